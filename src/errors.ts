@@ -1,0 +1,95 @@
+// The one error hierarchy of edgealchemy. Every error the library raises is an EdgeAlchemyError;
+// driver errors are wrapped exactly once, at the engine boundary, keeping the SQL and parameters.
+
+export class EdgeAlchemyError extends Error {
+  override name = "EdgeAlchemyError"
+}
+
+/** The caller asked for something the library cannot do as asked; the message names the fix. */
+export class InvalidRequestError extends EdgeAlchemyError {
+  override name = "InvalidRequestError"
+}
+
+/** The transport lacks a capability (interactive transactions, savepoints...) the operation needs. */
+export class UnsupportedCapabilityError extends InvalidRequestError {
+  override name = "UnsupportedCapabilityError"
+}
+
+export interface StatementContext {
+  sql?: string
+  params?: readonly unknown[]
+  cause?: unknown
+}
+
+/** An error raised by the database or the way to it, while running a statement. */
+export class DatabaseError extends EdgeAlchemyError {
+  override name = "DatabaseError"
+  readonly sql: string | undefined
+  readonly params: readonly unknown[] | undefined
+
+  constructor(message: string, context: StatementContext = {}) {
+    super(message, { cause: context.cause })
+    this.sql = context.sql
+    this.params = context.params
+  }
+}
+
+export type IntegrityKind = "unique" | "foreign_key" | "not_null" | "check" | "other"
+
+/** A constraint refused the data: a duplicate key, a dangling foreign key, a missing value. */
+export class IntegrityError extends DatabaseError {
+  override name = "IntegrityError"
+  readonly kind: IntegrityKind
+  /** The constraint's name when the database says it (PostgreSQL does; SQLite names columns). */
+  readonly constraint: string | undefined
+  readonly columns: readonly string[]
+
+  constructor(
+    message: string,
+    details: { kind: IntegrityKind; constraint?: string; columns?: readonly string[] },
+    context: StatementContext = {},
+  ) {
+    super(message, context)
+    this.kind = details.kind
+    this.constraint = details.constraint
+    this.columns = details.columns ?? []
+  }
+}
+
+/** The SQL itself is wrong: a syntax error, an unknown table or column. */
+export class ProgrammingError extends DatabaseError {
+  override name = "ProgrammingError"
+}
+
+/** The database could not do it now: a lock, a serialization failure, an expired stream. */
+export class OperationalError extends DatabaseError {
+  override name = "OperationalError"
+}
+
+/** The way to the database failed: refused, dropped, authentication rejected. */
+export class ConnectionError extends OperationalError {
+  override name = "ConnectionError"
+}
+
+/** An UPDATE or DELETE matched fewer rows than expected: someone else changed or removed the row. */
+export class StaleDataError extends EdgeAlchemyError {
+  override name = "StaleDataError"
+}
+
+export class NoResultFound extends InvalidRequestError {
+  override name = "NoResultFound"
+}
+
+export class MultipleResultsFound extends InvalidRequestError {
+  override name = "MultipleResultsFound"
+}
+
+/** Reading a relationship or attribute that was not loaded; there is no implicit I/O. */
+export class NotLoadedError extends InvalidRequestError {
+  override name = "NotLoadedError"
+}
+
+/** The object is not attached to a session that could load or flush it. */
+export class DetachedInstanceError extends InvalidRequestError {
+  override name = "DetachedInstanceError"
+}

@@ -1,0 +1,43 @@
+// The published package: every entry point of package.json `exports` is built to ESM with types.
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+interface ExportTarget {
+  types: string
+  default: string
+}
+
+const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { exports: Record<string, ExportTarget> }
+const outDir = mkdtempSync(join(tmpdir(), "edgealchemy-build-"))
+
+describe("package build", () => {
+  beforeAll(() => {
+    execFileSync("node_modules/.bin/tsc", ["-p", "tsconfig.build.json", "--outDir", outDir])
+  }, 60_000)
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }))
+
+  it("names the entry points of the design", () => {
+    expect(Object.keys(manifest.exports).sort()).toEqual([".", "./hono", "./libsql", "./migrate", "./neon"])
+  })
+
+  it.each(Object.entries(manifest.exports))(
+    "builds %s as importable ESM with declarations",
+    async (_, target) => {
+      const built = (path: string) => join(outDir, path.replace(/^\.\/dist\//, ""))
+      expect(existsSync(built(target.types))).toBe(true)
+      const module: unknown = await import(pathToFileURL(built(target.default)).href)
+      expect(typeof module).toBe("object")
+    },
+  )
+
+  it("exports the error hierarchy from the main entry", async () => {
+    const main = (await import(pathToFileURL(join(outDir, "index.js")).href)) as Record<string, unknown>
+    expect(Object.keys(main)).toEqual(
+      expect.arrayContaining(["IntegrityError", "StaleDataError", "NotLoadedError"]),
+    )
+  })
+})

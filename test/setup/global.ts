@@ -1,0 +1,34 @@
+// Vitest global setup, run once for both projects: a fresh PostgreSQL database behind neon-local, a
+// temporary libSQL file behind libsql-local, both on ephemeral ports, handed to tests with `provide`.
+import type { TestProject } from "vitest/node"
+import { startLibsqlLocal } from "../../tools/libsql-local/index.ts"
+import { startNeonLocal } from "../../tools/neon-local/index.ts"
+import { createScratchDatabase, pgUrl, reachPostgres } from "./postgres.ts"
+import "./provided.ts"
+
+const NEON_PASSWORD = "edgealchemy-test"
+const LIBSQL_TOKEN = "edgealchemy-test-token"
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const serverUrl = pgUrl()
+  await reachPostgres(serverUrl)
+  const database = await createScratchDatabase(serverUrl)
+  const neon = await startNeonLocal({ upstream: database.url, port: 0, password: NEON_PASSWORD })
+  const libsql = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN })
+  const libsqlShortExpiry = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN, streamExpiryMs: 200 })
+
+  const connection = new URL(database.url)
+  connection.password = NEON_PASSWORD
+  project.provide("neon", {
+    connectionString: connection.toString(),
+    password: NEON_PASSWORD,
+    httpUrl: neon.url,
+  })
+  project.provide("libsql", { url: libsql.url, authToken: LIBSQL_TOKEN })
+  project.provide("libsqlShortExpiry", { url: libsqlShortExpiry.url, authToken: LIBSQL_TOKEN })
+
+  return async () => {
+    await Promise.all([neon.stop(), libsql.stop(), libsqlShortExpiry.stop()])
+    await database.drop()
+  }
+}

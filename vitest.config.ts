@@ -1,0 +1,40 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers"
+import { defineConfig } from "vitest/config"
+
+// Wrangler and Miniflare would try to phone home on every start; these machines have no internet.
+process.env.WRANGLER_SEND_METRICS ??= "false"
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false"
+
+// Two projects over one global setup: `node` runs tests in Node (the embedded driver, the tools),
+// `workers` runs tests inside workerd, as a deployed Worker would run the library.
+export default defineConfig({
+  test: {
+    globalSetup: ["test/setup/global.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/workers/**"],
+          environment: "node",
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            miniflare: {
+              compatibilityDate: "2026-04-01",
+              cf: false,
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+})
