@@ -1,0 +1,19 @@
+import type { CompileOptions } from "../../sql/compiler/dialect.ts"
+import { Dialect } from "../../sql/compiler/dialect.ts"
+import type { SqlType } from "../../sql/types.ts"
+import { encodePostgres } from "./codecs.ts"
+import { PostgresCompiler } from "./compiler.ts"
+
+export class PostgresDialect extends Dialect {
+  readonly name = "postgresql"
+
+  createCompiler(options: CompileOptions): PostgresCompiler {
+    return new PostgresCompiler(this, options)
+  }
+
+  override encode(value: unknown, type: SqlType<unknown>): unknown {
+    return encodePostgres(value, type)
+  }
+}
+
+export const postgresql = new PostgresDialect()

@@ -1,0 +1,83 @@
+// SQLite: `?` placeholders, booleans as 0/1, `lower(a) LIKE lower(b)` for ILIKE, `INTEGER PRIMARY KEY`
+// for generated keys, and no row locks. Everything else is the base compiler's.
+import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
+import { Compiler } from "../../sql/compiler/compiler.ts"
+import type { Binary } from "../../sql/expression.ts"
+import type { FunctionCall } from "../../sql/functions.ts"
+import type { Column } from "../../sql/schema/column.ts"
+import type { ForUpdate } from "../../sql/select.ts"
+import type { SqlType } from "../../sql/types.ts"
+import { sqliteTimestamp } from "./codecs.ts"
+
+const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
+  bigint: "INTEGER",
+  float: "REAL",
+  datetime: "DATETIME",
+  // TEXT, not JSON: a column named JSON has numeric affinity and would turn the document "1.0" into 1.
+  json: "TEXT",
+  uuid: "CHAR(36)",
+}
+
+export class SqliteCompiler extends Compiler {
+  protected override placeholder(): string {
+    return "?"
+  }
+
+  protected override literal(value: unknown, type: SqlType<unknown>): string {
+    if (typeof value === "boolean") return value ? "1" : "0"
+    if (value instanceof Date) return this.stringLiteral(sqliteTimestamp(value))
+    return super.literal(value, type)
+  }
+
+  /** SQLite text may hold NUL: write it as `char(0)` pieces. */
+  protected override stringLiteral(text: string): string {
+    return text
+      .split("\u0000")
+      .map((part) => `'${part.replaceAll("'", "''")}'`)
+      .join(" || char(0) || ")
+  }
+
+  protected override visitBinary(node: Binary<unknown>): string {
+    if (node.operator === "ILIKE" || node.operator === "NOT ILIKE") {
+      const like = node.operator === "ILIKE" ? "LIKE" : "NOT LIKE"
+      return `lower(${this.expression(node.left)}) ${like} lower(${this.expression(node.right)})`
+    }
+    return super.visitBinary(node)
+  }
+
+  protected override visitFunction(node: FunctionCall<unknown>): string {
+    if (node.name === "now" && node.args.length === 0) return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    return super.visitFunction(node)
+  }
+
+  protected override forUpdate(_options: ForUpdate): string {
+    throw new UnsupportedCapabilityError(
+      "SQLite has no FOR UPDATE: a write transaction already locks the whole database; drop .forUpdate() for SQLite",
+    )
+  }
+
+  /** SQLite has OFFSET only after a LIMIT; -1 means no limit. */
+  protected override limitOffset(
+    limit: Parameters<Compiler["limitOffset"]>[0],
+    offset: Parameters<Compiler["limitOffset"]>[1],
+  ): string {
+    return super.limitOffset(limit === undefined && offset !== undefined ? -1 : limit, offset)
+  }
+
+  /** SQLite has no DEFAULT in VALUES: a generated key takes NULL (SQLite assigns it), others must be given. */
+  protected override missingValue(column: Column<unknown>): string {
+    if (this.isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
+    throw new InvalidRequestError(
+      `SQLite cannot leave "${column.name}" to its server default in some rows of a multi-row INSERT; give it in every row or in none`,
+    )
+  }
+
+  override typeName(type: SqlType<unknown>): string {
+    return TYPE_NAMES[type.kind] ?? super.typeName(type)
+  }
+
+  /** `INTEGER PRIMARY KEY` makes the column SQLite's rowid, which the database assigns. */
+  protected override columnType(column: Column<unknown>, inlinePrimaryKey: boolean): string {
+    return inlinePrimaryKey && this.isGeneratedKey(column) ? "INTEGER" : this.typeName(column.type)
+  }
+}

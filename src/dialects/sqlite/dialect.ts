@@ -1,0 +1,19 @@
+import type { CompileOptions } from "../../sql/compiler/dialect.ts"
+import { Dialect } from "../../sql/compiler/dialect.ts"
+import type { SqlType } from "../../sql/types.ts"
+import { encodeSqlite } from "./codecs.ts"
+import { SqliteCompiler } from "./compiler.ts"
+
+export class SqliteDialect extends Dialect {
+  readonly name = "sqlite"
+
+  createCompiler(options: CompileOptions): SqliteCompiler {
+    return new SqliteCompiler(this, options)
+  }
+
+  override encode(value: unknown, type: SqlType<unknown>): unknown {
+    return encodeSqlite(value, type)
+  }
+}
+
+export const sqlite = new SqliteDialect()

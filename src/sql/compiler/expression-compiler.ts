@@ -1,0 +1,220 @@
+// The expression half of the base compiler: one `visitX` per expression kind. Values become markers
+// while compiling and placeholders at the end, in textual order, so any part of a statement (a WITH
+// clause found late, say) can be rendered in any order and `?` parameters still line up.
+import { InvalidRequestError } from "../../errors.ts"
+import type { Case } from "../case.ts"
+import {
+  type Between,
+  type Binary,
+  type BindParam,
+  type BooleanList,
+  type Cast,
+  type Expression,
+  type InList,
+  type Label,
+  type Not,
+  Ordering,
+  type Postfix,
+  type RawSql,
+  type SubqueryTarget,
+} from "../expression.ts"
+import type { Distinct, FunctionCall } from "../functions.ts"
+import type { Column } from "../schema/column.ts"
+import type { Exists, ScalarSubquery } from "../subquery.ts"
+import type { SqlType } from "../types.ts"
+import type { Compiled, CompileOptions, Dialect } from "./dialect.ts"
+import { quoteIdentifier } from "./identifiers.ts"
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL delimits value markers because no SQL text can hold it (identifiers and literals refuse it)
+const MARKER = /\u0000(\d+)\u0000/g
+const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
+
+export abstract class ExpressionCompiler {
+  /** Encoded values by marker number. */
+  private readonly values: unknown[] = []
+  /** Whether columns render as `"table"."column"` (off in DDL, INSERT column lists, SET targets). */
+  protected qualifyColumns = true
+  /** Whether values are written inline (literal-binds mode, and DDL, which takes no parameters). */
+  protected inlineValues: boolean
+
+  constructor(
+    readonly dialect: Dialect,
+    protected readonly options: CompileOptions,
+  ) {
+    this.inlineValues = options.literalBinds === true
+  }
+
+  /** Replaces value markers with the dialect's placeholders, numbering them in textual order. */
+  protected finish(sql: string): Compiled {
+    const params: unknown[] = []
+    const text = sql.replace(MARKER, (_, index: string) => {
+      params.push(this.values[Number(index)])
+      return this.placeholder(params.length)
+    })
+    return { sql: text, params }
+  }
+
+  /** The n-th (1-based) parameter placeholder. */
+  protected placeholder(n: number): string {
+    return `:param_${n}`
+  }
+
+  quote(name: string): string {
+    if (name.includes("\u0000")) throw new InvalidRequestError("An identifier cannot contain a NUL character")
+    return quoteIdentifier(name)
+  }
+
+  /** A value as a parameter marker, or inline in literal-binds mode. */
+  protected value(value: unknown, type: SqlType<unknown>): string {
+    if (this.inlineValues) return this.literal(value, type)
+    this.values.push(value === null || value === undefined ? null : this.dialect.encode(value, type))
+    return `\u0000${this.values.length - 1}\u0000`
+  }
+
+  /** A value written into the SQL text, escaped. Only for literal-binds mode and DDL defaults. */
+  protected literal(value: unknown, _type: SqlType<unknown>): string {
+    if (value === null || value === undefined) return "NULL"
+    if (typeof value === "boolean") return value ? "true" : "false"
+    if (typeof value === "bigint") return value.toString()
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new InvalidRequestError(`Cannot write ${value} as a SQL literal`)
+      return String(value)
+    }
+    if (value instanceof Date) return this.stringLiteral(value.toISOString())
+    if (value instanceof Uint8Array)
+      return `X'${[...value].map((b) => b.toString(16).padStart(2, "0")).join("")}'`
+    if (typeof value === "string") return this.stringLiteral(value)
+    return this.stringLiteral(JSON.stringify(value))
+  }
+
+  protected stringLiteral(text: string): string {
+    if (text.includes("\u0000")) {
+      throw new InvalidRequestError("A NUL character cannot be written into SQL text; bind the value instead")
+    }
+    return `'${text.replaceAll("'", "''")}'`
+  }
+
+  expression(node: Expression<unknown>): string {
+    switch (node.kind) {
+      case "column":
+        return this.visitColumn(node as Column<unknown>)
+      case "bind":
+        return this.visitBind(node as BindParam<unknown>)
+      case "raw":
+        return (node as RawSql<unknown>).sql
+      case "binary":
+        return this.visitBinary(node as Binary<unknown>)
+      case "postfix":
+        return `${this.grouped((node as Postfix).operand)} ${(node as Postfix).operator}`
+      case "not":
+        return `NOT ${this.grouped((node as Not).operand)}`
+      case "boolean_list":
+        return this.visitBooleanList(node as BooleanList)
+      case "in_list":
+        return this.visitInList(node as InList)
+      case "between":
+        return this.visitBetween(node as Between)
+      case "cast":
+        return `CAST(${this.expression((node as Cast<unknown>).operand)} AS ${this.typeName((node as Cast<unknown>).type)})`
+      case "label":
+        return this.expression((node as Label<unknown>).operand)
+      case "function":
+        return this.visitFunction(node as FunctionCall<unknown>)
+      case "distinct":
+        return `DISTINCT ${this.expression((node as Distinct<unknown>).operand)}`
+      case "star":
+        return "*"
+      case "case":
+        return this.visitCase(node as Case<unknown>)
+      case "scalar_subquery":
+        return `(${this.nestedSelect((node as ScalarSubquery<unknown>).select)})`
+      case "exists":
+        return `EXISTS (${this.nestedSelect((node as Exists).select)})`
+      default:
+        throw new InvalidRequestError(
+          `The ${this.dialect.name} compiler cannot render a "${node.kind}" expression`,
+        )
+    }
+  }
+
+  /** A select inside an expression; the statement compiler correlates it with the enclosing FROMs. */
+  protected abstract nestedSelect(select: SubqueryTarget): string
+
+  /** The SQL spelling of a type, for CAST and DDL. */
+  abstract typeName(type: SqlType<unknown>): string
+
+  protected visitColumn(column: Column<unknown>): string {
+    const name = this.quote(column.name)
+    const qualify = this.qualifyColumns || column.parent.kind === "excluded"
+    return qualify ? `${this.quote(column.parent.qualifier)}.${name}` : name
+  }
+
+  protected visitBind(bind: BindParam<unknown>): string {
+    if (bind.name === undefined) return this.value(bind.value, bind.type)
+    const values = this.options.values
+    if (!values || !(bind.name in values)) {
+      if (this.dialect.name === "default") return `:${bind.name}`
+      throw new InvalidRequestError(`No value for the bind parameter "${bind.name}"; pass it in { values }`)
+    }
+    return this.value(values[bind.name], bind.type)
+  }
+
+  protected visitBinary(node: Binary<unknown>): string {
+    return `${this.grouped(node.left)} ${node.operator} ${this.grouped(node.right)}`
+  }
+
+  protected visitBooleanList(node: BooleanList): string {
+    if (node.items.length === 0) return node.operator === "AND" ? "1 = 1" : "1 = 0"
+    return node.items
+      .map((item) => (item.kind === "boolean_list" ? `(${this.expression(item)})` : this.expression(item)))
+      .join(` ${node.operator} `)
+  }
+
+  protected visitInList(node: InList): string {
+    const operator = node.negated ? "NOT IN" : "IN"
+    if (!Array.isArray(node.items)) {
+      return `${this.grouped(node.operand)} ${operator} (${this.nestedSelect(node.items as SubqueryTarget)})`
+    }
+    // An empty IN is always false and an empty NOT IN always true, as in SQLAlchemy.
+    if (node.items.length === 0) return node.negated ? "1 = 1" : "1 = 0"
+    const items = (node.items as readonly Expression<unknown>[]).map((item) => this.expression(item))
+    return `${this.grouped(node.operand)} ${operator} (${items.join(", ")})`
+  }
+
+  protected visitBetween(node: Between): string {
+    const operator = node.negated ? "NOT BETWEEN" : "BETWEEN"
+    return `${this.grouped(node.operand)} ${operator} ${this.grouped(node.low)} AND ${this.grouped(node.high)}`
+  }
+
+  protected visitFunction(node: FunctionCall<unknown>): string {
+    if (!FUNCTION_NAME.test(node.name)) {
+      throw new InvalidRequestError(`"${node.name}" is not a valid SQL function name`)
+    }
+    return `${node.name}(${node.args.map((arg) => this.expression(arg)).join(", ")})`
+  }
+
+  protected visitCase(node: Case<unknown>): string {
+    const whens = node.whens.map(
+      (w) => `WHEN ${this.expression(w.condition)} THEN ${this.expression(w.result)}`,
+    )
+    const otherwise = node.otherwise ? ` ELSE ${this.expression(node.otherwise)}` : ""
+    return `CASE ${whens.join(" ")}${otherwise} END`
+  }
+
+  /** An ORDER BY item; a label orders by its name, as the select list defines it. */
+  protected ordering(item: Ordering | Expression<unknown>): string {
+    const ordering = item instanceof Ordering ? item : new Ordering(item, "ASC")
+    const operand = ordering.operand
+    const sql =
+      operand.kind === "label" ? this.quote((operand as Label<unknown>).name) : this.expression(operand)
+    return `${sql} ${ordering.direction}${ordering.nulls ? ` ${ordering.nulls}` : ""}`
+  }
+
+  /** An operand of an operator, parenthesized when it is itself an operation. */
+  protected grouped(node: Expression<unknown>): string {
+    const sql = this.expression(node)
+    return COMPOUND.has(node.kind) ? `(${sql})` : sql
+  }
+}
+
+const COMPOUND = new Set(["binary", "boolean_list", "not", "in_list", "between", "postfix", "case"])

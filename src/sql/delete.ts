@@ -1,0 +1,37 @@
+// `deleteFrom(table).where(...)`, with RETURNING. (`delete` is a reserved word in JavaScript, so the
+// package exports it as `deleteFrom`, and as `delete` for namespace imports.)
+import { type DmlTarget, tableOf } from "./dml-target.ts"
+import type { Expression } from "./expression.ts"
+import type { ColumnSpecs, Table } from "./schema/table.ts"
+import type { RowOfItems, SelectItem } from "./select-items.ts"
+import { Statement } from "./statement.ts"
+
+export interface DeleteState {
+  readonly table: Table
+  readonly where: readonly Expression<unknown>[]
+  readonly returning: readonly SelectItem[]
+}
+
+export class Delete<S extends ColumnSpecs, Items extends readonly SelectItem[] = []> extends Statement {
+  readonly kind = "delete"
+  declare readonly rowType: RowOfItems<Items>
+  declare readonly tableSpecs: S
+
+  constructor(readonly state: DeleteState) {
+    super()
+    Object.freeze(this)
+  }
+
+  where(...conditions: (Expression<boolean | null> | undefined)[]): Delete<S, Items> {
+    const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
+    return new Delete({ ...this.state, where: [...this.state.where, ...added] })
+  }
+
+  returning<const R extends readonly SelectItem[]>(...items: R): Delete<S, R> {
+    return new Delete<S, R>({ ...this.state, returning: items })
+  }
+}
+
+export function deleteFrom<S extends ColumnSpecs>(target: DmlTarget<S>): Delete<S> {
+  return new Delete<S>({ table: tableOf(target), where: [], returning: [] })
+}

@@ -1,0 +1,350 @@
+// Column expressions: a tree of frozen nodes, each with a `kind` the compiler dispatches on. Every
+// expression carries its SQL type (for binding the values compared with it) and, as a phantom, its
+// TypeScript value type, so `User.age.eq("x")` is a compile error and `select(User.age)` rows are numbers.
+import { BooleanType, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
+
+/** A value or an expression of the same type; `null` is always allowed and means SQL NULL. */
+export type Operand<T> = NonNullable<T> | null | Expression<NonNullable<T> | null>
+
+/** Anything that compiles to a SELECT (a select, a union): usable in IN, EXISTS and scalar subqueries. */
+export interface SubqueryTarget {
+  readonly kind: "select" | "compound_select"
+}
+
+export abstract class Expression<T> {
+  /** Phantom: the TypeScript type of this expression's values. */
+  declare readonly valueType: T
+  abstract readonly kind: string
+  abstract readonly type: SqlType<unknown>
+
+  /** The direct sub-expressions, for walking the tree; nested selects are not included. */
+  get children(): readonly Expression<unknown>[] {
+    return []
+  }
+
+  /** `= other`; comparing with `null` renders `IS NULL`, as SQL's `= NULL` is never true. */
+  eq(other: Operand<T>): Expression<boolean> {
+    return other === null ? new Postfix(this, "IS NULL") : compare(this, "=", other)
+  }
+  /** `<> other`; with `null`, `IS NOT NULL`. */
+  ne(other: Operand<T>): Expression<boolean> {
+    return other === null ? new Postfix(this, "IS NOT NULL") : compare(this, "<>", other)
+  }
+  gt(other: Operand<T>): Expression<boolean> {
+    return compare(this, ">", other)
+  }
+  ge(other: Operand<T>): Expression<boolean> {
+    return compare(this, ">=", other)
+  }
+  lt(other: Operand<T>): Expression<boolean> {
+    return compare(this, "<", other)
+  }
+  le(other: Operand<T>): Expression<boolean> {
+    return compare(this, "<=", other)
+  }
+  like(this: Expression<string | null>, pattern: Operand<string>): Expression<boolean> {
+    return compare(this, "LIKE", pattern)
+  }
+  notLike(this: Expression<string | null>, pattern: Operand<string>): Expression<boolean> {
+    return compare(this, "NOT LIKE", pattern)
+  }
+  /** Case-insensitive LIKE: ILIKE on PostgreSQL, `lower(a) LIKE lower(b)` on SQLite. */
+  ilike(this: Expression<string | null>, pattern: Operand<string>): Expression<boolean> {
+    return compare(this, "ILIKE", pattern)
+  }
+  notIlike(this: Expression<string | null>, pattern: Operand<string>): Expression<boolean> {
+    return compare(this, "NOT ILIKE", pattern)
+  }
+  /** `IN (...)`; an empty list is a defined, always-false condition, not a syntax error. */
+  in(values: readonly Operand<T>[] | SubqueryTarget): Expression<boolean> {
+    return new InList(this, inItems(this, values), false)
+  }
+  /** `NOT IN (...)`; an empty list is always true. */
+  notIn(values: readonly Operand<T>[] | SubqueryTarget): Expression<boolean> {
+    return new InList(this, inItems(this, values), true)
+  }
+  between(low: Operand<T>, high: Operand<T>): Expression<boolean> {
+    return new Between(this, asExpression(low, this.type), asExpression(high, this.type), false)
+  }
+  notBetween(low: Operand<T>, high: Operand<T>): Expression<boolean> {
+    return new Between(this, asExpression(low, this.type), asExpression(high, this.type), true)
+  }
+  isNull(): Expression<boolean> {
+    return new Postfix(this, "IS NULL")
+  }
+  isNotNull(): Expression<boolean> {
+    return new Postfix(this, "IS NOT NULL")
+  }
+  add<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+    return arithmetic(this, "+", other)
+  }
+  sub<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+    return arithmetic(this, "-", other)
+  }
+  mul<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+    return arithmetic(this, "*", other)
+  }
+  div<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+    return arithmetic(this, "/", other)
+  }
+  mod<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+    return arithmetic(this, "%", other)
+  }
+  /** String concatenation, `a || b` on both dialects. */
+  concat(this: Expression<string | null>, other: Operand<string>): Expression<string> {
+    return new Binary(this, "||", asExpression(other, Text), Text)
+  }
+  asc(): Ordering {
+    return new Ordering(this, "ASC")
+  }
+  desc(): Ordering {
+    return new Ordering(this, "DESC")
+  }
+  /** Names this expression in a select list: `expr AS name`. */
+  label<const N extends string>(name: N): Label<T, N> {
+    return new Label(this, name)
+  }
+  /** `CAST(expr AS type)`. */
+  cast<U>(type: SqlType<U>): Expression<U> {
+    return new Cast<U>(this, type)
+  }
+}
+
+/** A predicate or value the caller wrote as a plain JS value: bound as a parameter, never inlined. */
+export class BindParam<T> extends Expression<T> {
+  readonly kind = "bind"
+  constructor(
+    readonly value: T | undefined,
+    readonly type: SqlType<unknown>,
+    /** Set for `bindparam("name")`: the value is supplied when the statement runs. */
+    readonly name?: string,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+}
+
+/** A fragment of SQL written by hand (`literalColumn("now()")`): inlined as is, never escaped. */
+export class RawSql<T> extends Expression<T> {
+  readonly kind = "raw"
+  constructor(
+    readonly sql: string,
+    readonly type: SqlType<unknown>,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+}
+
+export class Binary<T> extends Expression<T> {
+  readonly kind = "binary"
+  constructor(
+    readonly left: Expression<unknown>,
+    readonly operator: string,
+    readonly right: Expression<unknown>,
+    readonly type: SqlType<unknown>,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.left, this.right]
+  }
+}
+
+/** `operand IS NULL`, `operand IS NOT NULL`. */
+export class Postfix extends Expression<boolean> {
+  readonly kind = "postfix"
+  readonly type = BooleanType
+  constructor(
+    readonly operand: Expression<unknown>,
+    readonly operator: "IS NULL" | "IS NOT NULL",
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand]
+  }
+}
+
+export class Not extends Expression<boolean> {
+  readonly kind = "not"
+  readonly type = BooleanType
+  constructor(readonly operand: Expression<unknown>) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand]
+  }
+}
+
+/** AND / OR over any number of conditions; an empty AND is true, an empty OR false. */
+export class BooleanList extends Expression<boolean> {
+  readonly kind = "boolean_list"
+  readonly type = BooleanType
+  constructor(
+    readonly operator: "AND" | "OR",
+    readonly items: readonly Expression<unknown>[],
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return this.items
+  }
+}
+
+export class InList extends Expression<boolean> {
+  readonly kind = "in_list"
+  readonly type = BooleanType
+  constructor(
+    readonly operand: Expression<unknown>,
+    readonly items: readonly Expression<unknown>[] | SubqueryTarget,
+    readonly negated: boolean,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return Array.isArray(this.items) ? [this.operand, ...this.items] : [this.operand]
+  }
+}
+
+export class Between extends Expression<boolean> {
+  readonly kind = "between"
+  readonly type = BooleanType
+  constructor(
+    readonly operand: Expression<unknown>,
+    readonly low: Expression<unknown>,
+    readonly high: Expression<unknown>,
+    readonly negated: boolean,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand, this.low, this.high]
+  }
+}
+
+export class Cast<T> extends Expression<T> {
+  readonly kind = "cast"
+  constructor(
+    readonly operand: Expression<unknown>,
+    readonly type: SqlType<T>,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand]
+  }
+}
+
+export class Label<T, N extends string = string> extends Expression<T> {
+  readonly kind = "label"
+  readonly type: SqlType<unknown>
+  constructor(
+    readonly operand: Expression<T>,
+    readonly name: N,
+  ) {
+    super()
+    this.type = operand.type
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand]
+  }
+}
+
+export type NullsOrder = "NULLS FIRST" | "NULLS LAST"
+
+/** An ORDER BY item. Not an expression: it can only be ordered by. */
+export class Ordering {
+  readonly kind = "ordering"
+  constructor(
+    readonly operand: Expression<unknown>,
+    readonly direction: "ASC" | "DESC",
+    readonly nulls?: NullsOrder,
+  ) {
+    Object.freeze(this)
+  }
+  nullsFirst(): Ordering {
+    return new Ordering(this.operand, this.direction, "NULLS FIRST")
+  }
+  nullsLast(): Ordering {
+    return new Ordering(this.operand, this.direction, "NULLS LAST")
+  }
+}
+
+/** Turns a JS value into a bind parameter typed like the expression it meets. */
+export function asExpression<T>(value: Operand<T> | T, type: SqlType<unknown>): Expression<T> {
+  if (value instanceof Expression) return value as Expression<T>
+  return new BindParam(value as T, value === null ? NullType : type)
+}
+
+/** A standalone value as a bind parameter, typed from the value: `literal(5)`, `literal("x")`. */
+export function literal<T>(value: T, type?: SqlType<T>): Expression<T> {
+  return new BindParam(value, type ?? typeOfValue(value))
+}
+
+/** A named parameter whose value is given when the statement runs: `bindparam("name", Text)`. */
+export function bindparam<T>(name: string, type: SqlType<T>): Expression<T> {
+  return new BindParam<T>(undefined, type, name)
+}
+
+/** Raw SQL used as a column expression, inlined as written: `literalColumn("now()", DateTime)`. */
+export function literalColumn<T = unknown>(
+  sql: string,
+  type: SqlType<T> = NullType as SqlType<T>,
+): Expression<T> {
+  return new RawSql<T>(sql, type)
+}
+
+/** All conditions; `and()` of nothing is true. */
+export function and(...conditions: (Expression<boolean | null> | undefined)[]): Expression<boolean> {
+  return booleanList("AND", conditions)
+}
+
+/** Any condition; `or()` of nothing is false. */
+export function or(...conditions: (Expression<boolean | null> | undefined)[]): Expression<boolean> {
+  return booleanList("OR", conditions)
+}
+
+export function not(condition: Expression<boolean | null>): Expression<boolean> {
+  return new Not(condition)
+}
+
+function booleanList(
+  operator: "AND" | "OR",
+  conditions: (Expression<unknown> | undefined)[],
+): Expression<boolean> {
+  const items = conditions.filter((c): c is Expression<unknown> => c !== undefined)
+  return items.length === 1 ? (items[0] as Expression<boolean>) : new BooleanList(operator, items)
+}
+
+function compare<T>(left: Expression<T>, operator: string, right: Operand<T>): Expression<boolean> {
+  return new Binary(left, operator, asExpression(right, left.type), BooleanType)
+}
+
+function arithmetic<N>(left: Expression<N | null>, operator: string, right: Operand<N>): Expression<N> {
+  return new Binary<N>(left, operator, asExpression(right, left.type), left.type)
+}
+
+function inItems<T>(
+  operand: Expression<T>,
+  values: readonly Operand<T>[] | SubqueryTarget,
+): readonly Expression<unknown>[] | SubqueryTarget {
+  if (!Array.isArray(values)) return values as SubqueryTarget
+  return Object.freeze(values.map((value) => asExpression(value, operand.type)))
+}

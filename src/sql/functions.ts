@@ -1,0 +1,106 @@
+// SQL functions: `func.count(User.id)`, `func.lower(User.email)`, and any other name passes through
+// (`func.json_extract(...)`) typed as unknown. Also `distinct(expr)` for `count(DISTINCT x)`.
+import { asExpression, Expression, type Operand } from "./expression.ts"
+import { DateTime, Float, Integer, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
+
+export class FunctionCall<T> extends Expression<T> {
+  readonly kind = "function"
+  constructor(
+    readonly name: string,
+    readonly args: readonly Expression<unknown>[],
+    readonly type: SqlType<unknown>,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return this.args
+  }
+}
+
+/** `DISTINCT expr`, for aggregate arguments: `func.count(distinct(Post.userId))`. */
+export class Distinct<T> extends Expression<T> {
+  readonly kind = "distinct"
+  readonly type: SqlType<unknown>
+  constructor(readonly operand: Expression<T>) {
+    super()
+    this.type = operand.type
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand]
+  }
+}
+
+export function distinct<T>(expression: Expression<T>): Expression<T> {
+  return new Distinct(expression)
+}
+
+/** `*`, as in `count(*)`. */
+export class Star extends Expression<never> {
+  readonly kind = "star"
+  readonly type = NullType
+  constructor() {
+    super()
+    Object.freeze(this)
+  }
+}
+
+type Numeric = number | bigint | string
+
+const call = <T>(name: string, type: SqlType<unknown>, args: readonly Expression<unknown>[]) =>
+  new FunctionCall<T>(name, Object.freeze([...args]), type)
+
+const typed = {
+  /** `count(*)`, or `count(expr)` of non-null values. A number, never null. */
+  count: (expression?: Expression<unknown>): Expression<number> =>
+    call("count", Integer, [expression ?? new Star()]),
+  sum: <N extends Numeric>(expression: Expression<N | null>): Expression<N | null> =>
+    call("sum", expression.type, [expression]),
+  /** The mean as a float (PostgreSQL's numeric result is read as a number too). */
+  avg: (expression: Expression<Numeric | null>): Expression<number | null> =>
+    call("avg", Float, [expression]),
+  min: <T>(expression: Expression<T>): Expression<T | null> => call("min", expression.type, [expression]),
+  max: <T>(expression: Expression<T>): Expression<T | null> => call("max", expression.type, [expression]),
+  coalesce: <T>(expression: Expression<T>, ...fallbacks: Operand<T>[]): Expression<NonNullable<T>> =>
+    call("coalesce", expression.type, [
+      expression,
+      ...fallbacks.map((f) => asExpression(f, expression.type)),
+    ]),
+  lower: <S extends string | null>(expression: Expression<S>): Expression<S> =>
+    call("lower", Text, [expression]),
+  upper: <S extends string | null>(expression: Expression<S>): Expression<S> =>
+    call("upper", Text, [expression]),
+  length: <S extends string | null>(
+    expression: Expression<S>,
+  ): Expression<S extends null ? number | null : number> => call("length", Integer, [expression]),
+  /** The current timestamp: `now()` on PostgreSQL, `CURRENT_TIMESTAMP` on SQLite. */
+  now: (): Expression<Date> => call("now", DateTime, []),
+  /** Concatenation of strings, treating NULL as empty. */
+  concat: (...parts: Operand<string>[]): Expression<string> =>
+    call(
+      "concat",
+      Text,
+      parts.map((p) => asExpression(p, Text)),
+    ),
+}
+
+type AnyFunction = (
+  ...args: (Expression<unknown> | string | number | bigint | boolean | null)[]
+) => Expression<unknown>
+
+/** SQL functions. Typed for the common ones; any other name renders as a call typed `unknown`. */
+export const func: typeof typed & { readonly [name: string]: AnyFunction } = new Proxy(typed, {
+  get(target, name) {
+    if (typeof name !== "string") return undefined
+    if (name in target) return target[name as keyof typeof typed]
+    return (...args: unknown[]) =>
+      call(
+        name,
+        NullType,
+        args.map((arg) => asExpression(arg, typeOfValue(arg))),
+      )
+  },
+}) as typeof typed & { readonly [name: string]: AnyFunction }

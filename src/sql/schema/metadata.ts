@@ -1,0 +1,48 @@
+// A collection of tables: resolves foreign keys by table name and orders DDL by them.
+import { InvalidRequestError } from "../../errors.ts"
+import { topologicalSort } from "../../util/topological-sort.ts"
+import type { Table } from "./table.ts"
+
+export class MetaData {
+  readonly #tables = new Map<string, Table>()
+
+  /** Called by `table(...)` with `{ metadata }`; a second table of the same name is an error. */
+  add(table: Table): void {
+    const existing = this.#tables.get(table.name)
+    if (existing && existing !== table) {
+      throw new InvalidRequestError(`Table "${table.name}" is already defined in this MetaData`)
+    }
+    this.#tables.set(table.name, table)
+  }
+
+  get tables(): readonly Table[] {
+    return [...this.#tables.values()]
+  }
+
+  table(name: string): Table | undefined {
+    return this.#tables.get(name)
+  }
+
+  requireTable(name: string, referencedFrom: string): Table {
+    const found = this.#tables.get(name)
+    if (!found) {
+      throw new InvalidRequestError(
+        `${referencedFrom} references table "${name}", which this MetaData does not define (known: ${[...this.#tables.keys()].join(", ") || "none"})`,
+      )
+    }
+    return found
+  }
+
+  /**
+   * Tables in foreign-key order: referenced tables first. Tables on a cycle come last, in definition
+   * order; their foreign keys then need the database to defer the check (see the DDL compiler).
+   */
+  sortedTables(): { sorted: Table[]; cyclic: Table[] } {
+    const tables = this.tables
+    return topologicalSort(tables, (table) =>
+      table.foreignKeys.map((fk) =>
+        this.requireTable(fk.referencedTable, `Foreign key ${fk.name} of ${table.name}`),
+      ),
+    )
+  }
+}

@@ -1,0 +1,170 @@
+// `table(name, columns, options)`: a Core table. The table behind every ORM model is one of these.
+import { InvalidRequestError } from "../../errors.ts"
+import { Column, type ColumnParent, type ColumnSpec, type ForeignKeyOptions } from "./column.ts"
+import {
+  CheckConstraint,
+  conventionalName,
+  ForeignKeyConstraint,
+  Index,
+  type TableConstraint,
+  UniqueConstraint,
+} from "./constraints.ts"
+import type { MetaData } from "./metadata.ts"
+
+// biome-ignore lint/suspicious/noExplicitAny: a spec of any value type; `unknown` would reject `(() => T)` defaults
+export type ColumnSpecs = { readonly [key: string]: ColumnSpec<any, boolean> }
+
+export type ValueOf<S> = S extends ColumnSpec<infer T, boolean> ? T : never
+
+/** The typed columns of a table: `users.c.username` is a `Column<string>`. */
+export type TableColumns<S extends ColumnSpecs> = {
+  readonly [K in keyof S & string]: Column<ValueOf<S[K]>, K>
+}
+
+/** A row as read: every column, nullable ones as `T | null`. */
+export type RowOf<S extends ColumnSpecs> = { -readonly [K in keyof S]: ValueOf<S[K]> }
+
+type RequiredKeys<S extends ColumnSpecs> = {
+  [K in keyof S]: S[K] extends ColumnSpec<unknown, true> ? never : K
+}[keyof S]
+
+/** A row to insert: columns without a default, not nullable and not generated are required. */
+export type InsertRowOf<S extends ColumnSpecs> = { -readonly [K in RequiredKeys<S>]: ValueOf<S[K]> } & {
+  -readonly [K in Exclude<keyof S, RequiredKeys<S>>]?: ValueOf<S[K]>
+}
+
+export interface TableOptions {
+  /** The MetaData the table belongs to: it resolves string foreign keys and orders `createAll`. */
+  metadata?: MetaData
+  /** Composite primary key, by column key (alternatively mark each column `primaryKey`). */
+  primaryKey?: readonly string[]
+  constraints?: readonly TableConstraint[]
+  indexes?: readonly Index[]
+}
+
+export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent {
+  readonly kind = "table"
+  readonly c: TableColumns<S>
+  readonly columns: readonly Column<unknown>[]
+  readonly primaryKey: readonly Column<unknown>[]
+  readonly foreignKeys: readonly ForeignKeyConstraint[]
+  readonly uniques: readonly UniqueConstraint[]
+  readonly checks: readonly CheckConstraint[]
+  readonly indexes: readonly Index[]
+  readonly metadata: MetaData | undefined
+
+  constructor(
+    readonly name: string,
+    specs: S,
+    options: TableOptions = {},
+  ) {
+    const columns = Object.entries(specs).map(
+      ([key, spec]) => new Column(key, spec.options.name ?? key, spec.type, this, spec),
+    )
+    this.columns = Object.freeze(columns)
+    this.c = Object.freeze(Object.fromEntries(columns.map((col) => [col.key, col]))) as TableColumns<S>
+    const keyed = options.primaryKey?.map((key) => this.requireColumn(key)) ?? []
+    this.primaryKey = Object.freeze(keyed.length > 0 ? keyed : columns.filter((col) => col.primaryKey))
+    const constraints = options.constraints ?? []
+    this.foreignKeys = Object.freeze([
+      ...columns.flatMap((col) => this.columnForeignKey(col)),
+      ...constraints.filter((c) => c instanceof ForeignKeyConstraint).map((fk) => this.named(fk)),
+    ])
+    this.uniques = Object.freeze([
+      ...columns
+        .filter((col) => col.spec?.options.unique && !col.spec.options.index)
+        .map((col) => new UniqueConstraint([col.key], conventionalName("uq", name, [col.name]))),
+      ...constraints.filter((c) => c instanceof UniqueConstraint).map((uq) => this.named(uq)),
+    ])
+    this.checks = Object.freeze([
+      ...columns.flatMap((col) => enumCheck(name, col)),
+      ...constraints.filter((c) => c instanceof CheckConstraint),
+    ])
+    this.indexes = Object.freeze([
+      ...columns
+        .filter((col) => col.spec?.options.index && !col.spec.options.unique)
+        .map((col) => new Index(conventionalName("ix", name, [col.name]), [col.key], false)),
+      ...columns
+        .filter((col) => col.spec?.options.index && col.spec.options.unique)
+        .map((col) => new Index(conventionalName("ix", name, [col.name]), [col.key], true)),
+      ...(options.indexes ?? []).map((ix) => this.named(ix)),
+    ])
+    for (const constraint of [...this.foreignKeys, ...this.uniques, ...this.indexes]) {
+      for (const key of constraint.columns) this.requireColumn(key)
+    }
+    this.metadata = options.metadata
+    Object.freeze(this)
+    options.metadata?.add(this)
+  }
+
+  get qualifier(): string {
+    return this.name
+  }
+
+  /** The column with this attribute key or database name. */
+  column(keyOrName: string): Column<unknown> | undefined {
+    return (
+      this.columns.find((col) => col.key === keyOrName) ?? this.columns.find((col) => col.name === keyOrName)
+    )
+  }
+
+  requireColumn(keyOrName: string): Column<unknown> {
+    const found = this.column(keyOrName)
+    if (!found) {
+      throw new InvalidRequestError(
+        `Table "${this.name}" has no column "${keyOrName}"; its columns are ${this.columns.map((c) => c.key).join(", ")}`,
+      )
+    }
+    return found
+  }
+
+  private columnForeignKey(col: Column<unknown>): ForeignKeyConstraint[] {
+    const spec = col.spec?.options.foreignKey
+    if (spec === undefined) return []
+    const options: ForeignKeyOptions = typeof spec === "string" ? { references: spec } : spec
+    const [table, column] = splitReference(options.references, `${this.name}.${col.key}`)
+    return [
+      new ForeignKeyConstraint([col.key], table, [column], {
+        name: options.name ?? conventionalName("fk", this.name, [col.name, table]),
+        ...(options.onDelete ? { onDelete: options.onDelete } : {}),
+        ...(options.onUpdate ? { onUpdate: options.onUpdate } : {}),
+      }),
+    ]
+  }
+
+  /** Gives an unnamed constraint or index its conventional name. */
+  private named<C extends ForeignKeyConstraint | UniqueConstraint | Index>(item: C): C {
+    if (item.name) return item
+    const names = item.columns.map((key) => this.requireColumn(key).name)
+    if (item instanceof ForeignKeyConstraint) {
+      const name = conventionalName("fk", this.name, [...names, item.referencedTable])
+      return new ForeignKeyConstraint(item.columns, item.referencedTable, item.referencedColumns, {
+        ...item.options,
+        name,
+      }) as C
+    }
+    if (item instanceof UniqueConstraint)
+      return new UniqueConstraint(item.columns, conventionalName("uq", this.name, names)) as C
+    return new Index(conventionalName("ix", this.name, names), item.columns, (item as Index).unique) as C
+  }
+}
+
+/** A Core table: `table("users", { id: column(Integer, { primaryKey: true }), ... }, { metadata })`. */
+export function table<S extends ColumnSpecs>(name: string, columns: S, options?: TableOptions): Table<S> {
+  return new Table(name, columns, options)
+}
+
+function splitReference(reference: string, where: string): [string, string] {
+  const dot = reference.lastIndexOf(".")
+  if (dot <= 0 || dot === reference.length - 1) {
+    throw new InvalidRequestError(`Foreign key of ${where} must name "table.column", got "${reference}"`)
+  }
+  return [reference.slice(0, dot), reference.slice(dot + 1)]
+}
+
+/** Enum columns are portable VARCHARs guarded by a CHECK of their values. */
+function enumCheck(table: string, col: Column<unknown>): CheckConstraint[] {
+  const values = col.type.kind === "enum" ? col.type.options.values : undefined
+  if (!values) return []
+  return [new CheckConstraint(col.in(values), conventionalName("ck", table, [col.name]))]
+}

@@ -1,0 +1,62 @@
+// What a select list is made of, and the protocol through which ORM entities take part in Core
+// statements without Core knowing the ORM: an entity exposes its table and columns under ENTITY.
+import { Expression } from "./expression.ts"
+import type { Alias, FromClause } from "./from.ts"
+import type { Column } from "./schema/column.ts"
+import type { ColumnSpecs, RowOf, Table } from "./schema/table.ts"
+import { columnParents } from "./traverse.ts"
+
+/** Protocol for ORM entities (and aliases of them) usable as select items and join targets. */
+export const ENTITY: unique symbol = Symbol.for("edgealchemy.entity")
+
+export interface EntityDescriptor {
+  /** The table or alias the entity's columns come from. */
+  readonly from: Table | Alias<ColumnSpecs>
+  readonly columns: readonly Column<unknown>[]
+}
+
+export interface EntityLike {
+  readonly [ENTITY]: EntityDescriptor
+}
+
+export type SelectItem = Expression<unknown> | Table | Alias<ColumnSpecs> | EntityLike
+
+/** The value a select item yields per row: an expression's value, a table's row, an entity's instance. */
+export type ItemValue<I> =
+  I extends Expression<infer T>
+    ? T
+    : I extends Table<infer S>
+      ? RowOf<S>
+      : I extends Alias<infer S>
+        ? RowOf<S>
+        : I extends abstract new (
+              ...args: never[]
+            ) => infer E
+          ? E
+          : I extends { readonly entityType: infer E }
+            ? E
+            : never
+
+export type RowOfItems<I extends readonly unknown[]> = { -readonly [K in keyof I]: ItemValue<I[K]> }
+
+export function isEntity(item: unknown): item is EntityLike {
+  return (typeof item === "object" || typeof item === "function") && item !== null && ENTITY in item
+}
+
+export function fromOf(target: FromClause | EntityLike): FromClause {
+  return isEntity(target) ? target[ENTITY].from : target
+}
+
+/** The FROM items a select's own items imply, in order of appearance, before any join. */
+export function impliedFroms(items: readonly SelectItem[]): FromClause[] {
+  const froms: FromClause[] = []
+  for (const item of items) {
+    const found = isEntity(item)
+      ? [item[ENTITY].from]
+      : item instanceof Expression
+        ? (columnParents([item]) as FromClause[])
+        : [item]
+    for (const from of found) if (!froms.includes(from)) froms.push(from)
+  }
+  return froms
+}

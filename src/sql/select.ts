@@ -1,0 +1,196 @@
+// `select(...)`: an immutable SELECT builder. Every method returns a new statement; the state is frozen.
+import { InvalidRequestError } from "../errors.ts"
+import { CompoundSelect, type SetOperator } from "./compound.ts"
+import { type Expression, Ordering, type SubqueryTarget } from "./expression.ts"
+import {
+  Cte,
+  type FromClause,
+  inferOnClause,
+  Join,
+  type JoinType,
+  type NamedColumns,
+  Subquery,
+  tablesOf,
+} from "./from.ts"
+import { type EntityLike, fromOf, impliedFroms, type RowOfItems, type SelectItem } from "./select-items.ts"
+import { Statement } from "./statement.ts"
+import { Exists, firstItemType, outputColumns, ScalarSubquery } from "./subquery.ts"
+
+export interface ForUpdate {
+  readonly mode: "UPDATE" | "SHARE"
+  readonly nowait: boolean
+  readonly skipLocked: boolean
+}
+
+export interface SelectState {
+  readonly items: readonly SelectItem[]
+  /** Explicit FROM items, joins included; tables referenced by the items are added when compiling. */
+  readonly froms: readonly FromClause[]
+  readonly where: readonly Expression<unknown>[]
+  readonly groupBy: readonly Expression<unknown>[]
+  readonly having: readonly Expression<unknown>[]
+  readonly orderBy: readonly Ordering[]
+  readonly limit?: number | Expression<number> | undefined
+  readonly offset?: number | Expression<number> | undefined
+  readonly distinct: boolean
+  readonly forUpdate?: ForUpdate
+}
+
+type Condition = Expression<boolean | null> | undefined
+
+export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
+  extends Statement
+  implements SubqueryTarget
+{
+  readonly kind = "select"
+  declare readonly rowType: RowOfItems<Items>
+
+  constructor(readonly state: SelectState) {
+    super()
+    Object.freeze(this)
+  }
+
+  /** Adds conditions, ANDed with the ones already there; `undefined` ones are skipped. */
+  where(...conditions: Condition[]): Select<Items> {
+    const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
+    return this.with({ where: [...this.state.where, ...added] })
+  }
+
+  /** Inner join onto the FROM clause; `on` is inferred from the one foreign key between them if omitted. */
+  join(target: FromClause | EntityLike, on?: Expression<boolean | null>): Select<Items> {
+    return this.joined(target, on, "INNER")
+  }
+
+  /** LEFT OUTER JOIN. */
+  outerJoin(target: FromClause | EntityLike, on?: Expression<boolean | null>): Select<Items> {
+    return this.joined(target, on, "LEFT")
+  }
+
+  /** FULL OUTER JOIN. */
+  fullJoin(target: FromClause | EntityLike, on?: Expression<boolean | null>): Select<Items> {
+    return this.joined(target, on, "FULL")
+  }
+
+  /** Sets the FROM items explicitly, as SQLAlchemy's `select_from`. */
+  selectFrom(...froms: (FromClause | EntityLike)[]): Select<Items> {
+    return this.with({ froms: [...this.state.froms, ...froms.map(fromOf)] })
+  }
+
+  orderBy(...items: (Ordering | Expression<unknown>)[]): Select<Items> {
+    const orderings = items.map((item) => (item instanceof Ordering ? item : new Ordering(item, "ASC")))
+    return this.with({ orderBy: [...this.state.orderBy, ...orderings] })
+  }
+
+  groupBy(...expressions: Expression<unknown>[]): Select<Items> {
+    return this.with({ groupBy: [...this.state.groupBy, ...expressions] })
+  }
+
+  having(...conditions: Condition[]): Select<Items> {
+    const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
+    return this.with({ having: [...this.state.having, ...added] })
+  }
+
+  limit(count: number | Expression<number> | undefined): Select<Items> {
+    return this.with({ limit: count })
+  }
+
+  offset(count: number | Expression<number> | undefined): Select<Items> {
+    return this.with({ offset: count })
+  }
+
+  distinct(): Select<Items> {
+    return this.with({ distinct: true })
+  }
+
+  /** `FOR UPDATE` (or `FOR SHARE`): PostgreSQL only; SQLite locks the whole database instead. */
+  forUpdate(options: { share?: boolean; nowait?: boolean; skipLocked?: boolean } = {}): Select<Items> {
+    return this.with({
+      forUpdate: {
+        mode: options.share ? "SHARE" : "UPDATE",
+        nowait: options.nowait === true,
+        skipLocked: options.skipLocked === true,
+      },
+    })
+  }
+
+  /** Adds items to the select list. */
+  addColumns<const More extends readonly SelectItem[]>(...items: More): Select<[...Items, ...More]> {
+    return new Select({ ...this.state, items: [...this.state.items, ...items] })
+  }
+
+  /** This select as a FROM item: `(SELECT ...) AS name`, its columns typed in `.c`. */
+  subquery(name: string): Subquery<NamedColumns<Items>> {
+    return new Subquery(this, name, outputColumns(this.state.items))
+  }
+
+  /** This select as `WITH name AS (...)`; for a recursive CTE, continue with `.unionAll(...)` on it. */
+  cte(name: string, options: { recursive?: boolean } = {}): Cte<NamedColumns<Items>> {
+    return new Cte(this, name, outputColumns(this.state.items), options.recursive === true)
+  }
+
+  /** `(SELECT x ...)` as a value; the select should return one column and at most one row. */
+  scalarSubquery(): Expression<RowOfItems<Items>[0] | null> {
+    return new ScalarSubquery(this, firstItemType(this.state.items))
+  }
+
+  /** `EXISTS (SELECT ...)`. */
+  exists(): Expression<boolean> {
+    return new Exists(this)
+  }
+
+  union(...others: Select<Items>[]): CompoundSelect<Items> {
+    return this.compound("UNION", others)
+  }
+
+  unionAll(...others: Select<Items>[]): CompoundSelect<Items> {
+    return this.compound("UNION ALL", others)
+  }
+
+  intersect(...others: Select<Items>[]): CompoundSelect<Items> {
+    return this.compound("INTERSECT", others)
+  }
+
+  except(...others: Select<Items>[]): CompoundSelect<Items> {
+    return this.compound("EXCEPT", others)
+  }
+
+  private compound(operator: SetOperator, others: Select<Items>[]): CompoundSelect<Items> {
+    return new CompoundSelect<Items>({ operator, selects: [this, ...others], orderBy: [] })
+  }
+
+  private joined(
+    target: FromClause | EntityLike,
+    on: Expression<boolean | null> | undefined,
+    type: JoinType,
+  ) {
+    const right = fromOf(target)
+    const [left, ...rest] = this.state.froms.length > 0 ? this.state.froms : impliedFroms(this.state.items)
+    if (!left) {
+      throw new InvalidRequestError(
+        "Nothing to join onto: this select has no FROM item; call selectFrom(...) first",
+      )
+    }
+    const join = new Join(left, right, on ?? inferOnClause(left, right), type)
+    const joined = new Set<unknown>(tablesOf(join))
+    return this.with({ froms: [join, ...rest.filter((from) => from !== right && !joined.has(from))] })
+  }
+
+  private with(changes: Partial<SelectState>): Select<Items> {
+    return new Select<Items>(Object.freeze({ ...this.state, ...changes }))
+  }
+}
+
+/** `select(User.id, User.username)` rows are `[number, string]`; `select(users)` rows are objects. */
+export function select<const Items extends readonly SelectItem[]>(...items: Items): Select<Items> {
+  return new Select<Items>(
+    Object.freeze({
+      items: Object.freeze([...items]),
+      froms: [],
+      where: [],
+      groupBy: [],
+      having: [],
+      orderBy: [],
+      distinct: false,
+    }),
+  )
+}

@@ -1,0 +1,19 @@
+// What every statement shares: compiling to `{sql, params}` for a dialect, and printing readable SQL.
+import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "./compiler/dialect.ts"
+
+export abstract class Statement {
+  abstract readonly kind: string
+
+  /** `{ sql, params }` for a dialect: placeholders and parameters in the order the driver wants them. */
+  compile(dialect: Dialect = DefaultDialect.instance, options: CompileOptions = {}): Compiled {
+    return dialect.compile(this, options)
+  }
+
+  /** Readable SQL, like SQLAlchemy's `print(stmt)`: parameters shown as `:name_1`, never inlined. */
+  toString(): string {
+    return this.compile().sql
+  }
+}
+
+/** The phantom row type of a statement that returns rows. */
+export type RowType<S> = S extends { readonly rowType: infer R } ? R : never

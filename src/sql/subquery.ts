@@ -1,0 +1,54 @@
+// Selects used inside other statements: as a FROM item (subquery, CTE), as a value (scalar subquery)
+// or as a condition (EXISTS).
+import { Expression, Label, type SubqueryTarget } from "./expression.ts"
+import type { OutputColumn } from "./from.ts"
+import { Column } from "./schema/column.ts"
+import { ENTITY, isEntity, type SelectItem } from "./select-items.ts"
+import { BooleanType, NullType, type SqlType } from "./types.ts"
+
+/** `(SELECT one column ...)` used as a value. */
+export class ScalarSubquery<T> extends Expression<T> {
+  readonly kind = "scalar_subquery"
+  constructor(
+    readonly select: SubqueryTarget,
+    readonly type: SqlType<unknown>,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+}
+
+export class Exists extends Expression<boolean> {
+  readonly kind = "exists"
+  readonly type = BooleanType
+  constructor(readonly select: SubqueryTarget) {
+    super()
+    Object.freeze(this)
+  }
+}
+
+/** `EXISTS (SELECT ...)`; `not(exists(...))` for NOT EXISTS. */
+export function exists(select: SubqueryTarget): Expression<boolean> {
+  return new Exists(select)
+}
+
+/** The named output columns of a select list: column keys, labels, and every column of an entity. */
+export function outputColumns(items: readonly SelectItem[]): OutputColumn[] {
+  return items.flatMap((item): OutputColumn[] => {
+    if (isEntity(item)) return item[ENTITY].columns.map(named)
+    if (!(item instanceof Expression)) return item.columns.map(named)
+    if (item instanceof Column) return [named(item)]
+    if (item instanceof Label) return [{ name: item.name, type: item.type }]
+    return []
+  })
+}
+
+function named(col: Column<unknown>): OutputColumn {
+  return { name: col.key, type: col.type }
+}
+
+/** The type of the first select item, for scalar subqueries. */
+export function firstItemType(items: readonly SelectItem[]): SqlType<unknown> {
+  const [first] = items
+  return first && first instanceof Expression ? first.type : NullType
+}

@@ -1,0 +1,49 @@
+// `update(table).values({...}).where(...)`, with RETURNING.
+import { InvalidRequestError } from "../errors.ts"
+import { type DmlTarget, tableOf, type UpdateValues } from "./dml-target.ts"
+import type { Expression } from "./expression.ts"
+import type { ColumnSpecs, Table } from "./schema/table.ts"
+import type { RowOfItems, SelectItem } from "./select-items.ts"
+import { Statement } from "./statement.ts"
+
+export interface UpdateState {
+  readonly table: Table
+  readonly values: Readonly<Record<string, unknown>>
+  readonly where: readonly Expression<unknown>[]
+  readonly returning: readonly SelectItem[]
+}
+
+export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] = []> extends Statement {
+  readonly kind = "update"
+  declare readonly rowType: RowOfItems<Items>
+
+  constructor(readonly state: UpdateState) {
+    super()
+    Object.freeze(this)
+  }
+
+  /** Values to SET, merged over earlier ones: plain values or expressions (`Post.views.add(1)`). */
+  values(values: UpdateValues<S>): Update<S, Items> {
+    for (const key of Object.keys(values)) this.state.table.requireColumn(key)
+    return new Update({ ...this.state, values: { ...this.state.values, ...values } })
+  }
+
+  where(...conditions: (Expression<boolean | null> | undefined)[]): Update<S, Items> {
+    const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
+    return new Update({ ...this.state, where: [...this.state.where, ...added] })
+  }
+
+  returning<const R extends readonly SelectItem[]>(...items: R): Update<S, R> {
+    return new Update<S, R>({ ...this.state, returning: items })
+  }
+}
+
+export function update<S extends ColumnSpecs>(target: DmlTarget<S>): Update<S> {
+  return new Update<S>({ table: tableOf(target), values: {}, where: [], returning: [] })
+}
+
+export function requireValues(state: UpdateState): void {
+  if (Object.keys(state.values).length === 0) {
+    throw new InvalidRequestError(`UPDATE of "${state.table.name}" has no values; call .values({...})`)
+  }
+}
