@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest"
+import {
+  column,
+  deleteFrom,
+  Integer,
+  InvalidRequestError,
+  insert,
+  postgresql,
+  select,
+  sqlite,
+  Text,
+  table,
+  update,
+} from "../../src/index.ts"
+import { expectCompiled, posts, tags, users } from "./fixtures.ts"
+
+const created = new Date("2024-01-02T03:04:05.678Z")
+
+describe("insert", () => {
+  it("applies client-side defaults to the columns a row leaves out", () => {
+    expectCompiled(insert(users).values({ username: "bob", email: "bob@example.com" }), {
+      postgresql: {
+        sql: 'INSERT INTO users (username, email, "createdAt", "isActive") VALUES ($1, $2, $3, $4)',
+        params: ["bob", "bob@example.com", created.toISOString(), true],
+      },
+      sqlite: {
+        sql: 'INSERT INTO users (username, email, "createdAt", "isActive") VALUES (?, ?, ?, ?)',
+        params: ["bob", "bob@example.com", "2024-01-02 03:04:05.678", 1n],
+      },
+    })
+  })
+
+  it("writes several rows as one multi-row INSERT with RETURNING", () => {
+    const statement = insert(tags)
+      .values([{ name: "python" }, { name: "web", id: 7 }])
+      .returning(tags.c.id, tags.c.name)
+    expectCompiled(statement, {
+      postgresql: {
+        sql: "INSERT INTO tags (id, name) VALUES (DEFAULT, $1), ($2, $3) RETURNING id, name",
+        params: ["python", 7, "web"],
+      },
+      sqlite: {
+        sql: "INSERT INTO tags (id, name) VALUES (NULL, ?), (?, ?) RETURNING id, name",
+        params: ["python", 7n, "web"],
+      },
+    })
+  })
+
+  it("refuses on SQLite to leave a server-defaulted column out of only some rows", () => {
+    const counters = table("counters", {
+      id: column(Integer, { primaryKey: true }),
+      value: column(Integer, { serverDefault: 0 }),
+    })
+    const statement = insert(counters).values([{ value: 1 }, {}])
+    expect(statement.compile(postgresql).sql).toBe("INSERT INTO counters (value) VALUES ($1), (DEFAULT)")
+    expect(() => statement.compile(sqlite)).toThrow(InvalidRequestError)
+  })
+
+  it("inserts a row of only defaults", () => {
+    const log = table("log", {
+      id: column(Integer, { primaryKey: true }),
+      note: column(Text, { nullable: true }),
+    })
+    expect(insert(log).values({}).compile(postgresql).sql).toBe("INSERT INTO log DEFAULT VALUES")
+    expect(insert(log).compile(sqlite).sql).toBe("INSERT INTO log DEFAULT VALUES")
+  })
+
+  it("inserts from a select", () => {
+    const statement = insert(tags).fromSelect(["name"], select(users.c.username).where(users.c.age.gt(90)))
+    expect(statement.compile(postgresql)).toEqual({
+      sql: "INSERT INTO tags (name) SELECT users.username FROM users WHERE users.age > $1",
+      params: [90],
+    })
+  })
+
+  it("upserts with ON CONFLICT DO NOTHING and DO UPDATE on both dialects", () => {
+    expectCompiled(
+      insert(tags)
+        .values({ name: "python" })
+        .onConflictDoNothing({ target: ["name"] }),
+      {
+        postgresql: {
+          sql: "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+          params: ["python"],
+        },
+        sqlite: {
+          sql: "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+          params: ["python"],
+        },
+      },
+    )
+    const upsert = insert(users)
+      .values({ username: "bob", email: "bob@example.com", bio: "hi" })
+      .onConflictDoUpdate({
+        target: ["email"],
+        set: (excluded) => ({ bio: excluded.bio, age: users.c.age.add(1) }),
+        where: users.c.isActive.eq(true),
+      })
+      .returning(users.c.id)
+    expect(upsert.compile(sqlite)).toEqual({
+      sql: 'INSERT INTO users (username, email, bio, "createdAt", "isActive") VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET bio = excluded.bio, age = users.age + ? WHERE users."isActive" = ? RETURNING id',
+      params: ["bob", "bob@example.com", "hi", "2024-01-02 03:04:05.678", 1n, 1n, 1n],
+    })
+  })
+
+  it("names the column it does not know", () => {
+    expect(() => insert(tags).values({ nmae: "x" } as never)).toThrow(/Table "tags" has no column "nmae"/)
+  })
+})
+
+describe("update", () => {
+  it("sets values and expressions, with RETURNING", () => {
+    const statement = update(posts)
+      .values({ title: "New", published: true })
+      .where(posts.c.id.eq(3))
+      .returning(posts.c.id, posts.c.title)
+    expectCompiled(statement, {
+      postgresql: {
+        sql: "UPDATE posts SET title = $1, published = $2 WHERE posts.id = $3 RETURNING id, title",
+        params: ["New", true, 3],
+      },
+      sqlite: {
+        sql: "UPDATE posts SET title = ?, published = ? WHERE posts.id = ? RETURNING id, title",
+        params: ["New", 1n, 3n],
+      },
+    })
+    expect(
+      update(users)
+        .values({ age: users.c.age.add(1) })
+        .where(users.c.age.lt(30))
+        .toString(),
+    ).toBe("UPDATE users SET age = users.age + :param_1 WHERE users.age < :param_2")
+  })
+
+  it("applies onUpdate values to columns the statement does not set", () => {
+    let calls = 0
+    const docs = table("docs", {
+      id: column(Integer, { primaryKey: true }),
+      body: column(Text),
+      revision: column(Integer, { default: 1, onUpdate: () => ++calls }),
+    })
+    expect(update(docs).values({ body: "x" }).compile(postgresql)).toEqual({
+      sql: "UPDATE docs SET body = $1, revision = $2",
+      params: ["x", 1],
+    })
+    expect(update(docs).values({ body: "x", revision: 9 }).compile(postgresql).params).toEqual(["x", 9])
+  })
+
+  it("refuses an UPDATE with nothing to set", () => {
+    expect(() => update(users).where(users.c.id.eq(1)).compile(postgresql)).toThrow(/has no values/)
+  })
+})
+
+describe("delete", () => {
+  it("deletes with WHERE and RETURNING", () => {
+    expectCompiled(deleteFrom(posts).where(posts.c.userId.eq(5)).returning(posts.c.id), {
+      postgresql: { sql: 'DELETE FROM posts WHERE posts."userId" = $1 RETURNING id', params: [5] },
+      sqlite: { sql: 'DELETE FROM posts WHERE posts."userId" = ? RETURNING id', params: [5n] },
+    })
+  })
+
+  it("deletes by a subquery", () => {
+    const inactive = select(users.c.id).where(users.c.isActive.eq(false))
+    expect(deleteFrom(posts).where(posts.c.userId.in(inactive)).compile(sqlite)).toEqual({
+      sql: 'DELETE FROM posts WHERE posts."userId" IN (SELECT users.id FROM users WHERE users."isActive" = ?)',
+      params: [0n],
+    })
+  })
+})
