@@ -76,7 +76,7 @@ const typed = {
   length: <S extends string | null>(
     expression: Expression<S>,
   ): Expression<S extends null ? number | null : number> => call("length", Integer, [expression]),
-  /** The current timestamp: `now()` on PostgreSQL, `CURRENT_TIMESTAMP` on SQLite. */
+  /** The current timestamp: `now()` on PostgreSQL, SQLite's `strftime(...)` in UTC with milliseconds. */
   now: (): Expression<Date> => call("now", DateTime, []),
   /** Concatenation of strings, treating NULL as empty. */
   concat: (...parts: Operand<string>[]): Expression<string> =>
@@ -91,8 +91,33 @@ type AnyFunction = (
   ...args: (Expression<unknown> | string | number | bigint | boolean | null)[]
 ) => Expression<unknown>
 
+/**
+ * Frequent functions whose result type depends on their use; named so that `func.round(x)` is not
+ * possibly undefined under `noUncheckedIndexedAccess`. Cast the result: `func.round(x).cast(Float)`.
+ */
+type Untyped = Record<
+  | "abs"
+  | "round"
+  | "random"
+  | "nullif"
+  | "substr"
+  | "trim"
+  | "replace"
+  | "strftime"
+  | "date_trunc"
+  | "json_extract"
+  | "json_agg"
+  | "json_group_array"
+  | "array_agg"
+  | "string_agg"
+  | "group_concat",
+  AnyFunction
+>
+
+type Functions = typeof typed & Untyped & { readonly [name: string]: AnyFunction }
+
 /** SQL functions. Typed for the common ones; any other name renders as a call typed `unknown`. */
-export const func: typeof typed & { readonly [name: string]: AnyFunction } = new Proxy(typed, {
+export const func: Functions = new Proxy(typed, {
   get(target, name) {
     if (typeof name !== "string") return undefined
     if (name in target) return target[name as keyof typeof typed]
@@ -103,4 +128,4 @@ export const func: typeof typed & { readonly [name: string]: AnyFunction } = new
         args.map((arg) => asExpression(arg, typeOfValue(arg))),
       )
   },
-}) as typeof typed & { readonly [name: string]: AnyFunction }
+}) as Functions

@@ -34,7 +34,9 @@ export async function createScratchDatabase(
   scratch.pathname = `/${name}`
   return {
     url: scratch.toString(),
-    drop: () => withClient(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: async () => {
+      await withClient(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+    },
   }
 }
 

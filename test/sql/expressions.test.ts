@@ -134,9 +134,8 @@ describe("operators", () => {
   })
 
   it("refuses a function name that is not an identifier", () => {
-    expect(() => select(func["x(); drop table users; --"]?.() ?? func.count()).compile(postgresql)).toThrow(
-      InvalidRequestError,
-    )
+    const injected = func["x(); drop table users; --"]!
+    expect(() => select(injected()).compile(postgresql)).toThrow(InvalidRequestError)
   })
 })
 
