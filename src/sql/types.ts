@@ -49,21 +49,21 @@ export function resolveType<T>(type: TypeLike<T>): SqlType<T> {
   return typeof type === "function" ? type() : type
 }
 
-export const Integer = new SqlType<number>("integer")
+export const Integer = /* @__PURE__ */ new SqlType<number>("integer")
 /** 64-bit integers, read and written as `bigint` so that no value above 2^53 is rounded. */
-export const BigInteger = new SqlType<bigint>("bigint")
-export const SmallInteger = new SqlType<number>("smallint")
-export const Text = new SqlType<string>("text")
-export const Float = new SqlType<number>("float")
-export const Uuid = new SqlType<string>("uuid")
-export const LargeBinary = new SqlType<Uint8Array>("binary")
+export const BigInteger = /* @__PURE__ */ new SqlType<bigint>("bigint")
+export const SmallInteger = /* @__PURE__ */ new SqlType<number>("smallint")
+export const Text = /* @__PURE__ */ new SqlType<string>("text")
+export const Float = /* @__PURE__ */ new SqlType<number>("float")
+export const Uuid = /* @__PURE__ */ new SqlType<string>("uuid")
+export const LargeBinary = /* @__PURE__ */ new SqlType<Uint8Array>("binary")
 /** A timestamp with time zone; values are `Date`s, stored and read in UTC whatever the server's zone. */
-export const DateTime = new SqlType<Date>("datetime")
+export const DateTime = /* @__PURE__ */ new SqlType<Date>("datetime")
 /** A calendar date without time or zone, as an ISO string `YYYY-MM-DD` (a JS Date would drag in a zone). */
-export const DateOnly = new SqlType<string>("date")
-export const BooleanType = new SqlType<boolean>("boolean")
+export const DateOnly = /* @__PURE__ */ new SqlType<string>("date")
+export const BooleanType = /* @__PURE__ */ new SqlType<boolean>("boolean")
 /** The type of a bare `null` literal. */
-export const NullType = new SqlType<null>("null")
+export const NullType = /* @__PURE__ */ new SqlType<null>("null")
 
 /** `String(50)` is VARCHAR(50); `String()` or `String` a VARCHAR with no limit. */
 export function StringType(length?: number): SqlType<string> {

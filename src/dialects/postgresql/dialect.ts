@@ -16,4 +16,4 @@ export class PostgresDialect extends Dialect {
   }
 }
 
-export const postgresql = new PostgresDialect()
+export const postgresql = /* @__PURE__ */ new PostgresDialect()

@@ -16,4 +16,4 @@ export class SqliteDialect extends Dialect {
   }
 }
 
-export const sqlite = new SqliteDialect()
+export const sqlite = /* @__PURE__ */ new SqliteDialect()

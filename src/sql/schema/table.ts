@@ -29,9 +29,14 @@ type RequiredKeys<S extends ColumnSpecs> = {
 }[keyof S]
 
 /** A row to insert: columns without a default, not nullable and not generated are required. */
-export type InsertRowOf<S extends ColumnSpecs> = { -readonly [K in RequiredKeys<S>]: ValueOf<S[K]> } & {
-  -readonly [K in Exclude<keyof S, RequiredKeys<S>>]?: ValueOf<S[K]>
-}
+export type InsertRowOf<S extends ColumnSpecs> = Flatten<
+  { -readonly [K in RequiredKeys<S>]: ValueOf<S[K]> } & {
+    -readonly [K in Exclude<keyof S, RequiredKeys<S>>]?: ValueOf<S[K]>
+  }
+>
+
+/** One object type instead of an intersection, for readable hovers and exact type tests. */
+type Flatten<T> = { [K in keyof T]: T[K] } & {}
 
 export interface TableOptions {
   /** The MetaData the table belongs to: it resolves string foreign keys and orders `createAll`. */
@@ -44,6 +49,10 @@ export interface TableOptions {
 
 export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent {
   readonly kind = "table"
+  /** Phantom: a row as read, `typeof users.$inferSelect`. */
+  declare readonly $inferSelect: RowOf<S>
+  /** Phantom: a row to insert, `typeof users.$inferInsert`. */
+  declare readonly $inferInsert: InsertRowOf<S>
   readonly c: TableColumns<S>
   readonly columns: readonly Column<unknown>[]
   readonly primaryKey: readonly Column<unknown>[]

@@ -1,0 +1,41 @@
+// `npx tsx tools/bench/bundle-size.ts`: the library's own share of a Workers bundle, minified and
+// gzipped (-9), for each entry scenario. Driver packages are external: they are not ours to count.
+import { gzipSync } from "node:zlib"
+import { build } from "esbuild"
+
+const SCENARIOS: Record<string, string> = {
+  "core + postgresql compiler": `
+    import { select, insert, update, deleteFrom, table, column, Integer, String, MetaData, createStatements, func, postgresql } from "./src/index.ts"
+    const users = table("users", { id: column(Integer, { primaryKey: true }), name: column(String(50)) }, { metadata: new MetaData() })
+    export default [select(users.c.id).where(users.c.name.eq("x")).compile(postgresql), insert(users).values({ name: "a" }).compile(postgresql),
+      update(users).values({ name: "b" }).compile(postgresql), deleteFrom(users).compile(postgresql), select(func.count()).compile(postgresql),
+      createStatements(users.metadata!, postgresql)]`,
+  "core + sqlite compiler": `
+    import { select, insert, update, deleteFrom, table, column, Integer, String, MetaData, createStatements, func, sqlite } from "./src/index.ts"
+    const users = table("users", { id: column(Integer, { primaryKey: true }), name: column(String(50)) }, { metadata: new MetaData() })
+    export default [select(users.c.id).where(users.c.name.eq("x")).compile(sqlite), insert(users).values({ name: "a" }).compile(sqlite),
+      update(users).values({ name: "b" }).compile(sqlite), deleteFrom(users).compile(sqlite), select(func.count()).compile(sqlite),
+      createStatements(users.metadata!, sqlite)]`,
+}
+
+export async function bundleSize(entry: string): Promise<{ minified: number; gzip: number }> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    write: false,
+    external: ["@neondatabase/serverless", "@libsql/client", "@libsql/client/*", "hono", "hono/*"],
+  })
+  const code = result.outputFiles[0]?.contents ?? new Uint8Array()
+  return { minified: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const [name, entry] of Object.entries(SCENARIOS)) {
+    const { minified, gzip } = await bundleSize(entry)
+    console.log(`${name.padEnd(32)} ${(minified / 1024).toFixed(1).padStart(6)} KB minified ${(gzip / 1024).toFixed(1).padStart(6)} KB gzip`)
+  }
+}
