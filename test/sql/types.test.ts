@@ -8,8 +8,8 @@ import {
   Integer,
   insert,
   type RowType,
-  select,
   String,
+  select,
   Text,
   table,
   update,
@@ -23,8 +23,15 @@ describe("type inference", () => {
   })
 
   it("infers function and label types", () => {
-    const statement = select(func.count(), func.avg(users.c.age), func.max(posts.c.createdAt), users.c.age.label("a"))
-    expectTypeOf<RowType<typeof statement>>().toEqualTypeOf<[number, number | null, Date | null, number | null]>()
+    const statement = select(
+      func.count(),
+      func.avg(users.c.age),
+      func.max(posts.c.createdAt),
+      users.c.age.label("a"),
+    )
+    expectTypeOf<RowType<typeof statement>>().toEqualTypeOf<
+      [number, number | null, Date | null, number | null]
+    >()
   })
 
   it("types a table item as a row object", () => {
@@ -34,7 +41,9 @@ describe("type inference", () => {
   })
 
   it("types RETURNING rows", () => {
-    const statement = insert(users).values({ username: "a", email: "b" }).returning(users.c.id, users.c.createdAt)
+    const statement = insert(users)
+      .values({ username: "a", email: "b" })
+      .returning(users.c.id, users.c.createdAt)
     expectTypeOf<RowType<typeof statement>>().toEqualTypeOf<[number, Date]>()
   })
 
