@@ -1,7 +1,7 @@
 import type { CompileOptions } from "../../sql/compiler/dialect.ts"
 import { Dialect } from "../../sql/compiler/dialect.ts"
 import type { SqlType } from "../../sql/types.ts"
-import { encodePostgres } from "./codecs.ts"
+import { decodePostgres, encodePostgres } from "./codecs.ts"
 import { PostgresCompiler } from "./compiler.ts"
 
 export class PostgresDialect extends Dialect {
@@ -13,6 +13,10 @@ export class PostgresDialect extends Dialect {
 
   override encode(value: unknown, type: SqlType<unknown>): unknown {
     return encodePostgres(value, type)
+  }
+
+  override decode(value: unknown, type: SqlType<unknown>): unknown {
+    return decodePostgres(value, type)
   }
 }
 

@@ -32,3 +32,39 @@ function encodeByValue(value: unknown): unknown {
 export function sqliteTimestamp(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "")
 }
+
+/**
+ * A value @libsql/client returned (with `intMode: "bigint"`) to the JS value of `type`: integers as
+ * numbers unless the column is a BigInteger, 0/1 as booleans, our timestamp text as a UTC Date.
+ */
+export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
+  if (value === null || value === undefined) return null
+  switch (type.kind) {
+    case "integer":
+    case "smallint":
+    case "float":
+      return Number(value)
+    case "bigint":
+      return typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value)))
+    case "numeric":
+      return String(value)
+    case "boolean":
+      return value !== 0n && value !== 0 && value !== "0"
+    case "datetime":
+      return parseSqliteTimestamp(String(value))
+    case "json":
+      return JSON.parse(String(value))
+    case "binary":
+      return value instanceof ArrayBuffer ? new Uint8Array(value) : value
+    case "null":
+      return value
+    default:
+      return typeof value === "bigint" ? value.toString() : value
+  }
+}
+
+/** Reads `YYYY-MM-DD HH:MM:SS[.SSS]` (ours and SQLite's CURRENT_TIMESTAMP) and ISO strings as UTC. */
+export function parseSqliteTimestamp(text: string): Date {
+  const iso = text.includes("T") ? text : text.replace(" ", "T")
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`)
+}

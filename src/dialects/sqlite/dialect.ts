@@ -1,7 +1,7 @@
 import type { CompileOptions } from "../../sql/compiler/dialect.ts"
 import { Dialect } from "../../sql/compiler/dialect.ts"
 import type { SqlType } from "../../sql/types.ts"
-import { encodeSqlite } from "./codecs.ts"
+import { decodeSqlite, encodeSqlite } from "./codecs.ts"
 import { SqliteCompiler } from "./compiler.ts"
 
 export class SqliteDialect extends Dialect {
@@ -13,6 +13,10 @@ export class SqliteDialect extends Dialect {
 
   override encode(value: unknown, type: SqlType<unknown>): unknown {
     return encodeSqlite(value, type)
+  }
+
+  override decode(value: unknown, type: SqlType<unknown>): unknown {
+    return decodeSqlite(value, type)
   }
 }
 

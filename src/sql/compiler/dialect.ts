@@ -31,6 +31,11 @@ export abstract class Dialect {
   encode(value: unknown, _type: SqlType<unknown>): unknown {
     return value
   }
+
+  /** A value the driver returned as the JS value of a column of `type`. */
+  decode(value: unknown, _type: SqlType<unknown>): unknown {
+    return value
+  }
 }
 
 /** The dialect of `toString()`: generic SQL with `:param_1` placeholders, like SQLAlchemy's print. */
