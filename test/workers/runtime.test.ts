@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest"
 
 describe("the workers project", () => {
   it("executes inside workerd", () => {
-    expect(navigator.userAgent).toBe("Cloudflare-Workers")
+    expect((globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent).toBe("Cloudflare-Workers")
     expect(typeof (globalThis as { process?: unknown }).process).toBe("undefined")
   })
 

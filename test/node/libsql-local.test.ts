@@ -1,0 +1,105 @@
+// libsql-local in Node: the shared wire contract with the real client, plus what only Node can check
+// (starting and stopping servers, lock waits between streams).
+import { existsSync } from "node:fs"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { createClient, LibsqlError } from "@libsql/client/web"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { type LibsqlLocal, startLibsqlLocal } from "../../tools/libsql-local/index.ts"
+import { libsqlLocalContract } from "../contract/libsql-local.ts"
+
+const shortExpiryToken = "short-expiry-token"
+let shortExpiry: LibsqlLocal | undefined
+
+beforeAll(async () => {
+  shortExpiry = await startLibsqlLocal({ port: 0, authToken: shortExpiryToken, streamExpiryMs: 200 })
+})
+afterAll(async () => {
+  await shortExpiry?.stop()
+})
+
+libsqlLocalContract({
+  runtime: "node",
+  endpoint: inject("libsql"),
+  shortExpiry: {
+    get url() {
+      if (!shortExpiry) throw new Error("the short-expiry server has not started")
+      return shortExpiry.url
+    },
+    authToken: shortExpiryToken,
+  },
+})
+
+describe("libsql-local lifecycle and locking (node)", () => {
+  it("serves a given database file in WAL mode and stops cleanly", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "libsql-local-test-"))
+    const path = join(dir, "given.db")
+    try {
+      const local = await startLibsqlLocal({ path, port: 0 })
+      const client = createClient({ url: local.url, intMode: "bigint" })
+      await client.execute("CREATE TABLE kept (x INTEGER)")
+      await client.execute("INSERT INTO kept VALUES (7)")
+      expect((await client.execute("PRAGMA journal_mode")).rows[0]?.journal_mode).toBe("wal")
+      expect(local.path).toBe(path)
+      await local.stop()
+      expect(
+        await fetch(local.url).then(
+          () => "answered",
+          () => "refused",
+        ),
+      ).toBe("refused")
+
+      const again = await startLibsqlLocal({ path, port: 0 })
+      const reopened = createClient({ url: again.url, intMode: "bigint" })
+      expect((await reopened.execute("SELECT x FROM kept")).rows[0]?.x).toBe(7n)
+      await again.stop()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("deletes its temporary database on stop", async () => {
+    const local = await startLibsqlLocal({ port: 0 })
+    expect(existsSync(local.path)).toBe(true)
+    await local.stop()
+    expect(existsSync(local.path)).toBe(false)
+  })
+
+  it("lets a write wait, without blocking, for another stream's transaction", async () => {
+    const local = await startLibsqlLocal({ port: 0 })
+    try {
+      const client = createClient({ url: local.url, intMode: "bigint" })
+      await client.execute("CREATE TABLE queue (x INTEGER)")
+      const tx = await client.transaction("write")
+      await tx.execute("INSERT INTO queue VALUES (1)")
+      const waiting = client.execute("INSERT INTO queue VALUES (2)")
+      // The event loop stays free while the second write waits: the transaction can still finish.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await tx.execute("INSERT INTO queue VALUES (3)")
+      await tx.commit()
+      await waiting
+      expect((await client.execute("SELECT group_concat(x) AS xs FROM queue")).rows[0]?.xs).toBe("1,3,2")
+    } finally {
+      await local.stop()
+    }
+  })
+
+  it("reports SQLITE_BUSY once the wait bound has passed", async () => {
+    const local = await startLibsqlLocal({ port: 0, busyTimeoutMs: 200 })
+    try {
+      const client = createClient({ url: local.url, intMode: "bigint" })
+      await client.execute("CREATE TABLE contended (x INTEGER)")
+      const tx = await client.transaction("write")
+      await tx.execute("INSERT INTO contended VALUES (1)")
+      const started = Date.now()
+      const error = await client.execute("INSERT INTO contended VALUES (2)").catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(LibsqlError)
+      expect((error as LibsqlError).code).toBe("SQLITE_BUSY")
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150)
+      await tx.rollback()
+    } finally {
+      await local.stop()
+    }
+  })
+})

@@ -1,0 +1,40 @@
+// SQLITE_BUSY handling without blocking the event loop. SQLite's own busy timeout sleeps inside the
+// native call, which in this single-threaded server would also stop the very transaction holding the
+// lock from ever finishing. Instead the statement is retried after a short asynchronous pause, up to
+// a bound, and then SQLITE_BUSY is reported to the client.
+import { asNativeSqliteError, ServerStoppingError } from "./errors.ts"
+
+export interface BusyPolicy {
+  /** Give up and report SQLITE_BUSY after waiting this long in total. */
+  timeoutMs: number
+  /** Set when the server stops: waiting statements give up at once. */
+  isStopping: () => boolean
+}
+
+const FIRST_PAUSE_MS = 2
+const LONGEST_PAUSE_MS = 50
+
+export async function retryWhileBusy<T>(policy: BusyPolicy, attempt: () => T): Promise<T> {
+  const deadline = Date.now() + policy.timeoutMs
+  let pause = FIRST_PAUSE_MS
+  for (;;) {
+    try {
+      return attempt()
+    } catch (error) {
+      if (!isRetryableBusy(error) || Date.now() + pause > deadline) throw error
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause))
+    if (policy.isStopping()) throw new ServerStoppingError()
+    pause = Math.min(pause * 2, LONGEST_PAUSE_MS)
+  }
+}
+
+/** SQLITE_BUSY and SQLITE_BUSY_RECOVERY clear up once the other connection is done. SQLITE_BUSY_SNAPSHOT
+ *  does not: the transaction read a snapshot that another writer has since replaced, and only a
+ *  rollback helps, so it is reported at once. */
+function isRetryableBusy(error: unknown): boolean {
+  const native = asNativeSqliteError(error)
+  if (!native) return false
+  if (native.rawCode !== undefined) return native.rawCode === 5 || native.rawCode === 261
+  return native.code === "SQLITE_BUSY" || native.code === "SQLITE_BUSY_RECOVERY"
+}

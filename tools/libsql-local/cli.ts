@@ -1,0 +1,82 @@
+// `npm run libsql-local -- [--port 8080] [--host 127.0.0.1] [--auth-token T] [path/to.db]`
+// A local Turso endpoint for development: point @libsql/client at the printed URL.
+import { parseArgs } from "node:util"
+import { startLibsqlLocal } from "./index.ts"
+
+const USAGE = `Usage: npx tsx tools/libsql-local/cli.ts [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]
+                                         [--stream-expiry-ms 10000] [path/to/database.db]
+Without a path, the database is a temporary file deleted when the server stops.`
+
+function parseOptions() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      port: { type: "string", default: "8080" },
+      host: { type: "string", default: "127.0.0.1" },
+      "auth-token": { type: "string" },
+      "stream-expiry-ms": { type: "string", default: "10000" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  if (positionals.length > 1)
+    throw new Error(`Expected at most one database path, got: ${positionals.join(" ")}`)
+  return {
+    port: integerOption("--port", values.port),
+    host: values.host,
+    streamExpiryMs: integerOption("--stream-expiry-ms", values["stream-expiry-ms"]),
+    ...(values["auth-token"] === undefined ? {} : { authToken: values["auth-token"] }),
+    ...(positionals[0] === undefined ? {} : { path: positionals[0] }),
+  }
+}
+
+function integerOption(name: string, value: string): number {
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`${name} expects a non-negative integer, got "${value}"`)
+  return parsed
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseOptions>
+  try {
+    options = parseOptions()
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  const local = await startLibsqlLocal(options)
+  const database = options.path ?? `${local.path} (temporary, deleted on exit)`
+  const token = options.authToken === undefined ? "" : `, authToken: ${JSON.stringify(options.authToken)}`
+  console.log(`libsql-local: Hrana over HTTP at ${local.url}, database ${database}`)
+  console.log(`Client settings (@libsql/client or @libsql/client/web):`)
+  console.log(`  createClient({ url: "${local.url}"${token}, intMode: "bigint" })`)
+  console.log(
+    `  or LIBSQL_URL=${local.url}${options.authToken === undefined ? "" : ` LIBSQL_AUTH_TOKEN=${options.authToken}`}`,
+  )
+  console.log(`Counters: GET ${local.url}/__stats (DELETE resets). Ctrl-C stops.`)
+
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return
+    stopping = true
+    console.log(`libsql-local: ${signal}, stopping`)
+    local.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error("libsql-local: failed to stop cleanly:", error)
+        process.exit(1)
+      },
+    )
+  }
+  process.once("SIGINT", stop)
+  process.once("SIGTERM", stop)
+}
+
+main().catch((error: unknown) => {
+  console.error(`libsql-local: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

@@ -1,0 +1,141 @@
+// HTTP routing: Hrana endpoints (optionally under `/s/<scope>/`), version checks, the stats endpoints,
+// and bearer-token authentication answered the way sqld answers it.
+import { timingSafeEqual } from "node:crypto"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import { type HranaService, type HttpAnswer, handleCursor, handlePipeline } from "./pipeline.ts"
+
+export interface HttpOptions {
+  authToken: string | undefined
+  /** Every request handler's promise, so that stop() can wait for them. */
+  inFlight: Set<Promise<unknown>>
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024
+const SCOPED_PATH = /^\/s\/([^/]+)(\/.*)?$/
+const PROTOBUF_REFUSAL =
+  "libsql-local speaks Hrana over HTTP with the JSON encoding only (/v2/pipeline, /v3/pipeline, /v3/cursor); " +
+  "Protobuf is not supported"
+
+export function createHranaServer(service: HranaService, options: HttpOptions): Server {
+  return createServer((request, response) => {
+    const handling = route(service, options, request)
+      .catch((error: unknown): HttpAnswer => {
+        console.error("libsql-local: request failed:", error)
+        return text(500, `Internal error in libsql-local: ${error instanceof Error ? error.message : error}`)
+      })
+      .then((answer) => send(response, answer))
+    options.inFlight.add(handling)
+    void handling.finally(() => options.inFlight.delete(handling))
+  })
+}
+
+async function route(
+  service: HranaService,
+  options: HttpOptions,
+  request: IncomingMessage,
+): Promise<HttpAnswer> {
+  const url = new URL(request.url ?? "/", "http://localhost")
+  const scoped = SCOPED_PATH.exec(url.pathname)
+  const scope = scoped ? decodeURIComponent(scoped[1] as string) : undefined
+  const path = scoped ? (scoped[2] ?? "/") : url.pathname
+  const method = request.method ?? "GET"
+
+  const endpoint = hranaEndpoint(path)
+  if (endpoint) {
+    if (method !== "POST") return text(405, `${path} accepts POST only`)
+    service.stats.count("httpRequests", scope)
+    const body = await readBody(request)
+    if (body === undefined) return text(413, `Request body larger than ${MAX_BODY_BYTES} bytes`)
+    const refusal = authenticate(options.authToken, request.headers.authorization)
+    if (refusal) return refusal
+    if (endpoint === "v3-protobuf") return text(415, PROTOBUF_REFUSAL)
+    if (endpoint === "v3/cursor") return handleCursor(service, body, scope)
+    return handlePipeline(service, body, endpoint === "v2/pipeline" ? 2 : 3, scope)
+  }
+
+  switch (path) {
+    case "/":
+    case "/health":
+    case "/v2":
+    case "/v3":
+      if (method !== "GET") return text(405, `${path} accepts GET only`)
+      return text(200, "Hello, this is libsql-local: Hrana over HTTP, versions 2 and 3, JSON encoding")
+    case "/v3-protobuf":
+      return text(404, PROTOBUF_REFUSAL)
+    case "/__stats":
+      if (method === "GET") return jsonAnswer(200, service.stats.read(scope))
+      if (method === "DELETE") {
+        service.stats.reset(scope)
+        return { status: 204, contentType: "text/plain", body: "" }
+      }
+      return text(405, "/__stats accepts GET and DELETE")
+  }
+  return text(404, notFoundMessage(url.pathname))
+}
+
+type HranaEndpoint = "v2/pipeline" | "v3/pipeline" | "v3/cursor" | "v3-protobuf"
+
+function hranaEndpoint(path: string): HranaEndpoint | undefined {
+  if (path === "/v2/pipeline" || path === "/v3/pipeline" || path === "/v3/cursor") {
+    return path.slice(1) as HranaEndpoint
+  }
+  if (path === "/v3-protobuf/pipeline" || path === "/v3-protobuf/cursor") return "v3-protobuf"
+  return undefined
+}
+
+function notFoundMessage(pathname: string): string {
+  // The client resolves `v2/pipeline` against its URL like a relative link: without a trailing slash
+  // the scope segment is dropped (`/s/abc` + `v2/pipeline` = `/s/v2/pipeline`).
+  if (/^\/s\/v[23]\/(pipeline|cursor)$/.test(pathname) || /^\/s\/(pipeline|cursor)$/.test(pathname)) {
+    return `No endpoint ${pathname}: a scoped client URL must end with a slash, e.g. http://127.0.0.1:PORT/s/<scope>/`
+  }
+  return `No endpoint ${pathname}. Endpoints: POST /v2/pipeline, /v3/pipeline, /v3/cursor; GET /v2, /v3; GET|DELETE /__stats; each also under /s/<scope>/`
+}
+
+/** sqld's answers: 401 with a JSON `{"error"}` body (no `message`, so the client reports the status). */
+function authenticate(expected: string | undefined, header: string | undefined): HttpAnswer | undefined {
+  if (expected === undefined) return undefined
+  const unauthorized = (reason: string) => jsonAnswer(401, { error: `Unauthorized: \`${reason}\`` })
+  if (header === undefined) {
+    return unauthorized("The `Authorization` HTTP header is required but was not specified")
+  }
+  const match = /^(\S+)\s+(\S+)$/.exec(header.trim())
+  if (!match) return unauthorized("The `Authorization` HTTP header has invalid value")
+  const [, scheme, token] = match as unknown as [string, string, string]
+  if (scheme.toLowerCase() !== "bearer") {
+    return unauthorized("The authentication scheme in the `Authorization` HTTP header is not supported")
+  }
+  const given = Buffer.from(token)
+  const wanted = Buffer.from(expected)
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+    return unauthorized("The JWT is invalid")
+  }
+  return undefined
+}
+
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) return undefined
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString("utf8")
+}
+
+function send(response: ServerResponse, answer: HttpAnswer): void {
+  response.writeHead(answer.status, {
+    "content-type": answer.contentType,
+    "content-length": Buffer.byteLength(answer.body),
+  })
+  response.end(answer.body)
+}
+
+function text(status: number, body: string): HttpAnswer {
+  return { status, contentType: "text/plain", body }
+}
+
+function jsonAnswer(status: number, body: unknown): HttpAnswer {
+  return { status, contentType: "application/json", body: JSON.stringify(body) }
+}

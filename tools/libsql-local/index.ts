@@ -1,0 +1,108 @@
+// libsql-local: a local stand-in for Turso (sqld), speaking Hrana over HTTP to the real
+// `@libsql/client/web`, over one SQLite file through the native `libsql` package.
+//
+//   const local = await startLibsqlLocal({ port: 0, authToken: "t" })
+//   const client = createClient({ url: local.url, authToken: "t", intMode: "bigint" })
+//   ...
+//   await local.stop()
+import { mkdtempSync, rmSync } from "node:fs"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ConnectionPool } from "./connection-pool.ts"
+import { createHranaServer } from "./http-server.ts"
+import type { HranaService } from "./pipeline.ts"
+import { type LibsqlStats, StatsBook } from "./stats.ts"
+import { StreamRegistry } from "./streams.ts"
+
+export type { LibsqlStats } from "./stats.ts"
+
+export interface LibsqlLocalOptions {
+  /** The database file. Absent: a temporary file, deleted on stop (`:memory:` cannot be shared between
+   *  the per-stream connections). */
+  path?: string
+  /** 0 picks a free port. */
+  port?: number
+  host?: string
+  /** When set, requests must carry `Authorization: Bearer <authToken>` (HTTP 401 otherwise). */
+  authToken?: string
+  /** An idle stream is closed after this long and its transaction rolled back (sqld: 10 s). */
+  streamExpiryMs?: number
+  /** How long a statement waits for a locked database before SQLITE_BUSY is reported. */
+  busyTimeoutMs?: number
+}
+
+export interface LibsqlLocal {
+  /** `http://HOST:PORT`, the client's `url`. */
+  url: string
+  port: number
+  /** The database file in use. */
+  path: string
+  /** Counters, global or for one `/s/<scope>/` prefix. */
+  stats(scope?: string): LibsqlStats
+  resetStats(scope?: string): void
+  /** Closes the listener, every stream and connection; deletes a temporary database. */
+  stop(): Promise<void>
+}
+
+export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promise<LibsqlLocal> {
+  const host = options.host ?? "127.0.0.1"
+  const temporaryDir = options.path === undefined ? mkdtempSync(join(tmpdir(), "libsql-local-")) : undefined
+  const path = options.path ?? join(temporaryDir as string, "database.sqlite")
+  let stopping = false
+
+  let pool: ConnectionPool
+  try {
+    pool = new ConnectionPool(path)
+  } catch (error) {
+    if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true })
+    throw new Error(`libsql-local could not open the database file ${path}: ${String(error)}`)
+  }
+  const service: HranaService = {
+    registry: new StreamRegistry(pool, options.streamExpiryMs ?? 10_000),
+    stats: new StatsBook(),
+    busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping: () => stopping },
+  }
+  const inFlight = new Set<Promise<unknown>>()
+  const server = createHranaServer(service, { authToken: options.authToken, inFlight })
+
+  const releaseResources = () => {
+    service.registry.closeAll()
+    pool.closeAll()
+    if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true })
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    releaseResources()
+    throw new Error(`libsql-local could not listen on ${host}:${options.port ?? 0}: ${String(error)}`)
+  }
+
+  const port = (server.address() as AddressInfo).port
+  let stopped: Promise<void> | undefined
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    path,
+    stats: (scope) => service.stats.read(scope),
+    resetStats: (scope) => service.stats.reset(scope),
+    stop: () => {
+      stopped ??= (async () => {
+        stopping = true
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+        server.closeAllConnections()
+        await closed
+        releaseResources()
+      })()
+      return stopped
+    },
+  }
+}

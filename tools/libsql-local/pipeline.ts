@@ -1,0 +1,134 @@
+// The two Hrana-over-HTTP POST endpoints: `pipeline` (a list of requests on one stream) and the v3
+// `cursor` (one batch, answered as newline-delimited JSON entries).
+import { type BatchResult, compileBatch, runBatch } from "./batch.ts"
+import type { BusyPolicy } from "./busy-retry.ts"
+import { HranaError, ProtocolError, StreamExpiredError } from "./errors.ts"
+import { decodeCursorBody, decodePipelineBody, parseJsonBody } from "./requests.ts"
+import type { ExecutionContext, ProtocolVersion } from "./statement-runner.ts"
+import type { StatsBook } from "./stats.ts"
+import { handleStreamRequest, type StreamResult } from "./stream-requests.ts"
+import type { Stream, StreamRegistry } from "./streams.ts"
+
+export interface HranaService {
+  registry: StreamRegistry
+  stats: StatsBook
+  busy: BusyPolicy
+}
+
+export interface HttpAnswer {
+  status: number
+  /** The client parses error bodies only when this is exactly `application/json`. */
+  contentType: "application/json" | "text/plain"
+  body: string
+}
+
+export async function handlePipeline(
+  service: HranaService,
+  bodyText: string,
+  version: ProtocolVersion,
+  scope: string | undefined,
+): Promise<HttpAnswer> {
+  return withStream(service, bodyText, decodePipelineBody, async (stream, body) => {
+    const context = contextFor(service, stream, version, scope)
+    const env = { registry: service.registry, stream, version, context }
+    const results: StreamResult[] = []
+    for (const request of body.requests) results.push(await handleStreamRequest(env, request))
+    const baton = service.registry.release(stream)
+    return json(200, { baton, base_url: null, results })
+  })
+}
+
+export async function handleCursor(
+  service: HranaService,
+  bodyText: string,
+  scope: string | undefined,
+): Promise<HttpAnswer> {
+  return withStream(service, bodyText, decodeCursorBody, async (stream, body) => {
+    const context = contextFor(service, stream, 3, scope)()
+    let entries: unknown[]
+    try {
+      entries = cursorEntries(await runBatch(context, compileBatch(body.steps, stream.sqls, 3)))
+    } catch (error) {
+      // A batch that cannot start (bad SQL in a step) ends the cursor with an `error` entry.
+      if (!(error instanceof HranaError)) throw error
+      entries = [{ type: "error", error: error.toProto() }]
+    }
+    const head = { baton: service.registry.release(stream), base_url: null }
+    const lines = [head, ...entries].map((entry) => `${JSON.stringify(entry)}\n`)
+    return { status: 200, contentType: "text/plain", body: lines.join("") }
+  })
+}
+
+/** Decodes the body, takes the stream its baton names, and turns failures into sqld's HTTP answers. A
+ *  request that fails half-way drops its stream (rolling back its transaction) instead of leaving it in
+ *  an unknown state. */
+async function withStream<Body extends { baton: string | undefined }>(
+  service: HranaService,
+  bodyText: string,
+  decode: (raw: Record<string, unknown>) => Body,
+  handle: (stream: Stream, body: Body) => Promise<HttpAnswer>,
+): Promise<HttpAnswer> {
+  let body: Body
+  let stream: Stream
+  try {
+    body = decode(parseJsonBody(bodyText))
+    stream = service.registry.acquire(body.baton)
+  } catch (error) {
+    return errorAnswer(error)
+  }
+  try {
+    return await handle(stream, body)
+  } catch (error) {
+    service.registry.discard(stream)
+    return errorAnswer(error)
+  }
+}
+
+function contextFor(
+  service: HranaService,
+  stream: Stream,
+  version: ProtocolVersion,
+  scope: string | undefined,
+): () => ExecutionContext {
+  return () => {
+    const connection = stream.connection
+    if (!connection) throw new ProtocolError("Stream for this baton was closed")
+    return {
+      connection,
+      version,
+      busy: service.busy,
+      onStatement: () => service.stats.count("statements", scope),
+    }
+  }
+}
+
+function cursorEntries(result: BatchResult): unknown[] {
+  const entries: unknown[] = []
+  result.step_results.forEach((stepResult, step) => {
+    const stepError = result.step_errors[step]
+    if (stepError) entries.push({ type: "step_error", step, error: stepError })
+    if (!stepResult) return
+    entries.push({ type: "step_begin", step, cols: stepResult.cols })
+    for (const row of stepResult.rows) entries.push({ type: "row", row })
+    entries.push({
+      type: "step_end",
+      affected_row_count: stepResult.affected_row_count,
+      last_insert_rowid: stepResult.last_insert_rowid,
+    })
+  })
+  return entries
+}
+
+function errorAnswer(error: unknown): HttpAnswer {
+  if (error instanceof ProtocolError) return { status: 400, contentType: "text/plain", body: error.message }
+  if (error instanceof StreamExpiredError) {
+    return json(500, { message: error.message, code: error.code })
+  }
+  console.error("libsql-local: internal error while handling a request:", error)
+  const message = error instanceof Error ? error.message : String(error)
+  return { status: 500, contentType: "text/plain", body: `Internal error in libsql-local: ${message}` }
+}
+
+function json(status: number, body: unknown): HttpAnswer {
+  return { status, contentType: "application/json", body: JSON.stringify(body) }
+}

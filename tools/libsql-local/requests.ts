@@ -1,0 +1,192 @@
+// Decodes Hrana-over-HTTP JSON bodies into checked structures. Anything malformed is a ProtocolError
+// (HTTP 400), as sqld's serde deserialization failure is. Unknown fields are ignored (the spec's
+// forward-compatibility rule).
+import { ProtocolError } from "./errors.ts"
+import { type SqlValue, valueFromProto } from "./values.ts"
+
+export interface StmtRequest {
+  sql: string | undefined
+  sqlId: number | undefined
+  args: SqlValue[]
+  namedArgs: Map<string, SqlValue>
+  wantRows: boolean
+}
+
+export type BatchCondition =
+  | { type: "ok" | "error"; step: number }
+  | { type: "not"; cond: BatchCondition }
+  | { type: "and" | "or"; conds: BatchCondition[] }
+  | { type: "is_autocommit" }
+
+export interface BatchStep {
+  condition: BatchCondition | undefined
+  stmt: StmtRequest
+}
+
+export type StreamRequest =
+  | { type: "close" }
+  | { type: "execute"; stmt: StmtRequest }
+  | { type: "batch"; steps: BatchStep[] }
+  | { type: "sequence" | "describe"; sql: string | undefined; sqlId: number | undefined }
+  | { type: "store_sql"; sqlId: number; sql: string }
+  | { type: "close_sql"; sqlId: number }
+  | { type: "get_autocommit" }
+
+export interface PipelineBody {
+  baton: string | undefined
+  requests: StreamRequest[]
+}
+
+export interface CursorBody {
+  baton: string | undefined
+  steps: BatchStep[]
+}
+
+export function parseJsonBody(text: string): Record<string, unknown> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw invalid("body", error instanceof Error ? error.message : String(error))
+  }
+  return object(parsed, "body")
+}
+
+export function decodePipelineBody(body: Record<string, unknown>): PipelineBody {
+  const requests = array(body.requests, "requests").map((request, i) =>
+    streamRequest(request, `requests[${i}]`),
+  )
+  return { baton: optionalString(body.baton, "baton"), requests }
+}
+
+export function decodeCursorBody(body: Record<string, unknown>): CursorBody {
+  return { baton: optionalString(body.baton, "baton"), steps: batchSteps(body.batch, "batch") }
+}
+
+function streamRequest(raw: unknown, where: string): StreamRequest {
+  const request = object(raw, where)
+  switch (request.type) {
+    case "close":
+    case "get_autocommit":
+      return { type: request.type }
+    case "execute":
+      return { type: "execute", stmt: stmt(request.stmt, `${where}.stmt`) }
+    case "batch":
+      return { type: "batch", steps: batchSteps(request.batch, `${where}.batch`) }
+    case "sequence":
+    case "describe":
+      return {
+        type: request.type,
+        sql: optionalString(request.sql, `${where}.sql`),
+        sqlId: optionalInt(request.sql_id, `${where}.sql_id`),
+      }
+    case "store_sql":
+      return {
+        type: "store_sql",
+        sqlId: int(request.sql_id, `${where}.sql_id`),
+        sql: string(request.sql, `${where}.sql`),
+      }
+    case "close_sql":
+      return { type: "close_sql", sqlId: int(request.sql_id, `${where}.sql_id`) }
+    default:
+      throw invalid(where, `unknown request type ${JSON.stringify(request.type)}`)
+  }
+}
+
+function batchSteps(raw: unknown, where: string): BatchStep[] {
+  const batch = object(raw, where)
+  return array(batch.steps, `${where}.steps`).map((rawStep, i) => {
+    const step = object(rawStep, `${where}.steps[${i}]`)
+    const condition =
+      step.condition === undefined || step.condition === null
+        ? undefined
+        : batchCondition(step.condition, `${where}.steps[${i}].condition`)
+    return { condition, stmt: stmt(step.stmt, `${where}.steps[${i}].stmt`) }
+  })
+}
+
+function batchCondition(raw: unknown, where: string): BatchCondition {
+  const cond = object(raw, where)
+  switch (cond.type) {
+    case "ok":
+    case "error":
+      return { type: cond.type, step: int(cond.step, `${where}.step`) }
+    case "not":
+      return { type: "not", cond: batchCondition(cond.cond, `${where}.cond`) }
+    case "and":
+    case "or":
+      return {
+        type: cond.type,
+        conds: array(cond.conds, `${where}.conds`).map((c, i) => batchCondition(c, `${where}.conds[${i}]`)),
+      }
+    case "is_autocommit":
+      return { type: "is_autocommit" }
+    default:
+      throw invalid(where, `unknown condition type ${JSON.stringify(cond.type)}`)
+  }
+}
+
+function stmt(raw: unknown, where: string): StmtRequest {
+  const body = object(raw, where)
+  const args = optionalArray(body.args, `${where}.args`).map((value, i) =>
+    valueFromProto(value, `${where}.args[${i}]`),
+  )
+  const namedArgs = new Map<string, SqlValue>()
+  optionalArray(body.named_args, `${where}.named_args`).forEach((rawArg, i) => {
+    const arg = object(rawArg, `${where}.named_args[${i}]`)
+    namedArgs.set(
+      string(arg.name, `${where}.named_args[${i}].name`),
+      valueFromProto(arg.value, `${where}.named_args[${i}].value`),
+    )
+  })
+  const wantRows = body.want_rows
+  if (wantRows !== undefined && wantRows !== null && typeof wantRows !== "boolean") {
+    throw invalid(`${where}.want_rows`, "expected a boolean")
+  }
+  return {
+    sql: optionalString(body.sql, `${where}.sql`),
+    sqlId: optionalInt(body.sql_id, `${where}.sql_id`),
+    args,
+    namedArgs,
+    wantRows: wantRows ?? true,
+  }
+}
+
+function object(raw: unknown, where: string): Record<string, unknown> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw invalid(where, "expected an object")
+  return raw as Record<string, unknown>
+}
+
+function array(raw: unknown, where: string): unknown[] {
+  if (!Array.isArray(raw)) throw invalid(where, "expected an array")
+  return raw
+}
+
+function optionalArray(raw: unknown, where: string): unknown[] {
+  return raw === undefined || raw === null ? [] : array(raw, where)
+}
+
+function string(raw: unknown, where: string): string {
+  if (typeof raw !== "string") throw invalid(where, "expected a string")
+  return raw
+}
+
+function optionalString(raw: unknown, where: string): string | undefined {
+  return raw === undefined || raw === null ? undefined : string(raw, where)
+}
+
+function int(raw: unknown, where: string): number {
+  if (typeof raw !== "number" || !Number.isInteger(raw) || raw < -(2 ** 31) || raw >= 2 ** 31) {
+    throw invalid(where, "expected a 32-bit integer")
+  }
+  return raw
+}
+
+function optionalInt(raw: unknown, where: string): number | undefined {
+  return raw === undefined || raw === null ? undefined : int(raw, where)
+}
+
+function invalid(where: string, detail: string): ProtocolError {
+  return new ProtocolError(`Cannot deserialize client message from JSON: ${where}: ${detail}`)
+}

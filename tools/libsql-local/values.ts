@@ -1,0 +1,70 @@
+// Hrana values on the wire and the JS values the native binding takes and returns. Integers travel as
+// decimal strings and are bound as bigint (a JS number would be bound as REAL); blobs travel as base64.
+import { ProtocolError } from "./errors.ts"
+
+export type HranaValue =
+  | { type: "null" }
+  | { type: "integer"; value: string }
+  | { type: "float"; value: number }
+  | { type: "text"; value: string }
+  | { type: "blob"; base64: string }
+
+/** A value as the native binding binds it: bigint is INTEGER, number is REAL. */
+export type SqlValue = null | bigint | number | string | Uint8Array
+
+const MIN_INT64 = -(2n ** 63n)
+const MAX_INT64 = 2n ** 63n - 1n
+
+export function valueFromProto(raw: unknown, where: string): SqlValue {
+  if (typeof raw !== "object" || raw === null) throw invalid(where, "expected a Value object")
+  const value = raw as Record<string, unknown>
+  switch (value.type) {
+    case "null":
+      return null
+    case "integer": {
+      // sqld accepts only a decimal string here ("decimal integer as a string").
+      if (typeof value.value !== "string" || !/^-?\d+$/.test(value.value)) {
+        throw invalid(where, `invalid integer ${JSON.stringify(value.value)}, expected a decimal string`)
+      }
+      const integer = BigInt(value.value)
+      if (integer < MIN_INT64 || integer > MAX_INT64) throw invalid(where, "integer out of 64-bit range")
+      return integer
+    }
+    case "float":
+      if (typeof value.value !== "number") throw invalid(where, "float value must be a number")
+      return value.value
+    case "text":
+      if (typeof value.value !== "string") throw invalid(where, "text value must be a string")
+      return value.value
+    case "blob": {
+      if (typeof value.base64 !== "string" || !/^[A-Za-z0-9+/]*=*$/.test(value.base64)) {
+        throw invalid(where, "blob value must carry base64 text in `base64`")
+      }
+      return new Uint8Array(Buffer.from(value.base64, "base64"))
+    }
+    default:
+      throw invalid(where, `unknown Value type ${JSON.stringify(value.type)}`)
+  }
+}
+
+/** Converts what the binding returned (with safeIntegers on) to a Hrana value. */
+export function valueToProto(value: unknown): HranaValue {
+  if (value === null || value === undefined) return { type: "null" }
+  if (typeof value === "bigint") return { type: "integer", value: value.toString() }
+  if (typeof value === "number") return { type: "float", value }
+  if (typeof value === "string") return { type: "text", value }
+  if (value instanceof Uint8Array) {
+    // sqld writes blobs as unpadded base64 (STANDARD_NO_PAD); clients accept both forms.
+    return {
+      type: "blob",
+      base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+        .toString("base64")
+        .replace(/=+$/, ""),
+    }
+  }
+  throw new Error(`libsql-local: the native binding returned an unexpected value type (${typeof value})`)
+}
+
+function invalid(where: string, detail: string): ProtocolError {
+  return new ProtocolError(`Cannot deserialize client message from JSON: ${where}: ${detail}`)
+}
