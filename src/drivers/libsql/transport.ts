@@ -1,0 +1,151 @@
+// One connection to libSQL: a @libsql/client over HTTP (Hrana, `@libsql/client/web`) or embedded
+// (`@libsql/client`, Node only). Interactive transactions run on a baton stream. Integers are read
+// as bigint (a number above 2^53 would otherwise make the whole query throw) and converted per column
+// by the dialect.
+import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/client"
+import { InvalidRequestError } from "../../errors.ts"
+import {
+  type Capabilities,
+  measured,
+  type Query,
+  type QueryResult,
+  type RoundTrip,
+  type RoundTripListener,
+  type TransactionOptions,
+  type Transport,
+} from "../transport.ts"
+
+export type CreateClient = (config: Config) => Client
+
+const CAPABILITIES: Capabilities = Object.freeze({
+  interactiveTransactions: true,
+  batch: true,
+  savepoints: true,
+  returning: true,
+})
+
+export interface LibsqlTransportSettings {
+  readonly url: string
+  readonly authToken?: string | undefined
+  readonly createClient: CreateClient
+  readonly kind: "http" | "embedded"
+}
+
+export class LibsqlTransport implements Transport {
+  readonly capabilities = CAPABILITIES
+  #client: Client | undefined
+  #transaction: Transaction | undefined
+  #closed = false
+  /** What the request under way is for, so the fetch hook can report it. */
+  #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
+
+  constructor(
+    private readonly settings: LibsqlTransportSettings,
+    private readonly onRoundTrip: RoundTripListener,
+  ) {}
+
+  get inTransaction(): boolean {
+    return this.#transaction !== undefined
+  }
+
+  execute(query: Query): Promise<QueryResult> {
+    const statement = { sql: query.sql, args: query.params as InArgs }
+    return this.request("execute", [query], async () => {
+      const result = await (this.#transaction ?? this.client).execute(statement)
+      return toResult(result)
+    })
+  }
+
+  batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
+    const statements = queries.map((q) => ({ sql: q.sql, args: q.params as InArgs }))
+    return this.request("batch", queries, async () => {
+      const results = this.#transaction
+        ? await this.#transaction.batch(statements)
+        : await this.client.batch(statements, options.readOnly ? "read" : "write")
+      return results.map(toResult)
+    })
+  }
+
+  /**
+   * Opens a transaction on its own stream. SQLite transactions are serializable whatever level is
+   * asked: stronger than any level, so every request is honoured. Over HTTP the BEGIN travels with the
+   * first statement, so beginning costs no round trip of its own.
+   */
+  async begin(options: TransactionOptions = {}): Promise<void> {
+    if (this.#transaction) throw new InvalidRequestError("A transaction is already open on this connection")
+    const mode = options.readOnly ? "read" : "write"
+    this.#transaction = await this.request("begin", [], () => this.client.transaction(mode))
+  }
+
+  async commit(): Promise<void> {
+    const transaction = this.requireTransaction("commit")
+    this.#transaction = undefined
+    try {
+      await this.request("commit", [], () => transaction.commit())
+    } finally {
+      transaction.close()
+    }
+  }
+
+  async rollback(): Promise<void> {
+    const transaction = this.requireTransaction("roll back")
+    this.#transaction = undefined
+    try {
+      await this.request("rollback", [], () => transaction.rollback())
+    } finally {
+      transaction.close()
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    const transaction = this.#transaction
+    this.#transaction = undefined
+    try {
+      if (transaction) await transaction.rollback().catch(() => undefined)
+    } finally {
+      transaction?.close()
+      this.#client?.close()
+      this.#client = undefined
+    }
+  }
+
+  private get client(): Client {
+    if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
+    this.#client ??= this.settings.createClient({
+      url: this.settings.url,
+      ...(this.settings.authToken ? { authToken: this.settings.authToken } : {}),
+      intMode: "bigint",
+      ...(this.settings.kind === "http" ? { fetch: this.countingFetch } : {}),
+    })
+    return this.#client
+  }
+
+  private requireTransaction(action: string): Transaction {
+    if (!this.#transaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
+    return this.#transaction
+  }
+
+  /** Embedded requests are reported here; HTTP ones by the fetch hook, one per request actually sent. */
+  private request<T>(
+    kind: RoundTrip["kind"],
+    statements: readonly Query[],
+    send: () => Promise<T>,
+  ): Promise<T> {
+    this.#pending = { kind, statements }
+    if (this.settings.kind === "http") return send()
+    return measured(this.onRoundTrip, { transport: "embedded", kind, statements }, send)
+  }
+
+  private readonly countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    measured(this.onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+}
+
+function toResult(result: ResultSet): QueryResult {
+  return {
+    columns: result.columns,
+    rows: result.rows.map((row) => Array.from(row)),
+    rowsAffected: result.rowsAffected,
+  }
+}

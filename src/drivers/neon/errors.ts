@@ -1,0 +1,63 @@
+// PostgreSQL errors from either Neon mode as ours, by SQLSTATE. Both modes carry the code, the
+// constraint name and the detail (`Key (email)=(x) already exists.`), which names the columns.
+import {
+  ConnectionError,
+  DatabaseError,
+  type EdgeAlchemyError,
+  IntegrityError,
+  type IntegrityKind,
+  OperationalError,
+  ProgrammingError,
+  type StatementContext,
+} from "../../errors.ts"
+import type { Query } from "../transport.ts"
+
+const INTEGRITY: Record<string, IntegrityKind> = {
+  "23505": "unique",
+  "23503": "foreign_key",
+  "23502": "not_null",
+  "23514": "check",
+}
+
+interface PgErrorFields {
+  code?: unknown
+  constraint?: unknown
+  column?: unknown
+  detail?: unknown
+}
+
+export function translateNeonError(error: unknown, query: Query | undefined): EdgeAlchemyError {
+  const fields: PgErrorFields = typeof error === "object" && error !== null ? error : {}
+  const code = typeof fields.code === "string" ? fields.code : ""
+  const message = error instanceof Error ? error.message : String(error)
+  const context: StatementContext = {
+    cause: error,
+    ...(query ? { sql: query.sql, params: query.params } : {}),
+  }
+  if (code.startsWith("23")) {
+    const constraint =
+      typeof fields.constraint === "string" && fields.constraint ? { constraint: fields.constraint } : {}
+    return new IntegrityError(
+      message,
+      { kind: INTEGRITY[code] ?? "other", columns: columnsOf(fields), ...constraint },
+      context,
+    )
+  }
+  if (code.startsWith("42")) return new ProgrammingError(message, context)
+  if (
+    /^(08|28|53|57P0)/.test(code) ||
+    /HTTP status|fetch failed|ECONNREFUSED|WebSocket|Connection terminated/i.test(message)
+  ) {
+    return new ConnectionError(message, context)
+  }
+  if (error instanceof TypeError) return new ConnectionError(message, context)
+  if (/^(40|55|25)/.test(code)) return new OperationalError(message, context)
+  return new DatabaseError(message, context)
+}
+
+/** Columns named by the error: its `column` field (NOT NULL), or the key list of its detail. */
+function columnsOf(fields: PgErrorFields): string[] {
+  if (typeof fields.column === "string" && fields.column) return [fields.column]
+  const key = typeof fields.detail === "string" ? /Key \(([^)]*)\)/.exec(fields.detail) : null
+  return key?.[1] ? key[1].split(",").map((c) => c.trim().replace(/^"|"$/g, "")) : []
+}

@@ -1,0 +1,48 @@
+// Per-engine settings of the Neon driver. The driver keeps `fetchEndpoint` and `fetchFunction` in
+// process-wide globals; they are set just around each HTTP call (synchronously, while the driver reads
+// them) so that two engines in one isolate never see each other's settings.
+import { neonConfig } from "@neondatabase/serverless"
+
+export interface NeonOptions {
+  /** The SQL-over-HTTP endpoint, for a local or proxied Neon (`http://127.0.0.1:4444/sql`). */
+  fetchEndpoint?: string | ((host: string, port: number | string) => string)
+  /** The WebSocket proxy (`(host, port) => "127.0.0.1:4444/v2?address=" + host + ":" + port`). */
+  wsProxy?: string | ((host: string, port: number | string) => string)
+  /** Node 20 has no global WebSocket: pass `ws`. Workers need nothing. */
+  webSocketConstructor?: unknown
+  /** `false` for a local proxy without TLS. */
+  useSecureWebSocket?: boolean
+  /** Neon's pipelined cleartext password, saving round trips on connect; `false` for servers that ask. */
+  pipelineConnect?: "password" | false
+  /** Coalesce writes into one WebSocket frame (default true; costs about 1 ms per round trip locally). */
+  coalesceWrites?: boolean
+  /** Allow interactive transactions over WebSocket (default true). Without, only HTTP is used. */
+  webSocket?: boolean
+}
+
+type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+
+/** Runs `call` with this engine's endpoint and fetch in the driver's globals, restoring them after. */
+export function withHttpSettings<T>(options: NeonOptions, fetchFunction: FetchLike, call: () => T): T {
+  const saved = { endpoint: neonConfig.fetchEndpoint, fetch: neonConfig.fetchFunction as unknown }
+  if (options.fetchEndpoint) neonConfig.fetchEndpoint = options.fetchEndpoint
+  neonConfig.fetchFunction = fetchFunction
+  try {
+    return call()
+  } finally {
+    neonConfig.fetchEndpoint = saved.endpoint
+    neonConfig.fetchFunction = saved.fetch
+  }
+}
+
+/** The per-client WebSocket settings, applied to one `Client` (these the driver keeps per client). */
+export function applyWebSocketSettings(config: neonConfig, options: NeonOptions): void {
+  if (options.wsProxy !== undefined) config.wsProxy = options.wsProxy
+  if (options.webSocketConstructor !== undefined) {
+    config.webSocketConstructor = options.webSocketConstructor as neonConfig["webSocketConstructor"]
+  }
+  if (options.useSecureWebSocket !== undefined) config.useSecureWebSocket = options.useSecureWebSocket
+  if (options.pipelineConnect !== undefined) config.pipelineConnect = options.pipelineConnect
+  if (options.coalesceWrites !== undefined) config.coalesceWrites = options.coalesceWrites
+  if (options.useSecureWebSocket === false) config.pipelineTLS = false
+}

@@ -1,0 +1,176 @@
+// One connection to Neon. It speaks SQL over HTTP (one request per statement or atomic batch) until an
+// interactive transaction is needed, then opens a WebSocket `Client` for the rest of its life.
+import { Client, type FullQueryResults, neon } from "@neondatabase/serverless"
+import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
+import {
+  type Capabilities,
+  measured,
+  type Query,
+  type QueryResult,
+  type RoundTrip,
+  type RoundTripListener,
+  type TransactionOptions,
+  type Transport,
+} from "../transport.ts"
+import { applyWebSocketSettings, type NeonOptions, withHttpSettings } from "./settings.ts"
+
+const ISOLATION = {
+  "read uncommitted": "ReadUncommitted",
+  "read committed": "ReadCommitted",
+  "repeatable read": "RepeatableRead",
+  serializable: "Serializable",
+} as const
+
+export class NeonTransport implements Transport {
+  readonly capabilities: Capabilities
+  #sql: ReturnType<typeof neon<true, true>> | undefined
+  #client: Client | undefined
+  #inTransaction = false
+  #closed = false
+  #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
+
+  constructor(
+    private readonly url: string,
+    private readonly options: NeonOptions,
+    private readonly onRoundTrip: RoundTripListener,
+  ) {
+    const interactive = options.webSocket !== false
+    this.capabilities = Object.freeze({
+      interactiveTransactions: interactive,
+      batch: true,
+      savepoints: interactive,
+      returning: true,
+    })
+  }
+
+  get inTransaction(): boolean {
+    return this.#inTransaction
+  }
+
+  async execute(query: Query): Promise<QueryResult> {
+    if (this.#client) return this.viaWebSocket("execute", query)
+    const [result] = await this.viaHttp("execute", [query])
+    return result as QueryResult
+  }
+
+  /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
+  async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
+    if (this.#inTransaction) {
+      const results: QueryResult[] = []
+      for (const query of queries) results.push(await this.viaWebSocket("execute", query))
+      return results
+    }
+    return this.viaHttp("batch", queries, options)
+  }
+
+  async begin(options: TransactionOptions = {}): Promise<void> {
+    if (!this.capabilities.interactiveTransactions) {
+      throw new UnsupportedCapabilityError(
+        "Interactive transactions need Neon's WebSocket, which this engine disabled (webSocket: false); use a batch",
+      )
+    }
+    if (this.#inTransaction) throw new InvalidRequestError("A transaction is already open on this connection")
+    await this.connect()
+    const level = options.isolationLevel ? ` ISOLATION LEVEL ${options.isolationLevel.toUpperCase()}` : ""
+    const mode = `${options.readOnly ? " READ ONLY" : ""}${options.deferrable ? " DEFERRABLE" : ""}`
+    await this.viaWebSocket("begin", { sql: `BEGIN${level}${mode}`, params: [] })
+    this.#inTransaction = true
+  }
+
+  async commit(): Promise<void> {
+    this.requireTransaction("commit")
+    this.#inTransaction = false
+    await this.viaWebSocket("commit", { sql: "COMMIT", params: [] })
+  }
+
+  async rollback(): Promise<void> {
+    this.requireTransaction("roll back")
+    this.#inTransaction = false
+    await this.viaWebSocket("rollback", { sql: "ROLLBACK", params: [] })
+  }
+
+  /** Ends the WebSocket client (its server side closes on Terminate); HTTP holds nothing open. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    const client = this.#client
+    this.#client = undefined
+    this.#inTransaction = false
+    if (client) await client.end().catch(() => undefined)
+  }
+
+  private async connect(): Promise<void> {
+    if (this.#client) return
+    this.ensureOpen()
+    const client = new Client({ connectionString: this.url })
+    applyWebSocketSettings(client.neonConfig, this.options)
+    // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
+    client.on("error", () => undefined)
+    await measured(this.onRoundTrip, { transport: "websocket", kind: "connect", statements: [] }, () =>
+      client.connect(),
+    )
+    this.#client = client
+  }
+
+  private viaWebSocket(kind: RoundTrip["kind"], query: Query): Promise<QueryResult> {
+    const client = this.#client as Client
+    return measured(this.onRoundTrip, { transport: "websocket", kind, statements: [query] }, async () => {
+      const result = await client.query({ text: query.sql, values: [...query.params], rowMode: "array" })
+      return {
+        columns: result.fields.map((f) => f.name),
+        rows: result.rows as unknown[][],
+        rowsAffected: result.rowCount ?? 0,
+      }
+    })
+  }
+
+  private viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
+    this.ensureOpen()
+    this.#sql ??= neon<true, true>(this.url, { arrayMode: true, fullResults: true })
+    const sql = this.#sql
+    this.#pending = { kind, statements: queries }
+    return withHttpSettings(this.options, this.countingFetch, () => {
+      const pending: Promise<FullQueryResults<true>[]> =
+        kind === "batch"
+          ? sql.transaction(
+              queries.map((q) => sql.query(q.sql, [...q.params])),
+              {
+                arrayMode: true,
+                fullResults: true,
+                ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
+                ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
+                ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
+              },
+            )
+          : startNow(sql.query(queries[0]?.sql ?? "", [...(queries[0]?.params ?? [])])).then((r) => [r])
+      return pending.then((results) =>
+        results.map((r) => ({
+          columns: r.fields.map((f) => f.name),
+          rows: r.rows,
+          rowsAffected: r.rowCount ?? 0,
+        })),
+      )
+    })
+  }
+
+  private ensureOpen(): void {
+    if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
+  }
+
+  private requireTransaction(action: string): void {
+    if (!this.#inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
+  }
+
+  private readonly countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    measured(this.onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+}
+
+/**
+ * The driver's query is lazy: it sends when `then` is called. Calling it here, synchronously, makes
+ * it read the endpoint and fetch settings while they are in place.
+ */
+function startNow(query: PromiseLike<unknown>): Promise<FullQueryResults<true>> {
+  return new Promise((resolve, reject) => {
+    query.then((result) => resolve(result as FullQueryResults<true>), reject)
+  })
+}

@@ -1,0 +1,85 @@
+// What the engine asks of a driver: run `(sql, params)` and return rows, alone, as an atomic batch, or
+// inside an interactive transaction. A transport is one connection's way to the database; it opens
+// nothing until first used and reports each round trip so callers can count and time them.
+import type { EdgeAlchemyError } from "../errors.ts"
+
+export interface Query {
+  readonly sql: string
+  readonly params: readonly unknown[]
+}
+
+export interface QueryResult {
+  readonly columns: readonly string[]
+  readonly rows: readonly (readonly unknown[])[]
+  /** Rows inserted, updated or deleted; for a SELECT, what the driver reports (often 0). */
+  readonly rowsAffected: number
+}
+
+export interface Capabilities {
+  /** BEGIN ... COMMIT with statements in between, each answered before the next is sent. */
+  readonly interactiveTransactions: boolean
+  /** Several statements sent as one atomic request. */
+  readonly batch: boolean
+  readonly savepoints: boolean
+  readonly returning: boolean
+}
+
+export type IsolationLevel = "read uncommitted" | "read committed" | "repeatable read" | "serializable"
+
+export interface TransactionOptions {
+  readonly isolationLevel?: IsolationLevel
+  readonly readOnly?: boolean
+  readonly deferrable?: boolean
+}
+
+/** One request to the database and its answer: the unit of cost at the edge. */
+export interface RoundTrip {
+  readonly transport: "http" | "websocket" | "embedded"
+  readonly kind: "connect" | "execute" | "batch" | "begin" | "commit" | "rollback" | "close"
+  readonly statements: readonly Query[]
+  readonly durationMs: number
+  readonly error?: unknown
+}
+
+export type RoundTripListener = (roundTrip: RoundTrip) => void
+
+export interface Transport {
+  readonly capabilities: Capabilities
+  readonly inTransaction: boolean
+  execute(query: Query): Promise<QueryResult>
+  /** All queries in one atomic request; rolled back whole when one fails. */
+  batch(queries: readonly Query[], options?: TransactionOptions): Promise<QueryResult[]>
+  begin(options?: TransactionOptions): Promise<void>
+  commit(): Promise<void>
+  rollback(): Promise<void>
+  /** Rolls back an open transaction and releases everything; the transport is unusable afterwards. */
+  close(): Promise<void>
+}
+
+export interface Driver {
+  /** `"neon"`, `"libsql"`: for messages. */
+  readonly name: string
+  readonly dialect: "postgresql" | "sqlite"
+  /** Whether this driver serves a URL (by its scheme). */
+  accepts(url: string): boolean
+  open(url: string, onRoundTrip: RoundTripListener): Transport
+  /** The driver's error as ours, with the statement it came from; called once, at the engine boundary. */
+  translateError(error: unknown, query: Query | undefined): EdgeAlchemyError
+}
+
+/** Times a request and reports it, failed or not. */
+export async function measured<T>(
+  listener: RoundTripListener,
+  info: Omit<RoundTrip, "durationMs" | "error">,
+  request: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now()
+  try {
+    const result = await request()
+    listener({ ...info, durationMs: performance.now() - started })
+    return result
+  } catch (error) {
+    listener({ ...info, durationMs: performance.now() - started, error })
+    throw error
+  }
+}
