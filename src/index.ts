@@ -2,5 +2,16 @@
 // `edgealchemy/libsql`) so that a Worker bundles only the one it uses.
 export { PostgresDialect, postgresql } from "./dialects/postgresql/dialect.ts"
 export { SqliteDialect, sqlite } from "./dialects/sqlite/dialect.ts"
+export type {
+  Capabilities,
+  Driver,
+  IsolationLevel,
+  RoundTrip,
+  TransactionOptions,
+} from "./drivers/transport.ts"
+export { Connection, Savepoint } from "./engine/connection.ts"
+export { createEngine, Engine, type EngineOptions, type StatementEvent } from "./engine/engine.ts"
+export { Result, ScalarResult } from "./engine/result.ts"
 export * from "./errors.ts"
 export * from "./sql/index.ts"
+export { TextStatement, text } from "./sql/text.ts"

@@ -1,2 +1,4 @@
-// edgealchemy/libsql: filled in by its own issue; exported now so the package layout is final.
-export {}
+// edgealchemy/libsql: the Turso driver (libSQL over HTTP), for Workers and Node.
+// `createEngine(env.DATABASE_URL, { driver: libsql({ authToken: env.DATABASE_AUTH_TOKEN }) })`
+export type { LibsqlOptions } from "./drivers/libsql/driver.ts"
+export { libsql } from "./drivers/libsql/web.ts"

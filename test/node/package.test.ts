@@ -21,7 +21,14 @@ describe("package build", () => {
   afterAll(() => rmSync(outDir, { recursive: true, force: true }))
 
   it("names the entry points of the design", () => {
-    expect(Object.keys(manifest.exports).sort()).toEqual([".", "./hono", "./libsql", "./migrate", "./neon"])
+    expect(Object.keys(manifest.exports).sort()).toEqual([
+      ".",
+      "./hono",
+      "./libsql",
+      "./libsql-node",
+      "./migrate",
+      "./neon",
+    ])
   })
 
   it.each(Object.entries(manifest.exports))(

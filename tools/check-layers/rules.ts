@@ -18,7 +18,14 @@ export type Layer =
   | "migrations"
 
 /** The package's public entry points; `worker/` and `migrations/` may import only these. */
-export const ENTRY_POINTS = ["src/index.ts", "src/neon.ts", "src/libsql.ts", "src/hono.ts", "src/migrate.ts"]
+export const ENTRY_POINTS = [
+  "src/index.ts",
+  "src/neon.ts",
+  "src/libsql.ts",
+  "src/libsql-node.ts",
+  "src/hono.ts",
+  "src/migrate.ts",
+]
 
 const DIALECTS: Layer[] = ["dialects/postgresql", "dialects/sqlite"]
 const DRIVERS: Layer[] = ["drivers", "drivers/neon", "drivers/libsql"]

@@ -1,0 +1,221 @@
+// A connection: statements, atomic batches, interactive transactions and savepoints over one
+// transport. Driver errors become ours here, exactly once, with their SQL and parameters. A statement
+// that fails inside a transaction rolls it back at once (to the innermost savepoint if there is one):
+// over libSQL HTTP a transaction SQLite already ended would otherwise go on in autocommit.
+import type { Query, TransactionOptions, Transport } from "../drivers/transport.ts"
+import { EdgeAlchemyError, InvalidRequestError, UnsupportedCapabilityError } from "../errors.ts"
+import type { RowType, Statement } from "../sql/statement.ts"
+import type { Engine } from "./engine.ts"
+import { Result } from "./result.ts"
+import { decodeRow, slotsOf } from "./row-shape.ts"
+
+type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
+
+export class Connection {
+  #transport: Transport | undefined
+  #closed = false
+  readonly #savepoints: string[] = []
+  #savepointCounter = 0
+
+  constructor(readonly engine: Engine) {}
+
+  get inTransaction(): boolean {
+    return this.#transport?.inTransaction ?? false
+  }
+
+  get capabilities(): Transport["capabilities"] {
+    return this.transport.capabilities
+  }
+
+  /** Runs a statement; `params` are for `text()` statements, which carry none of their own. */
+  async execute<S extends Statement>(
+    statement: S,
+    params: readonly unknown[] = [],
+  ): Promise<Result<RowOf<S>>> {
+    const query = this.compile(statement, params)
+    const result = await this.run(query, () => this.transport.execute(query))
+    return this.result(statement, result)
+  }
+
+  /** All statements in one atomic request (on HTTP transports: one round trip); results in order. */
+  async batch(statements: readonly Statement[]): Promise<Result<unknown[]>[]> {
+    if (statements.length === 0) return []
+    const queries = statements.map((statement) => this.compile(statement, []))
+    const results = await this.run(queries, () => this.transport.batch(queries))
+    return results.map((result, i) => this.result(statements[i] as Statement, result))
+  }
+
+  /** Opens an interactive transaction (Neon: the WebSocket client; libSQL: a baton stream). */
+  async begin(options: TransactionOptions = {}): Promise<void> {
+    const transport = this.transport
+    if (!transport.capabilities.interactiveTransactions) {
+      throw new UnsupportedCapabilityError(
+        `The ${this.engine.driver.name} transport has no interactive transactions`,
+      )
+    }
+    if (transport.inTransaction)
+      throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
+    await this.run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
+  }
+
+  /** A savepoint inside the transaction (opening one first if needed): `commit()` releases it. */
+  async beginNested(): Promise<Savepoint> {
+    if (!this.transport.capabilities.savepoints) {
+      throw new UnsupportedCapabilityError(`The ${this.engine.driver.name} transport has no savepoints`)
+    }
+    if (!this.inTransaction) await this.begin()
+    const name = `sp_${++this.#savepointCounter}`
+    await this.statement(`SAVEPOINT ${name}`)
+    this.#savepoints.push(name)
+    return new Savepoint(this, name)
+  }
+
+  async commit(): Promise<void> {
+    const transport = this.requireTransaction("commit")
+    this.#savepoints.length = 0
+    await this.run({ sql: "COMMIT", params: [] }, () => transport.commit(), false)
+  }
+
+  async rollback(): Promise<void> {
+    const transport = this.requireTransaction("roll back")
+    this.#savepoints.length = 0
+    await this.run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), false)
+  }
+
+  /** Rolls back what is open and releases the connection; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#savepoints.length = 0
+    await this.#transport?.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  /** Releases (commit) or rolls back to (rollback) a savepoint; used by Savepoint. */
+  async endSavepoint(name: string, outcome: "release" | "rollback"): Promise<void> {
+    const index = this.#savepoints.lastIndexOf(name)
+    if (index === -1) throw new InvalidRequestError(`Savepoint ${name} is no longer active`)
+    this.#savepoints.length = index
+    await this.statement(
+      outcome === "release" ? `RELEASE SAVEPOINT ${name}` : `ROLLBACK TO SAVEPOINT ${name}`,
+    )
+  }
+
+  private get transport(): Transport {
+    if (this.#closed)
+      throw new InvalidRequestError("This connection is closed; open a new one with engine.connect()")
+    this.#transport ??= this.engine.driver.open(this.engine.url, (roundTrip) =>
+      this.engine.emit("roundTrip", roundTrip),
+    )
+    return this.#transport
+  }
+
+  private async statement(sql: string): Promise<void> {
+    const query = { sql, params: [] }
+    await this.run(query, () => this.transport.execute(query))
+  }
+
+  private compile(statement: Statement, params: readonly unknown[]): Query {
+    if (statement.kind === "text") return { sql: (statement as unknown as { sql: string }).sql, params }
+    if (params.length > 0) {
+      throw new InvalidRequestError(
+        "Parameters are given with values in the statement; pass params only with text()",
+      )
+    }
+    return statement.compile(this.engine.dialect)
+  }
+
+  private result(
+    statement: Statement,
+    raw: { columns: readonly string[]; rows: readonly (readonly unknown[])[]; rowsAffected: number },
+  ) {
+    const slots = slotsOf(statement)
+    const rows = raw.rows.map((row) => decodeRow(row, slots, this.engine.dialect))
+    return new Result(rows as never[], raw.columns, raw.rowsAffected)
+  }
+
+  private requireTransaction(action: string): Transport {
+    const transport = this.transport
+    if (!transport.inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
+    return transport
+  }
+
+  /**
+   * Sends a request, reports its statements, and turns a driver error into ours. A failure inside a
+   * transaction rolls back to the innermost savepoint, or ends the transaction when there is none.
+   */
+  private async run<T>(
+    queries: Query | readonly Query[],
+    send: () => Promise<T>,
+    recover = true,
+  ): Promise<T> {
+    const list = Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]
+    const started = performance.now()
+    try {
+      const result = await send()
+      this.report(list, started)
+      return result
+    } catch (error) {
+      this.report(list, started, error)
+      if (error instanceof EdgeAlchemyError) throw error
+      const failed = list.length === 1 ? list[0] : failedStatement(error, list)
+      const translated = this.engine.driver.translateError(error, failed)
+      if (recover) await this.recover()
+      throw translated
+    }
+  }
+
+  private async recover(): Promise<void> {
+    const transport = this.#transport
+    if (!transport?.inTransaction) return
+    const savepoint = this.#savepoints.at(-1)
+    try {
+      if (savepoint) await this.endSavepoint(savepoint, "rollback")
+      else await transport.rollback()
+    } catch {
+      // The transaction is gone either way; the original error is the one worth reporting.
+      if (transport.inTransaction) await transport.rollback().catch(() => undefined)
+    }
+  }
+
+  private report(queries: readonly Query[], started: number, error?: unknown): void {
+    const durationMs = performance.now() - started
+    for (const query of queries) {
+      this.engine.emit("statement", {
+        sql: query.sql,
+        params: query.params,
+        durationMs,
+        ...(error ? { error } : {}),
+      })
+    }
+  }
+}
+
+export class Savepoint {
+  constructor(
+    private readonly connection: Connection,
+    readonly name: string,
+  ) {}
+
+  /** RELEASE SAVEPOINT: its work joins the enclosing transaction. */
+  commit(): Promise<void> {
+    return this.connection.endSavepoint(this.name, "release")
+  }
+
+  /** ROLLBACK TO SAVEPOINT: undoes its work; the enclosing transaction goes on. */
+  rollback(): Promise<void> {
+    return this.connection.endSavepoint(this.name, "rollback")
+  }
+}
+
+/** The statement of a batch that failed, when the driver says which (libSQL's `statementIndex`). */
+function failedStatement(error: unknown, queries: readonly Query[]): Query | undefined {
+  const index =
+    typeof error === "object" && error !== null && "statementIndex" in error
+      ? Number(error.statementIndex)
+      : NaN
+  return Number.isInteger(index) ? queries[index] : undefined
+}

@@ -1,0 +1,104 @@
+// `createEngine(url, { driver })`: cheap configuration that holds no connection. At the edge there is
+// no pool: each request opens a connection on first use and closes it before it ends.
+
+import { postgresql } from "../dialects/postgresql/dialect.ts"
+import { sqlite } from "../dialects/sqlite/dialect.ts"
+import type { Driver, RoundTrip } from "../drivers/transport.ts"
+import { InvalidRequestError } from "../errors.ts"
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import type { RowType, Statement } from "../sql/statement.ts"
+import { Connection } from "./connection.ts"
+import { echoLogger, maskUrl } from "./echo.ts"
+import type { Result } from "./result.ts"
+
+export interface EngineOptions {
+  /** The driver for this URL, from `edgealchemy/neon` or `edgealchemy/libsql`. */
+  driver?: Driver
+  /** Several drivers; the engine takes the one that accepts the URL (for one app on either database). */
+  drivers?: readonly Driver[]
+  /** Log every statement with its parameters and duration: `true` for console.log, or a function. */
+  echo?: boolean | ((line: string) => void)
+}
+
+/** One statement as it ran: what the `statement` event reports. */
+export interface StatementEvent {
+  readonly sql: string
+  readonly params: readonly unknown[]
+  readonly durationMs: number
+  readonly error?: unknown
+}
+
+interface Events {
+  roundTrip: RoundTrip
+  statement: StatementEvent
+}
+
+export class Engine {
+  readonly driver: Driver
+  readonly dialect: Dialect
+  readonly #listeners: { [E in keyof Events]: Set<(event: Events[E]) => void> } = {
+    roundTrip: new Set(),
+    statement: new Set(),
+  }
+
+  constructor(
+    readonly url: string,
+    options: EngineOptions = {},
+  ) {
+    this.driver = pickDriver(url, options)
+    this.dialect = this.driver.dialect === "postgresql" ? postgresql : sqlite
+    const echo =
+      options.echo === true ? echoLogger(console.log) : options.echo ? echoLogger(options.echo) : undefined
+    if (echo) this.on("statement", echo)
+  }
+
+  /** Listens to every round trip (a request and its answer) or statement of this engine's connections. */
+  on<E extends keyof Events>(event: E, listener: (event: Events[E]) => void): () => void {
+    this.#listeners[event].add(listener)
+    return () => this.#listeners[event].delete(listener)
+  }
+
+  /** Calls the listeners of an event; used by this engine's connections. */
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+    for (const listener of this.#listeners[event]) listener(payload)
+  }
+
+  /** A connection; it opens on first use. Close it, or use `await using`. */
+  connect(): Connection {
+    return new Connection(this)
+  }
+
+  /** Runs one statement on a connection of its own, closed afterwards. */
+  async execute<S extends Statement>(statement: S, params?: readonly unknown[]): Promise<Result<RowOf<S>>> {
+    const connection = this.connect()
+    try {
+      return await connection.execute(statement, params)
+    } finally {
+      await connection.close()
+    }
+  }
+
+  toString(): string {
+    return `Engine(${maskUrl(this.url)})`
+  }
+}
+
+type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
+
+export function createEngine(url: string, options: EngineOptions = {}): Engine {
+  return new Engine(url, options)
+}
+
+function pickDriver(url: string, options: EngineOptions): Driver {
+  const drivers = [...(options.driver ? [options.driver] : []), ...(options.drivers ?? [])]
+  const found = drivers.find((driver) => driver.accepts(url))
+  if (found) return found
+  const scheme = /^[a-z]+:/i.exec(url)?.[0] ?? url
+  const hint = /^postgres/i.test(scheme)
+    ? 'import { neon } from "edgealchemy/neon" and pass { driver: neon() }'
+    : /^(file|:memory)/i.test(scheme)
+      ? 'import { libsqlEmbedded } from "edgealchemy/libsql-node" (Node only) and pass { driver: libsqlEmbedded() }'
+      : 'import { libsql } from "edgealchemy/libsql" and pass { driver: libsql() }'
+  const given = drivers.length ? ` (given: ${drivers.map((d) => d.name).join(", ")})` : ""
+  throw new InvalidRequestError(`No driver for ${maskUrl(url)}${given}: ${hint}`)
+}

@@ -1,0 +1,60 @@
+// How the flat rows a driver returns become the rows a statement promises: each select item takes its
+// columns and decodes them with its SQL type; a table or entity item becomes one object.
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import { Expression } from "../sql/expression.ts"
+import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
+import type { Statement } from "../sql/statement.ts"
+import type { SqlType } from "../sql/types.ts"
+
+export type Slot =
+  | { readonly kind: "value"; readonly type: SqlType<unknown> }
+  | { readonly kind: "object"; readonly keys: readonly string[]; readonly types: readonly SqlType<unknown>[] }
+  | { readonly kind: "entity"; readonly item: EntityLike; readonly types: readonly SqlType<unknown>[] }
+
+/** The slots of a statement's rows; empty when the statement does not say (raw SQL without types). */
+export function slotsOf(statement: Statement): Slot[] {
+  const state = (
+    statement as { state?: { items?: readonly SelectItem[]; returning?: readonly SelectItem[] } }
+  ).state
+  if (statement.kind === "text") {
+    return (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes.map((type) => ({
+      kind: "value",
+      type,
+    }))
+  }
+  const compound =
+    statement.kind === "compound_select"
+      ? (statement as unknown as { items: readonly SelectItem[] }).items
+      : undefined
+  return (compound ?? state?.items ?? state?.returning ?? []).map(slotOf)
+}
+
+function slotOf(item: SelectItem): Slot {
+  if (isEntity(item)) return { kind: "entity", item, types: item[ENTITY].columns.map((c) => c.type) }
+  if (item instanceof Expression) return { kind: "value", type: item.type }
+  return { kind: "object", keys: item.columns.map((c) => c.key), types: item.columns.map((c) => c.type) }
+}
+
+/**
+ * Decodes one driver row. Entities are left as arrays of decoded column values for the ORM to
+ * hydrate through its identity map; the engine knows no ORM.
+ */
+export function decodeRow(row: readonly unknown[], slots: readonly Slot[], dialect: Dialect): unknown[] {
+  if (slots.length === 0) return [...row]
+  const out: unknown[] = []
+  let at = 0
+  for (const slot of slots) {
+    if (slot.kind === "value") {
+      out.push(dialect.decode(row[at++], slot.type))
+    } else if (slot.kind === "object") {
+      const object: Record<string, unknown> = {}
+      slot.keys.forEach((key, i) => {
+        object[key] = dialect.decode(row[at++], slot.types[i] as SqlType<unknown>)
+      })
+      out.push(object)
+    } else {
+      out.push(slot.types.map((type) => dialect.decode(row[at++], type)))
+    }
+  }
+  return out
+}

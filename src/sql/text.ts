@@ -1,0 +1,33 @@
+// `text(sql)`: a statement written by hand, run as is with positional parameters in the dialect's own
+// placeholder style (`$1` on PostgreSQL, `?` on SQLite). `.columns(...)` types its result columns.
+import type { Compiled } from "./compiler/dialect.ts"
+import { Statement } from "./statement.ts"
+import type { SqlType } from "./types.ts"
+
+export class TextStatement<Row extends readonly unknown[] = unknown[]> extends Statement {
+  readonly kind = "text"
+  declare readonly rowType: Row
+
+  constructor(
+    readonly sql: string,
+    readonly columnTypes: readonly SqlType<unknown>[] = [],
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  /** Types the result columns, in order: `text("select id, name from users").columns(Integer, Text)`. */
+  columns<const T extends readonly SqlType<unknown>[]>(
+    ...types: T
+  ): TextStatement<{ -readonly [K in keyof T]: T[K] extends SqlType<infer V> ? V : never }> {
+    return new TextStatement(this.sql, types)
+  }
+
+  override compile(): Compiled {
+    return { sql: this.sql, params: [] }
+  }
+}
+
+export function text(sql: string): TextStatement {
+  return new TextStatement(sql)
+}
