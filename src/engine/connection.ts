@@ -4,6 +4,7 @@
 // over libSQL HTTP a transaction SQLite already ended would otherwise go on in autocommit.
 import type { Query, TransactionOptions, Transport } from "../drivers/transport.ts"
 import { EdgeAlchemyError, InvalidRequestError, UnsupportedCapabilityError } from "../errors.ts"
+import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { Engine } from "./engine.ts"
 import { Result } from "./result.ts"
@@ -18,6 +19,10 @@ export class Connection {
   #savepointCounter = 0
 
   constructor(readonly engine: Engine) {}
+
+  get dialect(): Dialect {
+    return this.engine.dialect
+  }
 
   get inTransaction(): boolean {
     return this.#transport?.inTransaction ?? false

@@ -18,6 +18,11 @@ export interface NeonOptions {
   coalesceWrites?: boolean
   /** Allow interactive transactions over WebSocket (default true). Without, only HTTP is used. */
   webSocket?: boolean
+  /**
+   * `"http"` (default): one HTTP request per statement or batch, a WebSocket only for interactive
+   * transactions. `"websocket"`: every statement on the WebSocket, like a classic connection.
+   */
+  mode?: "http" | "websocket"
 }
 
 type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>

@@ -48,6 +48,7 @@ export class NeonTransport implements Transport {
   }
 
   async execute(query: Query): Promise<QueryResult> {
+    if (this.options.mode === "websocket") await this.connect()
     if (this.#client) return this.viaWebSocket("execute", query)
     const [result] = await this.viaHttp("execute", [query])
     return result as QueryResult
@@ -55,12 +56,23 @@ export class NeonTransport implements Transport {
 
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
-    if (this.#inTransaction) {
-      const results: QueryResult[] = []
-      for (const query of queries) results.push(await this.viaWebSocket("execute", query))
+    if (this.#inTransaction) return this.inOrder(queries)
+    if (this.options.mode !== "websocket") return this.viaHttp("batch", queries, options)
+    await this.begin(options)
+    try {
+      const results = await this.inOrder(queries)
+      await this.commit()
       return results
+    } catch (error) {
+      if (this.#inTransaction) await this.rollback().catch(() => undefined)
+      throw error
     }
-    return this.viaHttp("batch", queries, options)
+  }
+
+  private async inOrder(queries: readonly Query[]): Promise<QueryResult[]> {
+    const results: QueryResult[] = []
+    for (const query of queries) results.push(await this.viaWebSocket("execute", query))
+    return results
   }
 
   async begin(options: TransactionOptions = {}): Promise<void> {
