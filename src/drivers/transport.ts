@@ -22,6 +22,8 @@ export interface Capabilities {
   readonly batch: boolean
   readonly savepoints: boolean
   readonly returning: boolean
+  /** The database itself refuses writes in a READ ONLY transaction (else the engine refuses them). */
+  readonly readOnlyTransactions: boolean
 }
 
 export type IsolationLevel = "read uncommitted" | "read committed" | "repeatable read" | "serializable"

@@ -17,6 +17,8 @@ export class Connection {
   #closed = false
   readonly #savepoints: string[] = []
   #savepointCounter = 0
+  /** Set while a read-only transaction is open on a transport that would not refuse writes itself. */
+  #refuseWrites = false
 
   constructor(readonly engine: Engine) {}
 
@@ -38,7 +40,10 @@ export class Connection {
     params: readonly unknown[] = [],
   ): Promise<Result<RowOf<S>>> {
     const query = this.compile(statement, params)
-    const result = await this.run(query, () => this.transport.execute(query))
+    const result = await this.run(query, () => {
+      this.refuseWriteIfReadOnly(statement, query)
+      return this.transport.execute(query)
+    })
     return this.result(statement, result)
   }
 
@@ -46,7 +51,10 @@ export class Connection {
   async batch(statements: readonly Statement[]): Promise<Result<unknown[]>[]> {
     if (statements.length === 0) return []
     const queries = statements.map((statement) => this.compile(statement, []))
-    const results = await this.run(queries, () => this.transport.batch(queries))
+    const results = await this.run(queries, () => {
+      statements.forEach((statement, i) => this.refuseWriteIfReadOnly(statement, queries[i] as Query))
+      return this.transport.batch(queries)
+    })
     return results.map((result, i) => this.result(statements[i] as Statement, result))
   }
 
@@ -61,6 +69,7 @@ export class Connection {
     if (transport.inTransaction)
       throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     await this.run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
+    this.#refuseWrites = options.readOnly === true && !transport.capabilities.readOnlyTransactions
   }
 
   /** A savepoint inside the transaction (opening one first if needed): `commit()` releases it. */
@@ -77,13 +86,13 @@ export class Connection {
 
   async commit(): Promise<void> {
     const transport = this.requireTransaction("commit")
-    this.#savepoints.length = 0
+    this.endTransaction()
     await this.run({ sql: "COMMIT", params: [] }, () => transport.commit(), false)
   }
 
   async rollback(): Promise<void> {
     const transport = this.requireTransaction("roll back")
-    this.#savepoints.length = 0
+    this.endTransaction()
     await this.run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), false)
   }
 
@@ -107,6 +116,21 @@ export class Connection {
     await this.statement(
       outcome === "release" ? `RELEASE SAVEPOINT ${name}` : `ROLLBACK TO SAVEPOINT ${name}`,
     )
+  }
+
+  private endTransaction(): void {
+    this.#savepoints.length = 0
+    this.#refuseWrites = false
+  }
+
+  private refuseWriteIfReadOnly(statement: Statement, query: Query): void {
+    if (!this.#refuseWrites || !this.inTransaction) return
+    const writes = WRITE_KINDS.has(statement.kind) || (statement.kind === "text" && WRITE_SQL.test(query.sql))
+    if (writes) {
+      throw new InvalidRequestError(
+        "This transaction is read-only: it cannot write; begin() without readOnly to write",
+      )
+    }
   }
 
   private get transport(): Transport {
@@ -165,9 +189,9 @@ export class Connection {
       return result
     } catch (error) {
       this.report(list, started, error)
-      if (error instanceof EdgeAlchemyError) throw error
       const failed = list.length === 1 ? list[0] : failedStatement(error, list)
-      const translated = this.engine.driver.translateError(error, failed)
+      const translated =
+        error instanceof EdgeAlchemyError ? error : this.engine.driver.translateError(error, failed)
       if (recover) await this.recover()
       throw translated
     }
@@ -177,6 +201,7 @@ export class Connection {
     const transport = this.#transport
     if (!transport?.inTransaction) return
     const savepoint = this.#savepoints.at(-1)
+    if (!savepoint) this.endTransaction()
     try {
       if (savepoint) await this.endSavepoint(savepoint, "rollback")
       else await transport.rollback()
@@ -198,6 +223,18 @@ export class Connection {
     }
   }
 }
+
+const WRITE_KINDS = new Set([
+  "insert",
+  "update",
+  "delete",
+  "create_table",
+  "create_index",
+  "add_foreign_key",
+  "drop_table",
+  "drop_index",
+])
+const WRITE_SQL = /^\s*(insert|update|delete|replace|create|drop|alter)\b/i
 
 export class Savepoint {
   constructor(

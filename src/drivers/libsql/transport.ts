@@ -22,6 +22,8 @@ const CAPABILITIES: Capabilities = Object.freeze({
   batch: true,
   savepoints: true,
   returning: true,
+  // transaction("read") does not stop writes (neither embedded nor over HTTP).
+  readOnlyTransactions: false,
 })
 
 export interface LibsqlTransportSettings {

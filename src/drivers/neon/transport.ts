@@ -40,6 +40,7 @@ export class NeonTransport implements Transport {
       batch: true,
       savepoints: interactive,
       returning: true,
+      readOnlyTransactions: true,
     })
   }
 
