@@ -52,7 +52,8 @@ export class Connection {
     if (statements.length === 0) return []
     const queries = statements.map((statement) => this.compile(statement, []))
     const results = await this.run(queries, () => {
-      for (const [i, statement] of statements.entries()) this.refuseWriteIfReadOnly(statement, queries[i] as Query)
+      for (const [i, statement] of statements.entries())
+        this.refuseWriteIfReadOnly(statement, queries[i] as Query)
       return this.transport.batch(queries)
     })
     return results.map((result, i) => this.result(statements[i] as Statement, result))
