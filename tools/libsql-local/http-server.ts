@@ -63,7 +63,8 @@ async function route(
     case "/v3-protobuf":
       return text(404, PROTOBUF_REFUSAL)
     case "/__stats":
-      if (method === "GET") return jsonAnswer(200, service.stats.read(scope))
+      if (method === "GET")
+        return jsonAnswer(200, { ...service.stats.read(scope), openStreams: service.registry.openStreams })
       if (method === "DELETE") {
         service.stats.reset(scope)
         return { status: 204, contentType: "text/plain", body: "" }

@@ -41,6 +41,13 @@ export class StreamRegistry {
     this.#expiryMs = expiryMs
   }
 
+  /** Streams a client holds open (between requests or inside one); expired ones do not count. */
+  get openStreams(): number {
+    let open = 0
+    for (const handle of this.#handles.values()) if (handle.state !== "expired") open++
+    return open
+  }
+
   /** Opens a new stream (no baton) or takes the stream a baton names, for the duration of one request. */
   acquire(baton: string | undefined): Stream {
     if (baton === undefined) {

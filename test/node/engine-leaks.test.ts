@@ -1,0 +1,76 @@
+// No connection outlives close(): 200 engine connections opened and closed, some failing, leave no
+// session in PostgreSQL and no stream at the libSQL endpoint.
+import pg from "pg"
+import { describe, expect, inject, it, onTestFinished } from "vitest"
+import ws from "ws"
+import { createEngine, text } from "../../src/index.ts"
+import { libsql } from "../../src/libsql.ts"
+import { startLibsqlLocal } from "../../tools/libsql-local/index.ts"
+import { neonFixture } from "../engine/transports.ts"
+
+const ROUNDS = 200
+
+async function sessionsOn(connectionString: string): Promise<number> {
+  const url = new URL(connectionString)
+  const database = url.pathname.slice(1)
+  url.password = ""
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  try {
+    const result = await client.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+      [database],
+    )
+    return (result.rows[0] as { n: number }).n
+  } finally {
+    await client.end()
+  }
+}
+
+async function eventually(check: () => Promise<number>, expected: number): Promise<number> {
+  let value = await check()
+  for (let attempt = 0; attempt < 50 && value !== expected; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    value = await check()
+  }
+  return value
+}
+
+describe("connections are released", () => {
+  it(`leaves no PostgreSQL session after ${ROUNDS} Neon connections, some failing`, async () => {
+    const engine = neonFixture("http", ws).engine(`leaks-neon-${Date.now()}`)
+    const baseline = await sessionsOn(inject("neon").connectionString)
+    for (let i = 0; i < ROUNDS; i++) {
+      const connection = engine.connect()
+      try {
+        if (i % 4 === 0) await connection.begin()
+        if (i % 5 === 0) await connection.execute(text("SELECT * FROM no_such_table")).catch(() => undefined)
+        else await connection.execute(text("SELECT 1"))
+        if (i % 7 === 0) await connection.execute(text("SELECT 1/0")).catch(() => undefined)
+      } finally {
+        await connection.close()
+      }
+    }
+    expect(await eventually(() => sessionsOn(inject("neon").connectionString), baseline)).toBe(baseline)
+  }, 120_000)
+
+  it(`leaves no libSQL stream open after ${ROUNDS} connections, some failing`, async () => {
+    // An endpoint of its own, so that no other test's open stream is counted.
+    const server = await startLibsqlLocal({ port: 0 })
+    onTestFinished(() => server.stop())
+    const engine = createEngine(server.url, { driver: libsql() })
+    for (let i = 0; i < ROUNDS; i++) {
+      const connection = engine.connect()
+      try {
+        if (i % 4 === 0) await connection.begin()
+        if (i % 5 === 0) await connection.execute(text("SELECT * FROM no_such_table")).catch(() => undefined)
+        else await connection.execute(text("SELECT 1"))
+      } finally {
+        await connection.close()
+      }
+    }
+    const stats = (await (await fetch(`${server.url}/__stats`)).json()) as Record<string, number>
+    expect(stats).toHaveProperty("openStreams")
+    expect(stats.openStreams).toBe(0)
+  }, 120_000)
+})
