@@ -16,6 +16,16 @@ const SCENARIOS: Record<string, string> = {
     export default [select(users.c.id).where(users.c.name.eq("x")).compile(sqlite), insert(users).values({ name: "a" }).compile(sqlite),
       update(users).values({ name: "b" }).compile(sqlite), deleteFrom(users).compile(sqlite), select(func.count()).compile(sqlite),
       createStatements(users.metadata!, sqlite)]`,
+  "core + engine + neon driver": `
+    import { createEngine, select, table, column, Integer } from "./src/index.ts"
+    import { neon } from "./src/neon.ts"
+    const users = table("users", { id: column(Integer, { primaryKey: true }) })
+    export default (url) => createEngine(url, { driver: neon() }).execute(select(users.c.id))`,
+  "core + engine + libsql driver": `
+    import { createEngine, select, table, column, Integer } from "./src/index.ts"
+    import { libsql } from "./src/libsql.ts"
+    const users = table("users", { id: column(Integer, { primaryKey: true }) })
+    export default (url) => createEngine(url, { driver: libsql() }).execute(select(users.c.id))`,
 }
 
 export async function bundleSize(entry: string): Promise<{ minified: number; gzip: number }> {
@@ -36,6 +46,8 @@ export async function bundleSize(entry: string): Promise<{ minified: number; gzi
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [name, entry] of Object.entries(SCENARIOS)) {
     const { minified, gzip } = await bundleSize(entry)
-    console.log(`${name.padEnd(32)} ${(minified / 1024).toFixed(1).padStart(6)} KB minified ${(gzip / 1024).toFixed(1).padStart(6)} KB gzip`)
+    console.log(
+      `${name.padEnd(32)} ${(minified / 1024).toFixed(1).padStart(6)} KB minified ${(gzip / 1024).toFixed(1).padStart(6)} KB gzip`,
+    )
   }
 }
