@@ -69,8 +69,7 @@ describe("connections are released", () => {
         await connection.close()
       }
     }
-    const stats = (await (await fetch(`${server.url}/__stats`)).json()) as Record<string, number>
-    expect(stats).toHaveProperty("openStreams")
-    expect(stats.openStreams).toBe(0)
+    const streams = (await (await fetch(`${server.url}/__streams`)).json()) as { open: number }
+    expect(streams).toEqual({ open: 0 })
   }, 120_000)
 })

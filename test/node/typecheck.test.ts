@@ -11,11 +11,15 @@ describe("type check", () => {
     ["the library and the worker (Workers types only)", "tsconfig.json"],
     ["tools and Node tests", "tsconfig.node.json"],
     ["tests that run in workerd", "test/workers/tsconfig.json"],
-  ])("passes for %s", async (_, project) => {
-    const result = await run("node_modules/.bin/tsc", ["--noEmit", "-p", project]).then(
-      () => "",
-      (error: { stdout?: string }) => error.stdout ?? String(error),
-    )
-    expect(result).toBe("")
-  }, 60_000)
+  ])(
+    "passes for %s",
+    async (_, project) => {
+      const result = await run("node_modules/.bin/tsc", ["--noEmit", "-p", project]).then(
+        () => "",
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      )
+      expect(result).toBe("")
+    },
+    60_000,
+  )
 })

@@ -62,9 +62,9 @@ const identifier = hostile(false)
 const sentinel = table("prop_sentinel", { id: column(Integer, { primaryKey: true }), note: column(Text) })
 
 describe.each([
-  ["PostgreSQL over Neon HTTP", () => postgresExecutor("core-hostile"), false],
-  ["libSQL over HTTP", () => sqliteExecutor("core-hostile"), true],
-])("hostile strings on %s", (_, connect, textHoldsNul) => {
+  ["PostgreSQL over Neon HTTP", () => postgresExecutor("core-hostile")],
+  ["libSQL over HTTP", () => sqliteExecutor("core-hostile")],
+])("hostile strings on %s", (_, connect) => {
   const db = connect()
   const sentinelMetadata = new MetaData()
   sentinelMetadata.add(sentinel)
@@ -86,7 +86,7 @@ describe.each([
     await createAll(metadata, db)
     try {
       await fc.assert(
-        fc.asyncProperty(hostile(textHoldsNul), async (text) => {
+        fc.asyncProperty(hostile(false), async (text) => {
           await db.execute(deleteFrom(values))
           await db.execute(insert(values).values({ id: 1, body: text }))
           const rows = await db.execute(select(values.c.body).where(values.c.body.eq(text)))
@@ -120,6 +120,30 @@ describe.each([
       }),
       { numRuns: 25 },
     )
+  })
+
+  // NUL is the one character text cannot carry everywhere: PostgreSQL's text refuses it, and the native
+  // libsql binding behind libsql-local (and embedded libSQL) stores it but reads text only up to it.
+  // Either way nothing is silently cut on the way in.
+  it("refuses NUL in PostgreSQL text, and stores it intact in SQLite", async () => {
+    const values = table("prop_nul", { id: column(Integer, { primaryKey: true }), body: column(Text) })
+    const metadata = new MetaData()
+    metadata.add(values)
+    await createAll(metadata, db)
+    try {
+      const write = db.execute(insert(values).values({ id: 1, body: "a\u0000b" }))
+      if (db.name === "postgresql") {
+        await expect(write).rejects.toThrow()
+        expect(await db.execute(select(values.c.id))).toEqual([])
+      } else {
+        await write
+        expect(await db.raw("SELECT hex(body), length(CAST(body AS BLOB)) FROM prop_nul")).toEqual([
+          ["610062", 3n],
+        ])
+      }
+    } finally {
+      await dropAll(metadata, db)
+    }
   })
 
   it("ran nothing it was not asked to", async () => {

@@ -3,8 +3,11 @@ import { describe, expect, inject, it } from "vitest"
 
 describe("the workers project", () => {
   it("executes inside workerd", () => {
-    expect((globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent).toBe("Cloudflare-Workers")
-    expect(typeof (globalThis as { process?: unknown }).process).toBe("undefined")
+    expect((globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent).toBe(
+      "Cloudflare-Workers",
+    )
+    // WebSocketPair exists only in the Workers runtime.
+    expect(typeof (globalThis as { WebSocketPair?: unknown }).WebSocketPair).toBe("function")
   })
 
   it("receives the stand-ins' addresses from the global setup", () => {

@@ -62,9 +62,10 @@ async function route(
       return text(200, "Hello, this is libsql-local: Hrana over HTTP, versions 2 and 3, JSON encoding")
     case "/v3-protobuf":
       return text(404, PROTOBUF_REFUSAL)
+    case "/__streams":
+      return jsonAnswer(200, { open: service.registry.openStreams })
     case "/__stats":
-      if (method === "GET")
-        return jsonAnswer(200, { ...service.stats.read(scope), openStreams: service.registry.openStreams })
+      if (method === "GET") return jsonAnswer(200, service.stats.read(scope))
       if (method === "DELETE") {
         service.stats.reset(scope)
         return { status: 204, contentType: "text/plain", body: "" }

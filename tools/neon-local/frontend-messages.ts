@@ -1,0 +1,90 @@
+// Splits the client-to-server half of the PostgreSQL protocol into messages, across WebSocket frames.
+// The first message has no type byte (StartupMessage, or an SSLRequest before it); every later one
+// is a type byte and an Int32 length that counts itself.
+
+export interface FrontendMessage {
+  /** The type byte as a character; "startup" for the untyped first messages. */
+  type: string
+  /** The whole message, type byte and length included. */
+  bytes: Buffer
+}
+
+const SSL_REQUEST = 80877103
+const GSSENC_REQUEST = 80877104
+
+export class FrontendParser {
+  #buffer: Buffer = Buffer.alloc(0)
+  #startupDone = false
+
+  /** Feeds a frame; returns the messages it completes. */
+  push(chunk: Buffer): FrontendMessage[] {
+    this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk
+    const messages: FrontendMessage[] = []
+    for (;;) {
+      const message = this.#startupDone ? this.typed() : this.untyped()
+      if (!message) return messages
+      messages.push(message)
+    }
+  }
+
+  private untyped(): FrontendMessage | undefined {
+    if (this.#buffer.length < 8) return undefined
+    const length = this.#buffer.readInt32BE(0)
+    if (this.#buffer.length < length) return undefined
+    const code = this.#buffer.readInt32BE(4)
+    const bytes = this.take(length)
+    // An SSL or GSS request is answered with one byte, then the real startup follows, still untyped.
+    if (code !== SSL_REQUEST && code !== GSSENC_REQUEST) this.#startupDone = true
+    return { type: code === SSL_REQUEST || code === GSSENC_REQUEST ? "ssl" : "startup", bytes }
+  }
+
+  private typed(): FrontendMessage | undefined {
+    if (this.#buffer.length < 5) return undefined
+    const length = this.#buffer.readInt32BE(1)
+    if (this.#buffer.length < length + 1) return undefined
+    const type = String.fromCharCode(this.#buffer[0] as number)
+    return { type, bytes: this.take(length + 1) }
+  }
+
+  private take(length: number): Buffer {
+    const bytes = this.#buffer.subarray(0, length)
+    this.#buffer = this.#buffer.subarray(length)
+    return bytes
+  }
+}
+
+/** Messages after which the client waits for the server: what makes a frame a round trip. */
+export const AWAITS_ANSWER = new Set(["ssl", "startup", "p", "Q", "S", "H"])
+
+/** Messages that run a statement: a simple Query, or an extended-protocol Execute. */
+export const RUNS_STATEMENT = new Set(["Q", "E"])
+
+/** The user name in a StartupMessage's key/value parameters. */
+export function startupUser(startup: Buffer): string {
+  const fields = startup.subarray(8).toString("utf8").split("\u0000")
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === "user") return fields[i + 1] ?? ""
+  return ""
+}
+
+/** The password of a PasswordMessage ('p'). */
+export function passwordOf(message: Buffer): string {
+  return message.subarray(5, message.length - 1).toString("utf8")
+}
+
+/** AuthenticationCleartextPassword: what Neon's proxy asks of every client. */
+export function cleartextPasswordRequest(): Buffer {
+  const bytes = Buffer.alloc(9)
+  bytes.write("R", 0)
+  bytes.writeInt32BE(8, 1)
+  bytes.writeInt32BE(3, 5)
+  return bytes
+}
+
+/** A FATAL ErrorResponse with a SQLSTATE and message. */
+export function fatalError(code: string, message: string): Buffer {
+  const fields = Buffer.from(`SFATAL\u0000VFATAL\u0000C${code}\u0000M${message}\u0000\u0000`, "utf8")
+  const header = Buffer.alloc(5)
+  header.write("E", 0)
+  header.writeInt32BE(fields.length + 4, 1)
+  return Buffer.concat([header, fields])
+}

@@ -1,0 +1,137 @@
+// neon-local: a local Neon endpoint in one process, in front of a real PostgreSQL. It serves Neon's
+// SQL-over-HTTP (`POST /sql`) and its WebSocket proxy (`/v2?address=host:port`), checks the password
+// as Neon's proxy does when one is set, and counts what passes (`GET /__stats`), also per scope
+// (`/s/<scope>/...`). `npm run neon-local -- --port 4444` runs it; tests import `startNeonLocal`.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { WebSocketServer } from "ws"
+import { handleSql } from "./sql-over-http.ts"
+import { type NeonStats, StatsBook } from "./stats.ts"
+import { UpstreamPool } from "./upstream-pool.ts"
+import { proxyWebSocket } from "./websocket-proxy.ts"
+
+export interface NeonLocalOptions {
+  /** The PostgreSQL behind it, e.g. `postgres://postgres@127.0.0.1:5432/postgres`. */
+  upstream: string
+  port?: number
+  host?: string
+  /** When set, clients must present this password (the upstream itself may trust everyone). */
+  password?: string
+}
+
+export interface NeonLocal {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  readonly port: number
+  /** `neonConfig.fetchEndpoint`, optionally counting under a scope. */
+  fetchEndpoint(scope?: string): string
+  /** The proxy part of `neonConfig.wsProxy`: `(host, port) => `${wsProxy()}?address=${host}:${port}``. */
+  wsProxy(scope?: string): string
+  stats(scope?: string): NeonStats
+  resetStats(scope?: string): void
+  stop(): Promise<void>
+}
+
+const SCOPED = /^\/s\/([^/]+)(\/.*)$/
+
+export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLocal> {
+  const pool = new UpstreamPool(options.upstream)
+  const stats = new StatsBook()
+  const sockets = new WebSocketServer({ noServer: true })
+
+  const server = createServer((request, response) => {
+    serveHttp(request, response).catch((error: unknown) => answer(response, 500, { message: String(error) }))
+  })
+  async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { scope, path } = route(request.url ?? "/")
+    if (path === "/__stats") {
+      if (request.method === "GET") return answer(response, 200, stats.read(scope))
+      if (request.method === "DELETE") {
+        stats.reset(scope)
+        return answer(response, 204, undefined)
+      }
+      return answer(response, 405, { message: "/__stats accepts GET and DELETE" })
+    }
+    if (path === "/sql" && request.method === "POST") {
+      stats.count("httpRequests", scope)
+      const body = await readBody(request)
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
+      )
+      const result = await handleSql(pool, options.password, headers, body, () =>
+        stats.count("statements", scope),
+      )
+      return answer(response, result.status, result.body)
+    }
+    answer(response, 404, {
+      message: `No endpoint ${path}: POST /sql, GET /v2 (WebSocket), GET|DELETE /__stats`,
+    })
+  }
+
+  server.on("upgrade", (request, socket, head) => {
+    const { scope, path, query } = route(request.url ?? "/")
+    const address = query.get("address")
+    if (path !== "/v2" || !address) {
+      socket.end("HTTP/1.1 404 Not Found\r\n\r\n")
+      return
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) =>
+      proxyWebSocket(ws, {
+        address,
+        password: options.password,
+        count: (counter, by) => stats.count(counter, scope, by),
+      }),
+    )
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  const host = options.host ?? "127.0.0.1"
+  const url = `http://${host}:${port}`
+  const prefix = (scope?: string) => (scope ? `/s/${encodeURIComponent(scope)}` : "")
+  return {
+    url,
+    port,
+    fetchEndpoint: (scope) => `${url}${prefix(scope)}/sql`,
+    wsProxy: (scope) => `${host}:${port}${prefix(scope)}/v2`,
+    stats: (scope) => stats.read(scope),
+    resetStats: (scope) => stats.reset(scope),
+    stop: async () => {
+      for (const client of sockets.clients) client.terminate()
+      sockets.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await pool.close()
+    },
+  }
+}
+
+function route(rawUrl: string): { scope: string | undefined; path: string; query: URLSearchParams } {
+  const url = new URL(rawUrl, "http://local")
+  const scoped = SCOPED.exec(url.pathname)
+  return {
+    scope: scoped ? decodeURIComponent(scoped[1] as string) : undefined,
+    path: scoped ? (scoped[2] as string) : url.pathname,
+    query: url.searchParams,
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    request.on("error", reject)
+  })
+}
+
+function answer(response: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    response.writeHead(status).end()
+    return
+  }
+  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
+}

@@ -1,0 +1,163 @@
+// Neon's SQL-over-HTTP endpoint (`POST /sql`): one query, or a batch run as one transaction, answered
+// with raw text values and Neon's 400 error body. Every query uses the extended protocol, so several
+// statements in one query are refused as on Neon.
+import type pg from "pg"
+import { type Credentials, parseConnectionString } from "./connection-string.ts"
+import type { UpstreamPool } from "./upstream-pool.ts"
+
+export interface HttpAnswer {
+  status: number
+  body: unknown
+}
+
+interface QueryData {
+  query: string
+  params?: unknown[]
+}
+
+const ISOLATION: Record<string, string> = {
+  ReadUncommitted: "READ UNCOMMITTED",
+  ReadCommitted: "READ COMMITTED",
+  RepeatableRead: "REPEATABLE READ",
+  Serializable: "SERIALIZABLE",
+}
+
+const ERROR_FIELDS = [
+  "code",
+  "detail",
+  "hint",
+  "position",
+  "internalPosition",
+  "internalQuery",
+  "severity",
+  "where",
+  "table",
+  "column",
+  "schema",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
+] as const
+
+/** pg's parsers turned off: values stay the text PostgreSQL sent, as Neon returns them. */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value }
+
+export async function handleSql(
+  pool: UpstreamPool,
+  password: string | undefined,
+  headers: Record<string, string | undefined>,
+  body: string,
+  countStatement: () => void,
+): Promise<HttpAnswer> {
+  const credentials = parseConnectionString(headers["neon-connection-string"])
+  if (typeof credentials === "string") return notFromDatabase(credentials)
+  if (password !== undefined && credentials.password !== password) {
+    return databaseError({
+      message: `password authentication failed for user "${credentials.user}"`,
+      code: "28P01",
+      severity: "FATAL",
+    })
+  }
+  let payload: { query?: unknown; params?: unknown; queries?: unknown }
+  try {
+    payload = JSON.parse(body)
+  } catch {
+    return notFromDatabase("request body is not valid JSON")
+  }
+  const arrayMode = headers["neon-array-mode"] === "true"
+  const queries = Array.isArray(payload.queries) ? (payload.queries as QueryData[]) : undefined
+  if (!queries && typeof payload.query !== "string")
+    return notFromDatabase("request body needs query or queries")
+  let client: pg.Client
+  try {
+    client = await pool.acquire(credentials.user, credentials.database)
+  } catch (error) {
+    return databaseError(error)
+  }
+  let healthy = true
+  try {
+    if (!queries) {
+      countStatement()
+      return { status: 200, body: await run(client, payload as QueryData, arrayMode) }
+    }
+    return {
+      status: 200,
+      body: { results: await runBatch(client, queries, headers, arrayMode, countStatement) },
+    }
+  } catch (error) {
+    healthy = !(error instanceof Error && !("code" in error))
+    return databaseError(error)
+  } finally {
+    pool.release(client, credentials.user, credentials.database, healthy)
+  }
+}
+
+async function runBatch(
+  client: pg.Client,
+  queries: QueryData[],
+  headers: Record<string, string | undefined>,
+  arrayMode: boolean,
+  countStatement: () => void,
+) {
+  const level = ISOLATION[headers["neon-batch-isolation-level"] ?? ""]
+  const readOnly = headers["neon-batch-read-only"] === "true"
+  const deferrable = headers["neon-batch-deferrable"] === "true"
+  await client.query(
+    `BEGIN${level ? ` ISOLATION LEVEL ${level}` : ""}${readOnly ? " READ ONLY" : ""}${deferrable ? " DEFERRABLE" : ""}`,
+  )
+  try {
+    const results = []
+    for (const query of queries) {
+      countStatement()
+      results.push(await run(client, query, arrayMode))
+    }
+    await client.query("COMMIT")
+    return results
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined)
+    throw error
+  }
+}
+
+async function run(client: pg.Client, data: QueryData, arrayMode: boolean) {
+  const result = await client.query({
+    text: data.query,
+    values: data.params ?? [],
+    rowMode: "array",
+    types: RAW_TEXT,
+    queryMode: "extended",
+  } as pg.QueryConfig)
+  const fields = result.fields.map((field) => ({
+    name: field.name,
+    dataTypeID: field.dataTypeID,
+    tableID: field.tableID,
+    columnID: field.columnID,
+    dataTypeSize: field.dataTypeSize,
+    dataTypeModifier: field.dataTypeModifier,
+    format: "text",
+  }))
+  const rows = (result.rows as unknown[][]).map((row) =>
+    arrayMode ? row : Object.fromEntries(fields.map((field, i) => [field.name, row[i]])),
+  )
+  return { command: result.command, rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
+}
+
+/** Neon's error body: every field present, null when the database did not give it. */
+function databaseError(error: unknown): HttpAnswer {
+  const source = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>
+  const body: Record<string, unknown> = {
+    message: error instanceof Error ? error.message : String(source.message ?? error),
+  }
+  for (const field of ERROR_FIELDS) body[field] = source[field] ?? null
+  if (body.code === null) body.code = ""
+  if (body.severity === null) body.severity = ""
+  return { status: 400, body }
+}
+
+function notFromDatabase(message: string): HttpAnswer {
+  return databaseError({ message })
+}
+
+export type { Credentials }
