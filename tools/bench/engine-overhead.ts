@@ -2,8 +2,8 @@
 // median of many one-shot queries against the local stand-ins (Neon HTTP, libSQL HTTP). Timings vary
 // by machine: compare the two columns, not the absolute numbers.
 import { createClient } from "@libsql/client/web"
-import { neon as rawNeon, neonConfig } from "@neondatabase/serverless"
-import { column, createEngine, Integer, select, table, Text } from "../../src/index.ts"
+import { neonConfig, neon as rawNeon } from "@neondatabase/serverless"
+import { column, createEngine, Integer, select, Text, table } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
@@ -44,7 +44,9 @@ try {
   await client.execute("INSERT OR IGNORE INTO bench_items VALUES (1, 'one')")
   const sqliteEngine = createEngine(libsqlLocal.url, { driver: libsql() })
   const compiledSqlite = query.compile(sqliteEngine.dialect)
-  const rawSqlite = await median(() => client.execute({ sql: compiledSqlite.sql, args: compiledSqlite.params as never }))
+  const rawSqlite = await median(() =>
+    client.execute({ sql: compiledSqlite.sql, args: compiledSqlite.params as never }),
+  )
   const engineSqlite = await median(() => sqliteEngine.execute(query))
   await sql.query("DROP TABLE bench_items")
 

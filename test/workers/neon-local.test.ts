@@ -1,0 +1,3 @@
+import { neonContract } from "../contract/neon-local.ts"
+
+neonContract({ label: "workerd" })
