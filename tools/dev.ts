@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs"
 import { startLibsqlLocal } from "./libsql-local/index.ts"
 import { startNeonLocal } from "./neon-local/index.ts"
+import { probeUpstream } from "./neon-local/upstream-pool.ts"
 
 const LIBSQL_PORT = 8080
 const NEON_PORT = 4444
@@ -12,10 +13,9 @@ mkdirSync(".data", { recursive: true })
 const libsql = await startLibsqlLocal({ path: ".data/blog.db", port: LIBSQL_PORT })
 console.log(`libSQL (Turso) endpoint: ${libsql.url}  over .data/blog.db`)
 
-const neon = await startNeonLocal({ upstream: pgUrl, port: NEON_PORT }).catch((error: unknown) => {
-  console.log(`Neon endpoint not started: no PostgreSQL at PG_URL (${String(error)})`)
-  return undefined
-})
+const unreachable = await probeUpstream(pgUrl)
+if (unreachable) console.log(`Neon endpoint not started: no PostgreSQL at PG_URL (${unreachable})`)
+const neon = unreachable ? undefined : await startNeonLocal({ upstream: pgUrl, port: NEON_PORT })
 if (neon)
   console.log(`Neon endpoint: ${neon.url}  (SQL over HTTP at ${neon.fetchEndpoint()}) in front of PG_URL`)
 console.log("Ctrl-C stops everything.")

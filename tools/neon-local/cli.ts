@@ -1,7 +1,7 @@
 // `npm run neon-local -- --port 4444 [--password PW]`: a local Neon endpoint in front of PG_URL.
 import { parseArgs } from "node:util"
-import pg from "pg"
 import { startNeonLocal } from "./index.ts"
+import { probeUpstream } from "./upstream-pool.ts"
 
 const { values } = parseArgs({
   options: {
@@ -12,13 +12,10 @@ const { values } = parseArgs({
 })
 const upstream = process.env.PG_URL || "postgres://postgres@127.0.0.1:5432/postgres"
 
-const probe = new pg.Client({ connectionString: upstream, connectionTimeoutMillis: 3000 })
-try {
-  await probe.connect()
-  await probe.end()
-} catch (error) {
+const unreachable = await probeUpstream(upstream)
+if (unreachable) {
   console.error(
-    `neon-local: no PostgreSQL at PG_URL=${upstream.replace(/:[^:@/]*@/, ":***@")} (${String(error)})`,
+    `neon-local: no PostgreSQL at PG_URL=${upstream.replace(/:[^:@/]*@/, ":***@")} (${unreachable})`,
   )
   process.exit(1)
 }

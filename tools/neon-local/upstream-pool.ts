@@ -62,3 +62,15 @@ export class UpstreamPool {
     return client
   }
 }
+
+/** Whether a PostgreSQL answers at `url`; the error message when it does not. */
+export async function probeUpstream(url: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+  try {
+    await client.connect()
+    await client.end()
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
