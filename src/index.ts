@@ -10,7 +10,13 @@ export type {
   TransactionOptions,
 } from "./drivers/transport.ts"
 export { Connection, Savepoint } from "./engine/connection.ts"
-export { createEngine, Engine, type EngineOptions, type StatementEvent } from "./engine/engine.ts"
+export {
+  type ConnectEvent,
+  createEngine,
+  Engine,
+  type EngineOptions,
+  type StatementEvent,
+} from "./engine/engine.ts"
 export { Result, ScalarResult } from "./engine/result.ts"
 export * from "./errors.ts"
 export * from "./sql/index.ts"

@@ -6,6 +6,7 @@ import type { Query, TransactionOptions, Transport } from "../drivers/transport.
 import { EdgeAlchemyError, InvalidRequestError, UnsupportedCapabilityError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
+import { maskUrl } from "./echo.ts"
 import type { Engine } from "./engine.ts"
 import { Result } from "./result.ts"
 import { decodeRow, slotsOf } from "./row-shape.ts"
@@ -137,9 +138,11 @@ export class Connection {
   private get transport(): Transport {
     if (this.#closed)
       throw new InvalidRequestError("This connection is closed; open a new one with engine.connect()")
-    this.#transport ??= this.engine.driver.open(this.engine.url, (roundTrip) =>
-      this.engine.emit("roundTrip", roundTrip),
-    )
+    if (!this.#transport) {
+      const { engine } = this
+      this.#transport = engine.driver.open(engine.url, (roundTrip) => engine.emit("roundTrip", roundTrip))
+      engine.emit("connect", { url: maskUrl(engine.url), driver: engine.driver.name })
+    }
     return this.#transport
   }
 

@@ -28,9 +28,17 @@ export interface StatementEvent {
   readonly error?: unknown
 }
 
+/** A connection opening its transport (its first use): what the `connect` event reports. */
+export interface ConnectEvent {
+  /** The URL with password and token masked. */
+  readonly url: string
+  readonly driver: string
+}
+
 interface Events {
   roundTrip: RoundTrip
   statement: StatementEvent
+  connect: ConnectEvent
 }
 
 export class Engine {
@@ -39,6 +47,7 @@ export class Engine {
   readonly #listeners: { [E in keyof Events]: Set<(event: Events[E]) => void> } = {
     roundTrip: new Set(),
     statement: new Set(),
+    connect: new Set(),
   }
 
   constructor(
@@ -47,9 +56,11 @@ export class Engine {
   ) {
     this.driver = pickDriver(url, options)
     this.dialect = this.driver.dialect === "postgresql" ? postgresql : sqlite
-    const echo =
-      options.echo === true ? echoLogger(console.log) : options.echo ? echoLogger(options.echo) : undefined
-    if (echo) this.on("statement", echo)
+    const write = options.echo === true ? console.log : options.echo || undefined
+    if (write) {
+      this.on("connect", (event) => write(`[edgealchemy] connect ${event.url} (${event.driver})`))
+      this.on("statement", echoLogger(write))
+    }
   }
 
   /** Listens to every round trip (a request and its answer) or statement of this engine's connections. */
@@ -87,6 +98,17 @@ type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
 
 export function createEngine(url: string, options: EngineOptions = {}): Engine {
   return new Engine(url, options)
+}
+
+/** The `createEngine` of a driver's entry point: engine options and that driver's options in one object. */
+export function engineFactory<O extends object>(makeDriver: (options: O) => Driver) {
+  return (url: string, options: Omit<EngineOptions, "driver" | "drivers"> & O = {} as O): Engine => {
+    const { echo, ...driverOptions } = options
+    return new Engine(url, {
+      driver: makeDriver(driverOptions as O),
+      ...(echo === undefined ? {} : { echo }),
+    })
+  }
 }
 
 function pickDriver(url: string, options: EngineOptions): Driver {

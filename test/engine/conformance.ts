@@ -6,6 +6,7 @@ import {
   BigInteger,
   Boolean,
   ConnectionError,
+  check,
   column,
   createAll,
   DateOnly,
@@ -14,6 +15,7 @@ import {
   Float,
   Integer,
   IntegrityError,
+  InvalidRequestError,
   insert,
   Json,
   LargeBinary,
@@ -21,6 +23,7 @@ import {
   MultipleResultsFound,
   NoResultFound,
   Numeric,
+  OperationalError,
   ProgrammingError,
   String,
   select,
@@ -61,6 +64,14 @@ export function engineConformance(fixture: TransportFixture) {
       score: column(Integer, { nullable: true }),
     },
     { metadata },
+  )
+  table(
+    `eng_checked_${suffix}`,
+    { n: column(Integer, { primaryKey: true }) },
+    {
+      metadata,
+      constraints: [check("n >= 0", `ck_eng_checked_${suffix}_n`)],
+    },
   )
   const scope = (name: string) => `eng-${fixture.name}-${name}-${Date.now().toString(36)}`
 
@@ -227,7 +238,13 @@ export function engineConformance(fixture: TransportFixture) {
           const level = await connection.execute(text("SHOW transaction_isolation").columns(Text))
           expect(level.scalar()).toBe("serializable")
         }
-        await expect(connection.execute(insert(owners).values({ name: `ro-${suffix}` }))).rejects.toThrow()
+        // PostgreSQL refuses the write itself (25006); SQLite would not, so the engine refuses it unsent.
+        const refused = await connection
+          .execute(insert(owners).values({ name: `ro-${suffix}` }))
+          .catch((e: unknown) => e)
+        expect(refused).toBeInstanceOf(
+          fixture.dialect === "postgresql" ? OperationalError : InvalidRequestError,
+        )
         expect(connection.inTransaction).toBe(false)
       } finally {
         await connection.close()
@@ -261,6 +278,15 @@ export function engineConformance(fixture: TransportFixture) {
       } finally {
         await connection.close()
       }
+    })
+
+    it("echoes each statement with its parameters and duration, and the URL with secrets masked", async () => {
+      const lines: string[] = []
+      const echoed = fixture.engine(scope("echo"), { echo: (line) => lines.push(line) })
+      await echoed.execute(select(owners.c.id).where(owners.c.name.eq("echo")))
+      expect(lines[0]).toMatch(/^\[edgealchemy\] connect /)
+      expect(lines[0]).not.toMatch(/edgealchemy-test(-token)?[^a-z]/)
+      expect(lines[1]).toMatch(/^\[edgealchemy\] SELECT .* \["echo"\] \(\d+\.\d ms\)$/)
     })
 
     if (fixture.name !== "libsql-embedded") {

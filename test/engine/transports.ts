@@ -18,6 +18,7 @@ export interface TransportFixture {
 
 export interface Overrides {
   readonly neon?: Partial<NeonOptions>
+  readonly echo?: (line: string) => void
   /** Connect with a wrong password or token. */
   readonly wrongCredentials?: boolean
 }
@@ -52,6 +53,7 @@ export function neonFixture(mode: "http" | "websocket", webSocketConstructor?: u
             ...(webSocketConstructor ? { webSocketConstructor } : {}),
             ...overrides.neon,
           }),
+          ...(overrides.echo ? { echo: overrides.echo } : {}),
         },
       ),
     stats: (scope) => fetchStats(`${endpoint.httpUrl}/s/${scope}/__stats`),
@@ -66,6 +68,7 @@ export function libsqlHttpFixture(): TransportFixture {
     engine: (scope, overrides = {}) =>
       createEngine(`${endpoint.url}/s/${scope}/`, {
         driver: libsql({ authToken: overrides.wrongCredentials ? "wrong-token" : endpoint.authToken }),
+        ...(overrides.echo ? { echo: overrides.echo } : {}),
       }),
     stats: (scope) => fetchStats(`${endpoint.url}/s/${scope}/__stats`),
   }
@@ -76,7 +79,8 @@ export function libsqlEmbeddedFixture(driver: Driver, file: string): TransportFi
   return {
     name: "libsql-embedded",
     dialect: "sqlite",
-    engine: () => createEngine(`file:${file}`, { driver }),
+    engine: (_, overrides = {}) =>
+      createEngine(`file:${file}`, { driver, ...(overrides.echo ? { echo: overrides.echo } : {}) }),
     stats: async () => undefined,
   }
 }

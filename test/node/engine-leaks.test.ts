@@ -38,7 +38,8 @@ async function eventually(check: () => Promise<number>, expected: number): Promi
 
 describe("connections are released", () => {
   it(`leaves no PostgreSQL session after ${ROUNDS} Neon connections, some failing`, async () => {
-    const engine = neonFixture("http", ws).engine(`leaks-neon-${Date.now()}`)
+    const scope = `leaks-neon-${Date.now()}`
+    const engine = neonFixture("http", ws).engine(scope)
     const baseline = await sessionsOn(inject("neon").connectionString)
     for (let i = 0; i < ROUNDS; i++) {
       const connection = engine.connect()
@@ -52,6 +53,10 @@ describe("connections are released", () => {
       }
     }
     expect(await eventually(() => sessionsOn(inject("neon").connectionString), baseline)).toBe(baseline)
+    const proxy = (await (await fetch(`${inject("neon").httpUrl}/s/${scope}/__stats`)).json()) as {
+      openSockets: number
+    }
+    expect(proxy.openSockets).toBe(0)
   }, 120_000)
 
   it(`leaves no libSQL stream open after ${ROUNDS} connections, some failing`, async () => {

@@ -37,6 +37,8 @@ export function sqliteTimestamp(date: Date): string {
  * A value @libsql/client returned (with `intMode: "bigint"`) to the JS value of `type`: integers as
  * numbers unless the column is a BigInteger, 0/1 as booleans, our timestamp text as a UTC Date.
  */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
 export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
   if (value === null || value === undefined) return null
   switch (type.kind) {
@@ -57,7 +59,8 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
     case "binary":
       return value instanceof ArrayBuffer ? new Uint8Array(value) : value
     case "null":
-      return value
+      // Untyped (raw SQL, unknown functions): integers as numbers when they fit, as PostgreSQL's int4.
+      return typeof value === "bigint" && value <= MAX_SAFE && value >= -MAX_SAFE ? Number(value) : value
     default:
       return typeof value === "bigint" ? value.toString() : value
   }

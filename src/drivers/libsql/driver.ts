@@ -1,5 +1,6 @@
 // The libSQL driver: Turso over HTTP (`libsql://`, `https://`, `http://`) or an embedded database
 // (`file:`, `:memory:`), depending on which client the entry point hands in.
+import type { Client } from "@libsql/client"
 import type { Driver, RoundTripListener } from "../transport.ts"
 import { translateLibsqlError } from "./errors.ts"
 import { type CreateClient, LibsqlTransport } from "./transport.ts"
@@ -11,18 +12,38 @@ export interface LibsqlOptions {
 
 const REMOTE = /^(libsql|https?):\/\//i
 const EMBEDDED = /^(file:|:memory:)/i
+const MEMORY = /^(:memory:|file::memory:)/i
 
 export function libsqlDriver(
   createClient: CreateClient,
   kind: "http" | "embedded",
   options: LibsqlOptions,
 ): Driver {
+  // A `:memory:` database lives and dies with its client: every connection of the engine shares one.
+  const memory = new Map<string, Client>()
+  const sharedMemory = (url: string) => () => {
+    let client = memory.get(url)
+    if (!client) {
+      client = createClient({ url, intMode: "bigint" })
+      memory.set(url, client)
+    }
+    return client
+  }
   return {
     name: kind === "http" ? "libsql" : "libsql (embedded)",
     dialect: "sqlite",
     accepts: (url) => (kind === "http" ? REMOTE : EMBEDDED).test(url),
     open: (url: string, onRoundTrip: RoundTripListener) =>
-      new LibsqlTransport({ url, authToken: options.authToken, createClient, kind }, onRoundTrip),
+      new LibsqlTransport(
+        {
+          url,
+          authToken: options.authToken,
+          createClient,
+          kind,
+          sharedClient: MEMORY.test(url) ? sharedMemory(url) : undefined,
+        },
+        onRoundTrip,
+      ),
     translateError: translateLibsqlError,
   }
 }

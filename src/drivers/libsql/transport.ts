@@ -31,6 +31,8 @@ export interface LibsqlTransportSettings {
   readonly authToken?: string | undefined
   readonly createClient: CreateClient
   readonly kind: "http" | "embedded"
+  /** One client shared by every connection (a `:memory:` database exists only inside its client). */
+  readonly sharedClient?: (() => Client) | undefined
 }
 
 export class LibsqlTransport implements Transport {
@@ -108,19 +110,21 @@ export class LibsqlTransport implements Transport {
       if (transaction) await transaction.rollback().catch(() => undefined)
     } finally {
       transaction?.close()
-      this.#client?.close()
+      if (!this.settings.sharedClient) this.#client?.close()
       this.#client = undefined
     }
   }
 
   private get client(): Client {
     if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
-    this.#client ??= this.settings.createClient({
-      url: this.settings.url,
-      ...(this.settings.authToken ? { authToken: this.settings.authToken } : {}),
-      intMode: "bigint",
-      ...(this.settings.kind === "http" ? { fetch: this.countingFetch } : {}),
-    })
+    this.#client ??=
+      this.settings.sharedClient?.() ??
+      this.settings.createClient({
+        url: this.settings.url,
+        ...(this.settings.authToken ? { authToken: this.settings.authToken } : {}),
+        intMode: "bigint",
+        ...(this.settings.kind === "http" ? { fetch: this.countingFetch } : {}),
+      })
     return this.#client
   }
 
