@@ -33,9 +33,11 @@ export interface ColumnOptions<T> {
 }
 
 /** A column spec before it belongs to a table. `Optional` says whether an INSERT may leave it out. */
-export class ColumnSpec<T, Optional extends boolean = boolean> {
+export class ColumnSpec<T, Optional extends boolean = boolean, Linked extends boolean = boolean> {
   declare readonly valueType: T
   declare readonly optionalOnInsert: Optional
+  /** Phantom: whether the column is a foreign key (a model may set it through a relationship). */
+  declare readonly linked: Linked
   readonly type: SqlType<unknown>
 
   constructor(
@@ -79,10 +81,11 @@ type OptionalOnInsert<T, O> =
 export function column<T, const O extends ColumnOptions<T> = Record<never, never>>(
   type: TypeLike<T>,
   options?: O,
-): ColumnSpec<Flag<O, "nullable"> extends true ? T | null : T, OptionalOnInsert<T, O>> {
+): ColumnSpec<Flag<O, "nullable"> extends true ? T | null : T, OptionalOnInsert<T, O>, Has<O, "foreignKey">> {
   return new ColumnSpec(type, (options ?? {}) as ColumnOptions<T>) as ColumnSpec<
     Flag<O, "nullable"> extends true ? T | null : T,
-    OptionalOnInsert<T, O>
+    OptionalOnInsert<T, O>,
+    Has<O, "foreignKey">
   >
 }
 

@@ -1,0 +1,16 @@
+// Finding the mapper of a model class or instance. Kept apart so every ORM module can use it.
+import { InvalidRequestError } from "../errors.ts"
+import type { Mapper } from "./mapper.ts"
+
+export const MAPPER: unique symbol = Symbol.for("edgealchemy.mapper")
+
+export function mapperOf(cls: unknown): Mapper {
+  const mapper = typeof cls === "function" ? (cls as { [MAPPER]?: Mapper })[MAPPER] : undefined
+  if (!mapper) {
+    const name = typeof cls === "function" ? cls.name || "this class" : "this value"
+    throw new InvalidRequestError(
+      `${name} is not a model; define it with class X extends model("table", {...})`,
+    )
+  }
+  return mapper
+}

@@ -1,0 +1,165 @@
+// `model(tableName, { columns and relationships })`: a class to extend with methods and getters.
+// Its static side holds typed Core columns (`User.username.eq("bob")`) and relationship attributes;
+// instances keep their values in an InstanceState, behind accessors that run validators and keep
+// back-populated relationships in sync.
+import { InvalidRequestError } from "../errors.ts"
+import { TABLE } from "../sql/dml-target.ts"
+import type { Column } from "../sql/schema/column.ts"
+import { ColumnSpec } from "../sql/schema/column.ts"
+import type { Index, TableConstraint } from "../sql/schema/constraints.ts"
+import { type RowOf, Table, type TableColumns, type ValueOf } from "../sql/schema/table.ts"
+import { ENTITY, type EntityDescriptor } from "../sql/select-items.ts"
+import { RelationshipAttribute } from "./attribute.ts"
+import { defineInstanceAccessors } from "./instance-accessors.ts"
+import { Mapper, type ModelConstructor } from "./mapper.ts"
+import { MAPPER } from "./mapper-of.ts"
+import { defaultRegistry, type Registry } from "./registry.ts"
+import { RelationshipSpec } from "./relationship.ts"
+import { InstanceState, STATE } from "./state.ts"
+
+// biome-ignore lint/suspicious/noExplicitAny: specs of any value type; `unknown` would reject function defaults
+type AnySpec = ColumnSpec<any, boolean> | RelationshipSpec<any>
+export type ModelFields = { readonly [key: string]: AnySpec }
+
+type ColumnKeys<F> = {
+  [K in keyof F]: F[K] extends ColumnSpec<unknown, boolean> ? K : never
+}[keyof F] &
+  string
+type RelationKeys<F> = { [K in keyof F]: F[K] extends RelationshipSpec<unknown> ? K : never }[keyof F] &
+  string
+/** The column specs of a model's fields: its table's columns. */
+export type ColumnsOf<F> = { readonly [K in ColumnKeys<F>]: F[K] & ColumnSpec<ValueOf<F[K]>, boolean> }
+type RelationValue<S> = S extends RelationshipSpec<infer T> ? T : never
+type Element<T> = T extends readonly (infer E)[] ? E : NonNullable<T>
+
+/** An instance: column values (nullable ones `T | null`) and relationships. */
+export type ModelInstance<F> = RowOf<ColumnsOf<F>> & { -readonly [K in RelationKeys<F>]: RelationValue<F[K]> }
+
+type RequiredKeys<F> = {
+  [K in ColumnKeys<F>]: F[K] extends ColumnSpec<unknown, true, boolean> | ColumnSpec<unknown, boolean, true>
+    ? never
+    : K
+}[ColumnKeys<F>]
+
+/**
+ * Constructor argument: the required columns, any other column, any relationship. Foreign-key columns
+ * are optional, as they are usually set through their relationship (`new Post({ author: user })`).
+ */
+export type ModelInit<F> = { [K in RequiredKeys<F>]: ValueOf<F[K]> } & {
+  [K in Exclude<ColumnKeys<F>, RequiredKeys<F>>]?: ValueOf<F[K]>
+} & { [K in RelationKeys<F>]?: RelationValue<F[K]> }
+
+type ConstructorArgs<F> =
+  Record<never, never> extends ModelInit<F> ? [init?: ModelInit<F>] : [init: ModelInit<F>]
+
+/** Own properties of every function: a column with one of these names is reached through `Model.c`. */
+type FunctionProperty = "name" | "length" | "prototype" | "caller" | "arguments"
+
+export type ModelClass<F> = {
+  new (...args: ConstructorArgs<F>): ModelInstance<F>
+  readonly [TABLE]: Table<ColumnsOf<F>>
+  readonly [ENTITY]: EntityDescriptor
+  readonly [MAPPER]: Mapper
+  /** Every column, including ones whose name a class cannot carry (`Tag.c.name`). */
+  readonly c: TableColumns<ColumnsOf<F>>
+} & { readonly [K in Exclude<ColumnKeys<F>, FunctionProperty>]: Column<ValueOf<F[K]>, K> } & {
+  readonly [K in RelationKeys<F>]: RelationshipAttribute<Element<RelationValue<F[K]>>>
+}
+
+const FUNCTION_PROPERTIES = new Set(["name", "length", "prototype", "caller", "arguments"])
+
+export interface ModelOptions {
+  registry?: Registry
+  /** Composite primary key by column key (or mark each column `primaryKey`). */
+  primaryKey?: readonly string[]
+  constraints?: readonly TableConstraint[]
+  indexes?: readonly Index[]
+  /** A column numbering versions of the row (optimistic concurrency): each UPDATE and DELETE checks it. */
+  versionId?: string
+}
+
+/**
+ * A model: `class User extends model("users", { id: column(Integer, { primaryKey: true }), ... }) {}`.
+ * Instances are typed from the columns; the constructor requires exactly the columns that have neither
+ * a default nor `nullable`.
+ */
+export function model<const F extends ModelFields>(
+  tableName: string,
+  fields: F,
+  options: ModelOptions = {},
+): ModelClass<F> {
+  const registry = options.registry ?? defaultRegistry
+  const columnSpecs = Object.fromEntries(
+    Object.entries(fields).filter(([, spec]) => spec instanceof ColumnSpec),
+  )
+  const relationshipSpecs = new Map(
+    Object.entries(fields).filter(
+      (entry): entry is [string, RelationshipSpec<unknown>] => entry[1] instanceof RelationshipSpec,
+    ),
+  )
+  const table = new Table(tableName, columnSpecs as never, {
+    metadata: registry.metadata,
+    ...(options.primaryKey ? { primaryKey: options.primaryKey } : {}),
+    ...(options.constraints ? { constraints: options.constraints } : {}),
+    ...(options.indexes ? { indexes: options.indexes } : {}),
+  })
+  const versionColumn = options.versionId === undefined ? undefined : table.requireColumn(options.versionId)
+
+  const Model = class {
+    constructor(init: Record<string, unknown> = {}) {
+      mapper.adopt(new.target as ModelConstructor)
+      const state = new InstanceState(this, mapper)
+      Object.defineProperty(this, STATE, { value: state, enumerable: false })
+      for (const [key, value] of Object.entries(init)) {
+        if (!(key in fields)) {
+          throw new InvalidRequestError(
+            `${mapper.name} has no attribute "${key}" (it has ${Object.keys(fields).join(", ")})`,
+          )
+        }
+        ;(this as Record<string, unknown>)[key] = value
+      }
+    }
+
+    /** Column values, for JSON responses. Relationships are left out: they may form cycles. */
+    toJSON(): Record<string, unknown> {
+      const values = (this as unknown as { [STATE]: InstanceState })[STATE].values
+      return Object.fromEntries(mapper.columnKeys.map((key) => [key, values[key] ?? null]))
+    }
+  }
+  const mapper = new Mapper(registry, Model, table, relationshipSpecs, versionColumn)
+  registry.add(mapper)
+  Object.defineProperty(Model, MAPPER, { value: mapper })
+  Object.defineProperty(Model, TABLE, { value: table })
+  Object.defineProperty(Model, ENTITY, {
+    get(this: ModelConstructor) {
+      mapper.adopt(this)
+      return { from: table, columns: table.columns }
+    },
+  })
+  // Static attributes as getters: reading `Post.title` through the subclass teaches the mapper its class.
+  Object.defineProperty(Model, "c", {
+    get(this: ModelConstructor) {
+      mapper.adopt(this)
+      return table.c
+    },
+  })
+  for (const column of table.columns.filter((col) => !FUNCTION_PROPERTIES.has(col.key))) {
+    Object.defineProperty(Model, column.key, {
+      get(this: ModelConstructor) {
+        mapper.adopt(this)
+        return column
+      },
+    })
+  }
+  for (const key of relationshipSpecs.keys()) {
+    const attribute = new RelationshipAttribute(mapper, key)
+    Object.defineProperty(Model, key, {
+      get(this: ModelConstructor) {
+        mapper.adopt(this)
+        return attribute
+      },
+    })
+  }
+  defineInstanceAccessors(Model.prototype, mapper)
+  return Model as unknown as ModelClass<F>
+}

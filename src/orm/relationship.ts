@@ -1,0 +1,42 @@
+// `relationship<Post[]>("Post", { backPopulates: "author" })`: a link between models, named by the
+// target's class name (a thunk would not typecheck across mutually referring models, TS2506) and typed
+// by its type argument, as SQLAlchemy's `relationship("Post")` with `Mapped[list["Post"]]`.
+import type { Table } from "../sql/schema/table.ts"
+
+export type Cascade = "save-update" | "delete" | "delete-orphan"
+
+export type Loading = "raise" | "selectin" | "joined"
+
+export interface RelationshipOptions {
+  /** The attribute on the target that points back; both sides are kept in sync in memory. */
+  backPopulates?: string
+  /** The association table of a many-to-many relationship, or its name in the registry's metadata. */
+  secondary?: Table | string
+  /** The foreign-key column (attribute key) that links the two, when several could. */
+  foreignKey?: string
+  /** Collection (`true`) or single object (`false`); needed only for self-referential links. */
+  uselist?: boolean
+  /** Default `["save-update"]`; `"delete"` deletes children with the parent, `"delete-orphan"` too when unlinked. */
+  cascade?: readonly Cascade[]
+  /** Let the database's ON DELETE act instead of loading children to delete or unlink them. */
+  passiveDeletes?: boolean
+  /** How the relationship loads by default; `"raise"`: reading it unloaded is an error naming the fix. */
+  lazy?: Loading
+}
+
+export class RelationshipSpec<T> {
+  declare readonly valueType: T
+  readonly kind = "relationship"
+
+  constructor(
+    readonly target: string,
+    readonly options: RelationshipOptions,
+  ) {
+    Object.freeze(this)
+  }
+}
+
+/** A relationship to the model named `target`; the type argument is `Target[]` or `Target` (or `| null`). */
+export function relationship<T>(target: string, options: RelationshipOptions = {}): RelationshipSpec<T> {
+  return new RelationshipSpec<T>(target, options)
+}

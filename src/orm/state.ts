@@ -1,0 +1,89 @@
+// Per-object bookkeeping, as SQLAlchemy's InstanceState: where the object is in its life (transient,
+// pending, persistent, deleted, detached), its attribute values, the values last known to be in the
+// database (to UPDATE only what changed) and which relationships are loaded.
+import { InvalidRequestError } from "../errors.ts"
+import type { Mapper } from "./mapper.ts"
+
+export type ObjectState = "transient" | "pending" | "persistent" | "deleted" | "detached"
+
+export const STATE: unique symbol = Symbol.for("edgealchemy.state")
+
+/** The session side of an object's state; the session implements it (state.ts knows no session). */
+export interface SessionLike {
+  readonly id: number
+}
+
+export class InstanceState {
+  /** Current attribute values: columns, and relationships once loaded or set. */
+  readonly values: Record<string, unknown> = {}
+  /** Column values as last flushed or loaded; undefined until the object has a database row. */
+  committed: Record<string, unknown> | undefined
+  session: SessionLike | undefined
+  /** Marked for deletion in its session, or deleted by a flush. */
+  deleted = false
+  /** The row was deleted by a flush that committed; the object is then detached. */
+  gone = false
+  /** Relationships whose value came from the database or the user (not "unloaded"). */
+  readonly loaded = new Set<string>()
+
+  constructor(
+    readonly object: object,
+    readonly mapper: Mapper,
+  ) {}
+
+  get state(): ObjectState {
+    if (this.session === undefined) return this.committed === undefined ? "transient" : "detached"
+    if (this.committed === undefined) return "pending"
+    return this.deleted ? "deleted" : "persistent"
+  }
+
+  /** The identity: primary-key values, or undefined while the database has not given them. */
+  get identity(): readonly unknown[] | undefined {
+    const values = this.mapper.primaryKey.map((col) => (this.committed ?? this.values)[col.key])
+    return values.some((v) => v === undefined || v === null) ? undefined : values
+  }
+
+  /** Column keys whose value differs from the committed snapshot. */
+  modifiedColumns(): string[] {
+    if (!this.committed) return this.mapper.columnKeys.filter((key) => key in this.values)
+    return this.mapper.columnKeys.filter(
+      (key) => key in this.values && !sameValue(this.values[key], this.committed?.[key]),
+    )
+  }
+}
+
+export function stateOf(object: object): InstanceState {
+  const state = (object as { [STATE]?: InstanceState })[STATE]
+  if (!state) throw new InvalidRequestError(`${describe(object)} is not an instance of a mapped model`)
+  return state
+}
+
+export function hasState(object: unknown): object is { [STATE]: InstanceState } {
+  return typeof object === "object" && object !== null && STATE in object
+}
+
+/** `inspect(user).state` is "transient", "pending", "persistent", "deleted" or "detached". */
+export function inspect(object: object): {
+  readonly state: ObjectState
+  readonly identity: readonly unknown[] | undefined
+  readonly modified: readonly string[]
+} {
+  const state = stateOf(object)
+  return { state: state.state, identity: state.identity, modified: state.modifiedColumns() }
+}
+
+/** Value equality for dirty checks: Dates by time, bytes by content, JSON documents by structure. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
+  if (a instanceof Uint8Array && b instanceof Uint8Array)
+    return a.length === b.length && a.every((x, i) => x === b[i])
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) {
+    return JSON.stringify(a) === JSON.stringify(b)
+  }
+  return false
+}
+
+function describe(object: object): string {
+  return object?.constructor?.name ? `This ${object.constructor.name}` : "This value"
+}

@@ -1,0 +1,103 @@
+import { describe, expect, expectTypeOf, it } from "vitest"
+import {
+  column,
+  Integer,
+  InvalidRequestError,
+  inspect,
+  model,
+  Registry,
+  type RowType,
+  relationship,
+  String,
+  select,
+} from "../../src/index.ts"
+import { Comment, Post, Tag, User } from "./models.ts"
+
+describe("models", () => {
+  it("type instances from their columns and relationships, and require exactly the needed columns", () => {
+    const user = new User({ username: "bob", email: "bob@example.com" })
+    expectTypeOf(user.username).toEqualTypeOf<string>()
+    expectTypeOf(user.bio).toEqualTypeOf<string | null>()
+    expectTypeOf(user.posts).toEqualTypeOf<Post[]>()
+    expectTypeOf(new Post({ title: "t", content: "c" }).author).toEqualTypeOf<User>()
+    expectTypeOf(user.displayName).toEqualTypeOf<string>()
+    // @ts-expect-error email has no default and is not nullable
+    new User({ username: "x" })
+    // @ts-expect-error wrong type
+    new User({ username: 1, email: "e" })
+    expect(() => new User({ username: "a", email: "b", nope: 1 } as never)).toThrow(/no attribute "nope"/)
+  })
+
+  it("expose typed Core columns on the class, so selects infer their rows", () => {
+    const statement = select(User.id, User.username).where(User.email.like("%@example.com"))
+    expectTypeOf<RowType<typeof statement>>().toEqualTypeOf<[number, string]>()
+    expectTypeOf<RowType<ReturnType<typeof select<[typeof User]>>>>().toEqualTypeOf<[User]>()
+    expect(statement.toString()).toBe(
+      "SELECT orm_users.id, orm_users.username FROM orm_users WHERE orm_users.email LIKE :param_1",
+    )
+    // A column named like a function property is reached through `.c`.
+    expect(select(Tag.c.name).toString()).toBe("SELECT orm_tags.name FROM orm_tags")
+    expect(select(User).toString()).toContain(
+      'SELECT orm_users.id, orm_users.username, orm_users.email, orm_users.bio, orm_users."createdAt", orm_users."isActive" FROM orm_users',
+    )
+  })
+
+  it("start transient, with empty relationships and defaults applied at flush", () => {
+    const user = new User({ username: "bob", email: "bob@example.com" })
+    expect(inspect(user).state).toBe("transient")
+    expect(user.posts).toEqual([])
+    expect(new Post({ title: "t", content: "c" }).author).toBeNull()
+    expect(JSON.parse(JSON.stringify(user))).toMatchObject({ username: "bob", bio: null })
+  })
+
+  it("keep back-populated relationships in sync both ways", () => {
+    const alice = new User({ username: "alice", email: "a@example.com" })
+    const bob = new User({ username: "bob", email: "b@example.com" })
+    const post = new Post({ title: "Hello", content: "...", author: alice })
+    expect(alice.posts).toEqual([post])
+    post.author = bob
+    expect(alice.posts).toEqual([])
+    expect(bob.posts).toEqual([post])
+    const second = new Post({ title: "Second", content: "..." })
+    bob.posts.push(second)
+    expect(second.author).toBe(bob)
+    bob.posts.splice(0, 1)
+    expect(post.author).toBeNull()
+    const comment = new Comment({ content: "Nice", post: second, author: alice })
+    expect(second.comments).toEqual([comment])
+    expect(alice.comments).toEqual([comment])
+    const tag = new Tag({ name: "python" })
+    second.tags.push(tag)
+    expect(tag.posts).toEqual([second])
+  })
+
+  it("explain an unknown relationship target or a backPopulates that does not match", () => {
+    const registry = new Registry()
+    class Owner extends model(
+      "own_owners",
+      { id: column(Integer, { primaryKey: true }), pets: relationship<Pet[]>("Pett", {}) },
+      { registry },
+    ) {}
+    class Pet extends model(
+      "own_pets",
+      {
+        id: column(Integer, { primaryKey: true }),
+        ownerId: column(Integer, { foreignKey: "own_owners.id" }),
+        owner: relationship<Owner>("Owner", { backPopulates: "animals" }),
+      },
+      { registry },
+    ) {}
+    registry.registerModels(Owner, Pet)
+    expect(() => new Owner({ pets: [] })).toThrow(InvalidRequestError)
+    expect(() => new Owner({ pets: [] })).toThrow(/names the model "Pett".*known: Owner, Pet/)
+    expect(() => new Pet({ owner: new Owner() })).toThrow(
+      /backPopulates "animals", but Owner has no relationship "animals"/,
+    )
+    const named = model(
+      "named_things",
+      { id: column(Integer, { primaryKey: true }), title: column(String(5)) },
+      { registry },
+    )
+    expect(() => select(named.c.title).toString()).not.toThrow()
+  })
+})
