@@ -152,7 +152,10 @@ export class Connection {
   }
 
   private compile(statement: Statement, params: readonly unknown[]): Query {
-    if (statement.kind === "text") return { sql: (statement as unknown as { sql: string }).sql, params }
+    if (statement.kind === "text") {
+      const bound = statement.compile(this.engine.dialect)
+      return { sql: bound.sql, params: params.length > 0 ? params : bound.params }
+    }
     if (params.length > 0) {
       throw new InvalidRequestError(
         "Parameters are given with values in the statement; pass params only with text()",

@@ -25,6 +25,8 @@ export class InstanceState {
   gone = false
   /** Relationships whose value came from the database or the user (not "unloaded"). */
   readonly loaded = new Set<string>()
+  /** Collection members as the database has them, to find links added and removed. */
+  readonly committedCollections = new Map<string, Set<object>>()
 
   constructor(
     readonly object: object,

@@ -11,20 +11,27 @@ export class TextStatement<Row extends readonly unknown[] = unknown[]> extends S
   constructor(
     readonly sql: string,
     readonly columnTypes: readonly SqlType<unknown>[] = [],
+    /** Parameters bound in advance, already encoded for the driver (`bind`). */
+    readonly params: readonly unknown[] = [],
   ) {
     super()
     Object.freeze(this)
+  }
+
+  /** The statement with its parameters bound, so it can run in a batch: `text(sql).bind([1, "x"])`. */
+  bind(params: readonly unknown[]): TextStatement<Row> {
+    return new TextStatement<Row>(this.sql, this.columnTypes, params)
   }
 
   /** Types the result columns, in order: `text("select id, name from users").columns(Integer, Text)`. */
   columns<const T extends readonly SqlType<unknown>[]>(
     ...types: T
   ): TextStatement<{ -readonly [K in keyof T]: T[K] extends SqlType<infer V> ? V : never }> {
-    return new TextStatement(this.sql, types)
+    return new TextStatement(this.sql, types, this.params)
   }
 
   override compile(): Compiled {
-    return { sql: this.sql, params: [] }
+    return { sql: this.sql, params: this.params }
   }
 }
 

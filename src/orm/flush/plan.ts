@@ -1,0 +1,294 @@
+// The unit of work: what a flush must write, as ordered steps. Keys the database generates are not known
+// when the steps are planned, so a value may be a KeyRef ("the key of row 2 of step 0"); the dialect
+// renderers turn it into SQL that finds the key inside the same request (see ./postgres.ts, ./sqlite.ts).
+import { InvalidRequestError } from "../../errors.ts"
+import type { Column } from "../../sql/schema/column.ts"
+import type { Table } from "../../sql/schema/table.ts"
+import type { Mapper, RelationshipProperty } from "../mapper.ts"
+import { type InstanceState, stateOf } from "../state.ts"
+
+/** The generated key of a row inserted earlier in the same flush. */
+export class KeyRef {
+  constructor(readonly state: InstanceState) {}
+}
+
+export interface InsertRow {
+  readonly state: InstanceState | undefined
+  /** Column key to value; a value may be a KeyRef or a Core expression. */
+  readonly values: Map<string, unknown>
+}
+
+export interface InsertStep {
+  readonly kind: "insert"
+  readonly table: Table
+  readonly rows: InsertRow[]
+  /** The integer primary key the database generates for these rows, if any. */
+  readonly generatedKey: Column<unknown> | undefined
+}
+
+export interface WriteStep {
+  readonly kind: "update" | "delete"
+  readonly table: Table
+  readonly state: InstanceState | undefined
+  /** UPDATE only: column key to new value. */
+  readonly values: Map<string, unknown>
+  /** The row, by column key: primary key, plus the expected version where there is one. */
+  readonly where: Map<string, unknown>
+  /** Whether exactly one row must match (rows of mapped objects); link rows are not checked. */
+  readonly mustMatchOne: boolean
+}
+
+export type Step = InsertStep | WriteStep
+
+export interface FlushPlan {
+  readonly steps: Step[]
+  readonly inserted: InstanceState[]
+  readonly updated: InstanceState[]
+  readonly deleted: InstanceState[]
+}
+
+export interface FlushInput {
+  /** Pending objects (cascades included) and persistent ones that may have changed. */
+  readonly pending: readonly InstanceState[]
+  readonly persistent: readonly InstanceState[]
+  readonly deleted: readonly InstanceState[]
+}
+
+export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan {
+  const links = new LinkChanges()
+  for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
+  const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
+  const steps: Step[] = []
+  for (const table of order) {
+    steps.push(
+      ...insertSteps(
+        table,
+        input.pending.filter((s) => s.mapper.table === table),
+      ),
+    )
+    steps.push(...links.inserts(table))
+  }
+  for (const state of updated) steps.push(updateStep(state))
+  for (const table of [...order].reverse()) {
+    steps.push(...links.deletes(table))
+    for (const state of input.deleted.filter((s) => s.mapper.table === table)) steps.push(deleteStep(state))
+  }
+  return { steps, inserted: [...input.pending], updated, deleted: [...input.deleted] }
+}
+
+/** Writes foreign keys from loaded relationships into column values; collects link-table changes. */
+function syncRelationships(state: InstanceState, links: LinkChanges): void {
+  for (const key of state.loaded) {
+    const property = state.mapper.relationship(key)
+    const value = state.values[key]
+    if (property.direction === "many-to-one") {
+      for (const [local, remote] of property.pairs)
+        state.values[local.key] = value ? keyOf(value as object, remote) : null
+    } else if (property.direction === "one-to-many") {
+      for (const child of value as object[]) {
+        const childState = stateOf(child)
+        for (const [local, remote] of property.pairs)
+          childState.values[remote.key] = keyOf(state.object, local)
+      }
+      for (const gone of removedMembers(state, property)) {
+        const goneState = stateOf(gone)
+        if (
+          goneState.loaded.has(property.backPopulates ?? "") &&
+          goneState.values[property.backPopulates ?? ""]
+        )
+          continue
+        for (const [, remote] of property.pairs) goneState.values[remote.key] = null
+      }
+    } else {
+      links.record(state, property)
+    }
+  }
+}
+
+/** A column value, or the KeyRef of a row this flush inserts and the database keys. */
+export function keyOf(object: object, column: Column<unknown>): unknown {
+  const state = stateOf(object)
+  const value = state.values[column.key]
+  if (value !== undefined && value !== null) return value
+  if (state.committed === undefined && isGeneratedKey(state.mapper, column)) return new KeyRef(state)
+  throw new InvalidRequestError(
+    `${state.mapper.name}.${column.key} has no value to link with; give it one or add the object to the session`,
+  )
+}
+
+export function isGeneratedKey(mapper: Mapper, column: Column<unknown>): boolean {
+  const key = mapper.table.primaryKey
+  return (
+    key.length === 1 &&
+    key[0] === column &&
+    column.type.isInteger &&
+    column.spec?.options.autoincrement !== false &&
+    column.spec?.options.foreignKey === undefined
+  )
+}
+
+function removedMembers(state: InstanceState, property: RelationshipProperty): object[] {
+  const before = state.committedCollections.get(property.key)
+  if (!before) return []
+  const now = state.values[property.key] as object[]
+  return [...before].filter((item) => !now.includes(item))
+}
+
+/**
+ * Insert steps for one table: rows whose keys other rows of the same table need come first (a tree of
+ * categories is inserted level by level).
+ */
+function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
+  if (states.length === 0) return []
+  const mapper = (states[0] as InstanceState).mapper
+  const generatedKey = mapper.primaryKey.find((col) => isGeneratedKey(mapper, col))
+  const steps: InsertStep[] = []
+  let remaining = states
+  while (remaining.length > 0) {
+    const waiting = new Set(remaining)
+    const ready = remaining.filter((state) => !dependsOnAny(state, waiting))
+    if (ready.length === 0) {
+      throw new InvalidRequestError(
+        `Rows of "${table.name}" refer to each other in a cycle; break it with a nullable key`,
+      )
+    }
+    steps.push({
+      kind: "insert",
+      table,
+      generatedKey,
+      rows: ready.map((state) => ({ state, values: insertValues(state) })),
+    })
+    remaining = remaining.filter((state) => !ready.includes(state))
+  }
+  return steps
+}
+
+function dependsOnAny(state: InstanceState, others: Set<InstanceState>): boolean {
+  return Object.values(state.values).some(
+    (value) => value instanceof KeyRef && value.state !== state && others.has(value.state),
+  )
+}
+
+/** The row to insert: the object's values, with client-side defaults filled in (on the object too). */
+function insertValues(state: InstanceState): Map<string, unknown> {
+  const values = new Map<string, unknown>()
+  for (const column of state.mapper.table.columns) {
+    const fallback = column.spec?.options.default
+    if (state.values[column.key] === undefined && fallback !== undefined) {
+      state.values[column.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
+    }
+    if (state.values[column.key] !== undefined) values.set(column.key, state.values[column.key])
+  }
+  return values
+}
+
+function updateStep(state: InstanceState): WriteStep {
+  const values = new Map<string, unknown>(state.modifiedColumns().map((key) => [key, state.values[key]]))
+  const version = state.mapper.versionColumn
+  if (version && !values.has(version.key))
+    values.set(version.key, Number(state.committed?.[version.key] ?? 0) + 1)
+  return {
+    kind: "update",
+    table: state.mapper.table,
+    state,
+    values,
+    where: rowKey(state),
+    mustMatchOne: true,
+  }
+}
+
+function deleteStep(state: InstanceState): WriteStep {
+  return {
+    kind: "delete",
+    table: state.mapper.table,
+    state,
+    values: new Map(),
+    where: rowKey(state),
+    mustMatchOne: true,
+  }
+}
+
+/** The row as the database has it: committed primary key and, with a version column, its version. */
+function rowKey(state: InstanceState): Map<string, unknown> {
+  const committed = state.committed ?? {}
+  const where = new Map(state.mapper.primaryKey.map((col) => [col.key, committed[col.key]]))
+  const version = state.mapper.versionColumn
+  if (version) where.set(version.key, committed[version.key])
+  return where
+}
+
+/** Rows of association tables to add and remove, each once even when both sides changed. */
+class LinkChanges {
+  readonly #added = new Map<Table, Map<string, Map<string, unknown>>>()
+  readonly #removed = new Map<Table, Map<string, Map<string, unknown>>>()
+
+  record(state: InstanceState, property: RelationshipProperty): void {
+    const secondary = property.secondary
+    if (!secondary) return
+    const now = state.values[property.key] as object[]
+    const before = state.committedCollections.get(property.key) ?? new Set<object>()
+    for (const item of now)
+      if (!before.has(item)) this.put(this.#added, secondary.table, linkRow(state.object, item, property))
+    for (const item of before)
+      if (!now.includes(item)) this.put(this.#removed, secondary.table, linkRow(state.object, item, property))
+  }
+
+  inserts(table: Table): InsertStep[] {
+    const rows = [...(this.#added.get(table)?.values() ?? [])]
+    return rows.length
+      ? [
+          {
+            kind: "insert",
+            table,
+            generatedKey: undefined,
+            rows: rows.map((values) => ({ state: undefined, values })),
+          },
+        ]
+      : []
+  }
+
+  deletes(table: Table): WriteStep[] {
+    return [...(this.#removed.get(table)?.values() ?? [])].map((where) => ({
+      kind: "delete" as const,
+      table,
+      state: undefined,
+      values: new Map(),
+      where,
+      mustMatchOne: false,
+    }))
+  }
+
+  private put(
+    into: Map<Table, Map<string, Map<string, unknown>>>,
+    table: Table,
+    row: Map<string, unknown>,
+  ): void {
+    let rows = into.get(table)
+    if (!rows) into.set(table, (rows = new Map()))
+    rows.set(identityOf(row), row)
+  }
+}
+
+function linkRow(owner: object, item: object, property: RelationshipProperty): Map<string, unknown> {
+  const row = new Map<string, unknown>()
+  for (const [own, link] of property.pairs) row.set(link.key, keyOf(owner, own))
+  for (const [link, target] of property.secondary?.pairs ?? []) row.set(link.key, keyOf(item, target))
+  return row
+}
+
+const refIds = new WeakMap<InstanceState, number>()
+let nextRefId = 0
+
+/** A string that is equal for the same link row, whichever side recorded it. */
+function identityOf(row: Map<string, unknown>): string {
+  return [...row.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, value]) => {
+      if (value instanceof KeyRef) {
+        if (!refIds.has(value.state)) refIds.set(value.state, nextRefId++)
+        return `${key}=ref${refIds.get(value.state)}`
+      }
+      return `${key}=${typeof value}:${String(value)}`
+    })
+    .join("&")
+}

@@ -1,0 +1,77 @@
+// What a dialect's flush renderer produces: statements for one request, each with what to do with the
+// rows it returns. Shared helpers for both dialects live here.
+import { and, type Expression, RawSql } from "../../sql/expression.ts"
+import type { Column } from "../../sql/schema/column.ts"
+import type { Table } from "../../sql/schema/table.ts"
+import type { Statement } from "../../sql/statement.ts"
+import { type SqlType, Text } from "../../sql/types.ts"
+import type { InstanceState } from "../state.ts"
+import { KeyRef, type Step } from "./plan.ts"
+
+/** Marks the statements whose failure means a stale row; the session turns it into StaleDataError. */
+export const STALE_MARKER = "edgealchemy-stale"
+
+export interface RenderedStatement {
+  readonly statement: Statement
+  /** Applies the decoded rows the statement returned to the objects it wrote. */
+  readonly apply: (rows: readonly unknown[][]) => void
+}
+
+export interface FlushRenderer {
+  render(steps: readonly Step[]): RenderedStatement[]
+}
+
+/** Where each object inserted by the plan is: its step and row number (1-based within the step). */
+export function insertPositions(steps: readonly Step[]): Map<InstanceState, { step: number; row: number }> {
+  const positions = new Map<InstanceState, { step: number; row: number }>()
+  steps.forEach((step, index) => {
+    if (step.kind !== "insert") return
+    step.rows.forEach((row, i) => {
+      if (row.state) positions.set(row.state, { step: index, row: i + 1 })
+    })
+  })
+  return positions
+}
+
+/** Values as Core understands them: KeyRefs become the dialect's SQL for the key. */
+export function coreValues(
+  values: Map<string, unknown>,
+  keyRef: (ref: KeyRef, column: Column<unknown>) => string,
+  table: Table,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of values) {
+    const column = table.requireColumn(key)
+    out[key] = value instanceof KeyRef ? new RawSql(keyRef(value, column), column.type) : value
+  }
+  return out
+}
+
+/** `a = 1 AND b = 2` over the columns of a row key. */
+export function whereRow(table: Table, where: Map<string, unknown>): Expression<boolean> {
+  return and(...[...where].map(([key, value]) => table.requireColumn(key).eq(value as never)))
+}
+
+/** The column types of `[extra..., every column of the table]`, for decoding returned rows. */
+export function rowTypes(table: Table, extra: number): SqlType<unknown>[] {
+  return [
+    ...Array.from({ length: extra }, () => Text as SqlType<unknown>),
+    ...table.columns.map((c) => c.type),
+  ]
+}
+
+/** Writes a returned row (after `skip` leading columns) into the object: values and snapshot. */
+export function applyRow(
+  state: InstanceState | undefined,
+  table: Table,
+  row: readonly unknown[],
+  skip: number,
+): void {
+  if (!state) return
+  const committed: Record<string, unknown> = {}
+  table.columns.forEach((column, i) => {
+    committed[column.key] = row[i + skip]
+  })
+  Object.assign(state.values, committed)
+  state.committed = committed
+}

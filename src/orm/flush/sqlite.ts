@@ -1,0 +1,133 @@
+// SQLite flush rendering: a whole flush in one request (a libSQL batch, which runs under BEGIN
+// IMMEDIATE: no other writer can run in between). Generated keys are assigned by the statements
+// themselves, `max(key) + n`, through INSERT ... SELECT (SQLite reads the SELECT before inserting, so
+// `max` is the value before the statement). A later statement then finds the key of the r-th row
+// inserted into a table as `(SELECT max(key) FROM t) - (rows inserted into t since then)`. An UPDATE or
+// DELETE of a mapped row is followed by a check of `changes()` that fails the batch when it is not 1;
+// the check carries a marker comment, by which the session recognises a stale row.
+import { sqlite } from "../../dialects/sqlite/dialect.ts"
+import { InvalidRequestError } from "../../errors.ts"
+import { deleteFrom } from "../../sql/delete.ts"
+import type { Table } from "../../sql/schema/table.ts"
+import { TextStatement } from "../../sql/text.ts"
+import { update } from "../../sql/update.ts"
+import { type InsertStep, KeyRef, type Step, type WriteStep } from "./plan.ts"
+import {
+  applyRow,
+  coreValues,
+  type FlushRenderer,
+  type RenderedStatement,
+  rowTypes,
+  STALE_MARKER,
+  whereRow,
+} from "./render.ts"
+
+const compiler = () => sqlite.createCompiler({})
+
+export const sqliteFlushRenderer: FlushRenderer = {
+  render(steps: readonly Step[]): RenderedStatement[] {
+    /** Rows inserted so far per table, and each inserted object's ordinal (1-based) in its table. */
+    const insertedSoFar = new Map<Table, number>()
+    const ordinals = new Map<KeyRef["state"], { table: Table; ordinal: number }>()
+    const keyRef = (ref: KeyRef) => {
+      const found = ordinals.get(ref.state)
+      if (!found)
+        throw new InvalidRequestError(`${ref.state.mapper.name} is linked to but not part of the flush`)
+      const key = ref.state.mapper.primaryKey[0]
+      const q = compiler()
+      const behind = (insertedSoFar.get(found.table) ?? 0) - found.ordinal
+      return `((SELECT max(${q.quote(key?.name ?? "rowid")}) FROM ${q.quote(found.table.name)}) - ${behind})`
+    }
+    const rendered: RenderedStatement[] = []
+    for (const step of steps) {
+      if (step.kind !== "insert") {
+        rendered.push(...renderWrite(step, keyRef))
+        continue
+      }
+      const statement = renderInsert(step, keyRef)
+      const before = insertedSoFar.get(step.table) ?? 0
+      step.rows.forEach((row, i) => {
+        if (row.state) ordinals.set(row.state, { table: step.table, ordinal: before + i + 1 })
+      })
+      insertedSoFar.set(step.table, before + step.rows.length)
+      rendered.push(statement)
+    }
+    return rendered
+  },
+}
+
+function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
+  const { table, generatedKey } = step
+  const q = compiler()
+  const given = table.columns.filter(
+    (col) => col !== generatedKey && step.rows.some((row) => row.values.has(col.key)),
+  )
+  const missing = given.filter((col) => step.rows.some((row) => !row.values.has(col.key)))
+  if (missing.length > 0) {
+    throw new InvalidRequestError(
+      `Some new ${table.name} rows give ${missing.map((c) => c.key).join(", ")} and others do not; SQLite cannot mix them in one INSERT`,
+    )
+  }
+  if (generatedKey && step.rows.some((row) => row.values.has(generatedKey.key))) {
+    throw new InvalidRequestError(`New ${table.name} rows mix given and generated keys; flush them apart`)
+  }
+  const params: unknown[] = []
+  const tuples = step.rows.map((row, i) => {
+    const cells = given.map((col) => {
+      const value = row.values.get(col.key)
+      if (value instanceof KeyRef) return keyRef(value)
+      params.push(value === null ? null : sqlite.encode(value, col.type))
+      return "?"
+    })
+    return `(${[`${i + 1}`, ...cells].join(", ")})`
+  })
+  const names = [...(generatedKey ? [generatedKey] : []), ...given].map((col) => q.quote(col.name))
+  const selected = [
+    ...(generatedKey
+      ? [`(SELECT coalesce(max(${q.quote(generatedKey.name)}), 0) FROM ${q.quote(table.name)}) + column1`]
+      : []),
+    ...given.map((_, i) => `column${i + 2}`),
+  ]
+  const sql = `INSERT INTO ${q.quote(table.name)} (${names.join(", ")}) SELECT ${selected.join(", ")} FROM (VALUES ${tuples.join(", ")}) ORDER BY column1 RETURNING *`
+  return {
+    statement: new TextStatement(sql, rowTypes(table, 0), params),
+    apply: (returned) => {
+      const keyIndex = generatedKey ? table.columns.indexOf(generatedKey) : -1
+      const ordered =
+        keyIndex === -1
+          ? [...returned]
+          : [...returned].sort((a, b) => Number(a[keyIndex]) - Number(b[keyIndex]))
+      ordered.forEach((row, i) => applyRow(step.rows[i]?.state, table, row, 0))
+    },
+  }
+}
+
+function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement[] {
+  const { table } = step
+  const where = whereRow(table, step.where)
+  const base =
+    step.kind === "update"
+      ? update(table)
+          .values(coreValues(step.values, keyRef, table) as never)
+          .where(where)
+          .returning(table)
+      : deleteFrom(table).where(where)
+  const compiled = base.compile(sqlite)
+  const write: RenderedStatement = {
+    statement: new TextStatement(
+      compiled.sql,
+      step.kind === "update" ? rowTypes(table, 0) : [],
+      compiled.params,
+    ),
+    apply: (returned) => {
+      if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 0)
+    },
+  }
+  if (!step.mustMatchOne) return [write]
+  // abs() of the smallest integer overflows: the way to fail a plain SELECT on demand in SQLite. The
+  // `0 * changes()` keeps it from being a constant SQLite could evaluate before the CASE decides.
+  const check = new TextStatement(
+    `SELECT CASE WHEN changes() = 1 THEN 1 ELSE abs(-9223372036854775807 - 1 + 0 * changes()) END /* ${STALE_MARKER}: ${table.name.replaceAll("*/", "")} */`,
+  )
+  return [write, { statement: check, apply: () => {} }]
+}

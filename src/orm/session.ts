@@ -1,0 +1,291 @@
+// AsyncSession: unit of work and identity map over one engine connection, planned in round trips.
+// Reads without pending changes are one-shot requests. `commit()` with pending changes and no open
+// interactive transaction sends the whole flush as one atomic request (see ./flush/). An explicit
+// `flush()`, an autoflush, or `beginNested()` opens an interactive transaction instead, which the
+// session closes with itself.
+import type { Connection, Savepoint } from "../engine/connection.ts"
+import type { Engine } from "../engine/engine.ts"
+import { Result } from "../engine/result.ts"
+import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
+import { and } from "../sql/expression.ts"
+import { select } from "../sql/select.ts"
+import { isEntity } from "../sql/select-items.ts"
+import type { RowType, Statement } from "../sql/statement.ts"
+import { collectChanges } from "./flush/collect.ts"
+import { planFlush } from "./flush/plan.ts"
+import { postgresFlushRenderer } from "./flush/postgres.ts"
+import { type FlushRenderer, STALE_MARKER } from "./flush/render.ts"
+import { sqliteFlushRenderer } from "./flush/sqlite.ts"
+import { hydrate } from "./hydrate.ts"
+import { IdentityMap } from "./identity-map.ts"
+import type { ModelConstructor } from "./mapper.ts"
+import { mapperOf } from "./mapper-of.ts"
+import { type InstanceState, stateOf } from "./state.ts"
+
+export interface SessionOptions {
+  /** Forget loaded values after commit (default false, as SQLAlchemy recommends for asyncio). */
+  expireOnCommit?: boolean
+  /** Flush pending changes before a query (default true). */
+  autoflush?: boolean
+}
+
+type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
+
+let sessionIds = 0
+
+export class AsyncSession {
+  readonly id = ++sessionIds
+  readonly #identity = new IdentityMap()
+  readonly #new = new Set<InstanceState>()
+  readonly #deleted = new Set<InstanceState>()
+  #connection: Connection | undefined
+  #autoflush: boolean
+  #closed = false
+
+  constructor(
+    readonly engine: Engine,
+    readonly options: SessionOptions = {},
+  ) {
+    this.#autoflush = options.autoflush !== false
+  }
+
+  /** Adds a new object (pending until flushed) or re-attaches a detached one. */
+  add(object: object): void {
+    const state = stateOf(object)
+    this.requireOpen()
+    if (state.session && state.session !== this) {
+      throw new InvalidRequestError(`${state.mapper.name} belongs to another session; expunge it there first`)
+    }
+    state.session = this
+    if (state.committed === undefined) this.#new.add(state)
+    else if (state.identity) this.#identity.set(state.mapper, state.identity, object)
+  }
+
+  addAll(objects: Iterable<object>): void {
+    for (const object of objects) this.add(object)
+  }
+
+  /** Marks a persistent object for deletion at the next flush; a pending one is simply dropped. */
+  delete(object: object): void {
+    const state = stateOf(object)
+    if (state.session !== this) throw new InvalidRequestError(`${state.mapper.name} is not in this session`)
+    if (state.committed === undefined) {
+      this.expunge(object)
+      return
+    }
+    state.deleted = true
+    this.#deleted.add(state)
+  }
+
+  /** The object with this primary key: from the identity map when the session has it, else one query. */
+  async get<M extends ModelConstructor>(model: M, key: unknown): Promise<InstanceType<M> | null> {
+    const mapper = mapperOf(model)
+    mapper.adopt(model)
+    const identity = Array.isArray(key) ? key : [key]
+    const known = this.#identity.get(mapper, identity)
+    if (known) return stateOf(known).deleted ? null : (known as InstanceType<M>)
+    const conditions = mapper.primaryKey.map((column, i) => column.eq(identity[i] as never))
+    const result = await this.execute(select(model as never).where(and(...conditions)))
+    return (result.first()?.[0] as InstanceType<M> | undefined) ?? null
+  }
+
+  /** Runs a statement; mapped entities in its rows come back as objects through the identity map. */
+  async execute<S extends Statement>(statement: S, params?: readonly unknown[]): Promise<Result<RowOf<S>>> {
+    if (this.#autoflush && this.hasChanges()) await this.flush()
+    const result = await this.connection.execute(statement, params)
+    const items = (statement as { state?: { items?: readonly unknown[] } }).state?.items ?? []
+    if (!items.some(isEntity)) return result
+    const rows = result.rows.map((row) =>
+      row.map((value, i) => {
+        const item = items[i]
+        if (!isEntity(item)) return value
+        const mapper = mapperOf(item)
+        mapper.adopt(item as unknown as ModelConstructor)
+        return hydrate(mapper, value as unknown[], this.#identity, this)
+      }),
+    )
+    return new Result(rows as never[], result.columns, result.rowsAffected)
+  }
+
+  async scalars<S extends Statement>(statement: S) {
+    return (await this.execute(statement)).scalars()
+  }
+
+  async scalar<S extends Statement>(statement: S) {
+    return (await this.execute(statement)).scalar()
+  }
+
+  /** Writes pending changes inside an interactive transaction, which stays open until commit. */
+  async flush(): Promise<void> {
+    if (!this.hasChanges()) return
+    const connection = this.connection
+    if (!connection.inTransaction) await connection.begin()
+    await this.writeChanges(connection)
+  }
+
+  /**
+   * Makes the changes durable. With pending changes and no interactive transaction open, the whole
+   * flush and its COMMIT travel as one atomic request.
+   */
+  async commit(): Promise<void> {
+    const connection = this.connection
+    if (connection.inTransaction) {
+      await this.writeChanges(connection)
+      await connection.commit()
+    } else if (this.hasChanges()) {
+      await this.writeChanges(connection)
+    }
+    this.afterCommit()
+  }
+
+  /** Ends the interactive transaction, if any, and forgets unflushed new objects. */
+  async rollback(): Promise<void> {
+    if (this.#connection?.inTransaction) await this.#connection.rollback()
+    for (const state of this.#new) state.session = undefined
+    this.#new.clear()
+    for (const state of this.#deleted) state.deleted = false
+    this.#deleted.clear()
+  }
+
+  /** A savepoint in an interactive transaction (opened if needed), flushing pending changes first. */
+  async beginNested(): Promise<Savepoint> {
+    await this.flush()
+    return this.connection.beginNested()
+  }
+
+  inTransaction(): boolean {
+    return this.#connection?.inTransaction ?? false
+  }
+
+  isModified(object: object): boolean {
+    const state = stateOf(object)
+    return state.committed === undefined || state.modifiedColumns().length > 0
+  }
+
+  /** Detaches an object: the session forgets it. */
+  expunge(object: object): void {
+    const state = stateOf(object)
+    this.#new.delete(state)
+    this.#deleted.delete(state)
+    if (state.identity) this.#identity.delete(state.mapper, state.identity)
+    state.session = undefined
+  }
+
+  expungeAll(): void {
+    for (const object of [...this.#identity.values()]) stateOf(object).session = undefined
+    for (const state of this.#new) state.session = undefined
+    this.#identity.clear()
+    this.#new.clear()
+    this.#deleted.clear()
+  }
+
+  /** Runs `work` without autoflush: queries inside it see the database, not pending changes. */
+  async noAutoflush<T>(work: () => Promise<T>): Promise<T> {
+    const saved = this.#autoflush
+    this.#autoflush = false
+    try {
+      return await work()
+    } finally {
+      this.#autoflush = saved
+    }
+  }
+
+  /** Rolls back what is open, releases the connection and detaches every object. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      await this.#connection?.close()
+    } finally {
+      this.expungeAll()
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  private hasChanges(): boolean {
+    if (this.#new.size > 0 || this.#deleted.size > 0) return true
+    for (const object of this.#identity.values()) {
+      const state = stateOf(object)
+      if (state.modifiedColumns().length > 0 || state.loaded.size > 0) return true
+    }
+    return false
+  }
+
+  /** Plans and sends the flush; on failure every object is as it was before it. */
+  private async writeChanges(connection: Connection): Promise<void> {
+    const changes = collectChanges(this, this.#new, this.#identity, this.#deleted)
+    const saved = changes.all.map((state) => ({
+      state,
+      values: { ...state.values },
+      committed: state.committed,
+    }))
+    try {
+      const renderer: FlushRenderer =
+        this.engine.driver.dialect === "postgresql" ? postgresFlushRenderer : sqliteFlushRenderer
+      const plan = planFlush(changes, changes.order)
+      if (plan.steps.length === 0) return
+      const rendered = renderer.render(plan.steps)
+      const results = await connection.batch(rendered.map((r) => r.statement))
+      rendered.forEach((r, i) => r.apply(results[i]?.rows ?? []))
+      this.afterFlush(plan.inserted, plan.deleted)
+    } catch (error) {
+      for (const { state, values, committed } of saved) {
+        for (const key of Object.keys(state.values)) if (!(key in values)) delete state.values[key]
+        Object.assign(state.values, values)
+        state.committed = committed
+      }
+      throw staleOrSame(error)
+    }
+  }
+
+  private afterFlush(inserted: readonly InstanceState[], deleted: readonly InstanceState[]): void {
+    for (const state of inserted) {
+      this.#new.delete(state)
+      if (state.identity) this.#identity.set(state.mapper, state.identity, state.object)
+    }
+    for (const state of deleted) {
+      this.#deleted.delete(state)
+      if (state.identity) this.#identity.delete(state.mapper, state.identity)
+      state.gone = true
+      state.session = undefined
+    }
+    for (const object of this.#identity.values()) snapshotCollections(stateOf(object))
+  }
+
+  private afterCommit(): void {
+    if (!this.options.expireOnCommit) return
+    for (const object of this.#identity.values()) stateOf(object).loaded.clear()
+  }
+
+  private get connection(): Connection {
+    this.requireOpen()
+    this.#connection ??= this.engine.connect()
+    return this.#connection
+  }
+
+  private requireOpen(): void {
+    if (this.#closed) throw new InvalidRequestError("This session is closed; open a new one")
+  }
+}
+
+/** After a flush, collections as they are now are what the database has. */
+function snapshotCollections(state: InstanceState): void {
+  for (const key of state.loaded) {
+    const value = state.values[key]
+    if (Array.isArray(value)) state.committedCollections.set(key, new Set(value as object[]))
+  }
+}
+
+/** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */
+function staleOrSame(error: unknown): unknown {
+  if (!(error instanceof EdgeAlchemyError)) return error
+  const text = `${error.message} ${(error as { sql?: string }).sql ?? ""}`
+  if (!text.includes(STALE_MARKER)) return error
+  return new StaleDataError(
+    "A row changed or vanished since it was loaded (its version or key no longer matches); nothing was written. Reload it and try again.",
+    { cause: error },
+  )
+}

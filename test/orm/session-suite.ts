@@ -1,0 +1,213 @@
+// The AsyncSession suite, run on every transport (test/node/orm-session.test.ts).
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  AsyncSession,
+  createAll,
+  dropAll,
+  IntegrityError,
+  inspect,
+  StaleDataError,
+  select,
+  update,
+} from "../../src/index.ts"
+import type { Stats, TransportFixture } from "../engine/transports.ts"
+import { Comment, Post, registry, Tag, User } from "./models.ts"
+
+export function sessionSuite(fixture: TransportFixture) {
+  const scope = (name: string) => `orm-${fixture.name}-${name}-${Date.now().toString(36)}`
+  let counter = 0
+  const unique = (name: string) => `${name}-${fixture.name}-${++counter}-${Date.now().toString(36)}`
+
+  /** On HTTP transports a commit is one request; in Neon's websocket mode everything rides the socket. */
+  const expectOneRequest = (before: Stats | undefined, after: Stats | undefined) => {
+    if (!before || !after) return
+    const requests = after.httpRequests - before.httpRequests
+    expect(requests).toBe(fixture.name === "neon-websocket" ? 0 : 1)
+    if (fixture.name === "neon-http") expect((after.wsConnections ?? 0) - (before.wsConnections ?? 0)).toBe(0)
+  }
+
+  describe(`AsyncSession on ${fixture.name}`, () => {
+    const engine = fixture.engine(scope("setup"))
+    beforeAll(async () => {
+      const connection = engine.connect()
+      try {
+        await dropAll(registry.metadata, connection)
+        await createAll(registry.metadata, connection)
+      } finally {
+        await connection.close()
+      }
+    })
+    afterAll(async () => {
+      const connection = engine.connect()
+      await dropAll(registry.metadata, connection).finally(() => connection.close())
+    })
+
+    async function existingTags(names: string[]): Promise<void> {
+      const session = new AsyncSession(engine)
+      session.addAll(names.map((name) => new Tag({ name })))
+      await session.commit()
+      await session.close()
+    }
+
+    it("commits a user with 3 posts, 2 comments each and 4 tags (2 existing) in exactly one request", async () => {
+      const [python, web] = [unique("python"), unique("web")]
+      await existingTags([python, web])
+      const name = scope("graph")
+      const counted = fixture.engine(name)
+      await using session = new AsyncSession(counted)
+      const tags = await session.scalars(select(Tag).where(Tag.c.name.in([python, web])))
+      const [old1, old2] = tags.all()
+      const [new1, new2] = [new Tag({ name: unique("edge") }), new Tag({ name: unique("orm") })]
+      const user = new User({ username: unique("ada"), email: `${unique("ada")}@example.com` })
+      for (let p = 0; p < 3; p++) {
+        const post = new Post({ title: `Post ${p}`, content: "...", author: user })
+        post.tags.push(...(p === 0 ? [old1 as Tag, new1] : p === 1 ? [old2 as Tag, new2] : [new1]))
+        for (let c = 0; c < 2; c++) new Comment({ content: `Comment ${c}`, post, author: user })
+      }
+      session.add(user)
+      const before = await fixture.stats(name)
+      await session.commit()
+      expectOneRequest(before, await fixture.stats(name))
+      expect(typeof user.id).toBe("number")
+      expect(inspect(user).state).toBe("persistent")
+      const posts = user.posts
+      expect(posts.map((p) => p.userId)).toEqual([user.id, user.id, user.id])
+      expect(new Set(posts.map((p) => p.id)).size).toBe(3)
+      for (const post of posts) {
+        expect(post.comments.map((c) => [c.postId, c.userId])).toEqual([
+          [post.id, user.id],
+          [post.id, user.id],
+        ])
+      }
+      // What the database holds, read back by a new session.
+      await using reader = new AsyncSession(engine)
+      const links = await reader.execute(
+        select(Post.title, Tag.c.name)
+          .join(Post.tags.property.secondary!.table)
+          .join(Tag)
+          .where(Post.userId.eq(user.id))
+          .orderBy(Post.title, Tag.c.name),
+      )
+      expect(links.all()).toEqual(
+        [
+          ["Post 0", old1?.name],
+          ["Post 0", new1.name],
+          ["Post 1", old2?.name],
+          ["Post 1", new2.name],
+          ["Post 2", new1.name],
+        ].sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`)),
+      )
+      const comments = await reader.scalars(select(Comment).join(Post).where(Post.userId.eq(user.id)))
+      expect(comments.all().length).toBe(6)
+    })
+
+    it("updates three objects and deletes one in exactly one request", async () => {
+      const session = new AsyncSession(engine)
+      const user = new User({ username: unique("bob"), email: `${unique("bob")}@example.com` })
+      const posts = [0, 1, 2, 3].map((i) => new Post({ title: `T${i}`, content: "c", author: user }))
+      session.add(user)
+      await session.commit()
+      await session.close()
+
+      const name = scope("update")
+      await using writer = new AsyncSession(fixture.engine(name))
+      const loaded = (
+        await writer.scalars(select(Post).where(Post.userId.eq(user.id)).orderBy(Post.id))
+      ).all()
+      const before = await fixture.stats(name)
+      for (const post of loaded.slice(0, 3)) post.title = `${post.title} (edited)`
+      await writer.delete(loaded[3] as Post)
+      await writer.commit()
+      expectOneRequest(before, await fixture.stats(name))
+      expect(loaded.slice(0, 3).map((p) => [p.title, p.version])).toEqual([
+        ["T0 (edited)", 2],
+        ["T1 (edited)", 2],
+        ["T2 (edited)", 2],
+      ])
+      expect(inspect(loaded[3] as Post).state).toBe("detached")
+      await using reader = new AsyncSession(engine)
+      const titles = await reader.scalars(
+        select(Post.title).where(Post.userId.eq(user.id)).orderBy(Post.title),
+      )
+      expect(titles.all()).toEqual(["T0 (edited)", "T1 (edited)", "T2 (edited)"])
+      expect(posts.length).toBe(4)
+    })
+
+    it("keeps one object per row: get and queries return the same instance", async () => {
+      await using session = new AsyncSession(engine)
+      const user = new User({ username: unique("carol"), email: `${unique("carol")}@example.com` })
+      session.add(user)
+      await session.commit()
+      const again = await session.get(User, user.id)
+      expect(again).toBe(user)
+      const queried = await session.scalar(select(User).where(User.id.eq(user.id)))
+      expect(queried).toBe(user)
+      await using other = new AsyncSession(engine)
+      const fresh = await other.get(User, user.id)
+      expect(fresh).not.toBe(user)
+      expect(fresh).toBeInstanceOf(User)
+      expect(fresh?.displayName).toBe(`@${user.username}`)
+      expect(await other.get(User, -1)).toBeNull()
+    })
+
+    it("leaves the database and the objects as they were when a unique key fails mid-graph", async () => {
+      const taken = unique("dup")
+      const first = new AsyncSession(engine)
+      first.add(new User({ username: taken, email: `${taken}@example.com` }))
+      await first.commit()
+      await first.close()
+
+      await using session = new AsyncSession(engine)
+      const ok = new User({ username: unique("fine"), email: `${unique("fine")}@example.com` })
+      const post = new Post({ title: "orphan?", content: "c", author: ok })
+      const clash = new User({ username: taken, email: `${unique("other")}@example.com` })
+      session.addAll([ok, clash])
+      const error = await session.commit().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(IntegrityError)
+      expect(inspect(ok).state).toBe("pending")
+      expect(ok.id).toBeUndefined()
+      expect(post.id).toBeUndefined()
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(User.id).where(User.username.eq(ok.username)))).toBeUndefined()
+      expect(await reader.scalar(select(Post.id).where(Post.title.eq("orphan?")))).toBeUndefined()
+    })
+
+    it("fails the whole request with StaleDataError when a version no longer matches", async () => {
+      const setup = new AsyncSession(engine)
+      const user = new User({ username: unique("dan"), email: `${unique("dan")}@example.com` })
+      const post = new Post({ title: "v1", content: "c", author: user })
+      setup.add(user)
+      await setup.commit()
+      await setup.close()
+
+      await using session = new AsyncSession(engine)
+      const mine = await session.get(Post, post.id)
+      // Someone else updates the row meanwhile.
+      await engine.execute(update(Post).values({ version: 5, title: "theirs" }).where(Post.id.eq(post.id)))
+      ;(mine as Post).title = "mine"
+      const another = new User({ username: unique("eve"), email: `${unique("eve")}@example.com` })
+      session.add(another)
+      const error = await session.commit().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(StaleDataError)
+      expect((mine as Post).title).toBe("mine")
+      expect(inspect(another).state).toBe("pending")
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(Post.title).where(Post.id.eq(post.id)))).toBe("theirs")
+      expect(await reader.scalar(select(User.id).where(User.username.eq(another.username)))).toBeUndefined()
+    })
+
+    it("flushes inside an interactive transaction and rolls it back", async () => {
+      await using session = new AsyncSession(engine)
+      const user = new User({ username: unique("fay"), email: `${unique("fay")}@example.com` })
+      session.add(user)
+      await session.flush()
+      expect(session.inTransaction()).toBe(true)
+      expect(typeof user.id).toBe("number")
+      expect(await session.scalar(select(User.username).where(User.id.eq(user.id)))).toBe(user.username)
+      await session.rollback()
+      expect(session.inTransaction()).toBe(false)
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(User.id).where(User.id.eq(user.id)))).toBeUndefined()
+    })
+  })
+}
