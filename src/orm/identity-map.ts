@@ -9,8 +9,8 @@ export class IdentityMap {
   }
 
   set(mapper: Mapper, identity: readonly unknown[], object: object): void {
-    let objects = this.#objects.get(mapper)
-    if (!objects) this.#objects.set(mapper, (objects = new Map()))
+    const objects = this.#objects.get(mapper) ?? new Map<string, object>()
+    this.#objects.set(mapper, objects)
     objects.set(keyOf(identity), object)
   }
 

@@ -229,7 +229,7 @@ export class AsyncSession {
       if (plan.steps.length === 0) return
       const rendered = renderer.render(plan.steps)
       const results = await connection.batch(rendered.map((r) => r.statement))
-      rendered.forEach((r, i) => r.apply(results[i]?.rows ?? []))
+      for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.afterFlush(plan.inserted, plan.deleted)
     } catch (error) {
       for (const { state, values, committed } of saved) {

@@ -263,8 +263,8 @@ class LinkChanges {
     table: Table,
     row: Map<string, unknown>,
   ): void {
-    let rows = into.get(table)
-    if (!rows) into.set(table, (rows = new Map()))
+    const rows = into.get(table) ?? new Map<string, Map<string, unknown>>()
+    into.set(table, rows)
     rows.set(identityOf(row), row)
   }
 }

@@ -74,7 +74,9 @@ function renderInsert(
   const skip = storeKeys ? 1 : 0
   return {
     statement: new TextStatement(sql, rowTypes(table, skip), compiled.params),
-    apply: (returned) => returned.forEach((row, i) => applyRow(step.rows[i]?.state, table, row, skip)),
+    apply: (returned) => {
+      for (const [i, row] of returned.entries()) applyRow(step.rows[i]?.state, table, row, skip)
+    },
   }
 }
 

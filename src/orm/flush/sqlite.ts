@@ -97,7 +97,7 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): Render
         keyIndex === -1
           ? [...returned]
           : [...returned].sort((a, b) => Number(a[keyIndex]) - Number(b[keyIndex]))
-      ordered.forEach((row, i) => applyRow(step.rows[i]?.state, table, row, 0))
+      for (const [i, row] of ordered.entries()) applyRow(step.rows[i]?.state, table, row, 0)
     },
   }
 }
