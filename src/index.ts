@@ -20,6 +20,7 @@ export {
 export { Result, ScalarResult } from "./engine/result.ts"
 export * from "./errors.ts"
 export { RelationshipAttribute } from "./orm/attribute.ts"
+export { type FlushContext, listen, type MapperEvent, type SessionEvent, validates } from "./orm/events.ts"
 export { type ModelClass, type ModelInstance, type ModelOptions, model } from "./orm/model.ts"
 export { defaultRegistry, Registry, registerModels } from "./orm/registry.ts"
 export { type Cascade, type RelationshipOptions, relationship } from "./orm/relationship.ts"

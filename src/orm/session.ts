@@ -7,12 +7,14 @@ import type { Connection, Savepoint } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
-import { and } from "../sql/expression.ts"
+import { and, type Expression } from "../sql/expression.ts"
+import type { Column } from "../sql/schema/column.ts"
 import { select } from "../sql/select.ts"
 import { isEntity } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
+import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
-import { planFlush } from "./flush/plan.ts"
+import { type FlushPlan, keyOf, planFlush } from "./flush/plan.ts"
 import { postgresFlushRenderer } from "./flush/postgres.ts"
 import { type FlushRenderer, STALE_MARKER } from "./flush/render.ts"
 import { sqliteFlushRenderer } from "./flush/sqlite.ts"
@@ -40,6 +42,7 @@ export class AsyncSession {
   readonly #deleted = new Set<InstanceState>()
   #connection: Connection | undefined
   #autoflush: boolean
+  readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>()
   #closed = false
 
   constructor(
@@ -138,9 +141,15 @@ export class AsyncSession {
     this.afterCommit()
   }
 
+  /** Listens to this session's flushes and transactions: `session.on("afterCommit", ...)`. */
+  on(event: SessionEvent, listener: (session: AsyncSession) => void): () => void {
+    return this.#listeners.add(event, listener)
+  }
+
   /** Ends the interactive transaction, if any, and forgets unflushed new objects. */
   async rollback(): Promise<void> {
     if (this.#connection?.inTransaction) await this.#connection.rollback()
+    this.fire("afterRollback")
     for (const state of this.#new) state.session = undefined
     this.#new.clear()
     for (const state of this.#deleted) state.deleted = false
@@ -214,29 +223,47 @@ export class AsyncSession {
     return false
   }
 
-  /** Plans and sends the flush; on failure every object is as it was before it. */
+  /**
+   * Plans and sends the flush; on failure every object is as it was before it. Mapper listeners run
+   * while planning; whatever they add or change is planned again, so it is written in the same request.
+   */
   private async writeChanges(connection: Connection): Promise<void> {
-    const changes = collectChanges(this, this.#new, this.#identity, this.#deleted)
-    const saved = changes.all.map((state) => ({
-      state,
-      values: { ...state.values },
-      committed: state.committed,
-    }))
+    this.fire("beforeFlush")
+    const saved = new Map<
+      InstanceState,
+      { values: Record<string, unknown>; committed: Record<string, unknown> | undefined }
+    >()
+    const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
+    const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     try {
+      let plan: FlushPlan | undefined
+      for (let round = 0; !plan; round++) {
+        if (round > 20)
+          throw new InvalidRequestError("Flush listeners keep adding changes; a listener may loop")
+        const changes = collectChanges(this, this.#new, this.#identity, this.#deleted)
+        for (const state of changes.all) {
+          if (!saved.has(state)) saved.set(state, { values: { ...state.values }, committed: state.committed })
+        }
+        const candidate = planFlush(changes, changes.order)
+        if (notify(candidate, "before", notified.before, context)) continue
+        if (notify(candidate, "after", notified.after, context)) continue
+        plan = candidate
+      }
+      if (plan.steps.length === 0) return
       const renderer: FlushRenderer =
         this.engine.driver.dialect === "postgresql" ? postgresFlushRenderer : sqliteFlushRenderer
-      const plan = planFlush(changes, changes.order)
-      if (plan.steps.length === 0) return
       const rendered = renderer.render(plan.steps)
       const results = await connection.batch(rendered.map((r) => r.statement))
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.afterFlush(plan.inserted, plan.deleted)
+      this.fire("afterFlush")
     } catch (error) {
-      for (const { state, values, committed } of saved) {
+      for (const [state, { values, committed }] of saved) {
         for (const key of Object.keys(state.values)) if (!(key in values)) delete state.values[key]
         Object.assign(state.values, values)
         state.committed = committed
       }
+      if (!connection.inTransaction) this.fire("afterRollback")
       throw staleOrSame(error)
     }
   }
@@ -255,7 +282,12 @@ export class AsyncSession {
     for (const object of this.#identity.values()) snapshotCollections(stateOf(object))
   }
 
+  private fire(event: SessionEvent): void {
+    for (const listener of this.#listeners.get(event)) listener(this)
+  }
+
   private afterCommit(): void {
+    this.fire("afterCommit")
     if (!this.options.expireOnCommit) return
     for (const object of this.#identity.values()) stateOf(object).loaded.clear()
   }
@@ -269,6 +301,38 @@ export class AsyncSession {
   private requireOpen(): void {
     if (this.#closed) throw new InvalidRequestError("This session is closed; open a new one")
   }
+}
+
+/** Runs before* or after* mapper listeners for the rows of a plan not yet told; true if any ran. */
+function notify(
+  plan: FlushPlan,
+  when: "before" | "after",
+  told: Set<InstanceState>,
+  context: FlushContext,
+): boolean {
+  let ran = false
+  const groups = [
+    [plan.inserted, "Insert"],
+    [plan.updated, "Update"],
+    [plan.deleted, "Delete"],
+  ] as const
+  for (const [states, what] of groups) {
+    for (const state of states) {
+      if (told.has(state)) continue
+      told.add(state)
+      const listeners = state.mapper.listeners.get(`${when}${what}`)
+      for (const listener of listeners) listener(state.object, context)
+      ran ||= listeners.length > 0
+    }
+  }
+  return ran
+}
+
+/** A primary key for listeners: the value, or the KeyRef of a row the flush inserts. */
+function primaryKeyOf(object: object): number | Expression<number> {
+  const state = stateOf(object)
+  const [column] = state.mapper.primaryKey
+  return keyOf(object, column as Column<unknown>) as number | Expression<number>
 }
 
 /** After a flush, collections as they are now are what the database has. */

@@ -4,14 +4,16 @@ import {
   AsyncSession,
   createAll,
   dropAll,
+  type FlushContext,
   IntegrityError,
   inspect,
+  listen,
   StaleDataError,
   select,
   update,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
-import { Comment, Post, registry, Tag, User } from "./models.ts"
+import { AuditLog, Comment, Post, registry, Tag, User } from "./models.ts"
 
 export function sessionSuite(fixture: TransportFixture) {
   const scope = (name: string) => `orm-${fixture.name}-${name}-${Date.now().toString(36)}`
@@ -65,9 +67,27 @@ export function sessionSuite(fixture: TransportFixture) {
         for (let c = 0; c < 2; c++) new Comment({ content: `Comment ${c}`, post, author: user })
       }
       session.add(user)
+      // Audit entries written by listeners, with the keys the database generates, in the same request.
+      const audits: AuditLog[] = []
+      const audit =
+        (entityType: string) =>
+        (object: { id: number }, { session: s, keyOf }: FlushContext) => {
+          const entry = new AuditLog({ entityType, entityId: keyOf(object) as number, action: "create" })
+          audits.push(entry)
+          s.add(entry)
+        }
+      const stop = [listen(User, "afterInsert", audit("user")), listen(Post, "afterInsert", audit("post"))]
       const before = await fixture.stats(name)
-      await session.commit()
+      try {
+        await session.commit()
+      } finally {
+        for (const unlisten of stop) unlisten()
+      }
       expectOneRequest(before, await fixture.stats(name))
+      expect(audits.map((a) => [a.entityType, a.entityId])).toEqual([
+        ["user", user.id],
+        ...user.posts.map((p) => ["post", p.id]),
+      ])
       expect(typeof user.id).toBe("number")
       expect(inspect(user).state).toBe("persistent")
       const posts = user.posts

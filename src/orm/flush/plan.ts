@@ -2,14 +2,25 @@
 // when the steps are planned, so a value may be a KeyRef ("the key of row 2 of step 0"); the dialect
 // renderers turn it into SQL that finds the key inside the same request (see ./postgres.ts, ./sqlite.ts).
 import { InvalidRequestError } from "../../errors.ts"
+import { Expression } from "../../sql/expression.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
+import { Integer } from "../../sql/types.ts"
+import { topologicalSort } from "../../util/topological-sort.ts"
 import type { Mapper, RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, stateOf } from "../state.ts"
 
-/** The generated key of a row inserted earlier in the same flush. */
-export class KeyRef {
-  constructor(readonly state: InstanceState) {}
+/**
+ * The generated key of a row inserted earlier in the same flush. It is an expression, so a listener
+ * can store it in a column of another new row (an audit entry's `entityId`) within the same request.
+ */
+export class KeyRef extends Expression<number> {
+  readonly kind = "key_ref"
+  readonly type = Integer
+
+  constructor(readonly state: InstanceState) {
+    super()
+  }
 }
 
 export interface InsertRow {
@@ -59,7 +70,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
   const steps: Step[] = []
-  for (const table of order) {
+  for (const table of insertOrder(order, input.pending)) {
     steps.push(
       ...insertSteps(
         table,
@@ -74,6 +85,29 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     for (const state of input.deleted.filter((s) => s.mapper.table === table)) steps.push(deleteStep(state))
   }
   return { steps, inserted: [...input.pending], updated, deleted: [...input.deleted] }
+}
+
+/**
+ * Tables in the order their new rows can be inserted: after the tables they reference by foreign key,
+ * and after the tables whose new keys their rows hold (a KeyRef set by a listener).
+ */
+function insertOrder(order: readonly Table[], pending: readonly InstanceState[]): Table[] {
+  const extra = new Map<Table, Set<Table>>()
+  for (const state of pending) {
+    for (const value of Object.values(state.values)) {
+      if (!(value instanceof KeyRef) || value.state.mapper.table === state.mapper.table) continue
+      const deps = extra.get(state.mapper.table) ?? new Set<Table>()
+      deps.add(value.state.mapper.table)
+      extra.set(state.mapper.table, deps)
+    }
+  }
+  if (extra.size === 0) return [...order]
+  const byName = (name: string) => order.find((t) => t.name === name)
+  const { sorted, cyclic } = topologicalSort(order, (table) => [
+    ...table.foreignKeys.map((fk) => byName(fk.referencedTable)).filter((t): t is Table => t !== undefined),
+    ...(extra.get(table) ?? []),
+  ])
+  return [...sorted, ...cyclic]
 }
 
 /** Writes foreign keys from loaded relationships into column values; collects link-table changes. */

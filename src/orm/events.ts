@@ -1,0 +1,74 @@
+// Event listeners, as SQLAlchemy's `event.listen`: mapper events around the rows of a flush and
+// session events around flushes and transactions. Mapper events run while the flush is planned, so
+// that what a listener adds (an audit entry) is written by the same flush, in the same request; for a
+// row the flush inserts, `context.keyOf(obj)` is an expression the database turns into its new key.
+import { InvalidRequestError } from "../errors.ts"
+import type { Expression } from "../sql/expression.ts"
+import type { ModelConstructor } from "./mapper.ts"
+import { mapperOf } from "./mapper-of.ts"
+
+export type MapperEvent =
+  | "beforeInsert"
+  | "afterInsert"
+  | "beforeUpdate"
+  | "afterUpdate"
+  | "beforeDelete"
+  | "afterDelete"
+export type SessionEvent = "beforeFlush" | "afterFlush" | "afterCommit" | "afterRollback"
+
+export interface FlushContext {
+  /** The session flushing; listeners may `add` objects to it, written in the same flush. */
+  readonly session: { add(object: object): void }
+  /** The object's primary key: its value, or for a row this flush inserts, an expression for it. */
+  keyOf(object: object): number | Expression<number>
+}
+
+export type MapperListener<T> = (object: T, context: FlushContext) => void
+
+/** Listeners by event, for one mapper or one session. */
+export class Listeners<E extends string, L> {
+  readonly #byEvent = new Map<E, L[]>()
+
+  add(event: E, listener: L): () => void {
+    const list = this.#byEvent.get(event) ?? []
+    list.push(listener)
+    this.#byEvent.set(event, list)
+    return () => {
+      const at = list.indexOf(listener)
+      if (at !== -1) list.splice(at, 1)
+    }
+  }
+
+  get(event: E): readonly L[] {
+    return this.#byEvent.get(event) ?? []
+  }
+}
+
+/** `listen(Post, "afterInsert", (post, { session, keyOf }) => session.add(new AuditLog({...})))` */
+export function listen<M extends ModelConstructor>(
+  model: M,
+  event: MapperEvent,
+  listener: MapperListener<InstanceType<M>>,
+): () => void {
+  return mapperOf(model).listeners.add(event, listener as MapperListener<object>)
+}
+
+/**
+ * `validates(User, ["email"], (key, value) => value.toLowerCase())`: runs when the attribute is set
+ * (and on construction); returns the value to store, or throws to refuse it.
+ */
+export function validates<M extends ModelConstructor>(
+  model: M,
+  keys: readonly string[],
+  validator: (key: string, value: never, object: InstanceType<M>) => unknown,
+): void {
+  const mapper = mapperOf(model)
+  for (const key of keys) {
+    if (!mapper.columnKeys.includes(key) && !mapper.relationshipSpecs.has(key)) {
+      throw new InvalidRequestError(`${mapper.name} has no attribute "${key}" to validate`)
+    }
+    const list = mapper.validators.get(key) ?? []
+    list.push(validator as (key: string, value: unknown, object: object) => unknown)
+    mapper.validators.set(key, list)
+  }
+}
