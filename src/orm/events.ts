@@ -61,14 +61,20 @@ export function validates<M extends ModelConstructor>(
   model: M,
   keys: readonly string[],
   validator: (key: string, value: never, object: InstanceType<M>) => unknown,
-): void {
+): () => void {
   const mapper = mapperOf(model)
+  const added = validator as (key: string, value: unknown, object: object) => unknown
   for (const key of keys) {
     if (!mapper.columnKeys.includes(key) && !mapper.relationshipSpecs.has(key)) {
       throw new InvalidRequestError(`${mapper.name} has no attribute "${key}" to validate`)
     }
-    const list = mapper.validators.get(key) ?? []
-    list.push(validator as (key: string, value: unknown, object: object) => unknown)
-    mapper.validators.set(key, list)
+    mapper.validators.set(key, [...(mapper.validators.get(key) ?? []), added])
+  }
+  return () => {
+    for (const key of keys)
+      mapper.validators.set(
+        key,
+        (mapper.validators.get(key) ?? []).filter((v) => v !== added),
+      )
   }
 }

@@ -12,6 +12,7 @@ import type { Column } from "../sql/schema/column.ts"
 import { select } from "../sql/select.ts"
 import { isEntity } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
+import type { RelationshipAttribute } from "./attribute.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
 import { type FlushPlan, keyOf, planFlush } from "./flush/plan.ts"
@@ -20,9 +21,11 @@ import { type FlushRenderer, STALE_MARKER } from "./flush/render.ts"
 import { sqliteFlushRenderer } from "./flush/sqlite.ts"
 import { hydrate } from "./hydrate.ts"
 import { IdentityMap } from "./identity-map.ts"
-import type { ModelConstructor } from "./mapper.ts"
+import { setRelationship } from "./instance-accessors.ts"
+import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
-import { type InstanceState, stateOf } from "./state.ts"
+import { relationshipLoad } from "./relationship-query.ts"
+import { InstanceState, STATE, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /** Forget loaded values after commit (default false, as SQLAlchemy recommends for asyncio). */
@@ -68,6 +71,31 @@ export class AsyncSession {
     for (const object of objects) this.add(object)
   }
 
+  /**
+   * Copies a detached or foreign object's column values onto this session's object for the same row
+   * (loading it if needed), or onto a new pending object when the row does not exist; returns that object.
+   */
+  async merge<T extends object>(object: T): Promise<T> {
+    const source = stateOf(object)
+    if (source.session === this) return object
+    const cls = source.mapper.cls as unknown as new () => T
+    const identity = source.identity
+    const target = (identity ? await this.get(cls as never, identity) : null) as T | null
+    const merged = target ?? (Object.create(cls.prototype as object) as T)
+    if (!target) {
+      Object.defineProperty(merged, STATE, {
+        value: new InstanceState(merged, source.mapper),
+        enumerable: false,
+      })
+    }
+    const state = stateOf(merged)
+    for (const key of source.mapper.columnKeys) {
+      if (source.values[key] !== undefined) state.values[key] = source.values[key]
+    }
+    if (!target) this.add(merged)
+    return merged
+  }
+
   /** Marks a persistent object for deletion at the next flush; a pending one is simply dropped. */
   delete(object: object): void {
     const state = stateOf(object)
@@ -96,18 +124,82 @@ export class AsyncSession {
   async execute<S extends Statement>(statement: S, params?: readonly unknown[]): Promise<Result<RowOf<S>>> {
     if (this.#autoflush && this.hasChanges()) await this.flush()
     const result = await this.connection.execute(statement, params)
+    const rows = this.hydrateRows(statement, result.rows as readonly unknown[][], false)
+    return new Result(rows as never[], result.columns, result.rowsAffected)
+  }
+
+  /** Replaces the entity values of rows by objects from the identity map. */
+  private hydrateRows(
+    statement: Statement,
+    rows: readonly unknown[][],
+    populateExisting: boolean,
+  ): unknown[][] {
     const items = (statement as { state?: { items?: readonly unknown[] } }).state?.items ?? []
-    if (!items.some(isEntity)) return result
-    const rows = result.rows.map((row) =>
+    if (!items.some(isEntity)) return rows as unknown[][]
+    return rows.map((row) =>
       row.map((value, i) => {
         const item = items[i]
         if (!isEntity(item)) return value
         const mapper = mapperOf(item)
         mapper.adopt(item as unknown as ModelConstructor)
-        return hydrate(mapper, value as unknown[], this.#identity, this)
+        return hydrate(mapper, value as unknown[], this.#identity, this, populateExisting)
       }),
     )
-    return new Result(rows as never[], result.columns, result.rowsAffected)
+  }
+
+  /**
+   * Reloads an object's columns from the database and loads the relationships named in `attributes`
+   * (`await session.refresh(user, ["posts"])`), all in one request.
+   */
+  async refresh(object: object, attributes?: readonly string[]): Promise<void> {
+    const state = stateOf(object)
+    if (state.session !== this || !state.identity) {
+      throw new InvalidRequestError(
+        `${state.mapper.name} is not persistent in this session; nothing to refresh`,
+      )
+    }
+    const mapper = state.mapper
+    const keys = attributes ?? mapper.columnKeys
+    const relationshipKeys = keys.filter((key) => mapper.relationshipSpecs.has(key))
+    const columnKeys = keys.filter((key) => !mapper.relationshipSpecs.has(key))
+    const statements: Statement[] = []
+    if (columnKeys.length > 0) {
+      const conditions = mapper.primaryKey.map((column, i) => column.eq(state.identity?.[i] as never))
+      statements.push(select(mapper.cls as never).where(and(...conditions)))
+    }
+    const loads = relationshipKeys.map((key) => relationshipLoad(mapper.relationship(key), [object]))
+    statements.push(...loads.map((load) => load.statement))
+    const results = await this.executeAll(statements, columnKeys.length > 0)
+    loads.forEach((load, i) => {
+      const rows = results[i + (columnKeys.length > 0 ? 1 : 0)] ?? []
+      const property = mapper.relationship(relationshipKeys[i] as string)
+      assignLoaded(property, load.assign(rows))
+    })
+  }
+
+  /** Loads one relationship for many objects in one query: `await session.load(users, User.posts)`. */
+  async load(objects: readonly object[], attribute: RelationshipAttribute<unknown>): Promise<void> {
+    if (objects.length === 0) return
+    const property = attribute.property
+    const load = relationshipLoad(property, objects)
+    const [rows = []] = await this.executeAll([load.statement], false)
+    assignLoaded(property, load.assign(rows))
+  }
+
+  /** Runs reads together: one statement alone, several as one batch (one request over HTTP). */
+  private async executeAll(statements: readonly Statement[], populateFirst: boolean): Promise<unknown[][][]> {
+    if (this.#autoflush && this.hasChanges()) await this.flush()
+    const results =
+      statements.length === 1
+        ? [await this.connection.execute(statements[0] as Statement)]
+        : await this.connection.batch(statements)
+    return results.map((result, i) =>
+      this.hydrateRows(
+        statements[i] as Statement,
+        result.rows as readonly unknown[][],
+        populateFirst && i === 0,
+      ),
+    )
   }
 
   async scalars<S extends Statement>(statement: S) {
@@ -335,6 +427,22 @@ function primaryKeyOf(object: object): number | Expression<number> {
   return keyOf(object, column as Column<unknown>) as number | Expression<number>
 }
 
+/** Stores loaded relationship values on their parents, as what the database has. */
+function assignLoaded(property: RelationshipProperty, loaded: Map<object, object[]>): void {
+  for (const [parent, items] of loaded) {
+    const state = stateOf(parent)
+    setRelationship(state, property, property.uselist ? items : (items[0] ?? null))
+    if (property.uselist) state.committedCollections.set(property.key, new Set(items))
+    // A loaded one-to-many also tells each child its parent (the many-to-one side), with no query.
+    const back = property.direction === "one-to-many" ? property.backPopulates : undefined
+    if (!back) continue
+    for (const item of items) {
+      const child = stateOf(item)
+      if (!child.loaded.has(back)) setRelationship(child, child.mapper.relationship(back), parent)
+    }
+  }
+}
+
 /** After a flush, collections as they are now are what the database has. */
 function snapshotCollections(state: InstanceState): void {
   for (const key of state.loaded) {
@@ -352,4 +460,9 @@ function staleOrSame(error: unknown): unknown {
     "A row changed or vanished since it was loaded (its version or key no longer matches); nothing was written. Reload it and try again.",
     { cause: error },
   )
+}
+
+/** A factory of sessions configured alike, as SQLAlchemy's `sessionmaker`: `const Session = sessionmaker(engine)`. */
+export function sessionmaker(engine: Engine, options: SessionOptions = {}): () => AsyncSession {
+  return () => new AsyncSession(engine, options)
 }

@@ -10,7 +10,9 @@ import {
   listen,
   StaleDataError,
   select,
+  sessionmaker,
   update,
+  validates,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
 import { AuditLog, Comment, Post, registry, Tag, User } from "./models.ts"
@@ -214,6 +216,114 @@ export function sessionSuite(fixture: TransportFixture) {
       await using reader = new AsyncSession(engine)
       expect(await reader.scalar(select(Post.title).where(Post.id.eq(post.id)))).toBe("theirs")
       expect(await reader.scalar(select(User.id).where(User.username.eq(another.username)))).toBeUndefined()
+    })
+
+    it("moves objects through transient, pending, persistent, deleted and detached", async () => {
+      const session = new AsyncSession(engine)
+      const user = new User({ username: unique("gil"), email: `${unique("gil")}@example.com` })
+      expect(inspect(user).state).toBe("transient")
+      session.add(user)
+      expect(inspect(user).state).toBe("pending")
+      expect(session.isModified(user)).toBe(true)
+      await session.commit()
+      expect(inspect(user).state).toBe("persistent")
+      expect(session.isModified(user)).toBe(false)
+      user.bio = "changed"
+      expect(session.isModified(user)).toBe(true)
+      expect(inspect(user).modified).toEqual(["bio"])
+      await session.delete(user)
+      expect(inspect(user).state).toBe("deleted")
+      await session.commit()
+      expect(inspect(user).state).toBe("detached")
+      const other = new User({ username: unique("hal"), email: `${unique("hal")}@example.com` })
+      session.add(other)
+      session.expunge(other)
+      expect(inspect(other).state).toBe("transient")
+      await session.close()
+      expect(session.inTransaction()).toBe(false)
+    })
+
+    it("loads relationships only when asked: refresh, load, and NotLoadedError naming the fix", async () => {
+      const setup = new AsyncSession(engine)
+      const user = new User({ username: unique("ivy"), email: `${unique("ivy")}@example.com` })
+      const tag = new Tag({ name: unique("t") })
+      const posts = [0, 1].map((i) => new Post({ title: `P${i}`, content: "c", author: user, tags: [tag] }))
+      setup.add(user)
+      await setup.commit()
+      await setup.close()
+
+      await using session = new AsyncSession(engine)
+      const loaded = (await session.get(User, user.id)) as User
+      expect(() => loaded.posts).toThrow(/User\.posts is not loaded.*selectinload\(User\.posts\)/)
+      await session.refresh(loaded, ["posts", "comments"])
+      expect(loaded.posts.map((p) => p.title).sort()).toEqual(["P0", "P1"])
+      expect(loaded.comments).toEqual([])
+      const [first] = loaded.posts
+      expect(first?.author).toBe(loaded)
+      await session.load(loaded.posts, Post.tags)
+      expect(loaded.posts.map((p) => p.tags.map((t) => t.name))).toEqual([[tag.name], [tag.name]])
+      expect(loaded.posts[0]?.tags[0]).toBe(loaded.posts[1]?.tags[0])
+      expect(posts.length).toBe(2)
+    })
+
+    it("runs validators on construction and on every set, and refuses what they refuse", async () => {
+      const stop = validates(User, ["email"], (_key, value: string) => {
+        if (!value.includes("@")) throw new Error("an email needs an @")
+        return value.toLowerCase()
+      })
+      try {
+        const user = new User({ username: unique("jo"), email: "Jo@Example.COM" })
+        expect(user.email).toBe("jo@example.com")
+        expect(() => {
+          user.email = "nope"
+        }).toThrow("an email needs an @")
+        expect(user.email).toBe("jo@example.com")
+      } finally {
+        stop()
+      }
+    })
+
+    it("cascades deletes to loaded children and merges detached objects", async () => {
+      const setup = new AsyncSession(engine)
+      const user = new User({ username: unique("kim"), email: `${unique("kim")}@example.com` })
+      const post = new Post({ title: "doomed", content: "c", author: user })
+      new Comment({ content: "x", post, author: user })
+      setup.add(user)
+      await setup.commit()
+      await setup.close()
+
+      await using session = new AsyncSession(engine)
+      const loaded = (await session.get(Post, post.id)) as Post
+      await session.refresh(loaded, ["comments"])
+      await session.delete(loaded)
+      await session.commit()
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(Comment.id).where(Comment.postId.eq(post.id)))).toBeUndefined()
+
+      const detached = new User({ username: user.username, email: "merged@example.com" })
+      detached.id = user.id
+      const merged = await reader.merge(detached)
+      expect(merged).not.toBe(detached)
+      expect(merged.email).toBe("merged@example.com")
+      await reader.commit()
+      await using third = new AsyncSession(engine)
+      expect(await third.scalar(select(User.email).where(User.id.eq(user.id)))).toBe("merged@example.com")
+    })
+
+    it("makes configured sessions with sessionmaker and honours noAutoflush", async () => {
+      const Session = sessionmaker(engine)
+      await using session = Session()
+      const user = new User({ username: unique("lee"), email: `${unique("lee")}@example.com` })
+      session.add(user)
+      const unseen = await session.noAutoflush(() =>
+        session.scalar(select(User.id).where(User.username.eq(user.username))),
+      )
+      expect(unseen).toBeUndefined()
+      expect(session.inTransaction()).toBe(false)
+      const seen = await session.scalar(select(User.id).where(User.username.eq(user.username)))
+      expect(seen).toBe(user.id)
+      expect(session.inTransaction()).toBe(true)
+      await session.commit()
     })
 
     it("flushes inside an interactive transaction and rolls it back", async () => {
