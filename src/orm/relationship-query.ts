@@ -27,13 +27,11 @@ export function relationshipLoad(
   const [parentColumn, linkColumn] = property.pairs[0] as readonly [Column<unknown>, Column<unknown>]
   const keyOf = (parent: object) => stateOf(parent).values[parentColumn.key]
   const keys = [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
-  if (property.direction === "many-to-many") {
-    const [secondaryColumn, targetColumn] = property.secondary?.pairs[0] as readonly [
-      Column<unknown>,
-      Column<unknown>,
-    ]
+  const secondary = property.secondary
+  if (secondary) {
+    const [secondaryColumn, targetColumn] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
     const statement = select(target, linkColumn)
-      .join(property.secondary?.table as never, and(secondaryColumn.eq(targetColumn)))
+      .join(secondary.table, and(secondaryColumn.eq(targetColumn)))
       .where(linkColumn.in(keys as never[]))
     return { statement: statement as never, assign: (rows) => group(parents, rows, keyOf) }
   }
