@@ -3,6 +3,7 @@
 // interactive transaction sends the whole flush as one atomic request (see ./flush/). An explicit
 // `flush()`, an autoflush, or `beginNested()` opens an interactive transaction instead, which the
 // session closes with itself.
+import type { TransactionOptions } from "../drivers/transport.ts"
 import type { Connection, Savepoint } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
@@ -123,6 +124,9 @@ export class AsyncSession {
   /** Runs a statement; mapped entities in its rows come back as objects through the identity map. */
   async execute<S extends Statement>(statement: S, params?: readonly unknown[]): Promise<Result<RowOf<S>>> {
     if (this.#autoflush && this.hasChanges()) await this.flush()
+    // Row locks only mean something inside a transaction: FOR UPDATE moves the session onto one.
+    const locks = (statement as { state?: { forUpdate?: unknown } }).state?.forUpdate !== undefined
+    if (locks && !this.connection.inTransaction) await this.connection.begin()
     const result = await this.connection.execute(statement, params)
     const rows = this.hydrateRows(statement, result.rows as readonly unknown[][], false)
     return new Result(rows as never[], result.columns, result.rowsAffected)
@@ -246,6 +250,16 @@ export class AsyncSession {
     this.#new.clear()
     for (const state of this.#deleted) state.deleted = false
     this.#deleted.clear()
+  }
+
+  /**
+   * Opens the interactive transaction now, with an isolation level or read-only mode; it stays open
+   * until commit or rollback. Without options the session opens one only when it needs to.
+   */
+  async begin(options: TransactionOptions = {}): Promise<void> {
+    if (this.connection.inTransaction)
+      throw new InvalidRequestError("This session already has a transaction open")
+    await this.connection.begin(options)
   }
 
   /** A savepoint in an interactive transaction (opened if needed), flushing pending changes first. */

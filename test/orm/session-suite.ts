@@ -326,6 +326,33 @@ export function sessionSuite(fixture: TransportFixture) {
       await session.commit()
     })
 
+    it("climbs to an interactive transaction for savepoints, FOR UPDATE and isolation levels only", async () => {
+      await using session = new AsyncSession(engine)
+      const user = new User({ username: unique("max"), email: `${unique("max")}@example.com` })
+      session.add(user)
+      await session.commit()
+      expect(session.inTransaction()).toBe(false)
+      await session.get(User, user.id)
+      expect(session.inTransaction()).toBe(false)
+      const savepoint = await session.beginNested()
+      expect(session.inTransaction()).toBe(true)
+      const mate = new User({ username: unique("ned"), email: `${unique("ned")}@example.com` })
+      session.add(mate)
+      await session.flush()
+      await savepoint.rollback()
+      await session.commit()
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(User.id).where(User.username.eq(mate.username)))).toBeUndefined()
+      if (fixture.dialect === "postgresql") {
+        await reader.execute(select(User.id).where(User.id.eq(user.id)).forUpdate())
+        expect(reader.inTransaction()).toBe(true)
+        await reader.rollback()
+      }
+      await reader.begin({ isolationLevel: "serializable" })
+      expect(reader.inTransaction()).toBe(true)
+      await reader.rollback()
+    })
+
     it("flushes inside an interactive transaction and rolls it back", async () => {
       await using session = new AsyncSession(engine)
       const user = new User({ username: unique("fay"), email: `${unique("fay")}@example.com` })
