@@ -14,6 +14,8 @@ export interface TransportFixture {
   engine(scope: string, overrides?: Overrides): Engine
   /** The stand-in's counters for a scope; undefined for the embedded transport, which has none. */
   stats(scope: string): Promise<Stats | undefined>
+  /** Makes the stand-in drop the next request of a scope (HTTP transports only). */
+  dropNextRequest?(scope: string): Promise<void>
 }
 
 export interface Overrides {
@@ -57,6 +59,9 @@ export function neonFixture(mode: "http" | "websocket", webSocketConstructor?: u
         },
       ),
     stats: (scope) => fetchStats(`${endpoint.httpUrl}/s/${scope}/__stats`),
+    ...(mode === "http"
+      ? { dropNextRequest: (scope: string) => armDrop(`${endpoint.httpUrl}/s/${scope}/__faults`) }
+      : {}),
   }
 }
 
@@ -71,6 +76,7 @@ export function libsqlHttpFixture(): TransportFixture {
         ...(overrides.echo ? { echo: overrides.echo } : {}),
       }),
     stats: (scope) => fetchStats(`${endpoint.url}/s/${scope}/__stats`),
+    dropNextRequest: (scope) => armDrop(`${endpoint.url}/s/${scope}/__faults`),
   }
 }
 
@@ -95,4 +101,9 @@ function withPassword(connectionString: string, password: string): string {
   const url = new URL(connectionString)
   url.password = password
   return url.toString()
+}
+
+async function armDrop(url: string): Promise<void> {
+  const response = await fetch(url, { method: "POST", body: JSON.stringify({ dropRequests: 1 }) })
+  if (response.status !== 204) throw new Error(`arming a fault at ${url}: HTTP ${response.status}`)
 }

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   AsyncSession,
+  ConnectionError,
   createAll,
   dropAll,
   type FlushContext,
@@ -193,6 +194,27 @@ export function sessionSuite(fixture: TransportFixture) {
       expect(await reader.scalar(select(User.id).where(User.username.eq(ok.username)))).toBeUndefined()
       expect(await reader.scalar(select(Post.id).where(Post.title.eq("orphan?")))).toBeUndefined()
     })
+
+    if (fixture.dropNextRequest) {
+      const drop = fixture.dropNextRequest
+      it("leaves the database and the session as before when the connection drops mid-request", async () => {
+        const name = scope("drop")
+        await using session = new AsyncSession(fixture.engine(name))
+        const user = new User({ username: unique("ola"), email: `${unique("ola")}@example.com` })
+        const post = new Post({ title: "lost?", content: "c", author: user })
+        session.add(user)
+        await drop(name)
+        const error = await session.commit().catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(ConnectionError)
+        expect([inspect(user).state, inspect(post).state]).toEqual(["pending", "pending"])
+        expect([user.id, post.id, post.userId]).toEqual([undefined, undefined, undefined])
+        await using reader = new AsyncSession(engine)
+        expect(await reader.scalar(select(User.id).where(User.username.eq(user.username)))).toBeUndefined()
+        // The same session commits the same objects once the network is back.
+        await session.commit()
+        expect(typeof post.userId).toBe("number")
+      })
+    }
 
     it("fails the whole request with StaleDataError when a version no longer matches", async () => {
       const setup = new AsyncSession(engine)

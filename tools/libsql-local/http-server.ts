@@ -2,10 +2,15 @@
 // and bearer-token authentication answered the way sqld answers it.
 import { timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { Faults } from "../faults.ts"
 import { type HranaService, type HttpAnswer, handleCursor, handlePipeline } from "./pipeline.ts"
+
+/** An answer that is no answer: the connection is dropped (fault injection). */
+const DROP: HttpAnswer = { status: 0, contentType: "text/plain", body: "" }
 
 export interface HttpOptions {
   authToken: string | undefined
+  faults: Faults
   /** Every request handler's promise, so that stop() can wait for them. */
   inFlight: Set<Promise<unknown>>
 }
@@ -48,6 +53,7 @@ async function route(
     if (body === undefined) return text(413, `Request body larger than ${MAX_BODY_BYTES} bytes`)
     const refusal = authenticate(options.authToken, request.headers.authorization)
     if (refusal) return refusal
+    if (options.faults.shouldDrop(scope)) return DROP
     if (endpoint === "v3-protobuf") return text(415, PROTOBUF_REFUSAL)
     if (endpoint === "v3/cursor") return handleCursor(service, body, scope)
     return handlePipeline(service, body, endpoint === "v2/pipeline" ? 2 : 3, scope)
@@ -62,6 +68,13 @@ async function route(
       return text(200, "Hello, this is libsql-local: Hrana over HTTP, versions 2 and 3, JSON encoding")
     case "/v3-protobuf":
       return text(404, PROTOBUF_REFUSAL)
+    case "/__faults": {
+      if (method !== "POST" || scope === undefined)
+        return text(405, 'POST /s/<scope>/__faults {"dropRequests": n}')
+      const { dropRequests } = JSON.parse((await readBody(request)) ?? "{}") as { dropRequests?: number }
+      options.faults.arm(scope, Number(dropRequests ?? 1))
+      return { status: 204, contentType: "text/plain", body: "" }
+    }
     case "/__streams":
       return jsonAnswer(200, { open: service.registry.openStreams })
     case "/__stats":
@@ -127,6 +140,10 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 }
 
 function send(response: ServerResponse, answer: HttpAnswer): void {
+  if (answer === DROP) {
+    response.socket?.destroy()
+    return
+  }
   response.writeHead(answer.status, {
     "content-type": answer.contentType,
     "content-length": Buffer.byteLength(answer.body),

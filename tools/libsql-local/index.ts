@@ -5,10 +5,12 @@
 //   const client = createClient({ url: local.url, authToken: "t", intMode: "bigint" })
 //   ...
 //   await local.stop()
+
 import { mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Faults } from "../faults.ts"
 import { ConnectionPool } from "./connection-pool.ts"
 import { createHranaServer } from "./http-server.ts"
 import type { HranaService } from "./pipeline.ts"
@@ -64,7 +66,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping: () => stopping },
   }
   const inFlight = new Set<Promise<unknown>>()
-  const server = createHranaServer(service, { authToken: options.authToken, inFlight })
+  const server = createHranaServer(service, { authToken: options.authToken, inFlight, faults: new Faults() })
 
   const releaseResources = () => {
     service.registry.closeAll()

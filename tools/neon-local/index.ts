@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { WebSocketServer } from "ws"
+import { Faults } from "../faults.ts"
 import { handleSql } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
 import { UpstreamPool } from "./upstream-pool.ts"
@@ -37,6 +38,7 @@ const SCOPED = /^\/s\/([^/]+)(\/.*)$/
 export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLocal> {
   const pool = new UpstreamPool(options.upstream)
   const stats = new StatsBook()
+  const faults = new Faults()
   const sockets = new WebSocketServer({ noServer: true })
 
   const server = createServer((request, response) => {
@@ -52,15 +54,24 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
       }
       return answer(response, 405, { message: "/__stats accepts GET and DELETE" })
     }
+    if (path === "/__faults" && request.method === "POST" && scope !== undefined) {
+      const { dropRequests } = JSON.parse((await readBody(request)) || "{}") as { dropRequests?: number }
+      faults.arm(scope, Number(dropRequests ?? 1))
+      return answer(response, 204, undefined)
+    }
     if (path === "/sql" && request.method === "POST") {
       stats.count("httpRequests", scope)
       const body = await readBody(request)
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
       )
-      const result = await handleSql(pool, options.password, headers, body, () =>
-        stats.count("statements", scope),
-      )
+      const drop = scope !== undefined && faults.shouldDrop(scope)
+      const count = () => stats.count("statements", scope)
+      const result = await handleSql(pool, options.password, headers, body, count, drop)
+      if (drop) {
+        request.socket.destroy()
+        return
+      }
       return answer(response, result.status, result.body)
     }
     answer(response, 404, {

@@ -50,6 +50,8 @@ export async function handleSql(
   headers: Record<string, string | undefined>,
   body: string,
   countStatement: () => void,
+  /** Fault injection: run everything, then roll it back, as if the connection dropped before COMMIT. */
+  rollBackAtEnd = false,
 ): Promise<HttpAnswer> {
   const credentials = parseConnectionString(headers["neon-connection-string"])
   if (typeof credentials === "string") return notFromDatabase(credentials)
@@ -78,9 +80,15 @@ export async function handleSql(
   }
   let healthy = true
   try {
-    if (!queries) {
-      countStatement()
-      return { status: 200, body: await run(client, payload as QueryData, arrayMode) }
+    if (!queries || rollBackAtEnd) {
+      if (rollBackAtEnd) await client.query("BEGIN")
+      const results = []
+      for (const query of queries ?? [payload as QueryData]) {
+        countStatement()
+        results.push(await run(client, query, arrayMode))
+      }
+      if (rollBackAtEnd) await client.query("ROLLBACK")
+      return { status: 200, body: queries ? { results } : results[0] }
     }
     return {
       status: 200,
