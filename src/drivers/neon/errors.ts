@@ -46,7 +46,9 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   if (code.startsWith("42")) return new ProgrammingError(message, context)
   if (
     /^(08|28|53|57P0)/.test(code) ||
-    /HTTP status|fetch failed|ECONNREFUSED|WebSocket|Connection terminated/i.test(message)
+    /HTTP status|fetch failed|ECONNREFUSED|WebSocket|Connection terminated|Error connecting to database|network connection was lost/i.test(
+      message,
+    )
   ) {
     return new ConnectionError(message, context)
   }
