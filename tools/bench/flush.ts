@@ -1,0 +1,115 @@
+// `npx tsx tools/bench/flush.ts`: the CPU cost of flushing 1,000 new objects (100 users with 9 posts
+// each): collecting, planning and rendering the single request, without I/O (median of 30 runs); then
+// the same commit end to end against libsql-local and neon-local, as one request each.
+import {
+  AsyncSession,
+  column,
+  createAll,
+  createEngine,
+  dropAll,
+  Integer,
+  model,
+  Registry,
+  relationship,
+  String,
+} from "../../src/index.ts"
+import { libsql } from "../../src/libsql.ts"
+import { neon } from "../../src/neon.ts"
+import { collectChanges } from "../../src/orm/flush/collect.ts"
+import { planFlush } from "../../src/orm/flush/plan.ts"
+import { postgresFlushRenderer } from "../../src/orm/flush/postgres.ts"
+import { sqliteFlushRenderer } from "../../src/orm/flush/sqlite.ts"
+import { IdentityMap } from "../../src/orm/identity-map.ts"
+import { type InstanceState, stateOf } from "../../src/orm/state.ts"
+import { startLibsqlLocal } from "../libsql-local/index.ts"
+import { startNeonLocal } from "../neon-local/index.ts"
+
+const registry = new Registry()
+class Author extends model(
+  "bench_authors",
+  {
+    id: column(Integer, { primaryKey: true }),
+    name: column(String(50)),
+    posts: relationship<Entry[]>("Entry", { backPopulates: "author" }),
+  },
+  { registry },
+) {}
+class Entry extends model(
+  "bench_entries",
+  {
+    id: column(Integer, { primaryKey: true }),
+    title: column(String(100)),
+    authorId: column(Integer, { foreignKey: "bench_authors.id" }),
+    author: relationship<Author>("Author", { backPopulates: "posts" }),
+  },
+  { registry },
+) {}
+registry.registerModels(Author, Entry)
+
+function graph(): Author[] {
+  return Array.from({ length: 100 }, (_, a) => {
+    const author = new Author({ name: `author ${a}` })
+    for (let p = 0; p < 9; p++) new Entry({ title: `entry ${a}.${p}`, author })
+    return author
+  })
+}
+
+function planCpu(renderer: typeof postgresFlushRenderer): number {
+  const times: number[] = []
+  for (let run = 0; run < 30; run++) {
+    const pending = new Set<InstanceState>(graph().map((author) => stateOf(author)))
+    const session = { id: run }
+    for (const state of pending) state.session = session
+    const started = process.cpuUsage()
+    const changes = collectChanges(session, pending, new IdentityMap(), new Set())
+    const plan = planFlush(changes, changes.order)
+    const statements = renderer.render(plan.steps).map((r) => r.statement.compile())
+    const used = process.cpuUsage(started)
+    if (plan.inserted.length !== 1000 || statements.length !== 2) throw new Error("unexpected plan")
+    times.push((used.user + used.system) / 1000)
+  }
+  times.sort((a, b) => a - b)
+  return times[15] as number
+}
+
+console.log(
+  `plan + render 1,000 new objects, CPU median of 30: PostgreSQL ${planCpu(postgresFlushRenderer).toFixed(1)} ms, SQLite ${planCpu(sqliteFlushRenderer).toFixed(1)} ms`,
+)
+
+const pgUrl = process.env.PG_URL || "postgres://postgres@127.0.0.1:5432/postgres"
+const neonLocal = await startNeonLocal({ upstream: pgUrl, port: 0 })
+const libsqlLocal = await startLibsqlLocal({ port: 0 })
+try {
+  for (const [name, engine, stats] of [
+    [
+      "Neon HTTP",
+      createEngine(pgUrl, { driver: neon({ fetchEndpoint: neonLocal.fetchEndpoint("bench") }) }),
+      () => neonLocal.stats("bench"),
+    ],
+    [
+      "libSQL HTTP",
+      createEngine(`${libsqlLocal.url}/s/bench/`, { driver: libsql() }),
+      () => libsqlLocal.stats("bench"),
+    ],
+  ] as const) {
+    const connection = engine.connect()
+    await dropAll(registry.metadata, connection)
+    await createAll(registry.metadata, connection)
+    await connection.close()
+    const before = stats().httpRequests
+    const session = new AsyncSession(engine)
+    session.addAll(graph())
+    const started = performance.now()
+    await session.commit()
+    const elapsed = performance.now() - started
+    console.log(
+      `${name}: commit of 1,000 new objects ${elapsed.toFixed(1)} ms wall, ${stats().httpRequests - before} request(s)`,
+    )
+    await session.close()
+    const cleanup = engine.connect()
+    await dropAll(registry.metadata, cleanup)
+    await cleanup.close()
+  }
+} finally {
+  await Promise.all([neonLocal.stop(), libsqlLocal.stop()])
+}
