@@ -39,7 +39,8 @@ export class User extends model(
     createdAt: column(DateTime, { default: () => new Date() }),
     isActive: column(Boolean, { default: true }),
     posts: relationship<Post[]>("Post", { backPopulates: "author", cascade: ["save-update", "delete"] }),
-    comments: relationship<Comment[]>("Comment", { backPopulates: "author" }),
+    // Comments go with their posts (ON DELETE CASCADE): nothing for the ORM to do when a user goes.
+    comments: relationship<Comment[]>("Comment", { backPopulates: "author", passiveDeletes: true }),
   },
   { registry },
 ) {
@@ -60,7 +61,7 @@ export class Post extends model(
     author: relationship<User>("User", { backPopulates: "posts" }),
     comments: relationship<Comment[]>("Comment", {
       backPopulates: "post",
-      cascade: ["save-update", "delete"],
+      cascade: ["save-update", "delete", "delete-orphan"],
     }),
     tags: relationship<Tag[]>("Tag", { secondary: postTags, backPopulates: "posts" }),
   },

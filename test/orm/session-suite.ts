@@ -332,6 +332,44 @@ export function sessionSuite(fixture: TransportFixture) {
       expect(await third.scalar(select(User.email).where(User.id.eq(user.id)))).toBe("merged@example.com")
     })
 
+    it("deletes orphans, and children that were never loaded, in the same single request", async () => {
+      const setup = new AsyncSession(engine)
+      const user = new User({ username: unique("pat"), email: `${unique("pat")}@example.com` })
+      const post = new Post({
+        title: "parent",
+        content: "c",
+        author: user,
+        tags: [new Tag({ name: unique("tg") })],
+      })
+      const [keep, drop] = [0, 1].map((i) => new Comment({ content: `c${i}`, post, author: user }))
+      setup.add(user)
+      await setup.commit()
+      await setup.close()
+
+      await using session = new AsyncSession(engine)
+      const loaded = (await session.get(Post, post.id)) as Post
+      await session.refresh(loaded, ["comments"])
+      loaded.comments.splice(
+        loaded.comments.findIndex((c) => c.id === drop?.id),
+        1,
+      )
+      await session.commit()
+      await using reader = new AsyncSession(engine)
+      const left = await reader.scalars(select(Comment.id).where(Comment.postId.eq(post.id)))
+      expect(left.all()).toEqual([keep?.id])
+
+      // User.posts cascades deletes; the posts are not loaded: one bulk DELETE in the same request.
+      const name = scope("bulk")
+      await using deleter = new AsyncSession(fixture.engine(name))
+      const doomed = (await deleter.get(User, user.id)) as User
+      const before = await fixture.stats(name)
+      await deleter.delete(doomed)
+      await deleter.commit()
+      expectOneRequest(before, await fixture.stats(name))
+      expect(await reader.scalar(select(Post.id).where(Post.id.eq(post.id)))).toBeUndefined()
+      expect(await reader.scalar(select(Comment.id).where(Comment.postId.eq(post.id)))).toBeUndefined()
+    })
+
     it("makes configured sessions with sessionmaker and honours noAutoflush", async () => {
       const Session = sessionmaker(engine)
       await using session = Session()

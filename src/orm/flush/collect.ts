@@ -31,12 +31,25 @@ export function collectChanges(
       }
     }
   }
-  for (const state of [...deleted]) {
+  // Children removed from a `delete-orphan` collection go with the rows they belonged to.
+  for (const state of persistent) {
+    for (const orphan of orphansOf(state)) {
+      const other = stateOf(orphan)
+      if (other.committed !== undefined && !other.deleted) {
+        other.deleted = true
+        deleted.add(other)
+      }
+    }
+  }
+  const doomed = [...deleted]
+  for (let i = 0; i < doomed.length; i++) {
+    const state = doomed[i] as InstanceState
     for (const related of relatedThrough(state, "delete")) {
       const other = stateOf(related)
       if (other.committed !== undefined && other.session === session && !other.deleted) {
         other.deleted = true
         deleted.add(other)
+        doomed.push(other)
       } else if (other.committed === undefined) {
         pending.delete(other)
         other.session = undefined
@@ -64,6 +77,19 @@ function relatedThrough(state: InstanceState, cascade: "save-update" | "delete")
     const value = state.values[key]
     if (Array.isArray(value)) found.push(...(value as object[]))
     else if (value) found.push(value as object)
+  }
+  return found
+}
+
+/** Members removed from loaded `delete-orphan` collections since they were loaded or flushed. */
+function orphansOf(state: InstanceState): object[] {
+  const found: object[] = []
+  for (const key of state.loaded) {
+    const property = state.mapper.relationship(key)
+    if (property.direction !== "one-to-many" || !property.cascade.has("delete-orphan")) continue
+    const before = state.committedCollections.get(key)
+    const now = state.values[key] as object[]
+    for (const item of before ?? []) if (!now.includes(item)) found.push(item)
   }
   return found
 }

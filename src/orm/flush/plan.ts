@@ -68,6 +68,8 @@ export interface FlushInput {
 export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan {
   const links = new LinkChanges()
   for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
+  const dependents = new Map<Table, WriteStep[]>()
+  for (const state of input.deleted) releaseDependents(state, dependents)
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
   const steps: Step[] = []
   for (const table of insertOrder(order, input.pending)) {
@@ -81,6 +83,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   }
   for (const state of updated) steps.push(updateStep(state))
   for (const table of [...order].reverse()) {
+    steps.push(...(dependents.get(table) ?? []))
     steps.push(...links.deletes(table))
     for (const state of input.deleted.filter((s) => s.mapper.table === table)) steps.push(deleteStep(state))
   }
@@ -135,6 +138,49 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
       }
     } else {
       links.record(state, property)
+    }
+  }
+}
+
+/**
+ * What deleting a row does to the rows that point at it, as SQLAlchemy does unless `passiveDeletes`
+ * leaves it to the database's ON DELETE: loaded children without a `delete` cascade get their foreign
+ * key set to NULL; children not loaded are deleted (with a `delete` cascade) or unlinked by one bulk
+ * statement each, in the same request, with no query to find them; association rows are deleted.
+ */
+function releaseDependents(state: InstanceState, dependents: Map<Table, WriteStep[]>): void {
+  for (const property of state.mapper.relationships.values()) {
+    if (property.passiveDeletes || property.direction === "many-to-one") continue
+    const add = (step: WriteStep) => dependents.set(step.table, [...(dependents.get(step.table) ?? []), step])
+    const parentKey = (column: Column<unknown>) => state.committed?.[column.key]
+    if (property.secondary) {
+      const where = new Map(property.pairs.map(([own, link]) => [link.key, parentKey(own)]))
+      add({
+        kind: "delete",
+        table: property.secondary.table,
+        state: undefined,
+        values: new Map(),
+        where,
+        mustMatchOne: false,
+      })
+      continue
+    }
+    if (state.loaded.has(property.key)) {
+      if (property.cascade.has("delete")) continue
+      for (const child of state.values[property.key] as object[]) {
+        const childState = stateOf(child)
+        if (childState.deleted) continue
+        for (const [, remote] of property.pairs) childState.values[remote.key] = null
+      }
+      continue
+    }
+    const table = property.target.table
+    const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
+    if (property.cascade.has("delete")) {
+      add({ kind: "delete", table, state: undefined, values: new Map(), where, mustMatchOne: false })
+    } else {
+      const values = new Map(property.pairs.map(([, remote]) => [remote.key, null as unknown]))
+      add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })
     }
   }
 }
