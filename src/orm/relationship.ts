@@ -20,6 +20,11 @@ export interface RelationshipOptions {
   cascade?: readonly Cascade[]
   /** Let the database's ON DELETE act instead of loading children to delete or unlink them. */
   passiveDeletes?: boolean
+  /**
+   * Set this many-to-one's foreign key by a second UPDATE after both rows exist, to break a cycle of
+   * rows that point at each other (SQLAlchemy's `post_update`). Its column must be nullable.
+   */
+  postUpdate?: boolean
   /** How the relationship loads by default; `"raise"`: reading it unloaded is an error naming the fix. */
   lazy?: Loading
 }

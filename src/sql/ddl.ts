@@ -4,6 +4,7 @@ import type { ForeignKeyConstraint, Index } from "./schema/constraints.ts"
 import type { MetaData } from "./schema/metadata.ts"
 import type { Table } from "./schema/table.ts"
 import { Statement } from "./statement.ts"
+import { TextStatement } from "./text.ts"
 
 export class CreateTable extends Statement {
   readonly kind = "create_table"
@@ -60,10 +61,12 @@ export class DropIndex extends Statement {
   }
 }
 
-/** Where DDL runs: an engine connection, or anything that executes a statement. */
+/** Where DDL runs: an engine connection, or anything that executes a statement (and batches, ideally). */
 export interface DdlTarget {
   readonly dialect: Dialect
   execute(statement: Statement): Promise<unknown>
+  /** Runs statements atomically in one request; createAll and dropAll use it when it is there. */
+  batch?(statements: readonly Statement[]): Promise<unknown>
 }
 
 /**
@@ -89,19 +92,38 @@ export function createStatements(metadata: MetaData, dialect: Dialect): Statemen
   ]
 }
 
-/** The statements that drop every table of `metadata`, dependents first. */
-export function dropStatements(metadata: MetaData): Statement[] {
+/**
+ * The statements that drop every table of `metadata`, dependents first. Tables on a foreign-key cycle
+ * go with CASCADE on PostgreSQL; SQLite has none, so there the checks wait for the end of the
+ * transaction (`defer_foreign_keys`), by which time both sides are gone.
+ */
+export function dropStatements(metadata: MetaData, dialect?: Dialect): Statement[] {
   const { sorted, cyclic } = metadata.sortedTables()
+  const defer =
+    dialect?.name === "sqlite" && cyclic.length > 0
+      ? [new TextStatement("PRAGMA defer_foreign_keys = ON")]
+      : []
   return [
+    ...defer,
     ...cyclic.map((table) => new DropTable(table, true)),
     ...sorted.reverse().map((table) => new DropTable(table)),
   ]
 }
 
+/** Creates the tables and indexes of `metadata` not there yet; one atomic request where the target batches. */
 export async function createAll(metadata: MetaData, target: DdlTarget): Promise<void> {
-  for (const statement of createStatements(metadata, target.dialect)) await target.execute(statement)
+  await run(createStatements(metadata, target.dialect), target)
 }
 
+/** Drops the tables of `metadata` that exist; one atomic request where the target batches. */
 export async function dropAll(metadata: MetaData, target: DdlTarget): Promise<void> {
-  for (const statement of dropStatements(metadata)) await target.execute(statement)
+  await run(dropStatements(metadata, target.dialect), target)
+}
+
+async function run(statements: readonly Statement[], target: DdlTarget): Promise<void> {
+  if (target.batch) {
+    await target.batch(statements)
+    return
+  }
+  for (const statement of statements) await target.execute(statement)
 }

@@ -2,6 +2,7 @@
 // for generated keys, and no row locks. Everything else is the base compiler's.
 import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
+import type { DropTable } from "../../sql/ddl.ts"
 import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { Column } from "../../sql/schema/column.ts"
@@ -70,6 +71,11 @@ export class SqliteCompiler extends Compiler {
     throw new InvalidRequestError(
       `SQLite cannot leave "${column.name}" to its server default in some rows of a multi-row INSERT; give it in every row or in none`,
     )
+  }
+
+  /** SQLite has no DROP ... CASCADE; dropStatements defers the foreign-key checks instead. */
+  protected override visitDropTable(statement: DropTable): string {
+    return `DROP TABLE IF EXISTS ${this.quote(statement.table.name)}`
   }
 
   override typeName(type: SqlType<unknown>): string {

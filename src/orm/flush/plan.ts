@@ -81,6 +81,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     )
     steps.push(...links.inserts(table))
   }
+  steps.push(...links.postUpdates())
   for (const state of updated) steps.push(updateStep(state))
   for (const table of [...order].reverse()) {
     steps.push(...(dependents.get(table) ?? []))
@@ -119,8 +120,19 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
     const property = state.mapper.relationship(key)
     const value = state.values[key]
     if (property.direction === "many-to-one") {
-      for (const [local, remote] of property.pairs)
-        state.values[local.key] = value ? keyOf(value as object, remote) : null
+      const target = value ? stateOf(value as object) : undefined
+      const deferred =
+        property.spec.options.postUpdate && (state.committed === undefined || target?.committed === undefined)
+      for (const [local, remote] of property.pairs) {
+        const key = value ? keyOf(value as object, remote) : null
+        if (deferred && value) {
+          // A new row goes in with the key unset; a row already there keeps its old key until the UPDATE.
+          if (state.committed === undefined) state.values[local.key] = null
+          links.postUpdate(state, local.key, key)
+        } else {
+          state.values[local.key] = key
+        }
+      }
     } else if (property.direction === "one-to-many") {
       for (const child of value as object[]) {
         const childState = stateOf(child)
@@ -301,6 +313,25 @@ function rowKey(state: InstanceState): Map<string, unknown> {
 class LinkChanges {
   readonly #added = new Map<Table, Map<string, Map<string, unknown>>>()
   readonly #removed = new Map<Table, Map<string, Map<string, unknown>>>()
+  readonly #postUpdates: WriteStep[] = []
+
+  /** A foreign key set after both rows are inserted (`postUpdate`), by its own UPDATE. */
+  postUpdate(state: InstanceState, column: string, value: unknown): void {
+    const [key] = state.mapper.primaryKey
+    const where = new Map([[key?.key as string, keyOf(state.object, key as Column<unknown>)]])
+    this.#postUpdates.push({
+      kind: "update",
+      table: state.mapper.table,
+      state,
+      values: new Map([[column, value]]),
+      where,
+      mustMatchOne: false,
+    })
+  }
+
+  postUpdates(): WriteStep[] {
+    return this.#postUpdates
+  }
 
   record(state: InstanceState, property: RelationshipProperty): void {
     const secondary = property.secondary

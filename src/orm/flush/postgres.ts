@@ -96,7 +96,7 @@ function applyByKey(step: InsertStep, returned: readonly unknown[][]): void {
 
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
   const { table } = step
-  const where = whereRow(table, step.where)
+  const where = whereRow(table, step.where, keyRef)
   const base =
     step.kind === "update"
       ? update(table)
@@ -105,8 +105,14 @@ function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): Rendered
           .returning(table)
       : deleteFrom(table).where(where).returning(table)
   const compiled = base.compile(postgresql)
-  if (!step.mustMatchOne)
-    return { statement: new TextStatement(compiled.sql, [], compiled.params), apply: () => {} }
+  if (!step.mustMatchOne) {
+    return {
+      statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
+      apply: (returned) => {
+        if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 0)
+      },
+    }
+  }
   const stale = `'${STALE_MARKER}: ' || count(*) || ' rows of ${table.name.replaceAll("'", "''")} matched instead of 1'`
   const sql =
     `WITH w AS (${compiled.sql}) SELECT (SELECT CASE WHEN count(*) = 1 THEN '' ELSE (${stale})::integer::text END FROM w), w.* ` +

@@ -47,9 +47,14 @@ export function coreValues(
   return out
 }
 
-/** `a = 1 AND b = 2` over the columns of a row key. */
-export function whereRow(table: Table, where: Map<string, unknown>): Expression<boolean> {
-  return and(...[...where].map(([key, value]) => table.requireColumn(key).eq(value as never)))
+/** `a = 1 AND b = 2` over the columns of a row key (a key may be a KeyRef: a row of this flush). */
+export function whereRow(
+  table: Table,
+  where: Map<string, unknown>,
+  keyRef: (ref: KeyRef, column: Column<unknown>) => string,
+): Expression<boolean> {
+  const values = coreValues(where, keyRef, table)
+  return and(...Object.entries(values).map(([key, value]) => table.requireColumn(key).eq(value as never)))
 }
 
 /** The column types of `[extra..., every column of the table]`, for decoding returned rows. */

@@ -104,7 +104,7 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): Render
 
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement[] {
   const { table } = step
-  const where = whereRow(table, step.where)
+  const where = whereRow(table, step.where, keyRef)
   const base =
     step.kind === "update"
       ? update(table)
