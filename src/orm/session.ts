@@ -4,7 +4,7 @@
 // `flush()`, an autoflush, or `beginNested()` opens an interactive transaction instead, which the
 // session closes with itself.
 import type { TransactionOptions } from "../drivers/transport.ts"
-import type { Connection, Savepoint } from "../engine/connection.ts"
+import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
@@ -16,7 +16,7 @@ import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
-import { type FlushPlan, keyOf, planFlush } from "./flush/plan.ts"
+import { type FlushPlan, isGeneratedKey, keyOf, planFlush } from "./flush/plan.ts"
 import { postgresFlushRenderer } from "./flush/postgres.ts"
 import { type FlushRenderer, STALE_MARKER } from "./flush/render.ts"
 import { sqliteFlushRenderer } from "./flush/sqlite.ts"
@@ -36,6 +36,13 @@ export interface SessionOptions {
 }
 
 type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
+
+/** A savepoint of the session: releasing it keeps its work; rolling back undoes it, objects included. */
+export interface SessionSavepoint {
+  readonly name: string
+  commit(): Promise<void>
+  rollback(): Promise<void>
+}
 
 let sessionIds = 0
 
@@ -262,10 +269,44 @@ export class AsyncSession {
     await this.connection.begin(options)
   }
 
-  /** A savepoint in an interactive transaction (opened if needed), flushing pending changes first. */
-  async beginNested(): Promise<Savepoint> {
+  /**
+   * A savepoint in an interactive transaction (opened if needed), flushing pending changes first. Its
+   * `rollback()` also puts the session's objects back as they were at the savepoint; objects added
+   * since then are expunged, as in SQLAlchemy.
+   */
+  async beginNested(): Promise<SessionSavepoint> {
     await this.flush()
-    return this.connection.beginNested()
+    const savepoint = await this.connection.beginNested()
+    const states = [...this.#new, ...[...this.#identity.values()].map(stateOf)]
+    const snapshot = new Map(
+      states.map((state) => [
+        state,
+        { values: { ...state.values }, committed: state.committed, deleted: state.deleted },
+      ]),
+    )
+    return {
+      name: savepoint.name,
+      commit: () => savepoint.commit(),
+      rollback: async () => {
+        await savepoint.rollback()
+        for (const object of [...this.#identity.values()]) {
+          const state = stateOf(object)
+          if (snapshot.has(state)) continue
+          // Its row went with the savepoint: the object is new again, without the keys it was given.
+          this.expunge(object)
+          state.committed = undefined
+          for (const column of state.mapper.primaryKey)
+            if (isGeneratedKey(state.mapper, column)) delete state.values[column.key]
+        }
+        for (const state of [...this.#new]) if (!snapshot.has(state)) this.expunge(state.object)
+        for (const [state, saved] of snapshot) {
+          for (const key of Object.keys(state.values)) if (!(key in saved.values)) delete state.values[key]
+          Object.assign(state.values, saved.values)
+          state.committed = saved.committed
+          state.deleted = saved.deleted
+        }
+      },
+    }
   }
 
   inTransaction(): boolean {

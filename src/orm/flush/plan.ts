@@ -1,6 +1,23 @@
-// The unit of work: what a flush must write, as ordered steps. Keys the database generates are not known
-// when the steps are planned, so a value may be a KeyRef ("the key of row 2 of step 0"); the dialect
-// renderers turn it into SQL that finds the key inside the same request (see ./postgres.ts, ./sqlite.ts).
+// The unit of work: what a flush must write, as ordered steps, so that a whole commit can travel as ONE
+// atomic request over HTTP (a Neon `transaction([...])`, a libSQL `batch`), whatever the object graph.
+//
+// Design. Statements in one request cannot read each other's results on the client, so every value a
+// statement needs must be known when the request is built, or computable by the database inside it:
+//  1. Collect (./collect.ts): new objects and what they reach through `save-update`, persistent ones,
+//     deleted ones with their `delete` cascades and orphans.
+//  2. Sync: write each loaded relationship into foreign-key columns. A key the database has not generated
+//     yet is a KeyRef ("the key of that new object"); many-to-many changes become association rows.
+//  3. Order: INSERT one multi-row statement per table (and per level, for rows of one table that point at
+//     each other) in foreign-key order, plus the order KeyRefs set by listeners imply; then post-updates
+//     that close cycles (`postUpdate`); UPDATEs of changed columns only; then deletes, children first,
+//     with bulk statements for dependents that were never loaded (no query to find them).
+//  4. Render per dialect: PostgreSQL hands keys on through `set_config`/`current_setting` inside the
+//     transaction (./postgres.ts); SQLite assigns them as `max(key) + n` under its single writer lock
+//     (./sqlite.ts). Every UPDATE/DELETE of a mapped row checks it matched exactly one row (and its
+//     version), failing the request, so a stale row rolls back everything (StaleDataError).
+//  5. Apply: RETURNING rows give every object its keys, defaults and server values. On failure the
+//     session puts every object back as it was before the flush.
+// Mapper listeners run between planning rounds (session.ts), so rows they add join the same request.
 import { InvalidRequestError } from "../../errors.ts"
 import { Expression } from "../../sql/expression.ts"
 import type { Column } from "../../sql/schema/column.ts"
@@ -134,7 +151,7 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
         }
       }
     } else if (property.direction === "one-to-many") {
-      for (const child of value as object[]) {
+      for (const child of members(property, value)) {
         const childState = stateOf(child)
         for (const [local, remote] of property.pairs)
           childState.values[remote.key] = keyOf(state.object, local)
@@ -179,7 +196,7 @@ function releaseDependents(state: InstanceState, dependents: Map<Table, WriteSte
     }
     if (state.loaded.has(property.key)) {
       if (property.cascade.has("delete")) continue
-      for (const child of state.values[property.key] as object[]) {
+      for (const child of members(property, state.values[property.key])) {
         const childState = stateOf(child)
         if (childState.deleted) continue
         for (const [, remote] of property.pairs) childState.values[remote.key] = null
@@ -195,6 +212,12 @@ function releaseDependents(state: InstanceState, dependents: Map<Table, WriteSte
       add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })
     }
   }
+}
+
+/** The objects a relationship value holds: a collection, or the one object of a one-to-one. */
+function members(property: RelationshipProperty, value: unknown): object[] {
+  if (property.uselist) return (value as object[] | null) ?? []
+  return value ? [value as object] : []
 }
 
 /** A column value, or the KeyRef of a row this flush inserts and the database keys. */

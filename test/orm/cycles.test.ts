@@ -1,0 +1,131 @@
+// Rows that point at each other, committed in one request: a department and its head, who works in it
+// (one key set by a post-update), a tree of categories (inserted level by level), and a one-to-one.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import ws from "ws"
+import {
+  AsyncSession,
+  column,
+  createAll,
+  dropAll,
+  Integer,
+  model,
+  Registry,
+  relationship,
+  String,
+} from "../../src/index.ts"
+import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+
+const registry = new Registry()
+
+class Department extends model(
+  "pu_departments",
+  {
+    id: column(Integer, { primaryKey: true }),
+    title: column(String(40)),
+    headId: column(Integer, { nullable: true, foreignKey: "pu_people.id" }),
+    head: relationship<Person | null>("Person", { foreignKey: "headId", postUpdate: true }),
+    staff: relationship<Person[]>("Person", { foreignKey: "departmentId", backPopulates: "department" }),
+  },
+  { registry },
+) {}
+
+class Person extends model(
+  "pu_people",
+  {
+    id: column(Integer, { primaryKey: true }),
+    name: column(String(40)),
+    departmentId: column(Integer, { foreignKey: "pu_departments.id" }),
+    department: relationship<Department>("Department", {
+      foreignKey: "departmentId",
+      backPopulates: "staff",
+    }),
+    badge: relationship<Badge | null>("Badge", { uselist: false, backPopulates: "holder" }),
+  },
+  { registry },
+) {}
+class Category extends model(
+  "pu_categories",
+  {
+    id: column(Integer, { primaryKey: true }),
+    name: column(String(40)),
+    parentId: column(Integer, { nullable: true, foreignKey: "pu_categories.id" }),
+    parent: relationship<Category | null>("Category", { uselist: false, backPopulates: "children" }),
+    children: relationship<Category[]>("Category", { uselist: true, backPopulates: "parent" }),
+  },
+  { registry },
+) {}
+
+class Badge extends model(
+  "pu_badges",
+  {
+    id: column(Integer, { primaryKey: true }),
+    personId: column(Integer, { foreignKey: "pu_people.id", unique: true }),
+    holder: relationship<Person>("Person", { backPopulates: "badge" }),
+  },
+  { registry },
+) {}
+
+registry.registerModels(Department, Person, Category, Badge)
+
+describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to-one on $name", (fixture) => {
+  const engine = fixture.engine(`pu-${fixture.name}-${Date.now()}`)
+  beforeAll(async () => {
+    const connection = engine.connect()
+    await dropAll(registry.metadata, connection)
+    await createAll(registry.metadata, connection)
+    await connection.close()
+  })
+  afterAll(async () => {
+    const connection = engine.connect()
+    await dropAll(registry.metadata, connection).finally(() => connection.close())
+  })
+
+  it("inserts a cycle of new rows in one request", async () => {
+    const scope = `pu-cycle-${fixture.name}-${Date.now()}`
+    await using session = new AsyncSession(fixture.engine(scope))
+    const department = new Department({ title: "Research" })
+    const head = new Person({ name: "Ada", department })
+    department.head = head
+    session.add(department)
+    const before = await fixture.stats(scope)
+    await session.commit()
+    const after = await fixture.stats(scope)
+    expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(1)
+    expect(department.headId).toBe(head.id)
+    expect(head.departmentId).toBe(department.id)
+    await using reader = new AsyncSession(engine)
+    const stored = await reader.get(Department, department.id)
+    expect(stored?.headId).toBe(head.id)
+  })
+
+  it("inserts a three-level tree of one table in one request, parents before children", async () => {
+    const scope = `pu-tree-${fixture.name}-${Date.now()}`
+    await using session = new AsyncSession(fixture.engine(scope))
+    const root = new Category({ name: "root" })
+    const child = new Category({ name: "child", parent: root })
+    const grandchild = new Category({ name: "grandchild", parent: child })
+    expect(root.children).toEqual([child])
+    session.add(grandchild)
+    const before = await fixture.stats(scope)
+    await session.commit()
+    const after = await fixture.stats(scope)
+    expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(1)
+    expect([child.parentId, grandchild.parentId, root.parentId]).toEqual([root.id, child.id, null])
+  })
+
+  it("keeps a one-to-one as a single object on both sides", async () => {
+    await using session = new AsyncSession(engine)
+    const department = new Department({ title: "Ops" })
+    const person = new Person({ name: "Bo", department })
+    const badge = new Badge({ holder: person })
+    expect(person.badge).toBe(badge)
+    session.add(department)
+    await session.commit()
+    expect(badge.personId).toBe(person.id)
+    await using reader = new AsyncSession(engine)
+    const loaded = (await reader.get(Person, person.id)) as Person
+    await reader.refresh(loaded, ["badge"])
+    expect(loaded.badge?.id).toBe(badge.id)
+  })
+})
