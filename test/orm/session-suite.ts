@@ -6,6 +6,7 @@ import {
   createAll,
   dropAll,
   type FlushContext,
+  func,
   IntegrityError,
   inspect,
   listen,
@@ -368,6 +369,39 @@ export function sessionSuite(fixture: TransportFixture) {
       expectOneRequest(before, await fixture.stats(name))
       expect(await reader.scalar(select(Post.id).where(Post.id.eq(post.id)))).toBeUndefined()
       expect(await reader.scalar(select(Comment.id).where(Comment.postId.eq(post.id)))).toBeUndefined()
+    })
+
+    it("runs the guide's practical example: sample data, published posts, a post with comments, a count", async () => {
+      const [alice, bob] = [unique("alice"), unique("bob")]
+      // create_sample_data(): flushes between steps, as the guide does, then one commit.
+      {
+        await using session = new AsyncSession(engine)
+        const user1 = new User({ username: alice, email: `${alice}@example.com` })
+        const user2 = new User({ username: bob, email: `${bob}@example.com` })
+        session.addAll([user1, user2])
+        await session.flush()
+        const post1 = new Post({ title: "SQLAlchemy Tips", content: "...", author: user1, published: true })
+        const post2 = new Post({ title: "Python Best Practices", content: "...", author: user1 })
+        session.addAll([post1, post2])
+        await session.flush()
+        session.add(new Comment({ content: "Great post!", author: user2, post: post1 }))
+        await session.commit()
+      }
+      await using session = new AsyncSession(engine)
+      const author = (await session.scalar(select(User).where(User.username.eq(alice)))) as User
+      // get_published_posts()
+      const published = await session.scalars(
+        select(Post).where(Post.published.eq(true), Post.userId.eq(author.id)).orderBy(Post.id.desc()),
+      )
+      expect(published.all().map((p) => p.title)).toEqual(["SQLAlchemy Tips"])
+      // get_post_with_comments(post_id): loaded explicitly, each comment with its author.
+      const post = (await session.get(Post, published.first()?.id)) as Post
+      await session.refresh(post, ["comments", "author"])
+      await session.load(post.comments, Comment.author)
+      expect(`${post.title} by ${post.author.username}`).toBe(`SQLAlchemy Tips by ${alice}`)
+      expect(post.comments.map((c) => `${c.author.username}: ${c.content}`)).toEqual([`${bob}: Great post!`])
+      // count_user_posts(user_id)
+      expect(await session.scalar(select(func.count(Post.id)).where(Post.userId.eq(author.id)))).toBe(2)
     })
 
     it("makes configured sessions with sessionmaker and honours noAutoflush", async () => {
