@@ -161,7 +161,7 @@ function linkPairs(
 }
 
 /** The registry models join unless `model(..., { registry })` names another. */
-export const defaultRegistry = new Registry()
+export const defaultRegistry = /* @__PURE__ */ new Registry()
 
 export function registerModels(...classes: ModelConstructor[]): void {
   for (const cls of classes) mapperOf(cls).registry.registerModels(cls)

@@ -26,6 +26,17 @@ const SCENARIOS: Record<string, string> = {
     import { libsql } from "./src/libsql.ts"
     const users = table("users", { id: column(Integer, { primaryKey: true }) })
     export default (url) => createEngine(url, { driver: libsql() }).execute(select(users.c.id))`,
+  "core + engine + ORM session + neon driver": `
+    import { AsyncSession, model, column, relationship, select, Integer, String } from "./src/index.ts"
+    import { createEngine } from "./src/neon.ts"
+    class User extends model("users", { id: column(Integer, { primaryKey: true }), name: column(String(50)), posts: relationship("Post", { backPopulates: "author" }) }) {}
+    class Post extends model("posts", { id: column(Integer, { primaryKey: true }), userId: column(Integer, { foreignKey: "users.id" }), author: relationship("User", { backPopulates: "posts" }) }) {}
+    export default async (url) => {
+      const session = new AsyncSession(createEngine(url))
+      session.add(new User({ name: "a" }))
+      await session.commit()
+      return session.scalars(select(Post))
+    }`,
 }
 
 export async function bundleSize(entry: string): Promise<{ minified: number; gzip: number }> {
