@@ -7,10 +7,8 @@
 // fails the statement, and with it the whole request.
 import { postgresql } from "../../dialects/postgresql/dialect.ts"
 import { InvalidRequestError } from "../../errors.ts"
-import { deleteFrom } from "../../sql/delete.ts"
 import { insert } from "../../sql/insert.ts"
 import { TextStatement } from "../../sql/text.ts"
-import { update } from "../../sql/update.ts"
 import type { InsertStep, KeyRef, Step, WriteStep } from "./plan.ts"
 import {
   applyRow,
@@ -20,7 +18,7 @@ import {
   type RenderedStatement,
   rowTypes,
   STALE_MARKER,
-  whereRow,
+  writeStatement,
 } from "./render.ts"
 
 export const postgresFlushRenderer: FlushRenderer = {
@@ -96,15 +94,7 @@ function applyByKey(step: InsertStep, returned: readonly unknown[][]): void {
 
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
   const { table } = step
-  const where = whereRow(table, step.where, keyRef)
-  const base =
-    step.kind === "update"
-      ? update(table)
-          .values(coreValues(step.values, keyRef, table) as never)
-          .where(where)
-          .returning(table)
-      : deleteFrom(table).where(where).returning(table)
-  const compiled = base.compile(postgresql)
+  const compiled = writeStatement(step, keyRef, true).compile(postgresql)
   if (!step.mustMatchOne) {
     return {
       statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),

@@ -1,12 +1,15 @@
 // What a dialect's flush renderer produces: statements for one request, each with what to do with the
 // rows it returns. Shared helpers for both dialects live here.
+
+import { deleteFrom } from "../../sql/delete.ts"
 import { and, type Expression, RawSql } from "../../sql/expression.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import type { Statement } from "../../sql/statement.ts"
 import { type SqlType, Text } from "../../sql/types.ts"
+import { update } from "../../sql/update.ts"
 import type { InstanceState } from "../state.ts"
-import { KeyRef, type Step } from "./plan.ts"
+import { KeyRef, type Step, type WriteStep } from "./plan.ts"
 
 /** Marks the statements whose failure means a stale row; the session turns it into StaleDataError. */
 export const STALE_MARKER = "edgealchemy-stale"
@@ -79,4 +82,22 @@ export function applyRow(
   })
   Object.assign(state.values, committed)
   state.committed = committed
+}
+
+/** The Core UPDATE (returning the row) or DELETE of a write step, with KeyRefs rendered by the dialect. */
+export function writeStatement(
+  step: WriteStep,
+  keyRef: (ref: KeyRef, column: Column<unknown>) => string,
+  returnDeleted: boolean,
+): Statement {
+  const { table } = step
+  const where = whereRow(table, step.where, keyRef)
+  if (step.kind === "update") {
+    return update(table)
+      .values(coreValues(step.values, keyRef, table) as never)
+      .where(where)
+      .returning(table)
+  }
+  const statement = deleteFrom(table).where(where)
+  return returnDeleted ? statement.returning(table) : statement
 }

@@ -7,19 +7,16 @@
 // the check carries a marker comment, by which the session recognises a stale row.
 import { sqlite } from "../../dialects/sqlite/dialect.ts"
 import { InvalidRequestError } from "../../errors.ts"
-import { deleteFrom } from "../../sql/delete.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { TextStatement } from "../../sql/text.ts"
-import { update } from "../../sql/update.ts"
 import { type InsertStep, KeyRef, type Step, type WriteStep } from "./plan.ts"
 import {
   applyRow,
-  coreValues,
   type FlushRenderer,
   type RenderedStatement,
   rowTypes,
   STALE_MARKER,
-  whereRow,
+  writeStatement,
 } from "./render.ts"
 
 const compiler = () => sqlite.createCompiler({})
@@ -104,15 +101,7 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): Render
 
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement[] {
   const { table } = step
-  const where = whereRow(table, step.where, keyRef)
-  const base =
-    step.kind === "update"
-      ? update(table)
-          .values(coreValues(step.values, keyRef, table) as never)
-          .where(where)
-          .returning(table)
-      : deleteFrom(table).where(where)
-  const compiled = base.compile(sqlite)
+  const compiled = writeStatement(step, keyRef, false).compile(sqlite)
   const write: RenderedStatement = {
     statement: new TextStatement(
       compiled.sql,
