@@ -14,8 +14,10 @@ export {
   type ConnectEvent,
   createEngine,
   Engine,
+  type EngineDriver,
   type EngineOptions,
   type StatementEvent,
+  withDialect,
 } from "./engine/engine.ts"
 export { Result, ScalarResult } from "./engine/result.ts"
 export * from "./errors.ts"

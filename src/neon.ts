@@ -1,10 +1,20 @@
 // edgealchemy/neon: the Neon driver (PostgreSQL over HTTP and WebSocket). Its `createEngine` is the
 // engine for `postgresql://` URLs: `createEngine(env.DATABASE_URL, { echo: true })`. An app that runs
 // on either database passes drivers to the main entry's instead: `{ drivers: [neon(), libsql()] }`.
+import { postgresql } from "./dialects/postgresql/dialect.ts"
 import { neonDriver } from "./drivers/neon/driver.ts"
-import { engineFactory } from "./engine/engine.ts"
+import type { NeonOptions } from "./drivers/neon/settings.ts"
+import { type EngineDriver, engineFactory, withDialect } from "./engine/engine.ts"
+import { postgresFlushRenderer } from "./orm/flush/postgres.ts"
+import { registerFlushRenderer } from "./orm/flush/renderers.ts"
 
-export type { NeonOptions } from "./drivers/neon/settings.ts"
-export { neonDriver as neon }
+export type { NeonOptions }
 
-export const createEngine = engineFactory(neonDriver)
+registerFlushRenderer(postgresql, postgresFlushRenderer)
+
+/** The Neon driver: `createEngine(url, { driver: neon({ fetchEndpoint }) })` from the main entry. */
+export function neon(options: NeonOptions = {}): EngineDriver {
+  return withDialect(neonDriver(options), postgresql)
+}
+
+export const createEngine = engineFactory(neon)

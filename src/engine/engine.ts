@@ -1,8 +1,6 @@
 // `createEngine(url, { driver })`: cheap configuration that holds no connection. At the edge there is
 // no pool: each request opens a connection on first use and closes it before it ends.
 
-import { postgresql } from "../dialects/postgresql/dialect.ts"
-import { sqlite } from "../dialects/sqlite/dialect.ts"
 import type { Driver, RoundTrip } from "../drivers/transport.ts"
 import { InvalidRequestError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
@@ -11,11 +9,23 @@ import { Connection } from "./connection.ts"
 import { echoLogger, maskUrl } from "./echo.ts"
 import type { Result } from "./result.ts"
 
+/**
+ * A driver with the SQL dialect it speaks. Driver entry points hand these out (`neon()`, `libsql()`),
+ * so that a bundle carries the compiler of its own database only.
+ */
+export interface EngineDriver extends Driver {
+  readonly sqlDialect: Dialect
+}
+
+export function withDialect(driver: Driver, sqlDialect: Dialect): EngineDriver {
+  return { ...driver, sqlDialect }
+}
+
 export interface EngineOptions {
   /** The driver for this URL, from `edgealchemy/neon` or `edgealchemy/libsql`. */
-  driver?: Driver
+  driver?: EngineDriver
   /** Several drivers; the engine takes the one that accepts the URL (for one app on either database). */
-  drivers?: readonly Driver[]
+  drivers?: readonly EngineDriver[]
   /** Log every statement with its parameters and duration: `true` for console.log, or a function. */
   echo?: boolean | ((line: string) => void)
 }
@@ -42,7 +52,7 @@ interface Events {
 }
 
 export class Engine {
-  readonly driver: Driver
+  readonly driver: EngineDriver
   readonly dialect: Dialect
   readonly #listeners: { [E in keyof Events]: Set<(event: Events[E]) => void> } = {
     roundTrip: new Set(),
@@ -55,7 +65,7 @@ export class Engine {
     options: EngineOptions = {},
   ) {
     this.driver = pickDriver(url, options)
-    this.dialect = this.driver.dialect === "postgresql" ? postgresql : sqlite
+    this.dialect = this.driver.sqlDialect
     const write = options.echo === true ? console.log : options.echo || undefined
     if (write) {
       this.on("connect", (event) => write(`[edgealchemy] connect ${event.url} (${event.driver})`))
@@ -101,7 +111,7 @@ export function createEngine(url: string, options: EngineOptions = {}): Engine {
 }
 
 /** The `createEngine` of a driver's entry point: engine options and that driver's options in one object. */
-export function engineFactory<O extends object>(makeDriver: (options: O) => Driver) {
+export function engineFactory<O extends object>(makeDriver: (options: O) => EngineDriver) {
   return (url: string, options: Omit<EngineOptions, "driver" | "drivers"> & O = {} as O): Engine => {
     const { echo, ...driverOptions } = options
     return new Engine(url, {
@@ -111,7 +121,7 @@ export function engineFactory<O extends object>(makeDriver: (options: O) => Driv
   }
 }
 
-function pickDriver(url: string, options: EngineOptions): Driver {
+function pickDriver(url: string, options: EngineOptions): EngineDriver {
   const drivers = [...(options.driver ? [options.driver] : []), ...(options.drivers ?? [])]
   const found = drivers.find((driver) => driver.accepts(url))
   if (found) return found

@@ -17,9 +17,8 @@ import type { RelationshipAttribute } from "./attribute.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
 import { type FlushPlan, isGeneratedKey, keyOf, planFlush } from "./flush/plan.ts"
-import { postgresFlushRenderer } from "./flush/postgres.ts"
-import { type FlushRenderer, STALE_MARKER } from "./flush/render.ts"
-import { sqliteFlushRenderer } from "./flush/sqlite.ts"
+import { STALE_MARKER } from "./flush/render.ts"
+import { flushRendererFor } from "./flush/renderers.ts"
 import { hydrate } from "./hydrate.ts"
 import { IdentityMap } from "./identity-map.ts"
 import { setRelationship } from "./instance-accessors.ts"
@@ -397,9 +396,7 @@ export class AsyncSession {
         plan = candidate
       }
       if (plan.steps.length === 0) return
-      const renderer: FlushRenderer =
-        this.engine.driver.dialect === "postgresql" ? postgresFlushRenderer : sqliteFlushRenderer
-      const rendered = renderer.render(plan.steps)
+      const rendered = flushRendererFor(this.engine.dialect).render(plan.steps)
       const results = await connection.batch(rendered.map((r) => r.statement))
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.afterFlush(plan.inserted, plan.deleted)

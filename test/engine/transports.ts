@@ -1,7 +1,7 @@
 // The four transports of the conformance suite, as engines on the local stand-ins. Each test scope
 // counts its own traffic at the stand-ins (`/s/<scope>/__stats`).
 import { inject } from "vitest"
-import { createEngine, type Driver, type Engine } from "../../src/index.ts"
+import { createEngine, type Engine, type EngineDriver } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import { type NeonOptions, neon } from "../../src/neon.ts"
 
@@ -81,7 +81,7 @@ export function libsqlHttpFixture(): TransportFixture {
 }
 
 /** The embedded transport, given its driver by the Node test (the native client cannot load in workerd). */
-export function libsqlEmbeddedFixture(driver: Driver, file: string): TransportFixture {
+export function libsqlEmbeddedFixture(driver: EngineDriver, file: string): TransportFixture {
   return {
     name: "libsql-embedded",
     dialect: "sqlite",
