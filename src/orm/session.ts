@@ -10,13 +10,14 @@ import { Result } from "../engine/result.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
 import { and, type Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
+import { isGeneratedKey } from "../sql/schema/table.ts"
 import { select } from "../sql/select.ts"
 import { isEntity } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
-import { type FlushPlan, isGeneratedKey, keyOf, planFlush } from "./flush/plan.ts"
+import { type FlushPlan, keyOf, planFlush } from "./flush/plan.ts"
 import { STALE_MARKER } from "./flush/render.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
 import { hydrate } from "./hydrate.ts"
@@ -295,7 +296,7 @@ export class AsyncSession {
           this.expunge(object)
           state.committed = undefined
           for (const column of state.mapper.primaryKey)
-            if (isGeneratedKey(state.mapper, column)) delete state.values[column.key]
+            if (isGeneratedKey(column)) delete state.values[column.key]
         }
         for (const state of [...this.#new]) if (!snapshot.has(state)) this.expunge(state.object)
         for (const [state, saved] of snapshot) {

@@ -1,4 +1,6 @@
 // DDL statements, and MetaData's createAll/dropAll in foreign-key order. Idempotent: IF [NOT] EXISTS.
+import type { Compiler } from "./compiler/compiler.ts"
+import { renderDdl } from "./compiler/ddl-renderer.ts"
 import type { Dialect } from "./compiler/dialect.ts"
 import type { ForeignKeyConstraint, Index } from "./schema/constraints.ts"
 import type { MetaData } from "./schema/metadata.ts"
@@ -16,6 +18,10 @@ export class CreateTable extends Statement {
     super()
     Object.freeze(this)
   }
+
+  renderWith(compiler: Compiler): string {
+    return renderDdl(compiler, this)
+  }
 }
 
 export class CreateIndex extends Statement {
@@ -26,6 +32,10 @@ export class CreateIndex extends Statement {
   ) {
     super()
     Object.freeze(this)
+  }
+
+  renderWith(compiler: Compiler): string {
+    return renderDdl(compiler, this)
   }
 }
 
@@ -39,6 +49,10 @@ export class AddForeignKey extends Statement {
     super()
     Object.freeze(this)
   }
+
+  renderWith(compiler: Compiler): string {
+    return renderDdl(compiler, this)
+  }
 }
 
 export class DropTable extends Statement {
@@ -51,6 +65,10 @@ export class DropTable extends Statement {
     super()
     Object.freeze(this)
   }
+
+  renderWith(compiler: Compiler): string {
+    return renderDdl(compiler, this)
+  }
 }
 
 export class DropIndex extends Statement {
@@ -58,6 +76,10 @@ export class DropIndex extends Statement {
   constructor(readonly index: Index) {
     super()
     Object.freeze(this)
+  }
+
+  renderWith(compiler: Compiler): string {
+    return renderDdl(compiler, this)
   }
 }
 

@@ -2,10 +2,10 @@
 // for generated keys, and no row locks. Everything else is the base compiler's.
 import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
-import type { DropTable } from "../../sql/ddl.ts"
 import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { Column } from "../../sql/schema/column.ts"
+import { isGeneratedKey } from "../../sql/schema/table.ts"
 import type { ForUpdate } from "../../sql/select.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { sqliteTimestamp } from "./codecs.ts"
@@ -24,7 +24,7 @@ export class SqliteCompiler extends Compiler {
     return "?"
   }
 
-  protected override literal(value: unknown, type: SqlType<unknown>): string {
+  override literal(value: unknown, type: SqlType<unknown>): string {
     if (typeof value === "boolean") return value ? "1" : "0"
     if (value instanceof Date) return this.stringLiteral(sqliteTimestamp(value))
     return super.literal(value, type)
@@ -67,15 +67,15 @@ export class SqliteCompiler extends Compiler {
 
   /** SQLite has no DEFAULT in VALUES: a generated key takes NULL (SQLite assigns it), others must be given. */
   protected override missingValue(column: Column<unknown>): string {
-    if (this.isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
+    if (isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
     throw new InvalidRequestError(
       `SQLite cannot leave "${column.name}" to its server default in some rows of a multi-row INSERT; give it in every row or in none`,
     )
   }
 
   /** SQLite has no DROP ... CASCADE; dropStatements defers the foreign-key checks instead. */
-  protected override visitDropTable(statement: DropTable): string {
-    return `DROP TABLE IF EXISTS ${this.quote(statement.table.name)}`
+  override get dropCascades(): boolean {
+    return false
   }
 
   override typeName(type: SqlType<unknown>): string {
@@ -83,7 +83,7 @@ export class SqliteCompiler extends Compiler {
   }
 
   /** `INTEGER PRIMARY KEY` makes the column SQLite's rowid, which the database assigns. */
-  protected override columnType(column: Column<unknown>, inlinePrimaryKey: boolean): string {
-    return inlinePrimaryKey && this.isGeneratedKey(column) ? "INTEGER" : this.typeName(column.type)
+  override generatedKeyType(): string {
+    return "INTEGER"
   }
 }

@@ -21,10 +21,10 @@
 import { InvalidRequestError } from "../../errors.ts"
 import { Expression } from "../../sql/expression.ts"
 import type { Column } from "../../sql/schema/column.ts"
-import type { Table } from "../../sql/schema/table.ts"
+import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { Integer } from "../../sql/types.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
-import type { Mapper, RelationshipProperty } from "../mapper.ts"
+import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, stateOf } from "../state.ts"
 
 /**
@@ -225,20 +225,9 @@ export function keyOf(object: object, column: Column<unknown>): unknown {
   const state = stateOf(object)
   const value = state.values[column.key]
   if (value !== undefined && value !== null) return value
-  if (state.committed === undefined && isGeneratedKey(state.mapper, column)) return new KeyRef(state)
+  if (state.committed === undefined && isGeneratedKey(column)) return new KeyRef(state)
   throw new InvalidRequestError(
     `${state.mapper.name}.${column.key} has no value to link with; give it one or add the object to the session`,
-  )
-}
-
-export function isGeneratedKey(mapper: Mapper, column: Column<unknown>): boolean {
-  const key = mapper.table.primaryKey
-  return (
-    key.length === 1 &&
-    key[0] === column &&
-    column.type.isInteger &&
-    column.spec?.options.autoincrement !== false &&
-    column.spec?.options.foreignKey === undefined
   )
 }
 
@@ -256,7 +245,7 @@ function removedMembers(state: InstanceState, property: RelationshipProperty): o
 function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
   if (states.length === 0) return []
   const mapper = (states[0] as InstanceState).mapper
-  const generatedKey = mapper.primaryKey.find((col) => isGeneratedKey(mapper, col))
+  const generatedKey = mapper.primaryKey.find((col) => isGeneratedKey(col))
   const steps: InsertStep[] = []
   let remaining = states
   while (remaining.length > 0) {

@@ -2,7 +2,6 @@
 // set operations, INSERT/UPDATE/DELETE and DDL. Dialect compilers override only what differs.
 import { InvalidRequestError } from "../../errors.ts"
 import type { CompoundSelect } from "../compound.ts"
-import type { AddForeignKey, CreateIndex, CreateTable, DropIndex, DropTable } from "../ddl.ts"
 import type { Delete } from "../delete.ts"
 import { asExpression, Expression, type SubqueryTarget } from "../expression.ts"
 import type { Alias, Cte, FromClause, Join } from "../from.ts"
@@ -15,10 +14,15 @@ import type { Statement } from "../statement.ts"
 import { columnParents } from "../traverse.ts"
 import { Integer } from "../types.ts"
 import type { Update } from "../update.ts"
-import { DdlRenderer } from "./ddl-renderer.ts"
 import type { Compiled } from "./dialect.ts"
+import { ExpressionCompiler } from "./expression-compiler.ts"
 
-export class Compiler extends DdlRenderer {
+/** Statements that render themselves through a compiler (DDL), so the compiler need not carry them. */
+interface SelfRendering {
+  renderWith(compiler: Compiler): string
+}
+
+export class Compiler extends ExpressionCompiler {
   /** FROM items of the selects being compiled, innermost last: what a subquery may correlate to. */
   private readonly enclosingFroms: Set<ColumnParent>[] = []
   /** CTEs in the order their definitions must appear (dependencies first). */
@@ -45,21 +49,27 @@ export class Compiler extends DdlRenderer {
         return this.visitUpdate(statement as Update<never>)
       case "delete":
         return this.visitDelete(statement as Delete<never>)
-      case "create_table":
-        return this.visitCreateTable(statement as CreateTable)
-      case "create_index":
-        return this.visitCreateIndex(statement as CreateIndex)
-      case "add_foreign_key":
-        return this.visitAddForeignKey(statement as AddForeignKey)
-      case "drop_table":
-        return this.visitDropTable(statement as DropTable)
-      case "drop_index":
-        return this.visitDropIndex(statement as DropIndex)
       default:
+        if ("renderWith" in statement) return (statement as unknown as SelfRendering).renderWith(this)
         throw new InvalidRequestError(
           `The ${this.dialect.name} compiler cannot render a "${statement.kind}" statement`,
         )
     }
+  }
+
+  /** DDL hooks. How a generated integer primary key is declared, given its type name. */
+  generatedKeyType(typeName: string): string {
+    return typeName
+  }
+
+  /** DDL hook: the statement that adds a foreign key to an existing table. */
+  addForeignKeySql(sql: string): string {
+    return sql
+  }
+
+  /** DDL hook: whether DROP TABLE takes CASCADE. */
+  get dropCascades(): boolean {
+    return true
   }
 
   protected nestedSelect(select: SubqueryTarget): string {

@@ -71,8 +71,21 @@ export abstract class ExpressionCompiler {
     return `\u0000${this.values.length - 1}\u0000`
   }
 
+  /** Runs a rendering with unqualified columns and inline values (DDL takes no parameters). */
+  inDdlMode(render: () => string): string {
+    const [qualify, inline] = [this.qualifyColumns, this.inlineValues]
+    this.qualifyColumns = false
+    this.inlineValues = true
+    try {
+      return render()
+    } finally {
+      this.qualifyColumns = qualify
+      this.inlineValues = inline
+    }
+  }
+
   /** A value written into the SQL text, escaped. Only for literal-binds mode and DDL defaults. */
-  protected literal(value: unknown, _type: SqlType<unknown>): string {
+  literal(value: unknown, _type: SqlType<unknown>): string {
     if (value === null || value === undefined) return "NULL"
     if (typeof value === "boolean") return value ? "true" : "false"
     if (typeof value === "bigint") return value.toString()
@@ -140,8 +153,27 @@ export abstract class ExpressionCompiler {
   /** A select inside an expression; the statement compiler correlates it with the enclosing FROMs. */
   protected abstract nestedSelect(select: SubqueryTarget): string
 
-  /** The SQL spelling of a type, for CAST and DDL. */
-  abstract typeName(type: SqlType<unknown>): string
+  /** The SQL spelling of a type, for CAST and DDL; dialects override the names that differ. */
+  typeName(type: SqlType<unknown>): string {
+    const { length, precision, scale } = type.options
+    switch (type.kind) {
+      case "string":
+      case "enum":
+        return length === undefined ? "VARCHAR" : `VARCHAR(${length})`
+      case "numeric":
+        return precision === undefined
+          ? "NUMERIC"
+          : `NUMERIC(${precision}${scale === undefined ? "" : `, ${scale}`})`
+      case "datetime":
+        return "TIMESTAMP WITH TIME ZONE"
+      case "binary":
+        return "BLOB"
+      case "null":
+        return "NULL"
+      default:
+        return type.kind.toUpperCase()
+    }
+  }
 
   protected visitColumn(column: Column<unknown>): string {
     const name = this.quote(column.name)

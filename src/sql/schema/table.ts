@@ -177,3 +177,17 @@ function enumCheck(table: string, col: Column<unknown>): CheckConstraint[] {
   if (!values) return []
   return [new CheckConstraint(col.in(values), conventionalName("ck", table, [col.name]))]
 }
+
+/** A primary key the database generates: the table's only key column, an integer, no foreign key, not opted out. */
+export function isGeneratedKey(column: Column<unknown>): boolean {
+  const table = column.parent as Table
+  const options = column.spec?.options ?? {}
+  return (
+    table.kind === "table" &&
+    table.primaryKey.length === 1 &&
+    table.primaryKey[0] === column &&
+    column.type.isInteger &&
+    options.foreignKey === undefined &&
+    options.autoincrement !== false
+  )
+}
