@@ -27,6 +27,9 @@ import { topologicalSort } from "../../util/topological-sort.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, stateOf } from "../state.ts"
 
+/** Values one statement may carry: under PostgreSQL's 65,535 and SQLite's 32,766 parameter limits. */
+const MAX_PARAMETERS = 30_000
+
 /**
  * The generated key of a row inserted earlier in the same flush. It is an expression, so a listener
  * can store it in a column of another new row (an audit entry's `entityId`) within the same request.
@@ -256,13 +259,14 @@ function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
         `Rows of "${table.name}" refer to each other in a cycle; break it with a nullable key`,
       )
     }
-    steps.push({
-      kind: "insert",
-      table,
-      generatedKey,
-      rows: ready.map((state) => ({ state, values: insertValues(state) })),
-    })
-    remaining = remaining.filter((state) => !ready.includes(state))
+    const rows = ready.map((state) => ({ state, values: insertValues(state) }))
+    // One statement carries at most MAX_PARAMETERS values (PostgreSQL's limit is 65,535, SQLite's 32,766).
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, table.columns.length)))
+    for (let start = 0; start < rows.length; start += perStatement) {
+      steps.push({ kind: "insert", table, generatedKey, rows: rows.slice(start, start + perStatement) })
+    }
+    const done = new Set(ready)
+    remaining = remaining.filter((state) => !done.has(state))
   }
   return steps
 }
