@@ -1,6 +1,16 @@
-// `User.posts`: the class-level handle of a relationship, for loader options, joins and EXISTS
-// operators. It resolves its relationship on first use, when the target model is known.
+// `User.posts`: the class-level handle of a relationship, for joins (`.join(User.posts)`), EXISTS
+// operators (`User.posts.any(...)`, `Post.author.has(...)`, `Post.tags.contains(tag)`) and loading.
+// It resolves its relationship on first use, when the target model is known.
+import { InvalidRequestError } from "../errors.ts"
+import { and, type Expression, literalColumn } from "../sql/expression.ts"
+import type { Column } from "../sql/schema/column.ts"
+import { select } from "../sql/select.ts"
+import { JOIN_PATH, type JoinHop } from "../sql/select-items.ts"
+import { exists } from "../sql/subquery.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import { stateOf } from "./state.ts"
+
+type Pairs = readonly (readonly [Column<unknown>, Column<unknown>])[]
 
 export class RelationshipAttribute<Target> {
   /** Phantom: the target instance type. */
@@ -18,7 +28,58 @@ export class RelationshipAttribute<Target> {
     return this.mapper.relationship(this.key)
   }
 
+  /** The joins from the parent to the target: one hop, or two through an association table. */
+  get [JOIN_PATH](): readonly JoinHop[] {
+    const property = this.property
+    const secondary = property.secondary
+    if (!secondary) return [{ from: property.target.table, on: equal(property.pairs) }]
+    return [
+      { from: secondary.table, on: equal(property.pairs) },
+      { from: property.target.table, on: equal(secondary.pairs) },
+    ]
+  }
+
+  /**
+   * `EXISTS` a related row (matching `condition`): `User.posts.any(Post.published.eq(true))`. For a
+   * collection; `has` is its spelling for a single related object.
+   */
+  any(condition?: Expression<boolean | null>): Expression<boolean> {
+    const property = this.property
+    if (!property.uselist) {
+      throw new InvalidRequestError(`${this} is not a collection; use .has(...)`)
+    }
+    return this.existsRelated(condition)
+  }
+
+  /** `EXISTS` the related object (matching `condition`): `Post.author.has(User.username.eq("bob"))`. */
+  has(condition?: Expression<boolean | null>): Expression<boolean> {
+    if (this.property.uselist) throw new InvalidRequestError(`${this} is a collection; use .any(...)`)
+    return this.existsRelated(condition)
+  }
+
+  /** Whether the collection holds this (persistent) object: `Post.tags.contains(tag)`. */
+  contains(object: Target & object): Expression<boolean> {
+    const state = stateOf(object)
+    const identity = state.identity
+    if (!identity) throw new InvalidRequestError(`${state.mapper.name} has no key yet; flush it first`)
+    const key = state.mapper.primaryKey.map((column, i) => column.eq(identity[i] as never))
+    return this.any(and(...key))
+  }
+
   toString(): string {
     return `${this.mapper.name}.${this.key}`
   }
+
+  private existsRelated(condition: Expression<boolean | null> | undefined): Expression<boolean> {
+    const [first, ...rest] = this[JOIN_PATH]
+    if (!first) throw new InvalidRequestError(`${this} has no join path`)
+    // The first hop's ON clause correlates the subquery with the parent row of the enclosing query.
+    let query = select(literalColumn("1")).selectFrom(first.from)
+    for (const hop of rest) query = query.join(hop.from, hop.on)
+    return exists(query.where(first.on, condition))
+  }
+}
+
+function equal(pairs: Pairs): Expression<boolean> {
+  return and(...pairs.map(([a, b]) => a.eq(b as never)))
 }

@@ -60,3 +60,19 @@ export function impliedFroms(items: readonly SelectItem[]): FromClause[] {
   }
   return froms
 }
+
+/** Protocol for join targets that are a path of hops, as ORM relationships are (`.join(User.posts)`). */
+export const JOIN_PATH: unique symbol = Symbol.for("edgealchemy.joinPath")
+
+export interface JoinHop {
+  readonly from: FromClause
+  readonly on: Expression<boolean>
+}
+
+export interface JoinPathLike {
+  readonly [JOIN_PATH]: readonly JoinHop[]
+}
+
+export function isJoinPath(target: unknown): target is JoinPathLike {
+  return typeof target === "object" && target !== null && JOIN_PATH in target
+}

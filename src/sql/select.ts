@@ -1,7 +1,7 @@
 // `select(...)`: an immutable SELECT builder. Every method returns a new statement; the state is frozen.
 import { InvalidRequestError } from "../errors.ts"
 import { CompoundSelect, type SetOperator } from "./compound.ts"
-import { type Expression, Ordering, type SubqueryTarget } from "./expression.ts"
+import { and, type Expression, Ordering, type SubqueryTarget } from "./expression.ts"
 import {
   Cte,
   type FromClause,
@@ -12,7 +12,16 @@ import {
   Subquery,
   tablesOf,
 } from "./from.ts"
-import { type EntityLike, fromOf, impliedFroms, type RowOfItems, type SelectItem } from "./select-items.ts"
+import {
+  type EntityLike,
+  fromOf,
+  impliedFroms,
+  isJoinPath,
+  JOIN_PATH,
+  type JoinPathLike,
+  type RowOfItems,
+  type SelectItem,
+} from "./select-items.ts"
 import { Statement } from "./statement.ts"
 import { Exists, firstItemType, outputColumns, ScalarSubquery } from "./subquery.ts"
 
@@ -57,17 +66,17 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
   }
 
   /** Inner join onto the FROM clause; `on` is inferred from the one foreign key between them if omitted. */
-  join(target: FromClause | EntityLike, on?: Expression<boolean | null>): Select<Items> {
+  join(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
     return this.joined(target, on, "INNER")
   }
 
   /** LEFT OUTER JOIN. */
-  outerJoin(target: FromClause | EntityLike, on?: Expression<boolean | null>): Select<Items> {
+  outerJoin(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
     return this.joined(target, on, "LEFT")
   }
 
   /** FULL OUTER JOIN. */
-  fullJoin(target: FromClause | EntityLike, on?: Expression<boolean | null>): Select<Items> {
+  fullJoin(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
     return this.joined(target, on, "FULL")
   }
 
@@ -159,10 +168,20 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
   }
 
   private joined(
-    target: FromClause | EntityLike,
+    target: FromClause | EntityLike | JoinPathLike,
     on: Expression<boolean | null> | undefined,
     type: JoinType,
-  ) {
+  ): Select<Items> {
+    if (isJoinPath(target)) {
+      // A relationship: one hop, or two through an association table, each with its ON clause.
+      // An extra condition narrows the last hop (the target itself).
+      const hops = target[JOIN_PATH]
+      let joined: Select<Items> = this
+      for (const [i, hop] of hops.entries()) {
+        joined = joined.joined(hop.from, on && i === hops.length - 1 ? and(hop.on, on) : hop.on, type)
+      }
+      return joined
+    }
     const right = fromOf(target)
     const [left, ...rest] = this.state.froms.length > 0 ? this.state.froms : impliedFroms(this.state.items)
     if (!left) {

@@ -42,6 +42,37 @@ describe("models", () => {
     )
   })
 
+  it("join along relationships, through association tables too", () => {
+    expect(select(User.username, Post.title).join(User.posts).where(Post.published.eq(true)).toString()).toBe(
+      'SELECT orm_users.username, orm_posts.title FROM orm_users JOIN orm_posts ON orm_users.id = orm_posts."userId" WHERE orm_posts.published = :param_1',
+    )
+    expect(select(Post.title, Tag.c.name).join(Post.tags).toString()).toBe(
+      'SELECT orm_posts.title, orm_tags.name FROM orm_posts JOIN orm_post_tags ON orm_posts.id = orm_post_tags."postId" JOIN orm_tags ON orm_post_tags."tagId" = orm_tags.id',
+    )
+  })
+
+  it("compile relationship operators to correlated EXISTS", () => {
+    expect(
+      select(Post.id)
+        .where(Post.tags.any(Tag.c.name.eq("python")))
+        .toString(),
+    ).toBe(
+      'SELECT orm_posts.id FROM orm_posts WHERE EXISTS (SELECT 1 FROM orm_post_tags JOIN orm_tags ON orm_post_tags."tagId" = orm_tags.id WHERE orm_posts.id = orm_post_tags."postId" AND orm_tags.name = :param_1)',
+    )
+    expect(
+      select(Post.id)
+        .where(Post.author.has(User.username.eq("bob")))
+        .toString(),
+    ).toBe(
+      'SELECT orm_posts.id FROM orm_posts WHERE EXISTS (SELECT 1 FROM orm_users WHERE orm_posts."userId" = orm_users.id AND orm_users.username = :param_1)',
+    )
+    expect(select(User.id).where(User.posts.any()).toString()).toBe(
+      'SELECT orm_users.id FROM orm_users WHERE EXISTS (SELECT 1 FROM orm_posts WHERE orm_users.id = orm_posts."userId")',
+    )
+    expect(() => Post.author.any()).toThrow(/not a collection; use \.has/)
+    expect(() => User.posts.has()).toThrow(/is a collection; use \.any/)
+  })
+
   it("start transient, with empty relationships and defaults applied at flush", () => {
     const user = new User({ username: "bob", email: "bob@example.com" })
     expect(inspect(user).state).toBe("transient")

@@ -10,6 +10,7 @@ import {
   IntegrityError,
   inspect,
   listen,
+  NotLoadedError,
   StaleDataError,
   select,
   sessionmaker,
@@ -400,6 +401,15 @@ export function sessionSuite(fixture: TransportFixture) {
       await session.load(post.comments, Comment.author)
       expect(`${post.title} by ${post.author.username}`).toBe(`SQLAlchemy Tips by ${alice}`)
       expect(post.comments.map((c) => `${c.author.username}: ${c.content}`)).toEqual([`${bob}: Great post!`])
+      // "find all posts tagged 'python'": relationship operators compile to EXISTS.
+      const tag = new Tag({ name: unique("python") })
+      expect(() => post.tags).toThrow(NotLoadedError)
+      await session.refresh(post, ["tags"])
+      post.tags.push(tag)
+      await session.commit()
+      const tagged = await session.scalars(select(Post).where(Post.tags.any(Tag.c.name.eq(tag.name))))
+      expect(tagged.all()).toEqual([post])
+      expect((await session.scalars(select(Post).where(Post.tags.contains(tag)))).all()).toEqual([post])
       // count_user_posts(user_id)
       expect(await session.scalar(select(func.count(Post.id)).where(Post.userId.eq(author.id)))).toBe(2)
     })
