@@ -3,7 +3,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import { and } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
-import { type Select, select } from "../sql/select.ts"
+import { Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { RelationshipProperty } from "./mapper.ts"
 import { stateOf } from "./state.ts"
@@ -11,12 +11,16 @@ import { stateOf } from "./state.ts"
 export interface RelationshipLoad {
   readonly statement: Select<readonly SelectItem[]>
   /** Sorts the loaded rows ([target, parent key] tuples) out to their parents. */
-  assign(rows: readonly (readonly unknown[])[]): Map<object, object[]>
+  assign(rows: readonly (readonly unknown[])[], parents: readonly object[]): Map<object, object[]>
 }
 
+/**
+ * The load of a relationship for `parents`, or for the parents a select will return: then the children
+ * are selected by a subquery of that select, so both can travel in one request.
+ */
 export function relationshipLoad(
   property: RelationshipProperty,
-  parents: readonly object[],
+  parents: readonly object[] | Select<readonly SelectItem[]>,
 ): RelationshipLoad {
   const target = property.target.cls as unknown as SelectItem
   if (property.pairs.length !== 1 || (property.secondary?.pairs.length ?? 1) !== 1) {
@@ -26,18 +30,20 @@ export function relationshipLoad(
   }
   const [parentColumn, linkColumn] = property.pairs[0] as readonly [Column<unknown>, Column<unknown>]
   const keyOf = (parent: object) => stateOf(parent).values[parentColumn.key]
-  const keys = [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
+  const keys = isSelect(parents)
+    ? new Select({ ...parents.state, items: [parentColumn], options: [] })
+    : [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
   const secondary = property.secondary
   if (secondary) {
     const [secondaryColumn, targetColumn] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
     const statement = select(target, linkColumn)
       .join(secondary.table, and(secondaryColumn.eq(targetColumn)))
-      .where(linkColumn.in(keys as never[]))
-    return { statement: statement as never, assign: (rows) => group(parents, rows, keyOf) }
+      .where(linkColumn.in(keys as never))
+    return { statement: statement as never, assign: (rows, owners) => group(owners, rows, keyOf) }
   }
   // one-to-many: the link column is the child's foreign key; many-to-one: the target's referenced key.
-  const statement = select(target, linkColumn).where(linkColumn.in(keys as never[]))
-  return { statement: statement as never, assign: (rows) => group(parents, rows, keyOf) }
+  const statement = select(target, linkColumn).where(linkColumn.in(keys as never))
+  return { statement: statement as never, assign: (rows, owners) => group(owners, rows, keyOf) }
 }
 
 function group(
@@ -52,4 +58,10 @@ function group(
     byKey.set(String(key), list)
   }
   return new Map(parents.map((parent) => [parent, byKey.get(String(keyOf(parent))) ?? []]))
+}
+
+function isSelect(
+  value: readonly object[] | Select<readonly SelectItem[]>,
+): value is Select<readonly SelectItem[]> {
+  return !Array.isArray(value)
 }

@@ -11,8 +11,8 @@ import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors
 import { and, type Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { isGeneratedKey } from "../sql/schema/table.ts"
-import { select } from "../sql/select.ts"
-import { isEntity } from "../sql/select-items.ts"
+import { type Select, select } from "../sql/select.ts"
+import { isEntity, type SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
@@ -23,6 +23,7 @@ import { flushRendererFor } from "./flush/renderers.ts"
 import { hydrate } from "./hydrate.ts"
 import { IdentityMap } from "./identity-map.ts"
 import { setRelationship } from "./instance-accessors.ts"
+import { type LoadLevel, planLoads } from "./loading.ts"
 import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { relationshipLoad } from "./relationship-query.ts"
@@ -134,9 +135,44 @@ export class AsyncSession {
     // Row locks only mean something inside a transaction: FOR UPDATE moves the session onto one.
     const locks = (statement as { state?: { forUpdate?: unknown } }).state?.forUpdate !== undefined
     if (locks && !this.connection.inTransaction) await this.connection.begin()
+    const loaderOptions = (statement as { state?: { options?: readonly unknown[] } }).state?.options ?? []
+    const levels =
+      loaderOptions.length > 0
+        ? planLoads(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
+        : []
+    if (levels.length > 0) return (await this.executeWithLoads(statement, levels)) as Result<RowOf<S>>
     const result = await this.connection.execute(statement, params)
     const rows = this.hydrateRows(statement, result.rows as readonly unknown[][], false)
     return new Result(rows as never[], result.columns, result.rowsAffected)
+  }
+
+  /**
+   * A query and the relationships its options load, sent together (one request over HTTP): each level
+   * selects its rows by a subquery of the level above, and lands on objects that do not have it loaded.
+   */
+  private async executeWithLoads(
+    statement: Statement,
+    levels: readonly LoadLevel[],
+  ): Promise<Result<unknown[]>> {
+    const results = await this.connection.batch([statement, ...levels.map((level) => level.load.statement)])
+    const [first] = results
+    const rows = this.hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], false)
+    const entityColumn = (
+      (statement as { state?: { items?: readonly unknown[] } }).state?.items ?? []
+    ).findIndex(isEntity)
+    const loadedByLevel: object[][] = []
+    const roots = distinctObjects(rows.map((row) => row[entityColumn]))
+    for (const [i, level] of levels.entries()) {
+      const children = this.hydrateRows(
+        level.load.statement,
+        (results[i + 1]?.rows ?? []) as readonly unknown[][],
+        false,
+      )
+      const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
+      assignLoaded(level.property, level.load.assign(children, owners), false)
+      loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
+    }
+    return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0)
   }
 
   /** Replaces the entity values of rows by objects from the identity map. */
@@ -184,7 +220,7 @@ export class AsyncSession {
     loads.forEach((load, i) => {
       const rows = results[i + (columnKeys.length > 0 ? 1 : 0)] ?? []
       const property = mapper.relationship(relationshipKeys[i] as string)
-      assignLoaded(property, load.assign(rows))
+      assignLoaded(property, load.assign(rows, [object]))
     })
   }
 
@@ -194,7 +230,7 @@ export class AsyncSession {
     const property = attribute.property
     const load = relationshipLoad(property, objects)
     const [rows = []] = await this.executeAll([load.statement], false)
-    assignLoaded(property, load.assign(rows))
+    assignLoaded(property, load.assign(rows, objects))
   }
 
   /** Runs reads together: one statement alone, several as one batch (one request over HTTP). */
@@ -480,10 +516,15 @@ function primaryKeyOf(object: object): number | Expression<number> {
   return keyOf(object, column as Column<unknown>) as number | Expression<number>
 }
 
-/** Stores loaded relationship values on their parents, as what the database has. */
-function assignLoaded(property: RelationshipProperty, loaded: Map<object, object[]>): void {
+/**
+ * Stores loaded relationship values on their parents, as what the database has. Loader options leave
+ * alone a relationship the object already has loaded (it may hold unflushed changes); refresh and
+ * load overwrite.
+ */
+function assignLoaded(property: RelationshipProperty, loaded: Map<object, object[]>, overwrite = true): void {
   for (const [parent, items] of loaded) {
     const state = stateOf(parent)
+    if (!overwrite && state.loaded.has(property.key)) continue
     setRelationship(state, property, property.uselist ? items : (items[0] ?? null))
     if (property.uselist) state.committedCollections.set(property.key, new Set(items))
     // A loaded one-to-many also tells each child its parent (the many-to-one side), with no query.
@@ -494,6 +535,10 @@ function assignLoaded(property: RelationshipProperty, loaded: Map<object, object
       if (!child.loaded.has(back)) setRelationship(child, child.mapper.relationship(back), parent)
     }
   }
+}
+
+function distinctObjects(values: readonly unknown[]): object[] {
+  return [...new Set(values.filter((v): v is object => typeof v === "object" && v !== null))]
 }
 
 /** After a flush, collections as they are now are what the database has. */

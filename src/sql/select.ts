@@ -43,6 +43,8 @@ export interface SelectState {
   readonly offset?: number | Expression<number> | undefined
   readonly distinct: boolean
   readonly forUpdate?: ForUpdate
+  /** Options for whoever executes the select (the ORM's loader strategies); Core ignores them. */
+  readonly options?: readonly unknown[]
 }
 
 type Condition = Expression<boolean | null> | undefined
@@ -62,7 +64,7 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
   /** Adds conditions, ANDed with the ones already there; `undefined` ones are skipped. */
   where(...conditions: Condition[]): Select<Items> {
     const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
-    return this.with({ where: [...this.state.where, ...added] })
+    return this.changed({ where: [...this.state.where, ...added] })
   }
 
   /** Inner join onto the FROM clause; `on` is inferred from the one foreign key between them if omitted. */
@@ -82,38 +84,43 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
 
   /** Sets the FROM items explicitly, as SQLAlchemy's `select_from`. */
   selectFrom(...froms: (FromClause | EntityLike)[]): Select<Items> {
-    return this.with({ froms: [...this.state.froms, ...froms.map(fromOf)] })
+    return this.changed({ froms: [...this.state.froms, ...froms.map(fromOf)] })
   }
 
   orderBy(...items: (Ordering | Expression<unknown>)[]): Select<Items> {
     const orderings = items.map((item) => (item instanceof Ordering ? item : new Ordering(item, "ASC")))
-    return this.with({ orderBy: [...this.state.orderBy, ...orderings] })
+    return this.changed({ orderBy: [...this.state.orderBy, ...orderings] })
   }
 
   groupBy(...expressions: Expression<unknown>[]): Select<Items> {
-    return this.with({ groupBy: [...this.state.groupBy, ...expressions] })
+    return this.changed({ groupBy: [...this.state.groupBy, ...expressions] })
   }
 
   having(...conditions: Condition[]): Select<Items> {
     const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
-    return this.with({ having: [...this.state.having, ...added] })
+    return this.changed({ having: [...this.state.having, ...added] })
   }
 
   limit(count: number | Expression<number> | undefined): Select<Items> {
-    return this.with({ limit: count })
+    return this.changed({ limit: count })
   }
 
   offset(count: number | Expression<number> | undefined): Select<Items> {
-    return this.with({ offset: count })
+    return this.changed({ offset: count })
   }
 
   distinct(): Select<Items> {
-    return this.with({ distinct: true })
+    return this.changed({ distinct: true })
+  }
+
+  /** Execution options, such as the ORM's loaders: `.options(selectinload(User.posts))`. */
+  options(...options: unknown[]): Select<Items> {
+    return this.changed({ options: [...(this.state.options ?? []), ...options] })
   }
 
   /** `FOR UPDATE` (or `FOR SHARE`): PostgreSQL only; SQLite locks the whole database instead. */
   forUpdate(options: { share?: boolean; nowait?: boolean; skipLocked?: boolean } = {}): Select<Items> {
-    return this.with({
+    return this.changed({
       forUpdate: {
         mode: options.share ? "SHARE" : "UPDATE",
         nowait: options.nowait === true,
@@ -191,10 +198,10 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     }
     const join = new Join(left, right, on ?? inferOnClause(left, right), type)
     const joined = new Set<unknown>(tablesOf(join))
-    return this.with({ froms: [join, ...rest.filter((from) => from !== right && !joined.has(from))] })
+    return this.changed({ froms: [join, ...rest.filter((from) => from !== right && !joined.has(from))] })
   }
 
-  private with(changes: Partial<SelectState>): Select<Items> {
+  private changed(changes: Partial<SelectState>): Select<Items> {
     return new Select<Items>(Object.freeze({ ...this.state, ...changes }))
   }
 }

@@ -13,6 +13,7 @@ import {
   NotLoadedError,
   StaleDataError,
   select,
+  selectinload,
   sessionmaker,
   update,
   validates,
@@ -412,6 +413,53 @@ export function sessionSuite(fixture: TransportFixture) {
       expect((await session.scalars(select(Post).where(Post.tags.contains(tag)))).all()).toEqual([post])
       // count_user_posts(user_id)
       expect(await session.scalar(select(func.count(Post.id)).where(Post.userId.eq(author.id)))).toBe(2)
+    })
+
+    it("loads posts with author, tags, comments and their authors in one request, through the identity map", async () => {
+      const setup = new AsyncSession(engine)
+      const author = new User({ username: unique("quinn"), email: `${unique("quinn")}@example.com` })
+      const reader = new User({ username: unique("rae"), email: `${unique("rae")}@example.com` })
+      const tag = new Tag({ name: unique("graph") })
+      for (let i = 0; i < 4; i++) {
+        const post = new Post({ title: `G${i}`, content: "c", author, tags: i % 2 ? [tag] : [] })
+        new Comment({ content: `first on ${i}`, post, author: reader })
+        new Comment({ content: `second on ${i}`, post, author })
+      }
+      setup.addAll([author, reader])
+      await setup.commit()
+      await setup.close()
+
+      const name = scope("eager")
+      await using session = new AsyncSession(fixture.engine(name))
+      const known = await session.get(User, reader.id)
+      const before = await fixture.stats(name)
+      const posts = (
+        await session.scalars(
+          select(Post)
+            .where(Post.userId.eq(author.id))
+            .orderBy(Post.title.desc())
+            .limit(3)
+            .options(
+              selectinload(Post.author),
+              selectinload(Post.tags),
+              selectinload(Post.comments).selectinload(Comment.author),
+            ),
+        )
+      ).all()
+      const after = await fixture.stats(name)
+      if (before && after && fixture.name !== "neon-websocket")
+        expect(after.httpRequests - before.httpRequests).toBe(1)
+      expect(posts.map((p) => p.title)).toEqual(["G3", "G2", "G1"])
+      expect(posts.map((p) => p.tags.map((t) => t.name))).toEqual([[tag.name], [], [tag.name]])
+      expect(posts[0]?.tags[0]).toBe(posts[2]?.tags[0])
+      expect(new Set(posts.map((p) => p.author)).size).toBe(1)
+      for (const post of posts) {
+        expect(post.comments.map((c) => c.content).sort()).toEqual([
+          `first on ${post.title.slice(1)}`,
+          `second on ${post.title.slice(1)}`,
+        ])
+        expect(post.comments.find((c) => c.content.startsWith("first"))?.author).toBe(known)
+      }
     })
 
     it("makes configured sessions with sessionmaker and honours noAutoflush", async () => {
