@@ -9,10 +9,11 @@ import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
 import { and, type Expression } from "../sql/expression.ts"
+import { func } from "../sql/functions.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { isGeneratedKey } from "../sql/schema/table.ts"
-import { type Select, select } from "../sql/select.ts"
-import { isEntity, type SelectItem } from "../sql/select-items.ts"
+import { Select, select } from "../sql/select.ts"
+import { isEntity, type RowOfItems, type SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
@@ -37,6 +38,14 @@ export interface SessionOptions {
 }
 
 type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
+
+/** A page of results and the total count of the query it pages through. */
+export interface Page<T> {
+  readonly items: T[]
+  readonly total: number
+  readonly page: number
+  readonly pageSize: number
+}
 
 /** A savepoint of the session: releasing it keeps its work; rolling back undoes it, objects included. */
 export interface SessionSavepoint {
@@ -140,7 +149,7 @@ export class AsyncSession {
       loaderOptions.length > 0
         ? planLoads(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
         : []
-    if (levels.length > 0) return (await this.executeWithLoads(statement, levels)) as Result<RowOf<S>>
+    if (levels.length > 0) return (await this.executeWithLoads(statement, levels)).result as Result<RowOf<S>>
     const result = await this.connection.execute(statement, params)
     const rows = this.hydrateRows(statement, result.rows as readonly unknown[][], false)
     return new Result(rows as never[], result.columns, result.rowsAffected)
@@ -149,30 +158,64 @@ export class AsyncSession {
   /**
    * A query and the relationships its options load, sent together (one request over HTTP): each level
    * selects its rows by a subquery of the level above, and lands on objects that do not have it loaded.
+   * `extra` statements (a count) ride along; their results come back as they are.
    */
   private async executeWithLoads(
     statement: Statement,
     levels: readonly LoadLevel[],
-  ): Promise<Result<unknown[]>> {
-    const results = await this.connection.batch([statement, ...levels.map((level) => level.load.statement)])
+    extra: readonly Statement[] = [],
+  ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
+    const loads = levels.map((level) => level.load.statement)
+    const results = await this.connection.batch([statement, ...extra, ...loads])
     const [first] = results
     const rows = this.hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], false)
-    const entityColumn = (
-      (statement as { state?: { items?: readonly unknown[] } }).state?.items ?? []
-    ).findIndex(isEntity)
+    const items = (statement as { state?: { items?: readonly unknown[] } }).state?.items ?? []
+    const entityColumn = items.findIndex(isEntity)
     const loadedByLevel: object[][] = []
     const roots = distinctObjects(rows.map((row) => row[entityColumn]))
     for (const [i, level] of levels.entries()) {
-      const children = this.hydrateRows(
-        level.load.statement,
-        (results[i + 1]?.rows ?? []) as readonly unknown[][],
-        false,
-      )
+      const raw = (results[1 + extra.length + i]?.rows ?? []) as readonly unknown[][]
+      const children = this.hydrateRows(level.load.statement, raw, false)
       const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
       assignLoaded(level.property, level.load.assign(children, owners), false)
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
     }
-    return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0)
+    return {
+      result: new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0),
+      extra: results.slice(1, 1 + extra.length),
+    }
+  }
+
+  /**
+   * A page of a query and the total it pages through, in one request:
+   * `await session.paginate(select(Post).orderBy(Post.createdAt.desc()), { page: 2, pageSize: 10 })`.
+   * Items are the query's first column (the entity); `page` starts at 1.
+   */
+  async paginate<Items extends readonly SelectItem[]>(
+    query: Select<Items>,
+    { page, pageSize }: { page: number; pageSize: number },
+  ): Promise<Page<RowOfItems<Items>[0]>> {
+    if (!Number.isInteger(page) || page < 1)
+      throw new InvalidRequestError(`page must be an integer from 1, got ${page}`)
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      throw new InvalidRequestError(`pageSize must be a positive integer, got ${pageSize}`)
+    }
+    if (this.#autoflush && this.hasChanges()) await this.flush()
+    const paged = query.limit(pageSize).offset((page - 1) * pageSize) as unknown as Select<
+      readonly SelectItem[]
+    >
+    const unordered = new Select({
+      ...query.state,
+      orderBy: [],
+      limit: undefined,
+      offset: undefined,
+      options: [],
+    })
+    const count = select(func.count()).selectFrom(unordered.subquery("paginated"))
+    const levels = planLoads(paged, query.state.options ?? [])
+    const { result, extra } = await this.executeWithLoads(paged, levels, [count])
+    const total = Number(extra[0]?.scalar() ?? 0)
+    return { items: result.rows.map((row) => row[0]) as RowOfItems<Items>[0][], total, page, pageSize }
   }
 
   /** Replaces the entity values of rows by objects from the identity map. */

@@ -462,6 +462,38 @@ export function sessionSuite(fixture: TransportFixture) {
       }
     })
 
+    it("pages a query with its total and its eager loads in one request", async () => {
+      const setup = new AsyncSession(engine)
+      const author = new User({ username: unique("sam"), email: `${unique("sam")}@example.com` })
+      for (let i = 0; i < 7; i++) new Post({ title: `Page ${i}`, content: "c", author })
+      setup.add(author)
+      await setup.commit()
+      await setup.close()
+
+      const name = scope("page")
+      await using session = new AsyncSession(fixture.engine(name))
+      const query = select(Post)
+        .where(Post.userId.eq(author.id))
+        .orderBy(Post.title)
+        .options(selectinload(Post.author))
+      const before = await fixture.stats(name)
+      const page = await session.paginate(query, { page: 2, pageSize: 3 })
+      const after = await fixture.stats(name)
+      if (before && after && fixture.name !== "neon-websocket")
+        expect(after.httpRequests - before.httpRequests).toBe(1)
+      expect({ ...page, items: page.items.map((p) => p.title) }).toEqual({
+        items: ["Page 3", "Page 4", "Page 5"],
+        total: 7,
+        page: 2,
+        pageSize: 3,
+      })
+      expect(page.items[0]?.author.username).toBe(author.username)
+      expect((await session.paginate(query, { page: 9, pageSize: 3 })).items).toEqual([])
+      await expect(session.paginate(query, { page: 0, pageSize: 3 })).rejects.toThrow(
+        /page must be an integer from 1/,
+      )
+    })
+
     it("makes configured sessions with sessionmaker and honours noAutoflush", async () => {
       const Session = sessionmaker(engine)
       await using session = Session()
