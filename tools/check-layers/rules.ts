@@ -53,7 +53,7 @@ export const MAY_IMPORT_PACKAGES: Partial<Record<Layer, readonly string[]>> = {
   "drivers/neon": ["@neondatabase/serverless"],
   "drivers/libsql": ["@libsql/client"],
   hono: ["hono"],
-  worker: ["hono", "@hono/", "zod"],
+  worker: ["hono", "@hono/", "valibot"],
 }
 
 /** The layer a project file belongs to, or undefined when it is outside the checked tree. */

@@ -1,0 +1,51 @@
+// `dbSession()`: a request-scoped AsyncSession as `c.var.session`. The session is made on a child of the
+// app's engine (so the Server-Timing header counts this request's traffic alone), rolled back when the
+// handler failed, and closed before the response leaves, so no connection outlives its request.
+import type { Context, Env, MiddlewareHandler } from "hono"
+import type { Engine } from "../engine/engine.ts"
+import { AsyncSession, type SessionOptions } from "../orm/session.ts"
+import { DbTiming } from "./server-timing.ts"
+
+/** The context variables `dbSession()` sets: `new Hono<{ Variables: SessionVariables }>()`. */
+export interface SessionVariables {
+  session: AsyncSession
+}
+
+export interface DbSessionOptions<E extends Env> {
+  /** The engine for this request; engines hold no connection, so cache one per URL (`engineCache`). */
+  engine: (c: Context<E>) => Engine
+  /**
+   * Commit after a handler that answered below 400. Default false: handlers commit what they mean to,
+   * and whatever they left pending is dropped.
+   */
+  commit?: boolean
+  /** Options for each request's session. */
+  session?: SessionOptions
+  /** Add `Server-Timing: db;desc="R round trips, S statements";dur=MS` (default true). */
+  serverTiming?: boolean
+}
+
+/**
+ * `app.use(dbSession({ engine: (c) => engines.get(c.env) }))`, then in a handler:
+ * `const post = await c.var.session.get(Post, id)`.
+ */
+export function dbSession<E extends Env & { Variables: SessionVariables }>(
+  options: DbSessionOptions<E>,
+): MiddlewareHandler<E> {
+  return async (c, next) => {
+    const engine = options.engine(c).child()
+    const timing = options.serverTiming === false ? undefined : new DbTiming(engine)
+    const session = new AsyncSession(engine, options.session)
+    c.set("session", session)
+    try {
+      await next()
+      // Hono turns a thrown error into the onError response and records it on the context.
+      if (c.error) await session.rollback()
+      else if (options.commit && c.res.status < 400) await session.commit()
+    } finally {
+      await session.close()
+      timing?.stop()
+      if (timing) c.header("Server-Timing", timing.header(), { append: true })
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// `app.onError(errorHandler())`: edgealchemy's errors as HTTP answers. A duplicate unique key or a stale
+// version is the client's conflict (409); an unreachable database is 503; anything unexpected, a
+// NotLoadedError included (a missing eager load is a bug of the app, not of the request), is a 500 whose
+// message is logged, never shown: messages of internal errors carry SQL and parameters.
+import type { Context, ErrorHandler } from "hono"
+import { HTTPException } from "hono/http-exception"
+import {
+  ConnectionError,
+  IntegrityError,
+  NoResultFound,
+  OperationalError,
+  StaleDataError,
+} from "../errors.ts"
+import { codeFor, type ErrorStatus, HttpError } from "./http-errors.ts"
+
+export interface ErrorHandlerOptions {
+  /** App-specific errors first: return an HttpError to answer with, or undefined to fall through. */
+  map?: (error: Error) => HttpError | undefined
+  /** Where internal errors go (default console.error). */
+  log?: (message: string, error: Error) => void
+}
+
+export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
+  const log = options.log ?? ((message, error) => console.error(message, error))
+  return (error: Error, c: Context) => {
+    const answer = options.map?.(error) ?? toHttpError(error)
+    if (answer) return c.json(answer.body(), answer.status)
+    log(`${c.req.method} ${c.req.path} failed: ${error.name}: ${error.message}`, error)
+    return c.json(new HttpError(500, "internal_error", "Internal server error").body(), 500)
+  }
+}
+
+/** The HTTP answer to a known error; undefined for the ones that are bugs (logged, 500). */
+export function toHttpError(error: Error): HttpError | undefined {
+  if (error instanceof HttpError) return error
+  if (error instanceof HTTPException) {
+    const status = error.status as ErrorStatus
+    return new HttpError(status, codeFor(status), error.message || "Request refused")
+  }
+  if (error instanceof IntegrityError) return integrityAnswer(error)
+  if (error instanceof StaleDataError) {
+    return new HttpError(409, "conflict", "The resource changed since it was read; reload it and retry")
+  }
+  if (error instanceof NoResultFound) return new HttpError(404, "not_found", "No such resource")
+  if (error instanceof ConnectionError || isTransient(error)) {
+    return new HttpError(503, "unavailable", "The database is unavailable; retry shortly")
+  }
+  return undefined
+}
+
+function integrityAnswer(error: IntegrityError): HttpError | undefined {
+  const what = error.columns.length > 0 ? error.columns.join(", ") : error.constraint
+  switch (error.kind) {
+    case "unique":
+      return new HttpError(409, "conflict", `A record with this ${what ?? "key"} already exists`)
+    case "foreign_key":
+      return new HttpError(409, "conflict", "A related record does not exist (any more)")
+    default:
+      // NOT NULL and CHECK failures mean the app let bad data through: a bug, logged as such.
+      return undefined
+  }
+}
+
+/** Locks and serialization failures: the request may succeed if retried. */
+function isTransient(error: Error): boolean {
+  return error instanceof OperationalError && /busy|locked|serializ|deadlock/i.test(error.message)
+}
