@@ -1,0 +1,48 @@
+// The blog's Hono app: a request-scoped database session, a 64 KB body limit, the routes of
+// BLOG_API.md by resource, and every error as `{"error": {"code", "message"}}`.
+import { Hono } from "hono"
+import { bodyLimit } from "hono/body-limit"
+import { dbSession, errorHandler, HttpError } from "../src/hono.ts"
+import { engineFor } from "./env.ts"
+import type { BlogEnv } from "./http/app-env.ts"
+import { blogErrorAnswer } from "./http/errors.ts"
+import { audit } from "./routes/audit.ts"
+import { auth } from "./routes/auth.ts"
+import { comments } from "./routes/comments.ts"
+import { posts } from "./routes/posts.ts"
+import { stats } from "./routes/stats.ts"
+import { tags } from "./routes/tags.ts"
+import { users } from "./routes/users.ts"
+
+export const MAX_BODY_BYTES = 64 * 1024
+
+export function createApp(): Hono<BlogEnv> {
+  const app = new Hono<BlogEnv>()
+  app.use(dbSession<BlogEnv>({ engine: (c) => engineFor(c.env) }))
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(new HttpError(413, "payload_too_large", "Request bodies are limited to 64 KB").body(), 413),
+    }),
+  )
+  app.get("/", (c) =>
+    c.json({
+      name: "edgealchemy blog",
+      api: "https://github.com/edgealchemy (BLOG_API.md)",
+      health: "/health",
+    }),
+  )
+  app.route("/", stats)
+  app.route("/users", users)
+  app.route("/auth", auth)
+  app.route("/posts", posts)
+  app.route("/posts", comments)
+  app.route("/tags", tags)
+  app.route("/audit", audit)
+  app.notFound((c) =>
+    c.json(new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`).body(), 404),
+  )
+  app.onError(errorHandler({ map: blogErrorAnswer }))
+  return app
+}

@@ -1,0 +1,39 @@
+// Bearer authentication: `requireUser` refuses a request without a valid token (401); `optionalUser`
+// lets anonymous requests through but still refuses a token that is present and bad.
+import type { Context, MiddlewareHandler } from "hono"
+import type { BlogEnv } from "../http/app-env.ts"
+import { unauthorized } from "../http/errors.ts"
+import { verifyToken } from "./token.ts"
+
+export const requireUser: MiddlewareHandler<BlogEnv> = async (c, next) => {
+  if (!c.req.header("Authorization")) throw unauthorized("This needs a bearer token: POST /auth/token")
+  await authenticate(c)
+  await next()
+}
+
+export const optionalUser: MiddlewareHandler<BlogEnv> = async (c, next) => {
+  if (c.req.header("Authorization")) await authenticate(c)
+  await next()
+}
+
+async function authenticate(c: Context<BlogEnv>): Promise<void> {
+  const match = /^Bearer ([A-Za-z0-9_.-]{1,2048})$/.exec(c.req.header("Authorization") ?? "")
+  if (!match) throw unauthorized("Malformed Authorization header: expected 'Bearer <token>'")
+  const claims = await verifyToken(match[1] as string, authSecret(c))
+  if (!claims) throw unauthorized("Invalid or expired token")
+  c.set("user", claims)
+}
+
+export function authSecret(c: Context<BlogEnv>): string {
+  const secret = c.env.AUTH_SECRET
+  if (!secret)
+    throw new Error("AUTH_SECRET is not set: put it in .dev.vars, or `wrangler secret put AUTH_SECRET`")
+  return secret
+}
+
+/** The signed-in user of a route behind `requireUser`. */
+export function currentUser(c: Context<BlogEnv>) {
+  const user = c.get("user")
+  if (!user) throw unauthorized("This needs a bearer token: POST /auth/token")
+  return user
+}

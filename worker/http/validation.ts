@@ -1,0 +1,71 @@
+// Request validation with valibot through Hono's validator. A body or query that does not have the
+// right shape (malformed, wrong types, unknown fields, a bad query parameter) is 400 bad_request; a
+// body of the right shape whose field breaks a rule (too short, too long) is 422 validation_error.
+import { vValidator } from "@hono/valibot-validator"
+import * as v from "valibot"
+import { badRequest, invalid, notFound } from "./errors.ts"
+
+/** A JSON body checked against `schema`; the handler reads it with `c.req.valid("json")`. */
+export function jsonBody<S extends v.GenericSchema>(schema: S) {
+  return vValidator("json", schema, (result) => {
+    if (result.success) return
+    const shapeWrong = result.issues.some((issue) => issue.kind === "schema")
+    throw (shapeWrong ? badRequest : invalid)(describe(result.issues))
+  })
+}
+
+/** Query parameters checked against `schema`; any failure is 400. */
+export function queryParams<S extends v.GenericSchema>(schema: S) {
+  return vValidator("query", schema, (result) => {
+    if (!result.success) throw badRequest(describe(result.issues))
+  })
+}
+
+function describe(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = v.getDotPath(issue)
+      return path ? `${path}: ${issue.message}` : issue.message
+    })
+    .join("; ")
+}
+
+/** Text a database stores exactly as sent: no NUL (PostgreSQL refuses it) and no lone surrogates. */
+export function storableText(min: number, max: number) {
+  return v.pipe(
+    v.string(),
+    v.minLength(min, `must be at least ${min} characters`),
+    v.maxLength(max, `must be at most ${max} characters`),
+    v.check((text) => !text.includes("\u0000"), "must not contain NUL characters"),
+    v.check((text) => !LONE_SURROGATE.test(text), "must be well-formed Unicode"),
+  )
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+const MAX_ID = 2_147_483_647
+
+/** A path id: a positive integer that fits the column, else 404 (there is no such resource). */
+export function idParam(raw: string | undefined, what: string): number {
+  const id = /^[1-9]\d{0,9}$/.test(raw ?? "") ? Number(raw) : Number.NaN
+  if (!(id <= MAX_ID)) throw notFound(`No ${what} ${JSON.stringify(raw)}`)
+  return id
+}
+
+const positiveInteger = (max: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,9}$/, "must be a positive integer"),
+    v.transform(Number),
+    v.minValue(1, "must be at least 1"),
+    v.maxValue(max, `must be at most ${max}`),
+  )
+
+/** `?page&pageSize`: page from 1, pageSize 1-100 (default 10); other parameters are left to the route. */
+export const pageQuery = {
+  page: v.optional(positiveInteger(1_000_000), "1"),
+  pageSize: v.optional(positiveInteger(100), "10"),
+}
+
+export const pagingOnly = v.object(pageQuery)

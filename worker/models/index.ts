@@ -1,0 +1,6 @@
+// The blog's models with their validators and listeners installed: import models from here.
+import "./validators.ts"
+import "./audit.ts"
+
+export { AuditLog, Comment, Post, postTags, registry, Tag, User } from "./models.ts"
+export { ModelValidationError } from "./validators.ts"

@@ -1,0 +1,58 @@
+// The blog's post queries. Every query that feeds a response loads what the response shows with
+// selectinload, so the query and its loads travel in one request (no N+1, no NotLoadedError).
+import {
+  type AsyncSession,
+  type Expression,
+  func,
+  literal,
+  type Page,
+  select,
+  selectinload,
+} from "../../src/index.ts"
+import { Comment, Post, Tag } from "../models/index.ts"
+
+/** Published posts matching `conditions`, newest first, with what a post's JSON shows. */
+export function publishedPosts(...conditions: Expression<boolean>[]) {
+  return select(Post)
+    .where(Post.published.eq(true), ...conditions)
+    .orderBy(Post.createdAt.desc(), Post.id.desc())
+    .options(selectinload(Post.author), selectinload(Post.tags), selectinload(Post.comments))
+}
+
+/** One post with author, tags, and comments with their authors: one request. */
+export function postWithEverything(id: number) {
+  return select(Post)
+    .where(Post.id.eq(id))
+    .options(
+      selectinload(Post.author),
+      selectinload(Post.tags),
+      selectinload(Post.comments).selectinload(Comment.author),
+    )
+}
+
+/** One post with what editing it touches (its tags) and what the answer shows: author, comment count. */
+export function postForEdit(id: number) {
+  const commentCount = select(func.count(Comment.id)).where(Comment.postId.eq(Post.id)).scalarSubquery()
+  return select(Post, commentCount)
+    .where(Post.id.eq(id))
+    .options(selectinload(Post.author), selectinload(Post.tags))
+}
+
+export const taggedWith = (name: string) => Post.tags.any(Tag.c.name.eq(name))
+
+/**
+ * Titles containing `q`, case-insensitively. A substring search (instr/strpos) rather than LIKE, so
+ * that `%` and `_` in `q` are plain characters.
+ */
+export function titleContains(q: string, dialect: string): Expression<boolean> {
+  const position = func[dialect === "postgresql" ? "strpos" : "instr"] as NonNullable<(typeof func)[string]>
+  return position(func.lower(Post.title), func.lower(literal(q))).gt(0)
+}
+
+export async function pageOfPosts(
+  session: AsyncSession,
+  query: ReturnType<typeof publishedPosts>,
+  paging: { page: number; pageSize: number },
+): Promise<Page<Post>> {
+  return session.paginate(query, paging)
+}

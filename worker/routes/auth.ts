@@ -1,0 +1,34 @@
+// POST /auth/token: a signed bearer token for a username and password, valid 24 hours.
+import { Hono } from "hono"
+import * as v from "valibot"
+import { select } from "../../src/index.ts"
+import { burnPasswordCheck, verifyPassword } from "../auth/password.ts"
+import { authSecret } from "../auth/require-user.ts"
+import { signToken, TOKEN_LIFETIME_MS } from "../auth/token.ts"
+import type { BlogEnv } from "../http/app-env.ts"
+import { unauthorized } from "../http/errors.ts"
+import { jsonBody } from "../http/validation.ts"
+import { User } from "../models/index.ts"
+
+const credentials = v.strictObject({
+  username: v.pipe(v.string(), v.maxLength(200)),
+  password: v.pipe(v.string(), v.maxLength(200)),
+})
+
+export const auth = new Hono<BlogEnv>()
+
+auth.post("/token", jsonBody(credentials), async (c) => {
+  const { username, password } = c.req.valid("json")
+  const secret = authSecret(c)
+  const user = await c.var.session.scalar(select(User).where(User.username.eq(username)))
+  if (!user) {
+    await burnPasswordCheck(password)
+    throw unauthorized("Wrong username or password")
+  }
+  if (!user.isActive || !(await verifyPassword(password, user.passwordHash))) {
+    throw unauthorized("Wrong username or password")
+  }
+  const expiresAt = Date.now() + TOKEN_LIFETIME_MS
+  const token = await signToken({ sub: user.id, name: user.username, exp: expiresAt }, secret)
+  return c.json({ token, expiresAt: new Date(expiresAt).toISOString() })
+})

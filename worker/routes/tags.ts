@@ -1,0 +1,23 @@
+// GET /tags/:name/posts: a page of the published posts carrying a tag.
+import { Hono } from "hono"
+import * as v from "valibot"
+import { select } from "../../src/index.ts"
+import type { BlogEnv } from "../http/app-env.ts"
+import { notFound } from "../http/errors.ts"
+import { postJson } from "../http/serializers.ts"
+import { pageQuery, queryParams } from "../http/validation.ts"
+import { Tag } from "../models/index.ts"
+import { pageOfPosts, publishedPosts, taggedWith } from "../queries/posts.ts"
+
+export const tags = new Hono<BlogEnv>()
+
+tags.get("/:name/posts", queryParams(v.object(pageQuery)), async (c) => {
+  const name = c.req.param("name").trim().toLowerCase()
+  const session = c.var.session
+  const page = await pageOfPosts(session, publishedPosts(taggedWith(name)), c.req.valid("query"))
+  // An empty page may mean no such tag: only then is a second query worth it.
+  if (page.total === 0 && !(await session.scalar(select(Tag.id).where(Tag.c.name.eq(name))))) {
+    throw notFound(`No tag ${JSON.stringify(name)}`)
+  }
+  return c.json({ ...page, items: page.items.map((post) => postJson(post, post.comments.length)) })
+})

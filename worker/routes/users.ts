@@ -1,0 +1,59 @@
+// POST /users, GET /users/:id, GET /users/:id/posts.
+import { Hono } from "hono"
+import * as v from "valibot"
+import { func, select } from "../../src/index.ts"
+import { hashPassword } from "../auth/password.ts"
+import type { BlogEnv } from "../http/app-env.ts"
+import { notFound } from "../http/errors.ts"
+import { postJson, userJson } from "../http/serializers.ts"
+import { idParam, jsonBody, pageQuery, queryParams, storableText } from "../http/validation.ts"
+import { Post, User } from "../models/index.ts"
+import { pageOfPosts, publishedPosts } from "../queries/posts.ts"
+
+const signup = v.strictObject({
+  username: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9_]{3,50}$/, "must be 3-50 letters, digits or underscores"),
+  ),
+  // The model's validator checks the `@` and lower-cases it (../models/validators.ts).
+  email: storableText(3, 100),
+  password: v.pipe(storableText(8, 200), v.minLength(8, "must be at least 8 characters")),
+  bio: v.optional(v.nullable(storableText(0, 5000))),
+})
+
+export const users = new Hono<BlogEnv>()
+
+users.post("/", jsonBody(signup), async (c) => {
+  const body = c.req.valid("json")
+  const session = c.var.session
+  const user = new User({
+    username: body.username,
+    email: body.email,
+    passwordHash: await hashPassword(body.password),
+    bio: body.bio ?? null,
+  })
+  session.add(user)
+  // One request: the INSERT, its audit entry, COMMIT. A taken username or email fails it whole (409).
+  await session.commit()
+  return c.json(userJson(user), 201)
+})
+
+users.get("/:id", async (c) => {
+  const id = idParam(c.req.param("id"), "user")
+  const postCount = select(func.count(Post.id))
+    .where(Post.userId.eq(User.id), Post.published.eq(true))
+    .scalarSubquery()
+  const row = (await c.var.session.execute(select(User, postCount).where(User.id.eq(id)))).first()
+  if (!row) throw notFound(`No user ${id}`)
+  const [user, count] = row
+  return c.json({ ...userJson(user), postCount: Number(count ?? 0) })
+})
+
+users.get("/:id/posts", queryParams(v.object(pageQuery)), async (c) => {
+  const id = idParam(c.req.param("id"), "user")
+  const session = c.var.session
+  const page = await pageOfPosts(session, publishedPosts(Post.userId.eq(id)), c.req.valid("query"))
+  // An empty page may mean no such user: only then is a second query worth it.
+  if (page.total === 0 && !(await session.get(User, id))) throw notFound(`No user ${id}`)
+  return c.json({ ...page, items: page.items.map((post) => postJson(post, post.comments.length)) })
+})
