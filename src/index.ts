@@ -23,11 +23,17 @@ export { Result, ScalarResult } from "./engine/result.ts"
 export * from "./errors.ts"
 export { RelationshipAttribute } from "./orm/attribute.ts"
 export { type FlushContext, listen, type MapperEvent, type SessionEvent, validates } from "./orm/events.ts"
-export { LoaderOption, selectinload } from "./orm/loading.ts"
+export { LoaderOption, raiseload, selectinload } from "./orm/loading.ts"
 export { type ModelClass, type ModelInstance, type ModelOptions, model } from "./orm/model.ts"
 export { defaultRegistry, Registry, registerModels } from "./orm/registry.ts"
 export { type Cascade, type RelationshipOptions, relationship } from "./orm/relationship.ts"
-export { AsyncSession, type Page, type SessionOptions, sessionmaker } from "./orm/session.ts"
+export {
+  AsyncSession,
+  type ExecuteOptions,
+  type Page,
+  type SessionOptions,
+  sessionmaker,
+} from "./orm/session.ts"
 export { inspect, type ObjectState } from "./orm/state.ts"
 export * from "./sql/index.ts"
 export { TextStatement, text } from "./sql/text.ts"

@@ -8,7 +8,7 @@ export function hydrate(
   mapper: Mapper,
   columns: readonly unknown[],
   identityMap: IdentityMap,
-  session: SessionLike,
+  session: SessionLike | undefined,
   populateExisting = false,
 ): object {
   const identity = mapper.primaryKey.map((col) => columns[mapper.table.columns.indexOf(col)])

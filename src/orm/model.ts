@@ -4,12 +4,14 @@
 // back-populated relationships in sync.
 import { InvalidRequestError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
+import type { Expression, Label } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { ColumnSpec } from "../sql/schema/column.ts"
 import type { Index, TableConstraint } from "../sql/schema/constraints.ts"
 import { type RowOf, Table, type TableColumns, type ValueOf } from "../sql/schema/table.ts"
 import { ENTITY, type EntityDescriptor } from "../sql/select-items.ts"
 import { RelationshipAttribute } from "./attribute.ts"
+import { defineHybrids, type Hybrids, type HybridValues } from "./hybrid.ts"
 import { defineInstanceAccessors } from "./instance-accessors.ts"
 import { Mapper, type ModelConstructor } from "./mapper.ts"
 import { MAPPER } from "./mapper-of.ts"
@@ -49,14 +51,19 @@ export type ModelInit<F> = { [K in RequiredKeys<F>]: ValueOf<F[K]> } & {
   [K in Exclude<ColumnKeys<F>, RequiredKeys<F>>]?: ValueOf<F[K]>
 } & { [K in RelationKeys<F>]?: RelationValue<F[K]> }
 
+/** `JSON.stringify(user)` writes the column values (relationships may form cycles; hybrids are derived). */
+interface JsonColumns {
+  toJSON(): Record<string, unknown>
+}
+
 type ConstructorArgs<F> =
   Record<never, never> extends ModelInit<F> ? [init?: ModelInit<F>] : [init: ModelInit<F>]
 
 /** Own properties of every function: a column with one of these names is reached through `Model.c`. */
 type FunctionProperty = "name" | "length" | "prototype" | "caller" | "arguments"
 
-export type ModelClass<F> = {
-  new (...args: ConstructorArgs<F>): ModelInstance<F>
+export type ModelClass<F, H extends Hybrids = Record<never, never>> = {
+  new (...args: ConstructorArgs<F>): ModelInstance<F> & HybridValues<H> & JsonColumns
   readonly [TABLE]: Table<ColumnsOf<F>>
   readonly [ENTITY]: EntityDescriptor
   readonly [MAPPER]: Mapper
@@ -64,7 +71,7 @@ export type ModelClass<F> = {
   readonly c: TableColumns<ColumnsOf<F>>
 } & { readonly [K in Exclude<ColumnKeys<F>, FunctionProperty>]: Column<ValueOf<F[K]>, K> } & {
   readonly [K in RelationKeys<F>]: RelationshipAttribute<Element<RelationValue<F[K]>>>
-}
+} & { readonly [K in keyof H & string]: Label<H[K] extends Expression<infer T> ? T : never, K> }
 
 const FUNCTION_PROPERTIES = new Set(["name", "length", "prototype", "caller", "arguments"])
 
@@ -83,11 +90,19 @@ export interface ModelOptions {
  * Instances are typed from the columns; the constructor requires exactly the columns that have neither
  * a default nor `nullable`.
  */
-export function model<const F extends ModelFields>(
+export function model<const F extends ModelFields, H extends Hybrids = Record<never, never>>(
   tableName: string,
   fields: F,
-  options: ModelOptions = {},
-): ModelClass<F> {
+  options: ModelOptions & {
+    /**
+     * Hybrid properties: one SQL expression of the columns, usable in queries (`User.fullName` in
+     * where, orderBy, select) and read on instances (`user.fullName`, computed in memory):
+     * `{ hybrids: (c) => ({ fullName: c.firstName.concat(" ").concat(c.lastName) }) }`.
+     * A getter of the same name in the class body replaces the in-memory computation.
+     */
+    hybrids?: (columns: TableColumns<ColumnsOf<F>>) => H
+  } = {},
+): ModelClass<F, H> {
   const registry = options.registry ?? defaultRegistry
   const columnSpecs = Object.fromEntries(
     Object.entries(fields).filter(([, spec]) => spec instanceof ColumnSpec),
@@ -161,5 +176,9 @@ export function model<const F extends ModelFields>(
     })
   }
   defineInstanceAccessors(Model.prototype, mapper)
-  return Model as unknown as ModelClass<F>
+  if (options.hybrids) {
+    const taken = new Set([...FUNCTION_PROPERTIES, ...Object.keys(fields), "c", "toJSON"])
+    defineHybrids(Model, mapper, options.hybrids(table.c as never), taken)
+  }
+  return Model as unknown as ModelClass<F, H>
 }

@@ -5,7 +5,7 @@ import type { Table } from "../sql/schema/table.ts"
 
 export type Cascade = "save-update" | "delete" | "delete-orphan"
 
-export type Loading = "raise" | "selectin" | "joined"
+export type Loading = "raise" | "selectin"
 
 export interface RelationshipOptions {
   /** The attribute on the target that points back; both sides are kept in sync in memory. */

@@ -16,6 +16,7 @@ import { Select, select } from "../sql/select.ts"
 import { isEntity, type RowOfItems, type SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
+import { type BulkSession, bulkSync, isBulk, type SynchronizeSession } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
 import { type FlushPlan, keyOf, planFlush } from "./flush/plan.ts"
@@ -29,6 +30,28 @@ import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { relationshipLoad } from "./relationship-query.ts"
 import { InstanceState, STATE, stateOf } from "./state.ts"
+
+/** How `session.execute` runs a statement. */
+export interface ExecuteOptions {
+  /** Values for `bindparam()` placeholders. */
+  params?: readonly unknown[]
+  /** Overwrite objects the session already has with the rows' values (their unflushed changes are lost). */
+  populateExisting?: boolean
+  /**
+   * Objects for reading only: built outside the identity map and detached from the session, so a large
+   * result costs no tracking and leaves nothing behind. Rows are still one object each within the result.
+   */
+  readOnly?: boolean
+  /** How a bulk UPDATE or DELETE updates objects already in the session (default "auto"). */
+  synchronizeSession?: SynchronizeSession
+}
+
+/** Where rows of one execution become objects. */
+interface Hydration {
+  readonly identity: IdentityMap
+  readonly session: AsyncSession | undefined
+  readonly populateExisting: boolean
+}
 
 export interface SessionOptions {
   /** Forget loaded values after commit (default false, as SQLAlchemy recommends for asyncio). */
@@ -138,21 +161,55 @@ export class AsyncSession {
     return (result.first()?.[0] as InstanceType<M> | undefined) ?? null
   }
 
-  /** Runs a statement; mapped entities in its rows come back as objects through the identity map. */
-  async execute<S extends Statement>(statement: S, params?: readonly unknown[]): Promise<Result<RowOf<S>>> {
+  /**
+   * Runs a statement; mapped entities in its rows (a select's, or an INSERT/UPDATE/DELETE's RETURNING)
+   * come back as objects through the identity map. A bulk UPDATE or DELETE also updates the objects
+   * the session holds (`synchronizeSession`).
+   */
+  async execute<S extends Statement>(statement: S, options: ExecuteOptions = {}): Promise<Result<RowOf<S>>> {
     if (this.#autoflush && this.hasChanges()) await this.flush()
     // Row locks only mean something inside a transaction: FOR UPDATE moves the session onto one.
     const locks = (statement as { state?: { forUpdate?: unknown } }).state?.forUpdate !== undefined
     if (locks && !this.connection.inTransaction) await this.connection.begin()
+    // Rows an INSERT/UPDATE/DELETE returns are what the statement just wrote: they refresh the objects.
+    const writes = statement.kind !== "select" && statement.kind !== "compound_select"
+    const hydration = this.hydration(writes ? { populateExisting: true, ...options } : options)
     const loaderOptions = (statement as { state?: { options?: readonly unknown[] } }).state?.options ?? []
     const levels =
-      loaderOptions.length > 0
+      statement.kind === "select"
         ? planLoads(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
         : []
-    if (levels.length > 0) return (await this.executeWithLoads(statement, levels)).result as Result<RowOf<S>>
-    const result = await this.connection.execute(statement, params)
-    const rows = this.hydrateRows(statement, result.rows as readonly unknown[][], false)
-    return new Result(rows as never[], result.columns, result.rowsAffected)
+    if (levels.length > 0) {
+      return (await this.executeWithLoads(statement, levels, hydration)).result as Result<RowOf<S>>
+    }
+    const sync = isBulk(statement)
+      ? bulkSync(statement, options.synchronizeSession ?? "auto", this.bulkSession())
+      : undefined
+    const result = await this.connection.execute(sync?.statement ?? statement, options.params)
+    sync?.apply(result.rows as readonly unknown[][])
+    const all = result.rows as readonly unknown[][]
+    const own = sync ? all.map((row) => row.slice(0, sync.ownColumns)) : all
+    const rows = this.hydrateRows(statement, own, hydration)
+    return new Result(rows as never[], result.columns.slice(0, sync?.ownColumns), result.rowsAffected)
+  }
+
+  private hydration(options: ExecuteOptions): Hydration {
+    return options.readOnly
+      ? { identity: new IdentityMap(), session: undefined, populateExisting: false }
+      : { identity: this.#identity, session: this, populateExisting: options.populateExisting === true }
+  }
+
+  private bulkSession(): BulkSession {
+    return {
+      objectsOf: (table) =>
+        [...this.#identity.values()].map(stateOf).filter((state) => state.mapper.table === table),
+      forget: (state) => {
+        this.#deleted.delete(state)
+        if (state.identity) this.#identity.delete(state.mapper, state.identity)
+        state.gone = true
+        state.session = undefined
+      },
+    }
   }
 
   /**
@@ -163,19 +220,19 @@ export class AsyncSession {
   private async executeWithLoads(
     statement: Statement,
     levels: readonly LoadLevel[],
+    hydration: Hydration,
     extra: readonly Statement[] = [],
   ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
     const loads = levels.map((level) => level.load.statement)
     const results = await this.connection.batch([statement, ...extra, ...loads])
     const [first] = results
-    const rows = this.hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], false)
-    const items = (statement as { state?: { items?: readonly unknown[] } }).state?.items ?? []
-    const entityColumn = items.findIndex(isEntity)
+    const rows = this.hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
+    const entityColumn = itemsOf(statement).findIndex(isEntity)
     const loadedByLevel: object[][] = []
     const roots = distinctObjects(rows.map((row) => row[entityColumn]))
     for (const [i, level] of levels.entries()) {
       const raw = (results[1 + extra.length + i]?.rows ?? []) as readonly unknown[][]
-      const children = this.hydrateRows(level.load.statement, raw, false)
+      const children = this.hydrateRows(level.load.statement, raw, hydration)
       const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
       assignLoaded(level.property, level.load.assign(children, owners), false)
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
@@ -193,7 +250,7 @@ export class AsyncSession {
    */
   async paginate<Items extends readonly SelectItem[]>(
     query: Select<Items>,
-    { page, pageSize }: { page: number; pageSize: number },
+    { page, pageSize, ...options }: { page: number; pageSize: number } & ExecuteOptions,
   ): Promise<Page<RowOfItems<Items>[0]>> {
     if (!Number.isInteger(page) || page < 1)
       throw new InvalidRequestError(`page must be an integer from 1, got ${page}`)
@@ -213,18 +270,14 @@ export class AsyncSession {
     })
     const count = select(func.count()).selectFrom(unordered.subquery("paginated"))
     const levels = planLoads(paged, query.state.options ?? [])
-    const { result, extra } = await this.executeWithLoads(paged, levels, [count])
+    const { result, extra } = await this.executeWithLoads(paged, levels, this.hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
     return { items: result.rows.map((row) => row[0]) as RowOfItems<Items>[0][], total, page, pageSize }
   }
 
   /** Replaces the entity values of rows by objects from the identity map. */
-  private hydrateRows(
-    statement: Statement,
-    rows: readonly unknown[][],
-    populateExisting: boolean,
-  ): unknown[][] {
-    const items = (statement as { state?: { items?: readonly unknown[] } }).state?.items ?? []
+  private hydrateRows(statement: Statement, rows: readonly unknown[][], hydration: Hydration): unknown[][] {
+    const items = itemsOf(statement)
     if (!items.some(isEntity)) return rows as unknown[][]
     return rows.map((row) =>
       row.map((value, i) => {
@@ -232,7 +285,13 @@ export class AsyncSession {
         if (!isEntity(item)) return value
         const mapper = mapperOf(item)
         mapper.adopt(item as unknown as ModelConstructor)
-        return hydrate(mapper, value as unknown[], this.#identity, this, populateExisting)
+        return hydrate(
+          mapper,
+          value as unknown[],
+          hydration.identity,
+          hydration.session,
+          hydration.populateExisting,
+        )
       }),
     )
   }
@@ -283,21 +342,23 @@ export class AsyncSession {
       statements.length === 1
         ? [await this.connection.execute(statements[0] as Statement)]
         : await this.connection.batch(statements)
+    const hydration = this.hydration({})
+    const refreshing = { ...hydration, populateExisting: true }
     return results.map((result, i) =>
       this.hydrateRows(
         statements[i] as Statement,
         result.rows as readonly unknown[][],
-        populateFirst && i === 0,
+        populateFirst && i === 0 ? refreshing : hydration,
       ),
     )
   }
 
-  async scalars<S extends Statement>(statement: S) {
-    return (await this.execute(statement)).scalars()
+  async scalars<S extends Statement>(statement: S, options?: ExecuteOptions) {
+    return (await this.execute(statement, options)).scalars()
   }
 
-  async scalar<S extends Statement>(statement: S) {
-    return (await this.execute(statement)).scalar()
+  async scalar<S extends Statement>(statement: S, options?: ExecuteOptions) {
+    return (await this.execute(statement, options)).scalar()
   }
 
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */
@@ -444,7 +505,7 @@ export class AsyncSession {
     if (this.#new.size > 0 || this.#deleted.size > 0) return true
     for (const object of this.#identity.values()) {
       const state = stateOf(object)
-      if (state.modifiedColumns().length > 0 || state.loaded.size > 0) return true
+      if (state.modifiedColumns().length > 0 || relationshipsChanged(state)) return true
     }
     return false
   }
@@ -569,27 +630,49 @@ function assignLoaded(property: RelationshipProperty, loaded: Map<object, object
     const state = stateOf(parent)
     if (!overwrite && state.loaded.has(property.key)) continue
     setRelationship(state, property, property.uselist ? items : (items[0] ?? null))
-    if (property.uselist) state.committedCollections.set(property.key, new Set(items))
+    state.committedCollections.set(property.key, new Set(property.uselist ? items : items.slice(0, 1)))
     // A loaded one-to-many also tells each child its parent (the many-to-one side), with no query.
     const back = property.direction === "one-to-many" ? property.backPopulates : undefined
     if (!back) continue
     for (const item of items) {
       const child = stateOf(item)
-      if (!child.loaded.has(back)) setRelationship(child, child.mapper.relationship(back), parent)
+      if (child.loaded.has(back)) continue
+      setRelationship(child, child.mapper.relationship(back), parent)
+      child.committedCollections.set(back, new Set([parent]))
     }
   }
+}
+
+/** What a statement's rows hold: a select's items, or an INSERT/UPDATE/DELETE's RETURNING. */
+function itemsOf(statement: Statement): readonly unknown[] {
+  const state = (statement as { state?: { items?: readonly unknown[]; returning?: readonly unknown[] } })
+    .state
+  return state?.items ?? state?.returning ?? []
 }
 
 function distinctObjects(values: readonly unknown[]): object[] {
   return [...new Set(values.filter((v): v is object => typeof v === "object" && v !== null))]
 }
 
-/** After a flush, collections as they are now are what the database has. */
+/** After a flush, relationships as they are now are what the database has. */
 function snapshotCollections(state: InstanceState): void {
+  for (const key of state.loaded) state.committedCollections.set(key, new Set(related(state, key)))
+}
+
+/** A relationship's objects: the collection, or the one related object (none for null). */
+function related(state: InstanceState, key: string): object[] {
+  const value = state.values[key]
+  return Array.isArray(value) ? (value as object[]) : value ? [value as object] : []
+}
+
+/** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
+function relationshipsChanged(state: InstanceState): boolean {
   for (const key of state.loaded) {
-    const value = state.values[key]
-    if (Array.isArray(value)) state.committedCollections.set(key, new Set(value as object[]))
+    const before = state.committedCollections.get(key)
+    const now = related(state, key)
+    if (!before || before.size !== now.length || now.some((item) => !before.has(item))) return true
   }
+  return false
 }
 
 /** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */

@@ -1,0 +1,167 @@
+// Bulk UPDATE and DELETE through the session (`session.execute(update(User).where(...).values(...))`)
+// keep the objects the session already holds in step with the rows, as SQLAlchemy's
+// `synchronize_session`:
+// - "evaluate" runs the WHERE clause and the new values in memory against the objects (see
+//   ./evaluate.ts), before the statement runs, so it costs nothing on the wire;
+// - "fetch" adds RETURNING of the keys (and, for UPDATE, the new values) to the same statement, so it
+//   costs no extra round trip either;
+// - "auto" (the default) evaluates when it can and fetches otherwise; `false` leaves the objects alone.
+import { InvalidRequestError } from "../errors.ts"
+import type { Delete } from "../sql/delete.ts"
+import type { Expression } from "../sql/expression.ts"
+import type { Column } from "../sql/schema/column.ts"
+import type { Table } from "../sql/schema/table.ts"
+import type { SelectItem } from "../sql/select-items.ts"
+import type { Statement } from "../sql/statement.ts"
+import type { Update } from "../sql/update.ts"
+import { type Evaluator, evaluator, matches, Unevaluable } from "./evaluate.ts"
+import type { InstanceState } from "./state.ts"
+
+export type SynchronizeSession = "auto" | "evaluate" | "fetch" | false
+
+/** What the session does around a bulk statement: the statement to run, then the objects to touch. */
+export interface BulkSync {
+  readonly statement: Statement
+  /** How many leading columns of each row are the caller's own RETURNING items. */
+  readonly ownColumns: number
+  /** Applies the statement's effect to the session's objects, given the rows it returned. */
+  apply(rows: readonly (readonly unknown[])[]): void
+}
+
+/** Callbacks into the session for objects a bulk DELETE removed. */
+export interface BulkSession {
+  /** The session's persistent objects of a table. */
+  objectsOf(table: Table): InstanceState[]
+  /** Detaches an object whose row a bulk DELETE removed. */
+  forget(state: InstanceState): void
+}
+
+type Bulk = Update<never, readonly SelectItem[]> | Delete<never, readonly SelectItem[]>
+
+export function isBulk(statement: Statement): statement is Bulk {
+  return statement.kind === "update" || statement.kind === "delete"
+}
+
+export function bulkSync(
+  statement: Bulk,
+  mode: SynchronizeSession,
+  session: BulkSession,
+): BulkSync | undefined {
+  if (mode === false) return undefined
+  const { table } = statement.state
+  const objects = session.objectsOf(table)
+  if (objects.length === 0) return undefined
+  const values = statement.kind === "update" ? withUpdateDefaults(table, statement.state.values) : {}
+  const run = statement.kind === "update" ? (statement as Update<never>).values(values as never) : statement
+  if (mode !== "fetch") {
+    const evaluated = tryEvaluate(statement, values, mode === "evaluate")
+    if (evaluated) return evaluateSync(run, objects, evaluated, session)
+  }
+  return fetchSync(run as Bulk, values, session)
+}
+
+interface Evaluated {
+  readonly where: Evaluator
+  readonly values: [string, Evaluator][]
+}
+
+function tryEvaluate(
+  statement: Bulk,
+  values: Record<string, unknown>,
+  required: boolean,
+): Evaluated | undefined {
+  const { table, where } = statement.state
+  try {
+    return {
+      where: matches(where as readonly Expression<unknown>[], table),
+      values: Object.entries(values).map(([key, value]) => [key, valueEvaluator(value, table)]),
+    }
+  } catch (error) {
+    if (!(error instanceof Unevaluable) || !required) return undefined
+    throw new InvalidRequestError(
+      `synchronizeSession "evaluate" cannot be used here: ${error.message}. Use "fetch" (RETURNING) instead`,
+    )
+  }
+}
+
+function valueEvaluator(value: unknown, table: Table): Evaluator {
+  if (typeof value === "object" && value !== null && "kind" in value && "type" in value) {
+    return evaluator(value as Expression<unknown>, table)
+  }
+  return () => value
+}
+
+function evaluateSync(
+  statement: Statement,
+  objects: InstanceState[],
+  evaluated: Evaluated,
+  session: BulkSession,
+) {
+  // Matched now, before the statement runs: afterwards the new values could match differently.
+  const matched = objects.filter((state) => evaluated.where(state.values))
+  return {
+    statement,
+    ownColumns: Infinity,
+    apply() {
+      for (const state of matched) {
+        if (statement.kind === "delete") {
+          session.forget(state)
+          continue
+        }
+        const computed = evaluated.values.map(([key, value]) => [key, value(state.values)] as const)
+        for (const [key, value] of computed) setCommitted(state, key, value)
+      }
+    },
+  }
+}
+
+function fetchSync(statement: Bulk, values: Record<string, unknown>, session: BulkSession): BulkSync {
+  const { table, returning } = statement.state
+  const keyColumns = table.primaryKey as readonly Column<unknown>[]
+  const valueColumns = Object.keys(values).map((key) => table.requireColumn(key))
+  const fetched = [...returning, ...keyColumns, ...valueColumns]
+  const run = (statement as Update<never>).returning(...(fetched as SelectItem[]))
+  return {
+    statement: run,
+    ownColumns: returning.length,
+    apply(rows) {
+      const byKey = new Map(session.objectsOf(table).map((state) => [identityKey(state.identity), state]))
+      for (const row of rows) {
+        const key = row.slice(returning.length, returning.length + keyColumns.length)
+        const state = byKey.get(identityKey(key))
+        if (!state) continue
+        if (statement.kind === "delete") {
+          session.forget(state)
+          continue
+        }
+        valueColumns.forEach((column, i) => {
+          setCommitted(state, column.key, row[returning.length + keyColumns.length + i])
+        })
+      }
+    },
+  }
+}
+
+/** The database has the value now: it is both current and committed, so the object stays clean. */
+function setCommitted(state: InstanceState, key: string, value: unknown): void {
+  state.values[key] = value
+  if (state.committed) state.committed[key] = value
+}
+
+/** Column `onUpdate` defaults, computed once here so the statement and the objects get the same value. */
+function withUpdateDefaults(
+  table: Table,
+  values: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const filled: Record<string, unknown> = { ...values }
+  for (const column of table.columns) {
+    const fallback = column.spec?.options.onUpdate
+    if (fallback === undefined || column.key in filled) continue
+    filled[column.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
+  }
+  return filled
+}
+
+function identityKey(identity: readonly unknown[] | undefined): string {
+  return (identity ?? []).map((value) => String(value)).join("\u0000")
+}

@@ -1,0 +1,197 @@
+// Evaluates a Core expression against an object in memory, as SQLAlchemy's evaluator does: how a
+// hybrid property computes its value on an instance from its one SQL definition, and how a bulk UPDATE
+// or DELETE with `synchronizeSession: "evaluate"` finds the objects in the session it touched.
+// SQL's three-valued logic is kept: `null` is UNKNOWN, and a WHERE matches only on `true`.
+// What has no faithful in-memory meaning (LIKE's collations, subqueries, other tables' columns)
+// is refused up front with Unevaluable, so callers can fall back to asking the database.
+import type { Binary, BooleanList, InList, Postfix } from "../sql/expression.ts"
+import { Expression } from "../sql/expression.ts"
+import type { FunctionCall } from "../sql/functions.ts"
+import type { Column } from "../sql/schema/column.ts"
+import type { Table } from "../sql/schema/table.ts"
+
+/** A value of an object computed from its column values. */
+export type Evaluator = (values: Readonly<Record<string, unknown>>) => unknown
+
+/** The expression uses something that cannot be computed in memory. */
+export class Unevaluable extends Error {}
+
+const COMPARE: Record<string, (a: never, b: never) => boolean> = {
+  "=": (a, b) => a === b || sameInstant(a, b),
+  "<>": (a, b) => !(a === b || sameInstant(a, b)),
+  "<": (a, b) => a < b,
+  ">": (a, b) => a > b,
+  "<=": (a, b) => a <= b,
+  ">=": (a, b) => a >= b,
+}
+
+const ARITHMETIC: Record<string, (a: never, b: never) => unknown> = {
+  "+": (a, b) => (a as number) + (b as number),
+  "-": (a, b) => (a as number) - (b as number),
+  "*": (a, b) => (a as number) * (b as number),
+  "%": (a, b) => (a as number) % (b as number),
+  "||": (a, b) => `${a}${b}`,
+}
+
+const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
+  lower: ([s]) => (s as string).toLowerCase(),
+  upper: ([s]) => (s as string).toUpperCase(),
+  length: ([s]) => (s as string).length,
+  abs: ([n]) => Math.abs(n as number),
+}
+
+/** Compiles `expression` into a function of an object's values; columns must belong to `table`. */
+export function evaluator(expression: Expression<unknown>, table: Table): Evaluator {
+  switch (expression.kind) {
+    case "column": {
+      const column = expression as Column<unknown>
+      if (column.parent !== table) throw new Unevaluable(`${column.name} is not a column of ${table.name}`)
+      return (values) => values[column.key] ?? null
+    }
+    case "bind": {
+      const value = (expression as unknown as { value: unknown }).value ?? null
+      return () => value
+    }
+    case "label":
+    case "cast":
+      return evaluator((expression as unknown as { operand: Expression<unknown> }).operand, table)
+    case "binary":
+      return binary(expression as Binary<unknown>, table)
+    case "postfix": {
+      const operand = evaluator((expression as Postfix).operand, table)
+      const wantNull = (expression as Postfix).operator === "IS NULL"
+      return (values) => (operand(values) === null) === wantNull
+    }
+    case "not": {
+      const operand = evaluator((expression as unknown as { operand: Expression<unknown> }).operand, table)
+      return (values) => {
+        const value = operand(values)
+        return value === null ? null : !value
+      }
+    }
+    case "boolean_list":
+      return booleanList(expression as BooleanList, table)
+    case "in_list":
+      return inList(expression as InList, table)
+    case "between": {
+      const { operand, low, high, negated } = expression as unknown as Record<string, Expression<unknown>>
+      const ge = compare(
+        ">=",
+        evaluator(operand as Expression<unknown>, table),
+        evaluator(low as never, table),
+      )
+      const le = compare(
+        "<=",
+        evaluator(operand as Expression<unknown>, table),
+        evaluator(high as never, table),
+      )
+      const both = and3([ge, le])
+      return negated ? (values) => not3(both(values)) : both
+    }
+    case "function":
+      return call(expression as FunctionCall<unknown>, table)
+    default:
+      throw new Unevaluable(`a "${expression.kind}" expression cannot be evaluated in memory`)
+  }
+}
+
+/** Whether a WHERE condition holds for an object: `true` only, as in SQL. */
+export function matches(conditions: readonly Expression<unknown>[], table: Table): Evaluator {
+  const all = and3(conditions.map((condition) => evaluator(condition, table)))
+  return (values) => all(values) === true
+}
+
+function binary(node: Binary<unknown>, table: Table): Evaluator {
+  const left = evaluator(node.left, table)
+  const right = evaluator(node.right, table)
+  if (node.operator in COMPARE) return compare(node.operator, left, right)
+  if (node.operator === "/") {
+    const integer = node.type.isInteger
+    return nullSafe(left, right, (a, b) => (integer ? Math.trunc(a / b) : a / b))
+  }
+  const operation = ARITHMETIC[node.operator]
+  if (!operation) throw new Unevaluable(`the operator ${node.operator} cannot be evaluated in memory`)
+  return nullSafe(left, right, operation)
+}
+
+function compare(operator: string, left: Evaluator, right: Evaluator): Evaluator {
+  return nullSafe(left, right, COMPARE[operator] as (a: never, b: never) => boolean)
+}
+
+/** Any null operand makes the result null (UNKNOWN), as in SQL. */
+function nullSafe(left: Evaluator, right: Evaluator, operation: (a: never, b: never) => unknown): Evaluator {
+  return (values) => {
+    const a = left(values)
+    const b = right(values)
+    return a === null || b === null ? null : operation(a as never, b as never)
+  }
+}
+
+function booleanList(node: BooleanList, table: Table): Evaluator {
+  const items = node.items.map((item) => evaluator(item, table))
+  return node.operator === "AND" ? and3(items) : or3(items)
+}
+
+function and3(items: readonly Evaluator[]): Evaluator {
+  return (values) => {
+    let unknown = false
+    for (const item of items) {
+      const value = item(values)
+      if (value === false) return false
+      if (value === null) unknown = true
+    }
+    return unknown ? null : true
+  }
+}
+
+function or3(items: readonly Evaluator[]): Evaluator {
+  return (values) => {
+    let unknown = false
+    for (const item of items) {
+      const value = item(values)
+      if (value === true) return true
+      if (value === null) unknown = true
+    }
+    return unknown ? null : false
+  }
+}
+
+function not3(value: unknown): unknown {
+  return value === null ? null : !value
+}
+
+function inList(node: InList, table: Table): Evaluator {
+  if (!Array.isArray(node.items)) throw new Unevaluable("IN (subquery) cannot be evaluated in memory")
+  const operand = evaluator(node.operand, table)
+  const items = (node.items as readonly Expression<unknown>[]).map((item) => evaluator(item, table))
+  const found = or3(items.map((item) => compare("=", operand, item)))
+  return node.negated ? (values) => not3(found(values)) : found
+}
+
+function call(node: FunctionCall<unknown>, table: Table): Evaluator {
+  const args = node.args.map((arg) => evaluator(arg, table))
+  const name = node.name.toLowerCase()
+  if (name === "coalesce") {
+    return (values) => {
+      for (const arg of args) {
+        const value = arg(values)
+        if (value !== null) return value
+      }
+      return null
+    }
+  }
+  const operation = FUNCTIONS[name]
+  if (!operation) throw new Unevaluable(`the function ${node.name}() cannot be evaluated in memory`)
+  return (values) => {
+    const computed = args.map((arg) => arg(values))
+    return computed.includes(null) ? null : operation(computed)
+  }
+}
+
+function sameInstant(a: unknown, b: unknown): boolean {
+  return a instanceof Date && b instanceof Date && a.getTime() === b.getTime()
+}
+
+export function isExpression(value: unknown): value is Expression<unknown> {
+  return value instanceof Expression
+}

@@ -1,0 +1,55 @@
+// Hybrid properties, as SQLAlchemy's `hybrid_property`: one SQL expression of a model's columns that
+// is a labelled Core expression on the class (`select(User.fullName).where(User.fullName.eq(...))`) and
+// a computed, read-only value on instances, evaluated in memory from the same definition. A getter
+// of the same name in the class body overrides the instance side, for logic SQL cannot express.
+import { InvalidRequestError } from "../errors.ts"
+import type { Expression, Label } from "../sql/expression.ts"
+import { type Evaluator, evaluator, Unevaluable } from "./evaluate.ts"
+import type { Mapper, ModelConstructor } from "./mapper.ts"
+import { type InstanceState, STATE } from "./state.ts"
+
+export type Hybrids = { readonly [key: string]: Expression<unknown> }
+
+/** The instance side: each hybrid's value type. */
+export type HybridValues<H> = { readonly [K in keyof H]: H[K] extends Expression<infer T> ? T : never }
+
+export function defineHybrids(
+  model: object,
+  mapper: Mapper,
+  hybrids: Hybrids,
+  taken: ReadonlySet<string>,
+): void {
+  for (const [key, expression] of Object.entries(hybrids)) {
+    if (taken.has(key)) {
+      throw new InvalidRequestError(
+        `${mapper.table.name} cannot have a hybrid named "${key}": the name is taken by a field or by JavaScript functions`,
+      )
+    }
+    const labelled: Label<unknown> = expression.label(key)
+    Object.defineProperty(model, key, {
+      get(this: ModelConstructor) {
+        mapper.adopt(this)
+        return labelled
+      },
+    })
+    let compute: Evaluator | undefined
+    Object.defineProperty((model as { prototype: object }).prototype, key, {
+      get(this: { [STATE]: InstanceState }) {
+        compute ??= instanceEvaluator(mapper, key, expression)
+        return compute(this[STATE].values)
+      },
+    })
+  }
+}
+
+function instanceEvaluator(mapper: Mapper, key: string, expression: Expression<unknown>): Evaluator {
+  try {
+    return evaluator(expression, mapper.table)
+  } catch (error) {
+    if (!(error instanceof Unevaluable)) throw error
+    throw new InvalidRequestError(
+      `${mapper.name}.${key} cannot be computed in memory (${error.message}); ` +
+        `define it for instances with a getter in the class body: get ${key}() { ... }`,
+    )
+  }
+}

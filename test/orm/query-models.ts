@@ -1,0 +1,38 @@
+// Models of the query suite: hybrids, a relationship loaded by default, and one left unloaded.
+import { column, Integer, model, Registry, relationship, String } from "../../src/index.ts"
+
+export const registry = new Registry()
+
+export class Member extends model(
+  "q_members",
+  {
+    id: column(Integer, { primaryKey: true }),
+    firstName: column(String(50)),
+    lastName: column(String(50)),
+    balance: column(Integer),
+    credit: column(Integer, { default: 0 }),
+    nickname: column(String(50), { nullable: true }),
+    orders: relationship<Order[]>("Order", { backPopulates: "member", lazy: "selectin" }),
+  },
+  {
+    registry,
+    hybrids: (c) => ({
+      fullName: c.firstName.concat(" ").concat(c.lastName),
+      available: c.balance.add(c.credit),
+      overdrawn: c.balance.add(c.credit).lt(0),
+    }),
+  },
+) {}
+
+export class Order extends model(
+  "q_orders",
+  {
+    id: column(Integer, { primaryKey: true }),
+    total: column(Integer),
+    memberId: column(Integer, { foreignKey: { references: "q_members.id", onDelete: "CASCADE" } }),
+    member: relationship<Member>("Member", { backPopulates: "orders" }),
+  },
+  { registry },
+) {}
+
+registry.registerModels(Member, Order)

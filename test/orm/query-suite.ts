@@ -1,0 +1,223 @@
+// ORM querying beyond loading graphs, on every transport (test/node/orm-query.test.ts): hybrid
+// properties, relationships loaded by default, bulk UPDATE/DELETE that keep the session in step,
+// upserts mapped to objects, populateExisting and read-only results.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import {
+  AsyncSession,
+  createAll,
+  deleteFrom,
+  dropAll,
+  func,
+  InvalidRequestError,
+  insert,
+  inspect,
+  NotLoadedError,
+  raiseload,
+  select,
+  update,
+} from "../../src/index.ts"
+import type { Stats, TransportFixture } from "../engine/transports.ts"
+import { Member, Order, registry } from "./query-models.ts"
+
+export function querySuite(fixture: TransportFixture) {
+  const scope = (name: string) => `query-${fixture.name}-${name}-${Date.now().toString(36)}`
+  const requests = (before: Stats | undefined, after: Stats | undefined) =>
+    before && after ? after.httpRequests - before.httpRequests : undefined
+  /** One HTTP request on HTTP transports; Neon's websocket mode sends none (it rides the socket). */
+  const oneRequest = fixture.name === "neon-websocket" ? 0 : 1
+
+  describe(`ORM queries on ${fixture.name}`, () => {
+    const engine = fixture.engine(scope("setup"))
+    beforeAll(async () => {
+      const connection = engine.connect()
+      try {
+        await dropAll(registry.metadata, connection)
+        await createAll(registry.metadata, connection)
+      } finally {
+        await connection.close()
+      }
+    })
+    afterAll(async () => {
+      const connection = engine.connect()
+      await dropAll(registry.metadata, connection).finally(() => connection.close())
+    })
+    beforeEach(async () => {
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(Member), { synchronizeSession: false })
+      const ada = new Member({ firstName: "Ada", lastName: "Lovelace", balance: 100, credit: 50 })
+      const bob = new Member({ firstName: "Bob", lastName: "Hope", balance: -80, credit: 20 })
+      const cy = new Member({ firstName: "Cy", lastName: "Young", balance: 5 })
+      ada.orders.push(new Order({ total: 30 }), new Order({ total: 12 }))
+      bob.orders.push(new Order({ total: 7 }))
+      session.addAll([ada, bob, cy])
+      await session.commit()
+    })
+
+    it("computes hybrid properties on instances from their one SQL definition", () => {
+      const member = new Member({ firstName: "Grace", lastName: "Hopper", balance: -10, credit: 15 })
+      expect(member.fullName).toBe("Grace Hopper")
+      expect(member.available).toBe(5)
+      expect(member.overdrawn).toBe(false)
+      member.balance = -40
+      expect(member.available).toBe(-25)
+      expect(member.overdrawn).toBe(true)
+      expect(Object.keys(member.toJSON())).not.toContain("fullName")
+    })
+
+    it("uses hybrid properties in where, orderBy and select", async () => {
+      await using session = new AsyncSession(engine)
+      const found = await session.scalar(select(Member).where(Member.fullName.eq("Ada Lovelace")))
+      expect(found?.firstName).toBe("Ada")
+      const rows = await session.execute(
+        select(Member.fullName, Member.available).orderBy(Member.available.desc()),
+      )
+      expect(rows.all().map((row) => [...row])).toEqual([
+        ["Ada Lovelace", 150],
+        ["Cy Young", 5],
+        ["Bob Hope", -60],
+      ])
+      const overdrawn = await session.scalars(select(Member).where(Member.overdrawn))
+      expect(overdrawn.all().map((m) => m.firstName)).toEqual(["Bob"])
+      // The same objects agree with the database about their hybrids.
+      for (const member of (await session.scalars(select(Member))).all()) {
+        const [sqlName] = (
+          await session.execute(select(Member.fullName).where(Member.id.eq(member.id)))
+        ).one()
+        expect(member.fullName).toBe(sqlName)
+      }
+    })
+
+    it("loads lazy: 'selectin' relationships with every query, in its one request, unless raiseload says not to", async () => {
+      const name = scope("lazy")
+      await using session = new AsyncSession(fixture.engine(name))
+      const before = await fixture.stats(name)
+      const members = (await session.scalars(select(Member).orderBy(Member.id))).all()
+      expect(requests(before, await fixture.stats(name))).toBe(before ? oneRequest : undefined)
+      expect(members.map((m) => m.orders.map((o) => o.total).sort((a, b) => a - b))).toEqual([
+        [12, 30],
+        [7],
+        [],
+      ])
+      // The many-to-one side is filled from the loaded collection: no query, and no default loop.
+      expect(members[0]?.orders[0]?.member).toBe(members[0])
+      // Loaded, unchanged relationships are not changes: the next query is one plain request, no flush.
+      await session.scalars(select(Order))
+      const after = await fixture.stats(name)
+      expect(requests(before, after)).toBe(before ? 2 * oneRequest : undefined)
+      if (fixture.name === "neon-http") expect(after?.wsConnections).toBe(0)
+
+      await using other = new AsyncSession(engine)
+      const [plain] = (await other.scalars(select(Member).options(raiseload(Member.orders)).limit(1))).all()
+      expect(() => plain?.orders).toThrow(NotLoadedError)
+      expect(() => plain?.orders).toThrow(/selectinload\(Member\.orders\)/)
+    })
+
+    it("synchronizes objects with a bulk UPDATE by evaluating it in memory, in one request", async () => {
+      await using session = new AsyncSession(engine)
+      const members = (await session.scalars(select(Member).orderBy(Member.id))).all()
+      const name = scope("bulk-evaluate")
+      await using counted = new AsyncSession(fixture.engine(name))
+      const loaded = (await counted.scalars(select(Member).orderBy(Member.id))).all()
+      const before = await fixture.stats(name)
+      const result = await counted.execute(
+        update(Member)
+          .where(Member.balance.lt(50))
+          .values({ balance: Member.balance.add(1000) }),
+        { synchronizeSession: "evaluate" },
+      )
+      expect(requests(before, await fixture.stats(name))).toBe(before ? oneRequest : undefined)
+      expect(result.rowsAffected).toBe(2)
+      expect(loaded.map((m) => m.balance)).toEqual([100, 920, 1005])
+      expect(loaded.map((m) => counted.isModified(m))).toEqual([false, false, false])
+      await counted.commit()
+      // Another session, reading the database, sees the same values.
+      const fresh = await session.scalars(select(Member.balance).orderBy(Member.id))
+      expect(fresh.all()).toEqual([100, 920, 1005])
+      expect(members).toHaveLength(3)
+    })
+
+    it("synchronizes objects with RETURNING when asked to fetch, or when the WHERE cannot be evaluated", async () => {
+      await using session = new AsyncSession(engine)
+      const loaded = (await session.scalars(select(Member).orderBy(Member.id))).all()
+      await session.execute(update(Member).where(Member.lastName.like("%o%")).values({ credit: 7 }), {
+        synchronizeSession: "fetch",
+      })
+      expect(loaded.map((m) => m.credit)).toEqual([7, 7, 7])
+      // LIKE has no faithful in-memory meaning (collations): "auto" falls back to fetching.
+      await session.execute(update(Member).where(Member.firstName.like("B%")).values({ nickname: "bobby" }))
+      expect(loaded.map((m) => m.nickname)).toEqual([null, "bobby", null])
+      expect(loaded.some((m) => session.isModified(m))).toBe(false)
+      await expect(
+        session.execute(update(Member).where(Member.firstName.like("C%")).values({ nickname: "cy" }), {
+          synchronizeSession: "evaluate",
+        }),
+      ).rejects.toThrow(InvalidRequestError)
+      const nicknames = await session.scalars(select(Member.nickname).orderBy(Member.id))
+      expect(nicknames.all()).toEqual([null, "bobby", null])
+    })
+
+    it("detaches the objects a bulk DELETE removes, by evaluation and by fetch", async () => {
+      await using session = new AsyncSession(engine)
+      const [ada, bob, cy] = (await session.scalars(select(Member).orderBy(Member.id))).all()
+      await session.execute(deleteFrom(Member).where(Member.balance.lt(0)))
+      expect(inspect(bob as Member).state).toBe("detached")
+      expect(inspect(ada as Member).state).toBe("persistent")
+      await session.execute(deleteFrom(Member).where(Member.firstName.like("C%")), {
+        synchronizeSession: "fetch",
+      })
+      expect(inspect(cy as Member).state).toBe("detached")
+      expect(await session.get(Member, (cy as Member).id)).toBeNull()
+      expect(await session.scalar(select(func.count()).selectFrom(Member))).toBe(1)
+    })
+
+    it("maps the rows of an upsert onto the session's objects", async () => {
+      await using session = new AsyncSession(engine)
+      const ada = await session.scalar(select(Member).where(Member.firstName.eq("Ada")))
+      const upsert = insert(Member)
+        .values([
+          { id: (ada as Member).id, firstName: "Ada", lastName: "King", balance: 1 },
+          { id: 9001, firstName: "Dee", lastName: "Dee", balance: 2 },
+        ])
+        .onConflictDoUpdate({ target: ["id"], set: (excluded) => ({ lastName: excluded.lastName }) })
+        .returning(Member)
+      const returned = (await session.scalars(upsert)).all()
+      expect(returned[0]).toBe(ada)
+      expect(ada?.lastName).toBe("King")
+      expect(ada?.balance).toBe(100)
+      expect(session.isModified(ada as Member)).toBe(false)
+      expect(inspect(returned[1] as Member).state).toBe("persistent")
+      expect(await session.get(Member, 9001)).toBe(returned[1])
+    })
+
+    it("keeps unflushed changes over query rows unless populateExisting asks otherwise", async () => {
+      await using session = new AsyncSession(engine, { autoflush: false })
+      const ada = await session.scalar(select(Member).where(Member.firstName.eq("Ada")))
+      ;(ada as Member).balance = 1
+      await session.execute(
+        update(Member)
+          .where(Member.id.eq((ada as Member).id))
+          .values({ credit: 99 }),
+        {
+          synchronizeSession: false,
+        },
+      )
+      const again = await session.scalar(select(Member).where(Member.id.eq((ada as Member).id)))
+      expect(again).toBe(ada)
+      expect([ada?.balance, ada?.credit]).toEqual([1, 50])
+      await session.scalar(select(Member).where(Member.id.eq((ada as Member).id)), { populateExisting: true })
+      expect([ada?.balance, ada?.credit]).toEqual([100, 99])
+      expect(session.isModified(ada as Member)).toBe(false)
+    })
+
+    it("reads large results without tracking them: readOnly objects are detached and not in the identity map", async () => {
+      await using session = new AsyncSession(engine)
+      const tracked = (await session.scalars(select(Member).orderBy(Member.id))).all()
+      const readOnly = (await session.scalars(select(Member).orderBy(Member.id), { readOnly: true })).all()
+      expect(readOnly.map((m) => m.fullName)).toEqual(tracked.map((m) => m.fullName))
+      expect(readOnly[0]).not.toBe(tracked[0])
+      expect(readOnly.map((m) => inspect(m).state)).toEqual(["detached", "detached", "detached"])
+      // Their default-loaded orders are there too, and point back at the read-only parents.
+      expect(readOnly[0]?.orders[0]?.member).toBe(readOnly[0])
+    })
+  })
+}
