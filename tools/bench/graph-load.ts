@@ -25,7 +25,12 @@
 
 import type { Client as LibsqlClient } from "@libsql/client"
 import { createClient as createLibsqlClient } from "@libsql/client/web"
-import { neonConfig, types as pgTypes, neon as rawNeon } from "@neondatabase/serverless"
+import {
+  type NeonQueryFunction,
+  neonConfig,
+  types as pgTypes,
+  neon as rawNeon,
+} from "@neondatabase/serverless"
 import { drizzle as drizzleLibsql } from "drizzle-orm/libsql"
 import { drizzle as drizzleNeon } from "drizzle-orm/neon-http"
 import pg from "pg"
@@ -62,37 +67,9 @@ import {
   Tag,
   User,
 } from "./graph-load-models.ts"
+import { BenchmarkError, type Contender, type Marks, measure, report } from "./graph-load-runner.ts"
 
-const RUNS = Number(process.env.RUNS ?? 200)
-const WARMUP = Number(process.env.WARMUP ?? 30)
 const pgUrl = process.env.PG_URL || "postgres://postgres@127.0.0.1:5432/postgres"
-
-class BenchmarkError extends Error {}
-
-/** A probe that also knows when the objects were ready (before any cleanup the load does). */
-interface Marks extends Probe {
-  started: number
-  built: number
-}
-
-interface Contender {
-  readonly name: string
-  /** The stand-in's counting prefix for this contender's traffic. */
-  readonly scope: string
-  readonly load: (marks: Marks) => Promise<CanonicalPost[]>
-  /** Puts process-wide driver settings in place for this contender (and takes them back). */
-  readonly enter?: () => void
-  readonly leave?: () => void
-}
-
-interface Measured {
-  readonly name: string
-  readonly requests: number
-  readonly statements: number
-  readonly wall: number
-  readonly build: number
-  readonly hydrate: number
-}
 
 // --- edgealchemy ----------------------------------------------------------------------------------
 
@@ -166,6 +143,24 @@ function probedLibsql(client: LibsqlClient, probe: Probe): LibsqlClient {
   })
 }
 
+/** Drizzle's Neon client, marked where Drizzle calls it (`client.query(sql, params, options)`). */
+type NeonSql = NeonQueryFunction<false, false>
+function probedNeonSql(sql: NeonSql, probe: Probe): NeonSql {
+  return new Proxy(sql, {
+    get(target, key, receiver) {
+      if (key !== "query") return Reflect.get(target, key, receiver)
+      return (...args: Parameters<NeonSql["query"]>) => {
+        probe.sent = performance.now()
+        // The driver's query is lazy: resolving it sends it.
+        return Promise.resolve(target.query(...args)).then((result) => {
+          probe.received = performance.now()
+          return result
+        })
+      }
+    },
+  })
+}
+
 // --- Drizzle --------------------------------------------------------------------------------------
 
 const drizzleWith = {
@@ -195,7 +190,7 @@ function fromDrizzle(posts: readonly DrizzlePost[]): CanonicalPost[] {
  * each contender with the parsers it was written for: Drizzle's only while Drizzle loads.
  */
 const DRIZZLE_TYPE_IDS = [1184, 1114, 1082, 1186, 1231, 1115, 1185, 1187, 1182]
-function parserSwitch(construct: () => void): { enter: () => void; leave: () => void } {
+function withOwnParsers<T>(construct: () => T): { value: T; enter: () => void; leave: () => void } {
   type Parser = (value: string) => unknown
   const read = () => DRIZZLE_TYPE_IDS.map((id) => pgTypes.getTypeParser(id, "text") as Parser)
   const write = (parsers: Parser[]) =>
@@ -203,124 +198,10 @@ function parserSwitch(construct: () => void): { enter: () => void; leave: () => 
       pgTypes.setTypeParser(id, parsers[i] as Parser)
     })
   const original = read()
-  construct()
+  const value = construct()
   const drizzles = read()
   write(original)
-  return { enter: () => write(drizzles), leave: () => write(original) }
-}
-
-// --- running --------------------------------------------------------------------------------------
-
-async function statsOf(base: string, scope: string): Promise<{ httpRequests: number; statements: number }> {
-  const response = await fetch(`${base}/s/${scope}/__stats`)
-  if (!response.ok) throw new BenchmarkError(`GET ${base}/s/${scope}/__stats answered ${response.status}`)
-  return (await response.json()) as { httpRequests: number; statements: number }
-}
-
-async function loadOnce(contender: Contender, marks: Marks): Promise<CanonicalPost[]> {
-  marks.sent = marks.received = marks.built = Number.NaN
-  contender.enter?.()
-  try {
-    marks.started = performance.now()
-    return await contender.load(marks)
-  } finally {
-    contender.leave?.()
-  }
-}
-
-/** Fails loudly unless every contender returns the same page, down to comment authors and tag names. */
-function checkSame(results: readonly { name: string; posts: CanonicalPost[] }[]): CanonicalPost[] {
-  const [first] = results
-  if (!first || first.posts.length !== PAGE_SIZE)
-    throw new BenchmarkError(`${first?.name} returned ${first?.posts.length} posts, not ${PAGE_SIZE}`)
-  const expected = JSON.stringify(first.posts)
-  for (const other of results.slice(1)) {
-    const got = JSON.stringify(other.posts)
-    if (got === expected) continue
-    let at = 0
-    while (expected[at] === got[at]) at++
-    throw new BenchmarkError(
-      `${other.name} and ${first.name} load different graphs; first difference at character ${at}:\n` +
-        `  ${first.name}: ...${expected.slice(Math.max(0, at - 80), at + 80)}\n` +
-        `  ${other.name}: ...${got.slice(Math.max(0, at - 80), at + 80)}`,
-    )
-  }
-  return first.posts
-}
-
-async function measure(
-  database: string,
-  statsBase: string,
-  contenders: readonly Contender[],
-  marks: Marks,
-): Promise<{ rows: Measured[]; graph: CanonicalPost[] }> {
-  // One load each first, one after the other (they share the probe and the driver's global settings).
-  const first: { name: string; posts: CanonicalPost[] }[] = []
-  for (const c of contenders) first.push({ name: c.name, posts: await loadOnce(c, marks) })
-  const graph = checkSame(first)
-  const samples = contenders.map(() => ({
-    wall: [] as number[],
-    build: [] as number[],
-    hydrate: [] as number[],
-  }))
-  const before = await Promise.all(contenders.map((c) => statsOf(statsBase, c.scope)))
-  for (let run = 0; run < WARMUP + RUNS; run++) {
-    for (const [i, contender] of contenders.entries()) {
-      await loadOnce(contender, marks)
-      const ended = performance.now()
-      if (![marks.sent, marks.received, marks.built].every(Number.isFinite))
-        throw new BenchmarkError(`${contender.name} on ${database}: a probe mark is missing`)
-      if (run < WARMUP) continue
-      const sample = samples[i] as (typeof samples)[number]
-      sample.wall.push(ended - marks.started)
-      sample.build.push(marks.sent - marks.started)
-      sample.hydrate.push(marks.built - marks.received)
-    }
-  }
-  const after = await Promise.all(contenders.map((c) => statsOf(statsBase, c.scope)))
-  const total = WARMUP + RUNS
-  const rows = contenders.map((contender, i) => {
-    const sample = samples[i] as (typeof samples)[number]
-    const b = before[i] as { httpRequests: number; statements: number }
-    const a = after[i] as { httpRequests: number; statements: number }
-    return {
-      name: contender.name,
-      requests: (a.httpRequests - b.httpRequests) / total,
-      statements: (a.statements - b.statements) / total,
-      wall: median(sample.wall),
-      build: median(sample.build),
-      hydrate: median(sample.hydrate),
-    }
-  })
-  return { rows, graph }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
-
-function report(database: string, rows: readonly Measured[]): void {
-  const ms = (n: number) => n.toFixed(3).padStart(9)
-  const count = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2)).padStart(8)
-  console.log(`\n${database}: median of ${RUNS} loads after ${WARMUP} warm-up, per load`)
-  console.log("contender      requests  statements   wall ms  build CPU ms  hydrate CPU ms")
-  for (const row of rows) {
-    console.log(
-      `${row.name.padEnd(13)} ${count(row.requests)}  ${count(row.statements).padStart(10)} ${ms(row.wall)}  ${ms(row.build).padStart(12)}  ${ms(row.hydrate).padStart(14)}`,
-    )
-  }
-  const ours = rows.find((row) => row.name === "edgealchemy") as Measured
-  for (const other of rows.filter((row) => row !== ours)) {
-    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`
-    console.log(
-      `edgealchemy / ${other.name}: wall ${ratio(ours.wall, other.wall)}, build CPU ${ratio(ours.build, other.build)}, ` +
-        `hydrate CPU ${ratio(ours.hydrate, other.hydrate)}, build + hydrate CPU ${ratio(ours.build + ours.hydrate, other.build + other.hydrate)}`,
-    )
-  }
+  return { value, enter: () => write(drizzles), leave: () => write(original) }
 }
 
 /** The tables and rows, written through edgealchemy (the contenders only read). */
@@ -376,30 +257,13 @@ async function benchNeon(marks: Marks): Promise<CanonicalPost[]> {
     return await withScratchDatabase(async (url) => {
       await seed(createEngine(url, { driver: neon({ fetchEndpoint: neonLocal.fetchEndpoint("setup") }) }))
       // The raw driver's endpoint is process-wide: each raw contender puts its own scope in place.
-      const scoped = (scope: string) => ({
-        enter: () => {
-          neonConfig.fetchEndpoint = neonLocal.fetchEndpoint(scope)
-        },
-      })
+      const useScope = (scope: string) => {
+        neonConfig.fetchEndpoint = neonLocal.fetchEndpoint(scope)
+      }
       const handSql = rawNeon(url, { arrayMode: true })
-      const drizzleSql = rawNeon(url)
-      const probedSql = new Proxy(drizzleSql, {
-        get(target, key, receiver) {
-          if (key !== "query") return Reflect.get(target, key, receiver)
-          return (...args: Parameters<typeof drizzleSql.query>) => {
-            marks.sent = performance.now()
-            return Promise.resolve(target.query(...args)).then((result) => {
-              marks.received = performance.now()
-              return result
-            })
-          }
-        },
-      })
-      let db: ReturnType<typeof drizzleNeon<typeof pgSchema>> | undefined
-      const parsers = parserSwitch(() => {
-        db = drizzleNeon({ client: probedSql, schema: pgSchema })
-      })
-      const drizzleDb = db as NonNullable<typeof db>
+      const drizzle = withOwnParsers(() =>
+        drizzleNeon({ client: probedNeonSql(rawNeon(url), marks), schema: pgSchema }),
+      )
       const engine = createEngine(url, {
         driver: probedDriver(neon({ fetchEndpoint: neonLocal.fetchEndpoint("edgealchemy") }), marks),
       })
@@ -411,7 +275,7 @@ async function benchNeon(marks: Marks): Promise<CanonicalPost[]> {
           {
             name: "hand-written",
             scope: "hand",
-            ...scoped("hand"),
+            enter: () => useScope("hand"),
             load: async (m) => {
               const posts = await handNeon(handSql, m)
               m.built = performance.now()
@@ -422,12 +286,12 @@ async function benchNeon(marks: Marks): Promise<CanonicalPost[]> {
             name: "drizzle",
             scope: "drizzle",
             enter: () => {
-              scoped("drizzle").enter()
-              parsers.enter()
+              useScope("drizzle")
+              drizzle.enter()
             },
-            leave: parsers.leave,
+            leave: drizzle.leave,
             load: async (m) => {
-              const posts = await drizzleDb.query.posts.findMany({
+              const posts = await drizzle.value.query.posts.findMany({
                 with: drizzleWith,
                 orderBy: (post, { desc }) => [desc(post.createdAt), desc(post.id)],
                 limit: PAGE_SIZE,
