@@ -1,0 +1,30 @@
+// Migration errors: each names what failed and what to do. They extend the one hierarchy.
+import { DatabaseError, EdgeAlchemyError, InvalidRequestError } from "../errors.ts"
+
+/** The revisions do not form a usable graph, or a revision named on the command line is unknown. */
+export class RevisionGraphError extends InvalidRequestError {
+  override name = "RevisionGraphError"
+}
+
+/** A revision's statements failed; nothing of it was applied (its transaction rolled back). */
+export class RevisionFailedError extends EdgeAlchemyError {
+  override name = "RevisionFailedError"
+  constructor(
+    readonly revision: string,
+    readonly direction: "upgrade" | "downgrade",
+    /** The statement that failed, when known. */
+    readonly statement: string | undefined,
+    cause: Error,
+  ) {
+    super(
+      `${direction === "upgrade" ? "Upgrade to" : "Downgrade from"} ${revision} failed and was rolled back: ${cause.message}` +
+        (statement ? `\n  in: ${statement}` : ""),
+      { cause },
+    )
+  }
+}
+
+/** Another runner changed the version table between this runner's read and its write, and gave up. */
+export class ConcurrentMigrationError extends DatabaseError {
+  override name = "ConcurrentMigrationError"
+}

@@ -1,0 +1,64 @@
+// Model metadata (ORM models' tables or Core tables) as the schema model, spelled for one dialect:
+// what autogenerate compares with the live database.
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import { Expression } from "../sql/expression.ts"
+import type { Column } from "../sql/schema/column.ts"
+import type { MetaData } from "../sql/schema/metadata.ts"
+import { isGeneratedKey, type Table } from "../sql/schema/table.ts"
+import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
+import { sqlTypeName } from "./types.ts"
+
+export function schemaOfMetadata(metadata: MetaData, dialect: Dialect): DatabaseSchema {
+  return new Map(metadata.tables.map((table) => [table.name, schemaOfTable(table, dialect)]))
+}
+
+export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
+  const compiler = dialect.createCompiler({})
+  const name = (key: string) => table.requireColumn(key).name
+  const ddl = (render: () => string) => compiler.inDdlMode(render)
+  const column = (col: Column<unknown>): ColumnSchema => {
+    const generated = isGeneratedKey(col)
+    const serverDefault = col.spec?.options.serverDefault
+    return {
+      name: col.name,
+      type: generated && dialect.name === "sqlite" ? "INTEGER" : sqlTypeName(col.type, dialect),
+      nullable: col.nullable && !table.primaryKey.includes(col),
+      default:
+        serverDefault === undefined
+          ? undefined
+          : ddl(() =>
+              serverDefault instanceof Expression
+                ? `(${compiler.expression(serverDefault)})`
+                : compiler.literal(serverDefault, col.type),
+            ),
+      autoincrement: generated,
+      source: col.type,
+    }
+  }
+  return {
+    name: table.name,
+    columns: table.columns.map(column),
+    primaryKey: table.primaryKey.map((col) => col.name),
+    foreignKeys: table.foreignKeys.map((fk) => ({
+      name: fk.name,
+      columns: fk.columns.map(name),
+      referencedTable: fk.referencedTable,
+      referencedColumns: fk.referencedColumns,
+      onDelete: fk.options.onDelete,
+      onUpdate: fk.options.onUpdate,
+    })),
+    uniques: table.uniques.map((uq) => ({ name: uq.name, columns: uq.columns.map(name) })),
+    checks: table.checks.map((ck) => ({
+      name: ck.name,
+      sql:
+        typeof ck.condition === "string"
+          ? ck.condition
+          : ddl(() => compiler.expression(ck.condition as Expression<boolean>)),
+    })),
+    indexes: table.indexes.map((ix) => ({
+      name: ix.name ?? `ix_${table.name}_${ix.columns.map(name).join("_")}`,
+      columns: ix.columns.map(name),
+      unique: ix.unique,
+    })),
+  }
+}

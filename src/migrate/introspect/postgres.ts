@@ -1,0 +1,122 @@
+// PostgreSQL's catalog, current schema only: columns, constraints and plain indexes. Lists come back
+// as JSON text so that every transport returns the same strings.
+import type { ReferentialAction } from "../../sql/schema/column.ts"
+import { text as sql } from "../../sql/text.ts"
+import type { ColumnSchema, DatabaseSchema, TableSchema } from "../schema.ts"
+import { canonicalType } from "../types.ts"
+import { type Introspection, type Rows, text, truthy } from "./index.ts"
+
+const COLUMNS = sql(`SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+  pg_get_expr(d.adbin, d.adrelid), a.attidentity
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+ORDER BY c.relname, a.attnum`)
+
+const CONSTRAINTS = sql(`SELECT c.relname, con.conname, con.contype,
+  (SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(con.conkey) WITH ORDINALITY k(n, i)
+    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n)::text,
+  (SELECT relname FROM pg_class WHERE oid = con.confrelid),
+  (SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
+    JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n)::text,
+  con.confdeltype, con.confupdtype, pg_get_constraintdef(con.oid)
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c')
+ORDER BY c.relname, con.conname`)
+
+const INDEXES = sql(`SELECT t.relname, i.relname, ix.indisunique,
+  (SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, i)
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n)::text
+FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = current_schema() AND NOT ix.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid)
+ORDER BY t.relname, i.relname`)
+
+const ACTIONS: Record<string, ReferentialAction | undefined> = {
+  a: undefined,
+  r: "RESTRICT",
+  c: "CASCADE",
+  n: "SET NULL",
+  d: "SET DEFAULT",
+}
+
+type MutableTable = {
+  -readonly [K in keyof TableSchema]: TableSchema[K] extends readonly (infer T)[] ? T[] : TableSchema[K]
+}
+
+export const postgresIntrospection: Introspection = {
+  statements: [COLUMNS, CONSTRAINTS, INDEXES],
+  parse([columns = [], constraints = [], indexes = []]: readonly Rows[], exclude) {
+    const tables = new Map<string, MutableTable>()
+    const table = (name: string) => {
+      let found = tables.get(name)
+      if (!found) {
+        found = { name, columns: [], primaryKey: [], foreignKeys: [], uniques: [], checks: [], indexes: [] }
+        tables.set(name, found)
+      }
+      return found
+    }
+    for (const [tableName, name, type, notNull, defaultSql, identity] of columns) {
+      const isSerial = /^nextval\(/.test(text(defaultSql))
+      const column: ColumnSchema = {
+        name: text(name),
+        type: canonicalType(text(type)),
+        nullable: !truthy(notNull),
+        default: defaultSql === null || isSerial ? undefined : text(defaultSql),
+        autoincrement: text(identity) !== "" || isSerial,
+      }
+      table(text(tableName)).columns.push(column)
+    }
+    for (const [
+      tableName,
+      name,
+      type,
+      keys,
+      refTable,
+      refKeys,
+      onDelete,
+      onUpdate,
+      definition,
+    ] of constraints) {
+      const target = table(text(tableName))
+      const columnList = JSON.parse(text(keys) || "[]") as string[]
+      switch (text(type)) {
+        case "p":
+          target.primaryKey = columnList
+          break
+        case "u":
+          target.uniques.push({ name: text(name), columns: columnList })
+          break
+        case "c":
+          target.checks.push({ name: text(name), sql: checkCondition(text(definition)) })
+          break
+        case "f":
+          target.foreignKeys.push({
+            name: text(name),
+            columns: columnList,
+            referencedTable: text(refTable),
+            referencedColumns: JSON.parse(text(refKeys) || "[]") as string[],
+            onDelete: ACTIONS[text(onDelete)],
+            onUpdate: ACTIONS[text(onUpdate)],
+          })
+      }
+    }
+    for (const [tableName, name, unique, keys] of indexes) {
+      table(text(tableName)).indexes.push({
+        name: text(name),
+        unique: truthy(unique),
+        columns: JSON.parse(text(keys) || "[]") as string[],
+      })
+    }
+    for (const name of exclude) tables.delete(name)
+    return tables as DatabaseSchema
+  },
+}
+
+/** `CHECK ((age >= 0))` -> `(age >= 0)`. */
+function checkCondition(definition: string): string {
+  const match = /^CHECK \((.*)\)( NOT VALID)?$/s.exec(definition)
+  return match ? (match[1] as string) : definition
+}

@@ -1,0 +1,153 @@
+// SQLite's schema through its table-valued pragmas (one query each for columns, foreign keys and
+// indexes over every table), plus the CREATE TABLE text for constraint names and CHECKs.
+import type { ReferentialAction } from "../../sql/schema/column.ts"
+import { text as sql } from "../../sql/text.ts"
+import type { DatabaseSchema, ForeignKeySchema, TableSchema } from "../schema.ts"
+import { tableConstraints } from "../sqlite-table-sql.ts"
+import { canonicalType } from "../types.ts"
+import { type Introspection, type Rows, text, truthy } from "./index.ts"
+
+const USER_TABLES = "m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+
+const TABLES = sql(`SELECT m.name, m.sql FROM sqlite_master m WHERE ${USER_TABLES} ORDER BY m.name`)
+const COLUMNS = sql(`SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk
+FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE ${USER_TABLES} ORDER BY m.name, p.cid`)
+const FOREIGN_KEYS = sql(`SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete
+FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${USER_TABLES} ORDER BY m.name, f.id, f.seq`)
+const INDEXES = sql(`SELECT m.name, il.name, il."unique", il.origin, ii.name
+FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
+WHERE ${USER_TABLES} ORDER BY m.name, il.name, ii.seqno`)
+
+type MutableTable = {
+  -readonly [K in keyof TableSchema]: TableSchema[K] extends readonly (infer T)[] ? T[] : TableSchema[K]
+}
+
+export const sqliteIntrospection: Introspection = {
+  statements: [TABLES, COLUMNS, FOREIGN_KEYS, INDEXES],
+  parse([tableRows = [], columns = [], foreignKeys = [], indexes = []]: readonly Rows[], exclude) {
+    const tables = new Map<string, MutableTable>()
+    const createSql = new Map<string, string>()
+    for (const [name, create] of tableRows) {
+      tables.set(text(name), {
+        name: text(name),
+        columns: [],
+        primaryKey: [],
+        foreignKeys: [],
+        uniques: [],
+        checks: [],
+        indexes: [],
+      })
+      createSql.set(text(name), text(create))
+    }
+    const keyPositions = new Map<string, [number, string][]>()
+    for (const [tableName, name, type, notNull, defaultSql, pk] of columns) {
+      const target = tables.get(text(tableName))
+      if (!target) continue
+      const position = Number(pk)
+      if (position > 0)
+        keyPositions.set(target.name, [...(keyPositions.get(target.name) ?? []), [position, text(name)]])
+      target.columns.push({
+        name: text(name),
+        type: canonicalType(text(type)),
+        nullable: !truthy(notNull) && position === 0,
+        default: defaultSql === null ? undefined : text(defaultSql),
+        autoincrement: false,
+      })
+    }
+    for (const [name, positions] of keyPositions) {
+      const target = tables.get(name) as MutableTable
+      target.primaryKey = positions.sort((a, b) => a[0] - b[0]).map(([, column]) => column)
+      // A sole INTEGER key is the rowid alias: SQLite assigns it.
+      const only =
+        target.primaryKey.length === 1
+          ? target.columns.find((c) => c.name === target.primaryKey[0])
+          : undefined
+      if (only?.type === "INTEGER")
+        target.columns[target.columns.indexOf(only)] = { ...only, autoincrement: true }
+    }
+    for (const [name, create] of createSql) {
+      const target = tables.get(name) as MutableTable
+      const parsed = tableConstraints(create)
+      target.checks = parsed.filter((c) => c.kind === "check").map((c) => ({ name: c.name, sql: c.body }))
+      target.foreignKeys = foreignKeysOf(
+        name,
+        foreignKeys,
+        parsed.filter((c) => c.kind === "foreign_key"),
+      )
+      const uniqueNames = parsed.filter((c) => c.kind === "unique")
+      target.uniques = indexGroups(name, indexes)
+        .filter((ix) => ix.origin === "u")
+        .map((ix) => ({
+          name: uniqueNames.find((u) => sameColumns(u.body, ix.columns))?.name,
+          columns: ix.columns,
+        }))
+      target.indexes = indexGroups(name, indexes)
+        .filter((ix) => ix.origin === "c")
+        .map(({ name: indexName, unique, columns: cols }) => ({ name: indexName, unique, columns: cols }))
+    }
+    for (const name of exclude) tables.delete(name)
+    return tables as DatabaseSchema
+  },
+}
+
+function foreignKeysOf(
+  table: string,
+  rows: Rows,
+  parsed: readonly { name: string | undefined; body: string }[],
+): ForeignKeySchema[] {
+  const byId = new Map<
+    string,
+    { refTable: string; from: string[]; to: string[]; onUpdate: string; onDelete: string }
+  >()
+  for (const [tableName, id, refTable, from, to, onUpdate, onDelete] of rows) {
+    if (text(tableName) !== table) continue
+    const entry = byId.get(text(id)) ?? {
+      refTable: text(refTable),
+      from: [],
+      to: [],
+      onUpdate: text(onUpdate),
+      onDelete: text(onDelete),
+    }
+    entry.from.push(text(from))
+    entry.to.push(text(to))
+    byId.set(text(id), entry)
+  }
+  return [...byId.values()].map((fk) => ({
+    name: parsed.find((p) => sameColumns(p.body, fk.from))?.name,
+    columns: fk.from,
+    referencedTable: fk.refTable,
+    referencedColumns: fk.to,
+    onDelete: action(fk.onDelete),
+    onUpdate: action(fk.onUpdate),
+  }))
+}
+
+function indexGroups(table: string, rows: Rows) {
+  const groups = new Map<string, { name: string; unique: boolean; origin: string; columns: string[] }>()
+  for (const [tableName, name, unique, origin, column] of rows) {
+    if (text(tableName) !== table) continue
+    const group = groups.get(text(name)) ?? {
+      name: text(name),
+      unique: truthy(unique),
+      origin: text(origin),
+      columns: [],
+    }
+    group.columns.push(text(column))
+    groups.set(text(name), group)
+  }
+  return [...groups.values()]
+}
+
+function action(value: string): ReferentialAction | undefined {
+  return value === "" || value === "NO ACTION" ? undefined : (value as ReferentialAction)
+}
+
+/** Whether a clause's column list (`"a", b`) names exactly these columns. */
+function sameColumns(list: string, columns: readonly string[]): boolean {
+  const names =
+    list
+      .split(/\)/)[0]
+      ?.split(",")
+      .map((n) => n.trim().replace(/^"|"$/g, "")) ?? []
+  return names.length === columns.length && names.every((n, i) => n === columns[i])
+}

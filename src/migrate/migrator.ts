@@ -1,0 +1,309 @@
+// The runner: reads what the database has (the version rows and, on SQLite, its schema) in one
+// request, then applies each revision as one atomic request: its version-table guard first, then its
+// DDL. A revision that fails leaves nothing behind; a revision another runner applied meanwhile is
+// detected (the guard fails), and the plan is made again from what the database now says.
+import type { Connection } from "../engine/connection.ts"
+import type { Engine } from "../engine/engine.ts"
+import { DatabaseError, EdgeAlchemyError } from "../errors.ts"
+import type { MetaData } from "../sql/schema/metadata.ts"
+import { text } from "../sql/text.ts"
+import { type Change, compareSchemas } from "./compare.ts"
+import { ConcurrentMigrationError, RevisionFailedError } from "./errors.ts"
+import { schemaOfMetadata } from "./from-metadata.ts"
+import { introspection } from "./introspect/index.ts"
+import { Operations } from "./operations.ts"
+import { downgradePlan, type Step, upgradePlan } from "./plan.ts"
+import type { RevisionModule, RevisionProvider } from "./provider.ts"
+import { staticRevisions } from "./provider.ts"
+import { renderOperation } from "./render.ts"
+import { RevisionGraph } from "./revision.ts"
+import type { DatabaseSchema } from "./schema.ts"
+import { simulate } from "./simulate.ts"
+import { VersionTable } from "./version-table.ts"
+
+export interface MigratorOptions {
+  /** The revisions: a provider (the CLI's folder, `staticRevisions([...])`) or the revision modules. */
+  readonly revisions: RevisionProvider | readonly RevisionModule[]
+  /** Default `edgealchemy_version`. */
+  readonly versionTable?: string
+  /** Called after each revision is applied (or found applied by a concurrent runner). */
+  readonly onStep?: (event: StepEvent) => void
+}
+
+export interface StepEvent {
+  readonly revision: string
+  readonly message: string
+  readonly direction: "upgrade" | "downgrade"
+  readonly statements: number
+  readonly durationMs: number
+  /** True when another runner applied it first; this runner changed nothing. */
+  readonly concurrent: boolean
+}
+
+interface DatabaseState {
+  readonly heads: string[]
+  readonly schema: DatabaseSchema
+}
+
+export class Migrator {
+  readonly versionTable: VersionTable
+  readonly #provider: RevisionProvider
+  #graph: RevisionGraph | undefined
+
+  constructor(
+    readonly engine: Engine,
+    private readonly options: MigratorOptions,
+  ) {
+    this.versionTable = new VersionTable(options.versionTable ?? "edgealchemy_version", engine.dialect)
+    this.#provider = "load" in options.revisions ? options.revisions : staticRevisions(options.revisions)
+  }
+
+  async graph(): Promise<RevisionGraph> {
+    this.#graph ??= new RevisionGraph(await this.#provider.load())
+    return this.#graph
+  }
+
+  /** The revisions the database is at (one per branch head; none before the first upgrade). */
+  async current(): Promise<string[]> {
+    return this.withConnection(async (connection) => (await this.readState(connection, false)).heads)
+  }
+
+  /** Applies pending revisions up to `target`: `head` (default), a revision id or prefix, or `+N`. */
+  async upgrade(target = "head"): Promise<StepEvent[]> {
+    const graph = await this.graph()
+    return this.run((heads) => upgradePlan(graph, heads, target))
+  }
+
+  /** Undoes revisions down to `target`: `base`, a revision id or prefix (it stays applied), or `-N`. */
+  async downgrade(target: string): Promise<StepEvent[]> {
+    const graph = await this.graph()
+    let plan: Step[] | undefined
+    // A relative target counts from where the database was when the command started.
+    return this.run((heads) => {
+      plan ??= downgradePlan(graph, heads, target)
+      const applied = graph.withAncestors(heads)
+      return plan.filter((step) => applied.has(step.revision))
+    })
+  }
+
+  /** Records `target` (`head`, `base` or a revision) as applied without running anything. */
+  async stamp(target: string): Promise<void> {
+    const graph = await this.graph()
+    const heads =
+      target === "base"
+        ? []
+        : target === "head" || target === "heads"
+          ? graph.heads()
+          : [graph.resolve(target)]
+    await this.withConnection(async (connection) => {
+      await connection.batch([
+        text(this.versionTable.create()),
+        ...this.versionTable.stamp(heads).map((sql) => text(sql)),
+      ])
+    })
+  }
+
+  /** The differences autogenerate would write: the models' schema against the live one (one request). */
+  async compare(metadata: MetaData): Promise<Change[]> {
+    const schema = await this.withConnection(
+      async (connection) => (await this.readState(connection, true)).schema,
+    )
+    const models = new Map(schemaOfMetadata(metadata, this.engine.dialect))
+    models.delete(this.versionTable.name)
+    return compareSchemas(schema, models)
+  }
+
+  /**
+   * The SQL of revisions without running it, for review: from `from` (default `base`, an empty
+   * database) to `to`. SQLite rebuilds are rendered against the schema the earlier revisions build.
+   */
+  async sql(direction: "upgrade" | "downgrade", to: string, from?: string): Promise<string[]> {
+    const graph = await this.graph()
+    const start = from === undefined || from === "base" ? [] : [graph.resolve(from)]
+    let schema: DatabaseSchema = new Map()
+    for (const step of start.length > 0 ? upgradePlan(graph, [], start[0]) : []) {
+      schema = (await this.render(step, schema)).schema
+    }
+    const steps = direction === "upgrade" ? upgradePlan(graph, start, to) : downgradePlan(graph, start, to)
+    const lines = start.length === 0 && direction === "upgrade" ? [`${this.versionTable.create()};`] : []
+    for (const step of steps) {
+      const rendered = await this.render(step, schema)
+      schema = rendered.schema
+      const revision = graph.get(step.revision)
+      lines.push(
+        "",
+        `-- ${direction} ${revision.id}: ${revision.message}`,
+        ...rendered.statements.map((s) => `${s};`),
+      )
+    }
+    return lines
+  }
+
+  private async run(plan: (heads: readonly string[]) => Step[]): Promise<StepEvent[]> {
+    const graph = await this.graph()
+    const events: StepEvent[] = []
+    await this.withConnection(async (connection) => {
+      const withSchema = this.engine.dialect.name === "sqlite"
+      let state = await this.readState(connection, withSchema)
+      let steps = plan(state.heads)
+      while (steps.length > 0) {
+        const step = steps[0] as Step
+        const revision = graph.get(step.revision)
+        const { statements, schema } = await this.render(step, state.schema)
+        const started = performance.now()
+        try {
+          await connection.batch(statements.map((sql) => text(sql)))
+        } catch (error) {
+          const now = await this.readState(connection, withSchema)
+          if (!this.changedUnderUs(state.heads, now.heads)) {
+            throw await this.failure(connection, step, statements, error)
+          }
+          const event = { ...this.event(step, revision.message, 0, started), concurrent: true }
+          if (this.isDone(step, now.heads)) {
+            events.push(event)
+            this.options.onStep?.(event)
+          }
+          state = now
+          steps = plan(state.heads)
+          continue
+        }
+        const event = this.event(step, revision.message, statements.length, started)
+        events.push(event)
+        this.options.onStep?.(event)
+        state = { heads: this.headsAfter(step, state.heads), schema }
+        steps = steps.slice(1)
+      }
+    })
+    return events
+  }
+
+  /** The revision's statements (version guard first, then its operations) and the schema after them. */
+  private async render(
+    step: Step,
+    before: DatabaseSchema,
+  ): Promise<{ statements: string[]; schema: DatabaseSchema }> {
+    const graph = await this.graph()
+    const revision = graph.get(step.revision)
+    const op = new Operations()
+    await (step.direction === "upgrade" ? revision.upgrade(op) : revision.downgrade(op))
+    const dialect = this.engine.dialect
+    let schema = before
+    const ddl: string[] = []
+    for (const operation of op.recorded) {
+      ddl.push(...renderOperation(operation, schema, dialect))
+      // Only SQLite needs the schema as it evolves (for rebuilds); PostgreSQL alters in place.
+      if (dialect.name === "sqlite") schema = simulate(schema, operation, dialect)
+    }
+    const version =
+      step.direction === "upgrade"
+        ? this.versionTable.upgrade(graph, step.revision)
+        : this.versionTable.downgrade(step.revision, step.restoredHeads)
+    return { statements: [...version, ...ddl], schema }
+  }
+
+  /** The version rows and, when asked (SQLite), the schema, in one request. */
+  private async readState(connection: Connection, withSchema: boolean): Promise<DatabaseState> {
+    const plan = introspection(this.engine.dialect)
+    const lock = this.versionTable.lock().map((sql) => text(sql))
+    const results = await connection.batch([
+      ...lock,
+      text(this.versionTable.create()),
+      text(this.versionTable.select()),
+      ...(withSchema ? plan.statements : []),
+    ])
+    const rows = results.slice(lock.length + 1).map((r) => r.all() as unknown[][])
+    const heads = (rows[0] ?? []).map((row) => String(row[0]))
+    const schema = withSchema ? plan.parse(rows.slice(1), new Set([this.versionTable.name])) : new Map()
+    return { heads, schema }
+  }
+
+  private changedUnderUs(before: readonly string[], after: readonly string[]): boolean {
+    return before.length !== after.length || before.some((id, i) => after[i] !== id)
+  }
+
+  private isDone(step: Step, heads: readonly string[]): boolean {
+    const applied = this.#graph?.withAncestors(heads) ?? new Set()
+    return step.direction === "upgrade" ? applied.has(step.revision) : !applied.has(step.revision)
+  }
+
+  private headsAfter(step: Step, heads: readonly string[]): string[] {
+    const graph = this.#graph as RevisionGraph
+    const parents = graph.parents(step.revision)
+    const next =
+      step.direction === "upgrade"
+        ? [...heads.filter((id) => !parents.includes(id)), step.revision]
+        : [...heads.filter((id) => id !== step.revision), ...step.restoredHeads]
+    return next.sort()
+  }
+
+  private event(step: Step, message: string, statements: number, started: number): StepEvent {
+    return {
+      revision: step.revision,
+      message,
+      direction: step.direction,
+      statements,
+      durationMs: performance.now() - started,
+      concurrent: false,
+    }
+  }
+
+  /**
+   * The error for a failed revision, naming the statement. libSQL says which statement of a batch
+   * failed; Neon does not, so the statement is found by replaying prefixes of the revision, each in a
+   * batch that ends with a statement that always fails, so that nothing of it is ever kept.
+   */
+  private async failure(
+    connection: Connection,
+    step: Step,
+    statements: readonly string[],
+    error: unknown,
+  ): Promise<Error> {
+    const cause = error instanceof Error ? error : new EdgeAlchemyError(String(error))
+    let statement = error instanceof DatabaseError ? error.sql : undefined
+    if (statement === undefined && statements.length > 1) {
+      statement = await this.locateFailure(connection, statements).catch(() => undefined)
+    }
+    if (error instanceof DatabaseError && statement !== undefined && this.isVersionStatement(statement)) {
+      return new ConcurrentMigrationError(
+        `Revision ${step.revision}: the version table does not say what this runner read (another runner, or a stamp?); run the command again`,
+        { sql: statement, cause: error },
+      )
+    }
+    return new RevisionFailedError(step.revision, step.direction, statement, cause)
+  }
+
+  private async locateFailure(
+    connection: Connection,
+    statements: readonly string[],
+  ): Promise<string | undefined> {
+    const probe = "SELECT edgealchemy_probe_always_fails()"
+    let low = 1
+    let high = statements.length
+    // Invariant: the first `high` statements fail; the first `low - 1` do not.
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2)
+      try {
+        await connection.batch([...statements.slice(0, middle), probe].map((sql) => text(sql)))
+      } catch (error) {
+        const failedAtProbe =
+          error instanceof DatabaseError && /edgealchemy_probe_always_fails/.test(error.message)
+        if (failedAtProbe) low = middle + 1
+        else high = middle
+      }
+    }
+    return statements[high - 1]
+  }
+
+  private isVersionStatement(statement: string): boolean {
+    return statement.includes(this.versionTable.quoted) && !statement.startsWith("CREATE TABLE")
+  }
+
+  private async withConnection<T>(use: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = this.engine.connect()
+    try {
+      return await use(connection)
+    } finally {
+      await connection.close()
+    }
+  }
+}

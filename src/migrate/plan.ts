@@ -1,0 +1,52 @@
+// Which revisions to run, in which order, to go from the heads the database has to a target.
+import { RevisionGraphError } from "./errors.ts"
+import type { RevisionGraph } from "./revision.ts"
+
+export interface Step {
+  readonly revision: string
+  readonly direction: "upgrade" | "downgrade"
+  /** For a downgrade: the parents that become heads again once the revision is undone. */
+  readonly restoredHeads: readonly string[]
+}
+
+/** `head` (or `heads`), a revision id or prefix, or `+N`. */
+export function upgradePlan(graph: RevisionGraph, current: readonly string[], target = "head"): Step[] {
+  const applied = graph.withAncestors(current)
+  const relative = /^\+(\d+)$/.exec(target)
+  const goal = target === "head" || target === "heads" || relative ? graph.heads() : [graph.resolve(target)]
+  const wanted = graph.withAncestors(goal)
+  const pending = graph.ordered.filter((r) => wanted.has(r.id) && !applied.has(r.id))
+  const chosen = relative ? pending.slice(0, Number(relative[1])) : pending
+  if (relative && chosen.length < Number(relative[1])) {
+    throw new RevisionGraphError(`Cannot upgrade ${target}: only ${pending.length} revision(s) are pending`)
+  }
+  return chosen.map((r) => ({ revision: r.id, direction: "upgrade", restoredHeads: [] }))
+}
+
+/** `base`, a revision id or prefix (it stays applied), or `-N`. */
+export function downgradePlan(graph: RevisionGraph, current: readonly string[], target: string): Step[] {
+  const applied = graph.withAncestors(current)
+  const inOrder = graph.ordered.filter((r) => applied.has(r.id)).reverse()
+  const relative = /^-(\d+)$/.exec(target)
+  let undo: string[]
+  if (relative) {
+    const count = Number(relative[1])
+    if (count > inOrder.length) {
+      throw new RevisionGraphError(
+        `Cannot downgrade ${target}: only ${inOrder.length} revision(s) are applied`,
+      )
+    }
+    undo = inOrder.slice(0, count).map((r) => r.id)
+  } else {
+    const keep = target === "base" ? new Set<string>() : graph.withAncestors([graph.resolve(target)])
+    undo = inOrder.filter((r) => !keep.has(r.id)).map((r) => r.id)
+  }
+  const remaining = new Set(applied)
+  return undo.map((id) => {
+    remaining.delete(id)
+    const restoredHeads = graph
+      .parents(id)
+      .filter((parent) => !graph.children(parent).some((child) => remaining.has(child)))
+    return { revision: id, direction: "downgrade", restoredHeads }
+  })
+}

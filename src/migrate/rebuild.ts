@@ -1,0 +1,77 @@
+// The SQLite table rebuild ("batch mode" in Alembic): what ALTER TABLE cannot change is changed by
+// creating the table anew and copying its rows. It runs inside the revision's transaction, where
+// SQLite ignores `PRAGMA foreign_keys = OFF`, so foreign keys stay on and the rebuild must not trip
+// them: dropping a referenced table would delete (or cascade into) the rows that point at it. So the
+// tables that reference it, transitively, are rebuilt with it, unchanged:
+//
+//   1. copy each affected table's rows aside (CREATE TABLE backup AS SELECT)
+//   2. drop the affected tables, referencing ones first: no row is ever orphaned or cascaded
+//   3. create them again, referenced first (the changed one with its new definition)
+//   4. copy the rows back, drop the copies, recreate the indexes
+//
+// `defer_foreign_keys` lets rows come back in any order (self-references, cycles); the checks run at
+// COMMIT, when every row is back. Each copy keeps its columns' stored values (CREATE TABLE AS gives a
+// column the affinity of its source), so nothing is converted on the way through.
+import type { Compiler } from "../sql/compiler/compiler.ts"
+import { createIndexSql, createTableSql, names } from "./ddl.ts"
+
+import { type DatabaseSchema, type TableSchema, tablesInDependencyOrder } from "./schema.ts"
+import { requireTable } from "./simulate.ts"
+
+const BACKUP_PREFIX = "_edgealchemy_copy_"
+
+export function rebuildTable(
+  name: string,
+  before: DatabaseSchema,
+  after: DatabaseSchema,
+  /** New column name -> old column name, for renames done by this rebuild. */
+  renamed: ReadonlyMap<string, string>,
+  compiler: Compiler,
+): string[] {
+  const q = (n: string) => compiler.quote(n)
+  const old = requireTable(before, name)
+  const affected = [old, ...referencingTables(name, before)]
+  const created = tablesInDependencyOrder(
+    affected.map((t) => (t.name === name ? requireTable(after, name) : t)),
+  )
+  const backup = (table: TableSchema) => q(`${BACKUP_PREFIX}${table.name}`)
+
+  const copyBack = (table: TableSchema): string => {
+    const previous = affected.find((t) => t.name === table.name) as TableSchema
+    const kept = table.columns.filter((c) =>
+      previous.columns.some((p) => p.name === (renamed.get(c.name) ?? c.name)),
+    )
+    const sources = kept.map((c) => q(renamed.get(c.name) ?? c.name))
+    return `INSERT INTO ${q(table.name)} (${names(
+      kept.map((c) => c.name),
+      compiler,
+    )}) SELECT ${sources.join(", ")} FROM ${backup(table)}`
+  }
+
+  return [
+    "PRAGMA defer_foreign_keys = ON",
+    ...affected.map((t) => `CREATE TABLE ${backup(t)} AS SELECT * FROM ${q(t.name)}`),
+    ...[...tablesInDependencyOrder(affected)].reverse().map((t) => `DROP TABLE ${q(t.name)}`),
+    ...created.map((t) => createTableSql(t, compiler)),
+    ...created.map(copyBack),
+    ...affected.map((t) => `DROP TABLE ${backup(t)}`),
+    ...created.flatMap((t) => t.indexes.map((ix) => createIndexSql(ix, t.name, compiler))),
+  ]
+}
+
+/** Tables whose foreign keys reach `name`, directly or through other such tables. */
+function referencingTables(name: string, schema: DatabaseSchema): TableSchema[] {
+  const found = new Map<string, TableSchema>()
+  const queue = [name]
+  while (queue.length > 0) {
+    const target = queue.shift() as string
+    for (const table of schema.values()) {
+      if (table.name === name || found.has(table.name)) continue
+      if (table.foreignKeys.some((fk) => fk.referencedTable === target)) {
+        found.set(table.name, table)
+        queue.push(table.name)
+      }
+    }
+  }
+  return [...found.values()]
+}

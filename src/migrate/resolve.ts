@@ -1,0 +1,42 @@
+// A revision's column and table definitions resolved for one dialect into the schema model.
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import type { ColumnDef, TableExtras } from "./operations.ts"
+import type { ColumnSchema, TableSchema } from "./schema.ts"
+import { sqlTypeName } from "./types.ts"
+
+export function resolveColumn(def: ColumnDef, dialect: Dialect): ColumnSchema {
+  const autoincrement = def.autoincrement === true
+  return {
+    name: def.name,
+    // SQLite makes a generated key the rowid alias only when it is spelled exactly INTEGER.
+    type: autoincrement && dialect.name === "sqlite" ? "INTEGER" : sqlTypeName(def.type, dialect),
+    nullable: def.nullable === true && def.primaryKey !== true,
+    default: def.default,
+    autoincrement,
+    ...(typeof def.type === "string" ? {} : { source: def.type }),
+  }
+}
+
+export function resolveTable(
+  name: string,
+  columns: readonly ColumnDef[],
+  extras: TableExtras,
+  dialect: Dialect,
+): TableSchema {
+  return {
+    name,
+    columns: columns.map((def) => resolveColumn(def, dialect)),
+    primaryKey: extras.primaryKey ?? columns.filter((c) => c.primaryKey).map((c) => c.name),
+    foreignKeys: (extras.foreignKeys ?? []).map((fk) => ({
+      name: fk.name,
+      columns: fk.columns,
+      referencedTable: fk.referencedTable,
+      referencedColumns: fk.referencedColumns,
+      onDelete: fk.onDelete,
+      onUpdate: fk.onUpdate,
+    })),
+    uniques: (extras.uniques ?? []).map((uq) => ({ name: uq.name, columns: uq.columns })),
+    checks: (extras.checks ?? []).map((ck) => ({ name: ck.name, sql: ck.sql })),
+    indexes: [],
+  }
+}

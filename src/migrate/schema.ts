@@ -1,0 +1,82 @@
+// The schema model migrations reason about: tables as a database holds them, with types already
+// spelled in the target dialect's SQL. Introspection produces it, model metadata is converted to it,
+// operations transform it, and the SQLite rebuild renders tables back from it.
+import type { ReferentialAction } from "../sql/schema/column.ts"
+import type { SqlType } from "../sql/types.ts"
+
+export interface ColumnSchema {
+  readonly name: string
+  /** The SQL spelling in the target dialect, canonical (`VARCHAR(50)`, `TIMESTAMP WITH TIME ZONE`). */
+  readonly type: string
+  readonly nullable: boolean
+  /** The SQL text of the DEFAULT clause, if any (`0`, `'draft'`, `now()`). */
+  readonly default: string | undefined
+  /** A key the database generates (identity on PostgreSQL, the rowid alias on SQLite). */
+  readonly autoincrement: boolean
+  /** The Core type it came from, when it came from a model: the revision writer prefers it. */
+  readonly source?: SqlType<unknown>
+}
+
+export interface ForeignKeySchema {
+  readonly name: string | undefined
+  readonly columns: readonly string[]
+  readonly referencedTable: string
+  readonly referencedColumns: readonly string[]
+  readonly onDelete?: ReferentialAction | undefined
+  readonly onUpdate?: ReferentialAction | undefined
+}
+
+export interface UniqueSchema {
+  readonly name: string | undefined
+  readonly columns: readonly string[]
+}
+
+export interface CheckSchema {
+  readonly name: string | undefined
+  /** The condition's SQL, without the surrounding CHECK ( ). */
+  readonly sql: string
+}
+
+export interface IndexSchema {
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly unique: boolean
+}
+
+export interface TableSchema {
+  readonly name: string
+  readonly columns: readonly ColumnSchema[]
+  readonly primaryKey: readonly string[]
+  readonly foreignKeys: readonly ForeignKeySchema[]
+  readonly uniques: readonly UniqueSchema[]
+  readonly checks: readonly CheckSchema[]
+  readonly indexes: readonly IndexSchema[]
+}
+
+/** Tables by name. */
+export type DatabaseSchema = ReadonlyMap<string, TableSchema>
+
+export function emptyTable(name: string): TableSchema {
+  return { name, columns: [], primaryKey: [], foreignKeys: [], uniques: [], checks: [], indexes: [] }
+}
+
+/** Tables in foreign-key order (referenced first); tables on a cycle keep their given order at the end. */
+export function tablesInDependencyOrder(tables: readonly TableSchema[]): TableSchema[] {
+  const byName = new Map(tables.map((t) => [t.name, t]))
+  const done = new Set<string>()
+  const visiting = new Set<string>()
+  const ordered: TableSchema[] = []
+  const visit = (table: TableSchema) => {
+    if (done.has(table.name) || visiting.has(table.name)) return
+    visiting.add(table.name)
+    for (const fk of table.foreignKeys) {
+      const target = byName.get(fk.referencedTable)
+      if (target && target !== table) visit(target)
+    }
+    visiting.delete(table.name)
+    done.add(table.name)
+    ordered.push(table)
+  }
+  for (const table of tables) visit(table)
+  return ordered
+}

@@ -1,0 +1,151 @@
+// Applies an operation to the schema model, as the database will once it runs. The SQLite renderer
+// needs the table as it is at that point of the revision (a rebuild writes the whole table), so the
+// runner reads the schema once and carries it forward through the operations it renders.
+import { InvalidRequestError } from "../errors.ts"
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import type { Operation } from "./operations.ts"
+import { resolveColumn, resolveTable } from "./resolve.ts"
+import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
+import { sqlTypeName } from "./types.ts"
+
+export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect): DatabaseSchema {
+  const next = new Map(schema)
+  switch (op.kind) {
+    case "createTable":
+      next.set(op.table, resolveTable(op.table, op.columns, op.extras, dialect))
+      return next
+    case "dropTable":
+      next.delete(op.table)
+      return next
+    case "renameTable": {
+      const table = requireTable(schema, op.table)
+      next.delete(op.table)
+      next.set(op.newName, { ...table, name: op.newName })
+      for (const [name, other] of next) {
+        const foreignKeys = other.foreignKeys.map((fk) =>
+          fk.referencedTable === op.table ? { ...fk, referencedTable: op.newName } : fk,
+        )
+        next.set(name, { ...other, foreignKeys })
+      }
+      return next
+    }
+    case "execute":
+    case "bulkInsert":
+      return schema
+    default:
+      next.set(op.table, changeTable(requireTable(schema, op.table), op, dialect))
+      if (op.kind === "alterColumn" && op.changes.newName)
+        renameReferences(next, op.table, op.column, op.changes.newName)
+      return next
+  }
+}
+
+export function requireTable(schema: DatabaseSchema, name: string): TableSchema {
+  const table = schema.get(name)
+  if (!table) {
+    throw new InvalidRequestError(
+      `Table "${name}" is not in the database (known: ${[...schema.keys()].join(", ") || "none"})`,
+    )
+  }
+  return table
+}
+
+export function requireColumn(table: TableSchema, name: string): ColumnSchema {
+  const column = table.columns.find((c) => c.name === name)
+  if (!column) {
+    throw new InvalidRequestError(
+      `Table "${table.name}" has no column "${name}" (its columns: ${table.columns.map((c) => c.name).join(", ")})`,
+    )
+  }
+  return column
+}
+
+type TableOperation = Exclude<
+  Operation,
+  { kind: "createTable" | "dropTable" | "renameTable" | "execute" | "bulkInsert" }
+>
+
+function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): TableSchema {
+  switch (op.kind) {
+    case "addColumn":
+      return {
+        ...table,
+        columns: [...table.columns, resolveColumn(op.column, dialect)],
+        primaryKey: op.column.primaryKey ? [...table.primaryKey, op.column.name] : table.primaryKey,
+      }
+    case "dropColumn": {
+      requireColumn(table, op.column)
+      const uses = (columns: readonly string[]) => columns.includes(op.column)
+      return {
+        ...table,
+        columns: table.columns.filter((c) => c.name !== op.column),
+        foreignKeys: table.foreignKeys.filter((fk) => !uses(fk.columns)),
+        uniques: table.uniques.filter((uq) => !uses(uq.columns)),
+        indexes: table.indexes.filter((ix) => !uses(ix.columns)),
+      }
+    }
+    case "alterColumn": {
+      const current = requireColumn(table, op.column)
+      const { type, nullable, newName } = op.changes
+      const changed: ColumnSchema = {
+        ...current,
+        ...(type === undefined ? {} : { type: sqlTypeName(type, dialect) }),
+        ...(nullable === undefined ? {} : { nullable }),
+        ...(op.changes.default === undefined ? {} : { default: op.changes.default ?? undefined }),
+        ...(newName === undefined ? {} : { name: newName }),
+      }
+      const rename = (columns: readonly string[]) =>
+        newName ? columns.map((c) => (c === op.column ? newName : c)) : columns
+      return {
+        ...table,
+        columns: table.columns.map((c) => (c === current ? changed : c)),
+        primaryKey: rename(table.primaryKey),
+        foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, columns: rename(fk.columns) })),
+        uniques: table.uniques.map((uq) => ({ ...uq, columns: rename(uq.columns) })),
+        indexes: table.indexes.map((ix) => ({ ...ix, columns: rename(ix.columns) })),
+      }
+    }
+    case "createIndex":
+      return {
+        ...table,
+        indexes: [...table.indexes, { name: op.name, columns: op.columns, unique: op.unique }],
+      }
+    case "dropIndex":
+      return { ...table, indexes: table.indexes.filter((ix) => ix.name !== op.name) }
+    case "createForeignKey":
+      return { ...table, foreignKeys: [...table.foreignKeys, op.foreignKey] }
+    case "createUniqueConstraint":
+      return { ...table, uniques: [...table.uniques, { name: op.name, columns: op.columns }] }
+    case "createCheckConstraint":
+      return { ...table, checks: [...table.checks, { name: op.name, sql: op.sql }] }
+    case "dropConstraint": {
+      const kept = {
+        ...table,
+        foreignKeys: table.foreignKeys.filter((fk) => fk.name !== op.name),
+        uniques: table.uniques.filter((uq) => uq.name !== op.name),
+        checks: table.checks.filter((ck) => ck.name !== op.name),
+      }
+      const removed =
+        table.foreignKeys.length +
+        table.uniques.length +
+        table.checks.length -
+        (kept.foreignKeys.length + kept.uniques.length + kept.checks.length)
+      if (removed === 0) {
+        throw new InvalidRequestError(`Table "${table.name}" has no constraint named "${op.name}"`)
+      }
+      return kept
+    }
+  }
+}
+
+/** Foreign keys of other tables follow a renamed column, as both databases do. */
+function renameReferences(schema: Map<string, TableSchema>, table: string, from: string, to: string): void {
+  for (const [name, other] of schema) {
+    const foreignKeys = other.foreignKeys.map((fk) =>
+      fk.referencedTable === table
+        ? { ...fk, referencedColumns: fk.referencedColumns.map((c) => (c === from ? to : c)) }
+        : fk,
+    )
+    schema.set(name, { ...other, foreignKeys })
+  }
+}
