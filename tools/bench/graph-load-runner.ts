@@ -31,6 +31,8 @@ export interface Measured {
   readonly statements: number
   readonly wall: number
   readonly build: number
+  /** From the driver call to its answer: the request, the database, the driver's own parsing. */
+  readonly driver: number
   readonly hydrate: number
 }
 
@@ -84,6 +86,7 @@ export async function measure(
   const samples = contenders.map(() => ({
     wall: [] as number[],
     build: [] as number[],
+    driver: [] as number[],
     hydrate: [] as number[],
   }))
   const before = await Promise.all(contenders.map((c) => statsOf(statsBase, c.scope)))
@@ -97,6 +100,7 @@ export async function measure(
       const sample = samples[i] as (typeof samples)[number]
       sample.wall.push(ended - marks.started)
       sample.build.push(marks.sent - marks.started)
+      sample.driver.push(marks.received - marks.sent)
       sample.hydrate.push(marks.built - marks.received)
     }
   }
@@ -112,6 +116,7 @@ export async function measure(
       statements: (a.statements - b.statements) / total,
       wall: median(sample.wall),
       build: median(sample.build),
+      driver: median(sample.driver),
       hydrate: median(sample.hydrate),
     }
   })
@@ -130,10 +135,10 @@ export function report(database: string, rows: readonly Measured[]): void {
   const ms = (n: number) => n.toFixed(3).padStart(9)
   const count = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2)).padStart(8)
   console.log(`\n${database}: median of ${RUNS} loads after ${WARMUP} warm-up, per load`)
-  console.log("contender      requests  statements   wall ms  build CPU ms  hydrate CPU ms")
+  console.log("contender      requests  statements   wall ms  build CPU ms  driver ms  hydrate CPU ms")
   for (const row of rows) {
     console.log(
-      `${row.name.padEnd(13)} ${count(row.requests)}  ${count(row.statements).padStart(10)} ${ms(row.wall)}  ${ms(row.build).padStart(12)}  ${ms(row.hydrate).padStart(14)}`,
+      `${row.name.padEnd(13)} ${count(row.requests)}  ${count(row.statements).padStart(10)} ${ms(row.wall)}  ${ms(row.build).padStart(12)}  ${ms(row.driver)}  ${ms(row.hydrate).padStart(14)}`,
     )
   }
   const ours = rows.find((row) => row.name === "edgealchemy") as Measured

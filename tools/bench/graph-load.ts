@@ -11,6 +11,8 @@
 // - wall: the whole load, request included (for edgealchemy also opening and closing the session);
 // - build CPU: from the start of the load to the moment the raw driver is called (building and
 //   compiling the query);
+// - driver: from that call to the driver's answer (the request, the database's work, the driver's own
+//   parsing of the response), for comparison with the wall time;
 // - hydrate CPU: from the moment the raw driver's promise settles with its rows to the moment the
 //   objects are ready: for edgealchemy the engine's decoding of every value plus the ORM's identity
 //   map and relationship assignment, for Drizzle its row mapping, for the hand-written load the loop
@@ -378,7 +380,7 @@ console.log(
       : "NO indexes on gl_comments.post_id and gl_posts.created_at"),
 )
 console.log(
-  "build CPU: start of the load to the driver call; hydrate CPU: driver's answer to objects ready (see the header)",
+  "build CPU: start of the load to the driver call; driver: the call to its answer; hydrate CPU: the driver's answer to objects ready (see the header)",
 )
 const marks: Marks = { started: 0, sent: 0, received: 0, built: 0 }
 const pgGraph = await benchNeon(marks)
