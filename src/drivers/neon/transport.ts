@@ -12,6 +12,7 @@ import {
   type TransactionOptions,
   type Transport,
 } from "../transport.ts"
+import { inlineScript } from "./inline-script.ts"
 import { applyWebSocketSettings, type NeonOptions, withHttpSettings } from "./settings.ts"
 
 const ISOLATION = {
@@ -59,6 +60,8 @@ export class NeonTransport implements Transport {
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     if (this.#inTransaction) return this.inOrder(queries)
     if (this.options.mode !== "websocket") return this.viaHttp("batch", queries, options)
+    const script = Object.keys(options).length === 0 ? inlineScript(queries) : undefined
+    if (script !== undefined) return this.scriptViaWebSocket(script, queries)
     await this.begin(options)
     try {
       const results = await this.inOrder(queries)
@@ -123,6 +126,25 @@ export class NeonTransport implements Transport {
       client.connect(),
     )
     this.#client = client
+  }
+
+  /** A whole batch in one Query message: one round trip, one implicit transaction (see ./inline-script.ts). */
+  private async scriptViaWebSocket(script: string, queries: readonly Query[]): Promise<QueryResult[]> {
+    await this.connect()
+    const client = this.#client as Client
+    return measured(
+      this.onRoundTrip,
+      { transport: "websocket", kind: "batch", statements: queries },
+      async () => {
+        const answer: unknown = await client.query({ text: script, rowMode: "array" })
+        const results = (Array.isArray(answer) ? answer : [answer]) as FullQueryResults<true>[]
+        return results.map((result) => ({
+          columns: result.fields.map((f) => f.name),
+          rows: result.rows as unknown[][],
+          rowsAffected: result.rowCount ?? 0,
+        }))
+      },
+    )
   }
 
   private viaWebSocket(kind: RoundTrip["kind"], query: Query): Promise<QueryResult> {
