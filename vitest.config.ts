@@ -33,6 +33,8 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          // The blog suite's own libSQL endpoint (a fresh file per run), beside the shared setup.
+          globalSetup: ["test/blog/global-setup.ts"],
         },
       },
     ],
