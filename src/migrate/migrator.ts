@@ -4,7 +4,8 @@
 // detected (the guard fails), and the plan is made again from what the database now says.
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
-import { DatabaseError, EdgeAlchemyError } from "../errors.ts"
+import { DatabaseError, EdgeAlchemyError, InvalidRequestError } from "../errors.ts"
+import { Dialect } from "../sql/compiler/dialect.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import { text } from "../sql/text.ts"
 import { type Change, compareSchemas } from "./compare.ts"
@@ -47,14 +48,19 @@ interface DatabaseState {
 
 export class Migrator {
   readonly versionTable: VersionTable
+  readonly dialect: Dialect
+  readonly #engine: Engine | undefined
   readonly #provider: RevisionProvider
   #graph: RevisionGraph | undefined
 
+  /** With an engine it runs revisions; with only a dialect it renders their SQL (`sql`, `graph`). */
   constructor(
-    readonly engine: Engine,
+    target: Engine | Dialect,
     private readonly options: MigratorOptions,
   ) {
-    this.versionTable = new VersionTable(options.versionTable ?? "edgealchemy_version", engine.dialect)
+    this.#engine = target instanceof Dialect ? undefined : target
+    this.dialect = target instanceof Dialect ? target : target.dialect
+    this.versionTable = new VersionTable(options.versionTable ?? "edgealchemy_version", this.dialect)
     this.#provider = "load" in options.revisions ? options.revisions : staticRevisions(options.revisions)
   }
 
@@ -108,7 +114,7 @@ export class Migrator {
     const schema = await this.withConnection(
       async (connection) => (await this.readState(connection, true)).schema,
     )
-    const models = new Map(schemaOfMetadata(metadata, this.engine.dialect))
+    const models = new Map(schemaOfMetadata(metadata, this.dialect))
     models.delete(this.versionTable.name)
     return compareSchemas(schema, models)
   }
@@ -143,7 +149,7 @@ export class Migrator {
     const graph = await this.graph()
     const events: StepEvent[] = []
     await this.withConnection(async (connection) => {
-      const withSchema = this.engine.dialect.name === "sqlite"
+      const withSchema = this.dialect.name === "sqlite"
       let state = await this.readState(connection, withSchema)
       let steps = plan(state.heads)
       while (steps.length > 0) {
@@ -186,7 +192,7 @@ export class Migrator {
     const revision = graph.get(step.revision)
     const op = new Operations()
     await (step.direction === "upgrade" ? revision.upgrade(op) : revision.downgrade(op))
-    const dialect = this.engine.dialect
+    const dialect = this.dialect
     let schema = before
     const ddl: string[] = []
     for (const operation of op.recorded) {
@@ -203,7 +209,7 @@ export class Migrator {
 
   /** The version rows and, when asked (SQLite), the schema, in one request. */
   private async readState(connection: Connection, withSchema: boolean): Promise<DatabaseState> {
-    const plan = introspection(this.engine.dialect)
+    const plan = introspection(this.dialect)
     const lock = this.versionTable.lock().map((sql) => text(sql))
     const results = await connection.batch([
       ...lock,
@@ -299,7 +305,12 @@ export class Migrator {
   }
 
   private async withConnection<T>(use: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = this.engine.connect()
+    if (!this.#engine) {
+      throw new InvalidRequestError(
+        "This Migrator was given a dialect, not an engine: it renders SQL but cannot run it",
+      )
+    }
+    const connection = this.#engine.connect()
     try {
       return await use(connection)
     } finally {

@@ -1,0 +1,176 @@
+// The migrate commands. Each returns its exit code; output is one line per thing a person wants to
+// know: each revision applied with its duration, where the database ends up.
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join, relative } from "node:path"
+import { postgresql, sqlite } from "../src/index.ts"
+import { Migrator, newRevisionId, type StepEvent, writeRevision } from "../src/migrate.ts"
+import type { Arguments } from "./arguments.ts"
+import { CliError, type LoadedConfig } from "./config.ts"
+import { dialectOfUrl, engineFor, loadMetadata } from "./database.ts"
+import { describeOperation } from "./describe.ts"
+import type { CliIo } from "./main.ts"
+import { revisionFileName, revisionsFolder } from "./revisions-folder.ts"
+
+type Command = (args: Arguments, config: LoadedConfig, io: CliIo) => Promise<number>
+
+async function migratorFor(config: LoadedConfig, io: CliIo, offline = false): Promise<Migrator> {
+  const options = {
+    revisions: revisionsFolder(config.migrationsFolder),
+    ...(config.versionTable ? { versionTable: config.versionTable } : {}),
+    onStep: (event: StepEvent) => io.out(stepLine(event)),
+  }
+  if (offline) {
+    // Rendering needs only the dialect, which the URL's scheme tells without connecting.
+    const url = io.env[config.url ?? "DATABASE_URL"] ?? ""
+    return new Migrator(dialectOfUrl(url) === "postgresql" ? postgresql : sqlite, options)
+  }
+  return new Migrator(await engineFor(config, io.env), options)
+}
+
+function stepLine(event: StepEvent): string {
+  const verb = event.concurrent ? "skipped" : event.direction
+  const detail = event.concurrent
+    ? "already applied by another runner"
+    : `${event.statements} statements, ${Math.round(event.durationMs)} ms`
+  return `${verb.padEnd(9)} ${event.revision}  ${event.message}  (${detail})`
+}
+
+async function describeHeads(migrator: Migrator, heads: readonly string[]): Promise<string> {
+  if (heads.length === 0) return "base (no revision applied)"
+  const graph = await migrator.graph()
+  const graphHeads = new Set(graph.heads())
+  return heads.map((id) => `${id} ${graph.get(id).message}${graphHeads.has(id) ? " (head)" : ""}`).join(", ")
+}
+
+const upgrade: Command = async (args, config, io) => {
+  const migrator = await migratorFor(config, io)
+  const events = await migrator.upgrade(args.positional[0] ?? "head")
+  const heads = await migrator.current()
+  io.out(
+    events.length === 0
+      ? `Nothing to upgrade: database at ${await describeHeads(migrator, heads)}`
+      : `Database at ${await describeHeads(migrator, heads)}`,
+  )
+  return 0
+}
+
+const downgrade: Command = async (args, config, io) => {
+  const target = args.positional[0]
+  if (!target) throw new CliError("downgrade needs a target: a revision, -N or base")
+  const migrator = await migratorFor(config, io)
+  const events = await migrator.downgrade(target)
+  const heads = await migrator.current()
+  io.out(
+    events.length === 0
+      ? `Nothing to downgrade: database at ${await describeHeads(migrator, heads)}`
+      : `Database at ${await describeHeads(migrator, heads)}`,
+  )
+  return 0
+}
+
+const current: Command = async (_args, config, io) => {
+  const migrator = await migratorFor(config, io)
+  io.out(await describeHeads(migrator, await migrator.current()))
+  return 0
+}
+
+const history: Command = async (_args, config, io) => {
+  const migrator = await migratorFor(config, io, true)
+  const graph = await migrator.graph()
+  const heads = new Set(graph.heads())
+  for (const revision of graph.ordered) {
+    const parents = graph.parents(revision.id)
+    io.out(
+      `${parents.length ? parents.join(", ") : "<base>"} -> ${revision.id}${heads.has(revision.id) ? " (head)" : ""}  ${revision.message}`,
+    )
+  }
+  if (graph.size === 0) io.out(`No revisions in ${relative(config.root, config.migrationsFolder) || "."}`)
+  return 0
+}
+
+const stamp: Command = async (args, config, io) => {
+  const target = args.positional[0]
+  if (!target) throw new CliError("stamp needs a target: a revision, head or base")
+  const migrator = await migratorFor(config, io)
+  await migrator.stamp(target)
+  io.out(`Stamped: database at ${await describeHeads(migrator, await migrator.current())}`)
+  return 0
+}
+
+const check: Command = async (_args, config, io) => {
+  const migrator = await migratorFor(config, io)
+  const changes = await migrator.compare(await loadMetadata(config))
+  if (changes.length === 0) {
+    io.out("No changes: the database matches the models")
+    return 0
+  }
+  const operations = changes.flatMap((c) => c.upgrade)
+  io.out(
+    `The database differs from the models (${operations.length} operation(s)); write a revision with --autogenerate:`,
+  )
+  for (const op of operations) io.out(`  ${describeOperation(op)}`)
+  return 1
+}
+
+const revision: Command = async (args, config, io) => {
+  if (!args.message) throw new CliError('revision needs a message: -m "add user bio"')
+  const migrator = await migratorFor(config, io, !args.autogenerate)
+  const graph = await migrator.graph()
+  const parent = graph.head() ?? null
+  let changes: Awaited<ReturnType<Migrator["compare"]>> = []
+  if (args.autogenerate) {
+    const heads = await migrator.current()
+    const expected = parent === null ? [] : [parent]
+    if (heads.join() !== expected.join()) {
+      throw new CliError(
+        `The database is not at head (${heads.join(", ") || "base"}); run migrate upgrade before --autogenerate`,
+      )
+    }
+    changes = await migrator.compare(await loadMetadata(config))
+  }
+  const id = newRevisionId()
+  const source = writeRevision({
+    id,
+    parent,
+    message: args.message,
+    changes,
+    createdAt: new Date(),
+    ...(config.importFrom ? { importFrom: config.importFrom } : {}),
+  })
+  mkdirSync(config.migrationsFolder, { recursive: true })
+  const path = join(config.migrationsFolder, revisionFileName(id, args.message))
+  writeFileSync(path, source)
+  io.out(`Created ${relative(config.root, path)}`)
+  if (args.autogenerate) {
+    if (changes.length === 0) io.out("  no changes detected: the revision is empty")
+    for (const op of changes.flatMap((c) => c.upgrade)) io.out(`  ${describeOperation(op)}`)
+  }
+  return 0
+}
+
+const sql: Command = async (args, config, io) => {
+  if (!io.env[config.url ?? "DATABASE_URL"]) {
+    throw new CliError(
+      `Set ${config.url ?? "DATABASE_URL"}: sql prints SQL for that database's dialect (it does not connect)`,
+    )
+  }
+  const migrator = await migratorFor(config, io, true)
+  const direction = args.downgrade ? "downgrade" : "upgrade"
+  const target = args.positional[0] ?? (args.downgrade ? undefined : "head")
+  if (target === undefined) throw new CliError("sql --downgrade needs a target: a revision, -N or base")
+  if (args.downgrade && !args.from)
+    throw new CliError("sql --downgrade needs --from REV: the revision the database is at")
+  for (const line of await migrator.sql(direction, target, args.from)) io.out(line)
+  return 0
+}
+
+export const commands: Record<string, Command> = {
+  revision,
+  upgrade,
+  downgrade,
+  current,
+  history,
+  stamp,
+  check,
+  sql,
+}

@@ -1,0 +1,66 @@
+// The CLI's configuration: `edgealchemy.config.ts` (or `.json`) in the working directory, and the
+// database URL from the environment. Example:
+//
+//   export default {
+//     migrations: "migrations",          // the revisions folder
+//     models: "src/models.ts",           // exports `metadata`, or a `registry`, for autogenerate and check
+//     url: "DATABASE_URL",               // the environment variable holding the URL (the default)
+//   }
+import { existsSync, readFileSync } from "node:fs"
+import { dirname, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import type { NeonOptions } from "../src/neon.ts"
+
+export interface CliConfig {
+  /** The revisions folder, relative to the config file; default `migrations`. */
+  readonly migrations?: string
+  /** A module exporting the models' MetaData as `metadata`, or a `registry` (`registry.metadata`). */
+  readonly models?: string
+  /** The environment variable with the database URL; default `DATABASE_URL`. */
+  readonly url?: string
+  /** The environment variable with a libSQL auth token; default `DATABASE_AUTH_TOKEN`. */
+  readonly authToken?: string
+  /** Default `edgealchemy_version`. */
+  readonly versionTable?: string
+  /** The module generated revisions import from; default `edgealchemy/migrate`. */
+  readonly importFrom?: string
+  /** Neon driver settings, e.g. a local endpoint (`fetchEndpoint`). */
+  readonly neon?: NeonOptions
+}
+
+export interface LoadedConfig extends CliConfig {
+  /** The folder the config file is in; relative paths start there. */
+  readonly root: string
+  readonly migrationsFolder: string
+}
+
+const CANDIDATES = [
+  "edgealchemy.config.ts",
+  "edgealchemy.config.mjs",
+  "edgealchemy.config.js",
+  "edgealchemy.config.json",
+]
+
+export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
+  const path = explicit
+    ? resolve(cwd, explicit)
+    : CANDIDATES.map((name) => resolve(cwd, name)).find(existsSync)
+  if (path !== undefined && !existsSync(path)) throw new CliError(`No config file at ${path}`)
+  const config: CliConfig = path === undefined ? {} : await readConfig(path)
+  const root = path === undefined ? cwd : dirname(path)
+  return { ...config, root, migrationsFolder: resolve(root, config.migrations ?? "migrations") }
+}
+
+async function readConfig(path: string): Promise<CliConfig> {
+  if (path.endsWith(".json")) return JSON.parse(readFileSync(path, "utf8")) as CliConfig
+  const module = (await import(pathToFileURL(path).href)) as { default?: CliConfig }
+  if (!module.default || typeof module.default !== "object") {
+    throw new CliError(`${path} must export default the configuration object ({ migrations, models, url })`)
+  }
+  return module.default
+}
+
+/** An error the CLI reports as one line, without a stack: bad usage, missing configuration. */
+export class CliError extends Error {
+  override name = "CliError"
+}

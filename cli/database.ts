@@ -1,0 +1,62 @@
+// The engine for the configured URL, with the driver its scheme calls for, and the models' metadata.
+import { resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import type { Engine, MetaData } from "../src/index.ts"
+import { CliError, type LoadedConfig } from "./config.ts"
+
+export function databaseUrl(config: LoadedConfig, env: NodeJS.ProcessEnv): string {
+  const variable = config.url ?? "DATABASE_URL"
+  const url = env[variable]
+  if (!url)
+    throw new CliError(`Set ${variable} to the database URL (postgresql://..., libsql://..., file:...)`)
+  return url
+}
+
+export async function engineFor(config: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Engine> {
+  const url = databaseUrl(config, env)
+  if (/^postgres(ql)?:/i.test(url)) {
+    const { createEngine } = await import("../src/neon.ts")
+    return createEngine(url, config.neon ?? {})
+  }
+  const authToken = env[config.authToken ?? "DATABASE_AUTH_TOKEN"]
+  const options = authToken ? { authToken } : {}
+  if (/^(file:|:memory:)/i.test(url)) {
+    const { createEngine } = await import("../src/libsql-node.ts")
+    return createEngine(url, options)
+  }
+  if (/^(libsql|https?|wss?):/i.test(url)) {
+    const { createEngine } = await import("../src/libsql.ts")
+    return createEngine(url, options)
+  }
+  throw new CliError(
+    `Unsupported database URL scheme in ${url.split(":")[0]}: use postgresql://, libsql://, https:// or file:`,
+  )
+}
+
+/** The dialect a URL speaks, without connecting (for `sql`). */
+export function dialectOfUrl(url: string): "postgresql" | "sqlite" {
+  return /^postgres(ql)?:/i.test(url) ? "postgresql" : "sqlite"
+}
+
+export async function loadMetadata(config: LoadedConfig): Promise<MetaData> {
+  if (!config.models) {
+    throw new CliError(
+      'Name the models module in the config ({ models: "src/models.ts" }) for autogenerate and check',
+    )
+  }
+  const path = resolve(config.root, config.models)
+  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>
+  const candidates = [
+    module.metadata,
+    (module.registry as { metadata?: unknown } | undefined)?.metadata,
+    module.default,
+  ]
+  const found = candidates.find(isMetaData)
+  if (!found)
+    throw new CliError(`${path} exports neither \`metadata\` (a MetaData) nor \`registry\` (a Registry)`)
+  return found
+}
+
+function isMetaData(value: unknown): value is MetaData {
+  return typeof value === "object" && value !== null && "tables" in value && "sortedTables" in value
+}
