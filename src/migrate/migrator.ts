@@ -64,6 +64,7 @@ export class Migrator {
     this.#provider = "load" in options.revisions ? options.revisions : staticRevisions(options.revisions)
   }
 
+  /** The revisions' graph, loaded from the provider on first use and kept for this Migrator's life. */
   async graph(): Promise<RevisionGraph> {
     this.#graph ??= new RevisionGraph(await this.#provider.load())
     return this.#graph

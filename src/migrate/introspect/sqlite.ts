@@ -50,7 +50,7 @@ export const sqliteIntrospection: Introspection = {
         name: text(name),
         type: canonicalType(text(type)),
         nullable: !truthy(notNull) && position === 0,
-        default: defaultSql === null ? undefined : text(defaultSql),
+        default: defaultSql === null ? undefined : defaultClause(text(defaultSql)),
         autoincrement: false,
       })
     }
@@ -136,6 +136,14 @@ function indexGroups(table: string, rows: Rows) {
     groups.set(text(name), group)
   }
   return [...groups.values()]
+}
+
+const LITERAL_DEFAULT =
+  /^(-?\d+(\.\d+)?|'([^']|'')*'|NULL|TRUE|FALSE|CURRENT_(TIME|DATE|TIMESTAMP)|X'[0-9a-f]*')$/i
+
+/** SQLite reports an expression default without its parentheses, which DEFAULT requires back. */
+function defaultClause(sql: string): string {
+  return LITERAL_DEFAULT.test(sql.trim()) || sql.startsWith("(") ? sql : `(${sql})`
 }
 
 function action(value: string): ReferentialAction | undefined {
