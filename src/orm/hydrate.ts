@@ -10,8 +10,10 @@ export function hydrate(
   identityMap: IdentityMap,
   session: SessionLike | undefined,
   populateExisting = false,
-): object {
+): object | null {
   const identity = mapper.primaryKey.map((col) => columns[mapper.table.columns.indexOf(col)])
+  // An outer join that matched no row (a joined load of a missing parent) gives a null key: no object.
+  if (identity.some((value) => value === null)) return null
   const existing = identityMap.get(mapper, identity)
   if (existing && !populateExisting) return existing
   const object = existing ?? Object.create(mapper.cls.prototype as object)

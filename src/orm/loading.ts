@@ -1,14 +1,25 @@
 // Loader options: `select(User).options(selectinload(User.posts).selectinload(Post.comments))`.
-// Each level is a query for the children of the level above, selected by a subquery of that level's
-// query (never by keys read back), so the parent query and every level travel in one request.
-// Relationships declared `lazy: "selectin"` load this way by default; `raiseload(...)` turns a default
-// off for one query. Everything else stays unloaded, and reading it raises NotLoadedError.
-import type { Select } from "../sql/select.ts"
+// Whatever the options, a query and all its loads cost one round trip:
+// - selectinload: each level is a query for the children of the level above, selected by a subquery
+//   of that level's query (never by keys read back), so the query and every level travel in one
+//   request (a batch). Rows are never multiplied, LIMIT keeps its meaning, and each statement is a
+//   plain indexed lookup: the plan PostgreSQL and SQLite do best on large tables.
+// - joinedload: a many-to-one (or one-to-one) joins its parent into the statement that loads its
+//   children (LEFT OUTER JOIN of an alias), saving a statement. A collection is not joined: a join
+//   would multiply the rows and break LIMIT, so joinedload of a collection loads as selectinload does,
+//   in the same round trip.
+// Relationships declared `lazy: "selectin"` load by default; `raiseload(...)` turns a default off for
+// one query. Everything else stays unloaded, and reading it raises NotLoadedError.
+import { and, type Expression } from "../sql/expression.ts"
+import { Select } from "../sql/select.ts"
 import { isEntity, type SelectItem } from "../sql/select-items.ts"
+import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts"
+
+type Strategy = "selectin" | "joined" | "raise"
 
 export class LoaderOption {
   readonly kind = "loader"
@@ -16,8 +27,8 @@ export class LoaderOption {
   constructor(
     /** The relationships from the queried entity down to the one this option loads. */
     readonly path: readonly RelationshipAttribute<unknown>[],
-    /** `"raise"`: keep the last relationship of the path unloaded, whatever its default. */
-    readonly strategy: "selectin" | "raise" = "selectin",
+    /** How the last relationship of the path loads; `"raise"` keeps it unloaded, whatever its default. */
+    readonly strategy: Strategy = "selectin",
   ) {
     Object.freeze(this)
   }
@@ -25,6 +36,11 @@ export class LoaderOption {
   /** Also loads a relationship of the objects this option loads: `.selectinload(Post.comments)`. */
   selectinload(attribute: RelationshipAttribute<unknown>): LoaderOption {
     return new LoaderOption([...this.path, attribute])
+  }
+
+  /** Also loads a many-to-one of the objects this option loads by joining it in: `.joinedload(Comment.author)`. */
+  joinedload(attribute: RelationshipAttribute<unknown>): LoaderOption {
+    return new LoaderOption([...this.path, attribute], "joined")
   }
 
   /** Keeps a relationship of the objects this option loads unloaded: `.raiseload(Post.comments)`. */
@@ -38,6 +54,11 @@ export function selectinload(attribute: RelationshipAttribute<unknown>): LoaderO
   return new LoaderOption([attribute])
 }
 
+/** Loads a many-to-one by joining it into the query (a collection loads as with selectinload). */
+export function joinedload(attribute: RelationshipAttribute<unknown>): LoaderOption {
+  return new LoaderOption([attribute], "joined")
+}
+
 /** Keeps a relationship unloaded for this query even when it is declared `lazy: "selectin"`. */
 export function raiseload(attribute: RelationshipAttribute<unknown>): LoaderOption {
   return new LoaderOption([attribute], "raise")
@@ -49,15 +70,79 @@ export interface LoadLevel {
   readonly load: RelationshipLoad
   /** Index of the parent level in the plan; -1 for the query's own objects. */
   readonly parent: number
+  /** The relationships from the query down to this level, as `/Post.comments/Comment.author`. */
+  readonly path: string
+}
+
+/** A many-to-one joined into the statement of the query (`owner` -1) or of a level. */
+export interface JoinedLoad {
+  readonly property: RelationshipProperty
+  readonly owner: number
+  /** Index of the owning objects' item, and of the joined entity's item, in that statement. */
+  readonly ownerItem: number
+  readonly item: number
 }
 
 type Query = Select<readonly SelectItem[]>
 
+export interface LoadPlan {
+  /** The query, with the joins of its joined loads. */
+  readonly statement: Query
+  readonly levels: LoadLevel[]
+  readonly joined: JoinedLoad[]
+}
+
+/** The statements a query with loader options runs as, all sent in one round trip. */
+export function planLoading(query: Query, options: readonly unknown[]): LoadPlan {
+  const joinedPaths: { path: string; property: RelationshipProperty }[] = []
+  const levels = planLoads(query, options, (path, property) => {
+    if (property.uselist || property.secondary) return false
+    joinedPaths.push({ path, property })
+    return true
+  })
+  if (joinedPaths.length === 0) return { statement: query, levels, joined: [] }
+  const statements = [query, ...levels.map((level) => level.load.statement)]
+  const joined: JoinedLoad[] = []
+  for (const { path, property } of joinedPaths) {
+    const owner = ownerOf(path, levels, query)
+    const source = statements[owner + 1] as Query
+    const ownerItem = source.state.items.findIndex(isEntity)
+    const target = aliased(property.target.cls as never) as AliasedModel<never> & SelectItem
+    statements[owner + 1] = new Select({
+      ...source.state,
+      items: [...source.state.items, target],
+    }).outerJoin(target, joinCondition(property, target))
+    joined.push({ property, owner, ownerItem, item: source.state.items.length })
+  }
+  const withJoins = levels.map((level, i) => ({
+    ...level,
+    load: { ...level.load, statement: statements[i + 1] as Query },
+  }))
+  return { statement: statements[0] as Query, levels: withJoins, joined }
+}
+
+/** parent.fk = alias.key for each column pair of a many-to-one. */
+function joinCondition(property: RelationshipProperty, target: AliasedModel<never>): Expression<boolean> {
+  const columns = target.c as unknown as Record<string, Expression<unknown>>
+  return and(...property.pairs.map(([own, other]) => own.eq(columns[other.key] as never)))
+}
+
+/** The level whose objects own a joined path: the level of the path without its last hop. */
+function ownerOf(path: string, levels: readonly LoadLevel[], _query: Query): number {
+  const parentPath = path.slice(0, path.lastIndexOf("/"))
+  if (parentPath === "") return -1
+  return levels.findIndex((level) => level.path === parentPath)
+}
+
 /**
  * Every level the options and the relationships' `lazy: "selectin"` defaults ask for, prefixes shared:
- * `a.b` and `a.c` load `a` once.
+ * `a.b` and `a.c` load `a` once. `joinHere` may take a joined option's last hop off the levels.
  */
-export function planLoads(query: Query, options: readonly unknown[]): LoadLevel[] {
+export function planLoads(
+  query: Query,
+  options: readonly unknown[],
+  joinHere: (path: string, property: RelationshipProperty) => boolean = () => false,
+): LoadLevel[] {
   const loaders = options.filter((option): option is LoaderOption => option instanceof LoaderOption)
   const raised = new Set(loaders.filter((o) => o.strategy === "raise").map((o) => pathKey(o.path)))
   const levels: LoadLevel[] = []
@@ -65,7 +150,7 @@ export function planLoads(query: Query, options: readonly unknown[]): LoadLevel[
   const add = (path: string, property: RelationshipProperty, parent: number, source: Query): number => {
     const known = byPath.get(path)
     if (known !== undefined) return known
-    levels.push({ property, load: relationshipLoad(property, source), parent })
+    levels.push({ property, load: relationshipLoad(property, source), parent, path })
     byPath.set(path, levels.length - 1)
     return levels.length - 1
   }
@@ -75,8 +160,11 @@ export function planLoads(query: Query, options: readonly unknown[]): LoadLevel[
     if (option.strategy === "raise") continue
     let parent = -1
     let path = ""
-    for (const attribute of option.path) {
+    for (const [i, attribute] of option.path.entries()) {
       path += `/${attribute}`
+      const last = i === option.path.length - 1
+      if (last && option.strategy === "joined" && !byPath.has(path) && joinHere(path, attribute.property))
+        break
       parent = add(path, attribute.property, parent, sourceOf(parent))
     }
   }

@@ -4,8 +4,10 @@ import type { Mapper } from "./mapper.ts"
 
 export const MAPPER: unique symbol = Symbol.for("edgealchemy.mapper")
 
+/** The mapper of a model class, or of an `aliased(...)` model. */
 export function mapperOf(cls: unknown): Mapper {
-  const mapper = typeof cls === "function" ? (cls as { [MAPPER]?: Mapper })[MAPPER] : undefined
+  const carries = typeof cls === "function" || (typeof cls === "object" && cls !== null)
+  const mapper = carries ? (cls as { [MAPPER]?: Mapper })[MAPPER] : undefined
   if (!mapper) {
     const name = typeof cls === "function" ? cls.name || "this class" : "this value"
     throw new InvalidRequestError(

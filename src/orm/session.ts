@@ -25,7 +25,7 @@ import { flushRendererFor } from "./flush/renderers.ts"
 import { hydrate } from "./hydrate.ts"
 import { IdentityMap } from "./identity-map.ts"
 import { setRelationship } from "./instance-accessors.ts"
-import { type LoadLevel, planLoads } from "./loading.ts"
+import { type JoinedLoad, type LoadPlan, planLoading } from "./loading.ts"
 import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { relationshipLoad } from "./relationship-query.ts"
@@ -175,12 +175,12 @@ export class AsyncSession {
     const writes = statement.kind !== "select" && statement.kind !== "compound_select"
     const hydration = this.hydration(writes ? { populateExisting: true, ...options } : options)
     const loaderOptions = (statement as { state?: { options?: readonly unknown[] } }).state?.options ?? []
-    const levels =
+    const plan =
       statement.kind === "select"
-        ? planLoads(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
-        : []
-    if (levels.length > 0) {
-      return (await this.executeWithLoads(statement, levels, hydration)).result as Result<RowOf<S>>
+        ? planLoading(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
+        : undefined
+    if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {
+      return (await this.executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
     }
     const sync = isBulk(statement)
       ? bulkSync(statement, options.synchronizeSession ?? "auto", this.bulkSession())
@@ -218,21 +218,23 @@ export class AsyncSession {
    * `extra` statements (a count) ride along; their results come back as they are.
    */
   private async executeWithLoads(
-    statement: Statement,
-    levels: readonly LoadLevel[],
+    { statement, levels, joined }: LoadPlan,
     hydration: Hydration,
     extra: readonly Statement[] = [],
   ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
     const loads = levels.map((level) => level.load.statement)
-    const results = await this.connection.batch([statement, ...extra, ...loads])
+    const all = [statement, ...extra, ...loads]
+    const results =
+      all.length === 1 ? [await this.connection.execute(statement)] : await this.connection.batch(all)
     const [first] = results
-    const rows = this.hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
+    const hydrated = this.hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
+    const rows = assignJoined(hydrated, joined, -1)
     const entityColumn = itemsOf(statement).findIndex(isEntity)
     const loadedByLevel: object[][] = []
     const roots = distinctObjects(rows.map((row) => row[entityColumn]))
     for (const [i, level] of levels.entries()) {
       const raw = (results[1 + extra.length + i]?.rows ?? []) as readonly unknown[][]
-      const children = this.hydrateRows(level.load.statement, raw, hydration)
+      const children = assignJoined(this.hydrateRows(level.load.statement, raw, hydration), joined, i)
       const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
       assignLoaded(level.property, level.load.assign(children, owners), false)
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
@@ -269,8 +271,8 @@ export class AsyncSession {
       options: [],
     })
     const count = select(func.count()).selectFrom(unordered.subquery("paginated"))
-    const levels = planLoads(paged, query.state.options ?? [])
-    const { result, extra } = await this.executeWithLoads(paged, levels, this.hydration(options), [count])
+    const plan = planLoading(paged, query.state.options ?? [])
+    const { result, extra } = await this.executeWithLoads(plan, this.hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
     return { items: result.rows.map((row) => row[0]) as RowOfItems<Items>[0][], total, page, pageSize }
   }
@@ -284,7 +286,7 @@ export class AsyncSession {
         const item = items[i]
         if (!isEntity(item)) return value
         const mapper = mapperOf(item)
-        mapper.adopt(item as unknown as ModelConstructor)
+        if (typeof item === "function") mapper.adopt(item as unknown as ModelConstructor)
         return hydrate(
           mapper,
           value as unknown[],
@@ -641,6 +643,26 @@ function assignLoaded(property: RelationshipProperty, loaded: Map<object, object
       child.committedCollections.set(back, new Set([parent]))
     }
   }
+}
+
+/**
+ * Gives each row's owner its joined-in many-to-one (unless it has it loaded already) and takes the
+ * joined columns off the rows, which then look as the statement before the joins.
+ */
+function assignJoined(rows: unknown[][], joined: readonly JoinedLoad[], owner: number): unknown[][] {
+  const here = joined.filter((load) => load.owner === owner)
+  if (here.length === 0) return rows
+  for (const load of here) {
+    const loaded = new Map<object, object[]>()
+    for (const row of rows) {
+      const parent = row[load.ownerItem] as object
+      const target = row[load.item] as object | null
+      if (parent) loaded.set(parent, target ? [target] : [])
+    }
+    assignLoaded(load.property, loaded, false)
+  }
+  const keep = Math.min(...here.map((load) => load.item))
+  return rows.map((row) => row.slice(0, keep))
 }
 
 /** What a statement's rows hold: a select's items, or an INSERT/UPDATE/DELETE's RETURNING. */

@@ -29,8 +29,11 @@ export class Order extends model(
   {
     id: column(Integer, { primaryKey: true }),
     total: column(Integer),
-    memberId: column(Integer, { foreignKey: { references: "q_members.id", onDelete: "CASCADE" } }),
-    member: relationship<Member>("Member", { backPopulates: "orders" }),
+    memberId: column(Integer, {
+      nullable: true,
+      foreignKey: { references: "q_members.id", onDelete: "CASCADE" },
+    }),
+    member: relationship<Member | null>("Member", { backPopulates: "orders" }),
   },
   { registry },
 ) {}

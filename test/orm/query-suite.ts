@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   AsyncSession,
+  aliased,
   createAll,
   deleteFrom,
   dropAll,
@@ -11,9 +12,11 @@ import {
   InvalidRequestError,
   insert,
   inspect,
+  joinedload,
   NotLoadedError,
   raiseload,
   select,
+  selectinload,
   update,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
@@ -43,13 +46,14 @@ export function querySuite(fixture: TransportFixture) {
     })
     beforeEach(async () => {
       await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(Order), { synchronizeSession: false })
       await session.execute(deleteFrom(Member), { synchronizeSession: false })
       const ada = new Member({ firstName: "Ada", lastName: "Lovelace", balance: 100, credit: 50 })
       const bob = new Member({ firstName: "Bob", lastName: "Hope", balance: -80, credit: 20 })
       const cy = new Member({ firstName: "Cy", lastName: "Young", balance: 5 })
       ada.orders.push(new Order({ total: 30 }), new Order({ total: 12 }))
       bob.orders.push(new Order({ total: 7 }))
-      session.addAll([ada, bob, cy])
+      session.addAll([ada, bob, cy, new Order({ total: 1 })])
       await session.commit()
     })
 
@@ -110,6 +114,62 @@ export function querySuite(fixture: TransportFixture) {
       const [plain] = (await other.scalars(select(Member).options(raiseload(Member.orders)).limit(1))).all()
       expect(() => plain?.orders).toThrow(NotLoadedError)
       expect(() => plain?.orders).toThrow(/selectinload\(Member\.orders\)/)
+    })
+
+    it("joins a many-to-one into the query's one statement with joinedload, through the identity map", async () => {
+      const name = scope("joined")
+      await using session = new AsyncSession(fixture.engine(name))
+      const ada = await session.scalar(
+        select(Member).where(Member.firstName.eq("Ada")).options(raiseload(Member.orders)),
+      )
+      const before = await fixture.stats(name)
+      const orders = (
+        await session.scalars(select(Order).options(joinedload(Order.member)).orderBy(Order.total).limit(3))
+      ).all()
+      const after = await fixture.stats(name)
+      if (before && after) expect(after.statements - before.statements).toBe(1)
+      expect(requests(before, after)).toBe(before ? oneRequest : undefined)
+      expect(orders.map((o) => [o.total, o.member?.firstName ?? null])).toEqual([
+        [1, null],
+        [7, "Bob"],
+        [12, "Ada"],
+      ])
+      expect(orders[2]?.member).toBe(ada)
+      // A joinedload under a selectinload joins into that level's statement; a collection falls back
+      // to a batched level. Either way, one round trip.
+      await using other = new AsyncSession(fixture.engine(name))
+      const again = await fixture.stats(name)
+      const members = (
+        await other.scalars(
+          select(Member)
+            .orderBy(Member.id)
+            .options(joinedload(Member.orders), selectinload(Member.orders).joinedload(Order.member)),
+        )
+      ).all()
+      const done = await fixture.stats(name)
+      if (again && done && fixture.name !== "neon-websocket")
+        expect(done.httpRequests - again.httpRequests).toBe(1)
+      expect(members.map((m) => m.orders.length)).toEqual([2, 1, 0])
+      expect(members[1]?.orders[0]?.member).toBe(members[1])
+    })
+
+    it("selects a model twice through aliased(), both as session objects", async () => {
+      await using session = new AsyncSession(engine)
+      const ada = await session.scalar(
+        select(Member).where(Member.firstName.eq("Ada")).options(raiseload(Member.orders)),
+      )
+      const buyer = aliased(Member, "buyer")
+      const rows = await session.execute(
+        select(Order, buyer)
+          .join(buyer, Order.memberId.eq(buyer.id))
+          .where(buyer.firstName.eq("Ada"))
+          .orderBy(Order.total)
+          .options(raiseload(Member.orders)),
+      )
+      const pairs = rows.all()
+      expect(pairs.map(([order]) => order.total)).toEqual([12, 30])
+      expect(pairs.map(([, member]) => member)).toEqual([ada, ada])
+      expect(pairs[0]?.[1]).toBe(ada)
     })
 
     it("synchronizes objects with a bulk UPDATE by evaluating it in memory, in one request", async () => {

@@ -41,16 +41,36 @@ export const sqliteFlushRenderer: FlushRenderer = {
         rendered.push(...renderWrite(step, keyRef))
         continue
       }
-      const statement = renderInsert(step, keyRef)
-      const before = insertedSoFar.get(step.table) ?? 0
-      step.rows.forEach((row, i) => {
-        if (row.state) ordinals.set(row.state, { table: step.table, ordinal: before + i + 1 })
-      })
-      insertedSoFar.set(step.table, before + step.rows.length)
-      rendered.push(statement)
+      for (const run of sameColumnRuns(step)) {
+        const statement = renderInsert(run, keyRef)
+        const before = insertedSoFar.get(run.table) ?? 0
+        run.rows.forEach((row, i) => {
+          if (row.state) ordinals.set(row.state, { table: run.table, ordinal: before + i + 1 })
+        })
+        insertedSoFar.set(run.table, before + run.rows.length)
+        rendered.push(statement)
+      }
     }
     return rendered
   },
+}
+
+/**
+ * The step's rows in consecutive runs that give the same columns: SQLite has no DEFAULT in a VALUES
+ * list, so rows that leave a column to its default go in an INSERT of their own. Order is kept, so a
+ * row is still inserted after the rows whose keys it uses.
+ */
+function sameColumnRuns(step: InsertStep): InsertStep[] {
+  const runs: InsertStep[] = []
+  let shape = ""
+  for (const row of step.rows) {
+    const rowShape = [...row.values.keys()].sort().join(",")
+    const last = runs[runs.length - 1]
+    if (last && rowShape === shape) last.rows.push(row)
+    else runs.push({ ...step, rows: [row] })
+    shape = rowShape
+  }
+  return runs
 }
 
 function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
@@ -59,12 +79,6 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): Render
   const given = table.columns.filter(
     (col) => col !== generatedKey && step.rows.some((row) => row.values.has(col.key)),
   )
-  const missing = given.filter((col) => step.rows.some((row) => !row.values.has(col.key)))
-  if (missing.length > 0) {
-    throw new InvalidRequestError(
-      `Some new ${table.name} rows give ${missing.map((c) => c.key).join(", ")} and others do not; SQLite cannot mix them in one INSERT`,
-    )
-  }
   if (generatedKey && step.rows.some((row) => row.values.has(generatedKey.key))) {
     throw new InvalidRequestError(`New ${table.name} rows mix given and generated keys; flush them apart`)
   }
