@@ -35,6 +35,14 @@ export interface LibsqlTransportSettings {
   readonly sharedClient?: (() => Client) | undefined
 }
 
+/**
+ * A plain SELECT, which cannot write in SQLite: a batch of them runs as a read transaction, which
+ * takes no write lock (BEGIN IMMEDIATE would) and which Turso may answer from a replica.
+ */
+function isRead(query: Query): boolean {
+  return /^\s*SELECT\b/i.test(query.sql)
+}
+
 export class LibsqlTransport implements Transport {
   readonly capabilities = CAPABILITIES
   #client: Client | undefined
@@ -65,7 +73,7 @@ export class LibsqlTransport implements Transport {
     return this.request("batch", queries, async () => {
       const results = this.#transaction
         ? await this.#transaction.batch(statements)
-        : await this.client.batch(statements, options.readOnly ? "read" : "write")
+        : await this.client.batch(statements, options.readOnly || queries.every(isRead) ? "read" : "write")
       return results.map(toResult)
     })
   }
