@@ -7,6 +7,7 @@ export interface Arguments {
   readonly positional: readonly string[]
   readonly message?: string
   readonly autogenerate: boolean
+  readonly merge: boolean
   readonly from?: string
   readonly downgrade: boolean
   readonly config?: string
@@ -16,6 +17,7 @@ export const USAGE = `Usage: edgealchemy migrate <command> [options]
 
 Commands:
   revision -m MSG [--autogenerate]   write a new revision file (autogenerate: from the models' differences)
+  revision -m MSG --merge            write a merge revision joining every head
   upgrade [REV|head|+N]              apply revisions (default: head)
   downgrade REV|-N|base              undo revisions
   current                            the revision(s) the database is at
@@ -36,6 +38,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
   const values: Record<string, string> = {}
   let autogenerate = false
   let downgrade = false
+  let merge = false
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string
     if (VALUE_FLAGS.has(arg)) {
@@ -44,6 +47,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
       values[arg === "-m" ? "--message" : arg] = value
     } else if (arg === "--autogenerate") autogenerate = true
     else if (arg === "--downgrade") downgrade = true
+    else if (arg === "--merge") merge = true
     else if (arg.startsWith("--") || (arg.startsWith("-") && !/^-\d+$/.test(arg)))
       throw new CliError(`Unknown option ${arg}\n\n${USAGE}`)
     else positional.push(arg)
@@ -53,6 +57,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
     positional,
     autogenerate,
     downgrade,
+    merge,
     ...(values["--message"] !== undefined ? { message: values["--message"] } : {}),
     ...(values["--from"] !== undefined ? { from: values["--from"] } : {}),
     ...(values["--config"] !== undefined ? { config: values["--config"] } : {}),

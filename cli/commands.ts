@@ -116,7 +116,12 @@ const revision: Command = async (args, config, io) => {
   if (!args.message) throw new CliError('revision needs a message: -m "add user bio"')
   const migrator = await migratorFor(config, io, !args.autogenerate)
   const graph = await migrator.graph()
-  const parent = graph.head() ?? null
+  if (args.merge && args.autogenerate)
+    throw new CliError("A merge revision joins heads; autogenerate after it")
+  const heads = graph.heads()
+  if (args.merge && heads.length < 2)
+    throw new CliError(`Nothing to merge: the revisions have ${heads.length} head(s)`)
+  const parent = args.merge ? heads : (graph.head() ?? null)
   let changes: Awaited<ReturnType<Migrator["compare"]>> = []
   if (args.autogenerate) {
     const heads = await migrator.current()

@@ -1,0 +1,178 @@
+// The SQL operations render to on each dialect, and what the revision writer writes: no database.
+import { describe, expect, it } from "vitest"
+import { postgresql, sqlite } from "../../src/index.ts"
+import { normalizeDefault } from "../../src/migrate/compare.ts"
+import { renderOperation } from "../../src/migrate/render.ts"
+import type { DatabaseSchema, TableSchema } from "../../src/migrate/schema.ts"
+import { tableConstraints } from "../../src/migrate/sqlite-table-sql.ts"
+import { canonicalType, typeSource } from "../../src/migrate/types.ts"
+import { Integer, type Operation, String, writeRevision } from "../../src/migrate.ts"
+
+const column = (name: string, type: string, extra: Partial<TableSchema["columns"][number]> = {}) => ({
+  name,
+  type,
+  nullable: false,
+  default: undefined,
+  autoincrement: false,
+  ...extra,
+})
+
+const users: TableSchema = {
+  name: "users",
+  columns: [column("id", "INTEGER", { autoincrement: true }), column("name", "VARCHAR(50)")],
+  primaryKey: ["id"],
+  foreignKeys: [],
+  uniques: [],
+  checks: [],
+  indexes: [{ name: "ix_users_name", columns: ["name"], unique: false }],
+}
+const posts: TableSchema = {
+  name: "posts",
+  columns: [column("id", "INTEGER", { autoincrement: true }), column("user_id", "INTEGER")],
+  primaryKey: ["id"],
+  foreignKeys: [
+    {
+      name: "fk_posts_user",
+      columns: ["user_id"],
+      referencedTable: "users",
+      referencedColumns: ["id"],
+      onDelete: "CASCADE",
+    },
+  ],
+  uniques: [],
+  checks: [],
+  indexes: [],
+}
+const schema: DatabaseSchema = new Map([
+  ["users", users],
+  ["posts", posts],
+])
+const alter: Operation = {
+  kind: "alterColumn",
+  table: "users",
+  column: "name",
+  changes: { type: String(100), nullable: true, default: "'anon'" },
+}
+
+describe("alterColumn", () => {
+  it("is ALTER TABLE in place on PostgreSQL, one statement per change", () => {
+    expect(renderOperation(alter, schema, postgresql)).toEqual([
+      "ALTER TABLE users ALTER COLUMN name TYPE VARCHAR(100) USING name::VARCHAR(100)",
+      "ALTER TABLE users ALTER COLUMN name DROP NOT NULL",
+      "ALTER TABLE users ALTER COLUMN name SET DEFAULT 'anon'",
+    ])
+  })
+
+  it("rebuilds on SQLite, taking the tables that reference it along so no row is cascaded or orphaned", () => {
+    expect(renderOperation(alter, schema, sqlite)).toEqual([
+      "PRAGMA defer_foreign_keys = ON",
+      "CREATE TABLE _edgealchemy_copy_users AS SELECT * FROM users",
+      "CREATE TABLE _edgealchemy_copy_posts AS SELECT * FROM posts",
+      "DROP TABLE posts",
+      "DROP TABLE users",
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) DEFAULT 'anon')",
+      "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)",
+      "INSERT INTO users (id, name) SELECT id, name FROM _edgealchemy_copy_users",
+      "INSERT INTO posts (id, user_id) SELECT id, user_id FROM _edgealchemy_copy_posts",
+      "DROP TABLE _edgealchemy_copy_users",
+      "DROP TABLE _edgealchemy_copy_posts",
+      "CREATE INDEX ix_users_name ON users (name)",
+    ])
+  })
+
+  it("renames in place on SQLite when renaming is all it does", () => {
+    const rename: Operation = {
+      kind: "alterColumn",
+      table: "users",
+      column: "name",
+      changes: { newName: "full_name" },
+    }
+    expect(renderOperation(rename, schema, sqlite)).toEqual([
+      "ALTER TABLE users RENAME COLUMN name TO full_name",
+    ])
+  })
+})
+
+it("adds a nullable column in place on SQLite, and rebuilds for a NOT NULL one without default", () => {
+  const nullable: Operation = {
+    kind: "addColumn",
+    table: "posts",
+    column: { name: "note", type: "TEXT", nullable: true },
+  }
+  expect(renderOperation(nullable, schema, sqlite)).toEqual(["ALTER TABLE posts ADD COLUMN note TEXT"])
+  const required: Operation = { kind: "addColumn", table: "posts", column: { name: "rank", type: Integer } }
+  expect(renderOperation(required, schema, sqlite)[0]).toBe("PRAGMA defer_foreign_keys = ON")
+})
+
+it("writes bulk inserts with escaped literals in each dialect's spelling", () => {
+  const insert: Operation = {
+    kind: "bulkInsert",
+    table: "users",
+    rows: [{ id: 1, name: "O'Brien", active: true }],
+  }
+  expect(renderOperation(insert, schema, postgresql)).toEqual([
+    "INSERT INTO users (id, name, active) VALUES (1, 'O''Brien', true)",
+  ])
+  expect(renderOperation(insert, schema, sqlite)).toEqual([
+    "INSERT INTO users (id, name, active) VALUES (1, 'O''Brien', 1)",
+  ])
+})
+
+it("writes a readable revision with the reviewer's checks as comments", () => {
+  const source = writeRevision({
+    id: "0123456789ab",
+    parent: "ba9876543210",
+    message: "rename?",
+    importFrom: "edgealchemy/migrate",
+    changes: [
+      {
+        upgrade: [{ kind: "dropColumn", table: "users", column: "bio" }],
+        downgrade: [
+          { kind: "addColumn", table: "users", column: { name: "bio", type: "TEXT", nullable: true } },
+        ],
+        comment: 'Column "users.bio" is not in the models',
+      },
+      { upgrade: [alter], downgrade: [{ ...alter, changes: { type: String(50) } } as Operation] },
+    ],
+  })
+  expect(source).toBe(`// rename?
+//
+// Revision 0123456789ab, after ba9876543210.
+// Written by autogenerate: review it (renames show as a drop and an add) before applying.
+import { defineRevision, String, Text } from "edgealchemy/migrate"
+
+export default defineRevision({
+  id: "0123456789ab",
+  parent: "ba9876543210",
+  message: "rename?",
+  upgrade(op) {
+    // CHECK: Column "users.bio" is not in the models
+    op.dropColumn("users", "bio")
+    op.alterColumn("users", "name", { type: String(100), nullable: true, default: "'anon'" })
+  },
+  downgrade(op) {
+    op.alterColumn("users", "name", { type: String(50) })
+    op.addColumn("users", { name: "bio", type: Text, nullable: true })
+  },
+})
+`)
+})
+
+it("reads constraint names and CHECK conditions from SQLite's CREATE TABLE text", () => {
+  const sql = `CREATE TABLE "t" (id INTEGER PRIMARY KEY, "a,b" TEXT DEFAULT 'x,(y', CONSTRAINT "uq t" UNIQUE ("a,b"), CONSTRAINT ck_t CHECK (length("a,b") > 0 AND id IN (1, 2)), FOREIGN KEY (id) REFERENCES o (id))`
+  expect(tableConstraints(sql)).toEqual([
+    { kind: "unique", name: "uq t", body: '"a,b"' },
+    { kind: "check", name: "ck_t", body: 'length("a,b") > 0 AND id IN (1, 2)' },
+    { kind: "foreign_key", name: undefined, body: "id" },
+  ])
+})
+
+it("compares types and defaults as the databases give them back", () => {
+  expect(canonicalType("character varying(50)")).toBe("VARCHAR(50)")
+  expect(canonicalType("numeric(10,2)")).toBe("NUMERIC(10, 2)")
+  expect(typeSource("TIMESTAMP WITH TIME ZONE")).toBe("DateTime")
+  expect(typeSource("tsvector")).toBe('"TSVECTOR"')
+  expect(normalizeDefault("'draft'::character varying")).toBe("'draft'")
+  expect(normalizeDefault("'-1'::integer")).toBe("-1")
+  expect(normalizeDefault("(now())")).toBe("now()")
+})
