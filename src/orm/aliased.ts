@@ -1,8 +1,11 @@
 // `aliased(User, "author")`: a model under another name, for self-joins and for selecting the same
-// model twice (`select(Post, author).join(author, Post.userId.eq(author.id))`). Its rows are objects
-// of the model, through the identity map like any other.
+// model twice (`select(Post, author).join(author, Post.userId.eq(author.id))`); `aliased(User, subq)`:
+// a model over a subquery of it (`select(User).where(...).subquery("active")`), for joining to or
+// selecting from a narrowed set. Rows are objects of the model, through the identity map like any other.
+import { InvalidRequestError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
-import { Alias } from "../sql/from.ts"
+import { Alias, Subquery } from "../sql/from.ts"
+import type { Column } from "../sql/schema/column.ts"
 import type { Table, TableColumns } from "../sql/schema/table.ts"
 import { ENTITY, type EntityDescriptor } from "../sql/select-items.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
@@ -21,14 +24,24 @@ export type AliasedModel<M extends ModelConstructor> = TableColumns<ColumnSpecsO
 
 let aliasCount = 0
 
-export function aliased<M extends ModelConstructor>(model: M, name?: string): AliasedModel<M> {
+export function aliased<M extends ModelConstructor>(model: M, from?: string | Subquery): AliasedModel<M> {
   const mapper = mapperOf(model)
   mapper.adopt(model)
-  const alias = new Alias(mapper.table, name ?? `${mapper.table.name}_${++aliasCount}`)
+  const source =
+    from instanceof Subquery ? from : new Alias(mapper.table, from ?? `${mapper.table.name}_${++aliasCount}`)
+  const byKey = source.c as Readonly<Record<string, Column<unknown>>>
+  const columns = mapper.table.columns.map((column) => {
+    const found = byKey[column.key]
+    if (found) return found
+    throw new InvalidRequestError(
+      `The subquery "${source.name}" has no column ${column.key}; select the whole model in it: select(${mapper.name})`,
+    )
+  })
+  const c = Object.fromEntries(columns.map((column, i) => [mapper.table.columns[i]?.key, column]))
   return Object.freeze({
-    ...alias.c,
-    c: alias.c,
-    [ENTITY]: { from: alias, columns: alias.columns },
+    ...c,
+    c,
+    [ENTITY]: { from: source, columns },
     [MAPPER]: mapper,
   }) as unknown as AliasedModel<M>
 }

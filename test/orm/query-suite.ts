@@ -172,6 +172,24 @@ export function querySuite(fixture: TransportFixture) {
       expect(pairs[0]?.[1]).toBe(ada)
     })
 
+    it("maps a model over a subquery of it, joined and selected like the model", async () => {
+      await using session = new AsyncSession(engine)
+      const solvent = aliased(Member, select(Member).where(Member.balance.ge(0)).subquery("solvent"))
+      const rows = await session.execute(
+        select(Order.total, solvent)
+          .join(solvent, Order.memberId.eq(solvent.id))
+          .orderBy(Order.total)
+          .options(raiseload(Member.orders)),
+      )
+      expect(rows.all().map(([total, member]) => [total, member.firstName])).toEqual([
+        [12, "Ada"],
+        [30, "Ada"],
+      ])
+      const members = rows.all().map(([, member]) => member)
+      expect(members[0]).toBe(members[1])
+      expect(() => aliased(Member, select(Member.id).subquery("ids"))).toThrow(/has no column firstName/)
+    })
+
     it("synchronizes objects with a bulk UPDATE by evaluating it in memory, in one request", async () => {
       await using session = new AsyncSession(engine)
       const members = (await session.scalars(select(Member).orderBy(Member.id))).all()
