@@ -2,6 +2,7 @@
 // selectinload, so the query and its loads travel in one request (no N+1, no NotLoadedError).
 import {
   type AsyncSession,
+  aliased,
   type Expression,
   func,
   literal,
@@ -30,10 +31,17 @@ export function postWithEverything(id: number) {
     )
 }
 
-/** One post with what editing it touches (its tags) and what the answer shows: author, comment count. */
-export function postForEdit(id: number) {
+const requestedTag = aliased(Tag, "requested_tag")
+
+/**
+ * One post with what editing it touches (its tags, and the existing tags named in `tagNames`) and what
+ * the answer shows (author, comment count), in one request: rows are `[post, commentCount, tag | null]`,
+ * one per named tag that exists (the outer join gives one row with no tag when none does).
+ */
+export function postForEdit(id: number, tagNames: readonly string[]) {
   const commentCount = select(func.count(Comment.id)).where(Comment.postId.eq(Post.id)).scalarSubquery()
-  return select(Post, commentCount)
+  return select(Post, commentCount, requestedTag)
+    .outerJoin(requestedTag, requestedTag.name.in(tagNames))
     .where(Post.id.eq(id))
     .options(selectinload(Post.author), selectinload(Post.tags))
 }

@@ -7,20 +7,14 @@ export function normalizeTagNames(names: readonly string[]): string[] {
   return [...new Set(names.map((name) => name.trim().toLowerCase()))]
 }
 
-/**
- * The Tag objects for `names`: `known` ones (already loaded, e.g. a post's current tags) first, then
- * one query for the rest (skipped when there is none), then new Tags for names nobody has used yet.
- */
-export async function tagsNamed(
-  session: AsyncSession,
-  names: readonly string[],
-  known: readonly Tag[] = [],
-): Promise<Tag[]> {
-  const byName = new Map(known.map((tag) => [tag.name, tag]))
-  const missing = names.filter((name) => !byName.has(name))
-  if (missing.length > 0) {
-    const found = await session.scalars(select(Tag).where(Tag.c.name.in(missing)))
-    for (const tag of found) byName.set(tag.name, tag)
-  }
+/** The Tag objects for `names`: the `existing` one of that name, else a new Tag. */
+export function tagsFor(names: readonly string[], existing: readonly Tag[]): Tag[] {
+  const byName = new Map(existing.map((tag) => [tag.name, tag]))
   return names.map((name) => byName.get(name) ?? new Tag({ name }))
+}
+
+/** The Tag objects for `names`, after one query for the ones that exist (none when `names` is empty). */
+export async function lookUpTags(session: AsyncSession, names: readonly string[]): Promise<Tag[]> {
+  const existing = names.length > 0 ? await session.scalars(select(Tag).where(Tag.c.name.in(names))) : []
+  return tagsFor(names, [...existing])
 }

@@ -15,7 +15,7 @@ import {
   taggedWith,
   titleContains,
 } from "../queries/posts.ts"
-import { normalizeTagNames, tagsNamed } from "../queries/tags.ts"
+import { lookUpTags, normalizeTagNames, tagsFor } from "../queries/tags.ts"
 import { newPost, postChanges } from "./post-input.ts"
 
 const listQuery = v.object({
@@ -50,7 +50,7 @@ posts.post("/", requireUser, jsonBody(newPost), async (c) => {
   const body = c.req.valid("json")
   const user = currentUser(c)
   const session = c.var.session
-  const tags = body.tags ? await tagsNamed(session, normalizeTagNames(body.tags)) : []
+  const tags = await lookUpTags(session, normalizeTagNames(body.tags ?? []))
   const post = new Post({
     title: body.title,
     content: body.content,
@@ -68,12 +68,13 @@ posts.patch("/:id", requireUser, jsonBody(postChanges), async (c) => {
   const id = idParam(c.req.param("id"), "post")
   const { version, tags, ...fields } = c.req.valid("json")
   const session = c.var.session
-  const { post, commentCount } = await editablePost(c, id)
+  const names = tags ? normalizeTagNames(tags) : []
+  const { post, commentCount, namedTags } = await editablePost(c, id, names)
   if (post.version !== version) {
     throw conflict(`Post ${id} is at version ${post.version}, not ${version}; reload it and retry`)
   }
-  // Tags first: looking up the ones the post does not have yet must not flush half-applied changes.
-  const nextTags = tags ? await tagsNamed(session, normalizeTagNames(tags), post.tags) : post.tags
+  // Every named tag that exists came with the post: the others are new (no query here).
+  const nextTags = tags ? tagsFor(names, [...post.tags, ...namedTags]) : post.tags
   let changed = false
   for (const [key, value] of Object.entries(fields) as [keyof typeof fields, never][]) {
     if (value !== undefined && post[key] !== value) {
@@ -102,14 +103,18 @@ posts.delete("/:id", requireUser, async (c) => {
   return c.body(null, 204)
 })
 
-/** The post with its tags, author and comment count, if it exists and the signed-in user wrote it. */
-async function editablePost(c: Context<BlogEnv>, id: number) {
+/**
+ * The post with its tags, author and comment count, and the existing tags among `tagNames`, in one
+ * request; if it exists and the signed-in user wrote it.
+ */
+async function editablePost(c: Context<BlogEnv>, id: number, tagNames: readonly string[] = []) {
   const user = currentUser(c)
-  const row = (await c.var.session.execute(postForEdit(id))).first()
-  const [post, commentCount] = row ?? []
+  const rows = (await c.var.session.execute(postForEdit(id, tagNames))).all()
+  const [post, commentCount] = rows[0] ?? []
   if (!post || (!post.published && post.userId !== user.sub)) throw notFound(`No post ${id}`)
   if (post.userId !== user.sub) throw forbidden(`Post ${id} is not yours`)
-  return { post, commentCount: Number(commentCount ?? 0) }
+  const namedTags = rows.map((row) => row[2]).filter((tag): tag is Tag => tag != null)
+  return { post, commentCount: Number(commentCount ?? 0), namedTags }
 }
 
 function sameTags(current: readonly Tag[], next: readonly Tag[]): boolean {
