@@ -59,6 +59,12 @@ export function joinedload(attribute: RelationshipAttribute<unknown>): LoaderOpt
   return new LoaderOption([attribute], "joined")
 }
 
+/**
+ * SQLAlchemy's `subqueryload`: children selected by a subquery of the parent query. That is how
+ * selectinload already loads here (never by keys read back), so the two are one strategy.
+ */
+export const subqueryload = selectinload
+
 /** Keeps a relationship unloaded for this query even when it is declared `lazy: "selectin"`. */
 export function raiseload(attribute: RelationshipAttribute<unknown>): LoaderOption {
   return new LoaderOption([attribute], "raise")
@@ -154,6 +160,13 @@ export function planLoads(
     byPath.set(path, levels.length - 1)
     return levels.length - 1
   }
+  const joined = new Set<string>()
+  const join = (path: string, property: RelationshipProperty) => {
+    if (joined.has(path)) return true
+    if (!joinHere(path, property)) return false
+    joined.add(path)
+    return true
+  }
   const sourceOf = (level: number) => (level === -1 ? query : (levels[level] as LoadLevel).load.statement)
 
   for (const option of loaders) {
@@ -163,18 +176,20 @@ export function planLoads(
     for (const [i, attribute] of option.path.entries()) {
       path += `/${attribute}`
       const last = i === option.path.length - 1
-      if (last && option.strategy === "joined" && !byPath.has(path) && joinHere(path, attribute.property))
-        break
+      if (last && option.strategy === "joined" && !byPath.has(path) && join(path, attribute.property)) break
       parent = add(path, attribute.property, parent, sourceOf(parent))
     }
   }
-  // Defaults: each loaded level's `lazy: "selectin"` relationships, not back along the way it came.
+  // Defaults: each loaded level's `lazy: "selectin"` and `lazy: "joined"` relationships, not back
+  // along the way it came.
   const root = query.state.items.find(isEntity)
   const visit = (mapper: Mapper, parent: number, path: string, came?: RelationshipProperty) => {
     for (const property of mapper.relationships.values()) {
-      if (property.spec.options.lazy !== "selectin" || isBackOf(property, came)) continue
+      const lazy = property.spec.options.lazy
+      if ((lazy !== "selectin" && lazy !== "joined") || isBackOf(property, came)) continue
       const childPath = `${path}/${mapper.cls.name}.${property.key}`
       if (raised.has(childPath) || byPath.has(childPath) || seenOnPath(path, property)) continue
+      if (lazy === "joined" && join(childPath, property)) continue
       const level = add(childPath, property, parent, sourceOf(parent))
       visit(property.target, level, childPath, property)
     }

@@ -5,7 +5,7 @@ import type { Table } from "../sql/schema/table.ts"
 
 export type Cascade = "save-update" | "delete" | "delete-orphan"
 
-export type Loading = "raise" | "selectin"
+export type Loading = "raise" | "selectin" | "joined"
 
 export interface RelationshipOptions {
   /** The attribute on the target that points back; both sides are kept in sync in memory. */
@@ -25,7 +25,11 @@ export interface RelationshipOptions {
    * rows that point at each other (SQLAlchemy's `post_update`). Its column must be nullable.
    */
   postUpdate?: boolean
-  /** How the relationship loads by default; `"raise"`: reading it unloaded is an error naming the fix. */
+  /**
+   * How the relationship loads by default: `"raise"` (the default) leaves it unloaded, and reading it
+   * is an error naming the fix; `"selectin"` and `"joined"` load it with every query of its model, in
+   * the query's round trip, as the loader options of the same names do.
+   */
   lazy?: Loading
 }
 

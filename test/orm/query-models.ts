@@ -33,7 +33,7 @@ export class Order extends model(
       nullable: true,
       foreignKey: { references: "q_members.id", onDelete: "CASCADE" },
     }),
-    member: relationship<Member | null>("Member", { backPopulates: "orders" }),
+    member: relationship<Member | null>("Member", { backPopulates: "orders", lazy: "joined" }),
   },
   { registry },
 ) {}

@@ -105,9 +105,14 @@ export function querySuite(fixture: TransportFixture) {
       // The many-to-one side is filled from the loaded collection: no query, and no default loop.
       expect(members[0]?.orders[0]?.member).toBe(members[0])
       // Loaded, unchanged relationships are not changes: the next query is one plain request, no flush.
-      await session.scalars(select(Order))
+      // Order.member is lazy: "joined": it comes joined into that one statement.
+      const statementsBefore = (await fixture.stats(name))?.statements
+      const orders = (await session.scalars(select(Order).orderBy(Order.total))).all()
       const after = await fixture.stats(name)
       expect(requests(before, after)).toBe(before ? 2 * oneRequest : undefined)
+      if (after && statementsBefore !== undefined) expect(after.statements - statementsBefore).toBe(1)
+      expect(orders.map((o) => o.member?.firstName ?? null)).toEqual([null, "Bob", "Ada", "Ada"])
+      expect(orders[2]?.member).toBe(members[0])
       if (fixture.name === "neon-http") expect(after?.wsConnections).toBe(0)
 
       await using other = new AsyncSession(engine)
