@@ -99,7 +99,7 @@ export class AsyncSession {
   /** Adds a new object (pending until flushed) or re-attaches a detached one. */
   add(object: object): void {
     const state = stateOf(object)
-    this.requireOpen()
+    this.#requireOpen()
     if (state.session && state.session !== this) {
       throw new InvalidRequestError(`${state.mapper.name} belongs to another session; expunge it there first`)
     }
@@ -167,39 +167,39 @@ export class AsyncSession {
    * the session holds (`synchronizeSession`).
    */
   async execute<S extends Statement>(statement: S, options: ExecuteOptions = {}): Promise<Result<RowOf<S>>> {
-    if (this.#autoflush && this.hasChanges()) await this.flush()
+    if (this.#autoflush && this.#hasChanges()) await this.flush()
     // Row locks only mean something inside a transaction: FOR UPDATE moves the session onto one.
     const locks = (statement as { state?: { forUpdate?: unknown } }).state?.forUpdate !== undefined
-    if (locks && !this.connection.inTransaction) await this.connection.begin()
+    if (locks && !this.#conn.inTransaction) await this.#conn.begin()
     // Rows an INSERT/UPDATE/DELETE returns are what the statement just wrote: they refresh the objects.
     const writes = statement.kind !== "select" && statement.kind !== "compound_select"
-    const hydration = this.hydration(writes ? { populateExisting: true, ...options } : options)
+    const hydration = this.#hydration(writes ? { populateExisting: true, ...options } : options)
     const loaderOptions = (statement as { state?: { options?: readonly unknown[] } }).state?.options ?? []
     const plan =
       statement.kind === "select"
         ? planLoading(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
         : undefined
     if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {
-      return (await this.executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
+      return (await this.#executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
     }
     const sync = isBulk(statement)
-      ? bulkSync(statement, options.synchronizeSession ?? "auto", this.bulkSession())
+      ? bulkSync(statement, options.synchronizeSession ?? "auto", this.#bulkSession())
       : undefined
-    const result = await this.connection.execute(sync?.statement ?? statement, options.params)
+    const result = await this.#conn.execute(sync?.statement ?? statement, options.params)
     sync?.apply(result.rows as readonly unknown[][])
     const all = result.rows as readonly unknown[][]
     const own = sync ? all.map((row) => row.slice(0, sync.ownColumns)) : all
-    const rows = this.hydrateRows(statement, own, hydration)
+    const rows = this.#hydrateRows(statement, own, hydration)
     return new Result(rows as never[], result.columns.slice(0, sync?.ownColumns), result.rowsAffected)
   }
 
-  private hydration(options: ExecuteOptions): Hydration {
+  #hydration(options: ExecuteOptions): Hydration {
     return options.readOnly
       ? { identity: new IdentityMap(), session: undefined, populateExisting: false }
       : { identity: this.#identity, session: this, populateExisting: options.populateExisting === true }
   }
 
-  private bulkSession(): BulkSession {
+  #bulkSession(): BulkSession {
     return {
       objectsOf: (table) =>
         [...this.#identity.values()].map(stateOf).filter((state) => state.mapper.table === table),
@@ -217,24 +217,23 @@ export class AsyncSession {
    * selects its rows by a subquery of the level above, and lands on objects that do not have it loaded.
    * `extra` statements (a count) ride along; their results come back as they are.
    */
-  private async executeWithLoads(
+  async #executeWithLoads(
     { statement, levels, joined }: LoadPlan,
     hydration: Hydration,
     extra: readonly Statement[] = [],
   ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
     const loads = levels.map((level) => level.load.statement)
     const all = [statement, ...extra, ...loads]
-    const results =
-      all.length === 1 ? [await this.connection.execute(statement)] : await this.connection.batch(all)
+    const results = all.length === 1 ? [await this.#conn.execute(statement)] : await this.#conn.batch(all)
     const [first] = results
-    const hydrated = this.hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
+    const hydrated = this.#hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
     const rows = assignJoined(hydrated, joined, -1)
     const entityColumn = itemsOf(statement).findIndex(isEntity)
     const loadedByLevel: object[][] = []
     const roots = distinctObjects(rows.map((row) => row[entityColumn]))
     for (const [i, level] of levels.entries()) {
       const raw = (results[1 + extra.length + i]?.rows ?? []) as readonly unknown[][]
-      const children = assignJoined(this.hydrateRows(level.load.statement, raw, hydration), joined, i)
+      const children = assignJoined(this.#hydrateRows(level.load.statement, raw, hydration), joined, i)
       const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
       assignLoaded(level.property, level.load.assign(children, owners), false)
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
@@ -259,7 +258,7 @@ export class AsyncSession {
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new InvalidRequestError(`pageSize must be a positive integer, got ${pageSize}`)
     }
-    if (this.#autoflush && this.hasChanges()) await this.flush()
+    if (this.#autoflush && this.#hasChanges()) await this.flush()
     const paged = query.limit(pageSize).offset((page - 1) * pageSize) as unknown as Select<
       readonly SelectItem[]
     >
@@ -272,13 +271,13 @@ export class AsyncSession {
     })
     const count = select(func.count()).selectFrom(unordered.subquery("paginated"))
     const plan = planLoading(paged, query.state.options ?? [])
-    const { result, extra } = await this.executeWithLoads(plan, this.hydration(options), [count])
+    const { result, extra } = await this.#executeWithLoads(plan, this.#hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
     return { items: result.rows.map((row) => row[0]) as RowOfItems<Items>[0][], total, page, pageSize }
   }
 
   /** Replaces the entity values of rows by objects from the identity map. */
-  private hydrateRows(statement: Statement, rows: readonly unknown[][], hydration: Hydration): unknown[][] {
+  #hydrateRows(statement: Statement, rows: readonly unknown[][], hydration: Hydration): unknown[][] {
     const items = itemsOf(statement)
     if (!items.some(isEntity)) return rows as unknown[][]
     return rows.map((row) =>
@@ -320,7 +319,7 @@ export class AsyncSession {
     }
     const loads = relationshipKeys.map((key) => relationshipLoad(mapper.relationship(key), [object]))
     statements.push(...loads.map((load) => load.statement))
-    const results = await this.executeAll(statements, columnKeys.length > 0)
+    const results = await this.#executeAll(statements, columnKeys.length > 0)
     loads.forEach((load, i) => {
       const rows = results[i + (columnKeys.length > 0 ? 1 : 0)] ?? []
       const property = mapper.relationship(relationshipKeys[i] as string)
@@ -333,21 +332,21 @@ export class AsyncSession {
     if (objects.length === 0) return
     const property = attribute.property
     const load = relationshipLoad(property, objects)
-    const [rows = []] = await this.executeAll([load.statement], false)
+    const [rows = []] = await this.#executeAll([load.statement], false)
     assignLoaded(property, load.assign(rows, objects))
   }
 
   /** Runs reads together: one statement alone, several as one batch (one request over HTTP). */
-  private async executeAll(statements: readonly Statement[], populateFirst: boolean): Promise<unknown[][][]> {
-    if (this.#autoflush && this.hasChanges()) await this.flush()
+  async #executeAll(statements: readonly Statement[], populateFirst: boolean): Promise<unknown[][][]> {
+    if (this.#autoflush && this.#hasChanges()) await this.flush()
     const results =
       statements.length === 1
-        ? [await this.connection.execute(statements[0] as Statement)]
-        : await this.connection.batch(statements)
-    const hydration = this.hydration({})
+        ? [await this.#conn.execute(statements[0] as Statement)]
+        : await this.#conn.batch(statements)
+    const hydration = this.#hydration({})
     const refreshing = { ...hydration, populateExisting: true }
     return results.map((result, i) =>
-      this.hydrateRows(
+      this.#hydrateRows(
         statements[i] as Statement,
         result.rows as readonly unknown[][],
         populateFirst && i === 0 ? refreshing : hydration,
@@ -365,10 +364,10 @@ export class AsyncSession {
 
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */
   async flush(): Promise<void> {
-    if (!this.hasChanges()) return
-    const connection = this.connection
+    if (!this.#hasChanges()) return
+    const connection = this.#conn
     if (!connection.inTransaction) await connection.begin()
-    await this.writeChanges(connection)
+    await this.#writeChanges(connection)
   }
 
   /**
@@ -376,14 +375,14 @@ export class AsyncSession {
    * flush and its COMMIT travel as one atomic request.
    */
   async commit(): Promise<void> {
-    const connection = this.connection
+    const connection = this.#conn
     if (connection.inTransaction) {
-      await this.writeChanges(connection)
+      await this.#writeChanges(connection)
       await connection.commit()
-    } else if (this.hasChanges()) {
-      await this.writeChanges(connection)
+    } else if (this.#hasChanges()) {
+      await this.#writeChanges(connection)
     }
-    this.afterCommit()
+    this.#afterCommit()
   }
 
   /** Listens to this session's flushes and transactions: `session.on("afterCommit", ...)`. */
@@ -394,7 +393,7 @@ export class AsyncSession {
   /** Ends the interactive transaction, if any, and forgets unflushed new objects. */
   async rollback(): Promise<void> {
     if (this.#connection?.inTransaction) await this.#connection.rollback()
-    this.fire("afterRollback")
+    this.#fire("afterRollback")
     for (const state of this.#new) state.session = undefined
     this.#new.clear()
     for (const state of this.#deleted) state.deleted = false
@@ -406,9 +405,8 @@ export class AsyncSession {
    * until commit or rollback. Without options the session opens one only when it needs to.
    */
   async begin(options: TransactionOptions = {}): Promise<void> {
-    if (this.connection.inTransaction)
-      throw new InvalidRequestError("This session already has a transaction open")
-    await this.connection.begin(options)
+    if (this.#conn.inTransaction) throw new InvalidRequestError("This session already has a transaction open")
+    await this.#conn.begin(options)
   }
 
   /**
@@ -418,7 +416,7 @@ export class AsyncSession {
    */
   async beginNested(): Promise<SessionSavepoint> {
     await this.flush()
-    const savepoint = await this.connection.beginNested()
+    const savepoint = await this.#conn.beginNested()
     const states = [...this.#new, ...[...this.#identity.values()].map(stateOf)]
     const snapshot = new Map(
       states.map((state) => [
@@ -503,7 +501,7 @@ export class AsyncSession {
     await this.close()
   }
 
-  private hasChanges(): boolean {
+  #hasChanges(): boolean {
     if (this.#new.size > 0 || this.#deleted.size > 0) return true
     for (const object of this.#identity.values()) {
       const state = stateOf(object)
@@ -516,8 +514,8 @@ export class AsyncSession {
    * Plans and sends the flush; on failure every object is as it was before it. Mapper listeners run
    * while planning; whatever they add or change is planned again, so it is written in the same request.
    */
-  private async writeChanges(connection: Connection): Promise<void> {
-    this.fire("beforeFlush")
+  async #writeChanges(connection: Connection): Promise<void> {
+    this.#fire("beforeFlush")
     const saved = new Map<
       InstanceState,
       { values: Record<string, unknown>; committed: Record<string, unknown> | undefined }
@@ -542,20 +540,20 @@ export class AsyncSession {
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps)
       const results = await connection.batch(rendered.map((r) => r.statement))
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
-      this.afterFlush(plan.inserted, plan.deleted)
-      this.fire("afterFlush")
+      this.#afterFlush(plan.inserted, plan.deleted)
+      this.#fire("afterFlush")
     } catch (error) {
       for (const [state, { values, committed }] of saved) {
         for (const key of Object.keys(state.values)) if (!(key in values)) delete state.values[key]
         Object.assign(state.values, values)
         state.committed = committed
       }
-      if (!connection.inTransaction) this.fire("afterRollback")
+      if (!connection.inTransaction) this.#fire("afterRollback")
       throw staleOrSame(error)
     }
   }
 
-  private afterFlush(inserted: readonly InstanceState[], deleted: readonly InstanceState[]): void {
+  #afterFlush(inserted: readonly InstanceState[], deleted: readonly InstanceState[]): void {
     for (const state of inserted) {
       this.#new.delete(state)
       if (state.identity) this.#identity.set(state.mapper, state.identity, state.object)
@@ -569,23 +567,23 @@ export class AsyncSession {
     for (const object of this.#identity.values()) snapshotCollections(stateOf(object))
   }
 
-  private fire(event: SessionEvent): void {
+  #fire(event: SessionEvent): void {
     for (const listener of this.#listeners.get(event)) listener(this)
   }
 
-  private afterCommit(): void {
-    this.fire("afterCommit")
+  #afterCommit(): void {
+    this.#fire("afterCommit")
     if (!this.options.expireOnCommit) return
     for (const object of this.#identity.values()) stateOf(object).loaded.clear()
   }
 
-  private get connection(): Connection {
-    this.requireOpen()
+  get #conn(): Connection {
+    this.#requireOpen()
     this.#connection ??= this.engine.connect()
     return this.#connection
   }
 
-  private requireOpen(): void {
+  #requireOpen(): void {
     if (this.#closed) throw new InvalidRequestError("This session is closed; open a new one")
   }
 }
