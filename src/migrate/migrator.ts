@@ -4,12 +4,12 @@
 // detected (the guard fails), and the plan is made again from what the database now says.
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
-import { DatabaseError, EdgeAlchemyError, InvalidRequestError } from "../errors.ts"
+import { InvalidRequestError } from "../errors.ts"
 import { Dialect } from "../sql/compiler/dialect.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import { text } from "../sql/text.ts"
 import { type Change, compareSchemas } from "./compare.ts"
-import { ConcurrentMigrationError, RevisionFailedError } from "./errors.ts"
+import { explainFailure } from "./failure.ts"
 import { schemaOfMetadata } from "./from-metadata.ts"
 import { introspection } from "./introspect/index.ts"
 import { Operations } from "./operations.ts"
@@ -84,13 +84,7 @@ export class Migrator {
   /** Undoes revisions down to `target`: `base`, a revision id or prefix (it stays applied), or `-N`. */
   async downgrade(target: string): Promise<StepEvent[]> {
     const graph = await this.graph()
-    let plan: Step[] | undefined
-    // A relative target counts from where the database was when the command started.
-    return this.run((heads) => {
-      plan ??= downgradePlan(graph, heads, target)
-      const applied = graph.withAncestors(heads)
-      return plan.filter((step) => applied.has(step.revision))
-    })
+    return this.run((heads) => downgradePlan(graph, heads, target))
   }
 
   /** Records `target` (`head`, `base` or a revision) as applied without running anything. */
@@ -146,9 +140,18 @@ export class Migrator {
     return lines
   }
 
+  /**
+   * Applies the steps planned from the heads the database has, one request each. When a request
+   * fails because another runner moved the version table meanwhile, the steps that runner applied
+   * are dropped from the plan and the rest go on from what the database now says.
+   */
   private async run(plan: (heads: readonly string[]) => Step[]): Promise<StepEvent[]> {
     const graph = await this.graph()
     const events: StepEvent[] = []
+    const report = (event: StepEvent) => {
+      events.push(event)
+      this.options.onStep?.(event)
+    }
     await this.withConnection(async (connection) => {
       const withSchema = this.dialect.name === "sqlite"
       let state = await this.readState(connection, withSchema)
@@ -161,22 +164,18 @@ export class Migrator {
         try {
           await connection.batch(statements.map((sql) => text(sql)))
         } catch (error) {
-          const now = await this.readState(connection, withSchema)
-          if (!this.changedUnderUs(state.heads, now.heads)) {
-            throw await this.failure(connection, step, statements, error)
+          const now = await this.readState(connection, withSchema).catch(() => undefined)
+          if (!now || !this.changedUnderUs(state.heads, now.heads)) {
+            throw await explainFailure(connection, step, statements, error, this.versionTable)
           }
-          const event = { ...this.event(step, revision.message, 0, started), concurrent: true }
-          if (this.isDone(step, now.heads)) {
-            events.push(event)
-            this.options.onStep?.(event)
-          }
+          const done = steps.filter((s) => this.isDone(s, now.heads))
+          for (const s of done)
+            report({ ...this.event(s, graph.get(s.revision).message, 0, started), concurrent: true })
           state = now
-          steps = plan(state.heads)
+          steps = steps.filter((s) => !done.includes(s))
           continue
         }
-        const event = this.event(step, revision.message, statements.length, started)
-        events.push(event)
-        this.options.onStep?.(event)
+        report(this.event(step, revision.message, statements.length, started))
         state = { heads: this.headsAfter(step, state.heads), schema }
         steps = steps.slice(1)
       }
@@ -252,57 +251,6 @@ export class Migrator {
       durationMs: performance.now() - started,
       concurrent: false,
     }
-  }
-
-  /**
-   * The error for a failed revision, naming the statement. libSQL says which statement of a batch
-   * failed; Neon does not, so the statement is found by replaying prefixes of the revision, each in a
-   * batch that ends with a statement that always fails, so that nothing of it is ever kept.
-   */
-  private async failure(
-    connection: Connection,
-    step: Step,
-    statements: readonly string[],
-    error: unknown,
-  ): Promise<Error> {
-    const cause = error instanceof Error ? error : new EdgeAlchemyError(String(error))
-    let statement = error instanceof DatabaseError ? error.sql : undefined
-    if (statement === undefined && statements.length > 1) {
-      statement = await this.locateFailure(connection, statements).catch(() => undefined)
-    }
-    if (error instanceof DatabaseError && statement !== undefined && this.isVersionStatement(statement)) {
-      return new ConcurrentMigrationError(
-        `Revision ${step.revision}: the version table does not say what this runner read (another runner, or a stamp?); run the command again`,
-        { sql: statement, cause: error },
-      )
-    }
-    return new RevisionFailedError(step.revision, step.direction, statement, cause)
-  }
-
-  private async locateFailure(
-    connection: Connection,
-    statements: readonly string[],
-  ): Promise<string | undefined> {
-    const probe = "SELECT edgealchemy_probe_always_fails()"
-    let low = 1
-    let high = statements.length
-    // Invariant: the first `high` statements fail; the first `low - 1` do not.
-    while (low < high) {
-      const middle = Math.floor((low + high) / 2)
-      try {
-        await connection.batch([...statements.slice(0, middle), probe].map((sql) => text(sql)))
-      } catch (error) {
-        const failedAtProbe =
-          error instanceof DatabaseError && /edgealchemy_probe_always_fails/.test(error.message)
-        if (failedAtProbe) low = middle + 1
-        else high = middle
-      }
-    }
-    return statements[high - 1]
-  }
-
-  private isVersionStatement(statement: string): boolean {
-    return statement.includes(this.versionTable.quoted) && !statement.startsWith("CREATE TABLE")
   }
 
   private async withConnection<T>(use: (connection: Connection) => Promise<T>): Promise<T> {

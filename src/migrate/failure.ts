@@ -1,0 +1,58 @@
+// Why a revision's request failed, as an error that names the revision and the statement. libSQL
+// says which statement of a batch failed; Neon does not, so the statement is found by replaying
+// prefixes of the revision, each in a batch ending with a statement that always fails: every probe
+// rolls back, so nothing of the revision is ever kept (a handful of requests, on the failure path only).
+import type { Connection } from "../engine/connection.ts"
+import { DatabaseError, EdgeAlchemyError } from "../errors.ts"
+import { text } from "../sql/text.ts"
+import { ConcurrentMigrationError, RevisionFailedError } from "./errors.ts"
+import type { Step } from "./plan.ts"
+import type { VersionTable } from "./version-table.ts"
+
+const PROBE_FUNCTION = "edgealchemy_probe_always_fails"
+
+export async function explainFailure(
+  connection: Connection,
+  step: Step,
+  statements: readonly string[],
+  error: unknown,
+  versionTable: VersionTable,
+): Promise<Error> {
+  const cause = error instanceof Error ? error : new EdgeAlchemyError(String(error))
+  let statement = error instanceof DatabaseError ? error.sql : undefined
+  if (statement === undefined && error instanceof DatabaseError && statements.length > 1) {
+    statement = await locateFailure(connection, statements).catch(() => undefined)
+  }
+  if (error instanceof DatabaseError && statement !== undefined && isVersionGuard(statement, versionTable)) {
+    return new ConcurrentMigrationError(
+      `Revision ${step.revision}: the version table does not say what this runner read (another runner, or a stamp?); run the command again`,
+      { sql: statement, cause: error },
+    )
+  }
+  return new RevisionFailedError(step.revision, step.direction, statement, cause)
+}
+
+function isVersionGuard(statement: string, versionTable: VersionTable): boolean {
+  return statement.includes(versionTable.quoted) && !statement.startsWith("CREATE TABLE")
+}
+
+async function locateFailure(
+  connection: Connection,
+  statements: readonly string[],
+): Promise<string | undefined> {
+  const probe = `SELECT ${PROBE_FUNCTION}()`
+  let low = 1
+  let high = statements.length
+  // Invariant: the first `high` statements fail; the first `low - 1` do not.
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2)
+    try {
+      await connection.batch([...statements.slice(0, middle), probe].map((sql) => text(sql)))
+    } catch (error) {
+      const failedAtProbe = error instanceof DatabaseError && error.message.includes(PROBE_FUNCTION)
+      if (failedAtProbe) low = middle + 1
+      else high = middle
+    }
+  }
+  return statements[high - 1]
+}
