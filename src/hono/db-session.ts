@@ -41,6 +41,7 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
       await next()
       // Hono turns a thrown error into the onError response and records it on the context.
       if (c.error) await session.rollback()
+      // A failed commit is thrown on to the app's error handler, which answers for it.
       else if (options.commit && c.res.status < 400) await session.commit()
     } finally {
       await session.close()

@@ -31,6 +31,8 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): string {
     .join("; ")
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 /** Text a database stores exactly as sent: no NUL (PostgreSQL refuses it) and no lone surrogates. */
 export function storableText(min: number, max: number) {
   return v.pipe(
@@ -41,8 +43,6 @@ export function storableText(min: number, max: number) {
     v.check((text) => !LONE_SURROGATE.test(text), "must be well-formed Unicode"),
   )
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 const MAX_ID = 2_147_483_647
 

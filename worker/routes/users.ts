@@ -17,7 +17,7 @@ const signup = v.strictObject({
   ),
   // The model's validator checks the `@` and lower-cases it (../models/validators.ts).
   email: storableText(3, 100),
-  password: v.pipe(storableText(8, 200), v.minLength(8, "must be at least 8 characters")),
+  password: storableText(8, 200),
   bio: v.optional(v.nullable(storableText(0, 5000))),
 })
 
