@@ -1,7 +1,9 @@
 // Hybrid properties, as SQLAlchemy's `hybrid_property`: one SQL expression of a model's columns that
 // is a labelled Core expression on the class (`select(User.fullName).where(User.fullName.eq(...))`) and
-// a computed, read-only value on instances, evaluated in memory from the same definition. A getter
-// of the same name in the class body overrides the instance side, for logic SQL cannot express.
+// a computed, read-only value on instances, evaluated in memory from the same definition:
+//   model("users", {...}, { hybrids: hybrid((c) => ({ fullName: c.firstName.concat(" ").concat(c.lastName) })) })
+// `model()` knows hybrids only through the installer `hybrid()` returns, so an app without hybrids
+// carries neither this module nor the in-memory evaluator.
 import { InvalidRequestError } from "../errors.ts"
 import type { Expression, Label } from "../sql/expression.ts"
 import { type Evaluator, evaluator, Unevaluable } from "./evaluate.ts"
@@ -13,12 +15,19 @@ export type Hybrids = { readonly [key: string]: Expression<unknown> }
 /** The instance side: each hybrid's value type. */
 export type HybridValues<H> = { readonly [K in keyof H]: H[K] extends Expression<infer T> ? T : never }
 
-export function defineHybrids(
-  model: object,
-  mapper: Mapper,
-  hybrids: Hybrids,
-  taken: ReadonlySet<string>,
-): void {
+/** What `hybrid()` gives `model()`: the hybrids' types, and how to put them on the model. */
+export interface HybridInstaller<C, H extends Hybrids> {
+  /** Phantom: the hybrids' expressions, for the model's types. */
+  readonly hybrids?: H
+  install(model: object, mapper: Mapper, columns: C, taken: ReadonlySet<string>): void
+}
+
+/** Hybrid properties of a model, built from its columns: `hybrid((c) => ({ total: c.price.mul(c.qty) }))`. */
+export function hybrid<C, H extends Hybrids>(build: (columns: C) => H): HybridInstaller<C, H> {
+  return { install: (model, mapper, columns, taken) => defineHybrids(model, mapper, build(columns), taken) }
+}
+
+function defineHybrids(model: object, mapper: Mapper, hybrids: Hybrids, taken: ReadonlySet<string>): void {
   for (const [key, expression] of Object.entries(hybrids)) {
     if (taken.has(key)) {
       throw new InvalidRequestError(

@@ -11,7 +11,7 @@ import type { Index, TableConstraint } from "../sql/schema/constraints.ts"
 import { type RowOf, Table, type TableColumns, type ValueOf } from "../sql/schema/table.ts"
 import { ENTITY, type EntityDescriptor } from "../sql/select-items.ts"
 import { RelationshipAttribute } from "./attribute.ts"
-import { defineHybrids, type Hybrids, type HybridValues } from "./hybrid.ts"
+import type { HybridInstaller, Hybrids, HybridValues } from "./hybrid.ts"
 import { defineInstanceAccessors } from "./instance-accessors.ts"
 import { Mapper, type ModelConstructor } from "./mapper.ts"
 import { MAPPER } from "./mapper-of.ts"
@@ -97,10 +97,9 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
     /**
      * Hybrid properties: one SQL expression of the columns, usable in queries (`User.fullName` in
      * where, orderBy, select) and read on instances (`user.fullName`, computed in memory):
-     * `{ hybrids: (c) => ({ fullName: c.firstName.concat(" ").concat(c.lastName) }) }`.
-     * A getter of the same name in the class body replaces the in-memory computation.
+     * `{ hybrids: hybrid((c) => ({ fullName: c.firstName.concat(" ").concat(c.lastName) })) }`.
      */
-    hybrids?: (columns: TableColumns<ColumnsOf<F>>) => H
+    hybrids?: HybridInstaller<TableColumns<ColumnsOf<F>>, H>
   } = {},
 ): ModelClass<F, H> {
   const registry = options.registry ?? defaultRegistry
@@ -178,7 +177,7 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
   defineInstanceAccessors(Model.prototype, mapper)
   if (options.hybrids) {
     const taken = new Set([...FUNCTION_PROPERTIES, ...Object.keys(fields), "c", "toJSON"])
-    defineHybrids(Model, mapper, options.hybrids(table.c as never), taken)
+    options.hybrids.install(Model, mapper, table.c as never, taken)
   }
   return Model as unknown as ModelClass<F, H>
 }

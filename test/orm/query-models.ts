@@ -1,5 +1,5 @@
 // Models of the query suite: hybrids, a relationship loaded by default, and one left unloaded.
-import { column, Integer, model, Registry, relationship, String } from "../../src/index.ts"
+import { column, func, hybrid, Integer, model, Registry, relationship, String } from "../../src/index.ts"
 
 export const registry = new Registry()
 
@@ -16,11 +16,11 @@ export class Member extends model(
   },
   {
     registry,
-    hybrids: (c) => ({
+    hybrids: hybrid((c) => ({
       fullName: c.firstName.concat(" ").concat(c.lastName),
       available: c.balance.add(c.credit),
       overdrawn: c.balance.add(c.credit).lt(0),
-    }),
+    })),
   },
 ) {}
 
@@ -38,4 +38,22 @@ export class Order extends model(
   { registry },
 ) {}
 
-registry.registerModels(Member, Order)
+/** Hybrids SQL can compute but memory cannot (substr): one overridden by a getter, one not. */
+export class Badge extends model(
+  "q_badges",
+  { id: column(Integer, { primaryKey: true }), label: column(String(20)) },
+  {
+    registry,
+    hybrids: hybrid((c) => ({
+      shout: func.upper(c.label),
+      initial: func.substr(c.label, 1, 1),
+      tail: func.substr(c.label, 2),
+    })),
+  },
+) {
+  override get initial(): string {
+    return this.label.slice(0, 1)
+  }
+}
+
+registry.registerModels(Member, Order, Badge)

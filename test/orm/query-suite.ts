@@ -20,7 +20,7 @@ import {
   update,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
-import { Member, Order, registry } from "./query-models.ts"
+import { Badge, Member, Order, registry } from "./query-models.ts"
 
 export function querySuite(fixture: TransportFixture) {
   const scope = (name: string) => `query-${fixture.name}-${name}-${Date.now().toString(36)}`
@@ -66,6 +66,21 @@ export function querySuite(fixture: TransportFixture) {
       expect(member.available).toBe(-25)
       expect(member.overdrawn).toBe(true)
       expect(Object.keys(member.toJSON())).not.toContain("fullName")
+      // A getter in the class body replaces the instance side; without one, a hybrid memory cannot
+      // compute says how to give it one.
+      const badge = new Badge({ label: "gold" })
+      expect([badge.shout, badge.initial]).toEqual(["GOLD", "g"])
+      expect(() => badge.tail).toThrow(/Badge\.tail cannot be computed in memory .*get tail\(\)/)
+    })
+
+    it("uses hybrids memory cannot compute in SQL, where they are computed by the database", async () => {
+      await using session = new AsyncSession(engine)
+      session.add(new Badge({ label: "silver" }))
+      await session.flush()
+      const [row] = (await session.execute(select(Badge.shout, Badge.initial, Badge.tail))).all()
+      expect(row && [...row]).toEqual(["SILVER", "s", "ilver"])
+      expect(await session.scalar(select(Badge).where(Badge.initial.eq("s")))).toBeInstanceOf(Badge)
+      await session.rollback()
     })
 
     it("uses hybrid properties in where, orderBy and select", async () => {
