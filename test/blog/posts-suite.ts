@@ -50,7 +50,7 @@ export function postsSuite(blog: Blog) {
       const { token } = await blog.member("hostile")
       const title = `Robert'); DROP TABLE posts; -- "% _ \\ 🙂 עברית 中文 \u200b`
       const content = "'; DELETE FROM users WHERE '1'='1\n\t$1 ?1 :name 𝔘𝔫𝔦𝔠𝔬𝔡𝔢"
-      const created = await blog.post(token, { title, content, tags: ["sql-'x".replace("'", "")] })
+      const created = await blog.post(token, { title, content, tags: ["sql-x"] })
       const read = await blog.api.get(`/posts/${created.id}`)
       expect([read.body.title, read.body.content]).toEqual([title, content])
       const found = await blog.api.get(`/posts?q=${encodeURIComponent('DROP TABLE posts; -- "%')}`)
