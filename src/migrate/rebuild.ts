@@ -31,9 +31,9 @@ export function rebuildTable(
   const q = (n: string) => compiler.quote(n)
   const old = requireTable(before, name)
   const affected = [old, ...referencingTables(name, before)]
-  const created = tablesInDependencyOrder(
-    affected.map((t) => (t.name === name ? requireTable(after, name) : t)),
-  )
+  // Every affected table is created as it is after the operation: the referencing ones are unchanged
+  // but for foreign keys that follow a renamed column.
+  const created = tablesInDependencyOrder(affected.map((t) => requireTable(after, t.name)))
   const backup = (table: TableSchema) => q(`${BACKUP_PREFIX}${table.name}`)
 
   const copyBack = (table: TableSchema): string => {

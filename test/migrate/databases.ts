@@ -6,9 +6,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { inject } from "vitest"
 import ws from "ws"
-import { createEngine, type Engine } from "../../src/index.ts"
+import { createEngine, type Engine, text } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
+import { tablesInDependencyOrder } from "../../src/migrate/schema.ts"
+import { introspect } from "../../src/migrate.ts"
 import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../../tools/libsql-local/index.ts"
 import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
@@ -101,23 +103,21 @@ export async function migrationDatabases(): Promise<MigrationDatabases> {
 export const libsqlToken = LIBSQL_TOKEN
 
 async function dropEverything(target: Target): Promise<void> {
-  const { text } = await import("../../src/index.ts")
   const engine = target.engine("reset")
   if (target.dialect === "postgresql") {
     await engine.execute(text("DROP SCHEMA public CASCADE"))
     await engine.execute(text("CREATE SCHEMA public"))
     return
   }
-  const tables = (
-    await engine.execute(
-      text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"),
-    )
-  ).all()
   const connection = engine.connect()
   try {
+    // Dependents first: SQLite checks a dropped table's foreign keys against the tables still there.
+    const schema = await introspect(connection)
+    const tables = tablesInDependencyOrder([...schema.values()]).reverse()
     await connection.batch([
       text("PRAGMA defer_foreign_keys = ON"),
-      ...tables.map((row) => text(`DROP TABLE "${String(row[0])}"`)),
+      ...tables.map((table) => text(`DROP TABLE "${table.name}"`)),
+      text("DROP TABLE IF EXISTS edgealchemy_version"),
     ])
   } finally {
     await connection.close()

@@ -93,6 +93,22 @@ describe("alterColumn", () => {
   })
 })
 
+it("points the referencing tables' foreign keys at a key column a SQLite rebuild renames", () => {
+  const renameKey: Operation = {
+    kind: "alterColumn",
+    table: "users",
+    column: "id",
+    changes: { newName: "user_id", type: "INTEGER" },
+  }
+  const statements = renderOperation(renameKey, schema, sqlite)
+  expect(statements).toContain(
+    "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE)",
+  )
+  expect(statements).toContain(
+    "INSERT INTO users (user_id, name) SELECT id, name FROM _edgealchemy_copy_users",
+  )
+})
+
 it("adds a nullable column in place on SQLite, and rebuilds for a NOT NULL one without default", () => {
   const nullable: Operation = {
     kind: "addColumn",
