@@ -157,6 +157,32 @@ export function postsSuite(blog: Blog) {
       expect(read.body).toMatchObject({ title: "First", version: 2, tags: ["race"] })
     })
 
+    it("lets one of two concurrent edits of the same version win; the other gets 409 and writes nothing", async () => {
+      const { token } = await blog.member("concurrent")
+      const post = await blog.post(token, { tags: ["one"] })
+      const before = await blog.counts()
+      // However they interleave, the loser fails: at the version check, or at the UPDATE's (StaleDataError).
+      const answers = await Promise.all(
+        ["Left", "Right"].map((title) =>
+          blog.api.patch(`/posts/${post.id}`, {
+            token,
+            json: { title, tags: [title.toLowerCase()], version: 1 },
+          }),
+        ),
+      )
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409])
+      const winner = answers.find((a) => a.status === 200)
+      expectError(answers.find((a) => a.status === 409) as (typeof answers)[number], 409, "conflict")
+      const read = await blog.api.get(`/posts/${post.id}`)
+      expect(read.body).toMatchObject({ title: winner?.body.title, version: 2, tags: winner?.body.tags })
+      // One update, one audit entry, one new tag: nothing of the loser's.
+      expect(await blog.counts()).toEqual({
+        ...before,
+        tags: before.tags + 1,
+        auditLogs: before.auditLogs + 1,
+      })
+    })
+
     it("lets only the author edit or delete a post (403), and hides others' drafts (404)", async () => {
       const author = await blog.member("owner")
       const intruder = await blog.member("intruder")
