@@ -50,7 +50,13 @@ async function startNeon(): Promise<Database> {
 }
 
 const secrets = ensureDevVars()
-const database = useNeon ? await startNeon() : await startLibsql()
+const database = await (useNeon ? startNeon() : startLibsql()).catch((error: unknown) => {
+  const busy = String(error).includes("EADDRINUSE")
+  console.error(
+    busy ? `Port ${useNeon ? NEON_PORT : LIBSQL_PORT} is in use: is another npm run dev running?` : error,
+  )
+  process.exit(1)
+})
 console.log(`Database: ${database.describe}`)
 const env: Bindings = { ...secrets, ...database.vars }
 await ensureSchema(engineFor(env))
