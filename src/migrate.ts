@@ -1,11 +1,28 @@
-// edgealchemy/migrate: Alembic-style revisions for both databases. Revisions record operations on
-// `op`; the Migrator applies each revision as one atomic request with its version-table update;
-// `compare` (autogenerate) diffs model metadata with the live schema; `writeRevision` renders a
-// revision file. The CLI (`npx edgealchemy migrate ...`) is built on these.
+// edgealchemy/migrate: Alembic-style revisions for PostgreSQL (Neon) and SQLite (libSQL/Turso).
+//
+// A revision is a TypeScript module in the migrations folder; its `upgrade(op)` and `downgrade(op)`
+// record operations, and nothing runs while it is read:
+//
+//   import { defineRevision, Text } from "edgealchemy/migrate"
+//   export default defineRevision({
+//     id: "3f9a2c1b7d4e", parent: "1c0ffee2d00d", message: "user bio",
+//     upgrade(op) { op.addColumn("users", { name: "bio", type: Text, nullable: true }) },
+//     downgrade(op) { op.dropColumn("users", "bio") },
+//   })
+//
+// The Migrator reads the version table (and, on SQLite, the schema) in one request, then applies
+// each revision as one atomic request: a guarded version-table update first, then its DDL, so a
+// failing revision leaves nothing behind and a concurrent runner applies nothing twice. SQLite does
+// what its ALTER TABLE cannot through a table rebuild inside that same request.
 //
 //   const migrator = new Migrator(createEngine(env.DATABASE_URL), { revisions: staticRevisions([r1, r2]) })
-//   await migrator.upgrade()            // to head; one request per revision
-
+//   await migrator.upgrade()                   // to head; or "+1", or a revision id
+//   await migrator.downgrade("-1")             // or "base", or a revision id
+//   const changes = await migrator.compare(registry.metadata)  // autogenerate's diff
+//   writeRevision({ id: newRevisionId(), parent, message, changes })  // the revision file's text
+//
+// The CLI (`npx edgealchemy migrate revision|upgrade|downgrade|current|history|stamp|check|sql`)
+// lives in cli/ and is built on these.
 export { type Change, compareSchemas } from "./migrate/compare.ts"
 export { ConcurrentMigrationError, RevisionFailedError, RevisionGraphError } from "./migrate/errors.ts"
 export { schemaOfMetadata } from "./migrate/from-metadata.ts"

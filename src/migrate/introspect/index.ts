@@ -1,5 +1,6 @@
 // Reading the live schema: a few catalog queries sent as one batch (one request), parsed into the
 // schema model. The runner sends them in the same request as its version-table read.
+import type { Connection } from "../../engine/connection.ts"
 import type { Dialect } from "../../sql/compiler/dialect.ts"
 import type { Statement } from "../../sql/statement.ts"
 import type { DatabaseSchema } from "../schema.ts"
@@ -21,10 +22,7 @@ export function introspection(dialect: Dialect): Introspection {
 
 /** The schema of the database behind `connection`, in one request. */
 export async function introspect(
-  connection: {
-    dialect: Dialect
-    batch(statements: readonly Statement[]): Promise<{ all(): unknown[][] }[]>
-  },
+  connection: Connection,
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<DatabaseSchema> {
   const plan = introspection(connection.dialect)
