@@ -39,7 +39,11 @@ async function describeHeads(migrator: Migrator, heads: readonly string[]): Prom
   if (heads.length === 0) return "base (no revision applied)"
   const graph = await migrator.graph()
   const graphHeads = new Set(graph.heads())
-  return heads.map((id) => `${id} ${graph.get(id).message}${graphHeads.has(id) ? " (head)" : ""}`).join(", ")
+  const describe = (id: string) =>
+    graph.has(id)
+      ? `${id} ${graph.get(id).message}${graphHeads.has(id) ? " (head)" : ""}`
+      : `${id} (no revision file has this id)`
+  return heads.map(describe).join(", ")
 }
 
 const upgrade: Command = async (args, config, io) => {

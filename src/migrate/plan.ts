@@ -11,7 +11,7 @@ export interface Step {
 
 /** `head` (or `heads`), a revision id or prefix, or `+N`. */
 export function upgradePlan(graph: RevisionGraph, current: readonly string[], target = "head"): Step[] {
-  const applied = graph.withAncestors(current)
+  const applied = graph.withAncestors(known(graph, current))
   const relative = /^\+(\d+)$/.exec(target)
   const goal = target === "head" || target === "heads" || relative ? graph.heads() : [graph.resolve(target)]
   const wanted = graph.withAncestors(goal)
@@ -25,7 +25,7 @@ export function upgradePlan(graph: RevisionGraph, current: readonly string[], ta
 
 /** `base`, a revision id or prefix (it stays applied), or `-N`. */
 export function downgradePlan(graph: RevisionGraph, current: readonly string[], target: string): Step[] {
-  const applied = graph.withAncestors(current)
+  const applied = graph.withAncestors(known(graph, current))
   const inOrder = graph.ordered.filter((r) => applied.has(r.id)).reverse()
   const relative = /^-(\d+)$/.exec(target)
   let undo: string[]
@@ -49,4 +49,16 @@ export function downgradePlan(graph: RevisionGraph, current: readonly string[], 
       .filter((parent) => !graph.children(parent).some((child) => remaining.has(child)))
     return { revision: id, direction: "downgrade", restoredHeads }
   })
+}
+
+/** The database's heads, each of which must be a revision the graph has. */
+function known(graph: RevisionGraph, heads: readonly string[]): readonly string[] {
+  for (const id of heads) {
+    if (!graph.has(id)) {
+      throw new RevisionGraphError(
+        `The database is at revision ${id}, which none of the revisions has: restore its file, or stamp the database at a known revision`,
+      )
+    }
+  }
+  return heads
 }

@@ -44,6 +44,10 @@ export class RevisionGraph {
     return this.#byId.size
   }
 
+  has(id: string): boolean {
+    return this.#byId.has(id)
+  }
+
   get(id: string): Revision {
     const revision = this.#byId.get(id)
     if (!revision) throw new RevisionGraphError(`No revision "${id}"`)
