@@ -24,31 +24,31 @@ interface SelfRendering {
 
 export class Compiler extends ExpressionCompiler {
   /** FROM items of the selects being compiled, innermost last: what a subquery may correlate to. */
-  private readonly enclosingFroms: Set<ColumnParent>[] = []
+  readonly #enclosingFroms: Set<ColumnParent>[] = []
   /** CTEs in the order their definitions must appear (dependencies first). */
-  private readonly cteOrder: { cte: Cte; sql: string }[] = []
-  private readonly ctesInProgress = new Set<string>()
+  readonly #cteOrder: { cte: Cte; sql: string }[] = []
+  readonly #ctesInProgress = new Set<string>()
 
   compile(statement: Statement): Compiled {
-    const body = this.statement(statement)
-    if (this.cteOrder.length === 0) return this.finish(body)
-    const recursive = this.cteOrder.some(({ cte }) => cte.recursive) ? "RECURSIVE " : ""
-    const definitions = this.cteOrder.map(({ cte, sql }) => `${this.quote(cte.name)} AS (${sql})`)
+    const body = this.#statement(statement)
+    if (this.#cteOrder.length === 0) return this.finish(body)
+    const recursive = this.#cteOrder.some(({ cte }) => cte.recursive) ? "RECURSIVE " : ""
+    const definitions = this.#cteOrder.map(({ cte, sql }) => `${this.quote(cte.name)} AS (${sql})`)
     return this.finish(`WITH ${recursive}${definitions.join(", ")} ${body}`)
   }
 
-  protected statement(statement: Statement): string {
+  #statement(statement: Statement): string {
     switch (statement.kind) {
       case "select":
-        return this.visitSelect(statement as Select)
+        return this.#visitSelect(statement as Select)
       case "compound_select":
-        return this.visitCompound(statement as CompoundSelect)
+        return this.#visitCompound(statement as CompoundSelect)
       case "insert":
-        return this.visitInsert(statement as Insert<never>)
+        return this.#visitInsert(statement as Insert<never>)
       case "update":
-        return this.visitUpdate(statement as Update<never>)
+        return this.#visitUpdate(statement as Update<never>)
       case "delete":
-        return this.visitDelete(statement as Delete<never>)
+        return this.#visitDelete(statement as Delete<never>)
       default:
         if ("renderWith" in statement) return (statement as unknown as SelfRendering).renderWith(this)
         throw new InvalidRequestError(
@@ -73,20 +73,20 @@ export class Compiler extends ExpressionCompiler {
   }
 
   protected nestedSelect(select: SubqueryTarget): string {
-    return this.statement(select as unknown as Statement)
+    return this.#statement(select as unknown as Statement)
   }
 
-  protected visitSelect(select: Select): string {
+  #visitSelect(select: Select): string {
     const state = select.state
-    const froms = this.fromsOf(select)
-    this.enclosingFroms.push(new Set(froms.flatMap((from) => this.parentsIn(from))))
+    const froms = this.#fromsOf(select)
+    this.#enclosingFroms.push(new Set(froms.flatMap((from) => this.#parentsIn(from))))
     try {
-      const parts = [`SELECT ${state.distinct ? "DISTINCT " : ""}${this.selectList(state.items)}`]
-      if (froms.length > 0) parts.push(`FROM ${froms.map((from) => this.from(from)).join(", ")}`)
-      if (state.where.length > 0) parts.push(`WHERE ${this.conditions(state.where)}`)
+      const parts = [`SELECT ${state.distinct ? "DISTINCT " : ""}${this.#selectList(state.items)}`]
+      if (froms.length > 0) parts.push(`FROM ${froms.map((from) => this.#from(from)).join(", ")}`)
+      if (state.where.length > 0) parts.push(`WHERE ${this.#conditions(state.where)}`)
       if (state.groupBy.length > 0)
         parts.push(`GROUP BY ${state.groupBy.map((e) => this.expression(e)).join(", ")}`)
-      if (state.having.length > 0) parts.push(`HAVING ${this.conditions(state.having)}`)
+      if (state.having.length > 0) parts.push(`HAVING ${this.#conditions(state.having)}`)
       if (state.orderBy.length > 0)
         parts.push(`ORDER BY ${state.orderBy.map((o) => this.ordering(o)).join(", ")}`)
       const limit = this.limitOffset(state.limit, state.offset)
@@ -94,11 +94,11 @@ export class Compiler extends ExpressionCompiler {
       if (state.forUpdate) parts.push(this.forUpdate(state.forUpdate))
       return parts.join(" ")
     } finally {
-      this.enclosingFroms.pop()
+      this.#enclosingFroms.pop()
     }
   }
 
-  protected visitCompound(compound: CompoundSelect): string {
+  #visitCompound(compound: CompoundSelect): string {
     const { state } = compound
     const parts = [state.selects.map((s) => this.nestedSelect(s)).join(` ${state.operator} `)]
     if (state.orderBy.length > 0)
@@ -109,10 +109,10 @@ export class Compiler extends ExpressionCompiler {
   }
 
   /** Explicit FROM items, then the ones the columns imply, minus those correlated to an outer select. */
-  protected fromsOf(select: Select): FromClause[] {
+  #fromsOf(select: Select): FromClause[] {
     const { state } = select
     const explicit = [...state.froms]
-    const covered = new Set(explicit.flatMap((from) => this.parentsIn(from)))
+    const covered = new Set(explicit.flatMap((from) => this.#parentsIn(from)))
     const referenced: ColumnParent[] = [
       ...state.items.flatMap((item) =>
         isEntity(item) ? [item[ENTITY].from] : isFromItem(item) ? [item] : [],
@@ -128,18 +128,18 @@ export class Compiler extends ExpressionCompiler {
     const implied = referenced.filter(
       (p, i) => p.kind !== "excluded" && !covered.has(p) && referenced.indexOf(p) === i,
     )
-    const own = implied.filter((p) => !this.enclosingFroms.some((outer) => outer.has(p)))
+    const own = implied.filter((p) => !this.#enclosingFroms.some((outer) => outer.has(p)))
     // As in SQLAlchemy, a subquery keeps its FROM items when correlating would leave it with none.
     const chosen = explicit.length === 0 && own.length === 0 ? implied : own
     return [...explicit, ...(chosen as FromClause[])]
   }
 
   /** Every column parent a FROM item provides: the item itself and, for joins, both sides. */
-  protected parentsIn(from: FromClause): ColumnParent[] {
-    return from.kind === "join" ? [...this.parentsIn(from.left), ...this.parentsIn(from.right)] : [from]
+  #parentsIn(from: FromClause): ColumnParent[] {
+    return from.kind === "join" ? [...this.#parentsIn(from.left), ...this.#parentsIn(from.right)] : [from]
   }
 
-  protected from(from: FromClause): string {
+  #from(from: FromClause): string {
     switch (from.kind) {
       case "table":
         return this.quote(from.name)
@@ -148,43 +148,43 @@ export class Compiler extends ExpressionCompiler {
       case "subquery":
         return `(${this.nestedSelect(from.select)}) AS ${this.quote(from.name)}`
       case "cte":
-        this.defineCte(from)
+        this.#defineCte(from)
         return this.quote(from.name)
       case "join":
-        return this.join(from)
+        return this.#join(from)
     }
   }
 
-  protected join(join: Join): string {
+  #join(join: Join): string {
     const type = join.type === "INNER" ? "JOIN" : join.type === "LEFT" ? "LEFT OUTER JOIN" : "FULL OUTER JOIN"
-    return `${this.from(join.left)} ${type} ${this.from(join.right)} ON ${this.expression(join.on)}`
+    return `${this.#from(join.left)} ${type} ${this.#from(join.right)} ON ${this.expression(join.on)}`
   }
 
   /** Renders a CTE's definition once, after the CTEs it uses, for the WITH clause. */
-  private defineCte(cte: Cte): void {
-    if (this.ctesInProgress.has(cte.name) || this.cteOrder.some((c) => c.cte.name === cte.name)) return
-    this.ctesInProgress.add(cte.name)
-    const saved = this.enclosingFroms.splice(0)
+  #defineCte(cte: Cte): void {
+    if (this.#ctesInProgress.has(cte.name) || this.#cteOrder.some((c) => c.cte.name === cte.name)) return
+    this.#ctesInProgress.add(cte.name)
+    const saved = this.#enclosingFroms.splice(0)
     try {
       const parts = [
         this.nestedSelect(cte.select),
         ...(cte.recursion?.selects.map((s) => this.nestedSelect(s)) ?? []),
       ]
-      this.cteOrder.push({ cte, sql: parts.join(` ${cte.recursion?.operator ?? "UNION ALL"} `) })
+      this.#cteOrder.push({ cte, sql: parts.join(` ${cte.recursion?.operator ?? "UNION ALL"} `) })
     } finally {
-      this.enclosingFroms.push(...saved)
-      this.ctesInProgress.delete(cte.name)
+      this.#enclosingFroms.push(...saved)
+      this.#ctesInProgress.delete(cte.name)
     }
   }
 
-  protected selectList(items: readonly SelectItem[]): string {
+  #selectList(items: readonly SelectItem[]): string {
     if (items.length === 0) throw new InvalidRequestError("A select needs at least one column")
     return items
       .flatMap((item) => {
-        if (isEntity(item)) return item[ENTITY].columns.map((col) => this.selectColumn(col))
-        if (isFromItem(item)) return item.columns.map((col) => this.selectColumn(col))
+        if (isEntity(item)) return item[ENTITY].columns.map((col) => this.#selectColumn(col))
+        if (isFromItem(item)) return item.columns.map((col) => this.#selectColumn(col))
         const expression = item as Expression<unknown>
-        if (expression.kind === "column") return [this.selectColumn(expression as Column<unknown>)]
+        if (expression.kind === "column") return [this.#selectColumn(expression as Column<unknown>)]
         if (expression.kind === "label") {
           return [
             `${this.expression(expression)} AS ${this.quote((expression as unknown as { name: string }).name)}`,
@@ -196,12 +196,12 @@ export class Compiler extends ExpressionCompiler {
   }
 
   /** A column in a select list, named by its key when that differs from its database name. */
-  protected selectColumn(column: Column<unknown>): string {
+  #selectColumn(column: Column<unknown>): string {
     const sql = this.expression(column)
     return column.key === column.name ? sql : `${sql} AS ${this.quote(column.key)}`
   }
 
-  protected conditions(conditions: readonly Expression<unknown>[]): string {
+  #conditions(conditions: readonly Expression<unknown>[]): string {
     if (conditions.length === 1) return this.expression(conditions[0] as Expression<unknown>)
     return conditions
       .map((c) => (c.kind === "boolean_list" ? `(${this.expression(c)})` : this.expression(c)))
@@ -222,26 +222,26 @@ export class Compiler extends ExpressionCompiler {
     return `FOR ${options.mode}${options.nowait ? " NOWAIT" : ""}${options.skipLocked ? " SKIP LOCKED" : ""}`
   }
 
-  protected visitInsert(insert: Insert<never>): string {
+  #visitInsert(insert: Insert<never>): string {
     const { table, rows, fromSelect, onConflict, returning } = insert.state
     const target = `INSERT INTO ${this.quote(table.name)}`
     let body: string
     if (fromSelect) {
       const columns = fromSelect.columns.map((key) => this.quote(table.requireColumn(key).name))
-      body = `(${columns.join(", ")}) ${this.insertSelect(fromSelect.select, onConflict !== undefined)}`
+      body = `(${columns.join(", ")}) ${this.#insertSelect(fromSelect.select, onConflict !== undefined)}`
     } else {
-      body = this.insertValues(table, rows.length === 0 ? [{}] : rows)
+      body = this.#insertValues(table, rows.length === 0 ? [{}] : rows)
     }
-    const conflict = onConflict ? ` ${this.onConflict(table, onConflict)}` : ""
-    return `${target} ${body}${conflict}${this.returning(returning)}`
+    const conflict = onConflict ? ` ${this.#onConflict(table, onConflict)}` : ""
+    return `${target} ${body}${conflict}${this.#returning(returning)}`
   }
 
-  protected insertSelect(select: SubqueryTarget, _hasConflictClause: boolean): string {
+  #insertSelect(select: SubqueryTarget, _hasConflictClause: boolean): string {
     return this.nestedSelect(select)
   }
 
   /** `(cols) VALUES (...), (...)` with client-side defaults applied for the columns rows leave out. */
-  protected insertValues(table: Table, rows: readonly Readonly<Record<string, unknown>>[]): string {
+  #insertValues(table: Table, rows: readonly Readonly<Record<string, unknown>>[]): string {
     const withDefaults = rows.map((row) => applyDefaults(table, row, "default"))
     const columns = table.columns.filter((col) => withDefaults.some((row) => col.key in row))
     if (columns.length === 0) {
@@ -251,7 +251,7 @@ export class Compiler extends ExpressionCompiler {
     }
     const tuples = withDefaults.map(
       (row) =>
-        `(${columns.map((col) => (col.key in row ? this.columnValue(col, row[col.key]) : this.missingValue(col))).join(", ")})`,
+        `(${columns.map((col) => (col.key in row ? this.#columnValue(col, row[col.key]) : this.missingValue(col))).join(", ")})`,
     )
     return `(${columns.map((col) => this.quote(col.name)).join(", ")}) VALUES ${tuples.join(", ")}`
   }
@@ -261,54 +261,47 @@ export class Compiler extends ExpressionCompiler {
     return "DEFAULT"
   }
 
-  protected columnValue(column: Column<unknown>, value: unknown): string {
+  #columnValue(column: Column<unknown>, value: unknown): string {
     return this.expression(asExpression(value, column.type))
   }
 
-  protected onConflict(table: Table, conflict: OnConflict): string {
+  #onConflict(table: Table, conflict: OnConflict): string {
     const target = conflict.target.length
       ? ` (${conflict.target.map((key) => this.quote(table.requireColumn(key).name)).join(", ")})`
       : ""
     if (!conflict.set) return `ON CONFLICT${target} DO NOTHING`
     const where = conflict.where ? ` WHERE ${this.expression(conflict.where)}` : ""
-    return `ON CONFLICT${target} DO UPDATE SET ${this.assignments(table, conflict.set)}${where}`
+    return `ON CONFLICT${target} DO UPDATE SET ${this.#assignments(table, conflict.set)}${where}`
   }
 
-  protected visitUpdate(update: Update<never>): string {
+  #visitUpdate(update: Update<never>): string {
     const { table, values, where, returning } = update.state
     if (Object.keys(values).length === 0) {
       throw new InvalidRequestError(`UPDATE of "${table.name}" has no values; call .values({...})`)
     }
-    const assignments = this.assignments(table, applyDefaults(table, values, "onUpdate"))
-    const conditions = where.length > 0 ? ` WHERE ${this.conditions(where)}` : ""
-    return `UPDATE ${this.quote(table.name)} SET ${assignments}${conditions}${this.returning(returning)}`
+    const assignments = this.#assignments(table, applyDefaults(table, values, "onUpdate"))
+    const conditions = where.length > 0 ? ` WHERE ${this.#conditions(where)}` : ""
+    return `UPDATE ${this.quote(table.name)} SET ${assignments}${conditions}${this.#returning(returning)}`
   }
 
-  protected assignments(table: Table, values: Readonly<Record<string, unknown>>): string {
+  #assignments(table: Table, values: Readonly<Record<string, unknown>>): string {
     return Object.entries(values)
       .map(([key, value]) => {
         const column = table.requireColumn(key)
-        return `${this.quote(column.name)} = ${this.columnValue(column, value)}`
+        return `${this.quote(column.name)} = ${this.#columnValue(column, value)}`
       })
       .join(", ")
   }
 
-  protected visitDelete(statement: Delete<never>): string {
+  #visitDelete(statement: Delete<never>): string {
     const { table, where, returning } = statement.state
-    const conditions = where.length > 0 ? ` WHERE ${this.conditions(where)}` : ""
-    return `DELETE FROM ${this.quote(table.name)}${conditions}${this.returning(returning)}`
+    const conditions = where.length > 0 ? ` WHERE ${this.#conditions(where)}` : ""
+    return `DELETE FROM ${this.quote(table.name)}${conditions}${this.#returning(returning)}`
   }
 
   /** RETURNING with unqualified columns, which both dialects accept. */
-  protected returning(items: readonly SelectItem[]): string {
-    if (items.length === 0) return ""
-    const qualify = this.qualifyColumns
-    this.qualifyColumns = false
-    try {
-      return ` RETURNING ${this.selectList(items)}`
-    } finally {
-      this.qualifyColumns = qualify
-    }
+  #returning(items: readonly SelectItem[]): string {
+    return items.length === 0 ? "" : this.unqualified(() => ` RETURNING ${this.#selectList(items)}`)
   }
 }
 

@@ -31,24 +31,27 @@ const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
 
 export abstract class ExpressionCompiler {
   /** Encoded values by marker number. */
-  private readonly values: unknown[] = []
+  readonly #values: unknown[] = []
   /** Whether columns render as `"table"."column"` (off in DDL, INSERT column lists, SET targets). */
-  protected qualifyColumns = true
+  #qualifyColumns = true
   /** Whether values are written inline (literal-binds mode, and DDL, which takes no parameters). */
-  protected inlineValues: boolean
+  #inlineValues: boolean
+
+  readonly #options: CompileOptions
 
   constructor(
     readonly dialect: Dialect,
-    protected readonly options: CompileOptions,
+    options: CompileOptions,
   ) {
-    this.inlineValues = options.literalBinds === true
+    this.#options = options
+    this.#inlineValues = options.literalBinds === true
   }
 
   /** Replaces value markers with the dialect's placeholders, numbering them in textual order. */
   protected finish(sql: string): Compiled {
     const params: unknown[] = []
     const text = sql.replace(MARKER, (_, index: string) => {
-      params.push(this.values[Number(index)])
+      params.push(this.#values[Number(index)])
       return this.placeholder(params.length)
     })
     return { sql: text, params }
@@ -65,22 +68,27 @@ export abstract class ExpressionCompiler {
   }
 
   /** A value as a parameter marker, or inline in literal-binds mode. */
-  protected value(value: unknown, type: SqlType<unknown>): string {
-    if (this.inlineValues) return this.literal(value, type)
-    this.values.push(value === null || value === undefined ? null : this.dialect.encode(value, type))
-    return `\u0000${this.values.length - 1}\u0000`
+  #value(value: unknown, type: SqlType<unknown>): string {
+    if (this.#inlineValues) return this.literal(value, type)
+    this.#values.push(value === null || value === undefined ? null : this.dialect.encode(value, type))
+    return `\u0000${this.#values.length - 1}\u0000`
   }
 
   /** Runs a rendering with unqualified columns and inline values (DDL takes no parameters). */
   inDdlMode(render: () => string): string {
-    const [qualify, inline] = [this.qualifyColumns, this.inlineValues]
-    this.qualifyColumns = false
-    this.inlineValues = true
+    return this.unqualified(render, true)
+  }
+
+  /** Runs a rendering with unqualified columns (RETURNING, DDL), and inline values if asked. */
+  protected unqualified(render: () => string, inline = false): string {
+    const [qualify, wasInline] = [this.#qualifyColumns, this.#inlineValues]
+    this.#qualifyColumns = false
+    this.#inlineValues ||= inline
     try {
       return render()
     } finally {
-      this.qualifyColumns = qualify
-      this.inlineValues = inline
+      this.#qualifyColumns = qualify
+      this.#inlineValues = wasInline
     }
   }
 
@@ -110,23 +118,23 @@ export abstract class ExpressionCompiler {
   expression(node: Expression<unknown>): string {
     switch (node.kind) {
       case "column":
-        return this.visitColumn(node as Column<unknown>)
+        return this.#visitColumn(node as Column<unknown>)
       case "bind":
-        return this.visitBind(node as BindParam<unknown>)
+        return this.#visitBind(node as BindParam<unknown>)
       case "raw":
         return (node as RawSql<unknown>).sql
       case "binary":
         return this.visitBinary(node as Binary<unknown>)
       case "postfix":
-        return `${this.grouped((node as Postfix).operand)} ${(node as Postfix).operator}`
+        return `${this.#grouped((node as Postfix).operand)} ${(node as Postfix).operator}`
       case "not":
-        return `NOT ${this.grouped((node as Not).operand)}`
+        return `NOT ${this.#grouped((node as Not).operand)}`
       case "boolean_list":
-        return this.visitBooleanList(node as BooleanList)
+        return this.#visitBooleanList(node as BooleanList)
       case "in_list":
-        return this.visitInList(node as InList)
+        return this.#visitInList(node as InList)
       case "between":
-        return this.visitBetween(node as Between)
+        return this.#visitBetween(node as Between)
       case "cast":
         return `CAST(${this.expression((node as Cast<unknown>).operand)} AS ${this.typeName((node as Cast<unknown>).type)})`
       case "label":
@@ -138,7 +146,7 @@ export abstract class ExpressionCompiler {
       case "star":
         return "*"
       case "case":
-        return this.visitCase(node as Case<unknown>)
+        return this.#visitCase(node as Case<unknown>)
       case "scalar_subquery":
         return `(${this.nestedSelect((node as ScalarSubquery<unknown>).select)})`
       case "exists":
@@ -175,47 +183,47 @@ export abstract class ExpressionCompiler {
     }
   }
 
-  protected visitColumn(column: Column<unknown>): string {
+  #visitColumn(column: Column<unknown>): string {
     const name = this.quote(column.name)
-    const qualify = this.qualifyColumns || column.parent.kind === "excluded"
+    const qualify = this.#qualifyColumns || column.parent.kind === "excluded"
     return qualify ? `${this.quote(column.parent.qualifier)}.${name}` : name
   }
 
-  protected visitBind(bind: BindParam<unknown>): string {
-    if (bind.name === undefined) return this.value(bind.value, bind.type)
-    const values = this.options.values
+  #visitBind(bind: BindParam<unknown>): string {
+    if (bind.name === undefined) return this.#value(bind.value, bind.type)
+    const values = this.#options.values
     if (!values || !(bind.name in values)) {
       if (this.dialect.name === "default") return `:${bind.name}`
       throw new InvalidRequestError(`No value for the bind parameter "${bind.name}"; pass it in { values }`)
     }
-    return this.value(values[bind.name], bind.type)
+    return this.#value(values[bind.name], bind.type)
   }
 
   protected visitBinary(node: Binary<unknown>): string {
-    return `${this.grouped(node.left)} ${node.operator} ${this.grouped(node.right)}`
+    return `${this.#grouped(node.left)} ${node.operator} ${this.#grouped(node.right)}`
   }
 
-  protected visitBooleanList(node: BooleanList): string {
+  #visitBooleanList(node: BooleanList): string {
     if (node.items.length === 0) return node.operator === "AND" ? "1 = 1" : "1 = 0"
     return node.items
       .map((item) => (item.kind === "boolean_list" ? `(${this.expression(item)})` : this.expression(item)))
       .join(` ${node.operator} `)
   }
 
-  protected visitInList(node: InList): string {
+  #visitInList(node: InList): string {
     const operator = node.negated ? "NOT IN" : "IN"
     if (!Array.isArray(node.items)) {
-      return `${this.grouped(node.operand)} ${operator} (${this.nestedSelect(node.items as SubqueryTarget)})`
+      return `${this.#grouped(node.operand)} ${operator} (${this.nestedSelect(node.items as SubqueryTarget)})`
     }
     // An empty IN is always false and an empty NOT IN always true, as in SQLAlchemy.
     if (node.items.length === 0) return node.negated ? "1 = 1" : "1 = 0"
     const items = (node.items as readonly Expression<unknown>[]).map((item) => this.expression(item))
-    return `${this.grouped(node.operand)} ${operator} (${items.join(", ")})`
+    return `${this.#grouped(node.operand)} ${operator} (${items.join(", ")})`
   }
 
-  protected visitBetween(node: Between): string {
+  #visitBetween(node: Between): string {
     const operator = node.negated ? "NOT BETWEEN" : "BETWEEN"
-    return `${this.grouped(node.operand)} ${operator} ${this.grouped(node.low)} AND ${this.grouped(node.high)}`
+    return `${this.#grouped(node.operand)} ${operator} ${this.#grouped(node.low)} AND ${this.#grouped(node.high)}`
   }
 
   protected visitFunction(node: FunctionCall<unknown>): string {
@@ -225,7 +233,7 @@ export abstract class ExpressionCompiler {
     return `${node.name}(${node.args.map((arg) => this.expression(arg)).join(", ")})`
   }
 
-  protected visitCase(node: Case<unknown>): string {
+  #visitCase(node: Case<unknown>): string {
     const whens = node.whens.map(
       (w) => `WHEN ${this.expression(w.condition)} THEN ${this.expression(w.result)}`,
     )
@@ -243,7 +251,7 @@ export abstract class ExpressionCompiler {
   }
 
   /** An operand of an operator, parenthesized when it is itself an operation. */
-  protected grouped(node: Expression<unknown>): string {
+  #grouped(node: Expression<unknown>): string {
     const sql = this.expression(node)
     return COMPOUND.has(node.kind) ? `(${sql})` : sql
   }
