@@ -13,7 +13,7 @@ import { func } from "../sql/functions.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { isGeneratedKey } from "../sql/schema/table.ts"
 import { Select, select } from "../sql/select.ts"
-import { isEntity, type RowOfItems, type SelectItem } from "../sql/select-items.ts"
+import { type ItemValue, isEntity, type RowOfItems, type SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { type BulkSession, bulkSync, isBulk, type SynchronizeSession } from "./bulk-sync.ts"
@@ -61,6 +61,11 @@ export interface SessionOptions {
 }
 
 type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
+
+/** A page's items: the objects (or values) of a one-item select, else its rows as tuples. */
+type PageItem<Items extends readonly unknown[]> = Items extends readonly [infer Only]
+  ? ItemValue<Only>
+  : RowOfItems<Items>
 
 /** A page of results and the total count of the query it pages through. */
 export interface Page<T> {
@@ -247,12 +252,13 @@ export class AsyncSession {
   /**
    * A page of a query and the total it pages through, in one request:
    * `await session.paginate(select(Post).orderBy(Post.createdAt.desc()), { page: 2, pageSize: 10 })`.
-   * Items are the query's first column (the entity); `page` starts at 1.
+   * Items are the objects of a `select(Post)`, or the rows of a select of several items
+   * (`select(Post, commentCount)` gives `[post, count]` tuples); `page` starts at 1.
    */
   async paginate<Items extends readonly SelectItem[]>(
     query: Select<Items>,
     { page, pageSize, ...options }: { page: number; pageSize: number } & ExecuteOptions,
-  ): Promise<Page<RowOfItems<Items>[0]>> {
+  ): Promise<Page<PageItem<Items>>> {
     if (!Number.isInteger(page) || page < 1)
       throw new InvalidRequestError(`page must be an integer from 1, got ${page}`)
     if (!Number.isInteger(pageSize) || pageSize < 1) {
@@ -273,7 +279,9 @@ export class AsyncSession {
     const plan = planLoading(paged, query.state.options ?? [])
     const { result, extra } = await this.#executeWithLoads(plan, this.#hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
-    return { items: result.rows.map((row) => row[0]) as RowOfItems<Items>[0][], total, page, pageSize }
+    const single = query.state.items.length === 1
+    const items = result.rows.map((row) => (single ? row[0] : row)) as PageItem<Items>[]
+    return { items, total, page, pageSize }
   }
 
   /** Replaces the entity values of rows by objects from the identity map. */

@@ -492,6 +492,25 @@ export function sessionSuite(fixture: TransportFixture) {
         pageSize: 3,
       })
       expect(page.items[0]?.author.username).toBe(author.username)
+      // Several items page as tuples: each post with a count computed in the same statement.
+      const comments = select(func.count())
+        .selectFrom(Comment)
+        .where(Comment.postId.eq(Post.id))
+        .scalarSubquery()
+        .label("comments")
+      const withCounts = await session.paginate(
+        select(Post, comments).where(Post.userId.eq(author.id)).orderBy(Post.title),
+        {
+          page: 1,
+          pageSize: 2,
+        },
+      )
+      expect(withCounts.items.map(([post, count]) => [post.title, count])).toEqual([
+        ["Page 0", 0],
+        ["Page 1", 0],
+      ])
+      expect(withCounts.items[0]?.[0]).toBeInstanceOf(Post)
+      expect(withCounts.total).toBe(7)
       expect((await session.paginate(query, { page: 9, pageSize: 3 })).items).toEqual([])
       await expect(session.paginate(query, { page: 0, pageSize: 3 })).rejects.toThrow(
         /page must be an integer from 1/,
