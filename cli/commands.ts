@@ -9,7 +9,7 @@ import { CliError, type LoadedConfig } from "./config.ts"
 import { dialectOfUrl, engineFor, loadMetadata } from "./database.ts"
 import { describeOperation } from "./describe.ts"
 import type { CliIo } from "./main.ts"
-import { revisionFileName, revisionsFolder } from "./revisions-folder.ts"
+import { revisionExtension, revisionFileName, revisionsFolder } from "./revisions-folder.ts"
 
 type Command = (args: Arguments, config: LoadedConfig, io: CliIo) => Promise<number>
 
@@ -147,7 +147,8 @@ const revision: Command = async (args, config, io) => {
     ...(config.importFrom ? { importFrom: config.importFrom } : {}),
   })
   mkdirSync(config.migrationsFolder, { recursive: true })
-  const path = join(config.migrationsFolder, revisionFileName(id, args.message))
+  const extension = revisionExtension(config.migrationsFolder)
+  const path = join(config.migrationsFolder, revisionFileName(id, args.message, extension))
   writeFileSync(path, source)
   io.out(`Created ${relative(config.root, path)}`)
   if (args.autogenerate) {

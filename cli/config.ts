@@ -8,8 +8,8 @@
 //   }
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
 import type { NeonOptions } from "../src/neon.ts"
+import { importModule } from "./revisions-folder.ts"
 
 export interface CliConfig {
   /** The revisions folder, relative to the config file; default `migrations`. */
@@ -36,6 +36,7 @@ export interface LoadedConfig extends CliConfig {
 
 const CANDIDATES = [
   "edgealchemy.config.ts",
+  "edgealchemy.config.mts",
   "edgealchemy.config.mjs",
   "edgealchemy.config.js",
   "edgealchemy.config.json",
@@ -53,7 +54,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
 
 async function readConfig(path: string): Promise<CliConfig> {
   if (path.endsWith(".json")) return JSON.parse(readFileSync(path, "utf8")) as CliConfig
-  const module = (await import(pathToFileURL(path).href)) as { default?: CliConfig }
+  const module = (await importModule(path)) as { default?: CliConfig }
   if (!module.default || typeof module.default !== "object") {
     throw new CliError(`${path} must export default the configuration object ({ migrations, models, url })`)
   }

@@ -1,8 +1,8 @@
 // The engine for the configured URL, with the driver its scheme calls for, and the models' metadata.
 import { resolve } from "node:path"
-import { pathToFileURL } from "node:url"
 import type { Engine, MetaData } from "../src/index.ts"
 import { CliError, type LoadedConfig } from "./config.ts"
+import { importModule } from "./revisions-folder.ts"
 
 export function databaseUrl(config: LoadedConfig, env: NodeJS.ProcessEnv): string {
   const variable = config.url ?? "DATABASE_URL"
@@ -45,7 +45,7 @@ export async function loadMetadata(config: LoadedConfig): Promise<MetaData> {
     )
   }
   const path = resolve(config.root, config.models)
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>
+  const module = await importModule(path)
   const candidates = [
     module.metadata,
     (module.registry as { metadata?: unknown } | undefined)?.metadata,

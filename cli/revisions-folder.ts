@@ -1,9 +1,10 @@
 // Revisions from a folder of TypeScript files, for the CLI (Node only). Files are imported in name
 // order; each must default-export a revision (`defineRevision({...})`).
-import { readdirSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { type RevisionProvider, revisionOf } from "../src/migrate.ts"
+import { CliError } from "./config.ts"
 
 const REVISION_FILE = /^[0-9a-f]{4,}_.*\.(ts|mts|js|mjs)$/
 
@@ -14,7 +15,7 @@ export function revisionsFolder(folder: string): RevisionProvider {
       return Promise.all(
         files.map(async (file) => {
           const path = resolve(folder, file)
-          const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>
+          const module = await importModule(path)
           return revisionOf(module as never, path)
         }),
       )
@@ -33,12 +34,41 @@ export function revisionFiles(folder: string): string[] {
   }
 }
 
+/**
+ * Imports a TypeScript module. Node decides ESM or CommonJS for a `.ts` file by the nearest
+ * package.json; revisions are ESM, so outside a `"type": "module"` package they must be `.mts`.
+ */
+export async function importModule(path: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(path).href)) as Record<string, unknown>
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ERR_REQUIRE_CYCLE_MODULE") {
+      throw new CliError(
+        `${path} was loaded as CommonJS: add "type": "module" to the project's package.json, or rename it to .mts`,
+      )
+    }
+    throw error
+  }
+}
+
+/** `.ts` in an ESM package (the nearest package.json says `"type": "module"`), `.mts` elsewhere. */
+export function revisionExtension(folder: string): ".ts" | ".mts" {
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json")
+    if (existsSync(manifest)) {
+      const { type } = JSON.parse(readFileSync(manifest, "utf8")) as { type?: unknown }
+      return type === "module" ? ".ts" : ".mts"
+    }
+    if (dirname(dir) === dir) return ".mts"
+  }
+}
+
 /** `3f9a2c1b7d4e_add_user_bio.ts` for id and message. */
-export function revisionFileName(id: string, message: string): string {
+export function revisionFileName(id: string, message: string, extension = ".ts"): string {
   const slug = message
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_|_$/g, "")
     .slice(0, 40)
-  return join(`${id}_${slug || "revision"}.ts`)
+  return `${id}_${slug || "revision"}${extension}`
 }

@@ -1,7 +1,7 @@
 // The runner: reads what the database has (the version rows and, on SQLite, its schema) in one
 // request, then applies each revision as one atomic request: its version-table guard first, then its
 // DDL. A revision that fails leaves nothing behind; a revision another runner applied meanwhile is
-// detected (the guard fails), and the plan is made again from what the database now says.
+// detected (the guard fails, changing nothing) and dropped from the plan, which goes on from there.
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { InvalidRequestError } from "../errors.ts"

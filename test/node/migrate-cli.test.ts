@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { revisionExtension, revisionFileName } from "../../cli/revisions-folder.ts"
 import {
   libsqlToken,
   type MigrationDatabases,
@@ -153,3 +154,14 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
     })
   },
 )
+
+it("writes revisions as .mts outside an ESM package, where Node would load .ts as CommonJS", () => {
+  const esm = mkdtempSync(join(tmpdir(), "ea-cli-esm-"))
+  const commonjs = mkdtempSync(join(tmpdir(), "ea-cli-cjs-"))
+  projects.push(esm, commonjs)
+  writeFileSync(join(esm, "package.json"), JSON.stringify({ type: "module" }))
+  writeFileSync(join(commonjs, "package.json"), JSON.stringify({ name: "app" }))
+  expect(revisionExtension(join(esm, "migrations"))).toBe(".ts")
+  expect(revisionExtension(join(commonjs, "migrations"))).toBe(".mts")
+  expect(revisionFileName("0123456789ab", "Add user's bio!", ".mts")).toBe("0123456789ab_add_user_s_bio.mts")
+})
