@@ -32,7 +32,7 @@ export class Connection {
   }
 
   get capabilities(): Transport["capabilities"] {
-    return this.transport.capabilities
+    return this.#openTransport.capabilities
   }
 
   /** Runs a statement; `params` are for `text()` statements, which carry none of their own. */
@@ -40,29 +40,29 @@ export class Connection {
     statement: S,
     params: readonly unknown[] = [],
   ): Promise<Result<RowOf<S>>> {
-    const query = this.compile(statement, params)
-    const result = await this.run(query, () => {
-      this.refuseWriteIfReadOnly(statement, query)
-      return this.transport.execute(query)
+    const query = this.#compile(statement, params)
+    const result = await this.#run(query, () => {
+      this.#refuseWriteIfReadOnly(statement, query)
+      return this.#openTransport.execute(query)
     })
-    return this.result(statement, result)
+    return this.#result(statement, result)
   }
 
   /** All statements in one atomic request (on HTTP transports: one round trip); results in order. */
   async batch(statements: readonly Statement[]): Promise<Result<unknown[]>[]> {
     if (statements.length === 0) return []
-    const queries = statements.map((statement) => this.compile(statement, []))
-    const results = await this.run(queries, () => {
+    const queries = statements.map((statement) => this.#compile(statement, []))
+    const results = await this.#run(queries, () => {
       for (const [i, statement] of statements.entries())
-        this.refuseWriteIfReadOnly(statement, queries[i] as Query)
-      return this.transport.batch(queries)
+        this.#refuseWriteIfReadOnly(statement, queries[i] as Query)
+      return this.#openTransport.batch(queries)
     })
-    return results.map((result, i) => this.result(statements[i] as Statement, result))
+    return results.map((result, i) => this.#result(statements[i] as Statement, result))
   }
 
   /** Opens an interactive transaction (Neon: the WebSocket client; libSQL: a baton stream). */
   async begin(options: TransactionOptions = {}): Promise<void> {
-    const transport = this.transport
+    const transport = this.#openTransport
     if (!transport.capabilities.interactiveTransactions) {
       throw new UnsupportedCapabilityError(
         `The ${this.engine.driver.name} transport has no interactive transactions`,
@@ -70,32 +70,32 @@ export class Connection {
     }
     if (transport.inTransaction)
       throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
-    await this.run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
+    await this.#run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
     this.#refuseWrites = options.readOnly === true && !transport.capabilities.readOnlyTransactions
   }
 
   /** A savepoint inside the transaction (opening one first if needed): `commit()` releases it. */
   async beginNested(): Promise<Savepoint> {
-    if (!this.transport.capabilities.savepoints) {
+    if (!this.#openTransport.capabilities.savepoints) {
       throw new UnsupportedCapabilityError(`The ${this.engine.driver.name} transport has no savepoints`)
     }
     if (!this.inTransaction) await this.begin()
     const name = `sp_${++this.#savepointCounter}`
-    await this.statement(`SAVEPOINT ${name}`)
+    await this.#statement(`SAVEPOINT ${name}`)
     this.#savepoints.push(name)
     return new Savepoint(this, name)
   }
 
   async commit(): Promise<void> {
-    const transport = this.requireTransaction("commit")
-    this.endTransaction()
-    await this.run({ sql: "COMMIT", params: [] }, () => transport.commit(), false)
+    const transport = this.#requireTransaction("commit")
+    this.#endTransaction()
+    await this.#run({ sql: "COMMIT", params: [] }, () => transport.commit(), false)
   }
 
   async rollback(): Promise<void> {
-    const transport = this.requireTransaction("roll back")
-    this.endTransaction()
-    await this.run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), false)
+    const transport = this.#requireTransaction("roll back")
+    this.#endTransaction()
+    await this.#run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), false)
   }
 
   /** Rolls back what is open and releases the connection; safe to call twice. */
@@ -115,17 +115,17 @@ export class Connection {
     const index = this.#savepoints.lastIndexOf(name)
     if (index === -1) throw new InvalidRequestError(`Savepoint ${name} is no longer active`)
     this.#savepoints.length = index
-    await this.statement(
+    await this.#statement(
       outcome === "release" ? `RELEASE SAVEPOINT ${name}` : `ROLLBACK TO SAVEPOINT ${name}`,
     )
   }
 
-  private endTransaction(): void {
+  #endTransaction(): void {
     this.#savepoints.length = 0
     this.#refuseWrites = false
   }
 
-  private refuseWriteIfReadOnly(statement: Statement, query: Query): void {
+  #refuseWriteIfReadOnly(statement: Statement, query: Query): void {
     if (!this.#refuseWrites || !this.inTransaction) return
     const writes = WRITE_KINDS.has(statement.kind) || (statement.kind === "text" && WRITE_SQL.test(query.sql))
     if (writes) {
@@ -135,7 +135,8 @@ export class Connection {
     }
   }
 
-  private get transport(): Transport {
+  /** The transport, opened on first use. */
+  get #openTransport(): Transport {
     if (this.#closed)
       throw new InvalidRequestError("This connection is closed; open a new one with engine.connect()")
     if (!this.#transport) {
@@ -146,12 +147,12 @@ export class Connection {
     return this.#transport
   }
 
-  private async statement(sql: string): Promise<void> {
+  async #statement(sql: string): Promise<void> {
     const query = { sql, params: [] }
-    await this.run(query, () => this.transport.execute(query))
+    await this.#run(query, () => this.#openTransport.execute(query))
   }
 
-  private compile(statement: Statement, params: readonly unknown[]): Query {
+  #compile(statement: Statement, params: readonly unknown[]): Query {
     if (statement.kind === "text") {
       const bound = statement.compile(this.engine.dialect)
       return { sql: bound.sql, params: params.length > 0 ? params : bound.params }
@@ -164,7 +165,7 @@ export class Connection {
     return statement.compile(this.engine.dialect)
   }
 
-  private result(
+  #result(
     statement: Statement,
     raw: { columns: readonly string[]; rows: readonly (readonly unknown[])[]; rowsAffected: number },
   ) {
@@ -173,8 +174,8 @@ export class Connection {
     return new Result(rows as never[], raw.columns, raw.rowsAffected)
   }
 
-  private requireTransaction(action: string): Transport {
-    const transport = this.transport
+  #requireTransaction(action: string): Transport {
+    const transport = this.#openTransport
     if (!transport.inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
     return transport
   }
@@ -183,32 +184,28 @@ export class Connection {
    * Sends a request, reports its statements, and turns a driver error into ours. A failure inside a
    * transaction rolls back to the innermost savepoint, or ends the transaction when there is none.
    */
-  private async run<T>(
-    queries: Query | readonly Query[],
-    send: () => Promise<T>,
-    recover = true,
-  ): Promise<T> {
+  async #run<T>(queries: Query | readonly Query[], send: () => Promise<T>, recover = true): Promise<T> {
     const list = Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]
     const started = performance.now()
     try {
       const result = await send()
-      this.report(list, started)
+      this.#report(list, started)
       return result
     } catch (error) {
-      this.report(list, started, error)
+      this.#report(list, started, error)
       const failed = list.length === 1 ? list[0] : failedStatement(error, list)
       const translated =
         error instanceof EdgeAlchemyError ? error : this.engine.driver.translateError(error, failed)
-      if (recover) await this.recover()
+      if (recover) await this.#recover()
       throw translated
     }
   }
 
-  private async recover(): Promise<void> {
+  async #recover(): Promise<void> {
     const transport = this.#transport
     if (!transport?.inTransaction) return
     const savepoint = this.#savepoints.at(-1)
-    if (!savepoint) this.endTransaction()
+    if (!savepoint) this.#endTransaction()
     try {
       if (savepoint) await this.endSavepoint(savepoint, "rollback")
       else await transport.rollback()
@@ -218,7 +215,7 @@ export class Connection {
     }
   }
 
-  private report(queries: readonly Query[], started: number, error?: unknown): void {
+  #report(queries: readonly Query[], started: number, error?: unknown): void {
     const durationMs = performance.now() - started
     for (const query of queries) {
       this.engine.emit("statement", {
@@ -244,19 +241,23 @@ const WRITE_KINDS = new Set([
 const WRITE_SQL = /^\s*(insert|update|delete|replace|create|drop|alter)\b/i
 
 export class Savepoint {
+  readonly #connection: Connection
+
   constructor(
-    private readonly connection: Connection,
+    connection: Connection,
     readonly name: string,
-  ) {}
+  ) {
+    this.#connection = connection
+  }
 
   /** RELEASE SAVEPOINT: its work joins the enclosing transaction. */
   commit(): Promise<void> {
-    return this.connection.endSavepoint(this.name, "release")
+    return this.#connection.endSavepoint(this.name, "release")
   }
 
   /** ROLLBACK TO SAVEPOINT: undoes its work; the enclosing transaction goes on. */
   rollback(): Promise<void> {
-    return this.connection.endSavepoint(this.name, "rollback")
+    return this.#connection.endSavepoint(this.name, "rollback")
   }
 }
 

@@ -51,26 +51,30 @@ export class Result<Row extends readonly unknown[]> implements Iterable<Row> {
 }
 
 export class ScalarResult<T> implements Iterable<T> {
-  constructor(private readonly values: readonly T[]) {}
+  readonly #values: readonly T[]
+
+  constructor(values: readonly T[]) {
+    this.#values = values
+  }
 
   all(): T[] {
-    return [...this.values]
+    return [...this.#values]
   }
 
   first(): T | undefined {
-    return this.values[0]
+    return this.#values[0]
   }
 
   one(): T {
-    return exactlyOne(this.values, true) as T
+    return exactlyOne(this.#values, true) as T
   }
 
   oneOrNone(): T | null {
-    return exactlyOne(this.values, false)
+    return exactlyOne(this.#values, false)
   }
 
   [Symbol.iterator](): Iterator<T> {
-    return this.values[Symbol.iterator]()
+    return this.#values[Symbol.iterator]()
   }
 }
 

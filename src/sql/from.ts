@@ -100,14 +100,14 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
    * `const tree = select(...).cte("tree", { recursive: true }); tree.unionAll(select(...).join(tree, ...))`
    */
   unionAll(...selects: SubqueryTarget[]): Cte<C> {
-    return this.continued("UNION ALL", selects)
+    return this.#continued("UNION ALL", selects)
   }
 
   union(...selects: SubqueryTarget[]): Cte<C> {
-    return this.continued("UNION", selects)
+    return this.#continued("UNION", selects)
   }
 
-  private continued(operator: "UNION" | "UNION ALL", selects: SubqueryTarget[]): Cte<C> {
+  #continued(operator: "UNION" | "UNION ALL", selects: SubqueryTarget[]): Cte<C> {
     const earlier = this.recursion?.selects ?? []
     const output = this.columns.map((col) => ({ name: col.name, type: col.type }))
     return new Cte<C>(this.select, this.name, output, true, { operator, selects: [...earlier, ...selects] })

@@ -39,13 +39,13 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   /** One row or several; several rows become one multi-row INSERT. */
   values(rows: InsertValues<S> | readonly InsertValues<S>[]): Insert<S, Items> {
     const list = (Array.isArray(rows) ? rows : [rows]) as Readonly<Record<string, unknown>>[]
-    for (const row of list) this.checkKeys(Object.keys(row))
+    for (const row of list) this.#checkKeys(Object.keys(row))
     return new Insert({ ...this.state, rows: [...this.state.rows, ...list] })
   }
 
   /** `INSERT INTO t (columns) SELECT ...`. */
   fromSelect(columns: readonly (keyof S & string)[], select: SubqueryTarget): Insert<S, Items> {
-    this.checkKeys(columns)
+    this.#checkKeys(columns)
     return new Insert({ ...this.state, fromSelect: { columns, select } })
   }
 
@@ -56,7 +56,7 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   /** `ON CONFLICT [(target)] DO NOTHING`. */
   onConflictDoNothing(options: { target?: readonly (keyof S & string)[] } = {}): Insert<S, Items> {
     const target = options.target ?? []
-    this.checkKeys(target)
+    this.#checkKeys(target)
     return new Insert({ ...this.state, onConflict: { target } })
   }
 
@@ -72,12 +72,12 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
     if (options.target.length === 0) {
       throw new InvalidRequestError("onConflictDoUpdate needs a target: the columns of a unique key")
     }
-    this.checkKeys(options.target)
+    this.#checkKeys(options.target)
     const set =
       typeof options.set === "function"
         ? options.set(excludedColumns(this.state.table as Table<S>))
         : options.set
-    this.checkKeys(Object.keys(set))
+    this.#checkKeys(Object.keys(set))
     const onConflict: OnConflict = {
       target: options.target,
       set,
@@ -86,7 +86,7 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
     return new Insert({ ...this.state, onConflict })
   }
 
-  private checkKeys(keys: readonly string[]): void {
+  #checkKeys(keys: readonly string[]): void {
     for (const key of keys) this.state.table.requireColumn(key)
   }
 }

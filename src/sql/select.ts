@@ -64,63 +64,63 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
   /** Adds conditions, ANDed with the ones already there; `undefined` ones are skipped. */
   where(...conditions: Condition[]): Select<Items> {
     const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
-    return this.changed({ where: [...this.state.where, ...added] })
+    return this.#changed({ where: [...this.state.where, ...added] })
   }
 
   /** Inner join onto the FROM clause; `on` is inferred from the one foreign key between them if omitted. */
   join(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
-    return this.joined(target, on, "INNER")
+    return this.#joined(target, on, "INNER")
   }
 
   /** LEFT OUTER JOIN. */
   outerJoin(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
-    return this.joined(target, on, "LEFT")
+    return this.#joined(target, on, "LEFT")
   }
 
   /** FULL OUTER JOIN. */
   fullJoin(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
-    return this.joined(target, on, "FULL")
+    return this.#joined(target, on, "FULL")
   }
 
   /** Sets the FROM items explicitly, as SQLAlchemy's `select_from`. */
   selectFrom(...froms: (FromClause | EntityLike)[]): Select<Items> {
-    return this.changed({ froms: [...this.state.froms, ...froms.map(fromOf)] })
+    return this.#changed({ froms: [...this.state.froms, ...froms.map(fromOf)] })
   }
 
   orderBy(...items: (Ordering | Expression<unknown>)[]): Select<Items> {
     const orderings = items.map((item) => (item instanceof Ordering ? item : new Ordering(item, "ASC")))
-    return this.changed({ orderBy: [...this.state.orderBy, ...orderings] })
+    return this.#changed({ orderBy: [...this.state.orderBy, ...orderings] })
   }
 
   groupBy(...expressions: Expression<unknown>[]): Select<Items> {
-    return this.changed({ groupBy: [...this.state.groupBy, ...expressions] })
+    return this.#changed({ groupBy: [...this.state.groupBy, ...expressions] })
   }
 
   having(...conditions: Condition[]): Select<Items> {
     const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
-    return this.changed({ having: [...this.state.having, ...added] })
+    return this.#changed({ having: [...this.state.having, ...added] })
   }
 
   limit(count: number | Expression<number> | undefined): Select<Items> {
-    return this.changed({ limit: count })
+    return this.#changed({ limit: count })
   }
 
   offset(count: number | Expression<number> | undefined): Select<Items> {
-    return this.changed({ offset: count })
+    return this.#changed({ offset: count })
   }
 
   distinct(): Select<Items> {
-    return this.changed({ distinct: true })
+    return this.#changed({ distinct: true })
   }
 
   /** Execution options, such as the ORM's loaders: `.options(selectinload(User.posts))`. */
   options(...options: unknown[]): Select<Items> {
-    return this.changed({ options: [...(this.state.options ?? []), ...options] })
+    return this.#changed({ options: [...(this.state.options ?? []), ...options] })
   }
 
   /** `FOR UPDATE` (or `FOR SHARE`): PostgreSQL only; SQLite locks the whole database instead. */
   forUpdate(options: { share?: boolean; nowait?: boolean; skipLocked?: boolean } = {}): Select<Items> {
-    return this.changed({
+    return this.#changed({
       forUpdate: {
         mode: options.share ? "SHARE" : "UPDATE",
         nowait: options.nowait === true,
@@ -155,26 +155,26 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
   }
 
   union(...others: Select<Items>[]): CompoundSelect<Items> {
-    return this.compound("UNION", others)
+    return this.#compound("UNION", others)
   }
 
   unionAll(...others: Select<Items>[]): CompoundSelect<Items> {
-    return this.compound("UNION ALL", others)
+    return this.#compound("UNION ALL", others)
   }
 
   intersect(...others: Select<Items>[]): CompoundSelect<Items> {
-    return this.compound("INTERSECT", others)
+    return this.#compound("INTERSECT", others)
   }
 
   except(...others: Select<Items>[]): CompoundSelect<Items> {
-    return this.compound("EXCEPT", others)
+    return this.#compound("EXCEPT", others)
   }
 
-  private compound(operator: SetOperator, others: Select<Items>[]): CompoundSelect<Items> {
+  #compound(operator: SetOperator, others: Select<Items>[]): CompoundSelect<Items> {
     return new CompoundSelect<Items>({ operator, selects: [this, ...others], orderBy: [] })
   }
 
-  private joined(
+  #joined(
     target: FromClause | EntityLike | JoinPathLike,
     on: Expression<boolean | null> | undefined,
     type: JoinType,
@@ -185,7 +185,7 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
       const hops = target[JOIN_PATH]
       let joined: Select<Items> = this
       for (const [i, hop] of hops.entries()) {
-        joined = joined.joined(hop.from, on && i === hops.length - 1 ? and(hop.on, on) : hop.on, type)
+        joined = joined.#joined(hop.from, on && i === hops.length - 1 ? and(hop.on, on) : hop.on, type)
       }
       return joined
     }
@@ -198,10 +198,10 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     }
     const join = new Join(left, right, on ?? inferOnClause(left, right), type)
     const joined = new Set<unknown>(tablesOf(join))
-    return this.changed({ froms: [join, ...rest.filter((from) => from !== right && !joined.has(from))] })
+    return this.#changed({ froms: [join, ...rest.filter((from) => from !== right && !joined.has(from))] })
   }
 
-  private changed(changes: Partial<SelectState>): Select<Items> {
+  #changed(changes: Partial<SelectState>): Select<Items> {
     return new Select<Items>(Object.freeze({ ...this.state, ...changes }))
   }
 }

@@ -51,10 +51,13 @@ export class LibsqlTransport implements Transport {
   /** What the request under way is for, so the fetch hook can report it. */
   #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
 
-  constructor(
-    private readonly settings: LibsqlTransportSettings,
-    private readonly onRoundTrip: RoundTripListener,
-  ) {}
+  readonly #settings: LibsqlTransportSettings
+  readonly #onRoundTrip: RoundTripListener
+
+  constructor(settings: LibsqlTransportSettings, onRoundTrip: RoundTripListener) {
+    this.#settings = settings
+    this.#onRoundTrip = onRoundTrip
+  }
 
   get inTransaction(): boolean {
     return this.#transaction !== undefined
@@ -62,18 +65,21 @@ export class LibsqlTransport implements Transport {
 
   execute(query: Query): Promise<QueryResult> {
     const statement = { sql: query.sql, args: query.params as InArgs }
-    return this.request("execute", [query], async () => {
-      const result = await (this.#transaction ?? this.client).execute(statement)
+    return this.#request("execute", [query], async () => {
+      const result = await (this.#transaction ?? this.#openClient).execute(statement)
       return toResult(result)
     })
   }
 
   batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     const statements = queries.map((q) => ({ sql: q.sql, args: q.params as InArgs }))
-    return this.request("batch", queries, async () => {
+    return this.#request("batch", queries, async () => {
       const results = this.#transaction
         ? await this.#transaction.batch(statements)
-        : await this.client.batch(statements, options.readOnly || queries.every(isRead) ? "read" : "write")
+        : await this.#openClient.batch(
+            statements,
+            options.readOnly || queries.every(isRead) ? "read" : "write",
+          )
       return results.map(toResult)
     })
   }
@@ -86,24 +92,24 @@ export class LibsqlTransport implements Transport {
   async begin(options: TransactionOptions = {}): Promise<void> {
     if (this.#transaction) throw new InvalidRequestError("A transaction is already open on this connection")
     const mode = options.readOnly ? "read" : "write"
-    this.#transaction = await this.request("begin", [], () => this.client.transaction(mode))
+    this.#transaction = await this.#request("begin", [], () => this.#openClient.transaction(mode))
   }
 
   async commit(): Promise<void> {
-    const transaction = this.requireTransaction("commit")
+    const transaction = this.#requireTransaction("commit")
     this.#transaction = undefined
     try {
-      await this.request("commit", [], () => transaction.commit())
+      await this.#request("commit", [], () => transaction.commit())
     } finally {
       transaction.close()
     }
   }
 
   async rollback(): Promise<void> {
-    const transaction = this.requireTransaction("roll back")
+    const transaction = this.#requireTransaction("roll back")
     this.#transaction = undefined
     try {
-      await this.request("rollback", [], () => transaction.rollback())
+      await this.#request("rollback", [], () => transaction.rollback())
     } finally {
       transaction.close()
     }
@@ -118,42 +124,38 @@ export class LibsqlTransport implements Transport {
       if (transaction) await transaction.rollback().catch(() => undefined)
     } finally {
       transaction?.close()
-      if (!this.settings.sharedClient) this.#client?.close()
+      if (!this.#settings.sharedClient) this.#client?.close()
       this.#client = undefined
     }
   }
 
-  private get client(): Client {
+  get #openClient(): Client {
     if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
     this.#client ??=
-      this.settings.sharedClient?.() ??
-      this.settings.createClient({
-        url: this.settings.url,
-        ...(this.settings.authToken ? { authToken: this.settings.authToken } : {}),
+      this.#settings.sharedClient?.() ??
+      this.#settings.createClient({
+        url: this.#settings.url,
+        ...(this.#settings.authToken ? { authToken: this.#settings.authToken } : {}),
         intMode: "bigint",
-        ...(this.settings.kind === "http" ? { fetch: this.countingFetch } : {}),
+        ...(this.#settings.kind === "http" ? { fetch: this.#countingFetch } : {}),
       })
     return this.#client
   }
 
-  private requireTransaction(action: string): Transaction {
+  #requireTransaction(action: string): Transaction {
     if (!this.#transaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
     return this.#transaction
   }
 
   /** Embedded requests are reported here; HTTP ones by the fetch hook, one per request actually sent. */
-  private request<T>(
-    kind: RoundTrip["kind"],
-    statements: readonly Query[],
-    send: () => Promise<T>,
-  ): Promise<T> {
+  #request<T>(kind: RoundTrip["kind"], statements: readonly Query[], send: () => Promise<T>): Promise<T> {
     this.#pending = { kind, statements }
-    if (this.settings.kind === "http") return send()
-    return measured(this.onRoundTrip, { transport: "embedded", kind, statements }, send)
+    if (this.#settings.kind === "http") return send()
+    return measured(this.#onRoundTrip, { transport: "embedded", kind, statements }, send)
   }
 
-  private readonly countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
 }
 
 function toResult(result: ResultSet): QueryResult {

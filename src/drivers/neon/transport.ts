@@ -30,11 +30,14 @@ export class NeonTransport implements Transport {
   #closed = false
   #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
 
-  constructor(
-    private readonly url: string,
-    private readonly options: NeonOptions,
-    private readonly onRoundTrip: RoundTripListener,
-  ) {
+  readonly #url: string
+  readonly #options: NeonOptions
+  readonly #onRoundTrip: RoundTripListener
+
+  constructor(url: string, options: NeonOptions, onRoundTrip: RoundTripListener) {
+    this.#url = url
+    this.#options = options
+    this.#onRoundTrip = onRoundTrip
     const interactive = options.webSocket !== false
     this.capabilities = Object.freeze({
       interactiveTransactions: interactive,
@@ -50,21 +53,21 @@ export class NeonTransport implements Transport {
   }
 
   async execute(query: Query): Promise<QueryResult> {
-    if (this.options.mode === "websocket") await this.connect()
-    if (this.#client) return this.viaWebSocket("execute", query)
-    const [result] = await this.viaHttp("execute", [query])
+    if (this.#options.mode === "websocket") await this.#connect()
+    if (this.#client) return this.#viaWebSocket("execute", query)
+    const [result] = await this.#viaHttp("execute", [query])
     return result as QueryResult
   }
 
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
-    if (this.#inTransaction) return this.inOrder(queries)
-    if (this.options.mode !== "websocket") return this.viaHttp("batch", queries, options)
+    if (this.#inTransaction) return this.#inOrder(queries)
+    if (this.#options.mode !== "websocket") return this.#viaHttp("batch", queries, options)
     const script = Object.keys(options).length === 0 ? inlineScript(queries) : undefined
-    if (script !== undefined) return this.scriptViaWebSocket(script, queries)
+    if (script !== undefined) return this.#scriptViaWebSocket(script, queries)
     await this.begin(options)
     try {
-      const results = await this.inOrder(queries)
+      const results = await this.#inOrder(queries)
       await this.commit()
       return results
     } catch (error) {
@@ -73,9 +76,9 @@ export class NeonTransport implements Transport {
     }
   }
 
-  private async inOrder(queries: readonly Query[]): Promise<QueryResult[]> {
+  async #inOrder(queries: readonly Query[]): Promise<QueryResult[]> {
     const results: QueryResult[] = []
-    for (const query of queries) results.push(await this.viaWebSocket("execute", query))
+    for (const query of queries) results.push(await this.#viaWebSocket("execute", query))
     return results
   }
 
@@ -86,23 +89,23 @@ export class NeonTransport implements Transport {
       )
     }
     if (this.#inTransaction) throw new InvalidRequestError("A transaction is already open on this connection")
-    await this.connect()
+    await this.#connect()
     const level = options.isolationLevel ? ` ISOLATION LEVEL ${options.isolationLevel.toUpperCase()}` : ""
     const mode = `${options.readOnly ? " READ ONLY" : ""}${options.deferrable ? " DEFERRABLE" : ""}`
-    await this.viaWebSocket("begin", { sql: `BEGIN${level}${mode}`, params: [] })
+    await this.#viaWebSocket("begin", { sql: `BEGIN${level}${mode}`, params: [] })
     this.#inTransaction = true
   }
 
   async commit(): Promise<void> {
-    this.requireTransaction("commit")
+    this.#requireTransaction("commit")
     this.#inTransaction = false
-    await this.viaWebSocket("commit", { sql: "COMMIT", params: [] })
+    await this.#viaWebSocket("commit", { sql: "COMMIT", params: [] })
   }
 
   async rollback(): Promise<void> {
-    this.requireTransaction("roll back")
+    this.#requireTransaction("roll back")
     this.#inTransaction = false
-    await this.viaWebSocket("rollback", { sql: "ROLLBACK", params: [] })
+    await this.#viaWebSocket("rollback", { sql: "ROLLBACK", params: [] })
   }
 
   /** Ends the WebSocket client (its server side closes on Terminate); HTTP holds nothing open. */
@@ -115,25 +118,25 @@ export class NeonTransport implements Transport {
     if (client) await client.end().catch(() => undefined)
   }
 
-  private async connect(): Promise<void> {
+  async #connect(): Promise<void> {
     if (this.#client) return
-    this.ensureOpen()
-    const client = new Client({ connectionString: this.url })
-    applyWebSocketSettings(client.neonConfig, this.options)
+    this.#ensureOpen()
+    const client = new Client({ connectionString: this.#url })
+    applyWebSocketSettings(client.neonConfig, this.#options)
     // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
     client.on("error", () => undefined)
-    await measured(this.onRoundTrip, { transport: "websocket", kind: "connect", statements: [] }, () =>
+    await measured(this.#onRoundTrip, { transport: "websocket", kind: "connect", statements: [] }, () =>
       client.connect(),
     )
     this.#client = client
   }
 
   /** A whole batch in one Query message: one round trip, one implicit transaction (see ./inline-script.ts). */
-  private async scriptViaWebSocket(script: string, queries: readonly Query[]): Promise<QueryResult[]> {
-    await this.connect()
+  async #scriptViaWebSocket(script: string, queries: readonly Query[]): Promise<QueryResult[]> {
+    await this.#connect()
     const client = this.#client as Client
     return measured(
-      this.onRoundTrip,
+      this.#onRoundTrip,
       { transport: "websocket", kind: "batch", statements: queries },
       async () => {
         const answer: unknown = await client.query({ text: script, rowMode: "array" })
@@ -147,9 +150,9 @@ export class NeonTransport implements Transport {
     )
   }
 
-  private viaWebSocket(kind: RoundTrip["kind"], query: Query): Promise<QueryResult> {
+  #viaWebSocket(kind: RoundTrip["kind"], query: Query): Promise<QueryResult> {
     const client = this.#client as Client
-    return measured(this.onRoundTrip, { transport: "websocket", kind, statements: [query] }, async () => {
+    return measured(this.#onRoundTrip, { transport: "websocket", kind, statements: [query] }, async () => {
       const result = await client.query({ text: query.sql, values: [...query.params], rowMode: "array" })
       return {
         columns: result.fields.map((f) => f.name),
@@ -159,12 +162,12 @@ export class NeonTransport implements Transport {
     })
   }
 
-  private viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
-    this.ensureOpen()
-    this.#sql ??= neon<true, true>(this.url, { arrayMode: true, fullResults: true })
+  #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
+    this.#ensureOpen()
+    this.#sql ??= neon<true, true>(this.#url, { arrayMode: true, fullResults: true })
     const sql = this.#sql
     this.#pending = { kind, statements: queries }
-    return withHttpSettings(this.options, this.countingFetch, () => {
+    return withHttpSettings(this.#options, this.#countingFetch, () => {
       const pending: Promise<FullQueryResults<true>[]> =
         kind === "batch"
           ? sql.transaction(
@@ -188,16 +191,16 @@ export class NeonTransport implements Transport {
     })
   }
 
-  private ensureOpen(): void {
+  #ensureOpen(): void {
     if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
   }
 
-  private requireTransaction(action: string): void {
+  #requireTransaction(action: string): void {
     if (!this.#inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
   }
 
-  private readonly countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
 }
 
 /**

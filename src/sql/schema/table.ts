@@ -76,14 +76,14 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     this.primaryKey = Object.freeze(keyed.length > 0 ? keyed : columns.filter((col) => col.primaryKey))
     const constraints = options.constraints ?? []
     this.foreignKeys = Object.freeze([
-      ...columns.flatMap((col) => this.columnForeignKey(col)),
-      ...constraints.filter((c) => c instanceof ForeignKeyConstraint).map((fk) => this.named(fk)),
+      ...columns.flatMap((col) => this.#columnForeignKey(col)),
+      ...constraints.filter((c) => c instanceof ForeignKeyConstraint).map((fk) => this.#named(fk)),
     ])
     this.uniques = Object.freeze([
       ...columns
         .filter((col) => col.spec?.options.unique && !col.spec.options.index)
         .map((col) => new UniqueConstraint([col.key], conventionalName("uq", name, [col.name]))),
-      ...constraints.filter((c) => c instanceof UniqueConstraint).map((uq) => this.named(uq)),
+      ...constraints.filter((c) => c instanceof UniqueConstraint).map((uq) => this.#named(uq)),
     ])
     this.checks = Object.freeze([
       ...columns.flatMap((col) => enumCheck(name, col)),
@@ -96,7 +96,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
       ...columns
         .filter((col) => col.spec?.options.index && col.spec.options.unique)
         .map((col) => new Index(conventionalName("ix", name, [col.name]), [col.key], true)),
-      ...(options.indexes ?? []).map((ix) => this.named(ix)),
+      ...(options.indexes ?? []).map((ix) => this.#named(ix)),
     ])
     for (const constraint of [...this.foreignKeys, ...this.uniques, ...this.indexes]) {
       for (const key of constraint.columns) this.requireColumn(key)
@@ -127,7 +127,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     return found
   }
 
-  private columnForeignKey(col: Column<unknown>): ForeignKeyConstraint[] {
+  #columnForeignKey(col: Column<unknown>): ForeignKeyConstraint[] {
     const spec = col.spec?.options.foreignKey
     if (spec === undefined) return []
     const options: ForeignKeyOptions = typeof spec === "string" ? { references: spec } : spec
@@ -142,7 +142,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
   }
 
   /** Gives an unnamed constraint or index its conventional name. */
-  private named<C extends ForeignKeyConstraint | UniqueConstraint | Index>(item: C): C {
+  #named<C extends ForeignKeyConstraint | UniqueConstraint | Index>(item: C): C {
     if (item.name) return item
     const names = item.columns.map((key) => this.requireColumn(key).name)
     if (item instanceof ForeignKeyConstraint) {
