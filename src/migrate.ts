@@ -23,7 +23,9 @@
 //
 // The CLI (`npx edgealchemy migrate revision|upgrade|downgrade|current|history|stamp|check|sql`)
 // lives in cli/ and is built on these.
+
 export { type Change, compareSchemas } from "./migrate/compare.ts"
+export type { ServerDefault } from "./migrate/defaults.ts"
 export { ConcurrentMigrationError, RevisionFailedError, RevisionGraphError } from "./migrate/errors.ts"
 export { schemaOfMetadata } from "./migrate/from-metadata.ts"
 export { introspect } from "./migrate/introspect/index.ts"
@@ -46,6 +48,8 @@ export {
 export { type Revision, RevisionGraph } from "./migrate/revision.ts"
 export type { DatabaseSchema, TableSchema } from "./migrate/schema.ts"
 export { newRevisionId, type RevisionFile, writeRevision } from "./migrate/writer.ts"
+export { literalColumn } from "./sql/expression.ts"
+export { func } from "./sql/functions.ts"
 export {
   BigInteger,
   BooleanType as Boolean,

@@ -2,6 +2,7 @@
 // their upgrade operations and the downgrade operations that undo them. Like Alembic's compare
 // module, it cannot see renames: a renamed table or column shows as a drop and an add, and the
 // change says so for the person reviewing the revision.
+import { readDefault, type ServerDefault, stripped, writableDefault } from "./defaults.ts"
 import type { ColumnDef, Operation } from "./operations.ts"
 import {
   type ColumnSchema,
@@ -167,7 +168,7 @@ function compareTables(live: TableSchema, model: TableSchema): Change[] {
 }
 
 function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Change[] {
-  const upgrade: { type?: ColumnDef["type"]; nullable?: boolean; default?: string | null } = {}
+  const upgrade: { type?: ColumnDef["type"]; nullable?: boolean; default?: ServerDefault | null } = {}
   const downgrade: typeof upgrade = {}
   if (live.type !== model.type && !(live.autoincrement && model.autoincrement)) {
     upgrade.type = model.source ?? model.type
@@ -177,9 +178,9 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
     upgrade.nullable = model.nullable
     downgrade.nullable = live.nullable
   }
-  if (!model.autoincrement && normalizeDefault(live.default) !== normalizeDefault(model.default)) {
-    upgrade.default = model.default ?? null
-    downgrade.default = live.default ?? null
+  if (!model.autoincrement && comparable(live.default) !== comparable(model.default)) {
+    upgrade.default = model.default === undefined ? null : portable(model)
+    downgrade.default = live.default === undefined ? null : portable(live)
   }
   if (Object.keys(upgrade).length === 0) return []
   return [
@@ -190,19 +191,12 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
   ]
 }
 
-/** A default as databases give it back: without outer parentheses or PostgreSQL's `::type` casts. */
-export function normalizeDefault(sql: string | undefined): string | undefined {
-  if (sql === undefined) return undefined
-  let text = sql.trim()
-  for (;;) {
-    const stripped = text
-      .replace(/::[a-z_ ]+(\(\d+(,\s*\d+)?\))?(\[\])?$/i, "")
-      .replace(/^\((.*)\)$/s, "$1")
-      .trim()
-    if (stripped === text) break
-    text = stripped
-  }
-  return /^'-?\d+(\.\d+)?'$/.test(text) ? text.slice(1, -1) : text
+/** A column's default as a revision writes it: as the model states it, or read back portably. */
+function portable(column: ColumnSchema): ServerDefault {
+  return writableDefault(
+    column.sourceDefault ?? readDefault(column.default ?? "NULL", column.type),
+    column.default ?? "NULL",
+  )
 }
 
 function createTable(table: TableSchema): Operation {
@@ -236,7 +230,7 @@ function columnDef(column: ColumnSchema, primaryKey: boolean): ColumnDef {
     name: column.name,
     type: column.source ?? column.type,
     ...(column.nullable ? { nullable: true } : {}),
-    ...(column.default === undefined ? {} : { default: column.default }),
+    ...(column.default === undefined ? {} : { default: portable(column) }),
     ...(primaryKey ? { primaryKey: true } : {}),
     ...(column.autoincrement ? { autoincrement: true } : {}),
   }
@@ -262,6 +256,10 @@ function createIndex(
 
 function createForeignKey(table: string, fk: ForeignKeySchema): Operation {
   return { kind: "createForeignKey", table, foreignKey: { ...foreignKeyDef(fk), name: fk.name as string } }
+}
+
+function comparable(sql: string | undefined): string | undefined {
+  return sql === undefined ? undefined : stripped(sql)
 }
 
 function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {

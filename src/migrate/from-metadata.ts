@@ -1,10 +1,11 @@
 // Model metadata (ORM models' tables or Core tables) as the schema model, spelled for one dialect:
 // what autogenerate compares with the live database.
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import { Expression } from "../sql/expression.ts"
+import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import { isGeneratedKey, type Table } from "../sql/schema/table.ts"
+import { renderDefault } from "./defaults.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
 import { sqlTypeName } from "./types.ts"
 
@@ -23,16 +24,10 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
       name: col.name,
       type: generated && dialect.name === "sqlite" ? "INTEGER" : sqlTypeName(col.type, dialect),
       nullable: col.nullable && !table.primaryKey.includes(col),
-      default:
-        serverDefault === undefined
-          ? undefined
-          : ddl(() =>
-              serverDefault instanceof Expression
-                ? `(${compiler.expression(serverDefault)})`
-                : compiler.literal(serverDefault, col.type),
-            ),
+      default: serverDefault === undefined ? undefined : renderDefault(serverDefault, col.type, compiler),
       autoincrement: generated,
       source: col.type,
+      ...(serverDefault === undefined ? {} : { sourceDefault: serverDefault }),
     }
   }
   return {

@@ -4,6 +4,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import type { ReferentialAction } from "../sql/schema/column.ts"
 import type { SqlType } from "../sql/types.ts"
+import type { ServerDefault } from "./defaults.ts"
 
 /** A column as a revision declares it. Columns are NOT NULL unless `nullable: true`, as in models. */
 export interface ColumnDef {
@@ -11,8 +12,8 @@ export interface ColumnDef {
   /** A Core type (`Integer`, `String(50)`), or a type's SQL spelling used as written (`"tsvector"`). */
   readonly type: SqlType<unknown> | string
   readonly nullable?: boolean
-  /** The SQL text of the DEFAULT clause: `"0"`, `"'draft'"`, `"CURRENT_TIMESTAMP"`. */
-  readonly default?: string
+  /** The server default, as in models: `"draft"`, `0`, `true`, `func.now()`, `literalColumn("CURRENT_DATE")`. */
+  readonly default?: ServerDefault
   readonly primaryKey?: boolean
   /** An integer primary key the database generates (identity on PostgreSQL, rowid on SQLite). */
   readonly autoincrement?: boolean
@@ -39,7 +40,7 @@ export interface TableExtras {
 export interface ColumnChanges {
   readonly type?: SqlType<unknown> | string
   readonly nullable?: boolean
-  readonly default?: string | null
+  readonly default?: ServerDefault | null
   readonly newName?: string
 }
 

@@ -1,6 +1,7 @@
 // PostgreSQL alters tables in place, transactionally: every operation is an ALTER TABLE.
 import { InvalidRequestError } from "../errors.ts"
 import { columnSql, foreignKeySql, names } from "./ddl.ts"
+import { renderDefault } from "./defaults.ts"
 import type { Operation } from "./operations.ts"
 import type { RenderContext } from "./render.ts"
 import { resolveColumn } from "./resolve.ts"
@@ -27,7 +28,7 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
         statements.push(
           op.changes.default === null
             ? `${column} DROP DEFAULT`
-            : `${column} SET DEFAULT ${op.changes.default}`,
+            : `${column} SET DEFAULT ${renderDefault(op.changes.default, typeof type === "object" ? type : undefined, compiler)}`,
         )
       }
       if (newName !== undefined)

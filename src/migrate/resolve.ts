@@ -1,17 +1,23 @@
 // A revision's column and table definitions resolved for one dialect into the schema model.
 import type { Dialect } from "../sql/compiler/dialect.ts"
+import { renderDefault } from "./defaults.ts"
 import type { ColumnDef, TableExtras } from "./operations.ts"
 import type { ColumnSchema, TableSchema } from "./schema.ts"
 import { sqlTypeName } from "./types.ts"
 
 export function resolveColumn(def: ColumnDef, dialect: Dialect): ColumnSchema {
   const autoincrement = def.autoincrement === true
+  const coreType = typeof def.type === "string" ? undefined : def.type
   return {
     name: def.name,
     // SQLite makes a generated key the rowid alias only when it is spelled exactly INTEGER.
     type: autoincrement && dialect.name === "sqlite" ? "INTEGER" : sqlTypeName(def.type, dialect),
     nullable: def.nullable === true && def.primaryKey !== true,
-    default: def.default,
+    default:
+      def.default === undefined
+        ? undefined
+        : renderDefault(def.default, coreType, dialect.createCompiler({})),
+    ...(def.default === undefined ? {} : { sourceDefault: def.default }),
     autoincrement,
     ...(typeof def.type === "string" ? {} : { source: def.type }),
   }

@@ -3,14 +3,17 @@
 // operations transform it, and the SQLite rebuild renders tables back from it.
 import type { ReferentialAction } from "../sql/schema/column.ts"
 import type { SqlType } from "../sql/types.ts"
+import type { ServerDefault } from "./defaults.ts"
 
 export interface ColumnSchema {
   readonly name: string
   /** The SQL spelling in the target dialect, canonical (`VARCHAR(50)`, `TIMESTAMP WITH TIME ZONE`). */
   readonly type: string
   readonly nullable: boolean
-  /** The SQL text of the DEFAULT clause, if any (`0`, `'draft'`, `now()`). */
+  /** The SQL text of the DEFAULT clause in this dialect, if any (`0`, `'draft'`, `(now())`). */
   readonly default: string | undefined
+  /** The default as a model or revision states it, when it came from one: the writer prefers it. */
+  readonly sourceDefault?: ServerDefault
   /** A key the database generates (identity on PostgreSQL, the rowid alias on SQLite). */
   readonly autoincrement: boolean
   /** The Core type it came from, when it came from a model: the revision writer prefers it. */

@@ -3,6 +3,7 @@
 // runner reads the schema once and carries it forward through the operations it renders.
 import { InvalidRequestError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
+import { renderDefault } from "./defaults.ts"
 import type { Operation } from "./operations.ts"
 import { resolveColumn, resolveTable } from "./resolve.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
@@ -91,7 +92,14 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
         ...current,
         ...(type === undefined ? {} : { type: sqlTypeName(type, dialect) }),
         ...(nullable === undefined ? {} : { nullable }),
-        ...(op.changes.default === undefined ? {} : { default: op.changes.default ?? undefined }),
+        ...(op.changes.default === undefined
+          ? {}
+          : {
+              default:
+                op.changes.default === null
+                  ? undefined
+                  : renderDefault(op.changes.default, current.source, dialect.createCompiler({})),
+            }),
         ...(newName === undefined ? {} : { name: newName }),
       }
       const rename = (columns: readonly string[]) =>

@@ -1,6 +1,7 @@
 // Revision files: readable TypeScript a person reviews before applying. One operation per line, a
 // table's columns one per line, comments above what autogenerate cannot be sure of.
 import type { Change } from "./compare.ts"
+import { defaultSource } from "./defaults.ts"
 import type { ColumnDef, Operation } from "./operations.ts"
 import { typeSource } from "./types.ts"
 
@@ -33,7 +34,7 @@ export function writeRevision(file: RevisionFile): string {
     .reverse()
     .flatMap((change) => [...change.downgrade].reverse().map(operationSource))
   const body = [...upgrade, ...downgrade].join("\n")
-  const types = TYPE_NAMES.filter((name) => new RegExp(`\\b${name}\\b(?!")`).test(body))
+  const used = IMPORTABLE.filter((name) => new RegExp(`\\b${name}\\b(?!")`).test(body))
   const parent = file.parent === null ? "null" : literal(file.parent)
   const after = file.parent === null ? "the first revision" : `after ${[file.parent].flat().join(" and ")}`
   const header = [
@@ -46,7 +47,7 @@ export function writeRevision(file: RevisionFile): string {
   ]
   return [
     ...header,
-    `import { ${["defineRevision", ...types].join(", ")} } from ${literal(file.importFrom ?? "edgealchemy/migrate")}`,
+    `import { ${["defineRevision", ...used].join(", ")} } from ${literal(file.importFrom ?? "edgealchemy/migrate")}`,
     "",
     "export default defineRevision({",
     `  id: ${literal(file.id)},`,
@@ -59,7 +60,9 @@ export function writeRevision(file: RevisionFile): string {
   ].join("\n")
 }
 
-const TYPE_NAMES = [
+const IMPORTABLE = [
+  "func",
+  "literalColumn",
   "BigInteger",
   "Boolean",
   "DateOnly",
@@ -106,8 +109,12 @@ function operationSource(op: Operation): string {
     case "dropColumn":
       return call("dropColumn", literal(op.table), literal(op.column))
     case "alterColumn": {
-      const { type, ...rest } = op.changes
-      const fields = [...(type === undefined ? [] : [`type: ${typeSource(type)}`]), ...fieldsOf(rest)]
+      const { type, default: value, ...rest } = op.changes
+      const fields = [
+        ...(type === undefined ? [] : [`type: ${typeSource(type)}`]),
+        ...fieldsOf(rest),
+        ...(value === undefined ? [] : [`default: ${value === null ? "null" : defaultSource(value)}`]),
+      ]
       return call("alterColumn", literal(op.table), literal(op.column), `{ ${fields.join(", ")} }`)
     }
     case "createIndex":
@@ -154,8 +161,10 @@ function listSource(items: readonly unknown[]): string {
 }
 
 function columnSource(column: ColumnDef): string {
-  const { name, type, ...rest } = column
-  return `{ ${[`name: ${literal(name)}`, `type: ${typeSource(type)}`, ...fieldsOf(rest)].join(", ")} }`
+  const { name, type, default: value, ...rest } = column
+  const fields = [`name: ${literal(name)}`, `type: ${typeSource(type)}`, ...fieldsOf(rest)]
+  if (value !== undefined) fields.push(`default: ${defaultSource(value)}`)
+  return `{ ${fields.join(", ")} }`
 }
 
 function fieldsOf(record: Readonly<Record<string, unknown>>): string[] {

@@ -29,7 +29,7 @@ const steps: [string, (op: Operations) => void, (op: Operations) => void][] = [
   ],
   [
     "add a NOT NULL column with a default",
-    (op) => op.addColumn("users", { name: "score", type: Integer, default: "0" }),
+    (op) => op.addColumn("users", { name: "score", type: Integer, default: 0 }),
     (op) => op.dropColumn("users", "score"),
   ],
   [
@@ -44,7 +44,7 @@ const steps: [string, (op: Operations) => void, (op: Operations) => void][] = [
   ],
   [
     "set a default",
-    (op) => op.alterColumn("users", "age", { default: "18" }),
+    (op) => op.alterColumn("users", "age", { default: 18 }),
     (op) => op.alterColumn("users", "age", { default: null }),
   ],
   [
@@ -90,7 +90,7 @@ const steps: [string, (op: Operations) => void, (op: Operations) => void][] = [
   [
     "drop a column",
     (op) => op.dropColumn("users", "score"),
-    (op) => op.addColumn("users", { name: "score", type: Integer, default: "0" }),
+    (op) => op.addColumn("users", { name: "score", type: Integer, default: 0 }),
   ],
   [
     "rename the parent table",

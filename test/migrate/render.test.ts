@@ -1,12 +1,12 @@
 // The SQL operations render to on each dialect, and what the revision writer writes: no database.
 import { describe, expect, it } from "vitest"
 import { postgresql, sqlite } from "../../src/index.ts"
-import { normalizeDefault } from "../../src/migrate/compare.ts"
+import { readDefault, stripped } from "../../src/migrate/defaults.ts"
 import { renderOperation } from "../../src/migrate/render.ts"
 import type { DatabaseSchema, TableSchema } from "../../src/migrate/schema.ts"
 import { tableConstraints } from "../../src/migrate/sqlite-table-sql.ts"
 import { canonicalType, typeSource } from "../../src/migrate/types.ts"
-import { Integer, type Operation, String, writeRevision } from "../../src/migrate.ts"
+import { func, Integer, literalColumn, type Operation, String, writeRevision } from "../../src/migrate.ts"
 
 const column = (name: string, type: string, extra: Partial<TableSchema["columns"][number]> = {}) => ({
   name,
@@ -51,7 +51,7 @@ const alter: Operation = {
   kind: "alterColumn",
   table: "users",
   column: "name",
-  changes: { type: String(100), nullable: true, default: "'anon'" },
+  changes: { type: String(100), nullable: true, default: "anon" },
 }
 
 describe("alterColumn", () => {
@@ -164,7 +164,7 @@ export default defineRevision({
   upgrade(op) {
     // CHECK: Column "users.bio" is not in the models
     op.dropColumn("users", "bio")
-    op.alterColumn("users", "name", { type: String(100), nullable: true, default: "'anon'" })
+    op.alterColumn("users", "name", { type: String(100), nullable: true, default: "anon" })
   },
   downgrade(op) {
     op.alterColumn("users", "name", { type: String(50) })
@@ -188,7 +188,13 @@ it("compares types and defaults as the databases give them back", () => {
   expect(canonicalType("numeric(10,2)")).toBe("NUMERIC(10, 2)")
   expect(typeSource("TIMESTAMP WITH TIME ZONE")).toBe("DateTime")
   expect(typeSource("tsvector")).toBe('"TSVECTOR"')
-  expect(normalizeDefault("'draft'::character varying")).toBe("'draft'")
-  expect(normalizeDefault("'-1'::integer")).toBe("-1")
-  expect(normalizeDefault("(now())")).toBe("now()")
+  expect(stripped("'draft'::character varying")).toBe("'draft'")
+  expect(stripped("'-1'::integer")).toBe("-1")
+  expect(stripped("(now())")).toBe("now()")
+  expect(readDefault("'it''s'::text", "TEXT")).toBe("it's")
+  expect(readDefault("1", "BOOLEAN")).toBe(true)
+  expect(readDefault("'-1'::integer", "INTEGER")).toBe(-1)
+  expect(readDefault("now()", "TIMESTAMP WITH TIME ZONE")).toEqual(func.now())
+  expect(readDefault("strftime('%Y-%m-%d %H:%M:%f', 'now')", "DATETIME")).toEqual(func.now())
+  expect(readDefault("CURRENT_DATE", "DATE")).toEqual(literalColumn("CURRENT_DATE"))
 })

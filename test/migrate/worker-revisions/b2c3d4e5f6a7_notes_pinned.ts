@@ -5,7 +5,7 @@ export default defineRevision({
   parent: "a1b2c3d4e5f6",
   message: "pinned notes",
   upgrade(op) {
-    op.addColumn("notes", { name: "pinned", type: Boolean, default: "0" })
+    op.addColumn("notes", { name: "pinned", type: Boolean, default: false })
     op.createIndex("ix_notes_pinned", "notes", ["pinned"])
   },
   downgrade(op) {

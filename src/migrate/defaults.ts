@@ -1,0 +1,73 @@
+// Column defaults that travel between databases. A revision states a default the way a model does
+// (`"draft"`, `0`, `true`, `func.now()`), and it is spelled for the dialect only when rendered:
+// `DEFAULT true` on PostgreSQL, `DEFAULT 1` on SQLite; `(now())` and `(strftime(...))`. Defaults
+// read back from a database become such values again where they are recognisable, and raw SQL
+// (`literalColumn("...")`) where they are not.
+import type { Compiler } from "../sql/compiler/compiler.ts"
+import { DefaultDialect } from "../sql/compiler/dialect.ts"
+import { Expression, literalColumn, type RawSql } from "../sql/expression.ts"
+import { type FunctionCall, func } from "../sql/functions.ts"
+import { type SqlType, typeOfValue } from "../sql/types.ts"
+
+/** A server default: a value (a string is a string value), or an expression (`func.now()`, `literalColumn(sql)`). */
+export type ServerDefault = string | number | boolean | Expression<unknown>
+
+/** The SQL of a DEFAULT clause in a dialect. */
+export function renderDefault(
+  value: ServerDefault,
+  type: SqlType<unknown> | undefined,
+  compiler: Compiler,
+): string {
+  return compiler.inDdlMode(() =>
+    value instanceof Expression
+      ? `(${compiler.expression(value)})`
+      : compiler.literal(value, type ?? typeOfValue(value)),
+  )
+}
+
+/** A default as a database gives it back, as a portable value where it can be read as one. */
+export function readDefault(sql: string, canonicalType: string): ServerDefault {
+  const text = stripped(sql)
+  if (/^-?\d+(\.\d+)?$/.test(text)) {
+    return canonicalType === "BOOLEAN" && (text === "0" || text === "1") ? text === "1" : Number(text)
+  }
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === "true"
+  const quoted = /^'((?:[^']|'')*)'$/s.exec(text)
+  if (quoted) return (quoted[1] as string).replaceAll("''", "'")
+  if (/^now\(\)$/i.test(text) || text === "strftime('%Y-%m-%d %H:%M:%f', 'now')") return func.now()
+  return literalColumn(text)
+}
+
+/** The default, or its SQL as `literalColumn` when it is an expression a revision file cannot spell. */
+export function writableDefault(value: ServerDefault, sql: string): ServerDefault {
+  if (!(value instanceof Expression) || isBareFunction(value) || value.kind === "raw") return value
+  return literalColumn(stripped(sql))
+}
+
+/** TypeScript for a default in a revision file: `"draft"`, `true`, `func.now()`, `literalColumn("...")`. */
+export function defaultSource(value: ServerDefault): string {
+  if (!(value instanceof Expression)) return JSON.stringify(value)
+  if (isBareFunction(value)) return `func.${(value as FunctionCall<unknown>).name}()`
+  if (value.kind === "raw") return `literalColumn(${JSON.stringify((value as RawSql<unknown>).sql)})`
+  const compiler = DefaultDialect.instance.createCompiler({})
+  return `literalColumn(${JSON.stringify(compiler.inDdlMode(() => compiler.expression(value)))})`
+}
+
+function isBareFunction(value: Expression<unknown>): boolean {
+  return value.kind === "function" && (value as FunctionCall<unknown>).args.length === 0
+}
+
+/** Without outer parentheses or PostgreSQL's `::type` casts: how both databases' defaults compare. */
+export function stripped(sql: string): string {
+  let text = sql.trim()
+  for (;;) {
+    const next = text
+      .replace(/::[a-z_ ]+(\(\d+(,\s*\d+)?\))?(\[\])?$/i, "")
+      .replace(/^\((.*)\)$/s, "$1")
+      .trim()
+    if (next === text) break
+    text = next
+  }
+  // PostgreSQL quotes negative numbers it casts: '-1'::integer.
+  return /^'-?\d+(\.\d+)?'$/.test(text) ? text.slice(1, -1) : text
+}
