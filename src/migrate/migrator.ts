@@ -44,6 +44,8 @@ export interface StepEvent {
 interface DatabaseState {
   readonly heads: string[]
   readonly schema: DatabaseSchema
+  /** The schema is simulated past raw SQL (`op.execute`), which it cannot follow: read it again before use. */
+  readonly stale?: boolean
 }
 
 export class Migrator {
@@ -159,7 +161,8 @@ export class Migrator {
       while (steps.length > 0) {
         const step = steps[0] as Step
         const revision = graph.get(step.revision)
-        const { statements, schema } = await this.render(step, state.schema)
+        if (state.stale) state = await this.readState(connection, withSchema)
+        const { statements, schema, rawSql } = await this.render(step, state.schema)
         const started = performance.now()
         try {
           await connection.batch(statements.map((sql) => text(sql)))
@@ -176,7 +179,7 @@ export class Migrator {
           continue
         }
         report(this.event(step, revision.message, statements.length, started))
-        state = { heads: this.headsAfter(step, state.heads), schema }
+        state = { heads: this.headsAfter(step, state.heads), schema, stale: withSchema && rawSql }
         steps = steps.slice(1)
       }
     })
@@ -187,7 +190,7 @@ export class Migrator {
   private async render(
     step: Step,
     before: DatabaseSchema,
-  ): Promise<{ statements: string[]; schema: DatabaseSchema }> {
+  ): Promise<{ statements: string[]; schema: DatabaseSchema; rawSql: boolean }> {
     const graph = await this.graph()
     const revision = graph.get(step.revision)
     const op = new Operations()
@@ -204,7 +207,8 @@ export class Migrator {
       step.direction === "upgrade"
         ? this.versionTable.upgrade(graph, step.revision)
         : this.versionTable.downgrade(step.revision, step.restoredHeads)
-    return { statements: [...version, ...ddl], schema }
+    const rawSql = op.recorded.some((operation) => operation.kind === "execute")
+    return { statements: [...version, ...ddl], schema, rawSql }
   }
 
   /** The version rows and, when asked (SQLite), the schema, in one request. */

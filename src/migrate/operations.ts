@@ -190,7 +190,11 @@ export class Operations {
     if (rows.length > 0) this.record({ kind: "bulkInsert", table, rows })
   }
 
-  /** Raw SQL, run as written, in the revision's transaction. One statement per call. */
+  /**
+   * Raw SQL, run as written, in the revision's transaction. One statement per call. On SQLite, what
+   * it changes in the schema is seen by rebuilds in later revisions (the runner reads the schema
+   * again), not by later operations of the same revision.
+   */
   execute(sql: string): void {
     this.record({ kind: "execute", sql })
   }

@@ -7,7 +7,7 @@
 //   1. copy each affected table's rows aside (CREATE TABLE backup AS SELECT)
 //   2. drop the affected tables, referencing ones first: no row is ever orphaned or cascaded
 //   3. create them again, referenced first (the changed one with its new definition)
-//   4. copy the rows back, drop the copies, recreate the indexes
+//   4. copy the rows back, drop the copies, recreate the indexes and triggers
 //
 // `defer_foreign_keys` lets rows come back in any order (self-references, cycles); the checks run at
 // COMMIT, when every row is back. Each copy keeps its columns' stored values (CREATE TABLE AS gives a
@@ -56,6 +56,9 @@ export function rebuildTable(
     ...created.map(copyBack),
     ...affected.map((t) => `DROP TABLE ${backup(t)}`),
     ...created.flatMap((t) => t.indexes.map((ix) => createIndexSql(ix, t.name, compiler))),
+    // Triggers went with their tables; they come back as written (a rebuild that removed a column one
+    // uses fails here, and the whole revision with it).
+    ...created.flatMap((t) => t.triggers ?? []),
   ]
 }
 

@@ -54,6 +54,8 @@ export interface TableSchema {
   readonly uniques: readonly UniqueSchema[]
   readonly checks: readonly CheckSchema[]
   readonly indexes: readonly IndexSchema[]
+  /** SQLite only: the CREATE TRIGGER statements on the table, which a rebuild must recreate. */
+  readonly triggers?: readonly string[]
 }
 
 /** Tables by name. */

@@ -212,7 +212,7 @@ describe.each(["neon-http", "libsql-http", "libsql-embedded"] satisfies TargetNa
 )
 
 describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("SQLite rebuilds on %s", (name) => {
-  it("keep the rows of a self-referencing table whose foreign key cascades", async () => {
+  it("keep the rows of a self-referencing table whose foreign key cascades, and its triggers", async () => {
     const target = databases.targets.find((t) => t.name === name)
     if (!target) throw new Error(name)
     const engine = target.engine(`self-${name}`)
@@ -238,6 +238,9 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("SQLite
               },
             ],
           },
+        )
+        op.execute(
+          "CREATE TRIGGER trg_categories_upper AFTER INSERT ON categories BEGIN UPDATE categories SET name = upper(name) WHERE id = NEW.id; END",
         )
         // Children before their parent in rowid order: the copy back must not check row by row.
         op.bulkInsert("categories", [
@@ -270,6 +273,11 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("SQLite
     await expect(
       engine.execute(text("INSERT INTO categories (id, name) VALUES (4, '')")),
     ).rejects.toBeInstanceOf(IntegrityError)
+    // The trigger came back with the rebuilt table.
+    await engine.execute(text("INSERT INTO categories (id, parent_id, name) VALUES (4, 3, 'shout')"))
+    const shouted = await engine.execute(text("SELECT name FROM categories WHERE id = 4"))
+    expect(shouted.scalar()).toBe("SHOUT")
+    await engine.execute(text("DELETE FROM categories WHERE id = 4"))
     await migrator.downgrade("-1")
     expect(await rows()).toEqual(tree3)
     await migrator.downgrade("base")

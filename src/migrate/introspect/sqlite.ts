@@ -14,6 +14,7 @@ const COLUMNS = sql(`SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p
 FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE ${USER_TABLES} ORDER BY m.name, p.cid`)
 const FOREIGN_KEYS = sql(`SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete
 FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${USER_TABLES} ORDER BY m.name, f.id, f.seq`)
+const TRIGGERS = sql("SELECT m.tbl_name, m.sql FROM sqlite_master m WHERE m.type = 'trigger' ORDER BY m.name")
 const INDEXES = sql(`SELECT m.name, il.name, il."unique", il.origin, ii.name
 FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
 WHERE ${USER_TABLES} ORDER BY m.name, il.name, ii.seqno`)
@@ -23,8 +24,11 @@ type MutableTable = {
 }
 
 export const sqliteIntrospection: Introspection = {
-  statements: [TABLES, COLUMNS, FOREIGN_KEYS, INDEXES],
-  parse([tableRows = [], columns = [], foreignKeys = [], indexes = []]: readonly Rows[], exclude) {
+  statements: [TABLES, COLUMNS, FOREIGN_KEYS, INDEXES, TRIGGERS],
+  parse(
+    [tableRows = [], columns = [], foreignKeys = [], indexes = [], triggers = []]: readonly Rows[],
+    exclude,
+  ) {
     const tables = new Map<string, MutableTable>()
     const createSql = new Map<string, string>()
     for (const [name, create] of tableRows) {
@@ -84,6 +88,10 @@ export const sqliteIntrospection: Introspection = {
       target.indexes = indexGroups(name, indexes)
         .filter((ix) => ix.origin === "c")
         .map(({ name: indexName, unique, columns: cols }) => ({ name: indexName, unique, columns: cols }))
+    }
+    for (const [tableName, create] of triggers) {
+      const target = tables.get(text(tableName))
+      if (target) target.triggers = [...(target.triggers ?? []), text(create)]
     }
     for (const name of exclude) tables.delete(name)
     return tables as DatabaseSchema
