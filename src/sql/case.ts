@@ -1,4 +1,5 @@
 // `CASE WHEN ... THEN ... ELSE ... END`.
+import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
 import { asExpression, Expression, type Operand } from "./expression.ts"
 import { NullType, type SqlType, typeOfValue } from "./types.ts"
 
@@ -10,6 +11,8 @@ export interface When {
 
 export class Case<T> extends Expression<T> {
   readonly kind = "case"
+  /** Parenthesized as the operand of an operator: `(CASE ... END) = 1`. */
+  readonly compound = true
   readonly type: SqlType<unknown>
 
   constructor(
@@ -26,6 +29,14 @@ export class Case<T> extends Expression<T> {
       ...this.whens.flatMap((w) => [w.condition, w.result]),
       ...(this.otherwise ? [this.otherwise] : []),
     ]
+  }
+
+  renderWith(compiler: ExpressionCompiler): string {
+    const whens = this.whens.map(
+      (w) => `WHEN ${compiler.expression(w.condition)} THEN ${compiler.expression(w.result)}`,
+    )
+    const otherwise = this.otherwise ? ` ELSE ${compiler.expression(this.otherwise)}` : ""
+    return `CASE ${whens.join(" ")}${otherwise} END`
   }
 }
 

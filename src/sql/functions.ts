@@ -1,5 +1,6 @@
 // SQL functions: `func.count(User.id)`, `func.lower(User.email)`, and any other name passes through
 // (`func.json_extract(...)`) typed as unknown. Also `distinct(expr)` for `count(DISTINCT x)`.
+import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
 import { asExpression, Expression, type Operand } from "./expression.ts"
 import { DateTime, Float, Integer, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
 
@@ -31,6 +32,10 @@ export class Distinct<T> extends Expression<T> {
 
   override get children(): readonly Expression<unknown>[] {
     return [this.operand]
+  }
+
+  renderWith(compiler: ExpressionCompiler): string {
+    return `DISTINCT ${compiler.expression(this.operand)}`
   }
 }
 

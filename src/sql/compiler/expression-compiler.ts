@@ -2,7 +2,6 @@
 // while compiling and placeholders at the end, in textual order, so any part of a statement (a WITH
 // clause found late, say) can be rendered in any order and `?` parameters still line up.
 import { InvalidRequestError } from "../../errors.ts"
-import type { Case } from "../case.ts"
 import {
   type Between,
   type Binary,
@@ -18,7 +17,7 @@ import {
   type RawSql,
   type SubqueryTarget,
 } from "../expression.ts"
-import type { Distinct, FunctionCall } from "../functions.ts"
+import type { FunctionCall } from "../functions.ts"
 import type { Column } from "../schema/column.ts"
 import type { Exists, ScalarSubquery } from "../subquery.ts"
 import type { SqlType } from "../types.ts"
@@ -28,6 +27,16 @@ import { quoteIdentifier } from "./identifiers.ts"
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL delimits value markers because no SQL text can hold it (identifiers and literals refuse it)
 const MARKER = /\u0000(\d+)\u0000/g
 const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
+
+/**
+ * Expressions of rarer kinds (CASE, DISTINCT) render themselves, so that the base compiler, and a
+ * bundle that never builds them, need not carry their rendering.
+ */
+export interface SelfRenderingExpression extends Expression<unknown> {
+  renderWith(compiler: ExpressionCompiler): string
+  /** Whether it is parenthesized as the operand of an operator, as operations are. */
+  readonly compound?: boolean
+}
 
 export abstract class ExpressionCompiler {
   /** Encoded values by marker number. */
@@ -141,17 +150,14 @@ export abstract class ExpressionCompiler {
         return this.expression((node as Label<unknown>).operand)
       case "function":
         return this.visitFunction(node as FunctionCall<unknown>)
-      case "distinct":
-        return `DISTINCT ${this.expression((node as Distinct<unknown>).operand)}`
       case "star":
         return "*"
-      case "case":
-        return this.#visitCase(node as Case<unknown>)
       case "scalar_subquery":
         return `(${this.nestedSelect((node as ScalarSubquery<unknown>).select)})`
       case "exists":
         return `EXISTS (${this.nestedSelect((node as Exists).select)})`
       default:
+        if ("renderWith" in node) return (node as SelfRenderingExpression).renderWith(this)
         throw new InvalidRequestError(
           `The ${this.dialect.name} compiler cannot render a "${node.kind}" expression`,
         )
@@ -233,14 +239,6 @@ export abstract class ExpressionCompiler {
     return `${node.name}(${node.args.map((arg) => this.expression(arg)).join(", ")})`
   }
 
-  #visitCase(node: Case<unknown>): string {
-    const whens = node.whens.map(
-      (w) => `WHEN ${this.expression(w.condition)} THEN ${this.expression(w.result)}`,
-    )
-    const otherwise = node.otherwise ? ` ELSE ${this.expression(node.otherwise)}` : ""
-    return `CASE ${whens.join(" ")}${otherwise} END`
-  }
-
   /** An ORDER BY item; a label orders by its name, as the select list defines it. */
   protected ordering(item: Ordering | Expression<unknown>): string {
     const ordering = item instanceof Ordering ? item : new Ordering(item, "ASC")
@@ -253,8 +251,8 @@ export abstract class ExpressionCompiler {
   /** An operand of an operator, parenthesized when it is itself an operation. */
   #grouped(node: Expression<unknown>): string {
     const sql = this.expression(node)
-    return COMPOUND.has(node.kind) ? `(${sql})` : sql
+    return COMPOUND.has(node.kind) || (node as Partial<SelfRenderingExpression>).compound ? `(${sql})` : sql
   }
 }
 
-const COMPOUND = new Set(["binary", "boolean_list", "not", "in_list", "between", "postfix", "case"])
+const COMPOUND = new Set(["binary", "boolean_list", "not", "in_list", "between", "postfix"])
