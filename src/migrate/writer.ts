@@ -27,7 +27,7 @@ export function newRevisionId(): string {
 export function writeRevision(file: RevisionFile): string {
   const changes = file.changes ?? []
   const upgrade = changes.flatMap((change) => [
-    ...(change.comment ? [`// CHECK: ${change.comment}`] : []),
+    ...(change.comment ? wrapComment(`CHECK: ${change.comment}`) : []),
     ...change.upgrade.map(operationSource),
   ])
   const downgrade = [...changes]
@@ -77,6 +77,20 @@ const IMPORTABLE = [
   "Text",
   "Uuid",
 ]
+
+/** A comment as `//` lines of at most about 100 characters. */
+function wrapComment(text: string, width = 100): string[] {
+  const lines: string[] = []
+  let line = "//"
+  for (const word of text.split(/\s+/)) {
+    if (line.length > 2 && line.length + word.length + 1 > width) {
+      lines.push(line)
+      line = "//  "
+    }
+    line += ` ${word}`
+  }
+  return [...lines, line]
+}
 
 function method(name: string, lines: readonly string[]): string {
   if (lines.length === 0) return `  ${name}() {},`
