@@ -125,9 +125,7 @@ export class NeonTransport implements Transport {
     applyWebSocketSettings(client.neonConfig, this.#options)
     // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
     client.on("error", () => undefined)
-    await measured(this.#onRoundTrip, { transport: "websocket", kind: "connect", statements: [] }, () =>
-      client.connect(),
-    )
+    await this.#overWebSocket("connect", [], () => client.connect())
     this.#client = client
   }
 
@@ -135,31 +133,25 @@ export class NeonTransport implements Transport {
   async #scriptViaWebSocket(script: string, queries: readonly Query[]): Promise<QueryResult[]> {
     await this.#connect()
     const client = this.#client as Client
-    return measured(
-      this.#onRoundTrip,
-      { transport: "websocket", kind: "batch", statements: queries },
-      async () => {
-        const answer: unknown = await client.query({ text: script, rowMode: "array" })
-        const results = (Array.isArray(answer) ? answer : [answer]) as FullQueryResults<true>[]
-        return results.map((result) => ({
-          columns: result.fields.map((f) => f.name),
-          rows: result.rows as unknown[][],
-          rowsAffected: result.rowCount ?? 0,
-        }))
-      },
-    )
+    return this.#overWebSocket("batch", queries, async () => {
+      const answer: unknown = await client.query({ text: script, rowMode: "array" })
+      return (Array.isArray(answer) ? answer : [answer]).map(resultOf)
+    })
   }
 
   #viaWebSocket(kind: RoundTrip["kind"], query: Query): Promise<QueryResult> {
     const client = this.#client as Client
-    return measured(this.#onRoundTrip, { transport: "websocket", kind, statements: [query] }, async () => {
-      const result = await client.query({ text: query.sql, values: [...query.params], rowMode: "array" })
-      return {
-        columns: result.fields.map((f) => f.name),
-        rows: result.rows as unknown[][],
-        rowsAffected: result.rowCount ?? 0,
-      }
-    })
+    return this.#overWebSocket(kind, [query], async () =>
+      resultOf(await client.query({ text: query.sql, values: [...query.params], rowMode: "array" })),
+    )
+  }
+
+  #overWebSocket<T>(
+    kind: RoundTrip["kind"],
+    statements: readonly Query[],
+    send: () => Promise<T>,
+  ): Promise<T> {
+    return measured(this.#onRoundTrip, { transport: "websocket", kind, statements }, send)
   }
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
@@ -181,13 +173,7 @@ export class NeonTransport implements Transport {
               },
             )
           : startNow(sql.query(queries[0]?.sql ?? "", [...(queries[0]?.params ?? [])])).then((r) => [r])
-      return pending.then((results) =>
-        results.map((r) => ({
-          columns: r.fields.map((f) => f.name),
-          rows: r.rows,
-          rowsAffected: r.rowCount ?? 0,
-        })),
-      )
+      return pending.then((results) => results.map(resultOf))
     })
   }
 
@@ -201,6 +187,15 @@ export class NeonTransport implements Transport {
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
     measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+}
+
+/** A result of the driver, from either mode (in array row mode), as the transport's. */
+function resultOf(result: {
+  fields: readonly { name: string }[]
+  rows: unknown[][]
+  rowCount: number | null
+}): QueryResult {
+  return { columns: result.fields.map((f) => f.name), rows: result.rows, rowsAffected: result.rowCount ?? 0 }
 }
 
 /**
