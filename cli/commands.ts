@@ -103,6 +103,13 @@ const stamp: Command = async (args, config, io) => {
 
 const check: Command = async (_args, config, io) => {
   const migrator = await migratorFor(config, io)
+  const pending = await migrator.pending()
+  if (pending.length > 0) {
+    io.out(
+      `The database is behind: ${pending.length} revision(s) not applied (${pending.join(", ")}); run migrate upgrade`,
+    )
+    return 1
+  }
   const changes = await migrator.compare(await loadMetadata(config))
   if (changes.length === 0) {
     io.out("No changes: the database matches the models")

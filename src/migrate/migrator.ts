@@ -77,6 +77,13 @@ export class Migrator {
     return this.withConnection(async (connection) => (await this.readState(connection, false)).heads)
   }
 
+  /** The revisions `upgrade()` would apply, in order, without applying them. */
+  async pending(): Promise<string[]> {
+    const graph = await this.graph()
+    const heads = await this.current()
+    return upgradePlan(graph, heads).map((step) => step.revision)
+  }
+
   /** Applies pending revisions up to `target`: `head` (default), a revision id or prefix, or `+N`. */
   async upgrade(target = "head"): Promise<StepEvent[]> {
     const graph = await this.graph()

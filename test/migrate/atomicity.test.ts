@@ -76,7 +76,27 @@ describe.each(["neon-http", "libsql-http"] satisfies TargetName[])("on %s", (nam
     const afterAll = (await target(name).requests(scope)) ?? 0
     expect(afterAll - afterOne).toBe(1 + 2)
     await migrator.downgrade("-1")
-    expect(((await target(name).requests(scope)) ?? 0) - afterAll).toBe(1 + 1)
+    const afterDowngrade = (await target(name).requests(scope)) ?? 0
+    expect(afterDowngrade - afterAll).toBe(1 + 1)
+
+    // A revision of many statements (on SQLite, a rebuild of a table and the one referencing it) is
+    // still one request.
+    const rebuild = defineRevision({
+      id: "feedface0001",
+      parent: "c0ffee000002",
+      message: "a reference and a NOT NULL column",
+      upgrade(op) {
+        op.addColumn("table_2", { name: "first_id", type: Integer, nullable: true })
+        op.createForeignKey("fk_table_2_first", "table_2", "table_1", ["first_id"], ["id"])
+        op.addColumn("table_1", { name: "label", type: String(20), nullable: true })
+        op.alterColumn("table_1", "label", { nullable: false, default: "none" })
+      },
+      downgrade() {},
+    })
+    const withRebuild = new Migrator(target(name).engine(scope), { revisions: [...chain(2), rebuild] })
+    const [applied] = await withRebuild.upgrade()
+    expect(applied?.statements).toBeGreaterThan(name === "libsql-http" ? 20 : 6)
+    expect(((await target(name).requests(scope)) ?? 0) - afterDowngrade).toBe(1 + 1)
   })
 
   it("leaves schema and version table unchanged when a revision fails in its last statement", async () => {

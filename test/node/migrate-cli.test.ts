@@ -92,6 +92,10 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
       const [file] = readdirSync(join(where.dir, "migrations"))
       const id = file?.slice(0, 12) as string
 
+      const behind = await cli(where, "check")
+      expect(behind.code).toBe(1)
+      expect(behind.stdout).toContain(`The database is behind: 1 revision(s) not applied (${id})`)
+
       const upgraded = await cli(where, "upgrade")
       expect(upgraded.code, upgraded.stderr).toBe(0)
       expect(upgraded.stdout).toMatch(
@@ -129,8 +133,11 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
       )
       expect(failed.stderr).toContain("in: INSERT INTO no_such_table (id) VALUES (1)")
       expect((await cli(where, "current")).stdout.trim()).toBe(`${id} blog tables`)
-      expect((await cli(where, "check")).code).toBe(0)
+      const behindBroken = await cli(where, "check")
+      expect(behindBroken.code).toBe(1)
+      expect(behindBroken.stdout).toContain("The database is behind")
       rmSync(brokenPath)
+      expect((await cli(where, "check")).code).toBe(0)
 
       const sql = await cli(where, "sql")
       expect(sql.code).toBe(0)
