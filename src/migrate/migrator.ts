@@ -11,7 +11,7 @@ import { text } from "../sql/text.ts"
 import { type Change, compareSchemas } from "./compare.ts"
 import { explainFailure } from "./failure.ts"
 import { schemaOfMetadata } from "./from-metadata.ts"
-import { introspection } from "./introspect/index.ts"
+import { introspect, introspection } from "./introspect/index.ts"
 import { Operations } from "./operations.ts"
 import { downgradePlan, type Step, upgradePlan } from "./plan.ts"
 import type { RevisionModule, RevisionProvider } from "./provider.ts"
@@ -113,10 +113,10 @@ export class Migrator {
     })
   }
 
-  /** The differences autogenerate would write: the models' schema against the live one (one request). */
+  /** The differences autogenerate would write: the models' schema against the live one (one read-only request). */
   async compare(metadata: MetaData): Promise<Change[]> {
-    const schema = await this.withConnection(
-      async (connection) => (await this.readState(connection, true)).schema,
+    const schema = await this.withConnection((connection) =>
+      introspect(connection, new Set([this.versionTable.name])),
     )
     const models = new Map(schemaOfMetadata(metadata, this.dialect))
     models.delete(this.versionTable.name)
