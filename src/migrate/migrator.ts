@@ -201,14 +201,22 @@ export class Migrator {
     const graph = await this.graph()
     const revision = graph.get(step.revision)
     const op = new Operations()
-    await (step.direction === "upgrade" ? revision.upgrade(op) : revision.downgrade(op))
     const dialect = this.dialect
     let schema = before
     const ddl: string[] = []
-    for (const operation of op.recorded) {
-      ddl.push(...renderOperation(operation, schema, dialect))
-      // Only SQLite needs the schema as it evolves (for rebuilds); PostgreSQL alters in place.
-      if (dialect.name === "sqlite") schema = simulate(schema, operation, dialect)
+    try {
+      await (step.direction === "upgrade" ? revision.upgrade(op) : revision.downgrade(op))
+      for (const operation of op.recorded) {
+        ddl.push(...renderOperation(operation, schema, dialect))
+        // Only SQLite needs the schema as it evolves (for rebuilds); PostgreSQL alters in place.
+        if (dialect.name === "sqlite") schema = simulate(schema, operation, dialect)
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new InvalidRequestError(
+        `Revision ${revision.id} ("${revision.message}") cannot ${step.direction}, nothing was sent: ${reason}`,
+        { cause: error },
+      )
     }
     const version =
       step.direction === "upgrade"

@@ -6,7 +6,16 @@ import { renderOperation } from "../../src/migrate/render.ts"
 import type { DatabaseSchema, TableSchema } from "../../src/migrate/schema.ts"
 import { tableConstraints } from "../../src/migrate/sqlite-table-sql.ts"
 import { canonicalType, typeSource } from "../../src/migrate/types.ts"
-import { func, Integer, literalColumn, type Operation, String, writeRevision } from "../../src/migrate.ts"
+import {
+  defineRevision,
+  func,
+  Integer,
+  literalColumn,
+  Migrator,
+  type Operation,
+  String,
+  writeRevision,
+} from "../../src/migrate.ts"
 
 const column = (name: string, type: string, extra: Partial<TableSchema["columns"][number]> = {}) => ({
   name,
@@ -197,4 +206,18 @@ it("compares types and defaults as the databases give them back", () => {
   expect(readDefault("now()", "TIMESTAMP WITH TIME ZONE")).toEqual(func.now())
   expect(readDefault("strftime('%Y-%m-%d %H:%M:%f', 'now')", "DATETIME")).toEqual(func.now())
   expect(readDefault("CURRENT_DATE", "DATE")).toEqual(literalColumn("CURRENT_DATE"))
+})
+
+it("names the revision whose operations cannot be rendered, before sending anything", async () => {
+  const broken = defineRevision({
+    id: "0badc0de0001",
+    parent: null,
+    message: "alters a table it never made",
+    upgrade: (op) => op.dropColumn("ghosts", "name"),
+    downgrade() {},
+  })
+  const sql = new Migrator(sqlite, { revisions: [broken] }).sql("upgrade", "head")
+  await expect(sql).rejects.toThrow(
+    'Revision 0badc0de0001 ("alters a table it never made") cannot upgrade, nothing was sent: Table "ghosts" is not in the database',
+  )
 })
