@@ -1,4 +1,5 @@
 // The JSON shapes of BLOG_API.md. Times are ISO-8601 in UTC; a password hash never leaves the server.
+import type { Page } from "../../src/index.ts"
 import type { Comment, Post, User } from "../models/index.ts"
 
 export interface AuthorJson {
@@ -38,6 +39,11 @@ export function postJson(post: Post, commentCount: number, author: AuthorJson = 
 }
 
 /** A comment; its author must be loaded (or given). */
+/** A page of `[post, commentCount]` rows as the API shows it. */
+export function postPageJson(page: Page<[Post, number | null]>) {
+  return { ...page, items: page.items.map(([post, comments]) => postJson(post, comments ?? 0)) }
+}
+
 export function commentJson(comment: Comment, author: AuthorJson = authorJson(comment.author)) {
   return {
     id: comment.id,

@@ -12,12 +12,18 @@ import {
 } from "../../src/index.ts"
 import { Comment, Post, Tag } from "../models/index.ts"
 
-/** Published posts matching `conditions`, newest first, with what a post's JSON shows. */
+/** A post's number of comments, computed in the statement that selects the post. */
+const commentCount = select(func.count(Comment.id)).where(Comment.postId.eq(Post.id)).scalarSubquery()
+
+/**
+ * Published posts matching `conditions`, newest first, with what a post's JSON shows: rows are
+ * `[post, commentCount]`, the post with its author and tags loaded.
+ */
 export function publishedPosts(...conditions: Expression<boolean>[]) {
-  return select(Post)
+  return select(Post, commentCount)
     .where(Post.published.eq(true), ...conditions)
     .orderBy(Post.createdAt.desc(), Post.id.desc())
-    .options(selectinload(Post.author), selectinload(Post.tags), selectinload(Post.comments))
+    .options(selectinload(Post.author), selectinload(Post.tags))
 }
 
 /** One post with author, tags, and comments with their authors: one request. */
@@ -39,7 +45,6 @@ const requestedTag = aliased(Tag, "requested_tag")
  * one per named tag that exists (the outer join gives one row with no tag when none does).
  */
 export function postForEdit(id: number, tagNames: readonly string[]) {
-  const commentCount = select(func.count(Comment.id)).where(Comment.postId.eq(Post.id)).scalarSubquery()
   return select(Post, commentCount, requestedTag)
     .outerJoin(requestedTag, requestedTag.name.in(tagNames))
     .where(Post.id.eq(id))
@@ -57,10 +62,11 @@ export function titleContains(q: string, dialect: string): Expression<boolean> {
   return position(func.lower(Post.title), func.lower(literal(q))).gt(0)
 }
 
+/** A page of `publishedPosts(...)` (`[post, commentCount]` rows) with its total: one request. */
 export async function pageOfPosts(
   session: AsyncSession,
   query: ReturnType<typeof publishedPosts>,
   paging: { page: number; pageSize: number },
-): Promise<Page<Post>> {
+): Promise<Page<[Post, number | null]>> {
   return session.paginate(query, paging)
 }

@@ -4,7 +4,7 @@ import * as v from "valibot"
 import { currentUser, optionalUser, requireUser } from "../auth/require-user.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { conflict, forbidden, notFound } from "../http/errors.ts"
-import { postDetailJson, postJson } from "../http/serializers.ts"
+import { postDetailJson, postJson, postPageJson } from "../http/serializers.ts"
 import { idParam, jsonBody, pageQuery, queryParams, storableText } from "../http/validation.ts"
 import { Post, type Tag } from "../models/index.ts"
 import {
@@ -33,9 +33,8 @@ posts.get("/", queryParams(listQuery), async (c) => {
     ...(tag ? [taggedWith(tag.trim().toLowerCase())] : []),
     ...(q ? [titleContains(q, session.engine.dialect.name)] : []),
   ]
-  // The page, its total, and each post's author, tags and comments: one request.
-  const page = await pageOfPosts(session, publishedPosts(...conditions), paging)
-  return c.json({ ...page, items: page.items.map((post) => postJson(post, post.comments.length)) })
+  // The page, its total, and each post's author, tags and comment count: one request.
+  return c.json(postPageJson(await pageOfPosts(session, publishedPosts(...conditions), paging)))
 })
 
 posts.get("/:id", optionalUser, async (c) => {

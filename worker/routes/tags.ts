@@ -4,7 +4,7 @@ import * as v from "valibot"
 import { select } from "../../src/index.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
-import { postJson } from "../http/serializers.ts"
+import { postPageJson } from "../http/serializers.ts"
 import { pageQuery, queryParams } from "../http/validation.ts"
 import { Tag } from "../models/index.ts"
 import { pageOfPosts, publishedPosts, taggedWith } from "../queries/posts.ts"
@@ -19,5 +19,5 @@ tags.get("/:name/posts", queryParams(v.object(pageQuery)), async (c) => {
   if (page.total === 0 && !(await session.scalar(select(Tag.id).where(Tag.c.name.eq(name))))) {
     throw notFound(`No tag ${JSON.stringify(name)}`)
   }
-  return c.json({ ...page, items: page.items.map((post) => postJson(post, post.comments.length)) })
+  return c.json(postPageJson(page))
 })

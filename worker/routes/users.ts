@@ -5,7 +5,7 @@ import { func, select } from "../../src/index.ts"
 import { hashPassword } from "../auth/password.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
-import { postJson, userJson } from "../http/serializers.ts"
+import { postPageJson, userJson } from "../http/serializers.ts"
 import { idParam, jsonBody, pageQuery, queryParams, storableText } from "../http/validation.ts"
 import { Post, User } from "../models/index.ts"
 import { pageOfPosts, publishedPosts } from "../queries/posts.ts"
@@ -55,5 +55,5 @@ users.get("/:id/posts", queryParams(v.object(pageQuery)), async (c) => {
   const page = await pageOfPosts(session, publishedPosts(Post.userId.eq(id)), c.req.valid("query"))
   // An empty page may mean no such user: only then is a second query worth it.
   if (page.total === 0 && !(await session.get(User, id))) throw notFound(`No user ${id}`)
-  return c.json({ ...page, items: page.items.map((post) => postJson(post, post.comments.length)) })
+  return c.json(postPageJson(page))
 })
