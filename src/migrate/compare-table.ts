@@ -1,0 +1,206 @@
+// One table's differences between the live schema and the models': columns (added, dropped,
+// altered in type, nullability or default), indexes, and foreign key, unique and check constraints.
+// Changes are ordered so that each applies: what goes away first, then new columns, alterations,
+// dropped columns, and last the constraints and indexes that may use the new columns.
+import type { Change } from "./compare.ts"
+import { type ServerDefault, stripped } from "./defaults.ts"
+import type { ColumnDef } from "./operations.ts"
+import type { ColumnSchema, ForeignKeySchema, TableSchema } from "./schema.ts"
+import { columnDef, createForeignKey, createIndex, portable } from "./schema-operations.ts"
+
+export function compareTables(live: TableSchema, model: TableSchema): Change[] {
+  const modelColumns = new Set(model.columns.map((c) => c.name))
+  // Constraints and indexes on a dropped column go with it: nothing to drop separately.
+  const gone = new Set(live.columns.filter((c) => !modelColumns.has(c.name)).map((c) => c.name))
+  const indexes = compareIndexes(live, model, gone)
+  const constraints = compareConstraints(live, model, gone)
+  const columns = compareColumns(live, model)
+  return [
+    ...indexes.drops,
+    ...constraints.drops,
+    ...columns.adds,
+    ...columns.alters,
+    ...columns.drops,
+    ...constraints.creates,
+    ...indexes.creates,
+  ]
+}
+
+interface DropsAndCreates {
+  readonly drops: Change[]
+  readonly creates: Change[]
+}
+
+function compareIndexes(live: TableSchema, model: TableSchema, gone: ReadonlySet<string>): DropsAndCreates {
+  const table = model.name
+  const touchesGone = (columns: readonly string[]) => columns.some((c) => gone.has(c))
+  const dropIndexes: Change[] = []
+  const createIndexes: Change[] = []
+  for (const ix of live.indexes) {
+    const match = model.indexes.find((m) => m.name === ix.name)
+    if (match && sameList(match.columns, ix.columns) && match.unique === ix.unique) continue
+    if (!touchesGone(ix.columns)) {
+      dropIndexes.push({
+        upgrade: [{ kind: "dropIndex", table, name: ix.name }],
+        downgrade: [createIndex(table, ix)],
+      })
+    }
+  }
+  for (const ix of model.indexes) {
+    const match = live.indexes.find((l) => l.name === ix.name)
+    if (match && sameList(match.columns, ix.columns) && match.unique === ix.unique) continue
+    createIndexes.push({
+      upgrade: [createIndex(table, ix)],
+      downgrade: [{ kind: "dropIndex", table, name: ix.name }],
+    })
+  }
+
+  return { drops: dropIndexes, creates: createIndexes }
+}
+
+function compareConstraints(
+  live: TableSchema,
+  model: TableSchema,
+  gone: ReadonlySet<string>,
+): DropsAndCreates {
+  const table = model.name
+  const touchesGone = (columns: readonly string[]) => columns.some((c) => gone.has(c))
+  const dropConstraints: Change[] = []
+  const createConstraints: Change[] = []
+  for (const fk of live.foreignKeys) {
+    if (model.foreignKeys.some((m) => sameForeignKey(m, fk)) || touchesGone(fk.columns)) continue
+    if (fk.name)
+      dropConstraints.push({
+        upgrade: [{ kind: "dropConstraint", table, name: fk.name }],
+        downgrade: [createForeignKey(table, fk)],
+      })
+  }
+  for (const fk of model.foreignKeys) {
+    if (live.foreignKeys.some((l) => sameForeignKey(l, fk)) || !fk.name) continue
+    createConstraints.push({
+      upgrade: [createForeignKey(table, fk)],
+      downgrade: [{ kind: "dropConstraint", table, name: fk.name }],
+    })
+  }
+  for (const uq of live.uniques) {
+    if (model.uniques.some((m) => sameList(m.columns, uq.columns)) || touchesGone(uq.columns) || !uq.name)
+      continue
+    dropConstraints.push({
+      upgrade: [{ kind: "dropConstraint", table, name: uq.name }],
+      downgrade: [{ kind: "createUniqueConstraint", table, name: uq.name, columns: uq.columns }],
+    })
+  }
+  for (const uq of model.uniques) {
+    if (live.uniques.some((l) => sameList(l.columns, uq.columns)) || !uq.name) continue
+    createConstraints.push({
+      upgrade: [{ kind: "createUniqueConstraint", table, name: uq.name, columns: uq.columns }],
+      downgrade: [{ kind: "dropConstraint", table, name: uq.name }],
+    })
+  }
+  // Databases rewrite CHECK conditions (PostgreSQL casts and parenthesizes), so checks match by name.
+  for (const ck of live.checks) {
+    if (!ck.name || model.checks.some((m) => m.name === ck.name)) continue
+    if ([...gone].some((c) => ck.sql.includes(c))) continue
+    dropConstraints.push({
+      upgrade: [{ kind: "dropConstraint", table, name: ck.name }],
+      downgrade: [{ kind: "createCheckConstraint", table, name: ck.name, sql: ck.sql }],
+    })
+  }
+  for (const ck of model.checks) {
+    if (!ck.name || live.checks.some((l) => l.name === ck.name)) continue
+    createConstraints.push({
+      upgrade: [{ kind: "createCheckConstraint", table, name: ck.name, sql: ck.sql }],
+      downgrade: [{ kind: "dropConstraint", table, name: ck.name }],
+    })
+  }
+
+  return { drops: dropConstraints, creates: createConstraints }
+}
+
+function compareColumns(
+  live: TableSchema,
+  model: TableSchema,
+): { adds: Change[]; alters: Change[]; drops: Change[] } {
+  const table = model.name
+  const liveColumns = new Map(live.columns.map((c) => [c.name, c]))
+  const modelColumns = new Set(model.columns.map((c) => c.name))
+  const newColumns = model.columns.filter((c) => !liveColumns.has(c.name))
+  const goneColumns = live.columns.filter((c) => !modelColumns.has(c.name))
+  const renameHint = (column: string) =>
+    newColumns.length > 0
+      ? `; if it was renamed to ${newColumns.map((c) => c.name).join(" or ")}, use op.alterColumn("${table}", "${column}", { newName }) instead`
+      : ""
+  const addColumns: Change[] = newColumns.map((column) => ({
+    upgrade: [{ kind: "addColumn", table, column: columnDef(column, false) }],
+    downgrade: [{ kind: "dropColumn", table, column: column.name }],
+  }))
+  const alterColumns: Change[] = model.columns.flatMap((column) => {
+    const current = liveColumns.get(column.name)
+    return current ? alterColumn(table, current, column) : []
+  })
+  const dropColumns: Change[] = goneColumns.map((column) => ({
+    upgrade: [{ kind: "dropColumn", table, column: column.name }],
+    downgrade: [
+      { kind: "addColumn", table, column: columnDef(column, false) },
+      ...live.indexes.filter((ix) => ix.columns.includes(column.name)).map((ix) => createIndex(table, ix)),
+      ...live.foreignKeys
+        .filter((fk) => fk.name && fk.columns.includes(column.name))
+        .map((fk) => createForeignKey(table, fk)),
+      ...live.uniques
+        .filter((uq) => uq.name && uq.columns.includes(column.name))
+        .map(
+          (uq) =>
+            ({
+              kind: "createUniqueConstraint",
+              table,
+              name: uq.name as string,
+              columns: uq.columns,
+            }) as const,
+        ),
+    ],
+    comment: `Column "${table}.${column.name}" is not in the models: check that dropping it (and its values) is intended${renameHint(column.name)}`,
+  }))
+  return { adds: addColumns, alters: alterColumns, drops: dropColumns }
+}
+
+function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Change[] {
+  const upgrade: { type?: ColumnDef["type"]; nullable?: boolean; default?: ServerDefault | null } = {}
+  const downgrade: typeof upgrade = {}
+  if (live.type !== model.type && !(live.autoincrement && model.autoincrement)) {
+    upgrade.type = model.source ?? model.type
+    downgrade.type = live.type
+  }
+  if (live.nullable !== model.nullable) {
+    upgrade.nullable = model.nullable
+    downgrade.nullable = live.nullable
+  }
+  if (!model.autoincrement && comparable(live.default) !== comparable(model.default)) {
+    upgrade.default = model.default === undefined ? null : portable(model)
+    downgrade.default = live.default === undefined ? null : portable(live)
+  }
+  if (Object.keys(upgrade).length === 0) return []
+  return [
+    {
+      upgrade: [{ kind: "alterColumn", table, column: model.name, changes: upgrade }],
+      downgrade: [{ kind: "alterColumn", table, column: model.name, changes: downgrade }],
+    },
+  ]
+}
+
+function comparable(sql: string | undefined): string | undefined {
+  return sql === undefined ? undefined : stripped(sql)
+}
+
+function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {
+  return (
+    sameList(a.columns, b.columns) &&
+    a.referencedTable === b.referencedTable &&
+    sameList(a.referencedColumns, b.referencedColumns) &&
+    (a.onDelete ?? "NO ACTION") === (b.onDelete ?? "NO ACTION") &&
+    (a.onUpdate ?? "NO ACTION") === (b.onUpdate ?? "NO ACTION")
+  )
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
