@@ -122,7 +122,8 @@ type Untyped = Record<
 type Functions = typeof typed & Untyped & { readonly [name: string]: AnyFunction }
 
 /** SQL functions. Typed for the common ones; any other name renders as a call typed `unknown`. */
-export const func: Functions = new Proxy(typed, {
+// Pure: a bundle that never uses `func` drops it, with the function nodes it would build.
+export const func: Functions = /* @__PURE__ */ new Proxy(typed, {
   get(target, name) {
     if (typeof name !== "string") return undefined
     if (name in target) return target[name as keyof typeof typed]

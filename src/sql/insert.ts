@@ -96,7 +96,7 @@ export function insert<S extends ColumnSpecs>(target: DmlTarget<S>): Insert<S> {
 }
 
 /** The row an upsert was refused for: PostgreSQL's and SQLite's `excluded` pseudo-table. */
-const EXCLUDED: ColumnParent = Object.freeze({ kind: "excluded", qualifier: "excluded" })
+const EXCLUDED: ColumnParent = /* @__PURE__ */ Object.freeze({ kind: "excluded", qualifier: "excluded" })
 
 function excludedColumns<S extends ColumnSpecs>(table: Table<S>): TableColumns<S> {
   const columns = table.columns.map((col) => [
