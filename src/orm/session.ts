@@ -29,7 +29,7 @@ import { type JoinedLoad, type LoadPlan, planLoading } from "./loading.ts"
 import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { relationshipLoad } from "./relationship-query.ts"
-import { InstanceState, STATE, stateOf } from "./state.ts"
+import { InstanceState, STATE, sameValue, stateOf } from "./state.ts"
 
 /** How `session.execute` runs a statement. */
 export interface ExecuteOptions {
@@ -99,6 +99,37 @@ export class AsyncSession {
     readonly options: SessionOptions = {},
   ) {
     this.#autoflush = options.autoflush !== false
+  }
+
+  /**
+   * Adds a new object that may already exist in the database, found by the values of `keys` (columns
+   * of a unique constraint), as SQLAlchemy's UniqueObject recipe but with no query: returns the object
+   * the session already has for those values if any, else `object`, which the flush inserts or, when a
+   * row with those values exists, maps onto that row (INSERT ... ON CONFLICT ... RETURNING), in the
+   * flush's one request. `const tag = session.addUnique(new Tag({ name: "orm" }), ["name"])`
+   */
+  addUnique<T extends object>(object: T, keys: readonly string[]): T {
+    const state = stateOf(object)
+    if (state.committed !== undefined || keys.length === 0) {
+      throw new InvalidRequestError(
+        `addUnique takes a new ${state.mapper.name} and the columns of a unique key that find its row`,
+      )
+    }
+    for (const key of keys) {
+      state.mapper.table.requireColumn(key)
+      if (state.values[key] === undefined || state.values[key] === null) {
+        throw new InvalidRequestError(
+          `addUnique needs a value for ${state.mapper.name}.${key}, which finds its row`,
+        )
+      }
+    }
+    const same = (other: InstanceState) =>
+      other.mapper === state.mapper && keys.every((key) => sameValue(other.values[key], state.values[key]))
+    for (const known of this.#identity.values()) if (same(stateOf(known))) return known as T
+    for (const pending of this.#new) if (pending.uniqueBy && same(pending)) return pending.object as T
+    state.uniqueBy = keys
+    this.add(object)
+    return object
   }
 
   /** Adds a new object (pending until flushed) or re-attaches a detached one. */
@@ -564,6 +595,7 @@ export class AsyncSession {
   #afterFlush(inserted: readonly InstanceState[], deleted: readonly InstanceState[]): void {
     for (const state of inserted) {
       this.#new.delete(state)
+      state.uniqueBy = undefined
       if (state.identity) this.#identity.set(state.mapper, state.identity, state.object)
     }
     for (const state of deleted) {

@@ -23,6 +23,8 @@ export class InstanceState {
   deleted = false
   /** The row was deleted by a flush that committed; the object is then detached. */
   gone = false
+  /** Added with `session.addUnique`: the columns that find its row when one already exists. */
+  uniqueBy: readonly string[] | undefined
   /** Relationships whose value came from the database or the user (not "unloaded"). */
   readonly loaded = new Set<string>()
   /** Collection members as the database has them, to find links added and removed. */

@@ -134,6 +134,42 @@ export function sessionSuite(fixture: TransportFixture) {
       expect(comments.all().length).toBe(6)
     })
 
+    it("reuses or creates tags by name inside the commit's one request with addUnique", async () => {
+      const [old, fresh] = [unique("known"), unique("o'fresh \\ $1")]
+      await existingTags([old])
+      const name = scope("unique")
+      const counted = fixture.engine(name)
+      await using session = new AsyncSession(counted)
+      await session.get(User, -1) // opens the connection (a WebSocket in websocket mode)
+      const tags = [old, fresh, old].map((tag) => session.addUnique(new Tag({ name: tag }), ["name"]))
+      expect(tags[2]).toBe(tags[0])
+      const author = new User({ username: unique("uma"), email: `${unique("uma")}@example.com` })
+      const post = new Post({ title: "Tagged", content: "c", author, tags: [tags[0] as Tag, tags[1] as Tag] })
+      session.add(post)
+      const before = await fixture.stats(name)
+      await session.commit()
+      expectOneRequest(before, await fixture.stats(name))
+
+      await using check = new AsyncSession(engine)
+      const stored = (
+        await check.scalars(
+          select(Tag)
+            .where(Tag.c.name.in([old, fresh]))
+            .orderBy(Tag.id),
+        )
+      ).all()
+      expect(stored.map((t) => t.name)).toEqual([old, fresh])
+      expect(tags.map((t) => t.id)).toEqual([stored[0]?.id, stored[1]?.id, stored[0]?.id])
+      expect(inspect(tags[0] as Tag).state).toBe("persistent")
+      const linked = await check.scalars(
+        select(Tag.c.name).join(Tag.posts).where(Post.id.eq(post.id)).orderBy(Tag.c.name),
+      )
+      expect(linked.all()).toEqual([old, fresh].sort())
+      // A tag the session holds already is the one addUnique gives back.
+      expect(check.addUnique(new Tag({ name: fresh }), ["name"])).toBe(stored[1])
+      expect(() => check.addUnique(new Tag({ name: "" }), [])).toThrow(/unique key/)
+    })
+
     it("updates three objects and deletes one in exactly one request", async () => {
       const session = new AsyncSession(engine)
       const user = new User({ username: unique("bob"), email: `${unique("bob")}@example.com` })

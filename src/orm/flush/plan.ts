@@ -55,6 +55,8 @@ export interface InsertStep {
   readonly rows: InsertRow[]
   /** The integer primary key the database generates for these rows, if any. */
   readonly generatedKey: Column<unknown> | undefined
+  /** Rows added with `addUnique`: the unique columns whose existing row they take on conflict. */
+  readonly conflictKeys?: readonly string[]
 }
 
 export interface WriteStep {
@@ -249,8 +251,10 @@ function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
   if (states.length === 0) return []
   const mapper = (states[0] as InstanceState).mapper
   const generatedKey = mapper.primaryKey.find((col) => isGeneratedKey(col))
-  const steps: InsertStep[] = []
-  let remaining = states
+  // Rows that may already exist go first: they are found by their unique values, not by position, and
+  // inserting them before the table's other new rows keeps those rows' positions exact.
+  const steps = uniqueSteps(table, generatedKey, states)
+  let remaining = states.filter((state) => !state.uniqueBy)
   while (remaining.length > 0) {
     const waiting = new Set(remaining)
     const ready = remaining.filter((state) => !dependsOnAny(state, waiting))
@@ -269,6 +273,32 @@ function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
     remaining = remaining.filter((state) => !done.has(state))
   }
   return steps
+}
+
+/** One upsert per set of unique columns, for the rows added with `addUnique`. */
+function uniqueSteps(
+  table: Table,
+  generatedKey: Column<unknown> | undefined,
+  states: InstanceState[],
+): InsertStep[] {
+  const byKeys = new Map<string, InstanceState[]>()
+  for (const state of states) {
+    if (!state.uniqueBy) continue
+    if (dependsOnAny(state, new Set(states))) {
+      throw new InvalidRequestError(
+        `${state.mapper.name} was added with addUnique but refers to a new row of its own table; flush that row first`,
+      )
+    }
+    const key = state.uniqueBy.join(",")
+    byKeys.set(key, [...(byKeys.get(key) ?? []), state])
+  }
+  return [...byKeys.values()].map((group) => ({
+    kind: "insert",
+    table,
+    generatedKey,
+    rows: group.map((state) => ({ state, values: insertValues(state) })),
+    conflictKeys: (group[0] as InstanceState).uniqueBy as readonly string[],
+  }))
 }
 
 function dependsOnAny(state: InstanceState, others: Set<InstanceState>): boolean {

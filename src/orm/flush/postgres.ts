@@ -18,6 +18,8 @@ import {
   type RenderedStatement,
   rowTypes,
   STALE_MARKER,
+  uniqueInsert,
+  uniqueKeySql,
   writeStatement,
 } from "./render.ts"
 
@@ -26,6 +28,7 @@ export const postgresFlushRenderer: FlushRenderer = {
     const positions = insertPositions(steps)
     const referenced = new Set<number>()
     const keyRef = (ref: KeyRef) => {
+      if (ref.state.uniqueBy) return uniqueKeySql(ref.state, postgresql)
       const position = positions.get(ref.state)
       if (!position)
         throw new InvalidRequestError(`${ref.state.mapper.name} is linked to but not part of the flush`)
@@ -37,9 +40,11 @@ export const postgresFlushRenderer: FlushRenderer = {
     for (let index = steps.length - 1; index >= 0; index--) {
       const step = steps[index] as Step
       rendered.unshift(
-        step.kind === "insert"
-          ? renderInsert(step, index, referenced.has(index), keyRef)
-          : renderWrite(step, keyRef),
+        step.kind !== "insert"
+          ? renderWrite(step, keyRef)
+          : step.conflictKeys
+            ? uniqueInsert(step, keyRef, postgresql)
+            : renderInsert(step, index, referenced.has(index), keyRef),
       )
     }
     return rendered

@@ -1,15 +1,19 @@
 // What a dialect's flush renderer produces: statements for one request, each with what to do with the
 // rows it returns. Shared helpers for both dialects live here.
 
+import type { Dialect } from "../../sql/compiler/dialect.ts"
 import { deleteFrom } from "../../sql/delete.ts"
 import { and, type Expression, RawSql } from "../../sql/expression.ts"
+import { insert } from "../../sql/insert.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
+import { select } from "../../sql/select.ts"
 import type { Statement } from "../../sql/statement.ts"
+import { TextStatement } from "../../sql/text.ts"
 import { type SqlType, Text } from "../../sql/types.ts"
 import { update } from "../../sql/update.ts"
 import type { InstanceState } from "../state.ts"
-import { KeyRef, type Step, type WriteStep } from "./plan.ts"
+import { type InsertStep, KeyRef, type Step, type WriteStep } from "./plan.ts"
 
 /** Marks the statements whose failure means a stale row; the session turns it into StaleDataError. */
 export const STALE_MARKER = "edgealchemy-stale"
@@ -82,6 +86,51 @@ export function applyRow(
   })
   Object.assign(state.values, committed)
   state.committed = committed
+}
+
+/**
+ * The key of a row added with `addUnique`, found by its unique values (it may be new or not), as a
+ * subquery with the values inline: what later statements of the flush use for it.
+ */
+export function uniqueKeySql(state: InstanceState, dialect: Dialect): string {
+  const table = state.mapper.table
+  const [key] = state.mapper.primaryKey as [Column<unknown>]
+  const found = (state.uniqueBy ?? []).map((k) => table.requireColumn(k).eq(state.values[k] as never))
+  return `(${
+    select(key)
+      .where(and(...found))
+      .compile(dialect, { literalBinds: true }).sql
+  })`
+}
+
+/**
+ * The upsert of rows added with `addUnique`: a conflict on their unique columns makes a no-op update,
+ * so RETURNING gives the existing row, whose values (its key above all) the object takes.
+ */
+export function uniqueInsert(
+  step: InsertStep,
+  keyRef: (ref: KeyRef, column: Column<unknown>) => string,
+  dialect: Dialect,
+): RenderedStatement {
+  const { table } = step
+  const keys = step.conflictKeys ?? []
+  const [first] = keys as [string]
+  const compiled = insert(table)
+    .values(step.rows.map((row) => coreValues(row.values, keyRef, table)) as never)
+    .onConflictDoUpdate({ target: keys as never, set: (excluded) => ({ [first]: excluded[first] }) as never })
+    .returning(table)
+    .compile(dialect)
+  return {
+    statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
+    apply: (returned) => {
+      const positions = keys.map((key) => table.columns.findIndex((column) => column.key === key))
+      for (const row of step.rows) {
+        const wanted = keys.map((key) => String(row.values.get(key)))
+        const match = returned.find((values) => positions.every((p, i) => String(values[p]) === wanted[i]))
+        if (match) applyRow(row.state, table, match, 0)
+      }
+    },
+  }
 }
 
 /** The Core UPDATE (returning the row) or DELETE of a write step, with KeyRefs rendered by the dialect. */

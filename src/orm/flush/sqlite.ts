@@ -16,6 +16,8 @@ import {
   type RenderedStatement,
   rowTypes,
   STALE_MARKER,
+  uniqueInsert,
+  uniqueKeySql,
   writeStatement,
 } from "./render.ts"
 
@@ -27,6 +29,7 @@ export const sqliteFlushRenderer: FlushRenderer = {
     const insertedSoFar = new Map<Table, number>()
     const ordinals = new Map<KeyRef["state"], { table: Table; ordinal: number }>()
     const keyRef = (ref: KeyRef) => {
+      if (ref.state.uniqueBy) return uniqueKeySql(ref.state, sqlite)
       const found = ordinals.get(ref.state)
       if (!found)
         throw new InvalidRequestError(`${ref.state.mapper.name} is linked to but not part of the flush`)
@@ -39,6 +42,12 @@ export const sqliteFlushRenderer: FlushRenderer = {
     for (const step of steps) {
       if (step.kind !== "insert") {
         rendered.push(...renderWrite(step, keyRef))
+        continue
+      }
+      // Rows that may exist are found by their unique values; they go before the table's other new
+      // rows, so those rows' `max(key)` positions still hold.
+      if (step.conflictKeys) {
+        rendered.push(uniqueInsert(step, keyRef, sqlite))
         continue
       }
       for (const run of sameColumnRuns(step)) {
