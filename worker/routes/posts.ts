@@ -6,7 +6,7 @@ import type { BlogEnv } from "../http/app-env.ts"
 import { conflict, forbidden, notFound } from "../http/errors.ts"
 import { postDetailJson, postJson, postPageJson } from "../http/serializers.ts"
 import { idParam, jsonBody, pageQuery, queryParams, storableText } from "../http/validation.ts"
-import { Post, type Tag } from "../models/index.ts"
+import { Post, Tag } from "../models/index.ts"
 import {
   pageOfPosts,
   postForEdit,
@@ -15,7 +15,7 @@ import {
   taggedWith,
   titleContains,
 } from "../queries/posts.ts"
-import { lookUpTags, normalizeTagNames, tagsFor } from "../queries/tags.ts"
+import { normalizeTagNames, tagsFor } from "../queries/tags.ts"
 import { newPost, postChanges } from "./post-input.ts"
 
 const listQuery = v.object({
@@ -49,7 +49,10 @@ posts.post("/", requireUser, jsonBody(newPost), async (c) => {
   const body = c.req.valid("json")
   const user = currentUser(c)
   const session = c.var.session
-  const tags = await lookUpTags(session, normalizeTagNames(body.tags ?? []))
+  // Known tags are taken and new ones created by the commit itself (addUnique: an upsert by name).
+  const tags = normalizeTagNames(body.tags ?? []).map((name) =>
+    session.addUnique(new Tag({ name }), ["name"]),
+  )
   const post = new Post({
     title: body.title,
     content: body.content,
@@ -58,7 +61,7 @@ posts.post("/", requireUser, jsonBody(newPost), async (c) => {
     tags,
   })
   session.add(post)
-  // The new tags, the post, its tag links and its audit entry: one request.
+  // The tags, the post, its tag links and its audit entry: one request.
   await session.commit()
   return c.json(postJson(post, 0, { id: user.sub, username: user.name }), 201)
 })
