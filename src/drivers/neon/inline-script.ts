@@ -32,57 +32,22 @@ function literalText(value: unknown): string | undefined {
 }
 
 /**
+ * What a placeholder can hide in: a `--` or block comment, a quoted string or identifier (quotes
+ * doubled inside), a dollar-quoted body (`$$...$$`, `$fn$...$fn$`); each unterminated one runs to the
+ * end. Then the placeholder itself (group 2). A `$` right after a word character or `$` starts neither.
+ */
+const TOKENS =
+  /--[^\n]*\n?|\/\*[\s\S]*?(?:\*\/|$)|'(?:''|[^'])*'?|"(?:""|[^"])*"?|(?<![\w$])\$(?:([A-Za-z_]\w*)?\$[\s\S]*?(?:\$\1\$|$)|(\d{1,11}))/g
+
+/**
  * Replaces `$n` placeholders outside quoted strings, quoted identifiers, dollar-quoted bodies and
  * comments, where a `$1` is text, not a parameter.
  */
 function substitute(sql: string, literals: readonly string[]): string {
-  let out = ""
-  let i = 0
-  while (i < sql.length) {
-    const skipped = skipQuoted(sql, i)
-    if (skipped > i) {
-      out += sql.slice(i, skipped)
-      i = skipped
-      continue
-    }
-    const placeholder = /^\$(\d+)/.exec(sql.slice(i, i + 12))
-    if (placeholder && !/[\w$]/.test(sql[i - 1] ?? "")) {
-      const literal = literals[Number(placeholder[1]) - 1]
-      if (literal === undefined)
-        throw new RangeError(`The statement uses ${placeholder[0]} but has no such parameter`)
-      out += literal
-      i += placeholder[0].length
-      continue
-    }
-    out += sql[i]
-    i++
-  }
-  return out
-}
-
-/** The index after a quoted or commented span starting at `i`, or `i` when none starts there. */
-function skipQuoted(sql: string, i: number): number {
-  const two = sql.slice(i, i + 2)
-  if (two === "--") return endOf(sql, "\n", i + 2)
-  if (two === "/*") return endOf(sql, "*/", i + 2)
-  const ch = sql[i]
-  if (ch === "'" || ch === '"') {
-    let j = i + 1
-    while (j < sql.length) {
-      if (sql[j] === ch && sql[j + 1] === ch) j += 2
-      else if (sql[j] === ch) return j + 1
-      else j++
-    }
-    return sql.length
-  }
-  if (ch === "$") {
-    const tag = /^\$([A-Za-z_]\w*)?\$/.exec(sql.slice(i))
-    if (tag && !/[\w$]/.test(sql[i - 1] ?? "")) return endOf(sql, tag[0], i + tag[0].length)
-  }
-  return i
-}
-
-function endOf(sql: string, terminator: string, from: number): number {
-  const at = sql.indexOf(terminator, from)
-  return at === -1 ? sql.length : at + terminator.length
+  return sql.replace(TOKENS, (token, _tag, n: string | undefined) => {
+    if (n === undefined) return token
+    const literal = literals[Number(n) - 1]
+    if (literal === undefined) throw new RangeError(`The statement uses $${n} but has no such parameter`)
+    return literal
+  })
 }
