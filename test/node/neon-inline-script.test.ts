@@ -36,6 +36,19 @@ describe("inlineScript", () => {
     )
   })
 
+  it("treats unterminated quotes and comments as running to the end, and $n after a word as text", () => {
+    const params = ["v"]
+    expect(inlineScript([{ sql: "SELECT a$1, $1$, $1 FROM t -- $1", params }])).toBe(
+      "SELECT a$1, 'v'$, 'v' FROM t -- $1",
+    )
+    expect(inlineScript([{ sql: "SELECT $1, 'it''s $1", params }])).toBe("SELECT 'v', 'it''s $1")
+    expect(inlineScript([{ sql: "SELECT $1 /* $1", params }])).toBe("SELECT 'v' /* $1")
+    expect(inlineScript([{ sql: "SELECT $1, $q$ $1 $$ $1", params }])).toBe("SELECT 'v', $q$ $1 $$ $1")
+    expect(() => inlineScript([{ sql: "SELECT $2", params }])).toThrow(
+      "The statement uses $2 but has no such parameter",
+    )
+  })
+
   it("keeps hostile text inert: quotes doubled, backslashes literal", () => {
     const script = inlineScript([{ sql: "SELECT $1", params: ["'); DROP TABLE users; --\\'"] }])
     expect(script).toBe("SELECT '''); DROP TABLE users; --\\'''")
