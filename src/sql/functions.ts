@@ -58,10 +58,17 @@ type Numeric = number | bigint | string
 const call = <T>(name: string, type: SqlType<unknown>, args: readonly Expression<unknown>[]) =>
   new FunctionCall<T>(name, Object.freeze([...args]), type)
 
+/**
+ * `count(*)`, or `count(expr)` of non-null values: `func.count`, importable alone so that a module
+ * that needs only a count (the ORM's paginate) does not keep all of `func` in a bundle.
+ */
+export function count(expression?: Expression<unknown>): Expression<number> {
+  return call("count", Integer, [expression ?? new Star()])
+}
+
 const typed = {
   /** `count(*)`, or `count(expr)` of non-null values. A number, never null. */
-  count: (expression?: Expression<unknown>): Expression<number> =>
-    call("count", Integer, [expression ?? new Star()]),
+  count,
   sum: <N extends Numeric>(expression: Expression<N | null>): Expression<N | null> =>
     call("sum", expression.type, [expression]),
   /** The mean as a float (PostgreSQL's numeric result is read as a number too). */
