@@ -9,7 +9,7 @@ import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
 import { and, type Expression } from "../sql/expression.ts"
-import { func } from "../sql/functions.ts"
+import { count as countOf } from "../sql/functions.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { isGeneratedKey } from "../sql/schema/table.ts"
 import { Select, select } from "../sql/select.ts"
@@ -306,7 +306,7 @@ export class AsyncSession {
       offset: undefined,
       options: [],
     })
-    const count = select(func.count()).selectFrom(unordered.subquery("paginated"))
+    const count = select(countOf()).selectFrom(unordered.subquery("paginated"))
     const plan = planLoading(paged, query.state.options ?? [])
     const { result, extra } = await this.#executeWithLoads(plan, this.#hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
