@@ -16,7 +16,7 @@ import { Select, select } from "../sql/select.ts"
 import { type ItemValue, isEntity, type RowOfItems, type SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
-import { type BulkSession, bulkSync, isBulk, type SynchronizeSession } from "./bulk-sync.ts"
+import { type BulkSession, isBulk, type SynchronizeSession } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
 import { type FlushPlan, keyOf, planFlush } from "./flush/plan.ts"
@@ -28,6 +28,7 @@ import { setRelationship } from "./instance-accessors.ts"
 import { type JoinedLoad, type LoadPlan, planLoading } from "./loading.ts"
 import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
+import { plugins } from "./plugins.ts"
 import { relationshipLoad } from "./relationship-query.ts"
 import { InstanceState, STATE, sameValue, stateOf } from "./state.ts"
 
@@ -218,8 +219,9 @@ export class AsyncSession {
     if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {
       return (await this.#executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
     }
+    // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
     const sync = isBulk(statement)
-      ? bulkSync(statement, options.synchronizeSession ?? "auto", this.#bulkSession())
+      ? plugins.bulkSync?.(statement, options.synchronizeSession ?? "auto", this.#bulkSession())
       : undefined
     const result = await this.#conn.execute(sync?.statement ?? statement, options.params)
     sync?.apply(result.rows as readonly unknown[][])
