@@ -37,7 +37,7 @@ export function sqliteTimestamp(date: Date): string {
  * A value @libsql/client returned (with `intMode: "bigint"`) to the JS value of `type`: integers as
  * numbers unless the column is a BigInteger, 0/1 as booleans, our timestamp text as a UTC Date.
  */
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+const MAX_SAFE = 9007199254740991n // Number.MAX_SAFE_INTEGER, as a literal so that bundles without SQLite drop it
 
 export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
   if (value === null || value === undefined) return null
