@@ -3,6 +3,7 @@ import {
   bindparam,
   caseWhen,
   column,
+  distinct,
   func,
   Integer,
   InvalidRequestError,
@@ -95,6 +96,16 @@ describe("operators", () => {
     })
     expect(select(users.c.age.cast(Numeric(10, 2))).compile(postgresql).sql).toBe(
       "SELECT CAST(users.age AS NUMERIC(10, 2)) FROM users",
+    )
+  })
+
+  it("parenthesizes a CASE that is an operand, and writes DISTINCT inside an aggregate", () => {
+    const adult = caseWhen([[users.c.age.ge(18), 1]], 0)
+    expect(select(users.c.id).where(adult.eq(1)).compile(postgresql).sql).toBe(
+      "SELECT users.id FROM users WHERE (CASE WHEN users.age >= $1 THEN $2 ELSE $3 END) = $4",
+    )
+    expect(select(func.count(distinct(users.c.age))).compile(sqlite).sql).toBe(
+      "SELECT count(DISTINCT users.age) FROM users",
     )
   })
 
