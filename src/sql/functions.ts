@@ -81,13 +81,15 @@ const typed = {
       expression,
       ...fallbacks.map((f) => asExpression(f, expression.type)),
     ]),
-  lower: <S extends string | null>(expression: Expression<S>): Expression<S> =>
-    call("lower", Text, [expression]),
-  upper: <S extends string | null>(expression: Expression<S>): Expression<S> =>
-    call("upper", Text, [expression]),
+  /** `lower(x)`; a plain string is bound as a parameter. */
+  lower: <S extends string | null>(expression: Expression<S> | S): Expression<S> =>
+    call("lower", Text, [asExpression(expression, Text)]),
+  upper: <S extends string | null>(expression: Expression<S> | S): Expression<S> =>
+    call("upper", Text, [asExpression(expression, Text)]),
   length: <S extends string | null>(
-    expression: Expression<S>,
-  ): Expression<S extends null ? number | null : number> => call("length", Integer, [expression]),
+    expression: Expression<S> | S,
+  ): Expression<S extends null ? number | null : number> =>
+    call("length", Integer, [asExpression(expression, Text)]),
   /** The current timestamp: `now()` on PostgreSQL, SQLite's `strftime(...)` in UTC with milliseconds. */
   now: (): Expression<Date> => call("now", DateTime, []),
   /** Concatenation of strings, treating NULL as empty. */

@@ -139,6 +139,13 @@ describe("operators", () => {
     })
   })
 
+  it("binds plain values given to the string functions", () => {
+    expect(select(func.lower("MiXeD"), func.length("abc")).compile(postgresql)).toEqual({
+      sql: "SELECT lower($1), length($2)",
+      params: ["MiXeD", "abc"],
+    })
+  })
+
   it("writes now() as SQLite's millisecond UTC timestamp", () => {
     expect(select(func.now()).compile(postgresql).sql).toBe("SELECT now()")
     expect(select(func.now()).compile(sqlite).sql).toBe("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")
