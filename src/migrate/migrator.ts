@@ -7,7 +7,9 @@ import type { Engine } from "../engine/engine.ts"
 import { InvalidRequestError } from "../errors.ts"
 import { Dialect } from "../sql/compiler/dialect.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
+import type { Statement } from "../sql/statement.ts"
 import { text } from "../sql/text.ts"
+import { retryWhileBusy } from "./busy.ts"
 import { type Change, compareSchemas } from "./compare.ts"
 import { explainFailure } from "./failure.ts"
 import { schemaOfMetadata } from "./from-metadata.ts"
@@ -46,6 +48,11 @@ interface DatabaseState {
   readonly schema: DatabaseSchema
   /** The schema is simulated past raw SQL (`op.execute`), which it cannot follow: read it again before use. */
   readonly stale?: boolean
+}
+
+/** One atomic request, sent again while another runner holds the database (see busy.ts). */
+function send(connection: Connection, statements: readonly Statement[]) {
+  return retryWhileBusy(() => connection.batch(statements))
 }
 
 export class Migrator {
@@ -106,7 +113,7 @@ export class Migrator {
           ? graph.heads()
           : [graph.resolve(target)]
     await this.withConnection(async (connection) => {
-      await connection.batch([
+      await send(connection, [
         text(this.versionTable.create()),
         ...this.versionTable.stamp(heads).map((sql) => text(sql)),
       ])
@@ -116,7 +123,7 @@ export class Migrator {
   /** The differences autogenerate would write: the models' schema against the live one (one read-only request). */
   async compare(metadata: MetaData): Promise<Change[]> {
     const schema = await this.withConnection((connection) =>
-      introspect(connection, new Set([this.versionTable.name])),
+      retryWhileBusy(() => introspect(connection, new Set([this.versionTable.name]))),
     )
     const models = new Map(schemaOfMetadata(metadata, this.dialect))
     models.delete(this.versionTable.name)
@@ -172,7 +179,10 @@ export class Migrator {
         const { statements, schema, rawSql } = await this.render(step, state.schema)
         const started = performance.now()
         try {
-          await connection.batch(statements.map((sql) => text(sql)))
+          await send(
+            connection,
+            statements.map((sql) => text(sql)),
+          )
         } catch (error) {
           const now = await this.readState(connection, withSchema).catch(() => undefined)
           if (!now || !this.changedUnderUs(state.heads, now.heads)) {
@@ -230,7 +240,7 @@ export class Migrator {
   private async readState(connection: Connection, withSchema: boolean): Promise<DatabaseState> {
     const plan = introspection(this.dialect)
     const lock = this.versionTable.lock().map((sql) => text(sql))
-    const results = await connection.batch([
+    const results = await send(connection, [
       ...lock,
       text(this.versionTable.create()),
       text(this.versionTable.select()),
