@@ -15,7 +15,7 @@ import { explainFailure } from "./failure.ts"
 import { schemaOfMetadata } from "./from-metadata.ts"
 import { introspect, introspection } from "./introspect/index.ts"
 import { Operations } from "./operations.ts"
-import { downgradePlan, type Step, upgradePlan } from "./plan.ts"
+import { downgradePlan, resolveHeads, type Step, upgradePlan } from "./plan.ts"
 import type { RevisionModule, RevisionProvider } from "./provider.ts"
 import { staticRevisions } from "./provider.ts"
 import { renderOperation } from "./render.ts"
@@ -106,12 +106,7 @@ export class Migrator {
   /** Records `target` (`head`, `base` or a revision) as applied without running anything. */
   async stamp(target: string): Promise<void> {
     const graph = await this.graph()
-    const heads =
-      target === "base"
-        ? []
-        : target === "head" || target === "heads"
-          ? graph.heads()
-          : [graph.resolve(target)]
+    const heads = resolveHeads(graph, target)
     await this.withConnection(async (connection) => {
       await send(connection, [
         text(this.versionTable.create()),
@@ -136,9 +131,12 @@ export class Migrator {
    */
   async sql(direction: "upgrade" | "downgrade", to: string, from?: string): Promise<string[]> {
     const graph = await this.graph()
-    const start = from === undefined || from === "base" ? [] : [graph.resolve(from)]
+    const start = resolveHeads(graph, from ?? "base")
+    // The schema `from` stands for, built by replaying its revisions from an empty database.
     let schema: DatabaseSchema = new Map()
-    for (const step of start.length > 0 ? upgradePlan(graph, [], start[0]) : []) {
+    for (const step of upgradePlan(graph, [], "heads").filter((s) =>
+      graph.withAncestors(start).has(s.revision),
+    )) {
       schema = (await this.render(step, schema)).schema
     }
     const steps = direction === "upgrade" ? upgradePlan(graph, start, to) : downgradePlan(graph, start, to)

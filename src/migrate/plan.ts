@@ -51,6 +51,13 @@ export function downgradePlan(graph: RevisionGraph, current: readonly string[], 
   })
 }
 
+/** The heads a target names: none for `base`, every head for `head`/`heads`, else the one revision. */
+export function resolveHeads(graph: RevisionGraph, target: string): string[] {
+  if (target === "base") return []
+  if (target === "head" || target === "heads") return graph.heads()
+  return [graph.resolve(target)]
+}
+
 /** The database's heads, each of which must be a revision the graph has. */
 function known(graph: RevisionGraph, heads: readonly string[]): readonly string[] {
   for (const id of heads) {

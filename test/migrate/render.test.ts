@@ -221,3 +221,34 @@ it("names the revision whose operations cannot be rendered, before sending anyth
     'Revision 0badc0de0001 ("alters a table it never made") cannot upgrade, nothing was sent: Table "ghosts" is not in the database',
   )
 })
+
+it("prints a SQLite rebuild offline from a revision, against the schema the earlier revisions build", async () => {
+  const first = defineRevision({
+    id: "0ff11e000001",
+    parent: null,
+    message: "users",
+    upgrade: (op) =>
+      op.createTable("users", [
+        { name: "id", type: Integer, primaryKey: true, autoincrement: true },
+        { name: "name", type: String(50), nullable: true },
+      ]),
+    downgrade: (op) => op.dropTable("users"),
+  })
+  const second = defineRevision({
+    id: "0ff11e000002",
+    parent: "0ff11e000001",
+    message: "names required",
+    upgrade: (op) => op.alterColumn("users", "name", { nullable: false, default: "anon" }),
+    downgrade: (op) => op.alterColumn("users", "name", { nullable: true, default: null }),
+  })
+  const lines = await new Migrator(sqlite, { revisions: [first, second] }).sql(
+    "upgrade",
+    "head",
+    "0ff11e000001",
+  )
+  expect(lines).toContain("-- upgrade 0ff11e000002: names required")
+  expect(lines).toContain(
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL DEFAULT 'anon');",
+  )
+  expect(lines).not.toContain("-- upgrade 0ff11e000001: users")
+})
