@@ -1,7 +1,7 @@
 // `npm run dev` / `npm run dev:neon`: the blog on http://127.0.0.1:8787 under `wrangler dev`, with no
 // external service. `npm run dev` serves it from a local libSQL (Turso) endpoint over .data/blog.db;
-// `npm run dev:neon` from the PostgreSQL at PG_URL through the local Neon endpoint. Either way the schema
-// is created where missing, a demo user with posts is seeded once, and Ctrl-C stops everything.
+// `npm run dev:neon` from the PostgreSQL at PG_URL through the local Neon endpoint. Either way the blog's
+// migrations are applied, a demo user with posts is seeded once, and Ctrl-C stops everything.
 import { mkdirSync } from "node:fs"
 import { type Bindings, engineFor } from "../worker/env.ts"
 import { ensureSchema } from "../worker/schema.ts"

@@ -1,9 +1,10 @@
-// The blog's schema, created where it is missing. One function on purpose: the dev runner and the tests
-// call it, and it becomes "apply the migrations" once the blog's revisions exist (migrations/).
-import { createAll, type Engine } from "../src/index.ts"
-import { registry } from "./models/index.ts"
+// The blog's schema: its revisions in migrations/, applied up to the newest. The dev runner and the
+// tests call this; in production, run `npx edgealchemy migrate upgrade` (or this) before deploying.
+
+import { revisions } from "../migrations/index.ts"
+import type { Engine } from "../src/index.ts"
+import { Migrator } from "../src/migrate.ts"
 
 export async function ensureSchema(engine: Engine): Promise<void> {
-  await using connection = engine.connect()
-  await createAll(registry.metadata, connection)
+  await new Migrator(engine, { revisions }).upgrade()
 }

@@ -44,7 +44,8 @@ export const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   migrate: ["base", "sql", ...DIALECTS, "engine"],
   hono: ["base", "sql", "engine", "orm"],
   entry: ["base", "sql", ...DIALECTS, ...DRIVERS, "engine", "orm", "migrate", "hono"],
-  worker: ["entry"],
+  // The worker may apply its own revisions (statically imported: a worker has no filesystem).
+  worker: ["entry", "migrations"],
   migrations: ["entry"],
 }
 

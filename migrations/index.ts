@@ -1,0 +1,7 @@
+// The blog's revisions, imported statically so a worker (no filesystem) can apply them too. Every
+// revision file of this folder is listed here; test/node/blog-migrations.test.ts checks that none is
+// missing. `npx edgealchemy migrate revision -m "..." --autogenerate` writes new ones.
+import { staticRevisions } from "../src/migrate.ts"
+import * as blogSchema from "./0ca22f918c2f_blog_schema.ts"
+
+export const revisions = staticRevisions([blogSchema])
