@@ -41,6 +41,18 @@ describe("package build", () => {
     },
   )
 
+  it("ships the migrate CLI with the sources it runs, and points bin at it", () => {
+    const [packed] = JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"]).toString(),
+    ) as [{ files: { path: string }[] }]
+    const files = packed.files.map((file) => file.path)
+    expect(files).toEqual(expect.arrayContaining(["cli/edgealchemy.mjs", "cli/main.ts", "src/migrate.ts"]))
+    expect(files.some((file) => file.startsWith("test/") || file.startsWith("worker/"))).toBe(false)
+    expect((manifest as unknown as { bin: Record<string, string> }).bin.edgealchemy).toBe(
+      "./cli/edgealchemy.mjs",
+    )
+  })
+
   it("exports the error hierarchy from the main entry", async () => {
     const main = (await import(pathToFileURL(join(outDir, "index.js")).href)) as Record<string, unknown>
     expect(Object.keys(main)).toEqual(
