@@ -16,4 +16,4 @@ export function libsqlEmbedded(options: LibsqlOptions = {}): EngineDriver {
   return withDialect(embeddedDriver(options), sqlite)
 }
 
-export const createEngine = engineFactory(libsqlEmbedded)
+export const createEngine = engineFactory<LibsqlOptions>(libsqlEmbedded)

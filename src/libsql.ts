@@ -17,4 +17,4 @@ export function libsql(options: LibsqlOptions = {}): EngineDriver {
   return withDialect(libsqlDriver(options), sqlite)
 }
 
-export const createEngine = engineFactory(libsql)
+export const createEngine = engineFactory<LibsqlOptions>(libsql)

@@ -17,4 +17,4 @@ export function neon(options: NeonOptions = {}): EngineDriver {
   return withDialect(neonDriver(options), postgresql)
 }
 
-export const createEngine = engineFactory(neon)
+export const createEngine = engineFactory<NeonOptions>(neon)
