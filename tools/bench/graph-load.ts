@@ -45,6 +45,7 @@ import {
   createEngine,
   type Engine,
   insert,
+  joinedload,
   type Statement,
   select,
   selectinload,
@@ -75,12 +76,17 @@ const pgUrl = process.env.PG_URL || "postgres://postgres@127.0.0.1:5432/postgres
 
 // --- edgealchemy ----------------------------------------------------------------------------------
 
+/** GRAPH_LOAD_STRATEGY=joined joins the two many-to-ones (authors) in instead of selecting them apart. */
+const JOINED = process.env.GRAPH_LOAD_STRATEGY === "joined"
+
 function graphQuery() {
   return select(Post)
     .options(
-      selectinload(Post.author),
+      JOINED ? joinedload(Post.author) : selectinload(Post.author),
       selectinload(Post.tags),
-      selectinload(Post.comments).selectinload(Comment.author),
+      JOINED
+        ? selectinload(Post.comments).joinedload(Comment.author)
+        : selectinload(Post.comments).selectinload(Comment.author),
     )
     .orderBy(Post.createdAt.desc(), Post.id.desc())
     .limit(PAGE_SIZE)
