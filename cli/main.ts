@@ -13,6 +13,10 @@ export interface CliIo {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.some((arg) => arg === "--help" || arg === "-h" || arg === "help")) {
+    io.out(USAGE)
+    return 0
+  }
   try {
     const args = parseArguments(argv)
     const command = commands[args.command]
