@@ -24,7 +24,7 @@ describe("inlineScript", () => {
       { sql: "SELECT * FROM t WHERE id = $1 OR id = $10", params: [7n, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
     ])
     expect(script).toBe(
-      "INSERT INTO t (a, b, c, d) VALUES ('it''s', '42', NULL, 'true');\n" +
+      "INSERT INTO t (a, b, c, d) VALUES ('it''s', '42', NULL, 'true')\n;\n" +
         "SELECT * FROM t WHERE id = '7' OR id = '10'",
     )
   })
@@ -49,9 +49,9 @@ describe("inlineScript", () => {
     )
   })
 
-  it("keeps hostile text inert: quotes doubled, backslashes literal", () => {
+  it("keeps hostile text inert whatever standard_conforming_strings says: quotes and backslashes doubled", () => {
     const script = inlineScript([{ sql: "SELECT $1", params: ["'); DROP TABLE users; --\\'"] }])
-    expect(script).toBe("SELECT '''); DROP TABLE users; --\\'''")
+    expect(script).toBe("SELECT E'''); DROP TABLE users; --\\\\'''")
   })
 
   it("gives up on values with no exact text, so the batch goes statement by statement", () => {

@@ -185,7 +185,7 @@ describe("literal-binds mode", () => {
       users.c.createdAt.lt(new Date("2024-05-06T07:08:09.010Z")),
     )
     expect(statement.compile(postgresql, { literalBinds: true })).toEqual({
-      sql: "SELECT users.id FROM users WHERE users.username = 'O''Brien \\ $1 ? --;' AND users.\"isActive\" = true AND users.\"createdAt\" < '2024-05-06T07:08:09.010Z'",
+      sql: "SELECT users.id FROM users WHERE users.username = E'O''Brien \\\\ $1 ? --;' AND users.\"isActive\" = true AND users.\"createdAt\" < '2024-05-06T07:08:09.010Z'",
       params: [],
     })
     expect(statement.compile(sqlite, { literalBinds: true }).sql).toBe(
@@ -203,7 +203,7 @@ describe("literal-binds mode", () => {
 
   it("writes bytes as hex", () => {
     const statement = select(literal(new Uint8Array([0, 255, 16])))
-    expect(statement.compile(postgresql, { literalBinds: true }).sql).toBe("SELECT '\\x00ff10'::bytea")
+    expect(statement.compile(postgresql, { literalBinds: true }).sql).toBe("SELECT E'\\\\x00ff10'::bytea")
     expect(statement.compile(sqlite, { literalBinds: true }).sql).toBe("SELECT X'00ff10'")
   })
 })

@@ -3,6 +3,7 @@
 
 import { Compiler } from "../../sql/compiler/compiler.ts"
 import type { SqlType } from "../../sql/types.ts"
+import { postgresString } from "../../util/postgres-string.ts"
 import { byteaHex } from "./codecs.ts"
 
 const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
@@ -17,8 +18,14 @@ export class PostgresCompiler extends Compiler {
   }
 
   override literal(value: unknown, type: SqlType<unknown>): string {
-    if (value instanceof Uint8Array) return `'${byteaHex(value)}'::bytea`
+    if (value instanceof Uint8Array) return `${postgresString(byteaHex(value))}::bytea`
     return super.literal(value, type)
+  }
+
+  /** Whatever `standard_conforming_strings` says, a backslash stays a backslash. */
+  protected override stringLiteral(text: string): string {
+    const plain = super.stringLiteral(text)
+    return text.includes("\\") ? postgresString(text) : plain
   }
 
   override typeName(type: SqlType<unknown>): string {

@@ -3,11 +3,13 @@
 // but one Query message may hold many statements, which the server runs as one implicit transaction
 // (an error rolls back all of them).
 //
-// The simple protocol takes no parameters, so each `$n` becomes a quoted literal of the very text the
-// driver would have sent as that parameter. A quoted literal and a parameter both arrive untyped and
-// take their type from context, so the statement means the same; quotes are doubled, which is all the
-// escaping a standard-conforming string needs. Values with no exact text (arrays, which the driver
-// formats itself) make this return undefined, and the caller sends the statements one by one.
+// The simple protocol takes no parameters, so each `$n` becomes a string constant of the very text the
+// driver would have sent as that parameter. A constant and a parameter both arrive untyped and take
+// their type from context, so the statement means the same. Constants are written so that no server
+// setting can make their text SQL (../../util/postgres-string.ts). Values with no exact text (arrays,
+// which the driver formats itself) make this return undefined, and the caller sends the statements
+// one by one.
+import { postgresString } from "../../util/postgres-string.ts"
 import type { Query } from "../transport.ts"
 
 export function inlineScript(queries: readonly Query[]): string | undefined {
@@ -17,27 +19,29 @@ export function inlineScript(queries: readonly Query[]): string | undefined {
     if (literals.includes(undefined)) return undefined
     statements.push(substitute(query.sql, literals as string[]))
   }
-  return statements.join(";\n")
+  // On lines of their own: a statement ending in a `--` comment must not swallow the separator.
+  return statements.join("\n;\n")
 }
 
 function literalText(value: unknown): string | undefined {
   if (value === null || value === undefined) return "NULL"
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
     const text = String(value)
-    // standard_conforming_strings keeps backslashes literal; a NUL cannot be in PostgreSQL text at all.
-    return text.includes("\u0000") ? undefined : `'${text.replaceAll("'", "''")}'`
+    // A NUL cannot be in PostgreSQL text at all.
+    return text.includes("\u0000") ? undefined : postgresString(text)
   }
   if (typeof value === "bigint") return `'${value}'`
   return undefined
 }
 
 /**
- * What a placeholder can hide in: a `--` or block comment, a quoted string or identifier (quotes
- * doubled inside), a dollar-quoted body (`$$...$$`, `$fn$...$fn$`); each unterminated one runs to the
- * end. Then the placeholder itself (group 2). A `$` right after a word character or `$` starts neither.
+ * What a placeholder can hide in: a `--` or block comment, an escape string (`E'it\'s'`), a quoted
+ * string or identifier (quotes doubled inside), a dollar-quoted body (`$$...$$`, `$fn$...$fn$`); each
+ * unterminated one runs to the end. Then the placeholder itself (group 2). A `$` right after a word
+ * character or `$` starts neither.
  */
 const TOKENS =
-  /--[^\n]*\n?|\/\*[\s\S]*?(?:\*\/|$)|'(?:''|[^'])*'?|"(?:""|[^"])*"?|(?<![\w$])\$(?:([A-Za-z_]\w*)?\$[\s\S]*?(?:\$\1\$|$)|(\d{1,11}))/g
+  /--[^\n]*\n?|\/\*[\s\S]*?(?:\*\/|$)|(?<![\w$])[Ee]'(?:\\[\s\S]|''|[^'\\])*'?|'(?:''|[^'])*'?|"(?:""|[^"])*"?|(?<![\w$])\$(?:([A-Za-z_]\w*)?\$[\s\S]*?(?:\$\1\$|$)|(\d{1,11}))/g
 
 /**
  * Replaces `$n` placeholders outside quoted strings, quoted identifiers, dollar-quoted bodies and

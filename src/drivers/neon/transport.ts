@@ -135,7 +135,14 @@ export class NeonTransport implements Transport {
     const client = this.#client as Client
     return this.#overWebSocket("batch", queries, async () => {
       const answer: unknown = await client.query({ text: script, rowMode: "array" })
-      return (Array.isArray(answer) ? answer : [answer]).map(resultOf)
+      const results = (Array.isArray(answer) ? answer : [answer]).map(resultOf)
+      // One result per statement, or the script did not split as its statements did: say so, loudly.
+      if (results.length !== queries.length) {
+        throw new InvalidRequestError(
+          `A batch of ${queries.length} statements came back with ${results.length} results; it was rolled back only if it failed`,
+        )
+      }
+      return results
     })
   }
 
