@@ -54,28 +54,32 @@ export function bulkSync(
   const values = statement.kind === "update" ? withUpdateDefaults(table, statement.state.values) : {}
   const run = statement.kind === "update" ? (statement as Update<never>).values(values as never) : statement
   if (mode !== "fetch") {
-    const evaluated = tryEvaluate(statement, values, mode === "evaluate")
-    if (evaluated) return evaluateSync(run, objects, evaluated, session)
+    const changes = tryEvaluate(statement, values, objects, mode === "evaluate")
+    if (changes) return evaluateSync(run, changes, session)
   }
   return fetchSync(run as Bulk, values, session)
 }
 
-interface Evaluated {
-  readonly where: Evaluator
-  readonly values: [string, Evaluator][]
-}
+/** An object the statement matches, with the new values it gets (none for DELETE). */
+type Change = readonly [InstanceState, readonly (readonly [string, unknown])[]]
 
+/**
+ * The objects the statement matches and their new values, all computed before it runs (afterwards
+ * the new values could match differently), or undefined when memory cannot compute them faithfully.
+ */
 function tryEvaluate(
   statement: Bulk,
   values: Record<string, unknown>,
+  objects: readonly InstanceState[],
   required: boolean,
-): Evaluated | undefined {
+): Change[] | undefined {
   const { table, where } = statement.state
   try {
-    return {
-      where: matches(where as readonly Expression<unknown>[], table),
-      values: Object.entries(values).map(([key, value]) => [key, valueEvaluator(value, table)]),
-    }
+    const matching = matches(where as readonly Expression<unknown>[], table)
+    const setters = Object.entries(values).map(([key, value]) => [key, valueEvaluator(value, table)] as const)
+    return objects
+      .filter((state) => matching(state.values))
+      .map((state) => [state, setters.map(([key, compute]) => [key, compute(state.values)] as const)])
   } catch (error) {
     if (!(error instanceof Unevaluable) || !required) return undefined
     throw new InvalidRequestError(
@@ -91,25 +95,14 @@ function valueEvaluator(value: unknown, table: Table): Evaluator {
   return () => value
 }
 
-function evaluateSync(
-  statement: Statement,
-  objects: InstanceState[],
-  evaluated: Evaluated,
-  session: BulkSession,
-) {
-  // Matched now, before the statement runs: afterwards the new values could match differently.
-  const matched = objects.filter((state) => evaluated.where(state.values))
+function evaluateSync(statement: Statement, changes: readonly Change[], session: BulkSession): BulkSync {
   return {
     statement,
     ownColumns: Infinity,
     apply() {
-      for (const state of matched) {
-        if (statement.kind === "delete") {
-          session.forget(state)
-          continue
-        }
-        const computed = evaluated.values.map(([key, value]) => [key, value(state.values)] as const)
-        for (const [key, value] of computed) setCommitted(state, key, value)
+      for (const [state, values] of changes) {
+        if (statement.kind === "delete") session.forget(state)
+        else for (const [key, value] of values) setCommitted(state, key, value)
       }
     },
   }

@@ -30,14 +30,24 @@ const ARITHMETIC: Record<string, (a: never, b: never) => unknown> = {
   "-": (a, b) => (a as number) - (b as number),
   "*": (a, b) => (a as number) * (b as number),
   "%": (a, b) => (a as number) % (b as number),
-  "||": (a, b) => `${a}${b}`,
 }
 
+/** Types whose JavaScript values do not compare or compute as the database's do. */
+const INCOMPARABLE = new Set(["numeric", "json", "uuid", "binary"])
+
 const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
-  lower: ([s]) => (s as string).toLowerCase(),
-  upper: ([s]) => (s as string).toUpperCase(),
-  length: ([s]) => (s as string).length,
-  abs: ([n]) => Math.abs(n as number),
+  lower: ([s]) => ascii(s as string, "lower").toLowerCase(),
+  upper: ([s]) => ascii(s as string, "upper").toUpperCase(),
+  // Characters, as SQL counts them, not UTF-16 units.
+  length: ([s]) => [...(s as string)].length,
+  abs: ([n]) => (typeof n === "bigint" ? (n < 0n ? -n : n) : Math.abs(n as number)),
+}
+
+/** SQLite's lower()/upper() change ASCII letters only, PostgreSQL's all of them: agree on ASCII alone. */
+function ascii(text: string, name: string): string {
+  if (/[^ -~\t\n\r]/.test(text))
+    throw new Unevaluable(`${name}() of non-ASCII text differs between databases`)
+  return text
 }
 
 /** Compiles `expression` into a function of an object's values; columns must belong to `table`. */
@@ -104,10 +114,17 @@ export function matches(conditions: readonly Expression<unknown>[], table: Table
 function binary(node: Binary<unknown>, table: Table): Evaluator {
   const left = evaluator(node.left, table)
   const right = evaluator(node.right, table)
+  if (node.operator === "||") return nullSafe(left, right, (a, b) => `${a}${b}`)
+  if (INCOMPARABLE.has(node.left.type.kind) || INCOMPARABLE.has(node.right.type.kind)) {
+    throw new Unevaluable(`${node.left.type.kind} values do not compare or compute in memory as in SQL`)
+  }
   if (node.operator in COMPARE) return compare(node.operator, left, right)
   if (node.operator === "/") {
-    const integer = node.type.isInteger
-    return nullSafe(left, right, (a, b) => (integer ? Math.trunc(a / b) : a / b))
+    // SQL divides integers as integers only when both sides are integers (bigint `/` truncates itself).
+    const integer = node.left.type.isInteger && node.right.type.isInteger
+    return nullSafe(left, right, (a: number, b: number) =>
+      typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b),
+    )
   }
   const operation = ARITHMETIC[node.operator]
   if (!operation) throw new Unevaluable(`the operator ${node.operator} cannot be evaluated in memory`)
@@ -118,12 +135,19 @@ function compare(operator: string, left: Evaluator, right: Evaluator): Evaluator
   return nullSafe(left, right, COMPARE[operator] as (a: never, b: never) => boolean)
 }
 
-/** Any null operand makes the result null (UNKNOWN), as in SQL. */
+/**
+ * Any null operand makes the result null (UNKNOWN), as in SQL. An integer next to a 64-bit one
+ * computes as bigint.
+ */
 function nullSafe(left: Evaluator, right: Evaluator, operation: (a: never, b: never) => unknown): Evaluator {
   return (values) => {
     const a = left(values)
     const b = right(values)
-    return a === null || b === null ? null : operation(a as never, b as never)
+    if (a === null || b === null) return null
+    if (typeof a !== "bigint" && typeof b !== "bigint") return operation(a as never, b as never)
+    if (!Number.isInteger(Number(a)) || !Number.isInteger(Number(b)))
+      throw new Unevaluable("a 64-bit integer next to a fraction")
+    return operation(BigInt(a as number) as never, BigInt(b as number) as never)
   }
 }
 

@@ -51,14 +51,25 @@ function defineHybrids(model: object, mapper: Mapper, hybrids: Hybrids, taken: R
   }
 }
 
+/** The in-memory side; what memory cannot compute (now, or for some values) names the fix. */
 function instanceEvaluator(mapper: Mapper, key: string, expression: Expression<unknown>): Evaluator {
-  try {
-    return evaluator(expression, mapper.table)
-  } catch (error) {
+  const refuse = (error: unknown): never => {
     if (!(error instanceof Unevaluable)) throw error
     throw new InvalidRequestError(
       `${mapper.name}.${key} cannot be computed in memory (${error.message}); ` +
         `define it for instances with a getter in the class body: get ${key}() { ... }`,
     )
+  }
+  try {
+    const compute = evaluator(expression, mapper.table)
+    return (values) => {
+      try {
+        return compute(values)
+      } catch (error) {
+        return refuse(error)
+      }
+    }
+  } catch (error) {
+    return refuse(error)
   }
 }

@@ -1,0 +1,194 @@
+// Regressions found in review: the in-memory evaluator against what the databases compute (Numeric,
+// length, lower/upper, division, bigint), lazy "joined" with aliased roots, FOR UPDATE and GROUP BY,
+// defaults of joined objects, populateExisting of loaded relationships; on Neon HTTP and libSQL embedded.
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import ws from "ws"
+import {
+  AsyncSession,
+  aliased,
+  createAll,
+  deleteFrom,
+  dropAll,
+  func,
+  select,
+  update,
+} from "../../src/index.ts"
+import { libsqlEmbedded } from "../../src/libsql-node.ts"
+import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
+import { RAccount, REntry, RNote, RScore, registry } from "./models.ts"
+
+const fixtures: TransportFixture[] = [
+  neonFixture("http", ws),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-review-")), "r.db")),
+]
+
+for (const fixture of fixtures) {
+  describe(`review on ${fixture.name}`, () => {
+    const engine = fixture.engine(`review-${fixture.name}-${Date.now().toString(36)}`)
+    beforeAll(async () => {
+      const c = engine.connect()
+      try {
+        await dropAll(registry.metadata, c)
+        await createAll(registry.metadata, c)
+      } finally {
+        await c.close()
+      }
+    })
+    afterAll(async () => {
+      const c = engine.connect()
+      await dropAll(registry.metadata, c).finally(() => c.close())
+    })
+    beforeEach(async () => {
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(RNote), { synchronizeSession: false })
+      await session.execute(deleteFrom(REntry), { synchronizeSession: false })
+      await session.execute(deleteFrom(RAccount), { synchronizeSession: false })
+      const a = new RAccount({ label: "Élan", balance: "20.00" })
+      const b = new RAccount({ label: "😀a", balance: "150.00" })
+      a.entries.push(new REntry({ amount: 1 }))
+      session.addAll([a, b])
+      await session.flush()
+      session.add(new RNote({ accountId: a.id }))
+      await session.commit()
+    })
+
+    it("hybrid: Integer column divided by a Float column computes as SQL does", async () => {
+      await using session = new AsyncSession(engine)
+      const score = new RScore({ points: 5, weight: 2 })
+      session.add(score)
+      await session.flush()
+      const sql = await session.scalar(select(RScore.ratio).where(RScore.id.eq(score.id)))
+      expect(score.ratio).toBe(sql)
+      await session.rollback()
+    })
+
+    for (const mode of ["fetch", "evaluate", "auto"] as const) {
+      it(`bulk UPDATE ... RETURNING the entity with synchronizeSession ${mode}`, async () => {
+        await using session = new AsyncSession(engine)
+        const accounts = (await session.scalars(select(RAccount).orderBy(RAccount.id))).all()
+        const result = await session.execute(
+          update(RAccount)
+            .where(RAccount.label.eq("Élan"))
+            .values({ frozen: 5 })
+            .returning(RAccount, RAccount.frozen),
+          { synchronizeSession: mode },
+        )
+        const rows = result.all()
+        expect(rows.length).toBe(1)
+        expect(rows[0]?.[0]).toBe(accounts[0])
+        expect(rows[0]?.[1]).toBe(5)
+        expect(accounts.map((a) => a.frozen)).toEqual([5, 0])
+      })
+    }
+
+    it("reads without changes open no transaction", async () => {
+      await using session = new AsyncSession(engine)
+      await session.scalars(select(REntry))
+      await session.scalars(select(RNote))
+      await session.scalars(select(RAccount))
+      await session.scalars(select(REntry))
+      expect(session.inTransaction()).toBe(false)
+    })
+
+    it("populateExisting refreshes a relationship loaded by the query, not only the columns", async () => {
+      await using session = new AsyncSession(engine)
+      const [entry] = (await session.scalars(select(REntry))).all()
+      const [, other] = (await session.scalars(select(RAccount).orderBy(RAccount.id))).all()
+      {
+        await using elsewhere = new AsyncSession(engine)
+        await elsewhere.execute(update(REntry).values({ accountId: other?.id as number }))
+      }
+      await session.scalars(select(REntry), { populateExisting: true })
+      expect(entry?.accountId).toBe(other?.id)
+      expect(entry?.account?.label).toBe(other?.label)
+    })
+
+    it("evaluate: Numeric comparison matches the rows the database updated", async () => {
+      await using session = new AsyncSession(engine)
+      const accounts = (await session.scalars(select(RAccount).orderBy(RAccount.id))).all()
+      await session.execute(update(RAccount).where(RAccount.balance.lt("100.00")).values({ frozen: 1 }))
+      const inDb = (await session.execute(select(RAccount.label, RAccount.frozen).orderBy(RAccount.id))).all()
+      expect(accounts.map((a) => [a.label, a.frozen])).toEqual(inDb)
+    })
+
+    it("evaluate: length() counts characters as the database does", async () => {
+      await using session = new AsyncSession(engine)
+      const accounts = (await session.scalars(select(RAccount).orderBy(RAccount.id))).all()
+      await session.execute(update(RAccount).where(func.length(RAccount.label).eq(2)).values({ frozen: 2 }))
+      const inDb = (await session.execute(select(RAccount.label, RAccount.frozen).orderBy(RAccount.id))).all()
+      expect(accounts.map((a) => [a.label, a.frozen])).toEqual(inDb)
+    })
+
+    it("evaluate: lower() folds case as the database does", async () => {
+      await using session = new AsyncSession(engine)
+      const accounts = (await session.scalars(select(RAccount).orderBy(RAccount.id))).all()
+      await session.execute(
+        update(RAccount).where(func.lower(RAccount.label).eq("élan")).values({ frozen: 3 }),
+      )
+      const inDb = (await session.execute(select(RAccount.label, RAccount.frozen).orderBy(RAccount.id))).all()
+      expect(accounts.map((a) => [a.label, a.frozen])).toEqual(inDb)
+    })
+
+    it("evaluate: a failure computing the new values after the UPDATE ran", async () => {
+      await using session = new AsyncSession(engine)
+      await session.scalars(select(RAccount))
+      const error = await session
+        .execute(update(RAccount).values({ hits: RAccount.hits.add(7n).div(2n) }))
+        .then(
+          () => undefined,
+          (e: unknown) => String(e),
+        )
+      await using other = new AsyncSession(engine)
+      const inDb = (await other.execute(select(RAccount.hits))).scalars().all()
+      expect({ error, inDb }).toEqual({ error: undefined, inDb: [3n, 3n] })
+    })
+
+    it("evaluate: BigInteger division", async () => {
+      await using session = new AsyncSession(engine)
+      const accounts = (await session.scalars(select(RAccount).orderBy(RAccount.id))).all()
+      await session.execute(update(RAccount).values({ hits: RAccount.hits.add(7n).div(2n) }))
+      const inDb = (await session.execute(select(RAccount.hits).orderBy(RAccount.id))).scalars().all()
+      expect(accounts.map((a) => a.hits)).toEqual(inDb)
+    })
+
+    it("selects an aliased model whose relationship loads by default (lazy selectin)", async () => {
+      await using session = new AsyncSession(engine)
+      const acct = aliased(RAccount, "acct")
+      const rows = (await session.scalars(select(acct).orderBy(acct.id))).all()
+      expect(rows.map((a) => a.entries.length)).toEqual([1, 0])
+    })
+
+    it("selects an aliased model whose many-to-one is lazy joined", async () => {
+      await using session = new AsyncSession(engine)
+      const e = aliased(REntry, "e")
+      const rows = (await session.scalars(select(e))).all()
+      expect(rows.map((r) => r.account?.label)).toEqual(["Élan"])
+    })
+
+    it("loads the lazy selectin defaults of an object loaded by a lazy joined many-to-one", async () => {
+      await using session = new AsyncSession(engine)
+      const [note] = (await session.scalars(select(RNote))).all()
+      expect(() => note?.account.entries.length).not.toThrow()
+    })
+
+    it("groups rows of a model with a lazy joined many-to-one (GROUP BY its key)", async () => {
+      await using session = new AsyncSession(engine)
+      const rows = (await session.execute(select(REntry, func.count()).groupBy(REntry.id))).all()
+      expect(rows.length).toBe(1)
+    })
+
+    it("locks rows of a model with a lazy joined many-to-one (FOR UPDATE; SQLite has none)", async () => {
+      await using session = new AsyncSession(engine)
+      const locking = session.scalars(select(REntry).forUpdate())
+      if (fixture.dialect === "sqlite") {
+        await expect(locking).rejects.toThrow(/FOR UPDATE/)
+      } else {
+        expect((await locking).all().length).toBe(1)
+      }
+      await session.rollback()
+    })
+  })
+}
