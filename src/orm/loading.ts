@@ -11,8 +11,9 @@
 // Relationships declared `lazy: "selectin"` load by default; `raiseload(...)` turns a default off for
 // one query. Everything else stays unloaded, and reading it raises NotLoadedError.
 import { and, type Expression } from "../sql/expression.ts"
+import type { Column } from "../sql/schema/column.ts"
 import { Select } from "../sql/select.ts"
-import { isEntity, type SelectItem } from "../sql/select-items.ts"
+import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
 import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
@@ -101,8 +102,13 @@ export interface LoadPlan {
 /** The statements a query with loader options runs as, all sent in one round trip. */
 export function planLoading(query: Query, options: readonly unknown[]): LoadPlan {
   const joinedPaths: { path: string; property: RelationshipProperty }[] = []
+  // An outer join would change what the query means under FOR UPDATE, GROUP BY or DISTINCT: its
+  // many-to-ones then load as their own level, in the same round trip.
+  const { forUpdate, groupBy, having, distinct } = query.state
+  const rootJoinable = !forUpdate && groupBy.length === 0 && having.length === 0 && !distinct
   const levels = planLoads(query, options, (path, property) => {
     if (property.uselist || property.secondary) return false
+    if (!rootJoinable && path.lastIndexOf("/") === 0) return false
     joinedPaths.push({ path, property })
     return true
   })
@@ -113,11 +119,12 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
     const owner = ownerOf(path, levels, query)
     const source = statements[owner + 1] as Query
     const ownerItem = source.state.items.findIndex(isEntity)
+    const ownerColumns = (source.state.items[ownerItem] as EntityLike)[ENTITY].columns
     const target = aliased(property.target.cls as never) as AliasedModel<never> & SelectItem
     statements[owner + 1] = new Select({
       ...source.state,
       items: [...source.state.items, target],
-    }).outerJoin(target, joinCondition(property, target))
+    }).outerJoin(target, joinCondition(property, ownerColumns, target))
     joined.push({ property, owner, ownerItem, item: source.state.items.length })
   }
   const withJoins = levels.map((level, i) => ({
@@ -127,10 +134,23 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
   return { statement: statements[0] as Query, levels: withJoins, joined }
 }
 
-/** parent.fk = alias.key for each column pair of a many-to-one. */
-function joinCondition(property: RelationshipProperty, target: AliasedModel<never>): Expression<boolean> {
+/**
+ * owner.fk = alias.key for each column pair of a many-to-one, with the owner's columns as the query
+ * names them (an aliased or subquery owner has columns of its own, in its table's order).
+ */
+function joinCondition(
+  property: RelationshipProperty,
+  ownerColumns: readonly Column<unknown>[],
+  target: AliasedModel<never>,
+): Expression<boolean> {
   const columns = target.c as unknown as Record<string, Expression<unknown>>
-  return and(...property.pairs.map(([own, other]) => own.eq(columns[other.key] as never)))
+  const tableColumns = property.parent.table.columns
+  return and(
+    ...property.pairs.map(([own, other]) => {
+      const ownColumn = ownerColumns[tableColumns.indexOf(own)] ?? own
+      return ownColumn.eq(columns[other.key] as never)
+    }),
+  )
 }
 
 /** The level whose objects own a joined path: the level of the path without its last hop. */
@@ -189,7 +209,8 @@ export function planLoads(
       if ((lazy !== "selectin" && lazy !== "joined") || isBackOf(property, came)) continue
       const childPath = `${path}/${mapper.cls.name}.${property.key}`
       if (raised.has(childPath) || byPath.has(childPath) || seenOnPath(path, property)) continue
-      if (lazy === "joined" && join(childPath, property)) continue
+      // A joined object has no level of its own: one whose model loads more by default gets a level.
+      if (lazy === "joined" && !loadsMore(property) && join(childPath, property)) continue
       const level = add(childPath, property, parent, sourceOf(parent))
       visit(property.target, level, childPath, property)
     }
@@ -200,6 +221,16 @@ export function planLoads(
     visit(property.target, level, path, property)
   }
   return levels
+}
+
+/** Whether the target of a relationship has default loads of its own (other than the way back). */
+function loadsMore(property: RelationshipProperty): boolean {
+  return [...property.target.relationships.values()].some(
+    (other) =>
+      other.spec.options.lazy !== undefined &&
+      other.spec.options.lazy !== "raise" &&
+      !isBackOf(other, property),
+  )
 }
 
 function pathKey(path: readonly RelationshipAttribute<unknown>[]): string {

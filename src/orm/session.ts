@@ -85,6 +85,9 @@ export interface SessionSavepoint {
 
 let sessionIds = 0
 
+/** A read batch's transaction: one snapshot, no writes. */
+const ONE_SNAPSHOT: TransactionOptions = { isolationLevel: "repeatable read", readOnly: true }
+
 export class AsyncSession {
   readonly id = ++sessionIds
   readonly #identity = new IdentityMap()
@@ -262,18 +265,28 @@ export class AsyncSession {
   ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
     const loads = levels.map((level) => level.load.statement)
     const all = [statement, ...extra, ...loads]
-    const results = all.length === 1 ? [await this.#conn.execute(statement)] : await this.#conn.batch(all)
+    // Every level selects by a subquery of the level above: one snapshot (REPEATABLE READ on PostgreSQL;
+    // SQLite's transactions are serializable) keeps concurrent writes from giving them different
+    // parents. The parent query itself must be deterministic (a LIMIT needs an ORDER BY on a unique key,
+    // and random() picks anew in every statement), as for SQLAlchemy's subqueryload.
+    const results =
+      all.length === 1 ? [await this.#conn.execute(statement)] : await this.#conn.batch(all, ONE_SNAPSHOT)
     const [first] = results
     const hydrated = this.#hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
-    const rows = assignJoined(hydrated, joined, -1)
+    const rows = assignJoined(hydrated, joined, -1, hydration.populateExisting)
     const entityColumn = itemsOf(statement).findIndex(isEntity)
     const loadedByLevel: object[][] = []
     const roots = distinctObjects(rows.map((row) => row[entityColumn]))
     for (const [i, level] of levels.entries()) {
       const raw = (results[1 + extra.length + i]?.rows ?? []) as readonly unknown[][]
-      const children = assignJoined(this.#hydrateRows(level.load.statement, raw, hydration), joined, i)
+      const children = assignJoined(
+        this.#hydrateRows(level.load.statement, raw, hydration),
+        joined,
+        i,
+        hydration.populateExisting,
+      )
       const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
-      assignLoaded(level.property, level.load.assign(children, owners), false)
+      assignLoaded(level.property, level.load.assign(children, owners), hydration.populateExisting)
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
     }
     return {
@@ -689,7 +702,12 @@ function assignLoaded(property: RelationshipProperty, loaded: Map<object, object
  * Gives each row's owner its joined-in many-to-one (unless it has it loaded already) and takes the
  * joined columns off the rows, which then look as the statement before the joins.
  */
-function assignJoined(rows: unknown[][], joined: readonly JoinedLoad[], owner: number): unknown[][] {
+function assignJoined(
+  rows: unknown[][],
+  joined: readonly JoinedLoad[],
+  owner: number,
+  overwrite: boolean,
+): unknown[][] {
   const here = joined.filter((load) => load.owner === owner)
   if (here.length === 0) return rows
   for (const load of here) {
@@ -699,7 +717,7 @@ function assignJoined(rows: unknown[][], joined: readonly JoinedLoad[], owner: n
       const target = row[load.item] as object | null
       if (parent) loaded.set(parent, target ? [target] : [])
     }
-    assignLoaded(load.property, loaded, false)
+    assignLoaded(load.property, loaded, overwrite)
   }
   const keep = Math.min(...here.map((load) => load.item))
   return rows.map((row) => row.slice(0, keep))

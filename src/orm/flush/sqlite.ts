@@ -47,7 +47,7 @@ export const sqliteFlushRenderer: FlushRenderer = {
       // Rows that may exist are found by their unique values; they go before the table's other new
       // rows, so those rows' `max(key)` positions still hold.
       if (step.conflictKeys) {
-        rendered.push(uniqueInsert(step, keyRef, sqlite))
+        for (const run of sameColumnRuns(step)) rendered.push(uniqueInsert(run, keyRef, sqlite))
         continue
       }
       for (const run of sameColumnRuns(step)) {
