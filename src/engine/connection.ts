@@ -48,14 +48,20 @@ export class Connection {
     return this.#result(statement, result)
   }
 
-  /** All statements in one atomic request (on HTTP transports: one round trip); results in order. */
-  async batch(statements: readonly Statement[]): Promise<Result<unknown[]>[]> {
+  /**
+   * All statements in one atomic request (on HTTP transports: one round trip); results in order.
+   * `options` set the batch's transaction (isolation, read-only) when it is not inside an open one.
+   */
+  async batch(
+    statements: readonly Statement[],
+    options: TransactionOptions = {},
+  ): Promise<Result<unknown[]>[]> {
     if (statements.length === 0) return []
     const queries = statements.map((statement) => this.#compile(statement, []))
     const results = await this.#run(queries, () => {
       for (const [i, statement] of statements.entries())
         this.#refuseWriteIfReadOnly(statement, queries[i] as Query)
-      return this.#openTransport.batch(queries)
+      return this.#openTransport.batch(queries, options)
     })
     return results.map((result, i) => this.#result(statements[i] as Statement, result))
   }

@@ -24,10 +24,22 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const log = options.log ?? ((message, error) => console.error(message, error))
   return (error: Error, c: Context) => {
     const answer = options.map?.(error) ?? toHttpError(error)
-    if (answer) return c.json(answer.body(), answer.status)
+    if (answer) return withCarriedHeaders(c.json(answer.body(), answer.status), error)
     log(`${c.req.method} ${c.req.path} failed: ${error.name}: ${error.message}`, error)
     return c.json(new HttpError(500, "internal_error", "Internal server error").body(), 500)
   }
+}
+
+/**
+ * An HTTPException may carry a response whose headers matter (basicAuth's `WWW-Authenticate`, a
+ * `Retry-After`): the JSON answer keeps them.
+ */
+function withCarriedHeaders(response: Response, error: Error): Response {
+  if (!(error instanceof HTTPException) || !error.res) return response
+  for (const [name, value] of error.res.headers) {
+    if (name !== "content-type" && name !== "content-length") response.headers.set(name, value)
+  }
+  return response
 }
 
 /** The HTTP answer to a known error; undefined for the ones that are bugs (logged, 500). */

@@ -63,8 +63,8 @@ export class NeonTransport implements Transport {
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     if (this.#inTransaction) return this.#inOrder(queries)
     if (this.#options.mode !== "websocket") return this.#viaHttp("batch", queries, options)
-    const script = Object.keys(options).length === 0 ? inlineScript(queries) : undefined
-    if (script !== undefined) return this.#scriptViaWebSocket(script, queries)
+    const script = inlineScript(queries)
+    if (script !== undefined) return this.#scriptViaWebSocket(script, queries, options)
     await this.begin(options)
     try {
       const results = await this.#inOrder(queries)
@@ -90,9 +90,7 @@ export class NeonTransport implements Transport {
     }
     if (this.#inTransaction) throw new InvalidRequestError("A transaction is already open on this connection")
     await this.#connect()
-    const level = options.isolationLevel ? ` ISOLATION LEVEL ${options.isolationLevel.toUpperCase()}` : ""
-    const mode = `${options.readOnly ? " READ ONLY" : ""}${options.deferrable ? " DEFERRABLE" : ""}`
-    await this.#viaWebSocket("begin", { sql: `BEGIN${level}${mode}`, params: [] })
+    await this.#viaWebSocket("begin", { sql: beginSql(options), params: [] })
     this.#inTransaction = true
   }
 
@@ -130,12 +128,24 @@ export class NeonTransport implements Transport {
   }
 
   /** A whole batch in one Query message: one round trip, one implicit transaction (see ./inline-script.ts). */
-  async #scriptViaWebSocket(script: string, queries: readonly Query[]): Promise<QueryResult[]> {
+  async #scriptViaWebSocket(
+    script: string,
+    queries: readonly Query[],
+    options: TransactionOptions,
+  ): Promise<QueryResult[]> {
     await this.#connect()
     const client = this.#client as Client
+    // Transaction options need an explicit BEGIN in the script; its result and COMMIT's are dropped.
+    const explicit = Object.keys(options).length > 0
+    const text = explicit ? `${beginSql(options)}\n;\n${script}\n;\nCOMMIT` : script
     return this.#overWebSocket("batch", queries, async () => {
-      const answer: unknown = await client.query({ text: script, rowMode: "array" })
-      const results = (Array.isArray(answer) ? answer : [answer]).map(resultOf)
+      const answer: unknown = await client.query({ text, rowMode: "array" }).catch(async (error: unknown) => {
+        // A failed statement leaves an explicit transaction open (aborted): end it.
+        if (explicit) await client.query("ROLLBACK").catch(() => undefined)
+        throw error
+      })
+      const all = (Array.isArray(answer) ? answer : [answer]).map(resultOf)
+      const results = explicit ? all.slice(1, -1) : all
       // One result per statement, or the script did not split as its statements did: say so, loudly.
       if (results.length !== queries.length) {
         throw new InvalidRequestError(
@@ -197,6 +207,11 @@ export class NeonTransport implements Transport {
 }
 
 /** A result of the driver, from either mode (in array row mode), as the transport's. */
+function beginSql(options: TransactionOptions): string {
+  const level = options.isolationLevel ? ` ISOLATION LEVEL ${options.isolationLevel.toUpperCase()}` : ""
+  return `BEGIN${level}${options.readOnly ? " READ ONLY" : ""}${options.deferrable ? " DEFERRABLE" : ""}`
+}
+
 function resultOf(result: {
   fields: readonly { name: string }[]
   rows: unknown[][]
