@@ -10,11 +10,12 @@ import { InvalidRequestError } from "../errors.ts"
 import type { Delete } from "../sql/delete.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
-import type { Table } from "../sql/schema/table.ts"
+import { type Table, withClientDefaults } from "../sql/schema/table.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import type { Update } from "../sql/update.ts"
-import { type Evaluator, evaluator, matches, Unevaluable } from "./evaluate.ts"
+import { type Evaluator, evaluator, isExpression, matches, Unevaluable } from "./evaluate.ts"
+import type { Mapper } from "./mapper.ts"
 import type { InstanceState } from "./state.ts"
 
 export type SynchronizeSession = "auto" | "evaluate" | "fetch" | false
@@ -28,10 +29,12 @@ export interface BulkSync {
   apply(rows: readonly (readonly unknown[])[]): void
 }
 
-/** Callbacks into the session for objects a bulk DELETE removed. */
+/** What bulk synchronization needs of the session. */
 export interface BulkSession {
   /** The session's persistent objects of a table. */
   objectsOf(table: Table): InstanceState[]
+  /** The session's object for a row, by its mapper and primary key (the identity map's lookup). */
+  objectAt(mapper: Mapper, identity: readonly unknown[]): InstanceState | undefined
   /** Detaches an object whose row a bulk DELETE removed. */
   forget(state: InstanceState): void
 }
@@ -51,13 +54,14 @@ export function bulkSync(
   const { table } = statement.state
   const objects = session.objectsOf(table)
   if (objects.length === 0) return undefined
-  const values = statement.kind === "update" ? withUpdateDefaults(table, statement.state.values) : {}
+  const values =
+    statement.kind === "update" ? withClientDefaults(table, statement.state.values, "onUpdate") : {}
   const run = statement.kind === "update" ? (statement as Update<never>).values(values as never) : statement
   if (mode !== "fetch") {
     const changes = tryEvaluate(statement, values, objects, mode === "evaluate")
     if (changes) return evaluateSync(run, changes, session)
   }
-  return fetchSync(run as Bulk, values, session)
+  return fetchSync(run as Bulk, values, (objects[0] as InstanceState).mapper, session)
 }
 
 /** An object the statement matches, with the new values it gets (none for DELETE). */
@@ -89,10 +93,7 @@ function tryEvaluate(
 }
 
 function valueEvaluator(value: unknown, table: Table): Evaluator {
-  if (typeof value === "object" && value !== null && "kind" in value && "type" in value) {
-    return evaluator(value as Expression<unknown>, table)
-  }
-  return () => value
+  return isExpression(value) ? evaluator(value, table) : () => value
 }
 
 function evaluateSync(statement: Statement, changes: readonly Change[], session: BulkSession): BulkSync {
@@ -108,7 +109,12 @@ function evaluateSync(statement: Statement, changes: readonly Change[], session:
   }
 }
 
-function fetchSync(statement: Bulk, values: Record<string, unknown>, session: BulkSession): BulkSync {
+function fetchSync(
+  statement: Bulk,
+  values: Readonly<Record<string, unknown>>,
+  mapper: Mapper,
+  session: BulkSession,
+): BulkSync {
   const { table, returning } = statement.state
   const keyColumns = table.primaryKey as readonly Column<unknown>[]
   const valueColumns = Object.keys(values).map((key) => table.requireColumn(key))
@@ -118,10 +124,11 @@ function fetchSync(statement: Bulk, values: Record<string, unknown>, session: Bu
     statement: run,
     ownColumns: returning.length,
     apply(rows) {
-      const byKey = new Map(session.objectsOf(table).map((state) => [identityKey(state.identity), state]))
       for (const row of rows) {
-        const key = row.slice(returning.length, returning.length + keyColumns.length)
-        const state = byKey.get(identityKey(key))
+        const state = session.objectAt(
+          mapper,
+          row.slice(returning.length, returning.length + keyColumns.length),
+        )
         if (!state) continue
         if (statement.kind === "delete") {
           session.forget(state)
@@ -139,22 +146,4 @@ function fetchSync(statement: Bulk, values: Record<string, unknown>, session: Bu
 function setCommitted(state: InstanceState, key: string, value: unknown): void {
   state.values[key] = value
   if (state.committed) state.committed[key] = value
-}
-
-/** Column `onUpdate` defaults, computed once here so the statement and the objects get the same value. */
-function withUpdateDefaults(
-  table: Table,
-  values: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const filled: Record<string, unknown> = { ...values }
-  for (const column of table.columns) {
-    const fallback = column.spec?.options.onUpdate
-    if (fallback === undefined || column.key in filled) continue
-    filled[column.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
-  }
-  return filled
-}
-
-function identityKey(identity: readonly unknown[] | undefined): string {
-  return (identity ?? []).map((value) => String(value)).join("\u0000")
 }

@@ -116,7 +116,7 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
   const statements = [query, ...levels.map((level) => level.load.statement)]
   const joined: JoinedLoad[] = []
   for (const { path, property } of joinedPaths) {
-    const owner = ownerOf(path, levels, query)
+    const owner = ownerOf(path, levels)
     const source = statements[owner + 1] as Query
     const ownerItem = source.state.items.findIndex(isEntity)
     const ownerColumns = (source.state.items[ownerItem] as EntityLike)[ENTITY].columns
@@ -154,7 +154,7 @@ function joinCondition(
 }
 
 /** The level whose objects own a joined path: the level of the path without its last hop. */
-function ownerOf(path: string, levels: readonly LoadLevel[], _query: Query): number {
+function ownerOf(path: string, levels: readonly LoadLevel[]): number {
   const parentPath = path.slice(0, path.lastIndexOf("/"))
   if (parentPath === "") return -1
   return levels.findIndex((level) => level.path === parentPath)
@@ -215,11 +215,10 @@ export function planLoads(
       visit(property.target, level, childPath, property)
     }
   }
+  // The options' levels exist now; the defaults' levels are visited as they are made.
+  const explicit = levels.slice()
   if (root) visit(mapperOf(root), -1, "")
-  for (const [path, level] of [...byPath]) {
-    const property = (levels[level] as LoadLevel).property
-    visit(property.target, level, path, property)
-  }
+  for (const [i, level] of explicit.entries()) visit(level.property.target, i, level.path, level.property)
   return levels
 }
 

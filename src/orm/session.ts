@@ -244,13 +244,20 @@ export class AsyncSession {
     return {
       objectsOf: (table) =>
         [...this.#identity.values()].map(stateOf).filter((state) => state.mapper.table === table),
-      forget: (state) => {
-        this.#deleted.delete(state)
-        if (state.identity) this.#identity.delete(state.mapper, state.identity)
-        state.gone = true
-        state.session = undefined
+      objectAt: (mapper, identity) => {
+        const object = this.#identity.get(mapper, identity)
+        return object ? stateOf(object) : undefined
       },
+      forget: (state) => this.#forget(state),
     }
+  }
+
+  /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
+  #forget(state: InstanceState): void {
+    this.#deleted.delete(state)
+    if (state.identity) this.#identity.delete(state.mapper, state.identity)
+    state.gone = true
+    state.session = undefined
   }
 
   /**
@@ -613,12 +620,7 @@ export class AsyncSession {
       state.uniqueBy = undefined
       if (state.identity) this.#identity.set(state.mapper, state.identity, state.object)
     }
-    for (const state of deleted) {
-      this.#deleted.delete(state)
-      if (state.identity) this.#identity.delete(state.mapper, state.identity)
-      state.gone = true
-      state.session = undefined
-    }
+    for (const state of deleted) this.#forget(state)
     for (const object of this.#identity.values()) snapshotCollections(stateOf(object))
   }
 

@@ -27,12 +27,10 @@ describe("libSQL read batches", () => {
     try {
       await writer.begin()
       await writer.execute(insert(counters).values({ id: 1 }))
-      const started = Date.now()
       const [count, max] = await reader.batch([
         select(func.count()).selectFrom(counters),
         select(func.max(counters.c.id)),
       ])
-      expect(Date.now() - started).toBeLessThan(1000)
       expect([count?.scalar(), max?.scalar()]).toEqual([0, null])
       await writer.rollback()
     } finally {

@@ -1,20 +1,11 @@
 // Rows that point at each other, committed in one request: a department and its head, who works in it
 // (one key set by a post-update), a tree of categories (inserted level by level), and a one-to-one.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import ws from "ws"
-import {
-  AsyncSession,
-  column,
-  createAll,
-  dropAll,
-  Integer,
-  model,
-  Registry,
-  relationship,
-  String,
-} from "../../src/index.ts"
+import { AsyncSession, column, Integer, model, Registry, relationship, String } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { freshSchema } from "./fresh-schema.ts"
 
 const registry = new Registry()
 
@@ -70,16 +61,7 @@ registry.registerModels(Department, Person, Category, Badge)
 
 describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to-one on $name", (fixture) => {
   const engine = fixture.engine(`pu-${fixture.name}-${Date.now()}`)
-  beforeAll(async () => {
-    const connection = engine.connect()
-    await dropAll(registry.metadata, connection)
-    await createAll(registry.metadata, connection)
-    await connection.close()
-  })
-  afterAll(async () => {
-    const connection = engine.connect()
-    await dropAll(registry.metadata, connection).finally(() => connection.close())
-  })
+  freshSchema(engine, registry.metadata)
 
   it("inserts a cycle of new rows in one request", async () => {
     const scope = `pu-cycle-${fixture.name}-${Date.now()}`

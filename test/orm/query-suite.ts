@@ -1,13 +1,11 @@
 // ORM querying beyond loading graphs, on every transport (test/node/orm-query.test.ts): hybrid
 // properties, relationships loaded by default, bulk UPDATE/DELETE that keep the session in step,
 // upserts mapped to objects, populateExisting and read-only results.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { beforeEach, describe, expect, it } from "vitest"
 import {
   AsyncSession,
   aliased,
-  createAll,
   deleteFrom,
-  dropAll,
   func,
   InvalidRequestError,
   insert,
@@ -20,6 +18,7 @@ import {
   update,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
+import { freshSchema } from "./fresh-schema.ts"
 import { Badge, Member, Order, registry } from "./query-models.ts"
 
 export function querySuite(fixture: TransportFixture) {
@@ -31,19 +30,7 @@ export function querySuite(fixture: TransportFixture) {
 
   describe(`ORM queries on ${fixture.name}`, () => {
     const engine = fixture.engine(scope("setup"))
-    beforeAll(async () => {
-      const connection = engine.connect()
-      try {
-        await dropAll(registry.metadata, connection)
-        await createAll(registry.metadata, connection)
-      } finally {
-        await connection.close()
-      }
-    })
-    afterAll(async () => {
-      const connection = engine.connect()
-      await dropAll(registry.metadata, connection).finally(() => connection.close())
-    })
+    freshSchema(engine, registry.metadata)
     beforeEach(async () => {
       await using session = new AsyncSession(engine)
       await session.execute(deleteFrom(Order), { synchronizeSession: false })

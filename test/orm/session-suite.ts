@@ -1,10 +1,8 @@
 // The AsyncSession suite, run on every transport (test/node/orm-session.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   AsyncSession,
   ConnectionError,
-  createAll,
-  dropAll,
   type FlushContext,
   func,
   IntegrityError,
@@ -19,6 +17,7 @@ import {
   validates,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
+import { freshSchema } from "./fresh-schema.ts"
 import { AuditLog, Comment, Post, registry, Tag, User } from "./models.ts"
 
 export function sessionSuite(fixture: TransportFixture) {
@@ -43,19 +42,7 @@ export function sessionSuite(fixture: TransportFixture) {
 
   describe(`AsyncSession on ${fixture.name}`, () => {
     const engine = fixture.engine(scope("setup"))
-    beforeAll(async () => {
-      const connection = engine.connect()
-      try {
-        await dropAll(registry.metadata, connection)
-        await createAll(registry.metadata, connection)
-      } finally {
-        await connection.close()
-      }
-    })
-    afterAll(async () => {
-      const connection = engine.connect()
-      await dropAll(registry.metadata, connection).finally(() => connection.close())
-    })
+    freshSchema(engine, registry.metadata)
 
     async function existingTags(names: string[]): Promise<void> {
       const session = new AsyncSession(engine)

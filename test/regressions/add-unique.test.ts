@@ -2,11 +2,12 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, aliased, createAll, deleteFrom, dropAll, select } from "../../src/index.ts"
+import { AsyncSession, aliased, deleteFrom, select } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
 import { RTag, RTagUse, uregistry } from "./unique-models.ts"
 
 const fixtures: TransportFixture[] = [
@@ -17,19 +18,7 @@ const fixtures: TransportFixture[] = [
 for (const fixture of fixtures) {
   describe(`addUnique on ${fixture.name}`, () => {
     const engine = fixture.engine(`review-u-${fixture.name}-${Date.now().toString(36)}`)
-    beforeAll(async () => {
-      const c = engine.connect()
-      try {
-        await dropAll(uregistry.metadata, c)
-        await createAll(uregistry.metadata, c)
-      } finally {
-        await c.close()
-      }
-    })
-    afterAll(async () => {
-      const c = engine.connect()
-      await dropAll(uregistry.metadata, c).finally(() => c.close())
-    })
+    freshSchema(engine, uregistry.metadata)
 
     it("maps onto the existing row by a unique column whose database name differs, with a row using it", async () => {
       {

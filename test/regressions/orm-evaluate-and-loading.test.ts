@@ -4,20 +4,12 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { beforeEach, describe, expect, it } from "vitest"
 import ws from "ws"
-import {
-  AsyncSession,
-  aliased,
-  createAll,
-  deleteFrom,
-  dropAll,
-  func,
-  select,
-  update,
-} from "../../src/index.ts"
+import { AsyncSession, aliased, deleteFrom, func, select, update } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
 import { RAccount, REntry, RNote, RScore, registry } from "./models.ts"
 
 const fixtures: TransportFixture[] = [
@@ -26,21 +18,9 @@ const fixtures: TransportFixture[] = [
 ]
 
 for (const fixture of fixtures) {
-  describe(`review on ${fixture.name}`, () => {
+  describe(`evaluator and loading regressions on ${fixture.name}`, () => {
     const engine = fixture.engine(`review-${fixture.name}-${Date.now().toString(36)}`)
-    beforeAll(async () => {
-      const c = engine.connect()
-      try {
-        await dropAll(registry.metadata, c)
-        await createAll(registry.metadata, c)
-      } finally {
-        await c.close()
-      }
-    })
-    afterAll(async () => {
-      const c = engine.connect()
-      await dropAll(registry.metadata, c).finally(() => c.close())
-    })
+    freshSchema(engine, registry.metadata)
     beforeEach(async () => {
       await using session = new AsyncSession(engine)
       await session.execute(deleteFrom(RNote), { synchronizeSession: false })

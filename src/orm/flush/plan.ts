@@ -282,9 +282,10 @@ function uniqueSteps(
   states: InstanceState[],
 ): InsertStep[] {
   const byKeys = new Map<string, InstanceState[]>()
+  const all = new Set(states)
   for (const state of states) {
     if (!state.uniqueBy) continue
-    if (dependsOnAny(state, new Set(states))) {
+    if (dependsOnAny(state, all)) {
       throw new InvalidRequestError(
         `${state.mapper.name} was added with addUnique but refers to a new row of its own table; flush that row first`,
       )

@@ -11,6 +11,7 @@ import { insert } from "../../sql/insert.ts"
 import { TextStatement } from "../../sql/text.ts"
 import type { InsertStep, KeyRef, Step, WriteStep } from "./plan.ts"
 import {
+  applyMatching,
   applyRow,
   coreValues,
   type FlushRenderer,
@@ -66,7 +67,7 @@ function renderInsert(
   if (!generatedKey) {
     return {
       statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
-      apply: (returned) => applyByKey(step, returned),
+      apply: (returned) => applyMatching(step, returned, step.table.primaryKey),
     }
   }
   const key = `ins.${postgresql.createCompiler({}).quote(generatedKey.name)}`
@@ -80,20 +81,6 @@ function renderInsert(
     apply: (returned) => {
       for (const [i, row] of returned.entries()) applyRow(step.rows[i]?.state, table, row, skip)
     },
-  }
-}
-
-/** Rows with keys given by the application come back in any order: match them by key. */
-function applyByKey(step: InsertStep, returned: readonly unknown[][]): void {
-  const keyColumns = step.table.primaryKey
-  for (const row of step.rows) {
-    if (!row.state) continue
-    const match = returned.find((values) =>
-      keyColumns.every(
-        (col) => String(values[step.table.columns.indexOf(col)]) === String(row.values.get(col.key)),
-      ),
-    )
-    if (match) applyRow(row.state, step.table, match, 0)
   }
 }
 

@@ -122,14 +122,30 @@ export function uniqueInsert(
     .compile(dialect)
   return {
     statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
-    apply: (returned) => {
-      const positions = keys.map((key) => table.columns.findIndex((column) => column.key === key))
-      for (const row of step.rows) {
-        const wanted = keys.map((key) => String(row.values.get(key)))
-        const match = returned.find((values) => positions.every((p, i) => String(values[p]) === wanted[i]))
-        if (match) applyRow(row.state, table, match, 0)
-      }
-    },
+    apply: (returned) =>
+      applyMatching(
+        step,
+        returned,
+        keys.map((key) => table.requireColumn(key)),
+      ),
+  }
+}
+
+/**
+ * Gives each inserted row's object the returned row with the same values in `columns` (a key the
+ * application gave, or a unique key), for statements whose rows come back in any order.
+ */
+export function applyMatching(
+  step: InsertStep,
+  returned: readonly unknown[][],
+  columns: readonly Column<unknown>[],
+): void {
+  const positions = columns.map((column) => step.table.columns.indexOf(column))
+  for (const row of step.rows) {
+    if (!row.state) continue
+    const wanted = columns.map((column) => String(row.values.get(column.key)))
+    const match = returned.find((values) => positions.every((p, i) => String(values[p]) === wanted[i]))
+    if (match) applyRow(row.state, step.table, match, 0)
   }
 }
 

@@ -7,7 +7,7 @@ import { asExpression, Expression, type SubqueryTarget } from "../expression.ts"
 import type { Alias, Cte, FromClause, Join } from "../from.ts"
 import type { Insert, OnConflict } from "../insert.ts"
 import type { Column, ColumnParent } from "../schema/column.ts"
-import type { ColumnSpecs, Table } from "../schema/table.ts"
+import { type ColumnSpecs, type Table, withClientDefaults } from "../schema/table.ts"
 import type { Select } from "../select.ts"
 import { ENTITY, isEntity, type SelectItem } from "../select-items.ts"
 import type { Statement } from "../statement.ts"
@@ -242,7 +242,7 @@ export class Compiler extends ExpressionCompiler {
 
   /** `(cols) VALUES (...), (...)` with client-side defaults applied for the columns rows leave out. */
   #insertValues(table: Table, rows: readonly Readonly<Record<string, unknown>>[]): string {
-    const withDefaults = rows.map((row) => applyDefaults(table, row, "default"))
+    const withDefaults = rows.map((row) => withClientDefaults(table, row, "default"))
     const columns = table.columns.filter((col) => withDefaults.some((row) => col.key in row))
     if (columns.length === 0) {
       if (rows.length > 1)
@@ -279,7 +279,7 @@ export class Compiler extends ExpressionCompiler {
     if (Object.keys(values).length === 0) {
       throw new InvalidRequestError(`UPDATE of "${table.name}" has no values; call .values({...})`)
     }
-    const assignments = this.#assignments(table, applyDefaults(table, values, "onUpdate"))
+    const assignments = this.#assignments(table, withClientDefaults(table, values, "onUpdate"))
     const conditions = where.length > 0 ? ` WHERE ${this.#conditions(where)}` : ""
     return `UPDATE ${this.quote(table.name)} SET ${assignments}${conditions}${this.#returning(returning)}`
   }
@@ -303,22 +303,6 @@ export class Compiler extends ExpressionCompiler {
   #returning(items: readonly SelectItem[]): string {
     return items.length === 0 ? "" : this.unqualified(() => ` RETURNING ${this.#selectList(items)}`)
   }
-}
-
-/** The row with client-side defaults (`default`, or `onUpdate` for updates) filled for absent columns. */
-function applyDefaults(
-  table: Table,
-  row: Readonly<Record<string, unknown>>,
-  which: "default" | "onUpdate",
-): Readonly<Record<string, unknown>> {
-  let filled: Record<string, unknown> | undefined
-  for (const col of table.columns) {
-    const fallback = col.spec?.options[which]
-    if (fallback === undefined || col.key in row) continue
-    filled ??= { ...row }
-    filled[col.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
-  }
-  return filled ?? row
 }
 
 function isFromItem(item: SelectItem): item is Table | Alias<ColumnSpecs> {

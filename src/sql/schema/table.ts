@@ -179,6 +179,25 @@ function enumCheck(table: string, col: Column<unknown>): CheckConstraint[] {
 }
 
 /** A primary key the database generates: the table's only key column, an integer, no foreign key, not opted out. */
+/**
+ * The row with client-side defaults (`default`, or `onUpdate` for updates) filled in for the columns
+ * it leaves out; the row itself when there is none to fill.
+ */
+export function withClientDefaults(
+  table: Table,
+  row: Readonly<Record<string, unknown>>,
+  which: "default" | "onUpdate",
+): Readonly<Record<string, unknown>> {
+  let filled: Record<string, unknown> | undefined
+  for (const col of table.columns) {
+    const fallback = col.spec?.options[which]
+    if (fallback === undefined || col.key in row) continue
+    filled ??= { ...row }
+    filled[col.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
+  }
+  return filled ?? row
+}
+
 export function isGeneratedKey(column: Column<unknown>): boolean {
   const table = column.parent as Table
   const options = column.spec?.options ?? {}
