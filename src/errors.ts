@@ -56,6 +56,16 @@ export class IntegrityError extends DatabaseError {
   }
 }
 
+/**
+ * The value cannot be stored or computed as given: too long for its column, not valid input for its
+ * type, out of range, a division by zero (SQLAlchemy's DataError). Raised by the database, or by
+ * edgealchemy before sending when a column cannot hold a value exactly (NaN in an Integer column, a
+ * Numeric beyond what SQLite keeps, a lone surrogate in text).
+ */
+export class DataError extends DatabaseError {
+  override name = "DataError"
+}
+
 /** The SQL itself is wrong: a syntax error, an unknown table or column. */
 export class ProgrammingError extends DatabaseError {
   override name = "ProgrammingError"

@@ -1,11 +1,12 @@
 // `app.onError(errorHandler())`: edgealchemy's errors as HTTP answers. A duplicate unique key or a stale
-// version is the client's conflict (409); an unreachable database is 503; anything unexpected, a
+// version is the client's conflict (409); a value its column cannot hold is invalid input (422); an unreachable database is 503; anything unexpected, a
 // NotLoadedError included (a missing eager load is a bug of the app, not of the request), is a 500 whose
 // message is logged, never shown: messages of internal errors carry SQL and parameters.
 import type { Context, ErrorHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import {
   ConnectionError,
+  DataError,
   IntegrityError,
   NoResultFound,
   OperationalError,
@@ -52,6 +53,15 @@ export function toHttpError(error: Error): HttpError | undefined {
   if (error instanceof IntegrityError) return integrityAnswer(error)
   if (error instanceof StaleDataError) {
     return new HttpError(409, "conflict", "The resource changed since it was read; reload it and retry")
+  }
+  if (error instanceof DataError) {
+    // The request carried a value its column cannot hold (too long, not valid for the type). The
+    // database's own message would show SQL and parameters, so the answer is generic.
+    return new HttpError(
+      422,
+      "validation_error",
+      "A value does not fit its field (too long, or not valid for its type)",
+    )
   }
   if (error instanceof NoResultFound) return new HttpError(404, "not_found", "No such resource")
   if (error instanceof ConnectionError || isTransient(error)) {
