@@ -1,7 +1,8 @@
 // `app.onError(errorHandler())`: edgealchemy's errors as HTTP answers. A duplicate unique key or a stale
-// version is the client's conflict (409); a value its column cannot hold is invalid input (422); an unreachable database is 503; anything unexpected, a
-// NotLoadedError included (a missing eager load is a bug of the app, not of the request), is a 500 whose
-// message is logged, never shown: messages of internal errors carry SQL and parameters.
+// version is the client's conflict (409); a value its column cannot hold is invalid input (422); an
+// unreachable database is 503; anything unexpected, a NotLoadedError included (a missing eager load is
+// a bug of the app, not of the request), is a 500 whose message is logged, never shown: messages of
+// internal errors carry SQL and parameters.
 import type { Context, ErrorHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import {
