@@ -1,5 +1,6 @@
 // Signing up, tokens and users: POST /users, POST /auth/token, GET /users/:id, GET /users/:id/posts.
 import { describe, expect, it } from "vitest"
+import { sign } from "hono/jwt"
 import { signToken } from "../../worker/auth/token.ts"
 import { expectError } from "./client.ts"
 import { AUTH_SECRET } from "./databases.ts"
@@ -122,29 +123,55 @@ export function usersSuite(blog: Blog) {
       expectError(await blog.api.post("/auth/token", { json: { username } }), 400, "bad_request")
     })
 
+    it("POST /auth/token answers a standard HS256 JWT whose sub is the user id and exp the expiry", async () => {
+      const { id, username, token } = await blog.member("jwt")
+      const [header, payload, signature] = token.split(".") as [string, string, string]
+      expect(decodeSegment(header)).toEqual({ alg: "HS256", typ: "JWT" })
+      const claims = decodeSegment(payload)
+      expect(claims).toEqual({ sub: String(id), name: username, iat: expect.any(Number), exp: expect.any(Number) })
+      expect(claims.exp - claims.iat).toBe(24 * 3600)
+      // Checked with WebCrypto here, not with the worker's code: any JWT library accepts it.
+      const key = await crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(AUTH_SECRET),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["verify"],
+      )
+      const genuine = await crypto.subtle.verify(
+        "HMAC",
+        key,
+        base64UrlBytes(signature),
+        new TextEncoder().encode(`${header}.${payload}`),
+      )
+      expect(genuine).toBe(true)
+    })
+
     it("refuses missing, malformed, forged and expired tokens with 401", async () => {
       const { id, username, token } = await blog.member("tok")
       const post = (options: { token?: string; headers?: Record<string, string> }) =>
         blog.leavesNoTrace(() => blog.api.post("/posts", { ...options, json: { title: "t", content: "c" } }))
-      const [payload, signature] = token.split(".") as [string, string]
-      const expired = await signToken({ sub: id, name: username, exp: Date.now() - 1000 }, AUTH_SECRET)
-      const otherSecret = await signToken(
-        { sub: id, name: username, exp: Date.now() + 60_000 },
-        "not-the-secret",
-      )
-      const forgedPayload = btoa(JSON.stringify({ sub: id + 1, name: "x", exp: Date.now() + 60_000 }))
-        .replace(/=+$/, "")
-        .replace(/\+/g, "-")
-        .replace(/\//g, "_")
+      const [header, payload, signature] = token.split(".") as [string, string, string]
+      const inOneHour = Math.floor(Date.now() / 1000) + 3600
+      const expired = await signToken({ sub: id, name: username, exp: inOneHour - 3601 - 60 }, AUTH_SECRET)
+      const otherSecret = await signToken({ sub: id, name: username, exp: inOneHour }, "not-the-secret")
+      const forgedPayload = encodeSegment({ ...decodeSegment(payload), sub: String(id + 1) })
+      const unsigned = `${encodeSegment({ alg: "none", typ: "JWT" })}.${payload}.`
       for (const options of [
         {},
         { headers: { authorization: token } },
         { headers: { authorization: `Basic ${token}` } },
         { token: "garbage" },
-        { token: `${payload}.${signature.slice(0, -2)}xx` },
-        { token: `${forgedPayload}.${signature}` },
+        { token: `${payload}.${signature}` },
+        { token: `${header}.${payload}.${signature.slice(0, -2)}xx` },
+        { token: `${header}.${forgedPayload}.${signature}` },
+        { token: unsigned },
         { token: expired },
         { token: otherSecret },
+        // Right secret, but not what the worker issues: another algorithm, no expiry, a sub that is no id.
+        { token: await sign({ sub: String(id), name: username, exp: inOneHour }, AUTH_SECRET, "HS512") },
+        { token: await sign({ sub: String(id), name: username }, AUTH_SECRET, "HS256") },
+        { token: await sign({ sub: "admin", name: username, exp: inOneHour }, AUTH_SECRET, "HS256") },
       ]) {
         expectError(await post(options), 401, "unauthorized")
       }
@@ -191,4 +218,17 @@ export function usersSuite(blog: Blog) {
       expectError(await blog.api.get("/users/2147483647/posts"), 404, "not_found")
     })
   })
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a decoded JWT segment, asserted field by field.
+function decodeSegment(segment: string): any {
+  return JSON.parse(new TextDecoder().decode(base64UrlBytes(segment)))
+}
+
+function encodeSegment(value: unknown): string {
+  return btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")
+}
+
+function base64UrlBytes(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (char) => char.charCodeAt(0))
 }

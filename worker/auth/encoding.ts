@@ -1,4 +1,5 @@
-// base64url for tokens and password hashes, with the web platform's btoa/atob (no Node Buffer).
+// base64url for the stored password hashes, with the web platform's btoa/atob (no Node Buffer). Bearer
+// tokens are JWTs: hono/jwt encodes them itself (./token.ts).
 
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = ""
@@ -19,5 +20,4 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined
 
 export const utf8 = {
   encode: (text: string) => new TextEncoder().encode(text),
-  decode: (bytes: Uint8Array) => new TextDecoder().decode(bytes),
 }

@@ -1,10 +1,10 @@
-// POST /auth/token: a signed bearer token for a username and password, valid 24 hours.
+// POST /auth/token: a bearer token (a JWT, HS256) for a username and password, valid 24 hours.
 import { Hono } from "hono"
 import * as v from "valibot"
 import { select } from "../../src/index.ts"
 import { burnPasswordCheck, verifyPassword } from "../auth/password.ts"
 import { authSecret } from "../auth/require-user.ts"
-import { signToken, TOKEN_LIFETIME_MS } from "../auth/token.ts"
+import { signToken, TOKEN_LIFETIME_SECONDS } from "../auth/token.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { unauthorized } from "../http/errors.ts"
 import { jsonBody } from "../http/validation.ts"
@@ -28,7 +28,7 @@ auth.post("/token", jsonBody(credentials), async (c) => {
   if (!user.isActive || !(await verifyPassword(password, user.passwordHash))) {
     throw unauthorized("Wrong username or password")
   }
-  const expiresAt = Date.now() + TOKEN_LIFETIME_MS
-  const token = await signToken({ sub: user.id, name: user.username, exp: expiresAt }, secret)
-  return c.json({ token, expiresAt: new Date(expiresAt).toISOString() })
+  const exp = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_SECONDS
+  const token = await signToken({ sub: user.id, name: user.username, exp }, secret)
+  return c.json({ token, expiresAt: new Date(exp * 1000).toISOString() })
 })
