@@ -4,7 +4,7 @@
 import type { Context, Env, MiddlewareHandler } from "hono"
 import type { Engine } from "../engine/engine.ts"
 import { AsyncSession, type SessionOptions } from "../orm/session.ts"
-import { DbTiming } from "./server-timing.ts"
+import { DbTiming, metricStore, reportDbTiming } from "./server-timing.ts"
 
 /** The context variables `dbSession()` sets: `new Hono<{ Variables: SessionVariables }>()`. */
 export interface SessionVariables {
@@ -21,7 +21,10 @@ export interface DbSessionOptions<E extends Env> {
   commit?: boolean
   /** Options for each request's session. */
   session?: SessionOptions
-  /** Add `Server-Timing: db;desc="R round trips, S statements";dur=MS` (default true). */
+  /**
+   * Add `Server-Timing: db;desc="R round trips, S statements";dur=MS` (default true). With hono/timing,
+   * `app.use(timing())` before `dbSession()` puts the `db` entry in timing()'s header, beside the app's.
+   */
   serverTiming?: boolean
 }
 
@@ -35,6 +38,8 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
   return async (c, next) => {
     const engine = options.engine(c).child()
     const timing = options.serverTiming === false ? undefined : new DbTiming(engine)
+    // Read now: a timing() that runs around this middleware has set its store already.
+    const store = metricStore(c)
     const session = new AsyncSession(engine, options.session)
     c.set("session", session)
     try {
@@ -45,8 +50,10 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
       else if (options.commit && c.res.status < 400) await session.commit()
     } finally {
       await session.close()
-      timing?.stop()
-      if (timing) c.header("Server-Timing", timing.header(), { append: true })
+      if (timing) {
+        timing.stop()
+        reportDbTiming(c, timing, store)
+      }
     }
   }
 }

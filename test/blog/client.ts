@@ -23,7 +23,14 @@ export interface CallOptions {
   headers?: Record<string, string>
 }
 
-const TIMING = /^db;desc="(\d+) round trips, (\d+) statements";dur=(\d+(?:\.\d+)?)$/
+// The `db` entry among the app's other metrics (hono/timing's `total`, a route's own), in any position.
+const TIMING = /(?:^|,\s*)db;desc="(\d+) round trips, (\d+) statements";dur=(\d+(?:\.\d+)?)(?=\s*,|$)/
+
+/** The database cost an answer reports in the `db` entry of its Server-Timing header. */
+export function dbCost(headers: Headers): { roundTrips: number; statements: number } | undefined {
+  const timing = TIMING.exec(headers.get("server-timing") ?? "")
+  return timing ? { roundTrips: Number(timing[1]), statements: Number(timing[2]) } : undefined
+}
 
 export function blogClient(app: Hono<BlogEnv>, env: Bindings) {
   async function call(method: string, path: string, options: CallOptions = {}): Promise<Answer> {
@@ -40,8 +47,8 @@ export function blogClient(app: Hono<BlogEnv>, env: Bindings) {
       env,
     )
     const text = await response.text()
-    const timing = TIMING.exec(response.headers.get("server-timing") ?? "")
-    expect(timing, `${method} ${path} answers with a Server-Timing header`).not.toBeNull()
+    const timing = dbCost(response.headers)
+    expect(timing, `${method} ${path} answers with a Server-Timing header`).toBeDefined()
     if (response.status !== 204) {
       expect(response.headers.get("content-type"), `${method} ${path} answers JSON`).toMatch(
         /application\/json/,
@@ -51,8 +58,8 @@ export function blogClient(app: Hono<BlogEnv>, env: Bindings) {
       status: response.status,
       body: text ? JSON.parse(text) : undefined,
       headers: response.headers,
-      roundTrips: Number(timing?.[1]),
-      statements: Number(timing?.[2]),
+      roundTrips: Number(timing?.roundTrips),
+      statements: Number(timing?.statements),
     }
   }
   return {

@@ -1,6 +1,7 @@
 // Signing up, tokens and users: POST /users, POST /auth/token, GET /users/:id, GET /users/:id/posts.
-import { describe, expect, it } from "vitest"
+
 import { sign } from "hono/jwt"
+import { describe, expect, it } from "vitest"
 import { signToken } from "../../worker/auth/token.ts"
 import { expectError } from "./client.ts"
 import { AUTH_SECRET } from "./databases.ts"
@@ -128,7 +129,12 @@ export function usersSuite(blog: Blog) {
       const [header, payload, signature] = token.split(".") as [string, string, string]
       expect(decodeSegment(header)).toEqual({ alg: "HS256", typ: "JWT" })
       const claims = decodeSegment(payload)
-      expect(claims).toEqual({ sub: String(id), name: username, iat: expect.any(Number), exp: expect.any(Number) })
+      expect(claims).toEqual({
+        sub: String(id),
+        name: username,
+        iat: expect.any(Number),
+        exp: expect.any(Number),
+      })
       expect(claims.exp - claims.iat).toBe(24 * 3600)
       // Checked with WebCrypto here, not with the worker's code: any JWT library accepts it.
       const key = await crypto.subtle.importKey(

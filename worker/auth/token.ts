@@ -19,7 +19,11 @@ export interface TokenClaims {
 
 export function signToken(claims: TokenClaims, secret: string): Promise<string> {
   const issuedAt = Math.floor(Date.now() / 1000)
-  return sign({ sub: String(claims.sub), name: claims.name, iat: issuedAt, exp: claims.exp }, secret, ALGORITHM)
+  return sign(
+    { sub: String(claims.sub), name: claims.name, iat: issuedAt, exp: claims.exp },
+    secret,
+    ALGORITHM,
+  )
 }
 
 /** The claims of a genuine, unexpired HS256 token; undefined for anything else. */

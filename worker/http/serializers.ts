@@ -53,10 +53,13 @@ export function commentJson(comment: Comment, author: AuthorJson = authorJson(co
   }
 }
 
+/** A post's comments (loaded), oldest first, as the API and the HTML front show them. */
+export function commentsOldestFirst(post: Post): Comment[] {
+  return [...post.comments].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id)
+}
+
 /** A post with its comments, oldest first, as `GET /posts/:id` answers. */
 export function postDetailJson(post: Post) {
-  const comments = [...post.comments].sort(
-    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id,
-  )
+  const comments = commentsOldestFirst(post)
   return { ...postJson(post, comments.length), comments: comments.map((comment) => commentJson(comment)) }
 }
