@@ -94,15 +94,18 @@ function parse(argv: readonly string[]) {
   // takes at most one positional argument, so their order among positionals does not matter.
   const end = argv.indexOf("--")
   const options = end === -1 ? argv : argv.slice(0, end)
-  const rest = end === -1 ? [] : argv.slice(end + 1)
-  const args = [
-    ...options.filter((arg) => !RELATIVE_TARGET.test(arg)),
-    "--",
-    ...options.filter((arg) => RELATIVE_TARGET.test(arg)),
-    ...rest,
-  ]
+  const targets = options.filter((arg) => RELATIVE_TARGET.test(arg))
+  const args =
+    targets.length === 0
+      ? argv
+      : [
+          ...options.filter((arg) => !RELATIVE_TARGET.test(arg)),
+          "--",
+          ...targets,
+          ...argv.slice(options.length + 1),
+        ]
   try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true, tokens: true })
+    return parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true, tokens: true })
   } catch (error) {
     throw new CliError(`${parseErrorMessage(error)}\n\n${USAGE}`)
   }
