@@ -105,7 +105,13 @@ function parse(argv: readonly string[]) {
           ...argv.slice(options.length + 1),
         ]
   try {
-    return parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true, tokens: true })
+    return parseArgs({
+      args: [...args],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    })
   } catch (error) {
     throw new CliError(`${parseErrorMessage(error)}\n\n${USAGE}`)
   }

@@ -18,7 +18,7 @@ afterAll(() => {
 })
 
 /** Half a second per command here; a machine shared with many test runs can be ten times slower. */
-const FLOW_LIMIT_MS = 300_000
+const FLOW_LIMIT_MS = 420_000
 
 /**
  * Runs `use` in a project folder whose config names the test's blog models and this checkout's
