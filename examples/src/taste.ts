@@ -17,19 +17,14 @@ export default {
   async fetch(_request: Request, env: { DATABASE_URL: string }): Promise<Response> {
     const engine = createEngine(env.DATABASE_URL) // holds no connection
     await using conn = engine.connect() // opens on first use, closes on scope exit
-    await createAll(metadata, conn) // CREATE TABLE IF NOT EXISTS; an app runs migrations instead
-    await conn.execute(
-      insert(users)
-        .values([
-          { username: "ada", age: 36 },
-          { username: "bob", age: 15 },
-        ])
-        .onConflictDoNothing(),
-    )
+    await createAll(metadata, conn) // CREATE TABLE IF NOT EXISTS; an app runs migrations (below)
+    const rows = [
+      { username: "ada", age: 36 },
+      { username: "bob", age: 15 },
+    ]
+    await conn.execute(insert(users).values(rows).onConflictDoNothing())
     const adults = await conn.execute(select(users.c.id, users.c.username).where(users.c.age.ge(18)))
-    const names: string[] = []
-    for (const [id, username] of adults) names.push(`${id}: ${username}`) // typed [number, string]
-    console.log(select(func.count()).selectFrom(users).where(users.c.age.gt(25)).toString()) // the SQL
-    return Response.json(names)
+    console.log(select(func.count()).selectFrom(users).where(users.c.age.gt(25)).toString()) // prints the SQL
+    return Response.json(adults.all().map(([id, username]) => `${id}: ${username}`)) // typed [number, string]
   },
 }
