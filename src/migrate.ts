@@ -80,7 +80,8 @@ export interface CliConfig {
   readonly migrations?: string
   /**
    * The module with the models, for `revision --autogenerate` and `check`: it exports their MetaData
-   * as `metadata`, or the Registry they are declared in as `registry` (`defaultRegistry` by default).
+   * as `metadata`, or the Registry they are declared in as `registry`; if neither, the models it
+   * declares in the default registry count.
    */
   readonly models?: string
   /** The environment variable with the database URL; default `DATABASE_URL`. */
