@@ -1,4 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers"
+import { defaultServerConditions } from "vite"
 import { defineConfig } from "vitest/config"
 
 // Wrangler and Miniflare would try to phone home on every start; these machines have no internet.
@@ -14,6 +15,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       {
+        ssr: { resolve: { conditions: ["edgealchemy-source", ...defaultServerConditions] } },
         test: {
           name: "node",
           include: ["test/**/*.test.ts"],

@@ -2,8 +2,8 @@
 // know: each revision applied with its duration, where the database ends up.
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
-import { postgresql, sqlite } from "../src/index.ts"
-import { Migrator, newRevisionId, type StepEvent, writeRevision } from "../src/migrate.ts"
+import { postgresql, sqlite } from "edgealchemy"
+import { Migrator, newRevisionId, type StepEvent, writeRevision } from "edgealchemy/migrate"
 import type { Arguments } from "./arguments.ts"
 import { CliError, type LoadedConfig } from "./config.ts"
 import { dialectOfUrl, engineFor, loadMetadata } from "./database.ts"

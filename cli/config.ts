@@ -1,32 +1,16 @@
 // The CLI's configuration: `edgealchemy.config.ts` (or `.json`) in the working directory, and the
 // database URL from the environment. Example:
 //
-//   export default {
+//   import { defineConfig } from "edgealchemy/migrate"
+//   export default defineConfig({
 //     migrations: "migrations",          // the revisions folder
 //     models: "src/models.ts",           // exports `metadata`, or a `registry`, for autogenerate and check
 //     url: "DATABASE_URL",               // the environment variable holding the URL (the default)
-//   }
+//   })
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
-import type { NeonOptions } from "../src/neon.ts"
+import type { CliConfig } from "edgealchemy/migrate"
 import { importModule } from "./revisions-folder.ts"
-
-export interface CliConfig {
-  /** The revisions folder, relative to the config file; default `migrations`. */
-  readonly migrations?: string
-  /** A module exporting the models' MetaData as `metadata`, or a `registry` (`registry.metadata`). */
-  readonly models?: string
-  /** The environment variable with the database URL; default `DATABASE_URL`. */
-  readonly url?: string
-  /** The environment variable with a libSQL auth token; default `DATABASE_AUTH_TOKEN`. */
-  readonly authToken?: string
-  /** Default `edgealchemy_version`. */
-  readonly versionTable?: string
-  /** The module generated revisions import from; default `edgealchemy/migrate`. */
-  readonly importFrom?: string
-  /** Neon driver settings, e.g. a local endpoint (`fetchEndpoint`). */
-  readonly neon?: NeonOptions
-}
 
 export interface LoadedConfig extends CliConfig {
   /** The folder the config file is in; relative paths start there. */

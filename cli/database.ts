@@ -1,6 +1,6 @@
 // The engine for the configured URL, with the driver its scheme calls for, and the models' metadata.
 import { resolve } from "node:path"
-import type { Engine, MetaData } from "../src/index.ts"
+import { defaultRegistry, type Engine, type MetaData } from "edgealchemy"
 import { CliError, type LoadedConfig } from "./config.ts"
 import { importModule } from "./revisions-folder.ts"
 
@@ -15,17 +15,17 @@ export function databaseUrl(config: LoadedConfig, env: NodeJS.ProcessEnv): strin
 export async function engineFor(config: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Engine> {
   const url = databaseUrl(config, env)
   if (/^postgres(ql)?:/i.test(url)) {
-    const { createEngine } = await import("../src/neon.ts")
+    const { createEngine } = await import("edgealchemy/neon")
     return createEngine(url, config.neon ?? {})
   }
   const authToken = env[config.authToken ?? "DATABASE_AUTH_TOKEN"]
   const options = authToken ? { authToken } : {}
   if (/^(file:|:memory:)/i.test(url)) {
-    const { createEngine } = await import("../src/libsql-node.ts")
+    const { createEngine } = await import("edgealchemy/libsql-node")
     return createEngine(url, options)
   }
   if (/^(libsql|https?|wss?):/i.test(url)) {
-    const { createEngine } = await import("../src/libsql.ts")
+    const { createEngine } = await import("edgealchemy/libsql")
     return createEngine(url, options)
   }
   throw new CliError(
@@ -52,9 +52,14 @@ export async function loadMetadata(config: LoadedConfig): Promise<MetaData> {
     module.default,
   ]
   const found = candidates.find(isMetaData)
-  if (!found)
-    throw new CliError(`${path} exports neither \`metadata\` (a MetaData) nor \`registry\` (a Registry)`)
-  return found
+  if (found) return found
+  // Models declared without `{ registry }` join the default one, which this process shares with the
+  // models module (one module graph, see edgealchemy.mjs): importing the module registered them.
+  if (defaultRegistry.metadata.tables.length > 0) return defaultRegistry.metadata
+  throw new CliError(
+    `${path} exports neither \`metadata\` (a MetaData) nor \`registry\` (a Registry), and declares no model: ` +
+      "export the models' metadata, or the registry they are declared in",
+  )
 }
 
 function isMetaData(value: unknown): value is MetaData {

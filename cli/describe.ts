@@ -1,5 +1,5 @@
 // One line per operation, for `check` and `revision --autogenerate` output.
-import type { Operation } from "../src/migrate.ts"
+import type { Operation } from "edgealchemy/migrate"
 
 export function describeOperation(op: Operation): string {
   switch (op.kind) {

@@ -1,7 +1,7 @@
 // `edgealchemy migrate <command>`: reads the config, runs the command, and turns errors into one
 // readable message and an exit code (1: failed or, for `check`, differences found; 2: bad usage).
-import { EdgeAlchemyError } from "../src/index.ts"
-import { parseArguments, USAGE } from "./arguments.ts"
+import { EdgeAlchemyError } from "edgealchemy"
+import { parseArguments, USAGE, wantsHelp } from "./arguments.ts"
 import { commands } from "./commands.ts"
 import { CliError, loadConfig } from "./config.ts"
 
@@ -13,7 +13,7 @@ export interface CliIo {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv.some((arg) => arg === "--help" || arg === "-h" || arg === "help")) {
+  if (wantsHelp(argv)) {
     io.out(USAGE)
     return 0
   }

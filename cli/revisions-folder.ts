@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { type RevisionProvider, revisionOf } from "../src/migrate.ts"
+import { type RevisionProvider, revisionOf } from "edgealchemy/migrate"
 import { CliError } from "./config.ts"
 
 const REVISION_FILE = /^[0-9a-f]{4,}_.*\.(ts|mts|js|mjs)$/

@@ -22,7 +22,12 @@
 //   writeRevision({ id: newRevisionId(), parent, message, changes })  // the revision file's text
 //
 // The CLI (`npx edgealchemy migrate revision|upgrade|downgrade|current|history|stamp|check|sql`)
-// lives in cli/ and is built on these.
+// lives in cli/ and is built on these; its configuration is `edgealchemy.config.ts`:
+//
+//   import { defineConfig } from "edgealchemy/migrate"
+//   export default defineConfig({ migrations: "migrations", models: "src/models.ts" })
+
+import type { NeonOptions } from "./drivers/neon/settings.ts"
 
 export { type Change, compareSchemas } from "./migrate/compare.ts"
 export type { ServerDefault } from "./migrate/defaults.ts"
@@ -65,3 +70,33 @@ export {
   Text,
   Uuid,
 } from "./sql/types.ts"
+
+/**
+ * `edgealchemy.config.ts`, read by `npx edgealchemy migrate`. Paths are relative to the config file.
+ * (Declared in this entry point rather than in `migrate/`, which may not know the drivers' options.)
+ */
+export interface CliConfig {
+  /** The revisions folder; default `migrations`. */
+  readonly migrations?: string
+  /**
+   * The module with the models, for `revision --autogenerate` and `check`: it exports their MetaData
+   * as `metadata`, or the Registry they are declared in as `registry`; if neither, the models it
+   * declares in the default registry count.
+   */
+  readonly models?: string
+  /** The environment variable with the database URL; default `DATABASE_URL`. */
+  readonly url?: string
+  /** The environment variable with a libSQL auth token; default `DATABASE_AUTH_TOKEN`. */
+  readonly authToken?: string
+  /** The version table's name; default `edgealchemy_version`. */
+  readonly versionTable?: string
+  /** The module generated revisions import from, as a revision file spells it; default `edgealchemy/migrate`. */
+  readonly importFrom?: string
+  /** Neon driver settings, e.g. a local endpoint (`{ fetchEndpoint: "http://127.0.0.1:4444/sql" }`). */
+  readonly neon?: NeonOptions
+}
+
+/** Types `edgealchemy.config.ts`: `export default defineConfig({ models: "src/models.ts" })`. */
+export function defineConfig(config: CliConfig): CliConfig {
+  return config
+}

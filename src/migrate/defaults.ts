@@ -5,7 +5,7 @@
 // (`literalColumn("...")`) where they are not.
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import { DefaultDialect } from "../sql/compiler/dialect.ts"
-import { Expression, literalColumn, type RawSql } from "../sql/expression.ts"
+import { type Expression, literalColumn, type RawSql } from "../sql/expression.ts"
 import { type FunctionCall, func } from "../sql/functions.ts"
 import { type SqlType, typeOfValue } from "../sql/types.ts"
 
@@ -19,7 +19,7 @@ export function renderDefault(
   compiler: Compiler,
 ): string {
   return compiler.inDdlMode(() =>
-    value instanceof Expression
+    isExpression(value)
       ? `(${compiler.expression(value)})`
       : compiler.literal(value, type ?? typeOfValue(value)),
   )
@@ -40,17 +40,22 @@ export function readDefault(sql: string, canonicalType: string): ServerDefault {
 
 /** The default, or its SQL as `literalColumn` when it is an expression a revision file cannot spell. */
 export function writableDefault(value: ServerDefault, sql: string): ServerDefault {
-  if (!(value instanceof Expression) || isBareFunction(value) || value.kind === "raw") return value
+  if (!isExpression(value) || isBareFunction(value) || value.kind === "raw") return value
   return literalColumn(stripped(sql))
 }
 
 /** TypeScript for a default in a revision file: `"draft"`, `true`, `func.now()`, `literalColumn("...")`. */
 export function defaultSource(value: ServerDefault): string {
-  if (!(value instanceof Expression)) return JSON.stringify(value)
+  if (!isExpression(value)) return JSON.stringify(value)
   if (isBareFunction(value)) return `func.${(value as FunctionCall<unknown>).name}()`
   if (value.kind === "raw") return `literalColumn(${JSON.stringify((value as RawSql<unknown>).sql)})`
   const compiler = DefaultDialect.instance.createCompiler({})
   return `literalColumn(${JSON.stringify(compiler.inDdlMode(() => compiler.expression(value)))})`
+}
+
+/** By shape, not instanceof (a model's defaults may come from another copy of the package). */
+function isExpression(value: ServerDefault): value is Expression<unknown> {
+  return typeof value === "object"
 }
 
 function isBareFunction(value: Expression<unknown>): boolean {

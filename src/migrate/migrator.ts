@@ -5,7 +5,7 @@
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { InvalidRequestError } from "../errors.ts"
-import { Dialect } from "../sql/compiler/dialect.ts"
+import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import type { Statement } from "../sql/statement.ts"
 import { text } from "../sql/text.ts"
@@ -67,8 +67,9 @@ export class Migrator {
     target: Engine | Dialect,
     private readonly options: MigratorOptions,
   ) {
-    this.#engine = target instanceof Dialect ? undefined : target
-    this.dialect = target instanceof Dialect ? target : target.dialect
+    // By shape, not instanceof: the caller's Engine or Dialect may come from another copy of the package.
+    this.#engine = "connect" in target ? target : undefined
+    this.dialect = "connect" in target ? target.dialect : target
     this.versionTable = new VersionTable(options.versionTable ?? "edgealchemy_version", this.dialect)
     this.#provider = "load" in options.revisions ? options.revisions : staticRevisions(options.revisions)
   }

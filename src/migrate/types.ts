@@ -2,7 +2,7 @@
 // revision file writes. Types are compared by their canonical SQL, so `character varying(50)` read
 // from PostgreSQL equals the `VARCHAR(50)` a model renders.
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import { SqlType } from "../sql/types.ts"
+import type { SqlType } from "../sql/types.ts"
 
 /** The SQL spelling of a revision's or model's type in a dialect. */
 export function sqlTypeName(type: SqlType<unknown> | string, dialect: Dialect): string {
@@ -37,7 +37,8 @@ export function canonicalType(sql: string): string {
 
 /** TypeScript source for a canonical SQL type, using the Core type names `edgealchemy/migrate` exports. */
 export function typeSource(type: SqlType<unknown> | string): string {
-  if (type instanceof SqlType) return coreTypeSource(type)
+  // By shape, not instanceof: a model's types may come from another copy of the package.
+  if (typeof type !== "string") return coreTypeSource(type)
   const canonical = canonicalType(type)
   const args = /\(([^)]*)\)$/.exec(canonical)?.[1]
   const base = canonical.replace(/\(.*\)$/, "")

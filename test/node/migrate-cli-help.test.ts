@@ -1,5 +1,7 @@
-// `edgealchemy migrate --help` prints the usage and succeeds; a wrong command prints it and fails.
+// `edgealchemy migrate --help` prints the usage and succeeds; a wrong command or option prints what is
+// wrong and the usage, and fails with exit code 2.
 import { expect, it } from "vitest"
+import { parseArguments } from "../../cli/arguments.ts"
 import { main } from "../../cli/main.ts"
 
 function run(argv: string[]) {
@@ -26,4 +28,45 @@ it("answers an unknown command with the usage and exit code 2", async () => {
   const { code, err } = await run(["migrate", "upgrayedd"])
   expect(code).toBe(2)
   expect(err).toMatch(/Unknown command "upgrayedd"[\s\S]*Usage:/)
+})
+
+it("names an unknown option, and an option the command does not take, with the usage and exit code 2", async () => {
+  const unknown = await run(["migrate", "upgrade", "--autogenrate"])
+  expect(unknown.code).toBe(2)
+  expect(unknown.err).toMatch(/^Unknown option --autogenrate\n\nUsage:/)
+  const misplaced = await run(["migrate", "upgrade", "-m", "bio"])
+  expect(misplaced.code).toBe(2)
+  expect(misplaced.err).toMatch(/^upgrade does not take -m\n\nUsage:/)
+  const valueless = await run(["migrate", "revision", "-m"])
+  expect(valueless.code).toBe(2)
+  expect(valueless.err).toMatch(/^Option '-m, --message <value>' argument missing\n\nUsage:/)
+  const surplus = await run(["migrate", "current", "head"])
+  expect(surplus.code).toBe(2)
+  expect(surplus.err).toBe("current takes no argument(s); unexpected: head")
+})
+
+it("reads relative targets (-1) as arguments, and options anywhere on the line", () => {
+  expect(parseArguments(["migrate", "downgrade", "-1"])).toEqual({
+    command: "downgrade",
+    positional: ["-1"],
+    autogenerate: false,
+    downgrade: false,
+    merge: false,
+  })
+  expect(
+    parseArguments(["migrate", "--config", "db.config.ts", "sql", "--downgrade", "-2", "--from", "abc"]),
+  ).toEqual({
+    command: "sql",
+    positional: ["-2"],
+    autogenerate: false,
+    downgrade: true,
+    merge: false,
+    from: "abc",
+    config: "db.config.ts",
+  })
+  expect(parseArguments(["migrate", "revision", "--message=user bio", "--autogenerate"])).toMatchObject({
+    command: "revision",
+    message: "user bio",
+    autogenerate: true,
+  })
 })

@@ -1,164 +1,143 @@
 // The real command, spawned as a user runs it (`node cli/edgealchemy.mjs migrate ...`, what the
 // package's bin points at), against PostgreSQL through neon-local and libSQL through libsql-local:
-// its output lines and exit codes.
-import { execFile } from "node:child_process"
+// its output lines and exit codes. Each test has databases of its own (a new PostgreSQL database, a
+// libsql-local on a new file) and a project folder of its own: no test sees another's state.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { afterAll, describe, expect, inject, it } from "vitest"
 import { revisionExtension, revisionFileName } from "../../cli/revisions-folder.ts"
-import {
-  libsqlToken,
-  type MigrationDatabases,
-  migrationDatabases,
-  type TargetName,
-} from "../migrate/databases.ts"
+import { libsqlToken, migrationDatabases, type TargetName } from "../migrate/databases.ts"
+import { type CliProject, runCli as cli } from "./cli-process.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const CLI = join(ROOT, "cli/edgealchemy.mjs")
-let databases: MigrationDatabases
-const projects: string[] = []
-
-beforeAll(async () => {
-  databases = await migrationDatabases()
-})
-afterAll(async () => {
-  await databases.stop()
-  for (const project of projects) rmSync(project, { recursive: true, force: true })
+const folders: string[] = []
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true })
 })
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
+/** Half a second per command here; a machine shared with many test runs can be ten times slower. */
+const FLOW_LIMIT_MS = 420_000
 
-/** A project folder with a config naming the test's blog models and this checkout's migrate entry. */
-function project(name: TargetName): { dir: string; env: NodeJS.ProcessEnv } {
-  const dir = mkdtempSync(join(tmpdir(), `ea-cli-${name}-`))
-  projects.push(dir)
-  const target = databases.targets.find((t) => t.name === name)
-  if (!target) throw new Error(name)
-  const neon = inject("neon")
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }))
-  writeFileSync(
-    join(dir, "edgealchemy.config.ts"),
-    `export default ${JSON.stringify(
-      {
-        migrations: "migrations",
-        models: join(ROOT, "test/migrate/blog-models.ts"),
-        importFrom: join(ROOT, "src/migrate.ts"),
-        neon: { fetchEndpoint: `${neon.httpUrl}/s/cli/sql`, mode: "http" },
-      },
-      null,
-      2,
-    )}\n`,
-  )
-  return {
-    dir,
-    env: { ...process.env, DATABASE_URL: target.url, DATABASE_AUTH_TOKEN: libsqlToken },
-  }
-}
-
-function cli(where: { dir: string; env: NodeJS.ProcessEnv }, ...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, "migrate", ...args],
-      { cwd: where.dir, env: where.env },
-      (error, stdout, stderr) => {
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
-      },
+/**
+ * Runs `use` in a project folder whose config names the test's blog models and this checkout's
+ * migrate entry, on fresh databases dropped afterwards.
+ */
+async function withProject(name: TargetName, use: (project: CliProject) => Promise<void>): Promise<void> {
+  const databases = await migrationDatabases()
+  try {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const dir = mkdtempSync(join(tmpdir(), `ea-cli-${name}-`))
+    folders.push(dir)
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }))
+    writeFileSync(
+      join(dir, "edgealchemy.config.ts"),
+      `export default ${JSON.stringify(
+        {
+          migrations: "migrations",
+          models: join(ROOT, "test/migrate/blog-models.ts"),
+          importFrom: join(ROOT, "src/migrate.ts"),
+          neon: { fetchEndpoint: `${inject("neon").httpUrl}/s/cli/sql`, mode: "http" },
+        },
+        null,
+        2,
+      )}\n`,
     )
-  })
+    const env = { ...process.env, DATABASE_URL: target.url, DATABASE_AUTH_TOKEN: libsqlToken }
+    await use({ bin: CLI, dir, env })
+  } finally {
+    await databases.stop()
+  }
 }
 
 describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
   "edgealchemy migrate on %s",
   (name) => {
     it("autogenerates, upgrades, checks, reports a failing revision, prints SQL and downgrades", {
-      timeout: 60_000,
+      timeout: FLOW_LIMIT_MS,
     }, async () => {
-      const where = project(name)
+      await withProject(name, async (where) => {
+        const before = await cli(where, "check")
+        expect(before.code).toBe(1)
+        expect(before.stdout).toContain("The database differs from the models")
+        expect(before.stdout).toContain("+ table users")
 
-      const before = await cli(where, "check")
-      expect(before.code).toBe(1)
-      expect(before.stdout).toContain("The database differs from the models")
-      expect(before.stdout).toContain("+ table users")
+        const created = await cli(where, "revision", "-m", "blog tables", "--autogenerate")
+        expect(created.code, created.stderr).toBe(0)
+        expect(created.stdout).toMatch(/^Created migrations\/[0-9a-f]{12}_blog_tables\.ts$/m)
+        const [file] = readdirSync(join(where.dir, "migrations"))
+        const id = file?.slice(0, 12) as string
 
-      const created = await cli(where, "revision", "-m", "blog tables", "--autogenerate")
-      expect(created.code, created.stderr).toBe(0)
-      expect(created.stdout).toMatch(/^Created migrations\/[0-9a-f]{12}_blog_tables\.ts$/m)
-      const [file] = readdirSync(join(where.dir, "migrations"))
-      const id = file?.slice(0, 12) as string
+        const behind = await cli(where, "check")
+        expect(behind.code).toBe(1)
+        expect(behind.stdout).toContain(`The database is behind: 1 revision(s) not applied (${id})`)
 
-      const behind = await cli(where, "check")
-      expect(behind.code).toBe(1)
-      expect(behind.stdout).toContain(`The database is behind: 1 revision(s) not applied (${id})`)
+        const upgraded = await cli(where, "upgrade")
+        expect(upgraded.code, upgraded.stderr).toBe(0)
+        expect(upgraded.stdout).toMatch(
+          new RegExp(`^upgrade\\s+${id}  blog tables  \\(\\d+ statements, \\d+ ms\\)$`, "m"),
+        )
+        expect(upgraded.stdout).toContain(`Database at ${id} blog tables (head)`)
 
-      const upgraded = await cli(where, "upgrade")
-      expect(upgraded.code, upgraded.stderr).toBe(0)
-      expect(upgraded.stdout).toMatch(
-        new RegExp(`^upgrade\\s+${id}  blog tables  \\(\\d+ statements, \\d+ ms\\)$`, "m"),
-      )
-      expect(upgraded.stdout).toContain(`Database at ${id} blog tables (head)`)
+        const clean = await cli(where, "check")
+        expect(clean.code).toBe(0)
+        expect(clean.stdout.trim()).toBe("No changes: the database matches the models")
 
-      const clean = await cli(where, "check")
-      expect(clean.code).toBe(0)
-      expect(clean.stdout.trim()).toBe("No changes: the database matches the models")
-
-      // A revision whose last statement fails: the error names it, and nothing of it stays.
-      const broken = await cli(where, "revision", "-m", "broken")
-      expect(broken.code).toBe(0)
-      const brokenFile = readdirSync(join(where.dir, "migrations")).find((f) =>
-        f.endsWith("_broken.ts"),
-      ) as string
-      const brokenPath = join(where.dir, "migrations", brokenFile)
-      writeFileSync(
-        brokenPath,
-        readFileSync(brokenPath, "utf8")
-          .replace(
-            "upgrade() {},",
-            `upgrade(op) {
+        // A revision whose last statement fails: the error names it, and nothing of it stays.
+        const broken = await cli(where, "revision", "-m", "broken")
+        expect(broken.code).toBe(0)
+        const brokenFile = readdirSync(join(where.dir, "migrations")).find((f) =>
+          f.endsWith("_broken.ts"),
+        ) as string
+        const brokenPath = join(where.dir, "migrations", brokenFile)
+        writeFileSync(
+          brokenPath,
+          readFileSync(brokenPath, "utf8")
+            .replace(
+              "upgrade() {},",
+              `upgrade(op) {
     op.addColumn("users", { name: "nickname", type: Text, nullable: true })
     op.execute("INSERT INTO no_such_table (id) VALUES (1)")
   },`,
-          )
-          .replace("import { defineRevision }", "import { defineRevision, Text }"),
-      )
-      const failed = await cli(where, "upgrade")
-      expect(failed.code).toBe(1)
-      expect(failed.stderr).toContain(
-        `error: Upgrade to ${brokenFile.slice(0, 12)} failed and was rolled back`,
-      )
-      expect(failed.stderr).toContain("in: INSERT INTO no_such_table (id) VALUES (1)")
-      expect((await cli(where, "current")).stdout.trim()).toBe(`${id} blog tables`)
-      const behindBroken = await cli(where, "check")
-      expect(behindBroken.code).toBe(1)
-      expect(behindBroken.stdout).toContain("The database is behind")
-      rmSync(brokenPath)
-      expect((await cli(where, "check")).code).toBe(0)
+            )
+            .replace("import { defineRevision }", "import { defineRevision, Text }"),
+        )
+        const failed = await cli(where, "upgrade")
+        expect(failed.code).toBe(1)
+        expect(failed.stderr).toContain(
+          `error: Upgrade to ${brokenFile.slice(0, 12)} failed and was rolled back`,
+        )
+        expect(failed.stderr).toContain("in: INSERT INTO no_such_table (id) VALUES (1)")
+        expect((await cli(where, "current")).stdout.trim()).toBe(`${id} blog tables`)
+        const behindBroken = await cli(where, "check")
+        expect(behindBroken.code).toBe(1)
+        expect(behindBroken.stdout).toContain("The database is behind")
+        rmSync(brokenPath)
+        expect((await cli(where, "check")).code).toBe(0)
 
-      const sql = await cli(where, "sql")
-      expect(sql.code).toBe(0)
-      expect(sql.stdout).toContain(`-- upgrade ${id}: blog tables`)
-      expect(sql.stdout).toMatch(/^CREATE TABLE users \(id INTEGER .*PRIMARY KEY/m)
+        const sql = await cli(where, "sql")
+        expect(sql.code).toBe(0)
+        expect(sql.stdout).toContain(`-- upgrade ${id}: blog tables`)
+        expect(sql.stdout).toMatch(/^CREATE TABLE users \(id INTEGER .*PRIMARY KEY/m)
 
-      const history = await cli(where, "history")
-      expect(history.stdout.trim()).toBe(`<base> -> ${id} (head)  blog tables`)
+        const history = await cli(where, "history")
+        expect(history.stdout.trim()).toBe(`<base> -> ${id} (head)  blog tables`)
 
-      const down = await cli(where, "downgrade", "base")
-      expect(down.code, down.stderr).toBe(0)
-      expect(down.stdout).toMatch(
-        new RegExp(`^downgrade ${id}  blog tables  \\(\\d+ statements, \\d+ ms\\)$`, "m"),
-      )
-      expect(down.stdout).toContain("Database at base (no revision applied)")
+        const down = await cli(where, "downgrade", "base")
+        expect(down.code, down.stderr).toBe(0)
+        expect(down.stdout).toMatch(
+          new RegExp(`^downgrade ${id}  blog tables  \\(\\d+ statements, \\d+ ms\\)$`, "m"),
+        )
+        expect(down.stdout).toContain("Database at base (no revision applied)")
 
-      const stamped = await cli(where, "stamp", "head")
-      expect(stamped.stdout).toContain(`Stamped: database at ${id} blog tables (head)`)
-      expect((await cli(where, "check")).code).toBe(1)
-      expect((await cli(where, "downgrade")).code).toBe(2)
-      expect((await cli(where, "stamp", "base")).code).toBe(0)
+        const stamped = await cli(where, "stamp", "head")
+        expect(stamped.stdout).toContain(`Stamped: database at ${id} blog tables (head)`)
+        expect((await cli(where, "check")).code).toBe(1)
+        expect((await cli(where, "downgrade")).code).toBe(2)
+        expect((await cli(where, "stamp", "base")).code).toBe(0)
+      })
     })
   },
 )
@@ -166,7 +145,7 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
 it("writes revisions as .mts outside an ESM package, where Node would load .ts as CommonJS", () => {
   const esm = mkdtempSync(join(tmpdir(), "ea-cli-esm-"))
   const commonjs = mkdtempSync(join(tmpdir(), "ea-cli-cjs-"))
-  projects.push(esm, commonjs)
+  folders.push(esm, commonjs)
   writeFileSync(join(esm, "package.json"), JSON.stringify({ type: "module" }))
   writeFileSync(join(commonjs, "package.json"), JSON.stringify({ name: "app" }))
   expect(revisionExtension(join(esm, "migrations"))).toBe(".ts")
@@ -180,21 +159,22 @@ it("writes revisions as .mts outside an ESM package, where Node would load .ts a
 describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
   "two deployers at once on %s",
   (name) => {
-    it("both succeed and the revision is applied once", { timeout: 60_000 }, async () => {
-      const where = project(name)
-      const created = await cli(where, "revision", "-m", "blog tables", "--autogenerate")
-      expect(created.code, created.stderr).toBe(0)
-      const runs = await Promise.all([cli(where, "upgrade"), cli(where, "upgrade")])
-      expect(
-        runs.map((run) => run.code),
-        runs.map((run) => run.stderr).join("\n"),
-      ).toEqual([0, 0])
-      const applied = runs.flatMap((run) =>
-        run.stdout.split("\n").filter((line) => line.startsWith("upgrade ")),
-      )
-      expect(applied).toHaveLength(1)
-      expect((await cli(where, "check")).code).toBe(0)
-      expect((await cli(where, "downgrade", "base")).code).toBe(0)
+    it("both succeed and the revision is applied once", { timeout: FLOW_LIMIT_MS }, async () => {
+      await withProject(name, async (where) => {
+        const created = await cli(where, "revision", "-m", "blog tables", "--autogenerate")
+        expect(created.code, created.stderr).toBe(0)
+        const runs = await Promise.all([cli(where, "upgrade"), cli(where, "upgrade")])
+        expect(
+          runs.map((run) => run.code),
+          runs.map((run) => run.stderr).join("\n"),
+        ).toEqual([0, 0])
+        const applied = runs.flatMap((run) =>
+          run.stdout.split("\n").filter((line) => line.startsWith("upgrade ")),
+        )
+        expect(applied).toHaveLength(1)
+        expect((await cli(where, "check")).code).toBe(0)
+        expect((await cli(where, "downgrade", "base")).code).toBe(0)
+      })
     })
   },
 )

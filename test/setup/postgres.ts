@@ -28,7 +28,8 @@ export async function reachPostgres(url: string): Promise<void> {
 export async function createScratchDatabase(
   url: string,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `edgealchemy_test_${Date.now().toString(36)}_${process.pid}`
+  // Unique even for two databases created by one process in the same millisecond (concurrent tests).
+  const name = `edgealchemy_test_${Date.now().toString(36)}_${process.pid}_${crypto.randomUUID().slice(0, 8)}`
   await withClient(url, (client) => client.query(`CREATE DATABASE "${name}"`))
   const scratch = new URL(url)
   scratch.pathname = `/${name}`

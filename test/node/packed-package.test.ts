@@ -1,0 +1,205 @@
+// The package as a newcomer installs it: the tarball of `npm pack` in a scratch app with the peer
+// dependencies (packed-app.ts), the README's project (examples/: edgealchemy.config.ts, src/models.ts and
+// the first revision) copied in, and the README's whole migration flow run through the installed bin,
+// on PostgreSQL (through neon-local, a fresh database) and on libSQL (through libsql-local, a fresh file).
+import { execFile } from "node:child_process"
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { promisify } from "node:util"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { libsqlToken, migrationDatabases, type TargetName } from "../migrate/databases.ts"
+import { type CliProject, runCli as cli } from "./cli-process.ts"
+import { installPackedApp, type PackedApp } from "./packed-app.ts"
+
+const ROOT = resolve(import.meta.dirname, "../..")
+const EXAMPLES = join(ROOT, "examples")
+const README_REVISION = "3f9a2c1b7d4e_user_bio.ts"
+const ENTRY_POINTS = [
+  "edgealchemy",
+  "edgealchemy/neon",
+  "edgealchemy/libsql",
+  "edgealchemy/libsql-node",
+  "edgealchemy/hono",
+  "edgealchemy/migrate",
+]
+const run = promisify(execFile)
+
+/** Packing builds the package (about 5 s here); a machine shared with many test runs is far slower. */
+const INSTALL_LIMIT_MS = 240_000
+const FLOW_LIMIT_MS = 300_000
+
+const work = mkdtempSync(join(tmpdir(), "ea-packed-"))
+let app: PackedApp
+
+beforeAll(async () => {
+  app = await installPackedApp(ROOT, work, [
+    "@libsql/client",
+    "@neondatabase/serverless",
+    "hono",
+    "tsx",
+    "ws",
+  ])
+}, INSTALL_LIMIT_MS)
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe("the packed package", () => {
+  it("holds dist/ with the built CLI, which its bin runs", () => {
+    expect(app.files).toEqual(
+      expect.arrayContaining(["cli/edgealchemy.mjs", "dist/cli/main.js", "dist/migrate.js"]),
+    )
+    expect(app.files.filter((file) => file.startsWith("cli/"))).toEqual(["cli/edgealchemy.mjs"])
+  })
+
+  it("resolves every entry point to dist/, with its types, and imports it", async () => {
+    const script = `for (const entry of ${JSON.stringify(ENTRY_POINTS)}) {
+      await import(entry)
+      console.log(import.meta.resolve(entry))
+    }`
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: app.dir })
+    const installed = join(app.dir, "node_modules/edgealchemy")
+    expect(stdout.trim().split("\n")).toEqual(
+      ["index", "neon", "libsql", "libsql-node", "hono", "migrate"].map(
+        (name) => `file://${installed}/dist/${name}.js`,
+      ),
+    )
+    for (const name of ["index", "neon", "libsql", "libsql-node", "hono", "migrate"])
+      expect(app.files).toContain(`dist/${name}.d.ts`)
+  })
+
+  it("typechecks the README's project against the published declarations", { timeout: 120_000 }, async () => {
+    const project = readmeProject("typecheck")
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "es2022",
+          lib: ["es2023", "esnext.disposable"],
+          module: "esnext",
+          moduleResolution: "bundler",
+          allowImportingTsExtensions: true,
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        include: ["edgealchemy.config.ts", "src/models.ts", "migrations/*.ts"],
+      }),
+    )
+    const output = await run(join(ROOT, "node_modules/.bin/tsc"), ["-p", project]).then(
+      () => "",
+      (error: { stdout?: string }) => error.stdout ?? String(error),
+    )
+    expect(output).toBe("")
+  })
+})
+
+describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
+  "the README's migrations on %s",
+  (name) => {
+    it("upgrade, check, revision --autogenerate, upgrade, current, history, check, sql, downgrade", {
+      timeout: FLOW_LIMIT_MS,
+    }, async () => {
+      const databases = await migrationDatabases()
+      try {
+        const target = databases.targets.find((t) => t.name === name)
+        if (!target) throw new Error(name)
+        const dir = readmeProject(name)
+        if (target.dialect === "postgresql") {
+          const config = join(dir, "edgealchemy.config.ts")
+          const endpoint = `${inject("neon").httpUrl}/s/packed/sql`
+          writeFileSync(
+            config,
+            readFileSync(config, "utf8").replace(
+              /\n}\)\n$/,
+              `\n  neon: { fetchEndpoint: ${JSON.stringify(endpoint)} },\n})\n`,
+            ),
+          )
+        }
+        const bin = join(app.dir, "node_modules/.bin/edgealchemy")
+        const env = { ...process.env, DATABASE_URL: target.url, DATABASE_AUTH_TOKEN: libsqlToken }
+        await migrationFlow({ bin, dir, env })
+      } finally {
+        await databases.stop()
+      }
+    })
+  },
+)
+
+/** A folder in the app with the README's project: its config, its models and the first revision. */
+function readmeProject(name: string): string {
+  const dir = join(app.dir, name)
+  mkdirSync(join(dir, "migrations"), { recursive: true })
+  cpSync(join(EXAMPLES, "edgealchemy.config.ts"), join(dir, "edgealchemy.config.ts"))
+  cpSync(join(EXAMPLES, "src"), join(dir, "src"), { recursive: true })
+  const [first] = readdirSync(join(EXAMPLES, "migrations")).sort()
+  cpSync(join(EXAMPLES, "migrations", first as string), join(dir, "migrations", first as string))
+  return dir
+}
+
+async function migrationFlow(project: CliProject): Promise<void> {
+  const upgraded = await cli(project, "upgrade")
+  expect(upgraded.code, upgraded.stderr).toBe(0)
+  expect(upgraded.stdout).toMatch(/^upgrade\s+0ca22f918c2f {2}blog tables {2}\(\d+ statements, \d+ ms\)$/m)
+  expect(upgraded.stdout).toContain("Database at 0ca22f918c2f blog tables (head)")
+
+  const differs = await cli(project, "check")
+  expect(differs.code, differs.stderr).toBe(1)
+  expect(differs.stdout).toContain("The database differs from the models (1 operation(s))")
+  expect(differs.stdout).toContain("+ column users.bio")
+
+  // Autogenerate writes the README's revision, but for its id and date.
+  const created = await cli(project, "revision", "-m", "user bio", "--autogenerate")
+  expect(created.code, created.stderr).toBe(0)
+  const file = /^Created migrations\/([0-9a-f]{12})_user_bio\.ts$/m.exec(created.stdout)
+  expect(file, created.stdout).not.toBeNull()
+  const id = (file as RegExpExecArray)[1] as string
+  expect(created.stdout).toContain("  + column users.bio")
+  const written = readFileSync(join(project.dir, "migrations", `${id}_user_bio.ts`), "utf8")
+  const readme = readFileSync(join(EXAMPLES, "migrations", README_REVISION), "utf8")
+  const undated = (source: string) => source.replace(/, created \d{4}-\d{2}-\d{2}\./, ", created DATE.")
+  expect(undated(written.replaceAll(id, "3f9a2c1b7d4e"))).toBe(undated(readme))
+
+  const applied = await cli(project, "upgrade")
+  expect(applied.code, applied.stderr).toBe(0)
+  expect(applied.stdout).toMatch(
+    new RegExp(`^upgrade\\s+${id} {2}user bio {2}\\(\\d+ statements, \\d+ ms\\)$`, "m"),
+  )
+
+  const current = await cli(project, "current")
+  expect(current.code, current.stderr).toBe(0)
+  expect(current.stdout.trim()).toBe(`${id} user bio (head)`)
+
+  const history = await cli(project, "history")
+  expect(history.code, history.stderr).toBe(0)
+  expect(history.stdout.trim().split("\n")).toEqual([
+    "<base> -> 0ca22f918c2f  blog tables",
+    `0ca22f918c2f -> ${id} (head)  user bio`,
+  ])
+
+  const clean = await cli(project, "check")
+  expect(clean.code, clean.stderr).toBe(0)
+  expect(clean.stdout.trim()).toBe("No changes: the database matches the models")
+
+  const sql = await cli(project, "sql")
+  expect(sql.code, sql.stderr).toBe(0)
+  expect(sql.stdout).toContain("-- upgrade 0ca22f918c2f: blog tables")
+  expect(sql.stdout).toMatch(/^CREATE TABLE users \(/m)
+  expect(sql.stdout).toContain(`-- upgrade ${id}: user bio`)
+  expect(sql.stdout).toMatch(/^ALTER TABLE users ADD COLUMN bio TEXT/m)
+
+  const down = await cli(project, "downgrade", "-1")
+  expect(down.code, down.stderr).toBe(0)
+  expect(down.stdout).toMatch(
+    new RegExp(`^downgrade ${id} {2}user bio {2}\\(\\d+ statements, \\d+ ms\\)$`, "m"),
+  )
+  expect(down.stdout).toContain("Database at 0ca22f918c2f blog tables")
+
+  const behind = await cli(project, "check")
+  expect(behind.code, behind.stderr).toBe(1)
+  expect(behind.stdout).toContain(`The database is behind: 1 revision(s) not applied (${id})`)
+
+  const base = await cli(project, "downgrade", "base")
+  expect(base.code, base.stderr).toBe(0)
+  expect(base.stdout).toContain("Database at base (no revision applied)")
+}
