@@ -46,7 +46,7 @@ describe("neon-local with anyPassword", () => {
       anything.password = "whatever-you-like"
       expect(await neon(anything.toString()).query("SELECT 1 AS one")).toEqual([{ one: 1 }])
       anything.hostname = "ep-elsewhere.example.com"
-      await expect(neon(anything.toString()).query("SELECT 1")).rejects.toMatchObject({ code: "XX000" })
+      await expect(neon(anything.toString()).query("SELECT 1")).rejects.toMatchObject({ code: "28P01" })
     } finally {
       await local.stop()
     }

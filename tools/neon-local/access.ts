@@ -17,10 +17,6 @@ export interface Refusal {
   message: string
 }
 
-/** Neon's answer for a host it has no endpoint for. */
-const UNKNOWN_ENDPOINT =
-  "The requested endpoint could not be found, or you don't have access to it. Please check the provided ID and try again."
-
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"])
 
 export class EndpointAccess {
@@ -45,8 +41,10 @@ export class EndpointAccess {
     return name === this.#host || (LOOPBACK.has(this.#host) && LOOPBACK.has(name))
   }
 
-  hostRefusal(host: string): Refusal | undefined {
-    return this.servesHost(host) ? undefined : { code: "XX000", message: UNKNOWN_ENDPOINT }
+  /** Neon answers a host it has no endpoint for (a wrong project) as a wrong password: the official
+   *  driver's own tests expect "password authentication failed" there. */
+  hostRefusal(host: string, user: string): Refusal | undefined {
+    return this.servesHost(host) ? undefined : authenticationFailed(user)
   }
 
   passwordRefusal(user: string, password: string): Refusal | undefined {
@@ -55,7 +53,7 @@ export class EndpointAccess {
   }
 }
 
-/** Neon's word for a wrong password, and for a role that does not exist. */
+/** Neon's word for a wrong password, a role that does not exist, and a host it does not serve. */
 export function authenticationFailed(user: string): Refusal {
   return { code: "28P01", message: `password authentication failed for user "${user}"` }
 }

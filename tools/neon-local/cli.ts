@@ -15,7 +15,8 @@ with PG_URL's own credentials. The password clients must present is
   --password PW             PW;
   (default)                 the password in PG_URL, or none when PG_URL has none (a trust server);
   --insecure-any-password   any password at all (Neon never does this: throwaway setups only).
-A wrong password, or a role that does not exist, gets Neon's "password authentication failed for user".`
+A wrong password, a role that does not exist, or another host (Neon: a wrong project) gets Neon's
+"password authentication failed for user ..." (SQLSTATE 28P01).`
 
 function parseOptions() {
   const { values } = parseArgs({

@@ -94,7 +94,7 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
     if (message.type === "ssl") return void socket.send(Buffer.from("N"))
     if (message.type === "cancel") return cancel(message.bytes)
     // Neon finds the endpoint by its host before it asks for a password.
-    const unknownHost = context.access.hostRefusal(host)
+    const unknownHost = context.access.hostRefusal(host, startupUser(message.bytes))
     if (unknownHost) return refuse(unknownHost)
     startup = Buffer.from(message.bytes)
     phase = "password"
