@@ -57,7 +57,8 @@ export async function handleSql(
   const credentials = parseConnectionString(headers["neon-connection-string"])
   if (typeof credentials === "string") return notFromDatabase(credentials)
   const refusal =
-    access.hostRefusal(credentials.host, credentials.user) ?? access.passwordRefusal(credentials.user, credentials.password)
+    access.hostRefusal(credentials.host, credentials.user) ??
+    access.passwordRefusal(credentials.user, credentials.password)
   if (refusal) return databaseError({ ...refusal, severity: "FATAL" })
   let payload: { query?: unknown; params?: unknown; queries?: unknown }
   try {
