@@ -81,6 +81,9 @@ export function libsqlLocalContract(env: LibsqlContractEnvironment): void {
       ])
       const numbered = await client.execute({ sql: "SELECT ?2 AS second, ?1 AS first", args: ["x", "y"] })
       expect([numbered.rows[0]?.second, numbered.rows[0]?.first]).toEqual(["y", "x"])
+      // As on sqld: `?1` names the first parameter, which a name took first.
+      const mixed = await client.execute({ sql: "SELECT :b, :a, ?1", args: { a: "one", ":b": "two" } })
+      expect(Array.from(mixed.rows[0] ?? [])).toEqual(["two", "one", "two"])
       const missing = await failure(client.execute({ sql: "SELECT ?, ?", args: [1n] }))
       expect(missing.code).toBe("ARGS_INVALID")
     })

@@ -328,6 +328,9 @@ describe("SQL analysis standing in for sqld's parser", () => {
       "@b",
       "$c",
     ])
+    // An index keeps its first name: `?1` after `:b` is the same parameter, as SQLite numbers it.
+    expect(analyzeSingleStatement("SELECT :b, :a, ?1").parameterNames).toEqual([":b", ":a"])
+    expect(analyzeSingleStatement("SELECT ?2, ?, ?3").parameterNames).toEqual([undefined, "?2", "?3"])
   })
 
   it("tells INSERT, UPDATE and DELETE apart from reads, also behind WITH", () => {

@@ -1,5 +1,6 @@
-// Vitest global setup, run once for both projects: a fresh PostgreSQL database behind neon-local, a
-// temporary libSQL file behind libsql-local, both on ephemeral ports, handed to tests with `provide`.
+// Vitest global setup, run once for both projects: a fresh PostgreSQL database behind neon-local (with a
+// password of its own, and in its default mode), a temporary libSQL file behind libsql-local, all on
+// ephemeral ports, handed to tests with `provide`.
 import type { TestProject } from "vitest/node"
 import { startLibsqlLocal } from "../../tools/libsql-local/index.ts"
 import { startNeonLocal } from "../../tools/neon-local/index.ts"
@@ -14,6 +15,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await reachPostgres(serverUrl)
   const database = await createScratchDatabase(serverUrl)
   const neon = await startNeonLocal({ upstream: database.url, port: 0, password: NEON_PASSWORD })
+  // The default mode, as `npm run neon-local` and `npm run dev:neon` run it: the password is the upstream's.
+  const neonDefault = await startNeonLocal({ upstream: database.url, port: 0 })
   const libsql = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN })
   const libsqlShortExpiry = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN, streamExpiryMs: 200 })
 
@@ -24,11 +27,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     password: NEON_PASSWORD,
     httpUrl: neon.url,
   })
+  project.provide("neonDefault", {
+    connectionString: database.url,
+    password: decodeURIComponent(new URL(database.url).password),
+    httpUrl: neonDefault.url,
+  })
   project.provide("libsql", { url: libsql.url, authToken: LIBSQL_TOKEN })
   project.provide("libsqlShortExpiry", { url: libsqlShortExpiry.url, authToken: LIBSQL_TOKEN })
 
   return async () => {
-    await Promise.all([neon.stop(), libsql.stop(), libsqlShortExpiry.stop()])
+    await Promise.all([neon.stop(), neonDefault.stop(), libsql.stop(), libsqlShortExpiry.stop()])
     await database.drop()
   }
 }

@@ -19,6 +19,8 @@ export interface LibsqlEndpoint {
 declare module "vitest" {
   interface ProvidedContext {
     neon: NeonEndpoint
+    /** neon-local in its default mode (no `--password`): clients present the upstream URL's password. */
+    neonDefault: NeonEndpoint
     libsql: LibsqlEndpoint
     /** A second libsql-local whose idle streams expire after 200 ms, for expiry tests. */
     libsqlShortExpiry: LibsqlEndpoint

@@ -192,8 +192,10 @@ function pragmaKind(tokens: Token[]): StatementKind | "unsupported" {
   return "unsupported"
 }
 
-/** Numbers parameters as SQLite does: `?` takes the next index, `?NNN` takes NNN, a name reuses the
- *  index of its first occurrence or takes the next one. */
+/** Numbers parameters as SQLite does (sqlite3ExprAssignVarNumber): `?` takes the next index, `?NNN`
+ *  takes NNN, a name reuses the index of its first occurrence or takes the next one. An index keeps the
+ *  first name given to it, so in `SELECT :b, :a, ?1` the `?1` is `:b` itself (one slot, named `:b`):
+ *  that is how sqld lets `?1` stand for the first named value. */
 function parameterNames(tokens: Token[]): (string | undefined)[] {
   const names: (string | undefined)[] = []
   const indexByName = new Map<string, number>()
@@ -204,8 +206,10 @@ function parameterNames(tokens: Token[]): (string | undefined)[] {
     } else if (token.text.startsWith("?")) {
       const index = Number(token.text.slice(1))
       while (names.length < index) names.push(undefined)
-      names[index - 1] = token.text
-      indexByName.set(token.text, index)
+      if (names[index - 1] === undefined) {
+        names[index - 1] = token.text
+        indexByName.set(token.text, index)
+      }
     } else if (!indexByName.has(token.text)) {
       names.push(token.text)
       indexByName.set(token.text, names.length)

@@ -1,22 +1,56 @@
-// `npm run neon-local -- --port 4444 [--password PW]`: a local Neon endpoint in front of PG_URL.
+// `npm run neon-local -- [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]`:
+// a local Neon endpoint in front of PG_URL.
 import { parseArgs } from "node:util"
 import { startNeonLocal } from "./index.ts"
 import { probeUpstream } from "./upstream-pool.ts"
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: "4444" },
-    host: { type: "string" },
-    password: { type: "string" },
-  },
-})
+const USAGE = `Usage: npm run neon-local -- [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
+
+A local Neon endpoint (SQL over HTTP at /sql, the WebSocket proxy at /v2) in front of the PostgreSQL at
+PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+
+As Neon's proxy, it logs clients in itself: it serves only PG_URL's host (localhost and 127.0.0.1 alike
+when that host is a loopback one) and checks the password clients present, then connects to PostgreSQL
+with PG_URL's own credentials. The password clients must present is
+  --password PW             PW;
+  (default)                 the password in PG_URL, or none when PG_URL has none (a trust server);
+  --insecure-any-password   any password at all (Neon never does this: throwaway setups only).
+A wrong password, a role that does not exist, or another host (Neon: a wrong project) gets Neon's
+"password authentication failed for user ..." (SQLSTATE 28P01).`
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "4444" },
+      host: { type: "string" },
+      password: { type: "string" },
+      "insecure-any-password": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  if (values.password !== undefined && values["insecure-any-password"]) {
+    throw new Error("--password and --insecure-any-password exclude each other")
+  }
+  return values
+}
+
+let values: ReturnType<typeof parseOptions>
+try {
+  values = parseOptions()
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
+  process.exit(2)
+}
 const upstream = process.env.PG_URL || "postgres://postgres@127.0.0.1:5432/postgres"
+const redacted = upstream.replace(/:[^:@/]*@/, ":***@")
 
 const unreachable = await probeUpstream(upstream)
 if (unreachable) {
-  console.error(
-    `neon-local: no PostgreSQL at PG_URL=${upstream.replace(/:[^:@/]*@/, ":***@")} (${unreachable})`,
-  )
+  console.error(`neon-local: no PostgreSQL at PG_URL=${redacted} (${unreachable})`)
   process.exit(1)
 }
 
@@ -24,18 +58,25 @@ const neon = await startNeonLocal({
   upstream,
   port: Number(values.port),
   ...(values.host ? { host: values.host } : {}),
-  ...(values.password ? { password: values.password } : {}),
+  ...(values.password === undefined ? {} : { password: values.password }),
+  ...(values["insecure-any-password"] ? { anyPassword: true } : {}),
 })
 const connection = new URL(upstream)
-if (values.password) connection.password = values.password
-console.log(`neon-local on ${neon.url}, in front of ${upstream.replace(/:[^:@/]*@/, ":***@")}
+if (values.password !== undefined) connection.password = values.password
+const password = values["insecure-any-password"]
+  ? "any password is accepted (--insecure-any-password)"
+  : values.password !== undefined
+    ? "the one given with --password"
+    : connection.password
+      ? "PG_URL's"
+      : "none (PG_URL has none); a client presenting one is refused"
+console.log(`neon-local on ${neon.url}, in front of ${redacted}
+Password: ${password}
 
-Driver settings (@neondatabase/serverless):
+Driver settings (@neondatabase/serverless), the rest left at its defaults:
   neonConfig.fetchEndpoint = "${neon.fetchEndpoint()}"
   neonConfig.wsProxy = (host, port) => \`${neon.wsProxy()}?address=\${host}:\${port}\`
   neonConfig.useSecureWebSocket = false
-  neonConfig.pipelineTLS = false
-  neonConfig.pipelineConnect = false
   neonConfig.webSocketConstructor = ws   // Node only
 Connection string: ${connection.toString()}
 Counters: GET ${neon.url}/__stats  (prefix any path with /s/<scope> to count on its own)

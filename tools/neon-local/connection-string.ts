@@ -1,7 +1,8 @@
-// Reads the `Neon-Connection-String` header: who connects to which database. The host and port in it
-// are ignored (Neon routes by host name, and the driver may drop the port); neon-local has one upstream.
+// Reads the `Neon-Connection-String` header: who connects to which database on which host. The port is
+// ignored (Neon routes by host name, and the driver may drop the port); neon-local has one upstream.
 
 export interface Credentials {
+  host: string
   user: string
   password: string
   database: string
@@ -21,6 +22,7 @@ export function parseConnectionString(value: string | undefined): Credentials | 
   const user = decodeURIComponent(url.username)
   if (!user) return "invalid Neon-Connection-String header: no user name"
   return {
+    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     user,
     password: decodeURIComponent(url.password),
     database: decodeURIComponent(url.pathname.slice(1)) || user,

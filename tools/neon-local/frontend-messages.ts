@@ -3,7 +3,7 @@
 // is a type byte and an Int32 length that counts itself.
 
 export interface FrontendMessage {
-  /** The type byte as a character; "startup" for the untyped first messages. */
+  /** The type byte as a character; "ssl", "startup" or "cancel" for the untyped first messages. */
   type: string
   /** The whole message, type byte and length included. */
   bytes: Buffer
@@ -11,6 +11,7 @@ export interface FrontendMessage {
 
 const SSL_REQUEST = 80877103
 const GSSENC_REQUEST = 80877104
+const CANCEL_REQUEST = 80877102
 
 export class FrontendParser {
   #buffer: Buffer = Buffer.alloc(0)
@@ -34,8 +35,9 @@ export class FrontendParser {
     const code = this.#buffer.readInt32BE(4)
     const bytes = this.take(length)
     // An SSL or GSS request is answered with one byte, then the real startup follows, still untyped.
-    if (code !== SSL_REQUEST && code !== GSSENC_REQUEST) this.#startupDone = true
-    return { type: code === SSL_REQUEST || code === GSSENC_REQUEST ? "ssl" : "startup", bytes }
+    const encryption = code === SSL_REQUEST || code === GSSENC_REQUEST
+    if (!encryption) this.#startupDone = true
+    return { type: encryption ? "ssl" : code === CANCEL_REQUEST ? "cancel" : "startup", bytes }
   }
 
   private typed(): FrontendMessage | undefined {
@@ -71,20 +73,26 @@ export function passwordOf(message: Buffer): string {
   return message.subarray(5, message.length - 1).toString("utf8")
 }
 
+/** A typed protocol message: the type byte, an Int32 length that counts itself, the payload. */
+export function typed(type: string, payload: Buffer): Buffer {
+  const header = Buffer.alloc(5)
+  header.write(type, 0)
+  header.writeInt32BE(payload.length + 4, 1)
+  return Buffer.concat([header, payload])
+}
+
+export function cString(text: string): Buffer {
+  return Buffer.from(`${text}\u0000`, "utf8")
+}
+
 /** AuthenticationCleartextPassword: what Neon's proxy asks of every client. */
 export function cleartextPasswordRequest(): Buffer {
-  const bytes = Buffer.alloc(9)
-  bytes.write("R", 0)
-  bytes.writeInt32BE(8, 1)
-  bytes.writeInt32BE(3, 5)
-  return bytes
+  const code = Buffer.alloc(4)
+  code.writeInt32BE(3)
+  return typed("R", code)
 }
 
 /** A FATAL ErrorResponse with a SQLSTATE and message. */
 export function fatalError(code: string, message: string): Buffer {
-  const fields = Buffer.from(`SFATAL\u0000VFATAL\u0000C${code}\u0000M${message}\u0000\u0000`, "utf8")
-  const header = Buffer.alloc(5)
-  header.write("E", 0)
-  header.writeInt32BE(fields.length + 4, 1)
-  return Buffer.concat([header, fields])
+  return typed("E", Buffer.from(`SFATAL\u0000VFATAL\u0000C${code}\u0000M${message}\u0000\u0000`, "utf8"))
 }

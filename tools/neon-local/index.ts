@@ -1,11 +1,12 @@
 // neon-local: a local Neon endpoint in one process, in front of a real PostgreSQL. It serves Neon's
-// SQL-over-HTTP (`POST /sql`) and its WebSocket proxy (`/v2?address=host:port`), checks the password
-// as Neon's proxy does when one is set, and counts what passes (`GET /__stats`), also per scope
-// (`/s/<scope>/...`). `npm run neon-local -- --port 4444` runs it; tests import `startNeonLocal`.
+// SQL-over-HTTP (`POST /sql`) and its WebSocket proxy (`/v2?address=host:port`), checks the host and
+// the password as Neon's proxy does (access.ts), and counts what passes (`GET /__stats`), also per
+// scope (`/s/<scope>/...`). `npm run neon-local -- --port 4444` runs it; tests import `startNeonLocal`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { WebSocketServer } from "ws"
 import { Faults } from "../faults.ts"
+import { EndpointAccess } from "./access.ts"
 import { handleSql } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
 import { UpstreamPool } from "./upstream-pool.ts"
@@ -16,8 +17,11 @@ export interface NeonLocalOptions {
   upstream: string
   port?: number
   host?: string
-  /** When set, clients must present this password (the upstream itself may trust everyone). */
+  /** The password clients must present (the upstream itself may trust everyone). Absent: the upstream
+   *  URL's password, or none when it has none. */
   password?: string
+  /** Accept any password: never what Neon does, only for throwaway setups. */
+  anyPassword?: boolean
 }
 
 export interface NeonLocal {
@@ -37,6 +41,12 @@ const SCOPED = /^\/s\/([^/]+)(\/.*)$/
 
 export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLocal> {
   const pool = new UpstreamPool(options.upstream)
+  const upstreamUrl = new URL(options.upstream)
+  const access = new EndpointAccess({
+    upstream: upstreamUrl,
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.anyPassword ? { anyPassword: true } : {}),
+  })
   const stats = new StatsBook()
   const faults = new Faults()
   const sockets = new WebSocketServer({ noServer: true })
@@ -67,7 +77,7 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
       )
       const drop = scope !== undefined && faults.shouldDrop(scope)
       const count = () => stats.count("statements", scope)
-      const result = await handleSql(pool, options.password, headers, body, count, drop)
+      const result = await handleSql(pool, access, headers, body, count, drop)
       if (drop) {
         request.socket.destroy()
         return
@@ -89,7 +99,8 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
     sockets.handleUpgrade(request, socket, head, (ws) =>
       proxyWebSocket(ws, {
         address,
-        password: options.password,
+        access,
+        upstream: { host: pool.host, port: pool.port, password: decodeURIComponent(upstreamUrl.password) },
         count: (counter, by) => stats.count(counter, scope, by),
       }),
     )

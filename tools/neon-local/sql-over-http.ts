@@ -2,6 +2,7 @@
 // with raw text values and Neon's 400 error body. Every query uses the extended protocol, so several
 // statements in one query are refused as on Neon.
 import type pg from "pg"
+import { asNeonAuthError, type EndpointAccess } from "./access.ts"
 import { type Credentials, parseConnectionString } from "./connection-string.ts"
 import type { UpstreamPool } from "./upstream-pool.ts"
 
@@ -46,7 +47,7 @@ const RAW_TEXT = { getTypeParser: () => (value: string) => value }
 
 export async function handleSql(
   pool: UpstreamPool,
-  password: string | undefined,
+  access: EndpointAccess,
   headers: Record<string, string | undefined>,
   body: string,
   countStatement: () => void,
@@ -55,13 +56,10 @@ export async function handleSql(
 ): Promise<HttpAnswer> {
   const credentials = parseConnectionString(headers["neon-connection-string"])
   if (typeof credentials === "string") return notFromDatabase(credentials)
-  if (password !== undefined && credentials.password !== password) {
-    return databaseError({
-      message: `password authentication failed for user "${credentials.user}"`,
-      code: "28P01",
-      severity: "FATAL",
-    })
-  }
+  const refusal =
+    access.hostRefusal(credentials.host, credentials.user) ??
+    access.passwordRefusal(credentials.user, credentials.password)
+  if (refusal) return databaseError({ ...refusal, severity: "FATAL" })
   let payload: { query?: unknown; params?: unknown; queries?: unknown }
   try {
     payload = JSON.parse(body)
@@ -76,7 +74,7 @@ export async function handleSql(
   try {
     client = await pool.acquire(credentials.user, credentials.database)
   } catch (error) {
-    return databaseError(error)
+    return databaseError(asNeonAuthError(error as { code?: unknown }, credentials.user))
   }
   let healthy = true
   try {

@@ -1,11 +1,16 @@
-// The WebSocket-to-TCP proxy of the driver's WebSocket mode (`/v2?address=host:port`). Binary frames
-// go to PostgreSQL and back unchanged, except that with a password set the proxy authenticates the
-// client itself, in cleartext, as Neon's proxy does, before the upstream (which trusts) sees it.
-import { connect, type Socket } from "node:net"
+// The WebSocket-to-TCP proxy of the driver's WebSocket mode (`/v2?address=host:port`). As Neon's proxy
+// does, it logs the client in itself, always: it asks for a cleartext password (which the driver, with
+// its default `pipelineConnect: "password"`, has sent already, unasked, with its first query behind
+// it), checks the host and the password, then logs in upstream with the upstream URL's credentials.
+// From AuthenticationOk on, frames pass unchanged in both directions.
+import type { Socket } from "node:net"
+import { connect } from "node:net"
 import type { WebSocket } from "ws"
+import { asNeonAuthError, type EndpointAccess, type Refusal } from "./access.ts"
 import {
   AWAITS_ANSWER,
   cleartextPasswordRequest,
+  type FrontendMessage,
   FrontendParser,
   fatalError,
   passwordOf,
@@ -13,69 +18,120 @@ import {
   startupUser,
 } from "./frontend-messages.ts"
 import type { Counter } from "./stats.ts"
+import { openUpstream } from "./upstream-handshake.ts"
 
 export interface ProxyContext {
+  /** The `address` query parameter: the host the driver connects to, and its port (ignored). */
   address: string
-  password: string | undefined
+  access: EndpointAccess
+  upstream: { host: string; port: number; password: string }
   count: (counter: Counter | "openSockets", by?: number) => void
 }
 
+type Phase = "startup" | "password" | "connecting" | "open" | "closed"
+
 export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
-  const [host, port] = splitAddress(context.address)
-  const upstream: Socket = connect({ host, port })
+  const host = hostOf(context.address)
   const parser = new FrontendParser()
-  /** With a password: the startup held back until the password checks out. */
-  let heldStartup: Buffer | undefined
-  let authenticated = context.password === undefined
-  let closed = false
+  let phase: Phase = "startup"
+  let startup: Buffer | undefined
+  let upstream: Socket | undefined
+  /** The client sent Terminate before the upstream login finished. */
+  let terminated = false
+  /** Messages pipelined behind the password, held until the upstream login is done. */
+  const pending: FrontendMessage[] = []
+  /** Only what reaches PostgreSQL counts as a statement: not a query pipelined behind a wrong password. */
+  const forward = (message: FrontendMessage) => {
+    if (RUNS_STATEMENT.has(message.type)) context.count("statements")
+    upstream?.write(message.bytes)
+  }
 
   context.count("wsConnections")
   context.count("openSockets")
   const close = () => {
-    if (closed) return
-    closed = true
+    if (phase === "closed") return
+    phase = "closed"
     context.count("openSockets", -1)
-    upstream.destroy()
+    upstream?.destroy()
     socket.close()
   }
-
-  upstream.on("data", (data) => socket.send(data))
-  upstream.on("error", close)
-  upstream.on("close", close)
+  const refuse = (refusal: Refusal) => {
+    socket.send(fatalError(refusal.code, refusal.message))
+    close()
+  }
   socket.on("close", close)
   socket.on("error", close)
+
+  const logIn = (password: string) => {
+    const user = startupUser(startup as Buffer)
+    const refusal = context.access.passwordRefusal(user, password)
+    if (refusal) return refuse(refusal)
+    phase = "connecting"
+    openUpstream({ ...context.upstream, startup: startup as Buffer, user }).then(
+      (session) => {
+        if (phase === "closed") return void session.socket.destroy()
+        upstream = session.socket
+        phase = "open"
+        upstream.on("data", (data) => socket.send(data))
+        upstream.on("error", close)
+        upstream.on("close", close)
+        socket.send(session.greeting)
+        for (const message of pending.splice(0)) forward(message)
+        if (terminated) upstream.end(() => close())
+      },
+      (error: { code: string; message: string }) => refuse(asNeonAuthError(error, user)),
+    )
+  }
+
+  const handle = (message: FrontendMessage) => {
+    if (phase === "open") return forward(message)
+    if (phase === "connecting")
+      return void pending.push({ type: message.type, bytes: Buffer.from(message.bytes) })
+    if (phase === "password") {
+      if (message.type === "p") return logIn(passwordOf(message.bytes))
+      return refuse({ code: "08P01", message: "expected a password message after the startup" })
+    }
+    if (message.type === "ssl") return void socket.send(Buffer.from("N"))
+    if (message.type === "cancel") return cancel(message.bytes)
+    // Neon finds the endpoint by its host before it asks for a password.
+    const unknownHost = context.access.hostRefusal(host, startupUser(message.bytes))
+    if (unknownHost) return refuse(unknownHost)
+    startup = Buffer.from(message.bytes)
+    phase = "password"
+    socket.send(cleartextPasswordRequest())
+  }
+
+  // A CancelRequest names a backend by the key PostgreSQL gave it: pass it on, as any proxy does.
+  const cancel = (request: Buffer) => {
+    if (context.access.servesHost(host)) {
+      connect(context.upstream)
+        .on("error", () => undefined)
+        .end(Buffer.from(request))
+    }
+    close()
+  }
 
   socket.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
     const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
     const messages = parser.push(frame)
     if (messages.some((m) => AWAITS_ANSWER.has(m.type))) context.count("wsRoundTrips")
-    const statements = messages.filter((m) => RUNS_STATEMENT.has(m.type)).length
-    if (statements) context.count("statements", statements)
     for (const message of messages) {
-      if (authenticated) {
-        upstream.write(message.bytes)
-      } else if (message.type === "ssl") {
-        socket.send(Buffer.from("N"))
-      } else if (message.type === "startup") {
-        heldStartup = Buffer.from(message.bytes)
-        socket.send(cleartextPasswordRequest())
-      } else if (message.type === "p" && heldStartup) {
-        if (passwordOf(message.bytes) !== context.password) {
-          const user = startupUser(heldStartup)
-          socket.send(fatalError("28P01", `password authentication failed for user "${user}"`))
-          close()
-          return
-        }
-        authenticated = true
-        upstream.write(heldStartup)
-      }
+      if (phase === "closed") return
+      handle(message)
     }
     // Client.end() sends Terminate and waits for the server to close: do it for both sides.
-    if (messages.at(-1)?.type === "X") upstream.end(() => close())
+    if (messages.at(-1)?.type === "X") {
+      terminated = true
+      if (phase === "open") upstream?.end(() => close())
+      else if (phase !== "connecting") close()
+    }
   })
 }
 
-function splitAddress(address: string): [string, number] {
+/** The host of `host:port`, `[v6]:port` or a bare host. */
+function hostOf(address: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(address)
+  if (bracketed) return bracketed[1] as string
   const colon = address.lastIndexOf(":")
-  return colon === -1 ? [address, 5432] : [address.slice(0, colon), Number(address.slice(colon + 1))]
+  return colon === -1 ? address : address.slice(0, colon)
 }
