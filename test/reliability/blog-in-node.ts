@@ -9,8 +9,13 @@ import { AUTH_SECRET, type BlogDatabase, freshNeon } from "../blog/databases.ts"
 
 const TOKEN = "reliability-token"
 
-export async function freshLibsqlInNode(): Promise<BlogDatabase> {
-  const local = await startLibsqlLocal({ port: 0, authToken: TOKEN })
+/** `busyTimeoutMs`: how long a write waits for another's lock before SQLITE_BUSY (default 5 s, as sqld). */
+export async function freshLibsqlInNode(busyTimeoutMs?: number): Promise<BlogDatabase> {
+  const local = await startLibsqlLocal({
+    port: 0,
+    authToken: TOKEN,
+    ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
+  })
   return {
     name: "libsql",
     dialect: "sqlite",
@@ -23,5 +28,5 @@ export async function freshLibsqlInNode(): Promise<BlogDatabase> {
 
 export const blogDatabases: readonly [string, () => Promise<BlogDatabase>][] = [
   ["Neon (PostgreSQL over HTTP)", freshNeon],
-  ["libSQL (over HTTP)", freshLibsqlInNode],
+  ["libSQL (over HTTP)", () => freshLibsqlInNode()],
 ]
