@@ -126,9 +126,8 @@ export class Connection {
   async endSavepoint(savepoint: Savepoint, outcome: "release" | "rollback"): Promise<void> {
     if (savepoint.state !== "active") {
       if (outcome === "release") {
-        const failed = savepoint.state === "failed" ? ": a statement in it failed and rolled it back" : ""
         throw new InvalidRequestError(
-          `Savepoint ${savepoint.name} is no longer active (${savepoint.state})${failed}; roll it back and go on, or begin a new one`,
+          `Savepoint ${savepoint.name} is no longer active (${savepoint.state}); roll it back and go on, or begin a new one`,
         )
       }
       if (this.#failed.delete(savepoint)) savepoint.state = "rolled back"
