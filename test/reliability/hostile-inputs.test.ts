@@ -10,7 +10,7 @@ import { type CallOptions, expectError } from "../blog/client.ts"
 import { useBlog } from "../blog/fixture.ts"
 import { blogDatabases } from "./blog-in-node.ts"
 
-/** What a case may use: a signed-in member, their published post, someone else's post. */
+/** What a case may use: a signed-in member, their published post (at version 1), someone else's post. */
 interface Context {
   token: string
   postId: number
@@ -390,10 +390,11 @@ for (const [name, open] of blogDatabases) {
       const { id: othersPostId } = await blog.post(other.token)
       let n = 0
       const fresh = (prefix: string) => `${prefix}${++n}_${Date.now().toString(36)}`
+      // One post serves every case: no case may change it (a PATCH that succeeds changes nothing).
+      const { id: postId } = await blog.post(member.token)
+      const ctx: Context = { token: member.token, postId, othersPostId, userId: member.id, fresh }
       const failures: string[] = []
       for (const testCase of CASES) {
-        const { id: postId } = await blog.post(member.token)
-        const ctx: Context = { token: member.token, postId, othersPostId, userId: member.id, fresh }
         const path = typeof testCase.path === "function" ? testCase.path(ctx) : testCase.path
         const json = typeof testCase.json === "function" ? testCase.json(ctx) : testCase.json
         const options: CallOptions = {
@@ -415,6 +416,7 @@ for (const [name, open] of blogDatabases) {
       }
       console.info(`hostile input on ${name}: ${CASES.length} tried, ${failures.length} failed`)
       expect(failures).toEqual([])
+      expect((await blog.api.get(`/posts/${postId}`)).body.version).toBe(1)
     }, 180_000)
 
     it("answers 401 to a valid token whose user no longer exists, writing nothing", async () => {
