@@ -16,7 +16,10 @@ type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
 export class Connection {
   #transport: Transport | undefined
   #closed = false
-  readonly #savepoints: string[] = []
+  /** Open savepoints, innermost last. */
+  readonly #savepoints: Savepoint[] = []
+  /** Savepoints a failing statement rolled back, until rolled back by the application; with their depth. */
+  readonly #failed = new Map<Savepoint, number>()
   #savepointCounter = 0
   /** Set while a read-only transaction is open on a transport that would not refuse writes itself. */
   #refuseWrites = false
@@ -86,10 +89,10 @@ export class Connection {
       throw new UnsupportedCapabilityError(`The ${this.engine.driver.name} transport has no savepoints`)
     }
     if (!this.inTransaction) await this.begin()
-    const name = `sp_${++this.#savepointCounter}`
-    await this.#statement(`SAVEPOINT ${name}`)
-    this.#savepoints.push(name)
-    return new Savepoint(this, name)
+    const savepoint = new Savepoint(this, `sp_${++this.#savepointCounter}`)
+    await this.#statement(`SAVEPOINT ${savepoint.name}`)
+    this.#savepoints.push(savepoint)
+    return savepoint
   }
 
   async commit(): Promise<void> {
@@ -108,7 +111,7 @@ export class Connection {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#savepoints.length = 0
+    this.#closeSavepoints(0)
     await this.#transport?.close()
   }
 
@@ -116,18 +119,37 @@ export class Connection {
     await this.close()
   }
 
-  /** Releases (commit) or rolls back to (rollback) a savepoint; used by Savepoint. */
-  async endSavepoint(name: string, outcome: "release" | "rollback"): Promise<void> {
-    const index = this.#savepoints.lastIndexOf(name)
-    if (index === -1) throw new InvalidRequestError(`Savepoint ${name} is no longer active`)
-    this.#savepoints.length = index
-    await this.#statement(
-      outcome === "release" ? `RELEASE SAVEPOINT ${name}` : `ROLLBACK TO SAVEPOINT ${name}`,
-    )
+  /**
+   * Releases (commit) or rolls back to (rollback) a savepoint; used by Savepoint. Rolling back one that
+   * is no longer active does nothing, as in SQLAlchemy: error handlers may always roll back.
+   */
+  async endSavepoint(savepoint: Savepoint, outcome: "release" | "rollback"): Promise<void> {
+    if (savepoint.state !== "active") {
+      if (outcome === "release") {
+        throw new InvalidRequestError(
+          `Savepoint ${savepoint.name} is no longer active (${savepoint.state}); roll it back and go on, or begin a new one`,
+        )
+      }
+      if (this.#failed.delete(savepoint)) savepoint.state = "rolled back"
+      return
+    }
+    this.#closeSavepoints(this.#savepoints.indexOf(savepoint))
+    savepoint.state = outcome === "release" ? "released" : "rolled back"
+    await this.#statement(`${outcome === "release" ? "RELEASE" : "ROLLBACK TO"} SAVEPOINT ${savepoint.name}`)
+  }
+
+  /** Ends the savepoints from `depth` inward: with an enclosing savepoint or the transaction. */
+  #closeSavepoints(depth: number): void {
+    for (const savepoint of this.#savepoints.splice(depth)) savepoint.state = "closed"
+    for (const [savepoint, at] of this.#failed) {
+      if (at < depth) continue
+      savepoint.state = "closed"
+      this.#failed.delete(savepoint)
+    }
   }
 
   #endTransaction(): void {
-    this.#savepoints.length = 0
+    this.#closeSavepoints(0)
     this.#refuseWrites = false
   }
 
@@ -213,10 +235,15 @@ export class Connection {
     const savepoint = this.#savepoints.at(-1)
     if (!savepoint) this.#endTransaction()
     try {
-      if (savepoint) await this.endSavepoint(savepoint, "rollback")
-      else await transport.rollback()
+      if (savepoint) {
+        await this.endSavepoint(savepoint, "rollback")
+        // The enclosing transaction goes on; the application's own rollback of it will do nothing.
+        savepoint.state = "failed"
+        this.#failed.set(savepoint, this.#savepoints.length)
+      } else await transport.rollback()
     } catch {
       // The transaction is gone either way; the original error is the one worth reporting.
+      this.#endTransaction()
       if (transport.inTransaction) await transport.rollback().catch(() => undefined)
     }
   }
@@ -246,8 +273,17 @@ const WRITE_KINDS = new Set([
 ])
 const WRITE_SQL = /^\s*(insert|update|delete|replace|create|drop|alter)\b/i
 
+/**
+ * Where a savepoint is in its life: "failed" when a statement inside it failed, which rolled it back
+ * (the enclosing transaction goes on); "closed" when it ended with an enclosing savepoint or the
+ * transaction.
+ */
+export type SavepointState = "active" | "failed" | "released" | "rolled back" | "closed"
+
 export class Savepoint {
   readonly #connection: Connection
+  /** Kept by the connection. */
+  state: SavepointState = "active"
 
   constructor(
     connection: Connection,
@@ -256,14 +292,18 @@ export class Savepoint {
     this.#connection = connection
   }
 
-  /** RELEASE SAVEPOINT: its work joins the enclosing transaction. */
+  /** RELEASE SAVEPOINT: its work joins the enclosing transaction. Refused once it is not active. */
   commit(): Promise<void> {
-    return this.#connection.endSavepoint(this.name, "release")
+    return this.#connection.endSavepoint(this, "release")
   }
 
-  /** ROLLBACK TO SAVEPOINT: undoes its work; the enclosing transaction goes on. */
+  /**
+   * ROLLBACK TO SAVEPOINT: undoes its work; the enclosing transaction goes on. Once it is not active
+   * (a failed statement rolled it back already, or it ended) this does nothing, so an error handler
+   * can always call it.
+   */
   rollback(): Promise<void> {
-    return this.#connection.endSavepoint(this.name, "rollback")
+    return this.#connection.endSavepoint(this, "rollback")
   }
 }
 

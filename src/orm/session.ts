@@ -489,7 +489,11 @@ export class AsyncSession {
       name: savepoint.name,
       commit: () => savepoint.commit(),
       rollback: async () => {
+        // Objects go back to the savepoint when this undoes its work, or a failed statement did; not
+        // when it was released, or ended with an enclosing savepoint or transaction (no-op, as SQLAlchemy).
+        const undone = savepoint.state === "active" || savepoint.state === "failed"
         await savepoint.rollback()
+        if (!undone) return
         for (const object of [...this.#identity.values()]) {
           const state = stateOf(object)
           if (snapshot.has(state)) continue

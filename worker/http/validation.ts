@@ -3,6 +3,7 @@
 // body of the right shape whose field breaks a rule (too short, too long) is 422 validation_error.
 import { vValidator } from "@hono/valibot-validator"
 import * as v from "valibot"
+import { characterCount } from "./characters.ts"
 import { badRequest, invalid, notFound } from "./errors.ts"
 
 /** A JSON body checked against `schema`; the handler reads it with `c.req.valid("json")`. */
@@ -33,14 +34,20 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): string {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-/** Text a database stores exactly as sent: no NUL (PostgreSQL refuses it) and no lone surrogates. */
+/**
+ * Text a database stores exactly as sent: no NUL (PostgreSQL refuses it), no lone surrogates, and
+ * `min` to `max` characters as a VARCHAR counts them.
+ */
 export function storableText(min: number, max: number) {
   return v.pipe(
     v.string(),
-    v.minLength(min, `must be at least ${min} characters`),
-    v.maxLength(max, `must be at most ${max} characters`),
     v.check((text) => !text.includes("\u0000"), "must not contain NUL characters"),
     v.check((text) => !LONE_SURROGATE.test(text), "must be well-formed Unicode"),
+    v.check(
+      (text) => text.length >= min && characterCount(text) >= min,
+      `must be at least ${min} characters`,
+    ),
+    v.check((text) => text.length <= max || characterCount(text) <= max, `must be at most ${max} characters`),
   )
 }
 
@@ -52,6 +59,14 @@ export function idParam(raw: string | undefined, what: string): number {
   if (!(id <= MAX_ID)) throw notFound(`No ${what} ${JSON.stringify(raw)}`)
   return id
 }
+
+/** An id in a query string: a positive integer that fits the column (else 400, as any bad parameter). */
+export const idQuery = v.pipe(
+  v.string(),
+  v.regex(/^[1-9]\d{0,9}$/, "must be a positive integer"),
+  v.transform(Number),
+  v.maxValue(MAX_ID, `must be at most ${MAX_ID}`),
+)
 
 const positiveInteger = (max: number) =>
   v.pipe(

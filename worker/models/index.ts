@@ -3,4 +3,4 @@ import "./validators.ts"
 import "./audit.ts"
 
 export { AuditLog, Comment, Post, postTags, registry, Tag, User } from "./models.ts"
-export { ModelValidationError } from "./validators.ts"
+export { isTagName, ModelValidationError } from "./validators.ts"

@@ -1,6 +1,7 @@
 // Model validators (SQLAlchemy's @validates): they run on construction and on every assignment, so no
 // code path can store an email without `@` or a tag name that is not lower-case.
 import { validates } from "../../src/index.ts"
+import { characterCount } from "../http/characters.ts"
 import { Tag, User } from "./models.ts"
 
 /** A value a model refuses; answered with 422 validation_error. */
@@ -8,14 +9,26 @@ export class ModelValidationError extends Error {
   override name = "ModelValidationError"
 }
 
+const EMAIL_LENGTH = User.c.email.type.options.length ?? 100
+
+// Checked after lower-casing, which may lengthen it ("İ" becomes "i" and a combining dot).
 validates(User, ["email"], (_key, value: string) => {
-  if (!value.includes("@")) throw new ModelValidationError("email must contain @")
-  return value.toLowerCase()
+  const email = value.toLowerCase()
+  if (!email.includes("@")) throw new ModelValidationError("email must contain @")
+  if (characterCount(email) > EMAIL_LENGTH) {
+    throw new ModelValidationError(`email must be at most ${EMAIL_LENGTH} characters once lower-cased`)
+  }
+  return email
 })
+
+/** Whether `name`, trimmed and lower-cased already, is a name a tag can have. */
+export function isTagName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9-]{0,49}$/.test(name)
+}
 
 validates(Tag, ["name"], (_key, value: string) => {
   const name = value.trim().toLowerCase()
-  if (!/^[a-z0-9][a-z0-9-]{0,49}$/.test(name)) {
+  if (!isTagName(name)) {
     throw new ModelValidationError(
       `tag "${value}" must be 1-50 letters, digits or dashes, starting with a letter or digit`,
     )

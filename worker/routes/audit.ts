@@ -4,14 +4,12 @@ import * as v from "valibot"
 import { select } from "../../src/index.ts"
 import { requireUser } from "../auth/require-user.ts"
 import type { BlogEnv } from "../http/app-env.ts"
-import { queryParams } from "../http/validation.ts"
+import { idQuery, queryParams } from "../http/validation.ts"
 import { AuditLog } from "../models/index.ts"
 
 const auditQuery = v.object({
   entityType: v.optional(v.picklist(["User", "Post"], "must be User or Post")),
-  entityId: v.optional(
-    v.pipe(v.string(), v.regex(/^[1-9]\d{0,9}$/, "must be a positive integer"), v.transform(Number)),
-  ),
+  entityId: v.optional(idQuery),
 })
 
 export const audit = new Hono<BlogEnv>()

@@ -7,11 +7,12 @@ import { authSecret } from "../auth/require-user.ts"
 import { signToken, TOKEN_LIFETIME_SECONDS } from "../auth/token.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { unauthorized } from "../http/errors.ts"
-import { jsonBody } from "../http/validation.ts"
+import { jsonBody, storableText } from "../http/validation.ts"
 import { User } from "../models/index.ts"
 
 const credentials = v.strictObject({
-  username: v.pipe(v.string(), v.maxLength(200)),
+  // A name no user can have (NUL, lone surrogates) is refused before it reaches the database.
+  username: storableText(0, 200),
   password: v.pipe(v.string(), v.maxLength(200)),
 })
 

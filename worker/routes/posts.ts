@@ -76,7 +76,7 @@ posts.patch("/:id", requireUser, jsonBody(postChanges), async (c) => {
     throw conflict(`Post ${id} is at version ${post.version}, not ${version}; reload it and retry`)
   }
   // Every named tag that exists came with the post: the others are new (no query here).
-  const nextTags = tags ? tagsFor(names, [...post.tags, ...namedTags]) : post.tags
+  const nextTags = tags ? tagsFor(session, names, [...post.tags, ...namedTags]) : post.tags
   let changed = false
   for (const [key, value] of Object.entries(fields) as [keyof typeof fields, never][]) {
     if (value !== undefined && post[key] !== value) {

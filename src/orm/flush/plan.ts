@@ -10,7 +10,8 @@
 //  3. Order: INSERT one multi-row statement per table (and per level, for rows of one table that point at
 //     each other) in foreign-key order, plus the order KeyRefs set by listeners imply; then post-updates
 //     that close cycles (`postUpdate`); UPDATEs of changed columns only; then deletes, children first,
-//     with bulk statements for dependents that were never loaded (no query to find them).
+//     with bulk statements for dependents that were never loaded (no query to find them). Within a
+//     statement, rows others may lock go in key order (./lock-order.ts), so flushes cannot deadlock.
 //  4. Render per dialect: PostgreSQL hands keys on through `set_config`/`current_setting` inside the
 //     transaction (./postgres.ts); SQLite assigns them as `max(key) + n` under its single writer lock
 //     (./sqlite.ts). Every UPDATE/DELETE of a mapped row checks it matched exactly one row (and its
@@ -19,29 +20,18 @@
 //     session puts every object back as it was before the flush.
 // Mapper listeners run between planning rounds (session.ts), so rows they add join the same request.
 import { InvalidRequestError } from "../../errors.ts"
-import { Expression } from "../../sql/expression.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
-import { Integer } from "../../sql/types.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, stateOf } from "../state.ts"
+import { KeyRef } from "./key-ref.ts"
+import { sortByKey } from "./lock-order.ts"
+
+export { KeyRef } from "./key-ref.ts"
 
 /** Values one statement may carry: under PostgreSQL's 65,535 and SQLite's 32,766 parameter limits. */
 const MAX_PARAMETERS = 30_000
-
-/**
- * The generated key of a row inserted earlier in the same flush. It is an expression, so a listener
- * can store it in a column of another new row (an audit entry's `entityId`) within the same request.
- */
-export class KeyRef extends Expression<number> {
-  readonly kind = "key_ref"
-  readonly type = Integer
-
-  constructor(readonly state: InstanceState) {
-    super()
-  }
-}
 
 export interface InsertRow {
   readonly state: InstanceState | undefined
@@ -103,15 +93,28 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     )
     steps.push(...links.inserts(table))
   }
-  steps.push(...links.postUpdates())
-  for (const state of updated) steps.push(updateStep(state))
+  // Rows of a table are written in key order (./lock-order.ts), so concurrent flushes lock them alike.
+  steps.push(...byTableAndKey(links.postUpdates(), order))
+  steps.push(...byTableAndKey(updated.map(updateStep), order))
   for (const table of [...order].reverse()) {
-    steps.push(...(dependents.get(table) ?? []))
-    steps.push(...links.deletes(table))
-    for (const state of input.deleted.filter((s) => s.mapper.table === table)) steps.push(deleteStep(state))
+    steps.push(...sortByKey(dependents.get(table) ?? [], whereKey))
+    steps.push(...sortByKey(links.deletes(table), whereKey))
+    const doomed = input.deleted.filter((s) => s.mapper.table === table)
+    steps.push(...sortByKey(doomed.map(deleteStep), whereKey))
   }
   return { steps, inserted: [...input.pending], updated, deleted: [...input.deleted] }
 }
+
+/** UPDATEs table by table in foreign-key order, each table's rows by key, as SQLAlchemy's unit of work. */
+function byTableAndKey(steps: WriteStep[], order: readonly Table[]): WriteStep[] {
+  const position = (table: Table) => (order.includes(table) ? order.indexOf(table) : order.length)
+  return sortByKey(steps, (step) => [position(step.table), ...whereKey(step)])
+}
+
+const whereKey = (step: WriteStep): unknown[] => [...step.where.values()]
+
+/** A row's values in the columns that identify it, for sorting rows by key. */
+const rowKeyIn = (columns: readonly string[]) => (row: InsertRow) => columns.map((key) => row.values.get(key))
 
 /**
  * Tables in the order their new rows can be inserted: after the tables they reference by foreign key,
@@ -264,6 +267,9 @@ function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
       )
     }
     const rows = ready.map((state) => ({ state, values: insertValues(state) }))
+    // Keys the application gives may be taken by others: those rows go in key order. Generated keys
+    // are new to everyone and follow add order.
+    if (!generatedKey) sortByKey(rows, rowKeyIn(mapper.primaryKey.map((column) => column.key)))
     // One statement carries at most MAX_PARAMETERS values (PostgreSQL's limit is 65,535, SQLite's 32,766).
     const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, table.columns.length)))
     for (let start = 0; start < rows.length; start += perStatement) {
@@ -293,13 +299,18 @@ function uniqueSteps(
     const key = state.uniqueBy.join(",")
     byKeys.set(key, [...(byKeys.get(key) ?? []), state])
   }
-  return [...byKeys.values()].map((group) => ({
-    kind: "insert",
-    table,
-    generatedKey,
-    rows: group.map((state) => ({ state, values: insertValues(state) })),
-    conflictKeys: (group[0] as InstanceState).uniqueBy as readonly string[],
-  }))
+  return [...byKeys.values()].map((group) => {
+    const conflictKeys = (group[0] as InstanceState).uniqueBy as readonly string[]
+    // The upsert locks existing rows (and waits on others' new ones) in the order it lists them.
+    const rows = group.map((state) => ({ state, values: insertValues(state) }))
+    return {
+      kind: "insert",
+      table,
+      generatedKey,
+      rows: sortByKey(rows, rowKeyIn(conflictKeys)),
+      conflictKeys,
+    }
+  })
 }
 
 function dependsOnAny(state: InstanceState, others: Set<InstanceState>): boolean {
@@ -392,17 +403,10 @@ class LinkChanges {
   }
 
   inserts(table: Table): InsertStep[] {
-    const rows = [...(this.#added.get(table)?.values() ?? [])]
-    return rows.length
-      ? [
-          {
-            kind: "insert",
-            table,
-            generatedKey: undefined,
-            rows: rows.map((values) => ({ state: undefined, values })),
-          },
-        ]
-      : []
+    const rows = [...(this.#added.get(table)?.values() ?? [])].map((values) => ({ state: undefined, values }))
+    if (rows.length === 0) return []
+    const key = (table.primaryKey.length > 0 ? table.primaryKey : table.columns).map((column) => column.key)
+    return [{ kind: "insert", table, generatedKey: undefined, rows: sortByKey(rows, rowKeyIn(key)) }]
   }
 
   deletes(table: Table): WriteStep[] {

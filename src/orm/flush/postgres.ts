@@ -5,9 +5,18 @@
 // drawn in VALUES order, so ordering the returned rows by key gives the rows in the order sent. An UPDATE
 // or DELETE of a mapped row must match exactly one row: otherwise a cast of a marked message to integer
 // fails the statement, and with it the whole request.
+//
+// Rows added with `addUnique` are inserted with ON CONFLICT DO NOTHING and then read back FOR KEY SHARE,
+// rather than upserted with DO UPDATE: a DO UPDATE of a unique column takes a FOR UPDATE lock on the
+// existing row, which blocks every other transaction's foreign-key check on that row (FOR KEY SHARE)
+// until commit, and deadlocks with one that links the same rows in another order. KEY SHARE locks
+// do not block each other; the second statement sees rows committed while the INSERT waited (READ
+// COMMITTED takes a snapshot per statement), and fails the request if one vanished in between.
 import { postgresql } from "../../dialects/postgresql/dialect.ts"
 import { InvalidRequestError } from "../../errors.ts"
+import { and, or } from "../../sql/expression.ts"
 import { insert } from "../../sql/insert.ts"
+import { select } from "../../sql/select.ts"
 import { TextStatement } from "../../sql/text.ts"
 import type { InsertStep, KeyRef, Step, WriteStep } from "./plan.ts"
 import {
@@ -19,7 +28,6 @@ import {
   type RenderedStatement,
   rowTypes,
   STALE_MARKER,
-  uniqueInsert,
   uniqueKeySql,
   writeStatement,
 } from "./render.ts"
@@ -41,11 +49,11 @@ export const postgresFlushRenderer: FlushRenderer = {
     for (let index = steps.length - 1; index >= 0; index--) {
       const step = steps[index] as Step
       rendered.unshift(
-        step.kind !== "insert"
-          ? renderWrite(step, keyRef)
+        ...(step.kind !== "insert"
+          ? [renderWrite(step, keyRef)]
           : step.conflictKeys
-            ? uniqueInsert(step, keyRef, postgresql)
-            : renderInsert(step, index, referenced.has(index), keyRef),
+            ? renderUniqueInsert(step, step.conflictKeys, keyRef)
+            : [renderInsert(step, index, referenced.has(index), keyRef)]),
       )
     }
     return rendered
@@ -82,6 +90,47 @@ function renderInsert(
       for (const [i, row] of returned.entries()) applyRow(step.rows[i]?.state, table, row, skip)
     },
   }
+}
+
+/**
+ * Rows that may exist: inserted unless their unique values are taken, then every one of them read back
+ * (its key above all) with a KEY SHARE lock that keeps it from being deleted before the commit.
+ */
+function renderUniqueInsert(
+  step: InsertStep,
+  keys: readonly string[],
+  keyRef: (ref: KeyRef) => string,
+): RenderedStatement[] {
+  const { table } = step
+  const inserted = insert(table)
+    .values(step.rows.map((row) => coreValues(row.values, keyRef, table)) as never)
+    .onConflictDoNothing({ target: keys as never })
+    .compile(postgresql)
+  const columns = keys.map((key) => table.requireColumn(key))
+  const sameRow = (row: InsertStep["rows"][number]) =>
+    and(...columns.map((column) => column.eq(coreValues(row.values, keyRef, table)[column.key] as never)))
+  const read = select(table)
+    .where(or(...step.rows.map(sameRow)))
+    .orderBy(...columns)
+    .compile(postgresql)
+  // count(*) in the message keeps the cast from being folded (and failing) before the CASE decides.
+  const stale = `'${STALE_MARKER}: ' || count(*) || ' of ${step.rows.length} ${table.name.replaceAll("'", "''")} rows found: one vanished while being linked'`
+  const sql =
+    `WITH found AS (${read.sql} FOR KEY SHARE) ` +
+    `SELECT (SELECT CASE WHEN count(*) = ${step.rows.length} THEN '' ELSE (${stale})::integer::text END FROM found), found.* ` +
+    "FROM (SELECT 1) AS one LEFT JOIN found ON true"
+  return [
+    { statement: new TextStatement(inserted.sql, [], inserted.params), apply: () => {} },
+    {
+      statement: new TextStatement(sql, rowTypes(table, 1), read.params),
+      apply: (returned) =>
+        applyMatching(
+          step,
+          returned.map((row) => row.slice(1)),
+          columns,
+        ),
+    },
+  ]
 }
 
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement {

@@ -4,12 +4,10 @@
 import type { Dialect } from "../../sql/compiler/dialect.ts"
 import { deleteFrom } from "../../sql/delete.ts"
 import { and, type Expression, RawSql } from "../../sql/expression.ts"
-import { insert } from "../../sql/insert.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { select } from "../../sql/select.ts"
 import type { Statement } from "../../sql/statement.ts"
-import { TextStatement } from "../../sql/text.ts"
 import { type SqlType, Text } from "../../sql/types.ts"
 import { update } from "../../sql/update.ts"
 import type { InstanceState } from "../state.ts"
@@ -101,34 +99,6 @@ export function uniqueKeySql(state: InstanceState, dialect: Dialect): string {
       .where(and(...found))
       .compile(dialect, { literalBinds: true }).sql
   })`
-}
-
-/**
- * The upsert of rows added with `addUnique`: a conflict on their unique columns makes a no-op update,
- * so RETURNING gives the existing row, whose values (its key above all) the object takes.
- */
-export function uniqueInsert(
-  step: InsertStep,
-  keyRef: (ref: KeyRef, column: Column<unknown>) => string,
-  dialect: Dialect,
-): RenderedStatement {
-  const { table } = step
-  const keys = step.conflictKeys ?? []
-  const [first] = keys as [string]
-  const compiled = insert(table)
-    .values(step.rows.map((row) => coreValues(row.values, keyRef, table)) as never)
-    .onConflictDoUpdate({ target: keys as never, set: (excluded) => ({ [first]: excluded[first] }) as never })
-    .returning(table)
-    .compile(dialect)
-  return {
-    statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
-    apply: (returned) =>
-      applyMatching(
-        step,
-        returned,
-        keys.map((key) => table.requireColumn(key)),
-      ),
-  }
 }
 
 /**

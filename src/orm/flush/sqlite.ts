@@ -7,16 +7,18 @@
 // the check carries a marker comment, by which the session recognises a stale row.
 import { sqlite } from "../../dialects/sqlite/dialect.ts"
 import { InvalidRequestError } from "../../errors.ts"
+import { insert } from "../../sql/insert.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { TextStatement } from "../../sql/text.ts"
 import { type InsertStep, KeyRef, type Step, type WriteStep } from "./plan.ts"
 import {
+  applyMatching,
   applyRow,
+  coreValues,
   type FlushRenderer,
   type RenderedStatement,
   rowTypes,
   STALE_MARKER,
-  uniqueInsert,
   uniqueKeySql,
   writeStatement,
 } from "./render.ts"
@@ -47,7 +49,7 @@ export const sqliteFlushRenderer: FlushRenderer = {
       // Rows that may exist are found by their unique values; they go before the table's other new
       // rows, so those rows' `max(key)` positions still hold.
       if (step.conflictKeys) {
-        for (const run of sameColumnRuns(step)) rendered.push(uniqueInsert(run, keyRef, sqlite))
+        for (const run of sameColumnRuns(step)) rendered.push(uniqueInsert(run, keyRef))
         continue
       }
       for (const run of sameColumnRuns(step)) {
@@ -142,4 +144,29 @@ function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): Rendered
     `SELECT CASE WHEN changes() = 1 THEN 1 ELSE abs(-9223372036854775807 - 1 + 0 * changes()) END /* ${STALE_MARKER}: ${table.name.replaceAll("*/", "")} */`,
   )
   return [write, { statement: check, apply: () => {} }]
+}
+
+/**
+ * The upsert of rows added with `addUnique`: a conflict on their unique columns makes a no-op update,
+ * so RETURNING gives the existing row, whose values (its key above all) the object takes. (SQLite has
+ * no row locks to worry about; PostgreSQL does it in two statements, see ./postgres.ts.)
+ */
+function uniqueInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
+  const { table } = step
+  const keys = step.conflictKeys ?? []
+  const [first] = keys as [string]
+  const compiled = insert(table)
+    .values(step.rows.map((row) => coreValues(row.values, keyRef, table)) as never)
+    .onConflictDoUpdate({ target: keys as never, set: (excluded) => ({ [first]: excluded[first] }) as never })
+    .returning(table)
+    .compile(sqlite)
+  return {
+    statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
+    apply: (returned) =>
+      applyMatching(
+        step,
+        returned,
+        keys.map((key) => table.requireColumn(key)),
+      ),
+  }
 }
