@@ -9,7 +9,7 @@ import type { SqlType } from "./types.ts"
 
 const FIRST_DAY = -62135596800000 // 0001-01-01T00:00:00.000Z
 const LAST_MOMENT = 253402300799999 // 9999-12-31T23:59:59.999Z
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const UUID = /^[\da-f]{8}(-[\da-f]{4}){3}-[\da-f]{12}$/
 const DAY = /^\d{4}-\d\d-\d\d$/
 /** A JSON text's `\u0000` or lone-surrogate escape (JSON.stringify writes lone surrogates escaped). */
 const UNSTORABLE_JSON_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/
@@ -33,8 +33,9 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
           : typeof value === "bigint" && value >= -BigInt(limit) && value < BigInt(limit)
       )
         return value
-      const hint = type.kind === "bigint" ? " (beyond 2^53, as a bigint)" : ""
-      return refused(`whole numbers from ${-BigInt(limit)} to ${BigInt(limit) - 1n} only${hint}`)
+      return refused(
+        `whole numbers from ${-BigInt(limit)} to ${BigInt(limit) - 1n} only (bigints beyond 2^53)`,
+      )
     }
     case "float":
       // SQLite drops the sign of zero: -0 is 0 on both.
@@ -42,125 +43,125 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
       if (typeof value === "bigint" && Number.isFinite(Number(value)) && BigInt(Number(value)) === value) {
         return Number(value)
       }
-      return refused("finite numbers only; NaN and ±Infinity have no value SQLite keeps")
+      return refused("finite numbers only")
     case "numeric":
-      return checkedNumeric(value, type, column)
+      return checkedNumeric(value, type, column, refused)
     case "string":
     case "text":
     case "enum":
     case "uuid":
       if (typeof value !== "string") return refused("strings only")
-      if (value.includes("\u0000")) {
-        return refused("NUL (U+0000): PostgreSQL cannot store it in text and SQLite cuts the text there")
-      }
-      if (!(value as WellFormed).isWellFormed()) {
-        return refused(
-          "a lone surrogate (half a UTF-16 pair, as from cutting text mid-character) has no UTF-8 form",
-        )
-      }
-      if (type.kind === "uuid" && !UUID.test(value)) {
-        return refused("the lowercase 8-4-4-4-12 hex form only, as crypto.randomUUID() gives")
-      }
+      if (value.includes("\u0000")) return refused("no database keeps NUL (U+0000) in text; remove it")
+      if (!(value as WellFormed).isWellFormed()) return refused("a lone surrogate has no UTF-8 form")
+      if (type.kind === "uuid" && !UUID.test(value)) return refused("lowercase 8-4-4-4-12 UUIDs only")
       if (column) checkTextCapacity(value, type, refused)
       return value
     case "boolean":
       return typeof value === "boolean" ? value : refused("true or false only")
     case "datetime": {
       const time = value instanceof Date ? value.getTime() : Number.NaN
-      if (time >= FIRST_DAY && time <= LAST_MOMENT) return value
-      return refused(value instanceof Date ? "dates of years 1 to 9999 only" : "Date objects only")
+      return time >= FIRST_DAY && time <= LAST_MOMENT ? value : refused("Dates of years 1 to 9999 only")
     }
     case "date": {
       const day = typeof value === "string" && DAY.test(value) ? new Date(`${value}T00:00:00Z`) : undefined
-      const valid =
-        day !== undefined && day.getTime() >= FIRST_DAY && day.toISOString().startsWith(value as string)
-      return valid ? value : refused('"YYYY-MM-DD" strings of real days in years 1 to 9999 only')
+      const valid = day && day.getTime() >= FIRST_DAY && day.toISOString().startsWith(value as string)
+      return valid ? value : refused('"YYYY-MM-DD" days of years 1 to 9999 only')
     }
     case "json":
       return jsonText(value, refused)
     case "binary":
-      return value instanceof Uint8Array ? value : refused("Uint8Array bytes only")
+      return value instanceof Uint8Array ? value : refused("Uint8Array only")
     default:
       return value
   }
 }
 
 type WellFormed = string & { isWellFormed(): boolean }
+type Refused = (why: string) => never
 
-function checkTextCapacity(value: string, type: SqlType<unknown>, refused: (why: string) => never): void {
+function checkTextCapacity(value: string, type: SqlType<unknown>, refused: Refused): void {
   const { length, values } = type.options
-  if (type.kind === "enum" && !values?.includes(value)) {
-    refused(`one of ${values?.map((v) => JSON.stringify(v)).join(", ")} only`)
-  }
+  if (type.kind === "enum" && !values?.includes(value)) refused(`one of ${values?.join(", ")} only`)
   // PostgreSQL counts characters (code points); UTF-16 length is an upper bound, so most values stop here.
   if (type.kind === "string" && length !== undefined && value.length > length) {
     let characters = 0
     for (const _ of value) characters++
-    if (characters > length) refused(`at most ${length} characters (this one has ${characters})`)
+    if (characters > length) refused(`at most ${length} characters`)
   }
 }
 
-function jsonText(value: unknown, refused: (why: string) => never): string {
+function jsonText(value: unknown, refused: Refused): string {
   let text: string | undefined
   try {
     text = JSON.stringify(value)
   } catch (error) {
-    return refused(`it is not JSON (${(error as Error).message})`)
+    return refused(`not JSON (${(error as Error).message})`)
   }
   if (text === undefined || (typeof value === "number" && !Number.isFinite(value))) {
-    return refused("JSON values only: objects, arrays, strings, finite numbers, booleans")
+    return refused("JSON values only")
   }
   if (text.includes("\\u") && UNSTORABLE_JSON_ESCAPE.test(text)) {
-    return refused("a NUL or a lone surrogate in a string, which PostgreSQL's jsonb cannot hold")
+    return refused("jsonb keeps no NUL or lone surrogate in strings")
   }
   return text
 }
 
-function checkedNumeric(value: unknown, type: SqlType<unknown>, column: Column<unknown> | undefined): string {
+function checkedNumeric(
+  value: unknown,
+  type: SqlType<unknown>,
+  column: Column<unknown> | undefined,
+  refused: Refused,
+): string {
   const text =
     typeof value === "string"
       ? value
       : (typeof value === "number" && Number.isFinite(value)) || typeof value === "bigint"
         ? String(value)
-        : undefined
-  const decimal = text === undefined ? undefined : parseDecimal(text)
-  if (text === undefined || !decimal) {
-    return refuse(value, type, column, 'decimal text such as "-12.50" or "1.5e3" only')
-  }
+        : ""
+  const decimal = parseDecimal(text)
+  if (!decimal) return refused('decimal text ("-12.50") only')
   const { precision, scale = 0 } = type.options
   if (column && precision !== undefined) {
-    const after = Math.max(0, -decimal.exponent)
-    const before = Math.max(0, decimal.digits.length + decimal.exponent)
-    if (after > scale) refuse(value, type, column, `at most ${scale} digits after the point; round it first`)
-    if (before > precision - scale)
-      refuse(value, type, column, `at most ${precision - scale} digits before the point`)
+    if (-decimal.exponent > scale) refused(`at most ${scale} digits after the point; round it`)
+    if (decimal.digits + decimal.exponent > precision - scale) {
+      refused(`at most ${precision - scale} digits before the point`)
+    }
   }
   return text
 }
 
-/** A decimal as its significant digits (no leading or trailing zeros; "" for zero) times 10^exponent. */
+/** A decimal as `digits` significant digits, the last of them at 10^exponent (zero: 0 digits). */
 export interface Decimal {
   readonly negative: boolean
-  readonly digits: string
+  readonly digits: number
   readonly exponent: number
 }
 
-const DECIMAL = /^[+-]?(?=\.?\d)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/
+const DECIMAL = /^[+-]?(?=\.?\d)\d*(?:\.\d*)?(?:[eE][+-]?\d+)?$/
+const ZERO = 48
+const POINT = 46
 
-/** `-12.50`, `.5`, `1.5e3`: the decimal spellings PostgreSQL and SQLite both read; undefined otherwise. */
+/**
+ * `-12.50`, `.5`, `1.5e3`: the decimal spellings PostgreSQL and SQLite both read; undefined otherwise.
+ * Scans indices rather than capturing, as it runs for every Numeric value written.
+ */
 export function parseDecimal(text: string): Decimal | undefined {
-  const match = DECIMAL.exec(text)
-  if (!match) return undefined
-  const [, whole = "", fraction = "", exponent = "0"] = match
-  const all = whole + fraction
-  const first = all.search(/[1-9]/)
-  if (first === -1) return { negative: false, digits: "", exponent: 0 }
-  let end = all.length
-  while (all[end - 1] === "0") end--
+  if (!DECIMAL.test(text)) return undefined
+  let e = text.indexOf("e")
+  if (e === -1) e = text.indexOf("E")
+  const end = e === -1 ? text.length : e
+  const dot = text.indexOf(".")
+  const point = dot === -1 ? end : dot
+  const negative = text.charCodeAt(0) === 45
+  let first = negative || text.charCodeAt(0) === 43 ? 1 : 0
+  while (first < end && (text.charCodeAt(first) === ZERO || text.charCodeAt(first) === POINT)) first++
+  if (first === end) return { negative: false, digits: 0, exponent: 0 }
+  let last = end - 1
+  while (text.charCodeAt(last) === ZERO || text.charCodeAt(last) === POINT) last--
   return {
-    negative: text[0] === "-",
-    digits: all.slice(first, end),
-    exponent: Number(exponent) - fraction.length + (all.length - end),
+    negative,
+    digits: last - first + 1 - (first < point && point < last ? 1 : 0),
+    exponent: (e === -1 ? 0 : Number(text.slice(e + 1))) + (last < point ? point - last - 1 : point - last),
   }
 }
 
@@ -179,16 +180,8 @@ function preview(value: unknown): string {
   const text =
     typeof value === "string"
       ? JSON.stringify(value)
-      : typeof value === "bigint"
-        ? `${value}n`
-        : value instanceof Date
-          ? Number.isNaN(value.getTime())
-            ? "an Invalid Date"
-            : value.toISOString()
-          : typeof value === "object" && value !== null
-            ? `a ${value.constructor?.name ?? "object"}`
-            : String(value)
-  return text.length <= 40
-    ? text
-    : `${text.slice(0, 30).replace(/[\ud800-\udbff]$/, "")}… (${text.length} characters)`
+      : typeof value === "object" && value
+        ? `a ${value.constructor?.name ?? "object"}`
+        : String(value)
+  return text.length > 40 ? `${text.slice(0, 30)}… (${text.length} characters)` : text
 }

@@ -1,6 +1,8 @@
 // Runs a fast-check property with a fixed seed and fails the test with its counterexample. The runs
 // tried and failed of every property are printed at the end of a file when RELIABILITY_REPORT is set
-// (`RELIABILITY_REPORT=1 npx vitest run --project node test/reliability`).
+// (`RELIABILITY_REPORT=1 npx vitest run --project node test/reliability`). For a deeper search on
+// demand, RELIABILITY_RUNS multiplies the runs and RELIABILITY_SEED shifts the seeds; `npm test` uses
+// neither, so it runs the same values every time.
 import fc from "fast-check"
 import { afterAll, expect } from "vitest"
 
@@ -15,8 +17,10 @@ export async function checkProperty<T>(
   property: fc.IAsyncProperty<T>,
   parameters: { seed: number; numRuns: number },
 ): Promise<void> {
-  const details = await fc.check(property, parameters)
-  tally.push(`${name}: ${details.numRuns} tried, ${details.failed ? 1 : 0} failed (seed ${parameters.seed})`)
+  const seed = parameters.seed + (Number(process.env.RELIABILITY_SEED) || 0)
+  const numRuns = parameters.numRuns * (Number(process.env.RELIABILITY_RUNS) || 1)
+  const details = await fc.check(property, { seed, numRuns })
+  tally.push(`${name}: ${details.numRuns} tried, ${details.failed ? 1 : 0} failed (seed ${seed})`)
   if (details.failed) {
     const error = details.errorInstance
     const counterexample = fc.stringify(details.counterexample)

@@ -28,11 +28,13 @@ export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Co
  * of 16 to 19 digits goes as plain integer text, which SQLite keeps as an integer.
  */
 function sqliteNumeric(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string {
+  // Short text with no exponent has at most 15 digits, within a double's range: most values stop here.
+  if (text.length <= 15 && !text.includes("e") && !text.includes("E")) return text
   const { negative, digits, exponent } = parseDecimal(text) as Decimal
-  const magnitude = digits.length + exponent
-  if (digits.length <= 15 && magnitude > -300 && magnitude <= 300) return text
+  const magnitude = digits + exponent
+  if (digits <= 15 && magnitude > -300 && magnitude <= 300) return text
   if (exponent >= 0 && magnitude <= 19) {
-    const integer = BigInt(`${negative ? "-" : ""}${digits}${"0".repeat(exponent)}`)
+    const integer = BigInt(`${negative ? "-" : ""}${significantDigits(text)}${"0".repeat(exponent)}`)
     if (integer >= -(2n ** 63n) && integer < 2n ** 63n) return integer.toString()
   }
   return refuse(
@@ -41,6 +43,14 @@ function sqliteNumeric(text: string, type: SqlType<unknown>, column: Column<unkn
     column,
     "SQLite keeps 15 significant digits of a NUMERIC (or a 64-bit whole number), between 1e-300 and 1e300; round it, or store it as Text",
   )
+}
+
+/** The significant digits of decimal text: `-0.0120e5` gives "12". */
+function significantDigits(text: string): string {
+  return text
+    .replace(/[eE].*/, "")
+    .replace(/\D/g, "")
+    .replace(/^0+|0+$/g, "")
 }
 
 /**
@@ -96,13 +106,14 @@ export function parseSqliteTimestamp(text: string): Date {
  * number (written around edgealchemy) comes back as it is.
  */
 function numericText(value: unknown, scale = 0): string {
+  if (typeof value === "bigint") return scale > 0 ? `${value}.${"0".repeat(scale)}` : `${value}`
   const text = typeof value === "number" ? value.toPrecision(15) : String(value)
   const decimal = parseDecimal(text)
   if (!decimal) return text
-  const { negative, digits, exponent } = decimal
-  const places = Math.max(0, -exponent)
-  const whole = (digits + "0".repeat(Math.max(0, exponent))).padStart(places + 1, "0")
+  const places = Math.max(0, -decimal.exponent)
+  const digits = significantDigits(text) + "0".repeat(Math.max(0, decimal.exponent))
+  const whole = digits.padStart(places + 1, "0")
   const point = whole.length - places
   const fraction = whole.slice(point).padEnd(scale, "0")
-  return `${negative ? "-" : ""}${whole.slice(0, point)}${fraction ? `.${fraction}` : ""}`
+  return `${decimal.negative && decimal.digits > 0 ? "-" : ""}${whole.slice(0, point)}${fraction ? `.${fraction}` : ""}`
 }
