@@ -25,16 +25,9 @@ import {
   type TransportFixture,
 } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import {
-  canonicalDecimal,
-  RefusedValue,
-  refusedMetadata,
-  refusedRegistry,
-  refusedValues,
-  type ValueKey,
-  wideMetadata,
-  wideValues,
-} from "./value-columns.ts"
+import { canonicalDecimal, refused, type ValueKey } from "./value-columns.ts"
+
+const { core: refusedValues, orm: RefusedValue, wide: wideValues } = refused
 
 const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
@@ -133,9 +126,8 @@ async function refusal(attempt: Promise<unknown>): Promise<Error> {
 for (const fixture of fixtures) {
   describe(`refused values on ${fixture.name}`, () => {
     const engine = fixture.engine(`rv-refused-${fixture.name}-${Date.now().toString(36)}`)
-    freshSchema(engine, refusedMetadata)
-    freshSchema(engine, refusedRegistry.metadata)
-    freshSchema(engine, wideMetadata)
+    freshSchema(engine, refused.metadata)
+    freshSchema(engine, refused.registry.metadata)
 
     const cases = REFUSED.map(([key, value, why]) => ({ key, value, why }))
     it.each(cases)(
@@ -147,7 +139,7 @@ for (const fixture of fixtures) {
           const error = await refusal(
             connection.execute(insert(refusedValues).values({ [key]: value } as never)),
           )
-          expect(error.message).toContain(`rv_refused_values.${key}`)
+          expect(error.message).toContain(`${refusedValues.name}.${key} (`)
           await refusal(
             connection.execute(
               update(refusedValues)
@@ -161,11 +153,22 @@ for (const fixture of fixtures) {
           session.add(new RefusedValue({ text: "written with the refused one" }))
           session.add(new RefusedValue({ [key]: value } as never))
           const error = await refusal(session.commit())
-          expect(error.message).toContain(`rv_refused_orm.${key}`)
+          expect(error.message).toContain(`rv_refused_orm_values.${key} (`)
         }
         expect(await countRows(engine)).toEqual(before)
       },
     )
+
+    it("refuses in an explicit flush inside a transaction; the rollback then leaves nothing", async () => {
+      const before = await countRows(engine)
+      await using session = new AsyncSession(engine)
+      session.add(new RefusedValue({ text: "flushed before the refused one" }))
+      await session.flush()
+      session.add(new RefusedValue({ int: 1.5 }))
+      await refusal(session.flush())
+      await session.rollback()
+      expect(await countRows(engine)).toEqual(before)
+    })
 
     it("never echoes a huge value in the message", async () => {
       await using connection = engine.connect()
@@ -220,12 +223,12 @@ for (const fixture of fixtures) {
               ["select 'x'::integer", []],
               ["select cast(12345 as numeric(3, 0))", []],
               ["select $1::text", ["a\u0000b"]],
-              [`insert into rv_refused_values (short) values ($1)`, ["x".repeat(20)]],
+              [`insert into ${refusedValues.name} (short) values ($1)`, ["x".repeat(20)]],
               ["select '2023-02-30'::date", []],
             ]
           : [
               ["select zeroblob(2000000000)", []],
-              ["insert into rv_refused_values (id) values ('abc')", []],
+              [`insert into ${refusedValues.name} (id) values ('abc')`, []],
               ["select abs(-9223372036854775807 - 1)", []],
               ["select json('{')", []],
             ]

@@ -7,9 +7,11 @@ import fc from "fast-check"
 import { afterAll, expect } from "vitest"
 
 const tally: string[] = []
+/** Environment variables in Node; workerd has none. */
+const env: Record<string, string | undefined> = globalThis.process?.env ?? {}
 
 afterAll(() => {
-  if (process.env.RELIABILITY_REPORT) console.log(tally.join("\n"))
+  if (env.RELIABILITY_REPORT) console.log(tally.join("\n"))
 })
 
 export async function checkProperty<T>(
@@ -17,8 +19,8 @@ export async function checkProperty<T>(
   property: fc.IAsyncProperty<T>,
   parameters: { seed: number; numRuns: number },
 ): Promise<void> {
-  const seed = parameters.seed + (Number(process.env.RELIABILITY_SEED) || 0)
-  const numRuns = parameters.numRuns * (Number(process.env.RELIABILITY_RUNS) || 1)
+  const seed = parameters.seed + (Number(env.RELIABILITY_SEED) || 0)
+  const numRuns = parameters.numRuns * (Number(env.RELIABILITY_RUNS) || 1)
   const details = await fc.check(property, { seed, numRuns })
   tally.push(`${name}: ${details.numRuns} tried, ${details.failed ? 1 : 0} failed (seed ${seed})`)
   if (details.failed) {

@@ -48,25 +48,29 @@ export const valueSpecs = {
 export type ValueKey = Exclude<keyof typeof valueSpecs, "id">
 export type ValueRow = { [K in ValueKey]: unknown }
 
-export const coreMetadata = new MetaData()
-export const coreValues = table("rv_core_values", valueSpecs, { metadata: coreMetadata })
-
-export const registry = new Registry()
-export class OrmValue extends model("rv_orm_values", valueSpecs, { registry }) {}
+/**
+ * The round-trip tables, named by `prefix` so that the Node and workerd runs of the suite, which
+ * share the databases, never drop each other's tables.
+ */
+export function valueTables(prefix: string) {
+  const metadata = new MetaData()
+  const registry = new Registry()
+  return {
+    metadata,
+    registry,
+    core: table(`${prefix}_core_values`, valueSpecs, { metadata }),
+    orm: class OrmValue extends model(`${prefix}_orm_values`, valueSpecs, { registry }) {},
+    /** Only PostgreSQL keeps more than 15 significant digits in a NUMERIC: a table of its own. */
+    wide: table(
+      `${prefix}_wide_values`,
+      { id: column(Integer, { primaryKey: true }), wide: column(Numeric(40, 10), { nullable: true }) },
+      { metadata },
+    ),
+  }
+}
 
 /** The same columns again for the refusal tests, which count rows to see that nothing was written. */
-export const refusedMetadata = new MetaData()
-export const refusedValues = table("rv_refused_values", valueSpecs, { metadata: refusedMetadata })
-export const refusedRegistry = new Registry()
-export class RefusedValue extends model("rv_refused_orm", valueSpecs, { registry: refusedRegistry }) {}
-
-/** Only PostgreSQL keeps more than 15 significant digits in a NUMERIC: a table of its own. */
-export const wideMetadata = new MetaData()
-export const wideValues = table(
-  "rv_wide_values",
-  { id: column(Integer, { primaryKey: true }), wide: column(Numeric(40, 10), { nullable: true }) },
-  { metadata: wideMetadata },
-)
+export const refused = valueTables("rv_refused")
 
 const noNul = (text: string) => text.replaceAll("\u0000", "")
 /** Any code point but NUL, which no text column holds (see the refusal tests). */
