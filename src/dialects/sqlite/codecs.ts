@@ -41,7 +41,7 @@ function sqliteNumeric(text: string, type: SqlType<unknown>, column: Column<unkn
     text,
     type,
     column,
-    "SQLite keeps 15 significant digits of a NUMERIC (or a 64-bit whole number), between 1e-300 and 1e300; round it, or store it as Text",
+    "SQLite keeps 15 significant digits (1e-300 to 1e300) or a 64-bit integer; round it or use Text",
   )
 }
 
