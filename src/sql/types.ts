@@ -49,28 +49,72 @@ export function resolveType<T>(type: TypeLike<T>): SqlType<T> {
   return typeof type === "function" ? type() : type
 }
 
+// What each type holds is the same on both databases (src/sql/value-checks.ts): a value one of them
+// would refuse or change is refused before sending, with a DataError naming the column.
+
+/**
+ * 32-bit, PostgreSQL's int4, on both databases: whole numbers from -2^31 to 2^31 - 1 (numbers or
+ * bigints). A fraction, NaN or 2^31 is refused on SQLite too, whose INTEGER would keep it.
+ */
 export const Integer = /* @__PURE__ */ new SqlType<number>("integer")
-/** 64-bit integers, read and written as `bigint` so that no value above 2^53 is rounded. */
+/**
+ * 64-bit integers, read and written as `bigint` so that no value above 2^53 is rounded; a `number`
+ * is taken only while it is exact (a safe integer).
+ */
 export const BigInteger = /* @__PURE__ */ new SqlType<bigint>("bigint")
+/** 16-bit, PostgreSQL's int2, on both databases: -32768 to 32767. */
 export const SmallInteger = /* @__PURE__ */ new SqlType<number>("smallint")
+/**
+ * Text of any length: well-formed Unicode without NUL (PostgreSQL cannot store U+0000 and SQLite
+ * reads text only up to it; a lone surrogate has no UTF-8 form): those are refused.
+ */
 export const Text = /* @__PURE__ */ new SqlType<string>("text")
+/**
+ * A double on both databases. NaN and ±Infinity are refused (SQLite turns NaN into NULL); -0 is
+ * stored as 0, as SQLite keeps no sign on zero.
+ */
 export const Float = /* @__PURE__ */ new SqlType<number>("float")
+/** UUIDs in the lowercase 8-4-4-4-12 form of `crypto.randomUUID()`; others are refused. */
 export const Uuid = /* @__PURE__ */ new SqlType<string>("uuid")
+/** Bytes, as `Uint8Array` (a Node Buffer is one). */
 export const LargeBinary = /* @__PURE__ */ new SqlType<Uint8Array>("binary")
-/** A timestamp with time zone; values are `Date`s, stored and read in UTC whatever the server's zone. */
+/**
+ * A timestamp with time zone; values are `Date`s, stored and read in UTC whatever the server's zone,
+ * to the millisecond. Years 1 to 9999 (what both databases and SQLite's sortable text hold); an
+ * Invalid Date is refused.
+ */
 export const DateTime = /* @__PURE__ */ new SqlType<Date>("datetime")
-/** A calendar date without time or zone, as an ISO string `YYYY-MM-DD` (a JS Date would drag in a zone). */
+/**
+ * A calendar date without time or zone, as an ISO string `YYYY-MM-DD` (a JS Date would drag in a zone):
+ * real days of years 1 to 9999 only (`2023-02-30` is refused, as PostgreSQL does and SQLite would not).
+ */
 export const DateOnly = /* @__PURE__ */ new SqlType<string>("date")
+/** `true` or `false`; 1 or "true" are refused rather than guessed at. */
 export const BooleanType = /* @__PURE__ */ new SqlType<boolean>("boolean")
 /** The type of a bare `null` literal. */
 export const NullType = /* @__PURE__ */ new SqlType<null>("null")
 
-/** `String(50)` is VARCHAR(50); `String()` or `String` a VARCHAR with no limit. */
+/**
+ * `String(50)` is VARCHAR(50); `String()` or `String` a VARCHAR with no limit. Holds what Text holds;
+ * a value written to it may have at most `length` characters (code points, as PostgreSQL counts them)
+ * on both databases, though SQLite would keep more. A comparison may use a longer string.
+ */
 export function StringType(length?: number): SqlType<string> {
   return new SqlType<string>("string", length === undefined ? {} : { length })
 }
 
-/** Exact decimals, as strings so that no digit is lost (`"12.50"`). */
+/**
+ * Exact decimals, as strings so that no digit is lost (`"12.50"`); decimal text such as `"-12.50"` or
+ * `"1.5e3"`, or a finite number or bigint. Nothing is rounded silently:
+ * - `Numeric(p, s)`: a written value with more than `s` digits after the point (PostgreSQL would round
+ *   it) or more than `p - s` before is refused on both databases. It reads back with `s` decimals on
+ *   both (`"12.5"` reads `"12.50"` from a `Numeric(10, 2)`).
+ * - SQLite keeps a NUMERIC as a 64-bit integer or a double: 15 significant digits, magnitudes from
+ *   1e-300 to 1e300. A value beyond that is refused there (PostgreSQL holds it); use PostgreSQL or a
+ *   Text column for more.
+ * - Without a scale, PostgreSQL reads a value back as written (`"12.50"`), SQLite in its shortest form
+ *   (`"12.5"`): the same number.
+ */
 export function Numeric(precision?: number, scale?: number): SqlType<string> {
   return new SqlType<string>("numeric", {
     ...(precision === undefined ? {} : { precision }),
@@ -78,12 +122,23 @@ export function Numeric(precision?: number, scale?: number): SqlType<string> {
   })
 }
 
-/** JSON documents; `Json<{tags: string[]}>()` types the value. JSONB on PostgreSQL, TEXT on SQLite. */
+/**
+ * JSON documents; `Json<{tags: string[]}>()` types the value. JSONB on PostgreSQL, TEXT on SQLite.
+ * Any JSON value round-trips, strings included (`"123"` stays the string "123"), except that JS `null`
+ * is SQL NULL (as SQLAlchemy's `none_as_null=True`): a column never holds a JSON `null` document of
+ * ours, and reads both as `null`; `null` inside a document is kept. A document is what
+ * `JSON.stringify` makes of the value (`toJSON` applied, `undefined` members dropped, NaN inside as
+ * `null`); a bigint, a cycle, a top-level NaN, and NUL or a lone surrogate in a string (jsonb cannot
+ * hold them) are refused. PostgreSQL does not keep the order of an object's keys.
+ */
 export function Json<T = unknown>(): SqlType<T> {
   return new SqlType<T>("json")
 }
 
-/** One of fixed strings, stored as VARCHAR with a CHECK constraint on both dialects. */
+/**
+ * One of fixed strings, stored as VARCHAR with a CHECK constraint on both dialects. A value outside
+ * them is refused before sending (a DataError, whatever its length); the CHECK guards other writers.
+ */
 export function Enum<const V extends readonly [string, ...string[]]>(...values: V): SqlType<V[number]> {
   return new SqlType<V[number]>("enum", { values, length: Math.max(...values.map((v) => v.length)) })
 }
@@ -92,7 +147,8 @@ export function Enum<const V extends readonly [string, ...string[]]>(...values: 
 export function typeOfValue(value: unknown): SqlType<unknown> {
   switch (typeof value) {
     case "number":
-      return Number.isInteger(value) ? Integer : Float
+      // An integer beyond int4 binds as a double, which holds it, rather than be refused as an Integer.
+      return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? Integer : Float
     case "bigint":
       return BigInteger
     case "boolean":

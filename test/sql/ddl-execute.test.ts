@@ -127,10 +127,9 @@ describe.each([
     await expect(
       db.execute(insert(articles).values({ authorId: Number(authorId), title: "" })),
     ).rejects.toThrow(/check|CHECK/)
+    // Core refuses a value outside the enum before sending it; the CHECK guards every other writer.
     await expect(
-      db.execute(
-        insert(articles).values({ authorId: Number(authorId), title: "x", state: "gone" as "live" }),
-      ),
+      db.raw(`INSERT INTO ddl_articles ("authorId", title, state) VALUES (${Number(authorId)}, 'x', 'gone')`),
     ).rejects.toThrow(/check|CHECK/)
     await expect(db.execute(insert(articles).values({ authorId: 999_999, title: "x" }))).rejects.toThrow(
       /foreign key|FOREIGN KEY/,

@@ -1,25 +1,17 @@
 // JS values to what the Neon driver should send for PostgreSQL. The driver sends parameters as text;
 // these encodings make that text exact (UTC timestamps, bytea hex, JSON documents, 64-bit integers).
+import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
+import { checkedValue } from "../../sql/value-checks.ts"
 
-export function encodePostgres(value: unknown, type: SqlType<unknown>): unknown {
-  switch (type.kind) {
-    case "json":
-      // The driver would turn a JS array into a PostgreSQL array literal; a JSON column wants JSON.
-      return JSON.stringify(value)
-    case "binary":
-      return value instanceof Uint8Array ? byteaHex(value) : value
-    default:
-      return encodeByValue(value)
-  }
-}
-
-function encodeByValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString()
-  if (typeof value === "bigint") return value.toString()
-  if (value instanceof Uint8Array) return byteaHex(value)
-  if (typeof value === "object" && value !== null && !Array.isArray(value)) return JSON.stringify(value)
-  return value
+export function encodePostgres(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
+  // Checked, a value is of its type's JS type, and a JSON document is already its text (a JS array
+  // would otherwise become a PostgreSQL array literal).
+  const checked = checkedValue(value, type, column)
+  if (checked instanceof Date) return checked.toISOString()
+  if (typeof checked === "bigint") return checked.toString()
+  if (checked instanceof Uint8Array) return byteaHex(checked)
+  return checked
 }
 
 /** bytea's hex input format: `\x0a1b...`. */
@@ -52,7 +44,8 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
     case "date":
       return value instanceof Date ? localDate(value) : String(value).slice(0, 10)
     case "json":
-      return typeof value === "string" ? JSON.parse(value) : value
+      // The driver parsed json and jsonb already, in both modes: a string is the JSON string itself.
+      return value
     case "binary":
       return value instanceof Uint8Array
         ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
@@ -64,6 +57,6 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
 
 /** pg-types parses `date` at local midnight; read it back with local getters. */
 function localDate(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0")
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
 }

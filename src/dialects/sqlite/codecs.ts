@@ -1,28 +1,56 @@
 // JS values to what @libsql/client should bind for SQLite. The client binds a JS number as REAL
 // (even 42) and booleans and Dates inconsistently across modes, so integers go as bigint, booleans as
 // 1n/0n and timestamps as sortable UTC text, the same on every transport.
+import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
+import { checkedValue, type Decimal, parseDecimal, refuse } from "../../sql/value-checks.ts"
 
-export function encodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
+export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
+  const checked = checkedValue(value, type, column)
   switch (type.kind) {
-    case "json":
-      return JSON.stringify(value)
-    case "float":
-      return typeof value === "bigint" ? Number(value) : value
     case "numeric":
-      return typeof value === "number" || typeof value === "bigint" ? value.toString() : value
+      return sqliteNumeric(checked as string, type, column)
+    case "float":
+      return checked
+    case "boolean":
+      return checked ? 1n : 0n
+    case "datetime":
+      return sqliteTimestamp(checked as Date)
     default:
-      return encodeByValue(value)
+      // Checked, the only numbers left are integers.
+      return typeof checked === "number" ? BigInt(checked) : checked
   }
 }
 
-function encodeByValue(value: unknown): unknown {
-  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value
-  if (typeof value === "boolean") return value ? 1n : 0n
-  if (value instanceof Date) return sqliteTimestamp(value)
-  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array))
-    return JSON.stringify(value)
-  return value
+/**
+ * A NUMERIC column turns decimal text into a 64-bit integer when it is one, else into a double, which
+ * keeps 15 significant digits: a value it would round is refused rather than changed. A whole number
+ * of 16 to 19 digits goes as plain integer text, which SQLite keeps as an integer.
+ */
+function sqliteNumeric(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string {
+  // Short text with no exponent has at most 15 digits, within a double's range: most values stop here.
+  if (text.length <= 15 && !text.includes("e") && !text.includes("E")) return text
+  const { negative, digits, exponent } = parseDecimal(text) as Decimal
+  const magnitude = digits + exponent
+  if (digits <= 15 && magnitude > -300 && magnitude <= 300) return text
+  if (exponent >= 0 && magnitude <= 19) {
+    const integer = BigInt(`${negative ? "-" : ""}${significantDigits(text)}${"0".repeat(exponent)}`)
+    if (integer >= -(2n ** 63n) && integer < 2n ** 63n) return integer.toString()
+  }
+  return refuse(
+    text,
+    type,
+    column,
+    "SQLite keeps 15 significant digits (1e-300 to 1e300) or a 64-bit integer; round it or use Text",
+  )
+}
+
+/** The significant digits of decimal text: `-0.0120e5` gives "12". */
+function significantDigits(text: string): string {
+  return text
+    .replace(/[eE].*/, "")
+    .replace(/\D/g, "")
+    .replace(/^0+|0+$/g, "")
 }
 
 /**
@@ -49,7 +77,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
     case "bigint":
       return typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value)))
     case "numeric":
-      return String(value)
+      return numericText(value, type.options.scale)
     case "boolean":
       return value !== 0n && value !== 0 && value !== "0"
     case "datetime":
@@ -70,4 +98,22 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
 export function parseSqliteTimestamp(text: string): Date {
   const iso = text.includes("T") ? text : text.replace(" ", "T")
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`)
+}
+
+/**
+ * A NUMERIC's integer or double as decimal text, with the column's scale as PostgreSQL writes it
+ * (`12.50` in a Numeric(10, 2)). A double is read to the 15 digits SQLite keeps; text that is not a
+ * number (written around edgealchemy) comes back as it is.
+ */
+function numericText(value: unknown, scale = 0): string {
+  if (typeof value === "bigint") return scale > 0 ? `${value}.${"0".repeat(scale)}` : `${value}`
+  const text = typeof value === "number" ? value.toPrecision(15) : String(value)
+  const decimal = parseDecimal(text)
+  if (!decimal) return text
+  const places = Math.max(0, -decimal.exponent)
+  const digits = significantDigits(text) + "0".repeat(Math.max(0, decimal.exponent))
+  const whole = digits.padStart(places + 1, "0")
+  const point = whole.length - places
+  const fraction = whole.slice(point).padEnd(scale, "0")
+  return `${decimal.negative && decimal.digits > 0 ? "-" : ""}${whole.slice(0, point)}${fraction ? `.${fraction}` : ""}`
 }

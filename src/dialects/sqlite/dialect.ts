@@ -1,5 +1,6 @@
 import type { CompileOptions } from "../../sql/compiler/dialect.ts"
 import { Dialect } from "../../sql/compiler/dialect.ts"
+import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { decodeSqlite, encodeSqlite } from "./codecs.ts"
 import { SqliteCompiler } from "./compiler.ts"
@@ -11,8 +12,8 @@ export class SqliteDialect extends Dialect {
     return new SqliteCompiler(this, options)
   }
 
-  override encode(value: unknown, type: SqlType<unknown>): unknown {
-    return encodeSqlite(value, type)
+  override encode(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
+    return encodeSqlite(value, type, column)
   }
 
   override decode(value: unknown, type: SqlType<unknown>): unknown {

@@ -3,6 +3,7 @@
 import {
   ConnectionError,
   DatabaseError,
+  DataError,
   type EdgeAlchemyError,
   IntegrityError,
   type IntegrityKind,
@@ -23,7 +24,12 @@ const KINDS: Record<string, IntegrityKind> = {
 const PROGRAMMING =
   /no such (table|column|function)|syntax error|has no column|ambiguous column|SQL_PARSE_ERROR|SQL_MANY_STATEMENTS|ARGS_INVALID|wrong number of arguments/i
 const CONNECTION =
-  /HTTP status 40[13]|fetch failed|ECONNREFUSED|network|Failed to fetch|SERVER_ERROR|HRANA_WEBSOCKET|CLIENT_CLOSED/i
+  /HTTP status 40[13]|fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|network|Failed to fetch|SERVER_ERROR|HRANA_WEBSOCKET|CLIENT_CLOSED/i
+/**
+ * The value, not the SQL: too big for SQLite's limits, text where an INTEGER PRIMARY KEY wants an
+ * integer, integer overflow in arithmetic or sum(), JSON functions given malformed JSON.
+ */
+const DATA = /SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|too big|integer overflow|malformed JSON/i
 
 export function translateLibsqlError(error: unknown, query: Query | undefined): EdgeAlchemyError {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
@@ -46,6 +52,7 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
     const named = kind === "check" && detail ? { constraint: detail } : {}
     return new IntegrityError(message, { kind, columns, ...named }, context)
   }
+  if (DATA.test(code) || DATA.test(message)) return new DataError(message, context)
   if (PROGRAMMING.test(message) || PROGRAMMING.test(code)) return new ProgrammingError(message, context)
   if (CONNECTION.test(message) || CONNECTION.test(code) || error instanceof TypeError) {
     return new ConnectionError(message, context)

@@ -3,6 +3,7 @@
 import {
   ConnectionError,
   DatabaseError,
+  DataError,
   type EdgeAlchemyError,
   IntegrityError,
   type IntegrityKind,
@@ -11,6 +12,15 @@ import {
   type StatementContext,
 } from "../../errors.ts"
 import type { Query } from "../transport.ts"
+
+/**
+ * How the runtimes word a connection that failed or dropped: workerd ("Network connection lost.",
+ * "The network connection was lost."), undici ("fetch failed", "other side closed"), Node ("socket
+ * hang up", ECONNRESET), the driver ("Connection terminated", "Error connecting to database", a
+ * WebSocket error, "Server error (HTTP status 502)").
+ */
+const LOST =
+  /HTTP status|fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|WebSocket|Connection terminated|Error connecting to database|network connection (was )?lost/i
 
 const INTEGRITY: Record<string, IntegrityKind> = {
   "23505": "unique",
@@ -43,13 +53,11 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
       context,
     )
   }
+  // Class 22: the value, not the SQL: too long (22001), out of range (22003), division by zero
+  // (22012), not valid for its type (22P02, 22007, 22008), a NUL (22021), a bad JSON escape (22P05).
+  if (code.startsWith("22")) return new DataError(message, context)
   if (code.startsWith("42")) return new ProgrammingError(message, context)
-  if (
-    /^(08|28|53|57P0)/.test(code) ||
-    /HTTP status|fetch failed|ECONNREFUSED|WebSocket|Connection terminated|Error connecting to database|network connection was lost/i.test(
-      message,
-    )
-  ) {
+  if (/^(08|28|53|57P0)/.test(code) || LOST.test(message)) {
     return new ConnectionError(message, context)
   }
   if (error instanceof TypeError) return new ConnectionError(message, context)

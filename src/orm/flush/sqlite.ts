@@ -98,7 +98,7 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): Render
     const cells = given.map((col) => {
       const value = row.values.get(col.key)
       if (value instanceof KeyRef) return keyRef(value)
-      params.push(value === null ? null : sqlite.encode(value, col.type))
+      params.push(value === null || value === undefined ? null : sqlite.encode(value, col.type, col))
       return "?"
     })
     return `(${[`${i + 1}`, ...cells].join(", ")})`

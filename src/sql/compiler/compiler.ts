@@ -251,7 +251,7 @@ export class Compiler extends ExpressionCompiler {
     }
     const tuples = withDefaults.map(
       (row) =>
-        `(${columns.map((col) => (col.key in row ? this.#columnValue(col, row[col.key]) : this.missingValue(col))).join(", ")})`,
+        `(${columns.map((col) => (col.key in row ? this.columnValue(col, row[col.key]) : this.missingValue(col))).join(", ")})`,
     )
     return `(${columns.map((col) => this.quote(col.name)).join(", ")}) VALUES ${tuples.join(", ")}`
   }
@@ -259,10 +259,6 @@ export class Compiler extends ExpressionCompiler {
   /** The value of a column a multi-row INSERT leaves out in some rows. */
   protected missingValue(_column: Column<unknown>): string {
     return "DEFAULT"
-  }
-
-  #columnValue(column: Column<unknown>, value: unknown): string {
-    return this.expression(asExpression(value, column.type))
   }
 
   #onConflict(table: Table, conflict: OnConflict): string {
@@ -288,7 +284,7 @@ export class Compiler extends ExpressionCompiler {
     return Object.entries(values)
       .map(([key, value]) => {
         const column = table.requireColumn(key)
-        return `${this.quote(column.name)} = ${this.#columnValue(column, value)}`
+        return `${this.quote(column.name)} = ${this.columnValue(column, value)}`
       })
       .join(", ")
   }

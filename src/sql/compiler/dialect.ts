@@ -1,5 +1,6 @@
 // A dialect: how one SQL flavour spells statements and carries values. The base is the default
 // "print" dialect of `stmt.toString()`; PostgreSQL and SQLite live in src/dialects/.
+import type { Column } from "../schema/column.ts"
 import type { Statement } from "../statement.ts"
 import type { SqlType } from "../types.ts"
 import { Compiler } from "./compiler.ts"
@@ -27,8 +28,11 @@ export abstract class Dialect {
     return this.createCompiler(options).compile(statement)
   }
 
-  /** A JS value as the driver should receive it for a column of `type`. */
-  encode(value: unknown, _type: SqlType<unknown>): unknown {
+  /**
+   * A JS value as the driver should receive it for a column of `type`; a DataError if no such column
+   * holds it exactly (../value-checks.ts). `column` is the column the value is written to, if any.
+   */
+  encode(value: unknown, _type: SqlType<unknown>, _column?: Column<unknown>): unknown {
     return value
   }
 

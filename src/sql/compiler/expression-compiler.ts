@@ -8,7 +8,7 @@ import {
   type BindParam,
   type BooleanList,
   type Cast,
-  type Expression,
+  Expression,
   type InList,
   type Label,
   type Not,
@@ -76,11 +76,17 @@ export abstract class ExpressionCompiler {
     return quoteIdentifier(name)
   }
 
-  /** A value as a parameter marker, or inline in literal-binds mode. */
-  #value(value: unknown, type: SqlType<unknown>): string {
+  /** A value as a parameter marker, or inline in literal-binds mode; checked by the dialect either way. */
+  #value(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): string {
+    const encoded = value === null || value === undefined ? null : this.dialect.encode(value, type, column)
     if (this.#inlineValues) return this.literal(value, type)
-    this.#values.push(value === null || value === undefined ? null : this.dialect.encode(value, type))
+    this.#values.push(encoded)
     return `\u0000${this.#values.length - 1}\u0000`
+  }
+
+  /** A value written to `column` (INSERT, UPDATE SET): also checked against what the column holds. */
+  protected columnValue(column: Column<unknown>, value: unknown): string {
+    return value instanceof Expression ? this.expression(value) : this.#value(value, column.type, column)
   }
 
   /** Runs a rendering with unqualified columns and inline values (DDL takes no parameters). */

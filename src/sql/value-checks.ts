@@ -1,0 +1,187 @@
+// What a column of each type holds, the same on PostgreSQL and SQLite. A value one database would
+// refuse and the other change silently (NaN, a fraction in an Integer, a lone surrogate, a NUL, year
+// 10000, "1; drop" as a Numeric) is refused here with a DataError, once per bound value and before
+// anything is sent; the dialects' encoders call this and then spell the value for their driver. It runs
+// for every value of every row, so the common cases cost a few typeof tests.
+import { DataError } from "../errors.ts"
+import type { Column } from "./schema/column.ts"
+import type { SqlType } from "./types.ts"
+
+const FIRST_DAY = -62135596800000 // 0001-01-01T00:00:00.000Z
+const LAST_MOMENT = 253402300799999 // 9999-12-31T23:59:59.999Z
+const UUID = /^[\da-f]{8}(-[\da-f]{4}){3}-[\da-f]{12}$/
+const DAY = /^\d{4}-\d\d-\d\d$/
+/** A JSON text's `\u0000` or lone-surrogate escape (JSON.stringify writes lone surrogates escaped). */
+const UNSTORABLE_JSON_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/
+
+/**
+ * `value`, checked against `type` and made ready to encode: -0 as 0 in a Float, a number or bigint
+ * as text in a Numeric, a JSON document as its text. `column` is given for a value written to it
+ * (INSERT, UPDATE SET): its capacity (String length, Numeric precision and scale, Enum values) is
+ * checked too, and the error names it. A comparison may use a longer string than the column holds.
+ */
+export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
+  const refused = (why: string) => refuse(value, type, column, why)
+  switch (type.kind) {
+    case "smallint":
+    case "integer":
+    case "bigint": {
+      const limit = type.kind === "integer" ? 2 ** 31 : type.kind === "smallint" ? 2 ** 15 : 2 ** 63
+      if (
+        typeof value === "number"
+          ? Number.isSafeInteger(value) && value >= -limit && value < limit
+          : typeof value === "bigint" && value >= -BigInt(limit) && value < BigInt(limit)
+      )
+        return value
+      return refused(
+        `whole numbers from ${-BigInt(limit)} to ${BigInt(limit) - 1n} only (bigints beyond 2^53)`,
+      )
+    }
+    case "float":
+      // SQLite drops the sign of zero: -0 is 0 on both.
+      if (typeof value === "number" && Number.isFinite(value)) return value === 0 ? 0 : value
+      if (typeof value === "bigint" && Number.isFinite(Number(value)) && BigInt(Number(value)) === value) {
+        return Number(value)
+      }
+      return refused("finite numbers only")
+    case "numeric":
+      return checkedNumeric(value, type, column, refused)
+    case "string":
+    case "text":
+    case "enum":
+    case "uuid":
+      if (typeof value !== "string") return refused("strings only")
+      if (value.includes("\u0000")) return refused("no database keeps NUL (U+0000) in text; remove it")
+      if (!(value as WellFormed).isWellFormed()) return refused("a lone surrogate has no UTF-8 form")
+      if (type.kind === "uuid" && !UUID.test(value)) return refused("lowercase 8-4-4-4-12 UUIDs only")
+      if (column) checkTextCapacity(value, type, refused)
+      return value
+    case "boolean":
+      return typeof value === "boolean" ? value : refused("true or false only")
+    case "datetime": {
+      const time = value instanceof Date ? value.getTime() : Number.NaN
+      return time >= FIRST_DAY && time <= LAST_MOMENT ? value : refused("Dates of years 1 to 9999 only")
+    }
+    case "date": {
+      const day = typeof value === "string" && DAY.test(value) ? new Date(`${value}T00:00:00Z`) : undefined
+      const valid = day && day.getTime() >= FIRST_DAY && day.toISOString().startsWith(value as string)
+      return valid ? value : refused('"YYYY-MM-DD" days of years 1 to 9999 only')
+    }
+    case "json":
+      return jsonText(value, refused)
+    case "binary":
+      return value instanceof Uint8Array ? value : refused("Uint8Array only")
+    default:
+      return value
+  }
+}
+
+type WellFormed = string & { isWellFormed(): boolean }
+type Refused = (why: string) => never
+
+function checkTextCapacity(value: string, type: SqlType<unknown>, refused: Refused): void {
+  const { length, values } = type.options
+  if (type.kind === "enum" && !values?.includes(value)) refused(`one of ${values?.join(", ")} only`)
+  // PostgreSQL counts characters (code points); UTF-16 length is an upper bound, so most values stop here.
+  if (type.kind === "string" && length !== undefined && value.length > length) {
+    let characters = 0
+    for (const _ of value) characters++
+    if (characters > length) refused(`at most ${length} characters`)
+  }
+}
+
+function jsonText(value: unknown, refused: Refused): string {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (error) {
+    return refused(`not JSON (${(error as Error).message})`)
+  }
+  if (text === undefined || (typeof value === "number" && !Number.isFinite(value))) {
+    return refused("JSON values only")
+  }
+  if (text.includes("\\u") && UNSTORABLE_JSON_ESCAPE.test(text)) {
+    return refused("jsonb keeps no NUL or lone surrogate in strings")
+  }
+  return text
+}
+
+function checkedNumeric(
+  value: unknown,
+  type: SqlType<unknown>,
+  column: Column<unknown> | undefined,
+  refused: Refused,
+): string {
+  const text =
+    typeof value === "string"
+      ? value
+      : (typeof value === "number" && Number.isFinite(value)) || typeof value === "bigint"
+        ? String(value)
+        : ""
+  const decimal = parseDecimal(text)
+  if (!decimal) return refused('decimal text ("-12.50") only')
+  const { precision, scale = 0 } = type.options
+  if (column && precision !== undefined) {
+    if (-decimal.exponent > scale) refused(`at most ${scale} digits after the point; round it`)
+    if (decimal.digits + decimal.exponent > precision - scale) {
+      refused(`at most ${precision - scale} digits before the point`)
+    }
+  }
+  return text
+}
+
+/** A decimal as `digits` significant digits, the last of them at 10^exponent (zero: 0 digits). */
+export interface Decimal {
+  readonly negative: boolean
+  readonly digits: number
+  readonly exponent: number
+}
+
+const DECIMAL = /^[+-]?(?=\.?\d)\d*(?:\.\d*)?(?:[eE][+-]?\d+)?$/
+const ZERO = 48
+const POINT = 46
+
+/**
+ * `-12.50`, `.5`, `1.5e3`: the decimal spellings PostgreSQL and SQLite both read; undefined otherwise.
+ * Scans indices rather than capturing, as it runs for every Numeric value written.
+ */
+export function parseDecimal(text: string): Decimal | undefined {
+  if (!DECIMAL.test(text)) return undefined
+  let e = text.indexOf("e")
+  if (e === -1) e = text.indexOf("E")
+  const end = e === -1 ? text.length : e
+  const dot = text.indexOf(".")
+  const point = dot === -1 ? end : dot
+  const negative = text.charCodeAt(0) === 45
+  let first = negative || text.charCodeAt(0) === 43 ? 1 : 0
+  while (first < end && (text.charCodeAt(first) === ZERO || text.charCodeAt(first) === POINT)) first++
+  if (first === end) return { negative: false, digits: 0, exponent: 0 }
+  let last = end - 1
+  while (text.charCodeAt(last) === ZERO || text.charCodeAt(last) === POINT) last--
+  return {
+    negative,
+    digits: last - first + 1 - (first < point && point < last ? 1 : 0),
+    exponent: (e === -1 ? 0 : Number(text.slice(e + 1))) + (last < point ? point - last - 1 : point - last),
+  }
+}
+
+/** Throws the DataError for a value, naming the column when there is one and never echoing a long value. */
+export function refuse(
+  value: unknown,
+  type: SqlType<unknown>,
+  column: Column<unknown> | undefined,
+  why: string,
+): never {
+  const target = column ? `${column.parent.qualifier}.${column.name} (${type.kind})` : `A ${type.kind} value`
+  throw new DataError(`${target} cannot hold ${preview(value)}: ${why}`)
+}
+
+function preview(value: unknown): string {
+  const text =
+    typeof value === "string"
+      ? JSON.stringify(value)
+      : typeof value === "object" && value
+        ? `a ${value.constructor?.name ?? "object"}`
+        : String(value)
+  return text.length > 40 ? `${text.slice(0, 30)}… (${text.length} characters)` : text
+}
