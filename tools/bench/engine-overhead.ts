@@ -35,7 +35,7 @@ import { BenchmarkError } from "./support/benchmark-error.ts"
 import { withOwnParsers } from "./support/drizzle-neon-parsers.ts"
 import { ReplayFetch, Tape } from "./support/replay-fetch.ts"
 import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
-import { formatSummary, interleave, type Summary, summarize } from "./support/stats.ts"
+import { formatSummary, interleave, type Summary, summarize, type TimedContender } from "./support/stats.ts"
 
 export interface ReplayOptions {
   readonly rounds: number
@@ -48,10 +48,13 @@ export interface ContenderFigures {
   readonly name: string
   /** HTTP requests one operation sends (all answered from the recording while timed). */
   readonly requests: number
-  /** Microseconds per operation. */
+  /** Wall microseconds per operation (the main thread's work: no I/O, no timer is waited for). */
   readonly micros: Summary
-  /** Paired per-round ratios to the first contender (the raw driver). */
+  /** Paired per-round ratios of wall time to the first contender's (the raw driver's). */
   readonly ratio: Summary
+  /** The process's CPU microseconds per operation (steadier on a busy machine; includes V8's helpers). */
+  readonly cpuMicros: Summary
+  readonly cpuRatio: Summary
 }
 
 export interface OperationFigures {
@@ -106,15 +109,23 @@ function edgealchemyGet(engine: Engine): ReplayContender {
   }
 }
 
-/** Records each contender's operation once, checks they agree and that replays agree, then times it. */
-async function measureOperation(
+/** An operation recorded for every contender, checked, and ready to replay. */
+export interface RecordedOperation {
+  readonly database: OperationFigures["database"]
+  readonly operation: string
+  readonly kind: "get" | "graph"
+  /** Each contender with its recording put in place by `enter` and taken away by `leave`. */
+  readonly contenders: readonly (TimedContender & { readonly requests: number })[]
+}
+
+/** Records each contender's operation once, checks that they agree and that their replays agree. */
+async function recordOperation(
   database: OperationFigures["database"],
+  kind: RecordedOperation["kind"],
   operation: string,
   replay: ReplayFetch,
   contenders: readonly ReplayContender[],
-  options: ReplayOptions,
-  perTurn: number,
-): Promise<OperationFigures> {
+): Promise<RecordedOperation> {
   const tapes = contenders.map((c) => new Tape(`${database} ${operation}: ${c.name}`))
   const within = async <T>(c: ReplayContender, run: () => Promise<T>) => {
     c.enter?.()
@@ -144,12 +155,15 @@ async function measureOperation(
       if (replayed !== expected[i])
         throw new BenchmarkError(`${database} ${operation}: ${contender.name}'s replay differs`)
     }
+    replay.off()
   }
-  const cpuBefore = process.cpuUsage()
-  const wallBefore = performance.now()
-  const { times, ratios } = await interleave(
-    contenders.map((contender, i) => ({
+  return {
+    database,
+    operation,
+    kind,
+    contenders: contenders.map((contender, i) => ({
       name: contender.name,
+      requests: (tapes[i] as Tape).length,
       enter: () => {
         replay.replay(tapes[i] as Tape)
         contender.enter?.()
@@ -160,24 +174,43 @@ async function measureOperation(
       },
       run: contender.run,
     })),
-    { rounds: options.rounds, warmupRounds: options.warmupRounds, perTurn },
-  )
+  }
+}
+
+/** Times a recorded operation, its contenders interleaved. */
+async function timeOperation(recorded: RecordedOperation, options: ReplayOptions): Promise<OperationFigures> {
+  const cpuBefore = process.cpuUsage()
+  const wallBefore = performance.now()
+  const {
+    times,
+    ratios,
+    cpu: cpuTimes,
+    cpuRatios,
+  } = await interleave(recorded.contenders, {
+    rounds: options.rounds,
+    warmupRounds: options.warmupRounds,
+    perTurn: options.perTurn[recorded.kind],
+  })
   const cpu = process.cpuUsage(cpuBefore)
   const wall = performance.now() - wallBefore
   return {
-    database,
-    operation,
+    database: recorded.database,
+    operation: recorded.operation,
     cpuPerWall: (cpu.user + cpu.system) / 1000 / wall,
-    contenders: contenders.map((contender, i) => ({
+    contenders: recorded.contenders.map((contender, i) => ({
       name: contender.name,
-      requests: (tapes[i] as Tape).length,
+      requests: contender.requests,
       micros: summarize((times[i] as number[]).map((ms) => ms * 1000)),
       ratio: summarize(ratios[i] as number[]),
+      cpuMicros: summarize((cpuTimes[i] as number[]).map((ms) => ms * 1000)),
+      cpuRatio: summarize(cpuRatios[i] as number[]),
     })),
   }
 }
 
-async function benchNeon(replay: ReplayFetch, options: ReplayOptions): Promise<OperationFigures[]> {
+type UseOperations<T> = (operations: RecordedOperation[]) => Promise<T>
+
+async function withNeonOperations<T>(replay: ReplayFetch, use: UseOperations<T>): Promise<T> {
   const neonLocal = await startNeonLocal({ upstream: PG_URL, port: 0 })
   try {
     return await withScratchDatabase(async (url) => {
@@ -208,8 +241,9 @@ async function benchNeon(replay: ReplayFetch, options: ReplayOptions): Promise<O
         userId: row.user_id,
         createdAt: row.created_at,
       })
-      const get = await measureOperation(
+      const get = await recordOperation(
         "Neon HTTP",
+        "get",
         `get by id (session.get(Post, ${GET_ID}))`,
         replay,
         [
@@ -232,11 +266,10 @@ async function benchNeon(replay: ReplayFetch, options: ReplayOptions): Promise<O
             canonical: (post) => canonicalPost(post as typeof pgPosts.$inferSelect),
           },
         ],
-        options,
-        options.perTurn.get,
       )
-      const graph = await measureOperation(
+      const graph = await recordOperation(
         "Neon HTTP",
+        "graph",
         `graph load (${PAGE_SIZE} posts, author, tags, comments and their authors)`,
         replay,
         [
@@ -263,10 +296,8 @@ async function benchNeon(replay: ReplayFetch, options: ReplayOptions): Promise<O
             canonical: (posts) => fromDrizzle(posts as Parameters<typeof fromDrizzle>[0]),
           },
         ],
-        options,
-        options.perTurn.graph,
       )
-      return [get, graph]
+      return use([get, graph])
     })
   } finally {
     neonConfig.fetchFunction = undefined
@@ -274,7 +305,7 @@ async function benchNeon(replay: ReplayFetch, options: ReplayOptions): Promise<O
   }
 }
 
-async function benchLibsql(replay: ReplayFetch, options: ReplayOptions): Promise<OperationFigures[]> {
+async function withLibsqlOperations<T>(replay: ReplayFetch, use: UseOperations<T>): Promise<T> {
   const libsqlLocal = await startLibsqlLocal({ port: 0 })
   const at = (scope: string) => `${libsqlLocal.url}/s/${scope}/`
   const clients: { close(): void }[] = []
@@ -301,8 +332,9 @@ async function benchLibsql(replay: ReplayFetch, options: ReplayOptions): Promise
       createdAt: new Date(`${String(row.created_at).replace(" ", "T")}Z`),
     })
     const rawUrl = at("raw-per-call")
-    const get = await measureOperation(
+    const get = await recordOperation(
       "libSQL HTTP",
+      "get",
       `get by id (session.get(Post, ${GET_ID}))`,
       replay,
       [
@@ -330,11 +362,10 @@ async function benchLibsql(replay: ReplayFetch, options: ReplayOptions): Promise
           canonical: (post) => canonicalPost(post as typeof sqlitePosts.$inferSelect),
         },
       ],
-      options,
-      options.perTurn.get,
     )
-    const graph = await measureOperation(
+    const graph = await recordOperation(
       "libSQL HTTP",
+      "graph",
       `graph load (${PAGE_SIZE} posts, author, tags, comments and their authors)`,
       replay,
       [
@@ -359,10 +390,8 @@ async function benchLibsql(replay: ReplayFetch, options: ReplayOptions): Promise
           canonical: (posts) => fromDrizzle(posts as Parameters<typeof fromDrizzle>[0]),
         },
       ],
-      options,
-      options.perTurn.graph,
     )
-    return [get, graph]
+    return await use([get, graph])
   } finally {
     for (const made of clients) made.close()
     await libsqlLocal.stop()
@@ -372,34 +401,52 @@ async function benchLibsql(replay: ReplayFetch, options: ReplayOptions): Promise
 export function printFigures(figures: readonly OperationFigures[], options: ReplayOptions): void {
   console.log(
     `Warm CPU per operation, driver answers replayed (no I/O): median (interquartile range) of ${options.rounds} ` +
-      `rounds after ${options.warmupRounds} warm-up; contenders interleaved; ratios paired per round.`,
+      `rounds after ${options.warmupRounds} warm-up (operations per turn: get ${options.perTurn.get}, graph ` +
+      `${options.perTurn.graph}); contenders interleaved; ratios paired per round. wall: the main thread's ` +
+      "time; CPU: the process's CPU time, which leaves out time spent waiting for a core on a busy machine.",
   )
+  const ratio = (r: Summary) => `${r.median.toFixed(2)}x (${r.p25.toFixed(2)}-${r.p75.toFixed(2)})`
   for (const figure of figures) {
     console.log(
       `\n${figure.database}, ${figure.operation}  [process CPU / wall while timed: ${figure.cpuPerWall.toFixed(2)}]`,
     )
+    const base = figure.contenders[0]?.name
     console.log(
-      `  ${"contender".padEnd(30)} requests  ${"µs per operation".padEnd(24)} vs ${figure.contenders[0]?.name}`,
+      `  ${"contender".padEnd(30)} req  ${"wall µs/op".padEnd(24)} ${`vs ${base}`.padEnd(20)} ${"CPU µs/op".padEnd(24)} vs ${base}`,
     )
     for (const c of figure.contenders) {
       console.log(
-        `  ${c.name.padEnd(30)} ${String(c.requests).padStart(8)}  ${formatSummary(c.micros).padEnd(24)} ` +
-          `${c.ratio.median.toFixed(2)}x (${c.ratio.p25.toFixed(2)}-${c.ratio.p75.toFixed(2)})`,
+        `  ${c.name.padEnd(30)} ${String(c.requests).padStart(3)}  ${formatSummary(c.micros).padEnd(24)} ` +
+          `${ratio(c.ratio).padEnd(20)} ${formatSummary(c.cpuMicros).padEnd(24)} ${ratio(c.cpuRatio)}`,
       )
     }
   }
 }
 
-/** Both databases: each operation recorded, checked and timed; the figures are also returned. */
-export async function runEngineOverhead(options: ReplayOptions): Promise<OperationFigures[]> {
+/**
+ * Both databases' operations recorded (against local stand-ins, on a scratch database and a temporary
+ * file) and checked, handed to `use` while the replaying fetch is in place; everything is stopped after.
+ */
+export async function withRecordedOperations<T>(use: UseOperations<T>): Promise<T> {
   const original = globalThis.fetch
   const replay = new ReplayFetch(original)
   globalThis.fetch = replay.fetch
   try {
-    return [...(await benchNeon(replay, options)), ...(await benchLibsql(replay, options))]
+    return await withNeonOperations(replay, (neonOperations) =>
+      withLibsqlOperations(replay, (libsqlOperations) => use([...neonOperations, ...libsqlOperations])),
+    )
   } finally {
     globalThis.fetch = original
   }
+}
+
+/** Both databases: each operation recorded, checked and timed; the figures are also returned. */
+export async function runEngineOverhead(options: ReplayOptions): Promise<OperationFigures[]> {
+  return withRecordedOperations(async (operations) => {
+    const figures: OperationFigures[] = []
+    for (const operation of operations) figures.push(await timeOperation(operation, options))
+    return figures
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -55,28 +55,46 @@ export interface InterleaveOptions {
   readonly warmupRounds: number
 }
 
+export interface Interleaved {
+  /** Per contender, one sample per round: wall milliseconds per operation. */
+  readonly times: number[][]
+  /** Per contender, one sample per round: the process's CPU milliseconds per operation. */
+  readonly cpu: number[][]
+  /** Per contender, the per-round ratios of its wall time to the first contender's. */
+  readonly ratios: number[][]
+  /** The same of CPU times. */
+  readonly cpuRatios: number[][]
+}
+
 /**
  * Takes turns A B, B A, A B, ... (the first contender alternates, so neither always runs right after the
  * other), `perTurn` operations a turn; returns each contender's per-operation times in milliseconds,
- * one sample per round, and the per-round ratios of every contender to the first (paired samples:
- * a slow moment of the machine lands in both halves of a ratio).
+ * one sample per round, wall and process CPU, and the per-round ratios of every contender to the first
+ * (paired samples: a slow moment of the machine lands in both halves of a ratio). On a busy machine
+ * the CPU figures are the steadier: time the process spends waiting for a core is not in them (time
+ * of V8's helper threads, such as the concurrent garbage collector's, is).
  */
 export async function interleave(
   contenders: readonly TimedContender[],
   options: InterleaveOptions,
-): Promise<{ times: number[][]; ratios: number[][] }> {
+): Promise<Interleaved> {
   const times = contenders.map(() => [] as number[])
+  const cpu = contenders.map(() => [] as number[])
   for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
     const order = contenders.map((_, i) => i)
     if (round % 2 === 1) order.reverse()
     const perOp: number[] = []
+    const cpuPerOp: number[] = []
     for (const i of order) {
       const contender = contenders[i] as TimedContender
       contender.enter?.()
       try {
+        const cpuStarted = process.cpuUsage()
         const started = performance.now()
         for (let op = 0; op < options.perTurn; op++) await contender.run()
         perOp[i] = (performance.now() - started) / options.perTurn
+        const used = process.cpuUsage(cpuStarted)
+        cpuPerOp[i] = (used.user + used.system) / 1000 / options.perTurn
       } finally {
         contender.leave?.()
       }
@@ -84,8 +102,10 @@ export async function interleave(
     if (round < options.warmupRounds) continue
     perOp.forEach((time, i) => {
       times[i]?.push(time)
+      cpu[i]?.push(cpuPerOp[i] as number)
     })
   }
-  const ratios = times.map((own) => own.map((time, round) => time / (times[0]?.[round] as number)))
-  return { times, ratios }
+  const ratiosOf = (samples: number[][]) =>
+    samples.map((own) => own.map((time, round) => time / (samples[0]?.[round] as number)))
+  return { times, cpu, ratios: ratiosOf(times), cpuRatios: ratiosOf(cpu) }
 }
