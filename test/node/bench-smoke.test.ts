@@ -6,8 +6,10 @@ import { bundleSize, folderBytes, moduleBytes, READ_WORKERS } from "../../tools/
 import { runEngineOverhead } from "../../tools/bench/engine-overhead.ts"
 import { runFlush } from "../../tools/bench/flush.ts"
 import { runGraphLoad } from "../../tools/bench/graph-load.ts"
+import { runBreakdown } from "../../tools/bench/graph-load-breakdown.ts"
 import { STEPS } from "../../tools/bench/latency/runner.ts"
 import { runLatency } from "../../tools/bench/latency.ts"
+import { runProfile } from "../../tools/bench/profile.ts"
 
 beforeEach(() => {
   vi.spyOn(console, "log").mockImplementation(() => undefined)
@@ -78,6 +80,36 @@ describe("graph-load (local stand-ins)", () => {
       ["hand-written", 1, 6],
       ["drizzle", 1, 1],
     ])
+  }, 60_000)
+})
+
+describe("graph-load-breakdown", () => {
+  it("times each contender's statements straight against both databases", async () => {
+    const { neon, libsql } = await runBreakdown({ rounds: 1, warmupRounds: 0, perTurn: 1, statementRuns: 1 })
+    for (const rows of [neon, libsql]) {
+      expect(rows.map((row) => [row.name, row.statements])).toEqual([
+        ["edgealchemy", 5],
+        ["hand-written", 4],
+        ["drizzle", 1],
+      ])
+      for (const row of rows) expect(row.statementTimes.every(({ ms }) => ms > 0)).toBe(true)
+    }
+  }, 60_000)
+})
+
+describe("profile", () => {
+  it("profiles one contender over replayed answers, with our modules in the summary", async () => {
+    const result = await runProfile({
+      database: "neon",
+      kind: "get",
+      contender: "edgealchemy",
+      profileMs: 50,
+      warmupMs: 10,
+    })
+    expect(result.operations).toBeGreaterThan(0)
+    expect(result.summary.inclusiveByFunction.some(({ where }) => where === "src/orm/session.ts:get")).toBe(
+      true,
+    )
   }, 60_000)
 })
 

@@ -9,8 +9,6 @@
 //                       0: both on one machine, where the ORM's CPU and the statement count show)
 //   BENCH_ROUNDS=20     measured rounds; BENCH_WARMUP_ROUNDS=2 rounds run first and not kept
 // The endpoints and databases run in a child process (./latency/servers.ts), off the contenders' thread.
-import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { createClient as createLibsqlClient } from "@libsql/client/web"
 import { neonConfig, neon as rawNeon } from "@neondatabase/serverless"
 import { drizzle as drizzleLibsql } from "drizzle-orm/libsql"
@@ -25,6 +23,7 @@ import { edgealchemyBlog } from "./latency/blog-edgealchemy.ts"
 import { seedBlog } from "./latency/blog-seed.ts"
 import { type Counters, type OperationRow, printRows, type RunOptions, runScript } from "./latency/runner.ts"
 import type { Servers } from "./latency/servers.ts"
+import { startServers } from "./latency/start-servers.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
 import { withOwnParsers } from "./support/drizzle-neon-parsers.ts"
 import { withScratchDatabase } from "./support/scratch-database.ts"
@@ -38,38 +37,7 @@ export interface LatencyFigures {
   readonly libsql: OperationRow[]
 }
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 const SCOPES = ["edgealchemy", "drizzle"] as const
-
-/** The servers' child process; resolves once it printed its addresses. */
-async function startServers(delayMs: number): Promise<{ servers: Servers; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "tools/bench/latency/servers.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_DELAY_MS: String(delayMs), BENCH_SCOPES: SCOPES.join(",") },
-    stdio: ["pipe", "pipe", "inherit"],
-  })
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  const servers = await new Promise<Servers>((resolve, reject) => {
-    let output = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString()
-      const line = output.split("\n")[0]
-      if (output.includes("\n") && line) resolve(JSON.parse(line) as Servers)
-    })
-    child.once("exit", (code) =>
-      reject(new BenchmarkError(`the benchmark's servers exited (${code}) before starting`)),
-    )
-  })
-  return {
-    servers,
-    stop: async () => {
-      child.stdin.end()
-      const timeout = setTimeout(() => child.kill("SIGKILL"), 5_000)
-      await exited
-      clearTimeout(timeout)
-    },
-  }
-}
 
 async function json<T>(url: string): Promise<T> {
   const response = await fetch(url)
@@ -140,7 +108,7 @@ async function benchLibsql(servers: Servers, options: LatencyOptions): Promise<O
 }
 
 export async function runLatency(options: LatencyOptions): Promise<LatencyFigures> {
-  const { servers, stop } = await startServers(options.delayMs)
+  const { servers, stop } = await startServers(options.delayMs, SCOPES)
   try {
     return { neon: await benchNeon(servers, options), libsql: await benchLibsql(servers, options) }
   } finally {

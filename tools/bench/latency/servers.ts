@@ -15,7 +15,12 @@ export interface Servers {
   /** neon-local, direct (setup, counters) and behind the delay (contenders). */
   readonly neon: { readonly direct: string; readonly delayed: string }
   /** One libsql-local per scope, direct; all behind one delay proxy that routes by scope. */
-  readonly libsql: { readonly direct: Record<string, string>; readonly delayed: string }
+  readonly libsql: {
+    readonly direct: Record<string, string>
+    readonly delayed: string
+    /** Each scope's database file, for reading it directly. */
+    readonly files: Record<string, string>
+  }
 }
 
 const delayMs = Number(process.env.BENCH_DELAY_MS ?? 50)
@@ -36,6 +41,7 @@ const servers: Servers = {
   libsql: {
     direct: Object.fromEntries(scopes.map((scope) => [scope, libsqlFor(scope)])),
     delayed: libsqlProxy.url,
+    files: Object.fromEntries(scopes.map((scope, i) => [scope, libsqlLocals[i]?.path as string])),
   },
 }
 process.stdout.write(`${JSON.stringify(servers)}\n`)
