@@ -1,12 +1,12 @@
-// `npx tsx tools/bench/flush.ts`: the CPU cost of flushing 1,000 new objects (100 users with 9 posts
-// each): collecting, planning and rendering the single request, without I/O (median of 30 runs); then
-// the same commit end to end against libsql-local and neon-local, as one request each.
+// `npx tsx tools/bench/flush.ts` (`npm run bench:flush`): the CPU cost of flushing 1,000 new objects
+// (100 users with 9 posts each): collecting, planning and rendering the single request, without I/O
+// (median of RUNS=30 runs); then the same commit end to end against libsql-local and neon-local (on a
+// scratch PostgreSQL database), as one request each.
 import {
   AsyncSession,
   column,
   createAll,
   createEngine,
-  dropAll,
   Integer,
   model,
   Registry,
@@ -23,6 +23,9 @@ import { IdentityMap } from "../../src/orm/identity-map.ts"
 import { type InstanceState, stateOf } from "../../src/orm/state.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
 import { startNeonLocal } from "../neon-local/index.ts"
+import { BenchmarkError } from "./support/benchmark-error.ts"
+import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
+import { median } from "./support/stats.ts"
 
 const registry = new Registry()
 class Author extends model(
@@ -54,9 +57,9 @@ function graph(): Author[] {
   })
 }
 
-function planCpu(renderer: typeof postgresFlushRenderer): number {
+function planCpu(renderer: typeof postgresFlushRenderer, runs: number): number {
   const times: number[] = []
-  for (let run = 0; run < 30; run++) {
+  for (let run = 0; run < runs; run++) {
     const pending = new Set<InstanceState>(graph().map((author) => stateOf(author)))
     const session = { id: run }
     for (const state of pending) state.session = session
@@ -65,51 +68,65 @@ function planCpu(renderer: typeof postgresFlushRenderer): number {
     const plan = planFlush(changes, changes.order)
     const statements = renderer.render(plan.steps).map((r) => r.statement.compile())
     const used = process.cpuUsage(started)
-    if (plan.inserted.length !== 1000 || statements.length !== 2) throw new Error("unexpected plan")
+    if (plan.inserted.length !== 1000 || statements.length !== 2) throw new BenchmarkError("unexpected plan")
     times.push((used.user + used.system) / 1000)
   }
-  times.sort((a, b) => a - b)
-  return times[15] as number
+  return median(times)
 }
 
-console.log(
-  `plan + render 1,000 new objects, CPU median of 30: PostgreSQL ${planCpu(postgresFlushRenderer).toFixed(1)} ms, SQLite ${planCpu(sqliteFlushRenderer).toFixed(1)} ms`,
-)
+export interface FlushFigures {
+  /** Median CPU ms to plan and render the flush of 1,000 new objects. */
+  readonly planCpu: { readonly postgresql: number; readonly sqlite: number }
+  /** The commit of the same graph end to end: requests and wall ms, per transport. */
+  readonly commits: readonly { readonly database: string; readonly requests: number; readonly wall: number }[]
+}
 
-const pgUrl = process.env.PG_URL || "postgres://postgres@127.0.0.1:5432/postgres"
-const neonLocal = await startNeonLocal({ upstream: pgUrl, port: 0 })
-const libsqlLocal = await startLibsqlLocal({ port: 0 })
-try {
-  for (const [name, engine, stats] of [
-    [
-      "Neon HTTP",
-      createEngine(pgUrl, { driver: neon({ fetchEndpoint: neonLocal.fetchEndpoint("bench") }) }),
-      () => neonLocal.stats("bench"),
-    ],
-    [
-      "libSQL HTTP",
-      createEngine(`${libsqlLocal.url}/s/bench/`, { driver: libsql() }),
-      () => libsqlLocal.stats("bench"),
-    ],
-  ] as const) {
-    const connection = engine.connect()
-    await dropAll(registry.metadata, connection)
-    await createAll(registry.metadata, connection)
-    await connection.close()
-    const before = stats().httpRequests
-    const session = new AsyncSession(engine)
-    session.addAll(graph())
-    const started = performance.now()
-    await session.commit()
-    const elapsed = performance.now() - started
-    console.log(
-      `${name}: commit of 1,000 new objects ${elapsed.toFixed(1)} ms wall, ${stats().httpRequests - before} request(s)`,
-    )
-    await session.close()
-    const cleanup = engine.connect()
-    await dropAll(registry.metadata, cleanup)
-    await cleanup.close()
+export async function runFlush({ runs }: { runs: number }): Promise<FlushFigures> {
+  const planCpuFigures = {
+    postgresql: planCpu(postgresFlushRenderer, runs),
+    sqlite: planCpu(sqliteFlushRenderer, runs),
   }
-} finally {
-  await Promise.all([neonLocal.stop(), libsqlLocal.stop()])
+  console.log(
+    `plan + render 1,000 new objects, CPU median of ${runs}: PostgreSQL ${planCpuFigures.postgresql.toFixed(1)} ms, SQLite ${planCpuFigures.sqlite.toFixed(1)} ms`,
+  )
+  const commits: { database: string; requests: number; wall: number }[] = []
+  const neonLocal = await startNeonLocal({ upstream: PG_URL, port: 0 })
+  const libsqlLocal = await startLibsqlLocal({ port: 0 })
+  try {
+    await withScratchDatabase(async (pgUrl) => {
+      for (const [name, engine, stats] of [
+        [
+          "Neon HTTP",
+          createEngine(pgUrl, { driver: neon({ fetchEndpoint: neonLocal.fetchEndpoint("bench") }) }),
+          () => neonLocal.stats("bench"),
+        ],
+        [
+          "libSQL HTTP",
+          createEngine(`${libsqlLocal.url}/s/bench/`, { driver: libsql() }),
+          () => libsqlLocal.stats("bench"),
+        ],
+      ] as const) {
+        const connection = engine.connect()
+        await createAll(registry.metadata, connection)
+        await connection.close()
+        const before = stats().httpRequests
+        const session = new AsyncSession(engine)
+        session.addAll(graph())
+        const started = performance.now()
+        await session.commit()
+        const elapsed = performance.now() - started
+        const requests = stats().httpRequests - before
+        commits.push({ database: name, requests, wall: elapsed })
+        console.log(
+          `${name}: commit of 1,000 new objects ${elapsed.toFixed(1)} ms wall, ${requests} request(s)`,
+        )
+        await session.close()
+      }
+    })
+  } finally {
+    await Promise.all([neonLocal.stop(), libsqlLocal.stop()])
+  }
+  return { planCpu: planCpuFigures, commits }
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await runFlush({ runs: Number(process.env.RUNS ?? 30) })

@@ -80,7 +80,7 @@ export const pgSchema = {
  * edgealchemy stores SQLite timestamps as sortable UTC text (`2026-01-01 10:00:00.000`); Drizzle's
  * SQLite timestamp modes are epoch integers, so a Drizzle user of these tables writes this custom type.
  */
-const utcText = customType<{ data: Date; driverData: string }>({
+export const utcText = customType<{ data: Date; driverData: string }>({
   dataType: () => "datetime",
   toDriver: (value) => value.toISOString().replace("T", " ").replace("Z", ""),
   fromDriver: (value) => new Date(`${value.replace(" ", "T")}Z`),

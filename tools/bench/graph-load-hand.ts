@@ -50,8 +50,8 @@ function statements(placeholder: string): string[] {
     `SELECT id, content, user_id, post_id, created_at FROM gl_comments WHERE post_id IN (${page})`,
   ]
 }
-const PG_STATEMENTS = statements("$1")
-const SQLITE_STATEMENTS = statements("?1")
+export const PG_STATEMENTS = statements("$1")
+export const SQLITE_STATEMENTS = statements("?1")
 
 type Row = ArrayLike<unknown>
 

@@ -4,10 +4,15 @@
 import type { Probe } from "./graph-load-hand.ts"
 import { type CanonicalPost, PAGE_SIZE } from "./graph-load-models.ts"
 
-export const RUNS = Number(process.env.RUNS ?? 200)
-export const WARMUP = Number(process.env.WARMUP ?? 30)
+import { BenchmarkError } from "./support/benchmark-error.ts"
+import { median } from "./support/stats.ts"
 
-export class BenchmarkError extends Error {}
+export interface MeasureOptions {
+  /** Loads per contender whose times are kept. */
+  readonly runs: number
+  /** Loads per contender run first and thrown away. */
+  readonly warmup: number
+}
 
 /** A probe that also knows when the objects were ready (before any cleanup the load does). */
 export interface Marks extends Probe {
@@ -78,6 +83,7 @@ export async function measure(
   statsBase: string,
   contenders: readonly Contender[],
   marks: Marks,
+  { runs, warmup }: MeasureOptions,
 ): Promise<{ rows: Measured[]; graph: CanonicalPost[] }> {
   // One load each first, one after the other (they share the probe and the driver's global settings).
   const first: { name: string; posts: CanonicalPost[] }[] = []
@@ -90,13 +96,13 @@ export async function measure(
     hydrate: [] as number[],
   }))
   const before = await Promise.all(contenders.map((c) => statsOf(statsBase, c.scope)))
-  for (let run = 0; run < WARMUP + RUNS; run++) {
+  for (let run = 0; run < warmup + runs; run++) {
     for (const [i, contender] of contenders.entries()) {
       await loadOnce(contender, marks)
       const ended = performance.now()
       if (![marks.sent, marks.received, marks.built].every(Number.isFinite))
         throw new BenchmarkError(`${contender.name} on ${database}: a probe mark is missing`)
-      if (run < WARMUP) continue
+      if (run < warmup) continue
       const sample = samples[i] as (typeof samples)[number]
       sample.wall.push(ended - marks.started)
       sample.build.push(marks.sent - marks.started)
@@ -105,7 +111,7 @@ export async function measure(
     }
   }
   const after = await Promise.all(contenders.map((c) => statsOf(statsBase, c.scope)))
-  const total = WARMUP + RUNS
+  const total = warmup + runs
   const rows = contenders.map((contender, i) => {
     const sample = samples[i] as (typeof samples)[number]
     const b = before[i] as { httpRequests: number; statements: number }
@@ -123,18 +129,10 @@ export async function measure(
   return { rows, graph }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
-
-export function report(database: string, rows: readonly Measured[]): void {
+export function report(database: string, rows: readonly Measured[], { runs, warmup }: MeasureOptions): void {
   const ms = (n: number) => n.toFixed(3).padStart(9)
   const count = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2)).padStart(8)
-  console.log(`\n${database}: median of ${RUNS} loads after ${WARMUP} warm-up, per load`)
+  console.log(`\n${database}: median of ${runs} loads after ${warmup} warm-up, per load`)
   console.log("contender      requests  statements   wall ms  build CPU ms  driver ms  hydrate CPU ms")
   for (const row of rows) {
     console.log(

@@ -27,86 +27,45 @@
 
 import type { Client as LibsqlClient } from "@libsql/client"
 import { createClient as createLibsqlClient } from "@libsql/client/web"
-import {
-  type NeonQueryFunction,
-  neonConfig,
-  types as pgTypes,
-  neon as rawNeon,
-} from "@neondatabase/serverless"
+import { type NeonQueryFunction, neonConfig, neon as rawNeon } from "@neondatabase/serverless"
 import { drizzle as drizzleLibsql } from "drizzle-orm/libsql"
 import { drizzle as drizzleNeon } from "drizzle-orm/neon-http"
-import pg from "pg"
 import { libsqlDriver } from "../../src/drivers/libsql/driver.ts"
 import type { Transport } from "../../src/drivers/transport.ts"
 import { type EngineDriver, withDialect } from "../../src/engine/engine.ts"
-import {
-  AsyncSession,
-  createAll,
-  createEngine,
-  type Engine,
-  insert,
-  joinedload,
-  type Statement,
-  select,
-  selectinload,
-  sqlite,
-} from "../../src/index.ts"
+import { createEngine, type Engine, sqlite } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
 import { startNeonLocal } from "../neon-local/index.ts"
 import { pgSchema, sqliteSchema } from "./graph-load-drizzle-schema.ts"
 import { handLibsql, handNeon, type Probe } from "./graph-load-hand.ts"
+import { drizzleWith, edgealchemyGraph, fromDrizzle, seed } from "./graph-load-loads.ts"
+import { type CanonicalPost, canonical, INDEXED, PAGE_SIZE, seedRows } from "./graph-load-models.ts"
 import {
-  type CanonicalPost,
-  Comment,
-  canonical,
-  INDEXED,
-  PAGE_SIZE,
-  Post,
-  postTags,
-  registry,
-  seedRows,
-  Tag,
-  User,
-} from "./graph-load-models.ts"
-import { BenchmarkError, type Contender, type Marks, measure, report } from "./graph-load-runner.ts"
-
-const pgUrl = process.env.PG_URL || "postgres://postgres@127.0.0.1:5432/postgres"
+  type Contender,
+  type Marks,
+  type Measured,
+  type MeasureOptions,
+  measure,
+  report,
+} from "./graph-load-runner.ts"
+import { BenchmarkError } from "./support/benchmark-error.ts"
+import { withOwnParsers } from "./support/drizzle-neon-parsers.ts"
+import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
 
 // --- edgealchemy ----------------------------------------------------------------------------------
-
-/** GRAPH_LOAD_STRATEGY=joined joins the two many-to-ones (authors) in instead of selecting them apart. */
-const JOINED = process.env.GRAPH_LOAD_STRATEGY === "joined"
-
-function graphQuery() {
-  return select(Post)
-    .options(
-      JOINED ? joinedload(Post.author) : selectinload(Post.author),
-      selectinload(Post.tags),
-      JOINED
-        ? selectinload(Post.comments).joinedload(Comment.author)
-        : selectinload(Post.comments).selectinload(Comment.author),
-    )
-    .orderBy(Post.createdAt.desc(), Post.id.desc())
-    .limit(PAGE_SIZE)
-}
 
 function edgealchemy(engine: Engine, scope: string): Contender {
   return {
     name: "edgealchemy",
     scope,
-    load: async (marks) => {
-      // A fresh session per load, as per request at the edge: an empty identity map, so every row hydrates.
-      const session = new AsyncSession(engine)
-      try {
-        const posts = (await session.scalars(graphQuery())).all()
-        marks.built = performance.now()
-        return canonical(posts)
-      } finally {
-        await session.close()
-      }
-    },
+    load: async (marks) =>
+      canonical(
+        await edgealchemyGraph(engine, () => {
+          marks.built = performance.now()
+        }),
+      ),
   }
 }
 
@@ -169,98 +128,13 @@ function probedNeonSql(sql: NeonSql, probe: Probe): NeonSql {
   })
 }
 
-// --- Drizzle --------------------------------------------------------------------------------------
-
-const drizzleWith = {
-  author: true,
-  postTags: { with: { tag: true } },
-  comments: { with: { author: true } },
-} as const
-
-interface DrizzlePost {
-  id: number
-  title: string
-  published: boolean
-  createdAt: Date
-  author: { id: number; username: string; createdAt: Date }
-  postTags: { tag: { name: string } }[]
-  comments: { id: number; content: string; createdAt: Date; author: { username: string } }[]
+interface DatabaseResult {
+  rows: Measured[]
+  graph: CanonicalPost[]
 }
 
-function fromDrizzle(posts: readonly DrizzlePost[]): CanonicalPost[] {
-  return canonical(posts.map((post) => ({ ...post, tags: post.postTags.map((link) => link.tag) })))
-}
-
-/**
- * Drizzle's neon-http driver sets the driver's process-wide pg-types parsers for timestamps, dates and
- * intervals to return the raw text when it is constructed. Left in place, that would change what the
- * other two contenders get from the same driver (strings, parsed again later), so the benchmark runs
- * each contender with the parsers it was written for: Drizzle's only while Drizzle loads.
- */
-const DRIZZLE_TYPE_IDS = [1184, 1114, 1082, 1186, 1231, 1115, 1185, 1187, 1182]
-function withOwnParsers<T>(construct: () => T): { value: T; enter: () => void; leave: () => void } {
-  type Parser = (value: string) => unknown
-  const read = () => DRIZZLE_TYPE_IDS.map((id) => pgTypes.getTypeParser(id, "text") as Parser)
-  const write = (parsers: Parser[]) =>
-    DRIZZLE_TYPE_IDS.forEach((id, i) => {
-      pgTypes.setTypeParser(id, parsers[i] as Parser)
-    })
-  const original = read()
-  const value = construct()
-  const drizzles = read()
-  write(original)
-  return { value, enter: () => write(drizzles), leave: () => write(original) }
-}
-
-/** The tables and rows, written through edgealchemy (the contenders only read). */
-async function seed(engine: Engine): Promise<void> {
-  const connection = engine.connect()
-  try {
-    await createAll(registry.metadata, connection)
-    const rows = seedRows()
-    const chunked = <T>(list: T[], make: (chunk: T[]) => Statement) =>
-      Array.from({ length: Math.ceil(list.length / 500) }, (_, i) => make(list.slice(i * 500, i * 500 + 500)))
-    await connection.batch([
-      ...chunked(rows.users, (chunk) => insert(User).values(chunk)),
-      ...chunked(rows.tags, (chunk) => insert(Tag).values(chunk)),
-      ...chunked(rows.posts, (chunk) => insert(Post).values(chunk)),
-      ...chunked(rows.postTags, (chunk) => insert(postTags).values(chunk)),
-      ...chunked(rows.comments, (chunk) => insert(Comment).values(chunk)),
-    ])
-  } finally {
-    await connection.close()
-  }
-}
-
-async function withScratchDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
-  const name = `edgealchemy_bench_${Date.now().toString(36)}_${process.pid}`
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 })
-    await client.connect()
-    try {
-      await client.query(sql)
-    } finally {
-      await client.end()
-    }
-  }
-  try {
-    await admin(`CREATE DATABASE "${name}"`)
-  } catch (error) {
-    throw new BenchmarkError(
-      `No PostgreSQL to create a scratch database in at ${pgUrl} (${String(error)}); set PG_URL to one`,
-    )
-  }
-  const url = new URL(pgUrl)
-  url.pathname = `/${name}`
-  try {
-    return await use(url.toString())
-  } finally {
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-  }
-}
-
-async function benchNeon(marks: Marks): Promise<CanonicalPost[]> {
-  const neonLocal = await startNeonLocal({ upstream: pgUrl, port: 0 })
+async function benchNeon(marks: Marks, options: MeasureOptions): Promise<DatabaseResult> {
+  const neonLocal = await startNeonLocal({ upstream: PG_URL, port: 0 })
   try {
     return await withScratchDatabase(async (url) => {
       await seed(createEngine(url, { driver: neon({ fetchEndpoint: neonLocal.fetchEndpoint("setup") }) }))
@@ -310,16 +184,17 @@ async function benchNeon(marks: Marks): Promise<CanonicalPost[]> {
           },
         ],
         marks,
+        options,
       )
-      report("Neon HTTP (neon-local, PostgreSQL)", rows)
-      return graph
+      report("Neon HTTP (neon-local, PostgreSQL)", rows, options)
+      return { rows, graph }
     })
   } finally {
     await neonLocal.stop()
   }
 }
 
-async function benchLibsql(marks: Marks): Promise<CanonicalPost[]> {
+async function benchLibsql(marks: Marks, options: MeasureOptions): Promise<DatabaseResult> {
   const libsqlLocal = await startLibsqlLocal({ port: 0 })
   try {
     const at = (scope: string) => `${libsqlLocal.url}/s/${scope}/`
@@ -363,10 +238,11 @@ async function benchLibsql(marks: Marks): Promise<CanonicalPost[]> {
           },
         ],
         marks,
+        options,
       )
-      report("libSQL HTTP (libsql-local, SQLite file)", rows)
+      report("libSQL HTTP (libsql-local, SQLite file)", rows, options)
       console.log("(libSQL statements include the BEGIN and COMMIT that wrap every batch)")
-      return graph
+      return { rows, graph }
     } finally {
       handClient.close()
       drizzleDb.$client.close()
@@ -376,23 +252,33 @@ async function benchLibsql(marks: Marks): Promise<CanonicalPost[]> {
   }
 }
 
-const seeded = seedRows()
-console.log(
-  `graph load: ${PAGE_SIZE} posts (newest first) with author, tags, comments and comment authors, from ` +
-    `${seeded.users.length} users, ${seeded.posts.length} posts, ${seeded.comments.length} comments, ` +
-    `${seeded.tags.length} tags, ${seeded.postTags.length} post-tag links; ` +
-    (INDEXED
-      ? "indexes on gl_comments.post_id and gl_posts.created_at (GRAPH_LOAD_NO_INDEXES=1 leaves them out)"
-      : "NO indexes on gl_comments.post_id and gl_posts.created_at"),
-)
-console.log(
-  "build CPU: start of the load to the driver call; driver: the call to its answer; hydrate CPU: the driver's answer to objects ready (see the header)",
-)
-const marks: Marks = { started: 0, sent: 0, received: 0, built: 0 }
-const pgGraph = await benchNeon(marks)
-const sqliteGraph = await benchLibsql(marks)
-if (JSON.stringify(pgGraph) !== JSON.stringify(sqliteGraph))
-  throw new BenchmarkError("PostgreSQL and SQLite returned different pages from the same seed")
-console.log(
-  `\nAll contenders returned the same ${PAGE_SIZE} posts (ids, authors, tag names, comments and their authors) on both databases.`,
-)
+/** Both databases, each contender checked against the others; the tables are printed as they finish. */
+export async function runGraphLoad(
+  options: MeasureOptions,
+): Promise<{ neon: Measured[]; libsql: Measured[] }> {
+  const seeded = seedRows()
+  console.log(
+    `graph load: ${PAGE_SIZE} posts (newest first) with author, tags, comments and comment authors, from ` +
+      `${seeded.users.length} users, ${seeded.posts.length} posts, ${seeded.comments.length} comments, ` +
+      `${seeded.tags.length} tags, ${seeded.postTags.length} post-tag links; ` +
+      (INDEXED
+        ? "indexes on gl_comments.post_id and gl_posts.created_at (GRAPH_LOAD_NO_INDEXES=1 leaves them out)"
+        : "NO indexes on gl_comments.post_id and gl_posts.created_at"),
+  )
+  console.log(
+    "build CPU: start of the load to the driver call; driver: the call to its answer; hydrate CPU: the driver's answer to objects ready (see the header)",
+  )
+  const marks: Marks = { started: 0, sent: 0, received: 0, built: 0 }
+  const pg = await benchNeon(marks, options)
+  const sqlite = await benchLibsql(marks, options)
+  if (JSON.stringify(pg.graph) !== JSON.stringify(sqlite.graph))
+    throw new BenchmarkError("PostgreSQL and SQLite returned different pages from the same seed")
+  console.log(
+    `\nAll contenders returned the same ${PAGE_SIZE} posts (ids, authors, tag names, comments and their authors) on both databases.`,
+  )
+  return { neon: pg.rows, libsql: sqlite.rows }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runGraphLoad({ runs: Number(process.env.RUNS ?? 200), warmup: Number(process.env.WARMUP ?? 30) })
+}
