@@ -117,7 +117,7 @@ export function edgealchemyBlog(engine: Engine): BlogOperations {
         if (post.version !== version) {
           throw conflict(`Post ${id} is at version ${post.version}, not ${version}; reload it and retry`)
         }
-        const nextTags = tags ? tagsFor(names, [...post.tags, ...namedTags]) : post.tags
+        const nextTags = tags ? tagsFor(session, names, [...post.tags, ...namedTags]) : post.tags
         let changed = false
         for (const [key, value] of Object.entries(fields) as [keyof typeof fields, never][]) {
           if (value !== undefined && post[key] !== value) {
