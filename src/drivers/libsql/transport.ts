@@ -4,8 +4,10 @@
 // by the dialect.
 import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/client"
 import { InvalidRequestError } from "../../errors.ts"
+import { settledWithin } from "../../util/settle-within.ts"
 import {
   type Capabilities,
+  CLOSE_TIMEOUT_MS,
   measured,
   type Query,
   type QueryResult,
@@ -33,6 +35,8 @@ export interface LibsqlTransportSettings {
   readonly kind: "http" | "embedded"
   /** One client shared by every connection (a `:memory:` database exists only inside its client). */
   readonly sharedClient?: (() => Client) | undefined
+  /** How long close() waits for the server before it abandons what is in flight (default 1000 ms). */
+  readonly closeTimeoutMs?: number | undefined
 }
 
 /**
@@ -50,6 +54,10 @@ export class LibsqlTransport implements Transport {
   #closed = false
   /** What the request under way is for, so the fetch hook can report it. */
   #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
+  /** HTTP requests under way, the client's own included (a stream's `close` it sends by itself). */
+  readonly #inFlight = new Set<Promise<unknown>>()
+  /** Aborts whatever is still in flight once close() has waited long enough. */
+  readonly #abandon = new AbortController()
 
   readonly #settings: LibsqlTransportSettings
   readonly #onRoundTrip: RoundTripListener
@@ -115,17 +123,27 @@ export class LibsqlTransport implements Transport {
     }
   }
 
+  /**
+   * Rolls back an open transaction and closes the stream and client. A server that no longer answers
+   * gets `closeTimeoutMs` in all, then every request still in flight is aborted: close() always
+   * settles, and leaves no request behind.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     const transaction = this.#transaction
     this.#transaction = undefined
+    const deadline = Date.now() + (this.#settings.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
     try {
-      if (transaction) await transaction.rollback().catch(() => undefined)
+      if (transaction) await settledWithin(transaction.rollback(), deadline - Date.now())
     } finally {
       transaction?.close()
       if (!this.#settings.sharedClient) this.#client?.close()
       this.#client = undefined
+      if (this.#inFlight.size > 0) {
+        await settledWithin(Promise.allSettled([...this.#inFlight]), Math.max(0, deadline - Date.now()))
+      }
+      this.#abandon.abort()
     }
   }
 
@@ -154,8 +172,16 @@ export class LibsqlTransport implements Transport {
     return measured(this.#onRoundTrip, { transport: "embedded", kind, statements }, send)
   }
 
-  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const signal = this.#abandon.signal
+    const sent = measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
+      fetch(input, { ...init, signal }),
+    )
+    this.#inFlight.add(sent)
+    const done = () => this.#inFlight.delete(sent)
+    sent.then(done, done)
+    return sent
+  }
 }
 
 function toResult(result: ResultSet): QueryResult {
