@@ -33,8 +33,8 @@ export interface FaultProxyOptions {
   port?: number
   host?: string
   /**
-   * How long an idle keep-alive connection stays open (default 100 ms, so that open connections
-   * at the proxy mean requests in flight, not a client's idle pool).
+   * How long an idle keep-alive connection stays open (default 100 ms; one that never sends a request,
+   * 5 times that), so that open connections at the proxy mean requests in flight, not a client's pool.
    */
   keepAliveTimeoutMs?: number
 }
@@ -79,10 +79,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const hung = new Set<() => void>()
   let silent = false
   const isSilent = () => silent
-  const server = createServer((request, response) => {
-    serve(request, response).catch(() => request.socket.destroy())
-  })
-  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 100
+  const idleMs = options.keepAliveTimeoutMs ?? 100
+  // Idle connections close quickly, those that never send a request too (a client's pool may open one
+  // ahead of need), so that what is open at the proxy is what is in flight.
+  const server = createServer(
+    { headersTimeout: 5 * idleMs, requestTimeout: 10 * idleMs, connectionsCheckingInterval: idleMs },
+    (request, response) => {
+      serve(request, response).catch(() => request.socket.destroy())
+    },
+  )
+  server.keepAliveTimeout = idleMs
   server.on("connection", (socket) => {
     sockets.add(socket)
     socket.on("close", () => sockets.delete(socket))

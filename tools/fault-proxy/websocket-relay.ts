@@ -1,10 +1,14 @@
 // Relays a Neon WebSocket (PostgreSQL protocol in binary frames) to the endpoint behind the proxy, one
 // round trip at a time: client messages are grouped up to the one the client then waits on (startup,
-// password, Query, Sync, Flush), and each group is a round trip the plan may fault.
+// password, Query, Sync; a Flush when nothing follows it), and each group is a round trip the plan may
+// fault.
 import { WebSocket } from "ws"
 import { AWAITS_ANSWER, FrontendParser } from "../neon-local/frontend-messages.ts"
 import { BackendAnswers } from "./backend-answers.ts"
 import type { FaultKind, FaultPlan } from "./plan.ts"
+
+/** How long a Flush waits for more messages before it counts as a round trip of its own. */
+const FLUSH_WAIT_MS = 50
 
 export interface WebSocketRelayContext {
   readonly plan: FaultPlan
@@ -20,8 +24,6 @@ export function relayWebSocket(client: WebSocket, upstreamUrl: string, context: 
   const parser = new FrontendParser()
   const answers = new BackendAnswers()
   const waiting: Buffer[] = []
-  let group: Buffer[] = []
-  let groupTypes: string[] = []
   /** Set once a fault decided this connection's fate: what remains is only to carry it out. */
   let fate: FaultKind | undefined
   /** With a `cut`: answers to pass on before the one to lose. */
@@ -33,6 +35,7 @@ export function relayWebSocket(client: WebSocket, upstreamUrl: string, context: 
   function closeBoth(how: "terminate" | "fail"): void {
     if (closed) return
     closed = true
+    clearTimeout(flushTimer)
     untrack()
     if (how === "fail") client.close(1011, "fault-proxy: injected failure")
     else client.terminate()
@@ -47,12 +50,39 @@ export function relayWebSocket(client: WebSocket, upstreamUrl: string, context: 
     for (const bytes of waiting.splice(0)) upstream.send(bytes)
   })
 
+  /** The client's messages since the last round trip, and their types. */
+  let group: Buffer[] = []
+  let groupTypes: string[] = []
+  /** A Flush ends a round trip only if nothing follows it at once (node-postgres sends Sync next). */
+  let flushTimer: ReturnType<typeof setTimeout> | undefined
+
+  /** The group is a round trip: the plan decides its fate, and it goes on (or not). */
+  function endRoundTrip(): void {
+    clearTimeout(flushTimer)
+    const bytes = Buffer.concat(group)
+    const ssl = groupTypes.at(-1) === "ssl"
+    const fault = context.plan.take("websocket", context.scope, groupTypes.join(""))
+    group = []
+    groupTypes = []
+    if (fault === undefined || fault === "cut") {
+      answers.expect(ssl ? "ssl" : "message")
+      toUpstream(bytes)
+    }
+    if (fault === undefined) return
+    fate = fault
+    if (fault === "drop") closeBoth("terminate")
+    else if (fault === "fail") closeBoth("fail")
+    else if (fault === "hang") pair.hung = true
+    else passBeforeCut = answers.owed - 1
+  }
+
   client.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
     if (context.silent()) {
       fate = "hang"
       pair.hung = true
     }
     if (closed || fate !== undefined) return
+    clearTimeout(flushTimer)
     for (const message of parser.push(toBuffer(data))) {
       group.push(message.bytes)
       groupTypes.push(message.type)
@@ -61,25 +91,12 @@ export function relayWebSocket(client: WebSocket, upstreamUrl: string, context: 
         toUpstream(Buffer.concat(group))
         group = []
         groupTypes = []
-        continue
+      } else if (AWAITS_ANSWER.has(message.type) && message.type !== "H") {
+        endRoundTrip()
+        if (fate !== undefined) return
       }
-      if (!AWAITS_ANSWER.has(message.type)) continue
-      const bytes = Buffer.concat(group)
-      const fault = context.plan.take("websocket", context.scope, groupTypes.join(""))
-      group = []
-      groupTypes = []
-      if (fault === undefined || fault === "cut") {
-        answers.expect(message.type === "ssl" ? "ssl" : "message")
-        toUpstream(bytes)
-      }
-      if (fault === undefined) continue
-      fate = fault
-      if (fault === "drop") closeBoth("terminate")
-      else if (fault === "fail") closeBoth("fail")
-      else if (fault === "hang") pair.hung = true
-      else passBeforeCut = answers.owed - 1
-      return
     }
+    if (groupTypes.at(-1) === "H") flushTimer = setTimeout(endRoundTrip, FLUSH_WAIT_MS)
   })
 
   upstream.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
