@@ -3,6 +3,7 @@
 import { describe } from "vitest"
 import { freshLibsql } from "../blog/databases.ts"
 import { useBlog } from "../blog/fixture.ts"
+import { idempotencySuite } from "../blog/idempotency-suite.ts"
 import { postsSuite } from "../blog/posts-suite.ts"
 import { readsSuite } from "../blog/reads-suite.ts"
 import { usersSuite } from "../blog/users-suite.ts"
@@ -12,4 +13,5 @@ describe("the blog on libSQL", () => {
   usersSuite(blog)
   postsSuite(blog)
   readsSuite(blog)
+  idempotencySuite(blog)
 })
