@@ -4,7 +4,7 @@
 // happened, and libSQL's rollback waited for an answer that never came: close() hung, and with it any
 // request whose session closes before answering. Each close here races a deadline, so a hang fails.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { text } from "../../src/index.ts"
+import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
 import { CLOSE_TIMEOUT_MS, type FaultRig, startFaultRig, within } from "./fault-rig.ts"
 
 let rig: FaultRig
@@ -72,6 +72,31 @@ describe("close() settles after the socket is lost under an open transaction", (
       } finally {
         proxy.releaseHung()
       }
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+  }
+})
+
+describe("close() settles while an HTTP request waits on a silent server", () => {
+  for (const transport of ["neon-http", "libsql-http"] as const) {
+    it(`${transport}: the request is abandoned with a ConnectionError; a write's outcome is unknown`, async () => {
+      const scope = `close-${transport}-http-inflight`
+      const proxy = rig.proxyOf(transport)
+      const engine = rig.engine(transport, scope)
+      const outcomes: unknown[] = []
+      for (const sql of ["SELECT 1", "CREATE TABLE close_silent (x integer)"]) {
+        const connection = engine.connect()
+        proxy.arm("hang", { scope })
+        const waiting = connection.execute(text(sql)).catch((error: unknown) => error)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        await within(DEADLINE_MS, "close()", connection.close())
+        outcomes.push(await within(DEADLINE_MS, "the waiting statement", waiting))
+        proxy.releaseHung()
+      }
+      expect(outcomes.map((error) => (error as Error).constructor)).toEqual([
+        ConnectionError,
+        UnknownOutcomeError,
+      ])
       expect(await rig.settled()).toEqual(nothingOpen)
     })
   }

@@ -54,7 +54,7 @@ export async function startFaultRig(): Promise<FaultRig> {
   await reachPostgres(pgUrl())
   const database = await createScratchDatabase(pgUrl())
   const neonLocal = await startNeonLocal({ upstream: database.url, port: 0 })
-  const libsqlLocal = await startLibsqlLocal({ port: 0, streamExpiryMs: 200, busyTimeoutMs: 3_000 })
+  const libsqlLocal = await startLibsqlLocal({ port: 0, streamExpiryMs: 200, busyTimeoutMs: 1_000 })
   const neonProxy = await startFaultProxy({ target: neonLocal.url })
   const libsqlProxy = await startFaultProxy({ target: libsqlLocal.url })
   const admin = new pg.Client({ connectionString: database.url })

@@ -5,6 +5,7 @@
 import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/client"
 import { InvalidRequestError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
+import { InFlightRequests } from "../in-flight.ts"
 import {
   type Capabilities,
   CLOSE_TIMEOUT_MS,
@@ -55,9 +56,7 @@ export class LibsqlTransport implements Transport {
   /** What the request under way is for, so the fetch hook can report it. */
   #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
   /** HTTP requests under way, the client's own included (a stream's `close` it sends by itself). */
-  readonly #inFlight = new Set<Promise<unknown>>()
-  /** Aborts whatever is still in flight once close() has waited long enough. */
-  readonly #abandon = new AbortController()
+  readonly #inFlight = new InFlightRequests()
 
   readonly #settings: LibsqlTransportSettings
   readonly #onRoundTrip: RoundTripListener
@@ -140,10 +139,7 @@ export class LibsqlTransport implements Transport {
       transaction?.close()
       if (!this.#settings.sharedClient) this.#client?.close()
       this.#client = undefined
-      if (this.#inFlight.size > 0) {
-        await settledWithin(Promise.allSettled([...this.#inFlight]), Math.max(0, deadline - Date.now()))
-      }
-      this.#abandon.abort()
+      await this.#inFlight.abandon(deadline)
     }
   }
 
@@ -172,16 +168,10 @@ export class LibsqlTransport implements Transport {
     return measured(this.#onRoundTrip, { transport: "embedded", kind, statements }, send)
   }
 
-  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const signal = this.#abandon.signal
-    const sent = measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
-      fetch(input, { ...init, signal }),
+  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
+      this.#inFlight.fetch(input, init),
     )
-    this.#inFlight.add(sent)
-    const done = () => this.#inFlight.delete(sent)
-    sent.then(done, done)
-    return sent
-  }
 }
 
 function toResult(result: ResultSet): QueryResult {

@@ -5,6 +5,7 @@
 import { Client, type FullQueryResults, neon } from "@neondatabase/serverless"
 import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
+import { InFlightRequests } from "../in-flight.ts"
 import { unsent } from "../outcome.ts"
 import {
   type Capabilities,
@@ -31,10 +32,13 @@ export class NeonTransport implements Transport {
   readonly capabilities: Capabilities
   #sql: ReturnType<typeof neon<true, true>> | undefined
   #client: Client | undefined
+  /** A client still connecting: close() abandons it too. */
+  #connecting: Client | undefined
   #inTransaction = false
   /** The WebSocket ended under an open transaction, which the database rolled back. */
   #transactionLost = false
   #closed = false
+  readonly #inFlight = new InFlightRequests()
   #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
 
   readonly #url: string
@@ -120,8 +124,8 @@ export class NeonTransport implements Transport {
 
   /**
    * Ends the WebSocket client: Terminate, then the server closes (and rolls back what is open). A
-   * server or network that no longer answers is given `closeTimeoutMs`, then the socket is abandoned:
-   * close() always settles. HTTP holds nothing open.
+   * server or network that no longer answers is given `closeTimeoutMs`, then the socket is abandoned
+   * and HTTP requests still in flight are aborted: close() always settles, and leaves nothing open.
    */
   async close(): Promise<void> {
     if (this.#closed) return
@@ -129,9 +133,10 @@ export class NeonTransport implements Transport {
     const client = this.#client
     this.#client = undefined
     this.#inTransaction = false
-    if (!client) return
-    const ended = await settledWithin(client.end(), this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
-    if (!ended) abandon(client)
+    if (this.#connecting) abandon(this.#connecting)
+    const deadline = Date.now() + (this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
+    if (client && !(await settledWithin(client.end(), deadline - Date.now()))) abandon(client)
+    await this.#inFlight.abandon(deadline)
   }
 
   async #connect(): Promise<void> {
@@ -141,12 +146,20 @@ export class NeonTransport implements Transport {
     applyWebSocketSettings(client.neonConfig, this.#options)
     // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
     client.on("error", () => undefined)
+    this.#connecting = client
     try {
       await this.#overWebSocket("connect", [], () => client.connect())
     } catch (error) {
       abandon(client)
       // Nothing of the caller's was sent: a commit that needed this connection certainly did not happen.
       throw unsent(error)
+    } finally {
+      this.#connecting = undefined
+    }
+    // Closed while it connected: it is of no use any more.
+    if (this.#closed) {
+      abandon(client)
+      throw unsent(new InvalidRequestError("This connection was closed while it connected"))
     }
     this.#client = client
     // Ended by the server or the network: `end()` would wait for an end that already happened.
@@ -242,7 +255,9 @@ export class NeonTransport implements Transport {
   }
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
+      this.#inFlight.fetch(input, init),
+    )
 }
 
 /**
