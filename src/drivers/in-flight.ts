@@ -8,11 +8,9 @@ export class InFlightRequests {
   readonly #requests = new Set<Promise<unknown>>()
   readonly #abandon = new AbortController()
 
-  /** `fetch`, tracked, and aborted by `abandon()`. */
+  /** `fetch`, tracked, and aborted by `abandon()` (the drivers pass no signal of their own). */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const ours = this.#abandon.signal
-    const signal = init?.signal ? AbortSignal.any([init.signal, ours]) : ours
-    const sent = fetch(input, { ...init, signal })
+    const sent = fetch(input, { ...init, signal: this.#abandon.signal })
     this.#requests.add(sent)
     const done = () => this.#requests.delete(sent)
     sent.then(done, done)

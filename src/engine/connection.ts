@@ -289,7 +289,7 @@ function outcomeOf(translated: EdgeAlchemyError, raw: unknown): EdgeAlchemyError
   if (!mayHaveApplied(raw)) return translated
   const { sql, params } = translated
   return new UnknownOutcomeError(
-    `The connection failed after the commit was sent: it may or may not have been applied (${translated.message}). Check before retrying, or retry with an idempotency key`,
+    `The commit was sent but its answer lost (${translated.message}): it may have been applied; check before retrying`,
     { cause: translated, ...(sql === undefined ? {} : { sql }), ...(params === undefined ? {} : { params }) },
   )
 }
