@@ -3,10 +3,11 @@
 // same Idempotency-Key then answers the post that exists, or creates the one that does not: exactly
 // one post either way. Without a key, the same retry duplicates the post, which is why the key exists.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { func, select } from "../../src/index.ts"
+import { func, IntegrityError, select } from "../../src/index.ts"
 import { createApp } from "../../worker/app.ts"
 import type { Bindings } from "../../worker/env.ts"
 import { engineFor } from "../../worker/env.ts"
+import { blogErrorAnswer } from "../../worker/http/errors.ts"
 import { Post } from "../../worker/models/index.ts"
 import { ensureSchema } from "../../worker/schema.ts"
 import { blogClient, expectError } from "../blog/client.ts"
@@ -81,4 +82,20 @@ describe("a lost answer to POST /posts, and its retry", () => {
       expect(await rig.settled()).toMatchObject({ streams: 0, idleInTransaction: 0, proxyWebSockets: 0 })
     })
   }
+})
+
+describe("a key taken whose row cannot be read yet", () => {
+  it("is answered 409 'in progress', on either database's report of the constraint", () => {
+    const reports = [
+      new IntegrityError("duplicate key", {
+        kind: "unique",
+        constraint: "uq_idempotency_keys_scope_request_key",
+      }),
+      new IntegrityError("UNIQUE constraint failed", { kind: "unique", columns: ["scope", "request_key"] }),
+    ]
+    for (const report of reports) {
+      const answer = blogErrorAnswer(report)
+      expect([answer?.status, answer?.message]).toEqual([409, expect.stringMatching(/in progress/)])
+    }
+  })
 })
