@@ -3,5 +3,6 @@
 // missing. `npx edgealchemy migrate revision -m "..." --autogenerate` writes new ones.
 import { staticRevisions } from "../src/migrate.ts"
 import * as blogSchema from "./0ca22f918c2f_blog_schema.ts"
+import * as idempotencyKeys from "./f44b87bce88d_idempotency_keys.ts"
 
-export const revisions = staticRevisions([blogSchema])
+export const revisions = staticRevisions([blogSchema, idempotencyKeys])

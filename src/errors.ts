@@ -81,6 +81,16 @@ export class ConnectionError extends OperationalError {
   override name = "ConnectionError"
 }
 
+/**
+ * The connection failed after a commit was sent and before its answer came: the commit may or may not
+ * have been applied. Retrying blindly may apply it twice; check first, or make the write idempotent
+ * (a unique request key stored in the same transaction). Failures known to come before anything was
+ * sent (connection refused, a name that does not resolve) are plain ConnectionErrors.
+ */
+export class UnknownOutcomeError extends ConnectionError {
+  override name = "UnknownOutcomeError"
+}
+
 /** An UPDATE or DELETE matched fewer rows than expected: someone else changed or removed the row. */
 export class StaleDataError extends EdgeAlchemyError {
   override name = "StaleDataError"

@@ -3,6 +3,13 @@
 // nothing until first used and reports each round trip so callers can count and time them.
 import type { EdgeAlchemyError } from "../errors.ts"
 
+/**
+ * How long `close()` waits for the database to acknowledge (a WebSocket's end, a stream's rollback)
+ * before it abandons the socket or request: long enough for a slow network, short enough not to hold
+ * a request that closes its session before answering.
+ */
+export const CLOSE_TIMEOUT_MS = 1_000
+
 export interface Query {
   readonly sql: string
   readonly params: readonly unknown[]
@@ -54,7 +61,10 @@ export interface Transport {
   begin(options?: TransactionOptions): Promise<void>
   commit(): Promise<void>
   rollback(): Promise<void>
-  /** Rolls back an open transaction and releases everything; the transport is unusable afterwards. */
+  /**
+   * Rolls back an open transaction and releases everything; the transport is unusable afterwards.
+   * Settles within about CLOSE_TIMEOUT_MS whatever the network does, and never rejects.
+   */
   close(): Promise<void>
 }
 

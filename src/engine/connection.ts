@@ -1,9 +1,18 @@
 // A connection: statements, atomic batches, interactive transactions and savepoints over one
 // transport. Driver errors become ours here, exactly once, with their SQL and parameters. A statement
 // that fails inside a transaction rolls it back at once (to the innermost savepoint if there is one):
-// over libSQL HTTP a transaction SQLite already ended would otherwise go on in autocommit.
+// over libSQL HTTP a transaction SQLite already ended would otherwise go on in autocommit. A connection
+// that fails after a commit was sent (an atomic batch, an autocommitted write, a COMMIT) raises
+// UnknownOutcomeError: the commit may have been applied, and a blind retry could apply it twice.
+import { mayHaveApplied } from "../drivers/outcome.ts"
 import type { Query, TransactionOptions, Transport } from "../drivers/transport.ts"
-import { EdgeAlchemyError, InvalidRequestError, UnsupportedCapabilityError } from "../errors.ts"
+import {
+  ConnectionError,
+  EdgeAlchemyError,
+  InvalidRequestError,
+  UnknownOutcomeError,
+  UnsupportedCapabilityError,
+} from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import { maskUrl } from "./echo.ts"
@@ -44,10 +53,15 @@ export class Connection {
     params: readonly unknown[] = [],
   ): Promise<Result<RowOf<S>>> {
     const query = this.#compile(statement, params)
-    const result = await this.#run(query, () => {
-      this.#refuseWriteIfReadOnly(statement, query)
-      return this.#openTransport.execute(query)
-    })
+    const commits = !this.inTransaction && !reads(statement, query)
+    const result = await this.#run(
+      query,
+      () => {
+        this.#refuseWriteIfReadOnly(statement, query)
+        return this.#openTransport.execute(query)
+      },
+      { commits },
+    )
     return this.#result(statement, result)
   }
 
@@ -61,11 +75,16 @@ export class Connection {
   ): Promise<Result<unknown[]>[]> {
     if (statements.length === 0) return []
     const queries = statements.map((statement) => this.#compile(statement, []))
-    const results = await this.#run(queries, () => {
-      for (const [i, statement] of statements.entries())
-        this.#refuseWriteIfReadOnly(statement, queries[i] as Query)
-      return this.#openTransport.batch(queries, options)
-    })
+    const commits = !this.inTransaction && !statements.every((s, i) => reads(s, queries[i] as Query))
+    const results = await this.#run(
+      queries,
+      () => {
+        for (const [i, statement] of statements.entries())
+          this.#refuseWriteIfReadOnly(statement, queries[i] as Query)
+        return this.#openTransport.batch(queries, options)
+      },
+      { commits },
+    )
     return results.map((result, i) => this.#result(statements[i] as Statement, result))
   }
 
@@ -98,13 +117,16 @@ export class Connection {
   async commit(): Promise<void> {
     const transport = this.#requireTransaction("commit")
     this.#endTransaction()
-    await this.#run({ sql: "COMMIT", params: [] }, () => transport.commit(), false)
+    await this.#run({ sql: "COMMIT", params: [] }, () => transport.commit(), {
+      recover: false,
+      commits: true,
+    })
   }
 
   async rollback(): Promise<void> {
     const transport = this.#requireTransaction("roll back")
     this.#endTransaction()
-    await this.#run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), false)
+    await this.#run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), { recover: false })
   }
 
   /** Rolls back what is open and releases the connection; safe to call twice. */
@@ -155,8 +177,7 @@ export class Connection {
 
   #refuseWriteIfReadOnly(statement: Statement, query: Query): void {
     if (!this.#refuseWrites || !this.inTransaction) return
-    const writes = WRITE_KINDS.has(statement.kind) || (statement.kind === "text" && WRITE_SQL.test(query.sql))
-    if (writes) {
+    if (writes(statement, query)) {
       throw new InvalidRequestError(
         "This transaction is read-only: it cannot write; begin() without readOnly to write",
       )
@@ -211,8 +232,14 @@ export class Connection {
   /**
    * Sends a request, reports its statements, and turns a driver error into ours. A failure inside a
    * transaction rolls back to the innermost savepoint, or ends the transaction when there is none.
+   * `commits`: the request commits (a write outside a transaction, or COMMIT), so a connection that
+   * fails after sending it leaves its outcome unknown.
    */
-  async #run<T>(queries: Query | readonly Query[], send: () => Promise<T>, recover = true): Promise<T> {
+  async #run<T>(
+    queries: Query | readonly Query[],
+    send: () => Promise<T>,
+    { recover = true, commits = false } = {},
+  ): Promise<T> {
     const list = Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]
     const started = performance.now()
     try {
@@ -225,7 +252,7 @@ export class Connection {
       const translated =
         error instanceof EdgeAlchemyError ? error : this.engine.driver.translateError(error, failed)
       if (recover) await this.#recover()
-      throw translated
+      throw commits ? outcomeOf(translated, error) : translated
     }
   }
 
@@ -279,6 +306,27 @@ const WRITE_SQL = /^\s*(insert|update|delete|replace|create|drop|alter)\b/i
  * transaction.
  */
 export type SavepointState = "active" | "failed" | "released" | "rolled back" | "closed"
+
+function writes(statement: Statement, query: Query): boolean {
+  return WRITE_KINDS.has(statement.kind) || (statement.kind === "text" && WRITE_SQL.test(query.sql))
+}
+
+/** Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write. */
+function reads(statement: Statement, query: Query): boolean {
+  if (statement.kind === "text") return /^\s*SELECT\b/i.test(query.sql)
+  return statement.kind === "select" || statement.kind === "compound_select"
+}
+
+/** A connection failure after a commit was sent: its outcome is unknown, unless it certainly came first. */
+function outcomeOf(translated: EdgeAlchemyError, raw: unknown): EdgeAlchemyError {
+  if (!(translated instanceof ConnectionError) || translated instanceof UnknownOutcomeError) return translated
+  if (!mayHaveApplied(raw)) return translated
+  const { sql, params } = translated
+  return new UnknownOutcomeError(
+    `The commit was sent but its answer lost (${translated.message}): it may have been applied; check before retrying`,
+    { cause: translated, ...(sql === undefined ? {} : { sql }), ...(params === undefined ? {} : { params }) },
+  )
+}
 
 export class Savepoint {
   readonly #connection: Connection

@@ -2,7 +2,8 @@
 // version is the client's conflict (409); a value its column cannot hold is invalid input (422); an
 // unreachable database is 503; anything unexpected, a NotLoadedError included (a missing eager load is
 // a bug of the app, not of the request), is a 500 whose message is logged, never shown: messages of
-// internal errors carry SQL and parameters.
+// internal errors carry SQL and parameters. A commit whose answer was lost is also 503, but not "retry":
+// it may have been applied, and a blind retry could apply it twice.
 import type { Context, ErrorHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import {
@@ -12,6 +13,7 @@ import {
   NoResultFound,
   OperationalError,
   StaleDataError,
+  UnknownOutcomeError,
 } from "../errors.ts"
 import { codeFor, type ErrorStatus, HttpError } from "./http-errors.ts"
 
@@ -65,6 +67,13 @@ export function toHttpError(error: Error): HttpError | undefined {
     )
   }
   if (error instanceof NoResultFound) return new HttpError(404, "not_found", "No such resource")
+  if (error instanceof UnknownOutcomeError) {
+    return new HttpError(
+      503,
+      "outcome_unknown",
+      "The change may have been applied; check before retrying, or retry with the same Idempotency-Key",
+    )
+  }
   if (error instanceof ConnectionError || isTransient(error)) {
     return new HttpError(503, "unavailable", "The database is unavailable; retry shortly")
   }

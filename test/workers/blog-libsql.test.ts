@@ -4,6 +4,7 @@ import { describe } from "vitest"
 import { freshLibsql } from "../blog/databases.ts"
 import { useBlog } from "../blog/fixture.ts"
 import { frontSuite } from "../blog/front-suite.ts"
+import { idempotencySuite } from "../blog/idempotency-suite.ts"
 import { postsSuite } from "../blog/posts-suite.ts"
 import { readsSuite } from "../blog/reads-suite.ts"
 import { usersSuite } from "../blog/users-suite.ts"
@@ -14,4 +15,5 @@ describe("the blog on libSQL", () => {
   postsSuite(blog)
   readsSuite(blog)
   frontSuite(blog)
+  idempotencySuite(blog)
 })

@@ -18,6 +18,10 @@ export function blogErrorAnswer(error: Error): HttpError | undefined {
     if (columns.includes("username")) return conflict("That username is taken")
     if (columns.includes("email")) return conflict("That email is already registered")
     if (columns.includes("name")) return conflict("A tag of that name was created meanwhile; retry")
+    // The key is taken but its row not visible yet (a read replica behind the primary): in progress.
+    if (columns.includes("request_key") || error.constraint?.includes("request_key")) {
+      return conflict("A request with this Idempotency-Key is in progress; retry it shortly")
+    }
   }
   return undefined
 }

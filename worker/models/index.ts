@@ -2,5 +2,6 @@
 import "./validators.ts"
 import "./audit.ts"
 
+export { IdempotencyKey, keyFor as idempotencyKeyFor } from "./idempotency.ts"
 export { AuditLog, Comment, Post, postTags, registry, Tag, User } from "./models.ts"
 export { isTagName, ModelValidationError } from "./validators.ts"

@@ -4,6 +4,7 @@ import * as v from "valibot"
 import { currentUser, requireUser } from "../auth/require-user.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
+import { commitOnce } from "../http/idempotency.ts"
 import { commentJson } from "../http/serializers.ts"
 import { idParam, jsonBody, storableText } from "../http/validation.ts"
 import { Comment, Post } from "../models/index.ts"
@@ -21,6 +22,15 @@ comments.post("/:id/comments", requireUser, jsonBody(newComment), async (c) => {
   if (!post?.published) throw notFound(`No published post ${id}`)
   const comment = new Comment({ content: c.req.valid("json").content, postId: id, userId: user.sub })
   session.add(comment)
-  await session.commit()
-  return c.json(commentJson(comment, { id: user.sub, username: user.name }), 201)
+  const author = { id: user.sub, username: user.name }
+  // With an Idempotency-Key, a retry answers the comment the first request made (../http/idempotency.ts).
+  const replayed = await commitOnce(c, {
+    created: comment,
+    content: c.req.valid("json"),
+    answer: async (commentId) => {
+      const created = await session.get(Comment, commentId)
+      return created ? commentJson(created, author) : undefined
+    },
+  })
+  return replayed ?? c.json(commentJson(comment, author), 201)
 })

@@ -4,6 +4,7 @@ import * as v from "valibot"
 import { currentUser, optionalUser, requireUser } from "../auth/require-user.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { conflict, forbidden, notFound } from "../http/errors.ts"
+import { commitOnce } from "../http/idempotency.ts"
 import { postDetailJson, postJson, postPageJson } from "../http/serializers.ts"
 import { idParam, jsonBody, pageQuery, queryParams, storableText } from "../http/validation.ts"
 import { Post, Tag } from "../models/index.ts"
@@ -61,9 +62,16 @@ posts.post("/", requireUser, jsonBody(newPost), async (c) => {
     tags,
   })
   session.add(post)
-  // The tags, the post, its tag links and its audit entry: one request.
-  await session.commit()
-  return c.json(postJson(post, 0, { id: user.sub, username: user.name }), 201)
+  // The tags, the post, its tag links, its audit entry (and the Idempotency-Key): one request.
+  const replayed = await commitOnce(c, {
+    created: post,
+    content: body,
+    answer: async (postId) => {
+      const [created, commentCount] = (await session.execute(postForEdit(postId, []))).first() ?? []
+      return created ? postJson(created, Number(commentCount ?? 0)) : undefined
+    },
+  })
+  return replayed ?? c.json(postJson(post, 0, { id: user.sub, username: user.name }), 201)
 })
 
 posts.patch("/:id", requireUser, jsonBody(postChanges), async (c) => {

@@ -5,6 +5,7 @@ import { func, select } from "../../src/index.ts"
 import { hashPassword } from "../auth/password.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
+import { commitOnce } from "../http/idempotency.ts"
 import { postPageJson, userJson } from "../http/serializers.ts"
 import { idParam, jsonBody, pageQuery, queryParams, storableText } from "../http/validation.ts"
 import { Post, User } from "../models/index.ts"
@@ -33,9 +34,17 @@ users.post("/", jsonBody(signup), async (c) => {
     bio: body.bio ?? null,
   })
   session.add(user)
-  // One request: the INSERT, its audit entry, COMMIT. A taken username or email fails it whole (409).
-  await session.commit()
-  return c.json(userJson(user), 201)
+  // One request: the INSERT, its audit entry (and the Idempotency-Key, when given), COMMIT. A taken
+  // username or email fails it whole (409), unless it is a retry of this very request.
+  const replayed = await commitOnce(c, {
+    created: user,
+    content: { username: body.username, email: body.email, bio: body.bio ?? null },
+    answer: async (id) => {
+      const created = await session.get(User, id)
+      return created ? userJson(created) : undefined
+    },
+  })
+  return replayed ?? c.json(userJson(user), 201)
 })
 
 users.get("/:id", async (c) => {

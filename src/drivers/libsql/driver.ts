@@ -8,6 +8,8 @@ import { type CreateClient, LibsqlTransport } from "./transport.ts"
 export interface LibsqlOptions {
   /** The database token (Turso's `DATABASE_AUTH_TOKEN`). */
   authToken?: string
+  /** How long close() waits for the server before it abandons what is in flight (default 1000 ms). */
+  closeTimeoutMs?: number
 }
 
 const REMOTE = /^(libsql|https?):\/\//i
@@ -41,6 +43,7 @@ export function libsqlDriver(
           createClient,
           kind,
           sharedClient: MEMORY.test(url) ? sharedMemory(url) : undefined,
+          closeTimeoutMs: options.closeTimeoutMs,
         },
         onRoundTrip,
       ),

@@ -4,8 +4,11 @@
 // by the dialect.
 import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/client"
 import { InvalidRequestError } from "../../errors.ts"
+import { settledWithin } from "../../util/settle-within.ts"
+import { InFlightRequests } from "../in-flight.ts"
 import {
   type Capabilities,
+  CLOSE_TIMEOUT_MS,
   measured,
   type Query,
   type QueryResult,
@@ -33,6 +36,8 @@ export interface LibsqlTransportSettings {
   readonly kind: "http" | "embedded"
   /** One client shared by every connection (a `:memory:` database exists only inside its client). */
   readonly sharedClient?: (() => Client) | undefined
+  /** How long close() waits for the server before it abandons what is in flight (default 1000 ms). */
+  readonly closeTimeoutMs?: number | undefined
 }
 
 /**
@@ -50,6 +55,8 @@ export class LibsqlTransport implements Transport {
   #closed = false
   /** What the request under way is for, so the fetch hook can report it. */
   #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
+  /** HTTP requests under way, the client's own included (a stream's `close` it sends by itself). */
+  readonly #inFlight = new InFlightRequests()
 
   readonly #settings: LibsqlTransportSettings
   readonly #onRoundTrip: RoundTripListener
@@ -115,17 +122,24 @@ export class LibsqlTransport implements Transport {
     }
   }
 
+  /**
+   * Rolls back an open transaction and closes the stream and client. A server that no longer answers
+   * gets `closeTimeoutMs` in all, then every request still in flight is aborted: close() always
+   * settles, and leaves no request behind.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     const transaction = this.#transaction
     this.#transaction = undefined
+    const deadline = Date.now() + (this.#settings.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
     try {
-      if (transaction) await transaction.rollback().catch(() => undefined)
+      if (transaction) await settledWithin(transaction.rollback(), deadline - Date.now())
     } finally {
       transaction?.close()
       if (!this.#settings.sharedClient) this.#client?.close()
       this.#client = undefined
+      await this.#inFlight.abandon(deadline)
     }
   }
 
@@ -155,7 +169,9 @@ export class LibsqlTransport implements Transport {
   }
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
+      this.#inFlight.fetch(input, init),
+    )
 }
 
 function toResult(result: ResultSet): QueryResult {

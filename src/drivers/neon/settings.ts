@@ -23,6 +23,8 @@ export interface NeonOptions {
    * transactions. `"websocket"`: every statement on the WebSocket, like a classic connection.
    */
   mode?: "http" | "websocket"
+  /** How long close() waits for the server before it abandons the WebSocket (default 1000 ms). */
+  closeTimeoutMs?: number
 }
 
 type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>

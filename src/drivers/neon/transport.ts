@@ -1,9 +1,15 @@
 // One connection to Neon. It speaks SQL over HTTP (one request per statement or atomic batch) until an
-// interactive transaction is needed, then opens a WebSocket `Client` for the rest of its life.
+// interactive transaction is needed, then opens a WebSocket `Client` and keeps it while it lives. A
+// WebSocket that the network or the server ends is forgotten (the next statement opens another); a
+// transaction open on it is gone, which the next call inside it reports.
 import { Client, type FullQueryResults, neon } from "@neondatabase/serverless"
 import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
+import { settledWithin } from "../../util/settle-within.ts"
+import { InFlightRequests } from "../in-flight.ts"
+import { unsent } from "../outcome.ts"
 import {
   type Capabilities,
+  CLOSE_TIMEOUT_MS,
   measured,
   type Query,
   type QueryResult,
@@ -26,8 +32,13 @@ export class NeonTransport implements Transport {
   readonly capabilities: Capabilities
   #sql: ReturnType<typeof neon<true, true>> | undefined
   #client: Client | undefined
+  /** A client still connecting: close() abandons it too. */
+  #connecting: Client | undefined
   #inTransaction = false
+  /** The WebSocket ended under an open transaction, which the database rolled back. */
+  #transactionLost = false
   #closed = false
+  readonly #inFlight = new InFlightRequests()
   #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
 
   readonly #url: string
@@ -53,6 +64,7 @@ export class NeonTransport implements Transport {
   }
 
   async execute(query: Query): Promise<QueryResult> {
+    this.#throwIfTransactionLost()
     if (this.#options.mode === "websocket") await this.#connect()
     if (this.#client) return this.#viaWebSocket("execute", query)
     const [result] = await this.#viaHttp("execute", [query])
@@ -61,6 +73,7 @@ export class NeonTransport implements Transport {
 
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
+    this.#throwIfTransactionLost()
     if (this.#inTransaction) return this.#inOrder(queries)
     if (this.#options.mode !== "websocket") return this.#viaHttp("batch", queries, options)
     const script = inlineScript(queries)
@@ -96,6 +109,7 @@ export class NeonTransport implements Transport {
 
   async commit(): Promise<void> {
     this.#requireTransaction("commit")
+    this.#throwIfTransactionLost()
     this.#inTransaction = false
     await this.#viaWebSocket("commit", { sql: "COMMIT", params: [] })
   }
@@ -103,17 +117,26 @@ export class NeonTransport implements Transport {
   async rollback(): Promise<void> {
     this.#requireTransaction("roll back")
     this.#inTransaction = false
-    await this.#viaWebSocket("rollback", { sql: "ROLLBACK", params: [] })
+    // The database rolled back a transaction whose socket ended: nothing is left to do.
+    if (this.#transactionLost) this.#transactionLost = false
+    else await this.#viaWebSocket("rollback", { sql: "ROLLBACK", params: [] })
   }
 
-  /** Ends the WebSocket client (its server side closes on Terminate); HTTP holds nothing open. */
+  /**
+   * Ends the WebSocket client: Terminate, then the server closes (and rolls back what is open). A
+   * server or network that no longer answers is given `closeTimeoutMs`, then the socket is abandoned
+   * and HTTP requests still in flight are aborted: close() always settles, and leaves nothing open.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     const client = this.#client
     this.#client = undefined
     this.#inTransaction = false
-    if (client) await client.end().catch(() => undefined)
+    if (this.#connecting) abandon(this.#connecting)
+    const deadline = Date.now() + (this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
+    if (client && !(await settledWithin(client.end(), deadline - Date.now()))) abandon(client)
+    await this.#inFlight.abandon(deadline)
   }
 
   async #connect(): Promise<void> {
@@ -123,8 +146,36 @@ export class NeonTransport implements Transport {
     applyWebSocketSettings(client.neonConfig, this.#options)
     // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
     client.on("error", () => undefined)
-    await this.#overWebSocket("connect", [], () => client.connect())
+    this.#connecting = client
+    try {
+      await this.#overWebSocket("connect", [], () => client.connect())
+    } catch (error) {
+      abandon(client)
+      // Nothing of the caller's was sent: a commit that needed this connection certainly did not happen.
+      throw unsent(error)
+    } finally {
+      this.#connecting = undefined
+    }
+    // Closed while it connected: it is of no use any more.
+    if (this.#closed) {
+      abandon(client)
+      throw unsent(new InvalidRequestError("This connection was closed while it connected"))
+    }
     this.#client = client
+    // Ended by the server or the network: `end()` would wait for an end that already happened.
+    client.once("end", () => {
+      if (this.#client !== client) return
+      this.#client = undefined
+      if (this.#inTransaction) this.#transactionLost = true
+    })
+  }
+
+  /** A call inside a transaction whose socket ended; the transaction is over (it was rolled back). */
+  #throwIfTransactionLost(): void {
+    if (!this.#transactionLost) return
+    this.#transactionLost = false
+    this.#inTransaction = false
+    throw unsent(new Error("Connection terminated unexpectedly: the database rolled the transaction back"))
   }
 
   /** A whole batch in one Query message: one round trip, one implicit transaction (see ./inline-script.ts). */
@@ -157,7 +208,8 @@ export class NeonTransport implements Transport {
   }
 
   #viaWebSocket(kind: RoundTrip["kind"], query: Query): Promise<QueryResult> {
-    const client = this.#client as Client
+    const client = this.#client
+    if (!client) return Promise.reject(unsent(new Error("Connection terminated unexpectedly")))
     return this.#overWebSocket(kind, [query], async () =>
       resultOf(await client.query({ text: query.sql, values: [...query.params], rowMode: "array" })),
     )
@@ -203,15 +255,32 @@ export class NeonTransport implements Transport {
   }
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () => fetch(input, init))
+    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
+      this.#inFlight.fetch(input, init),
+    )
 }
 
-/** A result of the driver, from either mode (in array row mode), as the transport's. */
+/**
+ * Closes the client's WebSocket at once, without the close handshake (a silent peer would hold `ws` for
+ * 30 s). The driver exposes no way to do it: this reaches its socket shim, and does nothing if absent.
+ */
+function abandon(client: Client): void {
+  const connection = (client as unknown as { connection?: { stream?: { ws?: unknown } } }).connection
+  const socket = connection?.stream?.ws as { terminate?: () => void; close?: () => void } | undefined
+  try {
+    if (socket?.terminate) socket.terminate()
+    else socket?.close?.()
+  } catch {
+    // Already closed: nothing is left to abandon.
+  }
+}
+
 function beginSql(options: TransactionOptions): string {
   const level = options.isolationLevel ? ` ISOLATION LEVEL ${options.isolationLevel.toUpperCase()}` : ""
   return `BEGIN${level}${options.readOnly ? " READ ONLY" : ""}${options.deferrable ? " DEFERRABLE" : ""}`
 }
 
+/** A result of the driver, from either mode (in array row mode), as the transport's. */
 function resultOf(result: {
   fields: readonly { name: string }[]
   rows: unknown[][]

@@ -1,0 +1,30 @@
+// Whether a request that failed may still have been applied by the database. A client cannot see
+// what happened to a request whose answer it lost: the database may have run it or not. It can only
+// tell the failures that certainly came before anything ran: the database answered with an error
+// (a SQLSTATE, a SQLite code, a Hrana error), the connection was refused or the name did not resolve,
+// the server refused the request (HTTP 4xx), the client refused to send (pg's dead client, libSQL's
+// closed stream), or the transport knew the request was never sent (it marks those with `unsent`).
+
+const marked = new WeakSet<object>()
+
+/** Marks an error as raised before the request was sent; returns it, to be thrown. */
+export function unsent<E>(error: E): E {
+  if (error instanceof Object) marked.add(error)
+  return error
+}
+
+/** Codes, names and messages of failures that certainly came first (no SQLSTATE class starts with E). */
+const CAME_FIRST =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|SQLITE_\w+|(?!E)[0-9A-Z]{5}|ClosedError|ResponseError)$|not queryable|HTTP status 4\d\d/
+
+export function mayHaveApplied(error: unknown): boolean {
+  for (let at = error, depth = 0; at instanceof Object && depth < 8; depth++) {
+    if (marked.has(at)) return false
+    const { code, name, message, status, cause, sourceError } = at as Record<string, unknown>
+    if ([code, name, message].some((text) => typeof text === "string" && CAME_FIRST.test(text))) return false
+    if (typeof status === "number" && status >= 400 && status < 500) return false
+    // Neon's HTTP errors keep the fetch failure as `sourceError`, others as `cause`.
+    at = cause ?? sourceError
+  }
+  return true
+}

@@ -1,0 +1,112 @@
+// Issue 13, item 2: close() settles promptly whatever became of the socket under an open transaction:
+// lost (dropped, cut after the database answered, closed by the server) or silent (the server
+// vanished without a word). Before the fix, Neon's `client.end()` waited for an end that had already
+// happened, and libSQL's rollback waited for an answer that never came: close() hung, and with it any
+// request whose session closes before answering. Each close here races a deadline, so a hang fails.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
+import { CLOSE_TIMEOUT_MS, type FaultRig, startFaultRig, within } from "./fault-rig.ts"
+
+let rig: FaultRig
+beforeAll(async () => {
+  rig = await startFaultRig()
+})
+afterAll(() => rig?.stop())
+
+/** A close that has to wait for a silent server gives up after CLOSE_TIMEOUT_MS; allow it that, twice. */
+const DEADLINE_MS = 4 * CLOSE_TIMEOUT_MS
+
+const LOSSES = ["drop", "cut", "fail"] as const
+const PAST = { drop: "dropped", cut: "cut (run, its answer lost)", fail: "failed (socket closed, HTTP 503)" }
+const INTERACTIVE = ["neon-http", "neon-websocket", "libsql-http"] as const
+
+describe("close() settles after the socket is lost under an open transaction", () => {
+  let n = 0
+  for (const transport of INTERACTIVE) {
+    for (const loss of LOSSES) {
+      it(`${transport}: the statement after BEGIN is ${PAST[loss]}`, async () => {
+        const scope = `close-${transport}-${loss}-${++n}`
+        const proxy = rig.proxyOf(transport)
+        const connection = rig.engine(transport, scope).connect()
+        await connection.begin()
+        await connection.execute(text("SELECT 1"))
+        proxy.arm(loss, { scope })
+        await expect(connection.execute(text("SELECT 2"))).rejects.toThrow()
+        await within(DEADLINE_MS, "close()", connection.close())
+        expect(await rig.settled()).toEqual(nothingOpen)
+      })
+    }
+
+    it(`${transport}: the server goes silent while a transaction is open`, async () => {
+      const scope = `close-${transport}-silent-${++n}`
+      const proxy = rig.proxyOf(transport)
+      const connection = rig.engine(transport, scope).connect()
+      await connection.begin()
+      await connection.execute(text("SELECT 1"))
+      proxy.silence()
+      try {
+        await within(DEADLINE_MS, "close()", connection.close())
+      } finally {
+        proxy.releaseHung()
+      }
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+
+    it(`${transport}: close() while a statement waits on a silent server`, async () => {
+      const scope = `close-${transport}-inflight-${++n}`
+      const proxy = rig.proxyOf(transport)
+      const connection = rig.engine(transport, scope).connect()
+      await connection.begin()
+      await connection.execute(text("SELECT 1"))
+      proxy.arm("hang", { scope })
+      const waiting = connection.execute(text("SELECT 2"))
+      // Its failure is expected once close() abandons the socket; it must not go unhandled.
+      const failed = waiting.then(
+        () => false,
+        () => true,
+      )
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      try {
+        await within(DEADLINE_MS, "close()", connection.close())
+        expect(await within(DEADLINE_MS, "the waiting statement", failed)).toBe(true)
+      } finally {
+        proxy.releaseHung()
+      }
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+  }
+})
+
+describe("close() settles while an HTTP request waits on a silent server", () => {
+  for (const transport of ["neon-http", "libsql-http"] as const) {
+    it(`${transport}: the request is abandoned with a ConnectionError; a write's outcome is unknown`, async () => {
+      const scope = `close-${transport}-http-inflight`
+      const proxy = rig.proxyOf(transport)
+      const engine = rig.engine(transport, scope)
+      const outcomes: unknown[] = []
+      for (const sql of ["SELECT 1", "CREATE TABLE close_silent (x integer)"]) {
+        const connection = engine.connect()
+        proxy.arm("hang", { scope })
+        const waiting = connection.execute(text(sql)).catch((error: unknown) => error)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        await within(DEADLINE_MS, "close()", connection.close())
+        outcomes.push(await within(DEADLINE_MS, "the waiting statement", waiting))
+        proxy.releaseHung()
+      }
+      expect(outcomes.map((error) => (error as Error).constructor)).toEqual([
+        ConnectionError,
+        UnknownOutcomeError,
+      ])
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+  }
+})
+
+const nothingOpen = {
+  streams: 0,
+  webSocketBackends: 0,
+  idleInTransaction: 0,
+  proxyConnections: 0,
+  proxyWebSockets: 0,
+  hung: 0,
+}
