@@ -33,10 +33,13 @@ const commitGraph: Unit = {
   },
 }
 
-/** The round trips of the commit: one request over HTTP; connect, then one script, on the WebSocket. */
+/**
+ * The round trips of the commit: one request over HTTP; on the WebSocket, connect (the startup message,
+ * then the cleartext password neon-local asks for, as Neon does), then one script.
+ */
 const ROUND_TRIPS: Record<FaultedTransport, RegExp[]> = {
   "neon-http": [/^POST \/s\/.*\/sql /],
-  "neon-websocket": [/^startup$/, /^Q$/],
+  "neon-websocket": [/^startup$/, /^p$/, /^Q$/],
   "libsql-http": [/^POST \/s\/.*\/v2\/pipeline /],
 }
 

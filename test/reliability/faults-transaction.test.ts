@@ -33,8 +33,11 @@ const transaction: Unit = {
   },
 }
 
-/** Connect, BEGIN, INSERT (extended protocol), SAVEPOINT, INSERT, RELEASE, COMMIT. */
-const PG = [/^startup$/, /^Q$/, /^PBDEHS$/, /^Q$/, /^PBDEHS$/, /^Q$/, /^Q$/]
+/**
+ * Connect (the startup message; the cleartext password neon-local asks for, as Neon does), BEGIN,
+ * INSERT (extended protocol), SAVEPOINT, INSERT, RELEASE, COMMIT.
+ */
+const PG = [/^startup$/, /^p$/, /^Q$/, /^PBDEHS$/, /^Q$/, /^PBDEHS$/, /^Q$/, /^Q$/]
 /** BEGIN travels with the first statement on a libSQL stream; the last request commits and closes. */
 const ROUND_TRIPS: Record<FaultedTransport, RegExp[]> = {
   "neon-http": PG,

@@ -33,8 +33,9 @@ describe("which failures leave a commit's outcome unknown", () => {
       const proxy = rig.proxyOf(transport)
       const table = `outcome_${n}`
       await engine.execute(text(`CREATE TABLE ${table} (x integer)`))
-      // The websocket transport connects first (one round trip) on each new connection.
-      const connectFirst = transport === "neon-websocket" ? 1 : 0
+      // The websocket transport connects first on each new connection: the startup message, then the
+      // cleartext password neon-local asks for (two round trips).
+      const connectFirst = transport === "neon-websocket" ? 2 : 0
       const failures: string[] = []
       for (const [statement, inTransaction] of [
         [`INSERT INTO ${table} VALUES (1)`, false],
