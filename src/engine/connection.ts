@@ -32,6 +32,14 @@ export class Connection {
   #savepointCounter = 0
   /** Set while a read-only transaction is open on a transport that would not refuse writes itself. */
   #refuseWrites = false
+  /** Whether an interactive transaction began here and its end has not been told yet. */
+  #transactionOpen = false
+  /**
+   * Told once when an interactive transaction ends, however it ends (commit, rollback, a failure that
+   * ended it, a lost connection, close): `committed` is true only for a COMMIT that succeeded. A
+   * session uses it to undo on its objects what a transaction that did not commit had flushed.
+   */
+  onTransactionEnd: ((committed: boolean) => void) | undefined
 
   constructor(readonly engine: Engine) {}
 
@@ -99,6 +107,7 @@ export class Connection {
     if (transport.inTransaction)
       throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     await this.#run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
+    this.#transactionOpen = true
     this.#refuseWrites = options.readOnly === true && !transport.capabilities.readOnlyTransactions
   }
 
@@ -117,16 +126,26 @@ export class Connection {
   async commit(): Promise<void> {
     const transport = this.#requireTransaction("commit")
     this.#endTransaction()
-    await this.#run({ sql: "COMMIT", params: [] }, () => transport.commit(), {
-      recover: false,
-      commits: true,
-    })
+    try {
+      await this.#run({ sql: "COMMIT", params: [] }, () => transport.commit(), {
+        recover: false,
+        commits: true,
+      })
+    } catch (error) {
+      this.#transactionEnded(false)
+      throw error
+    }
+    this.#transactionEnded(true)
   }
 
   async rollback(): Promise<void> {
     const transport = this.#requireTransaction("roll back")
     this.#endTransaction()
-    await this.#run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), { recover: false })
+    try {
+      await this.#run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), { recover: false })
+    } finally {
+      this.#transactionEnded(false)
+    }
   }
 
   /** Rolls back what is open and releases the connection; safe to call twice. */
@@ -134,7 +153,11 @@ export class Connection {
     if (this.#closed) return
     this.#closed = true
     this.#closeSavepoints(0)
-    await this.#transport?.close()
+    try {
+      await this.#transport?.close()
+    } finally {
+      this.#transactionEnded(false)
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -173,6 +196,12 @@ export class Connection {
   #endTransaction(): void {
     this.#closeSavepoints(0)
     this.#refuseWrites = false
+  }
+
+  #transactionEnded(committed: boolean): void {
+    if (!this.#transactionOpen) return
+    this.#transactionOpen = false
+    this.onTransactionEnd?.(committed)
   }
 
   #refuseWriteIfReadOnly(statement: Statement, query: Query): void {
@@ -252,6 +281,8 @@ export class Connection {
       const translated =
         error instanceof EdgeAlchemyError ? error : this.engine.driver.translateError(error, failed)
       if (recover) await this.#recover()
+      // The failure ended the transaction (no savepoint to roll back to, or the connection is gone).
+      if (!this.inTransaction) this.#transactionEnded(false)
       throw commits ? outcomeOf(translated, error) : translated
     }
   }

@@ -97,6 +97,8 @@ export class AsyncSession {
   #autoflush: boolean
   readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>()
   #closed = false
+  /** What flushes inside the open interactive transaction wrote; undone on the objects if it does not commit. */
+  #flushed: FlushedInTransaction | undefined
 
   constructor(
     readonly engine: Engine,
@@ -496,12 +498,8 @@ export class AsyncSession {
         if (!undone) return
         for (const object of [...this.#identity.values()]) {
           const state = stateOf(object)
-          if (snapshot.has(state)) continue
-          // Its row went with the savepoint: the object is new again, without the keys it was given.
-          this.expunge(object)
-          state.committed = undefined
-          for (const column of state.mapper.primaryKey)
-            if (isGeneratedKey(column)) delete state.values[column.key]
+          // Its row went with the savepoint.
+          if (!snapshot.has(state)) this.#makeNewAgain(state)
         }
         for (const state of [...this.#new]) if (!snapshot.has(state)) this.expunge(state.object)
         for (const [state, saved] of snapshot) {
@@ -581,12 +579,10 @@ export class AsyncSession {
    */
   async #writeChanges(connection: Connection): Promise<void> {
     this.#fire("beforeFlush")
-    const saved = new Map<
-      InstanceState,
-      { values: Record<string, unknown>; committed: Record<string, unknown> | undefined }
-    >()
+    const saved = new Map<InstanceState, SavedState>()
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
+    const earlier = this.#flushed
     try {
       let plan: FlushPlan | undefined
       for (let round = 0; !plan; round++) {
@@ -605,6 +601,7 @@ export class AsyncSession {
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps)
       const results = await connection.batch(rendered.map((r) => r.statement))
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
+      if (connection.inTransaction) this.#recordFlushed(plan, saved)
       this.#afterFlush(plan.inserted, plan.deleted)
       this.#fire("afterFlush")
     } catch (error) {
@@ -613,6 +610,9 @@ export class AsyncSession {
         Object.assign(state.values, values)
         state.committed = committed
       }
+      // The failure ended the transaction, which undid its earlier flushes before this flush's objects
+      // were put back above: undo them again over that (undoing is idempotent).
+      if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
       if (!connection.inTransaction) this.#fire("afterRollback")
       throw staleOrSame(error)
     }
@@ -628,6 +628,62 @@ export class AsyncSession {
     for (const object of this.#identity.values()) snapshotCollections(stateOf(object))
   }
 
+  /** Notes what a flush inside an interactive transaction wrote, as it was before the transaction. */
+  #recordFlushed(plan: FlushPlan, saved: ReadonlyMap<InstanceState, SavedState>): void {
+    this.#flushed ??= { inserted: new Set(), before: new Map() }
+    const flushed = this.#flushed
+    for (const state of plan.inserted) flushed.inserted.add(state)
+    for (const state of [...plan.updated, ...plan.deleted]) {
+      const before = saved.get(state)
+      if (before && !flushed.inserted.has(state) && !flushed.before.has(state))
+        flushed.before.set(state, before)
+    }
+  }
+
+  /** The interactive transaction ended: forget what it flushed if it committed, else undo it. */
+  #transactionEnded(committed: boolean): void {
+    const flushed = this.#flushed
+    this.#flushed = undefined
+    if (flushed && !committed) this.#undoFlushed(flushed)
+  }
+
+  /**
+   * Puts the objects a transaction that did not commit had written back to what the database has, as
+   * SQLAlchemy's rollback does: objects it inserted are transient again (without generated keys),
+   * objects it deleted persistent again, and updated or deleted ones get their column values from
+   * before it and their relationships unloaded (`refresh()` loads them), as SQLAlchemy expires them.
+   */
+  #undoFlushed(flushed: FlushedInTransaction): void {
+    for (const state of flushed.inserted) this.#makeNewAgain(state)
+    for (const [state, before] of flushed.before) {
+      const committed = before.committed ?? {}
+      for (const key of state.mapper.columnKeys) {
+        if (key in committed) state.values[key] = committed[key]
+        else delete state.values[key]
+      }
+      state.committed = before.committed
+      for (const key of state.loaded) {
+        delete state.values[key]
+        state.committedCollections.delete(key)
+      }
+      state.loaded.clear()
+      state.deleted = false
+      state.gone = false
+      this.#deleted.delete(state)
+      state.session = this
+      if (state.identity) this.#identity.set(state.mapper, state.identity, state.object)
+    }
+  }
+
+  /** An object whose row was rolled back: transient again, without the keys the database gave it. */
+  #makeNewAgain(state: InstanceState): void {
+    this.expunge(state.object)
+    state.committed = undefined
+    for (const column of state.mapper.primaryKey) {
+      if (isGeneratedKey(column)) delete state.values[column.key]
+    }
+  }
+
   #fire(event: SessionEvent): void {
     for (const listener of this.#listeners.get(event)) listener(this)
   }
@@ -640,7 +696,10 @@ export class AsyncSession {
 
   get #conn(): Connection {
     this.#requireOpen()
-    this.#connection ??= this.engine.connect()
+    if (!this.#connection) {
+      this.#connection = this.engine.connect()
+      this.#connection.onTransactionEnd = (committed) => this.#transactionEnded(committed)
+    }
     return this.#connection
   }
 
@@ -775,4 +834,18 @@ function staleOrSame(error: unknown): unknown {
 /** A factory of sessions configured alike, as SQLAlchemy's `sessionmaker`: `const Session = sessionmaker(engine)`. */
 export function sessionmaker(engine: Engine, options: SessionOptions = {}): () => AsyncSession {
   return () => new AsyncSession(engine, options)
+}
+
+/** An object's values and committed state, as saved before a flush. */
+interface SavedState {
+  readonly values: Record<string, unknown>
+  readonly committed: Record<string, unknown> | undefined
+}
+
+/** What the flushes of one interactive transaction wrote. */
+interface FlushedInTransaction {
+  /** Objects whose rows it inserted. */
+  readonly inserted: Set<InstanceState>
+  /** Objects it updated or deleted, as they were before its first flush that wrote them. */
+  readonly before: Map<InstanceState, SavedState>
 }

@@ -11,6 +11,7 @@ import {
   NotLoadedError,
   StaleDataError,
   select,
+  text,
   selectinload,
   sessionmaker,
   update,
@@ -583,6 +584,55 @@ export function sessionSuite(fixture: TransportFixture) {
       await reader.begin({ isolationLevel: "serializable" })
       expect(reader.inTransaction()).toBe(true)
       await reader.rollback()
+    })
+
+    it("puts the objects a rolled-back transaction wrote back as the database has them", async () => {
+      const setup = new AsyncSession(engine)
+      const author = new User({ username: unique("ora"), email: `${unique("ora")}@example.com` })
+      const post = new Post({ title: "Before", content: "c", author })
+      const tag = new Tag({ name: unique("gone") })
+      setup.addAll([author, post, tag])
+      await setup.commit()
+      await setup.close()
+
+      await using session = new AsyncSession(engine)
+      const loaded = (await session.get(Post, post.id)) as Post
+      const doomed = (await session.get(Tag, tag.id)) as Tag
+      const newcomer = new User({ username: unique("new"), email: `${unique("new")}@example.com` })
+      session.add(newcomer)
+      loaded.title = "After"
+      session.delete(doomed)
+      await session.flush()
+      expect(typeof newcomer.id).toBe("number")
+      expect(inspect(doomed).state).toBe("detached")
+      await session.rollback()
+
+      expect(inspect(newcomer).state).toBe("transient")
+      expect(newcomer.id).toBeUndefined()
+      expect(loaded.title).toBe("Before")
+      expect(session.isModified(loaded)).toBe(false)
+      expect(inspect(doomed).state).toBe("persistent")
+      expect(await session.get(Tag, tag.id)).toBe(doomed)
+      // Nothing is pending: a commit now writes nothing, and the new object can be added again.
+      await session.commit()
+      session.add(newcomer)
+      await session.commit()
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(Post.title).where(Post.id.eq(post.id)))).toBe("Before")
+      expect(await reader.scalar(select(Tag.id).where(Tag.id.eq(tag.id)))).toBe(tag.id)
+      expect(await reader.scalar(select(User.username).where(User.id.eq(newcomer.id)))).toBe(newcomer.username)
+    })
+
+    it("undoes the flushes of a transaction that a failing statement ended", async () => {
+      await using session = new AsyncSession(engine)
+      const user = new User({ username: unique("ulf"), email: `${unique("ulf")}@example.com` })
+      session.add(user)
+      await session.flush()
+      const failure = await session.execute(text("SELECT * FROM no_such_table")).catch((e: unknown) => e)
+      expect(failure).toBeInstanceOf(Error)
+      expect(session.inTransaction()).toBe(false)
+      expect(inspect(user).state).toBe("transient")
+      expect(user.id).toBeUndefined()
     })
 
     it("flushes inside an interactive transaction and rolls it back", async () => {

@@ -3,7 +3,7 @@
 // WebSocket, in either mode) and libSQL HTTP (a baton stream). Whatever fails, the database keeps all
 // of the transaction or none of it; only a lost COMMIT leaves the outcome unknown.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createAll, dropAll } from "../../src/index.ts"
+import { createAll, dropAll, inspect } from "../../src/index.ts"
 import { FaultAuthor, FaultBook, faultRegistry } from "./fault-models.ts"
 import { FAULTED_TRANSPORTS, type FaultedTransport, type FaultRig, startFaultRig } from "./fault-rig.ts"
 import { FAULTS, faultedTrial, roundTripsOf, type Unit } from "./fault-trials.ts"
@@ -63,6 +63,14 @@ describe("faults in an interactive transaction with a savepoint", () => {
             await faultedTrial(rig, transport, transaction, fault, at, {
               all: { authors: 1, books: 1 },
               commitAt: points - 1,
+              // Whatever round trip failed, the transaction did not commit (or its outcome is unknown):
+              // objects it had flushed are new again (transient), one whose flush failed is still
+              // pending, and none keeps a key the database gave it.
+              afterFailure: (author) => {
+                expect(["transient", "pending"]).toContain(inspect(author).state)
+                expect(author.id).toBeUndefined()
+                for (const book of author.books) expect(book.id).toBeUndefined()
+              },
             })
           }
         })
