@@ -85,6 +85,29 @@ describe("libsql-local lifecycle and locking (node)", () => {
     }
   })
 
+  it("commits a transaction whose BEGIN waited for another's write lock", async () => {
+    const local = await startLibsqlLocal({ port: 0 })
+    try {
+      const client = createClient({ url: local.url, intMode: "bigint" })
+      await client.execute("CREATE TABLE turns (x INTEGER)")
+      const first = await client.transaction("write")
+      await first.execute("INSERT INTO turns VALUES (1)")
+      // Their BEGIN IMMEDIATE finds the lock taken and waits, retried, until it is free.
+      const batch = client.batch(["INSERT INTO turns VALUES (2)"], "write")
+      const second = client.transaction("write").then(async (tx) => {
+        await tx.execute("INSERT INTO turns VALUES (3)")
+        await tx.commit()
+      })
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await first.commit()
+      await Promise.all([batch, second])
+      const rows = await client.execute("SELECT x FROM turns ORDER BY x")
+      expect(rows.rows.map((row) => row.x)).toEqual([1n, 2n, 3n])
+    } finally {
+      await local.stop()
+    }
+  })
+
   it("reports SQLITE_BUSY once the wait bound has passed", async () => {
     const local = await startLibsqlLocal({ port: 0, busyTimeoutMs: 200 })
     try {

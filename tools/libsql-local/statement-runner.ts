@@ -38,10 +38,14 @@ export async function runStatement(
 ): Promise<StmtResult> {
   let counted = false
   let phase: "prepare" | "run" = "prepare"
+  let prepared: Prepared | undefined
   try {
     return await retryWhileBusy(context.busy, () => {
       phase = "prepare"
-      const prepared = context.connection.prepare(statement.text).safeIntegers(true)
+      // One prepared statement for every retry: the native binding cannot reset a statement that
+      // failed with SQLITE_BUSY, which then stays "in progress" and fails the transaction's COMMIT
+      // ("SQL statements in progress"); running that same statement again resets it.
+      prepared ??= context.connection.prepare(statement.text).safeIntegers(true)
       // sqld prepares, then binds: a missing table is reported before a missing argument.
       const values = bindArguments(statement.parameterNames, args, statement.isExplain)
       phase = "run"
