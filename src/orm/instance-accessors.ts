@@ -59,10 +59,9 @@ function readRelationship(state: InstanceState, key: string): unknown {
 
 /** A reference (session.reference) knows only the columns it was given. */
 function columnNotLoaded(state: InstanceState, key: string): never {
-  const name = state.mapper.cls.name
   throw new NotLoadedError(
-    `${name}.${key} is not loaded: this ${name} is a reference knowing only ${Object.keys(state.committed ?? {})}. ` +
-      `Give ${key} to session.reference, or load the row (session.commit({ read: select(${name})... }), session.refresh(obj))`,
+    `${state.mapper.cls.name}.${key} is not loaded (a reference knowing ${Object.keys(state.committed ?? {})}): ` +
+      "pass it to session.reference, or load the row (commit({ read }), refresh)",
   )
 }
 

@@ -5,32 +5,27 @@
 // column it does not know raises NotLoadedError (instance-accessors.ts): there is no implicit I/O.
 import { InvalidRequestError, StaleDataError } from "../errors.ts"
 import type { Mapper } from "./mapper.ts"
-import { InstanceState, STATE, sameValue } from "./state.ts"
+import { InstanceState, STATE, sameValue, stateOf } from "./state.ts"
 
 /**
  * The object of a row known by `known` (its primary key and any other columns): `existing`, the session's
- * object for that row, when given (the values must agree with it), else a new persistent one.
+ * object for that row, when given (what it knows of the row must agree), else a new persistent one.
  */
 export function referenceTo(
   mapper: Mapper,
   known: Record<string, unknown>,
   existing?: object,
 ): InstanceState {
-  for (const key of Object.keys(known)) mapper.table.requireColumn(key)
   const name = mapper.cls.name
-  for (const column of mapper.primaryKey) {
-    if (known[column.key] === undefined || known[column.key] === null) {
-      throw new InvalidRequestError(`session.reference(${name}, ...) needs its primary key ${column.key}`)
-    }
+  for (const key of Object.keys(known)) mapper.table.requireColumn(key)
+  if (mapper.primaryKey.some((column) => known[column.key] === undefined || known[column.key] === null)) {
+    throw new InvalidRequestError(`session.reference(${name}, ...) needs its primary key`)
   }
   if (existing) {
-    const state = (existing as { [STATE]: InstanceState })[STATE]
-    const committed = state.committed as Record<string, unknown>
+    const state = stateOf(existing)
+    const committed = state.committed ?? {}
     for (const [key, value] of Object.entries(known)) {
-      if (!(key in committed)) {
-        committed[key] = value
-        if (!(key in state.values)) state.values[key] = value
-      } else if (!sameValue(committed[key], value)) {
+      if (key in committed && !sameValue(committed[key], value)) {
         throw new StaleDataError(`This session holds ${name} ${state.identity} with ${key} ${committed[key]}`)
       }
     }

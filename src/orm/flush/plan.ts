@@ -427,9 +427,7 @@ class LinkChanges {
   replace(state: InstanceState, property: RelationshipProperty, now: readonly object[]): void {
     const secondary = property.secondary as NonNullable<RelationshipProperty["secondary"]>
     if (secondary.pairs.length !== 1) {
-      throw new InvalidRequestError(
-        `${state.mapper.name}.${property.key} has a composite key: load it before replacing it`,
-      )
+      throw new InvalidRequestError(`Load ${state.mapper.name}.${property.key} before replacing it`)
     }
     const [link, target] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
     this.#replaced.push({
