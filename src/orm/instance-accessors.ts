@@ -61,7 +61,7 @@ function readRelationship(state: InstanceState, key: string): unknown {
 function columnNotLoaded(state: InstanceState, key: string): never {
   throw new NotLoadedError(
     `${state.mapper.cls.name}.${key} is not loaded (a reference knowing ${Object.keys(state.committed ?? {})}): ` +
-      "pass it to session.reference, or load the row (commit({ read }), refresh)",
+      "pass it to session.reference, or load the row (commit({ read }), refresh, populateExisting)",
   )
 }
 

@@ -498,8 +498,10 @@ export class AsyncSession {
     if (connection.inTransaction) {
       results = await this.#writeChanges(connection, reads)
       await connection.commit()
-    } else if (read || this.#hasChanges()) {
+    } else if (this.#hasChanges()) {
       results = await this.#writeChanges(connection, reads)
+    } else if (read) {
+      results = await connection.batch(reads, ONE_SNAPSHOT)
     }
     this.#afterCommit()
     return read && this.#landLoads(read, results, this.#hydration({ populateExisting: true }))

@@ -202,6 +202,26 @@ export function referenceSuite(fixture: TransportFixture, tools: SuiteTools) {
     expect(await linkedNames(post.id)).toEqual([])
   })
 
+  it("reads with commit({ read }) inside an interactive transaction too, before its COMMIT", async () => {
+    const { author, post: original } = await postOf(["i1"].map(unique))
+    await using session = new AsyncSession(engine)
+    const post = session.reference(Post, { id: original.id, version: 1, userId: author.id })
+    post.published = true
+    await session.flush()
+    expect(session.inTransaction()).toBe(true)
+    // The flush's RETURNING gave the reference its row already.
+    expect([post.title, post.version]).toEqual(["Before", 2])
+    const [read, comments] = (await session.commit({ read: edited(post.id) })).one()
+    expect(session.inTransaction()).toBe(false)
+    expect([read, Number(comments), read.tags.map((tag) => tag.name)]).toEqual([
+      post,
+      0,
+      [original.tags[0]?.name],
+    ])
+    await using reader = new AsyncSession(engine)
+    expect(await reader.scalar(select(Post.published).where(Post.id.eq(post.id)))).toBe(true)
+  })
+
   it("takes the session's object for a row it holds, and refuses references it cannot make", async () => {
     const { post } = await postOf([])
     await using session = new AsyncSession(engine)
