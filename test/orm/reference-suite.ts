@@ -1,7 +1,7 @@
 // session.reference and commit({ read }): writing a row the application knows without loading it, and
 // reading the answer, in one request. Part of the AsyncSession suite (./session-suite.ts), on every
 // transport; `expectOneRequest` asserts one round trip where the transport counts them.
-import { expect, it } from "vitest"
+import { expect, expectTypeOf, it } from "vitest"
 import {
   AsyncSession,
   type Engine,
@@ -228,6 +228,9 @@ export function referenceSuite(fixture: TransportFixture, tools: SuiteTools) {
     const loaded = (await session.get(Post, post.id)) as Post
     expect(session.reference(Post, { id: post.id, version: 1 })).toBe(loaded)
     expect(() => session.reference(Post, { id: post.id, version: 7 })).toThrow(StaleDataError)
+    // @ts-expect-error known values are typed by their columns
+    expect(() => session.reference(Post, { id: post.id, title: 5 })).toThrow(StaleDataError)
+    expectTypeOf(session.reference(Post, { id: post.id })).toEqualTypeOf<Post>()
     expect(() => session.reference(Post, { title: "no key" })).toThrow(/needs its primary key/)
     expect(() => session.reference(Post, { id: 1, nope: 1 } as never)).toThrow(InvalidRequestError)
     // Nothing to write: commit({ read }) only reads, and the rows refresh the objects.
