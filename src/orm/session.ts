@@ -189,10 +189,13 @@ export class AsyncSession {
    * `merge(obj, load=False)`): `known` holds its primary key and any columns the caller is sure of. It
    * knows only those (reading another raises NotLoadedError); the flush writes what is set on it, and
    * its UPDATE or DELETE asserts every known column, so a row that no longer has them is stale:
-   * `session.reference(Post, { id, version: 3, userId: me }).title = "New"` then `commit()` sends
-   * `UPDATE posts SET title = $1, version = 4 WHERE id = $2 AND version = 3 AND user_id = $3` (one request);
-   * a changed version or another author fails it with StaleDataError, writing nothing. Its collections
-   * are not loaded; assigning one (`post.tags = [...]`) replaces the rows the database has.
+   * `session.reference(Post, { id, version: 3, userId: me }).title = "New"` then `commit()` sends, in one
+   * request, `UPDATE posts SET title = $1, version = $2 WHERE posts.id = $3 AND posts.version = $4 AND
+   * posts.user_id = $5 RETURNING ...` (SQLite: `?` placeholders), checked to match one row: a changed
+   * version or another author fails it with StaleDataError, writing nothing. Its collections are not
+   * loaded; assigning one (`post.tags = [...]`) replaces the rows the database has. Ordinary queries
+   * leave a reference as it is (their rows do not overwrite objects the session holds); `refresh()`,
+   * `commit({ read })` or `populateExisting` load its row.
    */
   reference<M extends ModelConstructor>(model: M, known: KnownColumns<M>): InstanceType<M> {
     const mapper = mapperOf(model)
