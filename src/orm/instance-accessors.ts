@@ -1,6 +1,7 @@
 // Accessors on a model's prototype. Columns read and write the instance state (running validators on
 // write); relationships also keep the other side of a back-populated link in sync, and reading one that
-// was never loaded raises NotLoadedError naming the fix: there is no implicit I/O.
+// was never loaded, or a column a reference (session.reference) does not know, raises NotLoadedError
+// naming the fix: there is no implicit I/O.
 import { NotLoadedError } from "../errors.ts"
 import { type CollectionEvents, RelationshipList } from "./collection.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
@@ -11,7 +12,12 @@ export function defineInstanceAccessors(prototype: object, mapper: Mapper): void
     Object.defineProperty(prototype, key, {
       enumerable: true,
       get(this: { [STATE]: InstanceState }) {
-        return this[STATE].values[key]
+        const state = this[STATE]
+        const value = state.values[key]
+        if (value === undefined && state.committed && !(key in state.committed) && !(key in state.values)) {
+          columnNotLoaded(state, key)
+        }
+        return value
       },
       set(this: { [STATE]: InstanceState }, value: unknown) {
         this[STATE].values[key] = validated(mapper, key, value, this)
@@ -48,6 +54,14 @@ function readRelationship(state: InstanceState, key: string): unknown {
   throw new NotLoadedError(
     `${state.mapper.name}.${key} is not loaded, and edgealchemy does no implicit I/O. Load it with the query ` +
       `(.options(selectinload(${state.mapper.cls.name}.${key}))) or explicitly (await session.refresh(obj, ["${key}"]))`,
+  )
+}
+
+/** A reference (session.reference) knows only the columns it was given. */
+function columnNotLoaded(state: InstanceState, key: string): never {
+  throw new NotLoadedError(
+    `${state.mapper.cls.name}.${key} is not loaded (a reference knowing ${Object.keys(state.committed ?? {})}): ` +
+      "pass it to session.reference, or load the row (commit({ read }), refresh, populateExisting)",
   )
 }
 

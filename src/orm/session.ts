@@ -8,10 +8,11 @@ import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
+import { TABLE } from "../sql/dml-target.ts"
 import { and, type Expression } from "../sql/expression.ts"
 import { count as countOf } from "../sql/functions.ts"
 import type { Column } from "../sql/schema/column.ts"
-import { isGeneratedKey } from "../sql/schema/table.ts"
+import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
 import { Select, select } from "../sql/select.ts"
 import { type ItemValue, isEntity, type RowOfItems, type SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
@@ -29,6 +30,7 @@ import { type JoinedLoad, type LoadPlan, planLoading } from "./loading.ts"
 import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
+import { referenceTo } from "./reference.ts"
 import { relationshipLoad } from "./relationship-query.ts"
 import { InstanceState, STATE, sameValue, stateOf } from "./state.ts"
 
@@ -62,6 +64,9 @@ export interface SessionOptions {
 }
 
 type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
+
+/** Some of a model's column values, by key: what `session.reference` is told about a row. */
+type KnownColumns<M> = M extends { readonly [TABLE]: Table<infer C> } ? Partial<TableRowOf<C>> : never
 
 /** A page's items: the objects (or values) of a one-item select, else its rows as tuples. */
 type PageItem<Items extends readonly unknown[]> = Items extends readonly [infer Only]
@@ -179,6 +184,33 @@ export class AsyncSession {
     return merged
   }
 
+  /**
+   * The persistent object of a row the application knows, without loading it (SQLAlchemy's
+   * `merge(obj, load=False)`): `known` holds its primary key and any columns the caller is sure of. It
+   * knows only those (reading another raises NotLoadedError); the flush writes what is set on it, and
+   * its UPDATE or DELETE asserts every known column, so a row that no longer has them is stale:
+   * `session.reference(Post, { id, version: 3, userId: me }).title = "New"` then `commit()` sends, in one
+   * request, `UPDATE posts SET title = $1, version = $2 WHERE posts.id = $3 AND posts.version = $4 AND
+   * posts.user_id = $5 RETURNING ...` (SQLite: `?` placeholders), checked to match one row: a changed
+   * version or another author fails it with StaleDataError, writing nothing. Its collections are not
+   * loaded; assigning one (`post.tags = [...]`) replaces the rows the database has. Ordinary queries
+   * leave a reference as it is (their rows do not overwrite objects the session holds); `refresh()`,
+   * `commit({ read })` or `populateExisting` load its row.
+   */
+  reference<M extends ModelConstructor>(model: M, known: KnownColumns<M>): InstanceType<M> {
+    const mapper = mapperOf(model)
+    mapper.adopt(model)
+    this.#requireOpen()
+    const values = known as Record<string, unknown>
+    const existing = this.#identity.get(
+      mapper,
+      mapper.primaryKey.map((column) => values[column.key]),
+    )
+    const state = referenceTo(mapper, values, existing)
+    if (!existing) this.add(state.object)
+    return state.object as InstanceType<M>
+  }
+
   /** Marks a persistent object for deletion at the next flush; a pending one is simply dropped. */
   delete(object: object): void {
     const state = stateOf(object)
@@ -268,10 +300,11 @@ export class AsyncSession {
    * `extra` statements (a count) ride along; their results come back as they are.
    */
   async #executeWithLoads(
-    { statement, levels, joined }: LoadPlan,
+    plan: LoadPlan,
     hydration: Hydration,
     extra: readonly Statement[] = [],
   ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
+    const { statement, levels } = plan
     const loads = levels.map((level) => level.load.statement)
     const all = [statement, ...extra, ...loads]
     // Every level selects by a subquery of the level above: one snapshot (REPEATABLE READ on PostgreSQL;
@@ -280,6 +313,22 @@ export class AsyncSession {
     // and random() picks anew in every statement), as for SQLAlchemy's subqueryload.
     const results =
       all.length === 1 ? [await this.#conn.execute(statement)] : await this.#conn.batch(all, ONE_SNAPSHOT)
+    return {
+      result: this.#landLoads(plan, results, hydration, extra.length),
+      extra: results.slice(1, 1 + extra.length),
+    }
+  }
+
+  /**
+   * A query's objects and its loads from their results, sent as `[query, ...extra, ...levels]`: the
+   * rows become objects, and each level's objects land on the objects of the level above.
+   */
+  #landLoads(
+    { statement, levels, joined }: LoadPlan,
+    results: readonly Result<unknown[]>[],
+    hydration: Hydration,
+    extra = 0,
+  ): Result<unknown[]> {
     const [first] = results
     const hydrated = this.#hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
     const rows = assignJoined(hydrated, joined, -1, hydration.populateExisting)
@@ -287,7 +336,7 @@ export class AsyncSession {
     const loadedByLevel: object[][] = []
     const roots = distinctObjects(rows.map((row) => row[entityColumn]))
     for (const [i, level] of levels.entries()) {
-      const raw = (results[1 + extra.length + i]?.rows ?? []) as readonly unknown[][]
+      const raw = (results[1 + extra + i]?.rows ?? []) as readonly unknown[][]
       const children = assignJoined(
         this.#hydrateRows(level.load.statement, raw, hydration),
         joined,
@@ -298,10 +347,7 @@ export class AsyncSession {
       assignLoaded(level.property, level.load.assign(children, owners), hydration.populateExisting)
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
     }
-    return {
-      result: new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0),
-      extra: results.slice(1, 1 + extra.length),
-    }
+    return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0)
   }
 
   /**
@@ -436,16 +482,32 @@ export class AsyncSession {
   /**
    * Makes the changes durable. With pending changes and no interactive transaction open, the whole
    * flush and its COMMIT travel as one atomic request.
+   *
+   * `read` is a query to answer with, read after the writes in the same transaction and the same
+   * request (with its loader options' statements): its rows refresh the session's objects, as any
+   * query with `populateExisting`, and it comes back as the result of `execute()` would.
+   * `const [post, comments] = (await session.commit({ read: select(Post, commentCount).where(Post.id.eq(id)) })).one()`
+   * On Neon HTTP: `BEGIN; <flush>; SELECT ...; <loads>; COMMIT` as one transaction request; on libSQL one
+   * batch (BEGIN IMMEDIATE ... COMMIT). The reads see the transaction's writes, each statement at its
+   * isolation level (READ COMMITTED on PostgreSQL, serializable on SQLite).
    */
-  async commit(): Promise<void> {
+  async commit(): Promise<void>
+  async commit<S extends Select<readonly SelectItem[]>>(options: { read: S }): Promise<Result<RowOf<S>>>
+  async commit(options?: { read?: Select<readonly SelectItem[]> }): Promise<unknown> {
     const connection = this.#conn
+    const read = options?.read && planLoading(options.read, options.read.state.options ?? [])
+    const reads = read ? [read.statement, ...read.levels.map((level) => level.load.statement)] : []
+    let results: Result<unknown[]>[] = []
     if (connection.inTransaction) {
-      await this.#writeChanges(connection)
+      results = await this.#writeChanges(connection, reads)
       await connection.commit()
     } else if (this.#hasChanges()) {
-      await this.#writeChanges(connection)
+      results = await this.#writeChanges(connection, reads)
+    } else if (read) {
+      results = await connection.batch(reads, ONE_SNAPSHOT)
     }
     this.#afterCommit()
+    return read && this.#landLoads(read, results, this.#hydration({ populateExisting: true }))
   }
 
   /** Listens to this session's flushes and transactions: `session.on("afterCommit", ...)`. */
@@ -576,8 +638,12 @@ export class AsyncSession {
   /**
    * Plans and sends the flush; on failure every object is as it was before it. Mapper listeners run
    * while planning; whatever they add or change is planned again, so it is written in the same request.
+   * `reads` go in the same request after the flush; their results are returned.
    */
-  async #writeChanges(connection: Connection): Promise<void> {
+  async #writeChanges(
+    connection: Connection,
+    reads: readonly Statement[] = [],
+  ): Promise<Result<unknown[]>[]> {
     this.#fire("beforeFlush")
     const saved = new Map<InstanceState, SavedState>()
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
@@ -597,13 +663,14 @@ export class AsyncSession {
         if (notify(candidate, "after", notified.after, context)) continue
         plan = candidate
       }
-      if (plan.steps.length === 0) return
+      if (plan.steps.length === 0) return await connection.batch(reads)
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps)
-      const results = await connection.batch(rendered.map((r) => r.statement))
+      const results = await connection.batch([...rendered.map((r) => r.statement), ...reads])
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       if (connection.inTransaction) this.#recordFlushed(plan, saved)
       this.#afterFlush(plan.inserted, plan.deleted)
       this.#fire("afterFlush")
+      return results.slice(rendered.length)
     } catch (error) {
       for (const [state, { values, committed }] of saved) {
         for (const key of Object.keys(state.values)) if (!(key in values)) delete state.values[key]
@@ -826,7 +893,7 @@ function staleOrSame(error: unknown): unknown {
   const text = `${error.message} ${(error as { sql?: string }).sql ?? ""}`
   if (!text.includes(STALE_MARKER)) return error
   return new StaleDataError(
-    "A row changed or vanished since it was loaded (its version or key no longer matches); nothing was written. Reload it and try again.",
+    "A row changed or vanished since it was loaded (its version, its key, or a column a reference asserts no longer matches); nothing was written. Reload it and try again.",
     { cause: error },
   )
 }

@@ -98,7 +98,7 @@ export function postsSuite(blog: Blog) {
       expectError(answer, 413, "payload_too_large")
     })
 
-    it("PATCH /posts/:id updates in 2 round trips, bumps version and updatedAt, and audits it", async () => {
+    it("PATCH /posts/:id updates in 1 round trip, bumps version and updatedAt, and audits it", async () => {
       const { token } = await blog.member("editor")
       const post = await blog.post(token, { tags: ["keep-me"] })
       const before = await blog.counts()
@@ -107,8 +107,14 @@ export function postsSuite(blog: Blog) {
         json: { title: "Edited", published: false, version: 1 },
       })
       expect(answer.status).toBe(200)
-      expect(answer.roundTrips).toBe(2)
-      expect(answer.body).toMatchObject({ id: post.id, title: "Edited", published: false, version: 2 })
+      expect(answer.roundTrips).toBe(1)
+      expect(answer.body).toEqual({
+        ...post,
+        title: "Edited",
+        published: false,
+        version: 2,
+        updatedAt: expect.any(String),
+      })
       expect(answer.body.tags).toEqual(["keep-me"])
       expect(Date.parse(answer.body.updatedAt)).toBeGreaterThan(Date.parse(post.updatedAt))
       expect(answer.body.createdAt).toBe(post.createdAt)
@@ -127,8 +133,8 @@ export function postsSuite(blog: Blog) {
       })
       expect(answer.status).toBe(200)
       expect(answer.body).toMatchObject({ version: 2, tags: ["brand-new", known, "stay"].sort() })
-      // The post and the named tags that exist in one request, then the commit.
-      expect(answer.roundTrips).toBe(2)
+      // The post is not read first: the commit writes it and reads the answer, in one request.
+      expect(answer.roundTrips).toBe(1)
       expect(await blog.counts()).toEqual({
         ...before,
         tags: before.tags + 1,
@@ -136,8 +142,13 @@ export function postsSuite(blog: Blog) {
         auditLogs: before.auditLogs + 1,
       })
       const kept = await blog.api.patch(`/posts/${post.id}`, { token, json: { tags: ["stay"], version: 2 } })
-      expect(kept.roundTrips).toBe(2)
-      expect(kept.body.tags).toEqual(["stay"])
+      expect(kept.roundTrips).toBe(1)
+      expect(kept.body).toMatchObject({ version: 3, tags: ["stay"], commentCount: 0 })
+      // No change asked: the post as it is, read in one request, nothing written.
+      const same = await blog.leavesNoTrace(() =>
+        blog.api.patch(`/posts/${post.id}`, { token, json: { version: 3 } }),
+      )
+      expect([same.status, same.roundTrips, same.body]).toEqual([200, 1, kept.body])
     })
 
     it("refuses a stale version with 409 and changes nothing", async () => {
@@ -153,6 +164,9 @@ export function postsSuite(blog: Blog) {
         }),
       )
       expectError(stale, 409, "conflict")
+      expect(stale.body.error.message).toBe(`Post ${post.id} is at version 2, not 1; reload it and retry`)
+      // The refused write, then one query to say why.
+      expect(stale.roundTrips).toBe(2)
       const read = await blog.api.get(`/posts/${post.id}`)
       expect(read.body).toMatchObject({ title: "First", version: 2, tags: ["race"] })
     })
@@ -195,13 +209,23 @@ export function postsSuite(blog: Blog) {
         }),
       )
       expectError(edit, 403, "forbidden")
-      expectError(
-        await blog.leavesNoTrace(() => blog.api.delete(`/posts/${post.id}`, { token: intruder.token })),
-        403,
-        "forbidden",
+      expect(edit.roundTrips).toBe(2)
+      const removal = await blog.leavesNoTrace(() =>
+        blog.api.delete(`/posts/${post.id}`, { token: intruder.token }),
       )
+      expectError(removal, 403, "forbidden")
+      expect(removal.roundTrips).toBe(2)
       expectError(
         await blog.api.patch(`/posts/${draft.id}`, { token: intruder.token, json: { version: 1 } }),
+        404,
+        "not_found",
+      )
+      const draftEdit = await blog.leavesNoTrace(() =>
+        blog.api.patch(`/posts/${draft.id}`, { token: intruder.token, json: { title: "x", version: 1 } }),
+      )
+      expectError(draftEdit, 404, "not_found")
+      expectError(
+        await blog.leavesNoTrace(() => blog.api.delete(`/posts/${draft.id}`, { token: intruder.token })),
         404,
         "not_found",
       )
@@ -239,10 +263,13 @@ export function postsSuite(blog: Blog) {
         404,
         "not_found",
       )
+      const missing = await blog.api.patch("/posts/2147483647", { token, json: { title: "t", version: 1 } })
+      expectError(missing, 404, "not_found")
+      expect(missing.roundTrips).toBe(2)
       expectError(await blog.api.patch("/posts/abc", { token, json: { version: 1 } }), 404, "not_found")
     })
 
-    it("DELETE /posts/:id deletes its comments and tag links too, in 2 round trips", async () => {
+    it("DELETE /posts/:id deletes its comments and tag links too, in 1 round trip", async () => {
       const author = await blog.member("deleter")
       const reader = await blog.member("reader")
       const post = await blog.post(author.token, { tags: ["doomed-a", "doomed-b"] })
@@ -256,7 +283,7 @@ export function postsSuite(blog: Blog) {
       const answer = await blog.api.delete(`/posts/${post.id}`, { token: author.token })
       expect(answer.status).toBe(204)
       expect(answer.body).toBeUndefined()
-      expect(answer.roundTrips).toBe(2)
+      expect(answer.roundTrips).toBe(1)
       expect(await blog.counts()).toEqual({
         ...before,
         posts: before.posts - 1,
@@ -265,7 +292,9 @@ export function postsSuite(blog: Blog) {
         auditLogs: before.auditLogs + 1,
       })
       expectError(await blog.api.get(`/posts/${post.id}`), 404, "not_found")
-      expectError(await blog.api.delete(`/posts/${post.id}`, { token: author.token }), 404, "not_found")
+      const again = await blog.api.delete(`/posts/${post.id}`, { token: author.token })
+      expectError(again, 404, "not_found")
+      expect(again.roundTrips).toBe(2)
     })
 
     it("POST /posts/:id/comments comments on published posts only", async () => {

@@ -147,15 +147,15 @@ describe("latency (npm run bench)", () => {
         ["drizzle", 1],
       ],
       "update a post: title and tags, version checked": [
-        ["edgealchemy", 2],
-        ["drizzle", 2],
-      ],
-      "update with a stale version (409)": [
         ["edgealchemy", 1],
         ["drizzle", 2],
       ],
-      "delete a post": [
+      "update with a stale version (409)": [
         ["edgealchemy", 2],
+        ["drizzle", 2],
+      ],
+      "delete a post": [
+        ["edgealchemy", 1],
         ["drizzle", 2],
       ],
       stats: [
@@ -181,15 +181,15 @@ describe("latency (npm run bench)", () => {
         ["drizzle", 1],
       ],
       "update a post: title and tags, version checked": [
-        ["edgealchemy", 2],
+        ["edgealchemy", 1],
         ["drizzle", 7],
       ],
       "update with a stale version (409)": [
-        ["edgealchemy", 1],
+        ["edgealchemy", 2],
         ["drizzle", 3],
       ],
       "delete a post": [
-        ["edgealchemy", 2],
+        ["edgealchemy", 1],
         ["drizzle", 3],
       ],
       stats: [

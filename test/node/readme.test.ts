@@ -11,11 +11,12 @@ import { neonConfig } from "@neondatabase/serverless"
 import { afterEach, describe, expect, inject, it, vi } from "vitest"
 import first from "../../examples/migrations/0ca22f918c2f_blog_tables.ts"
 import userBio from "../../examples/migrations/3f9a2c1b7d4e_user_bio.ts"
+import { retitle } from "../../examples/src/edit-post.ts"
 import { frontPage } from "../../examples/src/front-page.ts"
 import { Comment, metadata, Post, Tag, User } from "../../examples/src/models.ts"
 import taste from "../../examples/src/taste.ts"
 import worker from "../../examples/src/worker.ts"
-import { AsyncSession, createAll } from "../../src/index.ts"
+import { AsyncSession, createAll, select } from "../../src/index.ts"
 import { Migrator, staticRevisions } from "../../src/migrate.ts"
 import { libsqlToken, migrationDatabases, type Target, type TargetName } from "../migrate/databases.ts"
 
@@ -149,6 +150,41 @@ describe("the README's examples run", () => {
           "Post 25",
         ])
         expect(page.items[0]?.tags.map((tag) => tag.name)).toEqual(["edge"])
+      })
+    })
+
+    it("an author retitles and retags a post without reading it, in one request", async () => {
+      await onTarget(name, async (target) => {
+        const scope = `readme-edit-${name}`
+        const engine = target.engine(scope)
+        {
+          await using conn = engine.connect()
+          await createAll(metadata, conn)
+        }
+        const [ada, bob] = [new User({ username: "ada" }), new User({ username: "bob" })]
+        const post = new Post({ title: "Draft", body: "Text", author: ada, tags: [new Tag({ name: "old" })] })
+        {
+          await using session = new AsyncSession(engine)
+          session.addAll([post, bob, new Tag({ name: "orm" })])
+          await session.commit()
+        }
+        {
+          await using session = new AsyncSession(engine)
+          const before = (await target.requests(scope)) ?? 0
+          const edited = await retitle(session, post.id, ada.id, "Final")
+          expect((await target.requests(scope)) ?? 0).toBe(before + 1)
+          expect([edited?.title, edited?.body, edited?.tags.map((tag) => tag.name).sort()]).toEqual([
+            "Final",
+            "Text",
+            ["edge", "orm"],
+          ])
+        }
+        {
+          await using session = new AsyncSession(engine)
+          expect(await retitle(session, post.id, bob.id, "Stolen")).toBeNull()
+        }
+        const [title] = (await engine.execute(select(Post.title).where(Post.id.eq(post.id)))).one()
+        expect(title).toBe("Final")
       })
     })
 

@@ -11,15 +11,16 @@ import {
   NotLoadedError,
   StaleDataError,
   select,
-  text,
   selectinload,
   sessionmaker,
+  text,
   update,
   validates,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
 import { AuditLog, Comment, Post, registry, Tag, User } from "./models.ts"
+import { referenceSuite } from "./reference-suite.ts"
 
 export function sessionSuite(fixture: TransportFixture) {
   const scope = (name: string) => `orm-${fixture.name}-${name}-${Date.now().toString(36)}`
@@ -620,7 +621,9 @@ export function sessionSuite(fixture: TransportFixture) {
       await using reader = new AsyncSession(engine)
       expect(await reader.scalar(select(Post.title).where(Post.id.eq(post.id)))).toBe("Before")
       expect(await reader.scalar(select(Tag.id).where(Tag.id.eq(tag.id)))).toBe(tag.id)
-      expect(await reader.scalar(select(User.username).where(User.id.eq(newcomer.id)))).toBe(newcomer.username)
+      expect(await reader.scalar(select(User.username).where(User.id.eq(newcomer.id)))).toBe(
+        newcomer.username,
+      )
     })
 
     it("undoes the flushes of a transaction that a failing statement ended", async () => {
@@ -648,5 +651,7 @@ export function sessionSuite(fixture: TransportFixture) {
       await using reader = new AsyncSession(engine)
       expect(await reader.scalar(select(User.id).where(User.id.eq(user.id)))).toBeUndefined()
     })
+
+    referenceSuite(fixture, { engine, scope, unique, expectOneRequest })
   })
 }

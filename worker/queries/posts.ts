@@ -2,7 +2,6 @@
 // selectinload, so the query and its loads travel in one request (no N+1, no NotLoadedError).
 import {
   type AsyncSession,
-  aliased,
   type Expression,
   func,
   literal,
@@ -37,16 +36,9 @@ export function postWithEverything(id: number) {
     )
 }
 
-const requestedTag = aliased(Tag, "requested_tag")
-
-/**
- * One post with what editing it touches (its tags, and the existing tags named in `tagNames`) and what
- * the answer shows (author, comment count), in one request: rows are `[post, commentCount, tag | null]`,
- * one per named tag that exists (the outer join gives one row with no tag when none does).
- */
-export function postForEdit(id: number, tagNames: readonly string[]) {
-  return select(Post, commentCount, requestedTag)
-    .outerJoin(requestedTag, requestedTag.name.in(tagNames))
+/** One post with what its JSON shows: rows are `[post, commentCount]`, with its author and tags loaded. */
+export function postForJson(id: number) {
+  return select(Post, commentCount)
     .where(Post.id.eq(id))
     .options(selectinload(Post.author), selectinload(Post.tags))
 }

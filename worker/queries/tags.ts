@@ -8,10 +8,9 @@ export function normalizeTagNames(names: readonly string[]): string[] {
 }
 
 /**
- * The Tag objects for `names`: the `existing` one of that name, else one the commit creates, or takes
- * if a concurrent request created it meanwhile (addUnique: an upsert by name).
+ * The Tag objects for `names`, each created by the commit, or taken if a row of that name exists
+ * (addUnique: an insert-if-absent by name, in the commit's one request).
  */
-export function tagsFor(session: AsyncSession, names: readonly string[], existing: readonly Tag[]): Tag[] {
-  const byName = new Map(existing.map((tag) => [tag.name, tag]))
-  return names.map((name) => byName.get(name) ?? session.addUnique(new Tag({ name }), ["name"]))
+export function tagsFor(session: AsyncSession, names: readonly string[]): Tag[] {
+  return names.map((name) => session.addUnique(new Tag({ name }), ["name"]))
 }

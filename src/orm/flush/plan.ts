@@ -24,6 +24,7 @@ import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
 import type { RelationshipProperty } from "../mapper.ts"
+import { isPartial } from "../reference.ts"
 import { type InstanceState, stateOf } from "../state.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
@@ -47,6 +48,8 @@ export interface InsertStep {
   readonly generatedKey: Column<unknown> | undefined
   /** Rows added with `addUnique`: the unique columns whose existing row they take on conflict. */
   readonly conflictKeys?: readonly string[]
+  /** Association rows of a collection replaced blindly: rows that exist already are left as they are. */
+  readonly ignoreExisting?: boolean
 }
 
 export interface WriteStep {
@@ -59,6 +62,8 @@ export interface WriteStep {
   readonly where: Map<string, unknown>
   /** Whether exactly one row must match (rows of mapped objects); link rows are not checked. */
   readonly mustMatchOne: boolean
+  /** DELETE only: rows whose `column` holds one of `values` are kept (a collection replaced blindly). */
+  readonly keep?: { readonly column: string; readonly values: readonly unknown[] }
 }
 
 export type Step = InsertStep | WriteStep
@@ -335,8 +340,11 @@ function insertValues(state: InstanceState): Map<string, unknown> {
 function updateStep(state: InstanceState): WriteStep {
   const values = new Map<string, unknown>(state.modifiedColumns().map((key) => [key, state.values[key]]))
   const version = state.mapper.versionColumn
-  if (version && !values.has(version.key))
-    values.set(version.key, Number(state.committed?.[version.key] ?? 0) + 1)
+  if (version && !values.has(version.key)) {
+    // A reference that was not given its version counts up from whatever the row has.
+    const known = state.committed?.[version.key]
+    values.set(version.key, known === undefined ? (version as Column<number>).add(1) : Number(known) + 1)
+  }
   return {
     kind: "update",
     table: state.mapper.table,
@@ -358,12 +366,17 @@ function deleteStep(state: InstanceState): WriteStep {
   }
 }
 
-/** The row as the database has it: committed primary key and, with a version column, its version. */
+/**
+ * The row as the database has it: committed primary key and, with a version column, its version. A
+ * reference (session.reference) asserts every column it was given: the row must still hold them all.
+ */
 function rowKey(state: InstanceState): Map<string, unknown> {
   const committed = state.committed ?? {}
-  const where = new Map(state.mapper.primaryKey.map((col) => [col.key, committed[col.key]]))
-  const version = state.mapper.versionColumn
-  if (version) where.set(version.key, committed[version.key])
+  const { primaryKey, versionColumn, columnKeys } = state.mapper
+  const where = new Map(primaryKey.map((col) => [col.key, committed[col.key]]))
+  for (const key of isPartial(state) ? columnKeys : [versionColumn?.key]) {
+    if (key !== undefined && key in committed && !where.has(key)) where.set(key, committed[key])
+  }
   return where
 }
 
@@ -372,6 +385,8 @@ class LinkChanges {
   readonly #added = new Map<Table, Map<string, Map<string, unknown>>>()
   readonly #removed = new Map<Table, Map<string, Map<string, unknown>>>()
   readonly #postUpdates: WriteStep[] = []
+  /** Collections replaced without their members known: a DELETE of the other links per owner. */
+  readonly #replaced: WriteStep[] = []
 
   /** A foreign key set after both rows are inserted (`postUpdate`), by its own UPDATE. */
   postUpdate(state: InstanceState, column: string, value: unknown): void {
@@ -395,22 +410,55 @@ class LinkChanges {
     const secondary = property.secondary
     if (!secondary) return
     const now = state.values[property.key] as object[]
-    const before = state.committedCollections.get(property.key) ?? new Set<object>()
+    const known = state.committedCollections.get(property.key)
+    if (!known && state.committed !== undefined) this.replace(state, property, now)
+    const before = known ?? new Set<object>()
     for (const item of now)
       if (!before.has(item)) this.put(this.#added, secondary.table, linkRow(state.object, item, property))
     for (const item of before)
       if (!now.includes(item)) this.put(this.#removed, secondary.table, linkRow(state.object, item, property))
   }
 
+  /**
+   * A persistent object's collection assigned without its members loaded (`post.tags = [...]` on a
+   * reference): it replaces what the database has, with no query. Its links are inserted leaving those
+   * that exist alone, and one DELETE removes the owner's other links.
+   */
+  replace(state: InstanceState, property: RelationshipProperty, now: readonly object[]): void {
+    const secondary = property.secondary as NonNullable<RelationshipProperty["secondary"]>
+    if (secondary.pairs.length !== 1) {
+      throw new InvalidRequestError(`Load ${state.mapper.name}.${property.key} before replacing it`)
+    }
+    const [link, target] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
+    this.#replaced.push({
+      kind: "delete",
+      table: secondary.table,
+      state: undefined,
+      values: new Map(),
+      where: new Map(property.pairs.map(([own, column]) => [column.key, keyOf(state.object, own)])),
+      mustMatchOne: false,
+      keep: { column: link.key, values: now.map((item) => keyOf(item, target)) },
+    })
+  }
+
   inserts(table: Table): InsertStep[] {
     const rows = [...(this.#added.get(table)?.values() ?? [])].map((values) => ({ state: undefined, values }))
     if (rows.length === 0) return []
     const key = (table.primaryKey.length > 0 ? table.primaryKey : table.columns).map((column) => column.key)
-    return [{ kind: "insert", table, generatedKey: undefined, rows: sortByKey(rows, rowKeyIn(key)) }]
+    const ignoreExisting = this.#replaced.some((step) => step.table === table)
+    return [
+      {
+        kind: "insert",
+        table,
+        generatedKey: undefined,
+        rows: sortByKey(rows, rowKeyIn(key)),
+        ...(ignoreExisting ? { ignoreExisting } : {}),
+      },
+    ]
   }
 
   deletes(table: Table): WriteStep[] {
-    return [...(this.#removed.get(table)?.values() ?? [])].map((where) => ({
+    const removed = [...(this.#removed.get(table)?.values() ?? [])].map((where) => ({
       kind: "delete" as const,
       table,
       state: undefined,
@@ -418,6 +466,7 @@ class LinkChanges {
       where,
       mustMatchOne: false,
     }))
+    return [...removed, ...this.#replaced.filter((step) => step.table === table)]
   }
 
   private put(

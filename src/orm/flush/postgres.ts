@@ -68,8 +68,8 @@ function renderInsert(
 ): RenderedStatement {
   const { table, generatedKey } = step
   const rows = step.rows.map((row) => coreValues(row.values, keyRef, table))
-  const compiled = insert(table)
-    .values(rows as never)
+  const inserted = insert(table).values(rows as never)
+  const compiled = (step.ignoreExisting ? inserted.onConflictDoNothing() : inserted)
     .returning(table)
     .compile(postgresql)
   if (!generatedKey) {

@@ -45,11 +45,16 @@ export function coreValues(
   table: Table,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [key, value] of values) {
-    const column = table.requireColumn(key)
-    out[key] = value instanceof KeyRef ? new RawSql(keyRef(value, column), column.type) : value
-  }
+  for (const [key, value] of values) out[key] = coreValue(value, table.requireColumn(key), keyRef)
   return out
+}
+
+function coreValue(
+  value: unknown,
+  column: Column<unknown>,
+  keyRef: (ref: KeyRef, column: Column<unknown>) => string,
+): unknown {
+  return value instanceof KeyRef ? new RawSql(keyRef(value, column), column.type) : value
 }
 
 /** `a = 1 AND b = 2` over the columns of a row key (a key may be a KeyRef: a row of this flush). */
@@ -125,8 +130,12 @@ export function writeStatement(
   keyRef: (ref: KeyRef, column: Column<unknown>) => string,
   returnDeleted: boolean,
 ): Statement {
-  const { table } = step
-  const where = whereRow(table, step.where, keyRef)
+  const { table, keep } = step
+  const kept = keep && table.requireColumn(keep.column)
+  const where = and(
+    whereRow(table, step.where, keyRef),
+    ...(kept ? [kept.notIn(keep?.values.map((value) => coreValue(value, kept, keyRef)) as never)] : []),
+  )
   if (step.kind === "update") {
     return update(table)
       .values(coreValues(step.values, keyRef, table) as never)

@@ -110,7 +110,11 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): Render
       : []),
     ...given.map((_, i) => `column${i + 2}`),
   ]
-  const sql = `INSERT INTO ${q.quote(table.name)} (${names.join(", ")}) SELECT ${selected.join(", ")} FROM (VALUES ${tuples.join(", ")}) ORDER BY column1 RETURNING *`
+  // WHERE true: an upsert after a SELECT needs a WHERE, or SQLite could read its ON as a join's.
+  const upsert = step.ignoreExisting
+    ? " WHERE true ORDER BY column1 ON CONFLICT DO NOTHING"
+    : " ORDER BY column1"
+  const sql = `INSERT INTO ${q.quote(table.name)} (${names.join(", ")}) SELECT ${selected.join(", ")} FROM (VALUES ${tuples.join(", ")})${upsert} RETURNING *`
   return {
     statement: new TextStatement(sql, rowTypes(table, 0), params),
     apply: (returned) => {

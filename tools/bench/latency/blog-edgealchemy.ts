@@ -1,6 +1,6 @@
 // The blog's operations with edgealchemy, as the worker's routes do them (worker/routes/users.ts,
-// posts.ts, stats.ts), with the worker's own models, queries and serializers: a session per request,
-// closed before the answer, as the worker's `dbSession()` middleware gives it. Each function says
+// posts.ts, post-edits.ts, stats.ts), with the worker's own models, queries and serializers: a session
+// per request, closed before the answer, as the worker's `dbSession()` middleware gives it. Each function says
 // which route it mirrors; the HTTP layer is left out (see ./blog-operations.ts).
 
 import { HttpError } from "../../../src/hono.ts"
@@ -12,17 +12,13 @@ import {
   StaleDataError,
   select,
 } from "../../../src/index.ts"
-import { conflict, forbidden, notFound } from "../../../worker/http/errors.ts"
+import { notFound } from "../../../worker/http/errors.ts"
 import { postDetailJson, postJson, postPageJson, userJson } from "../../../worker/http/serializers.ts"
 import { Comment, Post, Tag, User } from "../../../worker/models/index.ts"
-import {
-  pageOfPosts,
-  postForEdit,
-  postWithEverything,
-  publishedPosts,
-} from "../../../worker/queries/posts.ts"
+import { pageOfPosts, postWithEverything, publishedPosts } from "../../../worker/queries/posts.ts"
 import { normalizeTagNames, tagsFor } from "../../../worker/queries/tags.ts"
-import { type Answer, type BlogOperations, errorAnswer, type Viewer } from "./blog-operations.ts"
+import { deletePost, updatePost } from "../../../worker/routes/post-edits.ts"
+import { type Answer, type BlogOperations, errorAnswer } from "./blog-operations.ts"
 
 /** A request's session, closed at its end; an HttpError or a stale version becomes the error answer. */
 async function request(engine: Engine, handle: (session: AsyncSession) => Promise<Answer>): Promise<Answer> {
@@ -37,24 +33,6 @@ async function request(engine: Engine, handle: (session: AsyncSession) => Promis
     await session.close()
   }
 }
-
-/** worker/routes/posts.ts `editablePost`: the post with what editing it touches, in one request. */
-async function editablePost(
-  session: AsyncSession,
-  viewer: Viewer,
-  id: number,
-  tagNames: readonly string[] = [],
-) {
-  const rows = (await session.execute(postForEdit(id, tagNames))).all()
-  const [post, commentCount] = rows[0] ?? []
-  if (!post || (!post.published && post.userId !== viewer.id)) throw notFound(`No post ${id}`)
-  if (post.userId !== viewer.id) throw forbidden(`Post ${id} is not yours`)
-  const namedTags = rows.map((row) => row[2]).filter((tag): tag is Tag => tag != null)
-  return { post, commentCount: Number(commentCount ?? 0), namedTags }
-}
-
-const sameTags = (current: readonly Tag[], next: readonly Tag[]) =>
-  current.length === next.length && next.every((tag) => current.includes(tag))
 
 const countOf = (
   model: typeof User | typeof Post | typeof Comment | typeof Tag,
@@ -79,9 +57,7 @@ export function edgealchemyBlog(engine: Engine): BlogOperations {
     // POST /posts
     createPost: (author, input) =>
       request(engine, async (session) => {
-        const tags = normalizeTagNames(input.tags).map((name) =>
-          session.addUnique(new Tag({ name }), ["name"]),
-        )
+        const tags = tagsFor(session, normalizeTagNames(input.tags))
         const post = new Post({
           title: input.title,
           content: input.content,
@@ -110,36 +86,16 @@ export function edgealchemyBlog(engine: Engine): BlogOperations {
       })),
 
     // PATCH /posts/:id
-    updatePost: (viewer, id, { version, tags, ...fields }) =>
-      request(engine, async (session) => {
-        const names = tags ? normalizeTagNames(tags) : []
-        const { post, commentCount, namedTags } = await editablePost(session, viewer, id, names)
-        if (post.version !== version) {
-          throw conflict(`Post ${id} is at version ${post.version}, not ${version}; reload it and retry`)
-        }
-        const nextTags = tags ? tagsFor(session, names, [...post.tags, ...namedTags]) : post.tags
-        let changed = false
-        for (const [key, value] of Object.entries(fields) as [keyof typeof fields, never][]) {
-          if (value !== undefined && post[key] !== value) {
-            post[key] = value
-            changed = true
-          }
-        }
-        if (!sameTags(post.tags, nextTags)) {
-          post.tags = nextTags
-          post.updatedAt = new Date()
-          changed = true
-        }
-        if (changed) await session.commit()
-        return { status: 200, body: postJson(post, commentCount) }
-      }),
+    updatePost: (viewer, id, changes) =>
+      request(engine, async (session) => ({
+        status: 200,
+        body: await updatePost(session, viewer, id, changes),
+      })),
 
     // DELETE /posts/:id
     deletePost: (viewer, id) =>
       request(engine, async (session) => {
-        const { post } = await editablePost(session, viewer, id)
-        await session.delete(post)
-        await session.commit()
+        await deletePost(session, viewer, id)
         return { status: 204, body: null }
       }),
 
