@@ -515,7 +515,11 @@ export class AsyncSession {
     return this.#listeners.add(event, listener)
   }
 
-  /** Ends the interactive transaction, if any, and forgets unflushed new objects. */
+  /**
+   * Ends the interactive transaction, if any, and drops every change not committed: unflushed new
+   * objects are expunged, objects marked for deletion stay, persistent objects get back what the
+   * database has (changed relationships unloaded), and what the transaction flushed is undone.
+   */
   async rollback(): Promise<void> {
     if (this.#connection?.inTransaction) await this.#connection.rollback()
     this.#fire("afterRollback")
@@ -523,6 +527,7 @@ export class AsyncSession {
     this.#new.clear()
     for (const state of this.#deleted) state.deleted = false
     this.#deleted.clear()
+    for (const object of this.#identity.values()) discardUnflushed(stateOf(object))
   }
 
   /**
@@ -729,11 +734,7 @@ export class AsyncSession {
         else delete state.values[key]
       }
       state.committed = before.committed
-      for (const key of state.loaded) {
-        delete state.values[key]
-        state.committedCollections.delete(key)
-      }
-      state.loaded.clear()
+      for (const key of [...state.loaded]) unload(state, key)
       state.deleted = false
       state.gone = false
       this.#deleted.delete(state)
@@ -879,12 +880,34 @@ function related(state: InstanceState, key: string): object[] {
 
 /** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
 function relationshipsChanged(state: InstanceState): boolean {
-  for (const key of state.loaded) {
-    const before = state.committedCollections.get(key)
-    const now = related(state, key)
-    if (!before || before.size !== now.length || now.some((item) => !before.has(item))) return true
-  }
+  for (const key of state.loaded) if (relationshipChanged(state, key)) return true
   return false
+}
+
+function relationshipChanged(state: InstanceState, key: string): boolean {
+  const before = state.committedCollections.get(key)
+  const now = related(state, key)
+  return !before || before.size !== now.length || now.some((item) => !before.has(item))
+}
+
+/** Forgets a loaded relationship's value: reading it raises NotLoadedError until it is loaded again. */
+function unload(state: InstanceState, key: string): void {
+  delete state.values[key]
+  state.committedCollections.delete(key)
+  state.loaded.delete(key)
+}
+
+/**
+ * Drops an object's unflushed changes, as SQLAlchemy's rollback does by expiring it: columns go back to
+ * what the database has, and changed relationships are unloaded.
+ */
+function discardUnflushed(state: InstanceState): void {
+  const committed = state.committed ?? {}
+  for (const key of state.modifiedColumns()) {
+    if (key in committed) state.values[key] = committed[key]
+    else delete state.values[key]
+  }
+  for (const key of [...state.loaded]) if (relationshipChanged(state, key)) unload(state, key)
 }
 
 /** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */

@@ -606,7 +606,10 @@ export function sessionSuite(fixture: TransportFixture) {
       await session.flush()
       expect(typeof newcomer.id).toBe("number")
       expect(inspect(doomed).state).toBe("detached")
+      // A change made after the flush, never written, is dropped too.
+      loaded.content = "unflushed"
       await session.rollback()
+      expect(loaded.content).toBe("c")
 
       expect(inspect(newcomer).state).toBe("transient")
       expect(newcomer.id).toBeUndefined()
