@@ -30,7 +30,6 @@ const ISOLATION = {
 
 export class NeonTransport implements Transport {
   readonly capabilities: Capabilities
-  #sql: ReturnType<typeof neon<true, true>> | undefined
   #client: Client | undefined
   /** A client still connecting: close() abandons it too. */
   #connecting: Client | undefined
@@ -225,25 +224,26 @@ export class NeonTransport implements Transport {
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
     this.#ensureOpen()
-    this.#sql ??= neon<true, true>(this.#url, { arrayMode: true, fullResults: true })
-    const sql = this.#sql
+    const sql = httpQuery(this.#url)
     this.#pending = { kind, statements: queries }
-    return withHttpSettings(this.#options, this.#countingFetch, () => {
-      const pending: Promise<FullQueryResults<true>[]> =
-        kind === "batch"
-          ? sql.transaction(
-              queries.map((q) => sql.query(q.sql, [...q.params])),
-              {
-                arrayMode: true,
-                fullResults: true,
-                ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
-                ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
-                ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
-              },
-            )
-          : startNow(sql.query(queries[0]?.sql ?? "", [...(queries[0]?.params ?? [])])).then((r) => [r])
-      return pending.then((results) => results.map(resultOf))
-    })
+    return this.#inFlight.track(
+      withHttpSettings(this.#options, this.#countingFetch, () => {
+        const pending: Promise<FullQueryResults<true>[]> =
+          kind === "batch"
+            ? sql.transaction(
+                queries.map((q) => sql.query(q.sql, [...q.params])),
+                {
+                  arrayMode: true,
+                  fullResults: true,
+                  ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
+                  ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
+                  ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
+                },
+              )
+            : startNow(sql.query(queries[0]?.sql ?? "", [...(queries[0]?.params ?? [])])).then((r) => [r])
+        return pending.then((results) => results.map(resultOf))
+      }),
+    )
   }
 
   #ensureOpen(): void {
@@ -258,6 +258,21 @@ export class NeonTransport implements Transport {
     measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
       this.#inFlight.fetch(input, init),
     )
+}
+
+type HttpQuery = ReturnType<typeof neon<true, true>>
+let lastHttpQuery: { readonly url: string; readonly sql: HttpQuery } | undefined
+
+/**
+ * The driver's HTTP query function for a URL. It holds no I/O and no state of a request (the endpoint
+ * and fetch are read from the globals set around each call), so connections share it: one per URL
+ * seen last, as an app talks to one database.
+ */
+function httpQuery(url: string): HttpQuery {
+  if (lastHttpQuery?.url !== url) {
+    lastHttpQuery = { url, sql: neon<true, true>(url, { arrayMode: true, fullResults: true }) }
+  }
+  return lastHttpQuery.sql
 }
 
 /**
