@@ -79,6 +79,11 @@ export class LibsqlTransport implements Transport {
   }
 
   batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
+    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
+    const [only] = queries
+    if (only && queries.length === 1 && !this.#transaction && Object.keys(options).length === 0) {
+      return this.execute(only).then((result) => [result])
+    }
     const statements = queries.map((q) => ({ sql: q.sql, args: q.params as InArgs }))
     return this.#request("batch", queries, async () => {
       const results = this.#transaction

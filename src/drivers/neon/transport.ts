@@ -74,9 +74,13 @@ export class NeonTransport implements Transport {
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     this.#throwIfTransactionLost()
     if (this.#inTransaction) return this.#inOrder(queries)
-    if (this.#options.mode !== "websocket") return this.#viaHttp("batch", queries, options)
+    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
+    const plain = queries.length === 1 && Object.keys(options).length === 0
+    if (this.#options.mode !== "websocket")
+      return this.#viaHttp(plain ? "execute" : "batch", queries, options)
     const script = inlineScript(queries)
     if (script !== undefined) return this.#scriptViaWebSocket(script, queries, options)
+    if (plain) return [await this.execute(queries[0] as Query)]
     await this.begin(options)
     try {
       const results = await this.#inOrder(queries)

@@ -1,0 +1,97 @@
+// A query and all the levels of its loads in one statement (DESIGN.md: "one statement with JSON
+// aggregation"). The query and each level become common table expressions, each level selecting its
+// rows by the keys the level above holds, so the query runs once, not once per level; the statement
+// answers one row holding each one's rows as a JSON array of arrays, values kept exact by the dialect
+// (../sql/json-rows.ts). One statement is one snapshot and, at the edge, the cheapest request: no
+// BEGIN and COMMIT around it, one plan. When the query's rows could not travel as JSON unchanged
+// (values of no known type, unnamed columns, DISTINCT), the query runs as it is beside the statement of
+// the levels, in the same request.
+import { Expression, Label, Ordering } from "../sql/expression.ts"
+import { Cte } from "../sql/from.ts"
+import { InKeys, JsonRows } from "../sql/json-rows.ts"
+import type { Column } from "../sql/schema/column.ts"
+import { Select, select } from "../sql/select.ts"
+import { ENTITY, isEntity, type SelectItem } from "../sql/select-items.ts"
+import { ScalarSubquery } from "../sql/subquery.ts"
+import { cached } from "../util/cached.ts"
+import type { LoadPlan } from "./loading.ts"
+import { mapperOf } from "./mapper-of.ts"
+
+export interface JsonLoad {
+  /** One row: the JSON rows of the query (when `names`), then of each level, in plan order. */
+  readonly statement: Select<readonly SelectItem[]>
+  /** The query's column names when its rows travel in the statement; else it runs beside it. */
+  readonly names: readonly string[] | undefined
+}
+
+type Query = Select<readonly SelectItem[]>
+
+/** The one statement of a plan with levels (built once per plan: a cached plan keeps its SQL too). */
+export function jsonLoad(plan: LoadPlan): JsonLoad {
+  return cached(built, plan, () => buildJsonLoad(plan))
+}
+
+const built = new WeakMap<LoadPlan, JsonLoad>()
+
+function buildJsonLoad({ statement: query, levels }: LoadPlan): JsonLoad {
+  const names = query.state.distinct ? undefined : namesOf(query.state.items)
+  const width = columnsOf(query.state.items).length
+  // The query's rows are ordered again in the JSON by its ORDER BY values, carried as hidden columns.
+  const ordered = names ? query.state.orderBy : []
+  const hidden = ordered.map((o) => (o.operand instanceof Label ? o.operand.operand : o.operand))
+  const ctes = [cte(new Select({ ...query.state, items: [...query.state.items, ...hidden] }), 0)]
+  for (const [i, level] of levels.entries()) {
+    const parentIndex = level.parent + 1
+    const parent = ctes[parentIndex] as Cte
+    const parentItems = (parentIndex === 0 ? query : levels[level.parent]?.load.statement)?.state.items ?? []
+    const key = keyColumn(parentItems, level.property.pairs[0]?.[0] as Column<unknown>)
+    const body = level.load.statement
+    const keys = select(parent.columns[key] as Column<unknown>)
+    ctes.push(cte(new Select({ ...body.state, where: [new InKeys(level.load.link, keys)] }), i + 1))
+  }
+  const rows = ctes.map((table, i) => {
+    const order = (i === 0 ? ordered : []).map(
+      (o, j) => new Ordering(table.columns[width + j] as Column<unknown>, o.direction, o.nulls),
+    )
+    const json = new JsonRows(table.columns.slice(0, i === 0 ? width : undefined), order)
+    return new ScalarSubquery(select(json), json.type)
+  })
+  return { statement: select(...(names ? rows : rows.slice(1))) as Query, names }
+}
+
+/** A statement as `_l<i>(c0, c1, ...)`: columns named by position, whatever the select calls them. */
+function cte(body: Query, index: number): Cte {
+  const output = columnsOf(body.state.items).map((column, i) => ({ name: `c${i}`, type: column.type }))
+  return new Cte(body, `_l${index}`, output, false, undefined, true)
+}
+
+/** Every column a select list yields, in order: an entity's or a table's columns, an expression. */
+function columnsOf(items: readonly SelectItem[]): Expression<unknown>[] {
+  return items.flatMap((item) =>
+    isEntity(item) ? [...item[ENTITY].columns] : item instanceof Expression ? [item] : [...item.columns],
+  )
+}
+
+/**
+ * The names of the query's columns as the database would answer them, if its rows can travel as JSON
+ * unchanged: every value of a known type, every column named (an entity's, a table's, a column's
+ * key, a label).
+ */
+function namesOf(items: readonly SelectItem[]): string[] | undefined {
+  const names: string[] = []
+  for (const item of items) {
+    if (item instanceof Label) names.push(item.name)
+    else if (item instanceof Expression) {
+      if (item.kind !== "column") return undefined
+      names.push((item as Column<unknown>).key)
+    } else names.push(...(isEntity(item) ? item[ENTITY].columns : item.columns).map((c) => c.key))
+  }
+  return columnsOf(items).some((column) => column.type.kind === "null") ? undefined : names
+}
+
+/** Where the parent key of a level sits among its parent's columns: in the parent's first entity. */
+function keyColumn(items: readonly SelectItem[], parentColumn: Column<unknown>): number {
+  const entity = items.findIndex(isEntity)
+  const before = columnsOf(items.slice(0, entity)).length
+  return before + mapperOf(items[entity]).table.columns.indexOf(parentColumn)
+}
