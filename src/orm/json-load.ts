@@ -6,6 +6,8 @@
 // BEGIN and COMMIT around it, one plan. When the query's rows could not travel as JSON unchanged
 // (values of no known type, unnamed columns, DISTINCT), the query runs as it is beside the statement of
 // the levels, in the same request.
+import { decodeRow, slotsOf } from "../engine/row-shape.ts"
+import type { Dialect } from "../sql/compiler/dialect.ts"
 import { Expression, Label, Ordering } from "../sql/expression.ts"
 import { Cte } from "../sql/from.ts"
 import { InKeys, JsonRows } from "../sql/json-rows.ts"
@@ -22,6 +24,31 @@ export interface JsonLoad {
   readonly statement: Select<readonly SelectItem[]>
   /** The query's column names when its rows travel in the statement; else it runs beside it. */
   readonly names: readonly string[] | undefined
+}
+
+/**
+ * The rows of `shape` (the query or a level's statement) in the `at`-th column of the statement's
+ * row, decoded as if the driver had answered them: JSON carries bytes as hex and 64-bit integers as
+ * text, which are turned back first.
+ */
+export function jsonRows(row: readonly unknown[], at: number, shape: Query, dialect: Dialect): unknown[][] {
+  const kinds = columnsOf(shape.state.items).map((column) => column.type.kind)
+  const slots = slotsOf(shape)
+  return ((row[at] ?? []) as unknown[][]).map((values) => {
+    for (const [i, kind] of kinds.entries()) {
+      const value = values[i]
+      if (typeof value !== "string") continue
+      if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
+      else if (kind === "bigint" && /^-?\d+$/.test(value)) values[i] = BigInt(value)
+    }
+    return decodeRow(values, slots, dialect)
+  })
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from({ length: hex.length / 2 }, (_, i) =>
+    Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16),
+  )
 }
 
 type Query = Select<readonly SelectItem[]>

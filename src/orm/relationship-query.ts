@@ -4,7 +4,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import { and } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
-import { Select, select } from "../sql/select.ts"
+import { type Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import { valueKey } from "./identity-map.ts"
 import type { RelationshipProperty } from "./mapper.ts"
@@ -25,12 +25,12 @@ export interface RelationshipLoad {
 }
 
 /**
- * The load of a relationship for `parents`, or for the parents a select will return: then the children
- * are selected by a subquery of that select, so both can travel in one request.
+ * The load of a relationship for `parents`; without them, the statement selects every child and the
+ * caller adds the condition on `link` (./json-load.ts: the keys of the level above).
  */
 export function relationshipLoad(
   property: RelationshipProperty,
-  parents: readonly object[] | Select<readonly SelectItem[]>,
+  parents?: readonly object[],
 ): RelationshipLoad {
   const target = property.target.cls as unknown as SelectItem
   if (property.pairs.length !== 1 || (property.secondary?.pairs.length ?? 1) !== 1) {
@@ -40,9 +40,6 @@ export function relationshipLoad(
   }
   const [parentColumn, link] = property.pairs[0] as readonly [Column<unknown>, Column<unknown>]
   const keyOf = (parent: object) => stateOf(parent).values[parentColumn.key]
-  const keys = isSelect(parents)
-    ? new Select({ ...parents.state, items: [parentColumn], options: [] })
-    : [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
   // The link is a column of the target (a many-to-one's key, a one-to-many's foreign key), read from
   // its values; or, for a many-to-many, the association table's, selected beside it.
   const at = property.target.table.columns.indexOf(link)
@@ -52,8 +49,9 @@ export function relationshipLoad(
     const [secondaryColumn, targetColumn] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
     statement = statement.join(secondary.table, and(secondaryColumn.eq(targetColumn)))
   }
+  const keys = parents && [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
   return {
-    statement: statement.where(link.in(keys as never)) as Select<readonly SelectItem[]>,
+    statement: (keys ? statement.where(link.in(keys as never)) : statement) as Select<readonly SelectItem[]>,
     link,
     linkOf: at < 0 ? (row) => row[1] : (row) => (row[0] as readonly unknown[])[at],
     assign: (rows, links, owners) => group(owners, rows, links, keyOf),
@@ -76,10 +74,4 @@ function group(
   }
   byKey.delete(undefined)
   return new Map(parents.map((parent) => [parent, byKey.get(valueKey(keyOf(parent))) ?? []]))
-}
-
-function isSelect(
-  value: readonly object[] | Select<readonly SelectItem[]>,
-): value is Select<readonly SelectItem[]> {
-  return !Array.isArray(value)
 }

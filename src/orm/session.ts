@@ -7,7 +7,6 @@ import type { TransactionOptions } from "../drivers/transport.ts"
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
-import { decodeRow, slotsOf } from "../engine/row-shape.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
 import { Bound } from "../sql/bound.ts"
 import { and, bindparam, type Expression } from "../sql/expression.ts"
@@ -28,8 +27,7 @@ import { flushRendererFor } from "./flush/renderers.ts"
 import { hydrateItem } from "./hydrate.ts"
 import { IdentityMap } from "./identity-map.ts"
 import { setRelationship } from "./instance-accessors.ts"
-import { jsonLoad } from "./json-load.ts"
-import { type JoinedLoad, type LoadPlan, planLoading } from "./loading.ts"
+import type { JoinedLoad, LoadPlan } from "./loading.ts"
 import type { Mapper, ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
@@ -222,7 +220,7 @@ export class AsyncSession {
     const loaderOptions = (statement as { state?: { options?: readonly unknown[] } }).state?.options ?? []
     const plan =
       statement.kind === "select"
-        ? planLoading(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
+        ? planOf(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
         : undefined
     if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {
       return (await this.#executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
@@ -278,7 +276,7 @@ export class AsyncSession {
     values?: Readonly<Record<string, unknown>>,
   ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
     const { statement, levels, joined } = plan
-    const json = levels.length > 0 ? jsonLoad(plan) : undefined
+    const json = levels.length > 0 ? plugins.loads?.json(plan) : undefined
     const own = json ? (json.names ? [json.statement] : [statement, json.statement]) : [statement]
     const all = [...own.map((s) => (values ? new Bound(s, values) : s)), ...extra]
     // Statements apart must see one snapshot (REPEATABLE READ on PostgreSQL; SQLite's transactions are
@@ -286,13 +284,10 @@ export class AsyncSession {
     // A batch even of one: over Neon's WebSocket it is then one simple-protocol message.
     const results = await this.#conn.batch(all, all.length > 1 ? ONE_SNAPSHOT : {})
     const first = results[0]
-    // The JSON row: the rows of the query (when it travels in it) and of each level.
-    const jsonRow = (json ? results[own.length - 1]?.rows[0] : undefined) ?? []
-    const rowsOf = (shape: Statement, at: number): unknown[][] => {
-      const slots = slotsOf(shape)
-      const rows = (jsonRow[at] ?? []) as readonly unknown[][]
-      return rows.map((row) => decodeRow(row, slots, this.engine.dialect))
-    }
+    // The JSON row holds the rows of the query (when it travels in it) and of each level.
+    const jsonRow = (json && results[own.length - 1]?.rows[0]) || []
+    const rowsOf = (shape: Select<readonly SelectItem[]>, at: number) =>
+      plugins.loads?.rows(jsonRow, at, shape, this.engine.dialect) ?? []
     const queryRows = json?.names ? rowsOf(statement, 0) : ((first?.rows ?? []) as unknown[][])
     const hydrated = this.#hydrateRows(statement, queryRows, hydration)
     const rows = assignJoined(hydrated, joined, -1, hydration.populateExisting)
@@ -313,9 +308,7 @@ export class AsyncSession {
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
     }
     // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
-    const affected = json?.names
-      ? Math.min(first?.rowsAffected ?? 0, rows.length)
-      : (first?.rowsAffected ?? 0)
+    const affected = json?.names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
     return {
       result: new Result(rows as never[], json?.names ?? first?.columns ?? [], affected),
       extra: results.slice(own.length),
@@ -349,7 +342,7 @@ export class AsyncSession {
       options: [],
     })
     const count = select(countOf()).selectFrom(unordered.subquery("paginated"))
-    const plan = planLoading(paged, query.state.options ?? [])
+    const plan = planOf(paged, query.state.options ?? [])
     const { result, extra } = await this.#executeWithLoads(plan, this.#hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
     const single = query.state.items.length === 1
@@ -710,7 +703,12 @@ function byKey(mapper: Mapper): Select<readonly SelectItem[]> {
  * SQL is compiled once per dialect (../sql/bound.ts).
  */
 function byKeyPlan(mapper: Mapper): LoadPlan {
-  return cached(byKeyPlans, mapper, () => planLoading(byKey(mapper), []))
+  return cached(byKeyPlans, mapper, () => planOf(byKey(mapper), []))
+}
+
+/** The statements a select runs as, with the loads it asks for (none when nothing can ask: ./plugins.ts). */
+function planOf(query: Select<readonly SelectItem[]>, options: readonly unknown[]): LoadPlan {
+  return plugins.loads?.plan(query, options) ?? { statement: query, levels: [], joined: [] }
 }
 
 /** A primary key for listeners: the value, or the KeyRef of a row the flush inserts. */

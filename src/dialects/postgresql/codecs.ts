@@ -3,7 +3,6 @@
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { checkedValue } from "../../sql/value-checks.ts"
-import { hexBytes } from "../../util/hex-bytes.ts"
 
 export function encodePostgres(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
   // Checked, a value is of its type's JS type, and a JSON document is already its text (a JS array
@@ -48,9 +47,9 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
       // The driver parsed json and jsonb already, in both modes: a string is the JSON string itself.
       return value
     case "binary":
-      if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-      // Inside JSON (a one-statement load), bytea is its hex text, `\x0a1b`.
-      return typeof value === "string" ? hexBytes(value.slice(2)) : value
+      return value instanceof Uint8Array
+        ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+        : value
     default:
       return value
   }

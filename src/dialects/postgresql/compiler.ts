@@ -2,7 +2,6 @@
 // is the base compiler's.
 
 import { Compiler } from "../../sql/compiler/compiler.ts"
-import type { Expression, SubqueryTarget } from "../../sql/expression.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { postgresString } from "../../util/postgres-string.ts"
 import { byteaHex } from "./codecs.ts"
@@ -16,11 +15,6 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
 export class PostgresCompiler extends Compiler {
   protected override placeholder(n: number): string {
     return `$${n}`
-  }
-
-  /** The keys as an array first: an index lookup per key, whatever the planner guesses of their number. */
-  override inKeys(operand: Expression<unknown>, keys: SubqueryTarget): string {
-    return `${this.expression(operand)} = ANY(ARRAY(${this.nestedSelect(keys)}))`
   }
 
   override literal(value: unknown, type: SqlType<unknown>): string {

@@ -4,7 +4,6 @@
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { checkedValue, type Decimal, parseDecimal, refuse } from "../../sql/value-checks.ts"
-import { hexBytes } from "../../util/hex-bytes.ts"
 
 export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
   const checked = checkedValue(value, type, column)
@@ -76,12 +75,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
     case "float":
       return Number(value)
     case "bigint":
-      // Text inside JSON (a one-statement load) holds every digit.
-      return typeof value === "bigint"
-        ? value
-        : /^-?\d+$/.test(String(value))
-          ? BigInt(String(value))
-          : BigInt(Math.trunc(Number(value)))
+      return typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value)))
     case "numeric":
       return numericText(value, type.options.scale)
     case "boolean":
@@ -91,12 +85,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
     case "json":
       return JSON.parse(String(value))
     case "binary":
-      // Inside JSON (a one-statement load), a BLOB is its hex text.
-      return value instanceof ArrayBuffer
-        ? new Uint8Array(value)
-        : typeof value === "string"
-          ? hexBytes(value)
-          : value
+      return value instanceof ArrayBuffer ? new Uint8Array(value) : value
     case "null":
       // Untyped (raw SQL, unknown functions): integers as numbers when they fit, as PostgreSQL's int4.
       return typeof value === "bigint" && value <= MAX_SAFE && value >= -MAX_SAFE ? Number(value) : value

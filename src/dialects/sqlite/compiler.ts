@@ -2,7 +2,7 @@
 // for generated keys, and no row locks. Everything else is the base compiler's.
 import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
-import type { Binary, Expression, Ordering } from "../../sql/expression.ts"
+import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey } from "../../sql/schema/table.ts"
@@ -36,21 +36,6 @@ export class SqliteCompiler extends Compiler {
       .split("\u0000")
       .map((part) => `'${part.replaceAll("'", "''")}'`)
       .join(" || char(0) || ")
-  }
-
-  override jsonRows(values: readonly Expression<unknown>[], orderBy: readonly Ordering[]): string {
-    return super
-      .jsonRows(values, orderBy)
-      .replace("json_agg(json_build_array(", "json_group_array(json_array(")
-  }
-
-  /** SQLite's JSON writes a REAL with 15 digits and refuses a BLOB: 17 digits, and hex. */
-  protected override jsonValue(value: Expression<unknown>): string {
-    const kind = value.type.kind
-    if (kind !== "float" && kind !== "binary") return super.jsonValue(value)
-    const sql = this.expression(value)
-    const text = kind === "float" ? `printf('%!.17g', ${sql})` : `hex(${sql})`
-    return `CASE WHEN ${sql} IS NULL THEN NULL ELSE ${text} END`
   }
 
   protected override visitBinary(node: Binary<unknown>): string {

@@ -3,7 +3,7 @@
 import { InvalidRequestError } from "../../errors.ts"
 import type { CompoundSelect } from "../compound.ts"
 import type { Delete } from "../delete.ts"
-import { asExpression, Expression, type Ordering, type SubqueryTarget } from "../expression.ts"
+import { asExpression, Expression, type SubqueryTarget } from "../expression.ts"
 import type { Alias, Cte, FromClause, Join } from "../from.ts"
 import type { Insert, OnConflict } from "../insert.ts"
 import type { Column, ColumnParent } from "../schema/column.ts"
@@ -78,26 +78,6 @@ export class Compiler extends ExpressionCompiler {
   /** DDL hook: whether DROP TABLE takes CASCADE. */
   get dropCascades(): boolean {
     return true
-  }
-
-  /**
-   * Rows as one JSON array of arrays (../json-rows.ts), every value as the dialect's JSON keeps it exact
-   * (`jsonValue`), in the order given.
-   */
-  jsonRows(values: readonly Expression<unknown>[], orderBy: readonly Ordering[]): string {
-    const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.map((o) => this.ordering(o)).join(", ")}` : ""
-    return `json_agg(json_build_array(${values.map((v) => this.jsonValue(v)).join(", ")})${order})`
-  }
-
-  /** A value for a JSON array: 64-bit integers and decimals as text, which JSON numbers would round. */
-  protected jsonValue(value: Expression<unknown>): string {
-    const sql = this.expression(value)
-    return value.type.kind === "bigint" || value.type.kind === "numeric" ? `CAST(${sql} AS TEXT)` : sql
-  }
-
-  /** `operand IN (keys)` for a short list of keys (../json-rows.ts). */
-  inKeys(operand: Expression<unknown>, keys: SubqueryTarget): string {
-    return `${this.expression(operand)} IN (${this.nestedSelect(keys)})`
   }
 
   protected nestedSelect(select: SubqueryTarget): string {
