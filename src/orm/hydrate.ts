@@ -40,15 +40,20 @@ export function hydrateItem(
       row[item] = existing
       continue
     }
+    // Both built key by key: V8 extends such objects fast (relationships are added later), not copies.
     const committed: Record<string, unknown> = {}
-    for (let i = 0; i < keys.length; i++) committed[keys[i] as string] = columns[i]
+    const values: Record<string, unknown> = existing
+      ? (existing as { [STATE]: InstanceState })[STATE].values
+      : {}
+    for (let i = 0; i < keys.length; i++) {
+      committed[keys[i] as string] = columns[i]
+      values[keys[i] as string] = columns[i]
+    }
     let state: InstanceState
-    if (existing) {
-      state = (existing as { [STATE]: InstanceState })[STATE]
-      Object.assign(state.values, committed)
-    } else {
+    if (existing) state = (existing as { [STATE]: InstanceState })[STATE]
+    else {
       const object = Object.create(mapper.cls.prototype as object) as object
-      state = new InstanceState(object, mapper, { ...committed })
+      state = new InstanceState(object, mapper, values)
       Object.defineProperty(object, STATE, { value: state })
       objects.set(key, object)
     }
