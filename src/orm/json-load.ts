@@ -33,14 +33,16 @@ export interface JsonLoad {
  */
 export function jsonRows(row: readonly unknown[], at: number, shape: Query, dialect: Dialect): unknown[][] {
   const kinds = columnsOf(shape.state.items).map((column) => column.type.kind)
+  const restore = kinds.some((kind) => kind === "binary" || kind === "bigint")
   const slots = slotsOf(shape)
   return ((row[at] ?? []) as unknown[][]).map((values) => {
-    for (const [i, kind] of kinds.entries()) {
-      const value = values[i]
-      if (typeof value !== "string") continue
-      if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
-      else if (kind === "bigint" && /^-?\d+$/.test(value)) values[i] = BigInt(value)
-    }
+    if (restore)
+      for (const [i, kind] of kinds.entries()) {
+        const value = values[i]
+        if (typeof value !== "string") continue
+        if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
+        else if (kind === "bigint" && /^-?\d+$/.test(value)) values[i] = BigInt(value)
+      }
     return decodeRow(values, slots, dialect)
   })
 }
@@ -62,10 +64,18 @@ const built = new WeakMap<LoadPlan, JsonLoad>()
 
 function buildJsonLoad({ statement: query, levels }: LoadPlan): JsonLoad {
   const names = query.state.distinct ? undefined : namesOf(query.state.items)
-  const width = columnsOf(query.state.items).length
-  // The query's rows are ordered again in the JSON by its ORDER BY values, carried as hidden columns.
+  // The query's rows are ordered again in the JSON by its ORDER BY values: its own columns, or hidden
+  // ones added for the purpose.
+  const columns = columnsOf(query.state.items)
+  const width = columns.length
   const ordered = names ? query.state.orderBy : []
-  const hidden = ordered.map((o) => (o.operand instanceof Label ? o.operand.operand : o.operand))
+  const hidden: Expression<unknown>[] = []
+  const orderAt = ordered.map(({ operand }) => {
+    const own = columns.indexOf(operand)
+    if (own >= 0) return own
+    hidden.push(operand instanceof Label ? operand.operand : operand)
+    return width + hidden.length - 1
+  })
   const ctes = [cte(new Select({ ...query.state, items: [...query.state.items, ...hidden] }), 0)]
   for (const [i, level] of levels.entries()) {
     const parentIndex = level.parent + 1
@@ -78,7 +88,7 @@ function buildJsonLoad({ statement: query, levels }: LoadPlan): JsonLoad {
   }
   const rows = ctes.map((table, i) => {
     const order = (i === 0 ? ordered : []).map(
-      (o, j) => new Ordering(table.columns[width + j] as Column<unknown>, o.direction, o.nulls),
+      (o, j) => new Ordering(table.columns[orderAt[j] as number] as Column<unknown>, o.direction, o.nulls),
     )
     const json = new JsonRows(table.columns.slice(0, i === 0 ? width : undefined), order)
     return new ScalarSubquery(select(json), json.type)
