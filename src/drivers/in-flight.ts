@@ -27,8 +27,10 @@ export class InFlightRequests {
   /** Counts `work` (a request and the reading of its answer) as in flight until it settles. */
   track<T>(work: Promise<T>): Promise<T> {
     this.#requests.add(work)
-    const done = () => this.#requests.delete(work)
-    work.then(done, done)
+    work.then(
+      () => this.#requests.delete(work),
+      () => this.#requests.delete(work),
+    )
     return work
   }
 

@@ -286,16 +286,17 @@ export class AsyncSession {
     const first = results[0]
     // The JSON row holds the rows of the query (when it travels in it) and of each level.
     const jsonRow = (json && results[own.length - 1]?.rows[0]) || []
-    const rowsOf = (shape: Select<readonly SelectItem[]>, at: number) =>
-      plugins.loads?.rows(jsonRow, at, shape, this.engine.dialect) ?? []
-    const queryRows = json?.names ? rowsOf(statement, 0) : ((first?.rows ?? []) as unknown[][])
+    const { dialect } = this.engine
+    const queryRows = json?.names
+      ? (plugins.loads?.rows(jsonRow, 0, statement, dialect) ?? [])
+      : ((first?.rows ?? []) as unknown[][])
     const hydrated = this.#hydrateRows(statement, queryRows, hydration)
     const rows = assignJoined(hydrated, joined, -1, hydration.populateExisting)
     const entityColumn = itemsOf(statement).findIndex(isEntity)
     const loadedByLevel: object[][] = []
-    const roots = distinctObjects(rows.map((row) => row[entityColumn]))
+    const roots = levels.length > 0 ? distinctObjects(rows.map((row) => row[entityColumn])) : []
     for (const [i, level] of levels.entries()) {
-      const raw = rowsOf(level.load.statement, json?.names ? i + 1 : i)
+      const raw = plugins.loads?.rows(jsonRow, json?.names ? i + 1 : i, level.load.statement, dialect) ?? []
       const links = raw.map(level.load.linkOf)
       const children = assignJoined(
         this.#hydrateRows(level.load.statement, raw, hydration),
