@@ -131,7 +131,9 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
     const source = statements[owner + 1] as Query
     const ownerItem = source.state.items.findIndex(isEntity)
     const ownerColumns = (source.state.items[ownerItem] as EntityLike)[ENTITY].columns
-    const target = aliased(property.target.cls as never) as AliasedModel<never> & SelectItem
+    // Named by position, so that a statement of this shape always reads the same (./json-load.ts).
+    const target = aliased(property.target.cls as never, `_j${joined.length}`) as AliasedModel<never> &
+      SelectItem
     statements[owner + 1] = new Select({
       ...source.state,
       items: [...source.state.items, target],

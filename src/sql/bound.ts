@@ -14,7 +14,7 @@ const templates = new WeakMap<Statement, Map<Dialect, Template>>()
 /** The SQL of a SELECT for a dialect, compiled on first use and kept with the statement. */
 export function templateOf(statement: Statement, dialect: Dialect): Template {
   const byDialect = cached(templates, statement, () => new Map<Dialect, Template>())
-  return cached(byDialect, dialect, () => dialect.createCompiler({}).template(statement))
+  return cached(byDialect, dialect, () => statement.template(dialect))
 }
 
 /** A statement with values for its `bindparam()`s: `new Bound(byId, { id: 7 })` runs like the statement. */

@@ -322,13 +322,39 @@ export function querySuite(fixture: TransportFixture) {
       }
     })
 
+    it("compiles the SQL of a query's loads once per shape: the same query again compiles only itself", async () => {
+      const compiled = vi.spyOn(Compiler.prototype, "template")
+      try {
+        const page = (first: number) =>
+          select(Member)
+            .where(Member.id.ge(first))
+            .orderBy(Member.lastName)
+            .limit(2)
+            .options(selectinload(Member.orders).joinedload(Order.member))
+        await using session = new AsyncSession(engine)
+        await session.scalars(page(0))
+        compiled.mockClear()
+        const again = (await session.scalars(page(1))).all()
+        expect(compiled).toHaveBeenCalledTimes(1)
+        expect(again.map((m) => [m.firstName, m.orders.map((o) => o.member === m)])).toEqual([
+          ["Bob", [true]],
+          ["Ada", [true, true]],
+        ])
+      } finally {
+        compiled.mockRestore()
+      }
+    })
+
     it("loads in one statement whatever the query selects or orders by, with the plain query's rows", async () => {
       const name = scope("json-shapes")
       await using session = new AsyncSession(fixture.engine(name))
       const ids = (row: readonly unknown[]) => row.map((v) => (v instanceof Member ? `member ${v.id}` : v))
+      const fullName = Member.fullName
       const shapes = [
-        // Its rows travel in the statement: ordered by a label it selects, by an expression it does not.
-        { query: select(Member, Member.fullName).orderBy(Member.fullName.desc()), statements: 1 },
+        // Its rows travel in the statement: ordered by an expression it does not select, by a label it
+        // does (the same types in the same places: a statement of another shape all the same).
+        { query: select(Member).orderBy(Member.firstName.concat(Member.lastName).desc()), statements: 1 },
+        { query: select(Member, fullName).orderBy(fullName.desc()), statements: 1 },
         { query: select(Member).orderBy(func.lower(Member.lastName).desc()), statements: 1 },
         {
           query: select(Member).where(Member.balance.gt(0)).orderBy(Member.id).limit(1).offset(1),
