@@ -150,7 +150,7 @@ class JsonLoadStatement extends Statement {
   }
 }
 
-const JSON_ITEM = new JsonRows([], [])
+const JSON_ITEM = /* @__PURE__ */ new JsonRows([], [])
 const shapes = new Map<Dialect, Map<string, { head: string; tail: string } | null>>()
 const ids = new WeakMap<object, number>()
 let lastId = 0
