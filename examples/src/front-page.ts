@@ -8,7 +8,7 @@ export async function frontPage(session: AsyncSession) {
   const posts = await session.scalars(
     latest.options(
       joinedload(Post.author), // joined into the query itself
-      selectinload(Post.tags), // its own statement, same request
+      selectinload(Post.tags), // selected by the page's keys, in the same statement
       selectinload(Post.comments).joinedload(Comment.author), // any depth
     ),
   )

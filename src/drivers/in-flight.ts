@@ -1,28 +1,53 @@
 // The HTTP requests of one connection, tracked so that close() can give those still in flight a
 // bounded wait and then abort them: a connection closed while the server is silent leaves no request
-// behind (a pending fetch keeps a Node process alive, and outlives its purpose anywhere).
+// behind (a pending fetch keeps a Node process alive, and outlives its purpose anywhere). A request
+// counts as in flight until the work that reads its answer (`track`) is done, not only until its headers.
 import { ConnectionError } from "../errors.ts"
 import { settledWithin } from "../util/settle-within.ts"
 
 export class InFlightRequests {
   readonly #requests = new Set<Promise<unknown>>()
-  readonly #abandon = new AbortController()
+  /** Made on the first request: a connection that sends nothing pays nothing. */
+  #abort: AbortController | undefined
+  #abandoned = false
 
   /** `fetch`, tracked, and aborted by `abandon()` (the drivers pass no signal of their own). */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const sent = fetch(input, { ...init, signal: this.#abandon.signal })
-    this.#requests.add(sent)
-    const done = () => this.#requests.delete(sent)
-    sent.then(done, done)
-    return sent
+    // What a request after close() meets: the drivers' own requests (a stream's close) included.
+    if (this.#abandoned) return Promise.reject(abandoned())
+    this.#abort ??= new AbortController()
+    return this.track(fetch(input, { ...init, signal: this.#abort.signal }))
   }
 
-  /** Waits for the requests in flight until `deadline` (epoch ms), then aborts those still waiting. */
+  /** Whether nothing is in flight. */
+  get idle(): boolean {
+    return this.#requests.size === 0
+  }
+
+  /** Counts `work` (a request and the reading of its answer) as in flight until it settles. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#requests.add(work)
+    work.then(
+      () => this.#requests.delete(work),
+      () => this.#requests.delete(work),
+    )
+    return work
+  }
+
+  /**
+   * Waits for the requests in flight until `deadline` (epoch ms), then aborts those still waiting.
+   * With none left, nothing is aborted: an error (and its stack) costs more than the request did.
+   */
   async abandon(deadline: number): Promise<void> {
     if (this.#requests.size > 0) {
       await settledWithin(Promise.allSettled([...this.#requests]), Math.max(0, deadline - Date.now()))
     }
+    this.#abandoned = true
     // What the abandoned requests reject with: they were sent, so a commit among them is in doubt.
-    this.#abandon.abort(new ConnectionError("The connection was closed while this request was in flight"))
+    if (this.#requests.size > 0) this.#abort?.abort(abandoned())
   }
+}
+
+function abandoned(): ConnectionError {
+  return new ConnectionError("The connection was closed while this request was in flight")
 }

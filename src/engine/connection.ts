@@ -220,7 +220,8 @@ export class Connection {
     if (!this.#transport) {
       const { engine } = this
       this.#transport = engine.driver.open(engine.url, (roundTrip) => engine.emit("roundTrip", roundTrip))
-      engine.emit("connect", { url: maskUrl(engine.url), driver: engine.driver.name })
+      if (engine.listens("connect"))
+        engine.emit("connect", { url: maskUrl(engine.url), driver: engine.driver.name })
     }
     return this.#transport
   }
@@ -307,6 +308,7 @@ export class Connection {
   }
 
   #report(queries: readonly Query[], started: number, error?: unknown): void {
+    if (!this.engine.listens("statement")) return
     const durationMs = performance.now() - started
     for (const query of queries) {
       this.engine.emit("statement", {

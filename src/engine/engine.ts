@@ -80,6 +80,11 @@ export class Engine {
     return () => this.#listeners[event].delete(listener)
   }
 
+  /** Whether anything listens to an event here or on a parent: events nobody hears are not built. */
+  listens(event: keyof Events): boolean {
+    return this.#listeners[event].size > 0 || (this.#parent?.listens(event) ?? false)
+  }
+
   /** Calls the listeners of an event; used by this engine's connections. */
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {
     for (const listener of this.#listeners[event]) listener(payload)

@@ -46,15 +46,18 @@ export function decodeRow(row: readonly unknown[], slots: readonly Slot[], diale
   for (const slot of slots) {
     if (slot.kind === "value") {
       out.push(dialect.decode(row[at++], slot.type))
-    } else if (slot.kind === "object") {
-      const object: Record<string, unknown> = {}
-      slot.keys.forEach((key, i) => {
-        object[key] = dialect.decode(row[at++], slot.types[i] as SqlType<unknown>)
-      })
-      out.push(object)
-    } else {
-      out.push(slot.types.map((type) => dialect.decode(row[at++], type)))
+      continue
     }
+    const { types } = slot
+    const values: unknown[] = []
+    for (const type of types) values.push(dialect.decode(row[at++], type))
+    if (slot.kind === "entity") {
+      out.push(values)
+      continue
+    }
+    const object: Record<string, unknown> = {}
+    for (const [i, key] of slot.keys.entries()) object[key] = values[i]
+    out.push(object)
   }
   return out
 }

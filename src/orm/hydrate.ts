@@ -1,33 +1,64 @@
 // Rows to objects through the identity map: a row whose object the session already has yields that
 // object, untouched (its unflushed changes win), unless the query asks to populate existing objects.
-import type { IdentityMap } from "./identity-map.ts"
+
+import { cached } from "../util/cached.ts"
+import { type IdentityMap, identityKey } from "./identity-map.ts"
 import type { Mapper } from "./mapper.ts"
 import { InstanceState, type SessionLike, STATE } from "./state.ts"
 
-export function hydrate(
+/** Where each mapper's primary-key values sit among its columns, found once per mapper. */
+const keyPositions = new WeakMap<Mapper, readonly number[]>()
+
+/**
+ * Replaces, in each row, the entity's decoded column values at `item` by its object (null for the
+ * missing row of an outer join). Objects the identity map has are kept as they are, unless
+ * `populateExisting`; the others are made here.
+ */
+export function hydrateItem(
   mapper: Mapper,
-  columns: readonly unknown[],
+  rows: readonly unknown[][],
+  item: number,
   identityMap: IdentityMap,
   session: SessionLike | undefined,
-  populateExisting = false,
-): object | null {
-  const identity = mapper.primaryKey.map((col) => columns[mapper.table.columns.indexOf(col)])
-  // An outer join that matched no row (a joined load of a missing parent) gives a null key: no object.
-  if (identity.some((value) => value === null)) return null
-  const existing = identityMap.get(mapper, identity)
-  if (existing && !populateExisting) return existing
-  const object = existing ?? Object.create(mapper.cls.prototype as object)
-  const state: InstanceState = existing
-    ? (object as { [STATE]: InstanceState })[STATE]
-    : new InstanceState(object, mapper)
-  if (!existing) Object.defineProperty(object, STATE, { value: state, enumerable: false })
-  const committed: Record<string, unknown> = {}
-  mapper.table.columns.forEach((column, i) => {
-    committed[column.key] = columns[i]
-  })
-  Object.assign(state.values, committed)
-  state.committed = committed
-  state.session = session
-  identityMap.set(mapper, identity, object)
-  return object
+  populateExisting: boolean,
+): void {
+  const positions = cached(keyPositions, mapper, () =>
+    mapper.primaryKey.map((column) => mapper.table.columns.indexOf(column)),
+  )
+  const objects = identityMap.objectsOf(mapper)
+  const keys = mapper.columnKeys
+  for (const row of rows) {
+    const columns = row[item] as readonly unknown[]
+    const key = identityKey(columns, positions)
+    // An outer join that matched no row (a joined load of a missing parent) gives a null key: no object.
+    if (key === undefined) {
+      row[item] = null
+      continue
+    }
+    const existing = objects.get(key)
+    if (existing && !populateExisting) {
+      row[item] = existing
+      continue
+    }
+    // Both built key by key: V8 extends such objects fast (relationships are added later), not copies.
+    const committed: Record<string, unknown> = {}
+    const values: Record<string, unknown> = existing
+      ? (existing as { [STATE]: InstanceState })[STATE].values
+      : {}
+    for (let i = 0; i < keys.length; i++) {
+      committed[keys[i] as string] = columns[i]
+      values[keys[i] as string] = columns[i]
+    }
+    let state: InstanceState
+    if (existing) state = (existing as { [STATE]: InstanceState })[STATE]
+    else {
+      const object = Object.create(mapper.cls.prototype as object) as object
+      state = new InstanceState(object, mapper, values)
+      Object.defineProperty(object, STATE, { value: state })
+      objects.set(key, object)
+    }
+    state.committed = committed
+    state.session = session
+    row[item] = state.object
+  }
 }

@@ -84,15 +84,28 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
 /** Stores a relationship value as loaded; collections become RelationshipLists bound to the owner. */
 export function setRelationship(state: InstanceState, property: RelationshipProperty, value: unknown): void {
   if (property.uselist) {
-    const events: CollectionEvents<object> = {
-      appended: (item) => linkBack(state, property, item),
-      removed: (item) => unlinkBack(state, property, item),
-    }
+    const events = new BackLink(state, property)
     state.values[property.key] = RelationshipList.of_((value as object[] | null) ?? [], events)
   } else {
     state.values[property.key] = value
   }
   state.loaded.add(property.key)
+}
+
+/** A collection's events: adding or removing an item sets or clears the other side of the link. */
+class BackLink implements CollectionEvents<object> {
+  constructor(
+    readonly state: InstanceState,
+    readonly property: RelationshipProperty,
+  ) {}
+
+  appended(item: object): void {
+    linkBack(this.state, this.property, item)
+  }
+
+  removed(item: object): void {
+    unlinkBack(this.state, this.property, item)
+  }
 }
 
 /** `post.author = user` puts `post` in `user.posts`, when that collection is loaded (or new). */

@@ -1,9 +1,9 @@
 // Loader options: `select(User).options(selectinload(User.posts).selectinload(Post.comments))`.
 // Whatever the options, a query and all its loads cost one round trip:
-// - selectinload: each level is a query for the children of the level above, selected by a subquery
-//   of that level's query (never by keys read back), so the query and every level travel in one
-//   request (a batch). Rows are never multiplied, LIMIT keeps its meaning, and each statement is a
-//   plain indexed lookup: the plan PostgreSQL and SQLite do best on large tables.
+// - selectinload: each level is a query for the children of the level above, selected by the keys
+//   that level holds inside the same statement (never by keys read back): the query and every level
+//   are one statement (./json-load.ts). Rows are never multiplied, LIMIT keeps its meaning, and each
+//   level is a plain indexed lookup: the plan PostgreSQL and SQLite do best on large tables.
 // - joinedload: a many-to-one (or one-to-one) joins its parent into the statement that loads its
 //   children (LEFT OUTER JOIN of an alias), saving a statement. A collection is not joined: a join
 //   would multiply the rows and break LIMIT, so joinedload of a collection loads as selectinload does,
@@ -16,9 +16,19 @@ import { Select } from "../sql/select.ts"
 import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
 import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
+import { jsonLoad, jsonRows } from "./json-load.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
+import { plugins } from "./plugins.ts"
 import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts"
+
+/**
+ * Lets the session load relationships with its queries: called by whatever can ask for a load (a
+ * loader option, a `lazy` relationship), so an app that never loads one carries none of this.
+ */
+export function installLoads(): void {
+  plugins.loads ??= { plan: planLoading, json: jsonLoad, rows: jsonRows }
+}
 
 type Strategy = "selectin" | "joined" | "raise"
 
@@ -31,6 +41,7 @@ export class LoaderOption {
     /** How the last relationship of the path loads; `"raise"` keeps it unloaded, whatever its default. */
     readonly strategy: Strategy = "selectin",
   ) {
+    installLoads()
     Object.freeze(this)
   }
 
@@ -120,7 +131,9 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
     const source = statements[owner + 1] as Query
     const ownerItem = source.state.items.findIndex(isEntity)
     const ownerColumns = (source.state.items[ownerItem] as EntityLike)[ENTITY].columns
-    const target = aliased(property.target.cls as never) as AliasedModel<never> & SelectItem
+    // Named by position, so that a statement of this shape always reads the same (./json-load.ts).
+    const target = aliased(property.target.cls as never, `_j${joined.length}`) as AliasedModel<never> &
+      SelectItem
     statements[owner + 1] = new Select({
       ...source.state,
       items: [...source.state.items, target],
@@ -173,10 +186,10 @@ export function planLoads(
   const raised = new Set(loaders.filter((o) => o.strategy === "raise").map((o) => pathKey(o.path)))
   const levels: LoadLevel[] = []
   const byPath = new Map<string, number>()
-  const add = (path: string, property: RelationshipProperty, parent: number, source: Query): number => {
+  const add = (path: string, property: RelationshipProperty, parent: number): number => {
     const known = byPath.get(path)
     if (known !== undefined) return known
-    levels.push({ property, load: relationshipLoad(property, source), parent, path })
+    levels.push({ property, load: relationshipLoad(property), parent, path })
     byPath.set(path, levels.length - 1)
     return levels.length - 1
   }
@@ -187,7 +200,6 @@ export function planLoads(
     joined.add(path)
     return true
   }
-  const sourceOf = (level: number) => (level === -1 ? query : (levels[level] as LoadLevel).load.statement)
 
   for (const option of loaders) {
     if (option.strategy === "raise") continue
@@ -197,7 +209,7 @@ export function planLoads(
       path += `/${attribute}`
       const last = i === option.path.length - 1
       if (last && option.strategy === "joined" && !byPath.has(path) && join(path, attribute.property)) break
-      parent = add(path, attribute.property, parent, sourceOf(parent))
+      parent = add(path, attribute.property, parent)
     }
   }
   // Defaults: each loaded level's `lazy: "selectin"` and `lazy: "joined"` relationships, not back
@@ -211,7 +223,7 @@ export function planLoads(
       if (raised.has(childPath) || byPath.has(childPath) || seenOnPath(path, property)) continue
       // A joined object has no level of its own: one whose model loads more by default gets a level.
       if (lazy === "joined" && !loadsMore(property) && join(childPath, property)) continue
-      const level = add(childPath, property, parent, sourceOf(parent))
+      const level = add(childPath, property, parent)
       visit(property.target, level, childPath, property)
     }
   }

@@ -144,10 +144,11 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
   registry.add(mapper)
   Object.defineProperty(Model, MAPPER, { value: mapper })
   Object.defineProperty(Model, TABLE, { value: table })
+  const entity: EntityDescriptor = Object.freeze({ from: table, columns: table.columns })
   Object.defineProperty(Model, ENTITY, {
     get(this: ModelConstructor) {
       mapper.adopt(this)
-      return { from: table, columns: table.columns }
+      return entity
     },
   })
   // Static attributes as getters: reading `Post.title` through the subclass teaches the mapper its class.

@@ -1,26 +1,36 @@
 // The query that loads one relationship for many parents at once, and how its rows are given back
-// to each parent. Used by `session.refresh(obj, ["posts"])` and `session.load(objects, User.posts)`.
+// to each parent. Used by `session.refresh(obj, ["posts"])`, `session.load(objects, User.posts)` and
+// the loader options (./loading.ts).
 import { InvalidRequestError } from "../errors.ts"
 import { and } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
-import { Select, select } from "../sql/select.ts"
+import { type Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
+import { valueKey } from "./identity-map.ts"
 import type { RelationshipProperty } from "./mapper.ts"
 import { stateOf } from "./state.ts"
 
 export interface RelationshipLoad {
+  /** The target's rows (the target first), selected by `link` IN the parents' keys. */
   readonly statement: Select<readonly SelectItem[]>
-  /** Sorts the loaded rows ([target, parent key] tuples) out to their parents. */
-  assign(rows: readonly (readonly unknown[])[], parents: readonly object[]): Map<object, object[]>
+  readonly link: Column<unknown>
+  /** The parent key a row belongs to, read from the row as decoded, before it is hydrated. */
+  linkOf(row: readonly unknown[]): unknown
+  /** Sorts the loaded objects (each row's first item) out to their parents, by the rows' `links`. */
+  assign(
+    rows: readonly (readonly unknown[])[],
+    links: readonly unknown[],
+    parents: readonly object[],
+  ): Map<object, object[]>
 }
 
 /**
- * The load of a relationship for `parents`, or for the parents a select will return: then the children
- * are selected by a subquery of that select, so both can travel in one request.
+ * The load of a relationship for `parents`; without them, the statement selects every child and the
+ * caller adds the condition on `link` (./json-load.ts: the keys of the level above).
  */
 export function relationshipLoad(
   property: RelationshipProperty,
-  parents: readonly object[] | Select<readonly SelectItem[]>,
+  parents?: readonly object[],
 ): RelationshipLoad {
   const target = property.target.cls as unknown as SelectItem
   if (property.pairs.length !== 1 || (property.secondary?.pairs.length ?? 1) !== 1) {
@@ -28,40 +38,40 @@ export function relationshipLoad(
       `Loading ${property.parent.name}.${property.key} over a composite key is not supported yet`,
     )
   }
-  const [parentColumn, linkColumn] = property.pairs[0] as readonly [Column<unknown>, Column<unknown>]
+  const [parentColumn, link] = property.pairs[0] as readonly [Column<unknown>, Column<unknown>]
   const keyOf = (parent: object) => stateOf(parent).values[parentColumn.key]
-  const keys = isSelect(parents)
-    ? new Select({ ...parents.state, items: [parentColumn], options: [] })
-    : [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
+  // The link is a column of the target (a many-to-one's key, a one-to-many's foreign key), read from
+  // its values; or, for a many-to-many, the association table's, selected beside it.
+  const at = property.target.table.columns.indexOf(link)
+  let statement = select(target, ...(at < 0 ? [link] : []))
   const secondary = property.secondary
   if (secondary) {
     const [secondaryColumn, targetColumn] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
-    const statement = select(target, linkColumn)
-      .join(secondary.table, and(secondaryColumn.eq(targetColumn)))
-      .where(linkColumn.in(keys as never))
-    return { statement: statement as never, assign: (rows, owners) => group(owners, rows, keyOf) }
+    statement = statement.join(secondary.table, and(secondaryColumn.eq(targetColumn)))
   }
-  // one-to-many: the link column is the child's foreign key; many-to-one: the target's referenced key.
-  const statement = select(target, linkColumn).where(linkColumn.in(keys as never))
-  return { statement: statement as never, assign: (rows, owners) => group(owners, rows, keyOf) }
+  const keys = parents && [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
+  return {
+    statement: (keys ? statement.where(link.in(keys as never)) : statement) as Select<readonly SelectItem[]>,
+    link,
+    linkOf: at < 0 ? (row) => row[1] : (row) => (row[0] as readonly unknown[])[at],
+    assign: (rows, links, owners) => group(owners, rows, links, keyOf),
+  }
 }
 
 function group(
   parents: readonly object[],
   rows: readonly (readonly unknown[])[],
+  links: readonly unknown[],
   keyOf: (parent: object) => unknown,
 ): Map<object, object[]> {
-  const byKey = new Map<string, object[]>()
-  for (const [object, key] of rows) {
-    const list = byKey.get(String(key)) ?? []
-    if (!list.includes(object as object)) list.push(object as object)
-    byKey.set(String(key), list)
+  const byKey = new Map<unknown, object[]>()
+  for (const [i, row] of rows.entries()) {
+    const object = row[0] as object
+    const key = valueKey(links[i])
+    const list = byKey.get(key)
+    if (!list) byKey.set(key, [object])
+    else if (!list.includes(object)) list.push(object)
   }
-  return new Map(parents.map((parent) => [parent, byKey.get(String(keyOf(parent))) ?? []]))
-}
-
-function isSelect(
-  value: readonly object[] | Select<readonly SelectItem[]>,
-): value is Select<readonly SelectItem[]> {
-  return !Array.isArray(value)
+  byKey.delete(undefined)
+  return new Map(parents.map((parent) => [parent, byKey.get(valueKey(keyOf(parent))) ?? []]))
 }

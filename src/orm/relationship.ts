@@ -2,6 +2,7 @@
 // target's class name (a thunk would not typecheck across mutually referring models, TS2506) and typed
 // by its type argument, as SQLAlchemy's `relationship("Post")` with `Mapped[list["Post"]]`.
 import type { Table } from "../sql/schema/table.ts"
+import { installLoads } from "./loading.ts"
 
 export type Cascade = "save-update" | "delete" | "delete-orphan"
 
@@ -47,5 +48,6 @@ export class RelationshipSpec<T> {
 
 /** A relationship to the model named `target`; the type argument is `Target[]` or `Target` (or `| null`). */
 export function relationship<T>(target: string, options: RelationshipOptions = {}): RelationshipSpec<T> {
+  if (options.lazy === "selectin" || options.lazy === "joined") installLoads()
   return new RelationshipSpec<T>(target, options)
 }

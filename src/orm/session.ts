@@ -8,14 +8,16 @@ import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
+import { Bound } from "../sql/bound.ts"
 import { TABLE } from "../sql/dml-target.ts"
-import { and, type Expression } from "../sql/expression.ts"
+import { and, bindparam, type Expression } from "../sql/expression.ts"
 import { count as countOf } from "../sql/functions.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
 import { Select, select } from "../sql/select.ts"
 import { type ItemValue, isEntity, type RowOfItems, type SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
+import { cached } from "../util/cached.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { type BulkSession, isBulk, type SynchronizeSession } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
@@ -23,15 +25,16 @@ import { collectChanges } from "./flush/collect.ts"
 import { type FlushPlan, keyOf, planFlush } from "./flush/plan.ts"
 import { STALE_MARKER } from "./flush/render.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
-import { hydrate } from "./hydrate.ts"
+import { hydrateItem } from "./hydrate.ts"
 import { IdentityMap } from "./identity-map.ts"
 import { setRelationship } from "./instance-accessors.ts"
-import { type JoinedLoad, type LoadPlan, planLoading } from "./loading.ts"
-import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
+import type { JsonLoad } from "./json-load.ts"
+import type { JoinedLoad, LoadPlan } from "./loading.ts"
+import type { Mapper, ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
 import { referenceTo } from "./reference.ts"
-import { relationshipLoad } from "./relationship-query.ts"
+import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts"
 import { InstanceState, STATE, sameValue, stateOf } from "./state.ts"
 
 /** How `session.execute` runs a statement. */
@@ -230,8 +233,9 @@ export class AsyncSession {
     const identity = Array.isArray(key) ? key : [key]
     const known = this.#identity.get(mapper, identity)
     if (known) return stateOf(known).deleted ? null : (known as InstanceType<M>)
-    const conditions = mapper.primaryKey.map((column, i) => column.eq(identity[i] as never))
-    const result = await this.execute(select(model as never).where(and(...conditions)))
+    if (this.#autoflush && this.#hasChanges()) await this.flush()
+    const values = Object.fromEntries(identity.map((value, i) => [`k${i}`, value]))
+    const { result } = await this.#executeWithLoads(byKeyPlan(mapper), this.#hydration({}), [], values)
     return (result.first()?.[0] as InstanceType<M> | undefined) ?? null
   }
 
@@ -251,7 +255,7 @@ export class AsyncSession {
     const loaderOptions = (statement as { state?: { options?: readonly unknown[] } }).state?.options ?? []
     const plan =
       statement.kind === "select"
-        ? planLoading(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
+        ? planOf(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
         : undefined
     if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {
       return (await this.#executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
@@ -295,48 +299,54 @@ export class AsyncSession {
   }
 
   /**
-   * A query and the relationships its options load, sent together (one request over HTTP): each level
-   * selects its rows by a subquery of the level above, and lands on objects that do not have it loaded.
-   * `extra` statements (a count) ride along; their results come back as they are.
+   * A query and the relationships its options load, in one statement (./json-load.ts), or the query
+   * beside the statement of its loads; loads land on objects that do not have them loaded. `extra`
+   * statements (a count) ride along, their results given back as they are; `values` are for the
+   * plan's `bindparam()`s (a cached plan: its SQL is compiled once).
    */
   async #executeWithLoads(
     plan: LoadPlan,
     hydration: Hydration,
     extra: readonly Statement[] = [],
+    values?: Readonly<Record<string, unknown>>,
   ): Promise<{ result: Result<unknown[]>; extra: Result<unknown[]>[] }> {
-    const { statement, levels } = plan
-    const loads = levels.map((level) => level.load.statement)
-    const all = [statement, ...extra, ...loads]
-    // Every level selects by a subquery of the level above: one snapshot (REPEATABLE READ on PostgreSQL;
-    // SQLite's transactions are serializable) keeps concurrent writes from giving them different
-    // parents. The parent query itself must be deterministic (a LIMIT needs an ORDER BY on a unique key,
-    // and random() picks anew in every statement), as for SQLAlchemy's subqueryload.
-    const results =
-      all.length === 1 ? [await this.#conn.execute(statement)] : await this.#conn.batch(all, ONE_SNAPSHOT)
+    const read = readOf(plan, values)
+    const all = [...read.statements, ...extra]
+    // Statements apart must see one snapshot (REPEATABLE READ on PostgreSQL; SQLite's transactions are
+    // serializable), or a concurrent write could give the levels other parents than the query's rows.
+    // A batch even of one: over Neon's WebSocket it is then one simple-protocol message.
+    const results = await this.#conn.batch(all, all.length > 1 ? ONE_SNAPSHOT : {})
     return {
-      result: this.#landLoads(plan, results, hydration, extra.length),
-      extra: results.slice(1, 1 + extra.length),
+      result: this.#landLoads(read, results, hydration),
+      extra: results.slice(read.statements.length),
     }
   }
 
   /**
-   * A query's objects and its loads from their results, sent as `[query, ...extra, ...levels]`: the
-   * rows become objects, and each level's objects land on the objects of the level above.
+   * A read's objects and its loads from the results of its statements (first in `results`): the rows
+   * become objects, and each level's objects land on the objects of the level above.
    */
   #landLoads(
-    { statement, levels, joined }: LoadPlan,
+    { plan, json }: Read,
     results: readonly Result<unknown[]>[],
     hydration: Hydration,
-    extra = 0,
   ): Result<unknown[]> {
-    const [first] = results
-    const hydrated = this.#hydrateRows(statement, (first?.rows ?? []) as readonly unknown[][], hydration)
+    const { statement, levels, joined } = plan
+    const first = results[0]
+    // The JSON row holds the rows of the query (when it travels in it) and of each level.
+    const jsonRow = (json && results[json.names ? 0 : 1]?.rows[0]) || []
+    const { dialect } = this.engine
+    const queryRows = json?.names
+      ? (plugins.loads?.rows(jsonRow, 0, statement, dialect) ?? [])
+      : ((first?.rows ?? []) as unknown[][])
+    const hydrated = this.#hydrateRows(statement, queryRows, hydration)
     const rows = assignJoined(hydrated, joined, -1, hydration.populateExisting)
     const entityColumn = itemsOf(statement).findIndex(isEntity)
     const loadedByLevel: object[][] = []
-    const roots = distinctObjects(rows.map((row) => row[entityColumn]))
+    const roots = levels.length > 0 ? distinctObjects(rows.map((row) => row[entityColumn])) : []
     for (const [i, level] of levels.entries()) {
-      const raw = (results[1 + extra + i]?.rows ?? []) as readonly unknown[][]
+      const raw = plugins.loads?.rows(jsonRow, json?.names ? i + 1 : i, level.load.statement, dialect) ?? []
+      const links = raw.map(level.load.linkOf)
       const children = assignJoined(
         this.#hydrateRows(level.load.statement, raw, hydration),
         joined,
@@ -344,10 +354,12 @@ export class AsyncSession {
         hydration.populateExisting,
       )
       const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
-      assignLoaded(level.property, level.load.assign(children, owners), hydration.populateExisting)
+      assignLoaded(level.property, level.load.assign(children, links, owners), hydration.populateExisting)
       loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
     }
-    return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0)
+    // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
+    const affected = json?.names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
+    return new Result(rows as never[], json?.names ?? first?.columns ?? [], affected)
   }
 
   /**
@@ -377,7 +389,7 @@ export class AsyncSession {
       options: [],
     })
     const count = select(countOf()).selectFrom(unordered.subquery("paginated"))
-    const plan = planLoading(paged, query.state.options ?? [])
+    const plan = planOf(paged, query.state.options ?? [])
     const { result, extra } = await this.#executeWithLoads(plan, this.#hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
     const single = query.state.items.length === 1
@@ -385,25 +397,17 @@ export class AsyncSession {
     return { items, total, page, pageSize }
   }
 
-  /** Replaces the entity values of rows by objects from the identity map. */
+  /** Replaces the entity values of rows (in place) by objects from the identity map. */
   #hydrateRows(statement: Statement, rows: readonly unknown[][], hydration: Hydration): unknown[][] {
     const items = itemsOf(statement)
-    if (!items.some(isEntity)) return rows as unknown[][]
-    return rows.map((row) =>
-      row.map((value, i) => {
-        const item = items[i]
-        if (!isEntity(item)) return value
-        const mapper = mapperOf(item)
-        if (typeof item === "function") mapper.adopt(item as unknown as ModelConstructor)
-        return hydrate(
-          mapper,
-          value as unknown[],
-          hydration.identity,
-          hydration.session,
-          hydration.populateExisting,
-        )
-      }),
-    )
+    for (const [i, item] of items.entries()) {
+      if (!isEntity(item)) continue
+      const mapper = mapperOf(item)
+      if (typeof item === "function") mapper.adopt(item as unknown as ModelConstructor)
+      const { identity, session, populateExisting } = hydration
+      hydrateItem(mapper, rows as unknown[][], i, identity, session, populateExisting)
+    }
+    return rows as unknown[][]
   }
 
   /**
@@ -423,16 +427,19 @@ export class AsyncSession {
     const columnKeys = keys.filter((key) => !mapper.relationshipSpecs.has(key))
     const statements: Statement[] = []
     if (columnKeys.length > 0) {
-      const conditions = mapper.primaryKey.map((column, i) => column.eq(state.identity?.[i] as never))
-      statements.push(select(mapper.cls as never).where(and(...conditions)))
+      const values = Object.fromEntries(state.identity.map((value, i) => [`k${i}`, value]))
+      statements.push(new Bound(byKey(mapper), values))
     }
     const loads = relationshipKeys.map((key) => relationshipLoad(mapper.relationship(key), [object]))
     statements.push(...loads.map((load) => load.statement))
-    const results = await this.#executeAll(statements, columnKeys.length > 0)
+    const results = await this.#readAll(statements)
+    const [reloaded] = statements
+    if (columnKeys.length > 0 && reloaded && results[0]) {
+      this.#hydrateRows(reloaded, results[0], { ...this.#hydration({}), populateExisting: true })
+    }
     loads.forEach((load, i) => {
-      const rows = results[i + (columnKeys.length > 0 ? 1 : 0)] ?? []
       const property = mapper.relationship(relationshipKeys[i] as string)
-      assignLoaded(property, load.assign(rows, [object]))
+      this.#assignLoad(load, property, results[i + (columnKeys.length > 0 ? 1 : 0)] ?? [], [object])
     })
   }
 
@@ -441,26 +448,30 @@ export class AsyncSession {
     if (objects.length === 0) return
     const property = attribute.property
     const load = relationshipLoad(property, objects)
-    const [rows = []] = await this.#executeAll([load.statement], false)
-    assignLoaded(property, load.assign(rows, objects))
+    const [rows = []] = await this.#readAll([load.statement])
+    this.#assignLoad(load, property, rows, objects)
   }
 
   /** Runs reads together: one statement alone, several as one batch (one request over HTTP). */
-  async #executeAll(statements: readonly Statement[], populateFirst: boolean): Promise<unknown[][][]> {
+  async #readAll(statements: readonly Statement[]): Promise<unknown[][][]> {
     if (this.#autoflush && this.#hasChanges()) await this.flush()
     const results =
       statements.length === 1
         ? [await this.#conn.execute(statements[0] as Statement)]
         : await this.#conn.batch(statements)
-    const hydration = this.#hydration({})
-    const refreshing = { ...hydration, populateExisting: true }
-    return results.map((result, i) =>
-      this.#hydrateRows(
-        statements[i] as Statement,
-        result.rows as readonly unknown[][],
-        populateFirst && i === 0 ? refreshing : hydration,
-      ),
-    )
+    return results.map((result) => result.rows as unknown[][])
+  }
+
+  /** A relationship's rows, as decoded, to objects given to their parents. */
+  #assignLoad(
+    load: RelationshipLoad,
+    property: RelationshipProperty,
+    rows: unknown[][],
+    parents: readonly object[],
+  ) {
+    const links = rows.map(load.linkOf)
+    const objects = this.#hydrateRows(load.statement, rows, this.#hydration({}))
+    assignLoaded(property, load.assign(objects, links, parents))
   }
 
   async scalars<S extends Statement>(statement: S, options?: ExecuteOptions) {
@@ -495,8 +506,8 @@ export class AsyncSession {
   async commit<S extends Select<readonly SelectItem[]>>(options: { read: S }): Promise<Result<RowOf<S>>>
   async commit(options?: { read?: Select<readonly SelectItem[]> }): Promise<unknown> {
     const connection = this.#conn
-    const read = options?.read && planLoading(options.read, options.read.state.options ?? [])
-    const reads = read ? [read.statement, ...read.levels.map((level) => level.load.statement)] : []
+    const read = options?.read && readOf(planOf(options.read, options.read.state.options ?? []))
+    const reads = read?.statements ?? []
     let results: Result<unknown[]>[] = []
     if (connection.inTransaction) {
       results = await this.#writeChanges(connection, reads)
@@ -504,7 +515,7 @@ export class AsyncSession {
     } else if (this.#hasChanges()) {
       results = await this.#writeChanges(connection, reads)
     } else if (read) {
-      results = await connection.batch(reads, ONE_SNAPSHOT)
+      results = await connection.batch(reads, reads.length > 1 ? ONE_SNAPSHOT : {})
     }
     this.#afterCommit()
     return read && this.#landLoads(read, results, this.#hydration({ populateExisting: true }))
@@ -799,6 +810,45 @@ function notify(
     }
   }
   return ran
+}
+
+/** Per mapper: `select(Model)` by primary key, its values as `bindparam`s k0, k1..., made once. */
+const byKeySelects = new WeakMap<Mapper, Select<readonly SelectItem[]>>()
+const byKeyPlans = new WeakMap<Mapper, LoadPlan>()
+
+function byKey(mapper: Mapper): Select<readonly SelectItem[]> {
+  return cached(byKeySelects, mapper, () => {
+    const conditions = mapper.primaryKey.map((column, i) => column.eq(bindparam(`k${i}`, column.type)))
+    return select(mapper.cls as never).where(and(...conditions)) as Select<readonly SelectItem[]>
+  })
+}
+
+/**
+ * `session.get`'s plan for a mapper: by primary key, with the loads its relationships ask for by
+ * default. Mappers do not change once their relationships are resolved, so neither does the plan; its
+ * SQL is compiled once per dialect (../sql/bound.ts).
+ */
+function byKeyPlan(mapper: Mapper): LoadPlan {
+  return cached(byKeyPlans, mapper, () => planOf(byKey(mapper), []))
+}
+
+/** A query with its loads, as the statements that read them: the query and a JSON load, or one of them. */
+interface Read {
+  readonly plan: LoadPlan
+  readonly json: JsonLoad | undefined
+  readonly statements: readonly Statement[]
+}
+
+/** The statements of a plan: one JSON statement carrying the query, or the query and the JSON of its loads. */
+function readOf(plan: LoadPlan, values?: Readonly<Record<string, unknown>>): Read {
+  const json = plan.levels.length > 0 ? plugins.loads?.json(plan) : undefined
+  const own = json ? (json.names ? [json.statement] : [plan.statement, json.statement]) : [plan.statement]
+  return { plan, json, statements: own.map((s) => (values ? new Bound(s, values) : s)) }
+}
+
+/** The statements a select runs as, with the loads it asks for (none when nothing can ask: ./plugins.ts). */
+function planOf(query: Select<readonly SelectItem[]>, options: readonly unknown[]): LoadPlan {
+  return plugins.loads?.plan(query, options) ?? { statement: query, levels: [], joined: [] }
 }
 
 /** A primary key for listeners: the value, or the KeyRef of a row the flush inserts. */

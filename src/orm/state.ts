@@ -14,8 +14,6 @@ export interface SessionLike {
 }
 
 export class InstanceState {
-  /** Current attribute values: columns, and relationships once loaded or set. */
-  readonly values: Record<string, unknown> = {}
   /** Column values as last flushed or loaded; undefined until the object has a database row. */
   committed: Record<string, unknown> | undefined
   session: SessionLike | undefined
@@ -25,15 +23,30 @@ export class InstanceState {
   gone = false
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
   uniqueBy: readonly string[] | undefined
-  /** Relationships whose value came from the database or the user (not "unloaded"). */
-  readonly loaded = new Set<string>()
-  /** Collection members as the database has them, to find links added and removed. */
-  readonly committedCollections = new Map<string, Set<object>>()
+  #loaded: Set<string> | undefined
+  #committedCollections: Map<string, Set<object>> | undefined
 
   constructor(
     readonly object: object,
     readonly mapper: Mapper,
+    /** Current attribute values: columns, and relationships once loaded or set. */
+    readonly values: Record<string, unknown> = {},
   ) {}
+
+  // The two below are made on first use: most loaded objects never need them, and a query's rows are
+  // many objects.
+
+  /** Relationships whose value came from the database or the user (not "unloaded"). */
+  get loaded(): Set<string> {
+    this.#loaded ??= new Set()
+    return this.#loaded
+  }
+
+  /** Collection members as the database has them, to find links added and removed. */
+  get committedCollections(): Map<string, Set<object>> {
+    this.#committedCollections ??= new Map()
+    return this.#committedCollections
+  }
 
   get state(): ObjectState {
     if (this.session === undefined) return this.committed === undefined ? "transient" : "detached"

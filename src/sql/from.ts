@@ -90,6 +90,8 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
       readonly operator: "UNION" | "UNION ALL"
       readonly selects: readonly SubqueryTarget[]
     },
+    /** Whether the definition names its columns (`name(a, b) AS (...)`), whatever the select calls them. */
+    readonly namesColumns = false,
   ) {
     super(name, output)
     Object.freeze(this)

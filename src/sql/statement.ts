@@ -1,8 +1,14 @@
 // What every statement shares: compiling to `{sql, params}` for a dialect, and printing readable SQL.
 import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "./compiler/dialect.ts"
+import type { Template } from "./compiler/expression-compiler.ts"
 
 export abstract class Statement {
   abstract readonly kind: string
+
+  /** The SQL for a dialect and where its parameters come from, to bind now or on every run (./bound.ts). */
+  template(dialect: Dialect): Template {
+    return dialect.createCompiler({}).template(this)
+  }
 
   /** `{ sql, params }` for a dialect: placeholders and parameters in the order the driver wants them. */
   compile(dialect: Dialect = DefaultDialect.instance, options: CompileOptions = {}): Compiled {

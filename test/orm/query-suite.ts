@@ -1,22 +1,25 @@
 // ORM querying beyond loading graphs, on every transport (test/node/orm-query.test.ts): hybrid
 // properties, relationships loaded by default, bulk UPDATE/DELETE that keep the session in step,
 // upserts mapped to objects, populateExisting and read-only results.
-import { beforeEach, describe, expect, it } from "vitest"
+import { beforeEach, describe, expect, it, vi } from "vitest"
 import {
   AsyncSession,
   aliased,
+  DataError,
   deleteFrom,
   func,
   InvalidRequestError,
   insert,
   inspect,
   joinedload,
+  literalColumn,
   NotLoadedError,
   raiseload,
   select,
   selectinload,
   update,
 } from "../../src/index.ts"
+import { Compiler } from "../../src/sql/compiler/compiler.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
 import { Badge, Member, Order, registry } from "./query-models.ts"
@@ -292,6 +295,90 @@ export function querySuite(fixture: TransportFixture) {
       await session.scalar(select(Member).where(Member.id.eq((ada as Member).id)), { populateExisting: true })
       expect([ada?.balance, ada?.credit]).toEqual([100, 99])
       expect(session.isModified(ada as Member)).toBe(false)
+    })
+
+    it("compiles session.get's statement once per model: a repeat get compiles nothing and binds its own key", async () => {
+      const compiled = vi.spyOn(Compiler.prototype, "template")
+      try {
+        await using warm = new AsyncSession(engine)
+        const [ada, bob] = (await warm.scalars(select(Member).orderBy(Member.id).limit(2))).all()
+        await using first = new AsyncSession(engine)
+        expect((await first.get(Member, ada?.id))?.firstName).toBe("Ada")
+        // Other statements in between, an alias of the same table among them, change nothing.
+        const buyer = aliased(Member, "buyer")
+        await first.execute(select(Order.total, buyer.firstName).join(buyer, Order.memberId.eq(buyer.id)))
+        compiled.mockClear()
+        await using second = new AsyncSession(engine)
+        const got = await second.get(Member, bob?.id)
+        expect(compiled).not.toHaveBeenCalled()
+        expect([got?.firstName, got?.orders.map((o) => o.total)]).toEqual(["Bob", [7]])
+        expect(await second.get(Member, -1)).toBeNull()
+        // Another model has a statement of its own; values are still checked on every run.
+        const order = await second.get(Order, got?.orders[0]?.id)
+        expect([order?.total, order?.member]).toEqual([7, got])
+        await expect(second.get(Member, "1; drop table q_members")).rejects.toThrow(DataError)
+      } finally {
+        compiled.mockRestore()
+      }
+    })
+
+    it("compiles the SQL of a query's loads once per shape: the same query again compiles only itself", async () => {
+      const compiled = vi.spyOn(Compiler.prototype, "template")
+      try {
+        const page = (first: number) =>
+          select(Member)
+            .where(Member.id.ge(first))
+            .orderBy(Member.lastName)
+            .limit(2)
+            .options(selectinload(Member.orders).joinedload(Order.member))
+        await using session = new AsyncSession(engine)
+        await session.scalars(page(0))
+        compiled.mockClear()
+        const again = (await session.scalars(page(1))).all()
+        expect(compiled).toHaveBeenCalledTimes(1)
+        expect(again.map((m) => [m.firstName, m.orders.map((o) => o.member === m)])).toEqual([
+          ["Bob", [true]],
+          ["Ada", [true, true]],
+        ])
+      } finally {
+        compiled.mockRestore()
+      }
+    })
+
+    it("loads in one statement whatever the query selects or orders by, with the plain query's rows", async () => {
+      const name = scope("json-shapes")
+      await using session = new AsyncSession(fixture.engine(name))
+      const ids = (row: readonly unknown[]) => row.map((v) => (v instanceof Member ? `member ${v.id}` : v))
+      const fullName = Member.fullName
+      const shapes = [
+        // Its rows travel in the statement: ordered by an expression it does not select, by a label it
+        // does (the same types in the same places: a statement of another shape all the same).
+        { query: select(Member).orderBy(Member.firstName.concat(Member.lastName).desc()), statements: 1 },
+        { query: select(Member, fullName).orderBy(fullName.desc()), statements: 1 },
+        { query: select(Member).orderBy(func.lower(Member.lastName).desc()), statements: 1 },
+        {
+          query: select(Member).where(Member.balance.gt(0)).orderBy(Member.id).limit(1).offset(1),
+          statements: 1,
+        },
+        // Beside the statement of its loads: DISTINCT, and a value of no known type.
+        { query: select(Member).distinct().orderBy(Member.id), statements: undefined },
+        { query: select(Member, literalColumn("7")).orderBy(Member.id), statements: undefined },
+      ]
+      for (const { query, statements } of shapes) {
+        await using plain = new AsyncSession(engine)
+        const expected = await plain.execute(query.options(raiseload(Member.orders)))
+        const before = await fixture.stats(name)
+        const result = await session.execute(query)
+        const after = await fixture.stats(name)
+        expect(requests(before, after)).toBe(before ? oneRequest : undefined)
+        if (before && after && statements) expect(after.statements - before.statements).toBe(statements)
+        expect(result.columns).toEqual(expected.columns)
+        expect(result.all().map(ids)).toEqual(expected.all().map(ids))
+        const members = result.all().map((row) => row[0] as Member)
+        expect(members.map((m) => m.orders.length)).toEqual(
+          members.map((m) => ({ Ada: 2, Bob: 1, Cy: 0 })[m.firstName]),
+        )
+      }
     })
 
     it("reads large results without tracking them: readOnly objects are detached and not in the identity map", async () => {

@@ -17,6 +17,7 @@ import {
   model,
   Numeric,
   Registry,
+  relationship,
   SmallInteger,
   String,
   Text,
@@ -55,7 +56,28 @@ export type ValueRow = { [K in ValueKey]: unknown }
 export function valueTables(prefix: string) {
   const metadata = new MetaData()
   const registry = new Registry()
+  // The same columns on a model loaded as a relationship: a one-statement load carries its rows (and
+  // the query's own) as JSON, which must bring every value back exactly too.
+  class ValueOwner extends model(
+    `${prefix}_value_owners`,
+    {
+      id: column(Integer, { primaryKey: true }),
+      values: relationship<LoadedValue[]>("LoadedValue", { backPopulates: "owner" }),
+    },
+    { registry },
+  ) {}
+  class LoadedValue extends model(
+    `${prefix}_loaded_values`,
+    {
+      ...valueSpecs,
+      ownerId: column(Integer, { nullable: true, foreignKey: `${prefix}_value_owners.id` }),
+      owner: relationship<ValueOwner | null>("ValueOwner", { backPopulates: "values" }),
+    },
+    { registry },
+  ) {}
   return {
+    owner: ValueOwner,
+    loaded: LoadedValue,
     metadata,
     registry,
     core: table(`${prefix}_core_values`, valueSpecs, { metadata }),

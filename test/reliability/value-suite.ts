@@ -4,7 +4,7 @@
 // the web ones (test/workers/value-round-trips.test.ts). Seeds are fixed: a run is the same every time.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { AsyncSession, insert, select } from "../../src/index.ts"
+import { AsyncSession, insert, select, selectinload } from "../../src/index.ts"
 import type { TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { checkProperty } from "./property-runs.ts"
@@ -79,6 +79,35 @@ export function valueRoundTrips(fixture: TransportFixture, prefix: string, seedO
       })
       await checkProperty(`orm round trip on ${fixture.name}${where}`, property, {
         seed: 1311 + seedOffset,
+        numRuns: runs(fixture, 20),
+      })
+    }, 30_000)
+
+    it("reads back every value through a one-statement load: the query's rows and the loaded children", async () => {
+      const { owner: Owner, loaded: Loaded } = tables
+      await using writer = new AsyncSession(engine)
+      const property = fc.asyncProperty(rows, async (written) => {
+        const owner = new Owner()
+        const objects = written.map((row) => new Loaded({ ...(row as object), owner } as never))
+        writer.add(owner)
+        await writer.commit()
+        const ids = objects.map((object) => object.id)
+        // Fresh sessions: every value comes from the load's JSON, none from objects already known.
+        await using reader = new AsyncSession(engine)
+        const queried = await reader.scalars(
+          select(Loaded).where(Loaded.id.in(ids)).orderBy(Loaded.id).options(selectinload(Loaded.owner)),
+        )
+        expect(readRows(queried.all() as unknown as Record<string, unknown>[])).toEqual(expectedRows(written))
+        expect(queried.all().every((object) => object.owner?.id === owner.id)).toBe(true)
+        await using other = new AsyncSession(engine)
+        const [loadedOwner] = (
+          await other.scalars(select(Owner).where(Owner.id.eq(owner.id)).options(selectinload(Owner.values)))
+        ).all()
+        const children = [...(loadedOwner?.values ?? [])].sort((a, b) => a.id - b.id)
+        expect(readRows(children as unknown as Record<string, unknown>[])).toEqual(expectedRows(written))
+      })
+      await checkProperty(`one-statement load on ${fixture.name}${where}`, property, {
+        seed: 1331 + seedOffset,
         numRuns: runs(fixture, 20),
       })
     }, 30_000)

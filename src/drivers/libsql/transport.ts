@@ -79,6 +79,11 @@ export class LibsqlTransport implements Transport {
   }
 
   batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
+    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
+    const [only] = queries
+    if (only && queries.length === 1 && !this.#transaction && Object.keys(options).length === 0) {
+      return this.execute(only).then((result) => [result])
+    }
     const statements = queries.map((q) => ({ sql: q.sql, args: q.params as InArgs }))
     return this.#request("batch", queries, async () => {
       const results = this.#transaction
@@ -137,7 +142,10 @@ export class LibsqlTransport implements Transport {
       if (transaction) await settledWithin(transaction.rollback(), deadline - Date.now())
     } finally {
       transaction?.close()
-      if (!this.#settings.sharedClient) this.#client?.close()
+      // An HTTP client with no stream open holds nothing (each statement's stream closed with it), and
+      // closing it builds an error with a stack trace: it is closed only when something is left open.
+      const holds = this.#settings.kind === "embedded" || transaction || !this.#inFlight.idle
+      if (!this.#settings.sharedClient && holds) this.#client?.close()
       this.#client = undefined
       await this.#inFlight.abandon(deadline)
     }
@@ -164,7 +172,7 @@ export class LibsqlTransport implements Transport {
   /** Embedded requests are reported here; HTTP ones by the fetch hook, one per request actually sent. */
   #request<T>(kind: RoundTrip["kind"], statements: readonly Query[], send: () => Promise<T>): Promise<T> {
     this.#pending = { kind, statements }
-    if (this.#settings.kind === "http") return send()
+    if (this.#settings.kind === "http") return this.#inFlight.track(send())
     return measured(this.#onRoundTrip, { transport: "embedded", kind, statements }, send)
   }
 

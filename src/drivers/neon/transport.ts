@@ -30,7 +30,6 @@ const ISOLATION = {
 
 export class NeonTransport implements Transport {
   readonly capabilities: Capabilities
-  #sql: ReturnType<typeof neon<true, true>> | undefined
   #client: Client | undefined
   /** A client still connecting: close() abandons it too. */
   #connecting: Client | undefined
@@ -75,9 +74,13 @@ export class NeonTransport implements Transport {
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     this.#throwIfTransactionLost()
     if (this.#inTransaction) return this.#inOrder(queries)
-    if (this.#options.mode !== "websocket") return this.#viaHttp("batch", queries, options)
+    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
+    const plain = queries.length === 1 && Object.keys(options).length === 0
+    if (this.#options.mode !== "websocket")
+      return this.#viaHttp(plain ? "execute" : "batch", queries, options)
     const script = inlineScript(queries)
     if (script !== undefined) return this.#scriptViaWebSocket(script, queries, options)
+    if (plain) return [await this.execute(queries[0] as Query)]
     await this.begin(options)
     try {
       const results = await this.#inOrder(queries)
@@ -225,25 +228,26 @@ export class NeonTransport implements Transport {
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
     this.#ensureOpen()
-    this.#sql ??= neon<true, true>(this.#url, { arrayMode: true, fullResults: true })
-    const sql = this.#sql
+    const sql = httpQuery(this.#url)
     this.#pending = { kind, statements: queries }
-    return withHttpSettings(this.#options, this.#countingFetch, () => {
-      const pending: Promise<FullQueryResults<true>[]> =
-        kind === "batch"
-          ? sql.transaction(
-              queries.map((q) => sql.query(q.sql, [...q.params])),
-              {
-                arrayMode: true,
-                fullResults: true,
-                ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
-                ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
-                ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
-              },
-            )
-          : startNow(sql.query(queries[0]?.sql ?? "", [...(queries[0]?.params ?? [])])).then((r) => [r])
-      return pending.then((results) => results.map(resultOf))
-    })
+    return this.#inFlight.track(
+      withHttpSettings(this.#options, this.#countingFetch, () => {
+        const pending: Promise<FullQueryResults<true>[]> =
+          kind === "batch"
+            ? sql.transaction(
+                queries.map((q) => sql.query(q.sql, [...q.params])),
+                {
+                  arrayMode: true,
+                  fullResults: true,
+                  ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
+                  ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
+                  ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
+                },
+              )
+            : startNow(sql.query(queries[0]?.sql ?? "", [...(queries[0]?.params ?? [])])).then((r) => [r])
+        return pending.then((results) => results.map(resultOf))
+      }),
+    )
   }
 
   #ensureOpen(): void {
@@ -258,6 +262,21 @@ export class NeonTransport implements Transport {
     measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
       this.#inFlight.fetch(input, init),
     )
+}
+
+type HttpQuery = ReturnType<typeof neon<true, true>>
+let lastHttpQuery: { readonly url: string; readonly sql: HttpQuery } | undefined
+
+/**
+ * The driver's HTTP query function for a URL. It holds no I/O and no state of a request (the endpoint
+ * and fetch are read from the globals set around each call), so connections share it: one per URL
+ * seen last, as an app talks to one database.
+ */
+function httpQuery(url: string): HttpQuery {
+  if (lastHttpQuery?.url !== url) {
+    lastHttpQuery = { url, sql: neon<true, true>(url, { arrayMode: true, fullResults: true }) }
+  }
+  return lastHttpQuery.sql
 }
 
 /**

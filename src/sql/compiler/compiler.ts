@@ -15,7 +15,7 @@ import { columnParents } from "../traverse.ts"
 import { Integer } from "../types.ts"
 import type { Update } from "../update.ts"
 import type { Compiled } from "./dialect.ts"
-import { ExpressionCompiler } from "./expression-compiler.ts"
+import { ExpressionCompiler, type Template } from "./expression-compiler.ts"
 
 /** Statements that render themselves through a compiler (DDL), so the compiler need not carry them. */
 interface SelfRendering {
@@ -30,10 +30,18 @@ export class Compiler extends ExpressionCompiler {
   readonly #ctesInProgress = new Set<string>()
 
   compile(statement: Statement): Compiled {
+    return this.bound(this.template(statement))
+  }
+
+  /** The statement's SQL and where its parameters come from, to bind now or again later. */
+  template(statement: Statement): Template {
     const body = this.#statement(statement)
     if (this.#cteOrder.length === 0) return this.finish(body)
     const recursive = this.#cteOrder.some(({ cte }) => cte.recursive) ? "RECURSIVE " : ""
-    const definitions = this.#cteOrder.map(({ cte, sql }) => `${this.quote(cte.name)} AS (${sql})`)
+    const definitions = this.#cteOrder.map(({ cte, sql }) => {
+      const names = cte.namesColumns ? `(${cte.columns.map((c) => this.quote(c.name)).join(", ")})` : ""
+      return `${this.quote(cte.name)}${names} AS (${sql})`
+    })
     return this.finish(`WITH ${recursive}${definitions.join(", ")} ${body}`)
   }
 

@@ -38,9 +38,43 @@ export interface SelfRenderingExpression extends Expression<unknown> {
   readonly compound?: boolean
 }
 
+/**
+ * Where a parameter's value comes from: the statement (`value`) or the execution (`bindparam` `name`).
+ * A compiled statement keeps these, so that its SQL can be reused and only its values bound again.
+ */
+export interface ParamSlot {
+  readonly value?: unknown
+  readonly name?: string
+  readonly type: SqlType<unknown>
+  /** The column the value is written to (INSERT, UPDATE SET), whose capacity it is checked against. */
+  readonly column?: Column<unknown> | undefined
+}
+
+/** A statement's SQL for one dialect, and where its parameters come from, in placeholder order. */
+export interface Template {
+  readonly sql: string
+  readonly params: readonly ParamSlot[]
+}
+
+/** The parameters of a template, encoded for the driver; every value is checked (../value-checks.ts). */
+export function bindParams(
+  template: Template,
+  dialect: Dialect,
+  values: Readonly<Record<string, unknown>> = {},
+): Compiled {
+  const params = template.params.map(({ value, name, type, column }) => {
+    if (name !== undefined && !(name in values)) {
+      throw new InvalidRequestError(`No value for the bind parameter "${name}"; pass it in { values }`)
+    }
+    const given = name === undefined ? value : values[name]
+    return given === null || given === undefined ? null : dialect.encode(given, type, column)
+  })
+  return { sql: template.sql, params }
+}
+
 export abstract class ExpressionCompiler {
-  /** Encoded values by marker number. */
-  readonly #values: unknown[] = []
+  /** Parameters by marker number. */
+  readonly #values: ParamSlot[] = []
   /** Whether columns render as `"table"."column"` (off in DDL, INSERT column lists, SET targets). */
   #qualifyColumns = true
   /** Whether values are written inline (literal-binds mode, and DDL, which takes no parameters). */
@@ -57,13 +91,18 @@ export abstract class ExpressionCompiler {
   }
 
   /** Replaces value markers with the dialect's placeholders, numbering them in textual order. */
-  protected finish(sql: string): Compiled {
-    const params: unknown[] = []
+  protected finish(sql: string): Template {
+    const params: ParamSlot[] = []
     const text = sql.replace(MARKER, (_, index: string) => {
-      params.push(this.#values[Number(index)])
+      params.push(this.#values[Number(index)] as ParamSlot)
       return this.placeholder(params.length)
     })
     return { sql: text, params }
+  }
+
+  /** `{ sql, params }` of a template, with the values of this compilation's options. */
+  protected bound(template: Template): Compiled {
+    return bindParams(template, this.dialect, this.#options.values)
   }
 
   /** The n-th (1-based) parameter placeholder. */
@@ -76,17 +115,25 @@ export abstract class ExpressionCompiler {
     return quoteIdentifier(name)
   }
 
-  /** A value as a parameter marker, or inline in literal-binds mode; checked by the dialect either way. */
-  #value(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): string {
-    const encoded = value === null || value === undefined ? null : this.dialect.encode(value, type, column)
-    if (this.#inlineValues) return this.literal(value, type)
-    this.#values.push(encoded)
+  /**
+   * A value as a parameter marker (checked by the dialect when bound), or inline, checked now, in
+   * literal-binds mode.
+   */
+  #value(slot: ParamSlot): string {
+    if (this.#inlineValues) {
+      const values = this.#options.values
+      bindParams({ sql: "", params: [slot] }, this.dialect, values)
+      return this.literal(slot.name === undefined ? slot.value : values?.[slot.name], slot.type)
+    }
+    this.#values.push(slot)
     return `\u0000${this.#values.length - 1}\u0000`
   }
 
   /** A value written to `column` (INSERT, UPDATE SET): also checked against what the column holds. */
   protected columnValue(column: Column<unknown>, value: unknown): string {
-    return value instanceof Expression ? this.expression(value) : this.#value(value, column.type, column)
+    return value instanceof Expression
+      ? this.expression(value)
+      : this.#value({ value, type: column.type, column })
   }
 
   /** Runs a rendering with unqualified columns and inline values (DDL takes no parameters). */
@@ -201,14 +248,12 @@ export abstract class ExpressionCompiler {
     return qualify ? `${this.quote(column.parent.qualifier)}.${name}` : name
   }
 
-  #visitBind(bind: BindParam<unknown>): string {
-    if (bind.name === undefined) return this.#value(bind.value, bind.type)
+  #visitBind({ name, value, type }: BindParam<unknown>): string {
+    if (name === undefined) return this.#value({ value, type })
+    // Printed SQL names a parameter it has no value for; a dialect's SQL takes it when bound.
     const values = this.#options.values
-    if (!values || !(bind.name in values)) {
-      if (this.dialect.name === "default") return `:${bind.name}`
-      throw new InvalidRequestError(`No value for the bind parameter "${bind.name}"; pass it in { values }`)
-    }
-    return this.#value(values[bind.name], bind.type)
+    if (this.dialect.name === "default" && !(values && name in values)) return `:${name}`
+    return this.#value({ name, type })
   }
 
   protected visitBinary(node: Binary<unknown>): string {

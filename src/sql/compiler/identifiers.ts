@@ -18,6 +18,14 @@ const RESERVED = new Set(
 )
 
 export function quoteIdentifier(name: string): string {
-  if (SAFE.test(name) && !RESERVED.has(name)) return name
-  return `"${name.replaceAll('"', '""')}"`
+  let quoted = known.get(name)
+  if (quoted === undefined) {
+    quoted = SAFE.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`
+    // A schema's names are few; labels made on the fly could be many: keep the first thousand only.
+    if (known.size < 1000) known.set(name, quoted)
+  }
+  return quoted
 }
+
+/** Names already quoted: a statement quotes the same table and column names again and again. */
+const known = new Map<string, string>()

@@ -1,0 +1,207 @@
+// A query and all the levels of its loads in one statement (DESIGN.md: "one statement with JSON
+// aggregation"). The query and each level become common table expressions, each level selecting its
+// rows by the keys the level above holds, so the query runs once, not once per level; the statement
+// answers one row holding each one's rows as a JSON array of arrays, values kept exact by the dialect
+// (../sql/json-rows.ts). One statement is one snapshot and, at the edge, the cheapest request: no
+// BEGIN and COMMIT around it, one plan. When the query's rows could not travel as JSON unchanged
+// (values of no known type, unnamed columns, DISTINCT), the query runs as it is beside the statement of
+// the levels, in the same request.
+import { decodeRow, slotsOf } from "../engine/row-shape.ts"
+import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "../sql/compiler/dialect.ts"
+import { bindParams, type Template } from "../sql/compiler/expression-compiler.ts"
+import { Expression, Label, literalColumn, Ordering } from "../sql/expression.ts"
+import { Cte } from "../sql/from.ts"
+import { InKeys, JsonRows } from "../sql/json-rows.ts"
+import type { Column } from "../sql/schema/column.ts"
+import { Select, select } from "../sql/select.ts"
+import { ENTITY, isEntity, type SelectItem } from "../sql/select-items.ts"
+import { Statement } from "../sql/statement.ts"
+import { ScalarSubquery } from "../sql/subquery.ts"
+import { cached } from "../util/cached.ts"
+import type { LoadPlan } from "./loading.ts"
+import { mapperOf } from "./mapper-of.ts"
+
+export interface JsonLoad {
+  /** One row: the JSON rows of the query (when `names`), then of each level, in plan order. */
+  readonly statement: Statement
+  /** The query's column names when its rows travel in the statement; else it runs beside it. */
+  readonly names: readonly string[] | undefined
+}
+
+/**
+ * The rows of `shape` (the query or a level's statement) in the `at`-th column of the statement's
+ * row, decoded as if the driver had answered them: JSON carries bytes as hex and 64-bit integers as
+ * text, which are turned back first.
+ */
+export function jsonRows(row: readonly unknown[], at: number, shape: Query, dialect: Dialect): unknown[][] {
+  const kinds = columnsOf(shape.state.items).map((column) => column.type.kind)
+  const restore = kinds.some((kind) => kind === "binary" || kind === "bigint")
+  const slots = slotsOf(shape)
+  return ((row[at] ?? []) as unknown[][]).map((values) => {
+    if (restore)
+      for (const [i, kind] of kinds.entries()) {
+        const value = values[i]
+        if (typeof value !== "string") continue
+        if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
+        else if (kind === "bigint" && /^-?\d+$/.test(value)) values[i] = BigInt(value)
+      }
+    return decodeRow(values, slots, dialect)
+  })
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from({ length: hex.length / 2 }, (_, i) =>
+    Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16),
+  )
+}
+
+type Query = Select<readonly SelectItem[]>
+
+/** The one statement of a plan with levels (built once per plan: a cached plan keeps its SQL too). */
+export function jsonLoad(plan: LoadPlan): JsonLoad {
+  return cached(built, plan, () => buildJsonLoad(plan))
+}
+
+const built = new WeakMap<LoadPlan, JsonLoad>()
+
+function buildJsonLoad(plan: LoadPlan): JsonLoad {
+  const { statement: query, levels, joined } = plan
+  const names = query.state.distinct ? undefined : namesOf(query.state.items)
+  // The query's rows are ordered again in the JSON by its ORDER BY values: its own columns, or hidden
+  // ones added for the purpose.
+  const columns = columnsOf(query.state.items)
+  const ordered = names ? query.state.orderBy : []
+  const hidden: Expression<unknown>[] = []
+  const orderAt = ordered.map(({ operand }) => {
+    const own = columns.indexOf(operand)
+    if (own >= 0) return own
+    hidden.push(operand instanceof Label ? operand.operand : operand)
+    return columns.length + hidden.length - 1
+  })
+  const body = new Select({ ...query.state, items: [...query.state.items, ...hidden] })
+  const keys = levels.map((level) => {
+    const parent = level.parent === -1 ? query : levels[level.parent]?.load.statement
+    return keyColumn(parent?.state.items ?? [], level.property.pairs[0]?.[0] as Column<unknown>)
+  })
+  // The statement around the query, given what the query's CTE holds (the query, or a stand-in).
+  const around = (query: Query): Query => {
+    const ctes = [cte(query, 0)]
+    for (const [i, level] of levels.entries()) {
+      const parent = ctes[level.parent + 1] as Cte
+      const keySelect = select(parent.columns[keys[i] as number] as Column<unknown>)
+      const where = [new InKeys(level.load.link, keySelect)]
+      ctes.push(cte(new Select({ ...level.load.statement.state, where }), i + 1))
+    }
+    const rows = ctes.map((table, i) => {
+      const order = (i === 0 ? ordered : []).map(
+        (o, j) => new Ordering(table.columns[orderAt[j] as number] as Column<unknown>, o.direction, o.nulls),
+      )
+      const json = new JsonRows(table.columns.slice(0, i === 0 ? columns.length : undefined), order)
+      return new ScalarSubquery(select(json), json.type)
+    })
+    return select(...(names ? rows : rows.slice(1))) as Query
+  }
+  // Everything the SQL around the query depends on: statements of the same shape share it.
+  const shape = [
+    names ? `rows ${columns.length}` : "beside",
+    ...columnsOf(body.state.items).map((column) => column.type.kind),
+    ...ordered.map((o, j) => `${orderAt[j]} ${o.direction} ${o.nulls}`),
+    ...levels.map((level, i) => `${idOf(level.property)} ${level.parent} ${keys[i]}`),
+    ...joined.map((load) => `joined ${idOf(load.property)} ${load.owner}`),
+  ].join("/")
+  return { statement: new JsonLoadStatement(body, around, shape, levels.length + (names ? 1 : 0)), names }
+}
+
+/**
+ * The one statement. The SQL around the query (the loads' CTEs and the JSON) is compiled once per
+ * shape and dialect, with a stand-in for the query, whose own SQL is compiled as any query's.
+ */
+class JsonLoadStatement extends Statement {
+  readonly kind = "select"
+  /** What its one row holds, for decoding: a JSON array per column. */
+  readonly state: { readonly items: readonly SelectItem[] }
+
+  constructor(
+    readonly query: Query,
+    readonly around: (query: Query) => Query,
+    readonly shape: string,
+    columns: number,
+  ) {
+    super()
+    this.state = { items: Array.from({ length: columns }, () => JSON_ITEM) }
+    Object.freeze(this)
+  }
+
+  override template(dialect: Dialect): Template {
+    const known = cached(shapes, dialect, () => new Map())
+    // Kept for the first 200 shapes: an app has a few; one that makes them on the fly compiles whole.
+    const parts =
+      known.size < 200 || known.has(this.shape)
+        ? cached(known, this.shape, () => partsAround(this.around, this.query, dialect))
+        : null
+    if (!parts) return this.around(this.query).template(dialect)
+    const query = this.query.template(dialect)
+    return { sql: `${parts.head}${query.sql}${parts.tail}`, params: query.params }
+  }
+
+  override compile(dialect: Dialect = DefaultDialect.instance, options: CompileOptions = {}): Compiled {
+    if (options.literalBinds) return this.around(this.query).compile(dialect, options)
+    return bindParams(this.template(dialect), dialect, options.values)
+  }
+}
+
+const JSON_ITEM = /* @__PURE__ */ new JsonRows([], [])
+const shapes = new Map<Dialect, Map<string, { head: string; tail: string } | null>>()
+const ids = new WeakMap<object, number>()
+let lastId = 0
+const idOf = (property: object) => cached(ids, property, () => ++lastId)
+
+/**
+ * The SQL before and after the query's, from the statement around a stand-in that selects NULLs of
+ * the query's types; null (compile whole) if it cannot be cut cleanly.
+ */
+function partsAround(around: (query: Query) => Query, query: Query, dialect: Dialect) {
+  const standIn = select(...columnsOf(query.state.items).map((c) => literalColumn("NULL", c.type))) as Query
+  const marker = `(${standIn.template(dialect).sql})`
+  const whole = around(standIn).template(dialect)
+  const at = whole.sql.indexOf(marker)
+  if (at < 0 || whole.params.length > 0) return null
+  return { head: whole.sql.slice(0, at + 1), tail: whole.sql.slice(at + marker.length - 1) }
+}
+
+/** A statement as `_l<i>(c0, c1, ...)`: columns named by position, whatever the select calls them. */
+function cte(body: Query, index: number): Cte {
+  const output = columnsOf(body.state.items).map((column, i) => ({ name: `c${i}`, type: column.type }))
+  return new Cte(body, `_l${index}`, output, false, undefined, true)
+}
+
+/** Every column a select list yields, in order: an entity's or a table's columns, an expression. */
+function columnsOf(items: readonly SelectItem[]): Expression<unknown>[] {
+  return items.flatMap((item) =>
+    isEntity(item) ? [...item[ENTITY].columns] : item instanceof Expression ? [item] : [...item.columns],
+  )
+}
+
+/**
+ * The names of the query's columns as the database would answer them, if its rows can travel as JSON
+ * unchanged: every value of a known type, every column named (an entity's, a table's, a column's
+ * key, a label).
+ */
+function namesOf(items: readonly SelectItem[]): string[] | undefined {
+  const names: string[] = []
+  for (const item of items) {
+    if (item instanceof Label) names.push(item.name)
+    else if (item instanceof Expression) {
+      if (item.kind !== "column") return undefined
+      names.push((item as Column<unknown>).key)
+    } else names.push(...(isEntity(item) ? item[ENTITY].columns : item.columns).map((c) => c.key))
+  }
+  return columnsOf(items).some((column) => column.type.kind === "null") ? undefined : names
+}
+
+/** Where the parent key of a level sits among its parent's columns: in the parent's first entity. */
+function keyColumn(items: readonly SelectItem[], parentColumn: Column<unknown>): number {
+  const entity = items.findIndex(isEntity)
+  const before = columnsOf(items.slice(0, entity)).length
+  return before + mapperOf(items[entity]).table.columns.indexOf(parentColumn)
+}

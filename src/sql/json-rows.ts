@@ -1,0 +1,73 @@
+// What a one-statement load is made of (../orm/json-load.ts): the rows of a derived table as one JSON
+// array of arrays, and a filter by the keys a derived table holds. Each renders itself, in the
+// spelling of the dialect at hand (the only place the two differ in JSON), so that a bundle that never
+// loads relationships carries none of it, as DISTINCT and CASE render themselves.
+import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
+import { Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
+import { ScalarSubquery } from "./subquery.ts"
+import { BooleanType, Json, NullType } from "./types.ts"
+
+/**
+ * `json_agg(json_build_array(values...) ORDER BY ...)` (SQLite: `json_group_array(json_array(...))`),
+ * each value as JSON keeps it exact: 64-bit integers and decimals as text; on SQLite also a REAL with
+ * 17 digits (its JSON writes 15) and a BLOB as hex (its JSON refuses them). No row: null, or `[]`.
+ */
+export class JsonRows extends Expression<unknown[][] | null> {
+  readonly kind = "json_rows"
+  readonly type = Json<unknown[][] | null>()
+
+  constructor(
+    readonly values: readonly Expression<unknown>[],
+    readonly orderBy: readonly Ordering[],
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return this.values
+  }
+
+  renderWith(compiler: ExpressionCompiler): string {
+    const sqlite = compiler.dialect.name === "sqlite"
+    const values = this.values.map((value) => {
+      const sql = compiler.expression(value)
+      const kind = value.type.kind
+      if (kind === "bigint" || kind === "numeric") return `CAST(${sql} AS TEXT)`
+      if (!sqlite || (kind !== "float" && kind !== "binary")) return sql
+      const text = kind === "float" ? `printf('%!.17g', ${sql})` : `hex(${sql})`
+      return `CASE WHEN ${sql} IS NULL THEN NULL ELSE ${text} END`
+    })
+    const order = this.orderBy.map((o) => `${compiler.expression(o.operand)} ${o.direction} ${o.nulls ?? ""}`)
+    const ordered = order.length > 0 ? ` ORDER BY ${order.join(", ")}` : ""
+    return `${sqlite ? "json_group_array(json_array" : "json_agg(json_build_array"}(${values.join(", ")})${ordered})`
+  }
+}
+
+/**
+ * `operand IN (keys)` for a short list of keys; on PostgreSQL `= ANY(ARRAY(keys))`: the keys are then
+ * read first and each one looked up by index, whatever the planner guesses of their number.
+ */
+export class InKeys extends Expression<boolean> {
+  readonly kind = "in_keys"
+  readonly type = BooleanType
+  readonly compound = true
+
+  constructor(
+    readonly operand: Expression<unknown>,
+    readonly keys: SubqueryTarget,
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand]
+  }
+
+  renderWith(compiler: ExpressionCompiler): string {
+    const keys = compiler.expression(new ScalarSubquery(this.keys, NullType))
+    const operand = compiler.expression(this.operand)
+    return compiler.dialect.name === "postgresql" ? `${operand} = ANY(ARRAY${keys})` : `${operand} IN ${keys}`
+  }
+}
