@@ -12,7 +12,11 @@ import {
 import { Comment, Post, Tag } from "../models/index.ts"
 
 /** A post's number of comments, computed in the statement that selects the post. */
-const commentCount = select(func.count(Comment.id)).where(Comment.postId.eq(Post.id)).scalarSubquery()
+const commentCount = select(func.count(Comment.id))
+  .where(Comment.postId.eq(Post.id))
+  .scalarSubquery()
+  // Named, its column can travel in the JSON of a one-statement load (unnamed, the query runs beside it).
+  .label("commentCount")
 
 /**
  * Published posts matching `conditions`, newest first, with what a post's JSON shows: rows are
