@@ -37,7 +37,10 @@ export function engineFor(env: Bindings): Engine {
   return engines.get(env)
 }
 
-/** A local Neon endpoint speaks plain HTTP and WebSocket on one port, and checks the password itself. */
+/**
+ * A local Neon endpoint speaks plain HTTP and WebSocket on one port, and logs clients in itself as Neon
+ * does, so the driver's own settings (pipelined password) work against it unchanged.
+ */
 function neonOptions(fetchEndpoint: string | undefined) {
   if (!fetchEndpoint) return {}
   const base = new URL(fetchEndpoint)
@@ -46,6 +49,5 @@ function neonOptions(fetchEndpoint: string | undefined) {
     fetchEndpoint,
     wsProxy: (host: string, port: number | string) => `${prefix}/v2?address=${host}:${port}`,
     useSecureWebSocket: base.protocol === "https:",
-    pipelineConnect: false as const,
   }
 }
