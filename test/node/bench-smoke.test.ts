@@ -30,6 +30,9 @@ describe("bundle-size", () => {
     expect(libsqlFolders).toContain("src/drivers/libsql")
     expect(libsqlFolders).not.toContain("src/drivers/neon")
     expect(libsqlFolders).not.toContain("src/dialects/postgresql")
+    // A worker that reads through ReadSession carries none of the write path.
+    for (const folders of [neonFolders, libsqlFolders]) expect(folders).not.toContain("src/orm/flush")
+    expect(moduleBytes(neonWorker.metafile).map(({ path }) => path)).not.toContain("src/orm/reference.ts")
     // The drivers stay external: only our code and the entry are in the bundle.
     for (const { path } of moduleBytes(neonWorker.metafile)) expect(path).toMatch(/^(src\/|worker\.ts$)/)
     for (const name of ["drizzle-orm/neon-http read worker", "drizzle-orm/libsql/web read worker"] as const) {
