@@ -1,5 +1,7 @@
 // `insert(table)`: one row, many rows, or rows from a select; RETURNING; upserts with ON CONFLICT.
 import { InvalidRequestError } from "../errors.ts"
+import type { Compiler } from "./compiler/compiler.ts"
+import { renderInsert } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, tableOf, type UpdateValues, type ValueOrExpression } from "./dml-target.ts"
 import type { Expression, SubqueryTarget } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
@@ -34,6 +36,10 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   constructor(readonly state: InsertState) {
     super()
     Object.freeze(this)
+  }
+
+  renderWith(compiler: Compiler): string {
+    return renderInsert(compiler, this as unknown as Insert<never>)
   }
 
   /** One row or several; several rows become one multi-row INSERT. */

@@ -1,5 +1,7 @@
 // `update(table).values({...}).where(...)`, with RETURNING.
 import { InvalidRequestError } from "../errors.ts"
+import type { Compiler } from "./compiler/compiler.ts"
+import { renderUpdate } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, tableOf, type UpdateValues } from "./dml-target.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
@@ -20,6 +22,10 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   constructor(readonly state: UpdateState) {
     super()
     Object.freeze(this)
+  }
+
+  renderWith(compiler: Compiler): string {
+    return renderUpdate(compiler, this as unknown as Update<never>)
   }
 
   /** Values to SET, merged over earlier ones: plain values or expressions (`Post.views.add(1)`). */

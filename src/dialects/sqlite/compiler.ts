@@ -66,7 +66,7 @@ export class SqliteCompiler extends Compiler {
   }
 
   /** SQLite has no DEFAULT in VALUES: a generated key takes NULL (SQLite assigns it), others must be given. */
-  protected override missingValue(column: Column<unknown>): string {
+  override missingValue(column: Column<unknown>): string {
     if (isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
     throw new InvalidRequestError(
       `SQLite cannot leave "${column.name}" to its server default in some rows of a multi-row INSERT; give it in every row or in none`,
