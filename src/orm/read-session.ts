@@ -19,9 +19,8 @@ import type { LoadPlan } from "./loading.ts"
 import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
-import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts"
+import type { RelationshipLoad } from "./relationship-query.ts"
 import {
-  assignLoaded,
   byKey,
   byKeyPlan,
   type Hydration,
@@ -198,7 +197,11 @@ export class ReadSession {
       const values = Object.fromEntries(state.identity.map((value, i) => [`k${i}`, value]))
       statements.push(new Bound(byKey(mapper), values))
     }
-    const loads = relationshipKeys.map((key) => relationshipLoad(mapper.relationship(key), [object]))
+    // Relationship keys come from `relationship()`, which installed the plugin that loads them.
+    const relationships = plugins.relationships
+    const loads = relationships
+      ? relationshipKeys.map((key) => relationships.load(mapper.relationship(key), [object]))
+      : []
     statements.push(...loads.map((load) => load.statement))
     const results = await this.#readAll(statements)
     const [reloaded] = statements
@@ -213,9 +216,11 @@ export class ReadSession {
 
   /** Loads one relationship for many objects in one query: `await session.load(users, User.posts)`. */
   async load(objects: readonly object[], attribute: RelationshipAttribute<unknown>): Promise<void> {
-    if (objects.length === 0) return
+    // A RelationshipAttribute exists only once `relationship()` installed the plugin that loads it.
+    const relationships = plugins.relationships
+    if (objects.length === 0 || !relationships) return
     const property = attribute.property
-    const load = relationshipLoad(property, objects)
+    const load = relationships.load(property, objects)
     const [rows = []] = await this.#readAll([load.statement])
     this.#assignLoad(load, property, rows, objects)
   }
@@ -357,6 +362,6 @@ export class ReadSession {
   ) {
     const links = rows.map(load.linkOf)
     const objects = hydrateRows(load.statement, rows, this.hydration({}))
-    assignLoaded(property, load.assign(objects, links, parents))
+    plugins.relationships?.assign(property, load.assign(objects, links, parents))
   }
 }

@@ -12,13 +12,12 @@ import type { Statement } from "../sql/statement.ts"
 import { cached } from "../util/cached.ts"
 import { hydrateItem } from "./hydrate.ts"
 import type { IdentityMap } from "./identity-map.ts"
-import { setRelationship } from "./instance-accessors.ts"
 import type { JsonLoad } from "./json-load.ts"
-import type { JoinedLoad, LoadPlan } from "./loading.ts"
-import type { Mapper, ModelConstructor, RelationshipProperty } from "./mapper.ts"
+import type { LoadPlan } from "./loading.ts"
+import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
-import { type SessionLike, stateOf } from "./state.ts"
+import type { SessionLike } from "./state.ts"
 
 /** Where rows of one execution become objects. */
 export interface Hydration {
@@ -70,58 +69,6 @@ export function planOf(query: Select<readonly SelectItem[]>, options: readonly u
   return plugins.loads?.plan(query, options) ?? { statement: query, levels: [], joined: [] }
 }
 
-/**
- * Stores loaded relationship values on their parents, as what the database has. Loader options leave
- * alone a relationship the object already has loaded (it may hold unflushed changes); refresh and
- * load overwrite.
- */
-export function assignLoaded(
-  property: RelationshipProperty,
-  loaded: Map<object, object[]>,
-  overwrite = true,
-): void {
-  for (const [parent, items] of loaded) {
-    const state = stateOf(parent)
-    if (!overwrite && state.loaded.has(property.key)) continue
-    setRelationship(state, property, property.uselist ? items : (items[0] ?? null))
-    state.committedCollections.set(property.key, new Set(property.uselist ? items : items.slice(0, 1)))
-    // A loaded one-to-many also tells each child its parent (the many-to-one side), with no query.
-    const back = property.direction === "one-to-many" ? property.backPopulates : undefined
-    if (!back) continue
-    for (const item of items) {
-      const child = stateOf(item)
-      if (child.loaded.has(back)) continue
-      setRelationship(child, child.mapper.relationship(back), parent)
-      child.committedCollections.set(back, new Set([parent]))
-    }
-  }
-}
-
-/**
- * Gives each row's owner its joined-in many-to-one (unless it has it loaded already) and takes the
- * joined columns off the rows, which then look as the statement before the joins.
- */
-export function assignJoined(
-  rows: unknown[][],
-  joined: readonly JoinedLoad[],
-  owner: number,
-  overwrite: boolean,
-): unknown[][] {
-  const here = joined.filter((load) => load.owner === owner)
-  if (here.length === 0) return rows
-  for (const load of here) {
-    const loaded = new Map<object, object[]>()
-    for (const row of rows) {
-      const parent = row[load.ownerItem] as object
-      const target = row[load.item] as object | null
-      if (parent) loaded.set(parent, target ? [target] : [])
-    }
-    assignLoaded(load.property, loaded, overwrite)
-  }
-  const keep = Math.min(...here.map((load) => load.item))
-  return rows.map((row) => row.slice(0, keep))
-}
-
 /** What a statement's rows hold: a select's items, or an INSERT/UPDATE/DELETE's RETURNING. */
 export function itemsOf(statement: Statement): readonly unknown[] {
   const state = (statement as { state?: { items?: readonly unknown[]; returning?: readonly unknown[] } })
@@ -151,21 +98,23 @@ export function landRead(
     ? (plugins.loads?.rows(jsonRow, 0, statement, dialect) ?? [])
     : ((first?.rows ?? []) as unknown[][])
   const hydrated = hydrateRows(statement, queryRows, hydration)
-  const rows = assignJoined(hydrated, joined, -1, hydration.populateExisting)
+  // Loads (levels, joins) exist only where relationships do: so does the plugin that lands them.
+  const relationships = plugins.relationships
+  const rows = relationships?.assignJoined(hydrated, joined, -1, hydration.populateExisting) ?? hydrated
   const entityColumn = itemsOf(statement).findIndex(isEntity)
   const loadedByLevel: object[][] = []
   const roots = levels.length > 0 ? distinctObjects(rows.map((row) => row[entityColumn])) : []
   for (const [i, level] of levels.entries()) {
     const raw = plugins.loads?.rows(jsonRow, json?.names ? i + 1 : i, level.load.statement, dialect) ?? []
     const links = raw.map(level.load.linkOf)
-    const children = assignJoined(
-      hydrateRows(level.load.statement, raw, hydration),
-      joined,
-      i,
+    const hydratedLevel = hydrateRows(level.load.statement, raw, hydration)
+    const children = relationships?.assignJoined(hydratedLevel, joined, i, hydration.populateExisting) ?? []
+    const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
+    relationships?.assign(
+      level.property,
+      level.load.assign(children, links, owners),
       hydration.populateExisting,
     )
-    const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
-    assignLoaded(level.property, level.load.assign(children, links, owners), hydration.populateExisting)
     loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
   }
   // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.

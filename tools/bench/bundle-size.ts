@@ -108,6 +108,23 @@ const SCENARIOS: Record<string, string> = {
   // The budget entries' worker with an AsyncSession, which carries the write path whether or not it writes.
   "neon read worker with AsyncSession": readWorker("neon", "AsyncSession"),
   "libsql read worker with AsyncSession": readWorker("libsql", "AsyncSession"),
+  // A read worker whose models relate, loading a post with its author and tags: what relationships add.
+  "neon read worker with relationships": `
+    import { ReadSession, column, Integer, model, relationship, select, selectinload, String, table, Text } from "edgealchemy"
+    import { createEngine } from "edgealchemy/neon"
+    class User extends model("users", { id: column(Integer, { primaryKey: true }), username: column(String(50)), posts: relationship("Post", { backPopulates: "author" }) }) {}
+    class Tag extends model("tags", { id: column(Integer, { primaryKey: true }), name: column(String(50)) }) {}
+    table("post_tags", { postId: column(Integer, { primaryKey: true, foreignKey: "posts.id" }), tagId: column(Integer, { primaryKey: true, foreignKey: "tags.id" }) })
+    class Post extends model("posts", { id: column(Integer, { primaryKey: true }), title: column(String(200)), body: column(Text), userId: column(Integer, { foreignKey: "users.id" }),
+      author: relationship("User", { backPopulates: "posts" }), tags: relationship("Tag", { secondary: "post_tags" }) }) {}
+    export default {
+      async fetch(request, env) {
+        await using session = new ReadSession(createEngine(env.DATABASE_URL))
+        const id = Number(new URL(request.url).searchParams.get("id"))
+        const post = await session.scalar(select(Post).where(Post.id.eq(id)).options(selectinload(Post.author), selectinload(Post.tags)))
+        return Response.json({ ...post?.toJSON(), author: post?.author.username, tags: post?.tags.map((tag) => tag.name) })
+      },
+    }`,
   "core + postgresql compiler": `
     import { select, insert, update, deleteFrom, table, column, Integer, String, MetaData, createStatements, func, postgresql } from "edgealchemy"
     const users = table("users", { id: column(Integer, { primaryKey: true }), name: column(String(50)) }, { metadata: new MetaData() })

@@ -53,7 +53,7 @@ export class SqliteCompiler extends Compiler {
 
   protected override forUpdate(_options: ForUpdate): string {
     throw new UnsupportedCapabilityError(
-      "SQLite has no FOR UPDATE: a write transaction already locks the whole database; drop .forUpdate() for SQLite",
+      "SQLite has no FOR UPDATE (a write transaction locks the whole database); drop .forUpdate()",
     )
   }
 
@@ -69,7 +69,7 @@ export class SqliteCompiler extends Compiler {
   override missingValue(column: Column<unknown>): string {
     if (isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
     throw new InvalidRequestError(
-      `SQLite cannot leave "${column.name}" to its server default in some rows of a multi-row INSERT; give it in every row or in none`,
+      `SQLite has no DEFAULT in a multi-row INSERT: give "${column.name}" in every row or in none`,
     )
   }
 
