@@ -142,7 +142,7 @@ export function staleOrSame(error: unknown): unknown {
   const text = `${error.message} ${(error as { sql?: string }).sql ?? ""}`
   if (!text.includes(STALE_MARKER)) return error
   return new StaleDataError(
-    "A row changed or vanished since it was loaded (its version, its key, or a column a reference asserts no longer matches); nothing was written. Reload it and try again.",
+    "A row changed or vanished since it was read (its version, key or a column a reference asserts differs); nothing was written: reload it and retry",
     { cause: error },
   )
 }

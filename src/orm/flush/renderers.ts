@@ -17,7 +17,7 @@ export function flushRendererFor(dialect: Dialect): FlushRenderer {
         : undefined
   if (!renderer) {
     throw new InvalidRequestError(
-      `No flush renderer for ${dialect.name}: create the engine with a driver from "edgealchemy/neon" or "edgealchemy/libsql"`,
+      `No flush renderer for ${dialect.name}: the ORM writes through engines of "edgealchemy/neon" or "edgealchemy/libsql"`,
     )
   }
   return renderer
