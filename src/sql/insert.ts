@@ -8,6 +8,7 @@ import { Column, type ColumnParent } from "./schema/column.ts"
 import type { ColumnSpecs, InsertRowOf, Table, TableColumns } from "./schema/table.ts"
 import type { RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
+import { installCapacityChecks } from "./value-checks.ts"
 
 export type InsertValues<S extends ColumnSpecs> = {
   [K in keyof InsertRowOf<S>]: ValueOrExpression<InsertRowOf<S>[K]>
@@ -98,6 +99,7 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
 }
 
 export function insert<S extends ColumnSpecs>(target: DmlTarget<S>): Insert<S> {
+  installCapacityChecks()
   return new Insert<S>({ table: tableOf(target), rows: [], returning: [] })
 }
 

@@ -7,6 +7,7 @@ import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
 import type { RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
+import { installCapacityChecks } from "./value-checks.ts"
 
 export interface UpdateState {
   readonly table: Table
@@ -45,6 +46,7 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
 }
 
 export function update<S extends ColumnSpecs>(target: DmlTarget<S>): Update<S> {
+  installCapacityChecks()
   return new Update<S>({ table: tableOf(target), values: {}, where: [], returning: [] })
 }
 

@@ -10,6 +10,7 @@ import type { Dialect } from "../../sql/compiler/dialect.ts"
 import { insert } from "../../sql/insert.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { TextStatement } from "../../sql/text.ts"
+import { installCapacityChecks } from "../../sql/value-checks.ts"
 import { type InsertStep, KeyRef, type Step, type WriteStep } from "./plan.ts"
 import {
   applyMatching,
@@ -83,6 +84,8 @@ function sameColumnRuns(step: InsertStep): InsertStep[] {
 }
 
 function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement {
+  // Rows written as text here, not through insert(): their values' capacity is checked all the same.
+  installCapacityChecks()
   const { table, generatedKey } = step
   const q = sqlite.createCompiler({})
   const given = table.columns.filter(
