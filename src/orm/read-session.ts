@@ -1,7 +1,7 @@
 // ReadSession: the reading half of a session, an identity map over one engine connection with no unit
 // of work. AsyncSession (./session.ts) extends it with add, delete, flush and commit. A worker that only
 // reads uses this class and its bundle carries none of the write path (the flush planner and its
-// renderers, references, the INSERT/UPDATE/DELETE builders they use): about 10 KB less gzipped.
+// renderers, references, INSERT/UPDATE/DELETE rendering): about 9 KB less gzipped (`npm run bench:size`).
 import type { TransactionOptions } from "../drivers/transport.ts"
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
@@ -13,7 +13,7 @@ import { Select, select } from "../sql/select.ts"
 import type { ItemValue, RowOfItems, SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
-import { type BulkSession, isBulk, type SynchronizeSession } from "./bulk-sync.ts"
+import type { SynchronizeSession } from "./bulk-sync.ts"
 import { IdentityMap } from "./identity-map.ts"
 import type { LoadPlan } from "./loading.ts"
 import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
@@ -30,7 +30,7 @@ import {
   planOf,
   readOf,
 } from "./session-reads.ts"
-import { type InstanceState, stateOf } from "./state.ts"
+import { stateOf } from "./state.ts"
 
 /** How `session.execute` runs a statement. */
 export interface ExecuteOptions {
@@ -101,8 +101,8 @@ export class ReadSession {
 
   /**
    * Runs a statement; mapped entities in its rows (a select's, or an INSERT/UPDATE/DELETE's RETURNING)
-   * come back as objects through the identity map. A bulk UPDATE or DELETE also updates the objects
-   * the session holds (`synchronizeSession`).
+   * come back as objects through the identity map. (AsyncSession also keeps the objects it holds in
+   * step with a bulk UPDATE or DELETE: `synchronizeSession`.)
    */
   async execute<S extends Statement>(statement: S, options: ExecuteOptions = {}): Promise<Result<RowOf<S>>> {
     const flushing = this.autoflush()
@@ -121,16 +121,9 @@ export class ReadSession {
     if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {
       return (await this.#executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
     }
-    // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
-    const sync = isBulk(statement)
-      ? plugins.bulkSync?.(statement, options.synchronizeSession ?? "auto", this.#bulkSession())
-      : undefined
-    const result = await this.connection.execute(sync?.statement ?? statement, options.params)
-    sync?.apply(result.rows as readonly unknown[][])
-    const all = result.rows as readonly unknown[][]
-    const own = sync ? all.map((row) => row.slice(0, sync.ownColumns)) : all
-    const rows = hydrateRows(statement, own, hydration)
-    return new Result(rows as never[], result.columns.slice(0, sync?.ownColumns), result.rowsAffected)
+    const result = await this.connection.execute(statement, options.params)
+    const rows = hydrateRows(statement, result.rows as readonly unknown[][], hydration)
+    return new Result(rows as never[], result.columns, result.rowsAffected)
   }
 
   async scalars<S extends Statement>(statement: S, options?: ExecuteOptions) {
@@ -227,7 +220,8 @@ export class ReadSession {
 
   /**
    * Opens the interactive transaction now, with an isolation level or read-only mode; it stays open
-   * until commit or rollback. Without options the session opens one only when it needs to.
+   * until rollback (or AsyncSession's commit) or close. Without options the session opens one only
+   * when it needs to (a `FOR UPDATE` query; AsyncSession's flush).
    */
   async begin(options: TransactionOptions = {}): Promise<void> {
     if (this.connection.inTransaction)
@@ -279,13 +273,6 @@ export class ReadSession {
   /** The connection's interactive transaction ended (AsyncSession settles what it flushed there). */
   protected transactionEnded(_committed: boolean): void {}
 
-  /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
-  protected forget(state: InstanceState): void {
-    if (state.identity) this.identityMap.delete(state.mapper, state.identity)
-    state.gone = true
-    state.session = undefined
-  }
-
   protected hydration(options: ExecuteOptions): Hydration {
     return options.readOnly
       ? { identity: new IdentityMap(), session: undefined, populateExisting: false }
@@ -304,18 +291,6 @@ export class ReadSession {
 
   protected requireOpen(): void {
     if (this.#closed) throw new InvalidRequestError("This session is closed; open a new one")
-  }
-
-  #bulkSession(): BulkSession {
-    return {
-      objectsOf: (table) =>
-        [...this.identityMap.values()].map(stateOf).filter((state) => state.mapper.table === table),
-      objectAt: (mapper, identity) => {
-        const object = this.identityMap.get(mapper, identity)
-        return object ? stateOf(object) : undefined
-      },
-      forget: (state) => this.forget(state),
-    }
   }
 
   /**

@@ -15,6 +15,26 @@ export interface SavedState {
   readonly committed: Record<string, unknown> | undefined
 }
 
+/** An object as a savepoint saved it: also whether it was marked for deletion. */
+export interface Snapshot extends SavedState {
+  readonly deleted: boolean
+}
+
+/** The objects' values, committed state and deletion marks, to put back if a savepoint rolls back. */
+export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState, Snapshot> {
+  return new Map(
+    states.map((state) => [
+      state,
+      { values: { ...state.values }, committed: state.committed, deleted: state.deleted },
+    ]),
+  )
+}
+
+export function restoreSnapshot(state: InstanceState, snapshot: Snapshot): void {
+  restoreSaved(state, snapshot)
+  state.deleted = snapshot.deleted
+}
+
 /** What the flushes of one interactive transaction wrote. */
 export interface FlushedInTransaction {
   /** Objects whose rows it inserted. */

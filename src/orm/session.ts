@@ -5,20 +5,22 @@
 // itself.
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
-import type { Result } from "../engine/result.ts"
+import { Result } from "../engine/result.ts"
 import { InvalidRequestError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
 import type { Select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
+import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
 import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
-import { ReadSession, type RowOf } from "./read-session.ts"
+import { plugins } from "./plugins.ts"
+import { type ExecuteOptions, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
 import {
   discardUnflushed,
@@ -28,13 +30,15 @@ import {
   recordFlushed,
   relationshipsChanged,
   restoreSaved,
+  restoreSnapshot,
   revertToCommitted,
   type SavedState,
   snapshotCollections,
+  snapshotOf,
   staleOrSame,
 } from "./session-changes.ts"
-import { landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { InstanceState, STATE, sameValue, stateOf } from "./state.ts"
+import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
+import { blankInstance, type InstanceState, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /** Forget loaded values after commit (default false, as SQLAlchemy recommends for asyncio). */
@@ -134,22 +138,14 @@ export class AsyncSession extends ReadSession {
   async merge<T extends object>(object: T): Promise<T> {
     const source = stateOf(object)
     if (source.session === this) return object
-    const cls = source.mapper.cls as unknown as new () => T
     const identity = source.identity
-    const target = (identity ? await this.get(cls as never, identity) : null) as T | null
-    const merged = target ?? (Object.create(cls.prototype as object) as T)
-    if (!target) {
-      Object.defineProperty(merged, STATE, {
-        value: new InstanceState(merged, source.mapper),
-        enumerable: false,
-      })
-    }
-    const state = stateOf(merged)
+    const target = identity ? await this.get(source.mapper.cls, identity) : null
+    const state = target ? stateOf(target) : blankInstance(source.mapper)
     for (const key of source.mapper.columnKeys) {
       if (source.values[key] !== undefined) state.values[key] = source.values[key]
     }
-    if (!target) this.add(merged)
-    return merged
+    if (!target) this.add(state.object)
+    return state.object as T
   }
 
   /**
@@ -189,6 +185,28 @@ export class AsyncSession extends ReadSession {
     }
     state.deleted = true
     this.#deleted.add(state)
+  }
+
+  /**
+   * Runs a statement as ReadSession does; a bulk UPDATE or DELETE also updates the objects the session
+   * holds (`synchronizeSession`, default "auto": evaluated in memory, or its rows fetched by RETURNING).
+   */
+  override async execute<S extends Statement>(
+    statement: S,
+    options: ExecuteOptions = {},
+  ): Promise<Result<RowOf<S>>> {
+    // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
+    const synchronize = plugins.bulkSync
+    if (!synchronize || !isBulk(statement)) return super.execute(statement, options)
+    if (this.#autoflush && this.#hasChanges()) await this.flush()
+    const objects = bulkSession(this.identityMap, (state) => this.#forget(state))
+    const sync = synchronize(statement, options.synchronizeSession ?? "auto", objects)
+    if (!sync) return super.execute(statement, options)
+    const result = await this.connection.execute(sync.statement, options.params)
+    sync.apply(result.rows as readonly unknown[][])
+    const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
+    const rows = hydrateRows(statement, own, this.hydration({ populateExisting: true, ...options }))
+    return new Result(rows as never[], result.columns.slice(0, sync.ownColumns), result.rowsAffected)
   }
 
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */
@@ -258,13 +276,7 @@ export class AsyncSession extends ReadSession {
   async beginNested(): Promise<SessionSavepoint> {
     await this.flush()
     const savepoint = await this.connection.beginNested()
-    const states = [...this.#new, ...[...this.identityMap.values()].map(stateOf)]
-    const snapshot = new Map(
-      states.map((state) => [
-        state,
-        { values: { ...state.values }, committed: state.committed, deleted: state.deleted },
-      ]),
-    )
+    const snapshot = snapshotOf([...this.#new, ...[...this.identityMap.values()].map(stateOf)])
     return {
       name: savepoint.name,
       commit: () => savepoint.commit(),
@@ -280,10 +292,7 @@ export class AsyncSession extends ReadSession {
           if (!snapshot.has(state)) this.#makeNewAgain(state)
         }
         for (const state of [...this.#new]) if (!snapshot.has(state)) this.expunge(state.object)
-        for (const [state, saved] of snapshot) {
-          restoreSaved(state, saved)
-          state.deleted = saved.deleted
-        }
+        for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
       },
     }
   }
@@ -312,9 +321,12 @@ export class AsyncSession extends ReadSession {
     return this.#autoflush && this.#hasChanges() ? this.flush() : undefined
   }
 
-  protected override forget(state: InstanceState): void {
+  /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
+  #forget(state: InstanceState): void {
     this.#deleted.delete(state)
-    super.forget(state)
+    if (state.identity) this.identityMap.delete(state.mapper, state.identity)
+    state.gone = true
+    state.session = undefined
   }
 
   /** Runs `work` without autoflush: queries inside it see the database, not pending changes. */
@@ -392,7 +404,7 @@ export class AsyncSession extends ReadSession {
       state.uniqueBy = undefined
       if (state.identity) this.identityMap.set(state.mapper, state.identity, state.object)
     }
-    for (const state of deleted) this.forget(state)
+    for (const state of deleted) this.#forget(state)
     for (const object of this.identityMap.values()) snapshotCollections(stateOf(object))
   }
 
