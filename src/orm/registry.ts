@@ -32,14 +32,14 @@ export class Registry {
     for (const cls of classes) mapperOf(cls).adopt(cls)
   }
 
-  mapperNamed(name: string, from: string): Mapper {
-    const found = this.#byName.get(name)
-    if (found) return found
-    const known = [...this.#byName.keys()].join(", ") || "none yet"
-    throw new InvalidRequestError(
-      `${from} names the model "${name}", unknown to its registry (known: ${known}): ` +
-        `check the spelling, or call registerModels(${name}, ...) first`,
-    )
+  /** The model of this class name, once the registry knows it (relationships name their targets so). */
+  mapperNamed(name: string): Mapper | undefined {
+    return this.#byName.get(name)
+  }
+
+  /** The class names of the models the registry knows. */
+  modelNames(): string[] {
+    return [...this.#byName.keys()]
   }
 }
 

@@ -7,6 +7,7 @@ import type { Column } from "../sql/schema/column.ts"
 import type { ForeignKeyConstraint } from "../sql/schema/constraints.ts"
 import type { Table } from "../sql/schema/table.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import type { Registry } from "./registry.ts"
 import type { Cascade, RelationshipSpec } from "./relationship.ts"
 
 /** A mapper's relationships with their targets and join columns worked out (Mapper.relationships). */
@@ -22,7 +23,7 @@ export function resolveRelationships(mapper: Mapper): Map<string, RelationshipPr
 function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): RelationshipProperty {
   const where = `${parent.name}.${key}`
   const { registry } = parent
-  const target = registry.mapperNamed(spec.target, where)
+  const target = registry.mapperNamed(spec.target) ?? unknownModel(registry, spec.target, where)
   const options = spec.options
   const common = {
     key,
@@ -74,6 +75,14 @@ function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): 
     // (column on the parent's table, column on the target's table)
     pairs: manyToOne ? fkPairs : fkPairs.map(([child, referenced]) => [referenced, child] as const),
   }
+}
+
+function unknownModel(registry: Registry, name: string, where: string): never {
+  const known = registry.modelNames().join(", ") || "none yet"
+  throw new InvalidRequestError(
+    `${where} names the model "${name}", unknown to its registry (known: ${known}): ` +
+      `check the spelling, or call registerModels(${name}, ...) first`,
+  )
 }
 
 function checkBackPopulates(property: RelationshipProperty): void {

@@ -220,9 +220,9 @@ export class Compiler extends ExpressionCompiler {
     return parts.join(" ")
   }
 
-  /** DML hook: the value of a column a multi-row INSERT leaves out in some rows (./dml-renderer.ts). */
-  missingValue(_column: Column<unknown>): string {
-    return "DEFAULT"
+  /** DML hook: whether a VALUES list takes DEFAULT, for a column some rows leave out (./dml-renderer.ts). */
+  get defaultInValues(): boolean {
+    return true
   }
 
   protected forUpdate(options: NonNullable<Select["state"]["forUpdate"]>): string {

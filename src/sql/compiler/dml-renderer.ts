@@ -5,7 +5,8 @@ import { InvalidRequestError } from "../../errors.ts"
 import type { Delete } from "../delete.ts"
 import type { SubqueryTarget } from "../expression.ts"
 import type { Insert, OnConflict } from "../insert.ts"
-import { type Table, withClientDefaults } from "../schema/table.ts"
+import type { Column } from "../schema/column.ts"
+import { isGeneratedKey, type Table, withClientDefaults } from "../schema/table.ts"
 import type { SelectItem } from "../select-items.ts"
 import type { Update } from "../update.ts"
 import type { Compiler } from "./compiler.ts"
@@ -55,9 +56,21 @@ function insertValues(
   }
   const tuples = withDefaults.map(
     (row) =>
-      `(${columns.map((col) => (col.key in row ? compiler.columnValue(col, row[col.key]) : compiler.missingValue(col))).join(", ")})`,
+      `(${columns.map((col) => (col.key in row ? compiler.columnValue(col, row[col.key]) : missingValue(compiler, col))).join(", ")})`,
   )
   return `(${columns.map((col) => compiler.quote(col.name)).join(", ")}) VALUES ${tuples.join(", ")}`
+}
+
+/**
+ * The value of a column a multi-row INSERT leaves out in some rows: DEFAULT, or where VALUES takes no
+ * DEFAULT (SQLite) NULL for a generated key (the database assigns it) or a column with no server default.
+ */
+function missingValue(compiler: Compiler, column: Column<unknown>): string {
+  if (compiler.defaultInValues) return "DEFAULT"
+  if (isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
+  throw new InvalidRequestError(
+    `No DEFAULT in a multi-row INSERT on ${compiler.dialect.name}: give "${column.name}" in every row or in none`,
+  )
 }
 
 function onConflictClause(compiler: Compiler, table: Table, conflict: OnConflict): string {
