@@ -35,8 +35,10 @@ describe("bundle-size", () => {
     for (const folders of [neonFolders, libsqlFolders]) expect(folders).not.toContain("src/orm/flush")
     const neonModules = moduleBytes(neonWorker.metafile).map(({ path }) => path)
     for (const module of [
+      "src/orm/session.ts",
       "src/orm/reference.ts",
       "src/sql/compiler/dml-renderer.ts",
+      "src/util/topological-sort.ts",
       "src/orm/relationship-resolve.ts",
     ])
       expect(neonModules).not.toContain(module)
