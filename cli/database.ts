@@ -63,5 +63,5 @@ export async function loadMetadata(config: LoadedConfig): Promise<MetaData> {
 }
 
 function isMetaData(value: unknown): value is MetaData {
-  return typeof value === "object" && value !== null && "tables" in value && "sortedTables" in value
+  return typeof value === "object" && value !== null && "tables" in value && "requireTable" in value
 }

@@ -28,15 +28,10 @@ export { type FlushContext, listen, type MapperEvent, type SessionEvent, validat
 export { type HybridInstaller, hybrid } from "./orm/hybrid.ts"
 export { joinedload, LoaderOption, raiseload, selectinload, subqueryload } from "./orm/loading.ts"
 export { type ModelClass, type ModelInstance, type ModelOptions, model } from "./orm/model.ts"
+export { type ExecuteOptions, type Page, ReadSession } from "./orm/read-session.ts"
 export { defaultRegistry, Registry, registerModels } from "./orm/registry.ts"
 export { type Cascade, type RelationshipOptions, relationship } from "./orm/relationship.ts"
-export {
-  AsyncSession,
-  type ExecuteOptions,
-  type Page,
-  type SessionOptions,
-  sessionmaker,
-} from "./orm/session.ts"
+export { AsyncSession, type SessionOptions, sessionmaker } from "./orm/session.ts"
 export { inspect, type ObjectState } from "./orm/state.ts"
 export * from "./sql/index.ts"
 export { TextStatement, text } from "./sql/text.ts"

@@ -4,12 +4,8 @@ import { sqlite } from "./dialects/sqlite/dialect.ts"
 import type { LibsqlOptions } from "./drivers/libsql/driver.ts"
 import { libsqlEmbedded as embeddedDriver } from "./drivers/libsql/node.ts"
 import { type EngineDriver, engineFactory, withDialect } from "./engine/engine.ts"
-import { registerFlushRenderer } from "./orm/flush/renderers.ts"
-import { sqliteFlushRenderer } from "./orm/flush/sqlite.ts"
 
 export type { LibsqlOptions }
-
-registerFlushRenderer(sqlite, sqliteFlushRenderer)
 
 /** The embedded libSQL driver: `createEngine("file:app.db", { driver: libsqlEmbedded() })` from the main entry. */
 export function libsqlEmbedded(options: LibsqlOptions = {}): EngineDriver {

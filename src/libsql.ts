@@ -5,12 +5,8 @@ import { sqlite } from "./dialects/sqlite/dialect.ts"
 import type { LibsqlOptions } from "./drivers/libsql/driver.ts"
 import { libsql as libsqlDriver } from "./drivers/libsql/web.ts"
 import { type EngineDriver, engineFactory, withDialect } from "./engine/engine.ts"
-import { registerFlushRenderer } from "./orm/flush/renderers.ts"
-import { sqliteFlushRenderer } from "./orm/flush/sqlite.ts"
 
 export type { LibsqlOptions }
-
-registerFlushRenderer(sqlite, sqliteFlushRenderer)
 
 /** The libSQL driver: `createEngine(url, { driver: libsql({ authToken }) })` from the main entry. */
 export function libsql(options: LibsqlOptions = {}): EngineDriver {

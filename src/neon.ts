@@ -5,12 +5,8 @@ import { postgresql } from "./dialects/postgresql/dialect.ts"
 import { neonDriver } from "./drivers/neon/driver.ts"
 import type { NeonOptions } from "./drivers/neon/settings.ts"
 import { type EngineDriver, engineFactory, withDialect } from "./engine/engine.ts"
-import { postgresFlushRenderer } from "./orm/flush/postgres.ts"
-import { registerFlushRenderer } from "./orm/flush/renderers.ts"
 
 export type { NeonOptions }
-
-registerFlushRenderer(postgresql, postgresFlushRenderer)
 
 /** The Neon driver: `createEngine(url, { driver: neon({ fetchEndpoint }) })` from the main entry. */
 export function neon(options: NeonOptions = {}): EngineDriver {

@@ -207,16 +207,13 @@ export class Connection {
   #refuseWriteIfReadOnly(statement: Statement, query: Query): void {
     if (!this.#refuseWrites || !this.inTransaction) return
     if (writes(statement, query)) {
-      throw new InvalidRequestError(
-        "This transaction is read-only: it cannot write; begin() without readOnly to write",
-      )
+      throw new InvalidRequestError("This transaction is read-only; begin() without readOnly to write")
     }
   }
 
   /** The transport, opened on first use. */
   get #openTransport(): Transport {
-    if (this.#closed)
-      throw new InvalidRequestError("This connection is closed; open a new one with engine.connect()")
+    if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
     if (!this.#transport) {
       const { engine } = this
       this.#transport = engine.driver.open(engine.url, (roundTrip) => engine.emit("roundTrip", roundTrip))
@@ -237,9 +234,7 @@ export class Connection {
       return { sql: bound.sql, params: params.length > 0 ? params : bound.params }
     }
     if (params.length > 0) {
-      throw new InvalidRequestError(
-        "Parameters are given with values in the statement; pass params only with text()",
-      )
+      throw new InvalidRequestError("Only text() statements take params; others carry their values")
     }
     return statement.compile(this.engine.dialect)
   }

@@ -145,11 +145,13 @@ function pickDriver(url: string, options: EngineOptions): EngineDriver {
   const found = drivers.find((driver) => driver.accepts(url))
   if (found) return found
   const scheme = /^[a-z]+:/i.exec(url)?.[0] ?? url
-  const hint = /^postgres/i.test(scheme)
-    ? 'import { neon } from "edgealchemy/neon" and pass { driver: neon() }'
+  const [driver, entry] = /^postgres/i.test(scheme)
+    ? ["neon", "neon"]
     : /^(file|:memory)/i.test(scheme)
-      ? 'import { libsqlEmbedded } from "edgealchemy/libsql-node" (Node only) and pass { driver: libsqlEmbedded() }'
-      : 'import { libsql } from "edgealchemy/libsql" and pass { driver: libsql() }'
+      ? ["libsqlEmbedded", "libsql-node"] // Node only
+      : ["libsql", "libsql"]
   const given = drivers.length ? ` (given: ${drivers.map((d) => d.name).join(", ")})` : ""
-  throw new InvalidRequestError(`No driver for ${maskUrl(url)}${given}: ${hint}`)
+  throw new InvalidRequestError(
+    `No driver for ${maskUrl(url)}${given}: import { ${driver} } from "edgealchemy/${entry}" and pass { driver: ${driver}() }`,
+  )
 }

@@ -1,8 +1,10 @@
-// `dbSession()`: a request-scoped AsyncSession as `c.var.session`. The session is made on a child of the
+// `dbSession()`: a request-scoped AsyncSession as `c.var.session`; `dbReadSession()`, a ReadSession for
+// apps that only read (their bundle then carries no write path). The session is made on a child of the
 // app's engine (so the Server-Timing header counts this request's traffic alone), rolled back when the
 // handler failed, and closed before the response leaves, so no connection outlives its request.
 import type { Context, Env, MiddlewareHandler } from "hono"
 import type { Engine } from "../engine/engine.ts"
+import { ReadSession } from "../orm/read-session.ts"
 import { AsyncSession, type SessionOptions } from "../orm/session.ts"
 import { DbTiming, metricStore, reportDbTiming } from "./server-timing.ts"
 
@@ -11,9 +13,22 @@ export interface SessionVariables {
   session: AsyncSession
 }
 
-export interface DbSessionOptions<E extends Env> {
+/** The context variables `dbReadSession()` sets: `new Hono<{ Variables: ReadSessionVariables }>()`. */
+export interface ReadSessionVariables {
+  session: ReadSession
+}
+
+export interface DbReadSessionOptions<E extends Env> {
   /** The engine for this request; engines hold no connection, so cache one per URL (`engineCache`). */
   engine: (c: Context<E>) => Engine
+  /**
+   * Add `Server-Timing: db;desc="R round trips, S statements";dur=MS` (default true). With hono/timing,
+   * `app.use(timing())` before `dbSession()` puts the `db` entry in timing()'s header, beside the app's.
+   */
+  serverTiming?: boolean
+}
+
+export interface DbSessionOptions<E extends Env> extends DbReadSessionOptions<E> {
   /**
    * Commit after a handler that answered below 400. Default false: handlers commit what they mean to,
    * and whatever they left pending is dropped.
@@ -21,11 +36,6 @@ export interface DbSessionOptions<E extends Env> {
   commit?: boolean
   /** Options for each request's session. */
   session?: SessionOptions
-  /**
-   * Add `Server-Timing: db;desc="R round trips, S statements";dur=MS` (default true). With hono/timing,
-   * `app.use(timing())` before `dbSession()` puts the `db` entry in timing()'s header, beside the app's.
-   */
-  serverTiming?: boolean
 }
 
 /**
@@ -35,19 +45,39 @@ export interface DbSessionOptions<E extends Env> {
 export function dbSession<E extends Env & { Variables: SessionVariables }>(
   options: DbSessionOptions<E>,
 ): MiddlewareHandler<E> {
+  const commit = options.commit ? (session: AsyncSession) => session.commit() : undefined
+  return sessionMiddleware(options, (engine) => new AsyncSession(engine, options.session), commit)
+}
+
+/**
+ * `dbSession()` for an app that only reads: a ReadSession as `c.var.session`, whose bundle carries none
+ * of the write path. `app.use(dbReadSession({ engine: (c) => engines.get(c.env) }))`.
+ */
+export function dbReadSession<E extends Env & { Variables: ReadSessionVariables }>(
+  options: DbReadSessionOptions<E>,
+): MiddlewareHandler<E> {
+  return sessionMiddleware(options, (engine) => new ReadSession(engine))
+}
+
+function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: { session: S } }>(
+  options: DbReadSessionOptions<E>,
+  open: (engine: Engine) => S,
+  /** Run after a handler that answered below 400 (dbSession's `commit: true`). */
+  commit?: (session: S) => Promise<void>,
+): MiddlewareHandler<E> {
   return async (c, next) => {
     const engine = options.engine(c).child()
     const timing = options.serverTiming === false ? undefined : new DbTiming(engine)
     // Read now: a timing() that runs around this middleware has set its store already.
     const store = metricStore(c)
-    const session = new AsyncSession(engine, options.session)
+    const session = open(engine)
     c.set("session", session)
     try {
       await next()
       // Hono turns a thrown error into the onError response and records it on the context.
       if (c.error) await session.rollback()
       // A failed commit is thrown on to the app's error handler, which answers for it.
-      else if (options.commit && c.res.status < 400) await session.commit()
+      else if (commit && c.res.status < 400) await commit(session)
     } finally {
       await session.close()
       if (timing) {

@@ -17,26 +17,21 @@ export class RelationshipAttribute<Target> {
   declare readonly targetType: Target
   readonly kind = "relationship_attribute"
 
+  /** The joins from the parent to the target: one hop, or two through an association table. */
+  declare readonly [JOIN_PATH]: readonly JoinHop[]
+
   constructor(
     readonly mapper: Mapper,
     readonly key: string,
   ) {
+    // Defined here rather than as a getter with a computed key in the class body: such a class is not
+    // known to be free of side effects, and bundles would keep it whether or not it is used.
+    Object.defineProperty(this, JOIN_PATH, { get: () => joinPath(this.property) })
     Object.freeze(this)
   }
 
   get property(): RelationshipProperty {
     return this.mapper.relationship(this.key)
-  }
-
-  /** The joins from the parent to the target: one hop, or two through an association table. */
-  get [JOIN_PATH](): readonly JoinHop[] {
-    const property = this.property
-    const secondary = property.secondary
-    if (!secondary) return [{ from: property.target.table, on: equal(property.pairs) }]
-    return [
-      { from: secondary.table, on: equal(property.pairs) },
-      { from: property.target.table, on: equal(secondary.pairs) },
-    ]
   }
 
   /**
@@ -78,6 +73,15 @@ export class RelationshipAttribute<Target> {
     for (const hop of rest) query = query.join(hop.from, hop.on)
     return exists(query.where(first.on, condition))
   }
+}
+
+function joinPath(property: RelationshipProperty): readonly JoinHop[] {
+  const secondary = property.secondary
+  if (!secondary) return [{ from: property.target.table, on: equal(property.pairs) }]
+  return [
+    { from: secondary.table, on: equal(property.pairs) },
+    { from: property.target.table, on: equal(secondary.pairs) },
+  ]
 }
 
 function equal(pairs: Pairs): Expression<boolean> {

@@ -15,8 +15,9 @@ import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import type { Update } from "../sql/update.ts"
 import { type Evaluator, evaluator, isExpression, matches, Unevaluable } from "./evaluate.ts"
+import type { IdentityMap } from "./identity-map.ts"
 import type { Mapper } from "./mapper.ts"
-import type { InstanceState } from "./state.ts"
+import { type InstanceState, stateOf } from "./state.ts"
 
 export type SynchronizeSession = "auto" | "evaluate" | "fetch" | false
 
@@ -37,6 +38,18 @@ export interface BulkSession {
   objectAt(mapper: Mapper, identity: readonly unknown[]): InstanceState | undefined
   /** Detaches an object whose row a bulk DELETE removed. */
   forget(state: InstanceState): void
+}
+
+/** The BulkSession of a session's identity map; `forget` detaches an object as the session does. */
+export function bulkSession(identity: IdentityMap, forget: (state: InstanceState) => void): BulkSession {
+  return {
+    objectsOf: (table) => [...identity.values()].map(stateOf).filter((state) => state.mapper.table === table),
+    objectAt: (mapper, key) => {
+      const object = identity.get(mapper, key)
+      return object ? stateOf(object) : undefined
+    },
+    forget,
+  }
 }
 
 type Bulk = Update<never, readonly SelectItem[]> | Delete<never, readonly SelectItem[]>

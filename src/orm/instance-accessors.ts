@@ -1,13 +1,12 @@
-// Accessors on a model's prototype. Columns read and write the instance state (running validators on
-// write); relationships also keep the other side of a back-populated link in sync, and reading one that
-// was never loaded, or a column a reference (session.reference) does not know, raises NotLoadedError
-// naming the fix: there is no implicit I/O.
+// Accessors on a model's prototype for its columns: they read and write the instance state (running
+// validators on write); reading a column a reference (session.reference) does not know raises
+// NotLoadedError naming the fix: there is no implicit I/O. Relationships have accessors of their own
+// (./relationship-accessors.ts).
 import { NotLoadedError } from "../errors.ts"
-import { type CollectionEvents, RelationshipList } from "./collection.ts"
-import type { Mapper, RelationshipProperty } from "./mapper.ts"
-import { type InstanceState, STATE, stateOf } from "./state.ts"
+import type { Mapper } from "./mapper.ts"
+import { type InstanceState, STATE } from "./state.ts"
 
-export function defineInstanceAccessors(prototype: object, mapper: Mapper): void {
+export function defineColumnAccessors(prototype: object, mapper: Mapper): void {
   for (const key of mapper.columnKeys) {
     Object.defineProperty(prototype, key, {
       enumerable: true,
@@ -24,119 +23,19 @@ export function defineInstanceAccessors(prototype: object, mapper: Mapper): void
       },
     })
   }
-  for (const key of mapper.relationshipSpecs.keys()) {
-    Object.defineProperty(prototype, key, {
-      enumerable: true,
-      get(this: { [STATE]: InstanceState }) {
-        return readRelationship(this[STATE], key)
-      },
-      set(this: { [STATE]: InstanceState }, value: unknown) {
-        writeRelationship(this[STATE], key, validated(mapper, key, value, this))
-      },
-    })
-  }
 }
 
-function validated(mapper: Mapper, key: string, value: unknown, object: object): unknown {
+/** The value to store: what the attribute's validators (`validates(...)`) make of it. */
+export function validated(mapper: Mapper, key: string, value: unknown, object: object): unknown {
   let result = value
   for (const validate of mapper.validators.get(key) ?? []) result = validate(key, result, object)
   return result
-}
-
-function readRelationship(state: InstanceState, key: string): unknown {
-  if (state.loaded.has(key)) return state.values[key]
-  const property = state.mapper.relationship(key)
-  if (state.committed === undefined) {
-    // A new object has nothing in the database to load: its relationships start empty.
-    setRelationship(state, property, property.uselist ? [] : null)
-    return state.values[key]
-  }
-  throw new NotLoadedError(
-    `${state.mapper.name}.${key} is not loaded, and edgealchemy does no implicit I/O. Load it with the query ` +
-      `(.options(selectinload(${state.mapper.cls.name}.${key}))) or explicitly (await session.refresh(obj, ["${key}"]))`,
-  )
 }
 
 /** A reference (session.reference) knows only the columns it was given. */
 function columnNotLoaded(state: InstanceState, key: string): never {
   throw new NotLoadedError(
     `${state.mapper.cls.name}.${key} is not loaded (a reference knowing ${Object.keys(state.committed ?? {})}): ` +
-      "pass it to session.reference, or load the row (commit({ read }), refresh, populateExisting)",
+      "pass it to session.reference, or load the row (refresh, commit({ read }))",
   )
-}
-
-function writeRelationship(state: InstanceState, key: string, value: unknown): void {
-  const property = state.mapper.relationship(key)
-  if (property.uselist) {
-    const previous = state.loaded.has(key) ? (state.values[key] as object[]) : []
-    const next = Array.isArray(value) ? (value as object[]) : []
-    for (const item of previous) if (!next.includes(item)) unlinkBack(state, property, item)
-    setRelationship(state, property, next)
-    for (const item of next) if (!previous.includes(item)) linkBack(state, property, item)
-    return
-  }
-  const previous = state.loaded.has(key) ? (state.values[key] as object | null) : null
-  setRelationship(state, property, value ?? null)
-  if (previous && previous !== value) unlinkBack(state, property, previous)
-  if (value) linkBack(state, property, value as object)
-}
-
-/** Stores a relationship value as loaded; collections become RelationshipLists bound to the owner. */
-export function setRelationship(state: InstanceState, property: RelationshipProperty, value: unknown): void {
-  if (property.uselist) {
-    const events = new BackLink(state, property)
-    state.values[property.key] = RelationshipList.of_((value as object[] | null) ?? [], events)
-  } else {
-    state.values[property.key] = value
-  }
-  state.loaded.add(property.key)
-}
-
-/** A collection's events: adding or removing an item sets or clears the other side of the link. */
-class BackLink implements CollectionEvents<object> {
-  constructor(
-    readonly state: InstanceState,
-    readonly property: RelationshipProperty,
-  ) {}
-
-  appended(item: object): void {
-    linkBack(this.state, this.property, item)
-  }
-
-  removed(item: object): void {
-    unlinkBack(this.state, this.property, item)
-  }
-}
-
-/** `post.author = user` puts `post` in `user.posts`, when that collection is loaded (or new). */
-function linkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {
-  const back = property.backPopulates
-  if (!back) return
-  const other = stateOf(item)
-  const backProperty = other.mapper.relationship(back)
-  if (backProperty.uselist) {
-    if (!other.loaded.has(back) && other.committed !== undefined) return
-    if (!other.loaded.has(back)) setRelationship(other, backProperty, [])
-    ;(other.values[back] as RelationshipList<object>).addQuietly(owner.object)
-  } else {
-    const previous = other.loaded.has(back) ? (other.values[back] as object | null) : null
-    if (previous === owner.object) return
-    setRelationship(other, backProperty, owner.object)
-    // A child moves between parents: leave the previous parent's collection.
-    if (previous) removeFromCollection(stateOf(previous), property.key, item)
-  }
-}
-
-function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {
-  const back = property.backPopulates
-  if (!back) return
-  const other = stateOf(item)
-  if (!other.loaded.has(back)) return
-  const backProperty = other.mapper.relationship(back)
-  if (backProperty.uselist) (other.values[back] as RelationshipList<object>).removeQuietly(owner.object)
-  else if (other.values[back] === owner.object) other.values[back] = null
-}
-
-function removeFromCollection(state: InstanceState, key: string, item: object): void {
-  if (state.loaded.has(key)) (state.values[key] as RelationshipList<object>).removeQuietly(item)
 }

@@ -4,6 +4,7 @@ import { InvalidRequestError } from "../errors.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { Table } from "../sql/schema/table.ts"
 import { Listeners, type MapperEvent, type MapperListener } from "./events.ts"
+import { plugins } from "./plugins.ts"
 import type { Registry } from "./registry.ts"
 import type { Cascade, RelationshipSpec } from "./relationship.ts"
 
@@ -68,7 +69,8 @@ export class Mapper {
 
   /** The resolved relationships; resolving needs every target model to be known to the registry. */
   get relationships(): ReadonlyMap<string, RelationshipProperty> {
-    this.#relationships ??= this.registry.resolveRelationships(this)
+    // Relationship specs come from `relationship()`, which installs the plugin that resolves them.
+    this.#relationships ??= plugins.relationships?.resolve(this) ?? new Map()
     return this.#relationships
   }
 

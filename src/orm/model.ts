@@ -10,11 +10,12 @@ import { ColumnSpec } from "../sql/schema/column.ts"
 import type { Index, TableConstraint } from "../sql/schema/constraints.ts"
 import { type RowOf, Table, type TableColumns, type ValueOf } from "../sql/schema/table.ts"
 import { ENTITY, type EntityDescriptor } from "../sql/select-items.ts"
-import { RelationshipAttribute } from "./attribute.ts"
+import type { RelationshipAttribute } from "./attribute.ts"
 import type { HybridInstaller, Hybrids, HybridValues } from "./hybrid.ts"
-import { defineInstanceAccessors } from "./instance-accessors.ts"
+import { defineColumnAccessors } from "./instance-accessors.ts"
 import { Mapper, type ModelConstructor } from "./mapper.ts"
 import { MAPPER } from "./mapper-of.ts"
+import { plugins } from "./plugins.ts"
 import { defaultRegistry, type Registry } from "./registry.ts"
 import { RelationshipSpec } from "./relationship.ts"
 import { InstanceState, STATE } from "./state.ts"
@@ -166,8 +167,10 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
       },
     })
   }
+  // Relationship specs come from `relationship()`, which installed the plugin (./relationships.ts).
+  const relationships = plugins.relationships
   for (const key of relationshipSpecs.keys()) {
-    const attribute = new RelationshipAttribute(mapper, key)
+    const attribute = relationships?.attribute(mapper, key)
     Object.defineProperty(Model, key, {
       get(this: ModelConstructor) {
         mapper.adopt(this)
@@ -175,7 +178,8 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
       },
     })
   }
-  defineInstanceAccessors(Model.prototype, mapper)
+  defineColumnAccessors(Model.prototype, mapper)
+  if (relationshipSpecs.size > 0) relationships?.defineAccessors(Model.prototype, mapper)
   if (options.hybrids) {
     const taken = new Set([...FUNCTION_PROPERTIES, ...Object.keys(fields), "c", "toJSON"])
     options.hybrids.install(Model, mapper, table.c as never, taken)

@@ -1,8 +1,14 @@
 // Features the session uses only once the app has reached for them: each is installed by the public
 // function that needs it (see ./dml.ts), so a bundle carries only the features its app uses.
+
+import type { RelationshipAttribute } from "./attribute.ts"
 import type { bulkSync } from "./bulk-sync.ts"
 import type { jsonLoad, jsonRows } from "./json-load.ts"
 import type { planLoading } from "./loading.ts"
+import type { Mapper } from "./mapper.ts"
+import type { defineRelationshipAccessors } from "./relationship-accessors.ts"
+import type { assignJoined, assignLoaded, relationshipLoad } from "./relationship-query.ts"
+import type { resolveRelationships } from "./relationship-resolve.ts"
 
 export const plugins: {
   bulkSync?: typeof bulkSync
@@ -11,5 +17,17 @@ export const plugins: {
     readonly plan: typeof planLoading
     readonly json: typeof jsonLoad
     readonly rows: typeof jsonRows
+  }
+  /**
+   * Relationships: installed by `relationship()`, so it is there whenever a model declares one, and an
+   * app whose models declare none carries none of it (./relationships.ts).
+   */
+  relationships?: {
+    readonly resolve: typeof resolveRelationships
+    readonly attribute: (mapper: Mapper, key: string) => RelationshipAttribute<unknown>
+    readonly defineAccessors: typeof defineRelationshipAccessors
+    readonly load: typeof relationshipLoad
+    readonly assign: typeof assignLoaded
+    readonly assignJoined: typeof assignJoined
   }
 } = {}

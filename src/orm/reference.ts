@@ -5,7 +5,7 @@
 // column it does not know raises NotLoadedError (instance-accessors.ts): there is no implicit I/O.
 import { InvalidRequestError, StaleDataError } from "../errors.ts"
 import type { Mapper } from "./mapper.ts"
-import { InstanceState, STATE, sameValue, stateOf } from "./state.ts"
+import { blankInstance, type InstanceState, sameValue, stateOf } from "./state.ts"
 
 /**
  * The object of a row known by `known` (its primary key and any other columns): `existing`, the session's
@@ -31,9 +31,7 @@ export function referenceTo(
     }
     return state
   }
-  const object = Object.create(mapper.cls.prototype as object) as object
-  const state = new InstanceState(object, mapper)
-  Object.defineProperty(object, STATE, { value: state, enumerable: false })
+  const state = blankInstance(mapper)
   state.committed = { ...known }
   Object.assign(state.values, known)
   return state

@@ -1,5 +1,5 @@
-// The query that loads one relationship for many parents at once, and how its rows are given back
-// to each parent. Used by `session.refresh(obj, ["posts"])`, `session.load(objects, User.posts)` and
+// The query that loads one relationship for many parents at once, and how its objects are given to
+// each parent. Reached through the relationships plugin (./relationships.ts). Used by `session.refresh(obj, ["posts"])`, `session.load(objects, User.posts)` and
 // the loader options (./loading.ts).
 import { InvalidRequestError } from "../errors.ts"
 import { and } from "../sql/expression.ts"
@@ -7,7 +7,9 @@ import type { Column } from "../sql/schema/column.ts"
 import { type Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import { valueKey } from "./identity-map.ts"
+import type { JoinedLoad } from "./loading.ts"
 import type { RelationshipProperty } from "./mapper.ts"
+import { setRelationship } from "./relationship-accessors.ts"
 import { stateOf } from "./state.ts"
 
 export interface RelationshipLoad {
@@ -74,4 +76,56 @@ function group(
   }
   byKey.delete(undefined)
   return new Map(parents.map((parent) => [parent, byKey.get(valueKey(keyOf(parent))) ?? []]))
+}
+
+/**
+ * Stores loaded relationship values on their parents, as what the database has. Loader options leave
+ * alone a relationship the object already has loaded (it may hold unflushed changes); refresh and
+ * load overwrite.
+ */
+export function assignLoaded(
+  property: RelationshipProperty,
+  loaded: Map<object, object[]>,
+  overwrite = true,
+): void {
+  for (const [parent, items] of loaded) {
+    const state = stateOf(parent)
+    if (!overwrite && state.loaded.has(property.key)) continue
+    setRelationship(state, property, property.uselist ? items : (items[0] ?? null))
+    state.committedCollections.set(property.key, new Set(property.uselist ? items : items.slice(0, 1)))
+    // A loaded one-to-many also tells each child its parent (the many-to-one side), with no query.
+    const back = property.direction === "one-to-many" ? property.backPopulates : undefined
+    if (!back) continue
+    for (const item of items) {
+      const child = stateOf(item)
+      if (child.loaded.has(back)) continue
+      setRelationship(child, child.mapper.relationship(back), parent)
+      child.committedCollections.set(back, new Set([parent]))
+    }
+  }
+}
+
+/**
+ * Gives each row's owner its joined-in many-to-one (unless it has it loaded already) and takes the
+ * joined columns off the rows, which then look as the statement before the joins.
+ */
+export function assignJoined(
+  rows: unknown[][],
+  joined: readonly JoinedLoad[],
+  owner: number,
+  overwrite: boolean,
+): unknown[][] {
+  const here = joined.filter((load) => load.owner === owner)
+  if (here.length === 0) return rows
+  for (const load of here) {
+    const loaded = new Map<object, object[]>()
+    for (const row of rows) {
+      const parent = row[load.ownerItem] as object
+      const target = row[load.item] as object | null
+      if (parent) loaded.set(parent, target ? [target] : [])
+    }
+    assignLoaded(load.property, loaded, overwrite)
+  }
+  const keep = Math.min(...here.map((load) => load.item))
+  return rows.map((row) => row.slice(0, keep))
 }

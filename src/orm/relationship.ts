@@ -3,6 +3,7 @@
 // by its type argument, as SQLAlchemy's `relationship("Post")` with `Mapped[list["Post"]]`.
 import type { Table } from "../sql/schema/table.ts"
 import { installLoads } from "./loading.ts"
+import { installRelationships } from "./relationships.ts"
 
 export type Cascade = "save-update" | "delete" | "delete-orphan"
 
@@ -48,6 +49,7 @@ export class RelationshipSpec<T> {
 
 /** A relationship to the model named `target`; the type argument is `Target[]` or `Target` (or `| null`). */
 export function relationship<T>(target: string, options: RelationshipOptions = {}): RelationshipSpec<T> {
+  installRelationships()
   if (options.lazy === "selectin" || options.lazy === "joined") installLoads()
   return new RelationshipSpec<T>(target, options)
 }

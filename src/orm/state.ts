@@ -69,6 +69,14 @@ export class InstanceState {
   }
 }
 
+/** A new object of the mapper's class, made without running its constructor, and its state. */
+export function blankInstance(mapper: Mapper): InstanceState {
+  const object = Object.create(mapper.cls.prototype as object) as object
+  const state = new InstanceState(object, mapper)
+  Object.defineProperty(object, STATE, { value: state, enumerable: false })
+  return state
+}
+
 export function stateOf(object: object): InstanceState {
   const state = (object as { [STATE]?: InstanceState })[STATE]
   if (!state) throw new InvalidRequestError(`${describe(object)} is not an instance of a mapped model`)

@@ -3,7 +3,7 @@ import type { Compiler } from "./compiler/compiler.ts"
 import { renderDdl } from "./compiler/ddl-renderer.ts"
 import type { Dialect } from "./compiler/dialect.ts"
 import type { ForeignKeyConstraint, Index } from "./schema/constraints.ts"
-import type { MetaData } from "./schema/metadata.ts"
+import { type MetaData, sortedTables } from "./schema/metadata.ts"
 import type { Table } from "./schema/table.ts"
 import { Statement } from "./statement.ts"
 import { TextStatement } from "./text.ts"
@@ -97,7 +97,7 @@ export interface DdlTarget {
  * SQLite checks foreign keys only when rows change, so they stay inline there.
  */
 export function createStatements(metadata: MetaData, dialect: Dialect): Statement[] {
-  const { sorted, cyclic } = metadata.sortedTables()
+  const { sorted, cyclic } = sortedTables(metadata)
   const canAlter = dialect.name !== "sqlite"
   const cyclicNames = new Set(cyclic.map((t) => t.name))
   const deferred = (table: Table) =>
@@ -120,7 +120,7 @@ export function createStatements(metadata: MetaData, dialect: Dialect): Statemen
  * transaction (`defer_foreign_keys`), by which time both sides are gone.
  */
 export function dropStatements(metadata: MetaData, dialect?: Dialect): Statement[] {
-  const { sorted, cyclic } = metadata.sortedTables()
+  const { sorted, cyclic } = sortedTables(metadata)
   const defer =
     dialect?.name === "sqlite" && cyclic.length > 0
       ? [new TextStatement("PRAGMA defer_foreign_keys = ON")]

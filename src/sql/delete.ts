@@ -1,5 +1,7 @@
 // `deleteFrom(table).where(...)`, with RETURNING. (`delete` is a reserved word in JavaScript, so the
 // package exports it as `deleteFrom`, and as `delete` for namespace imports.)
+import type { Compiler } from "./compiler/compiler.ts"
+import { renderDelete } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, tableOf } from "./dml-target.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
@@ -20,6 +22,10 @@ export class Delete<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   constructor(readonly state: DeleteState) {
     super()
     Object.freeze(this)
+  }
+
+  renderWith(compiler: Compiler): string {
+    return renderDelete(compiler, this as unknown as Delete<never>)
   }
 
   where(...conditions: (Expression<boolean | null> | undefined)[]): Delete<S, Items> {

@@ -1,11 +1,14 @@
 // `insert(table)`: one row, many rows, or rows from a select; RETURNING; upserts with ON CONFLICT.
 import { InvalidRequestError } from "../errors.ts"
+import type { Compiler } from "./compiler/compiler.ts"
+import { renderInsert } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, tableOf, type UpdateValues, type ValueOrExpression } from "./dml-target.ts"
 import type { Expression, SubqueryTarget } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
 import type { ColumnSpecs, InsertRowOf, Table, TableColumns } from "./schema/table.ts"
 import type { RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
+import { installCapacityChecks } from "./value-checks.ts"
 
 export type InsertValues<S extends ColumnSpecs> = {
   [K in keyof InsertRowOf<S>]: ValueOrExpression<InsertRowOf<S>[K]>
@@ -34,6 +37,10 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   constructor(readonly state: InsertState) {
     super()
     Object.freeze(this)
+  }
+
+  renderWith(compiler: Compiler): string {
+    return renderInsert(compiler, this as unknown as Insert<never>)
   }
 
   /** One row or several; several rows become one multi-row INSERT. */
@@ -92,6 +99,7 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
 }
 
 export function insert<S extends ColumnSpecs>(target: DmlTarget<S>): Insert<S> {
+  installCapacityChecks()
   return new Insert<S>({ table: tableOf(target), rows: [], returning: [] })
 }
 

@@ -1,10 +1,13 @@
 // `update(table).values({...}).where(...)`, with RETURNING.
 import { InvalidRequestError } from "../errors.ts"
+import type { Compiler } from "./compiler/compiler.ts"
+import { renderUpdate } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, tableOf, type UpdateValues } from "./dml-target.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
 import type { RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
+import { installCapacityChecks } from "./value-checks.ts"
 
 export interface UpdateState {
   readonly table: Table
@@ -20,6 +23,10 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   constructor(readonly state: UpdateState) {
     super()
     Object.freeze(this)
+  }
+
+  renderWith(compiler: Compiler): string {
+    return renderUpdate(compiler, this as unknown as Update<never>)
   }
 
   /** Values to SET, merged over earlier ones: plain values or expressions (`Post.views.add(1)`). */
@@ -39,6 +46,7 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
 }
 
 export function update<S extends ColumnSpecs>(target: DmlTarget<S>): Update<S> {
+  installCapacityChecks()
   return new Update<S>({ table: tableOf(target), values: {}, where: [], returning: [] })
 }
 

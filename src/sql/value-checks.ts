@@ -18,7 +18,8 @@ const UNSTORABLE_JSON_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/
  * `value`, checked against `type` and made ready to encode: -0 as 0 in a Float, a number or bigint
  * as text in a Numeric, a JSON document as its text. `column` is given for a value written to it
  * (INSERT, UPDATE SET): its capacity (String length, Numeric precision and scale, Enum values) is
- * checked too, and the error names it. A comparison may use a longer string than the column holds.
+ * checked too (by the checks `insert()` and `update()` install), and the error names it. A comparison
+ * may use a longer string than the column holds.
  */
 export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
   const refused = (why: string) => refuse(value, type, column, why)
@@ -54,7 +55,7 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
       if (value.includes("\u0000")) return refused("no database keeps NUL (U+0000) in text; remove it")
       if (!(value as WellFormed).isWellFormed()) return refused("a lone surrogate has no UTF-8 form")
       if (type.kind === "uuid" && !UUID.test(value)) return refused("lowercase 8-4-4-4-12 UUIDs only")
-      if (column) checkTextCapacity(value, type, refused)
+      if (column) capacity.text?.(value, type, refused)
       return value
     case "boolean":
       return typeof value === "boolean" ? value : refused("true or false only")
@@ -78,6 +79,21 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
 
 type WellFormed = string & { isWellFormed(): boolean }
 type Refused = (why: string) => never
+
+/**
+ * What a column holds beyond its type (String length, Numeric precision and scale, Enum values), checked
+ * only for values written to it. Installed by what writes (`insert()`, `update()`, the SQLite flush),
+ * so a bundle that only reads carries none of it.
+ */
+const capacity: {
+  text?: (value: string, type: SqlType<unknown>, refused: Refused) => void
+  numeric?: (decimal: Decimal, type: SqlType<unknown>, refused: Refused) => void
+} = {}
+
+export function installCapacityChecks(): void {
+  capacity.text ??= checkTextCapacity
+  capacity.numeric ??= checkNumericCapacity
+}
 
 function checkTextCapacity(value: string, type: SqlType<unknown>, refused: Refused): void {
   const { length, values } = type.options
@@ -120,14 +136,17 @@ function checkedNumeric(
         : ""
   const decimal = parseDecimal(text)
   if (!decimal) return refused('decimal text ("-12.50") only')
-  const { precision, scale = 0 } = type.options
-  if (column && precision !== undefined) {
-    if (-decimal.exponent > scale) refused(`at most ${scale} digits after the point; round it`)
-    if (decimal.digits + decimal.exponent > precision - scale) {
-      refused(`at most ${precision - scale} digits before the point`)
-    }
-  }
+  if (column) capacity.numeric?.(decimal, type, refused)
   return text
+}
+
+function checkNumericCapacity(decimal: Decimal, type: SqlType<unknown>, refused: Refused): void {
+  const { precision, scale = 0 } = type.options
+  if (precision === undefined) return
+  if (-decimal.exponent > scale) refused(`at most ${scale} digits after the point; round it`)
+  if (decimal.digits + decimal.exponent > precision - scale) {
+    refused(`at most ${precision - scale} digits before the point`)
+  }
 }
 
 /** A decimal as `digits` significant digits, the last of them at 10^exponent (zero: 0 digits). */

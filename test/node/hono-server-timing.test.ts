@@ -4,8 +4,14 @@
 import { Hono } from "hono"
 import { setMetric, timing } from "hono/timing"
 import { describe, expect, inject, it } from "vitest"
-import { dbSession, errorHandler, type SessionVariables } from "../../src/hono.ts"
-import { createEngine, text } from "../../src/index.ts"
+import {
+  dbReadSession,
+  dbSession,
+  errorHandler,
+  type ReadSessionVariables,
+  type SessionVariables,
+} from "../../src/hono.ts"
+import { AsyncSession, createEngine, ReadSession, text } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import "../setup/provided.ts"
 
@@ -83,5 +89,26 @@ describe("Server-Timing", () => {
     const response = await hidden.request("/")
     expect(response.status).toBe(200)
     expect(response.headers.get("server-timing")).toBeNull()
+  })
+})
+
+describe("dbReadSession()", () => {
+  it("gives each request a ReadSession, closed before the response leaves, with its db entry", async () => {
+    type ReadEnv = { Variables: ReadSessionVariables }
+    const reader = new Hono<ReadEnv>()
+    const sessions: ReadSession[] = []
+    reader.use(dbReadSession<ReadEnv>({ engine: () => engine }))
+    reader.get("/", async (c) => {
+      sessions.push(c.var.session)
+      await c.var.session.execute(text("SELECT 1"))
+      return c.text(String(c.var.session.inTransaction()))
+    })
+    const response = await reader.request("/")
+    expect(await response.text()).toBe("false")
+    expect(DB_ENTRY.exec(entries(response)[0] ?? "")?.slice(1)).toEqual(["1", "1"])
+    const [session] = sessions
+    expect(session).toBeInstanceOf(ReadSession)
+    expect(session).not.toBeInstanceOf(AsyncSession)
+    await expect(session?.execute(text("SELECT 1"))).rejects.toThrow("This session is closed")
   })
 })

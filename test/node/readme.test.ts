@@ -14,6 +14,7 @@ import userBio from "../../examples/migrations/3f9a2c1b7d4e_user_bio.ts"
 import { retitle } from "../../examples/src/edit-post.ts"
 import { frontPage } from "../../examples/src/front-page.ts"
 import { Comment, metadata, Post, Tag, User } from "../../examples/src/models.ts"
+import readWorker from "../../examples/src/read-worker.ts"
 import taste from "../../examples/src/taste.ts"
 import worker from "../../examples/src/worker.ts"
 import { AsyncSession, createAll, select } from "../../src/index.ts"
@@ -96,6 +97,34 @@ describe("the README's examples run", () => {
         neonConfig.fetchEndpoint = endpoint
       }
       expect(log).toHaveBeenCalledWith("SELECT count(*) FROM users WHERE users.age > :param_1")
+    })
+  })
+
+  it("the read-only Worker on Neon: gets a post by id and lists the latest published ones", async () => {
+    await onTarget("neon-http", async (target) => {
+      const engine = target.engine("readme-read-worker")
+      {
+        await using conn = engine.connect()
+        await createAll(metadata, conn)
+        await using session = new AsyncSession(engine)
+        const ada = new User({ username: "ada" })
+        session.addAll([
+          new Post({ title: "Draft", body: "...", author: ada }),
+          new Post({ title: "Hello", body: "...", published: true, author: ada }),
+        ])
+        await session.commit()
+      }
+      const endpoint = neonConfig.fetchEndpoint
+      neonConfig.fetchEndpoint = `${inject("neon").httpUrl}/s/readme-read-worker/sql`
+      try {
+        const env = { DATABASE_URL: target.url }
+        const one = await readWorker.fetch(new Request("http://blog.test/?id=1"), env)
+        expect(await one.json()).toMatchObject({ id: 1, title: "Draft", published: false })
+        const list = await readWorker.fetch(new Request("http://blog.test/"), env)
+        expect(((await list.json()) as { title: string }[]).map((post) => post.title)).toEqual(["Hello"])
+      } finally {
+        neonConfig.fetchEndpoint = endpoint
+      }
     })
   })
 

@@ -63,7 +63,7 @@ describe("a reference's flush (session.reference)", () => {
     for (const tag of pending) tag.session = session
     const changes = collectChanges(session, pending, identity, new Set())
     const plan = planFlush(changes, changes.order)
-    return renderer.render(plan.steps).map(({ statement }) => statement.compile(dialect).sql)
+    return renderer.render(plan.steps, dialect).map(({ statement }) => statement.compile(dialect).sql)
   }
 
   it("asserts every known column, inserts links that may exist, deletes the others (PostgreSQL)", () => {

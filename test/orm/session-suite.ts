@@ -20,6 +20,7 @@ import {
 import type { Stats, TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
 import { AuditLog, Comment, Post, registry, Tag, User } from "./models.ts"
+import { readSessionSuite } from "./read-session-suite.ts"
 import { referenceSuite } from "./reference-suite.ts"
 
 export function sessionSuite(fixture: TransportFixture) {
@@ -656,5 +657,6 @@ export function sessionSuite(fixture: TransportFixture) {
     })
 
     referenceSuite(fixture, { engine, scope, unique, expectOneRequest })
+    readSessionSuite(fixture, { engine, scope, unique, expectOneRequest })
   })
 }

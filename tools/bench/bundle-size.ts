@@ -4,8 +4,9 @@
 // they are the same whatever the ORM, and not ours to count.
 //
 // The budget entries (issue 15, item 1): a one-model read worker, a model of five columns read by key
-// with `session.get` and listed with `select()`, importing `createEngine` from `edgealchemy/neon`, and
-// the same from `edgealchemy/libsql`; beside each, the same worker written with Drizzle 0.45. Then the
+// with `session.get` and listed with `select()` through a ReadSession (the session a worker that only
+// reads uses), importing `createEngine` from `edgealchemy/neon`, and the same from `edgealchemy/libsql`;
+// beside each, the same worker written with Drizzle 0.45. Then the
 // modules of src/ that make up each budget entry, by minified bytes (esbuild's metafile), so the size
 // work knows where to aim; then a few smaller scenarios. `--modules=N` prints N modules (default 25).
 import { gzipSync } from "node:zlib"
@@ -29,8 +30,8 @@ const edgealchemyFromSource: Plugin = {
   },
 }
 
-const readWorker = (driverEntry: "neon" | "libsql") => `
-  import { AsyncSession, Boolean, column, DateTime, Integer, model, select, String, Text } from "edgealchemy"
+const readWorker = (driverEntry: "neon" | "libsql", session = "ReadSession") => `
+  import { ${session}, Boolean, column, DateTime, Integer, model, select, String, Text } from "edgealchemy"
   import { createEngine } from "edgealchemy/${driverEntry}"
 
   class Post extends model("posts", {
@@ -43,7 +44,7 @@ const readWorker = (driverEntry: "neon" | "libsql") => `
 
   export default {
     async fetch(request, env) {
-      const session = new AsyncSession(createEngine(env.DATABASE_URL))
+      const session = new ${session}(createEngine(env.DATABASE_URL))
       try {
         const id = new URL(request.url).searchParams.get("id")
         if (id) return Response.json(await session.get(Post, Number(id)))
@@ -104,6 +105,26 @@ export const READ_WORKERS = {
 } as const
 
 const SCENARIOS: Record<string, string> = {
+  // The budget entries' worker with an AsyncSession, which carries the write path whether or not it writes.
+  "neon read worker with AsyncSession": readWorker("neon", "AsyncSession"),
+  "libsql read worker with AsyncSession": readWorker("libsql", "AsyncSession"),
+  // A read worker whose models relate, loading a post with its author and tags: what relationships add.
+  "neon read worker with relationships": `
+    import { ReadSession, column, Integer, model, relationship, select, selectinload, String, table, Text } from "edgealchemy"
+    import { createEngine } from "edgealchemy/neon"
+    class User extends model("users", { id: column(Integer, { primaryKey: true }), username: column(String(50)), posts: relationship("Post", { backPopulates: "author" }) }) {}
+    class Tag extends model("tags", { id: column(Integer, { primaryKey: true }), name: column(String(50)) }) {}
+    table("post_tags", { postId: column(Integer, { primaryKey: true, foreignKey: "posts.id" }), tagId: column(Integer, { primaryKey: true, foreignKey: "tags.id" }) })
+    class Post extends model("posts", { id: column(Integer, { primaryKey: true }), title: column(String(200)), body: column(Text), userId: column(Integer, { foreignKey: "users.id" }),
+      author: relationship("User", { backPopulates: "posts" }), tags: relationship("Tag", { secondary: "post_tags" }) }) {}
+    export default {
+      async fetch(request, env) {
+        await using session = new ReadSession(createEngine(env.DATABASE_URL))
+        const id = Number(new URL(request.url).searchParams.get("id"))
+        const post = await session.scalar(select(Post).where(Post.id.eq(id)).options(selectinload(Post.author), selectinload(Post.tags)))
+        return Response.json({ ...post?.toJSON(), author: post?.author.username, tags: post?.tags.map((tag) => tag.name) })
+      },
+    }`,
   "core + postgresql compiler": `
     import { select, insert, update, deleteFrom, table, column, Integer, String, MetaData, createStatements, func, postgresql } from "edgealchemy"
     const users = table("users", { id: column(Integer, { primaryKey: true }), name: column(String(50)) }, { metadata: new MetaData() })

@@ -7,11 +7,14 @@ import {
   column,
   createAll,
   createEngine,
+  type Dialect,
   Integer,
   model,
+  postgresql,
   Registry,
   relationship,
   String,
+  sqlite,
 } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import { neon } from "../../src/neon.ts"
@@ -57,7 +60,7 @@ function graph(): Author[] {
   })
 }
 
-function planCpu(renderer: typeof postgresFlushRenderer, runs: number): number {
+function planCpu(renderer: typeof postgresFlushRenderer, dialect: Dialect, runs: number): number {
   const times: number[] = []
   for (let run = 0; run < runs; run++) {
     const pending = new Set<InstanceState>(graph().map((author) => stateOf(author)))
@@ -66,7 +69,7 @@ function planCpu(renderer: typeof postgresFlushRenderer, runs: number): number {
     const started = process.cpuUsage()
     const changes = collectChanges(session, pending, new IdentityMap(), new Set())
     const plan = planFlush(changes, changes.order)
-    const statements = renderer.render(plan.steps).map((r) => r.statement.compile())
+    const statements = renderer.render(plan.steps, dialect).map((r) => r.statement.compile())
     const used = process.cpuUsage(started)
     if (plan.inserted.length !== 1000 || statements.length !== 2) throw new BenchmarkError("unexpected plan")
     times.push((used.user + used.system) / 1000)
@@ -83,8 +86,8 @@ export interface FlushFigures {
 
 export async function runFlush({ runs }: { runs: number }): Promise<FlushFigures> {
   const planCpuFigures = {
-    postgresql: planCpu(postgresFlushRenderer, runs),
-    sqlite: planCpu(sqliteFlushRenderer, runs),
+    postgresql: planCpu(postgresFlushRenderer, postgresql, runs),
+    sqlite: planCpu(sqliteFlushRenderer, sqlite, runs),
   }
   console.log(
     `plan + render 1,000 new objects, CPU median of ${runs}: PostgreSQL ${planCpuFigures.postgresql.toFixed(1)} ms, SQLite ${planCpuFigures.sqlite.toFixed(1)} ms`,

@@ -1,11 +1,9 @@
 // SQLite: `?` placeholders, booleans as 0/1, `lower(a) LIKE lower(b)` for ILIKE, `INTEGER PRIMARY KEY`
 // for generated keys, and no row locks. Everything else is the base compiler's.
-import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
+import { UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
 import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
-import type { Column } from "../../sql/schema/column.ts"
-import { isGeneratedKey } from "../../sql/schema/table.ts"
 import type { ForUpdate } from "../../sql/select.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { sqliteTimestamp } from "./codecs.ts"
@@ -53,7 +51,7 @@ export class SqliteCompiler extends Compiler {
 
   protected override forUpdate(_options: ForUpdate): string {
     throw new UnsupportedCapabilityError(
-      "SQLite has no FOR UPDATE: a write transaction already locks the whole database; drop .forUpdate() for SQLite",
+      "SQLite has no FOR UPDATE (a write transaction locks the whole database); drop .forUpdate()",
     )
   }
 
@@ -65,12 +63,9 @@ export class SqliteCompiler extends Compiler {
     return super.limitOffset(limit === undefined && offset !== undefined ? -1 : limit, offset)
   }
 
-  /** SQLite has no DEFAULT in VALUES: a generated key takes NULL (SQLite assigns it), others must be given. */
-  protected override missingValue(column: Column<unknown>): string {
-    if (isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
-    throw new InvalidRequestError(
-      `SQLite cannot leave "${column.name}" to its server default in some rows of a multi-row INSERT; give it in every row or in none`,
-    )
+  /** SQLite has no DEFAULT in VALUES (the DML renderer writes NULL, or refuses: ./dml-renderer.ts). */
+  override get defaultInValues(): boolean {
+    return false
   }
 
   /** SQLite has no DROP ... CASCADE; dropStatements defers the foreign-key checks instead. */

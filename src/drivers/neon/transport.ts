@@ -101,7 +101,7 @@ export class NeonTransport implements Transport {
   async begin(options: TransactionOptions = {}): Promise<void> {
     if (!this.capabilities.interactiveTransactions) {
       throw new UnsupportedCapabilityError(
-        "Interactive transactions need Neon's WebSocket, which this engine disabled (webSocket: false); use a batch",
+        "Interactive transactions need Neon's WebSocket (webSocket: false here); use a batch",
       )
     }
     if (this.#inTransaction) throw new InvalidRequestError("A transaction is already open on this connection")

@@ -1,6 +1,7 @@
 // Which objects a flush writes: the session's new objects and everything they reach through
 // `save-update` cascades (added to the session on the way), the persistent objects it knows, and the
 // deleted ones with their `delete` cascades. Also the order tables are written in.
+import { sortedTables } from "../../sql/schema/metadata.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import type { IdentityMap } from "../identity-map.ts"
 import { type InstanceState, type SessionLike, stateOf } from "../state.ts"
@@ -58,7 +59,7 @@ export function collectChanges(
   }
   const all = [...pending, ...persistent.filter((s) => !s.deleted), ...deleted]
   const metadata = all[0]?.mapper.registry.metadata
-  const tables = metadata ? metadata.sortedTables() : { sorted: [], cyclic: [] }
+  const tables = metadata ? sortedTables(metadata) : { sorted: [], cyclic: [] }
   return {
     pending: [...pending],
     persistent: persistent.filter((s) => !s.deleted),

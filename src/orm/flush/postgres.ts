@@ -12,8 +12,8 @@
 // until commit, and deadlocks with one that links the same rows in another order. KEY SHARE locks
 // do not block each other; the second statement sees rows committed while the INSERT waited (READ
 // COMMITTED takes a snapshot per statement), and fails the request if one vanished in between.
-import { postgresql } from "../../dialects/postgresql/dialect.ts"
 import { InvalidRequestError } from "../../errors.ts"
+import type { Dialect } from "../../sql/compiler/dialect.ts"
 import { and, or } from "../../sql/expression.ts"
 import { insert } from "../../sql/insert.ts"
 import { select } from "../../sql/select.ts"
@@ -33,7 +33,7 @@ import {
 } from "./render.ts"
 
 export const postgresFlushRenderer: FlushRenderer = {
-  render(steps: readonly Step[]): RenderedStatement[] {
+  render(steps: readonly Step[], postgresql: Dialect): RenderedStatement[] {
     const positions = insertPositions(steps)
     const referenced = new Set<number>()
     const keyRef = (ref: KeyRef) => {
@@ -50,10 +50,10 @@ export const postgresFlushRenderer: FlushRenderer = {
       const step = steps[index] as Step
       rendered.unshift(
         ...(step.kind !== "insert"
-          ? [renderWrite(step, keyRef)]
+          ? [renderWrite(step, keyRef, postgresql)]
           : step.conflictKeys
-            ? renderUniqueInsert(step, step.conflictKeys, keyRef)
-            : [renderInsert(step, index, referenced.has(index), keyRef)]),
+            ? renderUniqueInsert(step, step.conflictKeys, keyRef, postgresql)
+            : [renderInsert(step, index, referenced.has(index), keyRef, postgresql)]),
       )
     }
     return rendered
@@ -65,6 +65,7 @@ function renderInsert(
   index: number,
   storeKeys: boolean,
   keyRef: (ref: KeyRef) => string,
+  postgresql: Dialect,
 ): RenderedStatement {
   const { table, generatedKey } = step
   const rows = step.rows.map((row) => coreValues(row.values, keyRef, table))
@@ -100,6 +101,7 @@ function renderUniqueInsert(
   step: InsertStep,
   keys: readonly string[],
   keyRef: (ref: KeyRef) => string,
+  postgresql: Dialect,
 ): RenderedStatement[] {
   const { table } = step
   const inserted = insert(table)
@@ -133,7 +135,11 @@ function renderUniqueInsert(
   ]
 }
 
-function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
+function renderWrite(
+  step: WriteStep,
+  keyRef: (ref: KeyRef) => string,
+  postgresql: Dialect,
+): RenderedStatement {
   const { table } = step
   const compiled = writeStatement(step, keyRef, true).compile(postgresql)
   if (!step.mustMatchOne) {

@@ -23,7 +23,8 @@ export interface RenderedStatement {
 }
 
 export interface FlushRenderer {
-  render(steps: readonly Step[]): RenderedStatement[]
+  /** The flush's statements, compiled for `dialect` (the engine's: a renderer imports no dialect). */
+  render(steps: readonly Step[], dialect: Dialect): RenderedStatement[]
 }
 
 /** Where each object inserted by the plan is: its step and row number (1-based within the step). */

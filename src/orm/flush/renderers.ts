@@ -1,20 +1,23 @@
-// Flush renderers by dialect. Driver entry points register theirs (`edgealchemy/neon` PostgreSQL's,
-// `edgealchemy/libsql` SQLite's), so that a bundle carries the renderer of its own database only.
+// Flush renderers by dialect. AsyncSession reaches them, and only it: a worker that reads with
+// ReadSession carries neither. A write worker on one database carries the other's too (about 1 KB
+// gzipped): picking by the driver entry would need that entry to register its renderer, which would put
+// the renderer in every bundle of that entry, read-only ones included.
 import { InvalidRequestError } from "../../errors.ts"
 import type { Dialect } from "../../sql/compiler/dialect.ts"
+import { postgresFlushRenderer } from "./postgres.ts"
 import type { FlushRenderer } from "./render.ts"
-
-const renderers = new Map<string, FlushRenderer>()
-
-export function registerFlushRenderer(dialect: Dialect, renderer: FlushRenderer): void {
-  renderers.set(dialect.name, renderer)
-}
+import { sqliteFlushRenderer } from "./sqlite.ts"
 
 export function flushRendererFor(dialect: Dialect): FlushRenderer {
-  const renderer = renderers.get(dialect.name)
+  const renderer =
+    dialect.name === "postgresql"
+      ? postgresFlushRenderer
+      : dialect.name === "sqlite"
+        ? sqliteFlushRenderer
+        : undefined
   if (!renderer) {
     throw new InvalidRequestError(
-      `No flush renderer for ${dialect.name}: create the engine with a driver from "edgealchemy/neon" or "edgealchemy/libsql"`,
+      `No flush renderer for ${dialect.name}: the ORM writes through engines of "edgealchemy/neon" or "edgealchemy/libsql"`,
     )
   }
   return renderer

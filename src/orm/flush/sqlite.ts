@@ -5,11 +5,12 @@
 // inserted into a table as `(SELECT max(key) FROM t) - (rows inserted into t since then)`. An UPDATE or
 // DELETE of a mapped row is followed by a check of `changes()` that fails the batch when it is not 1;
 // the check carries a marker comment, by which the session recognises a stale row.
-import { sqlite } from "../../dialects/sqlite/dialect.ts"
 import { InvalidRequestError } from "../../errors.ts"
+import type { Dialect } from "../../sql/compiler/dialect.ts"
 import { insert } from "../../sql/insert.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { TextStatement } from "../../sql/text.ts"
+import { installCapacityChecks } from "../../sql/value-checks.ts"
 import { type InsertStep, KeyRef, type Step, type WriteStep } from "./plan.ts"
 import {
   applyMatching,
@@ -23,10 +24,8 @@ import {
   writeStatement,
 } from "./render.ts"
 
-const compiler = () => sqlite.createCompiler({})
-
 export const sqliteFlushRenderer: FlushRenderer = {
-  render(steps: readonly Step[]): RenderedStatement[] {
+  render(steps: readonly Step[], sqlite: Dialect): RenderedStatement[] {
     /** Rows inserted so far per table, and each inserted object's ordinal (1-based) in its table. */
     const insertedSoFar = new Map<Table, number>()
     const ordinals = new Map<KeyRef["state"], { table: Table; ordinal: number }>()
@@ -36,24 +35,24 @@ export const sqliteFlushRenderer: FlushRenderer = {
       if (!found)
         throw new InvalidRequestError(`${ref.state.mapper.name} is linked to but not part of the flush`)
       const key = ref.state.mapper.primaryKey[0]
-      const q = compiler()
+      const q = sqlite.createCompiler({})
       const behind = (insertedSoFar.get(found.table) ?? 0) - found.ordinal
       return `((SELECT max(${q.quote(key?.name ?? "rowid")}) FROM ${q.quote(found.table.name)}) - ${behind})`
     }
     const rendered: RenderedStatement[] = []
     for (const step of steps) {
       if (step.kind !== "insert") {
-        rendered.push(...renderWrite(step, keyRef))
+        rendered.push(...renderWrite(step, keyRef, sqlite))
         continue
       }
       // Rows that may exist are found by their unique values; they go before the table's other new
       // rows, so those rows' `max(key)` positions still hold.
       if (step.conflictKeys) {
-        for (const run of sameColumnRuns(step)) rendered.push(uniqueInsert(run, keyRef))
+        for (const run of sameColumnRuns(step)) rendered.push(uniqueInsert(run, keyRef, sqlite))
         continue
       }
       for (const run of sameColumnRuns(step)) {
-        const statement = renderInsert(run, keyRef)
+        const statement = renderInsert(run, keyRef, sqlite)
         const before = insertedSoFar.get(run.table) ?? 0
         run.rows.forEach((row, i) => {
           if (row.state) ordinals.set(row.state, { table: run.table, ordinal: before + i + 1 })
@@ -84,9 +83,11 @@ function sameColumnRuns(step: InsertStep): InsertStep[] {
   return runs
 }
 
-function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
+function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement {
+  // Rows written as text here, not through insert(): their values' capacity is checked all the same.
+  installCapacityChecks()
   const { table, generatedKey } = step
-  const q = compiler()
+  const q = sqlite.createCompiler({})
   const given = table.columns.filter(
     (col) => col !== generatedKey && step.rows.some((row) => row.values.has(col.key)),
   )
@@ -128,7 +129,7 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): Render
   }
 }
 
-function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): RenderedStatement[] {
+function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement[] {
   const { table } = step
   const compiled = writeStatement(step, keyRef, false).compile(sqlite)
   const write: RenderedStatement = {
@@ -155,7 +156,7 @@ function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string): Rendered
  * so RETURNING gives the existing row, whose values (its key above all) the object takes. (SQLite has
  * no row locks to worry about; PostgreSQL does it in two statements, see ./postgres.ts.)
  */
-function uniqueInsert(step: InsertStep, keyRef: (ref: KeyRef) => string): RenderedStatement {
+function uniqueInsert(step: InsertStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement {
   const { table } = step
   const keys = step.conflictKeys ?? []
   const [first] = keys as [string]

@@ -1,23 +1,21 @@
-// The statement half of the base compiler: SELECT (with FROM inference, joins, correlation and CTEs),
-// set operations, INSERT/UPDATE/DELETE and DDL. Dialect compilers override only what differs.
+// The statement half of the base compiler: SELECT (with FROM inference, joins, correlation and CTEs) and
+// set operations. INSERT/UPDATE/DELETE (./dml-renderer.ts) and DDL (./ddl-renderer.ts) render themselves
+// through it, so a bundle that never writes carries neither. Dialect compilers override only what differs.
 import { InvalidRequestError } from "../../errors.ts"
 import type { CompoundSelect } from "../compound.ts"
-import type { Delete } from "../delete.ts"
 import { asExpression, Expression, type SubqueryTarget } from "../expression.ts"
 import type { Alias, Cte, FromClause, Join } from "../from.ts"
-import type { Insert, OnConflict } from "../insert.ts"
 import type { Column, ColumnParent } from "../schema/column.ts"
-import { type ColumnSpecs, type Table, withClientDefaults } from "../schema/table.ts"
+import type { ColumnSpecs, Table } from "../schema/table.ts"
 import type { Select } from "../select.ts"
 import { ENTITY, isEntity, type SelectItem } from "../select-items.ts"
 import type { Statement } from "../statement.ts"
 import { columnParents } from "../traverse.ts"
 import { Integer } from "../types.ts"
-import type { Update } from "../update.ts"
 import type { Compiled } from "./dialect.ts"
 import { ExpressionCompiler, type Template } from "./expression-compiler.ts"
 
-/** Statements that render themselves through a compiler (DDL), so the compiler need not carry them. */
+/** Statements that render themselves through a compiler (DML, DDL), so the compiler need not carry them. */
 interface SelfRendering {
   renderWith(compiler: Compiler): string
 }
@@ -51,12 +49,6 @@ export class Compiler extends ExpressionCompiler {
         return this.#visitSelect(statement as Select)
       case "compound_select":
         return this.#visitCompound(statement as CompoundSelect)
-      case "insert":
-        return this.#visitInsert(statement as Insert<never>)
-      case "update":
-        return this.#visitUpdate(statement as Update<never>)
-      case "delete":
-        return this.#visitDelete(statement as Delete<never>)
       default:
         if ("renderWith" in statement) return (statement as unknown as SelfRendering).renderWith(this)
         throw new InvalidRequestError(
@@ -80,7 +72,7 @@ export class Compiler extends ExpressionCompiler {
     return true
   }
 
-  protected nestedSelect(select: SubqueryTarget): string {
+  nestedSelect(select: SubqueryTarget): string {
     return this.#statement(select as unknown as Statement)
   }
 
@@ -89,12 +81,12 @@ export class Compiler extends ExpressionCompiler {
     const froms = this.#fromsOf(select)
     this.#enclosingFroms.push(new Set(froms.flatMap((from) => this.#parentsIn(from))))
     try {
-      const parts = [`SELECT ${state.distinct ? "DISTINCT " : ""}${this.#selectList(state.items)}`]
+      const parts = [`SELECT ${state.distinct ? "DISTINCT " : ""}${this.selectList(state.items)}`]
       if (froms.length > 0) parts.push(`FROM ${froms.map((from) => this.#from(from)).join(", ")}`)
-      if (state.where.length > 0) parts.push(`WHERE ${this.#conditions(state.where)}`)
+      if (state.where.length > 0) parts.push(`WHERE ${this.conditions(state.where)}`)
       if (state.groupBy.length > 0)
         parts.push(`GROUP BY ${state.groupBy.map((e) => this.expression(e)).join(", ")}`)
-      if (state.having.length > 0) parts.push(`HAVING ${this.#conditions(state.having)}`)
+      if (state.having.length > 0) parts.push(`HAVING ${this.conditions(state.having)}`)
       if (state.orderBy.length > 0)
         parts.push(`ORDER BY ${state.orderBy.map((o) => this.ordering(o)).join(", ")}`)
       const limit = this.limitOffset(state.limit, state.offset)
@@ -185,7 +177,8 @@ export class Compiler extends ExpressionCompiler {
     }
   }
 
-  #selectList(items: readonly SelectItem[]): string {
+  /** A select list, or a RETURNING list (./dml-renderer.ts). */
+  selectList(items: readonly SelectItem[]): string {
     if (items.length === 0) throw new InvalidRequestError("A select needs at least one column")
     return items
       .flatMap((item) => {
@@ -209,7 +202,8 @@ export class Compiler extends ExpressionCompiler {
     return column.key === column.name ? sql : `${sql} AS ${this.quote(column.key)}`
   }
 
-  #conditions(conditions: readonly Expression<unknown>[]): string {
+  /** Conditions joined by AND (a WHERE's, a HAVING's). */
+  conditions(conditions: readonly Expression<unknown>[]): string {
     if (conditions.length === 1) return this.expression(conditions[0] as Expression<unknown>)
     return conditions
       .map((c) => (c.kind === "boolean_list" ? `(${this.expression(c)})` : this.expression(c)))
@@ -226,86 +220,13 @@ export class Compiler extends ExpressionCompiler {
     return parts.join(" ")
   }
 
+  /** DML hook: whether a VALUES list takes DEFAULT, for a column some rows leave out (./dml-renderer.ts). */
+  get defaultInValues(): boolean {
+    return true
+  }
+
   protected forUpdate(options: NonNullable<Select["state"]["forUpdate"]>): string {
     return `FOR ${options.mode}${options.nowait ? " NOWAIT" : ""}${options.skipLocked ? " SKIP LOCKED" : ""}`
-  }
-
-  #visitInsert(insert: Insert<never>): string {
-    const { table, rows, fromSelect, onConflict, returning } = insert.state
-    const target = `INSERT INTO ${this.quote(table.name)}`
-    let body: string
-    if (fromSelect) {
-      const columns = fromSelect.columns.map((key) => this.quote(table.requireColumn(key).name))
-      body = `(${columns.join(", ")}) ${this.#insertSelect(fromSelect.select, onConflict !== undefined)}`
-    } else {
-      body = this.#insertValues(table, rows.length === 0 ? [{}] : rows)
-    }
-    const conflict = onConflict ? ` ${this.#onConflict(table, onConflict)}` : ""
-    return `${target} ${body}${conflict}${this.#returning(returning)}`
-  }
-
-  #insertSelect(select: SubqueryTarget, _hasConflictClause: boolean): string {
-    return this.nestedSelect(select)
-  }
-
-  /** `(cols) VALUES (...), (...)` with client-side defaults applied for the columns rows leave out. */
-  #insertValues(table: Table, rows: readonly Readonly<Record<string, unknown>>[]): string {
-    const withDefaults = rows.map((row) => withClientDefaults(table, row, "default"))
-    const columns = table.columns.filter((col) => withDefaults.some((row) => col.key in row))
-    if (columns.length === 0) {
-      if (rows.length > 1)
-        throw new InvalidRequestError(`Cannot insert several rows of only defaults into "${table.name}"`)
-      return "DEFAULT VALUES"
-    }
-    const tuples = withDefaults.map(
-      (row) =>
-        `(${columns.map((col) => (col.key in row ? this.columnValue(col, row[col.key]) : this.missingValue(col))).join(", ")})`,
-    )
-    return `(${columns.map((col) => this.quote(col.name)).join(", ")}) VALUES ${tuples.join(", ")}`
-  }
-
-  /** The value of a column a multi-row INSERT leaves out in some rows. */
-  protected missingValue(_column: Column<unknown>): string {
-    return "DEFAULT"
-  }
-
-  #onConflict(table: Table, conflict: OnConflict): string {
-    const target = conflict.target.length
-      ? ` (${conflict.target.map((key) => this.quote(table.requireColumn(key).name)).join(", ")})`
-      : ""
-    if (!conflict.set) return `ON CONFLICT${target} DO NOTHING`
-    const where = conflict.where ? ` WHERE ${this.expression(conflict.where)}` : ""
-    return `ON CONFLICT${target} DO UPDATE SET ${this.#assignments(table, conflict.set)}${where}`
-  }
-
-  #visitUpdate(update: Update<never>): string {
-    const { table, values, where, returning } = update.state
-    if (Object.keys(values).length === 0) {
-      throw new InvalidRequestError(`UPDATE of "${table.name}" has no values; call .values({...})`)
-    }
-    const assignments = this.#assignments(table, withClientDefaults(table, values, "onUpdate"))
-    const conditions = where.length > 0 ? ` WHERE ${this.#conditions(where)}` : ""
-    return `UPDATE ${this.quote(table.name)} SET ${assignments}${conditions}${this.#returning(returning)}`
-  }
-
-  #assignments(table: Table, values: Readonly<Record<string, unknown>>): string {
-    return Object.entries(values)
-      .map(([key, value]) => {
-        const column = table.requireColumn(key)
-        return `${this.quote(column.name)} = ${this.columnValue(column, value)}`
-      })
-      .join(", ")
-  }
-
-  #visitDelete(statement: Delete<never>): string {
-    const { table, where, returning } = statement.state
-    const conditions = where.length > 0 ? ` WHERE ${this.#conditions(where)}` : ""
-    return `DELETE FROM ${this.quote(table.name)}${conditions}${this.#returning(returning)}`
-  }
-
-  /** RETURNING with unqualified columns, which both dialects accept. */
-  #returning(items: readonly SelectItem[]): string {
-    return items.length === 0 ? "" : this.unqualified(() => ` RETURNING ${this.#selectList(items)}`)
   }
 }
 

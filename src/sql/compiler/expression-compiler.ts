@@ -130,7 +130,7 @@ export abstract class ExpressionCompiler {
   }
 
   /** A value written to `column` (INSERT, UPDATE SET): also checked against what the column holds. */
-  protected columnValue(column: Column<unknown>, value: unknown): string {
+  columnValue(column: Column<unknown>, value: unknown): string {
     return value instanceof Expression
       ? this.expression(value)
       : this.#value({ value, type: column.type, column })
@@ -142,7 +142,7 @@ export abstract class ExpressionCompiler {
   }
 
   /** Runs a rendering with unqualified columns (RETURNING, DDL), and inline values if asked. */
-  protected unqualified(render: () => string, inline = false): string {
+  unqualified(render: () => string, inline = false): string {
     const [qualify, wasInline] = [this.#qualifyColumns, this.#inlineValues]
     this.#qualifyColumns = false
     this.#inlineValues ||= inline
@@ -218,7 +218,7 @@ export abstract class ExpressionCompiler {
   }
 
   /** A select inside an expression; the statement compiler correlates it with the enclosing FROMs. */
-  protected abstract nestedSelect(select: SubqueryTarget): string
+  abstract nestedSelect(select: SubqueryTarget): string
 
   /** The SQL spelling of a type, for CAST and DDL; dialects override the names that differ. */
   typeName(type: SqlType<unknown>): string {

@@ -178,7 +178,6 @@ function enumCheck(table: string, col: Column<unknown>): CheckConstraint[] {
   return [new CheckConstraint(col.in(values), conventionalName("ck", table, [col.name]))]
 }
 
-/** A primary key the database generates: the table's only key column, an integer, no foreign key, not opted out. */
 /**
  * The row with client-side defaults (`default`, or `onUpdate` for updates) filled in for the columns
  * it leaves out; the row itself when there is none to fill.
@@ -198,6 +197,7 @@ export function withClientDefaults(
   return filled ?? row
 }
 
+/** A primary key the database generates: the table's only key column, an integer, no foreign key, not opted out. */
 export function isGeneratedKey(column: Column<unknown>): boolean {
   const table = column.parent as Table
   const options = column.spec?.options ?? {}

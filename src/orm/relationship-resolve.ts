@@ -1,0 +1,130 @@
+// Relationships resolved: each relationship's target model, direction and join columns, worked out from
+// the foreign keys between the two tables (or through the association table) on first use, when every
+// model it names is known to the registry. Reached through the relationships plugin (./relationships.ts),
+// so an app whose models declare no relationship carries none of this.
+import { InvalidRequestError } from "../errors.ts"
+import type { Column } from "../sql/schema/column.ts"
+import type { ForeignKeyConstraint } from "../sql/schema/constraints.ts"
+import type { Table } from "../sql/schema/table.ts"
+import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import type { Registry } from "./registry.ts"
+import type { Cascade, RelationshipSpec } from "./relationship.ts"
+
+/** A mapper's relationships with their targets and join columns worked out (Mapper.relationships). */
+export function resolveRelationships(mapper: Mapper): Map<string, RelationshipProperty> {
+  const resolved = new Map<string, RelationshipProperty>()
+  for (const [key, spec] of mapper.relationshipSpecs) {
+    resolved.set(key, resolve(mapper, key, spec))
+  }
+  for (const property of resolved.values()) checkBackPopulates(property)
+  return resolved
+}
+
+function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): RelationshipProperty {
+  const where = `${parent.name}.${key}`
+  const { registry } = parent
+  const target = registry.mapperNamed(spec.target) ?? unknownModel(registry, spec.target, where)
+  const options = spec.options
+  const common = {
+    key,
+    parent,
+    target,
+    spec,
+    backPopulates: options.backPopulates,
+    cascade: new Set<Cascade>(options.cascade ?? ["save-update"]),
+    passiveDeletes: options.passiveDeletes === true,
+  }
+  if (options.secondary !== undefined) {
+    const secondary =
+      typeof options.secondary === "string" ? registry.metadata.table(options.secondary) : options.secondary
+    if (!secondary)
+      throw new InvalidRequestError(`${where}: no association table "${String(options.secondary)}"`)
+    return {
+      ...common,
+      direction: "many-to-many",
+      uselist: true,
+      pairs: linkPairs(secondary, parent.table, where, true),
+      secondary: { table: secondary, pairs: linkPairs(secondary, target.table, where, false) },
+    }
+  }
+  const outgoing = keysBetween(parent.table, target.table, options.foreignKey)
+  const incoming = keysBetween(target.table, parent.table, options.foreignKey)
+  const selfReferential = parent.table === target.table
+  const manyToOne = selfReferential ? options.uselist === false : outgoing.length > 0 && incoming.length === 0
+  const oneToMany = selfReferential ? options.uselist === true : incoming.length > 0 && outgoing.length === 0
+  if (selfReferential && options.uselist === undefined) {
+    throw new InvalidRequestError(
+      `${where} links "${parent.table.name}" to itself: pass uselist: true (children) or false (parent)`,
+    )
+  }
+  const fk = (manyToOne ? outgoing : incoming)[0]
+  if ((!manyToOne && !oneToMany) || !fk || (manyToOne ? outgoing : incoming).length > 1) {
+    throw new InvalidRequestError(
+      `${where}: can't tell how "${parent.table.name}" and "${target.table.name}" are linked ` +
+        `(${outgoing.length + incoming.length} foreign keys); name the column with { foreignKey: "..." }`,
+    )
+  }
+  const [from, to] = manyToOne ? [parent.table, target.table] : [target.table, parent.table]
+  const fkPairs = fk.columns.map(
+    (k, i) => [from.requireColumn(k), to.requireColumn(fk.referencedColumns[i] as string)] as const,
+  )
+  return {
+    ...common,
+    direction: manyToOne ? "many-to-one" : "one-to-many",
+    uselist: manyToOne ? false : options.uselist !== false,
+    // (column on the parent's table, column on the target's table)
+    pairs: manyToOne ? fkPairs : fkPairs.map(([child, referenced]) => [referenced, child] as const),
+  }
+}
+
+function unknownModel(registry: Registry, name: string, where: string): never {
+  const known = registry.modelNames().join(", ") || "none yet"
+  throw new InvalidRequestError(
+    `${where} names the model "${name}", unknown to its registry (known: ${known}): ` +
+      `check the spelling, or call registerModels(${name}, ...) first`,
+  )
+}
+
+function checkBackPopulates(property: RelationshipProperty): void {
+  const back = property.backPopulates
+  if (back === undefined) return
+  const other = property.target.relationshipSpecs.get(back)
+  const where = `${property.parent.name}.${property.key}`
+  if (!other) {
+    throw new InvalidRequestError(
+      `${where} has backPopulates "${back}", but ${property.target.name} has no relationship "${back}"`,
+    )
+  }
+  if (other.options.backPopulates !== property.key) {
+    throw new InvalidRequestError(
+      `${where} has backPopulates "${back}", but ${property.target.name}.${back} has backPopulates "${other.options.backPopulates ?? "(none)"}"; they must name each other`,
+    )
+  }
+}
+
+function keysBetween(from: Table, to: Table, column: string | undefined): ForeignKeyConstraint[] {
+  return from.foreignKeys.filter(
+    (fk) =>
+      fk.referencedTable === to.name &&
+      (column === undefined || fk.columns.some((k) => from.requireColumn(k).key === column)),
+  )
+}
+
+/** For an association table: (column of `side`, column of the association table) pairs, or reversed. */
+function linkPairs(
+  secondary: Table,
+  side: Table,
+  where: string,
+  sideFirst: boolean,
+): (readonly [Column<unknown>, Column<unknown>])[] {
+  const fk = secondary.foreignKeys.find((k) => k.referencedTable === side.name)
+  if (!fk)
+    throw new InvalidRequestError(
+      `${where}: association table "${secondary.name}" has no foreign key to "${side.name}"`,
+    )
+  return fk.columns.map((k, i) => {
+    const link = secondary.requireColumn(k)
+    const own = side.requireColumn(fk.referencedColumns[i] as string)
+    return sideFirst ? ([own, link] as const) : ([link, own] as const)
+  })
+}

@@ -1,0 +1,20 @@
+// The relationships plugin: what models need once one of them declares a relationship (resolving
+// targets and join columns, the class attribute `User.posts`, the instance accessors that keep both
+// sides in sync, loading and landing related objects). `relationship()` installs it, so an app whose
+// models have only columns carries none of it (./plugins.ts).
+import { RelationshipAttribute } from "./attribute.ts"
+import { plugins } from "./plugins.ts"
+import { defineRelationshipAccessors } from "./relationship-accessors.ts"
+import { assignJoined, assignLoaded, relationshipLoad } from "./relationship-query.ts"
+import { resolveRelationships } from "./relationship-resolve.ts"
+
+export function installRelationships(): void {
+  plugins.relationships ??= {
+    resolve: resolveRelationships,
+    attribute: (mapper, key) => new RelationshipAttribute(mapper, key),
+    defineAccessors: defineRelationshipAccessors,
+    load: relationshipLoad,
+    assign: assignLoaded,
+    assignJoined,
+  }
+}

@@ -1,0 +1,168 @@
+// What AsyncSession's unit of work needs to know about objects' changes: whether relationships
+// changed, how to drop unflushed changes, what a flush saved to put objects back, the mapper listeners
+// it runs, and how a failed row check becomes StaleDataError.
+import { EdgeAlchemyError, StaleDataError } from "../errors.ts"
+import type { Expression } from "../sql/expression.ts"
+import type { Column } from "../sql/schema/column.ts"
+import type { FlushContext } from "./events.ts"
+import { type FlushPlan, keyOf } from "./flush/plan.ts"
+import { STALE_MARKER } from "./flush/render.ts"
+import { type InstanceState, stateOf } from "./state.ts"
+
+/** An object's values and committed state, as saved before a flush. */
+export interface SavedState {
+  readonly values: Record<string, unknown>
+  readonly committed: Record<string, unknown> | undefined
+}
+
+/** An object as a savepoint saved it: also whether it was marked for deletion. */
+export interface Snapshot extends SavedState {
+  readonly deleted: boolean
+}
+
+/** The objects' values, committed state and deletion marks, to put back if a savepoint rolls back. */
+export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState, Snapshot> {
+  return new Map(
+    states.map((state) => [
+      state,
+      { values: { ...state.values }, committed: state.committed, deleted: state.deleted },
+    ]),
+  )
+}
+
+export function restoreSnapshot(state: InstanceState, snapshot: Snapshot): void {
+  restoreSaved(state, snapshot)
+  state.deleted = snapshot.deleted
+}
+
+/** What the flushes of one interactive transaction wrote. */
+export interface FlushedInTransaction {
+  /** Objects whose rows it inserted. */
+  readonly inserted: Set<InstanceState>
+  /** Objects it updated or deleted, as they were before its first flush that wrote them. */
+  readonly before: Map<InstanceState, SavedState>
+}
+
+/** Notes in `flushed` what a flush inside an interactive transaction wrote, as it was before the transaction. */
+export function recordFlushed(
+  flushed: FlushedInTransaction,
+  plan: FlushPlan,
+  saved: ReadonlyMap<InstanceState, SavedState>,
+): void {
+  for (const state of plan.inserted) flushed.inserted.add(state)
+  for (const state of [...plan.updated, ...plan.deleted]) {
+    const before = saved.get(state)
+    if (before && !flushed.inserted.has(state) && !flushed.before.has(state))
+      flushed.before.set(state, before)
+  }
+}
+
+/** Puts an object's values and committed snapshot back as they were saved. */
+export function restoreSaved(state: InstanceState, saved: SavedState): void {
+  for (const key of Object.keys(state.values)) if (!(key in saved.values)) delete state.values[key]
+  Object.assign(state.values, saved.values)
+  state.committed = saved.committed
+}
+
+/**
+ * An object whose flushed write a transaction undid: its columns as `committed` (what the database has
+ * again) and its relationships unloaded (`refresh()` loads them), as SQLAlchemy expires it.
+ */
+export function revertToCommitted(
+  state: InstanceState,
+  committed: Record<string, unknown> | undefined,
+): void {
+  const values = committed ?? {}
+  for (const key of state.mapper.columnKeys) {
+    if (key in values) state.values[key] = values[key]
+    else delete state.values[key]
+  }
+  state.committed = committed
+  for (const key of [...state.loaded]) unload(state, key)
+}
+
+/** Runs before* or after* mapper listeners for the rows of a plan not yet told; true if any ran. */
+export function notify(
+  plan: FlushPlan,
+  when: "before" | "after",
+  told: Set<InstanceState>,
+  context: FlushContext,
+): boolean {
+  let ran = false
+  const groups = [
+    [plan.inserted, "Insert"],
+    [plan.updated, "Update"],
+    [plan.deleted, "Delete"],
+  ] as const
+  for (const [states, what] of groups) {
+    for (const state of states) {
+      if (told.has(state)) continue
+      told.add(state)
+      const listeners = state.mapper.listeners.get(`${when}${what}`)
+      for (const listener of listeners) listener(state.object, context)
+      ran ||= listeners.length > 0
+    }
+  }
+  return ran
+}
+
+/** A primary key for listeners: the value, or the KeyRef of a row the flush inserts. */
+export function primaryKeyOf(object: object): number | Expression<number> {
+  const state = stateOf(object)
+  const [column] = state.mapper.primaryKey
+  return keyOf(object, column as Column<unknown>) as number | Expression<number>
+}
+
+/** After a flush, relationships as they are now are what the database has. */
+export function snapshotCollections(state: InstanceState): void {
+  for (const key of state.loaded) state.committedCollections.set(key, new Set(related(state, key)))
+}
+
+/** A relationship's objects: the collection, or the one related object (none for null). */
+function related(state: InstanceState, key: string): object[] {
+  const value = state.values[key]
+  return Array.isArray(value) ? (value as object[]) : value ? [value as object] : []
+}
+
+/** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
+export function relationshipsChanged(state: InstanceState): boolean {
+  for (const key of state.loaded) if (relationshipChanged(state, key)) return true
+  return false
+}
+
+function relationshipChanged(state: InstanceState, key: string): boolean {
+  const before = state.committedCollections.get(key)
+  const now = related(state, key)
+  return !before || before.size !== now.length || now.some((item) => !before.has(item))
+}
+
+/** Forgets a loaded relationship's value: reading it raises NotLoadedError until it is loaded again. */
+function unload(state: InstanceState, key: string): void {
+  delete state.values[key]
+  state.committedCollections.delete(key)
+  state.loaded.delete(key)
+}
+
+/**
+ * Drops an object's unflushed changes, as SQLAlchemy's rollback does by expiring it: columns go back to
+ * what the database has, and changed relationships are unloaded.
+ */
+export function discardUnflushed(state: InstanceState): void {
+  const committed = state.committed ?? {}
+  for (const key of state.modifiedColumns()) {
+    if (key in committed) state.values[key] = committed[key]
+    else delete state.values[key]
+  }
+  for (const key of [...state.loaded]) if (relationshipChanged(state, key)) unload(state, key)
+}
+
+/** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */
+export function staleOrSame(error: unknown): unknown {
+  if (!(error instanceof EdgeAlchemyError)) return error
+  const text = `${error.message} ${(error as { sql?: string }).sql ?? ""}`
+  if (!text.includes(STALE_MARKER)) return error
+  return new StaleDataError(
+    "A row changed or vanished since it was read (its version, key or a column a reference asserts differs); nothing was written: reload it and retry",
+    { cause: error },
+  )
+}

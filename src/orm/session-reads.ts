@@ -1,0 +1,140 @@
+// How a session's reads are planned and how their rows land: the statements of a query and its loads,
+// `session.get`'s cached plan per mapper, and the loaded objects given to their parents. Shared by
+// ReadSession and AsyncSession's `commit({ read })`; nothing here writes.
+import type { TransactionOptions } from "../drivers/transport.ts"
+import { Result } from "../engine/result.ts"
+import { Bound } from "../sql/bound.ts"
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import { and, bindparam } from "../sql/expression.ts"
+import { type Select, select } from "../sql/select.ts"
+import { isEntity, type SelectItem } from "../sql/select-items.ts"
+import type { Statement } from "../sql/statement.ts"
+import { cached } from "../util/cached.ts"
+import { hydrateItem } from "./hydrate.ts"
+import type { IdentityMap } from "./identity-map.ts"
+import type { JsonLoad } from "./json-load.ts"
+import type { LoadPlan } from "./loading.ts"
+import type { Mapper, ModelConstructor } from "./mapper.ts"
+import { mapperOf } from "./mapper-of.ts"
+import { plugins } from "./plugins.ts"
+import type { SessionLike } from "./state.ts"
+
+/** Where rows of one execution become objects. */
+export interface Hydration {
+  readonly identity: IdentityMap
+  /** The session the objects belong to; none for `readOnly` results. */
+  readonly session: SessionLike | undefined
+  readonly populateExisting: boolean
+}
+
+/** A read batch's transaction: one snapshot, no writes. */
+export const ONE_SNAPSHOT: TransactionOptions = { isolationLevel: "repeatable read", readOnly: true }
+
+/** Per mapper: `select(Model)` by primary key, its values as `bindparam`s k0, k1..., made once. */
+const byKeySelects = new WeakMap<Mapper, Select<readonly SelectItem[]>>()
+const byKeyPlans = new WeakMap<Mapper, LoadPlan>()
+
+export function byKey(mapper: Mapper): Select<readonly SelectItem[]> {
+  return cached(byKeySelects, mapper, () => {
+    const conditions = mapper.primaryKey.map((column, i) => column.eq(bindparam(`k${i}`, column.type)))
+    return select(mapper.cls as never).where(and(...conditions)) as Select<readonly SelectItem[]>
+  })
+}
+
+/**
+ * `session.get`'s plan for a mapper: by primary key, with the loads its relationships ask for by
+ * default. Mappers do not change once their relationships are resolved, so neither does the plan; its
+ * SQL is compiled once per dialect (../sql/bound.ts).
+ */
+export function byKeyPlan(mapper: Mapper): LoadPlan {
+  return cached(byKeyPlans, mapper, () => planOf(byKey(mapper), []))
+}
+
+/** A query with its loads, as the statements that read them: the query and a JSON load, or one of them. */
+export interface Read {
+  readonly plan: LoadPlan
+  readonly json: JsonLoad | undefined
+  readonly statements: readonly Statement[]
+}
+
+/** The statements of a plan: one JSON statement carrying the query, or the query and the JSON of its loads. */
+export function readOf(plan: LoadPlan, values?: Readonly<Record<string, unknown>>): Read {
+  const json = plan.levels.length > 0 ? plugins.loads?.json(plan) : undefined
+  const own = json ? (json.names ? [json.statement] : [plan.statement, json.statement]) : [plan.statement]
+  return { plan, json, statements: own.map((s) => (values ? new Bound(s, values) : s)) }
+}
+
+/** The statements a select runs as, with the loads it asks for (none when nothing can ask: ./plugins.ts). */
+export function planOf(query: Select<readonly SelectItem[]>, options: readonly unknown[]): LoadPlan {
+  return plugins.loads?.plan(query, options) ?? { statement: query, levels: [], joined: [] }
+}
+
+/** What a statement's rows hold: a select's items, or an INSERT/UPDATE/DELETE's RETURNING. */
+export function itemsOf(statement: Statement): readonly unknown[] {
+  const state = (statement as { state?: { items?: readonly unknown[]; returning?: readonly unknown[] } })
+    .state
+  return state?.items ?? state?.returning ?? []
+}
+
+export function distinctObjects(values: readonly unknown[]): object[] {
+  return [...new Set(values.filter((v): v is object => typeof v === "object" && v !== null))]
+}
+
+/**
+ * A read's objects and its loads from the results of its statements (first in `results`): the rows
+ * become objects, and each level's objects land on the objects of the level above.
+ */
+export function landRead(
+  { plan, json }: Read,
+  results: readonly Result<unknown[]>[],
+  hydration: Hydration,
+  dialect: Dialect,
+): Result<unknown[]> {
+  const { statement, levels, joined } = plan
+  const first = results[0]
+  // The JSON row holds the rows of the query (when it travels in it) and of each level.
+  const jsonRow = (json && results[json.names ? 0 : 1]?.rows[0]) || []
+  const queryRows = json?.names
+    ? (plugins.loads?.rows(jsonRow, 0, statement, dialect) ?? [])
+    : ((first?.rows ?? []) as unknown[][])
+  const hydrated = hydrateRows(statement, queryRows, hydration)
+  // Loads (levels, joins) exist only where relationships do: so does the plugin that lands them.
+  const relationships = plugins.relationships
+  const rows = relationships?.assignJoined(hydrated, joined, -1, hydration.populateExisting) ?? hydrated
+  const entityColumn = itemsOf(statement).findIndex(isEntity)
+  const loadedByLevel: object[][] = []
+  const roots = levels.length > 0 ? distinctObjects(rows.map((row) => row[entityColumn])) : []
+  for (const [i, level] of levels.entries()) {
+    const raw = plugins.loads?.rows(jsonRow, json?.names ? i + 1 : i, level.load.statement, dialect) ?? []
+    const links = raw.map(level.load.linkOf)
+    const hydratedLevel = hydrateRows(level.load.statement, raw, hydration)
+    const children = relationships?.assignJoined(hydratedLevel, joined, i, hydration.populateExisting) ?? []
+    const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
+    relationships?.assign(
+      level.property,
+      level.load.assign(children, links, owners),
+      hydration.populateExisting,
+    )
+    loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
+  }
+  // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
+  const affected = json?.names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
+  return new Result(rows as never[], json?.names ?? first?.columns ?? [], affected)
+}
+
+/** Replaces the entity values of rows (in place) by objects from the identity map. */
+export function hydrateRows(
+  statement: Statement,
+  rows: readonly unknown[][],
+  hydration: Hydration,
+): unknown[][] {
+  const items = itemsOf(statement)
+  for (const [i, item] of items.entries()) {
+    if (!isEntity(item)) continue
+    const mapper = mapperOf(item)
+    if (typeof item === "function") mapper.adopt(item as unknown as ModelConstructor)
+    const { identity, session, populateExisting } = hydration
+    hydrateItem(mapper, rows as unknown[][], i, identity, session, populateExisting)
+  }
+  return rows as unknown[][]
+}

@@ -1,0 +1,97 @@
+// INSERT, UPDATE and DELETE, rendered through a dialect's compiler. This lives apart from the statement
+// compiler, reached only from the DML statements (`renderWith`), so that a bundle that only reads
+// carries none of it.
+import { InvalidRequestError } from "../../errors.ts"
+import type { Delete } from "../delete.ts"
+import type { SubqueryTarget } from "../expression.ts"
+import type { Insert, OnConflict } from "../insert.ts"
+import type { Column } from "../schema/column.ts"
+import { isGeneratedKey, type Table, withClientDefaults } from "../schema/table.ts"
+import type { SelectItem } from "../select-items.ts"
+import type { Update } from "../update.ts"
+import type { Compiler } from "./compiler.ts"
+
+export function renderInsert(compiler: Compiler, insert: Insert<never>): string {
+  const { table, rows, fromSelect, onConflict, returning } = insert.state
+  const target = `INSERT INTO ${compiler.quote(table.name)}`
+  let body: string
+  if (fromSelect) {
+    const columns = fromSelect.columns.map((key) => compiler.quote(table.requireColumn(key).name))
+    body = `(${columns.join(", ")}) ${compiler.nestedSelect(fromSelect.select as SubqueryTarget)}`
+  } else {
+    body = insertValues(compiler, table, rows.length === 0 ? [{}] : rows)
+  }
+  const conflict = onConflict ? ` ${onConflictClause(compiler, table, onConflict)}` : ""
+  return `${target} ${body}${conflict}${returningClause(compiler, returning)}`
+}
+
+export function renderUpdate(compiler: Compiler, update: Update<never>): string {
+  const { table, values, where, returning } = update.state
+  if (Object.keys(values).length === 0) {
+    throw new InvalidRequestError(`UPDATE of "${table.name}" has no values; call .values({...})`)
+  }
+  const assignments = assignmentList(compiler, table, withClientDefaults(table, values, "onUpdate"))
+  const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
+  return `UPDATE ${compiler.quote(table.name)} SET ${assignments}${conditions}${returningClause(compiler, returning)}`
+}
+
+export function renderDelete(compiler: Compiler, statement: Delete<never>): string {
+  const { table, where, returning } = statement.state
+  const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
+  return `DELETE FROM ${compiler.quote(table.name)}${conditions}${returningClause(compiler, returning)}`
+}
+
+/** `(cols) VALUES (...), (...)` with client-side defaults applied for the columns rows leave out. */
+function insertValues(
+  compiler: Compiler,
+  table: Table,
+  rows: readonly Readonly<Record<string, unknown>>[],
+): string {
+  const withDefaults = rows.map((row) => withClientDefaults(table, row, "default"))
+  const columns = table.columns.filter((col) => withDefaults.some((row) => col.key in row))
+  if (columns.length === 0) {
+    if (rows.length > 1)
+      throw new InvalidRequestError(`Cannot insert several rows of only defaults into "${table.name}"`)
+    return "DEFAULT VALUES"
+  }
+  const tuples = withDefaults.map(
+    (row) =>
+      `(${columns.map((col) => (col.key in row ? compiler.columnValue(col, row[col.key]) : missingValue(compiler, col))).join(", ")})`,
+  )
+  return `(${columns.map((col) => compiler.quote(col.name)).join(", ")}) VALUES ${tuples.join(", ")}`
+}
+
+/**
+ * The value of a column a multi-row INSERT leaves out in some rows: DEFAULT, or where VALUES takes no
+ * DEFAULT (SQLite) NULL for a generated key (the database assigns it) or a column with no server default.
+ */
+function missingValue(compiler: Compiler, column: Column<unknown>): string {
+  if (compiler.defaultInValues) return "DEFAULT"
+  if (isGeneratedKey(column) || column.spec?.options.serverDefault === undefined) return "NULL"
+  throw new InvalidRequestError(
+    `No DEFAULT in a multi-row INSERT on ${compiler.dialect.name}: give "${column.name}" in every row or in none`,
+  )
+}
+
+function onConflictClause(compiler: Compiler, table: Table, conflict: OnConflict): string {
+  const target = conflict.target.length
+    ? ` (${conflict.target.map((key) => compiler.quote(table.requireColumn(key).name)).join(", ")})`
+    : ""
+  if (!conflict.set) return `ON CONFLICT${target} DO NOTHING`
+  const where = conflict.where ? ` WHERE ${compiler.expression(conflict.where)}` : ""
+  return `ON CONFLICT${target} DO UPDATE SET ${assignmentList(compiler, table, conflict.set)}${where}`
+}
+
+function assignmentList(compiler: Compiler, table: Table, values: Readonly<Record<string, unknown>>): string {
+  return Object.entries(values)
+    .map(([key, value]) => {
+      const column = table.requireColumn(key)
+      return `${compiler.quote(column.name)} = ${compiler.columnValue(column, value)}`
+    })
+    .join(", ")
+}
+
+/** RETURNING with unqualified columns, which both dialects accept. */
+function returningClause(compiler: Compiler, items: readonly SelectItem[]): string {
+  return items.length === 0 ? "" : compiler.unqualified(() => ` RETURNING ${compiler.selectList(items)}`)
+}
