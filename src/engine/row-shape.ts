@@ -5,29 +5,35 @@ import { Expression } from "../sql/expression.ts"
 import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import type { SqlType } from "../sql/types.ts"
+import { cached } from "../util/cached.ts"
 
 export type Slot =
   | { readonly kind: "value"; readonly type: SqlType<unknown> }
   | { readonly kind: "object"; readonly keys: readonly string[]; readonly types: readonly SqlType<unknown>[] }
   | { readonly kind: "entity"; readonly item: EntityLike; readonly types: readonly SqlType<unknown>[] }
 
-/** The slots of a statement's rows; empty when the statement does not say (raw SQL without types). */
-export function slotsOf(statement: Statement): Slot[] {
+/**
+ * The slots of a statement's rows; empty when the statement does not say (raw SQL without types).
+ * Kept per list of items (statements are immutable, so a list never changes): a statement run again
+ * and again, as `session.get`'s, finds them made.
+ */
+export function slotsOf(statement: Statement): readonly Slot[] {
+  if (statement.kind === "text") {
+    const types = (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes
+    return cached(slotsByList, types, () => types.map((type) => ({ kind: "value", type })))
+  }
   const state = (
     statement as { state?: { items?: readonly SelectItem[]; returning?: readonly SelectItem[] } }
   ).state
-  if (statement.kind === "text") {
-    return (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes.map((type) => ({
-      kind: "value",
-      type,
-    }))
-  }
   const compound =
     statement.kind === "compound_select"
       ? (statement as unknown as { items: readonly SelectItem[] }).items
       : undefined
-  return (compound ?? state?.items ?? state?.returning ?? []).map(slotOf)
+  const items = compound ?? state?.items ?? state?.returning
+  return items ? cached(slotsByList, items, () => items.map(slotOf)) : []
 }
+
+const slotsByList = new WeakMap<readonly unknown[], readonly Slot[]>()
 
 function slotOf(item: SelectItem): Slot {
   if (isEntity(item)) return { kind: "entity", item, types: item[ENTITY].columns.map((c) => c.type) }

@@ -73,8 +73,8 @@ function edgealchemy(engine: Engine, scope: string): Contender {
 function probedDriver(driver: EngineDriver, probe: Probe): EngineDriver {
   return {
     ...driver,
-    open: (url, onRoundTrip) => {
-      const transport = driver.open(url, onRoundTrip)
+    open: (url, roundTrips) => {
+      const transport = driver.open(url, roundTrips)
       return new Proxy(transport, {
         get(target, key) {
           if (key === "batch") {

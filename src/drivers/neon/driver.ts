@@ -1,5 +1,5 @@
 // The Neon driver for `postgresql://` and `postgres://` URLs.
-import type { Driver, RoundTripListener } from "../transport.ts"
+import type { Capabilities, Driver, RoundTrips } from "../transport.ts"
 import { translateNeonError } from "./errors.ts"
 import type { NeonOptions } from "./settings.ts"
 import { NeonTransport } from "./transport.ts"
@@ -7,11 +7,19 @@ import { NeonTransport } from "./transport.ts"
 const POSTGRES = /^postgres(ql)?:\/\//i
 
 export function neonDriver(options: NeonOptions = {}): Driver {
+  const interactive = options.webSocket !== false
+  const capabilities: Capabilities = Object.freeze({
+    interactiveTransactions: interactive,
+    batch: true,
+    savepoints: interactive,
+    returning: true,
+    readOnlyTransactions: true,
+  })
   return {
     name: "neon",
     dialect: "postgresql",
     accepts: (url) => POSTGRES.test(url),
-    open: (url: string, onRoundTrip: RoundTripListener) => new NeonTransport(url, options, onRoundTrip),
+    open: (url: string, roundTrips: RoundTrips) => new NeonTransport(url, options, roundTrips, capabilities),
     translateError: translateNeonError,
   }
 }
