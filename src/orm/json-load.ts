@@ -34,19 +34,34 @@ export interface JsonLoad {
  * text, which are turned back first.
  */
 export function jsonRows(row: readonly unknown[], at: number, shape: Query, dialect: Dialect): unknown[][] {
-  const kinds = columnsOf(shape.state.items).map((column) => column.type.kind)
-  const restore = kinds.some((kind) => kind === "binary" || kind === "bigint")
+  const { items } = shape.state
+  const restored = cached(restoredColumns, items, () => restoredOf(items))
   const slots = slotsOf(shape)
-  return ((row[at] ?? []) as unknown[][]).map((values) => {
-    if (restore)
-      for (const [i, kind] of kinds.entries()) {
-        const value = values[i]
-        if (typeof value !== "string") continue
-        if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
-        else if (kind === "bigint" && /^-?\d+$/.test(value)) values[i] = BigInt(value)
-      }
-    return decodeRow(values, slots, dialect)
-  })
+  const json = (row[at] ?? []) as unknown[][]
+  const rows: unknown[][] = new Array(json.length)
+  for (let r = 0; r < json.length; r++) {
+    const values = json[r] as unknown[]
+    for (const [i, kind] of restored) {
+      const value = values[i]
+      if (typeof value !== "string") continue
+      if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
+      else if (/^-?\d+$/.test(value)) values[i] = BigInt(value)
+    }
+    rows[r] = decodeRow(values, slots, dialect)
+  }
+  return rows
+}
+
+/** Per list of select items (statements are immutable): the columns whose JSON values need restoring. */
+const restoredColumns = new WeakMap<readonly SelectItem[], readonly (readonly [number, "binary" | "bigint"])[]>()
+
+function restoredOf(items: readonly SelectItem[]): (readonly [number, "binary" | "bigint"])[] {
+  const restored: [number, "binary" | "bigint"][] = []
+  for (const [i, column] of columnsOf(items).entries()) {
+    const kind = column.type.kind
+    if (kind === "binary" || kind === "bigint") restored.push([i, kind])
+  }
+  return restored
 }
 
 function hexBytes(hex: string): Uint8Array {

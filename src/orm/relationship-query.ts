@@ -6,6 +6,7 @@ import { and } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { type Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
+import { cached } from "../util/cached.ts"
 import { valueKey } from "./identity-map.ts"
 import type { RelationshipProperty } from "./mapper.ts"
 import { stateOf } from "./state.ts"
@@ -26,12 +27,19 @@ export interface RelationshipLoad {
 
 /**
  * The load of a relationship for `parents`; without them, the statement selects every child and the
- * caller adds the condition on `link` (./json-load.ts: the keys of the level above).
+ * caller adds the condition on `link` (./json-load.ts: the keys of the level above), and is made once
+ * per relationship (relationships do not change once resolved).
  */
 export function relationshipLoad(
   property: RelationshipProperty,
   parents?: readonly object[],
 ): RelationshipLoad {
+  return parents ? loadOf(property, parents) : cached(forAnyParents, property, () => loadOf(property))
+}
+
+const forAnyParents = new WeakMap<RelationshipProperty, RelationshipLoad>()
+
+function loadOf(property: RelationshipProperty, parents?: readonly object[]): RelationshipLoad {
   const target = property.target.cls as unknown as SelectItem
   if (property.pairs.length !== 1 || (property.secondary?.pairs.length ?? 1) !== 1) {
     throw new InvalidRequestError(
@@ -65,13 +73,15 @@ function group(
   keyOf: (parent: object) => unknown,
 ): Map<object, object[]> {
   const byKey = new Map<unknown, object[]>()
-  for (const [i, row] of rows.entries()) {
-    const object = row[0] as object
+  for (let i = 0; i < rows.length; i++) {
+    const object = (rows[i] as readonly unknown[])[0] as object
     const key = valueKey(links[i])
     const list = byKey.get(key)
     if (!list) byKey.set(key, [object])
     else if (!list.includes(object)) list.push(object)
   }
   byKey.delete(undefined)
-  return new Map(parents.map((parent) => [parent, byKey.get(valueKey(keyOf(parent))) ?? []]))
+  const byParent = new Map<object, object[]>()
+  for (const parent of parents) byParent.set(parent, byKey.get(valueKey(keyOf(parent))) ?? [])
+  return byParent
 }
