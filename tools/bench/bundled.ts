@@ -1,7 +1,7 @@
 // `npx tsx tools/bench/bundled.ts tools/bench/engine-overhead.ts [args]`: runs a benchmark as users run
 // the library: compiled by esbuild (no minification, no `keepNames`), as a bundler makes of the
-// package, not by tsx. tsx compiles with `keepNames`, which wraps functions that close over per-call
-// state in `__name(fn, "name")` calls made on every call: a cost no user pays, and one that the prebuilt
+// package, not by tsx. tsx compiles with `keepNames`, which names functions with `__name(fn, "name")`
+// calls that run again whenever a closure is made: a cost no user pays, and one that the prebuilt
 // contenders (the drivers, Drizzle) never see. Packages stay external, loaded as they are published.
 // `npm run bench:cpu`, `bench:graph` and `bench:flush` run this way; `npx tsx tools/bench/<name>.ts`
 // runs the same benchmark from source (and `npm run bench:profile`, whose report names our files, does).
