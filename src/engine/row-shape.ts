@@ -47,23 +47,25 @@ function slotOf(item: SelectItem): Slot {
  */
 export function decodeRow(row: readonly unknown[], slots: readonly Slot[], dialect: Dialect): unknown[] {
   if (slots.length === 0) return [...row]
-  const out: unknown[] = []
+  // Arrays made at their size and filled by index: this runs for every row of every result.
+  const out: unknown[] = new Array(slots.length)
   let at = 0
-  for (const slot of slots) {
+  for (let s = 0; s < slots.length; s++) {
+    const slot = slots[s] as Slot
     if (slot.kind === "value") {
-      out.push(dialect.decode(row[at++], slot.type))
+      out[s] = dialect.decode(row[at++], slot.type)
       continue
     }
     const { types } = slot
-    const values: unknown[] = []
-    for (const type of types) values.push(dialect.decode(row[at++], type))
+    const values: unknown[] = new Array(types.length)
+    for (let i = 0; i < types.length; i++) values[i] = dialect.decode(row[at++], types[i] as SqlType<unknown>)
     if (slot.kind === "entity") {
-      out.push(values)
+      out[s] = values
       continue
     }
     const object: Record<string, unknown> = {}
-    for (const [i, key] of slot.keys.entries()) object[key] = values[i]
-    out.push(object)
+    for (let i = 0; i < slot.keys.length; i++) object[slot.keys[i] as string] = values[i]
+    out[s] = object
   }
   return out
 }

@@ -190,11 +190,18 @@ function cte(body: Query, index: number): Cte {
   return new Cte(body, `_l${index}`, output, false, undefined, true)
 }
 
-/** Every column a select list yields, in order: an entity's or a table's columns, an expression. */
-function columnsOf(items: readonly SelectItem[]): Expression<unknown>[] {
-  return items.flatMap((item) =>
-    isEntity(item) ? [...item[ENTITY].columns] : item instanceof Expression ? [item] : [...item.columns],
-  )
+/**
+ * Every column a select list yields, in order: an entity's or a table's columns, an expression. Kept
+ * per list (select lists never change), as a load asks for it several times per query and level.
+ */
+function columnsOf(items: readonly SelectItem[]): readonly Expression<unknown>[] {
+  return cached(columnLists, items, () => items.flatMap(columnsOfItem))
+}
+
+const columnLists = new WeakMap<readonly SelectItem[], readonly Expression<unknown>[]>()
+
+function columnsOfItem(item: SelectItem): readonly Expression<unknown>[] {
+  return isEntity(item) ? item[ENTITY].columns : item instanceof Expression ? [item] : item.columns
 }
 
 /**
@@ -217,6 +224,7 @@ function namesOf(items: readonly SelectItem[]): string[] | undefined {
 /** Where the parent key of a level sits among its parent's columns: in the parent's first entity. */
 function keyColumn(items: readonly SelectItem[], parentColumn: Column<unknown>): number {
   const entity = items.findIndex(isEntity)
-  const before = columnsOf(items.slice(0, entity)).length
+  let before = 0
+  for (let i = 0; i < entity; i++) before += columnsOfItem(items[i] as SelectItem).length
   return before + mapperOf(items[entity]).table.columns.indexOf(parentColumn)
 }
