@@ -13,10 +13,15 @@ export class InFlightRequests {
 
   /** `fetch`, tracked, and aborted by `abandon()` (the drivers pass no signal of their own). */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    return this.track(this.abortableFetch(input, init))
+  }
+
+  /** `fetch` aborted by `abandon()`, for a request whose caller tracks the work around it already. */
+  abortableFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     // What a request after close() meets: the drivers' own requests (a stream's close) included.
     if (this.#abandoned) return Promise.reject(abandoned())
     this.#abort ??= new AbortController()
-    return this.track(fetch(input, { ...init, signal: this.#abort.signal }))
+    return fetch(input, { ...init, signal: this.#abort.signal })
   }
 
   /** Whether nothing is in flight. */
@@ -27,10 +32,8 @@ export class InFlightRequests {
   /** Counts `work` (a request and the reading of its answer) as in flight until it settles. */
   track<T>(work: Promise<T>): Promise<T> {
     this.#requests.add(work)
-    work.then(
-      () => this.#requests.delete(work),
-      () => this.#requests.delete(work),
-    )
+    const settled = () => this.#requests.delete(work)
+    work.then(settled, settled)
     return work
   }
 
