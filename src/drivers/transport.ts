@@ -51,13 +51,13 @@ export interface RoundTrip {
 }
 
 /**
- * Where a transport reports its round trips. Listeners come and go, so `heard` is asked per request:
- * a request nobody hears is neither timed nor described (a one-statement read is a few tens of
- * microseconds of CPU, and building its report was a visible share of them).
+ * Where a transport reports its round trips: the engine. Listeners come and go, so it is asked per
+ * request: a request nobody hears is neither timed nor described (a one-statement read is a few tens
+ * of microseconds of CPU, and building its report was a visible share of them).
  */
 export interface RoundTrips {
-  readonly heard: boolean
-  report(roundTrip: RoundTrip): void
+  listens(event: "roundTrip"): boolean
+  emit(event: "roundTrip", roundTrip: RoundTrip): void
 }
 
 export interface Transport {
@@ -88,26 +88,19 @@ export interface Driver {
 }
 
 /** Times a request and reports it, failed or not, when anyone hears round trips. */
-export function measured<T>(
+export async function measured<T>(
   roundTrips: RoundTrips,
   info: Omit<RoundTrip, "durationMs" | "error">,
   request: () => Promise<T>,
 ): Promise<T> {
-  return roundTrips.heard ? timed(roundTrips, info, request) : request()
-}
-
-async function timed<T>(
-  roundTrips: RoundTrips,
-  info: Omit<RoundTrip, "durationMs" | "error">,
-  request: () => Promise<T>,
-): Promise<T> {
+  if (!roundTrips.listens("roundTrip")) return request()
   const started = performance.now()
   try {
     const result = await request()
-    roundTrips.report({ ...info, durationMs: performance.now() - started })
+    roundTrips.emit("roundTrip", { ...info, durationMs: performance.now() - started })
     return result
   } catch (error) {
-    roundTrips.report({ ...info, durationMs: performance.now() - started, error })
+    roundTrips.emit("roundTrip", { ...info, durationMs: performance.now() - started, error })
     throw error
   }
 }

@@ -219,7 +219,7 @@ export class Connection {
       throw new InvalidRequestError("This connection is closed; open a new one with engine.connect()")
     if (!this.#transport) {
       const { engine } = this
-      this.#transport = engine.driver.open(engine.url, engine.roundTrips)
+      this.#transport = engine.driver.open(engine.url, engine)
       if (engine.listens("connect"))
         engine.emit("connect", { url: maskUrl(engine.url), driver: engine.driver.name })
     }

@@ -1,7 +1,7 @@
 // `createEngine(url, { driver })`: cheap configuration that holds no connection. At the edge there is
 // no pool: each request opens a connection on first use and closes it before it ends.
 
-import type { Driver, RoundTrip, RoundTrips } from "../drivers/transport.ts"
+import type { Driver, RoundTrip } from "../drivers/transport.ts"
 import { InvalidRequestError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
@@ -55,8 +55,6 @@ export class Engine {
   readonly driver: EngineDriver
   readonly dialect: Dialect
   #parent: Engine | undefined
-  /** Where its connections' transports report round trips (one object per engine, asked per request). */
-  readonly roundTrips: RoundTrips
   readonly #listeners: { [E in keyof Events]: Set<(event: Events[E]) => void> } = {
     roundTrip: new Set(),
     statement: new Set(),
@@ -69,13 +67,6 @@ export class Engine {
   ) {
     this.driver = pickDriver(url, options)
     this.dialect = this.driver.sqlDialect
-    const engine = this
-    this.roundTrips = {
-      get heard() {
-        return engine.listens("roundTrip")
-      },
-      report: (roundTrip) => engine.emit("roundTrip", roundTrip),
-    }
     const write = options.echo === true ? console.log : options.echo || undefined
     if (write) {
       this.on("connect", (event) => write(`[edgealchemy] connect ${event.url} (${event.driver})`))

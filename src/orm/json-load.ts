@@ -53,7 +53,10 @@ export function jsonRows(row: readonly unknown[], at: number, shape: Query, dial
 }
 
 /** Per list of select items (statements are immutable): the columns whose JSON values need restoring. */
-const restoredColumns = new WeakMap<readonly SelectItem[], readonly (readonly [number, "binary" | "bigint"])[]>()
+const restoredColumns = new WeakMap<
+  readonly SelectItem[],
+  readonly (readonly [number, "binary" | "bigint"])[]
+>()
 
 function restoredOf(items: readonly SelectItem[]): (readonly [number, "binary" | "bigint"])[] {
   const restored: [number, "binary" | "bigint"][] = []

@@ -75,14 +75,12 @@ export class InstanceState {
  * given adds its private field to that object, as fast as any property store, and invisible as a
  * non-enumerable one. Model prototypes read it back as `object[STATE]` (./instance-accessors.ts).
  */
-class ReturnsItsArgument {
+class StateSlot extends class {
   constructor(object: object) {
     // biome-ignore lint/correctness/noConstructorReturn: the point: the subclass's field lands on `object`
     return object
   }
-}
-
-class StateSlot extends ReturnsItsArgument {
+} {
   readonly #state: InstanceState
 
   constructor(object: object, state: InstanceState) {
@@ -90,18 +88,16 @@ class StateSlot extends ReturnsItsArgument {
     this.#state = state
   }
 
-  static read(object: object): InstanceState | undefined {
+  /** The state `giveState` gave `object`, if any: what a model prototype's `[STATE]` getter returns. */
+  static of(object: object): InstanceState | undefined {
     return #state in object ? object.#state : undefined
   }
 }
 
-/** Stores a new object's state (the object inherits a model prototype, which reads it as `[STATE]`). */
-export function giveState(object: object, state: InstanceState): void {
-  new StateSlot(object, state)
-}
+/** Stores a loaded object's state (the object inherits a model prototype, which reads it as `[STATE]`). */
+export const giveState = (object: object, state: InstanceState): unknown => new StateSlot(object, state)
 
-/** What a model prototype's `[STATE]` getter returns: the state given by `giveState`, if any. */
-export const slotState = (object: object): InstanceState | undefined => StateSlot.read(object)
+export const slotState = StateSlot.of
 
 export function stateOf(object: object): InstanceState {
   const state = (object as { [STATE]?: InstanceState })[STATE]

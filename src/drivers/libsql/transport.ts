@@ -179,7 +179,7 @@ export class LibsqlTransport implements Transport {
   }
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    this.#roundTrips.heard
+    this.#roundTrips.listens("roundTrip")
       ? measured(
           this.#roundTrips,
           { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },

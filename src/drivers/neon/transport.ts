@@ -260,7 +260,7 @@ export class NeonTransport implements Transport {
 
   // The driver fetches only inside #viaHttp, which tracks the request and the reading of its answer.
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    this.#roundTrips.heard
+    this.#roundTrips.listens("roundTrip")
       ? measured(
           this.#roundTrips,
           { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
