@@ -179,13 +179,11 @@ export class LibsqlTransport implements Transport {
   }
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    this.#roundTrips.listens("roundTrip")
-      ? measured(
-          this.#roundTrips,
-          { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
-          () => this.#inFlight.fetch(input, init),
-        )
-      : this.#inFlight.fetch(input, init)
+    measured(
+      this.#roundTrips,
+      { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
+      () => this.#inFlight.fetch(input, init),
+    )
 }
 
 function toResult(result: ResultSet): QueryResult {

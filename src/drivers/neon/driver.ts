@@ -1,5 +1,5 @@
 // The Neon driver for `postgresql://` and `postgres://` URLs.
-import type { Capabilities, Driver, RoundTrips } from "../transport.ts"
+import type { Driver, RoundTrips } from "../transport.ts"
 import { translateNeonError } from "./errors.ts"
 import type { NeonOptions } from "./settings.ts"
 import { NeonTransport } from "./transport.ts"
@@ -7,19 +7,11 @@ import { NeonTransport } from "./transport.ts"
 const POSTGRES = /^postgres(ql)?:\/\//i
 
 export function neonDriver(options: NeonOptions = {}): Driver {
-  const interactive = options.webSocket !== false
-  const capabilities: Capabilities = Object.freeze({
-    interactiveTransactions: interactive,
-    batch: true,
-    savepoints: interactive,
-    returning: true,
-    readOnlyTransactions: true,
-  })
   return {
     name: "neon",
     dialect: "postgresql",
     accepts: (url) => POSTGRES.test(url),
-    open: (url: string, roundTrips: RoundTrips) => new NeonTransport(url, options, roundTrips, capabilities),
+    open: (url: string, roundTrips: RoundTrips) => new NeonTransport(url, options, roundTrips),
     translateError: translateNeonError,
   }
 }

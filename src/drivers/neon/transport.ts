@@ -46,11 +46,18 @@ export class NeonTransport implements Transport {
   readonly #options: NeonOptions
   readonly #roundTrips: RoundTrips
 
-  constructor(url: string, options: NeonOptions, roundTrips: RoundTrips, capabilities: Capabilities) {
+  constructor(url: string, options: NeonOptions, roundTrips: RoundTrips) {
     this.#url = url
     this.#options = options
     this.#roundTrips = roundTrips
-    this.capabilities = capabilities
+    const interactive = options.webSocket !== false
+    this.capabilities = Object.freeze({
+      interactiveTransactions: interactive,
+      batch: true,
+      savepoints: interactive,
+      returning: true,
+      readOnlyTransactions: true,
+    })
   }
 
   get inTransaction(): boolean {
@@ -260,13 +267,11 @@ export class NeonTransport implements Transport {
 
   // The driver fetches only inside #viaHttp, which tracks the request and the reading of its answer.
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    this.#roundTrips.listens("roundTrip")
-      ? measured(
-          this.#roundTrips,
-          { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
-          () => this.#inFlight.abortableFetch(input, init),
-        )
-      : this.#inFlight.abortableFetch(input, init)
+    measured(
+      this.#roundTrips,
+      { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
+      () => this.#inFlight.abortableFetch(input, init),
+    )
 }
 
 type HttpQuery = ReturnType<typeof neon<true, true>>
