@@ -13,15 +13,10 @@ export class InFlightRequests {
 
   /** `fetch`, tracked, and aborted by `abandon()` (the drivers pass no signal of their own). */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    return this.track(this.abortableFetch(input, init))
-  }
-
-  /** `fetch` aborted by `abandon()`, for a request whose caller tracks the work around it already. */
-  abortableFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     // What a request after close() meets: the drivers' own requests (a stream's close) included.
     if (this.#abandoned) return Promise.reject(abandoned())
     this.#abort ??= new AbortController()
-    return fetch(input, { ...init, signal: this.#abort.signal })
+    return this.track(fetch(input, { ...init, signal: this.#abort.signal }))
   }
 
   /** Whether nothing is in flight. */

@@ -24,11 +24,8 @@ export class IdentityMap {
     return cached(this.#objects, mapper, () => new Map())
   }
 
-  /** Every object, as an array: cheaper to make than a generator's iteration (sessions close often). */
-  values(): object[] {
-    const all: object[] = []
-    for (const objects of this.#objects.values()) for (const object of objects.values()) all.push(object)
-    return all
+  *values(): IterableIterator<object> {
+    for (const objects of this.#objects.values()) yield* objects.values()
   }
 
   clear(): void {

@@ -5,14 +5,14 @@
 import { NotLoadedError } from "../errors.ts"
 import { type CollectionEvents, RelationshipList } from "./collection.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
-import { type InstanceState, STATE, slotState, stateOf } from "./state.ts"
+import { type InstanceState, STATE, StateSlot, stateOf } from "./state.ts"
 
 export function defineInstanceAccessors(prototype: object, mapper: Mapper): void {
-  // Loaded objects carry their state in a private slot (./state.ts: giveState); objects made by `new`
+  // Loaded objects carry their state in a private slot (./state.ts: StateSlot); objects made by `new`
   // have it as an own property, which this getter leaves alone.
   Object.defineProperty(prototype, STATE, {
     get(this: object) {
-      return slotState(this)
+      return StateSlot.of(this)
     },
   })
   for (const key of mapper.columnKeys) {

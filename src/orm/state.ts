@@ -73,9 +73,10 @@ export class InstanceState {
  * Gives a loaded object its state without `Object.defineProperty`, which costs a tenth of a microsecond
  * per object (a third of hydrating a row): a class whose base constructor returns the object it is
  * given adds its private field to that object, as fast as any property store, and invisible as a
- * non-enumerable one. Model prototypes read it back as `object[STATE]` (./instance-accessors.ts).
+ * non-enumerable one: `new StateSlot(object, state)`. Model prototypes read it back as
+ * `object[STATE]` (./instance-accessors.ts).
  */
-class StateSlot extends class {
+export class StateSlot extends class {
   constructor(object: object) {
     // biome-ignore lint/correctness/noConstructorReturn: the point: the subclass's field lands on `object`
     return object
@@ -88,16 +89,11 @@ class StateSlot extends class {
     this.#state = state
   }
 
-  /** The state `giveState` gave `object`, if any: what a model prototype's `[STATE]` getter returns. */
+  /** The state a slot gave `object`, if any: what a model prototype's `[STATE]` getter returns. */
   static of(object: object): InstanceState | undefined {
     return #state in object ? object.#state : undefined
   }
 }
-
-/** Stores a loaded object's state (the object inherits a model prototype, which reads it as `[STATE]`). */
-export const giveState = (object: object, state: InstanceState): unknown => new StateSlot(object, state)
-
-export const slotState = StateSlot.of
 
 export function stateOf(object: object): InstanceState {
   const state = (object as { [STATE]?: InstanceState })[STATE]

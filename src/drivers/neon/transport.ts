@@ -265,12 +265,11 @@ export class NeonTransport implements Transport {
     if (!this.#inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
   }
 
-  // The driver fetches only inside #viaHttp, which tracks the request and the reading of its answer.
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
     measured(
       this.#roundTrips,
       { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
-      () => this.#inFlight.abortableFetch(input, init),
+      () => this.#inFlight.fetch(input, init),
     )
 }
 
