@@ -19,8 +19,10 @@ export type Slot =
  */
 export function slotsOf(statement: Statement): readonly Slot[] {
   if (statement.kind === "text") {
-    const types = (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes
-    return cached(slotsByList, types, () => types.map((type) => ({ kind: "value", type })))
+    return (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes.map((type) => ({
+      kind: "value",
+      type,
+    }))
   }
   const state = (
     statement as { state?: { items?: readonly SelectItem[]; returning?: readonly SelectItem[] } }

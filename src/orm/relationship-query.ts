@@ -6,7 +6,6 @@ import { and } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { type Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
-import { cached } from "../util/cached.ts"
 import { valueKey } from "./identity-map.ts"
 import type { RelationshipProperty } from "./mapper.ts"
 import { stateOf } from "./state.ts"
@@ -27,19 +26,12 @@ export interface RelationshipLoad {
 
 /**
  * The load of a relationship for `parents`; without them, the statement selects every child and the
- * caller adds the condition on `link` (./json-load.ts: the keys of the level above), and is made once
- * per relationship (relationships do not change once resolved).
+ * caller adds the condition on `link` (./json-load.ts: the keys of the level above).
  */
 export function relationshipLoad(
   property: RelationshipProperty,
   parents?: readonly object[],
 ): RelationshipLoad {
-  return parents ? loadOf(property, parents) : cached(forAnyParents, property, () => loadOf(property))
-}
-
-const forAnyParents = new WeakMap<RelationshipProperty, RelationshipLoad>()
-
-function loadOf(property: RelationshipProperty, parents?: readonly object[]): RelationshipLoad {
   const target = property.target.cls as unknown as SelectItem
   if (property.pairs.length !== 1 || (property.secondary?.pairs.length ?? 1) !== 1) {
     throw new InvalidRequestError(
