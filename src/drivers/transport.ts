@@ -52,8 +52,8 @@ export interface RoundTrip {
 
 /**
  * Where a transport reports its round trips: the engine. Listeners come and go, so it is asked per
- * request: a request nobody hears is neither timed nor described (a one-statement read is a few tens
- * of microseconds of CPU, and building its report was a visible share of them).
+ * request: a request nobody hears is neither timed nor reported (a one-statement read is a few tens
+ * of microseconds of CPU, and its report was a visible share of them).
  */
 export interface RoundTrips {
   listens(event: "roundTrip"): boolean
