@@ -6,7 +6,7 @@
 // BEGIN and COMMIT around it, one plan. When the query's rows could not travel as JSON unchanged
 // (values of no known type, unnamed columns, DISTINCT), the query runs as it is beside the statement of
 // the levels, in the same request.
-import { decodeRow, slotsOf } from "../engine/row-shape.ts"
+import { decodeOwnRow, slotsOf } from "../engine/row-shape.ts"
 import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "../sql/compiler/dialect.ts"
 import { bindParams, type Template } from "../sql/compiler/expression-compiler.ts"
 import { Expression, Label, literalColumn, Ordering } from "../sql/expression.ts"
@@ -47,7 +47,7 @@ export function jsonRows(row: readonly unknown[], at: number, shape: Query, dial
       if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
       else if (/^-?\d+$/.test(value)) values[i] = BigInt(value)
     }
-    rows[r] = decodeRow(values, slots, dialect)
+    rows[r] = decodeOwnRow(values, slots, dialect)
   }
   return rows
 }
