@@ -27,10 +27,8 @@ export class InFlightRequests {
   /** Counts `work` (a request and the reading of its answer) as in flight until it settles. */
   track<T>(work: Promise<T>): Promise<T> {
     this.#requests.add(work)
-    work.then(
-      () => this.#requests.delete(work),
-      () => this.#requests.delete(work),
-    )
+    const settled = () => this.#requests.delete(work)
+    work.then(settled, settled)
     return work
   }
 

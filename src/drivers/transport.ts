@@ -50,7 +50,15 @@ export interface RoundTrip {
   readonly error?: unknown
 }
 
-export type RoundTripListener = (roundTrip: RoundTrip) => void
+/**
+ * Where a transport reports its round trips: the engine. Listeners come and go, so it is asked per
+ * request: a request nobody hears is neither timed nor reported (a one-statement read is a few tens
+ * of microseconds of CPU, and its report was a visible share of them).
+ */
+export interface RoundTrips {
+  listens(event: "roundTrip"): boolean
+  emit(event: "roundTrip", roundTrip: RoundTrip): void
+}
 
 export interface Transport {
   readonly capabilities: Capabilities
@@ -74,24 +82,25 @@ export interface Driver {
   readonly dialect: "postgresql" | "sqlite"
   /** Whether this driver serves a URL (by its scheme). */
   accepts(url: string): boolean
-  open(url: string, onRoundTrip: RoundTripListener): Transport
+  open(url: string, roundTrips: RoundTrips): Transport
   /** The driver's error as ours, with the statement it came from; called once, at the engine boundary. */
   translateError(error: unknown, query: Query | undefined): EdgeAlchemyError
 }
 
-/** Times a request and reports it, failed or not. */
+/** Times a request and reports it, failed or not, when anyone hears round trips. */
 export async function measured<T>(
-  listener: RoundTripListener,
+  roundTrips: RoundTrips,
   info: Omit<RoundTrip, "durationMs" | "error">,
   request: () => Promise<T>,
 ): Promise<T> {
+  if (!roundTrips.listens("roundTrip")) return request()
   const started = performance.now()
   try {
     const result = await request()
-    listener({ ...info, durationMs: performance.now() - started })
+    roundTrips.emit("roundTrip", { ...info, durationMs: performance.now() - started })
     return result
   } catch (error) {
-    listener({ ...info, durationMs: performance.now() - started, error })
+    roundTrips.emit("roundTrip", { ...info, durationMs: performance.now() - started, error })
     throw error
   }
 }

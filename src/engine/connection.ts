@@ -216,7 +216,7 @@ export class Connection {
     if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
     if (!this.#transport) {
       const { engine } = this
-      this.#transport = engine.driver.open(engine.url, (roundTrip) => engine.emit("roundTrip", roundTrip))
+      this.#transport = engine.driver.open(engine.url, engine)
       if (engine.listens("connect"))
         engine.emit("connect", { url: maskUrl(engine.url), driver: engine.driver.name })
     }
@@ -265,14 +265,15 @@ export class Connection {
     send: () => Promise<T>,
     { recover = true, commits = false } = {},
   ): Promise<T> {
-    const list = Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]
-    const started = performance.now()
+    // Timed only when statement events are heard: most requests are not, and a read is microseconds.
+    const started = this.engine.listens("statement") ? performance.now() : undefined
     try {
       const result = await send()
-      this.#report(list, started)
+      if (started !== undefined) this.#report(queries, started)
       return result
     } catch (error) {
-      this.#report(list, started, error)
+      if (started !== undefined) this.#report(queries, started, error)
+      const list = Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]
       const failed = list.length === 1 ? list[0] : failedStatement(error, list)
       const translated =
         error instanceof EdgeAlchemyError ? error : this.engine.driver.translateError(error, failed)
@@ -302,10 +303,9 @@ export class Connection {
     }
   }
 
-  #report(queries: readonly Query[], started: number, error?: unknown): void {
-    if (!this.engine.listens("statement")) return
+  #report(queries: Query | readonly Query[], started: number, error?: unknown): void {
     const durationMs = performance.now() - started
-    for (const query of queries) {
+    for (const query of Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]) {
       this.engine.emit("statement", {
         sql: query.sql,
         params: query.params,

@@ -2,32 +2,47 @@
 // `scalars`, `mappings`, and iteration.
 import { MultipleResultsFound, NoResultFound } from "../errors.ts"
 
-export class Result<Row extends readonly unknown[]> implements Iterable<Row> {
+/** What a result and its scalars share: items to take all, the first, or exactly one of. */
+class Items<T> implements Iterable<T> {
+  readonly #items: readonly T[]
+
+  constructor(items: readonly T[]) {
+    this.#items = items
+  }
+
+  all(): T[] {
+    return [...this.#items]
+  }
+
+  /** The first item, or undefined when there is none; further items are ignored. */
+  first(): T | undefined {
+    return this.#items[0]
+  }
+
+  /** Exactly one item, else NoResultFound or MultipleResultsFound. */
+  one(): T {
+    return exactlyOne(this.#items, true) as T
+  }
+
+  /** One item or null; more than one is MultipleResultsFound. */
+  oneOrNone(): T | null {
+    return exactlyOne(this.#items, false)
+  }
+
+  [Symbol.iterator](): Iterator<T> {
+    return this.#items[Symbol.iterator]()
+  }
+}
+
+export class Result<Row extends readonly unknown[]> extends Items<Row> {
   constructor(
     readonly rows: readonly Row[],
     /** Column names as the database returned them. */
     readonly columns: readonly string[],
     /** Rows inserted, updated or deleted by the statement. */
     readonly rowsAffected: number,
-  ) {}
-
-  all(): Row[] {
-    return [...this.rows]
-  }
-
-  /** The first row, or undefined when there is none; further rows are ignored. */
-  first(): Row | undefined {
-    return this.rows[0]
-  }
-
-  /** Exactly one row, else NoResultFound or MultipleResultsFound. */
-  one(): Row {
-    return exactlyOne(this.rows, true) as Row
-  }
-
-  /** One row or null; more than one is MultipleResultsFound. */
-  oneOrNone(): Row | null {
-    return exactlyOne(this.rows, false)
+  ) {
+    super(rows)
   }
 
   /** The first column of the first row, or undefined when there is no row. */
@@ -44,39 +59,9 @@ export class Result<Row extends readonly unknown[]> implements Iterable<Row> {
   mappings(): Record<string, unknown>[] {
     return this.rows.map((row) => Object.fromEntries(this.columns.map((name, i) => [name, row[i]])))
   }
-
-  [Symbol.iterator](): Iterator<Row> {
-    return this.rows[Symbol.iterator]()
-  }
 }
 
-export class ScalarResult<T> implements Iterable<T> {
-  readonly #values: readonly T[]
-
-  constructor(values: readonly T[]) {
-    this.#values = values
-  }
-
-  all(): T[] {
-    return [...this.#values]
-  }
-
-  first(): T | undefined {
-    return this.#values[0]
-  }
-
-  one(): T {
-    return exactlyOne(this.#values, true) as T
-  }
-
-  oneOrNone(): T | null {
-    return exactlyOne(this.#values, false)
-  }
-
-  [Symbol.iterator](): Iterator<T> {
-    return this.#values[Symbol.iterator]()
-  }
-}
+export class ScalarResult<T> extends Items<T> {}
 
 function exactlyOne<T>(items: readonly T[], required: boolean): T | null {
   if (items.length > 1) throw new MultipleResultsFound(`Expected one row, got ${items.length}`)

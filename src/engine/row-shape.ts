@@ -5,29 +5,37 @@ import { Expression } from "../sql/expression.ts"
 import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import type { SqlType } from "../sql/types.ts"
+import { cached } from "../util/cached.ts"
 
 export type Slot =
   | { readonly kind: "value"; readonly type: SqlType<unknown> }
   | { readonly kind: "object"; readonly keys: readonly string[]; readonly types: readonly SqlType<unknown>[] }
   | { readonly kind: "entity"; readonly item: EntityLike; readonly types: readonly SqlType<unknown>[] }
 
-/** The slots of a statement's rows; empty when the statement does not say (raw SQL without types). */
-export function slotsOf(statement: Statement): Slot[] {
-  const state = (
-    statement as { state?: { items?: readonly SelectItem[]; returning?: readonly SelectItem[] } }
-  ).state
+/**
+ * The slots of a statement's rows; empty when the statement does not say (raw SQL without types).
+ * Kept per list of items (statements are immutable, so a list never changes): a statement run again
+ * and again, as `session.get`'s, finds them made.
+ */
+export function slotsOf(statement: Statement): readonly Slot[] {
   if (statement.kind === "text") {
     return (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes.map((type) => ({
       kind: "value",
       type,
     }))
   }
+  const state = (
+    statement as { state?: { items?: readonly SelectItem[]; returning?: readonly SelectItem[] } }
+  ).state
   const compound =
     statement.kind === "compound_select"
       ? (statement as unknown as { items: readonly SelectItem[] }).items
       : undefined
-  return (compound ?? state?.items ?? state?.returning ?? []).map(slotOf)
+  const items = compound ?? state?.items ?? state?.returning
+  return items ? cached(slotsByList, items, () => items.map(slotOf)) : []
 }
+
+const slotsByList = new WeakMap<readonly unknown[], readonly Slot[]>()
 
 function slotOf(item: SelectItem): Slot {
   if (isEntity(item)) return { kind: "entity", item, types: item[ENTITY].columns.map((c) => c.type) }
@@ -41,23 +49,37 @@ function slotOf(item: SelectItem): Slot {
  */
 export function decodeRow(row: readonly unknown[], slots: readonly Slot[], dialect: Dialect): unknown[] {
   if (slots.length === 0) return [...row]
-  const out: unknown[] = []
+  // Arrays made at their size and filled by index: this runs for every row of every result.
+  const out: unknown[] = new Array(slots.length)
   let at = 0
-  for (const slot of slots) {
+  for (let s = 0; s < slots.length; s++) {
+    const slot = slots[s] as Slot
     if (slot.kind === "value") {
-      out.push(dialect.decode(row[at++], slot.type))
+      out[s] = dialect.decode(row[at++], slot.type)
       continue
     }
     const { types } = slot
-    const values: unknown[] = []
-    for (const type of types) values.push(dialect.decode(row[at++], type))
+    const values: unknown[] = new Array(types.length)
+    for (let i = 0; i < types.length; i++) values[i] = dialect.decode(row[at++], types[i] as SqlType<unknown>)
     if (slot.kind === "entity") {
-      out.push(values)
+      out[s] = values
       continue
     }
     const object: Record<string, unknown> = {}
-    for (const [i, key] of slot.keys.entries()) object[key] = values[i]
-    out.push(object)
+    for (let i = 0; i < slot.keys.length; i++) object[slot.keys[i] as string] = values[i]
+    out[s] = object
   }
   return out
+}
+
+/**
+ * `decodeRow` of a row the caller owns and drops (a one-statement load's JSON rows): a row of one entity
+ * is decoded in place, which saves an array per row of a load.
+ */
+export function decodeOwnRow(row: unknown[], slots: readonly Slot[], dialect: Dialect): unknown[] {
+  const [only] = slots
+  if (slots.length !== 1 || only?.kind !== "entity") return decodeRow(row, slots, dialect)
+  const { types } = only
+  for (let i = 0; i < types.length; i++) row[i] = dialect.decode(row[i], types[i] as SqlType<unknown>)
+  return [row]
 }

@@ -4,7 +4,7 @@
 import { cached } from "../util/cached.ts"
 import { type IdentityMap, identityKey } from "./identity-map.ts"
 import type { Mapper } from "./mapper.ts"
-import { InstanceState, type SessionLike, STATE } from "./state.ts"
+import { InstanceState, type SessionLike, STATE, StateSlot } from "./state.ts"
 
 /** Where each mapper's primary-key values sit among its columns, found once per mapper. */
 const keyPositions = new WeakMap<Mapper, readonly number[]>()
@@ -54,7 +54,7 @@ export function hydrateItem(
     else {
       const object = Object.create(mapper.cls.prototype as object) as object
       state = new InstanceState(object, mapper, values)
-      Object.defineProperty(object, STATE, { value: state })
+      new StateSlot(object, state)
       objects.set(key, object)
     }
     state.committed = committed

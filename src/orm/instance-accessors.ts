@@ -4,9 +4,16 @@
 // (./relationship-accessors.ts).
 import { NotLoadedError } from "../errors.ts"
 import type { Mapper } from "./mapper.ts"
-import { type InstanceState, STATE } from "./state.ts"
+import { type InstanceState, STATE, StateSlot } from "./state.ts"
 
 export function defineColumnAccessors(prototype: object, mapper: Mapper): void {
+  // Loaded objects carry their state in a private slot (./state.ts: StateSlot); objects made by `new`
+  // have it as an own property, which this getter leaves alone.
+  Object.defineProperty(prototype, STATE, {
+    get(this: object) {
+      return StateSlot.of(this)
+    },
+  })
   for (const key of mapper.columnKeys) {
     Object.defineProperty(prototype, key, {
       enumerable: true,

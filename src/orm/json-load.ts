@@ -6,7 +6,7 @@
 // BEGIN and COMMIT around it, one plan. When the query's rows could not travel as JSON unchanged
 // (values of no known type, unnamed columns, DISTINCT), the query runs as it is beside the statement of
 // the levels, in the same request.
-import { decodeRow, slotsOf } from "../engine/row-shape.ts"
+import { decodeOwnRow, slotsOf } from "../engine/row-shape.ts"
 import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "../sql/compiler/dialect.ts"
 import { bindParams, type Template } from "../sql/compiler/expression-compiler.ts"
 import { Expression, Label, literalColumn, Ordering } from "../sql/expression.ts"
@@ -34,19 +34,37 @@ export interface JsonLoad {
  * text, which are turned back first.
  */
 export function jsonRows(row: readonly unknown[], at: number, shape: Query, dialect: Dialect): unknown[][] {
-  const kinds = columnsOf(shape.state.items).map((column) => column.type.kind)
-  const restore = kinds.some((kind) => kind === "binary" || kind === "bigint")
+  const { items } = shape.state
+  const restored = cached(restoredColumns, items, () => restoredOf(items))
   const slots = slotsOf(shape)
-  return ((row[at] ?? []) as unknown[][]).map((values) => {
-    if (restore)
-      for (const [i, kind] of kinds.entries()) {
-        const value = values[i]
-        if (typeof value !== "string") continue
-        if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
-        else if (kind === "bigint" && /^-?\d+$/.test(value)) values[i] = BigInt(value)
-      }
-    return decodeRow(values, slots, dialect)
-  })
+  const json = (row[at] ?? []) as unknown[][]
+  const rows: unknown[][] = new Array(json.length)
+  for (let r = 0; r < json.length; r++) {
+    const values = json[r] as unknown[]
+    for (const [i, kind] of restored) {
+      const value = values[i]
+      if (typeof value !== "string") continue
+      if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
+      else if (/^-?\d+$/.test(value)) values[i] = BigInt(value)
+    }
+    rows[r] = decodeOwnRow(values, slots, dialect)
+  }
+  return rows
+}
+
+/** Per list of select items (statements are immutable): the columns whose JSON values need restoring. */
+const restoredColumns = new WeakMap<
+  readonly SelectItem[],
+  readonly (readonly [number, "binary" | "bigint"])[]
+>()
+
+function restoredOf(items: readonly SelectItem[]): (readonly [number, "binary" | "bigint"])[] {
+  const restored: [number, "binary" | "bigint"][] = []
+  for (const [i, column] of columnsOf(items).entries()) {
+    const kind = column.type.kind
+    if (kind === "binary" || kind === "bigint") restored.push([i, kind])
+  }
+  return restored
 }
 
 function hexBytes(hex: string): Uint8Array {
@@ -175,11 +193,18 @@ function cte(body: Query, index: number): Cte {
   return new Cte(body, `_l${index}`, output, false, undefined, true)
 }
 
-/** Every column a select list yields, in order: an entity's or a table's columns, an expression. */
-function columnsOf(items: readonly SelectItem[]): Expression<unknown>[] {
-  return items.flatMap((item) =>
-    isEntity(item) ? [...item[ENTITY].columns] : item instanceof Expression ? [item] : [...item.columns],
-  )
+/**
+ * Every column a select list yields, in order: an entity's or a table's columns, an expression. Kept
+ * per list (select lists never change), as a load asks for it several times per query and level.
+ */
+function columnsOf(items: readonly SelectItem[]): readonly Expression<unknown>[] {
+  return cached(columnLists, items, () => items.flatMap(columnsOfItem))
+}
+
+const columnLists = new WeakMap<readonly SelectItem[], readonly Expression<unknown>[]>()
+
+function columnsOfItem(item: SelectItem): readonly Expression<unknown>[] {
+  return isEntity(item) ? item[ENTITY].columns : item instanceof Expression ? [item] : item.columns
 }
 
 /**
@@ -202,6 +227,7 @@ function namesOf(items: readonly SelectItem[]): string[] | undefined {
 /** Where the parent key of a level sits among its parent's columns: in the parent's first entity. */
 function keyColumn(items: readonly SelectItem[], parentColumn: Column<unknown>): number {
   const entity = items.findIndex(isEntity)
-  const before = columnsOf(items.slice(0, entity)).length
+  let before = 0
+  for (let i = 0; i < entity; i++) before += columnsOfItem(items[i] as SelectItem).length
   return before + mapperOf(items[entity]).table.columns.indexOf(parentColumn)
 }

@@ -14,6 +14,7 @@ import { and, type Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { Select } from "../sql/select.ts"
 import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
+import { cached } from "../util/cached.ts"
 import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { jsonLoad, jsonRows } from "./json-load.ts"
@@ -189,7 +190,7 @@ export function planLoads(
   const add = (path: string, property: RelationshipProperty, parent: number): number => {
     const known = byPath.get(path)
     if (known !== undefined) return known
-    levels.push({ property, load: relationshipLoad(property), parent, path })
+    levels.push({ property, load: loadForAnyParents(property), parent, path })
     byPath.set(path, levels.length - 1)
     return levels.length - 1
   }
@@ -233,6 +234,16 @@ export function planLoads(
   for (const [i, level] of explicit.entries()) visit(level.property.target, i, level.path, level.property)
   return levels
 }
+
+/**
+ * A relationship's load for any parents (each level adds the keys of the level above), made once per
+ * relationship: relationships do not change once resolved.
+ */
+function loadForAnyParents(property: RelationshipProperty): RelationshipLoad {
+  return cached(loadsForAnyParents, property, () => relationshipLoad(property))
+}
+
+const loadsForAnyParents = new WeakMap<RelationshipProperty, RelationshipLoad>()
 
 /** Whether the target of a relationship has default loads of its own (other than the way back). */
 function loadsMore(property: RelationshipProperty): boolean {

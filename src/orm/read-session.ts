@@ -94,7 +94,11 @@ export class ReadSession {
     if (known) return stateOf(known).deleted ? null : (known as InstanceType<M>)
     const flushing = this.autoflush()
     if (flushing) await flushing
-    const values = Object.fromEntries(identity.map((value, i) => [`k${i}`, value]))
+    // A one-column key, the commonest, without the pairs and template strings of the general case.
+    const values =
+      identity.length === 1
+        ? { k0: identity[0] }
+        : Object.fromEntries(identity.map((value, i) => [`k${i}`, value]))
     const { result } = await this.#executeWithLoads(byKeyPlan(mapper), this.hydration({}), [], values)
     return (result.first()?.[0] as InstanceType<M> | undefined) ?? null
   }

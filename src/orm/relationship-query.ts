@@ -67,15 +67,17 @@ function group(
   keyOf: (parent: object) => unknown,
 ): Map<object, object[]> {
   const byKey = new Map<unknown, object[]>()
-  for (const [i, row] of rows.entries()) {
-    const object = row[0] as object
+  for (let i = 0; i < rows.length; i++) {
+    const object = (rows[i] as readonly unknown[])[0] as object
     const key = valueKey(links[i])
     const list = byKey.get(key)
     if (!list) byKey.set(key, [object])
     else if (!list.includes(object)) list.push(object)
   }
   byKey.delete(undefined)
-  return new Map(parents.map((parent) => [parent, byKey.get(valueKey(keyOf(parent))) ?? []]))
+  const byParent = new Map<object, object[]>()
+  for (const parent of parents) byParent.set(parent, byKey.get(valueKey(keyOf(parent))) ?? [])
+  return byParent
 }
 
 /**

@@ -12,6 +12,7 @@
 import { gzipSync } from "node:zlib"
 import { build, type Metafile, type Plugin } from "esbuild"
 import { stringLiterals } from "./support/js-strings.ts"
+import { isMain } from "./support/main.ts"
 
 export const BUDGET_GZIP_BYTES = 20_480
 
@@ -258,4 +259,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main()
+if (isMain("bundle-size")) await main()

@@ -33,6 +33,7 @@ import { drizzleWith, edgealchemyGraph, fromDrizzle, seed } from "./graph-load-l
 import { canonical, PAGE_SIZE, Post } from "./graph-load-models.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
 import { withOwnParsers } from "./support/drizzle-neon-parsers.ts"
+import { isMain } from "./support/main.ts"
 import { ReplayFetch, Tape } from "./support/replay-fetch.ts"
 import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
 import { formatSummary, interleave, type Summary, summarize, type TimedContender } from "./support/stats.ts"
@@ -449,7 +450,7 @@ export async function runEngineOverhead(options: ReplayOptions): Promise<Operati
   })
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain("engine-overhead")) {
   const options: ReplayOptions = {
     rounds: Number(process.env.ROUNDS ?? 60),
     warmupRounds: Number(process.env.WARMUP_ROUNDS ?? 10),

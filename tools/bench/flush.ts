@@ -27,6 +27,7 @@ import { type InstanceState, stateOf } from "../../src/orm/state.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
 import { startNeonLocal } from "../neon-local/index.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
+import { isMain } from "./support/main.ts"
 import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
 import { median } from "./support/stats.ts"
 
@@ -132,4 +133,4 @@ export async function runFlush({ runs }: { runs: number }): Promise<FlushFigures
   return { planCpu: planCpuFigures, commits }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runFlush({ runs: Number(process.env.RUNS ?? 30) })
+if (isMain("flush")) await runFlush({ runs: Number(process.env.RUNS ?? 30) })

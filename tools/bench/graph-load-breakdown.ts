@@ -25,6 +25,7 @@ import { PAGE_SIZE } from "./graph-load-models.ts"
 import { startServers } from "./latency/start-servers.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
 import { withOwnParsers } from "./support/drizzle-neon-parsers.ts"
+import { isMain } from "./support/main.ts"
 import { withScratchDatabase } from "./support/scratch-database.ts"
 import { interleave, median, type TimedContender } from "./support/stats.ts"
 
@@ -269,7 +270,7 @@ export function printBreakdown(name: string, rows: readonly BreakdownRow[], show
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain("graph-load-breakdown")) {
   const options: BreakdownOptions = {
     rounds: Number(process.env.ROUNDS ?? 30),
     warmupRounds: Number(process.env.WARMUP_ROUNDS ?? 5),

@@ -52,6 +52,7 @@ import {
 } from "./graph-load-runner.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
 import { withOwnParsers } from "./support/drizzle-neon-parsers.ts"
+import { isMain } from "./support/main.ts"
 import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
 
 // --- edgealchemy ----------------------------------------------------------------------------------
@@ -73,8 +74,8 @@ function edgealchemy(engine: Engine, scope: string): Contender {
 function probedDriver(driver: EngineDriver, probe: Probe): EngineDriver {
   return {
     ...driver,
-    open: (url, onRoundTrip) => {
-      const transport = driver.open(url, onRoundTrip)
+    open: (url, roundTrips) => {
+      const transport = driver.open(url, roundTrips)
       return new Proxy(transport, {
         get(target, key) {
           if (key === "batch") {
@@ -279,6 +280,6 @@ export async function runGraphLoad(
   return { neon: pg.rows, libsql: sqlite.rows }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain("graph-load")) {
   await runGraphLoad({ runs: Number(process.env.RUNS ?? 200), warmup: Number(process.env.WARMUP ?? 30) })
 }

@@ -26,6 +26,7 @@ import type { Servers } from "./latency/servers.ts"
 import { startServers } from "./latency/start-servers.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
 import { withOwnParsers } from "./support/drizzle-neon-parsers.ts"
+import { isMain } from "./support/main.ts"
 import { withScratchDatabase } from "./support/scratch-database.ts"
 
 export interface LatencyOptions extends RunOptions {
@@ -135,7 +136,7 @@ export function printLatency(figures: LatencyFigures, options: LatencyOptions): 
   )
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain("latency")) {
   const options: LatencyOptions = {
     delayMs: Number(process.env.BENCH_DELAY_MS ?? 50),
     rounds: Number(process.env.BENCH_ROUNDS ?? 20),

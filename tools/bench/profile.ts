@@ -17,6 +17,7 @@ import {
   printProfile,
   summarizeProfile,
 } from "./support/cpu-profile.ts"
+import { isMain } from "./support/main.ts"
 
 export interface ProfileOptions {
   readonly database: "neon" | "libsql"
@@ -77,7 +78,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileResult
   })
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain("profile")) {
   const [database = "neon", kind = "get", contender = "edgealchemy"] = process.argv
     .slice(2)
     .filter((arg) => !arg.startsWith("--"))

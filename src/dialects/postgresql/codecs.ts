@@ -40,7 +40,8 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
     case "boolean":
       return value === true || value === "t" || value === "true"
     case "datetime":
-      return value instanceof Date ? value : new Date(String(value))
+      // Epoch milliseconds come from a one-statement load's JSON (../../sql/json-rows.ts).
+      return value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))
     case "date":
       return value instanceof Date ? localDate(value) : String(value).slice(0, 10)
     case "json":

@@ -1,7 +1,7 @@
 // The libSQL driver: Turso over HTTP (`libsql://`, `https://`, `http://`) or an embedded database
 // (`file:`, `:memory:`), depending on which client the entry point hands in.
 import type { Client } from "@libsql/client"
-import type { Driver, RoundTripListener } from "../transport.ts"
+import type { Driver, RoundTrips } from "../transport.ts"
 import { translateLibsqlError } from "./errors.ts"
 import { type CreateClient, LibsqlTransport } from "./transport.ts"
 
@@ -35,7 +35,7 @@ export function libsqlDriver(
     name: kind === "http" ? "libsql" : "libsql (embedded)",
     dialect: "sqlite",
     accepts: (url) => (kind === "http" ? REMOTE : EMBEDDED).test(url),
-    open: (url: string, onRoundTrip: RoundTripListener) =>
+    open: (url: string, roundTrips: RoundTrips) =>
       new LibsqlTransport(
         {
           url,
@@ -45,7 +45,7 @@ export function libsqlDriver(
           sharedClient: MEMORY.test(url) ? sharedMemory(url) : undefined,
           closeTimeoutMs: options.closeTimeoutMs,
         },
-        onRoundTrip,
+        roundTrips,
       ),
     translateError: translateLibsqlError,
   }

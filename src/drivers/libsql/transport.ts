@@ -13,7 +13,7 @@ import {
   type Query,
   type QueryResult,
   type RoundTrip,
-  type RoundTripListener,
+  type RoundTrips,
   type TransactionOptions,
   type Transport,
 } from "../transport.ts"
@@ -54,16 +54,17 @@ export class LibsqlTransport implements Transport {
   #transaction: Transaction | undefined
   #closed = false
   /** What the request under way is for, so the fetch hook can report it. */
-  #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
+  #pendingKind: RoundTrip["kind"] = "execute"
+  #pendingStatements: readonly Query[] = []
   /** HTTP requests under way, the client's own included (a stream's `close` it sends by itself). */
   readonly #inFlight = new InFlightRequests()
 
   readonly #settings: LibsqlTransportSettings
-  readonly #onRoundTrip: RoundTripListener
+  readonly #roundTrips: RoundTrips
 
-  constructor(settings: LibsqlTransportSettings, onRoundTrip: RoundTripListener) {
+  constructor(settings: LibsqlTransportSettings, roundTrips: RoundTrips) {
     this.#settings = settings
-    this.#onRoundTrip = onRoundTrip
+    this.#roundTrips = roundTrips
   }
 
   get inTransaction(): boolean {
@@ -171,14 +172,17 @@ export class LibsqlTransport implements Transport {
 
   /** Embedded requests are reported here; HTTP ones by the fetch hook, one per request actually sent. */
   #request<T>(kind: RoundTrip["kind"], statements: readonly Query[], send: () => Promise<T>): Promise<T> {
-    this.#pending = { kind, statements }
+    this.#pendingKind = kind
+    this.#pendingStatements = statements
     if (this.#settings.kind === "http") return this.#inFlight.track(send())
-    return measured(this.#onRoundTrip, { transport: "embedded", kind, statements }, send)
+    return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
   }
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
-      this.#inFlight.fetch(input, init),
+    measured(
+      this.#roundTrips,
+      { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
+      () => this.#inFlight.fetch(input, init),
     )
 }
 

@@ -1,5 +1,5 @@
 // The Neon driver for `postgresql://` and `postgres://` URLs.
-import type { Driver, RoundTripListener } from "../transport.ts"
+import type { Driver, RoundTrips } from "../transport.ts"
 import { translateNeonError } from "./errors.ts"
 import type { NeonOptions } from "./settings.ts"
 import { NeonTransport } from "./transport.ts"
@@ -11,7 +11,7 @@ export function neonDriver(options: NeonOptions = {}): Driver {
     name: "neon",
     dialect: "postgresql",
     accepts: (url) => POSTGRES.test(url),
-    open: (url: string, onRoundTrip: RoundTripListener) => new NeonTransport(url, options, onRoundTrip),
+    open: (url: string, roundTrips: RoundTrips) => new NeonTransport(url, options, roundTrips),
     translateError: translateNeonError,
   }
 }

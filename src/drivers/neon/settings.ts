@@ -44,12 +44,16 @@ export function withHttpSettings<T>(options: NeonOptions, fetchFunction: FetchLi
 
 /** The per-client WebSocket settings, applied to one `Client` (these the driver keeps per client). */
 export function applyWebSocketSettings(config: neonConfig, options: NeonOptions): void {
-  if (options.wsProxy !== undefined) config.wsProxy = options.wsProxy
-  if (options.webSocketConstructor !== undefined) {
-    config.webSocketConstructor = options.webSocketConstructor as neonConfig["webSocketConstructor"]
+  for (const key of WEBSOCKET_SETTINGS) {
+    if (options[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = options[key]
   }
-  if (options.useSecureWebSocket !== undefined) config.useSecureWebSocket = options.useSecureWebSocket
-  if (options.pipelineConnect !== undefined) config.pipelineConnect = options.pipelineConnect
-  if (options.coalesceWrites !== undefined) config.coalesceWrites = options.coalesceWrites
   if (options.useSecureWebSocket === false) config.pipelineTLS = false
 }
+
+const WEBSOCKET_SETTINGS = [
+  "wsProxy",
+  "webSocketConstructor",
+  "useSecureWebSocket",
+  "pipelineConnect",
+  "coalesceWrites",
+] as const

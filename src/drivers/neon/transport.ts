@@ -14,7 +14,7 @@ import {
   type Query,
   type QueryResult,
   type RoundTrip,
-  type RoundTripListener,
+  type RoundTrips,
   type TransactionOptions,
   type Transport,
 } from "../transport.ts"
@@ -38,16 +38,18 @@ export class NeonTransport implements Transport {
   #transactionLost = false
   #closed = false
   readonly #inFlight = new InFlightRequests()
-  #pending: Pick<RoundTrip, "kind" | "statements"> = { kind: "execute", statements: [] }
+  /** What the HTTP request under way is for, so the fetch hook can report it. */
+  #pendingKind: RoundTrip["kind"] = "execute"
+  #pendingStatements: readonly Query[] = []
 
   readonly #url: string
   readonly #options: NeonOptions
-  readonly #onRoundTrip: RoundTripListener
+  readonly #roundTrips: RoundTrips
 
-  constructor(url: string, options: NeonOptions, onRoundTrip: RoundTripListener) {
+  constructor(url: string, options: NeonOptions, roundTrips: RoundTrips) {
     this.#url = url
     this.#options = options
-    this.#onRoundTrip = onRoundTrip
+    this.#roundTrips = roundTrips
     const interactive = options.webSocket !== false
     this.capabilities = Object.freeze({
       interactiveTransactions: interactive,
@@ -223,29 +225,34 @@ export class NeonTransport implements Transport {
     statements: readonly Query[],
     send: () => Promise<T>,
   ): Promise<T> {
-    return measured(this.#onRoundTrip, { transport: "websocket", kind, statements }, send)
+    return measured(this.#roundTrips, { transport: "websocket", kind, statements }, send)
   }
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
     this.#ensureOpen()
     const sql = httpQuery(this.#url)
-    this.#pending = { kind, statements: queries }
+    this.#pendingKind = kind
+    this.#pendingStatements = queries
+    // The driver reads the endpoint and fetch settings when its query starts: `then` starts it, here,
+    // while they are in place (its query is lazy until then).
     return this.#inFlight.track(
       withHttpSettings(this.#options, this.#countingFetch, () => {
-        const pending: Promise<FullQueryResults<true>[]> =
-          kind === "batch"
-            ? sql.transaction(
-                queries.map((q) => sql.query(q.sql, [...q.params])),
-                {
-                  arrayMode: true,
-                  fullResults: true,
-                  ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
-                  ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
-                  ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
-                },
-              )
-            : startNow(sql.query(queries[0]?.sql ?? "", [...(queries[0]?.params ?? [])])).then((r) => [r])
-        return pending.then((results) => results.map(resultOf))
+        if (kind !== "batch") {
+          const [query] = queries as [Query]
+          return sql.query(query.sql, [...query.params]).then(oneResult)
+        }
+        return sql
+          .transaction(
+            queries.map((q) => sql.query(q.sql, [...q.params])),
+            {
+              arrayMode: true,
+              fullResults: true,
+              ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
+              ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
+              ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
+            },
+          )
+          .then((results: FullQueryResults<true>[]) => results.map(resultOf))
       }),
     )
   }
@@ -259,8 +266,10 @@ export class NeonTransport implements Transport {
   }
 
   readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    measured(this.#onRoundTrip, { transport: "http", ...this.#pending }, () =>
-      this.#inFlight.fetch(input, init),
+    measured(
+      this.#roundTrips,
+      { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
+      () => this.#inFlight.fetch(input, init),
     )
 }
 
@@ -308,12 +317,6 @@ function resultOf(result: {
   return { columns: result.fields.map((f) => f.name), rows: result.rows, rowsAffected: result.rowCount ?? 0 }
 }
 
-/**
- * The driver's query is lazy: it sends when `then` is called. Calling it here, synchronously, makes
- * it read the endpoint and fetch settings while they are in place.
- */
-function startNow(query: PromiseLike<unknown>): Promise<FullQueryResults<true>> {
-  return new Promise((resolve, reject) => {
-    query.then((result) => resolve(result as FullQueryResults<true>), reject)
-  })
+function oneResult(result: FullQueryResults<true>): QueryResult[] {
+  return [resultOf(result)]
 }

@@ -1,13 +1,21 @@
 // V8 CPU profiles (the `.cpuprofile` of `node --cpu-prof` and of the inspector's Profiler), summarized:
 // self time by function and by file, and inclusive time by function (each function counted once per
 // stack, so recursion does not count twice), as shares of the profile's time.
+import { findSourceMap } from "node:module"
 import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
+
+interface CallFrame {
+  functionName: string
+  url: string
+  lineNumber: number
+  columnNumber: number
+}
 
 export interface CpuProfile {
   nodes: {
     id: number
-    callFrame: { functionName: string; url: string; lineNumber: number }
+    callFrame: CallFrame
     children?: number[]
   }[]
   samples: number[]
@@ -38,16 +46,45 @@ function fileOf(url: string): string {
 
 const IDLE = new Set(["(idle)", "(program)", "(garbage collector)", "(root)"])
 
+/**
+ * Where a frame's code came from: through the bundle's source map when the profile is of a bundle
+ * (../bundled.ts runs node with --enable-source-maps, which keeps the maps), else as the frame says.
+ */
+function originalOf(frame: CallFrame): { url: string; lineNumber: number } {
+  const map = frame.url.startsWith("file://") ? findSourceMap(fileURLToPath(frame.url)) : undefined
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as
+    | { originalSource?: string; originalLine?: number }
+    | undefined
+  if (!entry?.originalSource) return frame
+  const url = entry.originalSource.startsWith("file://")
+    ? entry.originalSource
+    : `file://${entry.originalSource}`
+  return { url, lineNumber: entry.originalLine ?? frame.lineNumber }
+}
+
 export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
   const parent = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+  const origins = new Map<number, { url: string; lineNumber: number }>()
+  const originOf = (id: number) => {
+    let origin = origins.get(id)
+    if (!origin) {
+      origin = originalOf((byId.get(id) as CpuProfile["nodes"][number]).callFrame)
+      origins.set(id, origin)
+    }
+    return origin
+  }
   const keyOf = (id: number) => {
-    const { functionName, url, lineNumber } = (byId.get(id) as CpuProfile["nodes"][number]).callFrame
-    const name = functionName || "(anonymous)"
+    const name = (byId.get(id) as CpuProfile["nodes"][number]).callFrame.functionName || "(anonymous)"
     if (IDLE.has(name)) return name
-    // tsx's transform does not keep line numbers of TypeScript files: their functions go by name alone.
-    return url.endsWith(".ts") ? `${fileOf(url)}:${name}` : `${fileOf(url)}:${name}:${lineNumber + 1}`
+    const { url, lineNumber } = originOf(id)
+    const bundled = url !== (byId.get(id) as CpuProfile["nodes"][number]).callFrame.url
+    // tsx's transform does not keep line numbers of TypeScript files: their functions go by name alone
+    // (a bundle's source map gives them).
+    return url.endsWith(".ts") && !bundled
+      ? `${fileOf(url)}:${name}`
+      : `${fileOf(url)}:${name}:${lineNumber + 1}`
   }
   const self = new Map<string, number>()
   const selfFile = new Map<string, number>()
@@ -59,7 +96,7 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
     if (key === "(idle)") return
     total += delta
     self.set(key, (self.get(key) ?? 0) + delta)
-    const file = IDLE.has(key) ? key : fileOf((byId.get(id) as CpuProfile["nodes"][number]).callFrame.url)
+    const file = IDLE.has(key) ? key : fileOf(originOf(id).url)
     selfFile.set(file, (selfFile.get(file) ?? 0) + delta)
     const seen = new Set<string>()
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
