@@ -28,6 +28,19 @@ const ISOLATION = {
   serializable: "Serializable",
 } as const
 
+const WITH_WEBSOCKET: Capabilities = Object.freeze({
+  interactiveTransactions: true,
+  batch: true,
+  savepoints: true,
+  returning: true,
+  readOnlyTransactions: true,
+})
+const HTTP_ONLY: Capabilities = Object.freeze({
+  ...WITH_WEBSOCKET,
+  interactiveTransactions: false,
+  savepoints: false,
+})
+
 export class NeonTransport implements Transport {
   readonly capabilities: Capabilities
   #client: Client | undefined
@@ -50,14 +63,7 @@ export class NeonTransport implements Transport {
     this.#url = url
     this.#options = options
     this.#roundTrips = roundTrips
-    const interactive = options.webSocket !== false
-    this.capabilities = Object.freeze({
-      interactiveTransactions: interactive,
-      batch: true,
-      savepoints: interactive,
-      returning: true,
-      readOnlyTransactions: true,
-    })
+    this.capabilities = options.webSocket !== false ? WITH_WEBSOCKET : HTTP_ONLY
   }
 
   get inTransaction(): boolean {
@@ -73,13 +79,20 @@ export class NeonTransport implements Transport {
   }
 
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
-  async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
-    this.#throwIfTransactionLost()
-    if (this.#inTransaction) return this.#inOrder(queries)
+  batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
+    // The commonest request (a read outside a transaction) goes straight out, with no async frame.
+    if (this.#options.mode === "websocket" || this.#inTransaction || this.#transactionLost) {
+      return this.#batchOnWebSocket(queries, options)
+    }
     // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
     const plain = queries.length === 1 && Object.keys(options).length === 0
-    if (this.#options.mode !== "websocket")
-      return this.#viaHttp(plain ? "execute" : "batch", queries, options)
+    return this.#viaHttp(plain ? "execute" : "batch", queries, options)
+  }
+
+  async #batchOnWebSocket(queries: readonly Query[], options: TransactionOptions): Promise<QueryResult[]> {
+    this.#throwIfTransactionLost()
+    if (this.#inTransaction) return this.#inOrder(queries)
+    const plain = queries.length === 1 && Object.keys(options).length === 0
     const script = inlineScript(queries)
     if (script !== undefined) return this.#scriptViaWebSocket(script, queries, options)
     if (plain) return [await this.execute(queries[0] as Query)]
@@ -228,8 +241,12 @@ export class NeonTransport implements Transport {
     return measured(this.#roundTrips, { transport: "websocket", kind, statements }, send)
   }
 
-  #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
-    this.#ensureOpen()
+  #viaHttp(
+    kind: RoundTrip["kind"],
+    queries: readonly Query[],
+    options: TransactionOptions = {},
+  ): Promise<QueryResult[]> {
+    if (this.#closed) return Promise.reject(closed())
     const sql = httpQuery(this.#url)
     this.#pendingKind = kind
     this.#pendingStatements = queries
@@ -258,7 +275,7 @@ export class NeonTransport implements Transport {
   }
 
   #ensureOpen(): void {
-    if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
+    if (this.#closed) throw closed()
   }
 
   #requireTransaction(action: string): void {
@@ -301,6 +318,10 @@ function abandon(client: Client): void {
   } catch {
     // Already closed: nothing is left to abandon.
   }
+}
+
+function closed(): InvalidRequestError {
+  return new InvalidRequestError("This connection is closed; open a new one")
 }
 
 function beginSql(options: TransactionOptions): string {
