@@ -26,9 +26,7 @@ export class IdentityMap {
 
   /** Every object, in an array of its own: callers may change the map while they go through it. */
   values(): object[] {
-    const all: object[] = []
-    for (const objects of this.#objects.values()) for (const object of objects.values()) all.push(object)
-    return all
+    return [...this.#objects.values()].flatMap((objects) => [...objects.values()])
   }
 
   clear(): void {

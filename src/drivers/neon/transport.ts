@@ -28,19 +28,6 @@ const ISOLATION = {
   serializable: "Serializable",
 } as const
 
-const WITH_WEBSOCKET: Capabilities = Object.freeze({
-  interactiveTransactions: true,
-  batch: true,
-  savepoints: true,
-  returning: true,
-  readOnlyTransactions: true,
-})
-const HTTP_ONLY: Capabilities = Object.freeze({
-  ...WITH_WEBSOCKET,
-  interactiveTransactions: false,
-  savepoints: false,
-})
-
 export class NeonTransport implements Transport {
   readonly capabilities: Capabilities
   #client: Client | undefined
@@ -63,7 +50,14 @@ export class NeonTransport implements Transport {
     this.#url = url
     this.#options = options
     this.#roundTrips = roundTrips
-    this.capabilities = options.webSocket !== false ? WITH_WEBSOCKET : HTTP_ONLY
+    const interactive = options.webSocket !== false
+    this.capabilities = Object.freeze({
+      interactiveTransactions: interactive,
+      batch: true,
+      savepoints: interactive,
+      returning: true,
+      readOnlyTransactions: true,
+    })
   }
 
   get inTransaction(): boolean {
@@ -79,20 +73,13 @@ export class NeonTransport implements Transport {
   }
 
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
-  batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
-    // The commonest request (a read outside a transaction) goes straight out, with no async frame.
-    if (this.#options.mode === "websocket" || this.#inTransaction || this.#transactionLost) {
-      return this.#batchOnWebSocket(queries, options)
-    }
-    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
-    const plain = queries.length === 1 && Object.keys(options).length === 0
-    return this.#viaHttp(plain ? "execute" : "batch", queries, options)
-  }
-
-  async #batchOnWebSocket(queries: readonly Query[], options: TransactionOptions): Promise<QueryResult[]> {
+  async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     this.#throwIfTransactionLost()
     if (this.#inTransaction) return this.#inOrder(queries)
+    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
     const plain = queries.length === 1 && Object.keys(options).length === 0
+    if (this.#options.mode !== "websocket")
+      return this.#viaHttp(plain ? "execute" : "batch", queries, options)
     const script = inlineScript(queries)
     if (script !== undefined) return this.#scriptViaWebSocket(script, queries, options)
     if (plain) return [await this.execute(queries[0] as Query)]
@@ -241,12 +228,8 @@ export class NeonTransport implements Transport {
     return measured(this.#roundTrips, { transport: "websocket", kind, statements }, send)
   }
 
-  #viaHttp(
-    kind: RoundTrip["kind"],
-    queries: readonly Query[],
-    options: TransactionOptions = {},
-  ): Promise<QueryResult[]> {
-    if (this.#closed) return Promise.reject(closed())
+  #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
+    this.#ensureOpen()
     const sql = httpQuery(this.#url)
     this.#pendingKind = kind
     this.#pendingStatements = queries
@@ -275,7 +258,7 @@ export class NeonTransport implements Transport {
   }
 
   #ensureOpen(): void {
-    if (this.#closed) throw closed()
+    if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
   }
 
   #requireTransaction(action: string): void {
@@ -318,10 +301,6 @@ function abandon(client: Client): void {
   } catch {
     // Already closed: nothing is left to abandon.
   }
-}
-
-function closed(): InvalidRequestError {
-  return new InvalidRequestError("This connection is closed; open a new one")
 }
 
 function beginSql(options: TransactionOptions): string {
