@@ -40,19 +40,22 @@ export function hydrateItem(
       row[item] = existing
       continue
     }
-    // The row by column key, built key by key, is the committed snapshot; the values are a copy of it:
-    // one allocation for an object of one shape, where building it again was a store per key.
+    // The row by column key, built key by key: V8 extends such an object fast, so it becomes the
+    // values (relationships are added later; a copy would turn slow when they are). The committed
+    // snapshot is a copy of it: one allocation, where building it again was a store per key.
     const loaded: Record<string, unknown> = {}
     for (let i = 0; i < keys.length; i++) loaded[keys[i] as string] = columns[i]
     let state = existing && (existing as { [STATE]: InstanceState })[STATE]
-    if (state) Object.assign(state.values, loaded)
-    else {
+    if (state) {
+      Object.assign(state.values, loaded)
+      state.committed = loaded
+    } else {
       const object = Object.create(mapper.cls.prototype as object) as object
-      state = new InstanceState(object, mapper, { ...loaded })
+      state = new InstanceState(object, mapper, loaded)
       new StateSlot(object, state)
       objects.set(key, object)
+      state.committed = { ...loaded }
     }
-    state.committed = loaded
     state.session = session
     row[item] = state.object
   }

@@ -26,7 +26,9 @@ export class IdentityMap {
 
   /** Every object, in an array of its own: callers may change the map while they go through it. */
   values(): object[] {
-    return [...this.#objects.values()].flatMap((objects) => [...objects.values()])
+    const all: object[] = []
+    for (const objects of this.#objects.values()) for (const object of objects.values()) all.push(object)
+    return all
   }
 
   clear(): void {
