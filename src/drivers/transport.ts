@@ -87,13 +87,23 @@ export interface Driver {
   translateError(error: unknown, query: Query | undefined): EdgeAlchemyError
 }
 
-/** Times a request and reports it, failed or not, when anyone hears round trips. */
-export async function measured<T>(
+/**
+ * Times a request and reports it, failed or not, when anyone hears round trips; else it is the request
+ * itself (no async frame around it: this is on every request's path).
+ */
+export function measured<T>(
   roundTrips: RoundTrips,
   info: Omit<RoundTrip, "durationMs" | "error">,
   request: () => Promise<T>,
 ): Promise<T> {
-  if (!roundTrips.listens("roundTrip")) return request()
+  return roundTrips.listens("roundTrip") ? timed(roundTrips, info, request) : request()
+}
+
+async function timed<T>(
+  roundTrips: RoundTrips,
+  info: Omit<RoundTrip, "durationMs" | "error">,
+  request: () => Promise<T>,
+): Promise<T> {
   const started = performance.now()
   try {
     const result = await request()

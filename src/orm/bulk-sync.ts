@@ -43,7 +43,11 @@ export interface BulkSession {
 /** The BulkSession of a session's identity map; `forget` detaches an object as the session does. */
 export function bulkSession(identity: IdentityMap, forget: (state: InstanceState) => void): BulkSession {
   return {
-    objectsOf: (table) => [...identity.values()].map(stateOf).filter((state) => state.mapper.table === table),
+    objectsOf: (table) =>
+      identity
+        .values()
+        .map(stateOf)
+        .filter((state) => state.mapper.table === table),
     objectAt: (mapper, key) => {
       const object = identity.get(mapper, key)
       return object ? stateOf(object) : undefined

@@ -40,24 +40,22 @@ export function hydrateItem(
       row[item] = existing
       continue
     }
-    // Both built key by key: V8 extends such objects fast (relationships are added later), not copies.
-    const committed: Record<string, unknown> = {}
-    const values: Record<string, unknown> = existing
-      ? (existing as { [STATE]: InstanceState })[STATE].values
-      : {}
-    for (let i = 0; i < keys.length; i++) {
-      committed[keys[i] as string] = columns[i]
-      values[keys[i] as string] = columns[i]
-    }
-    let state: InstanceState
-    if (existing) state = (existing as { [STATE]: InstanceState })[STATE]
-    else {
+    // The row by column key, built key by key: V8 extends such an object fast, so it becomes the
+    // values (relationships are added later; a copy would turn slow when they are). The committed
+    // snapshot is a copy of it: one allocation, where building it again was a store per key.
+    const loaded: Record<string, unknown> = {}
+    for (let i = 0; i < keys.length; i++) loaded[keys[i] as string] = columns[i]
+    let state = existing && (existing as { [STATE]: InstanceState })[STATE]
+    if (state) {
+      Object.assign(state.values, loaded)
+      state.committed = loaded
+    } else {
       const object = Object.create(mapper.cls.prototype as object) as object
-      state = new InstanceState(object, mapper, values)
+      state = new InstanceState(object, mapper, loaded)
       new StateSlot(object, state)
       objects.set(key, object)
+      state.committed = { ...loaded }
     }
-    state.committed = committed
     state.session = session
     row[item] = state.object
   }

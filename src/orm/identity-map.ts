@@ -24,8 +24,11 @@ export class IdentityMap {
     return cached(this.#objects, mapper, () => new Map())
   }
 
-  *values(): IterableIterator<object> {
-    for (const objects of this.#objects.values()) yield* objects.values()
+  /** Every object, in an array of its own: callers may change the map while they go through it. */
+  values(): object[] {
+    const all: object[] = []
+    for (const objects of this.#objects.values()) for (const object of objects.values()) all.push(object)
+    return all
   }
 
   clear(): void {

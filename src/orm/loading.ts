@@ -18,6 +18,7 @@ import { cached } from "../util/cached.ts"
 import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { jsonLoad, jsonRows } from "./json-load.ts"
+import { landLevels } from "./land-levels.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
@@ -28,7 +29,7 @@ import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts
  * loader option, a `lazy` relationship), so an app that never loads one carries none of this.
  */
 export function installLoads(): void {
-  plugins.loads ??= { plan: planLoading, json: jsonLoad, rows: jsonRows }
+  plugins.loads ??= { plan: planLoading, json: jsonLoad, rows: jsonRows, land: landLevels }
 }
 
 type Strategy = "selectin" | "joined" | "raise"

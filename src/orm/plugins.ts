@@ -4,6 +4,7 @@
 import type { RelationshipAttribute } from "./attribute.ts"
 import type { bulkSync } from "./bulk-sync.ts"
 import type { jsonLoad, jsonRows } from "./json-load.ts"
+import type { landLevels } from "./land-levels.ts"
 import type { planLoading } from "./loading.ts"
 import type { Mapper } from "./mapper.ts"
 import type { defineRelationshipAccessors } from "./relationship-accessors.ts"
@@ -17,6 +18,7 @@ export const plugins: {
     readonly plan: typeof planLoading
     readonly json: typeof jsonLoad
     readonly rows: typeof jsonRows
+    readonly land: typeof landLevels
   }
   /**
    * Relationships: installed by `relationship()`, so it is there whenever a model declares one, and an

@@ -250,7 +250,7 @@ export class ReadSession {
   }
 
   expungeAll(): void {
-    for (const object of [...this.identityMap.values()]) stateOf(object).session = undefined
+    for (const object of this.identityMap.values()) stateOf(object).session = undefined
     this.identityMap.clear()
   }
 

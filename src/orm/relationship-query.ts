@@ -19,12 +19,11 @@ export interface RelationshipLoad {
   /** The parent key a row belongs to, read from the row as decoded, before it is hydrated. */
   linkOf(row: readonly unknown[]): unknown
   /** Sorts the loaded objects (each row's first item) out to their parents, by the rows' `links`. */
-  assign(
-    rows: readonly (readonly unknown[])[],
-    links: readonly unknown[],
-    parents: readonly object[],
-  ): Map<object, object[]>
+  assign(rows: readonly (readonly unknown[])[], links: readonly unknown[], parents: readonly object[]): Loaded
 }
+
+/** Parents, each once, with their loaded objects. */
+export type Loaded = readonly (readonly [parent: object, items: readonly object[]])[]
 
 /**
  * The load of a relationship for `parents`; without them, the statement selects every child and the
@@ -65,7 +64,7 @@ function group(
   rows: readonly (readonly unknown[])[],
   links: readonly unknown[],
   keyOf: (parent: object) => unknown,
-): Map<object, object[]> {
+): Loaded {
   const byKey = new Map<unknown, object[]>()
   for (let i = 0; i < rows.length; i++) {
     const object = (rows[i] as readonly unknown[])[0] as object
@@ -75,26 +74,23 @@ function group(
     else if (!list.includes(object)) list.push(object)
   }
   byKey.delete(undefined)
-  const byParent = new Map<object, object[]>()
-  for (const parent of parents) byParent.set(parent, byKey.get(valueKey(keyOf(parent))) ?? [])
-  return byParent
+  return parents.map((parent) => [parent, byKey.get(valueKey(keyOf(parent))) ?? NONE])
 }
+
+const NONE: readonly object[] = Object.freeze([])
 
 /**
  * Stores loaded relationship values on their parents, as what the database has. Loader options leave
  * alone a relationship the object already has loaded (it may hold unflushed changes); refresh and
  * load overwrite.
  */
-export function assignLoaded(
-  property: RelationshipProperty,
-  loaded: Map<object, object[]>,
-  overwrite = true,
-): void {
+export function assignLoaded(property: RelationshipProperty, loaded: Loaded, overwrite = true): void {
   for (const [parent, items] of loaded) {
     const state = stateOf(parent)
     if (!overwrite && state.loaded.has(property.key)) continue
     setRelationship(state, property, property.uselist ? items : (items[0] ?? null))
-    state.committedCollections.set(property.key, new Set(property.uselist ? items : items.slice(0, 1)))
+    // The loaded list itself: nothing changes it (the relationship's value is a copy).
+    state.committedCollections.set(property.key, property.uselist ? items : items.slice(0, 1))
     // A loaded one-to-many also tells each child its parent (the many-to-one side), with no query.
     const back = property.direction === "one-to-many" ? property.backPopulates : undefined
     if (!back) continue
@@ -102,7 +98,7 @@ export function assignLoaded(
       const child = stateOf(item)
       if (child.loaded.has(back)) continue
       setRelationship(child, child.mapper.relationship(back), parent)
-      child.committedCollections.set(back, new Set([parent]))
+      child.committedCollections.set(back, [parent])
     }
   }
 }
@@ -120,11 +116,12 @@ export function assignJoined(
   const here = joined.filter((load) => load.owner === owner)
   if (here.length === 0) return rows
   for (const load of here) {
-    const loaded = new Map<object, object[]>()
+    // A parent in several rows comes with the same joined object in each: giving it again changes nothing.
+    const loaded: [object, object[]][] = []
     for (const row of rows) {
       const parent = row[load.ownerItem] as object
       const target = row[load.item] as object | null
-      if (parent) loaded.set(parent, target ? [target] : [])
+      if (parent) loaded.push([parent, target ? [target] : []])
     }
     assignLoaded(load.property, loaded, overwrite)
   }

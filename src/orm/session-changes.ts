@@ -115,7 +115,7 @@ export function primaryKeyOf(object: object): number | Expression<number> {
 
 /** After a flush, relationships as they are now are what the database has. */
 export function snapshotCollections(state: InstanceState): void {
-  for (const key of state.loaded) state.committedCollections.set(key, new Set(related(state, key)))
+  for (const key of state.loaded) state.committedCollections.set(key, [...related(state, key)])
 }
 
 /** A relationship's objects: the collection, or the one related object (none for null). */
@@ -133,7 +133,11 @@ export function relationshipsChanged(state: InstanceState): boolean {
 function relationshipChanged(state: InstanceState, key: string): boolean {
   const before = state.committedCollections.get(key)
   const now = related(state, key)
-  return !before || before.size !== now.length || now.some((item) => !before.has(item))
+  if (!before || before.length !== now.length) return true
+  // Most often the same members in the same order; else compared as sets.
+  if (now.every((item, i) => item === before[i])) return false
+  const known = new Set(before)
+  return now.some((item) => !known.has(item))
 }
 
 /** Forgets a loaded relationship's value: reading it raises NotLoadedError until it is loaded again. */

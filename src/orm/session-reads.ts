@@ -76,10 +76,6 @@ export function itemsOf(statement: Statement): readonly unknown[] {
   return state?.items ?? state?.returning ?? []
 }
 
-export function distinctObjects(values: readonly unknown[]): object[] {
-  return [...new Set(values.filter((v): v is object => typeof v === "object" && v !== null))]
-}
-
 /**
  * A read's objects and its loads from the results of its statements (first in `results`): the rows
  * become objects, and each level's objects land on the objects of the level above.
@@ -101,22 +97,8 @@ export function landRead(
   // Loads (levels, joins) exist only where relationships do: so does the plugin that lands them.
   const relationships = plugins.relationships
   const rows = relationships?.assignJoined(hydrated, joined, -1, hydration.populateExisting) ?? hydrated
-  const entityColumn = itemsOf(statement).findIndex(isEntity)
-  const loadedByLevel: object[][] = []
-  const roots = levels.length > 0 ? distinctObjects(rows.map((row) => row[entityColumn])) : []
-  for (const [i, level] of levels.entries()) {
-    const raw = plugins.loads?.rows(jsonRow, json?.names ? i + 1 : i, level.load.statement, dialect) ?? []
-    const links = raw.map(level.load.linkOf)
-    const hydratedLevel = hydrateRows(level.load.statement, raw, hydration)
-    const children = relationships?.assignJoined(hydratedLevel, joined, i, hydration.populateExisting) ?? []
-    const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
-    relationships?.assign(
-      level.property,
-      level.load.assign(children, links, owners),
-      hydration.populateExisting,
-    )
-    loadedByLevel.push(distinctObjects(children.map((row) => row[0])))
-  }
+  // Levels exist only where the loads plugin planned them: it lands them.
+  if (levels.length > 0) plugins.loads?.land(plan, rows, jsonRow, json?.names ? 1 : 0, hydration, dialect)
   // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
   const affected = json?.names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
   return new Result(rows as never[], json?.names ?? first?.columns ?? [], affected)

@@ -276,7 +276,7 @@ export class AsyncSession extends ReadSession {
   async beginNested(): Promise<SessionSavepoint> {
     await this.flush()
     const savepoint = await this.connection.beginNested()
-    const snapshot = snapshotOf([...this.#new, ...[...this.identityMap.values()].map(stateOf)])
+    const snapshot = snapshotOf([...this.#new, ...this.identityMap.values().map(stateOf)])
     return {
       name: savepoint.name,
       commit: () => savepoint.commit(),
@@ -286,7 +286,7 @@ export class AsyncSession extends ReadSession {
         const undone = savepoint.state === "active" || savepoint.state === "failed"
         await savepoint.rollback()
         if (!undone) return
-        for (const object of [...this.identityMap.values()]) {
+        for (const object of this.identityMap.values()) {
           const state = stateOf(object)
           // Its row went with the savepoint.
           if (!snapshot.has(state)) this.#makeNewAgain(state)

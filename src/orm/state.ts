@@ -24,7 +24,7 @@ export class InstanceState {
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
   uniqueBy: readonly string[] | undefined
   #loaded: Set<string> | undefined
-  #committedCollections: Map<string, Set<object>> | undefined
+  #committedCollections: Map<string, readonly object[]> | undefined
 
   constructor(
     readonly object: object,
@@ -42,8 +42,11 @@ export class InstanceState {
     return this.#loaded
   }
 
-  /** Collection members as the database has them, to find links added and removed. */
-  get committedCollections(): Map<string, Set<object>> {
+  /**
+   * Collection members as the database has them, to find links added and removed: arrays that are
+   * never changed (a new one replaces them), so a loaded list is stored as it is.
+   */
+  get committedCollections(): Map<string, readonly object[]> {
     this.#committedCollections ??= new Map()
     return this.#committedCollections
   }

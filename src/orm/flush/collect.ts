@@ -19,7 +19,10 @@ export function collectChanges(
   identityMap: IdentityMap,
   deleted: Set<InstanceState>,
 ): Changes {
-  const persistent = [...identityMap.values()].map(stateOf).filter((state) => !state.deleted)
+  const persistent = identityMap
+    .values()
+    .map(stateOf)
+    .filter((state) => !state.deleted)
   const queue = [...pending, ...persistent]
   for (let i = 0; i < queue.length; i++) {
     const state = queue[i] as InstanceState

@@ -248,7 +248,7 @@ function removedMembers(state: InstanceState, property: RelationshipProperty): o
   const before = state.committedCollections.get(property.key)
   if (!before) return []
   const now = state.values[property.key] as object[]
-  return [...before].filter((item) => !now.includes(item))
+  return before.filter((item) => !now.includes(item))
 }
 
 /**
@@ -412,7 +412,7 @@ class LinkChanges {
     const now = state.values[property.key] as object[]
     const known = state.committedCollections.get(property.key)
     if (!known && state.committed !== undefined) this.replace(state, property, now)
-    const before = known ?? new Set<object>()
+    const before = new Set(known)
     for (const item of now)
       if (!before.has(item)) this.put(this.#added, secondary.table, linkRow(state.object, item, property))
     for (const item of before)

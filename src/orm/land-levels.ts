@@ -1,0 +1,50 @@
+// How the levels of a load land: each level's rows become objects, given to the objects of the level
+// above. Part of the loads plugin (./loading.ts), so a bundle whose queries load nothing carries none
+// of it.
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import { isEntity } from "../sql/select-items.ts"
+import { jsonRows } from "./json-load.ts"
+import type { LoadPlan } from "./loading.ts"
+import { plugins } from "./plugins.ts"
+import { type Hydration, hydrateRows, itemsOf } from "./session-reads.ts"
+
+/**
+ * Lands each level of `plan` from the statement's JSON row (`first`: the column of the first level)
+ * on the objects of the query's `rows` or of the level above.
+ */
+export function landLevels(
+  plan: LoadPlan,
+  rows: readonly unknown[][],
+  jsonRow: readonly unknown[],
+  first: number,
+  hydration: Hydration,
+  dialect: Dialect,
+): void {
+  // Levels are loads of relationships: the plugin that assigns them is there.
+  const relationships = plugins.relationships
+  if (!relationships) return
+  const { levels, joined, statement } = plan
+  const roots = distinctObjects(rows, itemsOf(statement).findIndex(isEntity))
+  // Each level's objects, kept for the levels that hang from it (only those need them).
+  const loadedByLevel: object[][] = []
+  for (const [i, level] of levels.entries()) {
+    const raw = jsonRows(jsonRow, first + i, level.load.statement, dialect)
+    const links = raw.map(level.load.linkOf)
+    const hydratedLevel = hydrateRows(level.load.statement, raw, hydration)
+    const children = relationships.assignJoined(hydratedLevel, joined, i, hydration.populateExisting)
+    const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
+    const loaded = level.load.assign(children, links, owners)
+    relationships.assign(level.property, loaded, hydration.populateExisting)
+    if (levels.some((other) => other.parent === i)) loadedByLevel[i] = distinctObjects(children, 0)
+  }
+}
+
+/** The objects in one column of rows, each once (an outer join's missing object left out). */
+function distinctObjects(rows: readonly (readonly unknown[])[], column: number): object[] {
+  const objects = new Set<object>()
+  for (const row of rows) {
+    const value = row[column]
+    if (typeof value === "object" && value !== null) objects.add(value)
+  }
+  return [...objects]
+}
