@@ -4,18 +4,12 @@
 // which route it mirrors; the HTTP layer is left out (see ./blog-operations.ts).
 
 import { HttpError } from "../../../src/hono.ts"
-import {
-  AsyncSession,
-  type Engine,
-  type Expression,
-  func,
-  StaleDataError,
-  select,
-} from "../../../src/index.ts"
+import { AsyncSession, type Engine, StaleDataError } from "../../../src/index.ts"
 import { notFound } from "../../../worker/http/errors.ts"
 import { postDetailJson, postJson, postPageJson, userJson } from "../../../worker/http/serializers.ts"
-import { Comment, Post, Tag, User } from "../../../worker/models/index.ts"
+import { Post, User } from "../../../worker/models/index.ts"
 import { pageOfPosts, postWithEverything, publishedPosts } from "../../../worker/queries/posts.ts"
+import { blogStats } from "../../../worker/queries/stats.ts"
 import { normalizeTagNames, tagsFor } from "../../../worker/queries/tags.ts"
 import { deletePost, updatePost } from "../../../worker/routes/post-edits.ts"
 import { type Answer, type BlogOperations, errorAnswer } from "./blog-operations.ts"
@@ -33,15 +27,6 @@ async function request(engine: Engine, handle: (session: AsyncSession) => Promis
     await session.close()
   }
 }
-
-const countOf = (
-  model: typeof User | typeof Post | typeof Comment | typeof Tag,
-  where?: Expression<boolean>,
-) =>
-  select(func.count())
-    .selectFrom(model)
-    .where(...(where ? [where] : []))
-    .scalarSubquery()
 
 export function edgealchemyBlog(engine: Engine): BlogOperations {
   return {
@@ -100,21 +85,6 @@ export function edgealchemyBlog(engine: Engine): BlogOperations {
       }),
 
     // GET /stats
-    stats: () =>
-      request(engine, async (session) => {
-        const row = (
-          await session.execute(
-            select(
-              countOf(User),
-              countOf(Post),
-              countOf(Post, Post.published.eq(true)),
-              countOf(Comment),
-              countOf(Tag),
-            ),
-          )
-        ).one()
-        const [users, posts, publishedPosts, comments, tags] = row.map((value) => Number(value ?? 0))
-        return { status: 200, body: { users, posts, publishedPosts, comments, tags } }
-      }),
+    stats: () => request(engine, async (session) => ({ status: 200, body: await blogStats(session) })),
   }
 }
