@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { bundleSize, folderBytes, moduleBytes, READ_WORKERS } from "../../tools/bench/bundle-size.ts"
 import { runEngineOverhead } from "../../tools/bench/engine-overhead.ts"
 import { runFlush } from "../../tools/bench/flush.ts"
+import { runGetAnatomy } from "../../tools/bench/get-anatomy.ts"
 import { runGraphLoad } from "../../tools/bench/graph-load.ts"
 import { runBreakdown } from "../../tools/bench/graph-load-breakdown.ts"
 import { STEPS } from "../../tools/bench/latency/runner.ts"
@@ -74,6 +75,23 @@ describe("engine-overhead (replayed answers)", () => {
       "edgealchemy",
       "drizzle",
     ])
+  }, 60_000)
+})
+
+describe("get-anatomy", () => {
+  it("times session.get layer by layer, the stub layers sending nothing", async () => {
+    const figures = await runGetAnatomy({ rounds: 1, warmupRounds: 0, perTurn: 1 })
+    for (const figure of figures) {
+      expect(figure.layers.map((layer) => [layer.name, layer.requests])).toEqual([
+        ["raw driver", 1],
+        ["raw driver, client per call", 1],
+        ["transport", 1],
+        ["session alone, stub transport", 0],
+        ["raw driver, then session over stub", 1],
+        ["edgealchemy", 1],
+      ])
+    }
+    expect(figures.map((figure) => figure.database)).toEqual(["Neon HTTP", "libSQL HTTP"])
   }, 60_000)
 })
 
