@@ -96,47 +96,8 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
 
 /** Reads `YYYY-MM-DD HH:MM:SS[.SSS]` (ours and SQLite's CURRENT_TIMESTAMP) and ISO strings as UTC. */
 export function parseSqliteTimestamp(text: string): Date {
-  const ours = ownTimestamp(text)
-  if (ours !== undefined) return ours
   const iso = text.includes("T") ? text : text.replace(" ", "T")
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`)
-}
-
-/**
- * The format edgealchemy writes, read field by field: every datetime of every row comes this way, and
- * `Date`'s string parser costs microseconds a value. Anything else (other separators, out-of-range
- * fields) is left to that parser, so both read a text alike.
- */
-function ownTimestamp(text: string): Date | undefined {
-  const length = text.length
-  if (length !== 19 && length !== 23) return undefined
-  if (text[4] !== "-" || text[7] !== "-" || text[10] !== " " || text[13] !== ":" || text[16] !== ":")
-    return undefined
-  if (length === 23 && text[19] !== ".") return undefined
-  const year = digitsAt(text, 0, 4)
-  const month = digitsAt(text, 5, 2)
-  const day = digitsAt(text, 8, 2)
-  const hour = digitsAt(text, 11, 2)
-  const minute = digitsAt(text, 14, 2)
-  const second = digitsAt(text, 17, 2)
-  const millis = length === 23 ? digitsAt(text, 20, 3) : 0
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return undefined
-  if (minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return undefined
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis))
-  // Date.UTC reads years 0-99 as 1900-1999.
-  if (year < 100) date.setUTCFullYear(year, month - 1, day)
-  return date
-}
-
-/** The decimal number in `count` characters from `start`, or -1 when one is not a digit. */
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0
-  for (let i = start; i < start + count; i++) {
-    const digit = text.charCodeAt(i) - 48
-    if (digit < 0 || digit > 9) return -1
-    value = value * 10 + digit
-  }
-  return value
 }
 
 /**
