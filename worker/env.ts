@@ -20,14 +20,23 @@ export interface Bindings {
   NEON_FETCH_ENDPOINT?: string
 }
 
+/**
+ * A request's database round trip that has no answer after this long fails (503) instead of holding
+ * the reader until the platform gives up: the blog's statements take milliseconds.
+ */
+const REQUEST_TIMEOUT_MS = 10_000
+
 const engines = engineCache(
   (env: Bindings) =>
     [env.DATABASE_URL, env.DATABASE_AUTH_TOKEN ?? "", env.NEON_FETCH_ENDPOINT ?? ""].join("\n"),
   (env: Bindings) =>
     createEngine(env.DATABASE_URL, {
       drivers: [
-        neon(neonOptions(env.NEON_FETCH_ENDPOINT)),
-        libsql(env.DATABASE_AUTH_TOKEN ? { authToken: env.DATABASE_AUTH_TOKEN } : {}),
+        neon({ ...neonOptions(env.NEON_FETCH_ENDPOINT), requestTimeoutMs: REQUEST_TIMEOUT_MS }),
+        libsql({
+          requestTimeoutMs: REQUEST_TIMEOUT_MS,
+          ...(env.DATABASE_AUTH_TOKEN ? { authToken: env.DATABASE_AUTH_TOKEN } : {}),
+        }),
       ],
     }),
 )

@@ -32,6 +32,12 @@ export class InFlightRequests {
     return work
   }
 
+  /** Aborts the requests in flight (a round trip that timed out); later requests go out as usual. */
+  abort(reason: Error): void {
+    this.#abort?.abort(reason)
+    this.#abort = undefined
+  }
+
   /**
    * Waits for the requests in flight until `deadline` (epoch ms), then aborts those still waiting.
    * With none left, nothing is aborted: an error (and its stack) costs more than the request did.
@@ -42,7 +48,7 @@ export class InFlightRequests {
     }
     this.#abandoned = true
     // What the abandoned requests reject with: they were sent, so a commit among them is in doubt.
-    if (this.#requests.size > 0) this.#abort?.abort(abandoned())
+    if (this.#requests.size > 0) this.abort(abandoned())
   }
 }
 

@@ -28,8 +28,8 @@ export interface FaultRig {
   /** The PostgreSQL database's URL (trust auth, no proxy in between). */
   readonly postgresUrl: string
   proxyOf(transport: FaultedTransport): FaultProxy
-  /** An engine whose traffic goes through the proxy under `scope`. */
-  engine(transport: FaultedTransport, scope: string): Engine
+  /** An engine whose traffic goes through the proxy under `scope`; `options` are the driver's. */
+  engine(transport: FaultedTransport, scope: string, options?: { requestTimeoutMs?: number }): Engine
   /** An engine straight to the database, to check what is stored. */
   inspect(transport: FaultedTransport): Engine
   /** Streams open at libsql-local. */
@@ -63,7 +63,7 @@ export async function startFaultRig(): Promise<FaultRig> {
   const connectionString = `${database.url}?application_name=${APPLICATION}`
   const proxyHost = neonProxy.url.replace(/^http:\/\//, "")
 
-  const neonEngine = (mode: "http" | "websocket", scope: string) =>
+  const neonEngine = (mode: "http" | "websocket", scope: string, options: { requestTimeoutMs?: number }) =>
     createEngine(connectionString, {
       driver: neon({
         mode,
@@ -74,6 +74,7 @@ export async function startFaultRig(): Promise<FaultRig> {
         pipelineConnect: false,
         coalesceWrites: false,
         closeTimeoutMs: CLOSE_TIMEOUT_MS,
+        ...options,
       }),
     })
   const inspectors = {
@@ -90,12 +91,12 @@ export async function startFaultRig(): Promise<FaultRig> {
     neonLocal,
     postgresUrl: database.url,
     proxyOf: (transport) => (transport === "libsql-http" ? libsqlProxy : neonProxy),
-    engine: (transport, scope) =>
+    engine: (transport, scope, options = {}) =>
       transport === "libsql-http"
         ? createEngine(`${libsqlProxy.url}/s/${scope}/`, {
-            driver: libsql({ closeTimeoutMs: CLOSE_TIMEOUT_MS }),
+            driver: libsql({ closeTimeoutMs: CLOSE_TIMEOUT_MS, ...options }),
           })
-        : neonEngine(transport === "neon-http" ? "http" : "websocket", scope),
+        : neonEngine(transport === "neon-http" ? "http" : "websocket", scope, options),
     inspect: (transport) => (transport === "libsql-http" ? inspectors.sqlite : inspectors.postgres),
     openStreams: async () => {
       const answer = await fetch(`${libsqlLocal.url}/__streams`)

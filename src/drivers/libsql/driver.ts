@@ -1,6 +1,7 @@
 // The libSQL driver: Turso over HTTP (`libsql://`, `https://`, `http://`) or an embedded database
 // (`file:`, `:memory:`), depending on which client the entry point hands in.
 import type { Client } from "@libsql/client"
+import { checkedTimeout } from "../request-timeout.ts"
 import type { Driver, RoundTrips } from "../transport.ts"
 import { translateLibsqlError } from "./errors.ts"
 import { type CreateClient, LibsqlTransport } from "./transport.ts"
@@ -10,6 +11,11 @@ export interface LibsqlOptions {
   authToken?: string
   /** How long close() waits for the server before it abandons what is in flight (default 1000 ms). */
   closeTimeoutMs?: number
+  /**
+   * How long a request over HTTP may wait for its answer before it fails with a ConnectionError and is
+   * aborted (default: no limit). A commit that times out is an UnknownOutcomeError. Embedded: unused.
+   */
+  requestTimeoutMs?: number
 }
 
 const REMOTE = /^(libsql|https?):\/\//i
@@ -21,6 +27,8 @@ export function libsqlDriver(
   kind: "http" | "embedded",
   options: LibsqlOptions,
 ): Driver {
+  checkedTimeout("closeTimeoutMs", options.closeTimeoutMs)
+  checkedTimeout("requestTimeoutMs", options.requestTimeoutMs)
   // A `:memory:` database lives and dies with its client: every connection of the engine shares one.
   const memory = new Map<string, Client>()
   const sharedMemory = (url: string) => () => {
@@ -44,6 +52,7 @@ export function libsqlDriver(
           kind,
           sharedClient: MEMORY.test(url) ? sharedMemory(url) : undefined,
           closeTimeoutMs: options.closeTimeoutMs,
+          requestTimeoutMs: options.requestTimeoutMs,
         },
         roundTrips,
       ),

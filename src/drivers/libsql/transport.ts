@@ -6,6 +6,7 @@ import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/cli
 import { InvalidRequestError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
+import { answeredWithin } from "../request-timeout.ts"
 import {
   type Capabilities,
   CLOSE_TIMEOUT_MS,
@@ -38,6 +39,8 @@ export interface LibsqlTransportSettings {
   readonly sharedClient?: (() => Client) | undefined
   /** How long close() waits for the server before it abandons what is in flight (default 1000 ms). */
   readonly closeTimeoutMs?: number | undefined
+  /** How long an HTTP request may wait for its answer (./driver.ts); none when undefined. */
+  readonly requestTimeoutMs?: number | undefined
 }
 
 /**
@@ -174,7 +177,10 @@ export class LibsqlTransport implements Transport {
   #request<T>(kind: RoundTrip["kind"], statements: readonly Query[], send: () => Promise<T>): Promise<T> {
     this.#pendingKind = kind
     this.#pendingStatements = statements
-    if (this.#settings.kind === "http") return this.#inFlight.track(send())
+    if (this.#settings.kind === "http") {
+      const abort = (reason: Error) => this.#inFlight.abort(reason)
+      return this.#inFlight.track(answeredWithin(this.#settings.requestTimeoutMs, send, abort))
+    }
     return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
   }
 

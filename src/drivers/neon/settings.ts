@@ -25,6 +25,11 @@ export interface NeonOptions {
   mode?: "http" | "websocket"
   /** How long close() waits for the server before it abandons the WebSocket (default 1000 ms). */
   closeTimeoutMs?: number
+  /**
+   * How long a round trip may wait for its answer before it fails with a ConnectionError and what it
+   * waited on is abandoned (default: no limit). A commit that times out is an UnknownOutcomeError.
+   */
+  requestTimeoutMs?: number
 }
 
 type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>

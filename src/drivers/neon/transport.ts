@@ -7,6 +7,7 @@ import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
 import { unsent } from "../outcome.ts"
+import { answeredWithin } from "../request-timeout.ts"
 import {
   type Capabilities,
   CLOSE_TIMEOUT_MS,
@@ -225,7 +226,17 @@ export class NeonTransport implements Transport {
     statements: readonly Query[],
     send: () => Promise<T>,
   ): Promise<T> {
-    return measured(this.#roundTrips, { transport: "websocket", kind, statements }, send)
+    const abandonSocket = () => {
+      const client = this.#client
+      if (!client) return this.#connecting && abandon(this.#connecting)
+      // The transaction on it is gone with it (the database rolls it back): the next call says so.
+      this.#client = undefined
+      if (this.#inTransaction) this.#transactionLost = true
+      abandon(client)
+    }
+    return measured(this.#roundTrips, { transport: "websocket", kind, statements }, () =>
+      answeredWithin(this.#options.requestTimeoutMs, send, abandonSocket),
+    )
   }
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
@@ -235,7 +246,7 @@ export class NeonTransport implements Transport {
     this.#pendingStatements = queries
     // The driver reads the endpoint and fetch settings when its query starts: `then` starts it, here,
     // while they are in place (its query is lazy until then).
-    return this.#inFlight.track(
+    const send = () =>
       withHttpSettings(this.#options, this.#countingFetch, () => {
         if (kind !== "batch") {
           const [query] = queries as [Query]
@@ -253,7 +264,9 @@ export class NeonTransport implements Transport {
             },
           )
           .then((results: FullQueryResults<true>[]) => results.map(resultOf))
-      }),
+      })
+    return this.#inFlight.track(
+      answeredWithin(this.#options.requestTimeoutMs, send, (reason) => this.#inFlight.abort(reason)),
     )
   }
 

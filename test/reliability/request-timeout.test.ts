@@ -1,0 +1,235 @@
+// `requestTimeoutMs`: a round trip that gets no answer fails after that long instead of holding its
+// request for as long as the network does. The fault proxy's `hang` is a server that went silent: the
+// request never reaches the database and no answer ever comes. A read then fails with a
+// ConnectionError, a commit with an UnknownOutcomeError (it may have been applied, as far as the client
+// can know), a statement inside a transaction ends the transaction; what waited is abandoned, nothing is
+// left open, and the same connection goes on.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { answeredWithin } from "../../src/drivers/request-timeout.ts"
+import { ConnectionError, InvalidRequestError, text, UnknownOutcomeError } from "../../src/index.ts"
+import { libsql } from "../../src/libsql.ts"
+import { neon } from "../../src/neon.ts"
+import {
+  FAULTED_TRANSPORTS,
+  type FaultedTransport,
+  type FaultRig,
+  startFaultRig,
+  within,
+} from "./fault-rig.ts"
+
+let rig: FaultRig
+beforeAll(async () => {
+  rig = await startFaultRig()
+})
+afterAll(() => rig?.stop())
+
+const TIMEOUT_MS = 300
+/** Far beyond the timeout: a round trip still waiting then was not cut short. */
+const DEADLINE_MS = 3_000
+const nothingOpen = {
+  streams: 0,
+  webSocketBackends: 0,
+  idleInTransaction: 0,
+  proxyConnections: 0,
+  proxyWebSockets: 0,
+  hung: 0,
+}
+
+let n = 0
+const kindOf = (error: unknown) =>
+  error instanceof UnknownOutcomeError
+    ? "unknown outcome"
+    : error instanceof ConnectionError
+      ? `connection: ${error.message}`
+      : `unexpected: ${String(error)}`
+const TIMED_OUT = `connection: No answer within requestTimeoutMs (${TIMEOUT_MS} ms); the request was abandoned`
+
+/** A connection through the proxy with the timeout, already connected (the WebSocket too). */
+async function warmConnection(transport: FaultedTransport, scope: string) {
+  const connection = rig.engine(transport, scope, { requestTimeoutMs: TIMEOUT_MS }).connect()
+  await connection.execute(text("SELECT 1"))
+  return connection
+}
+
+describe("a round trip that gets no answer fails after requestTimeoutMs", () => {
+  for (const transport of FAULTED_TRANSPORTS) {
+    it(`${transport}: a read fails with a ConnectionError, and the connection goes on`, async () => {
+      const scope = `timeout-read-${transport}-${++n}`
+      const proxy = rig.proxyOf(transport)
+      const connection = await warmConnection(transport, scope)
+      try {
+        proxy.arm("hang", { scope })
+        const failure = await within(
+          DEADLINE_MS,
+          "the read",
+          connection.execute(text("SELECT 2")).catch(kindOf),
+        )
+        expect(failure).toBe(TIMED_OUT)
+        // HTTP sends the next request afresh; the WebSocket that was abandoned is opened again.
+        expect(Number((await connection.execute(text("SELECT 3"))).scalar())).toBe(3)
+      } finally {
+        await connection.close()
+        proxy.releaseHung()
+      }
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+
+    it(`${transport}: an autocommitted write is an UnknownOutcomeError`, async () => {
+      const scope = `timeout-write-${transport}-${++n}`
+      const table = `timeout_write_${n}`
+      const proxy = rig.proxyOf(transport)
+      await rig.inspect(transport).execute(text(`CREATE TABLE ${table} (x integer)`))
+      const connection = await warmConnection(transport, scope)
+      try {
+        proxy.arm("hang", { scope })
+        const insert = connection.execute(text(`INSERT INTO ${table} VALUES (1)`))
+        expect(await within(DEADLINE_MS, "the write", insert.catch(kindOf))).toBe("unknown outcome")
+      } finally {
+        await connection.close()
+        proxy.releaseHung()
+      }
+      // The client cannot know; here the request never reached the database.
+      const stored = await rig.inspect(transport).execute(text(`SELECT count(*) FROM ${table}`))
+      expect(Number(stored.scalar())).toBe(0)
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+
+    it(`${transport}: a statement inside a transaction ends it, and nothing is left open`, async () => {
+      const scope = `timeout-transaction-${transport}-${++n}`
+      const proxy = rig.proxyOf(transport)
+      const connection = await warmConnection(transport, scope)
+      try {
+        await connection.begin()
+        await connection.execute(text("SELECT 1"))
+        proxy.arm("hang", { scope })
+        const failure = await within(
+          DEADLINE_MS,
+          "the statement",
+          connection.execute(text("SELECT 2")).catch(kindOf),
+        )
+        expect(failure).toBe(TIMED_OUT)
+        expect(connection.inTransaction).toBe(false)
+        // A new transaction on the same connection works.
+        await connection.begin()
+        expect(Number((await connection.execute(text("SELECT 4"))).scalar())).toBe(4)
+        await connection.commit()
+      } finally {
+        await connection.close()
+        proxy.releaseHung()
+      }
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+
+    it(`${transport}: without the option, a round trip waits for its answer`, async () => {
+      const scope = `timeout-none-${transport}-${++n}`
+      const proxy = rig.proxyOf(transport)
+      const connection = rig.engine(transport, scope).connect()
+      await connection.execute(text("SELECT 1"))
+      proxy.arm("hang", { scope })
+      const waiting = connection.execute(text("SELECT 2")).then(
+        () => "answered",
+        () => "failed",
+      )
+      const early = await Promise.race([
+        waiting,
+        new Promise((resolve) => setTimeout(() => resolve("still waiting"), TIMEOUT_MS * 2)),
+      ])
+      try {
+        expect(early).toBe("still waiting")
+      } finally {
+        await within(DEADLINE_MS, "close()", connection.close())
+        proxy.releaseHung()
+      }
+      expect(await waiting).toBe("failed")
+      expect(await rig.settled()).toEqual(nothingOpen)
+    })
+  }
+
+  it("neon-http: an answer that takes less than the limit is not cut short", async () => {
+    const connection = rig.engine("neon-http", `timeout-slow-${++n}`, { requestTimeoutMs: 2_000 }).connect()
+    try {
+      const slow = await connection.execute(text("SELECT 1 AS answered FROM pg_sleep(0.4)"))
+      expect(slow.scalar()).toBe(1)
+    } finally {
+      await connection.close()
+    }
+  })
+})
+
+describe("answeredWithin", () => {
+  it("clears its timer when the answer comes, and abandons nothing", async () => {
+    vi.useFakeTimers()
+    try {
+      const abandon = vi.fn()
+      const answer = answeredWithin(1_000, async () => "answer", abandon)
+      expect(await answer).toBe("answer")
+      expect(vi.getTimerCount()).toBe(0)
+      expect(abandon).not.toHaveBeenCalled()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("rejects with a ConnectionError and abandons once when the time is up; a late answer is dropped", async () => {
+    vi.useFakeTimers()
+    try {
+      const abandon = vi.fn()
+      let answer: (value: string) => void = () => undefined
+      const result = answeredWithin(50, () => new Promise<string>((resolve) => (answer = resolve)), abandon)
+      const failure = result.catch((error: unknown) => error)
+      await vi.advanceTimersByTimeAsync(50)
+      answer("too late")
+      const error = await failure
+      expect(error).toBeInstanceOf(ConnectionError)
+      expect(abandon).toHaveBeenCalledTimes(1)
+      expect(abandon).toHaveBeenCalledWith(error)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("throws what a request throws at once, as without a limit, and sets no timer", () => {
+    vi.useFakeTimers()
+    try {
+      const thrown = new Error("refused at once")
+      const refuse = () => {
+        throw thrown
+      }
+      expect(() => answeredWithin(1_000, refuse, () => undefined)).toThrow(thrown)
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("is the request itself without a limit", async () => {
+    const request = Promise.resolve(7)
+    expect(
+      answeredWithin(
+        undefined,
+        () => request,
+        () => undefined,
+      ),
+    ).toBe(request)
+  })
+})
+
+describe("the timeout options are checked when the driver is made", () => {
+  const bad = [0, -5, Number.NaN, Number.POSITIVE_INFINITY, "300" as unknown as number]
+  for (const [name, make] of [
+    ["neon", (options: object) => neon(options)],
+    ["libsql", (options: object) => libsql(options)],
+  ] as const) {
+    for (const option of ["requestTimeoutMs", "closeTimeoutMs"]) {
+      it(`${name}(): ${option}`, () => {
+        for (const value of bad) {
+          expect(() => make({ [option]: value })).toThrow(InvalidRequestError)
+          expect(() => make({ [option]: value })).toThrow(
+            `${option} must be a positive number of milliseconds, got ${String(value)}`,
+          )
+        }
+        expect(() => make({ [option]: 250 })).not.toThrow()
+      })
+    }
+  }
+})
