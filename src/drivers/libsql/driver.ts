@@ -20,25 +20,19 @@ export interface LibsqlOptions {
 
 const REMOTE = /^(libsql|https?):\/\//i
 const EMBEDDED = /^(file:|:memory:)/i
-const MEMORY = /^(:memory:|file::memory:)/i
 
+/**
+ * The libSQL driver of an entry point: its client maker, and (embedded) the client every connection to
+ * a URL shares, where one must be shared.
+ */
 export function libsqlDriver(
   createClient: CreateClient,
   kind: "http" | "embedded",
   options: LibsqlOptions,
+  sharedClient: (url: string) => (() => Client) | undefined = () => undefined,
 ): Driver {
   checkedTimeout("closeTimeoutMs", options.closeTimeoutMs)
   checkedTimeout("requestTimeoutMs", options.requestTimeoutMs)
-  // A `:memory:` database lives and dies with its client: every connection of the engine shares one.
-  const memory = new Map<string, Client>()
-  const sharedMemory = (url: string) => () => {
-    let client = memory.get(url)
-    if (!client) {
-      client = createClient({ url, intMode: "bigint" })
-      memory.set(url, client)
-    }
-    return client
-  }
   return {
     name: kind === "http" ? "libsql" : "libsql (embedded)",
     dialect: "sqlite",
@@ -50,7 +44,7 @@ export function libsqlDriver(
           authToken: options.authToken,
           createClient,
           kind,
-          sharedClient: MEMORY.test(url) ? sharedMemory(url) : undefined,
+          sharedClient: sharedClient(url),
           closeTimeoutMs: options.closeTimeoutMs,
           requestTimeoutMs: options.requestTimeoutMs,
         },
