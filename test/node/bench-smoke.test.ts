@@ -11,6 +11,7 @@ import { runBreakdown } from "../../tools/bench/graph-load-breakdown.ts"
 import { STEPS } from "../../tools/bench/latency/runner.ts"
 import { runLatency } from "../../tools/bench/latency.ts"
 import { runProfile } from "../../tools/bench/profile.ts"
+import { runWorkerdCpu } from "../../tools/bench/workerd-cpu.ts"
 
 beforeEach(() => {
   vi.spyOn(console, "log").mockImplementation(() => undefined)
@@ -92,6 +93,16 @@ describe("get-anatomy", () => {
       ])
     }
     expect(figures.map((figure) => figure.database)).toEqual(["Neon HTTP", "libSQL HTTP"])
+  }, 60_000)
+})
+
+describe("workerd-cpu", () => {
+  it("runs each contender in workerd over its recording, reading what it read in Node", async () => {
+    const figures = await runWorkerdCpu({ rounds: 1, warmupRounds: 0, perTurn: 1 })
+    expect(figures.map((f) => [f.database, f.contenders.map((c) => c.name)])).toEqual([
+      ["Neon HTTP", ["neon raw driver", "neon edgealchemy"]],
+      ["libSQL HTTP", ["libsql raw driver", "libsql edgealchemy"]],
+    ])
   }, 60_000)
 })
 

@@ -1,0 +1,216 @@
+// `npm run bench:workerd`: `session.get`'s CPU against the raw driver's in workerd, the runtime Workers
+// run on (bench:cpu measures in Node, whose fetch, streams and AbortSignal are JavaScript of their own).
+// Each contender (./workerd-cpu/contenders.ts) runs once in Node against the local endpoints, its answers recorded;
+// then workerd (Miniflare) runs each many times over its recording (./workerd-cpu/worker.ts), no I/O. workerd's
+// clocks stand still while a request runs, so the time is read from outside: the CPU time of workerd's
+// threads (/proc/PID/task/*/schedstat, nanoseconds) around each turn. Contenders take turns (A B, B A,
+// ...); a sample is a turn's CPU time divided by its operations; ratios are paired per round.
+// Knobs: ROUNDS (default 40), WARMUP_ROUNDS (5), PER_TURN (2,000). Linux only (/proc).
+import { execFileSync } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { build } from "esbuild"
+import { Miniflare } from "miniflare"
+import { createEngine } from "../../src/index.ts"
+import { libsql } from "../../src/libsql.ts"
+import { neon } from "../../src/neon.ts"
+import { startLibsqlLocal } from "../libsql-local/index.ts"
+import { startNeonLocal } from "../neon-local/index.ts"
+import { seed } from "./graph-load-loads.ts"
+import { BenchmarkError } from "./support/benchmark-error.ts"
+import { isMain } from "./support/main.ts"
+import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
+import { formatSummary, type Summary, summarize } from "./support/stats.ts"
+import { contenders, type Endpoints } from "./workerd-cpu/contenders.ts"
+import type { Answer, Tapes } from "./workerd-cpu/worker.ts"
+
+export interface WorkerdOptions {
+  readonly rounds: number
+  readonly warmupRounds: number
+  readonly perTurn: number
+}
+
+export interface WorkerdFigures {
+  readonly database: "Neon HTTP" | "libSQL HTTP"
+  readonly contenders: readonly { name: string; cpuMicros: Summary; ratio: Summary }[]
+}
+
+const DATABASES = [
+  { database: "Neon HTTP", raw: "neon raw driver", ours: "neon edgealchemy" },
+  { database: "libSQL HTTP", raw: "libsql raw driver", ours: "libsql edgealchemy" },
+] as const
+// As in wrangler.toml: the newest date this workerd accepts is 2026-05-03.
+const COMPATIBILITY_DATE = "2026-04-01"
+
+/** Each contender run once in Node through the real fetch: its answers, and what it read. */
+async function record(endpoints: Endpoints): Promise<{ tapes: Tapes; read: Record<string, string> }> {
+  const original = globalThis.fetch
+  let tape: Answer[] = []
+  globalThis.fetch = async (input, init) => {
+    const response = await original(input, init)
+    const answer = { status: response.status, headers: [...response.headers], body: await response.text() }
+    tape.push(answer)
+    return new Response(answer.body, { status: answer.status, headers: answer.headers })
+  }
+  const answers: Record<string, Answer[]> = {}
+  const read: Record<string, string> = {}
+  try {
+    for (const [name, run] of Object.entries(contenders(endpoints))) {
+      tape = []
+      read[name] = JSON.stringify(await run())
+      answers[name] = tape
+    }
+  } finally {
+    globalThis.fetch = original
+  }
+  return { tapes: { endpoints, answers }, read }
+}
+
+/** The worker, bundled as wrangler bundles one. */
+async function workerBundle(): Promise<string> {
+  const bundle = await build({
+    entryPoints: [join(import.meta.dirname, "workerd-cpu/worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    // The benchmark's models read knobs from the environment, which workerd does not have.
+    define: { "process.env": "{}" },
+    write: false,
+    logLevel: "warning",
+  })
+  return bundle.outputFiles[0]?.text ?? ""
+}
+
+/** The workerd processes this process started (Miniflare's), and their threads' CPU time in ns. */
+function workerdCpu(): () => number {
+  const table = execFileSync("ps", ["-eo", "pid=,ppid=,comm="], { encoding: "utf8" })
+  const processes = table
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }))
+  const ours = new Set([process.pid])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const p of processes) {
+      if (ours.has(p.ppid) && !ours.has(p.pid)) {
+        ours.add(p.pid)
+        grew = true
+      }
+    }
+  }
+  const workerd = processes.filter((p) => ours.has(p.pid) && p.comm === "workerd").map((p) => p.pid)
+  if (workerd.length === 0) throw new BenchmarkError("no workerd process found among this process's children")
+  return () => {
+    let ns = 0
+    for (const pid of workerd) {
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0])
+      }
+    }
+    return ns
+  }
+}
+
+export async function runWorkerdCpu(options: WorkerdOptions): Promise<WorkerdFigures[]> {
+  const neonLocal = await startNeonLocal({ upstream: PG_URL, port: 0 })
+  const libsqlLocal = await startLibsqlLocal({ port: 0 })
+  try {
+    return await withScratchDatabase(async (url) => {
+      const endpoints: Endpoints = {
+        neonUrl: url,
+        neonFetchEndpoint: neonLocal.fetchEndpoint("bench"),
+        libsqlUrl: `${libsqlLocal.url}/s/bench/`,
+      }
+      await seed(createEngine(url, { driver: neon({ fetchEndpoint: endpoints.neonFetchEndpoint }) }))
+      await seed(createEngine(endpoints.libsqlUrl, { driver: libsql() }))
+      const { tapes, read } = await record(endpoints)
+      const miniflare = new Miniflare({
+        modules: [{ type: "ESModule", path: "worker.js", contents: await workerBundle() }],
+        compatibilityDate: COMPATIBILITY_DATE,
+        host: "127.0.0.1",
+        port: 0,
+        cf: false,
+      })
+      try {
+        const base = await miniflare.ready
+        const call = async (path: string, init?: RequestInit) => {
+          const response = await fetch(new URL(path, base), init)
+          const body = await response.text()
+          if (!response.ok) throw new BenchmarkError(`${path}: ${response.status} ${body}`)
+          return body
+        }
+        await call("/tapes", { method: "POST", body: JSON.stringify(tapes) })
+        for (const { raw, ours } of DATABASES) {
+          for (const name of [raw, ours]) {
+            const inWorkerd = await call(`/check?contender=${encodeURIComponent(name)}`)
+            if (inWorkerd !== read[name] || read[name] !== read[raw]) {
+              throw new BenchmarkError(
+                `${name} read ${inWorkerd} in workerd, ${read[name]} in Node, ${raw} ${read[raw]}`,
+              )
+            }
+          }
+        }
+        const cpu = workerdCpu()
+        const figures: WorkerdFigures[] = []
+        for (const { database, raw, ours } of DATABASES) {
+          const names = [raw, ours]
+          const samples = names.map(() => [] as number[])
+          for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
+            const order = round % 2 === 0 ? [0, 1] : [1, 0]
+            const perOp: number[] = []
+            for (const i of order) {
+              const before = cpu()
+              await call(`/run?contender=${encodeURIComponent(names[i] as string)}&times=${options.perTurn}`)
+              perOp[i] = (cpu() - before) / 1000 / options.perTurn
+            }
+            if (round >= options.warmupRounds) perOp.forEach((micros, i) => samples[i]?.push(micros))
+          }
+          const base = samples[0] as number[]
+          figures.push({
+            database,
+            contenders: names.map((name, i) => ({
+              name,
+              cpuMicros: summarize(samples[i] as number[]),
+              ratio: summarize(
+                (samples[i] as number[]).map((micros, round) => micros / (base[round] as number)),
+              ),
+            })),
+          })
+        }
+        return figures
+      } finally {
+        await miniflare.dispose()
+      }
+    })
+  } finally {
+    await Promise.all([neonLocal.stop(), libsqlLocal.stop()])
+  }
+}
+
+export function printWorkerdCpu(figures: readonly WorkerdFigures[], options: WorkerdOptions): void {
+  console.log(
+    `session.get in workerd: CPU of workerd's threads per operation, median (interquartile range) of ` +
+      `${options.rounds} rounds after ${options.warmupRounds} warm-up, ${options.perTurn} operations a turn; ` +
+      "contenders interleaved, ratios paired per round. Driver answers replayed: no I/O.",
+  )
+  for (const figure of figures) {
+    console.log(`\n${figure.database}`)
+    for (const c of figure.contenders) {
+      const { median, p25, p75 } = c.ratio
+      console.log(
+        `  ${c.name.padEnd(22)} ${formatSummary(c.cpuMicros).padEnd(22)} µs  ${median.toFixed(2)}x (${p25.toFixed(2)}-${p75.toFixed(2)})`,
+      )
+    }
+  }
+}
+
+if (isMain("workerd-cpu")) {
+  const options: WorkerdOptions = {
+    rounds: Number(process.env.ROUNDS ?? 40),
+    warmupRounds: Number(process.env.WARMUP_ROUNDS ?? 5),
+    perTurn: Number(process.env.PER_TURN ?? 2_000),
+  }
+  printWorkerdCpu(await runWorkerdCpu(options), options)
+}

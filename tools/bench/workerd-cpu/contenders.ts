@@ -1,0 +1,106 @@
+// The get-by-id contenders of ./index.ts, written once for both places they run: Node, where each is
+// run once against the local endpoints to record the driver's answers, and workerd (./worker.ts),
+// where they run again and again over those answers. Every contender returns the post as plain data,
+// so the runner can check that they agree.
+import { createClient } from "@libsql/client/web"
+import { neonConfig, neon as rawNeon } from "@neondatabase/serverless"
+import { AsyncSession, type Engine } from "../../../src/index.ts"
+import { createEngine as libsqlEngine } from "../../../src/libsql.ts"
+import { createEngine as neonEngine } from "../../../src/neon.ts"
+import { Post } from "../graph-load-models.ts"
+
+export interface Endpoints {
+  /** The PostgreSQL URL and neon-local's SQL-over-HTTP endpoint for it. */
+  readonly neonUrl: string
+  readonly neonFetchEndpoint: string
+  /** libsql-local's URL for the database. */
+  readonly libsqlUrl: string
+}
+
+export type Contender = () => Promise<unknown>
+
+export const GET_ID = 500
+const COLUMNS = "id, title, content, published, user_id, created_at"
+
+interface PlainPost {
+  id: number
+  title: string
+  content: string
+  published: boolean
+  userId: number
+  createdAt: string
+}
+
+const plain = (post: {
+  id: number
+  title: string
+  content: string
+  published: boolean
+  userId: number
+  createdAt: Date
+}): PlainPost => ({
+  id: post.id,
+  title: post.title,
+  content: post.content,
+  published: post.published,
+  userId: post.userId,
+  createdAt: post.createdAt.toISOString(),
+})
+
+async function getPost(engine: Engine): Promise<PlainPost> {
+  const session = new AsyncSession(engine)
+  try {
+    return plain((await session.get(Post, GET_ID)) as Post)
+  } finally {
+    await session.close()
+  }
+}
+
+/**
+ * The contenders by name: the raw drivers as their users write a get by id (a client kept across
+ * calls), and edgealchemy's `session.get` in a fresh session. All fetch through the global `fetch`.
+ */
+export function contenders(endpoints: Endpoints): Record<string, Contender> {
+  // The raw Neon driver's endpoint and fetch are process-wide; the global fetch is read at each call.
+  neonConfig.fetchEndpoint = endpoints.neonFetchEndpoint
+  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)
+  const sql = rawNeon(endpoints.neonUrl)
+  const neon = neonEngine(endpoints.neonUrl, { fetchEndpoint: endpoints.neonFetchEndpoint })
+  const libsqlClient = createClient({
+    url: endpoints.libsqlUrl,
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+  })
+  const libsql = libsqlEngine(endpoints.libsqlUrl)
+  type PgRow = {
+    id: number
+    title: string
+    content: string
+    published: boolean
+    user_id: number
+    created_at: Date
+  }
+  return {
+    "neon raw driver": async () => {
+      const [row] = (await sql.query(`SELECT ${COLUMNS} FROM gl_posts WHERE id = $1`, [GET_ID])) as PgRow[]
+      const { user_id, created_at, ...rest } = row as PgRow
+      return plain({ ...rest, userId: user_id, createdAt: created_at })
+    },
+    "neon edgealchemy": () => getPost(neon),
+    "libsql raw driver": async () => {
+      const result = await libsqlClient.execute({
+        sql: `SELECT ${COLUMNS} FROM gl_posts WHERE id = ?`,
+        args: [GET_ID],
+      })
+      const row = result.rows[0] as Record<string, unknown>
+      return plain({
+        id: Number(row.id),
+        title: row.title as string,
+        content: row.content as string,
+        published: row.published === 1,
+        userId: Number(row.user_id),
+        createdAt: new Date(`${String(row.created_at).replace(" ", "T")}Z`),
+      })
+    },
+    "libsql edgealchemy": () => getPost(libsql),
+  }
+}
