@@ -165,7 +165,8 @@ export async function runWorkerdCpu(options: WorkerdOptions): Promise<WorkerdFig
               await call(`/run?contender=${encodeURIComponent(names[i] as string)}&times=${options.perTurn}`)
               perOp[i] = (cpu() - before) / 1000 / options.perTurn
             }
-            if (round >= options.warmupRounds) perOp.forEach((micros, i) => samples[i]?.push(micros))
+            if (round < options.warmupRounds) continue
+            for (const [i, micros] of perOp.entries()) samples[i]?.push(micros)
           }
           const base = samples[0] as number[]
           figures.push({
