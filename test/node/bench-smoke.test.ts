@@ -100,8 +100,8 @@ describe("workerd-cpu", () => {
   it("runs each contender in workerd over its recording, reading what it read in Node", async () => {
     const figures = await runWorkerdCpu({ rounds: 1, warmupRounds: 0, perTurn: 1 })
     expect(figures.map((f) => [f.database, f.contenders.map((c) => c.name)])).toEqual([
-      ["Neon HTTP", ["neon raw driver", "neon edgealchemy"]],
-      ["libSQL HTTP", ["libsql raw driver", "libsql edgealchemy"]],
+      ["Neon HTTP", ["neon raw driver", "neon raw driver, client per call", "neon edgealchemy"]],
+      ["libSQL HTTP", ["libsql raw driver", "libsql raw driver, client per call", "libsql edgealchemy"]],
     ])
   }, 60_000)
 })

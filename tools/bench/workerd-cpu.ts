@@ -36,8 +36,14 @@ export interface WorkerdFigures {
 }
 
 const DATABASES = [
-  { database: "Neon HTTP", raw: "neon raw driver", ours: "neon edgealchemy" },
-  { database: "libSQL HTTP", raw: "libsql raw driver", ours: "libsql edgealchemy" },
+  {
+    database: "Neon HTTP",
+    names: ["neon raw driver", "neon raw driver, client per call", "neon edgealchemy"],
+  },
+  {
+    database: "libSQL HTTP",
+    names: ["libsql raw driver", "libsql raw driver, client per call", "libsql edgealchemy"],
+  },
 ] as const
 // As in wrangler.toml: the newest date this workerd accepts is 2026-05-03.
 const COMPATIBILITY_DATE = "2026-04-01"
@@ -142,8 +148,9 @@ export async function runWorkerdCpu(options: WorkerdOptions): Promise<WorkerdFig
           return body
         }
         await call("/tapes", { method: "POST", body: JSON.stringify(tapes) })
-        for (const { raw, ours } of DATABASES) {
-          for (const name of [raw, ours]) {
+        for (const { names } of DATABASES) {
+          const [raw] = names
+          for (const name of names) {
             const inWorkerd = await call(`/check?contender=${encodeURIComponent(name)}`)
             if (inWorkerd !== read[name] || read[name] !== read[raw]) {
               throw new BenchmarkError(
@@ -154,11 +161,11 @@ export async function runWorkerdCpu(options: WorkerdOptions): Promise<WorkerdFig
         }
         const cpu = workerdCpu()
         const figures: WorkerdFigures[] = []
-        for (const { database, raw, ours } of DATABASES) {
-          const names = [raw, ours]
+        for (const { database, names } of DATABASES) {
           const samples = names.map(() => [] as number[])
           for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
-            const order = round % 2 === 0 ? [0, 1] : [1, 0]
+            const order = names.map((_, i) => i)
+            if (round % 2 === 1) order.reverse()
             const perOp: number[] = []
             for (const i of order) {
               const before = cpu()
@@ -201,7 +208,7 @@ export function printWorkerdCpu(figures: readonly WorkerdFigures[], options: Wor
     for (const c of figure.contenders) {
       const { median, p25, p75 } = c.ratio
       console.log(
-        `  ${c.name.padEnd(22)} ${formatSummary(c.cpuMicros).padEnd(22)} µs  ${median.toFixed(2)}x (${p25.toFixed(2)}-${p75.toFixed(2)})`,
+        `  ${c.name.padEnd(36)} ${formatSummary(c.cpuMicros).padEnd(22)} µs  ${median.toFixed(2)}x (${p25.toFixed(2)}-${p75.toFixed(2)})`,
       )
     }
   }
