@@ -5,7 +5,7 @@
 // request whose session closes before answering. Each close here races a deadline, so a hang fails.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
-import { CLOSE_TIMEOUT_MS, type FaultRig, startFaultRig, within } from "./fault-rig.ts"
+import { CLOSE_TIMEOUT_MS, type FaultRig, NOTHING_OPEN, startFaultRig, within } from "./fault-rig.ts"
 
 let rig: FaultRig
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe("close() settles after the socket is lost under an open transaction", (
         proxy.arm(loss, { scope })
         await expect(connection.execute(text("SELECT 2"))).rejects.toThrow()
         await within(DEADLINE_MS, "close()", connection.close())
-        expect(await rig.settled()).toEqual(nothingOpen)
+        expect(await rig.settled()).toEqual(NOTHING_OPEN)
       })
     }
 
@@ -49,7 +49,7 @@ describe("close() settles after the socket is lost under an open transaction", (
       } finally {
         proxy.releaseHung()
       }
-      expect(await rig.settled()).toEqual(nothingOpen)
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
 
     it(`${transport}: close() while a statement waits on a silent server`, async () => {
@@ -72,7 +72,7 @@ describe("close() settles after the socket is lost under an open transaction", (
       } finally {
         proxy.releaseHung()
       }
-      expect(await rig.settled()).toEqual(nothingOpen)
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
   }
 })
@@ -97,16 +97,7 @@ describe("close() settles while an HTTP request waits on a silent server", () =>
         ConnectionError,
         UnknownOutcomeError,
       ])
-      expect(await rig.settled()).toEqual(nothingOpen)
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
   }
 })
-
-const nothingOpen = {
-  streams: 0,
-  webSocketBackends: 0,
-  idleInTransaction: 0,
-  proxyConnections: 0,
-  proxyWebSockets: 0,
-  hung: 0,
-}

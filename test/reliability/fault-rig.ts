@@ -50,6 +50,16 @@ export interface OpenThings {
   hung: number
 }
 
+/** What `settled()` gives when nothing is left open. */
+export const NOTHING_OPEN: OpenThings = {
+  streams: 0,
+  webSocketBackends: 0,
+  idleInTransaction: 0,
+  proxyConnections: 0,
+  proxyWebSockets: 0,
+  hung: 0,
+}
+
 export async function startFaultRig(): Promise<FaultRig> {
   await reachPostgres(pgUrl())
   const database = await createScratchDatabase(pgUrl())

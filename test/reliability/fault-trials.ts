@@ -5,7 +5,7 @@ import { expect } from "vitest"
 import { AsyncSession, ConnectionError, func, select, UnknownOutcomeError } from "../../src/index.ts"
 import { FaultAuthor, storedBy } from "./fault-models.ts"
 import type { FaultedTransport, FaultRig } from "./fault-rig.ts"
-import { within } from "./fault-rig.ts"
+import { NOTHING_OPEN, within } from "./fault-rig.ts"
 
 export const FAULTS = ["drop", "cut", "fail"] as const
 export type Fault = (typeof FAULTS)[number]
@@ -92,13 +92,4 @@ export async function faultedTrial(
     )
     expected.afterFailure?.(author)
   }
-}
-
-export const NOTHING_OPEN = {
-  streams: 0,
-  webSocketBackends: 0,
-  idleInTransaction: 0,
-  proxyConnections: 0,
-  proxyWebSockets: 0,
-  hung: 0,
 }

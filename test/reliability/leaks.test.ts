@@ -8,8 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AsyncSession, createAll, dropAll, EdgeAlchemyError, func, select, text } from "../../src/index.ts"
 import type { FaultKind } from "../../tools/fault-proxy/index.ts"
 import { FaultAuthor, FaultBook, faultRegistry } from "./fault-models.ts"
-import { FAULTED_TRANSPORTS, type FaultedTransport, type FaultRig, startFaultRig } from "./fault-rig.ts"
-import { NOTHING_OPEN } from "./fault-trials.ts"
+import {
+  FAULTED_TRANSPORTS,
+  type FaultedTransport,
+  type FaultRig,
+  NOTHING_OPEN,
+  startFaultRig,
+} from "./fault-rig.ts"
 
 const REQUESTS = 300
 

@@ -13,6 +13,7 @@ import {
   FAULTED_TRANSPORTS,
   type FaultedTransport,
   type FaultRig,
+  NOTHING_OPEN,
   startFaultRig,
   within,
 } from "./fault-rig.ts"
@@ -26,14 +27,6 @@ afterAll(() => rig?.stop())
 const TIMEOUT_MS = 300
 /** Far beyond the timeout: a round trip still waiting then was not cut short. */
 const DEADLINE_MS = 3_000
-const nothingOpen = {
-  streams: 0,
-  webSocketBackends: 0,
-  idleInTransaction: 0,
-  proxyConnections: 0,
-  proxyWebSockets: 0,
-  hung: 0,
-}
 
 let n = 0
 const kindOf = (error: unknown) =>
@@ -71,7 +64,7 @@ describe("a round trip that gets no answer fails after requestTimeoutMs", () => 
         await connection.close()
         proxy.releaseHung()
       }
-      expect(await rig.settled()).toEqual(nothingOpen)
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
 
     it(`${transport}: an autocommitted write is an UnknownOutcomeError`, async () => {
@@ -91,7 +84,7 @@ describe("a round trip that gets no answer fails after requestTimeoutMs", () => 
       // The client cannot know; here the request never reached the database.
       const stored = await rig.inspect(transport).execute(text(`SELECT count(*) FROM ${table}`))
       expect(Number(stored.scalar())).toBe(0)
-      expect(await rig.settled()).toEqual(nothingOpen)
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
 
     it(`${transport}: a statement inside a transaction ends it, and nothing is left open`, async () => {
@@ -117,7 +110,7 @@ describe("a round trip that gets no answer fails after requestTimeoutMs", () => 
         await connection.close()
         proxy.releaseHung()
       }
-      expect(await rig.settled()).toEqual(nothingOpen)
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
 
     it(`${transport}: without the option, a round trip waits for its answer`, async () => {
@@ -141,7 +134,7 @@ describe("a round trip that gets no answer fails after requestTimeoutMs", () => 
         proxy.releaseHung()
       }
       expect(await waiting).toBe("failed")
-      expect(await rig.settled()).toEqual(nothingOpen)
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
   }
 
