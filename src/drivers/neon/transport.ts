@@ -228,11 +228,13 @@ export class NeonTransport implements Transport {
   ): Promise<T> {
     const abandonSocket = () => {
       const client = this.#client
-      if (!client) return this.#connecting && abandon(this.#connecting)
-      // The transaction on it is gone with it (the database rolls it back): the next call says so.
-      this.#client = undefined
-      if (this.#inTransaction) this.#transactionLost = true
-      abandon(client)
+      if (client) {
+        // The transaction on it is gone with it (the database rolls it back): the next call says so.
+        this.#client = undefined
+        if (this.#inTransaction) this.#transactionLost = true
+      }
+      const socket = client ?? this.#connecting
+      if (socket) abandon(socket)
     }
     return measured(this.#roundTrips, { transport: "websocket", kind, statements }, () =>
       answeredWithin(this.#options.requestTimeoutMs, send, abandonSocket),
