@@ -138,6 +138,27 @@ describe("a round trip that gets no answer fails after requestTimeoutMs", () => 
     })
   }
 
+  it("neon-websocket: a connect with no answer fails as nothing sent, even for a write", async () => {
+    const scope = `timeout-connect-${++n}`
+    const table = `timeout_connect_${n}`
+    const proxy = rig.proxyOf("neon-websocket")
+    await rig.inspect("neon-websocket").execute(text(`CREATE TABLE ${table} (x integer)`))
+    const connection = rig.engine("neon-websocket", scope, { requestTimeoutMs: TIMEOUT_MS }).connect()
+    try {
+      // The startup message: the socket never gets an answer, so the INSERT is never sent.
+      proxy.arm("hang", { scope })
+      const insert = connection.execute(text(`INSERT INTO ${table} VALUES (1)`))
+      expect(await within(DEADLINE_MS, "the write", insert.catch(kindOf))).toBe(TIMED_OUT)
+      await connection.execute(text(`INSERT INTO ${table} VALUES (2)`))
+    } finally {
+      await connection.close()
+      proxy.releaseHung()
+    }
+    const stored = await rig.inspect("neon-websocket").execute(text(`SELECT x FROM ${table}`))
+    expect(stored.all().map(([x]) => Number(x))).toEqual([2])
+    expect(await rig.settled()).toEqual(NOTHING_OPEN)
+  })
+
   it("neon-http: an answer that takes less than the limit is not cut short", async () => {
     const connection = rig.engine("neon-http", `timeout-slow-${++n}`, { requestTimeoutMs: 2_000 }).connect()
     try {
