@@ -5,6 +5,7 @@ import type { TestProject } from "vitest/node"
 import { startLibsqlLocal } from "../../tools/libsql-local/index.ts"
 import { startNeonLocal } from "../../tools/neon-local/index.ts"
 import { createScratchDatabase, pgUrl, reachPostgres } from "./postgres.ts"
+import { startSilentServer } from "./silent-server.ts"
 import "./provided.ts"
 
 const NEON_PASSWORD = "edgealchemy-test"
@@ -19,6 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const neonDefault = await startNeonLocal({ upstream: database.url, port: 0 })
   const libsql = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN })
   const libsqlShortExpiry = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN, streamExpiryMs: 200 })
+  const silent = await startSilentServer()
 
   const connection = new URL(database.url)
   connection.password = NEON_PASSWORD
@@ -34,9 +36,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   })
   project.provide("libsql", { url: libsql.url, authToken: LIBSQL_TOKEN })
   project.provide("libsqlShortExpiry", { url: libsqlShortExpiry.url, authToken: LIBSQL_TOKEN })
+  project.provide("silent", { url: silent.url })
 
   return async () => {
-    await Promise.all([neon.stop(), neonDefault.stop(), libsql.stop(), libsqlShortExpiry.stop()])
+    await Promise.all([
+      neon.stop(),
+      neonDefault.stop(),
+      libsql.stop(),
+      libsqlShortExpiry.stop(),
+      silent.stop(),
+    ])
     await database.drop()
   }
 }

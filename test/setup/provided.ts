@@ -24,5 +24,7 @@ declare module "vitest" {
     libsql: LibsqlEndpoint
     /** A second libsql-local whose idle streams expire after 200 ms, for expiry tests. */
     libsqlShortExpiry: LibsqlEndpoint
+    /** A server that never answers (./silent-server.ts); `GET /__open` says how many requests it holds. */
+    silent: { url: string }
   }
 }

@@ -1,0 +1,39 @@
+// A server that takes requests and never answers them: a database endpoint gone silent, for tests of
+// `requestTimeoutMs` that run where the fault proxy cannot (inside workerd). `GET /__open` is the one
+// path it answers: how many other requests it holds, so a test can see an abandoned request's
+// connection closed by its client.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo, Socket } from "node:net"
+
+export interface SilentServer {
+  readonly url: string
+  stop(): Promise<void>
+}
+
+export async function startSilentServer(): Promise<SilentServer> {
+  const held = new Set<IncomingMessage>()
+  const sockets = new Set<Socket>()
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    if (request.url === "/__open") {
+      response.setHeader("content-type", "application/json")
+      response.end(JSON.stringify({ held: held.size }))
+      return
+    }
+    held.add(request)
+    // Held until the client gives up: its connection closing is the only way out.
+    request.socket.once("close", () => held.delete(request))
+  })
+  server.on("connection", (socket) => {
+    sockets.add(socket)
+    socket.once("close", () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
