@@ -24,9 +24,9 @@ export function answeredWithin<T>(
   })
 }
 
-/** A driver's timeout option, checked when the driver is made: a positive, finite number of ms. */
-export function checkedTimeout(name: string, ms: number | undefined): void {
+/** `requestTimeoutMs`, checked when the driver is made: a positive, finite number of milliseconds. */
+export function checkedRequestTimeout(ms: number | undefined): void {
   if (ms !== undefined && !(typeof ms === "number" && ms > 0 && ms < Number.POSITIVE_INFINITY)) {
-    throw new InvalidRequestError(`${name} must be a positive number of milliseconds, got ${ms}`)
+    throw new InvalidRequestError(`requestTimeoutMs must be a positive number of milliseconds, got ${ms}`)
   }
 }

@@ -1,7 +1,7 @@
 // The libSQL driver: Turso over HTTP (`libsql://`, `https://`, `http://`) or an embedded database
 // (`file:`, `:memory:`), depending on which client the entry point hands in.
 import type { Client } from "@libsql/client"
-import { checkedTimeout } from "../request-timeout.ts"
+import { checkedRequestTimeout } from "../request-timeout.ts"
 import type { Driver, RoundTrips } from "../transport.ts"
 import { translateLibsqlError } from "./errors.ts"
 import { type CreateClient, LibsqlTransport } from "./transport.ts"
@@ -31,8 +31,7 @@ export function libsqlDriver(
   options: LibsqlOptions,
   sharedClient: (url: string) => (() => Client) | undefined = () => undefined,
 ): Driver {
-  checkedTimeout("closeTimeoutMs", options.closeTimeoutMs)
-  checkedTimeout("requestTimeoutMs", options.requestTimeoutMs)
+  checkedRequestTimeout(options.requestTimeoutMs)
   return {
     name: kind === "http" ? "libsql" : "libsql (embedded)",
     dialect: "sqlite",

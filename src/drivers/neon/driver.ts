@@ -1,5 +1,5 @@
 // The Neon driver for `postgresql://` and `postgres://` URLs.
-import { checkedTimeout } from "../request-timeout.ts"
+import { checkedRequestTimeout } from "../request-timeout.ts"
 import type { Driver, RoundTrips } from "../transport.ts"
 import { translateNeonError } from "./errors.ts"
 import type { NeonOptions } from "./settings.ts"
@@ -8,8 +8,7 @@ import { NeonTransport } from "./transport.ts"
 const POSTGRES = /^postgres(ql)?:\/\//i
 
 export function neonDriver(options: NeonOptions = {}): Driver {
-  checkedTimeout("closeTimeoutMs", options.closeTimeoutMs)
-  checkedTimeout("requestTimeoutMs", options.requestTimeoutMs)
+  checkedRequestTimeout(options.requestTimeoutMs)
   return {
     name: "neon",
     dialect: "postgresql",
