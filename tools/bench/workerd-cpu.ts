@@ -1,7 +1,7 @@
 // `npm run bench:workerd`: `session.get`'s CPU against the raw driver's in workerd, the runtime Workers
 // run on (bench:cpu measures in Node, whose fetch, streams and AbortSignal are JavaScript of their own).
-// Each contender (./workerd-cpu/contenders.ts) runs once in Node against the local endpoints, its answers recorded;
-// then workerd (Miniflare) runs each many times over its recording (./workerd-cpu/worker.ts), no I/O. workerd's
+// Each contender (./get-contenders/contenders.ts) runs once in Node against the local endpoints, its answers recorded;
+// then workerd (Miniflare) runs each many times over its recording (./get-contenders/worker.ts), no I/O. workerd's
 // clocks stand still while a request runs, so the time is read from outside: the CPU time of workerd's
 // threads (/proc/PID/task/*/schedstat, nanoseconds) around each turn. Contenders take turns (A B, B A,
 // ...); a sample is a turn's CPU time divided by its operations; ratios are paired per round.
@@ -11,18 +11,11 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { build } from "esbuild"
 import { Miniflare } from "miniflare"
-import { createEngine } from "../../src/index.ts"
-import { libsql } from "../../src/libsql.ts"
-import { neon } from "../../src/neon.ts"
-import { startLibsqlLocal } from "../libsql-local/index.ts"
-import { startNeonLocal } from "../neon-local/index.ts"
-import { seed } from "./graph-load-loads.ts"
+import { checkRead, GET_CONTENDERS } from "./get-contenders/contenders.ts"
+import { recordContenders } from "./get-contenders/recording.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
 import { isMain } from "./support/main.ts"
-import { PG_URL, withScratchDatabase } from "./support/scratch-database.ts"
 import { formatSummary, type Summary, summarize } from "./support/stats.ts"
-import { contenders, type Endpoints } from "./workerd-cpu/contenders.ts"
-import type { Answer, Tapes } from "./workerd-cpu/worker.ts"
 
 export interface WorkerdOptions {
   readonly rounds: number
@@ -35,47 +28,13 @@ export interface WorkerdFigures {
   readonly contenders: readonly { name: string; cpuMicros: Summary; ratio: Summary }[]
 }
 
-const DATABASES = [
-  {
-    database: "Neon HTTP",
-    names: ["neon raw driver", "neon raw driver, client per call", "neon edgealchemy"],
-  },
-  {
-    database: "libSQL HTTP",
-    names: ["libsql raw driver", "libsql raw driver, client per call", "libsql edgealchemy"],
-  },
-] as const
 // As in wrangler.toml: the newest date this workerd accepts is 2026-05-03.
 const COMPATIBILITY_DATE = "2026-04-01"
-
-/** Each contender run once in Node through the real fetch: its answers, and what it read. */
-async function record(endpoints: Endpoints): Promise<{ tapes: Tapes; read: Record<string, string> }> {
-  const original = globalThis.fetch
-  let tape: Answer[] = []
-  globalThis.fetch = async (input, init) => {
-    const response = await original(input, init)
-    const answer = { status: response.status, headers: [...response.headers], body: await response.text() }
-    tape.push(answer)
-    return new Response(answer.body, { status: answer.status, headers: answer.headers })
-  }
-  const answers: Record<string, Answer[]> = {}
-  const read: Record<string, string> = {}
-  try {
-    for (const [name, run] of Object.entries(contenders(endpoints))) {
-      tape = []
-      read[name] = JSON.stringify(await run())
-      answers[name] = tape
-    }
-  } finally {
-    globalThis.fetch = original
-  }
-  return { tapes: { endpoints, answers }, read }
-}
 
 /** The worker, bundled as wrangler bundles one. */
 async function workerBundle(): Promise<string> {
   const bundle = await build({
-    entryPoints: [join(import.meta.dirname, "workerd-cpu/worker.ts")],
+    entryPoints: [join(import.meta.dirname, "get-contenders/worker.ts")],
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -120,80 +79,59 @@ function workerdCpu(): () => number {
 }
 
 export async function runWorkerdCpu(options: WorkerdOptions): Promise<WorkerdFigures[]> {
-  const neonLocal = await startNeonLocal({ upstream: PG_URL, port: 0 })
-  const libsqlLocal = await startLibsqlLocal({ port: 0 })
+  const { tapes, read } = await recordContenders()
+  const miniflare = new Miniflare({
+    modules: [{ type: "ESModule", path: "worker.js", contents: await workerBundle() }],
+    compatibilityDate: COMPATIBILITY_DATE,
+    host: "127.0.0.1",
+    port: 0,
+    cf: false,
+  })
   try {
-    return await withScratchDatabase(async (url) => {
-      const endpoints: Endpoints = {
-        neonUrl: url,
-        neonFetchEndpoint: neonLocal.fetchEndpoint("bench"),
-        libsqlUrl: `${libsqlLocal.url}/s/bench/`,
+    const base = await miniflare.ready
+    const call = async (path: string, init?: RequestInit) => {
+      const response = await fetch(new URL(path, base), init)
+      const body = await response.text()
+      if (!response.ok) throw new BenchmarkError(`${path}: ${response.status} ${body}`)
+      return body
+    }
+    await call("/tapes", { method: "POST", body: JSON.stringify(tapes) })
+    for (const { names } of GET_CONTENDERS) {
+      for (const name of names) {
+        checkRead(name, names[0], read, await call(`/check?contender=${encodeURIComponent(name)}`))
       }
-      await seed(createEngine(url, { driver: neon({ fetchEndpoint: endpoints.neonFetchEndpoint }) }))
-      await seed(createEngine(endpoints.libsqlUrl, { driver: libsql() }))
-      const { tapes, read } = await record(endpoints)
-      const miniflare = new Miniflare({
-        modules: [{ type: "ESModule", path: "worker.js", contents: await workerBundle() }],
-        compatibilityDate: COMPATIBILITY_DATE,
-        host: "127.0.0.1",
-        port: 0,
-        cf: false,
+    }
+    const cpu = workerdCpu()
+    const figures: WorkerdFigures[] = []
+    for (const { database, names } of GET_CONTENDERS) {
+      const samples = names.map(() => [] as number[])
+      for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
+        const order = names.map((_, i) => i)
+        if (round % 2 === 1) order.reverse()
+        const perOp: number[] = []
+        for (const i of order) {
+          const before = cpu()
+          await call(`/run?contender=${encodeURIComponent(names[i] as string)}&times=${options.perTurn}`)
+          perOp[i] = (cpu() - before) / 1000 / options.perTurn
+        }
+        if (round < options.warmupRounds) continue
+        for (const [i, micros] of perOp.entries()) samples[i]?.push(micros)
+      }
+      const baseline = samples[0] as number[]
+      figures.push({
+        database,
+        contenders: names.map((name, i) => ({
+          name,
+          cpuMicros: summarize(samples[i] as number[]),
+          ratio: summarize(
+            (samples[i] as number[]).map((micros, round) => micros / (baseline[round] as number)),
+          ),
+        })),
       })
-      try {
-        const base = await miniflare.ready
-        const call = async (path: string, init?: RequestInit) => {
-          const response = await fetch(new URL(path, base), init)
-          const body = await response.text()
-          if (!response.ok) throw new BenchmarkError(`${path}: ${response.status} ${body}`)
-          return body
-        }
-        await call("/tapes", { method: "POST", body: JSON.stringify(tapes) })
-        for (const { names } of DATABASES) {
-          const [raw] = names
-          for (const name of names) {
-            const inWorkerd = await call(`/check?contender=${encodeURIComponent(name)}`)
-            if (inWorkerd !== read[name] || read[name] !== read[raw]) {
-              throw new BenchmarkError(
-                `${name} read ${inWorkerd} in workerd, ${read[name]} in Node, ${raw} ${read[raw]}`,
-              )
-            }
-          }
-        }
-        const cpu = workerdCpu()
-        const figures: WorkerdFigures[] = []
-        for (const { database, names } of DATABASES) {
-          const samples = names.map(() => [] as number[])
-          for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
-            const order = names.map((_, i) => i)
-            if (round % 2 === 1) order.reverse()
-            const perOp: number[] = []
-            for (const i of order) {
-              const before = cpu()
-              await call(`/run?contender=${encodeURIComponent(names[i] as string)}&times=${options.perTurn}`)
-              perOp[i] = (cpu() - before) / 1000 / options.perTurn
-            }
-            if (round < options.warmupRounds) continue
-            for (const [i, micros] of perOp.entries()) samples[i]?.push(micros)
-          }
-          const base = samples[0] as number[]
-          figures.push({
-            database,
-            contenders: names.map((name, i) => ({
-              name,
-              cpuMicros: summarize(samples[i] as number[]),
-              ratio: summarize(
-                (samples[i] as number[]).map((micros, round) => micros / (base[round] as number)),
-              ),
-            })),
-          })
-        }
-        return figures
-      } finally {
-        await miniflare.dispose()
-      }
-    })
+    }
+    return figures
   } finally {
-    await Promise.all([neonLocal.stop(), libsqlLocal.stop()])
+    await miniflare.dispose()
   }
 }
 

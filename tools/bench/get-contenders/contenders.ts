@@ -1,7 +1,7 @@
-// The get-by-id contenders of ./index.ts, written once for both places they run: Node, where each is
-// run once against the local endpoints to record the driver's answers, and workerd (./worker.ts),
-// where they run again and again over those answers. Every contender returns the post as plain data,
-// so the runner can check that they agree.
+// The get-by-id contenders of ../workerd-cpu.ts, written once for both places they run: Node, where
+// each runs once against the local endpoints to record the driver's answers (./recording.ts), and
+// workerd, where they run again and again over those answers (./replay.ts, ./worker.ts). Every
+// contender returns the post as plain data, so the runner can check that they agree.
 import { createClient } from "@libsql/client/web"
 import { neonConfig, neon as rawNeon } from "@neondatabase/serverless"
 import { AsyncSession, type Engine } from "../../../src/index.ts"
@@ -18,6 +18,32 @@ export interface Endpoints {
 }
 
 export type Contender = () => Promise<unknown>
+
+/** The contenders of each database, the raw driver (the baseline of ratios) first. */
+export const GET_CONTENDERS = [
+  {
+    database: "Neon HTTP",
+    names: ["neon raw driver", "neon raw driver, client per call", "neon edgealchemy"],
+  },
+  {
+    database: "libSQL HTTP",
+    names: ["libsql raw driver", "libsql raw driver, client per call", "libsql edgealchemy"],
+  },
+] as const
+
+/** Throws unless `name`, replayed, read what it read when recorded, which is what the raw driver read. */
+export function checkRead(
+  name: string,
+  raw: string,
+  recorded: Record<string, string>,
+  replayed: string,
+): void {
+  if (replayed !== recorded[name] || recorded[name] !== recorded[raw]) {
+    throw new Error(
+      `${name} read ${replayed} over its recording, ${recorded[name]} when recorded, ${raw} ${recorded[raw]}`,
+    )
+  }
+}
 
 export const GET_ID = 500
 const COLUMNS = "id, title, content, published, user_id, created_at"
