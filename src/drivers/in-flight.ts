@@ -1,9 +1,11 @@
 // The HTTP requests of one connection, tracked so that close() can give those still in flight a
 // bounded wait and then abort them: a connection closed while the server is silent leaves no request
-// behind (a pending fetch keeps a Node process alive, and outlives its purpose anywhere). A request
-// counts as in flight until the work that reads its answer (`track`) is done, not only until its headers.
+// behind (a pending fetch keeps a Node process alive, and outlives its purpose anywhere). A round trip
+// that outlives `requestTimeoutMs` aborts them too. A request counts as in flight until the work that
+// reads its answer (`track`) is done, not only until its headers.
 import { ConnectionError } from "../errors.ts"
 import { settledWithin } from "../util/settle-within.ts"
+import { answeredWithin } from "./request-timeout.ts"
 
 export class InFlightRequests {
   readonly #requests = new Set<Promise<unknown>>()
@@ -11,7 +13,7 @@ export class InFlightRequests {
   #abort: AbortController | undefined
   #abandoned = false
 
-  /** `fetch`, tracked, and aborted by `abandon()` (the drivers pass no signal of their own). */
+  /** `fetch`, tracked, and aborted by `abandon()` or a timeout (the drivers pass no signal of their own). */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     // What a request after close() meets: the drivers' own requests (a stream's close) included.
     if (this.#abandoned) return Promise.reject(abandoned())
@@ -32,8 +34,16 @@ export class InFlightRequests {
     return work
   }
 
-  /** Aborts the requests in flight (a round trip that timed out); later requests go out as usual. */
-  abort(reason: Error): void {
+  /**
+   * A round trip (`send`: the driver's call, its fetches made through `fetch`), tracked; after
+   * `timeoutMs` without an answer it fails and every request in flight on the connection is aborted
+   * (later ones go out as usual).
+   */
+  roundTrip<T>(timeoutMs: number | undefined, send: () => Promise<T>): Promise<T> {
+    return this.track(answeredWithin(timeoutMs, send, this.#abortAll))
+  }
+
+  readonly #abortAll = (reason: Error): void => {
     this.#abort?.abort(reason)
     this.#abort = undefined
   }
@@ -48,7 +58,7 @@ export class InFlightRequests {
     }
     this.#abandoned = true
     // What the abandoned requests reject with: they were sent, so a commit among them is in doubt.
-    if (this.#requests.size > 0) this.abort(abandoned())
+    if (this.#requests.size > 0) this.#abortAll(abandoned())
   }
 }
 

@@ -52,12 +52,14 @@ describe("a round trip that gets no answer fails after requestTimeoutMs", () => 
       const connection = await warmConnection(transport, scope)
       try {
         proxy.arm("hang", { scope })
-        const failure = await within(
+        const error = await within(
           DEADLINE_MS,
           "the read",
-          connection.execute(text("SELECT 2")).catch(kindOf),
+          connection.execute(text("SELECT 2")).catch((error: unknown) => error),
         )
-        expect(failure).toBe(TIMED_OUT)
+        expect(kindOf(error)).toBe(TIMED_OUT)
+        // The statement that timed out is named, as for any failure of a round trip.
+        expect((error as ConnectionError).sql).toBe("SELECT 2")
         // HTTP sends the next request afresh; the WebSocket that was abandoned is opened again.
         expect(Number((await connection.execute(text("SELECT 3"))).scalar())).toBe(3)
       } finally {
@@ -87,6 +89,9 @@ describe("a round trip that gets no answer fails after requestTimeoutMs", () => 
       expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
 
+    // On libSQL the server keeps the transaction (and SQLite's write lock) until its stream expires: the
+    // aborted request took the stream's baton with it. The rig's libsql-local expires streams after
+    // 200 ms (Turso: 10 s), which is why nothing is open here by the time it is counted.
     it(`${transport}: a statement inside a transaction ends it, and nothing is left open`, async () => {
       const scope = `timeout-transaction-${transport}-${++n}`
       const proxy = rig.proxyOf(transport)
@@ -184,7 +189,7 @@ describe("answeredWithin", () => {
     }
   })
 
-  it("rejects with a ConnectionError and abandons once when the time is up; a late answer is dropped", async () => {
+  it("fails and abandons once when the time is up; a late answer is dropped", async () => {
     vi.useFakeTimers()
     try {
       const abandon = vi.fn()
@@ -194,7 +199,9 @@ describe("answeredWithin", () => {
       await vi.advanceTimersByTimeAsync(50)
       answer("too late")
       const error = await failure
-      expect(error).toBeInstanceOf(ConnectionError)
+      expect((error as Error).message).toBe(
+        "No answer within requestTimeoutMs (50 ms); the request was abandoned",
+      )
       expect(abandon).toHaveBeenCalledTimes(1)
       expect(abandon).toHaveBeenCalledWith(error)
     } finally {
@@ -229,7 +236,8 @@ describe("answeredWithin", () => {
 })
 
 describe("requestTimeoutMs is checked when the driver is made", () => {
-  const bad = [0, -5, Number.NaN, Number.POSITIVE_INFINITY, "300" as unknown as number]
+  // 2^31 ms and more: a timer that long fires at once.
+  const bad = [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, 3e9, "300" as unknown as number]
   for (const [name, make] of [
     ["neon", (options: object) => neon(options)],
     ["libsql", (options: object) => libsql(options)],
@@ -238,10 +246,11 @@ describe("requestTimeoutMs is checked when the driver is made", () => {
       for (const value of bad) {
         expect(() => make({ requestTimeoutMs: value })).toThrow(InvalidRequestError)
         expect(() => make({ requestTimeoutMs: value })).toThrow(
-          `requestTimeoutMs must be a positive number of milliseconds, got ${String(value)}`,
+          `requestTimeoutMs must be a positive number of milliseconds up to 2147483647, got ${String(value)}`,
         )
       }
       expect(() => make({ requestTimeoutMs: 250 })).not.toThrow()
+      expect(() => make({ requestTimeoutMs: 2 ** 31 - 1 })).not.toThrow()
     })
   }
 })

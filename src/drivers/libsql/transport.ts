@@ -6,7 +6,6 @@ import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/cli
 import { InvalidRequestError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
-import { answeredWithin } from "../request-timeout.ts"
 import {
   type Capabilities,
   CLOSE_TIMEOUT_MS,
@@ -177,10 +176,7 @@ export class LibsqlTransport implements Transport {
   #request<T>(kind: RoundTrip["kind"], statements: readonly Query[], send: () => Promise<T>): Promise<T> {
     this.#pendingKind = kind
     this.#pendingStatements = statements
-    if (this.#settings.kind === "http") {
-      const abort = (reason: Error) => this.#inFlight.abort(reason)
-      return this.#inFlight.track(answeredWithin(this.#settings.requestTimeoutMs, send, abort))
-    }
+    if (this.#settings.kind === "http") return this.#inFlight.roundTrip(this.#settings.requestTimeoutMs, send)
     return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
   }
 

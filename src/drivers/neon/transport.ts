@@ -226,19 +226,23 @@ export class NeonTransport implements Transport {
     statements: readonly Query[],
     send: () => Promise<T>,
   ): Promise<T> {
-    const abandonSocket = () => {
-      const client = this.#client
-      if (client) {
-        // The transaction on it is gone with it (the database rolls it back): the next call says so.
-        this.#client = undefined
-        if (this.#inTransaction) this.#transactionLost = true
-      }
-      const socket = client ?? this.#connecting
-      if (socket) abandon(socket)
+    const info = { transport: "websocket", kind, statements } as const
+    const ms = this.#options.requestTimeoutMs
+    if (ms === undefined) return measured(this.#roundTrips, info, send)
+    // The socket this round trip goes out on: the one a timeout abandons, whatever is current by then.
+    const socket = this.#client ?? this.#connecting
+    return measured(this.#roundTrips, info, () => answeredWithin(ms, send, () => this.#abandonSocket(socket)))
+  }
+
+  /** Ends a socket a round trip timed out on; a transaction open on it is gone (the database rolls it back). */
+  #abandonSocket(socket: Client | undefined): void {
+    if (!socket) return
+    if (this.#client === socket) {
+      this.#client = undefined
+      // The next call inside the transaction says it is over.
+      if (this.#inTransaction) this.#transactionLost = true
     }
-    return measured(this.#roundTrips, { transport: "websocket", kind, statements }, () =>
-      answeredWithin(this.#options.requestTimeoutMs, send, abandonSocket),
-    )
+    abandon(socket)
   }
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
@@ -267,9 +271,7 @@ export class NeonTransport implements Transport {
           )
           .then((results: FullQueryResults<true>[]) => results.map(resultOf))
       })
-    return this.#inFlight.track(
-      answeredWithin(this.#options.requestTimeoutMs, send, (reason) => this.#inFlight.abort(reason)),
-    )
+    return this.#inFlight.roundTrip(this.#options.requestTimeoutMs, send)
   }
 
   #ensureOpen(): void {
