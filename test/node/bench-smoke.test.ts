@@ -74,6 +74,7 @@ describe("engine-overhead (replayed answers)", () => {
       "raw driver",
       "raw driver, client per call",
       "edgealchemy",
+      "edgealchemy, requestTimeoutMs",
       "drizzle",
     ])
   }, 60_000)

@@ -3,7 +3,7 @@
 // package, not by tsx. tsx compiles with `keepNames`, which names functions with `__name(fn, "name")`
 // calls that run again whenever a closure is made: a cost no user pays, and one that the prebuilt
 // contenders (the drivers, Drizzle) never see. Packages stay external, loaded as they are published.
-// `npm run bench:cpu`, `bench:graph` and `bench:flush` run this way; `npx tsx tools/bench/<name>.ts`
+// `npm run bench:cpu`, `bench:get-anatomy`, `bench:graph` and `bench:flush` run this way; `npx tsx tools/bench/<name>.ts`
 // runs the same benchmark from source (and `npm run bench:profile`, whose report names our files, does).
 import { spawnSync } from "node:child_process"
 import { basename, join } from "node:path"

@@ -7,9 +7,10 @@
 // The raw driver parsing the same bytes is the baseline.
 //
 // Operations, on Neon HTTP and libSQL HTTP:
-// - get by id: `session.get(Post, id)` in a fresh session, against the raw driver's one SELECT by key
-//   (with one client for the whole run, and with a new client per call as edgealchemy's connection
-//   makes one), and Drizzle's `db.select().from(posts).where(eq(posts.id, id))`;
+// - get by id: `session.get(Post, id)` in a fresh session (also with `requestTimeoutMs` set, as the blog
+//   runs it), against the raw driver's one SELECT by key (with one client for the whole run, and with a
+//   new client per call as edgealchemy's libSQL connection makes one), and Drizzle's
+//   `db.select().from(posts).where(eq(posts.id, id))`;
 // - graph load: a page of 20 posts with author, tags, comments and comment authors (./graph-load-*.ts):
 //   edgealchemy's selectinload graph, the hand-written load on the raw driver, Drizzle's relational query.
 //
@@ -76,6 +77,9 @@ interface ReplayContender {
 }
 
 const GET_ID = 500
+/** The blog's `requestTimeoutMs`: what a round trip with a limit adds (a timer, a race) is measured too. */
+const REQUEST_TIMEOUT_MS = 10_000
+const WITH_TIMEOUT = "edgealchemy, requestTimeoutMs"
 const GET_COLUMNS = "id, title, content, published, user_id, created_at"
 const noProbe: Probe = { sent: 0, received: 0 }
 
@@ -95,9 +99,9 @@ function canonicalPost(post: {
 }
 
 /** `session.get(Post, id)` as a request at the edge does it: a fresh session, closed afterwards. */
-function edgealchemyGet(engine: Engine): ReplayContender {
+function edgealchemyGet(engine: Engine, name = "edgealchemy"): ReplayContender {
   return {
-    name: "edgealchemy",
+    name,
     run: async () => {
       const session = new AsyncSession(engine)
       try {
@@ -259,6 +263,15 @@ async function withNeonOperations<T>(replay: ReplayFetch, use: UseOperations<T>)
             canonical: (post) => canonicalPost(post as ReturnType<typeof rawPost>),
           },
           edgealchemyGet(engine),
+          edgealchemyGet(
+            createEngine(url, {
+              driver: neon({
+                fetchEndpoint: neonLocal.fetchEndpoint("edgealchemy-timeout"),
+                requestTimeoutMs: REQUEST_TIMEOUT_MS,
+              }),
+            }),
+            WITH_TIMEOUT,
+          ),
           {
             name: "drizzle",
             enter: drizzle.enter,
@@ -346,17 +359,20 @@ async function withLibsqlOperations<T>(replay: ReplayFetch, use: UseOperations<T
         },
         {
           name: "raw driver, client per call",
+          // Not closed: closing an idle HTTP client only builds an error (edgealchemy's transport skips it too).
           run: async () => {
             const perCall = createLibsqlClient({ url: rawUrl, fetch: replay.fetch })
-            try {
-              return rawPost((await perCall.execute({ sql: getSql, args: [GET_ID] })).rows[0] as never)
-            } finally {
-              perCall.close()
-            }
+            return rawPost((await perCall.execute({ sql: getSql, args: [GET_ID] })).rows[0] as never)
           },
           canonical: (post) => canonicalPost(post as ReturnType<typeof rawPost>),
         },
         edgealchemyGet(engine),
+        edgealchemyGet(
+          createEngine(at("edgealchemy-timeout"), {
+            driver: libsql({ requestTimeoutMs: REQUEST_TIMEOUT_MS }),
+          }),
+          WITH_TIMEOUT,
+        ),
         {
           name: "drizzle",
           run: async () => (await drizzleDb.select().from(sqlitePosts).where(eq(sqlitePosts.id, GET_ID)))[0],

@@ -1,8 +1,10 @@
 // `npm run bench:get-anatomy`: where `session.get`'s CPU goes beyond the raw driver's, layer by layer,
 // over replayed driver answers (no I/O), as ./engine-overhead.ts measures it. Contenders, per database:
 //
-// - raw driver: one SELECT by key on a client kept for the run (the baseline);
-// - raw driver, client per call: the same with a new client each call (edgealchemy's connection makes one);
+// - raw driver: one SELECT by key on a client kept for the run, its row made a post (the baseline; the
+//   same get as bench:cpu's and bench:workerd's, ./get-contenders/contenders.ts);
+// - raw driver, client per call: the same with a new client each call (as edgealchemy's libSQL
+//   connection makes one; its Neon connections share the driver's query function);
 // - transport: edgealchemy's transport alone sending the session's SQL (the driver plus its fetch hook,
 //   in-flight tracking and abort signal), opened and closed per call;
 // - session alone, stub transport: `session.get` over a transport that answers from memory with what the
@@ -17,13 +19,13 @@
 import { createClient as createLibsqlClient } from "@libsql/client/web"
 import { neonConfig, neon as rawNeon } from "@neondatabase/serverless"
 import type { Query, QueryResult, Transport } from "../../src/drivers/transport.ts"
-import { AsyncSession, createEngine, type Engine } from "../../src/index.ts"
+import { createEngine, type Engine } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
 import { startNeonLocal } from "../neon-local/index.ts"
+import { getPost, libsqlRawGet, neonRawGet, type PlainPost } from "./get-contenders/contenders.ts"
 import { seed } from "./graph-load-loads.ts"
-import { Post } from "./graph-load-models.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
 import { isMain } from "./support/main.ts"
 import { ReplayFetch, Tape } from "./support/replay-fetch.ts"
@@ -53,24 +55,6 @@ export interface AnatomyFigures {
 interface Layer {
   readonly name: string
   readonly run: () => Promise<unknown>
-}
-
-const GET_ID = 500
-
-/** `session.get(Post, id)` in a fresh session, closed afterwards: one request at the edge. */
-async function getPost(engine: Engine): Promise<Post | null> {
-  const session = new AsyncSession(engine)
-  try {
-    return await session.get(Post, GET_ID)
-  } finally {
-    await session.close()
-  }
-}
-
-function plainPost(post: Post | null): string {
-  if (!post) return "no post"
-  const { id, title, content, published, userId, createdAt } = post
-  return JSON.stringify({ id, title, content, published, userId, createdAt })
 }
 
 /**
@@ -103,16 +87,26 @@ async function sessionQuery(engine: Engine): Promise<{ query: Query; answer: Que
   const spying = createEngine(engine.url, {
     driver: {
       ...engine.driver,
-      open: (url, roundTrips) => {
+      open: (url, roundTrips): Transport => {
         const transport = engine.driver.open(url, roundTrips)
-        return Object.assign(Object.create(transport) as Transport, {
-          batch: async (queries: readonly Query[]) => {
-            const answers = await transport.batch(queries)
+        return {
+          get capabilities() {
+            return transport.capabilities
+          },
+          get inTransaction() {
+            return transport.inTransaction
+          },
+          execute: (one) => transport.execute(one),
+          batch: async (queries, options) => {
+            const answers = await transport.batch(queries, options)
             caught = { query: queries[0] as Query, answer: answers[0] as QueryResult }
             return answers
           },
+          begin: (options) => transport.begin(options),
+          commit: () => transport.commit(),
+          rollback: () => transport.rollback(),
           close: () => transport.close(),
-        })
+        }
       },
     },
   })
@@ -121,15 +115,27 @@ async function sessionQuery(engine: Engine): Promise<{ query: Query; answer: Que
   return caught
 }
 
-/** The layers of one database, given its raw calls; the session's query and answer are caught first. */
+/**
+ * The layers of one database, given its raw calls; the session's query and answer are caught first, and
+ * the raw driver, the session over the stub and the session itself are checked to read the same post.
+ */
 async function layersOf(
   engine: Engine,
-  raw: { readonly reused: () => Promise<unknown>; readonly perCall: () => Promise<unknown> },
+  raw: { readonly reused: () => Promise<PlainPost>; readonly perCall: () => Promise<PlainPost> },
 ): Promise<Layer[]> {
   const { query, answer } = await sessionQuery(engine)
   const stub = stubEngine(engine, answer)
-  const [real, stubbed] = [plainPost(await getPost(engine)), plainPost(await getPost(stub))]
-  if (real !== stubbed) throw new BenchmarkError(`the stub's session read ${stubbed}, the real one ${real}`)
+  const reads = {
+    "raw driver": await raw.reused(),
+    "raw driver, client per call": await raw.perCall(),
+    "session over the stub": await getPost(stub),
+    edgealchemy: await getPost(engine),
+  }
+  const expected = JSON.stringify(reads["raw driver"])
+  for (const [name, read] of Object.entries(reads)) {
+    if (JSON.stringify(read) !== expected)
+      throw new BenchmarkError(`${name} read ${JSON.stringify(read)}, the raw driver ${expected}`)
+  }
   return [
     { name: "raw driver", run: raw.reused },
     { name: "raw driver, client per call", run: raw.perCall },
@@ -193,6 +199,8 @@ async function timeLayers(
 }
 
 async function neonAnatomy(replay: ReplayFetch, options: AnatomyOptions): Promise<AnatomyFigures> {
+  // The raw driver's endpoint and fetch are process-wide: set for the run, put back after.
+  const saved = { endpoint: neonConfig.fetchEndpoint, fetch: neonConfig.fetchFunction }
   const neonLocal = await startNeonLocal({ upstream: PG_URL, port: 0 })
   try {
     return await withScratchDatabase(async (url) => {
@@ -203,15 +211,15 @@ async function neonAnatomy(replay: ReplayFetch, options: AnatomyOptions): Promis
         driver: neon({ fetchEndpoint: neonLocal.fetchEndpoint("edgealchemy") }),
       })
       const sql = rawNeon(url)
-      const getSql = "SELECT id, title, content, published, user_id, created_at FROM gl_posts WHERE id = $1"
       const layers = await layersOf(engine, {
-        reused: () => sql.query(getSql, [GET_ID]),
-        perCall: () => rawNeon(url).query(getSql, [GET_ID]),
+        reused: () => neonRawGet(sql),
+        perCall: () => neonRawGet(rawNeon(url)),
       })
       return await timeLayers("Neon HTTP", replay, layers, options)
     })
   } finally {
-    neonConfig.fetchFunction = undefined
+    neonConfig.fetchEndpoint = saved.endpoint
+    neonConfig.fetchFunction = saved.fetch
     await neonLocal.stop()
   }
 }
@@ -219,19 +227,14 @@ async function neonAnatomy(replay: ReplayFetch, options: AnatomyOptions): Promis
 async function libsqlAnatomy(replay: ReplayFetch, options: AnatomyOptions): Promise<AnatomyFigures> {
   const libsqlLocal = await startLibsqlLocal({ port: 0 })
   const at = (scope: string) => `${libsqlLocal.url}/s/${scope}/`
-  const reused = createLibsqlClient({ url: at("raw"), fetch: replay.fetch, intMode: "bigint" })
+  const reused = createLibsqlClient({ url: at("raw"), fetch: replay.fetch })
   try {
     await seed(createEngine(at("setup"), { driver: libsql() }))
     const engine = createEngine(at("edgealchemy"), { driver: libsql() })
-    const statement = {
-      sql: "SELECT id, title, content, published, user_id, created_at FROM gl_posts WHERE id = ?",
-      args: [GET_ID],
-    }
     const layers = await layersOf(engine, {
-      reused: () => reused.execute(statement),
+      reused: () => libsqlRawGet(reused),
       // Not closed: closing an idle HTTP client only builds an error (edgealchemy's transport skips it too).
-      perCall: () =>
-        createLibsqlClient({ url: at("raw"), fetch: replay.fetch, intMode: "bigint" }).execute(statement),
+      perCall: () => libsqlRawGet(createLibsqlClient({ url: at("raw"), fetch: replay.fetch })),
     })
     return await timeLayers("libSQL HTTP", replay, layers, options)
   } finally {

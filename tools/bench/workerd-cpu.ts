@@ -71,7 +71,11 @@ function workerdCpu(): () => number {
     let ns = 0
     for (const pid of workerd) {
       for (const task of readdirSync(`/proc/${pid}/task`)) {
-        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0])
+        try {
+          ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0])
+        } catch {
+          // A thread that ended since the listing: its time is gone with it.
+        }
       }
     }
     return ns

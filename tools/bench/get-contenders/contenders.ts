@@ -2,8 +2,8 @@
 // each runs once against the local endpoints to record the driver's answers (./recording.ts), and
 // workerd, where they run again and again over those answers (./replay.ts, ./worker.ts). Every
 // contender returns the post as plain data, so the runner can check that they agree.
-import { createClient } from "@libsql/client/web"
-import { neonConfig, neon as rawNeon } from "@neondatabase/serverless"
+import { type Client, createClient } from "@libsql/client/web"
+import { type NeonQueryFunction, neonConfig, neon as rawNeon } from "@neondatabase/serverless"
 import { AsyncSession, type Engine } from "../../../src/index.ts"
 import { createEngine as libsqlEngine } from "../../../src/libsql.ts"
 import { createEngine as neonEngine } from "../../../src/neon.ts"
@@ -48,7 +48,7 @@ export function checkRead(
 export const GET_ID = 500
 const COLUMNS = "id, title, content, published, user_id, created_at"
 
-interface PlainPost {
+export interface PlainPost {
   id: number
   title: string
   content: string
@@ -57,7 +57,8 @@ interface PlainPost {
   createdAt: string
 }
 
-const plain = (post: {
+/** A post as every contender's read is compared. */
+export const plainPost = (post: {
   id: number
   title: string
   content: string
@@ -73,13 +74,44 @@ const plain = (post: {
   createdAt: post.createdAt.toISOString(),
 })
 
-async function getPost(engine: Engine): Promise<PlainPost> {
+/** `session.get(Post, GET_ID)` as a request at the edge does it: a fresh session, closed afterwards. */
+export async function getPost(engine: Engine): Promise<PlainPost> {
   const session = new AsyncSession(engine)
   try {
-    return plain((await session.get(Post, GET_ID)) as Post)
+    return plainPost((await session.get(Post, GET_ID)) as Post)
   } finally {
     await session.close()
   }
+}
+
+type PgRow = {
+  id: number
+  title: string
+  content: string
+  published: boolean
+  user_id: number
+  created_at: Date
+}
+
+/** The raw Neon driver's get by id, as its users write it. */
+export async function neonRawGet(sql: NeonQueryFunction<false, false>): Promise<PlainPost> {
+  const [row] = (await sql.query(`SELECT ${COLUMNS} FROM gl_posts WHERE id = $1`, [GET_ID])) as PgRow[]
+  const { user_id, created_at, ...rest } = row as PgRow
+  return plainPost({ ...rest, userId: user_id, createdAt: created_at })
+}
+
+/** The raw libSQL client's get by id, as its users write it (booleans are 0/1, timestamps UTC text). */
+export async function libsqlRawGet(client: Client): Promise<PlainPost> {
+  const result = await client.execute({ sql: `SELECT ${COLUMNS} FROM gl_posts WHERE id = ?`, args: [GET_ID] })
+  const row = result.rows[0] as Record<string, unknown>
+  return plainPost({
+    id: Number(row.id),
+    title: row.title as string,
+    content: row.content as string,
+    published: row.published === 1,
+    userId: Number(row.user_id),
+    createdAt: new Date(`${String(row.created_at).replace(" ", "T")}Z`),
+  })
 }
 
 /**
@@ -95,42 +127,14 @@ export function contenders(endpoints: Endpoints): Record<string, Contender> {
   const neon = neonEngine(endpoints.neonUrl, { fetchEndpoint: endpoints.neonFetchEndpoint })
   const libsqlClient = createClient({ url: endpoints.libsqlUrl, fetch: globalFetch })
   const libsql = libsqlEngine(endpoints.libsqlUrl)
-  type PgRow = {
-    id: number
-    title: string
-    content: string
-    published: boolean
-    user_id: number
-    created_at: Date
-  }
-  const neonGet = async (query: typeof sql) => {
-    const [row] = (await query.query(`SELECT ${COLUMNS} FROM gl_posts WHERE id = $1`, [GET_ID])) as PgRow[]
-    const { user_id, created_at, ...rest } = row as PgRow
-    return plain({ ...rest, userId: user_id, createdAt: created_at })
-  }
-  const libsqlGet = async (client: typeof libsqlClient) => {
-    const result = await client.execute({
-      sql: `SELECT ${COLUMNS} FROM gl_posts WHERE id = ?`,
-      args: [GET_ID],
-    })
-    const row = result.rows[0] as Record<string, unknown>
-    return plain({
-      id: Number(row.id),
-      title: row.title as string,
-      content: row.content as string,
-      published: row.published === 1,
-      userId: Number(row.user_id),
-      createdAt: new Date(`${String(row.created_at).replace(" ", "T")}Z`),
-    })
-  }
   return {
-    "neon raw driver": () => neonGet(sql),
-    "neon raw driver, client per call": () => neonGet(rawNeon(endpoints.neonUrl)),
+    "neon raw driver": () => neonRawGet(sql),
+    "neon raw driver, client per call": () => neonRawGet(rawNeon(endpoints.neonUrl)),
     "neon edgealchemy": () => getPost(neon),
-    "libsql raw driver": () => libsqlGet(libsqlClient),
+    "libsql raw driver": () => libsqlRawGet(libsqlClient),
     // Not closed: closing an idle HTTP client only builds an error (edgealchemy's transport skips it too).
     "libsql raw driver, client per call": () =>
-      libsqlGet(createClient({ url: endpoints.libsqlUrl, fetch: globalFetch })),
+      libsqlRawGet(createClient({ url: endpoints.libsqlUrl, fetch: globalFetch })),
     "libsql edgealchemy": () => getPost(libsql),
   }
 }

@@ -1,6 +1,7 @@
 // The contenders' answers, recorded once against the local endpoints (neon-local in front of a scratch
 // PostgreSQL database, libsql-local), both seeded with the graph-load benchmark's data; what each
 // contender read comes along, so the runners can check that their replays read the same.
+import { neonConfig } from "@neondatabase/serverless"
 import { createEngine } from "../../../src/index.ts"
 import { libsql } from "../../../src/libsql.ts"
 import { neon } from "../../../src/neon.ts"
@@ -40,6 +41,8 @@ export async function recordContenders(): Promise<Recording> {
 /** Each contender run once through the real fetch: its answers, and what it read. */
 async function record(endpoints: Endpoints): Promise<Recording> {
   const original = globalThis.fetch
+  // The contenders set the raw Neon driver's process-wide endpoint and fetch: put back after.
+  const saved = { endpoint: neonConfig.fetchEndpoint, fetch: neonConfig.fetchFunction }
   let tape: Answer[] = []
   globalThis.fetch = async (input, init) => {
     const response = await original(input, init)
@@ -57,6 +60,8 @@ async function record(endpoints: Endpoints): Promise<Recording> {
     }
   } finally {
     globalThis.fetch = original
+    neonConfig.fetchEndpoint = saved.endpoint
+    neonConfig.fetchFunction = saved.fetch
   }
   return { tapes: { endpoints, answers }, read }
 }
