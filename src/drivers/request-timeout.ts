@@ -5,7 +5,6 @@
 // failure like a lost connection: the engine makes it a ConnectionError with the statement, or an
 // UnknownOutcomeError for a commit, which the database may have applied all the same.
 import { InvalidRequestError } from "../errors.ts"
-import { settledWithin } from "../util/settle-within.ts"
 
 /** Timers hold at most 2^31 - 1 ms; a longer one fires at once. */
 const LONGEST_TIMER_MS = 2_147_483_647
@@ -18,12 +17,25 @@ export function answeredWithin<T>(
 ): Promise<T> {
   const answer = request()
   if (ms === undefined) return answer
-  return settledWithin(answer, ms).then((settled) => {
-    if (settled) return answer
-    // Worded for the drivers' error translation (./neon/errors.ts, ./libsql/errors.ts), as a lost connection is.
-    const error = new Error(`No answer within requestTimeoutMs (${ms} ms); the request was abandoned`)
-    abandon(error)
-    throw error
+  // One timer and one promise a round trip, on every round trip of a driver with a limit.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // Worded for the drivers' error translation (./neon/errors.ts, ./libsql/errors.ts), as a lost connection is.
+      const error = new Error(`No answer within requestTimeoutMs (${ms} ms); the request was abandoned`)
+      reject(error)
+      abandon(error)
+    }, ms)
+    // An answer after the time is up settles nothing (the promise is already rejected), failure included.
+    answer.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
   })
 }
 
