@@ -28,6 +28,7 @@ import { libsql } from "../../src/libsql.ts"
 import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
 import { startNeonLocal } from "../neon-local/index.ts"
+import { GET_ID, libsqlRawGet, neonRawGet, type PlainPost } from "./get-contenders/contenders.ts"
 import { pgPosts, pgSchema, sqlitePosts, sqliteSchema } from "./graph-load-drizzle-schema.ts"
 import { handLibsql, handNeon, type Probe } from "./graph-load-hand.ts"
 import { drizzleWith, edgealchemyGraph, fromDrizzle, seed } from "./graph-load-loads.ts"
@@ -76,22 +77,13 @@ interface ReplayContender {
   readonly leave?: () => void
 }
 
-const GET_ID = 500
-/** The blog's `requestTimeoutMs`: what a round trip with a limit adds (a timer, a race) is measured too. */
+/** The blog's `requestTimeoutMs`: what a round trip with a limit adds (a timer, a promise) is measured too. */
 const REQUEST_TIMEOUT_MS = 10_000
 const WITH_TIMEOUT = "edgealchemy, requestTimeoutMs"
-const GET_COLUMNS = "id, title, content, published, user_id, created_at"
 const noProbe: Probe = { sent: 0, received: 0 }
 
 /** A post as every get-by-id contender's result is compared. */
-function canonicalPost(post: {
-  id: number
-  title: string
-  content: string
-  published: boolean
-  userId: number
-  createdAt: Date
-}) {
+function canonicalPost(post: PlainPost) {
   if (!(post.createdAt instanceof Date))
     throw new BenchmarkError(`createdAt is not a Date: ${post.createdAt}`)
   const { id, title, content, published, userId } = post
@@ -229,23 +221,6 @@ async function withNeonOperations<T>(replay: ReplayFetch, use: UseOperations<T>)
       const sql = rawNeon(url)
       const arraySql = rawNeon(url, { arrayMode: true })
       const drizzle = withOwnParsers(() => drizzleNeon({ client: rawNeon(url), schema: pgSchema }))
-      const getSql = `SELECT ${GET_COLUMNS} FROM gl_posts WHERE id = $1`
-      type PgRow = {
-        id: number
-        title: string
-        content: string
-        published: boolean
-        user_id: number
-        created_at: Date
-      }
-      const rawPost = (row: PgRow) => ({
-        id: row.id,
-        title: row.title,
-        content: row.content,
-        published: row.published,
-        userId: row.user_id,
-        createdAt: row.created_at,
-      })
       const get = await recordOperation(
         "Neon HTTP",
         "get",
@@ -254,13 +229,13 @@ async function withNeonOperations<T>(replay: ReplayFetch, use: UseOperations<T>)
         [
           {
             name: "raw driver",
-            run: async () => rawPost(((await sql.query(getSql, [GET_ID])) as PgRow[])[0] as PgRow),
-            canonical: (post) => canonicalPost(post as ReturnType<typeof rawPost>),
+            run: () => neonRawGet(sql),
+            canonical: (post) => canonicalPost(post as PlainPost),
           },
           {
             name: "raw driver, client per call",
-            run: async () => rawPost(((await rawNeon(url).query(getSql, [GET_ID])) as PgRow[])[0] as PgRow),
-            canonical: (post) => canonicalPost(post as ReturnType<typeof rawPost>),
+            run: () => neonRawGet(rawNeon(url)),
+            canonical: (post) => canonicalPost(post as PlainPost),
           },
           edgealchemyGet(engine),
           edgealchemyGet(
@@ -335,16 +310,6 @@ async function withLibsqlOperations<T>(replay: ReplayFetch, use: UseOperations<T
     const raw = client("raw")
     const hand = client("hand")
     const drizzleDb = drizzleLibsql({ client: client("drizzle"), schema: sqliteSchema })
-    const getSql = `SELECT ${GET_COLUMNS} FROM gl_posts WHERE id = ?`
-    // What a raw user of libSQL writes: booleans are 0/1 and edgealchemy's timestamps UTC text.
-    const rawPost = (row: Record<string, unknown>) => ({
-      id: Number(row.id),
-      title: row.title as string,
-      content: row.content as string,
-      published: row.published === 1,
-      userId: Number(row.user_id),
-      createdAt: new Date(`${String(row.created_at).replace(" ", "T")}Z`),
-    })
     const rawUrl = at("raw-per-call")
     const get = await recordOperation(
       "libSQL HTTP",
@@ -354,17 +319,14 @@ async function withLibsqlOperations<T>(replay: ReplayFetch, use: UseOperations<T
       [
         {
           name: "raw driver",
-          run: async () => rawPost((await raw.execute({ sql: getSql, args: [GET_ID] })).rows[0] as never),
-          canonical: (post) => canonicalPost(post as ReturnType<typeof rawPost>),
+          run: () => libsqlRawGet(raw),
+          canonical: (post) => canonicalPost(post as PlainPost),
         },
         {
           name: "raw driver, client per call",
           // Not closed: closing an idle HTTP client only builds an error (edgealchemy's transport skips it too).
-          run: async () => {
-            const perCall = createLibsqlClient({ url: rawUrl, fetch: replay.fetch })
-            return rawPost((await perCall.execute({ sql: getSql, args: [GET_ID] })).rows[0] as never)
-          },
-          canonical: (post) => canonicalPost(post as ReturnType<typeof rawPost>),
+          run: () => libsqlRawGet(createLibsqlClient({ url: rawUrl, fetch: replay.fetch })),
+          canonical: (post) => canonicalPost(post as PlainPost),
         },
         edgealchemyGet(engine),
         edgealchemyGet(

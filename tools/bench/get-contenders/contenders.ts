@@ -54,24 +54,17 @@ export interface PlainPost {
   content: string
   published: boolean
   userId: number
-  createdAt: string
+  createdAt: Date
 }
 
-/** A post as every contender's read is compared. */
-export const plainPost = (post: {
-  id: number
-  title: string
-  content: string
-  published: boolean
-  userId: number
-  createdAt: Date
-}): PlainPost => ({
+/** A post as every contender returns it (and as JSON, with its date in ISO form, is compared). */
+export const plainPost = (post: PlainPost): PlainPost => ({
   id: post.id,
   title: post.title,
   content: post.content,
   published: post.published,
   userId: post.userId,
-  createdAt: post.createdAt.toISOString(),
+  createdAt: post.createdAt,
 })
 
 /** `session.get(Post, GET_ID)` as a request at the edge does it: a fresh session, closed afterwards. */
