@@ -208,6 +208,8 @@ async function timeOperation(recorded: RecordedOperation, options: ReplayOptions
 type UseOperations<T> = (operations: RecordedOperation[]) => Promise<T>
 
 async function withNeonOperations<T>(replay: ReplayFetch, use: UseOperations<T>): Promise<T> {
+  // The raw driver's endpoint and fetch are process-wide: set for the run, put back after.
+  const saved = { endpoint: neonConfig.fetchEndpoint, fetch: neonConfig.fetchFunction }
   const neonLocal = await startNeonLocal({ upstream: PG_URL, port: 0 })
   try {
     return await withScratchDatabase(async (url) => {
@@ -289,7 +291,8 @@ async function withNeonOperations<T>(replay: ReplayFetch, use: UseOperations<T>)
       return use([get, graph])
     })
   } finally {
-    neonConfig.fetchFunction = undefined
+    neonConfig.fetchEndpoint = saved.endpoint
+    neonConfig.fetchFunction = saved.fetch
     await neonLocal.stop()
   }
 }
