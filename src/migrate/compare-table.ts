@@ -7,6 +7,7 @@ import { type ServerDefault, stripped } from "./defaults.ts"
 import type { ColumnDef } from "./operations.ts"
 import type { ColumnSchema, ForeignKeySchema, TableSchema } from "./schema.ts"
 import { columnDef, createForeignKey, createIndex, portable } from "./schema-operations.ts"
+import { literalValues, mentionsColumn } from "./sql-names.ts"
 
 export function compareTables(live: TableSchema, model: TableSchema): Change[] {
   const modelColumns = new Set(model.columns.map((c) => c.name))
@@ -97,17 +98,22 @@ function compareConstraints(
       downgrade: [{ kind: "dropConstraint", table, name: uq.name }],
     })
   }
-  // Databases rewrite CHECK conditions (PostgreSQL casts and parenthesizes), so checks match by name.
+  // Databases rewrite CHECK conditions (PostgreSQL casts and parenthesizes), so checks match by name,
+  // and by the values they name: an Enum's CHECK changes with its values, `total >= 0` with its 0.
+  const changedCheck = (name: string) => {
+    const [before, after] = [live, model].map((t) => t.checks.find((ck) => ck.name === name))
+    return before && after && !sameValues(before.sql, after.sql)
+  }
   for (const ck of live.checks) {
-    if (!ck.name || model.checks.some((m) => m.name === ck.name)) continue
-    if ([...gone].some((c) => ck.sql.includes(c))) continue
+    if (!ck.name || (model.checks.some((m) => m.name === ck.name) && !changedCheck(ck.name))) continue
+    if ([...gone].some((c) => mentionsColumn(ck.sql, c))) continue
     dropConstraints.push({
       upgrade: [{ kind: "dropConstraint", table, name: ck.name }],
       downgrade: [{ kind: "createCheckConstraint", table, name: ck.name, sql: ck.sql }],
     })
   }
   for (const ck of model.checks) {
-    if (!ck.name || live.checks.some((l) => l.name === ck.name)) continue
+    if (!ck.name || (live.checks.some((l) => l.name === ck.name) && !changedCheck(ck.name))) continue
     createConstraints.push({
       upgrade: [{ kind: "createCheckConstraint", table, name: ck.name, sql: ck.sql }],
       downgrade: [{ kind: "dropConstraint", table, name: ck.name }],
@@ -157,6 +163,11 @@ function compareColumns(
               columns: uq.columns,
             }) as const,
         ),
+      ...live.checks
+        .filter((ck) => ck.name && mentionsColumn(ck.sql, column.name))
+        .map(
+          (ck) => ({ kind: "createCheckConstraint", table, name: ck.name as string, sql: ck.sql }) as const,
+        ),
     ],
     comment: `Column "${table}.${column.name}" is not in the models: check that dropping it (and its values) is intended${renameHint(column.name)}`,
   }))
@@ -166,7 +177,7 @@ function compareColumns(
 function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Change[] {
   const upgrade: { type?: ColumnDef["type"]; nullable?: boolean; default?: ServerDefault | null } = {}
   const downgrade: typeof upgrade = {}
-  if (live.type !== model.type && !(live.autoincrement && model.autoincrement)) {
+  if (live.type !== model.type) {
     upgrade.type = model.source ?? model.type
     downgrade.type = live.type
   }
@@ -199,6 +210,12 @@ function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {
     (a.onDelete ?? "NO ACTION") === (b.onDelete ?? "NO ACTION") &&
     (a.onUpdate ?? "NO ACTION") === (b.onUpdate ?? "NO ACTION")
   )
+}
+
+/** Whether two CHECK conditions name the same values (`status IN ('a', 'b')`, `total >= 0`). */
+function sameValues(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((sql) => new Set(literalValues(sql)))
+  return x?.size === y?.size && [...(x ?? [])].every((value) => y?.has(value))
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

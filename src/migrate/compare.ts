@@ -9,6 +9,7 @@ import { createIndex, createTable } from "./schema-operations.ts"
 
 export interface Change {
   readonly upgrade: readonly Operation[]
+  /** In the order they run: a table or column comes back first, then its indexes and constraints. */
   readonly downgrade: readonly Operation[]
   /** Written above the operations in the revision: what the reviewer should check. */
   readonly comment?: string

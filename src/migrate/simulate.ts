@@ -7,6 +7,7 @@ import { renderDefault } from "./defaults.ts"
 import type { Operation } from "./operations.ts"
 import { resolveColumn, resolveTable } from "./resolve.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
+import { mentionsColumn, renameColumnIn } from "./sql-names.ts"
 import { sqlTypeName } from "./types.ts"
 
 export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect): DatabaseSchema {
@@ -83,6 +84,8 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
         foreignKeys: table.foreignKeys.filter((fk) => !uses(fk.columns)),
         uniques: table.uniques.filter((uq) => !uses(uq.columns)),
         indexes: table.indexes.filter((ix) => !uses(ix.columns)),
+        // As PostgreSQL drops them: a CHECK left naming a dropped column would fail SQLite's rebuild.
+        checks: table.checks.filter((ck) => !mentionsColumn(ck.sql, op.column)),
       }
     }
     case "alterColumn": {
@@ -104,6 +107,7 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
       }
       const rename = (columns: readonly string[]) =>
         newName ? columns.map((c) => (c === op.column ? newName : c)) : columns
+      const quote = (name: string) => dialect.createCompiler({}).quote(name)
       return {
         ...table,
         columns: table.columns.map((c) => (c === current ? changed : c)),
@@ -111,6 +115,10 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
         foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, columns: rename(fk.columns) })),
         uniques: table.uniques.map((uq) => ({ ...uq, columns: rename(uq.columns) })),
         indexes: table.indexes.map((ix) => ({ ...ix, columns: rename(ix.columns) })),
+        // Both databases rewrite a renamed column in CHECK conditions; so does the model of them.
+        checks: newName
+          ? table.checks.map((ck) => ({ ...ck, sql: renameColumnIn(ck.sql, op.column, newName, quote) }))
+          : table.checks,
       }
     }
     case "createIndex":

@@ -67,7 +67,7 @@ function matchingParen(text: string, open: number): number {
 const QUOTES = new Set(["'", '"', "`"])
 
 /** The index of the quote closing the one at `open`; a doubled quote is an escaped one. */
-function closingQuote(text: string, open: number): number {
+export function closingQuote(text: string, open: number): number {
   const quote = text[open]
   for (let i = open + 1; i < text.length; i++) {
     if (text[i] !== quote) continue
@@ -77,6 +77,11 @@ function closingQuote(text: string, open: number): number {
   return text.length
 }
 
-export function unquote(name: string): string {
-  return name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name
+/** An identifier as written (`"a""b"`, `` `a` ``, `[a]` or bare) to its name. */
+export function unquote(written: string): string {
+  const name = written.trim()
+  const [first, last] = [name[0], name.at(-1)]
+  if (name.length > 1 && (first === '"' || first === "`") && last === first)
+    return name.slice(1, -1).replaceAll(`${first}${first}`, first)
+  return first === "[" && last === "]" ? name.slice(1, -1) : name
 }

@@ -30,9 +30,8 @@ export function writeRevision(file: RevisionFile): string {
     ...(change.comment ? wrapComment(`CHECK: ${change.comment}`) : []),
     ...change.upgrade.map(operationSource),
   ])
-  const downgrade = [...changes]
-    .reverse()
-    .flatMap((change) => [...change.downgrade].reverse().map(operationSource))
+  // Changes are undone last first; each change's own downgrade is already in the order it runs.
+  const downgrade = [...changes].reverse().flatMap((change) => change.downgrade.map(operationSource))
   const body = [...upgrade, ...downgrade].join("\n")
   const used = IMPORTABLE.filter((name) => new RegExp(`\\b${name}\\b(?!")`).test(body))
   const parent = file.parent === null ? "null" : literal(file.parent)

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { IntegrityError, text } from "../../src/index.ts"
 import {
+  BigInteger,
   defineRevision,
   Integer,
   Migrator,
@@ -283,3 +284,123 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("SQLite
     await migrator.downgrade("base")
   })
 })
+
+describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
+  "SQLite rebuilds of hand-written schemas on %s",
+  (name) => {
+    it("rebuild the tables whose foreign keys name the table in another case, or name no columns", async () => {
+      const target = databases.targets.find((t) => t.name === name)
+      if (!target) throw new Error(name)
+      const engine = target.engine(`hand-written-${name}`)
+      // Written by hand or by another tool: SQLite matches `Parent` and `PARENT` to `parent`, and a
+      // foreign key with no column list to its primary key.
+      const adopted = defineRevision({
+        id: "4a4d00000001",
+        parent: null,
+        message: "an adopted schema",
+        upgrade(op) {
+          op.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY, v TEXT)")
+          op.execute(
+            "CREATE TABLE child_cascade (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES Parent(ID) ON DELETE CASCADE)",
+          )
+          op.execute(
+            "CREATE TABLE child_set_null (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES PARENT ON DELETE SET NULL)",
+          )
+          op.execute("INSERT INTO parent VALUES (1, 'a'), (2, 'b')")
+          op.execute("INSERT INTO child_cascade VALUES (10, 1), (11, 2)")
+          op.execute("INSERT INTO child_set_null VALUES (20, 1), (21, 2)")
+        },
+        downgrade(op) {
+          for (const table of ["child_set_null", "child_cascade", "parent"]) op.dropTable(table)
+        },
+      })
+      // NOT NULL is a rebuild: parent is dropped and created again, and its children with it.
+      const rebuilt = defineRevision({
+        id: "4a4d00000002",
+        parent: "4a4d00000001",
+        message: "v required",
+        upgrade: (op) => op.alterColumn("parent", "v", { nullable: false }),
+        downgrade: (op) => op.alterColumn("parent", "v", { nullable: true }),
+      })
+      const migrator = new Migrator(engine, { revisions: [adopted, rebuilt] })
+      const children = async () =>
+        (
+          await engine.execute(
+            text(
+              "SELECT id, pid FROM child_cascade UNION ALL SELECT id, pid FROM child_set_null ORDER BY id",
+            ),
+          )
+        )
+          .all()
+          .map((row) => row.map((v) => (v === null ? null : Number(v))))
+      const all = [
+        [10, 1],
+        [11, 2],
+        [20, 1],
+        [21, 2],
+      ]
+      await migrator.upgrade()
+      expect(await children()).toEqual(all)
+      await migrator.downgrade("-1")
+      expect(await children()).toEqual(all)
+      await migrator.upgrade()
+      // The foreign keys came back with their actions.
+      await engine.execute(text("DELETE FROM parent WHERE id = 1"))
+      expect(await children()).toEqual([
+        [11, 2],
+        [20, null],
+        [21, 2],
+      ])
+      await migrator.downgrade("base")
+    })
+
+    it("drop a column with its CHECK, and follow a renamed column into a CHECK", async () => {
+      const target = databases.targets.find((t) => t.name === name)
+      if (!target) throw new Error(name)
+      const engine = target.engine(`checks-${name}`)
+      const items = defineRevision({
+        id: "c4ec00000001",
+        parent: null,
+        message: "items",
+        upgrade(op) {
+          op.createTable("items", [
+            { name: "id", type: Integer, primaryKey: true },
+            { name: "qty", type: Integer },
+            { name: "kind", type: String(10) },
+          ])
+          op.createCheckConstraint("ck_items_qty", "items", "qty >= 0")
+          op.createCheckConstraint("ck_items_kind", "items", "kind IN ('a', 'b')")
+          op.bulkInsert("items", [{ id: 1, qty: 2, kind: "a" }])
+        },
+        downgrade: (op) => op.dropTable("items"),
+      })
+      // Both are rebuilds on SQLite: the CREATE TABLE they write must not name a column that is gone.
+      const changed = defineRevision({
+        id: "c4ec00000002",
+        parent: "c4ec00000001",
+        message: "quantity, no kind",
+        upgrade(op) {
+          op.alterColumn("items", "qty", { newName: "quantity", type: BigInteger })
+          op.dropColumn("items", "kind")
+        },
+        downgrade(op) {
+          op.addColumn("items", { name: "kind", type: String(10), default: "a" })
+          op.createCheckConstraint("ck_items_kind", "items", "kind IN ('a', 'b')")
+          op.alterColumn("items", "quantity", { newName: "qty", type: Integer })
+        },
+      })
+      const migrator = new Migrator(engine, { revisions: [items, changed] })
+      await migrator.upgrade()
+      const rows = await engine.execute(text("SELECT id, quantity FROM items"))
+      expect(rows.all().map((row) => row.map(Number))).toEqual([[1, 2]])
+      await expect(
+        engine.execute(text("INSERT INTO items (id, quantity) VALUES (2, -1)")),
+      ).rejects.toBeInstanceOf(IntegrityError)
+      await migrator.downgrade("-1")
+      await expect(
+        engine.execute(text("INSERT INTO items (id, qty, kind) VALUES (2, 1, 'c')")),
+      ).rejects.toBeInstanceOf(IntegrityError)
+      await migrator.downgrade("base")
+    })
+  },
+)

@@ -3,7 +3,8 @@
 import type { ReferentialAction } from "../../sql/schema/column.ts"
 import { text as sql } from "../../sql/text.ts"
 import type { DatabaseSchema, ForeignKeySchema, TableSchema } from "../schema.ts"
-import { tableConstraints } from "../sqlite-table-sql.ts"
+import { folded } from "../sql-names.ts"
+import { tableConstraints, unquote } from "../sqlite-table-sql.ts"
 import { canonicalType } from "../types.ts"
 import { type Introspection, type Rows, text, truthy } from "./index.ts"
 
@@ -69,14 +70,18 @@ export const sqliteIntrospection: Introspection = {
       if (only?.type === "INTEGER")
         target.columns[target.columns.indexOf(only)] = { ...only, autoincrement: true }
     }
+    // SQLite matches table and column names ignoring ASCII case: a foreign key may spell its table
+    // `Parent` for `parent`. It is read under the table's own spelling, so that a rebuild finds it.
+    const byFoldedName = new Map([...tables.values()].map((table) => [folded(table.name), table]))
     for (const [name, create] of createSql) {
       const target = tables.get(name) as MutableTable
       const parsed = tableConstraints(create)
       target.checks = parsed.filter((c) => c.kind === "check").map((c) => ({ name: c.name, sql: c.body }))
       target.foreignKeys = foreignKeysOf(
-        name,
+        target,
         foreignKeys,
         parsed.filter((c) => c.kind === "foreign_key"),
+        (referenced) => byFoldedName.get(folded(referenced)),
       )
       const uniqueNames = parsed.filter((c) => c.kind === "unique")
       target.uniques = indexGroups(name, indexes)
@@ -99,16 +104,17 @@ export const sqliteIntrospection: Introspection = {
 }
 
 function foreignKeysOf(
-  table: string,
+  table: TableSchema,
   rows: Rows,
   parsed: readonly { name: string | undefined; body: string }[],
+  tableNamed: (name: string) => TableSchema | undefined,
 ): ForeignKeySchema[] {
   const byId = new Map<
     string,
     { refTable: string; from: string[]; to: string[]; onUpdate: string; onDelete: string }
   >()
   for (const [tableName, id, refTable, from, to, onUpdate, onDelete] of rows) {
-    if (text(tableName) !== table) continue
+    if (text(tableName) !== table.name) continue
     const entry = byId.get(text(id)) ?? {
       refTable: text(refTable),
       from: [],
@@ -116,18 +122,35 @@ function foreignKeysOf(
       onUpdate: text(onUpdate),
       onDelete: text(onDelete),
     }
-    entry.from.push(text(from))
+    entry.from.push(columnNamed(table, text(from)))
     entry.to.push(text(to))
     byId.set(text(id), entry)
   }
-  return [...byId.values()].map((fk) => ({
-    name: parsed.find((p) => sameColumns(p.body, fk.from))?.name,
-    columns: fk.from,
-    referencedTable: fk.refTable,
-    referencedColumns: fk.to,
-    onDelete: action(fk.onDelete),
-    onUpdate: action(fk.onUpdate),
-  }))
+  const named = new Set<string>()
+  return [...byId.values()].map((fk) => {
+    const referenced = tableNamed(fk.refTable)
+    // `REFERENCES parent` with no column list points at parent's primary key (SQLite reports NULL).
+    const to =
+      referenced && fk.to.every((column) => column === "")
+        ? [...referenced.primaryKey]
+        : fk.to.map((column) => (referenced ? columnNamed(referenced, column) : column))
+    // Each constraint name once: two foreign keys over the same columns each get their own.
+    const name = parsed.find((p) => p.name && !named.has(p.name) && sameColumns(p.body, fk.from))?.name
+    if (name) named.add(name)
+    return {
+      name,
+      columns: fk.from,
+      referencedTable: referenced?.name ?? fk.refTable,
+      referencedColumns: to,
+      onDelete: action(fk.onDelete),
+      onUpdate: action(fk.onUpdate),
+    }
+  })
+}
+
+/** The table's own spelling of a column name written in another case; the name itself if none. */
+function columnNamed(table: TableSchema, name: string): string {
+  return table.columns.find((column) => folded(column.name) === folded(name))?.name ?? name
 }
 
 function indexGroups(table: string, rows: Rows) {
@@ -158,12 +181,8 @@ function action(value: string): ReferentialAction | undefined {
   return value === "" || value === "NO ACTION" ? undefined : (value as ReferentialAction)
 }
 
-/** Whether a clause's column list (`"a", b`) names exactly these columns. */
+/** Whether a clause's column list (`"a", b`) names exactly these columns, as SQLite compares names. */
 function sameColumns(list: string, columns: readonly string[]): boolean {
-  const names =
-    list
-      .split(/\)/)[0]
-      ?.split(",")
-      .map((n) => n.trim().replace(/^"|"$/g, "")) ?? []
-  return names.length === columns.length && names.every((n, i) => n === columns[i])
+  const names = list.split(/\)/)[0]?.split(",").map(unquote) ?? []
+  return names.length === columns.length && names.every((n, i) => folded(n) === folded(columns[i] ?? ""))
 }
