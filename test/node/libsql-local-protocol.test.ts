@@ -154,6 +154,14 @@ describe("libsql-local requests and results", () => {
         "SQL string could not be parsed: unsupported statement",
       ],
       ["CREATE TEMP TABLE t (x)", {}, "SQL_PARSE_ERROR", "unsupported statement"],
+      // Named into the temp schema, an object would outlive its stream on a pooled connection.
+      ["CREATE TABLE temp.t (x)", {}, "SQL_PARSE_ERROR", "unsupported statement"],
+      [
+        'CREATE TRIGGER "TEMP".t AFTER INSERT ON main.x BEGIN SELECT 1; END',
+        {},
+        "SQL_PARSE_ERROR",
+        "unsupported statement",
+      ],
       ["SELECT * FROM missing", {}, "SQLITE_ERROR", "SQLite error: no such table: missing"],
       ["SELECT :a", { args: [integer(1)] }, "ARGS_INVALID", "value for parameter :a not found"],
       [

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createClient, LibsqlError } from "@libsql/client/web"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { ConnectionPool } from "../../tools/libsql-local/connection-pool.ts"
 import { type LibsqlLocal, startLibsqlLocal } from "../../tools/libsql-local/index.ts"
 import { libsqlLocalContract } from "../contract/libsql-local.ts"
 
@@ -29,6 +30,28 @@ libsqlLocalContract({
     },
     authToken: shortExpiryToken,
   },
+})
+
+describe("libsql-local's connection pool", () => {
+  it("never hands a connection holding temp objects to another stream", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "libsql-pool-"))
+    const pool = new ConnectionPool(join(dir, "pool.db"))
+    try {
+      const first = pool.acquire()
+      // What the SQL analysis refuses over the protocol, done on the connection itself.
+      first.exec("CREATE TEMP TABLE leak (x)")
+      pool.release(first)
+      const next = pool.acquire()
+      expect(next).not.toBe(first)
+      expect(next.prepare("SELECT name FROM temp.sqlite_master").all()).toEqual([])
+      pool.release(next)
+      // A clean connection is reused.
+      expect(pool.acquire()).toBe(next)
+    } finally {
+      pool.closeAll()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })
 
 describe("libsql-local lifecycle and locking (node)", () => {

@@ -1,5 +1,9 @@
 // Batches: statements run in order, each only if its condition holds. As in sqld, every step's SQL is
-// resolved and analyzed before any step runs, so a bad step fails the whole batch with nothing done.
+// resolved and analyzed before any step runs, so a step that is not one statement (none, two, an
+// unsupported one, missing stored SQL) fails the whole batch with nothing done. One difference: sqld
+// parses SQL itself and fails the batch on a syntax error too; here SQLite finds it when the step runs,
+// so it is that step's error and later steps without a condition still run (the official client
+// makes every step conditional on the one before, so it cannot tell).
 import { argumentsOf, type StatementArguments } from "./arguments.ts"
 import { HranaError, ProtocolError } from "./errors.ts"
 import type { BatchCondition, BatchStep, StmtRequest } from "./requests.ts"

@@ -70,4 +70,9 @@ function resetConnection(connection: Connection): void {
   if (connection.inTransaction) connection.exec("ROLLBACK")
   // The only connection setting sqld lets a client change; a pooled connection must not carry it over.
   connection.exec("PRAGMA foreign_keys = ON")
+  // Temp tables, views and triggers belong to the connection: another stream must never meet them.
+  // The analysis refuses their creation; a connection that has some all the same is not reused.
+  if (connection.prepare("SELECT 1 FROM temp.sqlite_master LIMIT 1").get() !== undefined) {
+    throw new Error("the connection holds temp objects")
+  }
 }

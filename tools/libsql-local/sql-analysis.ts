@@ -86,8 +86,11 @@ function classify(tokens: Token[]): Classification | "unsupported" {
     case "RELEASE":
       return plain("release")
     case "CREATE":
-      // sqld keeps connection-bound objects out: TEMP tables, views and triggers are refused.
-      return second === "TEMP" || second === "TEMPORARY" ? "unsupported" : plain("write")
+      // sqld keeps connection-bound objects out: TEMP tables, views and triggers are refused, and so
+      // are objects named into the temp schema (`temp.t`), which would outlive their stream here.
+      return second === "TEMP" || second === "TEMPORARY" || namesTempSchema(tokens)
+        ? "unsupported"
+        : plain("write")
     case "DROP":
     case "ALTER":
       return plain("write")
@@ -104,6 +107,14 @@ function classify(tokens: Token[]): Classification | "unsupported" {
     default:
       return (first !== undefined ? DML[first] : undefined) ?? plain("other")
   }
+}
+
+/** Whether a name in the statement is qualified with the temp schema: `temp.t`, `"TEMP".t`. */
+function namesTempSchema(tokens: Token[]): boolean {
+  return tokens.some((token, i) => {
+    const name = token.kind === "quoted" ? token.text.slice(1, -1) : token.kind === "word" ? token.text : ""
+    return /^temp(orary)?$/i.test(name) && tokens[i + 1]?.text === "."
+  })
 }
 
 /** `WITH a AS (...), b AS (...) <verb> ...`: the first DML keyword outside parentheses is the verb. */
