@@ -130,6 +130,23 @@ export function neonContract(environment: NeonContractEnvironment): void {
       expect(await stats(scope)).toMatchObject({ httpRequests: 1, statements: 1, wsConnections: 0 })
     })
 
+    it("gives every HTTP request a fresh session, as Neon does for the driver", async () => {
+      const sql = http(newScope())
+      const probe = `${table}_temp`
+      await sql.query("SET application_name = 'left behind'")
+      await sql.query("SELECT pg_advisory_lock(4242)")
+      await sql.query(`CREATE TEMP TABLE ${probe} (x int)`)
+      // Each a request of its own: none meets what an earlier request left on its connection.
+      const [named] = (await sql.query("SHOW application_name")) as { application_name: string }[]
+      expect(named?.application_name).not.toBe("left behind")
+      const [lock] = (await sql.query("SELECT pg_try_advisory_lock(4242) AS free")) as { free: boolean }[]
+      expect(lock?.free).toBe(true)
+      const [temp] = (await sql.query(`SELECT to_regclass('pg_temp.${probe}') AS found`)) as {
+        found: string | null
+      }[]
+      expect(temp?.found).toBeNull()
+    })
+
     it("commits a batch transaction whole in one HTTP request", async () => {
       const scope = newScope()
       const sql = http(scope)

@@ -96,7 +96,13 @@ export async function handleSql(
     healthy = !(error instanceof Error && !("code" in error))
     return databaseError(error)
   } finally {
-    pool.release(client, credentials.user, credentials.database, healthy)
+    await pool.release(
+      client,
+      credentials.user,
+      credentials.database,
+      healthy,
+      headers["neon-pool-opt-in"] === "true",
+    )
   }
 }
 

@@ -1,5 +1,9 @@
 // Connections to the one upstream PostgreSQL, kept per (user, database). A connection goes back to
-// the pool only when it is idle outside any transaction; anything else is closed.
+// the pool only when it is idle outside any transaction; anything else is closed. Neon pools HTTP
+// connections only for requests that opt in (`Neon-Pool-Opt-In: true`, which the driver does not
+// send): every other request meets a fresh session. Here connections are kept for speed, so one that
+// did not opt in is reset first (DISCARD ALL: settings, advisory locks, temp tables, prepared
+// statements), before the request is answered and before another request may take it.
 import pg from "pg"
 
 export class UpstreamPool {
@@ -26,16 +30,37 @@ export class UpstreamPool {
     return client
   }
 
-  /** Returns a connection; one that failed, or is inside a transaction, is closed instead. */
-  release(client: pg.Client, user: string, database: string, healthy: boolean): void {
-    this.#busy.delete(client)
+  /**
+   * Returns a connection; one that failed, or is inside a transaction, is closed instead. Its session
+   * is reset before reuse unless the request opted in to Neon's pooling (`keepSession`).
+   */
+  async release(
+    client: pg.Client,
+    user: string,
+    database: string,
+    healthy: boolean,
+    keepSession = false,
+  ): Promise<void> {
     // 'I' is PostgreSQL's ReadyForQuery status for idle outside a transaction.
     const outsideTransaction =
       (client as unknown as { getTransactionStatus(): string | null }).getTransactionStatus() === "I"
+    if (healthy && outsideTransaction && !keepSession) {
+      // Before the request is answered: what it locked is free when its client goes on.
+      healthy = await client.query("DISCARD ALL").then(
+        () => true,
+        () => false,
+      )
+    }
     if (!healthy || !outsideTransaction) {
+      this.#busy.delete(client)
       client.end().catch(() => undefined)
       return
     }
+    this.#keep(client, user, database)
+  }
+
+  #keep(client: pg.Client, user: string, database: string): void {
+    if (!this.#busy.delete(client)) return // closed meanwhile
     const key = `${user}\u0000${database}`
     const idle = this.#idle.get(key) ?? []
     if (idle.length >= 8) client.end().catch(() => undefined)
