@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net"
 import { WebSocketServer } from "ws"
 import { Faults } from "../faults.ts"
 import { EndpointAccess } from "./access.ts"
-import { handleSql } from "./sql-over-http.ts"
+import { handleSql, MAX_REQUEST_BYTES, requestTooLarge } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
 import { UpstreamPool } from "./upstream-pool.ts"
 import { proxyWebSocket } from "./websocket-proxy.ts"
@@ -71,7 +71,8 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
     }
     if (path === "/sql" && request.method === "POST") {
       stats.count("httpRequests", scope)
-      const body = await readBody(request)
+      const body = await readBody(request, MAX_REQUEST_BYTES)
+      if (body === undefined) return answer(response, 413, requestTooLarge())
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
       )
@@ -141,11 +142,16 @@ function route(rawUrl: string): { scope: string | undefined; path: string; query
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/** The body as text; undefined once it passes `limit` bytes (the rest is read and dropped). */
+function readBody(request: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
-    request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    let size = 0
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size <= limit) chunks.push(chunk)
+    })
+    request.on("end", () => resolve(size <= limit ? Buffer.concat(chunks).toString("utf8") : undefined))
     request.on("error", reject)
   })
 }

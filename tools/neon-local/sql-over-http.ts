@@ -42,6 +42,22 @@ const ERROR_FIELDS = [
   "routine",
 ] as const
 
+/** Neon's limits on a request's body and on its answer's rows (`sql_over_http_max_*_size_bytes`). */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+
+/** Neon's answer (413) to a body over the limit. */
+export function requestTooLarge(): unknown {
+  return notFromDatabase(`Content length exceeds limit of ${MAX_REQUEST_BYTES} bytes`).body
+}
+
+/** Rows past Neon's limit: the answer is 507, and a batch is rolled back (it never commits). */
+class ResponseTooLarge extends Error {
+  constructor() {
+    super(`response is too large (max is ${MAX_RESPONSE_BYTES} bytes)`)
+  }
+}
+
 /** pg's parsers turned off: values stay the text PostgreSQL sent, as Neon returns them. */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value }
 
@@ -66,10 +82,11 @@ export async function handleSql(
   } catch {
     return notFromDatabase("request body is not valid JSON")
   }
+  const listed = typeof payload === "object" && payload !== null ? payload.queries : undefined
+  const queries = Array.isArray(listed) && listed.every(isQueryData) ? listed : undefined
+  if (!queries && !isQueryData(payload))
+    return notFromDatabase("request body needs a query (text, with params an array) or queries of them")
   const arrayMode = headers["neon-array-mode"] === "true"
-  const queries = Array.isArray(payload.queries) ? (payload.queries as QueryData[]) : undefined
-  if (!queries && typeof payload.query !== "string")
-    return notFromDatabase("request body needs query or queries")
   let client: pg.Client
   try {
     client = await pool.acquire(credentials.user, credentials.database)
@@ -77,22 +94,24 @@ export async function handleSql(
     return databaseError(asNeonAuthError(error as { code?: unknown }, credentials.user))
   }
   let healthy = true
+  const budget = { bytes: MAX_RESPONSE_BYTES }
   try {
     if (!queries || rollBackAtEnd) {
       if (rollBackAtEnd) await client.query("BEGIN")
       const results = []
       for (const query of queries ?? [payload as QueryData]) {
         countStatement()
-        results.push(await run(client, query, arrayMode))
+        results.push(await run(client, query, arrayMode, budget))
       }
       if (rollBackAtEnd) await client.query("ROLLBACK")
       return { status: 200, body: queries ? { results } : results[0] }
     }
     return {
       status: 200,
-      body: { results: await runBatch(client, queries, headers, arrayMode, countStatement) },
+      body: { results: await runBatch(client, queries, headers, arrayMode, countStatement, budget) },
     }
   } catch (error) {
+    if (error instanceof ResponseTooLarge) return { status: 507, body: notFromDatabase(error.message).body }
     healthy = !(error instanceof Error && !("code" in error))
     return databaseError(error)
   } finally {
@@ -112,6 +131,7 @@ async function runBatch(
   headers: Record<string, string | undefined>,
   arrayMode: boolean,
   countStatement: () => void,
+  budget: { bytes: number },
 ) {
   const level = ISOLATION[headers["neon-batch-isolation-level"] ?? ""]
   const readOnly = headers["neon-batch-read-only"] === "true"
@@ -123,7 +143,7 @@ async function runBatch(
     const results = []
     for (const query of queries) {
       countStatement()
-      results.push(await run(client, query, arrayMode))
+      results.push(await run(client, query, arrayMode, budget))
     }
     await client.query("COMMIT")
     return results
@@ -133,7 +153,14 @@ async function runBatch(
   }
 }
 
-async function run(client: pg.Client, data: QueryData, arrayMode: boolean) {
+function isQueryData(value: unknown): value is QueryData {
+  if (typeof value !== "object" || value === null) return false
+  const { query, params } = value as { query?: unknown; params?: unknown }
+  return typeof query === "string" && (params === undefined || Array.isArray(params))
+}
+
+/** One query's answer; `budget` is what is left of the response's bytes (the rows as JSON count). */
+async function run(client: pg.Client, data: QueryData, arrayMode: boolean, budget: { bytes: number }) {
   const result = await client.query({
     text: data.query,
     values: data.params ?? [],
@@ -153,6 +180,8 @@ async function run(client: pg.Client, data: QueryData, arrayMode: boolean) {
   const rows = (result.rows as unknown[][]).map((row) =>
     arrayMode ? row : Object.fromEntries(fields.map((field, i) => [field.name, row[i]])),
   )
+  budget.bytes -= JSON.stringify(rows).length
+  if (budget.bytes < 0) throw new ResponseTooLarge()
   return { command: result.command, rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
 }
 

@@ -1,0 +1,69 @@
+// neon-local holds requests to Neon's limits and shapes (proxy's sql_over_http): a body that is not a
+// query or a batch of them is a 400, a body over 10 MiB a 413, rows over 10 MiB a 507, and a batch
+// whose rows pass the limit is rolled back, never committed.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type NeonLocal, startNeonLocal } from "../../tools/neon-local/index.ts"
+import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
+
+const MIB = 1024 * 1024
+let database: Awaited<ReturnType<typeof createScratchDatabase>>
+let local: NeonLocal
+beforeAll(async () => {
+  database = await createScratchDatabase(pgUrl())
+  local = await startNeonLocal({ upstream: database.url, port: 0 })
+})
+afterAll(async () => {
+  await local.stop()
+  await database.drop()
+})
+
+async function post(body: string): Promise<{ status: number; message: unknown }> {
+  const response = await fetch(local.fetchEndpoint(), {
+    method: "POST",
+    headers: { "Neon-Connection-String": database.url },
+    body,
+  })
+  const answer = (await response.json()) as { message?: unknown }
+  return { status: response.status, message: answer.message }
+}
+
+describe("neon-local's limits and request shapes", () => {
+  it("answers a body that is no query with a 400", async () => {
+    for (const body of [
+      "null",
+      "42",
+      "[1]",
+      '{"queries":[null]}',
+      '{"query":5}',
+      '{"query":"SELECT 1","params":"a"}',
+    ]) {
+      expect(await post(body), body).toEqual({
+        status: 400,
+        message: "request body needs a query (text, with params an array) or queries of them",
+      })
+    }
+  })
+
+  it("refuses a body over 10 MiB with a 413, as Neon does", async () => {
+    const body = JSON.stringify({ query: "SELECT length($1)", params: ["x".repeat(10 * MIB)] })
+    expect(await post(body)).toEqual({
+      status: 413,
+      message: `Content length exceeds limit of ${10 * MIB} bytes`,
+    })
+  })
+
+  it("answers rows over 10 MiB with a 507, and rolls back a batch that read them", async () => {
+    const large = "SELECT repeat('x', 1024) FROM generate_series(1, 11 * 1024)"
+    const tooLarge = { status: 507, message: `response is too large (max is ${10 * MIB} bytes)` }
+    expect(await post(JSON.stringify({ query: large }))).toEqual(tooLarge)
+    await post(JSON.stringify({ query: "CREATE TABLE written (x int)" }))
+    const batch = { queries: [{ query: "INSERT INTO written VALUES (1)" }, { query: large }] }
+    expect(await post(JSON.stringify(batch))).toEqual(tooLarge)
+    const count = await fetch(local.fetchEndpoint(), {
+      method: "POST",
+      headers: { "Neon-Connection-String": database.url, "Neon-Array-Mode": "true" },
+      body: JSON.stringify({ query: "SELECT count(*)::int FROM written" }),
+    })
+    expect(((await count.json()) as { rows: unknown[][] }).rows).toEqual([["0"]]) // text, as Neon sends it
+  })
+})
