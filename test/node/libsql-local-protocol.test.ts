@@ -188,6 +188,20 @@ describe("libsql-local requests and results", () => {
     })
   })
 
+  it("fails a statement whose rows pass 10 MB, as sqld does, and the stream goes on", async () => {
+    const rows = 11_000 // of over a thousand bytes each
+    const answer = await pipeline("/v2/pipeline", {
+      requests: [
+        execute(
+          `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows}) SELECT i, printf('%.1000c', 'x') FROM n`,
+        ),
+        execute("SELECT 1"),
+      ],
+    })
+    expect(answer.json.results[0]?.error?.code).toBe("RESPONSE_TOO_LARGE")
+    expect(stmtResult(answer, 1).rows).toEqual([[integer(1)]])
+  })
+
   it("runs a sequence until its first failing statement", async () => {
     const answer = await post("/s/sequence/v2/pipeline", {
       requests: [

@@ -2,11 +2,18 @@
 import { bindArguments, type StatementArguments } from "./arguments.ts"
 import { type BusyPolicy, retryWhileBusy } from "./busy-retry.ts"
 import type { Connection, PreparedStatement as Prepared } from "./connection-pool.ts"
-import { hranaErrorFromSqlite } from "./errors.ts"
+import { HranaError, hranaErrorFromSqlite } from "./errors.ts"
 import type { AnalyzedStatement } from "./sql-analysis.ts"
 import { type HranaValue, type SqlValue, valueToProto } from "./values.ts"
 
 export type ProtocolVersion = 2 | 3
+
+/**
+ * sqld's default `--max-response-size` (10MB): a statement whose rows pass it fails with
+ * RESPONSE_TOO_LARGE, and reading stops there, so one huge query neither exhausts memory nor holds
+ * the event loop (every other stream's requests wait while a statement steps).
+ */
+const MAX_RESPONSE_BYTES = 10_000_000
 
 /** Everything a request needs to run SQL on its stream. */
 export interface ExecutionContext {
@@ -74,8 +81,15 @@ function execute(
     cols = prepared.columns().map((column) => ({ name: column.name, decltype: column.type }))
     // Read every row even when the client wants none: the statement must run to completion (an
     // INSERT ... RETURNING inserts as it steps) and must not keep its read snapshot open.
+    let bytes = 0
     for (const row of prepared.raw(true).iterate(values)) {
-      if (wantRows) rows.push((row as unknown[]).map(valueToProto))
+      if (!wantRows) continue
+      const proto = (row as unknown[]).map(valueToProto)
+      bytes += JSON.stringify(proto).length
+      if (bytes > MAX_RESPONSE_BYTES) {
+        throw new HranaError(`Response is too large (over ${MAX_RESPONSE_BYTES} bytes)`, "RESPONSE_TOO_LARGE")
+      }
+      rows.push(proto)
     }
   } else {
     prepared.run(values)
