@@ -25,8 +25,10 @@ function readRelationship(state: InstanceState, key: string): unknown {
   if (state.loaded.has(key)) return state.values[key]
   const property = state.mapper.relationship(key)
   if (state.committed === undefined) {
-    // A new object has nothing in the database to load: its relationships start empty.
+    // A new object has nothing in the database to load: its relationships start empty, unchanged (so
+    // reading one does not override a foreign key the application set itself).
     setRelationship(state, property, property.uselist ? [] : null)
+    state.committedCollections.set(key, [])
     return state.values[key]
   }
   throw new NotLoadedError(

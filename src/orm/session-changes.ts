@@ -115,29 +115,13 @@ export function primaryKeyOf(object: object): number | Expression<number> {
 
 /** After a flush, relationships as they are now are what the database has. */
 export function snapshotCollections(state: InstanceState): void {
-  for (const key of state.loaded) state.committedCollections.set(key, [...related(state, key)])
-}
-
-/** A relationship's objects: the collection, or the one related object (none for null). */
-function related(state: InstanceState, key: string): object[] {
-  const value = state.values[key]
-  return Array.isArray(value) ? (value as object[]) : value ? [value as object] : []
+  for (const key of state.loaded) state.committedCollections.set(key, [...state.related(key)])
 }
 
 /** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
 export function relationshipsChanged(state: InstanceState): boolean {
-  for (const key of state.loaded) if (relationshipChanged(state, key)) return true
+  for (const key of state.loaded) if (state.relationshipChanged(key)) return true
   return false
-}
-
-function relationshipChanged(state: InstanceState, key: string): boolean {
-  const before = state.committedCollections.get(key)
-  const now = related(state, key)
-  if (!before || before.length !== now.length) return true
-  // Most often the same members in the same order; else compared as sets.
-  if (now.every((item, i) => item === before[i])) return false
-  const known = new Set(before)
-  return now.some((item) => !known.has(item))
 }
 
 /** Forgets a loaded relationship's value: reading it raises NotLoadedError until it is loaded again. */
@@ -157,7 +141,7 @@ export function discardUnflushed(state: InstanceState): void {
     if (key in committed) state.values[key] = committed[key]
     else delete state.values[key]
   }
-  for (const key of [...state.loaded]) if (relationshipChanged(state, key)) unload(state, key)
+  for (const key of [...state.loaded]) if (state.relationshipChanged(key)) unload(state, key)
 }
 
 /** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */

@@ -63,6 +63,23 @@ export class InstanceState {
     return values.some((v) => v === undefined || v === null) ? undefined : values
   }
 
+  /** A relationship's objects now: the collection, or the one related object (none for null). */
+  related(key: string): readonly object[] {
+    const value = this.values[key]
+    return Array.isArray(value) ? (value as object[]) : value ? [value as object] : []
+  }
+
+  /** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
+  relationshipChanged(key: string): boolean {
+    const before = this.#committedCollections?.get(key)
+    const now = this.related(key)
+    if (!before || before.length !== now.length) return true
+    // Most often the same members in the same order; else compared as sets.
+    if (now.every((item, i) => item === before[i])) return false
+    const known = new Set(before)
+    return now.some((item) => !known.has(item))
+  }
+
   /** Column keys whose value differs from the committed snapshot. */
   modifiedColumns(): string[] {
     if (!this.committed) return this.mapper.columnKeys.filter((key) => key in this.values)

@@ -22,6 +22,7 @@ import { freshSchema } from "./fresh-schema.ts"
 import { AuditLog, Comment, Post, registry, Tag, User } from "./models.ts"
 import { readSessionSuite } from "./read-session-suite.ts"
 import { referenceSuite } from "./reference-suite.ts"
+import { unitOfWorkSuite } from "./unit-of-work-suite.ts"
 
 export function sessionSuite(fixture: TransportFixture) {
   const scope = (name: string) => `orm-${fixture.name}-${name}-${Date.now().toString(36)}`
@@ -658,5 +659,6 @@ export function sessionSuite(fixture: TransportFixture) {
 
     referenceSuite(fixture, { engine, scope, unique, expectOneRequest })
     readSessionSuite(fixture, { engine, scope, unique, expectOneRequest })
+    unitOfWorkSuite({ engine, unique })
   })
 }

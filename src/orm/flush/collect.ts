@@ -4,6 +4,7 @@
 import { sortedTables } from "../../sql/schema/metadata.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import type { IdentityMap } from "../identity-map.ts"
+import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, type SessionLike, stateOf } from "../state.ts"
 import type { FlushInput } from "./plan.ts"
 
@@ -35,9 +36,10 @@ export function collectChanges(
       }
     }
   }
-  // Children removed from a `delete-orphan` collection go with the rows they belonged to.
+  // Children removed from a `delete-orphan` collection go with the rows they belonged to, unless they
+  // moved to another parent (SQLAlchemy deletes only a child that has no parent left).
   for (const state of persistent) {
-    for (const orphan of orphansOf(state)) {
+    for (const orphan of orphansOf(state, persistent)) {
       const other = stateOf(orphan)
       if (other.committed !== undefined && !other.deleted) {
         other.deleted = true
@@ -85,15 +87,46 @@ function relatedThrough(state: InstanceState, cascade: "save-update" | "delete")
   return found
 }
 
-/** Members removed from loaded `delete-orphan` collections since they were loaded or flushed. */
-function orphansOf(state: InstanceState): object[] {
+/**
+ * Members removed from loaded `delete-orphan` collections since they were loaded or flushed, and not
+ * given another parent through the same relationship since.
+ */
+function orphansOf(state: InstanceState, persistent: readonly InstanceState[]): object[] {
   const found: object[] = []
   for (const key of state.loaded) {
     const property = state.mapper.relationship(key)
     if (property.direction !== "one-to-many" || !property.cascade.has("delete-orphan")) continue
     const before = state.committedCollections.get(key)
     const now = state.values[key] as object[]
-    for (const item of before ?? []) if (!now.includes(item)) found.push(item)
+    for (const item of before ?? []) {
+      if (!now.includes(item) && !hasOtherParent(stateOf(item), state, property, persistent)) found.push(item)
+    }
   }
   return found
+}
+
+/** Whether a child taken out of `parent`'s collection now belongs to another parent through it. */
+function hasOtherParent(
+  child: InstanceState,
+  parent: InstanceState,
+  property: RelationshipProperty,
+  persistent: readonly InstanceState[],
+): boolean {
+  // Its side of the relationship names another parent (`child.owner = other`).
+  const reverse = property.backPopulates
+  if (reverse && child.loaded.has(reverse)) {
+    const named = child.values[reverse]
+    if (named != null && named !== parent.object) return true
+  }
+  // Another loaded collection of the relationship holds it (`other.children.push(child)`).
+  const held = (other: InstanceState) =>
+    other !== parent &&
+    other.loaded.has(property.key) &&
+    (other.values[property.key] as object[]).includes(child.object)
+  if (persistent.some(held)) return true
+  // Its foreign key was pointed at another row (`child.ownerId = other.id`).
+  return property.pairs.every(([parentColumn, childColumn]) => {
+    const value = child.values[childColumn.key]
+    return value != null && value !== parent.values[parentColumn.key] && value !== child.committed?.[childColumn.key]
+  })
 }

@@ -144,13 +144,21 @@ function insertOrder(order: readonly Table[], pending: readonly InstanceState[])
   return [...sorted, ...cyclic]
 }
 
-/** Writes foreign keys from loaded relationships into column values; collects link-table changes. */
+/**
+ * Writes foreign keys from loaded relationships into column values; collects link-table changes. As
+ * in SQLAlchemy, only a relationship that changed (or links a row this flush inserts) writes its keys:
+ * one loaded as the database has it leaves the foreign-key columns to the application
+ * (`comment.postId = other.id` is kept, not put back from `comment.post`).
+ */
 function syncRelationships(state: InstanceState, links: LinkChanges): void {
   for (const key of state.loaded) {
     const property = state.mapper.relationship(key)
     const value = state.values[key]
     if (property.direction === "many-to-one") {
       const target = value ? stateOf(value as object) : undefined
+      // A row this flush inserts has its key only then: a link to it is always written.
+      const linksNewRow = target !== undefined && target.committed === undefined
+      if (!linksNewRow && !state.relationshipChanged(key)) continue
       const deferred =
         property.spec.options.postUpdate && (state.committed === undefined || target?.committed === undefined)
       for (const [local, remote] of property.pairs) {
@@ -164,19 +172,23 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
         }
       }
     } else if (property.direction === "one-to-many") {
+      const before = state.committedCollections.get(key)
       for (const child of members(property, value)) {
+        // A child the database already links here keeps its foreign key as the application has it.
+        if (state.committed !== undefined && before?.includes(child)) continue
         const childState = stateOf(child)
         for (const [local, remote] of property.pairs)
           childState.values[remote.key] = keyOf(state.object, local)
       }
       for (const gone of removedMembers(state, property)) {
         const goneState = stateOf(gone)
-        if (
-          goneState.loaded.has(property.backPopulates ?? "") &&
-          goneState.values[property.backPopulates ?? ""]
-        )
-          continue
-        for (const [, remote] of property.pairs) goneState.values[remote.key] = null
+        const back = property.backPopulates ?? ""
+        if (goneState.loaded.has(back) && goneState.values[back]) continue
+        for (const [, remote] of property.pairs) {
+          // Unlinked, unless the application pointed its foreign key elsewhere itself.
+          if (goneState.values[remote.key] === goneState.committed?.[remote.key])
+            goneState.values[remote.key] = null
+        }
       }
     } else {
       links.record(state, property)
