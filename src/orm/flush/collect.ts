@@ -127,6 +127,10 @@ function hasOtherParent(
   // Its foreign key was pointed at another row (`child.ownerId = other.id`).
   return property.pairs.every(([parentColumn, childColumn]) => {
     const value = child.values[childColumn.key]
-    return value != null && value !== parent.values[parentColumn.key] && value !== child.committed?.[childColumn.key]
+    return (
+      value != null &&
+      value !== parent.values[parentColumn.key] &&
+      value !== child.committed?.[childColumn.key]
+    )
   })
 }
