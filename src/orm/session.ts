@@ -75,6 +75,8 @@ export class AsyncSession extends ReadSession {
   readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>()
   /** What flushes inside the open interactive transaction wrote; undone on the objects if it does not commit. */
   #flushed: FlushedInTransaction | undefined
+  /** The flush, commit or rollback under way; the next one waits for it (`#oneAtATime`). */
+  #writing: Promise<unknown> | undefined
 
   constructor(
     engine: Engine,
@@ -210,11 +212,13 @@ export class AsyncSession extends ReadSession {
   }
 
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */
-  async flush(): Promise<void> {
-    if (!this.#hasChanges()) return
-    const connection = this.connection
-    if (!connection.inTransaction) await connection.begin()
-    await this.#writeChanges(connection)
+  flush(): Promise<void> {
+    return this.#oneAtATime(async () => {
+      if (!this.#hasChanges()) return
+      const connection = this.connection
+      if (!connection.inTransaction) await connection.begin()
+      await this.#writeChanges(connection)
+    })
   }
 
   /**
@@ -231,9 +235,13 @@ export class AsyncSession extends ReadSession {
    */
   async commit(): Promise<void>
   async commit<S extends Select<readonly SelectItem[]>>(options: { read: S }): Promise<Result<RowOf<S>>>
-  async commit(options?: { read?: Select<readonly SelectItem[]> }): Promise<unknown> {
+  commit(options?: { read?: Select<readonly SelectItem[]> }): Promise<unknown> {
+    return this.#oneAtATime(() => this.#commit(options?.read))
+  }
+
+  async #commit(query: Select<readonly SelectItem[]> | undefined): Promise<unknown> {
     const connection = this.connection
-    const read = options?.read && readOf(planOf(options.read, options.read.state.options ?? []))
+    const read = query && readOf(planOf(query, query.state.options ?? []))
     const reads = read?.statements ?? []
     let results: Result<unknown[]>[] = []
     if (connection.inTransaction) {
@@ -258,14 +266,16 @@ export class AsyncSession extends ReadSession {
    * objects are expunged, objects marked for deletion stay, persistent objects get back what the
    * database has (changed relationships unloaded), and what the transaction flushed is undone.
    */
-  override async rollback(): Promise<void> {
-    await super.rollback()
-    this.#fire("afterRollback")
-    for (const state of this.#new) state.session = undefined
-    this.#new.clear()
-    for (const state of this.#deleted) state.deleted = false
-    this.#deleted.clear()
-    for (const object of this.identityMap.values()) discardUnflushed(stateOf(object))
+  override rollback(): Promise<void> {
+    return this.#oneAtATime(async () => {
+      await super.rollback()
+      this.#fire("afterRollback")
+      for (const state of this.#new) state.session = undefined
+      this.#new.clear()
+      for (const state of this.#deleted) state.deleted = false
+      this.#deleted.clear()
+      for (const object of this.identityMap.values()) discardUnflushed(stateOf(object))
+    })
   }
 
   /**
@@ -319,6 +329,23 @@ export class AsyncSession extends ReadSession {
 
   protected override autoflush(): Promise<void> | undefined {
     return this.#autoflush && this.#hasChanges() ? this.flush() : undefined
+  }
+
+  /**
+   * Runs a flush, commit or rollback after the one under way, if any: `Promise.all` of two queries
+   * that both autoflush writes the pending objects once, and never opens two transactions on one
+   * session. (SQLAlchemy's AsyncSession refuses concurrent calls; waiting serves JavaScript's habits.)
+   * A flush listener may start a flush of its own: it runs after the current one, not inside it.
+   */
+  async #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    while (this.#writing) await this.#writing.catch(() => undefined)
+    const running = work()
+    this.#writing = running
+    try {
+      return await running
+    } finally {
+      if (this.#writing === running) this.#writing = undefined
+    }
   }
 
   /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */

@@ -2,8 +2,8 @@
 // case lost or corrupted data, or left objects out of step with their rows, before its fix. Part of
 // the AsyncSession suite (./session-suite.ts), on every transport.
 import { expect, it } from "vitest"
-import { AsyncSession, type Engine, joinedload, select, selectinload } from "../../src/index.ts"
-import { Comment, Post, User } from "./models.ts"
+import { AsyncSession, type Engine, func, joinedload, select, selectinload } from "../../src/index.ts"
+import { Comment, Post, Tag, User } from "./models.ts"
 
 interface SuiteTools {
   readonly engine: Engine
@@ -111,5 +111,26 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     session.add(comment)
     await session.commit()
     expect(await postOfComment(comment.id)).toBe(ids.second)
+  })
+
+  it("writes pending objects once when calls on one session run concurrently", async () => {
+    const tagsNamed = async (name: string) => {
+      await using reader = new AsyncSession(engine)
+      return Number(await reader.scalar(select(func.count(Tag.id)).where(Tag.c.name.eq(name))))
+    }
+    // Two queries that both autoflush: the second waits for the first's flush, and writes nothing.
+    const name = unique("concurrent")
+    await using session = new AsyncSession(engine)
+    session.add(new Tag({ name }))
+    const query = select(Tag).where(Tag.c.name.eq(name))
+    const [first, second] = await Promise.all([session.scalars(query), session.scalars(query)])
+    expect([first.all().length, second.all().length]).toEqual([1, 1])
+    await session.commit()
+    expect(await tagsNamed(name)).toBe(1)
+    // Two commits at once: one writes, the other finds nothing left to write.
+    const other = unique("commits")
+    session.add(new Tag({ name: other }))
+    await Promise.all([session.commit(), session.commit()])
+    expect(await tagsNamed(other)).toBe(1)
   })
 }
