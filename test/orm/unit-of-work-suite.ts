@@ -133,4 +133,19 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     await Promise.all([session.commit(), session.commit()])
     expect(await tagsNamed(other)).toBe(1)
   })
+
+  it("inserts an object that gives its own generated-kind key beside ones that do not", async () => {
+    const [given, generated] = [unique("given"), unique("generated")]
+    const id = 900_000 + Math.floor(Math.random() * 90_000)
+    await using session = new AsyncSession(engine)
+    const mine = new Tag({ id, name: given })
+    const theirs = new Tag({ name: generated })
+    session.addAll([theirs, mine])
+    await session.commit()
+    expect(mine.id).toBe(id)
+    expect(theirs.id).not.toBe(id)
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Tag, id))?.name).toBe(given)
+    expect((await reader.get(Tag, theirs.id))?.name).toBe(generated)
+  })
 }

@@ -63,6 +63,11 @@ describe("insert", () => {
     })
     expect(insert(log).values({}).compile(postgresql).sql).toBe("INSERT INTO log DEFAULT VALUES")
     expect(insert(log).compile(sqlite).sql).toBe("INSERT INTO log DEFAULT VALUES")
+    // Several: the generated key named, left to the database in each row.
+    expect(insert(log).values([{}, {}]).compile(postgresql).sql).toBe(
+      "INSERT INTO log (id) VALUES (DEFAULT), (DEFAULT)",
+    )
+    expect(insert(log).values([{}, {}]).compile(sqlite).sql).toBe("INSERT INTO log (id) VALUES (NULL), (NULL)")
   })
 
   it("inserts from a select", () => {

@@ -274,7 +274,11 @@ function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
   // Rows that may already exist go first: they are found by their unique values, not by position, and
   // inserting them before the table's other new rows keeps those rows' positions exact.
   const steps = uniqueSteps(table, generatedKey, states)
-  let remaining = states.filter((state) => !state.uniqueBy)
+  // Rows that give their own key where the database would generate it go next, as rows of a table
+  // without generated keys: SQLite's generated keys come from `max(key)`, which they may move.
+  const keyed = generatedKey ? states.filter((state) => !state.uniqueBy && givesKey(state, generatedKey)) : []
+  steps.push(...givenKeySteps(table, keyed, new Set(states)))
+  let remaining = states.filter((state) => !state.uniqueBy && !keyed.includes(state))
   while (remaining.length > 0) {
     const waiting = new Set(remaining)
     const ready = remaining.filter((state) => !dependsOnAny(state, waiting))
@@ -287,13 +291,46 @@ function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
     // Keys the application gives may be taken by others: those rows go in key order. Generated keys
     // are new to everyone and follow add order.
     if (!generatedKey) sortByKey(rows, rowKeyIn(mapper.primaryKey.map((column) => column.key)))
-    // One statement carries at most MAX_PARAMETERS values (PostgreSQL's limit is 65,535, SQLite's 32,766).
-    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, table.columns.length)))
-    for (let start = 0; start < rows.length; start += perStatement) {
-      steps.push({ kind: "insert", table, generatedKey, rows: rows.slice(start, start + perStatement) })
-    }
+    steps.push(...statementsOf(table, generatedKey, rows))
     const done = new Set(ready)
     remaining = remaining.filter((state) => !done.has(state))
+  }
+  return steps
+}
+
+function givesKey(state: InstanceState, key: Column<unknown>): boolean {
+  const value = state.values[key.key]
+  return value !== undefined && value !== null && !(value instanceof KeyRef)
+}
+
+/** The rows of a table with generated keys that give their own, in key order. */
+function givenKeySteps(table: Table, states: InstanceState[], all: Set<InstanceState>): InsertStep[] {
+  if (states.length === 0) return []
+  for (const state of states) {
+    if (dependsOnAny(state, all)) {
+      throw new InvalidRequestError(
+        `${state.mapper.name} gives its own key but refers to a new row of its own table whose key is generated; flush that row first`,
+      )
+    }
+  }
+  const rows = states.map((state) => ({ state, values: insertValues(state) }))
+  return statementsOf(
+    table,
+    undefined,
+    sortByKey(rows, rowKeyIn(table.primaryKey.map((column) => column.key))),
+  )
+}
+
+/** Rows to insert as steps: one statement carries at most MAX_PARAMETERS values (PostgreSQL's limit is 65,535, SQLite's 32,766). */
+function statementsOf(
+  table: Table,
+  generatedKey: Column<unknown> | undefined,
+  rows: InsertRow[],
+): InsertStep[] {
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, table.columns.length)))
+  const steps: InsertStep[] = []
+  for (let start = 0; start < rows.length; start += perStatement) {
+    steps.push({ kind: "insert", table, generatedKey, rows: rows.slice(start, start + perStatement) })
   }
   return steps
 }

@@ -50,9 +50,12 @@ function insertValues(
   const withDefaults = rows.map((row) => withClientDefaults(table, row, "default"))
   const columns = table.columns.filter((col) => withDefaults.some((row) => col.key in row))
   if (columns.length === 0) {
-    if (rows.length > 1)
-      throw new InvalidRequestError(`Cannot insert several rows of only defaults into "${table.name}"`)
-    return "DEFAULT VALUES"
+    if (rows.length === 1) return "DEFAULT VALUES"
+    // Several rows of only defaults: one column named, left to its default in each row.
+    const named = table.columns.find((col) => isGeneratedKey(col)) ?? table.columns[0]
+    if (!named) throw new InvalidRequestError(`Table "${table.name}" has no columns to insert`)
+    const tuples = rows.map(() => `(${missingValue(compiler, named)})`)
+    return `(${compiler.quote(named.name)}) VALUES ${tuples.join(", ")}`
   }
   const tuples = withDefaults.map(
     (row) =>
