@@ -67,7 +67,9 @@ describe("insert", () => {
     expect(insert(log).values([{}, {}]).compile(postgresql).sql).toBe(
       "INSERT INTO log (id) VALUES (DEFAULT), (DEFAULT)",
     )
-    expect(insert(log).values([{}, {}]).compile(sqlite).sql).toBe("INSERT INTO log (id) VALUES (NULL), (NULL)")
+    expect(insert(log).values([{}, {}]).compile(sqlite).sql).toBe(
+      "INSERT INTO log (id) VALUES (NULL), (NULL)",
+    )
   })
 
   it("inserts from a select", () => {
