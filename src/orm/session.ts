@@ -124,9 +124,21 @@ export class AsyncSession extends ReadSession {
     if (state.session && state.session !== this) {
       throw new InvalidRequestError(`${state.mapper.name} belongs to another session; expunge it there first`)
     }
+    if (state.committed === undefined) {
+      state.session = this
+      this.#new.add(state)
+      return
+    }
+    const identity = state.identity
+    const held = identity && this.identityMap.get(state.mapper, identity)
+    if (held && held !== object) {
+      // One object per row: the session's own would silently lose its changes to this one.
+      throw new InvalidRequestError(
+        `Another ${state.mapper.name} object for the row with key (${identity.join(", ")}) is already in this session; merge() this one into it, or expunge that one first`,
+      )
+    }
     state.session = this
-    if (state.committed === undefined) this.#new.add(state)
-    else if (state.identity) this.identityMap.set(state.mapper, state.identity, object)
+    if (identity) this.identityMap.set(state.mapper, identity, object)
   }
 
   addAll(objects: Iterable<object>): void {
@@ -408,6 +420,7 @@ export class AsyncSession extends ReadSession {
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps, this.engine.dialect)
       const results = await connection.batch([...rendered.map((r) => r.statement), ...reads])
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
+      this.#rekeyChangedKeys(plan.updated, saved)
       if (connection.inTransaction) {
         this.#flushed ??= { inserted: new Set(), before: new Map() }
         recordFlushed(this.#flushed, plan, saved)
@@ -422,6 +435,18 @@ export class AsyncSession extends ReadSession {
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
       if (!connection.inTransaction) this.#fire("afterRollback")
       throw staleOrSame(error)
+    }
+  }
+
+  /** Objects whose primary key an UPDATE changed are found by their new key, and no longer by the old. */
+  #rekeyChangedKeys(updated: readonly InstanceState[], saved: ReadonlyMap<InstanceState, SavedState>): void {
+    for (const state of updated) {
+      const before = saved.get(state)?.committed
+      const old = state.mapper.primaryKey.map((column) => before?.[column.key])
+      const now = state.identity
+      if (!now || old.every((value, i) => sameValue(value, now[i]))) continue
+      this.identityMap.delete(state.mapper, old)
+      this.identityMap.set(state.mapper, now, state.object)
     }
   }
 
@@ -451,6 +476,8 @@ export class AsyncSession extends ReadSession {
   #undoFlushed(flushed: FlushedInTransaction): void {
     for (const state of flushed.inserted) this.#makeNewAgain(state)
     for (const [state, before] of flushed.before) {
+      // Under the key it had before the transaction (an UPDATE may have changed it).
+      if (state.identity) this.identityMap.delete(state.mapper, state.identity)
       revertToCommitted(state, before.committed)
       state.deleted = false
       state.gone = false

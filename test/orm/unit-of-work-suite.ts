@@ -2,7 +2,15 @@
 // case lost or corrupted data, or left objects out of step with their rows, before its fix. Part of
 // the AsyncSession suite (./session-suite.ts), on every transport.
 import { expect, it } from "vitest"
-import { AsyncSession, type Engine, func, joinedload, select, selectinload } from "../../src/index.ts"
+import {
+  AsyncSession,
+  type Engine,
+  func,
+  InvalidRequestError,
+  joinedload,
+  select,
+  selectinload,
+} from "../../src/index.ts"
 import { Comment, Post, Tag, User } from "./models.ts"
 
 interface SuiteTools {
@@ -147,5 +155,32 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     await using reader = new AsyncSession(engine)
     expect((await reader.get(Tag, id))?.name).toBe(given)
     expect((await reader.get(Tag, theirs.id))?.name).toBe(generated)
+  })
+
+  it("finds an object by its new primary key once an UPDATE changed it, and not by the old", async () => {
+    await using session = new AsyncSession(engine)
+    const tag = new Tag({ name: unique("rekey") })
+    session.add(tag)
+    await session.commit()
+    const old = tag.id
+    tag.id = 950_000 + Math.floor(Math.random() * 40_000)
+    await session.commit()
+    expect(await session.get(Tag, tag.id)).toBe(tag)
+    expect(await session.get(Tag, old)).toBeNull()
+  })
+
+  it("refuses to re-add a detached object whose row the session holds as another object", async () => {
+    await using session = new AsyncSession(engine)
+    const tag = new Tag({ name: unique("twice") })
+    session.add(tag)
+    await session.commit()
+    session.expunge(tag)
+    const held = (await session.get(Tag, tag.id)) as Tag
+    expect(held).not.toBe(tag)
+    expect(() => session.add(tag)).toThrow(InvalidRequestError)
+    // The session's object is untouched and still the one its row maps to.
+    held.name = unique("kept")
+    await session.commit()
+    expect(await session.get(Tag, tag.id)).toBe(held)
   })
 }
