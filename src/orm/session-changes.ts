@@ -15,9 +15,13 @@ export interface SavedState {
   readonly committed: Record<string, unknown> | undefined
 }
 
-/** An object as a savepoint saved it: also whether it was marked for deletion. */
+/**
+ * An object as a savepoint saved it: also whether it was marked for deletion, and the members of its
+ * loaded relationships (collections change in place, so `values` alone would not keep them).
+ */
 export interface Snapshot extends SavedState {
   readonly deleted: boolean
+  readonly related: ReadonlyMap<string, readonly object[]>
 }
 
 /** The objects' values, committed state and deletion marks, to put back if a savepoint rolls back. */
@@ -25,14 +29,30 @@ export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState,
   return new Map(
     states.map((state) => [
       state,
-      { values: { ...state.values }, committed: state.committed, deleted: state.deleted },
+      {
+        values: { ...state.values },
+        committed: state.committed,
+        deleted: state.deleted,
+        related: new Map([...state.loaded].map((key) => [key, [...state.related(key)]])),
+      },
     ]),
   )
 }
 
+/**
+ * Puts an object back as the savepoint found it. A relationship whose members changed since is
+ * unloaded (`refresh()` loads it), as SQLAlchemy expires it: what the database has for it is what the
+ * savepoint found, which a list changed in place no longer holds.
+ */
 export function restoreSnapshot(state: InstanceState, snapshot: Snapshot): void {
+  const changed = [...state.loaded].filter((key) => {
+    const before = snapshot.related.get(key)
+    const now = state.related(key)
+    return !before || before.length !== now.length || now.some((item, i) => item !== before[i])
+  })
   restoreSaved(state, snapshot)
   state.deleted = snapshot.deleted
+  for (const key of changed) unload(state, key)
 }
 
 /** What the flushes of one interactive transaction wrote. */

@@ -8,6 +8,7 @@ import {
   func,
   InvalidRequestError,
   joinedload,
+  NotLoadedError,
   select,
   selectinload,
 } from "../../src/index.ts"
@@ -182,5 +183,26 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     held.name = unique("kept")
     await session.commit()
     expect(await session.get(Tag, tag.id)).toBe(held)
+  })
+
+  it("unloads a collection a rolled-back savepoint changed, and the commit after writes none of it", async () => {
+    const [kept, dropped] = [unique("kept"), unique("dropped")]
+    await using session = new AsyncSession(engine)
+    const author = new User({ username: unique("sp"), email: `${unique("sp")}@example.com` })
+    const post = new Post({ title: "tagged", content: "", author })
+    post.tags.push(new Tag({ name: kept }), new Tag({ name: dropped }))
+    session.add(post)
+    await session.commit()
+    const savepoint = await session.beginNested()
+    post.tags.splice(1, 1)
+    post.tags.push(new Tag({ name: unique("added") }))
+    await session.flush()
+    await savepoint.rollback()
+    // What the list held is what the savepoint undid: it must be loaded again, not trusted.
+    expect(() => post.tags).toThrow(NotLoadedError)
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    const read = await reader.scalar(select(Post).where(Post.id.eq(post.id)).options(selectinload(Post.tags)))
+    expect(read?.tags.map((tag) => tag.name).sort()).toEqual([kept, dropped].sort())
   })
 }
