@@ -38,10 +38,16 @@ export interface BulkSession {
   objectAt(mapper: Mapper, identity: readonly unknown[]): InstanceState | undefined
   /** Detaches an object whose row a bulk DELETE removed. */
   forget(state: InstanceState): void
+  /** Told of each object before the statement's effect is applied to it (a rollback may undo it). */
+  touch(state: InstanceState): void
 }
 
-/** The BulkSession of a session's identity map; `forget` detaches an object as the session does. */
-export function bulkSession(identity: IdentityMap, forget: (state: InstanceState) => void): BulkSession {
+/** The BulkSession of a session's identity map; `forget` and `touch` as the session does them. */
+export function bulkSession(
+  identity: IdentityMap,
+  forget: (state: InstanceState) => void,
+  touch: (state: InstanceState) => void,
+): BulkSession {
   return {
     objectsOf: (table) =>
       identity
@@ -53,6 +59,7 @@ export function bulkSession(identity: IdentityMap, forget: (state: InstanceState
       return object ? stateOf(object) : undefined
     },
     forget,
+    touch,
   }
 }
 
@@ -119,6 +126,7 @@ function evaluateSync(statement: Statement, changes: readonly Change[], session:
     ownColumns: Infinity,
     apply() {
       for (const [state, values] of changes) {
+        session.touch(state)
         if (statement.kind === "delete") session.forget(state)
         else for (const [key, value] of values) setCommitted(state, key, value)
       }
@@ -147,6 +155,7 @@ function fetchSync(
           row.slice(returning.length, returning.length + keyColumns.length),
         )
         if (!state) continue
+        session.touch(state)
         if (statement.kind === "delete") {
           session.forget(state)
           continue
@@ -159,8 +168,11 @@ function fetchSync(
   }
 }
 
-/** The database has the value now: it is both current and committed, so the object stays clean. */
+/**
+ * The database has the value now: it is both current and committed, so the object stays clean. The
+ * committed snapshot is replaced, not changed: a saved copy of it must keep what it was.
+ */
 function setCommitted(state: InstanceState, key: string, value: unknown): void {
   state.values[key] = value
-  if (state.committed) state.committed[key] = value
+  if (state.committed) state.committed = { ...state.committed, [key]: value }
 }

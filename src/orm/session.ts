@@ -213,7 +213,11 @@ export class AsyncSession extends ReadSession {
     const synchronize = plugins.bulkSync
     if (!synchronize || !isBulk(statement)) return super.execute(statement, options)
     if (this.#autoflush && this.#hasChanges()) await this.flush()
-    const objects = bulkSession(this.identityMap, (state) => this.#forget(state))
+    const objects = bulkSession(
+      this.identityMap,
+      (state) => this.#forget(state),
+      (state) => this.#writtenInTransaction(state),
+    )
     const sync = synchronize(statement, options.synchronizeSession ?? "auto", objects)
     if (!sync) return super.execute(statement, options)
     const result = await this.connection.execute(sync.statement, options.params)
@@ -458,6 +462,17 @@ export class AsyncSession extends ReadSession {
     }
     for (const state of deleted) this.#forget(state)
     for (const object of this.identityMap.values()) snapshotCollections(stateOf(object))
+  }
+
+  /**
+   * Notes an object a bulk UPDATE or DELETE inside the interactive transaction is about to change, as
+   * a flush's writes are noted: a rollback puts it back as it was before the transaction.
+   */
+  #writtenInTransaction(state: InstanceState): void {
+    if (!this.connection.inTransaction) return
+    this.#flushed ??= { inserted: new Set(), before: new Map() }
+    if (this.#flushed.inserted.has(state) || this.#flushed.before.has(state)) return
+    this.#flushed.before.set(state, { values: { ...state.values }, committed: state.committed })
   }
 
   /** The interactive transaction ended: forget what it flushed if it committed, else undo it. */

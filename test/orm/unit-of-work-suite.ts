@@ -4,13 +4,16 @@
 import { expect, it } from "vitest"
 import {
   AsyncSession,
+  delete as deleteFrom,
   type Engine,
   func,
   InvalidRequestError,
+  inspect,
   joinedload,
   NotLoadedError,
   select,
   selectinload,
+  update,
 } from "../../src/index.ts"
 import { Comment, Post, Tag, User } from "./models.ts"
 
@@ -204,5 +207,28 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     await using reader = new AsyncSession(engine)
     const read = await reader.scalar(select(Post).where(Post.id.eq(post.id)).options(selectinload(Post.tags)))
     expect(read?.tags.map((tag) => tag.name).sort()).toEqual([kept, dropped].sort())
+  })
+
+  it("puts objects back when a transaction with bulk UPDATE and DELETE rolls back", async () => {
+    const name = unique("bulk")
+    await using session = new AsyncSession(engine)
+    const [renamed, removed] = [new Tag({ name }), new Tag({ name: unique("bulk-gone") })]
+    session.addAll([renamed, removed])
+    await session.commit()
+    await session.begin()
+    await session.execute(
+      update(Tag)
+        .where(Tag.id.eq(renamed.id))
+        .values({ name: unique("renamed") }),
+    )
+    await session.execute(deleteFrom(Tag).where(Tag.id.eq(removed.id)))
+    expect(inspect(removed).state).toBe("detached")
+    await session.rollback()
+    // As the database has them again: the old name (clean, so the next commit writes nothing) and
+    // the deleted row's object back in the session.
+    expect(renamed.name).toBe(name)
+    expect(session.isModified(renamed)).toBe(false)
+    expect(inspect(removed).state).toBe("persistent")
+    expect(await session.get(Tag, removed.id)).toBe(removed)
   })
 }
