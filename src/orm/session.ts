@@ -434,6 +434,9 @@ export class AsyncSession extends ReadSession {
       return results.slice(rendered.length)
     } catch (error) {
       for (const [state, before] of saved) restoreSaved(state, before)
+      // A failure the database did not see (a listener threw) ends the work as one it saw does: the
+      // earlier flushes of the transaction are not left for a later commit to make durable.
+      await connection.rollbackFailedWork().catch(() => undefined)
       // The failure ended the transaction, which undid its earlier flushes before this flush's objects
       // were put back above: undo them again over that (undoing is idempotent).
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)

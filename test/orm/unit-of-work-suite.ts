@@ -10,6 +10,7 @@ import {
   InvalidRequestError,
   inspect,
   joinedload,
+  listen,
   NotLoadedError,
   select,
   selectinload,
@@ -230,5 +231,27 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect(session.isModified(renamed)).toBe(false)
     expect(inspect(removed).state).toBe("persistent")
     expect(await session.get(Tag, removed.id)).toBe(removed)
+  })
+
+  it("rolls back the transaction when a flush listener throws, so no later commit makes it durable", async () => {
+    const [flushed, refused] = [unique("flushed"), unique("refused")]
+    await using session = new AsyncSession(engine)
+    const first = new Tag({ name: flushed })
+    session.add(first)
+    await session.flush()
+    const stop = listen(Tag, "beforeInsert", (tag) => {
+      if (tag.name === refused) throw new Error("refused by a listener")
+    })
+    try {
+      session.add(new Tag({ name: refused }))
+      await expect(session.flush()).rejects.toThrow("refused by a listener")
+    } finally {
+      stop()
+    }
+    expect(session.inTransaction()).toBe(false)
+    expect(inspect(first).state).toBe("transient")
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect(await reader.scalar(select(Tag).where(Tag.c.name.eq(flushed)))).toBeUndefined()
   })
 }
