@@ -406,6 +406,7 @@ export class AsyncSession extends ReadSession {
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
+    let databaseFailed = false
     try {
       let plan: FlushPlan | undefined
       for (let round = 0; !plan; round++) {
@@ -420,9 +421,15 @@ export class AsyncSession extends ReadSession {
         if (notify(candidate, "after", notified.after, context)) continue
         plan = candidate
       }
-      if (plan.steps.length === 0) return await connection.batch(reads)
+      const send = (statements: readonly Statement[]) =>
+        connection.batch(statements).catch((error: unknown) => {
+          // The connection has already rolled back what the failed request was part of.
+          databaseFailed = true
+          throw error
+        })
+      if (plan.steps.length === 0) return await send(reads)
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps, this.engine.dialect)
-      const results = await connection.batch([...rendered.map((r) => r.statement), ...reads])
+      const results = await send([...rendered.map((r) => r.statement), ...reads])
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.#rekeyChangedKeys(plan.updated, saved)
       if (connection.inTransaction) {
@@ -436,7 +443,7 @@ export class AsyncSession extends ReadSession {
       for (const [state, before] of saved) restoreSaved(state, before)
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
-      await connection.rollbackFailedWork().catch(() => undefined)
+      if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
       // The failure ended the transaction, which undid its earlier flushes before this flush's objects
       // were put back above: undo them again over that (undoing is idempotent).
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
