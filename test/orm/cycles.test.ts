@@ -3,7 +3,16 @@
 
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, column, Integer, model, Registry, relationship, String } from "../../src/index.ts"
+import {
+  AsyncSession,
+  column,
+  Integer,
+  model,
+  Registry,
+  relationship,
+  String,
+  select,
+} from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
 
@@ -57,7 +66,24 @@ class Badge extends model(
   { registry },
 ) {}
 
-registry.registerModels(Department, Person, Category, Badge)
+/** A tree whose rows go with their parent: deleting one deletes its subtree. */
+class Folder extends model(
+  "pu_folders",
+  {
+    id: column(Integer, { primaryKey: true }),
+    name: column(String(40)),
+    parentId: column(Integer, { nullable: true, foreignKey: "pu_folders.id" }),
+    parent: relationship<Folder | null>("Folder", { uselist: false, backPopulates: "children" }),
+    children: relationship<Folder[]>("Folder", {
+      uselist: true,
+      backPopulates: "parent",
+      cascade: ["save-update", "delete"],
+    }),
+  },
+  { registry },
+) {}
+
+registry.registerModels(Department, Person, Category, Badge, Folder)
 
 describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to-one on $name", (fixture) => {
   const engine = fixture.engine(`pu-${fixture.name}-${Date.now()}`)
@@ -109,5 +135,40 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     const loaded = (await reader.get(Person, person.id)) as Person
     await reader.refresh(loaded, ["badge"])
     expect(loaded.badge?.id).toBe(badge.id)
+  })
+
+  it("deletes a tree of one table in one flush, children before parents", async () => {
+    await using session = new AsyncSession(engine)
+    const root = new Folder({ name: "root" })
+    const child = new Folder({ name: "child", parent: root })
+    new Folder({ name: "grandchild", parent: child })
+    session.add(root)
+    await session.commit()
+    const ids = [root.id, child.id, ...child.children.map((folder) => folder.id)]
+    // The cascade reaches the loaded subtree; its rows go leaves first, whatever their keys.
+    session.delete(root)
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect((await reader.scalars(select(Folder).where(Folder.id.in(ids)))).all()).toEqual([])
+  })
+
+  it("unlinks the objects it holds of a deleted parent whose collection it has not loaded", async () => {
+    const root = new Category({ name: "parent" })
+    const child = new Category({ name: "orphaned", parent: root })
+    {
+      await using session = new AsyncSession(engine)
+      session.add(child)
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const parent = (await session.get(Category, root.id)) as Category
+    const held = (await session.get(Category, child.id)) as Category
+    session.delete(parent)
+    await session.commit()
+    // The row's foreign key went to NULL in bulk; the object the session holds says so too.
+    expect(held.parentId).toBeNull()
+    expect(session.isModified(held)).toBe(false)
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Category, child.id))?.parentId).toBeNull()
   })
 })

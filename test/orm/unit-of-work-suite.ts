@@ -254,4 +254,20 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     await using reader = new AsyncSession(engine)
     expect(await reader.scalar(select(Tag).where(Tag.c.name.eq(flushed)))).toBeUndefined()
   })
+
+  it("deletes a parent with its unloaded children, objects the session holds included", async () => {
+    const ids = await twoPosts()
+    await using session = new AsyncSession(engine)
+    const post = (await session.get(Post, ids.first)) as Post
+    const author = (await session.get(User, post.userId)) as User
+    const other = (await session.get(Post, ids.second)) as Post
+    // The author's posts are not loaded: the flush deletes them in bulk, and these two objects with them.
+    session.delete(author)
+    session.delete(post)
+    await session.commit()
+    expect([inspect(post).state, inspect(other).state]).toEqual(["detached", "detached"])
+    await using reader = new AsyncSession(engine)
+    expect(await reader.get(Post, ids.second)).toBeNull()
+    expect(await postOfComment(ids.comment)).toBeNull()
+  })
 }

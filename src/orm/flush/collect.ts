@@ -5,7 +5,7 @@ import { sortedTables } from "../../sql/schema/metadata.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import type { IdentityMap } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
-import { type InstanceState, type SessionLike, stateOf } from "../state.ts"
+import { type InstanceState, type SessionLike, sameValue, stateOf } from "../state.ts"
 import type { FlushInput } from "./plan.ts"
 
 export interface Changes extends FlushInput {
@@ -50,7 +50,8 @@ export function collectChanges(
   const doomed = [...deleted]
   for (let i = 0; i < doomed.length; i++) {
     const state = doomed[i] as InstanceState
-    for (const related of relatedThrough(state, "delete")) {
+    const children = [...relatedThrough(state, "delete"), ...heldChildren(state, persistent, true)]
+    for (const related of children) {
       const other = stateOf(related)
       if (other.committed !== undefined && other.session === session && !other.deleted) {
         other.deleted = true
@@ -62,6 +63,11 @@ export function collectChanges(
       }
     }
   }
+  // Children the session holds of deleted rows, through collections it has not loaded and that do not
+  // cascade the delete: the flush's bulk UPDATE unlinks their rows, and here the objects themselves.
+  for (const state of deleted) {
+    for (const child of heldChildren(state, persistent, false)) unlink(stateOf(child), state)
+  }
   const all = [...pending, ...persistent.filter((s) => !s.deleted), ...deleted]
   const metadata = all[0]?.mapper.registry.metadata
   const tables = metadata ? sortedTables(metadata) : { sorted: [], cyclic: [] }
@@ -71,6 +77,44 @@ export function collectChanges(
     deleted: [...deleted],
     all,
     order: [...tables.sorted, ...tables.cyclic],
+  }
+}
+
+/**
+ * Objects the session holds whose rows point at `state`'s row through one of its one-to-many
+ * relationships that is not loaded (a loaded one lists them itself), those that cascade deletes or
+ * those that do not (`cascading`). The flush deletes or unlinks such rows in bulk without loading them;
+ * these are the ones whose objects must follow (deleted with their rows, or unlinked), as SQLAlchemy's
+ * loading them first would have them.
+ */
+function heldChildren(state: InstanceState, persistent: readonly InstanceState[], cascading: boolean): object[] {
+  const found: object[] = []
+  for (const property of state.mapper.relationships.values()) {
+    if (property.direction !== "one-to-many" || property.secondary || property.passiveDeletes) continue
+    if (state.loaded.has(property.key) || property.cascade.has("delete") !== cascading) continue
+    for (const other of persistent) {
+      if (other.mapper !== property.target || other === state || other.deleted) continue
+      const points = property.pairs.every(([own, remote]) => {
+        const value = other.committed?.[remote.key]
+        return value != null && sameValue(value, state.committed?.[own.key])
+      })
+      if (points) found.push(other.object)
+    }
+  }
+  return found
+}
+
+/** A child whose parent's row goes: its foreign key (and its side of the relationship) to NULL. */
+function unlink(child: InstanceState, parent: InstanceState): void {
+  for (const property of parent.mapper.relationships.values()) {
+    if (property.direction !== "one-to-many" || property.target !== child.mapper) continue
+    const points = property.pairs.every(([own, remote]) =>
+      sameValue(child.committed?.[remote.key], parent.committed?.[own.key]),
+    )
+    if (!points) continue
+    for (const [, remote] of property.pairs) child.values[remote.key] = null
+    const back = property.backPopulates
+    if (back && child.loaded.has(back) && child.values[back] === parent.object) child.values[back] = null
   }
 }
 

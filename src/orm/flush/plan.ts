@@ -25,7 +25,7 @@ import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { isPartial } from "../reference.ts"
-import { type InstanceState, stateOf } from "../state.ts"
+import { type InstanceState, sameValue, stateOf } from "../state.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
 
@@ -85,7 +85,7 @@ export interface FlushInput {
 export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan {
   const links = new LinkChanges()
   for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
-  const dependents = new Map<Table, WriteStep[]>()
+  const dependents = new Map<Table, Dependents[]>()
   for (const state of input.deleted) releaseDependents(state, dependents)
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
   const steps: Step[] = []
@@ -102,10 +102,17 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   steps.push(...byTableAndKey(links.postUpdates(), order))
   steps.push(...byTableAndKey(updated.map(updateStep), order))
   for (const table of [...order].reverse()) {
-    steps.push(...sortByKey(dependents.get(table) ?? [], whereKey))
-    steps.push(...sortByKey(links.deletes(table), whereKey))
+    const bulk = dependents.get(table) ?? []
     const doomed = input.deleted.filter((s) => s.mapper.table === table)
-    steps.push(...sortByKey(doomed.map(deleteStep), whereKey))
+    steps.push(...sortByKey(links.deletes(table), whereKey))
+    // The table's deleted objects one by one, each after the rows of its own table that point at it
+    // (a tree, leaves first); then what deleted rows of other tables leave behind here, in bulk (after
+    // the objects, which must each still find their row).
+    for (const state of childrenFirst(sortByKey(doomed, (s) => [...rowKey(s).values()]), table)) {
+      steps.push(...sortByKey(bulkOf(bulk, state), whereKey), deleteStep(state))
+    }
+    const own = new Set(doomed)
+    steps.push(...sortByKey(bulkOf(bulk, (parent) => !own.has(parent)), whereKey))
   }
   return { steps, inserted: [...input.pending], updated, deleted: [...input.deleted] }
 }
@@ -202,10 +209,49 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
  * key set to NULL; children not loaded are deleted (with a `delete` cascade) or unlinked by one bulk
  * statement each, in the same request, with no query to find them; association rows are deleted.
  */
-function releaseDependents(state: InstanceState, dependents: Map<Table, WriteStep[]>): void {
+/** A bulk step that clears the rows a deleted object leaves behind, and that object. */
+interface Dependents {
+  readonly parent: InstanceState
+  readonly step: WriteStep
+}
+
+/** The bulk steps of one parent, or of the parents `which` picks. */
+function bulkOf(bulk: readonly Dependents[], which: InstanceState | ((parent: InstanceState) => boolean)) {
+  const picked = typeof which === "function" ? which : (parent: InstanceState) => parent === which
+  return bulk.filter((dependent) => picked(dependent.parent)).map((dependent) => dependent.step)
+}
+
+/**
+ * Deleted rows of one table ordered so that a row goes after the rows that point at it through the
+ * table's own foreign keys (children before parents); rows in a cycle keep their order.
+ */
+function childrenFirst(states: InstanceState[], table: Table): InstanceState[] {
+  const selfKeys = table.foreignKeys.filter((fk) => fk.referencedTable === table.name)
+  if (selfKeys.length === 0 || states.length < 2) return states
+  const pointsAt = (child: InstanceState, parent: InstanceState) =>
+    selfKeys.some((fk) =>
+      fk.columns.every((key, i) => {
+        const value = child.committed?.[key]
+        const referenced = table.requireColumn(fk.referencedColumns[i] as string).key
+        return value != null && sameValue(value, parent.committed?.[referenced])
+      }),
+    )
+  const ordered: InstanceState[] = []
+  let remaining = states
+  while (remaining.length > 0) {
+    const leaves = remaining.filter((row) => !remaining.some((other) => other !== row && pointsAt(other, row)))
+    if (leaves.length === 0) return [...ordered, ...remaining]
+    ordered.push(...leaves)
+    remaining = remaining.filter((row) => !leaves.includes(row))
+  }
+  return ordered
+}
+
+function releaseDependents(state: InstanceState, dependents: Map<Table, Dependents[]>): void {
   for (const property of state.mapper.relationships.values()) {
     if (property.passiveDeletes || property.direction === "many-to-one") continue
-    const add = (step: WriteStep) => dependents.set(step.table, [...(dependents.get(step.table) ?? []), step])
+    const add = (step: WriteStep) =>
+      dependents.set(step.table, [...(dependents.get(step.table) ?? []), { parent: state, step }])
     const parentKey = (column: Column<unknown>) => state.committed?.[column.key]
     if (property.secondary) {
       const where = new Map(property.pairs.map(([own, link]) => [link.key, parentKey(own)]))
