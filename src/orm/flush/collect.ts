@@ -87,7 +87,11 @@ export function collectChanges(
  * these are the ones whose objects must follow (deleted with their rows, or unlinked), as SQLAlchemy's
  * loading them first would have them.
  */
-function heldChildren(state: InstanceState, persistent: readonly InstanceState[], cascading: boolean): object[] {
+function heldChildren(
+  state: InstanceState,
+  persistent: readonly InstanceState[],
+  cascading: boolean,
+): object[] {
   const found: object[] = []
   for (const property of state.mapper.relationships.values()) {
     if (property.direction !== "one-to-many" || property.secondary || property.passiveDeletes) continue

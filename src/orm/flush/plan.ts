@@ -108,11 +108,19 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     // The table's deleted objects one by one, each after the rows of its own table that point at it
     // (a tree, leaves first); then what deleted rows of other tables leave behind here, in bulk (after
     // the objects, which must each still find their row).
-    for (const state of childrenFirst(sortByKey(doomed, (s) => [...rowKey(s).values()]), table)) {
+    for (const state of childrenFirst(
+      sortByKey(doomed, (s) => [...rowKey(s).values()]),
+      table,
+    )) {
       steps.push(...sortByKey(bulkOf(bulk, state), whereKey), deleteStep(state))
     }
     const own = new Set(doomed)
-    steps.push(...sortByKey(bulkOf(bulk, (parent) => !own.has(parent)), whereKey))
+    steps.push(
+      ...sortByKey(
+        bulkOf(bulk, (parent) => !own.has(parent)),
+        whereKey,
+      ),
+    )
   }
   return { steps, inserted: [...input.pending], updated, deleted: [...input.deleted] }
 }
@@ -239,7 +247,9 @@ function childrenFirst(states: InstanceState[], table: Table): InstanceState[] {
   const ordered: InstanceState[] = []
   let remaining = states
   while (remaining.length > 0) {
-    const leaves = remaining.filter((row) => !remaining.some((other) => other !== row && pointsAt(other, row)))
+    const leaves = remaining.filter(
+      (row) => !remaining.some((other) => other !== row && pointsAt(other, row)),
+    )
     if (leaves.length === 0) return [...ordered, ...remaining]
     ordered.push(...leaves)
     remaining = remaining.filter((row) => !leaves.includes(row))
