@@ -7,7 +7,7 @@ import type { Column } from "../sql/schema/column.ts"
 import type { FlushContext } from "./events.ts"
 import { type FlushPlan, keyOf } from "./flush/plan.ts"
 import { STALE_MARKER } from "./flush/render.ts"
-import { type InstanceState, stateOf } from "./state.ts"
+import { type InstanceState, relatedOf, relationshipChanged, stateOf } from "./state.ts"
 
 /** An object's values and committed state, as saved before a flush. */
 export interface SavedState {
@@ -33,7 +33,7 @@ export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState,
         values: { ...state.values },
         committed: state.committed,
         deleted: state.deleted,
-        related: new Map([...state.loaded].map((key) => [key, [...state.related(key)]])),
+        related: new Map([...state.loaded].map((key) => [key, [...relatedOf(state, key)]])),
       },
     ]),
   )
@@ -47,7 +47,7 @@ export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState,
 export function restoreSnapshot(state: InstanceState, snapshot: Snapshot): void {
   const changed = [...state.loaded].filter((key) => {
     const before = snapshot.related.get(key)
-    const now = state.related(key)
+    const now = relatedOf(state, key)
     return !before || before.length !== now.length || now.some((item, i) => item !== before[i])
   })
   restoreSaved(state, snapshot)
@@ -135,12 +135,12 @@ export function primaryKeyOf(object: object): number | Expression<number> {
 
 /** After a flush, relationships as they are now are what the database has. */
 export function snapshotCollections(state: InstanceState): void {
-  for (const key of state.loaded) state.committedCollections.set(key, [...state.related(key)])
+  for (const key of state.loaded) state.committedCollections.set(key, [...relatedOf(state, key)])
 }
 
 /** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
 export function relationshipsChanged(state: InstanceState): boolean {
-  for (const key of state.loaded) if (state.relationshipChanged(key)) return true
+  for (const key of state.loaded) if (relationshipChanged(state, key)) return true
   return false
 }
 
@@ -161,7 +161,7 @@ export function discardUnflushed(state: InstanceState): void {
     if (key in committed) state.values[key] = committed[key]
     else delete state.values[key]
   }
-  for (const key of [...state.loaded]) if (state.relationshipChanged(key)) unload(state, key)
+  for (const key of [...state.loaded]) if (relationshipChanged(state, key)) unload(state, key)
 }
 
 /** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */

@@ -63,23 +63,6 @@ export class InstanceState {
     return values.some((v) => v === undefined || v === null) ? undefined : values
   }
 
-  /** A relationship's objects now: the collection, or the one related object (none for null). */
-  related(key: string): readonly object[] {
-    const value = this.values[key]
-    return Array.isArray(value) ? (value as object[]) : value ? [value as object] : []
-  }
-
-  /** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
-  relationshipChanged(key: string): boolean {
-    const before = this.#committedCollections?.get(key)
-    const now = this.related(key)
-    if (!before || before.length !== now.length) return true
-    // Most often the same members in the same order; else compared as sets.
-    if (now.every((item, i) => item === before[i])) return false
-    const known = new Set(before)
-    return now.some((item) => !known.has(item))
-  }
-
   /** Column keys whose value differs from the committed snapshot. */
   modifiedColumns(): string[] {
     if (!this.committed) return this.mapper.columnKeys.filter((key) => key in this.values)
@@ -87,6 +70,26 @@ export class InstanceState {
       (key) => key in this.values && !sameValue(this.values[key], this.committed?.[key]),
     )
   }
+}
+
+/** A relationship's objects now: the collection, or the one related object (none for null). */
+export function relatedOf(state: InstanceState, key: string): readonly object[] {
+  const value = state.values[key]
+  return Array.isArray(value) ? (value as object[]) : value ? [value as object] : []
+}
+
+/**
+ * Whether a loaded relationship differs from what the database has (unknown counts as changed). A
+ * function, not a method: a worker that only reads never asks, and its bundle drops it.
+ */
+export function relationshipChanged(state: InstanceState, key: string): boolean {
+  const before = state.committedCollections.get(key)
+  const now = relatedOf(state, key)
+  if (!before || before.length !== now.length) return true
+  // Most often the same members in the same order; else compared as sets.
+  if (now.every((item, i) => item === before[i])) return false
+  const known = new Set(before)
+  return now.some((item) => !known.has(item))
 }
 
 /**

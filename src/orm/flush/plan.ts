@@ -25,7 +25,7 @@ import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { isPartial } from "../reference.ts"
-import { type InstanceState, sameValue, stateOf } from "../state.ts"
+import { type InstanceState, relationshipChanged, sameValue, stateOf } from "../state.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
 
@@ -173,7 +173,7 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
       const target = value ? stateOf(value as object) : undefined
       // A row this flush inserts has its key only then: a link to it is always written.
       const linksNewRow = target !== undefined && target.committed === undefined
-      if (!linksNewRow && !state.relationshipChanged(key)) continue
+      if (!linksNewRow && !relationshipChanged(state, key)) continue
       const deferred =
         property.spec.options.postUpdate && (state.committed === undefined || target?.committed === undefined)
       for (const [local, remote] of property.pairs) {
