@@ -152,6 +152,29 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     expect((await reader.scalars(select(Folder).where(Folder.id.in(ids)))).all()).toEqual([])
   })
 
+  it("deletes the unloaded subtree of a deleted tree node, however deep, in the same request", async () => {
+    const root = new Folder({ name: "root" })
+    const child = new Folder({ name: "child", parent: root })
+    const grandchild = new Folder({ name: "grandchild", parent: child })
+    new Folder({ name: "great-grandchild", parent: grandchild })
+    {
+      await using session = new AsyncSession(engine)
+      session.add(root)
+      await session.commit()
+    }
+    const ids = [root.id, child.id, grandchild.id, ...grandchild.children.map((folder) => folder.id)]
+    const scope = `pu-subtree-${fixture.name}-${Date.now()}`
+    await using session = new AsyncSession(fixture.engine(scope))
+    const loaded = (await session.get(Folder, root.id)) as Folder
+    session.delete(loaded)
+    const before = await fixture.stats(scope)
+    await session.commit()
+    const after = await fixture.stats(scope)
+    expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(1)
+    await using reader = new AsyncSession(engine)
+    expect((await reader.scalars(select(Folder).where(Folder.id.in(ids)))).all()).toEqual([])
+  })
+
   it("unlinks the objects it holds of a deleted parent whose collection it has not loaded", async () => {
     const root = new Category({ name: "parent" })
     const child = new Category({ name: "orphaned", parent: root })

@@ -64,6 +64,11 @@ export interface WriteStep {
   readonly mustMatchOne: boolean
   /** DELETE only: rows whose `column` holds one of `values` are kept (a collection replaced blindly). */
   readonly keep?: { readonly column: string; readonly values: readonly unknown[] }
+  /**
+   * DELETE only: also every row below the rows `where` finds, through these (parent column, child
+   * column) pairs of the table's own foreign key: a tree's unloaded subtree, in one statement.
+   */
+  readonly subtree?: readonly (readonly [Column<unknown>, Column<unknown>])[]
 }
 
 export type Step = InsertStep | WriteStep
@@ -287,7 +292,18 @@ function releaseDependents(state: InstanceState, dependents: Map<Table, Dependen
     const table = property.target.table
     const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
     if (property.cascade.has("delete")) {
-      add({ kind: "delete", table, state: undefined, values: new Map(), where, mustMatchOne: false })
+      // Through the table's own foreign key, the children's children go too (one statement, checked
+      // at its end), where a single-column key lets the statement name them.
+      const tree = table === state.mapper.table && table.primaryKey.length === 1
+      add({
+        kind: "delete",
+        table,
+        state: undefined,
+        values: new Map(),
+        where,
+        mustMatchOne: false,
+        ...(tree ? { subtree: property.pairs } : {}),
+      })
     } else {
       const values = new Map(property.pairs.map(([, remote]) => [remote.key, null as unknown]))
       add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })

@@ -143,6 +143,26 @@ export function writeStatement(
       .where(where)
       .returning(table)
   }
-  const statement = deleteFrom(table).where(where)
+  const statement = step.subtree ? subtreeDelete(table, where, step.subtree) : deleteFrom(table).where(where)
   return returnDeleted ? statement.returning(table) : statement
+}
+
+/**
+ * `WITH RECURSIVE subtree AS (SELECT id FROM t WHERE <where> UNION ALL SELECT t.id FROM t JOIN subtree
+ * ON t.parent_id = subtree.id) DELETE FROM t WHERE t.id IN (SELECT subtree.id FROM subtree)`: the rows
+ * and all below them. Both databases check foreign keys at the statement's end, when all are gone.
+ */
+function subtreeDelete(
+  table: Table,
+  where: Expression<boolean>,
+  pairs: readonly (readonly [Column<unknown>, Column<unknown>])[],
+) {
+  const [key] = table.primaryKey as [Column<unknown>]
+  const start = select(key).where(where).cte("subtree", { recursive: true })
+  const below = select(key).join(
+    start,
+    and(...pairs.map(([parent, child]) => child.eq(start.c[parent.key] as never))),
+  )
+  const tree = start.unionAll(below)
+  return deleteFrom(table).where(key.in(select(tree.c[key.key] as Column<unknown>) as never))
 }
