@@ -354,8 +354,8 @@ export class AsyncSession extends ReadSession {
    * A flush listener may start a flush of its own: it runs after the current one, not inside it.
    */
   async #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    while (this.#writing) await this.#writing.catch(() => undefined)
-    const running = work()
+    // Queued before `work` starts: a listener it runs synchronously that calls flush() queues behind it.
+    const running = (this.#writing?.catch(() => undefined) ?? Promise.resolve()).then(work)
     this.#writing = running
     try {
       return await running

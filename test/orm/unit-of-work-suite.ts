@@ -145,6 +145,17 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     session.add(new Tag({ name: other }))
     await Promise.all([session.commit(), session.commit()])
     expect(await tagsNamed(other)).toBe(1)
+    // A listener of the flush that starts another: it runs after this one, and finds nothing to write.
+    const third = unique("listener")
+    let inner: Promise<void> | undefined
+    const stop = session.on("beforeFlush", (s) => {
+      inner ??= s.flush()
+    })
+    session.add(new Tag({ name: third }))
+    await session.commit()
+    await inner
+    stop()
+    expect(await tagsNamed(third)).toBe(1)
   })
 
   it("inserts an object that gives its own generated-kind key beside ones that do not", async () => {
