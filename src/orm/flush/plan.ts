@@ -347,9 +347,13 @@ function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
   // inserting them before the table's other new rows keeps those rows' positions exact.
   const steps = uniqueSteps(table, generatedKey, states)
   // Rows that give their own key where the database would generate it go next, as rows of a table
-  // without generated keys: SQLite's generated keys come from `max(key)`, which they may move.
-  const keyed = generatedKey ? states.filter((state) => !state.uniqueBy && givesKey(state, generatedKey)) : []
-  steps.push(...givenKeySteps(table, keyed, new Set(states)))
+  // without generated keys: SQLite's generated keys come from `max(key)`, which they may move. One
+  // that refers to a new row of its table goes after it, among the levels below.
+  const all = new Set(states)
+  const keyed = generatedKey
+    ? states.filter((state) => !state.uniqueBy && givesKey(state, generatedKey) && !dependsOnAny(state, all))
+    : []
+  steps.push(...givenKeySteps(table, keyed))
   let remaining = states.filter((state) => !state.uniqueBy && !keyed.includes(state))
   while (remaining.length > 0) {
     const waiting = new Set(remaining)
@@ -376,15 +380,8 @@ function givesKey(state: InstanceState, key: Column<unknown>): boolean {
 }
 
 /** The rows of a table with generated keys that give their own, in key order. */
-function givenKeySteps(table: Table, states: InstanceState[], all: Set<InstanceState>): InsertStep[] {
+function givenKeySteps(table: Table, states: InstanceState[]): InsertStep[] {
   if (states.length === 0) return []
-  for (const state of states) {
-    if (dependsOnAny(state, all)) {
-      throw new InvalidRequestError(
-        `${state.mapper.name} gives its own key but refers to a new row of its own table whose key is generated; flush that row first`,
-      )
-    }
-  }
   const rows = states.map((state) => ({ state, values: insertValues(state) }))
   return statementsOf(
     table,

@@ -92,7 +92,11 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string, sqlite:
     (col) => col !== generatedKey && step.rows.some((row) => row.values.has(col.key)),
   )
   if (generatedKey && step.rows.some((row) => row.values.has(generatedKey.key))) {
-    throw new InvalidRequestError(`New ${table.name} rows mix given and generated keys; flush them apart`)
+    // Only a row that gives its key and refers to a new row of its own table gets here (./plan.ts):
+    // after that row, its key would move the `max(key)` later rows' keys are found by.
+    throw new InvalidRequestError(
+      `A new ${table.name} row gives its own key and refers to a new row of the same table whose key SQLite generates in the same flush; flush that row first`,
+    )
   }
   const params: unknown[] = []
   const tuples = step.rows.map((row, i) => {
