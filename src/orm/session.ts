@@ -318,7 +318,11 @@ export class AsyncSession extends ReadSession {
           if (!snapshot.has(state)) this.#makeNewAgain(state)
         }
         for (const state of [...this.#new]) if (!snapshot.has(state)) this.expunge(state.object)
-        for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
+        for (const [state, saved] of snapshot) {
+          const current = state.identity
+          restoreSnapshot(state, saved)
+          this.#reattach(state, current)
+        }
       },
     }
   }
@@ -501,15 +505,25 @@ export class AsyncSession extends ReadSession {
   #undoFlushed(flushed: FlushedInTransaction): void {
     for (const state of flushed.inserted) this.#makeNewAgain(state)
     for (const [state, before] of flushed.before) {
-      // Under the key it had before the transaction (an UPDATE may have changed it).
-      if (state.identity) this.identityMap.delete(state.mapper, state.identity)
+      const current = state.identity
       revertToCommitted(state, before.committed)
       state.deleted = false
-      state.gone = false
       this.#deleted.delete(state)
-      state.session = this
-      if (state.identity) this.identityMap.set(state.mapper, state.identity, state.object)
+      this.#reattach(state, current)
     }
+  }
+
+  /**
+   * An object a rollback put back as it was: in the session again (a delete undone), under the key it
+   * has again (an UPDATE of its key undone), marked for deletion again if it was.
+   */
+  #reattach(state: InstanceState, keyBefore: readonly unknown[] | undefined): void {
+    if (state.committed === undefined) return
+    if (keyBefore) this.identityMap.delete(state.mapper, keyBefore)
+    state.gone = false
+    state.session = this
+    if (state.identity) this.identityMap.set(state.mapper, state.identity, state.object)
+    if (state.deleted) this.#deleted.add(state)
   }
 
   /** An object whose row was rolled back: transient again, without the keys the database gave it. */

@@ -281,4 +281,32 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect(await reader.get(Post, ids.second)).toBeNull()
     expect(await postOfComment(ids.comment)).toBeNull()
   })
+
+  it("puts objects a rolled-back savepoint deleted or re-keyed back in the session, as they were", async () => {
+    await using session = new AsyncSession(engine)
+    const [deleted, rekeyed] = [
+      new Tag({ name: unique("sp-deleted") }),
+      new Tag({ name: unique("sp-rekeyed") }),
+    ]
+    session.addAll([deleted, rekeyed])
+    await session.commit()
+    const oldKey = rekeyed.id
+    const savepoint = await session.beginNested()
+    session.delete(deleted)
+    rekeyed.id = 980_000 + Math.floor(Math.random() * 10_000)
+    const newKey = rekeyed.id
+    await session.flush()
+    await savepoint.rollback()
+    expect(inspect(deleted).state).toBe("persistent")
+    expect(await session.get(Tag, deleted.id)).toBe(deleted)
+    expect(rekeyed.id).toBe(oldKey)
+    expect(await session.get(Tag, oldKey)).toBe(rekeyed)
+    expect(await session.get(Tag, newKey)).toBeNull()
+    // Changed after, both are written by the commit.
+    const renamed = unique("sp-renamed")
+    deleted.name = renamed
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Tag, deleted.id))?.name).toBe(renamed)
+  })
 }
