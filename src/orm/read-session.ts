@@ -245,7 +245,10 @@ export class ReadSession {
   /** Detaches an object: the session forgets it. */
   expunge(object: object): void {
     const state = stateOf(object)
-    if (state.identity) this.identityMap.delete(state.mapper, state.identity)
+    // Only its own entry: a new object may carry the key of a row the session holds as another.
+    const identity = state.identity
+    if (identity && this.identityMap.get(state.mapper, identity) === object)
+      this.identityMap.delete(state.mapper, identity)
     state.session = undefined
   }
 

@@ -202,6 +202,12 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     const parent = (await session.get(Category, root.id)) as Category
     const held = (await session.get(Category, child.id)) as Category
     session.delete(parent)
+    // A flush that fails leaves the held child as it was.
+    const clash = new Category({ id: child.id, name: "same key" })
+    session.add(clash)
+    await expect(session.commit()).rejects.toThrow()
+    expect([held.parentId, session.isModified(held)]).toEqual([root.id, false])
+    session.expunge(clash)
     await session.commit()
     // The row's foreign key went to NULL in bulk; the object the session holds says so too.
     expect(held.parentId).toBeNull()

@@ -3,7 +3,8 @@
 // deleted ones with their `delete` cascades. Also the order tables are written in.
 import { sortedTables } from "../../sql/schema/metadata.ts"
 import type { Table } from "../../sql/schema/table.ts"
-import type { IdentityMap } from "../identity-map.ts"
+import { cached } from "../../util/cached.ts"
+import { type IdentityMap, identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, type SessionLike, sameValue, stateOf } from "../state.ts"
 import type { FlushInput } from "./plan.ts"
@@ -38,8 +39,9 @@ export function collectChanges(
   }
   // Children removed from a `delete-orphan` collection go with the rows they belonged to, unless they
   // moved to another parent (SQLAlchemy deletes only a child that has no parent left).
+  const parents = [...pending, ...persistent]
   for (const state of persistent) {
-    for (const orphan of orphansOf(state, persistent)) {
+    for (const orphan of orphansOf(state, parents)) {
       const other = stateOf(orphan)
       if (other.committed !== undefined && !other.deleted) {
         other.deleted = true
@@ -47,10 +49,14 @@ export function collectChanges(
       }
     }
   }
+  const held = new HeldChildren(persistent)
   const doomed = [...deleted]
   for (let i = 0; i < doomed.length; i++) {
     const state = doomed[i] as InstanceState
-    const children = [...relatedThrough(state, "delete"), ...heldChildren(state, persistent, true)]
+    const children = [
+      ...relatedThrough(state, "delete"),
+      ...held.of(state, true).map((child) => child.object),
+    ]
     for (const related of children) {
       const other = stateOf(related)
       if (other.committed !== undefined && other.session === session && !other.deleted) {
@@ -64,10 +70,10 @@ export function collectChanges(
     }
   }
   // Children the session holds of deleted rows, through collections it has not loaded and that do not
-  // cascade the delete: the flush's bulk UPDATE unlinks their rows, and here the objects themselves.
-  for (const state of deleted) {
-    for (const child of heldChildren(state, persistent, false)) unlink(stateOf(child), state)
-  }
+  // cascade the delete: the flush's bulk UPDATE unlinks their rows, and the planner the objects.
+  const unlinked = [...deleted].flatMap((parent) =>
+    held.of(parent, false).map(({ object, property }) => ({ child: stateOf(object), parent, property })),
+  )
   const all = [...pending, ...persistent.filter((s) => !s.deleted), ...deleted]
   const metadata = all[0]?.mapper.registry.metadata
   const tables = metadata ? sortedTables(metadata) : { sorted: [], cyclic: [] }
@@ -75,50 +81,48 @@ export function collectChanges(
     pending: [...pending],
     persistent: persistent.filter((s) => !s.deleted),
     deleted: [...deleted],
+    unlinked,
     all,
     order: [...tables.sorted, ...tables.cyclic],
   }
 }
 
 /**
- * Objects the session holds whose rows point at `state`'s row through one of its one-to-many
- * relationships that is not loaded (a loaded one lists them itself), those that cascade deletes or
- * those that do not (`cascading`). The flush deletes or unlinks such rows in bulk without loading them;
- * these are the ones whose objects must follow (deleted with their rows, or unlinked), as SQLAlchemy's
- * loading them first would have them.
+ * The objects the session holds whose rows point at a parent's row through one of its one-to-many
+ * relationships that is not loaded (a loaded one lists them itself). The flush deletes or unlinks
+ * such rows in bulk without loading them; these are the ones whose objects must follow, deleted with
+ * their rows or unlinked, as SQLAlchemy's loading them first would have them. Indexed by relationship
+ * and parent key on first use, so a flush that deletes many parents looks each up at once.
  */
-function heldChildren(
-  state: InstanceState,
-  persistent: readonly InstanceState[],
-  cascading: boolean,
-): object[] {
-  const found: object[] = []
-  for (const property of state.mapper.relationships.values()) {
-    if (property.direction !== "one-to-many" || property.secondary || property.passiveDeletes) continue
-    if (state.loaded.has(property.key) || property.cascade.has("delete") !== cascading) continue
-    for (const other of persistent) {
-      if (other.mapper !== property.target || other === state || other.deleted) continue
-      const points = property.pairs.every(([own, remote]) => {
-        const value = other.committed?.[remote.key]
-        return value != null && sameValue(value, state.committed?.[own.key])
-      })
-      if (points) found.push(other.object)
-    }
-  }
-  return found
-}
+class HeldChildren {
+  readonly #index = new Map<RelationshipProperty, Map<unknown, InstanceState[]>>()
 
-/** A child whose parent's row goes: its foreign key (and its side of the relationship) to NULL. */
-function unlink(child: InstanceState, parent: InstanceState): void {
-  for (const property of parent.mapper.relationships.values()) {
-    if (property.direction !== "one-to-many" || property.target !== child.mapper) continue
-    const points = property.pairs.every(([own, remote]) =>
-      sameValue(child.committed?.[remote.key], parent.committed?.[own.key]),
-    )
-    if (!points) continue
-    for (const [, remote] of property.pairs) child.values[remote.key] = null
-    const back = property.backPopulates
-    if (back && child.loaded.has(back) && child.values[back] === parent.object) child.values[back] = null
+  constructor(readonly persistent: readonly InstanceState[]) {}
+
+  /** Through relationships that cascade the delete (`cascading`), or through those that do not. */
+  of(parent: InstanceState, cascading: boolean): { object: object; property: RelationshipProperty }[] {
+    const found: { object: object; property: RelationshipProperty }[] = []
+    for (const property of parent.mapper.relationships.values()) {
+      if (property.direction !== "one-to-many" || property.secondary || property.passiveDeletes) continue
+      if (parent.loaded.has(property.key) || property.cascade.has("delete") !== cascading) continue
+      const key = identityKey(property.pairs.map(([own]) => parent.committed?.[own.key]))
+      for (const child of this.#byParent(property).get(key) ?? []) {
+        if (child !== parent && !child.deleted) found.push({ object: child.object, property })
+      }
+    }
+    return found
+  }
+
+  #byParent(property: RelationshipProperty): Map<unknown, InstanceState[]> {
+    return cached(this.#index, property, () => {
+      const byParent = new Map<unknown, InstanceState[]>()
+      for (const state of this.persistent) {
+        if (state.mapper !== property.target) continue
+        const key = identityKey(property.pairs.map(([, remote]) => state.committed?.[remote.key]))
+        if (key !== undefined) cached(byParent, key, () => []).push(state)
+      }
+      return byParent
+    })
   }
 }
 
@@ -139,7 +143,7 @@ function relatedThrough(state: InstanceState, cascade: "save-update" | "delete")
  * Members removed from loaded `delete-orphan` collections since they were loaded or flushed, and not
  * given another parent through the same relationship since.
  */
-function orphansOf(state: InstanceState, persistent: readonly InstanceState[]): object[] {
+function orphansOf(state: InstanceState, parents: readonly InstanceState[]): object[] {
   const found: object[] = []
   for (const key of state.loaded) {
     const property = state.mapper.relationship(key)
@@ -147,7 +151,7 @@ function orphansOf(state: InstanceState, persistent: readonly InstanceState[]): 
     const before = state.committedCollections.get(key)
     const now = state.values[key] as object[]
     for (const item of before ?? []) {
-      if (!now.includes(item) && !hasOtherParent(stateOf(item), state, property, persistent)) found.push(item)
+      if (!now.includes(item) && !hasOtherParent(stateOf(item), state, property, parents)) found.push(item)
     }
   }
   return found
@@ -158,7 +162,7 @@ function hasOtherParent(
   child: InstanceState,
   parent: InstanceState,
   property: RelationshipProperty,
-  persistent: readonly InstanceState[],
+  parents: readonly InstanceState[],
 ): boolean {
   // Its side of the relationship names another parent (`child.owner = other`).
   const reverse = property.backPopulates
@@ -171,14 +175,12 @@ function hasOtherParent(
     other !== parent &&
     other.loaded.has(property.key) &&
     (other.values[property.key] as object[]).includes(child.object)
-  if (persistent.some(held)) return true
-  // Its foreign key was pointed at another row (`child.ownerId = other.id`).
-  return property.pairs.every(([parentColumn, childColumn]) => {
-    const value = child.values[childColumn.key]
-    return (
-      value != null &&
-      value !== parent.values[parentColumn.key] &&
-      value !== child.committed?.[childColumn.key]
-    )
-  })
+  if (parents.some(held)) return true
+  // Its foreign key was pointed at another row (`child.ownerId = other.id`; a composite one may keep
+  // some of its columns).
+  const values = property.pairs.map(([, childColumn]) => child.values[childColumn.key])
+  return (
+    values.every((value) => value != null) &&
+    property.pairs.some(([, childColumn], i) => !sameValue(values[i], child.committed?.[childColumn.key]))
+  )
 }

@@ -85,6 +85,15 @@ export interface FlushInput {
   readonly pending: readonly InstanceState[]
   readonly persistent: readonly InstanceState[]
   readonly deleted: readonly InstanceState[]
+  /** Objects held of deleted parents through unloaded relationships that do not cascade the delete. */
+  readonly unlinked?: readonly Unlinked[]
+}
+
+/** A child whose parent's row goes, through `property`: its foreign key goes to NULL with it. */
+export interface Unlinked {
+  readonly child: InstanceState
+  readonly parent: InstanceState
+  readonly property: RelationshipProperty
 }
 
 export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan {
@@ -92,6 +101,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
   const dependents = new Map<Table, Dependents[]>()
   for (const state of input.deleted) releaseDependents(state, dependents)
+  for (const { child, parent, property } of input.unlinked ?? []) unlink(child, parent, property)
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
   const steps: Step[] = []
   for (const table of insertOrder(order, input.pending)) {
@@ -309,6 +319,17 @@ function releaseDependents(state: InstanceState, dependents: Map<Table, Dependen
       add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })
     }
   }
+}
+
+/**
+ * A held child of a deleted parent, as the bulk UPDATE leaves its row: its foreign key NULL, and its
+ * side of the relationship empty. Done here, after the session saved the objects a flush changes, so
+ * a failed flush puts it back.
+ */
+function unlink(child: InstanceState, parent: InstanceState, property: RelationshipProperty): void {
+  for (const [, remote] of property.pairs) child.values[remote.key] = null
+  const back = property.backPopulates
+  if (back && child.loaded.has(back) && child.values[back] === parent.object) child.values[back] = null
 }
 
 /** The objects a relationship value holds: a collection, or the one object of a one-to-one. */
