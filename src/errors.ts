@@ -109,6 +109,14 @@ export class NotLoadedError extends InvalidRequestError {
   override name = "NotLoadedError"
 }
 
+/**
+ * A flush failed inside the session's interactive transaction, which ended with it: what it had
+ * flushed before is undone, so writing more before `rollback()` would commit half the work.
+ */
+export class PendingRollbackError extends InvalidRequestError {
+  override name = "PendingRollbackError"
+}
+
 /** The object is not attached to a session that could load or flush it. */
 export class DetachedInstanceError extends InvalidRequestError {
   override name = "DetachedInstanceError"

@@ -6,7 +6,7 @@
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
-import { InvalidRequestError } from "../errors.ts"
+import { InvalidRequestError, PendingRollbackError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
 import type { Select } from "../sql/select.ts"
@@ -77,6 +77,8 @@ export class AsyncSession extends ReadSession {
   #flushed: FlushedInTransaction | undefined
   /** The flush, commit or rollback under way; the next one waits for it (`#oneAtATime`). */
   #writing: Promise<unknown> | undefined
+  /** A flush failed and ended the interactive transaction: nothing is written until `rollback()`. */
+  #pendingRollback: PendingRollbackError | undefined
 
   constructor(
     engine: Engine,
@@ -230,6 +232,7 @@ export class AsyncSession extends ReadSession {
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */
   flush(): Promise<void> {
     return this.#oneAtATime(async () => {
+      this.#refuseIfPendingRollback()
       if (!this.#hasChanges()) return
       const connection = this.connection
       if (!connection.inTransaction) await connection.begin()
@@ -256,6 +259,7 @@ export class AsyncSession extends ReadSession {
   }
 
   async #commit(query: Select<readonly SelectItem[]> | undefined): Promise<unknown> {
+    this.#refuseIfPendingRollback()
     const connection = this.connection
     const read = query && readOf(planOf(query, query.state.options ?? []))
     const reads = read?.statements ?? []
@@ -284,6 +288,7 @@ export class AsyncSession extends ReadSession {
    */
   override rollback(): Promise<void> {
     return this.#oneAtATime(async () => {
+      this.#pendingRollback = undefined
       await super.rollback()
       this.#fire("afterRollback")
       for (const state of this.#new) state.session = undefined
@@ -368,6 +373,10 @@ export class AsyncSession extends ReadSession {
     }
   }
 
+  #refuseIfPendingRollback(): void {
+    if (this.#pendingRollback) throw this.#pendingRollback
+  }
+
   /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
   #forget(state: InstanceState): void {
     this.#deleted.delete(state)
@@ -410,6 +419,7 @@ export class AsyncSession extends ReadSession {
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
+    const inTransaction = connection.inTransaction
     let databaseFailed = false
     try {
       let plan: FlushPlan | undefined
@@ -452,7 +462,16 @@ export class AsyncSession extends ReadSession {
       // were put back above: undo them again over that (undoing is idempotent).
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
       if (!connection.inTransaction) this.#fire("afterRollback")
-      throw staleOrSame(error)
+      const failure = staleOrSame(error)
+      // A transaction the failure ended takes its earlier work with it: as SQLAlchemy, the session
+      // writes nothing more until the application has seen that and rolled back.
+      if (inTransaction && !connection.inTransaction) {
+        this.#pendingRollback = new PendingRollbackError(
+          `This session's transaction was rolled back when a flush failed (${failure instanceof Error ? failure.message : String(failure)}); what it had flushed is undone: call rollback() before writing again`,
+          { cause: failure },
+        )
+      }
+      throw failure
     }
   }
 

@@ -7,11 +7,13 @@ import {
   delete as deleteFrom,
   type Engine,
   func,
+  IntegrityError,
   InvalidRequestError,
   inspect,
   joinedload,
   listen,
   NotLoadedError,
+  PendingRollbackError,
   select,
   selectinload,
   update,
@@ -261,9 +263,33 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     }
     expect(session.inTransaction()).toBe(false)
     expect(inspect(first).state).toBe("transient")
+    // Nothing more is written until the application has rolled back, as SQLAlchemy's session.
+    await expect(session.commit()).rejects.toBeInstanceOf(PendingRollbackError)
+    await session.rollback()
     await session.commit()
     await using reader = new AsyncSession(engine)
     expect(await reader.scalar(select(Tag).where(Tag.c.name.eq(flushed)))).toBeUndefined()
+  })
+
+  it("commits nothing of a transaction a failed flush ended until the application rolls back", async () => {
+    const [debit, taken] = [unique("debit"), unique("taken")]
+    await using session = new AsyncSession(engine)
+    session.add(new Tag({ name: taken }))
+    await session.commit()
+    await session.begin()
+    session.add(new Tag({ name: debit }))
+    await session.flush()
+    const credit = new Tag({ name: taken }) // its unique name is taken: the flush fails
+    session.add(credit)
+    await expect(session.flush()).rejects.toBeInstanceOf(IntegrityError)
+    // The debit went with the transaction; a commit of what is left would make half the work durable.
+    session.expunge(credit)
+    await expect(session.commit()).rejects.toBeInstanceOf(PendingRollbackError)
+    await expect(session.flush()).rejects.toBeInstanceOf(PendingRollbackError)
+    await session.rollback()
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect(await reader.scalar(select(Tag).where(Tag.c.name.eq(debit)))).toBeUndefined()
   })
 
   it("deletes a parent with its unloaded children, objects the session holds included", async () => {
