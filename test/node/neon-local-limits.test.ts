@@ -1,7 +1,9 @@
 // neon-local holds requests to Neon's limits and shapes (proxy's sql_over_http): a body that is not a
 // query or a batch of them is a 400, a body over 10 MiB a 413, rows over 10 MiB a 507, and a batch
-// whose rows pass the limit is rolled back, never committed.
+// whose rows pass the limit is rolled back, never committed. Its WebSocket proxy refuses a message
+// whose length cannot be, as PostgreSQL does, and goes on serving everyone else.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import WebSocket from "ws"
 import { type NeonLocal, startNeonLocal } from "../../tools/neon-local/index.ts"
 import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
 
@@ -65,5 +67,42 @@ describe("neon-local's limits and request shapes", () => {
       body: JSON.stringify({ query: "SELECT count(*)::int FROM written" }),
     })
     expect(((await count.json()) as { rows: unknown[][] }).rows).toEqual([["0"]]) // text, as Neon sends it
+  })
+})
+
+/** The frames the proxy answers `frames` with, until it closes the socket. */
+function exchange(frames: Buffer[]): Promise<Buffer[]> {
+  const { hostname, port } = new URL(database.url)
+  const socket = new WebSocket(`${local.url.replace(/^http/, "ws")}/v2?address=${hostname}:${port || 5432}`)
+  const received: Buffer[] = []
+  return new Promise((resolve, reject) => {
+    socket.on("open", () => {
+      for (const frame of frames) socket.send(frame)
+    })
+    socket.on("message", (data: Buffer) => received.push(data))
+    socket.on("close", () => resolve(received))
+    socket.on("error", reject)
+  })
+}
+
+describe("neon-local's WebSocket proxy and malformed messages", () => {
+  const startup = (() => {
+    const body = Buffer.from("user\u0000postgres\u0000database\u0000postgres\u0000\u0000")
+    const header = Buffer.alloc(8)
+    header.writeInt32BE(body.length + 8, 0)
+    header.writeInt32BE(196608, 4) // protocol 3.0
+    return Buffer.concat([header, body])
+  })()
+
+  it("refuses a startup packet whose length is below its header, and still serves", async () => {
+    const answer = await exchange([Buffer.from("0000000004d2162f", "hex")])
+    expect(Buffer.concat(answer).toString("latin1")).toContain("invalid length of startup packet")
+    expect((await post(JSON.stringify({ query: "SELECT 1" }))).status).toBe(200)
+  })
+
+  it("refuses a message whose length is negative, and still serves", async () => {
+    const answer = await exchange([startup, Buffer.from("51ffffffff", "hex")])
+    expect(Buffer.concat(answer).toString("latin1")).toContain("invalid message length -1")
+    expect((await post(JSON.stringify({ query: "SELECT 1" }))).status).toBe(200)
   })
 })

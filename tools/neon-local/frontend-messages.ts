@@ -13,11 +13,17 @@ const SSL_REQUEST = 80877103
 const GSSENC_REQUEST = 80877104
 const CANCEL_REQUEST = 80877102
 
+/** A message whose length cannot be (PostgreSQL answers 08P01 and closes the connection). */
+export class ProtocolViolation extends Error {}
+
+/** PostgreSQL's bounds for the startup packet's length (MAX_STARTUP_PACKET_LENGTH). */
+const STARTUP_LENGTH = { min: 8, max: 10_000 }
+
 export class FrontendParser {
   #buffer: Buffer = Buffer.alloc(0)
   #startupDone = false
 
-  /** Feeds a frame; returns the messages it completes. */
+  /** Feeds a frame; returns the messages it completes. Throws ProtocolViolation on a bad length. */
   push(chunk: Buffer): FrontendMessage[] {
     this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk
     const messages: FrontendMessage[] = []
@@ -31,6 +37,9 @@ export class FrontendParser {
   private untyped(): FrontendMessage | undefined {
     if (this.#buffer.length < 8) return undefined
     const length = this.#buffer.readInt32BE(0)
+    // A length that does not count its own header would take nothing and loop forever.
+    if (length < STARTUP_LENGTH.min || length > STARTUP_LENGTH.max)
+      throw new ProtocolViolation("invalid length of startup packet")
     if (this.#buffer.length < length) return undefined
     const code = this.#buffer.readInt32BE(4)
     const bytes = this.take(length)
@@ -43,6 +52,7 @@ export class FrontendParser {
   private typed(): FrontendMessage | undefined {
     if (this.#buffer.length < 5) return undefined
     const length = this.#buffer.readInt32BE(1)
+    if (length < 4) throw new ProtocolViolation(`invalid message length ${length}`)
     if (this.#buffer.length < length + 1) return undefined
     const type = String.fromCharCode(this.#buffer[0] as number)
     return { type, bytes: this.take(length + 1) }

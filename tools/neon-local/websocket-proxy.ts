@@ -13,6 +13,7 @@ import {
   type FrontendMessage,
   FrontendParser,
   fatalError,
+  ProtocolViolation,
   passwordOf,
   RUNS_STATEMENT,
   startupUser,
@@ -113,7 +114,13 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
 
   socket.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
     const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
-    const messages = parser.push(frame)
+    let messages: FrontendMessage[]
+    try {
+      messages = parser.push(frame)
+    } catch (error) {
+      if (!(error instanceof ProtocolViolation)) throw error
+      return refuse({ code: "08P01", message: error.message })
+    }
     if (messages.some((m) => AWAITS_ANSWER.has(m.type))) context.count("wsRoundTrips")
     for (const message of messages) {
       if (phase === "closed") return
