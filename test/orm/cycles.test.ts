@@ -83,7 +83,27 @@ class Folder extends model(
   { registry },
 ) {}
 
-registry.registerModels(Department, Person, Category, Badge, Folder)
+/** A natural key the database cascades to its children (ON UPDATE CASCADE). */
+class Country extends model(
+  "pu_countries",
+  {
+    code: column(String(2), { primaryKey: true }),
+    cities: relationship<City[]>("City", { backPopulates: "country" }),
+  },
+  { registry },
+) {}
+
+class City extends model(
+  "pu_cities",
+  {
+    id: column(Integer, { primaryKey: true }),
+    countryCode: column(String(2), { foreignKey: { references: "pu_countries.code", onUpdate: "CASCADE" } }),
+    country: relationship<Country>("Country", { backPopulates: "cities" }),
+  },
+  { registry },
+) {}
+
+registry.registerModels(Department, Person, Category, Badge, Folder, Country, City)
 
 describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to-one on $name", (fixture) => {
   const engine = fixture.engine(`pu-${fixture.name}-${Date.now()}`)
@@ -188,6 +208,25 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     await session.commit()
     expect(leaf.id).toBe(id)
     expect(leaf.parentId).toBe(leaf.parent?.id)
+  })
+
+  it("moves the children's foreign keys in memory with their parent's changed key", async () => {
+    await using session = new AsyncSession(engine)
+    const letters = "ABCDEFGHIJKLMNOPQRSTUVWXY"
+    const code = `${letters[Math.floor(Math.random() * 25)]}${letters[Math.floor(Math.random() * 25)]}`
+    const country = new Country({ code })
+    const city = new City({ country })
+    session.add(country)
+    await session.commit()
+    const renamed = `Z${code[1]}` // no two-letter code above starts with Z
+    country.code = renamed
+    await session.commit()
+    expect(city.countryCode).toBe(renamed)
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(City, city.id))?.countryCode).toBe(renamed)
+    session.delete(city)
+    session.delete(country)
+    await session.commit()
   })
 
   it("unlinks the objects it holds of a deleted parent whose collection it has not loaded", async () => {

@@ -186,9 +186,11 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
     const value = state.values[key]
     if (property.direction === "many-to-one") {
       const target = value ? stateOf(value as object) : undefined
-      // A row this flush inserts has its key only then: a link to it is always written.
-      const linksNewRow = target !== undefined && target.committed === undefined
-      if (!linksNewRow && !relationshipChanged(state, key)) continue
+      // A row this flush inserts has its key only then, and a row whose key changes has a new one: a
+      // link to either is always written.
+      const targetKeyMoves =
+        target !== undefined && (target.committed === undefined || keyChanges(target, property.pairs, 1))
+      if (!targetKeyMoves && !relationshipChanged(state, key)) continue
       const deferred =
         property.spec.options.postUpdate && (state.committed === undefined || target?.committed === undefined)
       for (const [local, remote] of property.pairs) {
@@ -203,9 +205,11 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
       }
     } else if (property.direction === "one-to-many") {
       const before = state.committedCollections.get(key)
+      // Children follow a key of this row that changes (as SQLAlchemy's, and ON UPDATE CASCADE, do).
+      const keyMoves = state.committed === undefined || keyChanges(state, property.pairs, 0)
       for (const child of members(property, value)) {
         // A child the database already links here keeps its foreign key as the application has it.
-        if (state.committed !== undefined && before?.includes(child)) continue
+        if (!keyMoves && before?.includes(child)) continue
         const childState = stateOf(child)
         for (const [local, remote] of property.pairs)
           childState.values[remote.key] = keyOf(state.object, local)
@@ -224,6 +228,18 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
       links.record(state, property)
     }
   }
+}
+
+/** Whether the columns at `side` (0: parent's, 1: the pair's other) of `pairs` change on this row. */
+function keyChanges(
+  state: InstanceState,
+  pairs: readonly (readonly [Column<unknown>, Column<unknown>])[],
+  side: 0 | 1,
+): boolean {
+  return pairs.some((pair) => {
+    const column = (pair[side] as Column<unknown>).key
+    return !sameValue(state.values[column], state.committed?.[column])
+  })
 }
 
 /**
