@@ -22,7 +22,9 @@
 import { InvalidRequestError } from "../../errors.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
+import { cached } from "../../util/cached.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
+import { identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { isPartial } from "../reference.ts"
 import { type InstanceState, relationshipChanged, sameValue, stateOf } from "../state.ts"
@@ -117,25 +119,20 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   steps.push(...byTableAndKey(links.postUpdates(), order))
   steps.push(...byTableAndKey(updated.map(updateStep), order))
   for (const table of [...order].reverse()) {
-    const bulk = dependents.get(table) ?? []
     const doomed = input.deleted.filter((s) => s.mapper.table === table)
+    // Bulk steps that clear this table's rows, by the deleted object that leaves them behind.
+    const bulk = new Map<InstanceState, WriteStep[]>()
+    for (const { parent, step } of dependents.get(table) ?? []) cached(bulk, parent, () => []).push(step)
     steps.push(...sortByKey(links.deletes(table), whereKey))
     // The table's deleted objects one by one, each after the rows of its own table that point at it
     // (a tree, leaves first); then what deleted rows of other tables leave behind here, in bulk (after
     // the objects, which must each still find their row).
-    for (const state of childrenFirst(
-      sortByKey(doomed, (s) => [...rowKey(s).values()]),
-      table,
-    )) {
-      steps.push(...sortByKey(bulkOf(bulk, state), whereKey), deleteStep(state))
+    const inKeyOrder = sortByKey(doomed, (s) => [...rowKey(s).values()])
+    for (const state of childrenFirst(inKeyOrder, table)) {
+      steps.push(...sortByKey(bulk.get(state) ?? [], whereKey), deleteStep(state))
+      bulk.delete(state)
     }
-    const own = new Set(doomed)
-    steps.push(
-      ...sortByKey(
-        bulkOf(bulk, (parent) => !own.has(parent)),
-        whereKey,
-      ),
-    )
+    steps.push(...sortByKey([...bulk.values()].flat(), whereKey))
   }
   return { steps, inserted: [...input.pending], updated, deleted: [...input.deleted] }
 }
@@ -242,52 +239,61 @@ function keyChanges(
   })
 }
 
-/**
- * What deleting a row does to the rows that point at it, as SQLAlchemy does unless `passiveDeletes`
- * leaves it to the database's ON DELETE: loaded children without a `delete` cascade get their foreign
- * key set to NULL; children not loaded are deleted (with a `delete` cascade) or unlinked by one bulk
- * statement each, in the same request, with no query to find them; association rows are deleted.
- */
 /** A bulk step that clears the rows a deleted object leaves behind, and that object. */
 interface Dependents {
   readonly parent: InstanceState
   readonly step: WriteStep
 }
 
-/** The bulk steps of one parent, or of the parents `which` picks. */
-function bulkOf(bulk: readonly Dependents[], which: InstanceState | ((parent: InstanceState) => boolean)) {
-  const picked = typeof which === "function" ? which : (parent: InstanceState) => parent === which
-  return bulk.filter((dependent) => picked(dependent.parent)).map((dependent) => dependent.step)
-}
-
 /**
  * Deleted rows of one table ordered so that a row goes after the rows that point at it through the
- * table's own foreign keys (children before parents); rows in a cycle keep their order.
+ * table's own foreign keys (children before parents, by levels from the leaves); rows in a cycle keep
+ * their order, last.
  */
 function childrenFirst(states: InstanceState[], table: Table): InstanceState[] {
   const selfKeys = table.foreignKeys.filter((fk) => fk.referencedTable === table.name)
   if (selfKeys.length === 0 || states.length < 2) return states
-  const pointsAt = (child: InstanceState, parent: InstanceState) =>
-    selfKeys.some((fk) =>
-      fk.columns.every((key, i) => {
-        const value = child.committed?.[key]
-        const referenced = table.requireColumn(fk.referencedColumns[i] as string).key
-        return value != null && sameValue(value, parent.committed?.[referenced])
-      }),
+  // How many of the rows point at each, and which rows each points at.
+  const children = new Map<InstanceState, number>(states.map((state) => [state, 0]))
+  const parentsOf = new Map<InstanceState, InstanceState[]>()
+  for (const fk of selfKeys) {
+    const referenced = fk.referencedColumns.map((name) => table.requireColumn(name).key)
+    const byKey = new Map(
+      states.map((state) => [identityKey(referenced.map((key) => state.committed?.[key])), state]),
     )
-  const ordered: InstanceState[] = []
-  let remaining = states
-  while (remaining.length > 0) {
-    const leaves = remaining.filter(
-      (row) => !remaining.some((other) => other !== row && pointsAt(other, row)),
-    )
-    if (leaves.length === 0) return [...ordered, ...remaining]
-    ordered.push(...leaves)
-    remaining = remaining.filter((row) => !leaves.includes(row))
+    for (const state of states) {
+      const parent = byKey.get(identityKey(fk.columns.map((key) => state.committed?.[key])))
+      if (!parent || parent === state) continue
+      children.set(parent, (children.get(parent) as number) + 1)
+      cached(parentsOf, state, () => []).push(parent)
+    }
   }
-  return ordered
+  // Kahn's algorithm from the leaves; within a level, rows keep the order given (key order).
+  const position = new Map(states.map((state, i) => [state, i]))
+  const ordered: InstanceState[] = []
+  let level = states.filter((state) => children.get(state) === 0)
+  while (level.length > 0) {
+    ordered.push(...level)
+    const ready = new Set<InstanceState>()
+    for (const state of level) {
+      for (const parent of parentsOf.get(state) ?? []) {
+        const left = (children.get(parent) as number) - 1
+        children.set(parent, left)
+        if (left === 0) ready.add(parent)
+      }
+    }
+    level = [...ready].sort((a, b) => (position.get(a) as number) - (position.get(b) as number))
+  }
+  const placed = new Set(ordered)
+  return [...ordered, ...states.filter((state) => !placed.has(state))]
 }
 
+/**
+ * What deleting a row does to the rows that point at it, as SQLAlchemy does unless `passiveDeletes`
+ * leaves it to the database's ON DELETE: loaded children without a `delete` cascade get their foreign
+ * key set to NULL; children not loaded are deleted (with a `delete` cascade) or unlinked by one bulk
+ * statement each, in the same request, with no query to find them; association rows are deleted.
+ */
 function releaseDependents(state: InstanceState, dependents: Map<Table, Dependents[]>): void {
   for (const property of state.mapper.relationships.values()) {
     if (property.passiveDeletes || property.direction === "many-to-one") continue
