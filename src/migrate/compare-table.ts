@@ -212,7 +212,11 @@ function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {
   )
 }
 
-/** Whether two CHECK conditions name the same values (`status IN ('a', 'b')`, `total >= 0`). */
+/**
+ * Whether two CHECK conditions name the same values (`status IN ('a', 'b')`, `total >= 0`). Only the
+ * values: a changed operator (`>=` made `>`) is not seen, as Alembic sees no CHECK change at all; give
+ * such a CHECK a new name to have it replaced.
+ */
 function sameValues(a: string, b: string): boolean {
   const [x, y] = [a, b].map((sql) => new Set(literalValues(sql)))
   return x?.size === y?.size && [...(x ?? [])].every((value) => y?.has(value))

@@ -13,9 +13,20 @@ interface Name {
 const WORD_START = /[A-Za-z_\u0080-\uffff]/
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]/
 
-/** The names in `sql`, in order: not string literals, numbers or blob literals (`X'00'`). */
+/** Words that are SQL itself, never a column a condition names bare. */
+const SQL_WORDS = new Set(
+  "AND OR NOT IN IS NULL TRUE FALSE BETWEEN LIKE ILIKE GLOB REGEXP ESCAPE CASE WHEN THEN ELSE END ANY ALL SOME ARRAY AS CAST COLLATE DISTINCT FROM SIMILAR TO".split(
+    " ",
+  ),
+)
+
+/**
+ * The column names in `sql`, in order. Not names: string, number and blob literals (`X'00'`), SQL's
+ * own words, a function's name (`length(`), and a type (`::text`, `CAST(x AS TEXT)`).
+ */
 function namesIn(sql: string): Name[] {
   const names: Name[] = []
+  let previous = ""
   for (let i = 0; i < sql.length; i++) {
     const ch = sql[i] as string
     if (ch === "'") i = closingQuote(sql, i)
@@ -29,10 +40,19 @@ function namesIn(sql: string): Name[] {
       let end = i + 1
       while (end < sql.length && WORD.test(sql[end] as string)) end++
       const word = sql.slice(i, end)
-      // X'0a' and E'text' are literals, not names.
-      if (sql[end] !== "'") names.push({ start: i, end, name: word, quoted: false })
+      const next = sql.slice(end).trimStart()[0]
+      // X'0a' and E'text' are literals; `word(` calls a function; `::word` and `AS word` are types.
+      const typeName = previous === "::" || previous.toUpperCase() === "AS"
+      if (next !== "'" && next !== "(" && !typeName && !SQL_WORDS.has(word.toUpperCase()))
+        names.push({ start: i, end, name: word, quoted: false })
+      previous = word
       i = end - 1
+      continue
     }
+    if (ch === ":" && sql[i + 1] === ":") {
+      previous = "::"
+      i++
+    } else if (!/\s/.test(ch)) previous = ch
   }
   return names
 }

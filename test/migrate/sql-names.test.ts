@@ -1,0 +1,50 @@
+// The CHECK conditions autogenerate compares and SQLite's rebuilds rewrite: which columns a condition
+// names (not its types, functions, keywords or literals), renaming one in it, and the values it names
+// as PostgreSQL rewrites them (a negative number as `'-1'::integer`).
+import { describe, expect, it } from "vitest"
+import { literalValues, mentionsColumn, renameColumnIn } from "../../src/migrate/sql-names.ts"
+
+describe("column names in a CHECK condition", () => {
+  it("finds columns, and not types, functions, keywords or literals", () => {
+    const pgEnum = "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"
+    const cases: [string, string, boolean][] = [
+      [pgEnum, "status", true],
+      [pgEnum, "text", false],
+      [pgEnum, "a", false],
+      ["length(CAST(price AS TEXT)) < 10", "price", true],
+      ["length(CAST(price AS TEXT)) < 10", "text", false],
+      ["length (name) > 0", "length", false],
+      ["\"select\" IN ('p', 'q')", "select", true],
+      ["total >= 0 AND tot IS NOT NULL", "tot", true],
+      ["total >= 0", "tot", false],
+      ["price > 0 AND e2 = 'e'", "e", false],
+      ["E > 1", "e", true],
+      ['"E" > 1', "e", false],
+      ["(x):: text > 1", "text", false],
+    ]
+    for (const [sql, column, named] of cases)
+      expect(mentionsColumn(sql, column), `${column} in ${sql}`).toBe(named)
+  })
+
+  it("renames a column where it is named, and nowhere else", () => {
+    const quote = (name: string) => `"${name}"`
+    expect(renameColumnIn("length(CAST(text AS TEXT)) < 10 AND text <> 'text'", "text", "body", quote)).toBe(
+      `length(CAST("body" AS TEXT)) < 10 AND "body" <> 'text'`,
+    )
+  })
+
+  it("reads the values a condition names as the database wrote them back", () => {
+    const same: [string, string][] = [
+      ["b > -10", "((b > '-10'::integer))"],
+      ["b BETWEEN -1 AND 5", "(((b >= '-1'::integer) AND (b <= 5)))"],
+      ["n < 1e3", "((n < '1000'::numeric))"],
+      [
+        "s IN ('a', 'it''s')",
+        "(((s)::text = ANY ((ARRAY['a'::character varying, 'it''s'::character varying])::text[])))",
+      ],
+      ["b - 1 > -2", "(((b - 1) > '-2'::integer))"],
+    ]
+    for (const [model, database] of same) expect(literalValues(database), model).toEqual(literalValues(model))
+    expect(literalValues("total >= 0")).not.toEqual(literalValues("total >= 1"))
+  })
+})
