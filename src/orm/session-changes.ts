@@ -7,7 +7,7 @@ import type { Column } from "../sql/schema/column.ts"
 import type { FlushContext } from "./events.ts"
 import { type FlushPlan, keyOf } from "./flush/plan.ts"
 import { STALE_MARKER } from "./flush/render.ts"
-import { type InstanceState, relatedOf, relationshipChanged, stateOf } from "./state.ts"
+import { type InstanceState, relatedOf, relationshipChanged, sameMembers, stateOf } from "./state.ts"
 
 /** An object's values and committed state, as saved before a flush. */
 export interface SavedState {
@@ -47,8 +47,7 @@ export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState,
 export function restoreSnapshot(state: InstanceState, snapshot: Snapshot): void {
   const changed = [...state.loaded].filter((key) => {
     const before = snapshot.related.get(key)
-    const now = relatedOf(state, key)
-    return !before || before.length !== now.length || now.some((item, i) => item !== before[i])
+    return !before || !sameMembers(before, relatedOf(state, key))
   })
   restoreSaved(state, snapshot)
   state.deleted = snapshot.deleted

@@ -215,15 +215,21 @@ export class AsyncSession extends ReadSession {
     const synchronize = plugins.bulkSync
     if (!synchronize || !isBulk(statement)) return super.execute(statement, options)
     if (this.#autoflush && this.#hasChanges()) await this.flush()
+    // Objects the statement changes, with their keys before: one whose key it changed is found by the new.
+    const touched = new Map<InstanceState, readonly unknown[] | undefined>()
     const objects = bulkSession(
       this.identityMap,
       (state) => this.#forget(state),
-      (state) => this.#writtenInTransaction(state),
+      (state) => {
+        touched.set(state, state.identity)
+        this.#writtenInTransaction(state)
+      },
     )
     const sync = synchronize(statement, options.synchronizeSession ?? "auto", objects)
     if (!sync) return super.execute(statement, options)
     const result = await this.connection.execute(sync.statement, options.params)
     sync.apply(result.rows as readonly unknown[][])
+    for (const [state, keyBefore] of touched) if (!state.gone) this.#reattach(state, keyBefore)
     const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
     const rows = hydrateRows(statement, own, this.hydration({ populateExisting: true, ...options }))
     return new Result(rows as never[], result.columns.slice(0, sync.ownColumns), result.rowsAffected)

@@ -84,12 +84,16 @@ export function relatedOf(state: InstanceState, key: string): readonly object[] 
  */
 export function relationshipChanged(state: InstanceState, key: string): boolean {
   const before = state.committedCollections.get(key)
-  const now = relatedOf(state, key)
-  if (!before || before.length !== now.length) return true
+  return !before || !sameMembers(before, relatedOf(state, key))
+}
+
+/** Whether two lists of related objects hold the same objects, in any order. */
+export function sameMembers(before: readonly object[], now: readonly object[]): boolean {
+  if (before.length !== now.length) return false
   // Most often the same members in the same order; else compared as sets.
-  if (now.every((item, i) => item === before[i])) return false
+  if (now.every((item, i) => item === before[i])) return true
   const known = new Set(before)
-  return now.some((item) => !known.has(item))
+  return now.every((item) => known.has(item))
 }
 
 /**

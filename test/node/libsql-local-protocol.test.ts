@@ -156,6 +156,7 @@ describe("libsql-local requests and results", () => {
       ["CREATE TEMP TABLE t (x)", {}, "SQL_PARSE_ERROR", "unsupported statement"],
       // Named into the temp schema, an object would outlive its stream on a pooled connection.
       ["CREATE TABLE temp.t (x)", {}, "SQL_PARSE_ERROR", "unsupported statement"],
+      ["CREATE TABLE IF NOT EXISTS TEMP.t (x)", {}, "SQL_PARSE_ERROR", "unsupported statement"],
       [
         'CREATE TRIGGER "TEMP".t AFTER INSERT ON main.x BEGIN SELECT 1; END',
         {},
@@ -186,6 +187,17 @@ describe("libsql-local requests and results", () => {
       expect(result?.error?.code, sql).toBe(code)
       expect(result?.error?.message, sql).toContain(message)
     })
+  })
+
+  it("creates a view whose body reads a table aliased temp", async () => {
+    const answer = await pipeline("/s/temp-alias/v2/pipeline", {
+      requests: [
+        execute("CREATE TABLE readings (x)"),
+        execute("CREATE VIEW read_back AS SELECT temp.x FROM readings AS temp"),
+        execute("SELECT count(*) FROM read_back"),
+      ],
+    })
+    expect(stmtResult(answer, 2).rows).toEqual([[integer(0)]])
   })
 
   it("fails a statement whose rows pass 10 MB, as sqld does, and the stream goes on", async () => {

@@ -175,6 +175,19 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect((await reader.get(Tag, theirs.id))?.name).toBe(generated)
   })
 
+  it("finds an object by the new primary key a bulk UPDATE gave it", async () => {
+    await using session = new AsyncSession(engine)
+    const tag = new Tag({ name: unique("bulk-rekey") })
+    session.add(tag)
+    await session.commit()
+    const old = tag.id
+    const renumbered = 960_000 + Math.floor(Math.random() * 10_000)
+    await session.execute(update(Tag).where(Tag.id.eq(old)).values({ id: renumbered }))
+    expect(tag.id).toBe(renumbered)
+    expect(await session.get(Tag, renumbered)).toBe(tag)
+    expect(await session.get(Tag, old)).toBeNull()
+  })
+
   it("finds an object by its new primary key once an UPDATE changed it, and not by the old", async () => {
     await using session = new AsyncSession(engine)
     const tag = new Tag({ name: unique("rekey") })

@@ -31,9 +31,13 @@ export class ConnectionPool {
 
   release(connection: Connection): void {
     if (!this.#all.has(connection)) return
+    let reusable = false
     try {
-      resetConnection(connection)
+      reusable = resetConnection(connection)
     } catch {
+      // A connection that cannot be reset is dropped below.
+    }
+    if (!reusable) {
       this.#discard(connection)
       return
     }
@@ -66,13 +70,12 @@ export class ConnectionPool {
   }
 }
 
-function resetConnection(connection: Connection): void {
+/** Puts a released connection back to its defaults; false when it cannot be reused. */
+function resetConnection(connection: Connection): boolean {
   if (connection.inTransaction) connection.exec("ROLLBACK")
   // The only connection setting sqld lets a client change; a pooled connection must not carry it over.
   connection.exec("PRAGMA foreign_keys = ON")
   // Temp tables, views and triggers belong to the connection: another stream must never meet them.
   // The analysis refuses their creation; a connection that has some all the same is not reused.
-  if (connection.prepare("SELECT 1 FROM temp.sqlite_master LIMIT 1").get() !== undefined) {
-    throw new Error("the connection holds temp objects")
-  }
+  return connection.prepare("SELECT 1 FROM temp.sqlite_master LIMIT 1").get() === undefined
 }

@@ -109,13 +109,23 @@ function classify(tokens: Token[]): Classification | "unsupported" {
   }
 }
 
-/** Whether a name in the statement is qualified with the temp schema: `temp.t`, `"TEMP".t`. */
+/**
+ * Whether the object a CREATE makes is named into the temp schema: `CREATE TABLE temp.t`,
+ * `CREATE TRIGGER "TEMP".t`. Only the name after the object's kind (and IF NOT EXISTS) counts: a
+ * view's body may say `temp.x` of a table aliased `temp`.
+ */
 function namesTempSchema(tokens: Token[]): boolean {
-  return tokens.some((token, i) => {
-    const name = token.kind === "quoted" ? token.text.slice(1, -1) : token.kind === "word" ? token.text : ""
-    return /^temp(orary)?$/i.test(name) && tokens[i + 1]?.text === "."
-  })
+  const kind = tokens.findIndex((token) => token.kind === "word" && OBJECT_KINDS.has(token.upper))
+  if (kind === -1) return false
+  let at = kind + 1
+  if (tokens[at]?.upper === "IF" && tokens[at + 1]?.upper === "NOT" && tokens[at + 2]?.upper === "EXISTS")
+    at += 3
+  const token = tokens[at]
+  const name = token?.kind === "quoted" ? token.text.slice(1, -1) : token?.kind === "word" ? token.text : ""
+  return /^temp(orary)?$/i.test(name) && tokens[at + 1]?.text === "."
 }
+
+const OBJECT_KINDS = new Set(["TABLE", "VIEW", "TRIGGER", "INDEX"])
 
 /** `WITH a AS (...), b AS (...) <verb> ...`: the first DML keyword outside parentheses is the verb. */
 function mainVerbAfterWith(tokens: Token[]): Classification | undefined {
