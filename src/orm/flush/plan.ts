@@ -8,10 +8,11 @@
 //  2. Sync: write each loaded relationship into foreign-key columns. A key the database has not generated
 //     yet is a KeyRef ("the key of that new object"); many-to-many changes become association rows.
 //  3. Order: INSERT one multi-row statement per table (and per level, for rows of one table that point at
-//     each other) in foreign-key order, plus the order KeyRefs set by listeners imply; then post-updates
-//     that close cycles (`postUpdate`); UPDATEs of changed columns only; then deletes, children first,
-//     with bulk statements for dependents that were never loaded (no query to find them). Within a
-//     statement, rows others may lock go in key order (./lock-order.ts), so flushes cannot deadlock.
+//     each other) in foreign-key order, plus the order KeyRefs set by listeners imply (./insert-steps.ts);
+//     then post-updates that close cycles (`postUpdate`); UPDATEs of changed columns only; then deletes,
+//     children first, with bulk statements for dependents that were never loaded (no query to find
+//     them; ./delete-steps.ts). Within a statement, rows others may lock go in key order
+//     (./lock-order.ts), so flushes cannot deadlock.
 //  4. Render per dialect: PostgreSQL hands keys on through `set_config`/`current_setting` inside the
 //     transaction (./postgres.ts); SQLite assigns them as `max(key) + n` under its single writer lock
 //     (./sqlite.ts). Every UPDATE/DELETE of a mapped row checks it matched exactly one row (and its
@@ -23,18 +24,22 @@ import { InvalidRequestError } from "../../errors.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
-import { topologicalSort } from "../../util/topological-sort.ts"
-import { identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
-import { isPartial } from "../reference.ts"
 import { type InstanceState, relationshipChanged, sameValue, stateOf } from "../state.ts"
+import {
+  childrenFirst,
+  type Dependents,
+  deleteStep,
+  members,
+  releaseDependents,
+  rowKey,
+  unlink,
+} from "./delete-steps.ts"
+import { insertOrder, insertSteps, rowKeyIn } from "./insert-steps.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
 
 export { KeyRef } from "./key-ref.ts"
-
-/** Values one statement may carry: under PostgreSQL's 65,535 and SQLite's 32,766 parameter limits. */
-const MAX_PARAMETERS = 30_000
 
 export interface InsertRow {
   readonly state: InstanceState | undefined
@@ -145,32 +150,6 @@ function byTableAndKey(steps: WriteStep[], order: readonly Table[]): WriteStep[]
 
 const whereKey = (step: WriteStep): unknown[] => [...step.where.values()]
 
-/** A row's values in the columns that identify it, for sorting rows by key. */
-const rowKeyIn = (columns: readonly string[]) => (row: InsertRow) => columns.map((key) => row.values.get(key))
-
-/**
- * Tables in the order their new rows can be inserted: after the tables they reference by foreign key,
- * and after the tables whose new keys their rows hold (a KeyRef set by a listener).
- */
-function insertOrder(order: readonly Table[], pending: readonly InstanceState[]): Table[] {
-  const extra = new Map<Table, Set<Table>>()
-  for (const state of pending) {
-    for (const value of Object.values(state.values)) {
-      if (!(value instanceof KeyRef) || value.state.mapper.table === state.mapper.table) continue
-      const deps = extra.get(state.mapper.table) ?? new Set<Table>()
-      deps.add(value.state.mapper.table)
-      extra.set(state.mapper.table, deps)
-    }
-  }
-  if (extra.size === 0) return [...order]
-  const byName = (name: string) => order.find((t) => t.name === name)
-  const { sorted, cyclic } = topologicalSort(order, (table) => [
-    ...table.foreignKeys.map((fk) => byName(fk.referencedTable)).filter((t): t is Table => t !== undefined),
-    ...(extra.get(table) ?? []),
-  ])
-  return [...sorted, ...cyclic]
-}
-
 /**
  * Writes foreign keys from loaded relationships into column values; collects link-table changes. As
  * in SQLAlchemy, only a relationship that changed (or links a row this flush inserts) writes its keys:
@@ -239,127 +218,6 @@ function keyChanges(
   })
 }
 
-/** A bulk step that clears the rows a deleted object leaves behind, and that object. */
-interface Dependents {
-  readonly parent: InstanceState
-  readonly step: WriteStep
-}
-
-/**
- * Deleted rows of one table ordered so that a row goes after the rows that point at it through the
- * table's own foreign keys (children before parents, by levels from the leaves); rows in a cycle keep
- * their order, last.
- */
-function childrenFirst(states: InstanceState[], table: Table): InstanceState[] {
-  const selfKeys = table.foreignKeys.filter((fk) => fk.referencedTable === table.name)
-  if (selfKeys.length === 0 || states.length < 2) return states
-  // How many of the rows point at each, and which rows each points at.
-  const children = new Map<InstanceState, number>(states.map((state) => [state, 0]))
-  const parentsOf = new Map<InstanceState, InstanceState[]>()
-  for (const fk of selfKeys) {
-    const referenced = fk.referencedColumns.map((name) => table.requireColumn(name).key)
-    const byKey = new Map(
-      states.map((state) => [identityKey(referenced.map((key) => state.committed?.[key])), state]),
-    )
-    for (const state of states) {
-      const parent = byKey.get(identityKey(fk.columns.map((key) => state.committed?.[key])))
-      if (!parent || parent === state) continue
-      children.set(parent, (children.get(parent) as number) + 1)
-      cached(parentsOf, state, () => []).push(parent)
-    }
-  }
-  // Kahn's algorithm from the leaves; within a level, rows keep the order given (key order).
-  const position = new Map(states.map((state, i) => [state, i]))
-  const ordered: InstanceState[] = []
-  let level = states.filter((state) => children.get(state) === 0)
-  while (level.length > 0) {
-    ordered.push(...level)
-    const ready = new Set<InstanceState>()
-    for (const state of level) {
-      for (const parent of parentsOf.get(state) ?? []) {
-        const left = (children.get(parent) as number) - 1
-        children.set(parent, left)
-        if (left === 0) ready.add(parent)
-      }
-    }
-    level = [...ready].sort((a, b) => (position.get(a) as number) - (position.get(b) as number))
-  }
-  const placed = new Set(ordered)
-  return [...ordered, ...states.filter((state) => !placed.has(state))]
-}
-
-/**
- * What deleting a row does to the rows that point at it, as SQLAlchemy does unless `passiveDeletes`
- * leaves it to the database's ON DELETE: loaded children without a `delete` cascade get their foreign
- * key set to NULL; children not loaded are deleted (with a `delete` cascade) or unlinked by one bulk
- * statement each, in the same request, with no query to find them; association rows are deleted.
- */
-function releaseDependents(state: InstanceState, dependents: Map<Table, Dependents[]>): void {
-  for (const property of state.mapper.relationships.values()) {
-    if (property.passiveDeletes || property.direction === "many-to-one") continue
-    const add = (step: WriteStep) =>
-      dependents.set(step.table, [...(dependents.get(step.table) ?? []), { parent: state, step }])
-    const parentKey = (column: Column<unknown>) => state.committed?.[column.key]
-    if (property.secondary) {
-      const where = new Map(property.pairs.map(([own, link]) => [link.key, parentKey(own)]))
-      add({
-        kind: "delete",
-        table: property.secondary.table,
-        state: undefined,
-        values: new Map(),
-        where,
-        mustMatchOne: false,
-      })
-      continue
-    }
-    if (state.loaded.has(property.key)) {
-      if (property.cascade.has("delete")) continue
-      for (const child of members(property, state.values[property.key])) {
-        const childState = stateOf(child)
-        if (childState.deleted) continue
-        for (const [, remote] of property.pairs) childState.values[remote.key] = null
-      }
-      continue
-    }
-    const table = property.target.table
-    const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
-    if (property.cascade.has("delete")) {
-      // Through the table's own foreign key, the children's children go too (one statement, checked
-      // at its end), where a single-column key lets the statement name them.
-      const tree = table === state.mapper.table && table.primaryKey.length === 1
-      add({
-        kind: "delete",
-        table,
-        state: undefined,
-        values: new Map(),
-        where,
-        mustMatchOne: false,
-        ...(tree ? { subtree: property.pairs } : {}),
-      })
-    } else {
-      const values = new Map(property.pairs.map(([, remote]) => [remote.key, null as unknown]))
-      add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })
-    }
-  }
-}
-
-/**
- * A held child of a deleted parent, as the bulk UPDATE leaves its row: its foreign key NULL, and its
- * side of the relationship empty. Done here, after the session saved the objects a flush changes, so
- * a failed flush puts it back.
- */
-function unlink(child: InstanceState, parent: InstanceState, property: RelationshipProperty): void {
-  for (const [, remote] of property.pairs) child.values[remote.key] = null
-  const back = property.backPopulates
-  if (back && child.loaded.has(back) && child.values[back] === parent.object) child.values[back] = null
-}
-
-/** The objects a relationship value holds: a collection, or the one object of a one-to-one. */
-function members(property: RelationshipProperty, value: unknown): object[] {
-  if (property.uselist) return (value as object[] | null) ?? []
-  return value ? [value as object] : []
-}
-
 /** A column value, or the KeyRef of a row this flush inserts and the database keys. */
 export function keyOf(object: object, column: Column<unknown>): unknown {
   const state = stateOf(object)
@@ -376,126 +234,6 @@ function removedMembers(state: InstanceState, property: RelationshipProperty): o
   if (!before) return []
   const now = state.values[property.key] as object[]
   return before.filter((item) => !now.includes(item))
-}
-
-/**
- * Insert steps for one table: rows whose keys other rows of the same table need come first (a tree of
- * categories is inserted level by level).
- */
-function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
-  if (states.length === 0) return []
-  const mapper = (states[0] as InstanceState).mapper
-  const generatedKey = mapper.primaryKey.find((col) => isGeneratedKey(col))
-  // Rows that may already exist go first: they are found by their unique values, not by position, and
-  // inserting them before the table's other new rows keeps those rows' positions exact.
-  const steps = uniqueSteps(table, generatedKey, states)
-  // Rows that give their own key where the database would generate it go next, as rows of a table
-  // without generated keys: SQLite's generated keys come from `max(key)`, which they may move. One
-  // that refers to a new row of its table goes after it, among the levels below.
-  const all = new Set(states)
-  const keyed = generatedKey
-    ? states.filter((state) => !state.uniqueBy && givesKey(state, generatedKey) && !dependsOnAny(state, all))
-    : []
-  steps.push(...givenKeySteps(table, keyed))
-  let remaining = states.filter((state) => !state.uniqueBy && !keyed.includes(state))
-  while (remaining.length > 0) {
-    const waiting = new Set(remaining)
-    const ready = remaining.filter((state) => !dependsOnAny(state, waiting))
-    if (ready.length === 0) {
-      throw new InvalidRequestError(
-        `Rows of "${table.name}" refer to each other in a cycle; break it with a nullable key`,
-      )
-    }
-    const rows = ready.map((state) => ({ state, values: insertValues(state) }))
-    // Keys the application gives may be taken by others: those rows go in key order. Generated keys
-    // are new to everyone and follow add order.
-    if (!generatedKey) sortByKey(rows, rowKeyIn(mapper.primaryKey.map((column) => column.key)))
-    steps.push(...statementsOf(table, generatedKey, rows))
-    const done = new Set(ready)
-    remaining = remaining.filter((state) => !done.has(state))
-  }
-  return steps
-}
-
-function givesKey(state: InstanceState, key: Column<unknown>): boolean {
-  const value = state.values[key.key]
-  return value !== undefined && value !== null && !(value instanceof KeyRef)
-}
-
-/** The rows of a table with generated keys that give their own, in key order. */
-function givenKeySteps(table: Table, states: InstanceState[]): InsertStep[] {
-  if (states.length === 0) return []
-  const rows = states.map((state) => ({ state, values: insertValues(state) }))
-  return statementsOf(
-    table,
-    undefined,
-    sortByKey(rows, rowKeyIn(table.primaryKey.map((column) => column.key))),
-  )
-}
-
-/** Rows to insert as steps: one statement carries at most MAX_PARAMETERS values (PostgreSQL's limit is 65,535, SQLite's 32,766). */
-function statementsOf(
-  table: Table,
-  generatedKey: Column<unknown> | undefined,
-  rows: InsertRow[],
-): InsertStep[] {
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, table.columns.length)))
-  const steps: InsertStep[] = []
-  for (let start = 0; start < rows.length; start += perStatement) {
-    steps.push({ kind: "insert", table, generatedKey, rows: rows.slice(start, start + perStatement) })
-  }
-  return steps
-}
-
-/** One upsert per set of unique columns, for the rows added with `addUnique`. */
-function uniqueSteps(
-  table: Table,
-  generatedKey: Column<unknown> | undefined,
-  states: InstanceState[],
-): InsertStep[] {
-  const byKeys = new Map<string, InstanceState[]>()
-  const all = new Set(states)
-  for (const state of states) {
-    if (!state.uniqueBy) continue
-    if (dependsOnAny(state, all)) {
-      throw new InvalidRequestError(
-        `${state.mapper.name} was added with addUnique but refers to a new row of its own table; flush that row first`,
-      )
-    }
-    const key = state.uniqueBy.join(",")
-    byKeys.set(key, [...(byKeys.get(key) ?? []), state])
-  }
-  return [...byKeys.values()].map((group) => {
-    const conflictKeys = (group[0] as InstanceState).uniqueBy as readonly string[]
-    // The upsert locks existing rows (and waits on others' new ones) in the order it lists them.
-    const rows = group.map((state) => ({ state, values: insertValues(state) }))
-    return {
-      kind: "insert",
-      table,
-      generatedKey,
-      rows: sortByKey(rows, rowKeyIn(conflictKeys)),
-      conflictKeys,
-    }
-  })
-}
-
-function dependsOnAny(state: InstanceState, others: Set<InstanceState>): boolean {
-  return Object.values(state.values).some(
-    (value) => value instanceof KeyRef && value.state !== state && others.has(value.state),
-  )
-}
-
-/** The row to insert: the object's values, with client-side defaults filled in (on the object too). */
-function insertValues(state: InstanceState): Map<string, unknown> {
-  const values = new Map<string, unknown>()
-  for (const column of state.mapper.table.columns) {
-    const fallback = column.spec?.options.default
-    if (state.values[column.key] === undefined && fallback !== undefined) {
-      state.values[column.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
-    }
-    if (state.values[column.key] !== undefined) values.set(column.key, state.values[column.key])
-  }
-  return values
 }
 
 function updateStep(state: InstanceState): WriteStep {
@@ -516,32 +254,6 @@ function updateStep(state: InstanceState): WriteStep {
   }
 }
 
-function deleteStep(state: InstanceState): WriteStep {
-  return {
-    kind: "delete",
-    table: state.mapper.table,
-    state,
-    values: new Map(),
-    where: rowKey(state),
-    mustMatchOne: true,
-  }
-}
-
-/**
- * The row as the database has it: committed primary key and, with a version column, its version. A
- * reference (session.reference) asserts every column it was given: the row must still hold them all.
- */
-function rowKey(state: InstanceState): Map<string, unknown> {
-  const committed = state.committed ?? {}
-  const { primaryKey, versionColumn, columnKeys } = state.mapper
-  const where = new Map(primaryKey.map((col) => [col.key, committed[col.key]]))
-  for (const key of isPartial(state) ? columnKeys : [versionColumn?.key]) {
-    if (key !== undefined && key in committed && !where.has(key)) where.set(key, committed[key])
-  }
-  return where
-}
-
-/** Rows of association tables to add and remove, each once even when both sides changed. */
 class LinkChanges {
   readonly #added = new Map<Table, Map<string, Map<string, unknown>>>()
   readonly #removed = new Map<Table, Map<string, Map<string, unknown>>>()

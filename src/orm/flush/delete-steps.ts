@@ -1,0 +1,158 @@
+// Delete planning: what deleting a row does to the rows that point at it (bulk statements for those
+// never loaded, NULL keys for loaded children), and the order a table's rows go in, children first.
+import type { Column } from "../../sql/schema/column.ts"
+import type { Table } from "../../sql/schema/table.ts"
+import { cached } from "../../util/cached.ts"
+import { identityKey } from "../identity-map.ts"
+import type { RelationshipProperty } from "../mapper.ts"
+import { isPartial } from "../reference.ts"
+import { type InstanceState, stateOf } from "../state.ts"
+import type { WriteStep } from "./plan.ts"
+
+/** A bulk step that clears the rows a deleted object leaves behind, and that object. */
+export interface Dependents {
+  readonly parent: InstanceState
+  readonly step: WriteStep
+}
+
+/**
+ * Deleted rows of one table ordered so that a row goes after the rows that point at it through the
+ * table's own foreign keys (children before parents, by levels from the leaves); rows in a cycle keep
+ * their order, last.
+ */
+export function childrenFirst(states: InstanceState[], table: Table): InstanceState[] {
+  const selfKeys = table.foreignKeys.filter((fk) => fk.referencedTable === table.name)
+  if (selfKeys.length === 0 || states.length < 2) return states
+  // How many of the rows point at each, and which rows each points at.
+  const children = new Map<InstanceState, number>(states.map((state) => [state, 0]))
+  const parentsOf = new Map<InstanceState, InstanceState[]>()
+  for (const fk of selfKeys) {
+    const referenced = fk.referencedColumns.map((name) => table.requireColumn(name).key)
+    const byKey = new Map(
+      states.map((state) => [identityKey(referenced.map((key) => state.committed?.[key])), state]),
+    )
+    for (const state of states) {
+      const parent = byKey.get(identityKey(fk.columns.map((key) => state.committed?.[key])))
+      if (!parent || parent === state) continue
+      children.set(parent, (children.get(parent) as number) + 1)
+      cached(parentsOf, state, () => []).push(parent)
+    }
+  }
+  // Kahn's algorithm from the leaves; within a level, rows keep the order given (key order).
+  const position = new Map(states.map((state, i) => [state, i]))
+  const ordered: InstanceState[] = []
+  let level = states.filter((state) => children.get(state) === 0)
+  while (level.length > 0) {
+    ordered.push(...level)
+    const ready = new Set<InstanceState>()
+    for (const state of level) {
+      for (const parent of parentsOf.get(state) ?? []) {
+        const left = (children.get(parent) as number) - 1
+        children.set(parent, left)
+        if (left === 0) ready.add(parent)
+      }
+    }
+    level = [...ready].sort((a, b) => (position.get(a) as number) - (position.get(b) as number))
+  }
+  const placed = new Set(ordered)
+  return [...ordered, ...states.filter((state) => !placed.has(state))]
+}
+
+/**
+ * What deleting a row does to the rows that point at it, as SQLAlchemy does unless `passiveDeletes`
+ * leaves it to the database's ON DELETE: loaded children without a `delete` cascade get their foreign
+ * key set to NULL; children not loaded are deleted (with a `delete` cascade) or unlinked by one bulk
+ * statement each, in the same request, with no query to find them; association rows are deleted.
+ */
+export function releaseDependents(state: InstanceState, dependents: Map<Table, Dependents[]>): void {
+  for (const property of state.mapper.relationships.values()) {
+    if (property.passiveDeletes || property.direction === "many-to-one") continue
+    const add = (step: WriteStep) =>
+      dependents.set(step.table, [...(dependents.get(step.table) ?? []), { parent: state, step }])
+    const parentKey = (column: Column<unknown>) => state.committed?.[column.key]
+    if (property.secondary) {
+      const where = new Map(property.pairs.map(([own, link]) => [link.key, parentKey(own)]))
+      add({
+        kind: "delete",
+        table: property.secondary.table,
+        state: undefined,
+        values: new Map(),
+        where,
+        mustMatchOne: false,
+      })
+      continue
+    }
+    if (state.loaded.has(property.key)) {
+      if (property.cascade.has("delete")) continue
+      for (const child of members(property, state.values[property.key])) {
+        const childState = stateOf(child)
+        if (childState.deleted) continue
+        for (const [, remote] of property.pairs) childState.values[remote.key] = null
+      }
+      continue
+    }
+    const table = property.target.table
+    const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
+    if (property.cascade.has("delete")) {
+      // Through the table's own foreign key, the children's children go too (one statement, checked
+      // at its end), where a single-column key lets the statement name them.
+      const tree = table === state.mapper.table && table.primaryKey.length === 1
+      add({
+        kind: "delete",
+        table,
+        state: undefined,
+        values: new Map(),
+        where,
+        mustMatchOne: false,
+        ...(tree ? { subtree: property.pairs } : {}),
+      })
+    } else {
+      const values = new Map(property.pairs.map(([, remote]) => [remote.key, null as unknown]))
+      add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })
+    }
+  }
+}
+
+/**
+ * A held child of a deleted parent, as the bulk UPDATE leaves its row: its foreign key NULL, and its
+ * side of the relationship empty. Done here, after the session saved the objects a flush changes, so
+ * a failed flush puts it back.
+ */
+export function unlink(child: InstanceState, parent: InstanceState, property: RelationshipProperty): void {
+  for (const [, remote] of property.pairs) child.values[remote.key] = null
+  const back = property.backPopulates
+  if (back && child.loaded.has(back) && child.values[back] === parent.object) child.values[back] = null
+}
+
+export function deleteStep(state: InstanceState): WriteStep {
+  return {
+    kind: "delete",
+    table: state.mapper.table,
+    state,
+    values: new Map(),
+    where: rowKey(state),
+    mustMatchOne: true,
+  }
+}
+
+/** The objects a relationship value holds: a collection, or the one object of a one-to-one. */
+export function members(property: RelationshipProperty, value: unknown): object[] {
+  if (property.uselist) return (value as object[] | null) ?? []
+  return value ? [value as object] : []
+}
+
+/**
+ * The row as the database has it: committed primary key and, with a version column, its version. A
+ * reference (session.reference) asserts every column it was given: the row must still hold them all.
+ */
+export function rowKey(state: InstanceState): Map<string, unknown> {
+  const committed = state.committed ?? {}
+  const { primaryKey, versionColumn, columnKeys } = state.mapper
+  const where = new Map(primaryKey.map((col) => [col.key, committed[col.key]]))
+  for (const key of isPartial(state) ? columnKeys : [versionColumn?.key]) {
+    if (key !== undefined && key in committed && !where.has(key)) where.set(key, committed[key])
+  }
+  return where
+}
+
+/** Rows of association tables to add and remove, each once even when both sides changed. */

@@ -1,0 +1,161 @@
+// Insert planning: the order tables take new rows in, and each table's rows as steps (rows that may
+// exist first, then rows that give their own keys, then the rest level by level, a tree's parents
+// before its children), each statement within the databases' parameter limits.
+import { InvalidRequestError } from "../../errors.ts"
+import type { Column } from "../../sql/schema/column.ts"
+import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
+import { topologicalSort } from "../../util/topological-sort.ts"
+import type { InstanceState } from "../state.ts"
+import { KeyRef } from "./key-ref.ts"
+import { sortByKey } from "./lock-order.ts"
+import type { InsertRow, InsertStep } from "./plan.ts"
+
+/** Values one statement may carry: under PostgreSQL's 65,535 and SQLite's 32,766 parameter limits. */
+const MAX_PARAMETERS = 30_000
+
+/** A row's values in the columns that identify it, for sorting rows by key. */
+export const rowKeyIn = (columns: readonly string[]) => (row: InsertRow) =>
+  columns.map((key) => row.values.get(key))
+
+/**
+ * Tables in the order their new rows can be inserted: after the tables they reference by foreign key,
+ * and after the tables whose new keys their rows hold (a KeyRef set by a listener).
+ */
+export function insertOrder(order: readonly Table[], pending: readonly InstanceState[]): Table[] {
+  const extra = new Map<Table, Set<Table>>()
+  for (const state of pending) {
+    for (const value of Object.values(state.values)) {
+      if (!(value instanceof KeyRef) || value.state.mapper.table === state.mapper.table) continue
+      const deps = extra.get(state.mapper.table) ?? new Set<Table>()
+      deps.add(value.state.mapper.table)
+      extra.set(state.mapper.table, deps)
+    }
+  }
+  if (extra.size === 0) return [...order]
+  const byName = (name: string) => order.find((t) => t.name === name)
+  const { sorted, cyclic } = topologicalSort(order, (table) => [
+    ...table.foreignKeys.map((fk) => byName(fk.referencedTable)).filter((t): t is Table => t !== undefined),
+    ...(extra.get(table) ?? []),
+  ])
+  return [...sorted, ...cyclic]
+}
+
+/**
+ * Insert steps for one table: rows whose keys other rows of the same table need come first (a tree of
+ * categories is inserted level by level).
+ */
+export function insertSteps(table: Table, states: InstanceState[]): InsertStep[] {
+  if (states.length === 0) return []
+  const mapper = (states[0] as InstanceState).mapper
+  const generatedKey = mapper.primaryKey.find((col) => isGeneratedKey(col))
+  // Rows that may already exist go first: they are found by their unique values, not by position, and
+  // inserting them before the table's other new rows keeps those rows' positions exact.
+  const steps = uniqueSteps(table, generatedKey, states)
+  // Rows that give their own key where the database would generate it go next, as rows of a table
+  // without generated keys: SQLite's generated keys come from `max(key)`, which they may move. One
+  // that refers to a new row of its table goes after it, among the levels below.
+  const all = new Set(states)
+  const keyed = generatedKey
+    ? states.filter((state) => !state.uniqueBy && givesKey(state, generatedKey) && !dependsOnAny(state, all))
+    : []
+  steps.push(...givenKeySteps(table, keyed))
+  let remaining = states.filter((state) => !state.uniqueBy && !keyed.includes(state))
+  while (remaining.length > 0) {
+    const waiting = new Set(remaining)
+    const ready = remaining.filter((state) => !dependsOnAny(state, waiting))
+    if (ready.length === 0) {
+      throw new InvalidRequestError(
+        `Rows of "${table.name}" refer to each other in a cycle; break it with a nullable key`,
+      )
+    }
+    const rows = ready.map((state) => ({ state, values: insertValues(state) }))
+    // Keys the application gives may be taken by others: those rows go in key order. Generated keys
+    // are new to everyone and follow add order.
+    if (!generatedKey) sortByKey(rows, rowKeyIn(mapper.primaryKey.map((column) => column.key)))
+    steps.push(...statementsOf(table, generatedKey, rows))
+    const done = new Set(ready)
+    remaining = remaining.filter((state) => !done.has(state))
+  }
+  return steps
+}
+
+function givesKey(state: InstanceState, key: Column<unknown>): boolean {
+  const value = state.values[key.key]
+  return value !== undefined && value !== null && !(value instanceof KeyRef)
+}
+
+/** The rows of a table with generated keys that give their own, in key order. */
+function givenKeySteps(table: Table, states: InstanceState[]): InsertStep[] {
+  if (states.length === 0) return []
+  const rows = states.map((state) => ({ state, values: insertValues(state) }))
+  return statementsOf(
+    table,
+    undefined,
+    sortByKey(rows, rowKeyIn(table.primaryKey.map((column) => column.key))),
+  )
+}
+
+/** Rows to insert as steps: one statement carries at most MAX_PARAMETERS values (PostgreSQL's limit is 65,535, SQLite's 32,766). */
+function statementsOf(
+  table: Table,
+  generatedKey: Column<unknown> | undefined,
+  rows: InsertRow[],
+): InsertStep[] {
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, table.columns.length)))
+  const steps: InsertStep[] = []
+  for (let start = 0; start < rows.length; start += perStatement) {
+    steps.push({ kind: "insert", table, generatedKey, rows: rows.slice(start, start + perStatement) })
+  }
+  return steps
+}
+
+/** One upsert per set of unique columns, for the rows added with `addUnique`. */
+function uniqueSteps(
+  table: Table,
+  generatedKey: Column<unknown> | undefined,
+  states: InstanceState[],
+): InsertStep[] {
+  const byKeys = new Map<string, InstanceState[]>()
+  const all = new Set(states)
+  for (const state of states) {
+    if (!state.uniqueBy) continue
+    if (dependsOnAny(state, all)) {
+      throw new InvalidRequestError(
+        `${state.mapper.name} was added with addUnique but refers to a new row of its own table; flush that row first`,
+      )
+    }
+    const key = state.uniqueBy.join(",")
+    byKeys.set(key, [...(byKeys.get(key) ?? []), state])
+  }
+  return [...byKeys.values()].map((group) => {
+    const conflictKeys = (group[0] as InstanceState).uniqueBy as readonly string[]
+    // The upsert locks existing rows (and waits on others' new ones) in the order it lists them.
+    const rows = group.map((state) => ({ state, values: insertValues(state) }))
+    return {
+      kind: "insert",
+      table,
+      generatedKey,
+      rows: sortByKey(rows, rowKeyIn(conflictKeys)),
+      conflictKeys,
+    }
+  })
+}
+
+function dependsOnAny(state: InstanceState, others: Set<InstanceState>): boolean {
+  return Object.values(state.values).some(
+    (value) => value instanceof KeyRef && value.state !== state && others.has(value.state),
+  )
+}
+
+/** The row to insert: the object's values, with client-side defaults filled in (on the object too). */
+function insertValues(state: InstanceState): Map<string, unknown> {
+  const values = new Map<string, unknown>()
+  for (const column of state.mapper.table.columns) {
+    const fallback = column.spec?.options.default
+    if (state.values[column.key] === undefined && fallback !== undefined) {
+      state.values[column.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
+    }
+    if (state.values[column.key] !== undefined) values.set(column.key, state.values[column.key])
+  }
+  return values
+}
