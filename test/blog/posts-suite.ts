@@ -253,6 +253,12 @@ export function postsSuite(blog: Blog) {
         422,
         "validation_error",
       )
+      // A version the column cannot hold is refused by name, with or without a change.
+      for (const json of [{ version: 3e9, title: "x" }, { version: 2 ** 53 }]) {
+        const tooLarge = await blog.api.patch(`/posts/${post.id}`, { token, json })
+        expectError(tooLarge, 422, "validation_error")
+        expect(JSON.stringify(tooLarge.body)).toContain("version")
+      }
       const badTags = await blog.leavesNoTrace(() =>
         blog.api.patch(`/posts/${post.id}`, { token, json: { version: 1, tags: ["new-one", "no spaces"] } }),
       )

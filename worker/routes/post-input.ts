@@ -17,5 +17,6 @@ export const postChanges = v.strictObject({
   content: v.optional(storableText(0, 60_000)),
   published: v.optional(v.boolean()),
   tags: v.optional(tagList),
-  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  // The column is a 32-bit INTEGER: a version it cannot hold is no version a post ever had.
+  version: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2_147_483_647)),
 })
