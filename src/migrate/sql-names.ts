@@ -15,7 +15,7 @@ const WORD = /[A-Za-z0-9_$\u0080-\uffff]/
 
 /** Words that are SQL itself, never a column a condition names bare. */
 const SQL_WORDS = new Set(
-  "AND OR NOT IN IS NULL TRUE FALSE BETWEEN LIKE ILIKE GLOB REGEXP ESCAPE CASE WHEN THEN ELSE END ANY ALL SOME ARRAY AS CAST COLLATE DISTINCT FROM SIMILAR TO".split(
+  "AND OR NOT IN IS NULL TRUE FALSE BETWEEN LIKE ILIKE GLOB REGEXP ESCAPE CASE WHEN THEN ELSE END ANY ALL SOME ARRAY AS CAST COLLATE DISTINCT FROM SIMILAR TO AT TIME ZONE WITH WITHOUT VARYING PRECISION NOTNULL ISNULL CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP".split(
     " ",
   ),
 )
@@ -42,7 +42,7 @@ function namesIn(sql: string): Name[] {
       const word = sql.slice(i, end)
       const next = sql.slice(end).trimStart()[0]
       // X'0a' and E'text' are literals; `word(` calls a function; `::word` and `AS word` are types.
-      const typeName = previous === "::" || previous.toUpperCase() === "AS"
+      const typeName = previous === "::" || /^(AS|COLLATE)$/i.test(previous)
       if (next !== "'" && next !== "(" && !typeName && !SQL_WORDS.has(word.toUpperCase()))
         names.push({ start: i, end, name: word, quoted: false })
       previous = word

@@ -143,6 +143,12 @@ function fetchSync(
   const { table, returning } = statement.state
   const keyColumns = table.primaryKey as readonly Column<unknown>[]
   const valueColumns = Object.keys(values).map((key) => table.requireColumn(key))
+  if (valueColumns.some((column) => keyColumns.includes(column))) {
+    // RETURNING gives the rows' new keys only: the objects they were cannot be told.
+    throw new InvalidRequestError(
+      `synchronizeSession "fetch" cannot follow an UPDATE of ${table.name}'s primary key; use "evaluate", or false and reload`,
+    )
+  }
   const fetched = [...returning, ...keyColumns, ...valueColumns]
   const run = (statement as Update<never>).returning(...(fetched as SelectItem[]))
   return {

@@ -77,8 +77,10 @@ export class AsyncSession extends ReadSession {
   #flushed: FlushedInTransaction | undefined
   /** The flush, commit or rollback under way; the next one waits for it (`#oneAtATime`). */
   #writing: Promise<unknown> | undefined
-  /** A flush failed and ended the interactive transaction: nothing is written until `rollback()`. */
+  /** A failure ended the interactive transaction: nothing is written until `rollback()`. */
   #pendingRollback: PendingRollbackError | undefined
+  /** Set while the application's own rollback() or close() ends the transaction. */
+  #rollingBack = false
 
   constructor(
     engine: Engine,
@@ -229,7 +231,7 @@ export class AsyncSession extends ReadSession {
     if (!sync) return super.execute(statement, options)
     const result = await this.connection.execute(sync.statement, options.params)
     sync.apply(result.rows as readonly unknown[][])
-    for (const [state, keyBefore] of touched) if (!state.gone) this.#reattach(state, keyBefore)
+    this.#reattach([...touched].filter(([state]) => !state.gone))
     const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
     const rows = hydrateRows(statement, own, this.hydration({ populateExisting: true, ...options }))
     return new Result(rows as never[], result.columns.slice(0, sync.ownColumns), result.rowsAffected)
@@ -295,7 +297,12 @@ export class AsyncSession extends ReadSession {
   override rollback(): Promise<void> {
     return this.#oneAtATime(async () => {
       this.#pendingRollback = undefined
-      await super.rollback()
+      this.#rollingBack = true
+      try {
+        await super.rollback()
+      } finally {
+        this.#rollingBack = false
+      }
       this.#fire("afterRollback")
       for (const state of this.#new) state.session = undefined
       this.#new.clear()
@@ -329,11 +336,9 @@ export class AsyncSession extends ReadSession {
           if (!snapshot.has(state)) this.#makeNewAgain(state)
         }
         for (const state of [...this.#new]) if (!snapshot.has(state)) this.expunge(state.object)
-        for (const [state, saved] of snapshot) {
-          const current = state.identity
-          restoreSnapshot(state, saved)
-          this.#reattach(state, current)
-        }
+        const keys = [...snapshot.keys()].map((state) => [state, state.identity] as const)
+        for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
+        this.#reattach(keys)
       },
     }
   }
@@ -349,6 +354,15 @@ export class AsyncSession extends ReadSession {
     this.#new.delete(state)
     this.#deleted.delete(state)
     super.expunge(object)
+  }
+
+  override async close(): Promise<void> {
+    this.#rollingBack = true
+    try {
+      await super.close()
+    } finally {
+      this.#rollingBack = false
+    }
   }
 
   override expungeAll(): void {
@@ -425,7 +439,6 @@ export class AsyncSession extends ReadSession {
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
-    const inTransaction = connection.inTransaction
     let databaseFailed = false
     try {
       let plan: FlushPlan | undefined
@@ -468,16 +481,7 @@ export class AsyncSession extends ReadSession {
       // were put back above: undo them again over that (undoing is idempotent).
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
       if (!connection.inTransaction) this.#fire("afterRollback")
-      const failure = staleOrSame(error)
-      // A transaction the failure ended takes its earlier work with it: as SQLAlchemy, the session
-      // writes nothing more until the application has seen that and rolled back.
-      if (inTransaction && !connection.inTransaction) {
-        this.#pendingRollback = new PendingRollbackError(
-          `This session's transaction was rolled back when a flush failed (${failure instanceof Error ? failure.message : String(failure)}); what it had flushed is undone: call rollback() before writing again`,
-          { cause: failure },
-        )
-      }
-      throw failure
+      throw staleOrSame(error)
     }
   }
 
@@ -519,6 +523,14 @@ export class AsyncSession extends ReadSession {
     const flushed = this.#flushed
     this.#flushed = undefined
     if (flushed && !committed) this.#undoFlushed(flushed)
+    // Ended by a failure (a statement, a flush, the connection, a COMMIT), not by the application:
+    // its earlier work is gone, and the session writes nothing more until the application has seen
+    // that and rolled back, as SQLAlchemy's.
+    if (!committed && !this.#rollingBack) {
+      this.#pendingRollback = new PendingRollbackError(
+        "This session's transaction ended when a statement, flush or commit inside it failed; what it had written is undone: call rollback() before writing again",
+      )
+    }
   }
 
   /**
@@ -529,26 +541,32 @@ export class AsyncSession extends ReadSession {
    */
   #undoFlushed(flushed: FlushedInTransaction): void {
     for (const state of flushed.inserted) this.#makeNewAgain(state)
+    const keys = [...flushed.before.keys()].map((state) => [state, state.identity] as const)
     for (const [state, before] of flushed.before) {
-      const current = state.identity
       revertToCommitted(state, before.committed)
       state.deleted = false
       this.#deleted.delete(state)
-      this.#reattach(state, current)
     }
+    this.#reattach(keys)
   }
 
   /**
    * An object a rollback put back as it was: in the session again (a delete undone), under the key it
    * has again (an UPDATE of its key undone), marked for deletion again if it was.
    */
-  #reattach(state: InstanceState, keyBefore: readonly unknown[] | undefined): void {
-    if (state.committed === undefined) return
-    if (keyBefore) this.identityMap.delete(state.mapper, keyBefore)
-    state.gone = false
-    state.session = this
-    if (state.identity) this.identityMap.set(state.mapper, state.identity, state.object)
-    if (state.deleted) this.#deleted.add(state)
+  #reattach(objects: Iterable<readonly [InstanceState, readonly unknown[] | undefined]>): void {
+    const states = [...objects].filter(([state]) => state.committed !== undefined)
+    // Every old entry out before any new one goes in: keys may have been swapped between objects.
+    for (const [state, keyBefore] of states) {
+      if (keyBefore && this.identityMap.get(state.mapper, keyBefore) === state.object)
+        this.identityMap.delete(state.mapper, keyBefore)
+    }
+    for (const [state] of states) {
+      state.gone = false
+      state.session = this
+      if (state.identity) this.identityMap.set(state.mapper, state.identity, state.object)
+      if (state.deleted) this.#deleted.add(state)
+    }
   }
 
   /** An object whose row was rolled back: transient again, without the keys the database gave it. */

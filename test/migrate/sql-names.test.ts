@@ -21,6 +21,11 @@ describe("column names in a CHECK condition", () => {
       ["E > 1", "e", true],
       ['"E" > 1', "e", false],
       ["(x):: text > 1", "text", false],
+      ["(t)::timestamp with time zone > '2020-01-01'", "time", false],
+      ["(t)::timestamp with time zone > '2020-01-01'", "zone", false],
+      ["(f)::double precision > 0", "precision", false],
+      ["name COLLATE NOCASE <> ''", "nocase", false],
+      ["name COLLATE NOCASE <> ''", "name", true],
     ]
     for (const [sql, column, named] of cases)
       expect(mentionsColumn(sql, column), `${column} in ${sql}`).toBe(named)

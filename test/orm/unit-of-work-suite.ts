@@ -16,6 +16,7 @@ import {
   PendingRollbackError,
   select,
   selectinload,
+  text,
   update,
 } from "../../src/index.ts"
 import { Comment, Post, Tag, User } from "./models.ts"
@@ -347,5 +348,51 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     await session.commit()
     await using reader = new AsyncSession(engine)
     expect((await reader.get(Tag, deleted.id))?.name).toBe(renamed)
+  })
+
+  it("refuses to write after a failed statement ended the transaction, until rollback()", async () => {
+    const [first, second] = [unique("before-failure"), unique("after-failure")]
+    await using session = new AsyncSession(engine)
+    const tag = new Tag({ name: first })
+    session.add(tag)
+    await session.flush()
+    await expect(session.execute(text("SELECT * FROM no_such_table"))).rejects.toThrow()
+    session.add(new Tag({ name: second }))
+    await expect(session.commit()).rejects.toBeInstanceOf(PendingRollbackError)
+    await session.rollback()
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    const written = await reader.scalars(select(Tag).where(Tag.c.name.in([first, second])))
+    expect(written.all()).toEqual([])
+  })
+
+  it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {
+    await using session = new AsyncSession(engine)
+    const step = 970_000 + Math.floor(Math.random() * 9_000)
+    const [low, high] = [
+      new Tag({ id: 2 * step, name: unique("low") }),
+      new Tag({ id: 3 * step, name: unique("high") }),
+    ]
+    // The session holds high first, so it updates high's entry first: high takes low's old key.
+    session.addAll([high, low])
+    await session.commit()
+    await session.execute(
+      update(Tag)
+        .where(Tag.id.in([2 * step, 3 * step]))
+        .values({ id: Tag.id.sub(step) }),
+    )
+    expect([low.id, high.id]).toEqual([step, 2 * step])
+    expect(await session.get(Tag, step)).toBe(low)
+    expect(await session.get(Tag, 2 * step)).toBe(high)
+    await expect(
+      session.execute(
+        update(Tag)
+          .where(Tag.id.eq(low.id))
+          .values({ id: low.id + 1 }),
+        {
+          synchronizeSession: "fetch",
+        },
+      ),
+    ).rejects.toBeInstanceOf(InvalidRequestError)
   })
 }

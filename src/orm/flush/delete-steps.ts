@@ -96,7 +96,12 @@ export function releaseDependents(state: InstanceState, dependents: Map<Table, D
     if (property.cascade.has("delete")) {
       // Through the table's own foreign key, the children's children go too (one statement, checked
       // at its end), where a single-column key lets the statement name them.
-      const tree = table === state.mapper.table && table.primaryKey.length === 1
+      const [key] = table.primaryKey
+      const tree =
+        table === state.mapper.table &&
+        table.primaryKey.length === 1 &&
+        property.pairs.length === 1 &&
+        property.pairs[0]?.[0] === key
       add({
         kind: "delete",
         table,
