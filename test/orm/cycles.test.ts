@@ -7,6 +7,7 @@ import {
   AsyncSession,
   column,
   Integer,
+  inspect,
   model,
   Registry,
   relationship,
@@ -186,11 +187,15 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     const scope = `pu-subtree-${fixture.name}-${Date.now()}`
     await using session = new AsyncSession(fixture.engine(scope))
     const loaded = (await session.get(Folder, root.id)) as Folder
+    // Held, with none of its ancestors below the root held: it goes with its row all the same.
+    const deepest = (await session.get(Folder, ids[3] as number)) as Folder
     session.delete(loaded)
     const before = await fixture.stats(scope)
     await session.commit()
     const after = await fixture.stats(scope)
     expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(1)
+    expect(inspect(deepest).state).toBe("detached")
+    expect(await session.get(Folder, deepest.id)).toBeNull()
     await using reader = new AsyncSession(engine)
     expect((await reader.scalars(select(Folder).where(Folder.id.in(ids)))).all()).toEqual([])
   })

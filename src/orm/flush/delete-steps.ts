@@ -64,7 +64,13 @@ export function childrenFirst(states: InstanceState[], table: Table): InstanceSt
  * key set to NULL; children not loaded are deleted (with a `delete` cascade) or unlinked by one bulk
  * statement each, in the same request, with no query to find them; association rows are deleted.
  */
-export function releaseDependents(state: InstanceState, dependents: Map<Table, Dependents[]>): void {
+export function releaseDependents(
+  state: InstanceState,
+  dependents: Map<Table, Dependents[]>,
+  /** The objects the session holds, and the plan's list of deleted ones, which a subtree adds to. */
+  held: readonly InstanceState[],
+  deleted: InstanceState[],
+): void {
   for (const property of state.mapper.relationships.values()) {
     if (property.passiveDeletes || property.direction === "many-to-one") continue
     const add = (step: WriteStep) =>
@@ -109,7 +115,7 @@ export function releaseDependents(state: InstanceState, dependents: Map<Table, D
         values: new Map(),
         where,
         mustMatchOne: false,
-        ...(tree ? { subtree: property.pairs } : {}),
+        ...(tree ? { subtree: property.pairs, removes: heldIn(table, held, deleted) } : {}),
       })
     } else {
       const values = new Map(property.pairs.map(([, remote]) => [remote.key, null as unknown]))
@@ -161,3 +167,25 @@ export function rowKey(state: InstanceState): Map<string, unknown> {
 }
 
 /** Rows of association tables to add and remove, each once even when both sides changed. */
+
+/**
+ * What a subtree DELETE tells of the rows it took: the objects the session holds of them (a grandchild
+ * whose parent it does not hold) are deleted with them, as if the flush had deleted them itself.
+ */
+function heldIn(table: Table, held: readonly InstanceState[], deleted: InstanceState[]) {
+  return (rows: readonly (readonly unknown[])[]): void => {
+    const [key] = table.primaryKey as [Column<unknown>]
+    const at = table.columns.indexOf(key)
+    const byKey = new Map(
+      held
+        .filter((state) => state.mapper.table === table)
+        .map((state) => [identityKey([state.committed?.[key.key]]), state]),
+    )
+    for (const row of rows) {
+      const state = byKey.get(identityKey([row[at]]))
+      if (!state || state.deleted) continue
+      state.deleted = true
+      deleted.push(state)
+    }
+  }
+}

@@ -76,6 +76,8 @@ export interface WriteStep {
    * column) pairs of the table's own foreign key: a tree's unloaded subtree, in one statement.
    */
   readonly subtree?: readonly (readonly [Column<unknown>, Column<unknown>])[]
+  /** DELETE only: told the rows the statement deleted (its RETURNING), whose objects go with them. */
+  readonly removes?: (rows: readonly (readonly unknown[])[]) => void
 }
 
 export type Step = InsertStep | WriteStep
@@ -107,7 +109,8 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   const links = new LinkChanges()
   for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
   const dependents = new Map<Table, Dependents[]>()
-  for (const state of input.deleted) releaseDependents(state, dependents)
+  const deleted = [...input.deleted]
+  for (const state of input.deleted) releaseDependents(state, dependents, input.persistent, deleted)
   for (const { child, parent, property } of input.unlinked ?? []) unlink(child, parent, property)
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
   const steps: Step[] = []
@@ -139,7 +142,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     }
     steps.push(...sortByKey([...bulk.values()].flat(), whereKey))
   }
-  return { steps, inserted: [...input.pending], updated, deleted: [...input.deleted] }
+  return { steps, inserted: [...input.pending], updated, deleted }
 }
 
 /** UPDATEs table by table in foreign-key order, each table's rows by key, as SQLAlchemy's unit of work. */

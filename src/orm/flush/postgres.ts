@@ -147,6 +147,7 @@ function renderWrite(
       statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
       apply: (returned) => {
         if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 0)
+        step.removes?.(returned)
       },
     }
   }

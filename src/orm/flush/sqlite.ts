@@ -135,15 +135,13 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string, sqlite:
 
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement[] {
   const { table } = step
-  const compiled = writeStatement(step, keyRef, false).compile(sqlite)
+  const returning = step.kind === "update" || step.removes !== undefined
+  const compiled = writeStatement(step, keyRef, step.removes !== undefined).compile(sqlite)
   const write: RenderedStatement = {
-    statement: new TextStatement(
-      compiled.sql,
-      step.kind === "update" ? rowTypes(table, 0) : [],
-      compiled.params,
-    ),
+    statement: new TextStatement(compiled.sql, returning ? rowTypes(table, 0) : [], compiled.params),
     apply: (returned) => {
       if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 0)
+      step.removes?.(returned)
     },
   }
   if (!step.mustMatchOne) return [write]
