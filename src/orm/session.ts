@@ -487,14 +487,12 @@ export class AsyncSession extends ReadSession {
 
   /** Objects whose primary key an UPDATE changed are found by their new key, and no longer by the old. */
   #rekeyChangedKeys(updated: readonly InstanceState[], saved: ReadonlyMap<InstanceState, SavedState>): void {
-    for (const state of updated) {
-      const before = saved.get(state)?.committed
-      const old = state.mapper.primaryKey.map((column) => before?.[column.key])
-      const now = state.identity
-      if (!now || old.every((value, i) => sameValue(value, now[i]))) continue
-      this.identityMap.delete(state.mapper, old)
-      this.identityMap.set(state.mapper, now, state.object)
-    }
+    this.#reattach(
+      updated.map((state) => {
+        const before = saved.get(state)?.committed
+        return [state, state.mapper.primaryKey.map((column) => before?.[column.key])] as const
+      }),
+    )
   }
 
   #afterFlush(inserted: readonly InstanceState[], deleted: readonly InstanceState[]): void {
