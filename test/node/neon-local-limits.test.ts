@@ -71,9 +71,11 @@ describe("neon-local's limits and request shapes", () => {
 })
 
 /** The frames the proxy answers `frames` with, until it closes the socket. */
-function exchange(frames: Buffer[]): Promise<Buffer[]> {
+function exchange(frames: Buffer[], endpoint: NeonLocal = local): Promise<Buffer[]> {
   const { hostname, port } = new URL(database.url)
-  const socket = new WebSocket(`${local.url.replace(/^http/, "ws")}/v2?address=${hostname}:${port || 5432}`)
+  const socket = new WebSocket(
+    `${endpoint.url.replace(/^http/, "ws")}/v2?address=${hostname}:${port || 5432}`,
+  )
   const received: Buffer[] = []
   return new Promise((resolve, reject) => {
     socket.on("open", () => {
@@ -104,5 +106,17 @@ describe("neon-local's WebSocket proxy and malformed messages", () => {
     const answer = await exchange([startup, Buffer.from("51ffffffff", "hex")])
     expect(Buffer.concat(answer).toString("latin1")).toContain("invalid message length -1")
     expect((await post(JSON.stringify({ query: "SELECT 1" }))).status).toBe(200)
+  })
+
+  it("closes a socket whose client never logs in, once the login time is up", async () => {
+    const impatient = await startNeonLocal({ upstream: database.url, port: 0, loginTimeoutMs: 200 })
+    try {
+      const answer = await exchange([], impatient)
+      expect(Buffer.concat(answer).toString("latin1")).toContain(
+        "timeout expired before the client logged in",
+      )
+    } finally {
+      await impatient.stop()
+    }
   })
 })

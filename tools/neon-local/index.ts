@@ -22,6 +22,8 @@ export interface NeonLocalOptions {
   password?: string
   /** Accept any password: never what Neon does, only for throwaway setups. */
   anyPassword?: boolean
+  /** How long a WebSocket client may take to log in before it is closed (default 60 s, as PostgreSQL). */
+  loginTimeoutMs?: number
 }
 
 export interface NeonLocal {
@@ -103,6 +105,7 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
         access,
         upstream: { host: pool.host, port: pool.port, password: decodeURIComponent(upstreamUrl.password) },
         count: (counter, by) => stats.count(counter, scope, by),
+        loginTimeoutMs: options.loginTimeoutMs ?? 60_000,
       }),
     )
   })

@@ -27,6 +27,8 @@ export interface ProxyContext {
   access: EndpointAccess
   upstream: { host: string; port: number; password: string }
   count: (counter: Counter | "openSockets", by?: number) => void
+  /** How long a client may take to log in (PostgreSQL's authentication_timeout: 60 s). */
+  loginTimeoutMs: number
 }
 
 type Phase = "startup" | "password" | "connecting" | "open" | "closed"
@@ -62,6 +64,12 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
   }
   socket.on("close", close)
   socket.on("error", close)
+  // A client that opens a socket and never logs in holds it no longer than PostgreSQL would.
+  const loginDeadline = setTimeout(() => {
+    if (phase === "startup" || phase === "password")
+      refuse({ code: "08006", message: "timeout expired before the client logged in" })
+  }, context.loginTimeoutMs)
+  socket.once("close", () => clearTimeout(loginDeadline))
 
   const logIn = (password: string) => {
     const user = startupUser(startup as Buffer)
@@ -73,6 +81,7 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
         if (phase === "closed") return void session.socket.destroy()
         upstream = session.socket
         phase = "open"
+        clearTimeout(loginDeadline)
         upstream.on("data", (data) => socket.send(data))
         upstream.on("error", close)
         upstream.on("close", close)
