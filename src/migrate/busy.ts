@@ -7,8 +7,12 @@ import { OperationalError } from "../errors.ts"
 const BUSY =
   /SQLITE_BUSY|SQLITE_LOCKED|database is locked|lock timeout|could not obtain lock|deadlock detected/i
 
-/** Milliseconds to wait before each retry: about 10 s in all. */
-const WAITS = [25, 50, 100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000]
+/**
+ * Milliseconds to wait before each retry: about 2 minutes in all. Runners started together (a deploy
+ * on several machines) queue on the lock, each revision by each runner in turn: a later one would
+ * rather wait than fail a deploy that the others are completing.
+ */
+const WAITS = [25, 50, 100, 200, 400, 800, ...Array.from({ length: 118 }, () => 1000)]
 
 export async function retryWhileBusy<T>(request: () => Promise<T>): Promise<T> {
   for (const wait of WAITS) {
