@@ -5,11 +5,7 @@
 // beside it is still dropped, even when its SQL contains the column's name (`tot` in `total`).
 // Widening an autoincrement key from Integer to BigInteger is a change too (PostgreSQL's `int4` would
 // overflow); on SQLite every rowid key is 64-bit already.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { revisionFileName, revisionsFolder } from "../../cli/revisions-folder.ts"
 import {
   BigInteger,
   check,
@@ -21,18 +17,18 @@ import {
   table,
   text,
 } from "../../src/index.ts"
-import { type Change, Migrator, newRevisionId, writeRevision } from "../../src/migrate.ts"
+import type { Change } from "../../src/migrate.ts"
 import { type MigrationDatabases, migrationDatabases, type TargetName } from "./databases.ts"
+import { type RevisionFolder, revisionFolder } from "./revision-folder.ts"
 
-const MIGRATE_ENTRY = resolve(import.meta.dirname, "../../src/migrate.ts")
 let databases: MigrationDatabases
-const folders: string[] = []
+const folders: RevisionFolder[] = []
 beforeAll(async () => {
   databases = await migrationDatabases()
 })
 afterAll(async () => {
   await databases.stop()
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true })
+  for (const folder of folders) folder.remove()
 })
 
 interface OrdersVersion {
@@ -79,21 +75,12 @@ describe.each(["neon-http", "libsql-http"] satisfies TargetName[])("autogenerate
     const target = databases.targets.find((t) => t.name === name)
     if (!target) throw new Error(name)
     const postgres = target.dialect === "postgresql"
-    const folder = mkdtempSync(join(tmpdir(), "ea-checks-"))
-    folders.push(folder)
     const engine = target.engine(`checks-${name}`)
-    const migrator = () => new Migrator(engine, { revisions: revisionsFolder(folder) })
-    let parent: string | null = null
-    const write = async (metadata: MetaData, message: string) => {
-      const id = newRevisionId()
-      const changes = await migrator().compare(metadata)
-      writeFileSync(
-        join(folder, revisionFileName(id, message)),
-        writeRevision({ id, parent, message, changes, importFrom: MIGRATE_ENTRY }),
-      )
-      parent = id
-      return changes
-    }
+    const folder = revisionFolder(engine)
+    folders.push(folder)
+    const { migrator } = folder
+    const write = async (metadata: MetaData, message: string) =>
+      (await folder.write(metadata, message)).changes
     const insert = (values: string) => engine.execute(text(`INSERT INTO orders ${values}`))
 
     await write(v1, "orders")

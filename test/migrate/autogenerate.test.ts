@@ -2,11 +2,7 @@
 // columns, changed types, nullability and defaults, indexes, unique and foreign-key constraints. The
 // written revision upgrades to the new models and downgrades back to the old ones exactly (a compare
 // after each finds nothing), and a dropped column next to an added one is flagged as a maybe-rename.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { revisionFileName, revisionsFolder } from "../../cli/revisions-folder.ts"
 import {
   Boolean,
   column,
@@ -22,19 +18,19 @@ import {
   table,
   text,
 } from "../../src/index.ts"
-import { type Change, Migrator, newRevisionId, writeRevision } from "../../src/migrate.ts"
+import type { Change } from "../../src/migrate.ts"
 import { registry } from "./blog-models.ts"
 import { type MigrationDatabases, migrationDatabases, type TargetName } from "./databases.ts"
+import { type RevisionFolder, revisionFolder } from "./revision-folder.ts"
 
-const MIGRATE_ENTRY = resolve(import.meta.dirname, "../../src/migrate.ts")
 let databases: MigrationDatabases
-const folders: string[] = []
+const folders: RevisionFolder[] = []
 beforeAll(async () => {
   databases = await migrationDatabases()
 })
 afterAll(async () => {
   await databases.stop()
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true })
+  for (const folder of folders) folder.remove()
 })
 
 /** The blog models, next version: what a developer changed since the first revision. */
@@ -115,22 +111,12 @@ describe.each(["neon-http", "libsql-http"] satisfies TargetName[])("autogenerate
   it("writes a revision that moves between two model versions and back, over rows", async () => {
     const target = databases.targets.find((t) => t.name === name)
     if (!target) throw new Error(name)
-    const folder = mkdtempSync(join(tmpdir(), "ea-autogen-"))
-    folders.push(folder)
     const engine = target.engine(`autogen-${name}`)
-    // A Migrator loads its revisions once; each stage takes a new one to see the file just written.
-    const migrator = () => new Migrator(engine, { revisions: revisionsFolder(folder) })
-    const write = async (metadata: MetaData, message: string, parent: string | null) => {
-      const id = newRevisionId()
-      const changes = await migrator().compare(metadata)
-      writeFileSync(
-        join(folder, revisionFileName(id, message)),
-        writeRevision({ id, parent, message, changes, importFrom: MIGRATE_ENTRY }),
-      )
-      return { id, changes }
-    }
-
-    const first = await write(registry.metadata, "blog", null)
+    const folder = revisionFolder(engine)
+    folders.push(folder)
+    const { migrator } = folder
+    const write = (metadata: MetaData, message: string) => folder.write(metadata, message)
+    await write(registry.metadata, "blog")
     await migrator().upgrade()
     await engine.execute(text("INSERT INTO users (id, username, email) VALUES (1, 'ann', 'ann@example.com')"))
     await engine.execute(
@@ -141,7 +127,7 @@ describe.each(["neon-http", "libsql-http"] satisfies TargetName[])("autogenerate
     )
 
     const next = nextModels()
-    const second = await write(next, "next models", first.id)
+    const second = await write(next, "next models")
     const described = second.changes.flatMap(describeChange)
     expect(described).toEqual(
       expect.arrayContaining([
