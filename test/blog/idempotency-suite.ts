@@ -48,6 +48,13 @@ export function idempotencySuite(blog: Blog) {
       expect(await blog.counts()).toEqual(before)
       // Without the key, the same sign-up is a conflict, as before.
       expectError(await blog.api.post("/users", { json }), 409, "conflict")
+      // With another password it is another request: its account is not the one created.
+      const otherPassword = await blog.api.post("/users", {
+        json: { ...json, password: "another-password" },
+        headers: { "Idempotency-Key": key },
+      })
+      expectError(otherPassword, 422, "validation_error")
+      expect(await blog.counts()).toEqual(before)
     })
 
     it("POST /posts/:id/comments: a retry answers the same comment", async () => {

@@ -25,6 +25,11 @@ export interface Creation<T> {
   readonly content: unknown
   /** The answer for the resource of this id, read again (undefined if it is gone). */
   readonly answer: (id: number) => Promise<T | undefined>
+  /**
+   * Whether the retry also carries the secrets the first request set on the resource of this id (a
+   * password): what the fingerprint leaves out, checked against the resource itself.
+   */
+  readonly sameSecrets?: (id: number) => Promise<boolean>
 }
 
 /**
@@ -56,7 +61,7 @@ export async function commitOnce<T>(
       select(IdempotencyKey).where(IdempotencyKey.scope.eq(scope), IdempotencyKey.key.eq(key)),
     )
     if (!stored) throw error
-    if (stored.fingerprint !== fingerprint) {
+    if (stored.fingerprint !== fingerprint || !((await creation.sameSecrets?.(stored.resourceId)) ?? true)) {
       throw invalid(
         `This ${IDEMPOTENCY_HEADER} was used for another request; use a new key for a new request`,
       )

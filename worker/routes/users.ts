@@ -2,7 +2,7 @@
 import { Hono } from "hono"
 import * as v from "valibot"
 import { func, select } from "../../src/index.ts"
-import { hashPassword } from "../auth/password.ts"
+import { hashPassword, verifyPassword } from "../auth/password.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
 import { commitOnce } from "../http/idempotency.ts"
@@ -42,6 +42,11 @@ users.post("/", jsonBody(signup), async (c) => {
     answer: async (id) => {
       const created = await session.get(User, id)
       return created ? userJson(created) : undefined
+    },
+    // A retry with another password is another request: its account would not be the one it asked for.
+    sameSecrets: async (id) => {
+      const created = await session.get(User, id)
+      return created !== null && (await verifyPassword(body.password, created.passwordHash))
     },
   })
   return replayed ?? c.json(userJson(user), 201)
