@@ -1,5 +1,5 @@
 // Models of the query suite: hybrids, a relationship loaded by default, and one left unloaded.
-import { column, func, hybrid, Integer, model, Registry, relationship, String } from "../../src/index.ts"
+import { column, func, hybrid, Integer, model, or, Registry, relationship, String } from "../../src/index.ts"
 
 export const registry = new Registry()
 
@@ -20,6 +20,7 @@ export class Member extends model(
       fullName: c.firstName.concat(" ").concat(c.lastName),
       available: c.balance.add(c.credit),
       overdrawn: c.balance.add(c.credit).lt(0),
+      idle: or(c.balance.eq(0), c.credit.eq(0)),
     })),
   },
 ) {}

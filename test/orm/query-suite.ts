@@ -96,6 +96,27 @@ export function querySuite(fixture: TransportFixture) {
       }
     })
 
+    it("keeps a hybrid's own grouping inside a larger expression, and orders an entity query by its SQL", async () => {
+      await using session = new AsyncSession(engine)
+      // (balance = 0 OR credit = 0) AND first_name = 'Ada': Cy is idle, but not Ada.
+      const deleted = await session.execute(deleteFrom(Member).where(Member.idle, Member.firstName.eq("Ada")))
+      expect(deleted.rowsAffected).toBe(0)
+      const doubled = await session.scalars(select(Member.firstName).where(Member.available.mul(2).gt(250)))
+      expect(doubled.all()).toEqual(["Ada"]) // (100 + 50) * 2; 100 + 50 * 2 is 200
+      const ordered = await session.scalars(select(Member).orderBy(Member.available.desc()))
+      expect(ordered.all().map((m) => m.firstName)).toEqual(["Ada", "Cy", "Bob"])
+      const solvent = await session.scalars(select(Member.firstName).where(Member.overdrawn.eq(false)))
+      expect(solvent.all().sort()).toEqual(["Ada", "Cy"])
+      await session.execute(
+        update(Member)
+          .where(Member.firstName.eq("Ada"))
+          .values({ credit: Member.available.mul(2) }),
+      )
+      const ada = await session.scalar(select(Member).where(Member.firstName.eq("Ada")))
+      expect(ada?.credit).toBe(300)
+      await session.rollback()
+    })
+
     it("loads lazy: 'selectin' relationships with every query, in its one request, unless raiseload says not to", async () => {
       const name = scope("lazy")
       await using session = new AsyncSession(fixture.engine(name))

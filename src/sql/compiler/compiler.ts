@@ -3,7 +3,7 @@
 // through it, so a bundle that never writes carries neither. Dialect compilers override only what differs.
 import { InvalidRequestError } from "../../errors.ts"
 import type { CompoundSelect } from "../compound.ts"
-import { asExpression, Expression, type SubqueryTarget } from "../expression.ts"
+import { asExpression, BooleanList, Expression, type SubqueryTarget } from "../expression.ts"
 import type { Alias, Cte, FromClause, Join } from "../from.ts"
 import type { Column, ColumnParent } from "../schema/column.ts"
 import type { ColumnSpecs, Table } from "../schema/table.ts"
@@ -88,7 +88,7 @@ export class Compiler extends ExpressionCompiler {
         parts.push(`GROUP BY ${state.groupBy.map((e) => this.expression(e)).join(", ")}`)
       if (state.having.length > 0) parts.push(`HAVING ${this.conditions(state.having)}`)
       if (state.orderBy.length > 0)
-        parts.push(`ORDER BY ${state.orderBy.map((o) => this.ordering(o)).join(", ")}`)
+        parts.push(`ORDER BY ${state.orderBy.map((o) => this.ordering(o, state.items)).join(", ")}`)
       const limit = this.limitOffset(state.limit, state.offset)
       if (limit) parts.push(limit)
       if (state.forUpdate) parts.push(this.forUpdate(state.forUpdate))
@@ -204,10 +204,8 @@ export class Compiler extends ExpressionCompiler {
 
   /** Conditions joined by AND (a WHERE's, a HAVING's). */
   conditions(conditions: readonly Expression<unknown>[]): string {
-    if (conditions.length === 1) return this.expression(conditions[0] as Expression<unknown>)
-    return conditions
-      .map((c) => (c.kind === "boolean_list" ? `(${this.expression(c)})` : this.expression(c)))
-      .join(" AND ")
+    const [only] = conditions
+    return this.expression(only && conditions.length === 1 ? only : new BooleanList("AND", conditions))
   }
 
   protected limitOffset(

@@ -263,7 +263,9 @@ export abstract class ExpressionCompiler {
   #visitBooleanList(node: BooleanList): string {
     if (node.items.length === 0) return node.operator === "AND" ? "1 = 1" : "1 = 0"
     return node.items
-      .map((item) => (item.kind === "boolean_list" ? `(${this.expression(item)})` : this.expression(item)))
+      .map((item) =>
+        unlabelled(item).kind === "boolean_list" ? `(${this.expression(item)})` : this.expression(item),
+      )
       .join(` ${node.operator} `)
   }
 
@@ -290,20 +292,31 @@ export abstract class ExpressionCompiler {
     return `${node.name}(${node.args.map((arg) => this.expression(arg)).join(", ")})`
   }
 
-  /** An ORDER BY item; a label orders by its name, as the select list defines it. */
-  protected ordering(item: Ordering | Expression<unknown>): string {
+  /**
+   * An ORDER BY item. A label the select list defines (`listed`; every label, after a UNION) orders by
+   * its name; any other is ordered by its expression, as no column of that name exists.
+   */
+  protected ordering(item: Ordering | Expression<unknown>, listed?: readonly unknown[]): string {
     const ordering = item instanceof Ordering ? item : new Ordering(item, "ASC")
     const operand = ordering.operand
-    const sql =
-      operand.kind === "label" ? this.quote((operand as Label<unknown>).name) : this.expression(operand)
+    const byName = operand.kind === "label" && (!listed || listed.includes(operand))
+    const sql = byName ? this.quote((operand as Label<unknown>).name) : this.expression(operand)
     return `${sql} ${ordering.direction}${ordering.nulls ? ` ${ordering.nulls}` : ""}`
   }
 
-  /** An operand of an operator, parenthesized when it is itself an operation. */
+  /** An operand of an operator, parenthesized when it is itself an operation (a labelled one too). */
   #grouped(node: Expression<unknown>): string {
     const sql = this.expression(node)
-    return COMPOUND.has(node.kind) || (node as Partial<SelfRenderingExpression>).compound ? `(${sql})` : sql
+    const inner = unlabelled(node)
+    return COMPOUND.has(inner.kind) || (inner as Partial<SelfRenderingExpression>).compound ? `(${sql})` : sql
   }
+}
+
+/** What a label (a hybrid, `expr.label("n")`) names: inside an expression the label is its operand. */
+function unlabelled(node: Expression<unknown>): Expression<unknown> {
+  let inner = node
+  while (inner.kind === "label") inner = (inner as Label<unknown>).operand
+  return inner
 }
 
 const COMPOUND = new Set(["binary", "boolean_list", "not", "in_list", "between", "postfix"])
