@@ -439,7 +439,12 @@ export class AsyncSession extends ReadSession {
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
+    // Objects pending before the flush. Those added during it (by listeners, or cascaded from others) are
+    // expunged if it fails; the next flush cascades to the latter again, and listeners add theirs again.
+    const pendingBefore = new Set(this.#new)
     let databaseFailed = false
+    /** The flush went out as one autocommit request that committed: nothing after it may undo it. */
+    let committed = false
     try {
       let plan: FlushPlan | undefined
       for (let round = 0; !plan; round++) {
@@ -470,10 +475,19 @@ export class AsyncSession extends ReadSession {
         recordFlushed(this.#flushed, plan, saved)
       }
       this.#afterFlush(plan.inserted, plan.deleted)
+      committed = !connection.inTransaction
       this.#fire("afterFlush")
       return results.slice(rendered.length)
     } catch (error) {
+      // An afterFlush listener threw after the rows were committed: the objects say what the database
+      // has, the commit ends as one (afterCommit), and the listener's error goes to the caller.
+      if (committed) {
+        this.#afterCommit()
+        throw error
+      }
       for (const [state, before] of saved) restoreSaved(state, before)
+      // What this flush's listeners added would otherwise be written by the next, beside what they add again.
+      for (const state of [...this.#new]) if (!pendingBefore.has(state)) this.expunge(state.object)
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)

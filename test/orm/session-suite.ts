@@ -18,6 +18,7 @@ import {
   validates,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
+import { eventsSuite } from "./events-suite.ts"
 import { freshSchema } from "./fresh-schema.ts"
 import { AuditLog, Comment, Post, registry, Tag, User } from "./models.ts"
 import { readSessionSuite } from "./read-session-suite.ts"
@@ -660,5 +661,6 @@ export function sessionSuite(fixture: TransportFixture) {
     referenceSuite(fixture, { engine, scope, unique, expectOneRequest })
     readSessionSuite(fixture, { engine, scope, unique, expectOneRequest })
     unitOfWorkSuite({ engine, unique })
+    eventsSuite({ engine, unique })
   })
 }
