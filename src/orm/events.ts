@@ -29,13 +29,15 @@ export type MapperListener<T> = (object: T, context: FlushContext) => void
 export class Listeners<E extends string, L> {
   readonly #byEvent = new Map<E, L[]>()
 
+  // Lists are replaced, never changed in place: a listener that adds or removes one while its event
+  // is being dispatched changes the next dispatch, not the one under way (which would skip a listener).
   add(event: E, listener: L): () => void {
-    const list = this.#byEvent.get(event) ?? []
-    list.push(listener)
-    this.#byEvent.set(event, list)
+    this.#byEvent.set(event, [...this.get(event), listener])
     return () => {
+      const list = [...this.get(event)]
       const at = list.indexOf(listener)
       if (at !== -1) list.splice(at, 1)
+      this.#byEvent.set(event, list)
     }
   }
 

@@ -180,7 +180,8 @@ export class ReadSession {
    */
   async refresh(object: object, attributes?: readonly string[]): Promise<void> {
     const state = stateOf(object)
-    if (state.session !== this || !state.identity) {
+    const identity = state.identity
+    if (state.session !== this || !identity) {
       throw new InvalidRequestError(
         `${state.mapper.name} is not persistent in this session; nothing to refresh`,
       )
@@ -191,7 +192,7 @@ export class ReadSession {
     const columnKeys = keys.filter((key) => !mapper.relationshipSpecs.has(key))
     const statements: Statement[] = []
     if (columnKeys.length > 0) {
-      const values = Object.fromEntries(state.identity.map((value, i) => [`k${i}`, value]))
+      const values = Object.fromEntries(identity.map((value, i) => [`k${i}`, value]))
       statements.push(new Bound(byKey(mapper), values))
     }
     // Relationship keys come from `relationship()`, which installed the plugin that loads them.
@@ -203,6 +204,11 @@ export class ReadSession {
     const results = await this.#readAll(statements)
     const [reloaded] = statements
     if (columnKeys.length > 0 && reloaded && results[0]) {
+      if (results[0].length === 0) {
+        throw new InvalidRequestError(
+          `Could not refresh ${mapper.name} ${identity.join(", ")}: its row no longer exists`,
+        )
+      }
       hydrateRows(reloaded, results[0], { ...this.hydration({}), populateExisting: true })
     }
     loads.forEach((load, i) => {

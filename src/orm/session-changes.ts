@@ -151,16 +151,18 @@ function unload(state: InstanceState, key: string): void {
 }
 
 /**
- * Drops an object's unflushed changes, as SQLAlchemy's rollback does by expiring it: columns go back to
- * what the database has, and changed relationships are unloaded.
+ * Drops an object's unflushed changes (of the attributes named in `only`, else all), as SQLAlchemy's
+ * rollback and refresh do by expiring it: columns go back to what the database has, and changed
+ * relationships are unloaded.
  */
-export function discardUnflushed(state: InstanceState): void {
+export function discardUnflushed(state: InstanceState, only?: readonly string[]): void {
+  const named = (key: string) => !only || only.includes(key)
   const committed = state.committed ?? {}
-  for (const key of state.modifiedColumns()) {
+  for (const key of state.modifiedColumns().filter(named)) {
     if (key in committed) state.values[key] = committed[key]
     else delete state.values[key]
   }
-  for (const key of [...state.loaded]) if (relationshipChanged(state, key)) unload(state, key)
+  for (const key of [...state.loaded].filter(named)) if (relationshipChanged(state, key)) unload(state, key)
 }
 
 /** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */

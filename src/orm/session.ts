@@ -303,12 +303,13 @@ export class AsyncSession extends ReadSession {
       } finally {
         this.#rollingBack = false
       }
-      this.#fire("afterRollback")
       for (const state of this.#new) state.session = undefined
       this.#new.clear()
       for (const state of this.#deleted) state.deleted = false
       this.#deleted.clear()
       for (const object of this.identityMap.values()) discardUnflushed(stateOf(object))
+      // Last: a listener that throws cannot leave changes the rollback dropped for a commit to write.
+      this.#fire("afterRollback")
     })
   }
 
@@ -341,6 +342,16 @@ export class AsyncSession extends ReadSession {
         this.#reattach(keys)
       },
     }
+  }
+
+  /**
+   * Reloads an object (see ReadSession's), first dropping its unflushed changes to what it reloads, as
+   * SQLAlchemy expires them: they are not autoflushed, and the database's values replace them.
+   */
+  override refresh(object: object, attributes?: readonly string[]): Promise<void> {
+    const state = stateOf(object)
+    if (state.session === this) discardUnflushed(state, attributes)
+    return super.refresh(object, attributes)
   }
 
   isModified(object: object): boolean {

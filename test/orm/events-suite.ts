@@ -2,7 +2,16 @@
 // 2.0's semantics): each case wrote wrong data or left objects out of step with their rows before its
 // fix. Part of the AsyncSession suite (./session-suite.ts), on every transport.
 import { expect, it } from "vitest"
-import { AsyncSession, type Engine, IntegrityError, inspect, listen, select } from "../../src/index.ts"
+import {
+  AsyncSession,
+  delete as deleteFrom,
+  type Engine,
+  IntegrityError,
+  InvalidRequestError,
+  inspect,
+  listen,
+  select,
+} from "../../src/index.ts"
 import { AuditLog, User } from "./models.ts"
 
 interface SuiteTools {
@@ -63,5 +72,81 @@ export function eventsSuite(tools: SuiteTools) {
     await session.commit()
     await using reader = new AsyncSession(engine)
     expect((await reader.get(User, user.id))?.bio).toBe("written by the next commit")
+  })
+
+  /** A user committed by its own session: its id and username. */
+  async function storedUser(name: string): Promise<User> {
+    await using session = new AsyncSession(engine)
+    const user = newUser(name)
+    session.add(user)
+    await session.commit()
+    return user
+  }
+
+  it("drops an object's unflushed changes when it is refreshed, instead of writing them", async () => {
+    const { id, username } = await storedUser("refreshed")
+    await using session = new AsyncSession(engine)
+    const user = (await session.get(User, id)) as User
+    user.username = "typo, discard me"
+    await session.refresh(user)
+    expect(user.username).toBe(username)
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(User, id))?.username).toBe(username)
+  })
+
+  it("refuses to refresh an object whose row another session deleted", async () => {
+    const { id } = await storedUser("vanished")
+    await using session = new AsyncSession(engine)
+    const user = (await session.get(User, id)) as User
+    {
+      await using other = new AsyncSession(engine)
+      await other.execute(deleteFrom(User).where(User.id.eq(id)), { synchronizeSession: false })
+    }
+    const refresh = session.refresh(user)
+    await expect(refresh).rejects.toBeInstanceOf(InvalidRequestError)
+    await expect(refresh).rejects.toThrow(`Could not refresh User ${id}: its row no longer exists`)
+  })
+
+  it("completes a rollback whose afterRollback listener throws: the next commit writes nothing dropped", async () => {
+    const { id, username } = await storedUser("rolled")
+    await using session = new AsyncSession(engine)
+    session.on("afterRollback", () => {
+      throw new Error("listener failed")
+    })
+    const user = (await session.get(User, id)) as User
+    user.bio = "dropped by the rollback"
+    const added = newUser("dropped")
+    session.add(added)
+    await expect(session.rollback()).rejects.toThrow("listener failed")
+    expect(inspect(added).state).toBe("transient")
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(User, id))?.bio).toBeNull()
+    expect(await reader.scalar(select(User.id).where(User.username.eq(added.username)))).toBeUndefined()
+    expect(username).toBe(user.username)
+  })
+
+  it("runs every listener of an event when one of them removes itself", async () => {
+    const ran: string[] = []
+    const stopFirst = listen(User, "beforeInsert", () => {
+      ran.push("first")
+      stopFirst()
+    })
+    const stopSecond = listen(User, "beforeInsert", (user) => {
+      ran.push("second")
+      user.bio = "set by the second listener"
+    })
+    try {
+      await using session = new AsyncSession(engine)
+      const user = newUser("listened")
+      session.add(user)
+      await session.commit()
+      expect(ran).toEqual(["first", "second"])
+      expect(user.bio).toBe("set by the second listener")
+    } finally {
+      stopFirst()
+      stopSecond()
+    }
   })
 }
