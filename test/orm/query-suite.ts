@@ -21,6 +21,7 @@ import {
 } from "../../src/index.ts"
 import { Compiler } from "../../src/sql/compiler/compiler.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
+import { correlationSuite } from "./correlation-suite.ts"
 import { freshSchema } from "./fresh-schema.ts"
 import { Badge, Member, Order, registry } from "./query-models.ts"
 
@@ -412,5 +413,6 @@ export function querySuite(fixture: TransportFixture) {
       // Their default-loaded orders are there too, and point back at the read-only parents.
       expect(readOnly[0]?.orders[0]?.member).toBe(readOnly[0])
     })
+    correlationSuite(fixture)
   })
 }

@@ -76,6 +76,19 @@ export class Compiler extends ExpressionCompiler {
     return this.#statement(select as unknown as Statement)
   }
 
+  /**
+   * Renders an UPDATE's or DELETE's clauses with its table as the enclosing FROM, so that a subquery
+   * naming that table correlates to the row being changed (./dml-renderer.ts), as in SQLAlchemy.
+   */
+  correlatedTo(table: Table, render: () => string): string {
+    this.#enclosingFroms.push(new Set([table]))
+    try {
+      return render()
+    } finally {
+      this.#enclosingFroms.pop()
+    }
+  }
+
   #visitSelect(select: Select): string {
     const state = select.state
     const froms = this.#fromsOf(select)

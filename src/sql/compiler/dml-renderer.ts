@@ -30,15 +30,20 @@ export function renderUpdate(compiler: Compiler, update: Update<never>): string 
   if (Object.keys(values).length === 0) {
     throw new InvalidRequestError(`UPDATE of "${table.name}" has no values; call .values({...})`)
   }
-  const assignments = assignmentList(compiler, table, withClientDefaults(table, values, "onUpdate"))
-  const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
-  return `UPDATE ${compiler.quote(table.name)} SET ${assignments}${conditions}${returningClause(compiler, returning)}`
+  const changes = withClientDefaults(table, values, "onUpdate")
+  return compiler.correlatedTo(table, () => {
+    const assignments = assignmentList(compiler, table, changes)
+    const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
+    return `UPDATE ${compiler.quote(table.name)} SET ${assignments}${conditions}${returningClause(compiler, returning)}`
+  })
 }
 
 export function renderDelete(compiler: Compiler, statement: Delete<never>): string {
   const { table, where, returning } = statement.state
-  const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
-  return `DELETE FROM ${compiler.quote(table.name)}${conditions}${returningClause(compiler, returning)}`
+  return compiler.correlatedTo(table, () => {
+    const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
+    return `DELETE FROM ${compiler.quote(table.name)}${conditions}${returningClause(compiler, returning)}`
+  })
 }
 
 /** `(cols) VALUES (...), (...)` with client-side defaults applied for the columns rows leave out. */

@@ -1,0 +1,75 @@
+// Subqueries against the rows they run on, on every transport (called from ./query-suite.ts): an
+// UPDATE's or DELETE's subquery correlates to the row being changed (it once changed every row),
+// FROM-clause subqueries, self-referential EXISTS, compounds and keyword names.
+import { beforeEach, describe, expect, it } from "vitest"
+import { AsyncSession, deleteFrom, exists, func, select, update } from "../../src/index.ts"
+import type { TransportFixture } from "../engine/transports.ts"
+import { Article, Author, Node, Note, registry } from "./correlation-models.ts"
+import { freshSchema } from "./fresh-schema.ts"
+
+export function correlationSuite(fixture: TransportFixture) {
+  describe(`correlated subqueries on ${fixture.name}`, () => {
+    const engine = fixture.engine(`correlation-${fixture.name}-${Date.now().toString(36)}`)
+    freshSchema(engine, registry.metadata)
+    beforeEach(async () => {
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(Note), { synchronizeSession: false })
+      await session.execute(deleteFrom(Article), { synchronizeSession: false })
+      await session.execute(deleteFrom(Author), { synchronizeSession: false })
+      await session.execute(update(Node).values({ parentId: null }), { synchronizeSession: false })
+      await session.execute(deleteFrom(Node), { synchronizeSession: false })
+      // Authors a1..a3, each with articles a<n>t1..a<n>t3, each with two notes.
+      for (let a = 1; a <= 3; a++) {
+        const author = new Author({ handle: `a${a}` })
+        for (let t = 1; t <= 3; t++) {
+          const article = new Article({ title: `a${a}t${t}`, author })
+          for (let n = 1; n <= 2; n++) new Note({ body: `a${a}t${t}n${n}`, article })
+        }
+        session.add(author)
+      }
+      const root = new Node({ label: "root" })
+      const left = new Node({ label: "left", parent: root })
+      session.addAll([
+        root,
+        left,
+        new Node({ label: "right", parent: root }),
+        new Node({ label: "leaf", parent: left }),
+      ])
+      await session.commit()
+    })
+
+    const column = async <T>(query: { readonly rowType: readonly [T] }) => {
+      await using session = new AsyncSession(engine)
+      return (await session.execute(query as never)).scalars().all() as T[]
+    }
+
+    it("deletes only the rows a relationship EXISTS in a DELETE's WHERE matches", async () => {
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(Note).where(Note.article.has(Article.title.eq("a1t1"))))
+      const left = await column(select(Note.body).orderBy(Note.id))
+      expect(left).toHaveLength(16)
+      expect(left.filter((body) => body.startsWith("a1t1"))).toEqual([])
+    })
+
+    it("updates only the rows a Core EXISTS naming the target table matches", async () => {
+      await using connection = engine.connect()
+      const byA3 = exists(select(Author.id).where(Author.id.eq(Article.authorId), Author.c.handle.eq("a3")))
+      await connection.execute(update(Article).where(byA3).values({ title: "x" }))
+      const titles = await column(select(Article.title).orderBy(Article.id))
+      expect(titles).toEqual(["a1t1", "a1t2", "a1t3", "a2t1", "a2t2", "a2t3", "x", "x", "x"])
+    })
+
+    it("sets each row from a scalar subquery correlated to that row", async () => {
+      await using connection = engine.connect()
+      const latest = select(Article.title)
+        .where(Article.authorId.eq(Author.id))
+        .orderBy(Article.id.desc())
+        .limit(1)
+      await connection.execute(update(Author).values({ handle: latest.scalarSubquery() as never }))
+      expect(await column(select(Author.c.handle).orderBy(Author.id))).toEqual(["a1t3", "a2t3", "a3t3"])
+      const counted = select(func.count()).selectFrom(Note).where(Note.articleId.eq(Article.id))
+      await connection.execute(deleteFrom(Article).where(counted.scalarSubquery().gt(2)))
+      expect(await column(select(func.count()).selectFrom(Article))).toEqual([9])
+    })
+  })
+}

@@ -1,0 +1,37 @@
+// Which FROM items a subquery shares with the statement around it: an UPDATE's or DELETE's subquery
+// correlates to the target row; a FROM-clause subquery correlates to nothing.
+import { describe, expect, it } from "vitest"
+import { deleteFrom, exists, postgresql, select, update } from "../../src/index.ts"
+import { posts, users } from "./fixtures.ts"
+
+describe("correlation", () => {
+  it("correlates a DELETE's EXISTS to the deleted row instead of selecting the target table again", () => {
+    const statement = deleteFrom(posts).where(
+      exists(select(users.c.id).where(users.c.id.eq(posts.c.userId), users.c.username.eq("bob"))),
+    )
+    expect(statement.compile(postgresql).sql).toBe(
+      'DELETE FROM posts WHERE EXISTS (SELECT users.id FROM users WHERE users.id = posts."userId" AND users.username = $1)',
+    )
+  })
+
+  it("correlates an UPDATE's SET and WHERE subqueries to the updated row", () => {
+    const latest = select(posts.c.title)
+      .where(posts.c.userId.eq(users.c.id))
+      .orderBy(posts.c.id.desc())
+      .limit(1)
+    const statement = update(users)
+      .values({ bio: latest.scalarSubquery() })
+      .where(exists(select(posts.c.id).where(posts.c.userId.eq(users.c.id))))
+    expect(statement.compile(postgresql).sql).toBe(
+      'UPDATE users SET bio = (SELECT posts.title FROM posts WHERE posts."userId" = users.id ORDER BY posts.id DESC LIMIT $1) ' +
+        'WHERE EXISTS (SELECT posts.id FROM posts WHERE posts."userId" = users.id)',
+    )
+  })
+
+  it("keeps the FROM of a DML subquery that only names the target table", () => {
+    const statement = deleteFrom(users).where(users.c.id.in(select(users.c.id).where(users.c.age.gt(90))))
+    expect(statement.compile(postgresql).sql).toBe(
+      "DELETE FROM users WHERE users.id IN (SELECT users.id FROM users WHERE users.age > $1)",
+    )
+  })
+})
