@@ -19,6 +19,7 @@ import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
 import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
+import { mergeInto } from "./merge.ts"
 import { plugins } from "./plugins.ts"
 import { type ExecuteOptions, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
@@ -38,7 +39,7 @@ import {
   staleOrSame,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { blankInstance, type InstanceState, sameValue, stateOf } from "./state.ts"
+import { type InstanceState, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /** Forget loaded values after commit (default false, as SQLAlchemy recommends for asyncio). */
@@ -150,20 +151,19 @@ export class AsyncSession extends ReadSession {
   }
 
   /**
-   * Copies a detached or foreign object's column values onto this session's object for the same row
-   * (loading it if needed), or onto a new pending object when the row does not exist; returns that object.
+   * Copies a detached or foreign object's state onto this session's object for the same row (loading
+   * it if needed), or onto a new pending object when the row does not exist; returns that object. Its
+   * loaded relationships are merged too. A version it gives must be the row's (StaleDataError if not).
    */
-  async merge<T extends object>(object: T): Promise<T> {
-    const source = stateOf(object)
-    if (source.session === this) return object
-    const identity = source.identity
-    const target = identity ? await this.get(source.mapper.cls, identity) : null
-    const state = target ? stateOf(target) : blankInstance(source.mapper)
-    for (const key of source.mapper.columnKeys) {
-      if (source.values[key] !== undefined) state.values[key] = source.values[key]
-    }
-    if (!target) this.add(state.object)
-    return state.object as T
+  merge<T extends object>(object: T): Promise<T> {
+    return mergeInto(
+      {
+        get: (model, key) => this.get(model, key),
+        add: (o) => this.add(o),
+        holds: (o) => stateOf(o).session === this,
+      },
+      object,
+    )
   }
 
   /**

@@ -10,9 +10,11 @@ import {
   InvalidRequestError,
   inspect,
   listen,
+  StaleDataError,
   select,
+  selectinload,
 } from "../../src/index.ts"
-import { AuditLog, User } from "./models.ts"
+import { AuditLog, Post, Tag, User } from "./models.ts"
 
 interface SuiteTools {
   readonly engine: Engine
@@ -148,5 +150,50 @@ export function eventsSuite(tools: SuiteTools) {
       stopFirst()
       stopSecond()
     }
+  })
+
+  /** A post by a new author, committed; its id. */
+  async function storedPost(title: string): Promise<{ id: number; userId: number }> {
+    await using session = new AsyncSession(engine)
+    const post = new Post({ title, content: "", author: newUser("merger") })
+    session.add(post)
+    await session.commit()
+    return { id: post.id, userId: post.userId }
+  }
+
+  it("refuses to merge an object whose version is not the row's: another session's change survives", async () => {
+    const { id, userId } = await storedPost("first")
+    {
+      await using editor = new AsyncSession(engine)
+      ;((await editor.get(Post, id)) as Post).title = "edited elsewhere"
+      await editor.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const stale = new Post({ id, title: "from a stale form", content: "", userId, version: 1 })
+    await expect(session.merge(stale)).rejects.toBeInstanceOf(StaleDataError)
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    const row = (await reader.get(Post, id)) as Post
+    expect([row.title, row.version]).toEqual(["edited elsewhere", 2])
+  })
+
+  it("merges an object's loaded relationships with it", async () => {
+    const { id, userId } = await storedPost("tagged by merge")
+    const tag = new Tag({ name: unique("merged") })
+    {
+      await using session = new AsyncSession(engine)
+      session.add(tag)
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const detached = new Post({ id, title: "tagged by merge", content: "", userId })
+    detached.tags = [new Tag({ id: tag.id, name: tag.name })]
+    const merged = await session.merge(detached)
+    expect(merged).not.toBe(detached)
+    expect(merged.tags.map((t) => t.id)).toEqual([tag.id])
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    const row = await reader.scalar(select(Post).where(Post.id.eq(id)).options(selectinload(Post.tags)))
+    expect(row?.tags.map((t) => t.name)).toEqual([tag.name])
   })
 }

@@ -1,0 +1,59 @@
+// `session.merge(object)`, as SQLAlchemy's: a detached or foreign object's state copied onto the
+// session's object for the same row (loaded if the session does not hold it), or onto a new pending one
+// when no row has its key. Loaded relationships are merged too (the "merge" cascade), each related
+// object once however often the graph reaches it.
+import { StaleDataError } from "../errors.ts"
+import type { ModelConstructor } from "./mapper.ts"
+import { blankInstance, sameValue, stateOf } from "./state.ts"
+
+/** What merging needs of the session. */
+export interface MergingSession {
+  get(model: ModelConstructor, key: readonly unknown[]): Promise<object | null>
+  add(object: object): void
+  /** Whether the session holds this object already (then it is its own merge). */
+  holds(object: object): boolean
+}
+
+export async function mergeInto<T extends object>(
+  session: MergingSession,
+  object: T,
+  merged = new Map<object, object>(),
+): Promise<T> {
+  if (session.holds(object)) return object
+  const done = merged.get(object)
+  if (done) return done as T
+  const source = stateOf(object)
+  const mapper = source.mapper
+  const identity = source.identity
+  const target = identity ? await session.get(mapper.cls, identity) : null
+  const state = target ? stateOf(target) : blankInstance(mapper)
+  const version = mapper.versionColumn?.key
+  const given = version === undefined ? undefined : source.values[version]
+  if (target && version && given !== undefined && !sameValue(given, state.values[version])) {
+    // Its copy is older (or newer) than the row: writing it would undo another session's change.
+    throw new StaleDataError(
+      `${mapper.name} ${identity?.join(", ")} was merged with version ${String(given)}, but the database has ` +
+        `${String(state.values[version])}; leave the version unset to merge onto the row as it is`,
+    )
+  }
+  merged.set(object, state.object)
+  for (const key of mapper.columnKeys) {
+    if (source.values[key] !== undefined) state.values[key] = source.values[key]
+  }
+  if (!target) session.add(state.object)
+  for (const key of source.loaded) {
+    const value = source.values[key]
+    const related = Array.isArray(value)
+      ? await mergeAll(session, value, merged)
+      : value && (await mergeInto(session, value as object, merged))
+    // Through the accessor: backrefs and change tracking see the merged members.
+    ;(state.object as Record<string, unknown>)[key] = related ?? null
+  }
+  return state.object as T
+}
+
+async function mergeAll(session: MergingSession, objects: readonly object[], merged: Map<object, object>) {
+  const all: object[] = []
+  for (const object of objects) all.push(await mergeInto(session, object, merged))
+  return all
+}
