@@ -92,6 +92,8 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
     },
     /** Whether the definition names its columns (`name(a, b) AS (...)`), whatever the select calls them. */
     readonly namesColumns = false,
+    /** For a recursive continuation (`unionAll`), the CTE it continues: the same CTE, not another. */
+    readonly restates?: Cte<C>,
   ) {
     super(name, output)
     Object.freeze(this)
@@ -112,7 +114,16 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
   #continued(operator: "UNION" | "UNION ALL", selects: SubqueryTarget[]): Cte<C> {
     const earlier = this.recursion?.selects ?? []
     const output = this.columns.map((col) => ({ name: col.name, type: col.type }))
-    return new Cte<C>(this.select, this.name, output, true, { operator, selects: [...earlier, ...selects] })
+    const recursion = { operator, selects: [...earlier, ...selects] }
+    return new Cte<C>(
+      this.select,
+      this.name,
+      output,
+      true,
+      recursion,
+      this.namesColumns,
+      this.restates ?? this,
+    )
   }
 }
 

@@ -71,5 +71,28 @@ export function correlationSuite(fixture: TransportFixture) {
       await connection.execute(deleteFrom(Article).where(counted.scalarSubquery().gt(2)))
       expect(await column(select(func.count()).selectFrom(Article))).toEqual([9])
     })
+
+    it("keeps a FROM-clause subquery's own tables, joined or selected from in EXISTS", async () => {
+      const byHandle = select(Article.id, Author.c.handle)
+        .where(Article.authorId.eq(Author.id))
+        .subquery("by")
+      await using session = new AsyncSession(engine)
+      const counts = select(Author.c.handle, func.count())
+        .join(byHandle, byHandle.c.handle.eq(Author.c.handle))
+        .groupBy(Author.c.handle)
+        .orderBy(Author.c.handle)
+      expect((await session.execute(counts)).all().map((row) => [...row])).toEqual([
+        ["a1", 3],
+        ["a2", 3],
+        ["a3", 3],
+      ])
+      const byA1 = select(Article.id)
+        .where(Article.authorId.eq(Author.id), Author.c.handle.eq("a1"))
+        .subquery("s")
+      const any = select(Author.c.handle)
+        .where(exists(select(byA1.c.id).selectFrom(byA1)))
+        .orderBy(Author.id)
+      expect(await column(any)).toEqual(["a1", "a2", "a3"])
+    })
   })
 }

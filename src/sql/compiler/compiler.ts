@@ -25,7 +25,8 @@ export class Compiler extends ExpressionCompiler {
   readonly #enclosingFroms: Set<ColumnParent>[] = []
   /** CTEs in the order their definitions must appear (dependencies first). */
   readonly #cteOrder: { cte: Cte; sql: string }[] = []
-  readonly #ctesInProgress = new Set<string>()
+  /** The CTE each name stands for in this statement (its first version, for a recursive one). */
+  readonly #ctesByName = new Map<string, Cte>()
 
   compile(statement: Statement): Compiled {
     return this.bound(this.template(statement))
@@ -159,7 +160,8 @@ export class Compiler extends ExpressionCompiler {
       case "alias":
         return `${this.quote(from.target.name)} AS ${this.quote(from.name)}`
       case "subquery":
-        return `(${this.nestedSelect(from.select)}) AS ${this.quote(from.name)}`
+        // As in SQLAlchemy, a FROM-clause subquery is never correlated: it keeps every table it names.
+        return `(${this.#uncorrelated(() => this.nestedSelect(from.select))}) AS ${this.quote(from.name)}`
       case "cte":
         this.#defineCte(from)
         return this.quote(from.name)
@@ -175,18 +177,29 @@ export class Compiler extends ExpressionCompiler {
 
   /** Renders a CTE's definition once, after the CTEs it uses, for the WITH clause. */
   #defineCte(cte: Cte): void {
-    if (this.#ctesInProgress.has(cte.name) || this.#cteOrder.some((c) => c.cte.name === cte.name)) return
-    this.#ctesInProgress.add(cte.name)
+    const first = cte.restates ?? cte
+    const known = this.#ctesByName.get(cte.name)
+    if (known === first) return
+    if (known) {
+      throw new InvalidRequestError(
+        `Two different CTEs are named "${cte.name}" in one statement; give each its own name`,
+      )
+    }
+    this.#ctesByName.set(cte.name, first)
+    const parts = this.#uncorrelated(() => [
+      this.nestedSelect(cte.select),
+      ...(cte.recursion?.selects.map((s) => this.nestedSelect(s)) ?? []),
+    ])
+    this.#cteOrder.push({ cte, sql: parts.join(` ${cte.recursion?.operator ?? "UNION ALL"} `) })
+  }
+
+  /** Renders a select that no enclosing FROM may correlate (a CTE's, a FROM-clause subquery's). */
+  #uncorrelated<T>(render: () => T): T {
     const saved = this.#enclosingFroms.splice(0)
     try {
-      const parts = [
-        this.nestedSelect(cte.select),
-        ...(cte.recursion?.selects.map((s) => this.nestedSelect(s)) ?? []),
-      ]
-      this.#cteOrder.push({ cte, sql: parts.join(` ${cte.recursion?.operator ?? "UNION ALL"} `) })
+      return render()
     } finally {
       this.#enclosingFroms.push(...saved)
-      this.#ctesInProgress.delete(cte.name)
     }
   }
 
