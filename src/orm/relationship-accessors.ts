@@ -94,8 +94,9 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
     const previous = other.loaded.has(back) ? (other.values[back] as object | null) : null
     if (previous === owner.object) return
     setRelationship(other, backProperty, owner.object)
-    // A child moves between parents: leave the previous parent's collection.
-    if (previous) removeFromCollection(stateOf(previous), property.key, item)
+    // A child moves between parents: it leaves the previous parent's collection (one-to-one: the
+    // previous parent's link to it is cleared).
+    if (previous) dropLink(stateOf(previous), property.key, item)
   }
 }
 
@@ -109,6 +110,10 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
   else if (other.values[back] === owner.object) other.values[back] = null
 }
 
-function removeFromCollection(state: InstanceState, key: string, item: object): void {
-  if (state.loaded.has(key)) (state.values[key] as RelationshipList<object>).removeQuietly(item)
+/** Takes `item` out of a loaded relationship of `state`: out of a collection, or a scalar set to null. */
+function dropLink(state: InstanceState, key: string, item: object): void {
+  if (!state.loaded.has(key)) return
+  const value = state.values[key]
+  if (value instanceof RelationshipList) value.removeQuietly(item)
+  else if (value === item) state.values[key] = null
 }

@@ -42,6 +42,7 @@ class Person extends model(
       backPopulates: "staff",
     }),
     badge: relationship<Badge | null>("Badge", { uselist: false, backPopulates: "holder" }),
+    locker: relationship<Locker | null>("Locker", { uselist: false, backPopulates: "holder" }),
   },
   { registry },
 ) {}
@@ -63,6 +64,17 @@ class Badge extends model(
     id: column(Integer, { primaryKey: true }),
     personId: column(Integer, { foreignKey: "pu_people.id", unique: true }),
     holder: relationship<Person>("Person", { backPopulates: "badge" }),
+  },
+  { registry },
+) {}
+
+/** A one-to-one that can be given to another person, or to none. */
+class Locker extends model(
+  "pu_lockers",
+  {
+    id: column(Integer, { primaryKey: true }),
+    personId: column(Integer, { foreignKey: "pu_people.id", nullable: true }),
+    holder: relationship<Person | null>("Person", { backPopulates: "locker" }),
   },
   { registry },
 ) {}
@@ -104,7 +116,7 @@ class City extends model(
   { registry },
 ) {}
 
-registry.registerModels(Department, Person, Category, Badge, Folder, Country, City)
+registry.registerModels(Department, Person, Category, Badge, Locker, Folder, Country, City)
 
 describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to-one on $name", (fixture) => {
   const engine = fixture.engine(`pu-${fixture.name}-${Date.now()}`)
@@ -156,6 +168,27 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     const loaded = (await reader.get(Person, person.id)) as Person
     await reader.refresh(loaded, ["badge"])
     expect(loaded.badge?.id).toBe(badge.id)
+  })
+
+  it("replaces and clears a one-to-one on either side, in memory and in the database", async () => {
+    const [first, second] = [new Locker(), new Locker()]
+    const person = new Person({ name: "Cy", department: new Department({ title: "Lab" }), locker: first })
+    second.holder = person
+    expect([person.locker, first.holder, second.holder]).toEqual([second, null, person])
+    await using session = new AsyncSession(engine)
+    session.addAll([person, first])
+    await session.commit()
+    expect([first.personId, second.personId]).toEqual([null, person.id])
+    const third = new Locker()
+    person.locker = third
+    await session.commit()
+    expect([second.personId, third.personId]).toEqual([null, person.id])
+    person.locker = null
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    const ids = [first.id, second.id, third.id]
+    const stored = await reader.scalars(select(Locker.personId).where(Locker.id.in(ids)))
+    expect(stored.all()).toEqual([null, null, null])
   })
 
   it("deletes a tree of one table in one flush, children before parents", async () => {

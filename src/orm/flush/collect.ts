@@ -6,7 +6,7 @@ import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import { type IdentityMap, identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
-import { type InstanceState, type SessionLike, sameValue, stateOf } from "../state.ts"
+import { type InstanceState, relatedOf, type SessionLike, sameValue, stateOf } from "../state.ts"
 import type { FlushInput } from "./plan.ts"
 
 export interface Changes extends FlushInput {
@@ -149,7 +149,7 @@ function orphansOf(state: InstanceState, parents: readonly InstanceState[]): obj
     const property = state.mapper.relationship(key)
     if (property.direction !== "one-to-many" || !property.cascade.has("delete-orphan")) continue
     const before = state.committedCollections.get(key)
-    const now = state.values[key] as object[]
+    const now = relatedOf(state, key)
     for (const item of before ?? []) {
       if (!now.includes(item) && !hasOtherParent(stateOf(item), state, property, parents)) found.push(item)
     }

@@ -25,7 +25,7 @@ import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import type { RelationshipProperty } from "../mapper.ts"
-import { type InstanceState, relationshipChanged, sameValue, stateOf } from "../state.ts"
+import { type InstanceState, relatedOf, relationshipChanged, sameValue, stateOf } from "../state.ts"
 import {
   childrenFirst,
   type Dependents,
@@ -235,7 +235,7 @@ export function keyOf(object: object, column: Column<unknown>): unknown {
 function removedMembers(state: InstanceState, property: RelationshipProperty): object[] {
   const before = state.committedCollections.get(property.key)
   if (!before) return []
-  const now = state.values[property.key] as object[]
+  const now = relatedOf(state, property.key)
   return before.filter((item) => !now.includes(item))
 }
 
