@@ -67,6 +67,21 @@ describe("which failures leave a commit's outcome unknown", () => {
       expect(kindOf(error)).toBe("connection")
     }
   })
+
+  it("a request fetch refuses to make (a blocked port, a URL that does not parse) is a plain ConnectionError", async () => {
+    const engines = [
+      // fetch refuses port 1 as a "bad port"; Neon's driver derives https://api.0.0.1/sql from an IP host.
+      createEngine("postgresql://u:p@127.0.0.1/db", {
+        driver: neon({ fetchEndpoint: "http://127.0.0.1:1/sql" }),
+      }),
+      createEngine("postgresql://u:p@127.0.0.1/db", { driver: neon() }),
+      createEngine("http://127.0.0.1:1/", { driver: libsql() }),
+    ]
+    for (const engine of engines) {
+      const error = await engine.execute(text("CREATE TABLE t (x integer)")).catch((e: unknown) => e)
+      expect(kindOf(error)).toBe("connection")
+    }
+  })
 })
 
 describe("the Hono error handler and an unknown outcome", () => {
