@@ -9,7 +9,12 @@ export type SetOperator = "UNION" | "UNION ALL" | "INTERSECT" | "EXCEPT"
 
 /** The selects of a compound; structural, so that this module needs no runtime import of select.ts. */
 export interface CompoundMember extends SubqueryTarget {
-  readonly state: { readonly items: readonly SelectItem[] }
+  readonly state: {
+    readonly items: readonly SelectItem[]
+    readonly orderBy: readonly Ordering[]
+    readonly limit?: unknown
+    readonly offset?: unknown
+  }
 }
 
 export interface CompoundState {

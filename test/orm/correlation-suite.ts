@@ -8,7 +8,7 @@ import { Article, Author, Node, Note, registry } from "./correlation-models.ts"
 import { freshSchema } from "./fresh-schema.ts"
 
 export function correlationSuite(fixture: TransportFixture) {
-  describe(`correlated subqueries on ${fixture.name}`, () => {
+  describe(`subqueries, compounds and keyword names on ${fixture.name}`, () => {
     const engine = fixture.engine(`correlation-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)
     beforeEach(async () => {
@@ -93,6 +93,18 @@ export function correlationSuite(fixture: TransportFixture) {
         .where(exists(select(byA1.c.id).selectFrom(byA1)))
         .orderBy(Author.id)
       expect(await column(any)).toEqual(["a1", "a2", "a3"])
+    })
+
+    it("runs a set operation of limited selects, ordered by an output column", async () => {
+      const first = select(Author.c.handle).orderBy(Author.c.handle).limit(1)
+      const last = select(Author.c.handle).orderBy(Author.c.handle.desc()).limit(1)
+      expect(await column(first.union(last).orderBy(Author.c.handle.desc()))).toEqual(["a3", "a1"])
+      const some = select(Article.title).where(Article.title.like("a2%"))
+      const many = some
+        .unionAll(select(Article.title).where(Article.title.like("%t3")))
+        .orderBy(Article.title)
+        .limit(4)
+      expect(await column(many)).toEqual(["a1t3", "a2t1", "a2t2", "a2t3"])
     })
   })
 }

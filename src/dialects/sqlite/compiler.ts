@@ -63,6 +63,11 @@ export class SqliteCompiler extends Compiler {
     return super.limitOffset(limit === undefined && offset !== undefined ? -1 : limit, offset)
   }
 
+  /** SQLite takes no parenthesized member in a UNION: it selects from the member as a subquery. */
+  protected override groupedCompoundMember(sql: string): string {
+    return `SELECT * FROM (${sql})`
+  }
+
   /** SQLite has no DEFAULT in VALUES (the DML renderer writes NULL, or refuses: ./dml-renderer.ts). */
   override get defaultInValues(): boolean {
     return false

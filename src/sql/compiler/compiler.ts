@@ -2,8 +2,8 @@
 // set operations. INSERT/UPDATE/DELETE (./dml-renderer.ts) and DDL (./ddl-renderer.ts) render themselves
 // through it, so a bundle that never writes carries neither. Dialect compilers override only what differs.
 import { InvalidRequestError } from "../../errors.ts"
-import type { CompoundSelect } from "../compound.ts"
-import { asExpression, BooleanList, Expression, type SubqueryTarget } from "../expression.ts"
+import type { CompoundMember, CompoundSelect } from "../compound.ts"
+import { asExpression, BooleanList, Expression, Ordering, type SubqueryTarget } from "../expression.ts"
 import type { Alias, Cte, FromClause, Join } from "../from.ts"
 import type { Column, ColumnParent } from "../schema/column.ts"
 import type { ColumnSpecs, Table } from "../schema/table.ts"
@@ -114,12 +114,32 @@ export class Compiler extends ExpressionCompiler {
 
   #visitCompound(compound: CompoundSelect): string {
     const { state } = compound
-    const parts = [state.selects.map((s) => this.nestedSelect(s)).join(` ${state.operator} `)]
-    if (state.orderBy.length > 0)
-      parts.push(`ORDER BY ${state.orderBy.map((o) => this.ordering(o)).join(", ")}`)
+    const parts = [state.selects.map((s) => this.#compoundMember(s)).join(` ${state.operator} `)]
+    if (state.orderBy.length > 0) {
+      // The members' tables are out of scope after a set operation: order by output names, as SQLAlchemy does.
+      const byName = state.orderBy.map((o) => {
+        const column = o.operand.kind === "column" ? (o.operand as Column<unknown>) : undefined
+        return column ? new Ordering(column.label(column.key), o.direction, o.nulls) : o
+      })
+      parts.push(`ORDER BY ${this.unqualified(() => byName.map((o) => this.ordering(o)).join(", "))}`)
+    }
     const limit = this.limitOffset(state.limit, state.offset)
     if (limit) parts.push(limit)
     return parts.join(" ")
+  }
+
+  /** A member with its own ORDER BY or LIMIT, or a compound itself, grouped so that they stay its own. */
+  #compoundMember(member: CompoundMember): string {
+    const sql = this.nestedSelect(member)
+    const { orderBy, limit, offset } = member.state
+    const own =
+      member.kind === "compound_select" || orderBy.length > 0 || limit !== undefined || offset !== undefined
+    return own ? this.groupedCompoundMember(sql) : sql
+  }
+
+  /** Dialect hook: a grouped member of a set operation; SQLite takes no parentheses there. */
+  protected groupedCompoundMember(sql: string): string {
+    return `(${sql})`
   }
 
   /** Explicit FROM items, then the ones the columns imply, minus those correlated to an outer select. */
