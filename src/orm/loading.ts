@@ -10,6 +10,7 @@
 //   in the same round trip.
 // Relationships declared `lazy: "selectin"` load by default; `raiseload(...)` turns a default off for
 // one query. Everything else stays unloaded, and reading it raises NotLoadedError.
+import { InvalidRequestError } from "../errors.ts"
 import { and, type Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { Select } from "../sql/select.ts"
@@ -114,24 +115,25 @@ export interface LoadPlan {
 
 /** The statements a query with loader options runs as, all sent in one round trip. */
 export function planLoading(query: Query, options: readonly unknown[]): LoadPlan {
-  const joinedPaths: { path: string; property: RelationshipProperty }[] = []
+  const joinedPaths: { path: string; property: RelationshipProperty; item: number }[] = []
   // An outer join would change what the query means under FOR UPDATE, GROUP BY or DISTINCT: its
   // many-to-ones then load as their own level, in the same round trip.
   const { forUpdate, groupBy, having, distinct } = query.state
   const rootJoinable = !forUpdate && groupBy.length === 0 && having.length === 0 && !distinct
-  const levels = planLoads(query, options, (path, property) => {
+  const levels = planLoads(query, options, (path, property, item) => {
     if (property.uselist || property.secondary) return false
     if (!rootJoinable && path.lastIndexOf("/") === 0) return false
-    joinedPaths.push({ path, property })
+    joinedPaths.push({ path, property, item })
     return true
   })
   if (joinedPaths.length === 0) return { statement: query, levels, joined: [] }
   const statements = [query, ...levels.map((level) => level.load.statement)]
   const joined: JoinedLoad[] = []
-  for (const { path, property } of joinedPaths) {
+  for (const { path, property, item } of joinedPaths) {
     const owner = ownerOf(path, levels)
     const source = statements[owner + 1] as Query
-    const ownerItem = source.state.items.findIndex(isEntity)
+    // The query's entity the option names (any of them); a level's own objects come first in its rows.
+    const ownerItem = owner === -1 ? item : 0
     const ownerColumns = (source.state.items[ownerItem] as EntityLike)[ENTITY].columns
     // Named by position, so that a statement of this shape always reads the same (./json-load.ts).
     const target = aliased(property.target.cls as never, `_j${joined.length}`) as AliasedModel<never> &
@@ -182,7 +184,7 @@ function ownerOf(path: string, levels: readonly LoadLevel[]): number {
 export function planLoads(
   query: Query,
   options: readonly unknown[],
-  joinHere: (path: string, property: RelationshipProperty) => boolean = () => false,
+  joinHere: (path: string, property: RelationshipProperty, item: number) => boolean = () => false,
 ): LoadLevel[] {
   const loaders = options.filter((option): option is LoaderOption => option instanceof LoaderOption)
   const raised = new Set(loaders.filter((o) => o.strategy === "raise").map((o) => pathKey(o.path)))
@@ -196,27 +198,37 @@ export function planLoads(
     return levels.length - 1
   }
   const joined = new Set<string>()
-  const join = (path: string, property: RelationshipProperty) => {
+  const join = (path: string, property: RelationshipProperty, item: number) => {
     if (joined.has(path)) return true
-    if (!joinHere(path, property)) return false
+    if (!joinHere(path, property, item)) return false
     joined.add(path)
     return true
   }
 
+  const first = query.state.items.findIndex(isEntity)
   for (const option of loaders) {
+    const item = optionItem(query, option)
     if (option.strategy === "raise") continue
     let parent = -1
     let path = ""
     for (const [i, attribute] of option.path.entries()) {
       path += `/${attribute}`
       const last = i === option.path.length - 1
-      if (last && option.strategy === "joined" && !byPath.has(path) && join(path, attribute.property)) break
+      if (last && option.strategy === "joined" && !byPath.has(path) && join(path, attribute.property, item)) {
+        break
+      }
+      // The levels land on the objects of the query's first entity (./land-levels.ts).
+      if (parent === -1 && item !== first) {
+        throw new InvalidRequestError(
+          `${describe(option)} loads from ${attribute.property.parent.name}, which is not the first entity of ${entityNames(query)}: only a many-to-one joinedload can load from another; query that entity first, or load with session.load(objects, ${attribute})`,
+        )
+      }
       parent = add(path, attribute.property, parent)
     }
   }
   // Defaults: each loaded level's `lazy: "selectin"` and `lazy: "joined"` relationships, not back
   // along the way it came.
-  const root = query.state.items.find(isEntity)
+  const root = query.state.items[first]
   const visit = (mapper: Mapper, parent: number, path: string, came?: RelationshipProperty) => {
     for (const property of mapper.relationships.values()) {
       const lazy = property.spec.options.lazy
@@ -224,7 +236,7 @@ export function planLoads(
       const childPath = `${path}/${mapper.cls.name}.${property.key}`
       if (raised.has(childPath) || byPath.has(childPath) || seenOnPath(path, property)) continue
       // A joined object has no level of its own: one whose model loads more by default gets a level.
-      if (lazy === "joined" && !loadsMore(property) && join(childPath, property)) continue
+      if (lazy === "joined" && !loadsMore(property) && join(childPath, property, first)) continue
       const level = add(childPath, property, parent)
       visit(property.target, level, childPath, property)
     }
@@ -254,6 +266,38 @@ function loadsMore(property: RelationshipProperty): boolean {
       other.spec.options.lazy !== "raise" &&
       !isBackOf(other, property),
   )
+}
+
+/**
+ * The query's entity an option's path starts from, as SQLAlchemy matches an option to a root entity; an
+ * option that starts from none, or whose path breaks, is refused rather than loading the wrong objects.
+ */
+function optionItem(query: Query, option: LoaderOption): number {
+  const [start] = option.path
+  const item = query.state.items.findIndex(
+    (item) => isEntity(item) && mapperOf(item) === start?.property.parent,
+  )
+  if (item < 0) {
+    throw new InvalidRequestError(
+      `${describe(option)} does not apply to any entity of ${entityNames(query)}: start its path from one of them`,
+    )
+  }
+  for (const [i, attribute] of option.path.entries()) {
+    const from = option.path[i - 1]?.property.target
+    if (from && attribute.property.parent !== from) {
+      throw new InvalidRequestError(`${describe(option)}: ${attribute} does not load from ${from.name}`)
+    }
+  }
+  return item
+}
+
+function describe(option: LoaderOption): string {
+  return `${option.strategy}load(${option.path.join(", ")})`
+}
+
+function entityNames(query: Query): string {
+  const names = query.state.items.filter(isEntity).map((item) => mapperOf(item).name)
+  return `select(${names.join(", ")})`
 }
 
 function pathKey(path: readonly RelationshipAttribute<unknown>[]): string {

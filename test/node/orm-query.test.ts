@@ -5,11 +5,16 @@ import { join } from "node:path"
 import ws from "ws"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { loadingAttacksSuite } from "../orm/loading-attacks-suite.ts"
 import { querySuite } from "../orm/query-suite.ts"
 
-querySuite(neonFixture("http", ws))
-querySuite(neonFixture("websocket", ws))
-querySuite(libsqlHttpFixture())
-querySuite(
+const fixtures = [
+  neonFixture("http", ws),
+  neonFixture("websocket", ws),
+  libsqlHttpFixture(),
   libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-query-")), "query.db")),
-)
+]
+for (const fixture of fixtures) {
+  querySuite(fixture)
+  loadingAttacksSuite(fixture)
+}

@@ -1,0 +1,95 @@
+// Loading found wrong by attacks, on every transport (test/node/orm-query.test.ts): loader options
+// applied to the entity they name, or refused with a message naming it, and loads of more keys than a
+// statement may bind one by one, still in one request.
+import { beforeEach, describe, expect, it } from "vitest"
+import {
+  AsyncSession,
+  deleteFrom,
+  InvalidRequestError,
+  joinedload,
+  NotLoadedError,
+  select,
+  selectinload,
+} from "../../src/index.ts"
+import type { Stats, TransportFixture } from "../engine/transports.ts"
+import { freshSchema } from "./fresh-schema.ts"
+import { Article, Remark, registry, Writer } from "./loading-attacks-models.ts"
+
+export function loadingAttacksSuite(fixture: TransportFixture) {
+  const scope = (name: string) => `load-attacks-${fixture.name}-${name}-${Date.now().toString(36)}`
+  const requests = (before: Stats | undefined, after: Stats | undefined) =>
+    before && after ? after.httpRequests - before.httpRequests : undefined
+  /** One HTTP request on HTTP transports; Neon's websocket mode sends none (it rides the socket). */
+  const oneRequest = fixture.name === "neon-websocket" ? 0 : 1
+
+  describe(`Loading attacks on ${fixture.name}`, () => {
+    const engine = fixture.engine(scope("setup"))
+    freshSchema(engine, registry.metadata)
+    beforeEach(async () => {
+      await using session = new AsyncSession(engine)
+      for (const model of [Remark, Article, Writer]) {
+        await session.execute(deleteFrom(model), { synchronizeSession: false })
+      }
+      // Each remark's article id is the id of a writer who is neither the remark's nor the article's.
+      const [ada, bob, cy] = ["ada", "bob", "cy"].map((name, i) => new Writer({ id: i + 1, name }))
+      const first = new Article({ id: 1, title: "first", writer: cy })
+      const second = new Article({ id: 2, title: "second", writer: cy })
+      session.addAll([ada, bob, cy] as Writer[])
+      session.addAll([first, second])
+      await session.flush()
+      session.add(new Remark({ id: 1, body: "bob on first", article: first, writer: bob }))
+      session.add(new Remark({ id: 2, body: "ada on second", article: second, writer: ada }))
+      await session.commit()
+    })
+
+    it("joins a joinedload of the query's second entity on that entity's key, in one request", async () => {
+      const name = scope("joined-second")
+      const sql: string[] = []
+      await using session = new AsyncSession(fixture.engine(name, { echo: (line) => sql.push(line) }))
+      const query = select(Remark, Article)
+        .join(Remark.article)
+        .orderBy(Remark.id)
+        .options(joinedload(Article.writer))
+      const before = await fixture.stats(name)
+      const rows = (await session.execute(query)).all()
+      expect(requests(before, await fixture.stats(name))).toBe(before ? oneRequest : undefined)
+      expect(sql.join("\n")).toContain('LEFT OUTER JOIN la_writers AS _j0 ON la_articles."writerId" = _j0.id')
+      expect(rows.map(([remark, article]) => [remark.body, article.title, article.writer.name])).toEqual([
+        ["bob on first", "first", "cy"],
+        ["ada on second", "second", "cy"],
+      ])
+      // The remarks' own writers were not asked for: they are not loaded, least of all with cy.
+      for (const [remark] of rows) expect(() => remark.writer).toThrow(NotLoadedError)
+    })
+
+    it("refuses, naming the option and the entities, loader options it cannot apply", async () => {
+      await using session = new AsyncSession(engine)
+      const second = select(Writer, Article).join(Writer.articles).options(selectinload(Article.remarks))
+      await expect(session.execute(second)).rejects.toThrow(InvalidRequestError)
+      await expect(session.execute(second)).rejects.toThrow(
+        /selectinload\(Article\.remarks\) loads from Article, which is not the first entity of select\(Writer, Article\)/,
+      )
+      // An entity the query does not select: SQLAlchemy's "does not apply to any of the root entities".
+      const absent = select(Article).options(selectinload(Writer.articles))
+      await expect(session.scalars(absent)).rejects.toThrow(
+        /selectinload\(Writer\.articles\) does not apply to any entity of select\(Article\)/,
+      )
+      // A path whose next hop does not start where the last one ended.
+      const broken = select(Writer).options(selectinload(Writer.articles).selectinload(Remark.writer))
+      await expect(session.scalars(broken)).rejects.toThrow(/Remark\.writer does not load from Article/)
+      // What it can apply still loads: the first entity's relationships, in one statement.
+      const rows = (
+        await session.execute(
+          select(Writer, Article)
+            .join(Writer.articles)
+            .orderBy(Article.id)
+            .options(selectinload(Writer.articles)),
+        )
+      ).all()
+      expect(rows.map(([writer, article]) => [writer.name, article.title, writer.articles.length])).toEqual([
+        ["cy", "first", 2],
+        ["cy", "second", 2],
+      ])
+    })
+  })
+}
