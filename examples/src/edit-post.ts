@@ -4,10 +4,11 @@ import { type AsyncSession, StaleDataError, select, selectinload } from "edgealc
 import { Post, Tag } from "./models.ts"
 
 export async function retitle(session: AsyncSession, id: number, authorId: number, title: string) {
-  const post = session.reference(Post, { id, userId: authorId }) // known, not loaded: no query
-  post.title = title
-  post.tags = ["edge", "orm"].map((name) => session.addUnique(new Tag({ name }), ["name"]))
   try {
+    // Known, not loaded: no query (StaleDataError at once if this session holds the post as another's)
+    const post = session.reference(Post, { id, userId: authorId })
+    post.title = title
+    post.tags = ["edge", "orm"].map((name) => session.addUnique(new Tag({ name }), ["name"]))
     // The tags, the UPDATE (its WHERE asserts id and userId), the links, then the read: one request
     const read = await session.commit({
       read: select(Post).where(Post.id.eq(id)).options(selectinload(Post.tags)),

@@ -211,6 +211,14 @@ describe("the README's examples run", () => {
         {
           await using session = new AsyncSession(engine)
           expect(await retitle(session, post.id, bob.id, "Stolen")).toBeNull()
+          // No such post: the UPDATE finds no row before a link to it fails its foreign key.
+          expect(await retitle(session, post.id + 1000, ada.id, "Nope")).toBeNull()
+        }
+        {
+          // The session holds the post, as ada's: bob's reference to it is refused at once.
+          await using session = new AsyncSession(engine)
+          await session.get(Post, post.id)
+          expect(await retitle(session, post.id, bob.id, "Stolen")).toBeNull()
         }
         const [title] = (await engine.execute(select(Post.title).where(Post.id.eq(post.id)))).one()
         expect(title).toBe("Final")

@@ -114,6 +114,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   for (const { child, parent, property } of input.unlinked ?? []) unlink(child, parent, property)
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
   const steps: Step[] = []
+  const linkInserts: Step[] = []
   for (const table of insertOrder(order, input.pending)) {
     steps.push(
       ...insertSteps(
@@ -121,11 +122,14 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
         input.pending.filter((s) => s.mapper.table === table),
       ),
     )
-    steps.push(...links.inserts(table))
+    linkInserts.push(...links.inserts(table))
   }
   // Rows of a table are written in key order (./lock-order.ts), so concurrent flushes lock them alike.
   steps.push(...byTableAndKey(links.postUpdates(), order))
   steps.push(...byTableAndKey(updated.map(updateStep), order))
+  // Links after the UPDATEs: a row the flush meant to update but no longer exists (a stale reference)
+  // fails its own check first, as StaleDataError, before a link to it fails its foreign key.
+  steps.push(...linkInserts)
   for (const table of [...order].reverse()) {
     const doomed = input.deleted.filter((s) => s.mapper.table === table)
     // Bulk steps that clear this table's rows, by the deleted object that leaves them behind.
