@@ -24,6 +24,7 @@ import {
 } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 import { Exists, firstItemType, outputColumns, ScalarSubquery } from "./subquery.ts"
+import { columnParents } from "./traverse.ts"
 
 export interface ForUpdate {
   readonly mode: "UPDATE" | "SHARE"
@@ -190,7 +191,8 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
       return joined
     }
     const right = fromOf(target)
-    const [left, ...rest] = this.state.froms.length > 0 ? this.state.froms : impliedFroms(this.state.items)
+    const froms = this.state.froms.length > 0 ? this.state.froms : impliedFroms(this.state.items)
+    const left = on ? leftSideOf(froms, right, on) : froms[0]
     if (!left) {
       throw new InvalidRequestError(
         "Nothing to join onto: this select has no FROM item; call selectFrom(...) first",
@@ -198,7 +200,9 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     }
     const join = new Join(left, right, on ?? inferOnClause(left, right), type)
     const joined = new Set<unknown>(tablesOf(join))
-    return this.#changed({ froms: [join, ...rest.filter((from) => from !== right && !joined.has(from))] })
+    // The join takes its left side's place; the items it now holds leave theirs.
+    const placed = froms.map((from) => (from === left ? join : from))
+    return this.#changed({ froms: placed.filter((from) => from === join || !joined.has(from)) })
   }
 
   #changed(changes: Partial<SelectState>): Select<Items> {
@@ -219,4 +223,26 @@ export function select<const Items extends readonly SelectItem[]>(...items: Item
       distinct: false,
     }),
   )
+}
+
+/**
+ * The FROM item a join with an ON clause starts from: the one the clause names besides the target (a
+ * relationship's parent, say), else the first. As in SQLAlchemy, more than one is ambiguous.
+ */
+function leftSideOf(
+  froms: readonly FromClause[],
+  right: FromClause,
+  on: Expression<unknown>,
+): FromClause | undefined {
+  const named = new Set<unknown>(columnParents([on]))
+  const rightSide = new Set<unknown>(tablesOf(right))
+  const candidates = froms.filter(
+    (from) => from !== right && tablesOf(from).some((t) => named.has(t) && !rightSide.has(t)),
+  )
+  if (candidates.length > 1) {
+    throw new InvalidRequestError(
+      "Can't tell which FROM item to join from: the ON clause names several; call selectFrom(...) with the left side first",
+    )
+  }
+  return candidates[0] ?? froms[0]
 }

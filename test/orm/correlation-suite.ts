@@ -106,5 +106,18 @@ export function correlationSuite(fixture: TransportFixture) {
         .limit(4)
       expect(await column(many)).toEqual(["a1t3", "a2t1", "a2t2", "a2t3"])
     })
+
+    it("joins a relationship from its parent when the parent is not the first FROM item", async () => {
+      await using session = new AsyncSession(engine)
+      const query = select(Article.title, Author.c.handle)
+        .join(Author.articles)
+        .where(Article.title.like("%t2"))
+        .orderBy(Article.title)
+      expect((await session.execute(query)).all().map((row) => [...row])).toEqual([
+        ["a1t2", "a1"],
+        ["a2t2", "a2"],
+        ["a3t2", "a3"],
+      ])
+    })
   })
 }
