@@ -3,6 +3,8 @@
 // `post.author` as SQLAlchemy's instrumented lists do. Derived arrays (map, filter) are plain arrays.
 
 export interface CollectionEvents<T> {
+  /** What to store for an item about to be added (validators run here, and may refuse it). */
+  accepted(item: T): T
   appended(item: T): void
   removed(item: T): void
 }
@@ -23,19 +25,22 @@ export class RelationshipList<T> extends Array<T> {
     return list
   }
 
-  override push(...items: T[]): number {
+  override push(...added: T[]): number {
+    const items = this.#accepted(added)
     const length = super.push(...items)
     for (const item of items) this.#events?.appended(item)
     return length
   }
 
-  override unshift(...items: T[]): number {
+  override unshift(...added: T[]): number {
+    const items = this.#accepted(added)
     const length = super.unshift(...items)
     for (const item of items) this.#events?.appended(item)
     return length
   }
 
-  override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
+  override splice(start: number, deleteCount?: number, ...added: T[]): T[] {
+    const items = this.#accepted(added)
     const removed =
       deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items)
     for (const item of removed) this.#events?.removed(item)
@@ -49,6 +54,12 @@ export class RelationshipList<T> extends Array<T> {
 
   override shift(): T | undefined {
     return this.length === 0 ? undefined : this.splice(0, 1)[0]
+  }
+
+  /** Every item as it is to be stored, before any is: one refused leaves the list as it was. */
+  #accepted(items: T[]): T[] {
+    const events = this.#events
+    return events ? items.map((item) => events.accepted(item)) : items
   }
 
   /** Adds without announcing (the other side of a back-populated link is already set). */

@@ -57,7 +57,9 @@ export function listen<M extends ModelConstructor>(
 
 /**
  * `validates(User, ["email"], (key, value) => value.toLowerCase())`: runs when the attribute is set
- * (and on construction); returns the value to store, or throws to refuse it.
+ * (and on construction); returns the value to store, or throws to refuse it. On a collection it gets
+ * each object the collection gains (push, splice, assignment), and on either side of a back-populated
+ * link it runs when the other side changes it, as SQLAlchemy's `@validates`.
  */
 export function validates<M extends ModelConstructor>(
   model: M,

@@ -15,7 +15,7 @@ export function defineRelationshipAccessors(prototype: object, mapper: Mapper): 
         return readRelationship(this[STATE], key)
       },
       set(this: { [STATE]: InstanceState }, value: unknown) {
-        writeRelationship(this[STATE], key, validated(mapper, key, value, this))
+        writeRelationship(this[STATE], key, value)
       },
     })
   }
@@ -37,20 +37,35 @@ function readRelationship(state: InstanceState, key: string): unknown {
   )
 }
 
+// Validators (`validates`) see what is added, before anything changes, so one that refuses leaves both
+// sides as they were: a collection's validator each item it gains, a scalar's its new value, and the
+// other side's validator the owner it gains through the back-populated link (SQLAlchemy's defaults).
 function writeRelationship(state: InstanceState, key: string, value: unknown): void {
   const property = state.mapper.relationship(key)
   if (property.uselist) {
     const previous = state.loaded.has(key) ? (state.values[key] as object[]) : []
-    const next = Array.isArray(value) ? (value as object[]) : []
+    const given = Array.isArray(value) ? (value as object[]) : []
+    const next = given.map((item) => (previous.includes(item) ? item : accepted(state, property, item)))
     for (const item of previous) if (!next.includes(item)) unlinkBack(state, property, item)
     setRelationship(state, property, next)
     for (const item of next) if (!previous.includes(item)) linkBack(state, property, item)
     return
   }
   const previous = state.loaded.has(key) ? (state.values[key] as object | null) : null
-  setRelationship(state, property, value ?? null)
-  if (previous && previous !== value) unlinkBack(state, property, previous)
-  if (value) linkBack(state, property, value as object)
+  const next = value
+    ? accepted(state, property, value as object)
+    : validated(state.mapper, key, value, state.object)
+  setRelationship(state, property, next ?? null)
+  if (previous && previous !== next) unlinkBack(state, property, previous)
+  if (next) linkBack(state, property, next as object)
+}
+
+/** `item` as `state`'s relationship stores it, once its validators and the other side's accept it. */
+function accepted(state: InstanceState, property: RelationshipProperty, item: object): object {
+  const stored = validated(state.mapper, property.key, item, state.object) as object
+  const back = property.backPopulates
+  if (back && stored) validated(stateOf(stored).mapper, back, state.object, stored)
+  return stored
 }
 
 /** Stores a relationship value as loaded; collections become RelationshipLists bound to the owner. */
@@ -70,6 +85,10 @@ class BackLink implements CollectionEvents<object> {
     readonly state: InstanceState,
     readonly property: RelationshipProperty,
   ) {}
+
+  accepted(item: object): object {
+    return accepted(this.state, this.property, item)
+  }
 
   appended(item: object): void {
     linkBack(this.state, this.property, item)
