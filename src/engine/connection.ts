@@ -239,14 +239,21 @@ export class Connection {
   }
 
   #compile(statement: Statement, params: readonly unknown[]): Query {
-    if (statement.kind === "text") {
-      const bound = statement.compile(this.engine.dialect)
-      return { sql: bound.sql, params: params.length > 0 ? params : bound.params }
-    }
-    if (params.length > 0) {
+    if (params.length > 0 && statement.kind !== "text") {
       throw new InvalidRequestError("Only text() statements take params; others carry their values")
     }
-    return statement.compile(this.engine.dialect)
+    const { dialect } = this.engine
+    const compiled = statement.compile(dialect)
+    const query = params.length > 0 ? { sql: compiled.sql, params } : compiled
+    // Refused before sending: SQLite would refuse them too, but PostgreSQL's protocol counts them in 16
+    // bits, and 65,536 and more fail as a broken connection, which a retry only repeats.
+    const most = dialect.name === "postgresql" ? 65_535 : 32_766
+    if (query.params.length > most) {
+      throw new InvalidRequestError(
+        `${query.params.length} parameters, over the ${most} a statement takes on ${dialect.name}: send fewer values per statement`,
+      )
+    }
+    return query
   }
 
   #result(

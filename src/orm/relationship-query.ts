@@ -3,6 +3,7 @@
 // the loader options (./loading.ts).
 import { InvalidRequestError } from "../errors.ts"
 import { and } from "../sql/expression.ts"
+import { InJsonKeys } from "../sql/json-rows.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { type Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
@@ -51,13 +52,21 @@ export function relationshipLoad(
     statement = statement.join(secondary.table, and(secondaryColumn.eq(targetColumn)))
   }
   const keys = parents && [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
+  // Past a few hundred keys, one parameter per key nears what a statement may bind (65,535 on
+  // PostgreSQL, 32,766 on SQLite): they go as one JSON array. Bytes, which SQLite's JSON cannot carry,
+  // stay one parameter each.
+  const many = keys && keys.length > MANY_KEYS && link.type.kind !== "binary"
+  const where = keys && (many ? new InJsonKeys(link, keys) : link.in(keys as never))
   return {
-    statement: (keys ? statement.where(link.in(keys as never)) : statement) as Select<readonly SelectItem[]>,
+    statement: (where ? statement.where(where) : statement) as Select<readonly SelectItem[]>,
     link,
     linkOf: at < 0 ? (row) => row[1] : (row) => (row[0] as readonly unknown[])[at],
     assign: (rows, links, owners) => group(owners, rows, links, keyOf),
   }
 }
+
+/** Keys bound one by one up to here (readable SQL, exact estimates); more travel as one JSON parameter. */
+const MANY_KEYS = 500
 
 function group(
   parents: readonly object[],

@@ -3,9 +3,9 @@
 // spelling of the dialect at hand (the only place the two differ in JSON), so that a bundle that never
 // loads relationships carries none of it, as DISTINCT and CASE render themselves.
 import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
-import { Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
+import { BindParam, Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
 import { ScalarSubquery } from "./subquery.ts"
-import { BooleanType, Json, NullType } from "./types.ts"
+import { BooleanType, Json, NullType, Text } from "./types.ts"
 
 /**
  * `json_agg(json_build_array(values...) ORDER BY ...)` (SQLite: `json_group_array(json_array(...))`),
@@ -73,5 +73,43 @@ export class InKeys extends Expression<boolean> {
     const keys = compiler.expression(new ScalarSubquery(this.keys, NullType))
     const operand = compiler.expression(this.operand)
     return compiler.dialect.name === "postgresql" ? `${operand} = ANY(ARRAY${keys})` : `${operand} IN ${keys}`
+  }
+}
+
+/**
+ * `operand IN (the values of one JSON array parameter)`, for more keys than a statement may bind one by
+ * one (PostgreSQL 65,535 parameters, SQLite 32,766): `IN (SELECT CAST(value AS INTEGER) FROM
+ * json_array_elements_text(CAST($1 AS json)))`, on SQLite `IN (SELECT value FROM json_each(?))`. Each key
+ * is first encoded as the dialect binds it (SQLite's 64-bit integers as JSON integers, exactly).
+ */
+export class InJsonKeys extends Expression<boolean> {
+  readonly kind = "in_json_keys"
+  readonly type = BooleanType
+  readonly compound = true
+
+  constructor(
+    readonly operand: Expression<unknown>,
+    readonly keys: readonly unknown[],
+  ) {
+    super()
+    Object.freeze(this)
+  }
+
+  override get children(): readonly Expression<unknown>[] {
+    return [this.operand]
+  }
+
+  renderWith(compiler: ExpressionCompiler): string {
+    const { dialect } = compiler
+    const type = this.operand.type
+    const values = this.keys.map((key) => {
+      const value = dialect.encode(key, type)
+      return typeof value === "bigint" ? String(value) : JSON.stringify(value)
+    })
+    const keys = compiler.expression(new BindParam(`[${values.join(",")}]`, Text))
+    const operand = compiler.expression(this.operand)
+    return dialect.name === "postgresql"
+      ? `${operand} IN (SELECT CAST(value AS ${compiler.typeName(type)}) FROM json_array_elements_text(CAST(${keys} AS json)))`
+      : `${operand} IN (SELECT value FROM json_each(${keys}))`
   }
 }

@@ -10,6 +10,7 @@ import {
   NotLoadedError,
   select,
   selectinload,
+  text,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
@@ -90,6 +91,51 @@ export function loadingAttacksSuite(fixture: TransportFixture) {
         ["cy", "first", 2],
         ["cy", "second", 2],
       ])
+    })
+
+    it("loads a relationship for more objects than a statement may bind keys, in one request", async () => {
+      // Past both limits: SQLite's 32,766 parameters and PostgreSQL's 65,535 (its count wraps at 65,536).
+      const count = 65_540
+      const name = scope("many-keys")
+      await using session = new AsyncSession(fixture.engine(name))
+      const writers = `WITH RECURSIVE g(n) AS (SELECT 4 UNION ALL SELECT n + 1 FROM g WHERE n < ${count}) SELECT n, 'w' FROM g`
+      await session.execute(text(`INSERT INTO la_writers (id, name) ${writers}`))
+      session.add(new Article({ id: 3, title: "last", writerId: count }))
+      await session.commit()
+      const loaded = (await session.scalars(select(Writer).orderBy(Writer.id))).all()
+      expect(loaded).toHaveLength(count)
+      const before = await fixture.stats(name)
+      await session.load(loaded, Writer.articles)
+      expect(requests(before, await fixture.stats(name))).toBe(before ? oneRequest : undefined)
+      expect(loaded.filter((writer) => writer.articles.length > 0).map((writer) => writer.id)).toEqual([
+        3,
+        count,
+      ])
+      expect(loaded.at(-1)?.articles.map((article) => article.title)).toEqual(["last"])
+      expect(loaded[2]?.articles.map((article) => article.title).sort()).toEqual(["first", "second"])
+    })
+
+    it("refuses before sending a statement of more parameters than the database takes", async () => {
+      const name = scope("many-params")
+      await using session = new AsyncSession(fixture.engine(name))
+      const most = fixture.dialect === "postgresql" ? 65_535 : 32_766
+      const ids = (count: number) => Array.from({ length: count }, (_, i) => i + 1)
+      const before = await fixture.stats(name)
+      // Past PostgreSQL's, a count its protocol wraps (65,536 + 4): not a connection error to retry.
+      await expect(session.scalars(select(Writer).where(Writer.id.in(ids(65_540))))).rejects.toThrow(
+        new RegExp(`^65540 parameters, over the ${most} a statement takes on ${fixture.dialect}`),
+      )
+      await expect(session.scalars(select(Writer).where(Writer.id.in(ids(most + 1))))).rejects.toThrow(
+        InvalidRequestError,
+      )
+      expect(requests(before, await fixture.stats(name))).toBe(before ? 0 : undefined)
+      // At the limit it runs.
+      const found = await session.scalars(
+        select(Writer)
+          .where(Writer.id.in(ids(most)))
+          .orderBy(Writer.id),
+      )
+      expect(found.all().map((writer) => writer.name)).toEqual(["ada", "bob", "cy"])
     })
   })
 }
