@@ -1,5 +1,5 @@
 // Models of the correlation suite (./correlation-suite.ts): authors, their articles and the notes on
-// them, and a self-referential tree.
+// them, a self-referential tree, and a table whose name and columns are SQL keywords.
 import { column, Integer, model, Registry, relationship, String } from "../../src/index.ts"
 
 export const registry = new Registry()
@@ -50,4 +50,20 @@ export class Node extends model(
   { registry },
 ) {}
 
-registry.registerModels(Author, Article, Note, Node)
+/** Keywords of SQLite or PostgreSQL as names: each must be quoted, or the DDL and DML fail. */
+export class Keywords extends model(
+  "if",
+  {
+    id: column(Integer, { primaryKey: true }),
+    add: column(Integer, { nullable: true }),
+    alter: column(Integer, { nullable: true }),
+    autoincrement: column(Integer, { nullable: true }),
+    commit: column(Integer, { nullable: true }),
+    nothing: column(Integer, { nullable: true }),
+    raise: column(Integer, { nullable: true }),
+    collation: column(String(10), { nullable: true }),
+  },
+  { registry },
+) {}
+
+registry.registerModels(Author, Article, Note, Node, Keywords)

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest"
 import { AsyncSession, deleteFrom, exists, func, select, update } from "../../src/index.ts"
 import type { TransportFixture } from "../engine/transports.ts"
-import { Article, Author, Node, Note, registry } from "./correlation-models.ts"
+import { Article, Author, Keywords, Node, Note, registry } from "./correlation-models.ts"
 import { freshSchema } from "./fresh-schema.ts"
 
 export function correlationSuite(fixture: TransportFixture) {
@@ -118,6 +118,24 @@ export function correlationSuite(fixture: TransportFixture) {
         ["a2t2", "a2"],
         ["a3t2", "a3"],
       ])
+    })
+
+    it("creates, writes and reads a table whose name and columns are keywords of SQLite or PostgreSQL", async () => {
+      await using session = new AsyncSession(engine)
+      const values = { add: 1, alter: 2, autoincrement: 3, commit: 4, nothing: 5, raise: 6, collation: "c" }
+      session.add(new Keywords(values))
+      await session.commit()
+      await session.execute(
+        update(Keywords)
+          .where(Keywords.c.nothing.eq(5))
+          .values({ raise: Keywords.c.add.add(9) }),
+      )
+      const query = select(Keywords.c.add, Keywords.c.raise, Keywords.c.collation).where(
+        Keywords.c.commit.eq(4),
+      )
+      expect((await session.execute(query)).all().map((row) => [...row])).toEqual([[1, 10, "c"]])
+      await session.execute(deleteFrom(Keywords).where(Keywords.c.alter.eq(2)))
+      expect(await column(select(func.count()).selectFrom(Keywords))).toEqual([0])
     })
   })
 }

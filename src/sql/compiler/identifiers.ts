@@ -2,18 +2,20 @@
 
 const SAFE = /^[a-z_][a-z0-9_]*$/
 
-// Words either dialect reserves (PostgreSQL's reserved and SQLite's keywords that break as names).
+// Words either dialect refuses as a bare name: PostgreSQL's reserved keywords (pg_get_keywords(), catcode R
+// and T), and the SQLite keywords that fail somewhere a name goes (a column definition, a table, a CTE).
 const RESERVED = new Set(
   (
-    "all analyse analyze and any array as asc asymmetric authorization between binary both case cast check " +
-    "collate column concurrently constraint create cross current_catalog current_date current_role " +
-    "current_schema current_time current_timestamp current_user default deferrable delete desc distinct do " +
-    "drop else end escape except exists false fetch for foreign freeze from full glob grant group having " +
-    "ilike in index initially inner insert intersect into is isnull join key lateral leading left like limit " +
-    "localtime localtimestamp match natural not notnull null offset on only or order outer overlaps placing " +
-    "pragma primary references regexp replace returning right row rows select session_user set similar " +
-    "some symmetric system_user table tablesample then to trailing transaction true union unique update user " +
-    "using values variadic verbose view when where window with"
+    "add all alter analyse analyze and any array as asc asymmetric authorization autoincrement between " +
+    "binary both case cast check collate collation column commit concurrently constraint create cross " +
+    "current_catalog current_date current_role current_schema current_time current_timestamp current_user " +
+    "default deferrable delete desc distinct do drop else end escape except exists false fetch for foreign " +
+    "freeze from full glob grant group having if ilike in index initially inner insert intersect into is " +
+    "isnull join key lateral leading left like limit localtime localtimestamp match natural not nothing " +
+    "notnull null offset on only or order outer overlaps placing pragma primary raise recursive references " +
+    "regexp replace returning right row rows select session_user set similar some symmetric system_user " +
+    "table tablesample then to trailing transaction true union unique update user using values variadic " +
+    "verbose view when where window with"
   ).split(" "),
 )
 
