@@ -36,7 +36,7 @@ export function hydrateItem(
       continue
     }
     const existing = objects.get(key)
-    if (existing && !populateExisting) {
+    if (existing && !populateExisting && !isExpired(existing)) {
       row[item] = existing
       continue
     }
@@ -49,6 +49,7 @@ export function hydrateItem(
     if (state) {
       Object.assign(state.values, loaded)
       state.committed = loaded
+      state.expired = false
     } else {
       const object = Object.create(mapper.cls.prototype as object) as object
       state = new InstanceState(object, mapper, loaded)
@@ -59,4 +60,10 @@ export function hydrateItem(
     state.session = session
     row[item] = state.object
   }
+}
+
+/** An object the row may refresh: expired at commit, and not changed by the application since. */
+function isExpired(object: object): boolean {
+  const state = (object as { [STATE]: InstanceState })[STATE]
+  return state.expired && state.modifiedColumns().length === 0
 }

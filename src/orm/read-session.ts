@@ -91,7 +91,8 @@ export class ReadSession {
     mapper.adopt(model)
     const identity = Array.isArray(key) ? key : [key]
     const known = this.identityMap.get(mapper, identity)
-    if (known) return stateOf(known).deleted ? null : (known as InstanceType<M>)
+    const held = known && stateOf(known)
+    if (held && !held.expired) return held.deleted ? null : (known as InstanceType<M>)
     const flushing = this.autoflush()
     if (flushing) await flushing
     // A one-column key, the commonest, without the pairs and template strings of the general case.

@@ -42,7 +42,11 @@ import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-r
 import { type InstanceState, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
-  /** Forget loaded values after commit (default false, as SQLAlchemy recommends for asyncio). */
+  /**
+   * Expire objects at commit (default false, as SQLAlchemy recommends for asyncio): relationships are
+   * unloaded, and the next query or `get` that reaches an object's row reloads its columns. There is no
+   * implicit I/O: until then it keeps the values it had.
+   */
   expireOnCommit?: boolean
   /** Flush pending changes before a query (default true). */
   autoflush?: boolean
@@ -608,7 +612,11 @@ export class AsyncSession extends ReadSession {
   #afterCommit(): void {
     this.#fire("afterCommit")
     if (!this.options.expireOnCommit) return
-    for (const object of this.identityMap.values()) stateOf(object).loaded.clear()
+    for (const object of this.identityMap.values()) {
+      const state = stateOf(object)
+      state.loaded.clear()
+      state.expired = true
+    }
   }
 }
 

@@ -21,6 +21,11 @@ export class InstanceState {
   deleted = false
   /** The row was deleted by a flush that committed; the object is then detached. */
   gone = false
+  /**
+   * Committed with `expireOnCommit`: the next row a query or `get` reads for it replaces its columns
+   * (unless the application changed them since), as SQLAlchemy reloads expired attributes.
+   */
+  expired = false
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
   uniqueBy: readonly string[] | undefined
   #loaded: Set<string> | undefined

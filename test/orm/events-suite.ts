@@ -196,4 +196,30 @@ export function eventsSuite(tools: SuiteTools) {
     const row = await reader.scalar(select(Post).where(Post.id.eq(id)).options(selectinload(Post.tags)))
     expect(row?.tags.map((t) => t.name)).toEqual([tag.name])
   })
+
+  it("reloads an expired object's columns from the next row read after commit (expireOnCommit)", async () => {
+    const { id } = await storedUser("expiring")
+    await using session = new AsyncSession(engine, { expireOnCommit: true })
+    const user = (await session.get(User, id)) as User
+    user.bio = "mine"
+    await session.commit()
+    {
+      await using other = new AsyncSession(engine)
+      ;((await other.get(User, id)) as User).bio = "changed elsewhere"
+      await other.commit()
+    }
+    expect(user.bio).toBe("mine") // no implicit I/O
+    expect(await session.get(User, id)).toBe(user)
+    expect(user.bio).toBe("changed elsewhere")
+    {
+      await using other = new AsyncSession(engine)
+      ;((await other.get(User, id)) as User).bio = "changed again"
+      await other.commit()
+    }
+    // Read once, it is not expired any more: queries keep it as it is, as without expireOnCommit.
+    expect((await session.scalars(select(User).where(User.id.eq(id)))).one().bio).toBe("changed elsewhere")
+    await session.commit()
+    user.bio = "changed here since"
+    expect((await session.scalars(select(User).where(User.id.eq(id)))).one().bio).toBe("changed here since")
+  })
 }
