@@ -3,10 +3,13 @@
 // It resolves its relationship on first use, when the target model is known.
 import { InvalidRequestError } from "../errors.ts"
 import { and, type Expression, literalColumn } from "../sql/expression.ts"
+import { type Alias, alias } from "../sql/from.ts"
 import type { Column } from "../sql/schema/column.ts"
+import type { ColumnSpecs, Table } from "../sql/schema/table.ts"
 import { select } from "../sql/select.ts"
 import { JOIN_PATH, type JoinHop } from "../sql/select-items.ts"
 import { exists } from "../sql/subquery.ts"
+import { replaceColumns } from "../sql/traverse.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { stateOf } from "./state.ts"
 
@@ -66,22 +69,43 @@ export class RelationshipAttribute<Target> {
   }
 
   private existsRelated(condition: Expression<boolean | null> | undefined): Expression<boolean> {
-    const [first, ...rest] = this[JOIN_PATH]
+    const property = this.property
+    const table = property.target.table
+    // A link from a table to itself names that table on both sides: as SQLAlchemy does, the related
+    // rows get an alias, and the condition, written against the model, is moved onto it.
+    const target = property.parent.table === table ? alias(table, `${table.name}_1`) : table
+    const related =
+      condition && target !== table
+        ? replaceColumns(condition, (column) =>
+            column.parent === table ? columnOf(target, column) : undefined,
+          )
+        : condition
+    const [first, ...rest] = joinPath(property, target)
     if (!first) throw new InvalidRequestError(`${this} has no join path`)
     // The first hop's ON clause correlates the subquery with the parent row of the enclosing query.
     let query = select(literalColumn("1")).selectFrom(first.from)
     for (const hop of rest) query = query.join(hop.from, hop.on)
-    return exists(query.where(first.on, condition))
+    return exists(query.where(first.on, related))
   }
 }
 
-function joinPath(property: RelationshipProperty): readonly JoinHop[] {
+/** The joins from the parent to `target` (the target's table, or an alias of it). */
+function joinPath(
+  property: RelationshipProperty,
+  target: Table | Alias<ColumnSpecs> = property.target.table,
+): readonly JoinHop[] {
+  const toTarget = (pairs: Pairs) => and(...pairs.map(([a, b]) => a.eq(columnOf(target, b) as never)))
   const secondary = property.secondary
-  if (!secondary) return [{ from: property.target.table, on: equal(property.pairs) }]
+  if (!secondary) return [{ from: target, on: toTarget(property.pairs) }]
   return [
     { from: secondary.table, on: equal(property.pairs) },
-    { from: property.target.table, on: equal(secondary.pairs) },
+    { from: target, on: toTarget(secondary.pairs) },
   ]
+}
+
+/** A table's column as `from` has it: itself, or an alias's copy. */
+function columnOf(from: Table | Alias<ColumnSpecs>, column: Column<unknown>): Column<unknown> {
+  return from.kind === "alias" ? (from.columns.find((c) => c.key === column.key) ?? column) : column
 }
 
 function equal(pairs: Pairs): Expression<boolean> {

@@ -1,5 +1,6 @@
-// Walks expression trees: which tables, aliases and subqueries their columns come from. Used to
-// complete a select's FROM clause and to correlate subqueries. Does not enter nested selects.
+// Walks expression trees: which tables, aliases and subqueries their columns come from (to complete a
+// select's FROM clause and to correlate subqueries), and the same tree over other columns. Neither
+// enters nested selects.
 import { Expression, Ordering } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
 
@@ -20,4 +21,15 @@ export function columnParents(
     else if (node instanceof Expression) visit(node)
   }
   return found
+}
+
+/** `node` with each column `replace` maps to another swapped for it, rebuilt only where one changed. */
+export function replaceColumns<T>(
+  node: Expression<T>,
+  replace: (column: Column<unknown>) => Column<unknown> | undefined,
+): Expression<T> {
+  if (node instanceof Column) return (replace(node) ?? node) as Expression<T>
+  const children = node.children
+  const replaced = children.map((child) => replaceColumns(child, replace))
+  return replaced.some((child, i) => child !== children[i]) ? node.withChildren(replaced) : node
 }

@@ -2,7 +2,7 @@
 // UPDATE's or DELETE's subquery correlates to the row being changed (it once changed every row),
 // FROM-clause subqueries, self-referential EXISTS, compounds and keyword names.
 import { beforeEach, describe, expect, it } from "vitest"
-import { AsyncSession, deleteFrom, exists, func, select, update } from "../../src/index.ts"
+import { AsyncSession, deleteFrom, exists, func, not, select, update } from "../../src/index.ts"
 import type { TransportFixture } from "../engine/transports.ts"
 import { Article, Author, Keywords, Node, Note, registry } from "./correlation-models.ts"
 import { freshSchema } from "./fresh-schema.ts"
@@ -136,6 +136,17 @@ export function correlationSuite(fixture: TransportFixture) {
       expect((await session.execute(query)).all().map((row) => [...row])).toEqual([[1, 10, "c"]])
       await session.execute(deleteFrom(Keywords).where(Keywords.c.alter.eq(2)))
       expect(await column(select(func.count()).selectFrom(Keywords))).toEqual([0])
+    })
+
+    it("finds self-referential relatives with any() and has(), and deletes by them", async () => {
+      const labels = (condition: ReturnType<typeof not>) =>
+        column(select(Node.c.label).where(condition).orderBy(Node.id))
+      expect(await labels(Node.children.any())).toEqual(["root", "left"])
+      expect(await labels(Node.children.any(Node.c.label.eq("leaf")))).toEqual(["left"])
+      expect(await labels(Node.parent.has(Node.c.label.eq("root")))).toEqual(["left", "right"])
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(Node).where(not(Node.children.any())))
+      expect(await column(select(Node.c.label).orderBy(Node.id))).toEqual(["root", "left"])
     })
   })
 }

@@ -1,16 +1,23 @@
 // Which FROM items a subquery shares with the statement around it: an UPDATE's or DELETE's subquery
-// correlates to the target row; a FROM-clause subquery correlates to nothing.
+// correlates to the target row; a FROM-clause subquery correlates to nothing; a self-referential EXISTS
+// aliases the related rows.
 import { describe, expect, it } from "vitest"
 import {
+  alias,
+  and,
+  caseWhen,
   deleteFrom,
   exists,
   func,
   InvalidRequestError,
   literal,
+  not,
   postgresql,
   select,
   update,
 } from "../../src/index.ts"
+import { replaceColumns } from "../../src/sql/traverse.ts"
+import { Node } from "../orm/correlation-models.ts"
 import { posts, users } from "./fixtures.ts"
 
 describe("correlation", () => {
@@ -75,5 +82,37 @@ describe("correlation", () => {
       "WITH x AS (SELECT users.id FROM users WHERE users.id = $1) " +
         "SELECT x.id FROM x WHERE x.id IN (SELECT x.id FROM x) AND $2 = $3",
     )
+  })
+
+  it("aliases the related rows of a self-referential any() or has(), moving the condition onto the alias", () => {
+    expect(select(Node.id).where(Node.children.any()).compile(postgresql).sql).toBe(
+      'SELECT cr_nodes.id FROM cr_nodes WHERE EXISTS (SELECT 1 FROM cr_nodes AS cr_nodes_1 WHERE cr_nodes.id = cr_nodes_1."parentId")',
+    )
+    expect(
+      select(Node.id)
+        .where(Node.parent.has(Node.c.label.eq("root")))
+        .compile(postgresql).sql,
+    ).toBe(
+      "SELECT cr_nodes.id FROM cr_nodes WHERE EXISTS (SELECT 1 FROM cr_nodes AS cr_nodes_1 " +
+        'WHERE cr_nodes."parentId" = cr_nodes_1.id AND cr_nodes_1.label = $1)',
+    )
+  })
+
+  it("rebuilds an expression over other columns, leaving what it does not name as it was", () => {
+    const older = alias(users, "older")
+    const condition = and(
+      not(users.c.age.between(1, users.c.id)),
+      func.lower(users.c.username).in(["a", "b"]),
+      caseWhen([[users.c.isActive.eq(true), users.c.age.label("years")]], 0).eq(posts.c.id),
+    )
+    const moved = replaceColumns(condition, (column) =>
+      older.columns.find((c) => column.parent === users && c.key === column.key),
+    )
+    expect(select(literal(1)).where(moved).compile(postgresql).sql).toBe(
+      "SELECT $1 FROM users AS older, posts WHERE NOT (older.age BETWEEN $2 AND older.id) AND lower(older.username) IN ($3, $4) " +
+        'AND (CASE WHEN older."isActive" = $5 THEN older.age ELSE $6 END) = posts.id',
+    )
+    const untouched = posts.c.id.gt(1)
+    expect(replaceColumns(untouched, () => undefined)).toBe(untouched)
   })
 })
