@@ -14,7 +14,7 @@ export class InFlightRequests {
   #abandoned = false
 
   /** `fetch`, tracked, and aborted by `abandon()` or a timeout (the drivers pass no signal of their own). */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     // What a request after close() meets: the drivers' own requests (a stream's close) included.
     if (this.#abandoned) return Promise.reject(abandoned())
     this.#abort ??= new AbortController()

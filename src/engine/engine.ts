@@ -144,14 +144,21 @@ function pickDriver(url: string, options: EngineOptions): EngineDriver {
   const drivers = [...(options.driver ? [options.driver] : []), ...(options.drivers ?? [])]
   const found = drivers.find((driver) => driver.accepts(url))
   if (found) return found
-  const scheme = /^[a-z]+:/i.exec(url)?.[0] ?? url
-  const [driver, entry] = /^postgres/i.test(scheme)
-    ? ["neon", "neon"]
-    : /^(file|:memory)/i.test(scheme)
-      ? ["libsqlEmbedded", "libsql-node"] // Node only
-      : ["libsql", "libsql"]
   const given = drivers.length ? ` (given: ${drivers.map((d) => d.name).join(", ")})` : ""
-  throw new InvalidRequestError(
-    `No driver for ${maskUrl(url)}${given}: import { ${driver} } from "edgealchemy/${entry}" and pass { driver: ${driver}() }`,
-  )
+  throw new InvalidRequestError(`No driver for ${maskUrl(url) || "an empty URL"}${given}: ${driverHint(url)}`)
+}
+
+/** What serves a URL: the driver to import, or how to write the URL a driver takes. */
+function driverHint(url: string): string {
+  const scheme = /^([a-z][\w+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? ""
+  const use = (driver: string, entry: string) =>
+    `import { ${driver} } from "edgealchemy/${entry}" and pass { driver: ${driver}() }`
+  if (scheme === "postgres" || scheme === "postgresql") return use("neon", "neon")
+  if (/^(libsql|https?)$/.test(scheme)) return use("libsql", "libsql")
+  if (scheme === "file" || url.startsWith(":memory:"))
+    return `${use("libsqlEmbedded", "libsql-node")} (Node only)`
+  if (scheme.startsWith("postgres")) return "write postgresql://user:password@host/database (no +driver part)"
+  if (scheme === "" || scheme === "sqlite")
+    return "a SQLite file is file:path/to.db (libsqlEmbedded, Node only)"
+  return "edgealchemy speaks PostgreSQL (postgresql://) and SQLite (libsql://, https://, file:)"
 }

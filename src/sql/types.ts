@@ -77,7 +77,8 @@ export const Float = /* @__PURE__ */ new SqlType<number>("float")
 /** UUIDs in the lowercase 8-4-4-4-12 form of `crypto.randomUUID()`; others are refused. */
 export const Uuid = /* @__PURE__ */ new SqlType<string>("uuid")
 /** Bytes, as `Uint8Array` (a Node Buffer is one). */
-export const LargeBinary = /* @__PURE__ */ new SqlType<Uint8Array>("binary")
+// Annotated: an inferred type would be emitted as Uint8Array<ArrayBufferLike>, which TypeScript before 5.7 refuses.
+export const LargeBinary: SqlType<Uint8Array> = /* @__PURE__ */ new SqlType<Uint8Array>("binary")
 /**
  * A timestamp with time zone; values are `Date`s, stored and read in UTC whatever the server's zone,
  * to the millisecond. Years 1 to 9999 (what both databases and SQLite's sortable text hold); an

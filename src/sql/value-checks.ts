@@ -191,7 +191,9 @@ export function refuse(
   column: Column<unknown> | undefined,
   why: string,
 ): never {
-  const target = column ? `${column.parent.qualifier}.${column.name} (${type.kind})` : `A ${type.kind} value`
+  const target = column
+    ? `${column.parent.qualifier}.${column.name} (${type.kind})`
+    : `${/^[aeiu]/.test(type.kind) ? "An" : "A"} ${type.kind} value`
   throw new DataError(`${target} cannot hold ${preview(value)}: ${why}`)
 }
 

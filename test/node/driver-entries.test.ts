@@ -1,9 +1,10 @@
 // Each driver entry's createEngine takes engine and driver options in one object, as the README
 // shows: `createEngine(env.DATABASE_URL, { authToken: env.DATABASE_AUTH_TOKEN })`.
 import { describe, expect, inject, it } from "vitest"
-import { literal, select } from "../../src/index.ts"
-import { createEngine as libsqlEngine } from "../../src/libsql.ts"
-import { createEngine as neonEngine } from "../../src/neon.ts"
+import { createEngine, literal, select } from "../../src/index.ts"
+import { libsql, createEngine as libsqlEngine } from "../../src/libsql.ts"
+import { libsqlEmbedded } from "../../src/libsql-node.ts"
+import { neon, createEngine as neonEngine } from "../../src/neon.ts"
 
 describe("driver entries' createEngine", () => {
   it("libsql: takes the auth token beside the engine options", async () => {
@@ -22,5 +23,34 @@ describe("driver entries' createEngine", () => {
       mode: "http",
     })
     expect((await engine.execute(select(literal(1).label("one")))).scalar()).toBe(1)
+  })
+
+  it("names what serves a URL no driver takes, or how to write the URL", () => {
+    const refused = (url: string, make = () => neonEngine(url)) => {
+      try {
+        make()
+      } catch (error) {
+        return (error as Error).message
+      }
+      return "accepted"
+    }
+    const neonOnly = (url: string) => () => createEngine(url, { driver: neon() })
+    expect(refused("libsql://db.turso.io", neonOnly("libsql://db.turso.io"))).toBe(
+      'No driver for libsql://db.turso.io (given: neon): import { libsql } from "edgealchemy/libsql" and pass { driver: libsql() }',
+    )
+    expect(refused("postgresql+asyncpg://u:secret@h/db")).toBe(
+      "No driver for postgresql+asyncpg://u:***@h/db (given: neon): write postgresql://user:password@host/database (no +driver part)",
+    )
+    expect(refused("mysql://u@h/db")).toContain(
+      "edgealchemy speaks PostgreSQL (postgresql://) and SQLite (libsql://, https://, file:)",
+    )
+    expect(refused("")).toContain("No driver for an empty URL (given: neon)")
+    const embedded = (url: string) => () => createEngine(url, { driver: libsqlEmbedded() })
+    expect(refused("sqlite:///tmp/x.db", embedded("sqlite:///tmp/x.db"))).toContain(
+      "a SQLite file is file:path/to.db (libsqlEmbedded, Node only)",
+    )
+    expect(refused("file:x.db", () => createEngine("file:x.db", { driver: libsql() }))).toContain(
+      'import { libsqlEmbedded } from "edgealchemy/libsql-node"',
+    )
   })
 })

@@ -36,6 +36,7 @@ beforeAll(async () => {
   app = await installPackedApp(ROOT, work, [
     "@libsql/client",
     "@neondatabase/serverless",
+    "@types/node",
     "hono",
     "tsx",
     "ws",
@@ -46,7 +47,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 describe("the packed package", () => {
   it("holds dist/ with the built CLI, which its bin runs", () => {
     expect(app.files).toEqual(
-      expect.arrayContaining(["cli/edgealchemy.mjs", "dist/cli/main.js", "dist/migrate.js"]),
+      expect.arrayContaining(["cli/edgealchemy.mjs", "dist/cli/main.js", "dist/migrate.js", "LICENSE"]),
     )
     expect(app.files.filter((file) => file.startsWith("cli/"))).toEqual(["cli/edgealchemy.mjs"])
   })
@@ -91,6 +92,47 @@ describe("the packed package", () => {
       (error: { stdout?: string }) => error.stdout ?? String(error),
     )
     expect(output).toBe("")
+  })
+
+  it("has declarations that check without skipLibCheck, in Node with no DOM, for TypeScript before 5.7 too", {
+    timeout: 120_000,
+  }, async () => {
+    const project = join(app.dir, "declarations")
+    mkdirSync(project)
+    writeFileSync(
+      join(project, "main.ts"),
+      ENTRY_POINTS.map((entry, i) => `export * as entry${i} from "${entry}"\n`).join(""),
+    )
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "es2022",
+          lib: ["es2022", "esnext.disposable"],
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ["node"],
+        },
+        files: ["main.ts"],
+      }),
+    )
+    const output = await run(join(ROOT, "node_modules/.bin/tsc"), ["-p", project]).then(
+      () => "",
+      (error: { stdout?: string }) => error.stdout ?? String(error),
+    )
+    // The drivers' and Hono's own declarations name DOM globals (WebSocket): only ours are judged here.
+    expect(output.split("\n").filter((line) => line.includes("node_modules/edgealchemy/"))).toEqual([])
+    // A generic Uint8Array (what TypeScript 5.7+ infers) is an error in the TypeScript before it.
+    const declarations = app.files.filter((file) => file.endsWith(".d.ts"))
+    const generic = declarations.filter((file) =>
+      /Uint8Array<|ArrayBufferLike/.test(
+        readFileSync(join(app.dir, "node_modules/edgealchemy", file), "utf8"),
+      ),
+    )
+    expect(generic).toEqual([])
   })
 })
 

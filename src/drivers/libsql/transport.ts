@@ -180,7 +180,7 @@ export class LibsqlTransport implements Transport {
     return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
   }
 
-  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+  readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
     measured(
       this.#roundTrips,
       { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },

@@ -32,7 +32,7 @@ export interface NeonOptions {
   requestTimeoutMs?: number
 }
 
-type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 
 /** Runs `call` with this engine's endpoint and fetch in the driver's globals, restoring them after. */
 export function withHttpSettings<T>(options: NeonOptions, fetchFunction: FetchLike, call: () => T): T {

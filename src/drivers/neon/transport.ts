@@ -282,7 +282,7 @@ export class NeonTransport implements Transport {
     if (!this.#inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
   }
 
-  readonly #countingFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+  readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
     measured(
       this.#roundTrips,
       { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
