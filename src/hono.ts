@@ -2,9 +2,10 @@
 // `dbReadSession()`), the Server-Timing header of its database work, and edgealchemy's errors as JSON
 // HTTP answers.
 //
+//   type AppEnv = { Bindings: Env; Variables: SessionVariables }
 //   const engines = engineCache((env: Env) => env.DATABASE_URL, (env) => createEngine(env.DATABASE_URL))
-//   const app = new Hono<{ Bindings: Env; Variables: SessionVariables }>()
-//   app.use(dbSession({ engine: (c) => engines.get(c.env) }))
+//   const app = new Hono<AppEnv>()
+//   app.use(dbSession<AppEnv>({ engine: (c) => engines.get(c.env) }))  // the type argument types c.env
 //   app.onError(errorHandler())
 //   app.get("/users/:id", async (c) => c.json(await c.var.session.get(User, Number(c.req.param("id")))))
 export {

@@ -39,7 +39,8 @@ export interface DbSessionOptions<E extends Env> extends DbReadSessionOptions<E>
 }
 
 /**
- * `app.use(dbSession({ engine: (c) => engines.get(c.env) }))`, then in a handler:
+ * `app.use(dbSession<AppEnv>({ engine: (c) => engines.get(c.env) }))` (AppEnv, the app's
+ * `{ Bindings; Variables: SessionVariables }`, types `c.env`), then in a handler:
  * `const post = await c.var.session.get(Post, id)`.
  */
 export function dbSession<E extends Env & { Variables: SessionVariables }>(

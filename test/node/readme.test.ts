@@ -13,6 +13,7 @@ import first from "../../examples/migrations/0ca22f918c2f_blog_tables.ts"
 import userBio from "../../examples/migrations/3f9a2c1b7d4e_user_bio.ts"
 import { retitle } from "../../examples/src/edit-post.ts"
 import { frontPage } from "../../examples/src/front-page.ts"
+import honoApp from "../../examples/src/hono-app.ts"
 import { Comment, metadata, Post, Tag, User } from "../../examples/src/models.ts"
 import readWorker from "../../examples/src/read-worker.ts"
 import taste from "../../examples/src/taste.ts"
@@ -133,6 +134,26 @@ describe("the README's examples run", () => {
       const env = { DATABASE_URL: target.url, DATABASE_AUTH_TOKEN: libsqlToken }
       const response = await worker.fetch(new Request("http://blog.test/?username=ada"), env)
       expect(await response.json()).toEqual([{ id: 1, title: "Hello", author: "ada" }])
+    })
+  })
+
+  it("the Hono app on Turso: creates a user, answers 409 for a taken name, reads the user back", async () => {
+    await onTarget("libsql-http", async (target) => {
+      const env = { DATABASE_URL: target.url, DATABASE_AUTH_TOKEN: libsqlToken }
+      {
+        await using conn = target.engine().connect()
+        await createAll(metadata, conn)
+      }
+      const create = () =>
+        honoApp.request("/users", { method: "POST", body: JSON.stringify({ username: "ada" }) }, env)
+      const created = await create()
+      expect(created.status).toBe(201)
+      expect(created.headers.get("Server-Timing")).toMatch(/^db;desc="1 round trips?, \d+ statements?";dur=/)
+      const { id } = (await created.json()) as { id: number }
+      expect((await create()).status).toBe(409)
+      const read = await honoApp.request(`/users/${id}`, {}, env)
+      expect(await read.json()).toEqual({ id, username: "ada" })
+      expect((await honoApp.request("/users/999", {}, env)).status).toBe(404)
     })
   })
 
