@@ -90,6 +90,12 @@ export class ReadSession {
     const mapper = mapperOf(model)
     mapper.adopt(model)
     const identity = Array.isArray(key) ? key : [key]
+    if (identity.length !== mapper.primaryKey.length) {
+      const columns = mapper.primaryKey.map((column) => column.key).join(", ")
+      throw new InvalidRequestError(
+        `${mapper.name}'s key is (${columns}); get() was given ${identity.length} values`,
+      )
+    }
     const known = this.identityMap.get(mapper, identity)
     const held = known && stateOf(known)
     if (held && !held.expired) return held.deleted ? null : (known as InstanceType<M>)

@@ -1,6 +1,7 @@
 // Column types. A type is a frozen descriptor carrying its TypeScript value type as a phantom; the
 // dialects decide how it is spelled in DDL and how values cross the wire.
 
+import { InvalidRequestError } from "../errors.ts"
 export type TypeKind =
   | "integer"
   | "bigint"
@@ -46,7 +47,13 @@ export class SqlType<T> {
 export type TypeLike<T> = SqlType<T> | (() => SqlType<T>)
 
 export function resolveType<T>(type: TypeLike<T>): SqlType<T> {
-  return typeof type === "function" ? type() : type
+  const resolved = typeof type === "function" ? type() : type
+  if (resolved instanceof SqlType) return resolved
+  // JavaScript's own String, Boolean, Number or Date, where the import was forgotten, land here.
+  const name = typeof type === "function" ? type.name : String(type)
+  throw new InvalidRequestError(
+    `${name} is not a column type: import { ${name} } from "edgealchemy" (Integer, String, ...)`,
+  )
 }
 
 // What each type holds is the same on both databases (src/sql/value-checks.ts): a value one of them

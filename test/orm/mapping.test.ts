@@ -1,6 +1,8 @@
 import { describe, expect, expectTypeOf, it } from "vitest"
 import {
+  AsyncSession,
   column,
+  createEngine,
   Integer,
   InvalidRequestError,
   inspect,
@@ -11,6 +13,7 @@ import {
   String,
   select,
 } from "../../src/index.ts"
+import { libsql } from "../../src/libsql.ts"
 import { Comment, Post, Tag, User } from "./models.ts"
 
 describe("models", () => {
@@ -100,6 +103,20 @@ describe("models", () => {
     const tag = new Tag({ name: "python" })
     second.tags.push(tag)
     expect(tag.posts).toEqual([second])
+  })
+
+  it("refuse JavaScript's own String or Boolean as a column type, naming the import", () => {
+    expect(() => column(globalThis.Boolean as never)).toThrow(
+      'Boolean is not a column type: import { Boolean } from "edgealchemy"',
+    )
+    expect(() => column(globalThis.String as never)).toThrow(InvalidRequestError)
+  })
+
+  it("refuse a get() with another number of key values than the key has, before any query", async () => {
+    // Nothing listens there: a get that reached for the database would fail otherwise.
+    const session = new AsyncSession(createEngine("http://127.0.0.1:9/", { driver: libsql() }))
+    await expect(session.get(User, [1, 2])).rejects.toThrow("User's key is (id); get() was given 2 values")
+    await expect(session.get(User, [])).rejects.toThrow(InvalidRequestError)
   })
 
   it("explain an unknown relationship target or a backPopulates that does not match", () => {
