@@ -14,7 +14,7 @@ import { type Table, withClientDefaults } from "../sql/schema/table.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import type { Update } from "../sql/update.ts"
-import { type Evaluator, evaluator, isExpression, matches, Unevaluable } from "./evaluate.ts"
+import { type Evaluator, evaluator, isExpression, matches, rowValues, Unevaluable } from "./evaluate.ts"
 import type { IdentityMap } from "./identity-map.ts"
 import type { Mapper } from "./mapper.ts"
 import { type InstanceState, stateOf } from "./state.ts"
@@ -105,9 +105,11 @@ function tryEvaluate(
   try {
     const matching = matches(where as readonly Expression<unknown>[], table)
     const setters = Object.entries(values).map(([key, value]) => [key, valueEvaluator(value, table)] as const)
+    // A reference's unknown columns are unknown, not NULL: evaluating them would guess (./evaluate.ts).
     return objects
-      .filter((state) => matching(state.values))
-      .map((state) => [state, setters.map(([key, compute]) => [key, compute(state.values)] as const)])
+      .map((state) => [state, rowValues(state.values, state.mapper.name)] as const)
+      .filter(([, known]) => matching(known))
+      .map(([state, known]) => [state, setters.map(([key, compute]) => [key, compute(known)] as const)])
   } catch (error) {
     if (!(error instanceof Unevaluable) || !required) return undefined
     throw new InvalidRequestError(

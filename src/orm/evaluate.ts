@@ -16,6 +16,22 @@ export type Evaluator = (values: Readonly<Record<string, unknown>>) => unknown
 /** The expression uses something that cannot be computed in memory. */
 export class Unevaluable extends Error {}
 
+/** A column an object with a row does not know (a reference's): its value is unknown, not NULL. */
+export class UnknownColumn extends Unevaluable {}
+
+/**
+ * The values of an object that has a database row, for evaluating: a column missing from them (one a
+ * reference was not given) is unknown, and is refused rather than read as NULL.
+ */
+export function rowValues(values: Readonly<Record<string, unknown>>, name: string): Record<string, unknown> {
+  return new Proxy(values as Record<string, unknown>, {
+    get(target, key) {
+      if (typeof key === "string" && !(key in target)) throw new UnknownColumn(`${name}.${key} is not loaded`)
+      return target[key as string]
+    },
+  })
+}
+
 const COMPARE: Record<string, (a: never, b: never) => boolean> = {
   "=": (a, b) => a === b || sameInstant(a, b),
   "<>": (a, b) => !(a === b || sameInstant(a, b)),
@@ -34,6 +50,9 @@ const ARITHMETIC: Record<string, (a: never, b: never) => unknown> = {
 
 /** Types whose JavaScript values do not compare or compute as the database's do. */
 const INCOMPARABLE = new Set(["numeric", "json", "uuid", "binary"])
+/** Types whose order is the database's collation (PostgreSQL's is often not code-point order). */
+const COLLATED = new Set(["string", "text", "enum"])
+const ORDERING = new Set(["<", ">", "<=", ">="])
 
 const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
   lower: ([s]) => ascii(s as string, "lower").toLowerCase(),
@@ -118,13 +137,23 @@ function binary(node: Binary<unknown>, table: Table): Evaluator {
   if (INCOMPARABLE.has(node.left.type.kind) || INCOMPARABLE.has(node.right.type.kind)) {
     throw new Unevaluable(`${node.left.type.kind} values do not compare or compute in memory as in SQL`)
   }
+  if (
+    ORDERING.has(node.operator) &&
+    (COLLATED.has(node.left.type.kind) || COLLATED.has(node.right.type.kind))
+  ) {
+    throw new Unevaluable("text order is the database's collation, not JavaScript's")
+  }
   if (node.operator in COMPARE) return compare(node.operator, left, right)
-  if (node.operator === "/") {
+  if (node.operator === "/" || node.operator === "%") {
     // SQL divides integers as integers only when both sides are integers (bigint `/` truncates itself).
     const integer = node.left.type.isInteger && node.right.type.isInteger
-    return nullSafe(left, right, (a: number, b: number) =>
-      typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b),
-    )
+    const divide = node.operator === "%" ? (ARITHMETIC["%"] as (a: number, b: number) => number) : undefined
+    return nullSafe(left, right, (a: number, b: number) => {
+      // SQLite gives NULL, PostgreSQL an error; JavaScript would give Infinity or NaN.
+      if (Number(b) === 0) throw new Unevaluable("division by zero")
+      if (divide) return divide(a, b)
+      return typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b)
+    })
   }
   const operation = ARITHMETIC[node.operator]
   if (!operation) throw new Unevaluable(`the operator ${node.operator} cannot be evaluated in memory`)

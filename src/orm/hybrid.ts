@@ -4,9 +4,9 @@
 //   model("users", {...}, { hybrids: hybrid((c) => ({ fullName: c.firstName.concat(" ").concat(c.lastName) })) })
 // `model()` knows hybrids only through the installer `hybrid()` returns, so an app without hybrids
 // carries neither this module nor the in-memory evaluator.
-import { InvalidRequestError } from "../errors.ts"
+import { InvalidRequestError, NotLoadedError } from "../errors.ts"
 import type { Expression, Label } from "../sql/expression.ts"
-import { type Evaluator, evaluator, Unevaluable } from "./evaluate.ts"
+import { type Evaluator, evaluator, rowValues, Unevaluable, UnknownColumn } from "./evaluate.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { type InstanceState, STATE } from "./state.ts"
 
@@ -45,7 +45,9 @@ function defineHybrids(model: object, mapper: Mapper, hybrids: Hybrids, taken: R
     Object.defineProperty((model as { prototype: object }).prototype, key, {
       get(this: { [STATE]: InstanceState }) {
         compute ??= instanceEvaluator(mapper, key, expression)
-        return compute(this[STATE].values)
+        const state = this[STATE]
+        // An object with a row knows its columns, unless it is a reference: then one missing is unknown.
+        return compute(state.committed ? rowValues(state.values, mapper.name) : state.values)
       },
     })
   }
@@ -54,6 +56,12 @@ function defineHybrids(model: object, mapper: Mapper, hybrids: Hybrids, taken: R
 /** The in-memory side; what memory cannot compute (now, or for some values) names the fix. */
 function instanceEvaluator(mapper: Mapper, key: string, expression: Expression<unknown>): Evaluator {
   const refuse = (error: unknown): never => {
+    if (error instanceof UnknownColumn) {
+      throw new NotLoadedError(
+        `${mapper.name}.${key} needs ${error.message.replace(" is not loaded", "")}, which this reference does not know: ` +
+          "pass it to session.reference, or load the row (refresh, commit({ read }))",
+      )
+    }
     if (!(error instanceof Unevaluable)) throw error
     throw new InvalidRequestError(
       `${mapper.name}.${key} cannot be computed in memory (${error.message}); ` +

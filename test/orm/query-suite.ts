@@ -266,6 +266,28 @@ export function querySuite(fixture: TransportFixture) {
       expect(nicknames.all()).toEqual([null, "bobby", null])
     })
 
+    it("asks the database, not memory, what a bulk UPDATE matched when memory cannot know it", async () => {
+      await using session = new AsyncSession(engine)
+      const loaded = (await session.scalars(select(Member).orderBy(Member.id))).all()
+      // Code-point order, where JavaScript's string order (UTF-16 units) differs; PostgreSQL's own
+      // collation may differ again: text order is the database's.
+      const [ada, bob] = loaded as [Member, Member]
+      ada.lastName = "\u{1F600}"
+      bob.lastName = "\uFF3A"
+      await session.flush()
+      await session.execute(update(Member).where(Member.lastName.lt("\uFF3A")).values({ nickname: "before" }))
+      const stored = await session.execute(select(Member.id, Member.nickname).orderBy(Member.id))
+      expect(loaded.map((m) => [m.id, m.nickname])).toEqual(stored.all().map((row) => [...row]))
+      await session.rollback()
+      // A reference does not know its other columns: they are not taken for NULL.
+      await using other = new AsyncSession(engine)
+      const reference = other.reference(Member, { id: ada.id })
+      await other.execute(update(Member).where(Member.firstName.eq("Ada")).values({ nickname: "A" }))
+      expect(reference.nickname).toBe("A")
+      expect(() => reference.available).toThrow(NotLoadedError)
+      expect(() => reference.available).toThrow("Member.available needs Member.balance")
+    })
+
     it("detaches the objects a bulk DELETE removes, by evaluation and by fetch", async () => {
       await using session = new AsyncSession(engine)
       const [ada, bob, cy] = (await session.scalars(select(Member).orderBy(Member.id))).all()
