@@ -59,6 +59,14 @@ describe("data errors", () => {
     expect(translateNeonError(pgError("syntax error", "42601"), undefined)).toBeInstanceOf(ProgrammingError)
     const unique = libsqlError("UNIQUE constraint failed: t.c", "SQLITE_CONSTRAINT")
     expect(translateLibsqlError(unique, undefined)).toBeInstanceOf(IntegrityError)
+    // The embedded client's message repeats its code; ours says it once.
+    const repeated = libsqlError(
+      "SQLITE_CONSTRAINT: SQLITE_CONSTRAINT: FOREIGN KEY constraint failed",
+      "SQLITE_CONSTRAINT",
+    )
+    expect(translateLibsqlError(repeated, undefined).message).toBe(
+      "SQLITE_CONSTRAINT: FOREIGN KEY constraint failed",
+    )
     expect(translateLibsqlError(libsqlError("no such table: t", "SQLITE_ERROR"), undefined)).toBeInstanceOf(
       ProgrammingError,
     )

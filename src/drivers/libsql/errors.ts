@@ -33,7 +33,8 @@ const DATA = /SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|too big|integer ov
 
 export function translateLibsqlError(error: unknown, query: Query | undefined): EdgeAlchemyError {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
-  const message = error instanceof Error ? error.message : String(error)
+  // The embedded client repeats the code ("SQLITE_CONSTRAINT: SQLITE_CONSTRAINT: ..."): once is enough.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^(\w+): \1: /, "$1: ")
   const context: StatementContext = {
     cause: error,
     ...(query ? { sql: query.sql, params: query.params } : {}),
