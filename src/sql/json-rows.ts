@@ -49,8 +49,10 @@ export class JsonRows extends Expression<unknown[][] | null> {
 }
 
 /**
- * `operand IN (keys)` for a short list of keys; on PostgreSQL `= ANY(ARRAY(keys))`: the keys are then
- * read first and each one looked up by index, whatever the planner guesses of their number.
+ * `operand IN (SELECT key FROM the level above)`, on both dialects. PostgreSQL plans it as a semi-join:
+ * a hash of the keys when the column has no index (`= ANY(ARRAY(...))`, used before, scanned the whole
+ * key array for every row: 70,000 parents took 13 s, not 0.3), or the keys made unique and each looked
+ * up by index when there is one and they are few.
  */
 export class InKeys extends Expression<boolean> {
   readonly kind = "in_keys"
@@ -72,7 +74,7 @@ export class InKeys extends Expression<boolean> {
   renderWith(compiler: ExpressionCompiler): string {
     const keys = compiler.expression(new ScalarSubquery(this.keys, NullType))
     const operand = compiler.expression(this.operand)
-    return compiler.dialect.name === "postgresql" ? `${operand} = ANY(ARRAY${keys})` : `${operand} IN ${keys}`
+    return `${operand} IN ${keys}`
   }
 }
 
