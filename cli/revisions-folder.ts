@@ -23,15 +23,30 @@ export function revisionsFolder(folder: string): RevisionProvider {
   }
 }
 
-/** The revision files in a folder, sorted; none when the folder does not exist yet. */
+const SCRIPT = /\.(ts|mts|js|mjs)$/
+
+/**
+ * The revision files in a folder, sorted; none when the folder does not exist yet. A script named
+ * otherwise is not one (a helper, say), unless it defines a revision: then its name is a mistake that
+ * would leave the revision unapplied without a word, and it is refused.
+ */
 export function revisionFiles(folder: string): string[] {
+  let names: string[]
   try {
-    return readdirSync(folder)
-      .filter((name) => REVISION_FILE.test(name))
-      .sort()
+    names = readdirSync(folder)
   } catch {
     return []
   }
+  for (const name of names) {
+    if (REVISION_FILE.test(name) || !SCRIPT.test(name) || name.endsWith(".d.ts")) continue
+    if (readFileSync(join(folder, name), "utf8").includes("defineRevision(")) {
+      throw new CliError(
+        `${join(folder, name)} defines a revision, but revision files are named by their id: <id>_<message>.ts ` +
+          "(as `migrate revision` writes them); rename it, or it is never applied",
+      )
+    }
+  }
+  return names.filter((name) => REVISION_FILE.test(name)).sort()
 }
 
 /**

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, inject, it } from "vitest"
-import { revisionExtension, revisionFileName } from "../../cli/revisions-folder.ts"
+import { revisionExtension, revisionFileName, revisionFiles } from "../../cli/revisions-folder.ts"
 import { libsqlToken, migrationDatabases, type TargetName } from "../migrate/databases.ts"
 import { type CliProject, runCli as cli } from "./cli-process.ts"
 
@@ -51,6 +51,21 @@ async function withProject(name: TargetName, use: (project: CliProject) => Promi
     await databases.stop()
   }
 }
+
+describe("the revisions folder", () => {
+  it("lists revision files by name, and refuses a revision whose file name would leave it unapplied", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ea-revisions-"))
+    folders.push(dir)
+    writeFileSync(join(dir, "0ca22f918c2f_first.ts"), "export default defineRevision({})\n")
+    writeFileSync(join(dir, "helpers.ts"), "export const shared = 1\n")
+    writeFileSync(join(dir, "notes.md"), "defineRevision( in prose\n")
+    expect(revisionFiles(dir)).toEqual(["0ca22f918c2f_first.ts"])
+    writeFileSync(join(dir, "user_bio.ts"), "export default defineRevision({ id: '3f9a2c1b7d4e' })\n")
+    expect(() => revisionFiles(dir)).toThrow(
+      `${join(dir, "user_bio.ts")} defines a revision, but revision files are named by their id`,
+    )
+  })
+})
 
 describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
   "edgealchemy migrate on %s",
