@@ -220,7 +220,7 @@ export function planLoads(
       // The levels land on the objects of the query's first entity (./land-levels.ts).
       if (parent === -1 && item !== first) {
         throw new InvalidRequestError(
-          `${describe(option)} loads from ${attribute.property.parent.name}, which is not the first entity of ${entityNames(query)}: only a many-to-one joinedload can load from another; query that entity first, or load with session.load(objects, ${attribute})`,
+          `${describe(option)} loads from ${attribute.property.parent.name}, not the first entity of ${entityNames(query)}: select that entity first, or use session.load(objects, ${attribute})`,
         )
       }
       parent = add(path, attribute.property, parent)

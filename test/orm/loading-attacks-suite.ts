@@ -69,7 +69,7 @@ export function loadingAttacksSuite(fixture: TransportFixture) {
       const second = select(Writer, Article).join(Writer.articles).options(selectinload(Article.remarks))
       await expect(session.execute(second)).rejects.toThrow(InvalidRequestError)
       await expect(session.execute(second)).rejects.toThrow(
-        /selectinload\(Article\.remarks\) loads from Article, which is not the first entity of select\(Writer, Article\)/,
+        /selectinload\(Article\.remarks\) loads from Article, not the first entity of select\(Writer, Article\)/,
       )
       // An entity the query does not select: SQLAlchemy's "does not apply to any of the root entities".
       const absent = select(Article).options(selectinload(Writer.articles))
