@@ -313,6 +313,10 @@ export class ReadSession {
     if (this.#closed) throw new InvalidRequestError("This session is closed; open a new one")
   }
 
+  protected get closed(): boolean {
+    return this.#closed
+  }
+
   /**
    * A query and the relationships its options load, in one statement (./json-load.ts), or the query
    * beside the statement of its loads; loads land on objects that do not have them loaded. `extra`

@@ -243,7 +243,7 @@ export class AsyncSession extends ReadSession {
 
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */
   flush(): Promise<void> {
-    return this.#oneAtATime(async () => {
+    return this.#oneAtATime("flush", async () => {
       this.#refuseIfPendingRollback()
       if (!this.#hasChanges()) return
       const connection = this.connection
@@ -267,7 +267,7 @@ export class AsyncSession extends ReadSession {
   async commit(): Promise<void>
   async commit<S extends Select<readonly SelectItem[]>>(options: { read: S }): Promise<Result<RowOf<S>>>
   commit(options?: { read?: Select<readonly SelectItem[]> }): Promise<unknown> {
-    return this.#oneAtATime(() => this.#commit(options?.read))
+    return this.#oneAtATime("commit", () => this.#commit(options?.read))
   }
 
   async #commit(query: Select<readonly SelectItem[]> | undefined): Promise<unknown> {
@@ -299,7 +299,7 @@ export class AsyncSession extends ReadSession {
    * database has (changed relationships unloaded), and what the transaction flushed is undone.
    */
   override rollback(): Promise<void> {
-    return this.#oneAtATime(async () => {
+    return this.#oneAtATime("rollback", async () => {
       this.#pendingRollback = undefined
       this.#rollingBack = true
       try {
@@ -397,9 +397,21 @@ export class AsyncSession extends ReadSession {
    * session. (SQLAlchemy's AsyncSession refuses concurrent calls; waiting serves JavaScript's habits.)
    * A flush listener may start a flush of its own: it runs after the current one, not inside it.
    */
-  async #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  async #oneAtATime<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const openWhenCalled = !this.closed
+    const start = () => {
+      // Closing rolled back and let go of every object already: a rollback after it has nothing to do.
+      if (what === "rollback" && this.closed) return Promise.resolve() as Promise<T>
+      // `session.commit(); await session.close()`: the commit, not awaited, would find the session closed.
+      if (openWhenCalled && this.closed) {
+        throw new InvalidRequestError(
+          `The session was closed before this ${what}() ran, though it was called first: await it before close()`,
+        )
+      }
+      return work()
+    }
     // Queued before `work` starts: a listener it runs synchronously that calls flush() queues behind it.
-    const running = (this.#writing?.catch(() => undefined) ?? Promise.resolve()).then(work)
+    const running = (this.#writing?.catch(() => undefined) ?? Promise.resolve()).then(start)
     this.#writing = running
     try {
       return await running

@@ -222,4 +222,16 @@ export function eventsSuite(tools: SuiteTools) {
     user.bio = "changed here since"
     expect((await session.scalars(select(User).where(User.id.eq(id)))).one().bio).toBe("changed here since")
   })
+
+  it("says a commit was not awaited when close() ran before it; a rollback after close() has nothing to do", async () => {
+    const session = new AsyncSession(engine)
+    session.add(newUser("unawaited"))
+    const commit = session.commit()
+    await session.close()
+    await expect(commit).rejects.toThrow(
+      "The session was closed before this commit() ran, though it was called first: await it before close()",
+    )
+    await expect(session.commit()).rejects.toThrow("This session is closed; open a new one")
+    await session.rollback()
+  })
 }
