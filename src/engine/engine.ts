@@ -148,17 +148,17 @@ function pickDriver(url: string, options: EngineOptions): EngineDriver {
   throw new InvalidRequestError(`No driver for ${maskUrl(url) || "an empty URL"}${given}: ${driverHint(url)}`)
 }
 
-/** What serves a URL: the driver to import, or how to write the URL a driver takes. */
+/** What serves a URL: the driver to import, or the URLs the drivers take. */
 function driverHint(url: string): string {
-  const scheme = /^([a-z][\w+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? ""
-  const use = (driver: string, entry: string) =>
-    `import { ${driver} } from "edgealchemy/${entry}" and pass { driver: ${driver}() }`
-  if (scheme === "postgres" || scheme === "postgresql") return use("neon", "neon")
-  if (/^(libsql|https?)$/.test(scheme)) return use("libsql", "libsql")
-  if (scheme === "file" || url.startsWith(":memory:"))
-    return `${use("libsqlEmbedded", "libsql-node")} (Node only)`
-  if (scheme.startsWith("postgres")) return "write postgresql://user:password@host/database (no +driver part)"
-  if (scheme === "" || scheme === "sqlite")
-    return "a SQLite file is file:path/to.db (libsqlEmbedded, Node only)"
-  return "edgealchemy speaks PostgreSQL (postgresql://) and SQLite (libsql://, https://, file:)"
+  const scheme = /^[a-z][\w+.-]*:/i.exec(url)?.[0].toLowerCase() ?? ""
+  const [driver, entry, note = ""] = /^postgres(ql)?:$/.test(scheme)
+    ? ["neon", "neon"]
+    : /^(libsql|https?):$/.test(scheme)
+      ? ["libsql", "libsql"]
+      : /^(file:|:memory:)/.test(url)
+        ? ["libsqlEmbedded", "libsql-node", " (Node only)"]
+        : []
+  return driver
+    ? `import { ${driver} } from "edgealchemy/${entry}" and pass { driver: ${driver}() }${note}`
+    : "edgealchemy takes postgresql://user:password@host/db (Neon), libsql:// or https:// (Turso), file:path.db (Node)"
 }

@@ -31,14 +31,6 @@ export class Case<T> extends Expression<T> {
     ]
   }
 
-  override withChildren(children: readonly Expression<unknown>[]): Case<T> {
-    const whens = this.whens.map((_, i) => ({
-      condition: children[2 * i] as Expression<unknown>,
-      result: children[2 * i + 1] as Expression<unknown>,
-    }))
-    return new Case(Object.freeze(whens), this.otherwise && children[2 * whens.length])
-  }
-
   renderWith(compiler: ExpressionCompiler): string {
     const whens = this.whens.map(
       (w) => `WHEN ${compiler.expression(w.condition)} THEN ${compiler.expression(w.result)}`,

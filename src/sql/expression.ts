@@ -1,7 +1,6 @@
 // Column expressions: a tree of frozen nodes, each with a `kind` the compiler dispatches on. Every
 // expression carries its SQL type (for binding the values compared with it) and, as a phantom, its
 // TypeScript value type, so `User.age.eq("x")` is a compile error and `select(User.age)` rows are numbers.
-import { InvalidRequestError } from "../errors.ts"
 import { BooleanType, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
 
 /** A value or an expression of the same type; `null` is always allowed and means SQL NULL. */
@@ -21,12 +20,6 @@ export abstract class Expression<T> {
   /** The direct sub-expressions, for walking the tree; nested selects are not included. */
   get children(): readonly Expression<unknown>[] {
     return []
-  }
-
-  /** This node over other children, given in the order of `children`: for rewriting a tree (./traverse.ts). */
-  withChildren(children: readonly Expression<unknown>[]): Expression<T> {
-    if (children.length === 0) return this
-    throw new InvalidRequestError(`A "${this.kind}" expression cannot be rebuilt over other columns`)
   }
 
   /** `= other`; comparing with `null` renders `IS NULL`, as SQL's `= NULL` is never true. */
@@ -158,10 +151,6 @@ export class Binary<T> extends Expression<T> {
   override get children(): readonly Expression<unknown>[] {
     return [this.left, this.right]
   }
-
-  override withChildren([left, right]: readonly Expression<unknown>[]): Binary<T> {
-    return new Binary(left as Expression<unknown>, this.operator, right as Expression<unknown>, this.type)
-  }
 }
 
 /** `operand IS NULL`, `operand IS NOT NULL`. */
@@ -179,10 +168,6 @@ export class Postfix extends Expression<boolean> {
   override get children(): readonly Expression<unknown>[] {
     return [this.operand]
   }
-
-  override withChildren([operand]: readonly Expression<unknown>[]): Postfix {
-    return new Postfix(operand as Expression<unknown>, this.operator)
-  }
 }
 
 export class Not extends Expression<boolean> {
@@ -195,10 +180,6 @@ export class Not extends Expression<boolean> {
 
   override get children(): readonly Expression<unknown>[] {
     return [this.operand]
-  }
-
-  override withChildren([operand]: readonly Expression<unknown>[]): Not {
-    return new Not(operand as Expression<unknown>)
   }
 }
 
@@ -217,10 +198,6 @@ export class BooleanList extends Expression<boolean> {
   override get children(): readonly Expression<unknown>[] {
     return this.items
   }
-
-  override withChildren(items: readonly Expression<unknown>[]): BooleanList {
-    return new BooleanList(this.operator, items)
-  }
 }
 
 export class InList extends Expression<boolean> {
@@ -237,11 +214,6 @@ export class InList extends Expression<boolean> {
 
   override get children(): readonly Expression<unknown>[] {
     return Array.isArray(this.items) ? [this.operand, ...this.items] : [this.operand]
-  }
-
-  override withChildren([operand, ...items]: readonly Expression<unknown>[]): InList {
-    const list = Array.isArray(this.items) ? items : this.items
-    return new InList(operand as Expression<unknown>, list, this.negated)
   }
 }
 
@@ -261,11 +233,6 @@ export class Between extends Expression<boolean> {
   override get children(): readonly Expression<unknown>[] {
     return [this.operand, this.low, this.high]
   }
-
-  override withChildren([operand, low, high]: readonly Expression<unknown>[]): Between {
-    const [o, l, h] = [operand, low, high] as [Expression<unknown>, Expression<unknown>, Expression<unknown>]
-    return new Between(o, l, h, this.negated)
-  }
 }
 
 export class Cast<T> extends Expression<T> {
@@ -280,10 +247,6 @@ export class Cast<T> extends Expression<T> {
 
   override get children(): readonly Expression<unknown>[] {
     return [this.operand]
-  }
-
-  override withChildren([operand]: readonly Expression<unknown>[]): Cast<T> {
-    return new Cast(operand as Expression<unknown>, this.type)
   }
 }
 
@@ -301,10 +264,6 @@ export class Label<T, N extends string = string> extends Expression<T> {
 
   override get children(): readonly Expression<unknown>[] {
     return [this.operand]
-  }
-
-  override withChildren([operand]: readonly Expression<unknown>[]): Label<T, N> {
-    return new Label(operand as Expression<T>, this.name)
   }
 }
 

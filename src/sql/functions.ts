@@ -18,10 +18,6 @@ export class FunctionCall<T> extends Expression<T> {
   override get children(): readonly Expression<unknown>[] {
     return this.args
   }
-
-  override withChildren(args: readonly Expression<unknown>[]): FunctionCall<T> {
-    return new FunctionCall(this.name, args, this.type)
-  }
 }
 
 /** `DISTINCT expr`, for aggregate arguments: `func.count(distinct(Post.userId))`. */
@@ -36,10 +32,6 @@ export class Distinct<T> extends Expression<T> {
 
   override get children(): readonly Expression<unknown>[] {
     return [this.operand]
-  }
-
-  override withChildren([operand]: readonly Expression<unknown>[]): Distinct<T> {
-    return new Distinct(operand as Expression<T>)
   }
 
   renderWith(compiler: ExpressionCompiler): string {

@@ -23,13 +23,31 @@ export function columnParents(
   return found
 }
 
-/** `node` with each column `replace` maps to another swapped for it, rebuilt only where one changed. */
+/**
+ * `node` with each column `replace` maps to another swapped for it, rebuilt only where one changed.
+ * Nodes are frozen data: a changed one is copied field by field (expressions, and arrays or plain
+ * objects of them, as CASE's WHENs), which every kind of node allows without a method of its own.
+ */
 export function replaceColumns<T>(
   node: Expression<T>,
   replace: (column: Column<unknown>) => Column<unknown> | undefined,
 ): Expression<T> {
   if (node instanceof Column) return (replace(node) ?? node) as Expression<T>
-  const children = node.children
-  const replaced = children.map((child) => replaceColumns(child, replace))
-  return replaced.some((child, i) => child !== children[i]) ? node.withChildren(replaced) : node
+  let changed = false
+  const swap = (value: unknown): unknown => {
+    if (value instanceof Expression) {
+      const next = replaceColumns(value, replace)
+      changed ||= next !== value
+      return next
+    }
+    if (Array.isArray(value)) return Object.freeze(value.map(swap))
+    if (value && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.freeze(
+        Object.fromEntries(Object.entries(value).map(([key, field]) => [key, swap(field)])),
+      )
+    }
+    return value
+  }
+  const fields = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, swap(value)]))
+  return changed ? Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(node)), fields)) : node
 }

@@ -2,6 +2,7 @@
 // is the base compiler's.
 
 import { Compiler } from "../../sql/compiler/compiler.ts"
+import { RESERVED, reservedWords } from "../../sql/compiler/identifiers.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { postgresString } from "../../util/postgres-string.ts"
 import { byteaHex } from "./codecs.ts"
@@ -12,7 +13,19 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
   binary: "BYTEA",
 }
 
+/** PostgreSQL's reserved keywords (catcode R and T) beyond those SQLite refuses too. */
+const POSTGRES_RESERVED = /* @__PURE__ */ reservedWords(
+  RESERVED,
+  "analyse any array asymmetric authorization binary both collation concurrently current_catalog current_role " +
+    "current_schema current_user false fetch freeze grant ilike lateral leading localtime localtimestamp only " +
+    "overlaps placing session_user similar some symmetric tablesample trailing true user variadic verbose",
+)
+
 export class PostgresCompiler extends Compiler {
+  protected override get reserved(): ReadonlySet<string> {
+    return POSTGRES_RESERVED
+  }
+
   protected override placeholder(n: number): string {
     return `$${n}`
   }
