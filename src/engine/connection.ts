@@ -250,7 +250,7 @@ export class Connection {
     const most = dialect.name === "postgresql" ? 65_535 : 32_766
     if (query.params.length > most) {
       throw new InvalidRequestError(
-        `${query.params.length} parameters, over the ${most} a statement takes on ${dialect.name}: send fewer values per statement`,
+        `${query.params.length} parameters; ${dialect.name} takes ${most} a statement`,
       )
     }
     return query

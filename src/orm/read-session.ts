@@ -91,9 +91,8 @@ export class ReadSession {
     mapper.adopt(model)
     const identity = Array.isArray(key) ? key : [key]
     if (identity.length !== mapper.primaryKey.length) {
-      const columns = mapper.primaryKey.map((column) => column.key).join(", ")
       throw new InvalidRequestError(
-        `${mapper.name}'s key is (${columns}); get() was given ${identity.length} values`,
+        `${mapper.name} is found by ${mapper.primaryKey.length} key value(s); get() was given ${identity.length}`,
       )
     }
     const known = this.identityMap.get(mapper, identity)

@@ -241,7 +241,7 @@ function leftSideOf(
   )
   if (candidates.length > 1) {
     throw new InvalidRequestError(
-      "Can't tell which FROM item to join from: the ON clause names several; call selectFrom(...) with the left side first",
+      "The ON clause names several FROM items to join from: selectFrom(left) first",
     )
   }
   return candidates[0] ?? froms[0]

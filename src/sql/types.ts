@@ -51,9 +51,7 @@ export function resolveType<T>(type: TypeLike<T>): SqlType<T> {
   if (resolved instanceof SqlType) return resolved
   // JavaScript's own String, Boolean, Number or Date, where the import was forgotten, land here.
   const name = typeof type === "function" ? type.name : String(type)
-  throw new InvalidRequestError(
-    `${name} is not a column type: import { ${name} } from "edgealchemy" (Integer, String, ...)`,
-  )
+  throw new InvalidRequestError(`${name} is not a column type: import it from "edgealchemy"`)
 }
 
 // What each type holds is the same on both databases (src/sql/value-checks.ts): a value one of them
