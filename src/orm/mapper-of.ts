@@ -10,9 +10,7 @@ export function mapperOf(cls: unknown): Mapper {
   const mapper = carries ? (cls as { [MAPPER]?: Mapper })[MAPPER] : undefined
   if (!mapper) {
     const name = typeof cls === "function" ? cls.name || "this class" : "this value"
-    throw new InvalidRequestError(
-      `${name} is not a model; define it with class X extends model("table", {...})`,
-    )
+    throw new InvalidRequestError(`${name} is not a model: class X extends model("table", {...})`)
   }
   return mapper
 }

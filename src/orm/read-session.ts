@@ -188,9 +188,7 @@ export class ReadSession {
     const state = stateOf(object)
     const identity = state.identity
     if (state.session !== this || !identity) {
-      throw new InvalidRequestError(
-        `${state.mapper.name} is not persistent in this session; nothing to refresh`,
-      )
+      throw new InvalidRequestError(`${state.mapper.name} is not persistent in this session`)
     }
     const mapper = state.mapper
     const keys = attributes ?? mapper.columnKeys
@@ -241,7 +239,7 @@ export class ReadSession {
    */
   async begin(options: TransactionOptions = {}): Promise<void> {
     if (this.connection.inTransaction)
-      throw new InvalidRequestError("This session already has a transaction open")
+      throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     await this.connection.begin(options)
   }
 

@@ -194,9 +194,7 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     const froms = this.state.froms.length > 0 ? this.state.froms : impliedFroms(this.state.items)
     const left = on ? leftSideOf(froms, right, on) : froms[0]
     if (!left) {
-      throw new InvalidRequestError(
-        "Nothing to join onto: this select has no FROM item; call selectFrom(...) first",
-      )
+      throw new InvalidRequestError("Nothing to join onto: call selectFrom(...) first")
     }
     const join = new Join(left, right, on ?? inferOnClause(left, right), type)
     const joined = new Set<unknown>(tablesOf(join))

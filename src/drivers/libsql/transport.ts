@@ -105,7 +105,8 @@ export class LibsqlTransport implements Transport {
    * first statement, so beginning costs no round trip of its own.
    */
   async begin(options: TransactionOptions = {}): Promise<void> {
-    if (this.#transaction) throw new InvalidRequestError("A transaction is already open on this connection")
+    if (this.#transaction)
+      throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     const mode = options.readOnly ? "read" : "write"
     this.#transaction = await this.#request("begin", [], () => this.#openClient.transaction(mode))
   }

@@ -103,11 +103,10 @@ export class NeonTransport implements Transport {
 
   async begin(options: TransactionOptions = {}): Promise<void> {
     if (!this.capabilities.interactiveTransactions) {
-      throw new UnsupportedCapabilityError(
-        "Interactive transactions need Neon's WebSocket (webSocket: false here); use a batch",
-      )
+      throw new UnsupportedCapabilityError("No interactive transactions with webSocket: false; use a batch")
     }
-    if (this.#inTransaction) throw new InvalidRequestError("A transaction is already open on this connection")
+    if (this.#inTransaction)
+      throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     await this.#connect()
     await this.#viaWebSocket("begin", { sql: beginSql(options), params: [] })
     this.#inTransaction = true

@@ -177,7 +177,7 @@ export abstract class ExpressionCompiler {
 
   protected stringLiteral(text: string): string {
     if (text.includes("\u0000")) {
-      throw new InvalidRequestError("A NUL character cannot be written into SQL text; bind the value instead")
+      throw new InvalidRequestError("SQL text cannot hold a NUL; bind the value instead")
     }
     return `'${text.replaceAll("'", "''")}'`
   }
