@@ -74,6 +74,12 @@ export class RelationshipAttribute<Target> {
     // A link from a table to itself names that table on both sides: as SQLAlchemy does, the related
     // rows get an alias, and the condition, written against the model, is moved onto it.
     const target = property.parent.table === table ? alias(table, `${table.name}_1`) : table
+    // Its alias would be the same at every level, and a nested one's correlation is not moved onto it.
+    if (target !== table && condition && holdsSubquery(condition)) {
+      throw new InvalidRequestError(
+        `${this}: a condition with its own subquery (a nested any() or has()) cannot follow a relationship of a table to itself; write it with aliased()`,
+      )
+    }
     const related =
       condition && target !== table
         ? replaceColumns(condition, (column) =>
@@ -87,6 +93,13 @@ export class RelationshipAttribute<Target> {
     for (const hop of rest) query = query.join(hop.from, hop.on)
     return exists(query.where(first.on, related))
   }
+}
+
+/** Whether an expression holds a subquery (EXISTS, a scalar subquery, IN (SELECT ...)). */
+function holdsSubquery(node: Expression<unknown>): boolean {
+  if (node.kind === "exists" || node.kind === "scalar_subquery") return true
+  if (node.kind === "in_list" && !Array.isArray((node as { items?: unknown }).items)) return true
+  return node.children.some(holdsSubquery)
 }
 
 /** The joins from the parent to `target` (the target's table, or an alias of it). */

@@ -53,6 +53,7 @@ const INCOMPARABLE = new Set(["numeric", "json", "uuid", "binary"])
 /** Types whose order is the database's collation (PostgreSQL's is often not code-point order). */
 const COLLATED = new Set(["string", "text", "enum"])
 const ORDERING = new Set(["<", ">", "<=", ">="])
+const TEXT_ORDER = "text order is the database's collation, not JavaScript's"
 
 const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
   lower: ([s]) => ascii(s as string, "lower").toLowerCase(),
@@ -104,6 +105,7 @@ export function evaluator(expression: Expression<unknown>, table: Table): Evalua
       return inList(expression as InList, table)
     case "between": {
       const { operand, low, high, negated } = expression as unknown as Record<string, Expression<unknown>>
+      if (COLLATED.has((operand as Expression<unknown>).type.kind)) throw new Unevaluable(TEXT_ORDER)
       const ge = compare(
         ">=",
         evaluator(operand as Expression<unknown>, table),
@@ -141,7 +143,7 @@ function binary(node: Binary<unknown>, table: Table): Evaluator {
     ORDERING.has(node.operator) &&
     (COLLATED.has(node.left.type.kind) || COLLATED.has(node.right.type.kind))
   ) {
-    throw new Unevaluable("text order is the database's collation, not JavaScript's")
+    throw new Unevaluable(TEXT_ORDER)
   }
   if (node.operator in COMPARE) return compare(node.operator, left, right)
   if (node.operator === "/" || node.operator === "%") {

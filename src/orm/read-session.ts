@@ -97,7 +97,10 @@ export class ReadSession {
     }
     const known = this.identityMap.get(mapper, identity)
     const held = known && stateOf(known)
-    if (held && !held.expired) return held.deleted ? null : (known as InstanceType<M>)
+    // An expired object is read again, unless it is deleted or changed since (its row would not replace it).
+    if (held && (!held.expired || held.deleted || held.modifiedColumns().length > 0)) {
+      return held.deleted ? null : (known as InstanceType<M>)
+    }
     const flushing = this.autoflush()
     if (flushing) await flushing
     // A one-column key, the commonest, without the pairs and template strings of the general case.

@@ -39,7 +39,7 @@ import {
   staleOrSame,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { type InstanceState, sameValue, stateOf } from "./state.ts"
+import { type InstanceState, relatedOf, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /**
@@ -354,7 +354,17 @@ export class AsyncSession extends ReadSession {
    */
   override refresh(object: object, attributes?: readonly string[]): Promise<void> {
     const state = stateOf(object)
-    if (state.session === this) discardUnflushed(state, attributes)
+    if (state.session === this) {
+      // New objects a changed relationship reaches join the session first (SQLAlchemy's cascade put them
+      // there when they were appended): the reload's autoflush writes them, as it would have.
+      for (const key of state.loaded) {
+        if (attributes && !attributes.includes(key)) continue
+        if (!state.mapper.relationship(key).cascade.has("save-update")) continue
+        for (const related of relatedOf(state, key))
+          if (stateOf(related).state === "transient") this.add(related)
+      }
+      discardUnflushed(state, attributes)
+    }
     return super.refresh(object, attributes)
   }
 
@@ -461,14 +471,16 @@ export class AsyncSession extends ReadSession {
     connection: Connection,
     reads: readonly Statement[] = [],
   ): Promise<Result<unknown[]>[]> {
+    // Objects pending before the flush. Those added while it is planned (by listeners, beforeFlush's
+    // included, or cascaded from others) are expunged if it fails; the next flush cascades to the latter
+    // again, and listeners add theirs again. Objects the application adds while the request is out stay.
+    const pendingBefore = new Set(this.#new)
+    let addedByFlush: InstanceState[] | undefined
     this.#fire("beforeFlush")
     const saved = new Map<InstanceState, SavedState>()
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
-    // Objects pending before the flush. Those added during it (by listeners, or cascaded from others) are
-    // expunged if it fails; the next flush cascades to the latter again, and listeners add theirs again.
-    const pendingBefore = new Set(this.#new)
     let databaseFailed = false
     /** The flush went out as one autocommit request that committed: nothing after it may undo it. */
     let committed = false
@@ -486,6 +498,7 @@ export class AsyncSession extends ReadSession {
         if (notify(candidate, "after", notified.after, context)) continue
         plan = candidate
       }
+      addedByFlush = [...this.#new].filter((state) => !pendingBefore.has(state))
       const send = (statements: readonly Statement[]) =>
         connection.batch(statements).catch((error: unknown) => {
           // The connection has already rolled back what the failed request was part of.
@@ -514,7 +527,8 @@ export class AsyncSession extends ReadSession {
       }
       for (const [state, before] of saved) restoreSaved(state, before)
       // What this flush's listeners added would otherwise be written by the next, beside what they add again.
-      for (const state of [...this.#new]) if (!pendingBefore.has(state)) this.expunge(state.object)
+      const added = addedByFlush ?? [...this.#new].filter((state) => !pendingBefore.has(state))
+      for (const state of added) if (this.#new.has(state)) this.expunge(state.object)
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)

@@ -13,6 +13,7 @@ import {
   relationship,
   String,
   select,
+  selectinload,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
@@ -43,6 +44,11 @@ class Person extends model(
     }),
     badge: relationship<Badge | null>("Badge", { uselist: false, backPopulates: "holder" }),
     locker: relationship<Locker | null>("Locker", { uselist: false, backPopulates: "holder" }),
+    desk: relationship<Desk | null>("Desk", {
+      uselist: false,
+      backPopulates: "holder",
+      cascade: ["save-update", "delete", "delete-orphan"],
+    }),
   },
   { registry },
 ) {}
@@ -75,6 +81,17 @@ class Locker extends model(
     id: column(Integer, { primaryKey: true }),
     personId: column(Integer, { foreignKey: "pu_people.id", nullable: true }),
     holder: relationship<Person | null>("Person", { backPopulates: "locker" }),
+  },
+  { registry },
+) {}
+
+/** A one-to-one whose replaced object goes (delete-orphan). */
+class Desk extends model(
+  "pu_desks",
+  {
+    id: column(Integer, { primaryKey: true }),
+    personId: column(Integer, { foreignKey: "pu_people.id", nullable: true }),
+    holder: relationship<Person | null>("Person", { backPopulates: "desk" }),
   },
   { registry },
 ) {}
@@ -116,7 +133,7 @@ class City extends model(
   { registry },
 ) {}
 
-registry.registerModels(Department, Person, Category, Badge, Locker, Folder, Country, City)
+registry.registerModels(Department, Person, Category, Badge, Locker, Desk, Folder, Country, City)
 
 describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to-one on $name", (fixture) => {
   const engine = fixture.engine(`pu-${fixture.name}-${Date.now()}`)
@@ -189,6 +206,32 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     const ids = [first.id, second.id, third.id]
     const stored = await reader.scalars(select(Locker.personId).where(Locker.id.in(ids)))
     expect(stored.all()).toEqual([null, null, null])
+  })
+
+  it("deletes a replaced delete-orphan one-to-one while other parents of it are loaded", async () => {
+    const department = new Department({ title: "Desks" })
+    const [first, second] = [new Person({ name: "Di", department }), new Person({ name: "Ed", department })]
+    first.desk = new Desk()
+    {
+      await using session = new AsyncSession(engine)
+      session.add(department)
+      await session.commit()
+    }
+    const old = first.desk?.id as number
+    await using session = new AsyncSession(engine)
+    const people = await session.scalars(
+      select(Person)
+        .where(Person.id.in([first.id, second.id]))
+        .options(selectinload(Person.desk))
+        .orderBy(Person.id),
+    )
+    const [loaded] = people.all()
+    const replacement = new Desk()
+    ;(loaded as Person).desk = replacement
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect(await reader.get(Desk, old)).toBeNull()
+    expect((await reader.get(Desk, replacement.id))?.personId).toBe(first.id)
   })
 
   it("deletes a tree of one table in one flush, children before parents", async () => {

@@ -234,4 +234,54 @@ export function eventsSuite(tools: SuiteTools) {
     await expect(session.commit()).rejects.toThrow("This session is closed; open a new one")
     await session.rollback()
   })
+
+  it("writes a new object appended to a collection that refresh() reloads, as its autoflush would have", async () => {
+    const { id } = await storedUser("refreshing")
+    await using session = new AsyncSession(engine)
+    const user = (await session.scalar(
+      select(User).where(User.id.eq(id)).options(selectinload(User.posts)),
+    )) as User
+    const post = new Post({ title: "appended", content: "" })
+    user.posts.push(post)
+    await session.refresh(user, ["posts"])
+    expect(user.posts.map((p) => p.title)).toEqual(["appended"])
+    expect(inspect(post).state).toBe("persistent")
+  })
+
+  it("expunges what a beforeFlush listener added to a commit that failed, and keeps what the application added meanwhile", async () => {
+    const taken = await storedUser("taken-again")
+    const kind = unique("bf").slice(0, 20)
+    await using session = new AsyncSession(engine)
+    session.on("beforeFlush", (s) => s.add(new AuditLog({ entityType: kind, entityId: 0, action: "flush" })))
+    const user = new User({ username: taken.username, email: `${unique("dup")}@example.com` })
+    session.add(user)
+    const commit = session.commit()
+    for (let i = 0; i < 3; i++) await Promise.resolve() // the request is out
+    const late = newUser("late")
+    session.add(late)
+    await expect(commit).rejects.toBeInstanceOf(IntegrityError)
+    expect(inspect(late).state).toBe("pending")
+    user.username = unique("fixed")
+    await session.commit()
+    expect(await auditedIds(kind)).toEqual([0])
+    expect(inspect(late).state).toBe("persistent")
+  })
+
+  it("returns an expired object's own unflushed change, or its deletion, from get() without a query", async () => {
+    const [first, second] = [await storedUser("exp-a"), await storedUser("exp-b")]
+    const counted = engine.child()
+    let statements = 0
+    counted.on("statement", () => {
+      statements++
+    })
+    await using session = new AsyncSession(counted, { expireOnCommit: true, autoflush: false })
+    const [a, b] = [(await session.get(User, first.id)) as User, (await session.get(User, second.id)) as User]
+    await session.commit()
+    a.bio = "unflushed"
+    session.delete(b)
+    statements = 0
+    expect((await session.get(User, a.id))?.bio).toBe("unflushed")
+    expect(await session.get(User, b.id)).toBeNull()
+    expect(statements).toBe(0)
+  })
 }

@@ -96,6 +96,11 @@ describe("correlation", () => {
       "SELECT cr_nodes.id FROM cr_nodes WHERE EXISTS (SELECT 1 FROM cr_nodes AS cr_nodes_1 " +
         'WHERE cr_nodes."parentId" = cr_nodes_1.id AND cr_nodes_1.label = $1)',
     )
+    // Nested, both levels would be cr_nodes_1 and the inner one would correlate to the outer row.
+    expect(() => Node.children.any(Node.children.any(Node.c.label.eq("leaf")))).toThrow(
+      "Node.children: a condition with its own subquery (a nested any() or has()) cannot follow a relationship of a table to itself",
+    )
+    expect(() => Node.parent.has(Node.parent.has())).toThrow(InvalidRequestError)
   })
 
   it("rebuilds an expression over other columns, leaving what it does not name as it was", () => {
@@ -103,7 +108,7 @@ describe("correlation", () => {
     const condition = and(
       not(users.c.age.between(1, users.c.id)),
       func.lower(users.c.username).in(["a", "b"]),
-      caseWhen([[users.c.isActive.eq(true), users.c.age.label("years")]], 0).eq(posts.c.id),
+      caseWhen<number | null>([[users.c.isActive.eq(true), users.c.age.label("years")]], 0).eq(posts.c.id),
     )
     const moved = replaceColumns(condition, (column) =>
       older.columns.find((c) => column.parent === users && c.key === column.key),

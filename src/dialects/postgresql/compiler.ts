@@ -13,12 +13,12 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
   binary: "BYTEA",
 }
 
-/** PostgreSQL's reserved keywords (catcode R and T) beyond those SQLite refuses too. */
+/** PostgreSQL's reserved keywords (catcode R and T; system_user since PostgreSQL 16) beyond those SQLite refuses too. */
 const POSTGRES_RESERVED = /* @__PURE__ */ reservedWords(
   RESERVED,
   "analyse any array asymmetric authorization binary both collation concurrently current_catalog current_role " +
     "current_schema current_user false fetch freeze grant ilike lateral leading localtime localtimestamp only " +
-    "overlaps placing session_user similar some symmetric tablesample trailing true user variadic verbose",
+    "overlaps placing session_user similar some symmetric system_user tablesample trailing true user variadic verbose",
 )
 
 export class PostgresCompiler extends Compiler {

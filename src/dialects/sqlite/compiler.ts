@@ -22,7 +22,7 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
 const SQLITE_RESERVED = /* @__PURE__ */ reservedWords(
   RESERVED,
   "add alter autoincrement between commit delete drop escape exists glob if index insert key match nothing " +
-    "pragma raise recursive regexp replace row rows set system_user transaction update values view",
+    "pragma raise recursive regexp replace row rows set transaction update values view",
 )
 
 export class SqliteCompiler extends Compiler {

@@ -174,7 +174,7 @@ function hasOtherParent(
   const held = (other: InstanceState) =>
     other !== parent &&
     other.loaded.has(property.key) &&
-    (other.values[property.key] as object[]).includes(child.object)
+    relatedOf(other, property.key).includes(child.object)
   if (parents.some(held)) return true
   // Its foreign key was pointed at another row (`child.ownerId = other.id`; a composite one may keep
   // some of its columns).
