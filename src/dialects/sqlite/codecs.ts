@@ -96,6 +96,10 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
 
 /** Reads `YYYY-MM-DD HH:MM:SS[.SSS]` (ours and SQLite's CURRENT_TIMESTAMP) and ISO strings as UTC. */
 export function parseSqliteTimestamp(text: string): Date {
+  // Ours (23 characters) and CURRENT_TIMESTAMP's (19), the common case, without a regex or a search.
+  if ((text.length === 23 || text.length === 19) && text.charCodeAt(10) === 32) {
+    return new Date(`${text.slice(0, 10)}T${text.slice(11)}Z`)
+  }
   const iso = text.includes("T") ? text : text.replace(" ", "T")
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`)
 }
