@@ -1,5 +1,7 @@
 // Model metadata (ORM models' tables or Core tables) as the schema model, spelled for one dialect:
 // what autogenerate compares with the live database.
+import { POSTGRES_RESERVED } from "../dialects/postgresql/compiler.ts"
+import { SQLITE_RESERVED } from "../dialects/sqlite/compiler.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
@@ -13,8 +15,14 @@ export function schemaOfMetadata(metadata: MetaData, dialect: Dialect): Database
   return new Map(metadata.tables.map((table) => [table.name, schemaOfTable(table, dialect)]))
 }
 
+/**
+ * The names either database refuses bare: a CHECK autogenerate writes into a revision may be applied
+ * to the other database (a revision made against SQLite, run on Neon), so it quotes for both.
+ */
+const EITHER_RESERVED: ReadonlySet<string> = new Set([...POSTGRES_RESERVED, ...SQLITE_RESERVED])
+
 export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
-  const compiler = dialect.createCompiler({})
+  const compiler = dialect.createCompiler({ reserved: EITHER_RESERVED })
   const name = (key: string) => table.requireColumn(key).name
   const ddl = (render: () => string) => compiler.inDdlMode(render)
   const column = (col: Column<unknown>): ColumnSchema => {

@@ -38,10 +38,11 @@ export function rebuildTable(
 
   const copyBack = (table: TableSchema): string => {
     const previous = affected.find((t) => t.name === table.name) as TableSchema
-    const kept = table.columns.filter((c) =>
-      previous.columns.some((p) => p.name === (renamed.get(c.name) ?? c.name)),
-    )
-    const sources = kept.map((c) => q(renamed.get(c.name) ?? c.name))
+    // The renames are the changed table's: a referencing table is copied column for column.
+    const source = (column: string) => (table.name === name ? renamed.get(column) : undefined) ?? column
+    const at = (c: { name: string }) => previous.columns.findIndex((p) => p.name === source(c.name))
+    const kept = table.columns.filter((c) => at(c) !== -1)
+    const sources = kept.map((c) => `c${at(c)}`)
     return `INSERT INTO ${q(table.name)} (${names(
       kept.map((c) => c.name),
       compiler,
@@ -50,7 +51,12 @@ export function rebuildTable(
 
   return [
     "PRAGMA defer_foreign_keys = ON",
-    ...affected.map((t) => `CREATE TABLE ${backup(t)} AS SELECT * FROM ${q(t.name)}`),
+    // The copies' columns are named by position (c0, c1, ...): CREATE TABLE AS renames a column called
+    // true or false (to column2, ...), even under an alias of that name.
+    ...affected.map(
+      (t) =>
+        `CREATE TABLE ${backup(t)} AS SELECT ${t.columns.map((c, i) => `${q(c.name)} AS c${i}`).join(", ")} FROM ${q(t.name)}`,
+    ),
     ...[...tablesInDependencyOrder(affected)].reverse().map((t) => `DROP TABLE ${q(t.name)}`),
     ...created.map((t) => createTableSql(t, compiler)),
     ...created.map(copyBack),

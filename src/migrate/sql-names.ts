@@ -15,18 +15,28 @@ const WORD = /[A-Za-z0-9_$\u0080-\uffff]/
 
 /** Words that are SQL itself, never a column a condition names bare. */
 const SQL_WORDS = new Set(
-  "AND OR NOT IN IS NULL TRUE FALSE BETWEEN LIKE ILIKE GLOB REGEXP ESCAPE CASE WHEN THEN ELSE END ANY ALL SOME ARRAY AS CAST COLLATE DISTINCT FROM SIMILAR TO AT TIME ZONE WITH WITHOUT VARYING PRECISION NOTNULL ISNULL CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP".split(
+  "AND OR NOT IN IS NULL TRUE FALSE BETWEEN LIKE GLOB REGEXP ESCAPE CASE WHEN THEN ELSE END ALL AS CAST COLLATE DISTINCT FROM TO NOTNULL ISNULL CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP".split(
     " ",
   ),
+)
+
+/**
+ * PostgreSQL's words in types and operators (`time with time zone`, `x = ANY (...)`, `ILIKE`), which
+ * SQLite takes as bare column names: one is a name when it is the very column looked for.
+ */
+const TYPE_WORDS = new Set(
+  "ILIKE ANY SOME ARRAY SIMILAR AT TIME ZONE WITH WITHOUT VARYING PRECISION".split(" "),
 )
 
 /**
  * The column names in `sql`, in order. Not names: string, number and blob literals (`X'00'`), SQL's
  * own words, a function's name (`length(`), and a type (`::text`, `CAST(x AS TEXT)`).
  */
-function namesIn(sql: string): Name[] {
+function namesIn(sql: string, column = ""): Name[] {
   const names: Name[] = []
   let previous = ""
+  /** Inside a type's words (`::timestamp with time zone`): its TYPE_WORDS are no names. */
+  let inType = false
   for (let i = 0; i < sql.length; i++) {
     const ch = sql[i] as string
     if (ch === "'") i = closingQuote(sql, i)
@@ -43,7 +53,12 @@ function namesIn(sql: string): Name[] {
       const next = sql.slice(end).trimStart()[0]
       // X'0a' and E'text' are literals; `word(` calls a function; `::word` and `AS word` are types.
       const typeName = previous === "::" || /^(AS|COLLATE)$/i.test(previous)
-      if (next !== "'" && next !== "(" && !typeName && !SQL_WORDS.has(word.toUpperCase()))
+      const upper = word.toUpperCase()
+      const continuesType: boolean = inType && TYPE_WORDS.has(upper)
+      inType = typeName || continuesType
+      const sqlWord =
+        SQL_WORDS.has(upper) || (TYPE_WORDS.has(upper) && (continuesType || upper !== column.toUpperCase()))
+      if (next !== "'" && next !== "(" && !typeName && !sqlWord)
         names.push({ start: i, end, name: word, quoted: false })
       previous = word
       i = end - 1
@@ -52,7 +67,10 @@ function namesIn(sql: string): Name[] {
     if (ch === ":" && sql[i + 1] === ":") {
       previous = "::"
       i++
-    } else if (!/\s/.test(ch)) previous = ch
+    } else if (!/\s/.test(ch)) {
+      previous = ch
+      inType = false
+    }
   }
   return names
 }
@@ -62,7 +80,7 @@ const same = (found: Name, column: string) =>
 
 /** Whether the condition uses the column. */
 export function mentionsColumn(sql: string, column: string): boolean {
-  return namesIn(sql).some((found) => same(found, column))
+  return namesIn(sql, column).some((found) => same(found, column))
 }
 
 /** The condition with the column renamed, written as `quote` writes names. */
@@ -73,7 +91,7 @@ export function renameColumnIn(
   quote: (name: string) => string,
 ): string {
   let renamed = sql
-  for (const found of namesIn(sql).reverse()) {
+  for (const found of namesIn(sql, from).reverse()) {
     if (same(found, from)) renamed = renamed.slice(0, found.start) + quote(to) + renamed.slice(found.end)
   }
   return renamed

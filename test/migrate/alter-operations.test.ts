@@ -286,6 +286,80 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("SQLite
 })
 
 describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
+  "SQLite rebuilds of awkward names on %s",
+  (name) => {
+    it("copy a referencing table column for column, columns named true and false, a CHECK on any", async () => {
+      const target = databases.targets.find((t) => t.name === name)
+      if (!target) throw new Error(name)
+      const engine = target.engine(`awkward-${name}`)
+      const schema = defineRevision({
+        id: "a3c000000001",
+        parent: null,
+        message: "awkward names",
+        upgrade(op) {
+          op.createTable("owners", [
+            { name: "id", type: Integer, primaryKey: true },
+            { name: "name", type: Text },
+          ])
+          // The referencing table has a column of the renamed one's new name, and of its old.
+          op.createTable(
+            "items",
+            [
+              { name: "id", type: Integer, primaryKey: true },
+              { name: "owner_id", type: Integer },
+              { name: "title", type: Text },
+              { name: "name", type: Text },
+              { name: "true", type: Integer },
+              { name: "false", type: Integer },
+              { name: "any", type: Integer },
+            ],
+            {
+              foreignKeys: [{ columns: ["owner_id"], referencedTable: "owners", referencedColumns: ["id"] }],
+              checks: [{ name: "ck_items_any", sql: "any >= 0" }],
+            },
+          )
+          op.bulkInsert("owners", [{ id: 1, name: "ada" }])
+          op.bulkInsert("items", [
+            { id: 1, owner_id: 1, title: "Hello", name: "item-name", true: 10, false: 20, any: 3 },
+          ])
+        },
+        downgrade(op) {
+          op.dropTable("items")
+          op.dropTable("owners")
+        },
+      })
+      const renamed = defineRevision({
+        id: "a3c000000002",
+        parent: "a3c000000001",
+        message: "rename owners.name to title",
+        upgrade: (op) => op.alterColumn("owners", "name", { newName: "title", type: String(100) }),
+        downgrade: (op) => op.alterColumn("owners", "title", { newName: "name", type: Text }),
+      })
+      const dropped = defineRevision({
+        id: "a3c000000003",
+        parent: "a3c000000002",
+        message: "drop items.any",
+        upgrade: (op) => op.dropColumn("items", "any"),
+        downgrade: (op) => op.addColumn("items", { name: "any", type: Integer, nullable: true }),
+      })
+      const migrator = new Migrator(engine, { revisions: [schema, renamed, dropped] })
+      const item = async () =>
+        (await engine.execute(text('SELECT title, name, "true", "false" FROM items')))
+          .all()
+          .map((r) => [...r])
+      const row = [["Hello", "item-name", 10n, 20n]]
+      await migrator.upgrade("+2")
+      expect(await item()).toEqual(row)
+      await migrator.upgrade()
+      expect(await item()).toEqual(row)
+      await migrator.downgrade("-2")
+      expect(await item()).toEqual(row)
+      await migrator.downgrade("base")
+    })
+  },
+)
+
+describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
   "SQLite rebuilds of hand-written schemas on %s",
   (name) => {
     it("rebuild the tables whose foreign keys name the table in another case, or name no columns", async () => {

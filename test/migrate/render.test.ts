@@ -75,14 +75,14 @@ describe("alterColumn", () => {
   it("rebuilds on SQLite, taking the tables that reference it along so no row is cascaded or orphaned", () => {
     expect(renderOperation(alter, schema, sqlite)).toEqual([
       "PRAGMA defer_foreign_keys = ON",
-      "CREATE TABLE _edgealchemy_copy_users AS SELECT * FROM users",
-      "CREATE TABLE _edgealchemy_copy_posts AS SELECT * FROM posts",
+      "CREATE TABLE _edgealchemy_copy_users AS SELECT id AS c0, name AS c1 FROM users",
+      "CREATE TABLE _edgealchemy_copy_posts AS SELECT id AS c0, user_id AS c1 FROM posts",
       "DROP TABLE posts",
       "DROP TABLE users",
       "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) DEFAULT 'anon')",
       "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)",
-      "INSERT INTO users (id, name) SELECT id, name FROM _edgealchemy_copy_users",
-      "INSERT INTO posts (id, user_id) SELECT id, user_id FROM _edgealchemy_copy_posts",
+      "INSERT INTO users (id, name) SELECT c0, c1 FROM _edgealchemy_copy_users",
+      "INSERT INTO posts (id, user_id) SELECT c0, c1 FROM _edgealchemy_copy_posts",
       "DROP TABLE _edgealchemy_copy_users",
       "DROP TABLE _edgealchemy_copy_posts",
       "CREATE INDEX ix_users_name ON users (name)",
@@ -113,9 +113,7 @@ it("points the referencing tables' foreign keys at a key column a SQLite rebuild
   expect(statements).toContain(
     "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE)",
   )
-  expect(statements).toContain(
-    "INSERT INTO users (user_id, name) SELECT id, name FROM _edgealchemy_copy_users",
-  )
+  expect(statements).toContain("INSERT INTO users (user_id, name) SELECT c0, c1 FROM _edgealchemy_copy_users")
 })
 
 it("adds a nullable column in place on SQLite, and rebuilds for a NOT NULL one without default", () => {

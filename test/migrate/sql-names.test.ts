@@ -2,6 +2,8 @@
 // names (not its types, functions, keywords or literals), renaming one in it, and the values it names
 // as PostgreSQL rewrites them (a negative number as `'-1'::integer`).
 import { describe, expect, it } from "vitest"
+import { column, Enum, Integer, MetaData, postgresql, sqlite, table } from "../../src/index.ts"
+import { schemaOfTable } from "../../src/migrate/from-metadata.ts"
 import { literalValues, mentionsColumn, renameColumnIn } from "../../src/migrate/sql-names.ts"
 
 describe("column names in a CHECK condition", () => {
@@ -23,6 +25,10 @@ describe("column names in a CHECK condition", () => {
       ["(x):: text > 1", "text", false],
       ["(t)::timestamp with time zone > '2020-01-01'", "time", false],
       ["(t)::timestamp with time zone > '2020-01-01'", "zone", false],
+      // SQLite takes PostgreSQL's type and operator words as bare column names.
+      ["any >= 0", "any", true],
+      ["time > 0 AND zone < 5", "zone", true],
+      ["at IS NOT NULL", "at", true],
       ["(f)::double precision > 0", "precision", false],
       ["name COLLATE NOCASE <> ''", "nocase", false],
       ["name COLLATE NOCASE <> ''", "name", true],
@@ -35,6 +41,9 @@ describe("column names in a CHECK condition", () => {
     const quote = (name: string) => `"${name}"`
     expect(renameColumnIn("length(CAST(text AS TEXT)) < 10 AND text <> 'text'", "text", "body", quote)).toBe(
       `length(CAST("body" AS TEXT)) < 10 AND "body" <> 'text'`,
+    )
+    expect(renameColumnIn("any >= 0 AND time > 1", "any", "at_any", (n) => n)).toBe(
+      "at_any >= 0 AND time > 1",
     )
   })
 
@@ -51,5 +60,24 @@ describe("column names in a CHECK condition", () => {
     ]
     for (const [model, database] of same) expect(literalValues(database), model).toEqual(literalValues(model))
     expect(literalValues("total >= 0")).not.toEqual(literalValues("total >= 1"))
+  })
+})
+
+describe("CHECK conditions autogenerate writes into a revision", () => {
+  it("quote names either database refuses, as a revision made on one may run on the other", () => {
+    const metadata = new MetaData()
+    const grants = table(
+      "grants",
+      {
+        id: column(Integer, { primaryKey: true }),
+        user: column(Enum("x", "y")),
+        index: column(Enum("p", "q")),
+      },
+      { metadata },
+    )
+    for (const dialect of [sqlite, postgresql]) {
+      const checks = schemaOfTable(grants, dialect).checks.map((ck) => ck.sql)
+      expect(checks).toEqual([`"user" IN ('x', 'y')`, `"index" IN ('p', 'q')`])
+    }
   })
 })

@@ -18,13 +18,17 @@ describe("keyword identifiers", () => {
   it("are quoted by the dialect whose database refuses them, and left bare by the other", () => {
     const sqliteOnly = ["add", "alter", "autoincrement", "commit", "if", "nothing", "raise", "recursive"]
     // system_user: reserved since PostgreSQL 16 (Neon's default), not yet in 15.
-    const postgresOnly = ["collation", "user", "array", "only", "true", "system_user"]
+    const postgresOnly = ["collation", "user", "array", "only", "system_user"]
     expect(sqliteOnly.map((word) => spelled(sqlite, word))).toEqual(sqliteOnly.map((word) => `"${word}"`))
     expect(sqliteOnly.map((word) => spelled(postgresql, word))).toEqual(sqliteOnly)
     expect(postgresOnly.map((word) => spelled(postgresql, word))).toEqual(
       postgresOnly.map((word) => `"${word}"`),
     )
     expect(postgresOnly.map((word) => spelled(sqlite, word))).toEqual(postgresOnly)
+    // SQLite reads a bare true or false as its boolean literal when no column of that name is in scope.
+    for (const word of ["true", "false"]) {
+      expect([spelled(postgresql, word), spelled(sqlite, word)]).toEqual([`"${word}"`, `"${word}"`])
+    }
     for (const dialect of [postgresql, sqlite, undefined]) {
       expect(["select", "order", "group", "table"].map((word) => spelled(dialect, word))).toEqual([
         '"select"',

@@ -14,7 +14,7 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
 }
 
 /** PostgreSQL's reserved keywords (catcode R and T; system_user since PostgreSQL 16) beyond those SQLite refuses too. */
-const POSTGRES_RESERVED = /* @__PURE__ */ reservedWords(
+export const POSTGRES_RESERVED = /* @__PURE__ */ reservedWords(
   RESERVED,
   "analyse any array asymmetric authorization binary both collation concurrently current_catalog current_role " +
     "current_schema current_user false fetch freeze grant ilike lateral leading localtime localtimestamp only " +

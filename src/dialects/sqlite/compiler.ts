@@ -18,11 +18,14 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
   uuid: "CHAR(36)",
 }
 
-/** The SQLite keywords that fail where a name goes, beyond those PostgreSQL reserves too. */
-const SQLITE_RESERVED = /* @__PURE__ */ reservedWords(
+/**
+ * The SQLite keywords that fail where a name goes, beyond those PostgreSQL reserves too; and true and
+ * false, which SQLite reads as its boolean literals wherever no column of that name is in scope.
+ */
+export const SQLITE_RESERVED = /* @__PURE__ */ reservedWords(
   RESERVED,
   "add alter autoincrement between commit delete drop escape exists glob if index insert key match nothing " +
-    "pragma raise recursive regexp replace row rows set transaction update values view",
+    "pragma raise recursive regexp replace row rows set transaction true false update values view",
 )
 
 export class SqliteCompiler extends Compiler {

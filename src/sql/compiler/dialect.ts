@@ -10,6 +10,8 @@ export interface CompileOptions {
   literalBinds?: boolean
   /** Values for named parameters made with `bindparam("name", type)`. */
   values?: Readonly<Record<string, unknown>>
+  /** The words quoted as names, instead of the dialect's (a migration's SQL meant for both databases). */
+  reserved?: ReadonlySet<string>
 }
 
 export interface Compiled {

@@ -117,7 +117,7 @@ export abstract class ExpressionCompiler {
 
   quote(name: string): string {
     if (name.includes("\u0000")) throw new InvalidRequestError("An identifier cannot contain a NUL character")
-    return quoteIdentifier(name, this.reserved)
+    return quoteIdentifier(name, this.#options.reserved ?? this.reserved)
   }
 
   /**
