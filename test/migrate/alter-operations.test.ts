@@ -312,10 +312,12 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
               { name: "true", type: Integer },
               { name: "false", type: Integer },
               { name: "any", type: Integer },
+              { name: "a,b)", type: Integer, nullable: true },
             ],
             {
               foreignKeys: [{ columns: ["owner_id"], referencedTable: "owners", referencedColumns: ["id"] }],
               checks: [{ name: "ck_items_any", sql: "any >= 0" }],
+              uniques: [{ name: "uq_items_ab", columns: ["a,b)"] }],
             },
           )
           op.bulkInsert("owners", [{ id: 1, name: "ada" }])
@@ -342,7 +344,15 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
         upgrade: (op) => op.dropColumn("items", "any"),
         downgrade: (op) => op.addColumn("items", { name: "any", type: Integer, nullable: true }),
       })
-      const migrator = new Migrator(engine, { revisions: [schema, renamed, dropped] })
+      // The rebuilds above kept the name of a constraint whose column's name holds a comma.
+      const unnamed = defineRevision({
+        id: "a3c000000004",
+        parent: "a3c000000003",
+        message: "drop the unique constraint",
+        upgrade: (op) => op.dropConstraint("uq_items_ab", "items"),
+        downgrade: (op) => op.createUniqueConstraint("uq_items_ab", "items", ["a,b)"]),
+      })
+      const migrator = new Migrator(engine, { revisions: [schema, renamed, dropped, unnamed] })
       const item = async () =>
         (await engine.execute(text('SELECT title, name, "true", "false" FROM items')))
           .all()
@@ -352,7 +362,7 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
       expect(await item()).toEqual(row)
       await migrator.upgrade()
       expect(await item()).toEqual(row)
-      await migrator.downgrade("-2")
+      await migrator.downgrade("-3")
       expect(await item()).toEqual(row)
       await migrator.downgrade("base")
     })

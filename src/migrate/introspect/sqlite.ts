@@ -4,7 +4,7 @@ import type { ReferentialAction } from "../../sql/schema/column.ts"
 import { text as sql } from "../../sql/text.ts"
 import type { DatabaseSchema, ForeignKeySchema, TableSchema } from "../schema.ts"
 import { folded } from "../sql-names.ts"
-import { tableConstraints, unquote } from "../sqlite-table-sql.ts"
+import { splitTopLevel, tableConstraints, unquote } from "../sqlite-table-sql.ts"
 import { canonicalType } from "../types.ts"
 import { type Introspection, type Rows, text, truthy } from "./index.ts"
 
@@ -183,6 +183,7 @@ function action(value: string): ReferentialAction | undefined {
 
 /** Whether a clause's column list (`"a", b`) names exactly these columns, as SQLite compares names. */
 function sameColumns(list: string, columns: readonly string[]): boolean {
-  const names = list.split(/\)/)[0]?.split(",").map(unquote) ?? []
+  // Split as SQL is: a quoted name may hold a comma or a parenthesis.
+  const names = splitTopLevel(list).map(unquote)
   return names.length === columns.length && names.every((n, i) => folded(n) === folded(columns[i] ?? ""))
 }
