@@ -58,7 +58,8 @@ function namesIn(sql: string, column = ""): Name[] {
       inType = typeName || continuesType
       const sqlWord =
         SQL_WORDS.has(upper) || (TYPE_WORDS.has(upper) && (continuesType || upper !== column.toUpperCase()))
-      if (next !== "'" && next !== "(" && !typeName && !sqlWord)
+      // `ARRAY[...]` is PostgreSQL's array constructor, as `ARRAY(...)` and `ANY (...)` are calls.
+      if (next !== "'" && next !== "(" && next !== "[" && !typeName && !sqlWord)
         names.push({ start: i, end, name: word, quoted: false })
       previous = word
       i = end - 1
@@ -69,7 +70,8 @@ function namesIn(sql: string, column = ""): Name[] {
       i++
     } else if (!/\s/.test(ch)) {
       previous = ch
-      inType = false
+      // A type's modifier (`timestamp(3) without time zone`) does not end the type.
+      if (!/[()\d]/.test(ch)) inType = false
     }
   }
   return names

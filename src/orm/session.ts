@@ -39,7 +39,7 @@ import {
   staleOrSame,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { type InstanceState, relatedOf, sameValue, stateOf } from "./state.ts"
+import { type InstanceState, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /**
@@ -349,22 +349,17 @@ export class AsyncSession extends ReadSession {
   }
 
   /**
-   * Reloads an object (see ReadSession's), first dropping its unflushed changes to what it reloads, as
-   * SQLAlchemy expires them: they are not autoflushed, and the database's values replace them.
+   * Reloads an object (see ReadSession's), first dropping the unflushed changes of the columns it
+   * reloads, as SQLAlchemy expires them: they are not autoflushed, and the database's values replace them.
    */
   override refresh(object: object, attributes?: readonly string[]): Promise<void> {
     const state = stateOf(object)
-    if (state.session === this) {
-      // New objects a changed relationship reaches join the session first (SQLAlchemy's cascade put them
-      // there when they were appended): the reload's autoflush writes them, as it would have.
-      for (const key of state.loaded) {
-        if (attributes && !attributes.includes(key)) continue
-        if (!state.mapper.relationship(key).cascade.has("save-update")) continue
-        for (const related of relatedOf(state, key))
-          if (stateOf(related).state === "transient") this.add(related)
-      }
-      discardUnflushed(state, attributes)
-    }
+    // Its columns' changes only: a changed relationship is autoflushed, as before, so an object appended
+    // to a collection it reloads is written with its foreign key and comes back in it.
+    const columns = (attributes ?? state.mapper.columnKeys).filter((key) =>
+      state.mapper.columnKeys.includes(key),
+    )
+    if (state.session === this) discardUnflushed(state, columns)
     return super.refresh(object, attributes)
   }
 

@@ -44,6 +44,8 @@ class Person extends model(
     }),
     badge: relationship<Badge | null>("Badge", { uselist: false, backPopulates: "holder" }),
     locker: relationship<Locker | null>("Locker", { uselist: false, backPopulates: "holder" }),
+    // One way: nothing on the note's side sets its key but this collection.
+    notes: relationship<Note[]>("Note", { foreignKey: "personId" }),
     desk: relationship<Desk | null>("Desk", {
       uselist: false,
       backPopulates: "holder",
@@ -82,6 +84,12 @@ class Locker extends model(
     personId: column(Integer, { foreignKey: "pu_people.id", nullable: true }),
     holder: relationship<Person | null>("Person", { backPopulates: "locker" }),
   },
+  { registry },
+) {}
+
+class Note extends model(
+  "pu_notes",
+  { id: column(Integer, { primaryKey: true }), personId: column(Integer, { foreignKey: "pu_people.id" }) },
   { registry },
 ) {}
 
@@ -133,7 +141,7 @@ class City extends model(
   { registry },
 ) {}
 
-registry.registerModels(Department, Person, Category, Badge, Locker, Desk, Folder, Country, City)
+registry.registerModels(Department, Person, Category, Badge, Locker, Desk, Note, Folder, Country, City)
 
 describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to-one on $name", (fixture) => {
   const engine = fixture.engine(`pu-${fixture.name}-${Date.now()}`)
@@ -206,6 +214,24 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     const ids = [first.id, second.id, third.id]
     const stored = await reader.scalars(select(Locker.personId).where(Locker.id.in(ids)))
     expect(stored.all()).toEqual([null, null, null])
+  })
+
+  it("writes a note appended to a one-way collection that refresh() reloads, with its key", async () => {
+    const person = new Person({ name: "Fi", department: new Department({ title: "Notes" }) })
+    {
+      await using session = new AsyncSession(engine)
+      session.add(person)
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const loaded = (await session.scalar(
+      select(Person).where(Person.id.eq(person.id)).options(selectinload(Person.notes)),
+    )) as Person
+    const note = new Note()
+    loaded.notes.push(note)
+    await session.refresh(loaded, ["notes"])
+    expect(loaded.notes).toEqual([note])
+    expect(note.personId).toBe(person.id)
   })
 
   it("deletes a replaced delete-orphan one-to-one while other parents of it are loaded", async () => {
