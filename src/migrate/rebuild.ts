@@ -12,6 +12,7 @@
 // `defer_foreign_keys` lets rows come back in any order (self-references, cycles); the checks run at
 // COMMIT, when every row is back. Each copy keeps its columns' stored values (CREATE TABLE AS gives a
 // column the affinity of its source), so nothing is converted on the way through.
+import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import { createIndexSql, createTableSql, names } from "./ddl.ts"
 
@@ -31,6 +32,14 @@ export function rebuildTable(
   const q = (n: string) => compiler.quote(n)
   const old = requireTable(before, name)
   const affected = [old, ...referencingTables(name, before)]
+  for (const table of affected) {
+    if (table.rebuildLoses?.length) {
+      throw new InvalidRequestError(
+        `Changing ${name} rebuilds table ${table.name}, which would lose ${table.rebuildLoses.join(", ")}: ` +
+          "SQLite cannot ALTER this; write the rebuild by hand with op.execute()",
+      )
+    }
+  }
   // Every affected table is created as it is after the operation: the referencing ones are unchanged
   // but for foreign keys that follow a renamed column.
   const created = tablesInDependencyOrder(affected.map((t) => requireTable(after, t.name)))

@@ -56,6 +56,11 @@ export interface TableSchema {
   readonly indexes: readonly IndexSchema[]
   /** SQLite only: the CREATE TRIGGER statements on the table, which a rebuild must recreate. */
   readonly triggers?: readonly string[]
+  /**
+   * SQLite only: what a rebuild of the table would lose, written by hand or another tool, which
+   * edgealchemy's DDL cannot write again (a generated column, WITHOUT ROWID, a partial index...).
+   */
+  readonly rebuildLoses?: readonly string[]
 }
 
 /** Tables by name. */

@@ -370,6 +370,52 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
 )
 
 describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
+  "SQLite rebuilds that would lose hand-written features on %s",
+  (name) => {
+    it("are refused before anything is sent, naming the table and what it would lose", async () => {
+      const target = databases.targets.find((t) => t.name === name)
+      if (!target) throw new Error(name)
+      const engine = target.engine(`beyond-ddl-${name}`)
+      const schema = defineRevision({
+        id: "b0dd00000001",
+        parent: null,
+        message: "hand-written tables",
+        upgrade(op) {
+          op.execute("CREATE TABLE parents (id INTEGER PRIMARY KEY, note TEXT)")
+          op.execute(
+            "CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents(id), qty INTEGER, " +
+              "twice INTEGER GENERATED ALWAYS AS (qty * 2) STORED)",
+          )
+          op.execute("CREATE INDEX ix_kids_positive ON kids (qty) WHERE qty > 0")
+          op.execute("INSERT INTO parents VALUES (1, NULL)")
+          op.execute("INSERT INTO kids (id, parent_id, qty) VALUES (1, 1, 3)")
+        },
+        downgrade(op) {
+          op.execute("DROP TABLE kids")
+          op.execute("DROP TABLE parents")
+        },
+      })
+      const change = defineRevision({
+        id: "b0dd00000002",
+        parent: "b0dd00000001",
+        message: "a NOT NULL note",
+        upgrade: (op) => op.alterColumn("parents", "note", { nullable: false, default: "" }),
+        downgrade: (op) => op.alterColumn("parents", "note", { nullable: true }),
+      })
+      const migrator = new Migrator(engine, { revisions: [schema, change] })
+      await migrator.upgrade("+1")
+      await expect(migrator.upgrade()).rejects.toThrow(
+        "Changing parents rebuilds table kids, which would lose a generated column, index ix_kids_positive (partial, or on an expression)",
+      )
+      const kids = await engine.execute(text("SELECT id, twice FROM kids"))
+      expect(kids.all().map((r) => r.map(Number))).toEqual([[1, 6]])
+      expect(await migrator.current()).toEqual(["b0dd00000001"])
+      await migrator.downgrade("base")
+    })
+  },
+)
+
+describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
   "SQLite rebuilds of hand-written schemas on %s",
   (name) => {
     it("rebuild the tables whose foreign keys name the table in another case, or name no columns", async () => {

@@ -16,7 +16,7 @@ FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE ${USER_TABLES} ORDER
 const FOREIGN_KEYS = sql(`SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete
 FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${USER_TABLES} ORDER BY m.name, f.id, f.seq`)
 const TRIGGERS = sql("SELECT m.tbl_name, m.sql FROM sqlite_master m WHERE m.type = 'trigger' ORDER BY m.name")
-const INDEXES = sql(`SELECT m.name, il.name, il."unique", il.origin, ii.name
+const INDEXES = sql(`SELECT m.name, il.name, il."unique", il.origin, ii.name, il.partial
 FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
 WHERE ${USER_TABLES} ORDER BY m.name, il.name, ii.seqno`)
 
@@ -94,6 +94,10 @@ export const sqliteIntrospection: Introspection = {
         .filter((ix) => ix.origin === "c")
         .map(({ name: indexName, unique, columns: cols }) => ({ name: indexName, unique, columns: cols }))
     }
+    for (const [name, create] of createSql) {
+      const loses = [...featuresBeyondDdl(create), ...indexesBeyondDdl(name, indexes)]
+      if (loses.length > 0) (tables.get(name) as MutableTable).rebuildLoses = loses
+    }
     for (const [tableName, create] of triggers) {
       const target = tables.get(text(tableName))
       if (target) target.triggers = [...(target.triggers ?? []), text(create)]
@@ -146,6 +150,36 @@ function foreignKeysOf(
       onUpdate: action(fk.onUpdate),
     }
   })
+}
+
+/**
+ * What a CREATE TABLE holds that edgealchemy's DDL cannot write, so that a rebuild would drop it:
+ * read with quoted names and strings taken out, from the column definitions and the table's options.
+ */
+function featuresBeyondDdl(create: string): string[] {
+  const open = create.indexOf("(")
+  const close = create.lastIndexOf(")")
+  const bare = (sql: string) => sql.replace(/'(?:''|[^'])*'|"(?:""|[^"])*"|`[^`]*`|\[[^\]]*\]/g, "?")
+  const found: string[] = []
+  if (/\bWITHOUT\s+ROWID\b/i.test(bare(create.slice(close + 1)))) found.push("WITHOUT ROWID")
+  for (const clause of splitTopLevel(create.slice(open + 1, close))) {
+    const definition = bare(clause).trim()
+    if (/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b/i.test(definition)) continue
+    if (/\bAUTOINCREMENT\b/i.test(definition)) found.push("AUTOINCREMENT")
+    if (/\b(GENERATED\s+ALWAYS|AS\s*\()/i.test(definition)) found.push("a generated column")
+    if (/\bCHECK\s*\(/i.test(definition)) found.push("a column's own CHECK")
+    if (/\bCOLLATE\b/i.test(definition)) found.push("a column's COLLATE")
+  }
+  return found
+}
+
+/** Indexes a rebuild could not create again: partial ones (WHERE) and those on expressions. */
+function indexesBeyondDdl(table: string, rows: Rows): string[] {
+  const found = new Set<string>()
+  for (const [tableName, name, , , column, partial] of rows) {
+    if (text(tableName) === table && (truthy(partial) || column === null)) found.add(`index ${text(name)}`)
+  }
+  return [...found].map((index) => `${index} (partial, or on an expression)`)
 }
 
 /** The table's own spelling of a column name written in another case; the name itself if none. */
