@@ -2,6 +2,7 @@
 // dialects decide how it is spelled in DDL and how values cross the wire.
 
 import { InvalidRequestError } from "../errors.ts"
+import { checkedDay, checkedNumeric, jsonText, type TypeCheck } from "./value-checks.ts"
 export type TypeKind =
   | "integer"
   | "bigint"
@@ -33,6 +34,8 @@ export class SqlType<T> {
   constructor(
     readonly kind: TypeKind,
     readonly options: TypeOptions = {},
+    /** The value check of a type only some apps use (../value-checks.ts), carried by the type. */
+    readonly check?: TypeCheck,
   ) {
     Object.freeze(this)
   }
@@ -94,7 +97,7 @@ export const DateTime = /* @__PURE__ */ new SqlType<Date>("datetime")
  * A calendar date without time or zone, as an ISO string `YYYY-MM-DD` (a JS Date would drag in a zone):
  * real days of years 1 to 9999 only (`2023-02-30` is refused, as PostgreSQL does and SQLite would not).
  */
-export const DateOnly = /* @__PURE__ */ new SqlType<string>("date")
+export const DateOnly = /* @__PURE__ */ new SqlType<string>("date", {}, checkedDay)
 /** `true` or `false`; 1 or "true" are refused rather than guessed at. */
 export const BooleanType = /* @__PURE__ */ new SqlType<boolean>("boolean")
 /** The type of a bare `null` literal. */
@@ -122,10 +125,14 @@ export function StringType(length?: number): SqlType<string> {
  *   (`"12.5"`): the same number.
  */
 export function Numeric(precision?: number, scale?: number): SqlType<string> {
-  return new SqlType<string>("numeric", {
-    ...(precision === undefined ? {} : { precision }),
-    ...(scale === undefined ? {} : { scale }),
-  })
+  return new SqlType<string>(
+    "numeric",
+    {
+      ...(precision === undefined ? {} : { precision }),
+      ...(scale === undefined ? {} : { scale }),
+    },
+    checkedNumeric,
+  )
 }
 
 /**
@@ -138,7 +145,7 @@ export function Numeric(precision?: number, scale?: number): SqlType<string> {
  * hold them) are refused. PostgreSQL does not keep the order of an object's keys.
  */
 export function Json<T = unknown>(): SqlType<T> {
-  return new SqlType<T>("json")
+  return new SqlType<T>("json", {}, jsonText)
 }
 
 /**
