@@ -3,17 +3,23 @@
 import { describe, expect, expectTypeOf, it } from "vitest"
 import {
   column,
+  DataError,
+  DateOnly,
   type Expression,
   func,
   Integer,
   insert,
+  Json,
+  Numeric,
   type RowType,
+  SqlType,
   String,
   select,
   Text,
   table,
   update,
 } from "../../src/index.ts"
+import { checkedValue } from "../../src/sql/value-checks.ts"
 import { posts, users } from "./fixtures.ts"
 
 describe("type inference", () => {
@@ -98,5 +104,17 @@ describe("type inference", () => {
   it("rejects unknown columns in values, at compile time and at run time", () => {
     // @ts-expect-error no such column
     expect(() => insert(users).values({ username: "a", email: "b", nope: 1 })).toThrow(/no column "nope"/)
+  })
+})
+
+describe("types that carry their own value check (Numeric, Json, DateOnly)", () => {
+  it("check values through the type, and refuse one a type made without its factory cannot check", () => {
+    expect(checkedValue("12.50", Numeric(10, 2))).toBe("12.50")
+    expect(() => checkedValue("12,5", Numeric())).toThrow(DataError)
+    expect(checkedValue({ a: 1 }, Json())).toBe('{"a":1}')
+    expect(() => checkedValue("2024-02-30", DateOnly)).toThrow(DataError)
+    expect(() => checkedValue("1.5", new SqlType<string>("numeric"))).toThrow(
+      "make its type with the factory",
+    )
   })
 })
