@@ -20,3 +20,13 @@ export type ValueOrExpression<T> = T | Operand<T> | Expression<T>
 
 /** Values for UPDATE ... SET: any subset of the columns. */
 export type UpdateValues<S extends ColumnSpecs> = { [K in keyof S]?: ValueOrExpression<ValueOf<S[K]>> }
+
+/**
+ * Values as given, less the keys set to `undefined`: a key left undefined (`{ bio: body.bio }`) is left
+ * out, as the ORM's flush leaves it, so its default applies; it is never written as NULL.
+ */
+export function givenValues<R extends object>(values: R): R {
+  return Object.values(values).includes(undefined)
+    ? (Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as R)
+    : values
+}

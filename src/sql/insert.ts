@@ -2,7 +2,13 @@
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderInsert } from "./compiler/dml-renderer.ts"
-import { type DmlTarget, tableOf, type UpdateValues, type ValueOrExpression } from "./dml-target.ts"
+import {
+  type DmlTarget,
+  givenValues,
+  tableOf,
+  type UpdateValues,
+  type ValueOrExpression,
+} from "./dml-target.ts"
 import type { Expression, SubqueryTarget } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
 import type { ColumnSpecs, InsertRowOf, Table, TableColumns } from "./schema/table.ts"
@@ -25,6 +31,8 @@ export interface OnConflict {
 export interface InsertState {
   readonly table: Table
   readonly rows: readonly Readonly<Record<string, unknown>>[]
+  /** The rows are one row given alone, which a next row given alone adds to. */
+  readonly single?: boolean
   readonly fromSelect?: { readonly columns: readonly string[]; readonly select: SubqueryTarget }
   readonly onConflict?: OnConflict
   readonly returning: readonly SelectItem[]
@@ -44,14 +52,31 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   /** One row or several; several rows become one multi-row INSERT. */
+  /**
+   * The rows to insert: a list adds rows; one row given right after one row given is the same row, as
+   * in SQLAlchemy (`values({ a }).values({ b })` inserts `{ a, b }`).
+   */
   values(rows: InsertValues<S> | readonly InsertValues<S>[]): Insert<S, Items> {
-    const list = (Array.isArray(rows) ? rows : [rows]) as Readonly<Record<string, unknown>>[]
+    if (this.state.fromSelect) throw new InvalidRequestError("This INSERT already inserts from a SELECT")
+    const single = !Array.isArray(rows)
+    const list = (single ? [rows] : (rows as readonly InsertValues<S>[])).map((row) =>
+      givenValues(row as Readonly<Record<string, unknown>>),
+    )
     for (const row of list) this.#checkKeys(Object.keys(row))
-    return new Insert({ ...this.state, rows: [...this.state.rows, ...list] })
+    const [previous] = this.state.rows
+    if (single && this.state.single && previous) {
+      return new Insert({ ...this.state, rows: [{ ...previous, ...list[0] }] })
+    }
+    return new Insert({
+      ...this.state,
+      rows: [...this.state.rows, ...list],
+      single: single && this.state.rows.length === 0,
+    })
   }
 
   /** `INSERT INTO t (columns) SELECT ...`. */
   fromSelect(columns: readonly (keyof S & string)[], select: SubqueryTarget): Insert<S, Items> {
+    if (this.state.rows.length > 0) throw new InvalidRequestError("This INSERT already has values() rows")
     this.#checkKeys(columns)
     return new Insert({ ...this.state, fromSelect: { columns, select } })
   }
@@ -85,6 +110,11 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
         ? options.set(excludedColumns(this.state.table as Table<S>))
         : options.set
     this.#checkKeys(Object.keys(set))
+    if (Object.keys(givenValues(set)).length === 0) {
+      throw new InvalidRequestError(
+        "onConflictDoUpdate needs a set of at least one column; use onConflictDoNothing",
+      )
+    }
     const onConflict: OnConflict = {
       target: options.target,
       set,

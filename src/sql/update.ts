@@ -2,7 +2,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderUpdate } from "./compiler/dml-renderer.ts"
-import { type DmlTarget, tableOf, type UpdateValues } from "./dml-target.ts"
+import { type DmlTarget, givenValues, tableOf, type UpdateValues } from "./dml-target.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
 import type { RowOfItems, SelectItem } from "./select-items.ts"
@@ -32,7 +32,7 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   /** Values to SET, merged over earlier ones: plain values or expressions (`Post.views.add(1)`). */
   values(values: UpdateValues<S>): Update<S, Items> {
     for (const key of Object.keys(values)) this.state.table.requireColumn(key)
-    return new Update({ ...this.state, values: { ...this.state.values, ...values } })
+    return new Update({ ...this.state, values: { ...this.state.values, ...givenValues(values) } })
   }
 
   where(...conditions: (Expression<boolean | null> | undefined)[]): Update<S, Items> {

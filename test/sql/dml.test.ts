@@ -30,6 +30,42 @@ describe("insert", () => {
     })
   })
 
+  it("leaves out a key set to undefined, so its default applies (never NULL), in INSERT and UPDATE", () => {
+    // As JavaScript, or TypeScript without exactOptionalPropertyTypes, lets an app write it.
+    const statement = insert(users).values({ username: "bob", email: "b@x", isActive: undefined } as never)
+    expect(statement.compile(postgresql).params).toEqual(["bob", "b@x", created.toISOString(), true])
+    const patch = update(users)
+      .values({ bio: "new", age: undefined } as never)
+      .where(users.c.id.eq(1))
+    expect(patch.compile(postgresql).sql).toBe("UPDATE users SET bio = $1 WHERE users.id = $2")
+  })
+
+  it("makes one row of one row given after another, and refuses rows beside a SELECT", () => {
+    const merged = insert(users)
+      .values({ username: "bob" } as never)
+      .values({ email: "b@x" } as never)
+    expect(merged.state.rows).toEqual([{ username: "bob", email: "b@x" }])
+    const two = insert(users)
+      .values([{ username: "a", email: "a@x" }])
+      .values({ username: "b", email: "b@x" })
+    expect(two.state.rows).toHaveLength(2)
+    const names = select(users.c.username, users.c.email)
+    expect(() =>
+      insert(users).values({ username: "a", email: "a@x" }).fromSelect(["username", "email"], names),
+    ).toThrow("This INSERT already has values() rows")
+    expect(() =>
+      insert(users).fromSelect(["username", "email"], names).values({ username: "a", email: "a@x" }),
+    ).toThrow("This INSERT already inserts from a SELECT")
+  })
+
+  it("refuses an upsert whose SET names no column", () => {
+    const upsert = insert(users).values({ username: "a", email: "a@x" })
+    expect(() => upsert.onConflictDoUpdate({ target: ["email"], set: {} })).toThrow(InvalidRequestError)
+    expect(() => upsert.onConflictDoUpdate({ target: ["email"], set: { bio: undefined } as never })).toThrow(
+      "onConflictDoUpdate needs a set of at least one column; use onConflictDoNothing",
+    )
+  })
+
   it("writes several rows as one multi-row INSERT with RETURNING", () => {
     const statement = insert(tags)
       .values([{ name: "python" }, { name: "web", id: 7 }])
