@@ -116,6 +116,10 @@ export function engineConformance(fixture: TransportFixture) {
         expect(read.at).toBeInstanceOf(Date)
         const again = await connection.execute(select(things).where(things.c.id.eq(read.id)))
         expect(again.one()[0]).toEqual(read)
+        // A write with RETURNING counts the rows it wrote on every transport (embedded libSQL said 0).
+        const labels = ["a", "b", "c"].map((label) => ({ label: `${label}-${suffix}` }))
+        const counted = await connection.execute(insert(things).values(labels).returning(things.c.id))
+        expect([counted.rowsAffected, counted.all().length]).toEqual([3, 3])
         const nulls = await connection.execute(insert(things).values({ label: "nulls" }).returning(things))
         const [empty] = nulls.one()
         expect(

@@ -77,7 +77,7 @@ export class LibsqlTransport implements Transport {
     const statement = { sql: query.sql, args: query.params as InArgs }
     return this.#request("execute", [query], async () => {
       const result = await (this.#transaction ?? this.#openClient).execute(statement)
-      return toResult(result)
+      return toResult(result, query)
     })
   }
 
@@ -95,7 +95,7 @@ export class LibsqlTransport implements Transport {
             statements,
             options.readOnly || queries.every(isRead) ? "read" : "write",
           )
-      return results.map(toResult)
+      return results.map((result, i) => toResult(result, queries[i] as Query))
     })
   }
 
@@ -189,8 +189,10 @@ export class LibsqlTransport implements Transport {
     )
 }
 
-function toResult(result: ResultSet): QueryResult {
-  return { columns: result.columns, rows: result.rows.map(valuesOf), rowsAffected: result.rowsAffected }
+function toResult(result: ResultSet, query: Query): QueryResult {
+  // The embedded client counts 0 for a write that returns rows (RETURNING); each row is one it wrote.
+  const counted = result.rowsAffected || (isRead(query) ? 0 : result.rows.length)
+  return { columns: result.columns, rows: result.rows.map(valuesOf), rowsAffected: counted }
 }
 
 /** A row's values as an array. The client's rows are array-likes, read by index: Array.from is 4x slower. */
