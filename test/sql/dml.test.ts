@@ -58,6 +58,27 @@ describe("insert", () => {
     ).toThrow("This INSERT already inserts from a SELECT")
   })
 
+  it("adds the client-side defaults of the columns a SELECT leaves out, once for the statement", () => {
+    const copy = insert(users).fromSelect(
+      ["username", "email"],
+      select(users.c.email, users.c.username).where(users.c.id.eq(1)),
+    )
+    expectCompiled(copy, {
+      postgresql: {
+        sql:
+          'INSERT INTO users (username, email, "createdAt", "isActive") SELECT _src.*, $1, $2 FROM ' +
+          "(SELECT users.email, users.username FROM users WHERE users.id = $3) AS _src",
+        params: [created.toISOString(), true, 1],
+      },
+      sqlite: {
+        sql:
+          'INSERT INTO users (username, email, "createdAt", "isActive") SELECT _src.*, ?, ? FROM ' +
+          "(SELECT users.email, users.username FROM users WHERE users.id = ?) AS _src",
+        params: ["2024-01-02 03:04:05.678", 1n, 1n],
+      },
+    })
+  })
+
   it("refuses an upsert whose SET names no column", () => {
     const upsert = insert(users).values({ username: "a", email: "a@x" })
     expect(() => upsert.onConflictDoUpdate({ target: ["email"], set: {} })).toThrow(InvalidRequestError)

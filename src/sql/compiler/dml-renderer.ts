@@ -16,13 +16,36 @@ export function renderInsert(compiler: Compiler, insert: Insert<never>): string 
   const target = `INSERT INTO ${compiler.quote(table.name)}`
   let body: string
   if (fromSelect) {
-    const columns = fromSelect.columns.map((key) => compiler.quote(table.requireColumn(key).name))
-    body = `(${columns.join(", ")}) ${compiler.nestedSelect(fromSelect.select as SubqueryTarget)}`
+    body = fromSelectBody(compiler, table, fromSelect.columns, fromSelect.select)
   } else {
     body = insertValues(compiler, table, rows.length === 0 ? [{}] : rows)
   }
   const conflict = onConflict ? ` ${onConflictClause(compiler, table, onConflict)}` : ""
   return `${target} ${body}${conflict}${returningClause(compiler, returning)}`
+}
+
+/**
+ * `(columns) SELECT ...`, with the client-side defaults of the columns the SELECT leaves out beside its
+ * rows, computed once for the statement (SQLAlchemy's `from_select(include_defaults=True)`).
+ */
+function fromSelectBody(
+  compiler: Compiler,
+  table: Table,
+  keys: readonly string[],
+  select: SubqueryTarget,
+): string {
+  const given = Object.fromEntries(keys.map((key) => [key, true]))
+  const defaults = Object.entries(withClientDefaults(table, given, "default")).filter(
+    ([key]) => !(key in given),
+  )
+  const columns = [...keys, ...defaults.map(([key]) => key)].map((key) =>
+    compiler.quote(table.requireColumn(key).name),
+  )
+  const rows = compiler.nestedSelect(select)
+  const withDefaults = defaults.map(([key, value]) => compiler.columnValue(table.requireColumn(key), value))
+  const selected =
+    defaults.length > 0 ? `SELECT _src.*, ${withDefaults.join(", ")} FROM (${rows}) AS _src` : rows
+  return `(${columns.join(", ")}) ${selected}`
 }
 
 export function renderUpdate(compiler: Compiler, update: Update<never>): string {
