@@ -36,7 +36,7 @@ export function hydrateItem(
       continue
     }
     const existing = objects.get(key)
-    if (existing && !populateExisting && !isExpired(existing)) {
+    if (existing && !populateExisting && !(existing as { [STATE]: InstanceState })[STATE].reloads) {
       row[item] = existing
       continue
     }
@@ -60,10 +60,4 @@ export function hydrateItem(
     state.session = session
     row[item] = state.object
   }
-}
-
-/** An object the row may refresh: expired at commit, and not changed by the application since. */
-function isExpired(object: object): boolean {
-  const state = (object as { [STATE]: InstanceState })[STATE]
-  return state.expired && state.modifiedColumns().length === 0
 }

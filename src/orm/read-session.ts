@@ -98,7 +98,7 @@ export class ReadSession {
     const known = this.identityMap.get(mapper, identity)
     const held = known && stateOf(known)
     // An expired object is read again, unless it is deleted or changed since (its row would not replace it).
-    if (held && (!held.expired || held.deleted || held.modifiedColumns().length > 0)) {
+    if (held && (held.deleted || !held.reloads)) {
       return held.deleted ? null : (known as InstanceType<M>)
     }
     const flushing = this.autoflush()

@@ -26,6 +26,11 @@ export class InstanceState {
    * (unless the application changed them since), as SQLAlchemy reloads expired attributes.
    */
   expired = false
+
+  /** Expired, and not changed by the application since: the next row read for it replaces its columns. */
+  get reloads(): boolean {
+    return this.expired && this.modifiedColumns().length === 0
+  }
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
   uniqueBy: readonly string[] | undefined
   #loaded: Set<string> | undefined
