@@ -470,6 +470,7 @@ export class AsyncSession extends ReadSession {
     // included, or cascaded from others) are expunged if it fails; the next flush cascades to the latter
     // again, and listeners add theirs again. Objects the application adds while the request is out stay.
     const pendingBefore = new Set(this.#new)
+    const addedSince = () => [...this.#new].filter((state) => !pendingBefore.has(state))
     let addedByFlush: InstanceState[] | undefined
     this.#fire("beforeFlush")
     const saved = new Map<InstanceState, SavedState>()
@@ -493,7 +494,7 @@ export class AsyncSession extends ReadSession {
         if (notify(candidate, "after", notified.after, context)) continue
         plan = candidate
       }
-      addedByFlush = [...this.#new].filter((state) => !pendingBefore.has(state))
+      addedByFlush = addedSince()
       const send = (statements: readonly Statement[]) =>
         connection.batch(statements).catch((error: unknown) => {
           // The connection has already rolled back what the failed request was part of.
@@ -522,8 +523,7 @@ export class AsyncSession extends ReadSession {
       }
       for (const [state, before] of saved) restoreSaved(state, before)
       // What this flush's listeners added would otherwise be written by the next, beside what they add again.
-      const added = addedByFlush ?? [...this.#new].filter((state) => !pendingBefore.has(state))
-      for (const state of added) if (this.#new.has(state)) this.expunge(state.object)
+      for (const state of addedByFlush ?? addedSince()) if (this.#new.has(state)) this.expunge(state.object)
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
