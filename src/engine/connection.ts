@@ -262,7 +262,7 @@ export class Connection {
   ) {
     const slots = slotsOf(statement)
     const rows = raw.rows.map((row) => decodeRow(row, slots, this.engine.dialect))
-    return new Result(rows as never[], raw.columns, raw.rowsAffected)
+    return new Result(rows as never[], raw.columns, raw.rowsAffected, statement)
   }
 
   #requireTransaction(action: string): Transport {

@@ -1,6 +1,8 @@
 // The rows of one statement, decoded and typed from it: `all`, `first`, `one`, `oneOrNone`, `scalar`,
 // `scalars`, `mappings`, and iteration.
 import { MultipleResultsFound, NoResultFound } from "../errors.ts"
+import type { Statement } from "../sql/statement.ts"
+import { keysOf, slotsOf } from "./row-shape.ts"
 
 /** What a result and its scalars share: items to take all, the first, or exactly one of. */
 class Items<T> implements Iterable<T> {
@@ -41,8 +43,18 @@ export class Result<Row extends readonly unknown[]> extends Items<Row> {
     readonly columns: readonly string[],
     /** Rows inserted, updated or deleted by the statement. */
     readonly rowsAffected: number,
+    /** The statement whose items the rows hold, which names them (`keys`). */
+    readonly statement?: Statement,
   ) {
     super(rows)
+  }
+
+  /**
+   * What each item of a row is called: a value by its column (or label), an entity by its model's name
+   * (or its alias's), a table by its name. Rows of raw SQL are named by their columns.
+   */
+  get keys(): readonly string[] {
+    return this.statement ? keysOf(slotsOf(this.statement), this.columns) : this.columns
   }
 
   /** The first column of the first row, or undefined when there is no row. */
@@ -55,9 +67,10 @@ export class Result<Row extends readonly unknown[]> extends Items<Row> {
     return new ScalarResult(this.rows.map((row) => row[0]))
   }
 
-  /** Rows as objects keyed by column name. */
+  /** Rows as objects keyed by `keys`: `{ User: <User>, count: 3 }`. */
   mappings(): Record<string, unknown>[] {
-    return this.rows.map((row) => Object.fromEntries(this.columns.map((name, i) => [name, row[i]])))
+    const keys = this.keys
+    return this.rows.map((row) => Object.fromEntries(keys.map((name, i) => [name, row[i]])))
   }
 }
 

@@ -9,7 +9,12 @@ import { cached } from "../util/cached.ts"
 
 export type Slot =
   | { readonly kind: "value"; readonly type: SqlType<unknown> }
-  | { readonly kind: "object"; readonly keys: readonly string[]; readonly types: readonly SqlType<unknown>[] }
+  | {
+      readonly kind: "object"
+      readonly name: string
+      readonly keys: readonly string[]
+      readonly types: readonly SqlType<unknown>[]
+    }
   | { readonly kind: "entity"; readonly item: EntityLike; readonly types: readonly SqlType<unknown>[] }
 
 /**
@@ -40,7 +45,26 @@ const slotsByList = new WeakMap<readonly unknown[], readonly Slot[]>()
 function slotOf(item: SelectItem): Slot {
   if (isEntity(item)) return { kind: "entity", item, types: item[ENTITY].columns.map((c) => c.type) }
   if (item instanceof Expression) return { kind: "value", type: item.type }
-  return { kind: "object", keys: item.columns.map((c) => c.key), types: item.columns.map((c) => c.type) }
+  return {
+    kind: "object",
+    name: item.name,
+    keys: item.columns.map((c) => c.key),
+    types: item.columns.map((c) => c.type),
+  }
+}
+
+/** The key of each slot (see Result.keys), from the columns the database named. */
+export function keysOf(slots: readonly Slot[], columns: readonly string[]): readonly string[] {
+  if (slots.length === 0) return columns
+  let at = 0
+  return slots.map((slot) => {
+    if (slot.kind === "value") return columns[at++] as string
+    at += slot.types.length
+    if (slot.kind === "object") return slot.name
+    // A model by its class's name, an aliased one by its alias's.
+    const { item } = slot
+    return ((typeof item === "function" ? item : item[ENTITY].from) as { name: string }).name
+  })
 }
 
 /**

@@ -136,7 +136,7 @@ export class ReadSession {
     }
     const result = await this.connection.execute(statement, options.params)
     const rows = hydrateRows(statement, result.rows as readonly unknown[][], hydration)
-    return new Result(rows as never[], result.columns, result.rowsAffected)
+    return new Result(rows as never[], result.columns, result.rowsAffected, statement)
   }
 
   async scalars<S extends Statement>(statement: S, options?: ExecuteOptions) {

@@ -101,7 +101,7 @@ export function landRead(
   if (levels.length > 0) plugins.loads?.land(plan, rows, jsonRow, json?.names ? 1 : 0, hydration, dialect)
   // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
   const affected = json?.names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
-  return new Result(rows as never[], json?.names ?? first?.columns ?? [], affected)
+  return new Result(rows as never[], json?.names ?? first?.columns ?? [], affected, statement)
 }
 
 /** Replaces the entity values of rows (in place) by objects from the identity map. */

@@ -238,7 +238,7 @@ export class AsyncSession extends ReadSession {
     this.#reattach([...touched].filter(([state]) => !state.gone))
     const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
     const rows = hydrateRows(statement, own, this.hydration({ populateExisting: true, ...options }))
-    return new Result(rows as never[], result.columns.slice(0, sync.ownColumns), result.rowsAffected)
+    return new Result(rows as never[], result.columns, result.rowsAffected, statement)
   }
 
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */

@@ -13,6 +13,7 @@ import {
   DateTime,
   dropAll,
   Float,
+  func,
   Integer,
   IntegrityError,
   InvalidRequestError,
@@ -147,6 +148,12 @@ export function engineConformance(fixture: TransportFixture) {
         expect(() => result.oneOrNone()).toThrow(MultipleResultsFound)
         expect(result.scalars().all()).toEqual(result.all().map(([id]) => id))
         expect(result.mappings()[1]).toEqual({ id: result.all()[1]?.[0], name: `r2-${suffix}` })
+        // A table item is one object per row, keyed by the table's name; a labelled value by its label.
+        const named = await connection.execute(
+          select(owners, func.count().label("n")).where(owners.c.name.eq(`r1-${suffix}`)).groupBy(owners.c.id),
+        )
+        expect(named.keys).toEqual([owners.name, "n"])
+        expect(named.mappings()).toEqual([{ [owners.name]: { ...named.first()?.[0] }, n: 1 }])
         expect([...result].length).toBe(2)
         const none = await connection.execute(query.where(owners.c.id.lt(0)))
         expect(none.oneOrNone()).toBeNull()

@@ -64,6 +64,13 @@ export function readSessionSuite(fixture: TransportFixture, tools: SuiteTools) {
     await session.refresh(author, ["posts"])
     expect(author.posts.map((p) => p.title).sort()).toEqual(["First", "Second"])
     expect(author.posts).toContain(post)
+    // Rows as mappings name an entity by its model, with or without loads, and a value by its column.
+    for (const query of [
+      select(Post, Post.title).where(Post.id.eq(firstId)),
+      select(Post, Post.title).where(Post.id.eq(firstId)).options(selectinload(Post.tags)),
+    ]) {
+      expect((await session.execute(query)).mappings()).toEqual([{ Post: post, title: "First" }])
+    }
   })
 
   it("ReadSession has no unit of work: changes stay in memory, never written, and it has no add or commit", async () => {
