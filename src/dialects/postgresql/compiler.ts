@@ -1,8 +1,8 @@
 // PostgreSQL: `$n` placeholders, ILIKE, identity columns, bytea and boolean literals. Everything else
-// is the base compiler's.
+// is the base compiler's, which quotes every name: no keyword list to carry, and none that a later
+// PostgreSQL (as 16 did with system_user) can make stale.
 
 import { Compiler } from "../../sql/compiler/compiler.ts"
-import { RESERVED, reservedWords } from "../../sql/compiler/identifiers.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { postgresString } from "../../util/postgres-string.ts"
 import { byteaHex } from "./codecs.ts"
@@ -13,19 +13,7 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
   binary: "BYTEA",
 }
 
-/** PostgreSQL's reserved keywords (catcode R and T; system_user since PostgreSQL 16) beyond those SQLite refuses too. */
-export const POSTGRES_RESERVED = /* @__PURE__ */ reservedWords(
-  RESERVED,
-  "analyse any array asymmetric authorization binary both collation concurrently current_catalog current_role " +
-    "current_schema current_user false fetch freeze grant ilike lateral leading localtime localtimestamp only " +
-    "overlaps placing session_user similar some symmetric system_user tablesample trailing true user variadic verbose",
-)
-
 export class PostgresCompiler extends Compiler {
-  protected override get reserved(): ReadonlySet<string> {
-    return POSTGRES_RESERVED
-  }
-
   protected override placeholder(n: number): string {
     return `$${n}`
   }

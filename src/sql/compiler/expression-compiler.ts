@@ -22,7 +22,7 @@ import type { Column } from "../schema/column.ts"
 import type { Exists, ScalarSubquery } from "../subquery.ts"
 import type { SqlType } from "../types.ts"
 import type { Compiled, CompileOptions, Dialect } from "./dialect.ts"
-import { quoteIdentifier, RESERVED } from "./identifiers.ts"
+import { quoteIdentifier } from "./identifiers.ts"
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL delimits value markers because no SQL text can hold it (identifiers and literals refuse it)
 const MARKER = /\u0000(\d+)\u0000/g
@@ -110,9 +110,12 @@ export abstract class ExpressionCompiler {
     return `:param_${n}`
   }
 
-  /** The words this dialect quotes as names (./identifiers.ts); dialects add their own. */
-  protected get reserved(): ReadonlySet<string> {
-    return RESERVED
+  /**
+   * The words this dialect quotes as names (./identifiers.ts); none: every name is quoted, so no
+   * keyword of any version of the database is ever read as a name.
+   */
+  protected get reserved(): ReadonlySet<string> | undefined {
+    return undefined
   }
 
   quote(name: string): string {

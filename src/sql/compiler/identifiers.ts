@@ -1,4 +1,7 @@
-// Identifier quoting shared by both dialects: bare when safe, else double-quoted with quotes doubled.
+// Identifier quoting: every name double-quoted (quotes doubled), as PostgreSQL and printed SQL spell
+// them; or, with a list of reserved words (SQLite's), bare where that is safe. SQLite keeps bare names
+// because it reads a double-quoted name that matches no column as a string literal: a name quoted out
+// of step with the schema would compare a string instead of failing.
 
 import { cached } from "../../util/cached.ts"
 
@@ -12,8 +15,8 @@ export function reservedWords(base: ReadonlySet<string>, more: string): Readonly
 /**
  * Words both dialects refuse as a bare name (checked against PostgreSQL's reserved keywords,
  * pg_get_keywords() catcode R and T, and each SQLite keyword where a name goes: a column definition, a
- * table, a CTE). Each dialect's compiler adds its own (../../dialects/{postgresql,sqlite}/compiler.ts), so a bundle
- * carries only its database's words; printed SQL (the default dialect) quotes these.
+ * table, a CTE). SQLite's compiler adds its own (../../dialects/sqlite/compiler.ts), as does the list
+ * of PostgreSQL's that migrations use for the CHECK text they write (../../dialects/postgresql/keywords.ts).
  */
 export const RESERVED: ReadonlySet<string> = /* @__PURE__ */ reservedWords(
   new Set(),
@@ -24,7 +27,9 @@ export const RESERVED: ReadonlySet<string> = /* @__PURE__ */ reservedWords(
     "window with",
 )
 
-export function quoteIdentifier(name: string, reserved: ReadonlySet<string>): string {
+/** `name` double-quoted, or bare where it is safe and not one of the `reserved` words (when given). */
+export function quoteIdentifier(name: string, reserved: ReadonlySet<string> | undefined): string {
+  if (!reserved) return `"${name.replaceAll('"', '""')}"`
   const known = cached(quotedBy, reserved, () => new Map<string, string>())
   let quoted = known.get(name)
   if (quoted === undefined) {
