@@ -85,9 +85,20 @@ export class Engine {
     return this.#listeners[event].size > 0 || (this.#parent?.listens(event) ?? false)
   }
 
-  /** Calls the listeners of an event; used by this engine's connections. */
+  /**
+   * Calls the listeners of an event; used by this engine's connections. A listener that throws (a
+   * logger whose sink is down) is reported on the console and changes nothing else: the events report
+   * requests already answered, and a failure there would turn a commit the database applied into one
+   * the application retries.
+   */
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {
-    for (const listener of this.#listeners[event]) listener(payload)
+    for (const listener of this.#listeners[event]) {
+      try {
+        listener(payload)
+      } catch (error) {
+        console.error(`[edgealchemy] a "${event}" listener threw; the request's outcome stands:`, error)
+      }
+    }
     this.#parent?.emit(event, payload)
   }
 

@@ -1,7 +1,7 @@
 // The engine conformance suite, run for every transport (test/node/engine.test.ts) and for the web
 // transports again inside workerd (test/workers/engine.test.ts). Each transport must read back what it
 // wrote, identically; capabilities gate what a transport cannot do.
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import {
   BigInteger,
   Boolean,
@@ -150,7 +150,9 @@ export function engineConformance(fixture: TransportFixture) {
         expect(result.mappings()[1]).toEqual({ id: result.all()[1]?.[0], name: `r2-${suffix}` })
         // A table item is one object per row, keyed by the table's name; a labelled value by its label.
         const named = await connection.execute(
-          select(owners, func.count().label("n")).where(owners.c.name.eq(`r1-${suffix}`)).groupBy(owners.c.id),
+          select(owners, func.count().label("n"))
+            .where(owners.c.name.eq(`r1-${suffix}`))
+            .groupBy(owners.c.id),
         )
         expect(named.keys).toEqual([owners.name, "n"])
         expect(named.mappings()).toEqual([{ [owners.name]: { ...named.first()?.[0] }, n: 1 }])
@@ -298,6 +300,29 @@ export function engineConformance(fixture: TransportFixture) {
       expect(lines[0]).toMatch(/^\[edgealchemy\] connect /)
       expect(lines[0]).not.toMatch(/edgealchemy-test(-token)?[^a-z]/)
       expect(lines[1]).toMatch(/^\[edgealchemy\] SELECT .* \["echo"\] \(\d+\.\d ms\)$/)
+    })
+
+    it("keeps a write's outcome when a listener throws: the error is logged, the commit stands", async () => {
+      const listened = fixture.engine(scope("throwing-listener"))
+      const logged = vi.spyOn(console, "error").mockImplementation(() => undefined)
+      const stops = (["statement", "roundTrip", "connect"] as const).map((event) =>
+        listened.on(event, () => {
+          throw new Error(`${event} logger down`)
+        }),
+      )
+      try {
+        const name = `listened-${suffix}`
+        const result = await listened.execute(insert(owners).values({ name }).returning(owners.c.name))
+        expect(result.scalar()).toBe(name)
+        const stored = await engine.execute(select(owners.c.name).where(owners.c.name.eq(name)))
+        expect(stored.scalars().all()).toEqual([name])
+        expect(logged.mock.calls.map(([line]) => line)).toContain(
+          '[edgealchemy] a "statement" listener threw; the request\'s outcome stands:',
+        )
+      } finally {
+        for (const stop of stops) stop()
+        logged.mockRestore()
+      }
     })
 
     if (fixture.name !== "libsql-embedded") {
