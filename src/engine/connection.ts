@@ -34,6 +34,8 @@ export class Connection {
   #refuseWrites = false
   /** Whether an interactive transaction began here and its end has not been told yet. */
   #transactionOpen = false
+  /** A BEGIN under way: two callers that each need a transaction share it (./read-session.ts). */
+  #opening: Promise<void> | undefined
   /**
    * Told once when an interactive transaction ends, however it ends (commit, rollback, a failure that
    * ended it, a lost connection, close): `committed` is true only for a COMMIT that succeeded. A
@@ -104,11 +106,27 @@ export class Connection {
         `The ${this.engine.driver.name} transport has no interactive transactions`,
       )
     }
-    if (transport.inTransaction)
+    if (transport.inTransaction || this.#opening)
       throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
-    await this.#run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
+    const opening = this.#run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
+    this.#opening = opening
+    try {
+      await opening
+    } finally {
+      this.#opening = undefined
+    }
     this.#transactionOpen = true
     this.#refuseWrites = options.readOnly === true && !transport.capabilities.readOnlyTransactions
+  }
+
+  /**
+   * Inside a transaction: the open one, the one being opened, or a new one. What a caller that needs
+   * one uses (a FOR UPDATE read, a flush): two such calls at once must not each open a transaction, of
+   * which one would be lost with its locks.
+   */
+  async ensureTransaction(): Promise<void> {
+    if (this.#opening) await this.#opening
+    else if (!this.inTransaction) await this.begin()
   }
 
   /** A savepoint inside the transaction (opening one first if needed): `commit()` releases it. */
@@ -116,7 +134,7 @@ export class Connection {
     if (!this.#openTransport.capabilities.savepoints) {
       throw new UnsupportedCapabilityError(`The ${this.engine.driver.name} transport has no savepoints`)
     }
-    if (!this.inTransaction) await this.begin()
+    await this.ensureTransaction()
     const savepoint = new Savepoint(this, `sp_${++this.#savepointCounter}`)
     await this.#statement(`SAVEPOINT ${savepoint.name}`)
     this.#savepoints.push(savepoint)

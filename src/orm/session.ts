@@ -247,7 +247,7 @@ export class AsyncSession extends ReadSession {
       this.#refuseIfPendingRollback()
       if (!this.#hasChanges()) return
       const connection = this.connection
-      if (!connection.inTransaction) await connection.begin()
+      await connection.ensureTransaction()
       await this.#writeChanges(connection)
     })
   }

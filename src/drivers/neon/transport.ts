@@ -34,6 +34,8 @@ export class NeonTransport implements Transport {
   #client: Client | undefined
   /** A client still connecting: close() abandons it too. */
   #connecting: Client | undefined
+  /** That client's connect, shared by the statements waiting for it. */
+  #connected: Promise<void> | undefined
   #inTransaction = false
   /** The WebSocket ended under an open transaction, which the database rolled back. */
   #transactionLost = false
@@ -144,8 +146,16 @@ export class NeonTransport implements Transport {
     await this.#inFlight.abandon(deadline)
   }
 
-  async #connect(): Promise<void> {
-    if (this.#client) return
+  /** The socket, opened once: statements sent at once while it connects all wait for the one connect. */
+  #connect(): Promise<void> {
+    if (this.#client) return Promise.resolve()
+    this.#connected ??= this.#openWebSocket().finally(() => {
+      this.#connected = undefined
+    })
+    return this.#connected
+  }
+
+  async #openWebSocket(): Promise<void> {
     this.#ensureOpen()
     const client = new Client({ connectionString: this.#url })
     applyWebSocketSettings(client.neonConfig, this.#options)
