@@ -25,27 +25,27 @@ const where = (condition: Parameters<ReturnType<typeof select>["where"]>[0]) =>
 
 describe("operators", () => {
   it.each([
-    ["eq", users.c.age.eq(3), "users.age = $1"],
-    ["ne", users.c.age.ne(3), "users.age <> $1"],
-    ["gt", users.c.age.gt(3), "users.age > $1"],
-    ["ge", users.c.age.ge(3), "users.age >= $1"],
-    ["lt", users.c.age.lt(3), "users.age < $1"],
-    ["le", users.c.age.le(3), "users.age <= $1"],
-    ["like", users.c.username.like("a%"), "users.username LIKE $1"],
-    ["notLike", users.c.username.notLike("a%"), "users.username NOT LIKE $1"],
-    ["ilike", users.c.username.ilike("a%"), "users.username ILIKE $1"],
-    ["in", users.c.age.in([1, 2]), "users.age IN ($1, $2)"],
-    ["notIn", users.c.age.notIn([1, 2]), "users.age NOT IN ($1, $2)"],
-    ["between", users.c.age.between(1, 2), "users.age BETWEEN $1 AND $2"],
-    ["notBetween", users.c.age.notBetween(1, 2), "users.age NOT BETWEEN $1 AND $2"],
-    ["isNull", users.c.bio.isNull(), "users.bio IS NULL"],
-    ["isNotNull", users.c.bio.isNotNull(), "users.bio IS NOT NULL"],
-    ["eq(null)", users.c.bio.eq(null), "users.bio IS NULL"],
-    ["ne(null)", users.c.bio.ne(null), "users.bio IS NOT NULL"],
-    ["column to column", posts.c.userId.eq(users.c.id), 'posts."userId" = users.id'],
+    ["eq", users.c.age.eq(3), '"users"."age" = $1'],
+    ["ne", users.c.age.ne(3), '"users"."age" <> $1'],
+    ["gt", users.c.age.gt(3), '"users"."age" > $1'],
+    ["ge", users.c.age.ge(3), '"users"."age" >= $1'],
+    ["lt", users.c.age.lt(3), '"users"."age" < $1'],
+    ["le", users.c.age.le(3), '"users"."age" <= $1'],
+    ["like", users.c.username.like("a%"), '"users"."username" LIKE $1'],
+    ["notLike", users.c.username.notLike("a%"), '"users"."username" NOT LIKE $1'],
+    ["ilike", users.c.username.ilike("a%"), '"users"."username" ILIKE $1'],
+    ["in", users.c.age.in([1, 2]), '"users"."age" IN ($1, $2)'],
+    ["notIn", users.c.age.notIn([1, 2]), '"users"."age" NOT IN ($1, $2)'],
+    ["between", users.c.age.between(1, 2), '"users"."age" BETWEEN $1 AND $2'],
+    ["notBetween", users.c.age.notBetween(1, 2), '"users"."age" NOT BETWEEN $1 AND $2'],
+    ["isNull", users.c.bio.isNull(), '"users"."bio" IS NULL'],
+    ["isNotNull", users.c.bio.isNotNull(), '"users"."bio" IS NOT NULL'],
+    ["eq(null)", users.c.bio.eq(null), '"users"."bio" IS NULL'],
+    ["ne(null)", users.c.bio.ne(null), '"users"."bio" IS NOT NULL'],
+    ["column to column", posts.c.userId.eq(users.c.id), '"posts"."userId" = "users"."id"'],
   ])("%s", (_, condition, sql) => {
     expect(where(condition).compile(postgresql).sql).toBe(
-      `SELECT users.id FROM users${sql.includes("posts") ? ", posts" : ""} WHERE ${sql}`,
+      `SELECT "users"."id" FROM "users"${sql.includes("posts") ? ', "posts"' : ""} WHERE ${sql}`,
     )
   })
 
@@ -61,11 +61,11 @@ describe("operators", () => {
 
   it("gives IN of an empty list a defined meaning: always false, and NOT IN always true", () => {
     expectCompiled(where(users.c.age.in([])), {
-      postgresql: { sql: "SELECT users.id FROM users WHERE 1 = 0", params: [] },
+      postgresql: { sql: 'SELECT "users"."id" FROM "users" WHERE 1 = 0', params: [] },
       sqlite: { sql: "SELECT users.id FROM users WHERE 1 = 0", params: [] },
     })
     expect(where(users.c.age.notIn([])).compile(postgresql).sql).toBe(
-      "SELECT users.id FROM users WHERE 1 = 1",
+      'SELECT "users"."id" FROM "users" WHERE 1 = 1',
     )
   })
 
@@ -75,11 +75,11 @@ describe("operators", () => {
       users.c.username.concat("!").concat(users.c.email),
     )
     expect(statement.compile(postgresql)).toEqual({
-      sql: "SELECT (users.age + $1) * $2 AS x, (users.username || $3) || users.email FROM users",
+      sql: 'SELECT ("users"."age" + $1) * $2 AS "x", ("users"."username" || $3) || "users"."email" FROM "users"',
       params: [1, 2, "!"],
     })
     expect(select(users.c.age.sub(1), users.c.age.div(2), users.c.age.mod(3)).toString()).toBe(
-      "SELECT users.age - :param_1, users.age / :param_2, users.age % :param_3 FROM users",
+      'SELECT "users"."age" - :param_1, "users"."age" / :param_2, "users"."age" % :param_3 FROM "users"',
     )
   })
 
@@ -96,14 +96,14 @@ describe("operators", () => {
       params: [18n, "minor", 65n, "adult", "senior"],
     })
     expect(select(users.c.age.cast(Numeric(10, 2))).compile(postgresql).sql).toBe(
-      "SELECT CAST(users.age AS NUMERIC(10, 2)) FROM users",
+      'SELECT CAST("users"."age" AS NUMERIC(10, 2)) FROM "users"',
     )
   })
 
   it("parenthesizes a CASE that is an operand, and writes DISTINCT inside an aggregate", () => {
     const adult = caseWhen([[users.c.age.ge(18), 1]], 0)
     expect(select(users.c.id).where(adult.eq(1)).compile(postgresql).sql).toBe(
-      "SELECT users.id FROM users WHERE (CASE WHEN users.age >= $1 THEN $2 ELSE $3 END) = $4",
+      'SELECT "users"."id" FROM "users" WHERE (CASE WHEN "users"."age" >= $1 THEN $2 ELSE $3 END) = $4',
     )
     expect(select(func.count(distinct(users.c.age))).compile(sqlite).sql).toBe(
       "SELECT count(DISTINCT users.age) FROM users",
@@ -115,11 +115,11 @@ describe("operators", () => {
       users.c.username.eq(bindparam("name", Text)),
     )
     expect(statement.compile(postgresql, { values: { name: "bob" } })).toEqual({
-      sql: "SELECT $1 AS a, 42 AS b FROM users WHERE users.username = $2",
+      sql: 'SELECT $1 AS "a", 42 AS "b" FROM "users" WHERE "users"."username" = $2',
       params: ["x", "bob"],
     })
     expect(() => statement.compile(postgresql)).toThrow(/No value for the bind parameter "name"/)
-    expect(statement.toString()).toContain("users.username = :name")
+    expect(statement.toString()).toContain('"users"."username" = :name')
   })
 
   it("types the common functions and passes any other name through", () => {
@@ -166,15 +166,20 @@ describe("identifiers", () => {
     order: column(Integer, { name: "order" }),
   })
 
-  it("are quoted when reserved, mixed-case or unusual, and bare otherwise", () => {
+  it("are all quoted on PostgreSQL; on SQLite, quoted when reserved, mixed-case or unusual, and bare otherwise", () => {
     expect(select(odd).compile(postgresql).sql).toBe(
+      'SELECT "select"."id", "select"."userName", "select"."we""ird name", "select"."order" FROM "select"',
+    )
+    expect(select(odd).compile(sqlite).sql).toBe(
       'SELECT "select".id, "select"."userName", "select"."we""ird name", "select"."order" FROM "select"',
     )
   })
 
   it("name a column by its key in the select list when the database name differs", () => {
     const renamed = table("people", { fullName: column(Text, { name: "full_name" }) })
-    expect(select(renamed.c.fullName).toString()).toBe('SELECT people.full_name AS "fullName" FROM people')
+    expect(select(renamed.c.fullName).toString()).toBe(
+      'SELECT "people"."full_name" AS "fullName" FROM "people"',
+    )
   })
 })
 
@@ -186,7 +191,7 @@ describe("literal-binds mode", () => {
       users.c.createdAt.lt(new Date("2024-05-06T07:08:09.010Z")),
     )
     expect(statement.compile(postgresql, { literalBinds: true })).toEqual({
-      sql: "SELECT users.id FROM users WHERE users.username = E'O''Brien \\\\ $1 ? --;' AND users.\"isActive\" = true AND users.\"createdAt\" < '2024-05-06T07:08:09.010Z'",
+      sql: 'SELECT "users"."id" FROM "users" WHERE "users"."username" = E\'O\'\'Brien \\\\ $1 ? --;\' AND "users"."isActive" = true AND "users"."createdAt" < \'2024-05-06T07:08:09.010Z\'',
       params: [],
     })
     expect(statement.compile(sqlite, { literalBinds: true }).sql).toBe(

@@ -22,7 +22,7 @@ describe("select", () => {
       select(users.c.id, users.c.username).where(users.c.age.gt(25), users.c.isActive.eq(true)),
       {
         postgresql: {
-          sql: 'SELECT users.id, users.username FROM users WHERE users.age > $1 AND users."isActive" = $2',
+          sql: 'SELECT "users"."id", "users"."username" FROM "users" WHERE "users"."age" > $1 AND "users"."isActive" = $2',
           params: [25, true],
         },
         sqlite: {
@@ -34,7 +34,7 @@ describe("select", () => {
   })
 
   it("selects every column of a table", () => {
-    expect(select(tags).compile(postgresql).sql).toBe("SELECT tags.id, tags.name FROM tags")
+    expect(select(tags).compile(postgresql).sql).toBe('SELECT "tags"."id", "tags"."name" FROM "tags"')
   })
 
   it("groups OR inside AND and NOT", () => {
@@ -43,7 +43,7 @@ describe("select", () => {
       not(users.c.isActive.eq(true)),
     )
     expect(statement.compile(postgresql)).toEqual({
-      sql: 'SELECT users.id FROM users WHERE (users.username LIKE $1 OR users.age < $2) AND NOT (users."isActive" = $3)',
+      sql: 'SELECT "users"."id" FROM "users" WHERE ("users"."username" LIKE $1 OR "users"."age" < $2) AND NOT ("users"."isActive" = $3)',
       params: ["a%", 20, true],
     })
   })
@@ -55,7 +55,7 @@ describe("select", () => {
       .offset(10)
     expectCompiled(statement, {
       postgresql: {
-        sql: "SELECT users.id FROM users ORDER BY users.age DESC NULLS LAST, users.username ASC LIMIT $1 OFFSET $2",
+        sql: 'SELECT "users"."id" FROM "users" ORDER BY "users"."age" DESC NULLS LAST, "users"."username" ASC LIMIT $1 OFFSET $2',
         params: [5, 10],
       },
       sqlite: {
@@ -70,7 +70,9 @@ describe("select", () => {
       sql: "SELECT users.id FROM users LIMIT ? OFFSET ?",
       params: [-1n, 3n],
     })
-    expect(select(users.c.id).offset(3).compile(postgresql).sql).toBe("SELECT users.id FROM users OFFSET $1")
+    expect(select(users.c.id).offset(3).compile(postgresql).sql).toBe(
+      'SELECT "users"."id" FROM "users" OFFSET $1',
+    )
   })
 
   it("counts, averages and groups with HAVING", () => {
@@ -79,24 +81,24 @@ describe("select", () => {
       .groupBy(posts.c.userId)
       .having(func.count(posts.c.id).gt(1))
     expect(statement.compile(postgresql)).toEqual({
-      sql: 'SELECT posts."userId", count(*) AS n, avg(users.age) FROM posts JOIN users ON posts."userId" = users.id GROUP BY posts."userId" HAVING count(posts.id) > $1',
+      sql: 'SELECT "posts"."userId", count(*) AS "n", avg("users"."age") FROM "posts" JOIN "users" ON "posts"."userId" = "users"."id" GROUP BY "posts"."userId" HAVING count("posts"."id") > $1',
       params: [1],
     })
   })
 
   it("selects DISTINCT rows and counts DISTINCT values", () => {
-    expect(select(posts.c.userId).distinct().toString()).toBe('SELECT DISTINCT posts."userId" FROM posts')
+    expect(select(posts.c.userId).distinct().toString()).toBe('SELECT DISTINCT "posts"."userId" FROM "posts"')
     expect(select(func.count(distinct(posts.c.userId))).toString()).toBe(
-      'SELECT count(DISTINCT posts."userId") FROM posts',
+      'SELECT count(DISTINCT "posts"."userId") FROM "posts"',
     )
   })
 
   it("infers the ON clause of a join from the foreign key, in either direction", () => {
     expect(select(users.c.username, posts.c.title).join(posts).toString()).toBe(
-      'SELECT users.username, posts.title FROM users JOIN posts ON posts."userId" = users.id',
+      'SELECT "users"."username", "posts"."title" FROM "users" JOIN "posts" ON "posts"."userId" = "users"."id"',
     )
     expect(select(posts.c.title).join(users).toString()).toBe(
-      'SELECT posts.title FROM posts JOIN users ON posts."userId" = users.id',
+      'SELECT "posts"."title" FROM "posts" JOIN "users" ON "posts"."userId" = "users"."id"',
     )
   })
 
@@ -106,17 +108,17 @@ describe("select", () => {
       .join(tags, tags.c.id.eq(postTags.c.tagId))
       .where(tags.c.name.eq("python"))
     expect(statement.compile(postgresql)).toEqual({
-      sql: 'SELECT posts.title FROM posts JOIN post_tags ON post_tags."postId" = posts.id JOIN tags ON tags.id = post_tags."tagId" WHERE tags.name = $1',
+      sql: 'SELECT "posts"."title" FROM "posts" JOIN "post_tags" ON "post_tags"."postId" = "posts"."id" JOIN "tags" ON "tags"."id" = "post_tags"."tagId" WHERE "tags"."name" = $1',
       params: ["python"],
     })
   })
 
   it("writes LEFT and FULL outer joins", () => {
     expect(select(users.c.id, posts.c.id).outerJoin(posts).toString()).toBe(
-      'SELECT users.id, posts.id FROM users LEFT OUTER JOIN posts ON posts."userId" = users.id',
+      'SELECT "users"."id", "posts"."id" FROM "users" LEFT OUTER JOIN "posts" ON "posts"."userId" = "users"."id"',
     )
     expect(select(users.c.id, posts.c.id).fullJoin(posts).toString()).toBe(
-      'SELECT users.id, posts.id FROM users FULL OUTER JOIN posts ON posts."userId" = users.id',
+      'SELECT "users"."id", "posts"."id" FROM "users" FULL OUTER JOIN "posts" ON "posts"."userId" = "users"."id"',
     )
   })
 
@@ -129,7 +131,7 @@ describe("select", () => {
     const other = alias(users, "other")
     const statement = select(users.c.username, other.c.username).join(other, other.c.age.eq(users.c.age))
     expect(statement.toString()).toBe(
-      "SELECT users.username, other.username FROM users JOIN users AS other ON other.age = users.age",
+      'SELECT "users"."username", "other"."username" FROM "users" JOIN "users" AS "other" ON "other"."age" = "users"."age"',
     )
   })
 
@@ -141,7 +143,7 @@ describe("select", () => {
       .join(counts, counts.c.userId.eq(users.c.id))
       .where(counts.c.postCount.ge(2))
     expect(statement.compile(postgresql)).toEqual({
-      sql: 'SELECT users.username, pc."postCount" FROM users JOIN (SELECT posts."userId", count(*) AS "postCount" FROM posts GROUP BY posts."userId") AS pc ON pc."userId" = users.id WHERE pc."postCount" >= $1',
+      sql: 'SELECT "users"."username", "pc"."postCount" FROM "users" JOIN (SELECT "posts"."userId", count(*) AS "postCount" FROM "posts" GROUP BY "posts"."userId") AS "pc" ON "pc"."userId" = "users"."id" WHERE "pc"."postCount" >= $1',
       params: [2],
     })
   })
@@ -160,14 +162,14 @@ describe("select", () => {
   it("does not correlate a subquery that would be left with no FROM", () => {
     const inner = select(users.c.id).where(users.c.age.gt(30))
     expect(select(users.c.username).where(users.c.id.in(inner)).toString()).toBe(
-      "SELECT users.username FROM users WHERE users.id IN (SELECT users.id FROM users WHERE users.age > :param_1)",
+      'SELECT "users"."username" FROM "users" WHERE "users"."id" IN (SELECT "users"."id" FROM "users" WHERE "users"."age" > :param_1)',
     )
   })
 
   it("writes CTEs, recursive ones with WITH RECURSIVE", () => {
     const active = select(users.c.id, users.c.username).where(users.c.isActive.eq(true)).cte("active")
     expect(select(active.c.username).where(active.c.id.gt(1)).compile(postgresql)).toEqual({
-      sql: 'WITH active AS (SELECT users.id, users.username FROM users WHERE users."isActive" = $1) SELECT active.username FROM active WHERE active.id > $2',
+      sql: 'WITH "active" AS (SELECT "users"."id", "users"."username" FROM "users" WHERE "users"."isActive" = $1) SELECT "active"."username" FROM "active" WHERE "active"."id" > $2',
       params: [true, 1],
     })
 
@@ -192,7 +194,7 @@ describe("select", () => {
     const a = select(users.c.username).where(users.c.age.lt(20))
     const b = select(users.c.username).where(users.c.age.gt(60))
     expect(a.union(b).orderBy(users.c.username).limit(3).compile(postgresql)).toEqual({
-      sql: "SELECT users.username FROM users WHERE users.age < $1 UNION SELECT users.username FROM users WHERE users.age > $2 ORDER BY username ASC LIMIT $3",
+      sql: 'SELECT "users"."username" FROM "users" WHERE "users"."age" < $1 UNION SELECT "users"."username" FROM "users" WHERE "users"."age" > $2 ORDER BY "username" ASC LIMIT $3',
       params: [20, 60, 3],
     })
     expect(a.unionAll(b).toString()).toContain(" UNION ALL ")
@@ -203,10 +205,10 @@ describe("select", () => {
   it("locks rows FOR UPDATE on PostgreSQL and refuses on SQLite", () => {
     const statement = select(users.c.id).where(users.c.id.eq(1)).forUpdate({ skipLocked: true })
     expect(statement.compile(postgresql).sql).toBe(
-      "SELECT users.id FROM users WHERE users.id = $1 FOR UPDATE SKIP LOCKED",
+      'SELECT "users"."id" FROM "users" WHERE "users"."id" = $1 FOR UPDATE SKIP LOCKED',
     )
     expect(select(users.c.id).forUpdate({ share: true, nowait: true }).compile(postgresql).sql).toBe(
-      "SELECT users.id FROM users FOR SHARE NOWAIT",
+      'SELECT "users"."id" FROM "users" FOR SHARE NOWAIT',
     )
     expect(() => statement.compile(sqlite)).toThrow(UnsupportedCapabilityError)
   })
@@ -214,8 +216,8 @@ describe("select", () => {
   it("is immutable: every method returns a new statement and leaves the old one as it was", () => {
     const base = select(users.c.id)
     const filtered = base.where(users.c.age.gt(1))
-    expect(base.toString()).toBe("SELECT users.id FROM users")
-    expect(filtered.toString()).toBe("SELECT users.id FROM users WHERE users.age > :param_1")
+    expect(base.toString()).toBe('SELECT "users"."id" FROM "users"')
+    expect(filtered.toString()).toBe('SELECT "users"."id" FROM "users" WHERE "users"."age" > :param_1')
     expect(Object.isFrozen(base)).toBe(true)
     expect(Object.isFrozen(base.state)).toBe(true)
   })
@@ -226,12 +228,12 @@ describe("select", () => {
       select(users.c.id)
         .where(query ? users.c.username.eq(query) : undefined)
         .toString(),
-    ).toBe("SELECT users.id FROM users")
+    ).toBe('SELECT "users"."id" FROM "users"')
   })
 
   it("prints readable SQL with named placeholders, like SQLAlchemy's print", () => {
     expect(`${select(users.c.username).where(and(users.c.age.ge(18), users.c.bio.isNotNull()))}`).toBe(
-      "SELECT users.username FROM users WHERE users.age >= :param_1 AND users.bio IS NOT NULL",
+      'SELECT "users"."username" FROM "users" WHERE "users"."age" >= :param_1 AND "users"."bio" IS NOT NULL',
     )
   })
 })
