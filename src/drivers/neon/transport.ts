@@ -142,7 +142,11 @@ export class NeonTransport implements Transport {
     this.#inTransaction = false
     if (this.#connecting) abandon(this.#connecting)
     const deadline = Date.now() + (this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
-    if (client && !(await settledWithin(client.end(), deadline - Date.now()))) abandon(client)
+    if (client) {
+      // A statement still running (waiting on a lock, say) would not see the socket end: cancel it.
+      this.#cancelRunning(client)
+      if (!(await settledWithin(client.end(), deadline - Date.now()))) abandon(client)
+    }
     await this.#inFlight.abandon(deadline)
   }
 
@@ -251,7 +255,37 @@ export class NeonTransport implements Transport {
       // The next call inside the transaction says it is over.
       if (this.#inTransaction) this.#transactionLost = true
     }
+    this.#cancelRunning(socket)
     abandon(socket)
+  }
+
+  /**
+   * Asks PostgreSQL to cancel the statement `client` is running, as psql's Ctrl-C does: a
+   * CancelRequest with the backend's key, on a socket of its own. A backend waiting on a lock reads
+   * nothing from its client, so ending the socket alone would leave its transaction open, holding every
+   * lock it took, until the lock it waits for is granted. Once cancelled, the backend sees its socket
+   * gone and rolls back. Best effort: the request socket is abandoned after `closeTimeoutMs`.
+   */
+  #cancelRunning(client: Client): void {
+    const running = client as unknown as { activeQuery?: unknown; processID?: number | null }
+    if (!running.activeQuery || !running.processID) return
+    const canceller = new Client({ connectionString: this.#url })
+    applyWebSocketSettings(canceller.neonConfig, this.#options)
+    canceller.on("error", () => undefined)
+    try {
+      ;(canceller as unknown as { cancel(target: Client, query: unknown): void }).cancel(
+        client,
+        running.activeQuery,
+      )
+    } catch {
+      // The driver could not even open the socket: there is nothing more to try.
+    }
+    const timer = setTimeout(() => abandon(canceller), this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
+    // PostgreSQL closes a cancel request's socket once read: nothing is left to wait for.
+    ;(canceller as unknown as { connection: { once(event: "end", then: () => void): void } }).connection.once(
+      "end",
+      () => clearTimeout(timer),
+    )
   }
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {

@@ -1,0 +1,87 @@
+// A transaction on Neon's WebSocket given up while its statement waits on a lock (requestTimeoutMs, or
+// close()) must let go of the locks it took, as the README promises ("the database rolls it back").
+// A backend waiting on a lock reads nothing from its socket, so ending the socket alone left the
+// transaction open with its locks until the lock it waited for was granted; the driver now cancels the
+// statement first (a CancelRequest, as psql's Ctrl-C).
+import { describe, expect, it } from "vitest"
+import ws from "ws"
+import { type Connection, ConnectionError, column, Integer, model, Registry, text } from "../../src/index.ts"
+import { neonFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+
+const registry = new Registry()
+
+class Slot extends model(
+  "al_slots",
+  { id: column(Integer, { primaryKey: true }), value: column(Integer) },
+  { registry },
+) {}
+
+registry.registerModels(Slot)
+
+const fixture = neonFixture("websocket", ws)
+const scope = (name: string) => `abandoned-locks-${name}-${Date.now().toString(36)}`
+const setup = fixture.engine(scope("setup"))
+
+/** Settles with `promise`, or rejects after `ms`: a write that waits on a leaked lock fails fast. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms),
+    ),
+  ])
+}
+
+/** Row 2 locked by another transaction; row 1 locked by `victim`, whose UPDATE of row 2 then waits. */
+async function victimWaitingOnALock(victim: Connection) {
+  await using seed = setup.connect()
+  await seed.batch([text("DELETE FROM al_slots"), text("INSERT INTO al_slots VALUES (1, 0), (2, 0)")])
+  const holder = setup.connect()
+  await holder.begin()
+  await holder.execute(text("UPDATE al_slots SET value = value WHERE id = 2"))
+  await victim.begin()
+  await victim.execute(text("UPDATE al_slots SET value = value - 5 WHERE id = 1"))
+  const waiting = victim.execute(text("UPDATE al_slots SET value = value + 5 WHERE id = 2"))
+  return { holder, waiting }
+}
+
+describe("a Neon WebSocket transaction given up while it waits on a lock", () => {
+  freshSchema(setup, registry.metadata)
+
+  it("requestTimeoutMs: the statement is cancelled and row 1 is free at once", async () => {
+    const victim = fixture.engine(scope("timeout"), { neon: { requestTimeoutMs: 300 } }).connect()
+    const { holder, waiting } = await victimWaitingOnALock(victim)
+    try {
+      await expect(waiting).rejects.toBeInstanceOf(ConnectionError)
+      await victim.close()
+      await using next = setup.connect()
+      await within(3_000, "UPDATE of row 1", next.execute(text("UPDATE al_slots SET value = 7 WHERE id = 1")))
+    } finally {
+      await holder.rollback().catch(() => undefined)
+      await holder.close()
+    }
+  })
+
+  it("close(): the statement is cancelled, the transaction rolled back, and row 1 is free", async () => {
+    const victim = fixture.engine(scope("close")).connect()
+    const { holder, waiting } = await victimWaitingOnALock(victim)
+    waiting.catch(() => undefined)
+    try {
+      // Give the UPDATE time to reach the server and wait there.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      await victim.close()
+      await expect(waiting).rejects.toBeInstanceOf(ConnectionError)
+      await using next = setup.connect()
+      await within(3_000, "UPDATE of row 1", next.execute(text("UPDATE al_slots SET value = 7 WHERE id = 1")))
+      const [[first]] = (
+        await next.execute(text("SELECT value FROM al_slots WHERE id = 1").columns(Integer))
+      ).all()
+      // The victim's -5 was rolled back before the 7 was written over it: 7, and no trace of the victim.
+      expect(first).toBe(7)
+    } finally {
+      await holder.rollback().catch(() => undefined)
+      await holder.close()
+    }
+  })
+})
