@@ -26,7 +26,7 @@ describe("correlation", () => {
       exists(select(users.c.id).where(users.c.id.eq(posts.c.userId), users.c.username.eq("bob"))),
     )
     expect(statement.compile(postgresql).sql).toBe(
-      'DELETE FROM posts WHERE EXISTS (SELECT users.id FROM users WHERE users.id = posts."userId" AND users.username = $1)',
+      'DELETE FROM "posts" WHERE EXISTS (SELECT "users"."id" FROM "users" WHERE "users"."id" = "posts"."userId" AND "users"."username" = $1)',
     )
   })
 
@@ -39,15 +39,15 @@ describe("correlation", () => {
       .values({ bio: latest.scalarSubquery() })
       .where(exists(select(posts.c.id).where(posts.c.userId.eq(users.c.id))))
     expect(statement.compile(postgresql).sql).toBe(
-      'UPDATE users SET bio = (SELECT posts.title FROM posts WHERE posts."userId" = users.id ORDER BY posts.id DESC LIMIT $1) ' +
-        'WHERE EXISTS (SELECT posts.id FROM posts WHERE posts."userId" = users.id)',
+      'UPDATE "users" SET "bio" = (SELECT "posts"."title" FROM "posts" WHERE "posts"."userId" = "users"."id" ORDER BY "posts"."id" DESC LIMIT $1) ' +
+        'WHERE EXISTS (SELECT "posts"."id" FROM "posts" WHERE "posts"."userId" = "users"."id")',
     )
   })
 
   it("keeps the FROM of a DML subquery that only names the target table", () => {
     const statement = deleteFrom(users).where(users.c.id.in(select(users.c.id).where(users.c.age.gt(90))))
     expect(statement.compile(postgresql).sql).toBe(
-      "DELETE FROM users WHERE users.id IN (SELECT users.id FROM users WHERE users.age > $1)",
+      'DELETE FROM "users" WHERE "users"."id" IN (SELECT "users"."id" FROM "users" WHERE "users"."age" > $1)',
     )
   })
 
@@ -58,14 +58,14 @@ describe("correlation", () => {
       byAuthor.c.username.eq(users.c.username),
     )
     expect(joined.compile(postgresql).sql).toBe(
-      "SELECT users.username, count(*) FROM users JOIN " +
-        '(SELECT posts.id, users.username FROM posts, users WHERE posts."userId" = users.id) AS by ' +
-        "ON by.username = users.username",
+      'SELECT "users"."username", count(*) FROM "users" JOIN ' +
+        '(SELECT "posts"."id", "users"."username" FROM "posts", "users" WHERE "posts"."userId" = "users"."id") AS "by" ' +
+        'ON "by"."username" = "users"."username"',
     )
     const inExists = select(users.c.id).where(exists(select(byAuthor.c.id).selectFrom(byAuthor)))
     expect(inExists.compile(postgresql).sql).toBe(
-      "SELECT users.id FROM users WHERE EXISTS (SELECT by.id FROM " +
-        '(SELECT posts.id, users.username FROM posts, users WHERE posts."userId" = users.id) AS by)',
+      'SELECT "users"."id" FROM "users" WHERE EXISTS (SELECT "by"."id" FROM ' +
+        '(SELECT "posts"."id", "users"."username" FROM "posts", "users" WHERE "posts"."userId" = "users"."id") AS "by")',
     )
   })
 
@@ -79,22 +79,22 @@ describe("correlation", () => {
       .where(first.c.id.in(select(first.c.id)))
       .where(literal(1).eq(1))
     expect(twice.compile(postgresql).sql).toBe(
-      "WITH x AS (SELECT users.id FROM users WHERE users.id = $1) " +
-        "SELECT x.id FROM x WHERE x.id IN (SELECT x.id FROM x) AND $2 = $3",
+      'WITH "x" AS (SELECT "users"."id" FROM "users" WHERE "users"."id" = $1) ' +
+        'SELECT "x"."id" FROM "x" WHERE "x"."id" IN (SELECT "x"."id" FROM "x") AND $2 = $3',
     )
   })
 
   it("aliases the related rows of a self-referential any() or has(), moving the condition onto the alias", () => {
     expect(select(Node.id).where(Node.children.any()).compile(postgresql).sql).toBe(
-      'SELECT cr_nodes.id FROM cr_nodes WHERE EXISTS (SELECT 1 FROM cr_nodes AS cr_nodes_1 WHERE cr_nodes.id = cr_nodes_1."parentId")',
+      'SELECT "cr_nodes"."id" FROM "cr_nodes" WHERE EXISTS (SELECT 1 FROM "cr_nodes" AS "cr_nodes_1" WHERE "cr_nodes"."id" = "cr_nodes_1"."parentId")',
     )
     expect(
       select(Node.id)
         .where(Node.parent.has(Node.c.label.eq("root")))
         .compile(postgresql).sql,
     ).toBe(
-      "SELECT cr_nodes.id FROM cr_nodes WHERE EXISTS (SELECT 1 FROM cr_nodes AS cr_nodes_1 " +
-        'WHERE cr_nodes."parentId" = cr_nodes_1.id AND cr_nodes_1.label = $1)',
+      'SELECT "cr_nodes"."id" FROM "cr_nodes" WHERE EXISTS (SELECT 1 FROM "cr_nodes" AS "cr_nodes_1" ' +
+        'WHERE "cr_nodes"."parentId" = "cr_nodes_1"."id" AND "cr_nodes_1"."label" = $1)',
     )
     // Nested, both levels would be cr_nodes_1 and the inner one would correlate to the outer row.
     expect(() => Node.children.any(Node.children.any(Node.c.label.eq("leaf")))).toThrow(
@@ -114,8 +114,8 @@ describe("correlation", () => {
       older.columns.find((c) => column.parent === users && c.key === column.key),
     )
     expect(select(literal(1)).where(moved).compile(postgresql).sql).toBe(
-      "SELECT $1 FROM users AS older, posts WHERE NOT (older.age BETWEEN $2 AND older.id) AND lower(older.username) IN ($3, $4) " +
-        'AND (CASE WHEN older."isActive" = $5 THEN older.age ELSE $6 END) = posts.id',
+      'SELECT $1 FROM "users" AS "older", "posts" WHERE NOT ("older"."age" BETWEEN $2 AND "older"."id") AND lower("older"."username") IN ($3, $4) ' +
+        'AND (CASE WHEN "older"."isActive" = $5 THEN "older"."age" ELSE $6 END) = "posts"."id"',
     )
     const untouched = posts.c.id.gt(1)
     expect(replaceColumns(untouched, () => undefined)).toBe(untouched)

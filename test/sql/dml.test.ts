@@ -20,7 +20,7 @@ describe("insert", () => {
   it("applies client-side defaults to the columns a row leaves out", () => {
     expectCompiled(insert(users).values({ username: "bob", email: "bob@example.com" }), {
       postgresql: {
-        sql: 'INSERT INTO users (username, email, "createdAt", "isActive") VALUES ($1, $2, $3, $4)',
+        sql: 'INSERT INTO "users" ("username", "email", "createdAt", "isActive") VALUES ($1, $2, $3, $4)',
         params: ["bob", "bob@example.com", created.toISOString(), true],
       },
       sqlite: {
@@ -37,7 +37,7 @@ describe("insert", () => {
     const patch = update(users)
       .values({ bio: "new", age: undefined } as never)
       .where(users.c.id.eq(1))
-    expect(patch.compile(postgresql).sql).toBe("UPDATE users SET bio = $1 WHERE users.id = $2")
+    expect(patch.compile(postgresql).sql).toBe('UPDATE "users" SET "bio" = $1 WHERE "users"."id" = $2')
   })
 
   it("makes one row of one row given after another, and refuses rows beside a SELECT", () => {
@@ -66,8 +66,8 @@ describe("insert", () => {
     expectCompiled(copy, {
       postgresql: {
         sql:
-          'INSERT INTO users (username, email, "createdAt", "isActive") SELECT _src.*, $1, $2 FROM ' +
-          "(SELECT users.email, users.username FROM users WHERE users.id = $3) AS _src",
+          'INSERT INTO "users" ("username", "email", "createdAt", "isActive") SELECT _src.*, $1, $2 FROM ' +
+          '(SELECT "users"."email", "users"."username" FROM "users" WHERE "users"."id" = $3) AS _src',
         params: [created.toISOString(), true, 1],
       },
       sqlite: {
@@ -93,7 +93,7 @@ describe("insert", () => {
       .returning(tags.c.id, tags.c.name)
     expectCompiled(statement, {
       postgresql: {
-        sql: "INSERT INTO tags (id, name) VALUES (DEFAULT, $1), ($2, $3) RETURNING id, name",
+        sql: 'INSERT INTO "tags" ("id", "name") VALUES (DEFAULT, $1), ($2, $3) RETURNING "id", "name"',
         params: ["python", 7, "web"],
       },
       sqlite: {
@@ -109,7 +109,7 @@ describe("insert", () => {
       value: column(Integer, { serverDefault: 0 }),
     })
     const statement = insert(counters).values([{ value: 1 }, {}])
-    expect(statement.compile(postgresql).sql).toBe("INSERT INTO counters (value) VALUES ($1), (DEFAULT)")
+    expect(statement.compile(postgresql).sql).toBe('INSERT INTO "counters" ("value") VALUES ($1), (DEFAULT)')
     expect(() => statement.compile(sqlite)).toThrow(InvalidRequestError)
   })
 
@@ -118,11 +118,11 @@ describe("insert", () => {
       id: column(Integer, { primaryKey: true }),
       note: column(Text, { nullable: true }),
     })
-    expect(insert(log).values({}).compile(postgresql).sql).toBe("INSERT INTO log DEFAULT VALUES")
+    expect(insert(log).values({}).compile(postgresql).sql).toBe('INSERT INTO "log" DEFAULT VALUES')
     expect(insert(log).compile(sqlite).sql).toBe("INSERT INTO log DEFAULT VALUES")
     // Several: the generated key named, left to the database in each row.
     expect(insert(log).values([{}, {}]).compile(postgresql).sql).toBe(
-      "INSERT INTO log (id) VALUES (DEFAULT), (DEFAULT)",
+      'INSERT INTO "log" ("id") VALUES (DEFAULT), (DEFAULT)',
     )
     expect(insert(log).values([{}, {}]).compile(sqlite).sql).toBe(
       "INSERT INTO log (id) VALUES (NULL), (NULL)",
@@ -132,7 +132,7 @@ describe("insert", () => {
   it("inserts from a select", () => {
     const statement = insert(tags).fromSelect(["name"], select(users.c.username).where(users.c.age.gt(90)))
     expect(statement.compile(postgresql)).toEqual({
-      sql: "INSERT INTO tags (name) SELECT users.username FROM users WHERE users.age > $1",
+      sql: 'INSERT INTO "tags" ("name") SELECT "users"."username" FROM "users" WHERE "users"."age" > $1',
       params: [90],
     })
   })
@@ -144,7 +144,7 @@ describe("insert", () => {
         .onConflictDoNothing({ target: ["name"] }),
       {
         postgresql: {
-          sql: "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+          sql: 'INSERT INTO "tags" ("name") VALUES ($1) ON CONFLICT ("name") DO NOTHING',
           params: ["python"],
         },
         sqlite: {
@@ -180,7 +180,7 @@ describe("update", () => {
       .returning(posts.c.id, posts.c.title)
     expectCompiled(statement, {
       postgresql: {
-        sql: "UPDATE posts SET title = $1, published = $2 WHERE posts.id = $3 RETURNING id, title",
+        sql: 'UPDATE "posts" SET "title" = $1, "published" = $2 WHERE "posts"."id" = $3 RETURNING "id", "title"',
         params: ["New", true, 3],
       },
       sqlite: {
@@ -193,7 +193,7 @@ describe("update", () => {
         .values({ age: users.c.age.add(1) })
         .where(users.c.age.lt(30))
         .toString(),
-    ).toBe("UPDATE users SET age = users.age + :param_1 WHERE users.age < :param_2")
+    ).toBe('UPDATE "users" SET "age" = "users"."age" + :param_1 WHERE "users"."age" < :param_2')
   })
 
   it("applies onUpdate values to columns the statement does not set", () => {
@@ -204,7 +204,7 @@ describe("update", () => {
       revision: column(Integer, { default: 1, onUpdate: () => ++calls }),
     })
     expect(update(docs).values({ body: "x" }).compile(postgresql)).toEqual({
-      sql: "UPDATE docs SET body = $1, revision = $2",
+      sql: 'UPDATE "docs" SET "body" = $1, "revision" = $2',
       params: ["x", 1],
     })
     expect(update(docs).values({ body: "x", revision: 9 }).compile(postgresql).params).toEqual(["x", 9])
@@ -218,7 +218,7 @@ describe("update", () => {
 describe("delete", () => {
   it("deletes with WHERE and RETURNING", () => {
     expectCompiled(deleteFrom(posts).where(posts.c.userId.eq(5)).returning(posts.c.id), {
-      postgresql: { sql: 'DELETE FROM posts WHERE posts."userId" = $1 RETURNING id', params: [5] },
+      postgresql: { sql: 'DELETE FROM "posts" WHERE "posts"."userId" = $1 RETURNING "id"', params: [5] },
       sqlite: { sql: 'DELETE FROM posts WHERE posts."userId" = ? RETURNING id', params: [5n] },
     })
   })
