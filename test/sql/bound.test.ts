@@ -27,7 +27,7 @@ describe("compiled once, bound per run", () => {
     expect(templateOf(byId, postgresql)).toBe(pg)
     const lite = templateOf(byId, sqlite)
     expect(lite).not.toBe(pg)
-    expect(pg.sql).toBe("SELECT users.id, users.username FROM users WHERE users.id = $1")
+    expect(pg.sql).toBe('SELECT "users"."id", "users"."username" FROM "users" WHERE "users"."id" = $1')
     expect(lite.sql).toBe("SELECT users.id, users.username FROM users WHERE users.id = ?")
     // Another statement of the same shape is another statement: nothing is shared by accident.
     const again = select(users.c.id, users.c.username).where(users.c.id.eq(bindparam("id", Integer)))
@@ -58,7 +58,7 @@ describe("compiled once, bound per run", () => {
       .limit(5)
     const compiled = new Bound(statement, { user: 3 }).compile(postgresql)
     expect(compiled.sql).toBe(
-      'SELECT posts.id FROM posts WHERE posts."userId" = $1 AND posts.title = $2 LIMIT $3',
+      'SELECT "posts"."id" FROM "posts" WHERE "posts"."userId" = $1 AND "posts"."title" = $2 LIMIT $3',
     )
     expect(compiled.params).toEqual([3, "hello", 5])
     expect(new Bound(statement, { user: 4 }).compile(postgresql).params).toEqual([4, "hello", 5])
@@ -74,7 +74,7 @@ describe("compiled once, bound per run", () => {
     select(alias(users, "author").c.id).compile(postgresql)
     expect(new Bound(joined, { id: 2 }).compile(postgresql).sql).toBe(sql)
     expect(sql).toBe(
-      'SELECT posts.id, author.username FROM posts JOIN users AS author ON posts."userId" = author.id WHERE author.id = $1',
+      'SELECT "posts"."id", "author"."username" FROM "posts" JOIN "users" AS "author" ON "posts"."userId" = "author"."id" WHERE "author"."id" = $1',
     )
   })
 

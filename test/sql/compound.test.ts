@@ -10,7 +10,7 @@ describe("compound selects", () => {
     const oldest = select(users.c.id).orderBy(users.c.age.desc()).limit(1)
     expectCompiled(youngest.union(oldest), {
       postgresql: {
-        sql: "(SELECT users.id FROM users ORDER BY users.age ASC LIMIT $1) UNION (SELECT users.id FROM users ORDER BY users.age DESC LIMIT $2)",
+        sql: '(SELECT "users"."id" FROM "users" ORDER BY "users"."age" ASC LIMIT $1) UNION (SELECT "users"."id" FROM "users" ORDER BY "users"."age" DESC LIMIT $2)',
         params: [1, 1],
       },
       sqlite: {
@@ -25,7 +25,7 @@ describe("compound selects", () => {
     const two = select(users.c.id).where(users.c.id.eq(2))
     const statement = select(users.c.id).except(one.union(two) as never)
     expect(statement.compile(postgresql).sql).toBe(
-      "SELECT users.id FROM users EXCEPT (SELECT users.id FROM users WHERE users.id = $1 UNION SELECT users.id FROM users WHERE users.id = $2)",
+      'SELECT "users"."id" FROM "users" EXCEPT (SELECT "users"."id" FROM "users" WHERE "users"."id" = $1 UNION SELECT "users"."id" FROM "users" WHERE "users"."id" = $2)',
     )
     expect(statement.compile(sqlite).sql).toBe(
       "SELECT users.id FROM users EXCEPT SELECT * FROM (SELECT users.id FROM users WHERE users.id = ? UNION SELECT users.id FROM users WHERE users.id = ?)",
@@ -37,6 +37,6 @@ describe("compound selects", () => {
     const statement = select(users.c.id, users.c.isActive, users.c.age.label("years"))
       .unionAll(select(older.c.id, older.c.isActive, older.c.age.label("years")))
       .orderBy(users.c.isActive.desc(), users.c.age.label("years"), users.c.id)
-    expect(statement.compile(postgresql).sql).toMatch(/ ORDER BY "isActive" DESC, years ASC, id ASC$/)
+    expect(statement.compile(postgresql).sql).toMatch(/ ORDER BY "isActive" DESC, "years" ASC, "id" ASC$/)
   })
 })

@@ -8,11 +8,11 @@ describe("join left side", () => {
   it("joins from the FROM item the ON clause names, keeping the others in place", () => {
     const statement = select(posts.c.title, tags.c.name).join(postTags, postTags.c.tagId.eq(tags.c.id))
     expect(statement.compile(postgresql).sql).toBe(
-      'SELECT posts.title, tags.name FROM posts, tags JOIN post_tags ON post_tags."tagId" = tags.id',
+      'SELECT "posts"."title", "tags"."name" FROM "posts", "tags" JOIN "post_tags" ON "post_tags"."tagId" = "tags"."id"',
     )
     const target = select(posts.c.title, users.c.username).join(posts, posts.c.userId.eq(users.c.id))
     expect(target.compile(postgresql).sql).toBe(
-      'SELECT posts.title, users.username FROM users JOIN posts ON posts."userId" = users.id',
+      'SELECT "posts"."title", "users"."username" FROM "users" JOIN "posts" ON "posts"."userId" = "users"."id"',
     )
   })
 
@@ -30,7 +30,7 @@ describe("join left side", () => {
         .join(tags)
         .compile(postgresql).sql,
     ).toBe(
-      'SELECT posts.title, tags.name FROM posts JOIN post_tags ON post_tags."postId" = posts.id JOIN tags ON post_tags."tagId" = tags.id',
+      'SELECT "posts"."title", "tags"."name" FROM "posts" JOIN "post_tags" ON "post_tags"."postId" = "posts"."id" JOIN "tags" ON "post_tags"."tagId" = "tags"."id"',
     )
   })
 })
