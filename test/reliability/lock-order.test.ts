@@ -119,7 +119,7 @@ for (const fixture of fixtures) {
         for (const name of ["pear", "apple", "fig", "banana"])
           session.addUnique(new Label({ name }), ["name"])
       })
-      const [upsert] = writing(sent, /^INSERT INTO lo_labels/)
+      const [upsert] = writing(sent, /^INSERT INTO "?lo_labels"? /)
       expect(upsert?.params).toEqual(["apple", "banana", "fig", "pear"])
       await using check = new AsyncSession(engine)
       expect((await check.scalars(select(Label.c.name).orderBy(Label.c.name))).all()).toEqual([
@@ -146,7 +146,7 @@ for (const fixture of fixtures) {
         entry = new Entry({ title: "linked", labels })
         session.add(entry)
       })
-      const [links] = writing(sent, /^INSERT INTO lo_entry_labels/)
+      const [links] = writing(sent, /^INSERT INTO "?lo_entry_labels"? /)
       // One link row per label, ordered by the label's unique name (its upsert's order).
       expect(links?.sql.match(/'(alpha|bravo|charlie|delta)'/g)).toEqual([
         "'alpha'",
@@ -182,7 +182,7 @@ for (const fixture of fixtures) {
         const reversed = await session.scalars(select(Label).orderBy(Label.id.desc()))
         ;(loaded as Entry).labels = reversed.all()
       })
-      const [links] = writing(sent, /^INSERT INTO lo_entry_labels/)
+      const [links] = writing(sent, /^INSERT INTO "?lo_entry_labels"? /)
       const expected = [...ids].sort((a, b) => a - b).flatMap((id) => [(entry as Entry).id, id])
       expect(links?.params.map(Number)).toEqual(expected)
     })
@@ -193,7 +193,7 @@ for (const fixture of fixtures) {
         for (const code of ["m", "c", "x", "a"]) session.add(new Code({ code, meaning: code.toUpperCase() }))
         for (const title of ["zulu", "alpha", "mike"]) session.add(new Entry({ title }))
       })
-      const [codes] = writing(sent, /^INSERT INTO lo_codes/)
+      const [codes] = writing(sent, /^INSERT INTO "?lo_codes"? /)
       expect(
         codes?.params.filter((p) => typeof p === "string" && p.length === 1 && p === p.toLowerCase()),
       ).toEqual(["a", "c", "m", "x"])
@@ -220,8 +220,8 @@ for (const fixture of fixtures) {
         }
       })
       const keyOf = (s: Sent) => Number(s.params.at(-1))
-      const updated = writing(sent, /UPDATE lo_entries/).map(keyOf)
-      const deleted = writing(sent, /DELETE FROM lo_entries/).map(keyOf)
+      const updated = writing(sent, /UPDATE "?lo_entries"? /).map(keyOf)
+      const deleted = writing(sent, /DELETE FROM "?lo_entries"? /).map(keyOf)
       // Loaded newest first: the three newest are updated, the two oldest deleted, each in key order.
       expect(updated).toEqual(ids.slice(2))
       expect(deleted).toEqual(ids.slice(0, 2))
