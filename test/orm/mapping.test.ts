@@ -36,21 +36,21 @@ describe("models", () => {
     expectTypeOf<RowType<typeof statement>>().toEqualTypeOf<[number, string]>()
     expectTypeOf<RowType<ReturnType<typeof select<[typeof User]>>>>().toEqualTypeOf<[User]>()
     expect(statement.toString()).toBe(
-      "SELECT orm_users.id, orm_users.username FROM orm_users WHERE orm_users.email LIKE :param_1",
+      'SELECT "orm_users"."id", "orm_users"."username" FROM "orm_users" WHERE "orm_users"."email" LIKE :param_1',
     )
     // A column named like a function property is reached through `.c`.
-    expect(select(Tag.c.name).toString()).toBe("SELECT orm_tags.name FROM orm_tags")
+    expect(select(Tag.c.name).toString()).toBe('SELECT "orm_tags"."name" FROM "orm_tags"')
     expect(select(User).toString()).toContain(
-      'SELECT orm_users.id, orm_users.username, orm_users.email, orm_users.bio, orm_users."createdAt", orm_users."isActive" FROM orm_users',
+      'SELECT "orm_users"."id", "orm_users"."username", "orm_users"."email", "orm_users"."bio", "orm_users"."createdAt", "orm_users"."isActive" FROM "orm_users"',
     )
   })
 
   it("join along relationships, through association tables too", () => {
     expect(select(User.username, Post.title).join(User.posts).where(Post.published.eq(true)).toString()).toBe(
-      'SELECT orm_users.username, orm_posts.title FROM orm_users JOIN orm_posts ON orm_users.id = orm_posts."userId" WHERE orm_posts.published = :param_1',
+      'SELECT "orm_users"."username", "orm_posts"."title" FROM "orm_users" JOIN "orm_posts" ON "orm_users"."id" = "orm_posts"."userId" WHERE "orm_posts"."published" = :param_1',
     )
     expect(select(Post.title, Tag.c.name).join(Post.tags).toString()).toBe(
-      'SELECT orm_posts.title, orm_tags.name FROM orm_posts JOIN orm_post_tags ON orm_posts.id = orm_post_tags."postId" JOIN orm_tags ON orm_post_tags."tagId" = orm_tags.id',
+      'SELECT "orm_posts"."title", "orm_tags"."name" FROM "orm_posts" JOIN "orm_post_tags" ON "orm_posts"."id" = "orm_post_tags"."postId" JOIN "orm_tags" ON "orm_post_tags"."tagId" = "orm_tags"."id"',
     )
   })
 
@@ -60,17 +60,17 @@ describe("models", () => {
         .where(Post.tags.any(Tag.c.name.eq("python")))
         .toString(),
     ).toBe(
-      'SELECT orm_posts.id FROM orm_posts WHERE EXISTS (SELECT 1 FROM orm_post_tags JOIN orm_tags ON orm_post_tags."tagId" = orm_tags.id WHERE orm_posts.id = orm_post_tags."postId" AND orm_tags.name = :param_1)',
+      'SELECT "orm_posts"."id" FROM "orm_posts" WHERE EXISTS (SELECT 1 FROM "orm_post_tags" JOIN "orm_tags" ON "orm_post_tags"."tagId" = "orm_tags"."id" WHERE "orm_posts"."id" = "orm_post_tags"."postId" AND "orm_tags"."name" = :param_1)',
     )
     expect(
       select(Post.id)
         .where(Post.author.has(User.username.eq("bob")))
         .toString(),
     ).toBe(
-      'SELECT orm_posts.id FROM orm_posts WHERE EXISTS (SELECT 1 FROM orm_users WHERE orm_posts."userId" = orm_users.id AND orm_users.username = :param_1)',
+      'SELECT "orm_posts"."id" FROM "orm_posts" WHERE EXISTS (SELECT 1 FROM "orm_users" WHERE "orm_posts"."userId" = "orm_users"."id" AND "orm_users"."username" = :param_1)',
     )
     expect(select(User.id).where(User.posts.any()).toString()).toBe(
-      'SELECT orm_users.id FROM orm_users WHERE EXISTS (SELECT 1 FROM orm_posts WHERE orm_users.id = orm_posts."userId")',
+      'SELECT "orm_users"."id" FROM "orm_users" WHERE EXISTS (SELECT 1 FROM "orm_posts" WHERE "orm_users"."id" = "orm_posts"."userId")',
     )
     expect(() => Post.author.any()).toThrow(/not a collection; use \.has/)
     expect(() => User.posts.has()).toThrow(/is a collection; use \.any/)
