@@ -66,9 +66,9 @@ const alter: Operation = {
 describe("alterColumn", () => {
   it("is ALTER TABLE in place on PostgreSQL, one statement per change", () => {
     expect(renderOperation(alter, schema, postgresql)).toEqual([
-      "ALTER TABLE users ALTER COLUMN name TYPE VARCHAR(100) USING name::VARCHAR(100)",
-      "ALTER TABLE users ALTER COLUMN name DROP NOT NULL",
-      "ALTER TABLE users ALTER COLUMN name SET DEFAULT 'anon'",
+      'ALTER TABLE "users" ALTER COLUMN "name" TYPE VARCHAR(100) USING "name"::VARCHAR(100)',
+      'ALTER TABLE "users" ALTER COLUMN "name" DROP NOT NULL',
+      `ALTER TABLE "users" ALTER COLUMN "name" SET DEFAULT 'anon'`,
     ])
   })
 
@@ -134,7 +134,7 @@ it("writes bulk inserts with escaped literals in each dialect's spelling", () =>
     rows: [{ id: 1, name: "O'Brien", active: true }],
   }
   expect(renderOperation(insert, schema, postgresql)).toEqual([
-    "INSERT INTO users (id, name, active) VALUES (1, 'O''Brien', true)",
+    `INSERT INTO "users" ("id", "name", "active") VALUES (1, 'O''Brien', true)`,
   ])
   expect(renderOperation(insert, schema, sqlite)).toEqual([
     "INSERT INTO users (id, name, active) VALUES (1, 'O''Brien', 1)",

@@ -191,7 +191,7 @@ describe("literal-binds mode", () => {
       users.c.createdAt.lt(new Date("2024-05-06T07:08:09.010Z")),
     )
     expect(statement.compile(postgresql, { literalBinds: true })).toEqual({
-      sql: 'SELECT "users"."id" FROM "users" WHERE "users"."username" = E\'O\'\'Brien \\\\ $1 ? --;\' AND "users"."isActive" = true AND "users"."createdAt" < \'2024-05-06T07:08:09.010Z\'',
+      sql: `SELECT "users"."id" FROM "users" WHERE "users"."username" = E'O''Brien \\\\ $1 ? --;' AND "users"."isActive" = true AND "users"."createdAt" < '2024-05-06T07:08:09.010Z'`,
       params: [],
     })
     expect(statement.compile(sqlite, { literalBinds: true }).sql).toBe(
