@@ -126,7 +126,7 @@ export class AsyncSession extends ReadSession {
     return object
   }
 
-  /** Adds a new object (pending until flushed) or re-attaches a detached one. */
+  /** Adds a new object (pending until flushed), re-attaches a detached one, or keeps one marked for deletion. */
   add(object: object): void {
     const state = stateOf(object)
     this.requireOpen()
@@ -147,6 +147,8 @@ export class AsyncSession extends ReadSession {
       )
     }
     state.session = this
+    // Adding an object marked for deletion takes the mark back, as SQLAlchemy's `_update_impl` does.
+    if (this.#deleted.delete(state)) state.deleted = false
     if (identity) this.identityMap.set(state.mapper, identity, object)
   }
 

@@ -366,6 +366,20 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect(written.all()).toEqual([])
   })
 
+  it("keeps an object added again after delete(): add() takes the deletion back", async () => {
+    await using session = new AsyncSession(engine)
+    const tag = new Tag({ name: unique("undeleted") })
+    session.add(tag)
+    await session.commit()
+    session.delete(tag)
+    session.add(tag)
+    expect(inspect(tag).state).toBe("persistent")
+    await session.commit()
+    expect(inspect(tag).state).toBe("persistent")
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Tag, tag.id))?.name).toBe(tag.name)
+  })
+
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {
     await using session = new AsyncSession(engine)
     const step = 970_000 + Math.floor(Math.random() * 9_000)
