@@ -38,12 +38,13 @@ export function collectChanges(
     }
   }
   // Children removed from a `delete-orphan` collection go with the rows they belonged to, unless they
-  // moved to another parent (SQLAlchemy deletes only a child that has no parent left).
+  // moved to another parent (SQLAlchemy deletes only a child that has no parent left). One the session
+  // no longer holds (a bulk DELETE took its row) is not its to delete.
   const parents = [...pending, ...persistent]
   for (const state of persistent) {
     for (const orphan of orphansOf(state, parents)) {
       const other = stateOf(orphan)
-      if (other.committed !== undefined && !other.deleted) {
+      if (other.committed !== undefined && !other.deleted && other.session === session) {
         other.deleted = true
         deleted.add(other)
       }
