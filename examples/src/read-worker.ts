@@ -8,7 +8,7 @@ export default {
   async fetch(request: Request, env: { DATABASE_URL: string }): Promise<Response> {
     await using session = new ReadSession(createEngine(env.DATABASE_URL)) // closes on scope exit
     const id = new URL(request.url).searchParams.get("id")
-    if (id) return Response.json(await session.get(Post, Number(id))) // SELECT ... WHERE posts.id = $1
+    if (id) return Response.json(await session.get(Post, Number(id))) // SELECT ... WHERE "posts"."id" = $1
     const latest = select(Post).where(Post.published.eq(true)).orderBy(Post.createdAt.desc()).limit(10)
     return Response.json((await session.scalars(latest)).all())
   },

@@ -135,7 +135,7 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
         const sql = await cli(where, "sql")
         expect(sql.code).toBe(0)
         expect(sql.stdout).toContain(`-- upgrade ${id}: blog tables`)
-        expect(sql.stdout).toMatch(/^CREATE TABLE users \(id INTEGER .*PRIMARY KEY/m)
+        expect(sql.stdout).toMatch(/^CREATE TABLE "?users"? \("?id"? INTEGER .*PRIMARY KEY/m)
 
         const history = await cli(where, "history")
         expect(history.stdout.trim()).toBe(`<base> -> ${id} (head)  blog tables`)

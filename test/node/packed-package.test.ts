@@ -226,9 +226,9 @@ async function migrationFlow(project: CliProject): Promise<void> {
   const sql = await cli(project, "sql")
   expect(sql.code, sql.stderr).toBe(0)
   expect(sql.stdout).toContain("-- upgrade 0ca22f918c2f: blog tables")
-  expect(sql.stdout).toMatch(/^CREATE TABLE users \(/m)
+  expect(sql.stdout).toMatch(/^CREATE TABLE "?users"? \(/m)
   expect(sql.stdout).toContain(`-- upgrade ${id}: user bio`)
-  expect(sql.stdout).toMatch(/^ALTER TABLE users ADD COLUMN bio TEXT/m)
+  expect(sql.stdout).toMatch(/^ALTER TABLE "?users"? ADD COLUMN "?bio"? TEXT/m)
 
   const down = await cli(project, "downgrade", "-1")
   expect(down.code, down.stderr).toBe(0)

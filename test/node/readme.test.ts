@@ -97,7 +97,7 @@ describe("the README's examples run", () => {
       } finally {
         neonConfig.fetchEndpoint = endpoint
       }
-      expect(log).toHaveBeenCalledWith("SELECT count(*) FROM users WHERE users.age > :param_1")
+      expect(log).toHaveBeenCalledWith('SELECT count(*) FROM "users" WHERE "users"."age" > :param_1')
     })
   })
 
