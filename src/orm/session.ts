@@ -474,6 +474,15 @@ export class AsyncSession extends ReadSession {
     const pendingBefore = new Set(this.#new)
     const addedSince = () => [...this.#new].filter((state) => !pendingBefore.has(state))
     let addedByFlush: InstanceState[] | undefined
+    // What planning decides besides values: objects it marks for deletion (orphans, cascades) and
+    // pending ones it drops (new children of deleted parents). A failed flush takes them back, and the
+    // next decides again from the objects as they are then (SQLAlchemy finds orphans at every flush).
+    const markedBefore = new Set(this.#deleted)
+    const decidedSince = () => ({
+      marked: [...this.#deleted].filter((state) => !markedBefore.has(state)),
+      dropped: [...pendingBefore].filter((state) => !this.#new.has(state) && state.session === undefined),
+    })
+    let decidedByFlush: ReturnType<typeof decidedSince> | undefined
     this.#fire("beforeFlush")
     const saved = new Map<InstanceState, SavedState>()
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
@@ -497,6 +506,7 @@ export class AsyncSession extends ReadSession {
         plan = candidate
       }
       addedByFlush = addedSince()
+      decidedByFlush = decidedSince()
       const send = (statements: readonly Statement[]) =>
         connection.batch(statements).catch((error: unknown) => {
           // The connection has already rolled back what the failed request was part of.
@@ -524,6 +534,16 @@ export class AsyncSession extends ReadSession {
         throw error
       }
       for (const [state, before] of saved) restoreSaved(state, before)
+      const { marked, dropped } = decidedByFlush ?? decidedSince()
+      for (const state of marked) {
+        state.deleted = false
+        this.#deleted.delete(state)
+      }
+      for (const state of dropped) {
+        if (state.session !== undefined) continue
+        state.session = this
+        this.#new.add(state)
+      }
       // What this flush's listeners added would otherwise be written by the next, beside what they add again.
       for (const state of addedByFlush ?? addedSince()) if (this.#new.has(state)) this.expunge(state.object)
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the

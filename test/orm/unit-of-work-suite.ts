@@ -397,6 +397,41 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect((await reader.get(Post, ids.first))?.title).toBe(post.title)
   })
 
+  it("takes back what a failed commit decided, so that a retry deletes no child put back since", async () => {
+    const ids = await twoPosts()
+    const taken = unique("taken")
+    await using session = new AsyncSession(engine)
+    session.add(new Tag({ name: taken }))
+    await session.commit()
+    const posts = await session.scalars(
+      select(Post)
+        .where(Post.id.in([ids.first, ids.second]))
+        .orderBy(Post.id)
+        .options(selectinload(Post.comments)),
+    )
+    const [first, second] = posts.all() as [Post, Post]
+    const comment = first.comments[0] as Comment
+    first.comments.pop() // an orphan, for this attempt
+    session.delete(second)
+    const draft = new Comment({ content: "draft", post: second, userId: second.userId })
+    session.add(draft) // a new child of a deleted parent: dropped, for this attempt
+    const clash = new Tag({ name: taken })
+    session.add(clash)
+    await expect(session.commit()).rejects.toBeInstanceOf(IntegrityError)
+    expect([inspect(comment).state, inspect(second).state, inspect(draft).state]).toEqual([
+      "persistent",
+      "deleted",
+      "pending",
+    ])
+    // The application changes its mind: the comment goes back, and the second post stays with its draft.
+    session.expunge(clash)
+    first.comments.push(comment)
+    session.add(second)
+    await session.commit()
+    expect(await postOfComment(ids.comment)).toBe(ids.first)
+    expect(await postOfComment(draft.id)).toBe(ids.second)
+  })
+
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {
     await using session = new AsyncSession(engine)
     const step = 970_000 + Math.floor(Math.random() * 9_000)
