@@ -1,6 +1,6 @@
 // neon-local holds requests to Neon's limits and shapes (proxy's sql_over_http): a body that is not a
-// query or a batch of them is a 400, a body over 10 MiB a 413, rows over 10 MiB a 507, and a batch
-// whose rows pass the limit is rolled back, never committed. Its WebSocket proxy refuses a message
+// query or a batch of them is a 400, a body over 10 MiB a 413, rows over 10 MiB a 507, a batch
+// whose rows pass the limit is rolled back, never committed, and a COPY to or from the client fails. Its WebSocket proxy refuses a message
 // whose length cannot be, as PostgreSQL does, and goes on serving everyone else.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
@@ -19,11 +19,12 @@ afterAll(async () => {
   await database.drop()
 })
 
-async function post(body: string): Promise<{ status: number; message: unknown }> {
+async function post(body: string, signal?: AbortSignal): Promise<{ status: number; message: unknown }> {
   const response = await fetch(local.fetchEndpoint(), {
     method: "POST",
     headers: { "Neon-Connection-String": database.url },
     body,
+    ...(signal ? { signal } : {}),
   })
   const answer = (await response.json()) as { message?: unknown }
   return { status: response.status, message: answer.message }
@@ -67,6 +68,22 @@ describe("neon-local's limits and request shapes", () => {
       body: JSON.stringify({ query: "SELECT count(*)::int FROM written" }),
     })
     expect(((await count.json()) as { rows: unknown[][] }).rows).toEqual([["0"]]) // text, as Neon sends it
+  })
+
+  it("answers COPY FROM STDIN and TO STDOUT at once with Neon's error, and goes on serving", async () => {
+    await post(JSON.stringify({ query: "CREATE TABLE copied (x int)" }))
+    const refused = { status: 400, message: "unexpected message from server" }
+    // Bounded, so that a COPY left waiting for data fails here rather than hangs the run.
+    const copy = (query: string) => post(JSON.stringify({ query }), AbortSignal.timeout(3_000))
+    expect(await copy("COPY copied FROM STDIN")).toEqual(refused)
+    expect(await copy("COPY copied TO STDOUT")).toEqual(refused)
+    const batch = {
+      queries: [{ query: "INSERT INTO copied VALUES (1)" }, { query: "COPY copied FROM STDIN" }],
+    }
+    expect(await post(JSON.stringify(batch), AbortSignal.timeout(3_000))).toEqual(refused)
+    expect(await post(JSON.stringify({ query: "SELECT count(*)::int AS n FROM copied" }))).toMatchObject({
+      status: 200,
+    })
   })
 })
 

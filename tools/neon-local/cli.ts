@@ -1,10 +1,12 @@
-// `npm run neon-local -- [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]`:
+// `npm run neon-local -- [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
+// [--max-connections 20]`:
 // a local Neon endpoint in front of PG_URL.
 import { parseArgs } from "node:util"
 import { startNeonLocal } from "./index.ts"
 import { probeUpstream } from "./upstream-pool.ts"
 
 const USAGE = `Usage: npm run neon-local -- [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
+                              [--max-connections 20]
 
 A local Neon endpoint (SQL over HTTP at /sql, the WebSocket proxy at /v2) in front of the PostgreSQL at
 PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -16,7 +18,11 @@ with PG_URL's own credentials. The password clients must present is
   (default)                 the password in PG_URL, or none when PG_URL has none (a trust server);
   --insecure-any-password   any password at all (Neon never does this: throwaway setups only).
 A wrong password, a role that does not exist, or another host (Neon: a wrong project) gets Neon's
-"password authentication failed for user ..." (SQLSTATE 28P01).`
+"password authentication failed for user ..." (SQLSTATE 28P01).
+
+SQL over HTTP runs on at most --max-connections PostgreSQL connections (default 20); a request beyond
+them waits up to 30 s for one, then gets PostgreSQL's "sorry, too many clients already" (53300). A
+request whose client goes away is cancelled on PostgreSQL, as on Neon.`
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -25,6 +31,7 @@ function parseOptions() {
       host: { type: "string" },
       password: { type: "string" },
       "insecure-any-password": { type: "boolean", default: false },
+      "max-connections": { type: "string", default: "20" },
       help: { type: "boolean", short: "h", default: false },
     },
   })
@@ -35,7 +42,11 @@ function parseOptions() {
   if (values.password !== undefined && values["insecure-any-password"]) {
     throw new Error("--password and --insecure-any-password exclude each other")
   }
-  return values
+  const maxConnections = Number(values["max-connections"])
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    throw new Error(`--max-connections expects a positive integer, got "${values["max-connections"]}"`)
+  }
+  return { ...values, maxConnections }
 }
 
 let values: ReturnType<typeof parseOptions>
@@ -57,6 +68,7 @@ if (unreachable) {
 const neon = await startNeonLocal({
   upstream,
   port: Number(values.port),
+  maxConnections: values.maxConnections,
   ...(values.host ? { host: values.host } : {}),
   ...(values.password === undefined ? {} : { password: values.password }),
   ...(values["insecure-any-password"] ? { anyPassword: true } : {}),

@@ -9,7 +9,7 @@ import { Faults } from "../faults.ts"
 import { EndpointAccess } from "./access.ts"
 import { handleSql, MAX_REQUEST_BYTES, requestTooLarge } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
-import { UpstreamPool } from "./upstream-pool.ts"
+import { DEFAULT_POOL_LIMITS, UpstreamPool } from "./upstream-pool.ts"
 import { proxyWebSocket } from "./websocket-proxy.ts"
 
 export interface NeonLocalOptions {
@@ -24,6 +24,11 @@ export interface NeonLocalOptions {
   anyPassword?: boolean
   /** How long a WebSocket client may take to log in before it is closed (default 60 s, as PostgreSQL). */
   loginTimeoutMs?: number
+  /** Most PostgreSQL connections SQL over HTTP opens at once (default 20); requests beyond wait for one. */
+  maxConnections?: number
+  /** How long a request waits for one of them before it is refused with PostgreSQL's "sorry, too many
+   *  clients already" (SQLSTATE 53300, HTTP 500 as from Neon; default 30 s). */
+  queueTimeoutMs?: number
 }
 
 export interface NeonLocal {
@@ -42,7 +47,10 @@ export interface NeonLocal {
 const SCOPED = /^\/s\/([^/]+)(\/.*)$/
 
 export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLocal> {
-  const pool = new UpstreamPool(options.upstream)
+  const pool = new UpstreamPool(options.upstream, {
+    maxConnections: options.maxConnections ?? DEFAULT_POOL_LIMITS.maxConnections,
+    queueTimeoutMs: options.queueTimeoutMs ?? DEFAULT_POOL_LIMITS.queueTimeoutMs,
+  })
   const upstreamUrl = new URL(options.upstream)
   const access = new EndpointAccess({
     upstream: upstreamUrl,
@@ -73,14 +81,20 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
     }
     if (path === "/sql" && request.method === "POST") {
       stats.count("httpRequests", scope)
+      const signal = abandonment(response)
       const body = await readBody(request, MAX_REQUEST_BYTES)
       if (body === undefined) return answer(response, 413, requestTooLarge())
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
       )
       const drop = scope !== undefined && faults.shouldDrop(scope)
-      const count = () => stats.count("statements", scope)
-      const result = await handleSql(pool, access, headers, body, count, drop)
+      const result = await handleSql(pool, access, {
+        headers,
+        body,
+        countStatement: () => stats.count("statements", scope),
+        signal,
+        rollBackAtEnd: drop,
+      })
       if (drop) {
         request.socket.destroy()
         return
@@ -143,6 +157,16 @@ function route(rawUrl: string): { scope: string | undefined; path: string; query
     path: scoped ? (scoped[2] as string) : url.pathname,
     query: url.searchParams,
   }
+}
+
+/** Aborted when the client goes away before its answer is sent: a client-side timeout, a cancelled
+ *  fetch, a closed page. A response closes after it is sent, too; that one is no abandonment. */
+function abandonment(response: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  response.once("close", () => {
+    if (!response.writableFinished) controller.abort()
+  })
+  return controller.signal
 }
 
 /** The body as text; undefined once it passes `limit` bytes (the rest is read and dropped). */

@@ -1,19 +1,16 @@
 // Neon's SQL-over-HTTP endpoint (`POST /sql`): one query, or a batch run as one transaction, answered
-// with raw text values and Neon's 400 error body. Every query uses the extended protocol, so several
-// statements in one query are refused as on Neon.
+// with raw text values and Neon's 400 error body. A request whose client went away is cancelled on
+// PostgreSQL, as Neon's proxy cancels it, and its connection is never reused.
 import type pg from "pg"
 import { asNeonAuthError, type EndpointAccess } from "./access.ts"
 import { type Credentials, parseConnectionString } from "./connection-string.ts"
-import type { UpstreamPool } from "./upstream-pool.ts"
+import { MAX_RESPONSE_BYTES, type QueryData, ResponseTooLarge, runQuery } from "./http-query.ts"
+import { cancelRunningQuery } from "./query-cancel.ts"
+import { PoolExhausted, type UpstreamPool } from "./upstream-pool.ts"
 
 export interface HttpAnswer {
   status: number
   body: unknown
-}
-
-interface QueryData {
-  query: string
-  params?: unknown[]
 }
 
 const ISOLATION: Record<string, string> = {
@@ -42,34 +39,34 @@ const ERROR_FIELDS = [
   "routine",
 ] as const
 
-/** Neon's limits on a request's body and on its answer's rows (`sql_over_http_max_*_size_bytes`). */
+/** Neon's limit on a request's body (`sql_over_http_max_request_size_bytes`). */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024
-const MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 
 /** Neon's answer (413) to a body over the limit. */
 export function requestTooLarge(): unknown {
   return notFromDatabase(`Content length exceeds limit of ${MAX_REQUEST_BYTES} bytes`).body
 }
 
-/** Rows past Neon's limit: the answer is 507, and a batch is rolled back (it never commits). */
-class ResponseTooLarge extends Error {
-  constructor() {
-    super(`response is too large (max is ${MAX_RESPONSE_BYTES} bytes)`)
-  }
+/** One `POST /sql`, as read off the wire. */
+export interface SqlRequest {
+  headers: Record<string, string | undefined>
+  body: string
+  /** Called once for every statement run (the `statements` counter). */
+  countStatement: () => void
+  /** Aborted when the client goes away before its answer: what runs then is cancelled. */
+  signal: AbortSignal
+  /** Fault injection: run everything, then roll it back, as if the connection dropped before COMMIT. */
+  rollBackAtEnd?: boolean
 }
 
-/** pg's parsers turned off: values stay the text PostgreSQL sent, as Neon returns them. */
-const RAW_TEXT = { getTypeParser: () => (value: string) => value }
+type RunOne = (query: QueryData) => ReturnType<typeof runQuery>
 
 export async function handleSql(
   pool: UpstreamPool,
   access: EndpointAccess,
-  headers: Record<string, string | undefined>,
-  body: string,
-  countStatement: () => void,
-  /** Fault injection: run everything, then roll it back, as if the connection dropped before COMMIT. */
-  rollBackAtEnd = false,
+  request: SqlRequest,
 ): Promise<HttpAnswer> {
+  const { headers, signal, rollBackAtEnd } = request
   const credentials = parseConnectionString(headers["neon-connection-string"])
   if (typeof credentials === "string") return notFromDatabase(credentials)
   const refusal =
@@ -78,7 +75,7 @@ export async function handleSql(
   if (refusal) return databaseError({ ...refusal, severity: "FATAL" })
   let payload: { query?: unknown; params?: unknown; queries?: unknown }
   try {
-    payload = JSON.parse(body)
+    payload = JSON.parse(request.body)
   } catch {
     return notFromDatabase("request body is not valid JSON")
   }
@@ -89,37 +86,45 @@ export async function handleSql(
   const arrayMode = headers["neon-array-mode"] === "true"
   let client: pg.Client
   try {
-    client = await pool.acquire(credentials.user, credentials.database)
+    client = await pool.acquire(credentials.user, credentials.database, signal)
   } catch (error) {
+    if (signal.aborted) return cancelled()
+    // Neon's status for a database that refuses a connection (ErrorKind::Postgres).
+    if (error instanceof PoolExhausted) return { status: 500, body: databaseError(error).body }
     return databaseError(asNeonAuthError(error as { code?: unknown }, credentials.user))
   }
+  const cancelOnAbort = () => cancelRunningQuery(client, pool.host, pool.port)
+  signal.addEventListener("abort", cancelOnAbort, { once: true })
   let healthy = true
   const budget = { bytes: MAX_RESPONSE_BYTES }
+  const run: RunOne = (query) => {
+    signal.throwIfAborted()
+    request.countStatement()
+    return runQuery(client, query, arrayMode, budget)
+  }
   try {
     if (!queries || rollBackAtEnd) {
       if (rollBackAtEnd) await client.query("BEGIN")
       const results = []
-      for (const query of queries ?? [payload as QueryData]) {
-        countStatement()
-        results.push(await run(client, query, arrayMode, budget))
-      }
+      for (const query of queries ?? [payload as QueryData]) results.push(await run(query))
       if (rollBackAtEnd) await client.query("ROLLBACK")
       return { status: 200, body: queries ? { results } : results[0] }
     }
-    return {
-      status: 200,
-      body: { results: await runBatch(client, queries, headers, arrayMode, countStatement, budget) },
-    }
+    return { status: 200, body: { results: await runBatch(client, queries, headers, run) } }
   } catch (error) {
+    if (signal.aborted) return cancelled()
     if (error instanceof ResponseTooLarge) return { status: 507, body: notFromDatabase(error.message).body }
     healthy = !(error instanceof Error && !("code" in error))
     return databaseError(error)
   } finally {
+    signal.removeEventListener("abort", cancelOnAbort)
+    // After a cancel, never reuse the connection: a CancelRequest that arrives late would cancel
+    // whatever the next request runs on it.
     await pool.release(
       client,
       credentials.user,
       credentials.database,
-      healthy,
+      healthy && !signal.aborted,
       headers["neon-pool-opt-in"] === "true",
     )
   }
@@ -129,9 +134,7 @@ async function runBatch(
   client: pg.Client,
   queries: QueryData[],
   headers: Record<string, string | undefined>,
-  arrayMode: boolean,
-  countStatement: () => void,
-  budget: { bytes: number },
+  run: RunOne,
 ) {
   const level = ISOLATION[headers["neon-batch-isolation-level"] ?? ""]
   const readOnly = headers["neon-batch-read-only"] === "true"
@@ -141,10 +144,7 @@ async function runBatch(
   )
   try {
     const results = []
-    for (const query of queries) {
-      countStatement()
-      results.push(await run(client, query, arrayMode, budget))
-    }
+    for (const query of queries) results.push(await run(query))
     await client.query("COMMIT")
     return results
   } catch (error) {
@@ -159,32 +159,6 @@ function isQueryData(value: unknown): value is QueryData {
   return typeof query === "string" && (params === undefined || Array.isArray(params))
 }
 
-/** One query's answer; `budget` is what is left of the response's bytes (the rows as JSON count). */
-async function run(client: pg.Client, data: QueryData, arrayMode: boolean, budget: { bytes: number }) {
-  const result = await client.query({
-    text: data.query,
-    values: data.params ?? [],
-    rowMode: "array",
-    types: RAW_TEXT,
-    queryMode: "extended",
-  } as pg.QueryConfig)
-  const fields = result.fields.map((field) => ({
-    name: field.name,
-    dataTypeID: field.dataTypeID,
-    tableID: field.tableID,
-    columnID: field.columnID,
-    dataTypeSize: field.dataTypeSize,
-    dataTypeModifier: field.dataTypeModifier,
-    format: "text",
-  }))
-  const rows = (result.rows as unknown[][]).map((row) =>
-    arrayMode ? row : Object.fromEntries(fields.map((field, i) => [field.name, row[i]])),
-  )
-  budget.bytes -= JSON.stringify(rows).length
-  if (budget.bytes < 0) throw new ResponseTooLarge()
-  return { command: result.command, rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
-}
-
 /** Neon's error body: every field present, null when the database did not give it. */
 function databaseError(error: unknown): HttpAnswer {
   const source = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>
@@ -195,6 +169,11 @@ function databaseError(error: unknown): HttpAnswer {
   if (body.code === null) body.code = ""
   if (body.severity === null) body.severity = ""
   return { status: 400, body }
+}
+
+/** Neon's answer to a request cancelled because its client went away (nobody reads it). */
+function cancelled(): HttpAnswer {
+  return databaseError({ message: "Query cancelled, connection was terminated", code: "08P01" })
 }
 
 function notFromDatabase(message: string): HttpAnswer {

@@ -1,0 +1,105 @@
+// One query of a SQL-over-HTTP request, run as Neon's proxy runs it: the extended protocol (so several
+// statements in one query are refused, as on Neon), values left as the text PostgreSQL sent, rows
+// counted against the response's size limit, and COPY refused.
+import type pg from "pg"
+
+export interface QueryData {
+  query: string
+  params?: unknown[]
+}
+
+/** Neon's limit on an answer's rows (`sql_over_http_max_response_size_bytes`). */
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+
+/** Rows past Neon's limit: the answer is 507, and a batch is rolled back (it never commits). */
+export class ResponseTooLarge extends Error {
+  constructor() {
+    super(`response is too large (max is ${MAX_RESPONSE_BYTES} bytes)`)
+  }
+}
+
+/**
+ * A COPY to or from the client (STDIN, STDOUT). Neon's proxy reads the CopyInResponse or
+ * CopyOutResponse as a protocol error of its PostgreSQL client (tokio-postgres) and answers with that
+ * client's message; there is no HTTP body to copy from or to. No SQLSTATE: the connection is not reused.
+ */
+export class CopyRefused extends Error {
+  constructor() {
+    super("unexpected message from server")
+  }
+}
+
+/** pg's parsers turned off: values stay the text PostgreSQL sent, as Neon returns them. */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value }
+
+/** One query's answer; `budget` is what is left of the response's bytes (the rows as JSON count). */
+export async function runQuery(
+  client: pg.Client,
+  data: QueryData,
+  arrayMode: boolean,
+  budget: { bytes: number },
+) {
+  const copy = refuseCopy(client)
+  let result: pg.QueryResult<unknown[]>
+  try {
+    result = await client.query({
+      text: data.query,
+      values: data.params ?? [],
+      rowMode: "array",
+      types: RAW_TEXT,
+      queryMode: "extended",
+    } as pg.QueryConfig)
+  } catch (error) {
+    throw copy.seen ? new CopyRefused() : error
+  } finally {
+    copy.stop()
+  }
+  if (copy.seen) throw new CopyRefused()
+  const fields = result.fields.map((field) => ({
+    name: field.name,
+    dataTypeID: field.dataTypeID,
+    tableID: field.tableID,
+    columnID: field.columnID,
+    dataTypeSize: field.dataTypeSize,
+    dataTypeModifier: field.dataTypeModifier,
+    format: "text",
+  }))
+  const rows = result.rows.map((row) =>
+    arrayMode ? row : Object.fromEntries(fields.map((field, i) => [field.name, row[i]])),
+  )
+  budget.bytes -= JSON.stringify(rows).length
+  if (budget.bytes < 0) throw new ResponseTooLarge()
+  return { command: result.command, rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
+}
+
+/**
+ * Watches the connection while one query runs, and ends a COPY at once. For COPY FROM STDIN,
+ * node-postgres answers CopyFail but never syncs again: PostgreSQL ignored the Sync it sent with the
+ * query (a Sync means nothing in copy-in mode), so after the failure it would wait for one forever, and
+ * so would the request. A CopyFail and a Sync of our own end it whichever CopyFail comes first
+ * (PostgreSQL ignores a CopyFail outside COPY). COPY TO STDOUT runs to its end; only its rows are
+ * dropped.
+ */
+function refuseCopy(client: pg.Client): { readonly seen: boolean; stop(): void } {
+  const connection = client.connection as pg.Connection & { sendCopyFail(message: string): void }
+  let seen = false
+  const copyIn = () => {
+    seen = true
+    connection.sendCopyFail("COPY from the client is not possible over HTTP")
+    connection.sync()
+  }
+  const copyOut = () => {
+    seen = true
+  }
+  connection.on("copyInResponse", copyIn)
+  connection.on("copyOutResponse", copyOut)
+  return {
+    get seen() {
+      return seen
+    },
+    stop() {
+      connection.off("copyInResponse", copyIn)
+      connection.off("copyOutResponse", copyOut)
+    },
+  }
+}

@@ -1,0 +1,24 @@
+// Cancels what an upstream connection is running, as Neon's proxy does when an HTTP client goes away:
+// PostgreSQL's CancelRequest, sent on a new socket with the key the session was given at login. The
+// session itself stays open; its statement fails with 57014 (query_canceled), so a statement that was
+// waiting on a lock never applies later.
+import { connect } from "node:net"
+import type pg from "pg"
+
+/** PostgreSQL's CancelRequest code (1234 << 16 | 5678). */
+const CANCEL_REQUEST_CODE = 80877102
+
+export function cancelRunningQuery(client: pg.Client, host: string, port: number): void {
+  // node-postgres keeps the BackendKeyData it was sent at login on the client.
+  const { processID, secretKey } = client as unknown as { processID: number | null; secretKey: number | null }
+  if (processID === null || secretKey === null) return
+  const message = Buffer.alloc(16)
+  message.writeInt32BE(16, 0)
+  message.writeInt32BE(CANCEL_REQUEST_CODE, 4)
+  message.writeInt32BE(processID, 8)
+  message.writeInt32BE(secretKey, 12)
+  const socket = connect({ host, port })
+  // A cancel that cannot be delivered changes nothing: the connection is closed after the request anyway.
+  socket.on("error", () => socket.destroy())
+  socket.end(message)
+}
