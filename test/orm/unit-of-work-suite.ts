@@ -432,6 +432,19 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect(await postOfComment(draft.id)).toBe(ids.second)
   })
 
+  it("deletes a child taken out of a deleted parent's delete-orphan collection", async () => {
+    const ids = await twoPosts()
+    await using session = new AsyncSession(engine)
+    const post = (await session.scalar(
+      select(Post).where(Post.id.eq(ids.first)).options(selectinload(Post.comments)),
+    )) as Post
+    session.delete(post)
+    const comment = post.comments.pop() as Comment
+    await session.commit()
+    expect(inspect(comment).state).toBe("detached")
+    expect(await postOfComment(ids.comment)).toBeNull()
+  })
+
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {
     await using session = new AsyncSession(engine)
     const step = 970_000 + Math.floor(Math.random() * 9_000)

@@ -54,8 +54,11 @@ export function collectChanges(
   const doomed = [...deleted]
   for (let i = 0; i < doomed.length; i++) {
     const state = doomed[i] as InstanceState
+    // Its children go with it: those its loaded collections hold, those its delete-orphan collections
+    // lost and no other parent took, and those the session holds of collections it has not loaded.
     const children = [
       ...relatedThrough(state, "delete"),
+      ...orphansOf(state, parents),
       ...held.of(state, true).map((child) => child.object),
     ]
     for (const related of children) {
