@@ -361,4 +361,45 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     await using reader = new AsyncSession(engine)
     expect((await reader.get(Category, child.id))?.parentId).toBeNull()
   })
+
+  it("keeps the new parent of a held child moved away from a deleted parent whose collection is not loaded", async () => {
+    const [from, to] = [new Category({ name: "from" }), new Category({ name: "to" })]
+    const child = new Category({ name: "moved", parent: from })
+    {
+      await using session = new AsyncSession(engine)
+      session.addAll([child, to])
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const [old, other] = [await session.get(Category, from.id), await session.get(Category, to.id)]
+    const held = (await session.get(Category, child.id)) as Category
+    held.parent = other // the old parent's children are not loaded
+    session.delete(old as Category)
+    await session.commit()
+    expect([held.parent, held.parentId]).toEqual([other, to.id])
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Category, child.id))?.parentId).toBe(to.id)
+  })
+
+  it("keeps, unlinked, a held child whose parent was cleared before its parent went with its subtree", async () => {
+    const root = new Folder({ name: "root" })
+    const child = new Folder({ name: "child", parent: root })
+    const stays = new Folder({ name: "stays", parent: root })
+    {
+      await using session = new AsyncSession(engine)
+      session.add(root)
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const parent = (await session.get(Folder, root.id)) as Folder
+    const held = (await session.get(Folder, stays.id)) as Folder
+    // Out of the collection before the delete cascades (no delete-orphan): it survives, as a root.
+    held.parent = null
+    session.delete(parent)
+    await session.commit()
+    expect(inspect(held).state).toBe("persistent")
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Folder, stays.id))?.parentId).toBeNull()
+    expect(await reader.get(Folder, child.id)).toBeNull()
+  })
 })

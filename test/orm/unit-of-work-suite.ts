@@ -445,6 +445,19 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect(await postOfComment(ids.comment)).toBeNull()
   })
 
+  it("keeps a child moved to another parent when its old parent goes with unloaded children", async () => {
+    const ids = await twoPosts()
+    await using session = new AsyncSession(engine)
+    const [first, second] = [await session.get(Post, ids.first), await session.get(Post, ids.second)]
+    const comment = (await session.get(Comment, ids.comment)) as Comment
+    comment.post = second as Post // the first post's comments are not loaded
+    session.delete(first as Post)
+    await session.commit()
+    expect(inspect(comment).state).toBe("persistent")
+    expect(comment.postId).toBe(ids.second)
+    expect(await postOfComment(ids.comment)).toBe(ids.second)
+  })
+
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {
     await using session = new AsyncSession(engine)
     const step = 970_000 + Math.floor(Math.random() * 9_000)

@@ -50,7 +50,7 @@ export function collectChanges(
       }
     }
   }
-  const held = new HeldChildren(persistent)
+  const held = new HeldChildren(persistent, parents)
   const doomed = [...deleted]
   for (let i = 0; i < doomed.length; i++) {
     const state = doomed[i] as InstanceState
@@ -101,17 +101,31 @@ export function collectChanges(
 class HeldChildren {
   readonly #index = new Map<RelationshipProperty, Map<unknown, InstanceState[]>>()
 
-  constructor(readonly persistent: readonly InstanceState[]) {}
+  constructor(
+    readonly persistent: readonly InstanceState[],
+    /** The objects that may be a child's parent now: the flush's pending and persistent ones. */
+    readonly parents: readonly InstanceState[],
+  ) {}
 
-  /** Through relationships that cascade the delete (`cascading`), or through those that do not. */
-  of(parent: InstanceState, cascading: boolean): { object: object; property: RelationshipProperty }[] {
+  /**
+   * The held children of a deleted parent that go with it (`going`), or those unlinked from it. A
+   * child given another parent since keeps it, as SQLAlchemy's collection, loaded with the pending
+   * change, would no longer hold it; one whose many-to-one was cleared has left, and goes only as an
+   * orphan (through `delete-orphan`).
+   */
+  of(parent: InstanceState, going: boolean): { object: object; property: RelationshipProperty }[] {
     const found: { object: object; property: RelationshipProperty }[] = []
     for (const property of parent.mapper.relationships.values()) {
       if (property.direction !== "one-to-many" || property.secondary || property.passiveDeletes) continue
-      if (parent.loaded.has(property.key) || property.cascade.has("delete") !== cascading) continue
+      if (parent.loaded.has(property.key)) continue
       const key = identityKey(property.pairs.map(([own]) => parent.committed?.[own.key]))
       for (const child of this.#byParent(property).get(key) ?? []) {
-        if (child !== parent && !child.deleted) found.push({ object: child.object, property })
+        if (child === parent || child.deleted || hasOtherParent(child, parent, property, this.parents))
+          continue
+        const reverse = property.backPopulates
+        const left = reverse !== undefined && child.loaded.has(reverse) && child.values[reverse] == null
+        const goes = property.cascade.has(left ? "delete-orphan" : "delete")
+        if (goes === going) found.push({ object: child.object, property })
       }
     }
     return found
