@@ -29,7 +29,7 @@ export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Co
  */
 function sqliteNumeric(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string {
   // Short text with no exponent has at most 15 digits, within a double's range: most values stop here.
-  if (text.length <= 15 && !text.includes("e") && !text.includes("E")) return text
+  if (text.length <= 15 && !/e/i.test(text)) return text
   const { negative, digits, exponent } = parseDecimal(text) as Decimal
   const magnitude = digits + exponent
   if (digits <= 15 && magnitude > -300 && magnitude <= 300) return text

@@ -52,8 +52,9 @@ export class SqliteCompiler extends Compiler {
   }
 
   protected override visitBinary(node: Binary<unknown>): string {
-    if (node.operator === "ILIKE" || node.operator === "NOT ILIKE") {
-      const like = node.operator === "ILIKE" ? "LIKE" : "NOT LIKE"
+    const { operator } = node
+    if (operator.endsWith("ILIKE")) {
+      const like = operator.replace("ILIKE", "LIKE")
       return `lower(${this.expression(node.left)}) ${like} lower(${this.expression(node.right)})`
     }
     return super.visitBinary(node)
