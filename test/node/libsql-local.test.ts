@@ -2,6 +2,7 @@
 // (starting and stopping servers, lock waits between streams).
 import { existsSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
+import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createClient, LibsqlError } from "@libsql/client/web"
@@ -89,6 +90,23 @@ describe("libsql-local lifecycle and locking (node)", () => {
     expect(existsSync(local.path)).toBe(false)
   })
 
+  it("stops at once while a client has sent half a request and stalls", async () => {
+    const local = await startLibsqlLocal({ port: 0 })
+    const stalled = connect({ host: "127.0.0.1", port: local.port })
+    stalled.on("error", () => undefined)
+    try {
+      // Headers promising 1000 bytes, then 14 of them; the request handler is waiting for the rest.
+      const headers = "POST /v2/pipeline HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n"
+      await new Promise((resolve) => stalled.write(`${headers}{"requests": [`, resolve))
+      while (local.stats().httpRequests === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+      // Before the fix stop() waited for that body until Node's requestTimeout (300 s).
+      expect(await settlesWithin(local.stop(), 3_000)).toBe("settled")
+    } finally {
+      stalled.destroy()
+      await local.stop()
+    }
+  })
+
   it("lets a write wait, without blocking, for another stream's transaction", async () => {
     const local = await startLibsqlLocal({ port: 0 })
     try {
@@ -149,3 +167,17 @@ describe("libsql-local lifecycle and locking (node)", () => {
     }
   })
 })
+
+/** "settled" when `work` settles within `ms`, "still pending" otherwise: a hang fails the test instead
+ *  of holding the run. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<"settled" | "still pending"> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<"still pending">((resolve) => {
+    timer = setTimeout(() => resolve("still pending"), ms)
+  })
+  const settled = work.then(
+    () => "settled" as const,
+    () => "settled" as const,
+  )
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer))
+}

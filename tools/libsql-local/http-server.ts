@@ -13,9 +13,14 @@ export interface HttpOptions {
   faults: Faults
   /** Every request handler's promise, so that stop() can wait for them. */
   inFlight: Set<Promise<unknown>>
+  /** Aborted when the server stops: a body still being received is given up. */
+  stopping: AbortSignal
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024
+/** Far more than any body takes on a local link; a client that stalls mid-body is cut off after it
+ *  (Node's own requestTimeout would wait 300 s). */
+const BODY_TIMEOUT_MS = 30_000
 const SCOPED_PATH = /^\/s\/([^/]+)(\/.*)?$/
 const PROTOBUF_REFUSAL =
   "libsql-local speaks Hrana over HTTP with the JSON encoding only (/v2/pipeline, /v3/pipeline, /v3/cursor); " +
@@ -25,6 +30,8 @@ export function createHranaServer(service: HranaService, options: HttpOptions): 
   return createServer((request, response) => {
     const handling = route(service, options, request)
       .catch((error: unknown): HttpAnswer => {
+        // The client is gone or the server is stopping: there is nobody to answer.
+        if (error instanceof BodyNotReceived) return DROP
         console.error("libsql-local: request failed:", error)
         return text(500, `Internal error in libsql-local: ${error instanceof Error ? error.message : error}`)
       })
@@ -49,7 +56,7 @@ async function route(
   if (endpoint) {
     if (method !== "POST") return text(405, `${path} accepts POST only`)
     service.stats.count("httpRequests", scope)
-    const body = await readBody(request)
+    const body = await readBody(request, options.stopping)
     if (body === undefined) return text(413, `Request body larger than ${MAX_BODY_BYTES} bytes`)
     const refusal = authenticate(options.authToken, request.headers.authorization)
     if (refusal) return refusal
@@ -71,7 +78,9 @@ async function route(
     case "/__faults": {
       if (method !== "POST" || scope === undefined)
         return text(405, 'POST /s/<scope>/__faults {"dropRequests": n}')
-      const { dropRequests } = JSON.parse((await readBody(request)) ?? "{}") as { dropRequests?: number }
+      const { dropRequests } = JSON.parse((await readBody(request, options.stopping)) ?? "{}") as {
+        dropRequests?: number
+      }
       options.faults.arm(scope, Number(dropRequests ?? 1))
       return { status: 204, contentType: "text/plain", body: "" }
     }
@@ -128,13 +137,26 @@ function authenticate(expected: string | undefined, header: string | undefined):
   return undefined
 }
 
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
+/** The body did not arrive whole: the client went away or stalled, or the server is stopping. */
+class BodyNotReceived extends Error {}
+
+/** The body as text; undefined once it passes MAX_BODY_BYTES. */
+async function readBody(request: IncomingMessage, stopping: AbortSignal): Promise<string | undefined> {
+  const giveUp = AbortSignal.any([stopping, AbortSignal.timeout(BODY_TIMEOUT_MS)])
+  const cutOff = () => request.destroy(new BodyNotReceived())
+  giveUp.addEventListener("abort", cutOff, { once: true })
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY_BYTES) return undefined
-    chunks.push(chunk as Buffer)
+  try {
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length
+      if (size > MAX_BODY_BYTES) return undefined
+      chunks.push(chunk as Buffer)
+    }
+  } catch (error) {
+    throw error instanceof BodyNotReceived ? error : new BodyNotReceived(String(error))
+  } finally {
+    giveUp.removeEventListener("abort", cutOff)
   }
   return Buffer.concat(chunks).toString("utf8")
 }

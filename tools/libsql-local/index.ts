@@ -51,7 +51,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
   const host = options.host ?? "127.0.0.1"
   const temporaryDir = options.path === undefined ? mkdtempSync(join(tmpdir(), "libsql-local-")) : undefined
   const path = options.path ?? join(temporaryDir as string, "database.sqlite")
-  let stopping = false
+  const stopping = new AbortController()
 
   let pool: ConnectionPool
   try {
@@ -63,10 +63,15 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
   const service: HranaService = {
     registry: new StreamRegistry(pool, options.streamExpiryMs ?? 10_000),
     stats: new StatsBook(),
-    busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping: () => stopping },
+    busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping: () => stopping.signal.aborted },
   }
   const inFlight = new Set<Promise<unknown>>()
-  const server = createHranaServer(service, { authToken: options.authToken, inFlight, faults: new Faults() })
+  const server = createHranaServer(service, {
+    authToken: options.authToken,
+    inFlight,
+    faults: new Faults(),
+    stopping: stopping.signal,
+  })
 
   const releaseResources = () => {
     service.registry.closeAll()
@@ -97,8 +102,11 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     resetStats: (scope) => service.stats.reset(scope),
     stop: () => {
       stopped ??= (async () => {
-        stopping = true
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        // Requests being handled get their answers; connections with none, and requests whose body
+        // has not arrived whole (a client that stalled mid-body would hold stop() for good), end now.
+        server.closeIdleConnections()
+        stopping.abort()
         while (inFlight.size > 0) await Promise.allSettled([...inFlight])
         server.closeAllConnections()
         await closed
