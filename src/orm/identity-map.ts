@@ -53,10 +53,13 @@ export function identityKey(values: readonly unknown[], positions?: readonly num
   return key
 }
 
-/** One key value as identities compare it (undefined for null); also how loaded rows find their parents. */
+/**
+ * One key value as identities compare it (undefined for null); also how loaded rows find their parents.
+ * A Date by its milliseconds (a key column holds Dates only): its text stops at the second.
+ */
 export function valueKey(value: unknown): unknown {
   if (value === null || value === undefined) return undefined
   if (typeof value === "number") return value
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : `n${value}`
-  return `${typeof value}:${String(value)}`
+  return value instanceof Date ? value.getTime() : `${typeof value}:${value}`
 }

@@ -1,6 +1,7 @@
 // Loading found wrong by attacks, on every transport (test/node/orm-query.test.ts): loader options
-// applied to the entity they name, or refused with a message naming it, and loads of more keys than a
-// statement may bind one by one, still in one request.
+// applied to the entity they name, or refused with a message naming it, loads of more keys than a
+// statement may bind one by one, still in one request, and keys of every kind kept apart (DateTime
+// keys a millisecond apart, 64-bit integers past 2^53, bytes, text like the key encoding).
 import { beforeEach, describe, expect, it } from "vitest"
 import {
   AsyncSession,
@@ -14,7 +15,20 @@ import {
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
-import { Article, Remark, registry, Writer } from "./loading-attacks-models.ts"
+import {
+  Article,
+  KeyedBig,
+  KeyedBigKid,
+  KeyedBytes,
+  KeyedBytesKid,
+  KeyedText,
+  KeyedTextKid,
+  Reading,
+  ReadingNote,
+  Remark,
+  registry,
+  Writer,
+} from "./loading-attacks-models.ts"
 
 export function loadingAttacksSuite(fixture: TransportFixture) {
   const scope = (name: string) => `load-attacks-${fixture.name}-${name}-${Date.now().toString(36)}`
@@ -136,6 +150,98 @@ export function loadingAttacksSuite(fixture: TransportFixture) {
       ])
       expect(loaded.at(-1)?.articles.map((article) => article.title)).toEqual(["last"])
       expect(loaded[2]?.articles.map((article) => article.title).sort()).toEqual(["first", "second"])
+    })
+
+    describe("values", () => {
+      // Two instants in the same second: a Date's text stops at the second.
+      const first = new Date("2024-03-10T10:00:00.001Z")
+      const second = new Date("2024-03-10T10:00:00.002Z")
+      beforeEach(async () => {
+        await using session = new AsyncSession(engine)
+        await session.execute(deleteFrom(ReadingNote), { synchronizeSession: false })
+        await session.execute(deleteFrom(Reading), { synchronizeSession: false })
+        session.add(new Reading({ at: first, label: "first", count: 1, weight: 3 }))
+        session.add(new Reading({ at: second, label: "second", count: 2, weight: 8 }))
+        await session.flush()
+        session.add(new ReadingNote({ id: 1, readingAt: first, body: "on first" }))
+        session.add(new ReadingNote({ id: 2, readingAt: second, body: "on second" }))
+        await session.commit()
+      })
+
+      it("keeps rows whose DateTime keys are a millisecond apart as two objects, loaded or got", async () => {
+        await using session = new AsyncSession(engine)
+        const readings = (
+          await session.scalars(select(Reading).orderBy(Reading.at).options(selectinload(Reading.notes)))
+        ).all()
+        expect(readings.map((r) => [r.label, r.at.toISOString(), r.notes.map((n) => n.body)])).toEqual([
+          ["first", first.toISOString(), ["on first"]],
+          ["second", second.toISOString(), ["on second"]],
+        ])
+        expect((await session.get(Reading, second))?.label).toBe("second")
+        await using other = new AsyncSession(engine)
+        const notes = (
+          await other.scalars(
+            select(ReadingNote).orderBy(ReadingNote.id).options(joinedload(ReadingNote.reading)),
+          )
+        ).all()
+        expect(notes.map((note) => note.reading.label)).toEqual(["first", "second"])
+      })
+
+      it("keeps apart keys an identity could confuse: past 2^53, bytes, text like the key encoding", async () => {
+        const [a, b, max] = [2n ** 53n + 1n, 2n ** 53n + 2n, 2n ** 63n - 1n]
+        // Each kid's key is another parent's: a mix-up of parents and kids shows too.
+        const bigKeys: [bigint, bigint][] = [
+          [a, max],
+          [b, a],
+          [max, b],
+        ]
+        const words = ["1", "n1", "number:1", "string:1", "01", "1.0"]
+        {
+          await using session = new AsyncSession(engine)
+          for (const kid of [KeyedBigKid, KeyedBytesKid, KeyedTextKid])
+            await session.execute(deleteFrom(kid), { synchronizeSession: false })
+          for (const parent of [KeyedBig, KeyedBytes, KeyedText])
+            await session.execute(deleteFrom(parent), { synchronizeSession: false })
+          for (const [id, kidId] of bigKeys)
+            session.add(new KeyedBig({ id, kids: [new KeyedBigKid({ id: kidId })] }))
+          for (const [i, bytes] of [[1, 2], [12], [0]].entries()) {
+            const kid = new KeyedBytesKid({ id: i })
+            session.add(new KeyedBytes({ id: new Uint8Array(bytes), label: bytes.join(","), kids: [kid] }))
+          }
+          for (const [i, id] of words.entries())
+            session.add(new KeyedText({ id, kids: [new KeyedTextKid({ id: i })] }))
+          await session.commit()
+        }
+        await using session = new AsyncSession(engine)
+        const bigs = (
+          await session.scalars(select(KeyedBig).orderBy(KeyedBig.id).options(selectinload(KeyedBig.kids)))
+        ).all()
+        expect(bigs.map((p) => [p.id, p.kids.map((k) => k.id)])).toEqual(
+          bigKeys.map(([id, kidId]) => [id, [kidId]]),
+        )
+        const bigKids = (
+          await session.scalars(
+            select(KeyedBigKid).orderBy(KeyedBigKid.id).options(joinedload(KeyedBigKid.parent)),
+          )
+        ).all()
+        // By kid: a's parent is b, b's is max, max's is a.
+        expect(bigKids.map((k) => [k.id, k.parent.id])).toEqual([
+          [a, b],
+          [b, max],
+          [max, a],
+        ])
+        expect((await session.get(KeyedBig, b))?.kids.map((k) => k.id)).toEqual([a])
+        const bytes = (
+          await session.scalars(
+            select(KeyedBytesKid).orderBy(KeyedBytesKid.id).options(joinedload(KeyedBytesKid.parent)),
+          )
+        ).all()
+        expect(bytes.map((k) => k.parent.label)).toEqual(["1,2", "12", "0"])
+        const texts = (await session.scalars(select(KeyedText).options(selectinload(KeyedText.kids)))).all()
+        expect(texts.map((p) => [p.id, p.kids.map((k) => k.id)]).sort()).toEqual(
+          words.map((w, i) => [w, [i]]).sort(),
+        )
+      })
     })
 
     it("refuses before sending a statement of more parameters than the database takes", async () => {
