@@ -3,7 +3,9 @@
 // or DELETE with `synchronizeSession: "evaluate"` finds the objects in the session it touched.
 // SQL's three-valued logic is kept: `null` is UNKNOWN, and a WHERE matches only on `true`.
 // What has no faithful in-memory meaning (LIKE's collations, subqueries, other tables' columns)
-// is refused up front with Unevaluable, so callers can fall back to asking the database.
+// is refused up front with Unevaluable, so callers can fall back to asking the database; so are, when
+// they come, values that leave the answer undecided (a division by zero, a stored timestamp equal to
+// the millisecond).
 import type { Binary, BooleanList, InList, Postfix } from "../sql/expression.ts"
 import { Expression } from "../sql/expression.ts"
 import type { FunctionCall } from "../sql/functions.ts"
@@ -70,8 +72,28 @@ function ascii(text: string, name: string): string {
   return text
 }
 
-/** Compiles `expression` into a function of an object's values; columns must belong to `table`. */
-export function evaluator(expression: Expression<unknown>, table: Table): Evaluator {
+/** What an expression is evaluated against. */
+interface Scope {
+  /** The table whose columns the values are of. */
+  readonly table: Table
+  /**
+   * Whether the result must be the database's answer for the row the values were read from (bulk
+   * synchronization), rather than the answer for the values themselves (a hybrid on an instance).
+   */
+  readonly asStored: boolean
+}
+
+/**
+ * Compiles `expression` into a function of an object's values; columns must belong to `table`.
+ * `asStored`: answer as the database would for the row the values were read from, refusing what
+ * those values do not tell (see `compare`).
+ */
+export function evaluator(expression: Expression<unknown>, table: Table, asStored = false): Evaluator {
+  return build(expression, { table, asStored })
+}
+
+function build(expression: Expression<unknown>, scope: Scope): Evaluator {
+  const { table } = scope
   switch (expression.kind) {
     case "column": {
       const column = expression as Column<unknown>
@@ -84,57 +106,53 @@ export function evaluator(expression: Expression<unknown>, table: Table): Evalua
     }
     case "label":
     case "cast":
-      return evaluator((expression as unknown as { operand: Expression<unknown> }).operand, table)
+      return build((expression as unknown as { operand: Expression<unknown> }).operand, scope)
     case "binary":
-      return binary(expression as Binary<unknown>, table)
+      return binary(expression as Binary<unknown>, scope)
     case "postfix": {
-      const operand = evaluator((expression as Postfix).operand, table)
+      const operand = build((expression as Postfix).operand, scope)
       const wantNull = (expression as Postfix).operator === "IS NULL"
       return (values) => (operand(values) === null) === wantNull
     }
     case "not": {
-      const operand = evaluator((expression as unknown as { operand: Expression<unknown> }).operand, table)
+      const operand = build((expression as unknown as { operand: Expression<unknown> }).operand, scope)
       return (values) => {
         const value = operand(values)
         return value === null ? null : !value
       }
     }
     case "boolean_list":
-      return booleanList(expression as BooleanList, table)
+      return booleanList(expression as BooleanList, scope)
     case "in_list":
-      return inList(expression as InList, table)
+      return inList(expression as InList, scope)
     case "between": {
       const { operand, low, high, negated } = expression as unknown as Record<string, Expression<unknown>>
       if (COLLATED.has((operand as Expression<unknown>).type.kind)) throw new Unevaluable(TEXT_ORDER)
-      const ge = compare(
-        ">=",
-        evaluator(operand as Expression<unknown>, table),
-        evaluator(low as never, table),
-      )
-      const le = compare(
-        "<=",
-        evaluator(operand as Expression<unknown>, table),
-        evaluator(high as never, table),
-      )
+      const value = build(operand as Expression<unknown>, scope)
+      const ge = compare(">=", value, build(low as never, scope), scope)
+      const le = compare("<=", value, build(high as never, scope), scope)
       const both = and3([ge, le])
       return negated ? (values) => not3(both(values)) : both
     }
     case "function":
-      return call(expression as FunctionCall<unknown>, table)
+      return call(expression as FunctionCall<unknown>, scope)
     default:
       throw new Unevaluable(`a "${expression.kind}" expression cannot be evaluated in memory`)
   }
 }
 
-/** Whether a WHERE condition holds for an object: `true` only, as in SQL. */
+/**
+ * Whether a WHERE condition holds for the row an object's values were read from: `true` only, as in
+ * SQL. The database's answer for that row, so what the values do not tell of it is refused.
+ */
 export function matches(conditions: readonly Expression<unknown>[], table: Table): Evaluator {
-  const all = and3(conditions.map((condition) => evaluator(condition, table)))
+  const all = and3(conditions.map((condition) => build(condition, { table, asStored: true })))
   return (values) => all(values) === true
 }
 
-function binary(node: Binary<unknown>, table: Table): Evaluator {
-  const left = evaluator(node.left, table)
-  const right = evaluator(node.right, table)
+function binary(node: Binary<unknown>, scope: Scope): Evaluator {
+  const left = build(node.left, scope)
+  const right = build(node.right, scope)
   if (node.operator === "||") return nullSafe(left, right, (a, b) => `${a}${b}`)
   if (INCOMPARABLE.has(node.left.type.kind) || INCOMPARABLE.has(node.right.type.kind)) {
     throw new Unevaluable(`${node.left.type.kind} values do not compare or compute in memory as in SQL`)
@@ -145,10 +163,13 @@ function binary(node: Binary<unknown>, table: Table): Evaluator {
   ) {
     throw new Unevaluable(TEXT_ORDER)
   }
-  if (node.operator in COMPARE) return compare(node.operator, left, right)
+  if (node.operator in COMPARE) return compare(node.operator, left, right, scope)
   if (node.operator === "/" || node.operator === "%") {
     // SQL divides integers as integers only when both sides are integers (bigint `/` truncates itself).
     const integer = node.left.type.isInteger && node.right.type.isInteger
+    // SQLite's % takes both sides as integers (7.5 % 2 is 1), PostgreSQL has no % of doubles.
+    if (!integer && node.operator === "%")
+      throw new Unevaluable("% of a non-integer differs between databases")
     const divide = node.operator === "%" ? (ARITHMETIC["%"] as (a: number, b: number) => number) : undefined
     return nullSafe(left, right, (a: number, b: number) => {
       // SQLite gives NULL, PostgreSQL an error; JavaScript would give Infinity or NaN.
@@ -162,8 +183,19 @@ function binary(node: Binary<unknown>, table: Table): Evaluator {
   return nullSafe(left, right, operation)
 }
 
-function compare(operator: string, left: Evaluator, right: Evaluator): Evaluator {
-  return nullSafe(left, right, COMPARE[operator] as (a: never, b: never) => boolean)
+/**
+ * A comparison. A Date holds milliseconds, a stored timestamp may hold more (PostgreSQL's
+ * microseconds, or SQLite text of another length, as CURRENT_TIMESTAMP's): two instants equal to the
+ * millisecond may differ in the database, so for a stored row such a tie is refused. Instants a
+ * millisecond apart or more compare the same whatever follows.
+ */
+function compare(operator: string, left: Evaluator, right: Evaluator, scope: Scope): Evaluator {
+  const test = COMPARE[operator] as (a: unknown, b: unknown) => boolean
+  if (!scope.asStored) return nullSafe(left, right, test)
+  return nullSafe(left, right, (a, b) => {
+    if (sameInstant(a, b)) throw new Unevaluable("a stored timestamp may differ below the millisecond")
+    return test(a, b)
+  })
 }
 
 /**
@@ -182,8 +214,8 @@ function nullSafe(left: Evaluator, right: Evaluator, operation: (a: never, b: ne
   }
 }
 
-function booleanList(node: BooleanList, table: Table): Evaluator {
-  const items = node.items.map((item) => evaluator(item, table))
+function booleanList(node: BooleanList, scope: Scope): Evaluator {
+  const items = node.items.map((item) => build(item, scope))
   return node.operator === "AND" ? and3(items) : or3(items)
 }
 
@@ -215,16 +247,16 @@ function not3(value: unknown): unknown {
   return value === null ? null : !value
 }
 
-function inList(node: InList, table: Table): Evaluator {
+function inList(node: InList, scope: Scope): Evaluator {
   if (!Array.isArray(node.items)) throw new Unevaluable("IN (subquery) cannot be evaluated in memory")
-  const operand = evaluator(node.operand, table)
-  const items = (node.items as readonly Expression<unknown>[]).map((item) => evaluator(item, table))
-  const found = or3(items.map((item) => compare("=", operand, item)))
+  const operand = build(node.operand, scope)
+  const items = (node.items as readonly Expression<unknown>[]).map((item) => build(item, scope))
+  const found = or3(items.map((item) => compare("=", operand, item, scope)))
   return node.negated ? (values) => not3(found(values)) : found
 }
 
-function call(node: FunctionCall<unknown>, table: Table): Evaluator {
-  const args = node.args.map((arg) => evaluator(arg, table))
+function call(node: FunctionCall<unknown>, scope: Scope): Evaluator {
+  const args = node.args.map((arg) => build(arg, scope))
   const name = node.name.toLowerCase()
   if (name === "coalesce") {
     return (values) => {

@@ -1,7 +1,9 @@
-// Models of the review regressions: Numeric and BigInteger columns, Float weights, lazy "joined" links.
+// Models of the review regressions: Numeric and BigInteger columns, Float weights, lazy "joined" links,
+// timestamps and ratios a bulk UPDATE evaluates.
 import {
   BigInteger,
   column,
+  DateTime,
   Float,
   hybrid,
   Integer,
@@ -60,4 +62,16 @@ export class RScore extends model(
   { registry, hybrids: hybrid((c) => ({ ratio: c.points.div(c.weight) })) },
 ) {}
 
-registry.registerModels(RAccount, REntry, RNote, RScore)
+/** A timestamp (which a database may hold below the millisecond) and a ratio, for bulk UPDATEs. */
+export class RStamp extends model(
+  "r_stamps",
+  {
+    id: column(Integer, { primaryKey: true }),
+    at: column(DateTime, { nullable: true }),
+    ratio: column(Float, { nullable: true }),
+    label: column(String(20)),
+  },
+  { registry },
+) {}
+
+registry.registerModels(RAccount, REntry, RNote, RScore, RStamp)

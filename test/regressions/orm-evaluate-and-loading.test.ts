@@ -6,11 +6,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { beforeEach, describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, aliased, deleteFrom, func, select, update } from "../../src/index.ts"
+import { AsyncSession, aliased, deleteFrom, func, select, text, update } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { RAccount, REntry, RNote, RScore, registry } from "./models.ts"
+import { RAccount, REntry, RNote, RScore, RStamp, registry } from "./models.ts"
 
 const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
@@ -133,6 +133,39 @@ for (const fixture of fixtures) {
       const inDb = (await session.execute(select(RAccount.hits).orderBy(RAccount.id))).scalars().all()
       expect(accounts.map((a) => a.hits)).toEqual(inDb)
     })
+
+    it("evaluate: a Date equal to a stored timestamp's millisecond is not taken for it", async () => {
+      // PostgreSQL keeps microseconds; SQLite compares its text, and CURRENT_TIMESTAMP's has no
+      // milliseconds: either way the row is not the Date it reads as, and matches no `=` with it.
+      const at = fixture.dialect === "postgresql" ? "2024-01-01 00:00:00.0005+00" : "2024-01-01 00:00:00"
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(RStamp), { synchronizeSession: false })
+      await session.execute(text(`INSERT INTO r_stamps (id, at, label) VALUES (1, '${at}', 'before')`))
+      const stamp = await session.get(RStamp, 1)
+      expect(stamp?.at).toEqual(new Date("2024-01-01T00:00:00.000Z"))
+      const result = await session.execute(
+        update(RStamp)
+          .where(RStamp.at.eq(new Date("2024-01-01T00:00:00.000Z")))
+          .values({ label: "after" }),
+      )
+      expect(result.rowsAffected).toBe(0)
+      expect(stamp?.label).toBe("before")
+      await session.rollback()
+    })
+
+    if (fixture.dialect === "sqlite") {
+      it("evaluate: % of a Float is left to SQLite, which takes both sides as integers", async () => {
+        await using session = new AsyncSession(engine)
+        await session.execute(deleteFrom(RStamp), { synchronizeSession: false })
+        const stamp = new RStamp({ id: 2, ratio: 7.5, label: "ratio" })
+        session.add(stamp)
+        await session.flush()
+        await session.execute(update(RStamp).values({ ratio: RStamp.ratio.mod(2) }))
+        const stored = await session.scalar(select(RStamp.ratio).where(RStamp.id.eq(2)))
+        expect([stamp.ratio, stored]).toEqual([1, 1])
+        await session.rollback()
+      })
+    }
 
     it("selects an aliased model whose relationship loads by default (lazy selectin)", async () => {
       await using session = new AsyncSession(engine)
