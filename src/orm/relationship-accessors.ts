@@ -99,11 +99,15 @@ class BackLink implements CollectionEvents<object> {
   }
 }
 
-/** `post.author = user` puts `post` in `user.posts`, when that collection is loaded (or new). */
+/**
+ * `post.author = user` puts `post` in `user.posts`, when that collection is loaded (or new). A new link
+ * takes an object expunged while pending back into its owner's cascade, as SQLAlchemy's does.
+ */
 function linkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {
+  const other = stateOf(item)
+  other.expungedFrom = undefined
   const back = property.backPopulates
   if (!back) return
-  const other = stateOf(item)
   const backProperty = other.mapper.relationship(back)
   if (backProperty.uselist) {
     if (!other.loaded.has(back) && other.committed !== undefined) return

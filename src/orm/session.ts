@@ -14,7 +14,7 @@ import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
-import { collectChanges } from "./flush/collect.ts"
+import { collectChanges, takeBackIn } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
 import type { ModelConstructor } from "./mapper.ts"
@@ -86,6 +86,8 @@ export class AsyncSession extends ReadSession {
   #pendingRollback: PendingRollbackError | undefined
   /** Set while the application's own rollback() or close() ends the transaction. */
   #rollingBack = false
+  /** The application expunged a pending object: add() looks for it among what the added one reaches. */
+  #expungedPending = false
 
   constructor(
     engine: Engine,
@@ -133,6 +135,7 @@ export class AsyncSession extends ReadSession {
     if (state.session && state.session !== this) {
       throw new InvalidRequestError(`${state.mapper.name} belongs to another session; expunge it there first`)
     }
+    if (this.#expungedPending) takeBackIn(state, this)
     if (state.committed === undefined) {
       state.session = this
       this.#new.add(state)
@@ -199,7 +202,10 @@ export class AsyncSession extends ReadSession {
     return state.object as InstanceType<M>
   }
 
-  /** Marks a persistent object for deletion at the next flush; a pending one is simply dropped. */
+  /**
+   * Marks a persistent object for deletion at the next flush; a pending one is simply dropped, as
+   * `expunge()` drops it (SQLAlchemy refuses it instead: "Instance is not persisted").
+   */
   delete(object: object): void {
     const state = stateOf(object)
     if (state.session !== this) throw new InvalidRequestError(`${state.mapper.name} is not in this session`)
@@ -342,7 +348,7 @@ export class AsyncSession extends ReadSession {
           // Its row went with the savepoint.
           if (!snapshot.has(state)) this.#makeNewAgain(state)
         }
-        for (const state of [...this.#new]) if (!snapshot.has(state)) this.expunge(state.object)
+        for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
         const keys = [...snapshot.keys()].map((state) => [state, state.identity] as const)
         for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
         this.#reattach(keys)
@@ -370,12 +376,25 @@ export class AsyncSession extends ReadSession {
     return state.committed === undefined || state.modifiedColumns().length > 0
   }
 
-  /** Detaches an object: the session forgets it. */
+  /**
+   * Detaches an object: the session forgets it. A pending one stays out: the flush does not cascade it
+   * back in from the objects it is linked to (SQLAlchemy warns and skips it) until it is added again,
+   * or linked to an object anew.
+   */
   override expunge(object: object): void {
     const state = stateOf(object)
+    if (state.session === this && state.committed === undefined) {
+      state.expungedFrom = this
+      this.#expungedPending = true
+    }
+    this.#expunge(state)
+  }
+
+  /** Detaches an object the session itself lets go (a rollback's, a failed flush's). */
+  #expunge(state: InstanceState): void {
     this.#new.delete(state)
     this.#deleted.delete(state)
-    super.expunge(object)
+    super.expunge(state.object)
   }
 
   override async close(): Promise<void> {
@@ -545,7 +564,7 @@ export class AsyncSession extends ReadSession {
         this.#new.add(state)
       }
       // What this flush's listeners added would otherwise be written by the next, beside what they add again.
-      for (const state of addedByFlush ?? addedSince()) if (this.#new.has(state)) this.expunge(state.object)
+      for (const state of addedByFlush ?? addedSince()) if (this.#new.has(state)) this.#expunge(state)
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
@@ -641,7 +660,7 @@ export class AsyncSession extends ReadSession {
 
   /** An object whose row was rolled back: transient again, without the keys the database gave it. */
   #makeNewAgain(state: InstanceState): void {
-    this.expunge(state.object)
+    this.#expunge(state)
     state.committed = undefined
     for (const column of state.mapper.primaryKey) {
       if (isGeneratedKey(column)) delete state.values[column.key]

@@ -33,6 +33,12 @@ export class InstanceState {
   }
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
   uniqueBy: readonly string[] | undefined
+  /**
+   * The session the application took this object out of while it was pending (`expunge()`, or
+   * `delete()`): that session's flush does not cascade it back in, as SQLAlchemy's does not, until it
+   * is added again or linked to an object anew.
+   */
+  expungedFrom: SessionLike | undefined
   #loaded: Set<string> | undefined
   #committedCollections: Map<string, readonly object[]> | undefined
 

@@ -458,6 +458,32 @@ export function unitOfWorkSuite(tools: SuiteTools) {
     expect(await postOfComment(ids.comment)).toBe(ids.second)
   })
 
+  it("leaves out a new child expunged or deleted while a loaded collection holds it, until it is taken back", async () => {
+    const takeBack: [string, (session: AsyncSession, post: Post, comment: Comment) => void][] = [
+      ["added with its parent", (session, post) => session.add(post)],
+      ["linked anew", (_session, post, comment) => post.comments.splice(0, 1, comment)],
+    ]
+    for (const [how, back] of takeBack) {
+      for (const drop of ["delete", "expunge"] as const) {
+        const ids = await twoPosts()
+        await using session = new AsyncSession(engine)
+        const post = (await session.scalar(
+          select(Post).where(Post.id.eq(ids.second)).options(selectinload(Post.comments)),
+        )) as Post
+        const comment = new Comment({ content: unique(drop), userId: post.userId })
+        post.comments.push(comment)
+        session.add(comment)
+        session[drop](comment)
+        await session.commit()
+        expect(inspect(comment).state, drop).toBe("transient")
+        back(session, post, comment)
+        await session.commit()
+        expect(inspect(comment).state, how).toBe("persistent")
+        expect(await postOfComment(comment.id), how).toBe(ids.second)
+      }
+    }
+  })
+
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {
     await using session = new AsyncSession(engine)
     const step = 970_000 + Math.floor(Math.random() * 9_000)

@@ -30,7 +30,7 @@ export function collectChanges(
     const state = queue[i] as InstanceState
     for (const related of relatedThrough(state, "save-update")) {
       const other = stateOf(related)
-      if (other.session === undefined && other.committed === undefined) {
+      if (other.session === undefined && other.committed === undefined && other.expungedFrom !== session) {
         other.session = session
         pending.add(other)
         queue.push(other)
@@ -141,6 +141,21 @@ class HeldChildren {
       }
       return byParent
     })
+  }
+}
+
+/**
+ * Adding an object takes back in what it reaches through `save-update` cascades and the application
+ * had expunged while pending, as SQLAlchemy's add() cascades to them; objects in a session stop it.
+ */
+export function takeBackIn(state: InstanceState, session: SessionLike): void {
+  const reached = new Set([state])
+  for (const current of reached) {
+    if (current.expungedFrom === session) current.expungedFrom = undefined
+    for (const related of relatedThrough(current, "save-update")) {
+      const other = stateOf(related)
+      if (other.session === undefined && other.committed === undefined) reached.add(other)
+    }
   }
 }
 
