@@ -337,8 +337,13 @@ function compare<T>(left: Expression<T>, operator: string, right: Operand<T>): E
   return new Binary(left, operator, asExpression(right, left.type), BooleanType)
 }
 
+/**
+ * Typed as the left operand, or as a Float on the right: the database computes in doubles then (SQLite's
+ * REAL), and `count / weight` is one, as in SQLAlchemy, not an integer.
+ */
 function arithmetic<N>(left: Expression<N | null>, operator: string, right: Operand<N>): Expression<N> {
-  return new Binary<N>(left, operator, asExpression(right, left.type), left.type)
+  const other = asExpression(right, left.type)
+  return new Binary<N>(left, operator, other, other.type.kind === "float" ? other.type : left.type)
 }
 
 function inItems<T>(

@@ -1,13 +1,16 @@
 // Loading found wrong by attacks, on every transport (test/node/orm-query.test.ts): loader options
 // applied to the entity they name, or refused with a message naming it, loads of more keys than a
-// statement may bind one by one, still in one request, and keys of every kind kept apart (DateTime
-// keys a millisecond apart, 64-bit integers past 2^53, bytes, text like the key encoding).
+// statement may bind one by one, still in one request, keys of every kind kept apart (DateTime keys a
+// millisecond apart, 64-bit integers past 2^53, bytes, text like the key encoding), and values read the
+// same whether or not the query travels as JSON with its loads (REALs).
 import { beforeEach, describe, expect, it } from "vitest"
 import {
   AsyncSession,
   deleteFrom,
+  Integer,
   InvalidRequestError,
   joinedload,
+  literalColumn,
   NotLoadedError,
   select,
   selectinload,
@@ -241,6 +244,22 @@ export function loadingAttacksSuite(fixture: TransportFixture) {
         expect(texts.map((p) => [p.id, p.kids.map((k) => k.id)]).sort()).toEqual(
           words.map((w, i) => [w, [i]]).sort(),
         )
+      })
+
+      it("reads a REAL to its last digit with a selectinload as without, whatever its number type", async () => {
+        // An Integer over a Float is a Float (so it compares with 0.25); the raw fraction says Integer.
+        const ratio = Reading.count.div(Reading.weight)
+        const third = literalColumn("1.0 / 3", Integer)
+        const query = select(Reading, ratio.label("ratio"), third.label("third")).where(ratio.gt(0.25))
+        await using session = new AsyncSession(engine)
+        const plain = (await session.execute(query)).all()
+        await using other = new AsyncSession(engine)
+        const loaded = (await other.execute(query.options(selectinload(Reading.notes)))).all()
+        for (const rows of [plain, loaded]) {
+          expect(rows.map(([reading, ...values]) => [reading.label, ...values])).toEqual([
+            ["first", 1 / 3, 1 / 3],
+          ])
+        }
       })
     })
 
