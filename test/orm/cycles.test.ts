@@ -402,4 +402,23 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     expect((await reader.get(Folder, stays.id))?.parentId).toBeNull()
     expect(await reader.get(Folder, child.id)).toBeNull()
   })
+
+  it("moves a row under a new row of its own table after inserting it, whether its key is given or generated", async () => {
+    const [moved, movedToo] = [new Category({ name: "moved" }), new Category({ name: "moved too" })]
+    {
+      await using session = new AsyncSession(engine)
+      session.addAll([moved, movedToo])
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const [one, two] = [await session.get(Category, moved.id), await session.get(Category, movedToo.id)]
+    const given = new Category({ id: 700_000 + Math.floor(Math.random() * 90_000), name: "given key" })
+    const generated = new Category({ name: "generated key" })
+    ;(one as Category).parent = given
+    ;(two as Category).parent = generated
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Category, moved.id))?.parentId).toBe(given.id)
+    expect((await reader.get(Category, movedToo.id))?.parentId).toBe(generated.id)
+  })
 })

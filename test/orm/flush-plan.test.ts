@@ -69,13 +69,13 @@ describe("a reference's flush (session.reference)", () => {
   it("asserts every known column, inserts links that may exist, deletes the others (PostgreSQL)", () => {
     const sql = rendered(postgresFlushRenderer, postgresql)
     expect(sql).toContain(
-      `INSERT INTO "orm_post_tags" ("postId", "tagId") VALUES ($1, (SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm')), ($2, (current_setting('edgealchemy.k1')::bigint[])[1]) ON CONFLICT DO NOTHING RETURNING "postId", "tagId"`,
+      `INSERT INTO "orm_post_tags" ("postId", "tagId") VALUES ($1, (SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm')), ($2, (current_setting('edgealchemy.k2')::bigint[])[1]) ON CONFLICT DO NOTHING RETURNING "postId", "tagId"`,
     )
     expect(sql.find((s) => s.includes("UPDATE"))).toContain(
       'UPDATE "orm_posts" SET "title" = $1, "version" = $2 WHERE "orm_posts"."id" = $3 AND "orm_posts"."version" = $4 AND "orm_posts"."userId" = $5 RETURNING',
     )
     expect(sql.at(-1)).toBe(
-      `DELETE FROM "orm_post_tags" WHERE "orm_post_tags"."postId" = $1 AND "orm_post_tags"."tagId" NOT IN ((SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm'), (current_setting('edgealchemy.k1')::bigint[])[1]) RETURNING "postId", "tagId"`,
+      `DELETE FROM "orm_post_tags" WHERE "orm_post_tags"."postId" = $1 AND "orm_post_tags"."tagId" NOT IN ((SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm'), (current_setting('edgealchemy.k2')::bigint[])[1]) RETURNING "postId", "tagId"`,
     )
   })
 

@@ -663,7 +663,7 @@ export function sessionSuite(fixture: TransportFixture) {
 
     referenceSuite(fixture, { engine, scope, unique, expectOneRequest })
     readSessionSuite(fixture, { engine, scope, unique, expectOneRequest })
-    unitOfWorkSuite({ engine, unique })
+    unitOfWorkSuite(fixture, { engine, scope, unique, expectOneRequest })
     eventsSuite({ engine, unique })
   })
 }

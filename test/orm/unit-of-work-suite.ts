@@ -19,15 +19,34 @@ import {
   text,
   update,
 } from "../../src/index.ts"
+import type { Stats, TransportFixture } from "../engine/transports.ts"
 import { Comment, Post, Tag, User } from "./models.ts"
 
 interface SuiteTools {
   readonly engine: Engine
+  readonly scope: (name: string) => string
   readonly unique: (name: string) => string
+  readonly expectOneRequest: (before: Stats | undefined, after: Stats | undefined) => void
 }
 
-export function unitOfWorkSuite(tools: SuiteTools) {
-  const { engine, unique } = tools
+export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
+  const { engine, scope, unique, expectOneRequest } = tools
+
+  /**
+   * The statements one commit of `work`'s changes sends, through a session of its own counted engine,
+   * checked to be one request.
+   */
+  async function committed(name: string, work: (session: AsyncSession) => Promise<void>): Promise<string[]> {
+    const statements: string[] = []
+    const scoped = scope(name)
+    await using session = new AsyncSession(fixture.engine(scoped, { echo: (line) => statements.push(line) }))
+    await work(session)
+    const before = await fixture.stats(scoped)
+    statements.length = 0
+    await session.commit()
+    expectOneRequest(before, await fixture.stats(scoped))
+    return statements
+  }
 
   /** Two posts of one author, the first with one comment; their ids and the comment's. */
   async function twoPosts(): Promise<{ first: number; second: number; comment: number }> {
@@ -482,6 +501,33 @@ export function unitOfWorkSuite(tools: SuiteTools) {
         expect(await postOfComment(comment.id), how).toBe(ids.second)
       }
     }
+  })
+
+  it("updates a table's rows before inserting its new ones, which may take a unique value or key given up", async () => {
+    const id = 800_000 + Math.floor(Math.random() * 90_000)
+    const name = unique("given-up")
+    {
+      await using session = new AsyncSession(engine)
+      session.addAll([new Tag({ name }), new Tag({ id, name: unique("rekeyed") })])
+      await session.commit()
+    }
+    const objects: Record<string, Tag> = {}
+    const sql = await committed("update-first", async (session) => {
+      objects.renamed = (await session.scalar(select(Tag).where(Tag.c.name.eq(name)))) as Tag
+      objects.rekeyed = (await session.get(Tag, id)) as Tag
+      objects.renamed.name = unique("renamed")
+      objects.rekeyed.id = id + 100_000
+      objects.taker = new Tag({ name })
+      objects.keyTaker = new Tag({ id, name: unique("key-taker") })
+      session.addAll([objects.taker, objects.keyTaker])
+    })
+    const first = (pattern: RegExp) => sql.findIndex((line) => pattern.test(line))
+    expect(first(/UPDATE "?orm_tags"? /)).toBeGreaterThanOrEqual(0)
+    expect(first(/UPDATE "?orm_tags"? /)).toBeLessThan(first(/INSERT INTO "?orm_tags"? /))
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Tag, objects.taker?.id))?.name).toBe(name)
+    expect((await reader.get(Tag, id))?.name).toBe(objects.keyTaker?.name)
+    expect((await reader.get(Tag, id + 100_000))?.name).toBe(objects.rekeyed?.name)
   })
 
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {

@@ -5,10 +5,10 @@ import { InvalidRequestError } from "../../errors.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
-import type { InstanceState } from "../state.ts"
+import { type InstanceState, sameValue } from "../state.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
-import type { InsertRow, InsertStep } from "./plan.ts"
+import type { InsertRow, InsertStep, WriteStep } from "./plan.ts"
 
 /** Values one statement may carry: under PostgreSQL's 65,535 and SQLite's 32,766 parameter limits. */
 const MAX_PARAMETERS = 30_000
@@ -38,6 +38,29 @@ export function insertOrder(order: readonly Table[], pending: readonly InstanceS
     ...(extra.get(table) ?? []),
   ])
   return [...sorted, ...cyclic]
+}
+
+/**
+ * Whether an UPDATE must wait for rows this flush has yet to insert (`waiting`): it sets a key of one
+ * of them (a KeyRef), or a foreign key to the values a new row gives its own key.
+ */
+export function needsNewRows(step: WriteStep, waiting: ReadonlySet<InstanceState>): boolean {
+  for (const value of step.values.values()) {
+    if (value instanceof KeyRef && waiting.has(value.state)) return true
+  }
+  for (const fk of step.table.foreignKeys) {
+    if (!fk.columns.some((key) => step.values.has(key))) continue
+    const values = fk.columns.map((key) =>
+      step.values.has(key) ? step.values.get(key) : step.state?.values[key],
+    )
+    for (const row of waiting) {
+      const table = row.mapper.table
+      if (table.name !== fk.referencedTable) continue
+      const referenced = fk.referencedColumns.map((name) => row.values[table.requireColumn(name).key])
+      if (referenced.every((value, i) => value != null && sameValue(value, values[i]))) return true
+    }
+  }
+  return false
 }
 
 /**

@@ -7,9 +7,10 @@
 //     deleted ones with their `delete` cascades and orphans.
 //  2. Sync: write each loaded relationship into foreign-key columns. A key the database has not generated
 //     yet is a KeyRef ("the key of that new object"); many-to-many changes become association rows.
-//  3. Order: INSERT one multi-row statement per table (and per level, for rows of one table that point at
-//     each other) in foreign-key order, plus the order KeyRefs set by listeners imply (./insert-steps.ts);
-//     then post-updates that close cycles (`postUpdate`); UPDATEs of changed columns only; then deletes,
+//  3. Order: table by table in foreign-key order, plus the order KeyRefs set by listeners imply, the
+//     UPDATEs of changed columns only, then INSERT one multi-row statement per table (and per level, for
+//     rows of one table that point at each other; ./insert-steps.ts); then post-updates that close
+//     cycles (`postUpdate`) and UPDATEs that point at rows inserted after their table's turn; then deletes,
 //     children first, with bulk statements for dependents that were never loaded (no query to find
 //     them; ./delete-steps.ts). Within a statement, rows others may lock go in key order
 //     (./lock-order.ts), so flushes cannot deadlock.
@@ -35,7 +36,7 @@ import {
   rowKey,
   unlink,
 } from "./delete-steps.ts"
-import { insertOrder, insertSteps, rowKeyIn } from "./insert-steps.ts"
+import { insertOrder, insertSteps, needsNewRows, rowKeyIn } from "./insert-steps.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
 
@@ -115,18 +116,25 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
   const steps: Step[] = []
   const linkInserts: Step[] = []
-  for (const table of insertOrder(order, input.pending)) {
-    steps.push(
-      ...insertSteps(
-        table,
-        input.pending.filter((s) => s.mapper.table === table),
-      ),
-    )
+  // Table by table, as SQLAlchemy's save_obj: a table's UPDATEs before its INSERTs, so that an UPDATE
+  // frees a unique value or key a new row takes. An UPDATE that needs a row yet to be inserted waits
+  // until all are. Rows of a table are written in key order (./lock-order.ts), so concurrent flushes
+  // lock them alike.
+  const updates = byTableAndKey(updated.map(updateStep), order)
+  const notInserted = new Set(input.pending)
+  const waiting: WriteStep[] = []
+  const tables = insertOrder(order, input.pending)
+  for (const table of tables) {
+    for (const step of updates) {
+      if (step.table === table) (needsNewRows(step, notInserted) ? waiting : steps).push(step)
+    }
+    const rows = input.pending.filter((s) => s.mapper.table === table)
+    steps.push(...insertSteps(table, rows))
+    for (const row of rows) notInserted.delete(row)
     linkInserts.push(...links.inserts(table))
   }
-  // Rows of a table are written in key order (./lock-order.ts), so concurrent flushes lock them alike.
   steps.push(...byTableAndKey(links.postUpdates(), order))
-  steps.push(...byTableAndKey(updated.map(updateStep), order))
+  steps.push(...waiting, ...updates.filter((step) => !tables.includes(step.table)))
   // Links after the UPDATEs: a row the flush meant to update but no longer exists (a stale reference)
   // fails its own check first, as StaleDataError, before a link to it fails its foreign key.
   steps.push(...linkInserts)
