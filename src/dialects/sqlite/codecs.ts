@@ -58,7 +58,7 @@ function significantDigits(text: string): string {
  * `strftime('%Y-%m-%d %H:%M:%f', 'now')`, which the dialect uses for `func.now()`.
  */
 export function sqliteTimestamp(date: Date): string {
-  return date.toISOString().replace("T", " ").replace("Z", "")
+  return date.toISOString().slice(0, -1).replace("T", " ")
 }
 
 /**

@@ -43,11 +43,11 @@ export class SqliteCompiler extends Compiler {
     return super.literal(value, type)
   }
 
-  /** SQLite text may hold NUL: write it as `char(0)` pieces. */
+  /** SQLite text may hold NUL: write it as `char(0)` between pieces quoted as the base quotes them. */
   protected override stringLiteral(text: string): string {
     return text
       .split("\u0000")
-      .map((part) => `'${part.replaceAll("'", "''")}'`)
+      .map((part) => super.stringLiteral(part))
       .join(" || char(0) || ")
   }
 
