@@ -2,14 +2,16 @@
 // applied to the entity they name, or refused with a message naming it, loads of more keys than a
 // statement may bind one by one, still in one request, keys of every kind kept apart (DateTime keys a
 // millisecond apart, 64-bit integers past 2^53, bytes, text like the key encoding), and values read the
-// same whether or not the query travels as JSON with its loads (REALs).
+// same whether or not the query travels as JSON with its loads (REALs, typed literals).
 import { beforeEach, describe, expect, it } from "vitest"
 import {
   AsyncSession,
   deleteFrom,
   Integer,
   InvalidRequestError,
+  Json,
   joinedload,
+  literal,
   literalColumn,
   NotLoadedError,
   select,
@@ -259,6 +261,28 @@ export function loadingAttacksSuite(fixture: TransportFixture) {
           expect(rows.map(([reading, ...values]) => [reading.label, ...values])).toEqual([
             ["first", 1 / 3, 1 / 3],
           ])
+        }
+      })
+
+      it("reads typed literals beside an entity as their types, with a selectinload as without", async () => {
+        // PostgreSQL reads an untyped parameter as text: a document came back as its JSON, bytes as hex,
+        // and extract(epoch FROM $1) of a timestamp, as a load sends it, found no function.
+        const at = new Date("2024-01-01T00:00:00.500Z")
+        const doc = { a: [1, "x"] }
+        const bytes = new Uint8Array([0, 255])
+        const query = select(
+          Reading,
+          literal(at).label("at"),
+          literal(doc, Json()).label("doc"),
+          literal(bytes).label("bytes"),
+        ).where(Reading.at.eq(first))
+        await using session = new AsyncSession(engine)
+        const plain = (await session.execute(query)).all()
+        await using other = new AsyncSession(engine)
+        const loaded = (await other.execute(query.options(selectinload(Reading.notes)))).all()
+        for (const rows of [plain, loaded]) {
+          expect(rows.map(([, ...values]) => values)).toEqual([[at, doc, bytes]])
+          expect(rows[0]?.[3]).toBeInstanceOf(Uint8Array)
         }
       })
     })

@@ -1,8 +1,9 @@
-// PostgreSQL: `$n` placeholders, ILIKE, identity columns, bytea and boolean literals. Everything else
-// is the base compiler's, which quotes every name: no keyword list to carry, and none that a later
-// PostgreSQL (as 16 did with system_user) can make stale.
+// PostgreSQL: `$n` placeholders (typed where text would not do), ILIKE, identity columns, bytea and
+// boolean literals. Everything else is the base compiler's, which quotes every name: no keyword list to
+// carry, and none that a later PostgreSQL (as 16 did with system_user) can make stale.
 
 import { Compiler } from "../../sql/compiler/compiler.ts"
+import type { ParamSlot } from "../../sql/compiler/expression-compiler.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { postgresString } from "../../util/postgres-string.ts"
 import { byteaHex } from "./codecs.ts"
@@ -13,9 +14,21 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
   binary: "BYTEA",
 }
 
+/**
+ * Parameters go as text, which PostgreSQL reads as the type their place asks for; where nothing asks
+ * (a select list, a function's arguments), as text. These types then read back as text (a document as
+ * its JSON, bytes as `\x...` hex) or fit no function (`extract(epoch FROM $1)`), so they say their type.
+ * A value written to a column needs no cast: the column gives the type.
+ */
+const PARAM_CASTS: Partial<Record<SqlType<unknown>["kind"], string>> = {
+  json: "::jsonb",
+  binary: "::bytea",
+  datetime: "::timestamptz",
+}
+
 export class PostgresCompiler extends Compiler {
-  protected override placeholder(n: number): string {
-    return `$${n}`
+  protected override placeholder(n: number, { type, column }: ParamSlot): string {
+    return `$${n}${(!column && PARAM_CASTS[type.kind]) || ""}`
   }
 
   override literal(value: unknown, type: SqlType<unknown>): string {

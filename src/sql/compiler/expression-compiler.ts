@@ -94,8 +94,8 @@ export abstract class ExpressionCompiler {
   protected finish(sql: string): Template {
     const params: ParamSlot[] = []
     const text = sql.replace(MARKER, (_, index: string) => {
-      params.push(this.#values[Number(index)] as ParamSlot)
-      return this.placeholder(params.length)
+      const slot = this.#values[Number(index)] as ParamSlot
+      return this.placeholder(params.push(slot), slot)
     })
     return { sql: text, params }
   }
@@ -105,8 +105,8 @@ export abstract class ExpressionCompiler {
     return bindParams(template, this.dialect, this.#options.values)
   }
 
-  /** The n-th (1-based) parameter placeholder. */
-  protected placeholder(n: number): string {
+  /** The n-th (1-based) parameter placeholder, for the value of `_slot`. */
+  protected placeholder(n: number, _slot: ParamSlot): string {
     return `:param_${n}`
   }
 
