@@ -453,7 +453,10 @@ export class AsyncSession extends ReadSession {
   /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
   #forget(state: InstanceState): void {
     this.#deleted.delete(state)
-    if (state.identity) this.identityMap.delete(state.mapper, state.identity)
+    // Only its own entry: a new object may have taken its row over (a row switch).
+    const identity = state.identity
+    if (identity && this.identityMap.get(state.mapper, identity) === state.object)
+      this.identityMap.delete(state.mapper, identity)
     state.gone = true
     state.session = undefined
   }

@@ -421,4 +421,25 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     expect((await reader.get(Category, moved.id))?.parentId).toBe(given.id)
     expect((await reader.get(Category, movedToo.id))?.parentId).toBe(generated.id)
   })
+
+  it("takes over a deleted row with a new object of its key, unlinking the old one's children, not its own", async () => {
+    const old = new Category({ name: "old" })
+    const oldChild = new Category({ name: "old child", parent: old })
+    {
+      await using session = new AsyncSession(engine)
+      session.add(oldChild)
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    session.delete((await session.get(Category, old.id)) as Category) // its children are not loaded
+    const fresh = new Category({ id: old.id, name: "new" })
+    const newChild = new Category({ name: "new child", parent: fresh })
+    session.add(fresh)
+    await session.commit()
+    expect(await session.get(Category, old.id)).toBe(fresh)
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Category, old.id))?.name).toBe("new")
+    expect((await reader.get(Category, oldChild.id))?.parentId).toBeNull()
+    expect((await reader.get(Category, newChild.id))?.parentId).toBe(old.id)
+  })
 })

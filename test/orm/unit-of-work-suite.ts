@@ -32,20 +32,19 @@ interface SuiteTools {
 export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
   const { engine, scope, unique, expectOneRequest } = tools
 
-  /**
-   * The statements one commit of `work`'s changes sends, through a session of its own counted engine,
-   * checked to be one request.
-   */
-  async function committed(name: string, work: (session: AsyncSession) => Promise<void>): Promise<string[]> {
+  /** A session on an engine of its own, and the statements its next commit sends, checked to be one request. */
+  function counted(name: string) {
     const statements: string[] = []
     const scoped = scope(name)
-    await using session = new AsyncSession(fixture.engine(scoped, { echo: (line) => statements.push(line) }))
-    await work(session)
-    const before = await fixture.stats(scoped)
-    statements.length = 0
-    await session.commit()
-    expectOneRequest(before, await fixture.stats(scoped))
-    return statements
+    const session = new AsyncSession(fixture.engine(scoped, { echo: (line) => statements.push(line) }))
+    const commit = async (): Promise<string[]> => {
+      const before = await fixture.stats(scoped)
+      statements.length = 0
+      await session.commit()
+      expectOneRequest(before, await fixture.stats(scoped))
+      return [...statements]
+    }
+    return { session, commit }
   }
 
   /** Two posts of one author, the first with one comment; their ids and the comment's. */
@@ -511,23 +510,49 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
       session.addAll([new Tag({ name }), new Tag({ id, name: unique("rekeyed") })])
       await session.commit()
     }
-    const objects: Record<string, Tag> = {}
-    const sql = await committed("update-first", async (session) => {
-      objects.renamed = (await session.scalar(select(Tag).where(Tag.c.name.eq(name)))) as Tag
-      objects.rekeyed = (await session.get(Tag, id)) as Tag
-      objects.renamed.name = unique("renamed")
-      objects.rekeyed.id = id + 100_000
-      objects.taker = new Tag({ name })
-      objects.keyTaker = new Tag({ id, name: unique("key-taker") })
-      session.addAll([objects.taker, objects.keyTaker])
-    })
+    const writer = counted("update-first")
+    await using session = writer.session
+    const renamed = (await session.scalar(select(Tag).where(Tag.c.name.eq(name)))) as Tag
+    const rekeyed = (await session.get(Tag, id)) as Tag
+    renamed.name = unique("renamed")
+    rekeyed.id = id + 100_000
+    const [taker, keyTaker] = [new Tag({ name }), new Tag({ id, name: unique("key-taker") })]
+    session.addAll([taker, keyTaker])
+    const sql = await writer.commit()
     const first = (pattern: RegExp) => sql.findIndex((line) => pattern.test(line))
     expect(first(/UPDATE "?orm_tags"? /)).toBeGreaterThanOrEqual(0)
     expect(first(/UPDATE "?orm_tags"? /)).toBeLessThan(first(/INSERT INTO "?orm_tags"? /))
+    expect(await session.get(Tag, id)).toBe(keyTaker)
+    expect(await session.get(Tag, id + 100_000)).toBe(rekeyed)
     await using reader = new AsyncSession(engine)
-    expect((await reader.get(Tag, objects.taker?.id))?.name).toBe(name)
-    expect((await reader.get(Tag, id))?.name).toBe(objects.keyTaker?.name)
-    expect((await reader.get(Tag, id + 100_000))?.name).toBe(objects.rekeyed?.name)
+    expect((await reader.get(Tag, taker.id))?.name).toBe(name)
+  })
+
+  it("writes a new object given the key of a row deleted in the same flush over that row (a row switch)", async () => {
+    const ids = await twoPosts()
+    const id = 800_000 + Math.floor(Math.random() * 90_000)
+    {
+      await using session = new AsyncSession(engine)
+      const post = (await session.get(Post, ids.first)) as Post
+      post.tags = [new Tag({ id, name: unique("switched-out") })]
+      await session.commit()
+    }
+    const writer = counted("row-switch")
+    await using session = writer.session
+    const [old, second] = [(await session.get(Tag, id)) as Tag, (await session.get(Post, ids.second)) as Post]
+    session.delete(old)
+    const fresh = new Tag({ id, name: unique("switched-in"), posts: [second] })
+    session.add(fresh)
+    const sql = await writer.commit()
+    // One UPDATE takes the row over: an INSERT before the DELETE would fail on the key.
+    expect(sql.filter((line) => /(INSERT INTO|DELETE FROM) "?orm_tags"? /.test(line))).toEqual([])
+    expect(sql.filter((line) => /UPDATE "?orm_tags"? /.test(line))).toHaveLength(1)
+    expect([inspect(old).state, inspect(fresh).state]).toEqual(["detached", "persistent"])
+    expect(await session.get(Tag, id)).toBe(fresh)
+    // The old object's links went with it; the new one's stay.
+    await using reader = new AsyncSession(engine)
+    const read = await reader.scalar(select(Tag).where(Tag.id.eq(id)).options(selectinload(Tag.posts)))
+    expect([read?.name, read?.posts.map((post) => post.id)]).toEqual([fresh.name, [ids.second]])
   })
 
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {

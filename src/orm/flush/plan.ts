@@ -39,6 +39,7 @@ import {
 import { insertOrder, insertSteps, needsNewRows, rowKeyIn } from "./insert-steps.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
+import { rowSwitches, sparing } from "./row-switch.ts"
 
 export { KeyRef } from "./key-ref.ts"
 
@@ -114,21 +115,31 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   for (const state of input.deleted) releaseDependents(state, dependents, input.persistent, deleted)
   for (const { child, parent, property } of input.unlinked ?? []) unlink(child, parent, property)
   const updated = input.persistent.filter((state) => state.modifiedColumns().length > 0)
+  // A new object with the key of a deleted one takes its row over: an UPDATE, no INSERT or DELETE.
+  const switches = rowSwitches(input.pending, input.deleted)
+  const switchedOut = new Set(switches.values())
+  const inserting = input.pending.filter((state) => !switches.has(state))
   const steps: Step[] = []
   const linkInserts: Step[] = []
   // Table by table, as SQLAlchemy's save_obj: a table's UPDATEs before its INSERTs, so that an UPDATE
   // frees a unique value or key a new row takes. An UPDATE that needs a row yet to be inserted waits
   // until all are. Rows of a table are written in key order (./lock-order.ts), so concurrent flushes
   // lock them alike.
-  const updates = byTableAndKey(updated.map(updateStep), order)
-  const notInserted = new Set(input.pending)
+  const updates = byTableAndKey(
+    [
+      ...updated.map((state) => updateStep(state)),
+      ...[...switches].map(([state, old]) => updateStep(state, old)),
+    ],
+    order,
+  )
+  const notInserted = new Set(inserting)
   const waiting: WriteStep[] = []
-  const tables = insertOrder(order, input.pending)
+  const tables = insertOrder(order, inserting)
   for (const table of tables) {
     for (const step of updates) {
       if (step.table === table) (needsNewRows(step, notInserted) ? waiting : steps).push(step)
     }
-    const rows = input.pending.filter((s) => s.mapper.table === table)
+    const rows = inserting.filter((s) => s.mapper.table === table)
     steps.push(...insertSteps(table, rows))
     for (const row of rows) notInserted.delete(row)
     linkInserts.push(...links.inserts(table))
@@ -139,10 +150,13 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   // fails its own check first, as StaleDataError, before a link to it fails its foreign key.
   steps.push(...linkInserts)
   for (const table of [...order].reverse()) {
-    const doomed = input.deleted.filter((s) => s.mapper.table === table)
+    const doomed = input.deleted.filter((s) => s.mapper.table === table && !switchedOut.has(s))
     // Bulk steps that clear this table's rows, by the deleted object that leaves them behind.
     const bulk = new Map<InstanceState, WriteStep[]>()
-    for (const { parent, step } of dependents.get(table) ?? []) cached(bulk, parent, () => []).push(step)
+    for (const { parent, step } of dependents.get(table) ?? []) {
+      const clears = switchedOut.has(parent) ? sparing(step, steps, input.persistent) : step
+      cached(bulk, parent, () => []).push(clears)
+    }
     steps.push(...sortByKey(links.deletes(table), whereKey))
     // The table's deleted objects one by one, each after the rows of its own table that point at it
     // (a tree, leaves first); then what deleted rows of other tables leave behind here, in bulk (after
@@ -251,12 +265,20 @@ function removedMembers(state: InstanceState, property: RelationshipProperty): o
   return before.filter((item) => !now.includes(item))
 }
 
-function updateStep(state: InstanceState): WriteStep {
-  const values = new Map<string, unknown>(state.modifiedColumns().map((key) => [key, state.values[key]]))
+/**
+ * The UPDATE of an object's row: its changed columns. A new object taking over the row of a deleted
+ * one (`row`, a row switch) writes every column it gives, as SQLAlchemy's does, where that row is.
+ */
+function updateStep(state: InstanceState, row = state): WriteStep {
+  const keys =
+    row === state
+      ? state.modifiedColumns()
+      : state.mapper.columnKeys.filter((key) => state.values[key] !== undefined)
+  const values = new Map<string, unknown>(keys.map((key) => [key, state.values[key]]))
   const version = state.mapper.versionColumn
   if (version && !values.has(version.key)) {
     // A reference that was not given its version counts up from whatever the row has.
-    const known = state.committed?.[version.key]
+    const known = row.committed?.[version.key]
     values.set(version.key, known === undefined ? (version as Column<number>).add(1) : Number(known) + 1)
   }
   return {
@@ -264,7 +286,7 @@ function updateStep(state: InstanceState): WriteStep {
     table: state.mapper.table,
     state,
     values,
-    where: rowKey(state),
+    where: rowKey(row),
     mustMatchOne: true,
   }
 }
