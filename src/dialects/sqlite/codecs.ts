@@ -48,7 +48,7 @@ function sqliteNumeric(text: string, type: SqlType<unknown>, column: Column<unkn
 /** The significant digits of decimal text: `-0.0120e5` gives "12". */
 function significantDigits(text: string): string {
   return text
-    .replace(/[eE].*/, "")
+    .replace(/e.*/i, "")
     .replace(/\D/g, "")
     .replace(/^0+|0+$/g, "")
 }
@@ -101,7 +101,7 @@ export function parseSqliteTimestamp(text: string): Date {
     return new Date(`${text.slice(0, 10)}T${text.slice(11)}Z`)
   }
   const iso = text.includes("T") ? text : text.replace(" ", "T")
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`)
+  return new Date(/z|[+-]\d\d:?\d\d$/i.test(iso) ? iso : `${iso}Z`)
 }
 
 /**
