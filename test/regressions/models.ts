@@ -3,6 +3,7 @@
 import {
   BigInteger,
   column,
+  DateOnly,
   DateTime,
   Float,
   hybrid,
@@ -74,4 +75,16 @@ export class RStamp extends model(
   { registry },
 ) {}
 
-registry.registerModels(RAccount, REntry, RNote, RScore, RStamp)
+/** Keyed by a sensor and an instant, which PostgreSQL may hold to the microsecond. */
+export class RReading extends model(
+  "r_readings",
+  {
+    sensor: column(Integer, { primaryKey: true }),
+    at: column(DateTime, { primaryKey: true }),
+    note: column(String(20)),
+    day: column(DateOnly, { nullable: true }),
+  },
+  { registry },
+) {}
+
+registry.registerModels(RAccount, REntry, RNote, RScore, RStamp, RReading)

@@ -10,7 +10,7 @@ import { AsyncSession, aliased, deleteFrom, func, select, text, update } from ".
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { RAccount, REntry, RNote, RScore, RStamp, registry } from "./models.ts"
+import { RAccount, REntry, RNote, RReading, RScore, RStamp, registry } from "./models.ts"
 
 const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
@@ -164,6 +164,28 @@ for (const fixture of fixtures) {
         const stored = await session.scalar(select(RStamp.ratio).where(RStamp.id.eq(2)))
         expect([stamp.ratio, stored]).toEqual([1, 1])
         await session.rollback()
+      })
+    }
+
+    for (const [zone, day] of [
+      ["Pacific/Kiritimati", "1994-12-31"],
+      ["Pacific/Apia", "2011-12-30"],
+    ]) {
+      it(`reads back ${day} in ${zone}, which skipped that day`, async () => {
+        const before = process.env.TZ
+        process.env.TZ = zone
+        try {
+          await using session = new AsyncSession(engine)
+          await session.execute(deleteFrom(RReading), { synchronizeSession: false })
+          session.add(new RReading({ sensor: 2, at: new Date(0), note: "day", day }))
+          await session.flush()
+          session.expungeAll()
+          expect((await session.scalars(select(RReading.day))).all()).toEqual([day])
+          await session.rollback()
+        } finally {
+          if (before === undefined) delete process.env.TZ
+          else process.env.TZ = before
+        }
       })
     }
 

@@ -23,7 +23,7 @@ export function byteaHex(bytes: Uint8Array): string {
 
 /**
  * A value the Neon driver parsed (pg-types, keyed by the wire type) to the JS value of `type`. The
- * driver's view follows the wire (int8 and numeric as strings, `date` as local midnight); ours follows
+ * driver's view follows the wire (int8 and numeric as strings, `date` as its text); ours follows
  * the column, so `count(*)` is a number and a Date column a `YYYY-MM-DD` string on every transport.
  */
 export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown {
@@ -43,7 +43,8 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
       // Epoch milliseconds come from a one-statement load's JSON (../../sql/json-rows.ts).
       return value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))
     case "date":
-      return value instanceof Date ? localDate(value) : String(value).slice(0, 10)
+      // The driver leaves a date as its text (../../drivers/neon/transport.ts).
+      return String(value).slice(0, 10)
     case "json":
       // The driver parsed json and jsonb already, in both modes: a string is the JSON string itself.
       return value
@@ -54,10 +55,4 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
     default:
       return value
   }
-}
-
-/** pg-types parses `date` at local midnight; read it back with local getters. */
-function localDate(date: Date): string {
-  const pad = (n: number, width = 2) => String(n).padStart(width, "0")
-  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
 }

@@ -2,7 +2,7 @@
 // interactive transaction is needed, then opens a WebSocket `Client` and keeps it while it lives. A
 // WebSocket that the network or the server ends is forgotten (the next statement opens another); a
 // transaction open on it is gone, which the next call inside it reports.
-import { Client, type FullQueryResults, neon } from "@neondatabase/serverless"
+import { Client, type CustomTypesConfig, type FullQueryResults, neon, types } from "@neondatabase/serverless"
 import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
@@ -21,6 +21,14 @@ import {
 } from "../transport.ts"
 import { inlineScript } from "./inline-script.ts"
 import { applyWebSocketSettings, type NeonOptions, withHttpSettings } from "./settings.ts"
+
+/**
+ * The driver's parsers, but a `date` stays its text (`YYYY-MM-DD`): parsed, it was a Date at local
+ * midnight, which a zone that skipped the day (Kiribati's 1994-12-31) turns into the next.
+ */
+const PARSERS: CustomTypesConfig = {
+  getTypeParser: (id, format) => (id === 1082 ? (text: string) => text : types.getTypeParser(id, format)),
+}
 
 const ISOLATION = {
   "read uncommitted": "ReadUncommitted",
@@ -161,7 +169,7 @@ export class NeonTransport implements Transport {
 
   async #openWebSocket(): Promise<void> {
     this.#ensureOpen()
-    const client = new Client({ connectionString: this.#url })
+    const client = new Client({ connectionString: this.#url, types: PARSERS })
     applyWebSocketSettings(client.neonConfig, this.#options)
     // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
     client.on("error", () => undefined)
@@ -299,11 +307,11 @@ export class NeonTransport implements Transport {
       withHttpSettings(this.#options, this.#countingFetch, () => {
         if (kind !== "batch") {
           const [query] = queries as [Query]
-          return sql.query(query.sql, [...query.params]).then(oneResult)
+          return sql.query(query.sql, [...query.params], { types: PARSERS }).then(oneResult)
         }
         return sql
           .transaction(
-            queries.map((q) => sql.query(q.sql, [...q.params])),
+            queries.map((q) => sql.query(q.sql, [...q.params], { types: PARSERS })),
             {
               arrayMode: true,
               fullResults: true,
