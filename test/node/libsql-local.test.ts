@@ -36,18 +36,18 @@ libsqlLocalContract({
 describe("libsql-local's connection pool", () => {
   it("never hands a connection holding temp objects to another stream", async () => {
     const dir = await mkdtemp(join(tmpdir(), "libsql-pool-"))
-    const pool = new ConnectionPool(join(dir, "pool.db"))
+    const pool = await ConnectionPool.open(join(dir, "pool.db"))
     try {
-      const first = pool.acquire()
+      const first = await pool.acquire()
       // What the SQL analysis refuses over the protocol, done on the connection itself.
-      first.exec("CREATE TEMP TABLE leak (x)")
+      await first.exec("CREATE TEMP TABLE leak (x)")
       pool.release(first)
-      const next = pool.acquire()
+      const next = await pool.acquire()
       expect(next).not.toBe(first)
-      expect(next.prepare("SELECT name FROM temp.sqlite_master").all()).toEqual([])
+      expect(await (await next.prepare("SELECT name FROM temp.sqlite_master")).all()).toEqual([])
       pool.release(next)
       // A clean connection is reused.
-      expect(pool.acquire()).toBe(next)
+      expect(await pool.acquire()).toBe(next)
     } finally {
       pool.closeAll()
       await rm(dir, { recursive: true, force: true })
