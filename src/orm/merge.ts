@@ -9,6 +9,8 @@ import { blankInstance, sameValue, stateOf } from "./state.ts"
 /** What merging needs of the session. */
 export interface MergingSession {
   get(model: ModelConstructor, key: readonly unknown[]): Promise<object | null>
+  /** Loads relationships of an object the session holds (`refresh(object, keys)`). */
+  refresh(object: object, keys: readonly string[]): Promise<void>
   add(object: object): void
   /** Whether the session holds this object already (then it is its own merge). */
   holds(object: object): boolean
@@ -35,6 +37,16 @@ export async function mergeInto<T extends object>(
       `${mapper.name} ${identity?.join(", ")} was merged with version ${String(given)}, but the database has ` +
         `${String(state.values[version])}; leave the version unset to merge onto the row as it is`,
     )
+  }
+  if (target) {
+    // The source's collections replace the target's: the members the database has must be known, so
+    // that those the source no longer holds are unlinked or orphaned, as SQLAlchemy loads them first.
+    // (A many-to-many collection assigned unloaded replaces the database's links without them.)
+    const unloaded = [...source.loaded].filter((key) => {
+      const property = mapper.relationship(key)
+      return property.direction === "one-to-many" && !property.secondary && !state.loaded.has(key)
+    })
+    if (unloaded.length > 0) await session.refresh(target, unloaded)
   }
   merged.set(object, state.object)
   for (const key of mapper.columnKeys) {

@@ -42,6 +42,13 @@ function readRelationship(state: InstanceState, key: string): unknown {
 // other side's validator the owner it gains through the back-populated link (SQLAlchemy's defaults).
 function writeRelationship(state: InstanceState, key: string, value: unknown): void {
   const property = state.mapper.relationship(key)
+  if (!state.loaded.has(key) && state.committed !== undefined && replacesRows(property)) {
+    // The rows that point here now must be unlinked or orphaned: SQLAlchemy loads them to know which.
+    throw new NotLoadedError(
+      `${state.mapper.name}.${key} is not loaded: assigning it replaces the rows that point at this one, which must be known first (no implicit I/O): ` +
+        `load it with the query, .options(selectinload(${state.mapper.cls.name}.${key})), or await session.refresh(obj, ["${key}"]); or set each new member's own side`,
+    )
+  }
   if (property.uselist) {
     const previous = state.loaded.has(key) ? (state.values[key] as object[]) : []
     const given = Array.isArray(value) ? (value as object[]) : []
@@ -58,6 +65,11 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
   setRelationship(state, property, next ?? null)
   if (previous && previous !== next) unlinkBack(state, property, previous)
   if (next) linkBack(state, property, next as object)
+}
+
+/** Whether assigning the relationship moves other rows' foreign keys: a one-to-many, or a one-to-one held by the other side. */
+function replacesRows(property: RelationshipProperty): boolean {
+  return property.direction === "one-to-many" && !property.secondary
 }
 
 /** `item` as `state`'s relationship stores it, once its validators and the other side's accept it. */

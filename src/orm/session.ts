@@ -162,12 +162,15 @@ export class AsyncSession extends ReadSession {
   /**
    * Copies a detached or foreign object's state onto this session's object for the same row (loading
    * it if needed), or onto a new pending object when the row does not exist; returns that object. Its
-   * loaded relationships are merged too. A version it gives must be the row's (StaleDataError if not).
+   * loaded relationships are merged too: a one-to-many collection replaces the target's, loaded first
+   * (one query), so that members it no longer holds are unlinked or orphaned, as in SQLAlchemy. A
+   * version it gives must be the row's (StaleDataError if not).
    */
   merge<T extends object>(object: T): Promise<T> {
     return mergeInto(
       {
         get: (model, key) => this.get(model, key),
+        refresh: (o, keys) => this.refresh(o, keys),
         add: (o) => this.add(o),
         holds: (o) => stateOf(o).session === this,
       },

@@ -442,4 +442,28 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     expect((await reader.get(Category, oldChild.id))?.parentId).toBeNull()
     expect((await reader.get(Category, newChild.id))?.parentId).toBe(old.id)
   })
+
+  it("merges a detached parent whose collection lost a child: the child is unlinked", async () => {
+    const root = new Category({ name: "root" })
+    const [kept, removed] = [
+      new Category({ name: "kept", parent: root }),
+      new Category({ name: "removed", parent: root }),
+    ]
+    let detached: Category
+    {
+      await using session = new AsyncSession(engine)
+      session.add(root)
+      await session.commit()
+      detached = (await session.scalar(
+        select(Category).where(Category.id.eq(root.id)).options(selectinload(Category.children)),
+      )) as Category
+    }
+    detached.children = detached.children.filter((child) => child.id !== removed.id)
+    await using session = new AsyncSession(engine)
+    await session.merge(detached)
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Category, kept.id))?.parentId).toBe(root.id)
+    expect((await reader.get(Category, removed.id))?.parentId).toBeNull()
+  })
 })

@@ -555,6 +555,43 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
     expect([read?.name, read?.posts.map((post) => post.id)]).toEqual([fresh.name, [ids.second]])
   })
 
+  it("merges a detached parent whose collection lost a child: the child goes as an orphan", async () => {
+    const ids = await twoPosts()
+    let detached: Post
+    {
+      await using session = new AsyncSession(engine)
+      detached = (await session.scalar(
+        select(Post).where(Post.id.eq(ids.first)).options(selectinload(Post.comments)),
+      )) as Post
+      detached.comments.push(new Comment({ content: "kept", userId: detached.userId }))
+      await session.commit()
+    }
+    const kept = detached.comments[1] as Comment
+    detached.comments.splice(0, 1) // the first comment, out of the detached copy
+    await using session = new AsyncSession(engine)
+    const merged = await session.merge(detached)
+    expect(merged.comments.map((comment) => comment.id)).toEqual([kept.id])
+    await session.commit()
+    expect(await postOfComment(ids.comment)).toBeNull()
+    expect(await postOfComment(kept.id)).toBe(ids.first)
+  })
+
+  it("refuses to replace a one-to-many collection it has not loaded, naming the fix", async () => {
+    const ids = await twoPosts()
+    await using session = new AsyncSession(engine)
+    const post = (await session.get(Post, ids.first)) as Post
+    // Its comments would be kept, not replaced: which rows point at it is not known.
+    const replace = () => {
+      post.comments = []
+    }
+    expect(replace).toThrow(NotLoadedError)
+    expect(replace).toThrow(/selectinload\(Post\.comments\)/)
+    await session.refresh(post, ["comments"])
+    post.comments = []
+    await session.commit()
+    expect(await postOfComment(ids.comment)).toBeNull()
+  })
+
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {
     await using session = new AsyncSession(engine)
     const step = 970_000 + Math.floor(Math.random() * 9_000)
