@@ -161,7 +161,7 @@ for (const fixture of fixtures) {
       session.add(first)
       await session.flush()
       const nested = await session.beginNested()
-      const duplicate = new Account({ name: "first" })
+      const duplicate = new Account({ name: "renamed" }) // first takes it: the UPDATE goes before the INSERT
       first.name = "renamed"
       session.add(duplicate)
       let caught: unknown
