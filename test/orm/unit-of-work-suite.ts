@@ -20,7 +20,7 @@ import {
   update,
 } from "../../src/index.ts"
 import type { Stats, TransportFixture } from "../engine/transports.ts"
-import { Comment, Post, Tag, User } from "./models.ts"
+import { Comment, Post, postTags, Tag, User } from "./models.ts"
 
 interface SuiteTools {
   readonly engine: Engine
@@ -398,21 +398,30 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
     expect((await reader.get(Tag, tag.id))?.name).toBe(tag.name)
   })
 
-  it("commits a parent whose collection lost a child a bulk DELETE had already removed", async () => {
-    const ids = await twoPosts()
-    await using session = new AsyncSession(engine)
-    const post = (await session.scalar(
-      select(Post).where(Post.id.eq(ids.first)).options(selectinload(Post.comments)),
-    )) as Post
-    const comment = post.comments[0] as Comment
-    await session.execute(deleteFrom(Comment).where(Comment.id.eq(ids.comment)))
-    expect(inspect(comment).state).toBe("detached")
-    // Out of a delete-orphan collection, but its row is gone already: nothing to delete.
-    post.comments.splice(post.comments.indexOf(comment), 1)
-    post.title = unique("renamed")
-    await session.commit()
-    await using reader = new AsyncSession(engine)
-    expect((await reader.get(Post, ids.first))?.title).toBe(post.title)
+  it("commits a parent whose collection lost a child whose row a bulk DELETE or a flush removed before", async () => {
+    const removals: [string, (session: AsyncSession, comment: Comment) => Promise<unknown>][] = [
+      [
+        "bulk DELETE",
+        (session, comment) => session.execute(deleteFrom(Comment).where(Comment.id.eq(comment.id))),
+      ],
+      ["flush", (session, comment) => (session.delete(comment), session.commit())],
+    ]
+    for (const [how, remove] of removals) {
+      const ids = await twoPosts()
+      await using session = new AsyncSession(engine)
+      const post = (await session.scalar(
+        select(Post).where(Post.id.eq(ids.first)).options(selectinload(Post.comments)),
+      )) as Post
+      const comment = post.comments[0] as Comment
+      await remove(session, comment)
+      expect(inspect(comment).state, how).toBe("detached")
+      // Out of a delete-orphan collection, but its row is gone already: nothing to delete.
+      post.comments.splice(post.comments.indexOf(comment), 1)
+      post.title = unique("renamed")
+      await session.commit()
+      await using reader = new AsyncSession(engine)
+      expect((await reader.get(Post, ids.first))?.title, how).toBe(post.title)
+    }
   })
 
   it("takes back what a failed commit decided, so that a retry deletes no child put back since", async () => {
@@ -590,6 +599,69 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
     post.comments = []
     await session.commit()
     expect(await postOfComment(ids.comment)).toBeNull()
+  })
+
+  it("writes each many-to-many link once: appended twice, removed and re-added, cleared and reassigned", async () => {
+    await using session = new AsyncSession(engine)
+    const author = new User({ username: unique("links"), email: `${unique("links")}@example.com` })
+    const post = new Post({ title: "linked", content: "", author })
+    const [a, b] = [new Tag({ name: unique("a") }), new Tag({ name: unique("b") })]
+    post.tags.push(a, a)
+    post.tags.push(b)
+    session.add(post)
+    await session.commit()
+    post.tags.splice(0, post.tags.length)
+    post.tags = [b, a]
+    a.posts.pop()
+    a.posts.push(post)
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    const read = await reader.scalar(select(Post).where(Post.id.eq(post.id)).options(selectinload(Post.tags)))
+    expect(read?.tags.map((tag) => tag.id).sort()).toEqual([a.id, b.id].sort())
+    // A link taken out and both its ends deleted, in one flush: the other tag stays.
+    post.tags.splice(0, 1)
+    session.delete(a)
+    session.delete(post)
+    await session.commit()
+    expect(await reader.get(Tag, b.id)).not.toBeNull()
+    const links = await reader.execute(select(postTags.c.tagId).where(postTags.c.postId.eq(post.id)))
+    expect(links.all()).toEqual([])
+  })
+
+  it("writes a graph autoflushed part by part, its orphan deleted though its author's collection holds it", async () => {
+    await using session = new AsyncSession(engine)
+    const author = new User({ username: unique("parts"), email: `${unique("parts")}@example.com` })
+    const post = new Post({ title: "parts", content: "", author })
+    const first = new Comment({ content: unique("first"), post, author })
+    session.add(post)
+    await session.scalars(select(Comment).where(Comment.content.eq(first.content))) // autoflushes
+    const second = new Comment({ content: unique("second"), author })
+    post.comments.push(second)
+    post.comments.splice(post.comments.indexOf(first), 1)
+    await session.scalars(select(Comment).where(Comment.content.eq(second.content)))
+    await session.commit()
+    expect(await postOfComment(second.id)).toBe(post.id)
+    expect(await postOfComment(first.id)).toBeNull()
+  })
+
+  it("counts a version up once per flush of a transaction, and back when it rolls back", async () => {
+    const ids = await twoPosts()
+    await using session = new AsyncSession(engine)
+    const post = (await session.get(Post, ids.first)) as Post
+    const start = post.version
+    await session.begin()
+    post.title = unique("second")
+    await session.flush()
+    post.title = unique("third")
+    await session.flush()
+    expect(post.version).toBe(start + 2)
+    await session.rollback()
+    expect(post.version).toBe(start)
+    post.title = unique("committed")
+    await session.commit()
+    expect(post.version).toBe(start + 1)
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Post, ids.first))?.version).toBe(start + 1)
   })
 
   it("keeps every object under its own key when a bulk UPDATE moves one onto another's old key", async () => {

@@ -203,9 +203,11 @@ function hasOtherParent(
     const named = child.values[reverse]
     if (named != null && named !== parent.object) return true
   }
-  // Another loaded collection of the relationship holds it (`other.children.push(child)`).
+  // Another loaded collection of the relationship holds it (`other.children.push(child)`); not one of
+  // another relationship with the same name (the comment's author's `comments`, beside its post's).
   const held = (other: InstanceState) =>
     other !== parent &&
+    other.mapper.relationships.get(property.key) === property &&
     other.loaded.has(property.key) &&
     relatedOf(other, property.key).includes(child.object)
   if (parents.some(held)) return true
