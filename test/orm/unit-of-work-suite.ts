@@ -404,7 +404,13 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
         "bulk DELETE",
         (session, comment) => session.execute(deleteFrom(Comment).where(Comment.id.eq(comment.id))),
       ],
-      ["flush", (session, comment) => (session.delete(comment), session.commit())],
+      [
+        "flush",
+        (session, comment) => {
+          session.delete(comment)
+          return session.commit()
+        },
+      ],
     ]
     for (const [how, remove] of removals) {
       const ids = await twoPosts()
