@@ -157,10 +157,9 @@ export class ReadSession {
     query: Select<Items>,
     { page, pageSize, ...options }: { page: number; pageSize: number } & ExecuteOptions,
   ): Promise<Page<PageItem<Items>>> {
-    if (!Number.isInteger(page) || page < 1)
-      throw new InvalidRequestError(`page must be an integer from 1, got ${page}`)
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
-      throw new InvalidRequestError(`pageSize must be a positive integer, got ${pageSize}`)
+    for (const [name, value] of Object.entries({ page, pageSize })) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new InvalidRequestError(`${name} must be an integer from 1, got ${value}`)
     }
     const flushing = this.autoflush()
     if (flushing) await flushing
@@ -241,8 +240,6 @@ export class ReadSession {
    * when it needs to (a `FOR UPDATE` query; AsyncSession's flush).
    */
   async begin(options: TransactionOptions = {}): Promise<void> {
-    if (this.connection.inTransaction)
-      throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     await this.connection.begin(options)
   }
 
