@@ -36,9 +36,9 @@ export class InstanceState {
   /**
    * The session the application took this object out of while it was pending (`expunge()`, or
    * `delete()`): that session's flush does not cascade it back in, as SQLAlchemy's does not, until it
-   * is added again or linked to an object anew.
+   * is added again or linked to an object anew. Declared only: set on the few objects it concerns.
    */
-  expungedFrom: SessionLike | undefined
+  declare expungedFrom: SessionLike | undefined
   #loaded: Set<string> | undefined
   #committedCollections: Map<string, readonly object[]> | undefined
 

@@ -62,7 +62,7 @@ export function sparing(
   if (kept.length === 0) return step
   if (!column || more.length > 0) {
     throw new InvalidRequestError(
-      `A new object takes over a row deleted in the same flush, and rows of ${table.name} it keeps point at it by a key of several columns; flush the deletion first`,
+      `Rows of ${table.name} point at a row a new object takes over, by a key of several columns; flush the deletion first`,
     )
   }
   return { ...step, keep: { column: column.key, values: kept } }
