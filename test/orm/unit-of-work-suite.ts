@@ -550,19 +550,27 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
       await using session = new AsyncSession(engine)
       const post = (await session.get(Post, ids.first)) as Post
       post.tags = [new Tag({ id, name: unique("switched-out") })]
+      // A row of another table with the same key, deleted in the same flush: not the row taken over.
+      session.add(new Comment({ id, content: "same key", postId: post.id, userId: post.userId }))
       await session.commit()
     }
     const writer = counted("row-switch")
     await using session = writer.session
     const [old, second] = [(await session.get(Tag, id)) as Tag, (await session.get(Post, ids.second)) as Post]
+    const sameKey = (await session.get(Comment, id)) as Comment
     session.delete(old)
+    session.delete(sameKey)
     const fresh = new Tag({ id, name: unique("switched-in"), posts: [second] })
     session.add(fresh)
     const sql = await writer.commit()
     // One UPDATE takes the row over: an INSERT before the DELETE would fail on the key.
     expect(sql.filter((line) => /(INSERT INTO|DELETE FROM) "?orm_tags"? /.test(line))).toEqual([])
     expect(sql.filter((line) => /UPDATE "?orm_tags"? /.test(line))).toHaveLength(1)
-    expect([inspect(old).state, inspect(fresh).state]).toEqual(["detached", "persistent"])
+    expect([inspect(old).state, inspect(fresh).state, inspect(sameKey).state]).toEqual([
+      "detached",
+      "persistent",
+      "detached",
+    ])
     expect(await session.get(Tag, id)).toBe(fresh)
     // The old object's links went with it; the new one's stay.
     await using reader = new AsyncSession(engine)

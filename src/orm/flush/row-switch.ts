@@ -3,7 +3,9 @@
 // gone (an INSERT before the DELETE fails on the key), and the rows that point at the key stay valid.
 import { InvalidRequestError } from "../../errors.ts"
 import { Expression } from "../../sql/expression.ts"
+import { cached } from "../../util/cached.ts"
 import { identityKey } from "../identity-map.ts"
+import type { Mapper } from "../mapper.ts"
 import { type InstanceState, sameValue } from "../state.ts"
 import { keyOf, type Step, type WriteStep } from "./plan.ts"
 
@@ -14,18 +16,18 @@ export function rowSwitches(
 ): Map<InstanceState, InstanceState> {
   const switches = new Map<InstanceState, InstanceState>()
   if (pending.length === 0 || deleted.length === 0) return switches
-  const byKey = new Map<unknown, InstanceState>()
+  const byKey = new Map<Mapper, Map<unknown, InstanceState>>()
   for (const state of deleted) {
     const key = identityKey(state.mapper.primaryKey.map((column) => state.committed?.[column.key]))
-    if (key !== undefined) byKey.set(key, state)
+    if (key !== undefined) cached(byKey, state.mapper, () => new Map()).set(key, state)
   }
   const taken = new Set<InstanceState>()
   for (const state of pending) {
     // Rows added with addUnique are found by their unique values; keys the database gives are new.
     const values = state.mapper.primaryKey.map((column) => state.values[column.key])
     if (state.uniqueBy || values.some((value) => value == null || value instanceof Expression)) continue
-    const old = byKey.get(identityKey(values))
-    if (!old || old.mapper !== state.mapper || taken.has(old)) continue
+    const old = byKey.get(state.mapper)?.get(identityKey(values))
+    if (!old || taken.has(old)) continue
     taken.add(old)
     switches.set(state, old)
   }
