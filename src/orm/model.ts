@@ -112,12 +112,7 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
       (entry): entry is [string, RelationshipSpec<unknown>] => entry[1] instanceof RelationshipSpec,
     ),
   )
-  const table = new Table(tableName, columnSpecs as never, {
-    metadata: registry.metadata,
-    ...(options.primaryKey ? { primaryKey: options.primaryKey } : {}),
-    ...(options.constraints ? { constraints: options.constraints } : {}),
-    ...(options.indexes ? { indexes: options.indexes } : {}),
-  })
+  const table = new Table(tableName, columnSpecs as never, { ...options, metadata: registry.metadata })
   const versionColumn = options.versionId === undefined ? undefined : table.requireColumn(options.versionId)
 
   const Model = class {
@@ -145,39 +140,22 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
   registry.add(mapper)
   Object.defineProperty(Model, MAPPER, { value: mapper })
   Object.defineProperty(Model, TABLE, { value: table })
-  const entity: EntityDescriptor = Object.freeze({ from: table, columns: table.columns })
-  Object.defineProperty(Model, ENTITY, {
-    get(this: ModelConstructor) {
-      mapper.adopt(this)
-      return entity
-    },
-  })
   // Static attributes as getters: reading `Post.title` through the subclass teaches the mapper its class.
-  Object.defineProperty(Model, "c", {
-    get(this: ModelConstructor) {
-      mapper.adopt(this)
-      return table.c
-    },
-  })
-  for (const column of table.columns.filter((col) => !FUNCTION_PROPERTIES.has(col.key))) {
-    Object.defineProperty(Model, column.key, {
-      get(this: ModelConstructor) {
-        mapper.adopt(this)
-        return column
-      },
-    })
-  }
-  // Relationship specs come from `relationship()`, which installed the plugin (./relationships.ts).
-  const relationships = plugins.relationships
-  for (const key of relationshipSpecs.keys()) {
-    const attribute = relationships?.attribute(mapper, key)
+  const staticAttribute = (key: PropertyKey, value: unknown) =>
     Object.defineProperty(Model, key, {
       get(this: ModelConstructor) {
         mapper.adopt(this)
-        return attribute
+        return value
       },
     })
+  staticAttribute(ENTITY, Object.freeze({ from: table, columns: table.columns }) satisfies EntityDescriptor)
+  staticAttribute("c", table.c)
+  for (const column of table.columns) {
+    if (!FUNCTION_PROPERTIES.has(column.key)) staticAttribute(column.key, column)
   }
+  // Relationship specs come from `relationship()`, which installed the plugin (./relationships.ts).
+  const relationships = plugins.relationships
+  for (const key of relationshipSpecs.keys()) staticAttribute(key, relationships?.attribute(mapper, key))
   defineColumnAccessors(Model.prototype, mapper)
   if (relationshipSpecs.size > 0) relationships?.defineAccessors(Model.prototype, mapper)
   if (options.hybrids) {
