@@ -16,8 +16,8 @@ export class UnsupportedCapabilityError extends InvalidRequestError {
 }
 
 export interface StatementContext {
-  sql?: string
-  params?: readonly unknown[]
+  sql?: string | undefined
+  params?: readonly unknown[] | undefined
   cause?: unknown
 }
 
@@ -46,7 +46,7 @@ export class IntegrityError extends DatabaseError {
 
   constructor(
     message: string,
-    details: { kind: IntegrityKind; constraint?: string; columns?: readonly string[] },
+    details: { kind: IntegrityKind; constraint?: string | undefined; columns?: readonly string[] },
     context: StatementContext = {},
   ) {
     super(message, context)

@@ -387,7 +387,7 @@ function outcomeOf(translated: EdgeAlchemyError, raw: unknown): EdgeAlchemyError
   const { sql, params } = translated
   return new UnknownOutcomeError(
     `The commit was sent but its answer lost (${translated.message}): it may have been applied; check before retrying`,
-    { cause: translated, ...(sql === undefined ? {} : { sql }), ...(params === undefined ? {} : { params }) },
+    { cause: translated, sql, params },
   )
 }
 

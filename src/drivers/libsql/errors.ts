@@ -35,10 +35,7 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
   // The embedded client repeats the code ("SQLITE_CONSTRAINT: SQLITE_CONSTRAINT: ..."): once is enough.
   const message = (error instanceof Error ? error.message : String(error)).replace(/^(\w+): \1: /, "$1: ")
-  const context: StatementContext = {
-    cause: error,
-    ...(query ? { sql: query.sql, params: query.params } : {}),
-  }
+  const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
   const constraint = CONSTRAINT.exec(message)
   if (code.startsWith("SQLITE_CONSTRAINT") || constraint) {
     const kind = KINDS[(constraint?.[1] ?? "").toUpperCase()] ?? "other"
@@ -50,16 +47,15 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
             .split(",")
             .map((c) => c.trim().split(".").pop() ?? "")
             .filter(Boolean)
-    const named = kind === "check" && detail ? { constraint: detail } : {}
-    return new IntegrityError(message, { kind, columns, ...named }, context)
+    // A CHECK's detail is its name; any other's, its columns.
+    const named = kind === "check" ? detail || undefined : undefined
+    return new IntegrityError(message, { kind, columns, constraint: named }, context)
   }
-  if (DATA.test(code) || DATA.test(message)) return new DataError(message, context)
-  if (PROGRAMMING.test(message) || PROGRAMMING.test(code)) return new ProgrammingError(message, context)
-  if (CONNECTION.test(message) || CONNECTION.test(code) || error instanceof TypeError) {
-    return new ConnectionError(message, context)
-  }
-  if (code === "STREAM_EXPIRED" || code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
-    return new OperationalError(message, context)
-  }
+  // Each pattern is tested against the code and the message; no alternative spans the line between.
+  const said = `${code}\n${message}`
+  if (DATA.test(said)) return new DataError(message, context)
+  if (PROGRAMMING.test(said)) return new ProgrammingError(message, context)
+  if (CONNECTION.test(said) || error instanceof TypeError) return new ConnectionError(message, context)
+  // Any other code (a lock, SQLITE_BUSY, an expired stream: STREAM_EXPIRED) is the database's condition now.
   return code ? new OperationalError(message, context) : new DatabaseError(message, context)
 }

@@ -40,16 +40,12 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   const fields: PgErrorFields = typeof error === "object" && error !== null ? error : {}
   const code = typeof fields.code === "string" ? fields.code : ""
   const message = error instanceof Error ? error.message : String(error)
-  const context: StatementContext = {
-    cause: error,
-    ...(query ? { sql: query.sql, params: query.params } : {}),
-  }
+  const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
   if (code.startsWith("23")) {
-    const constraint =
-      typeof fields.constraint === "string" && fields.constraint ? { constraint: fields.constraint } : {}
+    const constraint = typeof fields.constraint === "string" ? fields.constraint || undefined : undefined
     return new IntegrityError(
       message,
-      { kind: INTEGRITY[code] ?? "other", columns: columnsOf(fields), ...constraint },
+      { kind: INTEGRITY[code] ?? "other", columns: columnsOf(fields), constraint },
       context,
     )
   }
@@ -57,10 +53,9 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // (22012), not valid for its type (22P02, 22007, 22008), a NUL (22021), a bad JSON escape (22P05).
   if (code.startsWith("22")) return new DataError(message, context)
   if (code.startsWith("42")) return new ProgrammingError(message, context)
-  if (/^(08|28|53|57P0)/.test(code) || LOST.test(message)) {
+  if (/^(08|28|53|57P0)/.test(code) || LOST.test(message) || error instanceof TypeError) {
     return new ConnectionError(message, context)
   }
-  if (error instanceof TypeError) return new ConnectionError(message, context)
   if (/^(40|55|25)/.test(code)) return new OperationalError(message, context)
   return new DatabaseError(message, context)
 }
