@@ -135,24 +135,24 @@ export class AsyncSession extends ReadSession {
     if (state.session && state.session !== this) {
       throw new InvalidRequestError(`${state.mapper.name} belongs to another session; expunge it there first`)
     }
-    if (this.#expungedPending) takeBackIn(state, this)
     if (state.committed === undefined) {
       state.session = this
       this.#new.add(state)
-      return
+    } else {
+      const identity = state.identity
+      const held = identity && this.identityMap.get(state.mapper, identity)
+      if (held && held !== object) {
+        // One object per row: the session's own would silently lose its changes to this one.
+        throw new InvalidRequestError(
+          `Another ${state.mapper.name} object for the row with key (${identity.join(", ")}) is already in this session; merge() this one into it, or expunge that one first`,
+        )
+      }
+      state.session = this
+      // Adding an object marked for deletion takes the mark back, as SQLAlchemy's `_update_impl` does.
+      if (this.#deleted.delete(state)) state.deleted = false
+      if (identity) this.identityMap.set(state.mapper, identity, object)
     }
-    const identity = state.identity
-    const held = identity && this.identityMap.get(state.mapper, identity)
-    if (held && held !== object) {
-      // One object per row: the session's own would silently lose its changes to this one.
-      throw new InvalidRequestError(
-        `Another ${state.mapper.name} object for the row with key (${identity.join(", ")}) is already in this session; merge() this one into it, or expunge that one first`,
-      )
-    }
-    state.session = this
-    // Adding an object marked for deletion takes the mark back, as SQLAlchemy's `_update_impl` does.
-    if (this.#deleted.delete(state)) state.deleted = false
-    if (identity) this.identityMap.set(state.mapper, identity, object)
+    if (this.#expungedPending) takeBackIn(state, this)
   }
 
   addAll(objects: Iterable<object>): void {
