@@ -466,4 +466,29 @@ describe.each([neonFixture("http", ws), libsqlHttpFixture()])("cycles and one-to
     expect((await reader.get(Category, kept.id))?.parentId).toBe(root.id)
     expect((await reader.get(Category, removed.id))?.parentId).toBeNull()
   })
+
+  it("keeps a child another parent's one-way collection took when its loaded old parent goes", async () => {
+    const department = new Department({ title: "Moves" })
+    const [from, to] = [new Person({ name: "from", department }), new Person({ name: "to", department })]
+    const note = new Note()
+    from.notes.push(note)
+    {
+      await using session = new AsyncSession(engine)
+      session.addAll([from, to])
+      await session.commit()
+    }
+    await using session = new AsyncSession(engine)
+    const people = await session.scalars(
+      select(Person)
+        .where(Person.id.in([from.id, to.id]))
+        .orderBy(Person.id)
+        .options(selectinload(Person.notes)),
+    )
+    const [old, other] = people.all() as [Person, Person]
+    other.notes.push(old.notes[0] as Note) // still in the old person's notes: nothing on its side says
+    session.delete(old)
+    await session.commit()
+    await using reader = new AsyncSession(engine)
+    expect((await reader.get(Note, note.id))?.personId).toBe(to.id)
+  })
 })

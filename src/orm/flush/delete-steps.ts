@@ -6,7 +6,7 @@ import { cached } from "../../util/cached.ts"
 import { identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { isPartial } from "../reference.ts"
-import { type InstanceState, stateOf } from "../state.ts"
+import { type InstanceState, sameValue, stateOf } from "../state.ts"
 import type { WriteStep } from "./plan.ts"
 
 /** A bulk step that clears the rows a deleted object leaves behind, and that object. */
@@ -92,7 +92,9 @@ export function releaseDependents(
       if (property.cascade.has("delete")) continue
       for (const child of members(property, state.values[property.key])) {
         const childState = stateOf(child)
-        if (childState.deleted) continue
+        // Deleted with its own row, or given another parent: the flush pointed its key elsewhere
+        // (SQLAlchemy leaves alone a child another collection added).
+        if (childState.deleted || pointsElsewhere(childState, state, property)) continue
         for (const [, remote] of property.pairs) childState.values[remote.key] = null
       }
       continue
@@ -122,6 +124,19 @@ export function releaseDependents(
       add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })
     }
   }
+}
+
+/** Whether a child's foreign key, as the flush writes it, names a row other than `parent`'s. */
+function pointsElsewhere(
+  child: InstanceState,
+  parent: InstanceState,
+  property: RelationshipProperty,
+): boolean {
+  const { pairs } = property
+  return (
+    pairs.every(([, remote]) => child.values[remote.key] != null) &&
+    pairs.some(([own, remote]) => !sameValue(child.values[remote.key], parent.committed?.[own.key]))
+  )
 }
 
 /**
