@@ -42,7 +42,11 @@ export class ForeignKeyConstraint {
     /** The referenced table's name and its column names, in the database. */
     readonly referencedTable: string,
     readonly referencedColumns: readonly string[],
-    readonly options: { name?: string; onDelete?: ReferentialAction; onUpdate?: ReferentialAction } = {},
+    readonly options: {
+      name?: string | undefined
+      onDelete?: ReferentialAction | undefined
+      onUpdate?: ReferentialAction | undefined
+    } = {},
   ) {
     Object.freeze(this)
   }

@@ -74,31 +74,37 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     this.c = Object.freeze(Object.fromEntries(columns.map((col) => [col.key, col]))) as TableColumns<S>
     const keyed = options.primaryKey?.map((key) => this.requireColumn(key)) ?? []
     this.primaryKey = Object.freeze(keyed.length > 0 ? keyed : columns.filter((col) => col.primaryKey))
-    const constraints = options.constraints ?? []
-    this.foreignKeys = Object.freeze([
-      ...columns.flatMap((col) => this.#columnForeignKey(col)),
-      ...constraints.filter((c) => c instanceof ForeignKeyConstraint).map((fk) => this.#named(fk)),
-    ])
-    this.uniques = Object.freeze([
-      ...columns
-        .filter((col) => col.spec?.options.unique && !col.spec.options.index)
-        .map((col) => new UniqueConstraint([col.key], conventionalName("uq", name, [col.name]))),
-      ...constraints.filter((c) => c instanceof UniqueConstraint).map((uq) => this.#named(uq)),
-    ])
-    this.checks = Object.freeze([
-      ...columns.flatMap((col) => enumCheck(name, col)),
-      ...constraints.filter((c) => c instanceof CheckConstraint),
-    ])
+    const foreignKeys: ForeignKeyConstraint[] = []
+    const uniques: UniqueConstraint[] = []
+    const checks: CheckConstraint[] = []
+    const indexes: Index[] = []
+    const uniqueIndexes: Index[] = []
+    // What a column declares, named by convention.
+    for (const col of columns) {
+      const { foreignKey, unique, index } = col.spec?.options ?? {}
+      const conventional = (prefix: "uq" | "ix" | "ck") => conventionalName(prefix, name, [col.name])
+      if (foreignKey !== undefined) foreignKeys.push(this.#columnForeignKey(col, foreignKey))
+      if (index) (unique ? uniqueIndexes : indexes).push(new Index(conventional("ix"), [col.key], !!unique))
+      else if (unique) uniques.push(new UniqueConstraint([col.key], conventional("uq")))
+      // Enum columns are portable VARCHARs guarded by a CHECK of their values.
+      const values = col.type.kind === "enum" ? col.type.options.values : undefined
+      if (values) checks.push(new CheckConstraint(col.in(values), conventional("ck")))
+    }
+    // The table's own, unnamed ones named by convention.
+    for (const item of options.constraints ?? []) {
+      if (item instanceof CheckConstraint) checks.push(item)
+      else if (item instanceof ForeignKeyConstraint) foreignKeys.push(this.#named(item))
+      else uniques.push(this.#named(item))
+    }
+    this.foreignKeys = Object.freeze(foreignKeys)
+    this.uniques = Object.freeze(uniques)
+    this.checks = Object.freeze(checks)
     this.indexes = Object.freeze([
-      ...columns
-        .filter((col) => col.spec?.options.index && !col.spec.options.unique)
-        .map((col) => new Index(conventionalName("ix", name, [col.name]), [col.key], false)),
-      ...columns
-        .filter((col) => col.spec?.options.index && col.spec.options.unique)
-        .map((col) => new Index(conventionalName("ix", name, [col.name]), [col.key], true)),
+      ...indexes,
+      ...uniqueIndexes,
       ...(options.indexes ?? []).map((ix) => this.#named(ix)),
     ])
-    for (const constraint of [...this.foreignKeys, ...this.uniques, ...this.indexes]) {
+    for (const constraint of [...foreignKeys, ...uniques, ...this.indexes]) {
       for (const key of constraint.columns) this.requireColumn(key)
     }
     this.metadata = options.metadata
@@ -127,18 +133,16 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     return found
   }
 
-  #columnForeignKey(col: Column<unknown>): ForeignKeyConstraint[] {
-    const spec = col.spec?.options.foreignKey
-    if (spec === undefined) return []
-    const options: ForeignKeyOptions = typeof spec === "string" ? { references: spec } : spec
-    const [table, column] = splitReference(options.references, `${this.name}.${col.key}`)
-    return [
-      new ForeignKeyConstraint([col.key], table, [column], {
-        name: options.name ?? conventionalName("fk", this.name, [col.name, table]),
-        ...(options.onDelete ? { onDelete: options.onDelete } : {}),
-        ...(options.onUpdate ? { onUpdate: options.onUpdate } : {}),
-      }),
-    ]
+  #columnForeignKey(col: Column<unknown>, spec: string | ForeignKeyOptions): ForeignKeyConstraint {
+    const { references, name, onDelete, onUpdate }: ForeignKeyOptions =
+      typeof spec === "string" ? { references: spec } : spec
+    const [table, column] = splitReference(references, `${this.name}.${col.key}`)
+    const conventional = conventionalName("fk", this.name, [col.name, table])
+    return new ForeignKeyConstraint([col.key], table, [column], {
+      name: name ?? conventional,
+      onDelete,
+      onUpdate,
+    })
   }
 
   /** Gives an unnamed constraint or index its conventional name. */
@@ -169,13 +173,6 @@ function splitReference(reference: string, where: string): [string, string] {
     throw new InvalidRequestError(`Foreign key of ${where} must name "table.column", got "${reference}"`)
   }
   return [reference.slice(0, dot), reference.slice(dot + 1)]
-}
-
-/** Enum columns are portable VARCHARs guarded by a CHECK of their values. */
-function enumCheck(table: string, col: Column<unknown>): CheckConstraint[] {
-  const values = col.type.kind === "enum" ? col.type.options.values : undefined
-  if (!values) return []
-  return [new CheckConstraint(col.in(values), conventionalName("ck", table, [col.name]))]
 }
 
 /**
