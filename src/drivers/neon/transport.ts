@@ -2,7 +2,14 @@
 // interactive transaction is needed, then opens a WebSocket `Client` and keeps it while it lives. A
 // WebSocket that the network or the server ends is forgotten (the next statement opens another); a
 // transaction open on it is gone, which the next call inside it reports.
-import { Client, type CustomTypesConfig, type FullQueryResults, neon, types } from "@neondatabase/serverless"
+import {
+  Client,
+  type CustomTypesConfig,
+  type FullQueryResults,
+  type HTTPTransactionOptions,
+  neon,
+  types,
+} from "@neondatabase/serverless"
 import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
@@ -315,10 +322,11 @@ export class NeonTransport implements Transport {
             {
               arrayMode: true,
               fullResults: true,
-              ...(options.isolationLevel ? { isolationLevel: ISOLATION[options.isolationLevel] } : {}),
-              ...(options.readOnly !== undefined ? { readOnly: options.readOnly } : {}),
-              ...(options.deferrable !== undefined ? { deferrable: options.deferrable } : {}),
-            },
+              // The driver reads an undefined option as one not given (its types do not say so).
+              isolationLevel: options.isolationLevel && ISOLATION[options.isolationLevel],
+              readOnly: options.readOnly,
+              deferrable: options.deferrable,
+            } as HTTPTransactionOptions<true, true>,
           )
           .then((results: FullQueryResults<true>[]) => results.map(resultOf))
       })
