@@ -65,8 +65,6 @@ export function sqliteTimestamp(date: Date): string {
  * A value @libsql/client returned (with `intMode: "bigint"`) to the JS value of `type`: integers as
  * numbers unless the column is a BigInteger, 0/1 as booleans, our timestamp text as a UTC Date.
  */
-const MAX_SAFE = 9007199254740991n // Number.MAX_SAFE_INTEGER, as a literal so that bundles without SQLite drop it
-
 export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
   if (value === null || value === undefined) return null
   switch (type.kind) {
@@ -88,7 +86,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
       return value instanceof ArrayBuffer ? new Uint8Array(value) : value
     case "null":
       // Untyped (raw SQL, unknown functions): integers as numbers when they fit, as PostgreSQL's int4.
-      return typeof value === "bigint" && value <= MAX_SAFE && value >= -MAX_SAFE ? Number(value) : value
+      return typeof value === "bigint" && Number.isSafeInteger(Number(value)) ? Number(value) : value
     default:
       return typeof value === "bigint" ? value.toString() : value
   }
@@ -110,7 +108,6 @@ export function parseSqliteTimestamp(text: string): Date {
  * number (written around edgealchemy) comes back as it is.
  */
 function numericText(value: unknown, scale = 0): string {
-  if (typeof value === "bigint") return scale > 0 ? `${value}.${"0".repeat(scale)}` : `${value}`
   const text = typeof value === "number" ? value.toPrecision(15) : String(value)
   const decimal = parseDecimal(text)
   if (!decimal) return text
