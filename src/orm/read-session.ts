@@ -23,6 +23,7 @@ import type { RelationshipLoad } from "./relationship-query.ts"
 import {
   byKey,
   byKeyPlan,
+  byKeyValues,
   type Hydration,
   hydrateRows,
   landRead,
@@ -103,12 +104,12 @@ export class ReadSession {
     }
     const flushing = this.autoflush()
     if (flushing) await flushing
-    // A one-column key, the commonest, without the pairs and template strings of the general case.
-    const values =
-      identity.length === 1
-        ? { k0: identity[0] }
-        : Object.fromEntries(identity.map((value, i) => [`k${i}`, value]))
-    const { result } = await this.#executeWithLoads(byKeyPlan(mapper), this.hydration({}), [], values)
+    const { result } = await this.#executeWithLoads(
+      byKeyPlan(mapper),
+      this.hydration({}),
+      [],
+      byKeyValues(identity),
+    )
     return (result.first()?.[0] as InstanceType<M> | undefined) ?? null
   }
 
@@ -197,10 +198,7 @@ export class ReadSession {
     const relationshipKeys = keys.filter((key) => mapper.relationshipSpecs.has(key))
     const columnKeys = keys.filter((key) => !mapper.relationshipSpecs.has(key))
     const statements: Statement[] = []
-    if (columnKeys.length > 0) {
-      const values = Object.fromEntries(identity.map((value, i) => [`k${i}`, value]))
-      statements.push(new Bound(byKey(mapper), values))
-    }
+    if (columnKeys.length > 0) statements.push(new Bound(byKey(mapper), byKeyValues(identity)))
     // Relationship keys come from `relationship()`, which installed the plugin that loads them.
     const relationships = plugins.relationships
     const loads = relationships

@@ -41,6 +41,14 @@ export function byKey(mapper: Mapper): Select<readonly SelectItem[]> {
   })
 }
 
+/** A primary key's values as `byKey`'s parameters. */
+export function byKeyValues(identity: readonly unknown[]): Record<string, unknown> {
+  // A one-column key, the commonest, without the pairs and template strings of the general case.
+  return identity.length === 1
+    ? { k0: identity[0] }
+    : Object.fromEntries(identity.map((value, i) => [`k${i}`, value]))
+}
+
 /**
  * `session.get`'s plan for a mapper: by primary key, with the loads its relationships ask for by
  * default. Mappers do not change once their relationships are resolved, so neither does the plan; its
