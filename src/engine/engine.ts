@@ -27,7 +27,7 @@ export interface EngineOptions {
   /** Several drivers; the engine takes the one that accepts the URL (for one app on either database). */
   drivers?: readonly EngineDriver[]
   /** Log every statement with its parameters and duration: `true` for console.log, or a function. */
-  echo?: boolean | ((line: string) => void)
+  echo?: boolean | ((line: string) => void) | undefined
 }
 
 /** One statement as it ran: what the `statement` event reports. */
@@ -144,10 +144,7 @@ export function createEngine(url: string, options: EngineOptions = {}): Engine {
 export function engineFactory<O extends object>(makeDriver: (options: O) => EngineDriver) {
   return (url: string, options: Omit<EngineOptions, "driver" | "drivers"> & O = {} as O): Engine => {
     const { echo, ...driverOptions } = options
-    return new Engine(url, {
-      driver: makeDriver(driverOptions as O),
-      ...(echo === undefined ? {} : { echo }),
-    })
+    return new Engine(url, { driver: makeDriver(driverOptions as O), echo })
   }
 }
 
