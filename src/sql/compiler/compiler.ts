@@ -95,18 +95,18 @@ export class Compiler extends ExpressionCompiler {
     const froms = this.#fromsOf(select)
     this.#enclosingFroms.push(new Set(froms.flatMap((from) => this.#parentsIn(from))))
     try {
-      const parts = [`SELECT ${state.distinct ? "DISTINCT " : ""}${this.selectList(state.items)}`]
-      if (froms.length > 0) parts.push(`FROM ${froms.map((from) => this.#from(from)).join(", ")}`)
-      if (state.where.length > 0) parts.push(`WHERE ${this.conditions(state.where)}`)
-      if (state.groupBy.length > 0)
-        parts.push(`GROUP BY ${state.groupBy.map((e) => this.expression(e)).join(", ")}`)
-      if (state.having.length > 0) parts.push(`HAVING ${this.conditions(state.having)}`)
-      if (state.orderBy.length > 0)
-        parts.push(`ORDER BY ${state.orderBy.map((o) => this.ordering(o, state.items)).join(", ")}`)
-      const limit = this.limitOffset(state.limit, state.offset)
-      if (limit) parts.push(limit)
-      if (state.forUpdate) parts.push(this.forUpdate(state.forUpdate))
-      return parts.join(" ")
+      const parts = [
+        `SELECT ${state.distinct ? "DISTINCT " : ""}${this.selectList(state.items)}`,
+        froms.length > 0 && `FROM ${froms.map((from) => this.#from(from)).join(", ")}`,
+        state.where.length > 0 && `WHERE ${this.conditions(state.where)}`,
+        state.groupBy.length > 0 && `GROUP BY ${state.groupBy.map((e) => this.expression(e)).join(", ")}`,
+        state.having.length > 0 && `HAVING ${this.conditions(state.having)}`,
+        state.orderBy.length > 0 &&
+          `ORDER BY ${state.orderBy.map((o) => this.ordering(o, state.items)).join(", ")}`,
+        this.limitOffset(state.limit, state.offset),
+        state.forUpdate && this.forUpdate(state.forUpdate),
+      ]
+      return parts.filter(Boolean).join(" ")
     } finally {
       this.#enclosingFroms.pop()
     }
