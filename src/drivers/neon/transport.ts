@@ -18,6 +18,7 @@ import { answeredWithin } from "../request-timeout.ts"
 import {
   type Capabilities,
   CLOSE_TIMEOUT_MS,
+  type IsolationLevel,
   measured,
   type Query,
   type QueryResult,
@@ -37,12 +38,11 @@ const PARSERS: CustomTypesConfig = {
   getTypeParser: (id, format) => (id === 1082 ? (text: string) => text : types.getTypeParser(id, format)),
 }
 
-const ISOLATION = {
-  "read uncommitted": "ReadUncommitted",
-  "read committed": "ReadCommitted",
-  "repeatable read": "RepeatableRead",
-  serializable: "Serializable",
-} as const
+/** The HTTP driver's spelling of an isolation level: "repeatable read" is "RepeatableRead". */
+function httpIsolationLevel(level: IsolationLevel) {
+  const words = level.replace(/(?:^| )(\w)/g, (_, initial: string) => initial.toUpperCase())
+  return words as HTTPTransactionOptions<true, true>["isolationLevel"]
+}
 
 export class NeonTransport implements Transport {
   readonly capabilities: Capabilities
@@ -323,7 +323,7 @@ export class NeonTransport implements Transport {
               arrayMode: true,
               fullResults: true,
               // The driver reads an undefined option as one not given (its types do not say so).
-              isolationLevel: options.isolationLevel && ISOLATION[options.isolationLevel],
+              isolationLevel: options.isolationLevel && httpIsolationLevel(options.isolationLevel),
               readOnly: options.readOnly,
               deferrable: options.deferrable,
             } as HTTPTransactionOptions<true, true>,
