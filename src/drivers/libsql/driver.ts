@@ -38,15 +38,7 @@ export function libsqlDriver(
     accepts: (url) => (kind === "http" ? REMOTE : EMBEDDED).test(url),
     open: (url: string, roundTrips: RoundTrips) =>
       new LibsqlTransport(
-        {
-          url,
-          authToken: options.authToken,
-          createClient,
-          kind,
-          sharedClient: sharedClient(url),
-          closeTimeoutMs: options.closeTimeoutMs,
-          requestTimeoutMs: options.requestTimeoutMs,
-        },
+        { ...options, url, createClient, kind, sharedClient: sharedClient(url) },
         roundTrips,
       ),
     translateError: translateLibsqlError,
