@@ -9,6 +9,14 @@ import { InstanceState, type SessionLike, STATE, StateSlot } from "./state.ts"
 /** Where each mapper's primary-key values sit among its columns, found once per mapper. */
 const keyPositions = new WeakMap<Mapper, readonly number[]>()
 
+/** Where rows of one execution become objects. */
+export interface Hydration {
+  readonly identity: IdentityMap
+  /** The session the objects belong to; none for `readOnly` results. */
+  readonly session: SessionLike | undefined
+  readonly populateExisting: boolean
+}
+
 /**
  * Replaces, in each row, the entity's decoded column values at `item` by its object (null for the
  * missing row of an outer join). Objects the identity map has are kept as they are, unless
@@ -18,14 +26,12 @@ export function hydrateItem(
   mapper: Mapper,
   rows: readonly unknown[][],
   item: number,
-  identityMap: IdentityMap,
-  session: SessionLike | undefined,
-  populateExisting: boolean,
+  { identity, session, populateExisting }: Hydration,
 ): void {
   const positions = cached(keyPositions, mapper, () =>
     mapper.primaryKey.map((column) => mapper.table.columns.indexOf(column)),
   )
-  const objects = identityMap.objectsOf(mapper)
+  const objects = identity.objectsOf(mapper)
   const keys = mapper.columnKeys
   for (const row of rows) {
     const columns = row[item] as readonly unknown[]

@@ -10,22 +10,14 @@ import { type Select, select } from "../sql/select.ts"
 import { isEntity, type SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import { cached } from "../util/cached.ts"
-import { hydrateItem } from "./hydrate.ts"
-import type { IdentityMap } from "./identity-map.ts"
+import { type Hydration, hydrateItem } from "./hydrate.ts"
 import type { JsonLoad } from "./json-load.ts"
 import type { LoadPlan } from "./loading.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
-import type { SessionLike } from "./state.ts"
 
-/** Where rows of one execution become objects. */
-export interface Hydration {
-  readonly identity: IdentityMap
-  /** The session the objects belong to; none for `readOnly` results. */
-  readonly session: SessionLike | undefined
-  readonly populateExisting: boolean
-}
+export type { Hydration }
 
 /** A read batch's transaction: one snapshot, no writes. */
 export const ONE_SNAPSHOT: TransactionOptions = { isolationLevel: "repeatable read", readOnly: true }
@@ -123,8 +115,7 @@ export function hydrateRows(
     if (!isEntity(item)) continue
     const mapper = mapperOf(item)
     if (typeof item === "function") mapper.adopt(item as unknown as ModelConstructor)
-    const { identity, session, populateExisting } = hydration
-    hydrateItem(mapper, rows as unknown[][], i, identity, session, populateExisting)
+    hydrateItem(mapper, rows as unknown[][], i, hydration)
   }
   return rows as unknown[][]
 }
