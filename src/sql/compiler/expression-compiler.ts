@@ -12,7 +12,7 @@ import {
   type InList,
   type Label,
   type Not,
-  Ordering,
+  type Ordering,
   type Postfix,
   type RawSql,
   type SubqueryTarget,
@@ -304,8 +304,7 @@ export abstract class ExpressionCompiler {
    * An ORDER BY item. A label the select list defines (`listed`; every label, after a UNION) orders by
    * its name; any other is ordered by its expression, as no column of that name exists.
    */
-  protected ordering(item: Ordering | Expression<unknown>, listed?: readonly unknown[]): string {
-    const ordering = item instanceof Ordering ? item : new Ordering(item, "ASC")
+  protected ordering(ordering: Ordering, listed?: readonly unknown[]): string {
     const operand = ordering.operand
     const byName = operand.kind === "label" && (!listed || listed.includes(operand))
     const sql = byName ? this.quote((operand as Label<unknown>).name) : this.expression(operand)
