@@ -1,5 +1,5 @@
 // UNION / UNION ALL / INTERSECT / EXCEPT of selects with the same row type.
-import { type Expression, Ordering, type SubqueryTarget } from "./expression.ts"
+import { asOrdering, type Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
 import { Cte, type NamedColumns, Subquery } from "./from.ts"
 import type { RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
@@ -43,7 +43,7 @@ export class CompoundSelect<Items extends readonly SelectItem[] = readonly Selec
   }
 
   orderBy(...items: (Ordering | Expression<unknown>)[]): CompoundSelect<Items> {
-    const orderings = items.map((item) => (item instanceof Ordering ? item : new Ordering(item, "ASC")))
+    const orderings = items.map(asOrdering)
     return new CompoundSelect({ ...this.state, orderBy: [...this.state.orderBy, ...orderings] })
   }
 

@@ -287,6 +287,11 @@ export class Ordering {
   }
 }
 
+/** An ORDER BY item: an expression alone is in ascending order. */
+export function asOrdering(item: Ordering | Expression<unknown>): Ordering {
+  return item instanceof Ordering ? item : new Ordering(item, "ASC")
+}
+
 /** Turns a JS value into a bind parameter typed like the expression it meets. */
 export function asExpression<T>(value: Operand<T> | T, type: SqlType<unknown>): Expression<T> {
   if (value instanceof Expression) return value as Expression<T>

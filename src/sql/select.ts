@@ -1,7 +1,7 @@
 // `select(...)`: an immutable SELECT builder. Every method returns a new statement; the state is frozen.
 import { InvalidRequestError } from "../errors.ts"
 import { CompoundSelect, type SetOperator } from "./compound.ts"
-import { and, type Expression, Ordering, type SubqueryTarget } from "./expression.ts"
+import { and, asOrdering, type Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
 import {
   Cte,
   type FromClause,
@@ -89,7 +89,7 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
   }
 
   orderBy(...items: (Ordering | Expression<unknown>)[]): Select<Items> {
-    const orderings = items.map((item) => (item instanceof Ordering ? item : new Ordering(item, "ASC")))
+    const orderings = items.map(asOrdering)
     return this.#changed({ orderBy: [...this.state.orderBy, ...orderings] })
   }
 
