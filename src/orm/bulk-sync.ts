@@ -13,6 +13,7 @@ import type { Column } from "../sql/schema/column.ts"
 import { type Table, withClientDefaults } from "../sql/schema/table.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
+import type { SqlType } from "../sql/types.ts"
 import type { Update } from "../sql/update.ts"
 import { type Evaluator, evaluator, isExpression, matches, rowValues, Unevaluable } from "./evaluate.ts"
 import type { IdentityMap } from "./identity-map.ts"
@@ -104,7 +105,9 @@ function tryEvaluate(
   const { table, where } = statement.state
   try {
     const matching = matches(where as readonly Expression<unknown>[], table)
-    const setters = Object.entries(values).map(([key, value]) => [key, valueEvaluator(value, table)] as const)
+    const setters = Object.entries(values).map(
+      ([key, value]) => [key, valueEvaluator(value, table, key)] as const,
+    )
     // A reference's unknown columns are unknown, not NULL: evaluating them would guess (./evaluate.ts).
     return objects
       .map((state) => [state, rowValues(state.values, state.mapper.name)] as const)
@@ -118,8 +121,33 @@ function tryEvaluate(
   }
 }
 
-function valueEvaluator(value: unknown, table: Table): Evaluator {
-  return isExpression(value) ? evaluator(value, table) : () => value
+function valueEvaluator(value: unknown, table: Table, key: string): Evaluator {
+  if (isExpression(value)) return evaluator(value, table, true)
+  const stored = storedForm(value, table.requireColumn(key).type)
+  return () => stored
+}
+
+/**
+ * A value the UPDATE writes, as the database reads it back, as a flush's RETURNING gives it: a bigint
+ * in a BigInteger given a number, a number in an Integer given a bigint, 0 for a Float's -0. Numeric
+ * text reads back in the database's form (with the column's scale, `"12.5"` as `"12.50"`; without
+ * one, PostgreSQL's as written and SQLite's shortest), which only the database knows: it is read back.
+ */
+function storedForm(value: unknown, type: SqlType<unknown>): unknown {
+  if (value === null || value === undefined) return null
+  switch (type.kind) {
+    case "numeric":
+      throw new Unevaluable("a Numeric reads back in the database's form")
+    case "bigint":
+      return typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : value
+    case "integer":
+    case "smallint":
+      return typeof value === "bigint" ? Number(value) : value
+    case "float":
+      return value === 0 ? 0 : value
+    default:
+      return value
+  }
 }
 
 function evaluateSync(statement: Statement, changes: readonly Change[], session: BulkSession): BulkSync {

@@ -167,6 +167,32 @@ for (const fixture of fixtures) {
       })
     }
 
+    it("evaluate: values a bulk UPDATE sets read as the database holds them, as after a flush", async () => {
+      await using session = new AsyncSession(engine)
+      const accounts = (await session.scalars(select(RAccount).orderBy(RAccount.id))).all()
+      await session.execute(update(RAccount).values({ balance: "12.5", hits: 5 as never }))
+      const inDb = (await session.execute(select(RAccount.balance, RAccount.hits).orderBy(RAccount.id))).all()
+      expect(accounts.map((a) => [a.balance, a.hits])).toEqual(inDb)
+      expect(inDb[0]).toEqual(["12.50", 5n])
+      await session.rollback()
+    })
+
+    it("updates and deletes a row whose DateTime key holds more than milliseconds", async () => {
+      const at =
+        fixture.dialect === "postgresql" ? "2024-05-01 12:00:00.123456+00" : "2024-05-01 12:00:00.123456"
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(RReading), { synchronizeSession: false })
+      await session.execute(text(`INSERT INTO r_readings (sensor, at, note) VALUES (1, '${at}', 'raw')`))
+      const reading = (await session.scalars(select(RReading))).one()
+      reading.note = "edited"
+      await session.flush()
+      expect((await session.execute(select(RReading.note))).scalars().all()).toEqual(["edited"])
+      await session.delete(reading)
+      await session.flush()
+      expect((await session.execute(select(RReading.note))).scalars().all()).toEqual([])
+      await session.rollback()
+    })
+
     for (const [zone, day] of [
       ["Pacific/Kiritimati", "1994-12-31"],
       ["Pacific/Apia", "2011-12-30"],
