@@ -58,14 +58,26 @@ function coreValue(
   return value instanceof KeyRef ? new RawSql(keyRef(value, column), column.type) : value
 }
 
-/** `a = 1 AND b = 2` over the columns of a row key (a key may be a KeyRef: a row of this flush). */
+/**
+ * `a = 1 AND b = 2` over the columns of a row key (a key may be a KeyRef: a row of this flush). With
+ * `oneRow`, a timestamp is found by its millisecond (`at >= $1 AND at < $1 + 1 ms`): a Date holds
+ * milliseconds, PostgreSQL's timestamp microseconds, so a row written with more (by now(), by another
+ * client) did not equal the Date it read as. The statement refuses two rows found so (mustMatchOne).
+ */
 export function whereRow(
   table: Table,
   where: Map<string, unknown>,
   keyRef: (ref: KeyRef, column: Column<unknown>) => string,
+  oneRow = false,
 ): Expression<boolean> {
   const values = coreValues(where, keyRef, table)
-  return and(...Object.entries(values).map(([key, value]) => table.requireColumn(key).eq(value as never)))
+  return and(
+    ...Object.entries(values).map(([key, value]) => {
+      const column = table.requireColumn(key) as Column<unknown>
+      if (!oneRow || !(value instanceof Date)) return column.eq(value as never)
+      return and(column.ge(value as never), column.lt(new Date(value.getTime() + 1) as never))
+    }),
+  )
 }
 
 /** The column types of `[extra..., every column of the table]`, for decoding returned rows. */
@@ -134,7 +146,7 @@ export function writeStatement(
   const { table, keep } = step
   const kept = keep && table.requireColumn(keep.column)
   const where = and(
-    whereRow(table, step.where, keyRef),
+    whereRow(table, step.where, keyRef, step.mustMatchOne),
     ...(kept ? [kept.notIn(keep?.values.map((value) => coreValue(value, kept, keyRef)) as never)] : []),
   )
   if (step.kind === "update") {
