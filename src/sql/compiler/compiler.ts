@@ -4,7 +4,7 @@
 import { InvalidRequestError } from "../../errors.ts"
 import type { CompoundMember, CompoundSelect } from "../compound.ts"
 import { asExpression, BooleanList, Expression, Ordering, type SubqueryTarget } from "../expression.ts"
-import type { Alias, Cte, FromClause, Join } from "../from.ts"
+import { type Alias, type Cte, type FromClause, type Join, tablesOf } from "../from.ts"
 import type { Column, ColumnParent } from "../schema/column.ts"
 import type { ColumnSpecs, Table } from "../schema/table.ts"
 import type { Select } from "../select.ts"
@@ -93,7 +93,7 @@ export class Compiler extends ExpressionCompiler {
   #visitSelect(select: Select): string {
     const state = select.state
     const froms = this.#fromsOf(select)
-    this.#enclosingFroms.push(new Set(froms.flatMap((from) => this.#parentsIn(from))))
+    this.#enclosingFroms.push(new Set(froms.flatMap(tablesOf)))
     try {
       const parts = [
         `SELECT ${state.distinct ? "DISTINCT " : ""}${this.selectList(state.items)}`,
@@ -146,7 +146,7 @@ export class Compiler extends ExpressionCompiler {
   #fromsOf(select: Select): FromClause[] {
     const { state } = select
     const explicit = [...state.froms]
-    const covered = new Set(explicit.flatMap((from) => this.#parentsIn(from)))
+    const covered = new Set<ColumnParent>(explicit.flatMap(tablesOf))
     const referenced: ColumnParent[] = [
       ...state.items.flatMap((item) =>
         isEntity(item) ? [item[ENTITY].from] : isFromItem(item) ? [item] : [],
@@ -166,11 +166,6 @@ export class Compiler extends ExpressionCompiler {
     // As in SQLAlchemy, a subquery keeps its FROM items when correlating would leave it with none.
     const chosen = explicit.length === 0 && own.length === 0 ? implied : own
     return [...explicit, ...(chosen as FromClause[])]
-  }
-
-  /** Every column parent a FROM item provides: the item itself and, for joins, both sides. */
-  #parentsIn(from: FromClause): ColumnParent[] {
-    return from.kind === "join" ? [...this.#parentsIn(from.left), ...this.#parentsIn(from.right)] : [from]
   }
 
   #from(from: FromClause): string {
