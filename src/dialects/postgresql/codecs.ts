@@ -3,6 +3,7 @@
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
 import { checkedValue } from "../../sql/value-checks.ts"
+import { hex } from "../../util/hex.ts"
 
 export function encodePostgres(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
   // Checked, a value is of its type's JS type, and a JSON document is already its text (a JS array
@@ -16,9 +17,7 @@ export function encodePostgres(value: unknown, type: SqlType<unknown>, column?: 
 
 /** bytea's hex input format: `\x0a1b...`. */
 export function byteaHex(bytes: Uint8Array): string {
-  let hex = "\\x"
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0")
-  return hex
+  return `\\x${hex(bytes)}`
 }
 
 /**

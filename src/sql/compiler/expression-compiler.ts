@@ -2,6 +2,7 @@
 // while compiling and placeholders at the end, in textual order, so any part of a statement (a WITH
 // clause found late, say) can be rendered in any order and `?` parameters still line up.
 import { InvalidRequestError } from "../../errors.ts"
+import { hex } from "../../util/hex.ts"
 import {
   type Between,
   type Binary,
@@ -172,8 +173,7 @@ export abstract class ExpressionCompiler {
       return String(value)
     }
     if (value instanceof Date) return this.stringLiteral(value.toISOString())
-    if (value instanceof Uint8Array)
-      return `X'${[...value].map((b) => b.toString(16).padStart(2, "0")).join("")}'`
+    if (value instanceof Uint8Array) return `X'${hex(value)}'`
     if (typeof value === "string") return this.stringLiteral(value)
     return this.stringLiteral(JSON.stringify(value))
   }
