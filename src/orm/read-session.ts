@@ -213,7 +213,7 @@ export class ReadSession {
           `Could not refresh ${mapper.name} ${identity.join(", ")}: its row no longer exists`,
         )
       }
-      hydrateRows(reloaded, results[0], { ...this.hydration({}), populateExisting: true })
+      hydrateRows(reloaded, results[0], this.hydration({ populateExisting: true }))
     }
     loads.forEach((load, i) => {
       const property = mapper.relationship(relationshipKeys[i] as string)
