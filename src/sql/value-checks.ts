@@ -28,12 +28,9 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
     case "integer":
     case "bigint": {
       const limit = type.kind === "integer" ? 2 ** 31 : type.kind === "smallint" ? 2 ** 15 : 2 ** 63
-      if (
-        typeof value === "number"
-          ? Number.isSafeInteger(value) && value >= -limit && value < limit
-          : typeof value === "bigint" && value >= -BigInt(limit) && value < BigInt(limit)
-      )
-        return value
+      const whole = typeof value === "number" ? Number.isSafeInteger(value) : typeof value === "bigint"
+      // A bigint compares with a number exactly.
+      if (whole && (value as number | bigint) >= -limit && (value as number | bigint) < limit) return value
       return refused(
         `whole numbers from ${-BigInt(limit)} to ${BigInt(limit) - 1n} only (bigints beyond 2^53)`,
       )
