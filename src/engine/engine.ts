@@ -158,10 +158,9 @@ function pickDriver(url: string, options: EngineOptions): EngineDriver {
 
 /** What serves a URL: the driver to import, or the URLs the drivers take. */
 function driverHint(url: string): string {
-  const scheme = /^[a-z][\w+.-]*:/i.exec(url)?.[0].toLowerCase() ?? ""
-  const [driver, entry, note = ""] = /^postgres(ql)?:$/.test(scheme)
+  const [driver, entry, note = ""] = /^postgres(ql)?:/i.test(url)
     ? ["neon", "neon"]
-    : /^(libsql|https?):$/.test(scheme)
+    : /^(libsql|https?):/i.test(url)
       ? ["libsql", "libsql"]
       : /^(file:|:memory:)/.test(url)
         ? ["libsqlEmbedded", "libsql-node", " (Node only)"]
