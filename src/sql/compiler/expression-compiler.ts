@@ -27,7 +27,7 @@ import { quoteIdentifier } from "./identifiers.ts"
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL delimits value markers because no SQL text can hold it (identifiers and literals refuse it)
 const MARKER = /\u0000(\d+)\u0000/g
-const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
+const FUNCTION_NAME = /^[a-z_]\w*(\.[a-z_]\w*)?$/i
 
 /**
  * Expressions of rarer kinds (CASE, DISTINCT) render themselves, so that the base compiler, and a
