@@ -278,14 +278,13 @@ export abstract class ExpressionCompiler {
   }
 
   #visitInList(node: InList): string {
-    const operator = node.negated ? "NOT IN" : "IN"
-    if (!Array.isArray(node.items)) {
-      return `${this.#grouped(node.operand)} ${operator} (${this.nestedSelect(node.items as SubqueryTarget)})`
-    }
+    const { items, negated } = node
     // An empty IN is always false and an empty NOT IN always true, as in SQLAlchemy.
-    if (node.items.length === 0) return node.negated ? "1 = 1" : "1 = 0"
-    const items = (node.items as readonly Expression<unknown>[]).map((item) => this.expression(item))
-    return `${this.#grouped(node.operand)} ${operator} (${items.join(", ")})`
+    if (Array.isArray(items) && items.length === 0) return negated ? "1 = 1" : "1 = 0"
+    const list = Array.isArray(items)
+      ? (items as readonly Expression<unknown>[]).map((item) => this.expression(item)).join(", ")
+      : this.nestedSelect(items as SubqueryTarget)
+    return `${this.#grouped(node.operand)} ${negated ? "NOT IN" : "IN"} (${list})`
   }
 
   #visitBetween(node: Between): string {
