@@ -420,9 +420,6 @@ export class Savepoint {
 
 /** The statement of a batch that failed, when the driver says which (libSQL's `statementIndex`). */
 function failedStatement(error: unknown, queries: readonly Query[]): Query | undefined {
-  const index =
-    typeof error === "object" && error !== null && "statementIndex" in error
-      ? Number(error.statementIndex)
-      : NaN
-  return Number.isInteger(index) ? queries[index] : undefined
+  const index = (error as { statementIndex?: unknown } | null | undefined)?.statementIndex
+  return typeof index === "number" ? queries[index] : undefined
 }
