@@ -6,8 +6,7 @@ export const MAPPER: unique symbol = Symbol.for("edgealchemy.mapper")
 
 /** The mapper of a model class, or of an `aliased(...)` model. */
 export function mapperOf(cls: unknown): Mapper {
-  const carries = typeof cls === "function" || (typeof cls === "object" && cls !== null)
-  const mapper = carries ? (cls as { [MAPPER]?: Mapper })[MAPPER] : undefined
+  const mapper = (cls as { [MAPPER]?: Mapper } | null | undefined)?.[MAPPER]
   if (!mapper) {
     const name = typeof cls === "function" ? cls.name || "this class" : "this value"
     throw new InvalidRequestError(`${name} is not a model: class X extends model("table", {...})`)
