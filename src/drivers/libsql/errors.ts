@@ -32,7 +32,7 @@ const CONNECTION =
 const DATA = /SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|too big|integer overflow|malformed JSON/i
 
 export function translateLibsqlError(error: unknown, query: Query | undefined): EdgeAlchemyError {
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
+  const code = String((error as { code?: unknown } | null | undefined)?.code ?? "")
   // The embedded client repeats the code ("SQLITE_CONSTRAINT: SQLITE_CONSTRAINT: ..."): once is enough.
   const message = (error instanceof Error ? error.message : String(error)).replace(/^(\w+): \1: /, "$1: ")
   const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }

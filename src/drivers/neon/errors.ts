@@ -37,7 +37,8 @@ interface PgErrorFields {
 }
 
 export function translateNeonError(error: unknown, query: Query | undefined): EdgeAlchemyError {
-  const fields: PgErrorFields = typeof error === "object" && error !== null ? error : {}
+  // Anything but null and undefined can be read; a primitive has none of these fields.
+  const fields = (error ?? {}) as PgErrorFields
   const code = typeof fields.code === "string" ? fields.code : ""
   const message = error instanceof Error ? error.message : String(error)
   const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
