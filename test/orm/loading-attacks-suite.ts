@@ -203,10 +203,16 @@ export function loadingAttacksSuite(fixture: TransportFixture) {
         const words = ["1", "n1", "number:1", "string:1", "01", "1.0"]
         {
           await using session = new AsyncSession(engine)
-          for (const kid of [KeyedBigKid, KeyedBytesKid, KeyedTextKid])
-            await session.execute(deleteFrom(kid), { synchronizeSession: false })
-          for (const parent of [KeyedBig, KeyedBytes, KeyedText])
-            await session.execute(deleteFrom(parent), { synchronizeSession: false })
+          // Kids first (they point at their parents); one statement each, typed by its own model.
+          for (const clear of [
+            deleteFrom(KeyedBigKid),
+            deleteFrom(KeyedBytesKid),
+            deleteFrom(KeyedTextKid),
+            deleteFrom(KeyedBig),
+            deleteFrom(KeyedBytes),
+            deleteFrom(KeyedText),
+          ])
+            await session.execute(clear, { synchronizeSession: false })
           for (const [id, kidId] of bigKeys)
             session.add(new KeyedBig({ id, kids: [new KeyedBigKid({ id: kidId })] }))
           for (const [i, bytes] of [[1, 2], [12], [0]].entries()) {

@@ -196,7 +196,7 @@ for (const fixture of fixtures) {
     for (const [zone, day] of [
       ["Pacific/Kiritimati", "1994-12-31"],
       ["Pacific/Apia", "2011-12-30"],
-    ]) {
+    ] as const) {
       it(`reads back ${day} in ${zone}, which skipped that day`, async () => {
         const before = process.env.TZ
         process.env.TZ = zone
