@@ -18,7 +18,7 @@ import type { RowType, Statement } from "../sql/statement.ts"
 import { maskUrl } from "./echo.ts"
 import type { Engine } from "./engine.ts"
 import { Result } from "./result.ts"
-import { decodeRow, slotsOf } from "./row-shape.ts"
+import { decodeRow, readsDates, slotsOf } from "./row-shape.ts"
 
 type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
 
@@ -261,8 +261,9 @@ export class Connection {
       throw new InvalidRequestError("Only text() statements take params; others carry their values")
     }
     const { dialect } = this.engine
-    const compiled = statement.compile(dialect)
-    const query = params.length > 0 ? { sql: compiled.sql, params } : compiled
+    let query: Query = statement.compile(dialect)
+    if (params.length > 0) query = { sql: query.sql, params }
+    if (readsDates(statement)) query = { ...query, datesAsText: true }
     // Refused before sending: SQLite would refuse them too, but PostgreSQL's protocol counts them in 16
     // bits, and 65,536 and more fail as a broken connection, which a retry only repeats.
     const most = dialect.name === "postgresql" ? 65_535 : 32_766

@@ -14,6 +14,7 @@ import { RAccount, REntry, RNote, RReading, RScore, RStamp, registry } from "./m
 
 const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
+  neonFixture("websocket", ws),
   libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-review-")), "r.db")),
 ]
 
