@@ -73,9 +73,10 @@ export function keysOf(slots: readonly Slot[], columns: readonly string[]): read
     if (slot.kind === "value") return columns[at++] as string
     at += slot.types.length
     if (slot.kind === "object") return slot.name
-    // A model by its class's name, an aliased one by its alias's.
+    // A model by its class's name, an aliased one by the name it was given, else its model's.
     const { item } = slot
-    return ((typeof item === "function" ? item : item[ENTITY].from) as { name: string }).name
+    const { name, from } = item[ENTITY]
+    return typeof item === "function" ? (item as { name: string }).name : (name ?? from.name)
   })
 }
 

@@ -41,7 +41,8 @@ export function aliased<M extends ModelConstructor>(model: M, from?: string | Su
   return Object.freeze({
     ...c,
     c,
-    [ENTITY]: { from: source, columns },
+    // Rows name it by the alias given, else by its model, as SQLAlchemy's keys do.
+    [ENTITY]: { from: source, columns, name: typeof from === "string" ? from : mapper.name },
     [MAPPER]: mapper,
   }) as unknown as AliasedModel<M>
 }

@@ -133,7 +133,9 @@ export class ReadSession {
         ? planOf(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
         : undefined
     if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {
-      return (await this.#executeWithLoads(plan, hydration)).result as Result<RowOf<S>>
+      const { result } = await this.#executeWithLoads(plan, hydration)
+      // Named by the statement asked for: the plan's has the joined loads' items, which rows do not.
+      return new Result(result.rows as never[], result.columns, result.rowsAffected, statement)
     }
     const result = await this.connection.execute(statement, options.params)
     const rows = hydrateRows(statement, result.rows as readonly unknown[][], hydration)

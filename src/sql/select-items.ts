@@ -13,6 +13,8 @@ export interface EntityDescriptor {
   /** The table, alias or subquery the entity's columns come from. */
   readonly from: Table | Alias<ColumnSpecs> | Subquery
   readonly columns: readonly Column<unknown>[]
+  /** What rows name it (Result.keys), when not its FROM item's name: an aliased model's. */
+  readonly name?: string
 }
 
 export interface EntityLike {
