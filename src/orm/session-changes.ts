@@ -108,10 +108,14 @@ export function notify(
   context: FlushContext,
 ): boolean {
   let ran = false
+  // A row switch is an UPDATE of the row, as SQLAlchemy tells it: the new object's update events, and
+  // none of a deletion for the object whose row it took over (an audit would log a delete that never was).
+  const { switches } = plan
+  const switchedOut = new Set(switches.values())
   const groups = [
-    [plan.inserted, "Insert"],
-    [plan.updated, "Update"],
-    [plan.deleted, "Delete"],
+    [plan.inserted.filter((state) => !switches.has(state)), "Insert"],
+    [[...plan.updated, ...switches.keys()], "Update"],
+    [plan.deleted.filter((state) => !switchedOut.has(state)), "Delete"],
   ] as const
   for (const [states, what] of groups) {
     for (const state of states) {

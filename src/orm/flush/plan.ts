@@ -89,6 +89,8 @@ export interface FlushPlan {
   readonly inserted: InstanceState[]
   readonly updated: InstanceState[]
   readonly deleted: InstanceState[]
+  /** Row switches (./row-switch.ts): each new object, and the deleted one whose row it takes over. */
+  readonly switches: ReadonlyMap<InstanceState, InstanceState>
 }
 
 export interface FlushInput {
@@ -168,7 +170,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     }
     steps.push(...sortByKey([...bulk.values()].flat(), whereKey))
   }
-  return { steps, inserted: [...input.pending], updated, deleted }
+  return { steps, inserted: [...input.pending], updated, deleted, switches }
 }
 
 /** UPDATEs table by table in foreign-key order, each table's rows by key, as SQLAlchemy's unit of work. */
