@@ -67,7 +67,7 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
   if (next) linkBack(state, property, next as object)
 }
 
-/** Whether assigning the relationship moves other rows' foreign keys: a one-to-many, or a one-to-one held by the other side. */
+/** Whether assigning the relationship moves other rows' foreign keys: a one-to-many without a link table. */
 function replacesRows(property: RelationshipProperty): boolean {
   return property.direction === "one-to-many" && !property.secondary
 }
