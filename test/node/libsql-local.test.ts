@@ -36,18 +36,18 @@ libsqlLocalContract({
 describe("libsql-local's connection pool", () => {
   it("never hands a connection holding temp objects to another stream", async () => {
     const dir = await mkdtemp(join(tmpdir(), "libsql-pool-"))
-    const pool = await ConnectionPool.open(join(dir, "pool.db"))
+    const pool = new ConnectionPool(join(dir, "pool.db"))
     try {
-      const first = await pool.acquire()
+      const first = pool.acquire()
       // What the SQL analysis refuses over the protocol, done on the connection itself.
-      await first.exec("CREATE TEMP TABLE leak (x)")
+      first.exec("CREATE TEMP TABLE leak (x)")
       pool.release(first)
-      const next = await pool.acquire()
+      const next = pool.acquire()
       expect(next).not.toBe(first)
-      expect(await (await next.prepare("SELECT name FROM temp.sqlite_master")).all()).toEqual([])
+      expect(next.prepare("SELECT name FROM temp.sqlite_master").all()).toEqual([])
       pool.release(next)
       // A clean connection is reused.
-      expect(await pool.acquire()).toBe(next)
+      expect(pool.acquire()).toBe(next)
     } finally {
       pool.closeAll()
       await rm(dir, { recursive: true, force: true })

@@ -14,12 +14,12 @@ export interface BusyPolicy {
 const FIRST_PAUSE_MS = 2
 const LONGEST_PAUSE_MS = 50
 
-export async function retryWhileBusy<T>(policy: BusyPolicy, attempt: () => T | Promise<T>): Promise<T> {
+export async function retryWhileBusy<T>(policy: BusyPolicy, attempt: () => T): Promise<T> {
   const deadline = Date.now() + policy.timeoutMs
   let pause = FIRST_PAUSE_MS
   for (;;) {
     try {
-      return await attempt()
+      return attempt()
     } catch (error) {
       if (!isRetryableBusy(error) || Date.now() + pause > deadline) throw error
     }

@@ -1,51 +1,39 @@
 // Connections to the one database file. Every stream holds its own connection (so a transaction belongs
 // to its stream, as in sqld); released connections are kept for reuse, clean: no open transaction and
 // connection settings back to their defaults.
-import { type NativeConnection, type NativeStatement, openConnection } from "./native-database.ts"
+import { createRequire } from "node:module"
+import type LibsqlDatabase from "libsql"
 
-export type Connection = NativeConnection
+// `libsql` is a CommonJS module with a native addon; load it with require so both tsx and vitest agree.
+const Database = createRequire(import.meta.url)("libsql") as typeof LibsqlDatabase
+
+export type Connection = LibsqlDatabase.Database
+export type PreparedStatement = LibsqlDatabase.Statement<unknown[]>
 
 const MAX_IDLE_CONNECTIONS = 8
-
-/**
- * The statements that put a connection back to its defaults, prepared when it opens: preparing is
- * asynchronous, and a release must not be (streams are released from timers and from stop()).
- */
-interface Reset {
-  rollback: NativeStatement
-  foreignKeysOn: NativeStatement
-  tempObjects: NativeStatement
-}
 
 export class ConnectionPool {
   readonly #path: string
   readonly #idle: Connection[] = []
-  readonly #all = new Map<Connection, Reset>()
+  readonly #all = new Set<Connection>()
 
-  private constructor(path: string) {
+  constructor(path: string) {
     this.#path = path
-  }
-
-  /** Opens the file (creating it if need be) and puts it in WAL mode. */
-  static async open(path: string): Promise<ConnectionPool> {
-    const pool = new ConnectionPool(path)
     // WAL once, on the file: concurrent readers stop blocking the writer and single inserts get faster.
-    const first = await pool.#open()
-    await first.exec("PRAGMA journal_mode = WAL")
-    pool.#idle.push(first)
-    return pool
+    const first = this.#open()
+    first.prepare("PRAGMA journal_mode = WAL").all()
+    this.#idle.push(first)
   }
 
-  async acquire(): Promise<Connection> {
-    return this.#idle.pop() ?? (await this.#open())
+  acquire(): Connection {
+    return this.#idle.pop() ?? this.#open()
   }
 
   release(connection: Connection): void {
-    const reset = this.#all.get(connection)
-    if (!reset) return
+    if (!this.#all.has(connection)) return
     let reusable = false
     try {
-      reusable = resetConnection(connection, reset)
+      reusable = resetConnection(connection)
     } catch {
       // A connection that cannot be reset is dropped below.
     }
@@ -58,32 +46,23 @@ export class ConnectionPool {
   }
 
   closeAll(): void {
-    for (const connection of [...this.#all.keys()]) this.#discard(connection)
+    for (const connection of [...this.#all]) this.#discard(connection)
     this.#idle.length = 0
   }
 
-  async #open(): Promise<Connection> {
-    const connection = openConnection(this.#path)
-    try {
-      this.#all.set(connection, {
-        rollback: await connection.prepare("ROLLBACK"),
-        // The only connection setting sqld lets a client change; a pooled connection must not carry it over.
-        foreignKeysOn: await connection.prepare("PRAGMA foreign_keys = ON"),
-        tempObjects: (await connection.prepare("SELECT 1 FROM temp.sqlite_master LIMIT 1")).raw(true),
-      })
-    } catch (error) {
-      connection.close()
-      throw error
-    }
+  #open(): Connection {
+    // timeout 0: a locked database fails at once with SQLITE_BUSY and the runner retries asynchronously.
+    // A busy timeout here would block the event loop, and with it the transaction holding the lock.
+    const connection = new Database(this.#path, { timeout: 0 })
+    this.#all.add(connection)
     return connection
   }
 
   #discard(connection: Connection): void {
-    const reset = this.#all.get(connection)
     this.#all.delete(connection)
     try {
       // close() alone does not release the locks of an open transaction (measured with libsql 0.5.29).
-      if (connection.inTransaction) reset?.rollback.run()
+      if (connection.inTransaction) connection.exec("ROLLBACK")
       connection.close()
     } catch {
       // The connection is being dropped anyway; nothing else can be done about it.
@@ -92,10 +71,11 @@ export class ConnectionPool {
 }
 
 /** Puts a released connection back to its defaults; false when it cannot be reused. */
-function resetConnection(connection: Connection, reset: Reset): boolean {
-  if (connection.inTransaction) reset.rollback.run()
-  reset.foreignKeysOn.run()
+function resetConnection(connection: Connection): boolean {
+  if (connection.inTransaction) connection.exec("ROLLBACK")
+  // The only connection setting sqld lets a client change; a pooled connection must not carry it over.
+  connection.exec("PRAGMA foreign_keys = ON")
   // Temp tables, views and triggers belong to the connection: another stream must never meet them.
   // The analysis refuses their creation; a connection that has some all the same is not reused.
-  return reset.tempObjects.get() === undefined
+  return connection.prepare("SELECT 1 FROM temp.sqlite_master LIMIT 1").get() === undefined
 }

@@ -13,7 +13,7 @@ export interface HttpOptions {
   faults: Faults
   /** Every request handler's promise, so that stop() can wait for them. */
   inFlight: Set<Promise<unknown>>
-  /** Aborted when the server stops: a body still being received is given up, a statement interrupted. */
+  /** Aborted when the server stops: a body still being received is given up. */
   stopping: AbortSignal
 }
 
@@ -28,7 +28,7 @@ const PROTOBUF_REFUSAL =
 
 export function createHranaServer(service: HranaService, options: HttpOptions): Server {
   return createServer((request, response) => {
-    const handling = route(service, options, request, nobodyWaits(response, options.stopping))
+    const handling = route(service, options, request)
       .catch((error: unknown): HttpAnswer => {
         // The client is gone or the server is stopping: there is nobody to answer.
         if (error instanceof BodyNotReceived) return DROP
@@ -45,7 +45,6 @@ async function route(
   service: HranaService,
   options: HttpOptions,
   request: IncomingMessage,
-  signal: AbortSignal,
 ): Promise<HttpAnswer> {
   const url = new URL(request.url ?? "/", "http://localhost")
   const scoped = SCOPED_PATH.exec(url.pathname)
@@ -57,14 +56,14 @@ async function route(
   if (endpoint) {
     if (method !== "POST") return text(405, `${path} accepts POST only`)
     service.stats.count("httpRequests", scope)
-    const body = await readBody(request, signal)
+    const body = await readBody(request, options.stopping)
     if (body === undefined) return text(413, `Request body larger than ${MAX_BODY_BYTES} bytes`)
     const refusal = authenticate(options.authToken, request.headers.authorization)
     if (refusal) return refusal
     if (options.faults.shouldDrop(scope)) return DROP
     if (endpoint === "v3-protobuf") return text(415, PROTOBUF_REFUSAL)
-    if (endpoint === "v3/cursor") return handleCursor(service, { body, scope, signal })
-    return handlePipeline(service, { body, scope, signal }, endpoint === "v2/pipeline" ? 2 : 3)
+    if (endpoint === "v3/cursor") return handleCursor(service, body, scope)
+    return handlePipeline(service, body, endpoint === "v2/pipeline" ? 2 : 3, scope)
   }
 
   switch (path) {
@@ -79,7 +78,7 @@ async function route(
     case "/__faults": {
       if (method !== "POST" || scope === undefined)
         return text(405, 'POST /s/<scope>/__faults {"dropRequests": n}')
-      const { dropRequests } = JSON.parse((await readBody(request, signal)) ?? "{}") as {
+      const { dropRequests } = JSON.parse((await readBody(request, options.stopping)) ?? "{}") as {
         dropRequests?: number
       }
       options.faults.arm(scope, Number(dropRequests ?? 1))
@@ -138,29 +137,14 @@ function authenticate(expected: string | undefined, header: string | undefined):
   return undefined
 }
 
-/** Aborted when nobody will read the answer: the client went away before it was sent (a timeout, a
- *  cancelled fetch), or the server is stopping. A response closes after it is sent, too; that one is
- *  no abandonment. */
-function nobodyWaits(response: ServerResponse, stopping: AbortSignal): AbortSignal {
-  const controller = new AbortController()
-  const abort = () => controller.abort()
-  stopping.addEventListener("abort", abort, { once: true })
-  response.once("close", () => {
-    stopping.removeEventListener("abort", abort)
-    if (!response.writableFinished) abort()
-  })
-  return controller.signal
-}
-
 /** The body did not arrive whole: the client went away or stalled, or the server is stopping. */
 class BodyNotReceived extends Error {}
 
 /** The body as text; undefined once it passes MAX_BODY_BYTES. */
-async function readBody(request: IncomingMessage, signal: AbortSignal): Promise<string | undefined> {
-  if (signal.aborted) throw new BodyNotReceived()
+async function readBody(request: IncomingMessage, stopping: AbortSignal): Promise<string | undefined> {
+  const giveUp = AbortSignal.any([stopping, AbortSignal.timeout(BODY_TIMEOUT_MS)])
   const cutOff = () => request.destroy(new BodyNotReceived())
-  const timer = setTimeout(cutOff, BODY_TIMEOUT_MS)
-  signal.addEventListener("abort", cutOff, { once: true })
+  giveUp.addEventListener("abort", cutOff, { once: true })
   const chunks: Buffer[] = []
   let size = 0
   try {
@@ -172,8 +156,7 @@ async function readBody(request: IncomingMessage, signal: AbortSignal): Promise<
   } catch (error) {
     throw error instanceof BodyNotReceived ? error : new BodyNotReceived(String(error))
   } finally {
-    clearTimeout(timer)
-    signal.removeEventListener("abort", cutOff)
+    giveUp.removeEventListener("abort", cutOff)
   }
   return Buffer.concat(chunks).toString("utf8")
 }

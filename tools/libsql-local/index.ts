@@ -19,9 +19,6 @@ import { StreamRegistry } from "./streams.ts"
 
 export type { LibsqlStats } from "./stats.ts"
 
-/** Far beyond any statement a client waits for, yet a runaway one does not spin for good. */
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000
-
 export interface LibsqlLocalOptions {
   /** The database file. Absent: a temporary file, deleted on stop (`:memory:` cannot be shared between
    *  the per-stream connections). */
@@ -35,9 +32,6 @@ export interface LibsqlLocalOptions {
   streamExpiryMs?: number
   /** How long a statement waits for a locked database before SQLITE_BUSY is reported. */
   busyTimeoutMs?: number
-  /** A statement running longer is interrupted and fails with SQLITE_INTERRUPT (default 60 s; 0: no
-   *  limit). A statement whose client goes away is interrupted at once, as on sqld. */
-  statementTimeoutMs?: number
 }
 
 export interface LibsqlLocal {
@@ -61,7 +55,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
 
   let pool: ConnectionPool
   try {
-    pool = await ConnectionPool.open(path)
+    pool = new ConnectionPool(path)
   } catch (error) {
     if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true })
     throw new Error(`libsql-local could not open the database file ${path}: ${String(error)}`)
@@ -70,7 +64,6 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     registry: new StreamRegistry(pool, options.streamExpiryMs ?? 10_000),
     stats: new StatsBook(),
     busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping: () => stopping.signal.aborted },
-    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
   }
   const inFlight = new Set<Promise<unknown>>()
   const server = createHranaServer(service, {
@@ -110,9 +103,8 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     stop: () => {
       stopped ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-        // Connections with no request end now. Requests whose body has not arrived whole (a client that
-        // stalled mid-body would hold stop() for good) are given up; running statements are
-        // interrupted, and their requests answered SERVER_STOPPING.
+        // Requests being handled get their answers; connections with none, and requests whose body
+        // has not arrived whole (a client that stalled mid-body would hold stop() for good), end now.
         server.closeIdleConnections()
         stopping.abort()
         while (inFlight.size > 0) await Promise.allSettled([...inFlight])

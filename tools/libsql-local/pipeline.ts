@@ -2,7 +2,7 @@
 // `cursor` (one batch, answered as newline-delimited JSON entries).
 import { type BatchResult, compileBatch, runBatch } from "./batch.ts"
 import type { BusyPolicy } from "./busy-retry.ts"
-import { HranaError, ProtocolError, RequestAbandonedError, StreamExpiredError } from "./errors.ts"
+import { HranaError, ProtocolError, StreamExpiredError } from "./errors.ts"
 import { decodeCursorBody, decodePipelineBody, parseJsonBody } from "./requests.ts"
 import type { ExecutionContext, ProtocolVersion } from "./statement-runner.ts"
 import type { StatsBook } from "./stats.ts"
@@ -13,8 +13,6 @@ export interface HranaService {
   registry: StreamRegistry
   stats: StatsBook
   busy: BusyPolicy
-  /** A statement running longer is interrupted (0: no limit). */
-  statementTimeoutMs: number
 }
 
 export interface HttpAnswer {
@@ -24,32 +22,29 @@ export interface HttpAnswer {
   body: string
 }
 
-/** One HTTP request to a Hrana endpoint. */
-export interface HranaRequest {
-  body: string
-  scope: string | undefined
-  /** Aborted when nobody waits for the answer any more: the client went away, or the server stops. */
-  signal: AbortSignal
-}
-
 export async function handlePipeline(
   service: HranaService,
-  request: HranaRequest,
+  bodyText: string,
   version: ProtocolVersion,
+  scope: string | undefined,
 ): Promise<HttpAnswer> {
-  return withStream(service, request.body, decodePipelineBody, async (stream, body) => {
-    const context = contextFor(service, stream, version, request)
+  return withStream(service, bodyText, decodePipelineBody, async (stream, body) => {
+    const context = contextFor(service, stream, version, scope)
     const env = { registry: service.registry, stream, version, context }
     const results: StreamResult[] = []
-    for (const streamRequest of body.requests) results.push(await handleStreamRequest(env, streamRequest))
+    for (const request of body.requests) results.push(await handleStreamRequest(env, request))
     const baton = service.registry.release(stream)
     return json(200, { baton, base_url: null, results })
   })
 }
 
-export async function handleCursor(service: HranaService, request: HranaRequest): Promise<HttpAnswer> {
-  return withStream(service, request.body, decodeCursorBody, async (stream, body) => {
-    const context = contextFor(service, stream, 3, request)()
+export async function handleCursor(
+  service: HranaService,
+  bodyText: string,
+  scope: string | undefined,
+): Promise<HttpAnswer> {
+  return withStream(service, bodyText, decodeCursorBody, async (stream, body) => {
+    const context = contextFor(service, stream, 3, scope)()
     let entries: unknown[]
     try {
       entries = cursorEntries(await runBatch(context, compileBatch(body.steps, stream.sqls, 3)))
@@ -77,7 +72,7 @@ async function withStream<Body extends { baton: string | undefined }>(
   let stream: Stream
   try {
     body = decode(parseJsonBody(bodyText))
-    stream = await service.registry.acquire(body.baton)
+    stream = service.registry.acquire(body.baton)
   } catch (error) {
     return errorAnswer(error)
   }
@@ -93,7 +88,7 @@ function contextFor(
   service: HranaService,
   stream: Stream,
   version: ProtocolVersion,
-  request: HranaRequest,
+  scope: string | undefined,
 ): () => ExecutionContext {
   return () => {
     const connection = stream.connection
@@ -102,9 +97,7 @@ function contextFor(
       connection,
       version,
       busy: service.busy,
-      onStatement: () => service.stats.count("statements", request.scope),
-      signal: request.signal,
-      timeLimitMs: service.statementTimeoutMs,
+      onStatement: () => service.stats.count("statements", scope),
     }
   }
 }
@@ -127,10 +120,6 @@ function cursorEntries(result: BatchResult): unknown[] {
 }
 
 function errorAnswer(error: unknown): HttpAnswer {
-  // Nobody reads this answer (499: nginx's "client closed request"); the stream is already dropped.
-  if (error instanceof RequestAbandonedError) {
-    return { status: 499, contentType: "text/plain", body: error.message }
-  }
   if (error instanceof ProtocolError) return { status: 400, contentType: "text/plain", body: error.message }
   if (error instanceof StreamExpiredError) {
     return json(500, { message: error.message, code: error.code })

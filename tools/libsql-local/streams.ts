@@ -49,9 +49,9 @@ export class StreamRegistry {
   }
 
   /** Opens a new stream (no baton) or takes the stream a baton names, for the duration of one request. */
-  async acquire(baton: string | undefined): Promise<Stream> {
+  acquire(baton: string | undefined): Stream {
     if (baton === undefined) {
-      const stream = new Stream(randomBytes(16).toString("hex"), await this.#pool.acquire())
+      const stream = new Stream(randomBytes(16).toString("hex"), this.#pool.acquire())
       this.#handles.set(stream.id, { state: "acquired" })
       return stream
     }
