@@ -11,9 +11,20 @@ import {
   relationship,
   String,
   Text,
+  table,
 } from "../../src/index.ts"
 
 export const registry = new Registry()
+
+/** Links stamps to labels with no ON DELETE: the flush must delete a deleted stamp's link rows. */
+export const stampLinks = table(
+  "ru_stamp_links",
+  {
+    stampAt: column(DateTime, { primaryKey: true, foreignKey: "ru_stamps.at" }),
+    labelId: column(Integer, { primaryKey: true, foreignKey: "ru_stamp_labels.id" }),
+  },
+  { metadata: registry.metadata },
+)
 
 export class RuParent extends model(
   "ru_parents",
@@ -64,7 +75,26 @@ export class RuStamp extends model(
       backPopulates: "stamp",
       cascade: ["save-update", "delete"],
     }),
+    /** No delete cascade: a deleted stamp's notes are unlinked (their key set to NULL). */
+    notes: relationship<RuStampNote[]>("RuStampNote", { backPopulates: "stamp" }),
+    labels: relationship<RuStampLabel[]>("RuStampLabel", { secondary: stampLinks }),
   },
+  { registry },
+) {}
+
+export class RuStampNote extends model(
+  "ru_stamp_notes",
+  {
+    id: column(Integer, { primaryKey: true }),
+    stampAt: column(DateTime, { foreignKey: "ru_stamps.at", nullable: true }),
+    stamp: relationship<RuStamp | null>("RuStamp", { backPopulates: "notes" }),
+  },
+  { registry },
+) {}
+
+export class RuStampLabel extends model(
+  "ru_stamp_labels",
+  { id: column(Integer, { primaryKey: true }), name: column(String(20)) },
   { registry },
 ) {}
 
@@ -100,4 +130,14 @@ export class RuNum extends model(
   { registry },
 ) {}
 
-registry.registerModels(RuParent, RuChild, RuKid, RuStamp, RuStampItem, RuPair, RuNum)
+registry.registerModels(
+  RuParent,
+  RuChild,
+  RuKid,
+  RuStamp,
+  RuStampItem,
+  RuStampNote,
+  RuStampLabel,
+  RuPair,
+  RuNum,
+)

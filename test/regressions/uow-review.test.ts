@@ -2,10 +2,18 @@
 // microseconds, merge() loading a collection first, expunged pending objects, bulk UPDATE evaluation.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, inspect, select, selectinload, text, update } from "../../src/index.ts"
+import { AsyncSession, inspect, StaleDataError, select, selectinload, text, update } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { RuChild, RuNum, RuParent, RuStamp, registry } from "./row-switch-models.ts"
+import {
+  RuChild,
+  RuNum,
+  RuParent,
+  RuStamp,
+  RuStampLabel,
+  RuStampNote,
+  registry,
+} from "./row-switch-models.ts"
 
 let next = 5000
 const id = () => ++next
@@ -36,6 +44,71 @@ for (const fixture of fixtures) {
       const row = (await r.scalar(select(RuStamp).where(RuStamp.label.eq(`mu2-${n}`))))!
       expect(row.at.getTime()).toBe(stamp.at.getTime())
     })
+
+    it("deletes a parent keyed by now() whose children, notes and links were never loaded", async () => {
+      const n = id()
+      const label = `del-${n}`
+      {
+        await using c = engine.connect()
+        const at = pg
+          ? `now() - interval '1 minute' * ${n}`
+          : `strftime('%Y-%m-%d %H:%M:%f', 'now', '-${n} hours')`
+        const stamp = `(SELECT at FROM ru_stamps WHERE label = '${label}')`
+        await c.execute(text(`INSERT INTO ru_stamps (at, label) VALUES (${at}, '${label}')`))
+        await c.execute(text(`INSERT INTO ru_stamp_items (id, "stampAt") VALUES (${n}, ${stamp})`))
+        await c.execute(text(`INSERT INTO ru_stamp_notes (id, "stampAt") VALUES (${n}, ${stamp})`))
+        await c.execute(text(`INSERT INTO ru_stamp_labels (id, name) VALUES (${n}, 'l')`))
+        await c.execute(text(`INSERT INTO ru_stamp_links ("stampAt", "labelId") VALUES (${stamp}, ${n})`))
+      }
+      await using s = new AsyncSession(engine)
+      const stamp = (await s.scalar(select(RuStamp).where(RuStamp.label.eq(label))))!
+      await s.delete(stamp)
+      await s.commit()
+      await using r = new AsyncSession(engine)
+      const left = await r.execute(
+        text(
+          `SELECT (SELECT count(*) FROM ru_stamps WHERE label = '${label}') AS stamps,
+                  (SELECT count(*) FROM ru_stamp_items WHERE id = ${n}) AS items,
+                  (SELECT count(*) FROM ru_stamp_links WHERE "labelId" = ${n}) AS links`,
+        ),
+      )
+      expect(left.all().map((row) => row.map(Number))).toEqual([[0, 0, 0]])
+      expect((await r.get(RuStampNote, n))?.stampAt).toBeNull()
+      expect((await r.get(RuStampLabel, n))?.name).toBe("l")
+    })
+
+    if (pg)
+      it("refuses to delete a parent whose millisecond another parent shares, touching neither's children", async () => {
+        const n = id()
+        const [a, b] = [`ms-a-${n}`, `ms-b-${n}`]
+        {
+          await using c = engine.connect()
+          const at = `timestamptz '2001-02-03 04:05:06.789' + interval '1 second' * ${n}`
+          await c.execute(
+            text(
+              `INSERT INTO ru_stamps (at, label) VALUES (${at} + interval '1 microsecond', '${a}'), (${at} + interval '2 microseconds', '${b}')`,
+            ),
+          )
+          await c.execute(
+            text(
+              `INSERT INTO ru_stamp_notes (id, "stampAt") SELECT ${n}, at FROM ru_stamps WHERE label = '${b}'`,
+            ),
+          )
+        }
+        await using s = new AsyncSession(engine)
+        const stamp = (await s.scalar(select(RuStamp).where(RuStamp.label.eq(a))))!
+        await s.delete(stamp)
+        await expect(s.commit()).rejects.toBeInstanceOf(StaleDataError)
+        await using r = new AsyncSession(engine)
+        expect((await r.get(RuStampNote, n))?.stampAt).toBeInstanceOf(Date)
+        expect(
+          await r.scalar(
+            select(RuStamp.label)
+              .where(RuStamp.label.in([a, b]))
+              .orderBy(RuStamp.label),
+          ),
+        ).toBe(a)
+      })
 
     it("merge keeps a merged child's edits when its parent's collection is loaded first", async () => {
       const key = id()

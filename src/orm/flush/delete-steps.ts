@@ -76,6 +76,7 @@ export function releaseDependents(
     const add = (step: WriteStep) =>
       dependents.set(step.table, [...(dependents.get(step.table) ?? []), { parent: state, step }])
     const parentKey = (column: Column<unknown>) => state.committed?.[column.key]
+    const byParentKey = property.pairs.every(([own]) => state.mapper.table.primaryKey.includes(own))
     if (property.secondary) {
       const where = new Map(property.pairs.map(([own, link]) => [link.key, parentKey(own)]))
       add({
@@ -85,6 +86,7 @@ export function releaseDependents(
         values: new Map(),
         where,
         mustMatchOne: false,
+        byParentKey,
       })
       continue
     }
@@ -117,11 +119,12 @@ export function releaseDependents(
         values: new Map(),
         where,
         mustMatchOne: false,
+        byParentKey,
         ...(tree ? { subtree: property.pairs, removes: heldIn(table, held, deleted) } : {}),
       })
     } else {
       const values = new Map(property.pairs.map(([, remote]) => [remote.key, null as unknown]))
-      add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false })
+      add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false, byParentKey })
     }
   }
 }

@@ -71,6 +71,12 @@ export interface WriteStep {
   readonly where: Map<string, unknown>
   /** Whether exactly one row must match (rows of mapped objects); link rows are not checked. */
   readonly mustMatchOne: boolean
+  /**
+   * The rows of a deleted parent's children, found by its primary key: timestamps in `where` are
+   * matched within their millisecond, as the parent's own DELETE in the same transaction matches it
+   * (which refuses two parents found so, so no other parent's children are reached).
+   */
+  readonly byParentKey?: boolean
   /** DELETE only: rows whose `column` holds one of `values` are kept (a collection replaced blindly). */
   readonly keep?: { readonly column: string; readonly values: readonly unknown[] }
   /**

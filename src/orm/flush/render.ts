@@ -146,7 +146,7 @@ export function writeStatement(
   const { table, keep } = step
   const kept = keep && table.requireColumn(keep.column)
   const where = and(
-    whereRow(table, step.where, keyRef, step.mustMatchOne),
+    whereRow(table, step.where, keyRef, step.mustMatchOne || step.byParentKey),
     ...(kept ? [kept.notIn(keep?.values.map((value) => coreValue(value, kept, keyRef)) as never)] : []),
   )
   if (step.kind === "update") {
