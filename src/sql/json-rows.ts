@@ -44,7 +44,8 @@ export class JsonRows extends Expression<unknown[][] | null> {
       if (kind !== "float" && kind !== "integer" && kind !== "smallint") return sql
       return `CASE typeof(${sql}) WHEN 'real' THEN printf('%!.17g', ${sql}) ELSE ${sql} END`
     })
-    const order = this.orderBy.map((o) => `${compiler.expression(o.operand)} ${o.direction} ${o.nulls ?? ""}`)
+    // No label is listed here: each orders by its expression.
+    const order = this.orderBy.map((o) => compiler.ordering(o, []))
     const ordered = order.length > 0 ? ` ORDER BY ${order.join(", ")}` : ""
     return `${sqlite ? "json_group_array(json_array" : "json_agg(json_build_array"}(${values.join(", ")})${ordered})`
   }

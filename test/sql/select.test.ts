@@ -14,6 +14,8 @@ import {
   sqlite,
   UnsupportedCapabilityError,
 } from "../../src/index.ts"
+import { asOrdering } from "../../src/sql/expression.ts"
+import { JsonRows } from "../../src/sql/json-rows.ts"
 import { expectCompiled, posts, postTags, tags, users } from "./fixtures.ts"
 
 describe("select", () => {
@@ -235,5 +237,24 @@ describe("select", () => {
     expect(`${select(users.c.username).where(and(users.c.age.ge(18), users.c.bio.isNotNull()))}`).toBe(
       'SELECT "users"."username" FROM "users" WHERE "users"."age" >= :param_1 AND "users"."bio" IS NOT NULL',
     )
+  })
+})
+
+describe("a one-statement load's rows as JSON", () => {
+  it("orders its array as ORDER BY does, NULLS placement included", () => {
+    const rows = new JsonRows(
+      [users.c.username],
+      [users.c.age.desc().nullsLast(), asOrdering(users.c.username)],
+    )
+    expectCompiled(select(rows), {
+      postgresql: {
+        sql: 'SELECT json_agg(json_build_array("users"."username") ORDER BY "users"."age" DESC NULLS LAST, "users"."username" ASC) FROM "users"',
+        params: [],
+      },
+      sqlite: {
+        sql: "SELECT json_group_array(json_array(users.username) ORDER BY users.age DESC NULLS LAST, users.username ASC) FROM users",
+        params: [],
+      },
+    })
   })
 })

@@ -303,7 +303,7 @@ export abstract class ExpressionCompiler {
    * An ORDER BY item. A label the select list defines (`listed`; every label, after a UNION) orders by
    * its name; any other is ordered by its expression, as no column of that name exists.
    */
-  protected ordering(ordering: Ordering, listed?: readonly unknown[]): string {
+  ordering(ordering: Ordering, listed?: readonly unknown[]): string {
     const operand = ordering.operand
     const byName = operand.kind === "label" && (!listed || listed.includes(operand))
     const sql = byName ? this.quote((operand as Label<unknown>).name) : this.expression(operand)
