@@ -7,6 +7,7 @@ import { AsyncSession, inspect, listen, select, selectinload } from "../../src/i
 import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { RuChild, RuKid, RuPair, RuParent, registry } from "./row-switch-models.ts"
+import { uowReviewCases } from "./uow-review-suite.ts"
 
 let next = 1000
 const id = () => ++next
@@ -16,6 +17,7 @@ for (const fixture of fixtures) {
   describe(`row switch on ${fixture.name}`, () => {
     const engine = fixture.engine(`ru-rs-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)
+    uowReviewCases(fixture, engine)
 
     async function parent(withChildren = 0, withKids = 0): Promise<number> {
       await using s = new AsyncSession(engine)

@@ -1,28 +1,25 @@
 // Cases a review of the day's unit-of-work fixes checked and found holding: DateTime keys with
 // microseconds, merge() loading a collection first, expunged pending objects, bulk UPDATE evaluation.
 import { describe, expect, it } from "vitest"
-import ws from "ws"
-import { AsyncSession, inspect, StaleDataError, select, selectinload, text, update } from "../../src/index.ts"
-import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
-import { freshSchema } from "../orm/fresh-schema.ts"
 import {
-  RuChild,
-  RuNum,
-  RuParent,
-  RuStamp,
-  RuStampLabel,
-  RuStampNote,
-  registry,
-} from "./row-switch-models.ts"
+  AsyncSession,
+  type Engine,
+  inspect,
+  StaleDataError,
+  select,
+  selectinload,
+  text,
+  update,
+} from "../../src/index.ts"
+import type { TransportFixture } from "../engine/transports.ts"
+import { RuChild, RuNum, RuParent, RuStamp, RuStampLabel, RuStampNote } from "./row-switch-models.ts"
 
 let next = 5000
 const id = () => ++next
-const fixtures: TransportFixture[] = [neonFixture("http", ws), libsqlHttpFixture()]
 
-for (const fixture of fixtures) {
-  describe(`review on ${fixture.name}`, () => {
-    const engine = fixture.engine(`ru-misc-${fixture.name}-${Date.now().toString(36)}`)
-    freshSchema(engine, registry.metadata)
+/** Run by ./row-switch.test.ts over its schema (one file per set of tables: files run in parallel). */
+export function uowReviewCases(fixture: TransportFixture, engine: Engine): void {
+  describe("review", () => {
     const pg = fixture.dialect === "postgresql"
 
     it("updates a row keyed by now() (PostgreSQL microseconds): the claimed fix", async () => {
