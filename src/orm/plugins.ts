@@ -7,7 +7,7 @@ import type { jsonLoad, jsonRows } from "./json-load.ts"
 import type { landLevels } from "./land-levels.ts"
 import type { planLoading } from "./loading.ts"
 import type { Mapper } from "./mapper.ts"
-import type { defineRelationshipAccessors } from "./relationship-accessors.ts"
+import type { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
 import type { assignJoined, assignLoaded, relationshipLoad } from "./relationship-query.ts"
 import type { resolveRelationships } from "./relationship-resolve.ts"
 
@@ -28,6 +28,7 @@ export const plugins: {
     readonly resolve: typeof resolveRelationships
     readonly attribute: (mapper: Mapper, key: string) => RelationshipAttribute<unknown>
     readonly defineAccessors: typeof defineRelationshipAccessors
+    readonly linkIndexWrites: typeof linkIndexWrites
     readonly load: typeof relationshipLoad
     readonly assign: typeof assignLoaded
     readonly assignJoined: typeof assignJoined

@@ -4,7 +4,7 @@
 // models have only columns carries none of it (./plugins.ts).
 import { RelationshipAttribute } from "./attribute.ts"
 import { plugins } from "./plugins.ts"
-import { defineRelationshipAccessors } from "./relationship-accessors.ts"
+import { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
 import { assignJoined, assignLoaded, relationshipLoad } from "./relationship-query.ts"
 import { resolveRelationships } from "./relationship-resolve.ts"
 
@@ -13,6 +13,7 @@ export function installRelationships(): void {
     resolve: resolveRelationships,
     attribute: (mapper, key) => new RelationshipAttribute(mapper, key),
     defineAccessors: defineRelationshipAccessors,
+    linkIndexWrites,
     load: relationshipLoad,
     assign: assignLoaded,
     assignJoined,

@@ -475,6 +475,14 @@ export class AsyncSession extends ReadSession {
     }
   }
 
+  /** Catches up with collections changed where their lists cannot see it (`tags[0] = tag`). */
+  #linkIndexWrites(): void {
+    const link = plugins.relationships?.linkIndexWrites
+    if (!link) return
+    for (const state of this.#new) link(state)
+    for (const object of this.identityMap.values()) link(stateOf(object))
+  }
+
   #hasChanges(): boolean {
     if (this.#new.size > 0 || this.#deleted.size > 0) return true
     for (const object of this.identityMap.values()) {
@@ -521,6 +529,7 @@ export class AsyncSession extends ReadSession {
       for (let round = 0; !plan; round++) {
         if (round > 20)
           throw new InvalidRequestError("Flush listeners keep adding changes; a listener may loop")
+        this.#linkIndexWrites()
         const changes = collectChanges(this, this.#new, this.identityMap, this.#deleted)
         for (const state of changes.all) {
           if (!saved.has(state)) saved.set(state, { values: { ...state.values }, committed: state.committed })

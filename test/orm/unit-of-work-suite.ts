@@ -707,4 +707,51 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
       ),
     ).rejects.toBeInstanceOf(InvalidRequestError)
   })
+
+  it("writes what an index write or a length change did to a loaded collection, and links both sides", async () => {
+    const name = unique("indexed")
+    await using session = new AsyncSession(engine)
+    const author = new User({ username: name, email: `${name}@example.com` })
+    const post = new Post({ title: "indexed", content: "", author })
+    const [kept, replaced] = [new Tag({ name: unique("kept") }), new Tag({ name: unique("replaced") })]
+    post.tags.push(kept, replaced)
+    new Comment({ content: "first", post, author })
+    new Comment({ content: "second", post, author })
+    session.add(post)
+    await session.commit()
+    await using editor = new AsyncSession(engine)
+    const edited = (await editor.scalar(
+      select(Post)
+        .where(Post.id.eq(post.id))
+        .options(selectinload(Post.tags).selectinload(Tag.posts), selectinload(Post.comments)),
+    ))!
+    const oldTag = edited.tags.find((tag) => tag.name === replaced.name)!
+    const newTag = new Tag({ name: unique("new") })
+    edited.tags[edited.tags.indexOf(oldTag)] = newTag
+    const [first] = edited.comments
+    const substitute = new Comment({ content: "substitute", userId: edited.userId })
+    edited.comments[0] = substitute
+    await editor.commit()
+    // In memory, as push and splice would have left them.
+    expect(oldTag.posts).not.toContain(edited)
+    expect(newTag.posts).toEqual([edited])
+    expect(substitute.post).toBe(edited)
+    expect(inspect(first!).state).toBe("detached")
+    await using reader = new AsyncSession(engine)
+    const read = (await reader.scalar(
+      select(Post).where(Post.id.eq(post.id)).options(selectinload(Post.tags), selectinload(Post.comments)),
+    ))!
+    expect(read.tags.map((tag) => tag.name).sort()).toEqual([kept.name, newTag.name].sort())
+    expect(read.comments.map((comment) => comment.content).sort()).toEqual(["second", "substitute"])
+    // Emptied by its length: the delete-orphan comments go, the tags' link rows too.
+    read.comments.length = 0
+    read.tags.length = 0
+    await reader.commit()
+    await using last = new AsyncSession(engine)
+    const emptied = (await last.scalar(
+      select(Post).where(Post.id.eq(post.id)).options(selectinload(Post.tags), selectinload(Post.comments)),
+    ))!
+    expect([emptied.tags.length, emptied.comments.length]).toEqual([0, 0])
+    expect(await last.get(Tag, kept.id)).toBeDefined()
+  })
 }

@@ -107,6 +107,32 @@ export function uowReviewCases(fixture: TransportFixture, engine: Engine): void 
         ).toBe(a)
       })
 
+    it("unlinks a child an index write took out of a loaded collection (its key set to NULL)", async () => {
+      const [key, out, into] = [id(), id(), id()]
+      {
+        await using s = new AsyncSession(engine)
+        const p = new RuParent({ id: key, name: `ix${key}` })
+        new RuChild({ id: out, label: "out", parent: p })
+        s.add(p)
+        await s.commit()
+      }
+      await using s = new AsyncSession(engine)
+      const p = (await s.scalar(
+        select(RuParent).where(RuParent.id.eq(key)).options(selectinload(RuParent.children)),
+      ))!
+      const [old] = p.children
+      p.children[0] = new RuChild({ id: into, label: "in" })
+      await s.commit()
+      expect(old?.parent).toBeNull()
+      await using r = new AsyncSession(engine)
+      const rows = await r.scalars(
+        select(RuChild)
+          .where(RuChild.id.in([out, into]))
+          .orderBy(RuChild.id),
+      )
+      expect(rows.all().map((child) => child.parentId)).toEqual([null, key])
+    })
+
     it("merge keeps a merged child's edits when its parent's collection is loaded first", async () => {
       const key = id()
       const cid = id()
