@@ -133,6 +133,37 @@ export function uowReviewCases(fixture: TransportFixture, engine: Engine): void 
       expect(rows.all().map((child) => child.parentId)).toEqual([null, key])
     })
 
+    it("updates and deletes a row keyed by a whole second's timestamp (SQLite's CURRENT_TIMESTAMP text)", async () => {
+      const n = id()
+      const label = `sec-${n}`
+      {
+        await using c = engine.connect()
+        const at = pg
+          ? `date_trunc('second', now()) - interval '1 minute' * ${n}`
+          : `datetime('now', '-${n} minutes')`
+        await c.execute(text(`INSERT INTO ru_stamps (at, label) VALUES (${at}, '${label}')`))
+        await c.execute(
+          text(
+            `INSERT INTO ru_stamp_items (id, "stampAt") SELECT ${n}, at FROM ru_stamps WHERE label = '${label}'`,
+          ),
+        )
+      }
+      await using s = new AsyncSession(engine)
+      const stamp = (await s.scalar(select(RuStamp).where(RuStamp.label.eq(label))))!
+      expect(stamp.at.getUTCMilliseconds()).toBe(0)
+      stamp.label = `${label}-2`
+      await s.commit()
+      await s.delete(stamp)
+      await s.commit()
+      await using r = new AsyncSession(engine)
+      const left = await r.execute(
+        text(
+          `SELECT (SELECT count(*) FROM ru_stamps WHERE label LIKE '${label}%') AS stamps, (SELECT count(*) FROM ru_stamp_items WHERE id = ${n}) AS items`,
+        ),
+      )
+      expect(left.all().map((row) => row.map(Number))).toEqual([[0, 0]])
+    })
+
     it("merge keeps a merged child's edits when its parent's collection is loaded first", async () => {
       const key = id()
       const cid = id()

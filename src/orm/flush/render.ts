@@ -3,7 +3,7 @@
 
 import type { Dialect } from "../../sql/compiler/dialect.ts"
 import { deleteFrom } from "../../sql/delete.ts"
-import { and, type Expression, RawSql } from "../../sql/expression.ts"
+import { and, type Expression, literal, or, RawSql } from "../../sql/expression.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { select } from "../../sql/select.ts"
@@ -63,19 +63,25 @@ function coreValue(
  * `oneRow`, a timestamp is found by its millisecond (`at >= $1 AND at < $1 + 1 ms`): a Date holds
  * milliseconds, PostgreSQL's timestamp microseconds, so a row written with more (by now(), by another
  * client) did not equal the Date it read as. The statement refuses two rows found so (mustMatchOne).
+ * SQLite compares timestamps as text: with `secondsText`, a whole second is also found as the text
+ * CURRENT_TIMESTAMP writes, without milliseconds, which sorts before the range.
  */
 export function whereRow(
   table: Table,
   where: Map<string, unknown>,
   keyRef: (ref: KeyRef, column: Column<unknown>) => string,
   oneRow = false,
+  secondsText = false,
 ): Expression<boolean> {
   const values = coreValues(where, keyRef, table)
   return and(
     ...Object.entries(values).map(([key, value]) => {
       const column = table.requireColumn(key) as Column<unknown>
       if (!oneRow || !(value instanceof Date)) return column.eq(value as never)
-      return and(column.ge(value as never), column.lt(new Date(value.getTime() + 1) as never))
+      const within = and(column.ge(value as never), column.lt(new Date(value.getTime() + 1) as never))
+      if (!secondsText || value.getUTCMilliseconds() !== 0) return within
+      const seconds = value.toISOString().slice(0, 19).replace("T", " ")
+      return or(within, column.eq(literal(seconds, Text) as never))
     }),
   )
 }
@@ -137,16 +143,20 @@ export function applyMatching(
   }
 }
 
-/** The Core UPDATE (returning the row) or DELETE of a write step, with KeyRefs rendered by the dialect. */
+/**
+ * The Core UPDATE (returning the row) or DELETE of a write step, with KeyRefs rendered by the dialect;
+ * `secondsText` as for whereRow.
+ */
 export function writeStatement(
   step: WriteStep,
   keyRef: (ref: KeyRef, column: Column<unknown>) => string,
   returnDeleted: boolean,
+  secondsText = false,
 ): Statement {
   const { table, keep } = step
   const kept = keep && table.requireColumn(keep.column)
   const where = and(
-    whereRow(table, step.where, keyRef, step.mustMatchOne || step.byParentKey),
+    whereRow(table, step.where, keyRef, step.mustMatchOne || step.byParentKey, secondsText),
     ...(kept ? [kept.notIn(keep?.values.map((value) => coreValue(value, kept, keyRef)) as never)] : []),
   )
   if (step.kind === "update") {

@@ -136,7 +136,7 @@ function renderInsert(step: InsertStep, keyRef: (ref: KeyRef) => string, sqlite:
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement[] {
   const { table } = step
   const returning = step.kind === "update" || step.removes !== undefined
-  const compiled = writeStatement(step, keyRef, step.removes !== undefined).compile(sqlite)
+  const compiled = writeStatement(step, keyRef, step.removes !== undefined, true).compile(sqlite)
   const write: RenderedStatement = {
     statement: new TextStatement(compiled.sql, returning ? rowTypes(table, 0) : [], compiled.params),
     apply: (returned) => {
