@@ -3,7 +3,7 @@
 // before its children), each statement within the databases' parameter limits.
 import { InvalidRequestError } from "../../errors.ts"
 import type { Column } from "../../sql/schema/column.ts"
-import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
+import { clientDefault, isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
 import { type InstanceState, sameValue } from "../state.ts"
 import { KeyRef } from "./key-ref.ts"
@@ -176,7 +176,7 @@ function insertValues(state: InstanceState): Map<string, unknown> {
   for (const column of state.mapper.table.columns) {
     const fallback = column.spec?.options.default
     if (state.values[column.key] === undefined && fallback !== undefined) {
-      state.values[column.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
+      state.values[column.key] = clientDefault(fallback)
     }
     if (state.values[column.key] !== undefined) values.set(column.key, state.values[column.key])
   }

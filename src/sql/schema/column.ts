@@ -17,8 +17,11 @@ export interface ColumnOptions<T> {
   primaryKey?: boolean
   /** NULL allowed; the value type becomes `T | null`. */
   nullable?: boolean
-  /** A value, or a function called for each new row, applied before INSERT. */
-  default?: T | (() => T)
+  /**
+   * A value, or a function called for each new row, applied before INSERT. An array or object value is
+   * copied for each row (written inline it reads as readonly: `default: []`).
+   */
+  default?: T | Readonly<T> | (() => T)
   /** Applied before every UPDATE of the row (`updatedAt`). */
   onUpdate?: T | (() => T)
   /** A DEFAULT clause in the table's DDL: a literal value, or an expression such as `func.now()`. */

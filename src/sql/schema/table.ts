@@ -189,9 +189,18 @@ export function withClientDefaults(
     const fallback = col.spec?.options[which]
     if (fallback === undefined || col.key in row) continue
     filled ??= { ...row }
-    filled[col.key] = typeof fallback === "function" ? (fallback as () => unknown)() : fallback
+    filled[col.key] = clientDefault(fallback)
   }
   return filled ?? row
+}
+
+/**
+ * A `default` or `onUpdate` for one row: called when a function; copied when an array or object, as
+ * the spec's own is shared by every row of every request (changing one row's would change them all).
+ */
+export function clientDefault(fallback: unknown): unknown {
+  if (typeof fallback === "function") return (fallback as () => unknown)()
+  return typeof fallback === "object" && fallback !== null ? structuredClone(fallback) : fallback
 }
 
 /** A primary key the database generates: the table's only key column, an integer, no foreign key, not opted out. */
