@@ -169,7 +169,8 @@ class JsonLoadStatement extends Statement {
 }
 
 const JSON_ITEM = /* @__PURE__ */ new JsonRows([], [])
-const shapes = new Map<Dialect, Map<string, { head: string; tail: string } | null>>()
+// Weak: a dialect made per engine goes with its engine.
+const shapes = new WeakMap<Dialect, Map<string, { head: string; tail: string } | null>>()
 const ids = new WeakMap<object, number>()
 let lastId = 0
 const idOf = (property: object) => cached(ids, property, () => ++lastId)

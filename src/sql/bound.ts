@@ -9,11 +9,12 @@ import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from
 import { bindParams, type Template } from "./compiler/expression-compiler.ts"
 import { Statement } from "./statement.ts"
 
-const templates = new WeakMap<Statement, Map<Dialect, Template>>()
+// Weak both ways: a dialect made per engine goes with its engine, even under a statement kept for ever.
+const templates = new WeakMap<Statement, WeakMap<Dialect, Template>>()
 
 /** The SQL of a SELECT for a dialect, compiled on first use and kept with the statement. */
 export function templateOf(statement: Statement, dialect: Dialect): Template {
-  const byDialect = cached(templates, statement, () => new Map<Dialect, Template>())
+  const byDialect = cached(templates, statement, () => new WeakMap<Dialect, Template>())
   return cached(byDialect, dialect, () => statement.template(dialect))
 }
 
