@@ -55,9 +55,8 @@ export class LibsqlTransport implements Transport {
   #client: Client | undefined
   #transaction: Transaction | undefined
   #closed = false
-  /** What the request under way is for, so the fetch hook can report it. */
-  #pendingKind: RoundTrip["kind"] = "execute"
-  #pendingStatements: readonly Query[] = []
+  /** Requests made and not yet fetched, oldest first, so the fetch hook can report what each carries. */
+  readonly #unsent: Omit<RoundTrip, "transport" | "durationMs">[] = []
   /** HTTP requests under way, the client's own included (a stream's `close` it sends by itself). */
   readonly #inFlight = new InFlightRequests()
 
@@ -175,16 +174,27 @@ export class LibsqlTransport implements Transport {
 
   /** Embedded requests are reported here; HTTP ones by the fetch hook, one per request actually sent. */
   #request<T>(kind: RoundTrip["kind"], statements: readonly Query[], send: () => Promise<T>): Promise<T> {
-    this.#pendingKind = kind
-    this.#pendingStatements = statements
-    if (this.#settings.kind === "http") return this.#inFlight.roundTrip(this.#settings.requestTimeoutMs, send)
-    return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
+    if (this.#settings.kind !== "http")
+      return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
+    const request = { kind, statements }
+    const unsent = this.#unsent
+    unsent.push(request)
+    return this.#inFlight.roundTrip(this.#settings.requestTimeoutMs, send).finally(() => {
+      // Failed before its fetch: it must not name the next one.
+      const index = unsent.indexOf(request)
+      if (index !== -1) unsent.splice(index, 1)
+    })
   }
 
+  /**
+   * Reports each fetch as the oldest request not yet fetched: the client fetches after awaits of its
+   * own, in the order it was asked (calls of one connection may be under way at once, in a Promise.all).
+   * A fetch with none left is one the client sends by itself: a stream's close.
+   */
   readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
     measured(
       this.#roundTrips,
-      { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
+      { transport: "http", ...(this.#unsent.shift() ?? { kind: "close", statements: [] }) },
       () => this.#inFlight.fetch(input, init),
     )
 }

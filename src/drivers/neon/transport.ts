@@ -64,8 +64,6 @@ export class NeonTransport implements Transport {
   #closed = false
   readonly #inFlight = new InFlightRequests()
   /** What the HTTP request under way is for, so the fetch hook can report it. */
-  #pendingKind: RoundTrip["kind"] = "execute"
-  #pendingStatements: readonly Query[] = []
 
   readonly #url: string
   readonly #options: NeonOptions
@@ -323,12 +321,16 @@ export class NeonTransport implements Transport {
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
     this.#ensureOpen()
     const sql = httpQuery(this.#url)
-    this.#pendingKind = kind
-    this.#pendingStatements = queries
+    // Each request its own fetch hook, which reports what that request carries: calls of one connection
+    // may be under way at once (Promise.all), and the driver fetches after awaits of its own.
+    const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
+      measured(this.#roundTrips, { transport: "http", kind, statements: queries }, () =>
+        this.#inFlight.fetch(input, init),
+      )
     // The driver reads the endpoint and fetch settings when its query starts: `then` starts it, here,
     // while they are in place (its query is lazy until then).
     const send = () =>
-      withHttpSettings(this.#options, this.#countingFetch, () => {
+      withHttpSettings(this.#options, fetch, () => {
         if (kind !== "batch") {
           const [query] = queries as [Query]
           return sql.query(query.sql, [...query.params], optionsOf(query)).then(oneResult)
@@ -357,13 +359,6 @@ export class NeonTransport implements Transport {
   #requireTransaction(action: string): void {
     if (!this.#inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
   }
-
-  readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
-    measured(
-      this.#roundTrips,
-      { transport: "http", kind: this.#pendingKind, statements: this.#pendingStatements },
-      () => this.#inFlight.fetch(input, init),
-    )
 }
 
 type HttpQuery = ReturnType<typeof neon<true, true>>
