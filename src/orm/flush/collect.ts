@@ -79,15 +79,18 @@ export function collectChanges(
     held.of(parent, false).map(({ object, property }) => ({ child: stateOf(object), parent, property })),
   )
   const all = [...pending, ...persistent.filter((s) => !s.deleted), ...deleted]
-  const metadata = all[0]?.mapper.registry.metadata
-  const tables = metadata ? sortedTables(metadata) : { sorted: [], cyclic: [] }
+  // Each registry's tables in its own foreign-key order (no key reaches across registries).
+  const order = [...new Set(all.map((state) => state.mapper.registry.metadata))].flatMap((metadata) => {
+    const tables = sortedTables(metadata)
+    return [...tables.sorted, ...tables.cyclic]
+  })
   return {
     pending: [...pending],
     persistent: persistent.filter((s) => !s.deleted),
     deleted: [...deleted],
     unlinked,
     all,
-    order: [...tables.sorted, ...tables.cyclic],
+    order,
   }
 }
 
