@@ -1,6 +1,6 @@
 // `CASE WHEN ... THEN ... ELSE ... END`.
 import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
-import { asExpression, Expression, type Operand } from "./expression.ts"
+import { asExpression, Expression } from "./expression.ts"
 import { NullType, type SqlType, typeOfValue } from "./types.ts"
 
 /** One `WHEN condition THEN result` (not `{when, then}`: an object with `then` passes for a promise). */
@@ -20,7 +20,8 @@ export class Case<T> extends Expression<T> {
     readonly otherwise: Expression<unknown> | undefined,
   ) {
     super()
-    this.type = whens[0]?.result.type ?? otherwise?.type ?? NullType
+    // Decoded as its results are: a NULL result (often the first) says nothing of the others.
+    this.type = resultType([...whens.map((w) => w.result), ...(otherwise ? [otherwise] : [])])
     Object.freeze(this)
   }
 
@@ -40,18 +41,37 @@ export class Case<T> extends Expression<T> {
   }
 }
 
+/** A result's value: a column's or expression's, or the plain value itself. */
+type ResultValue<R> = R extends Expression<infer V> ? V : R
+
 /**
  * `caseWhen([[User.age.lt(18), "minor"], [User.age.lt(65), "adult"]], "senior")`: the first true
- * condition's value, else the fallback (NULL when none is given, so the type then includes null).
+ * condition's value, else the fallback (NULL when none is given, so the type then includes null). Plain
+ * values are bound with the type of the first column or expression among the results (a Numeric's `0`
+ * as a Numeric), and the whole reads back as that type.
  */
-export function caseWhen<T>(
-  whens: readonly (readonly [Expression<boolean | null>, Operand<T> | T])[],
-  otherwise?: Operand<T> | T,
-): Expression<T> {
-  const typed = whens.map(([condition, result]) => ({
-    condition,
-    result: asExpression(result, typeOfValue(result)),
-  }))
-  const fallback = otherwise === undefined ? undefined : asExpression(otherwise, typeOfValue(otherwise))
-  return new Case<T>(Object.freeze(typed), fallback)
+export function caseWhen<R>(
+  whens: readonly (readonly [Expression<boolean | null>, R])[],
+): Expression<ResultValue<R> | null>
+export function caseWhen<R, O>(
+  whens: readonly (readonly [Expression<boolean | null>, R])[],
+  otherwise: O,
+): Expression<ResultValue<R> | ResultValue<O>>
+export function caseWhen(
+  whens: readonly (readonly [Expression<boolean | null>, unknown])[],
+  otherwise?: unknown,
+): Expression<unknown> {
+  const given = [...whens.map(([, result]) => result), ...(otherwise === undefined ? [] : [otherwise])]
+  const type = resultType(given)
+  const typed = whens.map(([condition, result]) => ({ condition, result: asExpression(result, type) }))
+  return new Case(Object.freeze(typed), otherwise === undefined ? undefined : asExpression(otherwise, type))
+}
+
+/** The type of the first result that has one: an expression's, else a plain value's; NULL if all are. */
+function resultType(results: readonly unknown[]): SqlType<unknown> {
+  const typed = results.map((r) => (r instanceof Expression ? r.type : typeOfValue(r)))
+  const expressions = results.flatMap((r, i) =>
+    r instanceof Expression && typed[i] !== NullType ? [typed[i]] : [],
+  )
+  return expressions[0] ?? typed.find((t) => t !== NullType) ?? NullType
 }

@@ -108,7 +108,7 @@ describe("correlation", () => {
     const condition = and(
       not(users.c.age.between(1, users.c.id)),
       func.lower(users.c.username).in(["a", "b"]),
-      caseWhen<number | null>([[users.c.isActive.eq(true), users.c.age.label("years")]], 0).eq(posts.c.id),
+      caseWhen([[users.c.isActive.eq(true), users.c.age.label("years")]], 0).eq(posts.c.id),
     )
     const moved = replaceColumns(condition, (column) =>
       older.columns.find((c) => column.parent === users && c.key === column.key),
