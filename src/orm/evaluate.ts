@@ -6,11 +6,12 @@
 // is refused up front with Unevaluable, so callers can fall back to asking the database; so are, when
 // they come, values that leave the answer undecided (a division by zero, a stored timestamp equal to
 // the millisecond).
-import type { Binary, BooleanList, InList, Postfix } from "../sql/expression.ts"
+import type { Binary, BooleanList, Cast, InList, Postfix } from "../sql/expression.ts"
 import { Expression } from "../sql/expression.ts"
 import type { FunctionCall } from "../sql/functions.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { Table } from "../sql/schema/table.ts"
+import type { TypeKind } from "../sql/types.ts"
 
 /** A value of an object computed from its column values. */
 export type Evaluator = (values: Readonly<Record<string, unknown>>) => unknown
@@ -105,8 +106,9 @@ function build(expression: Expression<unknown>, scope: Scope): Evaluator {
       return () => value
     }
     case "label":
-    case "cast":
       return build((expression as unknown as { operand: Expression<unknown> }).operand, scope)
+    case "cast":
+      return cast(expression as Cast<unknown>, scope)
     case "binary":
       return binary(expression as Binary<unknown>, scope)
     case "postfix": {
@@ -281,4 +283,62 @@ function sameInstant(a: unknown, b: unknown): boolean {
 
 export function isExpression(value: unknown): value is Expression<unknown> {
   return value instanceof Expression
+}
+
+/**
+ * A CAST, where both databases convert alike: whole numbers between number kinds and to text, a
+ * decimal's text to a double, any value to its own kind. Others are asked of the database: a double to
+ * an integer (PostgreSQL rounds half to even, SQLite truncates), to text (100.0 is '100' or '100.0'),
+ * booleans and timestamps (their text differs).
+ */
+function cast(expression: Cast<unknown>, scope: Scope): Evaluator {
+  const operand = build(expression.operand, scope)
+  const from = expression.operand.type.kind
+  const to = expression.type.kind
+  const length = expression.type.options.length
+  if (from === to && !length) return operand
+  // A length truncates on PostgreSQL only.
+  const convert = length === undefined ? CASTS[to] : undefined
+  if (!convert) throw new Unevaluable(`CAST to ${to} is left to the database`)
+  return (values) => {
+    const value = operand(values)
+    if (value === null) return null
+    const converted = convert(value, from)
+    if (converted === undefined)
+      throw new Unevaluable(`CAST of ${String(value)} to ${to} is left to the database`)
+    return converted
+  }
+}
+
+/** A whole number below 2**53, as a number, from a number or a bigint (undefined otherwise). */
+function whole(value: unknown): number | undefined {
+  const n = typeof value === "bigint" ? Number(value) : value
+  return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined
+}
+
+const below = (limit: number) => (value: unknown) => {
+  const n = whole(value)
+  return n !== undefined && Math.abs(n) < limit ? n : undefined
+}
+
+const CASTS: Partial<Record<TypeKind, (value: unknown, from: TypeKind) => unknown>> = {
+  integer: below(2 ** 31),
+  smallint: below(2 ** 15),
+  bigint: (value) =>
+    typeof value === "bigint" ? value : whole(value) === undefined ? undefined : BigInt(value as number),
+  float: (value, from) =>
+    typeof value === "number"
+      ? value
+      : from === "numeric" || whole(value) !== undefined
+        ? Number(value)
+        : undefined,
+  text: toText,
+  string: toText,
+}
+
+/** Text as it is, and whole numbers: a decimal's or a UUID's text may be spelled otherwise. */
+function toText(value: unknown, from: TypeKind): string | undefined {
+  if (typeof value === "string")
+    return from === "text" || from === "string" || from === "enum" ? value : undefined
+  return whole(value)?.toString()
 }

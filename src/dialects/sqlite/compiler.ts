@@ -98,6 +98,14 @@ export class SqliteCompiler extends Compiler {
     return TYPE_NAMES[type.kind] ?? super.typeName(type)
   }
 
+  /**
+   * Timestamps and dates are text here, and CAST AS DATETIME or DATE converts by NUMERIC affinity:
+   * '2024-05-06 07:08:09' became 2024. Cast to TEXT, the value stays whole for the codec.
+   */
+  override castTypeName(type: SqlType<unknown>): string {
+    return type.kind === "datetime" || type.kind === "date" ? "TEXT" : this.typeName(type)
+  }
+
   /** `INTEGER PRIMARY KEY` makes the column SQLite's rowid, which the database assigns. */
   override generatedKeyType(): string {
     return "INTEGER"
