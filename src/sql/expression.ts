@@ -1,10 +1,16 @@
 // Column expressions: a tree of frozen nodes, each with a `kind` the compiler dispatches on. Every
 // expression carries its SQL type (for binding the values compared with it) and, as a phantom, its
 // TypeScript value type, so `User.age.eq("x")` is a compile error and `select(User.age)` rows are numbers.
-import { BooleanType, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
+import { BooleanType, Float, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
 
 /** A value or an expression of the same type; `null` is always allowed and means SQL NULL. */
 export type Operand<T> = NonNullable<T> | null | Expression<NonNullable<T> | null>
+
+/** The value an operand stands for: an expression's, or the plain value. */
+export type OperandValue<O> = O extends Expression<infer V> ? V : O
+
+/** `null` when either side of an operator may be NULL (SQL's NULL in, NULL out), else nothing. */
+type NullIn<T, O> = Extract<T, null> | Extract<OperandValue<O>, null>
 
 /** Anything that compiles to a SELECT (a select, a union): usable in IN, EXISTS and scalar subqueries. */
 export interface SubqueryTarget {
@@ -75,23 +81,42 @@ export abstract class Expression<T> {
   isNotNull(): Expression<boolean> {
     return new Postfix(this, "IS NOT NULL")
   }
-  add<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+  // Arithmetic, concatenation and CAST are NULL when an operand is: nullable in, nullable out.
+  add<N extends number | bigint, O extends Operand<N>>(
+    this: Expression<N | null>,
+    other: O,
+  ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "+", other)
   }
-  sub<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+  sub<N extends number | bigint, O extends Operand<N>>(
+    this: Expression<N | null>,
+    other: O,
+  ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "-", other)
   }
-  mul<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+  mul<N extends number | bigint, O extends Operand<N>>(
+    this: Expression<N | null>,
+    other: O,
+  ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "*", other)
   }
-  div<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+  div<N extends number | bigint, O extends Operand<N>>(
+    this: Expression<N | null>,
+    other: O,
+  ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "/", other)
   }
-  mod<N extends number | bigint>(this: Expression<N | null>, other: Operand<N>): Expression<N> {
+  mod<N extends number | bigint, O extends Operand<N>>(
+    this: Expression<N | null>,
+    other: O,
+  ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "%", other)
   }
   /** String concatenation, `a || b` on both dialects. */
-  concat(this: Expression<string | null>, other: Operand<string>): Expression<string> {
+  concat<O extends Operand<string>>(
+    this: Expression<string | null>,
+    other: O,
+  ): Expression<string | NullIn<T, O>> {
     return new Binary(this, "||", asExpression(other, Text), Text)
   }
   asc(): Ordering {
@@ -104,9 +129,9 @@ export abstract class Expression<T> {
   label<const N extends string>(name: N): Label<T, N> {
     return new Label(this, name)
   }
-  /** `CAST(expr AS type)`. */
-  cast<U>(type: SqlType<U>): Expression<U> {
-    return new Cast<U>(this, type)
+  /** `CAST(expr AS type)`: NULL stays NULL. */
+  cast<U>(type: SqlType<U>): Expression<U | Extract<T, null>> {
+    return new Cast<U | Extract<T, null>>(this, type as SqlType<U | Extract<T, null>>)
   }
 }
 
@@ -346,9 +371,11 @@ function compare<T>(left: Expression<T>, operator: string, right: Operand<T>): E
  * Typed as the left operand, or as a Float on the right: the database computes in doubles then (SQLite's
  * REAL), and `count / weight` is one, as in SQLAlchemy, not an integer.
  */
-function arithmetic<N>(left: Expression<N | null>, operator: string, right: Operand<N>): Expression<N> {
-  const other = asExpression(right, left.type)
-  return new Binary<N>(left, operator, other, other.type.kind === "float" ? other.type : left.type)
+function arithmetic<R>(left: Expression<unknown>, operator: string, right: unknown): Expression<R> {
+  // A fraction next to an integer column is a Float: bound as the column's Integer, it was refused.
+  const fraction = typeof right === "number" && !Number.isInteger(right) && left.type.isInteger
+  const other = asExpression(right, fraction ? Float : left.type)
+  return new Binary<R>(left, operator, other, other.type.kind === "float" ? other.type : left.type)
 }
 
 function inItems<T>(

@@ -1,8 +1,15 @@
 // SQL functions: `func.count(User.id)`, `func.lower(User.email)`, and any other name passes through
 // (`func.json_extract(...)`) typed as unknown. Also `distinct(expr)` for `count(DISTINCT x)`.
 import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
-import { asExpression, Expression, type Operand } from "./expression.ts"
+import { asExpression, Expression, type Operand, type OperandValue } from "./expression.ts"
 import { DateTime, Float, Integer, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
+
+/** `null` unless one of the operands cannot be NULL: then COALESCE never is. */
+type NullUnlessOne<F> = F extends readonly [infer First, ...infer Rest]
+  ? null extends OperandValue<First>
+    ? NullUnlessOne<Rest>
+    : never
+  : null
 
 export class FunctionCall<T> extends Expression<T> {
   readonly kind = "function"
@@ -76,7 +83,11 @@ const typed = {
     call("avg", Float, [expression]),
   min: <T>(expression: Expression<T>): Expression<T | null> => call("min", expression.type, [expression]),
   max: <T>(expression: Expression<T>): Expression<T | null> => call("max", expression.type, [expression]),
-  coalesce: <T>(expression: Expression<T>, ...fallbacks: Operand<T>[]): Expression<NonNullable<T>> =>
+  /** The first value that is not NULL; NULL itself only when every fallback may be. */
+  coalesce: <T, const F extends readonly Operand<T>[]>(
+    expression: Expression<T>,
+    ...fallbacks: F
+  ): Expression<null extends T ? NonNullable<T> | NullUnlessOne<F> : T> =>
     call("coalesce", expression.type, [
       expression,
       ...fallbacks.map((f) => asExpression(f, expression.type)),

@@ -24,6 +24,8 @@ const PARAM_CASTS: Partial<Record<SqlType<unknown>["kind"], string>> = {
   json: "::jsonb",
   binary: "::bytea",
   datetime: "::timestamptz",
+  // Untyped, `age / $1` with 2.0 divides as integers; a Float is a double wherever it goes.
+  float: "::float8",
 }
 
 export class PostgresCompiler extends Compiler {
