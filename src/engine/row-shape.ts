@@ -14,6 +14,8 @@ export type Slot =
       readonly name: string
       readonly keys: readonly string[]
       readonly types: readonly SqlType<unknown>[]
+      /** Where the primary key's columns are: all NULL, the row is an outer join's missing one. */
+      readonly key: readonly number[]
     }
   | { readonly kind: "entity"; readonly item: EntityLike; readonly types: readonly SqlType<unknown>[] }
 
@@ -62,6 +64,7 @@ function slotOf(item: SelectItem): Slot {
     name: item.name,
     keys: item.columns.map((c) => c.key),
     types: item.columns.map((c) => c.type),
+    key: item.columns.flatMap((c, i) => (c.spec?.options.primaryKey ? [i] : [])),
   }
 }
 
@@ -100,6 +103,10 @@ export function decodeRow(row: readonly unknown[], slots: readonly Slot[], diale
     for (let i = 0; i < types.length; i++) values[i] = dialect.decode(row[at++], types[i] as SqlType<unknown>)
     if (slot.kind === "entity") {
       out[s] = values
+      continue
+    }
+    if (slot.key.length > 0 && slot.key.every((i) => values[i] === null)) {
+      out[s] = null
       continue
     }
     const object: Record<string, unknown> = {}

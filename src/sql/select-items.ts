@@ -23,8 +23,33 @@ export interface EntityLike {
 
 export type SelectItem = Expression<unknown> | Table | Alias<ColumnSpecs> | EntityLike
 
+/** Phantom: marks a select item an outer join may leave without a row (see OuterJoined). */
+declare const OUTER: unique symbol
+type MaybeMissing = { readonly [OUTER]: true }
+
+/**
+ * The items after an outer join onto `target`: those it yields (the joined entity or table, found by
+ * the value it gives) may be missing, so their value may be null; a FULL join (`target` = unknown)
+ * makes every item so. Columns are not traced to their table at the type level: a joined table's
+ * column keeps its own type.
+ */
+export type OuterJoined<Items extends readonly unknown[], Target> = {
+  -readonly [K in keyof Items]: [Target] extends [unknown]
+    ? unknown extends Target
+      ? Items[K] & MaybeMissing
+      : [BaseItemValue<Items[K]>] extends [JoinedValue<Target>]
+        ? Items[K] & MaybeMissing
+        : Items[K]
+    : Items[K]
+}
+
+/** What a join target yields: a relationship's target instance, or what it yields as a select item. */
+type JoinedValue<J> = J extends { readonly targetType: infer T } ? T : BaseItemValue<J>
+
 /** The value a select item yields per row: an expression's value, a table's row, an entity's instance. */
-export type ItemValue<I> =
+export type ItemValue<I> = BaseItemValue<I> | (I extends MaybeMissing ? null : never)
+
+type BaseItemValue<I> =
   I extends Expression<infer T>
     ? T
     : I extends Table<infer S>

@@ -19,6 +19,7 @@ import {
   isJoinPath,
   JOIN_PATH,
   type JoinPathLike,
+  type OuterJoined,
   type RowOfItems,
   type SelectItem,
 } from "./select-items.ts"
@@ -73,14 +74,20 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     return this.#joined(target, on, "INNER")
   }
 
-  /** LEFT OUTER JOIN. */
-  outerJoin(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
-    return this.#joined(target, on, "LEFT")
+  /** LEFT OUTER JOIN: the joined entity or table may be missing from a row, so it is typed `| null`. */
+  outerJoin<J extends FromClause | EntityLike | JoinPathLike>(
+    target: J,
+    on?: Expression<boolean | null>,
+  ): Select<OuterJoined<Items, J>> {
+    return this.#joined(target, on, "LEFT") as unknown as Select<OuterJoined<Items, J>>
   }
 
-  /** FULL OUTER JOIN. */
-  fullJoin(target: FromClause | EntityLike | JoinPathLike, on?: Expression<boolean | null>): Select<Items> {
-    return this.#joined(target, on, "FULL")
+  /** FULL OUTER JOIN: either side may be missing from a row, so every item is typed `| null`. */
+  fullJoin(
+    target: FromClause | EntityLike | JoinPathLike,
+    on?: Expression<boolean | null>,
+  ): Select<OuterJoined<Items, unknown>> {
+    return this.#joined(target, on, "FULL") as unknown as Select<OuterJoined<Items, unknown>>
   }
 
   /** Sets the FROM items explicitly, as SQLAlchemy's `select_from`. */
