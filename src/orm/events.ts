@@ -55,16 +55,23 @@ export function listen<M extends ModelConstructor>(
   return mapperOf(model).listeners.add(event, listener as MapperListener<object>)
 }
 
+/** What a validator of an attribute gets and returns: its value, or each object a collection gains. */
+type Validated<V> = V extends readonly (infer Item)[] ? Item : V
+
 /**
  * `validates(User, ["email"], (key, value) => value.toLowerCase())`: runs when the attribute is set
  * (and on construction); returns the value to store, or throws to refuse it. On a collection it gets
  * each object the collection gains (push, splice, assignment), and on either side of a back-populated
  * link it runs when the other side changes it, as SQLAlchemy's `@validates`.
  */
-export function validates<M extends ModelConstructor>(
+export function validates<M extends ModelConstructor, const K extends keyof InstanceType<M> & string>(
   model: M,
-  keys: readonly string[],
-  validator: (key: string, value: never, object: InstanceType<M>) => unknown,
+  keys: readonly K[],
+  validator: (
+    key: K,
+    value: Validated<InstanceType<M>[K]>,
+    object: InstanceType<M>,
+  ) => Validated<InstanceType<M>[K]>,
 ): () => void {
   const mapper = mapperOf(model)
   const added = validator as (key: string, value: unknown, object: object) => unknown
