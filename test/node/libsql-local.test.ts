@@ -36,20 +36,31 @@ libsqlLocalContract({
 describe("libsql-local's connection pool", () => {
   it("never hands a connection holding temp objects to another stream", async () => {
     const dir = await mkdtemp(join(tmpdir(), "libsql-pool-"))
-    const pool = new ConnectionPool(join(dir, "pool.db"))
+    const pool = await ConnectionPool.open(join(dir, "pool.db"))
     try {
-      const first = pool.acquire()
+      const first = await pool.acquire()
       // What the SQL analysis refuses over the protocol, done on the connection itself.
-      first.exec("CREATE TEMP TABLE leak (x)")
-      pool.release(first)
-      const next = pool.acquire()
+      await first.perform({ type: "exec", sql: "CREATE TEMP TABLE leak (x)" })
+      await pool.release(first)
+      const next = await pool.acquire()
       expect(next).not.toBe(first)
-      expect(next.prepare("SELECT name FROM temp.sqlite_master").all()).toEqual([])
-      pool.release(next)
+      const temp = await next.perform<{ rows: unknown[] }>({
+        type: "run",
+        sql: "SELECT name FROM temp.sqlite_master",
+        values: [],
+        wantRows: true,
+        isIud: false,
+        isInsert: false,
+        viaExec: false,
+        retryOf: undefined,
+        maxResponseBytes: 1_000_000,
+      })
+      expect(temp.rows).toEqual([])
+      await pool.release(next)
       // A clean connection is reused.
-      expect(pool.acquire()).toBe(next)
+      expect(await pool.acquire()).toBe(next)
     } finally {
-      pool.closeAll()
+      await pool.closeAll()
       await rm(dir, { recursive: true, force: true })
     }
   })

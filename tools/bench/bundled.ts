@@ -6,7 +6,8 @@
 // `npm run bench:cpu`, `bench:get-anatomy`, `bench:graph` and `bench:flush` run this way; `npx tsx tools/bench/<name>.ts`
 // runs the same benchmark from source (and `npm run bench:profile`, whose report names our files, does).
 import { spawnSync } from "node:child_process"
-import { basename, join } from "node:path"
+import { copyFileSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
 import { BenchmarkError } from "./support/benchmark-error.ts"
@@ -28,5 +29,11 @@ await build({
   outfile,
   logLevel: "warning",
 })
+// libsql-local runs each connection on a worker thread loaded from a file beside its module: the bundle
+// needs its own copy.
+copyFileSync(
+  join(ROOT, "tools/libsql-local/connection-worker.cjs"),
+  join(dirname(outfile), "connection-worker.cjs"),
+)
 const run = spawnSync(process.execPath, ["--enable-source-maps", outfile, ...args], { stdio: "inherit" })
 process.exit(run.status ?? 1)

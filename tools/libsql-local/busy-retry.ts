@@ -1,7 +1,7 @@
-// SQLITE_BUSY handling without blocking the event loop. SQLite's own busy timeout sleeps inside the
-// native call, which in this single-threaded server would also stop the very transaction holding the
-// lock from ever finishing. Instead the statement is retried after a short asynchronous pause, up to
-// a bound, and then SQLITE_BUSY is reported to the client.
+// SQLITE_BUSY handling. SQLite's own busy timeout sleeps inside the native call, on the connection's
+// thread, where it could not be interrupted. Instead the statement is retried after a short
+// asynchronous pause, up to a bound, and then SQLITE_BUSY is reported to the client. While it pauses,
+// its request steps out of the lane (lane.ts), so that the stream holding the lock can finish.
 import { asNativeSqliteError, ServerStoppingError } from "./errors.ts"
 
 export interface BusyPolicy {
@@ -11,20 +11,32 @@ export interface BusyPolicy {
   isStopping: () => boolean
 }
 
+/** What a waiting request does around its pause: leave its turn, then take it again. */
+export interface PauseHooks {
+  beforePause: () => void
+  afterPause: () => Promise<void>
+}
+
 const FIRST_PAUSE_MS = 2
 const LONGEST_PAUSE_MS = 50
 
-export async function retryWhileBusy<T>(policy: BusyPolicy, attempt: () => T): Promise<T> {
+export async function retryWhileBusy<T>(
+  policy: BusyPolicy,
+  attempt: () => Promise<T>,
+  hooks?: PauseHooks,
+): Promise<T> {
   const deadline = Date.now() + policy.timeoutMs
   let pause = FIRST_PAUSE_MS
   for (;;) {
     try {
-      return attempt()
+      return await attempt()
     } catch (error) {
       if (!isRetryableBusy(error) || Date.now() + pause > deadline) throw error
     }
+    hooks?.beforePause()
     await new Promise((resolve) => setTimeout(resolve, pause))
     if (policy.isStopping()) throw new ServerStoppingError()
+    await hooks?.afterPause()
     pause = Math.min(pause * 2, LONGEST_PAUSE_MS)
   }
 }

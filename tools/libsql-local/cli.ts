@@ -1,11 +1,15 @@
-// `npm run libsql-local -- [--port 8080] [--host 127.0.0.1] [--auth-token T] [path/to.db]`
+// `npm run libsql-local -- [--port 8080] [--host 127.0.0.1] [--auth-token T] [--statement-timeout-ms 60000]
+// [path/to.db]`
 // A local Turso endpoint for development: point @libsql/client at the printed URL.
 import { parseArgs } from "node:util"
-import { startLibsqlLocal } from "./index.ts"
+import { DEFAULT_STATEMENT_TIMEOUT_MS, startLibsqlLocal } from "./index.ts"
 
 const USAGE = `Usage: npx tsx tools/libsql-local/cli.ts [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]
-                                         [--stream-expiry-ms 10000] [path/to/database.db]
-Without a path, the database is a temporary file deleted when the server stops.`
+                                         [--stream-expiry-ms 10000] [--statement-timeout-ms 60000]
+                                         [path/to/database.db]
+Without a path, the database is a temporary file deleted when the server stops.
+A statement running longer than --statement-timeout-ms is interrupted (SQLITE_INTERRUPT; 0: no limit),
+and so is one whose client went away, as sqld does.`
 
 function parseOptions() {
   const { values, positionals } = parseArgs({
@@ -15,6 +19,7 @@ function parseOptions() {
       host: { type: "string", default: "127.0.0.1" },
       "auth-token": { type: "string" },
       "stream-expiry-ms": { type: "string", default: "10000" },
+      "statement-timeout-ms": { type: "string", default: String(DEFAULT_STATEMENT_TIMEOUT_MS) },
       help: { type: "boolean", short: "h", default: false },
     },
   })
@@ -28,6 +33,7 @@ function parseOptions() {
     port: integerOption("--port", values.port),
     host: values.host,
     streamExpiryMs: integerOption("--stream-expiry-ms", values["stream-expiry-ms"]),
+    statementTimeoutMs: integerOption("--statement-timeout-ms", values["statement-timeout-ms"]),
     ...(values["auth-token"] === undefined ? {} : { authToken: values["auth-token"] }),
     ...(positionals[0] === undefined ? {} : { path: positionals[0] }),
   }

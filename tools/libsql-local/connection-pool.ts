@@ -1,14 +1,10 @@
 // Connections to the one database file. Every stream holds its own connection (so a transaction belongs
 // to its stream, as in sqld); released connections are kept for reuse, clean: no open transaction and
-// connection settings back to their defaults.
-import { createRequire } from "node:module"
-import type LibsqlDatabase from "libsql"
+// connection settings back to their defaults. Each connection runs on a thread of its own
+// (connection.ts); starting one takes some tens of milliseconds, so one is kept ready ahead.
+import { Connection } from "./connection.ts"
 
-// `libsql` is a CommonJS module with a native addon; load it with require so both tsx and vitest agree.
-const Database = createRequire(import.meta.url)("libsql") as typeof LibsqlDatabase
-
-export type Connection = LibsqlDatabase.Database
-export type PreparedStatement = LibsqlDatabase.Statement<unknown[]>
+export { Connection } from "./connection.ts"
 
 const MAX_IDLE_CONNECTIONS = 8
 
@@ -16,66 +12,108 @@ export class ConnectionPool {
   readonly #path: string
   readonly #idle: Connection[] = []
   readonly #all = new Set<Connection>()
+  /** A connection being opened ahead of need. */
+  #spare: Promise<Connection> | undefined
+  /** Releases under way (each resets its connection on its thread). */
+  readonly #releasing = new Set<Promise<void>>()
+  #closed = false
 
-  constructor(path: string) {
+  private constructor(path: string) {
     this.#path = path
-    // WAL once, on the file: concurrent readers stop blocking the writer and single inserts get faster.
-    const first = this.#open()
-    first.prepare("PRAGMA journal_mode = WAL").all()
-    this.#idle.push(first)
   }
 
-  acquire(): Connection {
-    return this.#idle.pop() ?? this.#open()
-  }
-
-  release(connection: Connection): void {
-    if (!this.#all.has(connection)) return
-    let reusable = false
+  /** Opens the file (creating it if need be) and puts it in WAL mode. */
+  static async open(path: string): Promise<ConnectionPool> {
+    const pool = new ConnectionPool(path)
+    const first = await pool.#open()
     try {
-      reusable = resetConnection(connection)
-    } catch {
-      // A connection that cannot be reset is dropped below.
+      // WAL once, on the file: concurrent readers stop blocking the writer and single inserts get faster.
+      await first.perform({ type: "exec", sql: "PRAGMA journal_mode = WAL" })
+    } catch (error) {
+      await pool.closeAll()
+      throw error
     }
-    if (!reusable) {
-      this.#discard(connection)
-      return
-    }
-    if (this.#idle.length < MAX_IDLE_CONNECTIONS) this.#idle.push(connection)
-    else this.#discard(connection)
+    pool.#idle.push(first)
+    return pool
   }
 
-  closeAll(): void {
-    for (const connection of [...this.#all]) this.#discard(connection)
+  async acquire(): Promise<Connection> {
+    if (this.#closed) throw new Error("libsql-local is stopping")
+    const connection = this.#idle.pop() ?? (await this.#takeSpare())
+    if (this.#idle.length === 0) this.#prepareSpare()
+    return connection
+  }
+
+  /** Puts the connection back once its thread has reset it; one that cannot be reset is closed. */
+  release(connection: Connection): Promise<void> {
+    if (!this.#all.has(connection)) return Promise.resolve()
+    const releasing = (async () => {
+      let reusable = false
+      if (!connection.lost && !this.#closed) {
+        try {
+          reusable = (await connection.perform<{ reusable: boolean }>({ type: "reset" })).reusable
+        } catch {
+          // A connection that cannot be reset is dropped below.
+        }
+      }
+      if (reusable && !this.#closed && this.#idle.length < MAX_IDLE_CONNECTIONS) this.#idle.push(connection)
+      else await this.#discard(connection)
+    })()
+    this.#releasing.add(releasing)
+    void releasing.finally(() => this.#releasing.delete(releasing))
+    return releasing
+  }
+
+  async closeAll(): Promise<void> {
+    this.#closed = true
+    // A release waits for its connection's reset; closing below does not wait for a thread for good.
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled([...this.#releasing]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 3_000)
+      }),
+    ])
+    clearTimeout(timer)
+    const spare = this.#spare
+    this.#spare = undefined
+    if (spare) await spare.then((connection) => this.#discard(connection)).catch(() => undefined)
     this.#idle.length = 0
+    await Promise.allSettled([...this.#all].map((connection) => this.#discard(connection)))
   }
 
-  #open(): Connection {
-    // timeout 0: a locked database fails at once with SQLITE_BUSY and the runner retries asynchronously.
-    // A busy timeout here would block the event loop, and with it the transaction holding the lock.
-    const connection = new Database(this.#path, { timeout: 0 })
+  async #takeSpare(): Promise<Connection> {
+    const spare = this.#spare
+    this.#spare = undefined
+    if (spare) {
+      try {
+        return await spare
+      } catch {
+        // Opened ahead and failed: try once more, now.
+      }
+    }
+    return this.#open()
+  }
+
+  #prepareSpare(): void {
+    if (this.#spare || this.#closed) return
+    const spare = this.#open()
+    spare.catch(() => undefined)
+    this.#spare = spare
+  }
+
+  async #open(): Promise<Connection> {
+    const connection = await Connection.open(this.#path)
+    if (this.#closed) {
+      await connection.close()
+      throw new Error("libsql-local is stopping")
+    }
     this.#all.add(connection)
     return connection
   }
 
-  #discard(connection: Connection): void {
+  async #discard(connection: Connection): Promise<void> {
     this.#all.delete(connection)
-    try {
-      // close() alone does not release the locks of an open transaction (measured with libsql 0.5.29).
-      if (connection.inTransaction) connection.exec("ROLLBACK")
-      connection.close()
-    } catch {
-      // The connection is being dropped anyway; nothing else can be done about it.
-    }
+    await connection.close()
   }
-}
-
-/** Puts a released connection back to its defaults; false when it cannot be reused. */
-function resetConnection(connection: Connection): boolean {
-  if (connection.inTransaction) connection.exec("ROLLBACK")
-  // The only connection setting sqld lets a client change; a pooled connection must not carry it over.
-  connection.exec("PRAGMA foreign_keys = ON")
-  // Temp tables, views and triggers belong to the connection: another stream must never meet them.
-  // The analysis refuses their creation; a connection that has some all the same is not reused.
-  return connection.prepare("SELECT 1 FROM temp.sqlite_master LIMIT 1").get() === undefined
 }

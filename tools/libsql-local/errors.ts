@@ -32,10 +32,36 @@ export class HranaError extends Error {
   }
 }
 
-/** Thrown by the busy-retry loop when the server stops while a statement waits for a lock. */
+/** Thrown by the busy-retry loop when the server stops while a statement waits for a lock, and for a
+ *  statement interrupted because the server stops. */
 export class ServerStoppingError extends HranaError {
   constructor() {
     super("The server is stopping", "SERVER_STOPPING")
+  }
+}
+
+/** A statement interrupted because it ran longer than libsql-local's statement time limit: SQLite's
+ *  error for an interrupted statement (as sqld reports it), with the reason and the setting. */
+export class StatementTimeLimitError extends HranaError {
+  constructor(limitMs: number) {
+    super(
+      `SQLite error: interrupted: the statement ran longer than ${limitMs} ms, libsql-local's statement ` +
+        "time limit (statementTimeoutMs, --statement-timeout-ms)",
+      "SQLITE_INTERRUPT",
+    )
+  }
+}
+
+/**
+ * The client went away before its answer (a timeout, a cancelled fetch): its statement was
+ * interrupted, the rest of its pipeline does not run, and its stream is dropped (rolling back its
+ * transaction), since the baton that would name it never reaches the client. Not a HranaError, so that
+ * it ends the whole request.
+ */
+export class RequestAbandonedError extends Error {
+  override readonly name = "RequestAbandonedError"
+  constructor() {
+    super("The client went away before the answer")
   }
 }
 

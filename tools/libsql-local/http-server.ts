@@ -13,7 +13,7 @@ export interface HttpOptions {
   faults: Faults
   /** Every request handler's promise, so that stop() can wait for them. */
   inFlight: Set<Promise<unknown>>
-  /** Aborted when the server stops: a body still being received is given up. */
+  /** Aborted when the server stops: a body still being received is given up, a statement interrupted. */
   stopping: AbortSignal
 }
 
@@ -28,7 +28,7 @@ const PROTOBUF_REFUSAL =
 
 export function createHranaServer(service: HranaService, options: HttpOptions): Server {
   return createServer((request, response) => {
-    const handling = route(service, options, request)
+    const handling = route(service, options, request, nobodyWaits(response, options.stopping))
       .catch((error: unknown): HttpAnswer => {
         // The client is gone or the server is stopping: there is nobody to answer.
         if (error instanceof BodyNotReceived) return DROP
@@ -45,6 +45,7 @@ async function route(
   service: HranaService,
   options: HttpOptions,
   request: IncomingMessage,
+  signal: AbortSignal,
 ): Promise<HttpAnswer> {
   const url = new URL(request.url ?? "/", "http://localhost")
   const scoped = SCOPED_PATH.exec(url.pathname)
@@ -62,8 +63,8 @@ async function route(
     if (refusal) return refusal
     if (options.faults.shouldDrop(scope)) return DROP
     if (endpoint === "v3-protobuf") return text(415, PROTOBUF_REFUSAL)
-    if (endpoint === "v3/cursor") return handleCursor(service, body, scope)
-    return handlePipeline(service, body, endpoint === "v2/pipeline" ? 2 : 3, scope)
+    if (endpoint === "v3/cursor") return handleCursor(service, { body, scope, signal })
+    return handlePipeline(service, { body, scope, signal }, endpoint === "v2/pipeline" ? 2 : 3)
   }
 
   switch (path) {
@@ -135,6 +136,20 @@ function authenticate(expected: string | undefined, header: string | undefined):
     return unauthorized("The JWT is invalid")
   }
   return undefined
+}
+
+/** Aborted when nobody will read the answer: the client went away before it was sent (a timeout, a
+ *  cancelled fetch), or the server is stopping. A response closes after it is sent, too; that one is no
+ *  abandonment. */
+function nobodyWaits(response: ServerResponse, stopping: AbortSignal): AbortSignal {
+  const controller = new AbortController()
+  const abort = () => controller.abort()
+  stopping.addEventListener("abort", abort, { once: true })
+  response.once("close", () => {
+    stopping.removeEventListener("abort", abort)
+    if (!response.writableFinished) abort()
+  })
+  return controller.signal
 }
 
 /** The body did not arrive whole: the client went away or stalled, or the server is stopping. */

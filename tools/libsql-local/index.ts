@@ -6,6 +6,7 @@
 //   ...
 //   await local.stop()
 
+import { setMaxListeners } from "node:events"
 import { mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -13,11 +14,15 @@ import { join } from "node:path"
 import { Faults } from "../faults.ts"
 import { ConnectionPool } from "./connection-pool.ts"
 import { createHranaServer } from "./http-server.ts"
+import { Lane } from "./lane.ts"
 import type { HranaService } from "./pipeline.ts"
 import { type LibsqlStats, StatsBook } from "./stats.ts"
 import { StreamRegistry } from "./streams.ts"
 
 export type { LibsqlStats } from "./stats.ts"
+
+/** Far beyond any statement a client waits for, yet a runaway one does not spin for good. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000
 
 export interface LibsqlLocalOptions {
   /** The database file. Absent: a temporary file, deleted on stop (`:memory:` cannot be shared between
@@ -32,6 +37,9 @@ export interface LibsqlLocalOptions {
   streamExpiryMs?: number
   /** How long a statement waits for a locked database before SQLITE_BUSY is reported. */
   busyTimeoutMs?: number
+  /** A statement running longer is interrupted and fails with SQLITE_INTERRUPT (default 60 s; 0: no
+   *  limit). A statement whose client goes away is interrupted at once, as on sqld. */
+  statementTimeoutMs?: number
 }
 
 export interface LibsqlLocal {
@@ -52,10 +60,13 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
   const temporaryDir = options.path === undefined ? mkdtempSync(join(tmpdir(), "libsql-local-")) : undefined
   const path = options.path ?? join(temporaryDir as string, "database.sqlite")
   const stopping = new AbortController()
+  // Every request in flight listens for the server stopping.
+  setMaxListeners(0, stopping.signal)
+  const isStopping = () => stopping.signal.aborted
 
   let pool: ConnectionPool
   try {
-    pool = new ConnectionPool(path)
+    pool = await ConnectionPool.open(path)
   } catch (error) {
     if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true })
     throw new Error(`libsql-local could not open the database file ${path}: ${String(error)}`)
@@ -63,7 +74,9 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
   const service: HranaService = {
     registry: new StreamRegistry(pool, options.streamExpiryMs ?? 10_000),
     stats: new StatsBook(),
-    busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping: () => stopping.signal.aborted },
+    busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping },
+    lane: new Lane(isStopping),
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
   }
   const inFlight = new Set<Promise<unknown>>()
   const server = createHranaServer(service, {
@@ -73,9 +86,9 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     stopping: stopping.signal,
   })
 
-  const releaseResources = () => {
+  const releaseResources = async () => {
     service.registry.closeAll()
-    pool.closeAll()
+    await pool.closeAll()
     if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true })
   }
 
@@ -88,7 +101,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
       })
     })
   } catch (error) {
-    releaseResources()
+    await releaseResources()
     throw new Error(`libsql-local could not listen on ${host}:${options.port ?? 0}: ${String(error)}`)
   }
 
@@ -103,14 +116,15 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     stop: () => {
       stopped ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-        // Requests being handled get their answers; connections with none, and requests whose body
-        // has not arrived whole (a client that stalled mid-body would hold stop() for good), end now.
+        // Connections with no request end now. Requests whose body has not arrived whole (a client that
+        // stalled mid-body would hold stop() for good) are given up; running statements are
+        // interrupted, and their requests answered SERVER_STOPPING.
         server.closeIdleConnections()
         stopping.abort()
         while (inFlight.size > 0) await Promise.allSettled([...inFlight])
         server.closeAllConnections()
         await closed
-        releaseResources()
+        await releaseResources()
       })()
       return stopped
     },

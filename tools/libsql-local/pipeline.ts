@@ -2,7 +2,14 @@
 // `cursor` (one batch, answered as newline-delimited JSON entries).
 import { type BatchResult, compileBatch, runBatch } from "./batch.ts"
 import type { BusyPolicy } from "./busy-retry.ts"
-import { HranaError, ProtocolError, StreamExpiredError } from "./errors.ts"
+import {
+  HranaError,
+  ProtocolError,
+  RequestAbandonedError,
+  ServerStoppingError,
+  StreamExpiredError,
+} from "./errors.ts"
+import type { Lane, Turn } from "./lane.ts"
 import { decodeCursorBody, decodePipelineBody, parseJsonBody } from "./requests.ts"
 import type { ExecutionContext, ProtocolVersion } from "./statement-runner.ts"
 import type { StatsBook } from "./stats.ts"
@@ -13,6 +20,9 @@ export interface HranaService {
   registry: StreamRegistry
   stats: StatsBook
   busy: BusyPolicy
+  lane: Lane
+  /** A statement running longer is interrupted (0: no limit). */
+  statementTimeoutMs: number
 }
 
 export interface HttpAnswer {
@@ -22,29 +32,34 @@ export interface HttpAnswer {
   body: string
 }
 
+/** One HTTP request to a Hrana endpoint. */
+export interface HranaRequest {
+  body: string
+  scope: string | undefined
+  /** Aborted when nobody waits for the answer any more: the client went away, or the server stops. */
+  signal: AbortSignal
+}
+
 export async function handlePipeline(
   service: HranaService,
-  bodyText: string,
+  request: HranaRequest,
   version: ProtocolVersion,
-  scope: string | undefined,
 ): Promise<HttpAnswer> {
-  return withStream(service, bodyText, decodePipelineBody, async (stream, body) => {
-    const context = contextFor(service, stream, version, scope)
+  return withStream(service, request, decodePipelineBody, async (stream, body, turn) => {
+    const context = contextFor(service, stream, version, request, turn)
     const env = { registry: service.registry, stream, version, context }
     const results: StreamResult[] = []
-    for (const request of body.requests) results.push(await handleStreamRequest(env, request))
+    for (const streamRequest of body.requests) results.push(await handleStreamRequest(env, streamRequest))
+    // The client may have gone away while the last statement ended: its stream is dropped all the same.
+    if (request.signal.aborted && !service.busy.isStopping()) throw new RequestAbandonedError()
     const baton = service.registry.release(stream)
     return json(200, { baton, base_url: null, results })
   })
 }
 
-export async function handleCursor(
-  service: HranaService,
-  bodyText: string,
-  scope: string | undefined,
-): Promise<HttpAnswer> {
-  return withStream(service, bodyText, decodeCursorBody, async (stream, body) => {
-    const context = contextFor(service, stream, 3, scope)()
+export async function handleCursor(service: HranaService, request: HranaRequest): Promise<HttpAnswer> {
+  return withStream(service, request, decodeCursorBody, async (stream, body, turn) => {
+    const context = contextFor(service, stream, 3, request, turn)()
     let entries: unknown[]
     try {
       entries = cursorEntries(await runBatch(context, compileBatch(body.steps, stream.sqls, 3)))
@@ -53,34 +68,41 @@ export async function handleCursor(
       if (!(error instanceof HranaError)) throw error
       entries = [{ type: "error", error: error.toProto() }]
     }
+    if (request.signal.aborted && !service.busy.isStopping()) throw new RequestAbandonedError()
     const head = { baton: service.registry.release(stream), base_url: null }
     const lines = [head, ...entries].map((entry) => `${JSON.stringify(entry)}\n`)
     return { status: 200, contentType: "text/plain", body: lines.join("") }
   })
 }
 
-/** Decodes the body, takes the stream its baton names, and turns failures into sqld's HTTP answers. A
- *  request that fails half-way drops its stream (rolling back its transaction) instead of leaving it in
- *  an unknown state. */
+/** Decodes the body, waits for the request's turn (lane.ts), takes the stream its baton names, and turns
+ *  failures into sqld's HTTP answers. A request that fails half-way drops its stream (rolling back its
+ *  transaction) instead of leaving it in an unknown state. */
 async function withStream<Body extends { baton: string | undefined }>(
   service: HranaService,
-  bodyText: string,
+  request: HranaRequest,
   decode: (raw: Record<string, unknown>) => Body,
-  handle: (stream: Stream, body: Body) => Promise<HttpAnswer>,
+  handle: (stream: Stream, body: Body, turn: Turn) => Promise<HttpAnswer>,
 ): Promise<HttpAnswer> {
-  let body: Body
-  let stream: Stream
+  const turn = service.lane.turn(request.signal)
   try {
-    body = decode(parseJsonBody(bodyText))
-    stream = service.registry.acquire(body.baton)
-  } catch (error) {
-    return errorAnswer(error)
-  }
-  try {
-    return await handle(stream, body)
-  } catch (error) {
-    service.registry.discard(stream)
-    return errorAnswer(error)
+    let body: Body
+    let stream: Stream
+    try {
+      body = decode(parseJsonBody(request.body))
+      await turn.take()
+      stream = await service.registry.acquire(body.baton)
+    } catch (error) {
+      return errorAnswer(error)
+    }
+    try {
+      return await handle(stream, body, turn)
+    } catch (error) {
+      service.registry.discard(stream)
+      return errorAnswer(error)
+    }
+  } finally {
+    turn.leave()
   }
 }
 
@@ -88,7 +110,8 @@ function contextFor(
   service: HranaService,
   stream: Stream,
   version: ProtocolVersion,
-  scope: string | undefined,
+  request: HranaRequest,
+  turn: Turn,
 ): () => ExecutionContext {
   return () => {
     const connection = stream.connection
@@ -97,7 +120,10 @@ function contextFor(
       connection,
       version,
       busy: service.busy,
-      onStatement: () => service.stats.count("statements", scope),
+      onStatement: () => service.stats.count("statements", request.scope),
+      signal: request.signal,
+      timeLimitMs: service.statementTimeoutMs,
+      turn,
     }
   }
 }
@@ -120,6 +146,11 @@ function cursorEntries(result: BatchResult): unknown[] {
 }
 
 function errorAnswer(error: unknown): HttpAnswer {
+  // Nobody reads this answer (499: nginx's "client closed request"); the stream is already dropped.
+  if (error instanceof RequestAbandonedError) {
+    return { status: 499, contentType: "text/plain", body: error.message }
+  }
+  if (error instanceof ServerStoppingError) return json(503, error.toProto())
   if (error instanceof ProtocolError) return { status: 400, contentType: "text/plain", body: error.message }
   if (error instanceof StreamExpiredError) {
     return json(500, { message: error.message, code: error.code })

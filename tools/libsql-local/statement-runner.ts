@@ -1,19 +1,34 @@
-// Runs one analyzed statement on a stream's connection and builds the StmtResult sqld would send.
+// Runs one analyzed statement on a stream's connection (on the connection's own thread) and builds the
+// StmtResult sqld would send. A watchdog interrupts the statement when its client goes away, the server
+// stops, or it runs past the statement time limit.
 import { bindArguments, type StatementArguments } from "./arguments.ts"
 import { type BusyPolicy, retryWhileBusy } from "./busy-retry.ts"
-import type { Connection, PreparedStatement as Prepared } from "./connection-pool.ts"
-import { HranaError, hranaErrorFromSqlite } from "./errors.ts"
+import { type Connection, type Operation, WorkerError } from "./connection.ts"
+import {
+  HranaError,
+  hranaErrorFromSqlite,
+  RequestAbandonedError,
+  ServerStoppingError,
+  StatementTimeLimitError,
+} from "./errors.ts"
+import type { Turn } from "./lane.ts"
 import type { AnalyzedStatement } from "./sql-analysis.ts"
-import { type HranaValue, type SqlValue, valueToProto } from "./values.ts"
+import type { HranaValue, SqlValue } from "./values.ts"
 
 export type ProtocolVersion = 2 | 3
 
 /**
  * sqld's default `--max-response-size` (10MB): a statement whose rows pass it fails with
- * RESPONSE_TOO_LARGE, and reading stops there, so one huge query neither exhausts memory nor holds
- * the event loop (every other stream's requests wait while a statement steps).
+ * RESPONSE_TOO_LARGE, and reading stops there, so one huge query does not exhaust memory.
  */
 const MAX_RESPONSE_BYTES = 10_000_000
+
+/**
+ * How long an interrupted statement may take to stop. One that has not stopped by then is in a single
+ * step the binding cannot interrupt (connection-worker.cjs): its connection is given up, and the
+ * request answered without it.
+ */
+const INTERRUPT_GRACE_MS = 2_000
 
 /** Everything a request needs to run SQL on its stream. */
 export interface ExecutionContext {
@@ -22,6 +37,12 @@ export interface ExecutionContext {
   busy: BusyPolicy
   /** Called once for every statement that runs (for the `statements` counter). */
   onStatement: () => void
+  /** Aborted when nobody waits for the answer any more: the client went away, or the server stops. */
+  signal: AbortSignal
+  /** A statement running longer is interrupted (0: no limit). */
+  timeLimitMs: number
+  /** The request's turn in the lane (lane.ts). */
+  turn: Turn
 }
 
 export interface Column {
@@ -37,103 +58,150 @@ export interface StmtResult {
   query_duration_ms?: number
 }
 
+/** Transaction control runs through exec on the connection's thread (see connection-worker.cjs). */
+const VIA_EXEC = new Set(["txn-begin", "txn-end", "savepoint", "release"])
+
 export async function runStatement(
   context: ExecutionContext,
   statement: AnalyzedStatement,
   args: StatementArguments,
   wantRows: boolean,
 ): Promise<StmtResult> {
+  if (context.signal.aborted) throw nobodyWaits(context)
   let counted = false
-  let phase: "prepare" | "run" = "prepare"
-  let prepared: Prepared | undefined
+  let firstAttempt: number | undefined
+  // sqld prepares, then binds: a missing table is reported before a missing argument.
+  let values: SqlValue[] | null = null
+  let bindingError: unknown
   try {
-    return await retryWhileBusy(context.busy, () => {
-      phase = "prepare"
-      // One prepared statement for every retry: the native binding cannot reset a statement that
-      // failed with SQLITE_BUSY, which then stays "in progress" and fails the transaction's COMMIT
-      // ("SQL statements in progress"); running that same statement again resets it.
-      prepared ??= context.connection.prepare(statement.text).safeIntegers(true)
-      // sqld prepares, then binds: a missing table is reported before a missing argument.
-      const values = bindArguments(statement.parameterNames, args, statement.isExplain)
-      phase = "run"
-      if (!counted) {
-        counted = true
-        context.onStatement()
-      }
-      return execute(context, statement, prepared, values, wantRows)
-    })
+    values = bindArguments(statement.parameterNames, args, statement.isExplain)
   } catch (error) {
-    throw hranaErrorFromSqlite(error, phase)
+    bindingError = error
   }
-}
-
-function execute(
-  context: ExecutionContext,
-  statement: AnalyzedStatement,
-  prepared: Prepared,
-  values: SqlValue[],
-  wantRows: boolean,
-): StmtResult {
-  const started = performance.now()
-  const rows: HranaValue[][] = []
-  let cols: Column[] = []
-  if (prepared.reader) {
-    cols = prepared.columns().map((column) => ({ name: column.name, decltype: column.type }))
-    // Read every row even when the client wants none: the statement must run to completion (an
-    // INSERT ... RETURNING inserts as it steps) and must not keep its read snapshot open.
-    let bytes = 0
-    for (const row of prepared.raw(true).iterate(values)) {
-      if (!wantRows) continue
-      const proto = (row as unknown[]).map(valueToProto)
-      bytes += JSON.stringify(proto).length
-      if (bytes > MAX_RESPONSE_BYTES) {
-        throw new HranaError(`Response is too large (over ${MAX_RESPONSE_BYTES} bytes)`, "RESPONSE_TOO_LARGE")
+  const viaExec = VIA_EXEC.has(statement.kind) && statement.parameterNames.length === 0
+  const result = await retryWhileBusy(
+    context.busy,
+    async () => {
+      const operation: Operation = {
+        type: "run",
+        sql: statement.text,
+        values,
+        wantRows,
+        isIud: statement.isIud,
+        isInsert: statement.isInsert,
+        viaExec,
+        retryOf: firstAttempt,
+        maxResponseBytes: MAX_RESPONSE_BYTES,
       }
-      rows.push(proto)
+      try {
+        const outcome = await watched<StmtResult | { prepared: true }>(context, operation, (id) => {
+          firstAttempt ??= id
+        })
+        if ("prepared" in outcome) throw bindingError
+        return outcome
+      } catch (error) {
+        // Counted once it ran (it prepared, its arguments matched), however it ended.
+        if (!counted && ranAtAll(error, bindingError)) {
+          counted = true
+          context.onStatement()
+        }
+        throw error
+      }
+    },
+    {
+      beforePause: () => context.turn.leave(),
+      afterPause: () => context.turn.take(),
+    },
+  ).catch((error: unknown) => {
+    if (error instanceof RequestAbandonedError) throw error
+    if (error instanceof WorkerError) {
+      if (error.hranaCode) throw new HranaError(error.message, error.hranaCode)
+      throw hranaErrorFromSqlite(error, error.phase)
     }
-  } else {
-    prepared.run(values)
-  }
-  const result: StmtResult = { cols, rows, affected_row_count: 0, last_insert_rowid: null }
-  if (statement.isIud) {
-    // Read from SQLite itself rather than from run(): run() reports 0 changes after RETURNING and
-    // gives the rowid as a lossy JS number.
-    const [changes, rowid] = changesAndRowid(context.connection)
-    result.affected_row_count = Number(changes)
-    if (statement.isInsert) result.last_insert_rowid = rowid.toString()
-  }
-  if (context.version >= 3) result.query_duration_ms = performance.now() - started
+    throw hranaErrorFromSqlite(error, "run")
+  })
+  if (!counted) context.onStatement()
+  if (context.version < 3) delete result.query_duration_ms
   return result
 }
 
-const changesStatements = new WeakMap<Connection, Prepared>()
-
-function changesAndRowid(connection: Connection): [bigint, bigint] {
-  let prepared = changesStatements.get(connection)
-  if (!prepared) {
-    prepared = connection.prepare("SELECT changes(), last_insert_rowid()").safeIntegers(true).raw(true)
-    changesStatements.set(connection, prepared)
-  }
-  // all(), not get(): stepping to the end resets the statement, so it holds no read lock afterwards.
-  const [row] = prepared.all() as [bigint, bigint][]
-  if (!row) throw new Error("libsql-local: SELECT changes() returned no row")
-  return row
+function ranAtAll(error: unknown, bindingError: unknown): boolean {
+  if (error === bindingError) return false
+  return !(error instanceof WorkerError && error.phase === "prepare")
 }
 
 /** `describe`: prepares without running. */
 export async function describeStatement(context: ExecutionContext, statement: AnalyzedStatement) {
-  const prepared = await retryWhileBusy(context.busy, () => context.connection.prepare(statement.text)).catch(
-    (error: unknown) => {
-      throw hranaErrorFromSqlite(error, "prepare")
-    },
-  )
+  const prepared = await retryWhileBusy(context.busy, () =>
+    watched<{ reader: boolean; cols: Column[] }>(context, { type: "describe", sql: statement.text }),
+  ).catch((error: unknown) => {
+    if (error instanceof RequestAbandonedError) throw error
+    throw hranaErrorFromSqlite(error, "prepare")
+  })
   const readOnlyKinds = ["read", "txn-begin", "txn-end", "savepoint", "release", "other"]
   return {
     params: statement.parameterNames.map((name) => ({ name: name ?? null })),
-    cols: prepared.reader
-      ? prepared.columns().map((column) => ({ name: column.name, decltype: column.type }))
-      : [],
+    cols: prepared.cols,
     is_explain: statement.isExplain,
     is_readonly: statement.isExplain || readOnlyKinds.includes(statement.kind),
   }
+}
+
+type InterruptReason = "abandoned" | "time-limit"
+
+/**
+ * Runs an operation under the watchdog: interrupted when nobody waits for its answer any more or when
+ * it passes the time limit; given up (with its connection) when it does not stop after that.
+ */
+async function watched<T>(
+  context: ExecutionContext,
+  operation: Operation,
+  onStart?: (id: number) => void,
+): Promise<T> {
+  if (context.signal.aborted) throw nobodyWaits(context)
+  const { connection } = context
+  const started = connection.start<T>(operation)
+  onStart?.(started.id)
+  let reason: InterruptReason | undefined
+  let giveUp: NodeJS.Timeout | undefined
+  let abandonedBecause: (error: Error) => void = () => undefined
+  const abandoned = new Promise<never>((_, reject) => {
+    abandonedBecause = reject
+  })
+  abandoned.catch(() => undefined)
+  const interrupt = (why: InterruptReason) => {
+    if (reason) return
+    reason = why
+    connection.interrupt(started.id)
+    giveUp = setTimeout(() => {
+      // Still running: one native step the binding cannot interrupt. The connection is given up; its
+      // thread ends whenever the step returns.
+      connection.abandon("a statement on it could not be interrupted")
+      abandonedBecause(failure())
+    }, INTERRUPT_GRACE_MS)
+    giveUp.unref()
+  }
+  const failure = (): Error =>
+    reason === "time-limit" ? new StatementTimeLimitError(context.timeLimitMs) : nobodyWaits(context)
+  const onAbort = () => interrupt("abandoned")
+  context.signal.addEventListener("abort", onAbort, { once: true })
+  const limit =
+    context.timeLimitMs > 0 ? setTimeout(() => interrupt("time-limit"), context.timeLimitMs) : undefined
+  limit?.unref()
+  const statementEnded = context.turn.statementStarted()
+  try {
+    return await Promise.race([started.settled, abandoned])
+  } catch (error) {
+    if (reason) throw failure()
+    throw error
+  } finally {
+    statementEnded()
+    clearTimeout(limit)
+    clearTimeout(giveUp)
+    context.signal.removeEventListener("abort", onAbort)
+  }
+}
+
+function nobodyWaits(context: ExecutionContext): Error {
+  return context.busy.isStopping() ? new ServerStoppingError() : new RequestAbandonedError()
 }

@@ -49,9 +49,9 @@ export class StreamRegistry {
   }
 
   /** Opens a new stream (no baton) or takes the stream a baton names, for the duration of one request. */
-  acquire(baton: string | undefined): Stream {
+  async acquire(baton: string | undefined): Promise<Stream> {
     if (baton === undefined) {
-      const stream = new Stream(randomBytes(16).toString("hex"), this.#pool.acquire())
+      const stream = new Stream(randomBytes(16).toString("hex"), await this.#pool.acquire())
       this.#handles.set(stream.id, { state: "acquired" })
       return stream
     }
@@ -81,9 +81,11 @@ export class StreamRegistry {
     return this.#encode(stream.id, stream.sequence)
   }
 
-  /** Closes the stream's connection; the request carries on, and `release` will end the stream. */
+  /** Closes the stream's connection (its thread resets it for the pool, or closes it, in the background:
+   *  the pool hands it out again only once that is done); the request carries on, and `release` will end
+   *  the stream. */
   closeConnection(stream: Stream): void {
-    if (stream.connection) this.#pool.release(stream.connection)
+    if (stream.connection) void this.#pool.release(stream.connection)
     stream.connection = undefined
   }
 

@@ -1,5 +1,6 @@
-// Hrana values on the wire and the JS values the native binding takes and returns. Integers travel as
-// decimal strings and are bound as bigint (a JS number would be bound as REAL); blobs travel as base64.
+// Hrana values on the wire and the JS values the native binding takes. Integers travel as decimal
+// strings and are bound as bigint (a JS number would be bound as REAL); blobs travel as base64. The
+// way back, from what the binding returns, is done on the connection's thread (connection-worker.cjs).
 import { ProtocolError } from "./errors.ts"
 
 export type HranaValue =
@@ -45,24 +46,6 @@ export function valueFromProto(raw: unknown, where: string): SqlValue {
     default:
       throw invalid(where, `unknown Value type ${JSON.stringify(value.type)}`)
   }
-}
-
-/** Converts what the binding returned (with safeIntegers on) to a Hrana value. */
-export function valueToProto(value: unknown): HranaValue {
-  if (value === null || value === undefined) return { type: "null" }
-  if (typeof value === "bigint") return { type: "integer", value: value.toString() }
-  if (typeof value === "number") return { type: "float", value }
-  if (typeof value === "string") return { type: "text", value }
-  if (value instanceof Uint8Array) {
-    // sqld writes blobs as unpadded base64 (STANDARD_NO_PAD); clients accept both forms.
-    return {
-      type: "blob",
-      base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-        .toString("base64")
-        .replace(/=+$/, ""),
-    }
-  }
-  throw new Error(`libsql-local: the native binding returned an unexpected value type (${typeof value})`)
 }
 
 function invalid(where: string, detail: string): ProtocolError {
