@@ -82,6 +82,9 @@ describe("models", () => {
     expect(user.posts).toEqual([])
     expect(new Post({ title: "t", content: "c" }).author).toBeNull()
     expect(JSON.parse(JSON.stringify(user))).toMatchObject({ username: "bob", bio: null })
+    // A nullable column given nothing reads NULL, as written; a defaulted one is filled in at flush.
+    expect(user.bio).toBeNull()
+    expect([user.createdAt, user.isActive, user.id]).toEqual([undefined, undefined, undefined])
   })
 
   it("keep back-populated relationships in sync both ways", () => {
