@@ -14,13 +14,11 @@ import {
   UnsupportedCapabilityError,
 } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import type { RowType, Statement } from "../sql/statement.ts"
+import type { CoreRowOf, Statement } from "../sql/statement.ts"
 import { maskUrl } from "./echo.ts"
 import type { Engine } from "./engine.ts"
 import { Result } from "./result.ts"
 import { decodeRow, readsDates, slotsOf } from "./row-shape.ts"
-
-type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
 
 export class Connection {
   #transport: Transport | undefined
@@ -61,7 +59,7 @@ export class Connection {
   async execute<S extends Statement>(
     statement: S,
     params: readonly unknown[] = [],
-  ): Promise<Result<RowOf<S>>> {
+  ): Promise<Result<CoreRowOf<S>>> {
     const query = this.#compile(statement, params)
     const commits = !this.inTransaction && !reads(statement, query)
     const result = await this.#run(

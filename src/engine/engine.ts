@@ -4,7 +4,7 @@
 import type { Driver, RoundTrip } from "../drivers/transport.ts"
 import { InvalidRequestError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import type { RowType, Statement } from "../sql/statement.ts"
+import type { CoreRowOf, Statement } from "../sql/statement.ts"
 import { Connection } from "./connection.ts"
 import { echoLogger, maskUrl } from "./echo.ts"
 import type { Result } from "./result.ts"
@@ -120,7 +120,10 @@ export class Engine {
   }
 
   /** Runs one statement on a connection of its own, closed afterwards. */
-  async execute<S extends Statement>(statement: S, params?: readonly unknown[]): Promise<Result<RowOf<S>>> {
+  async execute<S extends Statement>(
+    statement: S,
+    params?: readonly unknown[],
+  ): Promise<Result<CoreRowOf<S>>> {
     const connection = this.connect()
     try {
       return await connection.execute(statement, params)
@@ -133,8 +136,6 @@ export class Engine {
     return `Engine(${maskUrl(this.url)})`
   }
 }
-
-type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]
 
 export function createEngine(url: string, options: EngineOptions = {}): Engine {
   return new Engine(url, options)

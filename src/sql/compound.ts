@@ -1,7 +1,7 @@
 // UNION / UNION ALL / INTERSECT / EXCEPT of selects with the same row type.
 import { asOrdering, type Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
 import { Cte, type NamedColumns, Subquery } from "./from.ts"
-import type { RowOfItems, SelectItem } from "./select-items.ts"
+import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 import { outputColumns } from "./subquery.ts"
 
@@ -31,6 +31,8 @@ export class CompoundSelect<Items extends readonly SelectItem[] = readonly Selec
 {
   readonly kind = "compound_select"
   declare readonly rowType: RowOfItems<Items>
+  /** Phantom: the rows Core gives (entities as arrays of column values). */
+  declare readonly coreRowType: CoreRowOfItems<Items>
 
   constructor(readonly state: CompoundState) {
     super()

@@ -5,7 +5,7 @@ import { renderDelete } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, tableOf } from "./dml-target.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
-import type { RowOfItems, SelectItem } from "./select-items.ts"
+import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 
 export interface DeleteState {
@@ -17,6 +17,8 @@ export interface DeleteState {
 export class Delete<S extends ColumnSpecs, Items extends readonly SelectItem[] = []> extends Statement {
   readonly kind = "delete"
   declare readonly rowType: RowOfItems<Items>
+  /** Phantom: the rows Core gives (entities as arrays of column values). */
+  declare readonly coreRowType: CoreRowOfItems<Items>
   declare readonly tableSpecs: S
 
   constructor(readonly state: DeleteState) {

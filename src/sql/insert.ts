@@ -12,7 +12,7 @@ import {
 import type { Expression, SubqueryTarget } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
 import type { ColumnSpecs, InsertRowOf, Table, TableColumns } from "./schema/table.ts"
-import type { RowOfItems, SelectItem } from "./select-items.ts"
+import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 import { installCapacityChecks } from "./value-checks.ts"
 
@@ -41,6 +41,8 @@ export interface InsertState {
 export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] = []> extends Statement {
   readonly kind = "insert"
   declare readonly rowType: RowOfItems<Items>
+  /** Phantom: the rows Core gives (entities as arrays of column values). */
+  declare readonly coreRowType: CoreRowOfItems<Items>
 
   constructor(readonly state: InsertState) {
     super()

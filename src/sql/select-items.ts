@@ -66,6 +66,20 @@ type BaseItemValue<I> =
 
 export type RowOfItems<I extends readonly unknown[]> = { -readonly [K in keyof I]: ItemValue<I[K]> }
 
+/**
+ * A row as Core (a Connection, an Engine) gives it: the engine knows no ORM, so an entity item is the
+ * array of its column values, which a session hydrates into an object.
+ */
+export type CoreRowOfItems<I extends readonly unknown[]> = {
+  -readonly [K in keyof I]: I[K] extends abstract new (
+    ...args: never[]
+  ) => unknown
+    ? unknown[]
+    : I[K] extends { readonly entityType: unknown }
+      ? unknown[]
+      : ItemValue<I[K]>
+}
+
 export function isEntity(item: unknown): item is EntityLike {
   return (typeof item === "object" || typeof item === "function") && item !== null && ENTITY in item
 }

@@ -13,6 +13,7 @@ import {
   tablesOf,
 } from "./from.ts"
 import {
+  type CoreRowOfItems,
   type EntityLike,
   fromOf,
   impliedFroms,
@@ -57,6 +58,8 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
 {
   readonly kind = "select"
   declare readonly rowType: RowOfItems<Items>
+  /** Phantom: the rows Core gives (entities as arrays of column values). */
+  declare readonly coreRowType: CoreRowOfItems<Items>
 
   constructor(readonly state: SelectState) {
     super()

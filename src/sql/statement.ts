@@ -23,3 +23,11 @@ export abstract class Statement {
 
 /** The phantom row type of a statement that returns rows. */
 export type RowType<S> = S extends { readonly rowType: infer R } ? R : never
+
+/**
+ * A row as Core (a Connection, an Engine) gives it for a statement: its rowType with entities as arrays
+ * of column values, and an array of unknowns for a statement that does not say.
+ */
+export type CoreRowOf<S> = CoreRowType<S> extends readonly unknown[] ? CoreRowType<S> : unknown[]
+
+type CoreRowType<S> = S extends { readonly coreRowType: infer R } ? R : RowType<S>

@@ -5,7 +5,7 @@ import { renderUpdate } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, givenValues, tableOf, type UpdateValues } from "./dml-target.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
-import type { RowOfItems, SelectItem } from "./select-items.ts"
+import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 import { installCapacityChecks } from "./value-checks.ts"
 
@@ -19,6 +19,8 @@ export interface UpdateState {
 export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] = []> extends Statement {
   readonly kind = "update"
   declare readonly rowType: RowOfItems<Items>
+  /** Phantom: the rows Core gives (entities as arrays of column values). */
+  declare readonly coreRowType: CoreRowOfItems<Items>
 
   constructor(readonly state: UpdateState) {
     super()

@@ -4,6 +4,7 @@
 import { describe } from "vitest"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { castsAndCaseSuite } from "./casts-and-case-suite.ts"
+import { coreEntitySuite } from "./core-entity-suite.ts"
 import { floatParamsSuite } from "./float-params-suite.ts"
 import { heldSuite } from "./held-suite.ts"
 import { fixtures } from "./helpers.ts"
@@ -15,7 +16,14 @@ for (const fixture of fixtures()) {
   describe(`type truth on ${fixture.name}`, () => {
     const engine = fixture.engine(`at-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)
-    for (const suite of [outerJoinsSuite, nullabilitySuite, castsAndCaseSuite, floatParamsSuite, heldSuite]) {
+    for (const suite of [
+      outerJoinsSuite,
+      nullabilitySuite,
+      castsAndCaseSuite,
+      floatParamsSuite,
+      coreEntitySuite,
+      heldSuite,
+    ]) {
       suite(engine)
     }
   })
