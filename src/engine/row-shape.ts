@@ -14,8 +14,8 @@ export type Slot =
       readonly name: string
       readonly keys: readonly string[]
       readonly types: readonly SqlType<unknown>[]
-      /** Where the primary key's columns are: all NULL, the row is an outer join's missing one. */
-      readonly key: readonly number[]
+      /** Where the primary key's first column is (-1: none): NULL, the row is an outer join's missing one. */
+      readonly key: number
     }
   | { readonly kind: "entity"; readonly item: EntityLike; readonly types: readonly SqlType<unknown>[] }
 
@@ -64,7 +64,7 @@ function slotOf(item: SelectItem): Slot {
     name: item.name,
     keys: item.columns.map((c) => c.key),
     types: item.columns.map((c) => c.type),
-    key: item.columns.flatMap((c, i) => (c.spec?.options.primaryKey ? [i] : [])),
+    key: item.columns.findIndex((c) => c.spec?.options.primaryKey),
   }
 }
 
@@ -105,12 +105,12 @@ export function decodeRow(row: readonly unknown[], slots: readonly Slot[], diale
       out[s] = values
       continue
     }
-    if (slot.key.length > 0 && slot.key.every((i) => values[i] === null)) {
-      out[s] = null
-      continue
+    // A key column is never NULL in a row: only in the one an outer join did not find.
+    let object: Record<string, unknown> | null = null
+    if (values[slot.key] !== null) {
+      object = {}
+      for (let i = 0; i < slot.keys.length; i++) object[slot.keys[i] as string] = values[i]
     }
-    const object: Record<string, unknown> = {}
-    for (let i = 0; i < slot.keys.length; i++) object[slot.keys[i] as string] = values[i]
     out[s] = object
   }
   return out

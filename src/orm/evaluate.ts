@@ -316,14 +316,15 @@ function whole(value: unknown): number | undefined {
   return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined
 }
 
-const below = (limit: number) => (value: unknown) => {
+/** A whole number within an integer type's range (below `limit` either way). */
+function within(value: unknown, limit: number): number | undefined {
   const n = whole(value)
   return n !== undefined && Math.abs(n) < limit ? n : undefined
 }
 
 const CASTS: Partial<Record<TypeKind, (value: unknown, from: TypeKind) => unknown>> = {
-  integer: below(2 ** 31),
-  smallint: below(2 ** 15),
+  integer: (value) => within(value, 2 ** 31),
+  smallint: (value) => within(value, 2 ** 15),
   bigint: (value) =>
     typeof value === "bigint" ? value : whole(value) === undefined ? undefined : BigInt(value as number),
   float: (value, from) =>

@@ -373,7 +373,7 @@ function compare<T>(left: Expression<T>, operator: string, right: Operand<T>): E
  */
 function arithmetic<R>(left: Expression<unknown>, operator: string, right: unknown): Expression<R> {
   // A fraction next to an integer column is a Float: bound as the column's Integer, it was refused.
-  const fraction = typeof right === "number" && !Number.isInteger(right) && left.type.isInteger
+  const fraction = typeof right === "number" && right % 1 && left.type.isInteger
   const other = asExpression(right, fraction ? Float : left.type)
   return new Binary<R>(left, operator, other, other.type.kind === "float" ? other.type : left.type)
 }

@@ -94,16 +94,13 @@ export class SqliteCompiler extends Compiler {
     return false
   }
 
-  override typeName(type: SqlType<unknown>): string {
-    return TYPE_NAMES[type.kind] ?? super.typeName(type)
-  }
-
   /**
-   * Timestamps and dates are text here, and CAST AS DATETIME or DATE converts by NUMERIC affinity:
-   * '2024-05-06 07:08:09' became 2024. Cast to TEXT, the value stays whole for the codec.
+   * Timestamps and dates are text here, and CAST AS DATETIME or DATE converts by NUMERIC affinity
+   * ('2024-05-06 07:08:09' became 2024): they are cast to TEXT, which keeps the value whole.
    */
-  override castTypeName(type: SqlType<unknown>): string {
-    return type.kind === "datetime" || type.kind === "date" ? "TEXT" : this.typeName(type)
+  override typeName(type: SqlType<unknown>, cast?: boolean): string {
+    if (cast && (type.kind === "datetime" || type.kind === "date")) return "TEXT"
+    return TYPE_NAMES[type.kind] ?? super.typeName(type)
   }
 
   /** `INTEGER PRIMARY KEY` makes the column SQLite's rowid, which the database assigns. */

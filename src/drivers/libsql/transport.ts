@@ -56,7 +56,7 @@ export class LibsqlTransport implements Transport {
   #transaction: Transaction | undefined
   #closed = false
   /** Requests made and not yet fetched, oldest first, so the fetch hook can report what each carries. */
-  readonly #unsent: Omit<RoundTrip, "transport" | "durationMs">[] = []
+  readonly #unsent = new Set<Omit<RoundTrip, "transport" | "durationMs">>()
   /** HTTP requests under way, the client's own included (a stream's `close` it sends by itself). */
   readonly #inFlight = new InFlightRequests()
 
@@ -177,13 +177,11 @@ export class LibsqlTransport implements Transport {
     if (this.#settings.kind !== "http")
       return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
     const request = { kind, statements }
-    const unsent = this.#unsent
-    unsent.push(request)
-    return this.#inFlight.roundTrip(this.#settings.requestTimeoutMs, send).finally(() => {
-      // Failed before its fetch: it must not name the next one.
-      const index = unsent.indexOf(request)
-      if (index !== -1) unsent.splice(index, 1)
-    })
+    const unsent = this.#unsent.add(request)
+    // Settled without a fetch (failed before it): it must not name the next one.
+    return this.#inFlight
+      .roundTrip(this.#settings.requestTimeoutMs, send)
+      .finally(() => unsent.delete(request))
   }
 
   /**
@@ -191,13 +189,17 @@ export class LibsqlTransport implements Transport {
    * own, in the order it was asked (calls of one connection may be under way at once, in a Promise.all).
    * A fetch with none left is one the client sends by itself: a stream's close.
    */
-  readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
-    measured(
-      this.#roundTrips,
-      { transport: "http", ...(this.#unsent.shift() ?? { kind: "close", statements: [] }) },
-      () => this.#inFlight.fetch(input, init),
+  readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const [request = CLIENT_CLOSE] = this.#unsent
+    this.#unsent.delete(request)
+    return measured(this.#roundTrips, { transport: "http", ...request }, () =>
+      this.#inFlight.fetch(input, init),
     )
+  }
 }
+
+/** A request the client sends by itself: a stream's close. */
+const CLIENT_CLOSE = { kind: "close", statements: [] } as const
 
 function toResult(result: ResultSet, query: Query): QueryResult {
   // The embedded client counts 0 for a write that returns rows (RETURNING); each row is one it wrote.

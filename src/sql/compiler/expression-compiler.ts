@@ -206,7 +206,7 @@ export abstract class ExpressionCompiler {
       case "between":
         return this.#visitBetween(node as Between)
       case "cast":
-        return `CAST(${this.expression((node as Cast<unknown>).operand)} AS ${this.castTypeName((node as Cast<unknown>).type)})`
+        return `CAST(${this.expression((node as Cast<unknown>).operand)} AS ${this.typeName((node as Cast<unknown>).type, true)})`
       case "label":
         return this.expression((node as Label<unknown>).operand)
       case "function":
@@ -228,13 +228,8 @@ export abstract class ExpressionCompiler {
   /** A select inside an expression; the statement compiler correlates it with the enclosing FROMs. */
   abstract nestedSelect(select: SubqueryTarget): string
 
-  /** The type a CAST converts to: its DDL name, unless the dialect converts by another. */
-  castTypeName(type: SqlType<unknown>): string {
-    return this.typeName(type)
-  }
-
-  /** The SQL spelling of a type, for CAST and DDL; dialects override the names that differ. */
-  typeName(type: SqlType<unknown>): string {
+  /** The SQL spelling of a type, for DDL and (`cast`) CAST; dialects override the names that differ. */
+  typeName(type: SqlType<unknown>, _cast?: boolean): string {
     const { length, precision, scale } = type.options
     switch (type.kind) {
       case "string":
