@@ -1,6 +1,9 @@
 // The array behind a one-to-many or many-to-many attribute. It is a real Array; adding or removing
 // through push/unshift/splice/pop/shift tells the relationship, so that `user.posts.push(post)` sets
 // `post.author` as SQLAlchemy's instrumented lists do. Derived arrays (map, filter) are plain arrays.
+// What it cannot see (an index write, a length change, fill) it finds before a flush: the difference
+// between what it holds and what it last told (`unannounced`).
+import { sameMembers } from "./state.ts"
 
 export interface CollectionEvents<T> {
   /** What to store for an item about to be added (validators run here, and may refuse it). */
@@ -15,6 +18,10 @@ export class RelationshipList<T> extends Array<T> {
   }
 
   #events: CollectionEvents<T> | undefined
+  /** The members as last told (both sides of each link set). Shared with the array it was made from
+   *  (a loader's, never changed) until the list first changes it. */
+  #announced: readonly T[] = []
+  #ownsAnnounced = false
 
   /** Binds the list to its owner's relationship; items already in it are not re-announced. */
   static of_<T>(items: readonly T[], events: CollectionEvents<T>): RelationshipList<T> {
@@ -22,12 +29,40 @@ export class RelationshipList<T> extends Array<T> {
     const list = new RelationshipList<T>(items.length)
     for (let i = 0; i < items.length; i++) list[i] = items[i] as T
     list.#events = events
+    list.#announced = items
     return list
+  }
+
+  /**
+   * What the list gained and lost since it last told, by means it does not see (`tags[0] = tag`,
+   * `length = 0`, `fill()`), or undefined; from then on, what it holds counts as told.
+   */
+  unannounced(): { readonly gained: T[]; readonly lost: T[] } | undefined {
+    const told = this.#announced
+    if (sameMembers(told as unknown as object[], this as unknown as object[])) return undefined
+    const [had, has] = [new Set(told), new Set(this)]
+    this.#announced = Array.from(this)
+    this.#ownsAnnounced = true
+    return { gained: this.filter((item) => !had.has(item)), lost: told.filter((item) => !has.has(item)) }
+  }
+
+  #tell(lost: readonly T[], gained: readonly T[]): void {
+    if (!this.#ownsAnnounced) {
+      this.#announced = [...this.#announced]
+      this.#ownsAnnounced = true
+    }
+    const told = this.#announced as T[]
+    for (const item of lost) {
+      const at = told.indexOf(item)
+      if (at !== -1) told.splice(at, 1)
+    }
+    told.push(...gained)
   }
 
   override push(...added: T[]): number {
     const items = this.#accepted(added)
     const length = super.push(...items)
+    this.#tell([], items)
     for (const item of items) this.#events?.appended(item)
     return length
   }
@@ -35,6 +70,7 @@ export class RelationshipList<T> extends Array<T> {
   override unshift(...added: T[]): number {
     const items = this.#accepted(added)
     const length = super.unshift(...items)
+    this.#tell([], items)
     for (const item of items) this.#events?.appended(item)
     return length
   }
@@ -43,6 +79,7 @@ export class RelationshipList<T> extends Array<T> {
     const items = this.#accepted(added)
     const removed =
       deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items)
+    this.#tell(removed, items)
     for (const item of removed) this.#events?.removed(item)
     for (const item of items) this.#events?.appended(item)
     return Array.from(removed)
@@ -64,12 +101,16 @@ export class RelationshipList<T> extends Array<T> {
 
   /** Adds without announcing (the other side of a back-populated link is already set). */
   addQuietly(item: T): void {
-    if (!this.includes(item)) super.push(item)
+    if (this.includes(item)) return
+    super.push(item)
+    this.#tell([], [item])
   }
 
   /** Removes without announcing. */
   removeQuietly(item: T): void {
     const index = this.indexOf(item)
-    if (index !== -1) super.splice(index, 1)
+    if (index === -1) return
+    super.splice(index, 1)
+    this.#tell([item], [])
   }
 }

@@ -295,10 +295,11 @@ function cast(expression: Cast<unknown>, scope: Scope): Evaluator {
   const operand = build(expression.operand, scope)
   const from = expression.operand.type.kind
   const to = expression.type.kind
-  const length = expression.type.options.length
-  if (from === to && !length) return operand
-  // A length truncates on PostgreSQL only.
-  const convert = length === undefined ? CASTS[to] : undefined
+  // A type with options converts by them (a length truncates on PostgreSQL only, a scale rounds there
+  // and not on SQLite): left to the database.
+  const plain = Object.keys(expression.type.options).length === 0
+  if (from === to && plain) return operand
+  const convert = plain ? CASTS[to] : undefined
   if (!convert) throw new Unevaluable(`CAST to ${to} is left to the database`)
   return (values) => {
     const value = operand(values)
@@ -337,9 +338,12 @@ const CASTS: Partial<Record<TypeKind, (value: unknown, from: TypeKind) => unknow
   string: toText,
 }
 
-/** Text as it is, and whole numbers: a decimal's or a UUID's text may be spelled otherwise. */
+/**
+ * Text as it is, and integers: a decimal's or a UUID's text may be spelled otherwise, and a double's
+ * (100 is '100.0' on SQLite, 1e15 '1e+15' on PostgreSQL).
+ */
 function toText(value: unknown, from: TypeKind): string | undefined {
   if (typeof value === "string")
     return from === "text" || from === "string" || from === "enum" ? value : undefined
-  return whole(value)?.toString()
+  return from === "integer" || from === "smallint" || from === "bigint" ? whole(value)?.toString() : undefined
 }

@@ -5,7 +5,7 @@ import { NotLoadedError } from "../errors.ts"
 import { type CollectionEvents, RelationshipList } from "./collection.ts"
 import { validated } from "./instance-accessors.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
-import { type InstanceState, STATE, sameMembers, stateOf } from "./state.ts"
+import { type InstanceState, STATE, stateOf } from "./state.ts"
 
 export function defineRelationshipAccessors(prototype: object, mapper: Mapper): void {
   for (const key of mapper.relationshipSpecs.keys()) {
@@ -138,30 +138,18 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
 /**
  * Links what a loaded collection gained or lost by means its list cannot see (an index write,
  * `length = 0`, `fill()`), as `push` and `splice` would have at once: the other side of each link, a
- * removed child's many-to-one. Run before a flush reads relationships. Items already linked are left
- * as they are (one pushed, then expunged, stays out); validators do not run for such writes.
+ * removed child's many-to-one. Run before a flush reads relationships. Validators do not run for such
+ * writes.
  */
 export function linkIndexWrites(state: InstanceState): void {
   for (const key of state.loaded) {
+    const list = state.values[key]
+    const changed = list instanceof RelationshipList ? list.unannounced() : undefined
+    if (!changed) continue
     const property = state.mapper.relationship(key)
-    const now = state.values[key]
-    if (!property.uselist || !Array.isArray(now)) continue
-    const before = state.committedCollections.get(key) ?? []
-    if (sameMembers(before, now)) continue
-    const [had, has] = [new Set(before), new Set(now)]
-    for (const item of before) if (!has.has(item)) unlinkBack(state, property, item)
-    for (const item of now)
-      if (!had.has(item) && !linked(state, property, item)) linkBack(state, property, item)
+    for (const item of changed.lost) unlinkBack(state, property, item)
+    for (const item of changed.gained) linkBack(state, property, item)
   }
-}
-
-/** Whether `item`'s side of the link already names `owner` (or the link has no other side). */
-function linked(owner: InstanceState, property: RelationshipProperty, item: object): boolean {
-  const back = property.backPopulates
-  if (!back) return true
-  const other = stateOf(item)
-  const value = other.loaded.has(back) ? other.values[back] : undefined
-  return value === owner.object || (Array.isArray(value) && value.includes(owner.object))
 }
 
 function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {

@@ -1,7 +1,7 @@
 // `CASE WHEN ... THEN ... ELSE ... END`.
 import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
 import { asExpression, Expression } from "./expression.ts"
-import { NullType, type SqlType, typeOfValue } from "./types.ts"
+import { Float, NullType, type SqlType, typeOfValue } from "./types.ts"
 
 /** One `WHEN condition THEN result` (not `{when, then}`: an object with `then` passes for a promise). */
 export interface When {
@@ -67,11 +67,15 @@ export function caseWhen(
   return new Case(Object.freeze(typed), otherwise === undefined ? undefined : asExpression(otherwise, type))
 }
 
-/** The type of the first result that has one: an expression's, else a plain value's; NULL if all are. */
+/**
+ * The type of the first result that has one: an expression's, else a plain value's; NULL if all are.
+ * A fraction among integers makes it a Float, as the databases compute it.
+ */
 function resultType(results: readonly unknown[]): SqlType<unknown> {
   const typed = results.map((r) => (r instanceof Expression ? r.type : typeOfValue(r)))
   const expressions = results.flatMap((r, i) =>
     r instanceof Expression && typed[i] !== NullType ? [typed[i]] : [],
   )
-  return expressions[0] ?? typed.find((t) => t !== NullType) ?? NullType
+  const type = expressions[0] ?? typed.find((t) => t !== NullType) ?? NullType
+  return type.isInteger && results.some((r) => typeof r === "number" && r % 1) ? Float : type
 }

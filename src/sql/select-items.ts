@@ -28,23 +28,33 @@ declare const OUTER: unique symbol
 type MaybeMissing = { readonly [OUTER]: true }
 
 /**
- * The items after an outer join onto `target`: those it yields (the joined entity or table, found by
- * the value it gives) may be missing, so their value may be null; a FULL join (`target` = unknown)
- * makes every item so. Columns are not traced to their table at the type level: a joined table's
- * column keeps its own type.
+ * The items after an outer join onto `target`: the joined entity, alias or table itself (a
+ * relationship's target: the entity whose instances it yields) may be missing, so its value may be
+ * null; a FULL join (`target` = unknown) makes every item so. Columns are not traced to their table at
+ * the type level: a joined table's column keeps its own type.
  */
 export type OuterJoined<Items extends readonly unknown[], Target> = {
-  -readonly [K in keyof Items]: [Target] extends [unknown]
-    ? unknown extends Target
+  -readonly [K in keyof Items]: unknown extends Target
+    ? Items[K] & MaybeMissing
+    : IsJoined<Items[K], Target> extends true
       ? Items[K] & MaybeMissing
-      : [BaseItemValue<Items[K]>] extends [JoinedValue<Target>]
-        ? Items[K] & MaybeMissing
-        : Items[K]
-    : Items[K]
+      : Items[K]
 }
 
-/** What a join target yields: a relationship's target instance, or what it yields as a select item. */
-type JoinedValue<J> = J extends { readonly targetType: infer T } ? T : BaseItemValue<J>
+/** Whether a select item is what an outer join joined: the same entity, alias or table. */
+type IsJoined<I, J> = J extends { readonly targetType: infer T }
+  ? I extends abstract new (
+      ...args: never[]
+    ) => infer E
+    ? [E] extends [T]
+      ? true
+      : false
+    : false
+  : [I] extends [J]
+    ? [J] extends [I]
+      ? true
+      : false
+    : false
 
 /** The value a select item yields per row: an expression's value, a table's row, an entity's instance. */
 export type ItemValue<I> = BaseItemValue<I> | (I extends MaybeMissing ? null : never)

@@ -6,7 +6,7 @@ import { RESERVED, reservedWords } from "../../sql/compiler/identifiers.ts"
 import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { ForUpdate } from "../../sql/select.ts"
-import type { SqlType } from "../../sql/types.ts"
+import { type SqlType, Text } from "../../sql/types.ts"
 import { sqliteTimestamp } from "./codecs.ts"
 
 const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
@@ -94,13 +94,18 @@ export class SqliteCompiler extends Compiler {
     return false
   }
 
+  override typeName(type: SqlType<unknown>): string {
+    return TYPE_NAMES[type.kind] ?? super.typeName(type)
+  }
+
   /**
    * Timestamps and dates are text here, and CAST AS DATETIME or DATE converts by NUMERIC affinity
-   * ('2024-05-06 07:08:09' became 2024): they are cast to TEXT, which keeps the value whole.
+   * ('2024-05-06 07:08:09' became 2024): a timestamp is cast to TEXT, whole, and a date is `date()` of
+   * it, the day alone, as PostgreSQL's cast of a timestamp to date.
    */
-  override typeName(type: SqlType<unknown>, cast?: boolean): string {
-    if (cast && (type.kind === "datetime" || type.kind === "date")) return "TEXT"
-    return TYPE_NAMES[type.kind] ?? super.typeName(type)
+  override cast(sql: string, type: SqlType<unknown>): string {
+    if (type.kind === "date") return `date(${sql})`
+    return super.cast(sql, type.kind === "datetime" ? Text : type)
   }
 
   /** `INTEGER PRIMARY KEY` makes the column SQLite's rowid, which the database assigns. */

@@ -206,7 +206,7 @@ export abstract class ExpressionCompiler {
       case "between":
         return this.#visitBetween(node as Between)
       case "cast":
-        return `CAST(${this.expression((node as Cast<unknown>).operand)} AS ${this.typeName((node as Cast<unknown>).type, true)})`
+        return this.cast(this.expression((node as Cast<unknown>).operand), (node as Cast<unknown>).type)
       case "label":
         return this.expression((node as Label<unknown>).operand)
       case "function":
@@ -228,8 +228,13 @@ export abstract class ExpressionCompiler {
   /** A select inside an expression; the statement compiler correlates it with the enclosing FROMs. */
   abstract nestedSelect(select: SubqueryTarget): string
 
-  /** The SQL spelling of a type, for DDL and (`cast`) CAST; dialects override the names that differ. */
-  typeName(type: SqlType<unknown>, _cast?: boolean): string {
+  /** `CAST(sql AS type)`, or what converts as it does in the dialect. */
+  cast(sql: string, type: SqlType<unknown>): string {
+    return `CAST(${sql} AS ${this.typeName(type)})`
+  }
+
+  /** The SQL spelling of a type, for CAST and DDL; dialects override the names that differ. */
+  typeName(type: SqlType<unknown>): string {
     const { length, precision, scale } = type.options
     switch (type.kind) {
       case "string":
