@@ -187,8 +187,23 @@ function result(cols, rows, changes, rowid, started) {
   }
 }
 
+let schemaCheck
+/**
+ * Another connection may have changed the schema since this one last read it, and SQLite checks its
+ * cached schema only when a statement runs, not when one is prepared: a stale cache failed a prepare
+ * ("table t has 1 columns but 4 values were supplied") or gave a SELECT * the old columns. A statement
+ * that reads the schema, run first, makes SQLite compare the schema cookie and reload it. Inside a
+ * transaction the snapshot's schema is the one to use.
+ */
+async function refreshSchema() {
+  if (db.inTransaction) return
+  schemaCheck ??= await db.prepare("SELECT 1 FROM sqlite_schema LIMIT 0")
+  await schemaCheck.all()
+}
+
 async function prepare(sql) {
   try {
+    await refreshSchema()
     return (await db.prepare(sql)).safeIntegers(true)
   } catch (error) {
     throw withPhase(error, "prepare")

@@ -6,6 +6,8 @@ import { Worker } from "node:worker_threads"
 import { HranaError } from "./errors.ts"
 
 const WORKER_FILE = new URL("./connection-worker.cjs", import.meta.url)
+/** A statement that does nothing and returns no row. */
+const NOTHING = "SELECT 0 WHERE 0"
 
 /** What a connection can be asked to do; each answers with a result or an error. */
 export type Operation =
@@ -77,6 +79,12 @@ export class Connection {
   #nextId = 1
   #lost: string | undefined
   #inTransaction = false
+  /**
+   * Why SQLite rolled back the transaction under way by itself (a statement interrupted, a full disk):
+   * until the client ends it, its statements fail rather than run one by one in autocommit, which would
+   * commit part of a transaction whose COMMIT then fails.
+   */
+  #rolledBack: string | undefined
   #closed: Promise<void> | undefined
 
   private constructor(worker: Worker, flag: Int32Array) {
@@ -119,6 +127,13 @@ export class Connection {
     const id = this.#nextId++
     if (this.#lost !== undefined) {
       return { id, settled: Promise.reject(new ConnectionLostError(this.#lost)) }
+    }
+    if (this.#rolledBack !== undefined) {
+      const refused = this.#refuses(operation)
+      if (refused) return { id, settled: Promise.reject(refused) }
+      // The client's ROLLBACK of what SQLite rolled back already: SQLite would say no transaction is
+      // active, so a statement that does nothing answers it.
+      if (operation.type === "run" || operation.type === "exec") operation = { ...operation, sql: NOTHING }
     }
     const settled = new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
@@ -164,11 +179,37 @@ export class Connection {
     return this.#closed
   }
 
+  /**
+   * While a transaction SQLite rolled back is not ended by the client: the error for an operation, or
+   * undefined for its ROLLBACK. A ROLLBACK or a (failing) COMMIT ends it, as does a reset for the pool.
+   */
+  #refuses(operation: Operation): Error | undefined {
+    if (operation.type !== "run" && operation.type !== "exec") {
+      if (operation.type !== "describe") this.#rolledBack = undefined
+      return undefined
+    }
+    const words = operation.sql.trim().toUpperCase()
+    const ends = /^(ROLLBACK|END|COMMIT)\b/.test(words) && !/\bTO\b/.test(words)
+    const why = this.#rolledBack
+    if (ends) this.#rolledBack = undefined
+    if (ends && words.startsWith("ROLLBACK")) return undefined
+    return new WorkerError(
+      `SQLite error: the transaction was rolled back when a statement of it failed (${why}); ${ends ? "nothing was committed" : "statements are refused until it is rolled back"}`,
+      "SQLITE_ABORT",
+      4,
+      "run",
+      undefined,
+    )
+  }
+
   #settle(message: Reply): void {
     if (message.type !== "reply") return
     const pending = this.#pending.get(message.id)
     if (!pending) return
     this.#pending.delete(message.id)
+    if (!message.ok && this.#inTransaction && !message.inTransaction) {
+      this.#rolledBack = message.error?.message ?? "unknown error"
+    }
     this.#inTransaction = message.inTransaction
     if (message.ok) pending.resolve(message.result)
     else {
