@@ -4,11 +4,17 @@ import type { Dialect } from "../sql/compiler/dialect.ts"
 import { Expression } from "../sql/expression.ts"
 import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
+import { freeName } from "../sql/subquery.ts"
 import type { SqlType } from "../sql/types.ts"
 import { cached } from "../util/cached.ts"
 
 export type Slot =
-  | { readonly kind: "value"; readonly type: SqlType<unknown> }
+  | {
+      readonly kind: "value"
+      readonly type: SqlType<unknown>
+      /** A column's key or a label's name: what rows call it (others: what the database does). */
+      readonly name: string | undefined
+    }
   | {
       readonly kind: "object"
       readonly name: string
@@ -29,6 +35,7 @@ export function slotsOf(statement: Statement): readonly Slot[] {
     return (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes.map((type) => ({
       kind: "value",
       type,
+      name: undefined,
     }))
   }
   const state = (
@@ -58,7 +65,14 @@ const datesBySlots = new WeakMap<readonly Slot[], boolean>()
 
 function slotOf(item: SelectItem): Slot {
   if (isEntity(item)) return { kind: "entity", item, types: item[ENTITY].columns.map((c) => c.type) }
-  if (item instanceof Expression) return { kind: "value", type: item.type }
+  if (item instanceof Expression) {
+    // A column by its key, a label by its name, a function by its name (`count`, as SQLAlchemy's
+    // keys: the databases name it differently); anything else as the database does.
+    const { key, name } = item as { key?: string; name?: string }
+    const named =
+      item.kind === "column" ? key : item.kind === "label" || item.kind === "function" ? name : undefined
+    return { kind: "value", type: item.type, name: named }
+  }
   return {
     kind: "object",
     name: item.name,
@@ -68,12 +82,19 @@ function slotOf(item: SelectItem): Slot {
   }
 }
 
-/** The key of each slot (see Result.keys), from the columns the database named. */
+/**
+ * The key of each slot (see Result.keys): a value's by its column or label, else as the database named
+ * it, a name taken already by its next free `_1` (two tables' `id`s are `id` and `id_1`).
+ */
 export function keysOf(slots: readonly Slot[], columns: readonly string[]): readonly string[] {
   if (slots.length === 0) return columns
   let at = 0
+  const taken = new Set<string>()
   return slots.map((slot) => {
-    if (slot.kind === "value") return columns[at++] as string
+    if (slot.kind === "value") {
+      const named = columns[at++] as string
+      return freeName(slot.name ?? named, taken)
+    }
     at += slot.types.length
     if (slot.kind === "object") return slot.name
     // A model by its class's name, an aliased one by the name it was given, else its model's.

@@ -7,7 +7,8 @@ import { TABLE } from "../sql/dml-target.ts"
 import { Alias, Subquery } from "../sql/from.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { Table, TableColumns } from "../sql/schema/table.ts"
-import { ENTITY, type EntityDescriptor } from "../sql/select-items.ts"
+import { ENTITY, type EntityDescriptor, isEntity, type SelectItem } from "../sql/select-items.ts"
+import { outputColumns } from "../sql/subquery.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { MAPPER, mapperOf } from "./mapper-of.ts"
 
@@ -30,8 +31,9 @@ export function aliased<M extends ModelConstructor>(model: M, from?: string | Su
   const source =
     from instanceof Subquery ? from : new Alias(mapper.table, from ?? `${mapper.table.name}_${++aliasCount}`)
   const byKey = source.c as Readonly<Record<string, Column<unknown>>>
-  const columns = mapper.table.columns.map((column) => {
-    const found = byKey[column.key]
+  const entity = source instanceof Subquery ? entityColumns(source, mapper.table) : undefined
+  const columns = mapper.table.columns.map((column, i) => {
+    const found = entity?.[i] ?? byKey[column.key]
     if (found) return found
     throw new InvalidRequestError(
       `The subquery "${source.name}" has no column ${column.key}; select the whole model in it: select(${mapper.name})`,
@@ -45,4 +47,20 @@ export function aliased<M extends ModelConstructor>(model: M, from?: string | Su
     [ENTITY]: { from: source, columns, name: typeof from === "string" ? from : mapper.name },
     [MAPPER]: mapper,
   }) as unknown as AliasedModel<M>
+}
+
+/**
+ * The subquery's columns that came from the model's own entity in its select list (`select(User, Post)`
+ * has two `id`s: Post's is `id_1`), by position: undefined when the model is not selected whole.
+ */
+function entityColumns(source: Subquery, table: Table): readonly Column<unknown>[] | undefined {
+  const select = source.select as { state?: { items?: readonly SelectItem[] }; items?: readonly SelectItem[] }
+  const items = select.state?.items ?? select.items ?? []
+  let at = 0
+  for (const item of items) {
+    const width = outputColumns([item]).length
+    if (isEntity(item) && item[ENTITY].from === table) return source.columns.slice(at, at + width)
+    at += width
+  }
+  return undefined
 }

@@ -9,7 +9,7 @@
 import { decodeOwnRow, slotsOf } from "../engine/row-shape.ts"
 import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "../sql/compiler/dialect.ts"
 import { bindParams, type Template } from "../sql/compiler/expression-compiler.ts"
-import { Expression, Label, literalColumn, Ordering } from "../sql/expression.ts"
+import { Expression, Label, literalColumn, Ordering, type RawSql } from "../sql/expression.ts"
 import { Cte } from "../sql/from.ts"
 import { InKeys, JsonRows } from "../sql/json-rows.ts"
 import type { Column } from "../sql/schema/column.ts"
@@ -93,6 +93,11 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
   const orderAt = ordered.map(({ operand }) => {
     const own = columns.indexOf(operand)
     if (own >= 0) return own
+    // Raw SQL naming a label of the select list (`literalColumn("n")`) orders by that column: as a
+    // hidden column it would name an alias where none is defined.
+    const raw = operand.kind === "raw" && (operand as RawSql<unknown>).sql.trim().replace(/^"(.*)"$/, "$1")
+    const label = columns.findIndex((column) => column instanceof Label && column.name === raw)
+    if (label >= 0) return label
     hidden.push(operand instanceof Label ? operand.operand : operand)
     return columns.length + hidden.length - 1
   })
@@ -188,10 +193,13 @@ function partsAround(around: (query: Query) => Query, query: Query, dialect: Dia
   return { head: whole.sql.slice(0, at + 1), tail: whole.sql.slice(at + marker.length - 1) }
 }
 
-/** A statement as `_l<i>(c0, c1, ...)`: columns named by position, whatever the select calls them. */
+/**
+ * A statement as `_l<i>(c0, c1, ...)`: columns named by position, whatever the select calls them; read
+ * by the rows and by the next level's keys, so computed once (the same rows for both).
+ */
 function cte(body: Query, index: number): Cte {
   const output = columnsOf(body.state.items).map((column, i) => ({ name: `c${i}`, type: column.type }))
-  return new Cte(body, `_l${index}`, output, false, undefined, true)
+  return new Cte(body, `_l${index}`, output, false, undefined, true, undefined, true)
 }
 
 /**

@@ -164,18 +164,19 @@ export class ReadSession {
       if (!Number.isInteger(value) || value < 1)
         throw new InvalidRequestError(`${name} must be an integer from 1, got ${value}`)
     }
+    const { limit, offset = 0 } = query.state
+    if (typeof offset !== "number" || (limit !== undefined && typeof limit !== "number")) {
+      throw new InvalidRequestError(
+        "paginate() pages within a LIMIT and OFFSET given as numbers, not as bindparam()",
+      )
+    }
     const flushing = this.autoflush()
     if (flushing) await flushing
-    const paged = query.limit(pageSize).offset((page - 1) * pageSize) as unknown as Select<
-      readonly SelectItem[]
-    >
-    const unordered = new Select({
-      ...query.state,
-      orderBy: [],
-      limit: undefined,
-      offset: undefined,
-      options: [],
-    })
+    // Within the query's own window: its OFFSET first, and no further than its LIMIT.
+    const skipped = (page - 1) * pageSize
+    const taken = limit === undefined ? pageSize : Math.max(0, Math.min(pageSize, limit - skipped))
+    const paged = query.limit(taken).offset(offset + skipped) as unknown as Select<readonly SelectItem[]>
+    const unordered = new Select({ ...query.state, orderBy: [], options: [] })
     const count = select(countOf()).selectFrom(unordered.subquery("paginated"))
     const plan = planOf(paged, query.state.options ?? [])
     const { result, extra } = await this.#executeWithLoads(plan, this.hydration(options), [count])

@@ -71,6 +71,9 @@ export function planOf(query: Select<readonly SelectItem[]>, options: readonly u
 
 /** What a statement's rows hold: a select's items, or an INSERT/UPDATE/DELETE's RETURNING. */
 export function itemsOf(statement: Statement): readonly unknown[] {
+  // A UNION's items are its first member's.
+  if (statement.kind === "compound_select")
+    return (statement as unknown as { items: readonly unknown[] }).items
   const state = (statement as { state?: { items?: readonly unknown[]; returning?: readonly unknown[] } })
     .state
   return state?.items ?? state?.returning ?? []

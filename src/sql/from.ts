@@ -94,6 +94,11 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
     readonly namesColumns = false,
     /** For a recursive continuation (`unionAll`), the CTE it continues: the same CTE, not another. */
     readonly restates?: Cte<C>,
+    /**
+     * Computed once, whatever reads it (`AS MATERIALIZED`): SQLite runs a CTE again where it is read,
+     * and a query whose rows can differ between runs (random order, ties under a LIMIT) must not.
+     */
+    readonly materialized = false,
   ) {
     super(name, output)
     Object.freeze(this)

@@ -32,19 +32,31 @@ export function exists(select: SubqueryTarget): Expression<boolean> {
   return new Exists(select)
 }
 
-/** The named output columns of a select list: column keys, labels, and every column of an entity. */
+/**
+ * The named output columns of a select list: column keys (a name taken already: its next free `_1`,
+ * `_2`, as the compiler's selectList names it), labels, and every column of an entity.
+ */
 export function outputColumns(items: readonly SelectItem[]): OutputColumn[] {
+  const taken = new Set<string>()
+  const named = (col: Column<unknown>): OutputColumn => ({ name: freeName(col.key, taken), type: col.type })
   return items.flatMap((item): OutputColumn[] => {
     if (isEntity(item)) return item[ENTITY].columns.map(named)
     if (!(item instanceof Expression)) return item.columns.map(named)
     if (item instanceof Column) return [named(item)]
-    if (item instanceof Label) return [{ name: item.name, type: item.type }]
+    if (item instanceof Label) {
+      taken.add(item.name)
+      return [{ name: item.name, type: item.type }]
+    }
     return []
   })
 }
 
-function named(col: Column<unknown>): OutputColumn {
-  return { name: col.key, type: col.type }
+/** `name`, or its next free `name_1`, `name_2`; taken from then on. */
+export function freeName(name: string, taken: Set<string>): string {
+  let free = name
+  for (let n = 1; taken.has(free); n++) free = `${name}_${n}`
+  taken.add(free)
+  return free
 }
 
 /** The type of the first select item, for scalar subqueries. */

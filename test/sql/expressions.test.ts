@@ -49,9 +49,12 @@ describe("operators", () => {
     )
   })
 
-  it("writes ILIKE as lower() LIKE lower() on SQLite", () => {
+  it("writes ILIKE as lower() LIKE lower() on SQLite, and every LIKE with PostgreSQL's escape", () => {
+    expect(where(users.c.username.like("50\\%")).compile(sqlite).sql).toBe(
+      "SELECT users.id FROM users WHERE users.username LIKE ? ESCAPE '\\'",
+    )
     expect(where(users.c.username.ilike("%Bob%")).compile(sqlite)).toEqual({
-      sql: "SELECT users.id FROM users WHERE lower(users.username) LIKE lower(?)",
+      sql: "SELECT users.id FROM users WHERE lower(users.username) LIKE lower(?) ESCAPE '\\'",
       params: ["%Bob%"],
     })
     expect(where(users.c.username.notIlike("%Bob%")).compile(sqlite).sql).toContain(

@@ -117,10 +117,10 @@ describe("select", () => {
 
   it("writes LEFT and FULL outer joins", () => {
     expect(select(users.c.id, posts.c.id).outerJoin(posts).toString()).toBe(
-      'SELECT "users"."id", "posts"."id" FROM "users" LEFT OUTER JOIN "posts" ON "posts"."userId" = "users"."id"',
+      'SELECT "users"."id", "posts"."id" AS "id_1" FROM "users" LEFT OUTER JOIN "posts" ON "posts"."userId" = "users"."id"',
     )
     expect(select(users.c.id, posts.c.id).fullJoin(posts).toString()).toBe(
-      'SELECT "users"."id", "posts"."id" FROM "users" FULL OUTER JOIN "posts" ON "posts"."userId" = "users"."id"',
+      'SELECT "users"."id", "posts"."id" AS "id_1" FROM "users" FULL OUTER JOIN "posts" ON "posts"."userId" = "users"."id"',
     )
   })
 
@@ -133,7 +133,7 @@ describe("select", () => {
     const other = alias(users, "other")
     const statement = select(users.c.username, other.c.username).join(other, other.c.age.eq(users.c.age))
     expect(statement.toString()).toBe(
-      'SELECT "users"."username", "other"."username" FROM "users" JOIN "users" AS "other" ON "other"."age" = "users"."age"',
+      'SELECT "users"."username", "other"."username" AS "username_1" FROM "users" JOIN "users" AS "other" ON "other"."age" = "users"."age"',
     )
   })
 

@@ -51,13 +51,19 @@ export class SqliteCompiler extends Compiler {
       .join(" || char(0) || ")
   }
 
+  /**
+   * LIKE with PostgreSQL's escape, a backslash (SQLite's LIKE has none unless told): a pattern finds
+   * the same rows on both ('50\\%' a literal '50%'). ILIKE is `lower(a) LIKE lower(b)`.
+   */
   protected override visitBinary(node: Binary<unknown>): string {
     const { operator } = node
-    if (operator.endsWith("ILIKE")) {
-      const like = operator.replace("ILIKE", "LIKE")
-      return `lower(${this.expression(node.left)}) ${like} lower(${this.expression(node.right)})`
-    }
-    return super.visitBinary(node)
+    if (!operator.endsWith("LIKE")) return super.visitBinary(node)
+    const like = operator.replace("ILIKE", "LIKE")
+    const sql =
+      like === operator
+        ? super.visitBinary(node)
+        : `lower(${this.expression(node.left)}) ${like} lower(${this.expression(node.right)})`
+    return `${sql} ESCAPE '\\'`
   }
 
   protected override visitFunction(node: FunctionCall<unknown>): string {

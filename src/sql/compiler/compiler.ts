@@ -10,8 +10,9 @@ import type { ColumnSpecs, Table } from "../schema/table.ts"
 import type { Select } from "../select.ts"
 import { ENTITY, isEntity, type SelectItem } from "../select-items.ts"
 import type { Statement } from "../statement.ts"
+import { freeName } from "../subquery.ts"
 import { columnParents } from "../traverse.ts"
-import { Integer } from "../types.ts"
+import { BigInteger } from "../types.ts"
 import type { Compiled } from "./dialect.ts"
 import { ExpressionCompiler, type Template } from "./expression-compiler.ts"
 
@@ -39,7 +40,7 @@ export class Compiler extends ExpressionCompiler {
     const recursive = this.#cteOrder.some(({ cte }) => cte.recursive) ? "RECURSIVE " : ""
     const definitions = this.#cteOrder.map(({ cte, sql }) => {
       const names = cte.namesColumns ? `(${cte.columns.map((c) => this.quote(c.name)).join(", ")})` : ""
-      return `${this.quote(cte.name)}${names} AS (${sql})`
+      return `${this.quote(cte.name)}${names} AS ${cte.materialized ? "MATERIALIZED " : ""}(${sql})`
     })
     return this.finish(`WITH ${recursive}${definitions.join(", ")} ${body}`)
   }
@@ -218,29 +219,33 @@ export class Compiler extends ExpressionCompiler {
     }
   }
 
-  /** A select list, or a RETURNING list (./dml-renderer.ts). */
+  /**
+   * A select list, or a RETURNING list (./dml-renderer.ts). Columns are named by their keys, a name
+   * already taken by its next free `_1`, `_2` (as ../subquery.ts outputColumns names them): a subquery
+   * or CTE of two tables' `id`s has two columns to select from, and rows have a key for each.
+   */
   selectList(items: readonly SelectItem[]): string {
     if (items.length === 0) throw new InvalidRequestError("A select needs at least one column")
+    const taken = new Set<string>()
+    const column = (col: Column<unknown>) => {
+      const name = freeName(col.key, taken)
+      const sql = this.expression(col)
+      return name === col.name ? sql : `${sql} AS ${this.quote(name)}`
+    }
     return items
       .flatMap((item) => {
-        if (isEntity(item)) return item[ENTITY].columns.map((col) => this.#selectColumn(col))
-        if (isFromItem(item)) return item.columns.map((col) => this.#selectColumn(col))
+        if (isEntity(item)) return item[ENTITY].columns.map(column)
+        if (isFromItem(item)) return item.columns.map(column)
         const expression = item as Expression<unknown>
-        if (expression.kind === "column") return [this.#selectColumn(expression as Column<unknown>)]
+        if (expression.kind === "column") return [column(expression as Column<unknown>)]
         if (expression.kind === "label") {
-          return [
-            `${this.expression(expression)} AS ${this.quote((expression as unknown as { name: string }).name)}`,
-          ]
+          const name = (expression as unknown as { name: string }).name
+          taken.add(name)
+          return [`${this.expression(expression)} AS ${this.quote(name)}`]
         }
         return [this.expression(expression)]
       })
       .join(", ")
-  }
-
-  /** A column in a select list, named by its key when that differs from its database name. */
-  #selectColumn(column: Column<unknown>): string {
-    const sql = this.expression(column)
-    return column.key === column.name ? sql : `${sql} AS ${this.quote(column.key)}`
   }
 
   /** Conditions joined by AND (a WHERE's, a HAVING's). */
@@ -254,8 +259,8 @@ export class Compiler extends ExpressionCompiler {
     offset: number | Expression<number> | undefined,
   ): string {
     const parts: string[] = []
-    if (limit !== undefined) parts.push(`LIMIT ${this.expression(asExpression(limit, Integer))}`)
-    if (offset !== undefined) parts.push(`OFFSET ${this.expression(asExpression(offset, Integer))}`)
+    if (limit !== undefined) parts.push(`LIMIT ${this.expression(asExpression(limit, BigInteger))}`)
+    if (offset !== undefined) parts.push(`OFFSET ${this.expression(asExpression(offset, BigInteger))}`)
     return parts.join(" ")
   }
 
