@@ -66,12 +66,10 @@ const datesBySlots = new WeakMap<readonly Slot[], boolean>()
 function slotOf(item: SelectItem): Slot {
   if (isEntity(item)) return { kind: "entity", item, types: item[ENTITY].columns.map((c) => c.type) }
   if (item instanceof Expression) {
-    // A column by its key, a label by its name, a function by its name (`count`, as SQLAlchemy's
-    // keys: the databases name it differently); anything else as the database does.
+    // A column by its key, a label or a function by its name (`count`, as SQLAlchemy's keys: the
+    // databases name it differently); anything else as the database does.
     const { key, name } = item as { key?: string; name?: string }
-    const named =
-      item.kind === "column" ? key : item.kind === "label" || item.kind === "function" ? name : undefined
-    return { kind: "value", type: item.type, name: named }
+    return { kind: "value", type: item.type, name: key ?? name }
   }
   return {
     kind: "object",

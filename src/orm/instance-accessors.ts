@@ -16,18 +16,20 @@ export function defineColumnAccessors(prototype: object, mapper: Mapper): void {
   })
   for (const column of mapper.table.columns) {
     const key = column.key
-    const { nullable, default: fallback, serverDefault } = column.spec?.options ?? {}
+    const options = column.spec?.options
     // A new object's nullable column with nothing to fill it in is NULL, as the INSERT will write it
     // (and as its type says); one the flush fills in (a default, a generated key) is undefined until then.
-    const unset = nullable && fallback === undefined && serverDefault === undefined ? null : undefined
+    const unset =
+      options?.nullable && (options.default ?? options.serverDefault) === undefined ? null : undefined
     Object.defineProperty(prototype, key, {
       enumerable: true,
       get(this: { [STATE]: InstanceState }) {
         const state = this[STATE]
         const value = state.values[key]
-        if (value !== undefined) return value
-        if (!state.committed) return unset
-        if (!(key in state.committed) && !(key in state.values)) columnNotLoaded(state, key)
+        if (value === undefined) {
+          if (!state.committed) return unset
+          if (!(key in state.committed || key in state.values)) columnNotLoaded(state, key)
+        }
         return value
       },
       set(this: { [STATE]: InstanceState }, value: unknown) {

@@ -164,18 +164,18 @@ export class ReadSession {
       if (!Number.isInteger(value) || value < 1)
         throw new InvalidRequestError(`${name} must be an integer from 1, got ${value}`)
     }
-    const { limit, offset = 0 } = query.state
-    if (typeof offset !== "number" || (limit !== undefined && typeof limit !== "number")) {
-      throw new InvalidRequestError(
-        "paginate() pages within a LIMIT and OFFSET given as numbers, not as bindparam()",
-      )
-    }
     const flushing = this.autoflush()
     if (flushing) await flushing
-    // Within the query's own window: its OFFSET first, and no further than its LIMIT.
+    // Within the query's own window: after its OFFSET, and no further than its LIMIT (a bindparam()
+    // there is refused as the bound value it makes, NaN).
+    const { limit = Number.POSITIVE_INFINITY, offset = 0 } = query.state as {
+      limit?: number
+      offset?: number
+    }
     const skipped = (page - 1) * pageSize
-    const taken = limit === undefined ? pageSize : Math.max(0, Math.min(pageSize, limit - skipped))
-    const paged = query.limit(taken).offset(offset + skipped) as unknown as Select<readonly SelectItem[]>
+    const paged = query
+      .limit(Math.max(0, Math.min(pageSize, limit - skipped)))
+      .offset(offset + skipped) as unknown as Select<readonly SelectItem[]>
     const unordered = new Select({ ...query.state, orderBy: [], options: [] })
     const count = select(countOf()).selectFrom(unordered.subquery("paginated"))
     const plan = planOf(paged, query.state.options ?? [])

@@ -57,13 +57,10 @@ export class SqliteCompiler extends Compiler {
    */
   protected override visitBinary(node: Binary<unknown>): string {
     const { operator } = node
-    if (!operator.endsWith("LIKE")) return super.visitBinary(node)
-    const like = operator.replace("ILIKE", "LIKE")
-    const sql =
-      like === operator
-        ? super.visitBinary(node)
-        : `lower(${this.expression(node.left)}) ${like} lower(${this.expression(node.right)})`
-    return `${sql} ESCAPE '\\'`
+    const sql = operator.endsWith("ILIKE")
+      ? `lower(${this.expression(node.left)}) ${operator.slice(0, -5)}LIKE lower(${this.expression(node.right)})`
+      : super.visitBinary(node)
+    return operator.endsWith("LIKE") ? `${sql} ESCAPE '\\'` : sql
   }
 
   protected override visitFunction(node: FunctionCall<unknown>): string {
