@@ -8,7 +8,7 @@ import type { landLevels } from "./land-levels.ts"
 import type { planLoading } from "./loading.ts"
 import type { Mapper } from "./mapper.ts"
 import type { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
-import type { assignJoined, assignLoaded, relationshipLoad } from "./relationship-query.ts"
+import type { assignJoined, assignLoaded, landLoad, relationshipLoad } from "./relationship-query.ts"
 import type { resolveRelationships } from "./relationship-resolve.ts"
 
 export const plugins: {
@@ -32,5 +32,6 @@ export const plugins: {
     readonly load: typeof relationshipLoad
     readonly assign: typeof assignLoaded
     readonly assignJoined: typeof assignJoined
+    readonly landLoad: typeof landLoad
   }
 } = {}

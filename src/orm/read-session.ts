@@ -16,10 +16,9 @@ import type { RelationshipAttribute } from "./attribute.ts"
 import type { SynchronizeSession } from "./bulk-sync.ts"
 import { IdentityMap } from "./identity-map.ts"
 import type { LoadPlan } from "./loading.ts"
-import type { ModelConstructor, RelationshipProperty } from "./mapper.ts"
+import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
-import type { RelationshipLoad } from "./relationship-query.ts"
 import {
   byKey,
   byKeyPlan,
@@ -220,7 +219,8 @@ export class ReadSession {
     }
     loads.forEach((load, i) => {
       const property = mapper.relationship(relationshipKeys[i] as string)
-      this.#assignLoad(load, property, results[i + (columnKeys.length > 0 ? 1 : 0)] ?? [], [object])
+      const rows = results[i + (columnKeys.length > 0 ? 1 : 0)] ?? []
+      relationships?.landLoad(load, property, rows, [object], this.hydration({}))
     })
   }
 
@@ -232,7 +232,7 @@ export class ReadSession {
     const property = attribute.property
     const load = relationships.load(property, objects)
     const [rows = []] = await this.#readAll([load.statement])
-    this.#assignLoad(load, property, rows, objects)
+    relationships.landLoad(load, property, rows, objects, this.hydration({}))
   }
 
   /**
@@ -348,17 +348,5 @@ export class ReadSession {
         ? [await this.connection.execute(statements[0] as Statement)]
         : await this.connection.batch(statements)
     return results.map((result) => result.rows as unknown[][])
-  }
-
-  /** A relationship's rows, as decoded, to objects given to their parents. */
-  #assignLoad(
-    load: RelationshipLoad,
-    property: RelationshipProperty,
-    rows: unknown[][],
-    parents: readonly object[],
-  ) {
-    const links = rows.map(load.linkOf)
-    const objects = hydrateRows(load.statement, rows, this.hydration({}))
-    plugins.relationships?.assign(property, load.assign(objects, links, parents))
   }
 }

@@ -11,6 +11,7 @@ import { valueKey } from "./identity-map.ts"
 import type { JoinedLoad } from "./loading.ts"
 import type { RelationshipProperty } from "./mapper.ts"
 import { setRelationship } from "./relationship-accessors.ts"
+import { type Hydration, hydrateRows } from "./session-reads.ts"
 import { stateOf } from "./state.ts"
 
 export interface RelationshipLoad {
@@ -21,6 +22,21 @@ export interface RelationshipLoad {
   linkOf(row: readonly unknown[]): unknown
   /** Sorts the loaded objects (each row's first item) out to their parents, by the rows' `links`. */
   assign(rows: readonly (readonly unknown[])[], links: readonly unknown[], parents: readonly object[]): Loaded
+}
+
+/**
+ * A load's rows, read on their own (refresh, session.load), as objects given to their parents, which
+ * take them as loaded.
+ */
+export function landLoad(
+  load: RelationshipLoad,
+  property: RelationshipProperty,
+  rows: unknown[][],
+  parents: readonly object[],
+  hydration: Hydration,
+): void {
+  const links = rows.map(load.linkOf)
+  assignLoaded(property, load.assign(hydrateRows(load.statement, rows, hydration), links, parents))
 }
 
 /** Parents, each once, with their loaded objects. */

@@ -5,7 +5,7 @@
 import { RelationshipAttribute } from "./attribute.ts"
 import { plugins } from "./plugins.ts"
 import { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
-import { assignJoined, assignLoaded, relationshipLoad } from "./relationship-query.ts"
+import { assignJoined, assignLoaded, landLoad, relationshipLoad } from "./relationship-query.ts"
 import { resolveRelationships } from "./relationship-resolve.ts"
 
 export function installRelationships(): void {
@@ -17,5 +17,6 @@ export function installRelationships(): void {
     load: relationshipLoad,
     assign: assignLoaded,
     assignJoined,
+    landLoad,
   }
 }
