@@ -217,8 +217,12 @@ function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {
  * values: a changed operator (`>=` made `>`) is not seen, as Alembic sees no CHECK change at all; give
  * such a CHECK a new name to have it replaced.
  */
+/**
+ * Whether two CHECK conditions name the same values. SQLite's LIKE is written with ESCAPE '\\' (as
+ * PostgreSQL's default): a check made before that was written has none, and is the same check.
+ */
 function sameValues(a: string, b: string): boolean {
-  const [x, y] = [a, b].map((sql) => new Set(literalValues(sql)))
+  const [x, y] = [a, b].map((sql) => new Set(literalValues(sql.replaceAll(" ESCAPE '\\'", ""))))
   return x?.size === y?.size && [...(x ?? [])].every((value) => y?.has(value))
 }
 

@@ -5,7 +5,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { Alias, Subquery } from "../sql/from.ts"
-import type { Column } from "../sql/schema/column.ts"
+import { Column } from "../sql/schema/column.ts"
 import type { Table, TableColumns } from "../sql/schema/table.ts"
 import { ENTITY, type EntityDescriptor, isEntity, type SelectItem } from "../sql/select-items.ts"
 import { outputColumns } from "../sql/subquery.ts"
@@ -31,10 +31,14 @@ export function aliased<M extends ModelConstructor>(model: M, from?: string | Su
   const source =
     from instanceof Subquery ? from : new Alias(mapper.table, from ?? `${mapper.table.name}_${++aliasCount}`)
   const byKey = source.c as Readonly<Record<string, Column<unknown>>>
-  const entity = source instanceof Subquery ? entityColumns(source, mapper.table) : undefined
+  const entity = source instanceof Subquery ? entityColumns(source, mapper) : undefined
   const columns = mapper.table.columns.map((column, i) => {
-    const found = entity?.[i] ?? byKey[column.key]
-    if (found) return found
+    const found = entity?.[i]
+    // The subquery's column under the model's key (`id`, whatever the subquery calls it: `id_1` when
+    // another entity's `id` came first), so that selecting it, and a subquery of it, name it so.
+    if (found) return new Column(column.key, found.name, found.type, source, found.spec)
+    const named = byKey[column.key]
+    if (named) return named
     throw new InvalidRequestError(
       `The subquery "${source.name}" has no column ${column.key}; select the whole model in it: select(${mapper.name})`,
     )
@@ -53,14 +57,21 @@ export function aliased<M extends ModelConstructor>(model: M, from?: string | Su
  * The subquery's columns that came from the model's own entity in its select list (`select(User, Post)`
  * has two `id`s: Post's is `id_1`), by position: undefined when the model is not selected whole.
  */
-function entityColumns(source: Subquery, table: Table): readonly Column<unknown>[] | undefined {
+function entityColumns(source: Subquery, mapper: Mapper): readonly Column<unknown>[] | undefined {
   const select = source.select as { state?: { items?: readonly SelectItem[] }; items?: readonly SelectItem[] }
   const items = select.state?.items ?? select.items ?? []
   let at = 0
   for (const item of items) {
     const width = outputColumns([item]).length
-    if (isEntity(item) && item[ENTITY].from === table) return source.columns.slice(at, at + width)
+    // The model itself or an aliased() of it (whose FROM item is an alias of the table).
+    if (isEntity(item) && ((item as { [MAPPER]?: Mapper })[MAPPER] ?? mapperOfEntity(item)) === mapper) {
+      return source.columns.slice(at, at + width)
+    }
     at += width
   }
   return undefined
+}
+
+function mapperOfEntity(item: object): Mapper | undefined {
+  return typeof item === "function" ? mapperOf(item as ModelConstructor) : undefined
 }

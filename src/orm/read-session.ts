@@ -165,12 +165,14 @@ export class ReadSession {
     }
     const flushing = this.autoflush()
     if (flushing) await flushing
-    // Within the query's own window: after its OFFSET, and no further than its LIMIT (a bindparam()
-    // there is refused as the bound value it makes, NaN).
+    // Within the query's own window: after its OFFSET, and no further than its LIMIT.
     const { limit = Number.POSITIVE_INFINITY, offset = 0 } = query.state as {
       limit?: number
       offset?: number
     }
+    // A bindparam() (an object) there makes the sum a string.
+    if (typeof (limit + offset) !== "number")
+      throw new InvalidRequestError("paginate() needs numbers in LIMIT and OFFSET")
     const skipped = (page - 1) * pageSize
     const paged = query
       .limit(Math.max(0, Math.min(pageSize, limit - skipped)))

@@ -37,18 +37,20 @@ export function exists(select: SubqueryTarget): Expression<boolean> {
  * `_2`, as the compiler's selectList names it), labels, and every column of an entity.
  */
 export function outputColumns(items: readonly SelectItem[]): OutputColumn[] {
-  const taken = new Set<string>()
+  const taken = labelNames(items)
   const named = (col: Column<unknown>): OutputColumn => ({ name: freeName(col.key, taken), type: col.type })
   return items.flatMap((item): OutputColumn[] => {
     if (isEntity(item)) return item[ENTITY].columns.map(named)
     if (!(item instanceof Expression)) return item.columns.map(named)
     if (item instanceof Column) return [named(item)]
-    if (item instanceof Label) {
-      taken.add(item.name)
-      return [{ name: item.name, type: item.type }]
-    }
+    if (item instanceof Label) return [{ name: item.name, type: item.type }]
     return []
   })
+}
+
+/** The names a select list's labels give: taken before any column is named (`id_1` may be one). */
+export function labelNames(items: readonly SelectItem[]): Set<string> {
+  return new Set(items.flatMap((item) => (item instanceof Label ? [item.name] : [])))
 }
 
 /** `name`, or its next free `name_1`, `name_2`; taken from then on. */

@@ -1,5 +1,5 @@
 // Set operations whose members have their own ORDER BY or LIMIT, or are set operations themselves,
-// and the ORDER BY of the whole, which can name only the output columns.
+// and the ORDER BY of the whole, which can name only the output columns (a column by its position).
 import { describe, expect, it } from "vitest"
 import { alias, postgresql, select, sqlite } from "../../src/index.ts"
 import { expectCompiled, users } from "./fixtures.ts"
@@ -32,11 +32,11 @@ describe("compound selects", () => {
     )
   })
 
-  it("orders the whole by output column names, which is all a set operation's ORDER BY may name", () => {
+  it("orders the whole by output columns, a column by its position (SQLite names none it did not label)", () => {
     const older = alias(users, "older")
     const statement = select(users.c.id, users.c.isActive, users.c.age.label("years"))
       .unionAll(select(older.c.id, older.c.isActive, older.c.age.label("years")))
       .orderBy(users.c.isActive.desc(), users.c.age.label("years"), users.c.id)
-    expect(statement.compile(postgresql).sql).toMatch(/ ORDER BY "isActive" DESC, "years" ASC, "id" ASC$/)
+    expect(statement.compile(postgresql).sql).toMatch(/ ORDER BY 2 DESC, "years" ASC, 1 ASC$/)
   })
 })

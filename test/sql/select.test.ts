@@ -196,7 +196,7 @@ describe("select", () => {
     const a = select(users.c.username).where(users.c.age.lt(20))
     const b = select(users.c.username).where(users.c.age.gt(60))
     expect(a.union(b).orderBy(users.c.username).limit(3).compile(postgresql)).toEqual({
-      sql: 'SELECT "users"."username" FROM "users" WHERE "users"."age" < $1 UNION SELECT "users"."username" FROM "users" WHERE "users"."age" > $2 ORDER BY "username" ASC LIMIT $3',
+      sql: 'SELECT "users"."username" FROM "users" WHERE "users"."age" < $1 UNION SELECT "users"."username" FROM "users" WHERE "users"."age" > $2 ORDER BY 1 ASC LIMIT $3',
       params: [20, 60, 3],
     })
     expect(a.unionAll(b).toString()).toContain(" UNION ALL ")

@@ -3,16 +3,23 @@
 // through it, so a bundle that never writes carries neither. Dialect compilers override only what differs.
 import { InvalidRequestError } from "../../errors.ts"
 import type { CompoundMember, CompoundSelect } from "../compound.ts"
-import { asExpression, BooleanList, Expression, Ordering, type SubqueryTarget } from "../expression.ts"
+import {
+  asExpression,
+  BooleanList,
+  Expression,
+  Ordering,
+  RawSql,
+  type SubqueryTarget,
+} from "../expression.ts"
 import { type Alias, type Cte, type FromClause, type Join, tablesOf } from "../from.ts"
 import type { Column, ColumnParent } from "../schema/column.ts"
 import type { ColumnSpecs, Table } from "../schema/table.ts"
 import type { Select } from "../select.ts"
 import { ENTITY, isEntity, type SelectItem } from "../select-items.ts"
 import type { Statement } from "../statement.ts"
-import { freeName } from "../subquery.ts"
+import { freeName, labelNames } from "../subquery.ts"
 import { columnParents } from "../traverse.ts"
-import { BigInteger } from "../types.ts"
+import { BigInteger, NullType } from "../types.ts"
 import type { Compiled } from "./dialect.ts"
 import { ExpressionCompiler, type Template } from "./expression-compiler.ts"
 
@@ -118,9 +125,17 @@ export class Compiler extends ExpressionCompiler {
     const parts = [state.selects.map((s) => this.#compoundMember(s)).join(` ${state.operator} `)]
     if (state.orderBy.length > 0) {
       // The members' tables are out of scope after a set operation: order by output names, as SQLAlchemy does.
+      // A column of the first member's by its position (SQLite matches no name to an unlabelled
+      // `t.id`, and another `id` may have come first), else by its key.
+      const outputs = compound.items.flatMap((item): readonly unknown[] =>
+        isEntity(item) ? item[ENTITY].columns : isFromItem(item) ? item.columns : [item],
+      )
       const byName = state.orderBy.map((o) => {
         const column = o.operand.kind === "column" ? (o.operand as Column<unknown>) : undefined
-        return column ? new Ordering(column.label(column.key), o.direction, o.nulls) : o
+        if (!column) return o
+        const at = outputs.indexOf(column)
+        const operand = at >= 0 ? new RawSql(`${at + 1}`, NullType) : column.label(column.key)
+        return new Ordering(operand, o.direction, o.nulls)
       })
       parts.push(`ORDER BY ${this.unqualified(() => byName.map((o) => this.ordering(o)).join(", "))}`)
     }
@@ -226,7 +241,7 @@ export class Compiler extends ExpressionCompiler {
    */
   selectList(items: readonly SelectItem[]): string {
     if (items.length === 0) throw new InvalidRequestError("A select needs at least one column")
-    const taken = new Set<string>()
+    const taken = labelNames(items)
     const column = (col: Column<unknown>) => {
       const name = freeName(col.key, taken)
       const sql = this.expression(col)
@@ -239,9 +254,9 @@ export class Compiler extends ExpressionCompiler {
         const expression = item as Expression<unknown>
         if (expression.kind === "column") return [column(expression as Column<unknown>)]
         if (expression.kind === "label") {
-          const name = (expression as unknown as { name: string }).name
-          taken.add(name)
-          return [`${this.expression(expression)} AS ${this.quote(name)}`]
+          return [
+            `${this.expression(expression)} AS ${this.quote((expression as unknown as { name: string }).name)}`,
+          ]
         }
         return [this.expression(expression)]
       })
