@@ -4,48 +4,23 @@
 // columns, or gave a SELECT * the old ones (found by the official client's suite, one run in ten).
 import { afterEach, describe, expect, it } from "vitest"
 import { type LibsqlLocal, startLibsqlLocal } from "../../tools/libsql-local/index.ts"
+import { pipeline } from "../contract/hrana-pipeline.ts"
 
 const started: LibsqlLocal[] = []
 afterEach(async () => {
   await Promise.all(started.splice(0).map((local) => local.stop()))
 })
 
-interface Answer {
-  baton: string | null
-  results: { type: string; response?: { result: { cols: { name: string }[]; rows: unknown[][] } } }[]
-}
-
-/** One pipeline on the stream a baton names (null: a new one); `close` ends the stream. */
-async function pipeline(
-  local: LibsqlLocal,
-  baton: string | null,
-  sqls: string[],
-  close = false,
-): Promise<Answer> {
-  const response = await fetch(`${local.url}/v3/pipeline`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      baton,
-      requests: [
-        ...sqls.map((sql) => ({ type: "execute", stmt: { sql } })),
-        ...(close ? [{ type: "close" }] : []),
-      ],
-    }),
-  })
-  return (await response.json()) as Answer
-}
-
 describe("libsql-local's connections and the schema", () => {
   it("a stream's connection sees a table another stream redefined", async () => {
     const local = await startLibsqlLocal({ port: 0 })
     started.push(local)
-    await pipeline(local, null, ["CREATE TABLE t (a INTEGER)", "INSERT INTO t VALUES (1)"], true)
+    await pipeline(local.url, null, ["CREATE TABLE t (a INTEGER)", "INSERT INTO t VALUES (1)"], true)
     // Stream A reads t, and keeps its connection (its baton) while stream B, on another, redefines t.
-    const a = await pipeline(local, null, ["SELECT * FROM t"])
-    await pipeline(local, null, ["DROP TABLE t", "CREATE TABLE t (w, x, y, z)"], true)
+    const a = await pipeline(local.url, null, ["SELECT * FROM t"])
+    await pipeline(local.url, null, ["DROP TABLE t", "CREATE TABLE t (w, x, y, z)"], true)
     const inserted = await pipeline(
-      local,
+      local.url,
       a.baton,
       ["INSERT INTO t VALUES (1, 2, 3, 4)", "SELECT * FROM t"],
       true,
