@@ -13,6 +13,18 @@ import { type InstanceState, relatedOf, relationshipChanged, sameMembers, stateO
 export interface SavedState {
   readonly values: Record<string, unknown>
   readonly committed: Record<string, unknown> | undefined
+  /** The members of its loaded collections, which change in place (a flush listener's push). */
+  readonly members?: ReadonlyMap<string, readonly object[]>
+}
+
+/** An object as a flush found it, to put back if the flush fails: values, and collections' members. */
+export function saveOf(state: InstanceState): SavedState {
+  const members = new Map<string, readonly object[]>()
+  for (const key of state.loaded) {
+    const value = state.values[key]
+    if (Array.isArray(value)) members.set(key, [...value])
+  }
+  return { values: { ...state.values }, committed: state.committed, members }
 }
 
 /**
@@ -81,6 +93,13 @@ export function restoreSaved(state: InstanceState, saved: SavedState): void {
   for (const key of Object.keys(state.values)) if (!(key in saved.values)) delete state.values[key]
   Object.assign(state.values, saved.values)
   state.committed = saved.committed
+  // Members back in place, without telling the other sides: the list's next diff against what it
+  // last told (./collection.ts) unlinks what a listener linked.
+  for (const [key, members] of saved.members ?? []) {
+    const list = state.values[key]
+    if (Array.isArray(list) && !sameMembers(members, list))
+      Array.prototype.splice.call(list, 0, list.length, ...members)
+  }
 }
 
 /**
@@ -106,15 +125,19 @@ export function notify(
   when: "before" | "after",
   told: Set<InstanceState>,
   context: FlushContext,
+  /** Persistent objects whose only change is a relationship: dirty, as SQLAlchemy tells them. */
+  touched: readonly InstanceState[],
 ): boolean {
   let ran = false
   // A row switch is an UPDATE of the row, as SQLAlchemy tells it: the new object's update events, and
   // none of a deletion for the object whose row it took over (an audit would log a delete that never was).
   const { switches } = plan
   const switchedOut = new Set(switches.values())
+  // An addUnique row may be found rather than inserted: no insert events (an audit would log a row
+  // the statement never wrote).
   const groups = [
-    [plan.inserted.filter((state) => !switches.has(state)), "Insert"],
-    [[...plan.updated, ...switches.keys()], "Update"],
+    [plan.inserted.filter((state) => !switches.has(state) && !state.uniqueBy), "Insert"],
+    [[...plan.updated, ...switches.keys(), ...touched], "Update"],
     [plan.deleted.filter((state) => !switchedOut.has(state)), "Delete"],
   ] as const
   for (const [states, what] of groups) {

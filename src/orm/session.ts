@@ -34,6 +34,7 @@ import {
   restoreSnapshot,
   revertToCommitted,
   type SavedState,
+  saveOf,
   snapshotCollections,
   snapshotOf,
   staleOrSame,
@@ -516,8 +517,16 @@ export class AsyncSession extends ReadSession {
       dropped: [...pendingBefore].filter((state) => !this.#new.has(state) && state.session === undefined),
     })
     let decidedByFlush: ReturnType<typeof decidedSince> | undefined
-    this.#fire("beforeFlush")
+    // Saved before beforeFlush listeners run: what they change is undone with the rest if the flush
+    // fails. What the application wrote where collections cannot see (an index write) is linked first:
+    // it is the application's, and stays.
+    this.#linkIndexWrites()
     const saved = new Map<InstanceState, SavedState>()
+    const save = (state: InstanceState) => {
+      if (!saved.has(state)) saved.set(state, saveOf(state))
+    }
+    for (const state of this.#new) save(state)
+    for (const object of this.identityMap.values()) save(stateOf(object))
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
@@ -525,18 +534,18 @@ export class AsyncSession extends ReadSession {
     /** The flush went out as one autocommit request that committed: nothing after it may undo it. */
     let committed = false
     try {
+      this.#fire("beforeFlush")
       let plan: FlushPlan | undefined
       for (let round = 0; !plan; round++) {
         if (round > 20)
           throw new InvalidRequestError("Flush listeners keep adding changes; a listener may loop")
         this.#linkIndexWrites()
         const changes = collectChanges(this, this.#new, this.identityMap, this.#deleted)
-        for (const state of changes.all) {
-          if (!saved.has(state)) saved.set(state, { values: { ...state.values }, committed: state.committed })
-        }
+        for (const state of changes.all) save(state)
         const candidate = planFlush(changes, changes.order)
-        if (notify(candidate, "before", notified.before, context)) continue
-        if (notify(candidate, "after", notified.after, context)) continue
+        const touched = changes.persistent.filter(relationshipsChanged)
+        if (notify(candidate, "before", notified.before, context, touched)) continue
+        if (notify(candidate, "after", notified.after, context, touched)) continue
         plan = candidate
       }
       addedByFlush = addedSince()
