@@ -6,6 +6,7 @@ import type { Context, Env, MiddlewareHandler } from "hono"
 import type { Engine } from "../engine/engine.ts"
 import { ReadSession } from "../orm/read-session.ts"
 import { AsyncSession, type SessionOptions } from "../orm/session.ts"
+import { SUCCESS_HEADERS } from "./http-errors.ts"
 import { DbTiming, metricStore, reportDbTiming } from "./server-timing.ts"
 
 /** The context variables `dbSession()` sets: `new Hono<{ Variables: SessionVariables }>()`. */
@@ -67,6 +68,8 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
   commit?: (session: S) => Promise<void>,
 ): MiddlewareHandler<E> {
   return async (c, next) => {
+    // Under another dbSession() (one for `*`, one for `/api/*`): that one's session serves.
+    if (c.get("session")) return next()
     const engine = options.engine(c).child()
     const timing = options.serverTiming === false ? undefined : new DbTiming(engine)
     // Read now: a timing() that runs around this middleware has set its store already.
@@ -77,8 +80,13 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       await next()
       // Hono turns a thrown error into the onError response and records it on the context.
       if (c.error) await session.rollback()
-      // A failed commit is thrown on to the app's error handler, which answers for it.
-      else if (commit && c.res.status < 400) await commit(session)
+      // A failed commit is thrown on to the app's error handler, which answers for it, without the
+      // handler's answer: Hono would carry its headers (a cookie, a Location) into the error's.
+      else if (commit && c.res.status < 400)
+        await commit(session).catch((error: unknown) => {
+          for (const name of SUCCESS_HEADERS) c.header(name, undefined)
+          throw error
+        })
     } finally {
       await session.close()
       if (timing) {

@@ -15,7 +15,7 @@ import {
   StaleDataError,
   UnknownOutcomeError,
 } from "../errors.ts"
-import { codeFor, type ErrorStatus, HttpError } from "./http-errors.ts"
+import { codeFor, type ErrorStatus, HttpError, SUCCESS_HEADERS } from "./http-errors.ts"
 
 export interface ErrorHandlerOptions {
   /** App-specific errors first: return an HttpError to answer with, or undefined to fall through. */
@@ -28,10 +28,18 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const log = options.log ?? ((message, error) => console.error(message, error))
   return (error: Error, c: Context) => {
     const answer = options.map?.(error) ?? toHttpError(error)
-    if (answer) return withCarriedHeaders(c.json(answer.body(), answer.status), error)
+    if (answer) return withCarriedHeaders(withoutSuccessHeaders(c.json(answer.body(), answer.status)), error)
     log(`${c.req.method} ${c.req.path} failed: ${error.name}: ${error.message}`, error)
-    return c.json(new HttpError(500, "internal_error", "Internal server error").body(), 500)
+    return withoutSuccessHeaders(
+      c.json(new HttpError(500, "internal_error", "Internal server error").body(), 500),
+    )
   }
+}
+
+/** An error answer keeps none of the headers set for the answer the handler meant to give. */
+function withoutSuccessHeaders(response: Response): Response {
+  for (const name of SUCCESS_HEADERS) response.headers.delete(name)
+  return response
 }
 
 /**
@@ -67,6 +75,10 @@ export function toHttpError(error: Error): HttpError | undefined {
     )
   }
   if (error instanceof NoResultFound) return new HttpError(404, "not_found", "No such resource")
+  // `await c.req.json()` of a body that is not JSON.
+  if (error instanceof SyntaxError && /JSON/.test(error.message)) {
+    return new HttpError(400, "bad_request", "The request body is not valid JSON")
+  }
   if (error instanceof UnknownOutcomeError) {
     return new HttpError(
       503,
@@ -93,7 +105,15 @@ function integrityAnswer(error: IntegrityError): HttpError | undefined {
   }
 }
 
-/** Locks and serialization failures: the request may succeed if retried. */
+/**
+ * Locks and serialization failures: the request may succeed if retried. PostgreSQL's by SQLSTATE
+ * (40001 serialization, 40P01 deadlock, 55P03 a lock not available now: NOWAIT or lock_timeout, 55006
+ * an object in use); SQLite's by its words (SQLITE_BUSY, "database is locked").
+ */
 function isTransient(error: Error): boolean {
-  return error instanceof OperationalError && /busy|locked|serializ|deadlock/i.test(error.message)
+  if (!(error instanceof OperationalError)) return false
+  const code = (error.cause as { code?: unknown } | undefined)?.code
+  return (
+    /^(40001|40P01|55P03|55006)$/.test(String(code)) || /busy|locked|serializ|deadlock/i.test(error.message)
+  )
 }

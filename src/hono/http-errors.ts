@@ -41,3 +41,17 @@ export class HttpError extends Error {
 export function codeFor(status: number): string {
   return ERROR_CODES[status] ?? (status >= 500 ? "internal_error" : "bad_request")
 }
+
+/**
+ * Headers a handler set for the answer it meant to give: an error answer (a commit that failed after
+ * the handler answered 201) must not log the client in, send it elsewhere, or let a cache keep it.
+ */
+export const SUCCESS_HEADERS = [
+  "set-cookie",
+  "location",
+  "content-location",
+  "cache-control",
+  "etag",
+  "last-modified",
+  "expires",
+] as const

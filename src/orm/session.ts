@@ -402,6 +402,12 @@ export class AsyncSession extends ReadSession {
   }
 
   override async close(): Promise<void> {
+    // A flush or commit already under way ends first (`waitUntil(session.commit())` racing a
+    // middleware's close): closing the connection under it would cut it between its statements. One
+    // only queued is refused when it comes to run, as it was called on a session about to close.
+    // (Awaited only when there is one: a commit queued but not yet started must find the session
+    // closed, not start while close() yields.)
+    if (this.#underway) await this.#underway.catch(() => undefined)
     this.#rollingBack = true
     try {
       await super.close()
@@ -438,7 +444,9 @@ export class AsyncSession extends ReadSession {
           `The session was closed before this ${what}() ran, though it was called first: await it before close()`,
         )
       }
-      return work()
+      const working = work()
+      this.#underway = working
+      return working
     }
     // Queued before `work` starts: a listener it runs synchronously that calls flush() queues behind it.
     const running = (this.#writing?.catch(() => undefined) ?? Promise.resolve()).then(start)
@@ -449,6 +457,9 @@ export class AsyncSession extends ReadSession {
       if (this.#writing === running) this.#writing = undefined
     }
   }
+
+  /** The flush, commit or rollback running now, if any (not those queued behind it). */
+  #underway: Promise<unknown> | undefined
 
   #refuseIfPendingRollback(): void {
     if (this.#pendingRollback) throw this.#pendingRollback

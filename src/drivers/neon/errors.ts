@@ -64,6 +64,7 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
 /** Columns named by the error: its `column` field (NOT NULL), or the key list of its detail. */
 function columnsOf(fields: PgErrorFields): string[] {
   if (typeof fields.column === "string" && fields.column) return [fields.column]
-  const key = typeof fields.detail === "string" ? /Key \(([^)]*)\)/.exec(fields.detail) : null
-  return key?.[1] ? key[1].split(",").map((c) => c.trim().replace(/^"|"$/g, "")) : []
+  // `Key (a, b)=(...)`; an expression index's key (`lower(email::text)`) names no column.
+  const names = typeof fields.detail === "string" ? /Key \((.*)\)=\(/.exec(fields.detail)?.[1] : undefined
+  return names && /^[\w" ,]+$/.test(names) ? names.split(",").map((c) => c.trim().replace(/^"|"$/g, "")) : []
 }
