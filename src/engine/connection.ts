@@ -114,7 +114,9 @@ export class Connection {
       this.#opening = undefined
     }
     this.#transactionOpen = true
-    this.#refuseWrites = options.readOnly === true && !transport.capabilities.readOnlyTransactions
+    // Refused here on every transport, with one message: PostgreSQL would refuse them too, but a
+    // flush's INSERT, sent inside a SELECT, as "cannot execute SELECT in a read-only transaction".
+    this.#refuseWrites = options.readOnly === true
   }
 
   /**
@@ -360,7 +362,8 @@ const WRITE_KINDS = new Set([
   "drop_table",
   "drop_index",
 ])
-const WRITE_SQL = /^\s*(insert|update|delete|replace|create|drop|alter)\b/i
+/** A write anywhere in hand-written SQL (after a comment, in a CTE: `WITH v AS (...) INSERT ...`). */
+const WRITE_SQL = /\b(insert|update|delete|replace|create|drop|alter)\b/i
 
 /**
  * Where a savepoint is in its life: "failed" when a statement inside it failed, which rolled it back

@@ -122,7 +122,12 @@ export class ReadSession {
     if (flushing) await flushing
     // Row locks only mean something inside a transaction: FOR UPDATE moves the session onto one.
     const locks = (statement as { state?: { forUpdate?: unknown } }).state?.forUpdate !== undefined
-    if (locks) await this.connection.ensureTransaction()
+    // Compiled first: a database without FOR UPDATE (SQLite) refuses it before a transaction is opened
+    // for it, which would keep the write lock until the session closes.
+    if (locks) {
+      statement.compile(this.engine.dialect)
+      await this.connection.ensureTransaction()
+    }
     // Rows an INSERT/UPDATE/DELETE returns are what the statement just wrote: they refresh the objects.
     const writes = statement.kind !== "select" && statement.kind !== "compound_select"
     const hydration = this.hydration(writes ? { populateExisting: true, ...options } : options)

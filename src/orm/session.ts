@@ -3,6 +3,8 @@
 // transaction sends the whole flush as one atomic request (see ./flush/). An explicit `flush()`, an
 // autoflush, or `beginNested()` opens an interactive transaction instead, which the session closes with
 // itself.
+
+import { CLOSE_TIMEOUT_MS } from "../drivers/transport.ts"
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
@@ -12,6 +14,7 @@ import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/sch
 import type { Select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
+import { settledWithin } from "../util/settle-within.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges, takeBackIn } from "./flush/collect.ts"
@@ -340,7 +343,12 @@ export class AsyncSession extends ReadSession {
     const snapshot = snapshotOf([...this.#new, ...this.identityMap.values().map(stateOf)])
     return {
       name: savepoint.name,
-      commit: () => savepoint.commit(),
+      // Its pending changes are flushed into it first, as SQLAlchemy's nested commit does: a failure
+      // is the savepoint's (rolled back to it), not the enclosing transaction's at its commit.
+      commit: async () => {
+        if (savepoint.state === "active") await this.flush()
+        await savepoint.commit()
+      },
       rollback: async () => {
         // Objects go back to the savepoint when this undoes its work, or a failed statement did; not
         // when it was released, or ended with an enclosing savepoint or transaction (no-op, as SQLAlchemy).
@@ -402,12 +410,12 @@ export class AsyncSession extends ReadSession {
   }
 
   override async close(): Promise<void> {
-    // A flush or commit already under way ends first (`waitUntil(session.commit())` racing a
-    // middleware's close): closing the connection under it would cut it between its statements. One
-    // only queued is refused when it comes to run, as it was called on a session about to close.
-    // (Awaited only when there is one: a commit queued but not yet started must find the session
-    // closed, not start while close() yields.)
-    if (this.#underway) await this.#underway.catch(() => undefined)
+    // A flush or commit already under way may end first (`waitUntil(session.commit())` racing a
+    // middleware's close): closing the connection under it would cut it between its statements. It
+    // gets as long as a transport's close waits for the network (one that hangs is then cut, as
+    // before: close() always settles). One only queued is refused when it comes to run. (Waited for
+    // only when there is one: a commit queued but not started must find the session closed.)
+    if (this.#underway) await settledWithin(this.#underway, CLOSE_TIMEOUT_MS)
     this.#rollingBack = true
     try {
       await super.close()

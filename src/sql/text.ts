@@ -1,5 +1,6 @@
 // `text(sql)`: a statement written by hand, run as is with positional parameters in the dialect's own
 // placeholder style (`$1` on PostgreSQL, `?` on SQLite). `.columns(...)` types its result columns.
+import { InvalidRequestError } from "../errors.ts"
 import type { Compiled } from "./compiler/dialect.ts"
 import { Statement } from "./statement.ts"
 import type { SqlType } from "./types.ts"
@@ -35,6 +36,18 @@ export class TextStatement<Row extends readonly unknown[] = unknown[]> extends S
   }
 }
 
+/**
+ * A transaction's own statements, after any leading comments: run by hand, the session would not know
+ * its transaction began or ended (on Neon's WebSocket a later commit() was then never sent, and lost).
+ */
+const TRANSACTION_CONTROL =
+  /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(?:begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)\b/i
+
 export function text(sql: string): TextStatement {
+  if (TRANSACTION_CONTROL.test(sql)) {
+    throw new InvalidRequestError(
+      "text() does not run BEGIN, COMMIT, ROLLBACK or savepoints: use session.begin(), commit(), rollback() and beginNested()",
+    )
+  }
   return new TextStatement(sql)
 }

@@ -1,0 +1,360 @@
+// Transactions as the public API offers them, on Neon HTTP, Neon WebSocket and libSQL HTTP (tables
+// tx_items): begin() options, read-only writes, savepoints, FOR UPDATE, statements that would take the
+// transaction out of the session's hands. The cases an attack found wrong failed before their fixes.
+import { describe, expect, it } from "vitest"
+import ws from "ws"
+import {
+  AsyncSession,
+  column,
+  deleteFrom,
+  func,
+  Integer,
+  IntegrityError,
+  model,
+  Registry,
+  String,
+  select,
+  text,
+  update,
+} from "../../src/index.ts"
+import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+
+const registry = new Registry()
+class Item extends model(
+  "tx_items",
+  {
+    id: column(Integer, { primaryKey: true }),
+    name: column(String(80), { unique: true }),
+    n: column(Integer, { default: 0 }),
+  },
+  { registry },
+) {}
+
+const fixtures = [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]
+
+for (const fixture of fixtures) {
+  describe(`tx on ${fixture.name}`, () => {
+    const engine = fixture.engine(`tx-${fixture.name}-${Date.now().toString(36)}`)
+    freshSchema(engine, registry.metadata)
+    let counter = 0
+    const u = (name: string) => `${fixture.name}-${name}-${++counter}-${Date.now().toString(36)}`
+    const pg = fixture.dialect === "postgresql"
+
+    async function count(prefix: string): Promise<number> {
+      await using conn = engine.connect()
+      const r = await conn.execute(
+        select(func.count())
+          .selectFrom(Item)
+          .where(Item.c.name.like(`${prefix}%`)),
+      )
+      return Number(r.scalar())
+    }
+    async function seed(name: string, n = 0): Promise<void> {
+      await using s = new AsyncSession(engine)
+      s.add(new Item({ name, n }))
+      await s.commit()
+    }
+
+    it("readOnly: flush of a new object is refused and nothing written", async () => {
+      const p = u("ro-flush")
+      const s = new AsyncSession(engine)
+      await s.begin({ readOnly: true })
+      s.add(new Item({ name: p }))
+      await expect(s.commit()).rejects.toThrow()
+      await s.close()
+      expect(await count(p)).toBe(0)
+    })
+
+    it("readOnly: text INSERT after a comment is refused and nothing written", async () => {
+      const p = u("ro-comment")
+      const s = new AsyncSession(engine)
+      await s.begin({ readOnly: true })
+      let error: unknown
+      try {
+        await s.execute(text(`/* audit */ INSERT INTO tx_items (name, n) VALUES ('${p}', 0)`))
+      } catch (e) {
+        error = e
+      }
+      await s.rollback().catch(() => undefined)
+      await s.close()
+      expect(await count(p)).toBe(0)
+      expect(error).toBeDefined()
+    })
+
+    it("readOnly: text WITH ... INSERT is refused and nothing written", async () => {
+      const p = u("ro-with")
+      const s = new AsyncSession(engine)
+      await s.begin({ readOnly: true })
+      let error: unknown
+      try {
+        await s.execute(
+          text(`WITH v AS (SELECT 1 AS x) INSERT INTO tx_items (name, n) SELECT '${p}', x FROM v`),
+        )
+      } catch (e) {
+        error = e
+      }
+      await s.rollback().catch(() => undefined)
+      await s.close()
+      expect(await count(p)).toBe(0)
+      expect(error).toBeDefined()
+    })
+
+    it("readOnly: bulk update is refused and nothing written", async () => {
+      const p = u("ro-bulk")
+      await seed(p, 1)
+      const s = new AsyncSession(engine)
+      await s.begin({ readOnly: true })
+      await expect(s.execute(update(Item).where(Item.c.name.eq(p)).values({ n: 5 }))).rejects.toThrow()
+      await s.close()
+      await using c = engine.connect()
+      expect(Number((await c.execute(select(Item.n).where(Item.c.name.eq(p)))).scalar())).toBe(1)
+    })
+
+    it("readOnly: inTransaction after refused write; then rollback; then normal write works", async () => {
+      const p = u("ro-after")
+      const s = new AsyncSession(engine)
+      await s.begin({ readOnly: true })
+      s.add(new Item({ name: p }))
+      const err = await s.commit().catch((e: unknown) => e)
+      console.log(
+        fixture.name,
+        "ro commit error:",
+        (err as Error)?.constructor?.name,
+        (err as Error)?.message,
+      )
+      console.log(fixture.name, "inTransaction after refused:", s.inTransaction())
+      await s.rollback()
+      expect(s.inTransaction()).toBe(false)
+      s.add(new Item({ name: `${p}-b` }))
+      await s.commit()
+      await s.close()
+      expect(await count(p)).toBe(1)
+    })
+
+    it("user text('BEGIN') then commit: the row is durable (or BEGIN refused)", async () => {
+      const p = u("user-begin")
+      const s = new AsyncSession(engine)
+      let refused = false
+      try {
+        await s.execute(text("BEGIN"))
+      } catch {
+        refused = true
+      }
+      console.log(fixture.name, "BEGIN refused?", refused, "inTransaction", s.inTransaction())
+      s.add(new Item({ name: p }))
+      await s.commit()
+      await s.execute(update(Item).where(Item.c.name.eq(p)).values({ n: 7 }))
+      await s.close()
+      expect(await count(p)).toBe(1)
+      await using c = engine.connect()
+      expect(Number((await c.execute(select(Item.n).where(Item.c.name.eq(p)))).scalar())).toBe(7)
+    })
+
+    it("user text('COMMIT') inside begin(): later rollback undoes later work", async () => {
+      const p = u("user-commit")
+      const s = new AsyncSession(engine)
+      await s.begin()
+      s.add(new Item({ name: `${p}-a` }))
+      await s.flush()
+      let refused = false
+      try {
+        await s.execute(text("COMMIT"))
+      } catch (e) {
+        refused = true
+        console.log(fixture.name, "COMMIT error", (e as Error).message)
+      }
+      console.log(fixture.name, "COMMIT refused?", refused, "inTransaction", s.inTransaction())
+      if (s.inTransaction()) {
+        s.add(new Item({ name: `${p}-b` }))
+        await s.flush().catch((e) => console.log(fixture.name, "flush after COMMIT:", (e as Error).message))
+        await s
+          .rollback()
+          .catch((e) => console.log(fixture.name, "rollback after COMMIT:", (e as Error).message))
+      }
+      await s.close()
+      expect(await count(`${p}-b`)).toBe(0)
+      // Either the COMMIT was refused (then -a was rolled back? no: still open -> close rolls back)
+    })
+
+    it("savepoint commit flushes its own changes (a failure belongs to the savepoint)", async () => {
+      const p = u("sp-noflush")
+      await seed(`${p}-dup`)
+      const s = new AsyncSession(engine)
+      await s.begin()
+      s.add(new Item({ name: `${p}-keep` }))
+      await s.flush()
+      const sp = await s.beginNested()
+      s.add(new Item({ name: `${p}-dup` }))
+      try {
+        await sp.commit()
+      } catch (e) {
+        console.log(fixture.name, "sp.commit error", (e as Error).constructor.name)
+        await sp.rollback()
+      }
+      const err = await s.commit().catch((e: unknown) => e)
+      console.log(fixture.name, "outer commit error:", (err as Error)?.constructor?.name)
+      await s.close()
+      expect(await count(`${p}-keep`)).toBe(1)
+    })
+
+    it("failure inside a savepoint: outer work kept", async () => {
+      const p = u("sp-fail")
+      await seed(`${p}-dup`)
+      const s = new AsyncSession(engine)
+      await s.begin()
+      s.add(new Item({ name: `${p}-keep` }))
+      const sp = await s.beginNested()
+      s.add(new Item({ name: `${p}-dup` }))
+      await expect(s.flush()).rejects.toBeInstanceOf(IntegrityError)
+      await sp.rollback()
+      expect(s.inTransaction()).toBe(true)
+      await s.commit()
+      await s.close()
+      expect(await count(`${p}-keep`)).toBe(1)
+      expect(await count(`${p}-dup`)).toBe(1)
+    })
+
+    it("nested twice, outer rolled back: inner commit refused, inner rollback no-op, outer tx goes on", async () => {
+      const p = u("sp-2")
+      const s = new AsyncSession(engine)
+      await s.begin()
+      s.add(new Item({ name: `${p}-base` }))
+      const sp1 = await s.beginNested()
+      s.add(new Item({ name: `${p}-one` }))
+      const sp2 = await s.beginNested()
+      s.add(new Item({ name: `${p}-two` }))
+      await s.flush()
+      await sp1.rollback()
+      await expect(sp2.commit()).rejects.toThrow()
+      await sp2.rollback()
+      expect(s.inTransaction()).toBe(true)
+      await s.commit()
+      await s.close()
+      expect(await count(`${p}-base`)).toBe(1)
+      expect(await count(`${p}-one`)).toBe(0)
+      expect(await count(`${p}-two`)).toBe(0)
+    })
+
+    it("savepoint released after outer rollback is refused", async () => {
+      const s = new AsyncSession(engine)
+      await s.begin()
+      const sp = await s.beginNested()
+      await s.rollback()
+      await expect(sp.commit()).rejects.toThrow()
+      expect(s.inTransaction()).toBe(false)
+      await s.close()
+    })
+
+    it("close() with open transaction rolls back", async () => {
+      const p = u("close")
+      const s = new AsyncSession(engine)
+      await s.begin()
+      s.add(new Item({ name: p }))
+      await s.flush()
+      expect(s.inTransaction()).toBe(true)
+      await s.close()
+      expect(s.inTransaction()).toBe(false)
+      expect(await count(p)).toBe(0)
+    })
+
+    it("second begin() refused and the first transaction intact", async () => {
+      const p = u("begin2")
+      const s = new AsyncSession(engine)
+      await s.begin()
+      s.add(new Item({ name: p }))
+      await s.flush()
+      await expect(s.begin()).rejects.toThrow(/already open/)
+      expect(s.inTransaction()).toBe(true)
+      await s.commit()
+      await s.close()
+      expect(await count(p)).toBe(1)
+    })
+
+    it("bulk update inside begin is rolled back; outside commits at once", async () => {
+      const p = u("bulk")
+      await seed(p, 1)
+      const s = new AsyncSession(engine)
+      await s.begin()
+      await s.execute(update(Item).where(Item.c.name.eq(p)).values({ n: 2 }))
+      await s.rollback()
+      await using c = engine.connect()
+      expect(Number((await c.execute(select(Item.n).where(Item.c.name.eq(p)))).scalar())).toBe(1)
+      await s.execute(update(Item).where(Item.c.name.eq(p)).values({ n: 3 }))
+      expect(s.inTransaction()).toBe(false)
+      await s.rollback()
+      expect(Number((await c.execute(select(Item.n).where(Item.c.name.eq(p)))).scalar())).toBe(3)
+      await s.execute(deleteFrom(Item).where(Item.c.name.eq(p)))
+      await s.close()
+      expect(await count(p)).toBe(0)
+    })
+
+    it("begin options reach the database", async () => {
+      const s = new AsyncSession(engine)
+      if (pg) {
+        await s.begin({ isolationLevel: "serializable", readOnly: true, deferrable: true })
+        const r = await s.execute(
+          text(
+            "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only'), current_setting('transaction_deferrable')",
+          ),
+        )
+        expect(r.all()).toEqual([["serializable", "on", "on"]])
+        await s.rollback()
+        await s.begin({ isolationLevel: "repeatable read" })
+        const r2 = await s.execute(text("SELECT current_setting('transaction_isolation')"))
+        expect(r2.scalar()).toBe("repeatable read")
+        await s.rollback()
+      } else {
+        await s.begin({ isolationLevel: "serializable" })
+        await s.rollback()
+      }
+      await s.close()
+    })
+
+    it("commit({read}) inside a readOnly transaction", async () => {
+      const p = u("ro-read")
+      await seed(p, 4)
+      const s = new AsyncSession(engine)
+      await s.begin({ readOnly: true })
+      const r = await s.commit({ read: select(Item).where(Item.c.name.eq(p)) })
+      expect(r.scalars().one().n).toBe(4)
+      expect(s.inTransaction()).toBe(false)
+      await s.close()
+    })
+
+    if (pg) {
+      it("FOR UPDATE outside begin opens a transaction kept until commit; rollback ends it", async () => {
+        const p = u("forupd")
+        await seed(p, 1)
+        const s = new AsyncSession(engine)
+        const item = (await s.scalars(select(Item).where(Item.c.name.eq(p)).forUpdate())).one()
+        expect(s.inTransaction()).toBe(true)
+        item.n = 9
+        await s.rollback()
+        expect(s.inTransaction()).toBe(false)
+        expect(item.n).toBe(1)
+        const again = (await s.scalars(select(Item).where(Item.c.name.eq(p)).forUpdate())).one()
+        again.n = 10
+        await s.commit()
+        expect(s.inTransaction()).toBe(false)
+        await s.close()
+        await using c = engine.connect()
+        expect(Number((await c.execute(select(Item.n).where(Item.c.name.eq(p)))).scalar())).toBe(10)
+      })
+    } else {
+      it("FOR UPDATE on sqlite: refused, no transaction left open", async () => {
+        const s = new AsyncSession(engine)
+        const err = await s.execute(select(Item).forUpdate()).catch((e: unknown) => e)
+        console.log(
+          fixture.name,
+          "FOR UPDATE sqlite:",
+          (err as Error)?.constructor?.name,
+          (err as Error)?.message,
+        )
+        expect(err).toBeInstanceOf(Error)
+        expect(s.inTransaction()).toBe(false)
+        await s.close()
+      })
+    }
+  })
+}
