@@ -12,7 +12,7 @@ export type Slot =
   | {
       readonly kind: "value"
       readonly type: SqlType<unknown>
-      /** A column's key or a label's name: what rows call it (others: what the database does). */
+      /** A column's key, a label's or function's name: what rows call it (others: what the database does). */
       readonly name: string | undefined
     }
   | {

@@ -124,20 +124,20 @@ export class Compiler extends ExpressionCompiler {
     const { state } = compound
     const parts = [state.selects.map((s) => this.#compoundMember(s)).join(` ${state.operator} `)]
     if (state.orderBy.length > 0) {
-      // The members' tables are out of scope after a set operation: order by output names, as SQLAlchemy does.
-      // A column of the first member's by its position (SQLite matches no name to an unlabelled
-      // `t.id`, and another `id` may have come first), else by its key.
+      // The members' tables are out of scope after a set operation: it orders by its output columns,
+      // a column of the first member's by its position (SQLite matches no name to an unlabelled `t.id`,
+      // and another `id` may have come first), a label by its name.
       const outputs = compound.items.flatMap((item): readonly unknown[] =>
         isEntity(item) ? item[ENTITY].columns : isFromItem(item) ? item.columns : [item],
       )
-      const byName = state.orderBy.map((o) => {
+      const byOutput = state.orderBy.map((o) => {
         const column = o.operand.kind === "column" ? (o.operand as Column<unknown>) : undefined
         if (!column) return o
         const at = outputs.indexOf(column)
         const operand = at >= 0 ? new RawSql(`${at + 1}`, NullType) : column.label(column.key)
         return new Ordering(operand, o.direction, o.nulls)
       })
-      parts.push(`ORDER BY ${this.unqualified(() => byName.map((o) => this.ordering(o)).join(", "))}`)
+      parts.push(`ORDER BY ${this.unqualified(() => byOutput.map((o) => this.ordering(o)).join(", "))}`)
     }
     const limit = this.limitOffset(state.limit, state.offset)
     if (limit) parts.push(limit)
