@@ -63,7 +63,6 @@ export class NeonTransport implements Transport {
   #transactionLost = false
   #closed = false
   readonly #inFlight = new InFlightRequests()
-  /** What the HTTP request under way is for, so the fetch hook can report it. */
 
   readonly #url: string
   readonly #options: NeonOptions
