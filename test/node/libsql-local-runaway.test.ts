@@ -47,30 +47,26 @@ describe("libsql-local with a runaway statement", () => {
     const other = createClient({ url: local.url, intMode: "bigint" })
     await other.execute("CREATE TABLE kept (x INTEGER)")
 
-    const begun = Date.now()
-    let runawayEnded = 0
+    let runawayEnded = false
     const running = settledError(runaway.execute(RUNAWAY)).finally(() => {
-      runawayEnded = Date.now()
+      runawayEnded = true
     })
     await new Promise((resolve) => setTimeout(resolve, 200))
 
     // Another stream reads and writes while the runaway counts.
     await other.execute("INSERT INTO kept VALUES (1)")
     const read = await other.execute("SELECT count(*) AS n FROM kept")
-    const answered = Date.now()
     expect(read.rows[0]?.n).toBe(1n)
     // Answered while the runaway still ran (it holds others up for a second at most: lane.ts).
-    expect(runawayEnded).toBe(0)
-    expect(answered - begun).toBeLessThan(4_500)
+    expect(runawayEnded).toBe(false)
     const stats = await (await fetch(`${local.url}/__stats`)).json()
     expect(stats.httpRequests).toBeGreaterThanOrEqual(4)
 
     const error = await running
     expect(error).toBeInstanceOf(LibsqlError)
     expect((error as LibsqlError).code).toBe("SQLITE_INTERRUPT")
+    // Ended by the time limit, nothing else.
     expect((error as LibsqlError).message).toMatch(/ran longer than 5000 ms/)
-    expect(runawayEnded - begun).toBeGreaterThanOrEqual(4_900)
-    expect(runawayEnded - begun).toBeLessThan(10_000)
 
     // The stream that ran it, and the server, carry on.
     expect((await runaway.execute("SELECT 41 + 1 AS n")).rows[0]?.n).toBe(42n)
@@ -88,10 +84,9 @@ describe("libsql-local with a runaway statement", () => {
     client.abort()
     expect(await abandoned).toBeInstanceOf(Error)
 
-    // The runaway's transaction held the write lock; this write waits for it (5 s at most).
-    const waited = Date.now()
+    // The runaway's transaction held the write lock, and nothing else would end it: the write gets
+    // it (it would fail with SQLITE_BUSY after its wait) only because the client going away freed it.
     await other.execute("INSERT INTO kept VALUES (1)")
-    expect(Date.now() - waited).toBeLessThan(3_000)
     expect((await other.execute("SELECT count(*) AS n FROM kept")).rows[0]?.n).toBe(1n)
     expect(await (await fetch(`${local.url}/__streams`)).json()).toEqual({ open: 0 })
   }, 20_000)
@@ -101,9 +96,8 @@ describe("libsql-local with a runaway statement", () => {
     const client = createClient({ url: local.url, intMode: "bigint" })
     const running = settledError(client.execute(RUNAWAY))
     await new Promise((resolve) => setTimeout(resolve, 300))
-    const stopping = Date.now()
+    // Nothing limits the statement: stop() settles (within the test's time) only by interrupting it.
     await local.stop()
-    expect(Date.now() - stopping).toBeLessThan(3_000)
     expect(await running).toBeInstanceOf(Error)
   }, 20_000)
 
@@ -113,7 +107,6 @@ describe("libsql-local with a runaway statement", () => {
     const local = await serve({ statementTimeoutMs: 300 })
     const stuck = createClient({ url: local.url, intMode: "bigint" })
     const other = createClient({ url: local.url, intMode: "bigint" })
-    const begun = Date.now()
     const running = settledError(
       stuck.execute(
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 25000000) " +
@@ -125,7 +118,6 @@ describe("libsql-local with a runaway statement", () => {
     const error = await running
     expect(error).toBeInstanceOf(LibsqlError)
     expect((error as LibsqlError).code).toBe("SQLITE_INTERRUPT")
-    expect(Date.now() - begun).toBeLessThan(10_000)
     expect((await other.execute("SELECT 3 AS n")).rows[0]?.n).toBe(3n)
   }, 20_000)
 })
