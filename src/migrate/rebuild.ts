@@ -11,15 +11,31 @@
 //
 // `defer_foreign_keys` lets rows come back in any order (self-references, cycles); the checks run at
 // COMMIT, when every row is back. Each copy keeps its columns' stored values (CREATE TABLE AS gives a
-// column the affinity of its source), so nothing is converted on the way through.
+// column the affinity of its source), so nothing is converted on the way through, and each row's
+// rowid: a table without an INTEGER PRIMARY KEY would otherwise number its rows anew, and whatever
+// points at its rowids (an FTS index's content_rowid, an app's cache) would find other rows.
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "../sql/compiler/compiler.ts"
-import { createIndexSql, createTableSql, names } from "./ddl.ts"
+import { createIndexSql, createTableSql } from "./ddl.ts"
 
-import { type DatabaseSchema, type TableSchema, tablesInDependencyOrder } from "./schema.ts"
+import {
+  type ColumnSchema,
+  type DatabaseSchema,
+  type TableSchema,
+  tablesInDependencyOrder,
+} from "./schema.ts"
 import { requireTable } from "./simulate.ts"
+import { folded } from "./sql-names.ts"
 
 const BACKUP_PREFIX = "_edgealchemy_copy_"
+
+interface Copy {
+  readonly kept: readonly ColumnSchema[]
+  /** The copy's columns (c0, c1, ...) that fill `kept`. */
+  readonly sources: readonly string[]
+  /** The names of the rowid in the old table and the new one, when the rowid is copied on its own. */
+  readonly rowid: { readonly from: string; readonly to: string } | undefined
+}
 
 export function rebuildTable(
   name: string,
@@ -45,27 +61,40 @@ export function rebuildTable(
   const created = tablesInDependencyOrder(affected.map((t) => requireTable(after, t.name)))
   const backup = (table: TableSchema) => q(`${BACKUP_PREFIX}${table.name}`)
 
+  /** How each affected table's rows come back: the new table's columns from the copy's. */
+  const copies = new Map<string, Copy>(
+    created.map((table) => {
+      const previous = affected.find((t) => t.name === table.name) as TableSchema
+      // The renames are the changed table's: a referencing table is copied column for column.
+      const source = (column: string) => (table.name === name ? renamed.get(column) : undefined) ?? column
+      const at = (c: { name: string }) => previous.columns.findIndex((p) => p.name === source(c.name))
+      const kept = table.columns.filter((c) => at(c) !== -1)
+      // A copied rowid alias column carries the rowid already; a hidden rowid cannot be copied.
+      const alias = rowidAlias(table)
+      const rowid = alias && kept.includes(alias) ? undefined : rowidName(table)
+      const from = rowid && rowidName(previous)
+      return [
+        table.name,
+        { kept, sources: kept.map((c) => `c${at(c)}`), rowid: from ? { from, to: rowid } : undefined },
+      ]
+    }),
+  )
+  const copyAside = (t: TableSchema) => {
+    const rowid = copies.get(t.name)?.rowid
+    const columns = t.columns.map((c, i) => `${q(c.name)} AS c${i}`)
+    return `CREATE TABLE ${backup(t)} AS SELECT ${[...(rowid ? [`${rowid.from} AS r`] : []), ...columns].join(", ")} FROM ${q(t.name)}`
+  }
   const copyBack = (table: TableSchema): string => {
-    const previous = affected.find((t) => t.name === table.name) as TableSchema
-    // The renames are the changed table's: a referencing table is copied column for column.
-    const source = (column: string) => (table.name === name ? renamed.get(column) : undefined) ?? column
-    const at = (c: { name: string }) => previous.columns.findIndex((p) => p.name === source(c.name))
-    const kept = table.columns.filter((c) => at(c) !== -1)
-    const sources = kept.map((c) => `c${at(c)}`)
-    return `INSERT INTO ${q(table.name)} (${names(
-      kept.map((c) => c.name),
-      compiler,
-    )}) SELECT ${sources.join(", ")} FROM ${backup(table)}`
+    const { kept, sources, rowid } = copies.get(table.name) as Copy
+    const targets = [...(rowid ? [rowid.to] : []), ...kept.map((c) => q(c.name))]
+    return `INSERT INTO ${q(table.name)} (${targets.join(", ")}) SELECT ${[...(rowid ? ["r"] : []), ...sources].join(", ")} FROM ${backup(table)}`
   }
 
   return [
     "PRAGMA defer_foreign_keys = ON",
     // The copies' columns are named by position (c0, c1, ...): CREATE TABLE AS renames a column called
     // true or false (to column2, ...), even under an alias of that name.
-    ...affected.map(
-      (t) =>
-        `CREATE TABLE ${backup(t)} AS SELECT ${t.columns.map((c, i) => `${q(c.name)} AS c${i}`).join(", ")} FROM ${q(t.name)}`,
-    ),
+    ...affected.map(copyAside),
     ...[...tablesInDependencyOrder(affected)].reverse().map((t) => `DROP TABLE ${q(t.name)}`),
     ...created.map((t) => createTableSql(t, compiler)),
     ...created.map(copyBack),
@@ -92,4 +121,17 @@ function referencingTables(name: string, schema: DatabaseSchema): TableSchema[] 
     }
   }
   return [...found.values()]
+}
+
+/** A name of the table's rowid that none of its columns takes (one that does hides the rowid). */
+function rowidName(table: TableSchema): string | undefined {
+  const taken = new Set(table.columns.map((c) => folded(c.name)))
+  return ["rowid", "_rowid_", "oid"].find((name) => !taken.has(name))
+}
+
+/** The column that is the rowid, as SQLite decides: a sole primary key declared exactly INTEGER. */
+function rowidAlias(table: TableSchema): ColumnSchema | undefined {
+  if (table.primaryKey.length !== 1) return undefined
+  const key = table.columns.find((c) => c.name === table.primaryKey[0])
+  return key && (key.autoincrement || key.type.toUpperCase() === "INTEGER") ? key : undefined
 }
