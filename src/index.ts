@@ -9,7 +9,7 @@ export type {
   RoundTrip,
   TransactionOptions,
 } from "./drivers/transport.ts"
-export { Connection, Savepoint } from "./engine/connection.ts"
+export { Connection } from "./engine/connection.ts"
 export {
   type ConnectEvent,
   createEngine,
@@ -20,6 +20,7 @@ export {
   withDialect,
 } from "./engine/engine.ts"
 export { Result, ScalarResult } from "./engine/result.ts"
+export { beginNested, Savepoint, type SavepointState } from "./engine/savepoints.ts"
 export * from "./errors.ts"
 export { type AliasedModel, aliased } from "./orm/aliased.ts"
 export { RelationshipAttribute } from "./orm/attribute.ts"

@@ -1,5 +1,5 @@
-// A connection: statements, atomic batches, interactive transactions and savepoints over one
-// transport. Driver errors become ours here, exactly once, with their SQL and parameters. A statement
+// A connection: statements, atomic batches and interactive transactions over one transport (savepoints:
+// ./savepoints.ts). Driver errors become ours here, exactly once, with their SQL and parameters. A statement
 // that fails inside a transaction rolls it back at once (to the innermost savepoint if there is one):
 // over libSQL HTTP a transaction SQLite already ended would otherwise go on in autocommit. A connection
 // that fails after a commit was sent (an atomic batch, an autocommitted write, a COMMIT) raises
@@ -19,15 +19,16 @@ import { maskUrl } from "./echo.ts"
 import type { Engine } from "./engine.ts"
 import { Result } from "./result.ts"
 import { decodeRow, readsDates, slotsOf } from "./row-shape.ts"
+import type { SavepointStack } from "./savepoints.ts"
 
 export class Connection {
   #transport: Transport | undefined
   #closed = false
-  /** Open savepoints, innermost last. */
-  readonly #savepoints: Savepoint[] = []
-  /** Savepoints a failing statement rolled back, until rolled back by the application; with their depth. */
-  readonly #failed = new Map<Savepoint, number>()
-  #savepointCounter = 0
+  /**
+   * Its savepoints, once `beginNested(connection)` opened one: kept in ./savepoints.ts, so that a worker
+   * that never nests carries none of their code.
+   */
+  savepoints: SavepointStack | undefined
   /** Set while a read-only transaction is open on a transport that would not refuse writes itself. */
   #refuseWrites = false
   /** Whether an interactive transaction began here and its end has not been told yet. */
@@ -129,18 +130,6 @@ export class Connection {
     else if (!this.inTransaction) await this.begin()
   }
 
-  /** A savepoint inside the transaction (opening one first if needed): `commit()` releases it. */
-  async beginNested(): Promise<Savepoint> {
-    if (!this.#openTransport.capabilities.savepoints) {
-      throw new UnsupportedCapabilityError(`The ${this.engine.driver.name} transport has no savepoints`)
-    }
-    await this.ensureTransaction()
-    const savepoint = new Savepoint(this, `sp_${++this.#savepointCounter}`)
-    await this.#statement(`SAVEPOINT ${savepoint.name}`)
-    this.#savepoints.push(savepoint)
-    return savepoint
-  }
-
   async commit(): Promise<void> {
     const transport = this.#requireTransaction("commit")
     this.#endTransaction()
@@ -180,7 +169,7 @@ export class Connection {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#closeSavepoints(0)
+    this.savepoints?.closeFrom(0)
     try {
       await this.#transport?.close()
     } finally {
@@ -192,37 +181,8 @@ export class Connection {
     await this.close()
   }
 
-  /**
-   * Releases (commit) or rolls back to (rollback) a savepoint; used by Savepoint. Rolling back one that
-   * is no longer active does nothing, as in SQLAlchemy: error handlers may always roll back.
-   */
-  async endSavepoint(savepoint: Savepoint, outcome: "release" | "rollback"): Promise<void> {
-    if (savepoint.state !== "active") {
-      if (outcome === "release") {
-        throw new InvalidRequestError(
-          `Savepoint ${savepoint.name} is no longer active (${savepoint.state}); roll it back and go on, or begin a new one`,
-        )
-      }
-      if (this.#failed.delete(savepoint)) savepoint.state = "rolled back"
-      return
-    }
-    this.#closeSavepoints(this.#savepoints.indexOf(savepoint))
-    savepoint.state = outcome === "release" ? "released" : "rolled back"
-    await this.#statement(`${outcome === "release" ? "RELEASE" : "ROLLBACK TO"} SAVEPOINT ${savepoint.name}`)
-  }
-
-  /** Ends the savepoints from `depth` inward: with an enclosing savepoint or the transaction. */
-  #closeSavepoints(depth: number): void {
-    for (const savepoint of this.#savepoints.splice(depth)) savepoint.state = "closed"
-    for (const [savepoint, at] of this.#failed) {
-      if (at < depth) continue
-      savepoint.state = "closed"
-      this.#failed.delete(savepoint)
-    }
-  }
-
   #endTransaction(): void {
-    this.#closeSavepoints(0)
+    this.savepoints?.closeFrom(0)
     this.#refuseWrites = false
   }
 
@@ -251,7 +211,8 @@ export class Connection {
     return this.#transport
   }
 
-  async #statement(sql: string): Promise<void> {
+  /** Sends a transaction-control statement, which text() refuses (`SAVEPOINT sp_1`): for ./savepoints.ts. */
+  async control(sql: string): Promise<void> {
     const query = { sql, params: [] }
     await this.#run(query, () => this.#openTransport.execute(query))
   }
@@ -323,15 +284,10 @@ export class Connection {
   async #recover(): Promise<void> {
     const transport = this.#transport
     if (!transport?.inTransaction) return
-    const savepoint = this.#savepoints.at(-1)
-    if (!savepoint) this.#endTransaction()
     try {
-      if (savepoint) {
-        await this.endSavepoint(savepoint, "rollback")
-        // The enclosing transaction goes on; the application's own rollback of it will do nothing.
-        savepoint.state = "failed"
-        this.#failed.set(savepoint, this.#savepoints.length)
-      } else await transport.rollback()
+      if (await this.savepoints?.recover()) return
+      this.#endTransaction()
+      await transport.rollback()
     } catch {
       // The transaction is gone either way; the original error is the one worth reporting.
       this.#endTransaction()
@@ -365,13 +321,6 @@ const WRITE_KINDS = new Set([
 /** A write anywhere in hand-written SQL (after a comment, in a CTE: `WITH v AS (...) INSERT ...`). */
 const WRITE_SQL = /\b(insert|update|delete|replace|create|drop|alter)\b/i
 
-/**
- * Where a savepoint is in its life: "failed" when a statement inside it failed, which rolled it back
- * (the enclosing transaction goes on); "closed" when it ended with an enclosing savepoint or the
- * transaction.
- */
-export type SavepointState = "active" | "failed" | "released" | "rolled back" | "closed"
-
 function writes(statement: Statement, query: Query): boolean {
   return WRITE_KINDS.has(statement.kind) || (statement.kind === "text" && WRITE_SQL.test(query.sql))
 }
@@ -391,33 +340,6 @@ function outcomeOf(translated: EdgeAlchemyError, raw: unknown): EdgeAlchemyError
     `The commit was sent but its answer lost (${translated.message}): it may have been applied; check before retrying`,
     { cause: translated, sql, params },
   )
-}
-
-export class Savepoint {
-  readonly #connection: Connection
-  /** Kept by the connection. */
-  state: SavepointState = "active"
-
-  constructor(
-    connection: Connection,
-    readonly name: string,
-  ) {
-    this.#connection = connection
-  }
-
-  /** RELEASE SAVEPOINT: its work joins the enclosing transaction. Refused once it is not active. */
-  commit(): Promise<void> {
-    return this.#connection.endSavepoint(this, "release")
-  }
-
-  /**
-   * ROLLBACK TO SAVEPOINT: undoes its work; the enclosing transaction goes on. Once it is not active
-   * (a failed statement rolled it back already, or it ended) this does nothing, so an error handler
-   * can always call it.
-   */
-  rollback(): Promise<void> {
-    return this.#connection.endSavepoint(this, "rollback")
-  }
 }
 
 /** The statement of a batch that failed, when the driver says which (libSQL's `statementIndex`). */

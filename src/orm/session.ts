@@ -8,6 +8,7 @@ import { CLOSE_TIMEOUT_MS } from "../drivers/transport.ts"
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
+import { beginNested } from "../engine/savepoints.ts"
 import { InvalidRequestError, PendingRollbackError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
@@ -339,7 +340,7 @@ export class AsyncSession extends ReadSession {
    */
   async beginNested(): Promise<SessionSavepoint> {
     await this.flush()
-    const savepoint = await this.connection.beginNested()
+    const savepoint = await beginNested(this.connection)
     const snapshot = snapshotOf([...this.#new, ...this.identityMap.values().map(stateOf)])
     return {
       name: savepoint.name,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import {
   BigInteger,
   Boolean,
+  beginNested,
   ConnectionError,
   check,
   column,
@@ -197,10 +198,10 @@ export function engineConformance(fixture: TransportFixture) {
         await connection.begin()
         expect(connection.inTransaction).toBe(true)
         await connection.execute(insert(owners).values({ name: `t1-${suffix}` }))
-        const savepoint = await connection.beginNested()
+        const savepoint = await beginNested(connection)
         await connection.execute(insert(owners).values({ name: `t2-${suffix}` }))
         await savepoint.rollback()
-        const kept = await connection.beginNested()
+        const kept = await beginNested(connection)
         await connection.execute(insert(owners).values({ name: `t3-${suffix}` }))
         await kept.commit()
         await connection.commit()
@@ -220,7 +221,7 @@ export function engineConformance(fixture: TransportFixture) {
       try {
         await connection.begin()
         await connection.execute(insert(owners).values({ name: `f1-${suffix}` }))
-        const savepoint = await connection.beginNested()
+        const savepoint = await beginNested(connection)
         await expect(
           connection.execute(insert(owners).values({ name: `f1-${suffix}` })),
         ).rejects.toBeInstanceOf(IntegrityError)
@@ -368,7 +369,7 @@ export function engineConformance(fixture: TransportFixture) {
         const connection = fixture.engine(name, { neon: { webSocket: false } }).connect()
         try {
           await expect(connection.begin()).rejects.toBeInstanceOf(UnsupportedCapabilityError)
-          await expect(connection.beginNested()).rejects.toBeInstanceOf(UnsupportedCapabilityError)
+          await expect(beginNested(connection)).rejects.toBeInstanceOf(UnsupportedCapabilityError)
           expect(await fixture.stats(name)).toMatchObject({ httpRequests: 0, wsConnections: 0 })
         } finally {
           await connection.close()

@@ -32,8 +32,8 @@ describe("bundle-size", () => {
     expect(libsqlFolders).toContain("src/drivers/libsql")
     expect(libsqlFolders).not.toContain("src/drivers/neon")
     expect(libsqlFolders).not.toContain("src/dialects/postgresql")
-    // A worker that reads through ReadSession carries none of the write path, and models without
-    // relationships none of the relationship machinery.
+    // A worker that reads through ReadSession carries none of the write path, models without
+    // relationships none of the relationship machinery, and one that never nests no savepoints.
     for (const folders of [neonFolders, libsqlFolders]) expect(folders).not.toContain("src/orm/flush")
     const neonModules = moduleBytes(neonWorker.metafile).map(({ path }) => path)
     for (const module of [
@@ -42,6 +42,7 @@ describe("bundle-size", () => {
       "src/sql/compiler/dml-renderer.ts",
       "src/util/topological-sort.ts",
       "src/orm/relationship-resolve.ts",
+      "src/engine/savepoints.ts",
     ])
       expect(neonModules).not.toContain(module)
     // The drivers stay external: only our code and the entry are in the bundle.

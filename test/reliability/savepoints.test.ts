@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
   AsyncSession,
+  beginNested,
   type Connection,
   column,
   deleteFrom,
@@ -78,7 +79,7 @@ for (const fixture of fixtures) {
       await using connection = engine.connect()
       await connection.begin()
       await add(connection, "before")
-      const savepoint = await connection.beginNested()
+      const savepoint = await beginNested(connection)
       let caught: unknown
       try {
         await add(connection, "inside")
@@ -101,7 +102,7 @@ for (const fixture of fixtures) {
       await empty()
       await using connection = engine.connect()
       await connection.begin()
-      const savepoint = await connection.beginNested()
+      const savepoint = await beginNested(connection)
       await add(connection, "x")
       await expect(add(connection, "x")).rejects.toBeInstanceOf(IntegrityError)
       expect(savepoint.state).toBe("failed")
@@ -118,18 +119,18 @@ for (const fixture of fixtures) {
       await empty()
       await using connection = engine.connect()
       await connection.begin()
-      const outer = await connection.beginNested()
+      const outer = await beginNested(connection)
       await add(connection, "outer")
-      const inner = await connection.beginNested()
+      const inner = await beginNested(connection)
       await expect(add(connection, "outer")).rejects.toBeInstanceOf(IntegrityError)
       await inner.rollback()
       expect(outer.state).toBe("active")
       await add(connection, "outer-2")
       await outer.commit()
       // A second failure, then the outer savepoint rolled back first: the inner one ended with it.
-      const second = await connection.beginNested()
+      const second = await beginNested(connection)
       await add(connection, "dropped")
-      const innermost = await connection.beginNested()
+      const innermost = await beginNested(connection)
       await expect(add(connection, "dropped")).rejects.toBeInstanceOf(IntegrityError)
       await second.rollback()
       expect(innermost.state).toBe("closed")
@@ -142,11 +143,11 @@ for (const fixture of fixtures) {
       await empty()
       await using connection = engine.connect()
       await connection.begin()
-      const released = await connection.beginNested()
+      const released = await beginNested(connection)
       await add(connection, "kept")
       await released.commit()
       await released.rollback()
-      const open = await connection.beginNested()
+      const open = await beginNested(connection)
       await connection.commit()
       expect(open.state).toBe("closed")
       await open.rollback()
