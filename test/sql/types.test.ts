@@ -85,6 +85,17 @@ describe("type inference", () => {
     }>()
   })
 
+  it("takes null as the default of a nullable column only, as SQLAlchemy's mapped_column(default=None)", () => {
+    const people = table("people", {
+      id: column(Integer, { primaryKey: true }),
+      bio: column(Text, { nullable: true, default: null }),
+    })
+    expectTypeOf<typeof people.$inferSelect>().toEqualTypeOf<{ id: number; bio: string | null }>()
+    expectTypeOf<typeof people.$inferInsert>().toEqualTypeOf<{ id?: number; bio?: string | null }>()
+    // @ts-expect-error a column that is not nullable cannot default to null
+    column(Text, { default: null })
+  })
+
   it("rejects operands of the wrong type", () => {
     // @ts-expect-error a number column is not compared with a string
     users.c.age.eq("x")

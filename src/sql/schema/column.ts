@@ -77,11 +77,14 @@ type OptionalOnInsert<T, O> =
             : false
           : false
 
+/** A nullable column's options: its default may be null (SQLAlchemy's `mapped_column(default=None)`). */
+type NullableColumnOptions<T> = ColumnOptions<T | null> & { nullable: true }
+
 /**
  * A column: `column(String(50), { unique: true })`, `column(Text, { nullable: true })`,
  * `column(Integer, { foreignKey: "users.id" })`.
  */
-export function column<T, const O extends ColumnOptions<T> = Record<never, never>>(
+export function column<T, const O extends ColumnOptions<T> | NullableColumnOptions<T> = Record<never, never>>(
   type: TypeLike<T>,
   options?: O,
 ): ColumnSpec<Flag<O, "nullable"> extends true ? T | null : T, OptionalOnInsert<T, O>, Has<O, "foreignKey">> {
