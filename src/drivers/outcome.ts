@@ -15,10 +15,11 @@ export function unsent<E>(error: E): E {
 
 /**
  * Codes, names and messages of failures that certainly came first (no SQLSTATE class starts with E);
- * fetch's own refusals too: a port it blocks ("bad port"), a URL it cannot parse.
+ * fetch's own refusals too: a port it blocks ("bad port"), a URL it cannot parse (undici: "Failed to
+ * parse URL", workerd: "Invalid URL").
  */
 const CAME_FIRST =
-  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|ERR_INVALID_URL|SQLITE_\w+|(?!E)[0-9A-Z]{5}|ClosedError|ResponseError|bad port)$|not queryable|HTTP status 4\d\d|Failed to parse URL/
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|ERR_INVALID_URL|SQLITE_\w+|(?!E)[0-9A-Z]{5}|ClosedError|ResponseError|bad port)$|not queryable|HTTP status 4\d\d|Failed to parse URL|Invalid URL/
 
 export function mayHaveApplied(error: unknown): boolean {
   for (let at = error, depth = 0; at instanceof Object && depth < 8; depth++) {
