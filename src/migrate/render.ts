@@ -6,7 +6,7 @@ import { typeOfValue } from "../sql/types.ts"
 import { createIndexSql, createTableSql, names } from "./ddl.ts"
 import type { Operation } from "./operations.ts"
 import { renderPostgres } from "./render-postgres.ts"
-import { renderSqlite } from "./render-sqlite.ts"
+import { renderSqlite, requireSqliteCheck } from "./render-sqlite.ts"
 import { resolveTable } from "./resolve.ts"
 import type { DatabaseSchema } from "./schema.ts"
 
@@ -27,6 +27,8 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
   const q = (name: string) => compiler.quote(name)
   switch (op.kind) {
     case "createTable":
+      if (dialect.name === "sqlite")
+        for (const ck of op.extras.checks ?? []) requireSqliteCheck(op.table, ck.name, ck.sql)
       return [createTableSql(resolveTable(op.table, op.columns, op.extras, dialect), compiler)]
     case "dropTable":
       return [`DROP TABLE ${q(op.table)}`]

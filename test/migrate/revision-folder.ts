@@ -11,8 +11,8 @@ import { type Change, Migrator, newRevisionId, writeRevision } from "../../src/m
 const MIGRATE_ENTRY = resolve(import.meta.dirname, "../../src/migrate.ts")
 
 export interface RevisionFolder {
-  /** A Migrator over the folder as it is now. */
-  migrator(): Migrator
+  /** A Migrator over the folder as it is now (on another database than the folder's when given one). */
+  migrator(on?: Engine): Migrator
   /** Compares `metadata` with the database and writes the changes as a revision on top of the last. */
   write(metadata: MetaData, message: string): Promise<{ id: string; changes: Change[] }>
   /** Removes the folder. */
@@ -21,7 +21,7 @@ export interface RevisionFolder {
 
 export function revisionFolder(engine: Engine): RevisionFolder {
   const folder = mkdtempSync(join(tmpdir(), "ea-revisions-"))
-  const migrator = () => new Migrator(engine, { revisions: revisionsFolder(folder) })
+  const migrator = (on = engine) => new Migrator(on, { revisions: revisionsFolder(folder) })
   let parent: string | null = null
   return {
     migrator,

@@ -5,6 +5,7 @@ import { text as sql } from "../../sql/text.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "../schema.ts"
 import { canonicalType } from "../types.ts"
 import { type Introspection, type Rows, text, truthy } from "./index.ts"
+import { portableCheck } from "./postgres-check.ts"
 
 const COLUMNS = sql(`SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
   pg_get_expr(d.adbin, d.adrelid), a.attidentity
@@ -90,7 +91,10 @@ export const postgresIntrospection: Introspection = {
           target.uniques.push({ name: text(name), columns: columnList })
           break
         case "c":
-          target.checks.push({ name: text(name), sql: checkCondition(text(definition)) })
+          target.checks.push({
+            name: text(name),
+            sql: portableCheck(checkCondition(text(definition)), textColumns(target)),
+          })
           break
         case "f":
           target.foreignKeys.push({
@@ -113,6 +117,13 @@ export const postgresIntrospection: Introspection = {
     for (const name of exclude) tables.delete(name)
     return tables as DatabaseSchema
   },
+}
+
+/** The columns a CHECK compares as text, through PostgreSQL's `(name)::text` casts. */
+function textColumns(table: TableSchema): Set<string> {
+  return new Set(
+    table.columns.filter((c) => /^(VARCHAR|TEXT|CHAR|CHARACTER)\b/.test(c.type)).map((c) => c.name),
+  )
 }
 
 /** `CHECK ((age >= 0))` -> `(age >= 0)`. */
