@@ -1,0 +1,60 @@
+// commit() called while a statement of the same transaction is still under way (a Promise.all in a
+// handler): the COMMIT goes out behind it. When that statement failed, PostgreSQL answered the COMMIT
+// of the aborted transaction with a rollback and SQLite committed the rest without it; either way
+// commit() reported success: on PostgreSQL the flushed rows were lost, on SQLite they were stored while
+// the session made their objects transient again (a retry would insert them twice).
+import { describe, expect, it } from "vitest"
+import ws from "ws"
+import { AsyncSession, func, insert, inspect, PendingRollbackError, select } from "../../src/index.ts"
+import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+import { concurrencyModels } from "./models.ts"
+
+const { registry, Doc } = concurrencyModels("commit")
+
+for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+  describe(`commit() racing a statement of its transaction on ${fixture.name}`, () => {
+    const engine = fixture.engine(`cc-commit-${fixture.name}-${Date.now().toString(36)}`)
+    freshSchema(engine, registry.metadata)
+    let next = 0
+    const unique = (what: string) => `${what}-${++next}`
+
+    const stored = async (name: string) => {
+      await using reader = new AsyncSession(engine)
+      return Number(await reader.scalar(select(func.count()).selectFrom(Doc).where(Doc.c.name.eq(name))))
+    }
+
+    it("fails when a statement under way fails, and stores nothing of the transaction", async () => {
+      await using session = new AsyncSession(engine)
+      const taken = unique("taken")
+      session.add(new Doc({ name: taken }))
+      await session.commit()
+      const flushed = new Doc({ name: unique("flushed") })
+      session.add(flushed)
+      await session.flush()
+      const duplicate = insert(Doc).values({ name: taken })
+      const [statement, commit] = await Promise.allSettled([session.execute(duplicate), session.commit()])
+      expect(statement.status).toBe("rejected")
+      expect(commit.status).toBe("rejected")
+      expect((commit as PromiseRejectedResult).reason).toBeInstanceOf(PendingRollbackError)
+      // The session says what the database has: the flushed row is not there, its object is new again.
+      expect(await stored(flushed.name)).toBe(0)
+      expect(inspect(flushed).state).toBe("transient")
+      await session.rollback()
+      session.add(flushed)
+      await session.commit()
+      expect(await stored(flushed.name)).toBe(1)
+    })
+
+    it("commits a statement under way that succeeds, with the rest", async () => {
+      await using session = new AsyncSession(engine)
+      const flushed = new Doc({ name: unique("flushed") })
+      session.add(flushed)
+      await session.flush()
+      const other = unique("other")
+      await Promise.all([session.execute(insert(Doc).values({ name: other })), session.commit()])
+      expect(inspect(flushed).state).toBe("persistent")
+      expect([await stored(flushed.name), await stored(other)]).toEqual([1, 1])
+    })
+  })
+}
