@@ -100,9 +100,9 @@ export function rebuildTable(
     ...created.map(copyBack),
     ...affected.map((t) => `DROP TABLE ${backup(t)}`),
     ...created.flatMap((t) => t.indexes.map((ix) => createIndexSql(ix, t.name, compiler))),
-    // Triggers went with their tables; they come back as written (a rebuild that removed a column one
-    // uses fails here, and the whole revision with it).
-    ...created.flatMap((t) => t.triggers ?? []),
+    // Triggers and hand-made indexes went with their tables; they come back as written (a rebuild that
+    // removed a column one uses fails here, and the whole revision with it).
+    ...created.flatMap((t) => [...(t.handMadeIndexes ?? []).map((ix) => ix.sql), ...(t.triggers ?? [])]),
   ]
 }
 

@@ -57,8 +57,13 @@ export interface TableSchema {
   /** SQLite only: the CREATE TRIGGER statements on the table, which a rebuild must recreate. */
   readonly triggers?: readonly string[]
   /**
+   * SQLite only: the CREATE INDEX statements of indexes models cannot declare (partial, on an
+   * expression), which autogenerate leaves alone and a rebuild recreates as written.
+   */
+  readonly handMadeIndexes?: readonly { readonly name: string; readonly sql: string }[]
+  /**
    * SQLite only: what a rebuild of the table would lose, written by hand or another tool, which
-   * edgealchemy's DDL cannot write again (a generated column, WITHOUT ROWID, a partial index...).
+   * edgealchemy's DDL cannot write again (a generated column, WITHOUT ROWID, a column's COLLATE...).
    */
   readonly rebuildLoses?: readonly string[]
 }

@@ -127,7 +127,11 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
         indexes: [...table.indexes, { name: op.name, columns: op.columns, unique: op.unique }],
       }
     case "dropIndex":
-      return { ...table, indexes: table.indexes.filter((ix) => ix.name !== op.name) }
+      return {
+        ...table,
+        indexes: table.indexes.filter((ix) => ix.name !== op.name),
+        handMadeIndexes: (table.handMadeIndexes ?? []).filter((ix) => ix.name !== op.name),
+      }
     case "createForeignKey":
       return { ...table, foreignKeys: [...table.foreignKeys, op.foreignKey] }
     case "createUniqueConstraint":

@@ -1,5 +1,6 @@
-// PostgreSQL's catalog, current schema only: columns, constraints and plain indexes. Lists come back
-// as JSON text so that every transport returns the same strings.
+// PostgreSQL's catalog, current schema only: columns, constraints and plain indexes (one on an
+// expression or a partial one is hand-made, models declare neither: autogenerate leaves it alone).
+// Lists come back as JSON text so that every transport returns the same strings.
 import type { ReferentialAction } from "../../sql/schema/column.ts"
 import { text as sql } from "../../sql/text.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "../schema.ts"
@@ -31,7 +32,7 @@ const INDEXES = sql(`SELECT t.relname, i.relname, ix.indisunique,
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n)::text
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = current_schema() AND NOT ix.indisprimary
+WHERE n.nspname = current_schema() AND NOT ix.indisprimary AND ix.indexprs IS NULL AND ix.indpred IS NULL
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid)
 ORDER BY t.relname, i.relname`)
 

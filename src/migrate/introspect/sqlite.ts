@@ -8,14 +8,20 @@ import { splitTopLevel, tableConstraints, unquote } from "../sqlite-table-sql.ts
 import { canonicalType } from "../types.ts"
 import { type Introspection, type Rows, text, truthy } from "./index.ts"
 
-const USER_TABLES = "m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+// Plain tables only: a virtual table (FTS5, R*Tree) and the shadow tables that hold its data are made
+// by hand, models declare none, and autogenerate must not offer to drop them.
+const USER_TABLES =
+  "m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND (SELECT t.type FROM pragma_table_list(m.name) t WHERE t.schema = 'main') = 'table'"
 
 const TABLES = sql(`SELECT m.name, m.sql FROM sqlite_master m WHERE ${USER_TABLES} ORDER BY m.name`)
 const COLUMNS = sql(`SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk
 FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE ${USER_TABLES} ORDER BY m.name, p.cid`)
 const FOREIGN_KEYS = sql(`SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete
 FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${USER_TABLES} ORDER BY m.name, f.id, f.seq`)
-const TRIGGERS = sql("SELECT m.tbl_name, m.sql FROM sqlite_master m WHERE m.type = 'trigger' ORDER BY m.name")
+/** The SQL a rebuild runs again as written: triggers, and indexes edgealchemy's DDL cannot write. */
+const AS_WRITTEN = sql(
+  "SELECT m.tbl_name, m.sql, m.type, m.name FROM sqlite_master m WHERE m.type IN ('trigger', 'index') AND m.sql IS NOT NULL ORDER BY m.name",
+)
 const INDEXES = sql(`SELECT m.name, il.name, il."unique", il.origin, ii.name, il.partial
 FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
 WHERE ${USER_TABLES} ORDER BY m.name, il.name, ii.seqno`)
@@ -25,9 +31,9 @@ type MutableTable = {
 }
 
 export const sqliteIntrospection: Introspection = {
-  statements: [TABLES, COLUMNS, FOREIGN_KEYS, INDEXES, TRIGGERS],
+  statements: [TABLES, COLUMNS, FOREIGN_KEYS, INDEXES, AS_WRITTEN],
   parse(
-    [tableRows = [], columns = [], foreignKeys = [], indexes = [], triggers = []]: readonly Rows[],
+    [tableRows = [], columns = [], foreignKeys = [], indexes = [], asWritten = []]: readonly Rows[],
     exclude,
   ) {
     const tables = new Map<string, MutableTable>()
@@ -90,17 +96,22 @@ export const sqliteIntrospection: Introspection = {
           name: uniqueNames.find((u) => sameColumns(u.body, ix.columns))?.name,
           columns: ix.columns,
         }))
+      // An index on an expression or a partial one is hand-made (models declare neither): autogenerate
+      // leaves it alone rather than drop it, or write a downgrade that makes it of plain columns.
       target.indexes = indexGroups(name, indexes)
-        .filter((ix) => ix.origin === "c")
+        .filter((ix) => ix.origin === "c" && !ix.beyondDdl)
         .map(({ name: indexName, unique, columns: cols }) => ({ name: indexName, unique, columns: cols }))
     }
     for (const [name, create] of createSql) {
-      const loses = [...featuresBeyondDdl(create), ...indexesBeyondDdl(name, indexes)]
+      const loses = featuresBeyondDdl(create)
       if (loses.length > 0) (tables.get(name) as MutableTable).rebuildLoses = loses
     }
-    for (const [tableName, create] of triggers) {
+    for (const [tableName, create, type, name] of asWritten) {
       const target = tables.get(text(tableName))
-      if (target) target.triggers = [...(target.triggers ?? []), text(create)]
+      if (!target) continue
+      if (text(type) === "trigger") target.triggers = [...(target.triggers ?? []), text(create)]
+      else if (indexGroups(target.name, indexes).some((ix) => ix.name === text(name) && ix.beyondDdl))
+        target.handMadeIndexes = [...(target.handMadeIndexes ?? []), { name: text(name), sql: text(create) }]
     }
     for (const name of exclude) tables.delete(name)
     return tables as DatabaseSchema
@@ -173,31 +184,27 @@ function featuresBeyondDdl(create: string): string[] {
   return found
 }
 
-/** Indexes a rebuild could not create again: partial ones (WHERE) and those on expressions. */
-function indexesBeyondDdl(table: string, rows: Rows): string[] {
-  const found = new Set<string>()
-  for (const [tableName, name, , , column, partial] of rows) {
-    if (text(tableName) === table && (truthy(partial) || column === null)) found.add(`index ${text(name)}`)
-  }
-  return [...found].map((index) => `${index} (partial, or on an expression)`)
-}
-
 /** The table's own spelling of a column name written in another case; the name itself if none. */
 function columnNamed(table: TableSchema, name: string): string {
   return table.columns.find((column) => folded(column.name) === folded(name))?.name ?? name
 }
 
 function indexGroups(table: string, rows: Rows) {
-  const groups = new Map<string, { name: string; unique: boolean; origin: string; columns: string[] }>()
-  for (const [tableName, name, unique, origin, column] of rows) {
+  const groups = new Map<
+    string,
+    { name: string; unique: boolean; origin: string; columns: string[]; beyondDdl: boolean }
+  >()
+  for (const [tableName, name, unique, origin, column, partial] of rows) {
     if (text(tableName) !== table) continue
     const group = groups.get(text(name)) ?? {
       name: text(name),
       unique: truthy(unique),
       origin: text(origin),
       columns: [],
+      beyondDdl: false,
     }
     group.columns.push(text(column))
+    group.beyondDdl ||= truthy(partial) || column === null
     groups.set(text(name), group)
   }
   return [...groups.values()]
