@@ -28,7 +28,9 @@ Commands:
   sql [REV|head] [--from REV]        print the SQL of an upgrade instead of running it
   sql --downgrade REV|-N|base --from REV
 
-Options: --config PATH (default: edgealchemy.config.ts or .json), DATABASE_URL in the environment`
+Options: --config PATH (default: edgealchemy.config.ts or .json), DATABASE_URL in the environment
+
+Local endpoints for development: edgealchemy libsql-local --help (Turso), edgealchemy neon-local --help (Neon)`
 
 const OPTIONS = {
   message: { type: "string", short: "m" },
@@ -60,7 +62,8 @@ const RELATIVE_TARGET = /^-\d+$/
 export function parseArguments(argv: readonly string[]): Arguments {
   const { values, positionals, tokens } = parse(argv)
   const [group, command, ...positional] = positionals
-  if (group !== "migrate" || !command) throw new CliError(USAGE)
+  if (group !== undefined && group !== "migrate") throw new CliError(`Unknown command "${group}"\n\n${USAGE}`)
+  if (!command) throw new CliError(USAGE)
   const accepts = COMMANDS[command]
   if (!accepts) throw new CliError(`Unknown command "${command}"\n\n${USAGE}`)
   for (const token of tokens) {

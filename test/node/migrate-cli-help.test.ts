@@ -1,5 +1,8 @@
 // `edgealchemy migrate --help` prints the usage and succeeds; a wrong command or option prints what is
 // wrong and the usage, and fails with exit code 2.
+import { spawn } from "node:child_process"
+import { once } from "node:events"
+import { join } from "node:path"
 import { expect, it } from "vitest"
 import { parseArguments } from "../../cli/arguments.ts"
 import { main } from "../../cli/main.ts"
@@ -28,6 +31,15 @@ it("answers an unknown command with the usage and exit code 2", async () => {
   const { code, err } = await run(["migrate", "upgrayedd"])
   expect(code).toBe(2)
   expect(err).toMatch(/Unknown command "upgrayedd"[\s\S]*Usage:/)
+  // Alembic's habit, without `migrate`: named, not answered with the usage alone.
+  const bare = await run(["init"])
+  expect(bare.code).toBe(2)
+  expect(bare.err).toMatch(/^Unknown command "init"\n\nUsage:/)
+})
+
+it("names the local endpoints the package ships in its usage", async () => {
+  const { out } = await run(["--help"])
+  expect(out).toContain("edgealchemy libsql-local --help (Turso), edgealchemy neon-local --help (Neon)")
 })
 
 it("names an unknown option, and an option the command does not take, with the usage and exit code 2", async () => {
@@ -69,4 +81,18 @@ it("reads relative targets (-1) as arguments, and options anywhere on the line",
     message: "user bio",
     autogenerate: true,
   })
+})
+
+it("ends quietly when its reader closes the pipe early (migrate sql | head), as a Unix command does", async () => {
+  const bin = join(import.meta.dirname, "../../cli/edgealchemy.mjs")
+  const child = spawn(process.execPath, [bin, "migrate", "--help"], { stdio: ["ignore", "pipe", "pipe"] })
+  // The reader is gone before the CLI has loaded, let alone written its first line.
+  child.stdout.destroy()
+  let stderr = ""
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const [code] = (await once(child, "close")) as [number | null]
+  expect(stderr).toBe("")
+  expect(code).toBe(0)
 })

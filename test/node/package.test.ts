@@ -51,7 +51,7 @@ describe("package build", () => {
     },
   )
 
-  it("ships the built CLI behind its bin, and neither the CLI's sources nor the repository's apps", () => {
+  it("ships the built CLI behind its bin, the local endpoints, and neither the CLI's sources nor the repository's apps", () => {
     const [packed] = JSON.parse(
       execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"]).toString(),
     ) as [{ files: { path: string }[] }]
@@ -60,9 +60,21 @@ describe("package build", () => {
     expect(files.filter((file) => file.startsWith("cli/"))).toEqual(["cli/edgealchemy.mjs"])
     expect(
       files.filter(
-        (file) => /^(test|worker|examples|tools|migrations)\//.test(file) || file === "package-lock.json",
+        (file) => /^(test|worker|examples|migrations)\//.test(file) || file === "package-lock.json",
       ),
     ).toEqual([])
+    // `npx edgealchemy libsql-local` and `neon-local` run these; the rest of tools/ is this repository's.
+    const tools = files.filter((file) => file.startsWith("tools/"))
+    expect(
+      tools.filter((file) => !/^tools\/(faults\.ts|(libsql|neon)-local\/[\w-]+\.(ts|cjs))$/.test(file)),
+    ).toEqual([])
+    expect(tools).toEqual(
+      expect.arrayContaining([
+        "tools/libsql-local/cli.ts",
+        "tools/libsql-local/connection-worker.cjs",
+        "tools/neon-local/cli.ts",
+      ]),
+    )
     expect(manifest.bin.edgealchemy).toBe("./cli/edgealchemy.mjs")
     expect(manifest.files).toEqual(expect.arrayContaining(["dist", "cli/edgealchemy.mjs"]))
     expect(manifest.scripts.prepack).toBe("npm run build")

@@ -2,13 +2,15 @@
 // dependencies (packed-app.ts), the README's project (examples/: edgealchemy.config.ts, src/models.ts and
 // the first revision) copied in, and the README's whole migration flow run through the installed bin,
 // on PostgreSQL (through neon-local, a fresh database) and on libSQL (through libsql-local, a fresh file).
-import { execFile } from "node:child_process"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { once } from "node:events"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { libsqlToken, migrationDatabases, type TargetName } from "../migrate/databases.ts"
+import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
 import { type CliProject, runCli as cli } from "./cli-process.ts"
 import { installPackedApp, type PackedApp } from "./packed-app.ts"
 
@@ -38,6 +40,7 @@ beforeAll(async () => {
     "@neondatabase/serverless",
     "@types/node",
     "hono",
+    "pg",
     "tsx",
     "ws",
   ])
@@ -167,6 +170,91 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
     })
   },
 )
+
+describe("the local endpoints, started from the installed bin as the README says", () => {
+  it("npx edgealchemy libsql-local serves the README's migrations", { timeout: FLOW_LIMIT_MS }, async () => {
+    const endpoint = await startEndpoint(["libsql-local", "--port", "0"], process.env)
+    try {
+      expect(endpoint.banner).toContain(`createEngine("${endpoint.url}") from "edgealchemy/libsql"`)
+      const project = {
+        bin: endpointBin(),
+        dir: readmeProject("libsql-local"),
+        env: { ...process.env, DATABASE_URL: endpoint.url },
+      }
+      const upgraded = await cli(project, "upgrade")
+      expect(upgraded.code, upgraded.stderr).toBe(0)
+      expect(upgraded.stdout).toContain("Database at 0ca22f918c2f blog tables (head)")
+    } finally {
+      await endpoint.stop()
+    }
+  })
+
+  it("npx edgealchemy neon-local serves the README's migrations, with the settings it prints", {
+    timeout: FLOW_LIMIT_MS,
+  }, async () => {
+    const scratch = await createScratchDatabase(pgUrl())
+    const endpoint = await startEndpoint(["neon-local", "--port", "0"], { ...process.env, PG_URL: pgUrl() })
+    try {
+      const fetchEndpoint = `${endpoint.url}/sql`
+      expect(endpoint.banner).toContain(`createEngine(url, { fetchEndpoint: "${fetchEndpoint}",`)
+      const dir = readmeProject("neon-local")
+      const config = join(dir, "edgealchemy.config.ts")
+      writeFileSync(
+        config,
+        readFileSync(config, "utf8").replace(
+          /\n}\)\n$/,
+          `\n  neon: { fetchEndpoint: "${fetchEndpoint}" },\n})\n`,
+        ),
+      )
+      const project = { bin: endpointBin(), dir, env: { ...process.env, DATABASE_URL: scratch.url } }
+      const upgraded = await cli(project, "upgrade")
+      expect(upgraded.code, upgraded.stderr).toBe(0)
+      expect(upgraded.stdout).toContain("Database at 0ca22f918c2f blog tables (head)")
+    } finally {
+      await endpoint.stop()
+      await scratch.drop()
+    }
+  })
+})
+
+function endpointBin(): string {
+  return join(app.dir, "node_modules/.bin/edgealchemy")
+}
+
+interface RunningEndpoint {
+  readonly url: string
+  /** What it printed on starting: the settings to use. */
+  readonly banner: string
+  stop(): Promise<void>
+}
+
+/** Runs `edgealchemy <endpoint> ...` from the app until it prints how to reach it. */
+async function startEndpoint(args: string[], env: NodeJS.ProcessEnv): Promise<RunningEndpoint> {
+  const child: ChildProcess = spawn(process.execPath, [endpointBin(), ...args], { cwd: app.dir, env })
+  let banner = ""
+  let stderr = ""
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill("SIGTERM")
+    await once(child, "exit")
+  }
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      banner += chunk.toString()
+      // Both print their counters' address once everything before it is printed.
+      const counters = /Counters: GET (http:\/\/127\.0\.0\.1:\d+)\/__stats/.exec(banner)
+      if (counters) resolve(counters[1] as string)
+    })
+    child.once("exit", (code) => reject(new Error(`edgealchemy ${args.join(" ")} exited ${code}: ${stderr}`)))
+  }).catch(async (error: unknown) => {
+    await stop()
+    throw error
+  })
+  return { url, banner, stop }
+}
 
 /** A folder in the app with the README's project: its config, its models and the first revision. */
 function readmeProject(name: string): string {

@@ -1,12 +1,12 @@
-// `npm run libsql-local -- [--port 8080] [--host 127.0.0.1] [--auth-token T] [--statement-timeout-ms 60000]
-// [path/to.db]`
-// A local Turso endpoint for development: point @libsql/client at the printed URL.
+// `npx edgealchemy libsql-local [--port 8080] [--host 127.0.0.1] [--auth-token T] [--statement-timeout-ms 60000]
+// [path/to.db]` (the package ships it; `npm run libsql-local -- ...` in this checkout)
+// A local Turso endpoint for development: point edgealchemy's libSQL engine or @libsql/client at the printed URL.
 import { parseArgs } from "node:util"
 import { DEFAULT_STATEMENT_TIMEOUT_MS, startLibsqlLocal } from "./index.ts"
 
-const USAGE = `Usage: npx tsx tools/libsql-local/cli.ts [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]
-                                         [--stream-expiry-ms 10000] [--statement-timeout-ms 60000]
-                                         [path/to/database.db]
+const USAGE = `Usage: npx edgealchemy libsql-local [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]
+                                    [--stream-expiry-ms 10000] [--statement-timeout-ms 60000]
+                                    [path/to/database.db]
 Without a path, the database is a temporary file deleted when the server stops.
 A statement running longer than --statement-timeout-ms is interrupted (SQLITE_INTERRUPT; 0: no limit),
 and so is one whose client went away, as sqld does.`
@@ -58,6 +58,9 @@ async function main(): Promise<void> {
   const database = options.path ?? `${local.path} (temporary, deleted on exit)`
   const token = options.authToken === undefined ? "" : `, authToken: ${JSON.stringify(options.authToken)}`
   console.log(`libsql-local: Hrana over HTTP at ${local.url}, database ${database}`)
+  const engineOptions =
+    options.authToken === undefined ? "" : `, { authToken: ${JSON.stringify(options.authToken)} }`
+  console.log(`edgealchemy: createEngine("${local.url}"${engineOptions}) from "edgealchemy/libsql"`)
   console.log(`Client settings (@libsql/client or @libsql/client/web):`)
   console.log(`  createClient({ url: "${local.url}"${token}, intMode: "bigint" })`)
   console.log(

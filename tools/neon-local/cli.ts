@@ -1,12 +1,12 @@
-// `npm run neon-local -- [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
-// [--max-connections 20]`:
+// `npx edgealchemy neon-local [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
+// [--max-connections 20]` (the package ships it; `npm run neon-local -- ...` in this checkout):
 // a local Neon endpoint in front of PG_URL.
 import { parseArgs } from "node:util"
 import { startNeonLocal } from "./index.ts"
 import { probeUpstream } from "./upstream-pool.ts"
 
-const USAGE = `Usage: npm run neon-local -- [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
-                              [--max-connections 20]
+const USAGE = `Usage: npx edgealchemy neon-local [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
+                                  [--max-connections 20]
 
 A local Neon endpoint (SQL over HTTP at /sql, the WebSocket proxy at /v2) in front of the PostgreSQL at
 PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -85,6 +85,9 @@ const password = values["insecure-any-password"]
 console.log(`neon-local on ${neon.url}, in front of ${redacted}
 Password: ${password}
 
+edgealchemy settings (a Worker's engine; migrate's config takes the same as neon: { ... }):
+  createEngine(url, { fetchEndpoint: "${neon.fetchEndpoint()}",
+    wsProxy: (host, port) => \`${neon.wsProxy()}?address=\${host}:\${port}\`, useSecureWebSocket: false })
 Driver settings (@neondatabase/serverless), the rest left at its defaults:
   neonConfig.fetchEndpoint = "${neon.fetchEndpoint()}"
   neonConfig.wsProxy = (host, port) => \`${neon.wsProxy()}?address=\${host}:\${port}\`
