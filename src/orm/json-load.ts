@@ -103,8 +103,10 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
   })
   const body = new Select({ ...query.state, items: [...query.state.items, ...hidden] })
   const keys = levels.map((level) => {
-    const parent = level.parent === -1 ? query : levels[level.parent]?.load.statement
-    return keyColumn(parent?.state.items ?? [], level.property.pairs[0]?.[0] as Column<unknown>)
+    const parentKey = level.property.pairs[0]?.[0] as Column<unknown>
+    if (level.parent === -1) return keyColumn(query.state.items, level.item, parentKey)
+    // A level's own objects come first in its rows.
+    return keyColumn(levels[level.parent]?.load.statement.state.items ?? [], 0, parentKey)
   })
   // The statement around the query, given what the query's CTE holds (the query, or a stand-in).
   const around = (query: Query): Query => {
@@ -233,9 +235,8 @@ function namesOf(items: readonly SelectItem[]): string[] | undefined {
   return columnsOf(items).some((column) => column.type.kind === "null") ? undefined : names
 }
 
-/** Where the parent key of a level sits among its parent's columns: in the parent's first entity. */
-function keyColumn(items: readonly SelectItem[], parentColumn: Column<unknown>): number {
-  const entity = items.findIndex(isEntity)
+/** Where the parent key of a level sits among its parent's columns: in the entity it hangs from. */
+function keyColumn(items: readonly SelectItem[], entity: number, parentColumn: Column<unknown>): number {
   let before = 0
   for (let i = 0; i < entity; i++) before += columnsOfItem(items[i] as SelectItem).length
   return before + mapperOf(items[entity]).table.columns.indexOf(parentColumn)

@@ -2,11 +2,10 @@
 // above. Part of the loads plugin (./loading.ts), so a bundle whose queries load nothing carries none
 // of it.
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import { isEntity } from "../sql/select-items.ts"
 import { jsonRows } from "./json-load.ts"
 import type { LoadPlan } from "./loading.ts"
 import { plugins } from "./plugins.ts"
-import { type Hydration, hydrateRows, itemsOf } from "./session-reads.ts"
+import { type Hydration, hydrateRows } from "./session-reads.ts"
 
 /**
  * Lands each level of `plan` from the statement's JSON row (`first`: the column of the first level)
@@ -23,8 +22,7 @@ export function landLevels(
   // Levels are loads of relationships: the plugin that assigns them is there.
   const relationships = plugins.relationships
   if (!relationships) return
-  const { levels, joined, statement } = plan
-  const roots = distinctObjects(rows, itemsOf(statement).findIndex(isEntity))
+  const { levels, joined } = plan
   // Each level's objects, kept for the levels that hang from it (only those need them).
   const loadedByLevel: object[][] = []
   for (const [i, level] of levels.entries()) {
@@ -32,7 +30,8 @@ export function landLevels(
     const links = raw.map(level.load.linkOf)
     const hydratedLevel = hydrateRows(level.load.statement, raw, hydration)
     const children = relationships.assignJoined(hydratedLevel, joined, i, hydration.populateExisting)
-    const owners = level.parent === -1 ? roots : (loadedByLevel[level.parent] ?? [])
+    const owners =
+      level.parent === -1 ? distinctObjects(rows, level.item) : (loadedByLevel[level.parent] ?? [])
     const loaded = level.load.assign(children, links, owners)
     relationships.assign(level.property, loaded, hydration.populateExisting)
     if (levels.some((other) => other.parent === i)) loadedByLevel[i] = distinctObjects(children, 0)

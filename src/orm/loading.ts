@@ -93,6 +93,8 @@ export interface LoadLevel {
   readonly parent: number
   /** The relationships from the query down to this level, as `/Post.comments/Comment.author`. */
   readonly path: string
+  /** The query's entity the level descends from: its index among the select's items. */
+  readonly item: number
 }
 
 /** A many-to-one joined into the statement of the query (`owner` -1) or of a level. */
@@ -130,7 +132,7 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
   const statements = [query, ...levels.map((level) => level.load.statement)]
   const joined: JoinedLoad[] = []
   for (const { path, property, item } of joinedPaths) {
-    const owner = ownerOf(path, levels)
+    const owner = ownerOf(path, item, levels)
     const source = statements[owner + 1] as Query
     // The query's entity the option names (any of them); a level's own objects come first in its rows.
     const ownerItem = owner === -1 ? item : 0
@@ -170,11 +172,11 @@ function joinCondition(
   )
 }
 
-/** The level whose objects own a joined path: the level of the path without its last hop. */
-function ownerOf(path: string, levels: readonly LoadLevel[]): number {
+/** The level whose objects own a joined path from an entity: the level of the path without its last hop. */
+function ownerOf(path: string, item: number, levels: readonly LoadLevel[]): number {
   const parentPath = path.slice(0, path.lastIndexOf("/"))
   if (parentPath === "") return -1
-  return levels.findIndex((level) => level.path === parentPath)
+  return levels.findIndex((level) => level.path === parentPath && level.item === item)
 }
 
 /**
@@ -189,23 +191,23 @@ export function planLoads(
   const loaders = options.filter((option): option is LoaderOption => option instanceof LoaderOption)
   const raised = new Set(loaders.filter((o) => o.strategy === "raise").map((o) => pathKey(o.path)))
   const levels: LoadLevel[] = []
+  // Levels and joins by entity and path: the same path from two entities of one model is two loads.
   const byPath = new Map<string, number>()
-  const add = (path: string, property: RelationshipProperty, parent: number): number => {
-    const known = byPath.get(path)
+  const add = (path: string, property: RelationshipProperty, parent: number, item: number): number => {
+    const known = byPath.get(`${item}${path}`)
     if (known !== undefined) return known
-    levels.push({ property, load: loadForAnyParents(property), parent, path })
-    byPath.set(path, levels.length - 1)
+    levels.push({ property, load: loadForAnyParents(property), parent, path, item })
+    byPath.set(`${item}${path}`, levels.length - 1)
     return levels.length - 1
   }
   const joined = new Set<string>()
   const join = (path: string, property: RelationshipProperty, item: number) => {
-    if (joined.has(path)) return true
+    if (joined.has(`${item}${path}`)) return true
     if (!joinHere(path, property, item)) return false
-    joined.add(path)
+    joined.add(`${item}${path}`)
     return true
   }
 
-  const first = query.state.items.findIndex(isEntity)
   for (const option of loaders) {
     const item = optionItem(query, option)
     if (option.strategy === "raise") continue
@@ -214,37 +216,34 @@ export function planLoads(
     for (const [i, attribute] of option.path.entries()) {
       path += `/${attribute}`
       const last = i === option.path.length - 1
-      if (last && option.strategy === "joined" && !byPath.has(path) && join(path, attribute.property, item)) {
-        break
-      }
-      // The levels land on the objects of the query's first entity (./land-levels.ts).
-      if (parent === -1 && item !== first) {
-        throw new InvalidRequestError(
-          `${describe(option)} loads from ${attribute.property.parent.name}, not the first entity of ${entityNames(query)}: select that entity first, or use session.load(objects, ${attribute})`,
-        )
-      }
-      parent = add(path, attribute.property, parent)
+      const free = !byPath.has(`${item}${path}`)
+      if (last && option.strategy === "joined" && free && join(path, attribute.property, item)) break
+      parent = add(path, attribute.property, parent, item)
     }
   }
   // Defaults: each loaded level's `lazy: "selectin"` and `lazy: "joined"` relationships, not back
   // along the way it came.
-  const root = query.state.items[first]
-  const visit = (mapper: Mapper, parent: number, path: string, came?: RelationshipProperty) => {
+  const visit = (mapper: Mapper, parent: number, path: string, item: number, came?: RelationshipProperty) => {
     for (const property of mapper.relationships.values()) {
       const lazy = property.spec.options.lazy
       if ((lazy !== "selectin" && lazy !== "joined") || isBackOf(property, came)) continue
       const childPath = `${path}/${mapper.cls.name}.${property.key}`
-      if (raised.has(childPath) || byPath.has(childPath) || seenOnPath(path, property)) continue
+      if (raised.has(childPath) || byPath.has(`${item}${childPath}`) || seenOnPath(path, property)) continue
       // A joined object has no level of its own: one whose model loads more by default gets a level.
-      if (lazy === "joined" && !loadsMore(property) && join(childPath, property, first)) continue
-      const level = add(childPath, property, parent)
-      visit(property.target, level, childPath, property)
+      if (lazy === "joined" && !loadsMore(property) && join(childPath, property, item)) continue
+      const level = add(childPath, property, parent, item)
+      visit(property.target, level, childPath, item, property)
     }
   }
-  // The options' levels exist now; the defaults' levels are visited as they are made.
+  // The options' levels exist now; the defaults' levels are visited as they are made, for every
+  // entity the query selects (as SQLAlchemy applies a relationship's default loader to each).
   const explicit = levels.slice()
-  if (root) visit(mapperOf(root), -1, "")
-  for (const [i, level] of explicit.entries()) visit(level.property.target, i, level.path, level.property)
+  for (const [item, entity] of query.state.items.entries()) {
+    if (isEntity(entity)) visit(mapperOf(entity), -1, "", item)
+  }
+  for (const [i, level] of explicit.entries()) {
+    visit(level.property.target, i, level.path, level.item, level.property)
+  }
   return levels
 }
 

@@ -1,5 +1,5 @@
 // Loading found wrong by attacks, on every transport (test/node/orm-query.test.ts): loader options
-// applied to the entity they name, or refused with a message naming it, loads of more keys than a
+// applied to the entity they name (the query's second one included), or refused with a message naming it, loads of more keys than a
 // statement may bind one by one, still in one request, keys of every kind kept apart (DateTime keys a
 // millisecond apart, 64-bit integers past 2^53, bytes, text like the key encoding), and values read the
 // same whether or not the query travels as JSON with its loads (REALs, typed literals).
@@ -87,13 +87,53 @@ export function loadingAttacksSuite(fixture: TransportFixture) {
       for (const [remark] of rows) expect(() => remark.writer).toThrow(NotLoadedError)
     })
 
+    it("selectinloads from the query's second entity onto that entity's objects, in one request", async () => {
+      const name = scope("selectin-second")
+      await using session = new AsyncSession(fixture.engine(name))
+      // Each remark's id is its article's, the writers' ids another's: a level landed on the first
+      // entity, or keyed by its columns, would give the writers remarks, or the articles others'.
+      const query = select(Writer, Article)
+        .join(Writer.articles)
+        .orderBy(Article.id)
+        .options(selectinload(Article.remarks).selectinload(Remark.writer))
+      const before = await fixture.stats(name)
+      const rows = (await session.execute(query)).all()
+      expect(requests(before, await fixture.stats(name))).toBe(before ? oneRequest : undefined)
+      expect(
+        rows.map(([writer, article]) => [
+          writer.name,
+          article.title,
+          article.remarks.map((remark) => `${remark.body} by ${remark.writer.name}`),
+        ]),
+      ).toEqual([
+        ["cy", "first", ["bob on first by bob"]],
+        ["cy", "second", ["ada on second by ada"]],
+      ])
+      // The first entity's relationships were not asked for.
+      expect(() => rows[0]?.[0].articles).toThrow(NotLoadedError)
+      // Both entities' loads at once, each onto its own objects.
+      session.expungeAll()
+      const both = await session.execute(
+        select(Article, Writer)
+          .join(Article.writer)
+          .orderBy(Article.id)
+          .options(selectinload(Article.remarks), selectinload(Writer.articles)),
+      )
+      expect(
+        both
+          .all()
+          .map(([article, writer]) => [
+            article.remarks.map((remark) => remark.body),
+            writer.articles.map((a) => a.title).sort(),
+          ]),
+      ).toEqual([
+        [["bob on first"], ["first", "second"]],
+        [["ada on second"], ["first", "second"]],
+      ])
+    })
+
     it("refuses, naming the option and the entities, loader options it cannot apply", async () => {
       await using session = new AsyncSession(engine)
-      const second = select(Writer, Article).join(Writer.articles).options(selectinload(Article.remarks))
-      await expect(session.execute(second)).rejects.toThrow(InvalidRequestError)
-      await expect(session.execute(second)).rejects.toThrow(
-        /selectinload\(Article\.remarks\) loads from Article, not the first entity of select\(Writer, Article\)/,
-      )
       // An entity the query does not select: SQLAlchemy's "does not apply to any of the root entities".
       const absent = select(Article).options(selectinload(Writer.articles))
       await expect(session.scalars(absent)).rejects.toThrow(

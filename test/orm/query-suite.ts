@@ -148,6 +148,25 @@ export function querySuite(fixture: TransportFixture) {
       expect(() => plain?.orders).toThrow(/selectinload\(Member\.orders\)/)
     })
 
+    it("loads the lazy: 'selectin' relationships of a query's second entity too, onto its own objects", async () => {
+      const name = scope("lazy-second")
+      await using session = new AsyncSession(fixture.engine(name))
+      const before = await fixture.stats(name)
+      const rows = (
+        await session.execute(select(Order, Member).join(Order.member).orderBy(Order.total))
+      ).all()
+      expect(requests(before, await fixture.stats(name))).toBe(before ? oneRequest : undefined)
+      expect(rows.map(([order, member]) => [order.total, member.orders.map((o) => o.total).sort()])).toEqual([
+        [7, [7]],
+        [12, [12, 30]],
+        [30, [12, 30]],
+      ])
+      // One object per row: the orders the members' collections hold are the query's own.
+      const [, second, third] = rows
+      expect(second?.[1].orders).toContain(second?.[0])
+      expect(third?.[1]).toBe(second?.[1])
+    })
+
     it("joins a many-to-one into the query's one statement with joinedload, through the identity map", async () => {
       const name = scope("joined")
       await using session = new AsyncSession(fixture.engine(name))
