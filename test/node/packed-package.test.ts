@@ -5,6 +5,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { once } from "node:events"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -42,6 +43,7 @@ beforeAll(async () => {
     "hono",
     "pg",
     "tsx",
+    "wrangler",
     "ws",
   ])
 }, INSTALL_LIMIT_MS)
@@ -215,7 +217,93 @@ describe("the local endpoints, started from the installed bin as the README says
       await scratch.drop()
     }
   })
+
+  it("the README's Hono app under wrangler dev, on npx edgealchemy libsql-local", {
+    timeout: FLOW_LIMIT_MS,
+  }, async () => {
+    const endpoint = await startEndpoint(["libsql-local", "--port", "0"], process.env)
+    const dir = readmeProject("wrangler-dev")
+    // The models have the README's user bio: its revision too.
+    cpSync(join(EXAMPLES, "migrations", README_REVISION), join(dir, "migrations", README_REVISION))
+    let wrangler: ChildProcess | undefined
+    try {
+      const migrated = await cli(
+        { bin: endpointBin(), dir, env: { ...process.env, DATABASE_URL: endpoint.url } },
+        "upgrade",
+      )
+      expect(migrated.code, migrated.stderr).toBe(0)
+      writeFileSync(
+        join(dir, "wrangler.toml"),
+        `name = "readme-hono"\nmain = "src/hono-app.ts"\ncompatibility_date = "2026-04-01"\n\n` +
+          `[vars]\nDATABASE_URL = "${endpoint.url}"\nDATABASE_AUTH_TOKEN = ""\n`,
+      )
+      const port = await freePort()
+      wrangler = spawn(
+        process.execPath,
+        [
+          join(app.dir, "node_modules/wrangler/bin/wrangler.js"),
+          "dev",
+          "--ip",
+          "127.0.0.1",
+          "--port",
+          String(port),
+        ],
+        {
+          cwd: dir,
+          // No internet here: wrangler would otherwise try to send metrics and fetch `cf` data on start.
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+          detached: true,
+        },
+      )
+      await readyLine(wrangler, /Ready on http:\/\/127\.0\.0\.1:\d+/)
+      const base = `http://127.0.0.1:${port}`
+      const create = () =>
+        fetch(`${base}/users`, { method: "POST", body: JSON.stringify({ username: "ada" }) })
+      const created = await create()
+      expect(created.status).toBe(201)
+      expect(created.headers.get("Server-Timing")).toMatch(/^db;desc="1 round trips?, 1 statements?";dur=/)
+      const { id } = (await created.json()) as { id: number }
+      expect((await create()).status).toBe(409)
+      expect(await (await fetch(`${base}/users/${id}`)).json()).toEqual({ id, username: "ada" })
+    } finally {
+      if (wrangler) await stopGroup(wrangler)
+      await endpoint.stop()
+    }
+  })
 })
+
+/** A port free a moment ago, for a server that must be given one. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, "127.0.0.1")
+  await once(server, "listening")
+  const { port } = server.address() as AddressInfo
+  server.close()
+  await once(server, "close")
+  return port
+}
+
+/** Waits for a line of the child's output (stdout or stderr), or fails with what it printed if it exits. */
+function readyLine(child: ChildProcess, line: RegExp): Promise<void> {
+  let output = ""
+  return new Promise((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (line.test(output)) resolve()
+    }
+    child.stdout?.on("data", read)
+    child.stderr?.on("data", read)
+    child.once("exit", (code) => reject(new Error(`exited ${code} before ${line}:\n${output}`)))
+  })
+}
+
+/** Stops a detached child and what it started (wrangler's workerd), by its process group. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+  const exited = once(child, "exit")
+  process.kill(-child.pid, "SIGTERM")
+  await exited
+}
 
 function endpointBin(): string {
   return join(app.dir, "node_modules/.bin/edgealchemy")
