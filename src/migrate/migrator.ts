@@ -46,7 +46,10 @@ export interface StepEvent {
 interface DatabaseState {
   readonly heads: string[]
   readonly schema: DatabaseSchema
-  /** The schema is simulated past raw SQL (`op.execute`), which it cannot follow: read it again before use. */
+  /**
+   * The schema is simulated past what it cannot follow: raw SQL (`op.execute`), or a rename, which
+   * SQLite also writes into triggers and indexes as written. Read it again before use.
+   */
   readonly stale?: boolean
 }
 
@@ -175,7 +178,7 @@ export class Migrator {
         const step = steps[0] as Step
         const revision = graph.get(step.revision)
         if (state.stale) state = await this.readState(connection, withSchema)
-        const { statements, schema, rawSql } = await this.render(step, state.schema)
+        const { statements, schema, stale } = await this.render(step, state.schema)
         const started = performance.now()
         try {
           await send(
@@ -195,7 +198,7 @@ export class Migrator {
           continue
         }
         report(this.event(step, revision.message, statements.length, started))
-        state = { heads: this.headsAfter(step, state.heads), schema, stale: withSchema && rawSql }
+        state = { heads: this.headsAfter(step, state.heads), schema, stale: withSchema && stale }
         steps = steps.slice(1)
       }
     })
@@ -206,7 +209,7 @@ export class Migrator {
   private async render(
     step: Step,
     before: DatabaseSchema,
-  ): Promise<{ statements: string[]; schema: DatabaseSchema; rawSql: boolean }> {
+  ): Promise<{ statements: string[]; schema: DatabaseSchema; stale: boolean }> {
     const graph = await this.graph()
     const revision = graph.get(step.revision)
     const op = new Operations()
@@ -231,8 +234,13 @@ export class Migrator {
       step.direction === "upgrade"
         ? this.versionTable.upgrade(graph, step.revision)
         : this.versionTable.downgrade(step.revision, step.restoredHeads)
-    const rawSql = op.recorded.some((operation) => operation.kind === "execute")
-    return { statements: [...version, ...ddl], schema, rawSql }
+    const stale = op.recorded.some(
+      (operation) =>
+        operation.kind === "execute" ||
+        operation.kind === "renameTable" ||
+        (operation.kind === "alterColumn" && operation.changes.newName !== undefined),
+    )
+    return { statements: [...version, ...ddl], schema, stale }
   }
 
   /** The version rows and, when asked (SQLite), the schema, in one request. */

@@ -1,0 +1,94 @@
+// A SQLite rename writes the new name into the table's triggers and hand-made indexes too; the
+// runner's schema, carried forward from revision to revision within one command, did not, so a later
+// revision rebuilding the renamed table recreated them under the old names and failed ("no such
+// table: main.mg2_shelves"), although each revision applied on its own. The runner now reads the
+// schema again after a revision that renames, as after one that runs raw SQL.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { text } from "../../src/index.ts"
+import { defineRevision, Integer, Migrator, String } from "../../src/migrate.ts"
+import { type MigrationDatabases, migrationDatabases, type TargetName } from "./databases.ts"
+
+let databases: MigrationDatabases
+beforeAll(async () => {
+  databases = await migrationDatabases()
+})
+afterAll(() => databases.stop())
+
+const revisions = [
+  defineRevision({
+    id: "5e1f00000001",
+    parent: null,
+    message: "shelves, a trigger logging them, an index on an expression",
+    upgrade(op) {
+      op.createTable("mg2_shelves", [
+        { name: "id", type: Integer, primaryKey: true },
+        { name: "name", type: String(10), nullable: true },
+      ])
+      op.createTable("mg2_shelf_log", [
+        { name: "id", type: Integer, primaryKey: true },
+        { name: "what", type: String(50), nullable: true },
+      ])
+      op.execute(
+        "CREATE TRIGGER mg2_shelves_logged AFTER INSERT ON mg2_shelves BEGIN INSERT INTO mg2_shelf_log (what) VALUES (NEW.name); END",
+      )
+      op.execute("CREATE INDEX ix_mg2_shelves_lower ON mg2_shelves (lower(name))")
+    },
+    downgrade(op) {
+      op.dropTable("mg2_shelf_log")
+      op.dropTable("mg2_shelves")
+    },
+  }),
+  defineRevision({
+    id: "5e1f00000002",
+    parent: "5e1f00000001",
+    message: "shelves become racks, their name a label",
+    upgrade(op) {
+      op.renameTable("mg2_shelves", "mg2_racks")
+      op.alterColumn("mg2_racks", "name", { newName: "label" })
+    },
+    downgrade(op) {
+      op.alterColumn("mg2_racks", "label", { newName: "name" })
+      op.renameTable("mg2_racks", "mg2_shelves")
+    },
+  }),
+  defineRevision({
+    id: "5e1f00000003",
+    parent: "5e1f00000002",
+    message: "longer labels (a rebuild)",
+    upgrade(op) {
+      op.alterColumn("mg2_racks", "label", { type: String(50) })
+    },
+    downgrade(op) {
+      op.alterColumn("mg2_racks", "label", { type: String(10) })
+    },
+  }),
+]
+
+describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s", (name) => {
+  it("rebuilds a table renamed by an earlier revision of the same command, with its trigger and index", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`renames-${name}`)
+    const migrator = new Migrator(engine, { revisions })
+    await migrator.upgrade()
+    expect(await migrator.current()).toEqual(["5e1f00000003"])
+    await engine.execute(text("INSERT INTO mg2_racks (id, label) VALUES (1, 'oak')"))
+    expect((await engine.execute(text("SELECT what FROM mg2_shelf_log"))).all()).toEqual([["oak"]])
+    const index = await engine.execute(
+      text(
+        "SELECT sql FROM sqlite_master WHERE name = 'ix_mg2_racks_lower' OR name = 'ix_mg2_shelves_lower'",
+      ),
+    )
+    expect(index.all()).toEqual([['CREATE INDEX ix_mg2_shelves_lower ON "mg2_racks" (lower(label))']])
+
+    await migrator.downgrade("5e1f00000001")
+    await engine.execute(text("INSERT INTO mg2_shelves (id, name) VALUES (2, 'elm')"))
+    expect((await engine.execute(text("SELECT what FROM mg2_shelf_log ORDER BY id"))).all()).toEqual([
+      ["oak"],
+      ["elm"],
+    ])
+    await migrator.upgrade()
+    await migrator.downgrade("base")
+    expect(await migrator.current()).toEqual([])
+  })
+})
