@@ -71,15 +71,11 @@ export class RelationshipAttribute<Target> {
   private existsRelated(condition: Expression<boolean | null> | undefined): Expression<boolean> {
     const property = this.property
     const table = property.target.table
+    const selfReferential = property.parent.table === table
+    if (selfReferential && condition && holdsSubquery(condition)) return this.inRelated(condition)
     // A link from a table to itself names that table on both sides: as SQLAlchemy does, the related
     // rows get an alias, and the condition, written against the model, is moved onto it.
-    const target = property.parent.table === table ? alias(table, `${table.name}_1`) : table
-    // Its alias would be the same at every level, and a nested one's correlation is not moved onto it.
-    if (target !== table && condition && holdsSubquery(condition)) {
-      throw new InvalidRequestError(
-        `${this}: a condition with its own subquery (a nested any() or has()) cannot follow a relationship of a table to itself; write it with aliased()`,
-      )
-    }
+    const target = selfReferential ? alias(table, `${table.name}_1`) : table
     const related =
       condition && target !== table
         ? replaceColumns(condition, (column) =>
@@ -92,6 +88,32 @@ export class RelationshipAttribute<Target> {
     let query = select(literalColumn("1")).selectFrom(first.from)
     for (const hop of rest) query = query.join(hop.from, hop.on)
     return exists(query.where(first.on, related))
+  }
+
+  /**
+   * A link from a table to itself whose condition holds a subquery of its own (a nested any() or has()):
+   * `key IN (SELECT ...)` over the related rows under the table's own name. Inside the subquery the name
+   * means the related row, as SQL scopes names, so both the condition, written against the model, and
+   * the nested subquery's correlation read it; an alias would be the same at every level, and the nested
+   * correlation would still name the outer row. NULL keys are left out, so that NOT keeps its meaning.
+   */
+  private inRelated(condition: Expression<boolean | null>): Expression<boolean> {
+    const property = this.property
+    const [pair, ...more] = property.pairs
+    if (!pair || more.length > 0) {
+      throw new InvalidRequestError(
+        `${this}: a nested any() or has() over a link of a table to itself needs a one-column key; write it with aliased()`,
+      )
+    }
+    const [own, other] = pair
+    const table = property.target.table
+    const secondary = property.secondary
+    const related = secondary
+      ? select(other).selectFrom(secondary.table).join(table, equal(secondary.pairs))
+      : select(other).selectFrom(table)
+    const keys = related.where(other.nullable ? other.isNotNull() : undefined, condition)
+    const found = own.in(keys as never)
+    return own.nullable ? and(own.isNotNull(), found) : found
   }
 }
 

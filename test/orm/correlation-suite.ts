@@ -148,5 +148,23 @@ export function correlationSuite(fixture: TransportFixture) {
       await session.execute(deleteFrom(Node).where(not(Node.children.any())))
       expect(await column(select(Node.c.label).orderBy(Node.id))).toEqual(["root", "left"])
     })
+
+    it("finds self-referential relatives through a nested any() or has(), NOT included, and deletes by one", async () => {
+      const labels = (condition: ReturnType<typeof not>) =>
+        column(select(Node.c.label).where(condition).orderBy(Node.id))
+      // root -> left -> leaf, root -> right.
+      expect(await labels(Node.children.any(Node.children.any()))).toEqual(["root"])
+      expect(await labels(Node.children.any(Node.children.any(Node.c.label.eq("leaf"))))).toEqual(["root"])
+      expect(await labels(Node.children.any(Node.children.any(Node.c.label.eq("right"))))).toEqual([])
+      expect(await labels(not(Node.children.any(Node.children.any())))).toEqual(["left", "right", "leaf"])
+      expect(await labels(Node.parent.has(Node.parent.has()))).toEqual(["leaf"])
+      // root has no parent (a NULL key): NOT of the nested has() is true for it.
+      expect(await labels(not(Node.parent.has(Node.parent.has())))).toEqual(["root", "left", "right"])
+      expect(await labels(Node.children.any(Node.children.any(Node.children.any())))).toEqual([])
+      expect(await labels(Node.parent.has(Node.children.any(Node.c.label.eq("leaf"))))).toEqual(["leaf"])
+      await using session = new AsyncSession(engine)
+      await session.execute(deleteFrom(Node).where(Node.parent.has(Node.parent.has())))
+      expect(await column(select(Node.c.label).orderBy(Node.id))).toEqual(["root", "left", "right"])
+    })
   })
 }

@@ -96,11 +96,25 @@ describe("correlation", () => {
       'SELECT "cr_nodes"."id" FROM "cr_nodes" WHERE EXISTS (SELECT 1 FROM "cr_nodes" AS "cr_nodes_1" ' +
         'WHERE "cr_nodes"."parentId" = "cr_nodes_1"."id" AND "cr_nodes_1"."label" = $1)',
     )
-    // Nested, both levels would be cr_nodes_1 and the inner one would correlate to the outer row.
-    expect(() => Node.children.any(Node.children.any(Node.c.label.eq("leaf")))).toThrow(
-      "Node.children: a condition with its own subquery (a nested any() or has()) cannot follow a relationship of a table to itself",
+  })
+
+  it("selects the related keys of a nested self-referential any() or has() under the table's own name", () => {
+    // Inside the subquery cr_nodes is the related row, for the condition and for the nested EXISTS's
+    // correlation alike (an alias would be cr_nodes_1 at both levels, the inner one naming the outer row).
+    expect(
+      select(Node.id)
+        .where(Node.children.any(Node.children.any(Node.c.label.eq("leaf"))))
+        .compile(postgresql).sql,
+    ).toBe(
+      'SELECT "cr_nodes"."id" FROM "cr_nodes" WHERE "cr_nodes"."id" IN (SELECT "cr_nodes"."parentId" FROM "cr_nodes" ' +
+        'WHERE "cr_nodes"."parentId" IS NOT NULL AND EXISTS (SELECT 1 FROM "cr_nodes" AS "cr_nodes_1" ' +
+        'WHERE "cr_nodes"."id" = "cr_nodes_1"."parentId" AND "cr_nodes_1"."label" = $1))',
     )
-    expect(() => Node.parent.has(Node.parent.has())).toThrow(InvalidRequestError)
+    expect(select(Node.id).where(Node.parent.has(Node.parent.has())).compile(postgresql).sql).toBe(
+      'SELECT "cr_nodes"."id" FROM "cr_nodes" WHERE "cr_nodes"."parentId" IS NOT NULL AND "cr_nodes"."parentId" IN ' +
+        '(SELECT "cr_nodes"."id" FROM "cr_nodes" WHERE EXISTS (SELECT 1 FROM "cr_nodes" AS "cr_nodes_1" ' +
+        'WHERE "cr_nodes"."parentId" = "cr_nodes_1"."id"))',
+    )
   })
 
   it("rebuilds an expression over other columns, leaving what it does not name as it was", () => {
