@@ -7,7 +7,14 @@ import type { Column } from "../sql/schema/column.ts"
 import type { FlushContext } from "./events.ts"
 import { type FlushPlan, keyOf } from "./flush/plan.ts"
 import { STALE_MARKER } from "./flush/render.ts"
-import { type InstanceState, relatedOf, relationshipChanged, sameMembers, stateOf } from "./state.ts"
+import {
+  type InstanceState,
+  relatedOf,
+  relationshipChanged,
+  sameMembers,
+  sameValue,
+  stateOf,
+} from "./state.ts"
 
 /** An object's values and committed state, as saved before a flush. */
 export interface SavedState {
@@ -159,9 +166,51 @@ export function primaryKeyOf(object: object): number | Expression<number> {
   return keyOf(object, column as Column<unknown>) as number | Expression<number>
 }
 
-/** After a flush, relationships as they are now are what the database has. */
-export function snapshotCollections(state: InstanceState): void {
-  for (const key of state.loaded) state.committedCollections.set(key, [...relatedOf(state, key)])
+/**
+ * After a flush, relationships as it sent them are what the database has: `sent`, when the flush took
+ * them as it went out (./session.ts), else as they are now.
+ */
+export function snapshotCollections(state: InstanceState, sent?: Snapshot): void {
+  for (const key of state.loaded)
+    state.committedCollections.set(key, [...(sent?.related.get(key) ?? relatedOf(state, key))])
+}
+
+/** A value the application set on an object while its flush was out: newer than what it sent. */
+export type LateChange = readonly [state: InstanceState, key: string, value: unknown]
+
+/**
+ * What the application changed since the flush took `sent` as it went out (a Promise.all, a
+ * `waitUntil(session.commit())` while the handler goes on): columns and loaded relationships. The
+ * flush's answer (its RETURNING rows) or its failure (objects put back) must not undo them; kept, they
+ * are written by the next flush. Objects whose committed state changed meanwhile were reloaded (a
+ * query with populateExisting): their new values are the database's, not the application's.
+ */
+export function changesSince(sent: ReadonlyMap<InstanceState, Snapshot>): LateChange[] {
+  const late: LateChange[] = []
+  for (const [state, snapshot] of sent) {
+    if (state.committed !== snapshot.committed) continue
+    for (const key of state.mapper.columnKeys) {
+      if (!sameValue(state.values[key], snapshot.values[key])) late.push([state, key, state.values[key]])
+    }
+    for (const key of state.loaded) {
+      const before = snapshot.related.get(key)
+      const value = state.values[key]
+      if (before && !sameMembers(before, relatedOf(state, key)))
+        late.push([state, key, Array.isArray(value) ? [...value] : value])
+    }
+  }
+  return late
+}
+
+/** Sets late changes again, over what a flush's answer or failure put on their objects. */
+export function keepLateChanges(late: readonly LateChange[]): void {
+  for (const [state, key, value] of late) {
+    const list = state.values[key]
+    // A collection keeps its list (the application holds it), its members as the application left them.
+    if (Array.isArray(value) && Array.isArray(list))
+      Array.prototype.splice.call(list, 0, list.length, ...value)
+    else state.values[key] = value
+  }
 }
 
 /** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
@@ -195,8 +244,11 @@ export function discardUnflushed(state: InstanceState, only?: readonly string[])
 /** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */
 export function staleOrSame(error: unknown): unknown {
   if (!(error instanceof EdgeAlchemyError)) return error
-  const text = `${error.message} ${(error as { sql?: string }).sql ?? ""}`
-  if (!text.includes(STALE_MARKER)) return error
+  // PostgreSQL's check fails with the marker in its message; SQLite's is a statement of its own, marked
+  // in a comment. PostgreSQL's UPDATE carries the marker in its text too: any other error of it (a
+  // duplicate key) is not stale.
+  const sql = (error as { sql?: string }).sql ?? ""
+  if (!error.message.includes(STALE_MARKER) && !sql.includes(`/* ${STALE_MARKER}`)) return error
   return new StaleDataError(
     "A row changed or vanished since it was read (its version, key or a column a reference asserts differs); nothing was written: reload it and retry",
     { cause: error },

@@ -28,8 +28,10 @@ import { plugins } from "./plugins.ts"
 import { type ExecuteOptions, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
 import {
+  changesSince,
   discardUnflushed,
   type FlushedInTransaction,
+  keepLateChanges,
   notify,
   primaryKeyOf,
   recordFlushed,
@@ -38,6 +40,7 @@ import {
   restoreSnapshot,
   revertToCommitted,
   type SavedState,
+  type Snapshot,
   saveOf,
   snapshotCollections,
   snapshotOf,
@@ -553,6 +556,7 @@ export class AsyncSession extends ReadSession {
     let databaseFailed = false
     /** The flush went out as one autocommit request that committed: nothing after it may undo it. */
     let committed = false
+    let sent: Map<InstanceState, Snapshot> | undefined
     try {
       this.#fire("beforeFlush")
       let plan: FlushPlan | undefined
@@ -578,14 +582,18 @@ export class AsyncSession extends ReadSession {
         })
       if (plan.steps.length === 0) return await send(reads)
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps, this.engine.dialect)
+      // The objects as the flush sends them: what the application changes while it is out is newer.
+      sent = snapshotOf([...new Set([...plan.inserted, ...this.identityMap.values().map(stateOf)])])
       const results = await send([...rendered.map((r) => r.statement), ...reads])
+      const late = changesSince(sent)
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.#rekeyChangedKeys(plan.updated, saved)
       if (connection.inTransaction) {
         this.#flushed ??= { inserted: new Set(), before: new Map() }
         recordFlushed(this.#flushed, plan, saved)
       }
-      this.#afterFlush(plan.inserted, plan.deleted)
+      this.#afterFlush(plan.inserted, plan.deleted, sent)
+      keepLateChanges(late)
       committed = !connection.inTransaction
       this.#fire("afterFlush")
       return results.slice(rendered.length)
@@ -596,7 +604,9 @@ export class AsyncSession extends ReadSession {
         this.#afterCommit()
         throw error
       }
+      const late = sent ? changesSince(sent) : []
       for (const [state, before] of saved) restoreSaved(state, before)
+      keepLateChanges(late)
       const { marked, dropped } = decidedByFlush ?? decidedSince()
       for (const state of marked) {
         state.deleted = false
@@ -623,21 +633,33 @@ export class AsyncSession extends ReadSession {
   /** Objects whose primary key an UPDATE changed are found by their new key, and no longer by the old. */
   #rekeyChangedKeys(updated: readonly InstanceState[], saved: ReadonlyMap<InstanceState, SavedState>): void {
     this.#reattach(
-      updated.map((state) => {
-        const before = saved.get(state)?.committed
-        return [state, state.mapper.primaryKey.map((column) => before?.[column.key])] as const
-      }),
+      // Not those the application expunged while the flush was out.
+      updated
+        .filter((state) => state.session === this)
+        .map((state) => {
+          const before = saved.get(state)?.committed
+          return [state, state.mapper.primaryKey.map((column) => before?.[column.key])] as const
+        }),
     )
   }
 
-  #afterFlush(inserted: readonly InstanceState[], deleted: readonly InstanceState[]): void {
+  #afterFlush(
+    inserted: readonly InstanceState[],
+    deleted: readonly InstanceState[],
+    sent: ReadonlyMap<InstanceState, Snapshot>,
+  ): void {
     for (const state of inserted) {
       this.#new.delete(state)
       state.uniqueBy = undefined
-      if (state.identity) this.identityMap.set(state.mapper, state.identity, state.object)
+      // Not one the application expunged while the flush was out (it may be in another session by now).
+      if (state.identity && state.session === this)
+        this.identityMap.set(state.mapper, state.identity, state.object)
     }
     for (const state of deleted) this.#forget(state)
-    for (const object of this.identityMap.values()) snapshotCollections(stateOf(object))
+    for (const object of this.identityMap.values()) {
+      const state = stateOf(object)
+      snapshotCollections(state, sent.get(state))
+    }
   }
 
   /**
