@@ -236,6 +236,8 @@ export class ReadSession {
     // A RelationshipAttribute exists only once `relationship()` installed the plugin that loads it.
     const relationships = plugins.relationships
     if (objects.length === 0 || !relationships) return
+    // Pending changes first: the load finds children by their parents' keys, which it may give them.
+    await this.autoflush()
     const property = attribute.property
     const load = relationships.load(property, objects)
     const [rows = []] = await this.#readAll([load.statement])
