@@ -17,6 +17,7 @@ export interface Arguments {
 export const USAGE = `Usage: edgealchemy migrate <command> [options]
 
 Commands:
+  init                               write edgealchemy.config.ts and the migrations/ folder
   revision -m MSG [--autogenerate]   write a new revision file (autogenerate: from the models' differences)
   revision -m MSG --merge            write a merge revision joining every head
   upgrade [REV|head|+N]              apply revisions (default: head)
@@ -46,6 +47,7 @@ type OptionName = keyof typeof OPTIONS
 
 /** What each command takes besides `--config`: its options and how many positional arguments. */
 const COMMANDS: Record<string, { options: readonly OptionName[]; positionals: number }> = {
+  init: { options: [], positionals: 0 },
   revision: { options: ["message", "autogenerate", "merge"], positionals: 0 },
   upgrade: { options: [], positionals: 1 },
   downgrade: { options: [], positionals: 1 },

@@ -8,6 +8,7 @@ import type { Arguments } from "./arguments.ts"
 import { CliError, type LoadedConfig } from "./config.ts"
 import { dialectOfUrl, engineFor, loadMetadata } from "./database.ts"
 import { describeOperation } from "./describe.ts"
+import { init } from "./init.ts"
 import type { CliIo } from "./main.ts"
 import { revisionExtension, revisionFileName, revisionsFolder } from "./revisions-folder.ts"
 
@@ -182,6 +183,7 @@ const sql: Command = async (args, config, io) => {
 }
 
 export const commands: Record<string, Command> = {
+  init,
   revision,
   upgrade,
   downgrade,

@@ -18,7 +18,7 @@ export interface LoadedConfig extends CliConfig {
   readonly migrationsFolder: string
 }
 
-const CANDIDATES = [
+export const CONFIG_CANDIDATES = [
   "edgealchemy.config.ts",
   "edgealchemy.config.mts",
   "edgealchemy.config.mjs",
@@ -29,11 +29,17 @@ const CANDIDATES = [
 export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
   const path = explicit
     ? resolve(cwd, explicit)
-    : CANDIDATES.map((name) => resolve(cwd, name)).find(existsSync)
+    : CONFIG_CANDIDATES.map((name) => resolve(cwd, name)).find(existsSync)
   if (path !== undefined && !existsSync(path)) throw new CliError(`No config file at ${path}`)
-  const config: CliConfig = path === undefined ? {} : await readConfig(path)
-  const root = path === undefined ? cwd : dirname(path)
+  if (path === undefined) return unconfigured(cwd)
+  const config = await readConfig(path)
+  const root = dirname(path)
   return { ...config, root, migrationsFolder: resolve(root, config.migrations ?? "migrations") }
+}
+
+/** The defaults, for a folder without a config file (and for `init`, which writes one). */
+export function unconfigured(cwd: string): LoadedConfig {
+  return { root: cwd, migrationsFolder: resolve(cwd, "migrations") }
 }
 
 async function readConfig(path: string): Promise<CliConfig> {

@@ -3,7 +3,7 @@
 import { EdgeAlchemyError } from "edgealchemy"
 import { parseArguments, USAGE, wantsHelp } from "./arguments.ts"
 import { commands } from "./commands.ts"
-import { CliError, loadConfig } from "./config.ts"
+import { CliError, loadConfig, unconfigured } from "./config.ts"
 
 export interface CliIo {
   readonly cwd: string
@@ -21,7 +21,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const args = parseArguments(argv)
     const command = commands[args.command]
     if (!command) throw new CliError(`Unknown command "${args.command}"\n\n${USAGE}`)
-    const config = await loadConfig(io.cwd, args.config)
+    // init writes the config, so it must not need to load one.
+    const config = args.command === "init" ? unconfigured(io.cwd) : await loadConfig(io.cwd, args.config)
     return await command(args, config, io)
   } catch (error) {
     if (error instanceof CliError) {
