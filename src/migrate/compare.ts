@@ -4,8 +4,13 @@
 // change says so for the person reviewing the revision.
 import { compareTables } from "./compare-table.ts"
 import type { Operation } from "./operations.ts"
-import { type DatabaseSchema, tablesInDependencyOrder } from "./schema.ts"
-import { createIndex, createTable } from "./schema-operations.ts"
+import {
+  type DatabaseSchema,
+  type ForeignKeySchema,
+  type TableSchema,
+  tablesInDependencyOrder,
+} from "./schema.ts"
+import { createForeignKey, createIndex, createTable } from "./schema-operations.ts"
 
 export interface Change {
   readonly upgrade: readonly Operation[]
@@ -16,18 +21,30 @@ export interface Change {
 }
 
 export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema): Change[] {
-  const added = tablesInDependencyOrder([...models.values()].filter((t) => !database.has(t.name)))
-  const removed = tablesInDependencyOrder([...database.values()].filter((t) => !models.has(t.name))).reverse()
+  const added = withoutForwardKeys(
+    tablesInDependencyOrder([...models.values()].filter((t) => !database.has(t.name))),
+  )
+  const removed = withoutForwardKeys(
+    tablesInDependencyOrder([...database.values()].filter((t) => !models.has(t.name))),
+  )
   const renameHint =
-    added.length > 0 && removed.length > 0
-      ? `; if it was renamed to ${added.map((t) => t.name).join(" or ")}, use op.renameTable instead`
+    added.tables.length > 0 && removed.tables.length > 0
+      ? `; if it was renamed to ${added.tables.map((t) => t.name).join(" or ")}, use op.renameTable instead`
       : ""
   return [
-    ...added.map((table) => ({
+    ...added.tables.map((table) => ({
       upgrade: [createTable(table), ...table.indexes.map((ix) => createIndex(table.name, ix))],
       downgrade: [{ kind: "dropTable", table: table.name } as const],
     })),
-    ...removed.map((table) => ({
+    ...added.forwardKeys.map(([table, fk]) => ({
+      upgrade: [createForeignKey(table, fk)],
+      downgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
+    })),
+    ...removed.forwardKeys.map(([table, fk]) => ({
+      upgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
+      downgrade: [createForeignKey(table, fk)],
+    })),
+    ...[...removed.tables].reverse().map((table) => ({
       upgrade: [{ kind: "dropTable", table: table.name } as const],
       downgrade: [createTable(table), ...table.indexes.map((ix) => createIndex(table.name, ix))],
       comment: `Table "${table.name}" is not in the models: check that dropping it (and its rows) is intended${renameHint}`,
@@ -37,4 +54,26 @@ export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema)
       return live ? compareTables(live, model) : []
     }),
   ]
+}
+
+/**
+ * Tables on a foreign-key cycle (users.best_post_id -> posts, posts.user_id -> users) cannot all be
+ * created with their keys: PostgreSQL refuses a reference to a table not created yet, and refuses to
+ * drop a table another still references. Such a key (a named one) is left out of its table and added
+ * once every table is there, or dropped before any table goes, as SQLAlchemy's use_alter does.
+ */
+function withoutForwardKeys(ordered: readonly TableSchema[]): {
+  tables: TableSchema[]
+  forwardKeys: [string, ForeignKeySchema][]
+} {
+  const forwardKeys: [string, ForeignKeySchema][] = []
+  const tables = ordered.map((table, i) => {
+    const later = new Set(ordered.slice(i + 1).map((t) => t.name))
+    const forward = table.foreignKeys.filter((fk) => fk.name && later.has(fk.referencedTable))
+    for (const fk of forward) forwardKeys.push([table.name, fk])
+    return forward.length === 0
+      ? table
+      : { ...table, foreignKeys: table.foreignKeys.filter((fk) => !forward.includes(fk)) }
+  })
+  return { tables, forwardKeys }
 }
