@@ -130,10 +130,18 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
       }
     }
 
-    /** Column values, for JSON responses. Relationships are left out: they may form cycles. */
+    /**
+     * Column values, for JSON responses. Relationships are left out: they may form cycles. A 64-bit
+     * integer is exact text, as a Numeric is: JSON.stringify refuses a bigint.
+     */
     toJSON(): Record<string, unknown> {
       const values = (this as unknown as { [STATE]: InstanceState })[STATE].values
-      return Object.fromEntries(mapper.columnKeys.map((key) => [key, values[key] ?? null]))
+      return Object.fromEntries(
+        mapper.columnKeys.map((key) => {
+          const value = values[key]
+          return [key, typeof value === "bigint" ? `${value}` : (value ?? null)]
+        }),
+      )
     }
   }
   const mapper = new Mapper(registry, Model, table, relationshipSpecs, versionColumn)

@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest"
 import {
   AsyncSession,
+  BigInteger,
   column,
   createEngine,
   Integer,
@@ -85,6 +86,18 @@ describe("models", () => {
     // A nullable column given nothing reads NULL, as written; a defaulted one is filled in at flush.
     expect(user.bio).toBeNull()
     expect([user.createdAt, user.isActive, user.id]).toEqual([undefined, undefined, undefined])
+  })
+
+  it("write a 64-bit integer to JSON as exact text, so that Response.json(obj) works", () => {
+    const registry = new Registry()
+    class Counter extends model(
+      "json_counters",
+      { id: column(Integer, { primaryKey: true }), hits: column(BigInteger) },
+      { registry },
+    ) {}
+    const counter = new Counter({ hits: 9007199254740993n })
+    expect(counter.toJSON()).toEqual({ id: null, hits: "9007199254740993" })
+    expect(JSON.stringify(counter)).toBe('{"id":null,"hits":"9007199254740993"}')
   })
 
   it("keep back-populated relationships in sync both ways", () => {
