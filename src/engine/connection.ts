@@ -10,7 +10,6 @@ import {
   ConnectionError,
   EdgeAlchemyError,
   InvalidRequestError,
-  PendingRollbackError,
   UnknownOutcomeError,
   UnsupportedCapabilityError,
 } from "../errors.ts"
@@ -36,8 +35,8 @@ export class Connection {
   #transactionOpen = false
   /** A BEGIN under way: two callers that each need a transaction share it (./read-session.ts). */
   #opening: Promise<void> | undefined
-  /** Statements sent inside the open transaction and not yet answered (a Promise.all): commit() waits. */
-  readonly #inside = new Set<Promise<unknown>>()
+  /** Statements sent inside the open transaction (a Promise.all of them and commit()): commit() waits. */
+  #sent: Promise<unknown>[] = []
   /**
    * Told once when an interactive transaction ends, however it ends (commit, rollback, a failure that
    * ended it, a lost connection, close): `committed` is true only for a COMMIT that succeeded. A
@@ -66,17 +65,16 @@ export class Connection {
   ): Promise<Result<CoreRowOf<S>>> {
     const query = this.#compile(statement, params)
     const commits = !this.inTransaction && !reads(statement, query)
-    const result = await this.#counted(
-      this.#run(
-        query,
-        () => {
-          this.#refuseWriteIfReadOnly(statement, query)
-          return this.#openTransport.execute(query)
-        },
-        { commits },
-      ),
+    const result = this.#run(
+      query,
+      () => {
+        this.#refuseWriteIfReadOnly(statement, query)
+        return this.#openTransport.execute(query)
+      },
+      { commits },
     )
-    return this.#result(statement, result)
+    if (this.inTransaction) this.#sent.push(result)
+    return this.#result(statement, await result)
   }
 
   /**
@@ -90,17 +88,17 @@ export class Connection {
     if (statements.length === 0) return []
     const queries = statements.map((statement) => this.#compile(statement, []))
     const commits = !this.inTransaction && !statements.every((s, i) => reads(s, queries[i] as Query))
-    const results = await this.#counted(
-      this.#run(
-        queries,
-        () => {
-          for (const [i, statement] of statements.entries())
-            this.#refuseWriteIfReadOnly(statement, queries[i] as Query)
-          return this.#openTransport.batch(queries, options)
-        },
-        { commits },
-      ),
+    const sent = this.#run(
+      queries,
+      () => {
+        for (const [i, statement] of statements.entries())
+          this.#refuseWriteIfReadOnly(statement, queries[i] as Query)
+        return this.#openTransport.batch(queries, options)
+      },
+      { commits },
     )
+    if (this.inTransaction) this.#sent.push(sent)
+    const results = await sent
     return results.map((result, i) => this.#result(statements[i] as Statement, result))
   }
 
@@ -138,15 +136,10 @@ export class Connection {
   }
 
   async commit(): Promise<void> {
-    const open = this.inTransaction
-    // Its statements still under way go first: one that fails ends the transaction, and COMMIT, sent
-    // behind it, would then commit nothing (PostgreSQL) or the rest without it (SQLite), as a success.
-    while (this.#inside.size > 0) await Promise.all(this.#inside)
-    if (open && !this.inTransaction) {
-      throw new PendingRollbackError(
-        "A statement of this transaction failed while commit() waited for it, which ended the transaction: nothing was committed",
-      )
-    }
+    // Its statements still under way go first: one that fails ends the transaction (the commit then
+    // finds none open), where COMMIT, sent behind it, would have committed nothing (PostgreSQL) or the
+    // rest without it (SQLite), as a success.
+    while (this.#sent.length > 0) await Promise.allSettled(this.#sent.splice(0))
     const transport = this.#requireTransaction("commit")
     this.#endTransaction()
     try {
@@ -197,19 +190,8 @@ export class Connection {
     await this.close()
   }
 
-  /** Counts a statement sent inside the open transaction until it settles (its failure is its caller's). */
-  #counted<T>(work: Promise<T>): Promise<T> {
-    if (this.inTransaction) {
-      const settled: Promise<unknown> = work.then(
-        () => this.#inside.delete(settled),
-        () => this.#inside.delete(settled),
-      )
-      this.#inside.add(settled)
-    }
-    return work
-  }
-
   #endTransaction(): void {
+    this.#sent = []
     this.savepoints?.closeFrom(0)
     this.#refuseWrites = false
   }

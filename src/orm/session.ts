@@ -297,7 +297,11 @@ export class AsyncSession extends ReadSession {
     let results: Result<unknown[]>[] = []
     if (connection.inTransaction) {
       results = await this.#writeChanges(connection, reads)
-      await connection.commit()
+      // A statement of the transaction still under way when commit() was called failed and ended it:
+      // the connection finds no transaction to commit, and the session says why.
+      await connection.commit().catch((error: unknown) => {
+        throw error instanceof InvalidRequestError ? (this.#pendingRollback ?? error) : error
+      })
     } else if (this.#hasChanges()) {
       results = await this.#writeChanges(connection, reads)
     } else if (read) {

@@ -5,7 +5,15 @@
 // the session made their objects transient again (a retry would insert them twice).
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, func, insert, inspect, PendingRollbackError, select } from "../../src/index.ts"
+import {
+  AsyncSession,
+  func,
+  InvalidRequestError,
+  insert,
+  inspect,
+  PendingRollbackError,
+  select,
+} from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { concurrencyModels } from "./models.ts"
@@ -44,6 +52,23 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       session.add(flushed)
       await session.commit()
       expect(await stored(flushed.name)).toBe(1)
+    })
+
+    it("on a Connection: commit() refuses once a statement under way ended the transaction", async () => {
+      const taken = unique("taken")
+      const kept = unique("kept")
+      await using connection = engine.connect()
+      await connection.execute(insert(Doc).values({ name: taken }))
+      await connection.begin()
+      await connection.execute(insert(Doc).values({ name: kept }))
+      const [statement, commit] = await Promise.allSettled([
+        connection.execute(insert(Doc).values({ name: taken })),
+        connection.commit(),
+      ])
+      expect([statement.status, commit.status]).toEqual(["rejected", "rejected"])
+      expect((commit as PromiseRejectedResult).reason).toBeInstanceOf(InvalidRequestError)
+      expect(connection.inTransaction).toBe(false)
+      expect(await stored(kept)).toBe(0)
     })
 
     it("commits a statement under way that succeeds, with the rest", async () => {
