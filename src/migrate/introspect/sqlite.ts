@@ -172,9 +172,16 @@ function featuresBeyondDdl(create: string): string[] {
   const close = create.lastIndexOf(")")
   const bare = (sql: string) => sql.replace(/'(?:''|[^'])*'|"(?:""|[^"])*"|`[^`]*`|\[[^\]]*\]/g, "?")
   const found: string[] = []
-  if (/\bWITHOUT\s+ROWID\b/i.test(bare(create.slice(close + 1)))) found.push("WITHOUT ROWID")
+  const options = bare(create.slice(close + 1))
+  if (/\bWITHOUT\s+ROWID\b/i.test(options)) found.push("WITHOUT ROWID")
+  if (/\bSTRICT\b/i.test(options)) found.push("STRICT")
   for (const clause of splitTopLevel(create.slice(open + 1, close))) {
     const definition = bare(clause).trim()
+    // A deferred foreign key lets a transaction write children before parents; ON CONFLICT REPLACE
+    // turns a duplicate into a delete. A rebuild without them would change what the app's writes do.
+    if (/(?<!\bNOT\s+)\bDEFERRABLE\s+INITIALLY\s+DEFERRED\b/i.test(definition))
+      found.push("a foreign key's DEFERRABLE INITIALLY DEFERRED")
+    if (/\bON\s+CONFLICT\b/i.test(definition)) found.push("an ON CONFLICT clause")
     if (/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b/i.test(definition)) continue
     if (/\bAUTOINCREMENT\b/i.test(definition)) found.push("AUTOINCREMENT")
     if (/\b(GENERATED\s+ALWAYS|AS\s*\()/i.test(definition)) found.push("a generated column")
