@@ -12,13 +12,13 @@
 // blog's models import `src/`, the CLI runs from its sources instead, and `source-conditions.mjs`
 // points those same entry points at `src/` (the `edgealchemy-source` condition of package.json).
 import { existsSync } from "node:fs"
-import { register } from "node:module"
+import { createRequire, register } from "node:module"
 import { fileURLToPath } from "node:url"
 
 /** The local endpoints the package ships (tools/), and the packages each needs besides tsx. */
 const ENDPOINTS = {
-  "libsql-local": { needs: "@libsql/client (its native libsql)", install: "npm i -D @libsql/client" },
-  "neon-local": { needs: "pg and ws", install: "npm i -D pg ws" },
+  "libsql-local": { packages: ["libsql/promise"], install: "npm i -D @libsql/client (it brings libsql)" },
+  "neon-local": { packages: ["pg", "ws"], install: "npm i -D pg ws" },
 }
 
 // `migrate sql | head` closes the pipe early: that is the reader's choice, not an error to report.
@@ -40,13 +40,14 @@ const endpoint = ENDPOINTS[process.argv[2]]
 if (endpoint) {
   // The endpoint's own command line reads process.argv as if it had been run by itself.
   const [name] = process.argv.splice(2, 1)
-  await import(`../tools/${name}/cli.ts`).catch((error) => {
-    if (!/^Cannot find package/.test(error?.message)) throw error
-    process.stderr.write(
-      `edgealchemy ${name} needs ${endpoint.needs}: ${endpoint.install}\n(${error.message})\n`,
-    )
+  // Told before it starts: libsql-local would find its database driver missing only in a worker thread.
+  const missing = endpoint.packages.filter((specifier) => !resolvable(specifier))
+  if (missing.length > 0) {
+    const packages = missing.map((specifier) => specifier.split("/")[0]).join(" and ")
+    process.stderr.write(`edgealchemy ${name} needs ${packages}: ${endpoint.install}\n`)
     process.exit(2)
-  })
+  }
+  await import(`../tools/${name}/cli.ts`)
 } else {
   const checkout = existsSync(fileURLToPath(new URL("./main.ts", import.meta.url)))
   if (checkout) register("./source-conditions.mjs", import.meta.url)
@@ -57,4 +58,13 @@ if (endpoint) {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   })
+}
+
+function resolvable(specifier) {
+  try {
+    createRequire(import.meta.url).resolve(specifier)
+    return true
+  } catch {
+    return false
+  }
 }

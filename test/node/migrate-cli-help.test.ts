@@ -1,7 +1,9 @@
 // `edgealchemy migrate --help` prints the usage and succeeds; a wrong command or option prints what is
 // wrong and the usage, and fails with exit code 2.
-import { spawn } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { once } from "node:events"
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { expect, it } from "vitest"
 import { parseArguments } from "../../cli/arguments.ts"
@@ -95,4 +97,31 @@ it("ends quietly when its reader closes the pipe early (migrate sql | head), as 
   const [code] = (await once(child, "close")) as [number | null]
   expect(stderr).toBe("")
   expect(code).toBe(0)
+})
+
+it("names what a local endpoint needs when the project has not installed it, before starting it", async () => {
+  // The bin in a project whose node_modules holds tsx alone.
+  const project = mkdtempSync(join(tmpdir(), "ea-bin-"))
+  try {
+    mkdirSync(join(project, "cli"))
+    mkdirSync(join(project, "node_modules"))
+    cpSync(join(import.meta.dirname, "../../cli/edgealchemy.mjs"), join(project, "cli/edgealchemy.mjs"))
+    symlinkSync(join(import.meta.dirname, "../../node_modules/tsx"), join(project, "node_modules/tsx"))
+    const run = (endpoint: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(process.execPath, [join(project, "cli/edgealchemy.mjs"), endpoint], (error, _out, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stderr }),
+        )
+      })
+    expect(await run("libsql-local")).toEqual({
+      code: 2,
+      stderr: "edgealchemy libsql-local needs libsql: npm i -D @libsql/client (it brings libsql)\n",
+    })
+    expect(await run("neon-local")).toEqual({
+      code: 2,
+      stderr: "edgealchemy neon-local needs pg and ws: npm i -D pg ws\n",
+    })
+  } finally {
+    rmSync(project, { recursive: true, force: true })
+  }
 })
