@@ -94,6 +94,8 @@ export class AsyncSession extends ReadSession {
   #pendingRollback: PendingRollbackError | undefined
   /** Set while the application's own rollback() or close() ends the transaction. */
   #rollingBack = false
+  /** New objects whose INSERT is out now (a flush under way). */
+  #inserting: ReadonlySet<InstanceState> = new Set()
   /** The application expunged a pending object: add() looks for it among what the added one reaches. */
   #expungedPending = false
 
@@ -221,6 +223,12 @@ export class AsyncSession extends ReadSession {
     const state = stateOf(object)
     if (state.session !== this) throw new InvalidRequestError(`${state.mapper.name} is not in this session`)
     if (state.committed === undefined) {
+      // Dropped now, its row would be inserted all the same, and kept.
+      if (this.#inserting.has(state)) {
+        throw new InvalidRequestError(
+          `This ${state.mapper.name} is being inserted by a flush under way: await it, then delete the object`,
+        )
+      }
       this.expunge(object)
       return
     }
@@ -588,7 +596,10 @@ export class AsyncSession extends ReadSession {
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps, this.engine.dialect)
       // The objects as the flush sends them: what the application changes while it is out is newer.
       sent = snapshotOf([...new Set([...plan.inserted, ...this.identityMap.values().map(stateOf)])])
-      const results = await send([...rendered.map((r) => r.statement), ...reads])
+      this.#inserting = new Set(plan.inserted)
+      const results = await send([...rendered.map((r) => r.statement), ...reads]).finally(() => {
+        this.#inserting = new Set()
+      })
       const late = changesSince(sent)
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.#rekeyChangedKeys(plan.updated, saved)

@@ -3,10 +3,18 @@
 // meanwhile took the RETURNING row's value back and was never written; a child pushed meanwhile was
 // taken as stored and never inserted; a failed commit put the objects back as before it, dropping the
 // change too. An object expunged meanwhile came back into the identity map (or into the session), even
-// after another session had taken it. Each request here is held until the change is made.
+// after another session had taken it; a new object deleted meanwhile was dropped from the session while
+// its row was being inserted, and the row stayed. Each request here is held until the change is made.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, IntegrityError, inspect, select, selectinload } from "../../src/index.ts"
+import {
+  AsyncSession,
+  IntegrityError,
+  InvalidRequestError,
+  inspect,
+  select,
+  selectinload,
+} from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { holdNextRequest } from "./held-request.ts"
@@ -106,6 +114,28 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       other.add(doc)
       expect(await other.get(Doc, doc.id)).toBe(doc)
       expect(() => session.add(doc)).toThrow(/another session/)
+    })
+
+    it("refuses to delete meanwhile a new object whose INSERT is out, which it would have kept", async () => {
+      await using session = new AsyncSession(engine)
+      const doc = new Doc({ name: unique("deleted") })
+      session.add(doc)
+      let refused: unknown
+      expect(
+        await commitWhile(session, () => {
+          try {
+            session.delete(doc)
+          } catch (error) {
+            refused = error
+          }
+        }),
+      ).toBeUndefined()
+      expect(refused).toBeInstanceOf(InvalidRequestError)
+      expect(inspect(doc).state).toBe("persistent")
+      session.delete(doc)
+      await session.commit()
+      await using reader = new AsyncSession(engine)
+      expect(await reader.get(Doc, doc.id)).toBeNull()
     })
 
     it("leaves in the other session an object expunged meanwhile and added there", async () => {
