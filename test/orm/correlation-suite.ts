@@ -2,7 +2,7 @@
 // UPDATE's or DELETE's subquery correlates to the row being changed (it once changed every row),
 // FROM-clause subqueries, self-referential EXISTS, compounds and keyword names.
 import { beforeEach, describe, expect, it } from "vitest"
-import { AsyncSession, deleteFrom, exists, func, not, select, update } from "../../src/index.ts"
+import { AsyncSession, deleteFrom, exists, func, inspect, not, select, update } from "../../src/index.ts"
 import type { TransportFixture } from "../engine/transports.ts"
 import { Article, Author, Keywords, Node, Note, registry } from "./correlation-models.ts"
 import { freshSchema } from "./fresh-schema.ts"
@@ -136,6 +136,46 @@ export function correlationSuite(fixture: TransportFixture) {
       expect((await session.execute(query)).all().map((row) => [...row])).toEqual([[1, 10, "c"]])
       await session.execute(deleteFrom(Keywords).where(Keywords.c.alter.eq(2)))
       expect(await column(select(func.count()).selectFrom(Keywords))).toEqual([0])
+    })
+
+    it("updates from other tables (UPDATE ... FROM), RETURNING included, and keeps session objects in step", async () => {
+      await using session = new AsyncSession(engine)
+      const held = (await session.scalars(select(Article).orderBy(Article.id))).all()
+      // Both tables have an id: RETURNING must name the updated table's (ambiguous on PostgreSQL else).
+      const result = await session.execute(
+        update(Article)
+          .where(Article.authorId.eq(Author.id), Author.c.handle.eq("a2"))
+          .values({ title: Author.c.handle.concat("-x") })
+          .returning(Article.id, Article.title),
+      )
+      expect(result.all().map(([, title]) => title)).toEqual(["a2-x", "a2-x", "a2-x"])
+      const titles = await column(select(Article.title).orderBy(Article.id))
+      expect(titles).toEqual(["a1t1", "a1t2", "a1t3", "a2-x", "a2-x", "a2-x", "a3t1", "a3t2", "a3t3"])
+      // The objects the session holds were synchronized: memory cannot evaluate another table's column,
+      // so the database said which rows changed.
+      expect(held.map((article) => article.title)).toEqual(titles)
+      expect(held.flatMap((article) => inspect(article).modified)).toEqual([])
+    })
+
+    it("deletes by other tables' rows (an EXISTS correlated to the row), through three tables", async () => {
+      await using session = new AsyncSession(engine)
+      const gone = await session.execute(
+        deleteFrom(Note)
+          .where(Note.articleId.eq(Article.id), Article.authorId.eq(Author.id), Author.c.handle.eq("a3"))
+          .returning(Note.body),
+      )
+      expect(gone.scalars().all().sort()).toEqual([
+        "a3t1n1",
+        "a3t1n2",
+        "a3t2n1",
+        "a3t2n2",
+        "a3t3n1",
+        "a3t3n2",
+      ])
+      await session.execute(deleteFrom(Note).where(Note.articleId.eq(Article.id), Article.title.eq("a1t1")))
+      const left = await column(select(Note.body).orderBy(Note.id))
+      expect(left).toHaveLength(10)
+      expect(left.filter((body) => body.startsWith("a3") || body.startsWith("a1t1"))).toEqual([])
     })
 
     it("finds self-referential relatives with any() and has(), and deletes by them", async () => {

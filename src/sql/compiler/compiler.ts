@@ -86,11 +86,12 @@ export class Compiler extends ExpressionCompiler {
   }
 
   /**
-   * Renders an UPDATE's or DELETE's clauses with its table as the enclosing FROM, so that a subquery
-   * naming that table correlates to the row being changed (./dml-renderer.ts), as in SQLAlchemy.
+   * Renders an UPDATE's or DELETE's clauses with its table (and an UPDATE's FROM) as the enclosing FROM,
+   * so that a subquery naming that table correlates to the row being changed (./dml-renderer.ts), as
+   * in SQLAlchemy.
    */
-  correlatedTo(table: Table, render: () => string): string {
-    this.#enclosingFroms.push(new Set([table]))
+  correlatedTo(tables: readonly ColumnParent[], render: () => string): string {
+    this.#enclosingFroms.push(new Set(tables))
     try {
       return render()
     } finally {
@@ -105,7 +106,7 @@ export class Compiler extends ExpressionCompiler {
     try {
       const parts = [
         `SELECT ${state.distinct ? "DISTINCT " : ""}${this.selectList(state.items)}`,
-        froms.length > 0 && `FROM ${froms.map((from) => this.#from(from)).join(", ")}`,
+        froms.length > 0 && `FROM ${froms.map((from) => this.from(from)).join(", ")}`,
         state.where.length > 0 && `WHERE ${this.conditions(state.where)}`,
         state.groupBy.length > 0 && `GROUP BY ${state.groupBy.map((e) => this.expression(e)).join(", ")}`,
         state.having.length > 0 && `HAVING ${this.conditions(state.having)}`,
@@ -184,7 +185,8 @@ export class Compiler extends ExpressionCompiler {
     return [...explicit, ...(chosen as FromClause[])]
   }
 
-  #from(from: FromClause): string {
+  /** A FROM item: a table, an alias, a subquery, a CTE or a join. */
+  from(from: FromClause): string {
     switch (from.kind) {
       case "table":
         return this.quote(from.name)
@@ -203,7 +205,7 @@ export class Compiler extends ExpressionCompiler {
 
   #join(join: Join): string {
     const type = join.type === "INNER" ? "JOIN" : join.type === "LEFT" ? "LEFT OUTER JOIN" : "FULL OUTER JOIN"
-    return `${this.#from(join.left)} ${type} ${this.#from(join.right)} ON ${this.expression(join.on)}`
+    return `${this.from(join.left)} ${type} ${this.from(join.right)} ON ${this.expression(join.on)}`
   }
 
   /** Renders a CTE's definition once, after the CTEs it uses, for the WITH clause. */

@@ -3,11 +3,15 @@
 // carries none of it.
 import { InvalidRequestError } from "../../errors.ts"
 import type { Delete } from "../delete.ts"
-import type { SubqueryTarget } from "../expression.ts"
+import { Expression, literalColumn, type SubqueryTarget } from "../expression.ts"
+import type { FromClause } from "../from.ts"
 import type { Insert, OnConflict } from "../insert.ts"
-import type { Column } from "../schema/column.ts"
+import type { Column, ColumnParent } from "../schema/column.ts"
 import { isGeneratedKey, type Table, withClientDefaults } from "../schema/table.ts"
+import { select } from "../select.ts"
 import type { SelectItem } from "../select-items.ts"
+import { exists } from "../subquery.ts"
+import { columnParents } from "../traverse.ts"
 import type { Update } from "../update.ts"
 import type { Compiler } from "./compiler.ts"
 
@@ -48,25 +52,53 @@ function fromSelectBody(
   return `(${columns.join(", ")}) ${selected}`
 }
 
+/**
+ * UPDATE, with a FROM of the other tables its WHERE and values name, as SQLAlchemy's multiple-table
+ * UPDATE (`UPDATE users SET ... FROM addresses WHERE users.id = addresses.user_id`; SQLite 3.33 and
+ * later, which libSQL is, takes it too).
+ */
 export function renderUpdate(compiler: Compiler, update: Update<never>): string {
   const { table, values, where, returning } = update.state
   if (Object.keys(values).length === 0) {
     throw new InvalidRequestError(`UPDATE of "${table.name}" has no values; call .values({...})`)
   }
   const changes = withClientDefaults(table, values, "onUpdate")
-  return compiler.correlatedTo(table, () => {
+  const others = otherTables(table, [...where, ...Object.values(changes)])
+  return compiler.correlatedTo([table, ...others], () => {
     const assignments = assignmentList(compiler, table, changes)
+    const from =
+      others.length > 0 ? ` FROM ${others.map((o) => compiler.from(o as FromClause)).join(", ")}` : ""
     const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
-    return `UPDATE ${compiler.quote(table.name)} SET ${assignments}${conditions}${returningClause(compiler, returning)}`
+    return `UPDATE ${compiler.quote(table.name)} SET ${assignments}${from}${conditions}${returningClause(compiler, returning, others)}`
   })
 }
 
+/**
+ * DELETE. A WHERE that names other tables deletes the rows for which such rows exist: it moves into
+ * `EXISTS (SELECT 1 FROM others WHERE ...)`, correlated to the row, which both databases take
+ * (PostgreSQL's DELETE ... USING means the same; SQLite has none).
+ */
 export function renderDelete(compiler: Compiler, statement: Delete<never>): string {
   const { table, where, returning } = statement.state
-  return compiler.correlatedTo(table, () => {
-    const conditions = where.length > 0 ? ` WHERE ${compiler.conditions(where)}` : ""
+  const others = otherTables(table, where)
+  const correlated = () =>
+    select(literalColumn("1"))
+      .selectFrom(...(others as FromClause[]))
+      .where(...(where as Expression<boolean>[]))
+  const criteria = others.length > 0 ? [exists(correlated())] : where
+  return compiler.correlatedTo([table], () => {
+    const conditions = criteria.length > 0 ? ` WHERE ${compiler.conditions(criteria)}` : ""
     return `DELETE FROM ${compiler.quote(table.name)}${conditions}${returningClause(compiler, returning)}`
   })
+}
+
+/**
+ * The FROM items (tables, aliases, subqueries, CTEs) other than `table` whose columns the expressions
+ * among `values` name, not inside subqueries; ON CONFLICT's `excluded` is none.
+ */
+function otherTables(table: Table, values: readonly unknown[]): ColumnParent[] {
+  const expressions = values.filter((value): value is Expression<unknown> => value instanceof Expression)
+  return columnParents(expressions).filter((parent) => parent !== table && parent.kind !== "excluded")
 }
 
 /** `(cols) VALUES (...), (...)` with client-side defaults applied for the columns rows leave out. */
@@ -122,7 +154,17 @@ function assignmentList(compiler: Compiler, table: Table, values: Readonly<Recor
     .join(", ")
 }
 
-/** RETURNING with unqualified columns, which both dialects accept. */
-function returningClause(compiler: Compiler, items: readonly SelectItem[]): string {
-  return items.length === 0 ? "" : compiler.unqualified(() => ` RETURNING ${compiler.selectList(items)}`)
+/**
+ * RETURNING with unqualified columns, which both dialects accept; beside an UPDATE's FROM, qualified on
+ * PostgreSQL, where a name both tables have would be ambiguous (SQLite's RETURNING reads only the
+ * updated table).
+ */
+function returningClause(
+  compiler: Compiler,
+  items: readonly SelectItem[],
+  others: readonly ColumnParent[] = [],
+): string {
+  if (items.length === 0) return ""
+  const render = () => ` RETURNING ${compiler.selectList(items)}`
+  return others.length > 0 && compiler.dialect.name === "postgresql" ? render() : compiler.unqualified(render)
 }
