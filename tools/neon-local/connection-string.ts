@@ -8,23 +8,25 @@ export interface Credentials {
   database: string
 }
 
+/** The credentials, or Neon's message (proxy's ConnInfoError) for a header it cannot use. */
 export function parseConnectionString(value: string | undefined): Credentials | string {
-  if (!value) return "missing Neon-Connection-String header"
+  if (!value) return "invalid header: neon-connection-string"
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    return "invalid Neon-Connection-String header: not a URL"
+    return "invalid connection string: relative URL without a base"
   }
-  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
-    return "invalid Neon-Connection-String header: the scheme must be postgres:// or postgresql://"
-  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") return "incorrect scheme"
+  // `postgres://user@host` has no path at all; `postgres://user@host/` names the empty database,
+  // which PostgreSQL reads as the user's own.
+  if (!url.pathname.startsWith("/")) return "missing database name"
   const user = decodeURIComponent(url.username)
-  if (!user) return "invalid Neon-Connection-String header: no user name"
+  if (!user) return "missing username"
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     user,
     password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.slice(1)) || user,
+    database: decodeURIComponent(url.pathname.slice(1).split("/")[0] ?? "") || user,
   }
 }

@@ -1,11 +1,20 @@
 // One query of a SQL-over-HTTP request, run as Neon's proxy runs it: the extended protocol (so several
-// statements in one query are refused, as on Neon), values left as the text PostgreSQL sent, rows
-// counted against the response's size limit, and COPY refused.
+// statements in one query are refused, as on Neon), values the text PostgreSQL sent (converted to JSON
+// values unless the request asks for raw text, as the driver always does), rows counted against the response's size limit, and COPY refused.
 import type pg from "pg"
+import { type ElementTypes, textToJson } from "./json-values.ts"
 
 export interface QueryData {
   query: string
   params?: unknown[]
+  /** This query's row shape, over the request's `Neon-Array-Mode` (Neon reads it from the body). */
+  arrayMode?: boolean
+}
+
+/** How the request asks for rows: `Neon-Array-Mode` and `Neon-Raw-Text-Output`. */
+export interface RowFormat {
+  arrayMode: boolean
+  rawText: boolean
 }
 
 /** Neon's limit on an answer's rows (`sql_over_http_max_response_size_bytes`). */
@@ -36,9 +45,10 @@ const RAW_TEXT = { getTypeParser: () => (value: string) => value }
 export async function runQuery(
   client: pg.Client,
   data: QueryData,
-  arrayMode: boolean,
+  format: RowFormat,
   budget: { bytes: number },
 ) {
+  const arrayMode = data.arrayMode ?? format.arrayMode
   const copy = refuseCopy(client)
   let result: pg.QueryResult<unknown[]>
   try {
@@ -64,12 +74,43 @@ export async function runQuery(
     dataTypeModifier: field.dataTypeModifier,
     format: "text",
   }))
-  const rows = result.rows.map((row) =>
-    arrayMode ? row : Object.fromEntries(fields.map((field, i) => [field.name, row[i]])),
-  )
+  const elements = format.rawText ? new Map() : await arrayElementTypes(client, fields)
+  const values = (row: unknown[]) =>
+    format.rawText
+      ? row
+      : row.map((text, i) => textToJson(text as string | null, fields[i]?.dataTypeID ?? 0, elements))
+  const rows = result.rows.map((row) => {
+    const converted = values(row)
+    return arrayMode ? converted : Object.fromEntries(fields.map((field, i) => [field.name, converted[i]]))
+  })
   budget.bytes -= JSON.stringify(rows).length
   if (budget.bytes < 0) throw new ResponseTooLarge()
   return { command: result.command, rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
+}
+
+/** Built-in types never change their element type: asked once. */
+const knownElements = new Map<number, number | undefined>()
+const FIRST_USER_OID = 16384
+
+/** Which of the columns' types are arrays, and of what: PostgreSQL's catalog, as Neon's proxy asks it. */
+async function arrayElementTypes(client: pg.Client, fields: { dataTypeID: number }[]): Promise<ElementTypes> {
+  const unknown = [...new Set(fields.map((field) => field.dataTypeID))].filter(
+    (oid) => oid >= FIRST_USER_OID || !knownElements.has(oid),
+  )
+  const found = new Map<number, number>()
+  if (unknown.length > 0) {
+    const { rows } = await client.query<{ oid: number; element: number }>(
+      "SELECT oid::int AS oid, typelem::int AS element FROM pg_type WHERE oid = ANY($1::oid[]) AND typcategory = 'A'",
+      [unknown],
+    )
+    for (const row of rows) found.set(row.oid, row.element)
+    for (const oid of unknown) if (oid < FIRST_USER_OID) knownElements.set(oid, found.get(oid))
+  }
+  for (const { dataTypeID } of fields) {
+    const element = knownElements.get(dataTypeID)
+    if (element !== undefined) found.set(dataTypeID, element)
+  }
+  return found
 }
 
 /**

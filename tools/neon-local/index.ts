@@ -46,6 +46,19 @@ export interface NeonLocal {
 
 const SCOPED = /^\/s\/([^/]+)(\/.*)$/
 
+/** Neon answers SQL over HTTP to any origin: a page's own fetch() may call it (proxy's serverless/mod.rs). */
+const ANY_ORIGIN = { "access-control-allow-origin": "*" }
+
+/** Neon's answer to a browser's preflight of `POST /sql`, headers word for word: the driver's own
+ *  headers are allowed, except Neon-Batch-Deferrable, which Neon leaves out of the list. */
+const PREFLIGHT = {
+  allow: "OPTIONS, POST",
+  ...ANY_ORIGIN,
+  "access-control-allow-headers":
+    "Authorization, Neon-Connection-String, Neon-Raw-Text-Output, Neon-Array-Mode, Neon-Pool-Opt-In, Neon-Batch-Read-Only, Neon-Batch-Isolation-Level",
+  "access-control-max-age": "86400",
+}
+
 export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLocal> {
   const pool = new UpstreamPool(options.upstream, {
     maxConnections: options.maxConnections ?? DEFAULT_POOL_LIMITS.maxConnections,
@@ -79,11 +92,15 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
       faults.arm(scope, Number(dropRequests ?? 1))
       return answer(response, 204, undefined)
     }
+    if (path === "/sql" && request.method === "OPTIONS") {
+      response.writeHead(200, PREFLIGHT).end()
+      return
+    }
     if (path === "/sql" && request.method === "POST") {
       stats.count("httpRequests", scope)
       const signal = abandonment(response)
       const body = await readBody(request, MAX_REQUEST_BYTES)
-      if (body === undefined) return answer(response, 413, requestTooLarge())
+      if (body === undefined) return answer(response, 413, requestTooLarge(), ANY_ORIGIN)
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
       )
@@ -99,7 +116,7 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
         request.socket.destroy()
         return
       }
-      return answer(response, result.status, result.body)
+      return answer(response, result.status, result.body, { ...ANY_ORIGIN, ...result.headers })
     }
     answer(response, 404, {
       message: `No endpoint ${path}: POST /sql, GET /v2 (WebSocket), GET|DELETE /__stats`,
@@ -183,10 +200,15 @@ function readBody(request: IncomingMessage, limit = Number.POSITIVE_INFINITY): P
   })
 }
 
-function answer(response: ServerResponse, status: number, body: unknown): void {
+function answer(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (body === undefined) {
-    response.writeHead(status).end()
+    response.writeHead(status, headers).end()
     return
   }
-  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
+  response.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body))
 }

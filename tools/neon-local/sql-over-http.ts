@@ -1,16 +1,24 @@
 // Neon's SQL-over-HTTP endpoint (`POST /sql`): one query, or a batch run as one transaction, answered
-// with raw text values and Neon's 400 error body. A request whose client went away is cancelled on
+// with its rows in the format the request's headers ask for, or Neon's error body with Neon's words. A request whose client went away is cancelled on
 // PostgreSQL, as Neon's proxy cancels it, and its connection is never reused.
 import type pg from "pg"
 import { asNeonAuthError, type EndpointAccess } from "./access.ts"
 import { type Credentials, parseConnectionString } from "./connection-string.ts"
-import { MAX_RESPONSE_BYTES, type QueryData, ResponseTooLarge, runQuery } from "./http-query.ts"
+import {
+  MAX_RESPONSE_BYTES,
+  type QueryData,
+  ResponseTooLarge,
+  type RowFormat,
+  runQuery,
+} from "./http-query.ts"
 import { cancelRunningQuery } from "./query-cancel.ts"
 import { PoolExhausted, type UpstreamPool } from "./upstream-pool.ts"
 
 export interface HttpAnswer {
   status: number
   body: unknown
+  /** Response headers beyond the content type: a batch's transaction settings, echoed as Neon does. */
+  headers?: Record<string, string>
 }
 
 const ISOLATION: Record<string, string> = {
@@ -44,7 +52,7 @@ export const MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 /** Neon's answer (413) to a body over the limit. */
 export function requestTooLarge(): unknown {
-  return notFromDatabase(`Content length exceeds limit of ${MAX_REQUEST_BYTES} bytes`).body
+  return notFromDatabase(`request is too large (max is ${MAX_REQUEST_BYTES} bytes)`).body
 }
 
 /** One `POST /sql`, as read off the wire. */
@@ -69,6 +77,11 @@ export async function handleSql(
   const { headers, signal, rollBackAtEnd } = request
   const credentials = parseConnectionString(headers["neon-connection-string"])
   if (typeof credentials === "string") return notFromDatabase(credentials)
+  // Neon reads the isolation level of every request, a single query's too, and refuses one it does
+  // not know rather than run the batch at the default level.
+  const isolation = headers["neon-batch-isolation-level"]
+  if (isolation !== undefined && !Object.hasOwn(ISOLATION, isolation))
+    return notFromDatabase("invalid isolation level")
   const refusal =
     access.hostRefusal(credentials.host, credentials.user) ??
     access.passwordRefusal(credentials.user, credentials.password)
@@ -76,14 +89,20 @@ export async function handleSql(
   let payload: { query?: unknown; params?: unknown; queries?: unknown }
   try {
     payload = JSON.parse(request.body)
-  } catch {
-    return notFromDatabase("request body is not valid JSON")
+  } catch (error) {
+    return notFromDatabase(`could not parse the HTTP request body: ${(error as Error).message}`)
   }
-  const listed = typeof payload === "object" && payload !== null ? payload.queries : undefined
+  // Neon's body is one query, else a batch (serde's untagged enum tries them in that order).
+  const listed = isQueryData(payload) || payload === null ? undefined : payload.queries
   const queries = Array.isArray(listed) && listed.every(isQueryData) ? listed : undefined
   if (!queries && !isQueryData(payload))
-    return notFromDatabase("request body needs a query (text, with params an array) or queries of them")
-  const arrayMode = headers["neon-array-mode"] === "true"
+    return notFromDatabase(
+      "could not parse the HTTP request body: data did not match any variant of untagged enum Payload",
+    )
+  const format: RowFormat = {
+    arrayMode: headers["neon-array-mode"] === "true",
+    rawText: headers["neon-raw-text-output"] === "true",
+  }
   let client: pg.Client
   try {
     client = await pool.acquire(credentials.user, credentials.database, signal)
@@ -100,7 +119,7 @@ export async function handleSql(
   const run: RunOne = (query) => {
     signal.throwIfAborted()
     request.countStatement()
-    return runQuery(client, query, arrayMode, budget)
+    return runQuery(client, query, format, budget)
   }
   try {
     if (!queries || rollBackAtEnd) {
@@ -110,7 +129,8 @@ export async function handleSql(
       if (rollBackAtEnd) await client.query("ROLLBACK")
       return { status: 200, body: queries ? { results } : results[0] }
     }
-    return { status: 200, body: { results: await runBatch(client, queries, headers, run) } }
+    const results = await runBatch(client, queries, headers, run)
+    return { status: 200, body: { results }, headers: batchSettings(headers) }
   } catch (error) {
     if (signal.aborted) return cancelled()
     if (error instanceof ResponseTooLarge) return { status: 507, body: notFromDatabase(error.message).body }
@@ -155,8 +175,22 @@ async function runBatch(
 
 function isQueryData(value: unknown): value is QueryData {
   if (typeof value !== "object" || value === null) return false
-  const { query, params } = value as { query?: unknown; params?: unknown }
-  return typeof query === "string" && (params === undefined || Array.isArray(params))
+  const { query, params, arrayMode } = value as { query?: unknown; params?: unknown; arrayMode?: unknown }
+  return (
+    typeof query === "string" &&
+    (params === undefined || Array.isArray(params)) &&
+    (arrayMode === undefined || arrayMode === null || typeof arrayMode === "boolean")
+  )
+}
+
+/** Neon answers a batch with the transaction settings it ran under, as response headers. */
+function batchSettings(headers: Record<string, string | undefined>): Record<string, string> {
+  const settings: Record<string, string> = {}
+  if (headers["neon-batch-read-only"] === "true") settings["neon-batch-read-only"] = "true"
+  if (headers["neon-batch-deferrable"] === "true") settings["neon-batch-deferrable"] = "true"
+  const level = headers["neon-batch-isolation-level"]
+  if (level !== undefined) settings["neon-batch-isolation-level"] = level
+  return settings
 }
 
 /** Neon's error body: every field present, null when the database did not give it. */
