@@ -38,7 +38,15 @@ export function downgradePlan(graph: RevisionGraph, current: readonly string[], 
     }
     undo = inOrder.slice(0, count).map((r) => r.id)
   } else {
-    const keep = target === "base" ? new Set<string>() : graph.withAncestors([graph.resolve(target)])
+    const goal = target === "base" ? undefined : graph.resolve(target)
+    // A revision not applied (on another branch, or ahead) is no place to go down to: undoing all
+    // that is not its ancestor would drop a branch the command never named.
+    if (goal !== undefined && !applied.has(goal)) {
+      throw new RevisionGraphError(
+        `Cannot downgrade to ${goal}: it is not applied (the database is at ${current.join(", ") || "base"}); name an applied revision, -N or base`,
+      )
+    }
+    const keep = goal === undefined ? new Set<string>() : graph.withAncestors([goal])
     undo = inOrder.filter((r) => !keep.has(r.id)).map((r) => r.id)
   }
   const remaining = new Set(applied)
