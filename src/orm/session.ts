@@ -667,8 +667,12 @@ export class AsyncSession extends ReadSession {
       this.#new.delete(state)
       state.uniqueBy = undefined
       // Not one the application expunged while the flush was out (it may be in another session by now).
-      if (state.identity && state.session === this)
-        this.identityMap.set(state.mapper, state.identity, state.object)
+      if (!state.identity || state.session !== this) continue
+      // A query without autoflush that ran while the INSERT was out may have read the row as an object
+      // of its own: one object per row, the one inserted; the other is detached, not left persistent.
+      const read = this.identityMap.get(state.mapper, state.identity)
+      if (read && read !== state.object) stateOf(read).session = undefined
+      this.identityMap.set(state.mapper, state.identity, state.object)
     }
     for (const state of deleted) this.#forget(state)
     for (const object of this.identityMap.values()) {

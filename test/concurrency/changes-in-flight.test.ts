@@ -4,7 +4,9 @@
 // taken as stored and never inserted; a failed commit put the objects back as before it, dropping the
 // change too. An object expunged meanwhile came back into the identity map (or into the session), even
 // after another session had taken it; a new object deleted meanwhile was dropped from the session while
-// its row was being inserted, and the row stayed. Each request here is held until the change is made.
+// its row was being inserted, and the row stayed. A query without autoflush that read a new row before
+// its INSERT's answer came back left two persistent objects for it. Each request here is held until the
+// change is made.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
@@ -136,6 +138,21 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       await session.commit()
       await using reader = new AsyncSession(engine)
       expect(await reader.get(Doc, doc.id)).toBeNull()
+    })
+
+    it("keeps one object for a new row that a query without autoflush read before the INSERT's answer", async () => {
+      await using session = new AsyncSession(engine, { autoflush: false })
+      const doc = new Doc({ name: unique("read-meanwhile") })
+      session.add(doc)
+      const held = holdNextRequest(scope, { answered: true })
+      const commit = session.commit()
+      await held.sent
+      const read = (await session.scalars(select(Doc).where(Doc.c.name.eq(doc.name)))).one()
+      held.release()
+      await commit
+      expect(await session.get(Doc, doc.id)).toBe(doc)
+      // The other copy is let go, not left persistent beside it (its changes would be lost unseen).
+      expect([inspect(doc).state, inspect(read).state]).toEqual(["persistent", "detached"])
     })
 
     it("leaves in the other session an object expunged meanwhile and added there", async () => {

@@ -3,14 +3,17 @@
 // real ones, only later. The drivers call the global fetch when they send (src/drivers/in-flight.ts).
 
 export interface HeldRequest {
-  /** Settles when the request has been sent (and is being held). */
+  /** Settles when the request has been sent (and is being held), or answered (its answer held). */
   readonly sent: Promise<void>
-  /** Lets it go on to the endpoint. */
+  /** Lets it go on to the endpoint, or its answer on to the driver. */
   release(): void
 }
 
-/** Holds the next request whose URL contains `scope` (the endpoints' own `/__` paths pass). */
-export function holdNextRequest(scope: string): HeldRequest {
+/**
+ * Holds the next request whose URL contains `scope` (the endpoints' own `/__` paths pass): before it
+ * reaches the endpoint, or with `answered`, once the database has run it, before its answer comes back.
+ */
+export function holdNextRequest(scope: string, { answered = false } = {}): HeldRequest {
   const realFetch = globalThis.fetch
   let sent!: () => void
   let release!: () => void
@@ -27,6 +30,12 @@ export function holdNextRequest(scope: string): HeldRequest {
     const url = input instanceof Request ? input.url : String(input)
     if (!url.includes(scope) || url.includes("/__")) return realFetch(input, init)
     globalThis.fetch = realFetch
+    if (answered) {
+      const answer = await realFetch(input, init)
+      sent()
+      await released
+      return answer
+    }
     sent()
     await released
     return realFetch(input, init)
