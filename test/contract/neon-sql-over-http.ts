@@ -168,6 +168,46 @@ export function neonSqlOverHttpContract(environment: { label: string }): void {
       })
     })
 
+    it("hands PostgreSQL a hand-written request's JSON parameters as Neon's json_to_pg_text does", async () => {
+      const response = await post(
+        {
+          query:
+            "SELECT $1::text AS arr, $2::text AS obj, $3::text AS flag, $4::int[] AS ints, $5::text[] AS texts",
+          params: [
+            [1, 'a"b', null, { k: 1 }, true],
+            { k: [1] },
+            true,
+            [
+              [1, 2],
+              [3, null],
+            ],
+            ["a\nb"],
+          ],
+        },
+        { "Neon-Raw-Text-Output": "true" },
+      )
+      expect(((await response.json()) as { rows: unknown[] }).rows).toEqual([
+        {
+          arr: '{1,"a\\"b",NULL,"{\\"k\\":1}",true}',
+          obj: '{"k":[1]}',
+          flag: "true",
+          ints: "{{1,2},{3,NULL}}",
+          // JSON's escape for the newline, read by PostgreSQL's array parser as a plain "n".
+          texts: "{anb}",
+        },
+      ])
+    })
+
+    it("names an empty query's command '' as Neon does", async () => {
+      const db = sql()
+      const result = await db.query("-- nothing to run", [], { fullResults: true })
+      expect({ command: result.command, rowCount: result.rowCount, rows: result.rows }).toEqual({
+        command: "",
+        rowCount: null,
+        rows: [],
+      })
+    })
+
     it("runs a body that is both a query and a batch as the query, as Neon's parser does", async () => {
       const response = await post(
         { query: "SELECT 'single' AS shape", queries: [{ query: "SELECT 'batch' AS shape" }] },

@@ -2,7 +2,7 @@
 // statements in one query are refused, as on Neon), values the text PostgreSQL sent (converted to JSON
 // values unless the request asks for raw text, as the driver always does), rows counted against the response's size limit, and COPY refused.
 import type pg from "pg"
-import { type ElementTypes, textToJson } from "./json-values.ts"
+import { type ElementTypes, paramsToText, textToJson } from "./json-values.ts"
 
 export interface QueryData {
   query: string
@@ -54,7 +54,7 @@ export async function runQuery(
   try {
     result = await client.query({
       text: data.query,
-      values: data.params ?? [],
+      values: paramsToText(data.params ?? []),
       rowMode: "array",
       types: RAW_TEXT,
       queryMode: "extended",
@@ -85,7 +85,8 @@ export async function runQuery(
   })
   budget.bytes -= JSON.stringify(rows).length
   if (budget.bytes < 0) throw new ResponseTooLarge()
-  return { command: result.command, rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
+  // An empty query has no command tag: Neon names its command "".
+  return { command: result.command ?? "", rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
 }
 
 /** Built-in types never change their element type: asked once. */

@@ -1,4 +1,12 @@
-// Neon's JSON for a value when the request does not ask for raw text (no `Neon-Raw-Text-Output: true`;
+// Between JSON and PostgreSQL's text, both ways, as Neon's proxy converts (proxy/src/serverless/json.rs).
+//
+// Parameters: null is NULL, a string is sent as it is, numbers, booleans and objects as their JSON text,
+// and an array as an array literal whose elements are their JSON text (`json_to_pg_text`): a string
+// element keeps JSON's escapes, which PostgreSQL's array parser reads its own way (a "\n" in it arrives
+// as "n"). The official driver sends every parameter as a string or null, already an array literal, so
+// only a hand-written request meets this.
+//
+// Rows: Neon's JSON for a value when the request does not ask for raw text (no `Neon-Raw-Text-Output: true`;
 // the official driver always asks): booleans, int2/int4 and floats become JSON numbers and booleans,
 // json/jsonb are parsed, arrays become JSON arrays of their elements so converted, and everything else
 // (int8 and numeric included, which JSON numbers would round) stays PostgreSQL's text. NaN and the
@@ -11,6 +19,24 @@ const FLOAT4 = 700
 const FLOAT8 = 701
 const JSON_TYPE = 114
 const JSONB = 3802
+
+/** A request's parameters as the text Neon hands PostgreSQL. */
+export function paramsToText(params: readonly unknown[]): (string | null)[] {
+  return params.map((param) => {
+    if (param === null || param === undefined) return null
+    if (typeof param === "string") return param
+    return Array.isArray(param) ? arrayLiteral(param) : JSON.stringify(param)
+  })
+}
+
+function arrayLiteral(items: readonly unknown[]): string {
+  const element = (item: unknown): string => {
+    if (item === null || item === undefined) return "NULL"
+    if (Array.isArray(item)) return arrayLiteral(item)
+    return JSON.stringify(typeof item === "object" ? JSON.stringify(item) : item)
+  }
+  return `{${items.map(element).join(",")}}`
+}
 
 /** The element type of each array type that the answer's columns have (absent: not an array). */
 export type ElementTypes = ReadonlyMap<number, number>
