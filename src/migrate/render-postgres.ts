@@ -21,7 +21,10 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
       const statements: string[] = []
       if (type !== undefined) {
         const name = sqlTypeName(type, dialect)
-        statements.push(`${column} TYPE ${name} USING ${q(op.column)}::${name}`)
+        // An explicit cast to VARCHAR(n) cuts what is longer; the implicit one (no USING), which every
+        // type has to a character type, refuses it instead. Other types convert through USING.
+        const using = /^(VARCHAR|CHAR|CHARACTER|TEXT)\b/i.test(name) ? "" : ` USING ${q(op.column)}::${name}`
+        statements.push(`${column} TYPE ${name}${using}`)
       }
       if (nullable !== undefined) statements.push(`${column} ${nullable ? "DROP" : "SET"} NOT NULL`)
       if (op.changes.default !== undefined) {

@@ -66,7 +66,7 @@ const alter: Operation = {
 describe("alterColumn", () => {
   it("is ALTER TABLE in place on PostgreSQL, one statement per change", () => {
     expect(renderOperation(alter, schema, postgresql)).toEqual([
-      'ALTER TABLE "users" ALTER COLUMN "name" TYPE VARCHAR(100) USING "name"::VARCHAR(100)',
+      'ALTER TABLE "users" ALTER COLUMN "name" TYPE VARCHAR(100)',
       'ALTER TABLE "users" ALTER COLUMN "name" DROP NOT NULL',
       `ALTER TABLE "users" ALTER COLUMN "name" SET DEFAULT 'anon'`,
     ])
