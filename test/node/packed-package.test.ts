@@ -1,7 +1,9 @@
 // The package as a newcomer installs it: the tarball of `npm pack` in a scratch app with the peer
 // dependencies (packed-app.ts), the README's project (examples/: edgealchemy.config.ts, src/models.ts and
 // the first revision) copied in, and the README's whole migration flow run through the installed bin,
-// on PostgreSQL (through neon-local, a fresh database) and on libSQL (through libsql-local, a fresh file).
+// on PostgreSQL (through neon-local, a fresh database) and on libSQL (through libsql-local, a fresh file);
+// then the local endpoints as the package ships them (`npx edgealchemy libsql-local`, `neon-local`), and
+// the README's Hono app under `wrangler dev` on one of them.
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { once } from "node:events"
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
