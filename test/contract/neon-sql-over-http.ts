@@ -198,6 +198,22 @@ export function neonSqlOverHttpContract(environment: { label: string }): void {
       ])
     })
 
+    it("measures the 10 MiB answer limit in PostgreSQL's bytes, as Neon does, not in JSON characters", async () => {
+      const db = sql()
+      const mib = 1024 * 1024
+      // 6 MiB of quotes: 12 MiB once JSON escapes them, still 6 MiB as PostgreSQL sends them.
+      const [quotes] = (await db.query(
+        `SELECT length(repeat('"', ${6 * mib})) AS n, repeat('"', ${6 * mib}) AS q`,
+      )) as {
+        n: number
+      }[]
+      expect(quotes?.n).toBe(6 * mib)
+      // 4 Mi euro signs: 4 Mi characters in JSON, 12 MiB in UTF-8.
+      await expect(db.query(`SELECT repeat('€', ${4 * mib}) AS euros`)).rejects.toThrow(
+        `response is too large (max is ${10 * mib} bytes)`,
+      )
+    })
+
     it("names an empty query's command '' as Neon does", async () => {
       const db = sql()
       const result = await db.query("-- nothing to run", [], { fullResults: true })

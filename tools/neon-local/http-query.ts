@@ -41,7 +41,9 @@ export class CopyRefused extends Error {
 /** pg's parsers turned off: values stay the text PostgreSQL sent, as Neon returns them. */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value }
 
-/** One query's answer; `budget` is what is left of the response's bytes (the rows as JSON count). */
+/** One query's answer; `budget` is what is left of the response's bytes, counted as Neon counts them:
+ *  each row's DataRow body as PostgreSQL sent it (4 bytes per value plus its text in UTF-8), whatever
+ *  JSON the row then becomes. */
 export async function runQuery(
   client: pg.Client,
   data: QueryData,
@@ -65,6 +67,10 @@ export async function runQuery(
     copy.stop()
   }
   if (copy.seen) throw new CopyRefused()
+  for (const row of result.rows) {
+    for (const value of row) budget.bytes -= 4 + (value === null ? 0 : Buffer.byteLength(value as string))
+    if (budget.bytes < 0) throw new ResponseTooLarge()
+  }
   const fields = result.fields.map((field) => ({
     name: field.name,
     dataTypeID: field.dataTypeID,
@@ -83,8 +89,6 @@ export async function runQuery(
     const converted = values(row)
     return arrayMode ? converted : Object.fromEntries(fields.map((field, i) => [field.name, converted[i]]))
   })
-  budget.bytes -= JSON.stringify(rows).length
-  if (budget.bytes < 0) throw new ResponseTooLarge()
   // An empty query has no command tag: Neon names its command "".
   return { command: result.command ?? "", rowCount: result.rowCount, rowAsArray: arrayMode, fields, rows }
 }
