@@ -15,22 +15,39 @@ export function databaseUrl(config: LoadedConfig, env: NodeJS.ProcessEnv): strin
 export async function engineFor(config: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Engine> {
   const url = databaseUrl(config, env)
   if (/^postgres(ql)?:/i.test(url)) {
-    const { createEngine } = await import("edgealchemy/neon")
+    const { createEngine } = await driverEntry(
+      url,
+      () => import("edgealchemy/neon"),
+      "@neondatabase/serverless",
+    )
     return createEngine(url, config.neon ?? {})
   }
   const authToken = env[config.authToken ?? "DATABASE_AUTH_TOKEN"]
   const options = authToken ? { authToken } : {}
   if (/^(file:|:memory:)/i.test(url)) {
-    const { createEngine } = await import("edgealchemy/libsql-node")
+    const { createEngine } = await driverEntry(url, () => import("edgealchemy/libsql-node"), "@libsql/client")
     return createEngine(url, options)
   }
   if (/^(libsql|https?|wss?):/i.test(url)) {
-    const { createEngine } = await import("edgealchemy/libsql")
+    const { createEngine } = await driverEntry(url, () => import("edgealchemy/libsql"), "@libsql/client")
     return createEngine(url, options)
   }
   throw new CliError(
     `Unsupported database URL scheme in ${url.split(":")[0]}: use postgresql://, libsql://, https:// or file:`,
   )
+}
+
+/** A driver entry point, whose driver package the project installs (`npm i edgealchemy @libsql/client`). */
+async function driverEntry<T>(url: string, load: () => Promise<T>, driverPackage: string): Promise<T> {
+  try {
+    return await load()
+  } catch (error) {
+    if (String((error as Error | undefined)?.message).includes(`Cannot find package '${driverPackage}'`)) {
+      const scheme = url.split(":")[0]
+      throw new CliError(`A ${scheme}: URL needs the driver ${driverPackage}: npm i ${driverPackage}`)
+    }
+    throw error
+  }
 }
 
 /** The dialect a URL speaks, without connecting (for `sql`). */
