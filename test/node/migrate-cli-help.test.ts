@@ -1,13 +1,16 @@
 // `edgealchemy migrate --help` prints the usage and succeeds; a wrong command or option prints what is
-// wrong and the usage, and fails with exit code 2.
+// wrong and the usage, and fails with exit code 2. And the bin's own manners: a closed pipe, a local
+// endpoint whose packages are missing or whose port is taken.
 import { execFile, spawn } from "node:child_process"
 import { once } from "node:events"
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
+import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { expect, it } from "vitest"
 import { parseArguments } from "../../cli/arguments.ts"
 import { main } from "../../cli/main.ts"
+import { pgUrl } from "../setup/postgres.ts"
 
 function run(argv: string[]) {
   const out: string[] = []
@@ -123,5 +126,29 @@ it("names what a local endpoint needs when the project has not installed it, bef
     })
   } finally {
     rmSync(project, { recursive: true, force: true })
+  }
+})
+
+it("neon-local on a port in use says so in one line, as libsql-local does", async () => {
+  const taken = createServer()
+  taken.listen(0, "127.0.0.1")
+  await once(taken, "listening")
+  const { port } = taken.address() as AddressInfo
+  try {
+    const bin = join(import.meta.dirname, "../../cli/edgealchemy.mjs")
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [bin, "neon-local", "--port", String(port)],
+        { env: { ...process.env, PG_URL: pgUrl() } },
+        (error, _out, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+      )
+    })
+    expect(code).toBe(1)
+    expect(stderr).toBe(
+      `neon-local: could not listen on 127.0.0.1:${port}: Error: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`,
+    )
+  } finally {
+    taken.close()
   }
 })

@@ -72,6 +72,12 @@ const neon = await startNeonLocal({
   ...(values.host ? { host: values.host } : {}),
   ...(values.password === undefined ? {} : { password: values.password }),
   ...(values["insecure-any-password"] ? { anyPassword: true } : {}),
+}).catch((error: unknown) => {
+  // A port in use is the usual cause: say so in one line, as libsql-local does, not with a stack.
+  console.error(
+    `neon-local: could not listen on ${values.host ?? "127.0.0.1"}:${values.port}: ${String(error)}`,
+  )
+  process.exit(1)
 })
 const connection = new URL(upstream)
 if (values.password !== undefined) connection.password = values.password
