@@ -26,5 +26,5 @@ export function concurrencyModels(name: string) {
     { registry },
   ) {}
   registry.registerModels(Doc, Note)
-  return { registry, Doc, Note }
+  return { registry, Doc, Note, docsTable: docs }
 }

@@ -59,6 +59,8 @@ export class NeonTransport implements Transport {
   /** That client's connect, shared by the statements waiting for it. */
   #connected: Promise<void> | undefined
   #inTransaction = false
+  /** The BEGIN of a transaction being opened: an atomic batch sent meanwhile waits to run inside it. */
+  #beginning: Promise<unknown> | undefined
   /** The WebSocket ended under an open transaction, which the database rolled back. */
   #transactionLost = false
   #closed = false
@@ -97,6 +99,9 @@ export class NeonTransport implements Transport {
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     this.#throwIfTransactionLost()
+    // A transaction being opened (its BEGIN out) takes what is sent after it: a batch's own BEGIN ...
+    // COMMIT would commit it there and then (PostgreSQL only warns of a BEGIN inside a transaction).
+    await this.#beginning?.catch(() => undefined)
     if (this.#inTransaction) return this.#inOrder(queries)
     // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
     const plain = queries.length === 1 && Object.keys(options).length === 0
@@ -105,15 +110,17 @@ export class NeonTransport implements Transport {
     const script = inlineScript(queries)
     if (script !== undefined) return this.#scriptViaWebSocket(script, queries, options)
     if (plain) return [await this.execute(queries[0] as Query)]
-    await this.begin(options)
-    try {
-      const results = await this.#inOrder(queries)
-      await this.commit()
-      return results
-    } catch (error) {
-      if (this.#inTransaction) await this.rollback().catch(() => undefined)
-      throw error
-    }
+    await this.#connect()
+    // BEGIN, the statements and COMMIT go out together, in order, so that nothing else sent on the socket
+    // meanwhile (a Promise.all) runs inside this transaction and is undone with it; the connection is
+    // not inside a transaction of its own. After a failed statement, PostgreSQL ignores the rest and
+    // answers the COMMIT with a rollback; the first failure, in order, is the batch's.
+    const results = await Promise.all([
+      this.#viaWebSocket("begin", { sql: beginSql(options), params: [] }),
+      ...queries.map((query) => this.#viaWebSocket("execute", query)),
+      this.#viaWebSocket("commit", { sql: "COMMIT", params: [] }),
+    ])
+    return results.slice(1, -1)
   }
 
   async #inOrder(queries: readonly Query[]): Promise<QueryResult[]> {
@@ -128,8 +135,14 @@ export class NeonTransport implements Transport {
     }
     if (this.#inTransaction)
       throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
-    await this.#connect()
-    await this.#viaWebSocket("begin", { sql: beginSql(options), params: [] })
+    this.#beginning = this.#connect().then(() =>
+      this.#viaWebSocket("begin", { sql: beginSql(options), params: [] }),
+    )
+    try {
+      await this.#beginning
+    } finally {
+      this.#beginning = undefined
+    }
     this.#inTransaction = true
   }
 
