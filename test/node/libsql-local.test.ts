@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { ConnectionPool } from "../../tools/libsql-local/connection-pool.ts"
 import { type LibsqlLocal, startLibsqlLocal } from "../../tools/libsql-local/index.ts"
 import { libsqlLocalContract } from "../contract/libsql-local.ts"
+import { libsqlResponseLimitContract } from "../contract/libsql-response-limit.ts"
 
 const shortExpiryToken = "short-expiry-token"
 let shortExpiry: LibsqlLocal | undefined
@@ -32,6 +33,7 @@ libsqlLocalContract({
     authToken: shortExpiryToken,
   },
 })
+libsqlResponseLimitContract({ runtime: "node", endpoint: inject("libsql") })
 
 describe("libsql-local's connection pool", () => {
   it("never hands a connection holding temp objects to another stream", async () => {

@@ -3,9 +3,11 @@
 // endpoints, including one whose streams expire after 200 ms.
 import { inject } from "vitest"
 import { libsqlLocalContract } from "../contract/libsql-local.ts"
+import { libsqlResponseLimitContract } from "../contract/libsql-response-limit.ts"
 
 libsqlLocalContract({
   runtime: "workers",
   endpoint: inject("libsql"),
   shortExpiry: inject("libsqlShortExpiry"),
 })
+libsqlResponseLimitContract({ runtime: "workers", endpoint: inject("libsql") })

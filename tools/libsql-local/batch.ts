@@ -10,6 +10,7 @@ import type { BatchCondition, BatchStep, StmtRequest } from "./requests.ts"
 import { type AnalyzedStatement, analyzeSingleStatement } from "./sql-analysis.ts"
 import {
   type ExecutionContext,
+  MAX_RESPONSE_BYTES,
   type ProtocolVersion,
   runStatement,
   type StmtResult,
@@ -90,6 +91,7 @@ function checkCondition(condition: BatchCondition, stepIndex: number, version: P
 
 export async function runBatch(context: ExecutionContext, steps: CompiledStep[]): Promise<BatchResult> {
   const result: BatchResult = { step_results: [], step_errors: [] }
+  const budget = { bytes: MAX_RESPONSE_BYTES }
   for (const step of steps) {
     if (step.condition && !holds(step.condition, result, context)) {
       result.step_results.push(null)
@@ -97,7 +99,7 @@ export async function runBatch(context: ExecutionContext, steps: CompiledStep[])
       continue
     }
     try {
-      result.step_results.push(await runStatement(context, step.statement, step.args, step.wantRows))
+      result.step_results.push(await runStatement(context, step.statement, step.args, step.wantRows, budget))
       result.step_errors.push(null)
     } catch (error) {
       if (!(error instanceof HranaError)) throw error

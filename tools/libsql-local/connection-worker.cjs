@@ -131,13 +131,15 @@ async function run(message) {
   const cols = reader ? columnsOf(statement) : []
   if (reader) statement.raw(true)
   const rows = []
+  // What sqld would count against its response limit: the columns' descriptions, then every value.
+  let bytes = cols.reduce((sum, col) => sum + sqldColumnSize(col), 0)
+  if (bytes > message.maxResponseBytes) throw responseTooLarge(message.maxResponseBytes)
   try {
     // Every statement, a write too, runs through iterate(): up to its first row (a write without
     // RETURNING: to its end) off this thread, where an interrupt can reach it. Every row is read even
     // when the client wants none: the statement must run to completion (an INSERT ... RETURNING
     // inserts as it steps) and must not keep its read snapshot open.
     const iterator = await statement.iterate(message.values)
-    let bytes = 0
     for (;;) {
       if (Atomics.load(interruptFlag, 0) === message.id) {
         interrupted = true
@@ -146,16 +148,13 @@ async function run(message) {
       const next = iterator.next()
       if (next.done) break
       if (!message.wantRows) continue
-      const proto = next.value.map(valueToProto)
-      bytes += JSON.stringify(proto).length
+      for (const value of next.value) bytes += sqldValueSize(value)
       if (bytes > message.maxResponseBytes) {
         // Stop the statement where it is (it must not stay "in progress"), then report.
         stopIterating(iterator)
-        const error = new Error(`Response is too large (over ${message.maxResponseBytes} bytes)`)
-        error.hranaCode = "RESPONSE_TOO_LARGE"
-        throw error
+        throw responseTooLarge(message.maxResponseBytes)
       }
-      rows.push(proto)
+      rows.push(next.value.map(valueToProto))
     }
   } catch (error) {
     if (isRetryableBusy(error)) retained = { key: message.retryOf ?? message.id, statement }
@@ -174,7 +173,48 @@ async function run(message) {
     changes = Number(row[0])
     if (message.isInsert) rowid = row[1].toString()
   }
-  return result(cols, rows, changes, rowid, started)
+  return { ...result(cols, rows, changes, rowid, started), responseBytes: bytes }
+}
+
+function responseTooLarge(limit) {
+  const error = new Error(`Response is too large (over ${limit} bytes)`)
+  error.hranaCode = "RESPONSE_TOO_LARGE"
+  return error
+}
+
+/**
+ * What sqld counts against its response limit for a value (libsql-server/src/hrana/result_builder.rs,
+ * value_json_size): the value's JSON as sqld sketches it, in UTF-8 bytes, text unescaped, a float as
+ * Rust prints it (never in exponent form), and a blob as its raw bytes, not its base64.
+ */
+function sqldValueSize(value) {
+  if (value === null || value === undefined) return '{"type":"null"}'.length
+  if (typeof value === "bigint") return `{"type":"integer","value":"${value}"}`.length
+  if (typeof value === "number") return `{"type":"float","value":${rustFloat(value)}"}`.length
+  if (typeof value === "string") return Buffer.byteLength(`{"type":"text","value":"${value}"}`)
+  return value.byteLength ?? 0
+}
+
+/** sqld counts each column's description too, before any row (estimate_cols_json_size). */
+function sqldColumnSize(col) {
+  return Buffer.byteLength(`{"name":"${col.name}","decltype":"${col.decltype ?? "null"}"}`)
+}
+
+/** A float as Rust's Display writes it: the shortest digits, spelled out without an exponent. */
+function rustFloat(value) {
+  const [mantissa, exponent] = String(value).split("e")
+  if (exponent === undefined) return mantissa
+  const negative = mantissa.startsWith("-")
+  const [whole, fraction = ""] = mantissa.replace("-", "").split(".")
+  const digits = whole + fraction
+  const point = whole.length + Number(exponent)
+  const spelled =
+    point >= digits.length
+      ? digits + "0".repeat(point - digits.length)
+      : point <= 0
+        ? `0.${"0".repeat(-point)}${digits}`
+        : `${digits.slice(0, point)}.${digits.slice(point)}`
+  return (negative ? "-" : "") + spelled
 }
 
 function result(cols, rows, changes, rowid, started) {

@@ -19,9 +19,15 @@ export type ProtocolVersion = 2 | 3
 
 /**
  * sqld's default `--max-response-size` (10MB): a statement whose rows pass it fails with
- * RESPONSE_TOO_LARGE, and reading stops there, so one huge query does not exhaust memory.
+ * RESPONSE_TOO_LARGE, and reading stops there, so one huge query does not exhaust memory. The steps of
+ * a batch share it (sqld's HranaBatchProtoBuilder gives each step what the earlier ones left).
  */
-const MAX_RESPONSE_BYTES = 10_000_000
+export const MAX_RESPONSE_BYTES = 10_000_000
+
+/** What is left of a response's bytes, as sqld counts them (connection-worker.cjs, sqldValueSize). */
+export interface ResponseBudget {
+  bytes: number
+}
 
 /**
  * How long an interrupted statement may take to stop. One that has not stopped by then is in a single
@@ -66,6 +72,7 @@ export async function runStatement(
   statement: AnalyzedStatement,
   args: StatementArguments,
   wantRows: boolean,
+  budget: ResponseBudget = { bytes: MAX_RESPONSE_BYTES },
 ): Promise<StmtResult> {
   if (context.signal.aborted) throw nobodyWaits(context)
   let counted = false
@@ -91,10 +98,10 @@ export async function runStatement(
         isInsert: statement.isInsert,
         viaExec,
         retryOf: firstAttempt,
-        maxResponseBytes: MAX_RESPONSE_BYTES,
+        maxResponseBytes: budget.bytes,
       }
       try {
-        const outcome = await watched<StmtResult | { prepared: true }>(context, operation, (id) => {
+        const outcome = await watched<Measured | { prepared: true }>(context, operation, (id) => {
           firstAttempt ??= id
         })
         if ("prepared" in outcome) throw bindingError
@@ -121,9 +128,14 @@ export async function runStatement(
     throw hranaErrorFromSqlite(error, "run")
   })
   if (!counted) context.onStatement()
-  if (context.version < 3) delete result.query_duration_ms
-  return result
+  const { responseBytes, ...answer } = result
+  budget.bytes -= responseBytes ?? 0 // transaction control (run through exec) reads no rows
+  if (context.version < 3) delete answer.query_duration_ms
+  return answer
 }
+
+/** A result as the connection's thread sends it: with the bytes it counted against the budget. */
+type Measured = StmtResult & { responseBytes?: number }
 
 function ranAtAll(error: unknown, bindingError: unknown): boolean {
   if (error === bindingError) return false
