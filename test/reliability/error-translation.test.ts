@@ -1,10 +1,20 @@
 // How driver errors are classified, for the wordings no local endpoint can produce on demand: the
 // connection losses of each runtime, and the SQLSTATE and SQLite codes of data errors. (The data
 // errors the real databases raise are in data-errors.test.ts.)
+import { once } from "node:events"
+import { type AddressInfo, createServer } from "node:net"
 import { describe, expect, it } from "vitest"
+import ws from "ws"
 import { translateLibsqlError } from "../../src/drivers/libsql/errors.ts"
 import { translateNeonError } from "../../src/drivers/neon/errors.ts"
-import { ConnectionError, DataError, IntegrityError, ProgrammingError } from "../../src/index.ts"
+import {
+  ConnectionError,
+  createEngine,
+  DataError,
+  IntegrityError,
+  ProgrammingError,
+} from "../../src/index.ts"
+import { neon } from "../../src/neon.ts"
 
 /** A pg / Neon error as the drivers build them: a message and a SQLSTATE `code`. */
 const pgError = (message: string, code: string) => Object.assign(new Error(message), { code })
@@ -70,5 +80,31 @@ describe("data errors", () => {
     expect(translateLibsqlError(libsqlError("no such table: t", "SQLITE_ERROR"), undefined)).toBeInstanceOf(
       ProgrammingError,
     )
+  })
+})
+
+describe("a WebSocket that fails, through the real Neon driver", () => {
+  it("is a ConnectionError with the socket's words (its ErrorEvent was a DatabaseError '[object Object]')", async () => {
+    // A loopback port nothing listens on: the WebSocket is refused before any statement is sent.
+    const server = createServer().listen(0, "127.0.0.1")
+    await once(server, "listening")
+    const { port } = server.address() as AddressInfo
+    server.close()
+    await once(server, "close")
+    const engine = createEngine("postgresql://postgres@127.0.0.1:5432/postgres", {
+      driver: neon({
+        wsProxy: (host, p) => `127.0.0.1:${port}/v2?address=${host}:${p}`,
+        useSecureWebSocket: false,
+        webSocketConstructor: ws,
+      }),
+    })
+    const connection = engine.connect()
+    try {
+      const error = await connection.begin().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ConnectionError)
+      expect((error as Error).message).toBe(`connect ECONNREFUSED 127.0.0.1:${port}`)
+    } finally {
+      await connection.close()
+    }
   })
 })

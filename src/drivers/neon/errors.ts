@@ -30,6 +30,9 @@ const INTEGRITY: Record<string, IntegrityKind> = {
 }
 
 interface PgErrorFields {
+  message?: unknown
+  /** "error" on a WebSocket's ErrorEvent. */
+  type?: unknown
   code?: unknown
   constraint?: unknown
   column?: unknown
@@ -40,7 +43,9 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // Anything but null and undefined can be read; a primitive has none of these fields.
   const fields = (error ?? {}) as PgErrorFields
   const code = typeof fields.code === "string" ? fields.code : ""
-  const message = error instanceof Error ? error.message : String(error)
+  // A WebSocket's failure is an ErrorEvent, not an Error (String() of it is "[object Object]").
+  const said = fields.message
+  const message = typeof said === "string" && said ? said : String(error)
   const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
   if (code.startsWith("23")) {
     const constraint = typeof fields.constraint === "string" ? fields.constraint || undefined : undefined
@@ -54,7 +59,12 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // (22012), not valid for its type (22P02, 22007, 22008), a NUL (22021), a bad JSON escape (22P05).
   if (code.startsWith("22")) return new DataError(message, context)
   if (code.startsWith("42")) return new ProgrammingError(message, context)
-  if (/^(08|28|53|57P0)/.test(code) || LOST.test(message) || error instanceof TypeError) {
+  if (
+    /^(08|28|53|57P0)/.test(code) ||
+    LOST.test(message) ||
+    error instanceof TypeError ||
+    fields.type === "error"
+  ) {
     return new ConnectionError(message, context)
   }
   if (/^(40|55|25)/.test(code)) return new OperationalError(message, context)
