@@ -7,6 +7,7 @@ import { DatabaseError, EdgeAlchemyError } from "../errors.ts"
 import { text } from "../sql/text.ts"
 import { ConcurrentMigrationError, RevisionFailedError } from "./errors.ts"
 import type { Step } from "./plan.ts"
+import { isForeignKeyGuard } from "./rebuild.ts"
 import type { VersionTable } from "./version-table.ts"
 
 const PROBE_FUNCTION = "edgealchemy_probe_always_fails"
@@ -28,6 +29,14 @@ export async function explainFailure(
       `Revision ${step.revision}: the version table does not say what this runner read (another runner, or a stamp?); run the command again`,
       { sql: statement, cause: error },
     )
+  }
+  if (statement !== undefined && isForeignKeyGuard(statement)) {
+    const reason = new EdgeAlchemyError(
+      "rows of a table SQLite rebuilds break its foreign keys (written while foreign keys were off: " +
+        "PRAGMA foreign_key_check lists them); the rebuild copies rows as they are, so mend or delete them first",
+      { cause },
+    )
+    return new RevisionFailedError(step.revision, step.direction, statement, reason)
   }
   return new RevisionFailedError(step.revision, step.direction, statement, cause)
 }

@@ -98,12 +98,33 @@ export function rebuildTable(
     ...[...tablesInDependencyOrder(affected)].reverse().map((t) => `DROP TABLE ${q(t.name)}`),
     ...created.map((t) => createTableSql(t, compiler)),
     ...created.map(copyBack),
+    foreignKeyGuard(created),
     ...affected.map((t) => `DROP TABLE ${backup(t)}`),
     ...created.flatMap((t) => t.indexes.map((ix) => createIndexSql(ix, t.name, compiler))),
     // Triggers and hand-made indexes went with their tables; they come back as written (a rebuild that
     // removed a column one uses fails here, and the whole revision with it).
     ...created.flatMap((t) => [...(t.handMadeIndexes ?? []).map((ix) => ix.sql), ...(t.triggers ?? [])]),
   ]
+}
+
+const FOREIGN_KEY_CHECK = "pragma_foreign_key_check("
+
+/**
+ * Fails at once when a copied row breaks a foreign key: one the table held before (written while
+ * foreign keys were off) comes back as it was. Deferred, it would fail the COMMIT instead, and a COMMIT
+ * failing so leaves an embedded libSQL database locked for the rest of the process. The error is raised
+ * by json() on a row the check returns: plain SQL has no other way to fail on a condition.
+ */
+function foreignKeyGuard(tables: readonly TableSchema[]): string {
+  const checks = tables.map(
+    (t) => `SELECT "table" FROM ${FOREIGN_KEY_CHECK}'${t.name.replaceAll("'", "''")}')`,
+  )
+  return `SELECT json('foreign key broken in ' || "table") FROM (${checks.join(" UNION ALL ")})`
+}
+
+/** Whether a failed statement is a rebuild's foreign-key guard. */
+export function isForeignKeyGuard(statement: string): boolean {
+  return statement.startsWith("SELECT json('foreign key broken in ") && statement.includes(FOREIGN_KEY_CHECK)
 }
 
 /** Tables whose foreign keys reach `name`, directly or through other such tables. */
