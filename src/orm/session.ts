@@ -597,9 +597,18 @@ export class AsyncSession extends ReadSession {
       // The objects as the flush sends them: what the application changes while it is out is newer.
       sent = snapshotOf([...new Set([...plan.inserted, ...this.identityMap.values().map(stateOf)])])
       this.#inserting = new Set(plan.inserted)
+      const open = connection.inTransaction
       const results = await send([...rendered.map((r) => r.statement), ...reads]).finally(() => {
         this.#inserting = new Set()
       })
+      // Its transaction ended while it was out (another statement of it failed: a Promise.all without
+      // autoflush): SQLite ran it, then rolled it back with the rest.
+      if (open && !connection.inTransaction) {
+        throw (
+          this.#pendingRollback ??
+          new PendingRollbackError("The transaction ended while this flush was out; it was rolled back")
+        )
+      }
       const late = changesSince(sent)
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.#rekeyChangedKeys(plan.updated, saved)

@@ -11,8 +11,10 @@ import {
   InvalidRequestError,
   insert,
   inspect,
+  OperationalError,
   PendingRollbackError,
   select,
+  text,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
@@ -69,6 +71,23 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       expect((commit as PromiseRejectedResult).reason).toBeInstanceOf(InvalidRequestError)
       expect(connection.inTransaction).toBe(false)
       expect(await stored(kept)).toBe(0)
+    })
+
+    it("a flush beside a statement of its transaction that fails is rolled back with it, and says so", async () => {
+      await using session = new AsyncSession(engine, { autoflush: false })
+      await session.begin()
+      const doc = new Doc({ name: unique("beside") })
+      session.add(doc)
+      const failing = text("SELECT * FROM cc_commit_no_such_table")
+      const [statement, flush] = await Promise.allSettled([session.execute(failing), session.flush()])
+      expect(statement.status).toBe("rejected")
+      // PostgreSQL refuses it inside the aborted transaction. SQLite ran it before the rollback its
+      // neighbour's failure sent: it was reported done, its object persistent, for a row never committed.
+      const refusal = fixture.dialect === "sqlite" ? PendingRollbackError : OperationalError
+      expect((flush as PromiseRejectedResult).reason).toBeInstanceOf(refusal)
+      expect(inspect(doc).state).toBe("pending")
+      await session.rollback()
+      expect(await stored(doc.name)).toBe(0)
     })
 
     it("commits a statement under way that succeeds, with the rest", async () => {

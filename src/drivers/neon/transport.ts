@@ -101,7 +101,8 @@ export class NeonTransport implements Transport {
     this.#throwIfTransactionLost()
     // A transaction being opened (its BEGIN out) takes what is sent after it: a batch's own BEGIN ...
     // COMMIT would commit it there and then (PostgreSQL only warns of a BEGIN inside a transaction).
-    await this.#beginning?.catch(() => undefined)
+    // Awaited only when there is one: a batch must be sent before a close() that follows its call.
+    if (this.#beginning) await this.#beginning.catch(() => undefined)
     if (this.#inTransaction) return this.#inOrder(queries)
     // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
     const plain = queries.length === 1 && Object.keys(options).length === 0
