@@ -57,6 +57,30 @@ const INCOMPARABLE = new Set(["numeric", "json", "uuid", "binary"])
 const COLLATED = new Set(["string", "text", "enum"])
 const ORDERING = new Set(["<", ">", "<=", ">="])
 const TEXT_ORDER = "text order is the database's collation, not JavaScript's"
+const NUMERIC_FORM = "a Numeric reads back in the database's form"
+
+/** Refuses operands whose JavaScript values do not compare as the database's (`"1.50"` is `"1.5"`). */
+function comparable(operands: readonly Expression<unknown>[]): void {
+  const kind = operands.find((operand) => INCOMPARABLE.has(operand.type.kind))?.type.kind
+  if (kind) throw new Unevaluable(`${kind} values do not compare or compute in memory as in SQL`)
+}
+
+/** A computed value, refused beyond `limit` either way (a double's overflow, NaN included). */
+function inRange<T>(value: T, limit = Number.POSITIVE_INFINITY): T {
+  const n = typeof value === "number" || typeof value === "bigint" ? Number(value) : 0
+  if (n >= -limit && n < limit) return value
+  throw new Unevaluable("the result is beyond its type's range (PostgreSQL refuses it, SQLite overflows)")
+}
+
+/**
+ * The integer kinds' ranges: PostgreSQL refuses a result beyond its operands' widest type (`integer out
+ * of range`) where SQLite computes on in 64 bits, so memory answers only within it.
+ */
+const INTEGER_LIMITS: Partial<Record<TypeKind, number>> = {
+  smallint: 2 ** 15,
+  integer: 2 ** 31,
+  bigint: 2 ** 63,
+}
 
 const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
   lower: ([s]) => ascii(s as string, "lower").toLowerCase(),
@@ -102,6 +126,8 @@ function build(expression: Expression<unknown>, scope: Scope): Evaluator {
       return (values) => values[column.key] ?? null
     }
     case "bind": {
+      // A Numeric reads back in the database's spelling ("1.5" from a Numeric(10, 2) is "1.50").
+      if (expression.type.kind === "numeric") throw new Unevaluable(NUMERIC_FORM)
       const value = (expression as unknown as { value: unknown }).value ?? null
       return () => value
     }
@@ -130,6 +156,7 @@ function build(expression: Expression<unknown>, scope: Scope): Evaluator {
     case "between": {
       const { operand, low, high, negated } = expression as unknown as Record<string, Expression<unknown>>
       if (COLLATED.has((operand as Expression<unknown>).type.kind)) throw new Unevaluable(TEXT_ORDER)
+      comparable(expression.children)
       const value = build(operand as Expression<unknown>, scope)
       const ge = compare(">=", value, build(low as never, scope), scope)
       const le = compare("<=", value, build(high as never, scope), scope)
@@ -156,9 +183,7 @@ function binary(node: Binary<unknown>, scope: Scope): Evaluator {
   const left = build(node.left, scope)
   const right = build(node.right, scope)
   if (node.operator === "||") return nullSafe(left, right, (a, b) => `${a}${b}`)
-  if (INCOMPARABLE.has(node.left.type.kind) || INCOMPARABLE.has(node.right.type.kind)) {
-    throw new Unevaluable(`${node.left.type.kind} values do not compare or compute in memory as in SQL`)
-  }
+  comparable(node.children)
   if (
     ORDERING.has(node.operator) &&
     (COLLATED.has(node.left.type.kind) || COLLATED.has(node.right.type.kind))
@@ -166,9 +191,15 @@ function binary(node: Binary<unknown>, scope: Scope): Evaluator {
     throw new Unevaluable(TEXT_ORDER)
   }
   if (node.operator in COMPARE) return compare(node.operator, left, right, scope)
+  const integer = node.left.type.isInteger && node.right.type.isInteger
+  const limit = integer
+    ? Math.max(INTEGER_LIMITS[node.left.type.kind] ?? 0, INTEGER_LIMITS[node.right.type.kind] ?? 0)
+    : undefined
   if (node.operator === "/" || node.operator === "%") {
-    // SQL divides integers as integers only when both sides are integers (bigint `/` truncates itself).
-    const integer = node.left.type.isInteger && node.right.type.isInteger
+    // SQL divides integers as integers only when both sides are integers (bigint `/` truncates itself);
+    // an untyped side (a function's) is an integer or not as the database types it.
+    if (node.left.type.kind === "null" || node.right.type.kind === "null")
+      throw new Unevaluable("an untyped operand divides as the database types it")
     // SQLite's % takes both sides as integers (7.5 % 2 is 1), PostgreSQL has no % of doubles.
     if (!integer && node.operator === "%")
       throw new Unevaluable("% of a non-integer differs between databases")
@@ -177,12 +208,12 @@ function binary(node: Binary<unknown>, scope: Scope): Evaluator {
       // SQLite gives NULL, PostgreSQL an error; JavaScript would give Infinity or NaN.
       if (Number(b) === 0) throw new Unevaluable("division by zero")
       if (divide) return divide(a, b)
-      return typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b)
+      return inRange(typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b), limit)
     })
   }
-  const operation = ARITHMETIC[node.operator]
+  const operation = ARITHMETIC[node.operator] as (a: never, b: never) => unknown
   if (!operation) throw new Unevaluable(`the operator ${node.operator} cannot be evaluated in memory`)
-  return nullSafe(left, right, operation)
+  return nullSafe(left, right, (a, b) => inRange(operation(a, b), limit))
 }
 
 /**
@@ -251,6 +282,7 @@ function not3(value: unknown): unknown {
 
 function inList(node: InList, scope: Scope): Evaluator {
   if (!Array.isArray(node.items)) throw new Unevaluable("IN (subquery) cannot be evaluated in memory")
+  comparable(node.children)
   const operand = build(node.operand, scope)
   const items = (node.items as readonly Expression<unknown>[]).map((item) => build(item, scope))
   const found = or3(items.map((item) => compare("=", operand, item, scope)))
@@ -261,6 +293,7 @@ function call(node: FunctionCall<unknown>, scope: Scope): Evaluator {
   const args = node.args.map((arg) => build(arg, scope))
   const name = node.name.toLowerCase()
   if (name === "coalesce") {
+    if (node.type.kind === "numeric") throw new Unevaluable(NUMERIC_FORM)
     return (values) => {
       for (const arg of args) {
         const value = arg(values)
@@ -271,9 +304,11 @@ function call(node: FunctionCall<unknown>, scope: Scope): Evaluator {
   }
   const operation = FUNCTIONS[name]
   if (!operation) throw new Unevaluable(`the function ${node.name}() cannot be evaluated in memory`)
+  // abs() of the lowest integer of its argument's type is beyond it.
+  const limit = INTEGER_LIMITS[node.args[0]?.type.kind as TypeKind]
   return (values) => {
     const computed = args.map((arg) => arg(values))
-    return computed.includes(null) ? null : operation(computed)
+    return computed.includes(null) ? null : inRange(operation(computed), limit)
   }
 }
 
@@ -299,6 +334,9 @@ function cast(expression: Cast<unknown>, scope: Scope): Evaluator {
   // and not on SQLite): left to the database.
   const plain = Object.keys(expression.type.options).length === 0
   if (from === to && plain) return operand
+  // PostgreSQL refuses a day or a timestamp as a number, even a NULL one; SQLite converts its text.
+  if ((from === "date" || from === "datetime") && to !== "text" && to !== "string")
+    throw new Unevaluable(`CAST of a ${from} to ${to} is left to the database`)
   const convert = plain ? CASTS[to] : undefined
   if (!convert) throw new Unevaluable(`CAST to ${to} is left to the database`)
   return (values) => {

@@ -63,8 +63,17 @@ export function caseWhen(
 ): Expression<unknown> {
   const given = [...whens.map(([, result]) => result), ...(otherwise === undefined ? [] : [otherwise])]
   const type = resultType(given)
-  const typed = whens.map(([condition, result]) => ({ condition, result: asExpression(result, type) }))
-  return new Case(Object.freeze(typed), otherwise === undefined ? undefined : asExpression(otherwise, type))
+  // PostgreSQL types a CASE of parameters alone as text (`sum(CASE WHEN ... THEN $1 ELSE $2 END)` has
+  // no sum(text)): then the first value says its type, `CAST($1 AS INTEGER)`.
+  let typed = given.some((result) => result instanceof Expression)
+  const bind = (result: unknown) => {
+    const expression = asExpression(result, type)
+    if (typed || result === null) return expression
+    typed = true
+    return expression.cast(type)
+  }
+  const items = whens.map(([condition, result]) => ({ condition, result: bind(result) }))
+  return new Case(Object.freeze(items), otherwise === undefined ? undefined : bind(otherwise))
 }
 
 /**

@@ -103,12 +103,15 @@ const typed = {
     call("length", Integer, [asExpression(expression, Text)]),
   /** The current timestamp: `now()` on PostgreSQL, SQLite's `strftime(...)` in UTC with milliseconds. */
   now: (): Expression<Date> => call("now", DateTime, []),
-  /** Concatenation of strings, treating NULL as empty. */
+  /**
+   * Concatenation of strings, treating NULL as empty. A value (plain or `literal()`) is cast to text:
+   * PostgreSQL's concat() takes any type, so a bare parameter's cannot be determined.
+   */
   concat: (...parts: Operand<string>[]): Expression<string> =>
     call(
       "concat",
       Text,
-      parts.map((p) => asExpression(p, Text)),
+      parts.map((p) => (p instanceof Expression && p.kind !== "bind" ? p : asExpression(p, Text).cast(Text))),
     ),
 }
 

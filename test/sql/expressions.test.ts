@@ -95,7 +95,7 @@ describe("operators", () => {
       "senior",
     )
     expect(select(bracket.label("bracket"), users.c.age.cast(Text)).compile(sqlite)).toEqual({
-      sql: "SELECT CASE WHEN users.age < ? THEN ? WHEN users.age < ? THEN ? ELSE ? END AS bracket, CAST(users.age AS TEXT) FROM users",
+      sql: "SELECT CASE WHEN users.age < ? THEN CAST(? AS TEXT) WHEN users.age < ? THEN ? ELSE ? END AS bracket, CAST(users.age AS TEXT) FROM users",
       params: [18n, "minor", 65n, "adult", "senior"],
     })
     expect(select(users.c.age.cast(Numeric(10, 2))).compile(postgresql).sql).toBe(
@@ -106,7 +106,7 @@ describe("operators", () => {
   it("parenthesizes a CASE that is an operand, and writes DISTINCT inside an aggregate", () => {
     const adult = caseWhen([[users.c.age.ge(18), 1]], 0)
     expect(select(users.c.id).where(adult.eq(1)).compile(postgresql).sql).toBe(
-      'SELECT "users"."id" FROM "users" WHERE (CASE WHEN "users"."age" >= $1 THEN $2 ELSE $3 END) = $4',
+      'SELECT "users"."id" FROM "users" WHERE (CASE WHEN "users"."age" >= $1 THEN CAST($2 AS INTEGER) ELSE $3 END) = $4',
     )
     expect(select(func.count(distinct(users.c.age))).compile(sqlite).sql).toBe(
       "SELECT count(DISTINCT users.age) FROM users",
@@ -138,7 +138,7 @@ describe("operators", () => {
       func.json_extract(users.c.bio, "$.a"),
     )
     expect(statement.compile(sqlite)).toEqual({
-      sql: "SELECT lower(users.username), upper(users.email), length(users.bio), coalesce(users.bio, ?), max(users.age), min(users.age), sum(users.age), concat(users.username, ?), json_extract(users.bio, ?) FROM users",
+      sql: "SELECT lower(users.username), upper(users.email), length(users.bio), coalesce(users.bio, ?), max(users.age), min(users.age), sum(users.age), concat(users.username, CAST(? AS TEXT)), json_extract(users.bio, ?) FROM users",
       params: ["", "@", "$.a"],
     })
   })

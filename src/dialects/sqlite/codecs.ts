@@ -17,8 +17,8 @@ export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Co
     case "datetime":
       return sqliteTimestamp(checked as Date)
     default:
-      // Checked, the only numbers left are integers.
-      return typeof checked === "number" ? BigInt(checked) : checked
+      // Checked, the only numbers left are integers, but for an untyped value (`func.abs(x).eq(1.5)`).
+      return Number.isInteger(checked) ? BigInt(checked as number) : checked
   }
 }
 
