@@ -3,8 +3,12 @@
 // vanished without a word). Before the fix, Neon's `client.end()` waited for an end that had already
 // happened, and libSQL's rollback waited for an answer that never came: close() hung, and with it any
 // request whose session closes before answering. Each close here races a deadline, so a hang fails.
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
+import { AsyncSession, ConnectionError, type Engine, text, UnknownOutcomeError } from "../../src/index.ts"
+import { createEngine as createEmbeddedEngine } from "../../src/libsql-node.ts"
 import { CLOSE_TIMEOUT_MS, type FaultRig, NOTHING_OPEN, startFaultRig, within } from "./fault-rig.ts"
 
 let rig: FaultRig
@@ -100,4 +104,42 @@ describe("close() settles while an HTTP request waits on a silent server", () =>
       expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
   }
+})
+
+// `return session.scalar(...)` inside `await using session`: the scope closes the session before the
+// query it returns has answered. A statement already sent gets the close timeout to end, on every
+// transport (libSQL's close cut it: "Client was closed", an OperationalError, or CLIENT_CLOSED).
+describe("close() lets a statement already sent end within the close timeout", () => {
+  async function answerAfterScope(engine: Engine): Promise<number> {
+    await using session = new AsyncSession(engine)
+    return session.scalar(text("SELECT 41 + 1")).then(Number)
+  }
+
+  // Not Neon's WebSocket mode, whose close() cancels what runs on the socket at once (a statement
+  // waiting on a lock would not see the socket end).
+  for (const transport of ["neon-http", "libsql-http"] as const) {
+    it(`${transport}: a query returned unawaited from an await using scope answers`, async () => {
+      const engine = rig.engine(transport, `close-answer-${transport}`)
+      expect(await within(DEADLINE_MS, "the query", answerAfterScope(engine))).toBe(42)
+      const connection = engine.connect()
+      const batch = connection.batch([text("SELECT 1"), text("SELECT 2")])
+      await within(DEADLINE_MS, "close()", connection.close())
+      expect((await batch).map((result) => Number(result.scalar()))).toEqual([1, 2])
+      expect(await rig.settled()).toEqual(NOTHING_OPEN)
+    })
+  }
+
+  it("libsql embedded: the same, on a file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ea-close-answer-"))
+    try {
+      const engine = createEmbeddedEngine(`file:${join(dir, "close.db")}`)
+      expect(await answerAfterScope(engine)).toBe(42)
+      const connection = engine.connect()
+      const batch = connection.batch([text("SELECT 1"), text("SELECT 2")])
+      await connection.close()
+      expect((await batch).map((result) => Number(result.scalar()))).toEqual([1, 2])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })

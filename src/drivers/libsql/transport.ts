@@ -148,9 +148,11 @@ export class LibsqlTransport implements Transport {
       // An HTTP client with no stream open holds nothing (each statement's stream closed with it), and
       // closing it builds an error with a stack trace: it is closed only when something is left open.
       const holds = this.#settings.kind === "embedded" || transaction || !this.#inFlight.idle
+      // Statements already sent end first, within the deadline (`return session.scalar(...)` inside
+      // `await using` closes the session before its query answers): closing the client cut them.
+      await this.#inFlight.abandon(deadline)
       if (!this.#settings.sharedClient && holds) this.#client?.close()
       this.#client = undefined
-      await this.#inFlight.abandon(deadline)
     }
   }
 
@@ -175,7 +177,9 @@ export class LibsqlTransport implements Transport {
   /** Embedded requests are reported here; HTTP ones by the fetch hook, one per request actually sent. */
   #request<T>(kind: RoundTrip["kind"], statements: readonly Query[], send: () => Promise<T>): Promise<T> {
     if (this.#settings.kind !== "http")
-      return measured(this.#roundTrips, { transport: "embedded", kind, statements }, send)
+      return this.#inFlight.track(
+        measured(this.#roundTrips, { transport: "embedded", kind, statements }, send),
+      )
     const request = { kind, statements }
     const unsent = this.#unsent.add(request)
     // Settled without a fetch (failed before it): it must not name the next one.
