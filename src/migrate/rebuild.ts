@@ -99,6 +99,9 @@ export function rebuildTable(
     ...created.map((t) => createTableSql(t, compiler)),
     ...created.map(copyBack),
     foreignKeyGuard(created),
+    // Every row is back and holds: the revision's later statements are checked at once again (deferred,
+    // a violation of theirs would fail the COMMIT, see foreignKeyGuard).
+    "PRAGMA defer_foreign_keys = OFF",
     ...affected.map((t) => `DROP TABLE ${backup(t)}`),
     ...created.flatMap((t) => t.indexes.map((ix) => createIndexSql(ix, t.name, compiler))),
     // Triggers and hand-made indexes went with their tables; they come back as written (a rebuild that

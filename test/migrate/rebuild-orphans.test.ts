@@ -3,7 +3,9 @@
 // check fails the COMMIT. That failure named nothing useful ("FOREIGN KEY constraint failed" in some
 // other statement), and on an embedded database a COMMIT failing so left the file locked for the rest
 // of the process (every later command: database is locked). A rebuild now checks its tables' foreign
-// keys before COMMIT, failing in a statement of its own with an error that says what to do.
+// keys before COMMIT, failing in a statement of its own with an error that says what to do, and then
+// checks foreign keys at once again: a later statement of the revision writing an orphan row failed
+// the COMMIT the same way, and now fails itself.
 import { createClient } from "@libsql/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { text } from "../../src/index.ts"
@@ -74,6 +76,33 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     await engine.execute(text("DELETE FROM mg2_orders WHERE shop_id = 99"))
     await next.upgrade()
     expect((await engine.execute(text("SELECT id, shop_id FROM mg2_orders"))).all()).toEqual([[1n, 1n]])
+    await next.downgrade("base")
+  })
+
+  it("fails a later orphan write of the revision at its own statement, leaving the database usable", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const orphanAfterRebuild = defineRevision({
+      id: "0e0a00000003",
+      parent: "0e0a00000001",
+      message: "a rebuild, then an order of no shop",
+      upgrade(op) {
+        op.alterColumn("mg2_shops", "name", { type: String(50) })
+        op.bulkInsert("mg2_orders", [{ id: 7, shop_id: 42 }])
+      },
+      downgrade: () => {},
+    })
+    const migrator = new Migrator(target.engine(`orphan-write-${name}`), {
+      revisions: [revisions[0] as (typeof revisions)[0], orphanAfterRebuild],
+    })
+    await migrator.upgrade("+1")
+    const error = await migrator.upgrade().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RevisionFailedError)
+    expect((error as RevisionFailedError).statement).toBe(
+      "INSERT INTO mg2_orders (id, shop_id) VALUES (7, 42)",
+    )
+    const next = new Migrator(target.engine(`orphan-write-next-${name}`), { revisions })
+    expect(await next.current()).toEqual(["0e0a00000001"])
     await next.downgrade("base")
   })
 })

@@ -84,6 +84,7 @@ describe("alterColumn", () => {
       "INSERT INTO users (id, name) SELECT c0, c1 FROM _edgealchemy_copy_users",
       "INSERT INTO posts (id, user_id) SELECT c0, c1 FROM _edgealchemy_copy_posts",
       `SELECT json('foreign key broken in ' || "table") FROM (SELECT "table" FROM pragma_foreign_key_check('users') UNION ALL SELECT "table" FROM pragma_foreign_key_check('posts'))`,
+      "PRAGMA defer_foreign_keys = OFF",
       "DROP TABLE _edgealchemy_copy_users",
       "DROP TABLE _edgealchemy_copy_posts",
       "CREATE INDEX ix_users_name ON users (name)",
