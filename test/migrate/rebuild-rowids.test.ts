@@ -97,5 +97,48 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
       await engine.execute(text("INSERT INTO mg2_notes (slug, body) VALUES ('e', 'elderberries')"))
       expect(await rows(engine, "SELECT rowid FROM mg2_notes WHERE slug = 'e'")).toEqual([[5n]])
     })
+
+    it("reaches the rowid under another name when a column is called rowid", async () => {
+      const target = databases.targets.find((t) => t.name === name)
+      if (!target) throw new Error(name)
+      const engine = target.engine(`rowid-column-${name}`)
+      const shadowing = defineRevision({
+        id: "a11ce0000011",
+        parent: null,
+        message: "a column called rowid",
+        upgrade(op) {
+          op.createTable("mg2_shadowed", [
+            { name: "slug", type: String(20), primaryKey: true },
+            { name: "rowid", type: Text, nullable: true },
+          ])
+        },
+        downgrade: (op) => op.dropTable("mg2_shadowed"),
+      })
+      const rebuild = defineRevision({
+        id: "a11ce0000012",
+        parent: "a11ce0000011",
+        message: "a rebuild",
+        upgrade: (op) => op.alterColumn("mg2_shadowed", "rowid", { nullable: false }),
+        downgrade: (op) => op.alterColumn("mg2_shadowed", "rowid", { nullable: true }),
+      })
+      const migrator = new Migrator(engine, {
+        revisions: [shadowing, rebuild],
+        versionTable: "mg2_version_shadowed",
+      })
+      await migrator.upgrade("+1")
+      await engine.execute(
+        text("INSERT INTO mg2_shadowed (slug, rowid) VALUES ('a', 'x'), ('b', 'y'), ('c', 'z')"),
+      )
+      await engine.execute(text("DELETE FROM mg2_shadowed WHERE slug = 'a'"))
+      const before = await rows(engine, "SELECT _rowid_, slug, rowid FROM mg2_shadowed ORDER BY slug")
+      expect(before).toEqual([
+        [2n, "b", "y"],
+        [3n, "c", "z"],
+      ])
+      await migrator.upgrade()
+      expect(await rows(engine, "SELECT _rowid_, slug, rowid FROM mg2_shadowed ORDER BY slug")).toEqual(
+        before,
+      )
+    })
   },
 )
