@@ -465,7 +465,7 @@ export class AsyncSession extends ReadSession {
       // `session.commit(); await session.close()`: the commit, not awaited, would find the session closed.
       if (openWhenCalled && this.closed) {
         throw new InvalidRequestError(
-          `The session was closed before this ${what}() ran, though it was called first: await it before close()`,
+          `The session was closed before this ${what}() ran, though it was called first: await it before close() (inside await using: return await it)`,
         )
       }
       const working = work()

@@ -233,6 +233,13 @@ export function eventsSuite(tools: SuiteTools) {
     )
     await expect(session.commit()).rejects.toThrow("This session is closed; open a new one")
     await session.rollback()
+    // The same unawaited, closed by the scope: `return session.commit()` inside `await using`.
+    const returned = async () => {
+      await using scoped = new AsyncSession(engine)
+      scoped.add(newUser("returned"))
+      return scoped.commit()
+    }
+    await expect(returned()).rejects.toThrow("(inside await using: return await it)")
   })
 
   it("writes a new object appended to a collection that refresh() reloads, as its autoflush would have", async () => {
