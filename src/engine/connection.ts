@@ -297,6 +297,9 @@ export class Connection {
     try {
       if (await this.savepoints?.recover()) return
       this.#endTransaction()
+      // Told before the ROLLBACK's answer: a statement sent beside the failed one (a Promise.all) may be
+      // answered first, and must find the transaction over (SQLite ran it, and rolls it back now).
+      this.#transactionEnded(false)
       await transport.rollback()
     } catch {
       // The transaction is gone either way; the original error is the one worth reporting.

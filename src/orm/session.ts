@@ -15,6 +15,7 @@ import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/sch
 import type { Select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
+import type { TextStatement } from "../sql/text.ts"
 import { settledWithin } from "../util/settle-within.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
@@ -244,9 +245,20 @@ export class AsyncSession extends ReadSession {
     statement: S,
     options: ExecuteOptions = {},
   ): Promise<Result<RowOf<S>>> {
+    // A write waits for rollback() once a failure ended the transaction, as flush and commit do: in
+    // autocommit it would be durable without the work the failure undid.
+    const writes = WRITES.test(
+      statement.kind === "text" ? (statement as unknown as TextStatement).sql : statement.kind,
+    )
+    if (writes) this.#refuseIfPendingRollback()
     // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
     const synchronize = plugins.bulkSync
-    if (!synchronize || !isBulk(statement)) return super.execute(statement, options)
+    if (!synchronize || !isBulk(statement)) {
+      const result = await super.execute(statement, options)
+      // Its transaction ended while it was out (a statement beside it failed): it was rolled back too.
+      if (writes) this.#refuseIfPendingRollback()
+      return result
+    }
     if (this.#autoflush && this.#hasChanges()) await this.flush()
     // Objects the statement changes, with their keys before: one whose key it changed is found by the new.
     const touched = new Map<InstanceState, readonly unknown[] | undefined>()
@@ -261,6 +273,7 @@ export class AsyncSession extends ReadSession {
     const sync = synchronize(statement, options.synchronizeSession ?? "auto", objects)
     if (!sync) return super.execute(statement, options)
     const result = await this.connection.execute(sync.statement, options.params)
+    this.#refuseIfPendingRollback()
     sync.apply(result.rows as readonly unknown[][])
     this.#reattach([...touched].filter(([state]) => !state.gone))
     const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
@@ -775,6 +788,9 @@ export class AsyncSession extends ReadSession {
     }
   }
 }
+
+/** Statements that write: DML by kind, hand-written SQL by its first word. */
+const WRITES = /^\s*(insert|update|delete|with|replace|create|drop|alter)\b/i
 
 /** A factory of sessions configured alike, as SQLAlchemy's `sessionmaker`: `const Session = sessionmaker(engine)`. */
 export function sessionmaker(engine: Engine, options: SessionOptions = {}): () => AsyncSession {

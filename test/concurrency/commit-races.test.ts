@@ -15,6 +15,7 @@ import {
   PendingRollbackError,
   select,
   text,
+  update,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
@@ -88,6 +89,48 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       expect(inspect(doc).state).toBe("pending")
       await session.rollback()
       expect(await stored(doc.name)).toBe(0)
+    })
+
+    it("a write beside a statement of its transaction that fails is rolled back with it, and says so", async () => {
+      const taken = unique("taken")
+      await using session = new AsyncSession(engine)
+      session.add(new Doc({ name: taken }))
+      await session.commit()
+      await session.begin()
+      const beside = unique("beside")
+      const [failed, written] = await Promise.allSettled([
+        session.execute(insert(Doc).values({ name: taken })),
+        session.execute(insert(Doc).values({ name: beside })),
+      ])
+      expect(failed.status).toBe("rejected")
+      // SQLite ran it before the rollback its neighbour's failure sent, and it was reported done.
+      expect(written.status).toBe("rejected")
+      expect(await stored(beside)).toBe(0)
+    })
+
+    it("a write after a failure ended the transaction waits for rollback(), as flush and commit do", async () => {
+      const taken = unique("taken")
+      await using session = new AsyncSession(engine)
+      session.add(new Doc({ name: taken }))
+      await session.commit()
+      await session.begin()
+      const flushed = new Doc({ name: unique("flushed") })
+      session.add(flushed)
+      await session.flush()
+      await expect(session.execute(insert(Doc).values({ name: taken }))).rejects.toThrow()
+      // In autocommit, as it ran before, it was durable while the flushed row had been undone.
+      const bulk = update(Doc).where(Doc.c.name.eq(taken)).values({ n: 9 })
+      await expect(session.execute(bulk)).rejects.toBeInstanceOf(PendingRollbackError)
+      await expect(session.execute(insert(Doc).values({ name: unique("after") }))).rejects.toBeInstanceOf(
+        PendingRollbackError,
+      )
+      // Reads go on; after rollback() writes do too.
+      expect(await stored(taken)).toBe(1)
+      await session.rollback()
+      await session.execute(bulk)
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(Doc.c.n).where(Doc.c.name.eq(taken)))).toBe(9)
+      expect(await stored(flushed.name)).toBe(0)
     })
 
     it("commits a statement under way that succeeds, with the rest", async () => {
