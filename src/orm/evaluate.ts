@@ -128,7 +128,10 @@ function build(expression: Expression<unknown>, scope: Scope): Evaluator {
     case "bind": {
       // A Numeric reads back in the database's spelling ("1.5" from a Numeric(10, 2) is "1.50").
       if (expression.type.kind === "numeric") throw new Unevaluable(NUMERIC_FORM)
-      const value = (expression as unknown as { value: unknown }).value ?? null
+      const given = (expression as unknown as { value: unknown }).value ?? null
+      // A BigInteger's number (`big.add(1)`) is a bigint, as the database reads it back.
+      const value =
+        expression.type.kind === "bigint" && Number.isSafeInteger(given) ? BigInt(given as number) : given
       return () => value
     }
     case "label":
@@ -204,16 +207,21 @@ function binary(node: Binary<unknown>, scope: Scope): Evaluator {
     if (!integer && node.operator === "%")
       throw new Unevaluable("% of a non-integer differs between databases")
     const divide = node.operator === "%" ? (ARITHMETIC["%"] as (a: number, b: number) => number) : undefined
-    return nullSafe(left, right, (a: number, b: number) => {
-      // SQLite gives NULL, PostgreSQL an error; JavaScript would give Infinity or NaN.
-      if (Number(b) === 0) throw new Unevaluable("division by zero")
-      if (divide) return divide(a, b)
-      return inRange(typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b), limit)
-    })
+    return nullSafe(
+      left,
+      right,
+      (a: number, b: number) => {
+        // SQLite gives NULL, PostgreSQL an error; JavaScript would give Infinity or NaN.
+        if (Number(b) === 0) throw new Unevaluable("division by zero")
+        if (divide) return divide(a, b)
+        return inRange(typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b), limit)
+      },
+      !integer,
+    )
   }
   const operation = ARITHMETIC[node.operator] as (a: never, b: never) => unknown
   if (!operation) throw new Unevaluable(`the operator ${node.operator} cannot be evaluated in memory`)
-  return nullSafe(left, right, (a, b) => inRange(operation(a, b), limit))
+  return nullSafe(left, right, (a, b) => inRange(operation(a, b), limit), !integer)
 }
 
 /**
@@ -233,17 +241,25 @@ function compare(operator: string, left: Evaluator, right: Evaluator, scope: Sco
 
 /**
  * Any null operand makes the result null (UNKNOWN), as in SQL. An integer next to a 64-bit one
- * computes as bigint.
+ * computes as bigint; a 64-bit integer next to a double, as a double when `doubles` (arithmetic).
  */
-function nullSafe(left: Evaluator, right: Evaluator, operation: (a: never, b: never) => unknown): Evaluator {
+function nullSafe(
+  left: Evaluator,
+  right: Evaluator,
+  operation: (a: never, b: never) => unknown,
+  doubles = false,
+): Evaluator {
   return (values) => {
     const a = left(values)
     const b = right(values)
     if (a === null || b === null) return null
-    if (typeof a !== "bigint" && typeof b !== "bigint") return operation(a as never, b as never)
-    if (!Number.isInteger(Number(a)) || !Number.isInteger(Number(b)))
-      throw new Unevaluable("a 64-bit integer next to a fraction")
-    return operation(BigInt(a as number) as never, BigInt(b as number) as never)
+    if ((typeof a === "bigint") === (typeof b === "bigint")) return operation(a as never, b as never)
+    // A number here is an Integer's or a Float's: PostgreSQL takes a 64-bit integer beside a double as a
+    // double (2**53 + 1 = 2**53 there), SQLite exactly, so they agree only below 2**53.
+    if (!Number.isSafeInteger(Number(a)) || !Number.isSafeInteger(Number(b)))
+      throw new Unevaluable("a 64-bit integer next to a double is compared as one on PostgreSQL")
+    const convert = doubles ? Number : BigInt
+    return operation(convert(a as number) as never, convert(b as number) as never)
   }
 }
 

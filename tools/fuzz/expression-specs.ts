@@ -117,6 +117,9 @@ const COMPARED: readonly Sort[] = [
   "json",
 ]
 const PATTERNS = [
+  "a%",
+  "ABC",
+  "h%",
   "%",
   "a%",
   "%a%",
@@ -259,7 +262,11 @@ function arithmetic(random: Random, sort: Sort, sub: (s: Sort) => Spec): Spec {
   const name = random.pick(["add", "sub", "mul", "div", "mod"])
   // Mixed kinds as users write them: an Integer next to a Float, a BigInteger next to an Integer.
   const other: Sort =
-    sort === "float" && random.chance(0.3) ? "int" : sort === "big" && random.chance(0.3) ? "int" : sort
+    sort === "float" && random.chance(0.4)
+      ? random.pick(["int", "big"])
+      : sort === "big" && random.chance(0.3)
+        ? "int"
+        : sort
   return { op: "method", sort, name, receiver: sub(sort), args: [sub(other)] }
 }
 

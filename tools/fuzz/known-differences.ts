@@ -51,9 +51,10 @@ const RULES: readonly Rule[] = [
     applies: (pg, lite, spec) => isValue(pg) && isValue(lite) && has(spec, (s) => s.sort === "numeric"),
   },
   {
-    reason: "lower(), upper() and ILIKE fold ASCII letters only on SQLite (README)",
+    reason:
+      "LIKE ignores the case of ASCII letters on SQLite; lower(), upper() and ILIKE fold ASCII letters only there (README)",
     applies: (_, __, spec) =>
-      has(spec, (s) => (s.op === "func" && /^(lower|upper)$/.test(s.name)) || isMethod(s, /ilike/i)),
+      has(spec, (s) => (s.op === "func" && /^(lower|upper)$/.test(s.name)) || isMethod(s, /like/i)),
   },
   {
     reason: "round() of a double: half to even on PostgreSQL, half away from zero on SQLite (README)",
