@@ -3,6 +3,9 @@
 // of the aborted transaction with a rollback and SQLite committed the rest without it; either way
 // commit() reported success: on PostgreSQL the flushed rows were lost, on SQLite they were stored while
 // the session made their objects transient again (a retry would insert them twice).
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
@@ -17,13 +20,24 @@ import {
   text,
   update,
 } from "../../src/index.ts"
-import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { libsqlEmbedded } from "../../src/libsql-node.ts"
+import { libsqlEmbeddedFixture, libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { concurrencyModels } from "./models.ts"
 
 const { registry, Doc } = concurrencyModels("commit")
 
-for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+const embedded = libsqlEmbeddedFixture(
+  libsqlEmbedded(),
+  join(mkdtempSync(join(tmpdir(), "cc-commit-")), "commit.db"),
+)
+
+for (const fixture of [
+  neonFixture("http", ws),
+  neonFixture("websocket", ws),
+  libsqlHttpFixture(),
+  embedded,
+]) {
   describe(`commit() racing a statement of its transaction on ${fixture.name}`, () => {
     const engine = fixture.engine(`cc-commit-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)
