@@ -80,7 +80,7 @@ export function neonSqlOverHttpContract(environment: { label: string }): void {
         'NaN'::float4 AS nan, true AS b, '{"a":[1,null]}'::jsonb AS jb, '"x"'::json AS j, 'text' AS t,
         ARRAY[1, NULL]::int[] AS ints, ARRAY['a"b', NULL, 'NULL', 'c,d']::text[] AS texts,
         ARRAY[[true], [false]] AS nested, '[2:3]={5,6}'::int2[] AS bounded, ARRAY['{"k":1}']::jsonb[] AS docs,
-        NULL::int AS none`
+        '1 2'::int2vector AS vec, NULL::int AS none`
       const typed = await post({ query })
       expect(((await typed.json()) as { rows: unknown[] }).rows).toEqual([
         {
@@ -99,6 +99,7 @@ export function neonSqlOverHttpContract(environment: { label: string }): void {
           nested: [[true], [false]],
           bounded: [5, 6],
           docs: [{ k: 1 }],
+          vec: [], // written without braces, so Neon's array parser finds no element
           none: null,
         },
       ])

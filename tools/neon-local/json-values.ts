@@ -67,6 +67,8 @@ export function textToJson(text: string | null, type: number, elements: ElementT
 /** PostgreSQL's array text (`{1,NULL,"a \"b\""}`, nested, with or without `[1:2]=` bounds) as JSON. */
 function parseArray(text: string, element: number, elements: ElementTypes): unknown[] {
   let at = text.startsWith("[") ? text.indexOf("=") + 1 : 0
+  // int2vector and oidvector are arrays written without braces ("1 2"): Neon's parser finds no element.
+  if (text[at] !== "{") return []
   const read = (): unknown[] => {
     const items: unknown[] = []
     at++ // the opening brace
@@ -75,13 +77,15 @@ function parseArray(text: string, element: number, elements: ElementTypes): unkn
       else if (text[at] === "{") items.push(read())
       else if (text[at] === '"') {
         let value = ""
-        for (at++; text[at] !== '"'; at++) value += text[at] === "\\" ? text[++at] : text[at]
+        for (at++; at < text.length && text[at] !== '"'; at++)
+          value += text[at] === "\\" ? text[++at] : text[at]
         at++
         items.push(textToJson(value, element, elements))
       } else {
-        const end = text.slice(at).search(/[,}]/)
-        const value = text.slice(at, at + end)
-        at += end
+        const found = text.slice(at).search(/[,}]/)
+        const end = found < 0 ? text.length : at + found
+        const value = text.slice(at, end)
+        at = end
         items.push(value === "NULL" ? null : textToJson(value, element, elements))
       }
     }
