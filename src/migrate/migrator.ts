@@ -21,7 +21,7 @@ import { staticRevisions } from "./provider.ts"
 import { renderOperation } from "./render.ts"
 import { RevisionGraph } from "./revision.ts"
 import type { DatabaseSchema } from "./schema.ts"
-import { simulate } from "./simulate.ts"
+import { forgetRenames, simulate } from "./simulate.ts"
 import { VersionTable } from "./version-table.ts"
 
 export interface MigratorOptions {
@@ -214,7 +214,7 @@ export class Migrator {
     const revision = graph.get(step.revision)
     const op = new Operations()
     const dialect = this.dialect
-    let schema = before
+    let schema = forgetRenames(before)
     const ddl: string[] = []
     try {
       await (step.direction === "upgrade" ? revision.upgrade(op) : revision.downgrade(op))

@@ -49,6 +49,13 @@ export function rebuildTable(
   const old = requireTable(before, name)
   const affected = [old, ...referencingTables(name, before)]
   for (const table of affected) {
+    if (table.renamedInRevision) {
+      throw new InvalidRequestError(
+        `Changing ${name} rebuilds table ${table.name}, renamed (or a column of it) earlier in this revision: ` +
+          "SQLite wrote the new names into its triggers and indexes, which the rebuild would write again as they were; " +
+          "put the rebuild in a revision of its own",
+      )
+    }
     if (table.rebuildLoses?.length) {
       throw new InvalidRequestError(
         `Changing ${name} rebuilds table ${table.name}, which would lose ${table.rebuildLoses.join(", ")}: ` +

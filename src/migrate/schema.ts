@@ -62,6 +62,11 @@ export interface TableSchema {
    */
   readonly handMadeIndexes?: readonly { readonly name: string; readonly sql: string }[]
   /**
+   * SQLite only: the table, or a column of it, was renamed earlier in the revision being rendered.
+   * SQLite wrote the new name into its triggers and hand-made indexes; their SQL here predates it.
+   */
+  readonly renamedInRevision?: true
+  /**
    * SQLite only: what a rebuild of the table would lose, written by hand or another tool, which
    * edgealchemy's DDL cannot write again (a generated column, WITHOUT ROWID, a column's COLLATE...).
    */

@@ -22,7 +22,7 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
     case "renameTable": {
       const table = requireTable(schema, op.table)
       next.delete(op.table)
-      next.set(op.newName, { ...table, name: op.newName })
+      next.set(op.newName, { ...table, name: op.newName, ...renameMark(table) })
       for (const [name, other] of next) {
         const foreignKeys = other.foreignKeys.map((fk) =>
           fk.referencedTable === op.table ? { ...fk, referencedTable: op.newName } : fk,
@@ -40,6 +40,20 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
         renameReferences(next, op.table, op.column, op.changes.newName)
       return next
   }
+}
+
+/** The schema as a new revision starts from it: no rename of an earlier one is pending any more. */
+export function forgetRenames(schema: DatabaseSchema): DatabaseSchema {
+  const marked = [...schema.values()].filter((t) => t.renamedInRevision)
+  if (marked.length === 0) return schema
+  const next = new Map(schema)
+  for (const { renamedInRevision: _, ...table } of marked) next.set(table.name, table)
+  return next
+}
+
+/** Marks a renamed table whose triggers or hand-made indexes SQLite rewrites with the new names. */
+function renameMark(table: TableSchema): { renamedInRevision?: true } {
+  return table.triggers?.length || table.handMadeIndexes?.length ? { renamedInRevision: true } : {}
 }
 
 export function requireTable(schema: DatabaseSchema, name: string): TableSchema {
@@ -110,6 +124,7 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
       const quote = (name: string) => dialect.createCompiler({}).quote(name)
       return {
         ...table,
+        ...(newName ? renameMark(table) : {}),
         columns: table.columns.map((c) => (c === current ? changed : c)),
         primaryKey: rename(table.primaryKey),
         foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, columns: rename(fk.columns) })),

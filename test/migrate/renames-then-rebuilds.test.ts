@@ -2,7 +2,9 @@
 // runner's schema, carried forward from revision to revision within one command, did not, so a later
 // revision rebuilding the renamed table recreated them under the old names and failed ("no such
 // table: main.mg2_shelves"), although each revision applied on its own. The runner now reads the
-// schema again after a revision that renames, as after one that runs raw SQL.
+// schema again after a revision that renames, as after one that runs raw SQL. Within one revision it
+// cannot (a revision is one request): a rebuild of a table renamed earlier in the same revision, whose
+// triggers or hand-made indexes SQLite rewrote, is refused before anything is sent.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { text } from "../../src/index.ts"
 import { defineRevision, Integer, Migrator, String } from "../../src/migrate.ts"
@@ -90,5 +92,31 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     await migrator.upgrade()
     await migrator.downgrade("base")
     expect(await migrator.current()).toEqual([])
+  })
+  it("refuses, before sending anything, to rebuild a table renamed earlier in the same revision", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`renames-one-revision-${name}`)
+    const [first] = revisions
+    const renameAndRebuild = defineRevision({
+      id: "5e1f00000009",
+      parent: "5e1f00000001",
+      message: "racks with longer labels, in one revision",
+      upgrade(op) {
+        op.renameTable("mg2_shelves", "mg2_racks")
+        op.alterColumn("mg2_racks", "name", { type: String(50) })
+      },
+      downgrade: () => {},
+    })
+    const migrator = new Migrator(engine, {
+      revisions: [first as (typeof revisions)[0], renameAndRebuild],
+      versionTable: "mg2_version_one_revision",
+    })
+    await migrator.upgrade("+1")
+    await expect(migrator.upgrade()).rejects.toThrow(
+      "Changing mg2_racks rebuilds table mg2_racks, renamed (or a column of it) earlier in this revision",
+    )
+    expect(await migrator.current()).toEqual(["5e1f00000001"])
+    await migrator.downgrade("base")
   })
 })

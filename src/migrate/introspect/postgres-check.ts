@@ -50,10 +50,10 @@ const passes: Pass[] = [
   // pattern with one says so (PostgreSQL reads ESCAPE back as like_escape(pattern, escape)).
   [
     new RegExp(`${WHOLE}|(!?)~~ (?:(${LITERAL})|like_escape\\((${LITERAL}), (${LITERAL})\\))`, "g"),
-    (match, not, pattern, escaped, escape) => {
+    (match, not, pattern, escaped, escapeWith) => {
       const like = `${not ? "NOT LIKE" : "LIKE"} ${pattern ?? escaped}`
       if (pattern === undefined && escaped === undefined) return match
-      if (escape !== undefined) return `${like} ESCAPE ${escape}`
+      if (escapeWith !== undefined) return `${like} ESCAPE ${escapeWith}`
       return pattern?.includes("\\") ? `${like} ESCAPE '\\'` : like
     },
   ],
