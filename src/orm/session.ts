@@ -689,12 +689,7 @@ export class AsyncSession extends ReadSession {
       this.#new.delete(state)
       state.uniqueBy = undefined
       // Not one the application expunged while the flush was out (it may be in another session by now).
-      if (!state.identity || state.session !== this) continue
-      // A query without autoflush that ran while the INSERT was out may have read the row as an object
-      // of its own: one object per row, the one inserted; the other is detached, not left persistent.
-      const read = this.identityMap.get(state.mapper, state.identity)
-      if (read && read !== state.object) stateOf(read).session = undefined
-      this.identityMap.set(state.mapper, state.identity, state.object)
+      if (state.session === this) this.#hold(state)
     }
     for (const state of deleted) this.#forget(state)
     for (const object of this.identityMap.values()) {
@@ -760,9 +755,22 @@ export class AsyncSession extends ReadSession {
     for (const [state] of states) {
       state.gone = false
       state.session = this
-      if (state.identity) this.identityMap.set(state.mapper, state.identity, state.object)
+      this.#hold(state)
       if (state.deleted) this.#deleted.add(state)
     }
+  }
+
+  /**
+   * Puts an object in the identity map under its key. A query without autoflush that ran while the
+   * flush was out may have read its row (inserted, or under a key the flush changed) as an object of
+   * its own: one object per row, this one; the other is detached, not left persistent beside it.
+   */
+  #hold(state: InstanceState): void {
+    const identity = state.identity
+    if (!identity) return
+    const other = this.identityMap.get(state.mapper, identity)
+    if (other && other !== state.object) stateOf(other).session = undefined
+    this.identityMap.set(state.mapper, identity, state.object)
   }
 
   /** An object whose row was rolled back: transient again, without the keys the database gave it. */

@@ -155,6 +155,22 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       expect([inspect(doc).state, inspect(read).state]).toEqual(["persistent", "detached"])
     })
 
+    it("keeps one object for a row whose new key a query without autoflush read before the UPDATE's answer", async () => {
+      await using session = new AsyncSession(engine, { autoflush: false })
+      const doc = await storedDoc(session)
+      const renumbered = doc.id + 1_000_000
+      doc.id = renumbered
+      const held = holdNextRequest(scope, { answered: true })
+      const commit = session.commit()
+      await held.sent
+      const read = await session.get(Doc, renumbered)
+      held.release()
+      await commit
+      expect(read).not.toBe(doc)
+      expect(await session.get(Doc, renumbered)).toBe(doc)
+      expect([inspect(doc).state, inspect(read as object).state]).toEqual(["persistent", "detached"])
+    })
+
     it("leaves in the other session an object expunged meanwhile and added there", async () => {
       await using session = new AsyncSession(engine)
       const doc = await storedDoc(session)
