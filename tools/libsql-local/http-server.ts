@@ -26,8 +26,22 @@ const PROTOBUF_REFUSAL =
   "libsql-local speaks Hrana over HTTP with the JSON encoding only (/v2/pipeline, /v3/pipeline, /v3/cursor); " +
   "Protobuf is not supported"
 
+/**
+ * sqld answers any origin (tower-http's CorsLayer with any origin, method and header): a page's own
+ * fetch() may call it. Its preflight answer never reaches the routes below, nor their token check.
+ */
+const CORS = {
+  "access-control-allow-origin": "*",
+  vary: "origin, access-control-request-method, access-control-request-headers",
+}
+const PREFLIGHT = { ...CORS, "access-control-allow-methods": "*", "access-control-allow-headers": "*" }
+
 export function createHranaServer(service: HranaService, options: HttpOptions): Server {
   return createServer((request, response) => {
+    if (request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined) {
+      response.writeHead(200, { ...PREFLIGHT, "content-length": 0 }).end()
+      return
+    }
     const handling = route(service, options, request, nobodyWaits(response, options.stopping))
       .catch((error: unknown): HttpAnswer => {
         // The client is gone or the server is stopping: there is nobody to answer.
@@ -182,6 +196,7 @@ function send(response: ServerResponse, answer: HttpAnswer): void {
     return
   }
   response.writeHead(answer.status, {
+    ...CORS,
     "content-type": answer.contentType,
     "content-length": Buffer.byteLength(answer.body),
   })
