@@ -436,7 +436,10 @@ export class Differential {
     try {
       const statement = update(Model)
         .where(Model.id.in(ids), buildSpec(bulk.where, Model) as Expression<boolean>)
-        .values({ [bulk.key]: buildSpec(bulk.value, Model) } as never)
+        // A plain value as users write one (the session keeps it as the database reads it back), or an expression.
+        .values({
+          [bulk.key]: bulk.value.op === "lit" ? bulk.value.value : buildSpec(bulk.value, Model),
+        } as never)
       await session.execute(statement, { synchronizeSession: bulk.mode })
       await session.commit()
     } catch (error) {

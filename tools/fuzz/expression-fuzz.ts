@@ -83,35 +83,48 @@ async function createSchema(engine: Engine): Promise<void> {
   await createAll(registry.metadata, connection)
 }
 
-const findings: Finding[] = []
-try {
-  for (const engine of [postgres[0], ...sqlites]) await createSchema((engine as Target).engine)
-  for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
-    const pair = [postgres[seed % 2], sqlites[Math.floor(seed / 2) % 2]] as [Target, Target]
-    const found = await new Differential(pair, model, options).runSeed(seed)
-    findings.push(...found)
-    process.stdout.write(
-      `seed ${seed} on ${pair.map((t) => t.transport).join(" + ")}: ${found.length} disagreements\n`,
-    )
-  }
-} finally {
+async function stopAll(): Promise<void> {
   await Promise.all([neonLocal.stop(), libsqlLocal.stop()])
   await database.drop()
   rmSync(folder, { recursive: true, force: true })
+}
+// Stopped early (Ctrl-C, a timeout), it still drops its scratch database.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    stopAll().finally(() => process.exit(130))
+  })
 }
 
 const seen = new Set<string>()
 const unexplained: Finding[] = []
 const documented = new Map<string, Finding[]>()
-for (const finding of findings) {
-  const key = `${finding.check} ${finding.category} ${finding.subject}`
-  if (seen.has(key)) continue
-  seen.add(key)
-  const reason = documentedDifference(finding)
-  if (reason) documented.set(reason, [...(documented.get(reason) ?? []), finding])
-  else unexplained.push(finding)
+try {
+  for (const engine of [postgres[0], ...sqlites]) await createSchema((engine as Target).engine)
+  for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
+    const pair = [postgres[seed % 2], sqlites[Math.floor(seed / 2) % 2]] as [Target, Target]
+    const found = await new Differential(pair, model, options).runSeed(seed)
+    let fresh = 0
+    for (const finding of found) {
+      const key = `${finding.check} ${finding.category} ${finding.subject}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const reason = documentedDifference(finding)
+      if (reason) documented.set(reason, [...(documented.get(reason) ?? []), finding])
+      else {
+        unexplained.push(finding)
+        fresh++
+        // As found: a long run is worth reading before it ends.
+        console.log(`\n${finding.repro}\n`)
+      }
+    }
+    console.log(
+      `seed ${seed} on ${pair.map((t) => t.transport).join(" + ")}: ${found.length} disagreements, ${fresh} new unexplained`,
+    )
+  }
+} finally {
+  await stopAll()
 }
-for (const finding of unexplained) console.log(`\n${finding.repro}`)
+
 console.log(`\n${unexplained.length} unexplained disagreements; documented differences:`)
 for (const [reason, found] of documented) {
   console.log(`\n  ${found.length} × ${reason}, e.g.\n${(found[0] as Finding).repro.replace(/^/gm, "    ")}`)

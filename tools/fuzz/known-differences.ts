@@ -1,5 +1,5 @@
 // The triage of the databases' own disagreements (never memory's: a value memory computes must be the
-// database's): each rule names a difference the README documents (or, for bare parameters, one that
+// database's, unless PostgreSQL cannot run the statement at all): each rule names a difference the README documents (or, for bare parameters, one that
 // only a generated expression writes), and recognises it from the minimised repro.
 import type { Finding } from "./differential.ts"
 import type { Spec } from "./expression-specs.ts"
@@ -7,6 +7,8 @@ import type { Outcome } from "./outcomes.ts"
 
 interface Rule {
   readonly reason: string
+  /** Whether it also explains memory answering where PostgreSQL cannot run the statement at all. */
+  readonly unrunnable?: boolean
   applies(pg: Outcome, lite: Outcome, spec: Spec): boolean
 }
 
@@ -18,6 +20,7 @@ const RULES: readonly Rule[] = [
   {
     reason:
       "an operator or function of bare parameters alone: PostgreSQL cannot type them (fuzzer artefact; cast one)",
+    unrunnable: true,
     applies: (pg) =>
       ["42725", "42P18"].includes(code(pg)) ||
       (["42883", "42804"].includes(code(pg)) && /unknown|text/.test(message(pg))),
@@ -65,6 +68,13 @@ const RULES: readonly Rule[] = [
     applies: (_, __, spec) => has(spec, (s) => s.op === "func" && /^(substr|trim)$/.test(s.name)),
   },
   {
+    reason:
+      "abs() of a bare parameter: PostgreSQL takes an untyped parameter as a double there (fuzzer artefact; cast it)",
+    unrunnable: true,
+    applies: (_, __, spec) =>
+      has(spec, (s) => s.op === "func" && s.name === "abs" && !has(s, (inner) => inner.op === "col")),
+  },
+  {
     reason: "text order is the database's collation (README)",
     applies: (_, __, spec) =>
       has(
@@ -79,10 +89,14 @@ const RULES: readonly Rule[] = [
 
 /** The documented reason for a disagreement between the databases, or undefined when none explains it. */
 export function documentedDifference(finding: Finding): string | undefined {
-  if (finding.category !== "postgresql≠sqlite" || !finding.spec || !finding.outcomes) return undefined
+  const between = finding.category === "postgresql≠sqlite"
+  if (!(between || finding.category === "memory≠postgresql") || !finding.spec || !finding.outcomes)
+    return undefined
   const { postgresql, sqlite } = finding.outcomes
   if (!postgresql || !sqlite) return undefined
-  return RULES.find((rule) => rule.applies(postgresql, sqlite, finding.spec as Spec))?.reason
+  return RULES.find(
+    (rule) => (between || rule.unrunnable) && rule.applies(postgresql, sqlite, finding.spec as Spec),
+  )?.reason
 }
 
 function isMethod(spec: Spec, name: RegExp): boolean {
