@@ -25,7 +25,7 @@ import {
   tablesInDependencyOrder,
 } from "./schema.ts"
 import { requireTable } from "./simulate.ts"
-import { folded } from "./sql-names.ts"
+import { folded, mentionsColumn } from "./sql-names.ts"
 
 const BACKUP_PREFIX = "_edgealchemy_copy_"
 
@@ -48,6 +48,16 @@ export function rebuildTable(
   const q = (n: string) => compiler.quote(n)
   const old = requireTable(before, name)
   const affected = [old, ...referencingTables(name, before)]
+  const asWritten = [...(old.triggers ?? []), ...(old.handMadeIndexes ?? []).map((ix) => ix.sql)]
+  for (const [to, from] of renamed) {
+    if (asWritten.some((sql) => mentionsColumn(sql, from))) {
+      throw new InvalidRequestError(
+        `Renaming ${name}.${from} to ${to} in a rebuild would leave the triggers or indexes that use it naming ` +
+          `${from}: rename it on its own (op.alterColumn with only newName, which SQLite does in place, ` +
+          "rewriting them), then change the rest",
+      )
+    }
+  }
   for (const table of affected) {
     if (table.renamedInRevision) {
       throw new InvalidRequestError(

@@ -119,4 +119,27 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     expect(await migrator.current()).toEqual(["5e1f00000001"])
     await migrator.downgrade("base")
   })
+  it("refuses to rename a column used by a trigger inside a rebuild, naming the way that works", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`renames-in-rebuild-${name}`)
+    const [first] = revisions
+    const renameWithType = defineRevision({
+      id: "5e1f0000000a",
+      parent: "5e1f00000001",
+      message: "shelf names become longer labels, in one change",
+      upgrade: (op) => op.alterColumn("mg2_shelves", "name", { newName: "label", type: String(50) }),
+      downgrade: () => {},
+    })
+    const migrator = new Migrator(engine, {
+      revisions: [first as (typeof revisions)[0], renameWithType],
+      versionTable: "mg2_version_in_rebuild",
+    })
+    await migrator.upgrade("+1")
+    await expect(migrator.upgrade()).rejects.toThrow(
+      "Renaming mg2_shelves.name to label in a rebuild would leave the triggers or indexes that use it naming name",
+    )
+    expect(await migrator.current()).toEqual(["5e1f00000001"])
+    await migrator.downgrade("base")
+  })
 })
