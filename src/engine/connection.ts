@@ -139,7 +139,7 @@ export class Connection {
     // Its statements still under way go first: one that fails ends the transaction (the commit then
     // finds none open), where COMMIT, sent behind it, would have committed nothing (PostgreSQL) or the
     // rest without it (SQLite), as a success.
-    while (this.#sent.length > 0) await Promise.allSettled(this.#sent.splice(0))
+    await this.settle()
     const transport = this.#requireTransaction("commit")
     this.#endTransaction()
     try {
@@ -152,6 +152,11 @@ export class Connection {
       throw error
     }
     this.#transactionEnded(true)
+  }
+
+  /** Waits for the statements of the open transaction still under way (sent beside a COMMIT or RELEASE). */
+  async settle(): Promise<void> {
+    while (this.#sent.length > 0) await Promise.allSettled(this.#sent.splice(0))
   }
 
   async rollback(): Promise<void> {

@@ -75,6 +75,9 @@ export class SavepointStack {
    * active does nothing, as in SQLAlchemy: error handlers may always roll back.
    */
   async end(savepoint: Savepoint, outcome: "release" | "rollback"): Promise<void> {
+    // A statement inside it still under way goes first: one that fails rolls it back (it is refused
+    // then), where RELEASE, sent behind it, would end it and leave that failure the whole transaction.
+    if (outcome === "release") await this.#connection.settle()
     if (savepoint.state !== "active") {
       if (outcome === "release") {
         throw new InvalidRequestError(

@@ -1,0 +1,53 @@
+// A savepoint's commit() (RELEASE) called while a statement inside it is still under way (a
+// Promise.all): RELEASE went out behind it. When the statement failed, PostgreSQL refused the RELEASE
+// in the aborted transaction and SQLite released the savepoint before the failure was handled; either
+// way the failure then had no savepoint to roll back to and ended the whole transaction, the work
+// before the savepoint with it. Now the release waits, the failed savepoint is refused as such, and
+// the enclosing transaction goes on, as when the two are awaited one after the other.
+import { describe, expect, it } from "vitest"
+import ws from "ws"
+import { AsyncSession, func, IntegrityError, InvalidRequestError, insert, select } from "../../src/index.ts"
+import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+import { concurrencyModels } from "./models.ts"
+
+const { registry, Doc } = concurrencyModels("savepoint")
+
+for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+  describe(`a savepoint's commit() racing a statement inside it on ${fixture.name}`, () => {
+    const engine = fixture.engine(`cc-savepoint-${fixture.name}-${Date.now().toString(36)}`)
+    freshSchema(engine, registry.metadata)
+    let next = 0
+    const unique = (what: string) => `${what}-${++next}`
+
+    const stored = async (name: string) => {
+      await using reader = new AsyncSession(engine)
+      return Number(await reader.scalar(select(func.count()).selectFrom(Doc).where(Doc.c.name.eq(name))))
+    }
+
+    it("is refused when the statement fails, and the enclosing transaction goes on", async () => {
+      await using session = new AsyncSession(engine)
+      const taken = unique("taken")
+      session.add(new Doc({ name: taken }))
+      await session.commit()
+      await session.begin()
+      const outer = new Doc({ name: unique("outer") })
+      session.add(outer)
+      await session.flush()
+      const nested = await session.beginNested()
+      const inner = new Doc({ name: unique("inner") })
+      session.add(inner)
+      await session.flush()
+      const [statement, release] = await Promise.allSettled([
+        session.execute(insert(Doc).values({ name: taken })),
+        nested.commit(),
+      ])
+      expect((statement as PromiseRejectedResult).reason).toBeInstanceOf(IntegrityError)
+      expect((release as PromiseRejectedResult).reason).toBeInstanceOf(InvalidRequestError)
+      expect(session.inTransaction()).toBe(true)
+      await nested.rollback()
+      await session.commit()
+      expect([await stored(outer.name), await stored(inner.name)]).toEqual([1, 0])
+    })
+  })
+}
