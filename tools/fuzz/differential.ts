@@ -7,10 +7,12 @@
 import {
   AsyncSession,
   type Connection,
+  deleteFrom,
   EdgeAlchemyError,
   type Engine,
   type Expression,
   InvalidRequestError,
+  inspect,
   postgresql,
   type Statement,
   select,
@@ -129,8 +131,23 @@ export class Differential {
       const where = randomSpec(random, "bool", options.depth - 1)
       const mode = random.pick(["evaluate", "auto"] as const)
       for (const target of this.#targets) {
-        findings.push(...(await this.#checkBulk(target, loaded, { key, value, where, mode }, seed)))
+        findings.push(
+          ...(await this.#checkBulk(target, loaded, { kind: "update", key, value, where, mode }, seed)),
+        )
       }
+    }
+    for (let n = 0; n < Math.ceil(options.updates / 2); n++) {
+      const where = randomSpec(random, "bool", options.depth - 1)
+      const mode = random.pick(["evaluate", "auto"] as const)
+      const bulk: Bulk = {
+        kind: "delete",
+        key: "i",
+        value: { op: "lit", sort: "int", value: 0 },
+        where,
+        mode,
+      }
+      for (const target of this.#targets)
+        findings.push(...(await this.#checkBulk(target, loaded, bulk, seed)))
     }
     return findings
   }
@@ -388,7 +405,14 @@ export class Differential {
   // ---- bulk UPDATE with synchronizeSession "evaluate" / "auto" ----
 
   async #checkBulk(target: Target, loaded: readonly Loaded[], bulk: Bulk, seed: number): Promise<Finding[]> {
-    const ids = loaded.map((row) => row.ids[target.dialect] as number)
+    // A DELETE runs on copies of the rows, which the checks after it still need.
+    const ids =
+      bulk.kind === "delete"
+        ? await this.#copies(
+            target,
+            loaded.map((row) => row.values[target.dialect] as Values),
+          )
+        : loaded.map((row) => row.ids[target.dialect] as number)
     const first = await this.bulkDifference(target, ids, bulk)
     if (!first) return []
     // Shrink on a copy of the row the difference showed on, as it was before the UPDATE.
@@ -402,7 +426,7 @@ export class Differential {
     const reproduces = async (candidate: Bulk) =>
       (await this.#bulkOnCopy(target, before, candidate)) !== undefined
     let small = bulk
-    for (const part of ["value", "where"] as const) {
+    for (const part of bulk.kind === "delete" ? (["where"] as const) : (["value", "where"] as const)) {
       const shrunk = await shrink(
         small[part],
         (spec) => reproduces({ ...small, [part]: spec }),
@@ -411,7 +435,10 @@ export class Differential {
       small = { ...small, [part]: shrunk }
     }
     const final = (await this.#bulkOnCopy(target, before, small)) ?? first
-    const statement = `update(F).where(${printSpec(small.where)}).values({ ${small.key}: ${printSpec(small.value, false)} })`
+    const statement =
+      small.kind === "delete"
+        ? `deleteFrom(F).where(${printSpec(small.where)})`
+        : `update(F).where(${printSpec(small.where)}).values({ ${small.key}: ${printSpec(small.value, false)} })`
     const lines = [
       `[bulk] synchronizeSession "${small.mode}" on ${target.transport} (seed ${seed})`,
       `  ${statement}`,
@@ -434,8 +461,26 @@ export class Differential {
     const objects = (await session.scalars(select(Model).where(Model.id.in(ids)).orderBy(Model.id))).all()
     const before = objects.map(valuesOf)
     try {
+      const where = [Model.id.in(ids), buildSpec(bulk.where, Model) as Expression<boolean>] as const
+      if (bulk.kind === "delete") {
+        await session.execute(deleteFrom(Model).where(...where), { synchronizeSession: bulk.mode })
+        await session.commit()
+        const kept = new Set((await session.scalars(select(Model.id).where(Model.id.in(ids)))).all())
+        const wrong = objects.findIndex(
+          (object) => (inspect(object).state === "persistent") !== kept.has(object.id),
+        )
+        if (wrong === -1) return undefined
+        const object = objects[wrong] as object
+        const state = inspect(object).state
+        return {
+          before: before[wrong] as Values,
+          key: "(deleted)",
+          held: state,
+          stored: kept.has((object as { id: number }).id) ? "present" : "gone",
+        }
+      }
       const statement = update(Model)
-        .where(Model.id.in(ids), buildSpec(bulk.where, Model) as Expression<boolean>)
+        .where(...where)
         // A plain value as users write one (the session keeps it as the database reads it back), or an expression.
         .values({
           [bulk.key]: bulk.value.op === "lit" ? bulk.value.value : buildSpec(bulk.value, Model),
@@ -469,6 +514,16 @@ export class Differential {
     return undefined
   }
 
+  /** Inserts copies of rows; their ids. */
+  async #copies(target: Target, rows: readonly Values[]): Promise<number[]> {
+    const Model = this.#model
+    await using session = new AsyncSession(target.engine)
+    const copies = rows.map((values) => new Model(pick(values, COLUMN_KEYS) as never))
+    session.addAll(copies)
+    await session.commit()
+    return copies.map((copy) => copy.id)
+  }
+
   async #bulkOnCopy(target: Target, before: Values, bulk: Bulk): Promise<BulkDifference | undefined> {
     const Model = this.#model
     await using session = new AsyncSession(target.engine)
@@ -480,6 +535,7 @@ export class Differential {
 }
 
 export interface Bulk {
+  readonly kind: "update" | "delete"
   readonly key: ColumnKey
   readonly value: Spec
   readonly where: Spec
