@@ -121,7 +121,10 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
     close()
   }
 
-  socket.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
+  socket.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+    // Neon's proxy reads PostgreSQL's protocol from binary frames only: a text frame is an I/O error
+    // that ends the connection (serverless/websocket.rs: "unexpected text message in the websocket").
+    if (!isBinary) return close()
     const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
     let messages: FrontendMessage[]
     try {
