@@ -98,20 +98,21 @@ export class LibsqlTransport implements Transport {
     })
   }
 
+  // begin, commit and rollback are called by the Connection only when it knows a transaction is not
+  // open, or is: it checks `inTransaction` and says what is wrong.
+
   /**
    * Opens a transaction on its own stream. SQLite transactions are serializable whatever level is
    * asked: stronger than any level, so every request is honoured. Over HTTP the BEGIN travels with the
    * first statement, so beginning costs no round trip of its own.
    */
   async begin(options: TransactionOptions = {}): Promise<void> {
-    if (this.#transaction)
-      throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     const mode = options.readOnly ? "read" : "write"
     this.#transaction = await this.#request("begin", [], () => this.#openClient.transaction(mode))
   }
 
   async commit(): Promise<void> {
-    const transaction = this.#requireTransaction("commit")
+    const transaction = this.#transaction as Transaction
     this.#transaction = undefined
     try {
       await this.#request("commit", [], () => transaction.commit())
@@ -121,7 +122,7 @@ export class LibsqlTransport implements Transport {
   }
 
   async rollback(): Promise<void> {
-    const transaction = this.#requireTransaction("roll back")
+    const transaction = this.#transaction as Transaction
     this.#transaction = undefined
     try {
       await this.#request("rollback", [], () => transaction.rollback())
@@ -167,11 +168,6 @@ export class LibsqlTransport implements Transport {
         ...(this.#settings.kind === "http" ? { fetch: this.#countingFetch } : {}),
       })
     return this.#client
-  }
-
-  #requireTransaction(action: string): Transaction {
-    if (!this.#transaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
-    return this.#transaction
   }
 
   /** Embedded requests are reported here; HTTP ones by the fetch hook, one per request actually sent. */
