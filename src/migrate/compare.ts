@@ -40,6 +40,11 @@ export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema)
       upgrade: [createForeignKey(table, fk)],
       downgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
     })),
+    ...[...models.values()].flatMap((model) => {
+      const live = database.get(model.name)
+      return live ? compareTables(live, model) : []
+    }),
+    // Last, once the tables that stay no longer reference them (their keys or columns dropped above).
     ...removed.forwardKeys.map(([table, fk]) => ({
       upgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
       downgrade: [createForeignKey(table, fk)],
@@ -49,10 +54,6 @@ export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema)
       downgrade: [createTable(table), ...table.indexes.map((ix) => createIndex(table.name, ix))],
       comment: `Table "${table.name}" is not in the models: check that dropping it (and its rows) is intended${renameHint}`,
     })),
-    ...[...models.values()].flatMap((model) => {
-      const live = database.get(model.name)
-      return live ? compareTables(live, model) : []
-    }),
   ]
 }
 

@@ -32,8 +32,8 @@ export async function explainFailure(
   }
   if (statement !== undefined && isForeignKeyGuard(statement)) {
     const reason = new EdgeAlchemyError(
-      "rows of a table SQLite rebuilds break its foreign keys (written while foreign keys were off: " +
-        "PRAGMA foreign_key_check lists them); the rebuild copies rows as they are, so mend or delete them first",
+      "rows of a table SQLite rebuilds break its foreign keys (PRAGMA foreign_key_check lists them: rows " +
+        "written while foreign keys were off, or that a key this revision adds refuses); mend or delete them first",
       { cause },
     )
     return new RevisionFailedError(step.revision, step.direction, statement, reason)
