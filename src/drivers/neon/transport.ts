@@ -10,7 +10,7 @@ import {
   neon,
   types,
 } from "@neondatabase/serverless"
-import { InvalidRequestError, UnsupportedCapabilityError } from "../../errors.ts"
+import { InvalidRequestError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
 import { unsent } from "../outcome.ts"
@@ -130,12 +130,10 @@ export class NeonTransport implements Transport {
     return results
   }
 
+  // begin, commit and rollback are called by the Connection only when it knows a transaction can begin,
+  // or is open: it checks `capabilities` and `inTransaction` and says what is wrong.
+
   async begin(options: TransactionOptions = {}): Promise<void> {
-    if (!this.capabilities.interactiveTransactions) {
-      throw new UnsupportedCapabilityError("No interactive transactions with webSocket: false; use a batch")
-    }
-    if (this.#inTransaction)
-      throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
     this.#beginning = this.#connect().then(() =>
       this.#viaWebSocket("begin", { sql: beginSql(options), params: [] }),
     )
@@ -148,14 +146,12 @@ export class NeonTransport implements Transport {
   }
 
   async commit(): Promise<void> {
-    this.#requireTransaction("commit")
     this.#throwIfTransactionLost()
     this.#inTransaction = false
     await this.#viaWebSocket("commit", { sql: "COMMIT", params: [] })
   }
 
   async rollback(): Promise<void> {
-    this.#requireTransaction("roll back")
     this.#inTransaction = false
     // The database rolled back a transaction whose socket ended: nothing is left to do.
     if (this.#transactionLost) this.#transactionLost = false
@@ -367,10 +363,6 @@ export class NeonTransport implements Transport {
 
   #ensureOpen(): void {
     if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
-  }
-
-  #requireTransaction(action: string): void {
-    if (!this.#inTransaction) throw new InvalidRequestError(`No transaction is open to ${action}`)
   }
 }
 
