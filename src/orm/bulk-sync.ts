@@ -131,13 +131,16 @@ function valueEvaluator(value: unknown, table: Table, key: string): Evaluator {
  * A value the UPDATE writes, as the database reads it back, as a flush's RETURNING gives it: a bigint
  * in a BigInteger given a number, a number in an Integer given a bigint, 0 for a Float's -0. Numeric
  * text reads back in the database's form (with the column's scale, `"12.5"` as `"12.50"`; without
- * one, PostgreSQL's as written and SQLite's shortest), which only the database knows: it is read back.
+ * one, PostgreSQL's as written and SQLite's shortest), which only the database knows: it is read back;
+ * so is a JSON document.
  */
 function storedForm(value: unknown, type: SqlType<unknown>): unknown {
   if (value === null || value === undefined) return null
   switch (type.kind) {
     case "numeric":
-      throw new Unevaluable("a Numeric reads back in the database's form")
+    case "json":
+      // A document reads back as its JSON (a Date in it as text, jsonb's own key order).
+      throw new Unevaluable(`a ${type.kind} value reads back in the database's form`)
     case "bigint":
       return typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : value
     case "integer":

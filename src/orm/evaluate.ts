@@ -57,7 +57,8 @@ const INCOMPARABLE = new Set(["numeric", "json", "uuid", "binary"])
 const COLLATED = new Set(["string", "text", "enum"])
 const ORDERING = new Set(["<", ">", "<=", ">="])
 const TEXT_ORDER = "text order is the database's collation, not JavaScript's"
-const NUMERIC_FORM = "a Numeric reads back in the database's form"
+const READ_BACK = new Set(["numeric", "json"])
+const READ_BACK_FORM = "a Numeric or a JSON document reads back in the database's form"
 
 /** Refuses operands whose JavaScript values do not compare as the database's (`"1.50"` is `"1.5"`). */
 function comparable(operands: readonly Expression<unknown>[]): void {
@@ -126,8 +127,9 @@ function build(expression: Expression<unknown>, scope: Scope): Evaluator {
       return (values) => values[column.key] ?? null
     }
     case "bind": {
-      // A Numeric reads back in the database's spelling ("1.5" from a Numeric(10, 2) is "1.50").
-      if (expression.type.kind === "numeric") throw new Unevaluable(NUMERIC_FORM)
+      // A Numeric reads back in the database's spelling ("1.5" from a Numeric(10, 2) is "1.50"), a
+      // document as its JSON in jsonb's key order.
+      if (READ_BACK.has(expression.type.kind)) throw new Unevaluable(READ_BACK_FORM)
       const given = (expression as unknown as { value: unknown }).value ?? null
       // A BigInteger's number (`big.add(1)`) is a bigint, as the database reads it back.
       const value =
@@ -309,7 +311,7 @@ function call(node: FunctionCall<unknown>, scope: Scope): Evaluator {
   const args = node.args.map((arg) => build(arg, scope))
   const name = node.name.toLowerCase()
   if (name === "coalesce") {
-    if (node.type.kind === "numeric") throw new Unevaluable(NUMERIC_FORM)
+    if (READ_BACK.has(node.type.kind)) throw new Unevaluable(READ_BACK_FORM)
     return (values) => {
       for (const arg of args) {
         const value = arg(values)

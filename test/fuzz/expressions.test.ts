@@ -141,6 +141,29 @@ for (const postgresOrSqlite of [neonHttp, libsqlHttp, embedded]) {
       expect(held).toBe(saved.t)
     })
 
+    it("synchronizes a JSON document set by a bulk UPDATE as the row reads back (the object kept a Date inside it)", async () => {
+      await using session = new AsyncSession(engine)
+      const saved = row({ doc: null, t: "doc" })
+      session.add(saved)
+      await session.commit()
+      await session.execute(
+        update(F)
+          .where(F.id.eq(saved.id))
+          .values({ doc: { zz: new Date(1), a: undefined } }),
+      )
+      const held = JSON.stringify(saved.doc)
+      await session.execute(
+        update(F)
+          .where(F.id.eq(saved.id))
+          .values({ doc: func.coalesce(F.doc, { b: 1 }) }),
+      )
+      await session.execute(update(F).where(F.id.eq(saved.id)).values({ i: 1 }))
+      await using reader = new AsyncSession(engine)
+      const read = await reader.scalar(select(F).where(F.id.eq(saved.id)))
+      expect(held).toBe(JSON.stringify(read?.doc))
+      expect(saved.doc).toEqual({ zz: "1970-01-01T00:00:00.001Z" })
+    })
+
     it("synchronizes a Numeric set from an expression as the database reads it back (memory held 0, the row 0.00)", async () => {
       await using session = new AsyncSession(engine)
       const saved = row({ m: null })
