@@ -31,7 +31,8 @@ function sqlState(error: DatabaseError): string | undefined {
 export function sameValue(a: unknown, b: unknown, untyped = false): boolean {
   if (a === b) return true
   if (a === null || b === null) return false
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
+  // Two Invalid Dates are the same answer (text that is no timestamp, read from SQLite).
+  if (a instanceof Date && b instanceof Date) return Object.is(a.getTime(), b.getTime())
   if (typeof a === "number" && typeof b === "number") return a === b || (Number.isNaN(a) && Number.isNaN(b))
   if (untyped && isNumeric(a) && isNumeric(b)) return Number(a) === Number(b) && BigIntOf(a) === BigIntOf(b)
   if (typeof a === "object" && typeof b === "object") return canonicalJson(a) === canonicalJson(b)
