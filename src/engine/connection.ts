@@ -35,8 +35,11 @@ export class Connection {
   #transactionOpen = false
   /** A BEGIN under way: two callers that each need a transaction share it (./read-session.ts). */
   #opening: Promise<void> | undefined
-  /** Statements sent inside the open transaction (a Promise.all of them and commit()): commit() waits. */
-  #sent: Promise<unknown>[] = []
+  /**
+   * Statements sent inside the open transaction (a Promise.all of them and commit()), for commit() to
+   * wait on: only whether they settled, so that a long transaction does not keep every result's rows.
+   */
+  #sent: Promise<void>[] = []
   /**
    * Told once when an interactive transaction ends, however it ends (commit, rollback, a failure that
    * ended it, a lost connection, close): `committed` is true only for a COMMIT that succeeded. A
@@ -73,7 +76,7 @@ export class Connection {
       },
       { commits },
     )
-    if (this.inTransaction) this.#sent.push(result)
+    this.#track(result)
     return this.#result(statement, await result)
   }
 
@@ -97,7 +100,7 @@ export class Connection {
       },
       { commits },
     )
-    if (this.inTransaction) this.#sent.push(sent)
+    this.#track(sent)
     const results = await sent
     return results.map((result, i) => this.#result(statements[i] as Statement, result))
   }
@@ -156,7 +159,11 @@ export class Connection {
 
   /** Waits for the statements of the open transaction still under way (sent beside a COMMIT or RELEASE). */
   async settle(): Promise<void> {
-    while (this.#sent.length > 0) await Promise.allSettled(this.#sent.splice(0))
+    while (this.#sent.length > 0) await Promise.all(this.#sent.splice(0))
+  }
+
+  #track(sent: Promise<unknown>): void {
+    if (this.inTransaction) this.#sent.push(sent.then(ignore, ignore))
   }
 
   async rollback(): Promise<void> {
@@ -359,6 +366,8 @@ function outcomeOf(translated: EdgeAlchemyError, raw: unknown): EdgeAlchemyError
     { cause: translated, sql, params },
   )
 }
+
+function ignore(): void {}
 
 /** The statement of a batch that failed, when the driver says which (libSQL's `statementIndex`). */
 function failedStatement(error: unknown, queries: readonly Query[]): Query | undefined {
