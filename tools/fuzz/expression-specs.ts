@@ -118,6 +118,7 @@ const COMPARED: readonly Sort[] = [
 ]
 const PATTERNS = [
   "a%",
+  "a\\",
   "ABC",
   "h%",
   "%",

@@ -55,7 +55,7 @@ const RULES: readonly Rule[] = [
   },
   {
     reason:
-      "LIKE ignores the case of ASCII letters on SQLite; lower(), upper() and ILIKE fold ASCII letters only there (README)",
+      "LIKE ignores the case of ASCII letters on SQLite, and a pattern ending in a lone backslash matches nothing there (an error on PostgreSQL); lower(), upper() and ILIKE fold ASCII letters only there (README)",
     applies: (_, __, spec) =>
       has(spec, (s) => (s.op === "func" && /^(lower|upper)$/.test(s.name)) || isMethod(s, /like/i)),
   },
