@@ -1,6 +1,6 @@
 // One table's differences between the live schema and the models': columns (added, dropped,
 // altered in type, nullability or default), indexes, and foreign key, unique and check constraints.
-// Changes are ordered so that each applies: what goes away first, then new columns, alterations,
+// Changes come in phases so that each applies: what goes away first, then new columns, alterations,
 // dropped columns, and last the constraints and indexes that may use the new columns.
 import type { Change } from "./compare.ts"
 import { type ServerDefault, stripped } from "./defaults.ts"
@@ -9,21 +9,35 @@ import type { ColumnSchema, ForeignKeySchema, TableSchema } from "./schema.ts"
 import { columnDef, createForeignKey, createIndex, portable } from "./schema-operations.ts"
 import { literalValues, mentionsColumn } from "./sql-names.ts"
 
-export function compareTables(live: TableSchema, model: TableSchema): Change[] {
+/**
+ * A table's changes in the phases they run in, so that the changes of several tables run phase by
+ * phase: every table's keys are dropped before any column they reference goes, and every unique
+ * constraint is there before a foreign key that needs it.
+ */
+export type TablePhases = readonly [
+  drops: Change[],
+  columnAdds: Change[],
+  alters: Change[],
+  columnDrops: Change[],
+  creates: Change[],
+  foreignKeyCreates: Change[],
+]
+
+export function compareTables(live: TableSchema, model: TableSchema): TablePhases {
   const modelColumns = new Set(model.columns.map((c) => c.name))
   // Constraints and indexes on a dropped column go with it: nothing to drop separately.
   const gone = new Set(live.columns.filter((c) => !modelColumns.has(c.name)).map((c) => c.name))
   const indexes = compareIndexes(live, model, gone)
   const constraints = compareConstraints(live, model, gone)
   const columns = compareColumns(live, model)
+  const isForeignKey = (change: Change) => change.upgrade.some((op) => op.kind === "createForeignKey")
   return [
-    ...indexes.drops,
-    ...constraints.drops,
-    ...columns.adds,
-    ...columns.alters,
-    ...columns.drops,
-    ...constraints.creates,
-    ...indexes.creates,
+    [...indexes.drops, ...constraints.drops],
+    columns.adds,
+    columns.alters,
+    columns.drops,
+    [...constraints.creates.filter((c) => !isForeignKey(c)), ...indexes.creates],
+    constraints.creates.filter(isForeignKey),
   ]
 }
 

@@ -2,7 +2,7 @@
 // their upgrade operations and the downgrade operations that undo them. Like Alembic's compare
 // module, it cannot see renames: a renamed table or column shows as a drop and an add, and the
 // change says so for the person reviewing the revision.
-import { compareTables } from "./compare-table.ts"
+import { compareTables, type TablePhases } from "./compare-table.ts"
 import type { Operation } from "./operations.ts"
 import {
   type DatabaseSchema,
@@ -40,10 +40,12 @@ export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema)
       upgrade: [createForeignKey(table, fk)],
       downgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
     })),
-    ...[...models.values()].flatMap((model) => {
-      const live = database.get(model.name)
-      return live ? compareTables(live, model) : []
-    }),
+    ...phaseByPhase(
+      [...models.values()].flatMap((model) => {
+        const live = database.get(model.name)
+        return live ? [compareTables(live, model)] : []
+      }),
+    ),
     // Last, once the tables that stay no longer reference them (their keys or columns dropped above).
     ...removed.forwardKeys.map(([table, fk]) => ({
       upgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
@@ -77,4 +79,10 @@ function withoutForwardKeys(ordered: readonly TableSchema[]): {
       : { ...table, foreignKeys: table.foreignKeys.filter((fk) => !forward.includes(fk)) }
   })
   return { tables, forwardKeys }
+}
+
+/** Every table's first phase, then every table's second, and so on (see TablePhases). */
+function phaseByPhase(tables: readonly TablePhases[]): Change[] {
+  const phases = tables[0]?.length ?? 0
+  return Array.from({ length: phases }, (_, phase) => tables.flatMap((t) => t[phase] ?? [])).flat()
 }
