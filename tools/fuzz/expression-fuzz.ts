@@ -1,5 +1,6 @@
 // The differential fuzzer of expressions, on demand:
 //   npx tsx tools/fuzz/expression-fuzz.ts --seed 1 --runs 50 [--rows 6 --expressions 40 --updates 6 --depth 3 --shrink 200]
+//     [--pg-timezone Pacific/Kiritimati]
 // It starts its own stand-ins (a scratch PostgreSQL database behind neon-local, libsql-local, an
 // embedded libSQL file), runs seeds N to N+M-1, each on one pair of transports in turn (Neon HTTP or
 // WebSocket, with libSQL HTTP or embedded), and prints every disagreement, minimised: first those no
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     updates: { type: "string" },
     depth: { type: "string" },
     shrink: { type: "string" },
+    // The PostgreSQL server's zone for the scratch database (`ALTER DATABASE ... SET timezone`).
+    "pg-timezone": { type: "string" },
   },
 })
 const options = {
@@ -43,6 +46,16 @@ const runs = Number(values.runs)
 
 await reachPostgres(pgUrl())
 const database = await createScratchDatabase(pgUrl())
+if (values["pg-timezone"]) {
+  const { default: pg } = await import("pg")
+  const client = new pg.Client(pgUrl())
+  await client.connect()
+  const name = new URL(database.url).pathname.slice(1)
+  await client.query(
+    `ALTER DATABASE "${name}" SET timezone TO ${client.escapeLiteral(values["pg-timezone"])}`,
+  )
+  await client.end()
+}
 const neonLocal = await startNeonLocal({ upstream: database.url, port: 0 })
 const libsqlLocal = await startLibsqlLocal({ port: 0 })
 const folder = mkdtempSync(join(tmpdir(), "ea-fuzz-"))
