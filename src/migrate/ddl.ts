@@ -24,7 +24,9 @@ export function createTableSql(table: TableSchema, compiler: Compiler): string {
 export function columnSql(column: ColumnSchema, compiler: Compiler, inlinePrimaryKey = false): string {
   const type = column.autoincrement && inlinePrimaryKey ? compiler.generatedKeyType(column.type) : column.type
   const parts = [compiler.quote(column.name), type]
-  if (!column.nullable && !inlinePrimaryKey) parts.push("NOT NULL")
+  // A primary key is NOT NULL on PostgreSQL by itself; on SQLite only when it is the rowid (a legacy
+  // quirk lets any other key hold NULLs, several of them), so a key the database does not generate says so.
+  if (!column.nullable && (!inlinePrimaryKey || !column.autoincrement)) parts.push("NOT NULL")
   if (column.default !== undefined) parts.push(`DEFAULT ${column.default}`)
   if (inlinePrimaryKey) parts.push("PRIMARY KEY")
   return parts.join(" ")
