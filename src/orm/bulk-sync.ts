@@ -122,9 +122,36 @@ function tryEvaluate(
 }
 
 function valueEvaluator(value: unknown, table: Table, key: string): Evaluator {
-  if (isExpression(value)) return evaluator(value, table, true)
-  const stored = storedForm(value, table.requireColumn(key).type)
+  const { type } = table.requireColumn(key)
+  if (isExpression(value)) {
+    const compute = evaluator(value, table, true)
+    return (values) => storedForm(assigned(compute(values), type), type)
+  }
+  const stored = storedForm(value, type)
   return () => stored
+}
+
+/** What each column kind takes from an expression as it is; the database converts anything else. */
+const ASSIGNABLE: Partial<Record<SqlType<unknown>["kind"], (value: unknown) => boolean>> = {
+  integer: (value) => typeof value === "bigint" || Number.isInteger(value),
+  smallint: (value) => typeof value === "bigint" || Number.isInteger(value),
+  bigint: (value) => typeof value === "bigint" || Number.isInteger(value),
+  float: (value) => typeof value === "number" || typeof value === "bigint",
+  boolean: (value) => typeof value === "boolean",
+  datetime: (value) => value instanceof Date,
+  binary: (value) => value instanceof Uint8Array,
+}
+
+/**
+ * An expression's value set in a column of `type` (`big: User.age`): a whole number or a string as it
+ * is, a 64-bit integer in a Float as a double; refused when the database would convert it its own way
+ * (a fraction into an Integer rounds on PostgreSQL and stays on SQLite; a timestamp into a day).
+ */
+function assigned(value: unknown, type: SqlType<unknown>): unknown {
+  if (value === null) return null
+  const takes = ASSIGNABLE[type.kind] ?? ((v: unknown) => typeof v === "string")
+  if (!takes(value)) throw new Unevaluable(`the database converts this value to ${type.kind} its own way`)
+  return type.kind === "float" ? Number(value) : value
 }
 
 /**

@@ -164,6 +164,22 @@ for (const postgresOrSqlite of [neonHttp, libsqlHttp, embedded]) {
       expect(saved.doc).toEqual({ zz: "1970-01-01T00:00:00.001Z" })
     })
 
+    it("synchronizes a column set from another column of another type as the row reads it back", async () => {
+      await using session = new AsyncSession(engine)
+      const saved = row({ i: 7, b: 9n, n: "12.5", m: "1.25", f: -0 })
+      session.add(saved)
+      await session.commit()
+      await session.execute(
+        update(F)
+          .where(F.id.eq(saved.id))
+          .values({ b: F.i as never, i: F.b as never, m: F.n, f2: F.i as never }),
+      )
+      const held = { b: saved.b, i: saved.i, m: saved.m, f2: saved.f2 }
+      await session.refresh(saved)
+      expect(held).toEqual({ b: saved.b, i: saved.i, m: saved.m, f2: saved.f2 })
+      expect(held).toEqual({ b: 7n, i: 9, m: "12.50", f2: 7 })
+    })
+
     it("synchronizes a Numeric set from an expression as the database reads it back (memory held 0, the row 0.00)", async () => {
       await using session = new AsyncSession(engine)
       const saved = row({ m: null })

@@ -127,7 +127,11 @@ export class Differential {
     }
     for (let n = 0; n < options.updates; n++) {
       const key = random.pick(COLUMN_KEYS)
-      const value = randomSpec(random, COLUMN_SORTS[key], options.depth - 1)
+      // Sometimes a number of another kind, as `big: User.age` or `ratio: User.count`.
+      const sort = COLUMN_SORTS[key]
+      const numbers: Sort[] = ["int", "big", "float"]
+      const valueSort = numbers.includes(sort) && random.chance(0.3) ? random.pick(numbers) : sort
+      const value = randomSpec(random, valueSort, options.depth - 1)
       const where = randomSpec(random, "bool", options.depth - 1)
       const mode = random.pick(["evaluate", "auto"] as const)
       for (const target of this.#targets) {
