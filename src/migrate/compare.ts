@@ -21,11 +21,19 @@ export interface Change {
 }
 
 export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema): Change[] {
+  // A new table's key to a table that stays waits for that table's changes when it needs a unique
+  // column the table gets in them (PostgreSQL refuses a key over columns not yet unique).
+  const notKeyedYet = (fk: ForeignKeySchema) => {
+    const live = database.get(fk.referencedTable)
+    return live !== undefined && !hasKeyOver(live, fk.referencedColumns)
+  }
   const added = withoutForwardKeys(
     tablesInDependencyOrder([...models.values()].filter((t) => !database.has(t.name))),
+    notKeyedYet,
   )
   const removed = withoutForwardKeys(
     tablesInDependencyOrder([...database.values()].filter((t) => !models.has(t.name))),
+    () => false,
   )
   const renameHint =
     added.tables.length > 0 && removed.tables.length > 0
@@ -36,16 +44,16 @@ export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema)
       upgrade: [createTable(table), ...table.indexes.map((ix) => createIndex(table.name, ix))],
       downgrade: [{ kind: "dropTable", table: table.name } as const],
     })),
-    ...added.forwardKeys.map(([table, fk]) => ({
-      upgrade: [createForeignKey(table, fk)],
-      downgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
-    })),
     ...phaseByPhase(
       [...models.values()].flatMap((model) => {
         const live = database.get(model.name)
         return live ? [compareTables(live, model)] : []
       }),
     ),
+    ...added.forwardKeys.map(([table, fk]) => ({
+      upgrade: [createForeignKey(table, fk)],
+      downgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
+    })),
     // Last, once the tables that stay no longer reference them (their keys or columns dropped above).
     ...removed.forwardKeys.map(([table, fk]) => ({
       upgrade: [{ kind: "dropConstraint", table, name: fk.name as string } as const],
@@ -65,14 +73,18 @@ export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema)
  * drop a table another still references. Such a key (a named one) is left out of its table and added
  * once every table is there, or dropped before any table goes, as SQLAlchemy's use_alter does.
  */
-function withoutForwardKeys(ordered: readonly TableSchema[]): {
+function withoutForwardKeys(
+  ordered: readonly TableSchema[],
+  /** Also left out: keys to a table not in `ordered` that cannot take them yet. */
+  notYet: (fk: ForeignKeySchema) => boolean,
+): {
   tables: TableSchema[]
   forwardKeys: [string, ForeignKeySchema][]
 } {
   const forwardKeys: [string, ForeignKeySchema][] = []
   const tables = ordered.map((table, i) => {
     const later = new Set(ordered.slice(i + 1).map((t) => t.name))
-    const forward = table.foreignKeys.filter((fk) => fk.name && later.has(fk.referencedTable))
+    const forward = table.foreignKeys.filter((fk) => fk.name && (later.has(fk.referencedTable) || notYet(fk)))
     for (const fk of forward) forwardKeys.push([table.name, fk])
     return forward.length === 0
       ? table
@@ -85,4 +97,15 @@ function withoutForwardKeys(ordered: readonly TableSchema[]): {
 function phaseByPhase(tables: readonly TablePhases[]): Change[] {
   const phases = tables[0]?.length ?? 0
   return Array.from({ length: phases }, (_, phase) => tables.flatMap((t) => t[phase] ?? [])).flat()
+}
+
+/** Whether the table's primary key, a unique constraint or a unique index is over exactly these columns. */
+function hasKeyOver(table: TableSchema, columns: readonly string[]): boolean {
+  const same = (keyed: readonly string[]) =>
+    keyed.length === columns.length && keyed.every((c) => columns.includes(c))
+  return (
+    same(table.primaryKey) ||
+    table.uniques.some((uq) => same(uq.columns)) ||
+    table.indexes.some((ix) => ix.unique && same(ix.columns))
+  )
 }

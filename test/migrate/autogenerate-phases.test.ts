@@ -3,7 +3,8 @@
 // tables, so with the parent first the parent's code was dropped while the child's key still used it
 // (PostgreSQL: "other objects depend on it"), and with the child first the key was created before the
 // unique constraint it needs ("no unique constraint matching given keys"). Changes now run phase by
-// phase over every table: keys dropped before columns, unique constraints created before keys.
+// phase over every table: keys dropped before columns, unique constraints created before keys; and a
+// new table's key to such a column comes after the column's table has changed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { column, Integer, MetaData, String, table, text } from "../../src/index.ts"
 import { type MigrationDatabases, migrationDatabases, type TargetName } from "./databases.ts"
@@ -83,6 +84,51 @@ describe.each(["neon-http", "libsql-http"] satisfies TargetName[])("on %s", (nam
     await engine.execute(text("UPDATE mg2_entries SET catalog_code = NULL"))
     await folder.migrator().downgrade("-1")
     expect(await folder.migrator().compare(models(true, childFirst))).toEqual([])
+    await folder.migrator().downgrade("base")
+  })
+  it("creates a new table whose key needs a unique column another table gets in the same revision", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`phases-new-table-${name}`)
+    const folder = revisionFolder(engine)
+    folders.push(folder)
+    const catalogs = (coded: boolean) => {
+      const metadata = new MetaData()
+      table(
+        "mg2_catalogs",
+        {
+          id: column(Integer, { primaryKey: true }),
+          ...(coded ? { code: column(String(10), { nullable: true, unique: true }) } : {}),
+        },
+        { metadata },
+      )
+      if (coded)
+        table(
+          "mg2_links",
+          {
+            id: column(Integer, { primaryKey: true }),
+            catalog_code: column(String(10), { foreignKey: "mg2_catalogs.code" }),
+          },
+          { metadata },
+        )
+      return metadata
+    }
+    await folder.write(catalogs(false), "catalogs")
+    await folder.migrator().upgrade()
+    const { changes } = await folder.write(catalogs(true), "codes, and links to them")
+    expect(changes.flatMap((c) => c.upgrade.map((op) => op.kind))).toEqual([
+      "createTable",
+      "addColumn",
+      "createUniqueConstraint",
+      "createForeignKey",
+    ])
+    await folder.migrator().upgrade()
+    expect(await folder.migrator().compare(catalogs(true))).toEqual([])
+    await engine.execute(text("INSERT INTO mg2_catalogs (id, code) VALUES (1, 'c1')"))
+    await engine.execute(text("INSERT INTO mg2_links (id, catalog_code) VALUES (1, 'c1')"))
+    await expect(
+      engine.execute(text("INSERT INTO mg2_links (id, catalog_code) VALUES (2, 'no')")),
+    ).rejects.toThrow()
     await folder.migrator().downgrade("base")
   })
 })
