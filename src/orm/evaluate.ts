@@ -69,7 +69,7 @@ function comparable(operands: readonly Expression<unknown>[]): void {
 /** A computed value, refused beyond `limit` either way (a double's overflow, NaN included). */
 function inRange<T>(value: T, limit = Number.POSITIVE_INFINITY): T {
   const n = typeof value === "number" || typeof value === "bigint" ? Number(value) : 0
-  if (n >= -limit && n < limit) return value
+  if (Number.isFinite(n) && n >= -limit && n < limit) return value
   throw new Unevaluable("the result is beyond its type's range (PostgreSQL refuses it, SQLite overflows)")
 }
 

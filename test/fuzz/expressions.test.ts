@@ -203,6 +203,7 @@ describe("the in-memory evaluator, where the fuzzer found it computing what the 
     expect(() => compute(F.i.mul(F.i2), { i: 2 ** 30, i2: 4 })).toThrow(Unevaluable)
     expect(() => compute(func.abs(F.i2), { i2: -(2 ** 31) })).toThrow(Unevaluable)
     expect(() => compute(F.f.mul(F.f2), { f: 1e308, f2: 10 })).toThrow(Unevaluable)
+    expect(() => compute(F.f2.add(F.f2).le(1), { f2: -1e308 })).toThrow(Unevaluable)
     expect(compute(F.i.mul(F.b as never), { i: 2 ** 30, b: 4n })).toBe(2n ** 32n)
     expect(compute(F.b.add(1 as never), { b: 2n ** 62n })).toBe(2n ** 62n + 1n)
     // A BigInteger divided by a Float divides as doubles on both databases.

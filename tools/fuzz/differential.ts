@@ -450,7 +450,14 @@ export class Differential {
       `  ${final.key}: the object holds ${printValue(final.held)}, the row reloaded holds ${printValue(final.stored)}`,
     ]
     return [
-      { check: "bulk", category: `object≠${target.dialect}`, subject: statement, repro: lines.join("\n") },
+      {
+        check: "bulk",
+        category: `object≠${target.dialect}`,
+        subject: statement,
+        repro: lines.join("\n"),
+        // The value's expression, for triage; a DELETE has none.
+        ...(small.kind === "update" ? { spec: small.value } : {}),
+      },
     ]
   }
 
