@@ -83,7 +83,7 @@ describe("alterColumn", () => {
       "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)",
       "INSERT INTO users (id, name) SELECT c0, c1 FROM _edgealchemy_copy_users",
       "INSERT INTO posts (id, user_id) SELECT c0, c1 FROM _edgealchemy_copy_posts",
-      `SELECT json('foreign key broken in ' || "table") FROM (SELECT "table" FROM pragma_foreign_key_check('users') UNION ALL SELECT "table" FROM pragma_foreign_key_check('posts'))`,
+      `SELECT json('foreign key broken in ' || "table") FROM (SELECT "table" FROM pragma_foreign_key_check('users') UNION ALL SELECT "table" FROM pragma_foreign_key_check('posts')) WHERE (SELECT foreign_keys FROM pragma_foreign_keys) = 1`,
       "PRAGMA defer_foreign_keys = OFF",
       "DROP TABLE _edgealchemy_copy_users",
       "DROP TABLE _edgealchemy_copy_posts",
