@@ -73,6 +73,13 @@ function inRange<T>(value: T, limit = Number.POSITIVE_INFINITY): T {
   throw new Unevaluable("the result is beyond its type's range (PostgreSQL refuses it, SQLite overflows)")
 }
 
+/** PostgreSQL raises an underflow where a product or quotient of doubles other than 0 is 0. */
+function noUnderflow<T>(result: T, a: unknown, b: unknown): T {
+  if (result === 0 && Number(a) !== 0 && Number(b) !== 0)
+    throw new Unevaluable("a double's underflow to 0 is an error on PostgreSQL")
+  return result
+}
+
 /**
  * The integer kinds' ranges: PostgreSQL refuses a result beyond its operands' widest type (`integer out
  * of range`) where SQLite computes on in 64 bits, so memory answers only within it.
@@ -216,14 +223,24 @@ function binary(node: Binary<unknown>, scope: Scope): Evaluator {
         // SQLite gives NULL, PostgreSQL an error; JavaScript would give Infinity or NaN.
         if (Number(b) === 0) throw new Unevaluable("division by zero")
         if (divide) return divide(a, b)
-        return inRange(typeof a === "bigint" || !integer ? a / b : Math.trunc(a / b), limit)
+        if (integer) return inRange(typeof a === "bigint" ? a / b : Math.trunc(a / b), limit)
+        return noUnderflow(inRange(a / b), a, b)
       },
       !integer,
     )
   }
   const operation = ARITHMETIC[node.operator] as (a: never, b: never) => unknown
   if (!operation) throw new Unevaluable(`the operator ${node.operator} cannot be evaluated in memory`)
-  return nullSafe(left, right, (a, b) => inRange(operation(a, b), limit), !integer)
+  const product = node.operator === "*" && !integer
+  return nullSafe(
+    left,
+    right,
+    (a, b) => {
+      const result = inRange(operation(a, b), limit)
+      return product ? noUnderflow(result, a, b) : result
+    },
+    !integer,
+  )
 }
 
 /**

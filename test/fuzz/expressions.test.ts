@@ -204,6 +204,11 @@ describe("the in-memory evaluator, where the fuzzer found it computing what the 
     expect(() => compute(func.abs(F.i2), { i2: -(2 ** 31) })).toThrow(Unevaluable)
     expect(() => compute(F.f.mul(F.f2), { f: 1e308, f2: 10 })).toThrow(Unevaluable)
     expect(() => compute(F.f2.add(F.f2).le(1), { f2: -1e308 })).toThrow(Unevaluable)
+    // And below: PostgreSQL's "value out of range: underflow".
+    expect(() => compute(F.f.mul(F.f2), { f: 5e-324, f2: 0.5 })).toThrow(Unevaluable)
+    expect(() => compute(F.f.div(F.f2), { f: 1e-300, f2: 1e300 })).toThrow(Unevaluable)
+    expect(compute(F.f.mul(F.f2), { f: 0, f2: 0.5 })).toBe(0)
+    expect(compute(F.i.div(F.i2), { i: 7, i2: 10 })).toBe(0)
     expect(compute(F.i.mul(F.b as never), { i: 2 ** 30, b: 4n })).toBe(2n ** 32n)
     expect(compute(F.b.add(1 as never), { b: 2n ** 62n })).toBe(2n ** 62n + 1n)
     // A BigInteger divided by a Float divides as doubles on both databases.
