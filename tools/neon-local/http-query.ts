@@ -1,6 +1,7 @@
 // One query of a SQL-over-HTTP request, run as Neon's proxy runs it: the extended protocol (so several
 // statements in one query are refused, as on Neon), values the text PostgreSQL sent (converted to JSON
-// values unless the request asks for raw text, as the driver always does), rows counted against the response's size limit, and COPY refused.
+// values unless the request asks for raw text, as the driver always does), rows counted against the
+// response's size limit, and COPY refused.
 import type pg from "pg"
 import { type ElementTypes, paramsToText, textToJson } from "./json-values.ts"
 

@@ -1,6 +1,7 @@
 // Neon's SQL-over-HTTP endpoint (`POST /sql`): one query, or a batch run as one transaction, answered
-// with its rows in the format the request's headers ask for, or Neon's error body with Neon's words. A request whose client went away is cancelled on
-// PostgreSQL, as Neon's proxy cancels it, and its connection is never reused.
+// with its rows in the format the request's headers ask for, or Neon's error body with Neon's words. A
+// request whose client went away is cancelled on PostgreSQL, as Neon's proxy cancels it, and its
+// connection is never reused.
 import type pg from "pg"
 import { asNeonAuthError, type EndpointAccess } from "./access.ts"
 import { type Credentials, parseConnectionString } from "./connection-string.ts"
