@@ -663,6 +663,9 @@ export class AsyncSession extends ReadSession {
       // were put back above: undo them again over that (undoing is idempotent).
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
       if (!connection.inTransaction) this.#fire("afterRollback")
+      // Closed while it was out (close() gives up on a flush that does not answer): what was put back
+      // above went back into the session, which has let go of its objects; they are let go again.
+      if (this.closed) this.expungeAll()
       throw staleOrSame(error)
     }
   }
