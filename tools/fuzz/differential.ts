@@ -3,90 +3,31 @@
 // (SELECT expr), by the in-memory evaluator on each database's row (as a hybrid does), and as a WHERE
 // (which rows match, as synchronizeSession "evaluate" decides); random bulk UPDATEs run with
 // synchronizeSession "evaluate" or "auto", and the objects the session holds are compared with the rows
-// reloaded. Every disagreement is shrunk to one row and a small expression (./minimise.ts).
-import {
-  AsyncSession,
-  type Connection,
-  deleteFrom,
-  EdgeAlchemyError,
-  type Engine,
-  type Expression,
-  InvalidRequestError,
-  inspect,
-  postgresql,
-  type Statement,
-  select,
-  sqlite,
-  update,
-} from "../../src/index.ts"
+// reloaded. Every disagreement is shrunk to one row and a small expression (./findings.ts's shrink).
+import { type Connection, type Expression, select } from "../../src/index.ts"
 import { evaluator, matches, rowValues } from "../../src/orm/evaluate.ts"
 import { mapperOf } from "../../src/orm/mapper-of.ts"
+import { type Bulk, BulkCheck } from "./bulk-check.ts"
+import { buildSpec, columnsOf, printSpec, randomSpec, type Spec } from "./expression-specs.ts"
 import {
-  buildSpec,
-  columnsOf,
-  printSpec,
-  printValue,
-  randomSpec,
-  type Spec,
-  shrinkSpec,
-} from "./expression-specs.ts"
-import {
-  COLUMN_KEYS,
-  COLUMN_SORTS,
-  type ColumnKey,
-  type FuzzModel,
-  type FuzzRow,
-  randomRow,
-  type Sort,
-} from "./fuzz-model.ts"
-import { answered, failure, type Outcome, printOutcome, sameOutcome, sameValue } from "./outcomes.ts"
+  DEFAULT_OPTIONS,
+  type Finding,
+  type Loaded,
+  pick,
+  printRow,
+  type SeedOptions,
+  sequentially,
+  shrink,
+  sqlOf,
+  type Target,
+  type Values,
+} from "./findings.ts"
+import { COLUMN_KEYS, COLUMN_SORTS, type FuzzModel, randomRow, type Sort } from "./fuzz-model.ts"
+import { answered, failure, type Outcome, printOutcome, sameOutcome } from "./outcomes.ts"
 import { Random } from "./random.ts"
+import { insertAndRead } from "./round-trip.ts"
 
-/** A database reached through one transport. */
-export interface Target {
-  readonly transport: string
-  readonly dialect: "postgresql" | "sqlite"
-  readonly engine: Engine
-}
-
-export interface Finding {
-  /** Which comparison: the round trip, SELECT expr, WHERE, or a bulk UPDATE's synchronization. */
-  readonly check: "round trip" | "select" | "where" | "bulk"
-  /** Who disagreed, e.g. "memory≠postgresql" or "postgresql≠sqlite". */
-  readonly category: string
-  /** The minimised spec (select, where) or UPDATE (bulk), for deduplication and triage. */
-  readonly subject: string
-  /** A readable repro: the expression, the row's values it reads, each place's outcome, the SQL. */
-  readonly repro: string
-  /** The shrunk spec and the outcomes, for triage by code. */
-  readonly spec?: Spec
-  readonly outcomes?: Readonly<Record<string, Outcome>>
-}
-
-export interface SeedOptions {
-  readonly rows: number
-  readonly expressions: number
-  readonly updates: number
-  readonly depth: number
-  /** How many simpler candidates minimising one disagreement may try. */
-  readonly shrinkBudget: number
-}
-
-export const DEFAULT_OPTIONS: SeedOptions = {
-  rows: 6,
-  expressions: 40,
-  updates: 6,
-  depth: 3,
-  shrinkBudget: 200,
-}
-
-type Values = Record<string, unknown>
-
-/** A row as each database holds it: its values read back through that database's transport. */
-interface Loaded {
-  readonly ids: Record<string, number>
-  readonly values: Record<string, Values>
-}
+export { DEFAULT_OPTIONS, type Finding, type SeedOptions, type Target } from "./findings.ts"
 
 export class Differential {
   readonly #targets: readonly [Target, Target]
@@ -94,11 +35,13 @@ export class Differential {
   readonly #options: SeedOptions
   /** One connection per database for the SELECTs of a run (a WebSocket's login costs the most). */
   readonly #connections = new Map<Target, Connection>()
+  readonly #bulk: BulkCheck
 
   constructor(targets: readonly [Target, Target], model: FuzzModel, options: SeedOptions = DEFAULT_OPTIONS) {
     this.#targets = targets
     this.#model = model
     this.#options = options
+    this.#bulk = new BulkCheck(model, options)
   }
 
   /** Random rows, random expressions and random bulk UPDATEs, all made from `seed`. */
@@ -136,7 +79,7 @@ export class Differential {
       const mode = random.pick(["evaluate", "auto"] as const)
       for (const target of this.#targets) {
         findings.push(
-          ...(await this.#checkBulk(target, loaded, { kind: "update", key, value, where, mode }, seed)),
+          ...(await this.#bulk.check(target, loaded, { kind: "update", key, value, where, mode }, seed)),
         )
       }
     }
@@ -151,7 +94,7 @@ export class Differential {
         mode,
       }
       for (const target of this.#targets)
-        findings.push(...(await this.#checkBulk(target, loaded, bulk, seed)))
+        findings.push(...(await this.#bulk.check(target, loaded, bulk, seed)))
     }
     return findings
   }
@@ -193,58 +136,9 @@ export class Differential {
   async #load(random: Random, findings: Finding[]): Promise<Loaded[] | undefined> {
     const rows = Array.from({ length: this.#options.rows }, () => randomRow(random))
     const loaded: Loaded[] = rows.map(() => ({ ids: {}, values: {} }))
-    for (const target of this.#targets) findings.push(...(await this.#insert(target, rows, loaded)))
+    for (const target of this.#targets)
+      findings.push(...(await insertAndRead(target, this.#model, rows, loaded)))
     return findings.some((f) => f.category === "insert failed") ? undefined : loaded
-  }
-
-  // ---- the round trip ----
-
-  async #insert(target: Target, rows: readonly FuzzRow[], loaded: Loaded[]): Promise<Finding[]> {
-    const Model = this.#model
-    await using session = new AsyncSession(target.engine)
-    const objects = rows.map((row) => new Model(row as never))
-    try {
-      session.addAll(objects)
-      await session.commit()
-    } catch (error) {
-      const repro = `${target.transport}: ${printOutcome(failure(error))}\n  rows: ${rows.map(printRow).join("\n        ")}`
-      return [{ check: "round trip", category: "insert failed", subject: target.transport, repro }]
-    }
-    await using reader = new AsyncSession(target.engine)
-    const read = (
-      await reader.scalars(
-        select(Model)
-          .where(Model.id.in(objects.map((o) => o.id)))
-          .orderBy(Model.id),
-      )
-    ).all()
-    const findings: Finding[] = []
-    read.forEach((object, i) => {
-      const values = valuesOf(object)
-      ;(loaded[i] as Loaded).ids[target.dialect] = object.id
-      ;(loaded[i] as Loaded).values[target.dialect] = values
-      const committed = valuesOf(objects[i] as object)
-      for (const key of COLUMN_KEYS) {
-        const written = (rows[i] as FuzzRow)[key]
-        if (!sameValue(expectedRead(key, written), normalRead(key, values[key]))) {
-          findings.push(roundTrip(target, key, written, values[key], "reads back"))
-        } else if (
-          !sameValue(committed[key], values[key]) &&
-          !(key === "n" && sameDecimal(committed[key], values[key]))
-        ) {
-          findings.push(
-            roundTrip(
-              target,
-              key,
-              committed[key],
-              values[key],
-              "is held by the committed object, the row reads back",
-            ),
-          )
-        }
-      }
-    })
-    return findings
   }
 
   // ---- SELECT expr, on both databases and in memory ----
@@ -405,161 +299,6 @@ export class Differential {
     ]
     return { check, category, subject: printSpec(spec), repro: lines.join("\n"), spec, outcomes }
   }
-
-  // ---- bulk UPDATE with synchronizeSession "evaluate" / "auto" ----
-
-  async #checkBulk(target: Target, loaded: readonly Loaded[], bulk: Bulk, seed: number): Promise<Finding[]> {
-    // A DELETE runs on copies of the rows, which the checks after it still need.
-    const ids =
-      bulk.kind === "delete"
-        ? await this.#copies(
-            target,
-            loaded.map((row) => row.values[target.dialect] as Values),
-          )
-        : loaded.map((row) => row.ids[target.dialect] as number)
-    const first = await this.bulkDifference(target, ids, bulk)
-    if (!first) return []
-    // Shrink on a copy of the row the difference showed on, as it was before the UPDATE.
-    let before = first.before
-    for (const row of first.rows ?? []) {
-      if (await this.#bulkOnCopy(target, row, bulk)) {
-        before = row
-        break
-      }
-    }
-    const reproduces = async (candidate: Bulk) =>
-      (await this.#bulkOnCopy(target, before, candidate)) !== undefined
-    let small = bulk
-    for (const part of bulk.kind === "delete" ? (["where"] as const) : (["value", "where"] as const)) {
-      const shrunk = await shrink(
-        small[part],
-        (spec) => reproduces({ ...small, [part]: spec }),
-        this.#options.shrinkBudget / 2,
-      )
-      small = { ...small, [part]: shrunk }
-    }
-    const final = (await this.#bulkOnCopy(target, before, small)) ?? first
-    const statement =
-      small.kind === "delete"
-        ? `deleteFrom(F).where(${printSpec(small.where)})`
-        : `update(F).where(${printSpec(small.where)}).values({ ${small.key}: ${printSpec(small.value, false)} })`
-    const lines = [
-      `[bulk] synchronizeSession "${small.mode}" on ${target.transport} (seed ${seed})`,
-      `  ${statement}`,
-      `  row before: ${printRow(pick(final.before, [...new Set([small.key, ...columnsOf(small.value), ...columnsOf(small.where)])]))}`,
-      `  ${final.key}: the object holds ${printValue(final.held)}, the row reloaded holds ${printValue(final.stored)}`,
-    ]
-    return [
-      {
-        check: "bulk",
-        category: `object≠${target.dialect}`,
-        subject: statement,
-        repro: lines.join("\n"),
-        // The value's expression, for triage; a DELETE has none.
-        ...(small.kind === "update" ? { spec: small.value } : {}),
-      },
-    ]
-  }
-
-  /** Runs a bulk UPDATE on rows already in the session; the first object that differs from its row. */
-  async bulkDifference(
-    target: Target,
-    ids: readonly number[],
-    bulk: Bulk,
-  ): Promise<BulkDifference | undefined> {
-    const Model = this.#model
-    await using session = new AsyncSession(target.engine)
-    const objects = (await session.scalars(select(Model).where(Model.id.in(ids)).orderBy(Model.id))).all()
-    const before = objects.map(valuesOf)
-    try {
-      const where = [Model.id.in(ids), buildSpec(bulk.where, Model) as Expression<boolean>] as const
-      if (bulk.kind === "delete") {
-        await session.execute(deleteFrom(Model).where(...where), { synchronizeSession: bulk.mode })
-        await session.commit()
-        const kept = new Set((await session.scalars(select(Model.id).where(Model.id.in(ids)))).all())
-        const wrong = objects.findIndex(
-          (object) => (inspect(object).state === "persistent") !== kept.has(object.id),
-        )
-        if (wrong === -1) return undefined
-        const object = objects[wrong] as object
-        const state = inspect(object).state
-        return {
-          before: before[wrong] as Values,
-          key: "(deleted)",
-          held: state,
-          stored: kept.has((object as { id: number }).id) ? "present" : "gone",
-        }
-      }
-      const statement = update(Model)
-        .where(...where)
-        // A plain value as users write one (the session keeps it as the database reads it back), or an expression.
-        .values({
-          [bulk.key]: bulk.value.op === "lit" ? bulk.value.value : buildSpec(bulk.value, Model),
-        } as never)
-      await session.execute(statement, { synchronizeSession: bulk.mode })
-      await session.commit()
-    } catch (error) {
-      // "evaluate" refusing, or the database refusing the UPDATE: nothing was synchronized.
-      if (!(error instanceof InvalidRequestError)) await session.rollback()
-      // Anything else is edgealchemy failing where it should answer or refuse.
-      if (error instanceof EdgeAlchemyError) return undefined
-      return {
-        before: before[0] as Values,
-        key: "(crashed)",
-        held: printOutcome(failure(error)),
-        stored: null,
-        rows: before,
-      }
-    }
-    await using reader = new AsyncSession(target.engine)
-    const rows = (await reader.scalars(select(Model).where(Model.id.in(ids)).orderBy(Model.id))).all()
-    for (const [i, object] of objects.entries()) {
-      const held = valuesOf(object)
-      const stored = valuesOf(rows[i] as object)
-      for (const key of COLUMN_KEYS) {
-        if (!sameValue(held[key], stored[key])) {
-          return { before: before[i] as Values, key, held: held[key], stored: stored[key] }
-        }
-      }
-    }
-    return undefined
-  }
-
-  /** Inserts copies of rows; their ids. */
-  async #copies(target: Target, rows: readonly Values[]): Promise<number[]> {
-    const Model = this.#model
-    await using session = new AsyncSession(target.engine)
-    const copies = rows.map((values) => new Model(pick(values, COLUMN_KEYS) as never))
-    session.addAll(copies)
-    await session.commit()
-    return copies.map((copy) => copy.id)
-  }
-
-  async #bulkOnCopy(target: Target, before: Values, bulk: Bulk): Promise<BulkDifference | undefined> {
-    const Model = this.#model
-    await using session = new AsyncSession(target.engine)
-    const copy = new Model(pick(before, COLUMN_KEYS) as never)
-    session.add(copy)
-    await session.commit()
-    return this.bulkDifference(target, [copy.id], bulk)
-  }
-}
-
-export interface Bulk {
-  readonly kind: "update" | "delete"
-  readonly key: ColumnKey
-  readonly value: Spec
-  readonly where: Spec
-  readonly mode: "evaluate" | "auto"
-}
-
-interface BulkDifference {
-  readonly before: Values
-  /** When the statement failed as a whole: every row it ran on, to find the one it fails for. */
-  readonly rows?: readonly Values[]
-  readonly key: string
-  readonly held: unknown
-  readonly stored: unknown
 }
 
 /**
@@ -597,108 +336,4 @@ function memory(compute: () => unknown): Outcome {
   } catch (error) {
     return failure(error)
   }
-}
-
-/** Greedy shrinking: the first simpler candidate that still shows the difference, until none does. */
-async function shrink(
-  spec: Spec,
-  reproduces: (candidate: Spec) => Promise<boolean>,
-  budget: number,
-): Promise<Spec> {
-  let current = spec
-  while (budget > 0) {
-    let smaller: Spec | undefined
-    for (const candidate of shrinkSpec(current)) {
-      if (--budget <= 0) break
-      let shows = false
-      try {
-        shows = await reproduces(candidate)
-      } catch {
-        shows = false
-      }
-      if (shows) {
-        smaller = candidate
-        break
-      }
-    }
-    if (!smaller) break
-    current = smaller
-  }
-  return current
-}
-
-function valuesOf(object: object): Values {
-  const record = object as Record<string, unknown>
-  return Object.fromEntries(COLUMN_KEYS.map((key) => [key, record[key]]))
-}
-
-function pick(values: Values, keys: readonly string[]): Values {
-  return Object.fromEntries(keys.map((key) => [key, values[key]]))
-}
-
-function printRow(values: Values): string {
-  return `{ ${Object.entries(values)
-    .map(([key, value]) => `${key}: ${printValue(value)}`)
-    .join(", ")} }`
-}
-
-function sqlOf(statement: Statement, dialect: "postgresql" | "sqlite"): string {
-  try {
-    const { sql, params } = statement.compile(dialect === "postgresql" ? postgresql : sqlite)
-    return `${sql}  -- ${params.map(printValue).join(", ")}`
-  } catch (error) {
-    return printOutcome(failure(error))
-  }
-}
-
-function roundTrip(target: Target, key: string, written: unknown, read: unknown, how: string): Finding {
-  const repro = `[round trip] ${target.transport}: ${key} written ${printValue(written)} ${how} ${printValue(read)}`
-  return { check: "round trip", category: `round trip ${key}`, subject: `${target.transport} ${key}`, repro }
-}
-
-/** What a written value reads back as on both databases (a Float's -0 as 0, a Numeric(10, 2) with two decimals). */
-function expectedRead(key: ColumnKey, value: unknown): unknown {
-  if (value === null) return null
-  if (key === "n") return canonicalDecimal(value as string)
-  if (key === "m") {
-    const [whole, fraction = ""] = canonicalDecimal(value as string).split(".")
-    return `${whole}.${fraction.padEnd(2, "0")}`
-  }
-  return value
-}
-
-function normalRead(key: ColumnKey, value: unknown): unknown {
-  return key === "n" && typeof value === "string" ? canonicalDecimal(value) : value
-}
-
-function sameDecimal(a: unknown, b: unknown): boolean {
-  return typeof a === "string" && typeof b === "string" && canonicalDecimal(a) === canonicalDecimal(b)
-}
-
-/** Decimal text without a sign on zero, leading zeros or trailing zeros after the point. */
-function canonicalDecimal(text: string): string {
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text)
-  if (!match) return text
-  const [, sign, whole = "", fraction = "", exponent = "0"] = match
-  let digits = BigInt(`${whole}${fraction}` || "0")
-  if (digits === 0n) return "0"
-  let scale = fraction.length - Number(exponent)
-  while (scale > 0 && digits % 10n === 0n) {
-    digits /= 10n
-    scale--
-  }
-  if (scale < 0) {
-    digits *= 10n ** BigInt(-scale)
-    scale = 0
-  }
-  const padded = digits.toString().padStart(scale + 1, "0")
-  const text2 = scale === 0 ? padded : `${padded.slice(0, -scale)}.${padded.slice(-scale)}`
-  return `${sign === "-" ? "-" : ""}${text2}`
-}
-
-/** One at a time: a connection runs one statement at once. */
-async function sequentially<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = []
-  for (const item of items) results.push(await run(item))
-  return results
 }
