@@ -24,9 +24,10 @@ beforeAll(async () => {
 })
 afterAll(() => rig?.stop())
 
-const TIMEOUT_MS = 300
+// Long enough that a loaded machine (the suite runs files in parallel) answers a live request within it.
+const TIMEOUT_MS = 1_000
 /** Far beyond the timeout: a round trip still waiting then was not cut short. */
-const DEADLINE_MS = 3_000
+const DEADLINE_MS = 5_000
 
 let n = 0
 const kindOf = (error: unknown) =>
