@@ -95,8 +95,8 @@ export class AsyncSession extends ReadSession {
   #pendingRollback: PendingRollbackError | undefined
   /** Set while the application's own rollback() or close() ends the transaction. */
   #rollingBack = false
-  /** New objects whose INSERT is out now (a flush under way). */
-  #inserting: ReadonlySet<InstanceState> = new Set()
+  /** Objects whose INSERT or DELETE is out now (a flush under way). */
+  #sending: ReadonlySet<InstanceState> = new Set()
   /** The application expunged a pending object: add() looks for it among what the added one reaches. */
   #expungedPending = false
 
@@ -156,6 +156,12 @@ export class AsyncSession extends ReadSession {
         // One object per row: the session's own would silently lose its changes to this one.
         throw new InvalidRequestError(
           `Another ${state.mapper.name} object for the row with key (${identity.join(", ")}) is already in this session; merge() this one into it, or expunge that one first`,
+        )
+      }
+      // Its DELETE already sent, taking the mark back would be lost: the row goes all the same.
+      if (state.deleted && this.#sending.has(state)) {
+        throw new InvalidRequestError(
+          `This ${state.mapper.name} is being deleted by a flush under way: await it, then add a new object for the row`,
         )
       }
       state.session = this
@@ -225,7 +231,7 @@ export class AsyncSession extends ReadSession {
     if (state.session !== this) throw new InvalidRequestError(`${state.mapper.name} is not in this session`)
     if (state.committed === undefined) {
       // Dropped now, its row would be inserted all the same, and kept.
-      if (this.#inserting.has(state)) {
+      if (this.#sending.has(state)) {
         throw new InvalidRequestError(
           `This ${state.mapper.name} is being inserted by a flush under way: await it, then delete the object`,
         )
@@ -609,10 +615,10 @@ export class AsyncSession extends ReadSession {
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps, this.engine.dialect)
       // The objects as the flush sends them: what the application changes while it is out is newer.
       sent = snapshotOf([...new Set([...plan.inserted, ...this.identityMap.values().map(stateOf)])])
-      this.#inserting = new Set(plan.inserted)
+      this.#sending = new Set([...plan.inserted, ...plan.deleted])
       const open = connection.inTransaction
       const results = await send([...rendered.map((r) => r.statement), ...reads]).finally(() => {
-        this.#inserting = new Set()
+        this.#sending = new Set()
       })
       // Its transaction ended while it was out (another statement of it failed: a Promise.all without
       // autoflush): SQLite ran it, then rolled it back with the rest.

@@ -4,9 +4,10 @@
 // taken as stored and never inserted; a failed commit put the objects back as before it, dropping the
 // change too. An object expunged meanwhile came back into the identity map (or into the session), even
 // after another session had taken it; a new object deleted meanwhile was dropped from the session while
-// its row was being inserted, and the row stayed. A query without autoflush that read a new row before
-// its INSERT's answer came back left two persistent objects for it. Each request here is held until the
-// change is made.
+// its row was being inserted, and the row stayed (and one deleted, added back meanwhile, was deleted all
+// the same). A query without autoflush that read a new row, or a row under the key a flush gave it,
+// before the flush's answer came back left two persistent objects for it. Each request here is held
+// until the change is made.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
@@ -169,6 +170,24 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       expect(read).not.toBe(doc)
       expect(await session.get(Doc, renumbered)).toBe(doc)
       expect([inspect(doc).state, inspect(read as object).state]).toEqual(["persistent", "detached"])
+    })
+
+    it("refuses to add back meanwhile an object whose DELETE is out, which it would have lost", async () => {
+      await using session = new AsyncSession(engine)
+      const doc = await storedDoc(session)
+      session.delete(doc)
+      let refused: unknown
+      expect(
+        await commitWhile(session, () => {
+          try {
+            session.add(doc)
+          } catch (error) {
+            refused = error
+          }
+        }),
+      ).toBeUndefined()
+      expect(refused).toBeInstanceOf(InvalidRequestError)
+      expect(await session.get(Doc, doc.id)).toBeNull()
     })
 
     it("leaves in the other session an object expunged meanwhile and added there", async () => {
