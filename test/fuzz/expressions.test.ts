@@ -7,7 +7,17 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, BigInteger, caseWhen, func, literal, select, Text, update } from "../../src/index.ts"
+import {
+  AsyncSession,
+  BigInteger,
+  caseWhen,
+  DateTime,
+  func,
+  literal,
+  select,
+  Text,
+  update,
+} from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { evaluator, Unevaluable } from "../../src/orm/evaluate.ts"
 import { mapperOf } from "../../src/orm/mapper-of.ts"
@@ -99,6 +109,23 @@ for (const postgresOrSqlite of [neonHttp, libsqlHttp, embedded]) {
         select(func.sum(caseWhen([[F.flag, 1]], 0)).cast(BigInteger)).where(F.t.eq("case")),
       )
       expect(counted).toBe(2n)
+    })
+
+    it("casts a day to a timestamp at its midnight in UTC, years below 100 too (SQLite read '0001-01-01' as 2001)", async () => {
+      await using session = new AsyncSession(engine)
+      const days = ["0001-01-01", "2024-02-29"].map((day) => row({ day, t: "days" }))
+      session.addAll(days)
+      await session.commit()
+      const stamps = await session.scalars(select(F.day.cast(DateTime)).where(F.t.eq("days")).orderBy(F.id))
+      expect(stamps.all().map((stamp) => (stamp as Date).toISOString())).toEqual([
+        "0001-01-01T00:00:00.000Z",
+        "2024-02-29T00:00:00.000Z",
+      ])
+      const midnight = new Date("2024-02-29T00:00:00.000Z")
+      const found = await session.scalars(
+        select(F.day).where(F.t.eq("days"), F.day.cast(DateTime).eq(midnight)),
+      )
+      expect(found.all()).toEqual(["2024-02-29"])
     })
 
     it("compares an untyped function with a fraction (SQLite's binding threw a RangeError)", async () => {

@@ -6,8 +6,11 @@ import { RESERVED, reservedWords } from "../../sql/compiler/identifiers.ts"
 import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { ForUpdate } from "../../sql/select.ts"
-import { type SqlType, Text } from "../../sql/types.ts"
+import type { SqlType } from "../../sql/types.ts"
 import { sqliteTimestamp } from "./codecs.ts"
+
+/** Our timestamp text (./codecs.ts), in UTC to the millisecond, of what follows and a `)`. */
+const STAMP = "strftime('%Y-%m-%d %H:%M:%f', "
 
 const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
   bigint: "INTEGER",
@@ -64,7 +67,7 @@ export class SqliteCompiler extends Compiler {
   }
 
   protected override visitFunction(node: FunctionCall<unknown>): string {
-    if (node.name === "now" && node.args.length === 0) return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    if (node.name === "now" && node.args.length === 0) return `${STAMP}'now')`
     return super.visitFunction(node)
   }
 
@@ -103,12 +106,13 @@ export class SqliteCompiler extends Compiler {
 
   /**
    * Timestamps and dates are text here, and CAST AS DATETIME or DATE converts by NUMERIC affinity
-   * ('2024-05-06 07:08:09' became 2024): a timestamp is cast to TEXT, whole, and a date is `date()` of
-   * it, the day alone, as PostgreSQL's cast of a timestamp to date.
+   * ('2024-05-06 07:08:09' became 2024): a timestamp is our timestamp text of it (a day its midnight,
+   * as PostgreSQL's cast of a date, which read as text alone was '0001-01-01' in 2001 and equal to no
+   * timestamp), and a date is `date()` of it, the day alone, as PostgreSQL's cast of a timestamp to date.
    */
   override cast(sql: string, type: SqlType<unknown>): string {
     if (type.kind === "date") return `date(${sql})`
-    return super.cast(sql, type.kind === "datetime" ? Text : type)
+    return type.kind === "datetime" ? `${STAMP}${sql})` : super.cast(sql, type)
   }
 
   /** `INTEGER PRIMARY KEY` makes the column SQLite's rowid, which the database assigns. */
