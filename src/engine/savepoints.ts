@@ -74,10 +74,11 @@ export class SavepointStack {
    * Releases (commit) or rolls back to (rollback) a savepoint. Rolling back one that is no longer
    * active does nothing, as in SQLAlchemy: error handlers may always roll back.
    */
-  async end(savepoint: Savepoint, outcome: "release" | "rollback"): Promise<void> {
-    // A statement inside it still under way goes first: one that fails rolls it back (it is refused
-    // then), where RELEASE, sent behind it, would end it and leave that failure the whole transaction.
-    if (outcome === "release") await this.#connection.settle()
+  async end(savepoint: Savepoint, outcome: "release" | "rollback", settle = true): Promise<void> {
+    // A statement inside it still under way goes first (not for recover(), which runs inside one): one
+    // that fails rolls it back (a release is then refused, a rollback does nothing), where RELEASE or
+    // ROLLBACK TO, sent behind it, would end it and leave that failure the whole transaction to end.
+    if (settle) await this.#connection.settle()
     if (savepoint.state !== "active") {
       if (outcome === "release") {
         throw new InvalidRequestError(
@@ -101,7 +102,7 @@ export class SavepointStack {
   async recover(): Promise<boolean> {
     const savepoint = this.#open.at(-1)
     if (!savepoint) return false
-    await this.end(savepoint, "rollback")
+    await this.end(savepoint, "rollback", false)
     savepoint.state = "failed"
     this.#failed.set(savepoint, this.#open.length)
     return true

@@ -1,9 +1,10 @@
-// A savepoint's commit() (RELEASE) called while a statement inside it is still under way (a
-// Promise.all): RELEASE went out behind it. When the statement failed, PostgreSQL refused the RELEASE
-// in the aborted transaction and SQLite released the savepoint before the failure was handled; either
-// way the failure then had no savepoint to roll back to and ended the whole transaction, the work
-// before the savepoint with it. Now the release waits, the failed savepoint is refused as such, and
-// the enclosing transaction goes on, as when the two are awaited one after the other.
+// A savepoint's commit() (RELEASE) or rollback() called while a statement inside it is still under
+// way (a Promise.all): RELEASE or ROLLBACK TO went out behind it. When the statement failed, PostgreSQL
+// refused the RELEASE in the aborted transaction, SQLite released the savepoint first, and a rollback
+// had ended it already; either way the failure then had no savepoint to roll back to and ended the
+// whole transaction, the work before the savepoint with it. Now both wait: the failed savepoint's
+// release is refused as such, its rollback does nothing more, and the enclosing transaction goes on,
+// as when the calls are awaited one after the other.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import { AsyncSession, func, IntegrityError, InvalidRequestError, insert, select } from "../../src/index.ts"
@@ -46,6 +47,30 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       expect((release as PromiseRejectedResult).reason).toBeInstanceOf(InvalidRequestError)
       expect(session.inTransaction()).toBe(true)
       await nested.rollback()
+      await session.commit()
+      expect([await stored(outer.name), await stored(inner.name)]).toEqual([1, 0])
+    })
+
+    it("rollback() beside a statement inside it that fails: the enclosing transaction goes on", async () => {
+      await using session = new AsyncSession(engine)
+      const taken = unique("taken")
+      session.add(new Doc({ name: taken }))
+      await session.commit()
+      await session.begin()
+      const outer = new Doc({ name: unique("outer") })
+      session.add(outer)
+      await session.flush()
+      const nested = await session.beginNested()
+      const inner = new Doc({ name: unique("inner") })
+      session.add(inner)
+      await session.flush()
+      const [statement, rollback] = await Promise.allSettled([
+        session.execute(insert(Doc).values({ name: taken })),
+        nested.rollback(),
+      ])
+      expect((statement as PromiseRejectedResult).reason).toBeInstanceOf(IntegrityError)
+      expect(rollback.status).toBe("fulfilled")
+      expect(session.inTransaction()).toBe(true)
       await session.commit()
       expect([await stored(outer.name), await stored(inner.name)]).toEqual([1, 0])
     })
