@@ -1,9 +1,10 @@
 // What the differential fuzzer's checks share: the databases it compares, what a disagreement it
 // reports holds, the options of a run, and the helpers that minimise and print a repro.
 import { type Engine, postgresql, type Statement, sqlite } from "../../src/index.ts"
-import { printValue, type Spec, shrinkSpec } from "./expression-specs.ts"
+import { printValue, type Spec } from "./expression-specs.ts"
 import { COLUMN_KEYS } from "./fuzz-model.ts"
 import { failure, type Outcome, printOutcome } from "./outcomes.ts"
+import { shrinkSpec } from "./spec-shrink.ts"
 
 /** A database reached through one transport. */
 export interface Target {
