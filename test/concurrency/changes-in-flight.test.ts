@@ -8,7 +8,7 @@
 // the same). A query without autoflush that read a new row, or a row under the key a flush gave it,
 // before the flush's answer came back left two persistent objects for it. Each request here is held
 // until the change is made.
-import { describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import ws from "ws"
 import {
   AsyncSession,
@@ -20,10 +20,13 @@ import {
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { holdNextRequest } from "./held-request.ts"
+import { holdNextRequest, stopHolding } from "./held-request.ts"
 import { concurrencyModels } from "./models.ts"
 
 const { registry, Doc, Note } = concurrencyModels("inflight")
+
+// A test that failed before its request went out leaves no fetch held for the next.
+afterEach(() => stopHolding())
 
 for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
   describe(`changes made while a commit is out, on ${fixture.name}`, () => {

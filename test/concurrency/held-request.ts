@@ -14,6 +14,7 @@ export interface HeldRequest {
  * reaches the endpoint, or with `answered`, once the database has run it, before its answer comes back.
  */
 export function holdNextRequest(scope: string, { answered = false } = {}): HeldRequest {
+  stopHolding()
   const realFetch = globalThis.fetch
   let sent!: () => void
   let release!: () => void
@@ -26,10 +27,16 @@ export function holdNextRequest(scope: string, { answered = false } = {}): HeldR
     }),
     release,
   }
+  stopHolding = () => {
+    globalThis.fetch = realFetch
+    release()
+    stopHolding = () => {}
+  }
   globalThis.fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input)
     if (!url.includes(scope) || url.includes("/__")) return realFetch(input, init)
     globalThis.fetch = realFetch
+    stopHolding = release
     if (answered) {
       const answer = await realFetch(input, init)
       sent()
@@ -42,3 +49,6 @@ export function holdNextRequest(scope: string, { answered = false } = {}): HeldR
   }
   return held
 }
+
+/** Puts the real fetch back and lets a held request go, for a test that ended before it released it. */
+export let stopHolding = (): void => {}
