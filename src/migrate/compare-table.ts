@@ -67,6 +67,7 @@ function compareIndexes(live: TableSchema, model: TableSchema, gone: ReadonlySet
     createIndexes.push({
       upgrade: [createIndex(table, ix)],
       downgrade: [{ kind: "dropIndex", table, name: ix.name }],
+      ...(ix.unique ? { comment: uniqueComment(table, ix.columns) } : {}),
     })
   }
 
@@ -110,6 +111,7 @@ function compareConstraints(
     createConstraints.push({
       upgrade: [{ kind: "createUniqueConstraint", table, name: uq.name, columns: uq.columns }],
       downgrade: [{ kind: "dropConstraint", table, name: uq.name }],
+      comment: uniqueComment(table, uq.columns),
     })
   }
   // Databases rewrite CHECK conditions (PostgreSQL casts and parenthesizes), so checks match by name,
@@ -204,12 +206,23 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
     downgrade.default = live.default === undefined ? null : portable(live)
   }
   if (Object.keys(upgrade).length === 0) return []
+  const comment =
+    upgrade.nullable === false
+      ? `Column "${table}.${model.name}" becomes NOT NULL: the upgrade fails (and changes nothing) while a row ` +
+        `holds NULL in it, which no default fills; give those rows a value first, e.g. op.execute("UPDATE ...")`
+      : undefined
   return [
     {
       upgrade: [{ kind: "alterColumn", table, column: model.name, changes: upgrade }],
       downgrade: [{ kind: "alterColumn", table, column: model.name, changes: downgrade }],
+      ...(comment ? { comment } : {}),
     },
   ]
+}
+
+/** A new unique constraint or index over rows already there. */
+function uniqueComment(table: string, columns: readonly string[]): string {
+  return `Unique over ${table} (${columns.join(", ")}): the upgrade fails (and changes nothing) while two rows share a value`
 }
 
 function comparable(sql: string | undefined): string | undefined {
