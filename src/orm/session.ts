@@ -4,7 +4,7 @@
 // autoflush, or `beginNested()` opens an interactive transaction instead, which the session closes with
 // itself.
 
-import { CLOSE_TIMEOUT_MS } from "../drivers/transport.ts"
+import { CLOSE_TIMEOUT_MS, type TransactionOptions } from "../drivers/transport.ts"
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
@@ -341,6 +341,16 @@ export class AsyncSession extends ReadSession {
   /** Listens to this session's flushes and transactions: `session.on("afterCommit", ...)`. */
   on(event: SessionEvent, listener: (session: AsyncSession) => void): () => void {
     return this.#listeners.add(event, listener)
+  }
+
+  /**
+   * Opens the interactive transaction now (see ReadSession's), after a flush, commit or rollback under
+   * way: `Promise.all([session.commit(), session.begin()])` commits, then begins. Sent at once, the BEGIN
+   * went ahead of the commit's request on Neon's socket, and the commit's writes joined the new
+   * transaction: commit() said done, and a rollback() undid them.
+   */
+  override begin(options?: TransactionOptions): Promise<void> {
+    return this.#oneAtATime("begin", () => super.begin(options))
   }
 
   /**

@@ -147,6 +147,19 @@ for (const fixture of [
       expect(await stored(flushed.name)).toBe(0)
     })
 
+    it("begin() beside commit(): the commit goes first and stays, the transaction begins after it", async () => {
+      await using session = new AsyncSession(engine)
+      await session.get(Doc, 0) // the connection open, so both calls go out at once
+      const committed = new Doc({ name: unique("committed") })
+      session.add(committed)
+      await Promise.all([session.commit(), session.begin()])
+      expect(session.inTransaction()).toBe(true)
+      await session.rollback()
+      // On Neon the BEGIN went ahead of the commit's request, and the commit's INSERT joined its transaction.
+      expect(await stored(committed.name)).toBe(1)
+      expect(inspect(committed).state).toBe("persistent")
+    })
+
     it("commits a statement under way that succeeds, with the rest", async () => {
       await using session = new AsyncSession(engine)
       const flushed = new Doc({ name: unique("flushed") })

@@ -99,10 +99,11 @@ export class NeonTransport implements Transport {
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     this.#throwIfTransactionLost()
-    // A transaction being opened (its BEGIN out) takes what is sent after it: a batch's own BEGIN ...
-    // COMMIT would commit it there and then (PostgreSQL only warns of a BEGIN inside a transaction).
-    // Awaited only when there is one: a batch must be sent before a close() that follows its call.
-    if (this.#beginning) await this.#beginning.catch(() => undefined)
+    // On the socket a transaction is being opened on (its BEGIN out), a batch's own BEGIN ... COMMIT
+    // would commit it there and then (PostgreSQL only warns of a BEGIN inside one): the batch waits and
+    // runs inside it. Over HTTP a batch is a transaction of its own, as before. Awaited only when there
+    // is one: a batch must be sent before a close() that follows its call.
+    if (this.#beginning && this.#options.mode === "websocket") await this.#beginning.catch(() => undefined)
     if (this.#inTransaction) return this.#inOrder(queries)
     // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
     const plain = queries.length === 1 && Object.keys(options).length === 0
