@@ -204,8 +204,14 @@ function binary(node: Binary<unknown>, scope: Scope): Evaluator {
   }
   if (node.operator in COMPARE) return compare(node.operator, left, right, scope)
   const integer = node.left.type.isInteger && node.right.type.isInteger
+  // A parameter takes the other side's type on PostgreSQL (its own is not sent): `$1 - small` is smallint.
+  const typed = [node.left, node.right].filter((side) => side.kind !== "bind")
   const limit = integer
-    ? Math.max(INTEGER_LIMITS[node.left.type.kind] ?? 0, INTEGER_LIMITS[node.right.type.kind] ?? 0)
+    ? Math.max(
+        ...(typed.length > 0 ? typed : [node.left, node.right]).map(
+          (side) => INTEGER_LIMITS[side.type.kind] ?? 0,
+        ),
+      )
     : undefined
   if (node.operator === "/" || node.operator === "%") {
     // SQL divides integers as integers only when both sides are integers (bigint `/` truncates itself);

@@ -241,6 +241,9 @@ describe("the in-memory evaluator, where the fuzzer found it computing what the 
     // A BigInteger divided by a Float divides as doubles on both databases.
     expect(compute(F.b.div(F.f2 as never), { b: 7n, f2: 2 })).toBe(3.5)
     expect(compute(F.i.mul(F.i2), { i: 2 ** 15, i2: 2 ** 15 - 1 })).toBe(2 ** 30 - 2 ** 15)
+    // A parameter is of its other side's type there: -7 - 32767 is beyond a smallint.
+    expect(() => compute(literal(-7).sub(F.s as never), { s: 2 ** 15 - 1 })).toThrow(Unevaluable)
+    expect(compute(literal(-7).sub(F.i as never), { i: 2 ** 15 - 1 })).toBe(-32774)
   })
 
   it("refuses to divide by an untyped function's result, an integer or not as the database types it", () => {
