@@ -322,17 +322,18 @@ export class AsyncSession extends ReadSession {
     const read = query && readOf(planOf(query, query.state.options ?? []))
     const reads = read?.statements ?? []
     let results: Result<unknown[]>[] = []
-    if (connection.inTransaction) {
-      results = await this.#writeChanges(connection, reads)
+    const open = connection.inTransaction
+    const writes = open || this.#hasChanges()
+    if (writes) results = await this.#writeChanges(connection, reads)
+    else if (read) results = await connection.batch(reads, reads.length > 1 ? ONE_SNAPSHOT : {})
+    // Open before, or opened meanwhile on the socket the flush went out on (a FOR UPDATE beside this
+    // commit in Neon's websocket mode), which then took the flush's writes: committed with them.
+    if (open || (writes && connection.inTransaction)) {
       // A statement of the transaction still under way when commit() was called failed and ended it:
       // the connection finds no transaction to commit, and the session says why.
       await connection.commit().catch((error: unknown) => {
         throw error instanceof InvalidRequestError ? (this.#pendingRollback ?? error) : error
       })
-    } else if (this.#hasChanges()) {
-      results = await this.#writeChanges(connection, reads)
-    } else if (read) {
-      results = await connection.batch(reads, reads.length > 1 ? ONE_SNAPSHOT : {})
     }
     this.#afterCommit()
     return read && landRead(read, results, this.hydration({ populateExisting: true }), this.engine.dialect)

@@ -160,6 +160,21 @@ for (const fixture of [
       expect(inspect(committed).state).toBe("persistent")
     })
 
+    if (fixture.dialect === "postgresql") {
+      it("commit() beside a FOR UPDATE read without autoflush commits the transaction its writes are in", async () => {
+        await using session = new AsyncSession(engine, { autoflush: false })
+        await session.get(Doc, 0)
+        const committed = new Doc({ name: unique("beside-lock") })
+        session.add(committed)
+        await Promise.all([session.commit(), session.scalars(select(Doc).forUpdate())])
+        await session.rollback()
+        // In websocket mode the commit's INSERT joined the transaction the read opened on the socket,
+        // and was left in it: commit() said done, and rollback() undid it.
+        expect(await stored(committed.name)).toBe(1)
+        expect(inspect(committed).state).toBe("persistent")
+      })
+    }
+
     it("commits a statement under way that succeeds, with the rest", async () => {
       await using session = new AsyncSession(engine)
       const flushed = new Doc({ name: unique("flushed") })
