@@ -66,6 +66,8 @@ export function engineConformance(fixture: TransportFixture) {
     },
     { metadata },
   )
+  // A key the database does not generate: SQLite lets a TEXT primary key hold NULL unless told not to.
+  table(`eng_slugs_${suffix}`, { slug: column(String(20), { primaryKey: true }) }, { metadata })
   table(
     `eng_checked_${suffix}`,
     { n: column(Integer, { primaryKey: true }) },
@@ -287,6 +289,10 @@ export function engineConformance(fixture: TransportFixture) {
           .execute(text(`INSERT INTO eng_owners_${suffix} (name) VALUES (NULL)`))
           .catch((e: unknown) => e)
         expect(notNull).toMatchObject({ kind: "not_null", columns: ["name"] })
+        const nullKey = await connection
+          .execute(text(`INSERT INTO eng_slugs_${suffix} (slug) VALUES (NULL)`))
+          .catch((e: unknown) => e)
+        expect(nullKey).toMatchObject({ kind: "not_null", columns: ["slug"] })
         await expect(connection.execute(text("SELECT * FROM no_such_table_here"))).rejects.toBeInstanceOf(
           ProgrammingError,
         )

@@ -51,6 +51,17 @@ describe("createAll", () => {
     )
   })
 
+  it("declares a key the database does not generate NOT NULL (SQLite's TEXT keys take NULLs otherwise)", () => {
+    const md = new MetaData()
+    table("slugs", { slug: column(String(20), { primaryKey: true }) }, { metadata: md })
+    expect(sqlOf(sqlite, md)).toEqual([
+      "CREATE TABLE IF NOT EXISTS slugs (slug VARCHAR(20) NOT NULL PRIMARY KEY)",
+    ])
+    expect(sqlOf(postgresql, md)).toEqual([
+      'CREATE TABLE IF NOT EXISTS "slugs" ("slug" VARCHAR(20) NOT NULL PRIMARY KEY)',
+    ])
+  })
+
   it("spells every type for each dialect, with server defaults", () => {
     const md = new MetaData()
     table(

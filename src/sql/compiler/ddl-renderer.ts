@@ -69,7 +69,9 @@ class DdlRenderer {
     const type = this.compiler.typeName(column.type)
     const generated = inlinePrimaryKey && isGeneratedKey(column)
     const parts = [this.compiler.quote(column.name), generated ? this.compiler.generatedKeyType(type) : type]
-    if (options.nullable !== true && !inlinePrimaryKey) parts.push("NOT NULL")
+    // A primary key is NOT NULL on PostgreSQL by itself; on SQLite only when it is the rowid (a legacy
+    // of SQLite's: a TEXT key takes NULLs), so every key the database does not generate says it.
+    if (options.nullable !== true && !generated) parts.push("NOT NULL")
     if (options.serverDefault !== undefined)
       parts.push(`DEFAULT ${this.serverDefault(options.serverDefault, column.type)}`)
     if (inlinePrimaryKey) parts.push("PRIMARY KEY")
