@@ -15,6 +15,7 @@ import {
 } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { CoreRowOf, Statement } from "../sql/statement.ts"
+import type { TextStatement } from "../sql/text.ts"
 import { maskUrl } from "./echo.ts"
 import type { Engine } from "./engine.ts"
 import { Result } from "./result.ts"
@@ -71,7 +72,7 @@ export class Connection {
     const result = this.#run(
       query,
       () => {
-        this.#refuseWriteIfReadOnly(statement, query)
+        this.#refuseWriteIfReadOnly(statement)
         return this.#openTransport.execute(query)
       },
       { commits },
@@ -94,8 +95,7 @@ export class Connection {
     const sent = this.#run(
       queries,
       () => {
-        for (const [i, statement] of statements.entries())
-          this.#refuseWriteIfReadOnly(statement, queries[i] as Query)
+        for (const statement of statements) this.#refuseWriteIfReadOnly(statement)
         return this.#openTransport.batch(queries, options)
       },
       { commits },
@@ -214,9 +214,9 @@ export class Connection {
     this.onTransactionEnd?.(committed)
   }
 
-  #refuseWriteIfReadOnly(statement: Statement, query: Query): void {
+  #refuseWriteIfReadOnly(statement: Statement): void {
     if (!this.#refuseWrites || !this.inTransaction) return
-    if (writes(statement, query)) {
+    if (mayWrite(statement)) {
       throw new InvalidRequestError("This transaction is read-only; begin() without readOnly to write")
     }
   }
@@ -346,8 +346,10 @@ const WRITE_KINDS = new Set([
 /** A write anywhere in hand-written SQL (after a comment, in a CTE: `WITH v AS (...) INSERT ...`). */
 const WRITE_SQL = /\b(insert|update|delete|replace|create|drop|alter)\b/i
 
-function writes(statement: Statement, query: Query): boolean {
-  return WRITE_KINDS.has(statement.kind) || (statement.kind === "text" && WRITE_SQL.test(query.sql))
+/** Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in it. */
+export function mayWrite(statement: Statement): boolean {
+  const text = statement.kind === "text" && (statement as unknown as TextStatement).sql
+  return WRITE_KINDS.has(statement.kind) || (text !== false && WRITE_SQL.test(text))
 }
 
 /** Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write. */

@@ -5,7 +5,7 @@
 // itself.
 
 import { CLOSE_TIMEOUT_MS, type TransactionOptions } from "../drivers/transport.ts"
-import type { Connection } from "../engine/connection.ts"
+import { type Connection, mayWrite } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { beginNested } from "../engine/savepoints.ts"
@@ -15,7 +15,6 @@ import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/sch
 import type { Select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
-import type { TextStatement } from "../sql/text.ts"
 import { settledWithin } from "../util/settle-within.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
@@ -253,9 +252,7 @@ export class AsyncSession extends ReadSession {
   ): Promise<Result<RowOf<S>>> {
     // A write waits for rollback() once a failure ended the transaction, as flush and commit do: in
     // autocommit it would be durable without the work the failure undid.
-    const writes = WRITES.test(
-      statement.kind === "text" ? (statement as unknown as TextStatement).sql : statement.kind,
-    )
+    const writes = mayWrite(statement)
     if (writes) this.#refuseIfPendingRollback()
     // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
     const synchronize = plugins.bulkSync
@@ -816,9 +813,6 @@ export class AsyncSession extends ReadSession {
     }
   }
 }
-
-/** Statements that write: DML by kind, hand-written SQL by its first word. */
-const WRITES = /^\s*(insert|update|delete|with|replace|create|drop|alter)\b/i
 
 /** A factory of sessions configured alike, as SQLAlchemy's `sessionmaker`: `const Session = sessionmaker(engine)`. */
 export function sessionmaker(engine: Engine, options: SessionOptions = {}): () => AsyncSession {

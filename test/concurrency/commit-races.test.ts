@@ -138,6 +138,17 @@ for (const fixture of [
       await expect(session.execute(insert(Doc).values({ name: unique("after") }))).rejects.toBeInstanceOf(
         PendingRollbackError,
       )
+      // Hand-written SQL is a write wherever the write is in it (after a comment, in a CTE).
+      const name = unique("by-hand")
+      for (const sql of [
+        `-- note\nINSERT INTO cc_commit_docs (name, n) VALUES ('${name}', 0)`,
+        `WITH v(x) AS (SELECT 1) INSERT INTO cc_commit_docs (name, n) SELECT '${name}', x FROM v`,
+      ]) {
+        await expect(session.execute(text(sql))).rejects.toBeInstanceOf(PendingRollbackError)
+      }
+      // A WITH that only reads is a read.
+      expect(Number(await session.scalar(text("WITH v(x) AS (SELECT 7) SELECT x FROM v")))).toBe(7)
+      expect(await stored(name)).toBe(0)
       // Reads go on; after rollback() writes do too.
       expect(await stored(taken)).toBe(1)
       await session.rollback()
