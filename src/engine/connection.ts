@@ -343,13 +343,19 @@ const WRITE_KINDS = new Set([
   "drop_table",
   "drop_index",
 ])
-/** A write anywhere in hand-written SQL (after a comment, in a CTE: `WITH v AS (...) INSERT ...`). */
-const WRITE_SQL = /\b(insert|update|delete|replace|create|drop|alter)\b/i
+/**
+ * A write anywhere in hand-written SQL (after a comment, in a CTE: `WITH v AS (...) INSERT ...`), but not
+ * the function replace() (SQLite's REPLACE INTO writes).
+ */
+const WRITE_SQL = /\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b/i
 
-/** Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in it. */
+/**
+ * Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in it outside
+ * quotes (`WHERE action = 'delete'` reads).
+ */
 export function mayWrite(statement: Statement): boolean {
-  const text = statement.kind === "text" && (statement as unknown as TextStatement).sql
-  return WRITE_KINDS.has(statement.kind) || (text !== false && WRITE_SQL.test(text))
+  const text = statement.kind === "text" ? (statement as unknown as TextStatement).sql : ""
+  return WRITE_KINDS.has(statement.kind) || WRITE_SQL.test(text.replace(/'[^']*'/g, ""))
 }
 
 /** Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write. */
