@@ -20,11 +20,11 @@ Commands:
   init                               write edgealchemy.config.ts and the migrations/ folder
   revision -m MSG [--autogenerate]   write a new revision file (autogenerate: from the models' differences)
   revision -m MSG --merge            write a merge revision joining every head
-  upgrade [REV|head|+N]              apply revisions (default: head)
+  upgrade [REV|head|heads|+N]        apply revisions (default: head; heads: every branch)
   downgrade REV|-N|base              undo revisions
   current                            the revision(s) the database is at
   history                            every revision, oldest first
-  stamp REV|head|base                record a revision as applied without running it
+  stamp REV|head|heads|base          record a revision as applied without running it
   check                              exit 1 when the models and the database differ
   sql [REV|head] [--from REV]        print the SQL of an upgrade instead of running it
   sql --downgrade REV|-N|base --from REV

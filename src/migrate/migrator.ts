@@ -88,14 +88,17 @@ export class Migrator {
     return this.withConnection(async (connection) => (await this.readState(connection, false)).heads)
   }
 
-  /** The revisions `upgrade()` would apply, in order, without applying them. */
+  /** The revisions not applied yet, on every branch, in order: what `upgrade("heads")` would apply. */
   async pending(): Promise<string[]> {
     const graph = await this.graph()
     const heads = await this.current()
-    return upgradePlan(graph, heads).map((step) => step.revision)
+    return upgradePlan(graph, heads, "heads").map((step) => step.revision)
   }
 
-  /** Applies pending revisions up to `target`: `head` (default), a revision id or prefix, or `+N`. */
+  /**
+   * Applies pending revisions up to `target`: `head` (default; refused while branches are open, as
+   * Alembic does), `heads` (every branch), a revision id or prefix, or `+N`.
+   */
   async upgrade(target = "head"): Promise<StepEvent[]> {
     const graph = await this.graph()
     return this.run((heads) => upgradePlan(graph, heads, target))

@@ -9,11 +9,16 @@ export interface Step {
   readonly restoredHeads: readonly string[]
 }
 
-/** `head` (or `heads`), a revision id or prefix, or `+N`. */
+/** `head` (the one head), `heads` (every branch), a revision id or prefix, or `+N`. */
 export function upgradePlan(graph: RevisionGraph, current: readonly string[], target = "head"): Step[] {
   const applied = graph.withAncestors(known(graph, current))
   const relative = /^\+(\d+)$/.exec(target)
-  const goal = target === "head" || target === "heads" || relative ? graph.heads() : [graph.resolve(target)]
+  const goal =
+    target === "heads" || relative
+      ? graph.heads()
+      : target === "head"
+        ? oneHead(graph)
+        : [graph.resolve(target)]
   const wanted = graph.withAncestors(goal)
   const pending = graph.ordered.filter((r) => wanted.has(r.id) && !applied.has(r.id))
   const chosen = relative ? pending.slice(0, Number(relative[1])) : pending
@@ -21,6 +26,20 @@ export function upgradePlan(graph: RevisionGraph, current: readonly string[], ta
     throw new RevisionGraphError(`Cannot upgrade ${target}: only ${pending.length} revision(s) are pending`)
   }
   return chosen.map((r) => ({ revision: r.id, direction: "upgrade", restoredHeads: [] }))
+}
+
+/**
+ * `head`'s revision: refused while branches are open, as Alembic does, since applying every branch is
+ * a choice the command should name (`heads`); empty before the first revision.
+ */
+function oneHead(graph: RevisionGraph): string[] {
+  const heads = graph.heads()
+  if (heads.length > 1) {
+    throw new RevisionGraphError(
+      `The revisions have several heads (${heads.join(", ")}): upgrade heads applies every branch, or upgrade one of them, or write a merge revision (revision --merge)`,
+    )
+  }
+  return heads
 }
 
 /** `base`, a revision id or prefix (it stays applied), or `-N`. */
@@ -62,7 +81,8 @@ export function downgradePlan(graph: RevisionGraph, current: readonly string[], 
 /** The heads a target names: none for `base`, every head for `head`/`heads`, else the one revision. */
 export function resolveHeads(graph: RevisionGraph, target: string): string[] {
   if (target === "base") return []
-  if (target === "head" || target === "heads") return graph.heads()
+  if (target === "heads") return graph.heads()
+  if (target === "head") return oneHead(graph)
   return [graph.resolve(target)]
 }
 

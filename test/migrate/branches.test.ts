@@ -38,6 +38,13 @@ describe.each(["neon-http", "libsql-embedded"] satisfies TargetName[])("on %s", 
     if (!target) throw new Error(name)
     const engine = target.engine(`branches-${name}`)
     const branches = new Migrator(engine, { revisions: [root, left, right] })
+    // head is one revision: with two branches open it is refused before anything runs, as Alembic does.
+    await expect(branches.upgrade()).rejects.toThrow(
+      "The revisions have several heads (bbbb00000000, cccc00000000): upgrade heads applies every branch",
+    )
+    await expect(branches.stamp("head")).rejects.toThrow(RevisionGraphError)
+    expect(await branches.current()).toEqual([])
+    expect(await branches.pending()).toEqual(["aaaa00000000", "bbbb00000000", "cccc00000000"])
     await branches.upgrade("heads")
     expect(await branches.current()).toEqual(["bbbb00000000", "cccc00000000"])
 
