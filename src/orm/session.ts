@@ -250,19 +250,25 @@ export class AsyncSession extends ReadSession {
     statement: S,
     options: ExecuteOptions = {},
   ): Promise<Result<RowOf<S>>> {
+    if (!mayWrite(statement)) return super.execute(statement, options)
     // A write waits for rollback() once a failure ended the transaction, as flush and commit do: in
     // autocommit it would be durable without the work the failure undid.
-    const writes = mayWrite(statement)
-    if (writes) this.#refuseIfPendingRollback()
-    // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
-    const synchronize = plugins.bulkSync
-    if (!synchronize || !isBulk(statement)) {
+    this.#refuseIfPendingRollback()
+    // Awaited only when there is one: without, the write goes out at once, as its call was made.
+    const flushing = this.autoflush()
+    if (flushing) await flushing
+    // Sent inside the transaction (or beside a flush, commit or begin() that may open one), a write is
+    // rolled back with it when a statement beside it fails while it is out; sent in autocommit, it
+    // stands whatever fails beside it, and is reported done.
+    const inside = this.connection.inTransaction || this.#writing !== undefined
+    const plain = async () => {
       const result = await super.execute(statement, options)
-      // Its transaction ended while it was out (a statement beside it failed): it was rolled back too.
-      if (writes) this.#refuseIfPendingRollback()
+      if (inside) this.#refuseIfPendingRollback()
       return result
     }
-    if (this.#autoflush && this.#hasChanges()) await this.flush()
+    // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
+    const synchronize = plugins.bulkSync
+    if (!synchronize || !isBulk(statement)) return plain()
     // Objects the statement changes, with their keys before: one whose key it changed is found by the new.
     const touched = new Map<InstanceState, readonly unknown[] | undefined>()
     const objects = bulkSession(
@@ -274,9 +280,9 @@ export class AsyncSession extends ReadSession {
       },
     )
     const sync = synchronize(statement, options.synchronizeSession ?? "auto", objects)
-    if (!sync) return super.execute(statement, options)
+    if (!sync) return plain()
     const result = await this.connection.execute(sync.statement, options.params)
-    this.#refuseIfPendingRollback()
+    if (inside) this.#refuseIfPendingRollback()
     sync.apply(result.rows as readonly unknown[][])
     this.#reattach([...touched].filter(([state]) => !state.gone))
     const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))

@@ -186,6 +186,36 @@ for (const fixture of [
       })
     }
 
+    if (fixture.name === "neon-http") {
+      // Over Neon HTTP an autocommitted statement and the transaction's WebSocket are separate channels.
+      it("a write sent in autocommit stays reported done when a transaction fails while it is out", async () => {
+        const taken = unique("taken")
+        const locked = unique("locked")
+        await using session = new AsyncSession(engine, { autoflush: false })
+        session.add(new Doc({ name: taken }))
+        session.add(new Doc({ name: locked }))
+        await session.commit()
+        // Another session holds the row, so the autocommitted UPDATE waits for it.
+        await using holder = new AsyncSession(engine)
+        await holder.begin()
+        await holder.execute(text(`UPDATE cc_commit_docs SET n = 1 WHERE name = '${locked}'`))
+        const write = session.execute(text(`UPDATE cc_commit_docs SET n = 2 WHERE name = '${locked}'`)).then(
+          () => "done",
+          (error: unknown) => error,
+        )
+        // Meanwhile a flush of the session's own transaction fails (a duplicate name).
+        session.add(new Doc({ name: taken }))
+        await expect(session.flush()).rejects.toThrow()
+        await holder.commit()
+        // The UPDATE committed on its own: it was not rolled back with the transaction, as
+        // PendingRollbackError said.
+        expect(await write).toBe("done")
+        await using reader = new AsyncSession(engine)
+        expect(await reader.scalar(select(Doc.c.n).where(Doc.c.name.eq(locked)))).toBe(2)
+        await session.rollback()
+      })
+    }
+
     it("commits a statement under way that succeeds, with the rest", async () => {
       await using session = new AsyncSession(engine)
       const flushed = new Doc({ name: unique("flushed") })
