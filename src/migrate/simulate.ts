@@ -51,9 +51,14 @@ export function forgetRenames(schema: DatabaseSchema): DatabaseSchema {
   return next
 }
 
-/** Marks a renamed table whose triggers or hand-made indexes SQLite rewrites with the new names. */
-function renameMark(table: TableSchema): { renamedInRevision?: true } {
-  return table.triggers?.length || table.handMadeIndexes?.length ? { renamedInRevision: true } : {}
+/**
+ * Marks a renamed table whose triggers or hand-made indexes SQLite rewrites with the new names: any of
+ * them for a table's rename (they name it), those that use the column for a column's.
+ */
+function renameMark(table: TableSchema, column?: string): { renamedInRevision?: true } {
+  const asWritten = [...(table.triggers ?? []), ...(table.handMadeIndexes ?? []).map((ix) => ix.sql)]
+  const rewritten = column === undefined ? asWritten : asWritten.filter((sql) => mentionsColumn(sql, column))
+  return rewritten.length > 0 ? { renamedInRevision: true } : {}
 }
 
 export function requireTable(schema: DatabaseSchema, name: string): TableSchema {
@@ -124,7 +129,7 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
       const quote = (name: string) => dialect.createCompiler({}).quote(name)
       return {
         ...table,
-        ...(newName ? renameMark(table) : {}),
+        ...(newName ? renameMark(table, op.column) : {}),
         columns: table.columns.map((c) => (c === current ? changed : c)),
         primaryKey: rename(table.primaryKey),
         foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, columns: rename(fk.columns) })),

@@ -119,6 +119,57 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     expect(await migrator.current()).toEqual(["5e1f00000001"])
     await migrator.downgrade("base")
   })
+  it("rebuilds in the revision that renamed a column no trigger or hand-made index uses", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`renames-unused-${name}`)
+    const bins = defineRevision({
+      id: "5e1f0000000b",
+      parent: null,
+      message: "bins, a trigger logging their notes",
+      upgrade(op) {
+        op.createTable("rv_bins", [
+          { name: "id", type: Integer, primaryKey: true },
+          { name: "note", type: String(10), nullable: true },
+          { name: "size", type: String(10), nullable: true },
+        ])
+        op.createTable("rv_bin_log", [
+          { name: "id", type: Integer, primaryKey: true },
+          { name: "what", type: String(50), nullable: true },
+        ])
+        op.execute(
+          "CREATE TRIGGER rv_bins_logged AFTER INSERT ON rv_bins BEGIN INSERT INTO rv_bin_log (what) VALUES (NEW.note); END",
+        )
+      },
+      downgrade(op) {
+        op.dropTable("rv_bin_log")
+        op.dropTable("rv_bins")
+      },
+    })
+    // The trigger names note, not size: SQLite's rename leaves it as it was, and the rebuild may
+    // recreate it as written.
+    const renameAndRebuild = defineRevision({
+      id: "5e1f0000000c",
+      parent: "5e1f0000000b",
+      message: "size becomes capacity, longer",
+      upgrade(op) {
+        op.alterColumn("rv_bins", "size", { newName: "capacity" })
+        op.alterColumn("rv_bins", "capacity", { type: String(50) })
+      },
+      downgrade: () => {},
+    })
+    const migrator = new Migrator(engine, {
+      revisions: [bins, renameAndRebuild],
+      versionTable: "rv_version_renames",
+    })
+    await migrator.upgrade()
+    expect(await migrator.current()).toEqual(["5e1f0000000c"])
+    await engine.execute(
+      text("INSERT INTO rv_bins (id, note, capacity) VALUES (1, 'oak', 'a longer capacity')"),
+    )
+    expect((await engine.execute(text("SELECT what FROM rv_bin_log"))).all()).toEqual([["oak"]])
+    await migrator.downgrade("base")
+  })
   it("refuses to rename a column used by a trigger inside a rebuild, naming the way that works", async () => {
     const target = databases.targets.find((t) => t.name === name)
     if (!target) throw new Error(name)
