@@ -349,13 +349,10 @@ const WRITE_KINDS = new Set([
  */
 const WRITE_SQL = /\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b/i
 
-/**
- * Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in it outside
- * quotes (`WHERE action = 'delete'` reads).
- */
+/** Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in it. */
 export function mayWrite(statement: Statement): boolean {
   const text = statement.kind === "text" ? (statement as unknown as TextStatement).sql : ""
-  return WRITE_KINDS.has(statement.kind) || WRITE_SQL.test(text.replace(/'[^']*'/g, ""))
+  return WRITE_KINDS.has(statement.kind) || WRITE_SQL.test(text)
 }
 
 /** Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write. */
