@@ -37,10 +37,11 @@ export class Connection {
   /** A BEGIN under way: two callers that each need a transaction share it (./read-session.ts). */
   #opening: Promise<void> | undefined
   /**
-   * Statements sent inside the open transaction (a Promise.all of them and commit()), for commit() to
-   * wait on: only whether they settled, so that a long transaction does not keep every result's rows.
+   * Statements of the open transaction still under way (a Promise.all of them and commit()), for
+   * commit() to wait on: only whether they settled, and each only until it has, so that a long
+   * transaction keeps neither its results nor an entry for every statement it sent.
    */
-  #sent: Promise<void>[] = []
+  #sent = new Set<Promise<void>>()
   /**
    * Told once when an interactive transaction ends, however it ends (commit, rollback, a failure that
    * ended it, a lost connection, close): `committed` is true only for a COMMIT that succeeded. A
@@ -159,11 +160,17 @@ export class Connection {
 
   /** Waits for the statements of the open transaction still under way (sent beside a COMMIT or RELEASE). */
   async settle(): Promise<void> {
-    while (this.#sent.length > 0) await Promise.all(this.#sent.splice(0))
+    // Each leaves the set as it settles, not as one caller takes it: two callers at once (a savepoint's
+    // rollback() and commit()) both wait.
+    while (this.#sent.size > 0) await Promise.all(this.#sent)
   }
 
   #track(sent: Promise<unknown>): void {
-    if (this.inTransaction) this.#sent.push(sent.then(ignore, ignore))
+    if (!this.inTransaction) return
+    const settled: Promise<void> = sent.then(ignore, ignore).then(() => {
+      this.#sent.delete(settled)
+    })
+    this.#sent.add(settled)
   }
 
   async rollback(): Promise<void> {
@@ -203,7 +210,7 @@ export class Connection {
   }
 
   #endTransaction(): void {
-    this.#sent = []
+    this.#sent = new Set()
     this.savepoints?.closeFrom(0)
     this.#refuseWrites = false
   }

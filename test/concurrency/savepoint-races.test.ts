@@ -7,7 +7,15 @@
 // as when the calls are awaited one after the other.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, func, IntegrityError, InvalidRequestError, insert, select } from "../../src/index.ts"
+import {
+  AsyncSession,
+  beginNested,
+  func,
+  IntegrityError,
+  InvalidRequestError,
+  insert,
+  select,
+} from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { concurrencyModels } from "./models.ts"
@@ -73,6 +81,29 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       expect(session.inTransaction()).toBe(true)
       await session.commit()
       expect([await stored(outer.name), await stored(inner.name)]).toEqual([1, 0])
+    })
+
+    it("two calls that wait for a statement under way (a savepoint's rollback(), commit()) both wait", async () => {
+      const taken = unique("taken")
+      await using seed = new AsyncSession(engine)
+      seed.add(new Doc({ name: taken }))
+      await seed.commit()
+      await using connection = engine.connect()
+      await connection.begin()
+      const outer = unique("outer")
+      await connection.execute(insert(Doc).values({ name: outer }))
+      const savepoint = await beginNested(connection)
+      // The first to wait took the statements under way for itself, and the second found none: the
+      // COMMIT went out behind the failing INSERT, and PostgreSQL answered the aborted transaction's
+      // COMMIT with a rollback, the work before the savepoint with it, while commit() said done.
+      const [statement, rollback, commit] = await Promise.allSettled([
+        connection.execute(insert(Doc).values({ name: taken })),
+        savepoint.rollback(),
+        connection.commit(),
+      ])
+      expect((statement as PromiseRejectedResult).reason).toBeInstanceOf(IntegrityError)
+      expect([rollback.status, commit.status]).toEqual(["fulfilled", "fulfilled"])
+      expect(await stored(outer)).toBe(1)
     })
   })
 }
