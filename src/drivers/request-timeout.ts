@@ -26,7 +26,16 @@ export function answeredWithin<T>(
       abandon(error)
     }, ms)
     // An answer after the time is up settles nothing (the promise is already rejected), failure included.
-    answer.then(resolve, reject).finally(() => clearTimeout(timer))
+    answer.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
   })
 }
 
