@@ -9,7 +9,7 @@ export function maskUrl(url: string): string {
 
 export function echoLogger(write: (line: string) => void) {
   return (event: { sql: string; params: readonly unknown[]; durationMs: number; error?: unknown }) => {
-    const params = event.params.length ? ` ${formatParams(event.params)}` : ""
+    const params = event.params.length ? ` ${JSON.stringify(event.params, shown)}` : ""
     const outcome = event.error
       ? ` failed: ${event.error instanceof Error ? event.error.message : String(event.error)}`
       : ""
@@ -17,14 +17,11 @@ export function echoLogger(write: (line: string) => void) {
   }
 }
 
-function formatParams(params: readonly unknown[]): string {
-  return `[${params
-    .map((p) =>
-      typeof p === "bigint"
-        ? `${p}n`
-        : p instanceof Uint8Array
-          ? `<${p.byteLength} bytes>`
-          : JSON.stringify(p),
-    )
-    .join(", ")}]`
+/** A parameter JSON cannot write as it is: a bigint as `5n`, bytes by their count. */
+function shown(_key: string, value: unknown): unknown {
+  return typeof value === "bigint"
+    ? `${value}n`
+    : value instanceof Uint8Array
+      ? `<${value.byteLength} bytes>`
+      : value
 }
