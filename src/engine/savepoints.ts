@@ -58,6 +58,11 @@ export class SavepointStack {
   /** Savepoints a failing statement rolled back, until rolled back by the application; with their depth. */
   readonly #failed = new Map<Savepoint, number>()
   #counter = 0
+  /**
+   * A failed statement's rollback to a savepoint is out. A statement answered meanwhile was sent before
+   * it, inside that savepoint (answers come in order), and that rollback covers it.
+   */
+  #recovering = false
 
   constructor(connection: Connection) {
     this.#connection = connection
@@ -100,9 +105,18 @@ export class SavepointStack {
    * on (the application's own rollback of the savepoint then does nothing). False when none is open.
    */
   async recover(): Promise<boolean> {
+    // Sent beside the failure being rolled back (on PostgreSQL it failed because that one aborted the
+    // transaction): rolling back further would end the savepoint's enclosing transaction too. (The
+    // rollback's own failure comes here too, and is left to the recovery it belongs to.)
+    if (this.#recovering) return true
     const savepoint = this.#open.at(-1)
     if (!savepoint) return false
-    await this.end(savepoint, "rollback", false)
+    this.#recovering = true
+    try {
+      await this.end(savepoint, "rollback", false)
+    } finally {
+      this.#recovering = false
+    }
     savepoint.state = "failed"
     this.#failed.set(savepoint, this.#open.length)
     return true

@@ -105,5 +105,29 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       expect([rollback.status, commit.status]).toEqual(["fulfilled", "fulfilled"])
       expect(await stored(outer)).toBe(1)
     })
+
+    it("a statement beside a failing one inside a savepoint fails with it, and the transaction goes on", async () => {
+      const taken = unique("taken")
+      await using seed = new AsyncSession(engine)
+      seed.add(new Doc({ name: taken }))
+      await seed.commit()
+      await using connection = engine.connect()
+      await connection.begin()
+      const outer = unique("outer")
+      await connection.execute(insert(Doc).values({ name: outer }))
+      const savepoint = await beginNested(connection)
+      const beside = unique("beside")
+      const [failed] = await Promise.allSettled([
+        connection.execute(insert(Doc).values({ name: taken })),
+        connection.execute(insert(Doc).values({ name: beside })),
+      ])
+      expect((failed as PromiseRejectedResult).reason).toBeInstanceOf(IntegrityError)
+      // On PostgreSQL the INSERT beside it failed too (the failure aborted the transaction), and its own
+      // recovery, finding the savepoint gone, rolled back the whole transaction, the work before it too.
+      expect(connection.inTransaction).toBe(true)
+      await savepoint.rollback()
+      await connection.commit()
+      expect([await stored(outer), await stored(beside)]).toEqual([1, 0])
+    })
   })
 }
