@@ -111,14 +111,17 @@ export class SavepointStack {
     if (this.#recovering) return true
     const savepoint = this.#open.at(-1)
     if (!savepoint) return false
+    // Failed at once, not once its ROLLBACK TO is answered: a rollback() the application calls meanwhile
+    // (an error handler of a statement beside) sees a savepoint whose work is undone, not one it ended.
+    this.closeFrom(this.#open.length - 1)
+    savepoint.state = "failed"
+    this.#failed.set(savepoint, this.#open.length)
     this.#recovering = true
     try {
-      await this.end(savepoint, "rollback", false)
+      await this.#connection.control(`ROLLBACK TO SAVEPOINT ${savepoint.name}`)
     } finally {
       this.#recovering = false
     }
-    savepoint.state = "failed"
-    this.#failed.set(savepoint, this.#open.length)
     return true
   }
 

@@ -14,6 +14,7 @@ import {
   IntegrityError,
   InvalidRequestError,
   insert,
+  inspect,
   select,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
@@ -128,6 +129,30 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       await savepoint.rollback()
       await connection.commit()
       expect([await stored(outer), await stored(beside)]).toEqual([1, 0])
+    })
+
+    it("its rollback() called while a failure's own rollback to it is out puts the objects back too", async () => {
+      await using session = new AsyncSession(engine)
+      const taken = unique("taken")
+      session.add(new Doc({ name: taken }))
+      await session.commit()
+      await session.begin()
+      const outer = new Doc({ name: unique("outer") })
+      session.add(outer)
+      await session.flush()
+      const nested = await session.beginNested()
+      const inner = new Doc({ name: unique("inner") })
+      session.add(inner)
+      await session.flush()
+      // The statement beside the failing one is answered while the failure's ROLLBACK TO is out; an
+      // error handler rolls the savepoint back then. It found it "rolled back" and thought it released.
+      await Promise.allSettled([
+        session.execute(insert(Doc).values({ name: taken })),
+        session.execute(insert(Doc).values({ name: unique("beside") })).finally(() => nested.rollback()),
+      ])
+      expect(inspect(inner).state).toBe("transient")
+      await session.commit()
+      expect([await stored(outer.name), await stored(inner.name)]).toEqual([1, 0])
     })
   })
 }
