@@ -3,8 +3,6 @@
 // of the aborted transaction with a rollback and SQLite committed the rest without it; either way
 // commit() reported success: on PostgreSQL the flushed rows were lost, on SQLite they were stored while
 // the session made their objects transient again (a retry would insert them twice).
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -23,14 +21,12 @@ import {
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 import { concurrencyModels } from "./models.ts"
 
 const { registry, Doc } = concurrencyModels("commit")
 
-const embedded = libsqlEmbeddedFixture(
-  libsqlEmbedded(),
-  join(mkdtempSync(join(tmpdir(), "cc-commit-")), "commit.db"),
-)
+const embedded = libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("cc-commit"), "commit.db"))
 
 for (const fixture of [
   neonFixture("http", ws),

@@ -2,8 +2,6 @@
 // the disagreements it found, fixed: a value computed in memory (hybrids, synchronizeSession
 // "evaluate") that the database does not give, SQL PostgreSQL could not type, a crash binding an
 // untyped fraction on SQLite. Every disagreement left must be one the README documents.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -32,6 +30,7 @@ import {
   type TransportFixture,
 } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const { model: F, registry } = fuzzModel("fz_")
 const table = mapperOf(F).table
@@ -44,9 +43,7 @@ const target = (fixture: TransportFixture): Target => ({
 const neonHttp = target(neonFixture("http", ws))
 const neonWebSocket = target(neonFixture("websocket", ws))
 const libsqlHttp = target(libsqlHttpFixture())
-const embedded = target(
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-fuzz-")), "fuzz.db")),
-)
+const embedded = target(libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("ea-fuzz"), "fuzz.db")))
 for (const engine of [neonHttp, libsqlHttp, embedded]) freshSchema(engine.engine, registry.metadata)
 
 const QUICK = { rows: 4, expressions: 12, updates: 3, depth: 2, shrinkBudget: 40 }

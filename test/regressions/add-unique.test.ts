@@ -1,6 +1,4 @@
 // Regressions found in review: session.addUnique with rows of different shapes, keys and run order.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -8,11 +6,12 @@ import { AsyncSession, aliased, deleteFrom, select } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 import { RTag, RTagUse, uregistry } from "./unique-models.ts"
 
 const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-review-u-")), "u.db")),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("ea-review-u"), "u.db")),
 ]
 
 for (const fixture of fixtures) {

@@ -1,8 +1,6 @@
 // A flush gives its objects the values the row got beyond the ones they carried: a client-side
 // `onUpdate` the UPDATE adds, and a `serverDefault` the database fills in; on Neon HTTP and libSQL
 // embedded.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -10,6 +8,7 @@ import { AsyncSession, column, Integer, model, Registry, String } from "../../sr
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const registry = new Registry()
 let touches = 1000
@@ -28,7 +27,7 @@ registry.registerModels(Stamp)
 
 const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-stamps-")), "r.db")),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("ea-stamps"), "r.db")),
 ]
 
 for (const fixture of fixtures) {

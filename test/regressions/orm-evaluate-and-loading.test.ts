@@ -1,8 +1,6 @@
 // Regressions found in review: the in-memory evaluator against what the databases compute (Numeric,
 // length, lower/upper, division, bigint), lazy "joined" with aliased roots, FOR UPDATE and GROUP BY,
 // defaults of joined objects, populateExisting of loaded relationships; on Neon HTTP and libSQL embedded.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { beforeEach, describe, expect, it } from "vitest"
 import ws from "ws"
@@ -10,12 +8,13 @@ import { AsyncSession, aliased, deleteFrom, func, select, text, update } from ".
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 import { RAccount, REntry, RNote, RReading, RScore, RStamp, registry } from "./models.ts"
 
 const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
   neonFixture("websocket", ws),
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-review-")), "r.db")),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("ea-review"), "r.db")),
 ]
 
 for (const fixture of fixtures) {

@@ -1,8 +1,6 @@
 // Result.keys / mappings() name what each row holds: a joinedload's hidden slot is not one of them (it
 // showed as "_j0", with a `_j0: undefined` in every mapping), and an unnamed aliased() entity is named by
 // its model (it was its SQL alias, a process-wide counter), as SQLAlchemy's keys are.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import ws from "ws"
@@ -23,6 +21,7 @@ import {
 } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { libsqlEmbeddedFixture, libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const registry = new Registry()
 class Keeper extends model(
@@ -48,7 +47,7 @@ class Animal extends model(
 const fixtures = [
   neonFixture("http", ws),
   libsqlHttpFixture(),
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "rc-keys-")), "rc.db")),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("rc-keys"), "rc.db")),
 ]
 for (const fixture of fixtures) {
   describe(`Result.keys on ${fixture.name}`, () => {

@@ -1,8 +1,6 @@
 // Values a column cannot hold exactly are refused with a DataError before anything is sent, the same on
 // both databases, and nothing is written; the data errors the databases raise themselves (division by
 // zero, bad input, overflow) are DataErrors too, whatever the transport.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -25,6 +23,7 @@ import {
   type TransportFixture,
 } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 import { canonicalDecimal, refused, type ValueKey } from "./value-columns.ts"
 
 const { core: refusedValues, orm: RefusedValue, wide: wideValues } = refused
@@ -33,7 +32,7 @@ const fixtures: TransportFixture[] = [
   neonFixture("http", ws),
   neonFixture("websocket", ws),
   libsqlHttpFixture(),
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-refused-")), "refused.db")),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("ea-refused"), "refused.db")),
 ]
 
 const cyclic: Record<string, unknown> = {}

@@ -2,8 +2,6 @@
 // (upserts by their unique values, association rows and app-keyed rows by primary key, UPDATEs and
 // DELETEs by primary key within a table), whatever order the objects were added or loaded in; rows
 // with generated keys keep add order. Concurrent flushes then lock rows alike and cannot deadlock.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
@@ -26,6 +24,7 @@ import {
   type TransportFixture,
 } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const registry = new Registry()
 
@@ -76,7 +75,7 @@ registry.registerModels(Label, Entry, Code)
 const fixtures: TransportFixture[] = [
   neonFixture("http"),
   libsqlHttpFixture(),
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-lock-order-")), "lo.db")),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("ea-lock-order"), "lo.db")),
 ]
 
 interface Sent {

@@ -2,8 +2,6 @@
 // in the ORM. A statement that fails inside a savepoint rolls it back at once (the enclosing
 // transaction goes on); the application's own rollback() must then do nothing rather than throw, as
 // in SQLAlchemy, and rolling back one that was released or ended with its transaction too.
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -32,6 +30,7 @@ import {
   type TransportFixture,
 } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const registry = new Registry()
 
@@ -53,7 +52,7 @@ const ledger = table(
 const fixtures: TransportFixture[] = [
   neonFixture("websocket", ws),
   libsqlHttpFixture(),
-  libsqlEmbeddedFixture(libsqlEmbedded(), join(mkdtempSync(join(tmpdir(), "ea-savepoints-")), "sp.db")),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("ea-savepoints"), "sp.db")),
 ]
 
 for (const fixture of fixtures) {
