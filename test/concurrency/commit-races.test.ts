@@ -8,7 +8,6 @@ import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
   AsyncSession,
-  func,
   InvalidRequestError,
   insert,
   inspect,
@@ -24,7 +23,7 @@ import { freshSchema } from "../orm/fresh-schema.ts"
 import { scratchDir } from "../setup/scratch.ts"
 import { concurrencyModels } from "./models.ts"
 
-const { registry, Doc } = concurrencyModels("commit")
+const { registry, Doc, storedIn } = concurrencyModels("commit")
 
 const embedded = libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("cc-commit"), "commit.db"))
 
@@ -40,10 +39,7 @@ for (const fixture of [
     let next = 0
     const unique = (what: string) => `${what}-${++next}`
 
-    const stored = async (name: string) => {
-      await using reader = new AsyncSession(engine)
-      return Number(await reader.scalar(select(func.count()).selectFrom(Doc).where(Doc.c.name.eq(name))))
-    }
+    const stored = (name: string) => storedIn(engine, name)
 
     it("fails when a statement under way fails, and stores nothing of the transaction", async () => {
       await using session = new AsyncSession(engine)

@@ -1,6 +1,17 @@
 // The concurrency suite's models: a document and its notes, in a registry of their own per test file
 // (files run in parallel against one database, so each gets its own tables: `cc_<name>_docs`).
-import { column, Integer, model, Registry, relationship, String } from "../../src/index.ts"
+import {
+  AsyncSession,
+  column,
+  type Engine,
+  func,
+  Integer,
+  model,
+  Registry,
+  relationship,
+  String,
+  select,
+} from "../../src/index.ts"
 
 export function concurrencyModels(name: string) {
   const registry = new Registry()
@@ -26,5 +37,10 @@ export function concurrencyModels(name: string) {
     { registry },
   ) {}
   registry.registerModels(Doc, Note)
-  return { registry, Doc, Note, docsTable: docs }
+  /** How many documents of that name the database holds, read by a session of its own. */
+  const storedIn = async (engine: Engine, name: string): Promise<number> => {
+    await using reader = new AsyncSession(engine)
+    return Number(await reader.scalar(select(func.count()).selectFrom(Doc).where(Doc.c.name.eq(name))))
+  }
+  return { registry, Doc, Note, docsTable: docs, storedIn }
 }

@@ -10,18 +10,16 @@ import ws from "ws"
 import {
   AsyncSession,
   beginNested,
-  func,
   IntegrityError,
   InvalidRequestError,
   insert,
   inspect,
-  select,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { concurrencyModels } from "./models.ts"
 
-const { registry, Doc } = concurrencyModels("savepoint")
+const { registry, Doc, storedIn } = concurrencyModels("savepoint")
 
 for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
   describe(`a savepoint's commit() racing a statement inside it on ${fixture.name}`, () => {
@@ -30,13 +28,13 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
     let next = 0
     const unique = (what: string) => `${what}-${++next}`
 
-    const stored = async (name: string) => {
-      await using reader = new AsyncSession(engine)
-      return Number(await reader.scalar(select(func.count()).selectFrom(Doc).where(Doc.c.name.eq(name))))
-    }
+    const stored = (name: string) => storedIn(engine, name)
 
-    it("is refused when the statement fails, and the enclosing transaction goes on", async () => {
-      await using session = new AsyncSession(engine)
+    /**
+     * A session in a transaction with a flushed document, then in a savepoint with another; and a name
+     * already taken, whose INSERT fails inside the savepoint.
+     */
+    const insideSavepoint = async (session: AsyncSession) => {
       const taken = unique("taken")
       session.add(new Doc({ name: taken }))
       await session.commit()
@@ -48,6 +46,12 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       const inner = new Doc({ name: unique("inner") })
       session.add(inner)
       await session.flush()
+      return { taken, outer, inner, nested }
+    }
+
+    it("is refused when the statement fails, and the enclosing transaction goes on", async () => {
+      await using session = new AsyncSession(engine)
+      const { taken, outer, inner, nested } = await insideSavepoint(session)
       const [statement, release] = await Promise.allSettled([
         session.execute(insert(Doc).values({ name: taken })),
         nested.commit(),
@@ -62,17 +66,7 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
 
     it("rollback() beside a statement inside it that fails: the enclosing transaction goes on", async () => {
       await using session = new AsyncSession(engine)
-      const taken = unique("taken")
-      session.add(new Doc({ name: taken }))
-      await session.commit()
-      await session.begin()
-      const outer = new Doc({ name: unique("outer") })
-      session.add(outer)
-      await session.flush()
-      const nested = await session.beginNested()
-      const inner = new Doc({ name: unique("inner") })
-      session.add(inner)
-      await session.flush()
+      const { taken, outer, inner, nested } = await insideSavepoint(session)
       const [statement, rollback] = await Promise.allSettled([
         session.execute(insert(Doc).values({ name: taken })),
         nested.rollback(),
@@ -133,17 +127,7 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
 
     it("its rollback() called while a failure's own rollback to it is out puts the objects back too", async () => {
       await using session = new AsyncSession(engine)
-      const taken = unique("taken")
-      session.add(new Doc({ name: taken }))
-      await session.commit()
-      await session.begin()
-      const outer = new Doc({ name: unique("outer") })
-      session.add(outer)
-      await session.flush()
-      const nested = await session.beginNested()
-      const inner = new Doc({ name: unique("inner") })
-      session.add(inner)
-      await session.flush()
+      const { taken, outer, inner, nested } = await insideSavepoint(session)
       // The statement beside the failing one is answered while the failure's ROLLBACK TO is out; an
       // error handler rolls the savepoint back then. It found it "rolled back" and thought it released.
       await Promise.allSettled([

@@ -13,7 +13,7 @@ import { neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { concurrencyModels } from "./models.ts"
 
-const { registry, Doc, docsTable: table } = concurrencyModels("wsbatch")
+const { registry, Doc, docsTable: table, storedIn } = concurrencyModels("wsbatch")
 const fixture = neonFixture("websocket", ws)
 
 describe("WebSocket batches beside other calls of their connection", () => {
@@ -44,10 +44,7 @@ describe("WebSocket batches beside other calls of their connection", () => {
       statement.status === "fulfilled" ? 77 : "refused",
     )
   })
-  const stored = async (name: string) => {
-    await using reader = new AsyncSession(engine)
-    return Number(await reader.scalar(select(func.count()).selectFrom(Doc).where(Doc.c.name.eq(name))))
-  }
+  const stored = (name: string) => storedIn(engine, name)
   const page = select(Doc).orderBy(Doc.id)
 
   it("begin() beside a paginate(): the transaction stays open, and rollback() undoes what it wrote", async () => {
