@@ -185,9 +185,11 @@ function orphansOf(state: InstanceState, parents: readonly InstanceState[]): obj
     const property = state.mapper.relationship(key)
     if (property.direction !== "one-to-many" || !property.cascade.has("delete-orphan")) continue
     const before = state.committedCollections.get(key)
-    const now = relatedOf(state, key)
-    for (const item of before ?? []) {
-      if (!now.includes(item) && !hasOtherParent(stateOf(item), state, property, parents)) found.push(item)
+    if (!before || before.length === 0) continue
+    // A set: a collection of thousands, looked up once per member, was quadratic at every flush.
+    const now = new Set(relatedOf(state, key))
+    for (const item of before) {
+      if (!now.has(item) && !hasOtherParent(stateOf(item), state, property, parents)) found.push(item)
     }
   }
   return found

@@ -82,7 +82,8 @@ export function insertSteps(table: Table, states: InstanceState[]): InsertStep[]
     ? states.filter((state) => !state.uniqueBy && givesKey(state, generatedKey) && !dependsOnAny(state, all))
     : []
   steps.push(...givenKeySteps(table, keyed))
-  let remaining = states.filter((state) => !state.uniqueBy && !keyed.includes(state))
+  const keyedSet = new Set(keyed)
+  let remaining = states.filter((state) => !state.uniqueBy && !keyedSet.has(state))
   while (remaining.length > 0) {
     const waiting = new Set(remaining)
     const ready = remaining.filter((state) => !dependsOnAny(state, waiting))

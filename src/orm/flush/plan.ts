@@ -220,9 +220,10 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
       const before = state.committedCollections.get(key)
       // Children follow a key of this row that changes (as SQLAlchemy's, and ON UPDATE CASCADE, do).
       const keyMoves = state.committed === undefined || keyChanges(state, property.pairs, 0)
+      const linked = new Set(keyMoves ? undefined : before)
       for (const child of members(property, value)) {
         // A child the database already links here keeps its foreign key as the application has it.
-        if (!keyMoves && before?.includes(child)) continue
+        if (linked.has(child)) continue
         const childState = stateOf(child)
         for (const [local, remote] of property.pairs)
           childState.values[remote.key] = keyOf(state.object, local)
@@ -269,8 +270,8 @@ export function keyOf(object: object, column: Column<unknown>): unknown {
 function removedMembers(state: InstanceState, property: RelationshipProperty): object[] {
   const before = state.committedCollections.get(property.key)
   if (!before) return []
-  const now = relatedOf(state, property.key)
-  return before.filter((item) => !now.includes(item))
+  const now = new Set(relatedOf(state, property.key))
+  return before.filter((item) => !now.has(item))
 }
 
 /**
@@ -331,10 +332,11 @@ class LinkChanges {
     const known = state.committedCollections.get(property.key)
     if (!known && state.committed !== undefined) this.replace(state, property, now)
     const before = new Set(known)
+    const after = new Set(now)
     for (const item of now)
       if (!before.has(item)) this.put(this.#added, secondary.table, linkRow(state.object, item, property))
     for (const item of before)
-      if (!now.includes(item)) this.put(this.#removed, secondary.table, linkRow(state.object, item, property))
+      if (!after.has(item)) this.put(this.#removed, secondary.table, linkRow(state.object, item, property))
   }
 
   /**

@@ -135,10 +135,15 @@ export function applyMatching(
   columns: readonly Column<unknown>[],
 ): void {
   const positions = columns.map((column) => step.table.columns.indexOf(column))
+  // Indexed by their values: searching the returned rows for each row was quadratic in the rows.
+  const byValues = new Map<string, readonly unknown[]>()
+  for (const values of returned) {
+    const key = JSON.stringify(positions.map((p) => String(values[p])))
+    if (!byValues.has(key)) byValues.set(key, values)
+  }
   for (const row of step.rows) {
     if (!row.state) continue
-    const wanted = columns.map((column) => String(row.values.get(column.key)))
-    const match = returned.find((values) => positions.every((p, i) => String(values[p]) === wanted[i]))
+    const match = byValues.get(JSON.stringify(columns.map((column) => String(row.values.get(column.key)))))
     if (match) applyRow(row.state, step.table, match, 0)
   }
 }
