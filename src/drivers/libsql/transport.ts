@@ -20,6 +20,8 @@ import {
 
 export type CreateClient = (config: Config) => Client
 
+type RoundTripInfo = Omit<RoundTrip, "transport" | "durationMs">
+
 const CAPABILITIES: Capabilities = Object.freeze({
   interactiveTransactions: true,
   batch: true,
@@ -55,8 +57,11 @@ export class LibsqlTransport implements Transport {
   #client: Client | undefined
   #transaction: Transaction | undefined
   #closed = false
-  /** Requests made and not yet fetched, oldest first, so the fetch hook can report what each carries. */
-  readonly #unsent = new Set<Omit<RoundTrip, "transport" | "durationMs">>()
+  /**
+   * Requests made and not yet fetched, oldest first, so the fetch hook can report what each carries,
+   * with what aborts their fetch when they time out (none inside a transaction: see #request).
+   */
+  readonly #unsent = new Map<RoundTripInfo, AbortController | undefined>()
   /** HTTP requests under way, the client's own included (a stream's `close` it sends by itself). */
   readonly #inFlight = new InFlightRequests()
 
@@ -177,10 +182,15 @@ export class LibsqlTransport implements Transport {
         measured(this.#roundTrips, { transport: "embedded", kind, statements }, send),
       )
     const request = { kind, statements }
-    const unsent = this.#unsent.add(request)
+    // A request outside a transaction is a stream of its own, one fetch: its timeout aborts that fetch
+    // alone. A transaction's requests share its stream, and the client may send several in one fetch
+    // (which then carries the first one's name): a timeout aborts all in flight, which while a
+    // transaction is open is that transaction's, over now.
+    const abort = this.#transaction ? undefined : new AbortController()
+    const unsent = this.#unsent.set(request, abort)
     // Settled without a fetch (failed before it): it must not name the next one.
     return this.#inFlight
-      .roundTrip(this.#settings.requestTimeoutMs, send)
+      .roundTrip(this.#settings.requestTimeoutMs, send, abort)
       .finally(() => unsent.delete(request))
   }
 
@@ -190,16 +200,16 @@ export class LibsqlTransport implements Transport {
    * A fetch with none left is one the client sends by itself: a stream's close.
    */
   readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const [request = CLIENT_CLOSE] = this.#unsent
+    const [[request, abort] = CLIENT_CLOSE] = this.#unsent
     this.#unsent.delete(request)
     return measured(this.#roundTrips, { transport: "http", ...request }, () =>
-      this.#inFlight.fetch(input, init),
+      this.#inFlight.fetch(input, init, abort),
     )
   }
 }
 
 /** A request the client sends by itself: a stream's close. */
-const CLIENT_CLOSE = { kind: "close", statements: [] } as const
+const CLIENT_CLOSE: [RoundTripInfo, AbortController?] = [{ kind: "close", statements: [] }]
 
 function toResult(result: ResultSet, query: Query): QueryResult {
   // The embedded client counts 0 for a write that returns rows (RETURNING); each row is one it wrote.

@@ -331,11 +331,13 @@ export class NeonTransport implements Transport {
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
     this.#ensureOpen()
     const sql = httpQuery(this.#url)
-    // Each request its own fetch hook, which reports what that request carries: calls of one connection
-    // may be under way at once (Promise.all), and the driver fetches after awaits of its own.
+    // Each request its own fetch hook, which reports what that request carries and is aborted by its
+    // timeout alone: calls of one connection may be under way at once (Promise.all), and the driver
+    // fetches after awaits of its own.
+    const abort = new AbortController()
     const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
       measured(this.#roundTrips, { transport: "http", kind, statements: queries }, () =>
-        this.#inFlight.fetch(input, init),
+        this.#inFlight.fetch(input, init, abort),
       )
     // The driver reads the endpoint and fetch settings when its query starts: `then` starts it, here,
     // while they are in place (its query is lazy until then).
@@ -359,7 +361,7 @@ export class NeonTransport implements Transport {
           )
           .then((results: FullQueryResults<true>[]) => results.map(resultOf))
       })
-    return this.#inFlight.roundTrip(this.#options.requestTimeoutMs, send)
+    return this.#inFlight.roundTrip(this.#options.requestTimeoutMs, send, abort)
   }
 
   #ensureOpen(): void {
