@@ -13,15 +13,14 @@ export class Case<T> extends Expression<T> {
   readonly kind = "case"
   /** Parenthesized as the operand of an operator: `(CASE ... END) = 1`. */
   readonly compound = true
-  readonly type: SqlType<unknown>
 
   constructor(
     readonly whens: readonly When[],
     readonly otherwise: Expression<unknown> | undefined,
+    /** Decoded as its results are (`resultType`, of the values as given). */
+    readonly type: SqlType<unknown>,
   ) {
     super()
-    // Decoded as its results are: a NULL result (often the first) says nothing of the others.
-    this.type = resultType([...whens.map((w) => w.result), ...(otherwise ? [otherwise] : [])])
     Object.freeze(this)
   }
 
@@ -73,12 +72,13 @@ export function caseWhen(
     return expression.cast(type)
   }
   const items = whens.map(([condition, result]) => ({ condition, result: bind(result) }))
-  return new Case(Object.freeze(items), otherwise === undefined ? undefined : bind(otherwise))
+  return new Case(Object.freeze(items), otherwise === undefined ? undefined : bind(otherwise), type)
 }
 
 /**
- * The type of the first result that has one: an expression's, else a plain value's; NULL if all are.
- * A fraction among integers makes it a Float, as the databases compute it.
+ * The type of the first result that has one: an expression's, else a plain value's; NULL if all are (a
+ * NULL result, often the first, says nothing of the others). A fraction among integers makes it a
+ * Float, as the databases compute it: read from the results as given, before they are bound.
  */
 function resultType(results: readonly unknown[]): SqlType<unknown> {
   const typed = results.map((r) => (r instanceof Expression ? r.type : typeOfValue(r)))

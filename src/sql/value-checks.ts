@@ -197,6 +197,23 @@ export function parseDecimal(text: string): Decimal | undefined {
   }
 }
 
+/**
+ * An Integer or SmallInteger the database returned, as a number; refused unless a number holds it
+ * exactly. A column mapped as Integer can hold more than the model says: a 64-bit SQLite INTEGER (an id
+ * another program wrote), an int8, text SQLite took. Rounded, two rows' keys could become one.
+ */
+export function readInteger(value: unknown, type: SqlType<unknown>): number {
+  const number = Number(value)
+  return Number.isSafeInteger(number)
+    ? number
+    : refuse(
+        value,
+        type,
+        undefined,
+        "read from the database; map the column with the type it holds (BigInteger beyond 2^53)",
+      )
+}
+
 /** Throws the DataError for a value, naming the column when there is one and never echoing a long value. */
 export function refuse(
   value: unknown,

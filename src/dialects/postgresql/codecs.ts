@@ -2,7 +2,7 @@
 // these encodings make that text exact (UTC timestamps, bytea hex, JSON documents, 64-bit integers).
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
-import { checkedValue } from "../../sql/value-checks.ts"
+import { checkedValue, readInteger } from "../../sql/value-checks.ts"
 import { hex } from "../../util/hex.ts"
 
 export function encodePostgres(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
@@ -30,6 +30,7 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
   switch (type.kind) {
     case "integer":
     case "smallint":
+      return readInteger(value, type)
     case "float":
       return Number(value)
     case "bigint":

@@ -3,7 +3,7 @@
 // 1n/0n and timestamps as sortable UTC text, the same on every transport.
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
-import { checkedValue, type Decimal, parseDecimal, refuse } from "../../sql/value-checks.ts"
+import { checkedValue, type Decimal, parseDecimal, readInteger, refuse } from "../../sql/value-checks.ts"
 
 export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
   const checked = checkedValue(value, type, column)
@@ -70,6 +70,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
   switch (type.kind) {
     case "integer":
     case "smallint":
+      return readInteger(value, type)
     case "float":
       return Number(value)
     case "bigint":

@@ -1,0 +1,95 @@
+// An Integer column read back: a JS number holds whole numbers up to 2^53 exactly, and a column mapped
+// as Integer can hold more than the model says (a 64-bit SQLite INTEGER another program wrote, an int8,
+// text SQLite took). Rounded silently, two rows' keys became one: the identity map then handed out one
+// object for both. Such a value is refused with a DataError naming it; BigInteger reads it exactly.
+
+import { describe, expect, it } from "vitest"
+import ws from "ws"
+import {
+  AsyncSession,
+  BigInteger,
+  column,
+  DataError,
+  Integer,
+  model,
+  Registry,
+  String,
+  select,
+  text,
+} from "../../src/index.ts"
+import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+
+const BEYOND = "9007199254740993" // 2^53 + 1: as a number, 2^53
+const NEXT = "9007199254740994"
+
+function integersRead(fixture: TransportFixture): void {
+  describe(`Integer columns read on ${fixture.name}`, () => {
+    const engine = fixture.engine(`integers-read-${fixture.name}`)
+    const registry = new Registry()
+    // The table's id is 64-bit on both databases; the model says Integer, as a model written for a
+    // small table would, and a second model of the same table says BigInteger.
+    class IrSmall extends model(
+      "ir_rows",
+      { id: column(BigInteger, { primaryKey: true }), n: column(Integer, { nullable: true }) },
+      { registry },
+    ) {}
+    class IrNarrow extends model(
+      "ir_rows_narrow",
+      { id: column(Integer, { primaryKey: true }), label: column(String(20)) },
+      { registry },
+    ) {}
+    class IrWide extends model(
+      "ir_rows_wide",
+      { id: column(BigInteger, { primaryKey: true }), label: column(String(20)) },
+      { registry },
+    ) {}
+    freshSchema(engine, registry.metadata)
+
+    it("refuses an id beyond 2^53 mapped as Integer, rather than rounding two rows into one", async () => {
+      await using session = new AsyncSession(engine)
+      // Both tables hold the same two rows, 64-bit ids written around edgealchemy.
+      for (const table of ["ir_rows_narrow", "ir_rows_wide"]) {
+        if (fixture.dialect === "postgresql") {
+          await session.execute(text(`ALTER TABLE ${table} ALTER COLUMN id TYPE BIGINT`))
+        }
+        await session.execute(
+          text(`INSERT INTO ${table} (id, label) VALUES (${BEYOND}, 'first'), (${NEXT}, 'second')`),
+        )
+      }
+      await session.commit()
+      const read = session.scalars(select(IrNarrow).orderBy(IrNarrow.label))
+      await expect(read).rejects.toThrow(DataError)
+      // PostgreSQL's int8 arrives as text ("..."), SQLite's as a bigint.
+      await expect(read).rejects.toThrow(new RegExp(`An integer value cannot hold "?${BEYOND}"?:`))
+      // Mapped as what it holds, each row is its own object with its exact key.
+      const wide = (await session.scalars(select(IrWide).orderBy(IrWide.label))).all()
+      expect(wide.map((row) => [row.id, row.label])).toEqual([
+        [BigInt(BEYOND), "first"],
+        [BigInt(NEXT), "second"],
+      ])
+    })
+
+    it("refuses a fraction or text an Integer column holds, and reads whole numbers as they are", async () => {
+      await using session = new AsyncSession(engine)
+      session.add(new IrSmall({ id: 1n, n: -(2 ** 31) }))
+      await session.commit()
+      expect((await session.get(IrSmall, 1n))?.n).toBe(-(2 ** 31))
+      await session.execute(
+        text(
+          fixture.dialect === "postgresql" ? "ALTER TABLE ir_rows ALTER COLUMN n TYPE TEXT" : "SELECT 1", // SQLite's INTEGER column keeps text it cannot convert as it is
+        ),
+      )
+      await session.execute(text("INSERT INTO ir_rows (id, n) VALUES (2, '1.5'), (3, 'abc')"))
+      await session.commit()
+      const half = session.scalar(select(IrSmall.n).where(IrSmall.id.eq(2n)))
+      // SQLite made the text a REAL (1.5); PostgreSQL's column is text now ("1.5").
+      await expect(half).rejects.toThrow(/An integer value cannot hold "?1\.5"?:/)
+      const word = session.scalar(select(IrSmall.n).where(IrSmall.id.eq(3n)))
+      await expect(word).rejects.toThrow('An integer value cannot hold "abc"')
+    })
+  })
+}
+
+integersRead(neonFixture("http", ws))
+integersRead(libsqlHttpFixture())
