@@ -154,12 +154,25 @@ export function linkIndexWrites(state: InstanceState): void {
 
 function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {
   const back = property.backPopulates
-  if (!back) return
   const other = stateOf(item)
-  if (!other.loaded.has(back)) return
-  const backProperty = other.mapper.relationship(back)
-  if (backProperty.uselist) (other.values[back] as RelationshipList<object>).removeQuietly(owner.object)
-  else if (other.values[back] === owner.object) other.values[back] = null
+  if (back && other.loaded.has(back)) {
+    const backProperty = other.mapper.relationship(back)
+    if (backProperty.uselist) (other.values[back] as RelationshipList<object>).removeQuietly(owner.object)
+    else if (other.values[back] === owner.object) other.values[back] = null
+  }
+  // A pending child taken out of a delete-orphan collection, with no parent left, is expunged, as
+  // SQLAlchemy's remove event does: the flush would otherwise insert it without its parent (a NOT NULL
+  // failure that took the whole commit down, or an orphan row where the key is nullable).
+  const session = other.session
+  if (
+    property.direction === "one-to-many" &&
+    property.cascade.has("delete-orphan") &&
+    other.committed === undefined &&
+    session !== undefined &&
+    session === owner.session &&
+    (!back || (other.loaded.has(back) && other.values[back] == null))
+  )
+    session.expunge?.(item)
 }
 
 /** Takes `item` out of a loaded relationship of `state`: out of a collection, or a scalar set to null. */

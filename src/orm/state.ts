@@ -11,6 +11,8 @@ export const STATE: unique symbol = Symbol.for("edgealchemy.state")
 /** The session side of an object's state; the session implements it (state.ts knows no session). */
 export interface SessionLike {
   readonly id: number
+  /** Detaches an object (AsyncSession's: a pending orphan taken out of a collection). */
+  expunge?(object: object): void
 }
 
 export class InstanceState {
