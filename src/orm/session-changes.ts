@@ -123,7 +123,7 @@ export function revertToCommitted(
     else delete state.values[key]
   }
   state.committed = committed
-  for (const key of [...state.loaded]) unload(state, key)
+  unloadRelationships(state)
 }
 
 /** Runs before* or after* mapper listeners for the rows of a plan not yet told; true if any ran. */
@@ -217,6 +217,11 @@ export function keepLateChanges(late: readonly LateChange[]): void {
 export function relationshipsChanged(state: InstanceState): boolean {
   for (const key of state.loaded) if (relationshipChanged(state, key)) return true
   return false
+}
+
+/** Forgets every loaded relationship of an object (`refresh()` loads them again). */
+export function unloadRelationships(state: InstanceState): void {
+  for (const key of [...state.loaded]) unload(state, key)
 }
 
 /** Forgets a loaded relationship's value: reading it raises NotLoadedError until it is loaded again. */

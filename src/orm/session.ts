@@ -45,6 +45,7 @@ import {
   snapshotCollections,
   snapshotOf,
   staleOrSame,
+  unloadRelationships,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
 import { type InstanceState, sameValue, stateOf } from "./state.ts"
@@ -762,6 +763,9 @@ export class AsyncSession extends ReadSession {
       this.#deleted.delete(state)
     }
     this.#reattach(keys)
+    // Relationships loaded or flushed inside the transaction may say what it undid (a row it inserted,
+    // a link or a key it wrote), and would write it again: unloaded, as SQLAlchemy's rollback expires them.
+    for (const object of this.identityMap.values()) unloadRelationships(stateOf(object))
   }
 
   /**

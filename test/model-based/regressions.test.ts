@@ -1,10 +1,10 @@
 // Minimal cases the model-based session test (./session-model.test.ts) found, each on its own.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, inspect, select } from "../../src/index.ts"
+import { AsyncSession, inspect, NotLoadedError, select, selectinload } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { Author, Book, registry } from "./models.ts"
+import { Author, Book, registry, Tag } from "./models.ts"
 
 const neonHttp = neonFixture("http", ws)
 const libsqlHttp = libsqlHttpFixture()
@@ -29,6 +29,42 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       await session.commit()
       const titles = await session.scalars(select(Book).where(Book.authorId.eq(author.id)))
       expect(titles.all()).toEqual([])
+    })
+
+    it("rollback() unloads a collection that a query inside the transaction loaded: the book it inserted is not inserted again", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      session.add(author)
+      await session.commit()
+      const book = new Book({ label: label("b"), title: "rolled back", author } as never)
+      session.add(book)
+      // Autoflushes the book inside an interactive transaction, then loads author.books with it.
+      await session.scalars(select(Author).where(Author.id.eq(author.id)).options(selectinload(Author.books)))
+      expect(author.books).toEqual([book])
+      await session.rollback()
+      expect(inspect(book).state).toBe("transient")
+      // The database no longer has the book: the collection is not what it says it is.
+      expect(() => author.books).toThrow(NotLoadedError)
+      session.add(new Book({ label: label("b"), title: "kept", author } as never))
+      await session.commit()
+      const titles = await engine.execute(select(Book.c.title).where(Book.c.authorId.eq(author.id)))
+      expect(titles.rows.map(([title]) => title)).toEqual(["kept"])
+    })
+
+    it("rollback() unloads a many-to-many collection whose link a flush inside the transaction wrote", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      const tag = new Tag({ label: label("t"), name: "x" })
+      session.addAll([author, book, tag])
+      await session.commit()
+      await session.refresh(book, ["tags"])
+      book.tags.push(tag)
+      await session.flush()
+      await session.rollback()
+      expect(() => book.tags).toThrow(NotLoadedError)
+      await session.refresh(book, ["tags"])
+      expect(book.tags).toEqual([])
     })
   })
 }
