@@ -1,0 +1,70 @@
+// Flushes of thousands of objects, on the three web transports: one request each, every row where it
+// belongs, and statements whose size grows with the rows but whose work does not grow with their square.
+// (Timings of the same paths at 10,000-40,000 objects: tools/scale/quadratic.ts.)
+import { describe, expect, it } from "vitest"
+import ws from "ws"
+import { AsyncSession, func, select } from "../../src/index.ts"
+import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+import { scaleModels } from "./models.ts"
+
+const { registry, links, Parent, Child, Tag } = scaleModels("sc_flush_")
+
+for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+  flushAtScale(fixture)
+}
+
+function flushAtScale(fixture: TransportFixture): void {
+  const scope = (name: string) => `sc-flush-${fixture.name}-${name}-${Date.now().toString(36)}`
+
+  describe(`flushes of thousands of objects on ${fixture.name}`, () => {
+    const engine = fixture.engine(scope("setup"))
+    freshSchema(engine, registry.metadata)
+
+    it("inserts a new parent's 2,000 children in one request, finding the parent's new key once per statement", async () => {
+      const lines: string[] = []
+      const name = scope("children")
+      await using session = new AsyncSession(fixture.engine(name, { echo: (line) => lines.push(line) }))
+      const parent = new Parent({ name: "many children" })
+      for (let i = 0; i < 2_000; i++) parent.children.push(new Child({ name: `child ${i}` }))
+      session.add(parent)
+      const before = await fixture.stats(name)
+      await session.commit()
+      const after = await fixture.stats(name)
+      if (fixture.name !== "neon-websocket")
+        expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(1)
+      const childInserts = lines.filter(
+        (line) => line.includes("INSERT INTO") && line.includes("sc_flush_children"),
+      )
+      expect(childInserts).toHaveLength(1)
+      if (fixture.dialect === "sqlite") {
+        // Once per row, SQLite planned the VALUES list as a compound SELECT: time grew with rows squared.
+        expect(childInserts[0]?.match(/SELECT max\(/g)).toHaveLength(1)
+      }
+      await using check = new AsyncSession(engine)
+      const counted = await check.scalar(select(func.count(Child.id)).where(Child.parentId.eq(parent.id)))
+      expect(Number(counted)).toBe(2_000)
+      expect(new Set(parent.children.map((child) => child.parentId))).toEqual(new Set([parent.id]))
+    })
+
+    it("links 60 new parents to 60 new tags each (3,600 link rows) in one request", async () => {
+      const lines: string[] = []
+      await using session = new AsyncSession(
+        fixture.engine(scope("links"), { echo: (line) => lines.push(line) }),
+      )
+      const tags = Array.from({ length: 60 }, (_, i) => new Tag({ name: `linked ${i}` }))
+      const parents = Array.from({ length: 60 }, (_, i) => new Parent({ name: `linking ${i}` }))
+      for (const parent of parents) parent.tags = [...tags]
+      session.addAll(parents)
+      await session.commit()
+      const linkInsert = lines.find((line) => line.includes("INSERT INTO") && line.includes("sc_flush_links"))
+      if (fixture.dialect === "sqlite") expect(linkInsert?.match(/SELECT max\(/g)).toHaveLength(2)
+      await using check = new AsyncSession(engine)
+      const ids = parents.map((parent) => parent.id)
+      const linked = await check.scalar(
+        select(func.count()).selectFrom(links).where(links.c.parentId.in(ids)),
+      )
+      expect(Number(linked)).toBe(3_600)
+    })
+  })
+}
