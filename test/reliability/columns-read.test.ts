@@ -1,15 +1,23 @@
-// An Integer column read back: a JS number holds whole numbers up to 2^53 exactly, and a column mapped
-// as Integer can hold more than the model says (a 64-bit SQLite INTEGER another program wrote, an int8,
-// text SQLite took). Rounded silently, two rows' keys became one: the identity map then handed out one
-// object for both. Such a value is refused with a DataError naming it; BigInteger reads it exactly.
+// Columns read back that hold more, or other, than their model says: a database mapped as it was found,
+// or written by another program.
+//
+// An Integer: a JS number holds whole numbers up to 2^53 exactly, and a column mapped as Integer can
+// hold more (a 64-bit SQLite INTEGER, an int8, text SQLite took). Rounded silently, two rows' keys
+// became one: the identity map then handed out one object for both. Such a value is refused with a
+// DataError naming it; BigInteger reads it exactly.
+//
+// On PostgreSQL, a Boolean mapped onto an integer flag column read 1 as false, and a DateOnly mapped
+// onto a timestamptz column read "Mon Jan 01" (the text of a Date, cut).
 
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
   AsyncSession,
   BigInteger,
+  Boolean,
   column,
   DataError,
+  DateOnly,
   Integer,
   model,
   Registry,
@@ -90,6 +98,41 @@ function integersRead(fixture: TransportFixture): void {
     })
   })
 }
+
+describe("PostgreSQL columns of another type than their model's", () => {
+  const engine = neonFixture("http", ws).engine("columns-read-flags")
+  const registry = new Registry()
+  class IrFlag extends model(
+    "ir_flags",
+    {
+      id: column(Integer, { primaryKey: true }),
+      active: column(Boolean, { nullable: true }),
+      day: column(DateOnly, { nullable: true }),
+    },
+    { registry },
+  ) {}
+  freshSchema(engine, registry.metadata)
+
+  it("reads a Boolean on an integer column as nonzero, and a DateOnly on a timestamptz as its UTC day", async () => {
+    await using session = new AsyncSession(engine)
+    await session.execute(text("ALTER TABLE ir_flags ALTER COLUMN active TYPE INTEGER USING active::int"))
+    await session.execute(
+      text("ALTER TABLE ir_flags ALTER COLUMN day TYPE TIMESTAMP WITH TIME ZONE USING day::timestamptz"),
+    )
+    await session.execute(
+      text(
+        "INSERT INTO ir_flags VALUES (1, 1, '2024-01-01 23:30:00+00'), (2, 0, NULL), (3, 5, '2024-02-29 00:00:00+00')",
+      ),
+    )
+    await session.commit()
+    const rows = (await session.scalars(select(IrFlag).orderBy(IrFlag.id))).all()
+    expect(rows.map((row) => [row.active, row.day])).toEqual([
+      [true, "2024-01-01"],
+      [false, null],
+      [true, "2024-02-29"],
+    ])
+  })
+})
 
 integersRead(neonFixture("http", ws))
 integersRead(libsqlHttpFixture())

@@ -38,13 +38,16 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
     case "numeric":
       return String(value)
     case "boolean":
-      return value === true || value === "t" || value === "true"
+      // bool arrives as true/false (or "t"/"f" as text); a Boolean mapped onto an integer flag column, as
+      // SQLite stores booleans, is true when nonzero.
+      return value !== false && value !== "f" && value !== "false" && Number(value) !== 0
     case "datetime":
       // Epoch milliseconds come from a one-statement load's JSON (../../sql/json-rows.ts).
       return value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))
     case "date":
-      // The driver leaves a date as its text (../../drivers/neon/transport.ts).
-      return String(value).slice(0, 10)
+      // The driver leaves a date as its text (../../drivers/neon/transport.ts); a timestamp typed as a
+      // date (a DateOnly mapped onto a timestamptz column) arrives as a Date: its UTC day.
+      return (value instanceof Date ? value.toISOString() : String(value)).slice(0, 10)
     case "json":
       // The driver parsed json and jsonb already, in both modes: a string is the JSON string itself.
       return value
