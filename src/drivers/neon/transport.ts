@@ -88,7 +88,14 @@ export class NeonTransport implements Transport {
     return this.#inTransaction
   }
 
-  async execute(query: Query): Promise<QueryResult> {
+  // Calls are tracked until they settle, a connect or a BEGIN they wait for included: close() lets
+  // those made before it end first.
+
+  execute(query: Query): Promise<QueryResult> {
+    return this.#inFlight.track(this.#execute(query))
+  }
+
+  async #execute(query: Query): Promise<QueryResult> {
     this.#throwIfTransactionLost()
     if (this.#options.mode === "websocket") await this.#connect()
     if (this.#client) return this.#viaWebSocket("execute", query)
@@ -97,7 +104,11 @@ export class NeonTransport implements Transport {
   }
 
   /** One HTTP request, atomic; inside an open interactive transaction, statements run on it in order. */
-  async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
+  batch(queries: readonly Query[], options?: TransactionOptions): Promise<QueryResult[]> {
+    return this.#inFlight.track(this.#batch(queries, options))
+  }
+
+  async #batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     this.#throwIfTransactionLost()
     // On the socket a transaction is being opened on (its BEGIN out), a batch's own BEGIN ... COMMIT
     // would commit it there and then (PostgreSQL only warns of a BEGIN inside one): the batch waits and
@@ -111,7 +122,7 @@ export class NeonTransport implements Transport {
       return this.#viaHttp(plain ? "execute" : "batch", queries, options)
     const script = inlineScript(queries)
     if (script !== undefined) return this.#scriptViaWebSocket(script, queries, options)
-    if (plain) return [await this.execute(queries[0] as Query)]
+    if (plain) return [await this.#execute(queries[0] as Query)]
     await this.#connect()
     // BEGIN, the statements and COMMIT go out together, in order, so that nothing else sent on the socket
     // meanwhile (a Promise.all) runs inside this transaction and is undone with it; the connection is
@@ -135,8 +146,8 @@ export class NeonTransport implements Transport {
   // or is open: it checks `capabilities` and `inTransaction` and says what is wrong.
 
   async begin(options: TransactionOptions = {}): Promise<void> {
-    this.#beginning = this.#connect().then(() =>
-      this.#viaWebSocket("begin", { sql: beginSql(options), params: [] }),
+    this.#beginning = this.#inFlight.track(
+      this.#connect().then(() => this.#viaWebSocket("begin", { sql: beginSql(options), params: [] })),
     )
     try {
       await this.#beginning
@@ -160,24 +171,27 @@ export class NeonTransport implements Transport {
   }
 
   /**
-   * Ends the WebSocket client: Terminate, then the server closes (and rolls back what is open). A
-   * server or network that no longer answers is given `closeTimeoutMs`, then the socket is abandoned
-   * and HTTP requests still in flight are aborted: close() always settles, and leaves nothing open.
+   * Ends the WebSocket client: Terminate, then the server closes (and rolls back what is open).
+   * Statements already sent, on the socket or over HTTP, end first; a server or network that no longer
+   * answers is given `closeTimeoutMs` in all, then what still runs is cancelled, the socket abandoned
+   * and HTTP requests aborted: close() always settles, and leaves nothing open.
    */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    const deadline = Date.now() + (this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
+    // `return session.scalar(...)` inside `await using` closes the session before its query answers.
+    await this.#inFlight.abandon(deadline)
     const client = this.#client
     this.#client = undefined
     this.#inTransaction = false
     if (this.#connecting) abandon(this.#connecting)
-    const deadline = Date.now() + (this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
+    this.#connecting = undefined
     if (client) {
       // A statement still running (waiting on a lock, say) would not see the socket end: cancel it.
       this.#cancelRunning(client)
       if (!(await settledWithin(client.end(), deadline - Date.now()))) abandon(client)
     }
-    await this.#inFlight.abandon(deadline)
   }
 
   /** The socket, opened once: statements sent at once while it connects all wait for the one connect. */
@@ -198,17 +212,15 @@ export class NeonTransport implements Transport {
     this.#connecting = client
     try {
       await this.#overWebSocket("connect", [], () => client.connect())
+      // close() gave up waiting for it, and abandoned it: it is of no use any more.
+      if (this.#connecting !== client)
+        throw new InvalidRequestError("This connection was closed while it connected")
     } catch (error) {
       abandon(client)
       // Nothing of the caller's was sent: a commit that needed this connection certainly did not happen.
       throw unsent(error)
     } finally {
       this.#connecting = undefined
-    }
-    // Closed while it connected: it is of no use any more.
-    if (this.#closed) {
-      abandon(client)
-      throw unsent(new InvalidRequestError("This connection was closed while it connected"))
     }
     this.#client = client
     // Ended by the server or the network: `end()` would wait for an end that already happened.
@@ -279,12 +291,14 @@ export class NeonTransport implements Transport {
     statements: readonly Query[],
     send: () => Promise<T>,
   ): Promise<T> {
-    const info = { transport: "websocket", kind, statements } as const
-    const ms = this.#options.requestTimeoutMs
-    if (ms === undefined) return measured(this.#roundTrips, info, send)
     // The socket this round trip goes out on: the one a timeout abandons, whatever is current by then.
     const socket = this.#client ?? this.#connecting
-    return measured(this.#roundTrips, info, () => answeredWithin(ms, send, () => this.#abandonSocket(socket)))
+    // Tracked, for close() to let it end first.
+    return this.#inFlight.track(
+      measured(this.#roundTrips, { transport: "websocket", kind, statements }, () =>
+        answeredWithin(this.#options.requestTimeoutMs, send, () => this.#abandonSocket(socket)),
+      ),
+    )
   }
 
   /** Ends a socket a round trip timed out on; a transaction open on it is gone (the database rolls it back). */
