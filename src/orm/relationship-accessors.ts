@@ -160,19 +160,21 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
     if (backProperty.uselist) (other.values[back] as RelationshipList<object>).removeQuietly(owner.object)
     else if (other.values[back] === owner.object) other.values[back] = null
   }
-  // A pending child taken out of a delete-orphan collection, with no parent left, is expunged, as
-  // SQLAlchemy's remove event does: the flush would otherwise insert it without its parent (a NOT NULL
-  // failure that took the whole commit down, or an orphan row where the key is nullable).
-  const session = other.session
+  // A new child taken out of a delete-orphan collection, with no parent left, is out of the owner's
+  // session, as SQLAlchemy's remove event expunges it: the flush would otherwise insert it without its
+  // parent (a NOT NULL failure that took the whole commit down, or an orphan row where the key is
+  // nullable), added or reached through another collection that holds it (its category's books).
+  const session = owner.session
   if (
     property.direction === "one-to-many" &&
     property.cascade.has("delete-orphan") &&
     other.committed === undefined &&
     session !== undefined &&
-    session === owner.session &&
     (!back || (other.loaded.has(back) && other.values[back] == null))
-  )
-    session.expunge?.(item)
+  ) {
+    if (other.session === session) session.expunge?.(item)
+    else if (other.session === undefined) other.expungedFrom = session
+  }
 }
 
 /** Takes `item` out of a loaded relationship of `state`: out of a collection, or a scalar set to null. */

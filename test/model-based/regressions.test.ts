@@ -4,7 +4,7 @@ import ws from "ws"
 import { AsyncSession, inspect, NotLoadedError, select, selectinload } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { Author, Book, registry, Tag } from "./models.ts"
+import { Author, Book, Category, registry, Tag } from "./models.ts"
 
 const neonHttp = neonFixture("http", ws)
 const libsqlHttp = libsqlHttpFixture()
@@ -29,6 +29,24 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       await session.commit()
       const titles = await session.scalars(select(Book).where(Book.authorId.eq(author.id)))
       expect(titles.all()).toEqual([])
+    })
+
+    it("a new book pushed into its author's collection and taken out again is not inserted through its category's collection", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const category = new Category({ label: label("c"), name: "c" })
+      session.addAll([author, category])
+      // Both collections loaded (new objects' are), as they stay after the commit.
+      expect([author.books, category.books]).toEqual([[], []])
+      await session.commit()
+      const book = new Book({ label: label("b"), title: "t", category } as never)
+      author.books.push(book)
+      author.books.splice(0, 1)
+      expect(category.books).toEqual([book])
+      await session.commit()
+      expect(inspect(book).state).toBe("transient")
+      const books = await engine.execute(select(Book.c.id).where(Book.c.categoryId.eq(category.id)))
+      expect(books.rows).toEqual([])
     })
 
     it("rollback() unloads a collection that a query inside the transaction loaded: the book it inserted is not inserted again", async () => {
