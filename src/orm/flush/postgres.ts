@@ -26,9 +26,11 @@ import {
   type FlushRenderer,
   insertPositions,
   type RenderedStatement,
+  readBack,
   rowTypes,
   STALE_MARKER,
   uniqueKeySql,
+  updatedRow,
   writeStatement,
 } from "./render.ts"
 
@@ -70,13 +72,17 @@ function renderInsert(
   const { table, generatedKey } = step
   const rows = step.rows.map((row) => coreValues(row.values, keyRef, table))
   const inserted = insert(table).values(rows as never)
+  const columns = readBack(
+    table,
+    step.rows.map((row) => row.values),
+  )
   const compiled = (step.ignoreExisting ? inserted.onConflictDoNothing() : inserted)
-    .returning(table)
+    .returning(...columns)
     .compile(postgresql)
   if (!generatedKey) {
     return {
-      statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
-      apply: (returned) => applyMatching(step, returned, step.table.primaryKey),
+      statement: new TextStatement(compiled.sql, rowTypes(table, 0, columns), compiled.params),
+      apply: (returned) => applyMatching(step, returned, step.table.primaryKey, columns),
     }
   }
   const key = `ins.${postgresql.createCompiler({}).quote(generatedKey.name)}`
@@ -86,9 +92,10 @@ function renderInsert(
   const sql = `WITH ins AS (${compiled.sql}) SELECT ${keys}ins.* FROM ins ORDER BY ${key}`
   const skip = storeKeys ? 1 : 0
   return {
-    statement: new TextStatement(sql, rowTypes(table, skip), compiled.params),
+    statement: new TextStatement(sql, rowTypes(table, skip, columns), compiled.params),
     apply: (returned) => {
-      for (const [i, row] of returned.entries()) applyRow(step.rows[i]?.state, table, row, skip)
+      for (const [i, row] of returned.entries())
+        applyRow(step.rows[i]?.state, table, row, skip, columns, step.rows[i]?.values)
     },
   }
 }
@@ -141,12 +148,15 @@ function renderWrite(
   postgresql: Dialect,
 ): RenderedStatement {
   const { table } = step
-  const compiled = writeStatement(step, keyRef, true).compile(postgresql)
+  const written = step.kind === "update" ? updatedRow(step) : undefined
+  const columns = written ? readBack(table, [written]) : table.columns
+  const compiled = writeStatement(step, keyRef, true, false, columns).compile(postgresql)
   if (!step.mustMatchOne) {
     return {
-      statement: new TextStatement(compiled.sql, rowTypes(table, 0), compiled.params),
+      statement: new TextStatement(compiled.sql, rowTypes(table, 0, columns), compiled.params),
       apply: (returned) => {
-        if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 0)
+        if (step.kind === "update" && returned[0])
+          applyRow(step.state, table, returned[0], 0, columns, written)
         step.removes?.(returned)
       },
     }
@@ -156,9 +166,9 @@ function renderWrite(
     `WITH w AS (${compiled.sql}) SELECT (SELECT CASE WHEN count(*) = 1 THEN '' ELSE (${stale})::integer::text END FROM w), w.* ` +
     "FROM (SELECT 1) AS one LEFT JOIN w ON true"
   return {
-    statement: new TextStatement(sql, rowTypes(table, 1), compiled.params),
+    statement: new TextStatement(sql, rowTypes(table, 1, columns), compiled.params),
     apply: (returned) => {
-      if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 1)
+      if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 1, columns, written)
     },
   }
 }

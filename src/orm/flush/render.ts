@@ -86,28 +86,64 @@ export function whereRow(
   )
 }
 
-/** The column types of `[extra..., every column of the table]`, for decoding returned rows. */
-export function rowTypes(table: Table, extra: number): SqlType<unknown>[] {
-  return [
-    ...Array.from({ length: extra }, () => Text as SqlType<unknown>),
-    ...table.columns.map((c) => c.type),
-  ]
+/** The column types of `[extra..., the columns returned]`, for decoding returned rows. */
+export function rowTypes(
+  table: Table,
+  extra: number,
+  columns: readonly Column<unknown>[] = table.columns,
+): SqlType<unknown>[] {
+  return [...Array.from({ length: extra }, () => Text as SqlType<unknown>), ...columns.map((c) => c.type)]
 }
 
-/** Writes a returned row (after `skip` leading columns) into the object: values and snapshot. */
+/**
+ * Writes a returned row (after `skip` leading columns) into the object: values and snapshot. A row of
+ * some `columns` only takes the others from `written`, what the statement wrote or the row held.
+ */
 export function applyRow(
   state: InstanceState | undefined,
   table: Table,
   row: readonly unknown[],
   skip: number,
+  columns: readonly Column<unknown>[] = table.columns,
+  written?: ReadonlyMap<string, unknown>,
 ): void {
   if (!state) return
   const committed: Record<string, unknown> = {}
-  table.columns.forEach((column, i) => {
+  if (columns !== table.columns)
+    for (const column of table.columns) committed[column.key] = written?.get(column.key)
+  columns.forEach((column, i) => {
     committed[column.key] = row[i + skip]
   })
   Object.assign(state.values, committed)
   state.committed = committed
+}
+
+/** Kinds whose values both databases keep exactly as given, and that may be megabytes. */
+const KEPT_AS_GIVEN = new Set(["text", "string", "binary"])
+
+/**
+ * The columns a flush statement reads back (RETURNING) for rows holding `rows` (column key to value,
+ * as written or as the row already has them): all but text and bytes every row holds a plain value
+ * of, which come back exactly as they went. Returned, they made a commit's answer as large as the
+ * documents it wrote, or, for an UPDATE of another column, as those it left alone: past the 10 MB an
+ * answer may carry over Neon HTTP or libSQL, the commit failed (a rolled-back answer lost on Neon).
+ */
+export function readBack(
+  table: Table,
+  rows: readonly ReadonlyMap<string, unknown>[],
+): readonly Column<unknown>[] {
+  const plain = (value: unknown) => value === null || typeof value === "string" || value instanceof Uint8Array
+  const kept = (column: Column<unknown>) =>
+    KEPT_AS_GIVEN.has(column.type.kind) &&
+    !column.primaryKey &&
+    rows.every((row) => row.has(column.key) && plain(row.get(column.key)))
+  const columns = table.columns.filter((column) => !kept(column))
+  return columns.length === table.columns.length ? table.columns : columns
+}
+
+/** An UPDATE's row as it will be: the row as the object holds it, with the statement's new values. */
+export function updatedRow(step: WriteStep): Map<string, unknown> {
+  return new Map([...Object.entries(step.state?.committed ?? {}), ...step.values])
 }
 
 /**
@@ -133,8 +169,9 @@ export function applyMatching(
   step: InsertStep,
   returned: readonly unknown[][],
   columns: readonly Column<unknown>[],
+  returnedColumns: readonly Column<unknown>[] = step.table.columns,
 ): void {
-  const positions = columns.map((column) => step.table.columns.indexOf(column))
+  const positions = columns.map((column) => returnedColumns.indexOf(column))
   // Indexed by their values: searching the returned rows for each row was quadratic in the rows.
   const byValues = new Map<string, readonly unknown[]>()
   for (const values of returned) {
@@ -144,7 +181,7 @@ export function applyMatching(
   for (const row of step.rows) {
     if (!row.state) continue
     const match = byValues.get(JSON.stringify(columns.map((column) => String(row.values.get(column.key)))))
-    if (match) applyRow(row.state, step.table, match, 0)
+    if (match) applyRow(row.state, step.table, match, 0, returnedColumns, row.values)
   }
 }
 
@@ -157,6 +194,7 @@ export function writeStatement(
   keyRef: (ref: KeyRef, column: Column<unknown>) => string,
   returnDeleted: boolean,
   secondsText = false,
+  returned: readonly Column<unknown>[] = step.table.columns,
 ): Statement {
   const { table, keep } = step
   const kept = keep && table.requireColumn(keep.column)
@@ -168,7 +206,7 @@ export function writeStatement(
     return update(table)
       .values(coreValues(step.values, keyRef, table) as never)
       .where(where)
-      .returning(table)
+      .returning(...returned)
   }
   const statement = step.subtree ? subtreeDelete(table, where, step.subtree) : deleteFrom(table).where(where)
   return returnDeleted ? statement.returning(table) : statement

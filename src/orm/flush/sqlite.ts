@@ -18,9 +18,11 @@ import {
   coreValues,
   type FlushRenderer,
   type RenderedStatement,
+  readBack,
   rowTypes,
   STALE_MARKER,
   uniqueKeySql,
+  updatedRow,
   writeStatement,
 } from "./render.ts"
 
@@ -159,16 +161,22 @@ function renderInsert(
   const upsert = step.ignoreExisting
     ? " WHERE true ORDER BY column1 ON CONFLICT DO NOTHING"
     : " ORDER BY column1"
-  const sql = `INSERT INTO ${q.quote(table.name)} (${names.join(", ")}) SELECT ${selected.join(", ")} FROM (VALUES ${tuples.join(", ")})${upsert} RETURNING *`
+  const columns = readBack(
+    table,
+    step.rows.map((row) => row.values),
+  )
+  const returning = columns === table.columns ? "*" : columns.map((col) => q.quote(col.name)).join(", ")
+  const sql = `INSERT INTO ${q.quote(table.name)} (${names.join(", ")}) SELECT ${selected.join(", ")} FROM (VALUES ${tuples.join(", ")})${upsert} RETURNING ${returning}`
   return {
-    statement: new TextStatement(sql, rowTypes(table, 0), params),
+    statement: new TextStatement(sql, rowTypes(table, 0, columns), params),
     apply: (returned) => {
-      const keyIndex = generatedKey ? table.columns.indexOf(generatedKey) : -1
+      const keyIndex = generatedKey ? columns.indexOf(generatedKey) : -1
       const ordered =
         keyIndex === -1
           ? [...returned]
           : [...returned].sort((a, b) => Number(a[keyIndex]) - Number(b[keyIndex]))
-      for (const [i, row] of ordered.entries()) applyRow(step.rows[i]?.state, table, row, 0)
+      for (const [i, row] of ordered.entries())
+        applyRow(step.rows[i]?.state, table, row, 0, columns, step.rows[i]?.values)
     },
   }
 }
@@ -176,11 +184,13 @@ function renderInsert(
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement[] {
   const { table } = step
   const returning = step.kind === "update" || step.removes !== undefined
-  const compiled = writeStatement(step, keyRef, step.removes !== undefined, true).compile(sqlite)
+  const written = step.kind === "update" ? updatedRow(step) : undefined
+  const columns = written ? readBack(table, [written]) : table.columns
+  const compiled = writeStatement(step, keyRef, step.removes !== undefined, true, columns).compile(sqlite)
   const write: RenderedStatement = {
-    statement: new TextStatement(compiled.sql, returning ? rowTypes(table, 0) : [], compiled.params),
+    statement: new TextStatement(compiled.sql, returning ? rowTypes(table, 0, columns) : [], compiled.params),
     apply: (returned) => {
-      if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 0)
+      if (step.kind === "update" && returned[0]) applyRow(step.state, table, returned[0], 0, columns, written)
       step.removes?.(returned)
     },
   }
