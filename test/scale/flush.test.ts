@@ -3,7 +3,7 @@
 // (Timings of the same paths at 10,000-40,000 objects: tools/scale/quadratic.ts.)
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, func, select } from "../../src/index.ts"
+import { AsyncSession, func, inspect, select } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { scaleModels } from "./models.ts"
@@ -45,6 +45,41 @@ function flushAtScale(fixture: TransportFixture): void {
       const counted = await check.scalar(select(func.count(Child.id)).where(Child.parentId.eq(parent.id)))
       expect(Number(counted)).toBe(2_000)
       expect(new Set(parent.children.map((child) => child.parentId))).toEqual(new Set([parent.id]))
+    })
+
+    it("commits changes beside 3,000 loaded children: removed ones deleted as orphans, the others kept", async () => {
+      const lines: string[] = []
+      await using session = new AsyncSession(
+        fixture.engine(scope("orphans"), { echo: (line) => lines.push(line) }),
+      )
+      const parent = new Parent({ name: "before" })
+      for (let i = 0; i < 3_000; i++) parent.children.push(new Child({ name: `kept ${i}` }))
+      session.add(parent)
+      await session.commit()
+      lines.length = 0
+      parent.name = "after"
+      await session.commit()
+      expect(lines.filter((line) => /\b(INSERT|UPDATE|DELETE)\b/.test(line))).toHaveLength(1)
+      const removed = parent.children.splice(0, 1_000)
+      await session.commit()
+      expect(removed.map((child) => inspect(child).state)).toEqual(removed.map(() => "detached"))
+      await using check = new AsyncSession(engine)
+      const names = (await check.scalars(select(Child.c.name).where(Child.parentId.eq(parent.id)))).all()
+      expect(names).toHaveLength(2_000)
+      expect(new Set(names)).toEqual(new Set(parent.children.map((child) => child.name)))
+    })
+
+    it("gives 3,000 new rows that bring their own keys their own rows' values", async () => {
+      await using session = new AsyncSession(fixture.engine(scope("keyed")))
+      const base = 1_000_000
+      const tags = Array.from(
+        { length: 3_000 },
+        (_, i) => new Tag({ id: base + 2_999 - i, name: `keyed ${i}` }),
+      )
+      session.addAll(tags)
+      await session.commit()
+      expect(tags.every((tag, i) => tag.id === base + 2_999 - i && tag.name === `keyed ${i}`)).toBe(true)
+      expect(tags.some((tag) => session.isModified(tag))).toBe(false)
     })
 
     it("links 60 new parents to 60 new tags each (3,600 link rows) in one request", async () => {
