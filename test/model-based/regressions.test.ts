@@ -49,6 +49,25 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       expect(books.rows).toEqual([])
     })
 
+    it("deleting an author drops its new book, and the book's link from a tag's loaded collection is not written", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const tag = new Tag({ label: label("t"), name: "x" })
+      session.addAll([author, tag])
+      expect([author.books, tag.books]).toEqual([[], []])
+      await session.commit()
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      session.add(book)
+      book.tags.push(tag)
+      expect(tag.books).toEqual([book])
+      session.delete(author)
+      // Was: InvalidRequestError "Book is linked to but not part of the flush".
+      await session.commit()
+      expect(inspect(book).state).toBe("transient")
+      const authors = await engine.execute(select(Author.c.id).where(Author.c.id.eq(author.id)))
+      expect(authors.rows).toEqual([])
+    })
+
     it("rollback() unloads a collection that a query inside the transaction loaded: the book it inserted is not inserted again", async () => {
       await using session = new AsyncSession(engine)
       const author = new Author({ label: label("a"), name: "ann" })

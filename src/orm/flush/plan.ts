@@ -116,7 +116,7 @@ export interface Unlinked {
 }
 
 export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan {
-  const links = new LinkChanges()
+  const links = new LinkChanges(new Set(input.pending))
   for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
   const dependents = new Map<Table, Dependents[]>()
   const deleted = [...input.deleted]
@@ -307,6 +307,9 @@ class LinkChanges {
   /** Collections replaced without their members known: a DELETE of the other links per owner. */
   readonly #replaced: WriteStep[] = []
 
+  /** The flush's new objects: a link to another new one, not inserted (a deleted parent's pending child), is not written, as SQLAlchemy skips it. */
+  constructor(readonly pending: ReadonlySet<InstanceState>) {}
+
   /** A foreign key set after both rows are inserted (`postUpdate`), by its own UPDATE. */
   postUpdate(state: InstanceState, column: string, value: unknown): void {
     const [key] = state.mapper.primaryKey
@@ -333,8 +336,11 @@ class LinkChanges {
     if (!known && state.committed !== undefined) this.replace(state, property, now)
     const before = new Set(known)
     const after = new Set(now)
-    for (const item of now)
-      if (!before.has(item)) this.put(this.#added, secondary.table, linkRow(state.object, item, property))
+    for (const item of now) {
+      const other = stateOf(item)
+      if (before.has(item) || (other.committed === undefined && !this.pending.has(other))) continue
+      this.put(this.#added, secondary.table, linkRow(state.object, item, property))
+    }
     for (const item of before)
       if (!after.has(item)) this.put(this.#removed, secondary.table, linkRow(state.object, item, property))
   }
