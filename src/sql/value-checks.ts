@@ -198,13 +198,14 @@ export function parseDecimal(text: string): Decimal | undefined {
 }
 
 /**
- * An Integer or SmallInteger the database returned, as a number; refused unless a number holds it
- * exactly. A column mapped as Integer can hold more than the model says: a 64-bit SQLite INTEGER (an id
- * another program wrote), an int8, text SQLite took. Rounded, two rows' keys could become one.
+ * An Integer or SmallInteger the database returned, as a number; refused where a number would lose it.
+ * A column mapped as Integer can hold more than the model says: a 64-bit SQLite INTEGER (an id another
+ * program wrote), an int8, text SQLite took. Rounded, two rows' keys could become one. (A fraction, as
+ * raw SQL typed Integer can give, is kept as it is.)
  */
 export function readInteger(value: unknown, type: SqlType<unknown>): number {
   const number = Number(value)
-  return Number.isSafeInteger(number)
+  return Math.abs(number) < 2 ** 53
     ? number
     : refuse(
         value,

@@ -3,8 +3,8 @@
 //
 // An Integer: a JS number holds whole numbers up to 2^53 exactly, and a column mapped as Integer can
 // hold more (a 64-bit SQLite INTEGER, an int8, text SQLite took). Rounded silently, two rows' keys
-// became one: the identity map then handed out one object for both. Such a value is refused with a
-// DataError naming it; BigInteger reads it exactly.
+// became one: the identity map then handed out one object for both; text read as NaN. Such a value is
+// refused with a DataError naming it; BigInteger reads it exactly.
 //
 // On PostgreSQL, a Boolean mapped onto an integer flag column read 1 as false, and a DateOnly mapped
 // onto a timestamptz column read "Mon Jan 01" (the text of a Date, cut).
@@ -78,7 +78,7 @@ function integersRead(fixture: TransportFixture): void {
       ])
     })
 
-    it("refuses a fraction or text an Integer column holds, and reads whole numbers as they are", async () => {
+    it("refuses text an Integer column holds, and reads whole numbers and fractions as they are", async () => {
       await using session = new AsyncSession(engine)
       session.add(new IrSmall({ id: 1n, n: -(2 ** 31) }))
       await session.commit()
@@ -90,9 +90,9 @@ function integersRead(fixture: TransportFixture): void {
       )
       await session.execute(text("INSERT INTO ir_rows (id, n) VALUES (2, '1.5'), (3, 'abc')"))
       await session.commit()
-      const half = session.scalar(select(IrSmall.n).where(IrSmall.id.eq(2n)))
-      // SQLite made the text a REAL (1.5); PostgreSQL's column is text now ("1.5").
-      await expect(half).rejects.toThrow(/An integer value cannot hold "?1\.5"?:/)
+      // SQLite made the text a REAL; PostgreSQL's column is text now. A number holds 1.5 exactly: it is
+      // kept, as raw SQL typed Integer may give a fraction (test/orm/loading-attacks-suite.ts).
+      expect(await session.scalar(select(IrSmall.n).where(IrSmall.id.eq(2n)))).toBe(1.5)
       const word = session.scalar(select(IrSmall.n).where(IrSmall.id.eq(3n)))
       await expect(word).rejects.toThrow('An integer value cannot hold "abc"')
     })
