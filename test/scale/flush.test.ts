@@ -8,7 +8,7 @@ import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { scaleModels } from "./models.ts"
 
-const { registry, links, Parent, Child, Tag } = scaleModels("sc_flush_")
+const { registry, links, Parent, Child, Tag, Node } = scaleModels("sc_flush_")
 
 for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
   flushAtScale(fixture)
@@ -80,6 +80,32 @@ function flushAtScale(fixture: TransportFixture): void {
       await session.commit()
       expect(tags.every((tag, i) => tag.id === base + 2_999 - i && tag.name === `keyed ${i}`)).toBe(true)
       expect(tags.some((tag) => session.isModified(tag))).toBe(false)
+    })
+
+    it("inserts a chain of 1,000 new nodes level by level in one request, and refuses a cycle of new ones", async () => {
+      const name = scope("chain")
+      await using session = new AsyncSession(fixture.engine(name))
+      const nodes = [new Node({})]
+      for (let i = 1; i < 1_000; i++)
+        nodes.push(new Node({ parent: nodes[i - 1] as InstanceType<typeof Node> }))
+      session.addAll(nodes)
+      const before = await fixture.stats(name)
+      await session.commit()
+      const after = await fixture.stats(name)
+      if (fixture.name !== "neon-websocket")
+        expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(1)
+      expect(nodes.slice(1).every((node, i) => node.parentId === nodes[i]?.id)).toBe(true)
+      await using check = new AsyncSession(engine)
+      const last = nodes[999]?.id as number
+      expect((await check.get(Node, last))?.parentId).toBe(nodes[998]?.id)
+
+      const [a, b] = [new Node({}), new Node({})]
+      a.parent = b
+      b.parent = a
+      session.addAll([a, b])
+      await expect(session.commit()).rejects.toThrow(
+        /refer to each other in a cycle; break it with a nullable key/,
+      )
     })
 
     it("links 60 new parents to 60 new tags each (3,600 link rows) in one request", async () => {

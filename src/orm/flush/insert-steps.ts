@@ -83,24 +83,62 @@ export function insertSteps(table: Table, states: InstanceState[]): InsertStep[]
     : []
   steps.push(...givenKeySteps(table, keyed))
   const keyedSet = new Set(keyed)
-  let remaining = states.filter((state) => !state.uniqueBy && !keyedSet.has(state))
-  while (remaining.length > 0) {
-    const waiting = new Set(remaining)
-    const ready = remaining.filter((state) => !dependsOnAny(state, waiting))
-    if (ready.length === 0) {
-      throw new InvalidRequestError(
-        `Rows of "${table.name}" refer to each other in a cycle; break it with a nullable key`,
-      )
-    }
+  const remaining = states.filter((state) => !state.uniqueBy && !keyedSet.has(state))
+  for (const ready of levelsOf(table, remaining)) {
     const rows = ready.map((state) => ({ state, values: insertValues(state) }))
     // Keys the application gives may be taken by others: those rows go in key order. Generated keys
     // are new to everyone and follow add order.
     if (!generatedKey) sortByKey(rows, rowKeyIn(mapper.primaryKey.map((column) => column.key)))
     steps.push(...statementsOf(table, generatedKey, rows))
-    const done = new Set(ready)
-    remaining = remaining.filter((state) => !done.has(state))
   }
   return steps
+}
+
+/**
+ * The rows in levels, each after the levels of the rows whose new keys it holds, in add order within
+ * a level. Each row's level is found once (a chain 10,000 rows deep took 15 s when every level searched
+ * all the rows left), without recursion (as deep as the chain).
+ */
+function levelsOf(table: Table, states: readonly InstanceState[]): InstanceState[][] {
+  const among = new Set(states)
+  const level = new Map<InstanceState, number>()
+  const visiting = new Set<InstanceState>()
+  const dependencies = (state: InstanceState) =>
+    Object.values(state.values).flatMap((value) =>
+      value instanceof KeyRef && value.state !== state && among.has(value.state) ? [value.state] : [],
+    )
+  for (const start of states) {
+    const stack = [start]
+    while (stack.length > 0) {
+      const state = stack[stack.length - 1] as InstanceState
+      if (level.has(state)) {
+        stack.pop()
+        continue
+      }
+      const pending = dependencies(state).filter((dependency) => !level.has(dependency))
+      if (pending.length === 0) {
+        level.set(state, Math.max(-1, ...dependencies(state).map((d) => level.get(d) as number)) + 1)
+        visiting.delete(state)
+        stack.pop()
+        continue
+      }
+      if (visiting.has(state) || pending.some((dependency) => visiting.has(dependency))) {
+        throw new InvalidRequestError(
+          `Rows of "${table.name}" refer to each other in a cycle; break it with a nullable key`,
+        )
+      }
+      visiting.add(state)
+      stack.push(...pending)
+    }
+  }
+  const levels: InstanceState[][] = []
+  for (const state of states) {
+    const at = level.get(state) as number
+    const same = levels[at]
+    if (same) same.push(state)
+    else levels[at] = [state]
+  }
+  return levels
 }
 
 function givesKey(state: InstanceState, key: Column<unknown>): boolean {
