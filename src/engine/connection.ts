@@ -41,7 +41,7 @@ export class Connection {
    * commit() to wait on: only whether they settled, and each only until it has, so that a long
    * transaction keeps neither its results nor an entry for every statement it sent.
    */
-  #sent = new Set<Promise<void>>()
+  #sent = new Set<Promise<unknown>>()
   /**
    * Told once when an interactive transaction ends, however it ends (commit, rollback, a failure that
    * ended it, a lost connection, close): `committed` is true only for a COMMIT that succeeded. A
@@ -70,7 +70,7 @@ export class Connection {
   ): Promise<Result<CoreRowOf<S>>> {
     const query = this.#compile(statement, params)
     const commits = !this.inTransaction && !reads(statement, query)
-    const result = this.#run(
+    const sent = this.#run(
       query,
       () => {
         this.#refuseWriteIfReadOnly(statement)
@@ -78,8 +78,7 @@ export class Connection {
       },
       { commits },
     )
-    this.#track(result)
-    return this.#result(statement, await result)
+    return this.#result(statement, await this.#track(sent))
   }
 
   /**
@@ -101,8 +100,7 @@ export class Connection {
       },
       { commits },
     )
-    this.#track(sent)
-    const results = await sent
+    const results = await this.#track(sent)
     return results.map((result, i) => this.#result(statements[i] as Statement, result))
   }
 
@@ -162,15 +160,15 @@ export class Connection {
   async settle(): Promise<void> {
     // Each leaves the set as it settles, not as one caller takes it: two callers at once (a savepoint's
     // rollback() and commit()) both wait.
-    while (this.#sent.size > 0) await Promise.all(this.#sent)
+    while (this.#sent.size) await Promise.all(this.#sent)
   }
 
-  #track(sent: Promise<unknown>): void {
-    if (!this.inTransaction) return
-    const settled: Promise<void> = sent.then(ignore, ignore).then(() => {
-      this.#sent.delete(settled)
-    })
+  /** A statement sent: inside a transaction, counted until it settles; its answer, as savepoints pass it on. */
+  #track<T>(sent: Promise<T>): Promise<T> {
+    if (!this.inTransaction) return sent
+    const settled: Promise<unknown> = sent.catch(() => undefined).then(() => this.#sent.delete(settled))
     this.#sent.add(settled)
+    return this.savepoints?.settled(sent) ?? sent
   }
 
   async rollback(): Promise<void> {
@@ -303,18 +301,22 @@ export class Connection {
       const failed = list.length === 1 ? list[0] : failedStatement(error, list)
       const translated =
         error instanceof EdgeAlchemyError ? error : this.engine.driver.translateError(error, failed)
-      if (recover) await this.#recover()
+      if (recover) await this.#recover(translated)
       // The failure ended the transaction (no savepoint to roll back to, or the connection is gone).
       if (!this.inTransaction) this.#transactionEnded(false)
       throw commits ? outcomeOf(translated, error) : translated
     }
   }
 
-  async #recover(): Promise<void> {
+  /**
+   * Undoes what `failure` (none: work that failed outside the database) was part of: back to the
+   * innermost savepoint, which keeps it as the cause of what it undid, or the whole transaction.
+   */
+  async #recover(failure?: unknown): Promise<void> {
     const transport = this.#transport
     if (!transport?.inTransaction) return
     try {
-      if (await this.savepoints?.recover()) return
+      if (await this.savepoints?.recover(failure)) return
       this.#endTransaction()
       // Told before the ROLLBACK's answer: a statement sent beside the failed one (a Promise.all) may be
       // answered first, and must find the transaction over (SQLite ran it, and rolls it back now).
@@ -378,8 +380,6 @@ function outcomeOf(translated: EdgeAlchemyError, raw: unknown): EdgeAlchemyError
     { cause: translated, sql, params },
   )
 }
-
-function ignore(): void {}
 
 /** The statement of a batch that failed, when the driver says which (libSQL's `statementIndex`). */
 function failedStatement(error: unknown, queries: readonly Query[]): Query | undefined {

@@ -1,7 +1,7 @@
 // Savepoints: `beginNested(connection)` opens one inside the connection's transaction (opening that first
 // if needed). They live apart from Connection, which calls back here only once a savepoint was opened,
 // so that a worker that never nests carries none of this code (~300 B gzipped, `npm run bench:size`).
-import { InvalidRequestError, UnsupportedCapabilityError } from "../errors.ts"
+import { InvalidRequestError, PendingRollbackError, UnsupportedCapabilityError } from "../errors.ts"
 import type { Connection } from "./connection.ts"
 
 /**
@@ -57,6 +57,10 @@ export class SavepointStack {
   readonly #open: Savepoint[] = []
   /** Savepoints a failing statement rolled back, until rolled back by the application; with their depth. */
   readonly #failed = new Map<Savepoint, number>()
+  /** Every savepoint a failing statement rolled back, for good, with that statement's error. */
+  readonly #undoneBy = new WeakMap<Savepoint, unknown>()
+  /** Statements sent inside a savepoint that have not ended (a failure ends once its rollback has). */
+  readonly #out = new Set<Promise<unknown>>()
   #counter = 0
   /**
    * A failed statement's rollback to a savepoint is out. A statement answered meanwhile was sent before
@@ -104,7 +108,7 @@ export class SavepointStack {
    * After a failed statement: rolls back to the innermost savepoint, and the enclosing transaction goes
    * on (the application's own rollback of the savepoint then does nothing). False when none is open.
    */
-  async recover(): Promise<boolean> {
+  async recover(failure: unknown): Promise<boolean> {
     // Sent beside the failure being rolled back (on PostgreSQL it failed because that one aborted the
     // transaction): rolling back further would end the savepoint's enclosing transaction too. (The
     // rollback's own failure comes here too, and is left to the recovery it belongs to.)
@@ -116,6 +120,7 @@ export class SavepointStack {
     this.closeFrom(this.#open.length - 1)
     savepoint.state = "failed"
     this.#failed.set(savepoint, this.#open.length)
+    this.#undoneBy.set(savepoint, failure)
     this.#recovering = true
     try {
       await this.#connection.control(`ROLLBACK TO SAVEPOINT ${savepoint.name}`)
@@ -123,6 +128,41 @@ export class SavepointStack {
       this.#recovering = false
     }
     return true
+  }
+
+  /**
+   * The answer of a statement sent now, inside the transaction. With a savepoint open, it is passed on
+   * once the statements out beside it inside savepoints have ended, and refused if one of them failed
+   * and rolled back the savepoint it was sent in: its work is undone with the failure's, so it is not
+   * reported done. Statements sent together inside a savepoint succeed or fail together, on both
+   * databases: PostgreSQL refuses those sent after a failure (the transaction is aborted until the
+   * rollback), SQLite ran them, and the rollback undid them, as it undid those answered before it.
+   */
+  settled<T>(answer: Promise<T>): Promise<T> {
+    const savepoint = this.#open.at(-1)
+    if (!savepoint) return answer
+    const out = this.#out.add(answer)
+    const undoneBy = this.#undoneBy
+    const refusal = () =>
+      new PendingRollbackError(
+        `Savepoint ${savepoint.name} was rolled back while this statement was out, when work sent inside it beside this one failed (the cause): this statement's work is undone too. Roll the savepoint back, and go on`,
+        { cause: undoneBy.get(savepoint) },
+      )
+    return answer.then(
+      async (value) => {
+        out.delete(answer)
+        // A failure ends once its rollback to the savepoint has: the statements out beside this one end first.
+        await Promise.allSettled(out)
+        if (undoneBy.has(savepoint)) throw refusal()
+        return value
+      },
+      (error: unknown) => {
+        out.delete(answer)
+        // The statement that failed keeps its error; one beside it (on PostgreSQL, 'current transaction
+        // is aborted') is refused as one answered done is.
+        throw undoneBy.has(savepoint) && undoneBy.get(savepoint) !== error ? refusal() : error
+      },
+    )
   }
 
   /** Ends the savepoints from `depth` inward, with an enclosing savepoint or the transaction (0: all). */
