@@ -202,6 +202,25 @@ export function changesSince(sent: ReadonlyMap<InstanceState, Snapshot>): LateCh
   return late
 }
 
+/**
+ * What the application changed on the objects that no flush wrote: columns that differ from what the
+ * database has, loaded relationships whose members do. Right after a commit, the changes it made while
+ * the commit was out, which a read landing then (`commit({ read })`) must not overwrite.
+ */
+export function unflushedChanges(states: Iterable<InstanceState>): LateChange[] {
+  const late: LateChange[] = []
+  for (const state of states) {
+    for (const key of state.mapper.columnKeys) {
+      if (!sameValue(state.values[key], state.committed?.[key])) late.push([state, key, state.values[key]])
+    }
+    for (const key of state.loaded) {
+      const value = state.values[key]
+      if (relationshipChanged(state, key)) late.push([state, key, Array.isArray(value) ? [...value] : value])
+    }
+  }
+  return late
+}
+
 /** Sets late changes again, over what a flush's answer or failure put on their objects. */
 export function keepLateChanges(late: readonly LateChange[]): void {
   for (const [state, key, value] of late) {

@@ -45,6 +45,7 @@ import {
   snapshotCollections,
   snapshotOf,
   staleOrSame,
+  unflushedChanges,
   unloadRelationships,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
@@ -339,8 +340,14 @@ export class AsyncSession extends ReadSession {
         throw error instanceof InvalidRequestError ? (this.#pendingRollback ?? error) : error
       })
     }
+    // What the application changed while the commit was out (the flush wrote all that came before):
+    // the read refreshes the rest, and this is kept for the next flush, as a plain commit keeps it.
+    const late = read ? unflushedChanges(this.identityMap.values().map(stateOf)) : []
     this.#afterCommit()
-    return read && landRead(read, results, this.hydration({ populateExisting: true }), this.engine.dialect)
+    if (!read) return undefined
+    const landed = landRead(read, results, this.hydration({ populateExisting: true }), this.engine.dialect)
+    keepLateChanges(late)
+    return landed
   }
 
   /** Listens to this session's flushes and transactions: `session.on("afterCommit", ...)`. */
