@@ -164,7 +164,9 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
   // session, as SQLAlchemy's remove event expunges it: the flush would otherwise insert it without its
   // parent (a NOT NULL failure that took the whole commit down, or an orphan row where the key is
   // nullable), added or reached through another collection that holds it (its category's books).
-  const session = owner.session
+  // Taken out of the collection of a parent the session does not hold (expunged), it is expunged from
+  // its own, as SQLAlchemy's flush expunges a pending object orphaned outside of the session.
+  const session = owner.session ?? other.session
   if (
     property.direction === "one-to-many" &&
     property.cascade.has("delete-orphan") &&

@@ -18,7 +18,7 @@ import type { Statement } from "../sql/statement.ts"
 import { settledWithin } from "../util/settle-within.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
-import { collectChanges, takeBackIn } from "./flush/collect.ts"
+import { collectChanges, detachedThroughDelete, takeBackIn } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
 import type { ModelConstructor } from "./mapper.ts"
@@ -240,6 +240,18 @@ export class AsyncSession extends ReadSession {
       this.expunge(object)
       return
     }
+    // Detached objects its loaded `delete` cascades reach are taken in to be deleted with it, as
+    // SQLAlchemy's delete() attaches them (their rows would otherwise be left pointing at its row);
+    // refused, with nothing changed, when one cannot be.
+    const reached = detachedThroughDelete(state)
+    for (const other of reached) {
+      const held = this.identityMap.get(other.mapper, other.identity ?? [])
+      if (other.session === undefined && (!held || held === other.object)) continue
+      throw new InvalidRequestError(
+        `A ${other.mapper.name} with key (${(other.identity ?? []).join(", ")}) is reached from this ${state.mapper.name} through a loaded relationship that cascades the delete, but ${other.session ? "belongs to another session" : "this session holds another object for its row"}: refresh that relationship (session.refresh(obj, [key])) or take the object out of it before deleting`,
+      )
+    }
+    for (const other of reached) this.add(other.object)
     state.deleted = true
     this.#deleted.add(state)
   }
@@ -680,6 +692,7 @@ export class AsyncSession extends ReadSession {
       for (const state of dropped) {
         if (state.session !== undefined) continue
         state.session = this
+        state.expungedFrom = undefined
         this.#new.add(state)
       }
       // What this flush's listeners added would otherwise be written by the next, beside what they add again.

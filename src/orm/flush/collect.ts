@@ -1,6 +1,7 @@
 // Which objects a flush writes: the session's new objects and everything they reach through
 // `save-update` cascades (added to the session on the way), the persistent objects it knows, and the
 // deleted ones with their `delete` cascades. Also the order tables are written in.
+import { InvalidRequestError } from "../../errors.ts"
 import { sortedTables } from "../../sql/schema/metadata.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
@@ -50,14 +51,24 @@ export function collectChanges(
       }
     }
   }
+  // Children whose many-to-one to a delete-orphan parent was cleared (taken out of the collection of a
+  // parent the session does not hold, or `book.author = null`) are orphans too, as SQLAlchemy's
+  // remove event marks them: their key cannot be set to NULL in the parent's place.
+  for (const state of persistent) {
+    if (!state.deleted && leftItsParent(state, parents)) {
+      state.deleted = true
+      deleted.add(state)
+    }
+  }
   const held = new HeldChildren(persistent, parents)
   const doomed = [...deleted]
   for (let i = 0; i < doomed.length; i++) {
     const state = doomed[i] as InstanceState
     // Its children go with it: those its loaded collections hold, those its delete-orphan collections
     // lost and no other parent took, and those the session holds of collections it has not loaded.
+    const cascaded = relatedThrough(state, "delete")
     const children = [
-      ...relatedThrough(state, "delete"),
+      ...cascaded,
       ...orphansOf(state, parents),
       ...held.of(state, true).map((child) => child.object),
     ]
@@ -68,8 +79,17 @@ export function collectChanges(
         deleted.add(other)
         doomed.push(other)
       } else if (other.committed === undefined) {
+        // Dropped with its parent, and kept out: another loaded collection that holds it (its
+        // category's books) would otherwise cascade it in again at the next flush, without its parent.
         pending.delete(other)
         other.session = undefined
+        other.expungedFrom = session
+      } else if (other.session !== session && !other.gone && cascaded.includes(related)) {
+        // Its row would stay, pointing at the deleted one (a foreign-key failure, or a row the
+        // application meant to go): session.delete() takes such objects in, this one came after.
+        throw new InvalidRequestError(
+          `${describeRow(other)} is in ${state.mapper.name}.${cascadeKey(state, related)} of a ${state.mapper.name} being deleted, but is not in this session (expunged, or another session's); its row would be left pointing at the deleted one. Add it back (session.add()) so that it is deleted with it, or take it out of that collection`,
+        )
       }
     }
   }
@@ -162,6 +182,24 @@ export function takeBackIn(state: InstanceState, session: SessionLike): void {
   }
 }
 
+/**
+ * The objects with a row but no session (expunged, or of a closed session; not deleted ones) or of
+ * another session, reached from `state` through loaded relationships that cascade `delete`, at any depth.
+ */
+export function detachedThroughDelete(state: InstanceState): InstanceState[] {
+  const reached = new Set([state])
+  const found: InstanceState[] = []
+  for (const current of reached) {
+    for (const related of relatedThrough(current, "delete")) {
+      const other = stateOf(related)
+      if (reached.has(other) || other.committed === undefined || other.gone) continue
+      reached.add(other)
+      if (other.session !== state.session) found.push(other)
+    }
+  }
+  return found
+}
+
 /** Objects reachable in one step through loaded relationships that cascade `cascade`. */
 function relatedThrough(state: InstanceState, cascade: "save-update" | "delete"): object[] {
   const found: object[] = []
@@ -193,6 +231,44 @@ function orphansOf(state: InstanceState, parents: readonly InstanceState[]): obj
     }
   }
   return found
+}
+
+/**
+ * Whether a persistent child left its parent through a `delete-orphan` relationship: its many-to-one
+ * side is loaded and empty while its foreign key still names the parent's row (not pointed elsewhere
+ * by the application), and no loaded collection of that relationship holds it.
+ */
+function leftItsParent(child: InstanceState, parents: readonly InstanceState[]): boolean {
+  for (const key of child.loaded) {
+    const property = child.mapper.relationship(key)
+    if (property.direction !== "many-to-one" || child.values[key] != null || !property.backPopulates) continue
+    const reverse = property.target.relationships.get(property.backPopulates)
+    if (reverse?.direction !== "one-to-many" || !reverse.cascade.has("delete-orphan")) continue
+    const named = property.pairs.every(
+      ([local]) =>
+        child.committed?.[local.key] != null &&
+        sameValue(child.values[local.key], child.committed[local.key]),
+    )
+    if (!named) continue
+    const taken = parents.some(
+      (other) =>
+        other.mapper.relationships.get(reverse.key) === reverse &&
+        other.loaded.has(reverse.key) &&
+        relatedOf(other, reverse.key).includes(child.object),
+    )
+    if (!taken) return true
+  }
+  return false
+}
+
+/** An object's model and primary key, for messages. */
+function describeRow(state: InstanceState): string {
+  return `${state.mapper.name} (${(state.identity ?? []).join(", ")})`
+}
+
+/** The key of the loaded relationship of `state` that holds `object`. */
+function cascadeKey(state: InstanceState, object: object): string {
+  return [...state.loaded].find((key) => relatedOf(state, key).includes(object)) ?? ""
 }
 
 /** Whether a child taken out of `parent`'s collection now belongs to another parent through it. */

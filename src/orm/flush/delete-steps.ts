@@ -92,14 +92,21 @@ export function releaseDependents(
     }
     if (state.loaded.has(property.key)) {
       if (property.cascade.has("delete")) continue
+      let outside = false
       for (const child of members(property, state.values[property.key])) {
         const childState = stateOf(child)
         // Deleted with its own row, or given another parent: the flush pointed its key elsewhere
         // (SQLAlchemy leaves alone a child another collection added).
         if (childState.deleted || pointsElsewhere(childState, state, property)) continue
+        // Not in the session (expunged): the flush writes nothing of it, so its row is unlinked by the
+        // bulk UPDATE below, as an unloaded collection's are, and the object left as it is.
+        if (childState.session !== state.session) {
+          outside ||= !childState.gone
+          continue
+        }
         for (const [, remote] of property.pairs) childState.values[remote.key] = null
       }
-      continue
+      if (!outside) continue
     }
     const table = property.target.table
     const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
