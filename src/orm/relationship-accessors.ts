@@ -159,6 +159,11 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
     const backProperty = other.mapper.relationship(back)
     if (backProperty.uselist) (other.values[back] as RelationshipList<object>).removeQuietly(owner.object)
     else if (other.values[back] === owner.object) other.values[back] = null
+  } else if (back && other.committed !== undefined && !other.mapper.relationship(back).uselist) {
+    // Its many-to-one, not loaded (a rollback unloaded it), is cleared all the same, as SQLAlchemy's
+    // backref sets it to None without loading it: the flush unlinks it, or deletes it as an orphan,
+    // whoever held it, a parent the session does not hold included.
+    setRelationship(other, other.mapper.relationship(back), null)
   }
   // A new child taken out of a delete-orphan collection, with no parent left, is out of the owner's
   // session, as SQLAlchemy's remove event expunges it: the flush would otherwise insert it without its

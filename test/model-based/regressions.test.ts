@@ -255,5 +255,25 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       const rows = await engine.execute(select(Book.c.id).where(Book.c.authorId.eq(author.id)))
       expect(rows.rows).toEqual([])
     })
+    it("a book whose author relationship a rollback unloaded, taken out of an expunged author's collection, is deleted as an orphan", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      session.addAll([author, book])
+      await session.commit()
+      session.expunge(author)
+      // A transaction that wrote something, rolled back: the book's relationships are unloaded.
+      session.add(new Tag({ label: label("t"), name: "x" }))
+      await session.flush()
+      await session.rollback()
+      expect(() => book.author).toThrow(NotLoadedError)
+      expect(author.books).toEqual([book])
+      author.books.pop()
+      // Was: nothing written for the book, which stayed in its author's row as if never taken out.
+      await session.commit()
+      expect(inspect(book).state).toBe("detached")
+      const rows = await engine.execute(select(Book.c.id).where(Book.c.authorId.eq(author.id)))
+      expect(rows.rows).toEqual([])
+    })
   })
 }
