@@ -2,7 +2,17 @@
 // and the SQLite rebuild. Unlike createAll's DDL there is no IF NOT EXISTS: a migration that finds
 // the table already there should fail, not silently skip.
 import type { Compiler } from "../sql/compiler/compiler.ts"
+import type { Dialect } from "../sql/compiler/dialect.ts"
+import { SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from "./schema.ts"
+
+/**
+ * A compiler for a migration's SQL. On SQLite, names stay bare where that is safe, as createAll's DDL
+ * writes them: SQLite keeps a table's CREATE text as it is given, and rebuilds and comparisons read it.
+ */
+export function migrationCompiler(dialect: Dialect): Compiler {
+  return dialect.createCompiler(dialect.name === "sqlite" ? { reserved: SQLITE_RESERVED } : {})
+}
 
 export function createTableSql(table: TableSchema, compiler: Compiler): string {
   const q = (name: string) => compiler.quote(name)

@@ -1,8 +1,8 @@
 // Model metadata (ORM models' tables or Core tables) as the schema model, spelled for one dialect:
 // what autogenerate compares with the live database.
 import { POSTGRES_RESERVED } from "../dialects/postgresql/keywords.ts"
-import { SQLITE_RESERVED } from "../dialects/sqlite/compiler.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
+import { SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"

@@ -3,7 +3,7 @@
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { typeOfValue } from "../sql/types.ts"
-import { createIndexSql, createTableSql, names } from "./ddl.ts"
+import { createIndexSql, createTableSql, migrationCompiler, names } from "./ddl.ts"
 import type { Operation } from "./operations.ts"
 import { renderPostgres } from "./render-postgres.ts"
 import { renderSqlite, requireSqliteCheck } from "./render-sqlite.ts"
@@ -18,7 +18,7 @@ export interface RenderContext {
 }
 
 export function renderOperation(op: Operation, schema: DatabaseSchema, dialect: Dialect): string[] {
-  const context: RenderContext = { dialect, compiler: dialect.createCompiler({}), schema }
+  const context: RenderContext = { dialect, compiler: migrationCompiler(dialect), schema }
   return renderCommon(op, context) ?? (dialect.name === "sqlite" ? renderSqlite : renderPostgres)(op, context)
 }
 

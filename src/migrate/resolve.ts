@@ -1,5 +1,6 @@
 // A revision's column and table definitions resolved for one dialect into the schema model.
 import type { Dialect } from "../sql/compiler/dialect.ts"
+import { migrationCompiler } from "./ddl.ts"
 import { renderDefault } from "./defaults.ts"
 import type { ColumnDef, TableExtras } from "./operations.ts"
 import type { ColumnSchema, TableSchema } from "./schema.ts"
@@ -16,7 +17,7 @@ export function resolveColumn(def: ColumnDef, dialect: Dialect): ColumnSchema {
     default:
       def.default === undefined
         ? undefined
-        : renderDefault(def.default, coreType, dialect.createCompiler({})),
+        : renderDefault(def.default, coreType, migrationCompiler(dialect)),
     ...(def.default === undefined ? {} : { sourceDefault: def.default }),
     autoincrement,
     ...(typeof def.type === "string" ? {} : { source: def.type }),

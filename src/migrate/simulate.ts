@@ -3,6 +3,7 @@
 // runner reads the schema once and carries it forward through the operations it renders.
 import { InvalidRequestError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
+import { migrationCompiler } from "./ddl.ts"
 import { renderDefault } from "./defaults.ts"
 import type { Operation } from "./operations.ts"
 import { resolveColumn, resolveTable } from "./resolve.ts"
@@ -120,13 +121,13 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
               default:
                 op.changes.default === null
                   ? undefined
-                  : renderDefault(op.changes.default, current.source, dialect.createCompiler({})),
+                  : renderDefault(op.changes.default, current.source, migrationCompiler(dialect)),
             }),
         ...(newName === undefined ? {} : { name: newName }),
       }
       const rename = (columns: readonly string[]) =>
         newName ? columns.map((c) => (c === op.column ? newName : c)) : columns
-      const quote = (name: string) => dialect.createCompiler({}).quote(name)
+      const quote = (name: string) => migrationCompiler(dialect).quote(name)
       return {
         ...table,
         ...(newName ? renameMark(table, op.column) : {}),

@@ -7,6 +7,7 @@
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { Text } from "../sql/types.ts"
+import { migrationCompiler } from "./ddl.ts"
 import type { RevisionGraph } from "./revision.ts"
 
 /** A fixed key for pg_advisory_xact_lock: "edgealchemy migrations". */
@@ -19,7 +20,7 @@ export class VersionTable {
     readonly name: string,
     readonly dialect: Dialect,
   ) {
-    this.#compiler = dialect.createCompiler({})
+    this.#compiler = migrationCompiler(dialect)
   }
 
   get quoted(): string {

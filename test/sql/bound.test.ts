@@ -28,7 +28,7 @@ describe("compiled once, bound per run", () => {
     const lite = templateOf(byId, sqlite)
     expect(lite).not.toBe(pg)
     expect(pg.sql).toBe('SELECT "users"."id", "users"."username" FROM "users" WHERE "users"."id" = $1')
-    expect(lite.sql).toBe("SELECT users.id, users.username FROM users WHERE users.id = ?")
+    expect(lite.sql).toBe('SELECT "users"."id", "users"."username" FROM "users" WHERE "users"."id" = ?')
     // Another statement of the same shape is another statement: nothing is shared by accident.
     const again = select(users.c.id, users.c.username).where(users.c.id.eq(bindparam("id", Integer)))
     expect(templateOf(again, postgresql)).not.toBe(pg)

@@ -14,7 +14,7 @@ describe("compound selects", () => {
         params: [1, 1],
       },
       sqlite: {
-        sql: "SELECT * FROM (SELECT users.id FROM users ORDER BY users.age ASC LIMIT ?) UNION SELECT * FROM (SELECT users.id FROM users ORDER BY users.age DESC LIMIT ?)",
+        sql: 'SELECT * FROM (SELECT "users"."id" FROM "users" ORDER BY "users"."age" ASC LIMIT ?) UNION SELECT * FROM (SELECT "users"."id" FROM "users" ORDER BY "users"."age" DESC LIMIT ?)',
         params: [1n, 1n],
       },
     })
@@ -28,7 +28,7 @@ describe("compound selects", () => {
       'SELECT "users"."id" FROM "users" EXCEPT (SELECT "users"."id" FROM "users" WHERE "users"."id" = $1 UNION SELECT "users"."id" FROM "users" WHERE "users"."id" = $2)',
     )
     expect(statement.compile(sqlite).sql).toBe(
-      "SELECT users.id FROM users EXCEPT SELECT * FROM (SELECT users.id FROM users WHERE users.id = ? UNION SELECT users.id FROM users WHERE users.id = ?)",
+      'SELECT "users"."id" FROM "users" EXCEPT SELECT * FROM (SELECT "users"."id" FROM "users" WHERE "users"."id" = ? UNION SELECT "users"."id" FROM "users" WHERE "users"."id" = ?)',
     )
   })
 

@@ -24,7 +24,7 @@ describe("insert", () => {
         params: ["bob", "bob@example.com", created.toISOString(), true],
       },
       sqlite: {
-        sql: 'INSERT INTO users (username, email, "createdAt", "isActive") VALUES (?, ?, ?, ?)',
+        sql: 'INSERT INTO "users" ("username", "email", "createdAt", "isActive") VALUES (?, ?, ?, ?)',
         params: ["bob", "bob@example.com", "2024-01-02 03:04:05.678", 1n],
       },
     })
@@ -72,8 +72,8 @@ describe("insert", () => {
       },
       sqlite: {
         sql:
-          'INSERT INTO users (username, email, "createdAt", "isActive") SELECT _src.*, ?, ? FROM ' +
-          "(SELECT users.email, users.username FROM users WHERE users.id = ?) AS _src",
+          'INSERT INTO "users" ("username", "email", "createdAt", "isActive") SELECT _src.*, ?, ? FROM ' +
+          '(SELECT "users"."email", "users"."username" FROM "users" WHERE "users"."id" = ?) AS _src',
         params: ["2024-01-02 03:04:05.678", 1n, 1n],
       },
     })
@@ -97,7 +97,7 @@ describe("insert", () => {
         params: ["python", 7, "web"],
       },
       sqlite: {
-        sql: "INSERT INTO tags (id, name) VALUES (NULL, ?), (?, ?) RETURNING id, name",
+        sql: 'INSERT INTO "tags" ("id", "name") VALUES (NULL, ?), (?, ?) RETURNING "id", "name"',
         params: ["python", 7n, "web"],
       },
     })
@@ -119,13 +119,13 @@ describe("insert", () => {
       note: column(Text, { nullable: true }),
     })
     expect(insert(log).values({}).compile(postgresql).sql).toBe('INSERT INTO "log" DEFAULT VALUES')
-    expect(insert(log).compile(sqlite).sql).toBe("INSERT INTO log DEFAULT VALUES")
+    expect(insert(log).compile(sqlite).sql).toBe('INSERT INTO "log" DEFAULT VALUES')
     // Several: the generated key named, left to the database in each row.
     expect(insert(log).values([{}, {}]).compile(postgresql).sql).toBe(
       'INSERT INTO "log" ("id") VALUES (DEFAULT), (DEFAULT)',
     )
     expect(insert(log).values([{}, {}]).compile(sqlite).sql).toBe(
-      "INSERT INTO log (id) VALUES (NULL), (NULL)",
+      'INSERT INTO "log" ("id") VALUES (NULL), (NULL)',
     )
   })
 
@@ -148,7 +148,7 @@ describe("insert", () => {
           params: ["python"],
         },
         sqlite: {
-          sql: "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+          sql: 'INSERT INTO "tags" ("name") VALUES (?) ON CONFLICT ("name") DO NOTHING',
           params: ["python"],
         },
       },
@@ -162,7 +162,7 @@ describe("insert", () => {
       })
       .returning(users.c.id)
     expect(upsert.compile(sqlite)).toEqual({
-      sql: 'INSERT INTO users (username, email, bio, "createdAt", "isActive") VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET bio = excluded.bio, age = users.age + ? WHERE users."isActive" = ? RETURNING id',
+      sql: 'INSERT INTO "users" ("username", "email", "bio", "createdAt", "isActive") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("email") DO UPDATE SET "bio" = "excluded"."bio", "age" = "users"."age" + ? WHERE "users"."isActive" = ? RETURNING "id"',
       params: ["bob", "bob@example.com", "hi", "2024-01-02 03:04:05.678", 1n, 1n, 1n],
     })
   })
@@ -184,7 +184,7 @@ describe("update", () => {
         params: ["New", true, 3],
       },
       sqlite: {
-        sql: "UPDATE posts SET title = ?, published = ? WHERE posts.id = ? RETURNING id, title",
+        sql: 'UPDATE "posts" SET "title" = ?, "published" = ? WHERE "posts"."id" = ? RETURNING "id", "title"',
         params: ["New", 1n, 3n],
       },
     })
@@ -219,14 +219,14 @@ describe("delete", () => {
   it("deletes with WHERE and RETURNING", () => {
     expectCompiled(deleteFrom(posts).where(posts.c.userId.eq(5)).returning(posts.c.id), {
       postgresql: { sql: 'DELETE FROM "posts" WHERE "posts"."userId" = $1 RETURNING "id"', params: [5] },
-      sqlite: { sql: 'DELETE FROM posts WHERE posts."userId" = ? RETURNING id', params: [5n] },
+      sqlite: { sql: 'DELETE FROM "posts" WHERE "posts"."userId" = ? RETURNING "id"', params: [5n] },
     })
   })
 
   it("deletes by a subquery", () => {
     const inactive = select(users.c.id).where(users.c.isActive.eq(false))
     expect(deleteFrom(posts).where(posts.c.userId.in(inactive)).compile(sqlite)).toEqual({
-      sql: 'DELETE FROM posts WHERE posts."userId" IN (SELECT users.id FROM users WHERE users."isActive" = ?)',
+      sql: 'DELETE FROM "posts" WHERE "posts"."userId" IN (SELECT "users"."id" FROM "users" WHERE "users"."isActive" = ?)',
       params: [0n],
     })
   })

@@ -28,7 +28,7 @@ describe("select", () => {
           params: [25, true],
         },
         sqlite: {
-          sql: 'SELECT users.id, users.username FROM users WHERE users.age > ? AND users."isActive" = ?',
+          sql: 'SELECT "users"."id", "users"."username" FROM "users" WHERE "users"."age" > ? AND "users"."isActive" = ?',
           params: [25n, 1n],
         },
       },
@@ -61,7 +61,7 @@ describe("select", () => {
         params: [5, 10],
       },
       sqlite: {
-        sql: "SELECT users.id FROM users ORDER BY users.age DESC NULLS LAST, users.username ASC LIMIT ? OFFSET ?",
+        sql: 'SELECT "users"."id" FROM "users" ORDER BY "users"."age" DESC NULLS LAST, "users"."username" ASC LIMIT ? OFFSET ?',
         params: [5n, 10n],
       },
     })
@@ -69,7 +69,7 @@ describe("select", () => {
 
   it("writes an OFFSET alone as LIMIT -1 on SQLite", () => {
     expect(select(users.c.id).offset(3).compile(sqlite)).toEqual({
-      sql: "SELECT users.id FROM users LIMIT ? OFFSET ?",
+      sql: 'SELECT "users"."id" FROM "users" LIMIT ? OFFSET ?',
       params: [-1n, 3n],
     })
     expect(select(users.c.id).offset(3).compile(postgresql).sql).toBe(
@@ -156,7 +156,7 @@ describe("select", () => {
       exists(select(posts.c.id).where(posts.c.userId.eq(users.c.id), posts.c.published.eq(true))),
     )
     expect(statement.compile(sqlite)).toEqual({
-      sql: 'SELECT users.username, (SELECT count(posts.id) FROM posts WHERE posts."userId" = users.id) AS "postCount" FROM users WHERE EXISTS (SELECT posts.id FROM posts WHERE posts."userId" = users.id AND posts.published = ?)',
+      sql: 'SELECT "users"."username", (SELECT count("posts"."id") FROM "posts" WHERE "posts"."userId" = "users"."id") AS "postCount" FROM "users" WHERE EXISTS (SELECT "posts"."id" FROM "posts" WHERE "posts"."userId" = "users"."id" AND "posts"."published" = ?)',
       params: [1n],
     })
   })
@@ -178,7 +178,7 @@ describe("select", () => {
     const numbers = select(literal(1).label("n")).cte("numbers", { recursive: true })
     const counting = numbers.unionAll(select(numbers.c.n.add(1)).where(numbers.c.n.lt(5)))
     expect(select(counting.c.n).compile(sqlite)).toEqual({
-      sql: "WITH RECURSIVE numbers AS (SELECT ? AS n UNION ALL SELECT numbers.n + ? FROM numbers WHERE numbers.n < ?) SELECT numbers.n FROM numbers",
+      sql: 'WITH RECURSIVE "numbers" AS (SELECT ? AS "n" UNION ALL SELECT "numbers"."n" + ? FROM "numbers" WHERE "numbers"."n" < ?) SELECT "numbers"."n" FROM "numbers"',
       params: [1n, 1n, 5n],
     })
   })
@@ -187,7 +187,7 @@ describe("select", () => {
     const recent = select(posts.c.id).where(posts.c.id.gt(100)).cte("recent")
     const statement = select(users.c.id).where(users.c.age.eq(7), users.c.id.in(select(recent.c.id)))
     expect(statement.compile(sqlite)).toEqual({
-      sql: "WITH recent AS (SELECT posts.id FROM posts WHERE posts.id > ?) SELECT users.id FROM users WHERE users.age = ? AND users.id IN (SELECT recent.id FROM recent)",
+      sql: 'WITH "recent" AS (SELECT "posts"."id" FROM "posts" WHERE "posts"."id" > ?) SELECT "users"."id" FROM "users" WHERE "users"."age" = ? AND "users"."id" IN (SELECT "recent"."id" FROM "recent")',
       params: [100n, 7n],
     })
   })
@@ -252,7 +252,7 @@ describe("a one-statement load's rows as JSON", () => {
         params: [],
       },
       sqlite: {
-        sql: "SELECT json_group_array(json_array(users.username) ORDER BY users.age DESC NULLS LAST, users.username ASC) FROM users",
+        sql: 'SELECT json_group_array(json_array("users"."username") ORDER BY "users"."age" DESC NULLS LAST, "users"."username" ASC) FROM "users"',
         params: [],
       },
     })

@@ -2,7 +2,6 @@
 // for generated keys, and no row locks. Everything else is the base compiler's.
 import { UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
-import { RESERVED, reservedWords } from "../../sql/compiler/identifiers.ts"
 import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { ForUpdate } from "../../sql/select.ts"
@@ -21,21 +20,7 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
   uuid: "CHAR(36)",
 }
 
-/**
- * The SQLite keywords that fail where a name goes, beyond those PostgreSQL reserves too; and true and
- * false, which SQLite reads as its boolean literals wherever no column of that name is in scope.
- */
-export const SQLITE_RESERVED = /* @__PURE__ */ reservedWords(
-  RESERVED,
-  "add alter autoincrement between commit delete drop escape exists glob if index insert key match nothing " +
-    "pragma raise recursive regexp replace row rows set transaction true false update values view",
-)
-
 export class SqliteCompiler extends Compiler {
-  protected override get reserved(): ReadonlySet<string> {
-    return SQLITE_RESERVED
-  }
-
   protected override placeholder(): string {
     return "?"
   }

@@ -8,11 +8,15 @@ import type { ForeignKeyConstraint } from "../schema/constraints.ts"
 import { isGeneratedKey, type Table } from "../schema/table.ts"
 import type { SqlType } from "../types.ts"
 import type { Compiler } from "./compiler.ts"
+import { SQLITE_RESERVED } from "./identifiers.ts"
 
 export type DdlStatement = CreateTable | CreateIndex | AddForeignKey | DropTable | DropIndex
 
 export function renderDdl(compiler: Compiler, statement: DdlStatement): string {
-  return compiler.inDdlMode(() => new DdlRenderer(compiler).render(statement))
+  // SQLite keeps a table's CREATE text as given, and migrations read it back: its names stay bare where
+  // that is safe, as people write them. PostgreSQL keeps no text: every name is quoted.
+  const words = compiler.dialect.name === "sqlite" ? SQLITE_RESERVED : undefined
+  return compiler.inDdlMode(() => new DdlRenderer(compiler).render(statement), words)
 }
 
 class DdlRenderer {

@@ -82,6 +82,7 @@ export abstract class ExpressionCompiler {
   #inlineValues: boolean
 
   readonly #options: CompileOptions
+  #ddlWords: ReadonlySet<string> | undefined
 
   constructor(
     readonly dialect: Dialect,
@@ -112,16 +113,12 @@ export abstract class ExpressionCompiler {
   }
 
   /**
-   * The words this dialect quotes as names (./identifiers.ts); none: every name is quoted, so no
-   * keyword of any version of the database is ever read as a name.
+   * Every name is quoted (no keyword of any version of the database is ever read as a name), unless the
+   * options or DDL mode give the words to quote (./identifiers.ts).
    */
-  protected get reserved(): ReadonlySet<string> | undefined {
-    return undefined
-  }
-
   quote(name: string): string {
     if (name.includes("\u0000")) throw new InvalidRequestError("An identifier cannot contain a NUL character")
-    return quoteIdentifier(name, this.#options.reserved ?? this.reserved)
+    return quoteIdentifier(name, this.#options.reserved ?? this.#ddlWords)
   }
 
   /**
@@ -145,9 +142,18 @@ export abstract class ExpressionCompiler {
       : this.#value({ value, type: column.type, column })
   }
 
-  /** Runs a rendering with unqualified columns and inline values (DDL takes no parameters). */
-  inDdlMode(render: () => string): string {
-    return this.unqualified(render, true)
+  /**
+   * Runs a rendering with unqualified columns and inline values (DDL takes no parameters), names bare
+   * unless one of `words` (the dialect's DDL spelling, ./ddl-renderer.ts).
+   */
+  inDdlMode(render: () => string, words?: ReadonlySet<string>): string {
+    const before = this.#ddlWords
+    this.#ddlWords = words
+    try {
+      return this.unqualified(render, true)
+    } finally {
+      this.#ddlWords = before
+    }
   }
 
   /** Runs a rendering with unqualified columns (RETURNING, DDL), and inline values if asked. */

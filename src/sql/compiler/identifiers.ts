@@ -1,7 +1,8 @@
-// Identifier quoting: every name double-quoted (quotes doubled), as PostgreSQL and printed SQL spell
-// them; or, with a list of reserved words (SQLite's), bare where that is safe. SQLite keeps bare names
-// because it reads a double-quoted name that matches no column as a string literal: a name quoted out
-// of step with the schema would compare a string instead of failing.
+// Identifier quoting: every name double-quoted (quotes doubled), as statements on both databases and
+// printed SQL spell them; or, with a list of reserved words, bare where that is safe: the DDL of SQLite
+// (CREATE TABLE text SQLite keeps as it is given, and migrations compare) and revisions' CHECK text,
+// which read as people write them. (SQLite can read a double-quoted name that matches no column as a
+// string literal; libSQL is built without that legacy behaviour: an unknown name is an error.)
 
 import { cached } from "../../util/cached.ts"
 
@@ -25,6 +26,16 @@ export const RESERVED: ReadonlySet<string> = /* @__PURE__ */ reservedWords(
     "in initially inner intersect into is isnull join left like limit natural not notnull null offset on or " +
     "order outer primary references returning right select table then to union unique using when where " +
     "window with",
+)
+
+/**
+ * The SQLite keywords that fail where a name goes, beyond those PostgreSQL reserves too; and true and
+ * false, which SQLite reads as its boolean literals wherever no column of that name is in scope.
+ */
+export const SQLITE_RESERVED: ReadonlySet<string> = /* @__PURE__ */ reservedWords(
+  RESERVED,
+  "add alter autoincrement between commit delete drop escape exists glob if index insert key match nothing " +
+    "pragma raise recursive regexp replace row rows set transaction true false update values view",
 )
 
 /** `name` double-quoted, or bare where it is safe and not one of the `reserved` words (when given). */
