@@ -115,8 +115,8 @@ describe("close() lets a statement already sent end within the close timeout", (
     return session.scalar(text("SELECT 41 + 1")).then(Number)
   }
 
-  // Not Neon's WebSocket mode, whose close() cancels what runs on the socket at once (a statement
-  // waiting on a lock would not see the socket end).
+  // Neon's WebSocket mode lets it end too, then cancels what still runs at the close timeout (a
+  // statement waiting on a lock would not see the socket end): test/limits-fixed/close-lets-finish.test.ts.
   for (const transport of ["neon-http", "libsql-http"] as const) {
     it(`${transport}: a query returned unawaited from an await using scope answers`, async () => {
       const engine = rig.engine(transport, `close-answer-${transport}`)
