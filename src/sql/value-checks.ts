@@ -205,14 +205,20 @@ export function parseDecimal(text: string): Decimal | undefined {
  */
 export function readInteger(value: unknown, type: SqlType<unknown>): number {
   const number = Number(value)
-  return Math.abs(number) < 2 ** 53
-    ? number
-    : refuse(
-        value,
-        type,
-        undefined,
-        "read from the database; map the column with the type it holds (BigInteger beyond 2^53)",
-      )
+  return Math.abs(number) < 2 ** 53 ? number : unreadable(value, type, " (BigInteger beyond 2^53)")
+}
+
+/**
+ * Refuses a value the database returned that the column's type cannot read without losing it: a
+ * database mapped as it was found, or written by another program, can hold what the model does not say.
+ */
+export function unreadable(value: unknown, type: SqlType<unknown>, hint = ""): never {
+  return refuse(
+    value,
+    type,
+    undefined,
+    `read from the database; map the column with the type it holds${hint}`,
+  )
 }
 
 /** Throws the DataError for a value, naming the column when there is one and never echoing a long value. */

@@ -18,7 +18,9 @@ import {
   column,
   DataError,
   DateOnly,
+  DateTime,
   Integer,
+  Json,
   model,
   Registry,
   String,
@@ -131,6 +133,40 @@ describe("PostgreSQL columns of another type than their model's", () => {
       [false, null],
       [true, "2024-02-29"],
     ])
+  })
+})
+
+describe("SQLite columns holding what their model cannot read", () => {
+  const engine = libsqlHttpFixture().engine("columns-read-sqlite")
+  const registry = new Registry()
+  class IrStamp extends model(
+    "ir_stamps",
+    {
+      id: column(Integer, { primaryKey: true }),
+      at: column(DateTime, { nullable: true }),
+      doc: column(Json, { nullable: true }),
+    },
+    { registry },
+  ) {}
+  freshSchema(engine, registry.metadata)
+
+  it("refuses a DateTime that is no timestamp or a number, and a Json that is no JSON, naming the value", async () => {
+    await using session = new AsyncSession(engine)
+    // Written around edgealchemy: epoch seconds (as other ORMs store SQLite timestamps), text, bad JSON.
+    await session.execute(
+      text(
+        `INSERT INTO ir_stamps VALUES (1, 1700000000, NULL), (2, 'soon', NULL), (3, NULL, '{"a":'), ` +
+          `(4, '2024-05-06 07:08:09.010', '{"a":[1]}')`,
+      ),
+    )
+    await session.commit()
+    const at = (id: number) => session.scalar(select(IrStamp.at).where(IrStamp.id.eq(id)))
+    const doc = (id: number) => session.scalar(select(IrStamp.doc).where(IrStamp.id.eq(id)))
+    await expect(at(1)).rejects.toThrow("A datetime value cannot hold 1700000000: read from the database")
+    await expect(at(2)).rejects.toThrow('A datetime value cannot hold "soon"')
+    await expect(doc(3)).rejects.toThrow('A json value cannot hold "{\\"a\\":"')
+    expect((await at(4))?.toISOString()).toBe("2024-05-06T07:08:09.010Z")
+    expect(await doc(4)).toEqual({ a: [1] })
   })
 })
 

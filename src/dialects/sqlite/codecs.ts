@@ -3,7 +3,14 @@
 // 1n/0n and timestamps as sortable UTC text, the same on every transport.
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
-import { checkedValue, type Decimal, parseDecimal, readInteger, refuse } from "../../sql/value-checks.ts"
+import {
+  checkedValue,
+  type Decimal,
+  parseDecimal,
+  readInteger,
+  refuse,
+  unreadable,
+} from "../../sql/value-checks.ts"
 
 export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
   const checked = checkedValue(value, type, column)
@@ -79,10 +86,18 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
       return numericText(value, type.options.scale)
     case "boolean":
       return value !== 0n && value !== 0 && value !== "0"
-    case "datetime":
-      return parseSqliteTimestamp(String(value))
+    case "datetime": {
+      // Ours is always text: a number (epoch seconds another program stored) or text that is no
+      // timestamp would be a wrong or an Invalid Date.
+      const date = parseSqliteTimestamp(typeof value === "string" ? value : "")
+      return Number.isNaN(date.getTime()) ? unreadable(value, type) : date
+    }
     case "json":
-      return JSON.parse(String(value))
+      try {
+        return JSON.parse(String(value))
+      } catch {
+        return unreadable(value, type)
+      }
     case "binary":
       return value instanceof ArrayBuffer ? new Uint8Array(value) : value
     case "null":
