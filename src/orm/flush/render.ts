@@ -121,22 +121,30 @@ export function applyRow(
 /** Kinds whose values both databases keep exactly as given, and that may be megabytes. */
 const KEPT_AS_GIVEN = new Set(["text", "string", "binary"])
 
+/** Characters (or bytes) from which a value is long enough that reading it back costs more than knowing it. */
+const LONG_VALUE = 1024
+
 /**
  * The columns a flush statement reads back (RETURNING) for rows holding `rows` (column key to value,
- * as written or as the row already has them): all but text and bytes every row holds a plain value
- * of, which come back exactly as they went. Returned, they made a commit's answer as large as the
+ * as written or as the row already has them): all but text and bytes columns where every row holds a
+ * plain value and some row a long one. Returned, those made a commit's answer as large as the
  * documents it wrote, or, for an UPDATE of another column, as those it left alone: past the 10 MB an
  * answer may carry over Neon HTTP or libSQL, the commit failed (a rolled-back answer lost on Neon).
+ * Columns of short values still come back: a trigger may have changed them (an email lowercased), and
+ * the object must hold what the row holds.
  */
 export function readBack(
   table: Table,
   rows: readonly ReadonlyMap<string, unknown>[],
 ): readonly Column<unknown>[] {
   const plain = (value: unknown) => value === null || typeof value === "string" || value instanceof Uint8Array
+  const long = (value: unknown) =>
+    (typeof value === "string" || value instanceof Uint8Array) && value.length >= LONG_VALUE
   const kept = (column: Column<unknown>) =>
     KEPT_AS_GIVEN.has(column.type.kind) &&
     !column.primaryKey &&
-    rows.every((row) => row.has(column.key) && plain(row.get(column.key)))
+    rows.every((row) => row.has(column.key) && plain(row.get(column.key))) &&
+    rows.some((row) => long(row.get(column.key)))
   const columns = table.columns.filter((column) => !kept(column))
   return columns.length === table.columns.length ? table.columns : columns
 }
