@@ -99,9 +99,13 @@ export class RelationshipList<T> extends Array<T> {
     return events ? items.map((item) => events.accepted(item)) : items
   }
 
-  /** Adds without announcing (the other side of a back-populated link is already set). */
-  addQuietly(item: T): void {
-    if (this.includes(item)) return
+  /**
+   * Adds without announcing (the other side of a back-populated link is already set); `fresh`: the
+   * item is known to be in no collection (a new object's first link), so it is not looked for, which
+   * made building thousands of children of one parent quadratic.
+   */
+  addQuietly(item: T, fresh = false): void {
+    if (!fresh && this.includes(item)) return
     super.push(item)
     this.#tell([], [item])
   }

@@ -50,21 +50,25 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
     )
   }
   if (property.uselist) {
-    const previous = state.loaded.has(key) ? (state.values[key] as object[]) : []
+    // Sets: a collection of thousands reassigned looked each member up in the other list.
+    const previous = new Set(state.loaded.has(key) ? (state.values[key] as object[]) : [])
     const given = Array.isArray(value) ? (value as object[]) : []
-    const next = given.map((item) => (previous.includes(item) ? item : accepted(state, property, item)))
-    for (const item of previous) if (!next.includes(item)) unlinkBack(state, property, item)
+    const next = given.map((item) => (previous.has(item) ? item : accepted(state, property, item)))
+    const kept = new Set(next)
+    for (const item of previous) if (!kept.has(item)) unlinkBack(state, property, item)
     setRelationship(state, property, next)
-    for (const item of next) if (!previous.includes(item)) linkBack(state, property, item)
+    for (const item of next) if (!previous.has(item)) linkBack(state, property, item)
     return
   }
+  // A new object's first value for it (`new Child({ parent })`): the object is in no collection yet.
+  const fresh = state.committed === undefined && !state.loaded.has(key)
   const previous = state.loaded.has(key) ? (state.values[key] as object | null) : null
   const next = value
     ? accepted(state, property, value as object)
     : validated(state.mapper, key, value, state.object)
   setRelationship(state, property, next ?? null)
   if (previous && previous !== next) unlinkBack(state, property, previous)
-  if (next) linkBack(state, property, next as object)
+  if (next) linkBack(state, property, next as object, fresh)
 }
 
 /** Whether assigning the relationship moves other rows' foreign keys: a one-to-many without a link table. */
@@ -115,7 +119,7 @@ class BackLink implements CollectionEvents<object> {
  * `post.author = user` puts `post` in `user.posts`, when that collection is loaded (or new). A new link
  * takes an object expunged while pending back into its owner's cascade, as SQLAlchemy's does.
  */
-function linkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {
+function linkBack(owner: InstanceState, property: RelationshipProperty, item: object, fresh = false): void {
   const other = stateOf(item)
   other.expungedFrom = undefined
   const back = property.backPopulates
@@ -124,7 +128,7 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
   if (backProperty.uselist) {
     if (!other.loaded.has(back) && other.committed !== undefined) return
     if (!other.loaded.has(back)) setRelationship(other, backProperty, [])
-    ;(other.values[back] as RelationshipList<object>).addQuietly(owner.object)
+    ;(other.values[back] as RelationshipList<object>).addQuietly(owner.object, fresh)
   } else {
     const previous = other.loaded.has(back) ? (other.values[back] as object | null) : null
     if (previous === owner.object) return
