@@ -194,6 +194,18 @@ function holds(owner: Entity, key: string, item: Entity): boolean {
   return list(owner, key).includes(item)
 }
 
+/** Whether the session holds another object for this object's row. */
+function heldElsewhere(world: World, object: Entity): boolean {
+  const held = world.identityMap.get(stateOf(object).mapper, [object.id])
+  return held !== undefined && held !== object
+}
+
+/** A book the next flush deletes (an orphan, or its author's marked): a refresh's autoflush takes its row. */
+function goesAtFlush(ref: Reference, label: string): boolean {
+  const { kind, author } = ref.row(label)
+  return kind === "book" && (author === null || (author !== undefined && ref.marked.has(author)))
+}
+
 function inSession(object: object): boolean {
   return stateOf(object).session !== undefined
 }
@@ -370,7 +382,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
               .map((book) => [world.labelOf(book) as string, book] as const)
               .filter(([label, book]) => ref.detached.has(label) && !inSession(book))
           : []
-      if (detached.some(([label]) => ref.status.has(label))) {
+      if (detached.some(([, book]) => heldElsewhere(world, book as Entity))) {
         let refused = false
         try {
           session.delete(object)
@@ -427,7 +439,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
     }
     case "load": {
       const x = world.choose(op.kind, op.pick, true)
-      if (!x) return false
+      if (!x || goesAtFlush(ref, x)) return false
       const relationships = RELATIONSHIPS[op.kind]
       const key = relationships[op.rel % relationships.length] as string
       await session.refresh(world.obj(x), [key])
@@ -513,6 +525,8 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       const x = detached[op.pick % detached.length] as string
       // Only while its row and links are as it left them: its loaded relationships are then true.
       if (world.expunged.get(x) !== aboutRow(ref.flushed, x)) return false
+      // Not while the session holds another object for its row (a selectinload loaded it again).
+      if (heldElsewhere(world, world.obj(x))) return false
       session.add(world.obj(x))
       ref.detached.delete(x)
       ref.status.set(x, "persistent")
@@ -545,7 +559,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
     }
     case "refresh": {
       const x = world.choose(op.kind, op.pick, true)
-      if (!x) return false
+      if (!x || goesAtFlush(ref, x)) return false
       await session.refresh(world.obj(x))
       const row = ref.row(x)
       const flushed = ref.flushed.rows.get(x)
