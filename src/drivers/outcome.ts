@@ -19,14 +19,14 @@ export function unsent<E>(error: E): E {
  * parse URL", workerd: "Invalid URL").
  */
 const CAME_FIRST =
-  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|ERR_INVALID_URL|SQLITE_\w+|(?!E)[0-9A-Z]{5}|ClosedError|ResponseError|bad port)$|not queryable|HTTP status 4\d\d|Failed to parse URL|Invalid URL/
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|ERR_INVALID_URL|SQLITE_\w+|(?!E)[0-9A-Z]{5}|ClosedError|ResponseError|bad port|4\d\d)$|not queryable|HTTP status 4\d\d|Failed to parse URL|Invalid URL/
 
 export function mayHaveApplied(error: unknown): boolean {
   for (let at = error, depth = 0; at instanceof Object && depth < 8; depth++) {
     if (marked.has(at)) return false
     const { code, name, message, status, cause, sourceError } = at as Record<string, unknown>
-    if ([code, name, message].some((text) => typeof text === "string" && CAME_FIRST.test(text))) return false
-    if (typeof status === "number" && status >= 400 && status < 500) return false
+    // An HTTP status of 4xx (libSQL's HttpServerError) too: the server refused the request.
+    if ([code, name, message, status].some((text) => CAME_FIRST.test(text as string))) return false
     // Neon's HTTP errors keep the fetch failure as `sourceError`, others as `cause`.
     at = cause ?? sourceError
   }

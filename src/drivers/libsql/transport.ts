@@ -3,7 +3,7 @@
 // as bigint (a number above 2^53 would otherwise make the whole query throw) and converted per column
 // by the dialect.
 import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/client"
-import { InvalidRequestError } from "../../errors.ts"
+import { InvalidRequestError, UnknownOutcomeError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
 import {
@@ -79,8 +79,17 @@ export class LibsqlTransport implements Transport {
 
   execute(query: Query): Promise<QueryResult> {
     const statement = { sql: query.sql, args: query.params as InArgs }
+    const transaction = this.#transaction
     return this.#request("execute", [query], async () => {
-      const result = await (this.#transaction ?? this.#openClient).execute(statement)
+      const result = await (transaction ?? this.#openClient).execute(statement).catch((error) => {
+        // The write ran in autocommit, and SQLite made its changes at its first step; only its answer
+        // (RETURNING's rows) was too large to send. In a transaction or a batch it is rolled back.
+        if (transaction || isRead(query) || error?.code !== "RESPONSE_TOO_LARGE") throw error
+        throw new UnknownOutcomeError(
+          `The write ran but its answer was too large to send (${error.message}): it may have been applied; check before retrying, and return fewer rows`,
+          { cause: error, ...query },
+        )
+      })
       return toResult(result, query)
     })
   }

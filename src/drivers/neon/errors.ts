@@ -45,7 +45,13 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   const code = typeof fields.code === "string" ? fields.code : ""
   // A WebSocket's failure is an ErrorEvent, not an Error (String() of it is "[object Object]").
   const said = fields.message
-  const message = typeof said === "string" && said ? said : String(error)
+  // An answer other than 200 and 400 is the driver's "Server error (HTTP status 413): <body>", and
+  // Neon's body is JSON, its message first: that message is what the user reads (a gateway's page,
+  // not JSON, stays as it is).
+  const message = (typeof said === "string" && said ? said : String(error)).replace(
+    /{"message":"(.*?)".*/,
+    "$1",
+  )
   const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
   if (code.startsWith("23")) {
     const constraint = typeof fields.constraint === "string" ? fields.constraint || undefined : undefined

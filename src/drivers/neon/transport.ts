@@ -262,9 +262,10 @@ export class NeonTransport implements Transport {
       const all = (Array.isArray(answer) ? answer : [answer]).map(resultOf)
       const results = explicit ? all.slice(1, -1) : all
       // One result per statement, or the script did not split as its statements did: say so, loudly.
+      // The script succeeded, so its implicit transaction committed: say that too.
       if (results.length !== queries.length) {
         throw new InvalidRequestError(
-          `A batch of ${queries.length} statements came back with ${results.length} results; it was rolled back only if it failed`,
+          `A batch of ${queries.length} statements came back with ${results.length} results; it was applied`,
         )
       }
       return results
@@ -373,7 +374,14 @@ export class NeonTransport implements Transport {
               deferrable: options.deferrable,
             } as HTTPTransactionOptions<true, true>,
           )
-          .then((results: FullQueryResults<true>[]) => results.map(resultOf))
+          .then(
+            (results: FullQueryResults<true>[]) => results.map(resultOf),
+            // Answered 507 (its rows were too large to send), a batch was rolled back: Neon's proxy
+            // commits a batch only once every row is read (sql_over_http.rs, BatchQueryData::process).
+            (error: unknown) => {
+              throw /status 507/.test(error as string) ? unsent(error) : error
+            },
+          )
       })
     return this.#inFlight.roundTrip(this.#options.requestTimeoutMs, send, abort)
   }
