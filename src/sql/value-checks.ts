@@ -200,12 +200,15 @@ export function parseDecimal(text: string): Decimal | undefined {
 /**
  * An Integer or SmallInteger the database returned, as a number; refused where a number would lose it.
  * A column mapped as Integer can hold more than the model says: a 64-bit SQLite INTEGER (an id another
- * program wrote), an int8, text SQLite took. Rounded, two rows' keys could become one. (A fraction, as
- * raw SQL typed Integer can give, is kept as it is.)
+ * program wrote), an int8, text SQLite took. Rounded, two rows' keys could become one; text that is no
+ * decimal number is no value at all. (A fraction, as raw SQL typed Integer can give, is kept as it is.)
  */
 export function readInteger(value: unknown, type: SqlType<unknown>): number {
   const number = Number(value)
-  return Math.abs(number) < 2 ** 53 ? number : unreadable(value, type, " (BigInteger beyond 2^53)")
+  // parseFloat agrees only on decimal text: Number reads '' and ' ' as 0, '0x10' as 16.
+  return Math.abs(number) < 2 ** 53 && number === parseFloat(value as string)
+    ? number
+    : unreadable(value, type, " (BigInteger beyond 2^53)")
 }
 
 /**
