@@ -5,13 +5,17 @@ import type { Dialect } from "../sql/compiler/dialect.ts"
 import { SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
+import { conventionalName } from "../sql/schema/constraints.ts"
+import { checkMetadataNames } from "../sql/schema/identifier-limits.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import { isGeneratedKey, type Table } from "../sql/schema/table.ts"
 import { renderDefault } from "./defaults.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
 import { sqlTypeName } from "./types.ts"
 
+/** Refuses names PostgreSQL would cut or take twice, as createAll does (../sql/schema/identifier-limits.ts). */
 export function schemaOfMetadata(metadata: MetaData, dialect: Dialect): DatabaseSchema {
+  checkMetadataNames(metadata)
   return new Map(metadata.tables.map((table) => [table.name, schemaOfTable(table, dialect)]))
 }
 
@@ -59,7 +63,7 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
           : ddl(() => compiler.expression(ck.condition as Expression<boolean>)),
     })),
     indexes: table.indexes.map((ix) => ({
-      name: ix.name ?? `ix_${table.name}_${ix.columns.map(name).join("_")}`,
+      name: ix.name ?? conventionalName("ix", table.name, ix.columns.map(name)),
       columns: ix.columns.map(name),
       unique: ix.unique,
     })),

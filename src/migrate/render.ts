@@ -2,6 +2,7 @@
 // place (render-postgres.ts) and SQLite rebuilds what its ALTER TABLE cannot do (render-sqlite.ts).
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
+import { checkName } from "../sql/schema/identifier-limits.ts"
 import { typeOfValue } from "../sql/types.ts"
 import { createIndexSql, createTableSql, migrationCompiler, names } from "./ddl.ts"
 import type { Operation } from "./operations.ts"
@@ -18,6 +19,7 @@ export interface RenderContext {
 }
 
 export function renderOperation(op: Operation, schema: DatabaseSchema, dialect: Dialect): string[] {
+  for (const [name, what] of createdNames(op)) checkName(name, what)
   const context: RenderContext = { dialect, compiler: migrationCompiler(dialect), schema }
   return renderCommon(op, context) ?? (dialect.name === "sqlite" ? renderSqlite : renderPostgres)(op, context)
 }
@@ -50,5 +52,42 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
     }
     default:
       return undefined
+  }
+}
+
+/**
+ * The names an operation creates, with what they name, checked before anything is sent: over 63 bytes
+ * (PostgreSQL would cut them) or empty they are refused on both databases, as createAll refuses them
+ * (../sql/schema/identifier-limits.ts). Names it only refers to (what it drops or alters) are already there.
+ */
+function createdNames(op: Operation): [name: string, what: string][] {
+  if (op.kind === "execute") return []
+  const of = `of table ${JSON.stringify(op.table)}`
+  switch (op.kind) {
+    case "createTable": {
+      const { uniques = [], foreignKeys = [], checks = [] } = op.extras
+      return [
+        [op.table, "Table name"],
+        ...op.columns.map((column): [string, string] => [column.name, `Column name ${of}`]),
+        ...[...uniques, ...foreignKeys, ...checks].flatMap((item): [string, string][] =>
+          item.name === undefined ? [] : [[item.name, `Constraint name ${of}`]],
+        ),
+      ]
+    }
+    case "renameTable":
+      return [[op.newName, "Table name"]]
+    case "addColumn":
+      return [[op.column.name, `Column name ${of}`]]
+    case "alterColumn":
+      return op.changes.newName === undefined ? [] : [[op.changes.newName, `Column name ${of}`]]
+    case "createIndex":
+      return [[op.name, `Index name ${of}`]]
+    case "createForeignKey":
+      return [[op.foreignKey.name, `Constraint name ${of}`]]
+    case "createUniqueConstraint":
+    case "createCheckConstraint":
+      return [[op.name, `Constraint name ${of}`]]
+    default:
+      return []
   }
 }

@@ -3,6 +3,7 @@ import type { Compiler } from "./compiler/compiler.ts"
 import { renderDdl } from "./compiler/ddl-renderer.ts"
 import type { Dialect } from "./compiler/dialect.ts"
 import type { ForeignKeyConstraint, Index } from "./schema/constraints.ts"
+import { checkMetadataNames } from "./schema/identifier-limits.ts"
 import { type MetaData, sortedTables } from "./schema/metadata.ts"
 import type { Table } from "./schema/table.ts"
 import { Statement } from "./statement.ts"
@@ -94,9 +95,11 @@ export interface DdlTarget {
 /**
  * The statements that create every table of `metadata` with its indexes, referenced tables first.
  * Foreign keys on a cycle are added by ALTER TABLE afterwards where the dialect can (PostgreSQL);
- * SQLite checks foreign keys only when rows change, so they stay inline there.
+ * SQLite checks foreign keys only when rows change, so they stay inline there. Names PostgreSQL would
+ * cut or take twice are refused first, on both databases (./schema/identifier-limits.ts).
  */
 export function createStatements(metadata: MetaData, dialect: Dialect): Statement[] {
+  checkMetadataNames(metadata)
   const { sorted, cyclic } = sortedTables(metadata)
   const canAlter = dialect.name !== "sqlite"
   const cyclicNames = new Set(cyclic.map((t) => t.name))

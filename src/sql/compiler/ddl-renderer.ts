@@ -4,7 +4,8 @@
 import type { AddForeignKey, CreateIndex, CreateTable, DropIndex, DropTable } from "../ddl.ts"
 import { Expression } from "../expression.ts"
 import type { Column } from "../schema/column.ts"
-import type { ForeignKeyConstraint } from "../schema/constraints.ts"
+import { conventionalName, type ForeignKeyConstraint } from "../schema/constraints.ts"
+import { primaryKeyName } from "../schema/identifier-limits.ts"
 import { isGeneratedKey, type Table } from "../schema/table.ts"
 import type { SqlType } from "../types.ts"
 import type { Compiler } from "./compiler.ts"
@@ -29,7 +30,8 @@ class DdlRenderer {
         return this.createTable(statement)
       case "create_index": {
         const { index, table } = statement
-        const name = q(index.name ?? `ix_${table.name}_${index.columns.join("_")}`)
+        const columns = index.columns.map((key) => table.requireColumn(key).name)
+        const name = q(index.name ?? conventionalName("ix", table.name, columns))
         return `CREATE ${index.unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${name} ON ${q(table.name)} (${this.columnNames(table, index.columns)})`
       }
       case "add_foreign_key":
@@ -50,7 +52,7 @@ class DdlRenderer {
     const primaryKey =
       table.primaryKey.length > 0 && !inlineKey
         ? [
-            `CONSTRAINT ${this.compiler.quote(`pk_${table.name}`)} PRIMARY KEY (${this.columnNames(
+            `CONSTRAINT ${this.compiler.quote(primaryKeyName(table))} PRIMARY KEY (${this.columnNames(
               table,
               table.primaryKey.map((c) => c.key),
             )})`,

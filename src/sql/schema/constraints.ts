@@ -88,14 +88,25 @@ export function foreignKey(
   )
 }
 
-/** The conventional name of a constraint or index, within PostgreSQL's 63-byte identifier limit. */
+/**
+ * The conventional name of a constraint or index, within PostgreSQL's 63-byte identifier limit: a
+ * longer one keeps its first 54 bytes (whole characters) and a hash of the whole, so that two names
+ * alike in their first 63 bytes stay two (PostgreSQL would cut both to one, without an error).
+ */
 export function conventionalName(
   prefix: "ix" | "uq" | "fk" | "ck" | "pk",
   table: string,
   parts: readonly string[],
 ) {
   const name = [prefix, table, ...parts].join("_")
-  return name.length <= 63 ? name : `${name.slice(0, 54)}_${hash(name)}`
+  let head = name
+  while (nameBytes(head) > 54) head = [...head].slice(0, -1).join("")
+  return nameBytes(name) < 64 ? name : `${head}_${hash(name)}`
+}
+
+/** A name's length as PostgreSQL counts it: UTF-8 bytes. */
+export function nameBytes(name: string): number {
+  return new TextEncoder().encode(name).length
 }
 
 function hash(text: string): string {
