@@ -449,7 +449,14 @@ export class AsyncSession extends ReadSession {
       state.mapper.columnKeys.includes(key),
     )
     if (state.session === this) discardUnflushed(state, columns)
-    return super.refresh(object, attributes)
+    // Pending changes first, as load() flushes them: a relationship is loaded by keys the flush may
+    // give or change (`book.author = other`), which the statement takes when it is built.
+    if (!attributes?.some((key) => state.mapper.relationshipSpecs.has(key)))
+      return super.refresh(object, attributes)
+    const flushing = this.autoflush()
+    return flushing
+      ? flushing.then(() => super.refresh(object, attributes))
+      : super.refresh(object, attributes)
   }
 
   isModified(object: object): boolean {

@@ -275,5 +275,23 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       const rows = await engine.execute(select(Book.c.id).where(Book.c.authorId.eq(author.id)))
       expect(rows.rows).toEqual([])
     })
+    it('refresh(book, ["author"]) after book.author = other loads the new author, not the old one', async () => {
+      await using session = new AsyncSession(engine)
+      const [ann, bo] = [
+        new Author({ label: label("a"), name: "ann" }),
+        new Author({ label: label("a"), name: "bo" }),
+      ]
+      const book = new Book({ label: label("b"), title: "t", author: ann } as never)
+      session.addAll([ann, bo, book])
+      await session.commit()
+      book.author = bo
+      // Was: the load's statement took the old key before the autoflush wrote the new one, found no
+      // row for the book, and set book.author to null (which a later flush took for an orphan).
+      await session.refresh(book, ["author"])
+      expect(book.author).toBe(bo)
+      await session.commit()
+      const rows = await engine.execute(select(Book.c.authorId).where(Book.c.id.eq(book.id)))
+      expect(rows.rows).toEqual([[bo.id]])
+    })
   })
 }
