@@ -27,13 +27,15 @@ FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace
 WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c')
 ORDER BY c.relname, con.conname`)
 
+// An index a unique or primary-key constraint owns is that constraint. A foreign key's conindid is the
+// referenced table's unique index it relies on, which is an index all the same (models declare it).
 const INDEXES = sql(`SELECT t.relname, i.relname, ix.indisunique,
   (SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, i)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n)::text
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND NOT ix.indisprimary AND ix.indexprs IS NULL AND ix.indpred IS NULL
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype <> 'f')
 ORDER BY t.relname, i.relname`)
 
 const ACTIONS: Record<string, ReferentialAction | undefined> = {
