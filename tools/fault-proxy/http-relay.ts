@@ -2,7 +2,7 @@
 // proxy, unless the plan faults it. The endpoints' own paths (`/__stats`, `/__streams`...) pass
 // through without counting as round trips.
 import { type Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http"
-import { type FaultPlan, scopeOf } from "./plan.ts"
+import { type FaultPlan, type InjectedAnswer, scopeOf } from "./plan.ts"
 
 export interface HttpRelayContext {
   readonly plan: FaultPlan
@@ -24,11 +24,13 @@ export async function relayHttp(
   const body = await readBody(request)
   const path = request.url ?? "/"
   const endpointOwn = /(^|\/)__[a-z]/.test(new URL(path, "http://proxy").pathname)
-  const fault = endpointOwn
+  const fired = endpointOwn
     ? undefined
-    : context.plan.take("http", scopeOf(path), `${request.method} ${path} ${body.toString("utf8", 0, 120)}`)
+    : context.plan.fire("http", scopeOf(path), `${request.method} ${path} ${body.toString("utf8", 0, 120)}`)
+  const fault = fired?.kind
   if (fault === "drop") return void request.socket.destroy()
   if (fault === "fail") {
+    if (fired?.answer) return inject(response, fired.answer)
     const message = "fault-proxy: injected failure (HTTP 503)"
     response.writeHead(503, { "content-type": "text/plain", connection: "close" }).end(message)
     return
@@ -37,12 +39,18 @@ export async function relayHttp(
     return context.hang(() => request.socket.destroy())
 
   const answer = await forward(request, path, body, context)
-  // `cut`: the endpoint answered, so the database did the work; the client never hears of it.
-  if (fault === "cut") return void request.socket.destroy()
+  // `cut`: the endpoint answered, so the database did the work; the client never hears of it, or hears
+  // the answer the fault was armed with.
+  if (fault === "cut") return fired?.answer ? inject(response, fired.answer) : void request.socket.destroy()
   const headers = Object.fromEntries(
     Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())),
   )
   response.writeHead(answer.status, { ...headers, "content-length": answer.body.length }).end(answer.body)
+}
+
+function inject(response: ServerResponse, answer: InjectedAnswer): void {
+  const contentType = answer.contentType ?? "application/json"
+  response.writeHead(answer.status, { "content-type": contentType, connection: "close" }).end(answer.body)
 }
 
 interface Forwarded {

@@ -24,7 +24,7 @@ import {
 } from "./plan.ts"
 import { relayWebSocket } from "./websocket-relay.ts"
 
-export type { ArmOptions, FaultKind, RoundTripRecord } from "./plan.ts"
+export type { ArmOptions, FaultKind, InjectedAnswer, RoundTripRecord } from "./plan.ts"
 export { FAULT_KINDS } from "./plan.ts"
 
 export interface FaultProxyOptions {

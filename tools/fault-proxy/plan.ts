@@ -10,6 +10,10 @@
  *   or a WebSocket closed with code 1011.
  * - `hang`: the request never reaches the database and no answer ever comes; the connection stays
  *   open, silent (a server that vanished without a word), until `releaseHung()` or `stop()`.
+ *
+ * An HTTP `cut` or `fail` armed with an `answer` gives the client that answer instead of a cut
+ * connection or the 503: what a real server answers in that case (Neon's proxy answers 400
+ * `{"message":"connection closed"}` when its database connection dropped under a COMMIT it sent).
  */
 export type FaultKind = "drop" | "cut" | "fail" | "hang"
 
@@ -29,12 +33,29 @@ export interface ArmOptions {
   readonly after?: number
   /** Only round trips under `/s/<scope>/` count and get the fault. */
   readonly scope?: string
+  /** HTTP `cut` and `fail` only: the answer the client gets instead (see FaultKind). */
+  readonly answer?: InjectedAnswer
+}
+
+/** An HTTP answer a fault gives the client. */
+export interface InjectedAnswer {
+  readonly status: number
+  readonly body: string
+  /** Default `application/json`. */
+  readonly contentType?: string
+}
+
+/** A fault that fired on a round trip. */
+export interface Fired {
+  readonly kind: FaultKind
+  readonly answer: InjectedAnswer | undefined
 }
 
 interface Armed {
   kind: FaultKind
   left: number
   scope: string | undefined
+  answer: InjectedAnswer | undefined
 }
 
 export class FaultPlan {
@@ -45,7 +66,7 @@ export class FaultPlan {
   arm(kind: FaultKind, options: ArmOptions = {}): void {
     const after = options.after ?? 0
     if (!Number.isInteger(after) || after < 0) throw new Error(`after must be a whole number, got ${after}`)
-    this.#armed.push({ kind, left: after, scope: options.scope })
+    this.#armed.push({ kind, left: after, scope: options.scope, answer: options.answer })
   }
 
   disarm(): void {
@@ -63,6 +84,11 @@ export class FaultPlan {
     scope: string | undefined,
     what: string,
   ): FaultKind | undefined {
+    return this.fire(transport, scope, what)?.kind
+  }
+
+  /** `take()`, with the answer the fault was armed with. */
+  fire(transport: RoundTripRecord["transport"], scope: string | undefined, what: string): Fired | undefined {
     let fired: Armed | undefined
     for (const armed of this.#armed) {
       if (armed.scope !== undefined && armed.scope !== scope) continue
@@ -71,9 +97,8 @@ export class FaultPlan {
       else fired ??= armed
     }
     this.#armed = this.#armed.filter((armed) => armed !== fired)
-    const fault = fired?.kind
-    this.#log.push({ index: this.#seen++, transport, scope, what, fault })
-    return fault
+    this.#log.push({ index: this.#seen++, transport, scope, what, fault: fired?.kind })
+    return fired && { kind: fired.kind, answer: fired.answer }
   }
 
   log(scope?: string): RoundTripRecord[] {

@@ -17,10 +17,12 @@ import type { Query } from "../transport.ts"
  * How the runtimes word a connection that failed or dropped: workerd ("Network connection lost.",
  * "The network connection was lost."), undici ("fetch failed", "other side closed"), Node ("socket
  * hang up", ECONNRESET), the driver ("Connection terminated", "Error connecting to database", a
- * WebSocket error, "Server error (HTTP status 502)"), and a round trip that outlived requestTimeoutMs.
+ * WebSocket error, "Server error (HTTP status 502)"), Neon's proxy when its own connection to the
+ * database dropped (its PostgreSQL client's "connection closed", "error communicating with the
+ * server: ...", answered 400 with no SQLSTATE), and a round trip that outlived requestTimeoutMs.
  */
 const LOST =
-  /HTTP status|fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|WebSocket|Connection terminated|Error connecting to database|network connection (was )?lost|requestTimeoutMs/i
+  /HTTP status|fetch failed|ECONN(REFUSED|RESET)|EPIPE|socket hang up|other side closed|WebSocket|Connection (terminated|closed)|error communicating|connecting to database|network connection|requestTimeoutMs/i
 
 const INTEGRITY: Record<string, IntegrityKind> = {
   "23505": "unique",

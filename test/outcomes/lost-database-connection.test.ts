@@ -1,0 +1,77 @@
+// Neon's proxy runs a request on its own connection to the database. When that connection drops under
+// it (the compute restarted, the network between them failed), the proxy answers 400 with its
+// PostgreSQL client's words and no SQLSTATE: "connection closed", or "error communicating with the
+// server: ..." (sql_over_http.rs: SqlOverHttpError::Postgres is a 400; tokio-postgres's Display). A
+// COMMIT it had sent may have been applied: a commit answered so is an UnknownOutcomeError, never a
+// DatabaseError that reads as "it failed". The fault proxy lets the request through (the database
+// applies it) and gives the client Neon's answer instead of the stand-in's.
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
+import { type FaultRig, startFaultRig } from "../reliability/fault-rig.ts"
+
+let rig: FaultRig
+beforeAll(async () => {
+  rig = await startFaultRig()
+})
+afterAll(() => rig?.stop())
+
+/** Neon's error body for an error of its PostgreSQL client: every field, none from the database. */
+function neonLostAnswer(message: string) {
+  const fields = ["detail", "hint", "position", "internalPosition", "internalQuery", "where", "table"]
+  const more = ["column", "schema", "dataType", "constraint", "file", "line", "routine"]
+  const body: Record<string, unknown> = { message, code: "", severity: "" }
+  for (const field of [...fields, ...more]) body[field] = null
+  return { status: 400, body: JSON.stringify(body) }
+}
+
+const kindOf = (error: unknown) =>
+  error instanceof UnknownOutcomeError
+    ? "unknown"
+    : error instanceof ConnectionError
+      ? "connection"
+      : `${(error as Error)?.name}: ${(error as Error)?.message}`
+
+const WORDS = [
+  "connection closed",
+  "error communicating with the server: Connection reset by peer (os error 104)",
+]
+
+describe("Neon HTTP: the proxy's database connection dropped under the request", () => {
+  let n = 0
+  for (const words of WORDS) {
+    it(`answered "${words.slice(0, 30)}": a commit's outcome is unknown, a read's failure is a ConnectionError`, async () => {
+      const scope = `oc-lost-${++n}`
+      const table = `oc_lost_${n}`
+      const engine = rig.engine("neon-http", scope)
+      const proxy = rig.proxyOf("neon-http")
+      await engine.execute(text(`CREATE TABLE ${table} (x integer)`))
+      const outcomes: string[] = []
+      const sent = async (work: () => Promise<unknown>) => {
+        proxy.arm("cut", { scope, answer: neonLostAnswer(words) })
+        outcomes.push(
+          kindOf(
+            await work().then(
+              () => "ok",
+              (error: unknown) => error,
+            ),
+          ),
+        )
+      }
+      // The atomic request of a commit, an autocommitted write, a read.
+      await sent(async () => {
+        await using connection = engine.connect()
+        return connection.batch([
+          text(`INSERT INTO ${table} VALUES (1)`),
+          text(`INSERT INTO ${table} VALUES (2)`),
+        ])
+      })
+      await sent(() => engine.execute(text(`INSERT INTO ${table} VALUES (3)`)))
+      await sent(() => engine.execute(text(`SELECT x FROM ${table}`)))
+      expect(outcomes).toEqual(["unknown", "unknown", "connection"])
+      // Applied all the same, as they may be when the answer is lost.
+      const rows = await rig.inspect("neon-http").execute(text(`SELECT x FROM ${table} ORDER BY x`))
+      expect(rows.all().map(([x]) => Number(x))).toEqual([1, 2, 3])
+      expect(proxy.pending).toBe(0)
+    })
+  }
+})
