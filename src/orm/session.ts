@@ -432,6 +432,8 @@ export class AsyncSession extends ReadSession {
         for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
         const keys = [...snapshot.keys()].map((state) => [state, state.identity] as const)
         for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
+        // A delete() made since the savepoint is taken back with the rest, as SQLAlchemy's.
+        for (const state of [...this.#deleted]) if (!state.deleted) this.#deleted.delete(state)
         this.#reattach(keys)
       },
     }

@@ -293,5 +293,19 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       const rows = await engine.execute(select(Book.c.authorId).where(Book.c.id.eq(book.id)))
       expect(rows.rows).toEqual([[bo.id]])
     })
+    it("a savepoint's rollback takes back a delete() made inside it", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      session.add(author)
+      await session.commit()
+      const savepoint = await session.beginNested()
+      session.delete(author)
+      await savepoint.rollback()
+      expect(inspect(author).state).toBe("persistent")
+      // Was: the commit deleted the author all the same (it stayed in the session's deleted set).
+      await session.commit()
+      const rows = await engine.execute(select(Author.c.id).where(Author.c.id.eq(author.id)))
+      expect(rows.rows).toEqual([[author.id]])
+    })
   })
 }
