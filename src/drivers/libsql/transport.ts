@@ -203,17 +203,29 @@ export class LibsqlTransport implements Transport {
       .finally(() => unsent.delete(request))
   }
 
+  /** Fetches in the order the client made them, each once its body says whether it is a batch. */
+  #peeked: Promise<string> = Promise.resolve("")
+
   /**
-   * Reports each fetch as the oldest request not yet fetched: the client fetches after awaits of its
-   * own, in the order it was asked (calls of one connection may be under way at once, in a Promise.all).
-   * A fetch with none left is one the client sends by itself: a stream's close.
+   * Reports each fetch as the oldest request of its kind not yet fetched, and gives it that request's
+   * abort: the client fetches in the order it was asked, except that a batch goes out after an await
+   * an execute does not make (a batch asked just before a read is fetched after it, and the read's
+   * timeout aborted the batch). A fetch with none left is one the client sends by itself: a stream's close.
    */
   readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const [[request, abort] = CLIENT_CLOSE] = this.#unsent
-    this.#unsent.delete(request)
-    return measured(this.#roundTrips, { transport: "http", ...request }, () =>
-      this.#inFlight.fetch(input, init, abort),
-    )
+    // The client's fetches are Requests; their bodies are read one after the other, in fetch order
+    // (after one that could not be read too).
+    const read = () => (input as Request).clone().text()
+    const body = this.#peeked.then(read, read)
+    this.#peeked = body
+    return body.then((text) => {
+      const batch = text.includes('"type":"batch"')
+      const [request, abort] = [...this.#unsent].find(([r]) => (r.kind === "batch") === batch) ?? CLIENT_CLOSE
+      this.#unsent.delete(request)
+      return measured(this.#roundTrips, { transport: "http", ...request }, () =>
+        this.#inFlight.fetch(input, init, abort),
+      )
+    })
   }
 }
 
