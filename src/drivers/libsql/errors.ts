@@ -57,5 +57,8 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   if (PROGRAMMING.test(said)) return new ProgrammingError(message, context)
   if (CONNECTION.test(said) || error instanceof TypeError) return new ConnectionError(message, context)
   // Any other code (a lock, SQLITE_BUSY, an expired stream: STREAM_EXPIRED) is the database's condition now.
+  // Only a transaction's stream lives past its request: expired, the server rolled that transaction back.
+  if (code === "STREAM_EXPIRED")
+    return new OperationalError(`${message}: the transaction was rolled back; run it again`, context)
   return code ? new OperationalError(message, context) : new DatabaseError(message, context)
 }
