@@ -2,6 +2,7 @@
 // and the SQLite rebuild. Unlike createAll's DDL there is no IF NOT EXISTS: a migration that finds
 // the table already there should fail, not silently skip.
 import type { Compiler } from "../sql/compiler/compiler.ts"
+import { ddlSpelling } from "../sql/compiler/ddl-renderer.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from "./schema.ts"
@@ -32,7 +33,10 @@ export function createTableSql(table: TableSchema, compiler: Compiler): string {
 
 /** A column definition: `"name" TYPE [NOT NULL] [DEFAULT x] [PRIMARY KEY]`. */
 export function columnSql(column: ColumnSchema, compiler: Compiler, inlinePrimaryKey = false): string {
-  const type = column.autoincrement && inlinePrimaryKey ? compiler.generatedKeyType(column.type) : column.type
+  const type =
+    column.autoincrement && inlinePrimaryKey
+      ? ddlSpelling(compiler.dialect).generatedKey(column.type)
+      : column.type
   const parts = [compiler.quote(column.name), type]
   // A primary key is NOT NULL on PostgreSQL by itself; on SQLite only when it is the rowid (a legacy
   // quirk lets any other key hold NULLs, several of them), so a key the database does not generate says so.

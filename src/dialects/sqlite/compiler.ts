@@ -1,5 +1,5 @@
-// SQLite: `?` placeholders, booleans as 0/1, `lower(a) LIKE lower(b)` for ILIKE, `INTEGER PRIMARY KEY`
-// for generated keys, and no row locks. Everything else is the base compiler's.
+// SQLite: `?` placeholders, booleans as 0/1, `lower(a) LIKE lower(b)` for ILIKE, and no row locks.
+// Everything else is the base compiler's (its DDL's own spelling: ../../sql/compiler/ddl-renderer.ts).
 import { UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
 import type { Binary } from "../../sql/expression.ts"
@@ -80,11 +80,6 @@ export class SqliteCompiler extends Compiler {
     return false
   }
 
-  /** SQLite has no DROP ... CASCADE; dropStatements defers the foreign-key checks instead. */
-  override get dropCascades(): boolean {
-    return false
-  }
-
   override typeName(type: SqlType<unknown>): string {
     return TYPE_NAMES[type.kind] ?? super.typeName(type)
   }
@@ -98,10 +93,5 @@ export class SqliteCompiler extends Compiler {
   override cast(sql: string, type: SqlType<unknown>): string {
     if (type.kind === "date") return `date(${sql})`
     return type.kind === "datetime" ? `${STAMP}${sql})` : super.cast(sql, type)
-  }
-
-  /** `INTEGER PRIMARY KEY` makes the column SQLite's rowid, which the database assigns. */
-  override generatedKeyType(): string {
-    return "INTEGER"
   }
 }

@@ -66,21 +66,6 @@ export class Compiler extends ExpressionCompiler {
     }
   }
 
-  /** DDL hooks. How a generated integer primary key is declared, given its type name. */
-  generatedKeyType(typeName: string): string {
-    return typeName
-  }
-
-  /** DDL hook: the statement that adds a foreign key to an existing table. */
-  addForeignKeySql(sql: string): string {
-    return sql
-  }
-
-  /** DDL hook: whether DROP TABLE takes CASCADE. */
-  get dropCascades(): boolean {
-    return true
-  }
-
   nestedSelect(select: SubqueryTarget): string {
     return this.#statement(select as unknown as Statement)
   }
