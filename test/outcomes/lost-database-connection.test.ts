@@ -15,11 +15,11 @@ beforeAll(async () => {
 })
 afterAll(() => rig?.stop())
 
-/** Neon's error body for an error of its PostgreSQL client: every field, none from the database. */
-function neonLostAnswer(message: string) {
+/** Neon's error body: every field; `code` the SQLSTATE when the database gave one. */
+function neonLostAnswer(message: string, code = "", severity = "") {
   const fields = ["detail", "hint", "position", "internalPosition", "internalQuery", "where", "table"]
   const more = ["column", "schema", "dataType", "constraint", "file", "line", "routine"]
-  const body: Record<string, unknown> = { message, code: "", severity: "" }
+  const body: Record<string, unknown> = { message, code, severity }
   for (const field of [...fields, ...more]) body[field] = null
   return { status: 400, body: JSON.stringify(body) }
 }
@@ -72,6 +72,52 @@ describe("Neon HTTP: the proxy's database connection dropped under the request",
       const rows = await rig.inspect("neon-http").execute(text(`SELECT x FROM ${table} ORDER BY x`))
       expect(rows.all().map(([x]) => Number(x))).toEqual([1, 2, 3])
       expect(proxy.pending).toBe(0)
+    })
+  }
+})
+
+// PostgreSQL ends a backend told to go (a shutdown, pg_terminate_backend, a compute restarted) with
+// FATAL 57P01, even while its COMMIT waits for the WAL to be made durable elsewhere (synchronous
+// replication; Neon's safekeepers): "The transaction has already committed locally", its warning says.
+// An error with a SQLSTATE came first, as a rule, but not this one, nor a connection failure (08006):
+// at a commit they leave its outcome unknown.
+describe("Neon HTTP: the database ended the connection under a commit", () => {
+  let n = 0
+  for (const [code, words] of [
+    ["57P01", "terminating connection due to administrator command"],
+    ["08006", "could not receive data from client: Connection reset by peer"],
+  ] as const) {
+    it(`answered ${code}: a commit's outcome is unknown`, async () => {
+      const scope = `oc-fatal-${++n}`
+      const table = `oc_fatal_${n}`
+      const engine = rig.engine("neon-http", scope)
+      const proxy = rig.proxyOf("neon-http")
+      await engine.execute(text(`CREATE TABLE ${table} (x integer)`))
+      const outcomes: string[] = []
+      for (const sent of [
+        async () => {
+          await using connection = engine.connect()
+          return connection.batch([
+            text(`INSERT INTO ${table} VALUES (1)`),
+            text(`INSERT INTO ${table} VALUES (2)`),
+          ])
+        },
+        () => engine.execute(text(`INSERT INTO ${table} VALUES (3)`)),
+        () => engine.execute(text(`SELECT x FROM ${table}`)),
+      ]) {
+        proxy.arm("cut", { scope, answer: neonLostAnswer(words, code, "FATAL") })
+        outcomes.push(
+          kindOf(
+            await sent().then(
+              () => "ok",
+              (error: unknown) => error,
+            ),
+          ),
+        )
+      }
+      expect(outcomes).toEqual(["unknown", "unknown", "connection"])
+      const rows = await rig.inspect("neon-http").execute(text(`SELECT x FROM ${table} ORDER BY x`))
+      expect(rows.all().map(([x]) => Number(x))).toEqual([1, 2, 3])
     })
   }
 })
