@@ -55,7 +55,9 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   const said = `${code}\n${message}`
   if (DATA.test(said)) return new DataError(message, context)
   if (PROGRAMMING.test(said)) return new ProgrammingError(message, context)
-  if (CONNECTION.test(said) || error instanceof TypeError) return new ConnectionError(message, context)
+  // A SyntaxError: an answer that is not JSON (a middlebox's page in place of the server's).
+  if (CONNECTION.test(said) || error instanceof TypeError || error instanceof SyntaxError)
+    return new ConnectionError(message, context)
   // Any other code (a lock, SQLITE_BUSY, an expired stream: STREAM_EXPIRED) is the database's condition now.
   // Only a transaction's stream lives past its request: expired, the server rolled that transaction back.
   if (code === "STREAM_EXPIRED")

@@ -71,6 +71,8 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
     /^(08|28|53|57P0)/.test(code) ||
     LOST.test(message) ||
     error instanceof TypeError ||
+    // An answer that is not JSON (a middlebox's page in place of Neon's): the request's fate is unknown.
+    error instanceof SyntaxError ||
     fields.type === "error"
   ) {
     return new ConnectionError(message, context)
