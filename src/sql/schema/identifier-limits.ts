@@ -49,29 +49,36 @@ export function checkTableNames(table: Table): void {
 /**
  * Every table's names, and the names PostgreSQL keeps in one namespace per schema (tables, indexes,
  * and the indexes behind unique constraints and primary keys) used once: a second CREATE INDEX IF NOT
- * EXISTS of a name already taken is skipped without an error.
+ * EXISTS of a name already taken is skipped without an error. SQLite keeps them in one namespace too,
+ * and takes names that differ only in the case of ASCII letters for one ("Users", "users").
  */
 export function checkMetadataNames(metadata: MetaData): void {
-  const owners = new Map<string, string>()
-  const claim = (name: string | undefined, what: string) => {
-    if (name === undefined) return
-    const first = owners.get(name)
-    if (first !== undefined) {
+  const owners = new Map<string, [name: string, what: string]>()
+  const claim = (name: string, what: string) => {
+    const folded = name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
+    const [firstName, first] = owners.get(folded) ?? []
+    if (first === undefined) owners.set(folded, [name, what])
+    else if (firstName === name) {
       throw new InvalidRequestError(
         `The name ${JSON.stringify(name)} is given to both ${first} and ${what}: PostgreSQL keeps table, ` +
           `index and unique constraint names in one namespace, and the second would not be created ` +
           `(CREATE INDEX IF NOT EXISTS skips it without an error). Give one of them another name`,
       )
+    } else {
+      throw new InvalidRequestError(
+        `The name ${JSON.stringify(name)} is given to ${what}, and ${JSON.stringify(firstName)} to ${first}: ` +
+          `SQLite takes names that differ only in the case of ASCII letters for one, and the second would ` +
+          `not be created (CREATE ... IF NOT EXISTS skips it without an error). Give one of them another name`,
+      )
     }
-    owners.set(name, what)
   }
   for (const table of metadata.tables) checkTableNames(table)
   for (const table of metadata.tables) {
     const of = `of table ${JSON.stringify(table.name)}`
     claim(table.name, `table ${JSON.stringify(table.name)}`)
     if (table.primaryKey.length > 1) claim(primaryKeyName(table), `the primary key ${of}`)
-    for (const ix of table.indexes) claim(ix.name, `an index ${of}`)
-    for (const uq of table.uniques) claim(uq.name, `a unique constraint ${of}`)
+    for (const ix of table.indexes) if (ix.name !== undefined) claim(ix.name, `an index ${of}`)
+    for (const uq of table.uniques) if (uq.name !== undefined) claim(uq.name, `a unique constraint ${of}`)
   }
 }
 
