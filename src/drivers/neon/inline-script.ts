@@ -36,12 +36,15 @@ function literalText(value: unknown): string | undefined {
 
 /**
  * What a placeholder can hide in: a `--` or block comment, an escape string (`E'it\'s'`), a quoted
- * string or identifier (quotes doubled inside), a dollar-quoted body (`$$...$$`, `$fn$...$fn$`); each
- * unterminated one runs to the end. Then the placeholder itself (group 2). A `$` right after a word
- * character or `$` starts neither.
+ * string or identifier, a dollar-quoted body (`$$...$$`, `$fn$...$fn$`); each unterminated one runs to
+ * the end. Then the placeholder itself (group 2). A `$` right after a word character or `$` starts
+ * neither. A quoted string or identifier with its quote doubled inside (`'it''s'`) is read as two
+ * (`'it'`, `'s'`), with the same text between them. No pattern repeats a group per character: a
+ * regular expression's backtracking stack grows with each repetition, and a literal of 10 MB
+ * overflowed it ("Maximum call stack size exceeded"); an escape string's repeat once per backslash.
  */
 const TOKENS =
-  /--[^\n]*\n?|\/\*[\s\S]*?(?:\*\/|$)|(?<![\w$])[Ee]'(?:\\[\s\S]|''|[^'\\])*'?|'(?:''|[^'])*'?|"(?:""|[^"])*"?|(?<![\w$])\$(?:([A-Za-z_]\w*)?\$[\s\S]*?(?:\$\1\$|$)|(\d{1,11}))/g
+  /--[^\n]*\n?|\/\*[\s\S]*?(?:\*\/|$)|(?<![\w$])[Ee](?:'[^'\\]*(?:\\[\s\S][^'\\]*)*'?)+|'[^']*'?|"[^"]*"?|(?<![\w$])\$(?:([A-Za-z_]\w*)?\$[\s\S]*?(?:\$\1\$|$)|(\d{1,11}))/g
 
 /**
  * Replaces `$n` placeholders outside quoted strings, quoted identifiers, dollar-quoted bodies and
