@@ -210,7 +210,9 @@ export class LibsqlTransport implements Transport {
    * Reports each fetch as the oldest request of its kind not yet fetched, and gives it that request's
    * abort: the client fetches in the order it was asked, except that a batch goes out after an await
    * an execute does not make (a batch asked just before a read is fetched after it, and the read's
-   * timeout aborted the batch). A fetch with none left is one the client sends by itself: a stream's close.
+   * timeout aborted the batch). Inside a transaction (no abort of its own) the client sends each
+   * statement as a batch too, and its COMMIT or ROLLBACK as a statement. A fetch with none left is
+   * one the client sends by itself: a stream's close.
    */
   readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // The client's fetches are Requests; their bodies are read one after the other, in fetch order
@@ -220,7 +222,9 @@ export class LibsqlTransport implements Transport {
     this.#peeked = body
     return body.then((text) => {
       const batch = text.includes('"type":"batch"')
-      const [request, abort] = [...this.#unsent].find(([r]) => (r.kind === "batch") === batch) ?? CLIENT_CLOSE
+      const [request, abort] =
+        [...this.#unsent].find(([r, a]) => (r.kind === "batch" || (!a && r.kind === "execute")) === batch) ??
+        CLIENT_CLOSE
       this.#unsent.delete(request)
       return measured(this.#roundTrips, { transport: "http", ...request }, () =>
         this.#inFlight.fetch(input, init, abort),
