@@ -293,6 +293,47 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       const rows = await engine.execute(select(Book.c.authorId).where(Book.c.id.eq(book.id)))
       expect(rows.rows).toEqual([[bo.id]])
     })
+    it("deleting an author whose books are not loaded deletes a book just moved to it, with its tag links", async () => {
+      await using session = new AsyncSession(engine)
+      const [ann, bo] = [
+        new Author({ label: label("a"), name: "ann" }),
+        new Author({ label: label("a"), name: "bo" }),
+      ]
+      const tag = new Tag({ label: label("t"), name: "x" })
+      const book = new Book({ label: label("b"), title: "t", author: ann } as never)
+      book.tags.push(tag)
+      session.addAll([ann, bo, tag, book])
+      await session.commit()
+      session.expungeAll()
+      const [moved, to] = [await session.get(Book, book.id), await session.get(Author, bo.id)]
+      ;(moved as Book).author = to as Author
+      expect(() => (to as Author).books).toThrow(NotLoadedError)
+      session.delete(to as Author)
+      // Was: the book's UPDATE pointed it at bo, then the bulk DELETE of bo's books took its row
+      // without its tag links (a foreign-key IntegrityError; the model-based test, seed 1302).
+      await session.commit()
+      expect(inspect(moved as Book).state).toBe("detached")
+      const rows = await engine.execute(select(Book.c.id).where(Book.c.id.eq(book.id)))
+      expect(rows.rows).toEqual([])
+    })
+    it("deleting a category whose books are not loaded unlinks a book just moved into it", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const category = new Category({ label: label("c"), name: "c" })
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      session.addAll([author, category, book])
+      await session.commit()
+      session.expungeAll()
+      const [moved, into] = [await session.get(Book, book.id), await session.get(Category, category.id)]
+      ;(moved as Book).category = into
+      session.delete(into as Category)
+      await session.commit()
+      // Was: the object still named the deleted category (the bulk UPDATE cleared only the row).
+      expect((moved as Book).category).toBe(null)
+      expect((moved as Book).categoryId).toBe(null)
+      const rows = await engine.execute(select(Book.c.categoryId).where(Book.c.id.eq(book.id)))
+      expect(rows.rows).toEqual([[null]])
+    })
     it("a savepoint's rollback takes back a delete() made inside it", async () => {
       await using session = new AsyncSession(engine)
       const author = new Author({ label: label("a"), name: "ann" })

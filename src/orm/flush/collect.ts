@@ -159,12 +159,32 @@ class HeldChildren {
       const byParent = new Map<unknown, InstanceState[]>()
       for (const state of this.persistent) {
         if (state.mapper !== property.target) continue
-        const key = identityKey(property.pairs.map(([, remote]) => state.committed?.[remote.key]))
-        if (key !== undefined) cached(byParent, key, () => []).push(state)
+        // Under the row its key names and the one the flush points it at (`book.author = other`): a
+        // child moved to a parent being deleted goes with it, as SQLAlchemy's collection, loaded with
+        // the pending change, would hold it.
+        const keys = new Set([
+          identityKey(property.pairs.map(([, remote]) => state.committed?.[remote.key])),
+          identityKey(pendingParentKey(state, property)),
+        ])
+        for (const key of keys) if (key !== undefined) cached(byParent, key, () => []).push(state)
       }
       return byParent
     })
   }
+}
+
+/**
+ * The key of the parent a child's many-to-one names now, as the flush writes it: the object its side
+ * of the relationship holds, else its foreign key's values.
+ */
+function pendingParentKey(child: InstanceState, property: RelationshipProperty): unknown[] {
+  const reverse = property.backPopulates
+  if (reverse && child.loaded.has(reverse)) {
+    const parent = child.values[reverse]
+    const committed = parent == null ? undefined : stateOf(parent).committed
+    return property.pairs.map(([own]) => committed?.[own.key])
+  }
+  return property.pairs.map(([, remote]) => child.values[remote.key])
 }
 
 /**
@@ -297,6 +317,7 @@ function hasOtherParent(
   const values = property.pairs.map(([, childColumn]) => child.values[childColumn.key])
   return (
     values.every((value) => value != null) &&
-    property.pairs.some(([, childColumn], i) => !sameValue(values[i], child.committed?.[childColumn.key]))
+    property.pairs.some(([, childColumn], i) => !sameValue(values[i], child.committed?.[childColumn.key])) &&
+    property.pairs.some(([own], i) => !sameValue(values[i], parent.committed?.[own.key]))
   )
 }
