@@ -357,11 +357,17 @@ const WRITE_KINDS = new Set([
  * the function replace() (SQLite's REPLACE INTO writes).
  */
 const WRITE_SQL = /\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b/i
+/**
+ * Comments, strings and quoted names, as SQLite reads them, scanned left to right: a quote inside a
+ * comment starts no string, and `WHERE action = 'delete'` names no write. (PostgreSQL's E'' strings
+ * read otherwise, but PostgreSQL refuses writes in a read-only transaction itself.)
+ */
+const NOT_CODE = /--[^\n]*|\/\*[\s\S]*?\*\/|'[^']*'|"[^"]*"/g
 
-/** Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in it. */
+/** Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in its code. */
 export function mayWrite(statement: Statement): boolean {
   const text = statement.kind === "text" ? (statement as unknown as TextStatement).sql : ""
-  return WRITE_KINDS.has(statement.kind) || WRITE_SQL.test(text)
+  return WRITE_KINDS.has(statement.kind) || WRITE_SQL.test(text.replace(NOT_CODE, " "))
 }
 
 /** Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write. */

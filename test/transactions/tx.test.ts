@@ -91,12 +91,22 @@ for (const fixture of fixtures) {
 
     it("readOnly: a read naming the function replace() is not refused as a write", async () => {
       expect(await inReadOnly("SELECT replace('a-b', '-', ' ') AS r")).toBeUndefined()
+      // Nor one whose strings, quoted names or comments hold a write's word.
+      for (const sql of [
+        "SELECT count(*) FROM tx_items WHERE name = 'delete' OR name = 'it''s an update'",
+        'SELECT name AS "insert" FROM tx_items -- drop nothing',
+        "SELECT /* create */ 1",
+      ]) {
+        expect(await inReadOnly(sql)).toBeUndefined()
+      }
       // Still refused: SQLite's REPLACE INTO, and a write after a comment holding an apostrophe (a quote
       // there starts no string).
       const p = u("ro-quote")
       for (const sql of [
         "REPLACE INTO tx_items (id, name) VALUES (-1, 'x')",
         `-- don't log this\nINSERT INTO tx_items (name, n) VALUES ('${p}', 0)`,
+        `/* it's */ INSERT INTO tx_items (name, n) VALUES ('${p}', 0) -- '`,
+        `SELECT 'a'; INSERT INTO tx_items (name, n) VALUES ('${p}', 0)`,
       ]) {
         expect(await inReadOnly(sql)).toBeInstanceOf(InvalidRequestError)
       }
