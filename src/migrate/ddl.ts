@@ -4,7 +4,7 @@
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import { ddlSpelling } from "../sql/compiler/ddl-renderer.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import { SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
+import { bareWhereSafe, SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from "./schema.ts"
 
 /**
@@ -12,7 +12,9 @@ import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from ".
  * writes them: SQLite keeps a table's CREATE text as it is given, and rebuilds and comparisons read it.
  */
 export function migrationCompiler(dialect: Dialect): Compiler {
-  return dialect.createCompiler(dialect.name === "sqlite" ? { reserved: SQLITE_RESERVED } : {})
+  return dialect.createCompiler(
+    dialect.name === "sqlite" ? { quoteName: bareWhereSafe(SQLITE_RESERVED) } : {},
+  )
 }
 
 export function createTableSql(table: TableSchema, compiler: Compiler): string {

@@ -2,7 +2,7 @@
 // what autogenerate compares with the live database.
 import { POSTGRES_RESERVED } from "../dialects/postgresql/keywords.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import { SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
+import { bareWhereSafe, SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { conventionalName } from "../sql/schema/constraints.ts"
@@ -26,7 +26,7 @@ export function schemaOfMetadata(metadata: MetaData, dialect: Dialect): Database
 const EITHER_RESERVED: ReadonlySet<string> = new Set([...POSTGRES_RESERVED, ...SQLITE_RESERVED])
 
 export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
-  const compiler = dialect.createCompiler({ reserved: EITHER_RESERVED })
+  const compiler = dialect.createCompiler({ quoteName: bareWhereSafe(EITHER_RESERVED) })
   const name = (key: string) => table.requireColumn(key).name
   const ddl = (render: () => string) => compiler.inDdlMode(render)
   const column = (col: Column<unknown>): ColumnSchema => {

@@ -10,9 +10,11 @@ import { isGeneratedKey, type Table } from "../schema/table.ts"
 import type { SqlType } from "../types.ts"
 import type { Compiler } from "./compiler.ts"
 import type { Dialect } from "./dialect.ts"
-import { SQLITE_RESERVED } from "./identifiers.ts"
+import { bareWhereSafe, SQLITE_RESERVED } from "./identifiers.ts"
 
 export type DdlStatement = CreateTable | CreateIndex | AddForeignKey | DropTable | DropIndex
+
+const sqliteDdlName = /* @__PURE__ */ bareWhereSafe(SQLITE_RESERVED)
 
 /**
  * What a dialect's DDL spells its own way. Kept here rather than as methods of the dialects'
@@ -51,8 +53,8 @@ export function ddlSpelling(dialect: Dialect): DdlSpelling {
 export function renderDdl(compiler: Compiler, statement: DdlStatement): string {
   // SQLite keeps a table's CREATE text as given, and migrations read it back: its names stay bare where
   // that is safe, as people write them. PostgreSQL keeps no text: every name is quoted.
-  const words = compiler.dialect.name === "sqlite" ? SQLITE_RESERVED : undefined
-  return compiler.inDdlMode(() => new DdlRenderer(compiler).render(statement), words)
+  const quoteName = compiler.dialect.name === "sqlite" ? sqliteDdlName : undefined
+  return compiler.inDdlMode(() => new DdlRenderer(compiler).render(statement), quoteName)
 }
 
 class DdlRenderer {

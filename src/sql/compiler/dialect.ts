@@ -10,8 +10,11 @@ export interface CompileOptions {
   literalBinds?: boolean
   /** Values for named parameters made with `bindparam("name", type)`. */
   values?: Readonly<Record<string, unknown>>
-  /** The words quoted as names, instead of the dialect's (a migration's SQL meant for both databases). */
-  reserved?: ReadonlySet<string>
+  /**
+   * How names are spelled, instead of quoting every one: DDL and a migration's SQL leave them bare
+   * where that is safe (`bareWhereSafe(words)`, ./identifiers.ts), as people write them.
+   */
+  quoteName?: (name: string) => string
 }
 
 export interface Compiled {

@@ -82,7 +82,7 @@ export abstract class ExpressionCompiler {
   #inlineValues: boolean
 
   readonly #options: CompileOptions
-  #ddlWords: ReadonlySet<string> | undefined
+  #ddlQuoteName: ((name: string) => string) | undefined
 
   constructor(
     readonly dialect: Dialect,
@@ -118,7 +118,7 @@ export abstract class ExpressionCompiler {
    */
   quote(name: string): string {
     if (name.includes("\u0000")) throw new InvalidRequestError("An identifier cannot contain a NUL character")
-    return quoteIdentifier(name, this.#options.reserved ?? this.#ddlWords)
+    return (this.#options.quoteName ?? this.#ddlQuoteName ?? quoteIdentifier)(name)
   }
 
   /**
@@ -143,16 +143,16 @@ export abstract class ExpressionCompiler {
   }
 
   /**
-   * Runs a rendering with unqualified columns and inline values (DDL takes no parameters), names bare
-   * unless one of `words` (the dialect's DDL spelling, ./ddl-renderer.ts).
+   * Runs a rendering with unqualified columns and inline values (DDL takes no parameters), names spelled
+   * by `quoteName` if given (the dialect's DDL spelling, ./ddl-renderer.ts).
    */
-  inDdlMode(render: () => string, words?: ReadonlySet<string>): string {
-    const before = this.#ddlWords
-    this.#ddlWords = words
+  inDdlMode(render: () => string, quoteName?: (name: string) => string): string {
+    const before = this.#ddlQuoteName
+    this.#ddlQuoteName = quoteName
     try {
       return this.unqualified(render, true)
     } finally {
-      this.#ddlWords = before
+      this.#ddlQuoteName = before
     }
   }
 

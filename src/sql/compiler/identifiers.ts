@@ -4,8 +4,6 @@
 // which read as people write them. (SQLite can read a double-quoted name that matches no column as a
 // string literal; libSQL is built without that legacy behaviour: an unknown name is an error.)
 
-import { cached } from "../../util/cached.ts"
-
 const SAFE = /^[a-z_][a-z0-9_]*$/
 
 /** Words as a set: `reservedWords(RESERVED, "more words")`, for a dialect's own list. */
@@ -38,18 +36,24 @@ export const SQLITE_RESERVED: ReadonlySet<string> = /* @__PURE__ */ reservedWord
     "pragma raise recursive regexp replace row rows set transaction true false update values view",
 )
 
-/** `name` double-quoted, or bare where it is safe and not one of the `reserved` words (when given). */
-export function quoteIdentifier(name: string, reserved: ReadonlySet<string> | undefined): string {
-  if (!reserved) return `"${name.replaceAll('"', '""')}"`
-  const known = cached(quotedBy, reserved, () => new Map<string, string>())
-  let quoted = known.get(name)
-  if (quoted === undefined) {
-    quoted = SAFE.test(name) && !reserved.has(name) ? name : `"${name.replaceAll('"', '""')}"`
-    // A schema's names are few; labels made on the fly could be many: keep the first thousand only.
-    if (known.size < 1000) known.set(name, quoted)
-  }
-  return quoted
+/** `name` double-quoted, quotes inside doubled: how statements spell every name. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
 }
 
-/** Names already quoted, by word list: a statement quotes the same table and column names again and again. */
-const quotedBy = new WeakMap<ReadonlySet<string>, Map<string, string>>()
+/**
+ * A spelling of names that leaves them bare where that is safe and not one of `reserved`, for DDL and
+ * revisions' text (a compiler's `quoteName` option). A schema's names are few and quoted again and
+ * again: each is worked out once, up to a thousand (labels made on the fly could be many).
+ */
+export function bareWhereSafe(reserved: ReadonlySet<string>): (name: string) => string {
+  const known = new Map<string, string>()
+  return (name) => {
+    let quoted = known.get(name)
+    if (quoted === undefined) {
+      quoted = SAFE.test(name) && !reserved.has(name) ? name : quoteIdentifier(name)
+      if (known.size < 1000) known.set(name, quoted)
+    }
+    return quoted
+  }
+}
