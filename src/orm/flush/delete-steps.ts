@@ -107,6 +107,16 @@ export function releaseDependents(
         for (const [, remote] of property.pairs) childState.values[remote.key] = null
       }
       if (!outside) continue
+      // The bulk UPDATE reaches the rows of held objects the loaded collection does not list (added
+      // by another writer since it loaded): those objects are unlinked with their rows.
+      const listed = new Set(members(property, state.values[property.key]))
+      for (const child of held) {
+        const named = property.pairs.every(([own, remote]) =>
+          sameValue(child.committed?.[remote.key], state.committed?.[own.key]),
+        )
+        if (child.mapper !== property.target || !named || listed.has(child.object)) continue
+        if (!child.deleted && !pointsElsewhere(child, state, property)) unlink(child, state, property)
+      }
     }
     const table = property.target.table
     const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
