@@ -18,7 +18,7 @@ import type { Statement } from "../sql/statement.ts"
 import { settledWithin } from "../util/settle-within.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
-import { collectChanges, detachedThroughDelete, takeBackIn } from "./flush/collect.ts"
+import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
 import type { ModelConstructor } from "./mapper.ts"
@@ -98,8 +98,6 @@ export class AsyncSession extends ReadSession {
   #rollingBack = false
   /** Objects whose INSERT or DELETE is out now (a flush under way). */
   #sending: ReadonlySet<InstanceState> = new Set()
-  /** The application expunged a pending object: add() looks for it among what the added one reaches. */
-  #expungedPending = false
 
   constructor(
     engine: Engine,
@@ -140,37 +138,57 @@ export class AsyncSession extends ReadSession {
     return object
   }
 
-  /** Adds a new object (pending until flushed), re-attaches a detached one, or keeps one marked for deletion. */
+  /**
+   * Adds a new object (pending until flushed), re-attaches a detached one, or keeps one marked for
+   * deletion. As SQLAlchemy's add() cascades `save-update`, the detached objects it reaches through
+   * loaded relationships are attached with it (the new ones are added by the next flush's cascade);
+   * refused, with nothing changed, when this session holds another object for such a row.
+   */
   add(object: object): void {
     const state = stateOf(object)
     this.requireOpen()
     if (state.session && state.session !== this) {
       throw new InvalidRequestError(`${state.mapper.name} belongs to another session; expunge it there first`)
     }
-    if (state.committed === undefined) {
-      state.session = this
-      this.#new.add(state)
-    } else {
-      const identity = state.identity
-      const held = identity && this.identityMap.get(state.mapper, identity)
-      if (held && held !== object) {
-        // One object per row: the session's own would silently lose its changes to this one.
-        throw new InvalidRequestError(
-          `Another ${state.mapper.name} object for the row with key (${identity.join(", ")}) is already in this session; merge() this one into it, or expunge that one first`,
-        )
-      }
-      // Its DELETE already sent, taking the mark back would be lost: the row goes all the same.
-      if (state.deleted && this.#sending.has(state)) {
-        throw new InvalidRequestError(
-          `This ${state.mapper.name} is being deleted by a flush under way: await it, then add a new object for the row`,
-        )
-      }
-      state.session = this
-      // Adding an object marked for deletion takes the mark back, as SQLAlchemy's `_update_impl` does.
-      if (this.#deleted.delete(state)) state.deleted = false
-      if (identity) this.identityMap.set(state.mapper, identity, object)
+    const reached = reachedByAdd(state)
+    const detached = reached.filter((other) => other.committed !== undefined)
+    for (const other of [state, ...detached]) this.#refuseAttach(other, other !== state)
+    this.#attach(state)
+    for (const other of detached) this.#attach(other)
+    // New objects the application expunged while pending: the flush's cascade takes them in again.
+    for (const other of [state, ...reached]) if (other.expungedFrom === this) other.expungedFrom = undefined
+  }
+
+  /** Why an object cannot be attached (added directly, or reached by add()'s cascade), if it cannot. */
+  #refuseAttach(state: InstanceState, reached: boolean): void {
+    if (state.committed === undefined) return
+    const identity = state.identity
+    const held = identity && this.identityMap.get(state.mapper, identity)
+    if (held && held !== state.object) {
+      // One object per row: the session's own would silently lose its changes to this one.
+      throw new InvalidRequestError(
+        `Another ${state.mapper.name} object for the row with key (${identity.join(", ")}) is already in this session${reached ? ", and this one is reached from the added object through a loaded relationship that cascades save-update" : ""}; merge() this one into it, or expunge that one first`,
+      )
     }
-    if (this.#expungedPending) takeBackIn(state, this)
+    // Its DELETE already sent, taking the mark back would be lost: the row goes all the same.
+    if (state.deleted && this.#sending.has(state)) {
+      throw new InvalidRequestError(
+        `This ${state.mapper.name} is being deleted by a flush under way: await it, then add a new object for the row`,
+      )
+    }
+  }
+
+  /** Puts an object in the session: pending if new, else persistent again (a deletion mark taken back). */
+  #attach(state: InstanceState): void {
+    state.session = this
+    if (state.committed === undefined) {
+      this.#new.add(state)
+      return
+    }
+    // Adding an object marked for deletion takes the mark back, as SQLAlchemy's `_update_impl` does.
+    if (this.#deleted.delete(state)) state.deleted = false
+    const identity = state.identity
+    if (identity) this.identityMap.set(state.mapper, identity, state.object)
   }
 
   addAll(objects: Iterable<object>): void {
@@ -251,7 +269,8 @@ export class AsyncSession extends ReadSession {
         `A ${other.mapper.name} with key (${(other.identity ?? []).join(", ")}) is reached from this ${state.mapper.name} through a loaded relationship that cascades the delete, but ${other.session ? "belongs to another session" : "this session holds another object for its row"}: refresh that relationship (session.refresh(obj, [key])) or take the object out of it before deleting`,
       )
     }
-    for (const other of reached) this.add(other.object)
+    // Attached only, as SQLAlchemy's delete cascade attaches them: add()'s save-update cascade is not theirs.
+    for (const other of reached) this.#attach(other)
     state.deleted = true
     this.#deleted.add(state)
   }
@@ -475,7 +494,6 @@ export class AsyncSession extends ReadSession {
     const state = stateOf(object)
     if (state.session === this && state.committed === undefined) {
       state.expungedFrom = this
-      this.#expungedPending = true
     }
     this.#expunge(state)
   }

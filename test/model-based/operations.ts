@@ -200,6 +200,25 @@ function heldElsewhere(world: World, object: Entity): boolean {
   return held !== undefined && held !== object
 }
 
+/**
+ * The detached objects (a row, no session) `object` reaches through loaded relationships, at any depth
+ * through objects the session does not hold: what add() attaches with it.
+ */
+function reachedDetached(world: World, object: Entity): Entity[] {
+  const reached = new Set<Entity>([object])
+  for (const current of reached) {
+    const kind = kindOf(current.label, world) as Kind
+    for (const key of RELATIONSHIPS[kind]) {
+      if (!stateOf(current).loaded.has(key)) continue
+      const value = current[key]
+      for (const other of (Array.isArray(value) ? value : value ? [value] : []) as Entity[]) {
+        if (!inSession(other) && !stateOf(other).gone) reached.add(other)
+      }
+    }
+  }
+  return [...reached].filter((other) => other !== object && stateOf(other).committed !== undefined)
+}
+
 /** A book the next flush deletes (an orphan, or its author's marked): a refresh's autoflush takes its row. */
 function goesAtFlush(ref: Reference, label: string): boolean {
   const { kind, author } = ref.row(label)
@@ -523,14 +542,33 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       const detached = [...ref.detached].filter((label) => !ref.status.has(label))
       if (detached.length === 0) return false
       const x = detached[op.pick % detached.length] as string
-      // Only while its row and links are as it left them: its loaded relationships are then true.
-      if (world.expunged.get(x) !== aboutRow(ref.flushed, x)) return false
-      // Not while the session holds another object for its row (a selectinload loaded it again).
-      if (heldElsewhere(world, world.obj(x))) return false
+      // add() attaches the detached objects it reaches through loaded relationships (all of this
+      // schema's cascade save-update), as SQLAlchemy's add() cascades.
+      const reached = reachedDetached(world, world.obj(x))
+      // Not when it reaches an object expunged before a later one was loaded for its label's row.
+      if (reached.some((other) => world.obj(other.label) !== other)) return false
+      const labels = [x, ...reached.map((other) => other.label)]
+      // Only while their rows and links are as they left them: their loaded relationships are then true.
+      if (labels.some((label) => world.expunged.get(label) !== aboutRow(ref.flushed, label))) return false
+      // Refused, changing nothing, while the session holds another object for one of their rows (a
+      // selectinload loaded it again).
+      if (labels.some((label) => heldElsewhere(world, world.obj(label)))) {
+        let refused = false
+        try {
+          session.add(world.obj(x))
+        } catch (error) {
+          refused = error instanceof InvalidRequestError
+        }
+        if (!refused || labels.some((label) => inSession(world.obj(label))))
+          throw new Error(`divergence: add(${x}) took in an object the session holds another of`)
+        return false
+      }
       session.add(world.obj(x))
-      ref.detached.delete(x)
-      ref.status.set(x, "persistent")
-      ref.working.rows.set(x, { ...(ref.flushed.rows.get(x) as Row) })
+      for (const label of labels) {
+        ref.detached.delete(label)
+        ref.status.set(label, "persistent")
+        ref.working.rows.set(label, { ...(ref.flushed.rows.get(label) as Row) })
+      }
       return true
     }
     case "merge": {

@@ -334,6 +334,52 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       const rows = await engine.execute(select(Book.c.categoryId).where(Book.c.id.eq(book.id)))
       expect(rows.rows).toEqual([[null]])
     })
+    it("add() of a detached author attaches the detached books its loaded collection holds, as SQLAlchemy's save-update cascade does", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      session.addAll([author, book])
+      await session.commit()
+      expect(author.books).toEqual([book])
+      session.expungeAll()
+      book.title = "changed while detached"
+      session.add(author)
+      // Was: the book stayed detached, and its change was never written.
+      expect(inspect(book).state).toBe("persistent")
+      expect(await session.get(Book, book.id)).toBe(book)
+      await session.commit()
+      const rows = await engine.execute(select(Book.c.title).where(Book.c.id.eq(book.id)))
+      expect(rows.rows).toEqual([["changed while detached"]])
+    })
+    it("add() of a new book attaches its detached author and, through it, the author's other books", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const other = new Book({ label: label("b"), title: "other", author } as never)
+      session.addAll([author, other])
+      await session.commit()
+      session.expungeAll()
+      const book = new Book({ label: label("b"), title: "new", author } as never)
+      session.add(book)
+      expect([inspect(author).state, inspect(other).state]).toEqual(["persistent", "persistent"])
+      author.name = "renamed"
+      await session.commit()
+      const rows = await engine.execute(select(Author.c.name).where(Author.c.id.eq(author.id)))
+      expect(rows.rows).toEqual([["renamed"]])
+    })
+    it("add() refuses, changing nothing, when the session holds another object for the row of a detached object it reaches", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ label: label("a"), name: "ann" })
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      session.addAll([author, book])
+      await session.commit()
+      session.expungeAll()
+      const again = await session.get(Book, book.id)
+      expect(() => session.add(author)).toThrow(
+        /Another Book object for the row with key \(\d+\) is already in this session, and this one is reached from the added object/,
+      )
+      expect([inspect(author).state, inspect(book).state]).toEqual(["detached", "detached"])
+      expect(await session.get(Book, book.id)).toBe(again)
+    })
     it("a savepoint's rollback takes back a delete() made inside it", async () => {
       await using session = new AsyncSession(engine)
       const author = new Author({ label: label("a"), name: "ann" })

@@ -188,18 +188,28 @@ function pendingParentKey(child: InstanceState, property: RelationshipProperty):
 }
 
 /**
- * Adding an object takes back in what it reaches through `save-update` cascades and the application
- * had expunged while pending, as SQLAlchemy's add() cascades to them; objects in a session stop it.
+ * What adding an object reaches through loaded `save-update` relationships, as SQLAlchemy's add()
+ * cascades: objects outside the session (new ones, left to the flush's cascade, and detached ones, to
+ * attach), at any depth through them, members a collection lost included; an object in the session
+ * stops it, as one of another session or whose row is gone does.
  */
-export function takeBackIn(state: InstanceState, session: SessionLike): void {
+export function reachedByAdd(state: InstanceState): InstanceState[] {
   const reached = new Set([state])
   for (const current of reached) {
-    if (current.expungedFrom === session) current.expungedFrom = undefined
-    for (const related of relatedThrough(current, "save-update")) {
-      const other = stateOf(related)
-      if (other.session === undefined && other.committed === undefined) reached.add(other)
+    const related = relatedThrough(current, "save-update")
+    for (const key of current.loaded) {
+      const lost = current.committedCollections.get(key)
+      if (!lost || !current.mapper.relationship(key).cascade.has("save-update")) continue
+      const now = new Set(relatedOf(current, key))
+      related.push(...lost.filter((item) => !now.has(item)))
+    }
+    for (const object of related) {
+      const other = stateOf(object)
+      if (other.session === undefined && !other.gone) reached.add(other)
     }
   }
+  reached.delete(state)
+  return [...reached]
 }
 
 /**
