@@ -22,12 +22,29 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     freshSchema(engine, registry.metadata)
     let n = 0
     const label = (what: string) => `reg${fixture.name[0]}${++n}${what}`
+    const newAuthor = (name = "ann") => new Author({ label: label("a"), name })
+    /** The rows the database has for a book's label: none once deleted, or never inserted. */
+    const bookRows = async (book: Book) =>
+      (await engine.execute(select(Book.c.id).where(Book.c.label.eq(book.label)))).rows
+    /** An author, committed. */
+    const savedAuthor = async (session: AsyncSession) => {
+      const author = newAuthor()
+      session.add(author)
+      await session.commit()
+      return author
+    }
+    /** An author with one book, committed: the author's books stay loaded (set while both were new). */
+    const authorWithBook = async (session: AsyncSession) => {
+      const author = newAuthor()
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      session.addAll([author, book])
+      await session.commit()
+      return { author, book }
+    }
 
     it("a pending book taken out of its author's collection is not inserted (delete-orphan expunges a pending orphan)", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      session.add(author)
-      await session.commit()
+      const author = await savedAuthor(session)
       await session.refresh(author, ["books"])
       const book = new Book({ label: label("b"), title: "t", author } as never)
       session.add(book)
@@ -40,7 +57,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
 
     it("a new book pushed into its author's collection and taken out again is not inserted through its category's collection", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const category = new Category({ label: label("c"), name: "c" })
       session.addAll([author, category])
       // Both collections loaded (new objects' are), as they stay after the commit.
@@ -58,7 +75,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
 
     it("deleting an author drops its new book, and the book's link from a tag's loaded collection is not written", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const tag = new Tag({ label: label("t"), name: "x" })
       session.addAll([author, tag])
       expect([author.books, tag.books]).toEqual([[], []])
@@ -77,9 +94,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
 
     it("rollback() unloads a collection that a query inside the transaction loaded: the book it inserted is not inserted again", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      session.add(author)
-      await session.commit()
+      const author = await savedAuthor(session)
       const book = new Book({ label: label("b"), title: "rolled back", author } as never)
       session.add(book)
       // Autoflushes the book inside an interactive transaction, then loads author.books with it.
@@ -97,7 +112,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
 
     it("rollback() unloads a many-to-many collection whose link a flush inside the transaction wrote", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const book = new Book({ label: label("b"), title: "t", author } as never)
       const tag = new Tag({ label: label("t"), name: "x" })
       session.addAll([author, book, tag])
@@ -112,7 +127,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("a new book dropped with its deleted author is not inserted by the next flush through its category's collection", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const category = new Category({ label: label("c"), name: "c" })
       session.addAll([author, category])
       expect([author.books, category.books]).toEqual([[], []])
@@ -127,16 +142,12 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       // foreign-key IntegrityError; found by the model-based test on libSQL, seed 1103).
       await session.commit()
       expect(inspect(book).state).toBe("transient")
-      const rows = await engine.execute(select(Book.c.id).where(Book.c.label.eq(book.label)))
-      expect(rows.rows).toEqual([])
+      expect(await bookRows(book)).toEqual([])
     })
 
     it("deleting an author deletes the expunged book its loaded collection still holds, taking it back in", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      const book = new Book({ label: label("b"), title: "t", author } as never)
-      session.addAll([author, book])
-      await session.commit()
+      const { author, book } = await authorWithBook(session)
       expect(author.books).toEqual([book])
       session.expunge(book)
       session.delete(author)
@@ -144,16 +155,12 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       expect(inspect(book).state).toBe("persistent")
       await session.commit()
       expect(inspect(book).state).toBe("detached")
-      const rows = await engine.execute(select(Book.c.id).where(Book.c.label.eq(book.label)))
-      expect(rows.rows).toEqual([])
+      expect(await bookRows(book)).toEqual([])
     })
 
     it("a book expunged after its author's delete() is refused by the flush, naming it, before anything is sent", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      const book = new Book({ label: label("b"), title: "t", author } as never)
-      session.addAll([author, book])
-      await session.commit()
+      const { author, book } = await authorWithBook(session)
       expect(author.books).toEqual([book])
       session.delete(author)
       session.expunge(book)
@@ -169,10 +176,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
 
     it("delete() refuses, changing nothing, when the session holds another object for the row of an expunged book in the collection", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      const book = new Book({ label: label("b"), title: "t", author } as never)
-      session.addAll([author, book])
-      await session.commit()
+      const { author, book } = await authorWithBook(session)
       expect(author.books).toEqual([book])
       session.expunge(book)
       const again = await session.get(Book, book.id)
@@ -189,7 +193,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       await using session = new AsyncSession(engine)
       const parent = new Category({ label: label("c"), name: "p" })
       const child = new Category({ label: label("c"), name: "c", parent } as never)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const book = new Book({ label: label("b"), title: "t", author, category: parent } as never)
       session.addAll([parent, child, author, book])
       await session.commit()
@@ -208,7 +212,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
 
     it("a book taken out of the loaded collection of an expunged author is deleted as an orphan", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const kept = new Book({ label: label("b"), title: "kept", author } as never)
       const book = new Book({ label: label("b"), title: "t", author } as never)
       session.addAll([author, kept, book])
@@ -224,7 +228,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
 
     it("a new book taken out of the collection of an expunged author is not inserted", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       session.add(author)
       expect(author.books).toEqual([])
       await session.commit()
@@ -235,15 +239,12 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       expect(inspect(book).state).toBe("transient")
       // Was: the INSERT with authorId NULL, a NOT NULL IntegrityError.
       await session.commit()
-      const rows = await engine.execute(select(Book.c.id).where(Book.c.label.eq(book.label)))
-      expect(rows.rows).toEqual([])
+      expect(await bookRows(book)).toEqual([])
     })
 
     it("book.author = null on a book whose author's collection is not loaded deletes it as an orphan", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      session.add(author)
-      await session.commit()
+      const author = await savedAuthor(session)
       session.add(new Book({ label: label("b"), title: "t", author } as never))
       await session.commit()
       session.expungeAll()
@@ -257,10 +258,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("a book whose author relationship a rollback unloaded, taken out of an expunged author's collection, is deleted as an orphan", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      const book = new Book({ label: label("b"), title: "t", author } as never)
-      session.addAll([author, book])
-      await session.commit()
+      const { author, book } = await authorWithBook(session)
       session.expunge(author)
       // A transaction that wrote something, rolled back: the book's relationships are unloaded.
       session.add(new Tag({ label: label("t"), name: "x" }))
@@ -277,10 +275,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it('refresh(book, ["author"]) after book.author = other loads the new author, not the old one', async () => {
       await using session = new AsyncSession(engine)
-      const [ann, bo] = [
-        new Author({ label: label("a"), name: "ann" }),
-        new Author({ label: label("a"), name: "bo" }),
-      ]
+      const [ann, bo] = [newAuthor(), newAuthor("bo")]
       const book = new Book({ label: label("b"), title: "t", author: ann } as never)
       session.addAll([ann, bo, book])
       await session.commit()
@@ -295,10 +290,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("deleting an author whose books are not loaded deletes a book just moved to it, with its tag links", async () => {
       await using session = new AsyncSession(engine)
-      const [ann, bo] = [
-        new Author({ label: label("a"), name: "ann" }),
-        new Author({ label: label("a"), name: "bo" }),
-      ]
+      const [ann, bo] = [newAuthor(), newAuthor("bo")]
       const tag = new Tag({ label: label("t"), name: "x" })
       const book = new Book({ label: label("b"), title: "t", author: ann } as never)
       book.tags.push(tag)
@@ -318,7 +310,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("deleting a category whose books are not loaded unlinks a book just moved into it", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const category = new Category({ label: label("c"), name: "c" })
       const book = new Book({ label: label("b"), title: "t", author } as never)
       session.addAll([author, category, book])
@@ -336,10 +328,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("add() of a detached author attaches the detached books its loaded collection holds, as SQLAlchemy's save-update cascade does", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      const book = new Book({ label: label("b"), title: "t", author } as never)
-      session.addAll([author, book])
-      await session.commit()
+      const { author, book } = await authorWithBook(session)
       expect(author.books).toEqual([book])
       session.expungeAll()
       book.title = "changed while detached"
@@ -353,7 +342,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("add() of a new book attaches its detached author and, through it, the author's other books", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
+      const author = newAuthor()
       const other = new Book({ label: label("b"), title: "other", author } as never)
       session.addAll([author, other])
       await session.commit()
@@ -368,10 +357,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("add() refuses, changing nothing, when the session holds another object for the row of a detached object it reaches", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      const book = new Book({ label: label("b"), title: "t", author } as never)
-      session.addAll([author, book])
-      await session.commit()
+      const { author, book } = await authorWithBook(session)
       session.expungeAll()
       const again = await session.get(Book, book.id)
       expect(() => session.add(author)).toThrow(
@@ -382,9 +368,7 @@ for (const fixture of [neonHttp, libsqlHttp]) {
     })
     it("a savepoint's rollback takes back a delete() made inside it", async () => {
       await using session = new AsyncSession(engine)
-      const author = new Author({ label: label("a"), name: "ann" })
-      session.add(author)
-      await session.commit()
+      const author = await savedAuthor(session)
       const savepoint = await session.beginNested()
       session.delete(author)
       await savepoint.rollback()
