@@ -45,11 +45,15 @@ export interface LibsqlTransportSettings {
 }
 
 /**
- * A plain SELECT, which cannot write in SQLite: a batch of them runs as a read transaction, which
- * takes no write lock (BEGIN IMMEDIATE would) and which Turso may answer from a replica.
+ * A plain SELECT, or one after a WITH naming no write (a compiled select with a CTE), which cannot
+ * write in SQLite: a batch of them runs as a read transaction, which takes no write lock (BEGIN
+ * IMMEDIATE would) and which Turso may answer from a replica. The words are the engine's (mayWrite's),
+ * spelled alike, so that the bundle's gzip takes them once.
  */
 function isRead(query: Query): boolean {
-  return /^\s*SELECT\b/i.test(query.sql)
+  return /^\s*(select|with(?![\s\S]*\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b))\b/i.test(
+    query.sql,
+  )
 }
 
 export class LibsqlTransport implements Transport {
