@@ -179,43 +179,35 @@ export function snapshotCollections(state: InstanceState, sent?: Snapshot): void
 export type LateChange = readonly [state: InstanceState, key: string, value: unknown]
 
 /**
- * What the application changed since the flush took `sent` as it went out (a Promise.all, a
- * `waitUntil(session.commit())` while the handler goes on): columns and loaded relationships. The
- * flush's answer (its RETURNING rows) or its failure (objects put back) must not undo them; kept, they
- * are written by the next flush. Objects whose committed state changed meanwhile were reloaded (a
- * query with populateExisting): their new values are the database's, not the application's.
+ * What the application changed on the objects that no flush wrote: columns and loaded relationships.
+ *
+ * With `sent`, the changes since a flush took them as it went out (a Promise.all, a
+ * `waitUntil(session.commit())` while the handler goes on), which the flush's answer (its RETURNING
+ * rows) or its failure (objects put back) must not undo; objects whose committed state changed
+ * meanwhile were reloaded (a query with populateExisting): their new values are the database's.
+ * Without, what differs from what the database has: right after a commit, the changes made while it
+ * was out, which a read landing then (`commit({ read })`) must not overwrite. Kept, either is written
+ * by the next flush.
  */
-export function changesSince(sent: ReadonlyMap<InstanceState, Snapshot>): LateChange[] {
-  const late: LateChange[] = []
-  for (const [state, snapshot] of sent) {
-    if (state.committed !== snapshot.committed) continue
-    for (const key of state.mapper.columnKeys) {
-      if (!sameValue(state.values[key], snapshot.values[key])) late.push([state, key, state.values[key]])
-    }
-    for (const key of state.loaded) {
-      const before = snapshot.related.get(key)
-      const value = state.values[key]
-      if (before && !sameMembers(before, relatedOf(state, key)))
-        late.push([state, key, Array.isArray(value) ? [...value] : value])
-    }
-  }
-  return late
-}
-
-/**
- * What the application changed on the objects that no flush wrote: columns that differ from what the
- * database has, loaded relationships whose members do. Right after a commit, the changes it made while
- * the commit was out, which a read landing then (`commit({ read })`) must not overwrite.
- */
-export function unflushedChanges(states: Iterable<InstanceState>): LateChange[] {
+export function lateChanges(
+  states: Iterable<InstanceState>,
+  sent?: ReadonlyMap<InstanceState, Snapshot>,
+): LateChange[] {
   const late: LateChange[] = []
   for (const state of states) {
+    const snapshot = sent?.get(state)
+    if (sent && state.committed !== snapshot?.committed) continue
+    const before = snapshot ? snapshot.values : state.committed
     for (const key of state.mapper.columnKeys) {
-      if (!sameValue(state.values[key], state.committed?.[key])) late.push([state, key, state.values[key]])
+      if (!sameValue(state.values[key], before?.[key])) late.push([state, key, state.values[key]])
     }
     for (const key of state.loaded) {
+      const members = snapshot?.related.get(key)
+      const changed = snapshot
+        ? members !== undefined && !sameMembers(members, relatedOf(state, key))
+        : relationshipChanged(state, key)
       const value = state.values[key]
-      if (relationshipChanged(state, key)) late.push([state, key, Array.isArray(value) ? [...value] : value])
+      if (changed) late.push([state, key, Array.isArray(value) ? [...value] : value])
     }
   }
   return late

@@ -28,10 +28,10 @@ import { plugins } from "./plugins.ts"
 import { type ExecuteOptions, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
 import {
-  changesSince,
   discardUnflushed,
   type FlushedInTransaction,
   keepLateChanges,
+  lateChanges,
   notify,
   primaryKeyOf,
   recordFlushed,
@@ -45,7 +45,6 @@ import {
   snapshotCollections,
   snapshotOf,
   staleOrSame,
-  unflushedChanges,
   unloadRelationships,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
@@ -373,7 +372,7 @@ export class AsyncSession extends ReadSession {
     }
     // What the application changed while the commit was out (the flush wrote all that came before):
     // the read refreshes the rest, and this is kept for the next flush, as a plain commit keeps it.
-    const late = read ? unflushedChanges(this.identityMap.values().map(stateOf)) : []
+    const late = read ? lateChanges(this.identityMap.values().map(stateOf)) : []
     this.#afterCommit()
     if (!read) return undefined
     const landed = landRead(read, results, this.hydration({ populateExisting: true }), this.engine.dialect)
@@ -689,7 +688,7 @@ export class AsyncSession extends ReadSession {
           new PendingRollbackError("The transaction ended while this flush was out; it was rolled back")
         )
       }
-      const late = changesSince(sent)
+      const late = lateChanges(sent.keys(), sent)
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.#rekeyChangedKeys(plan.updated, saved)
       if (connection.inTransaction) {
@@ -708,7 +707,7 @@ export class AsyncSession extends ReadSession {
         this.#afterCommit()
         throw error
       }
-      const late = sent ? changesSince(sent) : []
+      const late = sent ? lateChanges(sent.keys(), sent) : []
       for (const [state, before] of saved) restoreSaved(state, before)
       keepLateChanges(late)
       const { marked, dropped } = decidedByFlush ?? decidedSince()
