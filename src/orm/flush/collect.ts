@@ -7,7 +7,14 @@ import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import { type IdentityMap, identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
-import { type InstanceState, relatedOf, type SessionLike, sameValue, stateOf } from "../state.ts"
+import {
+  type InstanceState,
+  relatedOf,
+  relationshipChanged,
+  type SessionLike,
+  sameValue,
+  stateOf,
+} from "../state.ts"
 import type { FlushInput } from "./plan.ts"
 
 export interface Changes extends FlushInput {
@@ -272,6 +279,9 @@ function leftItsParent(child: InstanceState, parents: readonly InstanceState[]):
   for (const key of child.loaded) {
     const property = child.mapper.relationship(key)
     if (property.direction !== "many-to-one" || child.values[key] != null || !property.backPopulates) continue
+    // Loaded as null and left so: its parent's row is missing (a key the database does not enforce),
+    // which is no removal from a collection; SQLAlchemy deletes no such object either.
+    if (!relationshipChanged(child, key)) continue
     const reverse = property.target.relationships.get(property.backPopulates)
     if (reverse?.direction !== "one-to-many" || !reverse.cascade.has("delete-orphan")) continue
     const named = property.pairs.every(
