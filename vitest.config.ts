@@ -6,18 +6,22 @@ import { defineConfig } from "vitest/config"
 process.env.WRANGLER_SEND_METRICS ??= "false"
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false"
 
+// Limits of one test and one hook. Each project says them: a project's inline config does not inherit
+// the root's, and the node project ran under Vitest's 5 s default (npm pack timed out under load).
+const TIMEOUTS = { testTimeout: 20_000, hookTimeout: 30_000 }
+
 // Two projects over one global setup: `node` runs tests in Node (the embedded driver, the tools),
 // `workers` runs tests inside workerd, as a deployed Worker would run the library.
 export default defineConfig({
   test: {
     globalSetup: ["test/setup/global.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    ...TIMEOUTS,
     projects: [
       {
         ssr: { resolve: { conditions: ["edgealchemy-source", ...defaultServerConditions] } },
         test: {
           name: "node",
+          ...TIMEOUTS,
           include: ["test/**/*.test.ts"],
           exclude: ["test/workers/**"],
           environment: "node",
@@ -34,6 +38,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          ...TIMEOUTS,
           include: ["test/workers/**/*.test.ts"],
           // The blog suite's own libSQL endpoint (a fresh file per run), beside the shared setup.
           globalSetup: ["test/blog/global-setup.ts"],
