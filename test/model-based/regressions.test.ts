@@ -366,6 +366,24 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       expect([inspect(author).state, inspect(book).state]).toEqual(["detached", "detached"])
       expect(await session.get(Book, book.id)).toBe(again)
     })
+    it("a book taken out of the collection of an author loaded again after its first object was expunged is deleted as an orphan", async () => {
+      await using session = new AsyncSession(engine)
+      const { author, book } = await authorWithBook(session)
+      session.expunge(author)
+      const again = (
+        await session.scalars(
+          select(Author).where(Author.id.eq(author.id)).options(selectinload(Author.books)),
+        )
+      ).one()
+      expect(again).not.toBe(author)
+      expect(again.books).toEqual([book])
+      // The book's author is still the expunged object of the same row: not another parent.
+      expect(book.author).toBe(author)
+      again.books.splice(0, 1)
+      // Was: the book was taken for one moved to another author, and kept (the model-based test, seed 1803).
+      await session.commit()
+      expect(await bookRows(book)).toEqual([])
+    })
     it("a savepoint's rollback takes back a delete() made inside it", async () => {
       await using session = new AsyncSession(engine)
       const author = await savedAuthor(session)

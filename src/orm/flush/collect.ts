@@ -311,6 +311,13 @@ function cascadeKey(state: InstanceState, object: object): string {
   return [...state.loaded].find((key) => relatedOf(state, key).includes(object)) ?? ""
 }
 
+/** Whether two objects are of one row: the same model and primary key, both in the database. */
+function sameRow(a: InstanceState, b: InstanceState): boolean {
+  if (a.mapper !== b.mapper || !a.identity || !b.identity) return false
+  const key = identityKey(a.identity)
+  return key !== undefined && key === identityKey(b.identity)
+}
+
 /** Whether a child taken out of `parent`'s collection now belongs to another parent through it. */
 function hasOtherParent(
   child: InstanceState,
@@ -318,11 +325,12 @@ function hasOtherParent(
   property: RelationshipProperty,
   parents: readonly InstanceState[],
 ): boolean {
-  // Its side of the relationship names another parent (`child.owner = other`).
+  // Its side of the relationship names another parent (`child.owner = other`); not an object of the
+  // parent's own row (one expunged before a query loaded the row again), as SQLAlchemy compares keys.
   const reverse = property.backPopulates
   if (reverse && child.loaded.has(reverse)) {
     const named = child.values[reverse]
-    if (named != null && named !== parent.object) return true
+    if (named != null && named !== parent.object && !sameRow(stateOf(named), parent)) return true
   }
   // Another loaded collection of the relationship holds it (`other.children.push(child)`); not one of
   // another relationship with the same name (the comment's author's `comments`, beside its post's).
