@@ -66,9 +66,22 @@ export class DataError extends DatabaseError {
   override name = "DataError"
 }
 
-/** The SQL itself is wrong: a syntax error, an unknown table or column. */
+/**
+ * The SQL itself is wrong: a syntax error, an unknown table or column, or a query whose answer is larger
+ * than the way from the database carries (Neon HTTP and libSQL: 10 MB of rows), which fails the same
+ * way every time (the message says so: return fewer rows, a page at a time, or fewer columns).
+ */
 export class ProgrammingError extends DatabaseError {
   override name = "ProgrammingError"
+}
+
+/**
+ * A request larger than the way to the database carries (Neon HTTP takes 10 MiB): nothing was applied,
+ * and the same request fails the same way again. Send less at once: commit large objects in several
+ * commits, keep files out of the database. The Hono handler answers 413.
+ */
+export class RequestTooLargeError extends DataError {
+  override name = "RequestTooLargeError"
 }
 
 /** The database could not do it now: a lock, a serialization failure, an expired stream. */

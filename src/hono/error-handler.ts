@@ -1,9 +1,12 @@
 // `app.onError(errorHandler())`: edgealchemy's errors as HTTP answers. A duplicate unique key or a stale
-// version is the client's conflict (409); a value its column cannot hold is invalid input (422); an
-// unreachable database is 503; anything unexpected, a NotLoadedError included (a missing eager load is
-// a bug of the app, not of the request), is a 500 whose message is logged, never shown: messages of
-// internal errors carry SQL and parameters. A commit whose answer was lost is also 503, but not "retry":
-// it may have been applied, and a blind retry could apply it twice.
+// version is the client's conflict (409); a value its column cannot hold is invalid input (422); data
+// more than one request to the database carries is 413 (the client can send less; a retry as is fails
+// the same way); an unreachable database or a lock not available now is 503 with `Retry-After: 1`;
+// anything unexpected, a NotLoadedError included (a missing eager load is a bug of the app, not of the
+// request), is a 500 whose message is logged, never shown: messages of internal errors carry SQL and
+// parameters. An answer too large to read (ResponseTooLargeError) is such a 500: the app's query must
+// read less, and nothing the client does changes that. A commit whose answer was lost is also 503, but
+// without Retry-After and not "retry": it may have been applied, and a blind retry could apply it twice.
 import type { Context, ErrorHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import {
@@ -12,6 +15,7 @@ import {
   IntegrityError,
   NoResultFound,
   OperationalError,
+  RequestTooLargeError,
   StaleDataError,
   UnknownOutcomeError,
 } from "../errors.ts"
@@ -28,7 +32,12 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const log = options.log ?? ((message, error) => console.error(message, error))
   return (error: Error, c: Context) => {
     const answer = options.map?.(error) ?? toHttpError(error)
-    if (answer) return withCarriedHeaders(withoutSuccessHeaders(c.json(answer.body(), answer.status)), error)
+    if (answer) {
+      return withCarriedHeaders(
+        withoutSuccessHeaders(c.json(answer.body(), answer.status, { ...answer.headers })),
+        error,
+      )
+    }
     log(`${c.req.method} ${c.req.path} failed: ${error.name}: ${error.message}`, error)
     return withoutSuccessHeaders(
       c.json(new HttpError(500, "internal_error", "Internal server error").body(), 500),
@@ -65,6 +74,10 @@ export function toHttpError(error: Error): HttpError | undefined {
   if (error instanceof StaleDataError) {
     return new HttpError(409, "conflict", "The resource changed since it was read; reload it and retry")
   }
+  if (error instanceof RequestTooLargeError) {
+    // Nothing was written; the same request would be refused again.
+    return new HttpError(413, "payload_too_large", "The request carries more data than can be stored at once")
+  }
   if (error instanceof DataError) {
     // The request carried a value its column cannot hold (too long, not valid for the type). The
     // database's own message would show SQL and parameters, so the answer is generic.
@@ -87,7 +100,9 @@ export function toHttpError(error: Error): HttpError | undefined {
     )
   }
   if (error instanceof ConnectionError || isTransient(error)) {
-    return new HttpError(503, "unavailable", "The database is unavailable; retry shortly")
+    return new HttpError(503, "unavailable", "The database is unavailable; retry shortly", {
+      "Retry-After": "1",
+    })
   }
   return undefined
 }

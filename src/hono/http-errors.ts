@@ -25,10 +25,12 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 
 export class HttpError extends Error {
   override name = "HttpError"
 
+  /** `headers`: set on the answer (`{ "Retry-After": "1" }`). */
   constructor(
     readonly status: ErrorStatus,
     readonly code: string,
     message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message)
   }

@@ -3,7 +3,10 @@
 // request of a commit) is rolled back: nothing was applied, so it is no UnknownOutcomeError. A single
 // write outside a transaction runs in autocommit and was (libSQL) or may have been (Neon) applied: an
 // UnknownOutcomeError, never an error a retry loop would retry blindly. A read is a plain failure. The
-// message is the server's words, not its JSON.
+// message is the server's words, not its JSON. A read or a batch so answered is a ProgrammingError
+// saying to read less (the same request fails the same way every time): it was a ConnectionError over
+// Neon (which the Hono handler answered 503 "retry shortly", and every retry got the same answer) and
+// an OperationalError saying nothing more over libSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import ws from "ws"
 import { ConnectionError, type Engine, text, UnknownOutcomeError } from "../../src/index.ts"
@@ -41,8 +44,8 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       const error = await connection
         .batch([text(`INSERT INTO ${table} (x) VALUES (1)`), text(`SELECT ${big}`)])
         .catch((caught: unknown) => caught)
-      expect(outcome(error)).toBe(pg ? "connection" : "OperationalError")
-      expect((error as Error).message).toMatch(/response is too large/i)
+      expect(outcome(error)).toBe("ProgrammingError")
+      expect((error as Error).message).toMatch(/response is too large.*: return fewer rows$/i)
       expect((error as Error).message).not.toContain("{")
       expect(await stored()).toEqual([])
     })
@@ -59,11 +62,27 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       expect(await stored()).toEqual([2])
     })
 
-    it("a read is a plain failure", async () => {
-      const error = await engine.execute(text(`SELECT ${big}`)).catch((caught: unknown) => caught)
-      expect(outcome(error)).toBe(pg ? "connection" : "OperationalError")
+    it.each([
+      ["a SELECT", `SELECT ${big}`],
+      ["a WITH naming no write", `WITH b AS (SELECT ${big} AS body) SELECT body FROM b`],
+    ])("a read is a plain failure, not 'retry': %s", async (_, sql) => {
+      const error = await engine.execute(text(sql)).catch((caught: unknown) => caught)
+      expect(outcome(error)).toBe("ProgrammingError")
+      expect((error as Error).message).toMatch(/too large.*: return fewer rows$/i)
       expect((error as Error).message).not.toContain("{")
     })
+
+    if (pg) {
+      it("a write inside a WITH, autocommitted, is an UnknownOutcomeError", async () => {
+        const error = await engine
+          .execute(
+            text(`WITH w AS (INSERT INTO ${table} (x) VALUES (3) RETURNING x) SELECT x, ${big} FROM w`),
+          )
+          .catch((caught: unknown) => caught)
+        expect(outcome(error)).toBe("unknown")
+        expect(await stored()).toEqual([2, 3])
+      })
+    }
   })
 }
 

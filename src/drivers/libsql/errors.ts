@@ -55,6 +55,9 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   const said = `${code}\n${message}`
   if (DATA.test(said)) return new DataError(message, context)
   if (PROGRAMMING.test(said)) return new ProgrammingError(message, context)
+  // An answer over the server's limit fails the same way every time: not a connection's failure. An
+  // autocommitted write so answered ran: the transport reports it as an UnknownOutcomeError before this.
+  if (code === "RESPONSE_TOO_LARGE") return new ProgrammingError(`${message}: return fewer rows`, context)
   // A SyntaxError: an answer that is not JSON (a middlebox's page in place of the server's).
   if (CONNECTION.test(said) || error instanceof TypeError || error instanceof SyntaxError)
     return new ConnectionError(message, context)

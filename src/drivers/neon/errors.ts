@@ -9,8 +9,10 @@ import {
   type IntegrityKind,
   OperationalError,
   ProgrammingError,
+  RequestTooLargeError,
   type StatementContext,
 } from "../../errors.ts"
+import { mayHaveApplied } from "../outcome.ts"
 import type { Query } from "../transport.ts"
 
 /**
@@ -23,6 +25,12 @@ import type { Query } from "../transport.ts"
  */
 const LOST =
   /HTTP status|fetch failed|ECONN(REFUSED|RESET)|EPIPE|socket hang up|other side closed|WebSocket|Connection (terminated|closed)|error communicating|connecting to database|network connection|requestTimeoutMs/i
+
+/**
+ * A write anywhere in the SQL (`WITH ... INSERT` too): the engine's words (mayWrite's), spelled alike, so
+ * that the bundle's gzip takes them once.
+ */
+const WRITE = /\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b/i
 
 const INTEGRITY: Record<string, IntegrityKind> = {
   "23505": "unique",
@@ -67,6 +75,14 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // (22012), not valid for its type (22P02, 22007, 22008), a NUL (22021), a bad JSON escape (22P05).
   if (code.startsWith("22")) return new DataError(message, context)
   if (code.startsWith("42")) return new ProgrammingError(message, context)
+  // Neon's limits, 10 MiB each way, fail the same request the same way again: no connection's failure,
+  // and no "retry". A batch answered 507 (the transport marks it: Neon rolls it back) or a statement with
+  // no write did nothing; a single write may have run in autocommit, and stays a ConnectionError, which
+  // the engine reports as an UnknownOutcomeError.
+  if (/status 413/.test(message))
+    return new RequestTooLargeError(`${message}: commit in smaller pieces`, context)
+  if (/status 507/.test(message) && !(mayHaveApplied(error) && WRITE.test(query?.sql as string)))
+    return new ProgrammingError(`${message}: return fewer rows`, context)
   if (
     /^(08|28|53|57P0)/.test(code) ||
     LOST.test(message) ||
