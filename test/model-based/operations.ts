@@ -190,7 +190,13 @@ function list(object: Entity, key: string): object[] {
   return object[key] as object[]
 }
 
-function holds(owner: Entity, key: string, item: Entity): boolean {
+/**
+ * Whether `owner`'s collection holds `item`, and taking it out there unlinks it. Not when the owner is
+ * expunged and the item's side names another object (of the owner's row, which a load gave since):
+ * SQLAlchemy's backref then leaves the item as it is, and a collection outside the session writes nothing.
+ */
+function holds(owner: Entity, key: string, item: Entity, back: string): boolean {
+  if (!inSession(owner) && stateOf(item).loaded.has(back) && item[back] !== owner) return false
   return list(owner, key).includes(item)
 }
 
@@ -314,7 +320,12 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       const b = world.choose("book", op.book)
       const a = b && ref.row(b).author
       // Through a collection of an object the session holds, or of one expunged (still holding it).
-      if (!b || !a || !readable(world.obj(a), "books") || !holds(world.obj(a), "books", world.obj(b)))
+      if (
+        !b ||
+        !a ||
+        !readable(world.obj(a), "books") ||
+        !holds(world.obj(a), "books", world.obj(b), "author")
+      )
         return false
       spliceOut(world, world.obj(a), "books", world.obj(b))
       // A pending book taken out of its author's collection is expunged, as SQLAlchemy's
@@ -335,7 +346,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
         !c &&
         current &&
         readable(world.obj(current), "books") &&
-        holds(world.obj(current), "books", book)
+        holds(world.obj(current), "books", book, "category")
       )
         spliceOut(world, world.obj(current), "books", book)
       else book.category = c ? world.obj(c) : null
@@ -355,7 +366,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
         !p &&
         current &&
         readable(world.obj(current), "children") &&
-        holds(world.obj(current), "children", category)
+        holds(world.obj(current), "children", category, "parent")
       )
         spliceOut(world, world.obj(current), "children", category)
       else category.parent = p ? world.obj(p) : null
@@ -487,6 +498,14 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       }
       ref.flush()
       const exists = ref.flushed.rows.has(x) && ref.flushed.rows.get(x)?.kind === op.kind
+      const other = (found as Entity | null)?.label
+      if (!exists && other !== undefined && other !== x && ref.flushed.rows.has(other)) {
+        // SQLite gives a deleted row's key to the next row inserted (no AUTOINCREMENT): found is that row.
+        if (ref.status.has(other) && (found as unknown) !== world.obj(other))
+          throw new Error(`divergence: get(${x}) found ${other}'s row, but not the object the session holds`)
+        if (!ref.status.has(other)) adopt(world, other, found as unknown as Entity)
+        return true
+      }
       if (exists !== (found !== null)) {
         throw new Error(`divergence: get(${x}) returned ${found === null ? "null" : "an object"}`)
       }
