@@ -11,7 +11,7 @@ import {
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { Author, Book, Category, registry, Tag } from "./models.ts"
+import { Author, Book, bookTags, Category, registry, Tag } from "./models.ts"
 
 const neonHttp = neonFixture("http", ws)
 const libsqlHttp = libsqlHttpFixture()
@@ -383,6 +383,24 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       // Was: the book was taken for one moved to another author, and kept (the model-based test, seed 1803).
       await session.commit()
       expect(await bookRows(book)).toEqual([])
+    })
+    it("deleting an author whose books are not loaded deletes their tag links with them", async () => {
+      await using session = new AsyncSession(engine)
+      const author = newAuthor()
+      const tag = new Tag({ label: label("t"), name: "x" })
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      book.tags.push(tag)
+      session.addAll([author, tag, book])
+      await session.commit()
+      session.expungeAll()
+      const again = (await session.get(Author, author.id)) as Author
+      expect(() => again.books).toThrow(NotLoadedError)
+      session.delete(again)
+      // Was: the bulk DELETE of the author's books failed on the book's tag link (a raw IntegrityError).
+      await session.commit()
+      expect(await bookRows(book)).toEqual([])
+      const links = await engine.execute(select(bookTags.c.tagId).where(bookTags.c.tagId.eq(tag.id)))
+      expect(links.rows).toEqual([])
     })
     it("a savepoint's rollback takes back a delete() made inside it", async () => {
       await using session = new AsyncSession(engine)

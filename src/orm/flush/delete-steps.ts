@@ -121,6 +121,23 @@ export function releaseDependents(
     const table = property.target.table
     const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
     if (property.cascade.has("delete")) {
+      // The children's association rows go first (SQLAlchemy loads the children and their collections
+      // to delete them): they would keep the children's rows, by their foreign keys.
+      for (const linked of property.target.relationships.values()) {
+        const [pair, more] = linked.pairs
+        if (!linked.secondary || linked.passiveDeletes || !pair || more) continue
+        const [own, link] = pair
+        add({
+          kind: "delete",
+          table: linked.secondary.table,
+          state: undefined,
+          values: new Map(),
+          where,
+          mustMatchOne: false,
+          byParentKey,
+          linking: { table, own, link },
+        })
+      }
       // Through the table's own foreign key, the children's children go too (one statement, checked
       // at its end), where a single-column key lets the statement name them.
       const [key] = table.primaryKey

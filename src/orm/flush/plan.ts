@@ -84,6 +84,15 @@ export interface WriteStep {
    * column) pairs of the table's own foreign key: a tree's unloaded subtree, in one statement.
    */
   readonly subtree?: readonly (readonly [Column<unknown>, Column<unknown>])[]
+  /**
+   * DELETE only: the rows whose link column names a row of `table` that `where` finds there (the
+   * association rows of children deleted in bulk): `link IN (SELECT own FROM table WHERE ...)`.
+   */
+  readonly linking?: {
+    readonly table: Table
+    readonly own: Column<unknown>
+    readonly link: Column<unknown>
+  }
   /** DELETE only: told the rows the statement deleted (its RETURNING), whose objects go with them. */
   readonly removes?: (rows: readonly (readonly unknown[])[]) => void
 }
@@ -162,6 +171,8 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     // Bulk steps that clear this table's rows, by the deleted object that leaves them behind.
     const bulk = new Map<InstanceState, WriteStep[]>()
     for (const { parent, step } of dependents.get(table) ?? []) {
+      // A new object takes the parent's row over: its children stay, and so do their links.
+      if (switchedOut.has(parent) && step.linking) continue
       const clears = switchedOut.has(parent) ? sparing(step, steps, input.persistent) : step
       cached(bulk, parent, () => []).push(clears)
     }

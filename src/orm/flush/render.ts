@@ -204,10 +204,17 @@ export function writeStatement(
   secondsText = false,
   returned: readonly Column<unknown>[] = step.table.columns,
 ): Statement {
-  const { table, keep } = step
+  const { table, keep, linking } = step
   const kept = keep && table.requireColumn(keep.column)
+  const found = whereRow(
+    linking?.table ?? table,
+    step.where,
+    keyRef,
+    step.mustMatchOne || step.byParentKey,
+    secondsText,
+  )
   const where = and(
-    whereRow(table, step.where, keyRef, step.mustMatchOne || step.byParentKey, secondsText),
+    linking ? linking.link.in(select(linking.own).where(found) as never) : found,
     ...(kept ? [kept.notIn(keep?.values.map((value) => coreValue(value, kept, keyRef)) as never)] : []),
   )
   if (step.kind === "update") {
