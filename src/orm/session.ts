@@ -448,7 +448,9 @@ export class AsyncSession extends ReadSession {
           if (!snapshot.has(state)) this.#makeNewAgain(state)
         }
         for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
-        const keys = [...snapshot.keys()].map((state) => [state, state.identity] as const)
+        const keys = [...snapshot.keys()]
+          .filter((state) => this.#stillOwns(state))
+          .map((state) => [state, state.identity] as const)
         for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
         // A delete() made since the savepoint is taken back with the rest, as SQLAlchemy's.
         for (const state of [...this.#deleted]) if (!state.deleted) this.#deleted.delete(state)
@@ -802,7 +804,9 @@ export class AsyncSession extends ReadSession {
    */
   #undoFlushed(flushed: FlushedInTransaction): void {
     for (const state of flushed.inserted) this.#makeNewAgain(state)
-    const keys = [...flushed.before.keys()].map((state) => [state, state.identity] as const)
+    const keys = [...flushed.before.keys()]
+      .filter((state) => this.#stillOwns(state))
+      .map((state) => [state, state.identity] as const)
     for (const [state, before] of flushed.before) {
       revertToCommitted(state, before.committed)
       state.deleted = false
@@ -812,6 +816,15 @@ export class AsyncSession extends ReadSession {
     // Relationships loaded or flushed inside the transaction may say what it undid (a row it inserted,
     // a link or a key it wrote), and would write it again: unloaded, as SQLAlchemy's rollback expires them.
     for (const object of this.identityMap.values()) unloadRelationships(stateOf(object))
+  }
+
+  /**
+   * Whether a rollback puts an object back into this session: one it holds, or whose row a flush
+   * deleted; not one expunged since (or added to another session), which gets back its values only,
+   * as SQLAlchemy's rollback re-attaches only the session's own objects.
+   */
+  #stillOwns(state: InstanceState): boolean {
+    return state.session === this || (state.gone && state.session === undefined)
   }
 
   /**

@@ -402,6 +402,31 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       const links = await engine.execute(select(bookTags.c.tagId).where(bookTags.c.tagId.eq(tag.id)))
       expect(links.rows).toEqual([])
     })
+    it("rollback() leaves out of the session an object the transaction updated and the application expunged since", async () => {
+      await using session = new AsyncSession(engine)
+      const author = await savedAuthor(session)
+      author.name = "renamed"
+      await session.flush()
+      session.expunge(author)
+      await session.rollback()
+      // Was: the rollback put it back in the session, persistent.
+      expect(inspect(author).state).toBe("detached")
+      const again = await session.get(Author, author.id)
+      expect(again).not.toBe(author)
+      expect(again?.name).toBe("ann")
+    })
+    it("a savepoint's rollback leaves out of the session an object expunged since the savepoint", async () => {
+      await using session = new AsyncSession(engine)
+      const author = await savedAuthor(session)
+      const savepoint = await session.beginNested()
+      author.name = "renamed"
+      await session.flush()
+      session.expunge(author)
+      await savepoint.rollback()
+      expect(inspect(author).state).toBe("detached")
+      expect(await session.get(Author, author.id)).not.toBe(author)
+      await session.commit()
+    })
     it("a savepoint's rollback takes back a delete() made inside it", async () => {
       await using session = new AsyncSession(engine)
       const author = await savedAuthor(session)
