@@ -84,21 +84,26 @@ async function runSequence(engine: Engine, reader: Engine, ops: readonly Op[]): 
 
 function modelSuite(fixture: TransportFixture, seed: number): void {
   if (env.MODEL_ONLY && env.MODEL_ONLY !== fixture.name) return
-  it(`random sequences of session operations agree with the reference model on ${fixture.name}`, async () => {
-    const engine = fixture.engine(`mb-${fixture.name}-${Date.now().toString(36)}`)
-    const details = await fc.check(
-      fc.asyncProperty(fc.array(opArbitrary, { minLength: 10, maxLength: 40 }), async (ops) => {
-        await wipe(engine)
-        await runSequence(engine, engine, ops)
-      }),
-      { seed: seed + SEED, numRuns: 12 * RUNS, endOnFailure: env.MODEL_SHRINK === undefined },
-    )
-    if (details.failed) {
-      expect.fail(
-        `failed after ${details.numRuns} runs (seed ${seed + SEED}) on ${fc.stringify(details.counterexample)}: ${String(details.errorInstance)}`,
+  it(
+    `random sequences of session operations agree with the reference model on ${fixture.name}`,
+    async () => {
+      const engine = fixture.engine(`mb-${fixture.name}-${Date.now().toString(36)}`)
+      const details = await fc.check(
+        fc.asyncProperty(fc.array(opArbitrary, { minLength: 10, maxLength: 40 }), async (ops) => {
+          await wipe(engine)
+          await runSequence(engine, engine, ops)
+        }),
+        { seed: seed + SEED, numRuns: 12 * RUNS, endOnFailure: env.MODEL_SHRINK === undefined },
       )
-    }
-  }, 120_000)
+      if (details.failed) {
+        expect.fail(
+          `failed after ${details.numRuns} runs (seed ${seed + SEED}) on ${fc.stringify(details.counterexample)}: ${String(details.errorInstance)}`,
+        )
+      }
+    },
+    // Shrinking (MODEL_SHRINK=1) replays sequences many times: it gets half an hour.
+    env.MODEL_SHRINK === undefined ? 120_000 : 1_800_000,
+  )
 }
 
 const neonHttp = neonFixture("http", ws)
