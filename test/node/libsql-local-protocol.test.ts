@@ -379,3 +379,17 @@ describe("SQL analysis standing in for sqld's parser", () => {
     expect(flags("SELECT 1")).toEqual([false, false])
   })
 })
+
+describe("libsql-local and a request body over its limit", () => {
+  it("answers 413 and closes that connection, so the client's next request goes out on a fresh one", async () => {
+    // 64 MiB is the limit: the rest of this body is never read. Left on a kept-alive connection, it
+    // failed the client's next request there (ECONNRESET) or held it.
+    const huge = JSON.stringify({ requests: [execute(`SELECT '${"x".repeat(65 * 1024 * 1024)}'`)] })
+    const refused = await post("/v2/pipeline", JSON.parse(huge))
+    expect([refused.status, refused.text]).toEqual([413, "Request body larger than 67108864 bytes"])
+    for (let i = 0; i < 3; i++) {
+      const next = await pipeline("/v2/pipeline", { requests: [execute("SELECT 1"), { type: "close" }] })
+      expect(stmtResult(next, 0).rows).toEqual([[{ type: "integer", value: "1" }]])
+    }
+  })
+})

@@ -177,17 +177,18 @@ async function readBody(request: IncomingMessage, stopping: AbortSignal): Promis
   const chunks: Buffer[] = []
   let size = 0
   try {
+    // Past the limit the rest is read and dropped: left unread on a kept-alive connection, it failed
+    // the client's next request there (ECONNRESET) or held it.
     for await (const chunk of request) {
       size += (chunk as Buffer).length
-      if (size > MAX_BODY_BYTES) return undefined
-      chunks.push(chunk as Buffer)
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer)
     }
   } catch (error) {
     throw error instanceof BodyNotReceived ? error : new BodyNotReceived(String(error))
   } finally {
     giveUp.removeEventListener("abort", cutOff)
   }
-  return Buffer.concat(chunks).toString("utf8")
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")
 }
 
 function send(response: ServerResponse, answer: HttpAnswer): void {
