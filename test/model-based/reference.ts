@@ -191,7 +191,14 @@ export class Reference {
     this.working = cloneDb(saved.working)
     this.status = new Map(saved.status)
     this.marked = new Set(saved.marked)
+    // Objects expunged since stay out of the session, as SQLAlchemy's rollback re-attaches only its own.
+    const expunged = [...this.detached].filter((label) => !saved.detached.has(label))
     this.detached = new Set(saved.detached)
+    for (const label of expunged) {
+      this.status.delete(label)
+      this.marked.delete(label)
+      this.detached.add(label)
+    }
   }
 
   /** Whether `ancestor` is `label` or above it in the category tree the session would write. */
