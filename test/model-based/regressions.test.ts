@@ -427,6 +427,22 @@ for (const fixture of [neonHttp, libsqlHttp]) {
       expect(await session.get(Author, author.id)).not.toBe(author)
       await session.commit()
     })
+    it("deleting an author flushed earlier in the transaction drops the new book given to it, whose row would go at once", async () => {
+      await using session = new AsyncSession(engine)
+      const author = newAuthor()
+      session.add(author)
+      await session.flush()
+      // Inserted: its books are not loaded, and the new book is not listed in them.
+      const book = new Book({ label: label("b"), title: "t", author } as never)
+      session.add(book)
+      session.delete(author)
+      await session.flush()
+      // Was: the book was inserted, then its row went with the author's bulk DELETE, and the object
+      // stayed persistent for a row that no longer existed (the model-based test, seed 2102).
+      expect(inspect(book).state).toBe("transient")
+      await session.commit()
+      expect(await bookRows(book)).toEqual([])
+    })
     it("a savepoint's rollback takes back a delete() made inside it", async () => {
       await using session = new AsyncSession(engine)
       const author = await savedAuthor(session)

@@ -67,7 +67,8 @@ export function collectChanges(
       deleted.add(state)
     }
   }
-  const held = new HeldChildren(persistent, parents)
+  // New objects too: one that names a parent being deleted goes with it, or is unlinked, as one loaded would.
+  const held = new HeldChildren([...persistent, ...pending], parents)
   const doomed = [...deleted]
   for (let i = 0; i < doomed.length; i++) {
     const state = doomed[i] as InstanceState
@@ -122,8 +123,8 @@ export function collectChanges(
 }
 
 /**
- * The objects the session holds whose rows point at a parent's row through one of its one-to-many
- * relationships that is not loaded (a loaded one lists them itself). The flush deletes or unlinks
+ * The objects the session holds whose rows point, or will point, at a parent's row through one of
+ * its one-to-many relationships that is not loaded (a loaded one lists them itself). The flush deletes or unlinks
  * such rows in bulk without loading them; these are the ones whose objects must follow, deleted with
  * their rows or unlinked, as SQLAlchemy's loading them first would have them. Indexed by relationship
  * and parent key on first use, so a flush that deletes many parents looks each up at once.
@@ -132,7 +133,7 @@ class HeldChildren {
   readonly #index = new Map<RelationshipProperty, Map<unknown, InstanceState[]>>()
 
   constructor(
-    readonly persistent: readonly InstanceState[],
+    readonly held: readonly InstanceState[],
     /** The objects that may be a child's parent now: the flush's pending and persistent ones. */
     readonly parents: readonly InstanceState[],
   ) {}
@@ -164,7 +165,7 @@ class HeldChildren {
   #byParent(property: RelationshipProperty): Map<unknown, InstanceState[]> {
     return cached(this.#index, property, () => {
       const byParent = new Map<unknown, InstanceState[]>()
-      for (const state of this.persistent) {
+      for (const state of this.held) {
         if (state.mapper !== property.target) continue
         // Under the row its key names and the one the flush points it at (`book.author = other`): a
         // child moved to a parent being deleted goes with it, as SQLAlchemy's collection, loaded with
