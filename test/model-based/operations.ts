@@ -394,6 +394,10 @@ export async function apply(world: World, op: Op): Promise<boolean> {
         list(owner, key).push(item)
         ref.working.links.add(`${b}|${t}`)
       } else {
+        // Not when the collection holds another object of the item's row (one expunged before a query
+        // loaded the row again): which object the application meant is not the model's to say.
+        const members = list(owner, key) as Entity[]
+        if (!members.includes(item) && members.some((m) => m.label === item.label)) return false
         spliceOut(world, owner, key, item)
         ref.working.links.delete(`${b}|${t}`)
       }
