@@ -208,20 +208,16 @@ export function readInteger(value: unknown, type: SqlType<unknown>): number {
   // parseFloat agrees only on decimal text: Number reads '' and ' ' as 0, '0x10' as 16.
   return Math.abs(number) < 2 ** 53 && number === parseFloat(value as string)
     ? number
-    : unreadable(value, type, " (BigInteger beyond 2^53)")
+    : unreadable(value, type)
 }
 
 /**
  * Refuses a value the database returned that the column's type cannot read without losing it: a
  * database mapped as it was found, or written by another program, can hold what the model does not say.
  */
-export function unreadable(value: unknown, type: SqlType<unknown>, hint = ""): never {
-  return refuse(
-    value,
-    type,
-    undefined,
-    `read from the database; map the column with the type it holds${hint}`,
-  )
+export function unreadable(value: unknown, type: SqlType<unknown>): never {
+  // An Integer's: BigInteger, past 2^53 (README).
+  return refuse(value, type, undefined, "read from the database; map the column with the type it holds")
 }
 
 /** Throws the DataError for a value, naming the column when there is one and never echoing a long value. */

@@ -94,7 +94,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
     }
     case "json":
       try {
-        return JSON.parse(String(value))
+        return JSON.parse(value as string)
       } catch {
         return unreadable(value, type)
       }

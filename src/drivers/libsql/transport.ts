@@ -90,7 +90,7 @@ export class LibsqlTransport implements Transport {
         // (RETURNING's rows) was too large to send. In a transaction or a batch it is rolled back.
         if (transaction || isRead(query) || error?.code !== "RESPONSE_TOO_LARGE") throw error
         throw new UnknownOutcomeError(
-          `The write ran but its answer was too large to send (${error.message}): it may have been applied; check before retrying, and return fewer rows`,
+          `The write ran but its answer was too large (${error.message}): it may have been applied; check before retrying, and return fewer rows`,
           { cause: error, ...query },
         )
       })
@@ -209,7 +209,7 @@ export class LibsqlTransport implements Transport {
 
   /** Fetches in the order the client made them, each once its body says whether it is a batch. */
   #peeked: Promise<string> = Promise.resolve("")
-  /** Fetches whose body is being read: later ones wait their turn. */
+  /** Fetches not yet told apart: while one is, the next is read too, in its turn. */
   #reading = 0
 
   /**
@@ -222,42 +222,29 @@ export class LibsqlTransport implements Transport {
    */
   readonly #countingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // One request waiting, the usual case, needs no telling apart: reading a copy of the body doubled
-    // the CPU of a session.get (npm run bench:cpu).
-    if (this.#unsent.size < 2 && this.#reading === 0) {
-      return this.#fetchAs(this.#unsent.entries().next().value ?? CLIENT_CLOSE, input, init)
-    }
-    // The client's fetches are Requests; their bodies are read one after the other, in fetch order
+    // the CPU of a session.get (npm run bench:cpu). Bodies are read one after the other, in fetch order
     // (after one that could not be read too).
-    this.#reading++
-    const read = () => (input as Request).clone().text()
+    const telling = this.#reading++ > 0 || this.#unsent.size > 1
+    const read = () => (telling ? (input as Request).clone().text() : "")
     const body = this.#peeked.then(read, read)
     this.#peeked = body
     return body.then((text) => {
-      this.#reading--
       const batch = text.includes('"type":"batch"')
-      const found = [...this.#unsent].find(
-        ([r, a]) => (r.kind === "batch" || (!a && r.kind === "execute")) === batch,
+      const [request, abort] =
+        [...this.#unsent].find(
+          ([r, a]) => !telling || (r.kind === "batch" || (!a && r.kind === "execute")) === batch,
+        ) ?? CLIENT_CLOSE
+      this.#reading--
+      this.#unsent.delete(request)
+      return measured(this.#roundTrips, { transport: "http", ...request }, () =>
+        this.#inFlight.fetch(input, init, abort),
       )
-      return this.#fetchAs(found ?? CLIENT_CLOSE, input, init)
     })
-  }
-
-  #fetchAs(
-    [request, abort]: readonly [RoundTripInfo, (AbortController | undefined)?],
-    input: string | URL | Request,
-    init?: RequestInit,
-  ): Promise<Response> {
-    this.#unsent.delete(request)
-    return measured(this.#roundTrips, { transport: "http", ...request }, () =>
-      this.#inFlight.fetch(input, init, abort),
-    )
   }
 }
 
 /** A request the client sends by itself: a stream's close. */
-const CLIENT_CLOSE: readonly [RoundTripInfo, (AbortController | undefined)?] = [
-  { kind: "close", statements: [] },
-]
+const CLIENT_CLOSE: [RoundTripInfo, AbortController?] = [{ kind: "close", statements: [] }]
 
 function toResult(result: ResultSet, query: Query): QueryResult {
   // The embedded client counts 0 for a write that returns rows (RETURNING); each row is one it wrote.
