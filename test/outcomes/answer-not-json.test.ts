@@ -4,21 +4,15 @@
 // ("Unexpected token '<' ... is not valid JSON"), which reads as "it failed". It is an
 // UnknownOutcomeError; a read so answered is a plain ConnectionError.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
+import { text } from "../../src/index.ts"
 import { FAULTED_TRANSPORTS, type FaultRig, startFaultRig } from "../reliability/fault-rig.ts"
+import { commitWriteRead } from "./commit-write-read.ts"
 
 let rig: FaultRig
 beforeAll(async () => {
   rig = await startFaultRig()
 })
 afterAll(() => rig?.stop())
-
-const kindOf = (error: unknown) =>
-  error instanceof UnknownOutcomeError
-    ? "unknown"
-    : error instanceof ConnectionError
-      ? "connection"
-      : `${(error as Error)?.name}: ${(error as Error)?.message}`
 
 const GARBLED = {
   status: 200,
@@ -35,28 +29,9 @@ describe("an answer that is not JSON", () => {
       const engine = rig.engine(transport, scope)
       const proxy = rig.proxyOf(transport)
       await engine.execute(text(`CREATE TABLE ${table} (x integer)`))
-      const outcomes: string[] = []
-      for (const sent of [
-        async () => {
-          await using connection = engine.connect()
-          return connection.batch([
-            text(`INSERT INTO ${table} VALUES (1)`),
-            text(`INSERT INTO ${table} VALUES (2)`),
-          ])
-        },
-        () => engine.execute(text(`INSERT INTO ${table} VALUES (3)`)),
-        () => engine.execute(text(`SELECT x FROM ${table}`)),
-      ]) {
-        proxy.arm("cut", { scope, answer: GARBLED })
-        outcomes.push(
-          kindOf(
-            await sent().then(
-              () => "ok",
-              (error: unknown) => error,
-            ),
-          ),
-        )
-      }
+      const outcomes = await commitWriteRead(engine, table, () =>
+        proxy.arm("cut", { scope, answer: GARBLED }),
+      )
       expect(outcomes).toEqual(["unknown", "unknown", "connection"])
       const rows = await rig.inspect(transport).execute(text(`SELECT x FROM ${table} ORDER BY x`))
       expect(rows.all().map(([x]) => Number(x))).toEqual([1, 2, 3])

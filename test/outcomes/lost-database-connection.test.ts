@@ -6,8 +6,9 @@
 // DatabaseError that reads as "it failed". The fault proxy lets the request through (the database
 // applies it) and gives the client Neon's answer instead of the stand-in's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
+import { text } from "../../src/index.ts"
 import { type FaultRig, startFaultRig } from "../reliability/fault-rig.ts"
+import { commitWriteRead } from "./commit-write-read.ts"
 
 let rig: FaultRig
 beforeAll(async () => {
@@ -24,13 +25,6 @@ function neonLostAnswer(message: string, code = "", severity = "") {
   return { status: 400, body: JSON.stringify(body) }
 }
 
-const kindOf = (error: unknown) =>
-  error instanceof UnknownOutcomeError
-    ? "unknown"
-    : error instanceof ConnectionError
-      ? "connection"
-      : `${(error as Error)?.name}: ${(error as Error)?.message}`
-
 const WORDS = [
   "connection closed",
   "error communicating with the server: Connection reset by peer (os error 104)",
@@ -45,28 +39,10 @@ describe("Neon HTTP: the proxy's database connection dropped under the request",
       const engine = rig.engine("neon-http", scope)
       const proxy = rig.proxyOf("neon-http")
       await engine.execute(text(`CREATE TABLE ${table} (x integer)`))
-      const outcomes: string[] = []
-      const sent = async (work: () => Promise<unknown>) => {
-        proxy.arm("cut", { scope, answer: neonLostAnswer(words) })
-        outcomes.push(
-          kindOf(
-            await work().then(
-              () => "ok",
-              (error: unknown) => error,
-            ),
-          ),
-        )
-      }
       // The atomic request of a commit, an autocommitted write, a read.
-      await sent(async () => {
-        await using connection = engine.connect()
-        return connection.batch([
-          text(`INSERT INTO ${table} VALUES (1)`),
-          text(`INSERT INTO ${table} VALUES (2)`),
-        ])
-      })
-      await sent(() => engine.execute(text(`INSERT INTO ${table} VALUES (3)`)))
-      await sent(() => engine.execute(text(`SELECT x FROM ${table}`)))
+      const outcomes = await commitWriteRead(engine, table, () =>
+        proxy.arm("cut", { scope, answer: neonLostAnswer(words) }),
+      )
       expect(outcomes).toEqual(["unknown", "unknown", "connection"])
       // Applied all the same, as they may be when the answer is lost.
       const rows = await rig.inspect("neon-http").execute(text(`SELECT x FROM ${table} ORDER BY x`))
@@ -93,28 +69,9 @@ describe("Neon HTTP: the database ended the connection under a commit", () => {
       const engine = rig.engine("neon-http", scope)
       const proxy = rig.proxyOf("neon-http")
       await engine.execute(text(`CREATE TABLE ${table} (x integer)`))
-      const outcomes: string[] = []
-      for (const sent of [
-        async () => {
-          await using connection = engine.connect()
-          return connection.batch([
-            text(`INSERT INTO ${table} VALUES (1)`),
-            text(`INSERT INTO ${table} VALUES (2)`),
-          ])
-        },
-        () => engine.execute(text(`INSERT INTO ${table} VALUES (3)`)),
-        () => engine.execute(text(`SELECT x FROM ${table}`)),
-      ]) {
-        proxy.arm("cut", { scope, answer: neonLostAnswer(words, code, "FATAL") })
-        outcomes.push(
-          kindOf(
-            await sent().then(
-              () => "ok",
-              (error: unknown) => error,
-            ),
-          ),
-        )
-      }
+      const outcomes = await commitWriteRead(engine, table, () =>
+        proxy.arm("cut", { scope, answer: neonLostAnswer(words, code, "FATAL") }),
+      )
       expect(outcomes).toEqual(["unknown", "unknown", "connection"])
       const rows = await rig.inspect("neon-http").execute(text(`SELECT x FROM ${table} ORDER BY x`))
       expect(rows.all().map(([x]) => Number(x))).toEqual([1, 2, 3])
