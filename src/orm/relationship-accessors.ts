@@ -5,7 +5,7 @@ import { NotLoadedError } from "../errors.ts"
 import { type CollectionEvents, RelationshipList } from "./collection.ts"
 import { validated } from "./instance-accessors.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
-import { type InstanceState, STATE, stateOf } from "./state.ts"
+import { type InstanceState, refuseForeign, STATE, stateOf } from "./state.ts"
 
 export function defineRelationshipAccessors(prototype: object, mapper: Mapper): void {
   for (const key of mapper.relationshipSpecs.keys()) {
@@ -79,6 +79,10 @@ function replacesRows(property: RelationshipProperty): boolean {
 /** `item` as `state`'s relationship stores it, once its validators and the other side's accept it. */
 function accepted(state: InstanceState, property: RelationshipProperty, item: object): object {
   const stored = validated(state.mapper, property.key, item, state.object) as object
+  // Into an object of a session, through a relationship that cascades save-update: one of another
+  // session, or deleted, is refused now, as SQLAlchemy's backref cascade refuses it at the assignment.
+  if (stored && state.session && property.cascade.has("save-update"))
+    refuseForeign(stateOf(stored), state.session, `, assigned to ${state.mapper.name}.${property.key},`)
   const back = property.backPopulates
   if (back && stored) validated(stateOf(stored).mapper, back, state.object, stored)
   return stored

@@ -48,7 +48,7 @@ import {
   unloadRelationships,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { type InstanceState, sameValue, stateOf } from "./state.ts"
+import { type InstanceState, refuseForeign, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /**
@@ -146,10 +146,9 @@ export class AsyncSession extends ReadSession {
   add(object: object): void {
     const state = stateOf(object)
     this.requireOpen()
-    if (state.session && state.session !== this) {
-      throw new InvalidRequestError(`${state.mapper.name} belongs to another session; expunge it there first`)
-    }
-    const reached = reachedByAdd(state)
+    // Another session's, or deleted: SQLAlchemy refuses it, and so does the cascade below what it reaches.
+    refuseForeign(state, this)
+    const reached = reachedByAdd(state, this)
     const detached = reached.filter((other) => other.committed !== undefined)
     for (const other of [state, ...detached]) this.#refuseAttach(other, other !== state)
     this.#attach(state)
@@ -190,8 +189,15 @@ export class AsyncSession extends ReadSession {
     if (identity) this.identityMap.set(state.mapper, identity, state.object)
   }
 
+  /** Adds each object, as add() does; one that is refused (another session's, or deleted) adds none. */
   addAll(objects: Iterable<object>): void {
-    for (const object of objects) this.add(object)
+    const all = [...objects]
+    for (const object of all) {
+      const state = stateOf(object)
+      refuseForeign(state, this)
+      reachedByAdd(state, this)
+    }
+    for (const object of all) this.add(object)
   }
 
   /**

@@ -105,6 +105,23 @@ export function relationshipChanged(state: InstanceState, key: string): boolean 
   return !before || !sameMembers(before, relatedOf(state, key))
 }
 
+/**
+ * Refuses an object that cannot be attached to `session`, as SQLAlchemy's `_before_attach` and
+ * `_update_impl` raise: one another session holds, or one whose row a flush deleted (detached since).
+ * Skipped, the application would believe it saved. `reached` says how the caller came to it. A
+ * function, not a method: a worker that only reads never asks, and its bundle drops it.
+ */
+export function refuseForeign(state: InstanceState, session: SessionLike, reached = ""): void {
+  const other = state.session
+  if (other ? other === session : !state.gone) return
+  const row = `${state.mapper.name} (${state.identity?.join(", ") ?? "new"})${reached}`
+  throw new InvalidRequestError(
+    other
+      ? `${row} belongs to another session: it is already attached to session ${other.id} (this is ${session.id}). Expunge it there first, or merge() it into this one`
+      : `${row} has been deleted: its row is gone. merge() it to insert its row again, or add a new object`,
+  )
+}
+
 /** Whether two lists of related objects hold the same objects, in any order. */
 export function sameMembers(before: readonly object[], now: readonly object[]): boolean {
   if (before.length !== now.length) return false

@@ -9,9 +9,11 @@ import { type IdentityMap, identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import {
   type InstanceState,
+  refuseForeign,
   relatedOf,
   relationshipChanged,
   type SessionLike,
+  sameMembers,
   sameValue,
   stateOf,
 } from "../state.ts"
@@ -36,6 +38,7 @@ export function collectChanges(
   const queue = [...pending, ...persistent]
   for (let i = 0; i < queue.length; i++) {
     const state = queue[i] as InstanceState
+    refuseLinkedForeign(state, session)
     for (const related of relatedThrough(state, "save-update")) {
       const other = stateOf(related)
       if (other.session === undefined && other.committed === undefined && other.expungedFrom !== session) {
@@ -196,28 +199,61 @@ function pendingParentKey(child: InstanceState, property: RelationshipProperty):
 }
 
 /**
- * What adding an object reaches through loaded `save-update` relationships, as SQLAlchemy's add()
- * cascades: objects outside the session (new ones, left to the flush's cascade, and detached ones, to
- * attach), at any depth through them, members a collection lost included; an object in the session
- * stops it, as one of another session or whose row is gone does.
+ * What adding an object to `session` reaches through loaded `save-update` relationships, as
+ * SQLAlchemy's add() cascades: objects outside the session (new ones, left to the flush's cascade, and
+ * detached ones, to attach), at any depth through them, members a collection lost included; an object
+ * in the session stops it. One of another session is refused (refuseForeign) before the caller
+ * attaches anything, and so is one whose row is gone that the relationship gained since it was loaded
+ * or flushed; a deleted member it already had (kept in a loaded collection: expireOnCommit is off by
+ * default, where SQLAlchemy's commit expires the collection) is no save the application expects.
  */
-export function reachedByAdd(state: InstanceState): InstanceState[] {
+export function reachedByAdd(state: InstanceState, session: SessionLike): InstanceState[] {
   const reached = new Set([state])
   for (const current of reached) {
-    const related = relatedThrough(current, "save-update")
     for (const key of current.loaded) {
-      const lost = current.committedCollections.get(key)
-      if (!lost || !current.mapper.relationship(key).cascade.has("save-update")) continue
+      if (!current.mapper.relationship(key).cascade.has("save-update")) continue
       const now = new Set(relatedOf(current, key))
-      related.push(...lost.filter((item) => !now.has(item)))
-    }
-    for (const object of related) {
-      const other = stateOf(object)
-      if (other.session === undefined && !other.gone) reached.add(other)
+      const before = current.committedCollections.get(key) ?? []
+      const known = new Set(before)
+      for (const object of [...now, ...before.filter((item) => !now.has(item))]) {
+        const other = stateOf(object)
+        if (other.session === undefined && !other.gone) reached.add(other)
+        else if (other.session !== undefined || !known.has(object))
+          refuseForeign(
+            other,
+            session,
+            `, reached from the added ${state.mapper.name} through ${current.mapper.name}.${key} (cascading save-update),`,
+          )
+      }
     }
   }
   reached.delete(state)
   return [...reached]
+}
+
+/**
+ * Refuses, before the flush writes anything, an object of another session or whose row is gone that
+ * a loaded `save-update` relationship of `state` gained since it was loaded or flushed: one written
+ * where the collection could not see it (`books[0] = book`), or linked before `state` was in the
+ * session. Assignments are refused when made (./relationship-accessors.ts); members the relationship
+ * already had are left alone, as SQLAlchemy's flush leaves them.
+ */
+function refuseLinkedForeign(state: InstanceState, session: SessionLike): void {
+  for (const key of state.loaded) {
+    if (!state.mapper.relationship(key).cascade.has("save-update")) continue
+    const now = relatedOf(state, key)
+    const before = state.committedCollections.get(key)
+    if (before && sameMembers(before, now)) continue
+    const known = new Set(before)
+    for (const item of now) {
+      if (!known.has(item))
+        refuseForeign(
+          stateOf(item),
+          session,
+          `, in ${state.mapper.name}.${key} of an object of this session,`,
+        )
+    }
+  }
 }
 
 /**
