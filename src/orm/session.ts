@@ -655,6 +655,8 @@ export class AsyncSession extends ReadSession {
     let databaseFailed = false
     /** The flush went out as one autocommit request that committed: nothing after it may undo it. */
     let committed = false
+    /** The flush's answer is on the objects: it wrote inside the transaction, as any flush there. */
+    let applied = false
     let sent: Map<InstanceState, Snapshot> | undefined
     try {
       this.#fire("beforeFlush")
@@ -705,6 +707,7 @@ export class AsyncSession extends ReadSession {
       }
       this.#afterFlush(plan.inserted, plan.deleted, sent)
       keepLateChanges(late)
+      applied = true
       committed = !connection.inTransaction
       this.#fire("afterFlush")
       return results.slice(rendered.length)
@@ -715,22 +718,27 @@ export class AsyncSession extends ReadSession {
         this.#afterCommit()
         throw error
       }
-      const late = sent ? lateChanges(sent.keys(), sent) : []
-      for (const [state, before] of saved) restoreSaved(state, before)
-      keepLateChanges(late)
-      const { marked, dropped } = decidedByFlush ?? decidedSince()
-      for (const state of marked) {
-        state.deleted = false
-        this.#deleted.delete(state)
+      // An afterFlush listener threw after the answer was applied inside the transaction: the flush
+      // is one of the transaction's, which ending the failed work undoes on the objects below, as
+      // rollback() would (put back here, inserted objects lost the keys the identity map holds them by).
+      if (!applied) {
+        const late = sent ? lateChanges(sent.keys(), sent) : []
+        for (const [state, before] of saved) restoreSaved(state, before)
+        keepLateChanges(late)
+        const { marked, dropped } = decidedByFlush ?? decidedSince()
+        for (const state of marked) {
+          state.deleted = false
+          this.#deleted.delete(state)
+        }
+        for (const state of dropped) {
+          if (state.session !== undefined) continue
+          state.session = this
+          state.expungedFrom = undefined
+          this.#new.add(state)
+        }
+        // What this flush's listeners added would otherwise be written by the next, beside what they add again.
+        for (const state of addedByFlush ?? addedSince()) if (this.#new.has(state)) this.#expunge(state)
       }
-      for (const state of dropped) {
-        if (state.session !== undefined) continue
-        state.session = this
-        state.expungedFrom = undefined
-        this.#new.add(state)
-      }
-      // What this flush's listeners added would otherwise be written by the next, beside what they add again.
-      for (const state of addedByFlush ?? addedSince()) if (this.#new.has(state)) this.#expunge(state)
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
