@@ -1,7 +1,7 @@
 // What AsyncSession's unit of work needs to know about objects' changes: whether relationships
 // changed, how to drop unflushed changes, what a flush saved to put objects back, the mapper listeners
 // it runs, and how a failed row check becomes StaleDataError.
-import { EdgeAlchemyError, StaleDataError } from "../errors.ts"
+import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { FlushContext } from "./events.ts"
@@ -152,11 +152,32 @@ export function notify(
       if (told.has(state)) continue
       told.add(state)
       const listeners = state.mapper.listeners.get(`${when}${what}`)
-      for (const listener of listeners) listener(state.object, context)
+      for (const listener of listeners) {
+        callListener(`${state.mapper.name} ${when}${what}`, () => listener(state.object, context))
+      }
       ran ||= listeners.length > 0
     }
   }
   return ran
+}
+
+/**
+ * Runs the application's listener of `event`. Listeners are synchronous, as SQLAlchemy's: a flush or
+ * commit does not wait for a promise (awaiting one that flushes or queries the session would wait on
+ * itself), so an async listener's work after its first await would land after the flush went out, and
+ * its rejection nowhere. One that returns a promise fails the flush or commit instead, with the
+ * promise's rejection, once it comes, as the error's cause.
+ */
+export function callListener(event: string, call: () => unknown): void {
+  const result = call()
+  if (!(result instanceof Promise)) return
+  const error = new InvalidRequestError(
+    `The ${event} listener returned a Promise: listeners run synchronously inside the flush or commit, which does not wait for them. Do the async work before flushing, or start it from an afterCommit listener that does not return it`,
+  )
+  result.catch((reason: unknown) => {
+    error.cause = reason
+  })
+  throw error
 }
 
 /** A primary key for listeners: the value, or the KeyRef of a row the flush inserts. */

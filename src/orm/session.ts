@@ -28,6 +28,7 @@ import { plugins } from "./plugins.ts"
 import { type ExecuteOptions, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
 import {
+  callListener,
   discardUnflushed,
   type FlushedInTransaction,
   keepLateChanges,
@@ -883,7 +884,7 @@ export class AsyncSession extends ReadSession {
   }
 
   #fire(event: SessionEvent): void {
-    for (const listener of this.#listeners.get(event)) listener(this)
+    for (const listener of this.#listeners.get(event)) callListener(event, () => listener(this))
   }
 
   #afterCommit(): void {

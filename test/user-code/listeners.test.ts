@@ -2,12 +2,42 @@
 // failure the database holds nothing of it, the objects are as before it, a retry writes once, and the
 // error the application sees is its own (or names what it did wrong).
 import { describe, expect, it } from "vitest"
-import { AsyncSession, inspect, PendingRollbackError } from "../../src/index.ts"
+import { AsyncSession, InvalidRequestError, inspect, listen, PendingRollbackError } from "../../src/index.ts"
 import { fixtures, suiteEngine, titlesLike, UcBook, uniq } from "./models.ts"
 
 for (const fixture of fixtures) {
   describe(`listeners that fail, on ${fixture.name}`, () => {
     const engine = suiteEngine(fixture, "listeners")
+
+    // An async listener's promise was dropped: its rejection was unhandled, and the commit it should have
+    // failed was made durable; work after its first await landed after the flush had gone out.
+    it("refuses an async mapper listener: the commit fails with nothing written, its rejection as the cause, and the retry writes once", async () => {
+      const title = uniq("async")
+      const stop = listen(UcBook, "beforeInsert", async () => {
+        throw new Error("slug service down")
+      })
+      await using session = new AsyncSession(engine)
+      const book = new UcBook({ title })
+      session.add(book)
+      try {
+        const failure = await session.commit().then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+        expect(failure).toBeInstanceOf(InvalidRequestError)
+        expect(String(failure)).toContain("UcBook beforeInsert listener returned a Promise")
+        expect((failure as Error).cause).toEqual(new Error("slug service down"))
+        expect([inspect(book).state, book.id, await titlesLike(engine, title)]).toEqual([
+          "pending",
+          undefined,
+          [],
+        ])
+      } finally {
+        stop()
+      }
+      await session.commit()
+      expect([inspect(book).state, await titlesLike(engine, title)]).toEqual(["persistent", [title]])
+    })
 
     // The flush's answer had been applied when the listener threw: restoring the objects to before it
     // took the inserted book's key away while the identity map still held it there, so the failure's
@@ -59,6 +89,21 @@ for (const fixture of fixtures) {
       session.add(inner)
       await session.commit()
       expect(await titlesLike(engine, title)).toEqual([`${title}-inner`, `${title}-outer`])
+    })
+
+    it("refuses an async session listener (afterFlush of a begin() transaction): rollback, then the retry writes once", async () => {
+      const title = uniq("async-session")
+      await using session = new AsyncSession(engine)
+      const stop = session.on("afterFlush", async () => undefined)
+      const book = new UcBook({ title })
+      session.add(book)
+      await expect(session.flush()).rejects.toThrow("afterFlush listener returned a Promise")
+      expect(await titlesLike(engine, title)).toEqual([])
+      await session.rollback()
+      stop()
+      session.add(book)
+      await session.commit()
+      expect(await titlesLike(engine, title)).toEqual([title])
     })
   })
 }
