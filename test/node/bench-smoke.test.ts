@@ -12,6 +12,7 @@ import { STEPS } from "../../tools/bench/latency/runner.ts"
 import { runLatency } from "../../tools/bench/latency.ts"
 import { runProfile } from "../../tools/bench/profile.ts"
 import { runWorkerdCpu } from "../../tools/bench/workerd-cpu.ts"
+import { profileInWorkerd } from "../../tools/bench/workerd-profile.ts"
 
 beforeEach(() => {
   vi.spyOn(console, "log").mockImplementation(() => undefined)
@@ -105,6 +106,16 @@ describe("workerd-cpu", () => {
       ["Neon HTTP", ["neon raw driver", "neon raw driver, client per call", "neon edgealchemy"]],
       ["libSQL HTTP", ["libsql raw driver", "libsql raw driver, client per call", "libsql edgealchemy"]],
     ])
+  }, 60_000)
+})
+
+describe("workerd-profile", () => {
+  it("profiles a contender in workerd, its frames mapped back to this repository's sources", async () => {
+    const { summary, operations } = await profileInWorkerd("libsql edgealchemy", 1, 0, 200)
+    expect(operations).toBe(200)
+    const files = summary.selfByFile.map((cost) => cost.where)
+    expect(files).toContain("src/drivers/libsql/transport.ts")
+    expect(files.some((file) => file.startsWith("node_modules/@libsql/"))).toBe(true)
   }, 60_000)
 })
 

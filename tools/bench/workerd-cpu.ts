@@ -31,8 +31,8 @@ export interface WorkerdFigures {
 // As in wrangler.toml: the newest date this workerd accepts is 2026-05-03.
 const COMPATIBILITY_DATE = "2026-04-01"
 
-/** The worker, bundled as wrangler bundles one. */
-async function workerBundle(): Promise<string> {
+/** The worker, bundled as wrangler bundles one; with `sourceMap`, its source map too (as JSON). */
+export async function workerBundle(sourceMap = false): Promise<{ code: string; map?: string }> {
   const bundle = await build({
     entryPoints: [join(import.meta.dirname, "get-contenders/worker.ts")],
     bundle: true,
@@ -41,10 +41,13 @@ async function workerBundle(): Promise<string> {
     conditions: ["workerd", "worker", "browser"],
     // The benchmark's models read knobs from the environment, which workerd does not have.
     define: { "process.env": "{}" },
+    ...(sourceMap ? { sourcemap: "external" as const, outfile: "worker.js" } : {}),
     write: false,
     logLevel: "warning",
   })
-  return bundle.outputFiles[0]?.text ?? ""
+  const code = bundle.outputFiles.find((file) => !file.path.endsWith(".map"))?.text ?? ""
+  const map = bundle.outputFiles.find((file) => file.path.endsWith(".map"))?.text
+  return map ? { code, map } : { code }
 }
 
 /** The workerd processes this process started (Miniflare's), and their threads' CPU time in ns. */
@@ -85,7 +88,7 @@ function workerdCpu(): () => number {
 export async function runWorkerdCpu(options: WorkerdOptions): Promise<WorkerdFigures[]> {
   const { tapes, read } = await recordContenders()
   const miniflare = new Miniflare({
-    modules: [{ type: "ESModule", path: "worker.js", contents: await workerBundle() }],
+    modules: [{ type: "ESModule", path: "worker.js", contents: (await workerBundle()).code }],
     compatibilityDate: COMPATIBILITY_DATE,
     host: "127.0.0.1",
     port: 0,

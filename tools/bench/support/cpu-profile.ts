@@ -1,7 +1,7 @@
 // V8 CPU profiles (the `.cpuprofile` of `node --cpu-prof` and of the inspector's Profiler), summarized:
 // self time by function and by file, and inclusive time by function (each function counted once per
 // stack, so recursion does not count twice), as shares of the profile's time.
-import { findSourceMap } from "node:module"
+import { findSourceMap, type SourceMap } from "node:module"
 import { relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -50,8 +50,11 @@ const IDLE = new Set(["(idle)", "(program)", "(garbage collector)", "(root)"])
  * Where a frame's code came from: through the bundle's source map when the profile is of a bundle
  * (../bundled.ts runs node with --enable-source-maps, which keeps the maps), else as the frame says.
  */
-function originalOf(frame: CallFrame): { url: string; lineNumber: number } {
-  const map = frame.url.startsWith("file://") ? findSourceMap(fileURLToPath(frame.url)) : undefined
+function originalOf(
+  frame: CallFrame,
+  mapOf: (url: string) => SourceMap | undefined,
+): { url: string; lineNumber: number } {
+  const map = mapOf(frame.url)
   const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as
     | { originalSource?: string; originalLine?: number }
     | undefined
@@ -62,7 +65,15 @@ function originalOf(frame: CallFrame): { url: string; lineNumber: number } {
   return { url, lineNumber: entry.originalLine ?? frame.lineNumber }
 }
 
-export function summarizeProfile(profile: CpuProfile): ProfileSummary {
+/** The source map Node keeps for a file it loaded (../bundled.ts runs node with --enable-source-maps). */
+const nodeSourceMap = (url: string) =>
+  url.startsWith("file://") ? findSourceMap(fileURLToPath(url)) : undefined
+
+/** `mapOf` finds the source map of a frame's script (a bundle run elsewhere, as in workerd, brings its own). */
+export function summarizeProfile(
+  profile: CpuProfile,
+  mapOf: (url: string) => SourceMap | undefined = nodeSourceMap,
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
   const parent = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
@@ -70,7 +81,7 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   const originOf = (id: number) => {
     let origin = origins.get(id)
     if (!origin) {
-      origin = originalOf((byId.get(id) as CpuProfile["nodes"][number]).callFrame)
+      origin = originalOf((byId.get(id) as CpuProfile["nodes"][number]).callFrame, mapOf)
       origins.set(id, origin)
     }
     return origin
