@@ -1,6 +1,12 @@
 // Embedded libSQL (`file:` and `:memory:`) with the native `@libsql/client`: Node only, behind its
 // own entry point so that no Workers bundle carries it.
-import { type Client, createClient } from "@libsql/client"
+import {
+  type Client,
+  type Config,
+  createClient,
+  type InStatement,
+  type TransactionMode,
+} from "@libsql/client"
 import { cached } from "../../util/cached.ts"
 import type { Driver } from "../transport.ts"
 import { type LibsqlOptions, libsqlDriver } from "./driver.ts"
@@ -11,6 +17,38 @@ export function libsqlEmbedded(options: LibsqlOptions = {}): Driver {
   // A `:memory:` database lives and dies with its client: every connection of the engine shares one.
   const memory = new Map<string, Client>()
   const sharedClient = (url: string) =>
-    MEMORY.test(url) ? () => cached(memory, url, () => createClient({ url, intMode: "bigint" })) : undefined
-  return libsqlDriver(createClient, "embedded", options, sharedClient)
+    MEMORY.test(url) ? () => cached(memory, url, () => embeddedClient({ url, intMode: "bigint" })) : undefined
+  return libsqlDriver(embeddedClient, "embedded", options, sharedClient)
+}
+
+/**
+ * The embedded client, committing through `exec`. Its own COMMIT is a prepared statement, and one that
+ * fails (a deferred foreign key) is never reset: it keeps the file locked for every other connection
+ * and process ("database is locked" on their next write) until it happens to be garbage-collected.
+ * `exec` finalizes its statement whatever happens; the transaction it leaves open is rolled back when
+ * the transaction is closed, as after any failed commit.
+ */
+function embeddedClient(config: Config): Client {
+  const client = createClient(config)
+  const open = client.transaction.bind(client)
+  const transaction = async (mode?: TransactionMode) => {
+    const opened = await open(mode)
+    opened.commit = () => opened.executeMultiple("COMMIT")
+    return opened
+  }
+  // The client's methods read its private fields: it is changed in place, not wrapped.
+  return Object.assign(client, {
+    transaction,
+    // A batch is a transaction of its own, committed the same way.
+    batch: async (statements: InStatement[], mode: TransactionMode = "deferred") => {
+      const opened = await transaction(mode)
+      try {
+        const results = await opened.batch(statements)
+        await opened.commit()
+        return results
+      } finally {
+        opened.close()
+      }
+    },
+  })
 }
