@@ -96,6 +96,8 @@ export class AsyncSession extends ReadSession {
   #pendingRollback: PendingRollbackError | undefined
   /** Set while the application's own rollback() or close() ends the transaction. */
   #rollingBack = false
+  /** The afterCommit or afterRollback listeners running now: they may not flush, commit, roll back or begin. */
+  #ending: SessionEvent | undefined
   /** Objects whose INSERT or DELETE is out now (a flush under way). */
   #sending: ReadonlySet<InstanceState> = new Set()
 
@@ -546,6 +548,13 @@ export class AsyncSession extends ReadSession {
    * A flush listener may start a flush of its own: it runs after the current one, not inside it.
    */
   async #oneAtATime<T>(what: string, work: () => Promise<T>): Promise<T> {
+    // Queued, it would run after the commit or rollback that fired the listener, and fire it again.
+    // SQLAlchemy's session emits no SQL there either.
+    if (this.#ending) {
+      throw new InvalidRequestError(
+        `${what}() was called from an ${this.#ending} listener, which runs as the transaction ends (a commit or rollback there fires it again, endlessly): call it once the call that fired the listener has returned`,
+      )
+    }
     const openWhenCalled = !this.closed
     const start = () => {
       // Closing rolled back and let go of every object already: a rollback after it has nothing to do.
@@ -884,7 +893,13 @@ export class AsyncSession extends ReadSession {
   }
 
   #fire(event: SessionEvent): void {
-    for (const listener of this.#listeners.get(event)) callListener(event, () => listener(this))
+    const ending = event === "afterCommit" || event === "afterRollback"
+    if (ending) this.#ending = event
+    try {
+      for (const listener of this.#listeners.get(event)) callListener(event, () => listener(this))
+    } finally {
+      if (ending) this.#ending = undefined
+    }
   }
 
   #afterCommit(): void {

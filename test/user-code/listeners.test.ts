@@ -39,6 +39,32 @@ for (const fixture of fixtures) {
       expect([inspect(book).state, await titlesLike(engine, title)]).toEqual(["persistent", [title]])
     })
 
+    // Each rollback() fired afterRollback, whose rollback() was queued behind it and fired it again: an
+    // endless chain of promises with no I/O, which starved the event loop (no timer, no request, no
+    // test timeout ran again). commit() from afterCommit did the same. The cap of 100 ends it for the test.
+    it("refuses commit() and rollback() called from afterCommit and afterRollback listeners: the transaction is over, and the call would fire its event again, endlessly", async () => {
+      const title = uniq("re-entrant")
+      await using session = new AsyncSession(engine)
+      const calls = { afterCommit: 0, afterRollback: 0 }
+      const refused: unknown[] = []
+      session.on("afterCommit", () => {
+        if (++calls.afterCommit < 100) session.commit().catch((error: unknown) => refused.push(error))
+      })
+      session.on("afterRollback", () => {
+        if (++calls.afterRollback < 100) session.rollback().catch((error: unknown) => refused.push(error))
+      })
+      session.add(new UcBook({ title }))
+      await session.commit()
+      await session.rollback()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(calls).toEqual({ afterCommit: 1, afterRollback: 1 })
+      expect(refused.map(String)).toEqual([
+        "InvalidRequestError: commit() was called from an afterCommit listener, which runs as the transaction ends (a commit or rollback there fires it again, endlessly): call it once the call that fired the listener has returned",
+        "InvalidRequestError: rollback() was called from an afterRollback listener, which runs as the transaction ends (a commit or rollback there fires it again, endlessly): call it once the call that fired the listener has returned",
+      ])
+      expect(await titlesLike(engine, title)).toEqual([title])
+    })
+
     // The flush's answer had been applied when the listener threw: restoring the objects to before it
     // took the inserted book's key away while the identity map still held it there, so the failure's
     // undo could not take it out; rollback() then dropped the values of this 'persistent' transient
