@@ -13,11 +13,6 @@ export const CLOSE_TIMEOUT_MS = 1_000
 export interface Query {
   readonly sql: string
   readonly params: readonly unknown[]
-  /**
-   * Its rows hold a date (DateOnly): a driver that would parse one (Neon's, to a Date at local
-   * midnight, which a zone that skipped the day makes the next) must hand it over as its text.
-   */
-  readonly datesAsText?: boolean
 }
 
 export interface QueryResult {

@@ -19,7 +19,7 @@ import type { TextStatement } from "../sql/text.ts"
 import { maskUrl } from "./echo.ts"
 import type { Engine } from "./engine.ts"
 import { Result } from "./result.ts"
-import { decodeRow, readsDates, slotsOf } from "./row-shape.ts"
+import { decodeRow, slotsOf } from "./row-shape.ts"
 import type { SavepointStack } from "./savepoints.ts"
 
 export class Connection {
@@ -251,7 +251,6 @@ export class Connection {
     const { dialect } = this.engine
     let query: Query = statement.compile(dialect)
     if (params.length > 0) query = { sql: query.sql, params }
-    if (readsDates(statement)) query = { ...query, datesAsText: true }
     // Refused before sending: SQLite would refuse them too, but PostgreSQL's protocol counts them in 16
     // bits, and 65,536 and more fail as a broken connection, which a retry only repeats.
     const most = dialect.name === "postgresql" ? 65_535 : 32_766

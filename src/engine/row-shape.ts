@@ -51,18 +51,6 @@ export function slotsOf(statement: Statement): readonly Slot[] {
 
 const slotsByList = new WeakMap<readonly unknown[], readonly Slot[]>()
 
-/** Whether a statement's rows hold a date (a DateOnly value): see Query.datesAsText. */
-export function readsDates(statement: Statement): boolean {
-  const slots = slotsOf(statement)
-  return cached(datesBySlots, slots, () =>
-    slots.some((slot) =>
-      (slot.kind === "value" ? [slot.type] : slot.types).some((type) => type.kind === "date"),
-    ),
-  )
-}
-
-const datesBySlots = new WeakMap<readonly Slot[], boolean>()
-
 function slotOf(item: SelectItem): Slot {
   if (isEntity(item)) return { kind: "entity", item, types: item[ENTITY].columns.map((c) => c.type) }
   if (item instanceof Expression) {

@@ -31,19 +31,29 @@ import { inlineScript } from "./inline-script.ts"
 import { applyWebSocketSettings, type NeonOptions, withHttpSettings } from "./settings.ts"
 
 /**
- * The driver's parsers, but a `date` stays its text (`YYYY-MM-DD`): parsed, it was a Date at local
- * midnight, which a zone that skipped the day (Kiribati's 1994-12-31) turns into the next. Given only
- * to queries that read a date (Query.datesAsText): any `types` option costs the driver about 8% more
- * CPU per query.
+ * The driver's parsers for a process whose zone is not UTC (Node's TZ; Workers run in UTC), where it
+ * reads a `date` and a `timestamp` (without time zone) in that zone: a `date` stays its text
+ * (`YYYY-MM-DD`; parsed, it was a Date at local midnight, which a zone that skipped the day, Kiribati's
+ * 1994-12-31, turns into the next), and a `timestamp` is read as UTC, as the ORM writes it. Only there:
+ * any `types` option costs the driver about 8% more CPU per query.
  */
-const DATES_AS_TEXT = {
+const ZONED = {
   types: {
-    getTypeParser: (id, format) => (id === 1082 ? (text: string) => text : types.getTypeParser(id, format)),
+    getTypeParser: (id, format) =>
+      id === 1082
+        ? String
+        : id === 1114
+          ? (text: string) => types.getTypeParser(1184, format)(`${text}+00`)
+          : types.getTypeParser(id, format),
   } satisfies CustomTypesConfig,
 }
 
-/** The driver's per-query options for `query`. */
-const optionsOf = (query: Query) => (query.datesAsText ? DATES_AS_TEXT : undefined)
+/**
+ * The driver's per-query options: ZONED's parsers when the process's zone has an offset at the epoch or
+ * in summer (asked at each query: Node honours a TZ set while it runs).
+ */
+const optionsOf = () =>
+  new Date(0).getTimezoneOffset() || new Date(15e11).getTimezoneOffset() ? ZONED : undefined
 
 /** The HTTP driver's spelling of an isolation level: "repeatable read" is "RepeatableRead". */
 function httpIsolationLevel(level: IsolationLevel) {
@@ -251,9 +261,8 @@ export class NeonTransport implements Transport {
     const explicit = Object.keys(options).length > 0
     const text = explicit ? `${beginSql(options)}\n;\n${script}\n;\nCOMMIT` : script
     return this.#overWebSocket("batch", queries, async () => {
-      const dates = queries.some((query) => query.datesAsText) ? DATES_AS_TEXT : {}
       const answer: unknown = await client
-        .query({ text, rowMode: "array", ...dates })
+        .query({ text, rowMode: "array", ...optionsOf() })
         .catch(async (error: unknown) => {
           // A failed statement leaves an explicit transaction open (aborted): end it.
           if (explicit) await client.query("ROLLBACK").catch(() => undefined)
@@ -281,7 +290,7 @@ export class NeonTransport implements Transport {
           text: query.sql,
           values: [...query.params],
           rowMode: "array",
-          ...optionsOf(query),
+          ...optionsOf(),
         }),
       ),
     )
@@ -360,11 +369,11 @@ export class NeonTransport implements Transport {
       withHttpSettings(this.#options, fetch, () => {
         if (kind !== "batch") {
           const [query] = queries as [Query]
-          return sql.query(query.sql, [...query.params], optionsOf(query)).then(oneResult)
+          return sql.query(query.sql, [...query.params], optionsOf()).then(oneResult)
         }
         return sql
           .transaction(
-            queries.map((q) => sql.query(q.sql, [...q.params], optionsOf(q))),
+            queries.map((q) => sql.query(q.sql, [...q.params], optionsOf())),
             {
               arrayMode: true,
               fullResults: true,
