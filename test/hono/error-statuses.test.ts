@@ -97,20 +97,19 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       expect(logged[0]).toMatch(/^GET \/big failed: ProgrammingError: .*too large.*: return fewer rows$/)
     })
 
-    // Neon HTTP takes 10 MiB. A libSQL request over its server's limit (64 MiB at libsql-local) is still a
-    // ConnectionError: the libSQL read worker had no bytes left for telling it apart.
-    if (fixture.name === "neon-http") {
-      it("a commit of more data than one request carries is 413, not retried, nothing written", async () => {
-        logged.length = 0
-        const response = await app.request("/docs", {
-          method: "POST",
-          body: JSON.stringify({ body: "d".repeat(11 * MIB) }),
-        })
-        expect(await answerOf(response)).toEqual({ status: 413, code: "payload_too_large", retryAfter: null })
-        expect(await stored()).toBe(0)
-        expect(logged).toEqual([])
+    // Neon HTTP takes 10 MiB, libsql-local 64 MiB (sqld's limit is its own setting). Over libSQL it was a
+    // ConnectionError, answered 503 "retry" with Retry-After: a retry met the same refusal forever.
+    it("a commit of more data than one request carries is 413, not retried, nothing written", async () => {
+      logged.length = 0
+      const size = fixture.dialect === "postgresql" ? 11 * MIB : 65 * MIB
+      const response = await app.request("/docs", {
+        method: "POST",
+        body: JSON.stringify({ body: "d".repeat(size) }),
       })
-    }
+      expect(await answerOf(response)).toEqual({ status: 413, code: "payload_too_large", retryAfter: null })
+      expect(await stored()).toBe(0)
+      expect(logged).toEqual([])
+    })
   })
 }
 

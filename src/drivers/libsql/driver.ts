@@ -19,7 +19,6 @@ export interface LibsqlOptions {
 }
 
 const REMOTE = /^(libsql|https?):\/\//i
-const EMBEDDED = /^(file:|:memory:)/i
 
 /**
  * The libSQL driver of an entry point: its client maker, and (embedded) the client every connection to
@@ -33,9 +32,10 @@ export function libsqlDriver(
 ): Driver {
   checkedRequestTimeout(options.requestTimeoutMs)
   return {
-    name: kind === "http" ? "libsql" : "libsql (embedded)",
+    // The embedded driver (./node.ts) names itself and its URLs.
+    name: "libsql",
     dialect: "sqlite",
-    accepts: (url) => (kind === "http" ? REMOTE : EMBEDDED).test(url),
+    accepts: (url) => REMOTE.test(url),
     open: (url: string, roundTrips: RoundTrips) =>
       new LibsqlTransport(
         { ...options, url, createClient, kind, sharedClient: sharedClient(url) },

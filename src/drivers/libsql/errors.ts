@@ -9,6 +9,7 @@ import {
   type IntegrityKind,
   OperationalError,
   ProgrammingError,
+  RequestTooLargeError,
   type StatementContext,
 } from "../../errors.ts"
 import type { Query } from "../transport.ts"
@@ -58,6 +59,9 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   // An answer over the server's limit fails the same way every time: not a connection's failure. An
   // autocommitted write so answered ran: the transport reports it as an UnknownOutcomeError before this.
   if (code === "RESPONSE_TOO_LARGE") return new ProgrammingError(`${message}: return fewer rows`, context)
+  // So does a request over its limit (HTTP 413), which the server refused before running any of it.
+  if (/status 413/.test(message))
+    return new RequestTooLargeError(`${message}: commit in smaller pieces`, context)
   // A SyntaxError: an answer that is not JSON (a middlebox's page in place of the server's).
   if (CONNECTION.test(said) || error instanceof TypeError || error instanceof SyntaxError)
     return new ConnectionError(message, context)

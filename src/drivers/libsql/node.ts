@@ -12,13 +12,18 @@ import type { Driver } from "../transport.ts"
 import { type LibsqlOptions, libsqlDriver } from "./driver.ts"
 
 const MEMORY = /^(:memory:|file::memory:)/i
+const EMBEDDED = /^(file:|:memory:)/i
 
 export function libsqlEmbedded(options: LibsqlOptions = {}): Driver {
   // A `:memory:` database lives and dies with its client: every connection of the engine shares one.
   const memory = new Map<string, Client>()
   const sharedClient = (url: string) =>
     MEMORY.test(url) ? () => cached(memory, url, () => embeddedClient({ url, intMode: "bigint" })) : undefined
-  return libsqlDriver(embeddedClient, "embedded", options, sharedClient)
+  return {
+    ...libsqlDriver(embeddedClient, "embedded", options, sharedClient),
+    name: "libsql (embedded)",
+    accepts: (url) => EMBEDDED.test(url),
+  }
 }
 
 /**

@@ -33,7 +33,7 @@ const CAPABILITIES: Capabilities = Object.freeze({
 
 export interface LibsqlTransportSettings {
   readonly url: string
-  readonly authToken?: string | undefined
+  readonly authToken?: string
   readonly createClient: CreateClient
   readonly kind: "http" | "embedded"
   /** One client shared by every connection (a `:memory:` database exists only inside its client). */
@@ -177,14 +177,11 @@ export class LibsqlTransport implements Transport {
 
   get #openClient(): Client {
     if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
+    // The settings are the client's config too: it reads `url` and `authToken`, and leaves the rest.
+    // The embedded client has no use for `fetch`.
     this.#client ??=
       this.#settings.sharedClient?.() ??
-      this.#settings.createClient({
-        url: this.#settings.url,
-        ...(this.#settings.authToken ? { authToken: this.#settings.authToken } : {}),
-        intMode: "bigint",
-        ...(this.#settings.kind === "http" ? { fetch: this.#countingFetch } : {}),
-      })
+      this.#settings.createClient({ ...this.#settings, intMode: "bigint", fetch: this.#countingFetch })
     return this.#client
   }
 
