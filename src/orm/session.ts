@@ -195,10 +195,13 @@ export class AsyncSession extends ReadSession {
   /** Adds each object, as add() does; one that is refused (another session's, or deleted) adds none. */
   addAll(objects: Iterable<object>): void {
     const all = [...objects]
+    // One reached from an object checked before it was checked with it (what it reaches, that one
+    // reaches): walked again for each, new objects linked to one new parent cost N times N.
+    const checked = new Set<InstanceState>()
     for (const object of all) {
       const state = stateOf(object)
       refuseForeign(state, this)
-      reachedByAdd(state, this)
+      if (!checked.has(state)) for (const other of reachedByAdd(state, this)) checked.add(other)
     }
     for (const object of all) this.add(object)
   }
