@@ -290,10 +290,17 @@ export class AsyncSession extends ReadSession {
    * Runs a statement as ReadSession does; a bulk UPDATE or DELETE also updates the objects the session
    * holds (`synchronizeSession`, default "auto": evaluated in memory, or its rows fetched by RETURNING).
    */
-  override async execute<S extends Statement>(
+  override execute<S extends Statement>(
     statement: S,
     options: ExecuteOptions = {},
   ): Promise<Result<RowOf<S>>> {
+    return this.#execute(statement, options).catch((error: unknown) => {
+      this.#endedBy(error)
+      throw error
+    })
+  }
+
+  async #execute<S extends Statement>(statement: S, options: ExecuteOptions): Promise<Result<RowOf<S>>> {
     if (!mayWrite(statement)) return super.execute(statement, options)
     // A write waits for rollback() once a failure ended the transaction, as flush and commit do: in
     // autocommit it would be durable without the work the failure undid.
@@ -585,6 +592,15 @@ export class AsyncSession extends ReadSession {
   /** The flush, commit or rollback running now, if any (not those queued behind it). */
   #underway: Promise<unknown> | undefined
 
+  /**
+   * A failure that ended the transaction is the cause of the PendingRollbackError that refuses the work
+   * after it, as SQLAlchemy's names the original exception: the first one seen, when several end it.
+   */
+  #endedBy(error: unknown): void {
+    const pending = this.#pendingRollback
+    if (pending && pending.cause === undefined && error !== pending) pending.cause = error
+  }
+
   #refuseIfPendingRollback(): void {
     if (this.#pendingRollback) throw this.#pendingRollback
   }
@@ -755,6 +771,7 @@ export class AsyncSession extends ReadSession {
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
+      this.#endedBy(error)
       // The failure ended the transaction, which undid its earlier flushes before this flush's objects
       // were put back above: undo them again over that (undoing is idempotent).
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
@@ -818,7 +835,7 @@ export class AsyncSession extends ReadSession {
     // that and rolled back, as SQLAlchemy's.
     if (!committed && !this.#rollingBack) {
       this.#pendingRollback = new PendingRollbackError(
-        "This session's transaction ended when a statement, flush or commit inside it failed; what it had written is undone: call rollback() before writing again",
+        "This session's transaction ended when a statement, flush or commit inside it failed (the cause); what it had written is undone: call rollback() before writing again",
       )
     }
   }

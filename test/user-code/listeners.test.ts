@@ -2,7 +2,7 @@
 // failure the database holds nothing of it, the objects are as before it, a retry writes once, and the
 // error the application sees is its own (or names what it did wrong).
 import { describe, expect, it } from "vitest"
-import { AsyncSession, InvalidRequestError, inspect, listen, PendingRollbackError } from "../../src/index.ts"
+import { AsyncSession, InvalidRequestError, inspect, listen, PendingRollbackError, text } from "../../src/index.ts"
 import { fixtures, suiteEngine, titlesLike, UcBook, uniq } from "./models.ts"
 
 for (const fixture of fixtures) {
@@ -37,6 +37,38 @@ for (const fixture of fixtures) {
       }
       await session.commit()
       expect([inspect(book).state, await titlesLike(engine, title)]).toEqual(["persistent", [title]])
+    })
+
+    // The PendingRollbackError that refuses the work after a failure had no cause: the app's own error
+    // (a listener's, the database's) was out of reach of the code that met the refusal (the commit of
+    // dbSession's middleware, an error handler). SQLAlchemy's names it ("Original exception was: ...").
+    it("the PendingRollbackError after a failed flush or statement inside begin() has the failure as its cause", async () => {
+      const title = uniq("cause")
+      await using session = new AsyncSession(engine)
+      let fail = true
+      const stop = listen(UcBook, "beforeInsert", () => {
+        if (fail) throw new Error("listener failed")
+      })
+      try {
+        await session.begin()
+        session.add(new UcBook({ title }))
+        await expect(session.flush()).rejects.toThrow("listener failed")
+        const refused = await session.commit().catch((error: unknown) => error)
+        expect([refused instanceof PendingRollbackError, String((refused as Error).cause)]).toEqual([
+          true,
+          "Error: listener failed",
+        ])
+      } finally {
+        fail = false
+        stop()
+      }
+      await session.rollback()
+      await session.begin()
+      const failed = await session.execute(text("SELECT * FROM uc_no_such_table")).catch((error: unknown) => error)
+      const refused = await session.commit().catch((error: unknown) => error)
+      expect([refused instanceof PendingRollbackError, (refused as Error).cause]).toEqual([true, failed])
+      await session.rollback()
+      expect(await titlesLike(engine, title)).toEqual([])
     })
 
     // Each rollback() fired afterRollback, whose rollback() was queued behind it and fired it again: an
