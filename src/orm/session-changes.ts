@@ -271,11 +271,24 @@ function unload(state: InstanceState, key: string): void {
 export function discardUnflushed(state: InstanceState, only?: readonly string[]): void {
   const named = (key: string) => !only || only.includes(key)
   const committed = state.committed ?? {}
-  for (const key of state.modifiedColumns().filter(named)) {
+  for (const key of unflushedColumns(state).filter(named)) {
     if (key in committed) state.values[key] = committed[key]
     else delete state.values[key]
   }
   for (const key of [...state.loaded].filter(named)) if (relationshipChanged(state, key)) unload(state, key)
+}
+
+/**
+ * The columns whose values may differ from the database's. One whose value cannot be compared (a JSON
+ * document holding an object whose toJSON throws, or a bigint) makes every set column count: dropping
+ * changes must not fail on the very value it drops.
+ */
+function unflushedColumns(state: InstanceState): string[] {
+  try {
+    return state.modifiedColumns()
+  } catch {
+    return state.mapper.columnKeys.filter((key) => key in state.values)
+  }
 }
 
 /** A failed version or row-count check becomes StaleDataError; anything else stays as it is. */

@@ -11,6 +11,7 @@ import {
   dropAll,
   type Engine,
   Integer,
+  Json,
   model,
   Registry,
   relationship,
@@ -33,6 +34,7 @@ export class UcAuthor extends model(
     id: column(Integer, { primaryKey: true }),
     name: column(String(60), { unique: true }),
     note: column(String(60), { nullable: true }),
+    meta: column(Json<unknown>(), { nullable: true }),
     books: relationship<UcBook[]>("UcBook", {
       backPopulates: "author",
       cascade: ["save-update", "delete", "delete-orphan"],
