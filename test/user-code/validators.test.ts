@@ -1,0 +1,82 @@
+// Validators (`validates`) that refuse a value while the ORM assigns values for the application: in a
+// model's constructor, and in merge(). Neither is undone where it stops (SQLAlchemy's are not either):
+// what was linked before the refusal stays linked. rollback() is the way back, and leaves nothing of
+// it for a commit to write.
+import { describe, expect, it } from "vitest"
+import { AsyncSession, inspect, select, selectinload, validates } from "../../src/index.ts"
+import { fixtures, storedAuthor, suiteEngine, titlesLike, UcAuthor, UcBook, uniq } from "./models.ts"
+
+/** Refuses books whose title ends in "spam", both as a book's title and as a member of an author's books. */
+function refuseSpam(): () => void {
+  const stops = [
+    validates(UcBook, ["title"], (_key, title) => {
+      if (title.endsWith("spam")) throw new Error("no spam titles")
+      return title
+    }),
+    // A book being constructed reaches it before its title is set (its author comes first).
+    validates(UcAuthor, ["books"], (_key, book) => {
+      if (`${book.title}`.endsWith("spam")) throw new Error("no spam books")
+      return book
+    }),
+  ]
+  return () => {
+    for (const stop of stops) stop()
+  }
+}
+
+for (const fixture of fixtures) {
+  describe(`validators that refuse, on ${fixture.name}`, () => {
+    const engine = suiteEngine(fixture, "validators")
+
+    it("a constructor refused after its author was set: the app's error; rollback() takes the half-made book out of the author, and the commit writes none of it", async () => {
+      const title = uniq("ctor")
+      const id = await storedAuthor(engine, [`${title}-kept`])
+      const stop = refuseSpam()
+      try {
+        await using session = new AsyncSession(engine)
+        const author = (await session.scalar(
+          select(UcAuthor).where(UcAuthor.id.eq(id)).options(selectinload(UcAuthor.books)),
+        )) as UcAuthor
+        expect(() => new UcBook({ author, title: `${title}-spam` })).toThrow("no spam titles")
+        // Linked before its title was refused, as SQLAlchemy's constructor leaves it.
+        expect(author.books.length).toBe(2)
+        await session.rollback()
+        await session.commit()
+        expect(await titlesLike(engine, title)).toEqual([`${title}-kept`])
+      } finally {
+        stop()
+      }
+    })
+
+    it("merge() refused midway: the app's error; rollback() drops what it merged before the refusal, and the commit writes none of it", async () => {
+      const title = uniq("merge")
+      const id = await storedAuthor(engine, [`${title}-kept`])
+      let copy: UcAuthor
+      {
+        await using elsewhere = new AsyncSession(engine)
+        copy = (await elsewhere.scalar(
+          select(UcAuthor).where(UcAuthor.id.eq(id)).options(selectinload(UcAuthor.books)),
+        )) as UcAuthor
+        elsewhere.expungeAll()
+      }
+      copy.note = "merged"
+      copy.books.push(new UcBook({ title: `${title}-spam` }))
+      const stop = refuseSpam()
+      try {
+        await using session = new AsyncSession(engine)
+        const author = (await session.get(UcAuthor, id)) as UcAuthor
+        await expect(session.merge(copy)).rejects.toThrow("no spam books")
+        await session.rollback()
+        expect([author.note, inspect(author).modified]).toEqual([null, []])
+        await session.commit()
+        await using reader = new AsyncSession(engine)
+        expect([(await reader.get(UcAuthor, id))?.note, await titlesLike(engine, title)]).toEqual([
+          null,
+          [`${title}-kept`],
+        ])
+      } finally {
+        stop()
+      }
+    })
+  })
+}
