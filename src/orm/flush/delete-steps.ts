@@ -4,10 +4,10 @@ import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import { identityKey } from "../identity-map.ts"
-import type { RelationshipProperty } from "../mapper.ts"
+import type { Mapper, RelationshipProperty } from "../mapper.ts"
 import { isPartial } from "../reference.ts"
 import { type InstanceState, sameValue, stateOf } from "../state.ts"
-import type { WriteStep } from "./plan.ts"
+import type { Linking, WriteStep } from "./plan.ts"
 
 /** A bulk step that clears the rows a deleted object leaves behind, and that object. */
 export interface Dependents {
@@ -121,23 +121,10 @@ export function releaseDependents(
     const table = property.target.table
     const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
     if (property.cascade.has("delete")) {
-      // The children's association rows go first (SQLAlchemy loads the children and their collections
-      // to delete them): they would keep the children's rows, by their foreign keys.
-      for (const linked of property.target.relationships.values()) {
-        const [pair, more] = linked.pairs
-        if (!linked.secondary || linked.passiveDeletes || !pair || more) continue
-        const [own, link] = pair
-        add({
-          kind: "delete",
-          table: linked.secondary.table,
-          state: undefined,
-          values: new Map(),
-          where,
-          mustMatchOne: false,
-          byParentKey,
-          linking: { table, own, link },
-        })
-      }
+      // What the children leave behind goes first, at every level below them (SQLAlchemy loads the
+      // children, their collections and theirs, to delete or unlink them): it would keep their rows.
+      const tables = new Set([state.mapper.table, table])
+      releaseBelow(property.target, undefined, { where, byParentKey, add, held, deleted, tables })
       // Through the table's own foreign key, the children's children go too (one statement, checked
       // at its end), where a single-column key lets the statement name them.
       const [key] = table.primaryKey
@@ -159,6 +146,56 @@ export function releaseDependents(
     } else {
       const values = new Map(property.pairs.map(([, remote]) => [remote.key, null as unknown]))
       add({ kind: "update", table, state: undefined, values, where, mustMatchOne: false, byParentKey })
+    }
+  }
+}
+
+/** What the bulk statements below a deleted parent share: its children's `where`, and where steps go. */
+interface Below {
+  readonly where: Map<string, unknown>
+  readonly byParentKey: boolean
+  readonly add: (step: WriteStep) => void
+  readonly held: readonly InstanceState[]
+  readonly deleted: InstanceState[]
+  /** The tables above, from the deleted parent's down: a level that comes back to one (a tree, a cycle) is left to ON DELETE. */
+  readonly tables: ReadonlySet<Table>
+}
+
+/**
+ * What deleting the rows of `mapper` that `rows` finds (the children a parent's `where` finds when
+ * undefined) leaves behind, as SQLAlchemy's delete cascade leaves it from loaded rows: their
+ * association rows deleted, and through their one-to-many relationships, the rows below deleted (with
+ * what those leave, first) or unlinked (a relationship without a delete cascade), each level by one
+ * statement that finds it through the rows above: `book_id IN (SELECT id FROM books WHERE author_id =
+ * $1)`. The objects the session holds of those rows follow them (its RETURNING). Relationships with
+ * `passiveDeletes`, or joined by several columns, are left to the database's ON DELETE, as before.
+ */
+function releaseBelow(mapper: Mapper, rows: Linking | undefined, below: Below): void {
+  for (const linked of mapper.relationships.values()) {
+    const [pair, more] = linked.pairs
+    if (linked.direction === "many-to-one" || linked.passiveDeletes || !pair || more) continue
+    const [own, link] = pair
+    const linking: Linking = { table: mapper.table, own, link, ...(rows ? { via: rows } : {}) }
+    const common = {
+      state: undefined,
+      where: below.where,
+      mustMatchOne: false,
+      byParentKey: below.byParentKey,
+    }
+    if (linked.secondary) {
+      below.add({ kind: "delete", table: linked.secondary.table, values: new Map(), linking, ...common })
+      continue
+    }
+    const table = linked.target.table
+    if (below.tables.has(table)) continue
+    if (linked.cascade.has("delete")) {
+      releaseBelow(linked.target, linking, { ...below, tables: new Set([...below.tables, table]) })
+      const removes = heldIn(table, below.held, below.deleted)
+      below.add({ kind: "delete", table, values: new Map(), linking, removes, ...common })
+    } else {
+      const values = new Map([[link.key, null as unknown]])
+      const removes = unlinkedIn(table, link, linked.backPopulates, below.held)
+      below.add({ kind: "update", table, values, linking, removes, ...common })
     }
   }
 }
@@ -221,23 +258,48 @@ export function rowKey(state: InstanceState): Map<string, unknown> {
 /** Rows of association tables to add and remove, each once even when both sides changed. */
 
 /**
- * What a subtree DELETE tells of the rows it took: the objects the session holds of them (a grandchild
- * whose parent it does not hold) are deleted with them, as if the flush had deleted them itself.
+ * What a bulk DELETE below a deleted parent (a subtree, a level below its children) tells of the rows
+ * it took: the objects the session holds of them (a grandchild whose parent it does not hold) are
+ * deleted with them, as if the flush had deleted them itself.
  */
 function heldIn(table: Table, held: readonly InstanceState[], deleted: InstanceState[]) {
+  return followRows(table, held, (state) => {
+    if (state.deleted) return
+    state.deleted = true
+    deleted.push(state)
+  })
+}
+
+/**
+ * What a bulk UPDATE that unlinks rows below a deleted parent tells of them: the objects the session
+ * holds of them have the key NULL, as the row has it now, and their side of the relationship empty.
+ */
+function unlinkedIn(
+  table: Table,
+  link: Column<unknown>,
+  back: string | undefined,
+  held: readonly InstanceState[],
+) {
+  return followRows(table, held, (state) => {
+    state.values[link.key] = null
+    if (state.committed) state.committed[link.key] = null
+    if (back && state.loaded.has(back)) state.values[back] = null
+  })
+}
+
+/** Tells `follow` each held object of `table` whose row a statement returned (its primary key alone). */
+function followRows(table: Table, held: readonly InstanceState[], follow: (state: InstanceState) => void) {
   return (rows: readonly (readonly unknown[])[]): void => {
-    const [key] = table.primaryKey as [Column<unknown>]
-    const at = table.columns.indexOf(key)
+    const key = table.primaryKey
+    // Looked up when the rows come back: by then the flush has given its new objects their keys.
     const byKey = new Map(
       held
         .filter((state) => state.mapper.table === table)
-        .map((state) => [identityKey([state.committed?.[key.key]]), state]),
+        .map((state) => [identityKey(key.map((column) => state.committed?.[column.key])), state]),
     )
     for (const row of rows) {
-      const state = byKey.get(identityKey([row[at]]))
-      if (!state || state.deleted) continue
-      state.deleted = true
-      deleted.push(state)
+      const state = byKey.get(identityKey(key.map((_, i) => row[i])))
+      if (state) follow(state)
     }
   }
 }

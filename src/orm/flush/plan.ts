@@ -85,16 +85,21 @@ export interface WriteStep {
    */
   readonly subtree?: readonly (readonly [Column<unknown>, Column<unknown>])[]
   /**
-   * DELETE only: the rows whose link column names a row of `table` that `where` finds there (the
-   * association rows of children deleted in bulk): `link IN (SELECT own FROM table WHERE ...)`.
+   * The rows whose link column names a row of another table that `where` finds there, or that a
+   * `via` below finds (the rows below children deleted in bulk, at any depth): `link IN (SELECT own
+   * FROM table WHERE ...)`.
    */
-  readonly linking?: {
-    readonly table: Table
-    readonly own: Column<unknown>
-    readonly link: Column<unknown>
-  }
-  /** DELETE only: told the rows the statement deleted (its RETURNING), whose objects go with them. */
+  readonly linking?: Linking
+  /** Told the rows the statement deleted or unlinked (its RETURNING: their primary keys): the objects held of them follow. */
   readonly removes?: (rows: readonly (readonly unknown[])[]) => void
+}
+
+/** Rows of another table, found by `where` there, or by a `via` one level further down. */
+export interface Linking {
+  readonly table: Table
+  readonly own: Column<unknown>
+  readonly link: Column<unknown>
+  readonly via?: Linking
 }
 
 export type Step = InsertStep | WriteStep

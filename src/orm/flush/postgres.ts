@@ -149,7 +149,9 @@ function renderWrite(
 ): RenderedStatement {
   const { table } = step
   const written = step.kind === "update" ? updatedRow(step) : undefined
-  const columns = written ? readBack(table, [written]) : table.columns
+  // Rows whose held objects follow them come back as their keys alone: a level of thousands of
+  // documents, returned whole, could make the answer larger than a request may carry.
+  const columns = step.removes ? table.primaryKey : written ? readBack(table, [written]) : table.columns
   const compiled = writeStatement(step, keyRef, true, false, columns).compile(postgresql)
   if (!step.mustMatchOne) {
     return {

@@ -11,7 +11,7 @@ import type { Statement } from "../../sql/statement.ts"
 import { type SqlType, Text } from "../../sql/types.ts"
 import { update } from "../../sql/update.ts"
 import type { InstanceState } from "../state.ts"
-import { type InsertStep, KeyRef, type Step, type WriteStep } from "./plan.ts"
+import { type InsertStep, KeyRef, type Linking, type Step, type WriteStep } from "./plan.ts"
 
 /** Marks the statements whose failure means a stale row; the session turns it into StaleDataError. */
 export const STALE_MARKER = "edgealchemy-stale"
@@ -206,15 +206,19 @@ export function writeStatement(
 ): Statement {
   const { table, keep, linking } = step
   const kept = keep && table.requireColumn(keep.column)
-  const found = whereRow(
-    linking?.table ?? table,
+  // `where` finds rows of the table at the bottom of the links, and each link the rows above.
+  const links: Linking[] = []
+  for (let at = linking; at; at = at.via) links.unshift(at)
+  let found = whereRow(
+    links[0]?.table ?? table,
     step.where,
     keyRef,
     step.mustMatchOne || step.byParentKey,
     secondsText,
   )
+  for (const { link, own } of links) found = link.in(select(own).where(found) as never)
   const where = and(
-    linking ? linking.link.in(select(linking.own).where(found) as never) : found,
+    found,
     ...(kept ? [kept.notIn(keep?.values.map((value) => coreValue(value, kept, keyRef)) as never)] : []),
   )
   if (step.kind === "update") {
@@ -224,7 +228,7 @@ export function writeStatement(
       .returning(...returned)
   }
   const statement = step.subtree ? subtreeDelete(table, where, step.subtree) : deleteFrom(table).where(where)
-  return returnDeleted ? statement.returning(table) : statement
+  return returnDeleted ? statement.returning(...returned) : statement
 }
 
 /**

@@ -185,7 +185,9 @@ function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string, sqlite: D
   const { table } = step
   const returning = step.kind === "update" || step.removes !== undefined
   const written = step.kind === "update" ? updatedRow(step) : undefined
-  const columns = written ? readBack(table, [written]) : table.columns
+  // Rows whose held objects follow them come back as their keys alone: a level of thousands of
+  // documents, returned whole, could make the answer larger than a request may carry.
+  const columns = step.removes ? table.primaryKey : written ? readBack(table, [written]) : table.columns
   const compiled = writeStatement(step, keyRef, step.removes !== undefined, true, columns).compile(sqlite)
   const write: RenderedStatement = {
     statement: new TextStatement(compiled.sql, returning ? rowTypes(table, 0, columns) : [], compiled.params),
