@@ -12,6 +12,7 @@ import { createEngine } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import { neon } from "../../src/neon.ts"
 import { ensureSchema } from "../../worker/schema.ts"
+import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const scratch = mkdtempSync(join(tmpdir(), "ea-blog-migrations-"))
@@ -54,18 +55,29 @@ describe("the blog's migrations", () => {
     expect(code).toBe(0)
   })
 
+  // A database of its own (neon-local routes by database name): check compares every table there with
+  // the models, and the shared database holds other files' tables while they run beside this one.
   it("build the models' schema on PostgreSQL: check finds nothing to change", async () => {
     const endpoint = inject("neon")
+    const database = await createScratchDatabase(pgUrl())
+    const connectionString = new URL(endpoint.connectionString)
+    connectionString.pathname = new URL(database.url).pathname
     const scope = `blog-migrations-${Date.now().toString(36)}`
     const fetchEndpoint = `${endpoint.httpUrl}/s/${scope}/sql`
-    const engine = createEngine(endpoint.connectionString, { driver: neon({ fetchEndpoint, mode: "http" }) })
-    await ensureSchema(engine)
+    const engine = createEngine(connectionString.toString(), {
+      driver: neon({ fetchEndpoint, mode: "http" }),
+    })
     try {
-      const { code, output } = await check(endpoint.connectionString, { fetchEndpoint, mode: "http" })
+      await ensureSchema(engine)
+      const { code, output } = await check(connectionString.toString(), { fetchEndpoint, mode: "http" })
       expect(output).not.toMatch(/^\s*[+~-] /m)
       expect(code).toBe(0)
     } finally {
-      await new (await import("../../src/migrate.ts")).Migrator(engine, { revisions }).downgrade("base")
+      try {
+        await new (await import("../../src/migrate.ts")).Migrator(engine, { revisions }).downgrade("base")
+      } finally {
+        await database.drop()
+      }
     }
   })
 })

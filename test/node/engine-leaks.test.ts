@@ -5,8 +5,9 @@ import { describe, expect, inject, it, onTestFinished } from "vitest"
 import ws from "ws"
 import { createEngine, text } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
+import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../../tools/libsql-local/index.ts"
-import { neonFixture } from "../engine/transports.ts"
+import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
 
 const ROUNDS = 200
 
@@ -39,13 +40,31 @@ async function eventually(check: () => Promise<number>, expected: number): Promi
 describe("connections are released", () => {
   it(`leaves no PostgreSQL session after ${ROUNDS} Neon connections, some failing`, async () => {
     const scope = `leaks-neon-${Date.now()}`
-    const engine = neonFixture("http", ws).engine(scope)
+    // A database of its own (neon-local routes by database name), so that the count is this test's
+    // sessions only, not those of the files that run beside it on the shared database.
+    const database = await createScratchDatabase(pgUrl())
+    onTestFinished(() => database.drop())
+    const endpoint = inject("neon")
+    const connectionString = new URL(endpoint.connectionString)
+    connectionString.pathname = new URL(database.url).pathname
+    const engine = createEngine(connectionString.toString(), {
+      driver: neon({
+        fetchEndpoint: `${endpoint.httpUrl}/s/${scope}/sql`,
+        wsProxy: (host, port) =>
+          `${endpoint.httpUrl.replace(/^http:\/\//, "")}/s/${scope}/v2?address=${host}:${port}`,
+        useSecureWebSocket: false,
+        pipelineConnect: false,
+        coalesceWrites: false,
+        mode: "http",
+        webSocketConstructor: ws,
+      }),
+    })
     // The endpoint keeps an upstream connection warm for SQL over HTTP (as Neon's proxy pools them):
     // warm it before the baseline, so that the count compares like with like when this test runs alone.
     const warm = engine.connect()
     await warm.execute(text("SELECT 1"))
     await warm.close()
-    const baseline = await sessionsOn(inject("neon").connectionString)
+    const baseline = await sessionsOn(connectionString.toString())
     for (let i = 0; i < ROUNDS; i++) {
       const connection = engine.connect()
       try {
@@ -57,8 +76,8 @@ describe("connections are released", () => {
         await connection.close()
       }
     }
-    expect(await eventually(() => sessionsOn(inject("neon").connectionString), baseline)).toBe(baseline)
-    const proxy = (await (await fetch(`${inject("neon").httpUrl}/s/${scope}/__stats`)).json()) as {
+    expect(await eventually(() => sessionsOn(connectionString.toString()), baseline)).toBe(baseline)
+    const proxy = (await (await fetch(`${endpoint.httpUrl}/s/${scope}/__stats`)).json()) as {
       openSockets: number
     }
     expect(proxy.openSockets).toBe(0)
