@@ -5,6 +5,7 @@ import {
   type Config,
   createClient,
   type InStatement,
+  type ResultSet,
   type TransactionMode,
 } from "@libsql/client"
 import { cached } from "../../util/cached.ts"
@@ -41,11 +42,24 @@ function embeddedClient(config: Config): Client {
     opened.commit = () => opened.executeMultiple("COMMIT")
     return opened
   }
+  // A batch is a transaction of its own, committed the same way. The client's own batch ran from BEGIN
+  // to COMMIT with no await; a transaction holds its connection across awaits, and the client refuses
+  // (does not queue) a statement or transaction while transactions hold its every connection (a
+  // `:memory:` client has one): its calls go one after another, as they went with that batch.
+  let last: Promise<unknown> = Promise.resolve()
+  const inTurn =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const turn = last.then(() => call(...args))
+      last = turn.catch(() => undefined)
+      return turn
+    }
+  const execute = client.execute.bind(client) as (statement: InStatement) => Promise<ResultSet>
   // The client's methods read its private fields: it is changed in place, not wrapped.
   return Object.assign(client, {
-    transaction,
-    // A batch is a transaction of its own, committed the same way.
-    batch: async (statements: InStatement[], mode: TransactionMode = "deferred") => {
+    execute: inTurn(execute),
+    transaction: inTurn(transaction),
+    batch: inTurn(async (statements: InStatement[], mode: TransactionMode = "deferred") => {
       const opened = await transaction(mode)
       try {
         const results = await opened.batch(statements)
@@ -54,6 +68,6 @@ function embeddedClient(config: Config): Client {
       } finally {
         opened.close()
       }
-    },
+    }),
   })
 }
