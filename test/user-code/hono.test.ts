@@ -4,13 +4,15 @@ import { Hono } from "hono"
 import { describe, expect, it } from "vitest"
 import { dbSession, errorHandler, type SessionVariables } from "../../src/hono.ts"
 import { listen } from "../../src/index.ts"
-import { fixtures, suiteEngine, titlesLike, UcBook, uniq } from "./models.ts"
+import { fixtures, uniq, userCodeModels } from "./models.ts"
+
+const { suiteEngine, titlesLike, UcBook } = userCodeModels("hono")
 
 type Env = { Variables: SessionVariables }
 
 for (const fixture of fixtures) {
   describe(`a failing handler under dbSession() on ${fixture.name}`, () => {
-    const engine = suiteEngine(fixture, "hono")
+    const engine = suiteEngine(fixture)
     const logged: unknown[] = []
     const app = new Hono<Env>()
     app.use(dbSession<Env>({ engine: () => engine, commit: true }))

@@ -3,11 +3,14 @@
 // own error (or a DataError naming the column), the objects are as before it, and the retry writes once.
 import { describe, expect, it } from "vitest"
 import { AsyncSession, DataError, inspect, select } from "../../src/index.ts"
-import { fixtures, hooks, storedAuthor, suiteEngine, titlesLike, UcAuthor, UcBook, uniq } from "./models.ts"
+import { fixtures, hooks, uniq, userCodeModels } from "./models.ts"
+
+const { storedAuthor, suiteEngine, titlesLike, UcAuthor, UcBook } = userCodeModels("hooks")
+type UcBook = InstanceType<typeof UcBook>
 
 for (const fixture of fixtures) {
   describe(`column functions that fail, on ${fixture.name}`, () => {
-    const engine = suiteEngine(fixture, "hooks")
+    const engine = suiteEngine(fixture)
 
     it("a default that throws: its error, nothing written, no default or key left on the objects, and the retry inserts each row once", async () => {
       const title = uniq("default")
@@ -44,7 +47,7 @@ for (const fixture of fixtures) {
       try {
         const failure = await session.commit().catch((error: unknown) => error)
         expect(failure).toBeInstanceOf(DataError)
-        expect(String(failure)).toContain("uc_books.code (string) cannot hold a Promise")
+        expect(String(failure)).toContain("uc_hooks_books.code (string) cannot hold a Promise")
       } finally {
         hooks.code = () => "C"
       }

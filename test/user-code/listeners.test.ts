@@ -2,12 +2,21 @@
 // failure the database holds nothing of it, the objects are as before it, a retry writes once, and the
 // error the application sees is its own (or names what it did wrong).
 import { describe, expect, it } from "vitest"
-import { AsyncSession, InvalidRequestError, inspect, listen, PendingRollbackError, text } from "../../src/index.ts"
-import { fixtures, suiteEngine, titlesLike, UcBook, uniq } from "./models.ts"
+import {
+  AsyncSession,
+  InvalidRequestError,
+  inspect,
+  listen,
+  PendingRollbackError,
+  text,
+} from "../../src/index.ts"
+import { fixtures, uniq, userCodeModels } from "./models.ts"
+
+const { suiteEngine, titlesLike, UcBook } = userCodeModels("listeners")
 
 for (const fixture of fixtures) {
   describe(`listeners that fail, on ${fixture.name}`, () => {
-    const engine = suiteEngine(fixture, "listeners")
+    const engine = suiteEngine(fixture)
 
     // An async listener's promise was dropped: its rejection was unhandled, and the commit it should have
     // failed was made durable; work after its first await landed after the flush had gone out.
@@ -64,7 +73,9 @@ for (const fixture of fixtures) {
       }
       await session.rollback()
       await session.begin()
-      const failed = await session.execute(text("SELECT * FROM uc_no_such_table")).catch((error: unknown) => error)
+      const failed = await session
+        .execute(text("SELECT * FROM uc_no_such_table"))
+        .catch((error: unknown) => error)
       const refused = await session.commit().catch((error: unknown) => error)
       expect([refused instanceof PendingRollbackError, (refused as Error).cause]).toEqual([true, failed])
       await session.rollback()

@@ -4,7 +4,10 @@
 // it for a commit to write.
 import { describe, expect, it } from "vitest"
 import { AsyncSession, inspect, select, selectinload, validates } from "../../src/index.ts"
-import { fixtures, storedAuthor, suiteEngine, titlesLike, UcAuthor, UcBook, uniq } from "./models.ts"
+import { fixtures, uniq, userCodeModels } from "./models.ts"
+
+const { storedAuthor, suiteEngine, titlesLike, UcAuthor, UcBook } = userCodeModels("validators")
+type UcAuthor = InstanceType<typeof UcAuthor>
 
 /** Refuses books whose title ends in "spam", both as a book's title and as a member of an author's books. */
 function refuseSpam(): () => void {
@@ -26,7 +29,7 @@ function refuseSpam(): () => void {
 
 for (const fixture of fixtures) {
   describe(`validators that refuse, on ${fixture.name}`, () => {
-    const engine = suiteEngine(fixture, "validators")
+    const engine = suiteEngine(fixture)
 
     it("a constructor refused after its author was set: the app's error; rollback() takes the half-made book out of the author, and the commit writes none of it", async () => {
       const title = uniq("ctor")

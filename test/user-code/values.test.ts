@@ -3,7 +3,10 @@
 // the app's own error where the value is written, and dropping the change (rollback, refresh) works.
 import { describe, expect, it } from "vitest"
 import { AsyncSession, inspect } from "../../src/index.ts"
-import { fixtures, storedAuthor, suiteEngine, UcAuthor } from "./models.ts"
+import { fixtures, userCodeModels } from "./models.ts"
+
+const { storedAuthor, suiteEngine, UcAuthor } = userCodeModels("values")
+type UcAuthor = InstanceType<typeof UcAuthor>
 
 /** An application's value class that refuses to be written as JSON. */
 class Money {
@@ -15,7 +18,7 @@ class Money {
 
 for (const fixture of fixtures) {
   describe(`values whose toJSON throws, on ${fixture.name}`, () => {
-    const engine = suiteEngine(fixture, "values")
+    const engine = suiteEngine(fixture)
 
     // rollback() compared the value with the database's to find what to drop, and the comparison
     // (JSON.stringify) threw: the rollback failed half done, and so did every one after it and every
