@@ -294,8 +294,9 @@ export class AsyncSession extends ReadSession {
     statement: S,
     options: ExecuteOptions = {},
   ): Promise<Result<RowOf<S>>> {
+    const pending = this.#pendingRollback
     return this.#execute(statement, options).catch((error: unknown) => {
-      this.#endedBy(error)
+      this.#endedBy(error, pending)
       throw error
     })
   }
@@ -594,11 +595,12 @@ export class AsyncSession extends ReadSession {
 
   /**
    * A failure that ended the transaction is the cause of the PendingRollbackError that refuses the work
-   * after it, as SQLAlchemy's names the original exception: the first one seen, when several end it.
+   * after it, as SQLAlchemy's names the original exception: the first one seen, when several end it;
+   * not one of a call that began after the refusal was made (`before`, the refusal then).
    */
-  #endedBy(error: unknown): void {
+  #endedBy(error: unknown, before: PendingRollbackError | undefined): void {
     const pending = this.#pendingRollback
-    if (pending && pending.cause === undefined && error !== pending) pending.cause = error
+    if (pending && pending !== before && pending.cause === undefined) pending.cause = error
   }
 
   #refuseIfPendingRollback(): void {
@@ -681,6 +683,7 @@ export class AsyncSession extends ReadSession {
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
+    const refusal = this.#pendingRollback
     let databaseFailed = false
     /** The flush went out as one autocommit request that committed: nothing after it may undo it. */
     let committed = false
@@ -771,7 +774,7 @@ export class AsyncSession extends ReadSession {
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
-      this.#endedBy(error)
+      this.#endedBy(error, refusal)
       // The failure ended the transaction, which undid its earlier flushes before this flush's objects
       // were put back above: undo them again over that (undoing is idempotent).
       if (earlier && this.#flushed !== earlier) this.#undoFlushed(earlier)
