@@ -8,7 +8,7 @@ import { CLOSE_TIMEOUT_MS, type TransactionOptions } from "../drivers/transport.
 import { type Connection, mayWrite } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
-import { beginNested } from "../engine/savepoints.ts"
+import { beginNested, type Savepoint } from "../engine/savepoints.ts"
 import { InvalidRequestError, PendingRollbackError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
@@ -100,6 +100,8 @@ export class AsyncSession extends ReadSession {
   #ending: SessionEvent | undefined
   /** Objects whose INSERT or DELETE is out now (a flush under way). */
   #sending: ReadonlySet<InstanceState> = new Set()
+  /** What puts the objects back to each savepoint (beginNested) not yet ended by the application. */
+  #savepointUndo = new Map<Savepoint, () => void>()
 
   constructor(
     engine: Engine,
@@ -448,6 +450,22 @@ export class AsyncSession extends ReadSession {
     await this.flush()
     const savepoint = await beginNested(this.connection)
     const snapshot = snapshotOf([...this.#new, ...this.identityMap.values().map(stateOf)])
+    const undo = () => {
+      for (const object of this.identityMap.values()) {
+        const state = stateOf(object)
+        // Its row went with the savepoint.
+        if (!snapshot.has(state)) this.#makeNewAgain(state)
+      }
+      for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
+      const keys = [...snapshot.keys()]
+        .filter((state) => this.#stillOwns(state))
+        .map((state) => [state, state.identity] as const)
+      for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
+      // A delete() made since the savepoint is taken back with the rest, as SQLAlchemy's.
+      for (const state of [...this.#deleted]) if (!state.deleted) this.#deleted.delete(state)
+      this.#reattach(keys)
+    }
+    this.#savepointUndo.set(savepoint, undo)
     return {
       name: savepoint.name,
       // Its pending changes are flushed into it first, as SQLAlchemy's nested commit does: a failure
@@ -455,26 +473,15 @@ export class AsyncSession extends ReadSession {
       commit: async () => {
         if (savepoint.state === "active") await this.flush()
         await savepoint.commit()
+        this.#savepointUndo.delete(savepoint)
       },
       rollback: async () => {
         // Objects go back to the savepoint when this undoes its work, or a failed statement did; not
         // when it was released, or ended with an enclosing savepoint or transaction (no-op, as SQLAlchemy).
         const undone = savepoint.state === "active" || savepoint.state === "failed"
         await savepoint.rollback()
-        if (!undone) return
-        for (const object of this.identityMap.values()) {
-          const state = stateOf(object)
-          // Its row went with the savepoint.
-          if (!snapshot.has(state)) this.#makeNewAgain(state)
-        }
-        for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
-        const keys = [...snapshot.keys()]
-          .filter((state) => this.#stillOwns(state))
-          .map((state) => [state, state.identity] as const)
-        for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
-        // A delete() made since the savepoint is taken back with the rest, as SQLAlchemy's.
-        for (const state of [...this.#deleted]) if (!state.deleted) this.#deleted.delete(state)
-        this.#reattach(keys)
+        this.#savepointUndo.delete(savepoint)
+        if (undone) undo()
       },
     }
   }
@@ -773,7 +780,12 @@ export class AsyncSession extends ReadSession {
       }
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
+      const active = [...this.#savepointUndo].filter(([savepoint]) => savepoint.state === "active")
       if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
+      // A savepoint took the failure of a flush whose answer is on the objects (the enclosing
+      // transaction goes on): they go back to it, as its rows did. Left, its inserted objects stayed
+      // persistent, under keys of rows that are gone, for a commit to report saved.
+      if (applied) for (const [savepoint, undo] of active) if (savepoint.state === "failed") undo()
       this.#endedBy(error, refusal)
       // The failure ended the transaction, which undid its earlier flushes before this flush's objects
       // were put back above: undo them again over that (undoing is idempotent).
@@ -832,6 +844,7 @@ export class AsyncSession extends ReadSession {
   protected override transactionEnded(committed: boolean): void {
     const flushed = this.#flushed
     this.#flushed = undefined
+    this.#savepointUndo.clear()
     if (flushed && !committed) this.#undoFlushed(flushed)
     // Ended by a failure (a statement, a flush, the connection, a COMMIT), not by the application:
     // its earlier work is gone, and the session writes nothing more until the application has seen
