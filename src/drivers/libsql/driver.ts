@@ -1,10 +1,10 @@
 // The libSQL driver: Turso over HTTP (`libsql://`, `https://`, `http://`) or an embedded database
 // (`file:`, `:memory:`), depending on which client the entry point hands in.
-import type { Client } from "@libsql/client"
+import { cached } from "../../util/cached.ts"
 import { checkedRequestTimeout } from "../request-timeout.ts"
 import type { Driver, RoundTrips } from "../transport.ts"
 import { translateLibsqlError } from "./errors.ts"
-import { type CreateClient, LibsqlTransport } from "./transport.ts"
+import { type CreateClient, type IdleClient, LibsqlTransport } from "./transport.ts"
 
 export interface LibsqlOptions {
   /** The database token (Turso's `DATABASE_AUTH_TOKEN`). */
@@ -21,16 +21,17 @@ export interface LibsqlOptions {
 const REMOTE = /^(libsql|https?):\/\//i
 
 /**
- * The libSQL driver of an entry point: its client maker, and (embedded) the client every connection to
- * a URL shares, where one must be shared.
+ * The libSQL driver of an entry point, given its client maker. Connections to a URL pass on the HTTP
+ * clients they close with nothing open (an embedded connection always has its file open: it passes
+ * none on).
  */
 export function libsqlDriver(
   createClient: CreateClient,
   kind: "http" | "embedded",
   options: LibsqlOptions,
-  sharedClient: (url: string) => (() => Client) | undefined = () => undefined,
 ): Driver {
   checkedRequestTimeout(options.requestTimeoutMs)
+  const idle = new Map<string, IdleClient[]>()
   return {
     // The embedded driver (./node.ts) names itself and its URLs.
     name: "libsql",
@@ -38,7 +39,13 @@ export function libsqlDriver(
     accepts: (url) => REMOTE.test(url),
     open: (url: string, roundTrips: RoundTrips) =>
       new LibsqlTransport(
-        { ...options, url, createClient, kind, sharedClient: sharedClient(url) },
+        {
+          ...options,
+          url,
+          createClient,
+          kind,
+          idle: cached(idle, url, () => []),
+        },
         roundTrips,
       ),
     translateError: translateLibsqlError,

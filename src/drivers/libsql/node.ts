@@ -16,12 +16,15 @@ const MEMORY = /^(:memory:|file::memory:)/i
 const EMBEDDED = /^(file:|:memory:)/i
 
 export function libsqlEmbedded(options: LibsqlOptions = {}): Driver {
-  // A `:memory:` database lives and dies with its client: every connection of the engine shares one.
+  // A `:memory:` database lives and dies with its client: every connection of the engine shares one,
+  // which closing a connection leaves open.
   const memory = new Map<string, Client>()
-  const sharedClient = (url: string) =>
-    MEMORY.test(url) ? () => cached(memory, url, () => embeddedClient({ url, intMode: "bigint" })) : undefined
+  const clientOf = (config: Config) =>
+    MEMORY.test(config.url)
+      ? cached(memory, config.url, () => Object.assign(embeddedClient(config), { close() {} }))
+      : embeddedClient(config)
   return {
-    ...libsqlDriver(embeddedClient, "embedded", options, sharedClient),
+    ...libsqlDriver(clientOf, "embedded", options),
     name: "libsql (embedded)",
     accepts: (url) => EMBEDDED.test(url),
   }
