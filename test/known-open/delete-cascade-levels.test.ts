@@ -113,7 +113,37 @@ class Label extends model(
   { id: column(Integer, { primaryKey: true }), name: column(String(40)) },
   { registry },
 ) {}
-registry.registerModels(Author, Book, Review, Comment, Note, Tag, Label)
+/** A tree whose rows go with their parent, each with products that go with it. */
+class Category extends model(
+  "kn_del_categories",
+  {
+    id: column(Integer, { primaryKey: true }),
+    name: column(String(40)),
+    parentId: column(Integer, { nullable: true, foreignKey: "kn_del_categories.id" }),
+    parent: relationship<Category | null>("Category", { uselist: false, backPopulates: "children" }),
+    children: relationship<Category[]>("Category", {
+      uselist: true,
+      backPopulates: "parent",
+      cascade: ["save-update", "delete"],
+    }),
+    products: relationship<Product[]>("Product", {
+      backPopulates: "category",
+      cascade: ["save-update", "delete"],
+    }),
+  },
+  { registry },
+) {}
+class Product extends model(
+  "kn_del_products",
+  {
+    id: column(Integer, { primaryKey: true }),
+    name: column(String(40)),
+    categoryId: column(Integer, { foreignKey: "kn_del_categories.id" }),
+    category: relationship<Category>("Category", { backPopulates: "products" }),
+  },
+  { registry },
+) {}
+registry.registerModels(Author, Book, Review, Comment, Note, Tag, Label, Category, Product)
 
 for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
   describe(`deleting an author whose books are not loaded, on ${fixture.name}`, () => {
@@ -224,6 +254,33 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       expect(note.bookId).toBe(null)
       expect(inspect(note).modified).toEqual([])
       if (untouched) expect(inspect(untouched).state).toBe("persistent")
+    })
+
+    it("deletes the products of a tree's whole subtree with it, in one request", async () => {
+      await using setup = new AsyncSession(engine)
+      const root = new Category({ name: "root" })
+      const child = new Category({ name: "child", parent: root } as never)
+      const grandchild = new Category({ name: "grandchild", parent: child } as never)
+      for (const category of [root, child, grandchild])
+        setup.add(new Product({ name: `${category.name}-product`, category } as never))
+      await setup.commit()
+      const ids = [root.id, child.id, grandchild.id]
+      await using session = new AsyncSession(engine)
+      const loaded = (await session.get(Category, root.id)) as Category
+      const held = (
+        await session.scalars(select(Product).where(Product.c.name.eq("grandchild-product")))
+      ).one()
+      session.delete(loaded)
+      const before = await fixture.stats(scope)
+      // Was: a foreign-key IntegrityError (the subtree's products still pointed at its rows).
+      await session.commit()
+      const after = await fixture.stats(scope)
+      expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(1)
+      expect((await engine.execute(select(Category.c.id).where(Category.c.id.in(ids)))).rows).toEqual([])
+      expect((await engine.execute(select(Product.c.id).where(Product.c.categoryId.in(ids)))).rows).toEqual(
+        [],
+      )
+      expect(inspect(held).state).toBe("detached")
     })
 
     it("deletes a loaded book's unloaded reviews with it, as before, beside the bulk levels", async () => {

@@ -121,10 +121,6 @@ export function releaseDependents(
     const table = property.target.table
     const where = new Map(property.pairs.map(([own, remote]) => [remote.key, parentKey(own)]))
     if (property.cascade.has("delete")) {
-      // What the children leave behind goes first, at every level below them (SQLAlchemy loads the
-      // children, their collections and theirs, to delete or unlink them): it would keep their rows.
-      const tables = new Set([state.mapper.table, table])
-      releaseBelow(property.target, undefined, { where, byParentKey, add, held, deleted, tables })
       // Through the table's own foreign key, the children's children go too (one statement, checked
       // at its end), where a single-column key lets the statement name them.
       const [key] = table.primaryKey
@@ -133,6 +129,12 @@ export function releaseDependents(
         table.primaryKey.length === 1 &&
         property.pairs.length === 1 &&
         property.pairs[0]?.[0] === key
+      // What the children (the whole subtree, for a tree) leave behind goes first, at every level
+      // below them (SQLAlchemy loads the children, their collections and theirs, to delete or unlink
+      // them): it would keep their rows.
+      const tables = new Set([state.mapper.table, table])
+      const subtree = tree ? property.pairs : undefined
+      releaseBelow(property.target, undefined, { where, byParentKey, add, held, deleted, tables, subtree })
       add({
         kind: "delete",
         table,
@@ -159,6 +161,8 @@ interface Below {
   readonly deleted: InstanceState[]
   /** The tables above, from the deleted parent's down: a level that comes back to one (a tree, a cycle) is left to ON DELETE. */
   readonly tables: ReadonlySet<Table>
+  /** The children are a tree's: `where` finds the top of the subtree that goes (Linking.subtree). */
+  readonly subtree?: Linking["subtree"]
 }
 
 /**
@@ -175,7 +179,8 @@ function releaseBelow(mapper: Mapper, rows: Linking | undefined, below: Below): 
     const [pair, more] = linked.pairs
     if (linked.direction === "many-to-one" || linked.passiveDeletes || !pair || more) continue
     const [own, link] = pair
-    const linking: Linking = { table: mapper.table, own, link, ...(rows ? { via: rows } : {}) }
+    const bottom = below.subtree ? { subtree: below.subtree } : {}
+    const linking: Linking = { table: mapper.table, own, link, ...(rows ? { via: rows } : bottom) }
     const common = {
       state: undefined,
       where: below.where,

@@ -100,6 +100,8 @@ export interface Linking {
   readonly own: Column<unknown>
   readonly link: Column<unknown>
   readonly via?: Linking
+  /** At the bottom: the rows `where` finds and all below them, through these pairs of the table's own foreign key. */
+  readonly subtree?: readonly (readonly [Column<unknown>, Column<unknown>])[]
 }
 
 export type Step = InsertStep | WriteStep

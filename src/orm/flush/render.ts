@@ -216,6 +216,8 @@ export function writeStatement(
     step.mustMatchOne || step.byParentKey,
     secondsText,
   )
+  const bottom = links[0]
+  if (bottom?.subtree) found = inSubtree(bottom.table, found, bottom.subtree)
   for (const { link, own } of links) found = link.in(select(own).where(found) as never)
   const where = and(
     found,
@@ -227,20 +229,21 @@ export function writeStatement(
       .where(where)
       .returning(...returned)
   }
-  const statement = step.subtree ? subtreeDelete(table, where, step.subtree) : deleteFrom(table).where(where)
+  const statement = deleteFrom(table).where(step.subtree ? inSubtree(table, where, step.subtree) : where)
   return returnDeleted ? statement.returning(...returned) : statement
 }
 
 /**
- * `WITH RECURSIVE subtree AS (SELECT id FROM t WHERE <where> UNION ALL SELECT t.id FROM t JOIN subtree
- * ON t.parent_id = subtree.id) DELETE FROM t WHERE t.id IN (SELECT subtree.id FROM subtree)`: the rows
- * and all below them. Both databases check foreign keys at the statement's end, when all are gone.
+ * `t.id IN (WITH RECURSIVE subtree AS (SELECT id FROM t WHERE <where> UNION ALL SELECT t.id FROM t JOIN
+ * subtree ON t.parent_id = subtree.id) SELECT subtree.id FROM subtree)`: the rows and all below them.
+ * Deleted so (`DELETE FROM t WHERE ...`), both databases check foreign keys at the statement's end,
+ * when all are gone.
  */
-function subtreeDelete(
+function inSubtree(
   table: Table,
   where: Expression<boolean>,
   pairs: readonly (readonly [Column<unknown>, Column<unknown>])[],
-) {
+): Expression<boolean> {
   const [key] = table.primaryKey as [Column<unknown>]
   const start = select(key).where(where).cte("subtree", { recursive: true })
   const below = select(key).join(
@@ -248,5 +251,5 @@ function subtreeDelete(
     and(...pairs.map(([parent, child]) => child.eq(start.c[parent.key] as never))),
   )
   const tree = start.unionAll(below)
-  return deleteFrom(table).where(key.in(select(tree.c[key.key] as Column<unknown>) as never))
+  return key.in(select(tree.c[key.key] as Column<unknown>) as never)
 }
