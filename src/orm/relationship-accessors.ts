@@ -80,9 +80,15 @@ function replacesRows(property: RelationshipProperty): boolean {
 function accepted(state: InstanceState, property: RelationshipProperty, item: object): object {
   const stored = validated(state.mapper, property.key, item, state.object) as object
   // Into an object of a session, through a relationship that cascades save-update: one of another
-  // session, or deleted, is refused now, as SQLAlchemy's backref cascade refuses it at the assignment.
-  if (stored && state.session && property.cascade.has("save-update"))
-    refuseForeign(stateOf(stored), state.session, `, assigned to ${state.mapper.name}.${property.key},`)
+  // session, or deleted, is refused now, as SQLAlchemy's backref cascade refuses it at the assignment;
+  // a detached one is attached (its link would otherwise never be written), or refused with nothing
+  // changed when the session holds another object for its row.
+  const session = state.session
+  if (stored && session && property.cascade.has("save-update")) {
+    const other = stateOf(stored)
+    refuseForeign(other, session, `, assigned to ${state.mapper.name}.${property.key},`)
+    if (!other.session && other.committed !== undefined) session.add?.(stored)
+  }
   const back = property.backPopulates
   if (back && stored) validated(stateOf(stored).mapper, back, state.object, stored)
   return stored

@@ -13,6 +13,8 @@ export interface SessionLike {
   readonly id: number
   /** Detaches an object (AsyncSession's: a pending orphan taken out of a collection). */
   expunge?(object: object): void
+  /** Attaches an object (AsyncSession's: a detached one linked to one of its objects). */
+  add?(object: object): void
 }
 
 export class InstanceState {

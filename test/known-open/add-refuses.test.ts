@@ -199,6 +199,35 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       await other.close()
     })
 
+    it("attaches a detached object assigned into a relationship of a persistent one, and writes the link", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ name: "reattach", books: [] } as never)
+      const book = new Book({ title: "reattached" })
+      session.addAll([author, book])
+      await session.commit()
+      session.expunge(book)
+      // Was: the book left detached and the link never written, its object saying it was.
+      author.books.push(book)
+      expect(inspect(book).state).toBe("persistent")
+      await session.commit()
+      const linked = await engine.execute(select(Book.c.authorId).where(Book.c.id.eq(book.id)))
+      expect(linked.rows).toEqual([[author.id]])
+    })
+
+    it("refuses, with nothing changed, a detached object assigned when the session holds another for its row", async () => {
+      await using session = new AsyncSession(engine)
+      const author = new Author({ name: "twin-owner", books: [] } as never)
+      const book = new Book({ title: "twin" })
+      session.addAll([author, book])
+      await session.commit()
+      session.expunge(book)
+      const again = (await session.get(Book, book.id)) as Book
+      expect(again).not.toBe(book)
+      expect(() => author.books.push(book)).toThrow(/Another Book object for the row/)
+      expect(author.books).toEqual([])
+      expect(inspect(book).state).toBe("detached")
+    })
+
     it("refuses at the flush a foreign object written where the collection cannot see it, sending nothing", async () => {
       const { book, other } = await foreignBook("index-write")
       await using session = new AsyncSession(engine)
