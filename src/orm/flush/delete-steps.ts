@@ -292,15 +292,31 @@ function unlinkedIn(
   })
 }
 
+/**
+ * The held objects of each table by key, per flush (its list of held objects): one index for all the
+ * statements that follow rows, a statement per deleted parent and level (made for each, a flush
+ * deleting many parents cost parents times held objects).
+ */
+const heldByKey = /* @__PURE__ */ new WeakMap<
+  readonly InstanceState[],
+  Map<Table, Map<unknown, InstanceState>>
+>()
+
 /** Tells `follow` each held object of `table` whose row a statement returned (its primary key alone). */
 function followRows(table: Table, held: readonly InstanceState[], follow: (state: InstanceState) => void) {
   return (rows: readonly (readonly unknown[])[]): void => {
+    if (rows.length === 0) return
     const key = table.primaryKey
     // Looked up when the rows come back: by then the flush has given its new objects their keys.
-    const byKey = new Map(
-      held
-        .filter((state) => state.mapper.table === table)
-        .map((state) => [identityKey(key.map((column) => state.committed?.[column.key])), state]),
+    const byKey = cached(
+      cached(heldByKey, held, () => new Map()),
+      table,
+      () =>
+        new Map(
+          held
+            .filter((state) => state.mapper.table === table)
+            .map((state) => [identityKey(key.map((column) => state.committed?.[column.key])), state]),
+        ),
     )
     for (const row of rows) {
       const state = byKey.get(identityKey(key.map((_, i) => row[i])))
