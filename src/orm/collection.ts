@@ -8,6 +8,8 @@ import { sameMembers } from "./state.ts"
 export interface CollectionEvents<T> {
   /** What to store for an item about to be added (validators run here, and may refuse it). */
   accepted(item: T): T
+  /** Told the items once every one is accepted, before any is stored. */
+  attach?(items: readonly T[]): void
   appended(item: T): void
   removed(item: T): void
 }
@@ -96,7 +98,10 @@ export class RelationshipList<T> extends Array<T> {
   /** Every item as it is to be stored, before any is: one refused leaves the list as it was. */
   #accepted(items: T[]): T[] {
     const events = this.#events
-    return events ? items.map((item) => events.accepted(item)) : items
+    if (!events) return items
+    const accepted = items.map((item) => events.accepted(item))
+    events.attach?.(accepted)
+    return accepted
   }
 
   /**

@@ -54,6 +54,11 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
     const previous = new Set(state.loaded.has(key) ? (state.values[key] as object[]) : [])
     const given = Array.isArray(value) ? (value as object[]) : []
     const next = given.map((item) => (previous.has(item) ? item : accepted(state, property, item)))
+    attach(
+      state,
+      property,
+      next.filter((item) => !previous.has(item)),
+    )
     const kept = new Set(next)
     for (const item of previous) if (!kept.has(item)) unlinkBack(state, property, item)
     setRelationship(state, property, next)
@@ -66,6 +71,7 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
   const next = value
     ? accepted(state, property, value as object)
     : validated(state.mapper, key, value, state.object)
+  if (next) attach(state, property, [next as object])
   setRelationship(state, property, next ?? null)
   if (previous && previous !== next) unlinkBack(state, property, previous)
   if (next) linkBack(state, property, next as object, fresh)
@@ -80,18 +86,28 @@ function replacesRows(property: RelationshipProperty): boolean {
 function accepted(state: InstanceState, property: RelationshipProperty, item: object): object {
   const stored = validated(state.mapper, property.key, item, state.object) as object
   // Into an object of a session, through a relationship that cascades save-update: one of another
-  // session, or deleted, is refused now, as SQLAlchemy's backref cascade refuses it at the assignment;
-  // a detached one is attached (its link would otherwise never be written), or refused with nothing
-  // changed when the session holds another object for its row.
+  // session, or deleted, is refused now, as SQLAlchemy's backref cascade refuses it at the assignment.
   const session = state.session
-  if (stored && session && property.cascade.has("save-update")) {
-    const other = stateOf(stored)
-    refuseForeign(other, session, `, assigned to ${state.mapper.name}.${property.key},`)
-    if (!other.session && other.committed !== undefined) session.add?.(stored)
-  }
+  if (stored && session && property.cascade.has("save-update"))
+    refuseForeign(stateOf(stored), session, `, assigned to ${state.mapper.name}.${property.key},`)
   const back = property.backPopulates
   if (back && stored) validated(stateOf(stored).mapper, back, state.object, stored)
   return stored
+}
+
+/**
+ * Into an object of a session, through a relationship that cascades save-update: the detached ones of
+ * `items` are attached (their links would otherwise never be written), or refused when the session
+ * holds another object for one's row. Once every item is accepted, before any is stored: attached as
+ * each was accepted, an assignment a later validator refused had attached the earlier ones.
+ */
+function attach(state: InstanceState, property: RelationshipProperty, items: readonly object[]): void {
+  const session = state.session
+  if (!session?.add || !property.cascade.has("save-update")) return
+  for (const item of items) {
+    const other = stateOf(item)
+    if (!other.session && other.committed !== undefined) session.add(item)
+  }
 }
 
 /** Stores a relationship value as loaded; collections become RelationshipLists bound to the owner. */
@@ -114,6 +130,10 @@ class BackLink implements CollectionEvents<object> {
 
   accepted(item: object): object {
     return accepted(this.state, this.property, item)
+  }
+
+  attach(items: readonly object[]): void {
+    attach(this.state, this.property, items)
   }
 
   appended(item: object): void {
