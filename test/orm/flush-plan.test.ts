@@ -75,7 +75,7 @@ describe("a reference's flush (session.reference)", () => {
       'UPDATE "orm_posts" SET "title" = $1, "version" = $2 WHERE "orm_posts"."id" = $3 AND "orm_posts"."version" = $4 AND "orm_posts"."userId" = $5 RETURNING',
     )
     expect(sql.at(-1)).toBe(
-      `DELETE FROM "orm_post_tags" WHERE "orm_post_tags"."postId" = $1 AND "orm_post_tags"."tagId" NOT IN ((SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm'), (current_setting('edgealchemy.k2')::bigint[])[1]) RETURNING "postId", "tagId"`,
+      `DELETE FROM "orm_post_tags" WHERE "orm_post_tags"."postId" = $1 AND "orm_post_tags"."tagId" NOT IN ((SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm'), (current_setting('edgealchemy.k2')::bigint[])[1])`,
     )
   })
 

@@ -152,10 +152,17 @@ function renderWrite(
   // Rows whose held objects follow them come back as their keys alone: a level of thousands of
   // documents, returned whole, could make the answer larger than a request may carry.
   const columns = step.removes ? table.primaryKey : written ? readBack(table, [written]) : table.columns
-  const compiled = writeStatement(step, keyRef, true, false, columns).compile(postgresql)
+  // A bulk DELETE whose rows nothing reads (no row check, no objects to follow) returns none, as on
+  // SQLite: returned whole, a parent's unloaded children could make the answer larger than one may be.
+  const returning = step.kind === "update" || step.mustMatchOne || step.removes !== undefined
+  const compiled = writeStatement(step, keyRef, returning, false, columns).compile(postgresql)
   if (!step.mustMatchOne) {
     return {
-      statement: new TextStatement(compiled.sql, rowTypes(table, 0, columns), compiled.params),
+      statement: new TextStatement(
+        compiled.sql,
+        returning ? rowTypes(table, 0, columns) : [],
+        compiled.params,
+      ),
       apply: (returned) => {
         if (step.kind === "update" && returned[0])
           applyRow(step.state, table, returned[0], 0, columns, written)
