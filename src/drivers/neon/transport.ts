@@ -49,11 +49,17 @@ const ZONED = {
 }
 
 /**
- * The driver's per-query options: ZONED's parsers when the process's zone has an offset at the epoch or
- * in summer (asked at each query: Node honours a TZ set while it runs).
+ * The driver's per-query options: ZONED's parsers when the process's zone has an offset at the epoch,
+ * in summer 2017 or in 1906 (zones at UTC in 1970 and 2017 but not always, Africa/Abidjan's until 1912
+ * or Africa/Sao_Tome's in 2018, were off UTC in 1906); asked at each query: Node honours a TZ set while
+ * it runs.
  */
 const optionsOf = () =>
-  new Date(0).getTimezoneOffset() || new Date(15e11).getTimezoneOffset() ? ZONED : undefined
+  new Date(0).getTimezoneOffset() ||
+  new Date(15e11).getTimezoneOffset() ||
+  new Date(-2e12).getTimezoneOffset()
+    ? ZONED
+    : undefined
 
 /** The HTTP driver's spelling of an isolation level: "repeatable read" is "RepeatableRead". */
 function httpIsolationLevel(level: IsolationLevel) {
