@@ -166,13 +166,25 @@ export function notify(
  * commit does not wait for a promise (awaiting one that flushes or queries the session would wait on
  * itself), so an async listener's work after its first await would land after the flush went out, and
  * its rejection nowhere. One that returns a promise fails the flush or commit instead, with the
- * promise's rejection, once it comes, as the error's cause.
+ * promise's rejection, once it comes, as the error's cause. After the transaction has `ended`
+ * (afterCommit, afterRollback) nothing is left for its work to come too late for: the promise runs on
+ * unawaited (an e-mail sent once the row is stored), and its rejection is reported, the commit standing.
+ * Failing the commit there told the app that a stored row was not, and a retry stored it twice.
  */
-export function callListener(event: string, call: () => unknown): void {
+export function callListener(event: string, call: () => unknown, ended = false): void {
   const result = call()
   if (!(result instanceof Promise)) return
+  if (ended) {
+    result.catch((reason: unknown) =>
+      console.error(
+        `[edgealchemy] the promise of an ${event} listener rejected; the transaction's end stands:`,
+        reason,
+      ),
+    )
+    return
+  }
   const error = new InvalidRequestError(
-    `The ${event} listener returned a Promise: listeners run synchronously inside the flush or commit, which does not wait for them. Do the async work before flushing, or start it from an afterCommit listener that does not return it`,
+    `The ${event} listener returned a Promise: listeners run synchronously inside the flush or commit, which does not wait for them. Do the async work before flushing, or start it from an afterCommit listener`,
   )
   result.catch((reason: unknown) => {
     error.cause = reason

@@ -932,7 +932,7 @@ export class AsyncSession extends ReadSession {
     const ending = event === "afterCommit" || event === "afterRollback"
     if (ending) this.#ending = event
     try {
-      for (const listener of this.#listeners.get(event)) callListener(event, () => listener(this))
+      for (const listener of this.#listeners.get(event)) callListener(event, () => listener(this), ending)
     } finally {
       if (ending) this.#ending = undefined
     }

@@ -1,7 +1,7 @@
 // Event listeners that throw, reject or misbehave inside a flush or commit, on both databases: after the
 // failure the database holds nothing of it, the objects are as before it, a retry writes once, and the
 // error the application sees is its own (or names what it did wrong).
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import {
   AsyncSession,
   InvalidRequestError,
@@ -46,6 +46,46 @@ for (const fixture of fixtures) {
       }
       await session.commit()
       expect([inspect(book).state, await titlesLike(engine, title)]).toEqual(["persistent", [title]])
+    })
+
+    // An async afterCommit listener (an e-mail, which the README puts there) failed the commit after the
+    // row was stored: the app was told its write failed, and the Hono middleware's 500 made clients store
+    // it twice. The transaction is over there: its promise runs on, and a rejection is reported.
+    it("lets an async afterCommit or afterRollback listener run on: the commit stands, a rejection is reported", async () => {
+      const title = uniq("after")
+      const reported = vi.spyOn(console, "error").mockImplementation(() => undefined)
+      const sent: string[] = []
+      await using session = new AsyncSession(engine)
+      session.on("afterCommit", async () => {
+        await Promise.resolve()
+        sent.push("mail")
+      })
+      session.on("afterCommit", async () => {
+        throw new Error("mail server down")
+      })
+      session.on("afterRollback", async () => {
+        throw new Error("alert service down")
+      })
+      try {
+        session.add(new UcBook({ title }))
+        await session.commit()
+        await session.rollback()
+        await vi.waitFor(() => expect(reported).toHaveBeenCalledTimes(2))
+        expect(sent).toEqual(["mail"])
+        expect(reported.mock.calls.map(([message, reason]) => [message, String(reason)])).toEqual([
+          [
+            "[edgealchemy] the promise of an afterCommit listener rejected; the transaction's end stands:",
+            "Error: mail server down",
+          ],
+          [
+            "[edgealchemy] the promise of an afterRollback listener rejected; the transaction's end stands:",
+            "Error: alert service down",
+          ],
+        ])
+      } finally {
+        reported.mockRestore()
+      }
+      expect(await titlesLike(engine, title)).toEqual([title])
     })
 
     // The PendingRollbackError that refuses the work after a failure had no cause: the app's own error
