@@ -13,8 +13,10 @@ const TIMEOUTS = { testTimeout: 20_000, hookTimeout: 30_000 }
 
 // Files at once. Vitest's default is one less than the cores, which on a 2-core machine (CI) is one file
 // at a time: the suite then waited on every sleep, timeout, child process and round trip in turn, with
-// one core idle (529-553 s for 164 files). Two at the least; more where there are more cores.
-const MAX_WORKERS = Math.max(2, availableParallelism() - 1)
+// one core idle (529-553 s for 164 files). Three at the least, one more than such a machine's cores, as
+// many files spend much of their time waiting (test/reliability and test/limits-fixed, 22 files: 115 s
+// one at a time, 70-103 s two at a time, 60-78 s three at a time); more where there are more cores.
+const MAX_WORKERS = Math.max(3, availableParallelism() - 1)
 
 // Two projects over one global setup: `node` runs tests in Node (the embedded driver, the tools),
 // `workers` runs tests inside workerd, as a deployed Worker would run the library.
