@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os"
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers"
 import { defaultServerConditions } from "vite"
 import { defineConfig } from "vitest/config"
+import LongestFirst from "./test/setup/sequencer.ts"
 
 // Wrangler and Miniflare would try to phone home on every start; these machines have no internet.
 process.env.WRANGLER_SEND_METRICS ??= "false"
@@ -24,6 +25,7 @@ export default defineConfig({
   test: {
     globalSetup: ["test/setup/global.ts"],
     maxWorkers: MAX_WORKERS,
+    sequence: { sequencer: LongestFirst },
     ...TIMEOUTS,
     projects: [
       {
