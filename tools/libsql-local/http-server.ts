@@ -36,8 +36,15 @@ const CORS = {
 }
 const PREFLIGHT = { ...CORS, "access-control-allow-methods": "*", "access-control-allow-headers": "*" }
 
+/**
+ * Idle kept-alive connections stay open until the client closes them, as sqld's (hyper) do. Node's
+ * default closed them after 5 s: a client whose event loop lagged past its own 4 s limit (a loaded test
+ * machine) sent a request on a socket the server was closing, and it failed with "other side closed".
+ */
+const KEEP_ALIVE = { keepAliveTimeout: 0 }
+
 export function createHranaServer(service: HranaService, options: HttpOptions): Server {
-  return createServer((request, response) => {
+  return createServer(KEEP_ALIVE, (request, response) => {
     if (request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined) {
       response.writeHead(200, { ...PREFLIGHT, "content-length": 0 }).end()
       return

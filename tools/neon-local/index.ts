@@ -74,7 +74,9 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
   const faults = new Faults()
   const sockets = new WebSocketServer({ noServer: true })
 
-  const server = createServer((request, response) => {
+  // Idle kept-alive connections stay open until the client closes them, as Neon's proxy leaves them:
+  // Node's default closed them after 5 s, racing a lagging client's next request ("other side closed").
+  const server = createServer({ keepAliveTimeout: 0 }, (request, response) => {
     serveHttp(request, response).catch((error: unknown) => answer(response, 500, { message: String(error) }))
   })
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
