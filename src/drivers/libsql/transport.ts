@@ -199,14 +199,15 @@ export class LibsqlTransport implements Transport {
     // The settings are the client's config too: it reads `url` and `authToken`, and leaves the rest.
     // The embedded client has no use for `fetch`.
     if (this.#held) return this.#held.client as Client
+    // Held once made: a URL the client refuses (a query parameter it does not know) fails each call so.
     const held = this.#settings.idle?.pop() ?? { to: this }
     held.to = this
-    this.#held = held
     held.client ??= this.#settings.createClient({
       ...this.#settings,
       intMode: "bigint",
       fetch: (input: string | URL | Request, init?: RequestInit) => held.to.#countingFetch(input, init),
     })
+    this.#held = held
     return held.client
   }
 
