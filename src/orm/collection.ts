@@ -14,6 +14,13 @@ export interface CollectionEvents<T> {
   removed(item: T): void
 }
 
+/**
+ * Counts every change to a relationship's value (a list's announced change, a setter, a load): the
+ * session's add() reuses what its last walk through new objects found while none was made
+ * (./session.ts). An index write is not counted; the flush finds it.
+ */
+export const relationshipWrites = { count: 0 }
+
 export class RelationshipList<T> extends Array<T> {
   static override get [Symbol.species]() {
     return Array
@@ -49,6 +56,7 @@ export class RelationshipList<T> extends Array<T> {
   }
 
   #tell(lost: readonly T[], gained: readonly T[]): void {
+    relationshipWrites.count++
     if (!this.#ownsAnnounced) {
       this.#announced = [...this.#announced]
       this.#ownsAnnounced = true

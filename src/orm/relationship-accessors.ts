@@ -2,7 +2,7 @@
 // link in sync, and reading one that was never loaded raises NotLoadedError naming the fix: there is no
 // implicit I/O. Reached through the relationships plugin (./relationships.ts).
 import { NotLoadedError } from "../errors.ts"
-import { type CollectionEvents, RelationshipList } from "./collection.ts"
+import { type CollectionEvents, RelationshipList, relationshipWrites } from "./collection.ts"
 import { validated } from "./instance-accessors.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { type InstanceState, refuseForeign, STATE, stateOf } from "./state.ts"
@@ -41,6 +41,7 @@ function readRelationship(state: InstanceState, key: string): unknown {
 // sides as they were: a collection's validator each item it gains, a scalar's its new value, and the
 // other side's validator the owner it gains through the back-populated link (SQLAlchemy's defaults).
 function writeRelationship(state: InstanceState, key: string, value: unknown): void {
+  relationshipWrites.count++
   const property = state.mapper.relationship(key)
   if (!state.loaded.has(key) && state.committed !== undefined && replacesRows(property)) {
     // The rows that point here now must be unlinked or orphaned: SQLAlchemy loads them to know which.
@@ -112,6 +113,7 @@ function attach(state: InstanceState, property: RelationshipProperty, items: rea
 
 /** Stores a relationship value as loaded; collections become RelationshipLists bound to the owner. */
 export function setRelationship(state: InstanceState, property: RelationshipProperty, value: unknown): void {
+  relationshipWrites.count++
   if (property.uselist) {
     const events = new BackLink(state, property)
     state.values[property.key] = RelationshipList.of_((value as object[] | null) ?? [], events)

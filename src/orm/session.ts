@@ -17,6 +17,7 @@ import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import { settledWithin } from "../util/settle-within.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
+import { relationshipWrites } from "./collection.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
@@ -83,8 +84,24 @@ export interface SessionSavepoint {
  * await session.commit() // INSERT INTO users (username) VALUES ($1) RETURNING ... (SQLite: ?), COMMIT
  * ```
  */
+/**
+ * Counts objects entering or leaving any AsyncSession and flushes begun or ended: with
+ * relationshipWrites, whether what add() last reached (`#reached`) may have changed since.
+ */
+let sessionChanges = 0
+const epoch = () => sessionChanges + relationshipWrites.count
+
 export class AsyncSession extends ReadSession {
   readonly #new = new Set<InstanceState>()
+  /**
+   * The objects outside the session the last add() reached (its walk through them complete, each
+   * checked, the detached ones attached), and `epoch()` then. Adding one of them while nothing has
+   * changed reaches no more than they (a walk from it ends in them) and finds them as they were: it is
+   * not walked again. Without this, adding each of N new books linked to one new author, which the
+   * flush adds, walked the author and all its books each time, N times N. Kept for the synchronous run
+   * of code it was made in; what an await lets happen (a flush's end, a rollback) is not counted.
+   */
+  #reached: { objects: Set<InstanceState>; epoch: number } | undefined
   readonly #deleted = new Set<InstanceState>()
   #autoflush: boolean
   readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>()
@@ -153,6 +170,13 @@ export class AsyncSession extends ReadSession {
     this.requireOpen()
     // Another session's, or deleted: SQLAlchemy refuses it, and so does the cascade below what it reaches.
     refuseForeign(state, this)
+    const last = this.#reached
+    if (last?.epoch === epoch() && last.objects.has(state)) {
+      this.#refuseAttach(state, false)
+      this.#attach(state)
+      last.epoch = epoch()
+      return
+    }
     const reached = reachedByAdd(state, this)
     const detached = reached.filter((other) => other.committed !== undefined)
     for (const other of [state, ...detached]) this.#refuseAttach(other, other !== state)
@@ -160,6 +184,11 @@ export class AsyncSession extends ReadSession {
     for (const other of detached) this.#attach(other)
     // New objects the application expunged while pending: the flush's cascade takes them in again.
     for (const other of [state, ...reached]) if (other.expungedFrom === this) other.expungedFrom = undefined
+    const remembered = { objects: new Set(reached), epoch: epoch() }
+    this.#reached = remembered
+    queueMicrotask(() => {
+      if (this.#reached === remembered) this.#reached = undefined
+    })
   }
 
   /** Why an object cannot be attached (added directly, or reached by add()'s cascade), if it cannot. */
@@ -183,6 +212,7 @@ export class AsyncSession extends ReadSession {
 
   /** Puts an object in the session: pending if new, else persistent again (a deletion mark taken back). */
   #attach(state: InstanceState): void {
+    sessionChanges++
     state.session = this
     if (state.committed === undefined) {
       this.#new.add(state)
@@ -284,6 +314,7 @@ export class AsyncSession extends ReadSession {
     }
     // Attached only, as SQLAlchemy's delete cascade attaches them: add()'s save-update cascade is not theirs.
     for (const other of reached) this.#attach(other)
+    sessionChanges++
     state.deleted = true
     this.#deleted.add(state)
   }
@@ -528,6 +559,7 @@ export class AsyncSession extends ReadSession {
 
   /** Detaches an object the session itself lets go (a rollback's, a failed flush's). */
   #expunge(state: InstanceState): void {
+    sessionChanges++
     this.#new.delete(state)
     this.#deleted.delete(state)
     super.expunge(state.object)
@@ -549,6 +581,7 @@ export class AsyncSession extends ReadSession {
   }
 
   override expungeAll(): void {
+    sessionChanges++
     for (const state of this.#new) state.session = undefined
     super.expungeAll()
     this.#new.clear()
@@ -616,6 +649,7 @@ export class AsyncSession extends ReadSession {
 
   /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
   #forget(state: InstanceState): void {
+    sessionChanges++
     this.#deleted.delete(state)
     // Only its own entry: a new object may have taken its row over (a row switch).
     const identity = state.identity
@@ -705,6 +739,7 @@ export class AsyncSession extends ReadSession {
           throw new InvalidRequestError("Flush listeners keep adding changes; a listener may loop")
         this.#linkIndexWrites()
         const changes = collectChanges(this, this.#new, this.identityMap, this.#deleted)
+        sessionChanges++
         for (const state of changes.all) save(state)
         const candidate = planFlush(changes, changes.order)
         const touched = changes.persistent.filter(relationshipsChanged)
@@ -745,12 +780,14 @@ export class AsyncSession extends ReadSession {
         recordFlushed(this.#flushed, plan, saved)
       }
       this.#afterFlush(plan.inserted, plan.deleted, sent)
+      sessionChanges++
       keepLateChanges(late)
       applied = true
       committed = !connection.inTransaction
       this.#fire("afterFlush")
       return results.slice(rendered.length)
     } catch (error) {
+      sessionChanges++
       // An afterFlush listener threw after the rows were committed: the objects say what the database
       // has, the commit ends as one (afterCommit), and the listener's error goes to the caller.
       if (committed) {
@@ -842,6 +879,7 @@ export class AsyncSession extends ReadSession {
 
   /** The interactive transaction ended: forget what it flushed if it committed, else undo it. */
   protected override transactionEnded(committed: boolean): void {
+    sessionChanges++
     const flushed = this.#flushed
     this.#flushed = undefined
     this.#savepointUndo.clear()
@@ -892,6 +930,7 @@ export class AsyncSession extends ReadSession {
    * has again (an UPDATE of its key undone), marked for deletion again if it was.
    */
   #reattach(objects: Iterable<readonly [InstanceState, readonly unknown[] | undefined]>): void {
+    sessionChanges++
     const states = [...objects].filter(([state]) => state.committed !== undefined)
     // Every old entry out before any new one goes in: keys may have been swapped between objects.
     for (const [state, keyBefore] of states) {
@@ -921,6 +960,7 @@ export class AsyncSession extends ReadSession {
 
   /** An object whose row was rolled back: transient again, without the keys the database gave it. */
   #makeNewAgain(state: InstanceState): void {
+    sessionChanges++
     this.#expunge(state)
     state.committed = undefined
     for (const column of state.mapper.primaryKey) {

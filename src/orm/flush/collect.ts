@@ -212,10 +212,14 @@ export function reachedByAdd(state: InstanceState, session: SessionLike): Instan
   for (const current of reached) {
     for (const key of current.loaded) {
       if (!current.mapper.relationship(key).cascade.has("save-update")) continue
-      const now = new Set(relatedOf(current, key))
+      const now = relatedOf(current, key)
       const before = current.committedCollections.get(key) ?? []
+      // Copied into a set only to find what it lost: a new object's collection has lost nothing, and
+      // copying one of thousands at each add() of a member was N times N.
+      const kept = before.length === 0 ? undefined : new Set(now)
+      const lost = kept ? before.filter((item) => !kept.has(item)) : []
       const known = new Set(before)
-      for (const object of [...now, ...before.filter((item) => !now.has(item))]) {
+      for (const object of now.concat(lost)) {
         const other = stateOf(object)
         if (other.session === undefined && !other.gone) reached.add(other)
         else if (other.session !== undefined || !known.has(object))
