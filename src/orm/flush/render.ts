@@ -234,10 +234,11 @@ export function writeStatement(
 }
 
 /**
- * `t.id IN (WITH RECURSIVE subtree AS (SELECT id FROM t WHERE <where> UNION ALL SELECT t.id FROM t JOIN
+ * `t.id IN (WITH RECURSIVE subtree AS (SELECT id FROM t WHERE <where> UNION SELECT t.id FROM t JOIN
  * subtree ON t.parent_id = subtree.id) SELECT subtree.id FROM subtree)`: the rows and all below them.
  * Deleted so (`DELETE FROM t WHERE ...`), both databases check foreign keys at the statement's end,
- * when all are gone.
+ * when all are gone. UNION, not UNION ALL: rows whose parent links form a cycle made UNION ALL endless
+ * (the request ran until it timed out, the database working on it the while).
  */
 function inSubtree(
   table: Table,
@@ -250,6 +251,6 @@ function inSubtree(
     start,
     and(...pairs.map(([parent, child]) => child.eq(start.c[parent.key] as never))),
   )
-  const tree = start.unionAll(below)
+  const tree = start.union(below)
   return key.in(select(tree.c[key.key] as Column<unknown>) as never)
 }
