@@ -79,12 +79,15 @@ describe("libSQL HTTP clients passed on across a Worker's requests (workerd)", (
       for (const [i, a] of answers.entries()) {
         expect(a.trips).toEqual([`execute:SELECT ${11 + i} AS n`, `execute:SELECT ${11 + i} AS n`])
       }
-      expect(Math.max(...answers.map((a) => a.made)), `round ${round}`).toBe(3)
+      // At most one client per request open at once (three when they overlap, as they do unless the
+      // machine is so loaded that one ends before the next begins), however many rounds: reused.
+      expect(Math.max(...answers.map((a) => a.made)), `round ${round}`).toBeLessThanOrEqual(3)
     }
     // Then one after another again, on clients three different requests made.
     for (const n of [21, 22, 23, 24]) {
       const answer = await ask(`n=${n}`)
-      expect([answer.values, answer.trips, answer.made]).toEqual([[n], [`execute:SELECT ${n} AS n`], 3])
+      expect([answer.values, answer.trips]).toEqual([[n], [`execute:SELECT ${n} AS n`]])
+      expect(answer.made).toBeLessThanOrEqual(3)
     }
   })
 
