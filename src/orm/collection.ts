@@ -3,7 +3,7 @@
 // `post.author` as SQLAlchemy's instrumented lists do. Derived arrays (map, filter) are plain arrays.
 // What it cannot see (an index write, a length change, fill) it finds before a flush: the difference
 // between what it holds and what it last told (`unannounced`).
-import { sameMembers } from "./state.ts"
+import { type InstanceState, sameMembers } from "./state.ts"
 
 export interface CollectionEvents<T> {
   /** What to store for an item about to be added (validators run here, and may refuse it). */
@@ -15,11 +15,16 @@ export interface CollectionEvents<T> {
 }
 
 /**
- * Counts every change to a relationship's value (a list's announced change, a setter, a load): the
- * session's add() reuses what its last walk through new objects found while none was made
- * (./session.ts). An index write is not counted; the flush finds it.
+ * Changes to relationships' values, for the session's add(), which walks again only what changed
+ * since its last walk (./session.ts): `count` counts those that may take a link away (or that are not
+ * told otherwise); `gained` lists the links added (owner state, relationship key, object) while an
+ * add() listens, else is undefined. Index writes are in neither: the flush finds them.
  */
-export const relationshipWrites = { count: 0 }
+export const relationshipWrites: {
+  count: number
+  gained: (readonly [owner: InstanceState, key: string, item: object])[] | undefined
+  listeners: number
+} = { count: 0, gained: undefined, listeners: 0 }
 
 export class RelationshipList<T> extends Array<T> {
   static override get [Symbol.species]() {
@@ -56,7 +61,6 @@ export class RelationshipList<T> extends Array<T> {
   }
 
   #tell(lost: readonly T[], gained: readonly T[]): void {
-    relationshipWrites.count++
     if (!this.#ownsAnnounced) {
       this.#announced = [...this.#announced]
       this.#ownsAnnounced = true

@@ -41,7 +41,6 @@ function readRelationship(state: InstanceState, key: string): unknown {
 // sides as they were: a collection's validator each item it gains, a scalar's its new value, and the
 // other side's validator the owner it gains through the back-populated link (SQLAlchemy's defaults).
 function writeRelationship(state: InstanceState, key: string, value: unknown): void {
-  relationshipWrites.count++
   const property = state.mapper.relationship(key)
   if (!state.loaded.has(key) && state.committed !== undefined && replacesRows(property)) {
     // The rows that point here now must be unlinked or orphaned: SQLAlchemy loads them to know which.
@@ -63,7 +62,11 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
     const kept = new Set(next)
     for (const item of previous) if (!kept.has(item)) unlinkBack(state, property, item)
     setRelationship(state, property, next)
-    for (const item of next) if (!previous.has(item)) linkBack(state, property, item)
+    for (const item of next) {
+      if (previous.has(item)) continue
+      gained(state, key, item)
+      linkBack(state, property, item)
+    }
     return
   }
   // A new object's first value for it (`new Child({ parent })`): the object is in no collection yet.
@@ -75,7 +78,13 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
   if (next) attach(state, property, [next as object])
   setRelationship(state, property, next ?? null)
   if (previous && previous !== next) unlinkBack(state, property, previous)
+  if (next && next !== previous) gained(state, key, next as object)
   if (next) linkBack(state, property, next as object, fresh)
+}
+
+/** Tells the session's add() that `owner`'s relationship `key` links `item` now (see relationshipWrites). */
+function gained(owner: InstanceState, key: string, item: object): void {
+  relationshipWrites.gained?.push([owner, key, item])
 }
 
 /** Whether assigning the relationship moves other rows' foreign keys: a one-to-many without a link table. */
@@ -113,7 +122,6 @@ function attach(state: InstanceState, property: RelationshipProperty, items: rea
 
 /** Stores a relationship value as loaded; collections become RelationshipLists bound to the owner. */
 export function setRelationship(state: InstanceState, property: RelationshipProperty, value: unknown): void {
-  relationshipWrites.count++
   if (property.uselist) {
     const events = new BackLink(state, property)
     state.values[property.key] = RelationshipList.of_((value as object[] | null) ?? [], events)
@@ -139,10 +147,12 @@ class BackLink implements CollectionEvents<object> {
   }
 
   appended(item: object): void {
+    gained(this.state, this.property.key, item)
     linkBack(this.state, this.property, item)
   }
 
   removed(item: object): void {
+    relationshipWrites.count++
     unlinkBack(this.state, this.property, item)
   }
 }
@@ -161,10 +171,12 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
     if (!other.loaded.has(back) && other.committed !== undefined) return
     if (!other.loaded.has(back)) setRelationship(other, backProperty, [])
     ;(other.values[back] as RelationshipList<object>).addQuietly(owner.object, fresh)
+    gained(other, back, owner.object)
   } else {
     const previous = other.loaded.has(back) ? (other.values[back] as object | null) : null
     if (previous === owner.object) return
     setRelationship(other, backProperty, owner.object)
+    gained(other, back, owner.object)
     // A child moves between parents: it leaves the previous parent's collection (one-to-one: the
     // previous parent's link to it is cleared).
     if (previous) dropLink(stateOf(previous), property.key, item)
@@ -189,6 +201,7 @@ export function linkIndexWrites(state: InstanceState): void {
 }
 
 function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {
+  relationshipWrites.count++
   const back = property.backPopulates
   const other = stateOf(item)
   if (back && other.loaded.has(back)) {
@@ -222,6 +235,7 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
 
 /** Takes `item` out of a loaded relationship of `state`: out of a collection, or a scalar set to null. */
 function dropLink(state: InstanceState, key: string, item: object): void {
+  relationshipWrites.count++
   if (!state.loaded.has(key)) return
   const value = state.values[key]
   if (value instanceof RelationshipList) value.removeQuietly(item)

@@ -15,6 +15,7 @@ import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/sch
 import type { Select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
+import { cached } from "../util/cached.ts"
 import { settledWithin } from "../util/settle-within.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { relationshipWrites } from "./collection.ts"
@@ -89,19 +90,27 @@ export interface SessionSavepoint {
  * relationshipWrites, whether what add() last reached (`#reached`) may have changed since.
  */
 let sessionChanges = 0
-const epoch = () => sessionChanges + relationshipWrites.count
+
+interface Reached {
+  readonly objects: Set<InstanceState>
+  sessions: number
+  readonly removals: number
+  from: number
+}
 
 export class AsyncSession extends ReadSession {
   readonly #new = new Set<InstanceState>()
   /**
-   * The objects outside the session the last add() reached (its walk through them complete, each
-   * checked, the detached ones attached), and `epoch()` then. Adding one of them while nothing has
-   * changed reaches no more than they (a walk from it ends in them) and finds them as they were: it is
-   * not walked again. Without this, adding each of N new books linked to one new author, which the
-   * flush adds, walked the author and all its books each time, N times N. Kept for the synchronous run
-   * of code it was made in; what an await lets happen (a flush's end, a rollback) is not counted.
+   * The objects outside the session earlier add() calls reached (each walk went through all of them,
+   * checked every object at its edge, attached the detached ones), while no object entered or left any
+   * AsyncSession (`sessions`) and no relationship lost a link (`removals`) since; the links gained since
+   * are relationshipWrites.gained from `from` on. A walk from the next object added goes through those
+   * gained links only, where it comes to one of them: the rest it would find as it was. Without this,
+   * adding each of N new books linked to one new author, which the flush adds, walked the author and all
+   * its books each time, N times N. Kept for the synchronous run of code it was made in: what an await
+   * lets happen (a flush's end, a rollback) is not counted.
    */
-  #reached: { objects: Set<InstanceState>; epoch: number } | undefined
+  #reached: Reached | undefined
   readonly #deleted = new Set<InstanceState>()
   #autoflush: boolean
   readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>()
@@ -170,24 +179,60 @@ export class AsyncSession extends ReadSession {
     this.requireOpen()
     // Another session's, or deleted: SQLAlchemy refuses it, and so does the cascade below what it reaches.
     refuseForeign(state, this)
-    const last = this.#reached
-    if (last?.epoch === epoch() && last.objects.has(state)) {
-      this.#refuseAttach(state, false)
-      this.#attach(state)
-      last.epoch = epoch()
-      return
-    }
-    const reached = reachedByAdd(state, this)
+    const last = this.#lastReached()
+    const since = last && this.#reachedSince(state, last)
+    const reached = since ?? reachedByAdd(state, this)
     const detached = reached.filter((other) => other.committed !== undefined)
     for (const other of [state, ...detached]) this.#refuseAttach(other, other !== state)
     this.#attach(state)
     for (const other of detached) this.#attach(other)
     // New objects the application expunged while pending: the flush's cascade takes them in again.
     for (const other of [state, ...reached]) if (other.expungedFrom === this) other.expungedFrom = undefined
-    const remembered = { objects: new Set(reached), epoch: epoch() }
+    this.#remember(reached, since && last)
+  }
+
+  /** What adding `state` reaches that earlier add() calls did not, when they can tell (`#reached`). */
+  #reachedSince(state: InstanceState, last: Reached): InstanceState[] | undefined {
+    const log = relationshipWrites.gained ?? []
+    const gained = new Map<InstanceState, [string, object][]>()
+    for (let i = last.from; i < log.length; i++) {
+      const [owner, key, item] = log[i] as (typeof log)[number]
+      cached(gained, owner, () => []).push([key, item])
+    }
+    return reachedByAdd(state, this, { handled: last.objects, gained })
+  }
+
+  /** `#reached` while nothing it cannot follow happened since. */
+  #lastReached(): Reached | undefined {
+    const last = this.#reached
+    const unchanged = last?.sessions === sessionChanges && last.removals === relationshipWrites.count
+    return unchanged && relationshipWrites.gained ? last : undefined
+  }
+
+  /**
+   * Remembers what an add() reached: with what `last` (still valid) remembered when this add() walked
+   * only what changed since, else alone. (Its own attaching only stops later walks sooner.)
+   */
+  #remember(reached: readonly InstanceState[], last: Reached | undefined): void {
+    const writes = relationshipWrites
+    if (last && writes.gained) {
+      for (const other of reached) if (other.session === undefined) last.objects.add(other)
+      last.sessions = sessionChanges
+      last.from = writes.gained.length
+      return
+    }
+    writes.gained ??= []
+    writes.listeners++
+    const remembered = {
+      objects: new Set(reached.filter((other) => other.session === undefined)),
+      sessions: sessionChanges,
+      removals: writes.count,
+      from: writes.gained.length,
+    }
     this.#reached = remembered
     queueMicrotask(() => {
       if (this.#reached === remembered) this.#reached = undefined
+      if (--writes.listeners === 0) writes.gained = undefined
     })
   }
 

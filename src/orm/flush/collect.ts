@@ -207,9 +207,27 @@ function pendingParentKey(child: InstanceState, property: RelationshipProperty):
  * or flushed; a deleted member it already had (kept in a loaded collection: expireOnCommit is off by
  * default, where SQLAlchemy's commit expires the collection) is no save the application expects.
  */
-export function reachedByAdd(state: InstanceState, session: SessionLike): InstanceState[] {
+export function reachedByAdd(state: InstanceState, session: SessionLike): InstanceState[]
+export function reachedByAdd(
+  state: InstanceState,
+  session: SessionLike,
+  since: ReachedBefore,
+): InstanceState[] | undefined
+export function reachedByAdd(
+  state: InstanceState,
+  session: SessionLike,
+  since?: ReachedBefore,
+): InstanceState[] | undefined {
   const reached = new Set([state])
   for (const current of reached) {
+    if (current !== state && since?.handled.has(current)) {
+      // Walked before: only the links it gained since lead anywhere new.
+      for (const [key, object] of since.gained.get(current) ?? []) {
+        if (current.mapper.relationship(key).cascade.has("save-update"))
+          visit(current, key, object, reached, state, session)
+      }
+      continue
+    }
     for (const key of current.loaded) {
       if (!current.mapper.relationship(key).cascade.has("save-update")) continue
       const now = relatedOf(current, key)
@@ -219,20 +237,43 @@ export function reachedByAdd(state: InstanceState, session: SessionLike): Instan
       const kept = before.length === 0 ? undefined : new Set(now)
       const lost = kept ? before.filter((item) => !kept.has(item)) : []
       const known = new Set(before)
-      for (const object of now.concat(lost)) {
-        const other = stateOf(object)
-        if (other.session === undefined && !other.gone) reached.add(other)
-        else if (other.session !== undefined || !known.has(object))
-          refuseForeign(
-            other,
-            session,
-            `, reached from the added ${state.mapper.name} through ${current.mapper.name}.${key} (cascading save-update),`,
-          )
-      }
+      for (const object of now.concat(lost)) visit(current, key, object, reached, state, session, known)
     }
   }
+  // One walked before gained links this walk did not come to: what it reaches now is not known.
+  if (since)
+    for (const owner of since.gained.keys()) if (since.handled.has(owner) && !reached.has(owner)) return
   reached.delete(state)
   return [...reached]
+}
+
+/**
+ * What an earlier add() walked (`handled`: the objects outside the session it reached, every one
+ * walked through, checked and attached or left to the flush) and the links each gained since, by
+ * relationship key: reachedByAdd goes through only those.
+ */
+export interface ReachedBefore {
+  readonly handled: ReadonlySet<InstanceState>
+  readonly gained: ReadonlyMap<InstanceState, readonly (readonly [string, object])[]>
+}
+
+function visit(
+  current: InstanceState,
+  key: string,
+  object: object,
+  reached: Set<InstanceState>,
+  added: InstanceState,
+  session: SessionLike,
+  known?: ReadonlySet<object>,
+): void {
+  const other = stateOf(object)
+  if (other.session === undefined && !other.gone) reached.add(other)
+  else if (other.session !== undefined || !known?.has(object))
+    refuseForeign(
+      other,
+      session,
+      `, reached from the added ${added.mapper.name} through ${current.mapper.name}.${key} (cascading save-update),`,
+    )
 }
 
 /**
