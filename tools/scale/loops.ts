@@ -115,6 +115,21 @@ await withRig(async (rig) => {
       })
       await session.rollback()
     }
+    {
+      await using session = new AsyncSession(engine)
+      const children = (await session.scalars(select(Child))).all()
+      const first = children[0]?.id ?? 0
+      await cpu("change + query (autoflush) per change, n/10, n held", async () => {
+        for (const child of children.slice(0, n / 10)) {
+          child.name = `${child.name}?`
+          await session.scalars(select(Child).where(Child.id.eq(first)))
+        }
+      })
+      await session.rollback()
+      await cpu("query, nothing changed, n/10 times, n held", async () => {
+        for (let i = 0; i < n / 10; i++) await session.scalars(select(Child).where(Child.id.eq(first)))
+      })
+    }
   }
 })
 
