@@ -79,7 +79,11 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
   setRelationship(state, property, next ?? null)
   if (previous && previous !== next) unlinkBack(state, property, previous)
   if (next && next !== previous) gained(state, key, next as object)
-  if (next) linkBack(state, property, next as object, fresh)
+  if (next && next !== previous) linkBack(state, property, next as object, fresh)
+  // The same object again: the other side holds it already (SQLAlchemy's backref returns when oldchild
+  // is child); looking for it in a collection of thousands made merge() of such a graph N^3. Still a
+  // link anew for an object expunged while pending, as linkBack takes it.
+  else if (next) stateOf(next as object).expungedFrom = undefined
 }
 
 /** Tells the session's add() that `owner`'s relationship `key` links `item` now (see relationshipWrites). */
