@@ -552,7 +552,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       // Only an object with nothing unflushed: what the flush would write of the rest is not modelled.
       if (!x || aboutRow(ref.working, x) !== aboutRow(ref.flushed, x)) return false
       // Not a book whose author is marked for deletion: the flush refuses a book expunged after its
-      // author's delete(), which no longer takes it in (regressions.test.ts covers that refusal).
+      // author's delete(), which no longer takes it in (regressions.ts covers that refusal).
       const author = ref.row(x).author
       if (author && ref.marked.has(author)) return false
       session.expunge(world.obj(x))

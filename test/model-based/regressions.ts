@@ -1,4 +1,5 @@
-// Minimal cases the model-based session test (./session-model.test.ts) found, each on its own.
+// Minimal cases the model-based session test (./session-model.test.ts) found, each on its own. Run from
+// that file, not beside it: both drop and create the same tables, and files run three at once.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
