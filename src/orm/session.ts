@@ -51,7 +51,7 @@ import {
   unloadRelationships,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { type InstanceState, refuseForeign, sameValue, stateOf } from "./state.ts"
+import { type InstanceState, refuseForeign, relatedOf, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /**
@@ -715,6 +715,37 @@ export class AsyncSession extends ReadSession {
     }
   }
 
+  /**
+   * Attaches the detached objects new ones reach through loaded save-update relationships (through
+   * the new and detached objects outside the session), as add() attaches what it reaches: one index-written into a new object's
+   * collection, which add() does not see when an earlier add() walked that object (322a03f), or linked
+   * to a new object outside the session after the last add(). Their links were never written, the
+   * commit succeeding. Whether any was.
+   */
+  #attachLinkedDetached(pending: readonly InstanceState[]): boolean {
+    const found: InstanceState[] = []
+    const queue = [...pending]
+    const seen = new Set(queue)
+    for (let i = 0; i < queue.length; i++) {
+      const state = queue[i] as InstanceState
+      for (const key of state.loaded) {
+        if (!state.mapper.relationship(key).cascade.has("save-update")) continue
+        for (const object of relatedOf(state, key)) {
+          const other = stateOf(object)
+          if (other.session !== undefined || other.gone || seen.has(other)) continue
+          // Through the new ones the next collection cascades in (not one expunged while pending).
+          if (other.committed === undefined && other.expungedFrom === this) continue
+          seen.add(other)
+          queue.push(other)
+          if (other.committed !== undefined) found.push(other)
+        }
+      }
+    }
+    for (const other of found) this.#refuseAttach(other, true)
+    for (const other of found) this.#attach(other)
+    return found.length > 0
+  }
+
   /** Catches up with collections changed where their lists cannot see it (`tags[0] = tag`). */
   #linkIndexWrites(): void {
     const link = plugins.relationships?.linkIndexWrites
@@ -785,6 +816,7 @@ export class AsyncSession extends ReadSession {
         this.#linkIndexWrites()
         const changes = collectChanges(this, this.#new, this.identityMap, this.#deleted)
         sessionChanges++
+        if (this.#attachLinkedDetached(changes.pending)) continue
         for (const state of changes.all) save(state)
         const candidate = planFlush(changes, changes.order)
         const touched = changes.persistent.filter(relationshipsChanged)
