@@ -60,6 +60,14 @@ export class RelationshipList<T> extends Array<T> {
     return { gained: this.filter((item) => !had.has(item)), lost: told.filter((item) => !has.has(item)) }
   }
 
+  /**
+   * Whether its length differs from what it last told: a write it cannot see resized it (`length = 0`,
+   * an index past the end). Constant time, unlike unannounced(); a same-length index write is not seen.
+   */
+  resizedUnannounced(): boolean {
+    return this.length !== this.#announced.length
+  }
+
   #tell(lost: readonly T[], gained: readonly T[]): void {
     if (!this.#ownsAnnounced) {
       this.#announced = [...this.#announced]

@@ -79,11 +79,23 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
   setRelationship(state, property, next ?? null)
   if (previous && previous !== next) unlinkBack(state, property, previous)
   if (next && next !== previous) gained(state, key, next as object)
-  if (next && next !== previous) linkBack(state, property, next as object, fresh)
+  if (next && (next !== previous || resizedUnseen(property, next as object)))
+    linkBack(state, property, next as object, fresh)
   // The same object again: the other side holds it already (SQLAlchemy's backref returns when oldchild
   // is child); looking for it in a collection of thousands made merge() of such a graph N^3. Still a
   // link anew for an object expunged while pending, as linkBack takes it.
   else if (next) stateOf(next as object).expungedFrom = undefined
+}
+
+/**
+ * Whether the other side's collection of `item` was resized where its list cannot see it (`length = 0`):
+ * the owner, given `item` again, may have been taken out, and is put back (looked for) as a new link is,
+ * or the flush would unlink it as that write's loss (86b9b6b skipped it).
+ */
+function resizedUnseen(property: RelationshipProperty, item: object): boolean {
+  const back = property.backPopulates
+  const list = back && stateOf(item).values[back]
+  return list instanceof RelationshipList && list.resizedUnannounced()
 }
 
 /** Tells the session's add() that `owner`'s relationship `key` links `item` now (see relationshipWrites). */
