@@ -203,17 +203,20 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
  * Links what a loaded collection gained or lost by means its list cannot see (an index write,
  * `length = 0`, `fill()`), as `push` and `splice` would have at once: the other side of each link, a
  * removed child's many-to-one. Run before a flush reads relationships. Validators do not run for such
- * writes.
+ * writes. Whether there was any.
  */
-export function linkIndexWrites(state: InstanceState): void {
+export function linkIndexWrites(state: InstanceState): boolean {
+  let any = false
   for (const key of state.loaded) {
     const list = state.values[key]
     const changed = list instanceof RelationshipList ? list.unannounced() : undefined
     if (!changed) continue
+    any = true
     const property = state.mapper.relationship(key)
     for (const item of changed.lost) unlinkBack(state, property, item)
     for (const item of changed.gained) linkBack(state, property, item)
   }
+  return any
 }
 
 function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: object): void {

@@ -746,6 +746,14 @@ export class AsyncSession extends ReadSession {
     return found.length > 0
   }
 
+  /** linkIndexWrites for `states`; whether any had such a write. */
+  #linkIndexWritesOf(states: readonly InstanceState[]): boolean {
+    const link = plugins.relationships?.linkIndexWrites
+    let any = false
+    if (link) for (const state of states) if (link(state)) any = true
+    return any
+  }
+
   /** Catches up with collections changed where their lists cannot see it (`tags[0] = tag`). */
   #linkIndexWrites(): void {
     const link = plugins.relationships?.linkIndexWrites
@@ -816,7 +824,10 @@ export class AsyncSession extends ReadSession {
         this.#linkIndexWrites()
         const changes = collectChanges(this, this.#new, this.identityMap, this.#deleted)
         sessionChanges++
-        if (this.#attachLinkedDetached(changes.pending)) continue
+        // The new objects the collection cascaded in (not added): their index writes were not caught up
+        // with above. Fresh walks of add() saw them (one taking back an object expunged while pending);
+        // since 322a03f, an add() after one may not.
+        if (this.#linkIndexWritesOf(changes.pending) || this.#attachLinkedDetached(changes.pending)) continue
         for (const state of changes.all) save(state)
         const candidate = planFlush(changes, changes.order)
         const touched = changes.persistent.filter(relationshipsChanged)

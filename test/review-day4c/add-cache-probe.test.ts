@@ -276,5 +276,27 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       const rows = await reading.scalars(select(Book).where(Book.title.eq("r10 first")))
       expect(rows.all()).toHaveLength(0)
     })
+
+    it("a book expunged while pending, index-written into the shared writer's books between two add() calls: taken back as a fresh walk takes it", async () => {
+      await using session = new AsyncSession(engine)
+      const writer = new Writer({ name: "r11" })
+      const books = [0, 1, 2].map((i) => new Book({ title: `r11 b${i}`, writer } as never))
+      const expunged = new Book({ title: "r11 expunged" })
+      session.add(books[0] as Book)
+      session.add(expunged)
+      session.expunge(expunged)
+      session.add(books[1] as Book)
+      writer.books[writer.books.length] = expunged
+      session.add(books[2] as Book)
+      await session.commit()
+      await using reading = new AsyncSession(engine)
+      const rows = await reading.scalars(select(Book).where(Book.writerId.eq(writer.id)))
+      expect(
+        rows
+          .all()
+          .map((book) => book.title)
+          .sort(),
+      ).toEqual(["r11 b0", "r11 b1", "r11 b2", "r11 expunged"])
+    })
   })
 }
