@@ -73,8 +73,9 @@ describe("a libSQL HTTP client passed on after a failed request", () => {
   })
 
   it("works for the next connection after a request outlived requestTimeoutMs", async () => {
-    const { engine } = countingEngine(`rb4-reuse-timeout-${Date.now().toString(36)}`, 150)
-    // A statement that runs for seconds: the request times out and its fetch is aborted.
+    // 1 s: long enough for the SELECTs after it on a loaded machine (150 ms timed them out too, once),
+    // far shorter than the statement that runs for seconds: its request times out, its fetch aborted.
+    const { engine } = countingEngine(`rb4-reuse-timeout-${Date.now().toString(36)}`, 1_000)
     const slow =
       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) SELECT count(*) FROM c"
     expect(await failing(engine, slow)).toBeInstanceOf(ConnectionError)
