@@ -71,6 +71,16 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       return book
     }
 
+    /** The titles of the books stored under `writer`, read by a session of their own, sorted. */
+    async function titlesOf(writer: Writer): Promise<string[]> {
+      await using reading = new AsyncSession(engine)
+      const rows = await reading.scalars(select(Book).where(Book.writerId.eq(writer.id)))
+      return rows
+        .all()
+        .map((book) => book.title)
+        .sort()
+    }
+
     /**
      * Runs `change` between a first add() and a last one, without and with an await before the last,
      * and returns both outcomes: whether the last add() threw, and the states of `watched`.
@@ -212,14 +222,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       writer.books[writer.books.length] = detached
       session.add(new Book({ title: "r7 next", writer } as never))
       await session.commit()
-      await using reading = new AsyncSession(engine)
-      const rows = await reading.scalars(select(Book).where(Book.writerId.eq(writer.id)))
-      expect(
-        rows
-          .all()
-          .map((book) => book.title)
-          .sort(),
-      ).toEqual(["r7 detached", "r7 first", "r7 next"])
+      expect(await titlesOf(writer)).toEqual(["r7 detached", "r7 first", "r7 next"])
       expect(inspect(detached).state).toBe("persistent")
     })
 
@@ -232,14 +235,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       writer.books[writer.books.length] = detached
       session.add(books[1] as Book)
       await session.commit()
-      await using reading = new AsyncSession(engine)
-      const rows = await reading.scalars(select(Book).where(Book.writerId.eq(writer.id)))
-      expect(
-        rows
-          .all()
-          .map((book) => book.title)
-          .sort(),
-      ).toEqual(["r8 b0", "r8 b1", "r8 detached"])
+      expect(await titlesOf(writer)).toEqual(["r8 b0", "r8 b1", "r8 detached"])
       expect(inspect(detached).state).toBe("persistent")
     })
 
@@ -250,14 +246,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       session.add(new Book({ title: "r9 first", writer } as never))
       writer.books.push(detached)
       await session.commit()
-      await using reading = new AsyncSession(engine)
-      const rows = await reading.scalars(select(Book).where(Book.writerId.eq(writer.id)))
-      expect(
-        rows
-          .all()
-          .map((book) => book.title)
-          .sort(),
-      ).toEqual(["r9 detached", "r9 first"])
+      expect(await titlesOf(writer)).toEqual(["r9 detached", "r9 first"])
       expect(inspect(detached).state).toBe("persistent")
     })
 
@@ -289,14 +278,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       writer.books[writer.books.length] = expunged
       session.add(books[2] as Book)
       await session.commit()
-      await using reading = new AsyncSession(engine)
-      const rows = await reading.scalars(select(Book).where(Book.writerId.eq(writer.id)))
-      expect(
-        rows
-          .all()
-          .map((book) => book.title)
-          .sort(),
-      ).toEqual(["r11 b0", "r11 b1", "r11 b2", "r11 expunged"])
+      expect(await titlesOf(writer)).toEqual(["r11 b0", "r11 b1", "r11 b2", "r11 expunged"])
     })
   })
 }
