@@ -191,7 +191,8 @@ export class Operations {
   }
 
   /**
-   * Raw SQL, run as written, in the revision's transaction. One statement per call. On SQLite, what
+   * Raw SQL, run as written, in the revision's transaction. One statement per call: a second one is
+   * refused before anything is sent (embedded libSQL would silently skip it). On SQLite, what
    * it changes in the schema is seen by rebuilds in later revisions (the runner reads the schema
    * again), not by later operations of the same revision.
    */

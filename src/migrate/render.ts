@@ -1,5 +1,6 @@
 // Operations as SQL for a dialect. What both databases spell alike is here; PostgreSQL alters in
 // place (render-postgres.ts) and SQLite rebuilds what its ALTER TABLE cannot do (render-sqlite.ts).
+import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { checkName } from "../sql/schema/identifier-limits.ts"
@@ -10,6 +11,7 @@ import { renderPostgres } from "./render-postgres.ts"
 import { renderSqlite, requireSqliteCheck } from "./render-sqlite.ts"
 import { resolveTable } from "./resolve.ts"
 import type { DatabaseSchema } from "./schema.ts"
+import { textAfterFirstStatement } from "./statement-tail.ts"
 
 export interface RenderContext {
   readonly dialect: Dialect
@@ -41,7 +43,7 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
     case "dropIndex":
       return [`DROP INDEX ${q(op.name)}`]
     case "execute":
-      return [op.sql]
+      return [oneStatement(op.sql, dialect)]
     case "bulkInsert": {
       const columns = [...new Set(op.rows.flatMap((row) => Object.keys(row)))]
       const tuples = op.rows.map(
@@ -53,6 +55,19 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
     default:
       return undefined
   }
+}
+
+/**
+ * The SQL of `op.execute`, refused when it holds a second statement: embedded libSQL would run only
+ * the first and record the revision as applied, Neon's WebSocket both, the HTTP transports neither.
+ */
+function oneStatement(sql: string, dialect: Dialect): string {
+  const rest = textAfterFirstStatement(sql, dialect.name === "postgresql" ? "postgresql" : "sqlite")
+  if (rest === undefined) return sql
+  const shown = rest.length > 60 ? `${rest.slice(0, 60)}...` : rest
+  throw new InvalidRequestError(
+    `op.execute() runs one statement, and this SQL holds more (then: ${shown}): call op.execute() once for each`,
+  )
 }
 
 /**
