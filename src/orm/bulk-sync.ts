@@ -108,9 +108,11 @@ function tryEvaluate(
     const setters = Object.entries(values).map(
       ([key, value]) => [key, valueEvaluator(value, table, key)] as const,
     )
-    // A reference's unknown columns are unknown, not NULL: evaluating them would guess (./evaluate.ts).
+    // Against the row as the database holds it (`committed`), not the object's unflushed changes (with
+    // autoflush off): the database matches and computes from its own values. A reference's unknown
+    // columns are unknown, not NULL: evaluating them would guess (./evaluate.ts).
     return objects
-      .map((state) => [state, rowValues(state.values, state.mapper.name)] as const)
+      .map((state) => [state, rowValues(state.committed ?? state.values, state.mapper.name)] as const)
       .filter(([, known]) => matching(known))
       .map(([state, known]) => [state, setters.map(([key, compute]) => [key, compute(known)] as const)])
   } catch (error) {
