@@ -22,9 +22,10 @@ FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${USER_TABLES}
 const AS_WRITTEN = sql(
   "SELECT m.tbl_name, m.sql, m.type, m.name FROM sqlite_master m WHERE m.type IN ('trigger', 'index') AND m.sql IS NOT NULL ORDER BY m.name",
 )
-const INDEXES = sql(`SELECT m.name, il.name, il."unique", il.origin, ii.name, il.partial
-FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
-WHERE ${USER_TABLES} ORDER BY m.name, il.name, ii.seqno`)
+/** Each index's key columns, with their order and collation (index_info tells neither). */
+const INDEXES = sql(`SELECT m.name, il.name, il."unique", il.origin, ii.name, il.partial, ii."desc", ii.coll
+FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii
+WHERE ${USER_TABLES} AND ii."key" = 1 ORDER BY m.name, il.name, ii.seqno`)
 
 type MutableTable = {
   -readonly [K in keyof TableSchema]: TableSchema[K] extends readonly (infer T)[] ? T[] : TableSchema[K]
@@ -51,9 +52,12 @@ export const sqliteIntrospection: Introspection = {
       createSql.set(text(name), text(create))
     }
     const keyPositions = new Map<string, [number, string][]>()
+    /** Each column's type as declared, by table and column name. */
+    const declaredTypes = new Map<string, string>()
     for (const [tableName, name, type, notNull, defaultSql, pk] of columns) {
       const target = tables.get(text(tableName))
       if (!target) continue
+      declaredTypes.set(`${target.name}\u0000${text(name)}`, text(type))
       const position = Number(pk)
       if (position > 0)
         keyPositions.set(target.name, [...(keyPositions.get(target.name) ?? []), [position, text(name)]])
@@ -73,8 +77,16 @@ export const sqliteIntrospection: Introspection = {
         target.primaryKey.length === 1
           ? target.columns.find((c) => c.name === target.primaryKey[0])
           : undefined
-      if (only?.type === "INTEGER")
-        target.columns[target.columns.indexOf(only)] = { ...only, autoincrement: true }
+      if (only?.type === "INTEGER") {
+        // Only a key declared exactly INTEGER is the rowid: `INT PRIMARY KEY` (which the canonical type
+        // spells INTEGER too) is a plain key beside a hidden rowid, and may hold NULLs and text. Its
+        // spelling is kept, or a rebuild would make it the rowid, numbering its NULL keys and
+        // renumbering the rows.
+        const declared = declaredTypes.get(`${name}\u0000${only.name}`) ?? "INTEGER"
+        target.columns[target.columns.indexOf(only)] = /^INTEGER$/i.test(declared.trim())
+          ? { ...only, autoincrement: true }
+          : { ...only, type: declared.trim().toUpperCase().replace(/\s+/g, " ") }
+      }
     }
     // SQLite matches table and column names ignoring ASCII case: a foreign key may spell its table
     // `Parent` for `parent`. It is read under the table's own spelling, so that a rebuild finds it.
@@ -103,7 +115,13 @@ export const sqliteIntrospection: Introspection = {
         .map(({ name: indexName, unique, columns: cols }) => ({ name: indexName, unique, columns: cols }))
     }
     for (const [name, create] of createSql) {
-      const loses = featuresBeyondDdl(create)
+      // A UNIQUE or PRIMARY KEY that compares under a collation (`UNIQUE (email COLLATE NOCASE)`) would
+      // come back comparing bytes, letting in the duplicates it refused.
+      const collatedKey = indexGroups(name, indexes).some((ix) => ix.origin !== "c" && ix.collated)
+      const loses = [
+        ...featuresBeyondDdl(create),
+        ...(collatedKey ? ["a UNIQUE or PRIMARY KEY constraint's COLLATE"] : []),
+      ]
       if (loses.length > 0) (tables.get(name) as MutableTable).rebuildLoses = loses
     }
     for (const [tableName, create, type, name] of asWritten) {
@@ -199,9 +217,17 @@ function columnNamed(table: TableSchema, name: string): string {
 function indexGroups(table: string, rows: Rows) {
   const groups = new Map<
     string,
-    { name: string; unique: boolean; origin: string; columns: string[]; beyondDdl: boolean }
+    {
+      name: string
+      unique: boolean
+      origin: string
+      columns: string[]
+      beyondDdl: boolean
+      /** A key column compares under another collation than BINARY (`UNIQUE (email COLLATE NOCASE)`). */
+      collated: boolean
+    }
   >()
-  for (const [tableName, name, unique, origin, column, partial] of rows) {
+  for (const [tableName, name, unique, origin, column, partial, descending, collation] of rows) {
     if (text(tableName) !== table) continue
     const group = groups.get(text(name)) ?? {
       name: text(name),
@@ -209,9 +235,12 @@ function indexGroups(table: string, rows: Rows) {
       origin: text(origin),
       columns: [],
       beyondDdl: false,
+      collated: false,
     }
     group.columns.push(text(column))
-    group.beyondDdl ||= truthy(partial) || column === null
+    // CREATE INDEX writes plain ascending columns: one DESC or COLLATE NOCASE is kept as written.
+    group.beyondDdl ||= truthy(partial) || column === null || truthy(descending) || !binary(collation)
+    group.collated ||= !binary(collation)
     groups.set(text(name), group)
   }
   return [...groups.values()]
@@ -223,6 +252,11 @@ const LITERAL_DEFAULT =
 /** SQLite reports an expression default without its parentheses, which DEFAULT requires back. */
 function defaultClause(sql: string): string {
   return LITERAL_DEFAULT.test(sql.trim()) || sql.startsWith("(") ? sql : `(${sql})`
+}
+
+/** Whether an index column compares as SQLite does by default (pragma_index_xinfo's coll). */
+function binary(collation: unknown): boolean {
+  return collation === null || text(collation).toUpperCase() === "BINARY"
 }
 
 function action(value: string): ReferentialAction | undefined {
