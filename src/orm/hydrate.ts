@@ -20,7 +20,7 @@ export interface Hydration {
 /**
  * Replaces, in each row, the entity's decoded column values at `item` by its object (null for the
  * missing row of an outer join). Objects the identity map has are kept as they are, unless
- * `populateExisting`; the others are made here.
+ * `populateExisting` or expired; the others are made here.
  */
 export function hydrateItem(
   mapper: Mapper,
@@ -42,7 +42,8 @@ export function hydrateItem(
       continue
     }
     const existing = objects.get(key)
-    if (existing && !populateExisting && !(existing as { [STATE]: InstanceState })[STATE].reloads) {
+    let state = existing && (existing as { [STATE]: InstanceState })[STATE]
+    if (state && !populateExisting && !state.expired) {
       row[item] = existing
       continue
     }
@@ -51,9 +52,12 @@ export function hydrateItem(
     // snapshot is a copy of it: one allocation, where building it again was a store per key.
     const loaded: Record<string, unknown> = {}
     for (let i = 0; i < keys.length; i++) loaded[keys[i] as string] = columns[i]
-    let state = existing && (existing as { [STATE]: InstanceState })[STATE]
     if (state) {
-      Object.assign(state.values, loaded)
+      // Columns the application set since the object expired keep their values (and stay changed),
+      // as SQLAlchemy loads only an expired object's expired attributes; the others take the row's.
+      const values = state.values
+      const kept = populateExisting ? [] : state.modifiedColumns().map((k) => [k, values[k]])
+      Object.assign(values, loaded, Object.fromEntries(kept))
       state.committed = loaded
       state.expired = false
     } else {

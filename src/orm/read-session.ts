@@ -97,8 +97,8 @@ export class ReadSession {
     }
     const known = this.identityMap.get(mapper, identity)
     const held = known && stateOf(known)
-    // An expired object is read again, unless it is deleted or changed since (its row would not replace it).
-    if (held && (held.deleted || !held.reloads)) {
+    // An expired object is read again (the columns changed since keep their values), unless deleted.
+    if (held && (held.deleted || !held.expired)) {
       return held.deleted ? null : (known as InstanceType<M>)
     }
     const flushing = this.autoflush()

@@ -27,14 +27,9 @@ export class InstanceState {
   gone = false
   /**
    * Committed with `expireOnCommit`: the next row a query or `get` reads for it replaces its columns
-   * (unless the application changed them since), as SQLAlchemy reloads expired attributes.
+   * (but those the application changed since), as SQLAlchemy reloads expired attributes.
    */
   expired = false
-
-  /** Expired, and not changed by the application since: the next row read for it replaces its columns. */
-  get reloads(): boolean {
-    return this.expired && this.modifiedColumns().length === 0
-  }
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
   uniqueBy: readonly string[] | undefined
   /**
