@@ -51,7 +51,7 @@ import {
   unloadRelationships,
 } from "./session-changes.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { type InstanceState, refuseForeign, relatedOf, sameValue, stateOf } from "./state.ts"
+import { hasState, type InstanceState, refuseForeign, relatedOf, sameValue, stateOf } from "./state.ts"
 
 export interface SessionOptions {
   /**
@@ -394,6 +394,7 @@ export class AsyncSession extends ReadSession {
     const plain = async () => {
       const result = await super.execute(statement, options)
       if (inside) this.#refuseIfPendingRollback()
+      this.#returnedRows(statement, result.rows)
       return result
     }
     // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
@@ -413,10 +414,15 @@ export class AsyncSession extends ReadSession {
     if (!sync) return plain()
     const result = await this.connection.execute(sync.statement, options.params)
     if (inside) this.#refuseIfPendingRollback()
+    const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
+    const hydrate = () => hydrateRows(statement, own, this.hydration({ populateExisting: true, ...options }))
+    // A DELETE's rows land on the objects held for them before those are let go: they come back as
+    // the objects the application holds (detached), not as new ones.
+    let rows = statement.kind === "delete" ? hydrate() : undefined
     sync.apply(result.rows as readonly unknown[][])
     this.#reattach([...touched].filter(([state]) => !state.gone))
-    const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
-    const rows = hydrateRows(statement, own, this.hydration({ populateExisting: true, ...options }))
+    rows ??= hydrate()
+    this.#returnedRows(statement, rows)
     return new Result(rows as never[], result.columns, result.rowsAffected, statement)
   }
 
@@ -529,8 +535,14 @@ export class AsyncSession extends ReadSession {
     const undo = () => {
       for (const object of this.identityMap.values()) {
         const state = stateOf(object)
-        // Its row went with the savepoint.
-        if (!snapshot.has(state)) this.#makeNewAgain(state)
+        if (snapshot.has(state)) continue
+        // Inserted since the savepoint: its row went with it. Loaded since: its row stays, without
+        // what the savepoint wrote on it (as a transaction's rollback undoes its flushes' writes).
+        if (this.#flushed?.inserted.has(state)) this.#makeNewAgain(state)
+        else {
+          const before = this.#flushed?.before.get(state)
+          if (before) revertToCommitted(state, before.committed)
+        }
       }
       for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
       const keys = [...snapshot.keys()]
@@ -702,6 +714,31 @@ export class AsyncSession extends ReadSession {
       this.identityMap.delete(state.mapper, identity)
     state.gone = true
     state.session = undefined
+  }
+
+  /**
+   * The objects a write's RETURNING rows hold. A DELETE's rows are gone: their objects are let go, as
+   * a bulk DELETE's (a rollback takes them back). A plain INSERT's rows are new: inside a transaction
+   * they are its inserts, and go with it as a flush's do (an upsert's rows may have been there before).
+   */
+  #returnedRows(statement: Statement, rows: readonly unknown[]): void {
+    const insert =
+      statement.kind === "insert" && !(statement as { state?: { onConflict?: unknown } }).state?.onConflict
+    if (statement.kind !== "delete" && !(insert && this.connection.inTransaction)) return
+    for (const row of rows) {
+      for (const item of Array.isArray(row) ? row : [row]) {
+        if (!hasState(item)) continue
+        const state = stateOf(item)
+        if (state.session !== this || state.committed === undefined) continue
+        if (statement.kind === "delete") {
+          this.#writtenInTransaction(state)
+          this.#forget(state)
+        } else {
+          this.#flushed ??= { inserted: new Set(), before: new Map() }
+          this.#flushed.inserted.add(state)
+        }
+      }
+    }
   }
 
   /** Runs `work` without autoflush: queries inside it see the database, not pending changes. */
