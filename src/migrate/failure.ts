@@ -7,7 +7,7 @@ import { DatabaseError, EdgeAlchemyError } from "../errors.ts"
 import { text } from "../sql/text.ts"
 import { ConcurrentMigrationError, RevisionFailedError } from "./errors.ts"
 import type { Step } from "./plan.ts"
-import { isForeignKeyGuard } from "./rebuild.ts"
+import { isForeignKeyGuard, isViewGuard } from "./rebuild.ts"
 import type { VersionTable } from "./version-table.ts"
 
 const PROBE_FUNCTION = "edgealchemy_probe_always_fails"
@@ -34,6 +34,15 @@ export async function explainFailure(
     const reason = new EdgeAlchemyError(
       "rows of a table SQLite rebuilds break its foreign keys (PRAGMA foreign_key_check lists them: rows " +
         "written while foreign keys were off, or that a key this revision adds refuses); mend or delete them first",
+      { cause },
+    )
+    return new RevisionFailedError(step.revision, step.direction, statement, reason)
+  }
+  if (statement !== undefined && isViewGuard(statement)) {
+    const reason = new EdgeAlchemyError(
+      `a view over a table SQLite rebuilds no longer reads (${cause.message}): it uses a column the revision ` +
+        "drops or renames, which SQLite's ALTER TABLE and PostgreSQL refuse too; drop the view first " +
+        '(op.execute("DROP VIEW ...")) and create it again after the change',
       { cause },
     )
     return new RevisionFailedError(step.revision, step.direction, statement, reason)

@@ -124,7 +124,27 @@ export function rebuildTable(
     // Triggers and hand-made indexes went with their tables; they come back as written (a rebuild that
     // removed a column one uses fails here, and the whole revision with it).
     ...created.flatMap((t) => [...(t.handMadeIndexes ?? []).map((ix) => ix.sql), ...(t.triggers ?? [])]),
+    viewGuard(created),
   ]
+}
+
+const VIEW_GUARD =
+  "SELECT count(*) FROM sqlite_master v JOIN pragma_table_info(v.name) WHERE v.type = 'view' AND ("
+
+/**
+ * Fails when a view that names a rebuilt table no longer reads: it uses a column the rebuild dropped
+ * or renamed. SQLite's own ALTER TABLE DROP COLUMN refuses that, as PostgreSQL does; a rebuild drops
+ * and creates the table, which SQLite allows, leaving a view that fails when read and makes every later
+ * ALTER TABLE ... RENAME in the database fail ("error in view"). Reading a view's columns parses it.
+ */
+function viewGuard(tables: readonly TableSchema[]): string {
+  const mentions = tables.map((t) => `v.sql LIKE '%${t.name.replaceAll("'", "''")}%'`)
+  return `${VIEW_GUARD}${mentions.join(" OR ")})`
+}
+
+/** Whether a failed statement is a rebuild's check of the views over its tables. */
+export function isViewGuard(statement: string): boolean {
+  return statement.startsWith(VIEW_GUARD)
 }
 
 const FOREIGN_KEY_CHECK = "pragma_foreign_key_check("

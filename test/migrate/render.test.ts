@@ -88,6 +88,7 @@ describe("alterColumn", () => {
       "DROP TABLE _edgealchemy_copy_users",
       "DROP TABLE _edgealchemy_copy_posts",
       "CREATE INDEX ix_users_name ON users (name)",
+      "SELECT count(*) FROM sqlite_master v JOIN pragma_table_info(v.name) WHERE v.type = 'view' AND (v.sql LIKE '%users%' OR v.sql LIKE '%posts%')",
     ])
   })
 
