@@ -94,6 +94,24 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       ])
     })
 
+    it("drops the changes not flushed on an object loaded there, as on the others", async () => {
+      await seed()
+      await using session = new AsyncSession(engine)
+      const a = (await session.scalars(select(Box).where(Box.label.eq("a")))).one()
+      const savepoint = await session.beginNested()
+      const b = (await session.scalars(select(Box).where(Box.label.eq("b")))).one()
+      a.qty = 10
+      b.qty = 20
+      await savepoint.rollback()
+      expect([a.qty, b.qty]).toEqual([1, 2])
+      expect([session.isModified(a), session.isModified(b)]).toEqual([false, false])
+      await session.commit()
+      expect(await stored()).toEqual([
+        ["a", 1],
+        ["b", 2],
+      ])
+    })
+
     it("makes transient again what it inserted, by a flush or by INSERT ... RETURNING", async () => {
       await seed()
       await using session = new AsyncSession(engine)
