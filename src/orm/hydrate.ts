@@ -52,21 +52,20 @@ export function hydrateItem(
     // snapshot is a copy of it: one allocation, where building it again was a store per key.
     const loaded: Record<string, unknown> = {}
     for (let i = 0; i < keys.length; i++) loaded[keys[i] as string] = columns[i]
+    const committed = { ...loaded }
     if (state) {
       // Columns the application set since the object expired keep their values (and stay changed),
       // as SQLAlchemy loads only an expired object's expired attributes; the others take the row's.
-      const values = state.values
-      const kept = populateExisting ? [] : state.modifiedColumns().map((k) => [k, values[k]])
-      Object.assign(values, loaded, Object.fromEntries(kept))
-      state.committed = loaded
+      for (const k of populateExisting ? [] : state.modifiedColumns()) loaded[k] = state.values[k]
+      Object.assign(state.values, loaded)
       state.expired = false
     } else {
       const object = Object.create(mapper.cls.prototype as object) as object
       state = new InstanceState(object, mapper, loaded)
       new StateSlot(object, state)
       objects.set(key, object)
-      state.committed = { ...loaded }
     }
+    state.committed = committed
     state.session = session
     row[item] = state.object
   }

@@ -537,11 +537,13 @@ export class AsyncSession extends ReadSession {
         const state = stateOf(object)
         if (snapshot.has(state)) continue
         // Inserted since the savepoint: its row went with it. Loaded since: its row stays, without
-        // what the savepoint wrote on it (as a transaction's rollback undoes its flushes' writes).
+        // what the savepoint wrote on it (as a transaction's rollback undoes its flushes' writes) and
+        // without changes made since, as the others' go back to the savepoint.
         if (this.#flushed?.inserted.has(state)) this.#makeNewAgain(state)
         else {
           const before = this.#flushed?.before.get(state)
           if (before) revertToCommitted(state, before.committed)
+          discardUnflushed(state)
         }
       }
       for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
@@ -577,23 +579,30 @@ export class AsyncSession extends ReadSession {
   /**
    * Reloads an object (see ReadSession's), first dropping the unflushed changes of the columns it
    * reloads, as SQLAlchemy expires them: they are not autoflushed, and the database's values replace them.
+   * Columns not named keep their values and unflushed changes, as SQLAlchemy's `refresh(obj, ["title"])`.
    */
-  override refresh(object: object, attributes?: readonly string[]): Promise<void> {
+  override async refresh(object: object, attributes?: readonly string[]): Promise<void> {
     const state = stateOf(object)
+    const { columnKeys } = state.mapper
     // Its columns' changes only: a changed relationship is autoflushed, as before, so an object appended
     // to a collection it reloads is written with its foreign key and comes back in it.
-    const columns = (attributes ?? state.mapper.columnKeys).filter((key) =>
-      state.mapper.columnKeys.includes(key),
-    )
+    const columns = (attributes ?? columnKeys).filter((key) => columnKeys.includes(key))
     if (state.session === this) discardUnflushed(state, columns)
     // Pending changes first, as load() flushes them: a relationship is loaded by keys the flush may
     // give or change (`book.author = other`), which the statement takes when it is built.
-    if (!attributes?.some((key) => state.mapper.relationshipSpecs.has(key)))
-      return super.refresh(object, attributes)
-    const flushing = this.autoflush()
-    return flushing
-      ? flushing.then(() => super.refresh(object, attributes))
-      : super.refresh(object, attributes)
+    await this.autoflush()
+    // The statement reads the whole row, and the object takes it: the columns not named are put back as
+    // they are now (after the flush, which may have written them), and stay expired if they were.
+    const { values, expired } = state
+    const others = columnKeys
+      .filter((key) => !columns.includes(key) && key in values)
+      .map((key) => [key, values[key], state.committed?.[key]] as const)
+    await super.refresh(object, attributes)
+    if (others.length > 0) state.expired = expired
+    for (const [key, value, committed] of others) {
+      values[key] = value
+      if (state.committed) state.committed[key] = committed
+    }
   }
 
   isModified(object: object): boolean {
