@@ -532,20 +532,9 @@ export class AsyncSession extends ReadSession {
     await this.flush()
     const savepoint = await beginNested(this.connection)
     const snapshot = snapshotOf([...this.#new, ...this.identityMap.values().map(stateOf)])
+    const writtenBefore = new Set(this.#flushed?.before.keys())
     const undo = () => {
-      for (const object of this.identityMap.values()) {
-        const state = stateOf(object)
-        if (snapshot.has(state)) continue
-        // Inserted since the savepoint: its row went with it. Loaded since: its row stays, without
-        // what the savepoint wrote on it (as a transaction's rollback undoes its flushes' writes) and
-        // without changes made since, as the others' go back to the savepoint.
-        if (this.#flushed?.inserted.has(state)) this.#makeNewAgain(state)
-        else {
-          const before = this.#flushed?.before.get(state)
-          if (before) revertToCommitted(state, before.committed)
-          discardUnflushed(state)
-        }
-      }
+      const loadedSince = this.#undoLoadedSince(snapshot, writtenBefore)
       for (const state of [...this.#new]) if (!snapshot.has(state)) this.#expunge(state)
       const keys = [...snapshot.keys()]
         .filter((state) => this.#stillOwns(state))
@@ -553,7 +542,7 @@ export class AsyncSession extends ReadSession {
       for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
       // A delete() made since the savepoint is taken back with the rest, as SQLAlchemy's.
       for (const state of [...this.#deleted]) if (!state.deleted) this.#deleted.delete(state)
-      this.#reattach(keys)
+      this.#reattach([...keys, ...loadedSince])
     }
     this.#savepointUndo.set(savepoint, undo)
     return {
@@ -574,6 +563,37 @@ export class AsyncSession extends ReadSession {
         if (undone) undo()
       },
     }
+  }
+
+  /**
+   * Puts back, for a savepoint's rollback, the objects the session came to hold after it began (not in
+   * its `snapshot`). Inserted since: their rows went with it, they are transient again. Loaded since:
+   * their rows stay, without what the savepoint wrote on them (an UPDATE, a DELETE: `writtenBefore`
+   * tells the earlier writes of the transaction, which stand) and without changes not flushed, as the
+   * others go back to the savepoint. Returns the ones to take back into the session, with their keys.
+   */
+  #undoLoadedSince(
+    snapshot: ReadonlyMap<InstanceState, Snapshot>,
+    writtenBefore: ReadonlySet<InstanceState>,
+  ): (readonly [InstanceState, readonly unknown[] | undefined])[] {
+    const flushed = this.#flushed
+    for (const object of this.identityMap.values()) {
+      const state = stateOf(object)
+      if (!snapshot.has(state) && flushed?.inserted.has(state)) this.#makeNewAgain(state)
+    }
+    const written = [...(flushed?.before ?? [])].filter(
+      ([state]) => !snapshot.has(state) && !writtenBefore.has(state) && this.#stillOwns(state),
+    )
+    const keys = written.map(([state]) => [state, state.identity] as const)
+    for (const [state, before] of written) revertToCommitted(state, before.committed)
+    for (const object of this.identityMap.values()) {
+      const state = stateOf(object)
+      if (snapshot.has(state)) continue
+      discardUnflushed(state)
+      state.deleted = false
+    }
+    for (const [state] of written) state.deleted = false
+    return keys
   }
 
   /**

@@ -112,6 +112,42 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       ])
     })
 
+    it("takes back a loaded object the savepoint deleted, by a flush or a bulk DELETE", async () => {
+      const ids = await seed()
+      await using session = new AsyncSession(engine)
+      const savepoint = await session.beginNested()
+      const [a, b] = (await session.scalars(select(Box).orderBy(Box.label))).all() as [Box, Box]
+      await session.delete(a)
+      await session.flush()
+      await session.execute(deleteFrom(Box).where(Box.label.eq("b")))
+      expect([inspect(a).state, inspect(b).state]).toEqual(["detached", "detached"])
+      await savepoint.rollback()
+      expect([inspect(a).state, inspect(b).state]).toEqual(["persistent", "persistent"])
+      expect(await session.get(Box, ids.a)).toBe(a)
+      expect(await session.get(Box, ids.b)).toBe(b)
+      b.qty = 5
+      await session.commit()
+      expect(await stored()).toEqual([
+        ["a", 1],
+        ["b", 5],
+      ])
+    })
+
+    it("leaves deleted what the transaction deleted before the savepoint", async () => {
+      const ids = await seed()
+      await using session = new AsyncSession(engine)
+      await session.begin()
+      const a = (await session.get(Box, ids.a)) as Box
+      await session.delete(a)
+      await session.flush()
+      const savepoint = await session.beginNested()
+      await savepoint.rollback()
+      expect(inspect(a).state).toBe("detached")
+      expect(await session.get(Box, ids.a)).toBeNull()
+      await session.commit()
+      expect(await stored()).toEqual([["b", 2]])
+    })
+
     it("makes transient again what it inserted, by a flush or by INSERT ... RETURNING", async () => {
       await seed()
       await using session = new AsyncSession(engine)
