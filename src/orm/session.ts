@@ -392,9 +392,11 @@ export class AsyncSession extends ReadSession {
     // stands whatever fails beside it, and is reported done.
     const inside = this.connection.inTransaction || this.#writing !== undefined
     const plain = async () => {
+      // The held objects its RETURNING rows may refresh, as they were: a rollback puts them back.
+      const held = inside ? this.#heldOfTable(statement) : undefined
       const result = await super.execute(statement, options)
       if (inside) this.#refuseIfPendingRollback()
-      this.#returnedRows(statement, result.rows)
+      this.#returnedRows(statement, result.rows, held)
       return result
     }
     // `update()`/`deleteFrom()` of this package install bulk synchronization (./dml.ts).
@@ -749,25 +751,47 @@ export class AsyncSession extends ReadSession {
    * The objects a write's RETURNING rows hold. A DELETE's rows are gone: their objects are let go, as
    * a bulk DELETE's (a rollback takes them back). A plain INSERT's rows are new: inside a transaction
    * they are its inserts, and go with it as a flush's do (an upsert's rows may have been there before).
+   * Held objects the rows refreshed (an UPDATE's, an upsert's) are noted as written, as `held` had
+   * them, for a rollback to put back.
    */
-  #returnedRows(statement: Statement, rows: readonly unknown[]): void {
-    const insert =
+  #returnedRows(
+    statement: Statement,
+    rows: readonly unknown[],
+    held?: ReadonlyMap<InstanceState, SavedState>,
+  ): void {
+    const plainInsert =
       statement.kind === "insert" && !(statement as { state?: { onConflict?: unknown } }).state?.onConflict
-    if (statement.kind !== "delete" && !(insert && this.connection.inTransaction)) return
+    if (statement.kind !== "delete" && !this.connection.inTransaction) return
     for (const row of rows) {
       for (const item of Array.isArray(row) ? row : [row]) {
         if (!hasState(item)) continue
         const state = stateOf(item)
         if (state.session !== this || state.committed === undefined) continue
+        const before = held?.get(state)
         if (statement.kind === "delete") {
-          this.#writtenInTransaction(state)
+          this.#writtenInTransaction(state, before)
           this.#forget(state)
-        } else {
+        } else if (before) this.#writtenInTransaction(state, before)
+        else if (plainInsert) {
           this.#flushed ??= { inserted: new Set(), before: new Map() }
           this.#flushed.inserted.add(state)
         }
       }
     }
+  }
+
+  /** The session's objects of a write's table, as they are, when the write returns rows. */
+  #heldOfTable(statement: Statement): Map<InstanceState, SavedState> | undefined {
+    const { table, returning } =
+      (statement as { state?: { table?: Table; returning?: readonly unknown[] } }).state ?? {}
+    if (!table || !returning?.length) return undefined
+    const held = new Map<InstanceState, SavedState>()
+    for (const object of this.identityMap.values()) {
+      const state = stateOf(object)
+      if (state.mapper.table === table)
+        held.set(state, { values: { ...state.values }, committed: state.committed })
+    }
+    return held
   }
 
   /** Runs `work` without autoflush: queries inside it see the database, not pending changes. */
@@ -1024,11 +1048,14 @@ export class AsyncSession extends ReadSession {
    * Notes an object a bulk UPDATE or DELETE inside the interactive transaction is about to change, as
    * a flush's writes are noted: a rollback puts it back as it was before the transaction.
    */
-  #writtenInTransaction(state: InstanceState): void {
+  #writtenInTransaction(
+    state: InstanceState,
+    before: SavedState = { values: { ...state.values }, committed: state.committed },
+  ): void {
     if (!this.connection.inTransaction) return
     this.#flushed ??= { inserted: new Set(), before: new Map() }
     if (this.#flushed.inserted.has(state) || this.#flushed.before.has(state)) return
-    this.#flushed.before.set(state, { values: { ...state.values }, committed: state.committed })
+    this.#flushed.before.set(state, before)
   }
 
   /** The interactive transaction ended: forget what it flushed if it committed, else undo it. */

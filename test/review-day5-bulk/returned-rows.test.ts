@@ -16,6 +16,7 @@ import {
   Registry,
   String,
   select,
+  update,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
@@ -122,6 +123,33 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       session.addAll(made)
       await session.commit()
       expect(await labels()).toEqual(["a", "b", "c", "d"])
+    })
+
+    it("objects an UPDATE's or an upsert's RETURNING refreshed inside a rolled-back transaction go back", async () => {
+      const ids = await seed()
+      await using session = new AsyncSession(engine)
+      const [a, b] = (await session.scalars(select(Crate).orderBy(Crate.label))).all() as [Crate, Crate]
+      await session.begin()
+      await session.execute(update(Crate).where(Crate.label.eq("a")).values({ qty: 9 }).returning(Crate), {
+        synchronizeSession: false,
+      })
+      await session.execute(
+        insert(Crate)
+          .values({ id: ids.b, label: "b", qty: 8 })
+          .onConflictDoUpdate({ target: ["id"], set: { qty: 8 } })
+          .returning(Crate),
+      )
+      expect([a.qty, b.qty]).toEqual([9, 8])
+      await session.rollback()
+      expect([a.qty, b.qty]).toEqual([1, 2])
+      expect([session.isModified(a), session.isModified(b)]).toEqual([false, false])
+      // Committed, they keep what the statements wrote.
+      await session.begin()
+      await session.execute(update(Crate).where(Crate.label.eq("a")).values({ qty: 7 }).returning(Crate), {
+        synchronizeSession: false,
+      })
+      await session.commit()
+      expect(a.qty).toBe(7)
     })
 
     it("INSERT ... RETURNING committed, or outside a transaction: the objects stay persistent", async () => {
