@@ -7,7 +7,10 @@ import ws from "ws"
 import { AsyncSession, insert, ReadSession, update } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { R5Post, R5User, registry } from "./models.ts"
+import { r5Models } from "./models.ts"
+
+const { R5Post, R5User, registry } = r5Models("r5r_rf")
+type R5Post = InstanceType<typeof R5Post>
 
 for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
   describe(`refresh of named columns on ${fixture.name}`, () => {
