@@ -3,6 +3,7 @@
 // as a persistent object (a new one beside the held object it had detached), so get() answered from
 // memory with a row that was gone; and `insert(M).values(...).returning(M)` inside a transaction left
 // its objects persistent after the rollback that removed their rows.
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
@@ -18,8 +19,10 @@ import {
   select,
   update,
 } from "../../src/index.ts"
-import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { libsqlEmbedded } from "../../src/libsql-node.ts"
+import { libsqlEmbeddedFixture, libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const registry = new Registry()
 class Crate extends model(
@@ -33,7 +36,13 @@ class Crate extends model(
 ) {}
 registry.registerModels(Crate)
 
-for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+const fixtures = [
+  neonFixture("http", ws),
+  neonFixture("websocket", ws),
+  libsqlHttpFixture(),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("r5b-returned-rows"), "db.sqlite")),
+]
+for (const fixture of fixtures) {
   describe(`objects of RETURNING rows of bulk writes on ${fixture.name}`, () => {
     const engine = fixture.engine(`r5b-rr-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)

@@ -3,6 +3,7 @@
 // the session came to hold inside it: a row merely loaded there (by a query, get() or a bulk
 // statement's RETURNING) became transient, without its key, and add() would have inserted it again.
 // Loaded objects stay persistent, without what the savepoint wrote on them.
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
@@ -18,8 +19,10 @@ import {
   select,
   update,
 } from "../../src/index.ts"
-import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { libsqlEmbedded } from "../../src/libsql-node.ts"
+import { libsqlEmbeddedFixture, libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const registry = new Registry()
 class Box extends model(
@@ -33,7 +36,13 @@ class Box extends model(
 ) {}
 registry.registerModels(Box)
 
-for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+const fixtures = [
+  neonFixture("http", ws),
+  neonFixture("websocket", ws),
+  libsqlHttpFixture(),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("r5b-savepoint-loaded-objects"), "db.sqlite")),
+]
+for (const fixture of fixtures) {
   describe(`objects first held inside a savepoint that rolls back, on ${fixture.name}`, () => {
     const engine = fixture.engine(`r5b-sp-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)

@@ -3,6 +3,7 @@
 // object's pending values. Before the fix the evaluator read the pending values: an object the database
 // updated kept its old value, one it did not got the new value, and a value computed from a pending
 // column was taken as the row's; all of it as committed, so rollback() left it on the object.
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
@@ -18,8 +19,10 @@ import {
   Text,
   update,
 } from "../../src/index.ts"
-import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { libsqlEmbedded } from "../../src/libsql-node.ts"
+import { libsqlEmbeddedFixture, libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
+import { scratchDir } from "../setup/scratch.ts"
 
 const registry = new Registry()
 class Part extends model(
@@ -35,7 +38,13 @@ class Part extends model(
 ) {}
 registry.registerModels(Part)
 
-for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+const fixtures = [
+  neonFixture("http", ws),
+  neonFixture("websocket", ws),
+  libsqlHttpFixture(),
+  libsqlEmbeddedFixture(libsqlEmbedded(), join(scratchDir("r5b-unflushed-changes"), "db.sqlite")),
+]
+for (const fixture of fixtures) {
   describe(`a bulk UPDATE beside unflushed changes on ${fixture.name}`, () => {
     const engine = fixture.engine(`r5b-uf-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)
