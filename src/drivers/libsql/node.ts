@@ -40,8 +40,22 @@ export function libsqlEmbedded(options: LibsqlOptions = {}): Driver {
 function embeddedClient(config: Config): Client {
   const client = createClient(config)
   const open = client.transaction.bind(client)
-  const transaction = async (mode?: TransactionMode) => {
-    const opened = await open(mode)
+  // A BEGIN IMMEDIATE that fails (SQLITE_BUSY: another connection is writing) is a prepared statement
+  // the client never resets either: its connection goes back to the client's pool with it in progress,
+  // and the next transaction there cannot commit ("SQL statements in progress") nor let go of the lock
+  // until it is garbage-collected, so a writer retrying while busy (a second migration runner) waited
+  // seconds, at random. A write transaction begins deferred (which takes no lock, so cannot fail) and
+  // takes the write lock through `exec`, which finalizes its statement whatever happens.
+  const transaction = async (mode: TransactionMode = "write") => {
+    const opened = await open(mode === "write" ? "deferred" : mode)
+    if (mode === "write") {
+      try {
+        await opened.executeMultiple("ROLLBACK; BEGIN IMMEDIATE")
+      } catch (error) {
+        opened.close()
+        throw error
+      }
+    }
     opened.commit = () => opened.executeMultiple("COMMIT")
     return opened
   }
