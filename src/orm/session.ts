@@ -757,7 +757,7 @@ export class AsyncSession extends ReadSession {
   #returnedRows(
     statement: Statement,
     rows: readonly unknown[],
-    held?: ReadonlyMap<InstanceState, SavedState>,
+    held?: ReadonlyMap<InstanceState, SavedState["committed"]>,
   ): void {
     const plainInsert =
       statement.kind === "insert" && !(statement as { state?: { onConflict?: unknown } }).state?.onConflict
@@ -767,7 +767,9 @@ export class AsyncSession extends ReadSession {
         if (!hasState(item)) continue
         const state = stateOf(item)
         if (state.session !== this || state.committed === undefined) continue
-        const before = held?.get(state)
+        const before = held?.has(state)
+          ? { values: { ...state.values }, committed: held.get(state) }
+          : undefined
         if (statement.kind === "delete") {
           this.#writtenInTransaction(state, before)
           this.#forget(state)
@@ -780,16 +782,18 @@ export class AsyncSession extends ReadSession {
     }
   }
 
-  /** The session's objects of a write's table, as they are, when the write returns rows. */
-  #heldOfTable(statement: Statement): Map<InstanceState, SavedState> | undefined {
+  /**
+   * The committed snapshots of the session's objects of a write's table, when the write returns rows.
+   * Kept by reference: a row that refreshes an object replaces its snapshot, it does not change it.
+   */
+  #heldOfTable(statement: Statement): Map<InstanceState, SavedState["committed"]> | undefined {
     const { table, returning } =
       (statement as { state?: { table?: Table; returning?: readonly unknown[] } }).state ?? {}
     if (!table || !returning?.length) return undefined
-    const held = new Map<InstanceState, SavedState>()
+    const held = new Map<InstanceState, SavedState["committed"]>()
     for (const object of this.identityMap.values()) {
       const state = stateOf(object)
-      if (state.mapper.table === table)
-        held.set(state, { values: { ...state.values }, committed: state.committed })
+      if (state.mapper.table === table) held.set(state, state.committed)
     }
     return held
   }
