@@ -528,7 +528,8 @@ export class AsyncSession extends ReadSession {
   /**
    * A savepoint in an interactive transaction (opened if needed), flushing pending changes first. Its
    * `rollback()` also puts the session's objects back as they were at the savepoint; objects added
-   * since then are expunged, as in SQLAlchemy.
+   * since then are expunged and those it inserted are transient again, as in SQLAlchemy, while objects
+   * loaded since stay persistent, without what it wrote on them.
    */
   async beginNested(): Promise<SessionSavepoint> {
     await this.flush()
