@@ -4,8 +4,8 @@
 // answers one row holding each one's rows as a JSON array of arrays, values kept exact by the dialect
 // (../sql/json-rows.ts). One statement is one snapshot and, at the edge, the cheapest request: no
 // BEGIN and COMMIT around it, one plan. When the query's rows could not travel as JSON unchanged
-// (values of no known type, unnamed columns, DISTINCT), the query runs as it is beside the statement of
-// the levels, in the same request.
+// (values of no known type, unnamed columns, a DISTINCT ordered by columns it does not select), the
+// query runs as it is beside the statement of the levels, in the same request.
 import { decodeOwnRow, slotsOf } from "../engine/row-shape.ts"
 import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "../sql/compiler/dialect.ts"
 import { bindParams, type Template } from "../sql/compiler/expression-compiler.ts"
@@ -84,13 +84,11 @@ const built = new WeakMap<LoadPlan, JsonLoad>()
 
 function buildJsonLoad(plan: LoadPlan): JsonLoad {
   const { statement: query, levels, joined } = plan
-  const names = query.state.distinct ? undefined : namesOf(query.state.items)
   // The query's rows are ordered again in the JSON by its ORDER BY values: its own columns, or hidden
   // ones added for the purpose.
   const columns = columnsOf(query.state.items)
-  const ordered = names ? query.state.orderBy : []
-  const hidden: Expression<unknown>[] = []
-  const orderAt = ordered.map(({ operand }) => {
+  let hidden: Expression<unknown>[] = []
+  const orderAt = query.state.orderBy.map(({ operand }) => {
     const own = columns.indexOf(operand)
     if (own >= 0) return own
     // Raw SQL naming a label of the select list (`literalColumn("n")`) orders by that column: as a
@@ -101,6 +99,12 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
     hidden.push(operand instanceof Label ? operand.operand : operand)
     return columns.length + hidden.length - 1
   })
+  // A DISTINCT query travels too, so that it runs once (run twice, two runs could give two sets of rows,
+  // and objects of the one read would be given the loads of the other: none). Not one ordered by
+  // columns it does not select (SQLite allows it): added, they would change what it makes distinct.
+  const names = query.state.distinct && hidden.length > 0 ? undefined : namesOf(query.state.items)
+  if (!names) hidden = []
+  const ordered = names ? query.state.orderBy : []
   const body = new Select({ ...query.state, items: [...query.state.items, ...hidden] })
   const keys = levels.map((level) => {
     const parentKey = level.property.pairs[0]?.[0] as Column<unknown>
