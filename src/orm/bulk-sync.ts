@@ -41,6 +41,11 @@ export interface BulkSession {
   forget(state: InstanceState): void
   /** Told of each object before the statement's effect is applied to it (a rollback may undo it). */
   touch(state: InstanceState): void
+  /**
+   * The database compares timestamps as the text it holds (SQLite): a row another program wrote as
+   * `2024-01-02T00:00:00Z` or with an offset sorts otherwise than its instant, which is all memory has.
+   */
+  readonly textTimestamps: boolean
 }
 
 /** The BulkSession of a session's identity map; `forget` and `touch` as the session does them. */
@@ -48,8 +53,10 @@ export function bulkSession(
   identity: IdentityMap,
   forget: (state: InstanceState) => void,
   touch: (state: InstanceState) => void,
+  textTimestamps: boolean,
 ): BulkSession {
   return {
+    textTimestamps,
     objectsOf: (table) =>
       identity
         .values()
@@ -83,7 +90,7 @@ export function bulkSync(
     statement.kind === "update" ? withClientDefaults(table, statement.state.values, "onUpdate") : {}
   const run = statement.kind === "update" ? (statement as Update<never>).values(values as never) : statement
   if (mode !== "fetch") {
-    const changes = tryEvaluate(statement, values, objects, mode === "evaluate")
+    const changes = tryEvaluate(statement, values, objects, mode === "evaluate", session.textTimestamps)
     if (changes) return evaluateSync(run, changes, session)
   }
   return fetchSync(run as Bulk, values, (objects[0] as InstanceState).mapper, session)
@@ -101,9 +108,12 @@ function tryEvaluate(
   values: Record<string, unknown>,
   objects: readonly InstanceState[],
   required: boolean,
+  textTimestamps: boolean,
 ): Change[] | undefined {
   const { table, where } = statement.state
   try {
+    if (textTimestamps && where.some(mentionsTimestamp))
+      throw new Unevaluable("SQLite compares timestamps as the text a row holds, which memory does not know")
     const matching = matches(where as readonly Expression<unknown>[], table)
     const setters = Object.entries(values).map(
       ([key, value]) => [key, valueEvaluator(value, table, key)] as const,
@@ -121,6 +131,10 @@ function tryEvaluate(
       `synchronizeSession "evaluate" cannot be used here: ${error.message}. Use "fetch" (RETURNING) instead`,
     )
   }
+}
+
+function mentionsTimestamp(node: Expression<unknown>): boolean {
+  return node.type?.kind === "datetime" || (node.children ?? []).some(mentionsTimestamp)
 }
 
 function valueEvaluator(value: unknown, table: Table, key: string): Evaluator {

@@ -411,6 +411,7 @@ export class AsyncSession extends ReadSession {
         touched.set(state, state.identity)
         this.#writtenInTransaction(state)
       },
+      this.engine.dialect.name === "sqlite",
     )
     const sync = synchronize(statement, options.synchronizeSession ?? "auto", objects)
     if (!sync) return plain()
