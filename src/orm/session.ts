@@ -23,6 +23,7 @@ import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
+import { changedSinceFlush, flushScope, listened } from "./flush/scope.ts"
 import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { mergeInto } from "./merge.ts"
@@ -862,7 +863,7 @@ export class AsyncSession extends ReadSession {
     if (this.#new.size > 0 || this.#deleted.size > 0) return true
     for (const object of this.identityMap.values()) {
       const state = stateOf(object)
-      if (state.modifiedColumns().length > 0 || relationshipsChanged(state)) return true
+      if (changedSinceFlush(state)) return true
     }
     return false
   }
@@ -899,8 +900,19 @@ export class AsyncSession extends ReadSession {
     const save = (state: InstanceState) => {
       if (!saved.has(state)) saved.set(state, saveOf(state))
     }
+    // The persistent objects the flush looks at: those that changed and what their changes reach
+    // (./flush/scope.ts), or every one the session holds where a delete or a listener may reach any
+    // (each is saved before a listener runs). Found again each round, from the objects as they are then.
+    let everyObject = this.#deleted.size > 0 || this.#listeners.get("beforeFlush").length > 0
+    const lookedAt = (): InstanceState[] => {
+      const scope = everyObject ? undefined : flushScope(this.identityMap.values(), this)
+      if (scope) return scope
+      everyObject = true
+      return this.identityMap.values().map(stateOf)
+    }
+    let looked = lookedAt()
     for (const state of this.#new) save(state)
-    for (const object of this.identityMap.values()) save(stateOf(object))
+    for (const state of looked) save(state)
     const context: FlushContext = { session: this, keyOf: (object) => primaryKeyOf(object) }
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
@@ -917,9 +929,21 @@ export class AsyncSession extends ReadSession {
       for (let round = 0; !plan; round++) {
         if (round > 20)
           throw new InvalidRequestError("Flush listeners keep adding changes; a listener may loop")
-        this.#linkIndexWrites()
-        const changes = collectChanges(this, this.#new, this.identityMap, this.#deleted)
+        // Linked and looked at above, before beforeFlush listeners ran: again after what they, or an
+        // earlier round, changed.
+        if (round > 0 || everyObject) {
+          this.#linkIndexWrites()
+          looked = lookedAt()
+        }
+        const changes = collectChanges(this, this.#new, looked, this.#deleted)
         sessionChanges++
+        // Rows a listener is told of, or rows deleted (which the scope leaves to every object): looked
+        // at again with every object, each saved before anything runs that may change it.
+        if (!everyObject && (changes.deleted.length > 0 || listened(changes.all))) {
+          everyObject = true
+          for (const object of this.identityMap.values()) save(stateOf(object))
+          continue
+        }
         // The new objects the collection cascaded in (not added): their index writes were not caught up
         // with above. Fresh walks of add() saw them (one taking back an object expunged while pending);
         // since 322a03f, an add() after one may not.
@@ -942,7 +966,7 @@ export class AsyncSession extends ReadSession {
       if (plan.steps.length === 0) return await send(reads)
       const rendered = flushRendererFor(this.engine.dialect).render(plan.steps, this.engine.dialect)
       // The objects as the flush sends them: what the application changes while it is out is newer.
-      sent = snapshotOf([...new Set([...plan.inserted, ...this.identityMap.values().map(stateOf)])])
+      sent = snapshotOf([...new Set([...plan.inserted, ...looked])])
       this.#sending = new Set([...plan.inserted, ...plan.deleted])
       const open = connection.inTransaction
       const results = await send([...rendered.map((r) => r.statement), ...reads]).finally(() => {
@@ -963,7 +987,7 @@ export class AsyncSession extends ReadSession {
         this.#flushed ??= { inserted: new Set(), before: new Map() }
         recordFlushed(this.#flushed, plan, saved)
       }
-      this.#afterFlush(plan.inserted, plan.deleted, sent)
+      this.#afterFlush(plan.inserted, plan.deleted, sent, everyObject)
       sessionChanges++
       keepLateChanges(late)
       applied = true
@@ -1036,6 +1060,8 @@ export class AsyncSession extends ReadSession {
     inserted: readonly InstanceState[],
     deleted: readonly InstanceState[],
     sent: ReadonlyMap<InstanceState, Snapshot>,
+    /** The flush looked at every object; else at those `sent` holds, the others' relationships unchanged. */
+    everyObject: boolean,
   ): void {
     for (const state of inserted) {
       this.#new.delete(state)
@@ -1046,7 +1072,8 @@ export class AsyncSession extends ReadSession {
     for (const state of deleted) this.#forget(state)
     for (const object of this.identityMap.values()) {
       const state = stateOf(object)
-      snapshotCollections(state, sent.get(state))
+      const taken = sent.get(state)
+      if (taken || everyObject) snapshotCollections(state, taken)
     }
   }
 

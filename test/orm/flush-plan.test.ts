@@ -38,7 +38,7 @@ describe("flush planning", () => {
       state.session = session
       pending.add(state)
     }
-    const changes = collectChanges(session, pending, new IdentityMap(), new Set())
+    const changes = collectChanges(session, pending, [], new Set())
     const plan = planFlush(changes, changes.order)
     expect(plan.steps.map((step) => (step.kind === "insert" ? step.rows.length : 0))).toEqual([
       15_000, 10_000,
@@ -61,7 +61,7 @@ describe("a reference's flush (session.reference)", () => {
     identity.set(state.mapper, [5], post)
     const pending = new Set(tags.map((tag) => stateOf(tag)))
     for (const tag of pending) tag.session = session
-    const changes = collectChanges(session, pending, identity, new Set())
+    const changes = collectChanges(session, pending, identity.values().map(stateOf), new Set())
     const plan = planFlush(changes, changes.order)
     return renderer.render(plan.steps, dialect).map(({ statement }) => statement.compile(dialect).sql)
   }

@@ -22,7 +22,6 @@ import { collectChanges } from "../../src/orm/flush/collect.ts"
 import { planFlush } from "../../src/orm/flush/plan.ts"
 import { postgresFlushRenderer } from "../../src/orm/flush/postgres.ts"
 import { sqliteFlushRenderer } from "../../src/orm/flush/sqlite.ts"
-import { IdentityMap } from "../../src/orm/identity-map.ts"
 import { type InstanceState, stateOf } from "../../src/orm/state.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
 import { startNeonLocal } from "../neon-local/index.ts"
@@ -68,7 +67,7 @@ function planCpu(renderer: typeof postgresFlushRenderer, dialect: Dialect, runs:
     const session = { id: run }
     for (const state of pending) state.session = session
     const started = process.cpuUsage()
-    const changes = collectChanges(session, pending, new IdentityMap(), new Set())
+    const changes = collectChanges(session, pending, [], new Set())
     const plan = planFlush(changes, changes.order)
     const statements = renderer.render(plan.steps, dialect).map((r) => r.statement.compile())
     const used = process.cpuUsage(started)

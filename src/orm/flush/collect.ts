@@ -5,7 +5,7 @@ import { InvalidRequestError } from "../../errors.ts"
 import { sortedTables } from "../../sql/schema/metadata.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
-import { type IdentityMap, identityKey } from "../identity-map.ts"
+import { identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import {
   type InstanceState,
@@ -25,16 +25,17 @@ export interface Changes extends FlushInput {
   readonly order: readonly Table[]
 }
 
+/**
+ * `looked`: the persistent objects to look at, every one the session holds or those ./scope.ts finds
+ * (the deleted ones among them are in `deleted`).
+ */
 export function collectChanges(
   session: SessionLike,
   pending: Set<InstanceState>,
-  identityMap: IdentityMap,
+  looked: readonly InstanceState[],
   deleted: Set<InstanceState>,
 ): Changes {
-  const persistent = identityMap
-    .values()
-    .map(stateOf)
-    .filter((state) => !state.deleted)
+  const persistent = looked.filter((state) => !state.deleted)
   const queue = [...pending, ...persistent]
   for (let i = 0; i < queue.length; i++) {
     const state = queue[i] as InstanceState
