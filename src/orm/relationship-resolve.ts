@@ -39,12 +39,16 @@ function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): 
       typeof options.secondary === "string" ? registry.metadata.table(options.secondary) : options.secondary
     if (!secondary)
       throw new InvalidRequestError(`${where}: no association table "${String(options.secondary)}"`)
+    // Each side by its own foreign key: a self-referential association (follower, followed) has two to
+    // one table, and taking the first for both sides linked every row to itself.
+    const toParent = associationKey(secondary, parent.table, where, options.foreignKey)
+    const toTarget = associationKey(secondary, target.table, where, options.foreignKey, toParent)
     return {
       ...common,
       direction: "many-to-many",
       uselist: true,
-      pairs: linkPairs(secondary, parent.table, where, true),
-      secondary: { table: secondary, pairs: linkPairs(secondary, target.table, where, false) },
+      pairs: linkPairs(secondary, parent.table, toParent, true),
+      secondary: { table: secondary, pairs: linkPairs(secondary, target.table, toTarget, false) },
     }
   }
   const outgoing = keysBetween(parent.table, target.table, options.foreignKey)
@@ -110,18 +114,38 @@ function keysBetween(from: Table, to: Table, column: string | undefined): Foreig
   )
 }
 
+/**
+ * The association table's foreign key to `side`: the only one, or, where it has several to that table,
+ * the one holding the `foreignKey` column named (the parent's side of a self-referential association),
+ * never the one `taken` by the other side.
+ */
+function associationKey(
+  secondary: Table,
+  side: Table,
+  where: string,
+  column: string | undefined,
+  taken?: ForeignKeyConstraint,
+): ForeignKeyConstraint {
+  let keys = keysBetween(secondary, side, undefined).filter((fk) => fk !== taken)
+  if (keys.length > 1 && column !== undefined) {
+    keys = keys.filter((fk) => fk.columns.some((k) => secondary.requireColumn(k).key === column))
+  }
+  if (keys.length === 1) return keys[0] as ForeignKeyConstraint
+  throw new InvalidRequestError(
+    keys.length === 0
+      ? `${where}: association table "${secondary.name}" has no foreign key to "${side.name}"`
+      : `${where}: association table "${secondary.name}" has ${keys.length} foreign keys to "${side.name}"; ` +
+          `name the column that points at the ${taken ? "target" : "parent"} with { foreignKey: "..." }`,
+  )
+}
+
 /** For an association table: (column of `side`, column of the association table) pairs, or reversed. */
 function linkPairs(
   secondary: Table,
   side: Table,
-  where: string,
+  fk: ForeignKeyConstraint,
   sideFirst: boolean,
 ): (readonly [Column<unknown>, Column<unknown>])[] {
-  const fk = secondary.foreignKeys.find((k) => k.referencedTable === side.name)
-  if (!fk)
-    throw new InvalidRequestError(
-      `${where}: association table "${secondary.name}" has no foreign key to "${side.name}"`,
-    )
   return fk.columns.map((k, i) => {
     const link = secondary.requireColumn(k)
     const own = side.requireColumn(fk.referencedColumns[i] as string)

@@ -14,7 +14,11 @@ export interface RelationshipOptions {
   backPopulates?: string
   /** The association table of a many-to-many relationship, or its name in the registry's metadata. */
   secondary?: Table | string
-  /** The foreign-key column (attribute key) that links the two, when several could. */
+  /**
+   * The foreign-key column (attribute key) that links the two, when several could. For a many-to-many
+   * whose association table has two keys to one table (`follows(followerId, followedId)` of users), the
+   * association column that points at the parent: `following` names `"followerId"`.
+   */
   foreignKey?: string
   /** Collection (`true`) or single object (`false`); needed only for self-referential links. */
   uselist?: boolean
