@@ -88,6 +88,20 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       ])
     })
 
+    it("filters by either side with any()", async () => {
+      await using session = new ReadSession(engine)
+      const followingP2 = select(Person.c.name).where(
+        Person.following.any(Person.c.name.eq("p2")),
+        Person.id.le(3),
+      )
+      const followedByP1 = select(Person.c.name).where(
+        Person.followers.any(Person.c.name.eq("p1")),
+        Person.id.le(3),
+      )
+      expect((await session.scalars(followingP2.orderBy(Person.id))).all()).toEqual(["p1", "p3"])
+      expect((await session.scalars(followedByP1.orderBy(Person.id))).all()).toEqual(["p2", "p3"])
+    })
+
     it("writes a link with both columns", async () => {
       {
         await using session = new AsyncSession(engine)
