@@ -217,7 +217,10 @@ export function planLoads(
       path += `/${attribute}`
       const last = i === option.path.length - 1
       const free = !byPath.has(`${item}${path}`)
-      if (last && option.strategy === "joined" && free && join(path, attribute.property, item)) break
+      // As for a default: a joined object has no level, so one whose model loads more by default (its
+      // own lazy "selectin" or "joined" relationships) loads as a level, whose defaults are then loaded.
+      const joinable = free && !loadsMore(attribute.property)
+      if (last && option.strategy === "joined" && joinable && join(path, attribute.property, item)) break
       parent = add(path, attribute.property, parent, item)
     }
   }
