@@ -108,6 +108,26 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       ])
     })
 
+    it("sets the keys of stored members that new objects' one-way collections hold", async () => {
+      const ids = await library()
+      await using session = new AsyncSession(engine)
+      const books = (await session.scalars(select(Book).where(Book.id.in(ids.books)).orderBy(Book.id))).all()
+      const [first, second] = books as [Book, Book, Book]
+      const shelf = new Shelf({ label: unique("new"), books: [first] })
+      const other = new Shelf({ label: unique("other"), books: [second] })
+      session.add(shelf)
+      session.add(other)
+      expect(inspect(first).modified).toEqual([])
+      await session.commit()
+      expect([first.shelfId, second.shelfId]).toEqual([shelf.id, other.id])
+      expect(inspect(first).modified).toEqual([])
+      expect((await shelfOf(ids.books)).map(([, shelfId]) => shelfId)).toEqual([
+        shelf.id,
+        other.id,
+        ids.first,
+      ])
+    })
+
     it("puts back an unchanged object a listener changed when the flush fails", async () => {
       const ids = await library()
       await using session = new AsyncSession(engine)

@@ -54,6 +54,29 @@ export function flushScope(held: Iterable<object>, session: SessionLike): Instan
   return [...scope]
 }
 
+/**
+ * The stored objects of this session in new objects' loaded one-to-many collections that `looked`
+ * does not hold (`new Shelf({ books: [stored] })`): the flush sets their foreign keys to the new rows'.
+ */
+export function storedMembersOfNew(
+  pending: readonly InstanceState[],
+  looked: ReadonlySet<InstanceState>,
+  session: SessionLike,
+): InstanceState[] {
+  const found: InstanceState[] = []
+  for (const state of pending) {
+    for (const key of state.loaded) {
+      if (state.mapper.relationship(key).direction !== "one-to-many") continue
+      for (const member of relatedOf(state, key)) {
+        const other = stateOf(member)
+        if (other.session === session && other.committed !== undefined && !looked.has(other))
+          found.push(other)
+      }
+    }
+  }
+  return found
+}
+
 /** Whether a listener may run for the rows of these objects (it may change any object the session holds). */
 export function listened(states: Iterable<InstanceState>): boolean {
   const seen = new Set<object>()
