@@ -6,6 +6,7 @@ import {
   createClient,
   type InStatement,
   type ResultSet,
+  type Transaction,
   type TransactionMode,
 } from "@libsql/client"
 import { cached } from "../../util/cached.ts"
@@ -40,6 +41,27 @@ export function libsqlEmbedded(options: LibsqlOptions = {}): Driver {
 function embeddedClient(config: Config): Client {
   const client = createClient(config)
   const open = client.transaction.bind(client)
+  // A write statement that found the file busy (another connection holds the write lock) is left by
+  // SQLite ready to be stepped again, in progress on its native connection, and the client, which has
+  // dropped it, never resets it: from then on that connection commits nothing in autocommit (SQLite
+  // commits when the last writing statement ends), so its next writes were reported done while they
+  // sat in a transaction no one commits, holding the write lock from every other connection, until the
+  // statement was garbage-collected and they were rolled back. Closing the connection does not help
+  // (the statement keeps it open). So a statement that finds the file busy ends this client's
+  // transactions (rolled back, which lets go of their locks) and puts its connections out of use: the
+  // client opens new ones. A `:memory:` database would go with them, and cannot be busy.
+  const transactions = new Set<Transaction>()
+  const dropConnections = async (error: unknown): Promise<never> => {
+    if ((error as { code?: unknown } | null)?.code === "SQLITE_BUSY" && !MEMORY.test(config.url)) {
+      for (const opened of transactions) await opened.rollback().catch(() => undefined)
+      if (!client.closed) client.reconnect()
+    }
+    throw error
+  }
+  const droppingOnBusy =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      call(...args).catch(dropConnections)
   // A BEGIN IMMEDIATE that fails (SQLITE_BUSY: another connection is writing) is a prepared statement
   // the client never resets either: its connection goes back to the client's pool with it in progress,
   // and the next transaction there cannot commit ("SQL statements in progress") nor let go of the lock
@@ -57,7 +79,20 @@ function embeddedClient(config: Config): Client {
       }
     }
     opened.commit = () => opened.executeMultiple("COMMIT")
-    return opened
+    const [execute, batch, rollback, close] = [opened.execute, opened.batch, opened.rollback, opened.close]
+    transactions.add(opened)
+    return Object.assign(opened, {
+      execute: droppingOnBusy(execute.bind(opened)),
+      batch: droppingOnBusy(batch.bind(opened)),
+      rollback: () => {
+        transactions.delete(opened)
+        return rollback.call(opened)
+      },
+      close: () => {
+        transactions.delete(opened)
+        close.call(opened)
+      },
+    })
   }
   // A batch is a transaction of its own, committed the same way. The client's own batch ran from BEGIN
   // to COMMIT with no await; a transaction holds its connection across awaits, and the client refuses
@@ -74,7 +109,7 @@ function embeddedClient(config: Config): Client {
   const execute = client.execute.bind(client) as (statement: InStatement) => Promise<ResultSet>
   // The client's methods read its private fields: it is changed in place, not wrapped.
   return Object.assign(client, {
-    execute: inTurn(execute),
+    execute: inTurn(droppingOnBusy(execute)),
     transaction: inTurn(transaction),
     batch: inTurn(async (statements: InStatement[], mode: TransactionMode = "deferred") => {
       const opened = await transaction(mode)
