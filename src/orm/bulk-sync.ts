@@ -112,7 +112,9 @@ function tryEvaluate(
 ): Change[] | undefined {
   const { table, where } = statement.state
   try {
-    if (textTimestamps && where.some(mentionsTimestamp))
+    // In the WHERE, and in a value the UPDATE computes (`early: Visit.at.lt(noon)`), which compares alike.
+    const computed = Object.values(values).filter(isExpression)
+    if (textTimestamps && [...where, ...computed].some(mentionsTimestamp))
       throw new Unevaluable("SQLite compares timestamps as the text a row holds, which memory does not know")
     const matching = matches(where as readonly Expression<unknown>[], table)
     const setters = Object.entries(values).map(
