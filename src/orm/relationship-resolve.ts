@@ -31,7 +31,8 @@ function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): 
     target,
     spec,
     backPopulates: options.backPopulates,
-    cascade: new Set<Cascade>(options.cascade ?? ["save-update"]),
+    // Normalized by relationship() (./relationship.ts): the unit of work's own names only.
+    cascade: new Set<Cascade>((options.cascade as readonly Cascade[] | undefined) ?? ["save-update"]),
     passiveDeletes: options.passiveDeletes === true,
   }
   if (options.secondary !== undefined) {

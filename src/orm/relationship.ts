@@ -1,11 +1,30 @@
 // `relationship<Post[]>("Post", { backPopulates: "author" })`: a link between models, named by the
 // target's class name (a thunk would not typecheck across mutually referring models, TS2506) and typed
 // by its type argument, as SQLAlchemy's `relationship("Post")` with `Mapped[list["Post"]]`.
+import { InvalidRequestError } from "../errors.ts"
 import type { Table } from "../sql/schema/table.ts"
 import { installLoads } from "./loading.ts"
 import { installRelationships } from "./relationships.ts"
 
+/** The cascades the unit of work acts on. */
 export type Cascade = "save-update" | "delete" | "delete-orphan"
+
+/**
+ * What `cascade` may name, as SQLAlchemy's: its own three, `"all"` (save-update and delete), and
+ * `"merge"`, `"refresh-expire"` and `"expunge"`, accepted so that SQLAlchemy's spellings carry over
+ * (`merge()`, `refresh()` and `expunge()` here do as the session's methods say, whatever the cascade).
+ */
+export type CascadeName = Cascade | "all" | "merge" | "refresh-expire" | "expunge"
+
+const CASCADES: Readonly<Record<CascadeName, readonly Cascade[]>> = {
+  "save-update": ["save-update"],
+  delete: ["delete"],
+  "delete-orphan": ["delete-orphan"],
+  all: ["save-update", "delete"],
+  merge: [],
+  "refresh-expire": [],
+  expunge: [],
+}
 
 export type Loading = "raise" | "selectin" | "joined"
 
@@ -22,8 +41,13 @@ export interface RelationshipOptions {
   foreignKey?: string
   /** Collection (`true`) or single object (`false`); needed only for self-referential links. */
   uselist?: boolean
-  /** Default `["save-update"]`; `"delete"` deletes children with the parent, `"delete-orphan"` too when unlinked. */
-  cascade?: readonly Cascade[]
+  /**
+   * Default `["save-update"]`: new objects linked here are saved with this one. `"delete"` deletes
+   * children with the parent, `"delete-orphan"` too when unlinked; `"all"` is save-update and delete.
+   * SQLAlchemy's spelling works too: `"all, delete-orphan"`. Naming cascades replaces the default, so
+   * leave save-update out only to add linked objects yourself: the flush refuses a new one it would not save.
+   */
+  cascade?: readonly CascadeName[] | string
   /** Let the database's ON DELETE act instead of loading children to delete or unlink them. */
   passiveDeletes?: boolean
   /**
@@ -55,5 +79,27 @@ export class RelationshipSpec<T> {
 export function relationship<T>(target: string, options: RelationshipOptions = {}): RelationshipSpec<T> {
   installRelationships()
   if (options.lazy === "selectin" || options.lazy === "joined") installLoads()
-  return new RelationshipSpec<T>(target, options)
+  const cascade = options.cascade === undefined ? undefined : cascadesOf(options.cascade, target)
+  return new RelationshipSpec<T>(target, cascade ? { ...options, cascade } : options)
+}
+
+/** The cascades a `cascade` option names, as a list or as SQLAlchemy's comma-separated text. */
+function cascadesOf(option: readonly CascadeName[] | string, target: string): Cascade[] {
+  const names = typeof option === "string" ? option.split(",").map((name) => name.trim()) : option
+  if (!Array.isArray(names)) {
+    throw new InvalidRequestError(
+      `relationship("${target}"): cascade is a list of cascade names or their comma-separated text, got ${String(option)}`,
+    )
+  }
+  const found = new Set<Cascade>()
+  for (const name of names) {
+    const cascades = Object.hasOwn(CASCADES, name) ? CASCADES[name as CascadeName] : undefined
+    if (!cascades) {
+      throw new InvalidRequestError(
+        `relationship("${target}"): unknown cascade "${String(name)}"; it may name ${Object.keys(CASCADES).join(", ")}`,
+      )
+    }
+    for (const cascade of cascades) found.add(cascade)
+  }
+  return [...found]
 }

@@ -49,6 +49,7 @@ export function collectChanges(
       }
     }
   }
+  for (const state of queue) refuseUnsaved(state, session)
   // Children removed from a `delete-orphan` collection go with the rows they belonged to, unless they
   // moved to another parent (SQLAlchemy deletes only a child that has no parent left). One the session
   // no longer holds (a bulk DELETE took its row) is not its to delete.
@@ -298,6 +299,27 @@ function refuseLinkedForeign(state: InstanceState, session: SessionLike): void {
           session,
           `, in ${state.mapper.name}.${key} of an object of this session,`,
         )
+    }
+  }
+}
+
+/**
+ * Refuses a new object linked through a relationship that does not cascade save-update, which the
+ * flush would neither save nor link: its row would be missing while the commit reported success (and
+ * its foreign key would hold a reference to a key never given). SQLAlchemy warns and skips it. One the
+ * application expunged is left out as it asked, as SQLAlchemy's.
+ */
+function refuseUnsaved(state: InstanceState, session: SessionLike): void {
+  for (const key of state.loaded) {
+    const property = state.mapper.relationship(key)
+    if (property.cascade.has("save-update")) continue
+    for (const related of relatedOf(state, key)) {
+      const other = stateOf(related)
+      if (other.session !== undefined || other.committed !== undefined || other.expungedFrom === session)
+        continue
+      throw new InvalidRequestError(
+        `A new ${other.mapper.name} is in ${state.mapper.name}.${key}, whose cascade leaves out save-update: the flush would not save it, and the link would be lost. Add it to the session (session.add()), or give the relationship the save-update cascade`,
+      )
     }
   }
 }
