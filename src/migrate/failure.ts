@@ -8,6 +8,7 @@ import { text } from "../sql/text.ts"
 import { ConcurrentMigrationError, RevisionFailedError } from "./errors.ts"
 import type { Step } from "./plan.ts"
 import { isForeignKeyGuard, isViewGuard } from "./rebuild.ts"
+import { brokenTrigger } from "./trigger-guard.ts"
 import type { VersionTable } from "./version-table.ts"
 
 const PROBE_FUNCTION = "edgealchemy_probe_always_fails"
@@ -43,6 +44,16 @@ export async function explainFailure(
       `a view over a table SQLite rebuilds no longer reads (${cause.message}): it uses a column the revision ` +
         "drops or renames, which SQLite's ALTER TABLE and PostgreSQL refuse too; drop the view first " +
         '(op.execute("DROP VIEW ...")) and create it again after the change',
+      { cause },
+    )
+    return new RevisionFailedError(step.revision, step.direction, statement, reason)
+  }
+  const trigger = statement === undefined ? undefined : brokenTrigger(statement, cause.message)
+  if (trigger !== undefined) {
+    const reason = new EdgeAlchemyError(
+      `after a SQLite rebuild, ${trigger}: it uses a column the revision drops or renames, and would fail ` +
+        "the next write that fires it (SQLite's ALTER TABLE DROP COLUMN refuses this too); drop the trigger " +
+        'in the revision before the change (op.execute("DROP TRIGGER ...")) and create it again after it, as it should now read',
       { cause },
     )
     return new RevisionFailedError(step.revision, step.direction, statement, reason)

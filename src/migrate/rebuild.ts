@@ -26,6 +26,7 @@ import {
 } from "./schema.ts"
 import { requireTable } from "./simulate.ts"
 import { folded, mentionsColumn } from "./sql-names.ts"
+import { triggerGuards } from "./trigger-guard.ts"
 
 const BACKUP_PREFIX = "_edgealchemy_copy_"
 
@@ -121,10 +122,11 @@ export function rebuildTable(
     "PRAGMA defer_foreign_keys = OFF",
     ...affected.map((t) => `DROP TABLE ${backup(t)}`),
     ...created.flatMap((t) => t.indexes.map((ix) => createIndexSql(ix, t.name, compiler))),
-    // Triggers and hand-made indexes went with their tables; they come back as written (a rebuild that
-    // removed a column one uses fails here, and the whole revision with it).
+    // Triggers and hand-made indexes went with their tables; they come back as written (an index using
+    // a column the rebuild removed fails here, and the whole revision with it; a trigger, at its guard).
     ...created.flatMap((t) => [...(t.handMadeIndexes ?? []).map((ix) => ix.sql), ...(t.triggers ?? [])]),
     viewGuard(created),
+    ...triggerGuards(created, after, compiler),
   ]
 }
 

@@ -9,6 +9,7 @@ import type { Operation } from "./operations.ts"
 import { resolveColumn, resolveTable } from "./resolve.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
 import { mentionsColumn, renameColumnIn } from "./sql-names.ts"
+import { withoutDroppedTrigger } from "./trigger-guard.ts"
 import { sqlTypeName } from "./types.ts"
 
 export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect): DatabaseSchema {
@@ -33,6 +34,7 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
       return next
     }
     case "execute":
+      return withoutDroppedTrigger(schema, op.sql)
     case "bulkInsert":
       return schema
     default:

@@ -89,6 +89,10 @@ describe("alterColumn", () => {
       "DROP TABLE _edgealchemy_copy_posts",
       "CREATE INDEX ix_users_name ON users (name)",
       "SELECT count(*) FROM sqlite_master v JOIN pragma_table_info(v.name) WHERE v.type = 'view' AND (v.sql LIKE '%users%' OR v.sql LIKE '%posts%')",
+      // Renaming a table makes SQLite parse every trigger; neither table has one to compile by a write.
+      "CREATE TABLE _edgealchemy_trigger_check (x)",
+      "ALTER TABLE _edgealchemy_trigger_check RENAME TO _edgealchemy_trigger_check_renamed",
+      "DROP TABLE _edgealchemy_trigger_check_renamed",
     ])
   })
 
