@@ -31,7 +31,7 @@ export { joinedload, LoaderOption, raiseload, selectinload, subqueryload } from 
 export { type ModelClass, type ModelInstance, type ModelOptions, model } from "./orm/model.ts"
 export { type ExecuteOptions, type Page, ReadSession } from "./orm/read-session.ts"
 export { defaultRegistry, Registry, registerModels } from "./orm/registry.ts"
-export { type Cascade, type RelationshipOptions, relationship } from "./orm/relationship.ts"
+export { type Cascade, type CascadeName, type RelationshipOptions, relationship } from "./orm/relationship.ts"
 export { AsyncSession, type SessionOptions, sessionmaker } from "./orm/session.ts"
 export { inspect, type ObjectState } from "./orm/state.ts"
 export * from "./sql/index.ts"

@@ -12,6 +12,7 @@ import {
   inspect,
   model,
   Registry,
+  type RelationshipOptions,
   relationship,
   String,
   select,
@@ -20,7 +21,7 @@ import {
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "./fresh-schema.ts"
 
-function models(cascade: Parameters<typeof relationship>[1]["cascade"]) {
+function models(cascade: NonNullable<RelationshipOptions["cascade"]>) {
   const registry = new Registry()
   class Folder extends model(
     "co_folders",
