@@ -44,7 +44,7 @@ export function columnSql(column: ColumnSchema, compiler: Compiler, inlinePrimar
   // quirk lets any other key hold NULLs, several of them), so a key the database does not generate says so.
   if (!column.nullable && (!inlinePrimaryKey || !column.autoincrement)) parts.push("NOT NULL")
   if (column.default !== undefined) parts.push(`DEFAULT ${column.default}`)
-  if (inlinePrimaryKey) parts.push("PRIMARY KEY")
+  if (inlinePrimaryKey) parts.push(column.descendingKey ? "PRIMARY KEY DESC" : "PRIMARY KEY")
   return parts.join(" ")
 }
 

@@ -193,9 +193,10 @@ function rowidName(table: TableSchema): string | undefined {
   return ["rowid", "_rowid_", "oid"].find((name) => !taken.has(name))
 }
 
-/** The column that is the rowid, as SQLite decides: a sole primary key declared exactly INTEGER. */
+/** The column that is the rowid, as SQLite decides: a sole primary key declared exactly INTEGER, not DESC. */
 function rowidAlias(table: TableSchema): ColumnSchema | undefined {
   if (table.primaryKey.length !== 1) return undefined
   const key = table.columns.find((c) => c.name === table.primaryKey[0])
-  return key && (key.autoincrement || key.type.toUpperCase() === "INTEGER") ? key : undefined
+  const integer = key?.autoincrement || key?.type.toUpperCase() === "INTEGER"
+  return key && integer && !key.descendingKey ? key : undefined
 }

@@ -16,6 +16,11 @@ export interface ColumnSchema {
   readonly sourceDefault?: ServerDefault
   /** A key the database generates (identity on PostgreSQL, the rowid alias on SQLite). */
   readonly autoincrement: boolean
+  /**
+   * SQLite only: a sole key declared `INTEGER PRIMARY KEY DESC`, which (a quirk SQLite keeps) is not the
+   * rowid but a plain key: a rebuild writes it so again.
+   */
+  readonly descendingKey?: true
   /** The Core type it came from, when it came from a model: the revision writer prefers it. */
   readonly source?: SqlType<unknown>
 }

@@ -82,10 +82,15 @@ export const sqliteIntrospection: Introspection = {
         // spells INTEGER too) is a plain key beside a hidden rowid, and may hold NULLs and text. Its
         // spelling is kept, or a rebuild would make it the rowid, numbering its NULL keys and
         // renumbering the rows.
+        // So is `INTEGER PRIMARY KEY DESC`, by a quirk SQLite keeps: it has an index of its own, which the
+        // rowid needs not. It is written so again, or a rebuild would make it the rowid.
         const declared = declaredTypes.get(`${name}\u0000${only.name}`) ?? "INTEGER"
-        target.columns[target.columns.indexOf(only)] = /^INTEGER$/i.test(declared.trim())
-          ? { ...only, autoincrement: true }
-          : { ...only, type: declared.trim().toUpperCase().replace(/\s+/g, " ") }
+        const keyIndex = indexes.some(([table, , , origin]) => text(table) === name && text(origin) === "pk")
+        target.columns[target.columns.indexOf(only)] = !/^INTEGER$/i.test(declared.trim())
+          ? { ...only, type: declared.trim().toUpperCase().replace(/\s+/g, " ") }
+          : keyIndex
+            ? { ...only, descendingKey: true }
+            : { ...only, autoincrement: true }
       }
     }
     // SQLite matches table and column names ignoring ASCII case: a foreign key may spell its table
