@@ -50,9 +50,10 @@ function embeddedClient(config: Config): Client {
   // (the statement keeps it open). So a statement that finds the file busy ends this client's
   // transactions (rolled back, which lets go of their locks) and puts its connections out of use: the
   // client opens new ones. A `:memory:` database would go with them, and cannot be busy.
+  const memory = MEMORY.test(config.url)
   const transactions = new Set<Transaction>()
   const dropConnections = async (error: unknown): Promise<never> => {
-    if ((error as { code?: unknown } | null)?.code === "SQLITE_BUSY" && !MEMORY.test(config.url)) {
+    if ((error as { code?: unknown } | null)?.code === "SQLITE_BUSY" && !memory) {
       for (const opened of transactions) await opened.rollback().catch(() => undefined)
       if (!client.closed) client.reconnect()
     }
@@ -68,29 +69,52 @@ function embeddedClient(config: Config): Client {
   // until it is garbage-collected, so a writer retrying while busy (a second migration runner) waited
   // seconds, at random. A write transaction begins deferred (which takes no lock, so cannot fail) and
   // takes the write lock through `exec`, which finalizes its statement whatever happens.
+  //
+  // A read transaction refuses writes (query_only): one that found the file busy would stay in progress
+  // as above, and keep the read lock its transaction took past the rollback, and past close(), until
+  // garbage-collected: no other connection could commit meanwhile. (SQLite refuses a write under
+  // query_only before it asks for a lock.) Its connection is made writable again before it goes back
+  // to the pool; if the transaction ended by itself first, through the client (`:memory:`: its one
+  // connection) or by putting the client's connections out of use.
   const transaction = async (mode: TransactionMode = "write") => {
     const opened = await open(mode === "write" ? "deferred" : mode)
-    if (mode === "write") {
-      try {
-        await opened.executeMultiple("ROLLBACK; BEGIN IMMEDIATE")
-      } catch (error) {
-        opened.close()
-        throw error
-      }
+    const readOnly = mode === "read"
+    try {
+      if (mode === "write") await opened.executeMultiple("ROLLBACK; BEGIN IMMEDIATE")
+      if (readOnly) await opened.executeMultiple("PRAGMA query_only = 1")
+    } catch (error) {
+      opened.close()
+      throw error
     }
-    opened.commit = () => opened.executeMultiple("COMMIT")
     const [execute, batch, rollback, close] = [opened.execute, opened.batch, opened.rollback, opened.close]
     transactions.add(opened)
+    /** Called as the transaction ends: whether its connection is fit for the pool. */
+    const ending = () => {
+      transactions.delete(opened)
+      if (!readOnly) return true
+      if (opened.closed) return false
+      // Synchronous underneath (the client's exec), as close() must be.
+      opened.executeMultiple("PRAGMA query_only = 0").catch(() => undefined)
+      return true
+    }
+    const dropUnless = (fit: boolean) => {
+      if (fit || client.closed) return
+      if (memory) client.executeMultiple("PRAGMA query_only = 0").catch(() => undefined)
+      else client.reconnect()
+    }
     return Object.assign(opened, {
       execute: droppingOnBusy(execute.bind(opened)),
       batch: droppingOnBusy(batch.bind(opened)),
-      rollback: () => {
-        transactions.delete(opened)
-        return rollback.call(opened)
+      commit: () => opened.executeMultiple(readOnly ? "PRAGMA query_only = 0; COMMIT" : "COMMIT"),
+      rollback: async () => {
+        const fit = ending()
+        await rollback.call(opened)
+        dropUnless(fit)
       },
       close: () => {
-        transactions.delete(opened)
+        const fit = ending()
         close.call(opened)
+        dropUnless(fit)
       },
     })
   }

@@ -27,7 +27,7 @@ const CAPABILITIES: Capabilities = Object.freeze({
   batch: true,
   savepoints: true,
   returning: true,
-  // transaction("read") does not stop writes (neither embedded nor over HTTP).
+  // transaction("read") does not stop writes over HTTP (embedded, ./node.ts makes it refuse them).
   readOnlyTransactions: false,
 })
 
