@@ -77,10 +77,45 @@ export class RelationshipSpec<T> {
 
 /** A relationship to the model named `target`; the type argument is `Target[]` or `Target` (or `| null`). */
 export function relationship<T>(target: string, options: RelationshipOptions = {}): RelationshipSpec<T> {
+  checkOptions(target, options)
   installRelationships()
   if (options.lazy === "selectin" || options.lazy === "joined") installLoads()
   const cascade = options.cascade === undefined ? undefined : cascadesOf(options.cascade, target)
   return new RelationshipSpec<T>(target, cascade ? { ...options, cascade } : options)
+}
+
+const OPTIONS: Readonly<Record<keyof RelationshipOptions, true>> = {
+  backPopulates: true,
+  secondary: true,
+  foreignKey: true,
+  uselist: true,
+  cascade: true,
+  passiveDeletes: true,
+  postUpdate: true,
+  lazy: true,
+}
+const LOADINGS: readonly Loading[] = ["raise", "selectin", "joined"]
+
+/**
+ * Refuses an option it does not know (SQLAlchemy's `back_populates`, a typo), which would otherwise be
+ * ignored: a relationship that does not back-populate, say, with nothing to tell why.
+ */
+function checkOptions(target: string, options: RelationshipOptions): void {
+  const where = `relationship("${target}")`
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(OPTIONS, key)) {
+      const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())
+      const hint = Object.hasOwn(OPTIONS, camel) ? ` (did you mean ${camel}?)` : ""
+      throw new InvalidRequestError(
+        `${where}: unknown option "${key}"${hint}; it takes ${Object.keys(OPTIONS).join(", ")}`,
+      )
+    }
+  }
+  if (options.lazy !== undefined && !LOADINGS.includes(options.lazy)) {
+    throw new InvalidRequestError(
+      `${where}: lazy is one of ${LOADINGS.join(", ")} (nothing loads when read: there is no lazy "select"), got ${String(options.lazy)}`,
+    )
+  }
 }
 
 /** The cascades a `cascade` option names, as a list or as SQLAlchemy's comma-separated text. */

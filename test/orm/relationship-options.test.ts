@@ -1,5 +1,6 @@
-// `cascade` as SQLAlchemy spells it ("all, delete-orphan"), and a new object linked through a
-// relationship whose cascade leaves out save-update. Before: a string was read as a set of its
+// relationship()'s options: `cascade` as SQLAlchemy spells it ("all, delete-orphan"), a new object
+// linked through a relationship whose cascade leaves out save-update, and options it does not know
+// (SQLAlchemy's `back_populates`), refused where they were ignored. Before: a string was read as a set of its
 // characters, so "all, delete-orphan" cascaded nothing, and a new child linked through a relationship
 // without save-update was silently left out of the commit, its foreign key holding a key reference.
 import { describe, expect, it } from "vitest"
@@ -77,6 +78,25 @@ describe("relationship()'s cascade option", () => {
       /unknown cascade "save_update"/,
     )
     expect(() => relationship("File", { cascade: 3 as never })).toThrow(/cascade is a list/)
+  })
+})
+
+describe("relationship()'s other options", () => {
+  it("refuses an option it does not know, naming the one meant", () => {
+    expect(() => relationship("File", { back_populates: "folder" } as never)).toThrow(
+      /relationship\("File"\): unknown option "back_populates" \(did you mean backPopulates\?\); it takes backPopulates, secondary/,
+    )
+    expect(() => relationship("File", { orderBy: "id" } as never)).toThrow(
+      /unknown option "orderBy"; it takes/,
+    )
+  })
+
+  it("refuses a loading it does not do", () => {
+    expect(() => relationship("File", { lazy: "select" as never })).toThrow(
+      /lazy is one of raise, selectin, joined \(nothing loads when read: there is no lazy "select"\), got select/,
+    )
+    for (const lazy of ["raise", "selectin", "joined"] as const)
+      expect(() => relationship("File", { lazy })).not.toThrow()
   })
 })
 
