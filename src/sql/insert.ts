@@ -53,14 +53,19 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
     return renderInsert(compiler, this as unknown as Insert<never>)
   }
 
-  /** One row or several; several rows become one multi-row INSERT. */
   /**
-   * The rows to insert: a list adds rows; one row given right after one row given is the same row, as
-   * in SQLAlchemy (`values({ a }).values({ b })` inserts `{ a, b }`).
+   * The rows to insert: one row or several (one multi-row INSERT); a list adds rows; one row given
+   * right after one row given is the same row, as in SQLAlchemy (`values({ a }).values({ b })` inserts
+   * `{ a, b }`). An empty list is refused: sent, it would insert one row of defaults (`DEFAULT VALUES`).
    */
   values(rows: InsertValues<S> | readonly InsertValues<S>[]): Insert<S, Items> {
     if (this.state.fromSelect) throw new InvalidRequestError("This INSERT already inserts from a SELECT")
     const single = !Array.isArray(rows)
+    if (!single && rows.length === 0) {
+      throw new InvalidRequestError(
+        `insert(${this.state.table.name}).values([]) has no rows: sent, it would insert one row of defaults (DEFAULT VALUES). Skip the statement when the list is empty (insert() without values() is a row of defaults)`,
+      )
+    }
     const list = (single ? [rows] : (rows as readonly InsertValues<S>[])).map((row) =>
       givenValues(row as Readonly<Record<string, unknown>>),
     )

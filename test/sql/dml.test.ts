@@ -113,6 +113,18 @@ describe("insert", () => {
     expect(() => statement.compile(sqlite)).toThrow(InvalidRequestError)
   })
 
+  it("refuses an empty list of rows, which would insert a row of defaults", () => {
+    const log = table("log", {
+      id: column(Integer, { primaryKey: true }),
+      note: column(Text, { nullable: true }),
+    })
+    expect(() => insert(log).values([])).toThrow(InvalidRequestError)
+    expect(() => insert(log).values([])).toThrow(
+      /insert\(log\)\.values\(\[\]\) has no rows: sent, it would insert one row of defaults/,
+    )
+    expect(() => insert(log).values([{}]).values([])).toThrow(/has no rows/)
+  })
+
   it("inserts a row of only defaults", () => {
     const log = table("log", {
       id: column(Integer, { primaryKey: true }),
