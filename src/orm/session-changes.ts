@@ -41,32 +41,49 @@ export function saveOf(state: InstanceState): SavedState {
 export interface Snapshot extends SavedState {
   readonly deleted: boolean
   readonly related: ReadonlyMap<string, readonly object[]>
+  /**
+   * The loaded relationships whose members as the database had them (`committedCollections`) were not
+   * `related` (unknown, or changes not flushed): those. Most have none, and take no map.
+   */
+  readonly committedRelated?: ReadonlyMap<string, readonly object[] | undefined>
 }
 
 /** The objects' values, committed state and deletion marks, to put back if a savepoint rolls back. */
 export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState, Snapshot> {
   return new Map(
-    states.map((state) => [
-      state,
-      {
-        values: { ...state.values },
-        committed: state.committed,
-        deleted: state.deleted,
-        related: new Map([...state.loaded].map((key) => [key, [...relatedOf(state, key)]])),
-      },
-    ]),
+    states.map((state) => {
+      const related = new Map<string, readonly object[]>()
+      let committedRelated: Map<string, readonly object[] | undefined> | undefined
+      for (const key of state.loaded) {
+        const members = [...relatedOf(state, key)]
+        related.set(key, members)
+        const committed = state.committedCollections.get(key)
+        if (committed && sameMembers(committed, members)) continue
+        committedRelated ??= new Map()
+        committedRelated.set(key, committed)
+      }
+      const values = { ...state.values }
+      const snapshot = { values, committed: state.committed, deleted: state.deleted, related }
+      return [state, committedRelated ? { ...snapshot, committedRelated } : snapshot]
+    }),
   )
 }
 
 /**
  * Puts an object back as the savepoint found it. A relationship whose members changed since is
  * unloaded (`refresh()` loads it), as SQLAlchemy expires it: what the database has for it is what the
- * savepoint found, which a list changed in place no longer holds.
+ * savepoint found, which a list changed in place no longer holds. So is one a flush inside the
+ * savepoint wrote, though its members are back as they were (pushed, flushed, popped): its
+ * committed members say what the rollback undid, and the next flush would write the difference (a
+ * member unlinked from the row it is on, a link inserted twice).
  */
 export function restoreSnapshot(state: InstanceState, snapshot: Snapshot): void {
   const changed = [...state.loaded].filter((key) => {
     const before = snapshot.related.get(key)
-    return !before || !sameMembers(before, relatedOf(state, key))
+    if (!before || !sameMembers(before, relatedOf(state, key))) return true
+    const committed = snapshot.committedRelated?.has(key) ? snapshot.committedRelated.get(key) : before
+    const now = state.committedCollections.get(key)
+    return now !== committed && !(now && committed && sameMembers(now, committed))
   })
   restoreSaved(state, snapshot)
   state.deleted = snapshot.deleted
@@ -88,7 +105,13 @@ export function recordFlushed(
   saved: ReadonlyMap<InstanceState, SavedState>,
 ): void {
   for (const state of plan.inserted) flushed.inserted.add(state)
-  for (const state of [...plan.updated, ...plan.deleted]) {
+  // Also the stored objects whose only change was a relationship (called before the flush's answer
+  // snapshots them): a savepoint's rollback unloads the relationships of those it first loaded, which
+  // would otherwise keep the links it undid as what the database has.
+  const linked = [...saved.keys()].filter(
+    (state) => state.committed !== undefined && !state.deleted && relationshipsChanged(state),
+  )
+  for (const state of [...plan.updated, ...plan.deleted, ...linked]) {
     const before = saved.get(state)
     if (before && !flushed.inserted.has(state) && !flushed.before.has(state))
       flushed.before.set(state, before)
