@@ -302,6 +302,13 @@ function updateStep(state: InstanceState, row = state): WriteStep {
       ? state.modifiedColumns()
       : state.mapper.columnKeys.filter((key) => state.values[key] !== undefined)
   const values = new Map<string, unknown>(keys.map((key) => [key, state.values[key]]))
+  const unset = keys.find((key) => state.values[key] === undefined)
+  if (unset !== undefined) {
+    // Sent, the UPDATE would leave it out (undefined is "not given"), and the object would stay changed.
+    throw new InvalidRequestError(
+      `${state.mapper.name}.${unset} was set to undefined: assign null to store NULL, or a value (undefined is "not given", which only a new object's INSERT leaves to the column's default)`,
+    )
+  }
   const version = state.mapper.versionColumn
   if (version && !values.has(version.key)) {
     // A reference that was not given its version counts up from whatever the row has.
