@@ -1,0 +1,465 @@
+// A differential test of the scoped flush (885f7c0, src/orm/flush/scope.ts): the same random sequence
+// of operations runs twice, once as it is and once with a no-op beforeUpdate listener on every model,
+// which makes every flush look at every object the session holds (the path before the scope). After
+// each operation the objects (state, columns, loaded relationships) and each operation's outcome must
+// agree, and at the end the tables. The schema is the scope's hard ground: one-way collections (their
+// members change nothing of their own), a one-way many-to-many, a self-referential many-to-one with
+// its collection, a back-populated one; new objects holding stored ones, savepoints, rollbacks,
+// direct foreign-key writes, autoflushing queries and deletes (which take the full path on both).
+// Fixed seeds; R5C_RUNS multiplies the runs and R5C_SEED shifts the seed.
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import ws from "ws"
+import {
+  AsyncSession,
+  column,
+  deleteFrom,
+  type Engine,
+  Integer,
+  inspect,
+  listen,
+  model,
+  NotLoadedError,
+  Registry,
+  relationship,
+  String,
+  select,
+  selectinload,
+  table,
+  update,
+} from "../../src/index.ts"
+import type { SessionSavepoint } from "../../src/orm/session.ts"
+import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+
+const env: Record<string, string | undefined> = globalThis.process?.env ?? {}
+const RUNS = 12 * (Number(env.R5C_RUNS) || 1)
+const SEED = 5151 + (Number(env.R5C_SEED) || 0)
+
+const registry = new Registry()
+const shelfTags = table(
+  "r5c_rc_shelf_tags",
+  {
+    shelfId: column(Integer, { primaryKey: true, foreignKey: "r5c_rc_shelves.id" }),
+    tagId: column(Integer, { primaryKey: true, foreignKey: "r5c_rc_tags.id" }),
+  },
+  { metadata: registry.metadata },
+)
+class Shelf extends model(
+  "r5c_rc_shelves",
+  {
+    id: column(Integer, { primaryKey: true }),
+    label: column(String(20)),
+    name: column(String(20)),
+    books: relationship<Book[]>("Book"),
+    tags: relationship<Tag[]>("Tag", { secondary: shelfTags }),
+  },
+  { registry },
+) {}
+class Book extends model(
+  "r5c_rc_books",
+  {
+    id: column(Integer, { primaryKey: true }),
+    label: column(String(20)),
+    name: column(String(20)),
+    shelfId: column(Integer, { nullable: true, foreignKey: "r5c_rc_shelves.id" }),
+    ownerId: column(Integer, { nullable: true, foreignKey: "r5c_rc_people.id" }),
+    owner: relationship<Person | null>("Person", { backPopulates: "books" }),
+  },
+  { registry },
+) {}
+class Person extends model(
+  "r5c_rc_people",
+  {
+    id: column(Integer, { primaryKey: true }),
+    label: column(String(20)),
+    name: column(String(20)),
+    mentorId: column(Integer, { nullable: true, foreignKey: "r5c_rc_people.id" }),
+    mentor: relationship<Person | null>("Person", { uselist: false, backPopulates: "pupils" }),
+    pupils: relationship<Person[]>("Person", { uselist: true, backPopulates: "mentor" }),
+    books: relationship<Book[]>("Book", { backPopulates: "owner" }),
+  },
+  { registry },
+) {}
+class Tag extends model(
+  "r5c_rc_tags",
+  { id: column(Integer, { primaryKey: true }), label: column(String(20)), name: column(String(20)) },
+  { registry },
+) {}
+registry.registerModels(Shelf, Book, Person, Tag)
+
+type Kind = "shelf" | "book" | "person" | "tag"
+const KINDS: readonly Kind[] = ["shelf", "book", "person", "tag"]
+const MODELS = { shelf: Shelf, book: Book, person: Person, tag: Tag } as const
+const RELATIONSHIPS: Record<Kind, readonly string[]> = {
+  shelf: ["books", "tags"],
+  book: ["owner"],
+  person: ["mentor", "pupils", "books"],
+  tag: [],
+}
+
+type Op =
+  | { op: "newShelf"; books: number[] }
+  | { op: "newBook"; shelf: number | null; owner: number | null }
+  | { op: "newPerson"; mentor: number | null; pupils: number[] }
+  | { op: "push"; shelf: number; book: number }
+  | { op: "pull"; shelf: number; at: number }
+  | { op: "owner"; book: number; person: number | null }
+  | { op: "mentor"; person: number; mentor: number | null }
+  | { op: "adopt"; person: number; pupil: number }
+  | { op: "tag"; shelf: number; tag: number }
+  | { op: "untag"; shelf: number; at: number }
+  | { op: "shelfId"; book: number; shelf: number | null }
+  | { op: "rename"; kind: Kind; pick: number }
+  | { op: "delete"; kind: Kind; pick: number }
+  | { op: "bulkRename"; kind: Kind; pick: number }
+  | { op: "flush" | "commit" | "rollback" | "load" | "query" | "savepoint" | "release" | "undo" }
+
+const n = fc.nat(20)
+const maybe = fc.option(n, { nil: null })
+const kindArb = fc.constantFrom(...KINDS)
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    arbitrary: fc.record({ op: fc.constant("newShelf" as const), books: fc.array(n, { maxLength: 2 }) }),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ op: fc.constant("newBook" as const), shelf: maybe, owner: maybe }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("newPerson" as const),
+      mentor: maybe,
+      pupils: fc.array(n, { maxLength: 2 }),
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ op: fc.constant("push" as const), shelf: n, book: n }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant("pull" as const), shelf: n, at: n }), weight: 3 },
+  { arbitrary: fc.record({ op: fc.constant("owner" as const), book: n, person: maybe }), weight: 3 },
+  { arbitrary: fc.record({ op: fc.constant("mentor" as const), person: n, mentor: maybe }), weight: 3 },
+  { arbitrary: fc.record({ op: fc.constant("adopt" as const), person: n, pupil: n }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant("tag" as const), shelf: n, tag: n }), weight: 3 },
+  { arbitrary: fc.record({ op: fc.constant("untag" as const), shelf: n, at: n }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant("shelfId" as const), book: n, shelf: maybe }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant("rename" as const), kind: kindArb, pick: n }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant("delete" as const), kind: kindArb, pick: n }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("bulkRename" as const), kind: kindArb, pick: n }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constantFrom(
+        "flush" as const,
+        "commit" as const,
+        "rollback" as const,
+        "load" as const,
+        "query" as const,
+        "savepoint" as const,
+        "release" as const,
+        "undo" as const,
+      ),
+    }),
+    weight: 6,
+  },
+)
+
+/** One run: the objects it made, by kind in making order, each with a label unique in the run. */
+class Run {
+  readonly objects: Record<Kind, object[]> = { shelf: [], book: [], person: [], tag: [] }
+  readonly savepoints: SessionSavepoint[] = []
+  readonly trace: string[] = []
+  count = 0
+  constructor(readonly session: AsyncSession) {}
+
+  make<K extends Kind>(kind: K, object: InstanceType<(typeof MODELS)[K]>): InstanceType<(typeof MODELS)[K]> {
+    this.objects[kind].push(object)
+    return object
+  }
+
+  /** The object at `index` (modulo) of those of a kind the session holds, or undefined. */
+  held(kind: Kind, index: number): object | undefined {
+    const held = this.objects[kind].filter((o) => ["pending", "persistent"].includes(inspect(o).state))
+    return held.length === 0 ? undefined : held[index % held.length]
+  }
+}
+
+/** Labels count up from each run's start, so that both runs of a sequence name their objects alike. */
+let made = 0
+const label = () => `o${++made}`
+
+async function apply(run: Run, op: Op): Promise<string> {
+  const s = run.session
+  const book = (i: number) => run.held("book", i) as Book | undefined
+  const shelf = (i: number) => run.held("shelf", i) as Shelf | undefined
+  const person = (i: number) => run.held("person", i) as Person | undefined
+  const tag = (i: number) => run.held("tag", i) as Tag | undefined
+  const name = () => `n${++run.count}`
+  switch (op.op) {
+    case "newShelf": {
+      const books = op.books.map(book).filter((b): b is Book => b !== undefined)
+      const made = run.make("shelf", new Shelf({ label: label(), name: name() }))
+      made.books = [...new Set(books)]
+      s.add(made)
+      return "ok"
+    }
+    case "newBook": {
+      const made = run.make("book", new Book({ label: label(), name: name() }))
+      const into = op.shelf === null ? undefined : shelf(op.shelf)
+      const owner = op.owner === null ? undefined : person(op.owner)
+      if (owner) made.owner = owner
+      if (into) into.books.push(made)
+      s.add(made)
+      return "ok"
+    }
+    case "newPerson": {
+      const made = run.make("person", new Person({ label: label(), name: name() }))
+      const mentor = op.mentor === null ? undefined : person(op.mentor)
+      if (mentor) made.mentor = mentor
+      for (const pupil of op.pupils.map(person))
+        if (pupil && pupil !== made && pupil !== mentor) made.pupils.push(pupil)
+      s.add(made)
+      return "ok"
+    }
+    case "push": {
+      const [into, item] = [shelf(op.shelf), book(op.book)]
+      if (!into || !item || into.books.includes(item)) return "skip"
+      into.books.push(item)
+      return "ok"
+    }
+    case "pull": {
+      const from = shelf(op.shelf)
+      if (!from || from.books.length === 0) return "skip"
+      from.books.splice(op.at % from.books.length, 1)
+      return "ok"
+    }
+    case "owner": {
+      const item = book(op.book)
+      if (!item) return "skip"
+      item.owner = op.person === null ? null : (person(op.person) ?? null)
+      return "ok"
+    }
+    case "mentor": {
+      const item = person(op.person)
+      const mentor = op.mentor === null ? null : (person(op.mentor) ?? null)
+      if (!item || mentor === item) return "skip"
+      item.mentor = mentor
+      return "ok"
+    }
+    case "adopt": {
+      const [item, pupil] = [person(op.person), person(op.pupil)]
+      if (!item || !pupil || item === pupil || item.pupils.includes(pupil)) return "skip"
+      item.pupils.push(pupil)
+      return "ok"
+    }
+    case "tag": {
+      const [into, item] = [shelf(op.shelf), tag(op.tag)]
+      if (!into || !item || into.tags.includes(item)) return "skip"
+      into.tags.push(item)
+      return "ok"
+    }
+    case "untag": {
+      const from = shelf(op.shelf)
+      if (!from || from.tags.length === 0) return "skip"
+      from.tags.splice(op.at % from.tags.length, 1)
+      return "ok"
+    }
+    case "shelfId": {
+      const item = book(op.book)
+      const target = op.shelf === null ? undefined : shelf(op.shelf)
+      if (!item || (target && inspect(target).state !== "persistent")) return "skip"
+      item.shelfId = target ? target.id : null
+      return "ok"
+    }
+    case "rename": {
+      const item = run.held(op.kind, op.pick) as { name: string } | undefined
+      if (!item) return "skip"
+      item.name = name()
+      return "ok"
+    }
+    case "delete": {
+      const item = run.held(op.kind, op.pick)
+      if (!item) return "skip"
+      await s.delete(item)
+      return "ok"
+    }
+    case "bulkRename": {
+      const item = run.held(op.kind, op.pick) as { label: string } | undefined
+      if (!item) return "skip"
+      const Model = MODELS[op.kind] as typeof Tag
+      await s.execute(update(Model).where(Model.label.eq(item.label)).values({ name: name() }))
+      return "ok"
+    }
+    case "flush":
+      await s.flush()
+      return "ok"
+    case "commit":
+      await s.commit()
+      run.savepoints.length = 0
+      return "ok"
+    case "rollback":
+      await s.rollback()
+      run.savepoints.length = 0
+      return "ok"
+    case "load":
+      await s.scalars(select(Shelf).options(selectinload(Shelf.books), selectinload(Shelf.tags)))
+      await s.scalars(
+        select(Person).options(
+          selectinload(Person.mentor),
+          selectinload(Person.pupils),
+          selectinload(Person.books),
+        ),
+      )
+      await s.scalars(select(Book).options(selectinload(Book.owner)))
+      await s.scalars(select(Tag))
+      return "ok"
+    case "query":
+      return `rows ${(await s.scalars(select(Book))).all().length}`
+    case "savepoint":
+      run.savepoints.push(await s.beginNested())
+      return "ok"
+    case "release":
+    case "undo": {
+      const savepoint = run.savepoints.pop()
+      if (!savepoint) return "skip"
+      await (op.op === "release" ? savepoint.commit() : savepoint.rollback())
+      return "ok"
+    }
+  }
+}
+
+/** What the objects say: state, columns (keys as the labels they name), loaded relationships. */
+function observe(run: Run): string[] {
+  const labelOf = new Map<string, string>()
+  for (const kind of KINDS)
+    for (const object of run.objects[kind]) {
+      const { id, label } = object as { id?: unknown; label: string }
+      if (typeof id === "number" && inspect(object).state !== "transient") labelOf.set(`${kind}:${id}`, label)
+    }
+  const key = (kind: Kind, value: unknown) =>
+    value === null || value === undefined
+      ? String(value)
+      : typeof value === "number"
+        ? (labelOf.get(`${kind}:${value}`) ?? `?${value}`)
+        : typeof value
+  const seen: string[] = []
+  for (const kind of KINDS)
+    for (const object of run.objects[kind]) {
+      const o = object as Record<string, unknown> & { label: string }
+      const { state, modified } = inspect(object)
+      const columns =
+        kind === "book"
+          ? `${o.name} shelf=${key("shelf", o.shelfId)} owner=${key("person", o.ownerId)}`
+          : kind === "person"
+            ? `${o.name} mentor=${key("person", o.mentorId)}`
+            : `${o.name}`
+      const related = RELATIONSHIPS[kind].map((rel) => {
+        try {
+          const value = o[rel] as { label: string } | { label: string }[] | null
+          const labels = Array.isArray(value) ? value.map((v) => v.label) : [value?.label ?? "null"]
+          return `${rel}=[${labels.join(",")}]`
+        } catch (error) {
+          if (error instanceof NotLoadedError) return `${rel}=unloaded`
+          throw error
+        }
+      })
+      seen.push(`${o.label} ${state} [${modified.join(",")}] ${columns} ${related.join(" ")}`)
+    }
+  return seen
+}
+
+/** The tables, keys as labels. */
+async function stored(engine: Engine): Promise<string[]> {
+  await using s = new AsyncSession(engine)
+  const labels = new Map<string, string>()
+  const rows: [Kind, Record<string, unknown>][] = []
+  for (const kind of KINDS) {
+    for (const object of (await s.scalars(select(MODELS[kind] as typeof Tag))).all()) {
+      labels.set(`${kind}:${object.id}`, object.label)
+      rows.push([kind, object as unknown as Record<string, unknown>])
+    }
+  }
+  const key = (kind: Kind, value: unknown) =>
+    value == null ? "null" : (labels.get(`${kind}:${value}`) ?? "?")
+  const lines = rows.map(([kind, row]) =>
+    kind === "book"
+      ? `book ${row.label} ${row.name} shelf=${key("shelf", row.shelfId)} owner=${key("person", row.ownerId)}`
+      : kind === "person"
+        ? `person ${row.label} ${row.name} mentor=${key("person", row.mentorId)}`
+        : `${kind} ${row.label} ${row.name}`,
+  )
+  for (const row of (await s.execute(select(shelfTags.c.shelfId, shelfTags.c.tagId))).all())
+    lines.push(`link ${key("shelf", row[0])} ${key("tag", row[1])}`)
+  return lines.sort()
+}
+
+async function wipe(engine: Engine): Promise<void> {
+  await engine.execute(deleteFrom(shelfTags))
+  await engine.execute(deleteFrom(Book))
+  await engine.execute(deleteFrom(Shelf))
+  await engine.execute(update(Person).values({ mentorId: null }))
+  await engine.execute(deleteFrom(Person))
+  await engine.execute(deleteFrom(Tag))
+}
+
+/** Runs a sequence from the same committed start: a few people, books, shelves and tags, all loaded. */
+async function runOnce(
+  engine: Engine,
+  ops: readonly Op[],
+  everyObject: boolean,
+): Promise<{ trace: string[]; rows: string[] }> {
+  await wipe(engine)
+  const stops = everyObject
+    ? KINDS.map((kind) => listen(MODELS[kind] as typeof Tag, "beforeUpdate", () => {}))
+    : []
+  made = 0
+  try {
+    await using session = new AsyncSession(engine)
+    const run = new Run(session)
+    const setup: Op[] = [
+      { op: "newPerson", mentor: null, pupils: [] },
+      { op: "newPerson", mentor: 0, pupils: [] },
+      { op: "newBook", shelf: null, owner: 0 },
+      { op: "newBook", shelf: null, owner: 1 },
+      { op: "newBook", shelf: null, owner: null },
+      { op: "newShelf", books: [0] },
+      { op: "newShelf", books: [1] },
+      { op: "commit" },
+    ]
+    for (const op of setup) await apply(run, op)
+    run.make("tag", new Tag({ label: "t0", name: "t0" }))
+    run.make("tag", new Tag({ label: "t1", name: "t1" }))
+    session.addAll(run.objects.tag)
+    await session.commit()
+    await apply(run, { op: "load" })
+    for (const op of ops) {
+      const outcome = await apply(run, op).catch(
+        (error: unknown) => `error ${(error as Error).constructor.name}`,
+      )
+      run.trace.push(`${JSON.stringify(op)} -> ${outcome}`, ...observe(run).map((line) => `  ${line}`))
+    }
+    const end = await session.commit().then(
+      () => "committed",
+      (error: unknown) => `commit failed ${(error as Error).constructor.name}`,
+    )
+    run.trace.push(end, ...observe(run).map((line) => `  ${line}`))
+    return { trace: run.trace, rows: await stored(engine) }
+  } finally {
+    for (const stop of stops) stop()
+  }
+}
+
+for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), libsqlHttpFixture()]) {
+  describe(`the scoped flush against the flush of every object, on ${fixture.name}`, () => {
+    const engine = fixture.engine(`r5c-rc-${fixture.name}-${Date.now().toString(36)}`)
+    freshSchema(engine, registry.metadata)
+
+    it("writes and leaves the objects alike", { timeout: 240_000 }, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), async (ops) => {
+          const scoped = await runOnce(engine, ops, false)
+          const every = await runOnce(engine, ops, true)
+          expect(scoped.trace).toEqual(every.trace)
+          expect(scoped.rows).toEqual(every.rows)
+        }),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      )
+    })
+  })
+}
