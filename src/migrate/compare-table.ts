@@ -3,7 +3,7 @@
 // Changes come in phases so that each applies: what goes away first, then new columns, alterations,
 // dropped columns, and last the constraints and indexes that may use the new columns.
 import type { Change } from "./compare.ts"
-import { type ServerDefault, stripped } from "./defaults.ts"
+import { comparableDefault, type ServerDefault } from "./defaults.ts"
 import type { ColumnDef } from "./operations.ts"
 import type { ColumnSchema, ForeignKeySchema, TableSchema } from "./schema.ts"
 import { columnDef, createForeignKey, createIndex, portable } from "./schema-operations.ts"
@@ -201,7 +201,10 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
     upgrade.nullable = model.nullable
     downgrade.nullable = live.nullable
   }
-  if (!model.autoincrement && comparable(live.default) !== comparable(model.default)) {
+  if (
+    !model.autoincrement &&
+    comparable(live.default, model.type) !== comparable(model.default, model.type)
+  ) {
     upgrade.default = model.default === undefined ? null : portable(model)
     downgrade.default = live.default === undefined ? null : portable(live)
   }
@@ -225,8 +228,8 @@ function uniqueComment(table: string, columns: readonly string[]): string {
   return `Unique over ${table} (${columns.join(", ")}): the upgrade fails (and changes nothing) while two rows share a value`
 }
 
-function comparable(sql: string | undefined): string | undefined {
-  return sql === undefined ? undefined : stripped(sql)
+function comparable(sql: string | undefined, type: string): string | undefined {
+  return sql === undefined ? undefined : comparableDefault(sql, type)
 }
 
 function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {

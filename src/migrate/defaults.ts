@@ -27,10 +27,11 @@ export function renderDefault(
 
 /** A default as a database gives it back, as a portable value where it can be read as one. */
 export function readDefault(sql: string, canonicalType: string): ServerDefault {
-  const text = stripped(sql)
-  if (/^-?\d+(\.\d+)?$/.test(text)) {
-    return canonicalType === "BOOLEAN" && (text === "0" || text === "1") ? text === "1" : Number(text)
-  }
+  const text = numberColumn(canonicalType) ? castNumber(stripped(sql)) : stripped(sql)
+  if (canonicalType === "BOOLEAN" && (text === "0" || text === "1")) return text === "1"
+  // A number a JavaScript number holds exactly (9007199254740993 does not: it stays SQL).
+  if (NUMBER.test(text) && canonicalNumber(String(Number(text))) === canonicalNumber(text))
+    return Number(text)
   if (/^(true|false)$/i.test(text)) return text.toLowerCase() === "true"
   const quoted = /^'((?:[^']|'')*)'$/s.exec(text)
   if (quoted) return (quoted[1] as string).replaceAll("''", "'")
@@ -62,6 +63,28 @@ function isBareFunction(value: Expression<unknown>): boolean {
   return value.kind === "function" && (value as FunctionCall<unknown>).args.length === 0
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+
+/**
+ * A number's text as one spelling per value, exactly (`1e+21`, `1000000000000000000000` and
+ * `'1000000000000000000000'::numeric` are one; so are `-0` and `0`, `0.10` and `.1`): the databases
+ * give a default back in another spelling than the model's (PostgreSQL's numeric has no exponent,
+ * JavaScript writes 1e21 with one). Other text is returned as it is.
+ */
+export function canonicalNumber(text: string): string {
+  const parts = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text)
+  if (!parts || !NUMBER.test(text)) return text
+  const [, sign, whole = "", fraction = "", exponent = "0"] = parts
+  let digits = `${whole}${fraction}`.replace(/^0+/, "")
+  let power = Number(exponent) - fraction.length
+  if (digits === "") return "0"
+  while (digits.endsWith("0")) {
+    digits = digits.slice(0, -1)
+    power++
+  }
+  return `${sign === "-" ? "-" : ""}${digits}e${power}`
+}
+
 /** Without outer parentheses or PostgreSQL's `::type` casts: how both databases' defaults compare. */
 export function stripped(sql: string): string {
   let text = sql.trim()
@@ -73,6 +96,23 @@ export function stripped(sql: string): string {
     if (next === text) break
     text = next
   }
-  // PostgreSQL quotes negative numbers it casts: '-1'::integer.
+  return text
+}
+
+/** Whether a column of this canonical type holds numbers. */
+export function numberColumn(canonicalType: string): boolean {
+  return /^(INTEGER|BIGINT|SMALLINT|REAL|DOUBLE PRECISION|FLOAT|NUMERIC|DECIMAL)\b/.test(canonicalType)
+}
+
+/**
+ * A number column's default without the quotes PostgreSQL puts around a number it casts ('-1'::integer,
+ * '1000000000000000000000'::numeric). Only there: a text column's '0.10' is text, not the number 0.1.
+ */
+function castNumber(text: string): string {
   return /^'-?\d+(\.\d+)?'$/.test(text) ? text.slice(1, -1) : text
+}
+
+/** A default's SQL as it compares: a number column's as its value, however it is spelled. */
+export function comparableDefault(sql: string, canonicalType: string): string {
+  return numberColumn(canonicalType) ? canonicalNumber(castNumber(stripped(sql))) : stripped(sql)
 }
