@@ -1,8 +1,10 @@
 // `deleteFrom(table).where(...)`, with RETURNING. (`delete` is a reserved word in JavaScript, so the
 // package exports it as `deleteFrom`, and as `delete` for namespace imports.)
+
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderDelete } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, tableOf } from "./dml-target.ts"
+import { writeConditions } from "./dml-where.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
 import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
@@ -31,7 +33,7 @@ export class Delete<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   where(...conditions: (Expression<boolean | null> | undefined)[]): Delete<S, Items> {
-    const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
+    const added = writeConditions("DELETE", this.state.table.name, conditions)
     return new Delete({ ...this.state, where: [...this.state.where, ...added] })
   }
 

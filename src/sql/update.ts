@@ -3,6 +3,7 @@ import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderUpdate } from "./compiler/dml-renderer.ts"
 import { type DmlTarget, givenValues, tableOf, type UpdateValues } from "./dml-target.ts"
+import { writeConditions } from "./dml-where.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
 import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
@@ -38,7 +39,7 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   where(...conditions: (Expression<boolean | null> | undefined)[]): Update<S, Items> {
-    const added = conditions.filter((c): c is Expression<boolean | null> => c !== undefined)
+    const added = writeConditions("UPDATE", this.state.table.name, conditions)
     return new Update({ ...this.state, where: [...this.state.where, ...added] })
   }
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest"
 import {
+  and,
   column,
   deleteFrom,
   Integer,
   InvalidRequestError,
   insert,
+  or,
   postgresql,
   select,
   sqlite,
@@ -111,6 +113,28 @@ describe("insert", () => {
     const statement = insert(counters).values([{ value: 1 }, {}])
     expect(statement.compile(postgresql).sql).toBe('INSERT INTO "counters" ("value") VALUES ($1), (DEFAULT)')
     expect(() => statement.compile(sqlite)).toThrow(InvalidRequestError)
+  })
+
+  it("refuses an UPDATE or DELETE whose where() kept no condition, which would reach every row", () => {
+    const log = table("log", {
+      id: column(Integer, { primaryKey: true }),
+      note: column(Text, { nullable: true }),
+    })
+    const mine: number | undefined = undefined as number | undefined
+    const filter = mine === undefined ? undefined : log.c.id.eq(mine)
+    expect(() => deleteFrom(log).where(filter)).toThrow(InvalidRequestError)
+    expect(() => deleteFrom(log).where(filter)).toThrow(
+      /DELETE of "log": where\(\) was given no condition that restricts it \(undefined\), so it would delete every row/,
+    )
+    expect(() => update(log).values({ note: "x" }).where(filter, and(undefined))).toThrow(
+      /UPDATE of "log": .*\(undefined, and\(\) of nothing\), so it would update every row/,
+    )
+    // One that restricts is enough; where() left out means every row, as asked.
+    expect(deleteFrom(log).where(filter, log.c.note.isNull()).compile(sqlite).sql).toBe(
+      'DELETE FROM "log" WHERE "log"."note" IS NULL',
+    )
+    expect(deleteFrom(log).where(or()).compile(sqlite).sql).toBe('DELETE FROM "log" WHERE 1 = 0')
+    expect(deleteFrom(log).compile(sqlite).sql).toBe('DELETE FROM "log"')
   })
 
   it("refuses an empty list of rows, which would insert a row of defaults", () => {
