@@ -5,7 +5,8 @@
 // agree, and at the end the tables. The schema is the scope's hard ground: one-way collections (their
 // members change nothing of their own), a one-way many-to-many, a self-referential many-to-one with
 // its collection, a back-populated one; new objects holding stored ones, savepoints, rollbacks,
-// direct foreign-key writes, autoflushing queries and deletes (which take the full path on both).
+// direct foreign-key writes, merge(), refresh() of a relationship, expunge and add again, expireOnCommit,
+// autoflushing queries and deletes (which take the full path on both).
 // Fixed seeds; R5C_RUNS multiplies the runs and R5C_SEED shifts the seed.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -113,6 +114,10 @@ type Op =
   | { op: "rename"; kind: Kind; pick: number }
   | { op: "delete"; kind: Kind; pick: number }
   | { op: "bulkRename"; kind: Kind; pick: number }
+  | { op: "merge"; book: number; shelf: number | null }
+  | { op: "refresh"; kind: Kind; pick: number; rel: number }
+  | { op: "expunge"; kind: Kind; pick: number }
+  | { op: "readd"; kind: Kind; pick: number }
   | { op: "flush" | "commit" | "rollback" | "load" | "query" | "savepoint" | "release" | "undo" }
 
 const n = fc.nat(20)
@@ -143,6 +148,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("rename" as const), kind: kindArb, pick: n }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant("delete" as const), kind: kindArb, pick: n }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("bulkRename" as const), kind: kindArb, pick: n }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("merge" as const), book: n, shelf: maybe }), weight: 1 },
+  {
+    arbitrary: fc.record({ op: fc.constant("refresh" as const), kind: kindArb, pick: n, rel: n }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ op: fc.constant("expunge" as const), kind: kindArb, pick: n }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("readd" as const), kind: kindArb, pick: n }), weight: 1 },
   {
     arbitrary: fc.record({
       op: fc.constantFrom(
@@ -174,8 +186,8 @@ class Run {
   }
 
   /** The object at `index` (modulo) of those of a kind the session holds, or undefined. */
-  held(kind: Kind, index: number): object | undefined {
-    const held = this.objects[kind].filter((o) => ["pending", "persistent"].includes(inspect(o).state))
+  held(kind: Kind, index: number, states: readonly string[] = ["pending", "persistent"]): object | undefined {
+    const held = this.objects[kind].filter((o) => states.includes(inspect(o).state))
     return held.length === 0 ? undefined : held[index % held.length]
   }
 }
@@ -284,6 +296,35 @@ async function apply(run: Run, op: Op): Promise<string> {
       if (!item) return "skip"
       const Model = MODELS[op.kind] as typeof Tag
       await s.execute(update(Model).where(Model.label.eq(item.label)).values({ name: name() }))
+      return "ok"
+    }
+    case "merge": {
+      const item = run.held("book", op.book, ["persistent"]) as Book | undefined
+      const target =
+        op.shelf === null ? undefined : (run.held("shelf", op.shelf, ["persistent"]) as Shelf | undefined)
+      if (!item) return "skip"
+      const copy = new Book({ label: item.label, name: name() })
+      copy.id = item.id
+      copy.shelfId = target ? target.id : null
+      return (await s.merge(copy)) === item ? "ok" : "another object"
+    }
+    case "refresh": {
+      const item = run.held(op.kind, op.pick, ["persistent"])
+      const rels = RELATIONSHIPS[op.kind]
+      if (!item) return "skip"
+      await s.refresh(item, rels.length === 0 ? undefined : [rels[op.rel % rels.length] as string])
+      return "ok"
+    }
+    case "expunge": {
+      const item = run.held(op.kind, op.pick)
+      if (!item) return "skip"
+      s.expunge(item)
+      return "ok"
+    }
+    case "readd": {
+      const item = run.held(op.kind, op.pick, ["detached", "transient"])
+      if (!item) return "skip"
+      s.add(item)
       return "ok"
     }
     case "flush":
@@ -403,6 +444,7 @@ async function runOnce(
   engine: Engine,
   ops: readonly Op[],
   everyObject: boolean,
+  expireOnCommit: boolean,
 ): Promise<{ trace: string[]; rows: string[] }> {
   await wipe(engine)
   const stops = everyObject
@@ -410,7 +452,7 @@ async function runOnce(
     : []
   made = 0
   try {
-    await using session = new AsyncSession(engine)
+    await using session = new AsyncSession(engine, { expireOnCommit })
     const run = new Run(session)
     const setup: Op[] = [
       { op: "newPerson", mentor: null, pupils: [] },
@@ -452,12 +494,16 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
 
     it("writes and leaves the objects alike", { timeout: 240_000 }, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), async (ops) => {
-          const scoped = await runOnce(engine, ops, false)
-          const every = await runOnce(engine, ops, true)
-          expect(scoped.trace).toEqual(every.trace)
-          expect(scoped.rows).toEqual(every.rows)
-        }),
+        fc.asyncProperty(
+          fc.array(opArb, { minLength: 5, maxLength: 30 }),
+          fc.boolean(),
+          async (ops, expire) => {
+            const scoped = await runOnce(engine, ops, false, expire)
+            const every = await runOnce(engine, ops, true, expire)
+            expect(scoped.trace).toEqual(every.trace)
+            expect(scoped.rows).toEqual(every.rows)
+          },
+        ),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       )
     })
