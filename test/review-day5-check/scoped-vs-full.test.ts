@@ -375,7 +375,7 @@ function observe(run: Run): string[] {
     }
   const key = (kind: Kind, value: unknown) =>
     value === null || value === undefined
-      ? String(value)
+      ? `${value}`
       : typeof value === "number"
         ? (labelOf.get(`${kind}:${value}`) ?? `?${value}`)
         : typeof value
