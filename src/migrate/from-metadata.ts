@@ -5,6 +5,7 @@ import type { Dialect } from "../sql/compiler/dialect.ts"
 import { bareWhereSafe, SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
+import { checkTableColumns } from "../sql/schema/column-checks.ts"
 import { conventionalName } from "../sql/schema/constraints.ts"
 import { checkMetadataNames } from "../sql/schema/identifier-limits.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
@@ -13,8 +14,9 @@ import { renderDefault } from "./defaults.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
 import { sqlTypeName } from "./types.ts"
 
-/** Refuses names PostgreSQL would cut or take twice, as createAll does (../sql/schema/identifier-limits.ts). */
+/** Refuses names PostgreSQL would cut or take twice and column options column() does not know, as createAll does. */
 export function schemaOfMetadata(metadata: MetaData, dialect: Dialect): DatabaseSchema {
+  for (const table of metadata.tables) checkTableColumns(table)
   checkMetadataNames(metadata)
   return new Map(metadata.tables.map((table) => [table.name, schemaOfTable(table, dialect)]))
 }

@@ -3,6 +3,7 @@
 // by its type argument, as SQLAlchemy's `relationship("Post")` with `Mapped[list["Post"]]`.
 import { InvalidRequestError } from "../errors.ts"
 import type { Table } from "../sql/schema/table.ts"
+import { refuseUnknownOptions } from "../util/known-options.ts"
 import { installLoads } from "./loading.ts"
 import { installRelationships } from "./relationships.ts"
 
@@ -102,15 +103,7 @@ const LOADINGS: readonly Loading[] = ["raise", "selectin", "joined"]
  */
 function checkOptions(target: string, options: RelationshipOptions): void {
   const where = `relationship("${target}")`
-  for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(OPTIONS, key)) {
-      const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())
-      const hint = Object.hasOwn(OPTIONS, camel) ? ` (did you mean ${camel}?)` : ""
-      throw new InvalidRequestError(
-        `${where}: unknown option "${key}"${hint}; it takes ${Object.keys(OPTIONS).join(", ")}`,
-      )
-    }
-  }
+  refuseUnknownOptions(where, options, Object.keys(OPTIONS))
   if (options.lazy !== undefined && !LOADINGS.includes(options.lazy)) {
     throw new InvalidRequestError(
       `${where}: lazy is one of ${LOADINGS.join(", ")} (nothing loads when read: there is no lazy "select"), got ${String(options.lazy)}`,

@@ -2,6 +2,7 @@
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderDdl } from "./compiler/ddl-renderer.ts"
 import type { Dialect } from "./compiler/dialect.ts"
+import { checkTableColumns } from "./schema/column-checks.ts"
 import type { ForeignKeyConstraint, Index } from "./schema/constraints.ts"
 import { checkMetadataNames } from "./schema/identifier-limits.ts"
 import { type MetaData, sortedTables } from "./schema/metadata.ts"
@@ -96,9 +97,11 @@ export interface DdlTarget {
  * The statements that create every table of `metadata` with its indexes, referenced tables first.
  * Foreign keys on a cycle are added by ALTER TABLE afterwards where the dialect can (PostgreSQL);
  * SQLite checks foreign keys only when rows change, so they stay inline there. Names PostgreSQL would
- * cut or take twice are refused first, on both databases (./schema/identifier-limits.ts).
+ * cut or take twice are refused first, on both databases (./schema/identifier-limits.ts), and so are
+ * column options column() does not know or cannot use (./schema/column-checks.ts).
  */
 export function createStatements(metadata: MetaData, dialect: Dialect): Statement[] {
+  for (const table of metadata.tables) checkTableColumns(table)
   checkMetadataNames(metadata)
   const { sorted, cyclic } = sortedTables(metadata)
   const canAlter = dialect.name !== "sqlite"

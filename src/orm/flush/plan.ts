@@ -39,6 +39,7 @@ import {
 import { insertOrder, insertSteps, needsNewRows, rowKeyIn } from "./insert-steps.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
+import { checkModels } from "./model-checks.ts"
 import { rowSwitches, sparing } from "./row-switch.ts"
 
 export { KeyRef } from "./key-ref.ts"
@@ -132,6 +133,7 @@ export interface Unlinked {
 }
 
 export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan {
+  checkModels([...input.pending, ...input.persistent, ...input.deleted])
   const links = new LinkChanges(new Set(input.pending))
   for (const state of [...input.pending, ...input.persistent]) syncRelationships(state, links)
   const dependents = new Map<Table, Dependents[]>()

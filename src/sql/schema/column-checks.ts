@@ -1,0 +1,100 @@
+// What each column() of a table was told, checked where DDL is made (createAll, autogenerate) and where
+// the ORM first writes the table (the flush), never when a column is defined, so that reads pay
+// nothing for it (as ./identifier-limits.ts). column() takes its options from JavaScript callers, JSON
+// and casts too, and ignored what it did not know: SQLAlchemy's `onupdate` left an updatedAt that never
+// changed, `foreign_key` a column with no constraint, `server_default` a NOT NULL failure at the first
+// INSERT; `nullable: "yes"` was NOT NULL, `String(0)` a column no value fits.
+import { InvalidRequestError } from "../../errors.ts"
+import { refuseUnknownOptions } from "../../util/known-options.ts"
+import type { Column, ColumnOptions, ForeignKeyOptions, ReferentialAction } from "./column.ts"
+import type { Table } from "./table.ts"
+
+const COLUMN_OPTIONS: Readonly<Record<keyof ColumnOptions<unknown>, true>> = {
+  primaryKey: true,
+  nullable: true,
+  default: true,
+  onUpdate: true,
+  serverDefault: true,
+  unique: true,
+  index: true,
+  foreignKey: true,
+  autoincrement: true,
+  name: true,
+}
+const FLAGS = ["primaryKey", "nullable", "unique", "index", "autoincrement"] as const
+const FOREIGN_KEY_OPTIONS: Readonly<Record<keyof ForeignKeyOptions, true>> = {
+  references: true,
+  onDelete: true,
+  onUpdate: true,
+  name: true,
+}
+const ACTIONS: readonly ReferentialAction[] = ["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"]
+
+const checked = new WeakSet<Table>()
+
+/** Checks each table once (the flush calls it for every table it writes). */
+export function checkTableColumns(table: Table): void {
+  if (checked.has(table)) return
+  for (const col of table.columns) checkColumn(table, col)
+  for (const fk of table.foreignKeys) {
+    for (const [which, action] of [
+      ["onDelete", fk.options.onDelete],
+      ["onUpdate", fk.options.onUpdate],
+    ] as const) {
+      if (action !== undefined && !ACTIONS.includes(action)) {
+        throw new InvalidRequestError(
+          `Foreign key ${fk.name ?? ""} of table "${table.name}": ${which} is one of ${ACTIONS.join(", ")}, got ${JSON.stringify(action)}`,
+        )
+      }
+    }
+  }
+  checked.add(table)
+}
+
+function checkColumn(table: Table, col: Column<unknown>): void {
+  const options = col.spec?.options
+  if (!options) return
+  const where = `column "${col.key}" of table "${table.name}"`
+  refuseUnknownOptions(where, options, Object.keys(COLUMN_OPTIONS))
+  for (const flag of FLAGS) {
+    const value = options[flag]
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new InvalidRequestError(`${where}: ${flag} is true or false, got ${JSON.stringify(value)}`)
+    }
+  }
+  if (options.name !== undefined && typeof options.name !== "string") {
+    throw new InvalidRequestError(`${where}: name is the column's name in the database, a string`)
+  }
+  if (typeof options.foreignKey === "object") {
+    refuseUnknownOptions(`${where}: foreignKey`, options.foreignKey, Object.keys(FOREIGN_KEY_OPTIONS))
+  }
+  if (options.primaryKey && !table.primaryKey.includes(col)) {
+    throw new InvalidRequestError(
+      `${where} is marked primaryKey, but the table's primaryKey option names ${table.primaryKey.map((c) => c.key).join(", ")}: ` +
+        `mark the key's columns or name them in the option, not both differently`,
+    )
+  }
+  checkTypeOptions(where, col)
+}
+
+/** `String(n)` and `Numeric(p, s)`: sizes no value fits were refused only as each value was written. */
+function checkTypeOptions(where: string, col: Column<unknown>): void {
+  const { kind, options } = col.type
+  const count = (value: number | undefined, name: string, least: number) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= least)) {
+      throw new InvalidRequestError(
+        `${where}: ${kind === "string" ? "String" : "Numeric"}'s ${name} is a whole number from ${least}, got ${String(value)}`,
+      )
+    }
+  }
+  if (kind === "string") count(options.length, "length", 1)
+  if (kind !== "numeric") return
+  count(options.precision, "precision", 1)
+  count(options.scale, "scale", 0)
+  const { precision, scale } = options
+  if (precision !== undefined && scale !== undefined && scale > precision) {
+    throw new InvalidRequestError(
+      `${where}: Numeric(${precision}, ${scale}) keeps more digits after the point than in all (the scale ${scale} is over the precision ${precision}): Numeric(${scale}, ${precision})?`,
+    )
+  }
+}
