@@ -4,8 +4,10 @@
 // handler failed, and closed before the response leaves, so no connection outlives its request.
 import type { Context, Env, MiddlewareHandler } from "hono"
 import type { Engine } from "../engine/engine.ts"
+import { InvalidRequestError } from "../errors.ts"
 import { ReadSession } from "../orm/read-session.ts"
 import { AsyncSession, type SessionOptions } from "../orm/session.ts"
+import { refuseUnknownOptions } from "../util/known-options.ts"
 import { SUCCESS_HEADERS } from "./http-errors.ts"
 import { DbTiming, metricStore, reportDbTiming } from "./server-timing.ts"
 
@@ -47,6 +49,7 @@ export interface DbSessionOptions<E extends Env> extends DbReadSessionOptions<E>
 export function dbSession<E extends Env & { Variables: SessionVariables }>(
   options: DbSessionOptions<E>,
 ): MiddlewareHandler<E> {
+  checkOptions("dbSession", options, ["engine", "serverTiming", "commit", "session"])
   const commit = options.commit ? (session: AsyncSession) => session.commit() : undefined
   return sessionMiddleware(options, (engine) => new AsyncSession(engine, options.session), commit)
 }
@@ -58,7 +61,25 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
 export function dbReadSession<E extends Env & { Variables: ReadSessionVariables }>(
   options: DbReadSessionOptions<E>,
 ): MiddlewareHandler<E> {
+  checkOptions("dbReadSession", options, ["engine", "serverTiming"])
   return sessionMiddleware(options, (engine) => new ReadSession(engine))
+}
+
+/**
+ * Refused when the app is set up, not at its first request: an option it does not know (`autoCommit`,
+ * `commit_on_success`) was ignored, and a handler's writes dropped for want of the commit it asked for.
+ */
+function checkOptions(where: string, options: object, known: readonly string[]): void {
+  refuseUnknownOptions(`${where}()`, options, known)
+  const { engine, commit } = options as { engine?: unknown; commit?: unknown }
+  if (typeof engine !== "function") {
+    throw new InvalidRequestError(
+      `${where}(): engine is a function of the request's context that returns the engine (engine: (c) => engines.get(c.env)), got ${typeof engine}`,
+    )
+  }
+  if (commit !== undefined && typeof commit !== "boolean") {
+    throw new InvalidRequestError(`${where}(): commit is true or false, got ${JSON.stringify(commit)}`)
+  }
 }
 
 function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: { session: S } }>(
