@@ -37,6 +37,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
 
     it.each([
       [
+        "autoCommit",
         { engine: () => engine, autoCommit: true },
         /dbSession\(\): unknown option "autoCommit"; it takes engine, serverTiming, commit, session/,
       ],
@@ -46,6 +47,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
         /unknown option "commit_on_success"/,
       ],
       [
+        "server_timing",
         { engine: () => engine, server_timing: false },
         /unknown option "server_timing" \(did you mean serverTiming\?\)/,
       ],
@@ -55,7 +57,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
         /engine is a function of the request's context that returns the engine .*got object/,
       ],
       ["commit as text", { engine: () => engine, commit: "yes" }, /commit is true or false, got "yes"/],
-    ])("refuses %s when the app is set up", (_, options, message) => {
+    ] as const)("refuses %s when the app is set up", (_, options, message) => {
       expect(() => dbSession<Env>(cast(options))).toThrow(InvalidRequestError)
       expect(() => dbSession<Env>(cast(options))).toThrow(message)
     })
