@@ -3,6 +3,7 @@
 
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderDelete } from "./compiler/dml-renderer.ts"
+import { returningItems } from "./dml-returning.ts"
 import { type DmlTarget, tableOf } from "./dml-target.ts"
 import { writeConditions } from "./dml-where.ts"
 import type { Expression } from "./expression.ts"
@@ -38,7 +39,7 @@ export class Delete<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   returning<const R extends readonly SelectItem[]>(...items: R): Delete<S, R> {
-    return new Delete<S, R>({ ...this.state, returning: items })
+    return new Delete<S, R>({ ...this.state, returning: returningItems("DELETE", this.state.table, items) })
   }
 }
 

@@ -2,6 +2,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderInsert } from "./compiler/dml-renderer.ts"
+import { returningItems } from "./dml-returning.ts"
 import {
   type DmlTarget,
   givenValues,
@@ -89,7 +90,7 @@ export class Insert<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   returning<const R extends readonly SelectItem[]>(...items: R): Insert<S, R> {
-    return new Insert<S, R>({ ...this.state, returning: items })
+    return new Insert<S, R>({ ...this.state, returning: returningItems("INSERT", this.state.table, items) })
   }
 
   /** `ON CONFLICT [(target)] DO NOTHING`. */

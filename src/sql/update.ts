@@ -2,6 +2,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderUpdate } from "./compiler/dml-renderer.ts"
+import { returningItems } from "./dml-returning.ts"
 import { type DmlTarget, givenValues, tableOf, type UpdateValues } from "./dml-target.ts"
 import { writeConditions } from "./dml-where.ts"
 import type { Expression } from "./expression.ts"
@@ -44,7 +45,7 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   returning<const R extends readonly SelectItem[]>(...items: R): Update<S, R> {
-    return new Update<S, R>({ ...this.state, returning: items })
+    return new Update<S, R>({ ...this.state, returning: returningItems("UPDATE", this.state.table, items) })
   }
 }
 
