@@ -23,7 +23,7 @@ import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
-import { changedSinceFlush, flushScope, listened } from "./flush/scope.ts"
+import { changedSinceFlush, flushScope, listened, storedMembersOfNew } from "./flush/scope.ts"
 import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { mergeInto } from "./merge.ts"
@@ -904,9 +904,11 @@ export class AsyncSession extends ReadSession {
     // (./flush/scope.ts), or every one the session holds where a delete or a listener may reach any
     // (each is saved before a listener runs). Found again each round, from the objects as they are then.
     let everyObject = this.#deleted.size > 0 || this.#listeners.get("beforeFlush").length > 0
+    /** Stored objects new ones reach, whose foreign keys the flush sets (found after collecting). */
+    const reachedFromNew = new Set<InstanceState>()
     const lookedAt = (): InstanceState[] => {
       const scope = everyObject ? undefined : flushScope(this.identityMap.values(), this)
-      if (scope) return scope
+      if (scope) return [...new Set([...scope, ...reachedFromNew])]
       everyObject = true
       return this.identityMap.values().map(stateOf)
     }
@@ -943,6 +945,13 @@ export class AsyncSession extends ReadSession {
           everyObject = true
           for (const object of this.identityMap.values()) save(stateOf(object))
           continue
+        }
+        if (!everyObject) {
+          const reached = storedMembersOfNew(changes.pending, new Set(looked), this)
+          if (reached.length > 0) {
+            for (const state of reached) reachedFromNew.add(state)
+            continue
+          }
         }
         // The new objects the collection cascaded in (not added): their index writes were not caught up
         // with above. Fresh walks of add() saw them (one taking back an object expunged while pending);
