@@ -1,5 +1,6 @@
 // Model metadata (ORM models' tables or Core tables) as the schema model, spelled for one dialect:
 // what autogenerate compares with the live database.
+
 import { POSTGRES_RESERVED } from "../dialects/postgresql/keywords.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { bareWhereSafe, SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
@@ -7,6 +8,7 @@ import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import { checkTableColumns } from "../sql/schema/column-checks.ts"
 import { conventionalName } from "../sql/schema/constraints.ts"
+import { declaredConstraints } from "../sql/schema/declared-constraints.ts"
 import { checkMetadataNames } from "../sql/schema/identifier-limits.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import { isGeneratedKey, type Table } from "../sql/schema/table.ts"
@@ -31,6 +33,7 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
   const compiler = dialect.createCompiler({ quoteName: bareWhereSafe(EITHER_RESERVED) })
   const name = (key: string) => table.requireColumn(key).name
   const ddl = (render: () => string) => compiler.inDdlMode(render)
+  const declared = declaredConstraints(table)
   const column = (col: Column<unknown>): ColumnSchema => {
     const generated = isGeneratedKey(col)
     const serverDefault = col.spec?.options.serverDefault
@@ -48,7 +51,7 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
     name: table.name,
     columns: table.columns.map(column),
     primaryKey: table.primaryKey.map((col) => col.name),
-    foreignKeys: table.foreignKeys.map((fk) => ({
+    foreignKeys: declared.foreignKeys.map((fk) => ({
       name: fk.name,
       columns: fk.columns.map(name),
       referencedTable: fk.referencedTable,
@@ -56,15 +59,15 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
       onDelete: fk.options.onDelete,
       onUpdate: fk.options.onUpdate,
     })),
-    uniques: table.uniques.map((uq) => ({ name: uq.name, columns: uq.columns.map(name) })),
-    checks: table.checks.map((ck) => ({
+    uniques: declared.uniques.map((uq) => ({ name: uq.name, columns: uq.columns.map(name) })),
+    checks: declared.checks.map((ck) => ({
       name: ck.name,
       sql:
         typeof ck.condition === "string"
           ? ck.condition
           : ddl(() => compiler.expression(ck.condition as Expression<boolean>)),
     })),
-    indexes: table.indexes.map((ix) => ({
+    indexes: declared.indexes.map((ix) => ({
       name: ix.name ?? conventionalName("ix", table.name, ix.columns.map(name)),
       columns: ix.columns.map(name),
       unique: ix.unique,

@@ -1,9 +1,11 @@
 // DDL statements, and MetaData's createAll/dropAll in foreign-key order. Idempotent: IF [NOT] EXISTS.
+
 import type { Compiler } from "./compiler/compiler.ts"
 import { renderDdl } from "./compiler/ddl-renderer.ts"
 import type { Dialect } from "./compiler/dialect.ts"
 import { checkTableColumns } from "./schema/column-checks.ts"
 import type { ForeignKeyConstraint, Index } from "./schema/constraints.ts"
+import { declaredConstraints } from "./schema/declared-constraints.ts"
 import { checkMetadataNames } from "./schema/identifier-limits.ts"
 import { type MetaData, sortedTables } from "./schema/metadata.ts"
 import type { Table } from "./schema/table.ts"
@@ -108,13 +110,13 @@ export function createStatements(metadata: MetaData, dialect: Dialect): Statemen
   const cyclicNames = new Set(cyclic.map((t) => t.name))
   const deferred = (table: Table) =>
     canAlter && cyclicNames.has(table.name)
-      ? table.foreignKeys.filter((fk) => cyclicNames.has(fk.referencedTable))
+      ? declaredConstraints(table).foreignKeys.filter((fk) => cyclicNames.has(fk.referencedTable))
       : []
   const tables = [...sorted, ...cyclic]
   return [
     ...tables.flatMap((table) => [
       new CreateTable(table, deferred(table)),
-      ...table.indexes.map((index) => new CreateIndex(index, table)),
+      ...declaredConstraints(table).indexes.map((index) => new CreateIndex(index, table)),
     ]),
     ...tables.flatMap((table) => deferred(table).map((fk) => new AddForeignKey(table, fk))),
   ]

@@ -4,6 +4,7 @@
 // without a word, and duplicates went in. Names made by convention are kept within 63 bytes (UTF-8,
 // not characters) by a hash; names the user gives over it, empty or blank are refused before anything
 // is sent, on both databases, so that a model that runs on one runs on the other.
+
 import { describe, expect, it } from "vitest"
 import {
   check,
@@ -22,6 +23,7 @@ import {
   text,
   unique,
 } from "../../src/index.ts"
+import { declaredConstraints } from "../../src/sql/schema/declared-constraints.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 
 const bytes = (name: string) => new TextEncoder().encode(name).length
@@ -60,7 +62,8 @@ function twoCompositeKeys(metadata: MetaData) {
 }
 
 function allNames(t: Table): string[] {
-  return [...t.indexes, ...t.uniques, ...t.checks, ...t.foreignKeys].map((item) => item.name ?? "")
+  const { indexes, uniques, checks, foreignKeys } = declaredConstraints(t)
+  return [...indexes, ...uniques, ...checks, ...foreignKeys].map((item) => item.name ?? "")
 }
 
 describe("conventional names", () => {
@@ -77,7 +80,7 @@ describe("conventional names", () => {
   it("are unchanged for ASCII names: what databases made by earlier versions hold", () => {
     const t = table(LONG, { id: column(Integer, { primaryKey: true }), a: column(Integer, { unique: true }) })
     // As the version before multi-byte names were measured in bytes named it.
-    expect(t.uniques[0]?.name).toBe(`uq_il_${"x".repeat(48)}_1ca3051a`)
+    expect(declaredConstraints(t).uniques[0]?.name).toBe(`uq_il_${"x".repeat(48)}_1ca3051a`)
   })
 })
 
@@ -103,7 +106,9 @@ describe.each([
         expect(error, key).toBeInstanceOf(IntegrityError)
         if (fixture.dialect === "postgresql") {
           // The name PostgreSQL reports is the model's own, whole: nothing to map back.
-          const name = [...t.indexes, ...t.uniques].find((item) => item.columns[0] === key)?.name
+          const name = [...declaredConstraints(t).indexes, ...declaredConstraints(t).uniques].find(
+            (item) => item.columns[0] === key,
+          )?.name
           expect((error as IntegrityError).constraint).toBe(name)
         } else expect((error as IntegrityError).columns).toEqual([key])
       }

@@ -1,10 +1,12 @@
 // DDL: CREATE/DROP TABLE and INDEX, rendered through a dialect's compiler. Columns render unqualified
 // and values inline (DDL takes no parameters). This lives apart from the statement compiler, reached
 // only from the DDL statements, so that a bundle that never creates tables carries none of it.
+
 import type { AddForeignKey, CreateIndex, CreateTable, DropIndex, DropTable } from "../ddl.ts"
 import { Expression } from "../expression.ts"
 import type { Column } from "../schema/column.ts"
 import { conventionalName, type ForeignKeyConstraint } from "../schema/constraints.ts"
+import { declaredConstraints } from "../schema/declared-constraints.ts"
 import { primaryKeyName } from "../schema/identifier-limits.ts"
 import { isGeneratedKey, type Table } from "../schema/table.ts"
 import type { SqlType } from "../types.ts"
@@ -95,14 +97,15 @@ class DdlRenderer {
             )})`,
           ]
         : []
+    const { uniques, foreignKeys, checks } = declaredConstraints(table)
     const definitions = [
       ...table.columns.map((col) => this.column(col, col === inlineKey)),
       ...primaryKey,
-      ...table.uniques.map(
+      ...uniques.map(
         (uq) => `${this.constraintName(uq.name)}UNIQUE (${this.columnNames(table, uq.columns)})`,
       ),
-      ...table.foreignKeys.filter((fk) => !deferred.has(fk)).map((fk) => this.foreignKey(fk, table)),
-      ...table.checks.map((ck) => `${this.constraintName(ck.name)}CHECK (${this.condition(ck.condition)})`),
+      ...foreignKeys.filter((fk) => !deferred.has(fk)).map((fk) => this.foreignKey(fk, table)),
+      ...checks.map((ck) => `${this.constraintName(ck.name)}CHECK (${this.condition(ck.condition)})`),
     ]
     return `CREATE TABLE IF NOT EXISTS ${this.compiler.quote(table.name)} (${definitions.join(", ")})`
   }

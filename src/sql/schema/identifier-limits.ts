@@ -5,8 +5,10 @@
 // skips the second index without a word (a unique index that does not exist). A name the user gave
 // that is too long is refused, as SQLAlchemy refuses one; names made by convention are shortened with
 // a hash (./constraints.ts). SQLite has no limit, but a model is held to it there too: it must run on both.
+
 import { InvalidRequestError } from "../../errors.ts"
 import { conventionalName, nameBytes } from "./constraints.ts"
+import { declaredConstraints } from "./declared-constraints.ts"
 import type { MetaData } from "./metadata.ts"
 import type { Table } from "./table.ts"
 
@@ -41,8 +43,9 @@ export function checkTableNames(table: Table): void {
   checkName(table.name, "Table name")
   const of = `of table ${JSON.stringify(table.name)}`
   for (const col of table.columns) checkName(col.name, `Column name ${of}`)
-  for (const ix of table.indexes) if (ix.name !== undefined) checkName(ix.name, `Index name ${of}`)
-  for (const item of [...table.uniques, ...table.foreignKeys, ...table.checks])
+  const { indexes, uniques, foreignKeys, checks } = declaredConstraints(table)
+  for (const ix of indexes) if (ix.name !== undefined) checkName(ix.name, `Index name ${of}`)
+  for (const item of [...uniques, ...foreignKeys, ...checks])
     if (item.name !== undefined) checkName(item.name, `Constraint name ${of}`)
 }
 
@@ -77,8 +80,9 @@ export function checkMetadataNames(metadata: MetaData): void {
     const of = `of table ${JSON.stringify(table.name)}`
     claim(table.name, `table ${JSON.stringify(table.name)}`)
     if (table.primaryKey.length > 1) claim(primaryKeyName(table), `the primary key ${of}`)
-    for (const ix of table.indexes) if (ix.name !== undefined) claim(ix.name, `an index ${of}`)
-    for (const uq of table.uniques) if (uq.name !== undefined) claim(uq.name, `a unique constraint ${of}`)
+    const { indexes, uniques } = declaredConstraints(table)
+    for (const ix of indexes) if (ix.name !== undefined) claim(ix.name, `an index ${of}`)
+    for (const uq of uniques) if (uq.name !== undefined) claim(uq.name, `a unique constraint ${of}`)
   }
 }
 

@@ -1,14 +1,7 @@
 // `table(name, columns, options)`: a Core table. The table behind every ORM model is one of these.
 import { InvalidRequestError } from "../../errors.ts"
 import { Column, type ColumnParent, type ColumnSpec, type ForeignKeyOptions } from "./column.ts"
-import {
-  CheckConstraint,
-  conventionalName,
-  ForeignKeyConstraint,
-  Index,
-  type TableConstraint,
-  UniqueConstraint,
-} from "./constraints.ts"
+import { ForeignKeyConstraint, type Index, type TableConstraint } from "./constraints.ts"
 import type { MetaData } from "./metadata.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: a spec of any value type; `unknown` would reject `(() => T)` defaults
@@ -56,10 +49,10 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
   readonly c: TableColumns<S>
   readonly columns: readonly Column<unknown>[]
   readonly primaryKey: readonly Column<unknown>[]
+  /** Its foreign keys, a name only where the model gave one (declaredConstraints names the others). */
   readonly foreignKeys: readonly ForeignKeyConstraint[]
-  readonly uniques: readonly UniqueConstraint[]
-  readonly checks: readonly CheckConstraint[]
-  readonly indexes: readonly Index[]
+  /** The constraints and indexes given to `table()` or `model()`, as given (see declaredConstraints). */
+  readonly declared: { readonly constraints: readonly TableConstraint[]; readonly indexes: readonly Index[] }
   readonly metadata: MetaData | undefined
 
   constructor(
@@ -74,39 +67,17 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     this.c = Object.freeze(Object.fromEntries(columns.map((col) => [col.key, col]))) as TableColumns<S>
     const keyed = options.primaryKey?.map((key) => this.requireColumn(key)) ?? []
     this.primaryKey = Object.freeze(keyed.length > 0 ? keyed : columns.filter((col) => col.primaryKey))
+    // Foreign keys now, as joins and relationships follow them; named, with the rest of what the table
+    // declares, only where DDL or migrations ask (./declared-constraints.ts).
     const foreignKeys: ForeignKeyConstraint[] = []
-    const uniques: UniqueConstraint[] = []
-    const checks: CheckConstraint[] = []
-    const indexes: Index[] = []
-    const uniqueIndexes: Index[] = []
-    // What a column declares, named by convention.
     for (const col of columns) {
-      const { foreignKey, unique, index } = col.spec?.options ?? {}
-      const conventional = (prefix: "uq" | "ix" | "ck") => conventionalName(prefix, name, [col.name])
+      const foreignKey = col.spec?.options.foreignKey
       if (foreignKey !== undefined) foreignKeys.push(this.#columnForeignKey(col, foreignKey))
-      if (index) (unique ? uniqueIndexes : indexes).push(new Index(conventional("ix"), [col.key], !!unique))
-      else if (unique) uniques.push(new UniqueConstraint([col.key], conventional("uq")))
-      // Enum columns are portable VARCHARs guarded by a CHECK of their values.
-      const values = col.type.kind === "enum" ? col.type.options.values : undefined
-      if (values) checks.push(new CheckConstraint(col.in(values), conventional("ck")))
     }
-    // The table's own, unnamed ones named by convention.
-    for (const item of options.constraints ?? []) {
-      if (item instanceof CheckConstraint) checks.push(item)
-      else if (item instanceof ForeignKeyConstraint) foreignKeys.push(this.#named(item))
-      else uniques.push(this.#named(item))
-    }
+    for (const item of options.constraints ?? []) if (item.kind === "foreign_key") foreignKeys.push(item)
+    for (const fk of foreignKeys) for (const key of fk.columns) this.requireColumn(key)
     this.foreignKeys = Object.freeze(foreignKeys)
-    this.uniques = Object.freeze(uniques)
-    this.checks = Object.freeze(checks)
-    this.indexes = Object.freeze([
-      ...indexes,
-      ...uniqueIndexes,
-      ...(options.indexes ?? []).map((ix) => this.#named(ix)),
-    ])
-    for (const constraint of [...foreignKeys, ...uniques, ...this.indexes]) {
-      for (const key of constraint.columns) this.requireColumn(key)
-    }
+    this.declared = { constraints: options.constraints ?? [], indexes: options.indexes ?? [] }
     this.metadata = options.metadata
     Object.freeze(this)
     options.metadata?.add(this)
@@ -137,28 +108,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     const { references, name, onDelete, onUpdate }: ForeignKeyOptions =
       typeof spec === "string" ? { references: spec } : spec
     const [table, column] = splitReference(references, `${this.name}.${col.key}`)
-    const conventional = conventionalName("fk", this.name, [col.name, table])
-    return new ForeignKeyConstraint([col.key], table, [column], {
-      name: name ?? conventional,
-      onDelete,
-      onUpdate,
-    })
-  }
-
-  /** Gives an unnamed constraint or index its conventional name. */
-  #named<C extends ForeignKeyConstraint | UniqueConstraint | Index>(item: C): C {
-    if (item.name) return item
-    const names = item.columns.map((key) => this.requireColumn(key).name)
-    if (item instanceof ForeignKeyConstraint) {
-      const name = conventionalName("fk", this.name, [...names, item.referencedTable])
-      return new ForeignKeyConstraint(item.columns, item.referencedTable, item.referencedColumns, {
-        ...item.options,
-        name,
-      }) as C
-    }
-    if (item instanceof UniqueConstraint)
-      return new UniqueConstraint(item.columns, conventionalName("uq", this.name, names)) as C
-    return new Index(conventionalName("ix", this.name, names), item.columns, (item as Index).unique) as C
+    return new ForeignKeyConstraint([col.key], table, [column], { name, onDelete, onUpdate })
   }
 }
 
