@@ -608,11 +608,15 @@ export class AsyncSession extends ReadSession {
    */
   override async refresh(object: object, attributes?: readonly string[]): Promise<void> {
     const state = stateOf(object)
-    const { columnKeys } = state.mapper
+    const { columnKeys, relationshipSpecs } = state.mapper
+    // Refused (not persistent in this session) before anything is flushed for it; a new object whose
+    // relationship is refreshed is flushed first, and so becomes persistent.
+    const loads = attributes?.some((key) => relationshipSpecs.has(key))
+    if (state.session !== this || (!state.identity && !loads)) return super.refresh(object, attributes)
     // Its columns' changes only: a changed relationship is autoflushed, as before, so an object appended
     // to a collection it reloads is written with its foreign key and comes back in it.
     const columns = (attributes ?? columnKeys).filter((key) => columnKeys.includes(key))
-    if (state.session === this) discardUnflushed(state, columns)
+    discardUnflushed(state, columns)
     // Pending changes first, as load() flushes them: a relationship is loaded by keys the flush may
     // give or change (`book.author = other`), which the statement takes when it is built.
     await this.autoflush()

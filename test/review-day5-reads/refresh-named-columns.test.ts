@@ -4,7 +4,7 @@
 // then wrote nothing for it).
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, insert, ReadSession, update } from "../../src/index.ts"
+import { AsyncSession, InvalidRequestError, insert, ReadSession, update } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { r5Models } from "./models.ts"
@@ -45,6 +45,21 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
         expect(await stored(id)).toEqual(["stored", 10 * id + 1])
       })
     }
+
+    it("refuses an object of another session before flushing anything", async () => {
+      await seeded(5)
+      await using elsewhere = new AsyncSession(engine)
+      const foreign = (await elsewhere.get(R5Post, 5)) as R5Post
+      const counted = engine.child()
+      let statements = 0
+      counted.on("statement", () => {
+        statements++
+      })
+      await using session = new AsyncSession(counted)
+      session.add(new R5User({ id: 500, name: "pending", managerId: null }))
+      await expect(session.refresh(foreign, ["title"])).rejects.toThrow(InvalidRequestError)
+      expect(statements).toBe(0)
+    })
 
     it("leaves a column not named as it was, though the row changed, and writes nothing for it", async () => {
       await seeded(3)
