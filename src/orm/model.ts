@@ -75,6 +75,7 @@ export type ModelClass<F, H extends Hybrids = Record<never, never>> = {
 } & { readonly [K in keyof H & string]: Label<H[K] extends Expression<infer T> ? T : never, K> }
 
 const FUNCTION_PROPERTIES = new Set(["name", "length", "prototype", "caller", "arguments"])
+const MODEL_OPTIONS = ["registry", "primaryKey", "constraints", "indexes", "versionId", "hybrids"]
 
 export interface ModelOptions {
   registry?: Registry
@@ -103,15 +104,22 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
     hybrids?: HybridInstaller<TableColumns<ColumnsOf<F>>, H>
   } = {},
 ): ModelClass<F, H> {
+  // One it does not know (SQLAlchemy's version_id) would be ignored: no version checks, say.
+  for (const key in options)
+    if (!MODEL_OPTIONS.includes(key))
+      throw new InvalidRequestError(`model("${tableName}"): unknown option ${key}`)
   const registry = options.registry ?? defaultRegistry
-  const columnSpecs = Object.fromEntries(
-    Object.entries(fields).filter(([, spec]) => spec instanceof ColumnSpec),
-  )
-  const relationshipSpecs = new Map(
-    Object.entries(fields).filter(
-      (entry): entry is [string, RelationshipSpec<unknown>] => entry[1] instanceof RelationshipSpec,
-    ),
-  )
+  const columnSpecs: Record<string, AnySpec> = {}
+  const relationshipSpecs = new Map<string, RelationshipSpec<unknown>>()
+  for (const [key, spec] of Object.entries(fields)) {
+    if (spec instanceof ColumnSpec) columnSpecs[key] = spec
+    else if (spec instanceof RelationshipSpec) relationshipSpecs.set(key, spec)
+    // Kept, it would be a plain property that no flush writes and no query reads.
+    else
+      throw new InvalidRequestError(
+        `model("${tableName}").${key} is neither column(...) nor relationship(...)`,
+      )
+  }
   const table = new Table(tableName, columnSpecs as never, { ...options, metadata: registry.metadata })
   const versionColumn = options.versionId === undefined ? undefined : table.requireColumn(options.versionId)
 

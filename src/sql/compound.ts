@@ -1,6 +1,8 @@
 // UNION / UNION ALL / INTERSECT / EXCEPT of selects with the same row type.
+
 import { asOrdering, type Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
 import { Cte, type NamedColumns, Subquery } from "./from.ts"
+import { rowCount } from "./row-count.ts"
 import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 import { outputColumns } from "./subquery.ts"
@@ -50,11 +52,11 @@ export class CompoundSelect<Items extends readonly SelectItem[] = readonly Selec
   }
 
   limit(count: number | Expression<number> | undefined): CompoundSelect<Items> {
-    return new CompoundSelect({ ...this.state, limit: count })
+    return new CompoundSelect({ ...this.state, limit: rowCount("limit", count) })
   }
 
   offset(count: number | Expression<number> | undefined): CompoundSelect<Items> {
-    return new CompoundSelect({ ...this.state, offset: count })
+    return new CompoundSelect({ ...this.state, offset: rowCount("offset", count) })
   }
 
   subquery(name: string): Subquery<NamedColumns<Items>> {

@@ -12,6 +12,7 @@ import {
   Subquery,
   tablesOf,
 } from "./from.ts"
+import { rowCount } from "./row-count.ts"
 import {
   type CoreRowOfItems,
   type EntityLike,
@@ -112,12 +113,14 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     return this.#changed({ having: [...this.state.having, ...added] })
   }
 
+  /** At most `count` rows; `undefined` (or null) for no limit. */
   limit(count: number | Expression<number> | undefined): Select<Items> {
-    return this.#changed({ limit: count })
+    return this.#changed({ limit: rowCount("limit", count) })
   }
 
+  /** Skips `count` rows; `undefined` (or null) for none. */
   offset(count: number | Expression<number> | undefined): Select<Items> {
-    return this.#changed({ offset: count })
+    return this.#changed({ offset: rowCount("offset", count) })
   }
 
   distinct(): Select<Items> {
