@@ -128,14 +128,17 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
       mapper.adopt(new.target as ModelConstructor)
       const state = new InstanceState(this, mapper)
       Object.defineProperty(this, STATE, { value: state, enumerable: false })
-      for (const [key, value] of Object.entries(init)) {
+      for (const key of Object.keys(init)) {
         if (!(key in fields)) {
           throw new InvalidRequestError(
             `${mapper.name} has no attribute "${key}" (it has ${Object.keys(fields).join(", ")})`,
           )
         }
-        ;(this as Record<string, unknown>)[key] = value
       }
+      // Columns first: one a validator refuses leaves the object linked to nothing (a parent's
+      // collection would hold it, for that session's next commit to insert).
+      for (const key of [...mapper.columnKeys, ...relationshipSpecs.keys()])
+        if (Object.hasOwn(init, key)) (this as Record<string, unknown>)[key] = init[key]
     }
 
     /**
