@@ -756,8 +756,9 @@ export class AsyncSession extends ReadSession {
 
   /**
    * The objects a write's RETURNING rows hold. A DELETE's rows are gone: their objects are let go, as
-   * a bulk DELETE's (a rollback takes them back). A plain INSERT's rows are new: inside a transaction
-   * they are its inserts, and go with it as a flush's do (an upsert's rows may have been there before).
+   * a bulk DELETE's (a rollback takes them back). A plain INSERT's rows are new, and so are those of
+   * ON CONFLICT DO NOTHING: inside a transaction they are its inserts, and go with it as a flush's do
+   * (DO UPDATE's rows may have been there before).
    * Held objects the rows refreshed (an UPDATE's, an upsert's) are noted as written, as `held` had
    * them, for a rollback to put back.
    */
@@ -766,8 +767,10 @@ export class AsyncSession extends ReadSession {
     rows: readonly unknown[],
     held?: ReadonlyMap<InstanceState, SavedState["committed"]>,
   ): void {
-    const plainInsert =
-      statement.kind === "insert" && !(statement as { state?: { onConflict?: unknown } }).state?.onConflict
+    // ON CONFLICT DO NOTHING returns the rows it inserted only: they are inserts too. DO UPDATE's rows
+    // may have been there before.
+    const onConflict = (statement as { state?: { onConflict?: { set?: unknown } } }).state?.onConflict
+    const plainInsert = statement.kind === "insert" && onConflict?.set === undefined
     if (statement.kind !== "delete" && !this.connection.inTransaction) return
     for (const row of rows) {
       for (const item of Array.isArray(row) ? row : [row]) {
