@@ -96,6 +96,17 @@ export interface FlushedInTransaction {
   readonly inserted: Set<InstanceState>
   /** Objects it updated or deleted, as they were before its first flush that wrote them. */
   readonly before: Map<InstanceState, SavedState>
+  /**
+   * Objects first held through an upsert's (ON CONFLICT DO UPDATE) or an UPDATE's RETURNING rows: what
+   * their rows were before is unknown (an upsert's may not have been there at all), so a rollback lets
+   * them go rather than vouch for a row state that may not exist.
+   */
+  readonly returned: Set<InstanceState>
+}
+
+/** What an interactive transaction has written, before its first write. */
+export function nothingFlushed(): FlushedInTransaction {
+  return { inserted: new Set(), before: new Map(), returned: new Set() }
 }
 
 /** Notes in `flushed` what a flush inside an interactive transaction wrote, as it was before the transaction. */

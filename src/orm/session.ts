@@ -11,6 +11,7 @@ import { Result } from "../engine/result.ts"
 import { beginNested, type Savepoint } from "../engine/savepoints.ts"
 import { InvalidRequestError, PendingRollbackError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
+import { requireRestricted } from "../sql/dml-where.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
 import type { Select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
@@ -36,6 +37,7 @@ import {
   type FlushedInTransaction,
   keepLateChanges,
   lateChanges,
+  nothingFlushed,
   notify,
   primaryKeyOf,
   recordFlushed,
@@ -385,6 +387,8 @@ export class AsyncSession extends ReadSession {
     // A write waits for rollback() once a failure ended the transaction, as flush and commit do: in
     // autocommit it would be durable without the work the failure undid.
     this.#refuseIfPendingRollback()
+    // An UPDATE or DELETE whose where() kept no restriction is refused before autoflush sends anything.
+    if (isBulk(statement)) requireRestricted(statement.state)
     // Awaited only when there is one: without, the write goes out at once, as its call was made.
     const flushing = this.autoflush()
     if (flushing) await flushing
@@ -416,6 +420,7 @@ export class AsyncSession extends ReadSession {
     )
     const sync = synchronize(statement, options.synchronizeSession ?? "auto", objects)
     if (!sync) return plain()
+    const held = inside ? this.#heldOfTable(statement) : undefined
     const result = await this.connection.execute(sync.statement, options.params)
     if (inside) this.#refuseIfPendingRollback()
     const own = (result.rows as readonly unknown[][]).map((row) => row.slice(0, sync.ownColumns))
@@ -426,7 +431,7 @@ export class AsyncSession extends ReadSession {
     sync.apply(result.rows as readonly unknown[][])
     this.#reattach([...touched].filter(([state]) => !state.gone))
     rows ??= hydrate()
-    this.#returnedRows(statement, rows)
+    this.#returnedRows(statement, rows, held)
     return new Result(rows as never[], result.columns, result.rowsAffected, statement)
   }
 
@@ -586,6 +591,8 @@ export class AsyncSession extends ReadSession {
       const state = stateOf(object)
       if (!snapshot.has(state) && flushed?.inserted.has(state)) this.#makeNewAgain(state)
     }
+    if (flushed)
+      for (const state of flushed.returned) if (!snapshot.has(state)) this.#letGoReturned(flushed, state)
     const written = [...(flushed?.before ?? [])].filter(
       ([state]) => !snapshot.has(state) && !writtenBefore.has(state) && this.#stillOwns(state),
     )
@@ -760,7 +767,8 @@ export class AsyncSession extends ReadSession {
    * ON CONFLICT DO NOTHING: inside a transaction they are its inserts, and go with it as a flush's do
    * (DO UPDATE's rows may have been there before).
    * Held objects the rows refreshed (an UPDATE's, an upsert's) are noted as written, as `held` had
-   * them, for a rollback to put back.
+   * them, for a rollback to put back. The others an UPDATE or DO UPDATE brought in are noted as
+   * returned: what their rows were before is unknown, and a rollback lets them go (#letGoReturned).
    */
   #returnedRows(
     statement: Statement,
@@ -784,9 +792,9 @@ export class AsyncSession extends ReadSession {
           this.#writtenInTransaction(state, before)
           this.#forget(state)
         } else if (before) this.#writtenInTransaction(state, before)
-        else if (plainInsert) {
-          this.#flushed ??= { inserted: new Set(), before: new Map() }
-          this.#flushed.inserted.add(state)
+        else {
+          this.#flushed ??= nothingFlushed()
+          this.#flushed[plainInsert ? "inserted" : "returned"].add(state)
         }
       }
     }
@@ -1000,7 +1008,7 @@ export class AsyncSession extends ReadSession {
       for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
       this.#rekeyChangedKeys(plan.updated, saved)
       if (connection.inTransaction) {
-        this.#flushed ??= { inserted: new Set(), before: new Map() }
+        this.#flushed ??= nothingFlushed()
         recordFlushed(this.#flushed, plan, saved)
       }
       this.#afterFlush(plan.inserted, plan.deleted, sent, everyObject)
@@ -1102,7 +1110,7 @@ export class AsyncSession extends ReadSession {
     before: SavedState = { values: { ...state.values }, committed: state.committed },
   ): void {
     if (!this.connection.inTransaction) return
-    this.#flushed ??= { inserted: new Set(), before: new Map() }
+    this.#flushed ??= nothingFlushed()
     if (this.#flushed.inserted.has(state) || this.#flushed.before.has(state)) return
     this.#flushed.before.set(state, before)
   }
@@ -1132,6 +1140,7 @@ export class AsyncSession extends ReadSession {
    */
   #undoFlushed(flushed: FlushedInTransaction): void {
     for (const state of flushed.inserted) this.#makeNewAgain(state)
+    for (const state of flushed.returned) this.#letGoReturned(flushed, state)
     const keys = [...flushed.before.keys()]
       .filter((state) => this.#stillOwns(state))
       .map((state) => [state, state.identity] as const)
@@ -1186,6 +1195,25 @@ export class AsyncSession extends ReadSession {
     const other = this.identityMap.get(state.mapper, identity)
     if (other && other !== state.object) stateOf(other).session = undefined
     this.identityMap.set(state.mapper, identity, state.object)
+  }
+
+  /**
+   * An object first held through an UPDATE's or upsert's RETURNING in work that was rolled back. The
+   * session never saw its row before: an upsert's may have been there (and has its old values again)
+   * or not (and is gone), and nothing portable tells which. Kept persistent, it would vouch for values
+   * the database may not have (a change back to them writes nothing) or for a row that is gone (a
+   * change is an UPDATE of no row); made transient, add() would insert a row that may exist. So it is
+   * let go, detached and expired (added back, the next read reloads it), and `get()` reads the
+   * database, as SQLAlchemy's rollback expires it. Also when a flush since changed or deleted it.
+   */
+  #letGoReturned(flushed: FlushedInTransaction, state: InstanceState): void {
+    flushed.returned.delete(state)
+    flushed.before.delete(state)
+    if (!this.#stillOwns(state)) return
+    this.#expunge(state)
+    state.gone = false
+    state.deleted = false
+    state.expired = true
   }
 
   /** An object whose row was rolled back: transient again, without the keys the database gave it. */
