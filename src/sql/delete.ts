@@ -5,13 +5,13 @@ import type { Compiler } from "./compiler/compiler.ts"
 import { renderDelete } from "./compiler/dml-renderer.ts"
 import { returningItems } from "./dml-returning.ts"
 import { type DmlTarget, tableOf } from "./dml-target.ts"
-import { writeConditions } from "./dml-where.ts"
+import { type WriteWhere, writeConditions } from "./dml-where.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
 import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 
-export interface DeleteState {
+export interface DeleteState extends WriteWhere {
   readonly table: Table
   readonly where: readonly Expression<unknown>[]
   readonly returning: readonly SelectItem[]
@@ -34,8 +34,10 @@ export class Delete<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   where(...conditions: (Expression<boolean | null> | undefined)[]): Delete<S, Items> {
-    const added = writeConditions("DELETE", this.state.table.name, conditions)
-    return new Delete({ ...this.state, where: [...this.state.where, ...added] })
+    return new Delete({
+      ...this.state,
+      ...writeConditions("DELETE", this.state.table.name, this.state, conditions),
+    })
   }
 
   returning<const R extends readonly SelectItem[]>(...items: R): Delete<S, R> {

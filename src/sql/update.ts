@@ -4,14 +4,14 @@ import type { Compiler } from "./compiler/compiler.ts"
 import { renderUpdate } from "./compiler/dml-renderer.ts"
 import { returningItems } from "./dml-returning.ts"
 import { type DmlTarget, givenValues, tableOf, type UpdateValues } from "./dml-target.ts"
-import { writeConditions } from "./dml-where.ts"
+import { type WriteWhere, writeConditions } from "./dml-where.ts"
 import type { Expression } from "./expression.ts"
 import type { ColumnSpecs, Table } from "./schema/table.ts"
 import type { CoreRowOfItems, RowOfItems, SelectItem } from "./select-items.ts"
 import { Statement } from "./statement.ts"
 import { installCapacityChecks } from "./value-checks.ts"
 
-export interface UpdateState {
+export interface UpdateState extends WriteWhere {
   readonly table: Table
   readonly values: Readonly<Record<string, unknown>>
   readonly where: readonly Expression<unknown>[]
@@ -40,8 +40,10 @@ export class Update<S extends ColumnSpecs, Items extends readonly SelectItem[] =
   }
 
   where(...conditions: (Expression<boolean | null> | undefined)[]): Update<S, Items> {
-    const added = writeConditions("UPDATE", this.state.table.name, conditions)
-    return new Update({ ...this.state, where: [...this.state.where, ...added] })
+    return new Update({
+      ...this.state,
+      ...writeConditions("UPDATE", this.state.table.name, this.state, conditions),
+    })
   }
 
   returning<const R extends readonly SelectItem[]>(...items: R): Update<S, R> {

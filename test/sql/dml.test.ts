@@ -122,11 +122,12 @@ describe("insert", () => {
     })
     const mine: number | undefined = undefined as number | undefined
     const filter = mine === undefined ? undefined : log.c.id.eq(mine)
-    expect(() => deleteFrom(log).where(filter)).toThrow(InvalidRequestError)
-    expect(() => deleteFrom(log).where(filter)).toThrow(
+    // Refused when compiled, so that filters added over several where() calls count together.
+    expect(() => deleteFrom(log).where(filter).compile(sqlite)).toThrow(InvalidRequestError)
+    expect(() => deleteFrom(log).where(filter).compile(sqlite)).toThrow(
       /DELETE of "log": where\(\) was given no condition that restricts it \(undefined\), so it would delete every row/,
     )
-    expect(() => update(log).values({ note: "x" }).where(filter, and(undefined))).toThrow(
+    expect(() => update(log).values({ note: "x" }).where(filter, and(undefined)).compile(sqlite)).toThrow(
       /UPDATE of "log": .*\(undefined, and\(\) of nothing\), so it would update every row/,
     )
     // One that restricts is enough; where() left out means every row, as asked.
@@ -135,6 +136,9 @@ describe("insert", () => {
     )
     expect(deleteFrom(log).where(or()).compile(sqlite).sql).toBe('DELETE FROM "log" WHERE 1 = 0')
     expect(deleteFrom(log).compile(sqlite).sql).toBe('DELETE FROM "log"')
+    expect(deleteFrom(log).where(filter).where(log.c.id.eq(1)).compile(sqlite).sql).toBe(
+      'DELETE FROM "log" WHERE "log"."id" = ?',
+    )
   })
 
   it("refuses an empty list of rows, which would insert a row of defaults", () => {

@@ -3,6 +3,7 @@
 // carries none of it.
 import { InvalidRequestError } from "../../errors.ts"
 import type { Delete } from "../delete.ts"
+import { requireRestricted } from "../dml-where.ts"
 import { Expression, literalColumn, type SubqueryTarget } from "../expression.ts"
 import type { FromClause } from "../from.ts"
 import type { Insert, OnConflict } from "../insert.ts"
@@ -59,6 +60,7 @@ function fromSelectBody(
  */
 export function renderUpdate(compiler: Compiler, update: Update<never>): string {
   const { table, values, where, returning } = update.state
+  requireRestricted(update.state)
   if (Object.keys(values).length === 0) {
     throw new InvalidRequestError(`UPDATE of "${table.name}" has no values; call .values({...})`)
   }
@@ -80,6 +82,7 @@ export function renderUpdate(compiler: Compiler, update: Update<never>): string 
  */
 export function renderDelete(compiler: Compiler, statement: Delete<never>): string {
   const { table, where, returning } = statement.state
+  requireRestricted(statement.state)
   const others = otherTables(table, where)
   const correlated = () =>
     select(literalColumn("1"))
