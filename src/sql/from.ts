@@ -182,7 +182,7 @@ function foreignKeyConditions(
         const remote = to.columns.find((c) => c.name === remoteName || c.key === remoteName)
         if (!remote)
           throw new InvalidRequestError(
-            `Foreign key ${fk.name} references a missing column ${toTable.name}.${remoteName}`,
+            `Foreign key ${fk.name ?? `(${fk.columns})`} of ${fromTable.name} references a missing column ${toTable.name}.${remoteName}`,
           )
         return local.eq(remote)
       })

@@ -7,6 +7,7 @@
 import { InvalidRequestError } from "../../errors.ts"
 import { refuseUnknownOptions } from "../../util/known-options.ts"
 import type { Column, ColumnOptions, ForeignKeyOptions, ReferentialAction } from "./column.ts"
+import { declaredConstraints, describedKey } from "./declared-constraints.ts"
 import type { Table } from "./table.ts"
 
 const COLUMN_OPTIONS: Readonly<Record<keyof ColumnOptions<unknown>, true>> = {
@@ -36,6 +37,10 @@ const checked = new WeakSet<Table>()
 export function checkTableColumns(table: Table): void {
   if (checked.has(table)) return
   for (const col of table.columns) checkColumn(table, col)
+  // A unique constraint or index over a column the table lacks (a typo) is refused here too, not only
+  // by createAll and autogenerate: a flush writes to tables made elsewhere, and no longer refused such
+  // a model when it was defined (c9bc0d7).
+  declaredConstraints(table)
   for (const fk of table.foreignKeys) {
     for (const [which, action] of [
       ["onDelete", fk.options.onDelete],
@@ -43,7 +48,7 @@ export function checkTableColumns(table: Table): void {
     ] as const) {
       if (action !== undefined && !ACTIONS.includes(action)) {
         throw new InvalidRequestError(
-          `Foreign key ${fk.name ?? ""} of table "${table.name}": ${which} is one of ${ACTIONS.join(", ")}, got ${JSON.stringify(action)}`,
+          `Foreign key ${describedKey(fk)} of table "${table.name}": ${which} is one of ${ACTIONS.join(", ")}, got ${JSON.stringify(action)}`,
         )
       }
     }

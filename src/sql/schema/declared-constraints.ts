@@ -22,6 +22,11 @@ export interface DeclaredConstraints {
 
 const byTable = new WeakMap<Table, DeclaredConstraints>()
 
+/** A foreign key in a message: its name where the model gave one, else its columns. */
+export function describedKey(fk: ForeignKeyConstraint): string {
+  return fk.name ?? `(${fk.columns.join(", ")})`
+}
+
 export function declaredConstraints(table: Table): DeclaredConstraints {
   return cached(byTable, table, () => declared(table))
 }

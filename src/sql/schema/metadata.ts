@@ -1,6 +1,7 @@
 // A collection of tables: resolves foreign keys by table name and orders DDL by them.
 import { InvalidRequestError } from "../../errors.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
+import { describedKey } from "./declared-constraints.ts"
 import type { Table } from "./table.ts"
 
 export class MetaData {
@@ -42,7 +43,7 @@ export class MetaData {
 export function sortedTables(metadata: MetaData): { sorted: Table[]; cyclic: Table[] } {
   return topologicalSort(metadata.tables, (table) =>
     table.foreignKeys.map((fk) =>
-      metadata.requireTable(fk.referencedTable, `Foreign key ${fk.name} of ${table.name}`),
+      metadata.requireTable(fk.referencedTable, `Foreign key ${describedKey(fk)} of ${table.name}`),
     ),
   )
 }
