@@ -11,17 +11,18 @@ import { installRelationships } from "./relationships.ts"
 export type Cascade = "save-update" | "delete" | "delete-orphan"
 
 /**
- * What `cascade` may name, as SQLAlchemy's: its own three, `"all"` (save-update and delete), and
+ * What `cascade` may name, as SQLAlchemy's: its own three, `"all"` (save-update and delete), `"none"`, and
  * `"merge"`, `"refresh-expire"` and `"expunge"`, accepted so that SQLAlchemy's spellings carry over
  * (`merge()`, `refresh()` and `expunge()` here do as the session's methods say, whatever the cascade).
  */
-export type CascadeName = Cascade | "all" | "merge" | "refresh-expire" | "expunge"
+export type CascadeName = Cascade | "all" | "none" | "merge" | "refresh-expire" | "expunge"
 
 const CASCADES: Readonly<Record<CascadeName, readonly Cascade[]>> = {
   "save-update": ["save-update"],
   delete: ["delete"],
   "delete-orphan": ["delete-orphan"],
   all: ["save-update", "delete"],
+  none: [],
   merge: [],
   "refresh-expire": [],
   expunge: [],
@@ -113,7 +114,8 @@ function checkOptions(target: string, options: RelationshipOptions): void {
 
 /** The cascades a `cascade` option names, as a list or as SQLAlchemy's comma-separated text. */
 function cascadesOf(option: readonly CascadeName[] | string, target: string): Cascade[] {
-  const names = typeof option === "string" ? option.split(",").map((name) => name.trim()) : option
+  // As SQLAlchemy reads the text: empty items are skipped, so "" (and "none") is no cascade at all.
+  const names = typeof option === "string" ? option.split(",").flatMap((name) => name.trim() || []) : option
   if (!Array.isArray(names)) {
     throw new InvalidRequestError(
       `relationship("${target}"): cascade is a list of cascade names or their comma-separated text, got ${String(option)}`,
