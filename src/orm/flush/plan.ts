@@ -368,8 +368,13 @@ class LinkChanges {
       if (before.has(item) || (other.committed === undefined && !this.pending.has(other))) continue
       this.put(this.#added, secondary.table, linkRow(state.object, item, property))
     }
-    for (const item of before)
-      if (!after.has(item)) this.put(this.#removed, secondary.table, linkRow(state.object, item, property))
+    // A member whose row is gone (deleted by an earlier flush or a bulk DELETE, and still in this
+    // collection until it is reloaded) took its links with it: one under its key now is another row's,
+    // which removing the stale member must not delete. SQLAlchemy skips it too (a deleted child).
+    for (const item of before) {
+      if (after.has(item) || stateOf(item).gone) continue
+      this.put(this.#removed, secondary.table, linkRow(state.object, item, property))
+    }
   }
 
   /**
