@@ -212,6 +212,55 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
       })
     }
 
+    it("stale members removed inside a savepoint that rolls back: the rows and links are all back", async () => {
+      await seed()
+      await using session = new AsyncSession(engine)
+      await session.begin()
+      const { shelf, crate } = await load(session)
+      const savepoint = await session.beginNested()
+      const { book, tag, part } = await deleteSecond(session, "flush", shelf, crate)
+      shelf.books.splice(shelf.books.indexOf(book), 1)
+      shelf.tags.splice(shelf.tags.indexOf(tag), 1)
+      crate.parts.splice(crate.parts.indexOf(part), 1)
+      await session.flush()
+      await savepoint.rollback()
+      shelf.label = "t"
+      await session.commit()
+      expect(await rows()).toEqual({
+        shelves: [[1]],
+        books: [
+          [1, 1],
+          [2, 1],
+        ],
+        tags: [[1], [2]],
+        links: [
+          [1, 1],
+          [1, 2],
+        ],
+        crates: [[1]],
+        parts: [
+          [1, 1],
+          [2, 1],
+        ],
+      })
+    })
+
+    it("a stale member put into another collection is refused, naming the deleted row", async () => {
+      await seed()
+      await using session = new AsyncSession(engine)
+      await session.begin()
+      const { shelf, crate } = await load(session)
+      const { tag } = await deleteSecond(session, "flush", shelf, crate)
+      session.add(new Tag({ id: 2, name: "y2" }))
+      const other = new Shelf({ id: 3, label: "n", tags: [tag] })
+      // Refused where the cascade reaches it (add), not linked to the new row under its key.
+      expect(() => session.add(other)).toThrow(/Tag \(2\).*has been deleted/)
+      await session.commit()
+      const now = await rows()
+      // The refused add left nothing behind: no shelf 3, no link; the new tag 2 is written.
+      expect([now.shelves, now.tags, now.links]).toEqual([[[1]], [[1], [2]], [[1, 1]]])
+    })
+
     for (const how of ["flush", "bulk DELETE", "commit"] as Gone[]) {
       it(`(${how}) new objects took the gone rows' keys on other owners: deleting the old owners leaves them`, async () => {
         await seed()
