@@ -150,22 +150,26 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
         expect(await stored()).toEqual([[1, 1]])
       })
 
-      it(`an UPDATE ... RETURNING's object not held before is let go at the ${undo}'s rollback`, async () => {
-        await seed()
-        await using session = new AsyncSession(engine)
-        const rollback = await open(session, undo)
-        const box = (
-          await session.scalars(update(Box).where(Box.id.eq(1)).values({ qty: 9 }).returning(Box))
-        ).one() as Box
-        expect(box.qty).toBe(9)
-        await rollback()
-        expect(inspect(box).state).toBe("detached")
-        const again = (await session.get(Box, 1)) as Box
-        expect(again.qty).toBe(1)
-        again.qty = 9
-        await session.commit()
-        expect(await stored()).toEqual([[1, 9]])
-      })
+      for (const mode of ["auto", "fetch", false] as ("auto" | "fetch" | false)[]) {
+        it(`an UPDATE ... RETURNING's object not held before is let go at the ${undo}'s rollback (synchronizeSession ${mode})`, async () => {
+          await seed()
+          await using session = new AsyncSession(engine)
+          const rollback = await open(session, undo)
+          const box = (
+            await session.scalars(update(Box).where(Box.id.eq(1)).values({ qty: 9 }).returning(Box), {
+              synchronizeSession: mode,
+            })
+          ).one() as Box
+          expect(box.qty).toBe(9)
+          await rollback()
+          expect(inspect(box).state).toBe("detached")
+          const again = (await session.get(Box, 1)) as Box
+          expect(again.qty).toBe(1)
+          again.qty = 9
+          await session.commit()
+          expect(await stored()).toEqual([[1, 9]])
+        })
+      }
     }
 
     it("a savepoint released, then the transaction rolled back: the upserted object is let go", async () => {
