@@ -416,9 +416,17 @@ async function episode(run: Run, op: Extract<Op, { op: "episode" }>): Promise<st
       const other = pick("person", op.b)
       if (!item || !other || other === item) return undefined
       const holder = item as { owner?: Person | null; mentor?: Person | null }
-      const before = holder[op.what] ?? null
+      const rel = op.what
+      const before = holder[rel] ?? null
       if (before === other) return undefined
-      return [() => void (holder[op.what] = other), () => void (holder[op.what] = before)]
+      return [
+        () => {
+          holder[rel] = other
+        },
+        () => {
+          holder[rel] = before
+        },
+      ]
     }
     const [ownerKind, memberKind, key] = {
       books: ["shelf", "book", "books"],
@@ -433,7 +441,14 @@ async function episode(run: Run, op: Extract<Op, { op: "episode" }>): Promise<st
     if (list.includes(member)) return undefined
     if (op.how === "assign") {
       const before = [...list]
-      return [() => void (owner[key] = [...before, member]), () => void (owner[key] = before)]
+      return [
+        () => {
+          owner[key] = [...before, member]
+        },
+        () => {
+          owner[key] = before
+        },
+      ]
     }
     return op.how === "pop"
       ? [() => void list.push(member), () => void (owner[key] as object[]).pop()]
