@@ -135,10 +135,20 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
           )
         }
       }
-      // Columns first: one a validator refuses leaves the object linked to nothing (a parent's
-      // collection would hold it, for that session's next commit to insert).
-      for (const key of [...mapper.columnKeys, ...relationshipSpecs.keys()])
-        if (Object.hasOwn(init, key)) (this as Record<string, unknown>)[key] = init[key]
+      // In the order given, as validators that read other attributes expect; refused midway, the
+      // links made so far are taken back: a parent's collection would otherwise keep the half-made
+      // object, for that session's next commit to insert.
+      const self = this as Record<string, unknown>
+      const linked: string[] = []
+      try {
+        for (const key of Object.keys(init)) {
+          self[key] = init[key]
+          if (relationshipSpecs.has(key)) linked.push(key)
+        }
+      } catch (error) {
+        for (const key of linked) self[key] = Array.isArray(self[key]) ? [] : null
+        throw error
+      }
     }
 
     /**

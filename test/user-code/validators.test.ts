@@ -1,6 +1,6 @@
 // Validators (`validates`) that refuse a value while the ORM assigns values for the application: in a
-// model's constructor, and in merge(). A constructor sets columns before relationships, so a refused
-// column leaves the object linked to nothing. merge() is not undone where it stops (SQLAlchemy's is not
+// model's constructor, and in merge(). A constructor sets values in the order given (a validator may
+// read the ones before), and takes back the links it made when one is refused. merge() is not undone where it stops (SQLAlchemy's is not
 // either): what was merged before the refusal stays. rollback() is the way back, and leaves nothing of
 // it for a commit to write.
 import { describe, expect, it } from "vitest"
@@ -17,7 +17,7 @@ function refuseSpam(): () => void {
       if (title.endsWith("spam")) throw new Error("no spam titles")
       return title
     }),
-    // A book being constructed reaches it with its title set (columns come first).
+    // A book being constructed reaches it before its title is set (its author comes first).
     validates(UcAuthor, ["books"], (_key, book) => {
       if (`${book.title}`.endsWith("spam")) throw new Error("no spam books")
       return book
@@ -32,7 +32,7 @@ for (const fixture of fixtures) {
   describe(`validators that refuse, on ${fixture.name}`, () => {
     const engine = suiteEngine(fixture)
 
-    it("a constructor refused for its title: the app's error; the book is not linked to its author, and the commit writes none of it", async () => {
+    it("a constructor refused for its title after its author was set: the app's error; the link is taken back, and the commit writes none of it", async () => {
       const title = uniq("ctor")
       const id = await storedAuthor(engine, [`${title}-kept`])
       const stop = refuseSpam()
@@ -42,11 +42,38 @@ for (const fixture of fixtures) {
           select(UcAuthor).where(UcAuthor.id.eq(id)).options(selectinload(UcAuthor.books)),
         )) as UcAuthor
         expect(() => new UcBook({ author, title: `${title}-spam` })).toThrow("no spam titles")
-        // Columns are set before relationships: the refused title leaves the book linked to nothing
-        // (SQLAlchemy's constructor, in keyword order, links it first), so the commit has none of it.
+        // Set in the order given, the author first; the refused title takes that link back, so the
+        // commit has none of it (SQLAlchemy's constructor leaves it linked).
         expect(author.books.length).toBe(1)
         await session.commit()
         expect(await titlesLike(engine, title)).toEqual([`${title}-kept`])
+      } finally {
+        stop()
+      }
+    })
+
+    it("a constructor's validator sees the relationships given before, and one refused after a link leaves none", async () => {
+      const title = uniq("order")
+      const id = await storedAuthor(engine, [`${title}-kept`])
+      const seen: unknown[] = []
+      const stop = validates(UcBook, ["title"], (_key, value, book) => {
+        seen.push(book.author)
+        if (value.endsWith("closed")) throw new Error("the author takes no more books")
+        return value
+      })
+      try {
+        await using session = new AsyncSession(engine)
+        const author = (await session.scalar(
+          select(UcAuthor).where(UcAuthor.id.eq(id)).options(selectinload(UcAuthor.books)),
+        )) as UcAuthor
+        session.add(new UcBook({ author, title: `${title}-open` }))
+        expect(() => new UcBook({ author, title: `${title}-closed` })).toThrow(
+          "the author takes no more books",
+        )
+        expect(seen).toEqual([author, author])
+        expect(author.books.map((book) => book.title)).toEqual([`${title}-kept`, `${title}-open`])
+        await session.commit()
+        expect(await titlesLike(engine, title)).toEqual([`${title}-kept`, `${title}-open`])
       } finally {
         stop()
       }
