@@ -15,6 +15,7 @@ import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import type { SqlType } from "../sql/types.ts"
 import type { Update } from "../sql/update.ts"
+import { followReferences, type Moved, type RelinkSession, relinkMoved, setCommitted } from "./bulk-relink.ts"
 import { type Evaluator, evaluator, isExpression, matches, rowValues, Unevaluable } from "./evaluate.ts"
 import type { IdentityMap } from "./identity-map.ts"
 import type { Mapper } from "./mapper.ts"
@@ -29,18 +30,21 @@ export interface BulkSync {
   readonly ownColumns: number
   /** Applies the statement's effect to the session's objects, given the rows it returned. */
   apply(rows: readonly (readonly unknown[])[]): void
+  /**
+   * Then, once the objects whose keys changed are found by their new keys, brings the loaded
+   * relationships over the changed columns in line with the rows (./bulk-relink.ts).
+   */
+  relink(): void
 }
 
 /** What bulk synchronization needs of the session. */
-export interface BulkSession {
+export interface BulkSession extends RelinkSession {
   /** The session's persistent objects of a table. */
   objectsOf(table: Table): InstanceState[]
   /** The session's object for a row, by its mapper and primary key (the identity map's lookup). */
   objectAt(mapper: Mapper, identity: readonly unknown[]): InstanceState | undefined
   /** Detaches an object whose row a bulk DELETE removed. */
   forget(state: InstanceState): void
-  /** Told of each object before the statement's effect is applied to it (a rollback may undo it). */
-  touch(state: InstanceState): void
   /**
    * The database compares timestamps as the text it holds (SQLite): a row another program wrote as
    * `2024-01-02T00:00:00Z` or with an offset sorts otherwise than its instant, which is all memory has.
@@ -57,6 +61,7 @@ export function bulkSession(
 ): BulkSession {
   return {
     textTimestamps,
+    held: () => identity.values().map(stateOf),
     objectsOf: (table) =>
       identity
         .values()
@@ -199,6 +204,7 @@ function storedForm(value: unknown, type: SqlType<unknown>): unknown {
 }
 
 function evaluateSync(statement: Statement, changes: readonly Change[], session: BulkSession): BulkSync {
+  let moved: Moved[] = []
   return {
     statement,
     ownColumns: Infinity,
@@ -206,9 +212,14 @@ function evaluateSync(statement: Statement, changes: readonly Change[], session:
       for (const [state, values] of changes) {
         session.touch(state)
         if (statement.kind === "delete") session.forget(state)
-        else for (const [key, value] of values) setCommitted(state, key, value)
+        else {
+          moved.push([state, state.committed])
+          for (const [key, value] of values) setCommitted(state, key, value)
+        }
       }
+      moved = followReferences(moved, session)
     },
+    relink: () => relinkMoved(moved, session),
   }
 }
 
@@ -229,6 +240,7 @@ function fetchSync(
   }
   const fetched = [...returning, ...keyColumns, ...valueColumns]
   const run = (statement as Update<never>).returning(...(fetched as SelectItem[]))
+  let moved: Moved[] = []
   return {
     statement: run,
     ownColumns: returning.length,
@@ -244,19 +256,13 @@ function fetchSync(
           session.forget(state)
           continue
         }
+        moved.push([state, state.committed])
         valueColumns.forEach((column, i) => {
           setCommitted(state, column.key, row[returning.length + keyColumns.length + i])
         })
       }
+      moved = followReferences(moved, session)
     },
+    relink: () => relinkMoved(moved, session),
   }
-}
-
-/**
- * The database has the value now: it is both current and committed, so the object stays clean. The
- * committed snapshot is replaced, not changed: a saved copy of it must keep what it was.
- */
-function setCommitted(state: InstanceState, key: string, value: unknown): void {
-  state.values[key] = value
-  if (state.committed) state.committed = { ...state.committed, [key]: value }
 }

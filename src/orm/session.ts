@@ -430,6 +430,7 @@ export class AsyncSession extends ReadSession {
     let rows = statement.kind === "delete" ? hydrate() : undefined
     sync.apply(result.rows as readonly unknown[][])
     this.#reattach([...touched].filter(([state]) => !state.gone))
+    sync.relink()
     rows ??= hydrate()
     this.#returnedRows(statement, rows, held)
     return new Result(rows as never[], result.columns, result.rowsAffected, statement)

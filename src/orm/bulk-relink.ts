@@ -1,0 +1,256 @@
+// After a bulk UPDATE (./bulk-sync.ts) changed columns of held objects, the relationships the session
+// holds loaded over those columns must say what the rows now say. SQLAlchemy's synchronize_session
+// refreshes column attributes only: a child moved to another parent by `update(Child).values({ parentId })`
+// kept its many-to-one to the old parent, and stayed in the old parent's loaded collection as committed,
+// so deleting that parent with a delete cascade deleted the moved row, and taking the child out of the
+// old collection set its key to NULL. Here each such relationship is set as the database has it (its
+// current value and its committed members alike: nothing for the flush to write), or, where memory cannot
+// know it (a new parent the session does not hold), unloaded: reading it says NotLoadedError and
+// `refresh()` loads it. A change the application made and has not flushed (autoflush off) is kept.
+//
+// The database's own ON UPDATE CASCADE / SET NULL of foreign keys that reference a changed column (a
+// parent's primary key updated) changes the referencing rows too: held ones get the same values first.
+import type { ForeignKeyConstraint } from "../sql/schema/constraints.ts"
+import type { Table } from "../sql/schema/table.ts"
+import { RelationshipList } from "./collection.ts"
+import { valueKey } from "./identity-map.ts"
+import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import { type InstanceState, sameValue } from "./state.ts"
+
+/** A held object a bulk UPDATE changed, and its committed row from before. */
+export type Moved = readonly [state: InstanceState, before: Readonly<Record<string, unknown>> | undefined]
+
+/** What relinking needs of the session. */
+export interface RelinkSession {
+  /** Every object the session holds. */
+  held(): readonly InstanceState[]
+  /** The session's object for a row, by its mapper and primary key. */
+  objectAt(mapper: Mapper, identity: readonly unknown[]): InstanceState | undefined
+  /** Told of each object before the database's referential action is applied to it. */
+  touch(state: InstanceState): void
+}
+
+/**
+ * The database has the value now: it is both current and committed, so the object stays clean. The
+ * committed snapshot is replaced, not changed: a saved copy of it must keep what it was.
+ */
+export function setCommitted(state: InstanceState, key: string, value: unknown): void {
+  state.values[key] = value
+  if (state.committed) state.committed = { ...state.committed, [key]: value }
+}
+
+/**
+ * Applies the database's ON UPDATE CASCADE and SET NULL to the held objects whose foreign keys
+ * referenced a changed column, as it did to their rows; returns every object changed, `moved` first.
+ */
+export function followReferences(moved: readonly Moved[], session: RelinkSession): Moved[] {
+  const all = [...moved]
+  const byTable = groupByTable(session.held())
+  // Once per referencing object and key: a chain of cascades ends.
+  const done = new Map<InstanceState, Set<ForeignKeyConstraint>>()
+  for (let i = 0; i < all.length; i++) {
+    const [state, before] = all[i] as Moved
+    const changed = changedKeys(state, before)
+    if (changed.size === 0 || !before) continue
+    const referenced = state.mapper.table
+    for (const [table, holders] of byTable) {
+      for (const fk of table.foreignKeys) {
+        const action = fk.options.onUpdate
+        if (fk.referencedTable !== referenced.name || !(action === "CASCADE" || action === "SET NULL"))
+          continue
+        const targets = fk.referencedColumns.map((name) => referenced.requireColumn(name).key)
+        if (!targets.some((key) => changed.has(key))) continue
+        const columns = fk.columns.map((name) => table.requireColumn(name).key)
+        for (const holder of holders) {
+          const row = holder.committed
+          if (!row || !columns.every((key, k) => sameKey(row[key], before[targets[k] as string]))) continue
+          const followed = done.get(holder) ?? new Set()
+          if (followed.has(fk)) continue
+          done.set(holder, followed.add(fk))
+          session.touch(holder)
+          all.push([holder, row])
+          columns.forEach((key, k) => {
+            setCommitted(holder, key, action === "CASCADE" ? state.committed?.[targets[k] as string] : null)
+          })
+        }
+      }
+    }
+  }
+  return all
+}
+
+/** Brings the loaded relationships over the changed columns in line with the rows (see the top). */
+export function relinkMoved(moved: readonly Moved[], session: RelinkSession): void {
+  const changes = new Map<InstanceState, Set<string>>()
+  for (const [state, before] of moved) {
+    const changed = changedKeys(state, before)
+    if (changed.size === 0 || state.gone) continue
+    const known = changes.get(state)
+    changes.set(state, known ? new Set([...known, ...changed]) : changed)
+  }
+  if (changes.size === 0) return
+  const movedOf = groupByTable(changes.keys())
+  const held = session.held()
+  const heldOf = groupByTable(held)
+  // The moved objects' own relationships over the changed columns.
+  for (const [state, changed] of changes) {
+    for (const property of state.mapper.relationships.values()) {
+      if (!state.loaded.has(property.key)) continue
+      if (!property.pairs.some(([own]) => changed.has(own.key))) continue
+      if (property.direction === "many-to-one")
+        setOne(state, property.key, targetOf(state, property, session))
+      else if (property.direction === "one-to-many") {
+        for (const member of heldOf.get(property.target.table) ?? []) reconcile(state, property, member)
+      } else if (!followsKey(property, "parent")) unload(state, property.key)
+    }
+  }
+  // The other held objects' relationships that point at a moved object's changed columns.
+  for (const owner of held) {
+    if (owner.gone || owner.loaded.size === 0) continue
+    for (const key of owner.loaded) {
+      const property = owner.mapper.relationship(key)
+      const candidates = movedOf.get(property.target.table)
+      if (!candidates) continue
+      for (const member of candidates) {
+        const changed = changes.get(member) as Set<string>
+        if (property.direction === "many-to-many") {
+          const columns = property.secondary?.pairs.map(([, target]) => target.key) ?? []
+          if (columns.some((k) => changed.has(k)) && !followsKey(property, "target")) {
+            if (relatedIncludes(owner, key, member.object)) unload(owner, key)
+          }
+        } else if (!property.pairs.some(([, target]) => changed.has(target.key))) continue
+        else if (property.direction === "one-to-many") reconcile(owner, property, member)
+        else if (owner.values[key] === member.object && !changes.has(owner)) {
+          // Its key still names the row's old key (no ON UPDATE action): found by that, or unknown.
+          setOne(owner, key, targetOf(owner, property, session))
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The object a many-to-one names by the row's foreign key: null for a NULL key, the held object when
+ * the key is the target's primary key, else undefined (unknown without a query).
+ */
+function targetOf(
+  state: InstanceState,
+  property: RelationshipProperty,
+  session: RelinkSession,
+): object | null | undefined {
+  const row = state.committed ?? state.values
+  const byTarget = new Map(property.pairs.map(([own, target]) => [target, row[own.key]] as const))
+  if ([...byTarget.values()].some((value) => value === null || value === undefined)) return null
+  const primaryKey = property.target.primaryKey
+  if (primaryKey.length !== byTarget.size || !primaryKey.every((column) => byTarget.has(column)))
+    return undefined
+  return session.objectAt(
+    property.target,
+    primaryKey.map((column) => byTarget.get(column)),
+  )?.object
+}
+
+/** Sets a many-to-one as committed; its current value too unless the application changed it since. */
+function setOne(state: InstanceState, key: string, target: object | null | undefined): void {
+  if (target === undefined) {
+    unload(state, key)
+    return
+  }
+  const committed = state.committedCollections.get(key)
+  const unchanged = committed === undefined || state.values[key] === (committed[0] ?? null)
+  state.committedCollections.set(key, target ? [target] : [])
+  if (unchanged) state.values[key] = target
+}
+
+/**
+ * Puts `member` in the owner's loaded one-to-many, or takes it out, as the rows' columns say, in its
+ * committed members; in its current ones too unless the application moved the member there since.
+ */
+function reconcile(owner: InstanceState, property: RelationshipProperty, member: InstanceState): void {
+  if (member.gone || !owner.committed || !member.committed) return
+  const [ownerRow, memberRow] = [owner.committed, member.committed]
+  const belongs = property.pairs.every(
+    ([own, target]) => ownerRow[own.key] !== null && sameKey(ownerRow[own.key], memberRow[target.key]),
+  )
+  const key = property.key
+  const committed = owner.committedCollections.get(key) ?? []
+  const was = committed.includes(member.object)
+  if (was === belongs) return
+  const held = relatedIncludes(owner, key, member.object)
+  if (!property.uselist) {
+    owner.committedCollections.set(key, belongs ? [member.object] : [])
+    if (held === was) owner.values[key] = belongs ? member.object : null
+    return
+  }
+  owner.committedCollections.set(
+    key,
+    belongs ? [...committed, member.object] : committed.filter((item) => item !== member.object),
+  )
+  if (held !== was) return
+  const list = owner.values[key] as object[]
+  // Quietly: the other side is set from the row already, and nothing is to be written.
+  if (list instanceof RelationshipList) {
+    if (belongs) list.addQuietly(member.object)
+    else list.removeQuietly(member.object)
+  } else if (belongs) Array.prototype.push.call(list, member.object)
+  else Array.prototype.splice.call(list, list.indexOf(member.object), 1)
+}
+
+/** Whether a many-to-many's association rows follow a change of one side's key (ON UPDATE CASCADE). */
+function followsKey(property: RelationshipProperty, side: "parent" | "target"): boolean {
+  const secondary = property.secondary
+  if (!secondary) return false
+  const referenced = side === "parent" ? property.parent.table : property.target.table
+  const columns = new Set(
+    (side === "parent" ? property.pairs.map(([, link]) => link) : secondary.pairs.map(([link]) => link)).map(
+      (c) => c.name,
+    ),
+  )
+  return secondary.table.foreignKeys.some(
+    (fk) =>
+      fk.referencedTable === referenced.name &&
+      fk.columns.some((name) => columns.has(name)) &&
+      fk.options.onUpdate === "CASCADE",
+  )
+}
+
+function relatedIncludes(state: InstanceState, key: string, object: object): boolean {
+  const value = state.values[key]
+  return Array.isArray(value) ? value.includes(object) : value === object
+}
+
+/** Forgets a loaded relationship: reading it raises NotLoadedError until it is loaded again. */
+function unload(state: InstanceState, key: string): void {
+  delete state.values[key]
+  state.committedCollections.delete(key)
+  state.loaded.delete(key)
+}
+
+function changedKeys(
+  state: InstanceState,
+  before: Readonly<Record<string, unknown>> | undefined,
+): Set<string> {
+  const now = state.committed
+  if (!now || !before) return new Set()
+  return new Set(
+    state.mapper.columnKeys.filter(
+      (key) => !sameValue(now[key], before[key]) && !sameKey(now[key], before[key]),
+    ),
+  )
+}
+
+/** Key values compare as identities do: 7 and 7n alike, a Date by its time; NULL equals nothing. */
+function sameKey(a: unknown, b: unknown): boolean {
+  const key = valueKey(a)
+  return key !== undefined && key === valueKey(b)
+}
+
+function groupByTable(states: Iterable<InstanceState>): Map<Table, InstanceState[]> {
+  const groups = new Map<Table, InstanceState[]>()
+  for (const state of states) {
+    const group = groups.get(state.mapper.table)
+    if (group) group.push(state)
+    else groups.set(state.mapper.table, [state])
+  }
+  return groups
+}
