@@ -5,14 +5,14 @@ import type { TransactionOptions } from "../drivers/transport.ts"
 import { Result } from "../engine/result.ts"
 import { Bound } from "../sql/bound.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import { and, bindparam } from "../sql/expression.ts"
+import { and, bindparam, refuseArgument } from "../sql/expression.ts"
 import { type Select, select } from "../sql/select.ts"
 import { isEntity, type SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import { cached } from "../util/cached.ts"
 import { type Hydration, hydrateItem } from "./hydrate.ts"
 import type { JsonLoad } from "./json-load.ts"
-import type { LoadPlan } from "./loading.ts"
+import type { LoaderOption, LoadPlan } from "./loading.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
@@ -66,6 +66,10 @@ export function readOf(plan: LoadPlan, values?: Readonly<Record<string, unknown>
 
 /** The statements a select runs as, with the loads it asks for (none when nothing can ask: ./plugins.ts). */
 export function planOf(query: Select<readonly SelectItem[]>, options: readonly unknown[]): LoadPlan {
+  // Anything else (a relationship's name) was ignored, and the relationship raised NotLoadedError later.
+  for (const option of options) {
+    if ((option as LoaderOption)?.kind !== "loader") refuseArgument(option)
+  }
   return plugins.loads?.plan(query, options) ?? { statement: query, levels: [], joined: [] }
 }
 

@@ -1,6 +1,7 @@
 // Column expressions: a tree of frozen nodes, each with a `kind` the compiler dispatches on. Every
 // expression carries its SQL type (for binding the values compared with it) and, as a phantom, its
 // TypeScript value type, so `User.age.eq("x")` is a compile error and `select(User.age)` rows are numbers.
+import { InvalidRequestError } from "../errors.ts"
 import { BooleanType, Float, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
 
 /** A value or an expression of the same type; `null` is always allowed and means SQL NULL. */
@@ -317,9 +318,27 @@ export function asOrdering(item: Ordering | Expression<unknown>): Ordering {
   return item instanceof Ordering ? item : new Ordering(item, "ASC")
 }
 
+/** `node` if it is an expression; else refused (see refuseArgument). */
+export function expressionOf<T>(node: T): T {
+  return node instanceof Expression ? node : refuseArgument(node)
+}
+
+/**
+ * Refuses an argument of the wrong kind, naming what each method takes. SQL in a string
+ * (`where("id = 1")`) or a boolean failed deep in the compiler with a TypeError; a loader option given
+ * as a string was ignored. Undefined (`eq(undefined)`: a missing request field) was bound as NULL and
+ * silently matched nothing; SQL's NULL is null.
+ */
+export function refuseArgument(value: unknown): never {
+  throw new InvalidRequestError(
+    `Cannot use ${typeof value === "string" ? `"${value}"` : value}: build expressions from columns (literalColumn("...") for SQL), use [...] for in(), selectinload(...) for options(), null for NULL`,
+  )
+}
+
 /** Turns a JS value into a bind parameter typed like the expression it meets. */
 export function asExpression<T>(value: Operand<T> | T, type: SqlType<unknown>): Expression<T> {
   if (value instanceof Expression) return value as Expression<T>
+  if (value === undefined) refuseArgument(value)
   return new BindParam(value as T, value === null ? NullType : type)
 }
 
@@ -382,6 +401,9 @@ function inItems<T>(
   operand: Expression<T>,
   values: readonly Operand<T>[] | SubqueryTarget,
 ): readonly Expression<unknown>[] | SubqueryTarget {
-  if (!Array.isArray(values)) return values as SubqueryTarget
+  if (!Array.isArray(values)) {
+    // A select() (or a union); a string, a number or a Set failed in the compiler with a TypeError.
+    return (values as Partial<SubqueryTarget>)?.kind ? (values as SubqueryTarget) : refuseArgument(values)
+  }
   return Object.freeze(values.map((value) => asExpression(value, operand.type)))
 }

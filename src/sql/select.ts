@@ -1,7 +1,14 @@
 // `select(...)`: an immutable SELECT builder. Every method returns a new statement; the state is frozen.
 import { InvalidRequestError } from "../errors.ts"
 import { CompoundSelect, type SetOperator } from "./compound.ts"
-import { and, asOrdering, type Expression, type Ordering, type SubqueryTarget } from "./expression.ts"
+import {
+  and,
+  asOrdering,
+  type Expression,
+  expressionOf,
+  type Ordering,
+  type SubqueryTarget,
+} from "./expression.ts"
 import {
   Cte,
   type FromClause,
@@ -225,7 +232,7 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
 export function select<const Items extends readonly SelectItem[]>(...items: Items): Select<Items> {
   return new Select<Items>(
     Object.freeze({
-      items: Object.freeze([...items]),
+      items: Object.freeze(items.map((item) => item ?? expressionOf(item))),
       froms: [],
       where: [],
       groupBy: [],

@@ -1,25 +1,21 @@
 // Walks expression trees: which tables, aliases and subqueries their columns come from (to complete a
 // select's FROM clause and to correlate subqueries), and the same tree over other columns. Neither
 // enters nested selects.
-import { Expression, Ordering } from "./expression.ts"
+import { Expression, expressionOf, Ordering } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
 
 /** The parents of every column in `nodes`, in order of first appearance. */
-export function columnParents(
-  nodes: readonly (Expression<unknown> | Ordering | undefined)[],
-): ColumnParent[] {
+export function columnParents(nodes: readonly (Expression<unknown> | Ordering)[]): ColumnParent[] {
   const found: ColumnParent[] = []
   const visit = (node: Expression<unknown>): void => {
     if (node instanceof Column) {
       if (!found.includes(node.parent)) found.push(node.parent)
       return
     }
-    for (const child of node.children) visit(child)
+    // A select's conditions, groupings and orderings pass here before they are compiled.
+    for (const child of expressionOf(node).children) visit(child)
   }
-  for (const node of nodes) {
-    if (node instanceof Ordering) visit(node.operand)
-    else if (node instanceof Expression) visit(node)
-  }
+  for (const node of nodes) visit(node instanceof Ordering ? node.operand : node)
   return found
 }
 
