@@ -7,6 +7,7 @@ import type { Engine } from "../engine/engine.ts"
 import { InvalidRequestError } from "../errors.ts"
 import { ReadSession } from "../orm/read-session.ts"
 import { AsyncSession, type SessionOptions } from "../orm/session.ts"
+import { checkSessionOptions } from "../orm/session-options.ts"
 import { refuseUnknownOptions } from "../util/known-options.ts"
 import { SUCCESS_HEADERS } from "./http-errors.ts"
 import { DbTiming, metricStore, reportDbTiming } from "./server-timing.ts"
@@ -50,6 +51,8 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
   options: DbSessionOptions<E>,
 ): MiddlewareHandler<E> {
   checkOptions("dbSession", options, ["engine", "serverTiming", "commit", "session"])
+  // Checked when the app is set up, not by each request's AsyncSession.
+  if (options.session !== undefined) checkSessionOptions(options.session, "dbSession(): session")
   const commit = options.commit ? (session: AsyncSession) => session.commit() : undefined
   return sessionMiddleware(options, (engine) => new AsyncSession(engine, options.session), commit)
 }
