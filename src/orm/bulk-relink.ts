@@ -92,16 +92,22 @@ export function relinkMoved(moved: readonly Moved[], session: RelinkSession): vo
   const movedOf = groupByTable(changes.keys())
   const held = session.held()
   const heldOf = groupByTable(held)
-  // The moved objects' own relationships over the changed columns.
-  for (const [state, changed] of changes) {
-    for (const property of state.mapper.relationships.values()) {
-      if (!state.loaded.has(property.key)) continue
-      if (!property.pairs.some(([own]) => changed.has(own.key))) continue
-      if (property.direction === "many-to-one")
-        setOne(state, property.key, targetOf(state, property, session))
-      else if (property.direction === "one-to-many") {
-        for (const member of heldOf.get(property.target.table) ?? []) reconcile(state, property, member)
-      } else if (!followsKey(property, "parent")) unload(state, property.key)
+  // The moved objects' own relationships over the changed columns: many-to-ones first, which the
+  // collections then read (a member's own side says where the application has it).
+  const own = [...changes].flatMap(([state, changed]) =>
+    [...state.mapper.relationships.values()]
+      .filter((property) => state.loaded.has(property.key))
+      .filter((property) => property.pairs.some(([column]) => changed.has(column.key)))
+      .map((property) => [state, property] as const),
+  )
+  for (const [state, property] of own) {
+    if (property.direction === "many-to-one") setOne(state, property.key, targetOf(state, property, session))
+  }
+  for (const [state, property] of own) {
+    if (property.direction === "one-to-many") {
+      for (const member of heldOf.get(property.target.table) ?? []) reconcile(state, property, member)
+    } else if (property.direction === "many-to-many" && !followsKey(property, "parent")) {
+      unload(state, property.key)
     }
   }
   // The other held objects' relationships that point at a moved object's changed columns.
@@ -177,22 +183,31 @@ function reconcile(owner: InstanceState, property: RelationshipProperty, member:
   const was = committed.includes(member.object)
   if (was === belongs) return
   const held = relatedIncludes(owner, key, member.object)
+  // Where the application has the member now: its own loaded side says (moved and not flushed yet,
+  // with autoflush off, that move stands); without one, a member it did not move follows the row.
+  const back = property.backPopulates
+  const wanted =
+    back !== undefined && member.loaded.has(back)
+      ? member.values[back] === owner.object
+      : held === was
+        ? belongs
+        : held
   if (!property.uselist) {
     owner.committedCollections.set(key, belongs ? [member.object] : [])
-    if (held === was) owner.values[key] = belongs ? member.object : null
+    if (wanted !== held) owner.values[key] = wanted ? member.object : null
     return
   }
   owner.committedCollections.set(
     key,
     belongs ? [...committed, member.object] : committed.filter((item) => item !== member.object),
   )
-  if (held !== was) return
+  if (wanted === held) return
   const list = owner.values[key] as object[]
   // Quietly: the other side is set from the row already, and nothing is to be written.
   if (list instanceof RelationshipList) {
-    if (belongs) list.addQuietly(member.object)
+    if (wanted) list.addQuietly(member.object)
     else list.removeQuietly(member.object)
-  } else if (belongs) Array.prototype.push.call(list, member.object)
+  } else if (wanted) Array.prototype.push.call(list, member.object)
   else Array.prototype.splice.call(list, list.indexOf(member.object), 1)
 }
 

@@ -280,6 +280,40 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
         expect(await rows()).toEqual({ children: [[3, null]], items: [[3, 2]] })
       })
 
+      it(`(${mode}) without autoflush, a move the application has not flushed stands over the bulk one`, async () => {
+        await seed()
+        await using session = new AsyncSession(engine, { autoflush: false })
+        const { p1, p2, c1, b1, b2, i1 } = await load(session)
+        // Taken out of parent 1 in memory (its many-to-one is null now); item 1 out of box 1.
+        p1.children.splice(p1.children.indexOf(c1), 1)
+        b1.items.splice(b1.items.indexOf(i1), 1)
+        await move(session, mode)
+        expect([c1.parent, p1.children.includes(c1), p2.children.includes(c1)]).toEqual([null, false, false])
+        // One-way: the box's collection has no other side to say; the application did not touch box 2's.
+        expect([b1.items.includes(i1), b2.items.includes(i1)]).toEqual([false, true])
+        await session.commit()
+        expect(await rows()).toEqual({
+          children: [
+            [1, null],
+            [2, 1],
+            [3, 2],
+          ],
+          // Item 1 is box 2's, in the database and in box 2's collection: not box 1's orphan.
+          items: [
+            [1, 2],
+            [2, 1],
+            [3, 2],
+          ],
+        })
+        // Nothing in memory says child 1 is parent 2's: deleting it leaves child 1.
+        await session.delete(p2)
+        await session.commit()
+        expect((await rows()).children).toEqual([
+          [1, null],
+          [2, 1],
+        ])
+      })
+
       it(`(${mode}) a new parent the session does not hold: the many-to-one is unloaded, not wrong`, async () => {
         await seed()
         await using session = new AsyncSession(engine)
