@@ -74,7 +74,16 @@ export class Result<Row extends readonly unknown[]> extends Items<Row> {
   }
 }
 
-export class ScalarResult<T> extends Items<T> {}
+export class ScalarResult<T> extends Items<T> {
+  /**
+   * The values less the repeats, first kept, as SQLAlchemy's `scalars(...).unique()`: objects (entities,
+   * one per row in a session) by identity, other values by value. `session.scalars(select(User).join(
+   * User.posts)).unique().all()` is each user once.
+   */
+  unique(): ScalarResult<T> {
+    return new ScalarResult([...new Set(this)])
+  }
+}
 
 function exactlyOne<T>(items: readonly T[], required: boolean): T | null {
   if (items.length > 1) throw new MultipleResultsFound(`Expected one row, got ${items.length}`)
