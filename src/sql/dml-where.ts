@@ -6,7 +6,7 @@
 // count together: `.where(undefined).where(Post.id.eq(1))` restricts. A write meant for every row
 // leaves where() out.
 import { InvalidRequestError } from "../errors.ts"
-import { BooleanList, type Expression } from "./expression.ts"
+import { BooleanList, type Expression, expressionOf } from "./expression.ts"
 
 /** What an UPDATE's or DELETE's where() calls leave: the kept conditions, and the refusal if none restricts. */
 export interface WriteWhere {
@@ -21,7 +21,8 @@ export function writeConditions(
   before: WriteWhere,
   conditions: readonly (Expression<boolean | null> | undefined)[],
 ): WriteWhere {
-  const where = [...before.where, ...conditions.filter((c) => c !== undefined)]
+  // SQL in a string or a boolean failed in the compiler with a TypeError, as a select's did (./traverse.ts).
+  const where = [...before.where, ...conditions.filter((c) => c !== undefined).map(expressionOf)]
   if (where.some(restricts) || (conditions.length === 0 && !before.unrestricted))
     return { where, unrestricted: undefined }
   const kinds = conditions.map((c) => (c === undefined ? "undefined" : "and() of nothing")).join(", ")

@@ -13,6 +13,7 @@ import {
   AsyncSession,
   and,
   column,
+  deleteFrom,
   func,
   Integer,
   InvalidRequestError,
@@ -22,6 +23,7 @@ import {
   String,
   select,
   selectinload,
+  update,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
@@ -161,6 +163,31 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       await seed()
       await refused(build, message)
       await refused(build, /selectinload\(\.\.\.\) for options\(\)/)
+    })
+
+    it.each([
+      [
+        "update().where(SQL text)",
+        () => update(Author).where(cast("id = 1")).values({ nick: "x" }),
+        /^Cannot use "id = 1"/,
+      ],
+      ["deleteFrom().where(true)", () => deleteFrom(Post).where(cast(true)), /^Cannot use true/],
+      [
+        "a second condition",
+        () => deleteFrom(Post).where(Post.id.gt(0), cast("1 = 1")),
+        /^Cannot use "1 = 1"/,
+      ],
+      ["an undefined one compared", () => deleteFrom(Post).where(Post.title.eq(missing)), NULL_HINT],
+    ] as const)("refuses %s in a write, before anything is sent or written", async (_, build, message) => {
+      await seed()
+      const count = async () => {
+        await using session = new AsyncSession(engine)
+        return (await session.scalars(select(Post.id))).all().length
+      }
+      const posts = await count()
+      await refused(build, message)
+      await refused(build, EXPRESSION_HINT)
+      expect(await count()).toBe(posts)
     })
 
     it("still loads with a loader option", async () => {
