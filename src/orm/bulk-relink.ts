@@ -83,7 +83,8 @@ export function followReferences(moved: readonly Moved[], session: RelinkSession
 export function relinkMoved(moved: readonly Moved[], session: RelinkSession): void {
   const changes = new Map<InstanceState, Set<string>>()
   for (const [state, before] of moved) {
-    const changed = changedKeys(state, before)
+    const links = linkColumns(state.mapper)
+    const changed = new Set([...changedKeys(state, before)].filter((key) => links.has(key)))
     if (changed.size === 0 || state.gone) continue
     const known = changes.get(state)
     changes.set(state, known ? new Set([...known, ...changed]) : changed)
@@ -252,6 +253,32 @@ function changedKeys(
       (key) => !sameValue(now[key], before[key]) && !sameKey(now[key], before[key]),
     ),
   )
+}
+
+const LINK_COLUMNS = new WeakMap<Mapper, ReadonlySet<string>>()
+
+/**
+ * The columns of a mapper's table that a relationship or a foreign key may join on: its primary key,
+ * its foreign keys, its relationships' own columns and the columns other tables' foreign keys
+ * reference. A bulk UPDATE of others (`isActive`) relinks nothing, and costs no walk of the session.
+ */
+function linkColumns(mapper: Mapper): ReadonlySet<string> {
+  let found = LINK_COLUMNS.get(mapper)
+  if (found) return found
+  const table = mapper.table
+  const keys = [
+    ...table.primaryKey.map((column) => column.key),
+    ...table.foreignKeys.flatMap((fk) => fk.columns.map((name) => table.requireColumn(name).key)),
+    ...[...mapper.relationships.values()].flatMap((property) => property.pairs.map(([own]) => own.key)),
+    ...mapper.registry.metadata.tables.flatMap((other) =>
+      other.foreignKeys
+        .filter((fk) => fk.referencedTable === table.name)
+        .flatMap((fk) => fk.referencedColumns.map((name) => table.requireColumn(name).key)),
+    ),
+  ]
+  found = new Set(keys)
+  LINK_COLUMNS.set(mapper, found)
+  return found
 }
 
 /** Key values compare as identities do: 7 and 7n alike, a Date by its time; NULL equals nothing. */
