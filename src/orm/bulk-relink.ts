@@ -26,8 +26,10 @@ export interface RelinkSession {
   held(): readonly InstanceState[]
   /** The session's object for a row, by its mapper and primary key. */
   objectAt(mapper: Mapper, identity: readonly unknown[]): InstanceState | undefined
-  /** Told of each object before the database's referential action is applied to it. */
+  /** Told of each object before the statement's effect is applied to it (a rollback may undo it). */
   touch(state: InstanceState): void
+  /** Detaches an object whose row is gone (a bulk DELETE's, or one its ON DELETE CASCADE took). */
+  forget(state: InstanceState): void
 }
 
 /**
@@ -40,34 +42,44 @@ export function setCommitted(state: InstanceState, key: string, value: unknown):
 }
 
 /**
- * Applies the database's ON UPDATE CASCADE and SET NULL to the held objects whose foreign keys
- * referenced a changed column, as it did to their rows; returns every object changed, `moved` first.
+ * Applies the database's referential actions to the held objects whose foreign keys referenced a
+ * changed column (ON UPDATE CASCADE and SET NULL) or a deleted row (ON DELETE CASCADE lets them go as
+ * their rows are; SET NULL), as it did to their rows; returns every object changed, `moved` first.
+ * (SET DEFAULT gives a value memory does not know, and RESTRICT / NO ACTION refuse the statement.)
  */
-export function followReferences(moved: readonly Moved[], session: RelinkSession): Moved[] {
+export function followReferences(
+  moved: readonly Moved[],
+  session: RelinkSession,
+  deleted: readonly InstanceState[] = [],
+): Moved[] {
   const all = [...moved]
+  const gone = [...deleted]
   const byTable = groupByTable(session.held())
   // Once per referencing object and key: a chain of cascades ends.
   const done = new Map<InstanceState, Set<ForeignKeyConstraint>>()
-  for (let i = 0; i < all.length; i++) {
-    const [state, before] = all[i] as Moved
-    const changed = changedKeys(state, before)
-    if (changed.size === 0 || !before) continue
+  const follow = (state: InstanceState, before: Readonly<Record<string, unknown>>, changed?: Set<string>) => {
     const referenced = state.mapper.table
     for (const [table, holders] of byTable) {
       for (const fk of table.foreignKeys) {
-        const action = fk.options.onUpdate
+        const action = changed ? fk.options.onUpdate : fk.options.onDelete
         if (fk.referencedTable !== referenced.name || !(action === "CASCADE" || action === "SET NULL"))
           continue
         const targets = fk.referencedColumns.map((name) => referenced.requireColumn(name).key)
-        if (!targets.some((key) => changed.has(key))) continue
+        if (changed && !targets.some((key) => changed.has(key))) continue
         const columns = fk.columns.map((name) => table.requireColumn(name).key)
         for (const holder of holders) {
           const row = holder.committed
-          if (!row || !columns.every((key, k) => sameKey(row[key], before[targets[k] as string]))) continue
+          if (holder.gone || !row) continue
+          if (!columns.every((key, k) => sameKey(row[key], before[targets[k] as string]))) continue
           const followed = done.get(holder) ?? new Set()
           if (followed.has(fk)) continue
           done.set(holder, followed.add(fk))
           session.touch(holder)
+          if (!changed && action === "CASCADE") {
+            session.forget(holder)
+            gone.push(holder)
+            continue
+          }
           all.push([holder, row])
           columns.forEach((key, k) => {
             setCommitted(holder, key, action === "CASCADE" ? state.committed?.[targets[k] as string] : null)
@@ -75,6 +87,16 @@ export function followReferences(moved: readonly Moved[], session: RelinkSession
         }
       }
     }
+  }
+  for (let i = 0, j = 0; i < all.length || j < gone.length; ) {
+    if (j < gone.length) {
+      const state = gone[j++] as InstanceState
+      if (state.committed) follow(state, state.committed)
+      continue
+    }
+    const [state, before] = all[i++] as Moved
+    const changed = changedKeys(state, before)
+    if (changed.size > 0 && before) follow(state, before, changed)
   }
   return all
 }

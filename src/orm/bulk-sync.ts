@@ -43,8 +43,6 @@ export interface BulkSession extends RelinkSession {
   objectsOf(table: Table): InstanceState[]
   /** The session's object for a row, by its mapper and primary key (the identity map's lookup). */
   objectAt(mapper: Mapper, identity: readonly unknown[]): InstanceState | undefined
-  /** Detaches an object whose row a bulk DELETE removed. */
-  forget(state: InstanceState): void
   /**
    * The database compares timestamps as the text it holds (SQLite): a row another program wrote as
    * `2024-01-02T00:00:00Z` or with an offset sorts otherwise than its instant, which is all memory has.
@@ -209,15 +207,18 @@ function evaluateSync(statement: Statement, changes: readonly Change[], session:
     statement,
     ownColumns: Infinity,
     apply() {
+      const deleted: InstanceState[] = []
       for (const [state, values] of changes) {
         session.touch(state)
-        if (statement.kind === "delete") session.forget(state)
-        else {
+        if (statement.kind === "delete") {
+          session.forget(state)
+          deleted.push(state)
+        } else {
           moved.push([state, state.committed])
           for (const [key, value] of values) setCommitted(state, key, value)
         }
       }
-      moved = followReferences(moved, session)
+      moved = followReferences(moved, session, deleted)
     },
     relink: () => relinkMoved(moved, session),
   }
@@ -245,6 +246,7 @@ function fetchSync(
     statement: run,
     ownColumns: returning.length,
     apply(rows) {
+      const deleted: InstanceState[] = []
       for (const row of rows) {
         const state = session.objectAt(
           mapper,
@@ -254,6 +256,7 @@ function fetchSync(
         session.touch(state)
         if (statement.kind === "delete") {
           session.forget(state)
+          deleted.push(state)
           continue
         }
         moved.push([state, state.committed])
@@ -261,7 +264,7 @@ function fetchSync(
           setCommitted(state, column.key, row[returning.length + keyColumns.length + i])
         })
       }
-      moved = followReferences(moved, session)
+      moved = followReferences(moved, session, deleted)
     },
     relink: () => relinkMoved(moved, session),
   }
