@@ -18,6 +18,7 @@ import type { SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import { cached } from "../util/cached.ts"
 import { settledWithin } from "../util/settle-within.ts"
+import { relinkMoved } from "./bulk-relink.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { relationshipWrites } from "./collection.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
@@ -53,6 +54,7 @@ import {
   staleOrSame,
   unloadRelationships,
 } from "./session-changes.ts"
+import { checkCommitOptions, checkSessionOptions, checkTransactionOptions } from "./session-options.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
 import { hasState, type InstanceState, refuseForeign, relatedOf, sameValue, stateOf } from "./state.ts"
 
@@ -137,6 +139,7 @@ export class AsyncSession extends ReadSession {
     readonly options: SessionOptions = {},
   ) {
     super(engine)
+    checkSessionOptions(options)
     this.#autoflush = options.autoflush !== false
   }
 
@@ -383,7 +386,13 @@ export class AsyncSession extends ReadSession {
   }
 
   async #execute<S extends Statement>(statement: S, options: ExecuteOptions): Promise<Result<RowOf<S>>> {
-    if (!mayWrite(statement)) return super.execute(statement, options)
+    if (!mayWrite(statement)) {
+      if (!options.populateExisting) return super.execute(statement, options)
+      const before = this.#committedRows()
+      const result = await super.execute(statement, options)
+      this.#relinkRefreshed(before)
+      return result
+    }
     // A write waits for rollback() once a failure ended the transaction, as flush and commit do: in
     // autocommit it would be durable without the work the failure undid.
     this.#refuseIfPendingRollback()
@@ -398,9 +407,11 @@ export class AsyncSession extends ReadSession {
     const inside = this.connection.inTransaction || this.#writing !== undefined
     const plain = async () => {
       // The held objects its RETURNING rows may refresh, as they were: a rollback puts them back.
-      const held = inside ? this.#heldOfTable(statement) : undefined
+      const refreshed = this.#heldOfTable(statement)
+      const held = inside ? refreshed : undefined
       const result = await super.execute(statement, options)
       if (inside) this.#refuseIfPendingRollback()
+      this.#relinkRefreshed(refreshed)
       this.#returnedRows(statement, result.rows, held)
       return result
     }
@@ -462,6 +473,14 @@ export class AsyncSession extends ReadSession {
   async commit(): Promise<void>
   async commit<S extends Select<readonly SelectItem[]>>(options: { read: S }): Promise<Result<RowOf<S>>>
   commit(options?: { read?: Select<readonly SelectItem[]> }): Promise<unknown> {
+    // Refused before anything is written (./session-options.ts).
+    if (options !== undefined) {
+      try {
+        checkCommitOptions(options)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
     return this.#oneAtATime("commit", () => this.#commit(options?.read))
   }
 
@@ -489,7 +508,9 @@ export class AsyncSession extends ReadSession {
     const late = read ? lateChanges(this.identityMap.values().map(stateOf)) : []
     this.#afterCommit()
     if (!read) return undefined
+    const before = this.#committedRows()
     const landed = landRead(read, results, this.hydration({ populateExisting: true }), this.engine.dialect)
+    this.#relinkRefreshed(before)
     keepLateChanges(late)
     return landed
   }
@@ -506,6 +527,14 @@ export class AsyncSession extends ReadSession {
    * transaction: commit() said done, and a rollback() undid them.
    */
   override begin(options?: TransactionOptions): Promise<void> {
+    // Refused before anything is sent (./session-options.ts).
+    if (options !== undefined) {
+      try {
+        checkTransactionOptions(options)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
     return this.#oneAtATime("begin", () => super.begin(options))
   }
 
@@ -634,7 +663,9 @@ export class AsyncSession extends ReadSession {
     const others = columnKeys
       .filter((key) => !columns.includes(key) && key in values)
       .map((key) => [key, values[key], state.committed?.[key]] as const)
+    const before = new Map([[state, state.committed]])
     await super.refresh(object, attributes)
+    this.#relinkRefreshed(before)
     if (others.length > 0) state.expired = expired
     for (const [key, value, committed] of others) {
       values[key] = value
@@ -815,6 +846,25 @@ export class AsyncSession extends ReadSession {
       if (state.mapper.table === table) held.set(state, state.committed)
     }
     return held
+  }
+
+  /** The committed rows of the session's objects, to find those a read then refreshes. */
+  #committedRows(): Map<InstanceState, SavedState["committed"]> {
+    return new Map(this.identityMap.values().map((object) => [stateOf(object), stateOf(object).committed]))
+  }
+
+  /**
+   * Rows that refreshed held objects (populateExisting, refresh(), RETURNING) may have moved them to
+   * other parents (another program wrote them): their loaded relationships follow, as a bulk UPDATE's
+   * do (./bulk-relink.ts). Left, the old parent's delete cascade deleted a row that is now another's.
+   */
+  #relinkRefreshed(before: ReadonlyMap<InstanceState, SavedState["committed"]> | undefined): void {
+    if (!before) return
+    const moved = [...before].filter(([state, committed]) => committed && state.committed !== committed)
+    if (moved.length === 0) return
+    const forget = (state: InstanceState) => this.#forget(state)
+    const touch = (state: InstanceState) => this.#writtenInTransaction(state)
+    relinkMoved(moved, bulkSession(this.identityMap, forget, touch, this.engine.dialect.name === "sqlite"))
   }
 
   /** Runs `work` without autoflush: queries inside it see the database, not pending changes. */
@@ -1250,5 +1300,6 @@ export class AsyncSession extends ReadSession {
 
 /** A factory of sessions configured alike, as SQLAlchemy's `sessionmaker`: `const Session = sessionmaker(engine)`. */
 export function sessionmaker(engine: Engine, options: SessionOptions = {}): () => AsyncSession {
+  checkSessionOptions(options, "sessionmaker()")
   return () => new AsyncSession(engine, options)
 }
