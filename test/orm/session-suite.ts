@@ -655,10 +655,13 @@ export function sessionSuite(fixture: TransportFixture) {
       expect(session.inTransaction()).toBe(true)
       expect(typeof user.id).toBe("number")
       expect(await session.scalar(select(User.username).where(User.id.eq(user.id)))).toBe(user.username)
+      // The rollback takes the generated key back: the row is looked for by the key it had.
+      const id = user.id
       await session.rollback()
       expect(session.inTransaction()).toBe(false)
+      expect(user.id).toBeUndefined()
       await using reader = new AsyncSession(engine)
-      expect(await reader.scalar(select(User.id).where(User.id.eq(user.id)))).toBeUndefined()
+      expect(await reader.scalar(select(User.id).where(User.id.eq(id)))).toBeUndefined()
     })
 
     referenceSuite(fixture, { engine, scope, unique, expectOneRequest })
