@@ -1,13 +1,17 @@
-// The differential test of the scoped flush (test/review-day5-check/scoped-vs-full.test.ts: the same
-// random sequence run as it is and again with a no-op beforeUpdate listener on every model, which makes
-// every flush look at every object), with what its random operations almost never put together: an
-// episode that changes a link, flushes, and puts the link back unflushed, inside a savepoint it then
-// rolls back or releases (or in no savepoint): push-flush-pop, unshift-flush-shift, a collection
-// assigned and assigned back, a many-to-one set and set back, on one-way collections, a many-to-many,
-// the self-referential pair and the back-populated pair. cc1d8bc fixed such patterns for the flush of
-// every object (test/review-day5-check/savepoint-collections.test.ts); here the scoped flush must write
-// and leave the objects exactly as that one does. Fixed seeds; R5L_RUNS multiplies the runs and
-// R5L_SEED shifts the seed.
+// A differential test of the scoped flush (885f7c0, src/orm/flush/scope.ts): the same random sequence
+// of operations runs twice, once as it is and once with a no-op beforeUpdate listener on every model,
+// which makes every flush look at every object the session holds (the path before the scope). After
+// each operation the objects (state, columns, loaded relationships) and each operation's outcome must
+// agree, and at the end the tables. The schema is the scope's hard ground: one-way collections (their
+// members change nothing of their own), a one-way many-to-many, a self-referential many-to-one with
+// its collection, a back-populated one; new objects holding stored ones, savepoints, rollbacks,
+// direct foreign-key writes, merge(), refresh() of a relationship, expunge and add again, expireOnCommit,
+// autoflushing queries and deletes (which take the full path on both). Among the operations, episodes
+// put together what random operations almost never do: a link changed, flushed, and put back unflushed,
+// inside a savepoint then rolled back or released (or in none): push-flush-pop, unshift-flush-shift, a
+// collection assigned and assigned back, a many-to-one set and set back (cc1d8bc fixed such patterns
+// for the flush of every object; test/review-day5-check/savepoint-collections.test.ts).
+// Fixed seeds; R5C_RUNS multiplies the runs and R5C_SEED shifts the seed.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -36,8 +40,8 @@ import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 
 const env: Record<string, string | undefined> = globalThis.process?.env ?? {}
-const RUNS = 12 * (Number(env.R5L_RUNS) || 1)
-const SEED = 5151 + (Number(env.R5L_SEED) || 0)
+const RUNS = 12 * (Number(env.R5C_RUNS) || 1)
+const SEED = 5151 + (Number(env.R5C_SEED) || 0)
 
 const registry = new Registry()
 const shelfTags = table(
