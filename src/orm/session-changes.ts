@@ -293,6 +293,8 @@ export function keepLateChanges(late: readonly LateChange[]): void {
 
 /** Whether a loaded relationship differs from what the database has (unknown counts as changed). */
 export function relationshipsChanged(state: InstanceState): boolean {
+  // `loaded` is made on first use: a model without relationships has none, and every autoflush asks.
+  if (state.mapper.relationshipSpecs.size === 0) return false
   for (const key of state.loaded) if (relationshipChanged(state, key)) return true
   return false
 }

@@ -4,6 +4,7 @@
 // can go through the objects that differ and those their changed relationships reach, and leave the
 // others as they are; where that is not enough to know what it writes, it looks at all of them.
 import type { RelationshipProperty } from "../mapper.ts"
+import { relationshipsChanged } from "../session-changes.ts"
 import {
   type InstanceState,
   relatedOf,
@@ -94,7 +95,7 @@ export function listened(states: Iterable<InstanceState>): boolean {
  * asks it of every object the session holds.
  */
 export function changedSinceFlush(state: InstanceState): boolean {
-  return changedColumns(state) || anyRelationshipChanged(state)
+  return changedColumns(state) || relationshipsChanged(state)
 }
 
 function changedColumns(state: InstanceState): boolean {
@@ -105,13 +106,6 @@ function changedColumns(state: InstanceState): boolean {
     const value = values[key]
     if (value !== committed[key] && key in values && !sameValue(value, committed[key])) return true
   }
-  return false
-}
-
-function anyRelationshipChanged(state: InstanceState): boolean {
-  // `loaded` is made on first use: a model without relationships has none.
-  if (state.mapper.relationshipSpecs.size === 0) return false
-  for (const key of state.loaded) if (relationshipChanged(state, key)) return true
   return false
 }
 
