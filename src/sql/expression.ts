@@ -344,6 +344,8 @@ export function asExpression<T>(value: Operand<T> | T, type: SqlType<unknown>): 
 
 /** A standalone value as a bind parameter, typed from the value: `literal(5)`, `literal("x")`. */
 export function literal<T>(value: T, type?: SqlType<T>): Expression<T> {
+  // undefined (a missing request field) was bound as NULL, as a comparison's was (see asExpression).
+  if (value === undefined) refuseArgument(value)
   return new BindParam(value, type ?? typeOfValue(value))
 }
 
