@@ -42,7 +42,12 @@ function oneHead(graph: RevisionGraph): string[] {
   return heads
 }
 
-/** `base`, a revision id or prefix (it stays applied), or `-N`. */
+/**
+ * `base`, a revision id or prefix (it stays applied), or `-N`. As Alembic: going down to a revision
+ * undoes its applied descendants only, so a branch that does not follow it stays as it is; `-N` walks
+ * down one line, and is refused where the line forks (several heads: which one is the command's to
+ * name), where Alembic warns and picks the first head.
+ */
 export function downgradePlan(graph: RevisionGraph, current: readonly string[], target: string): Step[] {
   const applied = graph.withAncestors(known(graph, current))
   const inOrder = graph.ordered.filter((r) => applied.has(r.id)).reverse()
@@ -55,7 +60,19 @@ export function downgradePlan(graph: RevisionGraph, current: readonly string[], 
         `Cannot downgrade ${target}: only ${inOrder.length} revision(s) are applied`,
       )
     }
-    undo = inOrder.slice(0, count).map((r) => r.id)
+    undo = []
+    const remaining = new Set(applied)
+    while (undo.length < count) {
+      const heads = [...remaining].filter((id) => !graph.children(id).some((child) => remaining.has(child)))
+      if (heads.length > 1) {
+        throw new RevisionGraphError(
+          `Cannot downgrade ${target}: ${undo.length === 0 ? "the database is" : `past ${undo.join(", ")} the database is`} at several heads (${heads.sort().join(", ")}), so which branch to undo is ambiguous: downgrade to a revision (only its descendants are undone) or to base`,
+        )
+      }
+      const head = heads[0] as string
+      undo.push(head)
+      remaining.delete(head)
+    }
   } else {
     const goal = target === "base" ? undefined : graph.resolve(target)
     // A revision not applied (on another branch, or ahead) is no place to go down to: undoing all
@@ -65,8 +82,8 @@ export function downgradePlan(graph: RevisionGraph, current: readonly string[], 
         `Cannot downgrade to ${goal}: it is not applied (the database is at ${current.join(", ") || "base"}); name an applied revision, -N or base`,
       )
     }
-    const keep = goal === undefined ? new Set<string>() : graph.withAncestors([goal])
-    undo = inOrder.filter((r) => !keep.has(r.id)).map((r) => r.id)
+    const below = goal === undefined ? applied : graph.withDescendants(goal)
+    undo = inOrder.filter((r) => r.id !== goal && below.has(r.id)).map((r) => r.id)
   }
   const remaining = new Set(applied)
   return undo.map((id) => {
