@@ -17,6 +17,12 @@ export interface ColumnDef {
   readonly primaryKey?: boolean
   /** An integer primary key the database generates (identity on PostgreSQL, rowid on SQLite). */
   readonly autoincrement?: boolean
+  /**
+   * SQLite only (PostgreSQL ignores it): the sole primary key declared `PRIMARY KEY DESC`. Declared
+   * INTEGER, such a key is not the rowid but a plain key beside it, as SQLite keeps it; autogenerate
+   * writes it for a key it reads so.
+   */
+  readonly descendingKey?: boolean
 }
 
 export interface ForeignKeyDef {

@@ -20,6 +20,9 @@ export function resolveColumn(def: ColumnDef, dialect: Dialect): ColumnSchema {
         : renderDefault(def.default, coreType, migrationCompiler(dialect)),
     ...(def.default === undefined ? {} : { sourceDefault: def.default }),
     autoincrement,
+    ...(def.descendingKey === true && !autoincrement && dialect.name === "sqlite"
+      ? { descendingKey: true }
+      : {}),
     ...(typeof def.type === "string" ? {} : { source: def.type }),
   }
 }

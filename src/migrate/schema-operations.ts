@@ -46,6 +46,7 @@ export function columnDef(column: ColumnSchema, primaryKey: boolean): ColumnDef 
     ...(column.default === undefined ? {} : { default: portable(column) }),
     ...(primaryKey ? { primaryKey: true } : {}),
     ...(column.autoincrement ? { autoincrement: true } : {}),
+    ...(primaryKey && column.descendingKey ? { descendingKey: true } : {}),
   }
 }
 

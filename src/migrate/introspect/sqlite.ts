@@ -82,16 +82,26 @@ export const sqliteIntrospection: Introspection = {
         // spells INTEGER too) is a plain key beside a hidden rowid, and may hold NULLs and text. Its
         // spelling is kept, or a rebuild would make it the rowid, numbering its NULL keys and
         // renumbering the rows.
-        // So is `INTEGER PRIMARY KEY DESC`, by a quirk SQLite keeps: it has an index of its own, which the
-        // rowid needs not. It is written so again, or a rebuild would make it the rowid.
         const declared = declaredTypes.get(`${name}\u0000${only.name}`) ?? "INTEGER"
-        const keyIndex = indexes.some(([table, , , origin]) => text(table) === name && text(origin) === "pk")
-        target.columns[target.columns.indexOf(only)] = !/^INTEGER$/i.test(declared.trim())
-          ? { ...only, type: declared.trim().toUpperCase().replace(/\s+/g, " ") }
-          : keyIndex
-            ? { ...only, descendingKey: true }
-            : { ...only, autoincrement: true }
+        if (!/^INTEGER$/i.test(declared.trim())) {
+          target.columns[target.columns.indexOf(only)] = {
+            ...only,
+            type: declared.trim().toUpperCase().replace(/\s+/g, " "),
+          }
+        } else if (!indexes.some(([table, , , origin]) => text(table) === name && text(origin) === "pk")) {
+          // With an index of its own (DESC, or WITHOUT ROWID) it is not the rowid either.
+          target.columns[target.columns.indexOf(only)] = { ...only, autoincrement: true }
+        }
       }
+      // `PRIMARY KEY DESC` on a column, whatever its type, is written so again: declared INTEGER, it is
+      // (a quirk SQLite keeps) no rowid but a plain key with an index of its own, and a rebuild back to
+      // INTEGER from another type must not make it the rowid either.
+      const key =
+        target.primaryKey.length === 1
+          ? target.columns.find((c) => c.name === target.primaryKey[0])
+          : undefined
+      if (key && descendingKey(name, indexes))
+        target.columns[target.columns.indexOf(key)] = { ...key, descendingKey: true }
     }
     // SQLite matches table and column names ignoring ASCII case: a foreign key may spell its table
     // `Parent` for `parent`. It is read under the table's own spelling, so that a rebuild finds it.
@@ -230,6 +240,8 @@ function indexGroups(table: string, rows: Rows) {
       beyondDdl: boolean
       /** A key column compares under another collation than BINARY (`UNIQUE (email COLLATE NOCASE)`). */
       collated: boolean
+      /** A key column is in descending order. */
+      descending: boolean
     }
   >()
   for (const [tableName, name, unique, origin, column, partial, descending, collation] of rows) {
@@ -241,11 +253,13 @@ function indexGroups(table: string, rows: Rows) {
       columns: [],
       beyondDdl: false,
       collated: false,
+      descending: false,
     }
     group.columns.push(text(column))
     // CREATE INDEX writes plain ascending columns: one DESC or COLLATE NOCASE is kept as written.
     group.beyondDdl ||= truthy(partial) || column === null || truthy(descending) || !binary(collation)
     group.collated ||= !binary(collation)
+    group.descending ||= truthy(descending)
     groups.set(text(name), group)
   }
   return [...groups.values()]
@@ -257,6 +271,12 @@ const LITERAL_DEFAULT =
 /** SQLite reports an expression default without its parentheses, which DEFAULT requires back. */
 function defaultClause(sql: string): string {
   return LITERAL_DEFAULT.test(sql.trim()) || sql.startsWith("(") ? sql : `(${sql})`
+}
+
+/** Whether the table's key has an index of its own (origin 'pk') over one column, descending. */
+function descendingKey(table: string, rows: Rows): boolean {
+  const key = indexGroups(table, rows).find((ix) => ix.origin === "pk")
+  return key?.columns.length === 1 && key.descending
 }
 
 /** Whether an index column compares as SQLite does by default (pragma_index_xinfo's coll). */
