@@ -5,7 +5,8 @@
 // (../sql/json-rows.ts). One statement is one snapshot and, at the edge, the cheapest request: no
 // BEGIN and COMMIT around it, one plan. When the query's rows could not travel as JSON unchanged
 // (values of no known type, unnamed columns, a DISTINCT ordered by columns it does not select), the
-// query runs as it is beside the statement of the levels, in the same request.
+// query runs as it is beside the statement of the levels, in the same request; the statement then
+// answers the keys its levels were read for, as two runs may give two sets of rows.
 import { decodeOwnRow, slotsOf } from "../engine/row-shape.ts"
 import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "../sql/compiler/dialect.ts"
 import { bindParams, type Template } from "../sql/compiler/expression-compiler.ts"
@@ -22,10 +23,18 @@ import type { LoadPlan } from "./loading.ts"
 import { mapperOf } from "./mapper-of.ts"
 
 export interface JsonLoad {
-  /** One row: the JSON rows of the query (when `names`), then of each level, in plan order. */
+  /**
+   * One row: the JSON rows of the query (when `names`; else of `roots`), then of each level, in plan
+   * order.
+   */
   readonly statement: Statement
   /** The query's column names when its rows travel in the statement; else it runs beside it. */
   readonly names: readonly string[] | undefined
+  /**
+   * The parent keys of the levels that hang from the query (in their order), as the statement's own
+   * run of the query gave them: the objects whose loads it read, when the query ran beside.
+   */
+  readonly roots: Query
 }
 
 /**
@@ -106,12 +115,14 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
   if (!names) hidden = []
   const ordered = names ? query.state.orderBy : []
   const body = new Select({ ...query.state, items: [...query.state.items, ...hidden] })
-  const keys = levels.map((level) => {
-    const parentKey = level.property.pairs[0]?.[0] as Column<unknown>
+  const parentKeys = levels.map((level) => level.property.pairs[0]?.[0] as Column<unknown>)
+  const keys = levels.map((level, i) => {
+    const parentKey = parentKeys[i] as Column<unknown>
     if (level.parent === -1) return keyColumn(query.state.items, level.item, parentKey)
     // A level's own objects come first in its rows.
     return keyColumn(levels[level.parent]?.load.statement.state.items ?? [], 0, parentKey)
   })
+  const rootLevels = [...levels.keys()].filter((i) => levels[i]?.parent === -1)
   // The statement around the query, given what the query's CTE holds (the query, or a stand-in).
   const around = (query: Query): Query => {
     const ctes = [cte(query, 0)]
@@ -125,10 +136,16 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
       const order = (i === 0 ? ordered : []).map(
         (o, j) => new Ordering(table.columns[orderAt[j] as number] as Column<unknown>, o.direction, o.nulls),
       )
-      const json = new JsonRows(table.columns.slice(0, i === 0 ? columns.length : undefined), order)
+      // Run beside, the query's rows are read from its own run; this run's keys say which objects the
+      // levels' rows are for (a volatile condition, a LIMIT without a unique order: not the same).
+      const own =
+        i > 0 || names
+          ? table.columns.slice(0, i === 0 ? columns.length : undefined)
+          : rootLevels.map((level) => table.columns[keys[level] as number] as Column<unknown>)
+      const json = new JsonRows(own, order)
       return new ScalarSubquery(select(json), json.type)
     })
-    return select(...(names ? rows : rows.slice(1))) as Query
+    return select(...rows) as Query
   }
   // Everything the SQL around the query depends on: statements of the same shape share it.
   const shape = [
@@ -138,7 +155,8 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
     ...levels.map((level, i) => `${idOf(level.property)} ${level.parent} ${keys[i]}`),
     ...joined.map((load) => `joined ${idOf(load.property)} ${load.owner}`),
   ].join("/")
-  return { statement: new JsonLoadStatement(body, around, shape, levels.length + (names ? 1 : 0)), names }
+  const roots = select(...rootLevels.map((level) => parentKeys[level] as Column<unknown>)) as Query
+  return { statement: new JsonLoadStatement(body, around, shape, levels.length + 1), names, roots }
 }
 
 /**

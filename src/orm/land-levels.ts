@@ -2,20 +2,22 @@
 // above. Part of the loads plugin (./loading.ts), so a bundle whose queries load nothing carries none
 // of it.
 import type { Dialect } from "../sql/compiler/dialect.ts"
-import { jsonRows } from "./json-load.ts"
+import type { Column } from "../sql/schema/column.ts"
+import { valueKey } from "./identity-map.ts"
+import { jsonLoad, jsonRows } from "./json-load.ts"
 import type { LoadPlan } from "./loading.ts"
 import { plugins } from "./plugins.ts"
 import { type Hydration, hydrateRows } from "./session-reads.ts"
+import { stateOf } from "./state.ts"
 
 /**
- * Lands each level of `plan` from the statement's JSON row (`first`: the column of the first level)
- * on the objects of the query's `rows` or of the level above.
+ * Lands each level of `plan` from the statement's JSON row (the query's rows or keys, then each
+ * level's) on the objects of the query's `rows` or of the level above.
  */
 export function landLevels(
   plan: LoadPlan,
   rows: readonly unknown[][],
   jsonRow: readonly unknown[],
-  first: number,
   hydration: Hydration,
   dialect: Dialect,
 ): void {
@@ -25,13 +27,23 @@ export function landLevels(
   const { levels, joined } = plan
   // Each level's objects, kept for the levels that hang from it (only those need them).
   const loadedByLevel: object[][] = []
+  const { names, roots } = jsonLoad(plan)
+  // A query run beside its loads: the keys its run in the statement gave, per level that hangs from it.
+  const seen = names ? [] : jsonRows(jsonRow, 0, roots, dialect)
+  let root = 0
   for (const [i, level] of levels.entries()) {
-    const raw = jsonRows(jsonRow, first + i, level.load.statement, dialect)
+    const raw = jsonRows(jsonRow, 1 + i, level.load.statement, dialect)
     const links = raw.map(level.load.linkOf)
     const hydratedLevel = hydrateRows(level.load.statement, raw, hydration)
     const children = relationships.assignJoined(hydratedLevel, joined, i, hydration.populateExisting)
-    const owners =
-      level.parent === -1 ? distinctObjects(rows, level.item) : (loadedByLevel[level.parent] ?? [])
+    let owners = level.parent === -1 ? distinctObjects(rows, level.item) : (loadedByLevel[level.parent] ?? [])
+    if (!names && level.parent === -1) {
+      // Objects that run did not give have no rows here, which would read as none: left unloaded.
+      const at = root++
+      const keys = new Set(seen.map((key) => valueKey(key[at])))
+      const parentKey = (level.property.pairs[0]?.[0] as Column<unknown>).key
+      owners = owners.filter((owner) => keys.has(valueKey(stateOf(owner).values[parentKey])))
+    }
     const loaded = level.load.assign(children, links, owners)
     relationships.assign(level.property, loaded, hydration.populateExisting)
     if (levels.some((other) => other.parent === i)) loadedByLevel[i] = distinctObjects(children, 0)

@@ -105,7 +105,7 @@ export function landRead(
   const relationships = plugins.relationships
   const rows = relationships?.assignJoined(hydrated, joined, -1, hydration.populateExisting) ?? hydrated
   // Levels exist only where the loads plugin planned them: it lands them.
-  if (levels.length > 0) plugins.loads?.land(plan, rows, jsonRow, json?.names ? 1 : 0, hydration, dialect)
+  if (levels.length > 0) plugins.loads?.land(plan, rows, jsonRow, hydration, dialect)
   // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
   const affected = json?.names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
   return new Result(rows as never[], json?.names ?? first?.columns ?? [], affected, statement)
