@@ -41,7 +41,7 @@ export function landLevels(
       // Objects that run did not give have no rows here, which would read as none: left unloaded.
       const at = root++
       const keys = new Set(seen.map((key) => valueKey(key[at])))
-      const parentKey = (level.property.pairs[0]?.[0] as Column<unknown>).key
+      const parentKey = (roots.state.items[at] as Column<unknown>).key
       owners = owners.filter((owner) => keys.has(valueKey(stateOf(owner).values[parentKey])))
     }
     const loaded = level.load.assign(children, links, owners)
