@@ -62,6 +62,11 @@ export interface TableSchema {
   /** SQLite only: the CREATE TRIGGER statements on the table, which a rebuild must recreate. */
   readonly triggers?: readonly string[]
   /**
+   * SQLite only: the INSTEAD OF triggers of views whose SQL names this table. A rebuild leaves them (and
+   * their views) as they are; it checks that they still compile.
+   */
+  readonly viewTriggers?: readonly { readonly view: string; readonly sql: string }[]
+  /**
    * SQLite only: the CREATE INDEX statements of indexes models cannot declare (partial, on an
    * expression), which autogenerate leaves alone and a rebuild recreates as written.
    */

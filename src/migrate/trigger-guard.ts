@@ -14,7 +14,7 @@
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import type { DatabaseSchema, TableSchema } from "./schema.ts"
 import { folded } from "./sql-names.ts"
-import { unquote } from "./sqlite-table-sql.ts"
+import { splitTopLevel, unquote } from "./sqlite-table-sql.ts"
 
 const SCRATCH = "_edgealchemy_trigger_check"
 const SCRATCH_RENAMED = `${SCRATCH}_renamed`
@@ -50,7 +50,43 @@ export function triggerGuards(
     `ALTER TABLE ${q(SCRATCH)} RENAME TO ${q(SCRATCH_RENAMED)}`,
     `DROP TABLE ${q(SCRATCH_RENAMED)}`,
     ...writes,
+    ...viewTriggerWrites(rebuilt, after, compiler),
   ]
+}
+
+const INSTEAD_OF = /\bINSTEAD\s+OF\s+(INSERT|DELETE|UPDATE)\b(?:\s+OF\s+(.+?))?\s+ON\s/is
+
+/**
+ * Writes that change no row to each view whose INSTEAD OF triggers name a rebuilt table, one for each
+ * trigger (a view takes only the writes it has a trigger for): preparing it compiles the trigger. The
+ * scratch rename passes over an INSERT's column list and an UPDATE's SET in a trigger's body.
+ */
+function viewTriggerWrites(
+  rebuilt: readonly TableSchema[],
+  after: DatabaseSchema,
+  compiler: Compiler,
+): string[] {
+  const q = (name: string) => compiler.quote(name)
+  const triggers = new Map<string, { view: string; sql: string }>()
+  for (const table of rebuilt)
+    for (const trigger of after.get(table.name)?.viewTriggers ?? []) triggers.set(trigger.sql, trigger)
+  return [...triggers.values()].flatMap(({ view, sql }) => {
+    const [, event, columns] = INSTEAD_OF.exec(sql) ?? []
+    if (event === undefined) return []
+    const mark = `WHERE ${MARK}${literal(`${view}: ${triggerName(sql) ?? "?"}`).slice(1)} IS NULL`
+    switch (event.toUpperCase()) {
+      case "INSERT":
+        return [`INSERT INTO ${q(view)} SELECT * FROM ${q(view)} ${mark}`]
+      case "DELETE":
+        return [`DELETE FROM ${q(view)} ${mark}`]
+      default: {
+        // An UPDATE OF trigger compiles when a column it lists is set; any other, for any column (a
+        // view takes rowid as one).
+        const set = columns === undefined ? ["rowid"] : splitTopLevel(columns).map((c) => q(unquote(c)))
+        return [`UPDATE ${q(view)} SET ${set.map((c) => `${c} = NULL`).join(", ")} ${mark}`]
+      }
+    }
+  })
 }
 
 /**
@@ -97,9 +133,12 @@ export function withoutDroppedTrigger(schema: DatabaseSchema, sql: string): Data
   if (written === undefined) return schema
   const dropped = folded(unquote(written))
   const next = new Map(schema)
+  const other = (sql: string) => folded(triggerName(sql) ?? "") !== dropped
   for (const [name, table] of schema) {
-    const kept = table.triggers?.filter((t) => folded(triggerName(t) ?? "") !== dropped)
-    if (kept && kept.length !== table.triggers?.length) next.set(name, { ...table, triggers: kept })
+    const kept = table.triggers?.filter(other)
+    const onViews = table.viewTriggers?.filter((t) => other(t.sql))
+    if (kept?.length !== table.triggers?.length || onViews?.length !== table.viewTriggers?.length)
+      next.set(name, { ...table, ...(kept && { triggers: kept }), ...(onViews && { viewTriggers: onViews }) })
   }
   return next
 }

@@ -141,6 +141,12 @@ export const sqliteIntrospection: Introspection = {
     }
     for (const [tableName, create, type, name] of asWritten) {
       const target = tables.get(text(tableName))
+      if (!target && text(type) === "trigger") {
+        // A trigger on a view (INSTEAD OF): it stays through a rebuild of the tables it names.
+        for (const table of tables.values())
+          if (folded(text(create)).includes(folded(table.name)))
+            table.viewTriggers = [...(table.viewTriggers ?? []), { view: text(tableName), sql: text(create) }]
+      }
       if (!target) continue
       if (text(type) === "trigger") target.triggers = [...(target.triggers ?? []), text(create)]
       else if (indexGroups(target.name, indexes).some((ix) => ix.name === text(name) && ix.beyondDdl))
