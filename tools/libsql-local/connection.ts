@@ -80,9 +80,12 @@ export class Connection {
   #lost: string | undefined
   #inTransaction = false
   /**
-   * Why SQLite rolled back the transaction under way by itself (a statement interrupted, a full disk):
-   * until the client ends it, its statements fail rather than run one by one in autocommit, which would
-   * commit part of a transaction whose COMMIT then fails.
+   * Why SQLite rolled back the transaction under way when libsql-local interrupted a statement of it (its
+   * time limit, a client gone): until the client ends it, its statements fail rather than run one by one
+   * in autocommit, which would commit part of a transaction whose COMMIT then fails. Only then: a
+   * statement that rolls back by itself (`INSERT OR ROLLBACK`, `RAISE(ROLLBACK)`, a full disk) leaves
+   * the connection in autocommit, as SQLite does and sqld passes on (it runs each statement as it
+   * comes), and as the official client's suite sees there (its Hrana 3 guards exist for it).
    */
   #rolledBack: string | undefined
   #closed: Promise<void> | undefined
@@ -207,7 +210,7 @@ export class Connection {
     const pending = this.#pending.get(message.id)
     if (!pending) return
     this.#pending.delete(message.id)
-    if (!message.ok && this.#inTransaction && !message.inTransaction) {
+    if (!message.ok && this.#inTransaction && !message.inTransaction && interrupted(message.error)) {
       this.#rolledBack = message.error?.message ?? "unknown error"
     }
     this.#inTransaction = message.inTransaction
@@ -228,4 +231,9 @@ export class Connection {
       pending.reject(new ConnectionLostError(reason))
     }
   }
+}
+
+/** SQLITE_INTERRUPT: the statement was stopped by libsql-local, not by what it ran into. */
+function interrupted(error: Reply["error"]): boolean {
+  return error?.code === "SQLITE_INTERRUPT" || ((error?.rawCode ?? 0) & 0xff) === 9
 }
