@@ -27,7 +27,8 @@ export const optionalUser: MiddlewareHandler<BlogEnv> = async (c, next) => {
 }
 
 async function authenticate(c: Context<BlogEnv>): Promise<void> {
-  const match = /^Bearer ([A-Za-z0-9_.-]{1,2048})$/.exec(c.req.header("Authorization") ?? "")
+  // The scheme is case-insensitive (RFC 9110 11.1): `bearer` is as good as `Bearer`.
+  const match = /^Bearer +([A-Za-z0-9_.-]{1,2048})$/i.exec(c.req.header("Authorization") ?? "")
   if (!match) throw unauthorized("Malformed Authorization header: expected 'Bearer <token>'")
   const claims = await verifyToken(match[1] as string, authSecret(c))
   if (!claims) throw unauthorized("Invalid or expired token")
@@ -41,7 +42,8 @@ export function authSecret(c: Context<BlogEnv>): string {
   return secret
 }
 
-function isMissingReference(error: Error | undefined): boolean {
+/** A write that named a row another request deleted meanwhile (a foreign key failed). */
+export function isMissingReference(error: unknown): boolean {
   return error instanceof IntegrityError && error.kind === "foreign_key"
 }
 

@@ -6,13 +6,30 @@ import * as v from "valibot"
 import { characterCount } from "./characters.ts"
 import { badRequest, invalid, notFound } from "./errors.ts"
 
-/** A JSON body checked against `schema`; the handler reads it with `c.req.valid("json")`. */
+/** A JSON media type, as Hono's validator reads one (`application/json`, `application/merge-patch+json`). */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i
+
+/**
+ * A JSON body checked against `schema`; the handler reads it with `c.req.valid("json")`. A body sent
+ * as another media type (or none) is refused as such: Hono's validator would read it as `{}` and
+ * answer that every field is missing.
+ */
 export function jsonBody<S extends v.GenericSchema>(schema: S) {
-  return vValidator("json", schema, (result) => {
+  const validate = vValidator("json", schema, (result) => {
     if (result.success) return
     const shapeWrong = result.issues.some((issue) => issue.kind === "schema")
     throw (shapeWrong ? badRequest : invalid)(describe(result.issues))
   })
+  const checked: typeof validate = (c, next) => {
+    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim() ?? ""
+    if (!JSON_MEDIA_TYPE.test(mediaType)) {
+      throw badRequest(
+        `The body must be JSON, sent with Content-Type: application/json (got ${JSON.stringify(mediaType || "none")})`,
+      )
+    }
+    return validate(c, next)
+  }
+  return checked
 }
 
 /** Query parameters checked against `schema`; any failure is 400. */

@@ -1,7 +1,8 @@
 // POST /posts/:id/comments: a comment by the signed-in user on a published post.
-import { Hono } from "hono"
+import { type Context, Hono } from "hono"
 import * as v from "valibot"
-import { currentUser, requireUser } from "../auth/require-user.ts"
+import { select } from "../../src/index.ts"
+import { currentUser, isMissingReference, requireUser } from "../auth/require-user.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
 import { commitOnce } from "../http/idempotency.ts"
@@ -29,8 +30,20 @@ comments.post("/:id/comments", requireUser, jsonBody(newComment), async (c) => {
     content: c.req.valid("json"),
     answer: async (commentId) => {
       const created = await session.get(Comment, commentId)
-      return created ? commentJson(created, author) : undefined
+      // On SQLite a deleted comment's id goes to the next comment, which may be someone else's.
+      return created?.userId === user.sub && created.postId === id ? commentJson(created, author) : undefined
     },
+  }).catch(async (error: unknown) => {
+    // The post was deleted between the read above and the commit: its foreign key fails. That is
+    // the 404 of a missing post, not a conflict (a deleted user is requireUser's 401).
+    if (isMissingReference(error) && !(await postExists(c, id))) throw notFound(`No published post ${id}`)
+    throw error
   })
   return replayed ?? c.json(commentJson(comment, author), 201)
 })
+
+/** Whether post `id` exists; on a connection of its own, apart from the failed session. */
+async function postExists(c: Context<BlogEnv>, id: number): Promise<boolean> {
+  const found = await c.var.session.engine.execute(select(Post.id).where(Post.id.eq(id)))
+  return found.first() !== undefined
+}

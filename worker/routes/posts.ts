@@ -67,7 +67,8 @@ posts.post("/", requireUser, jsonBody(newPost), async (c) => {
     content: body,
     answer: async (postId) => {
       const [created, commentCount] = (await session.execute(postForJson(postId))).first() ?? []
-      return created ? postJson(created, Number(commentCount ?? 0)) : undefined
+      // On SQLite a deleted post's id goes to the next post, which may be someone else's draft.
+      return created?.userId === user.sub ? postJson(created, Number(commentCount ?? 0)) : undefined
     },
   })
   return replayed ?? c.json(postJson(post, 0, { id: user.sub, username: user.name }), 201)

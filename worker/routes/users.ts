@@ -41,12 +41,15 @@ users.post("/", jsonBody(signup), async (c) => {
     content: { username: body.username, email: body.email, bio: body.bio ?? null },
     answer: async (id) => {
       const created = await session.get(User, id)
-      return created ? userJson(created) : undefined
+      // On SQLite a deleted user's id goes to the next sign-up: answer only the account this key made.
+      return created?.username === body.username ? userJson(created) : undefined
     },
     // A retry with another password is another request: its account would not be the one it asked for.
     sameSecrets: async (id) => {
       const created = await session.get(User, id)
-      return created !== null && (await verifyPassword(body.password, created.passwordHash))
+      // Another account (or none) under this id: answer() says the key's account is gone.
+      if (created?.username !== body.username) return true
+      return verifyPassword(body.password, created.passwordHash)
     },
   })
   return replayed ?? c.json(userJson(user), 201)

@@ -1,0 +1,205 @@
+// The blog worker (worker/app.ts) attacked over HTTP as a hostile or careless client would, on both
+// databases (day 6 review): retries of Idempotency-Keys whose resource's id another row took (SQLite
+// gives a deleted row's id to the next insert), a comment racing its post's deletion, the bearer
+// scheme in another case, and bodies sent without a JSON Content-Type.
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { deleteFrom, func, select } from "../../src/index.ts"
+import { Comment, Post, User } from "../../worker/models/index.ts"
+import { expectError } from "../blog/client.ts"
+import { useBlog } from "../blog/fixture.ts"
+import { blogDatabases } from "../reliability/blog-in-node.ts"
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+for (const [name, open] of blogDatabases) {
+  describe(`hostile clients of the blog on ${name}`, () => {
+    const blog = useBlog(open)
+    const key = (what: string) => ({ "Idempotency-Key": `${what}-${Date.now().toString(36)}` })
+
+    it("a post's Idempotency-Key retried after the post was deleted answers 404, never the post that took its id", async () => {
+      const author = await blog.member("keyed")
+      const other = await blog.member("other")
+      const headers = key("post")
+      const json = { title: "Keyed", content: "c", published: true }
+      const first = await blog.api.post("/posts", { token: author.token, json, headers })
+      expect(first.status).toBe(201)
+      expect((await blog.api.delete(`/posts/${first.body.id}`, { token: author.token })).status).toBe(204)
+      // On SQLite this draft gets the deleted post's id.
+      const draft = await blog.post(other.token, {
+        title: "Someone's draft",
+        content: "secret",
+        published: false,
+      })
+      if (blog.database.dialect === "sqlite") expect(draft.id).toBe(first.body.id)
+      const retry = await blog.leavesNoTrace(() =>
+        blog.api.post("/posts", { token: author.token, json, headers }),
+      )
+      expectError(retry, 404, "not_found")
+      expect(JSON.stringify(retry.body)).not.toContain("secret")
+      expect(retry.headers.get("Idempotent-Replayed")).toBeNull()
+      expect((await blog.api.get(`/posts/${draft.id}`, { token: other.token })).body.title).toBe(
+        "Someone's draft",
+      )
+    })
+
+    it("a comment's Idempotency-Key retried after the comment went answers 404, never the comment that took its id", async () => {
+      const commenter = await blog.member("commenter")
+      const host = await blog.member("host")
+      const third = await blog.member("third")
+      const headers = key("comment")
+      const post = await blog.post(host.token)
+      const first = await blog.api.post(`/posts/${post.id}/comments`, {
+        token: commenter.token,
+        json: { content: "Mine" },
+        headers,
+      })
+      expect(first.status).toBe(201)
+      // The post goes, its comments with it; on SQLite the next post and comment take their ids.
+      expect((await blog.api.delete(`/posts/${post.id}`, { token: host.token })).status).toBe(204)
+      const next = await blog.post(host.token)
+      const theirs = await blog.api.post(`/posts/${next.id}/comments`, {
+        token: third.token,
+        json: { content: "Theirs" },
+      })
+      expect(theirs.status).toBe(201)
+      if (blog.database.dialect === "sqlite")
+        expect([next.id, theirs.body.id]).toEqual([post.id, first.body.id])
+      const retry = await blog.leavesNoTrace(() =>
+        blog.api.post(`/posts/${post.id}/comments`, {
+          token: commenter.token,
+          json: { content: "Mine" },
+          headers,
+        }),
+      )
+      expectError(retry, 404, "not_found")
+      expect(JSON.stringify(retry.body)).not.toContain("Theirs")
+      expect((await blog.api.get(`/posts/${next.id}`)).body.comments).toEqual([theirs.body])
+    })
+
+    it("a sign-up's Idempotency-Key retried after its user was deleted answers 404, never the account that took its id", async () => {
+      const name = `signup_${Date.now().toString(36)}`
+      const json = { username: name, email: `${name}@example.com`, password: "password123" }
+      const headers = key("signup")
+      const first = await blog.api.post("/users", { json, headers })
+      expect(first.status).toBe(201)
+      await blog.database.inspect.execute(deleteFrom(User).where(User.id.eq(first.body.id)))
+      // On SQLite this account gets the deleted user's id; it has the same password.
+      const next = await blog.member("next")
+      if (blog.database.dialect === "sqlite") expect(next.id).toBe(first.body.id)
+      const retry = await blog.leavesNoTrace(() => blog.api.post("/users", { json, headers }))
+      expectError(retry, 404, "not_found")
+      expect(JSON.stringify(retry.body)).not.toContain(next.username)
+    })
+
+    it("a comment whose post is deleted between its check and its commit is 404, writing nothing", async () => {
+      const host = await blog.member("racehost")
+      const guest = await blog.member("raceguest")
+      const post = await blog.post(host.token)
+      const inspect = blog.database.inspect
+      const realFetch = globalThis.fetch
+      let deleted = false
+      // The post goes just before the comment's commit reaches the database.
+      vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+        // Neon's driver sends a string body; libSQL's client a Request.
+        const sent =
+          typeof init?.body === "string"
+            ? init.body
+            : input instanceof Request
+              ? await input.clone().text()
+              : ""
+        if (!deleted && /INSERT INTO \\?"?comments\b/i.test(sent)) {
+          deleted = true
+          await inspect.execute(deleteFrom(Post).where(Post.id.eq(post.id)))
+        }
+        return realFetch(input, init)
+      })
+      const before = await blog.counts()
+      const answer = await blog.api.post(`/posts/${post.id}/comments`, {
+        token: guest.token,
+        json: { content: "Too late" },
+      })
+      vi.restoreAllMocks()
+      expect(deleted).toBe(true)
+      expectError(answer, 404, "not_found")
+      expect(answer.body.error.message).toBe(`No published post ${post.id}`)
+      // The post's check, the refused commit, the query that tells why.
+      expect([answer.roundTrips, answer.statements]).toEqual([3, 3])
+      expect(await blog.counts()).toEqual({ ...before, posts: before.posts - 1 })
+      const left = await inspect.execute(
+        select(func.count()).selectFrom(Comment).where(Comment.postId.eq(post.id)),
+      )
+      expect(Number(left.scalar())).toBe(0)
+    })
+
+    it("a comment by a deleted user on a post that still exists stays 401", async () => {
+      const host = await blog.member("stayhost")
+      const gone = await blog.member("gonecommenter")
+      const post = await blog.post(host.token)
+      await blog.database.inspect.execute(deleteFrom(User).where(User.id.eq(gone.id)))
+      // On SQLite, no sign-up after the deletion: its id is not taken again here.
+      const answer = await blog.leavesNoTrace(() =>
+        blog.api.post(`/posts/${post.id}/comments`, { token: gone.token, json: { content: "boo" } }),
+      )
+      expectError(answer, 401, "unauthorized")
+    })
+
+    it("takes the bearer scheme in any case and after several spaces (RFC 9110, RFC 6750)", async () => {
+      const { token } = await blog.member("scheme")
+      for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `Bearer   ${token}`]) {
+        const created = await blog.api.post("/posts", {
+          headers: { authorization },
+          json: { title: "Scheme", content: "c" },
+        })
+        expect(created.status, authorization.slice(0, 10)).toBe(201)
+        expect((await blog.api.get("/audit", { headers: { authorization } })).status).toBe(200)
+      }
+      for (const authorization of [
+        `Bearer${token}`,
+        `Basic ${token}`,
+        `Bearer ${token} x`,
+        `Bearer\t${token}`,
+      ]) {
+        const refused = await blog.leavesNoTrace(() =>
+          blog.api.post("/posts", { headers: { authorization }, json: { title: "Scheme", content: "c" } }),
+        )
+        expectError(refused, 401, "unauthorized")
+      }
+    })
+
+    it("refuses a JSON body sent as another media type (or none) by saying so, storing nothing", async () => {
+      const { token } = await blog.member("media")
+      const post = await blog.post(token)
+      const body = JSON.stringify({ title: "Typed", content: "c" })
+      for (const type of ["text/plain", "", "application/x-www-form-urlencoded", "multipart/form-data"]) {
+        const answers = [
+          await blog.api.post("/posts", { token, raw: body, headers: { "content-type": type } }),
+          await blog.api.patch(`/posts/${post.id}`, {
+            token,
+            raw: JSON.stringify({ title: "x", version: 1 }),
+            headers: { "content-type": type },
+          }),
+          await blog.api.post("/users", {
+            raw: JSON.stringify({ username: "typed_user", email: "t@example.com", password: "password123" }),
+            headers: { "content-type": type },
+          }),
+        ]
+        for (const answer of answers) {
+          expectError(answer, 400, "bad_request")
+          expect(answer.body.error.message).toContain("Content-Type: application/json")
+          expect(answer.roundTrips).toBe(0)
+        }
+      }
+      for (const type of [
+        "application/json; charset=utf-8",
+        "APPLICATION/JSON",
+        "application/merge-patch+json",
+      ]) {
+        const created = await blog.api.post("/posts", { token, raw: body, headers: { "content-type": type } })
+        expect(created.status, type).toBe(201)
+      }
+      expect((await blog.api.get(`/posts/${post.id}`)).body.version).toBe(1)
+    })
+  })
+}
