@@ -2,7 +2,7 @@
 // these encodings make that text exact (UTC timestamps, bytea hex, JSON documents, 64-bit integers).
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
-import { checkedValue, readInteger } from "../../sql/value-checks.ts"
+import { checkedValue, readInteger, unreadable } from "../../sql/value-checks.ts"
 import { hex } from "../../util/hex.ts"
 
 export function encodePostgres(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
@@ -41,13 +41,20 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
       // bool arrives as true/false (or "t"/"f" as text); a Boolean mapped onto an integer flag column, as
       // SQLite stores booleans, is true when nonzero.
       return value !== false && value !== "f" && value !== "false" && Number(value) !== 0
-    case "datetime":
+    case "datetime": {
       // Epoch milliseconds come from a one-statement load's JSON (../../sql/json-rows.ts).
-      return value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))
-    case "date":
-      // The driver leaves a date as its text (../../drivers/neon/transport.ts); a timestamp typed as a
-      // date (a DateOnly mapped onto a timestamptz column) arrives as a Date: its UTC day.
-      return (value instanceof Date ? value.toISOString() : String(value)).slice(0, 10)
+      const date = value instanceof Date ? value : new Date(typeof value === "number" ? value : String(value))
+      // 'infinity' would be an Invalid Date.
+      return Number.isNaN(date.getTime()) ? unreadable(value, type) : date
+    }
+    case "date": {
+      // The driver leaves a date as its text (../../drivers/neon/transport.ts) or parses it; a timestamp
+      // typed as a date (a DateOnly mapped onto a timestamptz column) arrives as a Date: its UTC day.
+      const day = value instanceof Date ? value.toISOString() : String(value)
+      // 'infinity', a BC day ('0044-03-15 BC', a Date of year 0 or before) or a year past 9999 has no
+      // YYYY-MM-DD of years 1 to 9999: cut to ten characters it was another day.
+      return /^(?!0000)\d{4}-\d\d-\d\d(?!\d)(?!.*BC)/.test(day) ? day.slice(0, 10) : unreadable(value, type)
+    }
     case "json":
       // The driver parsed json and jsonb already, in both modes: a string is the JSON string itself.
       return value
