@@ -8,8 +8,10 @@
 // know it (a new parent the session does not hold), unloaded: reading it says NotLoadedError and
 // `refresh()` loads it. A change the application made and has not flushed (autoflush off) is kept.
 //
-// The database's own ON UPDATE CASCADE / SET NULL of foreign keys that reference a changed column (a
-// parent's primary key updated) changes the referencing rows too: held ones get the same values first.
+// The database's own ON UPDATE CASCADE / SET NULL / SET DEFAULT of foreign keys that reference a
+// changed column (a parent's primary key updated) changes the referencing rows too: held ones get the
+// same values first.
+import { Expression } from "../sql/expression.ts"
 import type { ForeignKeyConstraint } from "../sql/schema/constraints.ts"
 import type { Table } from "../sql/schema/table.ts"
 import { RelationshipList } from "./collection.ts"
@@ -43,9 +45,11 @@ export function setCommitted(state: InstanceState, key: string, value: unknown):
 
 /**
  * Applies the database's referential actions to the held objects whose foreign keys referenced a
- * changed column (ON UPDATE CASCADE and SET NULL) or a deleted row (ON DELETE CASCADE lets them go as
- * their rows are; SET NULL), as it did to their rows; returns every object changed, `moved` first.
- * (SET DEFAULT gives a value memory does not know, and RESTRICT / NO ACTION refuse the statement.)
+ * changed column (ON UPDATE CASCADE, SET NULL, SET DEFAULT) or a deleted row (ON DELETE CASCADE lets
+ * them go as their rows are; SET NULL, SET DEFAULT), as it did to their rows; returns every object
+ * changed, `moved` first. SET DEFAULT gives the column's server default (NULL without one), as the
+ * model declares it; one that is SQL (`func.now()`) memory does not know, and is left alone.
+ * (RESTRICT / NO ACTION refuse the statement.)
  */
 export function followReferences(
   moved: readonly Moved[],
@@ -62,11 +66,25 @@ export function followReferences(
     for (const [table, holders] of byTable) {
       for (const fk of table.foreignKeys) {
         const action = changed ? fk.options.onUpdate : fk.options.onDelete
-        if (fk.referencedTable !== referenced.name || !(action === "CASCADE" || action === "SET NULL"))
+        if (
+          fk.referencedTable !== referenced.name ||
+          !action ||
+          action === "RESTRICT" ||
+          action === "NO ACTION"
+        )
           continue
         const targets = fk.referencedColumns.map((name) => referenced.requireColumn(name).key)
         if (changed && !targets.some((key) => changed.has(key))) continue
         const columns = fk.columns.map((name) => table.requireColumn(name).key)
+        const defaults = fk.columns.map(
+          (name) => table.requireColumn(name).spec?.options.serverDefault ?? null,
+        )
+        // A default that is SQL, or a value of another kind than the key (text for a number): memory
+        // cannot tell what the row holds, and the object is left as it was.
+        const unknown = (value: unknown, k: number) =>
+          value instanceof Expression ||
+          (value !== null && typeof value !== typeof before[targets[k] as string])
+        if (action === "SET DEFAULT" && defaults.some(unknown)) continue
         for (const holder of holders) {
           const row = holder.committed
           if (holder.gone || !row) continue
@@ -82,7 +100,13 @@ export function followReferences(
           }
           all.push([holder, row])
           columns.forEach((key, k) => {
-            setCommitted(holder, key, action === "CASCADE" ? state.committed?.[targets[k] as string] : null)
+            const value =
+              action === "CASCADE"
+                ? state.committed?.[targets[k] as string]
+                : action === "SET DEFAULT"
+                  ? defaults[k]
+                  : null
+            setCommitted(holder, key, value)
           })
         }
       }
