@@ -24,6 +24,7 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
         // An explicit cast to VARCHAR(n) cuts what is longer; the implicit one (no USING), which every
         // type has to a character type, refuses it instead. Other types convert through USING.
         const using = /^(VARCHAR|CHAR|CHARACTER|TEXT)\b/i.test(name) ? "" : ` USING ${q(op.column)}::${name}`
+        if (ROUNDING_TARGET.test(name)) statements.push(valuesKeptGuard(op.table, op.column, name, q))
         statements.push(`${column} TYPE ${name}${using}`)
       }
       if (nullable !== undefined) statements.push(`${column} ${nullable ? "DROP" : "SET"} NOT NULL`)
@@ -49,4 +50,30 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
     default:
       throw new InvalidRequestError(`PostgreSQL rendering of "${op.kind}" belongs to the common renderer`)
   }
+}
+
+/** Types a cast to rounds or cuts what does not fit, without an error: 1.25 to NUMERIC(10, 0) is 1. */
+const ROUNDING_TARGET = /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE PRECISION|DATE)\b/i
+
+/**
+ * Fails, before a column's type changes to `type`, when a value would not survive it: cast to the new
+ * type and back, it must be what it was (compared as a number or a timestamp when it was text, which
+ * has its own spellings of one value: '007' is 7). PostgreSQL rounds a NUMERIC to a smaller scale, a
+ * float to an integer, and drops a timestamp's time for a DATE, silently; the revision then fails and
+ * rolls back whole, naming a value, as for a VARCHAR narrowed below a value's length. The column's
+ * type is read from the catalog as the statement runs: a revision does not know it.
+ */
+function valuesKeptGuard(table: string, column: string, type: string, q: (name: string) => string): string {
+  const literal = (sql: string) => `'${sql.replaceAll("'", "''")}'`
+  const [t, c] = [q(table), q(column)]
+  const asText = /^DATE\b/i.test(type) ? "TIMESTAMP" : "NUMERIC"
+  const fromText = `${c}::${type}::${asText} IS DISTINCT FROM ${c}::${asText}`
+  const select = `SELECT ${c}::text || ' would become ' || ${c}::${type}::text FROM ${t} WHERE `
+  return [
+    "DO $edgealchemy$ DECLARE old text; changed text; BEGIN",
+    `SELECT format_type(a.atttypid, a.atttypmod) INTO old FROM pg_attribute a WHERE a.attrelid = ${literal(t)}::regclass AND a.attname = ${literal(column)} AND NOT a.attisdropped;`,
+    `EXECUTE ${literal(select)} || CASE WHEN old ~ '^(text|character)' THEN ${literal(fromText)} ELSE ${literal(`${c}::${type}::`)} || old || ${literal(` IS DISTINCT FROM ${c}`)} END || ' LIMIT 1' INTO changed;`,
+    `IF changed IS NOT NULL THEN RAISE EXCEPTION 'Changing %.% to % would change its values (%), which PostgreSQL does without an error: mend those rows first (op.execute("UPDATE ...")), or convert them with op.execute() if that is the change wanted', ${literal(table)}, ${literal(column)}, ${literal(type)}, changed; END IF;`,
+    "END $edgealchemy$",
+  ].join(" ")
 }
