@@ -78,14 +78,21 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
     case "integer":
     case "smallint":
       return readInteger(value, type)
-    case "float":
-      return Number(value)
+    case "float": {
+      // Text a REAL column took from another writer: 'abc' would read NaN, '' 0.
+      const number = Number(value)
+      return number === parseFloat(value as string) ? number : unreadable(value, type)
+    }
     case "bigint":
       return typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value)))
     case "numeric":
       return numericText(value, type.options.scale)
     case "boolean":
-      return value !== 0n && value !== 0 && value !== "0"
+      // Text another writer stored reads as PostgreSQL's does: 'f' and 'false' are false.
+      return value !== 0n && value !== 0 && value !== "0" && value !== "f" && value !== "false"
+    case "date":
+      // Ours is `YYYY-MM-DD` text; a number (20240506) is no day.
+      return typeof value === "string" ? value : unreadable(value, type)
     case "datetime": {
       // Ours is always text: a number (epoch seconds another program stored) or text that is no
       // timestamp would be a wrong or an Invalid Date.
