@@ -93,14 +93,15 @@ for (const [name, open] of blogDatabases) {
       expect(JSON.stringify(retry.body)).not.toContain(next.username)
     })
 
-    it("a comment whose post is deleted between its check and its commit is 404, writing nothing", async () => {
-      const host = await blog.member("racehost")
-      const guest = await blog.member("raceguest")
-      const post = await blog.post(host.token)
+    /** Runs `request` with the post (and the user, if given) deleted just before its commit is sent. */
+    async function deletedBeforeCommit<T>(
+      postId: number,
+      userId: number | undefined,
+      request: () => Promise<T>,
+    ) {
       const inspect = blog.database.inspect
       const realFetch = globalThis.fetch
       let deleted = false
-      // The post goes just before the comment's commit reaches the database.
       vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
         // Neon's driver sends a string body; libSQL's client a Request.
         const sent =
@@ -111,26 +112,55 @@ for (const [name, open] of blogDatabases) {
               : ""
         if (!deleted && /INSERT INTO \\?"?comments\b/i.test(sent)) {
           deleted = true
-          await inspect.execute(deleteFrom(Post).where(Post.id.eq(post.id)))
+          await inspect.execute(deleteFrom(Post).where(Post.id.eq(postId)))
+          if (userId !== undefined) await inspect.execute(deleteFrom(User).where(User.id.eq(userId)))
         }
         return realFetch(input, init)
       })
+      try {
+        return await request()
+      } finally {
+        vi.restoreAllMocks()
+        expect(deleted).toBe(true)
+      }
+    }
+
+    const commentsOn = async (postId: number) =>
+      Number(
+        (
+          await blog.database.inspect.execute(
+            select(func.count()).selectFrom(Comment).where(Comment.postId.eq(postId)),
+          )
+        ).scalar(),
+      )
+
+    it("a comment whose post is deleted between its check and its commit is 404, writing nothing", async () => {
+      const host = await blog.member("racehost")
+      const guest = await blog.member("raceguest")
+      const post = await blog.post(host.token)
       const before = await blog.counts()
-      const answer = await blog.api.post(`/posts/${post.id}/comments`, {
-        token: guest.token,
-        json: { content: "Too late" },
-      })
-      vi.restoreAllMocks()
-      expect(deleted).toBe(true)
+      const answer = await deletedBeforeCommit(post.id, undefined, () =>
+        blog.api.post(`/posts/${post.id}/comments`, { token: guest.token, json: { content: "Too late" } }),
+      )
       expectError(answer, 404, "not_found")
       expect(answer.body.error.message).toBe(`No published post ${post.id}`)
       // The post's check, the refused commit, the query that tells why.
       expect([answer.roundTrips, answer.statements]).toEqual([3, 3])
       expect(await blog.counts()).toEqual({ ...before, posts: before.posts - 1 })
-      const left = await inspect.execute(
-        select(func.count()).selectFrom(Comment).where(Comment.postId.eq(post.id)),
+      expect(await commentsOn(post.id)).toBe(0)
+    })
+
+    it("a comment whose post and user are both deleted before its commit is 401 (the token is for nobody), in 3 round trips", async () => {
+      const host = await blog.member("bothhost")
+      const guest = await blog.member("bothguest")
+      const post = await blog.post(host.token)
+      const answer = await deletedBeforeCommit(post.id, guest.id, () =>
+        blog.api.post(`/posts/${post.id}/comments`, { token: guest.token, json: { content: "Too late" } }),
       )
-      expect(Number(left.scalar())).toBe(0)
+      expectError(answer, 401, "unauthorized")
+      expect(answer.body.error.message).toMatch(/no longer exists/)
+      expect([answer.roundTrips, answer.statements]).toEqual([3, 3])
+      expect(await commentsOn(post.id)).toBe(0)
     })
 
     it("a comment by a deleted user on a post that still exists stays 401", async () => {
@@ -143,6 +173,8 @@ for (const [name, open] of blogDatabases) {
         blog.api.post(`/posts/${post.id}/comments`, { token: gone.token, json: { content: "boo" } }),
       )
       expectError(answer, 401, "unauthorized")
+      // The post's check, the refused commit, one query that tells why.
+      expect([answer.roundTrips, answer.statements]).toEqual([3, 3])
     })
 
     it("takes the bearer scheme in any case and after several spaces (RFC 9110, RFC 6750)", async () => {

@@ -13,13 +13,12 @@ export const requireUser: MiddlewareHandler<BlogEnv> = async (c, next) => {
   await next()
   // Tokens are checked without a query, so a token can outlive its user. A write naming that user
   // then fails its foreign key: the token is for nobody (401), not a conflict. Asked only then.
-  if (isMissingReference(c.error) && !(await userExists(c))) {
-    c.res = c.json(
-      unauthorized("The user of this token no longer exists; sign up or sign in again").body(),
-      401,
-    )
-  }
+  if (isMissingReference(c.error) && !(await userExists(c))) c.res = c.json(userGone().body(), 401)
 }
+
+/** The answer to a valid token whose user no longer exists. */
+export const userGone = () =>
+  unauthorized("The user of this token no longer exists; sign up or sign in again")
 
 export const optionalUser: MiddlewareHandler<BlogEnv> = async (c, next) => {
   if (c.req.header("Authorization")) await authenticate(c)

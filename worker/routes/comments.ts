@@ -1,14 +1,14 @@
 // POST /posts/:id/comments: a comment by the signed-in user on a published post.
 import { type Context, Hono } from "hono"
 import * as v from "valibot"
-import { select } from "../../src/index.ts"
-import { currentUser, isMissingReference, requireUser } from "../auth/require-user.ts"
+import { exists, select } from "../../src/index.ts"
+import { currentUser, isMissingReference, requireUser, userGone } from "../auth/require-user.ts"
 import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
 import { commitOnce } from "../http/idempotency.ts"
 import { commentJson } from "../http/serializers.ts"
 import { idParam, jsonBody, storableText } from "../http/validation.ts"
-import { Comment, Post } from "../models/index.ts"
+import { Comment, Post, User } from "../models/index.ts"
 
 const newComment = v.strictObject({ content: storableText(1, 5000) })
 
@@ -34,16 +34,22 @@ comments.post("/:id/comments", requireUser, jsonBody(newComment), async (c) => {
       return created?.userId === user.sub && created.postId === id ? commentJson(created, author) : undefined
     },
   }).catch(async (error: unknown) => {
-    // The post was deleted between the read above and the commit: its foreign key fails. That is
-    // the 404 of a missing post, not a conflict (a deleted user is requireUser's 401).
-    if (isMissingReference(error) && !(await postExists(c, id))) throw notFound(`No published post ${id}`)
+    // The post or the token's user was deleted after the read above: a foreign key fails. That is
+    // a missing post (404) or a token for nobody (401), not a conflict; one query tells which.
+    if (!isMissingReference(error)) throw error
+    const [postThere, userThere] = await stillThere(c, id, user.sub)
+    if (!userThere) throw userGone()
+    if (!postThere) throw notFound(`No published post ${id}`)
     throw error
   })
   return replayed ?? c.json(commentJson(comment, author), 201)
 })
 
-/** Whether post `id` exists; on a connection of its own, apart from the failed session. */
-async function postExists(c: Context<BlogEnv>, id: number): Promise<boolean> {
-  const found = await c.var.session.engine.execute(select(Post.id).where(Post.id.eq(id)))
-  return found.first() !== undefined
+/** Whether post `id` and user `userId` exist; on a connection of its own, apart from the failed session. */
+async function stillThere(c: Context<BlogEnv>, id: number, userId: number): Promise<[boolean, boolean]> {
+  const found = await c.var.session.engine.execute(
+    select(exists(select(Post.id).where(Post.id.eq(id))), exists(select(User.id).where(User.id.eq(userId)))),
+  )
+  const [post, user] = found.one()
+  return [Boolean(post), Boolean(user)]
 }
