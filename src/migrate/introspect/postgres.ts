@@ -29,6 +29,10 @@ ORDER BY c.relname, con.conname`)
 
 // An index a unique or primary-key constraint owns is that constraint. A foreign key's conindid is the
 // referenced table's unique index it relies on, which is an index all the same (models declare it).
+// Only a plain index is read, one CREATE INDEX writes again as it was: a B-tree over columns, ascending,
+// in their own collation and default operator class, with no INCLUDE columns or NULLS NOT DISTINCT.
+// Another (hand-made, models declare none) is left alone: autogenerate dropped it, and its downgrade
+// wrote a plain index, `UNIQUE (a) INCLUDE (b)` coming back as a unique over (a, b), which holds less.
 const INDEXES = sql(`SELECT t.relname, i.relname, ix.indisunique,
   (SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, i)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n)::text
@@ -36,6 +40,12 @@ FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.o
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND NOT ix.indisprimary AND ix.indexprs IS NULL AND ix.indpred IS NULL
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype <> 'f')
+  AND (SELECT amname FROM pg_am WHERE oid = i.relam) = 'btree' AND ix.indnkeyatts = ix.indnatts
+  AND 0 = ALL (ix.indoption::int2[])
+  AND NOT EXISTS (SELECT 1 FROM unnest(ix.indclass::oid[]) c(o) JOIN pg_opclass oc ON oc.oid = c.o WHERE NOT oc.opcdefault)
+  AND NOT EXISTS (SELECT 1 FROM unnest(ix.indcollation::oid[], ix.indkey::int2[]) u(coll, n)
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = u.n WHERE u.coll <> 0 AND u.coll <> a.attcollation)
+  AND pg_get_indexdef(ix.indexrelid) NOT LIKE '% NULLS NOT DISTINCT%'
 ORDER BY t.relname, i.relname`)
 
 const ACTIONS: Record<string, ReferentialAction | undefined> = {
