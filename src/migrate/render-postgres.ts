@@ -26,6 +26,8 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
         const using = /^(VARCHAR|CHAR|CHARACTER|TEXT)\b/i.test(name) ? "" : ` USING ${q(op.column)}::${name}`
         if (ROUNDING_TARGET.test(name)) statements.push(valuesKeptGuard(op.table, op.column, name, q))
         statements.push(`${column} TYPE ${name}${using}`)
+        if (/^(SMALLINT|INTEGER|BIGINT)$/i.test(name))
+          statements.push(serialFollows(op.table, op.column, name, q))
       }
       if (nullable !== undefined) statements.push(`${column} ${nullable ? "DROP" : "SET"} NOT NULL`)
       if (op.changes.default !== undefined) {
@@ -75,5 +77,19 @@ function valuesKeptGuard(table: string, column: string, type: string, q: (name: 
     `EXECUTE ${literal(select)} || CASE WHEN old ~ '^(text|character)' THEN ${literal(fromText)} ELSE ${literal(`${c}::${type}::`)} || old || ${literal(` IS DISTINCT FROM ${c}`)} END || ' LIMIT 1' INTO changed;`,
     `IF changed IS NOT NULL THEN RAISE EXCEPTION 'Changing %.% to % would change its values (%), which PostgreSQL does without an error: mend those rows first (op.execute("UPDATE ...")), or convert them with op.execute() if that is the change wanted', ${literal(table)}, ${literal(column)}, ${literal(type)}, changed; END IF;`,
     "END $edgealchemy$",
+  ].join(" ")
+}
+
+/**
+ * A serial column's sequence (a default of nextval, as other tools make keys) takes the column's new
+ * integer type: ALTER COLUMN TYPE leaves it as it was, so a key made BIGINT still stopped at INTEGER's
+ * largest value. An identity column's sequence follows by itself.
+ */
+function serialFollows(table: string, column: string, type: string, q: (name: string) => string): string {
+  const literal = (sql: string) => `'${sql.replaceAll("'", "''")}'`
+  return [
+    `DO $edgealchemy$ DECLARE s text := pg_get_serial_sequence(${literal(q(table))}, ${literal(column)}); BEGIN`,
+    `IF s IS NOT NULL AND (SELECT a.attidentity FROM pg_attribute a WHERE a.attrelid = ${literal(q(table))}::regclass AND a.attname = ${literal(column)}) = ''`,
+    `THEN EXECUTE 'ALTER SEQUENCE ' || s || ' AS ${type}'; END IF; END $edgealchemy$`,
   ].join(" ")
 }
