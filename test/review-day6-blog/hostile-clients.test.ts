@@ -1,9 +1,10 @@
 // The blog worker (worker/app.ts) attacked over HTTP as a hostile or careless client would, on both
 // databases (day 6 review): retries of Idempotency-Keys whose resource's id another row took (SQLite
 // gives a deleted row's id to the next insert), a comment racing its post's deletion, the bearer
-// scheme in another case, and bodies sent without a JSON Content-Type.
+// scheme in another case, bodies sent without a JSON Content-Type, the login of an inactive account,
+// and an email in decomposed Unicode.
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { deleteFrom, func, select } from "../../src/index.ts"
+import { deleteFrom, func, select, update } from "../../src/index.ts"
 import { Comment, Post, User } from "../../worker/models/index.ts"
 import { expectError } from "../blog/client.ts"
 import { useBlog } from "../blog/fixture.ts"
@@ -175,6 +176,46 @@ for (const [name, open] of blogDatabases) {
       expectError(answer, 401, "unauthorized")
       // The post's check, the refused commit, one query that tells why.
       expect([answer.roundTrips, answer.statements]).toEqual([3, 3])
+    })
+
+    it("an inactive account's login costs the password check any other login costs, and is refused", async () => {
+      const inactive = await blog.member("inactive")
+      await blog.database.inspect.execute(
+        update(User).values({ isActive: false }).where(User.id.eq(inactive.id)),
+      )
+      const derivations = vi.spyOn(crypto.subtle, "deriveBits")
+      const login = (username: string, password: string) =>
+        blog.api.post("/auth/token", { json: { username, password } })
+      const calls: number[] = []
+      for (const [username, password] of [
+        [inactive.username, "password123"],
+        [inactive.username, "wrong-password"],
+        ["nobody_by_that_name", "password123"],
+      ] as const) {
+        derivations.mockClear()
+        expectError(await login(username, password), 401, "unauthorized")
+        calls.push(derivations.mock.calls.length)
+      }
+      // One PBKDF2 derivation each: an inactive account is not told apart by a quicker answer.
+      expect(calls).toEqual([1, 1, 1])
+    })
+
+    it("an email written with a combining accent is the one written with the composed letter (NFC)", async () => {
+      const stamp = Date.now().toString(36)
+      const composed = `jos\u00e9.${stamp}@example.com`
+      const decomposed = `jose\u0301.${stamp}@example.com`
+      const first = await blog.api.post("/users", {
+        json: { username: `nfc_a_${stamp}`, email: decomposed, password: "password123" },
+      })
+      expect(first.status).toBe(201)
+      expect(first.body.email).toBe(composed)
+      const twin = await blog.leavesNoTrace(() =>
+        blog.api.post("/users", {
+          json: { username: `nfc_b_${stamp}`, email: composed.toUpperCase(), password: "password123" },
+        }),
+      )
+      expectError(twin, 409, "conflict")
+      expect(twin.body.error.message).toBe("That email is already registered")
     })
 
     it("takes the bearer scheme in any case and after several spaces (RFC 9110, RFC 6750)", async () => {

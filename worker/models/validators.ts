@@ -11,9 +11,11 @@ export class ModelValidationError extends Error {
 
 const EMAIL_LENGTH = User.c.email.type.options.length ?? 100
 
-// Checked after lower-casing, which may lengthen it ("İ" becomes "i" and a combining dot).
+// Checked after lower-casing, which may lengthen it ("İ" becomes "i" and a combining dot), and
+// composing (NFC, as RFC 6532 asks of addresses): "é" typed as e + U+0301 is the address written
+// with "é", so it cannot be registered twice.
 validates(User, ["email"], (_key, value: string) => {
-  const email = value.toLowerCase()
+  const email = value.toLowerCase().normalize("NFC")
   if (!email.includes("@")) throw new ModelValidationError("email must contain @")
   if (characterCount(email) > EMAIL_LENGTH) {
     throw new ModelValidationError(`email must be at most ${EMAIL_LENGTH} characters once lower-cased`)

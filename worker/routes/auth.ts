@@ -26,9 +26,10 @@ auth.post("/token", jsonBody(credentials), async (c) => {
     await burnPasswordCheck(password)
     throw unauthorized("Wrong username or password")
   }
-  if (!user.isActive || !(await verifyPassword(password, user.passwordHash))) {
-    throw unauthorized("Wrong username or password")
-  }
+  // The password is checked first, so an inactive account answers as slowly as any other: a quick
+  // 401 would tell that the username exists and is inactive.
+  const genuine = await verifyPassword(password, user.passwordHash)
+  if (!genuine || !user.isActive) throw unauthorized("Wrong username or password")
   const exp = Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_SECONDS
   const token = await signToken({ sub: user.id, name: user.username, exp }, secret)
   return c.json({ token, expiresAt: new Date(exp * 1000).toISOString() })
