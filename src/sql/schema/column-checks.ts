@@ -4,8 +4,9 @@
 // and casts too, and ignored what it did not know: SQLAlchemy's `onupdate` left an updatedAt that never
 // changed, `foreign_key` a column with no constraint, `server_default` a NOT NULL failure at the first
 // INSERT; `nullable: "yes"` was NOT NULL, `String(0)` a column no value fits.
-import { InvalidRequestError } from "../../errors.ts"
+import { DataError, InvalidRequestError } from "../../errors.ts"
 import { refuseUnknownOptions } from "../../util/known-options.ts"
+import { checkedValue, installCapacityChecks } from "../value-checks.ts"
 import type { Column, ColumnOptions, ForeignKeyOptions, ReferentialAction } from "./column.ts"
 import { declaredConstraints, describedKey } from "./declared-constraints.ts"
 import type { Table } from "./table.ts"
@@ -80,6 +81,41 @@ function checkColumn(table: Table, col: Column<unknown>): void {
     )
   }
   checkTypeOptions(where, col)
+  checkServerDefault(where, col)
+}
+
+/** Types whose values are not strings, for which a string default is SQL text the database reads. */
+const SQL_TEXT_DEFAULTS = new Set(["datetime", "json", "binary"])
+
+/**
+ * A `serverDefault` given as a value is one the column holds, as a value written to it is: else the
+ * databases store different values for one model (PostgreSQL rounds 1.5 in an Integer to 2 and "1.555"
+ * in a Numeric(10, 2) to 1.56 and lowercases a UUID where SQLite keeps each as given; a too long String
+ * failed each INSERT on PostgreSQL and was kept on SQLite). An integer's or a float's default may be
+ * its decimal text ("2", exactly); a timestamp's, a document's or bytes' text is the database's to read.
+ */
+function checkServerDefault(where: string, col: Column<unknown>): void {
+  const value = col.spec?.options.serverDefault
+  const { kind } = col.type
+  // An expression is SQL (of this package or, with models built by another copy of it, of that one).
+  if (value === undefined || typeof value === "object") return
+  if (typeof value === "string" && SQL_TEXT_DEFAULTS.has(kind)) return
+  let written: unknown = value
+  if (typeof value === "string" && col.type.isInteger) {
+    written = /^[+-]?\d+$/.test(value) ? BigInt(value) : value
+  } else if (typeof value === "string" && kind === "float" && Number(value) === parseFloat(value)) {
+    // Decimal text only: Number reads '' as 0 and '0x10' as 16.
+    written = Number(value)
+  }
+  installCapacityChecks()
+  try {
+    checkedValue(written, col.type, col)
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error
+    throw new InvalidRequestError(
+      `${where}: serverDefault ${JSON.stringify(value)} is not a value the column holds (${error.message}); give one it holds, or SQL as literalColumn("...")`,
+    )
+  }
 }
 
 /** `String(n)` and `Numeric(p, s)`: sizes no value fits were refused only as each value was written. */
