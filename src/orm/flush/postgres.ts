@@ -75,6 +75,7 @@ function renderInsert(
   const columns = readBack(
     table,
     step.rows.map((row) => row.values),
+    postgresql,
   )
   const compiled = (step.ignoreExisting ? inserted.onConflictDoNothing() : inserted)
     .returning(...columns)
@@ -151,7 +152,11 @@ function renderWrite(
   const written = step.kind === "update" ? updatedRow(step) : undefined
   // Rows whose held objects follow them come back as their keys alone: a level of thousands of
   // documents, returned whole, could make the answer larger than a request may carry.
-  const columns = step.removes ? table.primaryKey : written ? readBack(table, [written]) : table.columns
+  const columns = step.removes
+    ? table.primaryKey
+    : written
+      ? readBack(table, [written], postgresql)
+      : table.columns
   // A bulk DELETE whose rows nothing reads (no row check, no objects to follow) returns none, as on
   // SQLite: returned whole, a parent's unloaded children could make the answer larger than one may be.
   const returning = step.kind === "update" || step.mustMatchOne || step.removes !== undefined

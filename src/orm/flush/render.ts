@@ -90,29 +90,30 @@ export function whereRow(
 export function rowTypes(
   table: Table,
   extra: number,
-  columns: readonly Column<unknown>[] = table.columns,
+  columns: readonly Expression<unknown>[] = table.columns,
 ): SqlType<unknown>[] {
   return [...Array.from({ length: extra }, () => Text as SqlType<unknown>), ...columns.map((c) => c.type)]
 }
 
 /**
  * Writes a returned row (after `skip` leading columns) into the object: values and snapshot. A row of
- * some `columns` only takes the others from `written`, what the statement wrote or the row held.
+ * `columns` (readBack's) holds NULL for a long value: it takes the value from `written`, what the
+ * statement wrote or the row held.
  */
 export function applyRow(
   state: InstanceState | undefined,
   table: Table,
   row: readonly unknown[],
   skip: number,
-  columns: readonly Column<unknown>[] = table.columns,
+  columns: readonly Expression<unknown>[] = table.columns,
   written?: ReadonlyMap<string, unknown>,
 ): void {
   if (!state) return
   const committed: Record<string, unknown> = {}
-  if (columns !== table.columns)
-    for (const column of table.columns) committed[column.key] = written?.get(column.key)
-  columns.forEach((column, i) => {
-    committed[column.key] = row[i + skip]
+  table.columns.forEach((column, i) => {
+    const value = row[i + skip]
+    const given = written?.get(column.key)
+    committed[column.key] = value === null && columns[i] !== column && isLong(given) ? given : value
   })
   Object.assign(state.values, committed)
   state.committed = committed
@@ -124,29 +125,38 @@ const KEPT_AS_GIVEN = new Set(["text", "string", "binary"])
 /** Characters (or bytes) from which a value is long enough that reading it back costs more than knowing it. */
 const LONG_VALUE = 1024
 
+const isLong = (value: unknown) =>
+  (typeof value === "string" || value instanceof Uint8Array) && value.length >= LONG_VALUE
+
 /**
- * The columns a flush statement reads back (RETURNING) for rows holding `rows` (column key to value,
- * as written or as the row already has them): all but text and bytes columns where every row holds a
- * plain value and some row a long one. Returned, those made a commit's answer as large as the
- * documents it wrote, or, for an UPDATE of another column, as those it left alone: past the 10 MB an
- * answer may carry over Neon HTTP or libSQL, the commit failed (a rolled-back answer lost on Neon).
- * Columns of short values still come back: a trigger may have changed them (an email lowercased), and
- * the object must hold what the row holds.
+ * What a flush statement reads back (RETURNING) for rows holding `rows` (column key to value, as
+ * written or as the row already has them): every column, in order, but text and bytes columns where
+ * every row holds a plain value and some row a long one come back only where short, as
+ * `CASE WHEN length(c) < 1024 THEN c END` (NULL where long: applyRow takes what was written). Returned
+ * whole, long values made a commit's answer as large as the documents it wrote, or, for an UPDATE of
+ * another column, as those it left alone: past the 10 MB an answer may carry over Neon HTTP or libSQL,
+ * the commit failed (a rolled-back answer lost on Neon). Short values still come back, each row's: a
+ * trigger may have changed them (an email lowercased), and the object must hold what the row holds.
+ * (A multi-row INSERT left a column out whole when one row's value was long.)
  */
 export function readBack(
   table: Table,
   rows: readonly ReadonlyMap<string, unknown>[],
-): readonly Column<unknown>[] {
+  dialect: Dialect,
+): readonly Expression<unknown>[] {
   const plain = (value: unknown) => value === null || typeof value === "string" || value instanceof Uint8Array
-  const long = (value: unknown) =>
-    (typeof value === "string" || value instanceof Uint8Array) && value.length >= LONG_VALUE
   const kept = (column: Column<unknown>) =>
     KEPT_AS_GIVEN.has(column.type.kind) &&
     !column.primaryKey &&
     rows.every((row) => row.has(column.key) && plain(row.get(column.key))) &&
-    rows.some((row) => long(row.get(column.key)))
-  const columns = table.columns.filter((column) => !kept(column))
-  return columns.length === table.columns.length ? table.columns : columns
+    rows.some((row) => isLong(row.get(column.key)))
+  if (!table.columns.some(kept)) return table.columns
+  // Raw SQL, the same on both dialects: SQLite's INSERT writes its RETURNING out (./sqlite.ts).
+  const shortOnly = (column: Column<unknown>) => {
+    const name = dialect.createCompiler({}).quote(column.name)
+    return new RawSql(`CASE WHEN length(${name}) < ${LONG_VALUE} THEN ${name} END`, column.type)
+  }
+  return table.columns.map((column) => (kept(column) ? shortOnly(column) : column))
 }
 
 /** An UPDATE's row as it will be: the row as the object holds it, with the statement's new values. */
@@ -177,7 +187,7 @@ export function applyMatching(
   step: InsertStep,
   returned: readonly unknown[][],
   columns: readonly Column<unknown>[],
-  returnedColumns: readonly Column<unknown>[] = step.table.columns,
+  returnedColumns: readonly Expression<unknown>[] = step.table.columns,
 ): void {
   const positions = columns.map((column) => returnedColumns.indexOf(column))
   // Indexed by their values: searching the returned rows for each row was quadratic in the rows.
@@ -202,7 +212,7 @@ export function writeStatement(
   keyRef: (ref: KeyRef, column: Column<unknown>) => string,
   returnDeleted: boolean,
   secondsText = false,
-  returned: readonly Column<unknown>[] = step.table.columns,
+  returned: readonly Expression<unknown>[] = step.table.columns,
 ): Statement {
   const { table, keep, linking } = step
   const kept = keep && table.requireColumn(keep.column)

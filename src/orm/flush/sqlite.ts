@@ -7,7 +7,9 @@
 // the check carries a marker comment, by which the session recognises a stale row.
 import { InvalidRequestError } from "../../errors.ts"
 import type { Dialect } from "../../sql/compiler/dialect.ts"
+import { RawSql } from "../../sql/expression.ts"
 import { insert } from "../../sql/insert.ts"
+import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { TextStatement } from "../../sql/text.ts"
 import { installCapacityChecks } from "../../sql/value-checks.ts"
@@ -164,8 +166,14 @@ function renderInsert(
   const columns = readBack(
     table,
     step.rows.map((row) => row.values),
+    sqlite,
   )
-  const returning = columns === table.columns ? "*" : columns.map((col) => q.quote(col.name)).join(", ")
+  const returning =
+    columns === table.columns
+      ? "*"
+      : columns
+          .map((col) => (col instanceof RawSql ? col.sql : q.quote((col as Column<unknown>).name)))
+          .join(", ")
   const sql = `INSERT INTO ${q.quote(table.name)} (${names.join(", ")}) SELECT ${selected.join(", ")} FROM (VALUES ${tuples.join(", ")})${upsert} RETURNING ${returning}`
   return {
     statement: new TextStatement(sql, rowTypes(table, 0, columns), params),
@@ -187,7 +195,11 @@ function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string, sqlite: D
   const written = step.kind === "update" ? updatedRow(step) : undefined
   // Rows whose held objects follow them come back as their keys alone: a level of thousands of
   // documents, returned whole, could make the answer larger than a request may carry.
-  const columns = step.removes ? table.primaryKey : written ? readBack(table, [written]) : table.columns
+  const columns = step.removes
+    ? table.primaryKey
+    : written
+      ? readBack(table, [written], sqlite)
+      : table.columns
   const compiled = writeStatement(step, keyRef, step.removes !== undefined, true, columns).compile(sqlite)
   const write: RenderedStatement = {
     statement: new TextStatement(compiled.sql, returning ? rowTypes(table, 0, columns) : [], compiled.params),
