@@ -208,6 +208,13 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
     upgrade.default = model.default === undefined ? null : portable(model)
     downgrade.default = live.default === undefined ? null : portable(live)
   }
+  // PostgreSQL's ALTER TYPE casts the column's default with it, and refuses a default it cannot cast
+  // as it stands ('0' of a VARCHAR to INTEGER): a type change sets the default again, which renders
+  // as dropping the old one first, then setting it in the new type.
+  if (upgrade.type !== undefined && !model.autoincrement) {
+    if (upgrade.default === undefined && model.default !== undefined) upgrade.default = portable(model)
+    if (downgrade.default === undefined && live.default !== undefined) downgrade.default = portable(live)
+  }
   if (Object.keys(upgrade).length === 0) return []
   const comment =
     upgrade.nullable === false

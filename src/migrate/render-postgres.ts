@@ -19,6 +19,10 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
       const { type, nullable, newName } = op.changes
       const column = `${alter(op.table)} ALTER COLUMN ${q(op.column)}`
       const statements: string[] = []
+      // ALTER TYPE casts the column's default too, and refuses one it cannot cast as it stands ('0' of a
+      // VARCHAR to INTEGER): when the revision also sets the default, the old one goes first.
+      const replacesDefault = type !== undefined && op.changes.default !== undefined
+      if (replacesDefault) statements.push(`${column} DROP DEFAULT`)
       if (type !== undefined) {
         const name = sqlTypeName(type, dialect)
         // An explicit cast to VARCHAR(n) cuts what is longer; the implicit one (no USING), which every
@@ -30,7 +34,7 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
           statements.push(serialFollows(op.table, op.column, name, q))
       }
       if (nullable !== undefined) statements.push(`${column} ${nullable ? "DROP" : "SET"} NOT NULL`)
-      if (op.changes.default !== undefined) {
+      if (op.changes.default !== undefined && !(replacesDefault && op.changes.default === null)) {
         statements.push(
           op.changes.default === null
             ? `${column} DROP DEFAULT`

@@ -65,7 +65,9 @@ const alter: Operation = {
 
 describe("alterColumn", () => {
   it("is ALTER TABLE in place on PostgreSQL, one statement per change", () => {
+    // The old default goes before the type changes (ALTER TYPE would cast it, and may not be able to).
     expect(renderOperation(alter, schema, postgresql)).toEqual([
+      'ALTER TABLE "users" ALTER COLUMN "name" DROP DEFAULT',
       'ALTER TABLE "users" ALTER COLUMN "name" TYPE VARCHAR(100)',
       'ALTER TABLE "users" ALTER COLUMN "name" DROP NOT NULL',
       `ALTER TABLE "users" ALTER COLUMN "name" SET DEFAULT 'anon'`,
