@@ -13,19 +13,49 @@ export interface Step {
 export function upgradePlan(graph: RevisionGraph, current: readonly string[], target = "head"): Step[] {
   const applied = graph.withAncestors(known(graph, current))
   const relative = /^\+(\d+)$/.exec(target)
+  if (relative) return upgradeSteps(relativeUpgrade(graph, applied, Number(relative[1]), target))
   const goal =
-    target === "heads" || relative
-      ? graph.heads()
-      : target === "head"
-        ? oneHead(graph)
-        : [graph.resolve(target)]
+    target === "heads" ? graph.heads() : target === "head" ? oneHead(graph) : [graph.resolve(target)]
   const wanted = graph.withAncestors(goal)
-  const pending = graph.ordered.filter((r) => wanted.has(r.id) && !applied.has(r.id))
-  const chosen = relative ? pending.slice(0, Number(relative[1])) : pending
-  if (relative && chosen.length < Number(relative[1])) {
-    throw new RevisionGraphError(`Cannot upgrade ${target}: only ${pending.length} revision(s) are pending`)
+  return upgradeSteps(graph.ordered.filter((r) => wanted.has(r.id) && !applied.has(r.id)).map((r) => r.id))
+}
+
+function upgradeSteps(ids: readonly string[]): Step[] {
+  return ids.map((id) => ({ revision: id, direction: "upgrade", restoredHeads: [] }))
+}
+
+/**
+ * `+N`: N revisions up from the database's head, one at a time, as Alembic walks: the next is a
+ * revision following a head (or a first revision, on an empty database). Where it could be either of
+ * two (a branch point, or two heads each with a revision after it), which to apply is the command's
+ * to name, and it is refused, as Alembic refuses an ambiguous walk.
+ */
+function relativeUpgrade(graph: RevisionGraph, applied: ReadonlySet<string>, count: number, target: string) {
+  const done = new Set(applied)
+  const walked: string[] = []
+  while (walked.length < count) {
+    const isHead = (id: string) => done.has(id) && !graph.children(id).some((child) => done.has(child))
+    const next = graph.ordered.filter((r) => {
+      const parents = graph.parents(r.id)
+      if (done.has(r.id) || !parents.every((parent) => done.has(parent))) return false
+      return done.size === 0 || parents.some(isHead)
+    })
+    const where = walked.length === 0 ? "" : ` past ${walked.join(", ")}`
+    if (next.length === 0) {
+      throw new RevisionGraphError(
+        `Cannot upgrade ${target}: only ${walked.length} revision(s) follow the database's head${where ? "" : "s"}`,
+      )
+    }
+    if (next.length > 1) {
+      throw new RevisionGraphError(
+        `Cannot upgrade ${target}:${where} the next revision could be any of ${next.map((r) => r.id).join(", ")} (branches); upgrade to one of them, or heads`,
+      )
+    }
+    const id = (next[0] as { id: string }).id
+    walked.push(id)
+    done.add(id)
   }
-  return chosen.map((r) => ({ revision: r.id, direction: "upgrade", restoredHeads: [] }))
+  return walked
 }
 
 /**

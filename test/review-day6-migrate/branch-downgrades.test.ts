@@ -4,6 +4,8 @@
 // parent>` undid the other parent's branch. Only the revision's descendants are undone now. `-N` undid
 // the last revisions in file order, whichever branch they were on: with several heads (or past a
 // merge) it now refuses before anything is sent, naming the heads; Alembic warns that it is ambiguous.
+// `+N` likewise applied the next revisions in file order, whichever branch: it walks up from the heads
+// now, as Alembic does (from a1, +1 is a2 though b1 comes first in the files), and refuses at a fork.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Engine, text } from "../../src/index.ts"
 import { defineRevision, Integer, Migrator, RevisionGraphError } from "../../src/migrate.ts"
@@ -92,6 +94,33 @@ describe.each(["neon-http", "libsql-embedded"] satisfies TargetName[])("on %s", 
     expect(await tables(engine)).toEqual(["r6b_a6b000000000"])
     // One line: -1 goes down it.
     expect(undone(await merged.downgrade("-1"))).toEqual(["a6b000000000"])
+    expect(await tables(engine)).toEqual([])
+  })
+
+  it("walks +N up from the heads, and refuses it at a fork", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`r6b-up-${name}`)
+    // b1 first in the files: file order would apply it first.
+    const migrator = new Migrator(engine, { revisions: [root, b1, a1, a2, merge] })
+    expect(undone(await migrator.upgrade("+1"))).toEqual(["a6b000000000"])
+    const fork = await migrator.upgrade("+1").catch((e: unknown) => e)
+    expect(fork).toBeInstanceOf(RevisionGraphError)
+    expect((fork as Error).message).toBe(
+      "Cannot upgrade +1: the next revision could be any of a6b0b1000000, a6b0a1000000 (branches); upgrade to one of them, or heads",
+    )
+    expect(await migrator.current()).toEqual(["a6b000000000"])
+    await migrator.upgrade("a6b0a1")
+    // From a1 the line goes on to a2: b1 follows the root, not the head.
+    expect(undone(await migrator.upgrade("+1"))).toEqual(["a6b0a2000000"])
+    await migrator.upgrade("a6b0b1")
+    // Both parents of the merge are heads: it is the one next revision.
+    expect(undone(await migrator.upgrade("+1"))).toEqual(["a6b0ff000000"])
+    const beyond = await migrator.upgrade("+1").catch((e: unknown) => e)
+    expect((beyond as Error).message).toBe(
+      "Cannot upgrade +1: only 0 revision(s) follow the database's heads",
+    )
+    await migrator.downgrade("base")
     expect(await tables(engine)).toEqual([])
   })
 })
