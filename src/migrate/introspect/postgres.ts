@@ -1,5 +1,7 @@
 // PostgreSQL's catalog, current schema only: columns, constraints and plain indexes (one on an
 // expression or a partial one is hand-made, models declare neither: autogenerate leaves it alone).
+// A partition belongs to its partitioned table, which models may declare: it is no table of its own
+// (autogenerate offered to drop each, rows and all, as a table not in the models).
 // Lists come back as JSON text so that every transport returns the same strings.
 import type { ReferentialAction } from "../../sql/schema/column.ts"
 import { text as sql } from "../../sql/text.ts"
@@ -13,7 +15,7 @@ const COLUMNS = sql(`SELECT c.relname, a.attname, format_type(a.atttypid, a.attt
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 ORDER BY c.relname, a.attnum`)
 
 const CONSTRAINTS = sql(`SELECT c.relname, con.conname, con.contype,
@@ -24,7 +26,7 @@ const CONSTRAINTS = sql(`SELECT c.relname, con.conname, con.contype,
     JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n)::text,
   con.confdeltype, con.confupdtype, pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c')
+WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT c.relispartition
 ORDER BY c.relname, con.conname`)
 
 // An index a unique or primary-key constraint owns is that constraint. A foreign key's conindid is the
@@ -38,7 +40,8 @@ const INDEXES = sql(`SELECT t.relname, i.relname, ix.indisunique,
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n)::text
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = current_schema() AND NOT ix.indisprimary AND ix.indexprs IS NULL AND ix.indpred IS NULL
+WHERE n.nspname = current_schema() AND NOT t.relispartition AND NOT ix.indisprimary AND ix.indexprs IS NULL
+  AND ix.indpred IS NULL
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype <> 'f')
   AND (SELECT amname FROM pg_am WHERE oid = i.relam) = 'btree' AND ix.indnkeyatts = ix.indnatts
   AND 0 = ALL (ix.indoption::int2[])
