@@ -1,7 +1,9 @@
 // PostgreSQL's catalog, current schema only: columns, constraints and plain indexes (one on an
 // expression or a partial one is hand-made, models declare neither: autogenerate leaves it alone).
 // A partition belongs to its partitioned table, which models may declare: it is no table of its own
-// (autogenerate offered to drop each, rows and all, as a table not in the models).
+// (autogenerate offered to drop each, rows and all, as a table not in the models). A foreign key to a
+// table of another schema (Neon Auth's neon_auth.users_sync) is hand-made too: read by its table's
+// bare name, its downgrade would have referenced a table of that name in this schema, or none.
 // Lists come back as JSON text so that every transport returns the same strings.
 import type { ReferentialAction } from "../../sql/schema/column.ts"
 import { text as sql } from "../../sql/text.ts"
@@ -27,6 +29,7 @@ const CONSTRAINTS = sql(`SELECT c.relname, con.conname, con.contype,
   con.confdeltype, con.confupdtype, pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT c.relispartition
+  AND (con.contype <> 'f' OR (SELECT relnamespace FROM pg_class WHERE oid = con.confrelid) = n.oid)
 ORDER BY c.relname, con.conname`)
 
 // An index a unique or primary-key constraint owns is that constraint. A foreign key's conindid is the
