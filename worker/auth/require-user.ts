@@ -1,9 +1,9 @@
 // Bearer authentication: `requireUser` refuses a request without a valid token (401); `optionalUser`
 // lets anonymous requests through but still refuses a token that is present and bad.
 import type { Context, MiddlewareHandler } from "hono"
-import { IntegrityError, select } from "../../src/index.ts"
+import { and, IntegrityError, select } from "../../src/index.ts"
 import type { BlogEnv } from "../http/app-env.ts"
-import { unauthorized } from "../http/errors.ts"
+import { unauthorized, userGone } from "../http/errors.ts"
 import { User } from "../models/index.ts"
 import { verifyToken } from "./token.ts"
 
@@ -12,13 +12,10 @@ export const requireUser: MiddlewareHandler<BlogEnv> = async (c, next) => {
   await authenticate(c)
   await next()
   // Tokens are checked without a query, so a token can outlive its user. A write naming that user
-  // then fails its foreign key: the token is for nobody (401), not a conflict. Asked only then.
+  // then fails its foreign key: the token is for nobody (401), not a conflict. Asked only then. (On
+  // SQLite, where another user may have the id by now, the write's own check says so: ./token-user.ts.)
   if (isMissingReference(c.error) && !(await userExists(c))) c.res = c.json(userGone().body(), 401)
 }
-
-/** The answer to a valid token whose user no longer exists. */
-export const userGone = () =>
-  unauthorized("The user of this token no longer exists; sign up or sign in again")
 
 export const optionalUser: MiddlewareHandler<BlogEnv> = async (c, next) => {
   if (c.req.header("Authorization")) await authenticate(c)
@@ -46,10 +43,19 @@ export function isMissingReference(error: unknown): boolean {
   return error instanceof IntegrityError && error.kind === "foreign_key"
 }
 
-/** Whether the token's user still exists; on a connection of its own, apart from the failed session. */
+/**
+ * Whether the token's user still exists, as the token names it (id and username: on SQLite another
+ * user may have the id by now); on a connection of its own, apart from the failed session.
+ */
 async function userExists(c: Context<BlogEnv>): Promise<boolean> {
-  const found = await c.var.session.engine.execute(select(User.id).where(User.id.eq(currentUser(c).sub)))
+  const found = await c.var.session.engine.execute(select(User.id).where(tokenUserIs(c)))
   return found.first() !== undefined
+}
+
+/** The condition on User that names the token's user: its id and its username. */
+export function tokenUserIs(c: Context<BlogEnv>) {
+  const user = currentUser(c)
+  return and(User.id.eq(user.sub), User.username.eq(user.name))
 }
 
 /** The signed-in user of a route behind `requireUser`. */

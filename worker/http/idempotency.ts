@@ -10,6 +10,7 @@ import type { Context } from "hono"
 import { IntegrityError, select } from "../../src/index.ts"
 import { toBase64Url, utf8 } from "../auth/encoding.ts"
 import { currentUser } from "../auth/require-user.ts"
+import { tokenUserRead } from "../auth/token-user.ts"
 import { IdempotencyKey, idempotencyKeyFor } from "../models/index.ts"
 import type { BlogEnv } from "./app-env.ts"
 import { badRequest, invalid, notFound } from "./errors.ts"
@@ -43,15 +44,19 @@ export async function commitOnce<T>(
 ): Promise<Response | undefined> {
   const session = c.var.session
   const key = idempotencyKeyOf(c)
+  // A signed-in user's write checks, inside its commit, that the token's user is still theirs.
+  const user = c.var.user
+  const check = user && tokenUserRead(session, { id: user.sub, username: user.name })
+  const commit = () => (check ? session.commit({ read: check }) : session.commit())
   if (key === undefined) {
-    await session.commit()
+    await commit()
     return undefined
   }
   const scope = c.var.user ? `user:${currentUser(c).sub}` : "anonymous"
   const fingerprint = await fingerprintOf([c.req.method, c.req.path, creation.content])
   session.add(idempotencyKeyFor({ scope, key, fingerprint, status: 201 }, creation.created))
   try {
-    await session.commit()
+    await commit()
     return undefined
   } catch (error) {
     // A unique key taken: this key's (a retry), or another (a username) when a retry repeats it.

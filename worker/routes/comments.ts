@@ -2,9 +2,9 @@
 import { type Context, Hono } from "hono"
 import * as v from "valibot"
 import { exists, select } from "../../src/index.ts"
-import { currentUser, isMissingReference, requireUser, userGone } from "../auth/require-user.ts"
+import { currentUser, isMissingReference, requireUser, tokenUserIs } from "../auth/require-user.ts"
 import type { BlogEnv } from "../http/app-env.ts"
-import { notFound } from "../http/errors.ts"
+import { notFound, userGone } from "../http/errors.ts"
 import { commitOnce } from "../http/idempotency.ts"
 import { commentJson } from "../http/serializers.ts"
 import { idParam, jsonBody, storableText } from "../http/validation.ts"
@@ -37,7 +37,7 @@ comments.post("/:id/comments", requireUser, jsonBody(newComment), async (c) => {
     // The post or the token's user was deleted after the read above: a foreign key fails. That is
     // a missing post (404) or a token for nobody (401), not a conflict; one query tells which.
     if (!isMissingReference(error)) throw error
-    const [postThere, userThere] = await stillThere(c, id, user.sub)
+    const [postThere, userThere] = await stillThere(c, id)
     if (!userThere) throw userGone()
     if (!postThere) throw notFound(`No published post ${id}`)
     throw error
@@ -45,10 +45,10 @@ comments.post("/:id/comments", requireUser, jsonBody(newComment), async (c) => {
   return replayed ?? c.json(commentJson(comment, author), 201)
 })
 
-/** Whether post `id` and user `userId` exist; on a connection of its own, apart from the failed session. */
-async function stillThere(c: Context<BlogEnv>, id: number, userId: number): Promise<[boolean, boolean]> {
+/** Whether post `id` and the token's user exist; on a connection of its own, apart from the failed session. */
+async function stillThere(c: Context<BlogEnv>, id: number): Promise<[boolean, boolean]> {
   const found = await c.var.session.engine.execute(
-    select(exists(select(Post.id).where(Post.id.eq(id))), exists(select(User.id).where(User.id.eq(userId)))),
+    select(exists(select(Post.id).where(Post.id.eq(id))), exists(select(User.id).where(tokenUserIs(c)))),
   )
   const [post, user] = found.one()
   return [Boolean(post), Boolean(user)]

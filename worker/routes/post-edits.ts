@@ -6,7 +6,8 @@
 
 import type { HttpError } from "../../src/hono.ts"
 import { type AsyncSession, StaleDataError, select } from "../../src/index.ts"
-import { conflict, forbidden, notFound } from "../http/errors.ts"
+import { tokenUserCheck, tokenUserRead } from "../auth/token-user.ts"
+import { conflict, forbidden, notFound, userGone } from "../http/errors.ts"
 import { type AuthorJson, postJson } from "../http/serializers.ts"
 import { Post } from "../models/index.ts"
 import { postForJson } from "../queries/posts.ts"
@@ -27,6 +28,8 @@ export async function updatePost(session: AsyncSession, author: AuthorJson, id: 
   if (Object.keys(changes).length === 0 && !tags) {
     // Nothing to write: the post as it is, if its author may edit it at that version (one request).
     const [post, commentCount] = (await session.execute(postForJson(id))).first() ?? []
+    // The token's id on another user's account (SQLite gives a deleted user's id to the next one).
+    if (post?.userId === author.id && post.author.username !== author.username) throw userGone()
     if (!post || post.userId !== author.id || post.version !== version)
       throw refusal(post, author, id, version)
     return postJson(post, Number(commentCount ?? 0))
@@ -40,8 +43,10 @@ export async function updatePost(session: AsyncSession, author: AuthorJson, id: 
     post.updatedAt = new Date()
   }
   // The tags, the UPDATE, the links, the audit entry, then the post as the answer shows it: one request.
+  // On SQLite the read also checks that the author is still the token's user (../auth/token-user.ts).
+  const check = tokenUserCheck(session, author)
   const read = await unlessRefused(session, author, id, version, () =>
-    session.commit({ read: postForJson(id) }),
+    session.commit({ read: check ? postForJson(id).where(check) : postForJson(id) }),
   )
   const [updated, commentCount] = read.one()
   return postJson(updated, Number(commentCount ?? 0))
@@ -50,7 +55,10 @@ export async function updatePost(session: AsyncSession, author: AuthorJson, id: 
 /** The author's deletion of post `id`: its audit entry too; comments and tag links by ON DELETE CASCADE. */
 export async function deletePost(session: AsyncSession, author: AuthorJson, id: number): Promise<void> {
   session.delete(session.reference(Post, { id, userId: author.id }))
-  await unlessRefused(session, author, id, undefined, () => session.commit())
+  const check = tokenUserRead(session, author)
+  await unlessRefused(session, author, id, undefined, async () => {
+    await (check ? session.commit({ read: check }) : session.commit())
+  })
 }
 
 /** Runs `commit`; a stale row becomes the answer that says why (404, 403 or 409), found by one query. */
