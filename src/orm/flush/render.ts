@@ -10,6 +10,8 @@ import { select } from "../../sql/select.ts"
 import type { Statement } from "../../sql/statement.ts"
 import { type SqlType, Text } from "../../sql/types.ts"
 import { update } from "../../sql/update.ts"
+import { parseDecimal } from "../../sql/value-checks.ts"
+import { valueKey } from "../identity-map.ts"
 import type { InstanceState } from "../state.ts"
 import { type InsertStep, KeyRef, type Linking, type Step, type WriteStep } from "./plan.ts"
 
@@ -190,17 +192,34 @@ export function applyMatching(
   returnedColumns: readonly Expression<unknown>[] = step.table.columns,
 ): void {
   const positions = columns.map((column) => returnedColumns.indexOf(column))
+  const keyOf = (values: readonly unknown[]) =>
+    JSON.stringify(values.map((value, i) => matchKey(value, columns[i] as Column<unknown>)))
   // Indexed by their values: searching the returned rows for each row was quadratic in the rows.
   const byValues = new Map<string, readonly unknown[]>()
   for (const values of returned) {
-    const key = JSON.stringify(positions.map((p) => String(values[p])))
+    const key = keyOf(positions.map((p) => values[p]))
     if (!byValues.has(key)) byValues.set(key, values)
   }
   for (const row of step.rows) {
     if (!row.state) continue
-    const match = byValues.get(JSON.stringify(columns.map((column) => String(row.values.get(column.key)))))
+    const match = byValues.get(keyOf(columns.map((column) => row.values.get(column.key))))
     if (match) applyRow(row.state, step.table, match, 0, returnedColumns, row.values)
   }
+}
+
+/**
+ * A value as a returned row is matched by it: as identities compare (a Date by its milliseconds: its
+ * text stops at the second, and two keys of one second took one row), and a decimal by its number, as
+ * the database gives it back in its own spelling (`"0.3"` is `"0.30"` from a Numeric(10, 2)).
+ */
+function matchKey(value: unknown, column: Column<unknown>): unknown {
+  if (column.type.kind !== "numeric" || typeof value !== "string") return valueKey(value)
+  const decimal = parseDecimal(value)
+  const digits = value
+    .replace(/e.*/i, "")
+    .replace(/\D/g, "")
+    .replace(/^0+|0+$/g, "")
+  return decimal ? `${decimal.negative && digits ? "-" : ""}${digits}e${decimal.exponent}` : value
 }
 
 /**
