@@ -14,6 +14,8 @@ export interface MergingSession {
   add(object: object): void
   /** Whether the session holds this object already (then it is its own merge). */
   holds(object: object): boolean
+  /** Told before the merge first changes an object: what it changes must be put back if it is refused. */
+  changing(): void
 }
 
 export async function mergeInto<T extends object>(
@@ -48,9 +50,12 @@ export async function mergeInto<T extends object>(
     })
     if (unloaded.length > 0) await session.refresh(target, unloaded)
   }
+  session.changing()
   merged.set(object, state.object)
+  // Through the accessors, as SQLAlchemy's merge sets attributes: validators run.
+  const copy = state.object as Record<string, unknown>
   for (const key of mapper.columnKeys) {
-    if (source.values[key] !== undefined) state.values[key] = source.values[key]
+    if (source.values[key] !== undefined) copy[key] = source.values[key]
   }
   if (!target) session.add(state.object)
   for (const key of source.loaded) {
@@ -59,7 +64,7 @@ export async function mergeInto<T extends object>(
       ? await mergeAll(session, value, merged)
       : value && (await mergeInto(session, value as object, merged))
     // Through the accessor: backrefs and change tracking see the merged members.
-    ;(state.object as Record<string, unknown>)[key] = related ?? null
+    copy[key] = related ?? null
   }
   return state.object as T
 }

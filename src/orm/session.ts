@@ -293,19 +293,48 @@ export class AsyncSession extends ReadSession {
    * Copies a detached or foreign object's state onto this session's object for the same row (loading
    * it if needed), or onto a new pending object when the row does not exist; returns that object. Its
    * loaded relationships are merged too: a one-to-many collection replaces the target's, loaded first
-   * (one query), so that members it no longer holds are unlinked or orphaned, as in SQLAlchemy. A
-   * version it gives must be the row's (StaleDataError if not).
+   * (one query), so that members it no longer holds are unlinked or orphaned, as in SQLAlchemy. Values
+   * are set as the application sets them, so validators run. A version it gives must be the row's
+   * (StaleDataError if not). Refused midway (a validator, a row that cannot be read), it puts back what
+   * it changed: the session's objects as they were, nothing new left pending (SQLAlchemy's is left
+   * half-merged). Its reads autoflush until it changes anything, not after, where they would write the
+   * half-merged objects (SQLAlchemy's merge autoflushes once, first).
    */
-  merge<T extends object>(object: T): Promise<T> {
-    return mergeInto(
-      {
-        get: (model, key) => this.get(model, key),
-        refresh: (o, keys) => this.refresh(o, keys),
-        add: (o) => this.add(o),
-        holds: (o) => stateOf(o).session === this,
-      },
-      object,
-    )
+  async merge<T extends object>(object: T): Promise<T> {
+    const autoflush = this.#autoflush
+    let saved: Map<InstanceState, SavedState> | undefined
+    try {
+      return await mergeInto(
+        {
+          get: (model, key) => this.get(model, key),
+          refresh: (o, keys) => this.refresh(o, keys),
+          add: (o) => this.add(o),
+          holds: (o) => stateOf(o).session === this,
+          changing: () => {
+            if (saved) return
+            this.#autoflush = false
+            const held = [...this.#new, ...this.identityMap.values().map(stateOf)]
+            saved = new Map(held.map((state) => [state, saveOf(state)]))
+          },
+        },
+        object,
+      )
+    } catch (error) {
+      if (saved) this.#undoMerge(saved)
+      throw error
+    } finally {
+      this.#autoflush = autoflush
+    }
+  }
+
+  /** Puts back what a refused merge() changed since `saved`; objects it read are as the database has them. */
+  #undoMerge(saved: ReadonlyMap<InstanceState, SavedState>): void {
+    for (const state of [...this.#new]) if (!saved.has(state)) this.#expunge(state)
+    for (const [state, before] of saved) restoreSaved(state, before)
+    for (const object of this.identityMap.values()) {
+      const state = stateOf(object)
+      if (!saved.has(state)) discardUnflushed(state)
+    }
   }
 
   /**

@@ -1,8 +1,9 @@
 // Validators (`validates`) that refuse a value while the ORM assigns values for the application: in a
 // model's constructor, and in merge(). A constructor sets values in the order given (a validator may
-// read the ones before), and takes back the links it made when one is refused. merge() is not undone where it stops (SQLAlchemy's is not
-// either): what was merged before the refusal stays. rollback() is the way back, and leaves nothing of
-// it for a commit to write.
+// read the ones before), and takes back the links it made when one is refused. merge() sets values as
+// the application does (validators run on them, as SQLAlchemy's merge sets attributes), and a refusal
+// midway puts back what it merged before it (SQLAlchemy's is left half-merged): nothing of it for a
+// commit to write, with or without a rollback.
 import { describe, expect, it } from "vitest"
 import { AsyncSession, inspect, select, selectinload, validates } from "../../src/index.ts"
 import { fixtures, uniq, userCodeModels } from "./models.ts"
@@ -79,7 +80,7 @@ for (const fixture of fixtures) {
       }
     })
 
-    it("merge() refused midway: the app's error; rollback() drops what it merged before the refusal, and the commit writes none of it", async () => {
+    it("merge() refused midway: the app's error; what it merged before the refusal is put back, and the commit writes none of it", async () => {
       const title = uniq("merge")
       const id = await storedAuthor(engine, [`${title}-kept`])
       let copy: UcAuthor
@@ -96,9 +97,10 @@ for (const fixture of fixtures) {
       try {
         await using session = new AsyncSession(engine)
         const author = (await session.get(UcAuthor, id)) as UcAuthor
-        await expect(session.merge(copy)).rejects.toThrow("no spam books")
-        await session.rollback()
+        // The book's title is refused as it is merged, before the author's books are assigned.
+        await expect(session.merge(copy)).rejects.toThrow("no spam titles")
         expect([author.note, inspect(author).modified]).toEqual([null, []])
+        await session.rollback()
         await session.commit()
         await using reader = new AsyncSession(engine)
         expect([(await reader.get(UcAuthor, id))?.note, await titlesLike(engine, title)]).toEqual([
