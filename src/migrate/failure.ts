@@ -50,10 +50,12 @@ export async function explainFailure(
   }
   const trigger = statement === undefined ? undefined : brokenTrigger(statement, cause.message)
   if (trigger !== undefined) {
+    const kind = trigger.startsWith("view ") ? "VIEW" : "TRIGGER"
     const reason = new EdgeAlchemyError(
-      `after a SQLite rebuild, ${trigger}: it uses a column the revision drops or renames, and would fail ` +
-        "the next write that fires it (SQLite's ALTER TABLE DROP COLUMN refuses this too); drop the trigger " +
-        'in the revision before the change (op.execute("DROP TRIGGER ...")) and create it again after it, as it should now read',
+      `after a SQLite rebuild or DROP TABLE, ${trigger}: it uses a table or column the revision drops or ` +
+        `renames, and would fail ${kind === "VIEW" ? "when read, as would every later ALTER TABLE ... RENAME" : "the next write that fires it"} ` +
+        `(SQLite's ALTER TABLE DROP COLUMN and PostgreSQL refuse this too); drop the ${kind.toLowerCase()} ` +
+        `in the revision before the change (op.execute("DROP ${kind} ...")) and create it again after it, as it should now read`,
       { cause },
     )
     return new RevisionFailedError(step.revision, step.direction, statement, reason)

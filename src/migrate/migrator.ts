@@ -11,6 +11,7 @@ import type { Statement } from "../sql/statement.ts"
 import { text } from "../sql/text.ts"
 import { retryWhileBusy } from "./busy.ts"
 import { type Change, compareSchemas } from "./compare.ts"
+import { migrationCompiler } from "./ddl.ts"
 import { explainFailure } from "./failure.ts"
 import { schemaOfMetadata } from "./from-metadata.ts"
 import { introspect, introspection } from "./introspect/index.ts"
@@ -20,8 +21,9 @@ import type { RevisionModule, RevisionProvider } from "./provider.ts"
 import { staticRevisions } from "./provider.ts"
 import { renderOperation } from "./render.ts"
 import { RevisionGraph } from "./revision.ts"
-import type { DatabaseSchema } from "./schema.ts"
+import { type DatabaseSchema, emptyTable } from "./schema.ts"
 import { forgetRenames, simulate } from "./simulate.ts"
+import { droppedTableGuards, withoutDroppedTrigger } from "./trigger-guard.ts"
 import { VersionTable } from "./version-table.ts"
 
 export interface MigratorOptions {
@@ -219,13 +221,23 @@ export class Migrator {
     const dialect = this.dialect
     let schema = forgetRenames(before)
     const ddl: string[] = []
+    /** SQLite: the tables the revision drops, as they were, whose views and triggers it checks last. */
+    let dropped: DatabaseSchema = new Map()
     try {
       await (step.direction === "upgrade" ? revision.upgrade(op) : revision.downgrade(op))
       for (const operation of op.recorded) {
         ddl.push(...renderOperation(operation, schema, dialect))
         // Only SQLite needs the schema as it evolves (for rebuilds); PostgreSQL alters in place.
-        if (dialect.name === "sqlite") schema = simulate(schema, operation, dialect)
+        if (dialect.name !== "sqlite") continue
+        if (operation.kind === "dropTable")
+          dropped = new Map([
+            ...dropped,
+            [operation.table, schema.get(operation.table) ?? emptyTable(operation.table)],
+          ])
+        if (operation.kind === "execute") dropped = withoutDroppedTrigger(dropped, operation.sql)
+        schema = simulate(schema, operation, dialect)
       }
+      ddl.push(...droppedTableGuards([...dropped.values()], schema, migrationCompiler(dialect)))
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       throw new InvalidRequestError(

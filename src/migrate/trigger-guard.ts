@@ -50,7 +50,7 @@ export function triggerGuards(
     `ALTER TABLE ${q(SCRATCH)} RENAME TO ${q(SCRATCH_RENAMED)}`,
     `DROP TABLE ${q(SCRATCH_RENAMED)}`,
     ...writes,
-    ...viewTriggerWrites(rebuilt, after, compiler),
+    ...viewTriggerWrites(rebuilt, compiler),
   ]
 }
 
@@ -61,15 +61,11 @@ const INSTEAD_OF = /\bINSTEAD\s+OF\s+(INSERT|DELETE|UPDATE)\b(?:\s+OF\s+(.+?))?\
  * trigger (a view takes only the writes it has a trigger for): preparing it compiles the trigger. The
  * scratch rename passes over an INSERT's column list and an UPDATE's SET in a trigger's body.
  */
-function viewTriggerWrites(
-  rebuilt: readonly TableSchema[],
-  after: DatabaseSchema,
-  compiler: Compiler,
-): string[] {
+function viewTriggerWrites(rebuilt: readonly TableSchema[], compiler: Compiler): string[] {
   const q = (name: string) => compiler.quote(name)
   const triggers = new Map<string, { view: string; sql: string }>()
   for (const table of rebuilt)
-    for (const trigger of after.get(table.name)?.viewTriggers ?? []) triggers.set(trigger.sql, trigger)
+    for (const trigger of table.viewTriggers ?? []) triggers.set(trigger.sql, trigger)
   return [...triggers.values()].flatMap(({ view, sql }) => {
     const [, event, columns] = INSTEAD_OF.exec(sql) ?? []
     if (event === undefined) return []
@@ -87,6 +83,20 @@ function viewTriggerWrites(
       }
     }
   })
+}
+
+/**
+ * The statements ending a SQLite revision that drops tables: SQLite drops a table that a view or another
+ * table's trigger uses (PostgreSQL refuses, naming them), leaving the view failing when read, and every
+ * later ALTER TABLE ... RENAME (and rebuild) with it, and the trigger failing the next write that fires
+ * it. Checked once the revision is done, so that it may drop the tables in any order, or create one again.
+ */
+export function droppedTableGuards(
+  dropped: readonly TableSchema[],
+  after: DatabaseSchema,
+  compiler: Compiler,
+): string[] {
+  return dropped.length === 0 ? [] : triggerGuards(dropped, after, compiler)
 }
 
 /**
@@ -112,6 +122,10 @@ const CREATE_TRIGGER = new RegExp(
   String.raw`^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:${NAME}\s*\.\s*)?(${NAME})`,
   "i",
 )
+const DROP_VIEW = new RegExp(
+  String.raw`^\s*DROP\s+VIEW\s+(?:IF\s+EXISTS\s+)?(?:${NAME}\s*\.\s*)?(${NAME})\s*;?\s*$`,
+  "i",
+)
 const DROP_TRIGGER = new RegExp(
   String.raw`^\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(?:${NAME}\s*\.\s*)?(${NAME})\s*;?\s*$`,
   "i",
@@ -124,11 +138,21 @@ export function triggerName(createSql: string): string | undefined {
 }
 
 /**
- * The schema after `op.execute(sql)` when it drops a trigger: a rebuild later in the revision must not
- * write it again (it writes the triggers it knows of), so that a revision can drop a trigger the
- * change would break, and create it anew after.
+ * The schema after `op.execute(sql)` when it drops a trigger (or a view, with its triggers): a rebuild
+ * later in the revision must not write it again (it writes the triggers it knows of), nor compile it,
+ * so that a revision can drop a trigger the change would break, and create it anew after.
  */
 export function withoutDroppedTrigger(schema: DatabaseSchema, sql: string): DatabaseSchema {
+  const view = DROP_VIEW.exec(sql)?.[1]
+  if (view !== undefined) {
+    const gone = folded(unquote(view))
+    const next = new Map(schema)
+    for (const [name, table] of schema) {
+      const kept = table.viewTriggers?.filter((t) => folded(t.view) !== gone)
+      if (kept && kept.length !== table.viewTriggers?.length) next.set(name, { ...table, viewTriggers: kept })
+    }
+    return next
+  }
   const written = DROP_TRIGGER.exec(sql)?.[1]
   if (written === undefined) return schema
   const dropped = folded(unquote(written))
