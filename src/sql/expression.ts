@@ -313,9 +313,9 @@ export class Ordering {
   }
 }
 
-/** An ORDER BY item: an expression alone is in ascending order. */
+/** An ORDER BY item: an expression alone is in ascending order; SQL in a string is refused (a UNION's). */
 export function asOrdering(item: Ordering | Expression<unknown>): Ordering {
-  return item instanceof Ordering ? item : new Ordering(item, "ASC")
+  return item instanceof Ordering ? item : new Ordering(expressionOf(item), "ASC")
 }
 
 /** `node` if it is an expression; else refused (see refuseArgument). */

@@ -232,7 +232,8 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
 export function select<const Items extends readonly SelectItem[]>(...items: Items): Select<Items> {
   return new Select<Items>(
     Object.freeze({
-      items: Object.freeze(items.map((item) => item ?? expressionOf(item))),
+      // A string (SQL, or a model's name) or another plain value failed deep in the compiler.
+      items: Object.freeze(items.map((item) => (Object(item) === item ? item : expressionOf(item)))),
       froms: [],
       where: [],
       groupBy: [],
