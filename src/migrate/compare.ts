@@ -61,8 +61,19 @@ export function compareSchemas(database: DatabaseSchema, models: DatabaseSchema)
     })),
     ...[...removed.tables].reverse().map((table) => ({
       upgrade: [{ kind: "dropTable", table: table.name } as const],
-      downgrade: [createTable(table), ...table.indexes.map((ix) => createIndex(table.name, ix))],
-      comment: `Table "${table.name}" is not in the models: check that dropping it (and its rows) is intended${renameHint}`,
+      // SQLite: its triggers and hand-made indexes come back as written.
+      downgrade: [
+        createTable(table),
+        ...table.indexes.map((ix) => createIndex(table.name, ix)),
+        ...[...(table.handMadeIndexes ?? []).map((ix) => ix.sql), ...(table.triggers ?? [])].map(
+          (sql) => ({ kind: "execute", sql }) as const,
+        ),
+      ],
+      comment:
+        `Table "${table.name}" is not in the models: check that dropping it (and its rows) is intended${renameHint}` +
+        (table.rebuildLoses?.length
+          ? `; the downgrade creates it again without ${table.rebuildLoses.join(", ")}, which it cannot write`
+          : ""),
     })),
   ]
 }
