@@ -82,7 +82,7 @@ describe("a reference's flush (session.reference)", () => {
   it("does the same on SQLite", () => {
     const sql = rendered(sqliteFlushRenderer, sqlite)
     expect(sql).toContain(
-      `INSERT INTO "orm_post_tags" ("postId", "tagId") SELECT column2, column3 FROM (VALUES (1, ?, (SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm')), (2, ?, ((SELECT max("id") FROM "orm_tags") - 0))) WHERE true ORDER BY column1 ON CONFLICT DO NOTHING RETURNING *`,
+      `INSERT INTO "orm_post_tags" ("postId", "tagId") SELECT column2, column3 FROM (VALUES (1, ?, (SELECT "orm_tags"."id" FROM "orm_tags" WHERE "orm_tags"."name" = 'orm')), (2, ?, ((SELECT max("id") FROM "orm_tags") - 0))) WHERE true ORDER BY column1 ON CONFLICT DO NOTHING RETURNING "postId", "tagId"`,
     )
     expect(sql).toContain(
       'UPDATE "orm_posts" SET "title" = ?, "version" = ? WHERE "orm_posts"."id" = ? AND "orm_posts"."version" = ? AND "orm_posts"."userId" = ? RETURNING "id", "title", "content", "published", "version", "userId"',

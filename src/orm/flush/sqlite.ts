@@ -168,12 +168,10 @@ function renderInsert(
     step.rows.map((row) => row.values),
     sqlite,
   )
-  const returning =
-    columns === table.columns
-      ? "*"
-      : columns
-          .map((col) => (col instanceof RawSql ? col.sql : q.quote((col as Column<unknown>).name)))
-          .join(", ")
+  // By name, never `*`: the table's order is not the model's once a migration has appended a column.
+  const returning = columns
+    .map((col) => (col instanceof RawSql ? col.sql : q.quote((col as Column<unknown>).name)))
+    .join(", ")
   const sql = `INSERT INTO ${q.quote(table.name)} (${names.join(", ")}) SELECT ${selected.join(", ")} FROM (VALUES ${tuples.join(", ")})${upsert} RETURNING ${returning}`
   return {
     statement: new TextStatement(sql, rowTypes(table, 0, columns), params),
