@@ -296,7 +296,7 @@ function changedKeys(
   if (!now || !before) return new Set()
   return new Set(
     state.mapper.columnKeys.filter(
-      (key) => !sameValue(now[key], before[key]) && !sameKey(now[key], before[key]),
+      (key) => !sameValue(now[key], before[key]) && !sameNumber(now[key], before[key]),
     ),
   )
 }
@@ -325,6 +325,14 @@ function linkColumns(mapper: Mapper): ReadonlySet<string> {
   found = new Set(keys)
   LINK_COLUMNS.set(mapper, found)
   return found
+}
+
+/**
+ * 7 and 7n: one value (a BigInteger given a number reads back as a bigint). Only for plain values: a
+ * JSON document is no key, and one with a "toString" member cannot be made text (sameValue compares it).
+ */
+function sameNumber(a: unknown, b: unknown): boolean {
+  return typeof a !== "object" && typeof b !== "object" && sameKey(a, b)
 }
 
 /** Key values compare as identities do: 7 and 7n alike, a Date by its time; NULL equals nothing. */
