@@ -12,8 +12,10 @@ import { canonicalType } from "../types.ts"
 import { type Introspection, type Rows, text, truthy } from "./index.ts"
 import { portableCheck } from "./postgres-check.ts"
 
+// A generated column's expression is in pg_attrdef too: it is no default (autogenerate proposed to drop
+// it, which PostgreSQL refuses for a generated column, so the revision could never apply).
 const COLUMNS = sql(`SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-  pg_get_expr(d.adbin, d.adrelid), a.attidentity
+  CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END, a.attidentity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
