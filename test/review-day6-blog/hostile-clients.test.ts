@@ -257,6 +257,32 @@ for (const [name, open] of blogDatabases) {
       expect([deleted.status, deleted.roundTrips]).toEqual([204, 1])
     })
 
+    it("GET /posts?q matches titles case-insensitively beyond ASCII, on SQLite as on PostgreSQL", async () => {
+      const { token } = await blog.member("unicode")
+      const stamp = Date.now().toString(36)
+      const titles = [`ÉCOLE ${stamp}`, `Straße Ωmega ${stamp}`, `ΟΔΟΣ ${stamp}`, `Привет ${stamp}`]
+      const ids = []
+      for (const title of titles) ids.push((await blog.post(token, { title })).id)
+      const found = async (q: string) =>
+        (await blog.api.get(`/posts?q=${encodeURIComponent(q)}`)).body.items.map((p: { id: number }) => p.id)
+      expect(await found(`école ${stamp}`)).toEqual([ids[0]])
+      expect(await found("ωMEGA")).toEqual([ids[1]])
+      expect(await found(`οδοσ ${stamp}`)).toEqual([ids[2]])
+      expect(await found(`пРИВЕТ ${stamp}`)).toEqual([ids[3]])
+      // An edit folds the new title; the old one no longer matches.
+      const edited = await blog.api.patch(`/posts/${ids[0]}`, {
+        token,
+        json: { title: `ÜBER ${stamp}`, version: 1 },
+      })
+      expect(edited.status).toBe(200)
+      expect(await found(`über ${stamp}`)).toEqual([ids[0]])
+      expect(await found(`école ${stamp}`)).toEqual([])
+      // ASCII as before, with % and _ as plain characters.
+      expect(await found(`école`)).toEqual([])
+      expect(await found(`STRASSE`)).toEqual([])
+      expect(await found("%")).toEqual([])
+    })
+
     it("an inactive account's login costs the password check any other login costs, and is refused", async () => {
       const inactive = await blog.member("inactive")
       await blog.database.inspect.execute(

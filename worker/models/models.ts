@@ -56,6 +56,8 @@ export class Post extends model(
   {
     id: column(Integer, { primaryKey: true }),
     title: column(String(200)),
+    /** The title folded for search (GET /posts?q), set with the title by ./validators.ts. */
+    titleFolded: column(Text, { name: "title_folded", nullable: true }),
     content: column(Text),
     published: column(Boolean, { default: false }),
     createdAt: column(DateTime, { name: "created_at", default: now, index: true }),

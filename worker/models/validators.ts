@@ -2,7 +2,7 @@
 // code path can store an email without `@` or a tag name that is not lower-case.
 import { validates } from "../../src/index.ts"
 import { characterCount } from "../http/characters.ts"
-import { Tag, User } from "./models.ts"
+import { Post, Tag, User } from "./models.ts"
 
 /** A value a model refuses; answered with 422 validation_error. */
 export class ModelValidationError extends Error {
@@ -21,6 +21,20 @@ validates(User, ["email"], (_key, value: string) => {
     throw new ModelValidationError(`email must be at most ${EMAIL_LENGTH} characters once lower-cased`)
   }
   return email
+})
+
+/**
+ * Text as GET /posts?q compares it: lower-cased by JavaScript, on both databases (SQLite's lower()
+ * folds ASCII letters only), with the final sigma as any other.
+ */
+export function foldCase(text: string): string {
+  return text.toLowerCase().replaceAll("\u03c2", "\u03c3") // ς, the final sigma, as σ
+}
+
+// Every title the ORM writes carries its folded form (posts.title_folded), whatever the code path.
+validates(Post, ["title"], (_key, value: string, post) => {
+  post.titleFolded = foldCase(value)
+  return value
 })
 
 /** Whether `name`, trimmed and lower-cased already, is a name a tag can have. */

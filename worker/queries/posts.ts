@@ -9,7 +9,7 @@ import {
   select,
   selectinload,
 } from "../../src/index.ts"
-import { Comment, Post, Tag } from "../models/index.ts"
+import { Comment, foldCase, Post, Tag } from "../models/index.ts"
 
 /** A post's number of comments, computed in the statement that selects the post. */
 const commentCount = select(func.count(Comment.id))
@@ -50,12 +50,13 @@ export function postForJson(id: number) {
 export const taggedWith = (name: string) => Post.tags.any(Tag.c.name.eq(name))
 
 /**
- * Titles containing `q`, case-insensitively. A substring search (instr/strpos) rather than LIKE, so
- * that `%` and `_` in `q` are plain characters.
+ * Titles containing `q`, case-insensitively: in the title folded by JavaScript when the post was
+ * written (SQLite's lower() folds ASCII letters only), else lower(title). A substring search
+ * (instr/strpos) rather than LIKE, so that `%` and `_` in `q` are plain characters.
  */
 export function titleContains(q: string, dialect: string): Expression<boolean> {
   const position = func[dialect === "postgresql" ? "strpos" : "instr"] as NonNullable<(typeof func)[string]>
-  return position(func.lower(Post.title), func.lower(literal(q))).gt(0)
+  return position(func.coalesce(Post.titleFolded, func.lower(Post.title)), literal(foldCase(q))).gt(0)
 }
 
 /** A page of `publishedPosts(...)` (`[post, commentCount]` rows) with its total: one request. */
