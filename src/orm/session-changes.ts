@@ -305,7 +305,7 @@ export function unloadRelationships(state: InstanceState): void {
 }
 
 /** Forgets a loaded relationship's value: reading it raises NotLoadedError until it is loaded again. */
-function unload(state: InstanceState, key: string): void {
+export function unload(state: InstanceState, key: string): void {
   delete state.values[key]
   state.committedCollections.delete(key)
   state.loaded.delete(key)

@@ -52,6 +52,7 @@ import {
   snapshotCollections,
   snapshotOf,
   staleOrSame,
+  unload,
   unloadRelationships,
 } from "./session-changes.ts"
 import { checkCommitOptions, checkSessionOptions, checkTransactionOptions } from "./session-options.ts"
@@ -330,7 +331,11 @@ export class AsyncSession extends ReadSession {
   /** Puts back what a refused merge() changed since `saved`; objects it read are as the database has them. */
   #undoMerge(saved: ReadonlyMap<InstanceState, SavedState>): void {
     for (const state of [...this.#new]) if (!saved.has(state)) this.#expunge(state)
-    for (const [state, before] of saved) restoreSaved(state, before)
+    for (const [state, before] of saved) {
+      restoreSaved(state, before)
+      // A collection it loaded (to replace it) is unloaded again: its value was not saved.
+      for (const key of [...state.loaded]) if (!(key in before.values)) unload(state, key)
+    }
     for (const object of this.identityMap.values()) {
       const state = stateOf(object)
       if (!saved.has(state)) discardUnflushed(state)

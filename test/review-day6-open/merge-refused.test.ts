@@ -16,6 +16,7 @@ import {
   Integer,
   inspect,
   model,
+  NotLoadedError,
   Registry,
   relationship,
   String,
@@ -182,6 +183,29 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
             [id + 2, "b", id],
           ],
         })
+      } finally {
+        stop()
+      }
+    })
+
+    it("refused after loading a held object's collection: that collection unloaded again, as it was", async () => {
+      const { id, copy } = await stored()
+      // Merged from an item: its shelf is merged after it, and the held shelf's items loaded for it.
+      const item = copy.items[0] as Item
+      copy.items.push(new Item({ id: id + 3, title: "c-spam" }))
+      const stop = installValidators()
+      try {
+        await using session = new AsyncSession(engine)
+        const held = (await session.get(Shelf, id)) as Shelf
+        const heldItem = (await session.get(Item, id + 1)) as Item
+        await expect(session.merge(item)).rejects.toThrow("no spam titles")
+        expect(() => held.items).toThrow(NotLoadedError)
+        expect([inspect(held).modified, inspect(heldItem).modified]).toEqual([[], []])
+        await session.commit()
+        expect((await rows(id)).items).toEqual([
+          [id + 1, "a", id],
+          [id + 2, "b", id],
+        ])
       } finally {
         stop()
       }
