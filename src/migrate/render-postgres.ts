@@ -58,8 +58,12 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
   }
 }
 
-/** Types a cast to rounds or cuts what does not fit, without an error: 1.25 to NUMERIC(10, 0) is 1. */
-const ROUNDING_TARGET = /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE PRECISION|DATE)\b/i
+/**
+ * Types a cast to rounds or cuts what does not fit, without an error: 1.25 to NUMERIC(10, 0) is 1, a
+ * timestamp's microseconds to TIMESTAMP(3) are rounded.
+ */
+const ROUNDING_TARGET =
+  /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE PRECISION|DATE|TIMESTAMP\(|TIME\()/i
 
 /**
  * Fails, before a column's type changes to `type`, when a value would not survive it: cast to the new
@@ -72,7 +76,11 @@ const ROUNDING_TARGET = /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE P
 function valuesKeptGuard(table: string, column: string, type: string, q: (name: string) => string): string {
   const literal = (sql: string) => `'${sql.replaceAll("'", "''")}'`
   const [t, c] = [q(table), q(column)]
-  const asText = /^DATE\b/i.test(type) ? "TIMESTAMP" : "NUMERIC"
+  const asText = /^DATE\b/i.test(type)
+    ? "TIMESTAMP"
+    : /^TIME/i.test(type)
+      ? type.replace(/\(\d+\)/, "")
+      : "NUMERIC"
   const fromText = `${c}::${type}::${asText} IS DISTINCT FROM ${c}::${asText}`
   const select = `SELECT ${c}::text || ' would become ' || ${c}::${type}::text FROM ${t} WHERE `
   return [

@@ -5,6 +5,7 @@
 // Now each such change is guarded: the revision fails and rolls back whole (on Neon HTTP and WebSocket),
 // naming a value; once the rows hold values that fit, it applies, and downgrades and upgrades again with
 // every value as it was. Conversions that keep every value (text '007' to an integer 7) still apply.
+// So too a timestamp's precision lowered (as Prisma's timestamp(3) columns are): microseconds rounded.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   column,
@@ -18,7 +19,7 @@ import {
   table,
   text,
 } from "../../src/index.ts"
-import { RevisionFailedError } from "../../src/migrate.ts"
+import { defineRevision, Migrator, RevisionFailedError } from "../../src/migrate.ts"
 import { type MigrationDatabases, migrationDatabases, type TargetName } from "../migrate/databases.ts"
 import { type RevisionFolder, revisionFolder } from "../migrate/revision-folder.ts"
 
@@ -116,5 +117,41 @@ describe.each(["neon-http", "neon-websocket"] satisfies TargetName[])("on %s", (
     await folder.migrator().upgrade()
     expect(await rows()).toEqual(whole)
     expect(await folder.migrator().compare(amounts(true))).toEqual([])
+  })
+
+  it("refuses to round a timestamp's microseconds to a lower precision", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`r6r-time-${name}`)
+    const run = async (sql: string) =>
+      (await engine.execute(text(sql))).all().map((r) => [...r].map((v) => `${v}`))
+    await run("CREATE TABLE r6r_times (id integer PRIMARY KEY, at timestamptz NOT NULL)")
+    await run(
+      "INSERT INTO r6r_times VALUES (1, '2026-12-07 10:00:00.123456+00'), (2, '2026-12-07 11:00:00.5+00')",
+    )
+    const migrator = new Migrator(engine, {
+      revisions: [
+        defineRevision({
+          id: "a6a000000001",
+          parent: null,
+          message: "milliseconds",
+          upgrade: (op) => op.alterColumn("r6r_times", "at", { type: "TIMESTAMP(3) WITH TIME ZONE" }),
+          downgrade: (op) => op.alterColumn("r6r_times", "at", { type: "TIMESTAMP WITH TIME ZONE" }),
+        }),
+      ],
+    })
+    const error = await migrator.upgrade().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RevisionFailedError)
+    expect((error as Error).message).toContain(
+      "TIMESTAMP(3) WITH TIME ZONE would change its values (2026-12-07 10:00:00.123456+00 would become 2026-12-07 10:00:00.123+00)",
+    )
+    expect(await migrator.current()).toEqual([])
+    await run("UPDATE r6r_times SET at = '2026-12-07 10:00:00.123+00' WHERE id = 1")
+    await migrator.upgrade()
+    await migrator.downgrade("base")
+    expect(await run("SELECT id::text, at::text FROM r6r_times ORDER BY 1")).toEqual([
+      ["1", "2026-12-07 10:00:00.123+00"],
+      ["2", "2026-12-07 11:00:00.5+00"],
+    ])
   })
 })
