@@ -52,11 +52,37 @@ export function createApp(): Hono<BlogEnv> {
   app.route("/tags", tags)
   app.route("/audit", audit)
   app.route(FRONT_BASE, front)
-  app.notFound((c) =>
-    c.json(new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`).body(), 404),
-  )
+  app.notFound((c) => {
+    // A resource that is there for other methods: 405 with the methods it has (RFC 9110 15.5.6).
+    const allowed = allowedMethods(app, c.req.path)
+    if (allowed.length === 0) {
+      return c.json(new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`).body(), 404)
+    }
+    const error = new HttpError(405, "method_not_allowed", `${c.req.path} takes ${allowed.join(", ")}`)
+    return c.json(error.body(), 405, { Allow: allowed.join(", ") })
+  })
   app.onError(errorHandler({ map: blogErrorAnswer }))
   return app
+}
+
+/** The methods the app's routes answer on `path` (HEAD with GET, as Hono answers it); none if no route. */
+function allowedMethods(app: Hono<BlogEnv>, path: string): string[] {
+  const methods = new Set<string>()
+  for (const route of app.routes) {
+    if (route.method !== "ALL" && routePattern(route.path).test(path)) methods.add(route.method)
+  }
+  if (methods.has("GET")) methods.add("HEAD")
+  return [...methods].sort()
+}
+
+/** A Hono route path (`/posts/:id`, `/ui/*`) as a regular expression over request paths. */
+function routePattern(path: string): RegExp {
+  const segments = path.split("/").map((segment) => {
+    if (segment === "*") return ".*"
+    if (segment.startsWith(":")) return "[^/]+"
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  })
+  return new RegExp(`^${segments.join("/")}$`)
 }
 
 // Browsers put text/html first in Accept; curl, fetch() and API clients send a wildcard or JSON.

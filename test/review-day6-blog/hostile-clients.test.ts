@@ -346,6 +346,33 @@ for (const [name, open] of blogDatabases) {
       }
     })
 
+    it("answers a method a resource does not take with 405 and the methods it takes (Allow)", async () => {
+      const { token } = await blog.member("methods")
+      const post = await blog.post(token)
+      for (const [method, path, allow] of [
+        ["PUT", `/posts/${post.id}`, "DELETE, GET, HEAD, PATCH"],
+        ["POST", `/posts/${post.id}`, "DELETE, GET, HEAD, PATCH"],
+        ["DELETE", "/posts", "GET, HEAD, POST"],
+        ["PUT", `/posts/${post.id}/comments`, "POST"],
+        ["GET", "/auth/token", "POST"],
+        ["POST", "/stats", "GET, HEAD"],
+        ["DELETE", `/users/${post.author.id}`, "GET, HEAD"],
+        ["PATCH", "/tags/go/posts", "GET, HEAD"],
+        ["POST", "/audit", "GET, HEAD"],
+      ] as const) {
+        const answer = await blog.leavesNoTrace(() =>
+          blog.api.call(method, path, { token, ...(method === "GET" ? {} : { json: { version: 1 } }) }),
+        )
+        expectError(answer, 405, "method_not_allowed")
+        expect([method, path, answer.headers.get("allow")]).toEqual([method, path, allow])
+      }
+      // No route at all stays 404, and so does a path the routes do not take (a trailing slash).
+      expectError(await blog.api.call("PUT", "/nowhere"), 404, "not_found")
+      expectError(await blog.api.get(`/posts/${post.id}/`), 404, "not_found")
+      expectError(await blog.api.get(`/posts/${post.id}/likes`), 404, "not_found")
+      expect((await blog.api.get(`/posts/${post.id}`)).status).toBe(200)
+    })
+
     it("refuses a JSON body sent as another media type (or none) by saying so, storing nothing", async () => {
       const { token } = await blog.member("media")
       const post = await blog.post(token)
