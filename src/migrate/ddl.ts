@@ -53,7 +53,7 @@ export function foreignKeySql(fk: ForeignKeySchema, compiler: Compiler): string 
     fk.onDelete && fk.onDelete !== "NO ACTION" ? ` ON DELETE ${fk.onDelete}` : "",
     fk.onUpdate && fk.onUpdate !== "NO ACTION" ? ` ON UPDATE ${fk.onUpdate}` : "",
   ].join("")
-  return `${constraintName(fk.name, compiler)}FOREIGN KEY (${names(fk.columns, compiler)}) REFERENCES ${compiler.quote(fk.referencedTable)} (${names(fk.referencedColumns, compiler)})${actions}`
+  return `${constraintName(fk.unnamed ? undefined : fk.name, compiler)}FOREIGN KEY (${names(fk.columns, compiler)}) REFERENCES ${compiler.quote(fk.referencedTable)} (${names(fk.referencedColumns, compiler)})${actions}`
 }
 
 export function createIndexSql(index: IndexSchema, table: string, compiler: Compiler): string {

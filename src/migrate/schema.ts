@@ -27,6 +27,12 @@ export interface ColumnSchema {
 
 export interface ForeignKeySchema {
   readonly name: string | undefined
+  /**
+   * SQLite only: declared without a name. `name` is then the conventional one models give such a key
+   * (fk_<table>_<columns>_<referenced table>), by which autogenerate and op.dropConstraint know it; a
+   * rebuild writes the key again unnamed, as it was.
+   */
+  readonly unnamed?: true
   readonly columns: readonly string[]
   readonly referencedTable: string
   readonly referencedColumns: readonly string[]

@@ -1,6 +1,7 @@
 // SQLite's schema through its table-valued pragmas (one query each for columns, foreign keys and
 // indexes over every table), plus the CREATE TABLE text for constraint names and CHECKs.
 import type { ReferentialAction } from "../../sql/schema/column.ts"
+import { conventionalName } from "../../sql/schema/constraints.ts"
 import { text as sql } from "../../sql/text.ts"
 import type { DatabaseSchema, ForeignKeySchema, TableSchema } from "../schema.ts"
 import { folded } from "../sql-names.ts"
@@ -181,6 +182,7 @@ function foreignKeysOf(
     byId.set(text(id), entry)
   }
   const named = new Set<string>()
+  const given = new Set(parsed.flatMap((p) => (p.name ? [folded(p.name)] : [])))
   return [...byId.values()].map((fk) => {
     const referenced = tableNamed(fk.refTable)
     // `REFERENCES parent` with no column list points at parent's primary key (SQLite reports NULL).
@@ -191,8 +193,13 @@ function foreignKeysOf(
     // Each constraint name once: two foreign keys over the same columns each get their own.
     const name = parsed.find((p) => p.name && !named.has(p.name) && sameColumns(p.body, fk.from))?.name
     if (name) named.add(name)
+    // An unnamed key is known by the name models give it, so that a revision can drop it (a key left
+    // beside the models' one kept its ON DELETE CASCADE); the rebuild writes it unnamed again.
+    const conventional = conventionalName("fk", table.name, [...fk.from, referenced?.name ?? fk.refTable])
+    const unnamed = name === undefined && !given.has(folded(conventional)) && !named.has(conventional)
+    if (unnamed) named.add(conventional)
     return {
-      name,
+      ...(unnamed ? { name: conventional, unnamed: true as const } : { name }),
       columns: fk.from,
       referencedTable: referenced?.name ?? fk.refTable,
       referencedColumns: to,
