@@ -283,6 +283,25 @@ for (const [name, open] of blogDatabases) {
       expect(await found("%")).toEqual([])
     })
 
+    it("a username taken in another case is taken (no 'Alice' beside 'alice')", async () => {
+      const stamp = Date.now().toString(36)
+      const signup = (username: string, n: number) =>
+        blog.api.post("/users", {
+          json: { username, email: `case${n}.${stamp}@example.com`, password: "password123" },
+        })
+      const first = await signup(`Case_${stamp}`, 1)
+      expect(first.status).toBe(201)
+      for (const [n, twin] of [`case_${stamp}`, `CASE_${stamp.toUpperCase()}`].entries()) {
+        const answer = await blog.leavesNoTrace(() => signup(twin, n + 2))
+        expectError(answer, 409, "conflict")
+        expect(answer.body.error.message).toBe("That username is taken")
+      }
+      const login = await blog.api.post("/auth/token", {
+        json: { username: `Case_${stamp}`, password: "password123" },
+      })
+      expect(login.status).toBe(200)
+    })
+
     it("an inactive account's login costs the password check any other login costs, and is refused", async () => {
       const inactive = await blog.member("inactive")
       await blog.database.inspect.execute(

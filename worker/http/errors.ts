@@ -20,7 +20,10 @@ export function blogErrorAnswer(error: Error): HttpError | undefined {
   if (isTokenUserGone(error)) return userGone()
   if (error instanceof IntegrityError && error.kind === "unique") {
     const columns = error.columns
-    if (columns.includes("username")) return conflict("That username is taken")
+    // uq_users_username_lower: the name in another case (an index on an expression names no column).
+    if ([...columns, error.constraint].some((name) => name?.includes("username"))) {
+      return conflict("That username is taken")
+    }
     if (columns.includes("email")) return conflict("That email is already registered")
     if (columns.includes("name")) return conflict("A tag of that name was created meanwhile; retry")
     // The key is taken but its row not visible yet (a read replica behind the primary): in progress.
