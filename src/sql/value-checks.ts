@@ -212,6 +212,16 @@ export function readInteger(value: unknown, type: SqlType<unknown>): number {
 }
 
 /**
+ * A BigInteger the database returned, as a bigint: a fraction (a REAL SQLite's INTEGER column kept,
+ * `big * 1.5`) or text that is no whole number is refused rather than cut (4.5 read 4n).
+ */
+export function readBigInteger(value: unknown, type: SqlType<unknown>): bigint {
+  // A double's text has no exponent below 1e21, past the 64 bits anyway.
+  const text = String(value)
+  return /^-?\d+$/.test(text) ? BigInt(text) : unreadable(value, type)
+}
+
+/**
  * Refuses a value the database returned that the column's type cannot read without losing it: a
  * database mapped as it was found, or written by another program, can hold what the model does not say.
  */

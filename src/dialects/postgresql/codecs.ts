@@ -2,7 +2,7 @@
 // these encodings make that text exact (UTC timestamps, bytea hex, JSON documents, 64-bit integers).
 import type { Column } from "../../sql/schema/column.ts"
 import type { SqlType } from "../../sql/types.ts"
-import { checkedValue, readInteger, unreadable } from "../../sql/value-checks.ts"
+import { checkedValue, readBigInteger, readInteger, unreadable } from "../../sql/value-checks.ts"
 import { hex } from "../../util/hex.ts"
 
 export function encodePostgres(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
@@ -34,7 +34,7 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
     case "float":
       return Number(value)
     case "bigint":
-      return BigInt(value as string | number)
+      return readBigInteger(value, type)
     case "numeric":
       return String(value)
     case "boolean":

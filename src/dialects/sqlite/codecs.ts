@@ -7,6 +7,7 @@ import {
   checkedValue,
   type Decimal,
   parseDecimal,
+  readBigInteger,
   readInteger,
   refuse,
   unreadable,
@@ -84,7 +85,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
       return number === parseFloat(value as string) ? number : unreadable(value, type)
     }
     case "bigint":
-      return typeof value === "bigint" ? value : BigInt(Math.trunc(Number(value)))
+      return typeof value === "bigint" ? value : readBigInteger(value, type)
     case "numeric":
       return numericText(value, type.options.scale)
     case "boolean":
