@@ -126,6 +126,8 @@ export class NeonTransport implements Transport {
 
   async #batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
     this.#throwIfTransactionLost()
+    // An unknown isolation level is refused before anything is sent, over HTTP too.
+    beginSql(options)
     // On the socket a transaction is being opened on (its BEGIN out), a batch's own BEGIN ... COMMIT
     // would commit it there and then (PostgreSQL only warns of a BEGIN inside one): the batch waits and
     // runs inside it. Over HTTP a batch is a transaction of its own, as before. Awaited only when there
@@ -162,9 +164,8 @@ export class NeonTransport implements Transport {
   // or is open: it checks `capabilities` and `inTransaction` and says what is wrong.
 
   async begin(options: TransactionOptions = {}): Promise<void> {
-    this.#beginning = this.#inFlight.track(
-      this.#connect().then(() => this.#viaWebSocket("begin", { sql: beginSql(options), params: [] })),
-    )
+    const begin = { sql: beginSql(options), params: [] }
+    this.#beginning = this.#inFlight.track(this.#connect().then(() => this.#viaWebSocket("begin", begin)))
     try {
       await this.#beginning
     } finally {
@@ -436,9 +437,17 @@ function abandon(client: Client): void {
   }
 }
 
-function beginSql(options: TransactionOptions): string {
-  const level = options.isolationLevel ? ` ISOLATION LEVEL ${options.isolationLevel.toUpperCase()}` : ""
-  return `BEGIN${level}${options.readOnly ? " READ ONLY" : ""}${options.deferrable ? " DEFERRABLE" : ""}`
+/**
+ * The BEGIN of a transaction with `options`. The level is written into it: one PostgreSQL does not know
+ * is refused, or a ReadSession's or a connection's `begin({ isolationLevel })` would run any text as SQL
+ * (AsyncSession checks its options before; these do not, to keep the read path small).
+ */
+function beginSql({ isolationLevel: level, readOnly, deferrable }: TransactionOptions): string {
+  if (level && !/^(read (un)?committed|repeatable read|serializable)$/.test(level)) {
+    throw new InvalidRequestError(`isolationLevel ${JSON.stringify(level)} is not one PostgreSQL knows`)
+  }
+  const isolation = level ? ` ISOLATION LEVEL ${level.toUpperCase()}` : ""
+  return `BEGIN${isolation}${readOnly ? " READ ONLY" : ""}${deferrable ? " DEFERRABLE" : ""}`
 }
 
 /** A result of the driver, from either mode (in array row mode), as the transport's. */
