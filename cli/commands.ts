@@ -120,8 +120,19 @@ const check: Command = async (_args, config, io) => {
   io.out(
     `The database differs from the models (${operations.length} operation(s)); write a revision with --autogenerate:`,
   )
-  for (const op of operations) io.out(`  ${describeOperation(op)}`)
+  for (const line of changeLines(changes)) io.out(line)
   return 1
+}
+
+/**
+ * Each change's operations, then what the revision's comment asks the reviewer to check (a table or
+ * column dropped with its rows, NOT NULL over NULLs...): said where it is seen, not only in the file.
+ */
+function changeLines(changes: Awaited<ReturnType<Migrator["compare"]>>): string[] {
+  return changes.flatMap((change) => [
+    ...change.upgrade.map((op) => `  ${describeOperation(op)}`),
+    ...(change.comment ? [`    check: ${change.comment}`] : []),
+  ])
 }
 
 const revision: Command = async (args, config, io) => {
@@ -161,7 +172,7 @@ const revision: Command = async (args, config, io) => {
   io.out(`Created ${relative(config.root, path)}`)
   if (args.autogenerate) {
     if (changes.length === 0) io.out("  no changes detected: the revision is empty")
-    for (const op of changes.flatMap((c) => c.upgrade)) io.out(`  ${describeOperation(op)}`)
+    for (const line of changeLines(changes)) io.out(line)
   }
   return 0
 }

@@ -41,10 +41,10 @@ function amounts(narrowed: boolean): MetaData {
     {
       id: column(Integer, { primaryKey: true }),
       price: column(Numeric(10, narrowed ? 0 : 2)),
-      ratio: column(narrowed ? Integer : Float),
-      code: column(narrowed ? Integer : String(12)),
-      worded: column(narrowed ? Numeric(10, 0) : String(12)),
-      day: column(narrowed ? DateOnly : DateTime),
+      ratio: narrowed ? column(Integer) : column(Float),
+      code: narrowed ? column(Integer) : column(String(12)),
+      worded: narrowed ? column(Numeric(10, 0)) : column(String(12)),
+      day: narrowed ? column(DateOnly) : column(DateTime),
     },
     { metadata },
   )
