@@ -105,3 +105,24 @@ function serialFollows(table: string, column: string, type: string, q: (name: st
     `THEN EXECUTE 'ALTER SEQUENCE ' || s || ' AS ${type}'; END IF; END $edgealchemy$`,
   ].join(" ")
 }
+
+/**
+ * After rows are inserted with their keys given (op.bulkInsert), the sequences of identity and serial
+ * columns among them move past the largest key: PostgreSQL's sequence does not see a given value, so the
+ * application's next row took key 1 again and failed ("duplicate key"). SQLite's rowid needs nothing.
+ * A sequence already further on is left there.
+ */
+export function sequencesCatchUp(
+  table: string,
+  columns: readonly string[],
+  q: (name: string) => string,
+): string {
+  const literal = (sql: string) => `'${sql.replaceAll("'", "''")}'`
+  const list = columns.map(literal).join(", ")
+  return [
+    "DO $edgealchemy$ DECLARE c text; s text; BEGIN",
+    `FOREACH c IN ARRAY ARRAY[${list}]::text[] LOOP s := pg_get_serial_sequence(${literal(q(table))}, c);`,
+    `IF s IS NOT NULL THEN EXECUTE format('SELECT setval(%L, m) FROM (SELECT max(%I) AS m FROM %s) x WHERE m > (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s)', s, c, ${literal(q(table))}, s); END IF;`,
+    "END LOOP; END $edgealchemy$",
+  ].join(" ")
+}

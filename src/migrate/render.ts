@@ -7,7 +7,7 @@ import { checkName } from "../sql/schema/identifier-limits.ts"
 import { typeOfValue } from "../sql/types.ts"
 import { createIndexSql, createTableSql, migrationCompiler, names } from "./ddl.ts"
 import type { Operation } from "./operations.ts"
-import { renderPostgres } from "./render-postgres.ts"
+import { renderPostgres, sequencesCatchUp } from "./render-postgres.ts"
 import { renderSqlite, requireSqliteCheck } from "./render-sqlite.ts"
 import { resolveTable } from "./resolve.ts"
 import type { DatabaseSchema } from "./schema.ts"
@@ -50,7 +50,8 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
         (row) =>
           `(${columns.map((c) => (c in row ? compiler.literal(row[c], typeOfValue(row[c])) : "NULL")).join(", ")})`,
       )
-      return [`INSERT INTO ${q(op.table)} (${names(columns, compiler)}) VALUES ${tuples.join(", ")}`]
+      const insert = `INSERT INTO ${q(op.table)} (${names(columns, compiler)}) VALUES ${tuples.join(", ")}`
+      return dialect.name === "postgresql" ? [insert, sequencesCatchUp(op.table, columns, q)] : [insert]
     }
     default:
       return undefined
