@@ -86,6 +86,8 @@ function valuesKeptGuard(table: string, column: string, type: string, q: (name: 
   return [
     "DO $edgealchemy$ DECLARE old text; changed text; BEGIN",
     `SELECT format_type(a.atttypid, a.atttypmod) INTO old FROM pg_attribute a WHERE a.attrelid = ${literal(t)}::regclass AND a.attname = ${literal(column)} AND NOT a.attisdropped;`,
+    // No such column: the ALTER after it says so.
+    "IF old IS NULL THEN RETURN; END IF;",
     `EXECUTE ${literal(select)} || CASE WHEN old ~ '^(text|character)' THEN ${literal(fromText)} ELSE ${literal(`${c}::${type}::`)} || old || ${literal(` IS DISTINCT FROM ${c}`)} END || ' LIMIT 1' INTO changed;`,
     `IF changed IS NOT NULL THEN RAISE EXCEPTION 'Changing %.% to % would change its values (%), which PostgreSQL does without an error: mend those rows first (op.execute("UPDATE ...")), or convert them with op.execute() if that is the change wanted', ${literal(table)}, ${literal(column)}, ${literal(type)}, changed; END IF;`,
     "END $edgealchemy$",

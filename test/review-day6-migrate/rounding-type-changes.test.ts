@@ -140,6 +140,20 @@ describe.each(["neon-http", "neon-websocket"] satisfies TargetName[])("on %s", (
         }),
       ],
     })
+    // A column that is not there: PostgreSQL's own words, not the guard's.
+    const missing = new Migrator(engine, {
+      revisions: [
+        defineRevision({
+          id: "a6a000000002",
+          parent: null,
+          message: "no such column",
+          upgrade: (op) => op.alterColumn("r6r_times", "nope", { type: "TIMESTAMP(3)" }),
+          downgrade: () => {},
+        }),
+      ],
+    })
+    const unknown = await missing.upgrade().catch((e: unknown) => e)
+    expect((unknown as Error).message).toContain('column "nope" does not exist\n  in: ALTER TABLE')
     const error = await migrator.upgrade().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RevisionFailedError)
     expect((error as Error).message).toContain(
