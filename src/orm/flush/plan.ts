@@ -25,6 +25,7 @@ import { InvalidRequestError } from "../../errors.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
+import { valueKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, relatedOf, relationshipChanged, sameValue, stateOf } from "../state.ts"
 import {
@@ -448,7 +449,11 @@ function linkRow(owner: object, item: object, property: RelationshipProperty): M
 const refIds = new WeakMap<InstanceState, number>()
 let nextRefId = 0
 
-/** A string that is equal for the same link row, whichever side recorded it. */
+/**
+ * A string that is equal for the same link row, whichever side recorded it. Key values as identities
+ * compare them: a Date by its milliseconds (its text stops at the second, so two targets keyed by Dates
+ * of one second were one link row: one was never written, and removing one deleted both).
+ */
 function identityOf(row: Map<string, unknown>): string {
   return [...row.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -457,7 +462,7 @@ function identityOf(row: Map<string, unknown>): string {
         if (!refIds.has(value.state)) refIds.set(value.state, nextRefId++)
         return `${key}=ref${refIds.get(value.state)}`
       }
-      return `${key}=${typeof value}:${String(value)}`
+      return `${key}=${JSON.stringify(valueKey(value))}`
     })
     .join("&")
 }
