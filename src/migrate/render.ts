@@ -43,6 +43,7 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
     case "dropIndex":
       return [`DROP INDEX ${q(op.name)}`]
     case "execute":
+      if (dialect.name === "sqlite") refuseForeignKeysPragma(op.sql)
       return [oneStatement(op.sql, dialect)]
     case "bulkInsert": {
       const columns = [...new Set(op.rows.flatMap((row) => Object.keys(row)))]
@@ -56,6 +57,26 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
     default:
       return undefined
   }
+}
+
+const SETS_FOREIGN_KEYS =
+  /^\s*PRAGMA\s+(?:(?:\w+|"[^"]*"|`[^`]*`|\[[^\]]*\])\s*\.\s*)?(?:foreign_keys|"foreign_keys"|`foreign_keys`|\[foreign_keys\])\s*[=(]/i
+
+/**
+ * Refuses `PRAGMA foreign_keys = OFF` in a revision. SQLite ignores it inside a transaction, and a
+ * revision is one: a table rebuilt by hand as SQLite's documentation writes it (the pragma, a new table,
+ * the rows copied, DROP TABLE, a rename) dropped its old table with foreign keys on, deleting (or nulling)
+ * every row that referenced it through ON DELETE CASCADE (SET NULL), and the revision went through.
+ */
+function refuseForeignKeysPragma(sql: string): void {
+  if (!SETS_FOREIGN_KEYS.test(sql)) return
+  throw new InvalidRequestError(
+    "op.execute() cannot set PRAGMA foreign_keys: SQLite ignores PRAGMA foreign_keys inside a transaction, and a " +
+      "revision is one, so foreign keys stay on, and a table dropped by hand deletes, or sets to NULL, the rows " +
+      "that reference it through ON DELETE CASCADE or SET NULL. Let the revision's operations rebuild the table " +
+      "(op.alterColumn, op.dropColumn... rebuild the tables referencing it too, keeping their rows), or copy the " +
+      "referencing tables aside and back by hand as well, under PRAGMA defer_foreign_keys = ON",
+  )
 }
 
 /**
