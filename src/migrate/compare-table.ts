@@ -191,7 +191,12 @@ function compareColumns(
 }
 
 function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Change[] {
-  const upgrade: { type?: ColumnDef["type"]; nullable?: boolean; default?: ServerDefault | null } = {}
+  const upgrade: {
+    type?: ColumnDef["type"]
+    nullable?: boolean
+    default?: ServerDefault | null
+    sqliteAutoincrement?: boolean
+  } = {}
   const downgrade: typeof upgrade = {}
   if (live.type !== model.type) {
     upgrade.type = model.source ?? model.type
@@ -214,6 +219,11 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
   if (upgrade.type !== undefined && !model.autoincrement) {
     if (upgrade.default === undefined && model.default !== undefined) upgrade.default = portable(model)
     if (downgrade.default === undefined && live.default !== undefined) downgrade.default = portable(live)
+  }
+  // SQLite only (neither side has it on PostgreSQL): gained or lost, the table is rebuilt.
+  if (live.sqliteAutoincrement !== model.sqliteAutoincrement) {
+    upgrade.sqliteAutoincrement = model.sqliteAutoincrement === true
+    downgrade.sqliteAutoincrement = live.sqliteAutoincrement === true
   }
   if (Object.keys(upgrade).length === 0) return []
   const comment =

@@ -1,6 +1,7 @@
 // CREATE TABLE and CREATE INDEX from the schema model, shared by both dialects' operation renderers
 // and the SQLite rebuild. Unlike createAll's DDL there is no IF NOT EXISTS: a migration that finds
 // the table already there should fail, not silently skip.
+import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import { ddlSpelling } from "../sql/compiler/ddl-renderer.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
@@ -44,7 +45,19 @@ export function columnSql(column: ColumnSchema, compiler: Compiler, inlinePrimar
   // quirk lets any other key hold NULLs, several of them), so a key the database does not generate says so.
   if (!column.nullable && (!inlinePrimaryKey || !column.autoincrement)) parts.push("NOT NULL")
   if (column.default !== undefined) parts.push(`DEFAULT ${column.default}`)
-  if (inlinePrimaryKey) parts.push(column.descendingKey ? "PRIMARY KEY DESC" : "PRIMARY KEY")
+  if (column.sqliteAutoincrement && !(inlinePrimaryKey && column.autoincrement && !column.descendingKey)) {
+    throw new InvalidRequestError(
+      `Column "${column.name}": AUTOINCREMENT is SQLite's for a table's only key when it is an INTEGER the database generates`,
+    )
+  }
+  if (inlinePrimaryKey)
+    parts.push(
+      column.descendingKey
+        ? "PRIMARY KEY DESC"
+        : column.sqliteAutoincrement
+          ? "PRIMARY KEY AUTOINCREMENT"
+          : "PRIMARY KEY",
+    )
   return parts.join(" ")
 }
 

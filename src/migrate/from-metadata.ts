@@ -43,6 +43,10 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
       nullable: col.nullable && !table.primaryKey.includes(col),
       default: serverDefault === undefined ? undefined : renderDefault(serverDefault, col.type, compiler),
       autoincrement: generated,
+      // checkTableColumns refused the option on any other key.
+      ...(generated && dialect.name === "sqlite" && table.options.sqliteAutoincrement === true
+        ? { sqliteAutoincrement: true }
+        : {}),
       source: col.type,
       ...(serverDefault === undefined ? {} : { sourceDefault: serverDefault }),
     }

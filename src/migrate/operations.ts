@@ -23,6 +23,12 @@ export interface ColumnDef {
    * writes it for a key it reads so.
    */
   readonly descendingKey?: boolean
+  /**
+   * SQLite only (PostgreSQL's identity never reuses a value, and ignores it): the generated key is
+   * `INTEGER PRIMARY KEY AUTOINCREMENT`, so a deleted row's id is never given again. Needs `primaryKey`
+   * and `autoincrement` on the table's only key column. Models ask for it with `sqliteAutoincrement: true`.
+   */
+  readonly sqliteAutoincrement?: boolean
 }
 
 export interface ForeignKeyDef {
@@ -48,6 +54,8 @@ export interface ColumnChanges {
   readonly nullable?: boolean
   readonly default?: ServerDefault | null
   readonly newName?: string
+  /** SQLite only: gives the table's generated key AUTOINCREMENT, or takes it away (a rebuild); nothing on PostgreSQL. */
+  readonly sqliteAutoincrement?: boolean
 }
 
 export type Operation =
@@ -143,7 +151,7 @@ export class Operations {
   alterColumn(table: string, column: string, changes: ColumnChanges): void {
     if (Object.keys(changes).length === 0) {
       throw new InvalidRequestError(
-        `alterColumn("${table}", "${column}") changes nothing: give type, nullable, default or newName`,
+        `alterColumn("${table}", "${column}") changes nothing: give type, nullable, default, newName or sqliteAutoincrement`,
       )
     }
     this.record({ kind: "alterColumn", table, column, changes })

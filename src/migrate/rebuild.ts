@@ -13,7 +13,9 @@
 // COMMIT, when every row is back. Each copy keeps its columns' stored values (CREATE TABLE AS gives a
 // column the affinity of its source), so nothing is converted on the way through, and each row's
 // rowid: a table without an INTEGER PRIMARY KEY would otherwise number its rows anew, and whatever
-// points at its rowids (an FTS index's content_rowid, an app's cache) would find other rows.
+// points at its rowids (an FTS index's content_rowid, an app's cache) would find other rows. A table
+// that keeps AUTOINCREMENT keeps its sqlite_sequence number too (DROP TABLE deletes it): copying the
+// rows back would set it to their highest id, and the ids of rows deleted from the end would be given again.
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import { createIndexSql, createTableSql } from "./ddl.ts"
@@ -108,13 +110,27 @@ export function rebuildTable(
     return `INSERT INTO ${q(table.name)} (${targets.join(", ")}) SELECT ${[...(rowid ? ["r"] : []), ...sources].join(", ")} FROM ${backup(table)}`
   }
 
+  // The sequence is kept aside under the copy's name in sqlite_sequence itself (there since the table
+  // was created AUTOINCREMENT), and given back to the new table before its rows, which can only raise it.
+  const sequenced = created.filter((t) => keepsSequence(t) && keepsSequence(requireTable(before, t.name)))
+  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
+  const sequence = (t: TableSchema) => [literal(`${BACKUP_PREFIX}${t.name}`), literal(t.name)]
+
   return [
     "PRAGMA defer_foreign_keys = ON",
     // The copies' columns are named by position (c0, c1, ...): CREATE TABLE AS renames a column called
     // true or false (to column2, ...), even under an alias of that name.
     ...affected.map(copyAside),
+    ...sequenced.map((t) => {
+      const [aside, own] = sequence(t)
+      return `INSERT INTO sqlite_sequence (name, seq) SELECT ${aside}, seq FROM sqlite_sequence WHERE name = ${own}`
+    }),
     ...[...tablesInDependencyOrder(affected)].reverse().map((t) => `DROP TABLE ${q(t.name)}`),
     ...created.map((t) => createTableSql(t, compiler)),
+    ...sequenced.map((t) => {
+      const [aside, own] = sequence(t)
+      return `UPDATE sqlite_sequence SET name = ${own} WHERE name = ${aside}`
+    }),
     ...created.map(copyBack),
     foreignKeyGuard(created),
     // Every row is back and holds: the revision's later statements are checked at once again (deferred,
@@ -191,6 +207,11 @@ function referencingTables(name: string, schema: DatabaseSchema): TableSchema[] 
 function rowidName(table: TableSchema): string | undefined {
   const taken = new Set(table.columns.map((c) => folded(c.name)))
   return ["rowid", "_rowid_", "oid"].find((name) => !taken.has(name))
+}
+
+/** Whether the table's key is AUTOINCREMENT, its highest id ever kept in sqlite_sequence. */
+function keepsSequence(table: TableSchema): boolean {
+  return rowidAlias(table)?.sqliteAutoincrement === true
 }
 
 /** The column that is the rowid, as SQLite decides: a sole primary key declared exactly INTEGER, not DESC. */

@@ -1,4 +1,5 @@
 // A revision's column and table definitions resolved for one dialect into the schema model.
+import { InvalidRequestError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { migrationCompiler } from "./ddl.ts"
 import { renderDefault } from "./defaults.ts"
@@ -8,6 +9,10 @@ import { sqlTypeName } from "./types.ts"
 
 export function resolveColumn(def: ColumnDef, dialect: Dialect): ColumnSchema {
   const autoincrement = def.autoincrement === true
+  if (def.sqliteAutoincrement === true && !(autoincrement && def.primaryKey === true))
+    throw new InvalidRequestError(
+      `Column "${def.name}": sqliteAutoincrement needs primaryKey and autoincrement (an integer key the database generates)`,
+    )
   const coreType = typeof def.type === "string" ? undefined : def.type
   return {
     name: def.name,
@@ -23,6 +28,7 @@ export function resolveColumn(def: ColumnDef, dialect: Dialect): ColumnSchema {
     ...(def.descendingKey === true && !autoincrement && dialect.name === "sqlite"
       ? { descendingKey: true }
       : {}),
+    ...(def.sqliteAutoincrement === true && dialect.name === "sqlite" ? { sqliteAutoincrement: true } : {}),
     ...(typeof def.type === "string" ? {} : { source: def.type }),
   }
 }
@@ -33,10 +39,16 @@ export function resolveTable(
   extras: TableExtras,
   dialect: Dialect,
 ): TableSchema {
+  const primaryKey = extras.primaryKey ?? columns.filter((c) => c.primaryKey).map((c) => c.name)
+  const autoincrementKey = columns.find((c) => c.sqliteAutoincrement === true)
+  if (autoincrementKey && (primaryKey.length !== 1 || primaryKey[0] !== autoincrementKey.name))
+    throw new InvalidRequestError(
+      `createTable("${name}"): sqliteAutoincrement is for the table's only key column, and its key is ${primaryKey.join(", ")}`,
+    )
   return {
     name,
     columns: columns.map((def) => resolveColumn(def, dialect)),
-    primaryKey: extras.primaryKey ?? columns.filter((c) => c.primaryKey).map((c) => c.name),
+    primaryKey,
     foreignKeys: (extras.foreignKeys ?? []).map((fk) => ({
       name: fk.name,
       columns: fk.columns,

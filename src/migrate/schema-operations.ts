@@ -47,6 +47,7 @@ export function columnDef(column: ColumnSchema, primaryKey: boolean): ColumnDef 
     ...(primaryKey ? { primaryKey: true } : {}),
     ...(column.autoincrement ? { autoincrement: true } : {}),
     ...(primaryKey && column.descendingKey ? { descendingKey: true } : {}),
+    ...(primaryKey && column.sqliteAutoincrement ? { sqliteAutoincrement: true } : {}),
   }
 }
 

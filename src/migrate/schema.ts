@@ -21,6 +21,11 @@ export interface ColumnSchema {
    * rowid but a plain key: a rebuild writes it so again.
    */
   readonly descendingKey?: true
+  /**
+   * SQLite only: the rowid key declared `INTEGER PRIMARY KEY AUTOINCREMENT`, whose values are never given
+   * again (sqlite_sequence keeps the highest one). A rebuild writes it so again and keeps that number.
+   */
+  readonly sqliteAutoincrement?: true
   /** The Core type it came from, when it came from a model: the revision writer prefers it. */
   readonly source?: SqlType<unknown>
 }

@@ -113,7 +113,7 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
     case "alterColumn": {
       const current = requireColumn(table, op.column)
       const { type, nullable, newName } = op.changes
-      const changed: ColumnSchema = {
+      const altered: ColumnSchema = {
         ...current,
         ...(type === undefined ? {} : { type: sqlTypeName(type, dialect) }),
         ...(nullable === undefined ? {} : { nullable }),
@@ -127,6 +127,10 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
             }),
         ...(newName === undefined ? {} : { name: newName }),
       }
+      const changed =
+        op.changes.sqliteAutoincrement === undefined
+          ? altered
+          : withSqliteAutoincrement(table, altered, op, dialect)
       const rename = (columns: readonly string[]) =>
         newName ? columns.map((c) => (c === op.column ? newName : c)) : columns
       const quote = (name: string) => migrationCompiler(dialect).quote(name)
@@ -179,6 +183,27 @@ function changeTable(table: TableSchema, op: TableOperation, dialect: Dialect): 
       return kept
     }
   }
+}
+
+/**
+ * Gives the column SQLite's AUTOINCREMENT or takes it away (PostgreSQL keeps no such thing). Refused on
+ * both databases for a column that is not the table's only, generated key: SQLite would refuse the
+ * rebuild's CREATE TABLE, and the same revision must apply to either database.
+ */
+function withSqliteAutoincrement(
+  table: TableSchema,
+  column: ColumnSchema,
+  op: Extract<Operation, { kind: "alterColumn" }>,
+  dialect: Dialect,
+): ColumnSchema {
+  const wanted = op.changes.sqliteAutoincrement === true
+  if (wanted && !(column.autoincrement && table.primaryKey.length === 1 && table.primaryKey[0] === op.column))
+    throw new InvalidRequestError(
+      `alterColumn("${op.table}", "${op.column}"): sqliteAutoincrement is for the table's only key, an integer the database ` +
+        `generates; its key is ${table.primaryKey.join(", ") || "none"}`,
+    )
+  const { sqliteAutoincrement: _, ...without } = column
+  return wanted && dialect.name === "sqlite" ? { ...without, sqliteAutoincrement: true } : without
 }
 
 /** Foreign keys of other tables follow a renamed column, as both databases do. */

@@ -75,7 +75,15 @@ export type ModelClass<F, H extends Hybrids = Record<never, never>> = {
 } & { readonly [K in keyof H & string]: Label<H[K] extends Expression<infer T> ? T : never, K> }
 
 const FUNCTION_PROPERTIES = new Set(["name", "length", "prototype", "caller", "arguments"])
-const MODEL_OPTIONS = ["registry", "primaryKey", "constraints", "indexes", "versionId", "hybrids"]
+const MODEL_OPTIONS = [
+  "registry",
+  "primaryKey",
+  "constraints",
+  "indexes",
+  "versionId",
+  "hybrids",
+  "sqliteAutoincrement",
+]
 
 export interface ModelOptions {
   registry?: Registry
@@ -85,6 +93,11 @@ export interface ModelOptions {
   indexes?: readonly Index[]
   /** A column numbering versions of the row (optimistic concurrency): each UPDATE and DELETE checks it. */
   versionId?: string
+  /**
+   * SQLite only: `id INTEGER PRIMARY KEY AUTOINCREMENT`, so that a deleted row's id is never given to a
+   * later row (SQLite otherwise takes max(rowid) + 1). PostgreSQL's identity never reuses one already.
+   */
+  sqliteAutoincrement?: boolean
 }
 
 /**

@@ -90,8 +90,14 @@ export const sqliteIntrospection: Introspection = {
             type: declared.trim().toUpperCase().replace(/\s+/g, " "),
           }
         } else if (!indexes.some(([table, , , origin]) => text(table) === name && text(origin) === "pk")) {
-          // With an index of its own (DESC, or WITHOUT ROWID) it is not the rowid either.
-          target.columns[target.columns.indexOf(only)] = { ...only, autoincrement: true }
+          // With an index of its own (DESC, or WITHOUT ROWID) it is not the rowid either. SQLite takes
+          // AUTOINCREMENT on this key only, in its definition or in PRIMARY KEY (id AUTOINCREMENT).
+          const neverReused = /\bAUTOINCREMENT\b/i.test(withoutQuoted(createSql.get(name) ?? ""))
+          target.columns[target.columns.indexOf(only)] = {
+            ...only,
+            autoincrement: true,
+            ...(neverReused ? { sqliteAutoincrement: true as const } : {}),
+          }
         }
       }
       // `PRIMARY KEY DESC` on a column, whatever its type, is written so again: declared INTEGER, it is
@@ -216,7 +222,7 @@ function foreignKeysOf(
 function featuresBeyondDdl(create: string): string[] {
   const open = create.indexOf("(")
   const close = create.lastIndexOf(")")
-  const bare = (sql: string) => sql.replace(/'(?:''|[^'])*'|"(?:""|[^"])*"|`[^`]*`|\[[^\]]*\]/g, "?")
+  const bare = withoutQuoted
   const found: string[] = []
   const options = bare(create.slice(close + 1))
   if (/\bWITHOUT\s+ROWID\b/i.test(options)) found.push("WITHOUT ROWID")
@@ -229,12 +235,16 @@ function featuresBeyondDdl(create: string): string[] {
       found.push("a foreign key's DEFERRABLE INITIALLY DEFERRED")
     if (/\bON\s+CONFLICT\b/i.test(definition)) found.push("an ON CONFLICT clause")
     if (/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b/i.test(definition)) continue
-    if (/\bAUTOINCREMENT\b/i.test(definition)) found.push("AUTOINCREMENT")
     if (/\b(GENERATED\s+ALWAYS|AS\s*\()/i.test(definition)) found.push("a generated column")
     if (/\bCHECK\s*\(/i.test(definition)) found.push("a column's own CHECK")
     if (/\bCOLLATE\b/i.test(definition)) found.push("a column's COLLATE")
   }
   return found
+}
+
+/** SQL with its strings and quoted names taken out, so that only its words are read. */
+function withoutQuoted(sql: string): string {
+  return sql.replace(/'(?:''|[^'])*'|"(?:""|[^"])*"|`[^`]*`|\[[^\]]*\]/g, "?")
 }
 
 /** The table's own spelling of a column name written in another case; the name itself if none. */

@@ -123,8 +123,16 @@ class DdlRenderer {
     if (options.nullable !== true && !generated) parts.push("NOT NULL")
     if (options.serverDefault !== undefined)
       parts.push(`DEFAULT ${this.serverDefault(options.serverDefault, column.type)}`)
-    if (inlinePrimaryKey) parts.push("PRIMARY KEY")
+    if (inlinePrimaryKey)
+      parts.push(generated && this.neverReused(column) ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY")
     return parts.join(" ")
+  }
+
+  /** SQLite's AUTOINCREMENT, asked for by the table (checked by checkTableColumns); PostgreSQL's identity never reuses a value. */
+  private neverReused(column: Column<unknown>): boolean {
+    return (
+      this.compiler.dialect.name === "sqlite" && (column.parent as Table).options.sqliteAutoincrement === true
+    )
   }
 
   private foreignKey(fk: ForeignKeyConstraint, table: Table): string {

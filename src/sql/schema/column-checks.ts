@@ -9,7 +9,7 @@ import { refuseUnknownOptions } from "../../util/known-options.ts"
 import { checkedValue, installCapacityChecks } from "../value-checks.ts"
 import type { Column, ColumnOptions, ForeignKeyOptions, ReferentialAction } from "./column.ts"
 import { declaredConstraints, describedKey } from "./declared-constraints.ts"
-import type { Table } from "./table.ts"
+import { isGeneratedKey, type Table } from "./table.ts"
 
 const COLUMN_OPTIONS: Readonly<Record<keyof ColumnOptions<unknown>, true>> = {
   primaryKey: true,
@@ -42,6 +42,7 @@ export function checkTableColumns(table: Table): void {
   // by createAll and autogenerate: a flush writes to tables made elsewhere, and no longer refused such
   // a model when it was defined (c9bc0d7).
   declaredConstraints(table)
+  checkSqliteAutoincrement(table)
   for (const fk of table.foreignKeys) {
     for (const [which, action] of [
       ["onDelete", fk.options.onDelete],
@@ -82,6 +83,33 @@ function checkColumn(table: Table, col: Column<unknown>): void {
   }
   checkTypeOptions(where, col)
   checkServerDefault(where, col)
+}
+
+/**
+ * `sqliteAutoincrement` is SQLite's AUTOINCREMENT, which SQLite takes on an `INTEGER PRIMARY KEY` only
+ * (the rowid): refused, on both databases, for a table whose key is not one integer column the
+ * database generates, rather than ignored on one of them and failing the other's CREATE TABLE.
+ */
+function checkSqliteAutoincrement(table: Table): void {
+  const value = table.options.sqliteAutoincrement
+  const where = `table "${table.name}": sqliteAutoincrement`
+  if (value === undefined || value === false) return
+  if (value !== true) throw new InvalidRequestError(`${where} is true or false, got ${JSON.stringify(value)}`)
+  const [key, ...others] = table.primaryKey
+  if (key && others.length === 0 && isGeneratedKey(key)) return
+  const options = key?.spec?.options ?? {}
+  const why = !key
+    ? "it has no primary key"
+    : others.length > 0
+      ? `its primary key has ${table.primaryKey.length} columns (${table.primaryKey.map((c) => c.key).join(", ")})`
+      : !key.type.isInteger
+        ? `its key "${key.key}" is no integer`
+        : options.foreignKey !== undefined
+          ? `its key "${key.key}" is a foreign key, whose values come from another table`
+          : `its key "${key.key}" says autoincrement: false`
+  throw new InvalidRequestError(
+    `${where} needs a primary key of one integer column the database generates, and ${why}: remove the option`,
+  )
 }
 
 /** Types whose values are not strings, for which a string default is SQL text the database reads. */

@@ -46,7 +46,7 @@ function declared(table: Table): DeclaredConstraints {
     const values = col.type.kind === "enum" ? col.type.options.values : undefined
     if (values) checks.push(new CheckConstraint(col.in(values), named("ck", [col.key])))
   }
-  for (const item of table.declared.constraints) {
+  for (const item of table.options.constraints ?? []) {
     if (item instanceof CheckConstraint) checks.push(item)
     else if (item.kind === "unique")
       uniques.push(item.name ? item : new UniqueConstraint(item.columns, named("uq", item.columns)))
@@ -59,7 +59,7 @@ function declared(table: Table): DeclaredConstraints {
           name: named("fk", fk.columns, fk.referencedTable),
         }),
   )
-  const given = table.declared.indexes.map((ix) =>
+  const given = (table.options.indexes ?? []).map((ix) =>
     ix.name ? ix : new Index(named("ix", ix.columns), ix.columns, ix.unique),
   )
   for (const item of [...uniques, ...indexes, ...uniqueIndexes, ...given])

@@ -38,6 +38,12 @@ export interface TableOptions {
   primaryKey?: readonly string[]
   constraints?: readonly TableConstraint[]
   indexes?: readonly Index[]
+  /**
+   * SQLite only: `INTEGER PRIMARY KEY AUTOINCREMENT`, so that an id is never given again, not even the
+   * last one after its row is deleted (without it SQLite takes max(rowid) + 1). The key must be one
+   * integer column the database generates. PostgreSQL needs nothing: identity never gives a number twice.
+   */
+  sqliteAutoincrement?: boolean
 }
 
 export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent {
@@ -51,9 +57,12 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
   readonly primaryKey: readonly Column<unknown>[]
   /** Its foreign keys, a name only where the model gave one (declaredConstraints names the others). */
   readonly foreignKeys: readonly ForeignKeyConstraint[]
-  /** The constraints and indexes given to `table()` or `model()`, as given (see declaredConstraints). */
-  readonly declared: { readonly constraints: readonly TableConstraint[]; readonly indexes: readonly Index[] }
   readonly metadata: MetaData | undefined
+  /**
+   * The options as given to `table()` or `model()`: DDL and migrations read its constraints and indexes
+   * (see declaredConstraints) and `sqliteAutoincrement`.
+   */
+  readonly options: TableOptions
 
   constructor(
     readonly name: string,
@@ -77,8 +86,8 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     for (const item of options.constraints ?? []) if (item.kind === "foreign_key") foreignKeys.push(item)
     for (const fk of foreignKeys) for (const key of fk.columns) this.requireColumn(key)
     this.foreignKeys = Object.freeze(foreignKeys)
-    this.declared = { constraints: options.constraints ?? [], indexes: options.indexes ?? [] }
     this.metadata = options.metadata
+    this.options = options
     Object.freeze(this)
     options.metadata?.add(this)
   }
