@@ -212,13 +212,13 @@ export function readInteger(value: unknown, type: SqlType<unknown>): number {
 }
 
 /**
- * A BigInteger the database returned, as a bigint: a fraction (a REAL SQLite's INTEGER column kept,
- * `big * 1.5`) or text that is no whole number is refused rather than cut (4.5 read 4n).
+ * A BigInteger PostgreSQL returned (int8's text; a NUMERIC or float8 column mapped as one), as a
+ * bigint: a fraction or text that is no whole number is refused rather than cut or thrown at.
  */
 export function readBigInteger(value: unknown, type: SqlType<unknown>): bigint {
-  // A double's text has no exponent below 1e21, past the 64 bits anyway.
+  // A whole double's text has digits alone below 1e21; BigInt takes the double itself, exactly.
   const text = String(value)
-  return /^-?\d+$/.test(text) ? BigInt(text) : unreadable(value, type)
+  return /^-?\d+$/.test(text) ? BigInt(value as string) : unreadable(value, type)
 }
 
 /**

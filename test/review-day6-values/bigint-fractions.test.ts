@@ -1,10 +1,11 @@
 // A BigInteger reads a bigint, which holds no fraction. SQLite's INTEGER column keeps a REAL it cannot
 // make an integer (`values({ big: Counter.big.mul(literalColumn("1.5")) })` stores 4.5), and the codec
 // cut it (BigInt(Math.trunc(...))): 4.5 read 4n and 5.7 read 5n, silently, where the row holds 5.7 (and
-// PostgreSQL's assignment rounds it to 6), and text there ('abc') was a RangeError; on PostgreSQL a
-// BigInteger mapped onto a NUMERIC or DOUBLE PRECISION column holding 4.5 was a SyntaxError or a
-// RangeError. Now each is a DataError naming the value, on every read path, as an Integer's unreadable
-// values are.
+// PostgreSQL's assignment rounds it to 6); an overflow past 2^63 (a REAL) read 9223372036854775808n
+// through get() and 9223372036854780000n through a load; text there ('abc') was a RangeError; on
+// PostgreSQL a BigInteger mapped onto a NUMERIC or DOUBLE PRECISION column holding 4.5 was a SyntaxError
+// or a RangeError. Now each is a DataError naming the value, on every read path, as an Integer's
+// unreadable values are.
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import ws from "ws"
@@ -119,6 +120,9 @@ for (const fixture of fixtures) {
           },
         )
         expect(await readsEverywhere(id)).toEqual(refused)
+      })
+      it("an overflow past 2^63 (a REAL) is a DataError on every path, not a rounded bigint", async () => {
+        expect(await readsEverywhere(await written("9223372036854775807 + 1"))).toEqual(refused)
       })
       it("text that is no integer is a DataError, not a RangeError", async () => {
         expect(await readsEverywhere(await written("'abc'"))).toEqual(refused)

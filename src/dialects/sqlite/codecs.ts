@@ -7,7 +7,6 @@ import {
   checkedValue,
   type Decimal,
   parseDecimal,
-  readBigInteger,
   readInteger,
   refuse,
   unreadable,
@@ -84,8 +83,16 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
       const number = Number(value)
       return number === parseFloat(value as string) ? number : unreadable(value, type)
     }
-    case "bigint":
-      return typeof value === "bigint" ? value : readBigInteger(value, type)
+    case "bigint": {
+      if (typeof value === "bigint") return value
+      if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value)
+      // A REAL (a fraction; an overflow past 2^63; a REAL column's 5.0, "5.0" as a load gives it) only
+      // while whole and exact; text that is no number is no value.
+      const number = Number(value)
+      return Number.isSafeInteger(number) && number === parseFloat(value as string)
+        ? BigInt(number)
+        : unreadable(value, type)
+    }
     case "numeric":
       return numericText(value, type.options.scale)
     case "boolean":
