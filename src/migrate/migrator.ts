@@ -112,14 +112,23 @@ export class Migrator {
     return this.run((heads) => downgradePlan(graph, heads, target))
   }
 
-  /** Records `target` (`head`, `base` or a revision) as applied without running anything. */
+  /**
+   * Records `target` (`head`, `heads`, `base` or a revision) as applied without running anything. As
+   * Alembic's stamp, a revision replaces the rows of its own branch (its ancestors and descendants);
+   * another branch's head stays. A row no revision has goes.
+   */
   async stamp(target: string): Promise<void> {
     const graph = await this.graph()
     const heads = resolveHeads(graph, target)
+    const all = graph.ordered.map((r) => r.id)
+    const replaced =
+      target === "base"
+        ? all
+        : heads.flatMap((h) => [...graph.withAncestors([h]), ...graph.withDescendants(h)])
     await this.withConnection(async (connection) => {
       await send(connection, [
         text(this.versionTable.create()),
-        ...this.versionTable.stamp(heads).map((sql) => text(sql)),
+        ...this.versionTable.stamp(heads, new Set(replaced), all).map((sql) => text(sql)),
       ])
     })
   }

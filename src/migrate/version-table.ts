@@ -67,11 +67,18 @@ export class VersionTable {
     ]
   }
 
-  /** Sets the rows to exactly `heads` (stamp). */
-  stamp(heads: readonly string[]): string[] {
+  /**
+   * Records `heads` (stamp): the rows they replace go (`replaced`: the heads' ancestors and descendants,
+   * every revision for base), with any row no revision has (`known` lists those that are), and rows of
+   * other branches stay, as Alembic's stamp keeps them.
+   */
+  stamp(heads: readonly string[], replaced: Iterable<string>, known: Iterable<string>): string[] {
+    const [gone, ids] = [[...replaced], [...known]]
+    const unknown = ids.length > 0 ? `version_num NOT IN (${this.list(ids)})` : "1 = 1"
+    const related = gone.length > 0 ? `version_num IN (${this.list(gone)}) OR ` : ""
     return [
       ...this.lock(),
-      `DELETE FROM ${this.quoted}`,
+      `DELETE FROM ${this.quoted} WHERE ${related}${unknown}`,
       ...heads.map((id) => `INSERT INTO ${this.quoted} (version_num) VALUES (${this.literal(id)})`),
     ]
   }

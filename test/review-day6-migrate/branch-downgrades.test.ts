@@ -6,6 +6,8 @@
 // merge) it now refuses before anything is sent, naming the heads; Alembic warns that it is ambiguous.
 // `+N` likewise applied the next revisions in file order, whichever branch: it walks up from the heads
 // now, as Alembic does (from a1, +1 is a2 though b1 comes first in the files), and refuses at a fork.
+// `stamp <a revision>` set the version table to that revision alone, forgetting another branch's head
+// (a later `upgrade heads` ran that branch again); it replaces only its own branch's row now.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Engine, text } from "../../src/index.ts"
 import { defineRevision, Integer, Migrator, RevisionGraphError } from "../../src/migrate.ts"
@@ -120,6 +122,28 @@ describe.each(["neon-http", "libsql-embedded"] satisfies TargetName[])("on %s", 
     expect((beyond as Error).message).toBe(
       "Cannot upgrade +1: only 0 revision(s) follow the database's heads",
     )
+    await migrator.downgrade("base")
+    expect(await tables(engine)).toEqual([])
+  })
+
+  it("stamps a revision on one branch, keeping the other branch's head", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`r6b-stamp-${name}`)
+    const migrator = new Migrator(engine, { revisions: [root, a1, a2, b1] })
+    await migrator.upgrade("heads")
+    await migrator.stamp("a6b0a1")
+    expect(await migrator.current()).toEqual(["a6b0a1000000", "a6b0b1000000"])
+    expect(await migrator.pending()).toEqual(["a6b0a2000000"])
+    await migrator.stamp("heads")
+    expect(await migrator.current()).toEqual(["a6b0a2000000", "a6b0b1000000"])
+    // A row no revision has goes with a stamp, as the error about it says.
+    await engine.execute(text("INSERT INTO edgealchemy_version (version_num) VALUES ('ffffffffffff')"))
+    await migrator.stamp("a6b0b1")
+    expect(await migrator.current()).toEqual(["a6b0a2000000", "a6b0b1000000"])
+    await migrator.stamp("base")
+    expect(await migrator.current()).toEqual([])
+    await migrator.stamp("heads")
     await migrator.downgrade("base")
     expect(await tables(engine)).toEqual([])
   })
