@@ -4,6 +4,7 @@
 import { staticRevisions } from "../src/migrate.ts"
 import * as blogSchema from "./0ca22f918c2f_blog_schema.ts"
 import * as usernamesUniqueInAnyCase from "./8b47bb32eb4a_usernames_unique_in_any_case.ts"
+import * as idsNeverReusedOnSqlite from "./91831570c695_ids_never_reused_on_sqlite.ts"
 import * as postTitleFolded from "./b31190c61520_post_title_folded.ts"
 import * as idempotencyKeys from "./f44b87bce88d_idempotency_keys.ts"
 
@@ -12,4 +13,5 @@ export const revisions = staticRevisions([
   idempotencyKeys,
   postTitleFolded,
   usernamesUniqueInAnyCase,
+  idsNeverReusedOnSqlite,
 ])

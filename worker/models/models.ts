@@ -48,7 +48,9 @@ export class User extends model(
     posts: relationship<Post[]>("Post", { backPopulates: "author" }),
     comments: relationship<Comment[]>("Comment", { backPopulates: "author", passiveDeletes: true }),
   },
-  { registry },
+  // Ids leave the database (tokens, URLs, the audit log, idempotent replays): on SQLite a deleted row's
+  // id must not go to the next row (PostgreSQL never reuses one).
+  { registry, sqliteAutoincrement: true },
 ) {}
 
 export class Post extends model(
@@ -74,7 +76,7 @@ export class Post extends model(
     comments: relationship<Comment[]>("Comment", { backPopulates: "post", passiveDeletes: true }),
     tags: relationship<Tag[]>("Tag", { secondary: postTags, backPopulates: "posts", passiveDeletes: true }),
   },
-  { registry, versionId: "version" },
+  { registry, versionId: "version", sqliteAutoincrement: true },
 ) {}
 
 export class Comment extends model(
@@ -95,7 +97,7 @@ export class Comment extends model(
     author: relationship<User>("User", { backPopulates: "comments" }),
     post: relationship<Post>("Post", { backPopulates: "comments" }),
   },
-  { registry },
+  { registry, sqliteAutoincrement: true },
 ) {}
 
 export class Tag extends model(
