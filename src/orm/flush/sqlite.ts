@@ -1,6 +1,7 @@
 // SQLite flush rendering: a whole flush in one request (a libSQL batch, which runs under BEGIN
 // IMMEDIATE: no other writer can run in between). Generated keys are assigned by the statements
-// themselves, `max(key) + n`, through INSERT ... SELECT (SQLite reads the SELECT before inserting, so
+// themselves, `max(key) + n` (past sqlite_sequence's number too, for a table with AUTOINCREMENT, whose
+// deleted last ids are not given again), through INSERT ... SELECT (SQLite reads the SELECT before inserting, so
 // `max` is the value before the statement). A later statement then finds the key of the r-th row
 // inserted into a table as `(SELECT max(key) FROM t) - (rows inserted into t since then)`. An UPDATE or
 // DELETE of a mapped row is followed by a check of `changes()` that fails the batch when it is not 1;
@@ -149,9 +150,7 @@ function renderInsert(
   const names = [...(generatedKey ? [generatedKey] : []), ...given].map((col) => q.quote(col.name))
   let position = 1
   const selected = [
-    ...(generatedKey
-      ? [`(SELECT coalesce(max(${q.quote(generatedKey.name)}), 0) FROM ${q.quote(table.name)}) + column1`]
-      : []),
+    ...(generatedKey ? [`${largestKey(table, generatedKey, q)} + column1`] : []),
     ...latestOf.map((latest) => {
       position += latest === undefined ? 1 : 2
       return latest === undefined
@@ -185,6 +184,19 @@ function renderInsert(
         applyRow(step.rows[i]?.state, table, row, 0, columns, step.rows[i]?.values)
     },
   }
+}
+
+/**
+ * The largest key the table has given: `max(key)`, and for a table declared `sqliteAutoincrement` also
+ * the number SQLite keeps in sqlite_sequence, which stays when the last rows are deleted (their ids are
+ * not to be given again; its row is written by SQLite as these rows go in).
+ */
+function largestKey(table: Table, key: Column<unknown>, q: ReturnType<Dialect["createCompiler"]>): string {
+  const largest = `coalesce(max(${q.quote(key.name)}), 0)`
+  const sequence = `(SELECT seq FROM sqlite_sequence WHERE name = '${table.name.replaceAll("'", "''")}')`
+  const given =
+    table.options.sqliteAutoincrement === true ? `max(${largest}, coalesce(${sequence}, 0))` : largest
+  return `(SELECT ${given} FROM ${q.quote(table.name)})`
 }
 
 function renderWrite(step: WriteStep, keyRef: (ref: KeyRef) => string, sqlite: Dialect): RenderedStatement[] {
