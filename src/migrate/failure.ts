@@ -48,6 +48,19 @@ export async function explainFailure(
     )
     return new RevisionFailedError(step.revision, step.direction, statement, reason)
   }
+  // SQLite lets a table's key point at columns that are not its parent's key or unique (a column the
+  // revision dropped, renamed or made not unique), and fails only the next write to the table.
+  const mismatch = /foreign key mismatch - "(.+?)" referencing "(.+?)"/.exec(cause.message)
+  if (mismatch) {
+    const [, child, parent] = mismatch
+    const reason = new EdgeAlchemyError(
+      `a foreign key of ${child} no longer points at ${parent}'s primary key or unique columns (${cause.message}): ` +
+        `the revision drops, renames or un-uniques a column it references, which PostgreSQL refuses too, or adds ` +
+        `one to columns that are not unique; drop or change that key in the revision first (op.dropConstraint)`,
+      { cause },
+    )
+    return new RevisionFailedError(step.revision, step.direction, statement, reason)
+  }
   const trigger = statement === undefined ? undefined : brokenTrigger(statement, cause.message)
   if (trigger !== undefined) {
     const kind = trigger.startsWith("view ") ? "VIEW" : "TRIGGER"
