@@ -4,7 +4,7 @@
 // object once however often the graph reaches it.
 import { StaleDataError } from "../errors.ts"
 import type { ModelConstructor } from "./mapper.ts"
-import { blankInstance, sameValue, stateOf } from "./state.ts"
+import { blankInstance, type InstanceState, sameValue, stateOf } from "./state.ts"
 
 /** What merging needs of the session. */
 export interface MergingSession {
@@ -14,8 +14,11 @@ export interface MergingSession {
   add(object: object): void
   /** Whether the session holds this object already (then it is its own merge). */
   holds(object: object): boolean
-  /** Told before the merge first changes an object: what it changes must be put back if it is refused. */
-  changing(): void
+  /**
+   * Told before the merge changes these objects: what it changes must be put back if it is refused.
+   * `loaded`: the collections of the first that the merge loaded to replace them, unloaded again then.
+   */
+  changing(objects: Iterable<object>, loaded?: readonly string[]): void
 }
 
 export async function mergeInto<T extends object>(
@@ -40,17 +43,17 @@ export async function mergeInto<T extends object>(
         `${String(state.values[version])}; leave the version unset to merge onto the row as it is`,
     )
   }
-  if (target) {
-    // The source's collections replace the target's: the members the database has must be known, so
-    // that those the source no longer holds are unlinked or orphaned, as SQLAlchemy loads them first.
-    // (A many-to-many collection assigned unloaded replaces the database's links without them.)
-    const unloaded = [...source.loaded].filter((key) => {
-      const property = mapper.relationship(key)
-      return property.direction === "one-to-many" && !property.secondary && !state.loaded.has(key)
-    })
-    if (unloaded.length > 0) await session.refresh(target, unloaded)
-  }
-  session.changing()
+  // The source's collections replace the target's: the members the database has must be known, so
+  // that those the source no longer holds are unlinked or orphaned, as SQLAlchemy loads them first.
+  // (A many-to-many collection assigned unloaded replaces the database's links without them.)
+  const unloaded = !target
+    ? []
+    : [...source.loaded].filter((key) => {
+        const property = mapper.relationship(key)
+        return property.direction === "one-to-many" && !property.secondary && !state.loaded.has(key)
+      })
+  if (target && unloaded.length > 0) await session.refresh(target, unloaded)
+  session.changing([state.object], unloaded)
   merged.set(object, state.object)
   // Through the accessors, as SQLAlchemy's merge sets attributes: validators run.
   const copy = state.object as Record<string, unknown>
@@ -63,10 +66,32 @@ export async function mergeInto<T extends object>(
     const related = Array.isArray(value)
       ? await mergeAll(session, value, merged)
       : value && (await mergeInto(session, value as object, merged))
+    session.changing(reach(state, key, related))
     // Through the accessor: backrefs and change tracking see the merged members.
     copy[key] = related ?? null
   }
   return state.object as T
+}
+
+/**
+ * The objects that setting relationship `key` of `state` to `next` can change: the object, those it
+ * holds there and will hold (their backrefs change), and the parent a new member holds it back from (a
+ * backref moves the member off that parent's collection).
+ */
+function reach(state: InstanceState, key: string, next: unknown): object[] {
+  const back = state.mapper.relationship(key).backPopulates
+  const reached = [state.object, ...membersOf(state.loaded.has(key) ? state.values[key] : null)]
+  for (const member of membersOf(next)) {
+    reached.push(member)
+    const other = stateOf(member)
+    const parent = back && other.loaded.has(back) ? other.values[back] : null
+    if (parent && !Array.isArray(parent)) reached.push(parent as object)
+  }
+  return reached
+}
+
+function membersOf(value: unknown): readonly object[] {
+  return value == null ? [] : Array.isArray(value) ? value : [value as object]
 }
 
 async function mergeAll(session: MergingSession, objects: readonly object[], merged: Map<object, object>) {

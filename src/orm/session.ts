@@ -303,7 +303,10 @@ export class AsyncSession extends ReadSession {
    */
   async merge<T extends object>(object: T): Promise<T> {
     const autoflush = this.#autoflush
+    // What the merge changed, saved as it was just before: only those, so that a merge costs what its
+    // graph holds, not what the session holds (merging many objects one by one into one session).
     let saved: Map<InstanceState, SavedState> | undefined
+    let pendingBefore = 0
     try {
       return await mergeInto(
         {
@@ -311,34 +314,42 @@ export class AsyncSession extends ReadSession {
           refresh: (o, keys) => this.refresh(o, keys),
           add: (o) => this.add(o),
           holds: (o) => stateOf(o).session === this,
-          changing: () => {
-            if (saved) return
-            this.#autoflush = false
-            const held = [...this.#new, ...this.identityMap.values().map(stateOf)]
-            saved = new Map(held.map((state) => [state, saveOf(state)]))
+          changing: (objects, loaded = []) => {
+            if (!saved) {
+              saved = new Map()
+              pendingBefore = this.#new.size
+              this.#autoflush = false
+            }
+            for (const changed of objects) {
+              const state = stateOf(changed)
+              if (saved.has(state)) continue
+              const before = saveOf(state)
+              for (const key of loaded) delete before.values[key]
+              saved.set(state, before)
+            }
           },
         },
         object,
       )
     } catch (error) {
-      if (saved) this.#undoMerge(saved)
+      if (saved) this.#undoMerge(saved, pendingBefore)
       throw error
     } finally {
       this.#autoflush = autoflush
     }
   }
 
-  /** Puts back what a refused merge() changed since `saved`; objects it read are as the database has them. */
-  #undoMerge(saved: ReadonlyMap<InstanceState, SavedState>): void {
-    for (const state of [...this.#new]) if (!saved.has(state)) this.#expunge(state)
+  /**
+   * Puts back what a refused merge() changed (`saved`): the objects as they were before it changed
+   * them, and none of the objects it made pending (those after the first `pendingBefore` of `#new`,
+   * which keeps the order they were added in, and which the merge, not flushing, only adds to).
+   */
+  #undoMerge(saved: ReadonlyMap<InstanceState, SavedState>, pendingBefore: number): void {
+    for (const state of [...this.#new].slice(pendingBefore)) this.#expunge(state)
     for (const [state, before] of saved) {
       restoreSaved(state, before)
-      // A collection it loaded (to replace it) is unloaded again: its value was not saved.
+      // A collection it loaded (to replace it) is unloaded again, as it was.
       for (const key of [...state.loaded]) if (!(key in before.values)) unload(state, key)
-    }
-    for (const object of this.identityMap.values()) {
-      const state = stateOf(object)
-      if (!saved.has(state)) discardUnflushed(state)
     }
   }
 
