@@ -89,6 +89,14 @@ function compareConstraints(
       dropConstraints.push({
         upgrade: [{ kind: "dropConstraint", table, name: fk.name }],
         downgrade: [createForeignKey(table, fk)],
+        ...(fk.beyondDdl
+          ? {
+              comment:
+                `Foreign key "${fk.name}" on ${table} is ${fk.beyondDdl}, which models cannot declare: a key the models ` +
+                "put in its place, and this revision's downgrade, create it without (a transaction writing rows before " +
+                "those they reference then fails); write such a key with op.execute if the application needs it",
+            }
+          : {}),
       })
   }
   for (const fk of model.foreignKeys) {

@@ -43,6 +43,11 @@ export interface ForeignKeySchema {
   readonly referencedColumns: readonly string[]
   readonly onDelete?: ReferentialAction | undefined
   readonly onUpdate?: ReferentialAction | undefined
+  /**
+   * PostgreSQL: what the key holds that op.createForeignKey cannot write again, as its definition says
+   * it (`DEFERRABLE INITIALLY DEFERRED`, `MATCH FULL`): autogenerate warns when it replaces the key.
+   */
+  readonly beyondDdl?: string
 }
 
 export interface UniqueSchema {

@@ -117,7 +117,8 @@ export const postgresIntrospection: Introspection = {
             sql: portableCheck(checkCondition(text(definition)), textColumns(target)),
           })
           break
-        case "f":
+        case "f": {
+          const beyond = text(definition).match(/\b(MATCH FULL|DEFERRABLE( INITIALLY DEFERRED)?)\b/g)
           target.foreignKeys.push({
             name: text(name),
             columns: columnList,
@@ -125,7 +126,9 @@ export const postgresIntrospection: Introspection = {
             referencedColumns: JSON.parse(text(refKeys) || "[]") as string[],
             onDelete: ACTIONS[text(onDelete)],
             onUpdate: ACTIONS[text(onUpdate)],
+            ...(beyond ? { beyondDdl: beyond.join(" ") } : {}),
           })
+        }
       }
     }
     for (const [tableName, name, unique, keys] of indexes) {
