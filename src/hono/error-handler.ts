@@ -1,12 +1,13 @@
 // `app.onError(errorHandler())`: edgealchemy's errors as HTTP answers. A duplicate unique key or a stale
-// version is the client's conflict (409); a value its column cannot hold is invalid input (422); data
-// more than one request to the database carries is 413 (the client can send less; a retry as is fails
-// the same way); an unreachable database or a lock not available now is 503 with `Retry-After: 1`;
-// anything unexpected, a NotLoadedError included (a missing eager load is a bug of the app, not of the
-// request), is a 500 whose message is logged, never shown: messages of internal errors carry SQL and
-// parameters. An answer too large to read (ResponseTooLargeError) is such a 500: the app's query must
-// read less, and nothing the client does changes that. A commit whose answer was lost is also 503, but
-// without Retry-After and not "retry": it may have been applied, and a blind retry could apply it twice.
+// version is the client's conflict (409); a value its column cannot hold is invalid input (422), but one
+// the database holds that the model cannot read is the app's (500); data more than one request to the
+// database carries is 413 (the client can send less; a retry as is fails the same way); an unreachable
+// database or a lock not available now is 503 with `Retry-After: 1`; anything unexpected, a
+// NotLoadedError included (a missing eager load is a bug of the app, not of the request), is a 500 whose
+// message is logged, never shown: messages of internal errors carry SQL and parameters. An answer too
+// large to read (ResponseTooLargeError) is such a 500: the app's query must read less, and nothing the
+// client does changes that. A commit whose answer was lost is also 503, but without Retry-After and not
+// "retry": it may have been applied, and a blind retry could apply it twice.
 import type { Context, ErrorHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import {
@@ -19,6 +20,7 @@ import {
   StaleDataError,
   UnknownOutcomeError,
 } from "../errors.ts"
+import { UNREADABLE } from "../sql/value-checks.ts"
 import { codeFor, type ErrorStatus, HttpError, SUCCESS_HEADERS } from "./http-errors.ts"
 
 export interface ErrorHandlerOptions {
@@ -78,7 +80,9 @@ export function toHttpError(error: Error): HttpError | undefined {
     // Nothing was written; the same request would be refused again.
     return new HttpError(413, "payload_too_large", "The request carries more data than can be stored at once")
   }
-  if (error instanceof DataError) {
+  // A value the database holds that the model cannot read is the app's mapping, not the request: a
+  // 500, logged, which a 422 would hide from whoever can fix it.
+  if (error instanceof DataError && !error.message.endsWith(UNREADABLE)) {
     // The request carried a value its column cannot hold (too long, not valid for the type). The
     // database's own message would show SQL and parameters, so the answer is generic.
     return new HttpError(
