@@ -63,7 +63,7 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
  * timestamp's microseconds to TIMESTAMP(3) are rounded.
  */
 const ROUNDING_TARGET =
-  /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE PRECISION|DATE|TIMESTAMP\(|TIME\()/i
+  /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE PRECISION|DATE|TIMESTAMP\(|TIME\(|VARCHAR\(|CHAR\(|CHARACTER\()/i
 
 /**
  * Fails, before a column's type changes to `type`, when a value would not survive it: cast to the new
@@ -81,14 +81,19 @@ function valuesKeptGuard(table: string, column: string, type: string, q: (name: 
     : /^TIME/i.test(type)
       ? type.replace(/\(\d+\)/, "")
       : "NUMERIC"
-  const fromText = `${c}::${type}::${asText} IS DISTINCT FROM ${c}::${asText}`
+  // A character type keeps text as it is, or cuts it: a VARCHAR(3) takes 'abc   ' as 'abc', silently
+  // (a longer value PostgreSQL refuses, but only when the rest is not spaces).
+  const character = /^(VARCHAR|CHAR)/i.test(type)
+  const fromText = character
+    ? `${c}::text IS DISTINCT FROM ${c}::${type}::text`
+    : `${c}::${type}::${asText} IS DISTINCT FROM ${c}::${asText}`
   const select = `SELECT ${c}::text || ' would become ' || ${c}::${type}::text FROM ${t} WHERE `
   return [
     "DO $edgealchemy$ DECLARE old text; changed text; BEGIN",
     `SELECT format_type(a.atttypid, a.atttypmod) INTO old FROM pg_attribute a WHERE a.attrelid = ${literal(t)}::regclass AND a.attname = ${literal(column)} AND NOT a.attisdropped;`,
     // No such column: the ALTER after it says so.
     "IF old IS NULL THEN RETURN; END IF;",
-    `EXECUTE ${literal(select)} || CASE WHEN old ~ '^(text|character)' THEN ${literal(fromText)} ELSE ${literal(`${c}::${type}::`)} || old || ${literal(` IS DISTINCT FROM ${c}`)} END || ' LIMIT 1' INTO changed;`,
+    `EXECUTE ${literal(select)} || CASE WHEN old ~ '^(text|character)' OR ${character} THEN ${literal(fromText)} ELSE ${literal(`${c}::${type}::`)} || old || ${literal(` IS DISTINCT FROM ${c}`)} END || ' LIMIT 1' INTO changed;`,
     `IF changed IS NOT NULL THEN RAISE EXCEPTION 'Changing %.% to % would change its values (%), which PostgreSQL does without an error: mend those rows first (op.execute("UPDATE ...")), or convert them with op.execute() if that is the change wanted', ${literal(table)}, ${literal(column)}, ${literal(type)}, changed; END IF;`,
     "END $edgealchemy$",
   ].join(" ")

@@ -5,7 +5,8 @@
 // Now each such change is guarded: the revision fails and rolls back whole (on Neon HTTP and WebSocket),
 // naming a value; once the rows hold values that fit, it applies, and downgrades and upgrades again with
 // every value as it was. Conversions that keep every value (text '007' to an integer 7) still apply.
-// So too a timestamp's precision lowered (as Prisma's timestamp(3) columns are): microseconds rounded.
+// So too a timestamp's precision lowered (as Prisma's timestamp(3) columns are): microseconds rounded;
+// and a VARCHAR narrowed below a value whose rest is spaces, which PostgreSQL cuts without an error.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   column,
@@ -167,5 +168,37 @@ describe.each(["neon-http", "neon-websocket"] satisfies TargetName[])("on %s", (
       ["1", "2026-12-07 10:00:00.123+00"],
       ["2", "2026-12-07 11:00:00.5+00"],
     ])
+  })
+
+  it("refuses to cut a value's trailing spaces to a narrowed VARCHAR", async () => {
+    const target = databases.targets.find((t) => t.name === name)
+    if (!target) throw new Error(name)
+    const engine = target.engine(`r6r-spaces-${name}`)
+    const run = async (sql: string) =>
+      (await engine.execute(text(sql))).all().map((r) => [...r].map((v) => `${v}`))
+    await run("CREATE TABLE r6r_codes (id integer PRIMARY KEY, code varchar(10) NOT NULL)")
+    await run("INSERT INTO r6r_codes VALUES (1, 'abc   '), (2, 'xy')")
+    const migrator = new Migrator(engine, {
+      revisions: [
+        defineRevision({
+          id: "a6a000000003",
+          parent: null,
+          message: "short codes",
+          upgrade: (op) => op.alterColumn("r6r_codes", "code", { type: String(3) }),
+          downgrade: (op) => op.alterColumn("r6r_codes", "code", { type: String(10) }),
+        }),
+      ],
+    })
+    const error = await migrator.upgrade().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RevisionFailedError)
+    expect((error as Error).message).toContain("VARCHAR(3) would change its values (abc    would become abc)")
+    expect(await run("SELECT '[' || code || ']' FROM r6r_codes ORDER BY id")).toEqual([
+      ["[abc   ]"],
+      ["[xy]"],
+    ])
+    await run("UPDATE r6r_codes SET code = 'abc' WHERE id = 1")
+    await migrator.upgrade()
+    await migrator.downgrade("base")
+    expect(await run("SELECT '[' || code || ']' FROM r6r_codes ORDER BY id")).toEqual([["[abc]"], ["[xy]"]])
   })
 })
