@@ -227,11 +227,8 @@ export function readBigInteger(value: unknown, type: SqlType<unknown>): bigint {
  */
 export function unreadable(value: unknown, type: SqlType<unknown>): never {
   // An Integer's: BigInteger, past 2^53 (README).
-  return refuse(value, type, undefined, UNREADABLE)
+  return refuse(value, type, undefined, "read from the database; map the column with the type it holds")
 }
-
-/** How every DataError of a value read ends: errorHandler() tells them from a request's bad values by it. */
-export const UNREADABLE = "read from the database; map the column with the type it holds"
 
 /** Throws the DataError for a value, naming the column when there is one and never echoing a long value. */
 export function refuse(
