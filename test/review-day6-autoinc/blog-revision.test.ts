@@ -57,12 +57,14 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     await migrator.upgrade(BEFORE)
     await run(
       engine,
-      `INSERT INTO users (id, username, email, password_hash, bio, created_at, is_active) VALUES (1, 'ann', 'ann@x.io', 'h', NULL, ${NOW}, 1), (2, 'bob', 'bob@x.io', 'h', 'hi', ${NOW}, 0)`,
+      `INSERT INTO users (id, username, email, password_hash, bio, created_at, is_active) VALUES (1, 'ann', 'ann@x.io', 'h', NULL, ${NOW}, 1), (2, 'bob', 'bob@x.io', 'h', 'hi', ${NOW}, 0), (3, 'cy', 'cy@x.io', 'h', NULL, ${NOW}, 1)`,
       `INSERT INTO posts (id, title, title_folded, content, published, created_at, updated_at, version, user_id) VALUES (1, 'One', 'one', 'a', 1, ${NOW}, ${NOW}, 1, 1), (2, 'Two', NULL, 'b', 0, ${NOW}, ${NOW}, 3, 2), (3, 'Three', 'three', 'c', 1, ${NOW}, ${NOW}, 1, 1)`,
       `INSERT INTO comments (id, content, created_at, user_id, post_id) VALUES (5, 'c5', ${NOW}, 2, 1), (7, 'c7', ${NOW}, 1, 3)`,
       "INSERT INTO tags (id, name) VALUES (1, 'edge'), (2, 'sql')",
       "INSERT INTO post_tags (post_id, tag_id) VALUES (1, 2), (3, 1), (1, 1)",
-      `INSERT INTO audit_logs (entity_type, entity_id, action, timestamp) VALUES ('Post', 3, 'create', ${NOW})`,
+      `INSERT INTO audit_logs (entity_type, entity_id, action, timestamp) VALUES ('Post', 3, 'create', ${NOW}), ('User', 3, 'create', ${NOW})`,
+      // The newest user deleted before the revision: its token may live on for a day.
+      "DELETE FROM users WHERE id = 3",
     )
     const before = await contents(engine)
 
@@ -73,6 +75,14 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
       expect((await rows(engine, `SELECT sql FROM sqlite_master WHERE name = '${table}'`))[0]?.[0]).toMatch(
         /^CREATE TABLE \w+ \(id INTEGER PRIMARY KEY AUTOINCREMENT, /,
       )
+    // The deleted user's id is not given to the next sign-up, though no row holds it any more.
+    expect(
+      await rows(
+        engine,
+        `INSERT INTO users (username, email, password_hash, created_at, is_active) VALUES ('dee', 'dee@x.io', 'h', ${NOW}, 1) RETURNING id`,
+      ),
+    ).toEqual([["4"]])
+    await run(engine, "DELETE FROM users WHERE id = 4")
     const refused = await run(
       engine,
       `INSERT INTO users (username, email, password_hash, created_at, is_active) VALUES ('ANN', 'a2@x.io', 'h', ${NOW}, 1)`,
@@ -102,5 +112,34 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     expect(
       await rows(engine, "SELECT name FROM sqlite_master WHERE name = 'uq_users_username_lower'"),
     ).toEqual([["uq_users_username_lower"]])
+  })
+})
+
+describe("on PostgreSQL", () => {
+  it("runs the revision with rows and changes none of them", async () => {
+    const engine = target("neon-http").engine("r6a-blog-pg")
+    const migrator = new Migrator(engine, { revisions })
+    await migrator.upgrade(BEFORE)
+    const users = await rows(
+      engine,
+      `INSERT INTO users (username, email, password_hash, created_at, is_active) VALUES ('ann', 'ann@x.io', 'h', ${NOW}, true), ('bob', 'bob@x.io', 'h', ${NOW}, true) RETURNING id`,
+    )
+    const [, newest] = users.map((row) => row[0])
+    await run(
+      engine,
+      `INSERT INTO audit_logs (entity_type, entity_id, action, timestamp) SELECT 'User', id, 'create', ${NOW} FROM users`,
+      `DELETE FROM users WHERE id = ${newest}`,
+    )
+    const before = await rows(engine, "SELECT id, username FROM users ORDER BY id")
+    await migrator.upgrade()
+    expect(await rows(engine, "SELECT id, username FROM users ORDER BY id")).toEqual(before)
+    expect(await migrator.compare(registry.metadata)).toEqual([])
+    const next = await rows(
+      engine,
+      `INSERT INTO users (username, email, password_hash, created_at, is_active) VALUES ('cy', 'cy@x.io', 'h', ${NOW}, true) RETURNING id`,
+    )
+    expect(Number(next[0]?.[0])).toBe(Number(newest) + 1)
+    await migrator.downgrade(BEFORE)
+    await migrator.upgrade()
   })
 })

@@ -1,8 +1,8 @@
 // The blog worker (worker/app.ts) attacked over HTTP as a hostile or careless client would, on both
-// databases (day 6 review): retries of Idempotency-Keys whose resource's id another row took (SQLite
-// gives a deleted row's id to the next insert), a comment racing its post's deletion, the bearer
-// scheme in another case, bodies sent without a JSON Content-Type, the login of an inactive account,
-// and an email in decomposed Unicode.
+// databases (day 6 review): retries of Idempotency-Keys whose resource was deleted (SQLite gave a
+// deleted row's id to the next insert, until the blog's tables took sqliteAutoincrement), a comment
+// racing its post's deletion, the bearer scheme in another case, bodies sent without a JSON
+// Content-Type, the login of an inactive account, and an email in decomposed Unicode.
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { deleteFrom, func, select, update } from "../../src/index.ts"
 import { Comment, Post, User } from "../../worker/models/index.ts"
@@ -27,13 +27,13 @@ for (const [name, open] of blogDatabases) {
       const first = await blog.api.post("/posts", { token: author.token, json, headers })
       expect(first.status).toBe(201)
       expect((await blog.api.delete(`/posts/${first.body.id}`, { token: author.token })).status).toBe(204)
-      // On SQLite this draft gets the deleted post's id.
+      // No database gives this draft the deleted post's id (SQLite did before sqliteAutoincrement).
       const draft = await blog.post(other.token, {
         title: "Someone's draft",
         content: "secret",
         published: false,
       })
-      if (blog.database.dialect === "sqlite") expect(draft.id).toBe(first.body.id)
+      expect(draft.id).not.toBe(first.body.id)
       const retry = await blog.leavesNoTrace(() =>
         blog.api.post("/posts", { token: author.token, json, headers }),
       )
@@ -57,7 +57,7 @@ for (const [name, open] of blogDatabases) {
         headers,
       })
       expect(first.status).toBe(201)
-      // The post goes, its comments with it; on SQLite the next post and comment take their ids.
+      // The post goes, its comments with it; the next post and comment do not take their ids.
       expect((await blog.api.delete(`/posts/${post.id}`, { token: host.token })).status).toBe(204)
       const next = await blog.post(host.token)
       const theirs = await blog.api.post(`/posts/${next.id}/comments`, {
@@ -65,8 +65,7 @@ for (const [name, open] of blogDatabases) {
         json: { content: "Theirs" },
       })
       expect(theirs.status).toBe(201)
-      if (blog.database.dialect === "sqlite")
-        expect([next.id, theirs.body.id]).toEqual([post.id, first.body.id])
+      expect([next.id === post.id, theirs.body.id === first.body.id]).toEqual([false, false])
       const retry = await blog.leavesNoTrace(() =>
         blog.api.post(`/posts/${post.id}/comments`, {
           token: commenter.token,
@@ -86,9 +85,9 @@ for (const [name, open] of blogDatabases) {
       const first = await blog.api.post("/users", { json, headers })
       expect(first.status).toBe(201)
       await blog.database.inspect.execute(deleteFrom(User).where(User.id.eq(first.body.id)))
-      // On SQLite this account gets the deleted user's id; it has the same password.
+      // This account does not get the deleted user's id (SQLite gave it before sqliteAutoincrement).
       const next = await blog.member("next")
-      if (blog.database.dialect === "sqlite") expect(next.id).toBe(first.body.id)
+      expect(next.id).not.toBe(first.body.id)
       const retry = await blog.leavesNoTrace(() => blog.api.post("/users", { json, headers }))
       expectError(retry, 404, "not_found")
       expect(JSON.stringify(retry.body)).not.toContain(next.username)
@@ -126,8 +125,11 @@ for (const [name, open] of blogDatabases) {
       }
     }
 
-    /** The post's check, the commit's INSERT (on SQLite with the check of the token's user), one query. */
-    const statementsOfRefusedComment = () => (blog.database.dialect === "sqlite" ? 4 : 3)
+    /**
+     * The post's check, the commit's INSERT, one query. (On SQLite the commit carried a check of the
+     * token's user too, while SQLite gave a deleted user's id to the next sign-up.)
+     */
+    const statementsOfRefusedComment = () => 3
 
     const commentsOn = async (postId: number) =>
       Number(
@@ -181,13 +183,12 @@ for (const [name, open] of blogDatabases) {
       expect([answer.roundTrips, answer.statements]).toEqual([3, statementsOfRefusedComment()])
     })
 
-    it("a deleted user's token does not act as the account that took its id (SQLite reuses it)", async () => {
+    it("a deleted user's token does not act as the next sign-up (SQLite gave it the id before sqliteAutoincrement)", async () => {
       const gone = await blog.member("ghost")
       await blog.database.inspect.execute(deleteFrom(User).where(User.id.eq(gone.id)))
       const heir = await blog.member("heir")
-      const sqlite = blog.database.dialect === "sqlite"
-      // On SQLite the next sign-up gets the deleted user's id; on PostgreSQL a new one.
-      expect(heir.id === gone.id).toBe(sqlite)
+      // The next sign-up gets a new id, on SQLite as on PostgreSQL.
+      expect(heir.id === gone.id).toBe(false)
       const published = await blog.post(heir.token, { title: "Heir's post" })
       const draft = await blog.post(heir.token, {
         title: "Heir's draft",
@@ -208,20 +209,19 @@ for (const [name, open] of blogDatabases) {
         blog.api.post(`/posts/${published.id}/comments`, { ...ghost, json: { content: "boo" } }),
       )
       expectError(commented, 401, "unauthorized")
-      // The heir's posts are not the ghost's: on SQLite the check in the commit says the token is for
-      // nobody; on PostgreSQL the posts are someone else's (403) or a draft not shown (404).
+      // The heir's posts are not the ghost's: someone else's (403) or a draft not shown (404).
       const edited = await blog.leavesNoTrace(() =>
         blog.api.patch(`/posts/${published.id}`, {
           ...ghost,
           json: { title: "Mine", tags: ["x"], version: 1 },
         }),
       )
-      expectError(edited, sqlite ? 401 : 403, sqlite ? "unauthorized" : "forbidden")
+      expectError(edited, 403, "forbidden")
       const peeked = await blog.api.patch(`/posts/${draft.id}`, { ...ghost, json: { version: 1 } })
-      expectError(peeked, sqlite ? 401 : 404, sqlite ? "unauthorized" : "not_found")
+      expectError(peeked, 404, "not_found")
       expect(JSON.stringify(peeked.body)).not.toContain("secret")
       const removed = await blog.leavesNoTrace(() => blog.api.delete(`/posts/${published.id}`, ghost))
-      expectError(removed, sqlite ? 401 : 403, sqlite ? "unauthorized" : "forbidden")
+      expectError(removed, 403, "forbidden")
       const read = await blog.api.get(`/posts/${draft.id}`, ghost)
       expectError(read, 404, "not_found")
       expect(JSON.stringify(read.body)).not.toContain("secret")
@@ -233,8 +233,8 @@ for (const [name, open] of blogDatabases) {
         1,
         { id: heir.id, username: heir.username },
       ])
-      // The post and its audit entry, and on SQLite the check of the token's user.
-      expect(own.statements).toBe(sqlite ? 3 : 2)
+      // The post and its audit entry (on SQLite no more a check of the token's user: one statement less).
+      expect(own.statements).toBe(2)
       const comment = await blog.api.post(`/posts/${published.id}/comments`, {
         token: heir.token,
         json: { content: "Mine" },

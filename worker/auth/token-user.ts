@@ -1,9 +1,10 @@
-// Tokens name their user by id, and are checked without a query. On SQLite a deleted user's id goes to
-// the next sign-up (SQLite and the flush both take max(id) + 1), so a token that outlived its user
-// would act as the newcomer: its writes pass the foreign key, its drafts are theirs. On SQLite each
-// write therefore carries a check, inside its commit, that the token's user still has its id and its
-// username; it fails the statement, and so the whole transaction, when not. PostgreSQL never hands out
-// a sequence's id twice: there the foreign key is enough (a deleted user's write fails it).
+// Tokens name their user by id, and are checked without a query. A token can outlive its user; a
+// write naming that user then fails its foreign key (./require-user.ts answers 401). That holds on
+// SQLite too only because its users table never gives an id twice (sqliteAutoincrement, revision
+// 91831570c695): before, a deleted user's id went to the next sign-up and the token acted as the
+// newcomer. Creates and deletes carried a check of the token's user in their commit then (one statement
+// more on SQLite); they no longer need it. PATCH keeps it, at no cost: it is a condition of the read
+// its commit makes anyway. PostgreSQL never hands out a sequence's id twice: nothing to check there.
 import {
   type AsyncSession,
   caseWhen,
@@ -27,12 +28,6 @@ export function tokenUserCheck(session: AsyncSession, author: AuthorJson): Expre
   if (session.engine.dialect.name !== "sqlite") return undefined
   const holds = exists(select(User.id).where(User.id.eq(author.id), User.username.eq(author.username)))
   return func.json_extract(literal("{}"), caseWhen([[holds, "$"]], TOKEN_USER_GONE)).isNotNull()
-}
-
-/** The commit's read that carries the check (a statement of the commit's request), if any. */
-export function tokenUserRead(session: AsyncSession, author: AuthorJson) {
-  const check = tokenUserCheck(session, author)
-  return check && select(literal(1)).where(check)
 }
 
 /** Whether `error` is a failed check: the token's user no longer exists as the token names it. */

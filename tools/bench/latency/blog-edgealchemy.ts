@@ -5,7 +5,6 @@
 
 import { HttpError } from "../../../src/hono.ts"
 import { AsyncSession, type Engine, StaleDataError } from "../../../src/index.ts"
-import { tokenUserRead } from "../../../worker/auth/token-user.ts"
 import { notFound } from "../../../worker/http/errors.ts"
 import { postDetailJson, postJson, postPageJson, userJson } from "../../../worker/http/serializers.ts"
 import { Post, User } from "../../../worker/models/index.ts"
@@ -52,9 +51,7 @@ export function edgealchemyBlog(engine: Engine): BlogOperations {
           tags,
         })
         session.add(post)
-        // As the route's commit (worker/http/idempotency.ts): on SQLite it checks the token's user.
-        const check = tokenUserRead(session, author)
-        await (check ? session.commit({ read: check }) : session.commit())
+        await session.commit()
         return { status: 201, body: postJson(post, 0, { id: author.id, username: author.username }) }
       }),
 
