@@ -68,6 +68,10 @@ describe("alterColumn", () => {
     // The old default goes before the type changes (ALTER TYPE would cast it, and may not be able to).
     expect(renderOperation(alter, schema, postgresql)).toEqual([
       'ALTER TABLE "users" ALTER COLUMN "name" DROP DEFAULT',
+      // A value the new length would cut fails the revision, naming it (render-postgres.ts valuesKeptGuard).
+      expect.stringMatching(
+        /^DO \$edgealchemy\$ .*"name"::text IS DISTINCT FROM "name"::VARCHAR\(100\)::text/,
+      ),
       'ALTER TABLE "users" ALTER COLUMN "name" TYPE VARCHAR(100)',
       'ALTER TABLE "users" ALTER COLUMN "name" DROP NOT NULL',
       `ALTER TABLE "users" ALTER COLUMN "name" SET DEFAULT 'anon'`,
