@@ -26,7 +26,8 @@ export function createTableSql(table: TableSchema, compiler: Compiler): string {
     ...table.columns.map((column) => columnSql(column, compiler, column === inlineKey)),
     ...(table.primaryKey.length > 1 ? [`PRIMARY KEY (${names(table.primaryKey, compiler)})`] : []),
     ...table.uniques.map(
-      (uq) => `${constraintName(uq.name, compiler)}UNIQUE (${names(uq.columns, compiler)})`,
+      (uq) =>
+        `${constraintName(uq.unnamed ? undefined : uq.name, compiler)}UNIQUE (${names(uq.columns, compiler)})`,
     ),
     ...table.foreignKeys.map((fk) => foreignKeySql(fk, compiler)),
     ...table.checks.map((ck) => `${constraintName(ck.name, compiler)}CHECK (${ck.sql})`),

@@ -52,6 +52,8 @@ export interface ForeignKeySchema {
 
 export interface UniqueSchema {
   readonly name: string | undefined
+  /** SQLite only: declared without a name; `name` is the conventional one (see ForeignKeySchema.unnamed). */
+  readonly unnamed?: true
   readonly columns: readonly string[]
 }
 

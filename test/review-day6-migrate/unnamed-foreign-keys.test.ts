@@ -5,9 +5,10 @@
 // (the old key's cascade ran first, and the new key found nothing left to refuse). `check` then passed.
 // Such a key is now known by the conventional name the models give it (fk_<table>_<columns>_<parent>),
 // without a rebuild writing that name: the revision drops it and adds the models' key, and its
-// downgrade brings the cascade back.
+// downgrade brings the cascade back. An unnamed UNIQUE (`code TEXT UNIQUE`) the models no longer have
+// stayed for the same reason (refusing rows the models allow, with check passing): it is dropped too.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { column, Integer, MetaData, table, text } from "../../src/index.ts"
+import { column, Integer, MetaData, Text, table, text } from "../../src/index.ts"
 import {
   type MigrationDatabases,
   migrationDatabases,
@@ -95,6 +96,37 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
           "CREATE TABLE r6u_children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, FOREIGN KEY (parent_id) REFERENCES r6u_parents (id) ON DELETE CASCADE)",
         ],
       ])
+    } finally {
+      folder.remove()
+    }
+  })
+
+  it("drops an unnamed UNIQUE the models no longer have", async () => {
+    const engine = target(name).engine("r6u-unique")
+    const run = async (sql: string) => (await engine.execute(text(sql))).all().map((r) => [...r].map(String))
+    await run("CREATE TABLE r6u_parents (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE)")
+    await run("CREATE TABLE r6u_children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL)")
+    await run("INSERT INTO r6u_parents VALUES (1, 'a')")
+    const metadata = new MetaData()
+    table("r6u_parents", { id: column(Integer, { primaryKey: true }), code: column(Text) }, { metadata })
+    table(
+      "r6u_children",
+      { id: column(Integer, { primaryKey: true }), parent_id: column(Integer) },
+      { metadata },
+    )
+    const folder = revisionFolder(engine)
+    try {
+      const { changes } = await folder.write(metadata, "codes may repeat")
+      expect(changes.map((c) => c.upgrade)).toEqual([
+        [{ kind: "dropConstraint", table: "r6u_parents", name: "uq_r6u_parents_code" }],
+      ])
+      await folder.migrator().upgrade()
+      await run("INSERT INTO r6u_parents VALUES (2, 'a')")
+      expect(await folder.migrator().compare(metadata)).toEqual([])
+      await run("DELETE FROM r6u_parents WHERE id = 2")
+      await folder.migrator().downgrade("base")
+      await expect(engine.execute(text("INSERT INTO r6u_parents VALUES (3, 'a')"))).rejects.toThrow(/UNIQUE/)
+      expect(await run("SELECT id, code FROM r6u_parents")).toEqual([["1", "a"]])
     } finally {
       folder.remove()
     }

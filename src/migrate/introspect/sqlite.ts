@@ -124,12 +124,19 @@ export const sqliteIntrospection: Introspection = {
         (referenced) => byFoldedName.get(folded(referenced)),
       )
       const uniqueNames = parsed.filter((c) => c.kind === "unique")
+      // An unnamed one (`email TEXT UNIQUE`, as other tools write it) is known by the name models give
+      // it, as an unnamed foreign key is, so that a revision can drop it; a rebuild writes it unnamed.
+      const taken = new Set(parsed.flatMap((c) => (c.name ? [folded(c.name)] : [])))
       target.uniques = indexGroups(name, indexes)
         .filter((ix) => ix.origin === "u")
-        .map((ix) => ({
-          name: uniqueNames.find((u) => sameColumns(u.body, ix.columns))?.name,
-          columns: ix.columns,
-        }))
+        .map((ix) => {
+          const given = uniqueNames.find((u) => sameColumns(u.body, ix.columns))?.name
+          const conventional = conventionalName("uq", name, ix.columns)
+          if (given !== undefined || taken.has(folded(conventional)))
+            return { name: given, columns: ix.columns }
+          taken.add(folded(conventional))
+          return { name: conventional, unnamed: true as const, columns: ix.columns }
+        })
       // An index on an expression or a partial one is hand-made (models declare neither): autogenerate
       // leaves it alone rather than drop it, or write a downgrade that makes it of plain columns.
       target.indexes = indexGroups(name, indexes)
