@@ -50,7 +50,7 @@ export async function commitOnce<T>(
     await commit()
     return undefined
   }
-  const scope = c.var.user ? `user:${currentUser(c).sub}` : "anonymous"
+  const scope = scopeOf(c)
   const fingerprint = await fingerprintOf([c.req.method, c.req.path, creation.content])
   session.add(idempotencyKeyFor({ scope, key, fingerprint, status: 201 }, creation.created))
   try {
@@ -74,6 +74,24 @@ export async function commitOnce<T>(
     c.header("Idempotent-Replayed", "true")
     return c.json(answer, stored.status as 201)
   }
+}
+
+/**
+ * Whether this request's Idempotency-Key already made something: a retry, which commitOnce answers
+ * with what it made. A route refusing new writes (a post full of comments) lets a retry through.
+ */
+export async function isRetry(c: Context<BlogEnv>): Promise<boolean> {
+  const key = idempotencyKeyOf(c)
+  if (key === undefined) return false
+  const stored = await c.var.session.scalar(
+    select(IdempotencyKey.id).where(IdempotencyKey.scope.eq(scopeOf(c)), IdempotencyKey.key.eq(key)),
+  )
+  return stored !== undefined && stored !== null
+}
+
+/** Whose keys: the signed-in user's, or the anonymous sign-ups'. */
+function scopeOf(c: Context<BlogEnv>): string {
+  return c.var.user ? `user:${currentUser(c).sub}` : "anonymous"
 }
 
 function idempotencyKeyOf(c: Context<BlogEnv>): string | undefined {
