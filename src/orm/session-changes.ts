@@ -1,7 +1,7 @@
 // What AsyncSession's unit of work needs to know about objects' changes: whether relationships
 // changed, how to drop unflushed changes, what a flush saved to put objects back, the mapper listeners
 // it runs, and how a failed row check becomes StaleDataError.
-import { EdgeAlchemyError, InvalidRequestError, StaleDataError } from "../errors.ts"
+import { EdgeAlchemyError, InvalidRequestError, ProgrammingError, StaleDataError } from "../errors.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { FlushContext } from "./events.ts"
@@ -346,6 +346,15 @@ export function staleOrSame(error: unknown): unknown {
   // in a comment. PostgreSQL's UPDATE carries the marker in its text too: any other error of it (a
   // duplicate key) is not stale.
   const sql = (error as { sql?: string }).sql ?? ""
+  // The SQLite flush numbers the rows of a table declared sqliteAutoincrement past sqlite_sequence's
+  // number (./flush/sqlite.ts), which a database holds once one of its tables has AUTOINCREMENT.
+  if (error instanceof ProgrammingError && error.message.includes("no such table: sqlite_sequence")) {
+    return new ProgrammingError(
+      `${error.message}: a model declares sqliteAutoincrement, and its table in the database was made without ` +
+        "AUTOINCREMENT. Nothing was written: apply the revision that gives it (migrate check shows it missing)",
+      { sql, params: error.params, cause: error },
+    )
+  }
   if (!error.message.includes(STALE_MARKER) && !sql.includes(`/* ${STALE_MARKER}`)) return error
   return new StaleDataError(
     "A row changed or vanished since it was read (its version, key or a column a reference asserts differs); nothing was written: reload it and retry",

@@ -11,10 +11,12 @@ import {
   type Engine,
   Integer,
   model,
+  ProgrammingError,
   Registry,
   relationship,
   select,
   sqlite,
+  text,
   String as Varchar,
 } from "../../src/index.ts"
 import {
@@ -63,6 +65,23 @@ async function created(engine: Engine): Promise<void> {
     await connection.close()
   }
 }
+
+describe("SQLite, a database no table of which has AUTOINCREMENT", () => {
+  it("refuses to write a model that declares it, naming the fix, and writes nothing", async () => {
+    // A fresh embedded database (the reset removes its file): no sqlite_sequence yet.
+    const engine = target("libsql-embedded").engine()
+    await engine.execute(text("CREATE TABLE r6a_shelves (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL)"))
+    await using session = new AsyncSession(engine)
+    session.add(new Shelf({ name: "a" }))
+    const refused = await session.commit().catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ProgrammingError)
+    expect((refused as Error).message).toBe(
+      "SQLITE_ERROR: no such table: sqlite_sequence: a model declares sqliteAutoincrement, and its table in the database " +
+        "was made without AUTOINCREMENT. Nothing was written: apply the revision that gives it (migrate check shows it missing)",
+    )
+    expect((await engine.execute(text("SELECT count(*) FROM r6a_shelves"))).scalar()).toBe(0n)
+  })
+})
 
 describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("SQLite on %s", (name) => {
   it("gives a new object no id a deleted row had", async () => {
