@@ -34,8 +34,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err(
       `error: ${error instanceof EdgeAlchemyError ? withCauses(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     )
-    if (error instanceof ConnectionError && config && notNeonsEndpoint(config, io.env))
-      io.err(NEON_LOCAL_HINT)
+    if (error instanceof ConnectionError && config) {
+      const hint = notNeonsEndpoint(config, io.env)
+        ? NEON_LOCAL_HINT
+        : localEndpointHint(config, io.env, error)
+      if (hint) io.err(hint)
+    }
     return 1
   }
 }
@@ -51,11 +55,36 @@ function notNeonsEndpoint(config: LoadedConfig, env: NodeJS.ProcessEnv): boolean
   return dialectOfUrl(url) === "postgresql" && !config.neon?.fetchEndpoint && !/\.neon\.tech\b/i.test(url)
 }
 
-/** The message and what its causes add: a bare "fetch failed" says nothing of the refused port. */
+/**
+ * A local endpoint that is not running (the connection refused), or a TLS URL (`libsql://`, `https://`)
+ * given to one, which speaks plain HTTP (the handshake fails with OpenSSL's "wrong version number").
+ */
+function localEndpointHint(config: LoadedConfig, env: NodeJS.ProcessEnv, error: Error): string | undefined {
+  const databaseUrl = env[config.url ?? "DATABASE_URL"] ?? ""
+  const neon = dialectOfUrl(databaseUrl) === "postgresql"
+  const url = neon ? config.neon?.fetchEndpoint : databaseUrl
+  const local = typeof url === "string" && /^(\w+):\/\/(localhost|127\.[\d.]+|\[::1\])(?::(\d+))?/i.exec(url)
+  if (!local) return undefined
+  const [, scheme, host, port] = local
+  const text = withCauses(error)
+  if (text.includes("ECONNREFUSED")) {
+    const start = `npx edgealchemy ${neon ? "neon-local" : "libsql-local"} --port ${port ?? "PORT"}`
+    return `Nothing answers at ${host}:${port ?? "its default port"}: start the local endpoint (\`${start}\`), or correct the URL`
+  }
+  if (/wrong version number/i.test(text) && /^(libsql|https|wss)$/i.test(scheme as string))
+    return `${scheme}:// is TLS, which a local endpoint does not speak: use http://${host}${port ? `:${port}` : ""}`
+  return undefined
+}
+
+/**
+ * The message and what its causes add: a bare "fetch failed" says nothing of the refused port. (Neon's
+ * errors keep the fetch failure as `sourceError`.)
+ */
 function withCauses(error: Error): string {
   let text = error.message
-  let cause = error.cause
-  for (let depth = 0; cause instanceof Error && depth < 5; depth++, cause = cause.cause) {
+  const next = (at: Error): unknown => at.cause ?? (at as { sourceError?: unknown }).sourceError
+  let cause = next(error)
+  for (let depth = 0; cause instanceof Error && depth < 6; depth++, cause = next(cause)) {
     if (!text.includes(cause.message)) text += `: ${cause.message}`
   }
   return text
