@@ -61,6 +61,21 @@ export async function explainFailure(
     )
     return new RevisionFailedError(step.revision, step.direction, statement, reason)
   }
+  // The tables exist, but the version table does not record the revision that creates them: a database
+  // made by createAll (as the README's first examples do) or by hand.
+  const existing = /^(?:table (\S+)|relation "(.+?)") already exists/.exec(
+    cause.message.replace(/^.*?SQLite error: /, ""),
+  )
+  if (existing && step.direction === "upgrade" && statement?.startsWith("CREATE TABLE")) {
+    const reason = new EdgeAlchemyError(
+      `${cause.message}, though the version table does not record this revision (a database made by createAll ` +
+        `or by hand): if its tables are the revision's, record it as applied without running it ` +
+        `(npx edgealchemy migrate stamp ${step.revision}, or Migrator's stamp(); \`migrate check\` then lists what ` +
+        `differs from the models), or drop ${existing[1] ?? existing[2]}`,
+      { cause },
+    )
+    return new RevisionFailedError(step.revision, step.direction, statement, reason)
+  }
   const trigger = statement === undefined ? undefined : brokenTrigger(statement, cause.message)
   if (trigger !== undefined) {
     const kind = trigger.startsWith("view ") ? "VIEW" : "TRIGGER"
