@@ -79,6 +79,19 @@ describe("the option in models and DDL", () => {
     ])
   })
 
+  it("is a table() option, and SQLAlchemy's spelling is refused naming it", () => {
+    const metadata = new MetaData()
+    table("r6a_core", { id: column(Integer, { primaryKey: true }) }, {
+      metadata,
+      sqlite_autoincrement: true,
+    } as never)
+    for (const dialect of [sqlite, postgresql]) {
+      expect(() => createStatements(metadata, dialect)).toThrow(
+        'table "r6a_core": unknown option "sqlite_autoincrement" (did you mean sqliteAutoincrement?); it takes metadata, primaryKey, constraints, indexes, sqliteAutoincrement',
+      )
+    }
+  })
+
   it("is refused where SQLite cannot take it, on both databases, naming why", () => {
     const refusal = (columns: Parameters<typeof table>[1], options: object = {}) => {
       const metadata = new MetaData()

@@ -9,7 +9,7 @@ import { refuseUnknownOptions } from "../../util/known-options.ts"
 import { checkedValue, installCapacityChecks } from "../value-checks.ts"
 import type { Column, ColumnOptions, ForeignKeyOptions, ReferentialAction } from "./column.ts"
 import { declaredConstraints, describedKey } from "./declared-constraints.ts"
-import { isGeneratedKey, type Table } from "./table.ts"
+import { isGeneratedKey, type Table, type TableOptions } from "./table.ts"
 
 const COLUMN_OPTIONS: Readonly<Record<keyof ColumnOptions<unknown>, true>> = {
   primaryKey: true,
@@ -30,6 +30,15 @@ const FOREIGN_KEY_OPTIONS: Readonly<Record<keyof ForeignKeyOptions, true>> = {
   onUpdate: true,
   name: true,
 }
+const TABLE_OPTIONS: Readonly<Record<keyof TableOptions, true>> = {
+  metadata: true,
+  primaryKey: true,
+  constraints: true,
+  indexes: true,
+  sqliteAutoincrement: true,
+}
+/** What model() passes on to its table beside the table's own options (it refuses others itself). */
+const MODEL_OPTIONS = ["registry", "versionId", "hybrids"]
 const ACTIONS: readonly ReferentialAction[] = ["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"]
 
 const checked = new WeakSet<Table>()
@@ -42,7 +51,7 @@ export function checkTableColumns(table: Table): void {
   // by createAll and autogenerate: a flush writes to tables made elsewhere, and no longer refused such
   // a model when it was defined (c9bc0d7).
   declaredConstraints(table)
-  checkSqliteAutoincrement(table)
+  checkTableOptions(table)
   for (const fk of table.foreignKeys) {
     for (const [which, action] of [
       ["onDelete", fk.options.onDelete],
@@ -86,11 +95,15 @@ function checkColumn(table: Table, col: Column<unknown>): void {
 }
 
 /**
- * `sqliteAutoincrement` is SQLite's AUTOINCREMENT, which SQLite takes on an `INTEGER PRIMARY KEY` only
- * (the rowid): refused, on both databases, for a table whose key is not one integer column the
- * database generates, rather than ignored on one of them and failing the other's CREATE TABLE.
+ * The table's options: none it does not know, and `sqliteAutoincrement`, SQLite's AUTOINCREMENT, which
+ * SQLite takes on an `INTEGER PRIMARY KEY` only (the rowid): refused, on both databases, for a table
+ * whose key is not one integer column the database generates, rather than ignored on one of them and
+ * failing the other's CREATE TABLE.
  */
-function checkSqliteAutoincrement(table: Table): void {
+function checkTableOptions(table: Table): void {
+  // table()'s options from JavaScript or a cast (SQLAlchemy's `sqlite_autoincrement`) were ignored.
+  const given = Object.entries(table.options).filter(([key]) => !MODEL_OPTIONS.includes(key))
+  refuseUnknownOptions(`table "${table.name}"`, Object.fromEntries(given), Object.keys(TABLE_OPTIONS))
   const value = table.options.sqliteAutoincrement
   const where = `table "${table.name}": sqliteAutoincrement`
   if (value === undefined || value === false) return
