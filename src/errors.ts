@@ -104,6 +104,17 @@ export class UnknownOutcomeError extends ConnectionError {
   override name = "UnknownOutcomeError"
 }
 
+/**
+ * A commit the database applied, whose answer holds a value the models cannot read (a server default
+ * or trigger wrote what the column's type does not map, such as PostgreSQL's 'infinity' in a
+ * DateTime): the rows are written, and retrying would write them again. The objects are persistent
+ * with what could be read (an attribute that could not is unloaded; one whose key could not is
+ * detached). `cause` is the DataError of the value; map the column with the type it holds.
+ */
+export class CommittedButUnreadableError extends EdgeAlchemyError {
+  override name = "CommittedButUnreadableError"
+}
+
 /** An UPDATE or DELETE matched fewer rows than expected: someone else changed or removed the row. */
 export class StaleDataError extends EdgeAlchemyError {
   override name = "StaleDataError"

@@ -7,10 +7,12 @@
 // message is logged, never shown: messages of internal errors carry SQL and parameters. An answer too
 // large to read (ResponseTooLargeError) is such a 500: the app's query must read less, and nothing the
 // client does changes that. A commit whose answer was lost is also 503, but without Retry-After and not
-// "retry": it may have been applied, and a blind retry could apply it twice.
+// "retry": it may have been applied, and a blind retry could apply it twice. A commit that was applied but
+// whose answer held a value the models cannot read is a 500, logged, that says the change was saved.
 import type { Context, ErrorHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import {
+  CommittedButUnreadableError,
   ConnectionError,
   DataError,
   IntegrityError,
@@ -34,6 +36,10 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   return (error: Error, c: Context) => {
     const answer = options.map?.(error) ?? toHttpError(error)
     if (answer) {
+      // Written, but what the database holds does not read as the models say: the app's to fix.
+      if (error instanceof CommittedButUnreadableError) {
+        log(`${c.req.method} ${c.req.path} failed: ${error.name}: ${error.message}`, error)
+      }
       return withCarriedHeaders(
         withoutSuccessHeaders(c.json(answer.body(), answer.status, { ...answer.headers })),
         error,
@@ -95,6 +101,14 @@ export function toHttpError(error: Error): HttpError | undefined {
       422,
       "validation_error",
       "A value does not fit its field (too long, or not valid for its type)",
+    )
+  }
+  if (error instanceof CommittedButUnreadableError) {
+    // Not "retry": the change is written, and sent again it would be written twice.
+    return new HttpError(
+      500,
+      "applied",
+      "The change was saved, but the answer could not be built; do not send it again",
     )
   }
   if (error instanceof NoResultFound) return new HttpError(404, "not_found", "No such resource")

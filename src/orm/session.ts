@@ -9,7 +9,7 @@ import { type Connection, mayWrite } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { beginNested, type Savepoint } from "../engine/savepoints.ts"
-import { InvalidRequestError, PendingRollbackError } from "../errors.ts"
+import { DataError, InvalidRequestError, PendingRollbackError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { requireRestricted } from "../sql/dml-where.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
@@ -25,6 +25,7 @@ import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
+import { committedButUnreadable, readReturned, readRows, undecoded } from "./flush/returned.ts"
 import { changedSinceFlush, flushScope, listened, storedMembersOfNew } from "./flush/scope.ts"
 import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
@@ -1089,7 +1090,11 @@ export class AsyncSession extends ReadSession {
       sent = snapshotOf([...new Set([...plan.inserted, ...looked])])
       this.#sending = new Set([...plan.inserted, ...plan.deleted])
       const open = connection.inTransaction
-      const results = await send([...rendered.map((r) => r.statement), ...reads]).finally(() => {
+      const { dialect } = this.engine
+      // Their rows are read here, not by the connection (./flush/returned.ts): after an atomic commit, a
+      // value the models cannot read must not make the commit look failed.
+      const statements = [...rendered.map((r) => r.statement), ...reads].map((s) => undecoded(s, dialect))
+      const results = await send(statements).finally(() => {
         this.#sending = new Set()
       })
       // Its transaction ended while it was out (another statement of it failed: a Promise.all without
@@ -1100,8 +1105,23 @@ export class AsyncSession extends ReadSession {
           new PendingRollbackError("The transaction ended while this flush was out; it was rolled back")
         )
       }
+      const refused: DataError[] = []
+      const returned = rendered.map((r, i) =>
+        readReturned(results[i]?.rows ?? [], r.statement, dialect, refused),
+      )
+      // Before COMMIT (inside an interactive transaction), the flush fails and is rolled back, as
+      // SQLAlchemy's, which reads RETURNING rows before its COMMIT.
+      if (refused.length > 0 && connection.inTransaction) throw refused[0]
       const late = lateChanges(sent.keys(), sent)
-      for (const [i, r] of rendered.entries()) r.apply(results[i]?.rows ?? [])
+      for (const [i, r] of rendered.entries()) r.apply(returned[i] as unknown[][])
+      // After it, the rows are written: an object whose key could not be read cannot be held by its row,
+      // and pending it would be inserted again. It is let go, as an object whose row the session cannot
+      // name (state detached).
+      const unkeyed = refused.length > 0 ? plan.inserted.filter((state) => state.committed === undefined) : []
+      for (const state of unkeyed) {
+        this.#expunge(state)
+        state.committed = {}
+      }
       this.#rekeyChangedKeys(plan.updated, saved)
       if (connection.inTransaction) {
         this.#flushed ??= nothingFlushed()
@@ -1113,7 +1133,15 @@ export class AsyncSession extends ReadSession {
       applied = true
       committed = !connection.inTransaction
       this.#fire("afterFlush")
-      return results.slice(rendered.length)
+      // Applied, and said so: the catch below ends the commit as one (afterCommit).
+      if (refused[0]) throw committedButUnreadable(refused[0], unkeyed)
+      try {
+        return results
+          .slice(rendered.length)
+          .map((result, i) => readRows(result, reads[i] as Statement, dialect))
+      } catch (error) {
+        throw committed && error instanceof DataError ? committedButUnreadable(error, []) : error
+      }
     } catch (error) {
       sessionChanges++
       // An afterFlush listener threw after the rows were committed: the objects say what the database

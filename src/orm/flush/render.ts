@@ -14,6 +14,7 @@ import { parseDecimal } from "../../sql/value-checks.ts"
 import { valueKey } from "../identity-map.ts"
 import type { InstanceState } from "../state.ts"
 import { type InsertStep, KeyRef, type Linking, type Step, type WriteStep } from "./plan.ts"
+import { Unreadable } from "./returned.ts"
 
 /** Marks the statements whose failure means a stale row; the session turns it into StaleDataError. */
 export const STALE_MARKER = "edgealchemy-stale"
@@ -111,11 +112,15 @@ export function applyRow(
   written?: ReadonlyMap<string, unknown>,
 ): void {
   if (!state) return
+  // A key that could not be read (./returned.ts) names no row: the object is not given this one.
+  if (table.primaryKey.some((key) => row[table.columns.indexOf(key) + skip] instanceof Unreadable)) return
   const committed: Record<string, unknown> = {}
   table.columns.forEach((column, i) => {
     const value = row[i + skip]
     const given = written?.get(column.key)
-    committed[column.key] = value === null && columns[i] !== column && isLong(given) ? given : value
+    // Not invented: unloaded, as SQLAlchemy's expired attribute (refresh() reads it, and says why not).
+    if (value instanceof Unreadable) delete state.values[column.key]
+    else committed[column.key] = value === null && columns[i] !== column && isLong(given) ? given : value
   })
   Object.assign(state.values, committed)
   state.committed = committed

@@ -28,6 +28,7 @@ import {
   updatedRow,
   writeStatement,
 } from "./render.ts"
+import { Unreadable } from "./returned.ts"
 
 export const sqliteFlushRenderer: FlushRenderer = {
   render(steps: readonly Step[], sqlite: Dialect): RenderedStatement[] {
@@ -176,6 +177,9 @@ function renderInsert(
     statement: new TextStatement(sql, rowTypes(table, 0, columns), params),
     apply: (returned) => {
       const keyIndex = generatedKey ? columns.indexOf(generatedKey) : -1
+      // Rows are told apart by their keys: one that could not be read (./returned.ts) leaves the order
+      // unknown, and no object is given a row that may be another's.
+      if (keyIndex !== -1 && returned.some((row) => row[keyIndex] instanceof Unreadable)) return
       const ordered =
         keyIndex === -1
           ? [...returned]
