@@ -187,5 +187,29 @@ for (const fixture of [
       const [total] = (await session.execute(select(func.count(Gauge.id)))).rows[0] ?? []
       expect(total).toBe(0)
     })
+
+    it("fails inside a savepoint, which alone is rolled back: the work before it is committed", async () => {
+      await using session = new AsyncSession(engine)
+      await session.begin()
+      const note = new Note({ body: "before" })
+      session.add(note)
+      await session.flush()
+      const savepoint = await session.beginNested()
+      const gauge = new Gauge({ label: "d" })
+      session.add(gauge)
+      const failure = await session.flush().catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(DataError)
+      expect(failure).not.toBeInstanceOf(CommittedButUnreadableError)
+      expect(inspect(gauge).state).toBe("pending")
+      // Given up; the failure rolled back to the savepoint (the INSERT with it), so the commit that
+      // follows keeps only the work before it. (The INSERT stayed, and was committed.)
+      session.expunge(gauge)
+      await session.commit()
+      await savepoint.rollback()
+      expect(inspect(note).state).toBe("persistent")
+      expect(await count(engine, "r6c_ur_notes")).toBe(1)
+      expect(await count(engine, "r6c_ur_gauges")).toBe(0)
+      await engine.execute(text("DELETE FROM r6c_ur_notes"))
+    })
   })
 }
