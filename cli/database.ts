@@ -62,7 +62,17 @@ export async function loadMetadata(config: LoadedConfig): Promise<MetaData> {
     )
   }
   const path = resolve(config.root, config.models)
-  const module = await importModule(path)
+  const module = await importModule(path).catch((error: unknown) => {
+    // `migrate init` names src/models.ts, which a new project may not have yet (a module the models
+    // import that is missing is the models' own error, and stays as it is).
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+    if (code === "ERR_MODULE_NOT_FOUND" && String(message).includes(`module '${path}'`)) {
+      throw new CliError(
+        `The config's models module ${config.models} does not exist (${path}): write it, or point \`models\` at the module that exports your models' metadata`,
+      )
+    }
+    throw error
+  })
   const candidates = [
     module.metadata,
     (module.registry as { metadata?: unknown } | undefined)?.metadata,
