@@ -208,7 +208,8 @@ export class Operations {
    * Raw SQL, run as written, in the revision's transaction. One statement per call: a second one is
    * refused before anything is sent (embedded libSQL would silently skip it). On SQLite, what
    * it changes in the schema is seen by rebuilds in later revisions (the runner reads the schema
-   * again), not by later operations of the same revision.
+   * again), not by later operations of the same revision, but for a CREATE INDEX or DROP INDEX (and
+   * DROP TRIGGER), which a later rebuild of the table in the same revision, and `migrate sql`, follow.
    */
   execute(sql: string): void {
     this.record({ kind: "execute", sql })

@@ -8,7 +8,8 @@ import { renderDefault } from "./defaults.ts"
 import type { Operation } from "./operations.ts"
 import { resolveColumn, resolveTable } from "./resolve.ts"
 import type { ColumnSchema, DatabaseSchema, TableSchema } from "./schema.ts"
-import { mentionsColumn, renameColumnIn } from "./sql-names.ts"
+import { folded, mentionsColumn, renameColumnIn } from "./sql-names.ts"
+import { unquote } from "./sqlite-table-sql.ts"
 import { withoutDroppedTrigger } from "./trigger-guard.ts"
 import { sqlTypeName } from "./types.ts"
 
@@ -34,7 +35,7 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
       return next
     }
     case "execute":
-      return withoutDroppedTrigger(schema, op.sql)
+      return withIndexExecuted(withoutDroppedTrigger(schema, op.sql), op.sql, dialect)
     case "bulkInsert":
       return schema
     default:
@@ -43,6 +44,46 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
         renameReferences(next, op.table, op.column, op.changes.newName)
       return next
   }
+}
+
+const NAME = String.raw`("(?:[^"]|"")+"|\`[^\`]+\`|\[[^\]]+\]|[^\s(;]+)`
+const CREATE_INDEX = new RegExp(
+  String.raw`^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s+ON\s+${NAME}`,
+  "i",
+)
+const DROP_INDEX = new RegExp(String.raw`^\s*DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?${NAME}\s*;?\s*$`, "i")
+
+/**
+ * SQLite: an index `op.execute` creates (on an expression, as the blog's lower(username)) is one a later
+ * rebuild of its table in the same revision must recreate, as written, and one it drops is gone: the
+ * runner reads the schema once per revision, and `migrate sql` (which does not connect) never does.
+ */
+function withIndexExecuted(schema: DatabaseSchema, sql: string, dialect: Dialect): DatabaseSchema {
+  if (dialect.name !== "sqlite") return schema
+  const created = CREATE_INDEX.exec(sql)
+  const dropped = created ? undefined : DROP_INDEX.exec(sql)?.[1]
+  if (!created && dropped === undefined) return schema
+  const next = new Map(schema)
+  const same = (a: string, b: string) => folded(a) === folded(b)
+  if (created) {
+    const [, index, on] = created as unknown as [string, string, string]
+    const table = [...schema.values()].find((t) => same(t.name, unquote(on)))
+    const name = unquote(index)
+    if (table && !table.indexes.some((ix) => same(ix.name, name)))
+      next.set(table.name, { ...table, handMadeIndexes: [...(table.handMadeIndexes ?? []), { name, sql }] })
+    return next
+  }
+  const name = unquote(dropped as string)
+  for (const table of schema.values()) {
+    const indexes = table.indexes.filter((ix) => !same(ix.name, name))
+    const handMadeIndexes = (table.handMadeIndexes ?? []).filter((ix) => !same(ix.name, name))
+    if (
+      indexes.length !== table.indexes.length ||
+      handMadeIndexes.length !== (table.handMadeIndexes ?? []).length
+    )
+      next.set(table.name, { ...table, indexes, handMadeIndexes })
+  }
+  return next
 }
 
 /** The schema as a new revision starts from it: no rename of an earlier one is pending any more. */
