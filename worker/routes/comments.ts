@@ -62,7 +62,8 @@ comments.post("/:id/comments", requireUser, jsonBody(newComment), async (c) => {
     content: c.req.valid("json"),
     answer: async (commentId) => {
       const created = await session.get(Comment, commentId)
-      // On SQLite a deleted comment's id goes to the next comment, which may be someone else's.
+      // Only the comment this key made: SQLite gave a deleted comment's id to the next one before
+      // sqliteAutoincrement (revision 91831570c695), and the check costs nothing.
       return created?.userId === user.sub && created.postId === id ? commentJson(created, author) : undefined
     },
   }).catch(async (error: unknown) => {

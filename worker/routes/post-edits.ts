@@ -28,7 +28,8 @@ export async function updatePost(session: AsyncSession, author: AuthorJson, id: 
   if (Object.keys(changes).length === 0 && !tags) {
     // Nothing to write: the post as it is, if its author may edit it at that version (one request).
     const [post, commentCount] = (await session.execute(postForJson(id))).first() ?? []
-    // The token's id on another user's account (SQLite gives a deleted user's id to the next one).
+    // The token's id on another user's account (SQLite gave a deleted user's id to the next one before
+    // sqliteAutoincrement, revision 91831570c695): kept, it costs nothing.
     if (post?.userId === author.id && post.author.username !== author.username) throw userGone()
     if (!post || post.userId !== author.id || post.version !== version)
       throw refusal(post, author, id, version)

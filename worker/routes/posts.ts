@@ -70,7 +70,8 @@ posts.post("/", requireUser, jsonBody(newPost), async (c) => {
     content: body,
     answer: async (postId) => {
       const [created, commentCount] = (await session.execute(postForJson(postId))).first() ?? []
-      // On SQLite a deleted post's id goes to the next post, which may be someone else's draft.
+      // Only the post this key made: SQLite gave a deleted post's id to the next one (someone's draft)
+      // before sqliteAutoincrement (revision 91831570c695), and the check costs nothing.
       return created?.userId === user.sub ? postJson(created, Number(commentCount ?? 0)) : undefined
     },
   })

@@ -41,7 +41,8 @@ users.post("/", jsonBody(signup), async (c) => {
     content: { username: body.username, email: body.email, bio: body.bio ?? null },
     answer: async (id) => {
       const created = await session.get(User, id)
-      // On SQLite a deleted user's id goes to the next sign-up: answer only the account this key made.
+      // Only the account this key made: SQLite gave a deleted user's id to the next sign-up before
+      // sqliteAutoincrement (revision 91831570c695), and the check costs nothing.
       return created?.username === body.username ? userJson(created) : undefined
     },
     // A retry with another password is another request: its account would not be the one it asked for.
