@@ -154,7 +154,9 @@ function pickDriver(url: string, options: EngineOptions): EngineDriver {
   const found = drivers.find((driver) => driver.accepts(url))
   if (found) return found
   const given = drivers.length ? ` (given: ${drivers.map((d) => d.name).join(", ")})` : ""
-  throw new InvalidRequestError(`No driver for ${maskUrl(url) || "an empty URL"}${given}: ${driverHint(url)}`)
+  throw new InvalidRequestError(
+    `No driver for ${(url && maskUrl(url)) || "an empty URL"}${given}: ${driverHint(url)}`,
+  )
 }
 
 /** What serves a URL: the driver to import, or the URLs the drivers take. */
