@@ -75,31 +75,45 @@ describe("the packed package", () => {
       expect(app.files).toContain(`dist/${name}.d.ts`)
   })
 
-  it("typechecks the README's project against the published declarations", { timeout: 120_000 }, async () => {
-    const project = readmeProject("typecheck")
-    writeFileSync(
-      join(project, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "es2022",
-          lib: ["es2023", "esnext.disposable"],
-          module: "esnext",
-          moduleResolution: "bundler",
-          allowImportingTsExtensions: true,
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          types: [],
-        },
-        include: ["edgealchemy.config.ts", "src/models.ts", "migrations/*.ts"],
-      }),
-    )
-    const output = await run(join(ROOT, "node_modules/.bin/tsc"), ["-p", project]).then(
-      () => "",
-      (error: { stdout?: string }) => error.stdout ?? String(error),
-    )
-    expect(output).toBe("")
-  })
+  it.each([
+    ["bundler", "esnext"],
+    ["nodenext", "nodenext"],
+  ])(
+    "typechecks the README's project against the published declarations (moduleResolution %s)",
+    {
+      timeout: 120_000,
+    },
+    async (moduleResolution, module) => {
+      const project = readmeProject(`typecheck-${moduleResolution}`)
+      writeFileSync(
+        join(project, "tsconfig.json"),
+        JSON.stringify({
+          compilerOptions: {
+            target: "es2022",
+            lib: ["es2023", "esnext.disposable"],
+            module,
+            moduleResolution,
+            allowImportingTsExtensions: true,
+            // What `tsc --init` turns on beside strict.
+            verbatimModuleSyntax: true,
+            exactOptionalPropertyTypes: true,
+            noUncheckedIndexedAccess: true,
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            // Node's types have Request and Response, which the Workers of src/ use.
+            types: ["node"],
+          },
+          include: ["edgealchemy.config.ts", "src/*.ts", "migrations/*.ts"],
+        }),
+      )
+      const output = await run(join(ROOT, "node_modules/.bin/tsc"), ["-p", project]).then(
+        () => "",
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      )
+      expect(output).toBe("")
+    },
+  )
 
   it("has declarations that check without skipLibCheck, in Node with no DOM, for TypeScript before 5.7 too", {
     timeout: 120_000,
