@@ -455,7 +455,11 @@ export class AsyncSession extends ReadSession {
       // The held objects its RETURNING rows may refresh, as they were: a rollback puts them back.
       const refreshed = this.#heldOfTable(statement)
       const held = inside ? refreshed : undefined
-      const result = await super.execute(statement, options)
+      // (Params are refused for other statements than text(): by the connection, as for any.)
+      const result =
+        inside || (options.params?.length && statement.kind !== "text")
+          ? await super.execute(statement, options)
+          : await this.#autocommitted(statement, options)
       if (inside) this.#refuseIfPendingRollback()
       this.#relinkRefreshed(refreshed)
       this.#returnedRows(statement, result.rows, held)
@@ -491,6 +495,27 @@ export class AsyncSession extends ReadSession {
     rows ??= hydrate()
     this.#returnedRows(statement, rows, held)
     return new Result(rows as never[], result.columns, result.rowsAffected, statement)
+  }
+
+  /**
+   * A write sent in autocommit, as ReadSession's execute() sends it, but its RETURNING rows read here
+   * (./flush/returned.ts): a value the models cannot read is reported with the write applied
+   * (CommittedButUnreadableError), not as a DataError a retry would answer by writing it again.
+   */
+  async #autocommitted<S extends Statement>(
+    statement: S,
+    options: ExecuteOptions,
+  ): Promise<Result<RowOf<S>>> {
+    const { dialect } = this.engine
+    const sent = await this.connection.execute(undecoded(statement, dialect), options.params)
+    let rows: readonly unknown[][]
+    try {
+      rows = readRows(sent, statement, dialect).rows
+    } catch (error) {
+      throw error instanceof DataError ? committedButUnreadable(error, []) : error
+    }
+    const hydrated = hydrateRows(statement, rows, this.hydration({ populateExisting: true, ...options }))
+    return new Result(hydrated as never[], sent.columns, sent.rowsAffected, statement)
   }
 
   /** Writes pending changes inside an interactive transaction, which stays open until commit. */

@@ -19,6 +19,7 @@ import {
   type Engine,
   func,
   Integer,
+  insert,
   inspect,
   model,
   NotLoadedError,
@@ -27,6 +28,7 @@ import {
   String,
   select,
   text,
+  update,
 } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
 import {
@@ -167,6 +169,21 @@ for (const fixture of [
       expect(await count(engine, "r6c_ur_notes")).toBe(1)
       await engine.execute(text("DELETE FROM r6c_ur_gauges"))
       await engine.execute(text("DELETE FROM r6c_ur_notes"))
+    })
+
+    it("says an autocommitted session.execute() write whose RETURNING row cannot be read was applied", async () => {
+      await using session = new AsyncSession(engine)
+      const failure = await session
+        .execute(insert(Gauge).values({ label: "e" }).returning(Gauge))
+        .catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(CommittedButUnreadableError)
+      expect(await count(engine, "r6c_ur_gauges")).toBe(1)
+      // Its readable columns come back as before.
+      const updated = await session.execute(
+        update(Gauge).where(Gauge.label.eq("e")).values({ label: "f" }).returning(Gauge.id),
+      )
+      expect(updated.rows).toEqual([[expect.any(Number)]])
+      await engine.execute(text("DELETE FROM r6c_ur_gauges"))
     })
 
     it("fails inside an interactive transaction, which is rolled back: the object pending, its row gone", async () => {
