@@ -86,6 +86,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`libsql-local: ${error instanceof Error ? error.message : String(error)}`)
+  const message = error instanceof Error ? error.message : String(error)
+  // startLibsqlLocal's own errors name it already.
+  console.error(message.startsWith("libsql-local") ? message : `libsql-local: ${message}`)
   process.exit(1)
 })

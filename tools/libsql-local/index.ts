@@ -7,10 +7,10 @@
 //   await local.stop()
 
 import { setMaxListeners } from "node:events"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { Faults } from "../faults.ts"
 import { ConnectionPool } from "./connection-pool.ts"
 import { createHranaServer } from "./http-server.ts"
@@ -69,7 +69,10 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     pool = await ConnectionPool.open(path)
   } catch (error) {
     if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true })
-    throw new Error(`libsql-local could not open the database file ${path}: ${String(error)}`)
+    // SQLite creates the file, not its folder: say so rather than its bare error code (14, CANTOPEN).
+    const folder = dirname(resolve(path))
+    const missing = existsSync(folder) ? "" : ` (its folder ${folder} does not exist: create it first)`
+    throw new Error(`libsql-local could not open the database file ${path}${missing}: ${String(error)}`)
   }
   const service: HranaService = {
     registry: new StreamRegistry(pool, options.streamExpiryMs ?? 10_000),
