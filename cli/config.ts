@@ -31,10 +31,31 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
     ? resolve(cwd, explicit)
     : CONFIG_CANDIDATES.map((name) => resolve(cwd, name)).find(existsSync)
   if (path !== undefined && !existsSync(path)) throw new CliError(`No config file at ${path}`)
-  if (path === undefined) return unconfigured(cwd)
+  if (path === undefined) {
+    refuseBelowProjectConfig(cwd)
+    return unconfigured(cwd)
+  }
   const config = await readConfig(path)
   const root = dirname(path)
   return { ...config, root, migrationsFolder: resolve(root, config.migrations ?? "migrations") }
+}
+
+/**
+ * Run from a folder inside a project (src/) whose config is beside its package.json, the defaults would
+ * take src/migrations: no revision found, the database's revision unknown, a new revision written there.
+ */
+function refuseBelowProjectConfig(cwd: string): void {
+  for (let dir = cwd; !existsSync(resolve(dir, "package.json")); ) {
+    const parent = dirname(dir)
+    if (parent === dir) return
+    dir = parent
+    const config = CONFIG_CANDIDATES.map((name) => resolve(dir, name)).find(existsSync)
+    if (config) {
+      throw new CliError(
+        `No edgealchemy config in ${cwd}; the project's is ${config}: run the command in ${dir}, or pass --config ${config}`,
+      )
+    }
+  }
 }
 
 /** The defaults, for a folder without a config file (and for `init`, which writes one). */
