@@ -4,7 +4,7 @@
 // detected (the guard fails, changing nothing) and dropped from the plan, which goes on from there.
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
-import { InvalidRequestError } from "../errors.ts"
+import { InvalidRequestError, ProgrammingError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import type { Statement } from "../sql/statement.ts"
@@ -85,9 +85,21 @@ export class Migrator {
     return this.#graph
   }
 
-  /** The revisions the database is at (one per branch head; none before the first upgrade). */
+  /**
+   * The revisions the database is at (one per branch head; none before the first upgrade). It only
+   * reads: `current` and `check` work with a read-only token and create no version table.
+   */
   async current(): Promise<string[]> {
-    return this.withConnection(async (connection) => (await this.readState(connection, false)).heads)
+    return this.withConnection(async (connection) => {
+      try {
+        const [rows] = await send(connection, [text(this.versionTable.select())])
+        return (rows?.all() ?? []).map((row) => String((row as unknown[])[0]))
+      } catch (error) {
+        // No version table yet: at base (SQLite's "no such table", PostgreSQL's 42P01, naming it).
+        if (error instanceof ProgrammingError && error.message.includes(this.versionTable.name)) return []
+        throw error
+      }
+    })
   }
 
   /** The revisions not applied yet, on every branch, in order: what `upgrade("heads")` would apply. */
