@@ -82,12 +82,13 @@ function noUnderflow<T>(result: T, a: unknown, b: unknown): T {
 
 /**
  * The integer kinds' ranges: PostgreSQL refuses a result beyond its operands' widest type (`integer out
- * of range`) where SQLite computes on in 64 bits, so memory answers only within it.
+ * of range`) where SQLite computes on in 64 bits, so memory answers only within it. 2 ** 15, 2 ** 31 and
+ * 2 ** 63, spelled as literals: esbuild keeps a module-level `**` in every bundle that imports this module.
  */
 const INTEGER_LIMITS: Partial<Record<TypeKind, number>> = {
-  smallint: 2 ** 15,
-  integer: 2 ** 31,
-  bigint: 2 ** 63,
+  smallint: 0x8000,
+  integer: 0x80000000,
+  bigint: 0x8000000000000000,
 }
 
 const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
