@@ -57,7 +57,13 @@ export function relationshipLoad(
     )
   }
   const [parentColumn, link] = property.pairs[0] as readonly [Column<unknown>, Column<unknown>]
-  const keyOf = (parent: object) => stateOf(parent).values[parentColumn.key]
+  // Without `parents`, a level of a loader option selects its rows by the keys the database holds for
+  // the level above (./json-load.ts), so it gives them out by those: a key changed in memory and not
+  // flushed would find no row, and the relationship would read as empty, or null.
+  const keyOf = (parent: object) => {
+    const state = stateOf(parent)
+    return ((!parents && state.committed) || state.values)[parentColumn.key]
+  }
   // The link is a column of the target (a many-to-one's key, a one-to-many's foreign key), read from
   // its values; or, for a many-to-many, the association table's, selected beside it.
   const at = property.target.table.columns.indexOf(link)
