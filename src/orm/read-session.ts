@@ -95,6 +95,9 @@ export class ReadSession {
         `${mapper.name} is found by ${mapper.primaryKey.length} key value(s); get() was given ${identity.length}`,
       )
     }
+    // No row has a NULL key: a missing key (a request field left out) finds nothing, and nothing is sent,
+    // as SQLAlchemy's get(Model, None) returns None (it was bound as NULL, a query that matched nothing).
+    if (identity.some((part) => part == null)) return null
     const known = this.identityMap.get(mapper, identity)
     const held = known && stateOf(known)
     // An expired object is read again (the columns changed since keep their values), unless deleted.

@@ -64,10 +64,11 @@ export function bindParams(
   values: Readonly<Record<string, unknown>> = {},
 ): Compiled {
   const params = template.params.map(({ value, name, type, column }) => {
-    if (name !== undefined && !(name in values)) {
+    const given = name === undefined ? value : values[name]
+    // Undefined (`{ id: undefined }`, a missing request field) was bound as NULL and matched nothing.
+    if (name !== undefined && given === undefined) {
       throw new InvalidRequestError(`No value for the bind parameter "${name}"; pass it in { values }`)
     }
-    const given = name === undefined ? value : values[name]
     return given === null || given === undefined ? null : dialect.encode(given, type, column)
   })
   return { sql: template.sql, params }
@@ -271,7 +272,7 @@ export abstract class ExpressionCompiler {
     if (name === undefined) return this.#value({ value, type })
     // Printed SQL names a parameter it has no value for; a dialect's SQL takes it when bound.
     const values = this.#options.values
-    if (this.dialect.name === "default" && !(values && name in values)) return `:${name}`
+    if (this.dialect.name === "default" && values?.[name] === undefined) return `:${name}`
     return this.#value({ name, type })
   }
 
