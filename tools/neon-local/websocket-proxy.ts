@@ -41,6 +41,8 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
   let upstream: Socket | undefined
   /** The client sent Terminate before the upstream login finished. */
   let terminated = false
+  /** The client's last frame ended with a Flush (pg's sync() sends one just before its Sync). */
+  let flushed = false
   /** Messages pipelined behind the password, held until the upstream login is done. */
   const pending: FrontendMessage[] = []
   /** Only what reaches PostgreSQL counts as a statement: not a query pipelined behind a wrong password. */
@@ -133,7 +135,12 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
       if (!(error instanceof ProtocolViolation)) throw error
       return refuse({ code: "08P01", message: error.message })
     }
-    if (messages.some((m) => AWAITS_ANSWER.has(m.type))) context.count("wsRoundTrips")
+    // node-postgres's sync() writes a Flush and then a Sync, each in a frame of its own, without
+    // waiting between them: one round trip, as the Sync's answer is what the client waits for.
+    const awaiting = messages.filter((m) => AWAITS_ANSWER.has(m.type))
+    const syncAfterFlush = flushed && awaiting.length > 0 && awaiting.every((m) => m.type === "S")
+    if (awaiting.length > 0 && !syncAfterFlush) context.count("wsRoundTrips")
+    if (messages.length > 0) flushed = messages.at(-1)?.type === "H"
     for (const message of messages) {
       if (phase === "closed") return
       handle(message)
