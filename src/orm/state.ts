@@ -80,9 +80,9 @@ export class InstanceState {
 
   /** Column keys whose value differs from the committed snapshot. */
   modifiedColumns(): string[] {
-    if (!this.committed) return this.mapper.columnKeys.filter((key) => key in this.values)
+    // Without a snapshot (a new object), every column set is modified.
     return this.mapper.columnKeys.filter(
-      (key) => key in this.values && !sameValue(this.values[key], this.committed?.[key]),
+      (key) => key in this.values && !(this.committed && sameValue(this.values[key], this.committed[key])),
     )
   }
 }
