@@ -19,10 +19,12 @@ export function unsent<E>(error: E): E {
  * PostgreSQL sends 57P01 even to a COMMIT it applied and was waiting to make durable elsewhere
  * (synchronous replication, Neon's safekeepers). A connection refused with 08001 or 08004 came first,
  * but the transports mark their connects `unsent` already. fetch's own refusals too: a port it blocks
- * ("bad port"), a URL it cannot parse (undici: "Failed to parse URL", workerd: "Invalid URL").
+ * ("bad port"), a URL it cannot parse (undici: "Failed to parse URL", workerd: "Invalid URL"). A TLS
+ * handshake that failed, before any request went out: https:// to a port that speaks plain HTTP (OpenSSL's
+ * "wrong version number", Node's ERR_SSL_WRONG_VERSION_NUMBER).
  */
 const CAME_FIRST =
-  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|ERR_INVALID_URL|SQLITE_\w+|(?!E|57P|08)[0-9A-Z]{5}|ClosedError|ResponseError|bad port|4\d\d)$|not queryable|HTTP status 4\d\d|Failed to parse URL|Invalid URL/
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|ERR_INVALID_URL|SQLITE_\w+|(?!E|57P|08)[0-9A-Z]{5}|ClosedError|ResponseError|bad port|4\d\d)$|not queryable|HTTP status 4\d\d|Failed to parse URL|Invalid URL|wrong version number/
 
 export function mayHaveApplied(error: unknown): boolean {
   for (let at = error, depth = 0; at instanceof Object && depth < 8; depth++) {
