@@ -42,7 +42,11 @@ export function landLevels(
       const at = root++
       const keys = new Set(seen.map((key) => valueKey(key[at])))
       const parentKey = (roots.state.items[at] as Column<unknown>).key
-      owners = owners.filter((owner) => keys.has(valueKey(stateOf(owner).values[parentKey])))
+      // By the keys the database holds for them, as the level's rows are (./relationship-query.ts).
+      owners = owners.filter((owner) => {
+        const state = stateOf(owner)
+        return keys.has(valueKey((state.committed ?? state.values)[parentKey]))
+      })
     }
     const loaded = level.load.assign(children, links, owners)
     relationships.assign(level.property, loaded, hydration.populateExisting)

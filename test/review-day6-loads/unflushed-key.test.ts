@@ -4,9 +4,20 @@
 // an AsyncSession under noAutoflush) matched none of its rows: selectinload(Post.author) left its
 // author loaded as null, while joinedload(Post.author) of the same query gave the database's author.
 // The level's rows now go to the objects by the keys the database holds for them, as with joinedload.
+// A query run beside its loads (a column of no known type) checked which objects its loads were read
+// for by their keys in memory too, and left such an object's author unloaded: it checks by the
+// database's keys now.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, insert, joinedload, ReadSession, select, selectinload } from "../../src/index.ts"
+import {
+  AsyncSession,
+  insert,
+  joinedload,
+  literalColumn,
+  ReadSession,
+  select,
+  selectinload,
+} from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { r5Models } from "../review-day5-reads/models.ts"
@@ -54,6 +65,21 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
         expect(post.author?.name).toBe("ada") // what the database holds for the post
         expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(oneRequest)
       }
+    })
+
+    it("so does a query run beside its loads (a column of no known type)", async () => {
+      await using session = new ReadSession(engine)
+      const [post] = (await session.scalars(select(R5Post).where(R5Post.id.eq(11)))).all()
+      if (!post) throw new Error("no post 11")
+      post.userId = 2
+      const before = await fixture.stats(scope)
+      const rows = await session.execute(
+        select(R5Post, literalColumn("'x'")).where(R5Post.id.eq(11)).options(selectinload(R5Post.author)),
+      )
+      const after = await fixture.stats(scope)
+      expect(rows.all().map(([read, x]) => [read === post, x])).toEqual([[true, "x"]])
+      expect(post.author?.name).toBe("ada") // was left unloaded: NotLoadedError
+      expect((after?.httpRequests ?? 0) - (before?.httpRequests ?? 0)).toBe(oneRequest)
     })
 
     it("a deeper level goes to its objects by their database keys too (AsyncSession, noAutoflush)", async () => {
