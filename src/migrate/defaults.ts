@@ -4,6 +4,7 @@
 // read back from a database become such values again where they are recognisable, and raw SQL
 // (`literalColumn("...")`) where they are not.
 import type { Compiler } from "../sql/compiler/compiler.ts"
+import { inDdlMode } from "../sql/compiler/ddl-renderer.ts"
 import { DefaultDialect } from "../sql/compiler/dialect.ts"
 import { type Expression, literalColumn, type RawSql } from "../sql/expression.ts"
 import { type FunctionCall, func } from "../sql/functions.ts"
@@ -18,7 +19,7 @@ export function renderDefault(
   type: SqlType<unknown> | undefined,
   compiler: Compiler,
 ): string {
-  return compiler.inDdlMode(() =>
+  return inDdlMode(compiler, () =>
     isExpression(value)
       ? `(${compiler.expression(value)})`
       : compiler.literal(value, type ?? typeOfValue(value)),
@@ -51,7 +52,7 @@ export function defaultSource(value: ServerDefault): string {
   if (isBareFunction(value)) return `func.${(value as FunctionCall<unknown>).name}()`
   if (value.kind === "raw") return `literalColumn(${JSON.stringify((value as RawSql<unknown>).sql)})`
   const compiler = DefaultDialect.instance.createCompiler({})
-  return `literalColumn(${JSON.stringify(compiler.inDdlMode(() => compiler.expression(value)))})`
+  return `literalColumn(${JSON.stringify(inDdlMode(compiler, () => compiler.expression(value)))})`
 }
 
 /** By shape, not instanceof (a model's defaults may come from another copy of the package). */

@@ -2,6 +2,7 @@
 // what autogenerate compares with the live database.
 
 import { POSTGRES_RESERVED } from "../dialects/postgresql/keywords.ts"
+import { inDdlMode } from "../sql/compiler/ddl-renderer.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { bareWhereSafe, SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { Expression } from "../sql/expression.ts"
@@ -32,7 +33,7 @@ const EITHER_RESERVED: ReadonlySet<string> = new Set([...POSTGRES_RESERVED, ...S
 export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
   const compiler = dialect.createCompiler({ quoteName: bareWhereSafe(EITHER_RESERVED) })
   const name = (key: string) => table.requireColumn(key).name
-  const ddl = (render: () => string) => compiler.inDdlMode(render)
+  const ddl = (render: () => string) => inDdlMode(compiler, render)
   const declared = declaredConstraints(table)
   const column = (col: Column<unknown>): ColumnSchema => {
     const generated = isGeneratedKey(col)

@@ -56,7 +56,26 @@ export function renderDdl(compiler: Compiler, statement: DdlStatement): string {
   // SQLite keeps a table's CREATE text as given, and migrations read it back: its names stay bare where
   // that is safe, as people write them. PostgreSQL keeps no text: every name is quoted.
   const quoteName = compiler.dialect.name === "sqlite" ? sqliteDdlName : undefined
-  return compiler.inDdlMode(() => new DdlRenderer(compiler).render(statement), quoteName)
+  return inDdlMode(compiler, () => new DdlRenderer(compiler).render(statement), quoteName)
+}
+
+/**
+ * Runs a rendering with unqualified columns and inline values (DDL takes no parameters), names spelled
+ * by `quoteName` if given (the dialect's DDL spelling). Here, not on the compiler, so that a bundle that
+ * only reads carries none of it.
+ */
+export function inDdlMode(
+  compiler: Compiler,
+  render: () => string,
+  quoteName?: (name: string) => string,
+): string {
+  const before = compiler.ddlQuoteName
+  compiler.ddlQuoteName = quoteName
+  try {
+    return compiler.unqualified(render, true)
+  } finally {
+    compiler.ddlQuoteName = before
+  }
 }
 
 class DdlRenderer {

@@ -47,7 +47,7 @@ function fromSelectBody(
     compiler.quote(table.requireColumn(key).name),
   )
   const rows = compiler.nestedSelect(select)
-  const withDefaults = defaults.map(([key, value]) => compiler.columnValue(table.requireColumn(key), value))
+  const withDefaults = defaults.map(([key, value]) => columnValue(compiler, table.requireColumn(key), value))
   const selected =
     defaults.length > 0 ? `SELECT _src.*, ${withDefaults.join(", ")} FROM (${rows}) AS _src` : rows
   return `(${columns.join(", ")}) ${selected}`
@@ -122,7 +122,7 @@ function insertValues(
   }
   const tuples = withDefaults.map(
     (row) =>
-      `(${columns.map((col) => (col.key in row ? compiler.columnValue(col, row[col.key]) : missingValue(compiler, col))).join(", ")})`,
+      `(${columns.map((col) => (col.key in row ? columnValue(compiler, col, row[col.key]) : missingValue(compiler, col))).join(", ")})`,
   )
   return `(${columns.map((col) => compiler.quote(col.name)).join(", ")}) VALUES ${tuples.join(", ")}`
 }
@@ -152,7 +152,7 @@ function assignmentList(compiler: Compiler, table: Table, values: Readonly<Recor
   return Object.entries(values)
     .map(([key, value]) => {
       const column = table.requireColumn(key)
-      return `${compiler.quote(column.name)} = ${compiler.columnValue(column, value)}`
+      return `${compiler.quote(column.name)} = ${columnValue(compiler, column, value)}`
     })
     .join(", ")
 }
@@ -170,4 +170,14 @@ function returningClause(
   if (items.length === 0) return ""
   const render = () => ` RETURNING ${compiler.selectList(items)}`
   return others.length > 0 && compiler.dialect.name === "postgresql" ? render() : compiler.unqualified(render)
+}
+
+/**
+ * A value written to `column` (INSERT, UPDATE SET): also checked against what the column holds. Here,
+ * not on the compiler, so that a bundle that only reads carries none of it.
+ */
+function columnValue(compiler: Compiler, column: Column<unknown>, value: unknown): string {
+  return value instanceof Expression
+    ? compiler.expression(value)
+    : compiler.value({ value, type: column.type, column })
 }

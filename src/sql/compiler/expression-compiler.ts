@@ -3,20 +3,20 @@
 // clause found late, say) can be rendered in any order and `?` parameters still line up.
 import { InvalidRequestError } from "../../errors.ts"
 import { hex } from "../../util/hex.ts"
-import {
-  type Between,
-  type Binary,
-  type BindParam,
-  type BooleanList,
-  type Cast,
+import type {
+  Between,
+  Binary,
+  BindParam,
+  BooleanList,
+  Cast,
   Expression,
-  type InList,
-  type Label,
-  type Not,
-  type Ordering,
-  type Postfix,
-  type RawSql,
-  type SubqueryTarget,
+  InList,
+  Label,
+  Not,
+  Ordering,
+  Postfix,
+  RawSql,
+  SubqueryTarget,
 } from "../expression.ts"
 import type { FunctionCall } from "../functions.ts"
 import type { Column } from "../schema/column.ts"
@@ -83,7 +83,8 @@ export abstract class ExpressionCompiler {
   #inlineValues: boolean
 
   readonly #options: CompileOptions
-  #ddlQuoteName: ((name: string) => string) | undefined
+  /** How names are spelled while DDL renders (`inDdlMode`, ./ddl-renderer.ts); the options' `quoteName` first. */
+  ddlQuoteName: ((name: string) => string) | undefined
 
   constructor(
     readonly dialect: Dialect,
@@ -119,14 +120,14 @@ export abstract class ExpressionCompiler {
    */
   quote(name: string): string {
     if (name.includes("\u0000")) throw new InvalidRequestError("An identifier cannot contain a NUL character")
-    return (this.#options.quoteName ?? this.#ddlQuoteName ?? quoteIdentifier)(name)
+    return (this.#options.quoteName ?? this.ddlQuoteName ?? quoteIdentifier)(name)
   }
 
   /**
    * A value as a parameter marker (checked by the dialect when bound), or inline, checked now, in
-   * literal-binds mode.
+   * literal-binds mode. (A value written to a column: `columnValue`, ./dml-renderer.ts.)
    */
-  #value(slot: ParamSlot): string {
+  value(slot: ParamSlot): string {
     if (this.#inlineValues) {
       const values = this.#options.values
       bindParams({ sql: "", params: [slot] }, this.dialect, values)
@@ -134,27 +135,6 @@ export abstract class ExpressionCompiler {
     }
     this.#values.push(slot)
     return `\u0000${this.#values.length - 1}\u0000`
-  }
-
-  /** A value written to `column` (INSERT, UPDATE SET): also checked against what the column holds. */
-  columnValue(column: Column<unknown>, value: unknown): string {
-    return value instanceof Expression
-      ? this.expression(value)
-      : this.#value({ value, type: column.type, column })
-  }
-
-  /**
-   * Runs a rendering with unqualified columns and inline values (DDL takes no parameters), names spelled
-   * by `quoteName` if given (the dialect's DDL spelling, ./ddl-renderer.ts).
-   */
-  inDdlMode(render: () => string, quoteName?: (name: string) => string): string {
-    const before = this.#ddlQuoteName
-    this.#ddlQuoteName = quoteName
-    try {
-      return this.unqualified(render, true)
-    } finally {
-      this.#ddlQuoteName = before
-    }
   }
 
   /** Runs a rendering with unqualified columns (RETURNING, DDL), and inline values if asked. */
@@ -269,11 +249,11 @@ export abstract class ExpressionCompiler {
   }
 
   #visitBind({ name, value, type }: BindParam<unknown>): string {
-    if (name === undefined) return this.#value({ value, type })
+    if (name === undefined) return this.value({ value, type })
     // Printed SQL names a parameter it has no value for; a dialect's SQL takes it when bound.
     const values = this.#options.values
     if (this.dialect.name === "default" && values?.[name] === undefined) return `:${name}`
-    return this.#value({ name, type })
+    return this.value({ name, type })
   }
 
   protected visitBinary(node: Binary<unknown>): string {
