@@ -55,7 +55,13 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   // Each pattern is tested against the code and the message; no alternative spans the line between.
   const said = `${code}\n${message}`
   if (DATA.test(said)) return new DataError(message, context)
-  if (PROGRAMMING.test(said)) return new ProgrammingError(message, context)
+  if (PROGRAMMING.test(said)) {
+    // A table never created (SQLite's own sqlite_sequence aside: ../../orm/session-changes.ts says why).
+    return new ProgrammingError(
+      /no such table: (?!sqlite_)/.test(message) ? `${message}: run createAll() or the migrations` : message,
+      context,
+    )
+  }
   // An answer over the server's limit fails the same way every time: not a connection's failure. An
   // autocommitted write so answered ran: the transport reports it as an UnknownOutcomeError before this.
   if (code === "RESPONSE_TOO_LARGE") return new ProgrammingError(`${message}: return fewer rows`, context)

@@ -74,7 +74,12 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // Class 22: the value, not the SQL: too long (22001), out of range (22003), division by zero
   // (22012), not valid for its type (22P02, 22007, 22008), a NUL (22021), a bad JSON escape (22P05).
   if (code.startsWith("22")) return new DataError(message, context)
-  if (code.startsWith("42")) return new ProgrammingError(message, context)
+  // 42P01: a table never created.
+  if (code.startsWith("42"))
+    return new ProgrammingError(
+      code === "42P01" ? `${message}: run createAll() or the migrations` : message,
+      context,
+    )
   // Neon's limits, 10 MiB each way, fail the same request the same way again: no connection's failure,
   // and no "retry". A batch answered 507 (the transport marks it: Neon rolls it back) or a statement with
   // no write did nothing; a single write may have run in autocommit, and stays a ConnectionError, which
