@@ -52,9 +52,13 @@ export function relationshipLoad(
 ): RelationshipLoad {
   const target = property.target.cls as unknown as SelectItem
   if (property.pairs.length !== 1 || (property.secondary?.pairs.length ?? 1) !== 1) {
-    throw new InvalidRequestError(
-      `Loading ${property.parent.name}.${property.key} over a composite key is not supported yet`,
-    )
+    const name = `${property.parent.name}.${property.key}`
+    // A many-to-one joins into its owners' query whatever its key (./loading.ts); a collection does not.
+    const instead =
+      property.uselist || property.secondary
+        ? `select its rows in a query of their own: select(${property.target.name}).where(...)`
+        : `join it into the query: .options(joinedload(${name}))`
+    throw new InvalidRequestError(`Loading ${name} over a composite key is not supported yet; ${instead}`)
   }
   const [parentColumn, link] = property.pairs[0] as readonly [Column<unknown>, Column<unknown>]
   // Without `parents`, a level of a loader option selects its rows by the keys the database holds for
