@@ -108,7 +108,12 @@ function group(
     byKey.set(key, set.add((rows[i] as readonly unknown[])[0] as object))
   }
   byKey.delete(undefined)
-  return parents.map((parent) => [parent, [...(byKey.get(valueKey(keyOf(parent))) ?? [])]])
+  // A parent that does not know its key (a reference not told it) is left unloaded: its rows were read
+  // by the database's key, and none would read as no related row.
+  return parents.flatMap((parent) => {
+    const key = keyOf(parent)
+    return key === undefined ? [] : [[parent, [...(byKey.get(valueKey(key)) ?? [])]] as const]
+  })
 }
 
 /**
