@@ -1,10 +1,10 @@
 // `aliased(User, "author")`: a model under another name, for self-joins and for selecting the same
 // model twice (`select(Post, author).join(author, Post.userId.eq(author.id))`); `aliased(User, subq)`:
-// a model over a subquery of it (`select(User).where(...).subquery("active")`), for joining to or
+// a model over a subquery or CTE of it (`select(User).where(...).subquery("active")`), for joining to or
 // selecting from a narrowed set. Rows are objects of the model, through the identity map like any other.
 import { InvalidRequestError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
-import { Alias, Subquery } from "../sql/from.ts"
+import { Alias, Cte, Subquery } from "../sql/from.ts"
 import { Column } from "../sql/schema/column.ts"
 import type { Table, TableColumns } from "../sql/schema/table.ts"
 import { ENTITY, type EntityDescriptor, isEntity, type SelectItem } from "../sql/select-items.ts"
@@ -25,13 +25,21 @@ export type AliasedModel<M extends ModelConstructor> = TableColumns<ColumnSpecsO
 
 let aliasCount = 0
 
-export function aliased<M extends ModelConstructor>(model: M, from?: string | Subquery): AliasedModel<M> {
+export function aliased<M extends ModelConstructor>(
+  model: M,
+  from?: string | Subquery | Cte,
+): AliasedModel<M> {
   const mapper = mapperOf(model)
   mapper.adopt(model)
-  const source =
-    from instanceof Subquery ? from : new Alias(mapper.table, from ?? `${mapper.table.name}_${++aliasCount}`)
+  const derived = from instanceof Subquery || from instanceof Cte
+  if (!derived && from !== undefined && typeof from !== "string") {
+    throw new InvalidRequestError(
+      `aliased(${mapper.name}, from) takes a name, a subquery or a CTE: aliased(${mapper.name}, "name"), aliased(${mapper.name}, select(${mapper.name}).subquery())`,
+    )
+  }
+  const source = derived ? from : new Alias(mapper.table, from ?? `${mapper.table.name}_${++aliasCount}`)
   const byKey = source.c as Readonly<Record<string, Column<unknown>>>
-  const entity = source instanceof Subquery ? entityColumns(source, mapper) : undefined
+  const entity = derived ? entityColumns(from, mapper) : undefined
   const columns = mapper.table.columns.map((column, i) => {
     const found = entity?.[i]
     // The subquery's column under the model's key (`id`, whatever the subquery calls it: `id_1` when
@@ -40,7 +48,7 @@ export function aliased<M extends ModelConstructor>(model: M, from?: string | Su
     const named = byKey[column.key]
     if (named) return named
     throw new InvalidRequestError(
-      `The subquery "${source.name}" has no column ${column.key}; select the whole model in it: select(${mapper.name})`,
+      `The ${source.kind === "cte" ? "CTE" : "subquery"} "${source.name}" has no column ${column.key}; select the whole model in it: select(${mapper.name})`,
     )
   })
   const c = Object.fromEntries(columns.map((column, i) => [mapper.table.columns[i]?.key, column]))
@@ -57,7 +65,7 @@ export function aliased<M extends ModelConstructor>(model: M, from?: string | Su
  * The subquery's columns that came from the model's own entity in its select list (`select(User, Post)`
  * has two `id`s: Post's is `id_1`), by position: undefined when the model is not selected whole.
  */
-function entityColumns(source: Subquery, mapper: Mapper): readonly Column<unknown>[] | undefined {
+function entityColumns(source: Subquery | Cte, mapper: Mapper): readonly Column<unknown>[] | undefined {
   const select = source.select as { state?: { items?: readonly SelectItem[] }; items?: readonly SelectItem[] }
   const items = select.state?.items ?? select.items ?? []
   let at = 0

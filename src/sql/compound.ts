@@ -59,11 +59,11 @@ export class CompoundSelect<Items extends readonly SelectItem[] = readonly Selec
     return new CompoundSelect({ ...this.state, offset: rowCount("offset", count) })
   }
 
-  subquery(name: string): Subquery<NamedColumns<Items>> {
+  subquery(name?: string): Subquery<NamedColumns<Items>> {
     return new Subquery(this, name, outputColumns(this.items))
   }
 
-  cte(name: string, options: { recursive?: boolean } = {}): Cte<NamedColumns<Items>> {
+  cte(name?: string, options: { recursive?: boolean } = {}): Cte<NamedColumns<Items>> {
     return new Cte(this, name, outputColumns(this.items), options.recursive === true)
   }
 }

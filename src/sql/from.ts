@@ -1,5 +1,6 @@
 // What a FROM clause is made of besides tables: aliases, subqueries, CTEs and joins.
 import { InvalidRequestError } from "../errors.ts"
+import type { HasTable } from "./dml-target.ts"
 import { and, type Expression, type Label, type SubqueryTarget } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
 import type { ColumnSpecs, Table, TableColumns } from "./schema/table.ts"
@@ -41,10 +42,35 @@ export interface OutputColumn {
 
 type ItemName<I> = I extends Column<unknown, infer K> ? K : I extends Label<unknown, infer N> ? N : never
 
-/** Typed `.c` of a subquery: one column per named select item (a column's key or a label's name). */
+/**
+ * Typed `.c` of a subquery: one column per named select item (a column's key or a label's name), and
+ * the columns of each entity or table selected whole under their keys (a key taken by an earlier item is
+ * `key_1` at run time, and not typed).
+ */
 export type NamedColumns<Items extends readonly unknown[]> = {
   readonly [I in Items[number] as ItemName<I>]: Column<I extends Expression<infer T> ? T : never>
-}
+} & WholeColumns<Items[number]>
+
+/** The columns of the entities and tables among select items, as one object type. */
+type WholeColumns<I> = (I extends unknown ? (columns: ColumnsOfWhole<I>) => void : never) extends (
+  columns: infer All,
+) => void
+  ? All
+  : never
+
+type ColumnsOfWhole<I> =
+  I extends HasTable<infer S>
+    ? TableColumns<S>
+    : I extends { readonly c: infer C; readonly entityType: unknown }
+      ? C
+      : I extends Table<infer S>
+        ? TableColumns<S>
+        : I extends Alias<infer S>
+          ? TableColumns<S>
+          : unknown
+
+/** How many subqueries and CTEs were made without a name: the next one's is `anon_<count + 1>`. */
+let anonymous = 0
 
 abstract class DerivedTable<C> implements ColumnParent {
   abstract readonly kind: "subquery" | "cte"
@@ -52,7 +78,9 @@ abstract class DerivedTable<C> implements ColumnParent {
   readonly columns: readonly Column<unknown>[]
 
   constructor(
-    readonly name: string,
+    // SQLAlchemy names an unnamed one anon_1, anon_2 per statement when it compiles; a name of its own,
+    // given once, costs the read path less and is unique in any statement all the same.
+    readonly name = `anon_${++anonymous}`,
     output: readonly OutputColumn[],
   ) {
     this.columns = Object.freeze(output.map((col) => new Column(col.name, col.name, col.type, this)))
@@ -69,7 +97,7 @@ export class Subquery<C = Record<string, Column<unknown>>> extends DerivedTable<
   readonly kind = "subquery"
   constructor(
     readonly select: SubqueryTarget,
-    name: string,
+    name: string | undefined,
     output: readonly OutputColumn[],
   ) {
     super(name, output)
@@ -82,7 +110,7 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
   readonly kind = "cte"
   constructor(
     readonly select: SubqueryTarget,
-    name: string,
+    name: string | undefined,
     output: readonly OutputColumn[],
     readonly recursive: boolean,
     /** The recursive part: selects that refer to this CTE by its columns, after UNION [ALL]. */

@@ -1,7 +1,7 @@
 // What a select list is made of, and the protocol through which ORM entities take part in Core
 // statements without Core knowing the ORM: an entity exposes its table and columns under ENTITY.
 import { Expression } from "./expression.ts"
-import type { Alias, FromClause, Subquery } from "./from.ts"
+import type { Alias, Cte, FromClause, Subquery } from "./from.ts"
 import type { Column } from "./schema/column.ts"
 import type { ColumnSpecs, RowOf, Table } from "./schema/table.ts"
 import { columnParents } from "./traverse.ts"
@@ -10,8 +10,8 @@ import { columnParents } from "./traverse.ts"
 export const ENTITY: unique symbol = Symbol.for("edgealchemy.entity")
 
 export interface EntityDescriptor {
-  /** The table, alias or subquery the entity's columns come from. */
-  readonly from: Table | Alias<ColumnSpecs> | Subquery
+  /** The table, alias, subquery or CTE the entity's columns come from. */
+  readonly from: Table | Alias<ColumnSpecs> | Subquery | Cte
   readonly columns: readonly Column<unknown>[]
   /** What rows name it (Result.keys), when not its FROM item's name: an aliased model's. */
   readonly name?: string

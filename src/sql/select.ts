@@ -155,13 +155,16 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     return new Select({ ...this.state, items: [...this.state.items, ...items] })
   }
 
-  /** This select as a FROM item: `(SELECT ...) AS name`, its columns typed in `.c`. */
-  subquery(name: string): Subquery<NamedColumns<Items>> {
+  /** This select as a FROM item: `(SELECT ...) AS name` (unnamed: `anon_<n>`), its columns typed in `.c`. */
+  subquery(name?: string): Subquery<NamedColumns<Items>> {
     return new Subquery(this, name, outputColumns(this.state.items))
   }
 
-  /** This select as `WITH name AS (...)`; for a recursive CTE, continue with `.unionAll(...)` on it. */
-  cte(name: string, options: { recursive?: boolean } = {}): Cte<NamedColumns<Items>> {
+  /**
+   * This select as `WITH name AS (...)` (unnamed: `anon_<n>`); for a recursive CTE, continue with
+   * `.unionAll(...)` on it.
+   */
+  cte(name?: string, options: { recursive?: boolean } = {}): Cte<NamedColumns<Items>> {
     return new Cte(this, name, outputColumns(this.state.items), options.recursive === true)
   }
 
