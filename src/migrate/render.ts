@@ -11,7 +11,7 @@ import { renderPostgres, sequencesCatchUp } from "./render-postgres.ts"
 import { renderSqlite, requireSqliteCheck } from "./render-sqlite.ts"
 import { resolveTable } from "./resolve.ts"
 import type { DatabaseSchema } from "./schema.ts"
-import { textAfterFirstStatement } from "./statement-tail.ts"
+import { fromFirstToken, textAfterFirstStatement } from "./statement-tail.ts"
 
 export interface RenderContext {
   readonly dialect: Dialect
@@ -60,7 +60,7 @@ function renderCommon(op: Operation, { compiler, dialect }: RenderContext): stri
 }
 
 const SETS_FOREIGN_KEYS =
-  /^\s*PRAGMA\s+(?:(?:\w+|"[^"]*"|`[^`]*`|\[[^\]]*\])\s*\.\s*)?(?:foreign_keys|"foreign_keys"|`foreign_keys`|\[foreign_keys\])\s*[=(]/i
+  /^PRAGMA\s+(?:(?:\w+|"[^"]*"|`[^`]*`|\[[^\]]*\])\s*\.\s*)?(?:foreign_keys|"foreign_keys"|`foreign_keys`|\[foreign_keys\])\s*[=(]/i
 
 /**
  * Refuses `PRAGMA foreign_keys = OFF` in a revision. SQLite ignores it inside a transaction, and a
@@ -69,7 +69,8 @@ const SETS_FOREIGN_KEYS =
  * every row that referenced it through ON DELETE CASCADE (SET NULL), and the revision went through.
  */
 function refuseForeignKeysPragma(sql: string): void {
-  if (!SETS_FOREIGN_KEYS.test(sql)) return
+  // Comments before the pragma hide nothing from SQLite, so they hide nothing here.
+  if (!SETS_FOREIGN_KEYS.test(fromFirstToken(sql, "sqlite"))) return
   throw new InvalidRequestError(
     "op.execute() cannot set PRAGMA foreign_keys: SQLite ignores PRAGMA foreign_keys inside a transaction, and a " +
       "revision is one, so foreign keys stay on, and a table dropped by hand deletes, or sets to NULL, the rows " +

@@ -31,6 +31,12 @@ export function textAfterFirstStatement(sql: string, dialect: "postgresql" | "sq
   return undefined
 }
 
+/** `sql` from its first token on: the comments and whitespace before it dropped. */
+export function fromFirstToken(sql: string, dialect: "postgresql" | "sqlite"): string {
+  const first = new Scanner(sql, dialect).next()
+  return first === undefined ? "" : sql.slice(first.start)
+}
+
 interface Token {
   readonly start: number
   readonly text: string

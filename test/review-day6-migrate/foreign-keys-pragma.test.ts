@@ -47,6 +47,8 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     "pragma FOREIGN_KEYS=0;",
     'PRAGMA main."foreign_keys" = false',
     "PRAGMA foreign_keys(off)",
+    "-- checks off while the table is rebuilt\nPRAGMA foreign_keys = OFF",
+    "/* as SQLite's documentation writes it */ PRAGMA foreign_keys=off",
   ])("refuses %s in a revision, before anything is sent", async (pragma) => {
     const engine = target(name).engine("r6k")
     await engine.execute(text("CREATE TABLE r6k_authors (id INTEGER PRIMARY KEY, name TEXT)"))
