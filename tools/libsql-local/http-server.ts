@@ -100,7 +100,9 @@ async function route(
     case "/__faults": {
       if (method !== "POST" || scope === undefined)
         return text(405, 'POST /s/<scope>/__faults {"dropRequests": n}')
-      const { dropRequests } = JSON.parse((await readBody(request, options.stopping)) ?? "{}") as {
+      const { dropRequests } = JSON.parse(
+        (await readBody(request, options.stopping))?.toString() || "{}",
+      ) as {
         dropRequests?: number
       }
       options.faults.arm(scope, Number(dropRequests ?? 1))
@@ -176,8 +178,8 @@ function nobodyWaits(response: ServerResponse, stopping: AbortSignal): AbortSign
 /** The body did not arrive whole: the client went away or stalled, or the server is stopping. */
 class BodyNotReceived extends Error {}
 
-/** The body as text; undefined once it passes MAX_BODY_BYTES. */
-async function readBody(request: IncomingMessage, stopping: AbortSignal): Promise<string | undefined> {
+/** The body's bytes; undefined once it passes MAX_BODY_BYTES. */
+async function readBody(request: IncomingMessage, stopping: AbortSignal): Promise<Buffer | undefined> {
   const giveUp = AbortSignal.any([stopping, AbortSignal.timeout(BODY_TIMEOUT_MS)])
   const cutOff = () => request.destroy(new BodyNotReceived())
   giveUp.addEventListener("abort", cutOff, { once: true })
@@ -195,7 +197,7 @@ async function readBody(request: IncomingMessage, stopping: AbortSignal): Promis
   } finally {
     giveUp.removeEventListener("abort", cutOff)
   }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)
 }
 
 function send(response: ServerResponse, answer: HttpAnswer): void {

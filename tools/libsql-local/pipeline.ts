@@ -34,7 +34,8 @@ export interface HttpAnswer {
 
 /** One HTTP request to a Hrana endpoint. */
 export interface HranaRequest {
-  body: string
+  /** As received: parseJsonBody decodes it as sqld does. */
+  body: Uint8Array
   scope: string | undefined
   /** Aborted when nobody waits for the answer any more: the client went away, or the server stops. */
   signal: AbortSignal

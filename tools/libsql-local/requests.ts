@@ -1,6 +1,7 @@
 // Decodes Hrana-over-HTTP JSON bodies into checked structures. Anything malformed is a ProtocolError
 // (HTTP 400), as sqld's serde deserialization failure is. Unknown fields are ignored (the spec's
 // forward-compatibility rule).
+import { jsonTextLikeSerde } from "../serde-json.ts"
 import { ProtocolError } from "./errors.ts"
 import { type SqlValue, valueFromProto } from "./values.ts"
 
@@ -42,10 +43,15 @@ export interface CursorBody {
   steps: BatchStep[]
 }
 
-export function parseJsonBody(text: string): Record<string, unknown> {
+/** The body as sqld's serde_json reads it (../serde-json.ts): text that is not UTF-8, half a surrogate
+ *  pair or nesting past 128 levels is refused in serde_json's words, as sqld refuses it. */
+export function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
+  const read = jsonTextLikeSerde(bytes)
+  if ("refusal" in read)
+    throw new ProtocolError(`Cannot deserialize client message from JSON: ${read.refusal}`)
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = JSON.parse(read.text)
   } catch (error) {
     throw invalid("body", error instanceof Error ? error.message : String(error))
   }

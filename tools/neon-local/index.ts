@@ -90,7 +90,9 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
       return answer(response, 405, { message: "/__stats accepts GET and DELETE" })
     }
     if (path === "/__faults" && request.method === "POST" && scope !== undefined) {
-      const { dropRequests } = JSON.parse((await readBody(request)) || "{}") as { dropRequests?: number }
+      const { dropRequests } = JSON.parse((await readBody(request))?.toString() || "{}") as {
+        dropRequests?: number
+      }
       faults.arm(scope, Number(dropRequests ?? 1))
       return answer(response, 204, undefined)
     }
@@ -188,8 +190,8 @@ function abandonment(response: ServerResponse): AbortSignal {
   return controller.signal
 }
 
-/** The body as text; undefined once it passes `limit` bytes (the rest is read and dropped). */
-function readBody(request: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<string | undefined> {
+/** The body's bytes; undefined once it passes `limit` bytes (the rest is read and dropped). */
+function readBody(request: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -197,7 +199,7 @@ function readBody(request: IncomingMessage, limit = Number.POSITIVE_INFINITY): P
       size += chunk.byteLength
       if (size <= limit) chunks.push(chunk)
     })
-    request.on("end", () => resolve(size <= limit ? Buffer.concat(chunks).toString("utf8") : undefined))
+    request.on("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined))
     request.on("error", reject)
   })
 }

@@ -3,6 +3,7 @@
 // request whose client went away is cancelled on PostgreSQL, as Neon's proxy cancels it, and its
 // connection is never reused.
 import type pg from "pg"
+import { jsonTextLikeSerde } from "../serde-json.ts"
 import { asNeonAuthError, type EndpointAccess } from "./access.ts"
 import { type Credentials, parseConnectionString } from "./connection-string.ts"
 import {
@@ -59,7 +60,8 @@ export function requestTooLarge(): unknown {
 /** One `POST /sql`, as read off the wire. */
 export interface SqlRequest {
   headers: Record<string, string | undefined>
-  body: string
+  /** As received: decoded as Neon's proxy decodes it. */
+  body: Uint8Array
   /** Called once for every statement run (the `statements` counter). */
   countStatement: () => void
   /** Aborted when the client goes away before its answer: what runs then is cancelled. */
@@ -87,9 +89,13 @@ export async function handleSql(
     access.hostRefusal(credentials.host, credentials.user) ??
     access.passwordRefusal(credentials.user, credentials.password)
   if (refusal) return databaseError({ ...refusal, severity: "FATAL" })
+  // Read as Neon's serde_json reads it: not UTF-8, half a surrogate pair or nesting past 128 levels is
+  // refused, where JSON.parse would let PostgreSQL store U+FFFD or overflow nothing at all.
+  const read = jsonTextLikeSerde(request.body)
+  if ("refusal" in read) return notFromDatabase(`could not parse the HTTP request body: ${read.refusal}`)
   let payload: { query?: unknown; params?: unknown; queries?: unknown }
   try {
-    payload = JSON.parse(request.body)
+    payload = JSON.parse(read.text)
   } catch (error) {
     return notFromDatabase(`could not parse the HTTP request body: ${(error as Error).message}`)
   }
