@@ -24,8 +24,13 @@ const KINDS: Record<string, IntegrityKind> = {
 }
 const PROGRAMMING =
   /no such (table|column|function)|syntax error|has no column|ambiguous column|SQL_PARSE_ERROR|SQL_MANY_STATEMENTS|ARGS_INVALID|wrong number of arguments/i
+/**
+ * Connection failures, and an answer not of Hrana's shape (HRANA_PROTO_ERROR: a 200 a middlebox or a
+ * server of another version sent, after the server did the work): a commit so answered may have been
+ * applied, and the engine says so.
+ */
 const CONNECTION =
-  /HTTP status 40[13]|fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|network|Failed to fetch|SERVER_ERROR|HRANA_WEBSOCKET|CLIENT_CLOSED|requestTimeoutMs/i
+  /HTTP status 40[13]|fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|network|Failed to fetch|SERVER_ERROR|HRANA_(WEBSOCKET|PROTO)|CLIENT_CLOSED|requestTimeoutMs/i
 /**
  * The value, not the SQL: too big for SQLite's limits, text where an INTEGER PRIMARY KEY wants an
  * integer, integer overflow in arithmetic or sum(), JSON functions given malformed JSON.
