@@ -48,7 +48,12 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
   /** Only what reaches PostgreSQL counts as a statement: not a query pipelined behind a wrong password. */
   const forward = (message: FrontendMessage) => {
     if (RUNS_STATEMENT.has(message.type)) context.count("statements")
-    upstream?.write(message.bytes)
+    // PostgreSQL not reading (it is busy sending, or the client sends a COPY faster than it takes it):
+    // stop reading the client until it has, rather than hold what the client sends.
+    if (upstream?.write(message.bytes) === false && !socket.isPaused) {
+      socket.pause()
+      upstream.once("drain", () => socket.resume())
+    }
   }
 
   context.count("wsConnections")
@@ -84,7 +89,7 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
         upstream = session.socket
         phase = "open"
         clearTimeout(loginDeadline)
-        upstream.on("data", (data) => socket.send(data))
+        passOnWithBackpressure(upstream, socket)
         upstream.on("error", close)
         upstream.on("close", close)
         socket.send(session.greeting)
@@ -151,6 +156,26 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
       if (phase === "open") upstream?.end(() => close())
       else if (phase !== "connecting") close()
     }
+  })
+}
+
+/** What the proxy holds for a client that does not read before it stops reading PostgreSQL. */
+const MAX_UNSENT_BYTES = 1024 * 1024
+
+/**
+ * PostgreSQL's bytes to the client, no faster than the client reads them, as Neon's proxy copies
+ * between the two sockets: past MAX_UNSENT_BYTES not yet written to the client's socket, reading from
+ * PostgreSQL stops (it then waits to write, ClientWrite) until they are. Without it a client that asks
+ * for a large result and stops reading made the proxy hold all of it in memory.
+ */
+function passOnWithBackpressure(upstream: Socket, socket: WebSocket): void {
+  // Called as each frame is written out, in order: the last one's leaves the buffer empty.
+  const written = () => {
+    if (upstream.isPaused() && socket.bufferedAmount <= MAX_UNSENT_BYTES / 2) upstream.resume()
+  }
+  upstream.on("data", (data) => {
+    socket.send(data, written)
+    if (socket.bufferedAmount > MAX_UNSENT_BYTES) upstream.pause()
   })
 }
 
