@@ -7,21 +7,35 @@ import { TABLE } from "../sql/dml-target.ts"
 import { Alias, Cte, Subquery } from "../sql/from.ts"
 import { Column } from "../sql/schema/column.ts"
 import type { Table, TableColumns } from "../sql/schema/table.ts"
-import { ENTITY, type EntityDescriptor, isEntity, type SelectItem } from "../sql/select-items.ts"
+import {
+  ENTITY,
+  type EntityDescriptor,
+  type EntityLike,
+  isEntity,
+  type SelectItem,
+} from "../sql/select-items.ts"
 import { outputColumns } from "../sql/subquery.ts"
+import type { RelationshipAttribute } from "./attribute.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { MAPPER, mapperOf } from "./mapper-of.ts"
+import { plugins } from "./plugins.ts"
 
 type ColumnSpecsOf<M> = M extends { readonly [TABLE]: Table<infer S> } ? S : never
 
-export type AliasedModel<M extends ModelConstructor> = TableColumns<ColumnSpecsOf<M>> & {
-  readonly [ENTITY]: EntityDescriptor
-  readonly [MAPPER]: Mapper
-  /** Every column, including ones named like the alias's own properties. */
-  readonly c: TableColumns<ColumnSpecsOf<M>>
-  /** Phantom: the instances its rows become. */
-  readonly entityType: InstanceType<M>
+/** The model's relationship attributes (`User.posts`), which an alias has too (`boss.posts`). */
+type RelationshipsOf<M> = {
+  readonly [K in keyof M as M[K] extends RelationshipAttribute<unknown> ? K : never]: M[K]
 }
+
+export type AliasedModel<M extends ModelConstructor> = TableColumns<ColumnSpecsOf<M>> &
+  RelationshipsOf<M> & {
+    readonly [ENTITY]: EntityDescriptor
+    readonly [MAPPER]: Mapper
+    /** Every column, including ones named like the alias's own properties. */
+    readonly c: TableColumns<ColumnSpecsOf<M>>
+    /** Phantom: the instances its rows become. */
+    readonly entityType: InstanceType<M>
+  }
 
 let aliasCount = 0
 
@@ -39,9 +53,9 @@ export function aliased<M extends ModelConstructor>(
   }
   const source = derived ? from : new Alias(mapper.table, from ?? `${mapper.table.name}_${++aliasCount}`)
   const byKey = source.c as Readonly<Record<string, Column<unknown>>>
-  const entity = derived ? entityColumns(from, mapper) : undefined
+  const selected = derived ? entityColumns(from, mapper) : undefined
   const columns = mapper.table.columns.map((column, i) => {
-    const found = entity?.[i]
+    const found = selected?.[i]
     // The subquery's column under the model's key (`id`, whatever the subquery calls it: `id_1` when
     // another entity's `id` came first), so that selecting it, and a subquery of it, name it so.
     if (found) return new Column(column.key, found.name, found.type, source, found.spec)
@@ -52,13 +66,19 @@ export function aliased<M extends ModelConstructor>(
     )
   })
   const c = Object.fromEntries(columns.map((column, i) => [mapper.table.columns[i]?.key, column]))
-  return Object.freeze({
+  const entity: Record<string | symbol, unknown> = {
     ...c,
     c,
     // Rows name it by the alias given, else by its model, as SQLAlchemy's keys do.
     [ENTITY]: { from: source, columns, name: typeof from === "string" ? from : mapper.name },
     [MAPPER]: mapper,
-  }) as unknown as AliasedModel<M>
+  }
+  // `boss.posts`: the relationship from this entity, for joins, EXISTS and loader options. (Specs exist
+  // only once relationship() installed the plugin that makes attributes.)
+  for (const key of mapper.relationshipSpecs.keys()) {
+    entity[key] = plugins.relationships?.attribute(mapper, key, entity as unknown as EntityLike)
+  }
+  return Object.freeze(entity) as unknown as AliasedModel<M>
 }
 
 /**

@@ -7,7 +7,7 @@ import { type Alias, alias } from "../sql/from.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { ColumnSpecs, Table } from "../sql/schema/table.ts"
 import { select } from "../sql/select.ts"
-import { JOIN_PATH, type JoinHop } from "../sql/select-items.ts"
+import { ENTITY, type EntityLike, JOIN_PATH, type JoinHop } from "../sql/select-items.ts"
 import { exists } from "../sql/subquery.ts"
 import { replaceColumns } from "../sql/traverse.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
@@ -26,10 +26,15 @@ export class RelationshipAttribute<Target> {
   constructor(
     readonly mapper: Mapper,
     readonly key: string,
+    /**
+     * The aliased entity it starts from (`boss.posts` of `boss = aliased(User)`): joins, EXISTS and
+     * loader options start from the alias's columns and objects, not the model's.
+     */
+    readonly entity?: EntityLike,
   ) {
     // Defined here rather than as a getter with a computed key in the class body: such a class is not
     // known to be free of side effects, and bundles would keep it whether or not it is used.
-    Object.defineProperty(this, JOIN_PATH, { get: () => joinPath(this.property) })
+    Object.defineProperty(this, JOIN_PATH, { get: () => joinPath(this.property, undefined, this.entity) })
     Object.freeze(this)
   }
 
@@ -71,7 +76,8 @@ export class RelationshipAttribute<Target> {
   private existsRelated(condition: Expression<boolean | null> | undefined): Expression<boolean> {
     const property = this.property
     const table = property.target.table
-    const selfReferential = property.parent.table === table
+    // From an aliased entity the parent row has a name of its own: the related rows keep the table's.
+    const selfReferential = property.parent.table === table && !this.entity
     if (selfReferential && condition && holdsSubquery(condition)) return this.inRelated(condition)
     // A link from a table to itself names that table on both sides: as SQLAlchemy does, the related
     // rows get an alias, and the condition, written against the model, is moved onto it.
@@ -82,7 +88,7 @@ export class RelationshipAttribute<Target> {
             column.parent === table ? columnOf(target, column) : undefined,
           )
         : condition
-    const [first, ...rest] = joinPath(property, target)
+    const [first, ...rest] = joinPath(property, target, this.entity)
     if (!first) throw new InvalidRequestError(`${this} has no join path`)
     // The first hop's ON clause correlates the subquery with the parent row of the enclosing query.
     let query = select(literalColumn("1")).selectFrom(first.from)
@@ -105,7 +111,8 @@ export class RelationshipAttribute<Target> {
         `${this}: a nested any() or has() over a link of a table to itself needs a one-column key; write it with aliased()`,
       )
     }
-    const [own, other] = pair
+    const [, other] = pair
+    const own = parentColumn(property, pair[0], this.entity)
     const table = property.target.table
     const secondary = property.secondary
     const related = secondary
@@ -124,18 +131,33 @@ function holdsSubquery(node: Expression<unknown>): boolean {
   return node.children.some(holdsSubquery)
 }
 
-/** The joins from the parent to `target` (the target's table, or an alias of it). */
+/**
+ * The joins from the parent (the model's table, or the aliased `entity`'s FROM item) to `target` (the
+ * target's table, or an alias of it).
+ */
 function joinPath(
   property: RelationshipProperty,
   target: Table | Alias<ColumnSpecs> = property.target.table,
+  entity?: EntityLike,
 ): readonly JoinHop[] {
   const toTarget = (pairs: Pairs) => and(...pairs.map(([a, b]) => a.eq(columnOf(target, b) as never)))
+  const fromParent: Pairs = property.pairs.map(([own, other]) => [parentColumn(property, own, entity), other])
   const secondary = property.secondary
-  if (!secondary) return [{ from: target, on: toTarget(property.pairs) }]
+  if (!secondary) return [{ from: target, on: toTarget(fromParent) }]
   return [
-    { from: secondary.table, on: equal(property.pairs) },
+    { from: secondary.table, on: equal(fromParent) },
     { from: target, on: toTarget(secondary.pairs) },
   ]
+}
+
+/** A column of the relationship's parent table as the aliased entity has it (the same place), or itself. */
+function parentColumn(
+  property: RelationshipProperty,
+  column: Column<unknown>,
+  entity?: EntityLike,
+): Column<unknown> {
+  const at = property.parent.table.columns.indexOf(column)
+  return entity?.[ENTITY].columns[at] ?? column
 }
 
 /** A table's column as `from` has it: itself, or an alias's copy. */

@@ -20,7 +20,7 @@ import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { jsonLoad, jsonRows } from "./json-load.ts"
 import { landLevels } from "./land-levels.ts"
-import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import type { Mapper, ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
 import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts"
@@ -138,8 +138,10 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
     const ownerItem = owner === -1 ? item : 0
     const ownerColumns = (source.state.items[ownerItem] as EntityLike)[ENTITY].columns
     // Named by position, so that a statement of this shape always reads the same (./json-load.ts).
-    const target = aliased(property.target.cls as never, `_j${joined.length}`) as AliasedModel<never> &
-      SelectItem
+    const target = aliased(
+      property.target.cls as never,
+      `_j${joined.length}`,
+    ) as AliasedModel<ModelConstructor> & SelectItem
     statements[owner + 1] = new Select({
       ...source.state,
       items: [...source.state.items, target],
@@ -160,7 +162,7 @@ export function planLoading(query: Query, options: readonly unknown[]): LoadPlan
 function joinCondition(
   property: RelationshipProperty,
   ownerColumns: readonly Column<unknown>[],
-  target: AliasedModel<never>,
+  target: AliasedModel<ModelConstructor>,
 ): Expression<boolean> {
   const columns = target.c as unknown as Record<string, Expression<unknown>>
   const tableColumns = property.parent.table.columns
@@ -276,18 +278,31 @@ function loadsMore(property: RelationshipProperty): boolean {
  */
 function optionItem(query: Query, option: LoaderOption): number {
   const [start] = option.path
-  const item = query.state.items.findIndex(
-    (item) => isEntity(item) && mapperOf(item) === start?.property.parent,
+  const items = query.state.items
+  const ofModel = items.flatMap((item, i) =>
+    isEntity(item) && mapperOf(item) === start?.property.parent ? [i] : [],
   )
-  if (item < 0) {
+  // An alias's attribute (`boss.posts`) starts from that alias; the model's (`User.posts`) from the model
+  // itself, or from its only alias when the query selects no other (`select(aliased(User, subquery))`).
+  const item = start?.entity
+    ? items.indexOf(start.entity as SelectItem)
+    : (ofModel.find((i) => items[i] === start?.property.parent.cls) ??
+      (ofModel.length === 1 ? ofModel[0] : -1))
+  if (item === undefined || item < 0) {
     throw new InvalidRequestError(
-      `${describe(option)} does not apply to any entity of ${entityNames(query)}: start its path from one of them`,
+      ofModel.length > 1 && !start?.entity
+        ? `${describe(option)} could apply to ${ofModel.length} aliases of ${start?.mapper.name} in ${entityNames(query)}: start it from one of them (selectinload(alias.${start?.key}))`
+        : `${describe(option)} does not apply to any entity of ${entityNames(query)}: start its path from one of them`,
     )
   }
   for (const [i, attribute] of option.path.entries()) {
     const from = option.path[i - 1]?.property.target
-    if (from && attribute.property.parent !== from) {
-      throw new InvalidRequestError(`${describe(option)}: ${attribute} does not load from ${from.name}`)
+    if (from && (attribute.property.parent !== from || attribute.entity)) {
+      throw new InvalidRequestError(
+        attribute.entity
+          ? `${describe(option)}: an aliased entity's ${attribute} can only start a path; continue it with ${attribute}`
+          : `${describe(option)}: ${attribute} does not load from ${from.name}`,
+      )
     }
   }
   return item

@@ -1,6 +1,7 @@
 // Features the session uses only once the app has reached for them: each is installed by the public
 // function that needs it (see ./dml.ts), so a bundle carries only the features its app uses.
 
+import type { EntityLike } from "../sql/select-items.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import type { bulkSync } from "./bulk-sync.ts"
 import type { jsonLoad, jsonRows } from "./json-load.ts"
@@ -26,7 +27,7 @@ export const plugins: {
    */
   relationships?: {
     readonly resolve: typeof resolveRelationships
-    readonly attribute: (mapper: Mapper, key: string) => RelationshipAttribute<unknown>
+    readonly attribute: (mapper: Mapper, key: string, entity?: EntityLike) => RelationshipAttribute<unknown>
     readonly defineAccessors: typeof defineRelationshipAccessors
     readonly linkIndexWrites: typeof linkIndexWrites
     readonly load: typeof relationshipLoad

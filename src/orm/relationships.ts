@@ -11,7 +11,7 @@ import { resolveRelationships } from "./relationship-resolve.ts"
 export function installRelationships(): void {
   plugins.relationships ??= {
     resolve: resolveRelationships,
-    attribute: (mapper, key) => new RelationshipAttribute(mapper, key),
+    attribute: (mapper, key, entity) => new RelationshipAttribute(mapper, key, entity),
     defineAccessors: defineRelationshipAccessors,
     linkIndexWrites,
     load: relationshipLoad,
