@@ -22,6 +22,7 @@ import { relinkMoved } from "./bulk-relink.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { relationshipWrites } from "./collection.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
+import { dropExpiredSets, expire } from "./expired-sets.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
@@ -627,7 +628,10 @@ export class AsyncSession extends ReadSession {
       this.#new.clear()
       for (const state of this.#deleted) state.deleted = false
       this.#deleted.clear()
-      for (const object of this.identityMap.values()) discardUnflushed(stateOf(object))
+      for (const object of this.identityMap.values()) {
+        discardUnflushed(stateOf(object))
+        dropExpiredSets(stateOf(object))
+      }
       // Last: a listener that throws cannot leave changes the rollback dropped for a commit to write.
       this.#fire("afterRollback")
     })
@@ -650,7 +654,11 @@ export class AsyncSession extends ReadSession {
       const keys = [...snapshot.keys()]
         .filter((state) => this.#stillOwns(state))
         .map((state) => [state, state.identity] as const)
-      for (const [state, saved] of snapshot) restoreSnapshot(state, saved)
+      for (const [state, saved] of snapshot) {
+        restoreSnapshot(state, saved)
+        // beginNested() flushed what was set before it: a set still noted was made since.
+        dropExpiredSets(state)
+      }
       // A delete() made since the savepoint is taken back with the rest, as SQLAlchemy's.
       for (const state of [...this.#deleted]) if (!state.deleted) this.#deleted.delete(state)
       this.#reattach([...keys, ...loadedSince])
@@ -1388,11 +1396,7 @@ export class AsyncSession extends ReadSession {
   #afterCommit(): void {
     this.#fire("afterCommit")
     if (!this.options.expireOnCommit) return
-    for (const object of this.identityMap.values()) {
-      const state = stateOf(object)
-      state.loaded.clear()
-      state.expired = true
-    }
+    for (const object of this.identityMap.values()) expire(stateOf(object))
   }
 }
 

@@ -25,6 +25,7 @@ import { InvalidRequestError } from "../../errors.ts"
 import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
+import { noteSet } from "../expired-sets.ts"
 import { valueKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, relatedOf, relationshipChanged, sameValue, stateOf } from "../state.ts"
@@ -235,6 +236,7 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
           links.postUpdate(state, local.key, key)
         } else {
           state.values[local.key] = key
+          noteSet(state, local.key)
         }
       }
     } else if (property.direction === "one-to-many") {
@@ -246,8 +248,10 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
         // A child the database already links here keeps its foreign key as the application has it.
         if (linked.has(child)) continue
         const childState = stateOf(child)
-        for (const [local, remote] of property.pairs)
+        for (const [local, remote] of property.pairs) {
           childState.values[remote.key] = keyOf(state.object, local)
+          noteSet(childState, remote.key)
+        }
       }
       for (const gone of removedMembers(state, property)) {
         const goneState = stateOf(gone)
@@ -255,8 +259,10 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
         if (goneState.loaded.has(back) && goneState.values[back]) continue
         for (const [, remote] of property.pairs) {
           // Unlinked, unless the application pointed its foreign key elsewhere itself.
-          if (goneState.values[remote.key] === goneState.committed?.[remote.key])
+          if (goneState.values[remote.key] === goneState.committed?.[remote.key]) {
             goneState.values[remote.key] = null
+            noteSet(goneState, remote.key)
+          }
         }
       }
     } else {

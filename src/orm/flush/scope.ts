@@ -3,6 +3,7 @@
 // nearly a minute over the loop. A flush writes only what differs from what the database has, so it
 // can go through the objects that differ and those their changed relationships reach, and leave the
 // others as they are; where that is not enough to know what it writes, it looks at all of them.
+import { setWhileExpired } from "../expired-sets.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { relationshipsChanged } from "../session-changes.ts"
 import {
@@ -95,7 +96,7 @@ export function listened(states: Iterable<InstanceState>): boolean {
  * asks it of every object the session holds.
  */
 export function changedSinceFlush(state: InstanceState): boolean {
-  return changedColumns(state) || relationshipsChanged(state)
+  return changedColumns(state) || setWhileExpired(state) || relationshipsChanged(state)
 }
 
 function changedColumns(state: InstanceState): boolean {
