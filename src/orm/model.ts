@@ -179,7 +179,6 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
     }
   }
   const mapper = new Mapper(registry, Model, table, relationshipSpecs, versionColumn)
-  registry.add(mapper)
   Object.defineProperty(Model, MAPPER, { value: mapper })
   Object.defineProperty(Model, TABLE, { value: table })
   // Static attributes as getters: reading `Post.title` through the subclass teaches the mapper its class.

@@ -9,11 +9,6 @@ import { mapperOf } from "./mapper-of.ts"
 export class Registry {
   readonly metadata = new MetaData()
   readonly #byName = new Map<string, Mapper>()
-  readonly #mappers = new Set<Mapper>()
-
-  add(mapper: Mapper): void {
-    this.#mappers.add(mapper)
-  }
 
   /** Called when a mapper learns its class: relationships can now name it. */
   register(mapper: Mapper): void {
@@ -32,14 +27,12 @@ export class Registry {
     for (const cls of classes) mapperOf(cls).adopt(cls)
   }
 
-  /** The model of this class name, once the registry knows it (relationships name their targets so). */
-  mapperNamed(name: string): Mapper | undefined {
-    return this.#byName.get(name)
-  }
-
-  /** The class names of the models the registry knows. */
-  modelNames(): string[] {
-    return [...this.#byName.keys()]
+  /**
+   * The models the registry knows, by class name: how relationships find their targets. A getter rather
+   * than methods to look them up, which every worker would carry (only relationships use them).
+   */
+  get models(): ReadonlyMap<string, Mapper> {
+    return this.#byName
   }
 }
 

@@ -23,7 +23,7 @@ export function resolveRelationships(mapper: Mapper): Map<string, RelationshipPr
 function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): RelationshipProperty {
   const where = `${parent.name}.${key}`
   const { registry } = parent
-  const target = registry.mapperNamed(spec.target) ?? unknownModel(registry, spec.target, where)
+  const target = registry.models.get(spec.target) ?? unknownModel(registry, spec.target, where)
   const options = spec.options
   const common = {
     key,
@@ -83,7 +83,7 @@ function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): 
 }
 
 function unknownModel(registry: Registry, name: string, where: string): never {
-  const known = registry.modelNames().join(", ") || "none yet"
+  const known = [...registry.models.keys()].join(", ") || "none yet"
   throw new InvalidRequestError(
     `${where} names the model "${name}", unknown to its registry (known: ${known}): ` +
       `check the spelling, or call registerModels(${name}, ...) first`,
