@@ -23,16 +23,18 @@ export class MetaData {
   table(name: string): Table | undefined {
     return this.#tables.get(name)
   }
+}
 
-  requireTable(name: string, referencedFrom: string): Table {
-    const found = this.#tables.get(name)
-    if (!found) {
-      throw new InvalidRequestError(
-        `${referencedFrom} references table "${name}", which this MetaData does not define (known: ${[...this.#tables.keys()].join(", ") || "none"})`,
-      )
-    }
-    return found
+/** The table a foreign key of `referencedFrom` references; a function, as only what orders tables needs it. */
+function requireTable(metadata: MetaData, name: string, referencedFrom: string): Table {
+  const found = metadata.table(name)
+  if (!found) {
+    const known = metadata.tables.map((table) => table.name).join(", ") || "none"
+    throw new InvalidRequestError(
+      `${referencedFrom} references table "${name}", which this MetaData does not define (known: ${known})`,
+    )
   }
+  return found
 }
 
 /**
@@ -43,7 +45,7 @@ export class MetaData {
 export function sortedTables(metadata: MetaData): { sorted: Table[]; cyclic: Table[] } {
   return topologicalSort(metadata.tables, (table) =>
     table.foreignKeys.map((fk) =>
-      metadata.requireTable(fk.referencedTable, `Foreign key ${describedKey(fk)} of ${table.name}`),
+      requireTable(metadata, fk.referencedTable, `Foreign key ${describedKey(fk)} of ${table.name}`),
     ),
   )
 }
