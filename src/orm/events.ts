@@ -4,7 +4,8 @@
 // row the flush inserts, `context.keyOf(obj)` is an expression the database turns into its new key.
 import { InvalidRequestError } from "../errors.ts"
 import type { Expression } from "../sql/expression.ts"
-import type { ModelConstructor } from "./mapper.ts"
+import { cached } from "../util/cached.ts"
+import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 
 export type MapperEvent =
@@ -46,13 +47,23 @@ export class Listeners<E extends string, L> {
   }
 }
 
+const listenersByMapper = new WeakMap<Mapper, Listeners<MapperEvent, MapperListener<object>>>()
+
+/**
+ * A model's mapper events (`listen`), read by the flush. Kept here rather than on the Mapper, so that a
+ * worker that neither listens nor flushes carries no Listeners.
+ */
+export function mapperListeners(mapper: Mapper): Listeners<MapperEvent, MapperListener<object>> {
+  return cached(listenersByMapper, mapper, () => new Listeners())
+}
+
 /** `listen(Post, "afterInsert", (post, { session, keyOf }) => session.add(new AuditLog({...})))` */
 export function listen<M extends ModelConstructor>(
   model: M,
   event: MapperEvent,
   listener: MapperListener<InstanceType<M>>,
 ): () => void {
-  return mapperOf(model).listeners.add(event, listener as MapperListener<object>)
+  return mapperListeners(mapperOf(model)).add(event, listener as MapperListener<object>)
 }
 
 /** What a validator of an attribute gets and returns: its value, or each object a collection gains. */

@@ -3,7 +3,6 @@
 import { InvalidRequestError } from "../errors.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { Table } from "../sql/schema/table.ts"
-import { Listeners, type MapperEvent, type MapperListener } from "./events.ts"
 import { plugins } from "./plugins.ts"
 import type { Registry } from "./registry.ts"
 import type { Cascade, RelationshipSpec } from "./relationship.ts"
@@ -41,7 +40,6 @@ export class Mapper {
   cls: ModelConstructor
   readonly columnKeys: readonly string[]
   readonly validators = new Map<string, Validator[]>()
-  readonly listeners = new Listeners<MapperEvent, MapperListener<object>>()
   #relationships: Map<string, RelationshipProperty> | undefined
 
   constructor(

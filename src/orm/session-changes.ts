@@ -4,7 +4,7 @@
 import { EdgeAlchemyError, InvalidRequestError, ProgrammingError, StaleDataError } from "../errors.ts"
 import type { Expression } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
-import type { FlushContext } from "./events.ts"
+import { type FlushContext, mapperListeners } from "./events.ts"
 import { type FlushPlan, keyOf } from "./flush/plan.ts"
 import { STALE_MARKER } from "./flush/render.ts"
 import {
@@ -185,7 +185,7 @@ export function notify(
     for (const state of states) {
       if (told.has(state)) continue
       told.add(state)
-      const listeners = state.mapper.listeners.get(`${when}${what}`)
+      const listeners = mapperListeners(state.mapper).get(`${when}${what}`)
       for (const listener of listeners) {
         callListener(`${state.mapper.name} ${when}${what}`, () => listener(state.object, context))
       }

@@ -3,6 +3,7 @@
 // nearly a minute over the loop. A flush writes only what differs from what the database has, so it
 // can go through the objects that differ and those their changed relationships reach, and leave the
 // others as they are; where that is not enough to know what it writes, it looks at all of them.
+import { mapperListeners } from "../events.ts"
 import { setWhileExpired } from "../expired-sets.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { relationshipsChanged } from "../session-changes.ts"
@@ -85,7 +86,7 @@ export function listened(states: Iterable<InstanceState>): boolean {
   for (const { mapper } of states) {
     if (seen.has(mapper)) continue
     seen.add(mapper)
-    if (MAPPER_EVENTS.some((event) => mapper.listeners.get(event).length > 0)) return true
+    if (MAPPER_EVENTS.some((event) => mapperListeners(mapper).get(event).length > 0)) return true
   }
   return false
 }
