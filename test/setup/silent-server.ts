@@ -1,7 +1,9 @@
 // A server that takes requests and never answers them: a database endpoint gone silent, for tests of
 // `requestTimeoutMs` that run where the fault proxy cannot (inside workerd). `GET /__open` is the one
 // path it answers: how many other requests it holds, so a test can see an abandoned request's
-// connection closed by its client.
+// connection closed by its client. Under `/answers/<how>/` it answers, but not as the protocol says
+// (`empty`: a 200 of `{}`; `null`: of `null`; `half`: half a body, then the connection cut; `stall`:
+// half a body, then silence, held as above).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 
@@ -18,6 +20,21 @@ export async function startSilentServer(): Promise<SilentServer> {
       response.setHeader("content-type", "application/json")
       response.end(JSON.stringify({ held: held.size }))
       return
+    }
+    // `/answers/<how>/...`: an answer not as the protocol says, where the fault proxy cannot reach.
+    const how = /^\/answers\/(\w+)\//.exec(request.url ?? "")?.[1]
+    if (how === "empty" || how === "null") {
+      response.writeHead(200, { "content-type": "application/json" }).end(how === "empty" ? "{}" : "null")
+      return
+    }
+    if (how === "half" || how === "stall") {
+      // Headers and the start of a body, then the connection cut (`half`) or silence (`stall`).
+      response.writeHead(200, { "content-type": "application/json", "content-length": 100 })
+      response.write('{"results": [')
+      if (how === "half") {
+        response.socket?.destroy()
+        return
+      }
     }
     held.add(request)
     // Held until the client gives up: its connection closing is the only way out.
