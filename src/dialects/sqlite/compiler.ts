@@ -75,11 +75,6 @@ export class SqliteCompiler extends Compiler {
     return `SELECT * FROM (${sql})`
   }
 
-  /** SQLite has no DEFAULT in VALUES (the DML renderer writes NULL, or refuses: ./dml-renderer.ts). */
-  override get defaultInValues(): boolean {
-    return false
-  }
-
   override typeName(type: SqlType<unknown>): string {
     return TYPE_NAMES[type.kind] ?? super.typeName(type)
   }

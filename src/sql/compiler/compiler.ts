@@ -266,11 +266,6 @@ export class Compiler extends ExpressionCompiler {
     return parts.join(" ")
   }
 
-  /** DML hook: whether a VALUES list takes DEFAULT, for a column some rows leave out (./dml-renderer.ts). */
-  get defaultInValues(): boolean {
-    return true
-  }
-
   protected forUpdate(options: NonNullable<Select["state"]["forUpdate"]>): string {
     return `FOR ${options.mode}${options.nowait ? " NOWAIT" : ""}${options.skipLocked ? " SKIP LOCKED" : ""}`
   }
