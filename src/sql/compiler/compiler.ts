@@ -30,7 +30,7 @@ interface SelfRendering {
 
 export class Compiler extends ExpressionCompiler {
   /** FROM items of the selects being compiled, innermost last: what a subquery may correlate to. */
-  readonly #enclosingFroms: Set<ColumnParent>[] = []
+  #enclosingFroms: Set<ColumnParent>[] = []
   /** CTEs in the order their definitions must appear (dependencies first). */
   readonly #cteOrder: { cte: Cte; sql: string }[] = []
   /** The CTE each name stands for in this statement (its first version, for a recursive one). */
@@ -71,16 +71,18 @@ export class Compiler extends ExpressionCompiler {
   }
 
   /**
-   * Renders an UPDATE's or DELETE's clauses with its table (and an UPDATE's FROM) as the enclosing FROM,
-   * so that a subquery naming that table correlates to the row being changed (./dml-renderer.ts), as
-   * in SQLAlchemy.
+   * Renders with `tables` as the only FROM items a select inside may correlate to: none for a select
+   * that correlates to nothing outside it (a CTE's, a FROM-clause subquery's); an UPDATE's or DELETE's
+   * table (and an UPDATE's FROM), so that a subquery naming it correlates to the row being changed
+   * (./dml-renderer.ts), as in SQLAlchemy.
    */
-  correlatedTo(tables: readonly ColumnParent[], render: () => string): string {
-    this.#enclosingFroms.push(new Set(tables))
+  correlatedTo<T>(tables: readonly ColumnParent[], render: () => T): T {
+    const enclosing = this.#enclosingFroms
+    this.#enclosingFroms = [new Set(tables)]
     try {
       return render()
     } finally {
-      this.#enclosingFroms.pop()
+      this.#enclosingFroms = enclosing
     }
   }
 
@@ -179,7 +181,7 @@ export class Compiler extends ExpressionCompiler {
         return `${this.quote(from.target.name)} AS ${this.quote(from.name)}`
       case "subquery":
         // As in SQLAlchemy, a FROM-clause subquery is never correlated: it keeps every table it names.
-        return `(${this.#uncorrelated(() => this.nestedSelect(from.select))}) AS ${this.quote(from.name)}`
+        return `(${this.correlatedTo([], () => this.nestedSelect(from.select))}) AS ${this.quote(from.name)}`
       case "cte":
         this.#defineCte(from)
         return this.quote(from.name)
@@ -204,21 +206,11 @@ export class Compiler extends ExpressionCompiler {
       )
     }
     this.#ctesByName.set(cte.name, first)
-    const parts = this.#uncorrelated(() => [
+    const parts = this.correlatedTo([], () => [
       this.nestedSelect(cte.select),
       ...(cte.recursion?.selects.map((s) => this.nestedSelect(s)) ?? []),
     ])
     this.#cteOrder.push({ cte, sql: parts.join(` ${cte.recursion?.operator ?? "UNION ALL"} `) })
-  }
-
-  /** Renders a select that no enclosing FROM may correlate (a CTE's, a FROM-clause subquery's). */
-  #uncorrelated<T>(render: () => T): T {
-    const saved = this.#enclosingFroms.splice(0)
-    try {
-      return render()
-    } finally {
-      this.#enclosingFroms.push(...saved)
-    }
   }
 
   /**
