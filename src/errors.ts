@@ -107,9 +107,11 @@ export class UnknownOutcomeError extends ConnectionError {
 /**
  * A commit the database applied, whose answer holds a value the models cannot read (a server default
  * or trigger wrote what the column's type does not map, such as PostgreSQL's 'infinity' in a
- * DateTime): the rows are written, and retrying would write them again. The objects are persistent
- * with what could be read (an attribute that could not is unloaded; one whose key could not is
- * detached). `cause` is the DataError of the value; map the column with the type it holds.
+ * DateTime): the rows are written, and retrying would write them again. Raised by a session's commit
+ * (the objects are persistent with what could be read: an attribute that could not is unloaded, one
+ * whose key could not is detached) and by a write sent outside a transaction (engine.execute(), a
+ * connection's execute() or batch(), a session's execute()). `cause` is the DataError of the value;
+ * map the column with the type it holds.
  */
 export class CommittedButUnreadableError extends EdgeAlchemyError {
   override name = "CommittedButUnreadableError"

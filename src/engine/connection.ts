@@ -7,6 +7,7 @@
 import { mayHaveApplied } from "../drivers/outcome.ts"
 import type { Query, TransactionOptions, Transport } from "../drivers/transport.ts"
 import {
+  CommittedButUnreadableError,
   ConnectionError,
   EdgeAlchemyError,
   InvalidRequestError,
@@ -78,7 +79,7 @@ export class Connection {
       },
       { commits },
     )
-    return this.#result(statement, await this.#track(sent))
+    return this.#result(statement, await this.#track(sent), commits)
   }
 
   /**
@@ -101,7 +102,7 @@ export class Connection {
       { commits },
     )
     const results = await this.#track(sent)
-    return results.map((result, i) => this.#result(statements[i] as Statement, result))
+    return results.map((result, i) => this.#result(statements[i] as Statement, result, commits))
   }
 
   /** Opens an interactive transaction (Neon: the WebSocket client; libSQL: a baton stream). */
@@ -262,13 +263,29 @@ export class Connection {
     return query
   }
 
+  /**
+   * The rows decoded. A value the statement's types cannot read (a server default or trigger wrote
+   * 'infinity' into a DateTime, an id past 2^53 into an Integer) fails here, after the database answered:
+   * for a request that `commits`, after it committed, so that failure says the write was applied, where
+   * its DataError would be taken for bad input that wrote nothing, and retried.
+   */
   #result(
     statement: Statement,
     raw: { columns: readonly string[]; rows: readonly (readonly unknown[])[]; rowsAffected: number },
+    commits: boolean,
   ) {
     const slots = slotsOf(statement)
-    const rows = raw.rows.map((row) => decodeRow(row, slots, this.engine.dialect))
-    return new Result(rows as never[], raw.columns, raw.rowsAffected, statement)
+    try {
+      const rows = raw.rows.map((row) => decodeRow(row, slots, this.engine.dialect))
+      return new Result(rows as never[], raw.columns, raw.rowsAffected, statement)
+    } catch (error) {
+      throw commits
+        ? new CommittedButUnreadableError(
+            `The commit was applied but its answer could not be read (${(error as Error).message}): do not retry it`,
+            { cause: error },
+          )
+        : error
+    }
   }
 
   #requireTransaction(action: string): Transport {
