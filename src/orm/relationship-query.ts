@@ -3,9 +3,10 @@
 // the loader options (./loading.ts).
 import { InvalidRequestError } from "../errors.ts"
 import { and } from "../sql/expression.ts"
+import { alias } from "../sql/from.ts"
 import { InJsonKeys } from "../sql/json-rows.ts"
 import type { Column } from "../sql/schema/column.ts"
-import { type Select, select } from "../sql/select.ts"
+import { Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import { valueKey } from "./identity-map.ts"
 import type { JoinedLoad } from "./loading.ts"
@@ -77,6 +78,10 @@ export function relationshipLoad(
     const [secondaryColumn, targetColumn] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
     statement = statement.join(secondary.table, and(secondaryColumn.eq(targetColumn)))
   }
+  if (parents?.some((parent) => stateOf(parent).values[parentColumn.key] === undefined)) {
+    const through = throughParentRows(property, parents, statement, parentColumn, link)
+    if (through) return through
+  }
   const keys = parents && [...new Set(parents.map(keyOf).filter((k) => k !== null && k !== undefined))]
   // Past a few hundred keys, one parameter per key nears what a statement may bind (65,535 on
   // PostgreSQL, 32,766 on SQLite): they go as one JSON array. Bytes, which SQLite's JSON cannot carry,
@@ -88,6 +93,38 @@ export function relationshipLoad(
     link,
     linkOf: at < 0 ? (row) => row[1] : (row) => (row[0] as readonly unknown[])[at],
     assign: (rows, links, owners) => group(owners, rows, links, keyOf),
+  }
+}
+
+/**
+ * The load for parents of which some do not know their side of the link (a reference not told its
+ * foreign key, `session.reference(Post, { id })`): the related rows are found through the parents' own
+ * rows, by the identities they know, and given out by them, so the database's key is read in the same
+ * statement rather than in a round trip of its own, and the relationship loads as SQLAlchemy's
+ * refresh(obj, ["author"]) loads it. Undefined when a parent has no identity, or one of several columns.
+ */
+function throughParentRows(
+  property: RelationshipProperty,
+  parents: readonly object[],
+  statement: Select<readonly SelectItem[]>,
+  parentColumn: Column<unknown>,
+  link: Column<unknown>,
+): RelationshipLoad | undefined {
+  const table = property.parent.table
+  const [key, ...more] = property.parent.primaryKey
+  const ids = parents.map((parent) => stateOf(parent).identity?.[0])
+  if (!key || more.length > 0 || ids.includes(undefined)) return undefined
+  // Under a name of its own: the parent's table may be the target's (a user's manager).
+  const own = alias(table, "_parent")
+  const ownKey = own.columns[table.columns.indexOf(key)] as Column<unknown>
+  const ownLinked = own.columns[table.columns.indexOf(parentColumn)] as Column<unknown>
+  // The target's rows, or the many-to-many's (already joined to its association table), beside the key.
+  const rows = new Select({ ...statement.state, items: [statement.state.items[0] as SelectItem, ownKey] })
+  return {
+    statement: rows.join(own, ownLinked.eq(link as never)).where(ownKey.in([...new Set(ids)] as never)),
+    link: ownKey,
+    linkOf: (row) => row[1],
+    assign: (rows, links, owners) => group(owners, rows, links, (parent) => stateOf(parent).identity?.[0]),
   }
 }
 
