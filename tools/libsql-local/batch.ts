@@ -1,9 +1,6 @@
 // Batches: statements run in order, each only if its condition holds. As in sqld, every step's SQL is
-// resolved and analyzed before any step runs, so a step that is not one statement (none, two, an
-// unsupported one, missing stored SQL) fails the whole batch with nothing done. One difference: sqld
-// parses SQL itself and fails the batch on a syntax error too; here SQLite finds it when the step runs,
-// so it is that step's error and later steps without a condition still run (the official client
-// makes every step conditional on the one before, so it cannot tell).
+// resolved, analyzed and parsed before any step runs, so a step that is not one statement (none, two,
+// an unsupported one, missing stored SQL, a syntax error) fails the whole batch with nothing done.
 import { argumentsOf, type StatementArguments } from "./arguments.ts"
 import { HranaError, ProtocolError } from "./errors.ts"
 import type { BatchCondition, BatchStep, StmtRequest } from "./requests.ts"
@@ -12,6 +9,7 @@ import {
   type ExecutionContext,
   MAX_RESPONSE_BYTES,
   type ProtocolVersion,
+  parseAll,
   runStatement,
   type StmtResult,
 } from "./statement-runner.ts"
@@ -90,6 +88,10 @@ function checkCondition(condition: BatchCondition, stepIndex: number, version: P
 }
 
 export async function runBatch(context: ExecutionContext, steps: CompiledStep[]): Promise<BatchResult> {
+  await parseAll(
+    context,
+    steps.map((step) => step.statement),
+  )
   const result: BatchResult = { step_results: [], step_errors: [] }
   const budget = { bytes: MAX_RESPONSE_BYTES }
   for (const step of steps) {

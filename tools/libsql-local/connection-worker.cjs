@@ -85,6 +85,8 @@ async function perform(message) {
     case "exec":
       await db.exec(message.sql)
       return {}
+    case "parse":
+      return parseFailure(message.sqls)
     case "reset":
       return { reusable: await reset() }
     case "close":
@@ -248,6 +250,22 @@ async function prepare(sql) {
   } catch (error) {
     throw withPhase(error, "prepare")
   }
+}
+
+/**
+ * The first of the statements SQLite cannot parse, as sqld parses all of a batch's or a sequence's
+ * statements before it runs any. Preparing runs nothing; a statement that prepares badly for another
+ * reason (a table an earlier statement creates) is left for its run to report.
+ */
+async function parseFailure(sqls) {
+  for (const sql of sqls) {
+    try {
+      await db.prepare(sql)
+    } catch (error) {
+      if (PARSE_FAILURE.test(String(error?.message))) return { message: String(error.message) }
+    }
+  }
+  return {}
 }
 
 function columnsOf(statement) {

@@ -26,6 +26,8 @@ export type Operation =
       maxResponseBytes: number
     }
   | { type: "describe"; sql: string }
+  /** Prepares each statement, runs none: the first SQLite cannot parse, if any. */
+  | { type: "parse"; sqls: string[] }
   | { type: "exec"; sql: string }
   | { type: "reset" }
   | { type: "close" }
@@ -188,7 +190,7 @@ export class Connection {
    */
   #refuses(operation: Operation): Error | undefined {
     if (operation.type !== "run" && operation.type !== "exec") {
-      if (operation.type !== "describe") this.#rolledBack = undefined
+      if (operation.type !== "describe" && operation.type !== "parse") this.#rolledBack = undefined
       return undefined
     }
     const words = operation.sql.trim().toUpperCase()

@@ -159,6 +159,21 @@ export async function describeStatement(context: ExecutionContext, statement: An
   }
 }
 
+/**
+ * sqld parses every statement of a batch or a sequence before it runs any: a syntax error in one fails
+ * the whole request with SQL_PARSE_ERROR, and nothing runs.
+ */
+export async function parseAll(context: ExecutionContext, statements: AnalyzedStatement[]): Promise<void> {
+  if (statements.length === 0) return
+  const found = await watched<{ message?: string }>(context, {
+    type: "parse",
+    sqls: statements.map((statement) => statement.text),
+  })
+  if (found.message !== undefined) {
+    throw new HranaError(`SQL string could not be parsed: ${found.message}`, "SQL_PARSE_ERROR")
+  }
+}
+
 type InterruptReason = "abandoned" | "time-limit"
 
 /**

@@ -8,6 +8,7 @@ import {
   describeStatement,
   type ExecutionContext,
   type ProtocolVersion,
+  parseAll,
   runStatement,
 } from "./statement-runner.ts"
 import type { Stream, StreamRegistry } from "./streams.ts"
@@ -58,6 +59,7 @@ async function respond(env: RequestEnvironment, request: StreamRequest): Promise
     case "sequence": {
       const context = env.context()
       const statements = analyzeSequence(resolveSql(request.sql, request.sqlId, stream.sqls))
+      await parseAll(context, statements)
       for (const statement of statements) {
         await runStatement(context, statement, { kind: "positional", values: [] }, false)
       }
