@@ -106,6 +106,7 @@ export function collectChanges(
       }
     }
   }
+  for (const state of [...pending, ...persistent]) if (!state.deleted) refuseLinkToLeftOut(state, pending)
   // Children the session holds of deleted rows, through collections it has not loaded and that do not
   // cascade the delete: the flush's bulk UPDATE unlinks their rows, and the planner the objects.
   const unlinked = [...deleted].flatMap((parent) =>
@@ -321,6 +322,25 @@ function refuseUnsaved(state: InstanceState, session: SessionLike): void {
         `A new ${other.mapper.name} is in ${state.mapper.name}.${key}, whose cascade leaves out save-update: the flush would not save it, and the link would be lost. Add it to the session (session.add()), or give the relationship the save-update cascade`,
       )
     }
+  }
+}
+
+/**
+ * Refuses a many-to-one that names a new object the flush leaves out (the application expunged it, or
+ * delete()d it while pending): the row's foreign key would be the key of a row never inserted. SQLAlchemy
+ * warns and leaves the key as it was, while the object goes on naming the other as its parent, and its
+ * session believing the link stored; sent, the flush failed on "is linked to but not part of the flush".
+ */
+function refuseLinkToLeftOut(state: InstanceState, pending: ReadonlySet<InstanceState>): void {
+  for (const key of state.loaded) {
+    const property = state.mapper.relationship(key)
+    const target = state.values[key] as object | null | undefined
+    if (property.direction !== "many-to-one" || !target) continue
+    const other = stateOf(target)
+    if (other.committed !== undefined || pending.has(other)) continue
+    throw new InvalidRequestError(
+      `${state.mapper.name}.${key} names a new ${other.mapper.name} that this flush does not insert (it was expunged, or deleted while pending), so the link cannot be written: add it back (session.add()), or set ${state.mapper.name}.${key} to another object or null`,
+    )
   }
 }
 
