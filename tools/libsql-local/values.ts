@@ -23,8 +23,9 @@ export function valueFromProto(raw: unknown, where: string): SqlValue {
     case "null":
       return null
     case "integer": {
-      // sqld accepts only a decimal string here ("decimal integer as a string").
-      if (typeof value.value !== "string" || !/^-?\d+$/.test(value.value)) {
+      // sqld accepts only a decimal string here ("decimal integer as a string"), read by Rust's
+      // i64::from_str: a leading + is accepted.
+      if (typeof value.value !== "string" || !/^[+-]?\d+$/.test(value.value)) {
         throw invalid(where, `invalid integer ${JSON.stringify(value.value)}, expected a decimal string`)
       }
       const integer = BigInt(value.value)
@@ -38,10 +39,14 @@ export function valueFromProto(raw: unknown, where: string): SqlValue {
       if (typeof value.value !== "string") throw invalid(where, "text value must be a string")
       return value.value
     case "blob": {
-      if (typeof value.base64 !== "string" || !/^[A-Za-z0-9+/]*=*$/.test(value.base64)) {
+      // sqld trims the padding and decodes strictly (base64's STANDARD_NO_PAD): a length no base64 has,
+      // or last bits that are not zero, is refused, where Node's decoder drops them silently.
+      const unpadded = typeof value.base64 === "string" ? value.base64.replace(/=+$/, "") : undefined
+      const bytes = unpadded === undefined ? undefined : Buffer.from(unpadded, "base64")
+      if (!bytes || !/^[A-Za-z0-9+/]*$/.test(unpadded as string) || unpadded !== unpaddedBase64(bytes)) {
         throw invalid(where, "blob value must carry base64 text in `base64`")
       }
-      return new Uint8Array(Buffer.from(value.base64, "base64"))
+      return new Uint8Array(bytes)
     }
     default:
       throw invalid(where, `unknown Value type ${JSON.stringify(value.type)}`)
@@ -50,4 +55,8 @@ export function valueFromProto(raw: unknown, where: string): SqlValue {
 
 function invalid(where: string, detail: string): ProtocolError {
   return new ProtocolError(`Cannot deserialize client message from JSON: ${where}: ${detail}`)
+}
+
+function unpaddedBase64(bytes: Buffer): string {
+  return bytes.toString("base64").replace(/=+$/, "")
 }
