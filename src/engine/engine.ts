@@ -52,9 +52,8 @@ interface Events {
 }
 
 export class Engine {
-  // Declared, not defined: the constructor sets them, and field definitions would be bytes in every bundle.
-  declare readonly driver: EngineDriver
-  declare readonly dialect: Dialect
+  readonly driver: EngineDriver
+  readonly dialect: Dialect
   #parent: Engine | undefined
   readonly #listeners: { [E in keyof Events]: Set<(event: Events[E]) => void> } = {
     roundTrip: new Set(),

@@ -278,8 +278,7 @@ export class Cast<T> extends Expression<T> {
 
 export class Label<T, N extends string = string> extends Expression<T> {
   readonly kind = "label"
-  // Declared, not defined: the constructor sets it, and field definitions would be bytes in every bundle.
-  declare readonly type: SqlType<unknown>
+  readonly type: SqlType<unknown>
   constructor(
     readonly operand: Expression<T>,
     readonly name: N,
