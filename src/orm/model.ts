@@ -10,6 +10,7 @@ import { ColumnSpec } from "../sql/schema/column.ts"
 import type { Index, TableConstraint } from "../sql/schema/constraints.ts"
 import { type RowOf, Table, type TableColumns, type ValueOf } from "../sql/schema/table.ts"
 import { ENTITY, type EntityDescriptor } from "../sql/select-items.ts"
+import { base64 } from "../util/base64.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import type { HybridInstaller, Hybrids, HybridValues } from "./hybrid.ts"
 import { defineColumnAccessors } from "./instance-accessors.ts"
@@ -166,14 +167,22 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
 
     /**
      * Column values, for JSON responses. Relationships are left out: they may form cycles. A 64-bit
-     * integer is exact text, as a Numeric is: JSON.stringify refuses a bigint.
+     * integer is exact text, as a Numeric is: JSON.stringify refuses a bigint. Bytes are base64 text:
+     * JSON.stringify writes a Uint8Array as an object of indexes (`{"0":104,"1":105}`).
      */
     toJSON(): Record<string, unknown> {
       const values = (this as unknown as { [STATE]: InstanceState })[STATE].values
       return Object.fromEntries(
         mapper.columnKeys.map((key) => {
           const value = values[key]
-          return [key, typeof value === "bigint" ? `${value}` : (value ?? null)]
+          return [
+            key,
+            typeof value === "bigint"
+              ? `${value}`
+              : value instanceof Uint8Array
+                ? base64(value)
+                : (value ?? null),
+          ]
         }),
       )
     }
