@@ -9,7 +9,7 @@ import { type Connection, mayWrite } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { beginNested, type Savepoint } from "../engine/savepoints.ts"
-import { DataError, InvalidRequestError, PendingRollbackError } from "../errors.ts"
+import { DataError, InvalidRequestError, PendingRollbackError, UnknownOutcomeError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { requireRestricted } from "../sql/dml-where.ts"
 import { isGeneratedKey, type Table, type RowOf as TableRowOf } from "../sql/schema/table.ts"
@@ -1070,9 +1070,9 @@ export class AsyncSession extends ReadSession {
     /** The flush's answer is on the objects: it wrote inside the transaction, as any flush there. */
     let applied = false
     let sent: Map<InstanceState, Snapshot> | undefined
+    let plan: FlushPlan | undefined
     try {
       this.#fire("beforeFlush")
-      let plan: FlushPlan | undefined
       for (let round = 0; !plan; round++) {
         if (round > 20)
           throw new InvalidRequestError("Flush listeners keep adding changes; a listener may loop")
@@ -1203,6 +1203,15 @@ export class AsyncSession extends ReadSession {
         }
         // What this flush's listeners added would otherwise be written by the next, beside what they add again.
         for (const state of addedByFlush ?? addedSince()) if (this.#new.has(state)) this.#expunge(state)
+        // A commit whose outcome is unknown (its request sent, the answer lost) may have been applied:
+        // put back as pending, its objects were written again by the session's next commit, a second
+        // row for each new one. They end as a transaction that did not commit leaves them (SQLAlchemy's
+        // rollback after a failed commit): new ones transient, changed ones with the values before it.
+        if (databaseFailed && plan && error instanceof UnknownOutcomeError) {
+          const unknown = nothingFlushed()
+          recordFlushed(unknown, plan, saved)
+          this.#undoFlushed(unknown)
+        }
       }
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.

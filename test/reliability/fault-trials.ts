@@ -23,7 +23,7 @@ export interface Expected {
   /** The index of the round trip that commits. */
   readonly commitAt: number
   /** How the session leaves the author after a failure, as documented; checked when given. */
-  readonly afterFailure?: (author: FaultAuthor) => void
+  readonly afterFailure?: (author: FaultAuthor, error: unknown) => void
 }
 
 let trials = 0
@@ -90,6 +90,6 @@ export async function faultedTrial(
     expect(await session.noAutoflush(() => session.scalar(count)), `${where}: read after`).toBe(
       stored.authors,
     )
-    expected.afterFailure?.(author)
+    expected.afterFailure?.(author, error)
   }
 }

@@ -4,7 +4,7 @@
 // WebSocket's connect before it), so every fault leaves all of it or nothing; the error says which
 // faults leave the outcome unknown.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createAll, dropAll, inspect } from "../../src/index.ts"
+import { createAll, dropAll, inspect, UnknownOutcomeError } from "../../src/index.ts"
 import { FaultAuthor, FaultBook, faultRegistry } from "./fault-models.ts"
 import { FAULTED_TRANSPORTS, type FaultedTransport, type FaultRig, startFaultRig } from "./fault-rig.ts"
 import { FAULTS, faultedTrial, roundTripsOf, type Unit } from "./fault-trials.ts"
@@ -61,9 +61,13 @@ describe("faults in the commit of an object graph", () => {
             await faultedTrial(rig, transport, commitGraph, fault, at, {
               all: { authors: 1, books: 2 },
               commitAt: points - 1,
-              // As documented: after a failed flush the objects are as before it, pending, no phantom keys.
-              afterFailure: (author) => {
-                expect(inspect(author).state).toBe("pending")
+              // As documented: after a failed flush the objects are as before it, pending, no phantom keys;
+              // after a commit whose outcome is unknown, transient (a commit that may have been applied is
+              // not written again by the next: test/review-day7-hangs/unknown-commit-resent.test.ts).
+              afterFailure: (author, error) => {
+                expect(inspect(author).state).toBe(
+                  error instanceof UnknownOutcomeError ? "transient" : "pending",
+                )
                 expect([author.id, ...author.books.map((book) => book.id)]).toEqual([
                   undefined,
                   undefined,
