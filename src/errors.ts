@@ -24,8 +24,9 @@ export interface StatementContext {
 /** An error raised by the database or the way to it, while running a statement. */
 export class DatabaseError extends EdgeAlchemyError {
   override name = "DatabaseError"
-  readonly sql: string | undefined
-  readonly params: readonly unknown[] | undefined
+  // Declared, not defined: the constructor sets them, and field definitions would be bytes in every bundle.
+  declare readonly sql: string | undefined
+  declare readonly params: readonly unknown[] | undefined
 
   constructor(message: string, context: StatementContext = {}) {
     super(message, { cause: context.cause })
@@ -39,10 +40,11 @@ export type IntegrityKind = "unique" | "foreign_key" | "not_null" | "check" | "o
 /** A constraint refused the data: a duplicate key, a dangling foreign key, a missing value. */
 export class IntegrityError extends DatabaseError {
   override name = "IntegrityError"
-  readonly kind: IntegrityKind
+  // Declared, not defined: the constructor sets them, and field definitions would be bytes in every bundle.
+  declare readonly kind: IntegrityKind
   /** The constraint's name when the database says it (PostgreSQL does; SQLite names columns). */
-  readonly constraint: string | undefined
-  readonly columns: readonly string[]
+  declare readonly constraint: string | undefined
+  declare readonly columns: readonly string[]
 
   constructor(
     message: string,

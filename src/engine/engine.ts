@@ -52,8 +52,9 @@ interface Events {
 }
 
 export class Engine {
-  readonly driver: EngineDriver
-  readonly dialect: Dialect
+  // Declared, not defined: the constructor sets them, and field definitions would be bytes in every bundle.
+  declare readonly driver: EngineDriver
+  declare readonly dialect: Dialect
   #parent: Engine | undefined
   readonly #listeners: { [E in keyof Events]: Set<(event: Events[E]) => void> } = {
     roundTrip: new Set(),

@@ -36,9 +36,10 @@ export interface RelationshipProperty {
 export type Validator = (key: string, value: unknown, object: object) => unknown
 
 export class Mapper {
+  // Declared, not defined: the constructor sets them, and field definitions would be bytes in every bundle.
   /** The class instances are made of: the user's subclass once it has been seen, else the base. */
-  cls: ModelConstructor
-  readonly columnKeys: readonly string[]
+  declare cls: ModelConstructor
+  declare readonly columnKeys: readonly string[]
   readonly validators = new Map<string, Validator[]>()
   #relationships: Map<string, RelationshipProperty> | undefined
 

@@ -278,7 +278,8 @@ export class Cast<T> extends Expression<T> {
 
 export class Label<T, N extends string = string> extends Expression<T> {
   readonly kind = "label"
-  readonly type: SqlType<unknown>
+  // Declared, not defined: the constructor sets it, and field definitions would be bytes in every bundle.
+  declare readonly type: SqlType<unknown>
   constructor(
     readonly operand: Expression<T>,
     readonly name: N,

@@ -74,8 +74,9 @@ let anonymous = 0
 
 abstract class DerivedTable<C> implements ColumnParent {
   abstract readonly kind: "subquery" | "cte"
-  readonly c: C
-  readonly columns: readonly Column<unknown>[]
+  // Declared, not defined: the constructor sets them, and field definitions would be bytes in every bundle.
+  declare readonly c: C
+  declare readonly columns: readonly Column<unknown>[]
 
   constructor(
     // SQLAlchemy names an unnamed one anon_1, anon_2 per statement when it compiles; a name of its own,

@@ -68,7 +68,8 @@ function httpIsolationLevel(level: IsolationLevel) {
 }
 
 export class NeonTransport implements Transport {
-  readonly capabilities: Capabilities
+  // Declared, not defined: the constructor sets it, and field definitions would be bytes in every bundle.
+  declare readonly capabilities: Capabilities
   #client: Client | undefined
   /** A client still connecting: close() abandons it too. */
   #connecting: Client | undefined

@@ -52,17 +52,18 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
   declare readonly $inferSelect: RowOf<S>
   /** Phantom: a row to insert, `typeof users.$inferInsert`. */
   declare readonly $inferInsert: InsertRowOf<S>
-  readonly c: TableColumns<S>
-  readonly columns: readonly Column<unknown>[]
-  readonly primaryKey: readonly Column<unknown>[]
+  // Declared, not defined: the constructor sets them, and field definitions would be bytes in every bundle.
+  declare readonly c: TableColumns<S>
+  declare readonly columns: readonly Column<unknown>[]
+  declare readonly primaryKey: readonly Column<unknown>[]
   /** Its foreign keys, a name only where the model gave one (declaredConstraints names the others). */
-  readonly foreignKeys: readonly ForeignKeyConstraint[]
-  readonly metadata: MetaData | undefined
+  declare readonly foreignKeys: readonly ForeignKeyConstraint[]
+  declare readonly metadata: MetaData | undefined
   /**
    * The options as given to `table()` or `model()`: DDL and migrations read its constraints and indexes
    * (see declaredConstraints) and `sqliteAutoincrement`.
    */
-  readonly options: TableOptions
+  declare readonly options: TableOptions
 
   constructor(
     readonly name: string,
