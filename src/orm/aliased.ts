@@ -4,6 +4,7 @@
 // selecting from a narrowed set. Rows are objects of the model, through the identity map like any other.
 import { InvalidRequestError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
+import type { Label } from "../sql/expression.ts"
 import { Alias, Cte, Subquery } from "../sql/from.ts"
 import { Column } from "../sql/schema/column.ts"
 import type { Table, TableColumns } from "../sql/schema/table.ts"
@@ -15,16 +16,21 @@ import {
   type SelectItem,
 } from "../sql/select-items.ts"
 import { outputColumns } from "../sql/subquery.ts"
+import { replaceColumns } from "../sql/traverse.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
+import { hybridExpressions } from "./hybrid-expressions.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { MAPPER, mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
 
 type ColumnSpecsOf<M> = M extends { readonly [TABLE]: Table<infer S> } ? S : never
 
-/** The model's relationship attributes (`User.posts`), which an alias has too (`boss.posts`). */
+/**
+ * The model's relationship attributes (`User.posts`) and hybrids (`User.fullName`), which an alias has
+ * too, from its own columns (`boss.posts`, `boss.fullName`).
+ */
 type RelationshipsOf<M> = {
-  readonly [K in keyof M as M[K] extends RelationshipAttribute<unknown> ? K : never]: M[K]
+  readonly [K in keyof M as M[K] extends RelationshipAttribute<unknown> | Label<unknown> ? K : never]: M[K]
 }
 
 export type AliasedModel<M extends ModelConstructor> = TableColumns<ColumnSpecsOf<M>> &
@@ -72,6 +78,13 @@ export function aliased<M extends ModelConstructor>(
     // Rows name it by the alias given, else by its model, as SQLAlchemy's keys do.
     [ENTITY]: { from: source, columns, name: typeof from === "string" ? from : mapper.name },
     [MAPPER]: mapper,
+  }
+  // `boss.fullName`: a hybrid of the model over this entity's columns, as SQLAlchemy adapts it to an alias.
+  const hybrids = Object.entries(hybridExpressions.get(mapper) ?? {})
+  for (const [key, expression] of hybrids) {
+    entity[key] = replaceColumns(expression, (column) =>
+      column.parent === mapper.table ? columns[mapper.table.columns.indexOf(column)] : undefined,
+    ).label(key)
   }
   // `boss.posts`: the relationship from this entity, for joins, EXISTS and loader options. (Specs exist
   // only once relationship() installed the plugin that makes attributes.)

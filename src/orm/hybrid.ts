@@ -7,6 +7,7 @@
 import { InvalidRequestError, NotLoadedError } from "../errors.ts"
 import type { Expression, Label } from "../sql/expression.ts"
 import { type Evaluator, evaluator, rowValues, Unevaluable, UnknownColumn } from "./evaluate.ts"
+import { hybridExpressions } from "./hybrid-expressions.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { type InstanceState, STATE } from "./state.ts"
 
@@ -28,6 +29,7 @@ export function hybrid<C, H extends Hybrids>(build: (columns: C) => H): HybridIn
 }
 
 function defineHybrids(model: object, mapper: Mapper, hybrids: Hybrids, taken: ReadonlySet<string>): void {
+  hybridExpressions.set(mapper, hybrids)
   for (const [key, expression] of Object.entries(hybrids)) {
     if (taken.has(key)) {
       throw new InvalidRequestError(
