@@ -23,7 +23,7 @@ export async function engineFor(config: LoadedConfig, env: NodeJS.ProcessEnv): P
     return createEngine(url, config.neon ?? {})
   }
   const authToken = env[config.authToken ?? "DATABASE_AUTH_TOKEN"]
-  const options = authToken ? { authToken } : {}
+  const options = { ...config.libsql, ...(authToken ? { authToken } : {}) }
   if (/^(file:|:memory:)/i.test(url)) {
     const { createEngine } = await driverEntry(url, () => import("edgealchemy/libsql-node"), "@libsql/client")
     return createEngine(url, options)

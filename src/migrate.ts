@@ -27,6 +27,7 @@
 //   import { defineConfig } from "edgealchemy/migrate"
 //   export default defineConfig({ migrations: "migrations", models: "src/models.ts" })
 
+import type { LibsqlOptions } from "./drivers/libsql/driver.ts"
 import type { NeonOptions } from "./drivers/neon/settings.ts"
 
 export { type Change, compareSchemas } from "./migrate/compare.ts"
@@ -94,6 +95,11 @@ export interface CliConfig {
   readonly importFrom?: string
   /** Neon driver settings, e.g. a local endpoint (`{ fetchEndpoint: "http://127.0.0.1:4444/sql" }`). */
   readonly neon?: NeonOptions
+  /**
+   * libSQL driver settings, e.g. `{ requestTimeoutMs: 30_000 }` so that a database that stops answering
+   * ends the command instead of holding it. The token comes from the `authToken` variable.
+   */
+  readonly libsql?: Omit<LibsqlOptions, "authToken">
 }
 
 /** Types `edgealchemy.config.ts`: `export default defineConfig({ models: "src/models.ts" })`. */
