@@ -19,13 +19,30 @@ export class ProtocolViolation extends Error {}
 /** PostgreSQL's bounds for the startup packet's length (MAX_STARTUP_PACKET_LENGTH). */
 const STARTUP_LENGTH = { min: 8, max: 10_000 }
 
+/** PostgreSQL's largest message (PQ_LARGE_MESSAGE_LIMIT, 1 GB - 2): a longer one is refused at once. */
+const MAX_MESSAGE_LENGTH = 0x3ffffffe
+
 export class FrontendParser {
   #buffer: Buffer = Buffer.alloc(0)
+  /** Chunks that arrived after #buffer, joined to it only once the message they continue is whole:
+   *  joining at every chunk copied a large message's bytes once per chunk (quadratic time). */
+  #pending: Buffer[] = []
+  #pendingBytes = 0
+  /** Bytes #buffer needs before its first message can be complete. */
+  #needed = 0
   #startupDone = false
 
   /** Feeds a frame; returns the messages it completes. Throws ProtocolViolation on a bad length. */
   push(chunk: Buffer): FrontendMessage[] {
-    this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk
+    this.#pending.push(chunk)
+    this.#pendingBytes += chunk.length
+    if (this.#buffer.length + this.#pendingBytes < this.#needed) return []
+    this.#buffer =
+      this.#buffer.length === 0 && this.#pending.length === 1
+        ? chunk
+        : Buffer.concat([this.#buffer, ...this.#pending])
+    this.#pending = []
+    this.#pendingBytes = 0
     const messages: FrontendMessage[] = []
     for (;;) {
       const message = this.#startupDone ? this.typed() : this.untyped()
@@ -34,13 +51,19 @@ export class FrontendParser {
     }
   }
 
+  /** The first message is not whole yet: it needs `bytes` in all. */
+  private incomplete(bytes: number): undefined {
+    this.#needed = bytes
+    return undefined
+  }
+
   private untyped(): FrontendMessage | undefined {
-    if (this.#buffer.length < 8) return undefined
+    if (this.#buffer.length < 8) return this.incomplete(8)
     const length = this.#buffer.readInt32BE(0)
     // A length that does not count its own header would take nothing and loop forever.
     if (length < STARTUP_LENGTH.min || length > STARTUP_LENGTH.max)
       throw new ProtocolViolation("invalid length of startup packet")
-    if (this.#buffer.length < length) return undefined
+    if (this.#buffer.length < length) return this.incomplete(length)
     const code = this.#buffer.readInt32BE(4)
     const bytes = this.take(length)
     // An SSL or GSS request is answered with one byte, then the real startup follows, still untyped.
@@ -50,10 +73,11 @@ export class FrontendParser {
   }
 
   private typed(): FrontendMessage | undefined {
-    if (this.#buffer.length < 5) return undefined
+    if (this.#buffer.length < 5) return this.incomplete(5)
     const length = this.#buffer.readInt32BE(1)
     if (length < 4) throw new ProtocolViolation(`invalid message length ${length}`)
-    if (this.#buffer.length < length + 1) return undefined
+    if (length > MAX_MESSAGE_LENGTH) throw new ProtocolViolation("invalid message length")
+    if (this.#buffer.length < length + 1) return this.incomplete(length + 1)
     const type = String.fromCharCode(this.#buffer[0] as number)
     return { type, bytes: this.take(length + 1) }
   }
