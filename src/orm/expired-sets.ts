@@ -24,8 +24,16 @@ const staleRows = new WeakMap<InstanceState, StaleRow>()
  * committed one.
  */
 export function expire(state: InstanceState): void {
-  state.expired = true
   unloadRelationships(state)
+  expireColumns(state)
+}
+
+/**
+ * Expires an object's columns only: its row is read again by the next query or `get` that reaches it
+ * (the columns set since keep their values), and the columns set until then count as changed.
+ */
+export function expireColumns(state: InstanceState): void {
+  state.expired = true
   if (!state.committed) return
   staleRows.set(state, { committed: state.committed, set: new Set() })
   watchSets(state.mapper)

@@ -22,7 +22,7 @@ import { relinkMoved } from "./bulk-relink.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { relationshipWrites } from "./collection.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
-import { dropExpiredSets, expire } from "./expired-sets.ts"
+import { dropExpiredSets, expire, expireColumns } from "./expired-sets.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
@@ -1288,6 +1288,10 @@ export class AsyncSession extends ReadSession {
     this.#flushed = undefined
     this.#savepointUndo.clear()
     if (flushed && !committed) this.#undoFlushed(flushed)
+    // Rows read inside the transaction may hold what it wrote (a bulk or text() UPDATE, a flush's), which
+    // the database no longer has: every object's row is read again by the next query or get() that
+    // reaches it, as SQLAlchemy's rollback expires every object (relationships as above).
+    if (!committed) for (const object of this.identityMap.values()) expireColumns(stateOf(object))
     // Ended by a failure (a statement, a flush, the connection, a COMMIT), not by the application:
     // its earlier work is gone, and the session writes nothing more until the application has seen
     // that and rolled back, as SQLAlchemy's.
