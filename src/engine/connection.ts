@@ -182,16 +182,6 @@ export class Connection {
     }
   }
 
-  /**
-   * Undoes the work of a transaction that failed outside the database (a flush listener threw) as a
-   * failed statement's is undone: back to the innermost savepoint, or the transaction rolled back.
-   */
-  async rollbackFailedWork(): Promise<void> {
-    if (!this.inTransaction) return
-    await this.#recover()
-    if (!this.inTransaction) this.#transactionEnded(false)
-  }
-
   /** Rolls back what is open and releases the connection; safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return

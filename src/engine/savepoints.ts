@@ -24,6 +24,21 @@ export async function beginNested(connection: Connection): Promise<Savepoint> {
   return connection.savepoints.open()
 }
 
+/**
+ * Undoes the work of a transaction that failed outside the database (a flush listener threw) as a failed
+ * statement's is undone: back to the innermost savepoint, or the transaction rolled back (also when
+ * ROLLBACK TO fails). Here rather than on Connection, whose methods every worker carries.
+ */
+export async function rollbackFailedWork(connection: Connection): Promise<void> {
+  if (!connection.inTransaction) return
+  try {
+    if (await connection.savepoints?.recover(undefined)) return
+  } catch {
+    // The transaction is rolled back below.
+  }
+  await connection.rollback()
+}
+
 export class Savepoint {
   /** Kept by its connection's SavepointStack. */
   state: SavepointState = "active"

@@ -8,7 +8,7 @@ import { CLOSE_TIMEOUT_MS, type TransactionOptions } from "../drivers/transport.
 import { type Connection, mayWrite } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
-import { beginNested, type Savepoint } from "../engine/savepoints.ts"
+import { beginNested, rollbackFailedWork, type Savepoint } from "../engine/savepoints.ts"
 import { DataError, InvalidRequestError, PendingRollbackError, UnknownOutcomeError } from "../errors.ts"
 import { TABLE } from "../sql/dml-target.ts"
 import { requireRestricted } from "../sql/dml-where.ts"
@@ -1216,7 +1216,7 @@ export class AsyncSession extends ReadSession {
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
       const active = [...this.#savepointUndo].filter(([savepoint]) => savepoint.state === "active")
-      if (!databaseFailed) await connection.rollbackFailedWork().catch(() => undefined)
+      if (!databaseFailed) await rollbackFailedWork(connection).catch(() => undefined)
       // A savepoint took the failure of a flush whose answer is on the objects (the enclosing
       // transaction goes on): they go back to it, as its rows did. Left, its inserted objects stayed
       // persistent, under keys of rows that are gone, for a commit to report saved.
