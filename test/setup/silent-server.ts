@@ -6,6 +6,7 @@
 // half a body, then silence, held as above).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { WebSocketServer } from "ws"
 
 export interface SilentServer {
   readonly url: string
@@ -44,12 +45,23 @@ export async function startSilentServer(): Promise<SilentServer> {
     sockets.add(socket)
     socket.once("close", () => sockets.delete(socket))
   })
+  // A WebSocket (Neon's, to `/v2`) is accepted, then never answered: a database gone silent behind its
+  // proxy. Counted in `held` until its client lets go of it.
+  const webSockets = new WebSocketServer({ noServer: true })
+  server.on("upgrade", (request, socket, head) => {
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      held.add(request)
+      webSocket.once("close", () => held.delete(request))
+      socket.once("close", () => held.delete(request))
+    })
+  })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       for (const socket of sockets) socket.destroy()
+      webSockets.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
