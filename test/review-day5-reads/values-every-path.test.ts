@@ -155,7 +155,7 @@ for (const fixture of [
         await s.commit()
       }
       const expected = (await readVia(engine, (s) => s.scalars(select(R5Value).orderBy(R5Value.id)))).map(
-        (v) => ({ ...v.toJSON(), big: v.big }),
+        (v) => ({ ...v.toJSON(), big: v.big, bytes: v.bytes }),
       )
       const want = rows.map((r) => ({ ...r }))
       const diffs: unknown[] = []
@@ -175,7 +175,7 @@ for (const fixture of [
           await readVia(engine, (s) =>
             s.scalars(select(R5Value).orderBy(R5Value.id).options(selectinload(R5Value.owner))),
           )
-        ).map((v) => ({ ...v.toJSON(), big: v.big })),
+        ).map((v) => ({ ...v.toJSON(), big: v.big, bytes: v.bytes })),
       )
       cmp(
         "joined",
@@ -183,7 +183,7 @@ for (const fixture of [
           await readVia(engine, (s) =>
             s.scalars(select(R5Value).orderBy(R5Value.id).options(joinedload(R5Value.owner))),
           )
-        ).map((v) => ({ ...v.toJSON(), big: v.big })),
+        ).map((v) => ({ ...v.toJSON(), big: v.big, bytes: v.bytes })),
       )
       cmp(
         "level",
@@ -195,7 +195,7 @@ for (const fixture of [
             return users[0]!.values.slice().sort((a, b) => a.id - b.id)
           })
         )
-          .map((v) => ({ ...v.toJSON(), big: v.big }))
+          .map((v) => ({ ...v.toJSON(), big: v.big, bytes: v.bytes }))
           .concat(want.slice(3)),
       )
       const sub = aliased(R5Value, select(R5Value).where(R5Value.id.gt(0)).subquery("r5r_sub"))
@@ -205,7 +205,7 @@ for (const fixture of [
           await readVia(engine, (s) =>
             s.scalars(select(sub).orderBy(sub.id).options(selectinload(R5Value.owner))),
           )
-        ).map((v) => ({ ...v.toJSON(), big: v.big })),
+        ).map((v) => ({ ...v.toJSON(), big: v.big, bytes: v.bytes })),
       )
       const u = select(R5Value)
         .where(R5Value.id.lt(4))
@@ -213,7 +213,11 @@ for (const fixture of [
         .orderBy(R5Value.id)
       cmp(
         "union",
-        (await readVia(engine, (s) => s.scalars(u))).map((v) => ({ ...v.toJSON(), big: v.big })),
+        (await readVia(engine, (s) => s.scalars(u))).map((v) => ({
+          ...v.toJSON(),
+          big: v.big,
+          bytes: v.bytes,
+        })),
       )
       const cols = [
         R5Value.id,
