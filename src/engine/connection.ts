@@ -71,11 +71,11 @@ export class Connection {
   ): Promise<Result<CoreRowOf<S>>> {
     const query = this.#compile(statement, params)
     const commits = !this.inTransaction && !reads(statement, query)
-    const sent = this.#run(
+    const sent = this.run(
       query,
-      () => {
+      (transport) => {
         this.#refuseWriteIfReadOnly(statement)
-        return this.#openTransport.execute(query)
+        return transport.execute(query)
       },
       { commits },
     )
@@ -93,11 +93,11 @@ export class Connection {
     if (statements.length === 0) return []
     const queries = statements.map((statement) => this.#compile(statement, []))
     const commits = !this.inTransaction && !statements.every((s, i) => reads(s, queries[i] as Query))
-    const sent = this.#run(
+    const sent = this.run(
       queries,
-      () => {
+      (transport) => {
         for (const statement of statements) this.#refuseWriteIfReadOnly(statement)
-        return this.#openTransport.batch(queries, options)
+        return transport.batch(queries, options)
       },
       { commits },
     )
@@ -115,7 +115,7 @@ export class Connection {
     }
     if (transport.inTransaction || this.#opening)
       throw new InvalidRequestError("A transaction is already open; commit or roll it back first")
-    const opening = this.#run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
+    const opening = this.run({ sql: "BEGIN", params: [] }, () => transport.begin(options))
     this.#opening = opening
     try {
       await opening
@@ -146,7 +146,7 @@ export class Connection {
     const transport = this.#requireTransaction("commit")
     this.#endTransaction()
     try {
-      await this.#run({ sql: "COMMIT", params: [] }, () => transport.commit(), {
+      await this.run({ sql: "COMMIT", params: [] }, () => transport.commit(), {
         recover: false,
         commits: true,
       })
@@ -176,7 +176,7 @@ export class Connection {
     const transport = this.#requireTransaction("roll back")
     this.#endTransaction()
     try {
-      await this.#run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), { recover: false })
+      await this.run({ sql: "ROLLBACK", params: [] }, () => transport.rollback(), { recover: false })
     } finally {
       this.#transactionEnded(false)
     }
@@ -227,12 +227,6 @@ export class Connection {
         engine.emit("connect", { url: maskUrl(engine.url), driver: engine.driver.name })
     }
     return this.#transport
-  }
-
-  /** Sends a transaction-control statement, which text() refuses (`SAVEPOINT sp_1`): for ./savepoints.ts. */
-  async control(sql: string): Promise<void> {
-    const query = { sql, params: [] }
-    await this.#run(query, () => this.#openTransport.execute(query))
   }
 
   #compile(statement: Statement, params: readonly unknown[]): Query {
@@ -288,17 +282,18 @@ export class Connection {
    * Sends a request, reports its statements, and turns a driver error into ours. A failure inside a
    * transaction rolls back to the innermost savepoint, or ends the transaction when there is none.
    * `commits`: the request commits (a write outside a transaction, or COMMIT), so a connection that
-   * fails after sending it leaves its outcome unknown.
+   * fails after sending it leaves its outcome unknown. `send` is given the transport, opened if need be.
+   * Also how ./savepoints.ts sends SAVEPOINT and the like, which text() refuses.
    */
-  async #run<T>(
+  async run<T>(
     queries: Query | readonly Query[],
-    send: () => Promise<T>,
+    send: (transport: Transport) => Promise<T>,
     { recover = true, commits = false } = {},
   ): Promise<T> {
     // Timed only when statement events are heard: most requests are not, and a read is microseconds.
     const started = this.engine.listens("statement") ? performance.now() : undefined
     try {
-      const result = await send()
+      const result = await send(this.#openTransport)
       if (started !== undefined) this.#report(queries, started)
       return result
     } catch (error) {

@@ -89,7 +89,7 @@ export class SavepointStack {
 
   async open(): Promise<Savepoint> {
     const savepoint = new Savepoint(`sp_${++this.#counter}`, this)
-    await this.#connection.control(`SAVEPOINT ${savepoint.name}`)
+    await control(this.#connection, `SAVEPOINT ${savepoint.name}`)
     this.#open.push(savepoint)
     return savepoint
   }
@@ -114,7 +114,8 @@ export class SavepointStack {
     }
     this.closeFrom(this.#open.indexOf(savepoint))
     savepoint.state = outcome === "release" ? "released" : "rolled back"
-    await this.#connection.control(
+    await control(
+      this.#connection,
       `${outcome === "release" ? "RELEASE" : "ROLLBACK TO"} SAVEPOINT ${savepoint.name}`,
     )
   }
@@ -138,7 +139,7 @@ export class SavepointStack {
     this.#undoneBy.set(savepoint, failure)
     this.#recovering = true
     try {
-      await this.#connection.control(`ROLLBACK TO SAVEPOINT ${savepoint.name}`)
+      await control(this.#connection, `ROLLBACK TO SAVEPOINT ${savepoint.name}`)
     } finally {
       this.#recovering = false
     }
@@ -189,4 +190,10 @@ export class SavepointStack {
       this.#failed.delete(savepoint)
     }
   }
+}
+
+/** Sends a transaction-control statement (`SAVEPOINT sp_1`), which text() refuses. */
+async function control(connection: Connection, sql: string): Promise<void> {
+  const query = { sql, params: [] }
+  await connection.run(query, (transport) => transport.execute(query))
 }
