@@ -4,7 +4,7 @@
 // detected (the guard fails, changing nothing) and dropped from the plan, which goes on from there.
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
-import { InvalidRequestError, ProgrammingError } from "../errors.ts"
+import { InvalidRequestError, ProgrammingError, UnknownOutcomeError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import type { Statement } from "../sql/statement.ts"
@@ -216,9 +216,17 @@ export class Migrator {
           if (!now || !this.changedUnderUs(state.heads, now.heads)) {
             throw await explainFailure(connection, step, statements, error, this.versionTable)
           }
+          // Its answer lost (UnknownOutcomeError), and the database now exactly where this step leads:
+          // this runner's own request applied it, not another runner (which it was reported as).
+          const ours =
+            error instanceof UnknownOutcomeError &&
+            !this.changedUnderUs(this.headsAfter(step, state.heads), [...now.heads].sort())
           const done = steps.filter((s) => this.isDone(s, now.heads))
-          for (const s of done)
-            report({ ...this.event(s, graph.get(s.revision).message, 0, started), concurrent: true })
+          for (const s of done) {
+            const own = ours && s === step
+            const event = this.event(s, graph.get(s.revision).message, own ? statements.length : 0, started)
+            report({ ...event, concurrent: !own })
+          }
           state = now
           steps = steps.filter((s) => !done.includes(s))
           continue
