@@ -93,10 +93,22 @@ export function bulkSync(
     statement.kind === "update" ? withClientDefaults(table, statement.state.values, "onUpdate") : {}
   const run = statement.kind === "update" ? (statement as Update<never>).values(values as never) : statement
   if (mode !== "fetch") {
-    const changes = tryEvaluate(statement, values, objects, mode === "evaluate", session.textTimestamps)
+    // An expired object (a commit with expireOnCommit, a rollback) may hold another row than its row is
+    // now (another program's change, or what the rollback undid): "auto" has the statement return the
+    // rows it took, and "evaluate" leaves such objects alone, as SQLAlchemy's (the next read reloads them).
+    const current = objects.filter((state) => !state.expired)
+    const ask = mode === "auto" && current.length < objects.length && !updatesKey(table, values)
+    const changes = ask
+      ? undefined
+      : tryEvaluate(statement, values, current, mode === "evaluate", session.textTimestamps)
     if (changes) return evaluateSync(run, changes, session)
   }
   return fetchSync(run as Bulk, values, (objects[0] as InstanceState).mapper, session)
+}
+
+/** Whether an UPDATE's values change the primary key, whose rows "fetch" cannot tell apart. */
+function updatesKey(table: Table, values: Readonly<Record<string, unknown>>): boolean {
+  return Object.keys(values).some((key) => table.primaryKey.includes(table.requireColumn(key)))
 }
 
 /** An object the statement matches, with the new values it gets (none for DELETE). */
@@ -233,7 +245,7 @@ function fetchSync(
   const { table, returning } = statement.state
   const keyColumns = table.primaryKey as readonly Column<unknown>[]
   const valueColumns = Object.keys(values).map((key) => table.requireColumn(key))
-  if (valueColumns.some((column) => keyColumns.includes(column))) {
+  if (updatesKey(table, values)) {
     // RETURNING gives the rows' new keys only: the objects they were cannot be told.
     throw new InvalidRequestError(
       `synchronizeSession "fetch" cannot follow an UPDATE of ${table.name}'s primary key; use "evaluate", or false and reload`,
