@@ -2,6 +2,8 @@
 // dialects decide how it is spelled in DDL and how values cross the wire.
 
 import { InvalidRequestError } from "../errors.ts"
+import { numberStore } from "./numeric-store.ts"
+import type { Column } from "./schema/column.ts"
 import { checkedDay, checkedNumeric, jsonText, type TypeCheck } from "./value-checks.ts"
 export type TypeKind =
   | "integer"
@@ -25,6 +27,14 @@ export interface TypeOptions {
   readonly precision?: number
   readonly scale?: number
   readonly values?: readonly string[]
+}
+
+/** How a database that keeps a type's values as 64-bit integers or doubles writes and reads them. */
+export interface NumberStore {
+  /** The checked value as it is sent; refused (a DataError) when it would not be kept exactly. */
+  write(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string
+  /** What the database returned, as the value of a column of this scale. */
+  read(value: unknown, scale: number | undefined): string
 }
 
 export class SqlType<T> {
@@ -125,7 +135,7 @@ export function StringType(length?: number): SqlType<string> {
  *   (`"12.5"`): the same number.
  */
 export function Numeric(precision?: number, scale?: number): SqlType<string> {
-  return new SqlType<string>(
+  return new NumericType(
     "numeric",
     {
       ...(precision === undefined ? {} : { precision }),
@@ -134,6 +144,20 @@ export function Numeric(precision?: number, scale?: number): SqlType<string> {
     checkedNumeric,
   )
 }
+
+/**
+ * Numeric's types carry their forms in a database that keeps NUMERIC as an integer or a double
+ * (./numeric-store.ts), as a getter (types are frozen): a bundle whose models have no Numeric carries
+ * none of that code, nor a field for it on every type.
+ */
+class NumericType extends SqlType<string> {
+  get numberStore(): NumberStore {
+    return numberStore
+  }
+}
+
+/** A type as a dialect that keeps NUMERIC as numbers sees it: a Numeric's carries its forms. */
+export type StoredAsNumber = SqlType<unknown> & { readonly numberStore?: NumberStore }
 
 /**
  * JSON documents; `Json<{tags: string[]}>()` types the value. JSONB on PostgreSQL, TEXT on SQLite.

@@ -2,21 +2,16 @@
 // (even 42) and booleans and Dates inconsistently across modes, so integers go as bigint, booleans as
 // 1n/0n and timestamps as sortable UTC text, the same on every transport.
 import type { Column } from "../../sql/schema/column.ts"
-import type { SqlType } from "../../sql/types.ts"
-import {
-  checkedValue,
-  type Decimal,
-  parseDecimal,
-  readInteger,
-  refuse,
-  unreadable,
-} from "../../sql/value-checks.ts"
+import type { SqlType, StoredAsNumber } from "../../sql/types.ts"
+import { checkedValue, readInteger, unreadable } from "../../sql/value-checks.ts"
 
 export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Column<unknown>): unknown {
   const checked = checkedValue(value, type, column)
   switch (type.kind) {
     case "numeric":
-      return sqliteNumeric(checked as string, type, column)
+      // Numeric() gives its types their forms here (../../sql/numeric-store.ts); made otherwise, a
+      // numeric type has no check either, and checkedValue refused the value.
+      return (type as StoredAsNumber).numberStore?.write(checked as string, type, column) ?? checked
     case "float":
       return checked
     case "boolean":
@@ -27,37 +22,6 @@ export function encodeSqlite(value: unknown, type: SqlType<unknown>, column?: Co
       // Checked, the only numbers left are integers, but for an untyped value (`func.abs(x).eq(1.5)`).
       return Number.isInteger(checked) ? BigInt(checked as number) : checked
   }
-}
-
-/**
- * A NUMERIC column turns decimal text into a 64-bit integer when it is one, else into a double, which
- * keeps 15 significant digits: a value it would round is refused rather than changed. A whole number
- * of 16 to 19 digits goes as plain integer text, which SQLite keeps as an integer.
- */
-function sqliteNumeric(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string {
-  // Short text with no exponent has at most 15 digits, within a double's range: most values stop here.
-  if (text.length <= 15 && !/e/i.test(text)) return text
-  const { negative, digits, exponent } = parseDecimal(text) as Decimal
-  const magnitude = digits + exponent
-  if (digits <= 15 && magnitude > -300 && magnitude <= 300) return text
-  if (exponent >= 0 && magnitude <= 19) {
-    const integer = BigInt(`${negative ? "-" : ""}${significantDigits(text)}${"0".repeat(exponent)}`)
-    if (integer >= -(2n ** 63n) && integer < 2n ** 63n) return integer.toString()
-  }
-  return refuse(
-    text,
-    type,
-    column,
-    "SQLite keeps 15 significant digits (1e-300 to 1e300) or a 64-bit integer; round it or use Text",
-  )
-}
-
-/** The significant digits of decimal text: `-0.0120e5` gives "12". */
-function significantDigits(text: string): string {
-  return text
-    .replace(/e.*/i, "")
-    .replace(/\D/g, "")
-    .replace(/^0+|0+$/g, "")
 }
 
 /**
@@ -94,7 +58,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
         : unreadable(value, type)
     }
     case "numeric":
-      return numericText(value, type.options.scale)
+      return (type as StoredAsNumber).numberStore?.read(value, type.options.scale) ?? String(value)
     case "boolean":
       // Text another writer stored reads as PostgreSQL's does: 'f' and 'false' are false.
       return value !== 0n && value !== 0 && value !== "0" && value !== "f" && value !== "false"
@@ -131,21 +95,4 @@ export function parseSqliteTimestamp(text: string): Date {
   }
   const iso = text.includes("T") ? text : text.replace(" ", "T")
   return new Date(/z|[+-]\d\d:?\d\d$/i.test(iso) ? iso : `${iso}Z`)
-}
-
-/**
- * A NUMERIC's integer or double as decimal text, with the column's scale as PostgreSQL writes it
- * (`12.50` in a Numeric(10, 2)). A double is read to the 15 digits SQLite keeps; text that is not a
- * number (written around edgealchemy) comes back as it is.
- */
-function numericText(value: unknown, scale = 0): string {
-  const text = typeof value === "number" ? value.toPrecision(15) : String(value)
-  const decimal = parseDecimal(text)
-  if (!decimal) return text
-  const places = Math.max(0, -decimal.exponent)
-  const digits = significantDigits(text) + "0".repeat(Math.max(0, decimal.exponent))
-  const whole = digits.padStart(places + 1, "0")
-  const point = whole.length - places
-  const fraction = whole.slice(point).padEnd(scale, "0")
-  return `${decimal.negative && decimal.digits > 0 ? "-" : ""}${whole.slice(0, point)}${fraction ? `.${fraction}` : ""}`
 }

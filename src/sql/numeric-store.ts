@@ -1,0 +1,57 @@
+// A Numeric in a database that keeps NUMERIC as a 64-bit integer or a double (SQLite's NUMERIC affinity):
+// what a written value must fit to be kept exactly, and how what comes back reads as decimal text. Only
+// such a dialect uses it (../dialects/sqlite/codecs.ts), and it reaches it through the type: Numeric()
+// makes its types with it (./types.ts), so that a bundle whose models have no Numeric carries none of it.
+import type { Column } from "./schema/column.ts"
+import type { NumberStore, SqlType } from "./types.ts"
+import { type Decimal, parseDecimal, refuse } from "./value-checks.ts"
+
+export const numberStore: NumberStore = { write: storedText, read: numericText }
+
+/**
+ * A NUMERIC column turns decimal text into a 64-bit integer when it is one, else into a double, which
+ * keeps 15 significant digits: a value it would round is refused rather than changed. A whole number
+ * of 16 to 19 digits goes as plain integer text, which SQLite keeps as an integer.
+ */
+function storedText(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string {
+  // Short text with no exponent has at most 15 digits, within a double's range: most values stop here.
+  if (text.length <= 15 && !/e/i.test(text)) return text
+  const { negative, digits, exponent } = parseDecimal(text) as Decimal
+  const magnitude = digits + exponent
+  if (digits <= 15 && magnitude > -300 && magnitude <= 300) return text
+  if (exponent >= 0 && magnitude <= 19) {
+    const integer = BigInt(`${negative ? "-" : ""}${significantDigits(text)}${"0".repeat(exponent)}`)
+    if (integer >= -(2n ** 63n) && integer < 2n ** 63n) return integer.toString()
+  }
+  return refuse(
+    text,
+    type,
+    column,
+    "SQLite keeps 15 significant digits (1e-300 to 1e300) or a 64-bit integer; round it or use Text",
+  )
+}
+
+/** The significant digits of decimal text: `-0.0120e5` gives "12". */
+function significantDigits(text: string): string {
+  return text
+    .replace(/e.*/i, "")
+    .replace(/\D/g, "")
+    .replace(/^0+|0+$/g, "")
+}
+
+/**
+ * A NUMERIC's integer or double as decimal text, with the column's scale as PostgreSQL writes it
+ * (`12.50` in a Numeric(10, 2)). A double is read to the 15 digits SQLite keeps; text that is not a
+ * number (written around edgealchemy) comes back as it is.
+ */
+function numericText(value: unknown, scale = 0): string {
+  const text = typeof value === "number" ? value.toPrecision(15) : String(value)
+  const decimal = parseDecimal(text)
+  if (!decimal) return text
+  const places = Math.max(0, -decimal.exponent)
+  const digits = significantDigits(text) + "0".repeat(Math.max(0, decimal.exponent))
+  const whole = digits.padStart(places + 1, "0")
+  const point = whole.length - places
+  const fraction = whole.slice(point).padEnd(scale, "0")
+  return `${decimal.negative && decimal.digits > 0 ? "-" : ""}${whole.slice(0, point)}${fraction ? `.${fraction}` : ""}`
+}
