@@ -79,7 +79,7 @@ export class Connection {
       },
       { commits },
     )
-    return this.#result(statement, await this.#track(sent), commits)
+    return this.#result(statement, await this.#track(sent), commits && mayWrite(statement))
   }
 
   /**
@@ -102,7 +102,8 @@ export class Connection {
       { commits },
     )
     const results = await this.#track(sent)
-    return results.map((result, i) => this.#result(statements[i] as Statement, result, commits))
+    const wrote = commits && statements.some(mayWrite)
+    return results.map((result, i) => this.#result(statements[i] as Statement, result, wrote))
   }
 
   /** Opens an interactive transaction (Neon: the WebSocket client; libSQL: a baton stream). */
@@ -250,20 +251,21 @@ export class Connection {
   /**
    * The rows decoded. A value the statement's types cannot read (a server default or trigger wrote
    * 'infinity' into a DateTime, an id past 2^53 into an Integer) fails here, after the database answered:
-   * for a request that `commits`, after it committed, so that failure says the write was applied, where
+   * for a request that `wrote` (a write committed with it: not raw SQL that only reads, which `commits`
+   * does not tell from a write), after it committed, so that failure says the write was applied, where
    * its DataError would be taken for bad input that wrote nothing, and retried.
    */
   #result(
     statement: Statement,
     raw: { columns: readonly string[]; rows: readonly (readonly unknown[])[]; rowsAffected: number },
-    commits: boolean,
+    wrote: boolean,
   ) {
     const slots = slotsOf(statement)
     try {
       const rows = raw.rows.map((row) => decodeRow(row, slots, this.engine.dialect))
       return new Result(rows as never[], raw.columns, raw.rowsAffected, statement)
     } catch (error) {
-      throw commits
+      throw wrote
         ? new CommittedButUnreadableError(
             `The commit was applied but its answer could not be read (${(error as Error).message}): do not retry it`,
             { cause: error },

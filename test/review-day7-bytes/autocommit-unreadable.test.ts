@@ -124,6 +124,15 @@ for (const fixture of [
       const loaded = await failureOf(session.scalars(select(Beacon)))
       expect(loaded).toBeInstanceOf(DataError)
       expect(loaded).not.toBeInstanceOf(CommittedButUnreadableError)
+      // Raw SQL that only reads, though it does not start with SELECT, and a batch of such reads.
+      const cte = text("WITH t AS (SELECT at FROM r7b_au_beacons) SELECT at FROM t").columns(DateTime)
+      const read = await failureOf(engine.execute(cte))
+      expect(read).toBeInstanceOf(DataError)
+      expect(read).not.toBeInstanceOf(CommittedButUnreadableError)
+      await using connection = engine.connect()
+      const batched = await failureOf(connection.batch([select(Beacon.label), cte]))
+      expect(batched).toBeInstanceOf(DataError)
+      expect(batched).not.toBeInstanceOf(CommittedButUnreadableError)
       expect(await count(engine)).toBe(1)
     })
 
