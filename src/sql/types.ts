@@ -4,7 +4,7 @@
 import { InvalidRequestError } from "../errors.ts"
 import { numberStore } from "./numeric-store.ts"
 import type { Column } from "./schema/column.ts"
-import { checkedDay, checkedNumeric, jsonText, type TypeCheck } from "./value-checks.ts"
+import { checkedDay, checkedNumeric, checkedUuid, jsonText, type TypeCheck } from "./value-checks.ts"
 export type TypeKind =
   | "integer"
   | "bigint"
@@ -93,7 +93,7 @@ export const Text = /* @__PURE__ */ new SqlType<string>("text")
  */
 export const Float = /* @__PURE__ */ new SqlType<number>("float")
 /** UUIDs in the lowercase 8-4-4-4-12 form of `crypto.randomUUID()`; others are refused. */
-export const Uuid = /* @__PURE__ */ new SqlType<string>("uuid")
+export const Uuid = /* @__PURE__ */ new SqlType<string>("uuid", {}, checkedUuid)
 /** Bytes, as `Uint8Array` (a Node Buffer is one). */
 // Annotated: an inferred type would be emitted as Uint8Array<ArrayBufferLike>, which TypeScript before 5.7 refuses.
 export const LargeBinary: SqlType<Uint8Array> = /* @__PURE__ */ new SqlType<Uint8Array>("binary")

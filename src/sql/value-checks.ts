@@ -45,16 +45,15 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
     case "numeric":
     case "json":
     case "date":
-      // A type made with `new SqlType()` rather than Numeric(), Json() or DateOnly has no check to run.
+    case "uuid":
+      // A type made with `new SqlType()` rather than Numeric(), Json(), DateOnly or Uuid has no check to run.
       return type.check ? type.check(value, type, column, refused) : refused("make its type with the factory")
     case "string":
     case "text":
     case "enum":
-    case "uuid":
       if (typeof value !== "string") return refused("strings only")
       if (value.includes("\u0000")) return refused("no database keeps NUL (U+0000) in text; remove it")
       if (!(value as WellFormed).isWellFormed()) return refused("a lone surrogate has no UTF-8 form")
-      if (type.kind === "uuid" && !UUID.test(value)) return refused("lowercase 8-4-4-4-12 UUIDs only")
       if (column) capacity.text?.(value, type, refused)
       return value
     case "boolean":
@@ -73,7 +72,7 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
 type WellFormed = string & { isWellFormed(): boolean }
 
 /**
- * What checks a value of the types only some apps use (Numeric, Json, DateOnly): each type carries
+ * What checks a value of the types only some apps use (Numeric, Json, DateOnly, Uuid): each type carries
  * its own (../types.ts), so a bundle whose columns use none of them carries none of these checks.
  */
 export type TypeCheck = (
@@ -115,6 +114,11 @@ export function checkedDay(value: unknown, _type: unknown, _column: unknown, ref
   const day = typeof value === "string" && DAY.test(value) ? new Date(`${value}T00:00:00Z`) : undefined
   const valid = day && day.getTime() >= FIRST_DAY && day.toISOString().startsWith(value as string)
   return valid ? value : refused('"YYYY-MM-DD" days of years 1 to 9999 only')
+}
+
+/** Uuid's check: lowercase 8-4-4-4-12 text (PostgreSQL would write an upper-case one back in lowercase). */
+export function checkedUuid(value: unknown, _type: unknown, _column: unknown, refused: Refused): unknown {
+  return typeof value === "string" && UUID.test(value) ? value : refused("lowercase 8-4-4-4-12 UUIDs only")
 }
 
 /** Json's check: the document as its JSON text. */
