@@ -2,7 +2,7 @@
 // resolved, analyzed and parsed before any step runs, so a step that is not one statement (none, two,
 // an unsupported one, missing stored SQL, a syntax error) fails the whole batch with nothing done.
 import { argumentsOf, type StatementArguments } from "./arguments.ts"
-import { HranaError, ProtocolError } from "./errors.ts"
+import { HranaError, ProtocolError, TransactionTimeoutError } from "./errors.ts"
 import type { BatchCondition, BatchStep, StmtRequest } from "./requests.ts"
 import { type AnalyzedStatement, analyzeSingleStatement } from "./sql-analysis.ts"
 import {
@@ -12,6 +12,7 @@ import {
   parseAll,
   runStatement,
   type StmtResult,
+  transactionTimedOut,
 } from "./statement-runner.ts"
 
 export interface CompiledStatement {
@@ -95,6 +96,12 @@ export async function runBatch(context: ExecutionContext, steps: CompiledStep[])
   const result: BatchResult = { step_results: [], step_errors: [] }
   const budget = { bytes: MAX_RESPONSE_BYTES }
   for (const step of steps) {
+    // sqld checks the transaction's time before each step, conditions or not.
+    if (await transactionTimedOut(context)) {
+      result.step_results.push(null)
+      result.step_errors.push(new TransactionTimeoutError().toProto())
+      continue
+    }
     if (step.condition && !holds(step.condition, result, context)) {
       result.step_results.push(null)
       result.step_errors.push(null)

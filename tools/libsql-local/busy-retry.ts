@@ -11,10 +11,15 @@ export interface BusyPolicy {
   isStopping: () => boolean
 }
 
-/** What a waiting request does around its pause: leave its turn, then take it again. */
+/** What a waiting request does around its pause (leave its turn, then take it again), and how it
+ *  meets a holder of the write lock whose time is up (write-lock.ts). */
 export interface PauseHooks {
   beforePause: () => void
   afterPause: () => Promise<void>
+  /** Takes the lock from a holder whose time is up; true when it did (try again at once). */
+  stealLock?: () => Promise<boolean>
+  /** When the holder's time is up, when another stream holds the lock. */
+  lockHolderDeadline?: () => number | undefined
 }
 
 const FIRST_PAUSE_MS = 2
@@ -31,10 +36,21 @@ export async function retryWhileBusy<T>(
     try {
       return await attempt()
     } catch (error) {
-      if (!isRetryableBusy(error) || Date.now() + pause > deadline) throw error
+      if (!isRetryableBusy(error)) throw error
+      // sqld's busy handler: a holder whose time is up loses the lock to the waiter.
+      if (await hooks?.stealLock?.()) continue
+      if (Date.now() >= deadline) throw error
     }
+    // Wake at the deadline at the latest, and just after the holder's time is up, to take the lock.
+    const now = Date.now()
+    const holderDeadline = hooks?.lockHolderDeadline?.()
+    const wait = Math.min(
+      pause,
+      deadline - now,
+      holderDeadline !== undefined && holderDeadline >= now ? holderDeadline - now + 1 : pause,
+    )
     hooks?.beforePause()
-    await new Promise((resolve) => setTimeout(resolve, pause))
+    await new Promise((resolve) => setTimeout(resolve, wait))
     if (policy.isStopping()) throw new ServerStoppingError()
     await hooks?.afterPause()
     pause = Math.min(pause * 2, LONGEST_PAUSE_MS)

@@ -91,6 +91,11 @@ export class Connection {
    */
   #rolledBack: string | undefined
   #closed: Promise<void> | undefined
+  /** When the transaction under way took the write lock (write-lock.ts); cleared when it ends. */
+  writeLockSince: number | undefined
+  /** Another stream took the write lock from this transaction (write-lock.ts): its next statement
+   *  fails with TRANSACTION_TIMEOUT. Cleared when the pool resets the connection. */
+  writeLockTaken = false
 
   private constructor(worker: Worker, flag: Int32Array) {
     this.#worker = worker
@@ -133,6 +138,7 @@ export class Connection {
     if (this.#lost !== undefined) {
       return { id, settled: Promise.reject(new ConnectionLostError(this.#lost)) }
     }
+    if (operation.type === "reset") this.writeLockTaken = false
     if (this.#rolledBack !== undefined) {
       const refused = this.#refuses(operation)
       if (refused) return { id, settled: Promise.reject(refused) }
@@ -216,6 +222,7 @@ export class Connection {
       this.#rolledBack = message.error?.message ?? "unknown error"
     }
     this.#inTransaction = message.inTransaction
+    if (!message.inTransaction) this.writeLockSince = undefined
     if (message.ok) pending.resolve(message.result)
     else {
       const error = message.error ?? { message: "unknown error" }
@@ -228,6 +235,7 @@ export class Connection {
   #loseAll(reason: string): void {
     this.#lost ??= reason
     this.#inTransaction = false
+    this.writeLockSince = undefined
     for (const [id, pending] of this.#pending) {
       this.#pending.delete(id)
       pending.reject(new ConnectionLostError(reason))

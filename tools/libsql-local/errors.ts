@@ -32,6 +32,13 @@ export class HranaError extends Error {
   }
 }
 
+/** sqld's answer to a statement of a transaction whose time on the write lock is up (write-lock.ts). */
+export class TransactionTimeoutError extends HranaError {
+  constructor() {
+    super("Transaction timed out", "TRANSACTION_TIMEOUT")
+  }
+}
+
 /** Thrown by the busy-retry loop when the server stops while a statement waits for a lock, and for a
  *  statement interrupted because the server stops. */
 export class ServerStoppingError extends HranaError {

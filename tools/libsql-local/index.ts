@@ -18,6 +18,7 @@ import { Lane } from "./lane.ts"
 import type { HranaService } from "./pipeline.ts"
 import { type LibsqlStats, StatsBook } from "./stats.ts"
 import { StreamRegistry } from "./streams.ts"
+import { DEFAULT_TRANSACTION_TIMEOUT_MS, WriteLock } from "./write-lock.ts"
 
 export type { LibsqlStats } from "./stats.ts"
 
@@ -35,8 +36,13 @@ export interface LibsqlLocalOptions {
   authToken?: string
   /** An idle stream is closed after this long and its transaction rolled back (sqld: 10 s). */
   streamExpiryMs?: number
-  /** How long a statement waits for a locked database before SQLITE_BUSY is reported. */
+  /** How long a statement waits for a locked database before SQLITE_BUSY is reported. A holder of the
+   *  write lock whose transactionTimeoutMs is up loses it to the waiter first. */
   busyTimeoutMs?: number
+  /** How long a transaction may hold the write lock, counted from the statement that took it (sqld's
+   *  TXN_TIMEOUT: 5 s): a writer waiting then takes it, and the transaction's next statement fails with
+   *  TRANSACTION_TIMEOUT. */
+  transactionTimeoutMs?: number
   /** A statement running longer is interrupted and fails with SQLITE_INTERRUPT (default 60 s; 0: no
    *  limit). A statement whose client goes away is interrupted at once, as on sqld. */
   statementTimeoutMs?: number
@@ -80,6 +86,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping },
     lane: new Lane(isStopping),
     statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    writeLock: new WriteLock(options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS),
   }
   const inFlight = new Set<Promise<unknown>>()
   const server = createHranaServer(service, {

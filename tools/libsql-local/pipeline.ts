@@ -15,6 +15,7 @@ import type { ExecutionContext, ProtocolVersion } from "./statement-runner.ts"
 import type { StatsBook } from "./stats.ts"
 import { handleStreamRequest, type StreamResult } from "./stream-requests.ts"
 import type { Stream, StreamRegistry } from "./streams.ts"
+import type { WriteLock } from "./write-lock.ts"
 
 export interface HranaService {
   registry: StreamRegistry
@@ -23,6 +24,8 @@ export interface HranaService {
   lane: Lane
   /** A statement running longer is interrupted (0: no limit). */
   statementTimeoutMs: number
+  /** How long a transaction may hold the write lock (sqld: 5 s). */
+  writeLock: WriteLock
 }
 
 export interface HttpAnswer {
@@ -125,6 +128,8 @@ function contextFor(
       signal: request.signal,
       timeLimitMs: service.statementTimeoutMs,
       turn,
+      writeLock: service.writeLock,
+      program: { timedOut: false },
     }
   }
 }

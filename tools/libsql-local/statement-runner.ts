@@ -10,10 +10,12 @@ import {
   RequestAbandonedError,
   ServerStoppingError,
   StatementTimeLimitError,
+  TransactionTimeoutError,
 } from "./errors.ts"
 import type { Turn } from "./lane.ts"
 import type { AnalyzedStatement } from "./sql-analysis.ts"
 import type { HranaValue, SqlValue } from "./values.ts"
+import type { WriteLock } from "./write-lock.ts"
 
 export type ProtocolVersion = 2 | 3
 
@@ -49,6 +51,11 @@ export interface ExecutionContext {
   timeLimitMs: number
   /** The request's turn in the lane (lane.ts). */
   turn: Turn
+  /** How long a transaction may hold the write lock (write-lock.ts). */
+  writeLock: WriteLock
+  /** This request (sqld's program): once its transaction's time is up, every later statement of it
+   *  fails with TRANSACTION_TIMEOUT too. */
+  program: { timedOut: boolean }
 }
 
 export interface Column {
@@ -75,6 +82,10 @@ export async function runStatement(
   budget: ResponseBudget = { bytes: MAX_RESPONSE_BYTES },
 ): Promise<StmtResult> {
   if (context.signal.aborted) throw nobodyWaits(context)
+  if (await transactionTimedOut(context)) throw new TransactionTimeoutError()
+  const takesWriteLock =
+    statement.kind === "write" ||
+    (statement.kind === "txn-begin" && /\b(IMMEDIATE|EXCLUSIVE)\b/i.test(statement.text))
   let counted = false
   let firstAttempt: number | undefined
   // sqld prepares, then binds: a missing table is reported before a missing argument.
@@ -118,8 +129,12 @@ export async function runStatement(
     {
       beforePause: () => context.turn.leave(),
       afterPause: () => context.turn.take(),
+      stealLock: () => context.writeLock.steal(context.connection),
+      lockHolderDeadline: () => context.writeLock.holderDeadline(context.connection),
     },
   ).catch((error: unknown) => {
+    // A write that failed otherwise than for the lock (a constraint) took it all the same.
+    if (takesWriteLock && !isBusy(error)) context.writeLock.taken(context.connection)
     if (error instanceof RequestAbandonedError) throw error
     if (error instanceof WorkerError) {
       if (error.hranaCode) throw new HranaError(error.message, error.hranaCode)
@@ -127,11 +142,27 @@ export async function runStatement(
     }
     throw hranaErrorFromSqlite(error, "run")
   })
+  if (takesWriteLock) context.writeLock.taken(context.connection)
   if (!counted) context.onStatement()
   const { responseBytes, ...answer } = result
   budget.bytes -= responseBytes ?? 0 // transaction control (run through exec) reads no rows
   if (context.version < 3) delete answer.query_duration_ms
   return answer
+}
+
+/**
+ * Whether the transaction of this request's stream has had its time on the write lock (write-lock.ts):
+ * then it is rolled back, and this statement and every later one of the request fail.
+ */
+export async function transactionTimedOut(context: ExecutionContext): Promise<boolean> {
+  if (!context.program.timedOut && (await context.writeLock.expire(context.connection))) {
+    context.program.timedOut = true
+  }
+  return context.program.timedOut
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof WorkerError && (error.code === "SQLITE_BUSY" || ((error.rawCode ?? 0) & 0xff) === 5)
 }
 
 /** A result as the connection's thread sends it: with the bytes it counted against the budget. */
