@@ -26,7 +26,13 @@ import { dropExpiredSets, expire, expireColumns } from "./expired-sets.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
-import { committedButUnreadable, readReturned, readRows, undecoded } from "./flush/returned.ts"
+import {
+  committedButUnreadable,
+  insertedWithoutRows,
+  readReturned,
+  readRows,
+  undecoded,
+} from "./flush/returned.ts"
 import { changedSinceFlush, flushScope, listened, storedMembersOfNew } from "./flush/scope.ts"
 import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
@@ -1150,7 +1156,12 @@ export class AsyncSession extends ReadSession {
       // After it, the rows are written: an object whose key could not be read cannot be held by its row,
       // and pending it would be inserted again. It is let go, as an object whose row the session cannot
       // name (state detached).
-      const unkeyed = refused.length > 0 ? plan.inserted.filter((state) => state.committed === undefined) : []
+      const unkeyed = plan.inserted.filter((state) => state.committed === undefined)
+      // Some new objects got no row of their own back (a trigger or rule skipped an INSERT): inside a
+      // transaction the flush fails and is rolled back, as SQLAlchemy's FlushError; after an atomic
+      // commit they are let go below, and the commit says so.
+      if (unkeyed.length > 0 && !refused[0] && connection.inTransaction)
+        throw insertedWithoutRows(unkeyed, false)
       for (const state of unkeyed) {
         this.#expunge(state)
         state.committed = {}
@@ -1168,6 +1179,7 @@ export class AsyncSession extends ReadSession {
       this.#fire("afterFlush")
       // Applied, and said so: the catch below ends the commit as one (afterCommit).
       if (refused[0]) throw committedButUnreadable(refused[0], unkeyed)
+      if (unkeyed.length > 0) throw insertedWithoutRows(unkeyed, true)
       try {
         return results
           .slice(rendered.length)

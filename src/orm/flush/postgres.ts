@@ -95,6 +95,9 @@ function renderInsert(
   return {
     statement: new TextStatement(sql, rowTypes(table, skip, columns), compiled.params),
     apply: (returned) => {
+      // Rows are given by order: with one missing (a trigger skipped its INSERT), each after it would go
+      // to the object before; none is given, and the session says so (./returned.ts).
+      if (returned.length !== step.rows.length) return
       for (const [i, row] of returned.entries())
         applyRow(step.rows[i]?.state, table, row, skip, columns, step.rows[i]?.values)
     },

@@ -15,7 +15,12 @@
 
 import { Result } from "../../engine/result.ts"
 import { decodeRow, slotsOf } from "../../engine/row-shape.ts"
-import { CommittedButUnreadableError, DataError } from "../../errors.ts"
+import {
+  CommittedButUnreadableError,
+  DataError,
+  type EdgeAlchemyError,
+  InvalidRequestError,
+} from "../../errors.ts"
 import type { Dialect } from "../../sql/compiler/dialect.ts"
 import type { Statement } from "../../sql/statement.ts"
 import { TextStatement } from "../../sql/text.ts"
@@ -88,4 +93,20 @@ export function committedButUnreadable(
     `The commit was applied: do not retry it, its rows are written. The database answered with a value the models cannot read (${refused.message}): it is left unloaded on its object, and refresh() reads it again${detached}`,
     { cause: refused },
   )
+}
+
+/**
+ * The error of a flush for whose new objects (`missing`) no row came back: a trigger or rule that skips
+ * their INSERT (SQLite's RAISE(IGNORE), a PostgreSQL BEFORE trigger returning NULL). Their rows, if any,
+ * cannot be told apart; SQLAlchemy raises FlushError there. `committed`: after an atomic commit, which
+ * stands (the objects are detached); else the flush failed and was rolled back.
+ */
+export function insertedWithoutRows(missing: readonly InstanceState[], committed: boolean): EdgeAlchemyError {
+  const names = [...new Set(missing.map((state) => state.mapper.name))].join(", ")
+  const what = `the rows the database returned do not match ${missing.length} new ${names} (a trigger or rule that skips an INSERT?)`
+  return committed
+    ? new CommittedButUnreadableError(
+        `The commit was applied: do not retry it. But ${what}: ${missing.length === 1 ? "it is" : "they are"} detached; query what the table holds`,
+      )
+    : new InvalidRequestError(`The flush was rolled back: ${what}; nothing of it was written`)
 }

@@ -180,6 +180,9 @@ function renderInsert(
       // Rows are told apart by their keys: one that could not be read (./returned.ts) leaves the order
       // unknown, and no object is given a row that may be another's.
       if (keyIndex !== -1 && returned.some((row) => row[keyIndex] instanceof Unreadable)) return
+      // Given by order: with a row missing (a trigger's RAISE(IGNORE) skipped it), each after it would go
+      // to the object before; none is given, and the session says so (./returned.ts).
+      if (returned.length !== step.rows.length) return
       const ordered =
         keyIndex === -1
           ? [...returned]
