@@ -5,6 +5,7 @@ import { InvalidRequestError } from "../../errors.ts"
 import { sortedTables } from "../../sql/schema/metadata.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
+import { topologicalSort } from "../../util/topological-sort.ts"
 import { identityKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import {
@@ -17,6 +18,7 @@ import {
   sameValue,
   stateOf,
 } from "../state.ts"
+import { deferredForeignKeys } from "./insert-steps.ts"
 import type { FlushInput } from "./plan.ts"
 
 export interface Changes extends FlushInput {
@@ -113,9 +115,18 @@ export function collectChanges(
     held.of(parent, false).map(({ object, property }) => ({ child: stateOf(object), parent, property })),
   )
   const all = [...pending, ...persistent.filter((s) => !s.deleted), ...deleted]
-  // Each registry's tables in its own foreign-key order (no key reaches across registries).
+  // Each registry's tables in its own foreign-key order (no key reaches across registries), but for the
+  // keys a postUpdate many-to-one sets after the rows exist.
+  const deferred = deferredForeignKeys(all.map((state) => state.mapper))
   const order = [...new Set(all.map((state) => state.mapper.registry.metadata))].flatMap((metadata) => {
-    const tables = sortedTables(metadata)
+    const tables =
+      deferred.size === 0
+        ? sortedTables(metadata)
+        : topologicalSort(metadata.tables, (table) =>
+            table.foreignKeys
+              .filter((fk) => !deferred.has(fk))
+              .flatMap((fk) => metadata.table(fk.referencedTable) ?? []),
+          )
     return [...tables.sorted, ...tables.cyclic]
   })
   return {

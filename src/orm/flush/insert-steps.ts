@@ -3,8 +3,10 @@
 // before its children), each statement within the databases' parameter limits.
 import { InvalidRequestError } from "../../errors.ts"
 import type { Column } from "../../sql/schema/column.ts"
+import type { ForeignKeyConstraint } from "../../sql/schema/constraints.ts"
 import { clientDefault, isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
+import type { Mapper } from "../mapper.ts"
 import { type InstanceState, sameValue } from "../state.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
@@ -22,6 +24,7 @@ export const rowKeyIn = (columns: readonly string[]) => (row: InsertRow) =>
  * and after the tables whose new keys their rows hold (a KeyRef set by a listener).
  */
 export function insertOrder(order: readonly Table[], pending: readonly InstanceState[]): Table[] {
+  const deferred = deferredForeignKeys(pending.map((state) => state.mapper))
   const extra = new Map<Table, Set<Table>>()
   for (const state of pending) {
     for (const value of Object.values(state.values)) {
@@ -34,10 +37,34 @@ export function insertOrder(order: readonly Table[], pending: readonly InstanceS
   if (extra.size === 0) return [...order]
   const byName = (name: string) => order.find((t) => t.name === name)
   const { sorted, cyclic } = topologicalSort(order, (table) => [
-    ...table.foreignKeys.map((fk) => byName(fk.referencedTable)).filter((t): t is Table => t !== undefined),
+    ...table.foreignKeys
+      .filter((fk) => !deferred.has(fk))
+      .map((fk) => byName(fk.referencedTable))
+      .filter((t): t is Table => t !== undefined),
     ...(extra.get(table) ?? []),
   ])
   return [...sorted, ...cyclic]
+}
+
+/**
+ * The foreign keys of these mappers' tables that a `postUpdate` many-to-one sets once the rows exist (and
+ * sets to NULL before a DELETE): the application's way to break a cycle of tables (a department naming
+ * its head, who works in it), so they do not order inserts or deletes. Left in, the cycle's tables went
+ * in the order their models were declared, and the row the other one's key names came second.
+ */
+export function deferredForeignKeys(mappers: Iterable<Mapper>): Set<ForeignKeyConstraint> {
+  const deferred = new Set<ForeignKeyConstraint>()
+  for (const mapper of new Set(mappers)) {
+    for (const property of mapper.relationships.values()) {
+      if (property.direction !== "many-to-one" || !property.spec.options.postUpdate) continue
+      const keys = property.pairs.map(([local]) => local.key)
+      for (const fk of mapper.table.foreignKeys) {
+        if (fk.columns.length === keys.length && fk.columns.every((key) => keys.includes(key)))
+          deferred.add(fk)
+      }
+    }
+  }
+  return deferred
 }
 
 /**

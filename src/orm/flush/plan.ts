@@ -26,7 +26,7 @@ import type { Column } from "../../sql/schema/column.ts"
 import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import { noteSet } from "../expired-sets.ts"
-import { valueKey } from "../identity-map.ts"
+import { identityKey, valueKey } from "../identity-map.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { type InstanceState, relatedOf, relationshipChanged, sameValue, stateOf } from "../state.ts"
 import {
@@ -177,6 +177,7 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
   // Links after the UPDATEs: a row the flush meant to update but no longer exists (a stale reference)
   // fails its own check first, as StaleDataError, before a link to it fails its foreign key.
   steps.push(...linkInserts)
+  steps.push(...releasedCycles(input.deleted.filter((state) => !switchedOut.has(state))))
   for (const table of [...order].reverse()) {
     const doomed = input.deleted.filter((s) => s.mapper.table === table && !switchedOut.has(s))
     // Bulk steps that clear this table's rows, by the deleted object that leaves them behind.
@@ -199,6 +200,38 @@ export function planFlush(input: FlushInput, order: readonly Table[]): FlushPlan
     steps.push(...sortByKey([...bulk.values()].flat(), whereKey))
   }
   return { steps, inserted: [...input.pending], updated, deleted, switches }
+}
+
+/**
+ * Rows deleted with a row their `postUpdate` many-to-one names (a department and its head, each naming
+ * the other): their key is set to NULL first, by an UPDATE of its own, as SQLAlchemy's post_update does
+ * before a DELETE. Either DELETE would otherwise fail on the other row's foreign key. (The version, if
+ * any, is left: the row's DELETE still checks it.)
+ */
+function releasedCycles(deleted: readonly InstanceState[]): WriteStep[] {
+  const going = new Map<Table, Set<unknown>>()
+  for (const state of deleted)
+    cached(going, state.mapper.table, () => new Set()).add(identityKey(state.identity ?? []))
+  const steps: WriteStep[] = []
+  for (const state of deleted) {
+    for (const property of state.mapper.relationships.values()) {
+      if (property.direction !== "many-to-one" || !property.spec.options.postUpdate) continue
+      const named = property.pairs.map(([local]) => state.committed?.[local.key])
+      if (named.some((value) => value == null)) continue
+      // The row it names, by the target's key (the pairs' remote columns are that key, in order).
+      if (!going.get(property.target.table)?.has(identityKey(named))) continue
+      const values = new Map(property.pairs.map(([local]) => [local.key, null]))
+      steps.push({
+        kind: "update",
+        table: state.mapper.table,
+        state,
+        values,
+        where: rowKey(state),
+        mustMatchOne: false,
+      })
+    }
+  }
+  return sortByKey(steps, whereKey)
 }
 
 /** UPDATEs table by table in foreign-key order, each table's rows by key, as SQLAlchemy's unit of work. */
