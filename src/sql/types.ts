@@ -4,7 +4,14 @@
 import { InvalidRequestError } from "../errors.ts"
 import { numberStore } from "./numeric-store.ts"
 import type { Column } from "./schema/column.ts"
-import { checkedDay, checkedNumeric, checkedUuid, jsonText, type TypeCheck } from "./value-checks.ts"
+import {
+  checkedBytes,
+  checkedDay,
+  checkedNumeric,
+  checkedUuid,
+  jsonText,
+  type TypeCheck,
+} from "./value-checks.ts"
 export type TypeKind =
   | "integer"
   | "bigint"
@@ -96,7 +103,11 @@ export const Float = /* @__PURE__ */ new SqlType<number>("float")
 export const Uuid = /* @__PURE__ */ new SqlType<string>("uuid", {}, checkedUuid)
 /** Bytes, as `Uint8Array` (a Node Buffer is one). */
 // Annotated: an inferred type would be emitted as Uint8Array<ArrayBufferLike>, which TypeScript before 5.7 refuses.
-export const LargeBinary: SqlType<Uint8Array> = /* @__PURE__ */ new SqlType<Uint8Array>("binary")
+export const LargeBinary: SqlType<Uint8Array> = /* @__PURE__ */ new SqlType<Uint8Array>(
+  "binary",
+  {},
+  checkedBytes,
+)
 /**
  * A timestamp with time zone; values are `Date`s, stored and read in UTC whatever the server's zone,
  * to the millisecond. Years 1 to 9999 (what both databases and SQLite's sortable text hold); an

@@ -46,7 +46,8 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
     case "json":
     case "date":
     case "uuid":
-      // A type made with `new SqlType()` rather than Numeric(), Json(), DateOnly or Uuid has no check to run.
+    case "binary":
+      // A type made with `new SqlType()` rather than Numeric(), Json(), DateOnly, Uuid or LargeBinary has no check.
       return type.check ? type.check(value, type, column, refused) : refused("make its type with the factory")
     case "string":
     case "text":
@@ -62,8 +63,6 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
       const time = value instanceof Date ? value.getTime() : Number.NaN
       return time >= FIRST_DAY && time <= LAST_MOMENT ? value : refused("Dates of years 1 to 9999 only")
     }
-    case "binary":
-      return value instanceof Uint8Array ? value : refused("Uint8Array only")
     default:
       return value
   }
@@ -72,7 +71,7 @@ export function checkedValue(value: unknown, type: SqlType<unknown>, column?: Co
 type WellFormed = string & { isWellFormed(): boolean }
 
 /**
- * What checks a value of the types only some apps use (Numeric, Json, DateOnly, Uuid): each type carries
+ * What checks a value of the types only some apps use (Numeric, Json, DateOnly, Uuid, LargeBinary): each carries
  * its own (../types.ts), so a bundle whose columns use none of them carries none of these checks.
  */
 export type TypeCheck = (
@@ -119,6 +118,11 @@ export function checkedDay(value: unknown, _type: unknown, _column: unknown, ref
 /** Uuid's check: lowercase 8-4-4-4-12 text (PostgreSQL would write an upper-case one back in lowercase). */
 export function checkedUuid(value: unknown, _type: unknown, _column: unknown, refused: Refused): unknown {
   return typeof value === "string" && UUID.test(value) ? value : refused("lowercase 8-4-4-4-12 UUIDs only")
+}
+
+/** LargeBinary's check: bytes, as a Uint8Array (a Node Buffer is one). */
+export function checkedBytes(value: unknown, _type: unknown, _column: unknown, refused: Refused): unknown {
+  return value instanceof Uint8Array ? value : refused("Uint8Array only")
 }
 
 /** Json's check: the document as its JSON text. */

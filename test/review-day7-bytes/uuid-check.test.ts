@@ -1,9 +1,9 @@
-// Uuid carries its value check, as Numeric, Json and DateOnly do, so that a worker whose models have no
-// Uuid column carries none of it. The check refuses, before anything is sent, what it refused before:
+// Uuid and LargeBinary carry their value checks, as Numeric, Json and DateOnly do, so that a worker whose
+// models have no such column carries none of them. The check refuses, before anything is sent, what it refused before:
 // anything but lowercase 8-4-4-4-12 text, a number, text with NUL or a lone surrogate included; a uuid type
 // made without the constant has no check, and is refused as the others are.
 import { describe, expect, it } from "vitest"
-import { DataError, SqlType, Uuid } from "../../src/index.ts"
+import { DataError, LargeBinary, SqlType, Uuid } from "../../src/index.ts"
 import { checkedValue } from "../../src/sql/value-checks.ts"
 
 describe("Uuid's value check", () => {
@@ -30,5 +30,18 @@ describe("Uuid's value check", () => {
 
   it("refuses a value of a uuid type made without Uuid, which has no check", () => {
     expect(() => checkedValue(id, new SqlType<string>("uuid"))).toThrow("make its type with the factory")
+  })
+})
+
+describe("LargeBinary's value check", () => {
+  it("takes bytes, and refuses anything else, naming what it takes", () => {
+    const bytes = new Uint8Array([0, 255])
+    expect(checkedValue(bytes, LargeBinary)).toBe(bytes)
+    for (const value of ["00ff", [0, 255], bytes.buffer, 7]) {
+      expect(() => checkedValue(value, LargeBinary)).toThrow(/Uint8Array only/)
+    }
+    expect(() => checkedValue(bytes, new SqlType<Uint8Array>("binary"))).toThrow(
+      "make its type with the factory",
+    )
   })
 })
