@@ -724,6 +724,27 @@ export class AsyncSession extends ReadSession {
   }
 
   /**
+   * The object with this primary key (see ReadSession's). An expired object the session holds whose row
+   * the database no longer has (another program deleted it since the commit or rollback that expired
+   * it) is let go as deleted, as SQLAlchemy's get() removes it (ObjectDeletedError): left persistent,
+   * the session vouched for a row that was gone.
+   */
+  override async get<M extends ModelConstructor>(model: M, key: unknown): Promise<InstanceType<M> | null> {
+    const mapper = mapperOf(model)
+    const identity = Array.isArray(key) ? key : [key]
+    const held =
+      identity.length === mapper.primaryKey.length ? this.identityMap.get(mapper, identity) : undefined
+    const stale = held && stateOf(held).expired && !stateOf(held).deleted ? stateOf(held) : undefined
+    const found = await super.get(model, key)
+    if (found === null && stale?.session === this && this.identityMap.get(mapper, identity) === held) {
+      // Noted first: a rollback of this session's transaction (which may be what deleted it) takes it back.
+      this.#writtenInTransaction(stale)
+      this.#forget(stale)
+    }
+    return found
+  }
+
+  /**
    * Reloads an object (see ReadSession's), first dropping the unflushed changes of the columns it
    * reloads, as SQLAlchemy expires them: they are not autoflushed, and the database's values replace them.
    * Columns not named keep their values and unflushed changes, as SQLAlchemy's `refresh(obj, ["title"])`.
