@@ -34,7 +34,7 @@ export async function startManglingProxy(target: string): Promise<ManglingProxy>
   // A connection that never sends a request (undici opens a fresh one after an aborted request, for
   // its pool) is closed soon, so that what is open here is what a client holds in flight.
   const server = createServer(
-    { headersTimeout: 500, requestTimeout: 1_000, connectionsCheckingInterval: 100 },
+    { headersTimeout: 2_000, requestTimeout: 4_000, connectionsCheckingInterval: 100 },
     async (request, response) => {
       const body = await readAll(request)
       const text = body.toString("utf8")
@@ -45,7 +45,12 @@ export async function startManglingProxy(target: string): Promise<ManglingProxy>
         mangled++
       }
       const answer = await forward(request, body, upstream, agent)
-      const headers = { "content-type": answer.headers["content-type"] ?? "application/json" }
+      // Each connection serves one request: a client reusing a kept-alive connection just as the proxy
+      // closes it idle would lose a request before it arrives (and an armed mangle with it).
+      const headers = {
+        "content-type": answer.headers["content-type"] ?? "application/json",
+        connection: "close",
+      }
       if (!mangle) {
         response
           .writeHead(answer.status, { ...headers, "content-length": answer.body.length })
