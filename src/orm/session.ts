@@ -71,7 +71,8 @@ export interface SessionOptions {
   /**
    * Expire objects at commit (default false, as SQLAlchemy recommends for asyncio): relationships are
    * unloaded, and the next query or `get` that reaches an object's row reloads its columns. There is no
-   * implicit I/O: until then it keeps the values it had.
+   * implicit I/O: until then it keeps the values it had, and a column set meanwhile is written by the next
+   * flush even if equal to the value it had (the row may hold another by now), as SQLAlchemy's.
    */
   expireOnCommit?: boolean
   /** Flush pending changes before a query (default true). */
