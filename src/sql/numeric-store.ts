@@ -6,23 +6,30 @@ import type { Column } from "./schema/column.ts"
 import type { NumberStore, SqlType } from "./types.ts"
 import { type Decimal, parseDecimal, refuse } from "./value-checks.ts"
 
-export const numberStore: NumberStore = { write: storedText, read: numericText }
+export const numberStore: NumberStore = { write: storedNumber, read: numericText }
 
 /**
- * A NUMERIC column turns decimal text into a 64-bit integer when it is one, else into a double, which
- * keeps 15 significant digits: a value it would round is refused rather than changed. A whole number
- * of 16 to 19 digits goes as plain integer text, which SQLite keeps as an integer.
+ * SQLite keeps a NUMERIC as a 64-bit integer or a double, which keeps 15 significant digits: a value it
+ * would round is refused rather than changed. It is sent as that number (a double, which a NUMERIC
+ * column keeps as an integer when it is whole; a whole number of 16 to 19 digits as a bigint), not as
+ * its text: only a column converts text by its affinity, and SQLite orders every number before every
+ * text, so `sum(amount) > '2'` (an aggregate, arithmetic or CASE has no affinity) was never true.
  */
-function storedText(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string {
+function storedNumber(
+  text: string,
+  type: SqlType<unknown>,
+  column: Column<unknown> | undefined,
+): number | bigint {
   // Short text with no exponent has at most 15 digits, within a double's range: most values stop here.
-  if (text.length <= 15 && !/e/i.test(text)) return text
+  if (text.length <= 15 && !/e/i.test(text)) return Number(text)
   const { negative, digits, exponent } = parseDecimal(text) as Decimal
   const magnitude = digits + exponent
-  if (digits <= 15 && magnitude > -300 && magnitude <= 300) return text
+  // A whole number a double would round (485450181483370000) goes first as the integer it is.
   if (exponent >= 0 && magnitude <= 19) {
     const integer = BigInt(`${negative ? "-" : ""}${significantDigits(text)}${"0".repeat(exponent)}`)
-    if (integer >= -(2n ** 63n) && integer < 2n ** 63n) return integer.toString()
+    if (integer >= -(2n ** 63n) && integer < 2n ** 63n) return integer
   }
+  if (digits <= 15 && magnitude > -300 && magnitude <= 300) return Number(text)
   return refuse(
     text,
     type,

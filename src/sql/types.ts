@@ -39,7 +39,7 @@ export interface TypeOptions {
 /** How a database that keeps a type's values as 64-bit integers or doubles writes and reads them. */
 export interface NumberStore {
   /** The checked value as it is sent; refused (a DataError) when it would not be kept exactly. */
-  write(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): string
+  write(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): number | bigint
   /** What the database returned, as the value of a column of this scale. */
   read(value: unknown, scale: number | undefined): string
 }
