@@ -296,7 +296,11 @@ export class Label<T, N extends string = string> extends Expression<T> {
 
 export type NullsOrder = "NULLS FIRST" | "NULLS LAST"
 
-/** An ORDER BY item. Not an expression: it can only be ordered by. */
+/**
+ * An ORDER BY item. Not an expression: it can only be ordered by. NULLs come as each database puts them
+ * (SQLAlchemy passes ORDER BY through): last in ascending order on PostgreSQL, first on SQLite, and the
+ * other way round in descending order; `.nullsFirst()` or `.nullsLast()` orders them the same on both.
+ */
 export class Ordering {
   readonly kind = "ordering"
   constructor(
