@@ -71,10 +71,10 @@ export abstract class Expression<T> {
     return new InList(this, inItems(this, values), true)
   }
   between(low: Operand<T>, high: Operand<T>): Expression<boolean> {
-    return new Between(this, asExpression(low, this.type), asExpression(high, this.type), false)
+    return new Between(this, beside(this, low), beside(this, high), false)
   }
   notBetween(low: Operand<T>, high: Operand<T>): Expression<boolean> {
-    return new Between(this, asExpression(low, this.type), asExpression(high, this.type), true)
+    return new Between(this, beside(this, low), beside(this, high), true)
   }
   isNull(): Expression<boolean> {
     return new Postfix(this, "IS NULL")
@@ -389,8 +389,19 @@ function booleanList(
   return items.length === 1 ? (items[0] as Expression<boolean>) : new BooleanList(operator, items)
 }
 
+/**
+ * A value beside `left`, bound with its type; a fraction beside an integer as a Float, compared and
+ * computed as given, as SQLAlchemy does (bound as the Integer, `stars.gt(3.5)` was refused).
+ */
+function beside<T>(left: Expression<unknown>, value: Operand<T>): Expression<T> {
+  return asExpression(
+    value,
+    typeof value === "number" && value % 1 && left.type.isInteger ? Float : left.type,
+  )
+}
+
 function compare<T>(left: Expression<T>, operator: string, right: Operand<T>): Expression<boolean> {
-  return new Binary(left, operator, asExpression(right, left.type), BooleanType)
+  return new Binary(left, operator, beside(left, right), BooleanType)
 }
 
 /**
@@ -398,9 +409,7 @@ function compare<T>(left: Expression<T>, operator: string, right: Operand<T>): E
  * REAL), and `count / weight` is one, as in SQLAlchemy, not an integer.
  */
 function arithmetic<R>(left: Expression<unknown>, operator: string, right: unknown): Expression<R> {
-  // A fraction next to an integer column is a Float: bound as the column's Integer, it was refused.
-  const fraction = typeof right === "number" && right % 1 && left.type.isInteger
-  const other = asExpression(right, fraction ? Float : left.type)
+  const other = beside(left, right as Operand<unknown>)
   return new Binary<R>(left, operator, other, other.type.kind === "float" ? other.type : left.type)
 }
 
