@@ -90,5 +90,5 @@ export async function loadMetadata(config: LoadedConfig): Promise<MetaData> {
 }
 
 function isMetaData(value: unknown): value is MetaData {
-  return typeof value === "object" && value !== null && "tables" in value && "requireTable" in value
+  return typeof value === "object" && value !== null && "tables" in value && "table" in value
 }
