@@ -29,8 +29,13 @@ const PARAM_CASTS: Partial<Record<SqlType<unknown>["kind"], string>> = {
 }
 
 export class PostgresCompiler extends Compiler {
-  protected override placeholder(n: number, { type, column }: ParamSlot): string {
-    return `$${n}${(!column && PARAM_CASTS[type.kind]) || ""}`
+  /**
+   * A value used twice is one `$n`: PostgreSQL matches `GROUP BY $1 + qty` to the select list's
+   * `$1 + qty` only then (as SQLAlchemy with asyncpg renders it).
+   */
+  protected override placeholder(params: ParamSlot[], slot: ParamSlot): string {
+    const n = params.indexOf(slot) + 1 || params.push(slot)
+    return `$${n}${(!slot.column && PARAM_CASTS[slot.type.kind]) || ""}`
   }
 
   override literal(value: unknown, type: SqlType<unknown>): string {

@@ -2,6 +2,7 @@
 // Everything else is the base compiler's (its DDL's own spelling: ../../sql/compiler/ddl-renderer.ts).
 import { UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
+import type { ParamSlot } from "../../sql/compiler/expression-compiler.ts"
 import type { Binary } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { ForUpdate } from "../../sql/select.ts"
@@ -21,7 +22,9 @@ const TYPE_NAMES: Partial<Record<SqlType<unknown>["kind"], string>> = {
 }
 
 export class SqliteCompiler extends Compiler {
-  protected override placeholder(): string {
+  /** `?` takes the next value: a value used twice is sent twice. */
+  protected override placeholder(params: ParamSlot[], slot: ParamSlot): string {
+    params.push(slot)
     return "?"
   }
 

@@ -77,6 +77,8 @@ export function bindParams(
 export abstract class ExpressionCompiler {
   /** Parameters by marker number. */
   readonly #values: ParamSlot[] = []
+  /** The marker of each value node rendered, by node. */
+  readonly #binds = new Map<BindParam<unknown>, string>()
   /** Whether columns render as `"table"."column"` (off in DDL, INSERT column lists, SET targets). */
   #qualifyColumns = true
   /** Whether values are written inline (literal-binds mode, and DDL, which takes no parameters). */
@@ -97,10 +99,9 @@ export abstract class ExpressionCompiler {
   /** Replaces value markers with the dialect's placeholders, numbering them in textual order. */
   protected finish(sql: string): Template {
     const params: ParamSlot[] = []
-    const text = sql.replace(MARKER, (_, index: string) => {
-      const slot = this.#values[Number(index)] as ParamSlot
-      return this.placeholder(params.push(slot), slot)
-    })
+    const text = sql.replace(MARKER, (_, index: string) =>
+      this.placeholder(params, this.#values[Number(index)] as ParamSlot),
+    )
     return { sql: text, params }
   }
 
@@ -109,9 +110,12 @@ export abstract class ExpressionCompiler {
     return bindParams(template, this.dialect, this.#options.values)
   }
 
-  /** The n-th (1-based) parameter placeholder, for the value of `_slot`. */
-  protected placeholder(n: number, _slot: ParamSlot): string {
-    return `:param_${n}`
+  /**
+   * The placeholder of `slot`'s value, which it adds to `params` (1-based `:param_n`). One bind parameter
+   * used twice (`select(k).groupBy(k)`) is one slot: a dialect with numbered placeholders may send it once.
+   */
+  protected placeholder(params: ParamSlot[], slot: ParamSlot): string {
+    return `:param_${params.push(slot)}`
   }
 
   /**
@@ -248,8 +252,14 @@ export abstract class ExpressionCompiler {
     return qualify ? `${this.quote(column.parent.qualifier)}.${name}` : name
   }
 
-  #visitBind({ name, value, type }: BindParam<unknown>): string {
-    if (name === undefined) return this.value({ value, type })
+  #visitBind(node: BindParam<unknown>): string {
+    const { name, value, type } = node
+    if (name === undefined) {
+      // One slot per node, so that its uses can be one parameter (placeholder()).
+      const marker = this.#binds.get(node) ?? this.value({ value, type })
+      this.#binds.set(node, marker)
+      return marker
+    }
     // Printed SQL names a parameter it has no value for; a dialect's SQL takes it when bound.
     const values = this.#options.values
     if (this.dialect.name === "default" && values?.[name] === undefined) return `:${name}`
