@@ -76,6 +76,14 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       ])
     })
 
+    it("groups by a function of values, substr(sku, 1, 1), as date_trunc('month', at) would be", async () => {
+      const initial = func.substr(Order.sku, 1, 1)
+      expect(await rows(select(initial, func.count()).groupBy(initial).orderBy(initial))).toEqual([
+        ["a", 2],
+        ["b", 2],
+      ])
+    })
+
     it("binds each value once per use where placeholders are positional, and once where numbered", async () => {
       const size = caseWhen([[Order.qty.lt(10), "small"]], "large")
       const { sql, params } = select(size, func.count()).groupBy(size).compile(engine.dialect)
