@@ -13,6 +13,7 @@ import {
   func,
   Integer,
   insert,
+  literal,
   model,
   Registry,
   String,
@@ -82,6 +83,13 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
         ["a", 2],
         ["b", 2],
       ])
+    })
+
+    it("a value selected alone and also used beside a column is two parameters (text alone, an integer beside qty)", async () => {
+      const five = literal(5)
+      expect(
+        await rows(select(five, Order.qty.add(five), five.label("again")).where(Order.id.eq(1))),
+      ).toEqual([[5, 6, 5]])
     })
 
     it("binds each value once per use where placeholders are positional, and once where numbered", async () => {

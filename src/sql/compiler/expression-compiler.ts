@@ -176,12 +176,16 @@ export abstract class ExpressionCompiler {
     return `'${text.replaceAll("'", "''")}'`
   }
 
-  expression(node: Expression<unknown>): string {
+  /**
+   * `alone`: a select item, where a value alone is its own parameter: PostgreSQL types it as text there
+   * and by its neighbour elsewhere, and one `$n` for both is refused ('inconsistent types').
+   */
+  expression(node: Expression<unknown>, alone?: boolean): string {
     switch (node.kind) {
       case "column":
         return this.#visitColumn(node as Column<unknown>)
       case "bind":
-        return this.#visitBind(node as BindParam<unknown>)
+        return this.#visitBind(node as BindParam<unknown>, alone)
       case "raw":
         return (node as RawSql<unknown>).sql
       case "binary":
@@ -199,7 +203,7 @@ export abstract class ExpressionCompiler {
       case "cast":
         return this.cast(this.expression((node as Cast<unknown>).operand), (node as Cast<unknown>).type)
       case "label":
-        return this.expression((node as Label<unknown>).operand)
+        return this.expression((node as Label<unknown>).operand, alone)
       case "function":
         return this.visitFunction(node as FunctionCall<unknown>)
       case "star":
@@ -252,12 +256,12 @@ export abstract class ExpressionCompiler {
     return qualify ? `${this.quote(column.parent.qualifier)}.${name}` : name
   }
 
-  #visitBind(node: BindParam<unknown>): string {
+  #visitBind(node: BindParam<unknown>, alone?: boolean): string {
     const { name, value, type } = node
     if (name === undefined) {
-      // One slot per node, so that its uses can be one parameter (placeholder()).
-      const marker = this.#binds.get(node) ?? this.value({ value, type })
-      this.#binds.set(node, marker)
+      // One slot per node, so that its uses in expressions can be one parameter (placeholder()).
+      const marker = (!alone && this.#binds.get(node)) || this.value({ value, type })
+      if (!alone) this.#binds.set(node, marker)
       return marker
     }
     // Printed SQL names a parameter it has no value for; a dialect's SQL takes it when bound.
