@@ -29,12 +29,20 @@ const PARAM_CASTS: Partial<Record<SqlType<unknown>["kind"], string>> = {
 }
 
 export class PostgresCompiler extends Compiler {
+  readonly #numbers = new Map<ParamSlot, number>()
+
   /**
    * A value used twice is one `$n`: PostgreSQL matches `GROUP BY $1 + qty` to the select list's
    * `$1 + qty` only then (as SQLAlchemy with asyncpg renders it).
    */
   protected override placeholder(params: ParamSlot[], slot: ParamSlot): string {
-    const n = params.indexOf(slot) + 1 || params.push(slot)
+    // By a map, not params.indexOf: an IN list or a multi-row INSERT of 30,000 values would take
+    // quadratic time. Checked against `params`, the list being numbered now.
+    let n = this.#numbers.get(slot)
+    if (n === undefined || params[n - 1] !== slot) {
+      n = params.push(slot)
+      this.#numbers.set(slot, n)
+    }
     return `$${n}${(!slot.column && PARAM_CASTS[slot.type.kind]) || ""}`
   }
 
