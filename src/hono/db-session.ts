@@ -54,7 +54,12 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
   // Checked when the app is set up, not by each request's AsyncSession.
   if (options.session !== undefined) checkSessionOptions(options.session, "dbSession(): session")
   const commit = options.commit ? (session: AsyncSession) => session.commit() : undefined
-  return sessionMiddleware(options, (engine) => new AsyncSession(engine, options.session), commit)
+  return sessionMiddleware(
+    options,
+    (engine) => new AsyncSession(engine, options.session),
+    AsyncSession,
+    commit,
+  )
 }
 
 /**
@@ -65,7 +70,7 @@ export function dbReadSession<E extends Env & { Variables: ReadSessionVariables 
   options: DbReadSessionOptions<E>,
 ): MiddlewareHandler<E> {
   checkOptions("dbReadSession", options, ["engine", "serverTiming"])
-  return sessionMiddleware(options, (engine) => new ReadSession(engine))
+  return sessionMiddleware(options, (engine) => new ReadSession(engine), ReadSession)
 }
 
 /**
@@ -88,12 +93,26 @@ function checkOptions(where: string, options: object, known: readonly string[]):
 function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: { session: S } }>(
   options: DbReadSessionOptions<E>,
   open: (engine: Engine) => S,
+  /** What the handlers get: an outer middleware's session must be one (not a ReadSession for writes). */
+  kind: abstract new (...args: never[]) => S,
   /** Run after a handler that answered below 400 (dbSession's `commit: true`). */
   commit?: (session: S) => Promise<void>,
 ): MiddlewareHandler<E> {
   return async (c, next) => {
-    // Under another dbSession() (one for `*`, one for `/api/*`): that one's session serves.
-    if (c.get("session")) return next()
+    const outer: ReadSession | undefined = c.get("session")
+    if (outer) {
+      // Under another dbSession() (one for `*`, one for `/api/*`): that one's session serves, and this
+      // one's `commit: true` still commits it (else a 201's writes were dropped by an outer default).
+      // The outer one closes it and reports its timing.
+      if (!(outer instanceof kind)) {
+        throw new InvalidRequestError(
+          "dbSession() runs under a dbReadSession(), whose c.var.session (a ReadSession) cannot write: use dbSession() for both, or mount dbReadSession() only on the routes that read",
+        )
+      }
+      await next()
+      if (commit) await commitAfterSuccess(c, outer as S, commit)
+      return
+    }
     const engine = options.engine(c).child()
     const timing = options.serverTiming === false ? undefined : new DbTiming(engine)
     // Read now: a timing() that runs around this middleware has set its store already.
@@ -104,13 +123,7 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       await next()
       // Hono turns a thrown error into the onError response and records it on the context.
       if (c.error) await session.rollback()
-      // A failed commit is thrown on to the app's error handler, which answers for it, without the
-      // handler's answer: Hono would carry its headers (a cookie, a Location) into the error's.
-      else if (commit && c.res.status < 400)
-        await commit(session).catch((error: unknown) => {
-          for (const name of SUCCESS_HEADERS) c.header(name, undefined)
-          throw error
-        })
+      else if (commit) await commitAfterSuccess(c, session, commit)
     } finally {
       await session.close()
       if (timing) {
@@ -119,4 +132,17 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       }
     }
   }
+}
+
+/**
+ * `commit: true`: commits after a handler that neither threw nor answered 400 or above. A failed commit
+ * is thrown on to the app's error handler, which answers for it, without the handler's answer: Hono
+ * would carry its headers (a cookie, a Location) into the error's.
+ */
+async function commitAfterSuccess<S>(c: Context, session: S, commit: (session: S) => Promise<void>) {
+  if (c.error || c.res.status >= 400) return
+  await commit(session).catch((error: unknown) => {
+    for (const name of SUCCESS_HEADERS) c.header(name, undefined)
+    throw error
+  })
 }
