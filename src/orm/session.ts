@@ -135,6 +135,13 @@ export class AsyncSession extends ReadSession {
   #writing: Promise<unknown> | undefined
   /** A failure ended the interactive transaction: nothing is written until `rollback()`. */
   #pendingRollback: PendingRollbackError | undefined
+  /**
+   * A flush failed inside this savepoint, which undid its work (the transaction goes on): nothing is
+   * written until the application rolls it back (or the whole transaction), as SQLAlchemy's session
+   * refuses work after a failed flush. Its objects are pending as before the flush, for the next commit
+   * to write again without the savepoint's earlier work, or to fail the whole transaction the same way.
+   */
+  #flushFailedIn: { savepoint: Savepoint; refusal: PendingRollbackError } | undefined
   /** Set while the application's own rollback() or close() ends the transaction. */
   #rollingBack = false
   /** The afterCommit or afterRollback listeners running now: they may not flush, commit, roll back or begin. */
@@ -788,11 +795,12 @@ export class AsyncSession extends ReadSession {
   /**
    * Detaches an object: the session forgets it. A pending one stays out: the flush does not cascade it
    * back in from the objects it is linked to (SQLAlchemy warns and skips it) until it is added again,
-   * or linked to an object anew.
+   * or linked to an object anew. So does a new object add() only reached through a relationship (the
+   * flush's cascade would take it in): SQLAlchemy's add() had put it in the session, and expunge() takes it out.
    */
   override expunge(object: object): void {
     const state = stateOf(object)
-    if (state.session === this && state.committed === undefined) {
+    if ((state.session === this || state.session === undefined) && state.committed === undefined) {
       state.expungedFrom = this
     }
     this.#expunge(state)
@@ -886,6 +894,7 @@ export class AsyncSession extends ReadSession {
 
   #refuseIfPendingRollback(): void {
     if (this.#pendingRollback) throw this.#pendingRollback
+    if (this.#flushFailedIn?.savepoint.state === "failed") throw this.#flushFailedIn.refusal
   }
 
   /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
@@ -1092,6 +1101,7 @@ export class AsyncSession extends ReadSession {
     const notified = { before: new Set<InstanceState>(), after: new Set<InstanceState>() }
     const earlier = this.#flushed
     const refusal = this.#pendingRollback
+    const openSavepoints = [...this.#savepointUndo.keys()].filter((savepoint) => savepoint.state === "active")
     let databaseFailed = false
     /** The flush went out as one autocommit request that committed: nothing after it may undo it. */
     let committed = false
@@ -1255,6 +1265,14 @@ export class AsyncSession extends ReadSession {
       // transaction goes on): they go back to it, as its rows did. Left, its inserted objects stayed
       // persistent, under keys of rows that are gone, for a commit to report saved.
       if (applied) for (const [savepoint, undo] of active) if (savepoint.state === "failed") undo()
+      const failedIn = openSavepoints.findLast((savepoint) => savepoint.state === "failed")
+      if (failedIn && connection.inTransaction) {
+        const refusal = new PendingRollbackError(
+          `A flush inside savepoint ${failedIn.name} failed (the cause), and the database undid the savepoint's work; call that savepoint's rollback() (which puts the objects back as they were when it began), or the session's rollback(), before writing again`,
+        )
+        refusal.cause = error
+        this.#flushFailedIn = { savepoint: failedIn, refusal }
+      }
       this.#endedBy(error, refusal)
       // The failure ended the transaction, which undid its earlier flushes before this flush's objects
       // were put back above: undo them again over that (undoing is idempotent).
@@ -1321,6 +1339,7 @@ export class AsyncSession extends ReadSession {
     const flushed = this.#flushed
     this.#flushed = undefined
     this.#savepointUndo.clear()
+    this.#flushFailedIn = undefined
     if (flushed && !committed) this.#undoFlushed(flushed)
     // Rows read inside the transaction may hold what it wrote (a bulk or text() UPDATE, a flush's), which
     // the database no longer has: every object's row is read again by the next query or get() that
