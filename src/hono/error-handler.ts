@@ -36,8 +36,9 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   return (error: Error, c: Context) => {
     const answer = options.map?.(error) ?? toHttpError(error)
     if (answer) {
-      // Written, but what the database holds does not read as the models say: the app's to fix.
-      if (error instanceof CommittedButUnreadableError) {
+      // A 5xx is the operator's to know of: an unreachable database (503), a commit whose outcome is
+      // unknown (503, to reconcile by hand), one written but unreadable (500, the app's to fix).
+      if (answer.status >= 500) {
         log(`${c.req.method} ${c.req.path} failed: ${error.name}: ${error.message}`, error)
       }
       return withCarriedHeaders(
