@@ -175,13 +175,13 @@ for (const fixture of fixtures) {
       expect(error.message).not.toContain("9".repeat(50))
     })
 
-    it("refuses in comparisons what no column of the type holds, but compares a too-long string", async () => {
+    it("refuses in comparisons what no column of the type holds, but compares a too-long string or a fraction", async () => {
       await using connection = engine.connect()
       await refusal(connection.execute(select(refusedValues.c.id).where(refusedValues.c.text.eq("a\u0000b"))))
-      const fraction = await refusal(
-        connection.execute(select(refusedValues.c.id).where(refusedValues.c.int.eq(1.5))),
-      )
-      expect(fraction.message).toMatch(/^An integer value cannot hold 1\.5: /)
+      // An Integer compared with a fraction is compared as given, as SQLAlchemy sends it (cab496f):
+      // no integer equals 1.5. Writing 1.5 into it is still refused (above).
+      const fraction = await connection.execute(select(refusedValues.c.id).where(refusedValues.c.int.eq(1.5)))
+      expect(fraction.all()).toEqual([])
       await refusal(
         connection.execute(select(refusedValues.c.id).where(refusedValues.c.decimal.eq("1; drop"))),
       )
