@@ -136,12 +136,15 @@ export class AsyncSession extends ReadSession {
   /** A failure ended the interactive transaction: nothing is written until `rollback()`. */
   #pendingRollback: PendingRollbackError | undefined
   /**
-   * A flush failed inside this savepoint, which undid its work (the transaction goes on): nothing is
-   * written until the application rolls it back (or the whole transaction), as SQLAlchemy's session
-   * refuses work after a failed flush. Its objects are pending as before the flush, for the next commit
-   * to write again without the savepoint's earlier work, or to fail the whole transaction the same way.
+   * A flush the database refused inside this savepoint, which undid its work (the transaction goes on),
+   * and the objects it was writing, whose changes are pending again: while one still is, nothing is
+   * written until the application rolls the savepoint back (or the whole transaction), as SQLAlchemy's
+   * session refuses work after a failed flush. Else the next commit wrote them outside the savepoint,
+   * without its earlier work, or failed the whole transaction the same way.
    */
-  #flushFailedIn: { savepoint: Savepoint; refusal: PendingRollbackError } | undefined
+  #flushFailedIn:
+    | { savepoint: Savepoint; objects: readonly InstanceState[]; refusal: PendingRollbackError }
+    | undefined
   /** Set while the application's own rollback() or close() ends the transaction. */
   #rollingBack = false
   /** The afterCommit or afterRollback listeners running now: they may not flush, commit, roll back or begin. */
@@ -894,7 +897,19 @@ export class AsyncSession extends ReadSession {
 
   #refuseIfPendingRollback(): void {
     if (this.#pendingRollback) throw this.#pendingRollback
-    if (this.#flushFailedIn?.savepoint.state === "failed") throw this.#flushFailedIn.refusal
+    const failed = this.#flushFailedIn
+    if (failed?.savepoint.state === "failed" && failed.objects.some((state) => this.#stillPending(state)))
+      throw failed.refusal
+  }
+
+  /**
+   * Whether the session may write `state` again: held and new, marked for deletion or changed; or new
+   * and outside it but not expunged (the flush's cascade took it in, a failure put it back out).
+   */
+  #stillPending(state: InstanceState): boolean {
+    if (state.session === undefined) return state.committed === undefined && state.expungedFrom !== this
+    if (state.session !== this) return false
+    return this.#new.has(state) || this.#deleted.has(state) || state.modifiedColumns().length > 0
   }
 
   /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
@@ -1266,12 +1281,13 @@ export class AsyncSession extends ReadSession {
       // persistent, under keys of rows that are gone, for a commit to report saved.
       if (applied) for (const [savepoint, undo] of active) if (savepoint.state === "failed") undo()
       const failedIn = openSavepoints.findLast((savepoint) => savepoint.state === "failed")
-      if (failedIn && connection.inTransaction) {
+      if (failedIn && plan && !applied && connection.inTransaction) {
         const refusal = new PendingRollbackError(
           `A flush inside savepoint ${failedIn.name} failed (the cause), and the database undid the savepoint's work; call that savepoint's rollback() (which puts the objects back as they were when it began), or the session's rollback(), before writing again`,
         )
         refusal.cause = error
-        this.#flushFailedIn = { savepoint: failedIn, refusal }
+        const objects = [...plan.inserted, ...plan.updated, ...plan.deleted]
+        this.#flushFailedIn = { savepoint: failedIn, objects, refusal }
       }
       this.#endedBy(error, refusal)
       // The failure ended the transaction, which undid its earlier flushes before this flush's objects
