@@ -8,7 +8,8 @@
 // large to read (ResponseTooLargeError) is such a 500: the app's query must read less, and nothing the
 // client does changes that. A commit whose answer was lost is also 503, but without Retry-After and not
 // "retry": it may have been applied, and a blind retry could apply it twice. A commit that was applied but
-// whose answer held a value the models cannot read is a 500, logged, that says the change was saved.
+// whose answer held a value the models cannot read is a 500, logged, that says the change was saved, as
+// is any failure after the request's dbSession() committed. Every 5xx is logged.
 import type { Context, ErrorHandler } from "hono"
 import { HTTPException } from "hono/http-exception"
 import {
@@ -22,6 +23,7 @@ import {
   StaleDataError,
   UnknownOutcomeError,
 } from "../errors.ts"
+import { hasCommitted } from "./committed-requests.ts"
 import { codeFor, type ErrorStatus, HttpError, SUCCESS_HEADERS } from "./http-errors.ts"
 
 export interface ErrorHandlerOptions {
@@ -34,7 +36,7 @@ export interface ErrorHandlerOptions {
 export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const log = options.log ?? ((message, error) => console.error(message, error))
   return (error: Error, c: Context) => {
-    const answer = options.map?.(error) ?? toHttpError(error)
+    const answer = options.map?.(error) ?? afterCommit(c, error, toHttpError(error))
     if (answer) {
       // A 5xx is the operator's to know of: an unreachable database (503), a commit whose outcome is
       // unknown (503, to reconcile by hand), one written but unreadable (500, the app's to fix).
@@ -51,6 +53,23 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
       c.json(new HttpError(500, "internal_error", "Internal server error").body(), 500),
     )
   }
+}
+
+/**
+ * The answer to a failure after this request committed (a read after the commit lost its connection, a
+ * second commit hit a duplicate): by the failure alone it would say "retry" (503 with Retry-After) or
+ * "change it and send again" (409), and the client would write the first commit twice. It says the
+ * change is saved instead. An app's own HttpError or HTTPException is its choice, and an unknown
+ * outcome already says to check first.
+ */
+function afterCommit(c: Context, error: Error, answer: HttpError | undefined): HttpError | undefined {
+  if (!hasCommitted(c) || error instanceof HttpError || error instanceof HTTPException) return answer
+  if (answer?.code === "outcome_unknown" || answer?.code === "applied") return answer
+  return new HttpError(
+    500,
+    "applied",
+    "The request failed after saving its changes; check before sending it again, which would save them twice",
+  )
 }
 
 /** An error answer keeps none of the headers set for the answer the handler meant to give. */
