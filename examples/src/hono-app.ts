@@ -9,9 +9,10 @@ import { User } from "./models.ts"
 type Bindings = { DATABASE_URL: string; DATABASE_AUTH_TOKEN: string }
 type AppEnv = { Bindings: Bindings; Variables: SessionVariables }
 
-// Engines hold no connection: one per database serves every request of the isolate.
+// Engines hold no connection: one per database serves every request of the isolate. The key is all
+// the engine is made of, so a rotated token gets an engine of its own.
 const engines = engineCache(
-  (env: Bindings) => env.DATABASE_URL,
+  (env: Bindings) => `${env.DATABASE_URL}\n${env.DATABASE_AUTH_TOKEN}`,
   (env) => createEngine(env.DATABASE_URL, { authToken: env.DATABASE_AUTH_TOKEN }),
 )
 

@@ -4,7 +4,8 @@ import type { Engine } from "../engine/engine.ts"
 
 /**
  * `const engines = engineCache((env: Env) => env.DATABASE_URL, (env) => createEngine(env.DATABASE_URL))`;
- * `engines.get(c.env)` returns the same engine for the same key.
+ * `engines.get(c.env)` returns the same engine for the same key. The key must hold everything `make`
+ * reads (the URL, an auth token): a changed value under the same key keeps the engine made before.
  */
 export function engineCache<T>(key: (source: T) => string, make: (source: T) => Engine) {
   const engines = new Map<string, Engine>()
