@@ -40,6 +40,7 @@ import { mergeInto } from "./merge.ts"
 import { plugins } from "./plugins.ts"
 import { type ExecuteOptions, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
+import { noteRolledBack, reloadRolledBackVersions } from "./rolled-back-versions.ts"
 import {
   callListener,
   discardUnflushed,
@@ -1077,6 +1078,8 @@ export class AsyncSession extends ReadSession {
     // Objects pending before the flush. Those added while it is planned (by listeners, beforeFlush's
     // included, or cascaded from others) are expunged if it fails; the next flush cascades to the latter
     // again, and listeners add theirs again. Objects the application adds while the request is out stay.
+    // A version a rolled-back transaction left is read again first, as SQLAlchemy loads an expired one.
+    await reloadRolledBackVersions(connection, this.identityMap.values().map(stateOf))
     const pendingBefore = new Set(this.#new)
     const addedSince = () => [...this.#new].filter((state) => !pendingBefore.has(state))
     let addedByFlush: InstanceState[] | undefined
@@ -1360,7 +1363,11 @@ export class AsyncSession extends ReadSession {
     // Rows read inside the transaction may hold what it wrote (a bulk or text() UPDATE, a flush's), which
     // the database no longer has: every object's row is read again by the next query or get() that
     // reaches it, as SQLAlchemy's rollback expires every object (relationships as above).
-    if (!committed) for (const object of this.identityMap.values()) expireColumns(stateOf(object))
+    if (!committed)
+      for (const object of this.identityMap.values()) {
+        expireColumns(stateOf(object))
+        noteRolledBack(stateOf(object))
+      }
     // Ended by a failure (a statement, a flush, the connection, a COMMIT), not by the application:
     // its earlier work is gone, and the session writes nothing more until the application has seen
     // that and rolled back, as SQLAlchemy's.
