@@ -35,8 +35,9 @@ export interface ErrorHandlerOptions {
 
 export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const log = options.log ?? ((message, error) => console.error(message, error))
-  return (error: Error, c: Context) => {
-    const answer = options.map?.(error) ?? afterCommit(c, error, toHttpError(error))
+  return async (error: Error, c: Context) => {
+    const known = (await notFromTheBody(c, error)) ? undefined : toHttpError(error)
+    const answer = options.map?.(error) ?? afterCommit(c, error, known)
     if (answer) {
       // A 5xx is the operator's to know of: an unreachable database (503), a commit whose outcome is
       // unknown (503, to reconcile by hand), one written but unreadable (500, the app's to fix).
@@ -70,6 +71,24 @@ function afterCommit(c: Context, error: Error, answer: HttpError | undefined): H
     "applied",
     "The request failed after saving its changes; check before sending it again, which would save them twice",
   )
+}
+
+/**
+ * A JSON SyntaxError that is not the request body's: the app's own `JSON.parse` of text it stored (a
+ * bug: 500, logged), which toHttpError alone would answer 400 "the request body is not valid JSON". The
+ * body Hono read (`c.req.json()`, `c.req.text()`) is parsed again to tell; one read past Hono
+ * (`c.req.raw.json()`) cannot be, and stays the client's, as before.
+ */
+async function notFromTheBody(c: Context, error: Error): Promise<boolean> {
+  if (!(error instanceof SyntaxError)) return false
+  const text = c.req.bodyCache.text
+  if (text === undefined) return !c.req.raw.bodyUsed
+  try {
+    JSON.parse(await text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** An error answer keeps none of the headers set for the answer the handler meant to give. */
