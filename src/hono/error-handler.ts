@@ -36,6 +36,9 @@ export interface ErrorHandlerOptions {
 export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const log = options.log ?? ((message, error) => console.error(message, error))
   return async (error: Error, c: Context) => {
+    // Also from the context's own response: Hono copies its headers into the answer returned here when a
+    // middleware (cors(), etag()) made it before the handler ran.
+    for (const name of SUCCESS_HEADERS) c.header(name, undefined)
     const known = (await notFromTheBody(c, error)) ? undefined : toHttpError(error)
     const answer = options.map?.(error) ?? afterCommit(c, error, known)
     if (answer) {
