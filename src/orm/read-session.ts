@@ -100,10 +100,9 @@ export class ReadSession {
     if (identity.some((part) => part == null)) return null
     const known = this.identityMap.get(mapper, identity)
     const held = known && stateOf(known)
-    // An expired object is read again (the columns changed since keep their values), unless deleted.
-    if (held && (held.deleted || !held.expired)) {
-      return held.deleted ? null : (known as InstanceType<M>)
-    }
+    // An expired object is read again (the columns changed since keep their values), unless marked for
+    // deletion: SQLAlchemy's get() returns that one as held until the flush sends its DELETE.
+    if (held && (held.deleted || !held.expired)) return known as InstanceType<M>
     const flushing = this.autoflush()
     if (flushing) await flushing
     const { result } = await this.#executeWithLoads(

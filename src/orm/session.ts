@@ -739,7 +739,8 @@ export class AsyncSession extends ReadSession {
    * The object with this primary key (see ReadSession's). An expired object the session holds whose row
    * the database no longer has (another program deleted it since the commit or rollback that expired
    * it) is let go as deleted, as SQLAlchemy's get() removes it (ObjectDeletedError): left persistent,
-   * the session vouched for a row that was gone.
+   * the session vouched for a row that was gone. An object marked for deletion (`delete()`) is returned
+   * as held until the flush sends its DELETE (then null), as SQLAlchemy's get() does, without a request.
    */
   override async get<M extends ModelConstructor>(model: M, key: unknown): Promise<InstanceType<M> | null> {
     const mapper = mapperOf(model)
