@@ -112,7 +112,9 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       // The outer one closes it and reports its timing.
       if (!(outer instanceof kind)) {
         throw new InvalidRequestError(
-          "dbSession() runs under a dbReadSession(), whose c.var.session (a ReadSession) cannot write: use dbSession() for both, or mount dbReadSession() only on the routes that read",
+          outer instanceof ReadSession
+            ? "dbSession() runs under a dbReadSession(), whose c.var.session (a ReadSession) cannot write: use dbSession() for both, or mount dbReadSession() only on the routes that read"
+            : "c.var.session is already set by another middleware (an auth session's?), and dbSession() would give handlers that instead of the database session: name the other variable differently",
         )
       }
       await next()

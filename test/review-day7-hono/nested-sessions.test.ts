@@ -101,3 +101,33 @@ describe("nested dbSession()s on libSQL (HTTP)", () => {
     expect(logged[0]).toMatch(/dbSession\(\) runs under a dbReadSession\(\).*ReadSession.*cannot write/)
   })
 })
+
+describe("dbSession() after a middleware that set its own `session` variable", () => {
+  const engine = libsqlHttpFixture().engine(`ns-auth-${Date.now().toString(36)}`)
+
+  for (const [name, middleware] of [
+    ["dbSession()", dbSession<Env>({ engine: () => engine, commit: true })],
+    ["dbReadSession()", dbReadSession<Env>({ engine: () => engine }) as never],
+  ] as const) {
+    it(`${name} refuses to hand the handlers an auth session as the database's`, async () => {
+      const logged: string[] = []
+      const a = new Hono<Env>()
+      a.use(async (c, next) => {
+        // hono-sessions and others call their per-request session `session` too.
+        c.set("session", { userId: 7, get: () => 7 } as never)
+        await next()
+      })
+      a.use(middleware)
+      a.onError(errorHandler({ log: (message) => logged.push(message) }))
+      let handlerRan = false
+      a.get("/", (c) => {
+        handlerRan = true
+        return c.json({})
+      })
+      const r = await a.request("/")
+      expect([r.status, handlerRan]).toEqual([500, false])
+      expect(logged).toHaveLength(1)
+      expect(logged[0]).toMatch(/c\.var\.session is already set by another middleware/)
+    })
+  }
+})
