@@ -2,7 +2,8 @@
 // version is the client's conflict (409); a value its column cannot hold is invalid input (422), but one
 // the database holds that the model cannot read is the app's (500); data more than one request to the
 // database carries is 413 (the client can send less; a retry as is fails the same way); an unreachable
-// database or a lock not available now is 503 with `Retry-After: 1`; anything unexpected, a
+// database or a lock not available now is 503 with `Retry-After: 1`, but one that refuses the app's
+// credentials is a 500 (no retry helps until the secret is fixed); anything unexpected, a
 // NotLoadedError included (a missing eager load is a bug of the app, not of the request), is a 500 whose
 // message is logged, never shown: messages of internal errors carry SQL and parameters. An answer too
 // large to read (ResponseTooLargeError) is such a 500: the app's query must read less, and nothing the
@@ -165,12 +166,24 @@ export function toHttpError(error: Error): HttpError | undefined {
       "The change may have been applied; check before retrying, or retry with the same Idempotency-Key",
     )
   }
+  // The database refused the app's credentials: an operator's to fix, no retry helps (a logged 500).
+  if (error instanceof ConnectionError && credentialsRefused(error)) return undefined
   if (error instanceof ConnectionError || isTransient(error)) {
     return new HttpError(503, "unavailable", "The database is unavailable; retry shortly", {
       "Retry-After": "1",
     })
   }
   return undefined
+}
+
+/**
+ * A refusal of the credentials: PostgreSQL's class 28 (a wrong password: 28P01), an HTTP 401 or 403
+ * (libSQL's answer to a wrong or rotated auth token). The drivers report it as a ConnectionError, as a
+ * database out of reach, but "retry shortly" would send every client back to the same refusal.
+ */
+function credentialsRefused(error: ConnectionError): boolean {
+  const code = (error.cause as { code?: unknown } | undefined)?.code
+  return (typeof code === "string" && code.startsWith("28")) || /HTTP status 40[13]\b/.test(error.message)
 }
 
 function integrityAnswer(error: IntegrityError): HttpError | undefined {
