@@ -12,21 +12,31 @@ import type { InstanceState } from "./state.ts"
 /** The committed row each versioned object held when a transaction that did not commit expired it. */
 const rolledBack = new WeakMap<InstanceState, Record<string, unknown>>()
 
-/** Notes a versioned object the end of a transaction without commit expires. */
-export function noteRolledBack(state: InstanceState): void {
-  if (state.mapper.versionColumn && state.committed) rolledBack.set(state, state.committed)
+/**
+ * Notes a versioned object the end of a transaction without commit expires, in `noted` too: the
+ * session's index of them, so that a flush looks at these, not at every object the session holds.
+ */
+export function noteRolledBack(state: InstanceState, noted: Set<InstanceState>): void {
+  if (!state.mapper.versionColumn || !state.committed) return
+  rolledBack.set(state, state.committed)
+  noted.add(state)
 }
 
 /**
- * Reads again the version of each of `states` that still holds the row a rollback expired (no query
+ * Reads again the version of each of `noted` that still holds the row a rollback expired (no query
  * reloaded it since), before a flush checks its UPDATE or DELETE against it. A row gone keeps the old
- * version: the flush then reports it, as before.
+ * version: the flush then reports it, as before. Each leaves `noted` once it no longer needs reading.
  */
 export async function reloadRolledBackVersions(
   connection: Connection,
-  states: Iterable<InstanceState>,
+  noted: Set<InstanceState>,
 ): Promise<void> {
-  const stale = [...states].filter((state) => state.expired && rolledBack.get(state) === state.committed)
+  if (noted.size === 0) return
+  const stale: InstanceState[] = []
+  for (const state of noted) {
+    if (state.expired && rolledBack.get(state) === state.committed) stale.push(state)
+    else noted.delete(state)
+  }
   if (stale.length === 0) return
   const statements = stale.map((state) => {
     const { mapper } = state
@@ -39,6 +49,7 @@ export async function reloadRolledBackVersions(
   const results = await connection.batch(statements)
   for (const [i, state] of stale.entries()) {
     rolledBack.delete(state)
+    noted.delete(state)
     const row = results[i]?.rows[0] as readonly unknown[] | undefined
     const version = state.mapper.versionColumn
     if (!row || !version) continue

@@ -146,6 +146,8 @@ export class AsyncSession extends ReadSession {
   #flushFailedIn:
     | { savepoint: Savepoint; objects: readonly InstanceState[]; refusal: PendingRollbackError }
     | undefined
+  /** Versioned objects a transaction that did not commit expired: the next flush reads their versions. */
+  readonly #rolledBackVersioned = new Set<InstanceState>()
   /** Set while the application's own rollback() or close() ends the transaction. */
   #rollingBack = false
   /** The afterCommit or afterRollback listeners running now: they may not flush, commit, roll back or begin. */
@@ -1080,7 +1082,7 @@ export class AsyncSession extends ReadSession {
     // included, or cascaded from others) are expunged if it fails; the next flush cascades to the latter
     // again, and listeners add theirs again. Objects the application adds while the request is out stay.
     // A version a rolled-back transaction left is read again first, as SQLAlchemy loads an expired one.
-    await reloadRolledBackVersions(connection, this.identityMap.values().map(stateOf))
+    await reloadRolledBackVersions(connection, this.#rolledBackVersioned)
     const pendingBefore = new Set(this.#new)
     const addedSince = () => [...this.#new].filter((state) => !pendingBefore.has(state))
     let addedByFlush: InstanceState[] | undefined
@@ -1367,7 +1369,7 @@ export class AsyncSession extends ReadSession {
     if (!committed)
       for (const object of this.identityMap.values()) {
         expireColumns(stateOf(object))
-        noteRolledBack(stateOf(object))
+        noteRolledBack(stateOf(object), this.#rolledBackVersioned)
       }
     // Ended by a failure (a statement, a flush, the connection, a COMMIT), not by the application:
     // its earlier work is gone, and the session writes nothing more until the application has seen
