@@ -1,12 +1,37 @@
-// The requests whose session has committed: an error after a commit must not tell the client to send
-// the request again, since what it committed is saved and would be written twice. dbSession() marks a
-// request, errorHandler() asks. Held weakly by the request's context: nothing outlives its request.
+// The requests whose database work is applied: an error after it must not tell the client to send the
+// request again, since what it wrote is saved and would be written twice. dbSession() and
+// dbReadSession() watch their request's engine, errorHandler() asks. Held weakly by the request's
+// context: nothing outlives its request.
 import type { Context } from "hono"
+import { mayWrite } from "../engine/connection.ts"
+import type { Engine } from "../engine/engine.ts"
+import { TextStatement } from "../sql/text.ts"
 
 const committed = new WeakSet<Context>()
 
-export function markCommitted(c: Context): void {
-  committed.add(c)
+/**
+ * Marks the request once a write of its engine is durable: one sent outside a transaction (a raw
+ * INSERT in autocommit, a flush sent with its COMMIT as one request), or the COMMIT of a transaction
+ * that wrote. A commit that wrote nothing (commit() with nothing to flush, a transaction that only read)
+ * does not: retrying that request writes nothing twice, and the client is still told it may.
+ * `inTransaction`: whether the request's session is inside its transaction as a statement is answered.
+ */
+export function watchCommits(c: Context, engine: Engine, inTransaction: () => boolean): () => void {
+  let wrote = false
+  return engine.on("statement", ({ sql, error }) => {
+    // A failed COMMIT or write is its own error's to report (outcome_unknown when it may have applied).
+    if (error) return
+    if (sql === "COMMIT") {
+      if (wrote) committed.add(c)
+    } else if (sql !== "BEGIN" && sql !== "ROLLBACK") {
+      // SELECT ... FOR UPDATE names a write, and writes nothing. (SAVEPOINT and the like name none.)
+      if (/^\s*SELECT\b/i.test(sql) || !mayWrite(new TextStatement(sql))) return
+      if (inTransaction()) wrote = true
+      else committed.add(c)
+      return
+    }
+    wrote = false
+  })
 }
 
 export function hasCommitted(c: Context): boolean {

@@ -9,7 +9,7 @@ import { ReadSession } from "../orm/read-session.ts"
 import { AsyncSession, type SessionOptions } from "../orm/session.ts"
 import { checkSessionOptions } from "../orm/session-options.ts"
 import { refuseUnknownOptions } from "../util/known-options.ts"
-import { markCommitted } from "./committed-requests.ts"
+import { watchCommits } from "./committed-requests.ts"
 import { SUCCESS_HEADERS } from "./http-errors.ts"
 import { DbTiming, metricStore, reportDbTiming } from "./server-timing.ts"
 
@@ -57,12 +57,7 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
   const commit = options.commit ? (session: AsyncSession) => session.commit() : undefined
   return sessionMiddleware(
     options,
-    (engine, c) => {
-      const session = new AsyncSession(engine, options.session)
-      // A later error's answer then says the change is saved instead of "retry" (errorHandler()).
-      session.on("afterCommit", () => markCommitted(c))
-      return session
-    },
+    (engine) => new AsyncSession(engine, options.session),
     AsyncSession,
     commit,
   )
@@ -98,7 +93,7 @@ function checkOptions(where: string, options: object, known: readonly string[]):
 
 function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: { session: S } }>(
   options: DbReadSessionOptions<E>,
-  open: (engine: Engine, c: Context<E>) => S,
+  open: (engine: Engine) => S,
   /** What the handlers get: an outer middleware's session must be one (not a ReadSession for writes). */
   kind: abstract new (...args: never[]) => S,
   /** Run after a handler that answered below 400 (dbSession's `commit: true`). */
@@ -125,7 +120,10 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
     const timing = options.serverTiming === false ? undefined : new DbTiming(engine)
     // Read now: a timing() that runs around this middleware has set its store already.
     const store = metricStore(c)
-    const session = open(engine, c)
+    const session = open(engine)
+    // A later error's answer then says the change is saved instead of "retry" (errorHandler()): a
+    // ReadSession's raw SQL may write too.
+    watchCommits(c, engine, () => session.inTransaction())
     c.set("session", session)
     try {
       await next()
