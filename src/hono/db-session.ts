@@ -29,6 +29,8 @@ export interface DbReadSessionOptions<E extends Env> {
   /**
    * Add `Server-Timing: db;desc="R round trips, S statements";dur=MS` (default true). With hono/timing,
    * `app.use(timing())` before `dbSession()` puts the `db` entry in timing()'s header, beside the app's.
+   * Under another dbSession() (one on `*`, one on `/api/*`), the innermost that sets it decides for its
+   * routes; the entry still counts the whole request's database work.
    */
   serverTiming?: boolean
 }
@@ -80,16 +82,28 @@ export function dbReadSession<E extends Env & { Variables: ReadSessionVariables 
  */
 function checkOptions(where: string, options: object, known: readonly string[]): void {
   refuseUnknownOptions(`${where}()`, options, known)
-  const { engine, commit } = options as { engine?: unknown; commit?: unknown }
+  const { engine, commit, serverTiming } = options as {
+    engine?: unknown
+    commit?: unknown
+    serverTiming?: unknown
+  }
   if (typeof engine !== "function") {
     throw new InvalidRequestError(
       `${where}(): engine is a function of the request's context that returns the engine (engine: (c) => engines.get(c.env)), got ${typeof engine}`,
     )
   }
-  if (commit !== undefined && typeof commit !== "boolean") {
-    throw new InvalidRequestError(`${where}(): commit is true or false, got ${JSON.stringify(commit)}`)
+  for (const [name, value] of [
+    ["commit", commit],
+    ["serverTiming", serverTiming],
+  ]) {
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new InvalidRequestError(`${where}(): ${name} is true or false, got ${JSON.stringify(value)}`)
+    }
   }
 }
+
+/** The serverTiming of a dbSession() nested in another, which reports the request's one entry. */
+const timingWanted = new WeakMap<Context, boolean>()
 
 function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: { session: S } }>(
   options: DbReadSessionOptions<E>,
@@ -112,12 +126,15 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
             : "c.var.session is already set by another middleware (an auth session's?), and dbSession() would give handlers that instead of the database session: name the other variable differently",
         )
       }
+      // Its serverTiming, when set, is the one its routes asked for: the outer one reports by it.
+      if (options.serverTiming !== undefined) timingWanted.set(c, options.serverTiming)
       await next()
       if (commit) await commitAfterSuccess(c, outer as S, commit)
       return
     }
     const engine = options.engine(c).child()
-    const timing = options.serverTiming === false ? undefined : new DbTiming(engine)
+    // Counted even when this one reports nothing: a dbSession() inside may ask for the entry.
+    const timing = new DbTiming(engine)
     // Read now: a timing() that runs around this middleware has set its store already.
     const store = metricStore(c)
     const session = open(engine)
@@ -132,10 +149,8 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       else if (commit) await commitAfterSuccess(c, session, commit)
     } finally {
       await session.close()
-      if (timing) {
-        timing.stop()
-        reportDbTiming(c, timing, store)
-      }
+      timing.stop()
+      if (timingWanted.get(c) ?? options.serverTiming !== false) reportDbTiming(c, timing, store)
     }
   }
 }
