@@ -6,10 +6,11 @@ import { DEFAULT_STATEMENT_TIMEOUT_MS, startLibsqlLocal } from "./index.ts"
 
 const USAGE = `Usage: npx edgealchemy libsql-local [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]
                                     [--stream-expiry-ms 10000] [--statement-timeout-ms 60000]
-                                    [path/to/database.db]
+                                    [--max-concurrent-connections 128] [path/to/database.db]
 Without a path, the database is a temporary file deleted when the server stops.
 A statement running longer than --statement-timeout-ms is interrupted (SQLITE_INTERRUPT; 0: no limit),
-and so is one whose client went away, as sqld does.`
+and so is one whose client went away, as sqld does. At most --max-concurrent-connections streams are
+open at once (each holds a connection); a new one waits 1 s for one to end, then gets HTTP 429, as on sqld.`
 
 function parseOptions() {
   const { values, positionals } = parseArgs({
@@ -20,6 +21,7 @@ function parseOptions() {
       "auth-token": { type: "string" },
       "stream-expiry-ms": { type: "string", default: "10000" },
       "statement-timeout-ms": { type: "string", default: String(DEFAULT_STATEMENT_TIMEOUT_MS) },
+      "max-concurrent-connections": { type: "string", default: "128" },
       help: { type: "boolean", short: "h", default: false },
     },
   })
@@ -34,6 +36,10 @@ function parseOptions() {
     host: values.host,
     streamExpiryMs: integerOption("--stream-expiry-ms", values["stream-expiry-ms"]),
     statementTimeoutMs: integerOption("--statement-timeout-ms", values["statement-timeout-ms"]),
+    maxConcurrentConnections: integerOption(
+      "--max-concurrent-connections",
+      values["max-concurrent-connections"],
+    ),
     ...(values["auth-token"] === undefined ? {} : { authToken: values["auth-token"] }),
     ...(positionals[0] === undefined ? {} : { path: positionals[0] }),
   }

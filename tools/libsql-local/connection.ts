@@ -108,7 +108,9 @@ export class Connection {
   /** Starts the connection's thread and opens the file on it. */
   static open(path: string): Promise<Connection> {
     const flag = new SharedArrayBuffer(4)
-    const worker = new Worker(WORKER_FILE, { workerData: { path, flag } })
+    // No execArgv: the worker is plain JavaScript, and one that inherits tsx's loader (`npm run
+    // libsql-local`, `tsx` scripts) starts a loader of its own besides, twice as slow to open.
+    const worker = new Worker(WORKER_FILE, { workerData: { path, flag }, execArgv: [] })
     return new Promise((resolve, reject) => {
       const failed = (error: Error) => {
         void worker.terminate()

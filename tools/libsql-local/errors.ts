@@ -32,6 +32,17 @@ export class HranaError extends Error {
   }
 }
 
+/**
+ * sqld's answers when no connection can be opened for a new stream (libsql-server's
+ * MakeThrottledConnection): every connection is held by an open stream and none came free within
+ * 1 s ("Timed out while opening database connection"), or 128 requests already wait for one ("Too
+ * many concurrent requests"). Both are HTTP 429 with a JSON `{"error"}` body; nothing of the request
+ * ran.
+ */
+export class ConnectionLimitError extends Error {
+  override readonly name = "ConnectionLimitError"
+}
+
 /** sqld's answer to a statement of a transaction whose time on the write lock is up (write-lock.ts). */
 export class TransactionTimeoutError extends HranaError {
   constructor() {

@@ -17,7 +17,7 @@ import { createHranaServer } from "./http-server.ts"
 import { Lane } from "./lane.ts"
 import type { HranaService } from "./pipeline.ts"
 import { type LibsqlStats, StatsBook } from "./stats.ts"
-import { StreamRegistry } from "./streams.ts"
+import { DEFAULT_MAX_CONCURRENT_CONNECTIONS, StreamRegistry } from "./streams.ts"
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, WriteLock } from "./write-lock.ts"
 
 export type { LibsqlStats } from "./stats.ts"
@@ -36,6 +36,10 @@ export interface LibsqlLocalOptions {
   authToken?: string
   /** An idle stream is closed after this long and its transaction rolled back (sqld: 10 s). */
   streamExpiryMs?: number
+  /** How many streams may hold a connection at once (sqld's SQLD_MAX_CONCURRENT_CONNECTIONS, default
+   *  128). A new stream waits 1 s for one to end (close, or expire), then gets sqld's HTTP 429. Each
+   *  connection is a thread of its own, about 9 MB: this bounds what a client that leaks streams costs. */
+  maxConcurrentConnections?: number
   /** How long a statement waits for a locked database before SQLITE_BUSY is reported. A holder of the
    *  write lock whose transactionTimeoutMs is up loses it to the waiter first. */
   busyTimeoutMs?: number
@@ -81,7 +85,11 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     throw new Error(`libsql-local could not open the database file ${path}${missing}: ${String(error)}`)
   }
   const service: HranaService = {
-    registry: new StreamRegistry(pool, options.streamExpiryMs ?? 10_000),
+    registry: new StreamRegistry(
+      pool,
+      options.streamExpiryMs ?? 10_000,
+      options.maxConcurrentConnections ?? DEFAULT_MAX_CONCURRENT_CONNECTIONS,
+    ),
     stats: new StatsBook(),
     busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping },
     lane: new Lane(isStopping),

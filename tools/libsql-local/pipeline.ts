@@ -3,6 +3,7 @@
 import { type BatchResult, compileBatch, runBatch } from "./batch.ts"
 import type { BusyPolicy } from "./busy-retry.ts"
 import {
+  ConnectionLimitError,
   HranaError,
   ProtocolError,
   RequestAbandonedError,
@@ -14,7 +15,7 @@ import { decodeCursorBody, decodePipelineBody, parseJsonBody } from "./requests.
 import type { ExecutionContext, ProtocolVersion } from "./statement-runner.ts"
 import type { StatsBook } from "./stats.ts"
 import { handleStreamRequest, type StreamResult } from "./stream-requests.ts"
-import type { Stream, StreamRegistry } from "./streams.ts"
+import type { Reservation, Stream, StreamRegistry } from "./streams.ts"
 import type { WriteLock } from "./write-lock.ts"
 
 export interface HranaService {
@@ -89,13 +90,16 @@ async function withStream<Body extends { baton: string | undefined }>(
   handle: (stream: Stream, body: Body, turn: Turn) => Promise<HttpAnswer>,
 ): Promise<HttpAnswer> {
   const turn = service.lane.turn(request.signal)
+  let reservation: Reservation | undefined
   try {
     let body: Body
     let stream: Stream
     try {
       body = decode(parseJsonBody(request.body))
+      // Room for a new stream is waited for outside the lane: the requests that end streams run.
+      if (body.baton === undefined) reservation = await service.registry.reserve(request.signal)
       await turn.take()
-      stream = await service.registry.acquire(body.baton)
+      stream = await service.registry.acquire(body.baton, reservation)
     } catch (error) {
       return errorAnswer(error)
     }
@@ -106,6 +110,7 @@ async function withStream<Body extends { baton: string | undefined }>(
       return errorAnswer(error)
     }
   } finally {
+    service.registry.unreserve(reservation)
     turn.leave()
   }
 }
@@ -157,6 +162,7 @@ function errorAnswer(error: unknown): HttpAnswer {
     return { status: 499, contentType: "text/plain", body: error.message }
   }
   if (error instanceof ServerStoppingError) return json(503, error.toProto())
+  if (error instanceof ConnectionLimitError) return json(429, { error: error.message })
   if (error instanceof ProtocolError) return { status: 400, contentType: "text/plain", body: error.message }
   if (error instanceof StreamExpiredError) {
     return json(500, { message: error.message, code: error.code })

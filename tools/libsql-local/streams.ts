@@ -4,10 +4,23 @@
 // STREAM_EXPIRED for a while, as sqld keeps expired handles around to give that clearer error.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import type { Connection, ConnectionPool } from "./connection-pool.ts"
-import { ProtocolError, StreamExpiredError } from "./errors.ts"
+import { ConnectionLimitError, ProtocolError, RequestAbandonedError, StreamExpiredError } from "./errors.ts"
 
 /** How long an expired stream's baton keeps answering STREAM_EXPIRED (sqld: 300 s). */
 const EXPIRED_MEMORY_MS = 300_000
+/** sqld's limits on connections, hence on open streams (each holds one): SQLD_MAX_CONCURRENT_CONNECTIONS
+ *  and SQLD_MAX_CONCURRENT_REQUESTS default to 128, and a new stream waits 1 s (DB_CREATE_TIMEOUT) for
+ *  a connection to come free. Here each connection is a thread of its own (about 9 MB), so the limit
+ *  also bounds what a client that never closes its streams costs. */
+export const DEFAULT_MAX_CONCURRENT_CONNECTIONS = 128
+const MAX_WAITING_FOR_CONNECTION = 128
+const CONNECTION_WAIT_MS = 1_000
+
+/** Leave to open one stream, given by `reserve` before the request takes its turn (lane.ts): waiting
+ *  for a connection while holding the turn would keep out the very requests that close streams. */
+export interface Reservation {
+  used: boolean
+}
 
 export class Stream {
   /** `undefined` once the client sent `close`: the stream ends with this request. */
@@ -35,10 +48,58 @@ export class StreamRegistry {
   readonly #handles = new Map<string, Handle>()
   readonly #pool: ConnectionPool
   readonly #expiryMs: number
+  readonly #maxConnections: number
+  /** Streams that hold a connection, or a reservation for one. */
+  #held = 0
+  readonly #waiting: Array<() => void> = []
 
-  constructor(pool: ConnectionPool, expiryMs: number) {
+  constructor(pool: ConnectionPool, expiryMs: number, maxConnections = DEFAULT_MAX_CONCURRENT_CONNECTIONS) {
     this.#pool = pool
     this.#expiryMs = expiryMs
+    this.#maxConnections = maxConnections
+  }
+
+  /** Room for a new stream: at once if fewer than the limit hold a connection, otherwise the first one
+   *  to come free within CONNECTION_WAIT_MS; sqld's 429 refusals past that (ConnectionLimitError). */
+  async reserve(signal: AbortSignal): Promise<Reservation> {
+    if (this.#held < this.#maxConnections && this.#waiting.length === 0) {
+      this.#held++
+      return { used: false }
+    }
+    if (this.#waiting.length >= MAX_WAITING_FOR_CONNECTION) {
+      throw new ConnectionLimitError("Too many concurrent requests")
+    }
+    await new Promise<void>((resolve, reject) => {
+      const admit = () => {
+        clearTimeout(timer)
+        signal.removeEventListener("abort", abandon)
+        resolve()
+      }
+      const giveUp = (error: Error) => {
+        const at = this.#waiting.indexOf(admit)
+        if (at >= 0) this.#waiting.splice(at, 1)
+        signal.removeEventListener("abort", abandon)
+        clearTimeout(timer)
+        reject(error)
+      }
+      const abandon = () => giveUp(new RequestAbandonedError())
+      const timer = setTimeout(
+        () => giveUp(new ConnectionLimitError("Timed out while opening database connection")),
+        CONNECTION_WAIT_MS,
+      )
+      signal.addEventListener("abort", abandon, { once: true })
+      this.#waiting.push(admit)
+    })
+    // The slot of the stream that ended passed to this request (#free): #held is unchanged.
+    return { used: false }
+  }
+
+  /** Gives back a reservation no stream took (the request failed before it opened one). */
+  unreserve(reservation: Reservation | undefined): void {
+    if (reservation && !reservation.used) {
+      reservation.used = true
+      this.#free()
+    }
   }
 
   /** Streams a client holds open (between requests or inside one); expired ones do not count. */
@@ -48,10 +109,14 @@ export class StreamRegistry {
     return open
   }
 
-  /** Opens a new stream (no baton) or takes the stream a baton names, for the duration of one request. */
-  async acquire(baton: string | undefined): Promise<Stream> {
+  /** Opens a new stream (no baton: `reservation` is its room) or takes the stream a baton names, for
+   *  the duration of one request. */
+  async acquire(baton: string | undefined, reservation?: Reservation): Promise<Stream> {
     if (baton === undefined) {
-      const stream = new Stream(randomBytes(16).toString("hex"), await this.#pool.acquire())
+      if (!reservation || reservation.used) throw new Error("libsql-local: a new stream needs a reservation")
+      const connection = await this.#pool.acquire()
+      reservation.used = true
+      const stream = new Stream(randomBytes(16).toString("hex"), connection)
       this.#handles.set(stream.id, { state: "acquired" })
       return stream
     }
@@ -85,7 +150,10 @@ export class StreamRegistry {
    *  the pool hands it out again only once that is done); the request carries on, and `release` will end
    *  the stream. */
   closeConnection(stream: Stream): void {
-    if (stream.connection) void this.#pool.release(stream.connection)
+    if (stream.connection) {
+      void this.#pool.release(stream.connection)
+      this.#free()
+    }
     stream.connection = undefined
   }
 
@@ -104,6 +172,13 @@ export class StreamRegistry {
       }
       this.#handles.delete(id)
     }
+  }
+
+  /** A stream's connection (or a reservation) is given back: the first waiter takes its place. */
+  #free(): void {
+    const next = this.#waiting.shift()
+    if (next) next()
+    else this.#held--
   }
 
   #expire(stream: Stream): void {
