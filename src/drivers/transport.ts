@@ -71,14 +71,17 @@ export interface Transport {
   rollback(): Promise<void>
   /**
    * Rolls back an open transaction and releases everything; the transport is unusable afterwards.
-   * Settles within about CLOSE_TIMEOUT_MS whatever the network does, and never rejects.
+   * Settles by `deadline` (epoch ms; default: closeTimeoutMs from now, CLOSE_TIMEOUT_MS unless set)
+   * whatever the network does, and never rejects.
    */
-  close(): Promise<void>
+  close(deadline?: number): Promise<void>
 }
 
 export interface Driver {
   /** `"neon"`, `"libsql"`: for messages. */
   readonly name: string
+  /** The closeTimeoutMs the driver was given: AsyncSession.close() waits a commit under way that long. */
+  readonly closeTimeoutMs?: number | undefined
   readonly dialect: "postgresql" | "sqlite"
   /** Whether this driver serves a URL (by its scheme). */
   accepts(url: string): boolean

@@ -183,13 +183,13 @@ export class Connection {
     }
   }
 
-  /** Rolls back what is open and releases the connection; safe to call twice. */
-  async close(): Promise<void> {
+  /** Rolls back what is open and releases the connection; safe to call twice. `deadline`: the transport's. */
+  async close(deadline?: number): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.savepoints?.closeFrom(0)
     try {
-      await this.#transport?.close()
+      await this.#transport?.close(deadline)
     } finally {
       this.#transactionEnded(false)
     }

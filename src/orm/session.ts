@@ -824,12 +824,17 @@ export class AsyncSession extends ReadSession {
   override async close(): Promise<void> {
     // A flush or commit already under way may end first (`waitUntil(session.commit())` racing a
     // middleware's close): closing the connection under it would cut it between its statements. It
-    // gets as long as a transport's close waits for the network (one that hangs is then cut, as
-    // before: close() always settles). One only queued is refused when it comes to run. (Waited for
-    // only when there is one: a commit queued but not started must find the session closed.)
-    if (this.#underway) await settledWithin(this.#underway, CLOSE_TIMEOUT_MS)
+    // and the connection's close share the driver's closeTimeoutMs (one that hangs is then cut, as
+    // before: close() always settles, and no later than a transport's close alone). One only queued
+    // is refused when it comes to run. (Waited for only when there is one: a commit queued but not
+    // started must find the session closed.)
+    const underway = !this.closed && this.#underway
+    const deadline = Date.now() + (this.engine.driver.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
+    if (underway) await settledWithin(underway, deadline - Date.now())
     this.#rollingBack = true
     try {
+      // What the commit left in flight gets what is left of the deadline.
+      if (underway) await this.connection.close(deadline)
       await super.close()
     } finally {
       this.#rollingBack = false

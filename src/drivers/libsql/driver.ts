@@ -35,6 +35,7 @@ export function libsqlDriver(
   return {
     // The embedded driver (./node.ts) names itself and its URLs.
     name: "libsql",
+    closeTimeoutMs: options.closeTimeoutMs,
     dialect: "sqlite",
     accepts: (url) => REMOTE.test(url),
     open: (url: string, roundTrips: RoundTrips) =>

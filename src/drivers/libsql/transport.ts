@@ -171,12 +171,11 @@ export class LibsqlTransport implements Transport {
    * gets `closeTimeoutMs` in all, then every request still in flight is aborted: close() always
    * settles, and leaves no request behind.
    */
-  async close(): Promise<void> {
+  async close(deadline = Date.now() + (this.#settings.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     const transaction = this.#transaction
     this.#transaction = undefined
-    const deadline = Date.now() + (this.#settings.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
     try {
       if (transaction) await settledWithin(transaction.rollback(), deadline - Date.now())
     } finally {

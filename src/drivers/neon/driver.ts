@@ -11,6 +11,7 @@ export function neonDriver(options: NeonOptions = {}): Driver {
   checkedRequestTimeout(options.requestTimeoutMs)
   return {
     name: "neon",
+    closeTimeoutMs: options.closeTimeoutMs,
     dialect: "postgresql",
     accepts: (url) => POSTGRES.test(url),
     open: (url: string, roundTrips: RoundTrips) => new NeonTransport(url, options, roundTrips),

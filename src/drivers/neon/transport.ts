@@ -194,10 +194,9 @@ export class NeonTransport implements Transport {
    * answers is given `closeTimeoutMs` in all, then what still runs is cancelled, the socket abandoned
    * and HTTP requests aborted: close() always settles, and leaves nothing open.
    */
-  async close(): Promise<void> {
+  async close(deadline = Date.now() + (this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    const deadline = Date.now() + (this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS)
     // `return session.scalar(...)` inside `await using` closes the session before its query answers.
     await this.#inFlight.abandon(deadline)
     const client = this.#client
