@@ -143,10 +143,11 @@ function joinPath(
   const toTarget = (pairs: Pairs) => and(...pairs.map(([a, b]) => a.eq(columnOf(target, b) as never)))
   const fromParent: Pairs = property.pairs.map(([own, other]) => [parentColumn(property, own, entity), other])
   const secondary = property.secondary
-  if (!secondary) return [{ from: target, on: toTarget(fromParent) }]
+  const left = entity?.[ENTITY].from ?? property.parent.table
+  if (!secondary) return [{ from: target, on: toTarget(fromParent), left }]
   return [
-    { from: secondary.table, on: equal(fromParent) },
-    { from: target, on: toTarget(secondary.pairs) },
+    { from: secondary.table, on: equal(fromParent), left },
+    { from: target, on: toTarget(secondary.pairs), left: secondary.table },
   ]
 }
 

@@ -118,6 +118,8 @@ export const JOIN_PATH: unique symbol = Symbol.for("edgealchemy.joinPath")
 export interface JoinHop {
   readonly from: FromClause
   readonly on: Expression<boolean>
+  /** The FROM item the hop starts from: a relationship's parent (table or alias), an association table. */
+  readonly left?: FromClause
 }
 
 export interface JoinPathLike {

@@ -202,6 +202,7 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
     target: FromClause | EntityLike | JoinPathLike,
     on: Expression<boolean | null> | undefined,
     type: JoinType,
+    parent?: FromClause,
   ): Select<Items> {
     if (isJoinPath(target)) {
       // A relationship: one hop, or two through an association table, each with its ON clause.
@@ -209,12 +210,20 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
       const hops = target[JOIN_PATH]
       let joined: Select<Items> = this
       for (const [i, hop] of hops.entries()) {
-        joined = joined.#joined(hop.from, on && i === hops.length - 1 ? and(hop.on, on) : hop.on, type)
+        joined = joined.#joined(
+          hop.from,
+          on && i === hops.length - 1 ? and(hop.on, on) : hop.on,
+          type,
+          hop.left,
+        )
       }
       return joined
     }
     const right = fromOf(target)
-    const froms = this.state.froms.length > 0 ? this.state.froms : impliedFroms(this.state.items)
+    let froms = this.state.froms.length > 0 ? this.state.froms : impliedFroms(this.state.items)
+    // A relationship joins from its parent, a FROM item of its own if none holds it yet
+    // (`select(Post).join(User.posts)` is `FROM users JOIN posts`), as SQLAlchemy's does.
+    if (parent && !froms.flatMap(tablesOf).includes(parent as never)) froms = [...froms, parent]
     const left = on ? leftSideOf(froms, right, on) : froms[0]
     if (!left) {
       throw new InvalidRequestError("Nothing to join onto: call selectFrom(...) first")
