@@ -4,7 +4,7 @@
 // read back from a database become such values again where they are recognisable, and raw SQL
 // (`literalColumn("...")`) where they are not.
 import type { Compiler } from "../sql/compiler/compiler.ts"
-import { inDdlMode } from "../sql/compiler/ddl-renderer.ts"
+import { checkStoredDefault, inDdlMode } from "../sql/compiler/ddl-renderer.ts"
 import { DefaultDialect } from "../sql/compiler/dialect.ts"
 import { type Expression, literalColumn, type RawSql } from "../sql/expression.ts"
 import { type FunctionCall, func } from "../sql/functions.ts"
@@ -19,6 +19,7 @@ export function renderDefault(
   type: SqlType<unknown> | undefined,
   compiler: Compiler,
 ): string {
+  if (!isExpression(value)) checkStoredDefault(value, type, compiler.dialect)
   return inDdlMode(compiler, () =>
     isExpression(value)
       ? `(${compiler.expression(value)})`

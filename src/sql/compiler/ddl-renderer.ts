@@ -2,6 +2,7 @@
 // and values inline (DDL takes no parameters). This lives apart from the statement compiler, reached
 // only from the DDL statements, so that a bundle that never creates tables carries none of it.
 
+import { DataError, InvalidRequestError } from "../../errors.ts"
 import type { AddForeignKey, CreateIndex, CreateTable, DropIndex, DropTable } from "../ddl.ts"
 import { Expression } from "../expression.ts"
 import type { Column } from "../schema/column.ts"
@@ -46,6 +47,28 @@ const SPELLINGS: Record<Dialect["name"], DdlSpelling> = {
     dropCascades: false,
   },
   default: { generatedKey: (typeName) => typeName, addForeignKey: (sql) => sql, dropCascades: true },
+}
+
+/**
+ * A Numeric's serverDefault the dialect would store other than given is refused, as a value written to
+ * the column is (the dialect's encode): SQLite keeps a NUMERIC as a 64-bit integer or a double, and
+ * stored `"12345678901234567890.125"` as 12345678901234600000 in every row that took the default, where
+ * PostgreSQL holds it. The checks of every dialect (../schema/column-checks.ts) came first.
+ */
+export function checkStoredDefault(
+  value: unknown,
+  type: SqlType<unknown> | undefined,
+  dialect: Dialect,
+): void {
+  if (type?.kind !== "numeric" || (typeof value !== "string" && typeof value !== "number")) return
+  try {
+    dialect.encode(String(value), type)
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error
+    throw new InvalidRequestError(
+      `serverDefault ${JSON.stringify(value)} is not a value the column holds on ${dialect.name} (${error.message}); give one it holds, or SQL as literalColumn("...")`,
+    )
+  }
 }
 
 export function ddlSpelling(dialect: Dialect): DdlSpelling {
@@ -167,9 +190,9 @@ class DdlRenderer {
     value: string | number | boolean | Expression<unknown>,
     type: SqlType<unknown>,
   ): string {
-    return value instanceof Expression
-      ? `(${this.compiler.expression(value)})`
-      : this.compiler.literal(value, type)
+    if (value instanceof Expression) return `(${this.compiler.expression(value)})`
+    checkStoredDefault(value, type, this.compiler.dialect)
+    return this.compiler.literal(value, type)
   }
 
   private condition(condition: string | Expression<boolean>): string {
