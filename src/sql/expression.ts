@@ -364,7 +364,21 @@ export function literalColumn<T = unknown>(
   sql: string,
   type: SqlType<T> = NullType as SqlType<T>,
 ): Expression<T> {
-  return new RawSql<T>(sql, type)
+  return new RawSql<T>(withoutNul(sql), type)
+}
+
+/**
+ * Raw SQL (`text()`, `literalColumn()`) as given, refused if it holds a NUL (U+0000): SQLite reads a
+ * statement only up to it (`DELETE ... WHERE a = 1\0 AND b = 2` deleted by `a` alone, on every transport)
+ * and PostgreSQL's protocol ends the text there (a broken message, taken for a lost connection).
+ */
+export function withoutNul(sql: string): string {
+  if (sql.includes("\u0000")) {
+    throw new InvalidRequestError(
+      "SQL text cannot hold a NUL (U+0000): it would end the statement there; bind the value instead",
+    )
+  }
+  return sql
 }
 
 /** All conditions; `and()` of nothing is true. */

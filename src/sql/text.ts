@@ -2,6 +2,7 @@
 // placeholder style (`$1` on PostgreSQL, `?` on SQLite). `.columns(...)` types its result columns.
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiled } from "./compiler/dialect.ts"
+import { withoutNul } from "./expression.ts"
 import { Statement } from "./statement.ts"
 import type { SqlType } from "./types.ts"
 
@@ -49,5 +50,5 @@ export function text(sql: string): TextStatement {
       "text() does not run BEGIN, COMMIT, ROLLBACK or savepoints: use session.begin(), commit(), rollback() and beginNested()",
     )
   }
-  return new TextStatement(sql)
+  return new TextStatement(withoutNul(sql))
 }
