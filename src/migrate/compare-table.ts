@@ -234,11 +234,18 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
     downgrade.sqliteAutoincrement = live.sqliteAutoincrement === true
   }
   if (Object.keys(upgrade).length === 0) return []
-  const comment =
-    upgrade.nullable === false
-      ? `Column "${table}.${model.name}" becomes NOT NULL: the upgrade fails (and changes nothing) while a row ` +
-        `holds NULL in it, which no default fills; give those rows a value first, e.g. op.execute("UPDATE ...")`
-      : undefined
+  const comments = [
+    ...(upgrade.nullable === false
+      ? [
+          `Column "${table}.${model.name}" becomes NOT NULL: the upgrade fails (and changes nothing) while a row ` +
+            `holds NULL in it, which no default fills; give those rows a value first, e.g. op.execute("UPDATE ...")`,
+        ]
+      : []),
+    ...(upgrade.sqliteAutoincrement === undefined
+      ? []
+      : [autoincrementComment(table, upgrade.sqliteAutoincrement)]),
+  ]
+  const comment = comments.length > 0 ? comments.join(". ") : undefined
   return [
     {
       upgrade: [{ kind: "alterColumn", table, column: model.name, changes: upgrade }],
@@ -246,6 +253,20 @@ function alterColumn(table: string, live: ColumnSchema, model: ColumnSchema): Ch
       ...(comment ? { comment } : {}),
     },
   ]
+}
+
+/**
+ * SQLite: without AUTOINCREMENT a new row takes max(id) + 1, the id of the last rows deleted. The number
+ * AUTOINCREMENT reached stays recorded through the rebuild (rebuild.ts), for when it comes back.
+ */
+function autoincrementComment(table: string, gained: boolean): string {
+  const reused =
+    "SQLite will give new rows the ids of the last rows deleted (max(id) + 1) until AUTOINCREMENT comes back, " +
+    "which then continues past every id it gave before"
+  return gained
+    ? `Table "${table}" gets AUTOINCREMENT (a rebuild on SQLite): ids of deleted rows are not given again. ` +
+        `Its downgrade takes AUTOINCREMENT away: ${reused}`
+    : `Table "${table}" loses AUTOINCREMENT: ${reused}; keep sqliteAutoincrement in the model if ids must never be reused`
 }
 
 /** A new unique constraint or index over rows already there. */

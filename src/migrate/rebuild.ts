@@ -14,8 +14,11 @@
 // column the affinity of its source), so nothing is converted on the way through, and each row's
 // rowid: a table without an INTEGER PRIMARY KEY would otherwise number its rows anew, and whatever
 // points at its rowids (an FTS index's content_rowid, an app's cache) would find other rows. A table
-// that keeps AUTOINCREMENT keeps its sqlite_sequence number too (DROP TABLE deletes it): copying the
+// that had AUTOINCREMENT keeps its sqlite_sequence number too (DROP TABLE deletes it): copying the
 // rows back would set it to their highest id, and the ids of rows deleted from the end would be given again.
+// A table rebuilt without AUTOINCREMENT (a downgrade) has no sequence, but the number stays in
+// sqlite_sequence under its name: SQLite ignores it for such a table, carries it through a rename, and
+// takes it up when the table gets AUTOINCREMENT again, so that no id it gave before is given again then.
 import { InvalidRequestError } from "../errors.ts"
 import type { Compiler } from "../sql/compiler/compiler.ts"
 import { createIndexSql, createTableSql } from "./ddl.ts"
@@ -112,7 +115,9 @@ export function rebuildTable(
 
   // The sequence is kept aside under the copy's name in sqlite_sequence itself (there since the table
   // was created AUTOINCREMENT), and given back to the new table before its rows, which can only raise it.
-  const sequenced = created.filter((t) => keepsSequence(t) && keepsSequence(requireTable(before, t.name)))
+  // A table that loses AUTOINCREMENT keeps it too, unused until AUTOINCREMENT comes back; one that gains
+  // it finds there the number an earlier downgrade kept, if any (its DROP TABLE deletes no such row).
+  const sequenced = created.filter((t) => keepsSequence(requireTable(before, t.name)))
   const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
   const sequence = (t: TableSchema) => [literal(`${BACKUP_PREFIX}${t.name}`), literal(t.name)]
 
