@@ -2,6 +2,7 @@
 // while compiling and placeholders at the end, in textual order, so any part of a statement (a WITH
 // clause found late, say) can be rendered in any order and `?` parameters still line up.
 import { InvalidRequestError } from "../../errors.ts"
+import { cached } from "../../util/cached.ts"
 import { hex } from "../../util/hex.ts"
 import type {
   Between,
@@ -77,8 +78,10 @@ export function bindParams(
 export abstract class ExpressionCompiler {
   /** Parameters by marker number. */
   readonly #values: ParamSlot[] = []
-  /** The marker of each value node rendered, by node. */
-  readonly #binds = new Map<BindParam<unknown>, string>()
+  /** The marker of each value node rendered, by the node it was rendered in, then by node. */
+  readonly #binds = new Map<unknown, Map<BindParam<unknown>, string>>()
+  /** The node being rendered (a label's place is its own), which a value inside it is rendered in. */
+  #at: Expression<unknown> | undefined
   /** Whether columns render as `"table"."column"` (off in DDL, INSERT column lists, SET targets). */
   #qualifyColumns = true
   /** Whether values are written inline (literal-binds mode, and DDL, which takes no parameters). */
@@ -176,16 +179,21 @@ export abstract class ExpressionCompiler {
     return `'${text.replaceAll("'", "''")}'`
   }
 
-  /**
-   * `alone`: a select item, where a value alone is its own parameter: PostgreSQL types it as text there
-   * and by its neighbour elsewhere, and one `$n` for both is refused ('inconsistent types').
-   */
-  expression(node: Expression<unknown>, alone?: boolean): string {
+  expression(node: Expression<unknown>): string {
+    const parent = this.#at
+    if (node.kind !== "label") this.#at = node
+    // Not restored when rendering throws: a compiler that failed is not used again.
+    const sql = this.#visit(node, parent)
+    this.#at = parent
+    return sql
+  }
+
+  #visit(node: Expression<unknown>, parent: Expression<unknown> | undefined): string {
     switch (node.kind) {
       case "column":
         return this.#visitColumn(node as Column<unknown>)
       case "bind":
-        return this.#visitBind(node as BindParam<unknown>, alone)
+        return this.#visitBind(node as BindParam<unknown>, parent)
       case "raw":
         return (node as RawSql<unknown>).sql
       case "binary":
@@ -203,7 +211,7 @@ export abstract class ExpressionCompiler {
       case "cast":
         return this.cast(this.expression((node as Cast<unknown>).operand), (node as Cast<unknown>).type)
       case "label":
-        return this.expression((node as Label<unknown>).operand, alone)
+        return this.expression((node as Label<unknown>).operand)
       case "function":
         return this.visitFunction(node as FunctionCall<unknown>)
       case "star":
@@ -256,14 +264,20 @@ export abstract class ExpressionCompiler {
     return qualify ? `${this.quote(column.parent.qualifier)}.${name}` : name
   }
 
-  #visitBind(node: BindParam<unknown>, alone?: boolean): string {
+  /**
+   * A value is one slot wherever the same node holds it, so that an expression used twice
+   * (`select(k).groupBy(k)`) can be one parameter (placeholder()). Elsewhere it is a slot of its own:
+   * PostgreSQL types a parameter by where it stands (text alone, an integer beside `qty`, text in
+   * `sku || $1`), and one `$n` in places of two types is refused.
+   */
+  #visitBind(node: BindParam<unknown>, parent: Expression<unknown> | undefined): string {
     const { name, value, type } = node
-    if (name === undefined) {
-      // One slot per node, so that its uses in expressions can be one parameter (placeholder()).
-      const marker = (!alone && this.#binds.get(node)) || this.value({ value, type })
-      if (!alone) this.#binds.set(node, marker)
-      return marker
-    }
+    if (name === undefined)
+      return cached(
+        cached(this.#binds, parent, () => new Map()),
+        node,
+        () => this.value({ value, type }),
+      )
     // Printed SQL names a parameter it has no value for; a dialect's SQL takes it when bound.
     const values = this.#options.values
     if (this.dialect.name === "default" && values?.[name] === undefined) return `:${name}`
