@@ -28,10 +28,24 @@ export { deleteFrom as delete, deleteFrom, update } from "./orm/dml.ts"
 export { type FlushContext, listen, type MapperEvent, type SessionEvent, validates } from "./orm/events.ts"
 export { type HybridInstaller, hybrid } from "./orm/hybrid.ts"
 export { joinedload, LoaderOption, raiseload, selectinload, subqueryload } from "./orm/loading.ts"
-export { type ModelClass, type ModelInstance, type ModelOptions, model } from "./orm/model.ts"
+export {
+  type ColumnsOf,
+  type ModelClass,
+  type ModelFields,
+  type ModelInit,
+  type ModelInstance,
+  type ModelOptions,
+  model,
+} from "./orm/model.ts"
 export { type ExecuteOptions, type Page, ReadSession } from "./orm/read-session.ts"
 export { defaultRegistry, Registry, registerModels } from "./orm/registry.ts"
-export { type Cascade, type CascadeName, type RelationshipOptions, relationship } from "./orm/relationship.ts"
+export {
+  type Cascade,
+  type CascadeName,
+  type RelationshipOptions,
+  type RelationshipSpec,
+  relationship,
+} from "./orm/relationship.ts"
 export { AsyncSession, type SessionOptions, sessionmaker } from "./orm/session.ts"
 export { inspect, type ObjectState } from "./orm/state.ts"
 export * from "./sql/index.ts"

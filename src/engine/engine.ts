@@ -156,20 +156,22 @@ function pickDriver(url: string, options: EngineOptions): EngineDriver {
   if (found) return found
   const given = drivers.length ? ` (given: ${drivers.map((d) => d.name).join(", ")})` : ""
   throw new InvalidRequestError(
-    `No driver for ${(url && maskUrl(url)) || "an empty URL"}${given}: ${driverHint(url)}`,
+    url
+      ? `No driver for ${maskUrl(url)}${given}: ${driverHint(url)}`
+      : `No database URL (${JSON.stringify(url)}): is its binding set?`,
   )
 }
 
-/** What serves a URL: the driver to import, or the URLs the drivers take. */
+/** What serves a URL: the entry point whose createEngine takes it, or the URLs the drivers take. */
 function driverHint(url: string): string {
-  const [driver, entry, note = ""] = /^postgres(ql)?:/i.test(url)
-    ? ["neon", "neon"]
+  const [entry, note = ""] = /^postgres(ql)?:/i.test(url)
+    ? ["neon"]
     : /^(libsql|https?):/i.test(url)
-      ? ["libsql", "libsql"]
+      ? ["libsql"]
       : /^(file:|:memory:)/.test(url)
-        ? ["libsqlEmbedded", "libsql-node", " (Node only)"]
+        ? ["libsql-node", " (Node only)"]
         : []
-  return driver
-    ? `import { ${driver} } from "edgealchemy/${entry}" and pass { driver: ${driver}() }${note}`
+  return entry
+    ? `import { createEngine } from "edgealchemy/${entry}"${note}`
     : "edgealchemy takes postgresql://user:password@host/db (Neon), libsql:// or https:// (Turso), file:path.db (Node)"
 }

@@ -21,6 +21,7 @@ export {
   and,
   bindparam,
   Expression,
+  type Label,
   literal,
   literalColumn,
   not,
@@ -28,7 +29,7 @@ export {
   Ordering,
   or,
 } from "./expression.ts"
-export { Alias, alias, Cte, type FromClause, Join, Subquery } from "./from.ts"
+export { Alias, alias, Cte, type FromClause, Join, type NamedColumns, Subquery } from "./from.ts"
 export { distinct, func } from "./functions.ts"
 export { Insert, insert } from "./insert.ts"
 export { Column, type ColumnOptions, ColumnSpec, column, type ReferentialAction } from "./schema/column.ts"

@@ -36,7 +36,7 @@ describe("driver entries' createEngine", () => {
     }
     const neonOnly = (url: string) => () => createEngine(url, { driver: neon() })
     expect(refused("libsql://db.turso.io", neonOnly("libsql://db.turso.io"))).toBe(
-      'No driver for libsql://db.turso.io (given: neon): import { libsql } from "edgealchemy/libsql" and pass { driver: libsql() }',
+      'No driver for libsql://db.turso.io (given: neon): import { createEngine } from "edgealchemy/libsql"',
     )
     const takes =
       "edgealchemy takes postgresql://user:password@host/db (Neon), libsql:// or https:// (Turso), file:path.db (Node)"
@@ -44,11 +44,11 @@ describe("driver entries' createEngine", () => {
       `No driver for postgresql+asyncpg://u:***@h/db (given: neon): ${takes}`,
     )
     expect(refused("mysql://u@h/db")).toContain(takes)
-    expect(refused("")).toContain("No driver for an empty URL (given: neon)")
+    expect(refused("")).toBe('No database URL (""): is its binding set?')
     const embedded = (url: string) => () => createEngine(url, { driver: libsqlEmbedded() })
     expect(refused("sqlite:///tmp/x.db", embedded("sqlite:///tmp/x.db"))).toContain(takes)
     expect(refused("file:x.db", () => createEngine("file:x.db", { driver: libsql() }))).toContain(
-      'import { libsqlEmbedded } from "edgealchemy/libsql-node"',
+      'import { createEngine } from "edgealchemy/libsql-node" (Node only)',
     )
   })
 })
