@@ -1,7 +1,7 @@
 // Accessors on a model's prototype for its relationships: they keep the other side of a back-populated
 // link in sync, and reading one that was never loaded raises NotLoadedError naming the fix: there is no
 // implicit I/O. Reached through the relationships plugin (./relationships.ts).
-import { NotLoadedError } from "../errors.ts"
+import { InvalidRequestError, NotLoadedError } from "../errors.ts"
 import { type CollectionEvents, RelationshipList, relationshipWrites } from "./collection.ts"
 import { validated } from "./instance-accessors.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
@@ -50,6 +50,12 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
     )
   }
   if (property.uselist) {
+    // A single object, or anything else not a list, would have emptied the collection.
+    if (value != null && !Array.isArray(value)) {
+      throw new InvalidRequestError(
+        `${state.mapper.name}.${key} is a collection: assign an array of ${property.target.name} objects, not ${described(value)}`,
+      )
+    }
     // Sets: a collection of thousands reassigned looked each member up in the other list.
     const previous = new Set(state.loaded.has(key) ? (state.values[key] as object[]) : [])
     const given = Array.isArray(value) ? (value as object[]) : []
@@ -111,6 +117,7 @@ function replacesRows(property: RelationshipProperty): boolean {
 /** `item` as `state`'s relationship stores it, once its validators and the other side's accept it. */
 function accepted(state: InstanceState, property: RelationshipProperty, item: object): object {
   const stored = validated(state.mapper, property.key, item, state.object) as object
+  if (stored) refuseUnlike(state, property, stored)
   // Into an object of a session, through a relationship that cascades save-update: one of another
   // session, or deleted, is refused now, as SQLAlchemy's backref cascade refuses it at the assignment.
   const session = state.session
@@ -119,6 +126,28 @@ function accepted(state: InstanceState, property: RelationshipProperty, item: ob
   const back = property.backPopulates
   if (back && stored) validated(stateOf(stored).mapper, back, state.object, stored)
   return stored
+}
+
+/**
+ * Only objects of the relationship's own model go into it. A plain object has no state to link; an
+ * object of another model (a User pushed into post.tags) was linked by its key, as the row of the
+ * target that has that key: another tag, silently. SQLAlchemy refuses it too ("doesn't handle objects
+ * of type").
+ */
+function refuseUnlike(state: InstanceState, property: RelationshipProperty, item: unknown): void {
+  const target = property.target
+  if ((item as { [STATE]?: InstanceState } | null)?.[STATE]?.mapper === target) return
+  throw new InvalidRequestError(
+    `${state.mapper.name}.${property.key} takes ${target.name} objects (new ${target.name}({ ... })), not ${described(item)}`,
+  )
+}
+
+/** What a value is, for a message: a plain object, the class User, a User, the string "x". */
+function described(value: unknown): string {
+  if (typeof value === "function") return `the class ${value.name}`
+  if (typeof value !== "object" || value === null) return `the ${typeof value} ${JSON.stringify(value)}`
+  const name = (value as object).constructor?.name
+  return name === "Object" || !name ? "a plain object" : `a ${name}`
 }
 
 /**
