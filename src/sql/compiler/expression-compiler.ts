@@ -321,12 +321,17 @@ export abstract class ExpressionCompiler {
 
   /**
    * An ORDER BY item. A label the select list defines (`listed`; every label, after a UNION) orders by
-   * its name; any other is ordered by its expression, as no column of that name exists.
+   * its name; any other is ordered by its expression, as no column of that name exists. So is one whose
+   * name the list gives twice (PostgreSQL: 'ORDER BY "x" is ambiguous'), as in SQLAlchemy.
    */
   ordering(ordering: Ordering, listed?: readonly unknown[]): string {
-    const operand = ordering.operand
-    const byName = operand.kind === "label" && (!listed || listed.includes(operand))
-    const sql = byName ? this.quote((operand as Label<unknown>).name) : this.expression(operand)
+    const operand = ordering.operand as Label<unknown>
+    const byName =
+      operand.kind === "label" &&
+      (!listed ||
+        (listed.includes(operand) &&
+          listed.filter((item) => (item as Label<unknown>).name === operand.name).length < 2))
+    const sql = byName ? this.quote(operand.name) : this.expression(operand)
     return `${sql} ${ordering.direction}${ordering.nulls ? ` ${ordering.nulls}` : ""}`
   }
 
