@@ -57,9 +57,16 @@ export function dbSession<E extends Env & { Variables: SessionVariables }>(
   // Checked when the app is set up, not by each request's AsyncSession.
   if (options.session !== undefined) checkSessionOptions(options.session, "dbSession(): session")
   const commit = options.commit ? (session: AsyncSession) => session.commit() : undefined
+  // Made here: dbReadSession()'s bundle carries no write path.
+  class RequestSession extends AsyncSession {
+    protected override requireOpen(): void {
+      if (this.closed) refuseIfClosedWithRequest(this)
+      super.requireOpen()
+    }
+  }
   return sessionMiddleware(
     options,
-    (engine) => new AsyncSession(engine, options.session),
+    (engine) => new RequestSession(engine, options.session),
     AsyncSession,
     commit,
   )
@@ -73,7 +80,28 @@ export function dbReadSession<E extends Env & { Variables: ReadSessionVariables 
   options: DbReadSessionOptions<E>,
 ): MiddlewareHandler<E> {
   checkOptions("dbReadSession", options, ["engine", "serverTiming"])
-  return sessionMiddleware(options, (engine) => new ReadSession(engine), ReadSession)
+  class RequestReadSession extends ReadSession {
+    protected override requireOpen(): void {
+      if (this.closed) refuseIfClosedWithRequest(this)
+      super.requireOpen()
+    }
+  }
+  return sessionMiddleware(options, (engine) => new RequestReadSession(engine), ReadSession)
+}
+
+/** The sessions these middlewares closed as their request's handlers returned. */
+const closedWithRequest = new WeakSet<ReadSession>()
+
+/**
+ * A session used after its middleware closed it: by a response that streams (hono/streaming's
+ * callback runs on after the handler returned its Response), or work left running past the handler.
+ * Said as such, rather than as a session someone closed.
+ */
+function refuseIfClosedWithRequest(session: ReadSession): void {
+  if (!closedWithRequest.has(session)) return
+  throw new InvalidRequestError(
+    "c.var.session was closed when the request's handlers returned, before the response body was sent: a response that streams (hono/streaming) and queries while it streams needs a session of its own (new AsyncSession(engine), closed as the stream ends), or reads what it sends before it starts streaming",
+  )
 }
 
 /**
@@ -148,6 +176,7 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       if (c.error) await session.rollback()
       else if (commit) await commitAfterSuccess(c, session, commit)
     } finally {
+      closedWithRequest.add(session)
       await session.close()
       timing.stop()
       if (timingWanted.get(c) ?? options.serverTiming !== false) reportDbTiming(c, timing, store)

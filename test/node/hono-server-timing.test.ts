@@ -109,6 +109,8 @@ describe("dbReadSession()", () => {
     const [session] = sessions
     expect(session).toBeInstanceOf(ReadSession)
     expect(session).not.toBeInstanceOf(AsyncSession)
-    await expect(session?.execute(text("SELECT 1"))).rejects.toThrow("This session is closed")
+    await expect(session?.execute(text("SELECT 1"))).rejects.toThrow(
+      "c.var.session was closed when the request's handlers returned",
+    )
   })
 })
