@@ -67,9 +67,9 @@ export function rebuildTable(
   for (const table of affected) {
     if (table.renamedInRevision) {
       throw new InvalidRequestError(
-        `Changing ${name} rebuilds table ${table.name}, renamed (or a column of it) earlier in this revision: ` +
-          "SQLite wrote the new names into its triggers and indexes, which the rebuild would write again as they were; " +
-          "put the rebuild in a revision of its own",
+        `Changing ${name} rebuilds table ${table.name}, renamed (or a column of it) earlier in this revision, ` +
+          "or whose triggers use a table or column renamed there: SQLite wrote the new names into its triggers and " +
+          "indexes, which the rebuild would write again as they were; put the rebuild in a revision of its own",
       )
     }
     if (table.rebuildLoses?.length) {

@@ -26,6 +26,7 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
       const table = requireTable(schema, op.table)
       next.delete(op.table)
       next.set(op.newName, { ...table, name: op.newName, ...renameMark(table) })
+      markTriggersNaming(next, op.table)
       for (const [name, other] of next) {
         const foreignKeys = other.foreignKeys.map((fk) =>
           fk.referencedTable === op.table ? { ...fk, referencedTable: op.newName } : fk,
@@ -40,8 +41,10 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
       return schema
     default:
       next.set(op.table, changeTable(requireTable(schema, op.table), op, dialect))
-      if (op.kind === "alterColumn" && op.changes.newName)
+      if (op.kind === "alterColumn" && op.changes.newName) {
         renameReferences(next, op.table, op.column, op.changes.newName)
+        markTriggersNaming(next, op.table, op.column)
+      }
       return next
   }
 }
@@ -103,6 +106,24 @@ function renameMark(table: TableSchema, column?: string): { renamedInRevision?: 
   const asWritten = [...(table.triggers ?? []), ...(table.handMadeIndexes ?? []).map((ix) => ix.sql)]
   const rewritten = column === undefined ? asWritten : asWritten.filter((sql) => mentionsColumn(sql, column))
   return rewritten.length > 0 ? { renamedInRevision: true } : {}
+}
+
+/**
+ * Marks the other tables whose triggers name a table (or a column of it) renamed in place: SQLite's
+ * RENAME rewrites every trigger of the database, and a rebuild of such a table later in the revision
+ * would write its triggers again as they were read, naming what is no longer there. Read loosely (the
+ * names anywhere in the trigger's text): a trigger wrongly marked only puts the rebuild in a revision
+ * of its own.
+ */
+function markTriggersNaming(schema: Map<string, TableSchema>, table: string, column?: string): void {
+  const names = (sql: string, name: string) => folded(sql).includes(folded(name))
+  for (const [name, other] of schema) {
+    if (folded(name) === folded(table) || other.renamedInRevision) continue
+    const rewritten = (other.triggers ?? []).some(
+      (sql) => names(sql, table) && (column === undefined || names(sql, column)),
+    )
+    if (rewritten) schema.set(name, { ...other, renamedInRevision: true })
+  }
 }
 
 export function requireTable(schema: DatabaseSchema, name: string): TableSchema {
