@@ -28,7 +28,10 @@ import { hasCommitted } from "./committed-requests.ts"
 import { codeFor, type ErrorStatus, HttpError, SUCCESS_HEADERS } from "./http-errors.ts"
 
 export interface ErrorHandlerOptions {
-  /** App-specific errors first: return an HttpError to answer with, or undefined to fall through. */
+  /**
+   * App-specific errors first: return an HttpError to answer with, or undefined to fall through. After
+   * the request's session committed, its 4xx and 503 give way to 500 `applied`, as the defaults do.
+   */
   map?: (error: Error) => HttpError | undefined
   /** Where internal errors go (default console.error). */
   log?: (message: string, error: Error) => void
@@ -41,7 +44,9 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
     // middleware (cors(), etag()) made it before the handler ran.
     for (const name of SUCCESS_HEADERS) c.header(name, undefined)
     const known = (await notFromTheBody(c, error)) ? undefined : toHttpError(error)
-    const answer = options.map?.(error) ?? afterCommit(c, error, known)
+    // The app's map answers by the error's class, as toHttpError does: after a commit, neither may say
+    // "retry" or "correct and resend".
+    const answer = afterCommit(c, error, options.map?.(error) ?? known)
     if (answer) {
       // A 5xx is the operator's to know of: an unreachable database (503), a commit whose outcome is
       // unknown (503, to reconcile by hand), one written but unreadable (500, the app's to fix).
