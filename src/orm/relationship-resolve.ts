@@ -96,8 +96,13 @@ function checkBackPopulates(property: RelationshipProperty): void {
   const other = property.target.relationshipSpecs.get(back)
   const where = `${property.parent.name}.${property.key}`
   if (!other) {
+    // What to declare there: the other side of a one-to-many is one object, of the others a list.
+    const type = `${property.parent.name}${property.direction === "one-to-many" ? "" : "[]"}`
+    const secondary = property.secondary ? `secondary: "${property.secondary.table.name}", ` : ""
     throw new InvalidRequestError(
-      `${where} has backPopulates "${back}", but ${property.target.name} has no relationship "${back}"`,
+      `${where} has backPopulates "${back}", but ${property.target.name} has no relationship "${back}": ` +
+        `declare ${back}: relationship<${type}>("${property.parent.name}", { ${secondary}backPopulates: "${property.key}" }) ` +
+        `in ${property.target.name}, or leave backPopulates out`,
     )
   }
   if (other.options.backPopulates !== property.key) {
