@@ -11,12 +11,17 @@ import { type LibsqlLocal, startLibsqlLocal } from "../../tools/libsql-local/ind
 
 const LIMIT = 3
 const EXPIRY_MS = 1_500
+/** Streams expire after sqld's 10 s here, far from the 1 s a refused stream waits; `expiring` is the
+ *  server whose streams expire soon. */
 let local: LibsqlLocal
+let expiring: LibsqlLocal
 beforeAll(async () => {
-  local = await startLibsqlLocal({ port: 0, maxConcurrentConnections: LIMIT, streamExpiryMs: EXPIRY_MS })
+  local = await startLibsqlLocal({ port: 0, maxConcurrentConnections: LIMIT })
+  expiring = await startLibsqlLocal({ port: 0, maxConcurrentConnections: LIMIT, streamExpiryMs: EXPIRY_MS })
 })
 afterAll(async () => {
   await local.stop()
+  await expiring.stop()
 })
 
 interface Answer {
@@ -24,8 +29,8 @@ interface Answer {
   body: { baton?: string | null; error?: string; message?: string; code?: string }
 }
 
-async function pipeline(baton: string | null, requests: unknown[]): Promise<Answer> {
-  const response = await fetch(`${local.url}/v3/pipeline`, {
+async function pipeline(baton: string | null, requests: unknown[], server = local): Promise<Answer> {
+  const response = await fetch(`${server.url}/v3/pipeline`, {
     method: "POST",
     body: JSON.stringify({ baton, requests }),
   })
@@ -34,22 +39,22 @@ async function pipeline(baton: string | null, requests: unknown[]): Promise<Answ
 
 const select1 = { type: "execute", stmt: { sql: "SELECT 1" } }
 
-async function openStreams(n: number): Promise<string[]> {
+async function openStreams(n: number, server = local): Promise<string[]> {
   const batons: string[] = []
   for (let i = 0; i < n; i++) {
-    const answer = await pipeline(null, [select1])
+    const answer = await pipeline(null, [select1], server)
     expect(answer.status).toBe(200)
     batons.push(answer.body.baton as string)
   }
   return batons
 }
 
-async function openCount(): Promise<number> {
-  return ((await (await fetch(`${local.url}/__streams`)).json()) as { open: number }).open
+async function openCount(server = local): Promise<number> {
+  return ((await (await fetch(`${server.url}/__streams`)).json()) as { open: number }).open
 }
 
-const closeAll = (batons: string[]) =>
-  Promise.all(batons.map((baton) => pipeline(baton, [{ type: "close" }])))
+const closeAll = (batons: string[], server = local) =>
+  Promise.all(batons.map((baton) => pipeline(baton, [{ type: "close" }], server)))
 
 describe("libsql-local bounds open streams as sqld bounds its connections", () => {
   it("refuses a stream past the limit with sqld's 429 after waiting for one to end", async () => {
@@ -77,15 +82,15 @@ describe("libsql-local bounds open streams as sqld bounds its connections", () =
   })
 
   it("frees the connection of a stream that expires; its baton then answers STREAM_EXPIRED", async () => {
-    const [leaked] = await openStreams(LIMIT)
+    const [leaked] = await openStreams(LIMIT, expiring)
     await new Promise((resolve) => setTimeout(resolve, EXPIRY_MS + 300))
-    expect(await openCount()).toBe(0)
-    expect(await pipeline(leaked as string, [select1])).toEqual({
+    expect(await openCount(expiring)).toBe(0)
+    expect(await pipeline(leaked as string, [select1], expiring)).toEqual({
       status: 500,
       body: { message: "The stream has expired due to inactivity", code: "STREAM_EXPIRED" },
     })
-    const fresh = await openStreams(LIMIT)
-    await closeAll(fresh)
+    const fresh = await openStreams(LIMIT, expiring)
+    await closeAll(fresh, expiring)
   })
 
   it("refuses at once past 128 waiting requests, as sqld", async () => {

@@ -1,7 +1,7 @@
 // Decodes Hrana-over-HTTP JSON bodies into checked structures. Anything malformed is a ProtocolError
 // (HTTP 400), as sqld's serde deserialization failure is. Unknown fields are ignored (the spec's
 // forward-compatibility rule).
-import { jsonTextLikeSerde } from "../serde-json.ts"
+import { parseLikeSerde, repeatedKeys } from "../serde-json.ts"
 import { ProtocolError } from "./errors.ts"
 import { type SqlValue, valueFromProto } from "./values.ts"
 
@@ -46,31 +46,45 @@ export interface CursorBody {
 /** The body as sqld's serde_json reads it (../serde-json.ts): text that is not UTF-8, half a surrogate
  *  pair or nesting past 128 levels is refused in serde_json's words, as sqld refuses it. */
 export function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
-  const read = jsonTextLikeSerde(bytes)
-  if ("refusal" in read)
-    throw new ProtocolError(`Cannot deserialize client message from JSON: ${read.refusal}`)
-  let parsed: unknown
+  let read: ReturnType<typeof parseLikeSerde>
   try {
-    parsed = JSON.parse(read.text)
+    read = parseLikeSerde(bytes)
   } catch (error) {
     throw invalid("body", error instanceof Error ? error.message : String(error))
   }
-  return object(parsed, "body")
+  if ("refusal" in read)
+    throw new ProtocolError(`Cannot deserialize client message from JSON: ${read.refusal}`)
+  return read.value as Record<string, unknown>
 }
 
-export function decodePipelineBody(body: Record<string, unknown>): PipelineBody {
+export function decodePipelineBody(raw: Record<string, unknown>): PipelineBody {
+  const body = object(raw, "body", ["baton", "requests"])
   const requests = array(body.requests, "requests").map((request, i) =>
     streamRequest(request, `requests[${i}]`),
   )
   return { baton: optionalString(body.baton, "baton"), requests }
 }
 
-export function decodeCursorBody(body: Record<string, unknown>): CursorBody {
+export function decodeCursorBody(raw: Record<string, unknown>): CursorBody {
+  const body = object(raw, "body", ["baton", "batch"])
   return { baton: optionalString(body.baton, "baton"), steps: batchSteps(body.batch, "batch") }
 }
 
+/** The fields of each request type (with `type`, serde's tag): given twice, serde refuses them. */
+const REQUEST_FIELDS: Record<string, string[]> = {
+  close: [],
+  get_autocommit: [],
+  execute: ["stmt"],
+  batch: ["batch"],
+  sequence: ["sql", "sql_id", "replication_index"],
+  describe: ["sql", "sql_id", "replication_index"],
+  store_sql: ["sql_id", "sql"],
+  close_sql: ["sql_id"],
+}
+
 function streamRequest(raw: unknown, where: string): StreamRequest {
-  const request = object(raw, where)
+  const request = object(raw, where, ["type"])
+  object(raw, where, REQUEST_FIELDS[String(request.type)] ?? [])
   switch (request.type) {
     case "close":
     case "get_autocommit":
@@ -100,9 +114,9 @@ function streamRequest(raw: unknown, where: string): StreamRequest {
 }
 
 function batchSteps(raw: unknown, where: string): BatchStep[] {
-  const batch = object(raw, where)
+  const batch = object(raw, where, ["steps", "replication_index"])
   return array(batch.steps, `${where}.steps`).map((rawStep, i) => {
-    const step = object(rawStep, `${where}.steps[${i}]`)
+    const step = object(rawStep, `${where}.steps[${i}]`, ["condition", "stmt"])
     const condition =
       step.condition === undefined || step.condition === null
         ? undefined
@@ -111,8 +125,18 @@ function batchSteps(raw: unknown, where: string): BatchStep[] {
   })
 }
 
+const CONDITION_FIELDS: Record<string, string[]> = {
+  ok: ["step"],
+  error: ["step"],
+  not: ["cond"],
+  and: ["conds"],
+  or: ["conds"],
+  is_autocommit: [],
+}
+
 function batchCondition(raw: unknown, where: string): BatchCondition {
-  const cond = object(raw, where)
+  const cond = object(raw, where, ["type"])
+  object(raw, where, CONDITION_FIELDS[String(cond.type)] ?? [])
   switch (cond.type) {
     case "ok":
     case "error":
@@ -133,13 +157,13 @@ function batchCondition(raw: unknown, where: string): BatchCondition {
 }
 
 function stmt(raw: unknown, where: string): StmtRequest {
-  const body = object(raw, where)
+  const body = object(raw, where, ["sql", "sql_id", "args", "named_args", "want_rows", "replication_index"])
   const args = optionalArray(body.args, `${where}.args`).map((value, i) =>
     valueFromProto(value, `${where}.args[${i}]`),
   )
   const namedArgs = new Map<string, SqlValue>()
   optionalArray(body.named_args, `${where}.named_args`).forEach((rawArg, i) => {
-    const arg = object(rawArg, `${where}.named_args[${i}]`)
+    const arg = object(rawArg, `${where}.named_args[${i}]`, ["name", "value"])
     namedArgs.set(
       string(arg.name, `${where}.named_args[${i}].name`),
       valueFromProto(arg.value, `${where}.named_args[${i}].value`),
@@ -158,9 +182,15 @@ function stmt(raw: unknown, where: string): StmtRequest {
   }
 }
 
-function object(raw: unknown, where: string): Record<string, unknown> {
+/** `raw` as an object; one of its `fields` given twice is refused in serde's words (a derived
+ *  Deserialize refuses it; a key it does not know may come twice). */
+export function object(raw: unknown, where: string, fields: readonly string[] = []): Record<string, unknown> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     throw invalid(where, "expected an object")
+  const repeated = repeatedKeys(raw).find((key) => fields.includes(key))
+  if (repeated !== undefined) {
+    throw new ProtocolError(`Cannot deserialize client message from JSON: duplicate field \`${repeated}\``)
+  }
   return raw as Record<string, unknown>
 }
 

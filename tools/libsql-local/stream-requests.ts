@@ -98,9 +98,26 @@ function storeSql(sqls: Map<number, string>, sqlId: number, sql: string): void {
   const bytes = Buffer.byteLength(sql)
   if (bytes > MAX_STORED_SQL_BYTES) {
     throw new HranaError(
-      `The statement is too large to be stored: ${bytes} B/${MAX_STORED_SQL_BYTES} B`,
+      `The statement is too large to be stored: ${byteSize(bytes)}/${byteSize(MAX_STORED_SQL_BYTES)}`,
       "SQL_STORE_TOO_LARGE",
     )
   }
   sqls.set(sqlId, sql)
+}
+
+/**
+ * A size as sqld words it: the Display of the `bytesize` crate it uses (1.3.0), "5.0 KB". Its units are
+ * powers of 1000 but the exponent is chosen with ln(1024), so 1,000,000 B is "1000.0 KB"; one decimal,
+ * from the f64 quotient, rounded as Rust's `{:.1}` does (an exact tie to even).
+ */
+export function byteSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  const exponent = Math.max(1, Math.floor(Math.log(bytes) / 6.931471806))
+  const quotient = bytes / 1000 ** exponent
+  // toFixed rounds the exact value too, but a tie up; a tie is a quotient of k + 0.25 or k + 0.75.
+  const quarters = quotient * 4
+  const tie = Number.isInteger(quarters) && quarters % 2 === 1
+  const tenths = Math.floor(quotient * 10)
+  const fixed = tie ? (tenths % 2 === 0 ? tenths : tenths + 1) / 10 : quotient
+  return `${fixed.toFixed(1)} ${"KMGTPE"[exponent - 1]}B`
 }

@@ -2,6 +2,7 @@
 // strings and are bound as bigint (a JS number would be bound as REAL); blobs travel as base64. The
 // way back, from what the binding returns, is done on the connection's thread (connection-worker.cjs).
 import { ProtocolError } from "./errors.ts"
+import { object } from "./requests.ts"
 
 export type HranaValue =
   | { type: "null" }
@@ -13,12 +14,22 @@ export type HranaValue =
 /** A value as the native binding binds it: bigint is INTEGER, number is REAL. */
 export type SqlValue = null | bigint | number | string | Uint8Array
 
+/** Each Value type's fields besides its `type` tag. */
+const VALUE_FIELDS: Record<string, string[]> = {
+  null: [],
+  integer: ["value"],
+  float: ["value"],
+  text: ["value"],
+  blob: ["base64"],
+}
+
 const MIN_INT64 = -(2n ** 63n)
 const MAX_INT64 = 2n ** 63n - 1n
 
 export function valueFromProto(raw: unknown, where: string): SqlValue {
   if (typeof raw !== "object" || raw === null) throw invalid(where, "expected a Value object")
-  const value = raw as Record<string, unknown>
+  const value = object(raw, where, ["type"])
+  object(raw, where, VALUE_FIELDS[String(value.type)] ?? [])
   switch (value.type) {
     case "null":
       return null
