@@ -93,6 +93,8 @@ export interface DdlTarget {
   execute(statement: Statement): Promise<unknown>
   /** Runs statements atomically in one request; createAll and dropAll use it when it is there. */
   batch?(statements: readonly Statement[]): Promise<unknown>
+  /** An engine's connection, which batches: createAll(metadata, engine) is one request, as on a connection. */
+  connect?(): DdlTarget & { close(): Promise<void> }
 }
 
 /**
@@ -153,6 +155,18 @@ export async function dropAll(metadata: MetaData, target: DdlTarget): Promise<vo
 async function run(statements: readonly Statement[], target: DdlTarget): Promise<void> {
   if (target.batch) {
     await target.batch(statements)
+    return
+  }
+  // An engine ran each statement on a connection of its own: a request per table, each committed
+  // alone, so a failure midway left half the schema. One connection batches them, as SQLAlchemy's
+  // create_all(engine) runs in one transaction.
+  if (target.connect) {
+    const connection = target.connect()
+    try {
+      await run(statements, connection)
+    } finally {
+      await connection.close()
+    }
     return
   }
   for (const statement of statements) await target.execute(statement)
