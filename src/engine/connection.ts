@@ -373,9 +373,15 @@ export function mayWrite(statement: Statement): boolean {
   return WRITE_KINDS.has(statement.kind) || WRITE_SQL.test(text.replace(NOT_CODE, " "))
 }
 
-/** Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write. */
+/**
+ * Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write, and a lost answer
+ * to it is an unknown outcome, not a failure to retry. Hand-written SQL reads only when it is a SELECT
+ * that calls nothing and selects INTO nothing: `SELECT nextval('s')` or `SELECT fn()` can write, and
+ * `SELECT ... INTO t` makes a table. (`FOR UPDATE` locks, and writes nothing.)
+ */
 function reads(statement: Statement, query: Query): boolean {
-  if (statement.kind === "text") return /^\s*SELECT\b/i.test(query.sql)
+  if (statement.kind === "text")
+    return /^\s*select\b(?!.*\binto\b)[^(]*$/is.test(query.sql.replace(NOT_CODE, " "))
   return statement.kind === "select" || statement.kind === "compound_select"
 }
 
