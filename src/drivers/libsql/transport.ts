@@ -3,7 +3,7 @@
 // as bigint (a number above 2^53 would otherwise make the whole query throw) and converted per column
 // by the dialect.
 import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/client"
-import { InvalidRequestError, UnknownOutcomeError } from "../../errors.ts"
+import { DataError, InvalidRequestError, UnknownOutcomeError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
 import {
@@ -70,6 +70,23 @@ function isRead(query: Query): boolean {
   )
 }
 
+/**
+ * A read outside a transaction whose answer holds an infinite REAL (9e999, a sum past the largest
+ * double; SQLite stores no NaN): sqld writes it as null, JSON having no Infinity, and the client then
+ * refuses the whole answer (HRANA_PROTO_ERROR), which was taken for a lost connection (a 503 'retry
+ * shortly' that fails the same each time). The embedded client reads it (Infinity), and PostgreSQL's
+ * float8 too. A write so answered ran: its error stays, and the engine reports its outcome unknown.
+ */
+function infiniteInAnswer(error: unknown, queries: readonly Query[]): unknown {
+  const message = (error as Error | undefined)?.message
+  return queries.every(isRead) && /received null/.test(message as string)
+    ? new DataError(`${message}: an infinite number, which libSQL's HTTP cannot carry`, {
+        cause: error,
+        ...queries[0],
+      })
+    : error
+}
+
 export class LibsqlTransport implements Transport {
   readonly capabilities = CAPABILITIES
   #held: IdleClient | undefined
@@ -104,7 +121,8 @@ export class LibsqlTransport implements Transport {
       const result = await (transaction ?? this.#openClient).execute(statement).catch((error) => {
         // The write ran in autocommit, and SQLite made its changes at its first step; only its answer
         // (RETURNING's rows) was too large to send. In a transaction or a batch it is rolled back.
-        if (transaction || isRead(query) || error?.code !== "RESPONSE_TOO_LARGE") throw error
+        if (transaction) throw error
+        if (isRead(query) || error?.code !== "RESPONSE_TOO_LARGE") throw infiniteInAnswer(error, [query])
         throw new UnknownOutcomeError(
           `The write ran but its answer was too large (${error.message}): it may have been applied; check before retrying, and return fewer rows`,
           { cause: error, ...query },
@@ -124,10 +142,11 @@ export class LibsqlTransport implements Transport {
     return this.#request("batch", queries, async () => {
       const results = this.#transaction
         ? await this.#transaction.batch(statements)
-        : await this.#openClient.batch(
-            statements,
-            options.readOnly || queries.every(isRead) ? "read" : "write",
-          )
+        : await this.#openClient
+            .batch(statements, options.readOnly || queries.every(isRead) ? "read" : "write")
+            .catch((error) => {
+              throw infiniteInAnswer(error, queries)
+            })
       return results.map((result, i) => toResult(result, queries[i] as Query))
     })
   }
