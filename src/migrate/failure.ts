@@ -7,7 +7,7 @@ import { DatabaseError, EdgeAlchemyError } from "../errors.ts"
 import { text } from "../sql/text.ts"
 import { ConcurrentMigrationError, RevisionFailedError } from "./errors.ts"
 import type { Step } from "./plan.ts"
-import { isForeignKeyGuard, isViewGuard } from "./rebuild.ts"
+import { isForeignKeyGuard, isValueGuard, isViewGuard } from "./rebuild.ts"
 import { brokenTrigger } from "./trigger-guard.ts"
 import type { VersionTable } from "./version-table.ts"
 
@@ -35,6 +35,15 @@ export async function explainFailure(
     const reason = new EdgeAlchemyError(
       "rows of a table SQLite rebuilds break its foreign keys (PRAGMA foreign_key_check lists them: rows " +
         "written while foreign keys were off, or that a key this revision adds refuses); mend or delete them first",
+      { cause },
+    )
+    return new RevisionFailedError(step.revision, step.direction, statement, reason)
+  }
+  if (statement !== undefined && isValueGuard(statement)) {
+    const said = /bad JSON path: '(.*)'\s*$/s.exec(cause.message)?.[1]?.replaceAll("''", "'")
+    const reason = new EdgeAlchemyError(
+      `${said ?? "a column's type change would change its values"}, which SQLite does without an error: mend ` +
+        'those rows first (op.execute("UPDATE ...")), or convert them with op.execute() if that is the change wanted',
       { cause },
     )
     return new RevisionFailedError(step.revision, step.direction, statement, reason)

@@ -137,6 +137,7 @@ export function rebuildTable(
       return `UPDATE sqlite_sequence SET name = ${own} WHERE name = ${aside}`
     }),
     ...created.map(copyBack),
+    ...valueGuards(created, copies, affected, backup, q),
     foreignKeyGuard(created),
     // Every row is back and holds: the revision's later statements are checked at once again (deferred,
     // a violation of theirs would fail the COMMIT, see foreignKeyGuard).
@@ -149,6 +150,75 @@ export function rebuildTable(
     viewGuard(created),
     ...triggerGuards(created, after, compiler),
   ]
+}
+
+const VALUE_GUARD = "SELECT json_extract('{}', 'Changing "
+
+/**
+ * Fails when a column whose type the rebuild changes took a value other than the one copied: SQLite
+ * converts a value to the new column's affinity without an error, keeping only 15 significant digits
+ * of text made a number (a NUMERIC, INTEGER or REAL column) or of a REAL made text, and a REAL column
+ * makes an integer a double. PostgreSQL's rounding guard (render-postgres.ts) refuses the same changes.
+ * Text is compared by its significant digits (SQLite converts it exactly or rounds it; '1.10' and '007'
+ * are the numbers 1.1 and 7, no change), numbers by value. The message rides on json_extract's error,
+ * which quotes the path it was given: plain SQL has no other way to fail with words of its own.
+ */
+function valueGuards(
+  created: readonly TableSchema[],
+  copies: ReadonlyMap<string, Copy>,
+  affected: readonly TableSchema[],
+  backup: (table: TableSchema) => string,
+  q: (name: string) => string,
+): string[] {
+  return created.flatMap((table) => {
+    const previous = affected.find((t) => t.name === table.name) as TableSchema
+    const { kept, sources, rowid } = copies.get(table.name) as Copy
+    const alias = rowidAlias(table)
+    // The new row of a copied one: by the rowid copied, or by the key that is the rowid.
+    const at = rowid ? "r" : alias && kept.includes(alias) ? sources[kept.indexOf(alias)] : undefined
+    if (at === undefined) return []
+    return kept.flatMap((column, i) => {
+      const source = sources[i] as string
+      const was = previous.columns[Number(source.slice(1))]
+      // Under the same affinity SQLite converts nothing (VARCHAR(50) made VARCHAR(100)).
+      if (was === undefined || affinity(was.type) === affinity(column.type)) return []
+      const o = `b.${source}`
+      const n = `n.${q(column.name)}`
+      const digits = (v: string) => {
+        const t = `trim(CAST(${v} AS TEXT))`
+        const mantissa = `CASE WHEN instr(lower(${t}), 'e') > 0 THEN substr(${t}, 1, instr(lower(${t}), 'e') - 1) ELSE ${t} END`
+        return `rtrim(ltrim(replace(replace(replace(${mantissa}, '-', ''), '+', ''), '.', ''), '0'), '0')`
+      }
+      const changed =
+        `typeof(${o}) <> typeof(${n}) AND CASE typeof(${o}) ` +
+        `WHEN 'text' THEN ${digits(o)} <> ${digits(n)} ` +
+        `WHEN 'integer' THEN typeof(${n}) = 'real' AND ${n} <> ${o} ` +
+        `WHEN 'real' THEN typeof(${n}) = 'text' AND CAST(${n} AS REAL) <> ${o} ELSE 0 END`
+      // A double in full: SQLite's own text of it has 15 digits, and 0.1 + 0.2 would become 0.3 "to 0.3".
+      const shown = (v: string) =>
+        `CASE typeof(${v}) WHEN 'real' THEN printf('%!.17g', ${v}) ELSE CAST(${v} AS TEXT) END`
+      const name = `${table.name}.${column.name} to ${column.type}`.replaceAll("'", "''")
+      return [
+        `${VALUE_GUARD}${name} would change its values (' || ${shown(o)} || ' would become ' || ${shown(n)} || ')') ` +
+          `FROM ${backup(table)} b JOIN ${q(table.name)} n ON n.rowid = b.${at} WHERE ${changed} LIMIT 1`,
+      ]
+    })
+  })
+}
+
+/** A declared type's affinity, by SQLite's rules (datatype3.html, 3.1), in their order. */
+function affinity(type: string): string {
+  const t = type.toUpperCase()
+  if (t.includes("INT")) return "INTEGER"
+  if (/CHAR|CLOB|TEXT/.test(t)) return "TEXT"
+  if (t.includes("BLOB") || t.trim() === "") return "BLOB"
+  if (/REAL|FLOA|DOUB/.test(t)) return "REAL"
+  return "NUMERIC"
+}
+
+/** Whether a failed statement is a rebuild's check that a type change kept every value. */
+export function isValueGuard(statement: string): boolean {
+  return statement.startsWith(VALUE_GUARD)
 }
 
 const VIEW_GUARD =
