@@ -60,9 +60,6 @@ export class Mapper {
   }
 
   get primaryKey(): readonly Column<unknown>[] {
-    if (this.table.primaryKey.length === 0) {
-      throw new InvalidRequestError(`${this.name} has no primary key; mark a column { primaryKey: true }`)
-    }
     return this.table.primaryKey
   }
 

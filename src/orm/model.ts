@@ -135,6 +135,10 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
       )
   }
   const table = new Table(tableName, columnSpecs as never, { ...options, metadata: registry.metadata })
+  if (!table.primaryKey.length)
+    throw new InvalidRequestError(
+      `model("${tableName}") has no primary key; mark a column { primaryKey: true }`,
+    )
   const versionColumn = options.versionId === undefined ? undefined : table.requireColumn(options.versionId)
 
   const Model = class {
