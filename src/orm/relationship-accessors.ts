@@ -3,6 +3,7 @@
 // implicit I/O. Reached through the relationships plugin (./relationships.ts).
 import { InvalidRequestError, NotLoadedError } from "../errors.ts"
 import { type CollectionEvents, RelationshipList, relationshipWrites } from "./collection.ts"
+import { described } from "./described.ts"
 import { validated } from "./instance-accessors.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { type InstanceState, refuseForeign, STATE, stateOf } from "./state.ts"
@@ -140,14 +141,6 @@ function refuseUnlike(state: InstanceState, property: RelationshipProperty, item
   throw new InvalidRequestError(
     `${state.mapper.name}.${property.key} takes ${target.name} objects (new ${target.name}({ ... })), not ${described(item)}`,
   )
-}
-
-/** What a value is, for a message: a plain object, the class User, a User, the string "x". */
-function described(value: unknown): string {
-  if (typeof value === "function") return `the class ${value.name}`
-  if (typeof value !== "object" || value === null) return `the ${typeof value} ${JSON.stringify(value)}`
-  const name = (value as object).constructor?.name
-  return name === "Object" || !name ? "a plain object" : `a ${name}`
 }
 
 /**

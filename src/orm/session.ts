@@ -21,6 +21,7 @@ import { settledWithin } from "../util/settle-within.ts"
 import { relinkMoved } from "./bulk-relink.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { relationshipWrites } from "./collection.ts"
+import { described } from "./described.ts"
 import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
 import { dropExpiredSets, expire, expireColumns } from "./expired-sets.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
@@ -453,6 +454,12 @@ export class AsyncSession extends ReadSession {
   }
 
   async #execute<S extends Statement>(statement: S, options: ExecuteOptions): Promise<Result<RowOf<S>>> {
+    // SQL as a string, as other libraries take it, or a model for its select: a TypeError from inside.
+    if (typeof (statement as Partial<Statement>).compile !== "function") {
+      throw new InvalidRequestError(
+        `execute() and scalars() take a statement, select(...) or text("SQL"), not ${described(statement)}`,
+      )
+    }
     if (!mayWrite(statement)) {
       if (!options.populateExisting) return super.execute(statement, options)
       const before = this.#committedRows()

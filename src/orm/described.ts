@@ -1,0 +1,9 @@
+// What a value is, for a message that refuses it: a plain object, the class User, a User, the string "x".
+// Only on the write and relationship paths: the read workers carry none of it.
+
+export function described(value: unknown): string {
+  if (typeof value === "function") return `the class ${value.name}`
+  if (typeof value !== "object" || value === null) return `the ${typeof value} ${JSON.stringify(value)}`
+  const name = (value as object).constructor?.name
+  return name === "Object" || !name ? "a plain object" : `a ${name}`
+}
