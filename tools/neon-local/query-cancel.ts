@@ -8,10 +8,11 @@ import type pg from "pg"
 /** PostgreSQL's CancelRequest code (1234 << 16 | 5678). */
 const CANCEL_REQUEST_CODE = 80877102
 
-export function cancelRunningQuery(client: pg.Client, host: string, port: number): void {
+/** Settles once the CancelRequest is written and PostgreSQL closed the socket, or could not be reached. */
+export function cancelRunningQuery(client: pg.Client, host: string, port: number): Promise<void> {
   // node-postgres keeps the BackendKeyData it was sent at login on the client.
   const { processID, secretKey } = client as unknown as { processID: number | null; secretKey: number | null }
-  if (processID === null || secretKey === null) return
+  if (processID === null || secretKey === null) return Promise.resolve()
   const message = Buffer.alloc(16)
   message.writeInt32BE(16, 0)
   message.writeInt32BE(CANCEL_REQUEST_CODE, 4)
@@ -21,4 +22,7 @@ export function cancelRunningQuery(client: pg.Client, host: string, port: number
   // A cancel that cannot be delivered changes nothing: the connection is closed after the request anyway.
   socket.on("error", () => socket.destroy())
   socket.end(message)
+  // PostgreSQL closes the socket once it has signalled the backend; nothing is read from it.
+  socket.resume()
+  return new Promise((resolve) => socket.once("close", () => resolve()))
 }

@@ -13,7 +13,6 @@ import {
   type RowFormat,
   runQuery,
 } from "./http-query.ts"
-import { cancelRunningQuery } from "./query-cancel.ts"
 import { PoolExhausted, type UpstreamPool } from "./upstream-pool.ts"
 
 export interface HttpAnswer {
@@ -119,7 +118,7 @@ export async function handleSql(
     if (error instanceof PoolExhausted) return { status: 500, body: databaseError(error).body }
     return databaseError(asNeonAuthError(error as { code?: unknown }, credentials.user))
   }
-  const cancelOnAbort = () => cancelRunningQuery(client, pool.host, pool.port)
+  const cancelOnAbort = () => pool.cancel(client)
   signal.addEventListener("abort", cancelOnAbort, { once: true })
   let healthy = true
   const budget = { bytes: MAX_RESPONSE_BYTES }

@@ -10,6 +10,7 @@
 // order of arrival. A connection PostgreSQL ended (pg_terminate_backend, idle_session_timeout, a
 // restart) leaves the pool as soon as node-postgres notices, so no request is handed a dead session.
 import pg from "pg"
+import { cancelRunningQuery } from "./query-cancel.ts"
 
 export interface PoolLimits {
   /** Most upstream connections open at once for SQL over HTTP. */
@@ -64,6 +65,8 @@ export class UpstreamPool {
   readonly #waiters: Waiter[] = []
   readonly #upstream: URL
   readonly #limits: PoolLimits
+  /** CancelRequests on their way to PostgreSQL. */
+  readonly #cancels = new Set<Promise<void>>()
   #opening = 0
 
   constructor(upstream: string, limits: Partial<PoolLimits> = {}) {
@@ -127,7 +130,31 @@ export class UpstreamPool {
     this.#serveWaiters()
   }
 
+  /**
+   * Cancels what `client` runs (a CancelRequest, as Neon's proxy sends when an HTTP client goes away).
+   * close() waits for every cancel: a process that exits right after stopping (the CLI) would
+   * otherwise exit before the request is written, and the statement would run on, a write committing
+   * after neon-local stopped.
+   */
+  cancel(client: pg.Client): void {
+    const sent = cancelRunningQuery(client, this.host, this.port)
+    this.#cancels.add(sent)
+    void sent.finally(() => this.#cancels.delete(sent))
+  }
+
   async close(): Promise<void> {
+    // What runs now is abandoned: cancelled first, as for a client that goes away (ending the
+    // connection alone does not stop a statement: PostgreSQL reads the Terminate only after it). A
+    // PostgreSQL that does not answer holds the stop no more than a second.
+    for (const client of this.#busy) this.cancel(client)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled([...this.#cancels]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000)
+      }),
+    ])
+    clearTimeout(timer)
     for (const waiter of this.#waiters.splice(0)) {
       waiter.settle()
       waiter.reject(new PoolClosed())
