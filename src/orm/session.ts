@@ -175,7 +175,7 @@ export class AsyncSession extends ReadSession {
    * flush's one request. `const tag = session.addUnique(new Tag({ name: "orm" }), ["name"])`
    */
   addUnique<T extends object>(object: T, keys: readonly string[]): T {
-    const state = stateOf(object)
+    const state = givenState(object, "addUnique")
     if (state.committed !== undefined || keys.length === 0) {
       throw new InvalidRequestError(
         `addUnique takes a new ${state.mapper.name} and the columns of a unique key that find its row`,
@@ -205,7 +205,7 @@ export class AsyncSession extends ReadSession {
    * refused, with nothing changed, when this session holds another object for such a row.
    */
   add(object: object): void {
-    const state = stateOf(object)
+    const state = givenState(object, "add")
     this.requireOpen()
     // Another session's, or deleted: SQLAlchemy refuses it, and so does the cascade below what it reaches.
     refuseForeign(state, this)
@@ -306,7 +306,7 @@ export class AsyncSession extends ReadSession {
     // reaches): walked again for each, new objects linked to one new parent cost N times N.
     const checked = new Set<InstanceState>()
     for (const object of all) {
-      const state = stateOf(object)
+      const state = givenState(object, "addAll")
       refuseForeign(state, this)
       if (!checked.has(state)) for (const other of reachedByAdd(state, this)) checked.add(other)
     }
@@ -325,6 +325,7 @@ export class AsyncSession extends ReadSession {
    * half-merged objects (SQLAlchemy's merge autoflushes once, first).
    */
   async merge<T extends object>(object: T): Promise<T> {
+    givenState(object, "merge")
     const autoflush = this.#autoflush
     // What the merge changed, saved as it was just before: only those, so that a merge costs what its
     // graph holds, not what the session holds (merging many objects one by one into one session).
@@ -408,7 +409,7 @@ export class AsyncSession extends ReadSession {
    * `expunge()` drops it (SQLAlchemy refuses it instead: "Instance is not persisted").
    */
   delete(object: object): void {
-    const state = stateOf(object)
+    const state = givenState(object, "delete")
     if (state.session !== this) throw new InvalidRequestError(`${state.mapper.name} is not in this session`)
     if (state.committed === undefined) {
       // Dropped now, its row would be inserted all the same, and kept.
@@ -772,7 +773,7 @@ export class AsyncSession extends ReadSession {
    * Columns not named keep their values and unflushed changes, as SQLAlchemy's `refresh(obj, ["title"])`.
    */
   override async refresh(object: object, attributes?: readonly string[]): Promise<void> {
-    const state = stateOf(object)
+    const state = givenState(object, "refresh")
     const { columnKeys, relationshipSpecs } = state.mapper
     // Refused (not persistent in this session) before anything is flushed for it; a new object whose
     // relationship is refreshed is flushed first, and so becomes persistent.
@@ -802,7 +803,7 @@ export class AsyncSession extends ReadSession {
   }
 
   isModified(object: object): boolean {
-    const state = stateOf(object)
+    const state = givenState(object, "isModified")
     return state.committed === undefined || state.modifiedColumns().length > 0
   }
 
@@ -813,7 +814,7 @@ export class AsyncSession extends ReadSession {
    * flush's cascade would take it in): SQLAlchemy's add() had put it in the session, and expunge() takes it out.
    */
   override expunge(object: object): void {
-    const state = stateOf(object)
+    const state = givenState(object, "expunge")
     if ((state.session === this || state.session === undefined) && state.committed === undefined) {
       state.expungedFrom = this
     }
@@ -1508,4 +1509,15 @@ export class AsyncSession extends ReadSession {
 export function sessionmaker(engine: Engine, options: SessionOptions = {}): () => AsyncSession {
   checkSessionOptions(options, "sessionmaker()")
   return () => new AsyncSession(engine, options)
+}
+
+/**
+ * The state of an object given to a session method. A plain object (a request body) or a model class
+ * was "This Object is not an instance of a mapped model"; the refusal names the method and what it takes.
+ */
+function givenState(object: object, method: string): InstanceState {
+  if (hasState(object)) return stateOf(object)
+  throw new InvalidRequestError(
+    `session.${method}() takes a model's object (new Model({ ... })), not ${described(object)}`,
+  )
 }
