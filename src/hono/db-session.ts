@@ -3,6 +3,7 @@
 // app's engine (so the Server-Timing header counts this request's traffic alone), rolled back when the
 // handler failed, and closed before the response leaves, so no connection outlives its request.
 import type { Context, Env, MiddlewareHandler } from "hono"
+import { maskUrl } from "../engine/echo.ts"
 import type { Engine } from "../engine/engine.ts"
 import { InvalidRequestError } from "../errors.ts"
 import { ReadSession } from "../orm/read-session.ts"
@@ -133,6 +134,9 @@ function checkOptions(where: string, options: object, known: readonly string[]):
 /** The serverTiming of a dbSession() nested in another, which reports the request's one entry. */
 const timingWanted = new WeakMap<Context, boolean>()
 
+/** What the outermost middleware of a request made its session with: a nested one must not differ. */
+const madeWith = new WeakMap<Context, { url: string; session: string }>()
+
 function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: { session: S } }>(
   options: DbReadSessionOptions<E>,
   open: (engine: Engine) => S,
@@ -154,6 +158,7 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
             : "c.var.session is already set by another middleware (an auth session's?), and dbSession() would give handlers that instead of the database session: name the other variable differently",
         )
       }
+      refuseOtherSession(c, options)
       // Its serverTiming, when set, is the one its routes asked for: the outer one reports by it.
       if (options.serverTiming !== undefined) timingWanted.set(c, options.serverTiming)
       await next()
@@ -161,6 +166,7 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       return
     }
     const engine = options.engine(c).child()
+    madeWith.set(c, { url: engine.url, session: JSON.stringify(sessionOptionsOf(options)) })
     // Counted even when this one reports nothing: a dbSession() inside may ask for the entry.
     const timing = new DbTiming(engine)
     // Read now: a timing() that runs around this middleware has set its store already.
@@ -181,6 +187,32 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
       timing.stop()
       if (timingWanted.get(c) ?? options.serverTiming !== false) reportDbTiming(c, timing, store)
     }
+  }
+}
+
+function sessionOptionsOf(options: object): SessionOptions {
+  return (options as { session?: SessionOptions }).session ?? {}
+}
+
+/**
+ * A nested middleware serves its routes the outer one's session: one that names another database, or
+ * other session options, would have them silently ignored (the writes of /analytics/* going to the
+ * main database). Refused, saying so; one that asks for the same serves as before.
+ */
+function refuseOtherSession<E extends Env>(c: Context<E>, options: DbReadSessionOptions<E>): void {
+  const outer = madeWith.get(c)
+  if (!outer) return
+  const url = options.engine(c).url
+  if (url !== outer.url) {
+    throw new InvalidRequestError(
+      `This dbSession() runs under another, whose session (on ${maskUrl(outer.url)}) is the c.var.session its handlers get, not one on ${maskUrl(url)}: one request has one c.var.session; open a session of your own on the other engine (new AsyncSession(engine), closed before the handler returns)`,
+    )
+  }
+  const asked = (options as { session?: SessionOptions }).session
+  if (asked !== undefined && JSON.stringify(asked) !== outer.session) {
+    throw new InvalidRequestError(
+      "This dbSession() runs under another, whose session is the c.var.session its handlers get: its own session options would be ignored; give the outer dbSession() the options, or the same to both",
+    )
   }
 }
 
