@@ -53,7 +53,8 @@ export function jsonRows(row: readonly unknown[], at: number, shape: Query, dial
     for (const [i, kind] of restored) {
       const value = values[i]
       if (typeof value !== "string") continue
-      if (kind === "binary") values[i] = hexBytes(value.replace(/^\\x/, ""))
+      // Bytes come as `\x` and hex; other text a column mapped as bytes holds is left to be refused.
+      if (kind === "binary") values[i] = value.startsWith("\\x") ? hexBytes(value.slice(2)) : value
       else if (/^-?\d+$/.test(value)) values[i] = BigInt(value)
     }
     rows[r] = decodeOwnRow(values, slots, dialect)

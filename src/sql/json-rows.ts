@@ -10,10 +10,11 @@ import { BooleanType, Json, NullType, Text } from "./types.ts"
 /**
  * `json_agg(json_build_array(values...) ORDER BY ...)` (SQLite: `json_group_array(json_array(...))`),
  * each value as JSON keeps it exact: 64-bit integers and decimals as text; on SQLite also a REAL with
- * 17 digits (its JSON writes 15), in a value of any number type, and a BLOB as hex (its JSON refuses
- * them). On PostgreSQL a timestamp travels as its epoch milliseconds (a Date's precision; `extract` is
- * exact numeric from PostgreSQL 14, Neon's oldest), not as ISO text: making a Date of a number costs a
- * fifth of parsing the text, and a load is often mostly timestamps. No row: null, or `[]`.
+ * 17 digits (its JSON writes 15), in a value of any number type, and a BLOB as `\x` and its hex, as
+ * PostgreSQL writes a bytea (its JSON refuses them). On PostgreSQL a timestamp travels as its epoch
+ * milliseconds (a Date's precision; `extract` is exact numeric from PostgreSQL 14, Neon's oldest), not
+ * as ISO text: making a Date of a number costs a fifth of parsing the text, and a load is often mostly
+ * timestamps. No row: null, or `[]`.
  */
 export class JsonRows extends Expression<unknown[][] | null> {
   readonly kind = "json_rows"
@@ -38,7 +39,10 @@ export class JsonRows extends Expression<unknown[][] | null> {
       const kind = value.type.kind
       if (kind === "bigint" || kind === "numeric") return `CAST(${sql} AS TEXT)`
       if (!sqlite) return kind === "datetime" ? `floor(extract(epoch FROM ${sql}) * 1000)` : sql
-      if (kind === "binary") return `CASE WHEN ${sql} IS NULL THEN NULL ELSE hex(${sql}) END`
+      // Marked as PostgreSQL marks bytea: anything else a BLOB column holds (text, a number) comes as it
+      // is, and is refused as the driver's answer is (../dialects/sqlite/codecs.ts).
+      if (kind === "binary")
+        return `CASE typeof(${sql}) WHEN 'blob' THEN '\\x' || hex(${sql}) ELSE ${sql} END`
       // Whatever its type says, a number may be a REAL (SQLite's INTEGER column keeps a fraction another
       // writer gave it, raw SQL computes one): each number kind reads a REAL back from its text.
       if (kind !== "float" && kind !== "integer" && kind !== "smallint") return sql

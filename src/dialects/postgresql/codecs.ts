@@ -59,9 +59,10 @@ export function decodePostgres(value: unknown, type: SqlType<unknown>): unknown 
       // The driver parsed json and jsonb already, in both modes: a string is the JSON string itself.
       return value
     case "binary":
+      // Text is no bytes (a LargeBinary mapped onto a text column).
       return value instanceof Uint8Array
         ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-        : value
+        : unreadable(value, type)
     default:
       return value
   }

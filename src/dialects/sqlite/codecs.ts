@@ -78,7 +78,12 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
         return unreadable(value, type)
       }
     case "binary":
-      return value instanceof ArrayBuffer ? new Uint8Array(value) : value
+      // A BLOB column keeps text and numbers another writer gave it: they are no bytes.
+      return value instanceof ArrayBuffer
+        ? new Uint8Array(value)
+        : value instanceof Uint8Array
+          ? value
+          : unreadable(value, type)
     case "null":
       // Untyped (raw SQL, unknown functions): integers as numbers when they fit, as PostgreSQL's int4.
       return typeof value === "bigint" && Number.isSafeInteger(Number(value)) ? Number(value) : value
