@@ -4,7 +4,7 @@
 // detected (the guard fails, changing nothing) and dropped from the plan, which goes on from there.
 import type { Connection } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
-import { InvalidRequestError, ProgrammingError, UnknownOutcomeError } from "../errors.ts"
+import { DatabaseError, InvalidRequestError, ProgrammingError, UnknownOutcomeError } from "../errors.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import type { MetaData } from "../sql/schema/metadata.ts"
 import type { Statement } from "../sql/statement.ts"
@@ -12,6 +12,7 @@ import { text } from "../sql/text.ts"
 import { retryWhileBusy } from "./busy.ts"
 import { type Change, compareSchemas } from "./compare.ts"
 import { migrationCompiler } from "./ddl.ts"
+import { ConcurrentMigrationError } from "./errors.ts"
 import { explainFailure } from "./failure.ts"
 import { schemaOfMetadata } from "./from-metadata.ts"
 import { introspect, introspection } from "./introspect/index.ts"
@@ -58,6 +59,27 @@ interface DatabaseState {
 /** One atomic request, sent again while another runner holds the database (see busy.ts). */
 function send(connection: Connection, statements: readonly Statement[]) {
   return retryWhileBusy(() => connection.batch(statements))
+}
+
+/**
+ * The revisions a stamp at `targets` leaves applied besides them: where a recorded row follows a target,
+ * what that row stands for (it and its ancestors) stays applied but for the target's descendants, as a
+ * downgrade to the target would leave it; the heads of that are kept (a merge's other parents).
+ */
+function stillApplied(graph: RevisionGraph, targets: readonly string[], rows: readonly string[]): string[] {
+  const below = graph.withAncestors(targets)
+  const above = new Set(targets.flatMap((t) => [...graph.withDescendants(t)]))
+  const rest = new Set<string>()
+  for (const row of rows) {
+    if (!above.has(row) || targets.includes(row)) continue
+    for (const id of graph.withAncestors([row])) if (!above.has(id) && !below.has(id)) rest.add(id)
+  }
+  const unrelatedRows = rows.filter((row) => !above.has(row) && !below.has(row))
+  const covered = graph.withAncestors(unrelatedRows)
+  return [...rest].filter(
+    (id) =>
+      !covered.has(id) && ![...rest].some((other) => other !== id && graph.withAncestors([other]).has(id)),
+  )
 }
 
 export class Migrator {
@@ -127,7 +149,11 @@ export class Migrator {
   /**
    * Records `target` (`head`, `heads`, `base` or a revision) as applied without running anything. As
    * Alembic's stamp, a revision replaces the rows of its own branch (its ancestors and descendants);
-   * another branch's head stays. A row no revision has goes.
+   * another branch's head stays. A row no revision has goes. Below a merge the database is recorded
+   * as `downgrade` would leave it: the merge's other parents, applied since the merge was, stay as
+   * heads (Alembic's stamp keeps only the target, and a later `upgrade heads` ran the other branch's
+   * revisions again over their own tables). That reads the version table first (one more request,
+   * only where a merge follows the target), and fails with ConcurrentMigrationError if it changed.
    */
   async stamp(target: string): Promise<void> {
     const graph = await this.graph()
@@ -137,12 +163,36 @@ export class Migrator {
       target === "base"
         ? all
         : heads.flatMap((h) => [...graph.withAncestors([h]), ...graph.withDescendants(h)])
+    const mergeAbove = heads.some((h) =>
+      [...graph.withDescendants(h)].some((id) => graph.parents(id).length > 1),
+    )
     await this.withConnection(async (connection) => {
-      await send(connection, [
-        text(this.versionTable.create()),
-        ...this.versionTable.stamp(heads, new Set(replaced), all).map((sql) => text(sql)),
-      ])
+      const read = mergeAbove ? await this.readHeads(connection) : undefined
+      const kept = read ? [...heads, ...stillApplied(graph, heads, read)] : heads
+      try {
+        await send(connection, [
+          text(this.versionTable.create()),
+          ...this.versionTable.stamp(kept, new Set(replaced), all, read).map((sql) => text(sql)),
+        ])
+      } catch (error) {
+        if (read === undefined || !(error instanceof DatabaseError)) throw error
+        const now = await this.readHeads(connection).catch(() => undefined)
+        if (now?.join() === read.join()) throw error
+        throw new ConcurrentMigrationError(
+          `Stamp ${target}: the version table changed while stamping (another runner?); run the command again`,
+          { cause: error },
+        )
+      }
     })
+  }
+
+  /** The version table's rows, sorted; none when it does not exist. */
+  private async readHeads(connection: Connection): Promise<string[]> {
+    const [, rows] = await send(connection, [
+      text(this.versionTable.create()),
+      text(this.versionTable.select()),
+    ])
+    return (rows?.all() ?? []).map((row) => String((row as unknown[])[0])).sort()
   }
 
   /** The differences autogenerate would write: the models' schema against the live one (one read-only request). */

@@ -72,12 +72,32 @@ export class VersionTable {
    * every revision for base), with any row no revision has (`known` lists those that are), and rows of
    * other branches stay, as Alembic's stamp keeps them.
    */
-  stamp(heads: readonly string[], replaced: Iterable<string>, known: Iterable<string>): string[] {
+  stamp(
+    heads: readonly string[],
+    replaced: Iterable<string>,
+    known: Iterable<string>,
+    /** The rows read to work out `heads`: the stamp fails unless the table still holds exactly these. */
+    read?: readonly string[],
+  ): string[] {
     const [gone, ids] = [[...replaced], [...known]]
     const unknown = ids.length > 0 ? `version_num NOT IN (${this.list(ids)})` : "1 = 1"
     const related = gone.length > 0 ? `version_num IN (${this.list(gone)}) OR ` : ""
+    const same =
+      read === undefined
+        ? []
+        : [
+            this.failUnless([
+              `(SELECT count(*) FROM ${this.quoted}) = ${read.length}`,
+              ...(read.length > 0
+                ? [
+                    `(SELECT count(*) FROM ${this.quoted} WHERE version_num IN (${this.list(read)})) = ${read.length}`,
+                  ]
+                : []),
+            ]),
+          ]
     return [
       ...this.lock(),
+      ...same,
       `DELETE FROM ${this.quoted} WHERE ${related}${unknown}`,
       ...heads.map((id) => `INSERT INTO ${this.quoted} (version_num) VALUES (${this.literal(id)})`),
     ]
