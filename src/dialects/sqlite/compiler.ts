@@ -1,12 +1,13 @@
 // SQLite: `?` placeholders, booleans as 0/1, `lower(a) LIKE lower(b)` for ILIKE, and no row locks.
 // Everything else is the base compiler's (its DDL's own spelling: ../../sql/compiler/ddl-renderer.ts).
-import { UnsupportedCapabilityError } from "../../errors.ts"
+import { DataError, UnsupportedCapabilityError } from "../../errors.ts"
 import { Compiler } from "../../sql/compiler/compiler.ts"
 import type { ParamSlot } from "../../sql/compiler/expression-compiler.ts"
-import type { Binary } from "../../sql/expression.ts"
+import { type Binary, BindParam } from "../../sql/expression.ts"
 import type { FunctionCall } from "../../sql/functions.ts"
 import type { ForUpdate } from "../../sql/select.ts"
-import type { SqlType } from "../../sql/types.ts"
+import { SqlType } from "../../sql/types.ts"
+import { checkedValue } from "../../sql/value-checks.ts"
 import { sqliteTimestamp } from "./codecs.ts"
 
 /** Our timestamp text (./codecs.ts), in UTC to the millisecond, of what follows and a `)`. */
@@ -70,7 +71,10 @@ export class SqliteCompiler extends Compiler {
     limit: Parameters<Compiler["limitOffset"]>[0],
     offset: Parameters<Compiler["limitOffset"]>[1],
   ): string {
-    return super.limitOffset(limit === undefined && offset !== undefined ? -1 : limit, offset)
+    return super.limitOffset(
+      limit === undefined && offset !== undefined ? -1 : nonNegative("LIMIT", limit),
+      nonNegative("OFFSET", offset),
+    )
   }
 
   /** SQLite takes no parenthesized member in a UNION: it selects from the member as a subquery. */
@@ -92,4 +96,19 @@ export class SqliteCompiler extends Compiler {
     if (type.kind === "date") return `date(${sql})`
     return type.kind === "datetime" ? `${STAMP}${sql})` : super.cast(sql, type)
   }
+}
+
+/**
+ * A LIMIT or OFFSET given by a bindparam(), checked when its value is: a negative one is no limit here
+ * and an error on PostgreSQL, which this one is too, with PostgreSQL's words. (A number given to
+ * limit() is checked as it is given: ../../sql/row-count.ts.)
+ */
+function nonNegative<C>(clause: string, count: C): C {
+  if (!(count instanceof BindParam) || count.name === undefined) return count
+  const type = count.type
+  const check = (value: unknown) => {
+    if ((value as number) < 0) throw new DataError(`${clause} must not be negative`)
+    return checkedValue(value, type)
+  }
+  return new BindParam(undefined, new SqlType("numeric", {}, check), count.name) as C
 }
