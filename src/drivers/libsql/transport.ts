@@ -79,7 +79,7 @@ function isRead(query: Query): boolean {
  */
 function infiniteInAnswer(error: unknown, queries: readonly Query[]): unknown {
   const message = (error as Error | undefined)?.message
-  return queries.every(isRead) && /received null/.test(message as string)
+  return queries.every(isRead) && /number, received null/.test(message as string)
     ? new DataError(`${message}: an infinite number, which libSQL's HTTP cannot carry`, {
         cause: error,
         ...queries[0],
