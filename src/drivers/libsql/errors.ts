@@ -73,6 +73,9 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   // So does a request over its limit (HTTP 413), which the server refused before running any of it.
   if (/status 413/.test(message))
     return new RequestTooLargeError(`${message}: commit in smaller pieces`, context)
+  // The server refused the request's token (Turso: none given, a wrong or rotated one): no retry helps.
+  if (/status 40[13]\b/.test(message))
+    return new ConnectionError(`${message}: the auth token is missing or refused (authToken)`, context)
   // A SyntaxError: an answer that is not JSON (a middlebox's page in place of the server's).
   if (CONNECTION.test(said) || error instanceof TypeError || error instanceof SyntaxError)
     return new ConnectionError(message, context)
