@@ -132,3 +132,43 @@ describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])("on %s"
     ).toEqual(after)
   })
 })
+
+describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
+  "a table whose key is no rowid, on %s",
+  (name) => {
+    it("is checked through the rowid it copies", async () => {
+      const engine = (databases.targets.find((t) => t.name === name) ?? { engine: () => undefined }).engine(
+        "d8n-keyed",
+      )
+      if (!engine) throw new Error(name)
+      const keyed = defineRevision({
+        id: "d8n000000011",
+        parent: null,
+        message: "codes",
+        upgrade: (op) =>
+          op.createTable("d8n_codes", [
+            { name: "code", type: String(10), primaryKey: true },
+            { name: "amount", type: Text, nullable: true },
+          ]),
+        downgrade: (op) => op.dropTable("d8n_codes"),
+      })
+      const numeric = defineRevision({
+        id: "d8n000000012",
+        parent: "d8n000000011",
+        message: "amount a number",
+        upgrade: (op) => op.alterColumn("d8n_codes", "amount", { type: Numeric(40, 20) }),
+        downgrade: (op) => op.alterColumn("d8n_codes", "amount", { type: Text }),
+      })
+      await new Migrator(engine, { revisions: [keyed] }).upgrade()
+      await engine.execute(
+        text("INSERT INTO d8n_codes (code, amount) VALUES ('a', '2.5'), ('b', '0.1000000000000000055511')"),
+      )
+      const failed = await new Migrator(engine, { revisions: [keyed, numeric] })
+        .upgrade()
+        .catch((e: Error) => e)
+      expect((failed as Error).message).toContain(
+        "Changing d8n_codes.amount to NUMERIC(40, 20) would change its values (0.1000000000000000055511 would become 0.10000000000000001)",
+      )
+    })
+  },
+)
