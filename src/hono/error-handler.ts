@@ -6,7 +6,7 @@
 // credentials is a 500 (no retry helps until the secret is fixed); anything unexpected, a
 // NotLoadedError included (a missing eager load is a bug of the app, not of the request), is a 500 whose
 // message is logged, never shown: messages of internal errors carry SQL and parameters. An answer too
-// large to read (ResponseTooLargeError) is such a 500: the app's query must read less, and nothing the
+// large to read (a ProgrammingError, "return fewer rows") is such a 500: the app's query must read less, and nothing the
 // client does changes that. A commit whose answer was lost is also 503, but without Retry-After and not
 // "retry": it may have been applied, and a blind retry could apply it twice. A commit that was applied but
 // whose answer held a value the models cannot read is a 500, logged, that says the change was saved, as
