@@ -1,7 +1,7 @@
 // `dbSession()`: a request-scoped AsyncSession as `c.var.session`; `dbReadSession()`, a ReadSession for
 // apps that only read (their bundle then carries no write path). The session is made on a child of the
-// app's engine (so the Server-Timing header counts this request's traffic alone), rolled back when the
-// handler failed, and closed before the response leaves, so no connection outlives its request.
+// app's engine (so the Server-Timing header counts this request's traffic alone), and closed before the
+// response leaves (rolling back what was not committed), so no connection outlives its request.
 import type { Context, Env, MiddlewareHandler } from "hono"
 import { maskUrl } from "../engine/echo.ts"
 import type { Engine } from "../engine/engine.ts"
@@ -178,9 +178,11 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
     c.set("session", session)
     try {
       await next()
-      // Hono turns a thrown error into the onError response and records it on the context.
-      if (c.error) await session.rollback()
-      else if (commit) await commitAfterSuccess(c, session, commit)
+      // Hono turns a thrown error into the onError response and records it on the context. A failed
+      // request's transaction is rolled back by the close below, within the driver's closeTimeoutMs:
+      // a rollback() of its own waited behind the statement the handler gave up on (a silent
+      // database, a Promise.race with a timeout), or on a silent socket, and held the request for good.
+      if (!c.error && commit) await commitAfterSuccess(c, session, commit)
     } finally {
       closedWithRequest.add(session)
       await session.close()
