@@ -141,6 +141,7 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
         upstream: { host: pool.host, port: pool.port, password: decodeURIComponent(upstreamUrl.password) },
         count: (counter, by) => stats.count(counter, scope, by),
         loginTimeoutMs: options.loginTimeoutMs ?? 60_000,
+        cancel: (key) => pool.cancelBackend(key),
       }),
     )
   })
@@ -161,7 +162,19 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
     stats: (scope) => stats.read(scope),
     resetStats: (scope) => stats.reset(scope),
     stop: async () => {
+      // Each WebSocket session cancels what it runs as it closes; the pool's close() waits for those.
+      const closed = [...sockets.clients].map(
+        (client) => new Promise((resolve) => client.once("close", resolve)),
+      )
       for (const client of sockets.clients) client.terminate()
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all(closed),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 1_000)
+        }),
+      ])
+      clearTimeout(timer)
       sockets.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

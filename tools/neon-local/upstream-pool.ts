@@ -10,7 +10,7 @@
 // order of arrival. A connection PostgreSQL ended (pg_terminate_backend, idle_session_timeout, a
 // restart) leaves the pool as soon as node-postgres notices, so no request is handed a dead session.
 import pg from "pg"
-import { cancelRunningQuery } from "./query-cancel.ts"
+import { type BackendKey, cancelRunningQuery, sendCancelRequest } from "./query-cancel.ts"
 
 export interface PoolLimits {
   /** Most upstream connections open at once for SQL over HTTP. */
@@ -137,7 +137,15 @@ export class UpstreamPool {
    * after neon-local stopped.
    */
   cancel(client: pg.Client): void {
-    const sent = cancelRunningQuery(client, this.host, this.port)
+    this.#track(cancelRunningQuery(client, this.host, this.port))
+  }
+
+  /** Cancels what the upstream session `key` names runs (a WebSocket session's), tracked as cancel(). */
+  cancelBackend(key: BackendKey): void {
+    this.#track(sendCancelRequest(this.host, this.port, key))
+  }
+
+  #track(sent: Promise<void>): void {
     this.#cancels.add(sent)
     void sent.finally(() => this.#cancels.delete(sent))
   }

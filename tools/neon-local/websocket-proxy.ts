@@ -18,6 +18,7 @@ import {
   RUNS_STATEMENT,
   startupUser,
 } from "./frontend-messages.ts"
+import { type BackendKey, backendKeyOf } from "./query-cancel.ts"
 import type { Counter } from "./stats.ts"
 import { openUpstream } from "./upstream-handshake.ts"
 
@@ -29,6 +30,8 @@ export interface ProxyContext {
   count: (counter: Counter | "openSockets", by?: number) => void
   /** How long a client may take to log in (PostgreSQL's authentication_timeout: 60 s). */
   loginTimeoutMs: number
+  /** Sends PostgreSQL's CancelRequest for the upstream session `key`. */
+  cancel: (key: BackendKey) => void
 }
 
 type Phase = "startup" | "password" | "connecting" | "open" | "closed"
@@ -58,10 +61,16 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
 
   context.count("wsConnections")
   context.count("openSockets")
+  /** The upstream session's key, once logged in. */
+  let backendKey: BackendKey | undefined
   const close = () => {
     if (phase === "closed") return
     phase = "closed"
     context.count("openSockets", -1)
+    // As Neon's proxy_pass ends (try_cancel_query): a statement still running when the client went
+    // away is cancelled, not left to run on and commit. Closing the socket alone does not stop it:
+    // PostgreSQL notices only when it next reads or writes. An idle session ignores the cancel.
+    if (backendKey && !terminated) context.cancel(backendKey)
     upstream?.destroy()
     socket.close()
   }
@@ -87,6 +96,7 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
       (session) => {
         if (phase === "closed") return void session.socket.destroy()
         upstream = session.socket
+        backendKey = backendKeyOf(session.greeting)
         phase = "open"
         clearTimeout(loginDeadline)
         passOnWithBackpressure(upstream, socket)
