@@ -28,8 +28,14 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
         // An explicit cast to VARCHAR(n) cuts what is longer; the implicit one (no USING), which every
         // type has to a character type, refuses it instead. Other types convert through USING.
         const using = /^(VARCHAR|CHAR|CHARACTER|TEXT)\b/i.test(name) ? "" : ` USING ${q(op.column)}::${name}`
+        // A timestamp without time zone holds UTC, as the ORM writes and reads it; the cast to or from
+        // timestamptz (or a date) reads it in the session's TimeZone, which a database may set to its
+        // own: every instant would move by that zone's offset. The cast runs in UTC, the zone restored after.
+        const zoned = /^(TIMESTAMP|DATE|TIME)\b/i.test(name)
+        if (zoned) statements.push(...IN_UTC)
         if (ROUNDING_TARGET.test(name)) statements.push(valuesKeptGuard(op.table, op.column, name, q))
         statements.push(`${column} TYPE ${name}${using}`)
+        if (zoned) statements.push(ZONE_RESTORED)
         if (/^(SMALLINT|INTEGER|BIGINT)$/i.test(name))
           statements.push(serialFollows(op.table, op.column, name, q))
       }
@@ -57,6 +63,12 @@ export function renderPostgres(op: Operation, { compiler, dialect }: RenderConte
       throw new InvalidRequestError(`PostgreSQL rendering of "${op.kind}" belongs to the common renderer`)
   }
 }
+
+const IN_UTC = [
+  "SELECT set_config('edgealchemy.time_zone', current_setting('TimeZone'), true)",
+  "SET LOCAL TIME ZONE 'UTC'",
+]
+const ZONE_RESTORED = "SELECT set_config('TimeZone', current_setting('edgealchemy.time_zone'), true)"
 
 /**
  * Types a cast to rounds or cuts what does not fit, without an error: 1.25 to NUMERIC(10, 0) is 1, a
