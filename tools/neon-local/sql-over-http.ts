@@ -3,7 +3,7 @@
 // request whose client went away is cancelled on PostgreSQL, as Neon's proxy cancels it, and its
 // connection is never reused.
 import type pg from "pg"
-import { jsonTextLikeSerde } from "../serde-json.ts"
+import { parseLikeSerde, repeatedKeys } from "../serde-json.ts"
 import { asNeonAuthError, type EndpointAccess } from "./access.ts"
 import { type Credentials, parseConnectionString } from "./connection-string.ts"
 import {
@@ -90,17 +90,21 @@ export async function handleSql(
   if (refusal) return databaseError({ ...refusal, severity: "FATAL" })
   // Read as Neon's serde_json reads it: not UTF-8, half a surrogate pair or nesting past 128 levels is
   // refused, where JSON.parse would let PostgreSQL store U+FFFD or overflow nothing at all.
-  const read = jsonTextLikeSerde(request.body)
-  if ("refusal" in read) return notFromDatabase(`could not parse the HTTP request body: ${read.refusal}`)
-  let payload: { query?: unknown; params?: unknown; queries?: unknown }
+  let read: ReturnType<typeof parseLikeSerde>
   try {
-    payload = JSON.parse(read.text)
+    read = parseLikeSerde(request.body)
   } catch (error) {
     return notFromDatabase(`could not parse the HTTP request body: ${(error as Error).message}`)
   }
-  // Neon's body is one query, else a batch (serde's untagged enum tries them in that order).
-  const listed = isQueryData(payload) || payload === null ? undefined : payload.queries
-  const queries = Array.isArray(listed) && listed.every(isQueryData) ? listed : undefined
+  if ("refusal" in read) return notFromDatabase(`could not parse the HTTP request body: ${read.refusal}`)
+  const payload = read.value as { query?: unknown; params?: unknown; queries?: unknown } | null
+  // Neon's body is one query, else a batch (serde's untagged enum tries them in that order). A field
+  // given twice fails its variant, as serde's derive refuses it ("duplicate field").
+  const batch =
+    isQueryData(payload) || typeof payload !== "object" || payload === null || repeats(payload, ["queries"])
+      ? undefined
+      : payload.queries
+  const queries = Array.isArray(batch) && batch.every(isQueryData) ? batch : undefined
   if (!queries && !isQueryData(payload))
     return notFromDatabase(
       "could not parse the HTTP request body: data did not match any variant of untagged enum Payload",
@@ -179,8 +183,14 @@ async function runBatch(
   }
 }
 
+/** Whether `value` holds one of `fields` more than once (JSON.parse would keep the last). */
+function repeats(value: object, fields: readonly string[]): boolean {
+  return repeatedKeys(value).some((key) => fields.includes(key))
+}
+
 function isQueryData(value: unknown): value is QueryData {
   if (typeof value !== "object" || value === null) return false
+  if (repeats(value, ["query", "params", "arrayMode"])) return false
   const { query, params, arrayMode } = value as { query?: unknown; params?: unknown; arrayMode?: unknown }
   return (
     typeof query === "string" &&
