@@ -49,15 +49,18 @@ export class RelationshipList<T> extends Array<T> {
 
   /**
    * What the list gained and lost since it last told, by means it does not see (`tags[0] = tag`,
-   * `length = 0`, `fill()`), or undefined; from then on, what it holds counts as told.
+   * `length = 0`, `fill()`), or undefined; from then on, what it holds counts as told. `check` sees
+   * each item gained first: one it refuses (throws) leaves it all untold, to be refused again.
    */
-  unannounced(): { readonly gained: T[]; readonly lost: T[] } | undefined {
+  unannounced(check?: (item: T) => void): { readonly gained: T[]; readonly lost: T[] } | undefined {
     const told = this.#announced
     if (sameMembers(told as unknown as object[], this as unknown as object[])) return undefined
     const [had, has] = [new Set(told), new Set(this)]
+    const gained = this.filter((item) => !had.has(item))
+    if (check) for (const item of gained) check(item)
     this.#announced = Array.from(this)
     this.#ownsAnnounced = true
-    return { gained: this.filter((item) => !had.has(item)), lost: told.filter((item) => !has.has(item)) }
+    return { gained, lost: told.filter((item) => !has.has(item)) }
   }
 
   /**

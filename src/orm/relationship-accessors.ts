@@ -231,10 +231,12 @@ export function linkIndexWrites(state: InstanceState): boolean {
   let any = false
   for (const key of state.loaded) {
     const list = state.values[key]
-    const changed = list instanceof RelationshipList ? list.unannounced() : undefined
+    if (!(list instanceof RelationshipList)) continue
+    const property = state.mapper.relationship(key)
+    // Another model's object written by index would be linked by its key, as the target row with it.
+    const changed = list.unannounced((item) => refuseUnlike(state, property, item))
     if (!changed) continue
     any = true
-    const property = state.mapper.relationship(key)
     for (const item of changed.lost) unlinkBack(state, property, item)
     for (const item of changed.gained) linkBack(state, property, item)
   }

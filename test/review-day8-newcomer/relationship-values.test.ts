@@ -5,7 +5,8 @@
 // request body holds) was refused as "This Object is not an instance of a mapped model", and a single
 // object assigned to a collection (`post.tags = tag`) emptied it. Each is now refused where it is made,
 // nothing changed, naming the relationship, the model it takes and what it was given (SQLAlchemy refuses
-// an object of another class too: "doesn't handle objects of type").
+// an object of another class too: "doesn't handle objects of type"); one written by index
+// (`post.tags[0] = ada`) is refused by the flush that would write it, until it is put right.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
 import {
@@ -70,7 +71,8 @@ const loose = <T>(value: unknown) => value as T
 
 for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
   describe(`values put into relationships by mistake, on ${fixture.name}`, () => {
-    const engine = fixture.engine(`r8nc-rel-${fixture.name}-${Date.now().toString(36)}`)
+    const scope = `r8nc-rel-${fixture.name}-${Date.now().toString(36)}`
+    const engine = fixture.engine(scope)
     freshSchema(engine, metadata)
 
     it("an object of another model is refused, not linked as the target row with its key", async () => {
@@ -97,6 +99,29 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       await session.commit()
       const links = await engine.execute(select(postTags.c.postId, postTags.c.tagId))
       expect(links.all()).toEqual([])
+    })
+
+    it("an index write of another model's object is refused by the flush, until it is put right", async () => {
+      await using session = new AsyncSession(engine)
+      const ada = await session.get(User, 1)
+      const edge = await session.get(Tag, 1)
+      if (!ada || !edge) throw new Error("no ada or edge")
+      const post = new Post({ id: 2, title: "Indexed", author: ada })
+      session.add(post)
+      post.tags[0] = loose<Tag>(ada)
+      const before = (await fixture.stats(scope))?.httpRequests ?? 0
+      await expect(session.commit()).rejects.toThrow(
+        "Post.tags takes Tag objects (new Tag({ ... })), not a User",
+      )
+      // Refused again, not written the second time as if told.
+      await expect(session.commit()).rejects.toThrow("Post.tags takes Tag objects")
+      expect((await fixture.stats(scope))?.httpRequests ?? 0).toBe(before)
+      post.tags[0] = edge
+      await session.commit()
+      const links = await engine.execute(
+        select(postTags.c.postId, postTags.c.tagId).where(postTags.c.postId.eq(2)),
+      )
+      expect(links.all()).toEqual([[2, 1]])
     })
 
     it("a plain object, a class or a single object names what the relationship takes", () => {
