@@ -178,7 +178,13 @@ function returningClause(
  * not on the compiler, so that a bundle that only reads carries none of it.
  */
 function columnValue(compiler: Compiler, column: Column<unknown>, value: unknown): string {
-  return value instanceof Expression
-    ? compiler.expression(value)
-    : compiler.value({ value, type: column.type, column })
+  if (!(value instanceof Expression)) return compiler.value({ value, type: column.type, column })
+  const sql = compiler.expression(value)
+  const { kind, options } = column.type
+  if (compiler.dialect.name !== "sqlite" || kind !== "numeric" || options.precision === undefined) return sql
+  // PostgreSQL rounds what an expression computes to a NUMERIC(p, s)'s scale as it stores it; SQLite
+  // computes in doubles and kept their error: price * 1.1 stored 11.000000000000002, which reads
+  // "11.00" but is not the 11.00 a comparison binds, nor what sum() adds. A REAL is rounded to the
+  // scale (an integer is exact, and text is left as it is).
+  return `CASE typeof(${sql}) WHEN 'real' THEN round(${sql}, ${options.scale ?? 0}) ELSE ${sql} END`
 }
