@@ -3,7 +3,9 @@
 
 export function described(value: unknown): string {
   if (typeof value === "function") return `the class ${value.name}`
-  if (typeof value !== "object" || value === null) return `the ${typeof value} ${JSON.stringify(value)}`
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`
+  // String(): JSON.stringify throws on a bigint.
+  if (typeof value !== "object" || value === null) return `the ${typeof value} ${String(value)}`
   const name = (value as object).constructor?.name
   return name === "Object" || !name ? "a plain object" : `a ${name}`
 }

@@ -138,6 +138,12 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       expect(() => {
         post.author = loose<User>(User)
       }).toThrow("Post.author takes User objects (new User({ ... })), not the class User")
+      expect(() => {
+        post.author = loose<User>(1n)
+      }).toThrow("Post.author takes User objects (new User({ ... })), not the bigint 1")
+      expect(() => {
+        post.author = loose<User>("ada")
+      }).toThrow('Post.author takes User objects (new User({ ... })), not the string "ada"')
       const edge = new Tag({ name: "edge" })
       post.tags = [edge]
       expect(() => {
