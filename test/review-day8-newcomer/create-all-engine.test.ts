@@ -51,7 +51,9 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
         const [count] = (
           await engine.execute(
             fixture.dialect === "sqlite"
-              ? text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'r8nc_ddl_%'").columns(Integer)
+              ? text(
+                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'r8nc_ddl_%'",
+                ).columns(Integer)
               : text("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'r8nc_ddl_%'").columns(Integer),
           )
         ).one()
