@@ -36,7 +36,11 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
       return next
     }
     case "execute":
-      return withIndexExecuted(withoutDroppedTrigger(schema, op.sql), op.sql, dialect)
+      return withTriggerExecuted(
+        withIndexExecuted(withoutDroppedTrigger(schema, op.sql), op.sql, dialect),
+        op.sql,
+        dialect,
+      )
     case "bulkInsert":
       return schema
     default:
@@ -86,6 +90,36 @@ function withIndexExecuted(schema: DatabaseSchema, sql: string, dialect: Dialect
     )
       next.set(table.name, { ...table, indexes, handMadeIndexes })
   }
+  return next
+}
+
+const CREATE_TRIGGER_ON = new RegExp(
+  String.raw`^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}[\s\S]*?\sON\s+${NAME}`,
+  "i",
+)
+
+/**
+ * SQLite: a trigger `op.execute` creates on a table is one a later rebuild of that table in the same
+ * revision must write again (its DROP TABLE takes the trigger with it; introspection, once per
+ * revision, did not see it), and compile against the new table. One on a view stays through rebuilds,
+ * and is checked with the tables its text names, as introspection keeps it.
+ */
+function withTriggerExecuted(schema: DatabaseSchema, sql: string, dialect: Dialect): DatabaseSchema {
+  if (dialect.name !== "sqlite") return schema
+  const on = CREATE_TRIGGER_ON.exec(sql)?.[2]
+  if (on === undefined) return schema
+  const next = new Map(schema)
+  const target = [...schema.values()].find((t) => folded(t.name) === folded(unquote(on)))
+  if (target) {
+    next.set(target.name, { ...target, triggers: [...(target.triggers ?? []), sql] })
+    return next
+  }
+  for (const table of schema.values())
+    if (folded(sql).includes(folded(table.name)))
+      next.set(table.name, {
+        ...table,
+        viewTriggers: [...(table.viewTriggers ?? []), { view: unquote(on), sql }],
+      })
   return next
 }
 
