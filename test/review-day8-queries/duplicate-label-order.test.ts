@@ -5,24 +5,27 @@
 import { describe, expect, it } from "vitest"
 import { select } from "../../src/index.ts"
 import { fixtures, rows, seededEngine } from "./fixture.ts"
-import { User } from "./models.ts"
+import { models } from "./models.ts"
+
+const m = models("q8_dlo")
+const { User } = m
 
 describe("SQL of ORDER BY a label whose name the select list gives twice", () => {
   it("orders by the label's expression; a name given once still orders by the name", () => {
     const first = User.id.label("x")
     const second = User.age.label("x")
     expect(select(first, second).orderBy(second.desc()).compile().sql).toBe(
-      'SELECT "q8_users"."id" AS "x", "q8_users"."age" AS "x" FROM "q8_users" ORDER BY "q8_users"."age" DESC',
+      'SELECT "q8_dlo_users"."id" AS "x", "q8_dlo_users"."age" AS "x" FROM "q8_dlo_users" ORDER BY "q8_dlo_users"."age" DESC',
     )
     expect(select(first, User.age).orderBy(first).compile().sql).toBe(
-      'SELECT "q8_users"."id" AS "x", "q8_users"."age" FROM "q8_users" ORDER BY "x" ASC',
+      'SELECT "q8_dlo_users"."id" AS "x", "q8_dlo_users"."age" FROM "q8_dlo_users" ORDER BY "x" ASC',
     )
   })
 })
 
 for (const fixture of fixtures()) {
   describe(`ORDER BY one of two labels of one name on ${fixture.name}`, () => {
-    const engine = seededEngine(fixture, "dup-label")
+    const engine = seededEngine(fixture, "dup-label", m)
 
     it("orders by the label asked for, the first or the second", async () => {
       const byId = User.id.label("x")

@@ -1,16 +1,17 @@
-// Both databases through their stand-ins (Neon HTTP, libSQL HTTP), with the q8_* tables made fresh and
+// Both databases through their stand-ins (Neon HTTP, libSQL HTTP), with a file's tables made fresh and
 // seeded once per suite; `rows()` runs a statement outside the session and gives its rows as arrays.
 import { it } from "vitest"
 import ws from "ws"
 import { AsyncSession, type Engine, insert, type Statement } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { Post, postTags, registry, seed, Tag, User } from "./models.ts"
+import { type Models, seed } from "./models.ts"
 
 export const fixtures = (): TransportFixture[] => [neonFixture("http", ws), libsqlHttpFixture()]
 
-/** An engine on `fixture` whose q8_* tables are made and seeded before the suite's tests. */
-export function seededEngine(fixture: TransportFixture, name: string): Engine {
+/** An engine on `fixture` whose tables of `models` are made and seeded before the suite's tests. */
+export function seededEngine(fixture: TransportFixture, name: string, models: Models): Engine {
+  const { registry, User, Post, Tag, postTags } = models
   const engine = fixture.engine(`q8-${name}-${fixture.name}-${Date.now().toString(36)}`)
   freshSchema(engine, registry.metadata)
   it("seeds", async () => {

@@ -7,20 +7,23 @@
 import { describe, expect, it } from "vitest"
 import { AsyncSession, aliased, func, select } from "../../src/index.ts"
 import { fixtures, rows, seededEngine } from "./fixture.ts"
-import { Post, Tag, User } from "./models.ts"
+import { models } from "./models.ts"
+
+const m = models("q8_jfp")
+const { Post, Tag, User } = m
 
 describe("SQL of a join from a relationship whose parent is not selected", () => {
   it("is FROM parent JOIN target, as SQLAlchemy renders it", () => {
     const { sql } = select(Post.id).join(User.posts).compile()
     expect(sql).toBe(
-      'SELECT "q8_posts"."id" FROM "q8_users" JOIN "q8_posts" ON "q8_users"."id" = "q8_posts"."userId"',
+      'SELECT "q8_jfp_posts"."id" FROM "q8_jfp_users" JOIN "q8_jfp_posts" ON "q8_jfp_users"."id" = "q8_jfp_posts"."userId"',
     )
   })
 })
 
 for (const fixture of fixtures()) {
   describe(`select(Post).join(User.posts) on ${fixture.name}`, () => {
-    const engine = seededEngine(fixture, "join-parent")
+    const engine = seededEngine(fixture, "join-parent", m)
 
     it("selects the posts of the users the WHERE names", async () => {
       const query = select(Post.id, Post.title).join(User.posts).where(User.c.name.eq("ada")).orderBy(Post.id)

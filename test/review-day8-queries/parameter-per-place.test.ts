@@ -8,7 +8,10 @@ import { describe, expect, it } from "vitest"
 import { postgresql } from "../../src/dialects/postgresql/dialect.ts"
 import { caseWhen, func, literal, select } from "../../src/index.ts"
 import { fixtures, rows, seededEngine } from "./fixture.ts"
-import { User } from "./models.ts"
+import { models } from "./models.ts"
+
+const m = models("q8_ppp")
+const { User } = m
 
 describe("PostgreSQL placeholders of a value used in several places", () => {
   it("are one per place the value stands in, one for an expression used twice", () => {
@@ -16,19 +19,21 @@ describe("PostgreSQL placeholders of a value used in several places", () => {
     const { sql, params } = select(func.trim(two), User.id.add(two))
       .where(User.id.lt(two))
       .compile(postgresql)
-    expect(sql).toBe('SELECT trim($1), "q8_users"."id" + $2 FROM "q8_users" WHERE "q8_users"."id" < $3')
+    expect(sql).toBe(
+      'SELECT trim($1), "q8_ppp_users"."id" + $2 FROM "q8_ppp_users" WHERE "q8_ppp_users"."id" < $3',
+    )
     expect(params).toEqual([2, 2, 2])
     const bucket = User.id.add(two)
     const grouped = select(bucket, func.count()).groupBy(bucket).compile(postgresql)
     expect(grouped.sql).toBe(
-      'SELECT "q8_users"."id" + $1, count(*) FROM "q8_users" GROUP BY "q8_users"."id" + $1',
+      'SELECT "q8_ppp_users"."id" + $1, count(*) FROM "q8_ppp_users" GROUP BY "q8_ppp_users"."id" + $1',
     )
   })
 })
 
 for (const fixture of fixtures()) {
   describe(`a value used in places of different types on ${fixture.name}`, () => {
-    const engine = seededEngine(fixture, "param-place")
+    const engine = seededEngine(fixture, "param-place", m)
 
     it("a value in an untyped function and beside an integer column", async () => {
       const two = literal(2)

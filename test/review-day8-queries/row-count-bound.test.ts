@@ -6,11 +6,14 @@ import { describe, expect, it } from "vitest"
 import { bindparam, DataError, Integer, select } from "../../src/index.ts"
 import { Bound } from "../../src/sql/bound.ts"
 import { fixtures, rows, seededEngine } from "./fixture.ts"
-import { User } from "./models.ts"
+import { models } from "./models.ts"
+
+const m = models("q8_rcb")
+const { User } = m
 
 for (const fixture of fixtures()) {
   describe(`limit() and offset() of a bindparam() on ${fixture.name}`, () => {
-    const engine = seededEngine(fixture, "row-count")
+    const engine = seededEngine(fixture, "row-count", m)
     const page = select(User.id)
       .orderBy(User.id)
       .limit(bindparam("size", Integer))

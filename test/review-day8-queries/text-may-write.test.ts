@@ -8,11 +8,14 @@ import { describe, expect, it } from "vitest"
 import { toHttpError } from "../../src/hono.ts"
 import { ConnectionError, text, UnknownOutcomeError } from "../../src/index.ts"
 import { fixtures, seededEngine } from "./fixture.ts"
+import { models } from "./models.ts"
+
+const m = models("q8_tmw")
 
 for (const fixture of fixtures()) {
   describe(`the answer to hand-written SQL lost on ${fixture.name}`, () => {
     const scope = `q8-text-lost-${fixture.name}-${Date.now().toString(36)}`
-    const engine = seededEngine(fixture, "text-lost")
+    const engine = seededEngine(fixture, "text-lost", m)
     const lost = fixture.engine(scope)
     const failure = async (sql: string) => {
       await fixture.dropNextRequest?.(scope)
@@ -22,8 +25,8 @@ for (const fixture of fixtures()) {
     it("a SELECT that calls a function may have written: its outcome is unknown, not a retry", async () => {
       const sql =
         fixture.dialect === "postgresql"
-          ? "SELECT nextval(pg_get_serial_sequence('q8_users', 'id'))"
-          : "SELECT max(id) FROM q8_users"
+          ? "SELECT nextval(pg_get_serial_sequence('q8_tmw_users', 'id'))"
+          : "SELECT max(id) FROM q8_tmw_users"
       const error = await failure(sql)
       expect(error).toBeInstanceOf(UnknownOutcomeError)
       const answer = toHttpError(error as Error)
@@ -31,21 +34,21 @@ for (const fixture of fixtures()) {
     })
 
     it("so does a SELECT INTO, and a WITH", async () => {
-      expect(await failure("SELECT * INTO q8_copy FROM q8_users")).toBeInstanceOf(UnknownOutcomeError)
-      expect(await failure("WITH u AS (SELECT id FROM q8_users) SELECT id FROM u")).toBeInstanceOf(
+      expect(await failure("SELECT * INTO q8_tmw_copy FROM q8_tmw_users")).toBeInstanceOf(UnknownOutcomeError)
+      expect(await failure("WITH u AS (SELECT id FROM q8_tmw_users) SELECT id FROM u")).toBeInstanceOf(
         UnknownOutcomeError,
       )
     })
 
     it("a SELECT that calls nothing is a read: a ConnectionError, to retry", async () => {
       const error = await failure(
-        "SELECT id, name FROM q8_users WHERE name = 'max(' -- count(*)\nORDER BY id",
+        "SELECT id, name FROM q8_tmw_users WHERE name = 'max(' -- count(*)\nORDER BY id",
       )
       expect(error).toBeInstanceOf(ConnectionError)
       expect(error).not.toBeInstanceOf(UnknownOutcomeError)
       expect(toHttpError(error as Error)?.headers?.["Retry-After"]).toBe("1")
       // And it reads as before once the connection is back.
-      const rows = (await engine.execute(text("SELECT name FROM q8_users WHERE id = 1"))).all()
+      const rows = (await engine.execute(text("SELECT name FROM q8_tmw_users WHERE id = 1"))).all()
       expect(rows.map((row) => [...row])).toEqual([["ada"]])
     })
   })

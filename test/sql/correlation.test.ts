@@ -128,7 +128,7 @@ describe("correlation", () => {
       older.columns.find((c) => column.parent === users && c.key === column.key),
     )
     expect(select(literal(1)).where(moved).compile(postgresql).sql).toBe(
-      'SELECT $1 FROM "users" AS "older", "posts" WHERE NOT ("older"."age" BETWEEN $2 AND "older"."id") AND lower("older"."username") IN ($3, $4) ' +
+      'SELECT $1::INTEGER FROM "users" AS "older", "posts" WHERE NOT ("older"."age" BETWEEN $2 AND "older"."id") AND lower("older"."username") IN ($3, $4) ' +
         'AND (CASE WHEN "older"."isActive" = $5 THEN "older"."age" ELSE $6 END) = "posts"."id"',
     )
     const untouched = posts.c.id.gt(1)

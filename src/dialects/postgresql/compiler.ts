@@ -43,7 +43,11 @@ export class PostgresCompiler extends Compiler {
       n = params.push(slot)
       this.#numbers.set(slot, n)
     }
-    return `$${n}${(!slot.column && PARAM_CASTS[slot.type.kind]) || ""}`
+    // A select item that is a value (`select(literal(10).label("ten"))`) is text to PostgreSQL, and so is
+    // the column of a subquery or CTE that selects it: `ten > 5` compared text ('10' < '5'). A whole
+    // number says its type. (Others there fail aloud: `flag = true` compares text with a boolean.)
+    const cast = slot.alone && slot.type.isInteger ? `::${this.typeName(slot.type)}` : ""
+    return `$${n}${slot.column ? "" : (PARAM_CASTS[slot.type.kind] ?? cast)}`
   }
 
   override literal(value: unknown, type: SqlType<unknown>): string {

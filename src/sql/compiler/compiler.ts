@@ -234,10 +234,10 @@ export class Compiler extends ExpressionCompiler {
         if (expression.kind === "column") return [column(expression as Column<unknown>)]
         if (expression.kind === "label") {
           return [
-            `${this.expression(expression)} AS ${this.quote((expression as unknown as { name: string }).name)}`,
+            `${this.expression(expression, true)} AS ${this.quote((expression as unknown as { name: string }).name)}`,
           ]
         }
-        return [this.expression(expression)]
+        return [this.expression(expression, true)]
       })
       .join(", ")
   }

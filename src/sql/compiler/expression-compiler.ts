@@ -50,6 +50,8 @@ export interface ParamSlot {
   readonly type: SqlType<unknown>
   /** The column the value is written to (INSERT, UPDATE SET), whose capacity it is checked against. */
   readonly column?: Column<unknown> | undefined
+  /** A select item that is a value (labelled or not): nothing around it says its type. */
+  readonly alone?: boolean
 }
 
 /** A statement's SQL for one dialect, and where its parameters come from, in placeholder order. */
@@ -81,7 +83,7 @@ export abstract class ExpressionCompiler {
   /** The marker of each value node rendered, by the node it was rendered in, then by node. */
   readonly #binds = new Map<unknown, Map<BindParam<unknown>, string>>()
   /** The node being rendered (a label's place is its own), which a value inside it is rendered in. */
-  #at: Expression<unknown> | undefined
+  #at: Expression<unknown> | null | undefined
   /** Whether columns render as `"table"."column"` (off in DDL, INSERT column lists, SET targets). */
   #qualifyColumns = true
   /** Whether values are written inline (literal-binds mode, and DDL, which takes no parameters). */
@@ -179,16 +181,18 @@ export abstract class ExpressionCompiler {
     return `'${text.replaceAll("'", "''")}'`
   }
 
-  expression(node: Expression<unknown>): string {
-    const parent = this.#at
-    if (node.kind !== "label") this.#at = node
+  /** `item`: a select item, whose place is null: a value there, labelled or not, is alone. */
+  expression(node: Expression<unknown>, item?: boolean): string {
+    const outer = this.#at
+    const parent = item ? null : outer
+    this.#at = node.kind === "label" ? parent : node
     // Not restored when rendering throws: a compiler that failed is not used again.
     const sql = this.#visit(node, parent)
-    this.#at = parent
+    this.#at = outer
     return sql
   }
 
-  #visit(node: Expression<unknown>, parent: Expression<unknown> | undefined): string {
+  #visit(node: Expression<unknown>, parent: Expression<unknown> | null | undefined): string {
     switch (node.kind) {
       case "column":
         return this.#visitColumn(node as Column<unknown>)
@@ -270,13 +274,13 @@ export abstract class ExpressionCompiler {
    * PostgreSQL types a parameter by where it stands (text alone, an integer beside `qty`, text in
    * `sku || $1`), and one `$n` in places of two types is refused.
    */
-  #visitBind(node: BindParam<unknown>, parent: Expression<unknown> | undefined): string {
+  #visitBind(node: BindParam<unknown>, parent: Expression<unknown> | null | undefined): string {
     const { name, value, type } = node
     if (name === undefined)
       return cached(
         cached(this.#binds, parent, () => new Map()),
         node,
-        () => this.value({ value, type }),
+        () => this.value({ value, type, alone: parent === null }),
       )
     // Printed SQL names a parameter it has no value for; a dialect's SQL takes it when bound.
     const values = this.#options.values
