@@ -39,7 +39,7 @@ export function createApp(): Hono<BlogEnv> {
     if (prefersHtml(c.req.header("Accept"))) return c.redirect(FRONT_BASE, 303)
     return c.json({
       name: "edgealchemy blog",
-      api: "https://github.com/edgealchemy (BLOG_API.md)",
+      api: 'README.md, "Run it: the blog on Workers" (routes in worker/routes/)',
       health: "/health",
       html: FRONT_BASE,
     })
