@@ -6,14 +6,23 @@
 // TypeError: the check is bytes in every read Worker.)
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, column, Integer, model, Registry, select, text } from "../../src/index.ts"
+import {
+  AsyncSession,
+  column,
+  Integer,
+  model,
+  Registry,
+  type Statement,
+  select,
+  text,
+} from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 
 const registry = new Registry()
 class Note extends model("r8nc_exec_notes", { id: column(Integer, { primaryKey: true }) }, { registry }) {}
 
-const loose = <T>(value: unknown) => value as T
+const loose = (value: unknown) => value as Statement
 
 for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
   describe(`AsyncSession.execute() of what is not a statement, on ${fixture.name}`, () => {
