@@ -7,7 +7,8 @@ import { DEFAULT_STATEMENT_TIMEOUT_MS, startLibsqlLocal } from "./index.ts"
 const USAGE = `Usage: npx edgealchemy libsql-local [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]
                                     [--stream-expiry-ms 10000] [--statement-timeout-ms 60000]
                                     [--max-concurrent-connections 128] [path/to/database.db]
-Without a path, the database is a temporary file deleted when the server stops.
+Without a path, the database is a temporary file deleted when the server stops. Hrana over WebSocket
+(a ws:// URL, protocol hrana2) is served on the same port.
 A statement running longer than --statement-timeout-ms is interrupted (SQLITE_INTERRUPT; 0: no limit),
 and so is one whose client went away, as sqld does. At most --max-concurrent-connections streams are
 open at once (each holds a connection); a new one waits 1 s for one to end, then gets HTTP 429, as on sqld.`

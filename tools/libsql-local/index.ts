@@ -18,6 +18,7 @@ import { Lane } from "./lane.ts"
 import type { HranaService } from "./pipeline.ts"
 import { type LibsqlStats, StatsBook } from "./stats.ts"
 import { DEFAULT_MAX_CONCURRENT_CONNECTIONS, StreamRegistry } from "./streams.ts"
+import { serveHranaWebSockets } from "./websocket.ts"
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, WriteLock } from "./write-lock.ts"
 
 export type { LibsqlStats } from "./stats.ts"
@@ -40,6 +41,8 @@ export interface LibsqlLocalOptions {
    *  128). A new stream waits 1 s for one to end (close, or expire), then gets sqld's HTTP 429. Each
    *  connection is a thread of its own, about 9 MB: this bounds what a client that leaks streams costs. */
   maxConcurrentConnections?: number
+  /** How long a new stream waits for a connection to come free before the 429 (sqld: 1 s). */
+  connectionWaitMs?: number
   /** How long a statement waits for a locked database before SQLITE_BUSY is reported. A holder of the
    *  write lock whose transactionTimeoutMs is up loses it to the waiter first. */
   busyTimeoutMs?: number
@@ -89,6 +92,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
       pool,
       options.streamExpiryMs ?? 10_000,
       options.maxConcurrentConnections ?? DEFAULT_MAX_CONCURRENT_CONNECTIONS,
+      options.connectionWaitMs,
     ),
     stats: new StatsBook(),
     busy: { timeoutMs: options.busyTimeoutMs ?? 5_000, isStopping },
@@ -101,6 +105,11 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     authToken: options.authToken,
     inFlight,
     faults: new Faults(),
+    stopping: stopping.signal,
+  })
+
+  const webSockets = serveHranaWebSockets(server, service, {
+    authToken: options.authToken,
     stopping: stopping.signal,
   })
 
@@ -139,6 +148,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
         // interrupted, and their requests answered SERVER_STOPPING.
         server.closeIdleConnections()
         stopping.abort()
+        webSockets.close()
         while (inFlight.size > 0) await Promise.allSettled([...inFlight])
         server.closeAllConnections()
         await closed

@@ -115,7 +115,7 @@ async function withStream<Body extends { baton: string | undefined }>(
   }
 }
 
-function contextFor(
+export function contextFor(
   service: HranaService,
   stream: Stream,
   version: ProtocolVersion,

@@ -82,7 +82,7 @@ const REQUEST_FIELDS: Record<string, string[]> = {
   close_sql: ["sql_id"],
 }
 
-function streamRequest(raw: unknown, where: string): StreamRequest {
+export function streamRequest(raw: unknown, where: string): StreamRequest {
   const request = object(raw, where, ["type"])
   object(raw, where, REQUEST_FIELDS[String(request.type)] ?? [])
   switch (request.type) {

@@ -14,7 +14,7 @@ const EXPIRED_MEMORY_MS = 300_000
  *  also bounds what a client that never closes its streams costs. */
 export const DEFAULT_MAX_CONCURRENT_CONNECTIONS = 128
 const MAX_WAITING_FOR_CONNECTION = 128
-const CONNECTION_WAIT_MS = 1_000
+export const DEFAULT_CONNECTION_WAIT_MS = 1_000
 
 /** Leave to open one stream, given by `reserve` before the request takes its turn (lane.ts): waiting
  *  for a connection while holding the turn would keep out the very requests that close streams. */
@@ -25,14 +25,15 @@ export interface Reservation {
 export class Stream {
   /** `undefined` once the client sent `close`: the stream ends with this request. */
   connection: Connection | undefined
-  /** SQL texts stored with `store_sql`; they belong to this stream only. */
-  readonly sqls = new Map<number, string>()
   sequence = 0
   expiryTimer: NodeJS.Timeout | undefined
 
   constructor(
     readonly id: string,
-    connection: Connection,
+    connection: Connection | undefined,
+    /** SQL texts stored with `store_sql`: the stream's own over HTTP, its WebSocket connection's (all
+     *  its streams share them) over Hrana's WebSocket protocol. */
+    readonly sqls = new Map<number, string>(),
   ) {
     this.connection = connection
   }
@@ -49,18 +50,25 @@ export class StreamRegistry {
   readonly #pool: ConnectionPool
   readonly #expiryMs: number
   readonly #maxConnections: number
+  readonly #connectionWaitMs: number
   /** Streams that hold a connection, or a reservation for one. */
   #held = 0
   readonly #waiting: Array<() => void> = []
 
-  constructor(pool: ConnectionPool, expiryMs: number, maxConnections = DEFAULT_MAX_CONCURRENT_CONNECTIONS) {
+  constructor(
+    pool: ConnectionPool,
+    expiryMs: number,
+    maxConnections = DEFAULT_MAX_CONCURRENT_CONNECTIONS,
+    connectionWaitMs = DEFAULT_CONNECTION_WAIT_MS,
+  ) {
     this.#pool = pool
     this.#expiryMs = expiryMs
     this.#maxConnections = maxConnections
+    this.#connectionWaitMs = connectionWaitMs
   }
 
   /** Room for a new stream: at once if fewer than the limit hold a connection, otherwise the first one
-   *  to come free within CONNECTION_WAIT_MS; sqld's 429 refusals past that (ConnectionLimitError). */
+   *  to come free within the wait (sqld: 1 s); sqld's 429 refusals past that (ConnectionLimitError). */
   async reserve(signal: AbortSignal): Promise<Reservation> {
     if (this.#held < this.#maxConnections && this.#waiting.length === 0) {
       this.#held++
@@ -85,7 +93,7 @@ export class StreamRegistry {
       const abandon = () => giveUp(new RequestAbandonedError())
       const timer = setTimeout(
         () => giveUp(new ConnectionLimitError("Timed out while opening database connection")),
-        CONNECTION_WAIT_MS,
+        this.#connectionWaitMs,
       )
       signal.addEventListener("abort", abandon, { once: true })
       this.#waiting.push(admit)
@@ -132,6 +140,15 @@ export class StreamRegistry {
     handle.stream.sequence++
     this.#handles.set(id, { state: "acquired" })
     return handle.stream
+  }
+
+  /** A stream of a Hrana WebSocket connection (websocket.ts): no baton, no expiry; it lives until the
+   *  client closes it or its connection, which end it with closeConnection. */
+  async openOwned(reservation: Reservation, sqls: Map<number, string>): Promise<Stream> {
+    if (reservation.used) throw new Error("libsql-local: a reservation opens one stream")
+    const connection = await this.#pool.acquire()
+    reservation.used = true
+    return new Stream(randomBytes(16).toString("hex"), connection, sqls)
   }
 
   /** Ends the request: returns the baton for the next one, or null if the client closed the stream. */

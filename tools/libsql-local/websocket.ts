@@ -1,0 +1,242 @@
+// Hrana over WebSocket, version 2 with the JSON encoding (subprotocol `hrana2`), as sqld serves it on the
+// same port as HTTP: the client's `ws://` URL. A connection says `hello` (with the token when one is
+// required), then opens streams by id and runs requests on them; its streams share the SQL texts it
+// stores. Each stream holds a connection of the pool, counted against the same limit as HTTP streams,
+// and lives until the client closes it or its WebSocket. Requests run in the order they arrive, each in
+// its turn (lane.ts) as an HTTP request does. Not served: `hrana3` (cursors), Protobuf.
+import { timingSafeEqual } from "node:crypto"
+import type { IncomingMessage, Server } from "node:http"
+import type { Duplex } from "node:stream"
+import type { WebSocket, WebSocketServer } from "ws"
+import { ConnectionLimitError, ProtocolError } from "./errors.ts"
+import { contextFor, type HranaService } from "./pipeline.ts"
+import { object, streamRequest } from "./requests.ts"
+import { handleStreamRequest } from "./stream-requests.ts"
+import { type Reservation, Stream } from "./streams.ts"
+
+const SUBPROTOCOL = "hrana2"
+const SCOPED_PATH = /^\/s\/([^/]+)\/?$/
+
+export interface WebSocketOptions {
+  authToken: string | undefined
+  /** Aborted when the server stops: every WebSocket is closed. */
+  stopping: AbortSignal
+}
+
+/** Serves Hrana's WebSocket protocol on `server`'s upgrade requests; `close()` ends every session. */
+export function serveHranaWebSockets(
+  server: Server,
+  service: HranaService,
+  options: WebSocketOptions,
+): { close(): void } {
+  let sockets: WebSocketServer | undefined
+  let loading: Promise<WebSocketServer | undefined> | undefined
+  // `ws` is loaded at the first WebSocket client: libsql-local over HTTP does not need it.
+  const load = () => {
+    loading ??= import("ws").then(
+      ({ WebSocketServer }) => {
+        sockets = new WebSocketServer({
+          noServer: true,
+          handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+        })
+        return sockets
+      },
+      () => undefined,
+    )
+    return loading
+  }
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname
+    const scoped = SCOPED_PATH.exec(path)
+    if (path !== "/" && !scoped) return refuseUpgrade(socket, 404, `No WebSocket endpoint ${path}: use /`)
+    const offered = String(request.headers["sec-websocket-protocol"] ?? "").split(/\s*,\s*/)
+    if (!offered.includes(SUBPROTOCOL)) {
+      return refuseUpgrade(
+        socket,
+        400,
+        `libsql-local serves Hrana over WebSocket as ${SUBPROTOCOL} only (offered: ${offered.join(", ") || "none"})`,
+      )
+    }
+    void load().then((wss) => {
+      if (!wss) return refuseUpgrade(socket, 501, "Hrana over WebSocket needs the ws package: npm i -D ws")
+      if (options.stopping.aborted) return refuseUpgrade(socket, 503, "libsql-local is stopping")
+      const scope = scoped ? decodeURIComponent(scoped[1] as string) : undefined
+      wss.handleUpgrade(request, socket, head, (ws) => session(ws, service, options, scope))
+    })
+  })
+  return {
+    close: () => {
+      for (const client of sockets?.clients ?? []) client.terminate()
+      sockets?.close()
+    },
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = Buffer.from(message)
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 404 ? "Not Found" : status === 400 ? "Bad Request" : "Unavailable"}\r\n` +
+      `content-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${message}`,
+  )
+}
+
+/** One client's WebSocket: its streams by the ids it gave them, its SQL texts, its requests in order. */
+function session(ws: WebSocket, service: HranaService, options: WebSocketOptions, scope: string | undefined) {
+  const streams = new Map<number, Stream>()
+  const sqls = new Map<number, string>()
+  const gone = new AbortController()
+  const abort = () => gone.abort()
+  options.stopping.addEventListener("abort", abort, { once: true })
+  let greeted = false
+  let queue = Promise.resolve()
+
+  const send = (message: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+  }
+  const end = () => {
+    gone.abort()
+    options.stopping.removeEventListener("abort", abort)
+    for (const stream of streams.values()) service.registry.closeConnection(stream)
+    streams.clear()
+  }
+  ws.on("close", end)
+  ws.on("error", () => ws.terminate())
+
+  ws.on("message", (data, isBinary) => {
+    queue = queue.then(async () => {
+      if (gone.signal.aborted) return
+      let requestId: number | undefined
+      try {
+        if (isBinary) {
+          throw new ProtocolError(
+            "Received a binary WebSocket message, which is not supported in this encoding",
+          )
+        }
+        const message = object(parseMessage(String(data)), "message", [
+          "type",
+          "jwt",
+          "request_id",
+          "request",
+        ])
+        if (message.type === "hello") {
+          const refusal = authenticate(options.authToken, message.jwt)
+          if (refusal) {
+            send({ type: "hello_error", error: { message: refusal, code: "AUTH_FAILED" } })
+            ws.close(1008, refusal.slice(0, 120))
+            return
+          }
+          greeted = true
+          send({ type: "hello_ok" })
+          return
+        }
+        if (message.type !== "request") {
+          throw new ProtocolError(`Unknown message type ${JSON.stringify(message.type)}`)
+        }
+        if (!greeted) throw new ProtocolError("Received a request before hello message")
+        if (typeof message.request_id !== "number" || !Number.isInteger(message.request_id)) {
+          throw new ProtocolError(
+            "Cannot deserialize client message from JSON: request_id: expected an integer",
+          )
+        }
+        requestId = message.request_id
+        const response = await respond(object(message.request, "request", ["type", "stream_id"]))
+        send({ type: "response_ok", request_id: requestId, response })
+      } catch (error) {
+        if (error instanceof RequestFailed) {
+          send({ type: "response_error", request_id: requestId, error: error.error })
+          return
+        }
+        // sqld closes a connection that broke the protocol, with the reason.
+        const reason = error instanceof Error ? error.message : String(error)
+        ws.close(error instanceof ProtocolError ? 1002 : 1011, reason.slice(0, 120))
+      }
+    })
+  })
+
+  async function respond(request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { type, stream_id: streamId } = request
+    if (type === "store_sql" || type === "close_sql")
+      return run(new Stream("connection", undefined, sqls), request)
+    if (typeof streamId !== "number" || !Number.isInteger(streamId)) {
+      throw new ProtocolError(
+        "Cannot deserialize client message from JSON: request.stream_id: expected an integer",
+      )
+    }
+    if (type === "open_stream") {
+      if (streams.has(streamId)) throw new ProtocolError(`Stream ${streamId} already exists`)
+      let reservation: Reservation
+      try {
+        reservation = await service.registry.reserve(gone.signal)
+      } catch (error) {
+        // sqld's refusals past its connection limit (HTTP 429 over HTTP).
+        if (!(error instanceof ConnectionLimitError)) throw error
+        throw new RequestFailed({ message: error.message, code: "TOO_MANY_CONNECTIONS" })
+      }
+      try {
+        streams.set(streamId, await service.registry.openOwned(reservation, sqls))
+      } finally {
+        service.registry.unreserve(reservation)
+      }
+      return { type: "open_stream" }
+    }
+    const stream = streams.get(streamId)
+    if (!stream) throw new ProtocolError(`Stream ${streamId} not found`)
+    if (type === "close_stream") {
+      service.registry.closeConnection(stream)
+      streams.delete(streamId)
+      return { type: "close_stream" }
+    }
+    if (type !== "execute" && type !== "batch" && type !== "sequence" && type !== "describe") {
+      throw new ProtocolError(`Request type ${JSON.stringify(type)} is not supported by ${SUBPROTOCOL}`)
+    }
+    return run(stream, request)
+  }
+
+  /** Runs one request on `stream` in its turn; its HranaError is the request's response_error. */
+  async function run(stream: Stream, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const turn = service.lane.turn(gone.signal)
+    try {
+      await turn.take()
+      const context = contextFor(
+        service,
+        stream,
+        2,
+        { body: new Uint8Array(), scope, signal: gone.signal },
+        turn,
+      )
+      const result = await handleStreamRequest(
+        { registry: service.registry, stream, version: 2, context },
+        streamRequest(request, "request"),
+      )
+      if (result.type === "error") throw new RequestFailed(result.error)
+      return result.response
+    } finally {
+      turn.leave()
+    }
+  }
+}
+
+/** One request failed: its response_error, the connection goes on. */
+class RequestFailed extends Error {
+  constructor(readonly error: { message: string; code: string }) {
+    super(error.message)
+  }
+}
+
+function parseMessage(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new ProtocolError(`Cannot deserialize client message from JSON: ${(error as Error).message}`)
+  }
+}
+
+function authenticate(expected: string | undefined, jwt: unknown): string | undefined {
+  if (expected === undefined) return undefined
+  if (typeof jwt !== "string") return "Authentication failed: the hello message carries no token (jwt)"
+  const given = Buffer.from(jwt)
+  const wanted = Buffer.from(expected)
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
+    return "Authentication failed: The JWT is invalid"
+  return undefined
+}
