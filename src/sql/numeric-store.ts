@@ -49,16 +49,27 @@ function significantDigits(text: string): string {
 /**
  * A NUMERIC's integer or double as decimal text, with the column's scale as PostgreSQL writes it
  * (`12.50` in a Numeric(10, 2)). A double is read to the 15 digits SQLite keeps; text that is not a
- * number (written around edgealchemy) comes back as it is.
+ * number (written around edgealchemy) comes back as it is. A Numeric(p, s) holds s decimals on
+ * PostgreSQL, which rounds to them as it stores: a double with more (2.0 / 3 computed before SQLite
+ * rounded such values, ./compiler/dml-renderer.ts, or written by another program) reads rounded
+ * half away from zero, as PostgreSQL would have stored it, not as `0.666666666666667` in a Numeric(30, 2).
  */
-function numericText(value: unknown, scale = 0): string {
+function numericText(value: unknown, type: SqlType<unknown>): string {
+  const { precision, scale = precision === undefined ? undefined : 0 } = type.options
   const text = typeof value === "number" ? value.toPrecision(15) : String(value)
   const decimal = parseDecimal(text)
   if (!decimal) return text
-  const places = Math.max(0, -decimal.exponent)
-  const digits = significantDigits(text) + "0".repeat(Math.max(0, decimal.exponent))
+  let places = Math.max(0, -decimal.exponent)
+  let digits = significantDigits(text) + "0".repeat(Math.max(0, decimal.exponent))
+  if (scale !== undefined && places > scale) {
+    const kept = digits.length - (places - scale)
+    const rounded =
+      BigInt(digits.slice(0, Math.max(0, kept)) || "0") + ((digits[kept] ?? "0") >= "5" ? 1n : 0n)
+    digits = rounded === 0n ? "" : String(rounded)
+    places = scale
+  }
   const whole = digits.padStart(places + 1, "0")
   const point = whole.length - places
-  const fraction = whole.slice(point).padEnd(scale, "0")
-  return `${decimal.negative && decimal.digits > 0 ? "-" : ""}${whole.slice(0, point)}${fraction ? `.${fraction}` : ""}`
+  const fraction = whole.slice(point).padEnd(scale ?? 0, "0")
+  return `${decimal.negative && /[1-9]/.test(digits) ? "-" : ""}${whole.slice(0, point)}${fraction ? `.${fraction}` : ""}`
 }

@@ -40,8 +40,8 @@ export interface TypeOptions {
 export interface NumberStore {
   /** The checked value as it is sent; refused (a DataError) when it would not be kept exactly. */
   write(text: string, type: SqlType<unknown>, column: Column<unknown> | undefined): number | bigint
-  /** What the database returned, as the value of a column of this scale. */
-  read(value: unknown, scale: number | undefined): string
+  /** What the database returned, as the value of a column of this type (its precision and scale). */
+  read(value: unknown, type: SqlType<unknown>): string
 }
 
 export class SqlType<T> {

@@ -23,6 +23,7 @@ import {
   Numeric,
   Registry,
   select,
+  text,
   update,
 } from "../../src/index.ts"
 import { libsqlEmbedded } from "../../src/libsql-node.ts"
@@ -36,6 +37,7 @@ class Account extends model(
   {
     id: column(Integer, { primaryKey: true }),
     balance: column(Numeric(30, 2)),
+    units: column(Numeric(10), { nullable: true }),
   },
   { registry },
 ) {}
@@ -134,6 +136,28 @@ for (const fixture of fixtures) {
           .all(),
       ).toEqual(["0.67", "0.53"])
       expect(await ids(session, Account.balance.in(["0.67", "0.53"]))).toEqual([1, 2])
+    })
+
+    it("a value written around edgealchemy with more decimals than the scale reads rounded to it", async () => {
+      // SQLite keeps what raw SQL stores; PostgreSQL rounds it to the scale as it stores it.
+      await using connection = engine.connect()
+      await connection.execute(
+        text("INSERT INTO d8v_ncs_accounts (id, balance, units) VALUES (4, 2.0 / 3, 2.5), (5, -0.001, 0.4)"),
+      )
+      await using session = new AsyncSession(engine)
+      const rows = (
+        await session.scalars(
+          select(Account)
+            .where(Account.id.in([4, 5]))
+            .orderBy(Account.id),
+        )
+      ).all()
+      expect(rows.map((row) => [row.balance, row.units])).toEqual([
+        ["0.67", "3"],
+        ["0.00", "0"],
+      ])
+      const column = await session.execute(select(Account.balance, Account.units).where(Account.id.eq(4)))
+      expect(column.one()).toEqual(["0.67", "3"])
     })
   })
 }

@@ -58,7 +58,7 @@ export function decodeSqlite(value: unknown, type: SqlType<unknown>): unknown {
         : unreadable(value, type)
     }
     case "numeric":
-      return (type as StoredAsNumber).numberStore?.read(value, type.options.scale) ?? String(value)
+      return (type as StoredAsNumber).numberStore?.read(value, type) ?? String(value)
     case "boolean":
       // Text another writer stored reads as PostgreSQL's does: 'f' and 'false' are false.
       return value !== 0n && value !== 0 && value !== "0" && value !== "f" && value !== "false"
