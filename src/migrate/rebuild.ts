@@ -72,6 +72,14 @@ export function rebuildTable(
           "indexes, which the rebuild would write again as they were; put the rebuild in a revision of its own",
       )
     }
+    if (table.alteredInRevision) {
+      throw new InvalidRequestError(
+        `Changing ${name} rebuilds table ${table.name}, which op.execute() altered since its schema was read ` +
+          `(${table.alteredInRevision}): the rebuild writes the table as it was read, and would lose that change; ` +
+          "put the rebuild in a revision of its own (the runner reads the schema again after a revision that runs SQL), " +
+          "or make the change with an operation (op.addColumn...)",
+      )
+    }
     if (table.rebuildLoses?.length) {
       throw new InvalidRequestError(
         `Changing ${name} rebuilds table ${table.name}, which would lose ${table.rebuildLoses.join(", ")}: ` +

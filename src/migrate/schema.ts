@@ -95,6 +95,11 @@ export interface TableSchema {
    */
   readonly renamedInRevision?: true
   /**
+   * SQLite only: `op.execute` ran ALTER TABLE on it earlier in the revision being rendered (a column
+   * added, renamed or dropped by hand), which this schema does not show: a rebuild would lose it.
+   */
+  readonly alteredInRevision?: string
+  /**
    * SQLite only: what a rebuild of the table would lose, written by hand or another tool, which
    * edgealchemy's DDL cannot write again (a generated column, WITHOUT ROWID, a column's COLLATE...).
    */

@@ -36,8 +36,12 @@ export function simulate(schema: DatabaseSchema, op: Operation, dialect: Dialect
       return next
     }
     case "execute":
-      return withTriggerExecuted(
-        withIndexExecuted(withoutDroppedTrigger(schema, op.sql), op.sql, dialect),
+      return withTableAltered(
+        withTriggerExecuted(
+          withIndexExecuted(withoutDroppedTrigger(schema, op.sql), op.sql, dialect),
+          op.sql,
+          dialect,
+        ),
         op.sql,
         dialect,
       )
@@ -123,8 +127,27 @@ function withTriggerExecuted(schema: DatabaseSchema, sql: string, dialect: Diale
   return next
 }
 
+const ALTER_TABLE = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+${NAME}`, "i")
+
+/**
+ * SQLite: a table `op.execute` alters (ALTER TABLE ... ADD COLUMN, by hand) is marked, so that a rebuild
+ * of it before the schema is read again (later in the same revision; in `migrate sql`, ever) is refused:
+ * it would write the table as read, without that change (a column added and filled there would be
+ * dropped with its values).
+ */
+function withTableAltered(schema: DatabaseSchema, sql: string, dialect: Dialect): DatabaseSchema {
+  if (dialect.name !== "sqlite") return schema
+  const altered = ALTER_TABLE.exec(sql)?.[1]
+  if (altered === undefined) return schema
+  const table = [...schema.values()].find((t) => folded(t.name) === folded(unquote(altered)))
+  if (!table) return schema
+  return new Map(schema).set(table.name, { ...table, alteredInRevision: sql })
+}
+
 /** The schema as a new revision starts from it: no rename of an earlier one is pending any more. */
 export function forgetRenames(schema: DatabaseSchema): DatabaseSchema {
+  // A table op.execute() altered stays marked: the runner reads the schema again after such a
+  // revision, and `migrate sql`, which cannot, must not print a rebuild that loses the change.
   const marked = [...schema.values()].filter((t) => t.renamedInRevision)
   if (marked.length === 0) return schema
   const next = new Map(schema)

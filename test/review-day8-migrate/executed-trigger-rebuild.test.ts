@@ -74,3 +74,67 @@ it("migrate sql writes it again after the rebuild too", async () => {
   const lines = await new Migrator(sqlite, { revisions: [tables, logged] }).sql("upgrade", "head")
   expect(lines.filter((line) => line.startsWith("CREATE TRIGGER d8e_items_logged"))).toHaveLength(2)
 })
+
+// The same for a column op.execute() adds: the rebuild wrote the table as read, without the column,
+// and the values the revision had put in it were dropped with it, the revision applied. Now refused
+// before anything is sent; in a revision of its own, the rebuild keeps the column.
+const added = defineRevision({
+  id: "d8e000000003",
+  parent: "d8e000000001",
+  message: "a note by hand, filled, then longer names",
+  upgrade(op) {
+    op.execute("ALTER TABLE d8e_items ADD COLUMN note TEXT")
+    op.execute("UPDATE d8e_items SET note = 'kept ' || name")
+    op.alterColumn("d8e_items", "name", { type: String(50) })
+  },
+  downgrade() {},
+})
+const addedAlone = defineRevision({
+  id: "d8e000000004",
+  parent: "d8e000000001",
+  message: "a note by hand, filled",
+  upgrade(op) {
+    op.execute("ALTER TABLE d8e_items ADD COLUMN note TEXT")
+    op.execute("UPDATE d8e_items SET note = 'kept ' || name")
+  },
+  downgrade() {},
+})
+const longer = defineRevision({
+  id: "d8e000000005",
+  parent: "d8e000000004",
+  message: "longer names",
+  upgrade: (op) => op.alterColumn("d8e_items", "name", { type: String(50) }),
+  downgrade() {},
+})
+
+describe.each(["libsql-http", "libsql-embedded"] satisfies TargetName[])(
+  "a column added by hand, on %s",
+  (name) => {
+    it("is not dropped by a rebuild in the same revision", async () => {
+      const target = databases.targets.find((t) => t.name === name)
+      if (!target) throw new Error(name)
+      const engine = target.engine(`d8e-add-${name}`)
+      await new Migrator(engine, { revisions: [tables] }).upgrade()
+      await engine.execute(text("INSERT INTO d8e_items (id, name) VALUES (1, 'oak')"))
+      const refused = await new Migrator(engine, { revisions: [tables, added] })
+        .upgrade()
+        .catch((e: Error) => e)
+      expect((refused as Error).message).toMatch(
+        /nothing was sent: Changing d8e_items rebuilds table d8e_items, which op\.execute\(\) altered since its schema was read/,
+      )
+      await new Migrator(engine, { revisions: [tables, addedAlone, longer] }).upgrade()
+      expect((await engine.execute(text("SELECT name, note FROM d8e_items"))).all()).toEqual([
+        ["oak", "kept oak"],
+      ])
+    })
+  },
+)
+
+it("migrate sql refuses a rebuild after a column added by hand in an earlier revision", async () => {
+  const refused = await new Migrator(sqlite, { revisions: [tables, addedAlone, longer] })
+    .sql("upgrade", "head")
+    .catch((e: Error) => e)
+  expect((refused as Error).message).toMatch(
+    /altered since its schema was read \(ALTER TABLE d8e_items ADD COLUMN note TEXT\)/,
+  )
+})
