@@ -5,6 +5,7 @@
 // what they left open.
 import { createClient } from "@libsql/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import WebSocket from "ws"
 import { type LibsqlLocal, startLibsqlLocal } from "../../tools/libsql-local/index.ts"
 
 /** `limited` has one connection for all its streams. */
@@ -52,6 +53,33 @@ describe("libsql-local speaks Hrana over WebSocket to the official client", () =
     const client = createClient({ url: ws(local), authToken: "wrong" })
     await expect(client.execute("SELECT 1")).rejects.toThrow(/Authentication failed/)
     client.close()
+  })
+
+  it("closes the socket of a client that breaks the protocol, in sqld's words (1002)", async () => {
+    const closing = (messages: string[]) =>
+      new Promise<string>((resolve) => {
+        const socket = new WebSocket(ws(local), ["hrana2"])
+        socket.on("open", () => {
+          for (const message of messages) socket.send(message)
+        })
+        socket.on("close", (code, reason) => resolve(`${code} ${reason}`))
+      })
+    const hello = '{"type":"hello","jwt":"t8"}'
+    expect(
+      await closing(['{"type":"request","request_id":1,"request":{"type":"open_stream","stream_id":1}}']),
+    ).toBe("1002 Received a request before hello message")
+    expect(
+      await closing([
+        hello,
+        '{"type":"request","request_id":1,"request":{"type":"open_stream","stream_id":1,"stream_id":2}}',
+      ]),
+    ).toBe("1002 Cannot deserialize client message from JSON: duplicate field `stream_id`")
+    expect(
+      await closing([
+        hello,
+        '{"type":"request","request_id":1,"request":{"type":"execute","stream_id":7,"stmt":{"sql":"SELECT 1"}}}',
+      ]),
+    ).toBe("1002 Stream 7 not found")
   })
 
   it("counts its streams against the connection limit and gives them back on close", async () => {

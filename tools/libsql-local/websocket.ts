@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, Server } from "node:http"
 import type { Duplex } from "node:stream"
 import type { WebSocket, WebSocketServer } from "ws"
+import { parseLikeSerde } from "../serde-json.ts"
 import { ConnectionLimitError, ProtocolError } from "./errors.ts"
 import { contextFor, type HranaService } from "./pipeline.ts"
 import { object, streamRequest } from "./requests.ts"
@@ -72,6 +73,10 @@ export function serveHranaWebSockets(
   }
 }
 
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
+}
+
 function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   const body = Buffer.from(message)
   socket.end(
@@ -112,7 +117,7 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
             "Received a binary WebSocket message, which is not supported in this encoding",
           )
         }
-        const message = object(parseMessage(String(data)), "message", [
+        const message = object(parseMessage(toBuffer(data)), "message", [
           "type",
           "jwt",
           "request_id",
@@ -223,12 +228,18 @@ class RequestFailed extends Error {
   }
 }
 
-function parseMessage(text: string): unknown {
+/** A message read as sqld's serde_json reads it (../serde-json.ts): a field given twice is refused by
+ *  the decoders, as serde's derive refuses it. */
+function parseMessage(data: Buffer): unknown {
+  let read: ReturnType<typeof parseLikeSerde>
   try {
-    return JSON.parse(text)
+    read = parseLikeSerde(data)
   } catch (error) {
     throw new ProtocolError(`Cannot deserialize client message from JSON: ${(error as Error).message}`)
   }
+  if ("refusal" in read)
+    throw new ProtocolError(`Cannot deserialize client message from JSON: ${read.refusal}`)
+  return read.value
 }
 
 function authenticate(expected: string | undefined, jwt: unknown): string | undefined {
