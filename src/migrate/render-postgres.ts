@@ -75,7 +75,7 @@ const ZONE_RESTORED = "SELECT set_config('TimeZone', current_setting('edgealchem
  * timestamp's microseconds to TIMESTAMP(3) are rounded.
  */
 const ROUNDING_TARGET =
-  /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE PRECISION|DATE|TIMESTAMP\(|TIME\(|VARCHAR\(|CHAR\(|CHARACTER\()/i
+  /^(SMALLINT|INTEGER|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE PRECISION|DATE|TIMESTAMP\(|TIME\(|VARCHAR\(|CHAR\(|CHARACTER\(|BOOLEAN$)/i
 
 /**
  * Fails, before a column's type changes to `type`, when a value would not survive it: cast to the new
@@ -88,11 +88,14 @@ const ROUNDING_TARGET =
 function valuesKeptGuard(table: string, column: string, type: string, q: (name: string) => string): string {
   const literal = (sql: string) => `'${sql.replaceAll("'", "''")}'`
   const [t, c] = [q(table), q(column)]
-  const asText = /^DATE\b/i.test(type)
-    ? "TIMESTAMP"
-    : /^TIME/i.test(type)
-      ? type.replace(/\(\d+\)/, "")
-      : "NUMERIC"
+  // An integer made BOOLEAN is any number but 0 made true (2 comes back 1); text is its spellings.
+  const asText = /^BOOLEAN$/i.test(type)
+    ? "BOOLEAN"
+    : /^DATE\b/i.test(type)
+      ? "TIMESTAMP"
+      : /^TIME/i.test(type)
+        ? type.replace(/\(\d+\)/, "")
+        : "NUMERIC"
   // A character type keeps text as it is, or cuts it: a VARCHAR(3) takes 'abc   ' as 'abc', silently
   // (a longer value PostgreSQL refuses, but only when the rest is not spaces).
   const character = /^(VARCHAR|CHAR)/i.test(type)
