@@ -11,8 +11,9 @@
 //    createEngine takes the URL, which does. An unset URL (a Worker whose DATABASE_URL binding is
 //    missing) said "No driver for an empty URL" and listed URL schemes; it now says the URL is
 //    undefined and asks whether its binding is set.
+// 3. The README's wrangler.toml for the Turso Worker bundles that Worker from the installed package.
 import { execFile } from "node:child_process"
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -131,4 +132,32 @@ it("createEngine names the entry point whose createEngine takes a URL, and that 
     'InvalidRequestError: No database URL (""): is its binding set?',
     1,
   ])
+})
+
+it("the README's wrangler.toml bundles its Turso Worker from the installed package", {
+  timeout: 60_000,
+}, async () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8")
+  const toml = [...readme.matchAll(/^```toml\n([\s\S]*?)^```$/gm)]
+    .map((match) => match[1] as string)
+    .find((block) => block.includes('main = "src/worker.ts"'))
+  expect(toml).toBeDefined()
+  const project = join(app.dir, "wrangler-project")
+  mkdirSync(project)
+  cpSync(join(EXAMPLES, "src"), join(project, "src"), { recursive: true })
+  writeFileSync(join(project, "wrangler.toml"), toml as string)
+  const out = join(project, "out")
+  const { stdout } = await run(
+    process.execPath,
+    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out],
+    {
+      cwd: project,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
+  )
+  expect(stdout).toContain("DATABASE_URL")
+  const bundle = readFileSync(join(out, "worker.js"), "utf8")
+  // The installed package's built entry points, not this checkout's sources.
+  expect(bundle).toContain("node_modules/edgealchemy/dist/libsql.js")
+  expect(bundle).not.toMatch(/from\s*"node:/)
 })
