@@ -14,6 +14,7 @@ const ROOT = resolve(import.meta.dirname, "../..")
  */
 const NOT_OURS = new Set([
   "src/models.ts",
+  "src/worker.ts",
   ".data/blog.db",
   "./models.ts",
   "./models.js",
