@@ -49,6 +49,16 @@ describe("libsql-local speaks Hrana over WebSocket to the official client", () =
     client.close()
   })
 
+  it("stores a connection's SQL texts as sqld does over WebSocket (150, not an HTTP stream's 50)", async () => {
+    // The client stores each text of a large batch on the connection; past 50 the statements that
+    // name them failed with 'SQL text 50 not found' and the socket was closed.
+    const client = createClient({ url: ws(local), authToken: "t8" })
+    const statements = Array.from({ length: 300 }, (_, i) => `SELECT ${i}`)
+    const results = await client.batch(statements, "read")
+    expect(results.map((result) => result.rows[0]?.[0])).toEqual(statements.map((_, i) => i))
+    client.close()
+  })
+
   it("refuses a wrong token", async () => {
     const client = createClient({ url: ws(local), authToken: "wrong" })
     await expect(client.execute("SELECT 1")).rejects.toThrow(/Authentication failed/)

@@ -13,9 +13,11 @@ import { ConnectionLimitError, ProtocolError } from "./errors.ts"
 import { contextFor, type HranaService } from "./pipeline.ts"
 import { object, streamRequest } from "./requests.ts"
 import { handleStreamRequest } from "./stream-requests.ts"
-import { type Reservation, Stream } from "./streams.ts"
+import type { Reservation, Stream } from "./streams.ts"
 
 const SUBPROTOCOL = "hrana2"
+/** sqld's limit on a WebSocket connection's stored SQL texts (an HTTP stream's is 50). */
+const MAX_STORED_SQLS = 150
 const SCOPED_PATH = /^\/s\/([^/]+)\/?$/
 
 export interface WebSocketOptions {
@@ -160,8 +162,11 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
 
   async function respond(request: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { type, stream_id: streamId } = request
-    if (type === "store_sql" || type === "close_sql")
-      return run(new Stream("connection", undefined, sqls), request)
+    if (type === "store_sql") return storeSql(request)
+    if (type === "close_sql") {
+      sqls.delete(integer(request.sql_id, "sql_id"))
+      return { type: "close_sql" }
+    }
     if (typeof streamId !== "number" || !Number.isInteger(streamId)) {
       throw new ProtocolError(
         "Cannot deserialize client message from JSON: request.stream_id: expected an integer",
@@ -197,6 +202,23 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
     return run(stream, request)
   }
 
+  /** sqld's store_sql over WebSocket: the connection's texts, at most 150, of any size (hrana/ws/session.rs). */
+  function storeSql(request: Record<string, unknown>): Record<string, unknown> {
+    const sqlId = integer(request.sql_id, "sql_id")
+    if (typeof request.sql !== "string") {
+      throw new ProtocolError("Cannot deserialize client message from JSON: request.sql: expected a string")
+    }
+    if (sqls.has(sqlId)) throw new ProtocolError(`SQL text ${sqlId} already exists`)
+    if (sqls.size >= MAX_STORED_SQLS) {
+      throw new RequestFailed({
+        message: `The server already stores ${sqls.size} SQL texts, it cannot store more`,
+        code: "SQL_STORE_TOO_MANY",
+      })
+    }
+    sqls.set(sqlId, request.sql)
+    return { type: "store_sql" }
+  }
+
   /** Runs one request on `stream` in its turn; its HranaError is the request's response_error. */
   async function run(stream: Stream, request: Record<string, unknown>): Promise<Record<string, unknown>> {
     const turn = service.lane.turn(gone.signal)
@@ -230,6 +252,15 @@ class RequestFailed extends Error {
 
 /** A message read as sqld's serde_json reads it (../serde-json.ts): a field given twice is refused by
  *  the decoders, as serde's derive refuses it. */
+function integer(raw: unknown, field: string): number {
+  if (typeof raw !== "number" || !Number.isInteger(raw)) {
+    throw new ProtocolError(
+      `Cannot deserialize client message from JSON: request.${field}: expected an integer`,
+    )
+  }
+  return raw
+}
+
 function parseMessage(data: Buffer): unknown {
   let read: ReturnType<typeof parseLikeSerde>
   try {
