@@ -52,7 +52,11 @@ describe("a failed request on a silent database", () => {
       })
       try {
         for (const path of ["/?then=race", "/?then=throw"]) {
-          const answer = await within(3_000, `POST ${path}`, app.request(path, { method: "POST" }))
+          const answer = await within(
+            3_000,
+            `POST ${path}`,
+            Promise.resolve(app.request(path, { method: "POST" })),
+          )
           expect(answer.status).toBe(500)
           proxy.releaseHung()
         }

@@ -53,14 +53,14 @@ describe("a streamed response that queries after the handler returned", () => {
     ],
   ] as const) {
     it(`${name}: says the session closed with the request, and what to do`, async () => {
-      const answer = await (app as Hono).request("/rows")
+      const answer = await (app as unknown as Hono).request("/rows")
       const lines = (await answer.text()).trim().split("\n")
       // The first query went out before the handler returned; the second came after the close.
       expect(lines[0]).toBe("1")
       expect(lines[1]).toMatch(
         /^InvalidRequestError: c\.var\.session was closed when the request's handlers returned, before the response body was sent: a response that streams \(hono\/streaming\)/,
       )
-      const closed = await (app as Hono).request("/closed")
+      const closed = await (app as unknown as Hono).request("/closed")
       expect(closed.status).toBe(500)
     })
   }

@@ -52,7 +52,7 @@ describe("a handler that throws after a flush, before any commit", () => {
       // The client gone before the answer: the handler still ends, and its session with it.
       const gone = new AbortController()
       gone.abort()
-      await app.request("/3", { method: "POST", signal: gone.signal }).catch(() => undefined)
+      await Promise.resolve(app.request("/3", { method: "POST", signal: gone.signal })).catch(() => undefined)
       expect(Number((await engine.execute(text("SELECT count(*) FROM h8_flushed"))).scalar())).toBe(0)
       expect(await rig.settled()).toEqual(NOTHING_OPEN)
     })
