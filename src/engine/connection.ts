@@ -296,10 +296,10 @@ export class Connection {
     const started = this.engine.listens("statement") ? performance.now() : undefined
     try {
       const result = await send(this.#openTransport)
-      if (started !== undefined) this.#report(queries, started)
+      if (started !== undefined) this.#report(queries, started, commits)
       return result
     } catch (error) {
-      if (started !== undefined) this.#report(queries, started, error)
+      if (started !== undefined) this.#report(queries, started, commits, error)
       const list = Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]
       const failed = list.length === 1 ? list[0] : failedStatement(error, list)
       const translated =
@@ -332,13 +332,14 @@ export class Connection {
     }
   }
 
-  #report(queries: Query | readonly Query[], started: number, error?: unknown): void {
+  #report(queries: Query | readonly Query[], started: number, commits: boolean, error?: unknown): void {
     const durationMs = performance.now() - started
     for (const query of Array.isArray(queries) ? (queries as readonly Query[]) : [queries as Query]) {
       this.engine.emit("statement", {
         sql: query.sql,
         params: query.params,
         durationMs,
+        commits,
         ...(error ? { error } : {}),
       })
     }

@@ -35,6 +35,11 @@ export interface StatementEvent {
   readonly sql: string
   readonly params: readonly unknown[]
   readonly durationMs: number
+  /**
+   * Sent as a commit of its own: COMMIT, or a statement that may write sent outside a transaction
+   * (SQL text that calls a function included), whose success is durable.
+   */
+  readonly commits: boolean
   readonly error?: unknown
 }
 

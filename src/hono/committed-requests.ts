@@ -14,20 +14,20 @@ const committed = new WeakSet<Context>()
  * INSERT in autocommit, a flush sent with its COMMIT as one request), or the COMMIT of a transaction
  * that wrote. A commit that wrote nothing (commit() with nothing to flush, a transaction that only read)
  * does not: retrying that request writes nothing twice, and the client is still told it may.
- * `inTransaction`: whether the request's session is inside its transaction as a statement is answered.
  */
-export function watchCommits(c: Context, engine: Engine, inTransaction: () => boolean): () => void {
+export function watchCommits(c: Context, engine: Engine): () => void {
   let wrote = false
-  return engine.on("statement", ({ sql, error }) => {
+  return engine.on("statement", ({ sql, commits, error }) => {
     // A failed COMMIT or write is its own error's to report (outcome_unknown when it may have applied).
     if (error) return
     if (sql === "COMMIT") {
       if (wrote) committed.add(c)
     } else if (sql !== "BEGIN" && sql !== "ROLLBACK") {
-      // SELECT ... FOR UPDATE names a write, and writes nothing. (SAVEPOINT and the like name none.)
-      if (/^\s*SELECT\b/i.test(sql) || !mayWrite(new TextStatement(sql))) return
-      if (inTransaction()) wrote = true
-      else committed.add(c)
+      // Outside a transaction the engine tells a possible write (text('SELECT fn()') included) from a
+      // read. Inside one, SELECT ... FOR UPDATE names a write and writes nothing; SAVEPOINT and the like
+      // name none.
+      if (commits) committed.add(c)
+      else if (!/^\s*SELECT\b/i.test(sql) && mayWrite(new TextStatement(sql))) wrote = true
       return
     }
     wrote = false

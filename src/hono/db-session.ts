@@ -174,7 +174,7 @@ function sessionMiddleware<S extends ReadSession, E extends Env & { Variables: {
     const session = open(engine)
     // A later error's answer then says the change is saved instead of "retry" (errorHandler()): a
     // ReadSession's raw SQL may write too.
-    watchCommits(c, engine, () => session.inTransaction())
+    watchCommits(c, engine)
     c.set("session", session)
     try {
       await next()
