@@ -9,7 +9,7 @@ import type { landLevels } from "./land-levels.ts"
 import type { planLoading } from "./loading.ts"
 import type { Mapper } from "./mapper.ts"
 import type { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
-import type { assignJoined, assignLoaded, landLoad, relationshipLoad } from "./relationship-query.ts"
+import type { assignJoined, assignLoaded, relationshipLoads } from "./relationship-query.ts"
 import type { resolveRelationships } from "./relationship-resolve.ts"
 
 export const plugins: {
@@ -30,9 +30,8 @@ export const plugins: {
     readonly attribute: (mapper: Mapper, key: string, entity?: EntityLike) => RelationshipAttribute<unknown>
     readonly defineAccessors: typeof defineRelationshipAccessors
     readonly linkIndexWrites: typeof linkIndexWrites
-    readonly load: typeof relationshipLoad
+    readonly loads: typeof relationshipLoads
     readonly assign: typeof assignLoaded
     readonly assignJoined: typeof assignJoined
-    readonly landLoad: typeof landLoad
   }
 } = {}

@@ -210,12 +210,12 @@ export class ReadSession {
     const columnKeys = keys.filter((key) => !mapper.relationshipSpecs.has(key))
     const statements: Statement[] = []
     if (columnKeys.length > 0) statements.push(new Bound(byKey(mapper), byKeyValues(identity)))
-    // Relationship keys come from `relationship()`, which installed the plugin that loads them.
-    const relationships = plugins.relationships
-    const loads = relationships
-      ? relationshipKeys.map((key) => relationships.load(mapper.relationship(key), [object]))
-      : []
-    statements.push(...loads.map((load) => load.statement))
+    // Relationship keys exist only once `relationship()` installed the plugin that loads them.
+    const loads = plugins.relationships?.loads(
+      relationshipKeys.map((key) => mapper.relationship(key)),
+      [object],
+    )
+    statements.push(...(loads?.statements ?? []))
     const results = await this.#readAll(statements)
     const [reloaded] = statements
     if (columnKeys.length > 0 && reloaded && results[0]) {
@@ -226,11 +226,7 @@ export class ReadSession {
       }
       hydrateRows(reloaded, results[0], this.hydration({ populateExisting: true }))
     }
-    loads.forEach((load, i) => {
-      const property = mapper.relationship(relationshipKeys[i] as string)
-      const rows = results[i + (columnKeys.length > 0 ? 1 : 0)] ?? []
-      relationships?.landLoad(load, property, rows, [object], this.hydration({}))
-    })
+    loads?.land(results.slice(columnKeys.length > 0 ? 1 : 0), this.hydration({}))
   }
 
   /** Loads one relationship for many objects in one query: `await session.load(users, User.posts)`. */
@@ -240,10 +236,8 @@ export class ReadSession {
     if (objects.length === 0 || !relationships) return
     // Pending changes first: the load finds children by their parents' keys, which it may give them.
     await this.autoflush()
-    const property = attribute.property
-    const load = relationships.load(property, objects)
-    const [rows = []] = await this.#readAll([load.statement])
-    relationships.landLoad(load, property, rows, objects, this.hydration({}))
+    const loads = relationships.loads([attribute.property], objects)
+    loads.land(await this.#readAll(loads.statements), this.hydration({}))
   }
 
   /**

@@ -40,6 +40,22 @@ export function landLoad(
   assignLoaded(property, load.assign(hydrateRows(load.statement, rows, hydration), links, parents))
 }
 
+/**
+ * Loads of relationships for `parents`, read on their own (refresh, session.load): their statements, to
+ * be read in one request with whatever else is read, and `land`, given their rows in the same order.
+ */
+export function relationshipLoads(properties: readonly RelationshipProperty[], parents: readonly object[]) {
+  const loads = properties.map((property) => relationshipLoad(property, parents))
+  return {
+    statements: loads.map((load) => load.statement),
+    land(results: readonly unknown[][][], hydration: Hydration): void {
+      loads.forEach((load, i) => {
+        landLoad(load, properties[i] as RelationshipProperty, results[i] ?? [], parents, hydration)
+      })
+    },
+  }
+}
+
 /** Parents, each once, with their loaded objects. */
 export type Loaded = readonly (readonly [parent: object, items: readonly object[]])[]
 

@@ -5,7 +5,7 @@
 import { RelationshipAttribute } from "./attribute.ts"
 import { plugins } from "./plugins.ts"
 import { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
-import { assignJoined, assignLoaded, landLoad, relationshipLoad } from "./relationship-query.ts"
+import { assignJoined, assignLoaded, relationshipLoads } from "./relationship-query.ts"
 import { resolveRelationships } from "./relationship-resolve.ts"
 
 export function installRelationships(): void {
@@ -14,9 +14,8 @@ export function installRelationships(): void {
     attribute: (mapper, key, entity) => new RelationshipAttribute(mapper, key, entity),
     defineAccessors: defineRelationshipAccessors,
     linkIndexWrites,
-    load: relationshipLoad,
+    loads: relationshipLoads,
     assign: assignLoaded,
     assignJoined,
-    landLoad,
   }
 }
