@@ -66,7 +66,11 @@ export class Compiler extends ExpressionCompiler {
     }
   }
 
-  nestedSelect(select: SubqueryTarget): string {
+  /** A select inside another statement; `single`: in() takes one column (both databases refuse more). */
+  nestedSelect(select: SubqueryTarget, single?: boolean): string {
+    if (single && outputsOf((select as Select).state.items ?? (select as CompoundSelect).items)[1]) {
+      throw new InvalidRequestError("in() takes one column")
+    }
     return this.#statement(select as unknown as Statement)
   }
 
@@ -115,9 +119,7 @@ export class Compiler extends ExpressionCompiler {
       // The members' tables are out of scope after a set operation: it orders by its output columns,
       // a column of the first member's by its position (SQLite matches no name to an unlabelled `t.id`,
       // and another `id` may have come first), a label by its name.
-      const outputs = compound.items.flatMap((item): readonly unknown[] =>
-        isEntity(item) ? item[ENTITY].columns : isFromItem(item) ? item.columns : [item],
-      )
+      const outputs = outputsOf(compound.items)
       const byOutput = state.orderBy.map((o) => {
         const column = o.operand.kind === "column" ? (o.operand as Column<unknown>) : undefined
         if (!column) return o
@@ -261,6 +263,13 @@ export class Compiler extends ExpressionCompiler {
   protected forUpdate(options: NonNullable<Select["state"]["forUpdate"]>): string {
     return `FOR ${options.mode}${options.nowait ? " NOWAIT" : ""}${options.skipLocked ? " SKIP LOCKED" : ""}`
   }
+}
+
+/** A select list's output columns: an entity's or a table's each, any other item one. */
+function outputsOf(items: readonly SelectItem[]): readonly unknown[] {
+  return items.flatMap((item): readonly unknown[] =>
+    isEntity(item) ? item[ENTITY].columns : isFromItem(item) ? item.columns : [item],
+  )
 }
 
 function isFromItem(item: SelectItem): item is Table | Alias<ColumnSpecs> {

@@ -233,7 +233,7 @@ export abstract class ExpressionCompiler {
   }
 
   /** A select inside an expression; the statement compiler correlates it with the enclosing FROMs. */
-  abstract nestedSelect(select: SubqueryTarget): string
+  abstract nestedSelect(select: SubqueryTarget, single?: boolean): string
 
   /** `CAST(sql AS type)`, or what converts as it does in the dialect. */
   cast(sql: string, type: SqlType<unknown>): string {
@@ -307,7 +307,7 @@ export abstract class ExpressionCompiler {
     if (Array.isArray(items) && items.length === 0) return negated ? "1 = 1" : "1 = 0"
     const list = Array.isArray(items)
       ? (items as readonly Expression<unknown>[]).map((item) => this.expression(item)).join(", ")
-      : this.nestedSelect(items as SubqueryTarget)
+      : this.nestedSelect(items as SubqueryTarget, true)
     return `${this.#grouped(node.operand)} ${negated ? "NOT IN" : "IN"} (${list})`
   }
 
