@@ -30,7 +30,7 @@ export class Connection {
    * Its savepoints, once `beginNested(connection)` opened one: kept in ./savepoints.ts, so that a worker
    * that never nests carries none of their code.
    */
-  savepoints: SavepointStack | undefined
+  declare savepoints: SavepointStack | undefined
   /** Set while a read-only transaction is open on a transport that would not refuse writes itself. */
   #refuseWrites = false
   /** Whether an interactive transaction began here and its end has not been told yet. */
@@ -48,7 +48,7 @@ export class Connection {
    * ended it, a lost connection, close): `committed` is true only for a COMMIT that succeeded. A
    * session uses it to undo on its objects what a transaction that did not commit had flushed.
    */
-  onTransactionEnd: ((committed: boolean) => void) | undefined
+  declare onTransactionEnd: ((committed: boolean) => void) | undefined
 
   constructor(readonly engine: Engine) {}
 

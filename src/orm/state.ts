@@ -19,8 +19,8 @@ export interface SessionLike {
 
 export class InstanceState {
   /** Column values as last flushed or loaded; undefined until the object has a database row. */
-  committed: Record<string, unknown> | undefined
-  session: SessionLike | undefined
+  declare committed: Record<string, unknown> | undefined
+  declare session: SessionLike | undefined
   /** Marked for deletion in its session, or deleted by a flush. */
   deleted = false
   /** The row was deleted by a flush that committed; the object is then detached. */
@@ -31,7 +31,7 @@ export class InstanceState {
    */
   expired = false
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
-  uniqueBy: readonly string[] | undefined
+  declare uniqueBy: readonly string[] | undefined
   /**
    * The session the application took this object out of while it was pending (`expunge()`, or
    * `delete()`): that session's flush does not cascade it back in, as SQLAlchemy's does not, until it

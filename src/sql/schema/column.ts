@@ -41,7 +41,7 @@ export class ColumnSpec<T, Optional extends boolean = boolean, Linked extends bo
   declare readonly optionalOnInsert: Optional
   /** Phantom: whether the column is a foreign key (a model may set it through a relationship). */
   declare readonly linked: Linked
-  readonly type: SqlType<unknown>
+  declare readonly type: SqlType<unknown>
 
   constructor(
     type: TypeLike<unknown>,
