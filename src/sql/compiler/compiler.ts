@@ -117,15 +117,16 @@ export class Compiler extends ExpressionCompiler {
     const parts = [state.selects.map((s) => this.#compoundMember(s)).join(` ${state.operator} `)]
     if (state.orderBy.length > 0) {
       // The members' tables are out of scope after a set operation: it orders by its output columns,
-      // a column of the first member's by its position (SQLite matches no name to an unlabelled `t.id`,
-      // and another `id` may have come first), a label by its name.
+      // a column or a label of the first member's by its position (SQLite matches no name to an
+      // unlabelled `t.id`, and another `id` may have come first; PostgreSQL finds a name the member
+      // gives twice ambiguous), any other column or label by its name.
       const outputs = outputsOf(compound.items)
       const byOutput = state.orderBy.map((o) => {
-        const column = o.operand.kind === "column" ? (o.operand as Column<unknown>) : undefined
-        if (!column) return o
+        const column = o.operand as Column<unknown>
         const at = outputs.indexOf(column)
-        const operand = at >= 0 ? new RawSql(`${at + 1}`, NullType) : column.label(column.key)
-        return new Ordering(operand, o.direction, o.nulls)
+        const operand =
+          at >= 0 ? new RawSql(`${at + 1}`, NullType) : column.kind === "column" && column.label(column.key)
+        return operand ? new Ordering(operand, o.direction, o.nulls) : o
       })
       parts.push(`ORDER BY ${this.unqualified(() => byOutput.map((o) => this.ordering(o)).join(", "))}`)
     }
