@@ -2,7 +2,7 @@
 // what autogenerate compares with the live database.
 
 import { POSTGRES_RESERVED } from "../dialects/postgresql/keywords.ts"
-import { inDdlMode } from "../sql/compiler/ddl-renderer.ts"
+import { ddlTypeName, inDdlMode } from "../sql/compiler/ddl-renderer.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { bareWhereSafe, SQLITE_RESERVED } from "../sql/compiler/identifiers.ts"
 import type { Expression } from "../sql/expression.ts"
@@ -38,9 +38,11 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
   const column = (col: Column<unknown>): ColumnSchema => {
     const generated = isGeneratedKey(col)
     const serverDefault = col.spec?.options.serverDefault
+    // A DateTime key on PostgreSQL is TIMESTAMP(3), as createAll makes it; a revision writes that SQL.
+    const keyType = ddlTypeName(col, dialect)
     return {
       name: col.name,
-      type: generated && dialect.name === "sqlite" ? "INTEGER" : sqlTypeName(col.type, dialect),
+      type: generated && dialect.name === "sqlite" ? "INTEGER" : sqlTypeName(keyType ?? col.type, dialect),
       nullable: col.nullable && !table.primaryKey.includes(col),
       default: serverDefault === undefined ? undefined : renderDefault(serverDefault, col.type, compiler),
       autoincrement: generated,
@@ -48,7 +50,7 @@ export function schemaOfTable(table: Table, dialect: Dialect): TableSchema {
       ...(generated && dialect.name === "sqlite" && table.options.sqliteAutoincrement === true
         ? { sqliteAutoincrement: true }
         : {}),
-      source: col.type,
+      ...(keyType === undefined ? { source: col.type } : {}),
       ...(serverDefault === undefined ? {} : { sourceDefault: serverDefault }),
     }
   }

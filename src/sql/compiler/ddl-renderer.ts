@@ -50,6 +50,21 @@ const SPELLINGS: Record<Dialect["name"], DdlSpelling> = {
 }
 
 /**
+ * A column's DDL type where it is not its type's name: a DateTime in a PostgreSQL primary key is
+ * TIMESTAMP(3) WITH TIME ZONE. PostgreSQL keeps microseconds and a JS Date milliseconds, so two keys
+ * apart by less ('...00.123456' and '...00.123789', as now() writes them) read as one identity and the
+ * second row was lost in the first's object; stored rounded to the millisecond, a key is what a Date
+ * holds (and two keys within one millisecond are refused as duplicates). Prisma keeps every DateTime so.
+ */
+export function ddlTypeName(column: Column<unknown>, dialect: Dialect): string | undefined {
+  return dialect.name === "postgresql" &&
+    column.type.kind === "datetime" &&
+    (column.parent as Table).primaryKey.includes(column)
+    ? "TIMESTAMP(3) WITH TIME ZONE"
+    : undefined
+}
+
+/**
  * A Numeric's serverDefault the dialect would store other than given is refused, as a value written to
  * the column is (the dialect's encode): SQLite keeps a NUMERIC as a 64-bit integer or a double, and
  * stored `"12345678901234567890.125"` as 12345678901234600000 in every row that took the default, where
@@ -154,7 +169,7 @@ class DdlRenderer {
 
   private column(column: Column<unknown>, inlinePrimaryKey: boolean): string {
     const options = column.spec?.options ?? {}
-    const type = this.compiler.typeName(column.type)
+    const type = ddlTypeName(column, this.compiler.dialect) ?? this.compiler.typeName(column.type)
     const generated = inlinePrimaryKey && isGeneratedKey(column)
     const parts = [
       this.compiler.quote(column.name),
