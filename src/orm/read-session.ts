@@ -207,18 +207,16 @@ export class ReadSession {
     const mapper = state.mapper
     const keys = attributes ?? mapper.columnKeys
     const relationshipKeys = keys.filter((key) => mapper.relationshipSpecs.has(key))
-    const columnKeys = keys.filter((key) => !mapper.relationshipSpecs.has(key))
-    const statements: Statement[] = []
-    if (columnKeys.length > 0) statements.push(new Bound(byKey(mapper), byKeyValues(identity)))
+    // A column among `keys` reloads the row, by its key.
+    const reloaded =
+      relationshipKeys.length < keys.length ? new Bound(byKey(mapper), byKeyValues(identity)) : undefined
     // Relationship keys exist only once `relationship()` installed the plugin that loads them.
     const loads = plugins.relationships?.loads(
       relationshipKeys.map((key) => mapper.relationship(key)),
       [object],
     )
-    statements.push(...(loads?.statements ?? []))
-    const results = await this.#readAll(statements)
-    const [reloaded] = statements
-    if (columnKeys.length > 0 && reloaded && results[0]) {
+    const results = await this.#readAll([...(reloaded ? [reloaded] : []), ...(loads?.statements ?? [])])
+    if (reloaded && results[0]) {
       if (results[0].length === 0) {
         throw new InvalidRequestError(
           `Could not refresh ${mapper.name} ${identity.join(", ")}: its row no longer exists`,
@@ -226,7 +224,7 @@ export class ReadSession {
       }
       hydrateRows(reloaded, results[0], this.hydration({ populateExisting: true }))
     }
-    loads?.land(results.slice(columnKeys.length > 0 ? 1 : 0), this.hydration({}))
+    loads?.land(results.slice(reloaded ? 1 : 0), this.hydration({}))
   }
 
   /** Loads one relationship for many objects in one query: `await session.load(users, User.posts)`. */
