@@ -215,3 +215,20 @@ function hexEscape(text: string, at: number): number | undefined {
   const digits = text.slice(at + 2, at + 6)
   return /^[0-9a-fA-F]{4}$/.test(digits) ? Number.parseInt(digits, 16) : undefined
 }
+
+/** Stands for a -0 while JSON.stringify runs; no text a client sends can be it (a fresh UUID). */
+const NEGATIVE_ZERO = `-0.0 ${crypto.randomUUID()}`
+
+/**
+ * JSON.stringify as serde_json writes: a float -0.0 (`0.0 * -1`, a rounding's sign) is `-0.0`, where
+ * JSON.stringify writes `0` and a client read 0 for sqld's -0.
+ */
+export function stringifyLikeSerde(value: unknown): string {
+  let negativeZero = false
+  const text = JSON.stringify(value, (_key, item: unknown) => {
+    if (item !== 0 || !Object.is(item, -0)) return item
+    negativeZero = true
+    return NEGATIVE_ZERO
+  })
+  return negativeZero ? text.replaceAll(`"${NEGATIVE_ZERO}"`, "-0.0") : text
+}

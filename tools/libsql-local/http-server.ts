@@ -3,6 +3,7 @@
 import { timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { Faults } from "../faults.ts"
+import { stringifyLikeSerde } from "../serde-json.ts"
 import { type HranaService, type HttpAnswer, handleCursor, handlePipeline } from "./pipeline.ts"
 
 /** An answer that is no answer: the connection is dropped (fault injection). */
@@ -218,5 +219,5 @@ function text(status: number, body: string): HttpAnswer {
 }
 
 function jsonAnswer(status: number, body: unknown): HttpAnswer {
-  return { status, contentType: "application/json", body: JSON.stringify(body) }
+  return { status, contentType: "application/json", body: stringifyLikeSerde(body) }
 }

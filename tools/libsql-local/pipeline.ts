@@ -1,5 +1,6 @@
 // The two Hrana-over-HTTP POST endpoints: `pipeline` (a list of requests on one stream) and the v3
 // `cursor` (one batch, answered as newline-delimited JSON entries).
+import { stringifyLikeSerde } from "../serde-json.ts"
 import { type BatchResult, compileBatch, runBatch } from "./batch.ts"
 import type { BusyPolicy } from "./busy-retry.ts"
 import {
@@ -75,7 +76,7 @@ export async function handleCursor(service: HranaService, request: HranaRequest)
     }
     if (request.signal.aborted && !service.busy.isStopping()) throw new RequestAbandonedError()
     const head = { baton: service.registry.release(stream), base_url: null }
-    const lines = [head, ...entries].map((entry) => `${JSON.stringify(entry)}\n`)
+    const lines = [head, ...entries].map((entry) => `${stringifyLikeSerde(entry)}\n`)
     return { status: 200, contentType: "text/plain", body: lines.join("") }
   })
 }
@@ -173,5 +174,5 @@ function errorAnswer(error: unknown): HttpAnswer {
 }
 
 function json(status: number, body: unknown): HttpAnswer {
-  return { status, contentType: "application/json", body: JSON.stringify(body) }
+  return { status, contentType: "application/json", body: stringifyLikeSerde(body) }
 }

@@ -8,7 +8,7 @@ import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, Server } from "node:http"
 import type { Duplex } from "node:stream"
 import type { WebSocket, WebSocketServer } from "ws"
-import { parseLikeSerde } from "../serde-json.ts"
+import { parseLikeSerde, stringifyLikeSerde } from "../serde-json.ts"
 import { ConnectionLimitError, ProtocolError } from "./errors.ts"
 import { contextFor, type HranaService } from "./pipeline.ts"
 import { object, streamRequest } from "./requests.ts"
@@ -98,7 +98,7 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   let queue = Promise.resolve()
 
   const send = (message: unknown) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+    if (ws.readyState === ws.OPEN) ws.send(stringifyLikeSerde(message))
   }
   const end = () => {
     gone.abort()
