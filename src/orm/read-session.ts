@@ -173,7 +173,7 @@ export class ReadSession {
     const flushing = this.autoflush()
     if (flushing) await flushing
     // Within the query's own window: after its OFFSET, and no further than its LIMIT.
-    const { limit = Number.POSITIVE_INFINITY, offset = 0 } = query.state as {
+    const { limit = Infinity, offset = 0 } = query.state as {
       limit?: number
       offset?: number
     }
