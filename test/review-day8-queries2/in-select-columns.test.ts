@@ -5,8 +5,8 @@
 // (or a union of such) still works.
 import { describe, expect, it } from "vitest"
 import { InvalidRequestError, postgresql, select, sqlite } from "../../src/index.ts"
-import { fixtures, rows, seededEngine } from "./fixture.ts"
-import { models } from "./models.ts"
+import { fixtures, rows, seededEngine } from "../review-day8-queries/fixture.ts"
+import { models } from "../review-day8-queries/models.ts"
 
 const m = models("q8b_isc")
 const { User, Post } = m

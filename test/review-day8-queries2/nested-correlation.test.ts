@@ -7,8 +7,8 @@
 // SQLAlchemy one through the SQL it renders.
 import { describe, expect, it } from "vitest"
 import { exists, postgresql, select, sqlite, text } from "../../src/index.ts"
-import { fixtures, rows, seededEngine } from "./fixture.ts"
-import { models } from "./models.ts"
+import { fixtures, rows, seededEngine } from "../review-day8-queries/fixture.ts"
+import { models } from "../review-day8-queries/models.ts"
 
 const m = models("q8b_nc")
 const { User, Post, postTags } = m

@@ -5,8 +5,8 @@
 // order by the label asked for, the first or the second of that name.
 import { describe, expect, it } from "vitest"
 import { postgresql, select } from "../../src/index.ts"
-import { fixtures, rows, seededEngine } from "./fixture.ts"
-import { models } from "./models.ts"
+import { fixtures, rows, seededEngine } from "../review-day8-queries/fixture.ts"
+import { models } from "../review-day8-queries/models.ts"
 
 const m = models("q8b_udl")
 const { User, Post } = m
