@@ -153,6 +153,8 @@ export class AsyncSession extends ReadSession {
   #rollingBack = false
   /** The afterCommit or afterRollback listeners running now: they may not flush, commit, roll back or begin. */
   #ending: SessionEvent | undefined
+  /** The last flush's afterFlush listeners changed the session (an audit row added): commit() writes it too. */
+  #afterFlushChanged = false
   /** Objects whose INSERT or DELETE is out now (a flush under way). */
   #sending: ReadonlySet<InstanceState> = new Set()
   /** What puts the objects back to each savepoint (beginNested) not yet ended by the application. */
@@ -594,6 +596,17 @@ export class AsyncSession extends ReadSession {
     const writes = open || this.#hasChanges()
     if (writes) results = await this.#writeChanges(connection, reads)
     else if (read) results = await connection.batch(reads, reads.length > 1 ? ONE_SNAPSHOT : {})
+    // What afterFlush listeners added or changed (an audit row) is the commit's too, as SQLAlchemy's
+    // commit flushes until nothing is left: before COMMIT inside a transaction, else in one more
+    // atomic request (the first has committed). Left pending, commit() said done and the row was lost.
+    for (let flushes = 1; this.#afterFlushChanged; flushes++) {
+      if (flushes > MAX_COMMIT_FLUSHES) {
+        throw new InvalidRequestError(
+          `commit() stopped after ${MAX_COMMIT_FLUSHES} flushes, each of whose afterFlush listeners changed the session again (one that adds an object on every flush never ends): what is left is pending. Add it only for the flush's own objects, or from a mapper listener (afterInsert), which writes it in the same flush`,
+        )
+      }
+      await this.#writeChanges(connection)
+    }
     // Open before, or opened meanwhile on the socket the flush went out on (a FOR UPDATE beside this
     // commit in Neon's websocket mode), which then took the flush's writes: committed with them.
     if (open || (writes && connection.inTransaction)) {
@@ -1095,6 +1108,7 @@ export class AsyncSession extends ReadSession {
     // included, or cascaded from others) are expunged if it fails; the next flush cascades to the latter
     // again, and listeners add theirs again. Objects the application adds while the request is out stay.
     // A version a rolled-back transaction left is read again first, as SQLAlchemy loads an expired one.
+    this.#afterFlushChanged = false
     await reloadRolledBackVersions(connection, this.#rolledBackVersioned)
     const pendingBefore = new Set(this.#new)
     const addedSince = () => [...this.#new].filter((state) => !pendingBefore.has(state))
@@ -1242,7 +1256,7 @@ export class AsyncSession extends ReadSession {
       keepLateChanges(late)
       applied = true
       committed = !connection.inTransaction
-      this.#fire("afterFlush")
+      this.#fireAfterFlush()
       // Applied, and said so: the catch below ends the commit as one (afterCommit).
       if (refused[0]) throw committedButUnreadable(refused[0], unkeyed)
       if (unkeyed.length > 0) throw insertedWithoutRows(unkeyed, true)
@@ -1498,12 +1512,26 @@ export class AsyncSession extends ReadSession {
     }
   }
 
+  /** Fires afterFlush, noting whether its listeners left changes for commit() to write. */
+  #fireAfterFlush(): void {
+    if (this.#listeners.get("afterFlush").length === 0) return
+    // Changes already there (made while the flush was out) are the next flush's, as before.
+    const counted = this.#new.size + this.#deleted.size
+    const unchanged = !this.#hasChanges()
+    this.#fire("afterFlush")
+    this.#afterFlushChanged =
+      this.#new.size + this.#deleted.size !== counted || (unchanged && this.#hasChanges())
+  }
+
   #afterCommit(): void {
     this.#fire("afterCommit")
     if (!this.options.expireOnCommit) return
     for (const object of this.identityMap.values()) expire(stateOf(object))
   }
 }
+
+/** Flushes one commit() makes while afterFlush listeners keep changing the session (SQLAlchemy: 100). */
+const MAX_COMMIT_FLUSHES = 10
 
 /** A factory of sessions configured alike, as SQLAlchemy's `sessionmaker`: `const Session = sessionmaker(engine)`. */
 export function sessionmaker(engine: Engine, options: SessionOptions = {}): () => AsyncSession {
