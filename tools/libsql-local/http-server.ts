@@ -16,12 +16,14 @@ export interface HttpOptions {
   inFlight: Set<Promise<unknown>>
   /** Aborted when the server stops: a body still being received is given up, a statement interrupted. */
   stopping: AbortSignal
+  /** How long a request's body may take to arrive whole (DEFAULT_BODY_TIMEOUT_MS). */
+  bodyTimeoutMs?: number
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024
-/** Far more than any body takes on a local link; a client that stalls mid-body is cut off after it
- *  (Node's own requestTimeout would wait 300 s). */
-const BODY_TIMEOUT_MS = 30_000
+/** Far more than any body takes on a local link; a client that stalls mid-body, or trickles it, is
+ *  answered 408 and cut off after it (Node's own requestTimeout would wait 300 s). */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000
 const SCOPED_PATH = /^\/s\/([^/]+)(\/.*)?$/
 const PROTOBUF_REFUSAL =
   "libsql-local speaks Hrana over HTTP with the JSON encoding only (/v2/pipeline, /v3/pipeline, /v3/cursor); " +
@@ -53,11 +55,12 @@ export function createHranaServer(service: HranaService, options: HttpOptions): 
     const handling = route(service, options, request, nobodyWaits(response, options.stopping))
       .catch((error: unknown): HttpAnswer => {
         // The client is gone or the server is stopping: there is nobody to answer.
+        if (error instanceof BodyTimedOut) return timedOut(error.timeoutMs)
         if (error instanceof BodyNotReceived) return DROP
         console.error("libsql-local: request failed:", error)
         return text(500, `Internal error in libsql-local: ${error instanceof Error ? error.message : error}`)
       })
-      .then((answer) => send(response, answer))
+      .then((answer) => send(response, answer, request))
     options.inFlight.add(handling)
     void handling.finally(() => options.inFlight.delete(handling))
   })
@@ -79,7 +82,7 @@ async function route(
   if (endpoint) {
     if (method !== "POST") return text(405, `${path} accepts POST only`)
     service.stats.count("httpRequests", scope)
-    const body = await readBody(request, options.stopping)
+    const body = await readBody(request, options)
     if (body === undefined) return text(413, `Request body larger than ${MAX_BODY_BYTES} bytes`)
     const refusal = authenticate(options.authToken, request.headers.authorization)
     if (refusal) return refusal
@@ -101,9 +104,7 @@ async function route(
     case "/__faults": {
       if (method !== "POST" || scope === undefined)
         return text(405, 'POST /s/<scope>/__faults {"dropRequests": n}')
-      const { dropRequests } = JSON.parse(
-        (await readBody(request, options.stopping))?.toString() || "{}",
-      ) as {
+      const { dropRequests } = JSON.parse((await readBody(request, options))?.toString() || "{}") as {
         dropRequests?: number
       }
       options.faults.arm(scope, Number(dropRequests ?? 1))
@@ -179,38 +180,80 @@ function nobodyWaits(response: ServerResponse, stopping: AbortSignal): AbortSign
 /** The body did not arrive whole: the client went away or stalled, or the server is stopping. */
 class BodyNotReceived extends Error {}
 
-/** The body's bytes; undefined once it passes MAX_BODY_BYTES. */
-async function readBody(request: IncomingMessage, stopping: AbortSignal): Promise<Buffer | undefined> {
-  const giveUp = AbortSignal.any([stopping, AbortSignal.timeout(BODY_TIMEOUT_MS)])
-  const cutOff = () => request.destroy(new BodyNotReceived())
-  giveUp.addEventListener("abort", cutOff, { once: true })
-  const chunks: Buffer[] = []
-  let size = 0
-  try {
-    // Past the limit the rest is read and dropped: left unread on a kept-alive connection, it failed
-    // the client's next request there (ECONNRESET) or held it.
-    for await (const chunk of request) {
-      size += (chunk as Buffer).length
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer)
-    }
-  } catch (error) {
-    throw error instanceof BodyNotReceived ? error : new BodyNotReceived(String(error))
-  } finally {
-    giveUp.removeEventListener("abort", cutOff)
+/** The body did not arrive whole within the limit: the client is told so, then cut off. */
+class BodyTimedOut extends BodyNotReceived {
+  constructor(readonly timeoutMs: number) {
+    super(`body not received within ${timeoutMs} ms`)
   }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)
 }
 
-function send(response: ServerResponse, answer: HttpAnswer): void {
+/** An answer after which the connection is closed: the rest of a late body may never come. */
+const CLOSING = new WeakSet<HttpAnswer>()
+
+function timedOut(timeoutMs: number): HttpAnswer {
+  const answer = text(
+    408,
+    `Request body not received whole within ${timeoutMs} ms (libsql-local's limit): send the whole body with the request`,
+  )
+  CLOSING.add(answer)
+  return answer
+}
+
+/** The body's bytes; undefined once it passes MAX_BODY_BYTES. */
+function readBody(
+  request: IncomingMessage,
+  { stopping, bodyTimeoutMs = DEFAULT_BODY_TIMEOUT_MS }: HttpOptions,
+): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const giveUp = (error: BodyNotReceived) => {
+      settle()
+      chunks.length = 0
+      // Stopping: the connection goes now. Timed out: it goes once the 408 is sent.
+      if (!(error instanceof BodyTimedOut)) request.destroy()
+      reject(error)
+    }
+    const onStopping = () => giveUp(new BodyNotReceived("server stopping"))
+    const timer = setTimeout(() => giveUp(new BodyTimedOut(bodyTimeoutMs)), bodyTimeoutMs)
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+    }
+    const settle = () => {
+      clearTimeout(timer)
+      stopping.removeEventListener("abort", onStopping)
+      request.off("data", onData)
+    }
+    if (stopping.aborted) return onStopping()
+    stopping.addEventListener("abort", onStopping, { once: true })
+    // Past the limit the rest is read and dropped: left unread on a kept-alive connection, it failed
+    // the client's next request there (ECONNRESET) or held it.
+    request.on("data", onData)
+    request.on("end", () => {
+      settle()
+      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks))
+    })
+    request.on("error", (error) => {
+      settle()
+      reject(new BodyNotReceived(String(error)))
+    })
+  })
+}
+
+function send(response: ServerResponse, answer: HttpAnswer, request: IncomingMessage): void {
   if (answer === DROP) {
     response.socket?.destroy()
     return
   }
+  const closing = CLOSING.has(answer)
   response.writeHead(answer.status, {
     ...CORS,
     "content-type": answer.contentType,
     "content-length": Buffer.byteLength(answer.body),
+    ...(closing ? { connection: "close" } : {}),
   })
+  if (closing) response.once("finish", () => request.destroy())
   response.end(answer.body)
 }
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net"
 import { WebSocketServer } from "ws"
 import { Faults } from "../faults.ts"
 import { EndpointAccess } from "./access.ts"
-import { handleSql, MAX_REQUEST_BYTES, requestTooLarge } from "./sql-over-http.ts"
+import { bodyTimedOut, handleSql, MAX_REQUEST_BYTES, requestTooLarge } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
 import { DEFAULT_POOL_LIMITS, UpstreamPool } from "./upstream-pool.ts"
 import { proxyWebSocket } from "./websocket-proxy.ts"
@@ -29,7 +29,14 @@ export interface NeonLocalOptions {
   /** How long a request waits for one of them before it is refused with PostgreSQL's "sorry, too many
    *  clients already" (SQLSTATE 53300, HTTP 500 as from Neon; default 30 s). */
   queueTimeoutMs?: number
+  /** How long a request's body may take to arrive whole (default 30 s). A client that sends its headers
+   *  and then stalls, or trickles its body, is answered 408 and cut off; it never holds a PostgreSQL
+   *  connection, as none is taken before the whole body is in. */
+  bodyTimeoutMs?: number
 }
+
+/** Far more than any body takes on a local link (Node's own requestTimeout would wait 300 s). */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000
 
 export interface NeonLocal {
   /** `http://127.0.0.1:PORT` */
@@ -73,11 +80,17 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
   const stats = new StatsBook()
   const faults = new Faults()
   const sockets = new WebSocketServer({ noServer: true })
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
 
   // Idle kept-alive connections stay open until the client closes them, as Neon's proxy leaves them:
   // Node's default closed them after 5 s, racing a lagging client's next request ("other side closed").
   const server = createServer({ keepAliveTimeout: 0 }, (request, response) => {
-    serveHttp(request, response).catch((error: unknown) => answer(response, 500, { message: String(error) }))
+    serveHttp(request, response).catch((error: unknown) => {
+      if (!(error instanceof BodyTimedOut)) return answer(response, 500, { message: String(error) })
+      // The rest of the body may never come: the connection is not kept for a next request.
+      answer(response, 408, bodyTimedOut(bodyTimeoutMs), { ...ANY_ORIGIN, connection: "close" })
+      response.once("finish", () => request.destroy())
+    })
   })
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { scope, path } = route(request.url ?? "/")
@@ -90,7 +103,7 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
       return answer(response, 405, { message: "/__stats accepts GET and DELETE" })
     }
     if (path === "/__faults" && request.method === "POST" && scope !== undefined) {
-      const { dropRequests } = JSON.parse((await readBody(request))?.toString() || "{}") as {
+      const { dropRequests } = JSON.parse((await readBody(request, bodyTimeoutMs))?.toString() || "{}") as {
         dropRequests?: number
       }
       faults.arm(scope, Number(dropRequests ?? 1))
@@ -103,7 +116,7 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
     if (path === "/sql" && request.method === "POST") {
       stats.count("httpRequests", scope)
       const signal = abandonment(response)
-      const body = await readBody(request, MAX_REQUEST_BYTES)
+      const body = await readBody(request, bodyTimeoutMs, MAX_REQUEST_BYTES)
       if (body === undefined) return answer(response, 413, requestTooLarge(), ANY_ORIGIN)
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
@@ -203,17 +216,36 @@ function abandonment(response: ServerResponse): AbortSignal {
   return controller.signal
 }
 
+/** The body did not arrive whole in time. */
+class BodyTimedOut extends Error {}
+
 /** The body's bytes; undefined once it passes `limit` bytes (the rest is read and dropped). */
-function readBody(request: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer | undefined> {
+function readBody(
+  request: IncomingMessage,
+  timeoutMs: number,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.byteLength
       if (size <= limit) chunks.push(chunk)
+    }
+    const timer = setTimeout(() => {
+      request.off("data", onData)
+      chunks.length = 0
+      reject(new BodyTimedOut())
+    }, timeoutMs)
+    request.on("data", onData)
+    request.on("end", () => {
+      clearTimeout(timer)
+      resolve(size <= limit ? Buffer.concat(chunks) : undefined)
     })
-    request.on("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined))
-    request.on("error", reject)
+    request.on("error", (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
   })
 }
 

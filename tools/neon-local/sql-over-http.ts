@@ -56,6 +56,14 @@ export function requestTooLarge(): unknown {
   return notFromDatabase(`request is too large (max is ${MAX_REQUEST_BYTES} bytes)`).body
 }
 
+/** The answer (408) to a body that did not arrive whole in time (Neon's words for a body it could not
+ *  read, then neon-local's limit and what to do). */
+export function bodyTimedOut(timeoutMs: number): unknown {
+  return notFromDatabase(
+    `could not read the HTTP request body: it did not arrive whole within ${timeoutMs} ms (neon-local's limit); send the whole body with the request`,
+  ).body
+}
+
 /** One `POST /sql`, as read off the wire. */
 export interface SqlRequest {
   headers: Record<string, string | undefined>
