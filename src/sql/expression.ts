@@ -82,32 +82,34 @@ export abstract class Expression<T> {
   isNotNull(): Expression<boolean> {
     return new Postfix(this, "IS NOT NULL")
   }
-  // Arithmetic, concatenation and CAST are NULL when an operand is: nullable in, nullable out.
-  add<N extends number | bigint, O extends Operand<N>>(
+  // Arithmetic, concatenation and CAST are NULL when an operand is: nullable in, nullable out. The
+  // operand is of the left side's own value type: a Numeric's is decimal text (`balance.mul("1.1")`),
+  // which TypeScript cannot tell from a String's.
+  add<N extends number | bigint | string, O extends Operand<N>>(
     this: Expression<N | null>,
     other: O,
   ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "+", other)
   }
-  sub<N extends number | bigint, O extends Operand<N>>(
+  sub<N extends number | bigint | string, O extends Operand<N>>(
     this: Expression<N | null>,
     other: O,
   ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "-", other)
   }
-  mul<N extends number | bigint, O extends Operand<N>>(
+  mul<N extends number | bigint | string, O extends Operand<N>>(
     this: Expression<N | null>,
     other: O,
   ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "*", other)
   }
-  div<N extends number | bigint, O extends Operand<N>>(
+  div<N extends number | bigint | string, O extends Operand<N>>(
     this: Expression<N | null>,
     other: O,
   ): Expression<N | NullIn<T, O>> {
     return arithmetic(this, "/", other)
   }
-  mod<N extends number | bigint, O extends Operand<N>>(
+  mod<N extends number | bigint | string, O extends Operand<N>>(
     this: Expression<N | null>,
     other: O,
   ): Expression<N | NullIn<T, O>> {
