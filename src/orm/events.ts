@@ -8,14 +8,17 @@ import { cached } from "../util/cached.ts"
 import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 
-export type MapperEvent =
-  | "beforeInsert"
-  | "afterInsert"
-  | "beforeUpdate"
-  | "afterUpdate"
-  | "beforeDelete"
-  | "afterDelete"
-export type SessionEvent = "beforeFlush" | "afterFlush" | "afterCommit" | "afterRollback"
+export const MAPPER_EVENTS = [
+  "beforeInsert",
+  "afterInsert",
+  "beforeUpdate",
+  "afterUpdate",
+  "beforeDelete",
+  "afterDelete",
+] as const
+export type MapperEvent = (typeof MAPPER_EVENTS)[number]
+export const SESSION_EVENTS = ["beforeFlush", "afterFlush", "afterCommit", "afterRollback"] as const
+export type SessionEvent = (typeof SESSION_EVENTS)[number]
 
 export interface FlushContext {
   /** The session flushing; listeners may `add` objects to it, written in the same flush. */
@@ -30,10 +33,29 @@ export type MapperListener<T> = (object: T, context: FlushContext) => void
 export class Listeners<E extends string, L> {
   readonly #byEvent = new Map<E, L[]>()
 
+  constructor(
+    /** The events there are, and what registers them, for the refusal of any other. */
+    readonly events: readonly E[],
+    readonly registeredBy: string,
+  ) {}
+
   // Lists are replaced, never changed in place: a listener that adds or removes one while its event
   // is being dispatched changes the next dispatch, not the one under way (which would skip a listener).
   add(event: E, listener: L): () => void {
-    this.#byEvent.set(event, [...this.get(event), listener])
+    // A misspelt event (from JavaScript, or a cast) was kept under its own name and never fired.
+    if (!this.events.includes(event)) {
+      throw new InvalidRequestError(
+        `No event "${event}" for ${this.registeredBy}: the events are ${this.events.join(", ")}`,
+      )
+    }
+    if (typeof listener !== "function") {
+      throw new InvalidRequestError(
+        `${this.registeredBy} takes a function to call on ${event}, not ${describeListener(listener)}`,
+      )
+    }
+    // Registered once, as SQLAlchemy's event.listen: a handler that listens on every request (the same
+    // function each time) ran once more per request, and removing it once left it listening.
+    if (!this.get(event).includes(listener)) this.#byEvent.set(event, [...this.get(event), listener])
     return () => {
       const list = [...this.get(event)]
       const at = list.indexOf(listener)
@@ -54,7 +76,11 @@ const listenersByMapper = new WeakMap<Mapper, Listeners<MapperEvent, MapperListe
  * worker that neither listens nor flushes carries no Listeners.
  */
 export function mapperListeners(mapper: Mapper): Listeners<MapperEvent, MapperListener<object>> {
-  return cached(listenersByMapper, mapper, () => new Listeners())
+  return cached(listenersByMapper, mapper, () => new Listeners(MAPPER_EVENTS, `listen(${mapper.name}, ...)`))
+}
+
+function describeListener(listener: unknown): string {
+  return listener === null || typeof listener !== "object" ? String(listener) : "an object"
 }
 
 /** `listen(Post, "afterInsert", (post, { session, keyOf }) => session.add(new AuditLog({...})))` */

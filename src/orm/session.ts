@@ -22,7 +22,7 @@ import { relinkMoved } from "./bulk-relink.ts"
 import { bulkSession, isBulk } from "./bulk-sync.ts"
 import { relationshipWrites } from "./collection.ts"
 import { described } from "./described.ts"
-import { type FlushContext, Listeners, type SessionEvent } from "./events.ts"
+import { type FlushContext, Listeners, SESSION_EVENTS, type SessionEvent } from "./events.ts"
 import { dropExpiredSets, expire, expireColumns } from "./expired-sets.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
@@ -130,7 +130,10 @@ export class AsyncSession extends ReadSession {
   #reached: Reached | undefined
   readonly #deleted = new Set<InstanceState>()
   #autoflush: boolean
-  readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>()
+  readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>(
+    SESSION_EVENTS,
+    "session.on(...)",
+  )
   /** What flushes inside the open interactive transaction wrote; undone on the objects if it does not commit. */
   #flushed: FlushedInTransaction | undefined
   /** The flush, commit or rollback under way; the next one waits for it (`#oneAtATime`). */

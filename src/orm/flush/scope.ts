@@ -3,7 +3,7 @@
 // nearly a minute over the loop. A flush writes only what differs from what the database has, so it
 // can go through the objects that differ and those their changed relationships reach, and leave the
 // others as they are; where that is not enough to know what it writes, it looks at all of them.
-import { mapperListeners } from "../events.ts"
+import { MAPPER_EVENTS, mapperListeners } from "../events.ts"
 import { setWhileExpired } from "../expired-sets.ts"
 import type { RelationshipProperty } from "../mapper.ts"
 import { relationshipsChanged } from "../session-changes.ts"
@@ -15,15 +15,6 @@ import {
   sameValue,
   stateOf,
 } from "../state.ts"
-
-const MAPPER_EVENTS = [
-  "beforeInsert",
-  "afterInsert",
-  "beforeUpdate",
-  "afterUpdate",
-  "beforeDelete",
-  "afterDelete",
-] as const
 
 /**
  * The persistent objects of `held` a flush must look at: those whose columns or loaded relationships
