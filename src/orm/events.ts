@@ -111,7 +111,21 @@ export function validates<M extends ModelConstructor, const K extends keyof Inst
   ) => Validated<InstanceType<M>[K]>,
 ): () => void {
   const mapper = mapperOf(model)
-  const added = validator as (key: string, value: unknown, object: object) => unknown
+  const validate = validator as (key: string, value: unknown, object: object) => unknown
+  // What a validator returns is stored as is: undefined (one that checks and forgets to return) lost the
+  // value, or left a collection or a link half made for the flush to fail on; a promise (an async
+  // validator) was stored in place of the value. Refused as the validator's, before anything changes.
+  const added = (key: string, value: unknown, object: object): unknown => {
+    const result = validate(key, value, object)
+    if (result === undefined || result instanceof Promise) {
+      if (result instanceof Promise) result.catch(() => undefined)
+      throw new InvalidRequestError(
+        `The validator of ${mapper.name}.${key} returned ${result === undefined ? "undefined" : "a Promise"}: ` +
+          "a validator runs as the value is set, and returns the value to store (null for NULL) or throws to refuse it",
+      )
+    }
+    return result
+  }
   for (const key of keys) {
     if (!mapper.columnKeys.includes(key) && !mapper.relationshipSpecs.has(key)) {
       throw new InvalidRequestError(`${mapper.name} has no attribute "${key}" to validate`)
