@@ -231,6 +231,10 @@ export class Connection {
   }
 
   #compile(statement: Statement, params: readonly unknown[]): Query {
+    // Every statement passes here (engines, connections, sessions): SQL as a string, as other libraries
+    // take it, would fail as "statement.compile is not a function". SQLAlchemy 2.0 refuses it too.
+    if (typeof statement === "string")
+      throw new InvalidRequestError(`A string is not a statement: pass text(${JSON.stringify(statement)})`)
     if (params.length > 0 && statement.kind !== "text") {
       throw new InvalidRequestError("Only text() statements take params; others carry their values")
     }
