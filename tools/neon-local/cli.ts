@@ -1,12 +1,12 @@
 // `npx edgealchemy neon-local [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
-// [--max-connections 20]` (the package ships it; `npm run neon-local -- ...` in this checkout):
-// a local Neon endpoint in front of PG_URL.
+// [--max-connections 20] [--http-query-timeout-ms 15000]` (the package ships it; `npm run neon-local --
+// ...` in this checkout): a local Neon endpoint in front of PG_URL.
 import { parseArgs } from "node:util"
-import { startNeonLocal } from "./index.ts"
+import { DEFAULT_HTTP_QUERY_TIMEOUT_MS, startNeonLocal } from "./index.ts"
 import { probeUpstream } from "./upstream-pool.ts"
 
 const USAGE = `Usage: npx edgealchemy neon-local [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
-                                  [--max-connections 20]
+                                  [--max-connections 20] [--http-query-timeout-ms 15000]
 
 A local Neon endpoint (SQL over HTTP at /sql, the WebSocket proxy at /v2) in front of the PostgreSQL at
 PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -22,7 +22,12 @@ A wrong password, a role that does not exist, or another host (Neon: a wrong pro
 
 SQL over HTTP runs on at most --max-connections PostgreSQL connections (default 20); a request beyond
 them waits up to 30 s for one, then gets PostgreSQL's "sorry, too many clients already" (53300). A
-request whose client goes away is cancelled on PostgreSQL, as on Neon.`
+request whose client goes away is cancelled on PostgreSQL, as on Neon. One that runs longer than
+--http-query-timeout-ms on its connection (default 15000, the default of Neon's --sql-over-http-timeout;
+0 for no limit, as Neon's proxy today, which declares that flag but no longer applies it) is cancelled
+too, a batch rolled back, and answered as Neon answered while it applied it: HTTP 504,
+"HTTP-Connection timed out, execution time exeeded N seconds". Use the WebSocket proxy (Pool, Client)
+for longer work.`
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -32,6 +37,7 @@ function parseOptions() {
       password: { type: "string" },
       "insecure-any-password": { type: "boolean", default: false },
       "max-connections": { type: "string", default: "20" },
+      "http-query-timeout-ms": { type: "string", default: String(DEFAULT_HTTP_QUERY_TIMEOUT_MS) },
       help: { type: "boolean", short: "h", default: false },
     },
   })
@@ -46,7 +52,13 @@ function parseOptions() {
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
     throw new Error(`--max-connections expects a positive integer, got "${values["max-connections"]}"`)
   }
-  return { ...values, maxConnections }
+  const httpQueryTimeoutMs = Number(values["http-query-timeout-ms"])
+  if (!Number.isInteger(httpQueryTimeoutMs) || httpQueryTimeoutMs < 0) {
+    throw new Error(
+      `--http-query-timeout-ms expects milliseconds (0 for no limit), got "${values["http-query-timeout-ms"]}"`,
+    )
+  }
+  return { ...values, maxConnections, httpQueryTimeoutMs }
 }
 
 let values: ReturnType<typeof parseOptions>
@@ -69,6 +81,7 @@ const neon = await startNeonLocal({
   upstream,
   port: Number(values.port),
   maxConnections: values.maxConnections,
+  httpQueryTimeoutMs: values.httpQueryTimeoutMs,
   ...(values.host ? { host: values.host } : {}),
   ...(values.password === undefined ? {} : { password: values.password }),
   ...(values["insecure-any-password"] ? { anyPassword: true } : {}),

@@ -33,7 +33,14 @@ export interface NeonLocalOptions {
    *  and then stalls, or trickles its body, is answered 408 and cut off; it never holds a PostgreSQL
    *  connection, as none is taken before the whole body is in. */
   bodyTimeoutMs?: number
+  /** How long one SQL-over-HTTP request (a query, or a batch) may run on its PostgreSQL connection, from
+   *  when it has one (default 15 s, the default of Neon's --sql-over-http-timeout; 0: no limit, as
+   *  Neon's proxy today). Past it what runs is cancelled (a batch rolled back) and the answer is Neon's
+   *  504 "HTTP-Connection timed out, execution time exeeded N seconds". */
+  httpQueryTimeoutMs?: number
 }
+
+export const DEFAULT_HTTP_QUERY_TIMEOUT_MS = 15_000
 
 /** Far more than any body takes on a local link (Node's own requestTimeout would wait 300 s). */
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000
@@ -128,6 +135,7 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
         countStatement: () => stats.count("statements", scope),
         signal,
         rollBackAtEnd: drop,
+        timeoutMs: options.httpQueryTimeoutMs ?? DEFAULT_HTTP_QUERY_TIMEOUT_MS,
       })
       if (drop) {
         request.socket.destroy()
