@@ -58,6 +58,11 @@ const COLLATED = new Set(["string", "text", "enum"])
 const ORDERING = new Set(["<", ">", "<=", ">="])
 const TEXT_ORDER = "text order is the database's collation, not JavaScript's"
 const READ_BACK = new Set(["numeric", "json"])
+/**
+ * Types that JavaScript writes as text as both databases do, for `||`. Not a double (0.30000000000000004
+ * is "0.3" on SQLite, 1e-7 "1e-07" on PostgreSQL), a boolean ("1" on SQLite), a date, bytes or JSON.
+ */
+const CONCATENATED = new Set(["string", "text", "enum", "integer", "smallint", "bigint", "null"])
 const READ_BACK_FORM = "a Numeric or a JSON document reads back in the database's form"
 
 /** Refuses operands whose JavaScript values do not compare as the database's (`"1.50"` is `"1.5"`). */
@@ -195,7 +200,11 @@ export function matches(conditions: readonly Expression<unknown>[], table: Table
 function binary(node: Binary<unknown>, scope: Scope): Evaluator {
   const left = build(node.left, scope)
   const right = build(node.right, scope)
-  if (node.operator === "||") return nullSafe(left, right, (a, b) => `${a}${b}`)
+  if (node.operator === "||") {
+    const kind = node.children.find((operand) => !CONCATENATED.has(operand.type.kind))?.type.kind
+    if (kind) throw new Unevaluable(`each database writes a ${kind} as text in its own way`)
+    return nullSafe(left, right, (a, b) => `${a}${b}`)
+  }
   comparable(node.children)
   if (
     ORDERING.has(node.operator) &&
