@@ -42,6 +42,11 @@ export async function rollbackFailedWork(connection: Connection): Promise<void> 
 export class Savepoint {
   /** Kept by its connection's SavepointStack. */
   state: SavepointState = "active"
+  /**
+   * Told once a failed statement's rollback to this savepoint has undone its work (the enclosing
+   * transaction goes on): a session puts its objects back as they were when the savepoint began.
+   */
+  declare onUndone: (() => void) | undefined
   readonly #stack: SavepointStack
 
   constructor(
@@ -143,6 +148,7 @@ export class SavepointStack {
     } finally {
       this.#recovering = false
     }
+    savepoint.onUndone?.()
     return true
   }
 

@@ -158,6 +158,8 @@ export class AsyncSession extends ReadSession {
   #ending: SessionEvent | undefined
   /** The last flush's afterFlush listeners changed the session (an audit row added): commit() writes it too. */
   #afterFlushChanged = false
+  /** A flush is planning, sending or putting back its objects: it undoes a savepoint's failure itself. */
+  #flushing = false
   /** Objects whose INSERT or DELETE is out now (a flush under way). */
   #sending: ReadonlySet<InstanceState> = new Set()
   /** What puts the objects back to each savepoint (beginNested) not yet ended by the application. */
@@ -708,6 +710,13 @@ export class AsyncSession extends ReadSession {
       this.#reattach([...keys, ...loadedSince])
     }
     this.#savepointUndo.set(savepoint, undo)
+    // A statement that failed inside it undid its work, the transaction going on: the objects go back
+    // with it at once. Left, an object it inserted stayed persistent under the key of a row that was
+    // gone, and a change it wrote read as committed, for the commit that follows to report saved. A
+    // flush the database refused puts its objects back itself (#writeChanges).
+    savepoint.onUndone = () => {
+      if (!this.#flushing) this.#undoFailedSavepoint(undo)
+    }
     return {
       name: savepoint.name,
       // Its pending changes are flushed into it first, as SQLAlchemy's nested commit does: a failure
@@ -726,6 +735,28 @@ export class AsyncSession extends ReadSession {
         if (undone) undo()
       },
     }
+  }
+
+  /**
+   * Puts the objects back to a savepoint a failed statement rolled back (`undo`, as its rollback() does),
+   * but for what was never sent (autoflush off): columns changed, objects added or marked for deletion
+   * since the last flush stay pending, as the database had none of it to undo. The savepoint's
+   * rollback(), if the application calls it, drops them as well.
+   */
+  #undoFailedSavepoint(undo: () => void): void {
+    const pending = [...this.#new]
+    const marked = [...this.#deleted]
+    const unsent = lateChanges([...pending, ...this.identityMap.values().map(stateOf)]).filter(
+      ([state, key]) => state.mapper.columnKeys.includes(key),
+    )
+    undo()
+    for (const state of pending) if (state.session === undefined) this.#attach(state)
+    for (const state of marked) {
+      if (state.session !== this || state.committed === undefined) continue
+      state.deleted = true
+      this.#deleted.add(state)
+    }
+    keepLateChanges(unsent)
   }
 
   /**
@@ -1160,6 +1191,7 @@ export class AsyncSession extends ReadSession {
     let applied = false
     let sent: Map<InstanceState, Snapshot> | undefined
     let plan: FlushPlan | undefined
+    this.#flushing = true
     try {
       this.#fire("beforeFlush")
       for (let round = 0; !plan; round++) {
@@ -1334,6 +1366,8 @@ export class AsyncSession extends ReadSession {
       // above went back into the session, which has let go of its objects; they are let go again.
       if (this.closed) this.expungeAll()
       throw staleOrSame(error)
+    } finally {
+      this.#flushing = false
     }
   }
 
