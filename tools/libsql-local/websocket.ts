@@ -2,8 +2,9 @@
 // same port as HTTP: the client's `ws://` URL. A connection says `hello` (with the token when one is
 // required), then opens streams by id and runs requests on them; its streams share the SQL texts it
 // stores. Each stream holds a connection of the pool, counted against the same limit as HTTP streams,
-// and lives until the client closes it or its WebSocket. Requests run in the order they arrive, each in
-// its turn (lane.ts) as an HTTP request does. Not served: `hrana3` (cursors), Protobuf.
+// and lives until the client closes it or its WebSocket. A stream's requests run in the order they
+// arrive, each in its turn (lane.ts) as an HTTP request does; streams do not wait for each other's
+// requests. Not served: `hrana3` (cursors), Protobuf.
 import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, Server } from "node:http"
 import type { Duplex } from "node:stream"
@@ -11,7 +12,7 @@ import type { WebSocket, WebSocketServer } from "ws"
 import { parseLikeSerde, stringifyLikeSerde } from "../serde-json.ts"
 import { ConnectionLimitError, ProtocolError } from "./errors.ts"
 import { contextFor, type HranaService } from "./pipeline.ts"
-import { object, streamRequest } from "./requests.ts"
+import { object, type StreamRequest, streamRequest } from "./requests.ts"
 import { handleStreamRequest } from "./stream-requests.ts"
 import type { Reservation, Stream } from "./streams.ts"
 
@@ -87,15 +88,26 @@ function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   )
 }
 
-/** One client's WebSocket: its streams by the ids it gave them, its SQL texts, its requests in order. */
+/**
+ * One client's WebSocket: its streams by the ids it gave them, its SQL texts, and a queue of requests per
+ * stream. A stream's requests run in the order they arrive; the streams of one socket proceed
+ * independently, as on sqld (each stream its own task): the official client multiplexes every
+ * transaction and statement of a ws:// client onto one socket, so a statement waiting for the write
+ * lock one of its transactions holds would otherwise hold up that transaction's COMMIT behind it until
+ * the lock changed hands by force. Messages themselves are read in order: hello, the SQL texts, and
+ * which stream ids exist are settled as each arrives, and a request's stored SQL texts are read then.
+ */
 function session(ws: WebSocket, service: HranaService, options: WebSocketOptions, scope: string | undefined) {
   const streams = new Map<number, Stream>()
+  /** Stream ids opened and not closed, as of the messages read so far (streams: as of the requests run). */
+  const declared = new Set<number>()
+  /** Each stream id's last queued request. */
+  const queues = new Map<number, Promise<void>>()
   const sqls = new Map<number, string>()
   const gone = new AbortController()
   const abort = () => gone.abort()
   options.stopping.addEventListener("abort", abort, { once: true })
   let greeted = false
-  let queue = Promise.resolve()
 
   const send = (message: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(stringifyLikeSerde(message))
@@ -109,58 +121,80 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   ws.on("close", end)
   ws.on("error", () => ws.terminate())
 
-  ws.on("message", (data, isBinary) => {
-    queue = queue.then(async () => {
+  const fail = (error: unknown, requestId: number | undefined) => {
+    if (error instanceof RequestFailed) {
+      send({ type: "response_error", request_id: requestId, error: error.error })
+      return
+    }
+    // sqld closes a connection that broke the protocol, with the reason; what else it sent is not run.
+    gone.abort()
+    const reason = error instanceof Error ? error.message : String(error)
+    ws.close(error instanceof ProtocolError ? 1002 : 1011, reason.slice(0, 120))
+  }
+
+  /** Runs `job` after the stream's earlier requests, beside other streams' requests. */
+  const enqueue = (streamId: number, requestId: number, job: () => Promise<Record<string, unknown>>) => {
+    const previous = queues.get(streamId) ?? Promise.resolve()
+    const next = previous.then(async () => {
       if (gone.signal.aborted) return
-      let requestId: number | undefined
       try {
-        if (isBinary) {
-          throw new ProtocolError(
-            "Received a binary WebSocket message, which is not supported in this encoding",
-          )
-        }
-        const message = object(parseMessage(toBuffer(data)), "message", [
-          "type",
-          "jwt",
-          "request_id",
-          "request",
-        ])
-        if (message.type === "hello") {
-          const refusal = authenticate(options.authToken, message.jwt)
-          if (refusal) {
-            send({ type: "hello_error", error: { message: refusal, code: "AUTH_FAILED" } })
-            ws.close(1008, refusal.slice(0, 120))
-            return
-          }
-          greeted = true
-          send({ type: "hello_ok" })
-          return
-        }
-        if (message.type !== "request") {
-          throw new ProtocolError(`Unknown message type ${JSON.stringify(message.type)}`)
-        }
-        if (!greeted) throw new ProtocolError("Received a request before hello message")
-        if (typeof message.request_id !== "number" || !Number.isInteger(message.request_id)) {
-          throw new ProtocolError(
-            "Cannot deserialize client message from JSON: request_id: expected an integer",
-          )
-        }
-        requestId = message.request_id
-        const response = await respond(object(message.request, "request", ["type", "stream_id"]))
-        send({ type: "response_ok", request_id: requestId, response })
+        send({ type: "response_ok", request_id: requestId, response: await job() })
       } catch (error) {
-        if (error instanceof RequestFailed) {
-          send({ type: "response_error", request_id: requestId, error: error.error })
-          return
-        }
-        // sqld closes a connection that broke the protocol, with the reason.
-        const reason = error instanceof Error ? error.message : String(error)
-        ws.close(error instanceof ProtocolError ? 1002 : 1011, reason.slice(0, 120))
+        fail(error, requestId)
       }
     })
+    queues.set(streamId, next)
+    void next.finally(() => {
+      if (queues.get(streamId) === next) queues.delete(streamId)
+    })
+  }
+
+  ws.on("message", (data, isBinary) => {
+    if (gone.signal.aborted) return
+    let requestId: number | undefined
+    try {
+      if (isBinary) {
+        throw new ProtocolError(
+          "Received a binary WebSocket message, which is not supported in this encoding",
+        )
+      }
+      const message = object(parseMessage(toBuffer(data)), "message", [
+        "type",
+        "jwt",
+        "request_id",
+        "request",
+      ])
+      if (message.type === "hello") {
+        const refusal = authenticate(options.authToken, message.jwt)
+        if (refusal) {
+          send({ type: "hello_error", error: { message: refusal, code: "AUTH_FAILED" } })
+          gone.abort()
+          ws.close(1008, refusal.slice(0, 120))
+          return
+        }
+        greeted = true
+        send({ type: "hello_ok" })
+        return
+      }
+      if (message.type !== "request") {
+        throw new ProtocolError(`Unknown message type ${JSON.stringify(message.type)}`)
+      }
+      if (!greeted) throw new ProtocolError("Received a request before hello message")
+      if (typeof message.request_id !== "number" || !Number.isInteger(message.request_id)) {
+        throw new ProtocolError(
+          "Cannot deserialize client message from JSON: request_id: expected an integer",
+        )
+      }
+      requestId = message.request_id
+      const answered = accept(requestId, object(message.request, "request", ["type", "stream_id"]))
+      if (answered) send({ type: "response_ok", request_id: requestId, response: answered })
+    } catch (error) {
+      fail(error, requestId)
+    }
   })
 
-  async function respond(request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** Reads one request as it arrives: answers it at once (the SQL texts), or queues it on its stream. */
+  function accept(requestId: number, request: Record<string, unknown>): Record<string, unknown> | undefined {
     const { type, stream_id: streamId } = request
     if (type === "store_sql") return storeSql(request)
     if (type === "close_sql") {
@@ -173,33 +207,54 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
       )
     }
     if (type === "open_stream") {
-      if (streams.has(streamId)) throw new ProtocolError(`Stream ${streamId} already exists`)
-      let reservation: Reservation
-      try {
-        reservation = await service.registry.reserve(gone.signal)
-      } catch (error) {
-        // sqld's refusals past its connection limit (HTTP 429 over HTTP).
-        if (!(error instanceof ConnectionLimitError)) throw error
-        throw new RequestFailed({ message: error.message, code: "TOO_MANY_CONNECTIONS" })
-      }
-      try {
-        streams.set(streamId, await service.registry.openOwned(reservation, sqls))
-      } finally {
-        service.registry.unreserve(reservation)
-      }
-      return { type: "open_stream" }
+      if (declared.has(streamId)) throw new ProtocolError(`Stream ${streamId} already exists`)
+      declared.add(streamId)
+      enqueue(streamId, requestId, () => openStream(streamId))
+      return undefined
     }
-    const stream = streams.get(streamId)
-    if (!stream) throw new ProtocolError(`Stream ${streamId} not found`)
+    if (!declared.has(streamId)) throw new ProtocolError(`Stream ${streamId} not found`)
     if (type === "close_stream") {
-      service.registry.closeConnection(stream)
-      streams.delete(streamId)
-      return { type: "close_stream" }
+      declared.delete(streamId)
+      enqueue(streamId, requestId, async () => {
+        const stream = streams.get(streamId)
+        if (stream) service.registry.closeConnection(stream)
+        streams.delete(streamId)
+        return { type: "close_stream" }
+      })
+      return undefined
     }
     if (type !== "execute" && type !== "batch" && type !== "sequence" && type !== "describe") {
       throw new ProtocolError(`Request type ${JSON.stringify(type)} is not supported by ${SUBPROTOCOL}`)
     }
-    return run(stream, request)
+    // sqld reads the stored texts a request names as it arrives: a close_sql sent right after the
+    // request does not take its text away.
+    const parsed = withStoredSql(streamRequest(request, "request"), sqls)
+    enqueue(streamId, requestId, async () => {
+      const stream = streams.get(streamId)
+      if (!stream) throw new ProtocolError(`Stream ${streamId} not found`)
+      return run(stream, parsed)
+    })
+    return undefined
+  }
+
+  async function openStream(streamId: number): Promise<Record<string, unknown>> {
+    let reservation: Reservation
+    try {
+      reservation = await service.registry.reserve(gone.signal)
+    } catch (error) {
+      // sqld's refusals past its connection limit (HTTP 429 over HTTP).
+      if (!(error instanceof ConnectionLimitError)) throw error
+      throw new RequestFailed({ message: error.message, code: "TOO_MANY_CONNECTIONS" })
+    }
+    try {
+      const stream = await service.registry.openOwned(reservation, sqls)
+      // The socket closed while the stream opened: nobody will close it.
+      if (gone.signal.aborted) service.registry.closeConnection(stream)
+      else streams.set(streamId, stream)
+    } finally {
+      service.registry.unreserve(reservation)
+    }
+    return { type: "open_stream" }
   }
 
   /** sqld's store_sql over WebSocket: the connection's texts, at most 150, of any size (hrana/ws/session.rs). */
@@ -220,7 +275,7 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   }
 
   /** Runs one request on `stream` in its turn; its HranaError is the request's response_error. */
-  async function run(stream: Stream, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function run(stream: Stream, request: StreamRequest): Promise<Record<string, unknown>> {
     const turn = service.lane.turn(gone.signal)
     try {
       await turn.take()
@@ -233,13 +288,33 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
       )
       const result = await handleStreamRequest(
         { registry: service.registry, stream, version: 2, context },
-        streamRequest(request, "request"),
+        request,
       )
       if (result.type === "error") throw new RequestFailed(result.error)
       return result.response
     } finally {
       turn.leave()
     }
+  }
+}
+
+/** `request` with the stored SQL texts it names put in their place, as they are now. A name not stored
+ *  is left for the request to fail on when it runs. */
+function withStoredSql(request: StreamRequest, sqls: Map<number, string>): StreamRequest {
+  const resolve = <T extends { sql: string | undefined; sqlId: number | undefined }>(named: T): T => {
+    const text = named.sql === undefined && named.sqlId !== undefined ? sqls.get(named.sqlId) : undefined
+    return text === undefined ? named : { ...named, sql: text, sqlId: undefined }
+  }
+  switch (request.type) {
+    case "execute":
+      return { ...request, stmt: resolve(request.stmt) }
+    case "batch":
+      return { ...request, steps: request.steps.map((step) => ({ ...step, stmt: resolve(step.stmt) })) }
+    case "sequence":
+    case "describe":
+      return resolve(request)
+    default:
+      return request
   }
 }
 
