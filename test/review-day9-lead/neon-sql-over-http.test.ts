@@ -141,7 +141,7 @@ describe("Neon's SQL over HTTP, spoken by the transport", () => {
       })
       const error = await engine.execute(text("SELECT 1")).catch((caught: unknown) => caught)
       expect(error).toBeInstanceOf(InvalidRequestError)
-      expect((error as Error).message).toBe("The database URL is not postgresql://user:password@host/dbname")
+      expect((error as Error).message).toBe("The database URL is not postgresql://user:password@host/db")
       expect(requests).toBe(0)
     }
   })

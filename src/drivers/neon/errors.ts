@@ -21,12 +21,12 @@ import type { Query } from "../transport.ts"
  * hang up", ECONNRESET), the driver ("Connection terminated", "Error connecting to database", a
  * WebSocket error, "Server error (HTTP status 502)"), Neon's proxy when its own connection to the
  * database dropped (its PostgreSQL client's "connection closed", "error communicating with the
- * server: ...", answered 400 with no SQLSTATE), a round trip that outlived requestTimeoutMs, and a
- * batch answered 200 with a body not of Neon's shape ("Neon internal error: unexpected result format":
- * a middlebox's, after the proxy did the work).
+ * server: ...", answered 400 with no SQLSTATE), and a round trip that outlived requestTimeoutMs. An
+ * answer of 200 with a body not of Neon's shape (a middlebox's, after the proxy did the work) fails
+ * reading it, a TypeError (./sql-over-http.ts), which is a lost connection too.
  */
 const LOST =
-  /HTTP status|fetch failed|ECONN(REFUSED|RESET)|EPIPE|socket hang up|other side closed|WebSocket|Connection (terminated|closed)|error communicating|connecting to database|network connection|requestTimeoutMs|Neon internal/i
+  /HTTP status|fetch failed|ECONN(REFUSED|RESET)|EPIPE|socket hang up|other side closed|WebSocket|Connection (terminated|closed)|error communicating|connecting to database|network connection|requestTimeoutMs/i
 
 /**
  * A write anywhere in the SQL (`WITH ... INSERT` too): the engine's words (mayWrite's), spelled alike, so

@@ -5,8 +5,8 @@
 // its own: pg-types' parsers read the values (HTTP and WebSocket answers stay alike), the default
 // endpoint is the driver's, and errors are its NeonDbError, with the same fields and messages.
 import { NeonDbError, neonConfig, types } from "@neondatabase/serverless"
-import { hex } from "../../util/hex.ts"
 import { InvalidRequestError } from "../../errors.ts"
+import { hex } from "../../util/hex.ts"
 import type { Query, QueryResult } from "../transport.ts"
 import type { NeonOptions } from "./settings.ts"
 
@@ -30,7 +30,7 @@ export function httpTarget(url: string, options: NeonOptions): HttpTarget {
     parsed = new URL(`http:${url.slice(url.indexOf(":") + 1)}`)
   } catch {}
   if (!parsed?.username || !parsed.hostname || parsed.pathname.length < 2) {
-    throw new InvalidRequestError("The database URL is not postgresql://user:password@host/dbname")
+    throw new InvalidRequestError("The database URL is not postgresql://user:password@host/db")
   }
   const endpoint = options.fetchEndpoint ?? neonConfig.fetchEndpoint
   const target = {
@@ -79,10 +79,9 @@ export async function postSql(
     throw Object.assign(new NeonDbError(`Error connecting to database: ${error}`), { sourceError: error })
   }
   if (response.ok) {
-    const answer: { results?: unknown } = await response.json()
-    const results = batchHeaders ? answer.results : [answer]
-    if (!Array.isArray(results)) throw new NeonDbError("Neon internal error: unexpected result format")
-    return results.map((result) => resultOf(result, parsers))
+    // A body not of Neon's shape (a middlebox's) fails here as a TypeError: a connection's failure.
+    const answer: Answer & { results: Answer[] } = await response.json()
+    return (batchHeaders ? answer.results : [answer]).map((result) => resultOf(result, parsers))
   }
   if (response.status !== 400) {
     throw new NeonDbError(`Server error (HTTP status ${response.status}): ${await response.text()}`)
@@ -93,14 +92,13 @@ export async function postSql(
   throw Object.assign(new NeonDbError(fields.message), fields)
 }
 
-function resultOf(
-  result: {
-    fields: { name: string; dataTypeID: number }[]
-    rows: (string | null)[][]
-    rowCount: number | null
-  },
-  parsers: TypeParsers,
-): QueryResult {
+interface Answer {
+  fields: { name: string; dataTypeID: number }[]
+  rows: (string | null)[][]
+  rowCount: number | null
+}
+
+function resultOf(result: Answer, parsers: TypeParsers): QueryResult {
   const parse = result.fields.map((field) => parsers(field.dataTypeID))
   return {
     columns: result.fields.map((field) => field.name),
