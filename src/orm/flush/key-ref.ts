@@ -1,4 +1,5 @@
 // A key the database has not generated yet, as a value other rows of the same flush can hold.
+import { InvalidRequestError } from "../../errors.ts"
 import { Expression } from "../../sql/expression.ts"
 import { Integer } from "../../sql/types.ts"
 import type { InstanceState } from "../state.ts"
@@ -13,5 +14,16 @@ export class KeyRef extends Expression<number> {
 
   constructor(readonly state: InstanceState) {
     super()
+  }
+
+  /**
+   * It has no value yet: made text (`note: \`post ${keyOf(post)}\``) or a number, it was "[object Object]"
+   * or NaN, written without an error where the same listener wrote a stored row's key.
+   */
+  [Symbol.toPrimitive](): never {
+    throw new InvalidRequestError(
+      `keyOf() of a new ${this.state.mapper.name} is the key the database generates as this flush inserts it, not a value yet: ` +
+        "store it as a column's value ({ entityId: keyOf(object) }), or write text with it from an afterCommit listener, where the object's key is set",
+    )
   }
 }
