@@ -57,6 +57,27 @@ describe("libsql-local's Hrana over WebSocket runs the streams of one socket ind
     }
   })
 
+  it("lets many requests of one socket wait at once without a listener-leak warning", async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`)
+    process.on("warning", onWarning)
+    const client = createClient({ url: wsUrl(), intMode: "bigint" })
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => client.batch([`SELECT ${i} AS i`], "write")),
+      )
+      expect(results.map(([result]) => result?.rows[0]?.i)).toEqual(
+        Array.from({ length: 30 }, (_, i) => BigInt(i)),
+      )
+      // Node emits warnings on the next tick.
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings.filter((warning) => warning.startsWith("MaxListenersExceededWarning"))).toEqual([])
+    } finally {
+      process.off("warning", onWarning)
+      client.close()
+    }
+  })
+
   it("still runs a stream's requests in order, and reads a stored SQL text as the request arrives", async () => {
     const request = (id: number, body: Record<string, unknown>) => ({
       type: "request",

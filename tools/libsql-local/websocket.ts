@@ -6,6 +6,7 @@
 // arrive, each in its turn (lane.ts) as an HTTP request does; streams do not wait for each other's
 // requests. Not served: `hrana3` (cursors), Protobuf.
 import { timingSafeEqual } from "node:crypto"
+import { setMaxListeners } from "node:events"
 import type { IncomingMessage, Server } from "node:http"
 import type { Duplex } from "node:stream"
 import type { WebSocket, WebSocketServer } from "ws"
@@ -105,6 +106,8 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   const queues = new Map<number, Promise<void>>()
   const sqls = new Map<number, string>()
   const gone = new AbortController()
+  // Every request waiting on one of the socket's streams listens for the socket going away.
+  setMaxListeners(0, gone.signal)
   const abort = () => gone.abort()
   options.stopping.addEventListener("abort", abort, { once: true })
   let greeted = false
