@@ -1349,6 +1349,12 @@ export class AsyncSession extends ReadSession {
       // persistent, under keys of rows that are gone, for a commit to report saved.
       if (applied) for (const [savepoint, undo] of active) if (savepoint.state === "failed") undo()
       const failedIn = openSavepoints.findLast((savepoint) => savepoint.state === "failed")
+      // Not applied, this flush's objects are back as before it, pending; but what earlier flushes inside
+      // the savepoint wrote went with it too, and goes back with it (what was never sent stays). Left, an
+      // object inserted there stayed persistent under the key of a row that was gone, for a commit once
+      // this flush's objects were expunged (or a listener's failure refused nothing) to report saved.
+      const undoFailed = failedIn && !applied && this.#savepointUndo.get(failedIn)
+      if (undoFailed) this.#undoFailedSavepoint(undoFailed)
       if (failedIn && plan && !applied && connection.inTransaction) {
         const refusal = new PendingRollbackError(
           `A flush inside savepoint ${failedIn.name} failed (the cause), and the database undid the savepoint's work; call that savepoint's rollback() (which puts the objects back as they were when it began), or the session's rollback(), before writing again`,
