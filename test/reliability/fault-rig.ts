@@ -60,11 +60,22 @@ export const NOTHING_OPEN: OpenThings = {
   hung: 0,
 }
 
-export async function startFaultRig(): Promise<FaultRig> {
+export interface FaultRigOptions {
+  /** libsql-local's stream expiry (default 200 ms; Turso's is 10 s). A transaction idle longer than this
+   *  between two of its statements expires, which a loaded machine can make happen: a suite whose
+   *  transactions must not expire, and whose clients close what they abandon, keeps streams longer. */
+  streamExpiryMs?: number
+}
+
+export async function startFaultRig(options: FaultRigOptions = {}): Promise<FaultRig> {
   await reachPostgres(pgUrl())
   const database = await createScratchDatabase(pgUrl())
   const neonLocal = await startNeonLocal({ upstream: database.url, port: 0 })
-  const libsqlLocal = await startLibsqlLocal({ port: 0, streamExpiryMs: 200, busyTimeoutMs: 1_000 })
+  const libsqlLocal = await startLibsqlLocal({
+    port: 0,
+    streamExpiryMs: options.streamExpiryMs ?? 200,
+    busyTimeoutMs: 1_000,
+  })
   const neonProxy = await startFaultProxy({ target: neonLocal.url })
   const libsqlProxy = await startFaultProxy({ target: libsqlLocal.url })
   const admin = new pg.Client({ connectionString: database.url })
