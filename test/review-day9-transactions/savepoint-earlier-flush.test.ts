@@ -2,12 +2,12 @@
 // earlier flushes wrote. The failed flush put its own objects back (pending, and work refused until
 // the savepoint is rolled back, or they are given up: test/review-day7-session2/failed-savepoint-flush),
 // but the objects of those earlier flushes stayed persistent under the keys of rows that were gone. An
-// application that gave the failed object up (expunge) and committed, or whose beforeFlush listener
-// failed (which refuses nothing), had commit() report them saved. Now they go back with the savepoint
+// application that gave the failed object up (expunge) and committed, or whose mapper listener (beforeInsert)
+// failed while the flush was planned (which refuses nothing), had commit() report them saved. Now they go back with the savepoint
 // (the inserted one transient again, a change undone); what the failed flush was writing stays pending.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, IntegrityError, inspect, select, text } from "../../src/index.ts"
+import { AsyncSession, IntegrityError, inspect, listen, select, text } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 import { transactionModels } from "./models.ts"
@@ -58,7 +58,7 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       expect(await stored()).toEqual([["kept", 2]])
     })
 
-    it("a beforeFlush listener's failure: the earlier flush's object is transient, the new one written", async () => {
+    it("a mapper listener's failure: the earlier flush's object is transient, the new one written", async () => {
       await reset()
       await using session = new AsyncSession(engine)
       await session.begin()
@@ -66,14 +66,12 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       const early = new Item({ name: "early", qty: 0 })
       session.add(early)
       await session.flush()
-      let fail = true
-      session.on("beforeFlush", () => {
-        if (fail) throw new Error("audit sink down")
+      const stop = listen(Item, "beforeInsert", () => {
+        throw new Error("audit sink down")
       })
       const late = new Item({ name: "late", qty: 0 })
       session.add(late)
-      await expect(session.flush()).rejects.toThrow("audit sink down")
-      fail = false
+      await expect(session.flush()).rejects.toThrow("audit sink down").finally(stop)
       expect([inspect(early).state, early.id]).toEqual(["transient", undefined])
       expect(inspect(late).state).toBe("pending")
       await session.commit()
