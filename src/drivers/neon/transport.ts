@@ -213,10 +213,7 @@ export class NeonTransport implements Transport {
 
   async #openWebSocket(): Promise<void> {
     this.#ensureOpen()
-    const client = new Client({ connectionString: this.#url })
-    applyWebSocketSettings(client.neonConfig, this.#options)
-    // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
-    client.on("error", () => undefined)
+    const client = this.#newClient()
     this.#connecting = client
     try {
       await this.#overWebSocket("connect", [], () => client.connect())
@@ -237,6 +234,15 @@ export class NeonTransport implements Transport {
       this.#client = undefined
       if (this.#inTransaction) this.#transactionLost = true
     })
+  }
+
+  /** A WebSocket client with this connection's settings, not yet connected. */
+  #newClient(): Client {
+    const client = new Client({ connectionString: this.#url })
+    applyWebSocketSettings(client.neonConfig, this.#options)
+    // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
+    client.on("error", () => undefined)
+    return client
   }
 
   /** A call inside a transaction whose socket ended; the transaction is over (it was rolled back). */
@@ -331,9 +337,7 @@ export class NeonTransport implements Transport {
   #cancelRunning(client: Client): void {
     const running = client as unknown as { activeQuery?: unknown; processID?: number | null }
     if (!running.activeQuery || !running.processID) return
-    const canceller = new Client({ connectionString: this.#url })
-    applyWebSocketSettings(canceller.neonConfig, this.#options)
-    canceller.on("error", () => undefined)
+    const canceller = this.#newClient()
     try {
       ;(canceller as unknown as { cancel(target: Client, query: unknown): void }).cancel(
         client,
