@@ -1191,9 +1191,12 @@ export class AsyncSession extends ReadSession {
     let applied = false
     let sent: Map<InstanceState, Snapshot> | undefined
     let plan: FlushPlan | undefined
+    /** Past the beforeFlush listeners: a failure from here on ends the transaction's work. */
+    let flushBegan = false
     this.#flushing = true
     try {
       this.#fire("beforeFlush")
+      flushBegan = true
       for (let round = 0; !plan; round++) {
         if (round > 20)
           throw new InvalidRequestError("Flush listeners keep adding changes; a listener may loop")
@@ -1339,6 +1342,14 @@ export class AsyncSession extends ReadSession {
           recordFlushed(unknown, plan, saved)
           this.#undoFlushed(unknown)
         }
+      }
+      // A beforeFlush listener refused before the flush began: the objects are back as they were, and the
+      // transaction goes on as before the call, as SQLAlchemy's before_flush raises before its flush
+      // begins. Ended, a query whose autoflush a listener refused left the session refusing every call,
+      // reads too, until a rollback() that dropped the work still pending.
+      if (!flushBegan) {
+        if (this.closed) this.expungeAll()
+        throw error
       }
       // A failure the database did not see (a listener threw) ends the work as one it saw does: the
       // earlier flushes of the transaction are not left for a later commit to make durable.
