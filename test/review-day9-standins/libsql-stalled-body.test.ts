@@ -37,7 +37,9 @@ describe("libsql-local bounds the time a request's body takes to arrive", () => 
       try {
         // Meanwhile the only connection serves another client.
         const client = createClient({ url: `${local.url}/s/${scope}-other/`, authToken: "t9" })
-        expect((await client.execute("SELECT 1 AS one")).rows[0]?.one).toBe(1)
+        // A body of many chunks, read over many turns of the event loop.
+        const { rows } = await client.execute({ sql: "SELECT length(?) AS n", args: ["x".repeat(4_000_000)] })
+        expect(rows[0]?.n).toBe(4_000_000)
         client.close()
         const { status, headers, body } = parseAnswer(await stalled.answer)
         expect(status).toBe("HTTP/1.1 408 Request Timeout")
@@ -51,6 +53,19 @@ describe("libsql-local bounds the time a request's body takes to arrive", () => 
       }
     })
   }
+
+  it("sets no limit with 0", async () => {
+    const unlimited = await startLibsqlLocal({ port: 0, bodyTimeoutMs: 0 })
+    const client = createClient({ url: unlimited.url })
+    try {
+      // A body of many chunks, read over many turns of the event loop.
+      const { rows } = await client.execute({ sql: "SELECT length(?) AS n", args: ["x".repeat(4_000_000)] })
+      expect(rows[0]?.n).toBe(4_000_000)
+    } finally {
+      client.close()
+      await unlimited.stop()
+    }
+  })
 
   it("still stops at once while a client stalls mid-body", async () => {
     const other = await startLibsqlLocal({ port: 0 })

@@ -60,6 +60,18 @@ describe("neon-local bounds the time a request's body takes to arrive", () => {
     })
   }
 
+  it("sets no limit with 0", async () => {
+    const unlimited = await startNeonLocal({ upstream: database.url, port: 0, bodyTimeoutMs: 0 })
+    try {
+      neonConfig.fetchEndpoint = unlimited.fetchEndpoint()
+      // A body of many chunks, read over many turns of the event loop.
+      const query = neon(database.url).query("SELECT length($1)::int AS n", ["x".repeat(4_000_000)])
+      expect(await query).toEqual([{ n: 4_000_000 }])
+    } finally {
+      await unlimited.stop()
+    }
+  })
+
   it("still reads a whole body sent in pieces within the limit", async () => {
     const db = sql("pieces")
     expect(await db.query("SELECT $1::text AS x", ["a".repeat(100_000)])).toEqual([

@@ -16,7 +16,7 @@ export interface HttpOptions {
   inFlight: Set<Promise<unknown>>
   /** Aborted when the server stops: a body still being received is given up, a statement interrupted. */
   stopping: AbortSignal
-  /** How long a request's body may take to arrive whole (DEFAULT_BODY_TIMEOUT_MS). */
+  /** How long a request's body may take to arrive whole (DEFAULT_BODY_TIMEOUT_MS; 0: no limit). */
   bodyTimeoutMs?: number
 }
 
@@ -215,7 +215,8 @@ function readBody(
       reject(error)
     }
     const onStopping = () => giveUp(new BodyNotReceived("server stopping"))
-    const timer = setTimeout(() => giveUp(new BodyTimedOut(bodyTimeoutMs)), bodyTimeoutMs)
+    const timer =
+      bodyTimeoutMs > 0 ? setTimeout(() => giveUp(new BodyTimedOut(bodyTimeoutMs)), bodyTimeoutMs) : undefined
     const onData = (chunk: Buffer) => {
       size += chunk.length
       if (size <= MAX_BODY_BYTES) chunks.push(chunk)

@@ -53,9 +53,9 @@ export interface LibsqlLocalOptions {
   /** A statement running longer is interrupted and fails with SQLITE_INTERRUPT (default 60 s; 0: no
    *  limit). A statement whose client goes away is interrupted at once, as on sqld. */
   statementTimeoutMs?: number
-  /** How long a request's body may take to arrive whole (default 30 s). A client that sends its headers
-   *  and then stalls, or trickles its body, is answered 408 and cut off; no stream or connection is
-   *  taken before the whole body is in. */
+  /** How long a request's body may take to arrive whole (default 30 s; 0: no limit). A client that
+   *  sends its headers and then stalls, or trickles its body, is answered 408 and cut off; no stream or
+   *  connection is taken before the whole body is in. */
   bodyTimeoutMs?: number
 }
 

@@ -29,9 +29,9 @@ export interface NeonLocalOptions {
   /** How long a request waits for one of them before it is refused with PostgreSQL's "sorry, too many
    *  clients already" (SQLSTATE 53300, HTTP 500 as from Neon; default 30 s). */
   queueTimeoutMs?: number
-  /** How long a request's body may take to arrive whole (default 30 s). A client that sends its headers
-   *  and then stalls, or trickles its body, is answered 408 and cut off; it never holds a PostgreSQL
-   *  connection, as none is taken before the whole body is in. */
+  /** How long a request's body may take to arrive whole (default 30 s; 0: no limit). A client that
+   *  sends its headers and then stalls, or trickles its body, is answered 408 and cut off; it never
+   *  holds a PostgreSQL connection, as none is taken before the whole body is in. */
   bodyTimeoutMs?: number
   /** How long one SQL-over-HTTP request (a query, or a batch) may run on its PostgreSQL connection, from
    *  when it has one (default 15 s, the default of Neon's --sql-over-http-timeout; 0: no limit, as
@@ -240,11 +240,14 @@ function readBody(
       size += chunk.byteLength
       if (size <= limit) chunks.push(chunk)
     }
-    const timer = setTimeout(() => {
-      request.off("data", onData)
-      chunks.length = 0
-      reject(new BodyTimedOut())
-    }, timeoutMs)
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            request.off("data", onData)
+            chunks.length = 0
+            reject(new BodyTimedOut())
+          }, timeoutMs)
+        : undefined
     request.on("data", onData)
     request.on("end", () => {
       clearTimeout(timer)
