@@ -872,7 +872,10 @@ export class AsyncSession extends ReadSession {
   #expunge(state: InstanceState): void {
     sessionChanges++
     this.#new.delete(state)
-    this.#deleted.delete(state)
+    // A deletion this session was to flush is its own: the object leaves it persistent, as SQLAlchemy's
+    // expunge() leaves it. Kept, it read 'deleted' in the session it was added to next, which neither
+    // deleted it nor wrote its changes.
+    if (this.#deleted.delete(state)) state.deleted = false
     super.expunge(state.object)
   }
 
@@ -901,6 +904,7 @@ export class AsyncSession extends ReadSession {
     for (const state of this.#new) state.session = undefined
     super.expungeAll()
     this.#new.clear()
+    for (const state of this.#deleted) state.deleted = false
     this.#deleted.clear()
   }
 
