@@ -111,6 +111,13 @@ export function validates<M extends ModelConstructor, const K extends keyof Inst
   ) => Validated<InstanceType<M>[K]>,
 ): () => void {
   const mapper = mapperOf(model)
+  // SQLAlchemy's @validates("email") takes names as arguments: a string here went letter by letter
+  // ('User has no attribute "e"'), and a missing function failed only at the first set.
+  if (!Array.isArray(keys) || typeof validator !== "function") {
+    throw new InvalidRequestError(
+      `validates() takes ${mapper.name}'s attribute names as an array and a function: validates(${mapper.name}, ["${Array.isArray(keys) ? keys[0] : keys}"], (key, value) => value)`,
+    )
+  }
   const validate = validator as (key: string, value: unknown, object: object) => unknown
   // What a validator returns is stored as is: undefined (one that checks and forgets to return) lost the
   // value, or left a collection or a link half made for the flush to fail on; a promise (an async

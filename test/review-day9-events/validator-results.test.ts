@@ -77,3 +77,16 @@ for (const fixture of fixtures()) {
     })
   })
 }
+
+describe("validates() given its arguments as SQLAlchemy's decorator takes them", () => {
+  it("refuses a name that is not in an array, and a validator that is not a function", () => {
+    expect(() => validates(Author, "email" as never, (_key, value) => value)).toThrow(
+      `validates() takes Author's attribute names as an array and a function: validates(Author, ["email"], (key, value) => value)`,
+    )
+    expect(() => validates(Author, ["email"], undefined as never)).toThrow(
+      "validates() takes Author's attribute names as an array and a function",
+    )
+    // Nothing was registered: the value is stored as given.
+    expect(new Author({ first: "ann", email: "Ann@Example.com" }).email).toBe("Ann@Example.com")
+  })
+})
