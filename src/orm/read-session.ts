@@ -16,7 +16,7 @@ import type { RelationshipAttribute } from "./attribute.ts"
 import type { SynchronizeSession } from "./bulk-sync.ts"
 import { IdentityMap } from "./identity-map.ts"
 import type { LoadPlan } from "./loading.ts"
-import type { ModelConstructor } from "./mapper.ts"
+import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
 import {
@@ -65,6 +65,28 @@ export interface Page<T> {
 let sessionIds = 0
 
 /**
+ * The values of the key get() was given, in the key's order: one value, an array of them, or an object
+ * naming each key attribute (`{ id: 5 }`), as SQLAlchemy's get() takes a dict, and as it does, names
+ * that are not the key's are ignored. Refused when they do not make the key, before anything is sent.
+ */
+export function keyValues(mapper: Mapper, key: unknown): readonly unknown[] {
+  const names = mapper.primaryKey.map((column) => column.key)
+  const named = (key as object | null)?.constructor === Object && (key as Record<string, unknown>)
+  // A name missing from the object stands for itself there, which no key value is: refused below.
+  const values = Array.isArray(key)
+    ? key
+    : named
+      ? names.map((name) => (name in named ? named[name] : names))
+      : [key]
+  if (values.length !== names.length || values.includes(names)) {
+    throw new InvalidRequestError(
+      `${mapper.name} is found by ${names} (${names.length} value(s)); get() was given ${named ? Object.keys(named) : values.length}`,
+    )
+  }
+  return values
+}
+
+/**
  * A session for reading: `get`, `execute`, `scalars`, `scalar`, `paginate`, `refresh`, `load`, with an
  * identity map (one object per row), read transactions (`begin()`, `FOR UPDATE`, `rollback()`) and
  * no unit of work. Objects it loads can be changed in memory, but it never writes them; a worker that
@@ -89,12 +111,7 @@ export class ReadSession {
   async get<M extends ModelConstructor>(model: M, key: unknown): Promise<InstanceType<M> | null> {
     const mapper = mapperOf(model)
     mapper.adopt(model)
-    const identity = Array.isArray(key) ? key : [key]
-    if (identity.length !== mapper.primaryKey.length) {
-      throw new InvalidRequestError(
-        `${mapper.name} is found by ${mapper.primaryKey.length} key value(s); get() was given ${identity.length}`,
-      )
-    }
+    const identity = keyValues(mapper, key)
     // No row has a NULL key: a missing key (a request field left out) finds nothing, and nothing is sent,
     // as SQLAlchemy's get(Model, None) returns None (it was bound as NULL, a query that matched nothing).
     if (identity.some((part) => part == null)) return null

@@ -132,7 +132,7 @@ describe("models", () => {
     // Nothing listens there: a get that reached for the database would fail otherwise.
     const session = new AsyncSession(createEngine("http://127.0.0.1:9/", { driver: libsql() }))
     await expect(session.get(User, [1, 2])).rejects.toThrow(
-      "User is found by 1 key value(s); get() was given 2",
+      "User is found by id (1 value(s)); get() was given 2",
     )
     await expect(session.get(User, [])).rejects.toThrow(InvalidRequestError)
   })
