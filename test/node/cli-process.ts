@@ -19,7 +19,7 @@ export interface CliProject {
  * A command should take about half a second; the limit only stops a hung one (a connection that
  * never answers) with a readable failure, on a machine loaded many times over.
  */
-const COMMAND_LIMIT_MS = 90_000
+export const COMMAND_LIMIT_MS = 90_000
 
 export function runCli(project: CliProject, ...args: string[]): Promise<CliRun> {
   return new Promise((done) => {
