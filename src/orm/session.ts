@@ -1473,7 +1473,10 @@ export class AsyncSession extends ReadSession {
    * before it and their relationships unloaded (`refresh()` loads them), as SQLAlchemy expires them.
    */
   #undoFlushed(flushed: FlushedInTransaction): void {
-    for (const state of flushed.inserted) this.#makeNewAgain(state)
+    // Not one another session holds by now (undone by a savepoint's rollback, or expunged, then added
+    // there and perhaps committed): its keys and its place there are that session's.
+    for (const state of flushed.inserted)
+      if (!state.session || state.session === this) this.#makeNewAgain(state)
     for (const state of flushed.returned) this.#letGoReturned(flushed, state)
     const keys = [...flushed.before.keys()]
       .filter((state) => this.#stillOwns(state))
