@@ -1,7 +1,7 @@
-// Over HTTP a libSQL connection sends what runs outside a transaction itself (src/drivers/libsql/
-// hrana-http.ts) and makes a client only for a transaction (making one costs a tenth of a
-// session.get's CPU), or to have a URL seen for the first time checked. Each connection hears only its
-// own round trips, connections at once included.
+// A libSQL HTTP connection closed with nothing open passes its client on to the next connection to the
+// same URL (making one costs a tenth of a session.get's CPU). Each connection still hears only its own
+// round trips, and a client is passed on only when nothing of the connection can still be on its way:
+// not after a transaction (its stream's close may be), not after requests close() had to abandon.
 import { type Config, createClient } from "@libsql/client/web"
 import { describe, expect, inject, it } from "vitest"
 import { sqlite } from "../../src/dialects/sqlite/dialect.ts"
@@ -34,29 +34,24 @@ async function heard(engine: ReturnType<typeof createEngine>, sql: string): Prom
   return trips
 }
 
-describe("libSQL HTTP clients made", () => {
-  it("makes none for statements and batches outside a transaction once the URL was checked", async () => {
-    const { engine, made } = countingEngine(`${endpoint.url}/s/clients-serial/`)
+describe("libSQL HTTP clients passed on", () => {
+  it("serves connections one after another with one client, each hearing its own round trips", async () => {
+    const { engine, made } = countingEngine(`${endpoint.url}/s/reuse-serial/`)
     for (const n of [1, 2, 3, 4]) expect(await heard(engine, `SELECT ${n}`)).toEqual([[`SELECT ${n}`]])
-    // The first connection to the URL had the client check it.
-    expect(made.clients).toBe(1)
-    await using connection = engine.connect()
-    const results = await connection.batch([text("SELECT 5"), text("SELECT 6")])
-    expect(results.map((result) => result.scalar())).toEqual([5n, 6n])
     expect(made.clients).toBe(1)
   })
 
-  it("keeps each connection's round trips its own when connections run at once", async () => {
-    const { engine, made } = countingEngine(`${endpoint.url}/s/clients-parallel/`)
-    await heard(engine, "SELECT 0")
+  it("gives connections open at once a client each, and passes them all on", async () => {
+    const { engine, made } = countingEngine(`${endpoint.url}/s/reuse-parallel/`)
     const atOnce = () => Promise.all([1, 2, 3].map((n) => heard(engine, `SELECT ${n}`)))
     expect(await atOnce()).toEqual([[["SELECT 1"]], [["SELECT 2"]], [["SELECT 3"]]])
-    expect(made.clients).toBe(1)
+    expect(made.clients).toBe(3)
+    expect(await atOnce()).toEqual([[["SELECT 1"]], [["SELECT 2"]], [["SELECT 3"]]])
+    expect(made.clients).toBe(3)
   })
 
-  it("makes a client for a connection's transaction, and none for the next connection's statement", async () => {
-    const { engine, made } = countingEngine(`${endpoint.url}/s/clients-transaction/`)
-    await heard(engine, "SELECT 0")
+  it("does not pass on the client of a connection that ran a transaction", async () => {
+    const { engine, made } = countingEngine(`${endpoint.url}/s/reuse-transaction/`)
     const connection = engine.connect()
     try {
       await connection.begin()
@@ -65,20 +60,20 @@ describe("libSQL HTTP clients made", () => {
     } finally {
       await connection.close()
     }
-    expect(made.clients).toBe(2)
     expect(await heard(engine, "SELECT 2")).toEqual([["SELECT 2"]])
     expect(made.clients).toBe(2)
   })
 
-  it("fails a request close() abandoned, and the next connection still answers", async () => {
+  it("does not pass on the client of a connection whose requests close() abandoned", async () => {
     const silent = inject("silent")
-    const { engine } = countingEngine(`${silent.url}/`, { closeTimeoutMs: 50 })
-    for (const _round of [1, 2]) {
+    const { engine, made } = countingEngine(`${silent.url}/`, { closeTimeoutMs: 50 })
+    for (const round of [1, 2]) {
       const connection = engine.connect()
       const unanswered = connection.execute(text("SELECT 1")).catch((error: unknown) => error)
       await new Promise((resolve) => setTimeout(resolve, 20))
       await connection.close()
       expect(await unanswered).toBeInstanceOf(ConnectionError)
+      expect(made.clients).toBe(round)
     }
   })
 })
