@@ -21,12 +21,12 @@ import type { Query } from "../transport.ts"
  * hang up", ECONNRESET), the driver ("Connection terminated", "Error connecting to database", a
  * WebSocket error, "Server error (HTTP status 502)"), Neon's proxy when its own connection to the
  * database dropped (its PostgreSQL client's "connection closed", "error communicating with the
- * server: ...", answered 400 with no SQLSTATE), and a round trip that outlived requestTimeoutMs. An
- * answer of 200 with a body not of Neon's shape (a middlebox's, after the proxy did the work) fails
- * reading it, a TypeError (./sql-over-http.ts), which is a lost connection too.
+ * server: ...", answered 400 with no SQLSTATE), a round trip that outlived requestTimeoutMs, and a
+ * batch answered 200 with a body not of Neon's shape ("Neon internal error: unexpected result format":
+ * a middlebox's, after the proxy did the work).
  */
 const LOST =
-  /HTTP status|fetch failed|ECONN(REFUSED|RESET)|EPIPE|socket hang up|other side closed|WebSocket|Connection (terminated|closed)|error communicating|connecting to database|network connection|requestTimeoutMs/i
+  /HTTP status|fetch failed|ECONN(REFUSED|RESET)|EPIPE|socket hang up|other side closed|WebSocket|Connection (terminated|closed)|error communicating|connecting to database|network connection|requestTimeoutMs|Neon internal/i
 
 /**
  * A write anywhere in the SQL (`WITH ... INSERT` too): the engine's words (mayWrite's), spelled alike, so
@@ -60,10 +60,12 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // An answer other than 200 and 400 is the driver's "Server error (HTTP status 413): <body>", and
   // Neon's body is JSON, its message first: that message is what the user reads (a gateway's page,
   // not JSON, stays as it is).
-  const message = (typeof said === "string" && said ? said : String(error)).replace(
+  const message = masked(typeof said === "string" && said ? said : String(error)).replace(
     /{"message":"(.*?)".*/,
     "$1",
   )
+  // Its own error too, which logs print as the cause.
+  if (error instanceof Error) error.message = masked(error.message)
   const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
   if (code.startsWith("23")) {
     const constraint = typeof fields.constraint === "string" ? fields.constraint || undefined : undefined
@@ -103,6 +105,12 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   if (/^(40|55|25)/.test(code)) return new OperationalError(message, context)
   return new DatabaseError(message, context)
 }
+
+/**
+ * The driver's words for a connection string it cannot parse quote it, password and all: the password
+ * is masked, as engine/echo.ts masks URLs.
+ */
+const masked = (text: string) => text.replace(/\/\/([^/:@]*):[^@/]*@/, "//$1:***@")
 
 /** Columns named by the error: its `column` field (NOT NULL), or the key list of its detail. */
 function columnsOf(fields: PgErrorFields): string[] {

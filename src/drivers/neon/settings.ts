@@ -1,7 +1,7 @@
-// Per-engine settings of the Neon driver: the HTTP endpoint (./sql-over-http.ts reads it, not the
-// driver's process-wide global, so two engines in one isolate never see each other's), and the
-// WebSocket settings, which the driver keeps per client.
-import type { neonConfig } from "@neondatabase/serverless"
+// Per-engine settings of the Neon driver. The driver keeps `fetchEndpoint` and `fetchFunction` in
+// process-wide globals; they are set just around each HTTP call (synchronously, while the driver reads
+// them) so that two engines in one isolate never see each other's settings.
+import { neonConfig } from "@neondatabase/serverless"
 
 export interface NeonOptions {
   /** The SQL-over-HTTP endpoint, for a local or proxied Neon (`http://127.0.0.1:4444/sql`). */
@@ -30,6 +30,21 @@ export interface NeonOptions {
    * waited on is abandoned (default: no limit). A commit that times out is an UnknownOutcomeError.
    */
   requestTimeoutMs?: number
+}
+
+type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+/** Runs `call` with this engine's endpoint and fetch in the driver's globals, restoring them after. */
+export function withHttpSettings<T>(options: NeonOptions, fetchFunction: FetchLike, call: () => T): T {
+  const saved = { endpoint: neonConfig.fetchEndpoint, fetch: neonConfig.fetchFunction as unknown }
+  if (options.fetchEndpoint) neonConfig.fetchEndpoint = options.fetchEndpoint
+  neonConfig.fetchFunction = fetchFunction
+  try {
+    return call()
+  } finally {
+    neonConfig.fetchEndpoint = saved.endpoint
+    neonConfig.fetchFunction = saved.fetch
+  }
 }
 
 /** The per-client WebSocket settings, applied to one `Client` (these the driver keeps per client). */

@@ -2,7 +2,14 @@
 // interactive transaction is needed, then opens a WebSocket `Client` and keeps it while it lives. A
 // WebSocket that the network or the server ends is forgotten (the next statement opens another); a
 // transaction open on it is gone, which the next call inside it reports.
-import { Client, type CustomTypesConfig, types } from "@neondatabase/serverless"
+import {
+  Client,
+  type CustomTypesConfig,
+  type FullQueryResults,
+  type HTTPTransactionOptions,
+  neon,
+  types,
+} from "@neondatabase/serverless"
 import { InvalidRequestError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
@@ -11,6 +18,7 @@ import { answeredWithin } from "../request-timeout.ts"
 import {
   type Capabilities,
   CLOSE_TIMEOUT_MS,
+  type IsolationLevel,
   measured,
   type Query,
   type QueryResult,
@@ -20,41 +28,44 @@ import {
   type Transport,
 } from "../transport.ts"
 import { inlineScript } from "./inline-script.ts"
-import { applyWebSocketSettings, type NeonOptions } from "./settings.ts"
-import { defaultParsers, type HttpTarget, httpTarget, postSql, textOf } from "./sql-over-http.ts"
+import { applyWebSocketSettings, type NeonOptions, withHttpSettings } from "./settings.ts"
 
 /**
  * The driver's parsers for a process whose zone is not UTC (Node's TZ; Workers run in UTC), where it
  * reads a `date` and a `timestamp` (without time zone) in that zone: a `date` stays its text
  * (`YYYY-MM-DD`; parsed, it was a Date at local midnight, which a zone that skipped the day, Kiribati's
  * 1994-12-31, turns into the next), and a `timestamp` is read as UTC, as the ORM writes it. Only there:
- * any `types` option costs the WebSocket driver about 8% more CPU per query.
+ * any `types` option costs the driver about 8% more CPU per query.
  */
 const ZONED = {
-  getTypeParser: (id: number, format?: "text" | "binary") =>
-    id === 1082
-      ? String
-      : id === 1114
-        ? (text: string) => types.getTypeParser(1184, format)(`${text}+00`)
-        : types.getTypeParser(id, format),
-} satisfies CustomTypesConfig
-
-const zonedParsers = (id: number) => ZONED.getTypeParser(id, "text")
+  types: {
+    getTypeParser: (id, format) =>
+      id === 1082
+        ? String
+        : id === 1114
+          ? (text: string) => types.getTypeParser(1184, format)(`${text}+00`)
+          : types.getTypeParser(id, format),
+  } satisfies CustomTypesConfig,
+}
 
 /**
- * Whether the process's zone has an offset at the epoch, in summer 2017 or in 1906 (zones at UTC in 1970
- * and 2017 but not always, Africa/Abidjan's until 1912 or Africa/Sao_Tome's in 2018, were off UTC in
- * 1906); asked at each query: Node honours a TZ set while it runs.
+ * The driver's per-query options: ZONED's parsers when the process's zone has an offset at the epoch,
+ * in summer 2017 or in 1906 (zones at UTC in 1970 and 2017 but not always, Africa/Abidjan's until 1912
+ * or Africa/Sao_Tome's in 2018, were off UTC in 1906); asked at each query: Node honours a TZ set while
+ * it runs.
  */
-const zoned = () =>
-  !!(
-    new Date(0).getTimezoneOffset() ||
-    new Date(15e11).getTimezoneOffset() ||
-    new Date(-2e12).getTimezoneOffset()
-  )
+const optionsOf = () =>
+  new Date(0).getTimezoneOffset() ||
+  new Date(15e11).getTimezoneOffset() ||
+  new Date(-2e12).getTimezoneOffset()
+    ? ZONED
+    : undefined
 
-/** The WebSocket driver's per-query options: ZONED's parsers in a zoned process. */
-const optionsOf = () => (zoned() ? { types: ZONED } : undefined)
+/** The HTTP driver's spelling of an isolation level: "repeatable read" is "RepeatableRead". */
+function httpIsolationLevel(level: IsolationLevel) {
+  const words = level.replace(/(?:^| )(\w)/g, (_, initial: string) => initial.toUpperCase())
+  return words as HTTPTransactionOptions<true, true>["isolationLevel"]
+}
 
 export class NeonTransport implements Transport {
   // Declared, not defined: the constructor sets it, and field definitions would be bytes in every bundle.
@@ -71,8 +82,6 @@ export class NeonTransport implements Transport {
   #transactionLost = false
   #closed = false
   readonly #inFlight = new InFlightRequests()
-  /** Where HTTP requests go, read from the URL at the first. */
-  #target: HttpTarget | undefined
 
   readonly #url: string
   readonly #options: NeonOptions
@@ -213,7 +222,10 @@ export class NeonTransport implements Transport {
 
   async #openWebSocket(): Promise<void> {
     this.#ensureOpen()
-    const client = this.#newClient()
+    const client = new Client({ connectionString: this.#url })
+    applyWebSocketSettings(client.neonConfig, this.#options)
+    // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
+    client.on("error", () => undefined)
     this.#connecting = client
     try {
       await this.#overWebSocket("connect", [], () => client.connect())
@@ -234,15 +246,6 @@ export class NeonTransport implements Transport {
       this.#client = undefined
       if (this.#inTransaction) this.#transactionLost = true
     })
-  }
-
-  /** A WebSocket client with this connection's settings, not yet connected. */
-  #newClient(): Client {
-    const client = new Client({ connectionString: this.#url })
-    applyWebSocketSettings(client.neonConfig, this.#options)
-    // A dropped socket surfaces on the next query; an unhandled 'error' event would crash a Node process.
-    client.on("error", () => undefined)
-    return client
   }
 
   /** A call inside a transaction whose socket ended; the transaction is over (it was rolled back). */
@@ -292,7 +295,7 @@ export class NeonTransport implements Transport {
       resultOf(
         await client.query({
           text: query.sql,
-          values: query.params.map(textOf),
+          values: [...query.params],
           rowMode: "array",
           ...optionsOf(),
         }),
@@ -337,7 +340,9 @@ export class NeonTransport implements Transport {
   #cancelRunning(client: Client): void {
     const running = client as unknown as { activeQuery?: unknown; processID?: number | null }
     if (!running.activeQuery || !running.processID) return
-    const canceller = this.#newClient()
+    const canceller = new Client({ connectionString: this.#url })
+    applyWebSocketSettings(canceller.neonConfig, this.#options)
+    canceller.on("error", () => undefined)
     try {
       ;(canceller as unknown as { cancel(target: Client, query: unknown): void }).cancel(
         client,
@@ -356,31 +361,65 @@ export class NeonTransport implements Transport {
 
   #viaHttp(kind: RoundTrip["kind"], queries: readonly Query[], options: TransactionOptions = {}) {
     this.#ensureOpen()
-    this.#target ??= httpTarget(this.#url, this.#options)
-    const target = this.#target
-    // Each round trip its own abort, for its timeout alone: calls of one connection may be under way at
-    // once (Promise.all).
+    const sql = httpQuery(this.#url)
+    // Each request its own fetch hook, which reports what that request carries and is aborted by its
+    // timeout alone: calls of one connection may be under way at once (Promise.all), and the driver
+    // fetches after awaits of its own.
     const abort = new AbortController()
-    const send = () =>
+    const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
       measured(this.#roundTrips, { transport: "http", kind, statements: queries }, () =>
-        postSql(
-          (endpoint, init) => this.#inFlight.fetch(endpoint, init, abort),
-          target,
-          queries,
-          kind === "batch" ? batchHeaders(options) : undefined,
-          zoned() ? zonedParsers : defaultParsers,
-        ).catch((error: unknown) => {
-          // Answered 507 (its rows were too large to send), a batch was rolled back: Neon's proxy
-          // commits a batch only once every row is read (sql_over_http.rs, BatchQueryData::process).
-          throw kind === "batch" && /status 507/.test(error as string) ? unsent(error) : error
-        }),
+        this.#inFlight.fetch(input, init, abort),
       )
+    // The driver reads the endpoint and fetch settings when its query starts: `then` starts it, here,
+    // while they are in place (its query is lazy until then).
+    const send = () =>
+      withHttpSettings(this.#options, fetch, () => {
+        if (kind !== "batch") {
+          const [query] = queries as [Query]
+          return sql.query(query.sql, [...query.params], optionsOf()).then(oneResult)
+        }
+        return sql
+          .transaction(
+            queries.map((q) => sql.query(q.sql, [...q.params], optionsOf())),
+            {
+              arrayMode: true,
+              fullResults: true,
+              // The driver reads an undefined option as one not given (its types do not say so).
+              isolationLevel: options.isolationLevel && httpIsolationLevel(options.isolationLevel),
+              readOnly: options.readOnly,
+              deferrable: options.deferrable,
+            } as HTTPTransactionOptions<true, true>,
+          )
+          .then(
+            (results: FullQueryResults<true>[]) => results.map(resultOf),
+            // Answered 507 (its rows were too large to send), a batch was rolled back: Neon's proxy
+            // commits a batch only once every row is read (sql_over_http.rs, BatchQueryData::process).
+            (error: unknown) => {
+              throw /status 507/.test(error as string) ? unsent(error) : error
+            },
+          )
+      })
     return this.#inFlight.roundTrip(this.#options.requestTimeoutMs, send, abort)
   }
 
   #ensureOpen(): void {
     if (this.#closed) throw new InvalidRequestError("This connection is closed; open a new one")
   }
+}
+
+type HttpQuery = ReturnType<typeof neon<true, true>>
+let lastHttpQuery: { readonly url: string; readonly sql: HttpQuery } | undefined
+
+/**
+ * The driver's HTTP query function for a URL. It holds no I/O and no state of a request (the endpoint
+ * and fetch are read from the globals set around each call), so connections share it: one per URL
+ * seen last, as an app talks to one database.
+ */
+function httpQuery(url: string): HttpQuery {
+  if (lastHttpQuery?.url !== url) {
+    lastHttpQuery = { url, sql: neon<true, true>(url, { arrayMode: true, fullResults: true }) }
+  }
+  return lastHttpQuery.sql
 }
 
 /**
@@ -411,25 +450,6 @@ function beginSql({ isolationLevel: level, readOnly, deferrable }: TransactionOp
   return `BEGIN${isolation}${readOnly ? " READ ONLY" : ""}${deferrable ? " DEFERRABLE" : ""}`
 }
 
-/**
- * A batch's transaction options as Neon's headers; the level in Neon's spelling ("repeatable read" is
- * "RepeatableRead"). The empty object asks for a batch with the defaults.
- */
-function batchHeaders({
-  isolationLevel: level,
-  readOnly,
-  deferrable,
-}: TransactionOptions): Record<string, string> {
-  const headers: Record<string, string> = {}
-  if (level)
-    headers["Neon-Batch-Isolation-Level"] = level.replace(/(?:^| )(\w)/g, (_, initial: string) =>
-      initial.toUpperCase(),
-    )
-  if (readOnly !== undefined) headers["Neon-Batch-Read-Only"] = String(readOnly)
-  if (deferrable !== undefined) headers["Neon-Batch-Deferrable"] = String(deferrable)
-  return headers
-}
-
 /** A result of the driver, from either mode (in array row mode), as the transport's. */
 function resultOf(result: {
   fields: readonly { name: string }[]
@@ -437,4 +457,8 @@ function resultOf(result: {
   rowCount: number | null
 }): QueryResult {
   return { columns: result.fields.map((f) => f.name), rows: result.rows, rowsAffected: result.rowCount ?? 0 }
+}
+
+function oneResult(result: FullQueryResults<true>): QueryResult[] {
+  return [resultOf(result)]
 }
