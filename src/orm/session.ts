@@ -604,13 +604,21 @@ export class AsyncSession extends ReadSession {
     // What afterFlush listeners added or changed (an audit row) is the commit's too, as SQLAlchemy's
     // commit flushes until nothing is left: before COMMIT inside a transaction, else in one more
     // atomic request (the first has committed). Left pending, commit() said done and the row was lost.
-    for (let flushes = 1; this.#afterFlushChanged; flushes++) {
-      if (flushes > MAX_COMMIT_FLUSHES) {
-        throw new InvalidRequestError(
-          `commit() stopped after ${MAX_COMMIT_FLUSHES} flushes, each of whose afterFlush listeners changed the session again (one that adds an object on every flush never ends): what is left is pending. Add it only for the flush's own objects, or from a mapper listener (afterInsert), which writes it in the same flush`,
-        )
+    // Outside a transaction the first request has committed: its afterCommit is due whatever a later
+    // flush does (as when an afterFlush listener throws after it), or an e-mail for it was never sent.
+    const durable = writes && !connection.inTransaction
+    try {
+      for (let flushes = 1; this.#afterFlushChanged; flushes++) {
+        if (flushes > MAX_COMMIT_FLUSHES) {
+          throw new InvalidRequestError(
+            `commit() stopped after ${MAX_COMMIT_FLUSHES} flushes, each of whose afterFlush listeners changed the session again (one that adds an object on every flush never ends): what is left is pending. Add it only for the flush's own objects, or from a mapper listener (afterInsert), which writes it in the same flush`,
+          )
+        }
+        await this.#writeChanges(connection)
       }
-      await this.#writeChanges(connection)
+    } catch (error) {
+      if (durable) this.#afterCommit()
+      throw error
     }
     // Open before, or opened meanwhile on the socket the flush went out on (a FOR UPDATE beside this
     // commit in Neon's websocket mode), which then took the flush's writes: committed with them.

@@ -2,7 +2,7 @@
 // as SQLAlchemy's commit flushes until the session is clean. It was left pending: commit() said done,
 // the row was not written, and the session's end lost it.
 import { describe, expect, it } from "vitest"
-import { AsyncSession, inspect, select } from "../../src/index.ts"
+import { AsyncSession, IntegrityError, inspect, select } from "../../src/index.ts"
 import { eventModels, fixtures, suiteEngine, uniq } from "./models.ts"
 
 const { registry, Author, Audit } = eventModels("afterflush")
@@ -48,6 +48,35 @@ for (const fixture of fixtures()) {
       session.add(new Author({ first: uniq("bob") }))
       await session.commit()
       expect(inspect(added[0] as object).state).toBe("persistent")
+      expect(await auditsOf(action)).toBe(1)
+    })
+
+    it("a one-shot commit whose audit then fails: the author is stored and its afterCommit runs, the audit stays pending", async () => {
+      await using session = new AsyncSession(engine)
+      const action = uniq("refused")
+      const taken = new Audit({ action, id: 900_000 + Math.floor(Math.random() * 99_999) })
+      session.add(taken)
+      await session.commit()
+      const duplicate = new Audit({ action, id: taken.id })
+      let added = false
+      session.on("afterFlush", (s) => {
+        if (added) return
+        added = true
+        s.add(duplicate)
+      })
+      let commits = 0
+      session.on("afterCommit", () => {
+        commits++
+      })
+      const author = new Author({ first: uniq("dee") })
+      session.add(author)
+      await expect(session.commit()).rejects.toThrow(IntegrityError)
+      // The first request committed the author: the session and its afterCommit listeners say so.
+      expect(commits).toBe(1)
+      expect(inspect(author).state).toBe("persistent")
+      expect(inspect(duplicate).state).toBe("pending")
+      await using reader = new AsyncSession(engine)
+      expect(await reader.scalar(select(Author.first).where(Author.id.eq(author.id)))).toBe(author.first)
       expect(await auditsOf(action)).toBe(1)
     })
 
