@@ -677,14 +677,17 @@ export class AsyncSession extends ReadSession {
         await super.rollback()
       } finally {
         this.#rollingBack = false
-      }
-      for (const state of this.#new) state.session = undefined
-      this.#new.clear()
-      for (const state of this.#deleted) state.deleted = false
-      this.#deleted.clear()
-      for (const object of this.identityMap.values()) {
-        discardUnflushed(stateOf(object))
-        dropExpiredSets(stateOf(object))
+        // Also when the ROLLBACK failed (the connection lost: the transaction is gone with it), as
+        // SQLAlchemy restores its snapshot whatever the database answered. Kept, the changes the
+        // application rolled back were written by its next commit.
+        for (const state of this.#new) state.session = undefined
+        this.#new.clear()
+        for (const state of this.#deleted) state.deleted = false
+        this.#deleted.clear()
+        for (const object of this.identityMap.values()) {
+          discardUnflushed(stateOf(object))
+          dropExpiredSets(stateOf(object))
+        }
       }
       // Last: a listener that throws cannot leave changes the rollback dropped for a commit to write.
       this.#fire("afterRollback")
