@@ -39,7 +39,7 @@ import type { ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { mergeInto } from "./merge.ts"
 import { plugins } from "./plugins.ts"
-import { type ExecuteOptions, ReadSession, type RowOf } from "./read-session.ts"
+import { type ExecuteOptions, keyValues, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
 import { noteRolledBack, reloadRolledBackVersions } from "./rolled-back-versions.ts"
 import {
@@ -462,7 +462,10 @@ export class AsyncSession extends ReadSession {
   }
 
   async #execute<S extends Statement>(statement: S, options: ExecuteOptions): Promise<Result<RowOf<S>>> {
-    // SQL as a string, as other libraries take it, or a model for its select: a TypeError from inside.
+    // SQL as a string is refused by the connection, with the one message engines and ReadSession give,
+    // before the autoflush below sends anything.
+    if (typeof statement === "string") return this.connection.execute(statement)
+    // A model for its select (or another object): a TypeError from inside the connection.
     if (typeof (statement as Partial<Statement>).compile !== "function") {
       throw new InvalidRequestError(
         `execute() and scalars() take a statement, select(...) or text("SQL"), not ${described(statement)}`,
@@ -812,9 +815,8 @@ export class AsyncSession extends ReadSession {
    */
   override async get<M extends ModelConstructor>(model: M, key: unknown): Promise<InstanceType<M> | null> {
     const mapper = mapperOf(model)
-    const identity = Array.isArray(key) ? key : [key]
-    const held =
-      identity.length === mapper.primaryKey.length ? this.identityMap.get(mapper, identity) : undefined
+    const identity = keyValues(mapper, key)
+    const held = this.identityMap.get(mapper, identity)
     const stale = held && stateOf(held).expired && !stateOf(held).deleted ? stateOf(held) : undefined
     const found = await super.get(model, key)
     if (found === null && stale?.session === this && this.identityMap.get(mapper, identity) === held) {

@@ -10,10 +10,12 @@ import {
   column,
   Integer,
   InvalidRequestError,
+  inspect,
   model,
   ReadSession,
   Registry,
   String,
+  text,
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
@@ -66,6 +68,16 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
         expect(await requests()).toBe(before + 2)
         expect(await session.get(Member, { id: 6 })).toBeNull()
       }
+    })
+
+    it("lets an expired object whose row is gone go as deleted, found by names as by values", async () => {
+      await using session = new AsyncSession(engine, { expireOnCommit: true })
+      const seat = new Seat({ row: 9, letter: "z", holder: "gone" })
+      session.add(seat)
+      await session.commit()
+      await engine.execute(text("DELETE FROM r9nc_get_seats WHERE row = 9"))
+      expect(await session.get(Seat, { row: 9, letter: "z" })).toBeNull()
+      expect(inspect(seat).state).toBe("detached")
     })
 
     it("refuses an object that does not name the key, saying what it is, before anything is sent", async () => {
