@@ -98,6 +98,7 @@ describe("get-anatomy", () => {
     for (const figure of figures) {
       expect(figure.layers.map((layer) => [layer.name, layer.requests])).toEqual([
         ["raw driver", 1],
+        ["by hand, no driver", 1],
         ["raw driver, client per call", 1],
         ["transport", 1],
         ["session alone, stub transport", 0],

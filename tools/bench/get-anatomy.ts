@@ -3,6 +3,8 @@
 //
 // - raw driver: one SELECT by key on a client kept for the run, its row made a post (the baseline; the
 //   same get as bench:cpu's and bench:workerd's, ./get-contenders/contenders.ts);
+// - by hand, no driver: the same get as one fetch written against the wire protocol and its JSON read
+//   (./get-contenders/by-hand.ts): the floor, which shows how much of the raw driver's cost is its own;
 // - raw driver, client per call: the same with a new client each call (as edgealchemy's libSQL
 //   connection makes one; its Neon connections share the driver's query function);
 // - transport: edgealchemy's transport alone sending the session's SQL (the driver plus its fetch hook,
@@ -24,6 +26,7 @@ import { libsql } from "../../src/libsql.ts"
 import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
 import { startNeonLocal } from "../neon-local/index.ts"
+import { libsqlByHand, neonByHand } from "./get-contenders/by-hand.ts"
 import { getPost, libsqlRawGet, neonRawGet, type PlainPost } from "./get-contenders/contenders.ts"
 import { seed } from "./graph-load-loads.ts"
 import { BenchmarkError } from "./support/benchmark-error.ts"
@@ -121,13 +124,18 @@ async function sessionQuery(engine: Engine): Promise<{ query: Query; answer: Que
  */
 async function layersOf(
   engine: Engine,
-  raw: { readonly reused: () => Promise<PlainPost>; readonly perCall: () => Promise<PlainPost> },
+  raw: {
+    readonly reused: () => Promise<PlainPost>
+    readonly perCall: () => Promise<PlainPost>
+    readonly byHand: () => Promise<PlainPost>
+  },
 ): Promise<Layer[]> {
   const { query, answer } = await sessionQuery(engine)
   const stub = stubEngine(engine, answer)
   const reads = {
     "raw driver": await raw.reused(),
     "raw driver, client per call": await raw.perCall(),
+    "by hand, no driver": await raw.byHand(),
     "session over the stub": await getPost(stub),
     edgealchemy: await getPost(engine),
   }
@@ -138,6 +146,7 @@ async function layersOf(
   }
   return [
     { name: "raw driver", run: raw.reused },
+    { name: "by hand, no driver", run: raw.byHand },
     { name: "raw driver, client per call", run: raw.perCall },
     {
       name: "transport",
@@ -214,6 +223,7 @@ async function neonAnatomy(replay: ReplayFetch, options: AnatomyOptions): Promis
       const layers = await layersOf(engine, {
         reused: () => neonRawGet(sql),
         perCall: () => neonRawGet(rawNeon(url)),
+        byHand: () => neonByHand(neonLocal.fetchEndpoint("by-hand"), url),
       })
       return await timeLayers("Neon HTTP", replay, layers, options)
     })
@@ -235,6 +245,7 @@ async function libsqlAnatomy(replay: ReplayFetch, options: AnatomyOptions): Prom
       reused: () => libsqlRawGet(reused),
       // Not closed: closing an idle HTTP client only builds an error (edgealchemy's transport skips it too).
       perCall: () => libsqlRawGet(createLibsqlClient({ url: at("raw"), fetch: replay.fetch })),
+      byHand: () => libsqlByHand(`${at("by-hand")}v2/pipeline`),
     })
     return await timeLayers("libSQL HTTP", replay, layers, options)
   } finally {
