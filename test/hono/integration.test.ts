@@ -19,7 +19,12 @@ import {
 } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture, type TransportFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { type FaultRig, NOTHING_OPEN, startFaultRig } from "../reliability/fault-rig.ts"
+import {
+  type FaultRig,
+  NOTHING_OPEN,
+  SHORT_STREAM_EXPIRY_MS,
+  startFaultRig,
+} from "../reliability/fault-rig.ts"
 
 const registry = new Registry()
 class HnUser extends model(
@@ -205,7 +210,8 @@ for (const fixture of fixtures) {
 describe("hono with faults", () => {
   let rig: FaultRig
   beforeAll(async () => {
-    rig = await startFaultRig()
+    // Its faults lose libSQL streams' batons: only their expiry ends them before settled().
+    rig = await startFaultRig({ streamExpiryMs: SHORT_STREAM_EXPIRY_MS })
   }, 60_000)
   afterAll(() => rig?.stop())
 

@@ -1,4 +1,4 @@
-// A libSQL transaction left idle past the server's stream expiry (10 s on Turso; 200 ms at the rig's
+// A libSQL transaction left idle past the server's stream expiry (10 s on Turso; 200 ms at this file's
 // libsql-local) is rolled back by the server, and the next call inside it, COMMIT included, is refused
 // with STREAM_EXPIRED. The error says what that means for the work: nothing of the transaction was
 // applied, and it is to be run again (not the commit alone, which has no transaction left to commit).
@@ -8,7 +8,9 @@ import { type FaultRig, startFaultRig } from "../reliability/fault-rig.ts"
 
 let rig: FaultRig
 beforeAll(async () => {
-  rig = await startFaultRig()
+  // The expiry timer is set when the INSERT's answer goes out, before the test's 600 ms wait starts, and
+  // both run in this process: however loaded the machine, it fires first.
+  rig = await startFaultRig({ streamExpiryMs: 200 })
 })
 afterAll(() => rig?.stop())
 

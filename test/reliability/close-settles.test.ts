@@ -9,11 +9,19 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AsyncSession, ConnectionError, type Engine, text, UnknownOutcomeError } from "../../src/index.ts"
 import { createEngine as createEmbeddedEngine } from "../../src/libsql-node.ts"
-import { CLOSE_TIMEOUT_MS, type FaultRig, NOTHING_OPEN, startFaultRig, within } from "./fault-rig.ts"
+import {
+  CLOSE_TIMEOUT_MS,
+  type FaultRig,
+  NOTHING_OPEN,
+  SHORT_STREAM_EXPIRY_MS,
+  startFaultRig,
+  within,
+} from "./fault-rig.ts"
 
 let rig: FaultRig
 beforeAll(async () => {
-  rig = await startFaultRig()
+  // Its faults lose libSQL streams' batons: only their expiry ends them before settled().
+  rig = await startFaultRig({ streamExpiryMs: SHORT_STREAM_EXPIRY_MS })
 })
 afterAll(() => rig?.stop())
 

@@ -1,5 +1,5 @@
 // The reliability suite's own databases behind fault proxies: a fresh PostgreSQL database behind a
-// neon-local of its own, a libsql-local of its own with short stream expiry, and a fault proxy in
+// neon-local of its own, a libsql-local of its own, and a fault proxy in
 // front of each, so a suite can fault any round trip and then count exactly what it left open (no
 // other test shares these endpoints or this database).
 import pg from "pg"
@@ -60,10 +60,23 @@ export const NOTHING_OPEN: OpenThings = {
   hung: 0,
 }
 
+/** The rig's default stream expiry: 10 minutes, longer than any test file runs. */
+export const LONG_STREAM_EXPIRY_MS = 600_000
+
+/**
+ * For a suite whose faults lose a transaction's baton (an answer cut, a request failed or hung, a silent
+ * server): only the server's expiry ends such a stream and frees its write lock, and this one does so
+ * well before settled() gives up (3 s) and before a writer waiting on the lock gets SQLITE_BUSY (1 s).
+ * Such a suite's own transactions then expire if its process pauses this long between two statements.
+ */
+export const SHORT_STREAM_EXPIRY_MS = 200
+
 export interface FaultRigOptions {
-  /** libsql-local's stream expiry (default 200 ms; Turso's is 10 s). A transaction idle longer than this
-   *  between two of its statements expires, which a loaded machine can make happen: a suite whose
-   *  transactions must not expire, and whose clients close what they abandon, keeps streams longer. */
+  /** libsql-local's stream expiry (default LONG_STREAM_EXPIRY_MS; Turso's is 10 s). A transaction idle
+   *  longer than this between two of its statements expires, which a loaded machine can make happen at
+   *  any short expiry: STREAM_EXPIRED then fails a test that never meant to idle. Long, it also makes
+   *  settled() see a stream a client left open, which a short one would clean up behind its back. A
+   *  suite about expiry, or whose faults lose batons, asks for SHORT_STREAM_EXPIRY_MS. */
   streamExpiryMs?: number
 }
 
@@ -73,7 +86,7 @@ export async function startFaultRig(options: FaultRigOptions = {}): Promise<Faul
   const neonLocal = await startNeonLocal({ upstream: database.url, port: 0 })
   const libsqlLocal = await startLibsqlLocal({
     port: 0,
-    streamExpiryMs: options.streamExpiryMs ?? 200,
+    streamExpiryMs: options.streamExpiryMs ?? LONG_STREAM_EXPIRY_MS,
     busyTimeoutMs: 1_000,
   })
   const neonProxy = await startFaultProxy({ target: neonLocal.url })

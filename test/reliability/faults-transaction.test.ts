@@ -5,12 +5,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createAll, dropAll, inspect } from "../../src/index.ts"
 import { FaultAuthor, FaultBook, faultRegistry } from "./fault-models.ts"
-import { FAULTED_TRANSPORTS, type FaultedTransport, type FaultRig, startFaultRig } from "./fault-rig.ts"
+import {
+  FAULTED_TRANSPORTS,
+  type FaultedTransport,
+  type FaultRig,
+  SHORT_STREAM_EXPIRY_MS,
+  startFaultRig,
+} from "./fault-rig.ts"
 import { FAULTS, faultedTrial, roundTripsOf, type Unit } from "./fault-trials.ts"
 
 let rig: FaultRig
 beforeAll(async () => {
-  rig = await startFaultRig()
+  // Its faults lose libSQL streams' batons: only their expiry ends them before settled().
+  rig = await startFaultRig({ streamExpiryMs: SHORT_STREAM_EXPIRY_MS })
   for (const transport of ["neon-http", "libsql-http"] as const) {
     await using connection = rig.inspect(transport).connect()
     await dropAll(faultRegistry.metadata, connection)

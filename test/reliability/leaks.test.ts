@@ -13,6 +13,7 @@ import {
   type FaultedTransport,
   type FaultRig,
   NOTHING_OPEN,
+  SHORT_STREAM_EXPIRY_MS,
   startFaultRig,
 } from "./fault-rig.ts"
 
@@ -20,7 +21,8 @@ const REQUESTS = 300
 
 let rig: FaultRig
 beforeAll(async () => {
-  rig = await startFaultRig()
+  // Its faults lose libSQL streams' batons: only their expiry ends them before settled().
+  rig = await startFaultRig({ streamExpiryMs: SHORT_STREAM_EXPIRY_MS })
   for (const transport of ["neon-http", "libsql-http"] as const) {
     await using connection = rig.inspect(transport).connect()
     await dropAll(faultRegistry.metadata, connection)

@@ -2,8 +2,8 @@
 // connection and transaction. Twelve requests at once, each inserting its own row inside its own
 // transaction, see only their own uncommitted row, answer with their own statement count in
 // Server-Timing, and leave exactly the rows of those that committed; nothing is left open. On
-// PostgreSQL (Neon HTTP and WebSocket): SQLite takes one writer at a time, and libsql-local waits for
-// its lock in one thread, so that the fault rig's streams (expiring after 200 ms idle) expire there.
+// PostgreSQL (Neon HTTP and WebSocket): SQLite takes one writer at a time, so twelve transactions that
+// each write and then wait would queue on its lock rather than run side by side.
 import { Hono } from "hono"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { dbSession, errorHandler, HttpError, type SessionVariables } from "../../src/hono.ts"

@@ -11,6 +11,7 @@ import {
   FAULTED_TRANSPORTS,
   type FaultRig,
   NOTHING_OPEN,
+  SHORT_STREAM_EXPIRY_MS,
   startFaultRig,
   within,
 } from "../reliability/fault-rig.ts"
@@ -20,7 +21,8 @@ type Env = { Variables: SessionVariables }
 describe("a failed request on a silent database", () => {
   let rig: FaultRig
   beforeAll(async () => {
-    rig = await startFaultRig()
+    // Its faults lose libSQL streams' batons: only their expiry ends them before settled().
+    rig = await startFaultRig({ streamExpiryMs: SHORT_STREAM_EXPIRY_MS })
   }, 60_000)
   afterAll(() => rig?.stop())
 
