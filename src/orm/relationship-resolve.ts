@@ -16,8 +16,46 @@ export function resolveRelationships(mapper: Mapper): Map<string, RelationshipPr
   for (const [key, spec] of mapper.relationshipSpecs) {
     resolved.set(key, resolve(mapper, key, spec))
   }
-  for (const property of resolved.values()) checkBackPopulates(property)
+  for (const property of resolved.values()) {
+    checkBackPopulates(property)
+    checkOrphans(property)
+    if (property.target === mapper) checkSelfSides(property, resolved)
+  }
   return resolved
+}
+
+/**
+ * delete-orphan acts here on a one-to-many's children taken out of its collection. On a many-to-one or a
+ * many-to-many it did nothing, silently: an object taken out stayed, where SQLAlchemy deletes it (with
+ * `single_parent`, and refuses the cascade without it).
+ */
+function checkOrphans(property: RelationshipProperty): void {
+  if (property.direction === "one-to-many" || !property.cascade.has("delete-orphan")) return
+  const where = `${property.parent.name}.${property.key}`
+  throw new InvalidRequestError(
+    `${where} is ${property.direction}: delete-orphan deletes the children a one-to-many collection loses, and would do nothing here; ` +
+      `put it on the one-to-many side (the ${property.target.name} relationship that lists ${property.parent.name} objects), or leave it out of ${where}'s cascade`,
+  )
+}
+
+/**
+ * Of a table linked to itself, one side holds the key (uselist: false) and the other is the rows pointing
+ * at it (uselist: true). Declared alike, both sides wrote the key: `a.next = b` stored a's key in b and
+ * b's in a, a cycle the application never made.
+ */
+function checkSelfSides(
+  property: RelationshipProperty,
+  resolved: ReadonlyMap<string, RelationshipProperty>,
+): void {
+  const other = property.backPopulates === undefined ? undefined : resolved.get(property.backPopulates)
+  if (!other || other.direction !== property.direction || property.direction === "many-to-many") return
+  const columns = property.pairs.map(
+    ([own, remote]) => (property.direction === "many-to-one" ? own : remote).key,
+  )
+  throw new InvalidRequestError(
+    `${property.parent.name}.${property.key} and ${property.parent.name}.${other.key} back-populate each other, but both are ${property.direction} over ${columns.join(", ")} (uselist: ${property.uselist} on both): ` +
+      `of a table linked to itself, one side is the parent, holding the key (uselist: false), and the other the children that point at it (uselist: true)`,
+  )
 }
 
 function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): RelationshipProperty {

@@ -151,7 +151,8 @@ function levelsOf(table: Table, states: readonly InstanceState[]): InstanceState
       }
       if (visiting.has(state) || pending.some((dependency) => visiting.has(dependency))) {
         throw new InvalidRequestError(
-          `Rows of "${table.name}" refer to each other in a cycle; break it with a nullable key`,
+          `New rows of "${table.name}" refer to each other in a cycle, and each needs the key the other's INSERT generates: ` +
+            "declare the many-to-one that closes it with postUpdate: true (its key is then set by an UPDATE once both rows exist), or give the rows their keys",
         )
       }
       visiting.add(state)
