@@ -10,6 +10,15 @@ import { promisify } from "node:util"
 
 const run = promisify(execFile)
 
+/** Packing builds the package (about 5 s here); a machine shared with many test runs is far slower. */
+export const INSTALL_LIMIT_MS = 240_000
+
+/**
+ * A tool run in the app (tsc on a project, a bundler, a script importing the package): seconds here,
+ * many times that on a loaded machine (CI shares 2 cores).
+ */
+export const TOOL_LIMIT_MS = 120_000
+
 interface LockEntry {
   version?: string
   dependencies?: Record<string, string>

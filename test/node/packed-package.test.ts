@@ -14,8 +14,8 @@ import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { libsqlToken, migrationDatabases, type TargetName } from "../migrate/databases.ts"
 import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
-import { type CliProject, runCli as cli } from "./cli-process.ts"
-import { installPackedApp, type PackedApp } from "./packed-app.ts"
+import { type CliProject, COMMAND_LIMIT_MS, runCli as cli } from "./cli-process.ts"
+import { INSTALL_LIMIT_MS, installPackedApp, type PackedApp, TOOL_LIMIT_MS } from "./packed-app.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const EXAMPLES = join(ROOT, "examples")
@@ -30,9 +30,14 @@ const ENTRY_POINTS = [
 ]
 const run = promisify(execFile)
 
-/** Packing builds the package (about 5 s here); a machine shared with many test runs is far slower. */
-const INSTALL_LIMIT_MS = 240_000
-const FLOW_LIMIT_MS = 300_000
+/** A local endpoint started from the bin, one or two commands run against it (wrangler dev on one). */
+const ENDPOINT_LIMIT_MS = 300_000
+/**
+ * The README's migration flow runs 11 commands one after another, each stopped by its own limit if it
+ * hangs: the flow's limit gives every one of them that limit, and one more for the databases' setup and
+ * stop, so a loaded machine that slows every command alike cannot run it out (as migrate-cli.test.ts).
+ */
+const MIGRATION_FLOW_LIMIT_MS = 12 * COMMAND_LIMIT_MS
 
 const work = mkdtempSync(join(tmpdir(), "ea-packed-"))
 let app: PackedApp
@@ -81,7 +86,7 @@ describe("the packed package", () => {
   ])(
     "typechecks the README's project against the published declarations (moduleResolution %s)",
     {
-      timeout: 120_000,
+      timeout: TOOL_LIMIT_MS,
     },
     async (moduleResolution, module) => {
       const project = readmeProject(`typecheck-${moduleResolution}`)
@@ -116,7 +121,7 @@ describe("the packed package", () => {
   )
 
   it("has declarations that check without skipLibCheck, in Node with no DOM, for TypeScript before 5.7 too", {
-    timeout: 120_000,
+    timeout: TOOL_LIMIT_MS,
   }, async () => {
     const project = join(app.dir, "declarations")
     mkdirSync(project)
@@ -161,7 +166,7 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
   "the README's migrations on %s",
   (name) => {
     it("upgrade, check, revision --autogenerate, upgrade, current, history, check, sql, downgrade", {
-      timeout: FLOW_LIMIT_MS,
+      timeout: MIGRATION_FLOW_LIMIT_MS,
     }, async () => {
       const databases = await migrationDatabases()
       try {
@@ -190,7 +195,9 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
 )
 
 describe("the local endpoints, started from the installed bin as the README says", () => {
-  it("npx edgealchemy libsql-local serves the README's migrations", { timeout: FLOW_LIMIT_MS }, async () => {
+  it("npx edgealchemy libsql-local serves the README's migrations", {
+    timeout: ENDPOINT_LIMIT_MS,
+  }, async () => {
     const endpoint = await startEndpoint(["libsql-local", "--port", "0"], process.env)
     try {
       expect(endpoint.banner).toContain(`createEngine("${endpoint.url}") from "edgealchemy/libsql"`)
@@ -208,7 +215,7 @@ describe("the local endpoints, started from the installed bin as the README says
   })
 
   it("npx edgealchemy neon-local serves the README's migrations, with the settings it prints", {
-    timeout: FLOW_LIMIT_MS,
+    timeout: ENDPOINT_LIMIT_MS,
   }, async () => {
     const scratch = await createScratchDatabase(pgUrl())
     const endpoint = await startEndpoint(["neon-local", "--port", "0"], { ...process.env, PG_URL: pgUrl() })
@@ -235,7 +242,7 @@ describe("the local endpoints, started from the installed bin as the README says
   })
 
   it("the README's Hono app under wrangler dev, on npx edgealchemy libsql-local", {
-    timeout: FLOW_LIMIT_MS,
+    timeout: ENDPOINT_LIMIT_MS,
   }, async () => {
     const endpoint = await startEndpoint(["libsql-local", "--port", "0"], process.env)
     const dir = readmeProject("wrangler-dev")

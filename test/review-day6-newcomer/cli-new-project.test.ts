@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { runCli } from "../node/cli-process.ts"
+import { COMMAND_LIMIT_MS, runCli } from "../node/cli-process.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const dir = mkdtempSync(join(tmpdir(), "ea-nc6-new-"))
@@ -24,8 +24,11 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+/** Each command has its own limit (runCli's, which stops a hung one readably): a test gives each its limit. */
+const limitFor = (commands: number) => commands * COMMAND_LIMIT_MS + 10_000
+
 it("check and revision --autogenerate name the config's missing models module", {
-  timeout: 60_000,
+  timeout: limitFor(2),
 }, async () => {
   const path = join(dir, "src/models.ts")
   for (const args of [["check"], ["revision", "-m", "first tables", "--autogenerate"]]) {
@@ -37,7 +40,9 @@ it("check and revision --autogenerate name the config's missing models module", 
   }
 })
 
-it("leaves a module the models import that is missing as Node says it", { timeout: 60_000 }, async () => {
+it("leaves a module the models import that is missing as Node says it", {
+  timeout: limitFor(1),
+}, async () => {
   mkdirSync(join(dir, "src"), { recursive: true })
   writeFileSync(join(dir, "src/models.ts"), 'import "./other.ts"\nexport const x = 1\n')
   const run = await runCli(project, "check")

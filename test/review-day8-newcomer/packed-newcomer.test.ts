@@ -18,7 +18,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { installPackedApp, type PackedApp } from "../node/packed-app.ts"
+import { INSTALL_LIMIT_MS, installPackedApp, type PackedApp, TOOL_LIMIT_MS } from "../node/packed-app.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const EXAMPLES = join(ROOT, "examples")
@@ -34,7 +34,7 @@ beforeAll(async () => {
     "@types/node",
     "hono",
   ])
-}, 120_000)
+}, INSTALL_LIMIT_MS)
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 /** Module code an app exports: what a models or queries module of a project shares with the others. */
@@ -54,7 +54,7 @@ export const recent = select(Post).where(Post.published.eq(true)).cte("recent")
 `
 
 it("a project with tsc --init's settings (declaration: true) compiles the README's models and exports queries", {
-  timeout: 60_000,
+  timeout: TOOL_LIMIT_MS,
 }, async () => {
   const project = join(app.dir, "init-project")
   mkdirSync(join(project, "migrations"), { recursive: true })
@@ -97,7 +97,7 @@ it("a project with tsc --init's settings (declaration: true) compiles the README
 })
 
 it("createEngine names the entry point whose createEngine takes a URL, and that advice works", {
-  timeout: 60_000,
+  timeout: TOOL_LIMIT_MS,
 }, async () => {
   const script = `
     import { createEngine as neon } from "edgealchemy/neon"
@@ -135,7 +135,7 @@ it("createEngine names the entry point whose createEngine takes a URL, and that 
 })
 
 it("the README's wrangler.toml bundles its Turso Worker from the installed package", {
-  timeout: 60_000,
+  timeout: TOOL_LIMIT_MS,
 }, async () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8")
   const toml = [...readme.matchAll(/^```toml\n([\s\S]*?)^```$/gm)]
