@@ -33,6 +33,12 @@ function pipeline(local: LibsqlLocal, sqls: string[], signal?: AbortSignal): Pro
   })
 }
 
+/** Waits until the server's counters show what a step needs (a request arrived, a statement ran), rather
+ *  than a fixed while that a loaded machine can outlast. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
 async function settledError(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
     () => undefined,
@@ -51,7 +57,8 @@ describe("libsql-local with a runaway statement", () => {
     const running = settledError(runaway.execute(RUNAWAY)).finally(() => {
       runawayEnded = true
     })
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // The CREATE, then the runaway's request.
+    await until(() => local.stats().httpRequests >= 2)
 
     // Another stream reads and writes while the runaway counts.
     await other.execute("INSERT INTO kept VALUES (1)")
@@ -80,7 +87,8 @@ describe("libsql-local with a runaway statement", () => {
 
     const client = new AbortController()
     const abandoned = settledError(pipeline(local, ["BEGIN IMMEDIATE", RUNAWAY], client.signal))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // The CREATE, then BEGIN IMMEDIATE: the write lock is held.
+    await until(() => local.stats().statements >= 2)
     client.abort()
     expect(await abandoned).toBeInstanceOf(Error)
 
@@ -95,7 +103,7 @@ describe("libsql-local with a runaway statement", () => {
     const local = await startLibsqlLocal({ port: 0, statementTimeoutMs: 0 })
     const client = createClient({ url: local.url, intMode: "bigint" })
     const running = settledError(client.execute(RUNAWAY))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await until(() => local.stats().httpRequests >= 1)
     // Nothing limits the statement: stop() settles (within the test's time) only by interrupting it.
     await local.stop()
     expect(await running).toBeInstanceOf(Error)

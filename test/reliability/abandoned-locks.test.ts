@@ -33,6 +33,26 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   ])
 }
 
+/** A leaked lock is held until the holder ends, after the check: any limit short of the test's catches it. */
+const FREED_WITHIN_MS = 10_000
+
+/** Waits until the victim's UPDATE of row 2 waits on its lock at the server. A fixed while (200 ms) could
+ *  end first on a loaded machine: a close() then finds nothing running to cancel, and the UPDATE arriving
+ *  after it waits holding row 1, a race of its own that this test is not about. */
+async function untilWaitingOnTheLock(): Promise<void> {
+  await using watcher = setup.connect()
+  for (;;) {
+    const waiting = await watcher.execute(
+      text(
+        "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' " +
+          "AND query LIKE '%al_slots SET value = value + 5%' AND pid <> pg_backend_pid()",
+      ),
+    )
+    if (Number(waiting.scalar()) > 0) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
 /** Row 2 locked by another transaction; row 1 locked by `victim`, whose UPDATE of row 2 then waits. */
 async function victimWaitingOnALock(victim: Connection) {
   await using seed = setup.connect()
@@ -56,7 +76,11 @@ describe("a Neon WebSocket transaction given up while it waits on a lock", () =>
       await expect(waiting).rejects.toBeInstanceOf(ConnectionError)
       await victim.close()
       await using next = setup.connect()
-      await within(3_000, "UPDATE of row 1", next.execute(text("UPDATE al_slots SET value = 7 WHERE id = 1")))
+      await within(
+        FREED_WITHIN_MS,
+        "UPDATE of row 1",
+        next.execute(text("UPDATE al_slots SET value = 7 WHERE id = 1")),
+      )
     } finally {
       await holder.rollback().catch(() => undefined)
       await holder.close()
@@ -68,13 +92,12 @@ describe("a Neon WebSocket transaction given up while it waits on a lock", () =>
     const { holder, waiting } = await victimWaitingOnALock(victim)
     waiting.catch(() => undefined)
     try {
-      // Give the UPDATE time to reach the server and wait there.
-      await new Promise((resolve) => setTimeout(resolve, 200))
+      await untilWaitingOnTheLock()
       await victim.close()
       await expect(waiting).rejects.toBeInstanceOf(ConnectionError)
       await using next = setup.connect()
       const updated = await within(
-        3_000,
+        FREED_WITHIN_MS,
         "UPDATE of row 1",
         next.execute(text("UPDATE al_slots SET value = 7 WHERE id = 1")),
       )
