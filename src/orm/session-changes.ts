@@ -168,6 +168,8 @@ export function notify(
   context: FlushContext,
   /** Persistent objects whose only change is a relationship: dirty, as SQLAlchemy tells them. */
   touched: readonly InstanceState[],
+  /** Told before each object's listeners run (./flush/listener-growth.ts). */
+  telling?: (state: InstanceState, listener: string) => void,
 ): boolean {
   let ran = false
   // A row switch is an UPDATE of the row, as SQLAlchemy tells it: the new object's update events, and
@@ -186,9 +188,9 @@ export function notify(
       if (told.has(state)) continue
       told.add(state)
       const listeners = mapperListeners(state.mapper).get(`${when}${what}`)
-      for (const listener of listeners) {
-        callListener(`${state.mapper.name} ${when}${what}`, () => listener(state.object, context))
-      }
+      const event = `${state.mapper.name} ${when}${what}`
+      if (listeners.length > 0) telling?.(state, event)
+      for (const listener of listeners) callListener(event, () => listener(state.object, context))
       ran ||= listeners.length > 0
     }
   }

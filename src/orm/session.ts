@@ -25,6 +25,7 @@ import { described } from "./described.ts"
 import { type FlushContext, Listeners, SESSION_EVENTS, type SessionEvent } from "./events.ts"
 import { dropExpiredSets, expire, expireColumns } from "./expired-sets.ts"
 import { collectChanges, detachedThroughDelete, reachedByAdd } from "./flush/collect.ts"
+import { ListenerGrowth } from "./flush/listener-growth.ts"
 import { type FlushPlan, planFlush } from "./flush/plan.ts"
 import { flushRendererFor } from "./flush/renderers.ts"
 import {
@@ -160,6 +161,8 @@ export class AsyncSession extends ReadSession {
   #afterFlushChanged = false
   /** A flush is planning, sending or putting back its objects: it undoes a savepoint's failure itself. */
   #flushing = false
+  /** What mapper listeners add while a flush is planned, which refuses one that feeds on itself. */
+  #listenerGrowth: ListenerGrowth | undefined
   /** Objects whose INSERT or DELETE is out now (a flush under way). */
   #sending: ReadonlySet<InstanceState> = new Set()
   /** What puts the objects back to each savepoint (beginNested) not yet ended by the application. */
@@ -298,6 +301,7 @@ export class AsyncSession extends ReadSession {
     state.session = this
     if (state.committed === undefined) {
       this.#new.add(state)
+      this.#listenerGrowth?.added(state)
       return
     }
     // Adding an object marked for deletion takes the mark back, as SQLAlchemy's `_update_impl` does.
@@ -1211,6 +1215,9 @@ export class AsyncSession extends ReadSession {
     /** Past the beforeFlush listeners: a failure from here on ends the transaction's work. */
     let flushBegan = false
     this.#flushing = true
+    const growth = new ListenerGrowth()
+    const telling = (state: InstanceState, listener: string) => growth.telling(state, listener)
+    this.#listenerGrowth = growth
     try {
       this.#fire("beforeFlush")
       flushBegan = true
@@ -1246,8 +1253,11 @@ export class AsyncSession extends ReadSession {
         for (const state of changes.all) save(state)
         const candidate = planFlush(changes, changes.order)
         const touched = changes.persistent.filter(relationshipsChanged)
-        if (notify(candidate, "before", notified.before, context, touched)) continue
-        if (notify(candidate, "after", notified.after, context, touched)) continue
+        const ran =
+          notify(candidate, "before", notified.before, context, touched, telling) ||
+          notify(candidate, "after", notified.after, context, touched, telling)
+        growth.telling()
+        if (ran) continue
         plan = candidate
       }
       addedByFlush = addedSince()
@@ -1402,6 +1412,7 @@ export class AsyncSession extends ReadSession {
       throw staleOrSame(error)
     } finally {
       this.#flushing = false
+      this.#listenerGrowth = undefined
     }
   }
 
