@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AsyncSession, ConnectionError, createAll, inspect } from "../../src/index.ts"
 import {
-  CLOSE_TIMEOUT_MS,
   type FaultRig,
+  HANG_DEADLINE_MS,
   NOTHING_OPEN,
   SHORT_STREAM_EXPIRY_MS,
   startFaultRig,
@@ -45,8 +45,8 @@ describe("close() while a flush waits on a silent server", () => {
       rig.proxyOf(transport).arm("hang", { scope })
       const flushing = session.flush().catch((error: unknown) => error)
       try {
-        await within(4 * CLOSE_TIMEOUT_MS + 1_000, "close()", session.close())
-        expect(await within(4 * CLOSE_TIMEOUT_MS, "the flush", flushing)).toBeInstanceOf(ConnectionError)
+        await within(HANG_DEADLINE_MS, "close()", session.close())
+        expect(await within(HANG_DEADLINE_MS, "the flush", flushing)).toBeInstanceOf(ConnectionError)
       } finally {
         rig.proxyOf(transport).releaseHung()
       }

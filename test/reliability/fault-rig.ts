@@ -176,6 +176,14 @@ async function openThings(rig: FaultRig): Promise<OpenThings> {
   }
 }
 
+/**
+ * How long a close, or a call a close or fault ends, may take before `within` calls it hung. What it
+ * guards against never settles at all (a close awaiting an answer a silent server never sends), and a
+ * loaded machine can stall this process for a second or more: a limit near CLOSE_TIMEOUT_MS would fail
+ * a close that was only slow.
+ */
+export const HANG_DEADLINE_MS = 5_000
+
 /** Rejects (rather than hangs) when `work` has not settled after `ms`. */
 export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -5,7 +5,7 @@ import { expect } from "vitest"
 import { AsyncSession, ConnectionError, func, select, UnknownOutcomeError } from "../../src/index.ts"
 import { FaultAuthor, storedBy } from "./fault-models.ts"
 import type { FaultedTransport, FaultRig } from "./fault-rig.ts"
-import { NOTHING_OPEN, within } from "./fault-rig.ts"
+import { HANG_DEADLINE_MS, NOTHING_OPEN, within } from "./fault-rig.ts"
 
 export const FAULTS = ["drop", "cut", "fail"] as const
 export type Fault = (typeof FAULTS)[number]
@@ -37,7 +37,7 @@ export async function roundTripsOf(
   const trial = `${transport}-clean-${++trials}`
   const session = new AsyncSession(rig.engine(transport, trial))
   await unit.run(session, unit.graph(trial))
-  await within(2_000, "close()", session.close())
+  await within(HANG_DEADLINE_MS, "close()", session.close())
   return rig
     .proxyOf(transport)
     .log(trial)
@@ -63,7 +63,7 @@ export async function faultedTrial(
     await checkAftermath()
   } finally {
     // Closed whatever the checks found, so one failed trial leaves nothing open for the next.
-    await within(2_000, `${where}: close()`, session.close())
+    await within(HANG_DEADLINE_MS, `${where}: close()`, session.close())
   }
   expect(await rig.settled(), `${where}: left open`).toEqual(NOTHING_OPEN)
 

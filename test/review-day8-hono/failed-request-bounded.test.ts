@@ -10,6 +10,7 @@ import { text } from "../../src/index.ts"
 import {
   FAULTED_TRANSPORTS,
   type FaultRig,
+  HANG_DEADLINE_MS,
   NOTHING_OPEN,
   SHORT_STREAM_EXPIRY_MS,
   startFaultRig,
@@ -55,7 +56,7 @@ describe("a failed request on a silent database", () => {
       try {
         for (const path of ["/?then=race", "/?then=throw"]) {
           const answer = await within(
-            3_000,
+            HANG_DEADLINE_MS,
             `POST ${path}`,
             Promise.resolve(app.request(path, { method: "POST" })),
           )
