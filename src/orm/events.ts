@@ -92,6 +92,9 @@ export function listen<M extends ModelConstructor>(
   return mapperListeners(mapperOf(model)).add(event, listener as MapperListener<object>)
 }
 
+/** The validators `validates` registered; any other a mapper runs is the session's own. */
+const applicationValidators = new WeakSet<object>()
+
 /** What a validator of an attribute gets and returns: its value, or each object a collection gains. */
 type Validated<V> = V extends readonly (infer Item)[] ? Item : V
 
@@ -133,11 +136,20 @@ export function validates<M extends ModelConstructor, const K extends keyof Inst
     }
     return result
   }
+  // Every name checked before any is registered: a refused call registers nothing.
   for (const key of keys) {
     if (!mapper.columnKeys.includes(key) && !mapper.relationshipSpecs.has(key)) {
       throw new InvalidRequestError(`${mapper.name} has no attribute "${key}" to validate`)
     }
-    mapper.validators.set(key, [...(mapper.validators.get(key) ?? []), added])
+  }
+  applicationValidators.add(added)
+  for (const key of keys) {
+    // After the application's validators, before the session's own hook (./expired-sets.ts notes a set
+    // on an expired object), whenever each was registered: one registered after a commit expired the
+    // object ran after the hook, and a value it refused was still written by the next flush.
+    const list = mapper.validators.get(key) ?? []
+    const at = list.findLastIndex((validator) => applicationValidators.has(validator)) + 1
+    mapper.validators.set(key, [...list.slice(0, at), added, ...list.slice(at)])
   }
   return () => {
     for (const key of keys)
