@@ -47,9 +47,11 @@ async function running(query: string): Promise<{ running: number; waitingOnLock:
   return rows[0] as { running: number; waitingOnLock: number }
 }
 
-/** Polls `read` until `done`, for at most two seconds; returns the last value read. */
+/** Polls `read` until `done`, for at most ten seconds (a loaded machine can take seconds to start or
+ *  cancel a statement; what is checked for, a statement left running, lasts longer); returns the last
+ *  value read. */
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 2_000
+  const deadline = Date.now() + 10_000
   for (;;) {
     const value = await read()
     if (done(value) || Date.now() > deadline) return value
