@@ -26,6 +26,14 @@ function readRelationship(state: InstanceState, key: string): unknown {
   if (state.loaded.has(key)) return state.values[key]
   const property = state.mapper.relationship(key)
   if (state.committed === undefined) {
+    // A many-to-one whose key the application set names a row that is not loaded: null, as SQLAlchemy
+    // answers for a pending object, but not kept as loaded, which read null ever after (once committed,
+    // the key naming its row; a query's joinedload leaves a loaded value alone).
+    if (
+      property.direction === "many-to-one" &&
+      property.pairs.every(([own]) => state.values[own.key] != null)
+    )
+      return null
     // A new object has nothing in the database to load: its relationships start empty, unchanged (so
     // reading one does not override a foreign key the application set itself).
     setRelationship(state, property, property.uselist ? [] : null)
