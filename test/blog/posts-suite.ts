@@ -39,6 +39,32 @@ export function postsSuite(blog: Blog) {
       })
     })
 
+    it("takes tags in any script, each with one spelling: trimmed, lower-cased, composed", async () => {
+      const { token } = await blog.member("scripts")
+      const run = Date.now().toString(36)
+      const answer = await blog.api.post("/posts", {
+        token,
+        json: {
+          title: "Tags",
+          content: "x",
+          published: true,
+          // "Café" twice (composed, and "e" with a combining acute), Japanese, upper-case accents.
+          tags: [` Café-${run}`, `cafe\u0301-${run}`, `日本語-${run}`, `ÉTÉ-${run}`],
+        },
+      })
+      expect(answer.status).toBe(201)
+      expect(answer.body.tags).toEqual([`café-${run}`, `été-${run}`, `日本語-${run}`].sort())
+      for (const path of [
+        `/tags/${encodeURIComponent(`CAFE\u0301-${run}`)}/posts`,
+        `/posts?tag=${encodeURIComponent(`Café-${run}`)}`,
+        `/tags/${encodeURIComponent(`日本語-${run}`)}/posts`,
+      ]) {
+        const page = await blog.api.get(path)
+        expect([path, page.status]).toEqual([path, 200])
+        expect(page.body.items.map((post: { id: number }) => post.id)).toEqual([answer.body.id])
+      }
+    })
+
     it("POST /posts without tags is one round trip", async () => {
       const { token } = await blog.member("plain")
       const answer = await blog.api.post("/posts", { token, json: { title: "Plain", content: "x" } })
@@ -60,6 +86,7 @@ export function postsSuite(blog: Blog) {
     it.each([
       ["a tag with a space", { tags: ["fine-tag", "bad tag"] }],
       ["a tag with SQL", { tags: ["ok-tag", "x'); DROP TABLE tags;--"] }],
+      ["an emoji for a tag", { tags: ["ok-tag", "🙂"] }],
       ["an empty tag", { tags: ["ok-tag", ""] }],
       ["eleven tags", { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }],
       ["a 201-character title", { title: "x".repeat(201) }],

@@ -4,4 +4,4 @@ import "./audit.ts"
 
 export { IdempotencyKey, keyFor as idempotencyKeyFor } from "./idempotency.ts"
 export { AuditLog, Comment, Post, postTags, registry, Tag, User } from "./models.ts"
-export { foldCase, isTagName, ModelValidationError } from "./validators.ts"
+export { foldCase, isTagName, ModelValidationError, tagName } from "./validators.ts"

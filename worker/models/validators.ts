@@ -37,13 +37,25 @@ validates(Post, ["title"], (_key, value: string, post) => {
   return value
 })
 
-/** Whether `name`, trimmed and lower-cased already, is a name a tag can have. */
+/**
+ * A tag name as the blog keeps it, whichever way it came (a post's tags, a path, a query string):
+ * trimmed, lower-cased and composed (NFC: "e" and a combining acute are one "é"), so that one name has
+ * one spelling.
+ */
+export function tagName(raw: string): string {
+  return raw.trim().toLowerCase().normalize("NFC")
+}
+
+/**
+ * Whether `name` (a tagName()) is a name a tag can have: 1-50 letters of any script, digits and dashes
+ * (and the marks letters carry), starting with a letter or digit.
+ */
 export function isTagName(name: string): boolean {
-  return /^[a-z0-9][a-z0-9-]{0,49}$/.test(name)
+  return /^[\p{L}\p{N}][\p{L}\p{M}\p{N}-]{0,49}$/u.test(name)
 }
 
 validates(Tag, ["name"], (_key, value: string) => {
-  const name = value.trim().toLowerCase()
+  const name = tagName(value)
   if (!isTagName(name)) {
     throw new ModelValidationError(
       `tag "${value}" must be 1-50 letters, digits or dashes, starting with a letter or digit`,

@@ -1,10 +1,10 @@
 // Tags by name: the ones that exist are reused, the others created with the post that names them.
 import type { AsyncSession } from "../../src/index.ts"
-import { Tag } from "../models/index.ts"
+import { Tag, tagName } from "../models/index.ts"
 
-/** Lower-cased, trimmed, without repeats, in the order given. */
+/** As the blog keeps them (tagName()), without repeats, in the order given. */
 export function normalizeTagNames(names: readonly string[]): string[] {
-  return [...new Set(names.map((name) => name.trim().toLowerCase()))]
+  return [...new Set(names.map(tagName))]
 }
 
 /**

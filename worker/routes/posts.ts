@@ -7,7 +7,7 @@ import { notFound } from "../http/errors.ts"
 import { commitOnce } from "../http/idempotency.ts"
 import { postDetailJson, postJson, postPageJson } from "../http/serializers.ts"
 import { idParam, jsonBody, pageQuery, queryParams, storableText } from "../http/validation.ts"
-import { Post } from "../models/index.ts"
+import { Post, tagName } from "../models/index.ts"
 import {
   pageOfPosts,
   postForJson,
@@ -32,7 +32,7 @@ posts.get("/", queryParams(listQuery), async (c) => {
   const { tag, q, ...paging } = c.req.valid("query")
   const session = c.var.session
   const conditions = [
-    ...(tag ? [taggedWith(tag.trim().toLowerCase())] : []),
+    ...(tag ? [taggedWith(tagName(tag))] : []),
     ...(q ? [titleContains(q, session.engine.dialect.name)] : []),
   ]
   // The page, its total, and each post's author, tags and comment count: one request.

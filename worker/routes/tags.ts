@@ -6,13 +6,13 @@ import type { BlogEnv } from "../http/app-env.ts"
 import { notFound } from "../http/errors.ts"
 import { postPageJson } from "../http/serializers.ts"
 import { pageQuery, queryParams } from "../http/validation.ts"
-import { isTagName, Tag } from "../models/index.ts"
+import { isTagName, Tag, tagName } from "../models/index.ts"
 import { pageOfPosts, publishedPosts, taggedWith } from "../queries/posts.ts"
 
 export const tags = new Hono<BlogEnv>()
 
 tags.get("/:name/posts", queryParams(v.object(pageQuery)), async (c) => {
-  const name = c.req.param("name").trim().toLowerCase()
+  const name = tagName(c.req.param("name"))
   // A name no tag can have (NUL, too long once lower-cased...) names no tag: no query needed.
   if (!isTagName(name)) throw notFound(`No tag ${JSON.stringify(name)}`)
   const session = c.var.session
