@@ -15,8 +15,9 @@ beforeAll(async () => {
 afterAll(() => rig?.stop())
 afterEach(() => stopHolding())
 
-// Long enough that a loaded machine answers a live request within it.
-const TIMEOUT_MS = 1_000
+// Long enough that a loaded machine answers a live request within it: the write below has half of it
+// (1 s) between the read's timeout and its own to be released and answered.
+const TIMEOUT_MS = 2_000
 const TIMED_OUT = `No answer within requestTimeoutMs (${TIMEOUT_MS} ms); the request was abandoned`
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -14,7 +14,8 @@ beforeAll(async () => {
 })
 afterAll(() => rig?.stop())
 
-const TIMEOUT_MS = 1_000
+/** Long enough that a loaded machine answers the batch, a live request, within it. */
+const TIMEOUT_MS = 2_000
 const TIMED_OUT = `No answer within requestTimeoutMs (${TIMEOUT_MS} ms); the request was abandoned`
 
 const outcome = (work: Promise<unknown>) =>
