@@ -1,6 +1,16 @@
 // Models of the day-9 transaction review: each test file passes its own prefix, as files run at once
 // against one database.
-import { column, Integer, model, Registry, String } from "../../src/index.ts"
+import {
+  AsyncSession,
+  column,
+  deleteFrom,
+  type Engine,
+  Integer,
+  model,
+  Registry,
+  String,
+  select,
+} from "../../src/index.ts"
 
 export function transactionModels(prefix: string) {
   const registry = new Registry()
@@ -27,4 +37,22 @@ export function transactionModels(prefix: string) {
 
   registry.registerModels(Item, Doc)
   return { registry, Item, Doc }
+}
+
+type Models = ReturnType<typeof transactionModels>
+
+/** The items stored, as [name, qty] by name, read by a session of their own. */
+export async function storedItems(engine: Engine, Item: Models["Item"]): Promise<unknown[][]> {
+  await using reader = new AsyncSession(engine)
+  return (await reader.execute(select(Item.c.name, Item.c.qty).orderBy(Item.c.name))).all().map((r) => [...r])
+}
+
+/** Empties the items table, then commits one item "kept" (qty 1); answers its id. */
+export async function keepOneItem(engine: Engine, Item: Models["Item"]): Promise<number> {
+  await engine.execute(deleteFrom(Item))
+  await using session = new AsyncSession(engine)
+  const kept = new Item({ name: "kept", qty: 1 })
+  session.add(kept)
+  await session.commit()
+  return kept.id
 }

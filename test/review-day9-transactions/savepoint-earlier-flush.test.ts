@@ -7,10 +7,10 @@
 // (the inserted one transient again, a change undone); what the failed flush was writing stays pending.
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import { AsyncSession, IntegrityError, inspect, listen, select, text } from "../../src/index.ts"
+import { AsyncSession, IntegrityError, inspect, listen } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { transactionModels } from "./models.ts"
+import { keepOneItem, storedItems, transactionModels } from "./models.ts"
 
 const { registry, Item } = transactionModels("r9tx_spearly")
 
@@ -18,20 +18,8 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
   describe(`a flush failing inside a savepoint after an earlier flush there, on ${fixture.name}`, () => {
     const engine = fixture.engine(`r9tx-spearly-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)
-    const stored = async () => {
-      await using reader = new AsyncSession(engine)
-      return (await reader.execute(select(Item.c.name, Item.c.qty).orderBy(Item.c.name)))
-        .all()
-        .map((r) => [...r])
-    }
-    const reset = async () => {
-      await engine.execute(text("DELETE FROM r9tx_spearly_items"))
-      await using session = new AsyncSession(engine)
-      const kept = new Item({ name: "kept", qty: 1 })
-      session.add(kept)
-      await session.commit()
-      return kept.id
-    }
+    const stored = () => storedItems(engine, Item)
+    const reset = () => keepOneItem(engine, Item)
 
     it("refused by the database, its object given up: the earlier flush's objects are back, the commit keeps the rest", async () => {
       const keptId = await reset()

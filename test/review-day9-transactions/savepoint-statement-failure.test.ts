@@ -8,18 +8,10 @@
 // listener's failure already put them: test/review-day4/savepoint-after-flush.test.ts).
 import { describe, expect, it } from "vitest"
 import ws from "ws"
-import {
-  AsyncSession,
-  IntegrityError,
-  insert,
-  inspect,
-  ProgrammingError,
-  select,
-  text,
-} from "../../src/index.ts"
+import { AsyncSession, IntegrityError, insert, inspect, ProgrammingError, text } from "../../src/index.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
-import { transactionModels } from "./models.ts"
+import { keepOneItem, storedItems, transactionModels } from "./models.ts"
 
 const { registry, Item } = transactionModels("r9tx_spfail")
 
@@ -27,20 +19,8 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
   describe(`a statement failing inside a savepoint after its flushes, on ${fixture.name}`, () => {
     const engine = fixture.engine(`r9tx-spfail-${fixture.name}-${Date.now().toString(36)}`)
     freshSchema(engine, registry.metadata)
-    const stored = async () => {
-      await using reader = new AsyncSession(engine)
-      return (await reader.execute(select(Item.c.name, Item.c.qty).orderBy(Item.c.name)))
-        .all()
-        .map((r) => [...r])
-    }
-    const reset = async () => {
-      await engine.execute(text("DELETE FROM r9tx_spfail_items"))
-      await using session = new AsyncSession(engine)
-      const kept = new Item({ name: "kept", qty: 1 })
-      session.add(kept)
-      await session.commit()
-      return kept.id
-    }
+    const stored = () => storedItems(engine, Item)
+    const reset = () => keepOneItem(engine, Item)
 
     it("a failed write: the savepoint's new object is transient again, its change undone, and the commit keeps the rest", async () => {
       const keptId = await reset()
