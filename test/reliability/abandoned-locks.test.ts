@@ -70,7 +70,8 @@ describe("a Neon WebSocket transaction given up while it waits on a lock", () =>
   freshSchema(setup, registry.metadata)
 
   it("requestTimeoutMs: the statement is cancelled and row 1 is free at once", async () => {
-    const victim = fixture.engine(scope("timeout"), { neon: { requestTimeoutMs: 300 } }).connect()
+    // Its BEGIN and first UPDATE must answer within the limit too: long enough for a loaded machine.
+    const victim = fixture.engine(scope("timeout"), { neon: { requestTimeoutMs: 2_000 } }).connect()
     const { holder, waiting } = await victimWaitingOnALock(victim)
     try {
       await expect(waiting).rejects.toBeInstanceOf(ConnectionError)
