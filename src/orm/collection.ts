@@ -100,10 +100,13 @@ export class RelationshipList<T> extends Array<T> {
     return length
   }
 
-  override splice(start: number, deleteCount?: number, ...added: T[]): T[] {
+  override splice(start: number, ...rest: [deleteCount?: number, ...added: T[]]): T[] {
+    const [deleteCount, ...added] = rest
     const items = this.#accepted(added)
+    // As Array's own: a call without a count removes to the end, one given undefined removes none (it
+    // emptied the list, its children orphaned, and inserted nothing).
     const removed =
-      deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items)
+      rest.length === 0 ? super.splice(start) : super.splice(start, deleteCount as number, ...items)
     this.#tell(removed, items)
     for (const item of removed) this.#events?.removed(item)
     for (const item of items) this.#events?.appended(item)
