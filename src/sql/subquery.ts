@@ -33,24 +33,31 @@ export function exists(select: SubqueryTarget): Expression<boolean> {
 }
 
 /**
- * The named output columns of a select list: column keys (a name taken already: its next free `_1`,
- * `_2`, as the compiler's selectList names it), labels, and every column of an entity.
+ * The named output columns of a select list: column keys and labels (a name taken already: its next
+ * free `_1`, `_2`, as the compiler's selectList names it), and every column of an entity.
  */
 export function outputColumns(items: readonly SelectItem[]): OutputColumn[] {
-  const taken = labelNames(items)
-  const named = (col: Column<unknown>): OutputColumn => ({ name: freeName(col.key, taken), type: col.type })
+  const nameOf = outputNames(items)
+  const named = (col: Column<unknown>): OutputColumn => ({ name: nameOf(col.key), type: col.type })
   return items.flatMap((item): OutputColumn[] => {
     if (isEntity(item)) return item[ENTITY].columns.map(named)
     if (!(item instanceof Expression)) return item.columns.map(named)
     if (item instanceof Column) return [named(item)]
-    if (item instanceof Label) return [{ name: item.name, type: item.type }]
+    if (item instanceof Label) return [{ name: nameOf(item.name, true), type: item.type }]
     return []
   })
 }
 
-/** The names a select list's labels give: taken before any column is named (`id_1` may be one). */
-export function labelNames(items: readonly SelectItem[]): Set<string> {
-  return new Set(items.flatMap((item) => (item instanceof Label ? [item.name] : [])))
+/**
+ * Names a select list's output columns in order: labels' names are taken before any column is named
+ * (`id_1` may be one), a label's is its own the first time, and a name taken already is its next free
+ * `_1`. A label given twice (a hybrid of a model and of its alias) named a subquery's or CTE's two
+ * columns alike: PostgreSQL found them ambiguous, and SQLite read the first for both.
+ */
+export function outputNames(items: readonly SelectItem[]): (name: string, label?: boolean) => string {
+  const taken = new Set(items.flatMap((item) => (item instanceof Label ? [item.name] : [])))
+  const unused = new Set(taken)
+  return (name, label) => (label && unused.delete(name) ? name : freeName(name, taken))
 }
 
 /** `name`, or its next free `name_1`, `name_2`; taken from then on. */

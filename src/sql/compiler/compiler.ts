@@ -17,7 +17,7 @@ import type { ColumnSpecs, Table } from "../schema/table.ts"
 import type { Select } from "../select.ts"
 import { ENTITY, isEntity, type SelectItem } from "../select-items.ts"
 import type { Statement } from "../statement.ts"
-import { freeName, labelNames } from "../subquery.ts"
+import { outputNames } from "../subquery.ts"
 import { columnParents } from "../traverse.ts"
 import { BigInteger, NullType } from "../types.ts"
 import type { Compiled } from "./dialect.ts"
@@ -217,15 +217,16 @@ export class Compiler extends ExpressionCompiler {
   }
 
   /**
-   * A select list, or a RETURNING list (./dml-renderer.ts). Columns are named by their keys, a name
-   * already taken by its next free `_1`, `_2` (as ../subquery.ts outputColumns names them): a subquery
-   * or CTE of two tables' `id`s has two columns to select from, and rows have a key for each.
+   * A select list, or a RETURNING list (./dml-renderer.ts). Columns are named by their keys, labels by
+   * their names, a name already taken by its next free `_1`, `_2` (../subquery.ts outputNames, as
+   * outputColumns names them): a subquery or CTE of two tables' `id`s, or of a model's hybrid and its
+   * alias's, has two columns to select from, and rows have a key for each.
    */
   selectList(items: readonly SelectItem[]): string {
     if (items.length === 0) throw new InvalidRequestError("A select needs at least one column")
-    const taken = labelNames(items)
+    const nameOf = outputNames(items)
     const column = (col: Column<unknown>) => {
-      const name = freeName(col.key, taken)
+      const name = nameOf(col.key)
       const sql = this.expression(col)
       return name === col.name ? sql : `${sql} AS ${this.quote(name)}`
     }
@@ -236,9 +237,8 @@ export class Compiler extends ExpressionCompiler {
         const expression = item as Expression<unknown>
         if (expression.kind === "column") return [column(expression as Column<unknown>)]
         if (expression.kind === "label") {
-          return [
-            `${this.expression(expression, true)} AS ${this.quote((expression as unknown as { name: string }).name)}`,
-          ]
+          const { name } = expression as unknown as { name: string }
+          return [`${this.expression(expression, true)} AS ${this.quote(nameOf(name, true))}`]
         }
         return [this.expression(expression, true)]
       })
