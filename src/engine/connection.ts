@@ -384,7 +384,7 @@ export function mayWrite(statement: Statement): boolean {
  * that calls nothing and selects INTO nothing: `SELECT nextval('s')` or `SELECT fn()` can write, and
  * `SELECT ... INTO t` makes a table. (`FOR UPDATE` locks, and writes nothing.)
  */
-function reads(statement: Statement, query: Query): boolean {
+export function reads(statement: Statement, query: Query): boolean {
   if (statement.kind === "text")
     return /^\s*select\b(?!.*\binto\b)[^(]*$/is.test(query.sql.replace(NOT_CODE, " "))
   return statement.kind === "select" || statement.kind === "compound_select"

@@ -3,7 +3,7 @@
 // dbReadSession() watch their request's engine, errorHandler() asks. Held weakly by the request's
 // context: nothing outlives its request.
 import type { Context } from "hono"
-import { mayWrite } from "../engine/connection.ts"
+import { mayWrite, reads } from "../engine/connection.ts"
 import type { Engine } from "../engine/engine.ts"
 import { TextStatement } from "../sql/text.ts"
 
@@ -24,14 +24,26 @@ export function watchCommits(c: Context, engine: Engine): () => void {
       if (wrote) committed.add(c)
     } else if (sql !== "BEGIN" && sql !== "ROLLBACK") {
       // Outside a transaction the engine tells a possible write (text('SELECT fn()') included) from a
-      // read. Inside one, SELECT ... FOR UPDATE names a write and writes nothing; SAVEPOINT and the like
-      // name none.
+      // read; inside one, the statement is weighed by its text.
       if (commits) committed.add(c)
-      else if (!/^\s*SELECT\b/i.test(sql) && mayWrite(new TextStatement(sql))) wrote = true
+      else wrote ||= mayWriteInTransaction(sql)
       return
     }
     wrote = false
   })
+}
+
+/**
+ * Whether SQL sent inside a transaction may write, by the engine's rule for SQL text: a SELECT that
+ * calls a function may (SELECT make_order(), nextval('s')), one that calls none only reads, FOR UPDATE
+ * included (it locks); other SQL writes when it names a write (SAVEPOINT and the like name none). A
+ * query built with select() reads only, but its text may call functions (count(*), a load's json_agg):
+ * such a transaction counts as one that wrote, so a failure after its COMMIT is answered `applied`
+ * rather than "retry", which never repeats a write.
+ */
+function mayWriteInTransaction(sql: string): boolean {
+  const statement = new TextStatement(sql)
+  return /^\s*SELECT\b/i.test(sql) ? !reads(statement, { sql, params: [] }) : mayWrite(statement)
 }
 
 export function hasCommitted(c: Context): boolean {
