@@ -104,7 +104,9 @@ export function releaseDependents(
           outside ||= !childState.gone
           continue
         }
-        for (const [, remote] of property.pairs) childState.values[remote.key] = null
+        // Its side of the relationship too, as for the children the bulk UPDATE unlinks: left naming
+        // the deleted parent, it read that parent though its key was NULL.
+        unlink(childState, state, property)
       }
       if (!outside) continue
       // The bulk UPDATE reaches the rows of held objects the loaded collection does not list (added
