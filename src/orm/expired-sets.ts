@@ -13,6 +13,8 @@ import { InstanceState, stateOf } from "./state.ts"
 interface StaleRow {
   readonly committed: Record<string, unknown>
   readonly set: Set<string>
+  /** Many-to-ones set since, with the values given: noted once the link is found to hold one (`settle`). */
+  readonly links: Map<string, Set<unknown>>
 }
 
 const staleRows = new WeakMap<InstanceState, StaleRow>()
@@ -35,7 +37,7 @@ export function expire(state: InstanceState): void {
 export function expireColumns(state: InstanceState): void {
   state.expired = true
   if (!state.committed) return
-  staleRows.set(state, { committed: state.committed, set: new Set() })
+  staleRows.set(state, { committed: state.committed, set: new Set(), links: new Map() })
   watchSets(state.mapper)
 }
 
@@ -56,23 +58,55 @@ export function noteSet(state: InstanceState, key: string): void {
 /** Whether a column was set on the object since its row went stale (a change the values cannot show). */
 export function setWhileExpired(state: InstanceState): boolean {
   const stale = staleRows.get(state)
+  if (stale) settle(state, stale)
   return stale !== undefined && stale.committed === state.committed && stale.set.size > 0
 }
 
 /** Forgets the sets of an object whose changes a rollback dropped. */
 export function dropExpiredSets(state: InstanceState): void {
   staleRows.get(state)?.set.clear()
+  staleRows.get(state)?.links.clear()
+}
+
+/**
+ * A many-to-one set on a stale object. Its hook runs after the relationship's validators, but the
+ * assignment may still be refused after it (an object of another model or session, the other side's
+ * validator): noted at once, a refused link's foreign key was written back over the row's. So it is
+ * noted only if the link holds a value it was given when the flush asks.
+ */
+function linkSet(state: InstanceState, key: string, value: unknown): void {
+  const stale = staleRows.get(state)
+  if (!stale || stale.committed !== state.committed) return
+  const given = stale.links.get(key) ?? new Set()
+  stale.links.set(key, given.add(value ?? null))
+  if (!Object.hasOwn(state, "modifiedColumns")) state.modifiedColumns = modifiedOrSet
+}
+
+function settle(state: InstanceState, stale: StaleRow): void {
+  for (const [key, given] of stale.links) {
+    if (!state.loaded.has(key) || !given.has(state.values[key] ?? null)) continue
+    for (const column of watchers.get(state.mapper)?.foreignKeys.get(key) ?? []) noteSet(state, column)
+  }
+  stale.links.clear()
 }
 
 function modifiedOrSet(this: InstanceState): string[] {
   const modified = InstanceState.prototype.modifiedColumns.call(this)
   const stale = staleRows.get(this)
+  if (stale) settle(this, stale)
   if (!stale || stale.committed !== this.committed || stale.set.size === 0) return modified
   return this.mapper.columnKeys.filter((key) => modified.includes(key) || stale.set.has(key))
 }
 
 /** Each mapper's watcher, and the keys it watches: columns, and many-to-ones (their foreign keys). */
-const watchers = new WeakMap<Mapper, { readonly watcher: Validator; readonly keys: readonly string[] }>()
+const watchers = new WeakMap<
+  Mapper,
+  {
+    readonly watcher: Validator
+    readonly keys: readonly string[]
+    readonly foreignKeys: ReadonlyMap<string, readonly string[]>
+  }
+>()
 
 /**
  * Sets reach the session through the mapper's validators, which every set runs (a column's accessor,
@@ -92,10 +126,11 @@ function watchSets(mapper: Mapper): void {
     }
     const watcher: Validator = (key, value, object) => {
       const state = stateOf(object)
-      for (const column of foreignKeys.get(key) ?? [key]) noteSet(state, column)
+      if (foreignKeys.has(key)) linkSet(state, key, value)
+      else noteSet(state, key)
       return value
     }
-    watching = { watcher, keys: [...mapper.columnKeys, ...foreignKeys.keys()] }
+    watching = { watcher, keys: [...mapper.columnKeys, ...foreignKeys.keys()], foreignKeys }
     watchers.set(mapper, watching)
   }
   const { watcher, keys } = watching
