@@ -70,24 +70,30 @@ function slotOf(item: SelectItem): Slot {
 
 /**
  * The key of each slot (see Result.keys): a value's by its column or label, else as the database named
- * it, a name taken already by its next free `_1` (two tables' `id`s are `id` and `id_1`).
+ * it; a model by its class's name, an aliased one by the name it was given, else its model's; a name
+ * taken already by its next free `_1` (two tables' `id`s are `id` and `id_1`, a model and an unnamed
+ * alias of it `Book` and `Book_1`: alike, mappings() kept one of the two).
  */
 export function keysOf(slots: readonly Slot[], columns: readonly string[]): readonly string[] {
   if (slots.length === 0) return columns
   let at = 0
   const taken = new Set<string>()
   return slots.map((slot) => {
-    if (slot.kind === "value") {
-      const named = columns[at++] as string
-      return freeName(slot.name ?? named, taken)
-    }
-    at += slot.types.length
-    if (slot.kind === "object") return slot.name
-    // A model by its class's name, an aliased one by the name it was given, else its model's.
-    const { item } = slot
-    const { name, from } = item[ENTITY]
-    return typeof item === "function" ? (item as { name: string }).name : (name ?? from.name)
+    at += slot.kind === "value" ? 1 : slot.types.length
+    const key =
+      slot.kind === "value"
+        ? (slot.name ?? (columns[at - 1] as string))
+        : slot.kind === "object"
+          ? slot.name
+          : entityKey(slot.item)
+    return freeName(key, taken)
   })
+}
+
+/** A model by its class's name, an aliased one by the name it was given, else its model's. */
+function entityKey(item: EntityLike): string {
+  const { name, from } = item[ENTITY]
+  return typeof item === "function" ? (item as { name: string }).name : (name ?? from.name)
 }
 
 /**

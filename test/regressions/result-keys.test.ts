@@ -93,7 +93,9 @@ for (const fixture of fixtures) {
         .where(Animal.id.eq(1), other.id.eq(2))
       const result = await s.execute(query)
       // Observed: ["Animal", "rc_animals_<counter>"]: the SQL alias, a process-wide counter
-      expect(result.keys).toEqual(["Animal", "Animal"])
+      // Beside the model it is the model's name's next free _1, as a second value of a taken name is:
+      // alike, mappings() kept one of the two (review-day9-events2/same-entity-keys).
+      expect(result.keys).toEqual(["Animal", "Animal_1"])
     })
   })
 }
