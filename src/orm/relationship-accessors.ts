@@ -76,6 +76,7 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
     )
     const kept = new Set(next)
     for (const item of previous) if (!kept.has(item)) unlinkBack(state, property, item)
+    if (!state.loaded.has(key) && state.committed !== undefined) dropFromOtherSides(state, property, kept)
     setRelationship(state, property, next)
     for (const item of next) {
       if (previous.has(item)) continue
@@ -111,6 +112,20 @@ function resizedUnseen(property: RelationshipProperty, item: object): boolean {
   const back = property.backPopulates
   const list = back && stateOf(item).values[back]
   return list instanceof RelationshipList && list.resizedUnannounced()
+}
+
+/**
+ * A persistent object's collection assigned without its members loaded (a link table's: the flush
+ * replaces every link the row has). Its old members are unknown, but the loaded other sides that list
+ * it are the session's: they lose it, as SQLAlchemy's assignment (which loads the old members and
+ * fires their remove events) takes it out of them. Kept, `t2.posts` listed a post the flush unlinked.
+ */
+function dropFromOtherSides(state: InstanceState, property: RelationshipProperty, kept: Set<object>): void {
+  const back = property.backPopulates
+  if (!back) return
+  for (const other of state.session?.heldOf?.(property.target) ?? []) {
+    if (!kept.has(other)) dropLink(stateOf(other), back, state.object)
+  }
 }
 
 /** Tells the session's add() that `owner`'s relationship `key` links `item` now (see relationshipWrites). */

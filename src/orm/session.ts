@@ -36,7 +36,7 @@ import {
   undecoded,
 } from "./flush/returned.ts"
 import { changedSinceFlush, flushScope, listened, storedMembersOfNew } from "./flush/scope.ts"
-import type { ModelConstructor } from "./mapper.ts"
+import type { Mapper, ModelConstructor } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { mergeInto } from "./merge.ts"
 import { plugins } from "./plugins.ts"
@@ -206,6 +206,11 @@ export class AsyncSession extends ReadSession {
     state.uniqueBy = keys
     this.add(object)
     return object
+  }
+
+  /** The objects of one model the session holds (SessionLike's, for relationship-accessors.ts). */
+  heldOf(mapper: Mapper): Iterable<object> {
+    return this.identityMap.objectsOf(mapper).values()
   }
 
   /**

@@ -15,6 +15,8 @@ export interface SessionLike {
   expunge?(object: object): void
   /** Attaches an object (AsyncSession's: a detached one linked to one of its objects). */
   add?(object: object): void
+  /** The objects of one model it holds (AsyncSession's), to find the loaded sides of a link. */
+  heldOf?(mapper: Mapper): Iterable<object>
 }
 
 export class InstanceState {
