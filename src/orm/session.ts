@@ -42,6 +42,7 @@ import { mergeInto } from "./merge.ts"
 import { plugins } from "./plugins.ts"
 import { type ExecuteOptions, keyValues, ReadSession, type RowOf } from "./read-session.ts"
 import { referenceTo } from "./reference.ts"
+import { membersBeforeRefresh, showPendingLinks } from "./refresh-pending-links.ts"
 import { noteRolledBack, reloadRolledBackVersions } from "./rolled-back-versions.ts"
 import {
   callListener,
@@ -862,8 +863,10 @@ export class AsyncSession extends ReadSession {
       .filter((key) => !columns.includes(key) && key in values)
       .map((key) => [key, values[key], state.committed?.[key]] as const)
     const before = new Map([[state, state.committed]])
+    const unflushed = (attributes ?? []).map((key) => [key, membersBeforeRefresh(state, key)] as const)
     await super.refresh(object, attributes)
     this.#relinkRefreshed(before)
+    for (const [key, members] of unflushed) showPendingLinks(state, key, members)
     if (others.length > 0) state.expired = expired
     for (const [key, value, committed] of others) {
       values[key] = value
