@@ -43,6 +43,7 @@ export {
   type Cascade,
   type CascadeName,
   type RelationshipOptions,
+  type RelationshipOrder,
   type RelationshipSpec,
   relationship,
 } from "./orm/relationship.ts"

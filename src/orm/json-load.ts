@@ -131,12 +131,16 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
       const parent = ctes[level.parent + 1] as Cte
       const keySelect = select(parent.columns[keys[i] as number] as Column<unknown>)
       const where = [new InKeys(level.load.link, keySelect)]
-      ctes.push(cte(new Select({ ...level.load.statement.state, where }), i + 1))
+      // Ordered where its rows are gathered, as a CTE's order does not carry into them.
+      ctes.push(cte(new Select({ ...level.load.statement.state, where, orderBy: [] }), i + 1))
     }
     const rows = ctes.map((table, i) => {
-      const order = (i === 0 ? ordered : []).map(
-        (o, j) => new Ordering(table.columns[orderAt[j] as number] as Column<unknown>, o.direction, o.nulls),
-      )
+      // A level orders by its target's columns (relationship orderBy), which its rows start with.
+      const target = levels[i - 1]?.property
+      const order = (target ? target.orderBy : ordered).map((o, j) => {
+        const at = target ? target.target.table.columns.indexOf(o.operand as Column<unknown>) : orderAt[j]
+        return new Ordering(table.columns[at as number] as Column<unknown>, o.direction, o.nulls)
+      })
       // Run beside, the query's rows are read from its own run; this run's keys say which objects the
       // levels' rows are for (a volatile condition, a LIMIT without a unique order: not the same).
       const own =

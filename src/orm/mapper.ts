@@ -1,6 +1,7 @@
 // A mapper ties a model class to its table and relationships, as SQLAlchemy's Mapper. It is made by
 // `model()`; relationships are resolved on first use, when every model they name has been seen.
 import { InvalidRequestError } from "../errors.ts"
+import type { Ordering } from "../sql/expression.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { Table } from "../sql/schema/table.ts"
 import { plugins } from "./plugins.ts"
@@ -30,6 +31,8 @@ export interface RelationshipProperty {
   readonly backPopulates: string | undefined
   readonly cascade: ReadonlySet<Cascade>
   readonly passiveDeletes: boolean
+  /** The order a collection loads in (`orderBy`): columns of the target's table. */
+  readonly orderBy: readonly Ordering[]
   readonly spec: RelationshipSpec<unknown>
 }
 

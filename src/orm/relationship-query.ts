@@ -94,6 +94,8 @@ export function relationshipLoad(
     const [secondaryColumn, targetColumn] = secondary.pairs[0] as readonly [Column<unknown>, Column<unknown>]
     statement = statement.join(secondary.table, and(secondaryColumn.eq(targetColumn)))
   }
+  // Kept by a loader option's level too, whose JSON rows are ordered by it (./json-load.ts).
+  if (property.orderBy.length > 0) statement = statement.orderBy(...property.orderBy)
   if (parents?.some((parent) => stateOf(parent).values[parentColumn.key] === undefined)) {
     const through = throughParentRows(property, parents, statement, parentColumn, link)
     if (through) return through

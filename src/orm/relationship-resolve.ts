@@ -3,12 +3,13 @@
 // model it names is known to the registry. Reached through the relationships plugin (./relationships.ts),
 // so an app whose models declare no relationship carries none of this.
 import { InvalidRequestError } from "../errors.ts"
-import type { Column } from "../sql/schema/column.ts"
+import type { Ordering } from "../sql/expression.ts"
+import { Column } from "../sql/schema/column.ts"
 import type { ForeignKeyConstraint } from "../sql/schema/constraints.ts"
 import type { Table } from "../sql/schema/table.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import type { Registry } from "./registry.ts"
-import type { Cascade, RelationshipSpec } from "./relationship.ts"
+import { type Cascade, orderingsOf, type RelationshipOptions, type RelationshipSpec } from "./relationship.ts"
 
 /** A mapper's relationships with their targets and join columns worked out (Mapper.relationships). */
 export function resolveRelationships(mapper: Mapper): Map<string, RelationshipProperty> {
@@ -72,6 +73,7 @@ function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): 
     // Normalized by relationship() (./relationship.ts): the unit of work's own names only.
     cascade: new Set<Cascade>((options.cascade as readonly Cascade[] | undefined) ?? ["save-update"]),
     passiveDeletes: options.passiveDeletes === true,
+    orderBy: orderOf(options.orderBy, target, where),
   }
   if (options.secondary !== undefined) {
     const secondary =
@@ -118,6 +120,24 @@ function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): 
     // (column on the parent's table, column on the target's table)
     pairs: manyToOne ? fkPairs : fkPairs.map(([child, referenced]) => [referenced, child] as const),
   }
+}
+
+/**
+ * A collection's orderings, each by a column of the target's table: what its loads select, by whatever
+ * loader (an aliased or other table's column, or a computed expression, would not be in their rows).
+ */
+function orderOf(option: RelationshipOptions["orderBy"], target: Mapper, where: string): Ordering[] {
+  if (option === undefined) return []
+  const orderings = orderingsOf(typeof option === "function" ? option() : option, where)
+  for (const { operand } of orderings) {
+    if (target.table.columns.includes(operand as Column<unknown>)) continue
+    const from = operand instanceof Column ? operand.parent.qualifier : undefined
+    throw new InvalidRequestError(
+      `${where}: orderBy names ${from ? `${from}.${(operand as Column<unknown>).key}, a column of "${from}"` : `an expression (${operand.kind}), not a column`}, but a collection of ${target.name} orders by columns of "${target.table.name}" only: ` +
+        `name them as ${target.name}.<column> (${target.name}.${target.table.columns[0]?.key}.desc()), and order by anything else in a query of their own`,
+    )
+  }
+  return orderings
 }
 
 function unknownModel(registry: Registry, name: string, where: string): never {

@@ -2,6 +2,7 @@
 // target's class name (a thunk would not typecheck across mutually referring models, TS2506) and typed
 // by its type argument, as SQLAlchemy's `relationship("Post")` with `Mapped[list["Post"]]`.
 import { InvalidRequestError } from "../errors.ts"
+import { Expression, Ordering } from "../sql/expression.ts"
 import type { Table } from "../sql/schema/table.ts"
 import { refuseUnknownOptions } from "../util/known-options.ts"
 import { installLoads } from "./loading.ts"
@@ -29,6 +30,9 @@ const CASCADES: Readonly<Record<CascadeName, readonly Cascade[]>> = {
 }
 
 export type Loading = "raise" | "selectin" | "joined"
+
+/** What a collection is ordered by: the target's columns, each alone (ascending) or `.desc()` and so on. */
+export type RelationshipOrder = Ordering | Expression<unknown> | readonly (Ordering | Expression<unknown>)[]
 
 export interface RelationshipOptions {
   /** The attribute on the target that points back; both sides are kept in sync in memory. */
@@ -63,6 +67,15 @@ export interface RelationshipOptions {
    * the query's round trip, as the loader options of the same names do.
    */
   lazy?: Loading
+  /**
+   * The order the collection loads in, by every loader (options, `lazy`, refresh, load), as SQLAlchemy's
+   * `order_by`: columns of the target's table, `[Post.createdAt.desc(), Post.id]`, or a function returning
+   * them for a target declared further down (`() => Post.createdAt.desc()`; typed `(): RelationshipOrder =>`
+   * in a model ordering its own, which TypeScript cannot infer: TS2506). Without it the order is the
+   * database's, which may differ between two reads. Objects pushed in memory stay where they were put
+   * until the collection loads again.
+   */
+  orderBy?: RelationshipOrder | (() => RelationshipOrder)
 }
 
 export class RelationshipSpec<T> {
@@ -95,6 +108,7 @@ const OPTIONS: Readonly<Record<keyof RelationshipOptions, true>> = {
   passiveDeletes: true,
   postUpdate: true,
   lazy: true,
+  orderBy: true,
 }
 const LOADINGS: readonly Loading[] = ["raise", "selectin", "joined"]
 
@@ -110,6 +124,31 @@ function checkOptions(target: string, options: RelationshipOptions): void {
       `${where}: lazy is one of ${LOADINGS.join(", ")} (nothing loads when read: there is no lazy "select"), got ${String(options.lazy)}`,
     )
   }
+  const { orderBy } = options
+  if (orderBy !== undefined && typeof orderBy !== "function") orderingsOf(orderBy, where)
+}
+
+/**
+ * The orderings an `orderBy` names (a function's are read when the relationship resolves, its target
+ * known): anything but expressions and orderings is refused, here rather than when a load compiles it.
+ */
+export function orderingsOf(orderBy: unknown, where: string): Ordering[] {
+  const items = Array.isArray(orderBy) ? orderBy : [orderBy]
+  return items.map((item) => {
+    if (item instanceof Ordering) return item
+    if (item instanceof Expression) return new Ordering(item, "ASC")
+    throw new InvalidRequestError(
+      `${where}: orderBy is the target's columns, each alone or with .asc()/.desc() (or a function returning them, for a model declared later), got ${describeValue(item)}`,
+    )
+  })
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string")
+    return `the string "${value}" (name the column itself: Post.createdAt, not "createdAt"; one named like a class's own property is Post.c.name)`
+  return value === null || typeof value !== "object"
+    ? String(value)
+    : (value.constructor?.name ?? "an object")
 }
 
 /** The cascades a `cascade` option names, as a list or as SQLAlchemy's comma-separated text. */

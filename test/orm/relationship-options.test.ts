@@ -85,8 +85,8 @@ describe("relationship()'s other options", () => {
     expect(() => relationship("File", { back_populates: "folder" } as never)).toThrow(
       /relationship\("File"\): unknown option "back_populates" \(did you mean backPopulates\?\); it takes backPopulates, secondary/,
     )
-    expect(() => relationship("File", { orderBy: "id" } as never)).toThrow(
-      /unknown option "orderBy"; it takes/,
+    expect(() => relationship("File", { order_by: "id" } as never)).toThrow(
+      /unknown option "order_by" \(did you mean orderBy\?\); it takes/,
     )
   })
 
