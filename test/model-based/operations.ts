@@ -7,11 +7,14 @@
 import fc from "fast-check"
 import {
   AsyncSession,
+  DatabaseError,
   type Engine,
   InvalidRequestError,
   inspect,
+  PendingRollbackError,
   select,
   selectinload,
+  text,
 } from "../../src/index.ts"
 import type { IdentityMap } from "../../src/orm/identity-map.ts"
 import type { SessionSavepoint } from "../../src/orm/session.ts"
@@ -48,6 +51,7 @@ export type Op =
   | { op: "expunge"; kind: Kind; pick: number }
   | { op: "readd"; pick: number }
   | { op: "merge"; pick: number; name: string }
+  | { op: "failStatement"; write: boolean; pick: number; after: "release" | "rollback" | "none" }
 
 const pick = fc.nat(50)
 const name = fc.constantFrom(...NAMES)
@@ -112,7 +116,7 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("flush" as const) }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant("commit" as const) }), weight: 3 },
   { arbitrary: fc.record({ op: fc.constant("rollback" as const) }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant("beginNested" as const) }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant("beginNested" as const) }), weight: 3 },
   { arbitrary: fc.record({ op: fc.constant("releaseSavepoint" as const) }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("rollbackSavepoint" as const) }), weight: 2 },
   {
@@ -125,6 +129,15 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("expunge" as const), kind, pick }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant("readd" as const), pick }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant("merge" as const), pick, name }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("failStatement" as const),
+      write: fc.boolean(),
+      pick,
+      after: fc.constantFrom("release" as const, "rollback" as const, "none" as const),
+    }),
+    weight: 4,
+  },
 )
 
 /** An object of the test's models, read loosely: its columns and relationships by key. */
@@ -245,6 +258,41 @@ function spliceOut(world: World, owner: Entity, key: string, item: Entity): void
     )
   }
   members.splice(at, 1)
+}
+
+/**
+ * Whether a failure that ended the transaction makes the session refuse this call (`always` for calls
+ * that write; a read only when its autoflush has something to send): if so, it is called and must be
+ * refused with PendingRollbackError, changing nothing on either side.
+ */
+async function refused(world: World, always: boolean, call: () => Promise<unknown>): Promise<boolean> {
+  const { ref } = world
+  if (!ref.pendingRollback || (!always && !ref.hasChanges())) return false
+  const error = await call().then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+  if (!(error instanceof PendingRollbackError))
+    throw new Error(
+      `divergence: a call after the failure that ended the transaction was not refused (${String(error)})`,
+    )
+  return true
+}
+
+/** The table of each kind a hand-written INSERT may name with just a label and a name. */
+const LABELLED_TABLES: Partial<Record<Kind, string>> = { tag: "mb_tags", category: "mb_categories" }
+
+/**
+ * A statement the database refuses: an INSERT repeating the label (unique) of a tag or category the
+ * database has and the autoflush keeps, or, for a read or when there is none, a SELECT of a missing table.
+ */
+function refusedStatement(ref: Reference, write: boolean, pick: number): ReturnType<typeof text> {
+  const taken = [...ref.flushed.rows].filter(
+    ([label, row]) => LABELLED_TABLES[row.kind] && !ref.marked.has(label),
+  )
+  const chosen = taken[pick % Math.max(taken.length, 1)]
+  if (!write || !chosen) return text("SELECT * FROM mb_no_such_table")
+  return text(`INSERT INTO ${LABELLED_TABLES[chosen[1].kind]} (label, name) VALUES ('${chosen[0]}', 'again')`)
 }
 
 /** Applies one operation to both sides; returns false when it found nothing to act on. */
@@ -438,10 +486,12 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       return true
     }
     case "flush":
+      if (await refused(world, true, () => session.flush())) return true
       await session.flush()
       ref.flush()
       return true
     case "commit":
+      if (await refused(world, true, () => session.commit())) return true
       await session.commit()
       ref.commit()
       world.savepoints.length = 0
@@ -454,6 +504,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       return true
     case "beginNested": {
       if (world.savepoints.length >= 2) return false
+      if (await refused(world, true, () => session.beginNested())) return true
       world.savepoints.push(await session.beginNested())
       ref.beginNested()
       return true
@@ -476,11 +527,14 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       if (!x || goesAtFlush(ref, x)) return false
       const relationships = RELATIONSHIPS[op.kind]
       const key = relationships[op.rel % relationships.length] as string
+      if (await refused(world, false, () => session.refresh(world.obj(x), [key]))) return true
       await session.refresh(world.obj(x), [key])
       ref.flush()
       return true
     }
     case "get": {
+      // Refused or not by whether it reads (a held object expired or not): left to query and refresh.
+      if (ref.pendingRollback && ref.hasChanges()) return false
       // Any object the database gave a key, held or not.
       const labels = [...world.objects.keys()].filter(
         (label) => label.includes(`${op.kind[0]}`) && kindOf(label, world) === op.kind,
@@ -489,9 +543,12 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       if (withKey.length === 0) return false
       const x = withKey[op.pick % withKey.length] as string
       const object = world.obj(x)
+      // A held object a commit or a rollback expired is read again, its autoflush first.
+      const expired = stateOf(object).expired
       const found = await session.get(MODELS[op.kind], object.id as number)
       const held = ref.status.has(x) && !ref.marked.has(x)
       if (held) {
+        if (expired) ref.flush()
         if ((found as unknown) !== object)
           throw new Error(`divergence: get(${x}) did not return the object the session holds`)
         return true
@@ -524,13 +581,11 @@ export async function apply(world: World, op: Op): Promise<boolean> {
         tag: selectinload(Tag.books),
         category: selectinload(Category.children),
       }[op.kind]
-      const found = (
-        await session.scalars(
-          select(model as typeof Author)
-            .where((model as typeof Author).label.like(`${ref.prefix}%`))
-            .options(loads),
-        )
-      ).all() as unknown as Entity[]
+      const query = select(model as typeof Author)
+        .where((model as typeof Author).label.like(`${ref.prefix}%`))
+        .options(loads)
+      if (await refused(world, false, () => session.scalars(query))) return true
+      const found = (await session.scalars(query)).all() as unknown as Entity[]
       ref.flush()
       const expected = [...ref.flushed.rows].filter(([, row]) => row.kind === op.kind).map(([l]) => l)
       const labels = found.map((o) => o.label)
@@ -600,7 +655,8 @@ export async function apply(world: World, op: Op): Promise<boolean> {
         (label) =>
           kindOf(label, world) === "author" && world.obj(label).id !== undefined && !ref.marked.has(label),
       )
-      if (labels.length === 0) return false
+      // Its load flushes first: refused after a failure ended the transaction (flush covers that).
+      if (labels.length === 0 || ref.pendingRollback) return false
       const x = labels[op.pick % labels.length] as string
       const held = ref.status.has(x)
       if (!held) {
@@ -618,9 +674,39 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       ref.row(x).name = op.name
       return true
     }
+    case "failStatement": {
+      const statement = refusedStatement(ref, op.write, op.pick)
+      // A write is refused before anything is sent, a read only when its autoflush would send something.
+      if (await refused(world, op.write, () => session.execute(statement))) return true
+      // The autoflush sends the changes first, opening the transaction the failure then ends.
+      const changes = ref.hasChanges()
+      const inTransaction = session.inTransaction() || changes
+      const error = await session.execute(statement).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      if (!(error instanceof DatabaseError))
+        throw new Error(
+          `divergence: the refused statement ended with ${String(error)}, not the database's error`,
+        )
+      if (changes) ref.flush()
+      ref.statementFailed(inTransaction)
+      // The savepoint it undid: the application's release is refused, its rollback does nothing.
+      const savepoint = inTransaction ? world.savepoints.pop() : undefined
+      if (savepoint && op.after === "release") {
+        const released = await savepoint.commit().then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+        if (!(released instanceof InvalidRequestError) || released instanceof PendingRollbackError)
+          throw new Error(`divergence: releasing the savepoint a failure undid gave ${String(released)}`)
+      } else if (savepoint && op.after === "rollback") await savepoint.rollback()
+      return true
+    }
     case "refresh": {
       const x = world.choose(op.kind, op.pick, true)
       if (!x || goesAtFlush(ref, x)) return false
+      if (await refused(world, false, () => session.refresh(world.obj(x)))) return true
       await session.refresh(world.obj(x))
       const row = ref.row(x)
       const flushed = ref.flushed.rows.get(x)

@@ -57,6 +57,11 @@ export class Reference {
   /** Objects expunged while persistent: their rows stay as flushed. */
   detached = new Set<string>()
   savepoints: Saved[] = []
+  /**
+   * A failed statement ended the transaction (no savepoint to undo instead): the session refuses every
+   * write, and the flush a read's autoflush would send, with PendingRollbackError until rollback().
+   */
+  pendingRollback = false
   #labels = 0
 
   constructor(readonly prefix: string) {}
@@ -140,6 +145,31 @@ export class Reference {
     this.flushed = cloneDb(w)
   }
 
+  /** Whether the session has anything to flush: what a query's autoflush would send. */
+  hasChanges(): boolean {
+    if (this.marked.size > 0 || [...this.status.values()].includes("pending")) return true
+    const rows = (db: Db) =>
+      JSON.stringify(
+        [...db.rows].filter(([label]) => this.status.has(label)).sort(([a], [b]) => (a < b ? -1 : 1)),
+      )
+    const links = (db: Db) => JSON.stringify([...db.links].sort())
+    return rows(this.working) !== rows(this.flushed) || links(this.working) !== links(this.flushed)
+  }
+
+  /**
+   * A statement the database refused (after the autoflush that sent the changes before it): inside a
+   * savepoint the savepoint's work is undone and the objects put back to it, the transaction going on;
+   * inside a transaction without one the transaction ends, the objects are put back as by rollback, and
+   * the session refuses writes until rollback(); outside a transaction nothing changes.
+   */
+  statementFailed(inTransaction: boolean): void {
+    if (this.savepoints.length > 0) this.rollbackSavepoint()
+    else if (inTransaction) {
+      this.rollback()
+      this.pendingRollback = true
+    }
+  }
+
   commit(): void {
     this.flush()
     this.committed = cloneDb(this.flushed)
@@ -159,6 +189,7 @@ export class Reference {
         this.status.set(label, "persistent")
     }
     this.savepoints = []
+    this.pendingRollback = false
   }
 
   /** Every label the session held at some point while persistent (deleted objects come back on rollback). */
@@ -187,6 +218,9 @@ export class Reference {
   rollbackSavepoint(): void {
     const saved = this.savepoints.pop()
     if (!saved) throw new Error("reference: no savepoint")
+    // Objects expunged before it and added again since stay in the session, as SQLAlchemy's rollback
+    // expunges only what was new: their rows are as they were when it began.
+    const readded = [...saved.detached].filter((label) => this.status.has(label))
     this.flushed = cloneDb(saved.flushed)
     this.working = cloneDb(saved.working)
     this.status = new Map(saved.status)
@@ -198,6 +232,13 @@ export class Reference {
       this.status.delete(label)
       this.marked.delete(label)
       this.detached.add(label)
+    }
+    for (const label of readded) {
+      const row = this.flushed.rows.get(label)
+      if (!row) continue
+      this.detached.delete(label)
+      this.status.set(label, "persistent")
+      this.working.rows.set(label, { ...row })
     }
   }
 

@@ -1,7 +1,7 @@
 // A model-based test of AsyncSession's unit of work: random sequences of operations (adding objects,
 // changing columns, moving children between parents from either side, removing them from collections,
 // many-to-many links, deletes with their cascades, flush, commit, rollback, savepoints, loads, get,
-// queries that autoflush, refresh) run against the real session and against a plain reference model
+// queries that autoflush, refresh, statements the database refuses) run against the real session and against a plain reference model
 // (./reference.ts); after every operation the session's objects are checked against it, and after
 // every commit the tables, read through a connection of their own. On Neon HTTP and WebSocket and on
 // libSQL over HTTP. Fixed seeds; for a deeper search MODEL_RUNS multiplies the runs and MODEL_SEED
@@ -78,6 +78,9 @@ async function runSequence(engine: Engine, reader: Engine, ops: readonly Op[]): 
         throw new Error(`after operation ${i} ${JSON.stringify(op)}: ${String(error)}`, { cause: error })
       }
     }
+    // A failure that ended the transaction is rolled back first, as the session asks, so that the last
+    // commit writes and the tables are checked.
+    if (world.ref.pendingRollback) await apply(world, { op: "rollback" })
     await apply(world, { op: "commit" })
   } finally {
     if (env.MODEL_LOG) tallyOps(world.log)
