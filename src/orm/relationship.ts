@@ -5,6 +5,7 @@ import { InvalidRequestError } from "../errors.ts"
 import { Expression, Ordering } from "../sql/expression.ts"
 import type { Table } from "../sql/schema/table.ts"
 import { refuseUnknownOptions } from "../util/known-options.ts"
+import { described } from "./described.ts"
 import { installLoads } from "./loading.ts"
 import { installRelationships } from "./relationships.ts"
 
@@ -128,6 +129,10 @@ function checkOptions(target: string, options: RelationshipOptions): void {
   if (orderBy !== undefined && typeof orderBy !== "function") orderingsOf(orderBy, where)
 }
 
+/** What a column's name given as text is told. */
+const NAME_THE_COLUMN =
+  ' (name the column itself: Post.createdAt, not "createdAt"; one named like a class\'s own property is Post.c.name)'
+
 /**
  * The orderings an `orderBy` names (a function's are read when the relationship resolves, its target
  * known): anything but expressions and orderings is refused, here rather than when a load compiles it.
@@ -138,17 +143,9 @@ export function orderingsOf(orderBy: unknown, where: string): Ordering[] {
     if (item instanceof Ordering) return item
     if (item instanceof Expression) return new Ordering(item, "ASC")
     throw new InvalidRequestError(
-      `${where}: orderBy is the target's columns, each alone or with .asc()/.desc() (or a function returning them, for a model declared later), got ${describeValue(item)}`,
+      `${where}: orderBy is the target's columns, each alone or with .asc()/.desc() (or a function returning them, for a model declared later), got ${described(item)}${typeof item === "string" ? NAME_THE_COLUMN : ""}`,
     )
   })
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string")
-    return `the string "${value}" (name the column itself: Post.createdAt, not "createdAt"; one named like a class's own property is Post.c.name)`
-  return value === null || typeof value !== "object"
-    ? String(value)
-    : (value.constructor?.name ?? "an object")
 }
 
 /** The cascades a `cascade` option names, as a list or as SQLAlchemy's comma-separated text. */

@@ -64,14 +64,14 @@ describe("a relationship's orderBy refuses", () => {
   it("a list holding something else than expressions, where it is declared", () => {
     const error = refusal(() => relationship("Item", { orderBy: [5] as never }))
     expect(error.message).toContain('relationship("Item"): orderBy is the target\'s columns')
-    expect(error.message).toContain("got 5")
+    expect(error.message).toContain("got the number 5")
   })
 
   it("what a function returns, when the relationship is first used", () => {
     const models = ownerWith("fn", () => [{ label: "desc" }])
     const error = refusal(models.firstUse)
     expect(error.message).toContain("Owner.items: orderBy is the target's columns")
-    expect(error.message).toContain("got Object")
+    expect(error.message).toContain("got a plain object")
   })
 
   it("a column of another table, when the relationship is first used", () => {
