@@ -1,11 +1,6 @@
 // `echo`: one line per statement, with parameters and duration; secrets in URLs are masked.
 
-/** The URL with its password and any token parameter replaced by `***`. */
-export function maskUrl(url: string): string {
-  return url
-    .replace(/\/\/([^/:@]*):[^@/]*@/, "//$1:***@")
-    .replace(/([?&](?:authToken|token|password)=)[^&]*/gi, "$1***")
-}
+export { maskUrl } from "../util/mask-url.ts"
 
 export function echoLogger(write: (line: string) => void) {
   return (event: { sql: string; params: readonly unknown[]; durationMs: number; error?: unknown }) => {

@@ -12,6 +12,7 @@ import {
   RequestTooLargeError,
   type StatementContext,
 } from "../../errors.ts"
+import { maskUrl } from "../../util/mask-url.ts"
 import { mayHaveApplied } from "../outcome.ts"
 import type { Query } from "../transport.ts"
 
@@ -60,12 +61,13 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // An answer other than 200 and 400 is the driver's "Server error (HTTP status 413): <body>", and
   // Neon's body is JSON, its message first: that message is what the user reads (a gateway's page,
   // not JSON, stays as it is).
-  const message = masked(typeof said === "string" && said ? said : String(error)).replace(
+  const message = maskUrl(typeof said === "string" && said ? said : String(error)).replace(
     /{"message":"(.*?)".*/,
     "$1",
   )
-  // Its own error too, which logs print as the cause.
-  if (error instanceof Error) error.message = masked(error.message)
+  // The driver's words for a connection string it cannot parse quote it, password and all: masked, in
+  // its own error too, which logs print as the cause.
+  if (error instanceof Error) error.message = maskUrl(error.message)
   const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
   if (code.startsWith("23")) {
     const constraint = typeof fields.constraint === "string" ? fields.constraint || undefined : undefined
@@ -105,12 +107,6 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   if (/^(40|55|25)/.test(code)) return new OperationalError(message, context)
   return new DatabaseError(message, context)
 }
-
-/**
- * The driver's words for a connection string it cannot parse quote it, password and all: the password
- * is masked, as engine/echo.ts masks URLs.
- */
-const masked = (text: string) => text.replace(/\/\/([^/:@]*):[^@/]*@/, "//$1:***@")
 
 /** Columns named by the error: its `column` field (NOT NULL), or the key list of its detail. */
 function columnsOf(fields: PgErrorFields): string[] {
