@@ -234,7 +234,11 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
     const parsed = withStoredSql(streamRequest(request, "request"), sqls)
     enqueue(streamId, requestId, async () => {
       const stream = streams.get(streamId)
-      if (!stream) throw new ProtocolError(`Stream ${streamId} not found`)
+      // Declared, so its open_stream came first and failed: sqld answers each later request with an
+      // error (session.rs, StreamNotOpen) and keeps the socket; the client may close the stream.
+      if (!stream) {
+        throw new RequestFailed({ message: `Stream ${streamId} has failed to open`, code: "STREAM_NOT_OPEN" })
+      }
       return run(stream, parsed)
     })
     return undefined
