@@ -5,6 +5,14 @@
 // and lives until the client closes it or its WebSocket. A stream's requests run in the order they
 // arrive, each in its turn (lane.ts) as an HTTP request does; streams do not wait for each other's
 // requests. Not served: `hrana3` (cursors), Protobuf.
+//
+// A client cannot make it hold more than a bounded amount for it, as sqld cannot be made to: a stream
+// takes at most 8 requests waiting behind the one it runs (sqld's channel of 8 per stream), and a
+// message that would be a stream's tenth, or that comes while more than 1 MiB of answers waits to be
+// written to a client that does not read them, is left unread, with the socket's later ones, until
+// there is room: the socket is read no further meanwhile (what sqld does as it awaits the channel or the
+// write). A message is at most 64 MiB (as sqld's, and as an HTTP body here); a longer one closes the
+// socket with 1009.
 import { timingSafeEqual } from "node:crypto"
 import { setMaxListeners } from "node:events"
 import type { IncomingMessage, Server } from "node:http"
@@ -21,6 +29,12 @@ const SUBPROTOCOL = "hrana2"
 /** sqld's limit on a WebSocket connection's stored SQL texts (an HTTP stream's is 50). */
 const MAX_STORED_SQLS = 150
 const SCOPED_PATH = /^\/s\/([^/]+)\/?$/
+/** sqld's: a stream's job channel holds 8 requests beside the one it runs (hrana/ws/session.rs). */
+const MAX_WAITING_PER_STREAM = 8
+/** Answers not yet written to a client that does not read them, past which its socket is not read. */
+const MAX_UNSENT_BYTES = 1024 * 1024
+/** tungstenite's default message limit, which sqld keeps; the same as an HTTP body's here. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 export interface WebSocketOptions {
   authToken: string | undefined
@@ -42,6 +56,7 @@ export function serveHranaWebSockets(
       ({ WebSocketServer }) => {
         sockets = new WebSocketServer({
           noServer: true,
+          maxPayload: MAX_MESSAGE_BYTES,
           handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
         })
         return sockets
@@ -104,6 +119,13 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   const declared = new Set<number>()
   /** Each stream id's last queued request. */
   const queues = new Map<number, Promise<void>>()
+  /** Each stream id's requests queued or running. */
+  const queued = new Map<number, number>()
+  /** Streams with MAX_WAITING_PER_STREAM requests waiting behind the running one, and one more. */
+  let fullStreams = 0
+  /** Messages received while the socket was held, not read yet (at most what one read of the socket
+   *  brought after the pause). */
+  const unread: Array<[Buffer | ArrayBuffer | Buffer[], boolean]> = []
   const sqls = new Map<number, string>()
   const gone = new AbortController()
   // Every request waiting on one of the socket's streams listens for the socket going away.
@@ -113,7 +135,19 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   let greeted = false
 
   const send = (message: unknown) => {
-    if (ws.readyState === ws.OPEN) ws.send(stringifyLikeSerde(message))
+    if (ws.readyState === ws.OPEN) ws.send(stringifyLikeSerde(message), flow)
+  }
+  /** Whether the socket's next message must wait: a stream is full, or the client does not read. */
+  const holding = () => fullStreams > 0 || ws.bufferedAmount > MAX_UNSENT_BYTES
+  /** Reads the messages held back while there is room; reads the socket only when none is left. */
+  function flow() {
+    while (unread.length > 0 && !holding() && !gone.signal.aborted) {
+      const [data, isBinary] = unread.shift() as (typeof unread)[number]
+      receive(data, isBinary)
+    }
+    if (unread.length > 0 || holding()) {
+      if (!ws.isPaused) ws.pause()
+    } else if (ws.isPaused) ws.resume()
   }
   const end = () => {
     gone.abort()
@@ -138,6 +172,9 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   /** Runs `job` after the stream's earlier requests, beside other streams' requests. */
   const enqueue = (streamId: number, requestId: number, job: () => Promise<Record<string, unknown>>) => {
     const previous = queues.get(streamId) ?? Promise.resolve()
+    const count = (queued.get(streamId) ?? 0) + 1
+    queued.set(streamId, count)
+    if (count === MAX_WAITING_PER_STREAM + 2) fullStreams++
     const next = previous.then(async () => {
       if (gone.signal.aborted) return
       try {
@@ -149,11 +186,22 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
     queues.set(streamId, next)
     void next.finally(() => {
       if (queues.get(streamId) === next) queues.delete(streamId)
+      const left = (queued.get(streamId) ?? 1) - 1
+      if (left === 0) queued.delete(streamId)
+      else queued.set(streamId, left)
+      if (left === MAX_WAITING_PER_STREAM + 1) fullStreams--
+      flow()
     })
   }
 
   ws.on("message", (data, isBinary) => {
     if (gone.signal.aborted) return
+    if (unread.length > 0 || holding()) unread.push([data, isBinary])
+    else receive(data, isBinary)
+    flow()
+  })
+
+  function receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) {
     let requestId: number | undefined
     try {
       if (isBinary) {
@@ -194,7 +242,7 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
     } catch (error) {
       fail(error, requestId)
     }
-  })
+  }
 
   /** Reads one request as it arrives: answers it at once (the SQL texts), or queues it on its stream. */
   function accept(requestId: number, request: Record<string, unknown>): Record<string, unknown> | undefined {
