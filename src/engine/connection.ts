@@ -23,6 +23,9 @@ import { Result } from "./result.ts"
 import { decodeRow, slotsOf } from "./row-shape.ts"
 import type { SavepointStack } from "./savepoints.ts"
 
+/** A model, a table or a column, given where a statement is due. */
+type Named = { name?: string }
+
 export class Connection {
   #transport: Transport | undefined
   #closed = false
@@ -232,11 +235,17 @@ export class Connection {
 
   #compile(statement: Statement, params: readonly unknown[]): Query {
     // Every statement passes here (engines, connections, sessions): SQL as a string, as other libraries
-    // take it, would fail as "statement.compile is not a function". SQLAlchemy 2.0 refuses it too.
-    if (typeof statement === "string")
-      throw new InvalidRequestError(`A string is not a statement: pass text(${JSON.stringify(statement)})`)
+    // take it, or a model, as a newcomer asks for its rows (engine.execute(User)), would fail as
+    // "statement.compile is not a function". SQLAlchemy 2.0 refuses both too. A model, a table or a
+    // column is named by its name; the words are few, as every read worker carries them.
+    if (!statement.compile)
+      throw new InvalidRequestError(
+        typeof statement === "string"
+          ? `A string is not a statement: pass text(${JSON.stringify(statement)})`
+          : `${(statement as Named).name} is not a statement: pass select(${(statement as Named).name})`,
+      )
     if (params.length > 0 && statement.kind !== "text") {
-      throw new InvalidRequestError("Only text() statements take params; others carry their values")
+      throw new InvalidRequestError("Only text() takes params; other statements carry their values")
     }
     const { dialect } = this.engine
     let query: Query = statement.compile(dialect)
