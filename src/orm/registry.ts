@@ -39,6 +39,16 @@ export class Registry {
 /** The registry models join unless `model(..., { registry })` names another. */
 export const defaultRegistry = /* @__PURE__ */ new Registry()
 
+/**
+ * The registries `registerModels()` was given models of: where a relationship's refusal finds a target
+ * that another registry holds (relationships resolve within their own registry, as SQLAlchemy's).
+ */
+export const registriesInUse = /* @__PURE__ */ new Set<Registry>()
+
 export function registerModels(...classes: ModelConstructor[]): void {
-  for (const cls of classes) mapperOf(cls).registry.registerModels(cls)
+  for (const cls of classes) {
+    const { registry } = mapperOf(cls)
+    registriesInUse.add(registry)
+    registry.registerModels(cls)
+  }
 }

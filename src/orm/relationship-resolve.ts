@@ -8,7 +8,7 @@ import { Column } from "../sql/schema/column.ts"
 import type { ForeignKeyConstraint } from "../sql/schema/constraints.ts"
 import type { Table } from "../sql/schema/table.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
-import type { Registry } from "./registry.ts"
+import { type Registry, registriesInUse } from "./registry.ts"
 import { type Cascade, orderingsOf, type RelationshipOptions, type RelationshipSpec } from "./relationship.ts"
 
 /** A mapper's relationships with their targets and join columns worked out (Mapper.relationships). */
@@ -141,6 +141,13 @@ function orderOf(option: RelationshipOptions["orderBy"], target: Mapper, where: 
 }
 
 function unknownModel(registry: Registry, name: string, where: string): never {
+  // registerModels(Author, Book) of two registries (a model given { registry } by mistake) succeeds, and
+  // "call registerModels(Book)" would send its caller round in a circle.
+  if ([...registriesInUse].some((other) => other !== registry && other.models.has(name))) {
+    throw new InvalidRequestError(
+      `${where} names the model "${name}" of another registry: relationships link models of one registry, so declare both in it (model(..., { registry }))`,
+    )
+  }
   const known = [...registry.models.keys()].join(", ") || "none yet"
   throw new InvalidRequestError(
     `${where} names the model "${name}", unknown to its registry (known: ${known}): ` +

@@ -1,0 +1,68 @@
+// Models of two registries that name each other: a model given { registry } by mistake (copied from
+// another file), or two files each making their own Registry. registerModels(Author, Book) accepted
+// them, and the first use said 'Author.books names the model "Book", unknown to its registry (known:
+// Author): check the spelling, or call registerModels(Book, ...) first', which the app had done: the
+// advice sent it round in a circle. A relationship's target is found in its own model's registry (as
+// SQLAlchemy's class registry), so the refusal now says the target is of another registry and names the
+// fix. No database: the refusal comes where the relationships are first worked out.
+import { describe, expect, it } from "vitest"
+import {
+  column,
+  Integer,
+  InvalidRequestError,
+  model,
+  Registry,
+  registerModels,
+  relationship,
+} from "../../src/index.ts"
+
+describe("a relationship whose target is declared in another registry", () => {
+  it("is refused naming the other registry and the fix, not registerModels", () => {
+    const mine = new Registry()
+    const theirs = new Registry()
+    class Author extends model(
+      "r10nc_authors",
+      {
+        id: column(Integer, { primaryKey: true }),
+        books: relationship<Book[]>("Book", { backPopulates: "author" }),
+      },
+      { registry: mine },
+    ) {}
+    class Book extends model(
+      "r10nc_books",
+      {
+        id: column(Integer, { primaryKey: true }),
+        authorId: column(Integer, { foreignKey: "r10nc_authors.id" }),
+        author: relationship<Author>("Author", { backPopulates: "books" }),
+      },
+      { registry: theirs },
+    ) {}
+    registerModels(Author, Book)
+    const use = () => new Author({ books: [] })
+    expect(use).toThrow(InvalidRequestError)
+    expect(use).toThrow(
+      'Author.books names the model "Book" of another registry: relationships link models of one registry, so declare both in it (model(..., { registry }))',
+    )
+    // The other side alike, where its relationship is first worked out.
+    const book = new Book({ authorId: 1 })
+    expect(() => {
+      book.author = null as unknown as Author
+    }).toThrow('Book.author names the model "Author" of another registry')
+  })
+
+  it("keeps the advice to check the spelling or register a model no registry knows", () => {
+    const registry = new Registry()
+    class Shelf extends model(
+      "r10nc_shelves",
+      {
+        id: column(Integer, { primaryKey: true }),
+        volumes: relationship<Shelf[]>("Volume"),
+      },
+      { registry },
+    ) {}
+    registerModels(Shelf)
+    expect(() => new Shelf({ volumes: [] })).toThrow(
+      'Shelf.volumes names the model "Volume", unknown to its registry (known: Shelf): check the spelling, or call registerModels(Volume, ...) first',
+    )
+  })
+})
