@@ -22,6 +22,9 @@ const STARTUP_LENGTH = { min: 8, max: 10_000 }
 /** PostgreSQL's largest message (PQ_LARGE_MESSAGE_LIMIT, 1 GB - 2): a longer one is refused at once. */
 const MAX_MESSAGE_LENGTH = 0x3ffffffe
 
+/** PostgreSQL's limit on the password message (PG_MAX_AUTH_TOKEN_LENGTH). */
+export const MAX_PASSWORD_LENGTH = 65_535
+
 export class FrontendParser {
   #buffer: Buffer = Buffer.alloc(0)
   /** Chunks that arrived after #buffer, joined to it only once the message they continue is whole:
@@ -31,6 +34,14 @@ export class FrontendParser {
   /** Bytes #buffer needs before its first message can be complete. */
   #needed = 0
   #startupDone = false
+  #typedSeen = false
+  readonly #firstTypedMaxLength: number
+
+  /** `firstTypedMaxLength`: the longest first typed message (where it must be the password: a client
+   *  that has not logged in cannot make the proxy hold a message of up to 1 GB). */
+  constructor({ firstTypedMaxLength = MAX_MESSAGE_LENGTH }: { firstTypedMaxLength?: number } = {}) {
+    this.#firstTypedMaxLength = firstTypedMaxLength
+  }
 
   /** Feeds a frame; returns the messages it completes. Throws ProtocolViolation on a bad length. */
   push(chunk: Buffer): FrontendMessage[] {
@@ -76,8 +87,10 @@ export class FrontendParser {
     if (this.#buffer.length < 5) return this.incomplete(5)
     const length = this.#buffer.readInt32BE(1)
     if (length < 4) throw new ProtocolViolation(`invalid message length ${length}`)
-    if (length > MAX_MESSAGE_LENGTH) throw new ProtocolViolation("invalid message length")
+    if (length > (this.#typedSeen ? MAX_MESSAGE_LENGTH : this.#firstTypedMaxLength))
+      throw new ProtocolViolation("invalid message length")
     if (this.#buffer.length < length + 1) return this.incomplete(length + 1)
+    this.#typedSeen = true
     const type = String.fromCharCode(this.#buffer[0] as number)
     return { type, bytes: this.take(length + 1) }
   }

@@ -13,6 +13,7 @@ import {
   type FrontendMessage,
   FrontendParser,
   fatalError,
+  MAX_PASSWORD_LENGTH,
   ProtocolViolation,
   passwordOf,
   RUNS_STATEMENT,
@@ -38,7 +39,8 @@ type Phase = "startup" | "password" | "connecting" | "open" | "closed"
 
 export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
   const host = hostOf(context.address)
-  const parser = new FrontendParser()
+  // The first typed message is the password: as PostgreSQL, no longer than 65,535 bytes.
+  const parser = new FrontendParser({ firstTypedMaxLength: MAX_PASSWORD_LENGTH })
   let phase: Phase = "startup"
   let startup: Buffer | undefined
   let upstream: Socket | undefined
@@ -72,6 +74,8 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
     // PostgreSQL notices only when it next reads or writes. An idle session ignores the cancel.
     if (backendKey && !terminated) context.cancel(backendKey)
     upstream?.destroy()
+    // Paused (logging in, or PostgreSQL not reading), it would never read the client's closing frame.
+    socket.resume()
     socket.close()
   }
   const refuse = (refusal: Refusal) => {
@@ -92,6 +96,9 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
     const refusal = context.access.passwordRefusal(user, password)
     if (refusal) return refuse(refusal)
     phase = "connecting"
+    // What the client pipelines meanwhile waits in its socket rather than in `pending` (but for the
+    // rest of the frames already read): the socket is read again once the login is done.
+    socket.pause()
     openUpstream({ ...context.upstream, startup: startup as Buffer, user }).then(
       (session) => {
         if (phase === "closed") return void session.socket.destroy()
@@ -104,6 +111,9 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
         upstream.on("close", close)
         socket.send(session.greeting)
         for (const message of pending.splice(0)) forward(message)
+        // Read the client again, once PostgreSQL has taken what it sent meanwhile.
+        if (upstream.writableNeedDrain) upstream.once("drain", () => socket.resume())
+        else socket.resume()
         if (terminated) upstream.end(() => close())
       },
       (error: { code: string; message: string }) => refuse(asNeonAuthError(error, user)),
