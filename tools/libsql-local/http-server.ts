@@ -3,6 +3,7 @@
 import { timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { Faults } from "../faults.ts"
+import { DEFAULT_HEADERS_TIMEOUT_MS, limitRequestTime } from "../request-timeouts.ts"
 import { stringifyLikeSerde } from "../serde-json.ts"
 import { type HranaService, type HttpAnswer, handleCursor, handlePipeline } from "./pipeline.ts"
 
@@ -18,6 +19,8 @@ export interface HttpOptions {
   stopping: AbortSignal
   /** How long a request's body may take to arrive whole (DEFAULT_BODY_TIMEOUT_MS; 0: no limit). */
   bodyTimeoutMs?: number
+  /** How long a request's headers may take to arrive whole (DEFAULT_HEADERS_TIMEOUT_MS; 0: no limit). */
+  headersTimeoutMs?: number
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -47,7 +50,7 @@ const PREFLIGHT = { ...CORS, "access-control-allow-methods": "*", "access-contro
 const KEEP_ALIVE = { keepAliveTimeout: 0 }
 
 export function createHranaServer(service: HranaService, options: HttpOptions): Server {
-  return createServer(KEEP_ALIVE, (request, response) => {
+  const server = createServer(KEEP_ALIVE, (request, response) => {
     if (request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined) {
       response.writeHead(200, { ...PREFLIGHT, "content-length": 0 }).end()
       return
@@ -64,6 +67,11 @@ export function createHranaServer(service: HranaService, options: HttpOptions): 
     options.inFlight.add(handling)
     void handling.finally(() => options.inFlight.delete(handling))
   })
+  limitRequestTime(server, "libsql-local", {
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  })
+  return server
 }
 
 async function route(

@@ -57,6 +57,10 @@ export interface LibsqlLocalOptions {
    *  sends its headers and then stalls, or trickles its body, is answered 408 and cut off; no stream or
    *  connection is taken before the whole body is in. */
   bodyTimeoutMs?: number
+  /** How long a request's headers may take to arrive whole (default 30 s, as sqld's hyper; 0: no
+   *  limit). A client that trickles them is answered 408 and cut off. The whole request has this and
+   *  bodyTimeoutMs together. */
+  headersTimeoutMs?: number
 }
 
 export interface LibsqlLocal {
@@ -111,6 +115,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     faults: new Faults(),
     stopping: stopping.signal,
     ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
+    ...(options.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: options.headersTimeoutMs }),
   })
 
   const webSockets = serveHranaWebSockets(server, service, {

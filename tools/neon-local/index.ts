@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net"
 import { WebSocketServer } from "ws"
 import { Faults } from "../faults.ts"
+import { DEFAULT_HEADERS_TIMEOUT_MS, limitRequestTime } from "../request-timeouts.ts"
 import { EndpointAccess } from "./access.ts"
 import { bodyTimedOut, handleSql, MAX_REQUEST_BYTES, requestTooLarge } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
@@ -33,6 +34,10 @@ export interface NeonLocalOptions {
    *  sends its headers and then stalls, or trickles its body, is answered 408 and cut off; it never
    *  holds a PostgreSQL connection, as none is taken before the whole body is in. */
   bodyTimeoutMs?: number
+  /** How long a request's headers may take to arrive whole (default 30 s, as Neon's proxy's hyper; 0:
+   *  no limit). A client that trickles them is answered 408 and cut off. The whole request has this
+   *  and bodyTimeoutMs together. */
+  headersTimeoutMs?: number
   /** How long one SQL-over-HTTP request (a query, or a batch) may run on its PostgreSQL connection, from
    *  when it has one (default 15 s, the default of Neon's --sql-over-http-timeout; 0: no limit, as
    *  Neon's proxy today). Past it what runs is cancelled (a batch rolled back) and the answer is Neon's
@@ -98,6 +103,10 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
       answer(response, 408, bodyTimedOut(bodyTimeoutMs), { ...ANY_ORIGIN, connection: "close" })
       response.once("finish", () => request.destroy())
     })
+  })
+  limitRequestTime(server, "neon-local", {
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs,
   })
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { scope, path } = route(request.url ?? "/")
