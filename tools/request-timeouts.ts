@@ -20,9 +20,11 @@ export function limitRequestTime(
   { headersTimeoutMs, bodyTimeoutMs }: { headersTimeoutMs: number; bodyTimeoutMs: number },
 ): void {
   server.headersTimeout = headersTimeoutMs
-  // Node checks its limits at this pace (default 30 s): a limit is kept to within a quarter of itself.
+  // Node checks its limits at this pace (default 30 s), read as the server starts listening: a limit
+  // is kept to within a quarter of itself. The property is not in Node's types.
+  const checked = server as Server & { connectionsCheckingInterval: number }
   if (headersTimeoutMs > 0)
-    server.connectionsCheckingInterval = Math.min(1_000, Math.max(25, headersTimeoutMs / 4))
+    checked.connectionsCheckingInterval = Math.min(1_000, Math.max(25, headersTimeoutMs / 4))
   server.requestTimeout = headersTimeoutMs > 0 && bodyTimeoutMs > 0 ? headersTimeoutMs + bodyTimeoutMs : 0
   const message =
     `Request not received in time (${name}'s limits: headers within ${headersTimeoutMs} ms, ` +
