@@ -61,9 +61,11 @@ describe("the stand-ins bound the time a request's headers take to arrive", () =
     })
   }
 
-  it("counts neither an answer's time nor an idle kept-alive connection's", async () => {
+  it("counts neither an answer's time nor an idle kept-alive connection's, nor a WebSocket's", async () => {
     const client = createClient({ url: libsql.url })
+    const overWebSocket = createClient({ url: libsql.url.replace("http://", "ws://") })
     try {
+      expect((await overWebSocket.execute("SELECT 1 AS one")).rows[0]?.one).toBe(1)
       // Runs for longer than the whole request's 600 ms.
       const long = await client.execute(
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500000) SELECT count(*) AS n FROM c",
@@ -72,7 +74,9 @@ describe("the stand-ins bound the time a request's headers take to arrive", () =
       // The client's kept-alive connection idles past both limits, then serves the next request.
       await new Promise((resolve) => setTimeout(resolve, 1_000))
       expect((await client.execute("SELECT 2 AS two")).rows[0]?.two).toBe(2)
+      expect((await overWebSocket.execute("SELECT 2 AS two")).rows[0]?.two).toBe(2)
     } finally {
+      overWebSocket.close()
       client.close()
     }
   })
