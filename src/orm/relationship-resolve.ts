@@ -78,8 +78,14 @@ function resolve(parent: Mapper, key: string, spec: RelationshipSpec<unknown>): 
   if (options.secondary !== undefined) {
     const secondary =
       typeof options.secondary === "string" ? registry.metadata.table(options.secondary) : options.secondary
-    if (!secondary)
-      throw new InvalidRequestError(`${where}: no association table "${String(options.secondary)}"`)
+    if (!secondary) {
+      // Most often the table is there but declared without { metadata } (SQLAlchemy's Table takes its
+      // MetaData as an argument; table() leaves it out by default), so no registry can find it.
+      const known = registry.metadata.tables.map((t) => t.name).join(", ")
+      throw new InvalidRequestError(
+        `${where}: no association table "${String(options.secondary)}" in the models' MetaData (it has ${known}): check the name, or declare it with table("${String(options.secondary)}", { ... }, { metadata }), metadata being the registry's (defaultRegistry.metadata)`,
+      )
+    }
     // Each side by its own foreign key: a self-referential association (follower, followed) has two to
     // one table, and taking the first for both sides linked every row to itself.
     const toParent = associationKey(secondary, parent.table, where, options.foreignKey)
