@@ -131,6 +131,11 @@ export class AsyncSession extends ReadSession {
    */
   #reached: Reached | undefined
   readonly #deleted = new Set<InstanceState>()
+  /**
+   * Objects whose rows the open interactive transaction deleted (a flush, a bulk DELETE, a row found
+   * gone): "deleted", still this session's (`deletedIn`), until it ends, as SQLAlchemy's.
+   */
+  readonly #deletedInTransaction = new Set<InstanceState>()
   #autoflush: boolean
   readonly #listeners = new Listeners<SessionEvent, (session: AsyncSession) => void>(
     SESSION_EVENTS,
@@ -427,6 +432,8 @@ export class AsyncSession extends ReadSession {
    */
   delete(object: object): void {
     const state = givenState(object, "delete")
+    // Its row already deleted by a flush of the open transaction: nothing more to do.
+    if (state.deletedIn === this) return
     if (state.session !== this) throw new InvalidRequestError(`${state.mapper.name} is not in this session`)
     if (state.committed === undefined) {
       // Dropped now, its row would be inserted all the same, and kept.
@@ -901,7 +908,24 @@ export class AsyncSession extends ReadSession {
     // expunge() leaves it. Kept, it read 'deleted' in the session it was added to next, which neither
     // deleted it nor wrote its changes.
     if (this.#deleted.delete(state)) state.deleted = false
+    // Deleted by the open transaction: detached now, and its rollback leaves it out, as SQLAlchemy's
+    // expunge() takes it out of the transaction's deleted objects.
+    this.#releaseDeleted(state)
     super.expunge(state.object)
+  }
+
+  /** An object whose row the open transaction deleted is no longer this session's ("deleted"). */
+  #releaseDeleted(state: InstanceState): void {
+    if (state.deletedIn === this) state.deletedIn = undefined
+    this.#deletedInTransaction.delete(state)
+  }
+
+  /**
+   * The objects marked for deletion that the next flush deletes, as SQLAlchemy's `Session.deleted`
+   * (they read "persistent" until then). `session.delete(post); session.deleted // [post]`
+   */
+  get deleted(): object[] {
+    return [...this.#deleted].map((state) => state.object)
   }
 
   override async close(): Promise<void> {
@@ -931,6 +955,7 @@ export class AsyncSession extends ReadSession {
     this.#new.clear()
     for (const state of this.#deleted) state.deleted = false
     this.#deleted.clear()
+    for (const state of [...this.#deletedInTransaction]) this.#releaseDeleted(state)
   }
 
   protected override autoflush(): Promise<void> | undefined {
@@ -1005,7 +1030,12 @@ export class AsyncSession extends ReadSession {
     return this.#new.has(state) || this.#deleted.has(state) || state.modifiedColumns().length > 0
   }
 
-  /** Detaches an object whose row is gone (deleted by a flush or by a bulk DELETE). */
+  /**
+   * Takes out of the identity map an object whose row is gone (deleted by a flush or a bulk DELETE, or
+   * found gone by get()). Inside the interactive transaction it is "deleted" and still this session's
+   * until the transaction ends (SQLAlchemy's `_remove_newly_deleted`): its commit detaches it, its
+   * rollback makes it persistent again. Else the deletion is committed already: detached.
+   */
   #forget(state: InstanceState): void {
     sessionChanges++
     this.#deleted.delete(state)
@@ -1015,6 +1045,10 @@ export class AsyncSession extends ReadSession {
       this.identityMap.delete(state.mapper, identity)
     state.gone = true
     state.session = undefined
+    if (!this.closed && this.connection.inTransaction) {
+      state.deletedIn = this
+      this.#deletedInTransaction.add(state)
+    }
   }
 
   /**
@@ -1496,6 +1530,8 @@ export class AsyncSession extends ReadSession {
         "This session's transaction ended when a statement, flush or commit inside it failed (the cause); what it had written is undone: call rollback() before writing again",
       )
     }
+    // Its deletions committed (or ones the rollback above did not take back): detached.
+    for (const state of [...this.#deletedInTransaction]) this.#releaseDeleted(state)
   }
 
   /**
@@ -1525,12 +1561,12 @@ export class AsyncSession extends ReadSession {
   }
 
   /**
-   * Whether a rollback puts an object back into this session: one it holds, or whose row a flush
-   * deleted; not one expunged since (or added to another session), which gets back its values only,
-   * as SQLAlchemy's rollback re-attaches only the session's own objects.
+   * Whether a rollback puts an object back into this session: one it holds, or whose row its
+   * transaction deleted ("deleted"); not one expunged since (or added to another session), which gets
+   * back its values only, as SQLAlchemy's rollback re-attaches only the session's own objects.
    */
   #stillOwns(state: InstanceState): boolean {
-    return state.session === this || (state.gone && state.session === undefined)
+    return state.session === this || state.deletedIn === this
   }
 
   /**
@@ -1547,6 +1583,7 @@ export class AsyncSession extends ReadSession {
     }
     for (const [state] of states) {
       state.gone = false
+      this.#releaseDeleted(state)
       state.session = this
       this.#hold(state)
       if (state.deleted) this.#deleted.add(state)

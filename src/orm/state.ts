@@ -23,10 +23,16 @@ export class InstanceState {
   /** Column values as last flushed or loaded; undefined until the object has a database row. */
   declare committed: Record<string, unknown> | undefined
   declare session: SessionLike | undefined
-  /** Marked for deletion in its session, or deleted by a flush. */
+  /** Marked for deletion in its session (its row is deleted by the next flush), or deleted by a flush. */
   deleted = false
-  /** The row was deleted by a flush that committed; the object is then detached. */
+  /** A flush or bulk DELETE deleted its row: it reads "deleted" until its transaction ends, then detached. */
   gone = false
+  /**
+   * The session whose open transaction deleted its row, SQLAlchemy's "deleted" state: out of the
+   * identity map, but that session's until the transaction ends (a commit detaches it, a rollback makes
+   * it persistent again). Declared only: set on the few objects it concerns.
+   */
+  declare deletedIn: SessionLike | undefined
   /**
    * Committed with `expireOnCommit`: the next row a query or `get` reads for it replaces its columns
    * (but those the application changed since), as SQLAlchemy reloads expired attributes.
@@ -68,10 +74,13 @@ export class InstanceState {
     return this.#committedCollections
   }
 
+  /**
+   * As SQLAlchemy's: an object marked for deletion is persistent until a flush deletes its row (in the
+   * session's open transaction: "deleted" until it ends).
+   */
   get state(): ObjectState {
-    if (this.session === undefined) return this.committed === undefined ? "transient" : "detached"
-    if (this.committed === undefined) return "pending"
-    return this.deleted ? "deleted" : "persistent"
+    if (this.session) return this.committed ? "persistent" : "pending"
+    return this.committed ? (this.deletedIn ? "deleted" : "detached") : "transient"
   }
 
   /** The identity: primary-key values, or undefined while the database has not given them. */
@@ -117,7 +126,7 @@ export function refuseForeign(state: InstanceState, session: SessionLike, reache
   throw new InvalidRequestError(
     other
       ? `${row} belongs to another session: it is already attached to session ${other.id} (this is ${session.id}). Expunge it there first, or merge() it into this one`
-      : `${row} has been deleted: its row is gone. merge() it to insert its row again, or add a new object`,
+      : `${row} has been deleted: its row is gone${state.deletedIn ? " (a rollback() of the transaction that deleted it brings it back)" : ""}. merge() it to insert its row again, or add a new object`,
   )
 }
 
@@ -176,7 +185,10 @@ export function hasState(object: unknown): object is { [STATE]: InstanceState } 
   )
 }
 
-/** `inspect(user).state` is "transient", "pending", "persistent", "deleted" or "detached". */
+/**
+ * `inspect(user).state` is "transient", "pending", "persistent", "deleted" (its row deleted by a flush
+ * of the session's open transaction) or "detached".
+ */
 export function inspect(object: object): {
   readonly state: ObjectState
   readonly identity: readonly unknown[] | undefined

@@ -763,13 +763,14 @@ export function checkSession(world: World): void {
     const status = ref.status.get(label)
     const expected =
       status === undefined
-        ? ["transient", "detached"]
+        ? ref.deleted.has(label)
+          ? ["deleted"]
+          : ["transient", "detached"]
         : status === "pending"
           ? // An object reached only through a collection is added by the next flush's cascade.
             ["pending", "transient"]
-          : ref.marked.has(label)
-            ? ["deleted"]
-            : ["persistent"]
+          : // Marked for deletion too: persistent until the flush, as SQLAlchemy's.
+            ["persistent"]
     if (!expected.includes(state)) fail(`${label} is ${state}, expected ${expected.join(" or ")}`)
     if (status === undefined) continue
     const kind = ref.row(label).kind
@@ -801,13 +802,13 @@ export function checkSession(world: World): void {
       if (actual.join() !== wanted.join()) fail(`${label}.${key} holds [${actual}], expected [${wanted}]`)
     }
   }
-  // No object twice in the identity map, none both deleted and persistent.
+  // No object twice in the identity map, and only persistent ones (a deleted one is out of it).
   const seen = new Set<object>()
   for (const object of world.identityMap.values()) {
     if (seen.has(object)) fail(`${(object as Entity).label} is in the identity map twice`)
     seen.add(object)
     const state = inspect(object).state
-    if (state !== "persistent" && state !== "deleted") fail(`the identity map holds a ${state} object`)
+    if (state !== "persistent") fail(`the identity map holds a ${state} object`)
   }
 }
 

@@ -42,6 +42,7 @@ interface Saved {
   status: Map<string, Status>
   marked: Set<string>
   detached: Set<string>
+  deleted: Set<string>
 }
 
 export class Reference {
@@ -56,6 +57,11 @@ export class Reference {
   marked = new Set<string>()
   /** Objects expunged while persistent: their rows stay as flushed. */
   detached = new Set<string>()
+  /**
+   * Objects the session held whose rows a flush of the open transaction deleted: "deleted" (out of the
+   * identity map, still the session's) until the transaction ends, as SQLAlchemy's.
+   */
+  deleted = new Set<string>()
   savepoints: Saved[] = []
   /**
    * A failed statement ended the transaction (no savepoint to undo instead): the session refuses every
@@ -132,6 +138,7 @@ export class Reference {
     }
     for (const label of doomed) {
       w.rows.delete(label)
+      if (this.status.get(label) === "persistent") this.deleted.add(label)
       // A pending book of a deleted author is not inserted: it goes with the author.
       this.status.delete(label)
       this.detached.delete(label)
@@ -174,6 +181,8 @@ export class Reference {
     this.flush()
     this.committed = cloneDb(this.flushed)
     this.savepoints = []
+    // Its deletions are committed: those objects are detached.
+    this.deleted.clear()
   }
 
   /** The session's rollback: back to the committed rows; pending objects become transient. */
@@ -183,6 +192,7 @@ export class Reference {
     this.working = cloneDb(this.committed)
     this.status = new Map()
     this.marked.clear()
+    this.deleted.clear()
     for (const label of this.committed.rows.keys()) {
       // Held before, or deleted inside the transaction (its object comes back); not detached ones.
       if (!this.detached.has(label) && (held.has(label) || this.everHeld.has(label)))
@@ -207,6 +217,7 @@ export class Reference {
       status: new Map(this.status),
       marked: new Set(this.marked),
       detached: new Set(this.detached),
+      deleted: new Set(this.deleted),
     })
   }
 
@@ -225,6 +236,8 @@ export class Reference {
     this.working = cloneDb(saved.working)
     this.status = new Map(saved.status)
     this.marked = new Set(saved.marked)
+    // Those it deleted are persistent again; those deleted before it stay deleted.
+    this.deleted = new Set(saved.deleted)
     // Objects expunged since stay out of the session, as SQLAlchemy's rollback re-attaches only its own.
     const expunged = [...this.detached].filter((label) => !saved.detached.has(label))
     this.detached = new Set(saved.detached)

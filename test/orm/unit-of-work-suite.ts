@@ -283,7 +283,8 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
         .values({ name: unique("renamed") }),
     )
     await session.execute(deleteFrom(Tag).where(Tag.id.eq(removed.id)))
-    expect(inspect(removed).state).toBe("detached")
+    // Its row deleted by the open transaction: 'deleted' until it ends (SQLAlchemy's).
+    expect(inspect(removed).state).toBe("deleted")
     await session.rollback()
     // As the database has them again: the old name (clean, so the next commit writes nothing) and
     // the deleted row's object back in the session.
@@ -467,11 +468,13 @@ export function unitOfWorkSuite(fixture: TransportFixture, tools: SuiteTools) {
     const clash = new Tag({ name: taken })
     session.add(clash)
     await expect(session.commit()).rejects.toBeInstanceOf(IntegrityError)
+    // The second post is still marked for deletion (persistent until a flush deletes its row).
     expect([inspect(comment).state, inspect(second).state, inspect(draft).state]).toEqual([
       "persistent",
-      "deleted",
+      "persistent",
       "pending",
     ])
+    expect(session.deleted).toEqual([second])
     // The application changes its mind: the comment goes back, and the second post stays with its draft.
     session.expunge(clash)
     first.comments.push(comment)

@@ -153,7 +153,9 @@ for (const fixture of fixtures) {
       const clash = new RuParent({ id: id(), name: `p${other}` })
       s.add(clash)
       await expect(s.commit()).rejects.toThrow()
-      expect(inspect(old).state).toBe("deleted")
+      // Still marked for deletion: persistent until a flush deletes its row (SQLAlchemy's).
+      expect(inspect(old).state).toBe("persistent")
+      expect(s.deleted).toEqual([old])
       expect(inspect(taker).state).toBe("pending")
       s.expunge(clash)
       await s.commit()

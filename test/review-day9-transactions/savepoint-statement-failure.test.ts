@@ -74,7 +74,9 @@ for (const fixture of [neonFixture("http", ws), neonFixture("websocket", ws), li
         await expect(session.execute(insert(Item).values({ name: "kept" }))).rejects.toThrow(IntegrityError)
       })
       expect(inspect(inside).state).toBe("transient")
-      expect([inspect(unsent).state, inspect(doomed).state, kept.qty]).toEqual(["pending", "deleted", 7])
+      // Marked for deletion, not sent: persistent (SQLAlchemy's), and still in session.deleted.
+      expect([inspect(unsent).state, inspect(doomed).state, kept.qty]).toEqual(["pending", "persistent", 7])
+      expect(session.deleted).toEqual([doomed])
       await session.commit()
       expect(await stored()).toEqual([
         ["kept", 7],
