@@ -32,19 +32,22 @@ import {
 } from "./session-reads.ts"
 import { stateOf } from "./state.ts"
 
-/** How `session.execute` runs a statement. */
+/**
+ * How `session.execute` runs a statement. Each option may be `undefined`, meaning not given, as under
+ * `exactOptionalPropertyTypes` (which `tsc --init` turns on) a value read from a request or env is.
+ */
 export interface ExecuteOptions {
   /** Values for `bindparam()` placeholders. */
-  params?: readonly unknown[]
+  params?: readonly unknown[] | undefined
   /** Overwrite objects the session already has with the rows' values (their unflushed changes are lost). */
-  populateExisting?: boolean
+  populateExisting?: boolean | undefined
   /**
    * Objects for reading only: built outside the identity map and detached from the session, so a large
    * result costs no tracking and leaves nothing behind. Rows are still one object each within the result.
    */
-  readOnly?: boolean
+  readOnly?: boolean | undefined
   /** How a bulk UPDATE or DELETE updates objects already in the session (default "auto"). */
-  synchronizeSession?: SynchronizeSession
+  synchronizeSession?: SynchronizeSession | undefined
 }
 
 export type RowOf<S> = RowType<S> extends readonly unknown[] ? RowType<S> : unknown[]

@@ -1,0 +1,58 @@
+// `tsc --init` (TypeScript 5.9 and later) turns on exactOptionalPropertyTypes, under which an option typed
+// `requestTimeoutMs?: number` refuses `requestTimeoutMs: env.TIMEOUT` when that value is
+// `number | undefined`: a newcomer's createEngine(url, { fetchEndpoint: env.NEON_FETCH_ENDPOINT }) or
+// session.execute(query, { readOnly: url.searchParams.has("ro") || undefined }) failed to compile (TS2379),
+// though the library takes undefined as not given. The Neon driver's options and a query's options now
+// say so in their types (the project's own tsconfig has exactOptionalPropertyTypes on, so this file is
+// the type test), and they run as if left out, on Neon over HTTP and over its WebSocket.
+import { describe, expect, inject, it } from "vitest"
+import ws from "ws"
+import { column, Integer, model, ReadSession, Registry, select } from "../../src/index.ts"
+import { createEngine } from "../../src/neon.ts"
+import { freshSchema } from "../orm/fresh-schema.ts"
+
+const registry = new Registry()
+class Dial extends model("r10nc_dials", { id: column(Integer, { primaryKey: true }) }, { registry }) {}
+
+/** A value read from an environment or a request: possibly missing. */
+const unset = <T>(): T | undefined => undefined
+
+describe("options given as undefined, on Neon", () => {
+  const endpoint = inject("neon")
+  const engine = (mode: "http" | "websocket") =>
+    createEngine(endpoint.connectionString, {
+      fetchEndpoint: `${endpoint.httpUrl}/sql`,
+      wsProxy: (host, port) => `${endpoint.httpUrl.replace(/^http:\/\//, "")}/v2?address=${host}:${port}`,
+      useSecureWebSocket: false,
+      webSocketConstructor: ws,
+      pipelineConnect: unset<false>(),
+      coalesceWrites: unset<boolean>(),
+      webSocket: unset<boolean>(),
+      mode: mode === "http" ? unset<"http">() : mode,
+      closeTimeoutMs: unset<number>(),
+      requestTimeoutMs: unset<number>(),
+      echo: unset<boolean>(),
+    })
+  freshSchema(engine("http"), registry.metadata)
+
+  for (const mode of ["http", "websocket"] as const) {
+    it(`are taken by the driver as not given (${mode})`, async () => {
+      await using session = new ReadSession(engine(mode))
+      await session.begin()
+      expect((await session.execute(select(Dial.id))).all()).toEqual([])
+      await session.rollback()
+    })
+  }
+
+  it("are taken by a query as not given", async () => {
+    await using session = new ReadSession(engine("http"))
+    const result = await session.execute(select(Dial), {
+      params: unset<unknown[]>(),
+      populateExisting: unset<boolean>(),
+      readOnly: unset<boolean>(),
+    })
+    expect(result.all()).toEqual([])
+    const page = await session.paginate(select(Dial), { page: 1, pageSize: 5, readOnly: unset<boolean>() })
+    expect(page.total).toBe(0)
+  })
+})
