@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { Faults } from "../faults.ts"
+import { AnswerBytes, DEFAULT_MAX_TOTAL_RESPONSE_BYTES } from "./answer-bytes.ts"
 import { ConnectionPool } from "./connection-pool.ts"
 import { createHranaServer } from "./http-server.ts"
 import { Lane } from "./lane.ts"
@@ -61,6 +62,10 @@ export interface LibsqlLocalOptions {
    *  limit). A client that trickles them is answered 408 and cut off. The whole request has this and
    *  bodyTimeoutMs together. */
   headersTimeoutMs?: number
+  /** How many bytes of answers (rows read, not yet sent) libsql-local holds at once across requests
+   *  (default 256 MiB; sqld bounds what it builds at once with --max-total-response-size, 32 MB). A
+   *  statement whose rows would pass it fails with RESPONSE_TOO_LARGE, as one past its own 10 MB. */
+  maxTotalResponseBytes?: number
 }
 
 export interface LibsqlLocal {
@@ -96,6 +101,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     throw new Error(`libsql-local could not open the database file ${path}${missing}: ${String(error)}`)
   }
   const service: HranaService = {
+    answers: new AnswerBytes(options.maxTotalResponseBytes ?? DEFAULT_MAX_TOTAL_RESPONSE_BYTES),
     registry: new StreamRegistry(
       pool,
       options.streamExpiryMs ?? 10_000,

@@ -1,6 +1,8 @@
 // The two Hrana-over-HTTP POST endpoints: `pipeline` (a list of requests on one stream) and the v3
 // `cursor` (one batch, answered as newline-delimited JSON entries).
+
 import { stringifyLikeSerde } from "../serde-json.ts"
+import type { AnswerBytes, AnswerTally } from "./answer-bytes.ts"
 import { type BatchResult, compileBatch, runBatch } from "./batch.ts"
 import type { BusyPolicy } from "./busy-retry.ts"
 import {
@@ -21,6 +23,8 @@ import type { WriteLock } from "./write-lock.ts"
 
 export interface HranaService {
   registry: StreamRegistry
+  /** The answers held at once, across requests (answer-bytes.ts). */
+  answers: AnswerBytes
   stats: StatsBook
   busy: BusyPolicy
   lane: Lane
@@ -51,8 +55,8 @@ export async function handlePipeline(
   request: HranaRequest,
   version: ProtocolVersion,
 ): Promise<HttpAnswer> {
-  return withStream(service, request, decodePipelineBody, async (stream, body, turn) => {
-    const context = contextFor(service, stream, version, request, turn)
+  return withStream(service, request, decodePipelineBody, async (stream, body, turn, answers) => {
+    const context = contextFor(service, stream, version, request, turn, answers)
     const env = { registry: service.registry, stream, version, context }
     const results: StreamResult[] = []
     for (const streamRequest of body.requests) results.push(await handleStreamRequest(env, streamRequest))
@@ -64,8 +68,8 @@ export async function handlePipeline(
 }
 
 export async function handleCursor(service: HranaService, request: HranaRequest): Promise<HttpAnswer> {
-  return withStream(service, request, decodeCursorBody, async (stream, body, turn) => {
-    const context = contextFor(service, stream, 3, request, turn)()
+  return withStream(service, request, decodeCursorBody, async (stream, body, turn, answers) => {
+    const context = contextFor(service, stream, 3, request, turn, answers)()
     let entries: unknown[]
     try {
       entries = cursorEntries(await runBatch(context, compileBatch(body.steps, stream.sqls, 3)))
@@ -88,9 +92,11 @@ async function withStream<Body extends { baton: string | undefined }>(
   service: HranaService,
   request: HranaRequest,
   decode: (raw: Record<string, unknown>) => Body,
-  handle: (stream: Stream, body: Body, turn: Turn) => Promise<HttpAnswer>,
+  handle: (stream: Stream, body: Body, turn: Turn, answers: AnswerTally) => Promise<HttpAnswer>,
 ): Promise<HttpAnswer> {
   const turn = service.lane.turn(request.signal)
+  // Held until the answer is built: the HTTP server sends it right after.
+  const answers = service.answers.tally()
   let reservation: Reservation | undefined
   try {
     let body: Body
@@ -105,12 +111,13 @@ async function withStream<Body extends { baton: string | undefined }>(
       return errorAnswer(error)
     }
     try {
-      return await handle(stream, body, turn)
+      return await handle(stream, body, turn, answers)
     } catch (error) {
       service.registry.discard(stream)
       return errorAnswer(error)
     }
   } finally {
+    answers.release()
     service.registry.unreserve(reservation)
     turn.leave()
   }
@@ -122,6 +129,7 @@ export function contextFor(
   version: ProtocolVersion,
   request: HranaRequest,
   turn: Turn,
+  answers: AnswerTally,
 ): () => ExecutionContext {
   return () => {
     const connection = stream.connection
@@ -136,6 +144,7 @@ export function contextFor(
       turn,
       writeLock: service.writeLock,
       program: { timedOut: false },
+      answers,
     }
   }
 }

@@ -1,6 +1,8 @@
 // Runs one analyzed statement on a stream's connection (on the connection's own thread) and builds the
 // StmtResult sqld would send. A watchdog interrupts the statement when its client goes away, the server
 // stops, or it runs past the statement time limit.
+
+import type { AnswerTally } from "./answer-bytes.ts"
 import { bindArguments, type StatementArguments } from "./arguments.ts"
 import { type BusyPolicy, retryWhileBusy } from "./busy-retry.ts"
 import { type Connection, type Operation, WorkerError } from "./connection.ts"
@@ -56,6 +58,8 @@ export interface ExecutionContext {
   /** This request (sqld's program): once its transaction's time is up, every later statement of it
    *  fails with TRANSACTION_TIMEOUT too. */
   program: { timedOut: boolean }
+  /** The request's share of the answers the server holds at once (answer-bytes.ts). */
+  answers: AnswerTally
 }
 
 export interface Column {
@@ -109,7 +113,7 @@ export async function runStatement(
         isInsert: statement.isInsert,
         viaExec,
         retryOf: firstAttempt,
-        maxResponseBytes: budget.bytes,
+        maxResponseBytes: Math.min(budget.bytes, context.answers.room()),
       }
       try {
         const outcome = await watched<Measured | { prepared: true }>(context, operation, (id) => {
@@ -137,6 +141,9 @@ export async function runStatement(
     if (takesWriteLock && !isBusy(error)) context.writeLock.taken(context.connection)
     if (error instanceof RequestAbandonedError) throw error
     if (error instanceof WorkerError) {
+      if (error.hranaCode === "RESPONSE_TOO_LARGE" && context.answers.room() < budget.bytes) {
+        throw new HranaError(`Response is too large: ${context.answers.describe()}`, error.hranaCode)
+      }
       if (error.hranaCode) throw new HranaError(error.message, error.hranaCode)
       throw hranaErrorFromSqlite(error, error.phase)
     }
@@ -146,6 +153,7 @@ export async function runStatement(
   if (!counted) context.onStatement()
   const { responseBytes, ...answer } = result
   budget.bytes -= responseBytes ?? 0 // transaction control (run through exec) reads no rows
+  context.answers.hold(responseBytes ?? 0)
   if (context.version < 3) delete answer.query_duration_ms
   return answer
 }

@@ -332,6 +332,9 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
   /** Runs one request on `stream` in its turn; its HranaError is the request's response_error. */
   async function run(stream: Stream, request: StreamRequest): Promise<Record<string, unknown>> {
     const turn = service.lane.turn(gone.signal)
+    // Held until the request is answered: its answer is then written, or waits in the socket's
+    // buffer, which is bounded apart (MAX_UNSENT_BYTES).
+    const answers = service.answers.tally()
     try {
       await turn.take()
       const context = contextFor(
@@ -340,6 +343,7 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
         2,
         { body: new Uint8Array(), scope, signal: gone.signal },
         turn,
+        answers,
       )
       const result = await handleStreamRequest(
         { registry: service.registry, stream, version: 2, context },
@@ -348,6 +352,7 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
       if (result.type === "error") throw new RequestFailed(result.error)
       return result.response
     } finally {
+      answers.release()
       turn.leave()
     }
   }
