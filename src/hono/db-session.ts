@@ -31,9 +31,10 @@ export interface DbReadSessionOptions<E extends Env> {
    * Add `Server-Timing: db;desc="R round trips, S statements";dur=MS` (default true). With hono/timing,
    * `app.use(timing())` before `dbSession()` puts the `db` entry in timing()'s header, beside the app's.
    * Under another dbSession() (one on `*`, one on `/api/*`), the innermost that sets it decides for its
-   * routes; the entry still counts the whole request's database work.
+   * routes; the entry still counts the whole request's database work. Each option may be `undefined`,
+   * meaning not given (as under `exactOptionalPropertyTypes`, which `tsc --init` turns on).
    */
-  serverTiming?: boolean
+  serverTiming?: boolean | undefined
 }
 
 export interface DbSessionOptions<E extends Env> extends DbReadSessionOptions<E> {
@@ -41,9 +42,9 @@ export interface DbSessionOptions<E extends Env> extends DbReadSessionOptions<E>
    * Commit after a handler that answered below 400. Default false: handlers commit what they mean to,
    * and whatever they left pending is dropped.
    */
-  commit?: boolean
+  commit?: boolean | undefined
   /** Options for each request's session. */
-  session?: SessionOptions
+  session?: SessionOptions | undefined
 }
 
 /**

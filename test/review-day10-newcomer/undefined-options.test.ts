@@ -4,10 +4,21 @@
 // session.execute(query, { readOnly: url.searchParams.has("ro") || undefined }) failed to compile (TS2379),
 // though the library takes undefined as not given. The Neon driver's options and a query's options now
 // say so in their types (the project's own tsconfig has exactOptionalPropertyTypes on, so this file is
-// the type test), and they run as if left out, on Neon over HTTP and over its WebSocket.
+// the type test), and they run as if left out, on Neon over HTTP and over its WebSocket; so do
+// dbSession()'s (commit: env.AUTO_COMMIT === "1" || undefined).
+import { Hono } from "hono"
 import { describe, expect, inject, it } from "vitest"
 import ws from "ws"
-import { column, Integer, model, ReadSession, Registry, select } from "../../src/index.ts"
+import { dbSession, type SessionVariables } from "../../src/hono.ts"
+import {
+  column,
+  Integer,
+  model,
+  ReadSession,
+  Registry,
+  type SessionOptions,
+  select,
+} from "../../src/index.ts"
 import { createEngine } from "../../src/neon.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 
@@ -54,5 +65,22 @@ describe("options given as undefined, on Neon", () => {
     expect(result.all()).toEqual([])
     const page = await session.paginate(select(Dial), { page: 1, pageSize: 5, readOnly: unset<boolean>() })
     expect(page.total).toBe(0)
+  })
+
+  it("are taken by dbSession() as not given", async () => {
+    const app = new Hono<{ Variables: SessionVariables }>()
+    app.use(
+      dbSession({
+        engine: () => engine("http"),
+        commit: unset<boolean>(),
+        serverTiming: unset<boolean>(),
+        session: unset<SessionOptions>(),
+      }),
+    )
+    app.get("/", async (c) => c.json((await c.var.session.scalars(select(Dial))).all()))
+    const answer = await app.request("/")
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual([])
+    expect(answer.headers.get("Server-Timing")).toContain("db;")
   })
 })
