@@ -66,6 +66,10 @@ export interface LibsqlLocalOptions {
    *  (default 256 MiB; sqld bounds what it builds at once with --max-total-response-size, 32 MB). A
    *  statement whose rows would pass it fails with RESPONSE_TOO_LARGE, as one past its own 10 MB. */
   maxTotalResponseBytes?: number
+  /** How many bytes of SQL texts the WebSocket clients store (store_sql), all sockets together
+   *  (default 256 MiB; sqld bounds a socket's texts by count only, 150, each of any size). Past it
+   *  store_sql fails with SQL_STORE_TOO_LARGE. */
+  maxStoredSqlBytes?: number
 }
 
 export interface LibsqlLocal {
@@ -127,6 +131,7 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
   const webSockets = serveHranaWebSockets(server, service, {
     authToken: options.authToken,
     stopping: stopping.signal,
+    ...(options.maxStoredSqlBytes === undefined ? {} : { maxStoredSqlBytes: options.maxStoredSqlBytes }),
   })
 
   const releaseResources = async () => {

@@ -22,7 +22,7 @@ import { parseLikeSerde, stringifyLikeSerde } from "../serde-json.ts"
 import { ConnectionLimitError, ProtocolError } from "./errors.ts"
 import { contextFor, type HranaService } from "./pipeline.ts"
 import { object, type StreamRequest, streamRequest } from "./requests.ts"
-import { handleStreamRequest } from "./stream-requests.ts"
+import { byteSize, handleStreamRequest } from "./stream-requests.ts"
 import type { Reservation, Stream } from "./streams.ts"
 
 const SUBPROTOCOL = "hrana2"
@@ -35,9 +35,14 @@ const MAX_WAITING_PER_STREAM = 8
 const MAX_UNSENT_BYTES = 1024 * 1024
 /** tungstenite's default message limit, which sqld keeps; the same as an HTTP body's here. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+/** The SQL texts every socket stores, together. sqld bounds a socket's texts by count (150) only, each
+ *  of any size: 150 texts of 64 MiB, on one socket or over a few, exhausted the heap here. */
+const MAX_STORED_SQL_BYTES = 256 * 1024 * 1024
 
 export interface WebSocketOptions {
   authToken: string | undefined
+  /** The bytes of SQL texts the sockets store (MAX_STORED_SQL_BYTES by default). */
+  maxStoredSqlBytes?: number
   /** Aborted when the server stops: every WebSocket is closed. */
   stopping: AbortSignal
 }
@@ -49,6 +54,7 @@ export function serveHranaWebSockets(
   options: WebSocketOptions,
 ): { close(): void } {
   let sockets: WebSocketServer | undefined
+  const stored: StoredSqlBytes = { bytes: 0, max: options.maxStoredSqlBytes ?? MAX_STORED_SQL_BYTES }
   let loading: Promise<WebSocketServer | undefined> | undefined
   // `ws` is loaded at the first WebSocket client: libsql-local over HTTP does not need it.
   const load = () => {
@@ -81,7 +87,7 @@ export function serveHranaWebSockets(
       if (!wss) return refuseUpgrade(socket, 501, "Hrana over WebSocket needs the ws package: npm i -D ws")
       if (options.stopping.aborted) return refuseUpgrade(socket, 503, "libsql-local is stopping")
       const scope = scoped ? decodeURIComponent(scoped[1] as string) : undefined
-      wss.handleUpgrade(request, socket, head, (ws) => session(ws, service, options, scope))
+      wss.handleUpgrade(request, socket, head, (ws) => session(ws, service, options, scope, stored))
     })
   })
   return {
@@ -113,7 +119,13 @@ function refuseUpgrade(socket: Duplex, status: number, message: string): void {
  * the lock changed hands by force. Messages themselves are read in order: hello, the SQL texts, and
  * which stream ids exist are settled as each arrives, and a request's stored SQL texts are read then.
  */
-function session(ws: WebSocket, service: HranaService, options: WebSocketOptions, scope: string | undefined) {
+function session(
+  ws: WebSocket,
+  service: HranaService,
+  options: WebSocketOptions,
+  scope: string | undefined,
+  stored: StoredSqlBytes,
+) {
   const streams = new Map<number, Stream>()
   /** Stream ids opened and not closed, as of the messages read so far (streams: as of the requests run). */
   const declared = new Set<number>()
@@ -150,6 +162,8 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
     } else if (ws.isPaused) ws.resume()
   }
   const end = () => {
+    for (const text of sqls.values()) stored.bytes -= Buffer.byteLength(text)
+    sqls.clear()
     gone.abort()
     options.stopping.removeEventListener("abort", abort)
     for (const stream of streams.values()) service.registry.closeConnection(stream)
@@ -249,7 +263,10 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
     const { type, stream_id: streamId } = request
     if (type === "store_sql") return storeSql(request)
     if (type === "close_sql") {
-      sqls.delete(integer(request.sql_id, "sql_id"))
+      const sqlId = integer(request.sql_id, "sql_id")
+      const text = sqls.get(sqlId)
+      if (text !== undefined) stored.bytes -= Buffer.byteLength(text)
+      sqls.delete(sqlId)
       return { type: "close_sql" }
     }
     if (typeof streamId !== "number" || !Number.isInteger(streamId)) {
@@ -325,6 +342,14 @@ function session(ws: WebSocket, service: HranaService, options: WebSocketOptions
         code: "SQL_STORE_TOO_MANY",
       })
     }
+    const bytes = Buffer.byteLength(request.sql)
+    if (stored.bytes + bytes > stored.max) {
+      throw new RequestFailed({
+        message: `The statement is too large to be stored: libsql-local's sockets already store ${byteSize(stored.bytes)} of SQL texts, and keep at most ${byteSize(stored.max)} (close_sql the texts no longer used)`,
+        code: "SQL_STORE_TOO_LARGE",
+      })
+    }
+    stored.bytes += bytes
     sqls.set(sqlId, request.sql)
     return { type: "store_sql" }
   }
@@ -376,6 +401,12 @@ function withStoredSql(request: StreamRequest, sqls: Map<number, string>): Strea
     default:
       return request
   }
+}
+
+/** The bytes of SQL texts all sockets store, and the most they may. */
+interface StoredSqlBytes {
+  bytes: number
+  readonly max: number
 }
 
 /** One request failed: its response_error, the connection goes on. */
