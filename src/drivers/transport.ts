@@ -35,10 +35,11 @@ export interface Capabilities {
 
 export type IsolationLevel = "read uncommitted" | "read committed" | "repeatable read" | "serializable"
 
+/** Each may be `undefined`, meaning not given (as under `exactOptionalPropertyTypes`). */
 export interface TransactionOptions {
-  readonly isolationLevel?: IsolationLevel
-  readonly readOnly?: boolean
-  readonly deferrable?: boolean
+  readonly isolationLevel?: IsolationLevel | undefined
+  readonly readOnly?: boolean | undefined
+  readonly deferrable?: boolean | undefined
 }
 
 /** One request to the database and its answer: the unit of cost at the edge. */

@@ -5,14 +5,17 @@
 // though the library takes undefined as not given. The Neon driver's options and a query's options now
 // say so in their types (the project's own tsconfig has exactOptionalPropertyTypes on, so this file is
 // the type test), and they run as if left out, on Neon over HTTP and over its WebSocket; so do
-// dbSession()'s (commit: env.AUTO_COMMIT === "1" || undefined).
+// dbSession()'s (commit: env.AUTO_COMMIT === "1" || undefined) and a transaction's
+// (begin({ readOnly: maybe }), a batch's), on Neon and on libSQL: not read-only, not another isolation.
 import { Hono } from "hono"
 import { describe, expect, inject, it } from "vitest"
 import ws from "ws"
 import { dbSession, type SessionVariables } from "../../src/hono.ts"
 import {
+  AsyncSession,
   column,
   Integer,
+  type IsolationLevel,
   model,
   ReadSession,
   Registry,
@@ -20,6 +23,7 @@ import {
   select,
 } from "../../src/index.ts"
 import { createEngine } from "../../src/neon.ts"
+import { libsqlHttpFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 
 const registry = new Registry()
@@ -45,6 +49,8 @@ describe("options given as undefined, on Neon", () => {
       echo: unset<boolean>(),
     })
   freshSchema(engine("http"), registry.metadata)
+  const libsqlEngine = libsqlHttpFixture().engine(`r10nc-undefined-tx-${Date.now().toString(36)}`)
+  freshSchema(libsqlEngine, registry.metadata)
 
   for (const mode of ["http", "websocket"] as const) {
     it(`are taken by the driver as not given (${mode})`, async () => {
@@ -82,5 +88,25 @@ describe("options given as undefined, on Neon", () => {
     expect(answer.status).toBe(200)
     expect(await answer.json()).toEqual([])
     expect(answer.headers.get("Server-Timing")).toContain("db;")
+  })
+
+  it("are taken by a transaction and a batch as not given", async () => {
+    const unsetOptions = {
+      isolationLevel: unset<IsolationLevel>(),
+      readOnly: unset<boolean>(),
+      deferrable: unset<boolean>(),
+    }
+    for (const made of [engine("websocket"), libsqlEngine]) {
+      await using session = new AsyncSession(made)
+      await session.begin(unsetOptions)
+      session.add(new Dial())
+      await session.commit() // written: the transaction was not read-only
+      await using connection = made.connect()
+      const [dials] = await connection.batch([select(Dial.id)], unsetOptions)
+      expect(dials?.all().length).toBeGreaterThan(0)
+    }
+    await using http = engine("http").connect()
+    const [rows] = await http.batch([select(Dial.id)], { readOnly: unset<boolean>() })
+    expect(rows?.all().length).toBeGreaterThan(0)
   })
 })
