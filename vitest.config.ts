@@ -19,8 +19,14 @@ const TIMEOUTS = { testTimeout: 20_000, hookTimeout: 30_000 }
 // one at a time, 70-103 s two at a time, 60-78 s three at a time); more where there are more cores.
 const MAX_WORKERS = Math.max(3, availableParallelism() - 1)
 
-// Two projects over one global setup: `node` runs tests in Node (the embedded driver, the tools),
-// `workers` runs tests inside workerd, as a deployed Worker would run the library.
+/** Files that replace a module of the library (vi.mock): they need a module graph of their own. */
+const OWN_MODULE_GRAPH = ["test/review-day6-lead/merge-cost.test.ts"]
+
+const NODE_SSR = { resolve: { conditions: ["edgealchemy-source", ...defaultServerConditions] } }
+
+// Projects over one global setup: `node` runs tests in Node (the embedded driver, the tools),
+// `node-isolated` the few that need a module graph of their own, `workers` runs tests inside workerd,
+// as a deployed Worker would run the library.
 export default defineConfig({
   test: {
     globalSetup: ["test/setup/global.ts"],
@@ -29,12 +35,28 @@ export default defineConfig({
     ...TIMEOUTS,
     projects: [
       {
-        ssr: { resolve: { conditions: ["edgealchemy-source", ...defaultServerConditions] } },
+        ssr: NODE_SSR,
         test: {
           name: "node",
           ...TIMEOUTS,
           include: ["test/**/*.test.ts"],
-          exclude: ["test/workers/**"],
+          exclude: ["test/workers/**", ...OWN_MODULE_GRAPH],
+          environment: "node",
+          setupFiles: ["test/setup/driver-defaults.ts"],
+          // Files of one worker share its module graph: each file imported the library, the drivers
+          // and the stand-ins afresh, about a second of CPU per file (over 400 files: a third of the
+          // suite's time on a 2-core machine). Tests keep no state in modules: each makes its own
+          // registry, engine and database, and restores what it patches (console, fetch, TZ, timers);
+          // the Neon driver's global settings are put back before each file (driver-defaults.ts).
+          isolate: false,
+        },
+      },
+      {
+        ssr: NODE_SSR,
+        test: {
+          name: "node-isolated",
+          ...TIMEOUTS,
+          include: OWN_MODULE_GRAPH,
           environment: "node",
         },
       },
