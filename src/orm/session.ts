@@ -71,6 +71,7 @@ import { checkCommitOptions, checkSessionOptions, checkTransactionOptions } from
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
 import { hasState, type InstanceState, refuseForeign, relatedOf, sameValue, stateOf } from "./state.ts"
 
+/** Each may be `undefined`, meaning not given (as under `exactOptionalPropertyTypes`). */
 export interface SessionOptions {
   /**
    * Expire objects at commit (default false, as SQLAlchemy recommends for asyncio): relationships are
@@ -78,9 +79,9 @@ export interface SessionOptions {
    * implicit I/O: until then it keeps the values it had, and a column set meanwhile is written by the next
    * flush even if equal to the value it had (the row may hold another by now), as SQLAlchemy's.
    */
-  expireOnCommit?: boolean
+  expireOnCommit?: boolean | undefined
   /** Flush pending changes before a query (default true). */
-  autoflush?: boolean
+  autoflush?: boolean | undefined
 }
 
 /** Some of a model's column values, by key: what `session.reference` is told about a row. */

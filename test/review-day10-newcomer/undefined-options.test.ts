@@ -5,7 +5,7 @@
 // though the library takes undefined as not given. The Neon driver's options and a query's options now
 // say so in their types (the project's own tsconfig has exactOptionalPropertyTypes on, so this file is
 // the type test), and they run as if left out, on Neon over HTTP and over its WebSocket; so do
-// dbSession()'s (commit: env.AUTO_COMMIT === "1" || undefined) and a transaction's
+// dbSession()'s (commit: env.AUTO_COMMIT === "1" || undefined), a session's and a transaction's
 // (begin({ readOnly: maybe }), a batch's), on Neon and on libSQL: not read-only, not another isolation.
 import { Hono } from "hono"
 import { describe, expect, inject, it } from "vitest"
@@ -16,6 +16,7 @@ import {
   column,
   Integer,
   type IsolationLevel,
+  inspect,
   model,
   ReadSession,
   Registry,
@@ -23,6 +24,7 @@ import {
   select,
 } from "../../src/index.ts"
 import { createEngine } from "../../src/neon.ts"
+import { stateOf } from "../../src/orm/state.ts"
 import { libsqlHttpFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 
@@ -88,6 +90,20 @@ describe("options given as undefined, on Neon", () => {
     expect(answer.status).toBe(200)
     expect(await answer.json()).toEqual([])
     expect(answer.headers.get("Server-Timing")).toContain("db;")
+  })
+
+  it("are taken by a session as not given: it autoflushes, and keeps objects loaded at commit", async () => {
+    await using session = new AsyncSession(libsqlEngine, {
+      autoflush: unset<boolean>(),
+      expireOnCommit: unset<boolean>(),
+    })
+    const dial = new Dial()
+    session.add(dial)
+    expect(await session.scalars(select(Dial).where(Dial.id.eq(-1)))).toBeDefined()
+    expect(dial.id).toBeTypeOf("number") // autoflushed by the query
+    await session.commit()
+    expect(inspect(dial).state).toBe("persistent")
+    expect(stateOf(dial).expired).toBe(false)
   })
 
   it("are taken by a transaction and a batch as not given", async () => {
