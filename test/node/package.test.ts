@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, posix } from "node:path"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type MetaData, postgresql, sqlite } from "../../src/index.ts"
@@ -63,13 +63,25 @@ describe("package build", () => {
         (file) => /^(test|worker|examples|migrations)\//.test(file) || file === "package-lock.json",
       ),
     ).toEqual([])
-    // `npx edgealchemy libsql-local` and `neon-local` run these (serde-json.ts reads their request bodies); the rest of tools/ is this repository's.
+    // `npx edgealchemy libsql-local` and `neon-local` run these (serde-json.ts reads their request bodies, request-timeouts.ts bounds them); the rest of tools/ is this repository's.
     const tools = files.filter((file) => file.startsWith("tools/"))
     expect(
       tools.filter(
-        (file) => !/^tools\/(faults\.ts|serde-json\.ts|(libsql|neon)-local\/[\w-]+\.(ts|cjs))$/.test(file),
+        (file) =>
+          !/^tools\/(faults\.ts|serde-json\.ts|request-timeouts\.ts|(libsql|neon)-local\/[\w-]+\.(ts|cjs))$/.test(
+            file,
+          ),
       ),
     ).toEqual([])
+    // Each file they import is packed too: a helper beside them left out of `files` let the installed
+    // endpoints fail to start (ERR_MODULE_NOT_FOUND), which only the slow packed-package test showed.
+    for (const file of tools.filter((path) => path.endsWith(".ts"))) {
+      for (const [, imported] of readFileSync(file, "utf8").matchAll(/from "(\.{1,2}\/[^"]+)"/g)) {
+        expect(files, `${file} imports ${imported}`).toContain(
+          posix.join(posix.dirname(file), imported as string),
+        )
+      }
+    }
     expect(tools).toEqual(
       expect.arrayContaining([
         "tools/libsql-local/cli.ts",
