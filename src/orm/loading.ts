@@ -229,9 +229,9 @@ export function planLoads(
   // Defaults: each loaded level's `lazy: "selectin"` and `lazy: "joined"` relationships, not back
   // along the way it came.
   const visit = (mapper: Mapper, parent: number, path: string, item: number, came?: RelationshipProperty) => {
-    for (const property of mapper.relationships.values()) {
+    for (const property of loadedByDefault(mapper)) {
       const lazy = property.spec.options.lazy
-      if ((lazy !== "selectin" && lazy !== "joined") || isBackOf(property, came)) continue
+      if (isBackOf(property, came)) continue
       const childPath = `${path}/${mapper.cls.name}.${property.key}`
       if (raised.has(childPath) || byPath.has(`${item}${childPath}`) || seenOnPath(path, property)) continue
       // A joined object has no level of its own: one whose model loads more by default gets a level.
@@ -264,12 +264,20 @@ const loadsForAnyParents = new WeakMap<RelationshipProperty, RelationshipLoad>()
 
 /** Whether the target of a relationship has default loads of its own (other than the way back). */
 function loadsMore(property: RelationshipProperty): boolean {
-  return [...property.target.relationships.values()].some(
-    (other) =>
-      other.spec.options.lazy !== undefined &&
-      other.spec.options.lazy !== "raise" &&
-      !isBackOf(other, property),
-  )
+  return loadedByDefault(property.target).some((other) => !isBackOf(other, property))
+}
+
+/**
+ * A mapper's `lazy: "selectin"` and `lazy: "joined"` relationships, resolved; the others are not: a
+ * query reads their specs only, so it never needs their target models known. Resolving them all made
+ * `select(Post)` fail on `Post.tags` naming a `Tag` the registry had not learned yet (no registerModels(),
+ * the class not used yet) once any code of the app had installed the loaders (a selectinload anywhere),
+ * and work without.
+ */
+function loadedByDefault(mapper: Mapper): RelationshipProperty[] {
+  return [...mapper.relationshipSpecs]
+    .filter(([, spec]) => spec.options.lazy === "selectin" || spec.options.lazy === "joined")
+    .map(([key]) => mapper.relationship(key))
 }
 
 /**
