@@ -1,12 +1,15 @@
 // A scratch app that depends on this checkout as a user's app depends on the published package: the
-// tarball of `npm pack` (whose prepack builds dist/), installed with the peer dependencies it needs.
+// tarball of `npm pack` (whose prepack builds dist/; packed once per test run), installed with the peer
+// dependencies it needs.
 // The install is offline and takes a few seconds: the app's package-lock.json pins the peers and
 // everything they need to the exact versions and integrity hashes of this repository's lockfile, so
 // npm takes every tarball from its cache, which `npm ci` filled. No registry is asked.
 import { execFile } from "node:child_process"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
 import { promisify } from "node:util"
+import { inject } from "vitest"
 
 const run = promisify(execFile)
 
@@ -40,15 +43,17 @@ export async function installPackedApp(
   peers: readonly string[],
 ): Promise<PackedApp> {
   const env = withoutNpmScriptVariables()
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, env })
-  const [packed] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }]
+  const packDir = inject("packDir")
+  const [packed] = JSON.parse(await packOnce(root, packDir, env)) as [
+    { filename: string; files: { path: string }[] },
+  ]
 
   const dir = join(work, "app")
   mkdirSync(dir)
   const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
     packages: Record<string, LockEntry>
   }
-  const dependencies: Record<string, string> = { edgealchemy: `file:../${packed.filename}` }
+  const dependencies: Record<string, string> = { edgealchemy: `file:${join(packDir, packed.filename)}` }
   for (const name of peers)
     dependencies[name] = lockEntry(lock.packages, `node_modules/${name}`).version as string
   writeFileSync(
@@ -80,6 +85,36 @@ export async function installPackedApp(
     )
   }
   return { dir, files: packed.files.map((file) => file.path) }
+}
+
+/**
+ * `npm pack`'s answer (its JSON), packed once per test run however many files install the package: the
+ * first to ask packs into the run's folder, the others wait for its answer. Packing builds dist/
+ * (prepack: `rm -rf dist && tsc`): two files packing at once paid the build twice and raced on dist/.
+ */
+async function packOnce(root: string, packDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const answer = join(packDir, "packed.json")
+  const failure = join(packDir, "failed.txt")
+  try {
+    mkdirSync(join(packDir, "packing"))
+  } catch {
+    for (const until = Date.now() + INSTALL_LIMIT_MS; Date.now() < until; await sleep(200)) {
+      if (existsSync(answer)) return readFileSync(answer, "utf8")
+      if (existsSync(failure))
+        throw new Error(`npm pack failed (in another test file):\n${readFileSync(failure, "utf8")}`)
+    }
+    throw new Error(`npm pack did not finish within ${INSTALL_LIMIT_MS} ms (in another test file)`)
+  }
+  try {
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", packDir], { cwd: root, env })
+    // Whole or not at all: the others read it as soon as it exists.
+    writeFileSync(`${answer}.partial`, stdout)
+    renameSync(`${answer}.partial`, answer)
+    return stdout
+  } catch (error) {
+    writeFileSync(failure, String(error))
+    throw error
+  }
 }
 
 /**

@@ -1,6 +1,9 @@
 // Vitest global setup, run once for both projects: a fresh PostgreSQL database behind neon-local (with a
 // password of its own, and in its default mode), a temporary libSQL file behind libsql-local, all on
 // ephemeral ports, handed to tests with `provide`.
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import type { TestProject } from "vitest/node"
 import { startLibsqlLocal } from "../../tools/libsql-local/index.ts"
 import { startNeonLocal } from "../../tools/neon-local/index.ts"
@@ -21,6 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const libsql = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN })
   const libsqlShortExpiry = await startLibsqlLocal({ port: 0, authToken: LIBSQL_TOKEN, streamExpiryMs: 200 })
   const silent = await startSilentServer()
+  const packDir = mkdtempSync(join(tmpdir(), "ea-pack-"))
 
   const connection = new URL(database.url)
   connection.password = NEON_PASSWORD
@@ -37,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("libsql", { url: libsql.url, authToken: LIBSQL_TOKEN })
   project.provide("libsqlShortExpiry", { url: libsqlShortExpiry.url, authToken: LIBSQL_TOKEN })
   project.provide("silent", { url: silent.url })
+  project.provide("packDir", packDir)
 
   return async () => {
     await Promise.all([
@@ -47,5 +52,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
       silent.stop(),
     ])
     await database.drop()
+    rmSync(packDir, { recursive: true, force: true })
   }
 }

@@ -26,5 +26,7 @@ declare module "vitest" {
     libsqlShortExpiry: LibsqlEndpoint
     /** A server that never answers (./silent-server.ts); `GET /__open` says how many requests it holds. */
     silent: { url: string }
+    /** A folder of this run where the first test that installs the packed package packs it (../node/packed-app.ts). */
+    packDir: string
   }
 }
