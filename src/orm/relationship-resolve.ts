@@ -147,14 +147,15 @@ function orderOf(option: RelationshipOptions["orderBy"], target: Mapper, where: 
 }
 
 function unknownModel(registry: Registry, name: string, where: string): never {
+  const known = [...registry.models.keys()].join(", ") || "none yet"
   // registerModels(Author, Book) of two registries (a model given { registry } by mistake) succeeds, and
-  // "call registerModels(Book)" would send its caller round in a circle.
+  // "call registerModels(Book)" alone would send its caller round in a circle. Both are said: a registry
+  // of its own may hold a Book it has not learned yet (its class not used yet), beside another's Book.
   if ([...registriesInUse].some((other) => other !== registry && other.models.has(name))) {
     throw new InvalidRequestError(
-      `${where} names the model "${name}" of another registry: relationships link models of one registry, so declare both in it (model(..., { registry }))`,
+      `${where} names the model "${name}", unknown to its registry (known: ${known}) but known to another: relationships link models of one registry, so declare both in it (model(..., { registry })), or, if its registry has a ${name} too, call registerModels(${name}, ...) first`,
     )
   }
-  const known = [...registry.models.keys()].join(", ") || "none yet"
   throw new InvalidRequestError(
     `${where} names the model "${name}", unknown to its registry (known: ${known}): ` +
       `check the spelling, or call registerModels(${name}, ...) first`,

@@ -3,8 +3,9 @@
 // them, and the first use said 'Author.books names the model "Book", unknown to its registry (known:
 // Author): check the spelling, or call registerModels(Book, ...) first', which the app had done: the
 // advice sent it round in a circle. A relationship's target is found in its own model's registry (as
-// SQLAlchemy's class registry), so the refusal now says the target is of another registry and names the
-// fix. No database: the refusal comes where the relationships are first worked out.
+// SQLAlchemy's class registry), so the refusal now says another registry knows the target and names the
+// fix (and, as the model may also be one of its own registry not learned yet, registerModels). No
+// database: the refusal comes where the relationships are first worked out.
 import { describe, expect, it } from "vitest"
 import {
   column,
@@ -41,13 +42,15 @@ describe("a relationship whose target is declared in another registry", () => {
     const use = () => new Author({ books: [] })
     expect(use).toThrow(InvalidRequestError)
     expect(use).toThrow(
-      'Author.books names the model "Book" of another registry: relationships link models of one registry, so declare both in it (model(..., { registry }))',
+      'Author.books names the model "Book", unknown to its registry (known: Author) but known to another: relationships link models of one registry, so declare both in it (model(..., { registry })), or, if its registry has a Book too, call registerModels(Book, ...) first',
     )
     // The other side alike, where its relationship is first worked out.
     const book = new Book({ authorId: 1 })
     expect(() => {
       book.author = null as unknown as Author
-    }).toThrow('Book.author names the model "Author" of another registry')
+    }).toThrow(
+      'Book.author names the model "Author", unknown to its registry (known: Book) but known to another',
+    )
   })
 
   it("keeps the advice to check the spelling or register a model no registry knows", () => {
