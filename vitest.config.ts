@@ -14,10 +14,12 @@ const TIMEOUTS = { testTimeout: 20_000, hookTimeout: 30_000 }
 
 // Files at once. Vitest's default is one less than the cores, which on a 2-core machine (CI) is one file
 // at a time: the suite then waited on every sleep, timeout, child process and round trip in turn, with
-// one core idle (529-553 s for 164 files). Three at the least, one more than such a machine's cores, as
-// many files spend much of their time waiting (test/reliability and test/limits-fixed, 22 files: 115 s
-// one at a time, 70-103 s two at a time, 60-78 s three at a time); more where there are more cores.
-const MAX_WORKERS = Math.max(3, availableParallelism() - 1)
+// one core idle (529-553 s for 164 files). Four at the least, twice such a machine's cores, as many
+// files spend much of their time waiting (test/reliability and test/limits-fixed, 22 files: 115 s one
+// at a time, 70-103 s two at a time, 60-78 s three at a time; the whole suite of 442 files, on a
+// machine shared with another job: 623 s three at a time, 557 s four at a time, the CPU 133% -> 151%
+// busy); as many as the cores where there are more.
+const MAX_WORKERS = Math.max(4, availableParallelism())
 
 /** Files that replace a module of the library (vi.mock): they need a module graph of their own. */
 const OWN_MODULE_GRAPH = ["test/review-day6-lead/merge-cost.test.ts"]
