@@ -5,7 +5,7 @@
 // though the library takes undefined as not given. The Neon driver's options and a query's options now
 // say so in their types (the project's own tsconfig has exactOptionalPropertyTypes on, so this file is
 // the type test), and they run as if left out, on Neon over HTTP and over its WebSocket; so do
-// dbSession()'s (commit: env.AUTO_COMMIT === "1" || undefined), a session's and a transaction's
+// dbSession()'s (commit: env.AUTO_COMMIT === "1" || undefined), the libSQL driver's, a session's and a transaction's
 // (begin({ readOnly: maybe }), a batch's), on Neon and on libSQL: not read-only, not another isolation.
 import { Hono } from "hono"
 import { describe, expect, inject, it } from "vitest"
@@ -23,6 +23,7 @@ import {
   type SessionOptions,
   select,
 } from "../../src/index.ts"
+import { createEngine as createLibsqlEngine } from "../../src/libsql.ts"
 import { createEngine } from "../../src/neon.ts"
 import { stateOf } from "../../src/orm/state.ts"
 import { libsqlHttpFixture } from "../engine/transports.ts"
@@ -104,6 +105,18 @@ describe("options given as undefined, on Neon", () => {
     await session.commit()
     expect(inspect(dial).state).toBe("persistent")
     expect(stateOf(dial).expired).toBe(false)
+  })
+
+  it("are taken by the libSQL driver as not given", async () => {
+    const endpoint = inject("libsql")
+    const token: string | undefined = endpoint.authToken // env.DATABASE_AUTH_TOKEN, possibly unset
+    const made = createLibsqlEngine(`${endpoint.url}/s/r10nc-undefined-libsql/`, {
+      authToken: token,
+      closeTimeoutMs: unset<number>(),
+      requestTimeoutMs: unset<number>(),
+    })
+    await using session = new ReadSession(made)
+    expect((await session.execute(select(Dial.id).where(Dial.id.eq(-1)))).all()).toEqual([])
   })
 
   it("are taken by a transaction and a batch as not given", async () => {

@@ -6,16 +6,20 @@ import type { Driver, RoundTrips } from "../transport.ts"
 import { translateLibsqlError } from "./errors.ts"
 import { type CreateClient, type IdleClient, LibsqlTransport } from "./transport.ts"
 
+/**
+ * Each may be `undefined`, meaning not given (`{ authToken: env.DATABASE_AUTH_TOKEN }` under
+ * `exactOptionalPropertyTypes`, which `tsc --init` turns on).
+ */
 export interface LibsqlOptions {
   /** The database token (Turso's `DATABASE_AUTH_TOKEN`). */
-  authToken?: string
+  authToken?: string | undefined
   /** How long close() waits for the server before it abandons what is in flight (default 1000 ms). */
-  closeTimeoutMs?: number
+  closeTimeoutMs?: number | undefined
   /**
    * How long a request over HTTP may wait for its answer before it fails with a ConnectionError and is
    * aborted (default: no limit). A commit that times out is an UnknownOutcomeError. Embedded: unused.
    */
-  requestTimeoutMs?: number
+  requestTimeoutMs?: number | undefined
 }
 
 const REMOTE = /^(libsql|https?):\/\//i

@@ -33,7 +33,7 @@ const CAPABILITIES: Capabilities = Object.freeze({
 
 export interface LibsqlTransportSettings {
   readonly url: string
-  readonly authToken?: string
+  readonly authToken?: string | undefined
   readonly createClient: CreateClient
   readonly kind: "http" | "embedded"
   /** How long close() waits for the server before it abandons what is in flight (default 1000 ms). */
@@ -220,11 +220,12 @@ export class LibsqlTransport implements Transport {
     // Held once made: a URL the client refuses (a query parameter it does not know) fails each call so.
     const held = this.#settings.idle?.pop() ?? { to: this }
     held.to = this
+    // An authToken given as undefined is read as none given (the client destructures its config).
     held.client ??= this.#settings.createClient({
       ...this.#settings,
       intMode: "bigint",
       fetch: (input: string | URL | Request, init?: RequestInit) => held.to.#countingFetch(input, init),
-    })
+    } as Config)
     this.#held = held
     return held.client
   }
