@@ -274,11 +274,16 @@ function loadsMore(property: RelationshipProperty): boolean {
  * the class not used yet) once any code of the app had installed the loaders (a selectinload anywhere),
  * and work without.
  */
-function loadedByDefault(mapper: Mapper): RelationshipProperty[] {
-  return [...mapper.relationshipSpecs]
-    .filter(([, spec]) => spec.options.lazy === "selectin" || spec.options.lazy === "joined")
-    .map(([key]) => mapper.relationship(key))
+function loadedByDefault(mapper: Mapper): readonly RelationshipProperty[] {
+  // Worked out once per model: every query's plan asks, and a model's relationships never change.
+  return cached(defaultLoads, mapper, () =>
+    [...mapper.relationshipSpecs]
+      .filter(([, spec]) => spec.options.lazy === "selectin" || spec.options.lazy === "joined")
+      .map(([key]) => mapper.relationship(key)),
+  )
 }
+
+const defaultLoads = new WeakMap<Mapper, readonly RelationshipProperty[]>()
 
 /**
  * The query's entity an option's path starts from, as SQLAlchemy matches an option to a root entity; an
