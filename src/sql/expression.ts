@@ -320,6 +320,24 @@ export class Ordering {
   }
 }
 
+/**
+ * SQLAlchemy's desc(), asc(), nulls_first() and nulls_last() as functions: `orderBy(desc(Post.createdAt))`
+ * is `orderBy(Post.createdAt.desc())`, `nullsLast(desc(User.age))` is `User.age.desc().nullsLast()`.
+ * Anything but an expression is refused, as the methods' `orderBy()` refuses it.
+ */
+export function desc(expression: Expression<unknown>): Ordering {
+  return expressionOf(expression).desc()
+}
+export function asc(expression: Expression<unknown>): Ordering {
+  return expressionOf(expression).asc()
+}
+export function nullsFirst(item: Ordering | Expression<unknown>): Ordering {
+  return asOrdering(item).nullsFirst()
+}
+export function nullsLast(item: Ordering | Expression<unknown>): Ordering {
+  return asOrdering(item).nullsLast()
+}
+
 /** An ORDER BY item: an expression alone is in ascending order; SQL in a string is refused (a UNION's). */
 export function asOrdering(item: Ordering | Expression<unknown>): Ordering {
   return item instanceof Ordering ? item : new Ordering(expressionOf(item), "ASC")

@@ -19,12 +19,16 @@ export { Delete, deleteFrom, deleteFrom as delete } from "./delete.ts"
 export { type DmlTarget, type HasTable, TABLE } from "./dml-target.ts"
 export {
   and,
+  asc,
   bindparam,
+  desc,
   Expression,
   type Label,
   literal,
   literalColumn,
   not,
+  nullsFirst,
+  nullsLast,
   type Operand,
   Ordering,
   or,
