@@ -1,6 +1,7 @@
 // `edgealchemy migrate --help` prints the usage and succeeds; a wrong command or option prints what is
-// wrong and the usage, and fails with exit code 2. And the bin's own manners: a closed pipe, a local
-// endpoint whose packages are missing or whose port is taken.
+// wrong and the usage, and fails with exit code 2: in this process, through main(). And the bin's own
+// manners, in child processes: it starts and exits with main's code, a closed pipe, a local endpoint
+// whose packages are missing or whose port is taken.
 import { execFile, spawn } from "node:child_process"
 import { once } from "node:events"
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
@@ -86,6 +87,24 @@ it("reads relative targets (-1) as arguments, and options anywhere on the line",
     message: "user bio",
     autogenerate: true,
   })
+})
+
+// The bin itself, in a child process: it starts (tsx registered, the sources loaded), writes the usage
+// to its stdout with exit code 0, and a usage error to its stderr with exit code 2 (main's code, set as
+// the process's). The tests above run the same main() in this process.
+it("starts as cli/edgealchemy.mjs, prints the usage with exit code 0 and a usage error with exit code 2", async () => {
+  const bin = join(import.meta.dirname, "../../cli/edgealchemy.mjs")
+  const start = (...argv: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, ...argv], (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      )
+    })
+  const [help, unknown] = await Promise.all([start("migrate", "--help"), start("migrate", "upgrayedd")])
+  expect(help).toMatchObject({ code: 0, stderr: "" })
+  expect(help.stdout).toMatch(/^Usage: edgealchemy migrate <command>[\s\S]*\n$/)
+  expect(unknown).toMatchObject({ code: 2, stdout: "" })
+  expect(unknown.stderr).toMatch(/^Unknown command "upgrayedd"\n\nUsage: edgealchemy migrate <command>/)
 })
 
 it("ends quietly when its reader closes the pipe early (migrate sql | head), as a Unix command does", async () => {

@@ -1,14 +1,17 @@
-// The real command, spawned as a user runs it (`node cli/edgealchemy.mjs migrate ...`, what the
-// package's bin points at), against PostgreSQL through neon-local and libSQL through libsql-local:
-// its output lines and exit codes. Each test has databases of its own (a new PostgreSQL database, a
-// libsql-local on a new file) and a project folder of its own: no test sees another's state.
+// The command as a user runs it, against PostgreSQL through neon-local and libSQL through libsql-local:
+// its output lines and exit codes. The flows run each step in this process, through the bin's own entry
+// (cli/main.ts's main, with the project folder and environment given to it); one upgrade runs through
+// the bin itself (`node cli/edgealchemy.mjs migrate ...`, what the package's bin points at), in a child
+// process. Each test has databases of its own (a new PostgreSQL database, a libsql-local on a new file)
+// and a project folder of its own (so its config and revision files are modules no other test imported):
+// no test sees another's state.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { revisionExtension, revisionFileName, revisionFiles } from "../../cli/revisions-folder.ts"
 import { libsqlToken, migrationDatabases, type TargetName } from "../migrate/databases.ts"
-import { type CliProject, COMMAND_LIMIT_MS, runCli as cli } from "./cli-process.ts"
+import { type CliProject, COMMAND_LIMIT_MS, runCliInProcess as cli, runCli } from "./cli-process.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const CLI = join(ROOT, "cli/edgealchemy.mjs")
@@ -18,12 +21,10 @@ afterAll(() => {
 })
 
 /**
- * A flow runs up to 20 commands one after another, each stopped by its own limit if it hangs; the
+ * A flow runs up to 20 commands one after another, each reported by its own limit if it hangs; the
  * flow's limit gives every one of them that limit, so it only catches a hang outside the commands (the
- * databases' setup and stop). A command takes about 0.9 s of CPU (node, tsx, the TypeScript sources),
- * so a flow's time grows with the machine's load: at a load of 15-19 on 2 cores, with the two
- * transports' flows at once, the 17-command flow took 70-210 s (its slowest command about 19 s): at
- * twice that load it comes to the 420 s it was given, long before any command comes near its own limit.
+ * databases' setup and stop). (When each command was a child process, about 0.9-1.3 s of CPU for node,
+ * tsx and the TypeScript sources, the 17-command flow took 70-210 s at a load of 15-19 on 2 cores.)
  */
 const FLOW_LIMIT_MS = 20 * COMMAND_LIMIT_MS
 
@@ -175,8 +176,10 @@ it("writes revisions as .mts outside an ESM package, where Node would load .ts a
   expect(revisionFileName("0123456789ab", "Add user's bio!", ".mts")).toBe("0123456789ab_add_user_s_bio.mts")
 })
 
-// Deployers reach the database over HTTP, as here through both stand-ins. (Two processes on one
-// embedded file are not covered: the embedded driver can leave a transaction open after SQLite
+// Deployers reach the database over HTTP, as here through both stand-ins. The two runs are two main()s
+// of this process, each with its own engine: the migrator keeps no lock in the process, so they meet
+// only in the database (its version table's lock), as two deployers' processes do. (Two processes on
+// one embedded file are not covered: the embedded driver can leave a transaction open after SQLite
 // refuses its COMMIT while the other process reads, which no retry from here can undo.)
 describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
   "two deployers at once on %s",
@@ -200,3 +203,31 @@ describe.concurrent.each(["neon-http", "libsql-http"] satisfies TargetName[])(
     })
   },
 )
+
+// The bin itself, in a child process as a user runs it: tsx registered, the project's TypeScript config
+// and revision loaded through it, the URL and the libSQL token read from the process's environment, the
+// lines on its stdout and the exit code its own (the steps around it run in this process).
+it("upgrades through the bin, cli/edgealchemy.mjs, in a process of its own", {
+  timeout: 3 * COMMAND_LIMIT_MS,
+}, async () => {
+  await withProject("libsql-http", async (where) => {
+    const created = await cli(where, "revision", "-m", "blog tables", "--autogenerate")
+    expect(created.code, created.stderr).toBe(0)
+    const [file] = readdirSync(join(where.dir, "migrations"))
+    const id = file?.slice(0, 12) as string
+
+    const upgraded = await runCli(where, "upgrade")
+    expect(upgraded.stderr).toBe("")
+    expect(upgraded.code).toBe(0)
+    expect(upgraded.stdout).toMatch(
+      new RegExp(
+        `^upgrade\\s+${id}  blog tables  \\(\\d+ statements, \\d+ ms\\)\nDatabase at ${id} blog tables \\(head\\)\n$`,
+      ),
+    )
+
+    const clean = await cli(where, "check")
+    expect(clean.code, clean.stderr).toBe(0)
+    expect(clean.stdout).toBe("No changes: the database matches the models\n")
+    expect((await cli(where, "downgrade", "base")).code).toBe(0)
+  })
+})
