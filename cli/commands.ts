@@ -25,7 +25,7 @@ async function migratorFor(config: LoadedConfig, io: CliIo, offline = false): Pr
     const url = io.env[config.url ?? "DATABASE_URL"] ?? ""
     return new Migrator(dialectOfUrl(url) === "postgresql" ? postgresql : sqlite, options)
   }
-  return new Migrator(await engineFor(config, io.env), options)
+  return new Migrator(await engineFor(config, io.env, io.cwd), options)
 }
 
 function stepLine(event: StepEvent): string {

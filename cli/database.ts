@@ -1,5 +1,5 @@
 // The engine for the configured URL, with the driver its scheme calls for, and the models' metadata.
-import { resolve } from "node:path"
+import { isAbsolute, resolve } from "node:path"
 import { defaultRegistry, type Engine, type MetaData } from "edgealchemy"
 import { CliError, type LoadedConfig } from "./config.ts"
 import { importModule } from "./revisions-folder.ts"
@@ -12,8 +12,8 @@ export function databaseUrl(config: LoadedConfig, env: NodeJS.ProcessEnv): strin
   return url
 }
 
-export async function engineFor(config: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Engine> {
-  const url = databaseUrl(config, env)
+export async function engineFor(config: LoadedConfig, env: NodeJS.ProcessEnv, cwd: string): Promise<Engine> {
+  const url = inFolder(databaseUrl(config, env), cwd)
   if (/^postgres(ql)?:/i.test(url)) {
     const { createEngine } = await driverEntry(
       url,
@@ -35,6 +35,25 @@ export async function engineFor(config: LoadedConfig, env: NodeJS.ProcessEnv): P
   throw new CliError(
     `Unsupported database URL scheme in ${url.split(":")[0]}: use postgresql://, libsql://, https:// or file:`,
   )
+}
+
+/**
+ * A `file:` URL with a relative path (`file:app.db`) names a file in the folder the command runs in,
+ * main's `cwd`: the embedded driver would take it from the process's own folder, which is the same one
+ * for the bin, but not for main() run in a process of another folder. (The path stays percent-encoded,
+ * as the driver's URL parser decodes it.)
+ */
+function inFolder(url: string, cwd: string): string {
+  const [, path = "", rest = ""] = /^file:([^?#]*)(.*)$/is.exec(url) ?? []
+  if (path === "" || path.startsWith("/") || path === ":memory:") return url
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    return url // the driver names the bad encoding
+  }
+  if (isAbsolute(decoded)) return url
+  return `file:${resolve(cwd, decoded).split("/").map(encodeURIComponent).join("/")}${rest}`
 }
 
 /** A driver entry point, whose driver package the project installs (`npm i edgealchemy @libsql/client`). */

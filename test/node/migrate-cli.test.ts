@@ -5,7 +5,7 @@
 // process. Each test has databases of its own (a new PostgreSQL database, a libsql-local on a new file)
 // and a project folder of its own (so its config and revision files are modules no other test imported):
 // no test sees another's state.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, inject, it } from "vitest"
@@ -174,6 +174,31 @@ it("writes revisions as .mts outside an ESM package, where Node would load .ts a
   expect(revisionExtension(join(esm, "migrations"))).toBe(".ts")
   expect(revisionExtension(join(commonjs, "migrations"))).toBe(".mts")
   expect(revisionFileName("0123456789ab", "Add user's bio!", ".mts")).toBe("0123456789ab_add_user_s_bio.mts")
+})
+
+// A relative file: URL names a file in the folder the command runs in: main's cwd, which the embedded
+// driver would not see (it resolves against the process's own folder, this checkout here). The folder's
+// name has a space and a '%', which the driver's URL parser would decode.
+it("opens a relative file: URL in the project folder it is given", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ea-cli-file-"))
+  folders.push(dir)
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }))
+  writeFileSync(
+    join(dir, "edgealchemy.config.json"),
+    JSON.stringify({ importFrom: join(ROOT, "src/migrate.ts") }),
+  )
+  mkdirSync(join(dir, "data 100%"))
+  const where = { dir, env: { DATABASE_URL: "file:data 100%25/app.db" } }
+  const created = await cli(where, "revision", "-m", "first")
+  expect(created.code, created.stderr).toBe(0)
+  const id = (readdirSync(join(dir, "migrations"))[0] as string).slice(0, 12)
+  const upgraded = await cli(where, "upgrade")
+  expect(upgraded.code, upgraded.stderr).toBe(0)
+  expect(upgraded.stdout).toContain(`Database at ${id} first (head)`)
+  expect(existsSync(join(ROOT, "data 100%"))).toBe(false)
+  const file = join(dir, "data 100%/app.db")
+  const absolute = { dir, env: { DATABASE_URL: `file:${file.replaceAll("%", "%25")}` } }
+  expect((await cli(absolute, "current")).stdout).toBe(`${id} first (head)\n`)
 })
 
 // Deployers reach the database over HTTP, as here through both stand-ins. The two runs are two main()s
