@@ -53,6 +53,12 @@ export function runCli(project: CliProject, ...args: string[]): Promise<CliRun> 
  * runCli's child is killed (it cannot be stopped here: it is left to end by itself, its outcome
  * ignored); an error main() lets through, which the bin would report as an uncaught error with exit
  * code 1, comes back so rather than as an unhandled rejection.
+ *
+ * The modules a command imports (a TypeScript config, the revisions, the models) are imported once per
+ * path in this process, where each bin process imports them afresh: a config rewritten after a command
+ * imported it is still read as it was (seen: `migrations` changed from "a" to "b", history still said
+ * "No revisions in a"). Give each project a folder of its own, and write a revision file in full before
+ * a command imports it. A relative file: URL is opened in `dir` (main resolves it there).
  */
 export async function runCliInProcess(folder: CliFolder, ...args: string[]): Promise<CliRun> {
   let stdout = ""
