@@ -5,8 +5,11 @@
 export interface FrontendMessage {
   /** The type byte as a character; "ssl", "startup" or "cancel" for the untyped first messages. */
   type: string
-  /** The whole message, type byte and length included. */
+  /** The whole message, type byte and length included; with `inPieces`, a piece of it. */
   bytes: Buffer
+  /** Only with `inPieces`, for a message whose bytes had not all arrived: whether `bytes` begins it
+   *  (the type byte and length are in it) and whether it ends it. Absent: `bytes` is the whole message. */
+  piece?: { first: boolean; last: boolean }
 }
 
 const SSL_REQUEST = 80877103
@@ -36,11 +39,21 @@ export class FrontendParser {
   #startupDone = false
   #typedSeen = false
   readonly #firstTypedMaxLength: number
+  readonly #inPieces: boolean
+  /** With `inPieces`: the type of the message being passed on in pieces, and its bytes yet to come. */
+  #open: { type: string; remaining: number } | undefined
 
   /** `firstTypedMaxLength`: the longest first typed message (where it must be the password: a client
-   *  that has not logged in cannot make the proxy hold a message of up to 1 GB). */
-  constructor({ firstTypedMaxLength = MAX_MESSAGE_LENGTH }: { firstTypedMaxLength?: number } = {}) {
+   *  that has not logged in cannot make the proxy hold a message of up to 1 GB). `inPieces`: every typed
+   *  message after the first one is returned as its bytes arrive, in pieces when it spans frames, so
+   *  that the parser holds no more than a message header (up to 4 bytes) between frames, whatever
+   *  length a message declares. The first typed message, and the untyped ones, still come whole. */
+  constructor({
+    firstTypedMaxLength = MAX_MESSAGE_LENGTH,
+    inPieces = false,
+  }: { firstTypedMaxLength?: number; inPieces?: boolean } = {}) {
     this.#firstTypedMaxLength = firstTypedMaxLength
+    this.#inPieces = inPieces
   }
 
   /** Feeds a frame; returns the messages it completes. Throws ProtocolViolation on a bad length. */
@@ -84,15 +97,32 @@ export class FrontendParser {
   }
 
   private typed(): FrontendMessage | undefined {
+    if (this.#open) return this.rest(this.#open)
     if (this.#buffer.length < 5) return this.incomplete(5)
     const length = this.#buffer.readInt32BE(1)
     if (length < 4) throw new ProtocolViolation(`invalid message length ${length}`)
     if (length > (this.#typedSeen ? MAX_MESSAGE_LENGTH : this.#firstTypedMaxLength))
       throw new ProtocolViolation("invalid message length")
-    if (this.#buffer.length < length + 1) return this.incomplete(length + 1)
+    if (this.#buffer.length < length + 1) {
+      if (!(this.#inPieces && this.#typedSeen)) return this.incomplete(length + 1)
+      // Its beginning now, the rest as it comes (rest()).
+      const type = String.fromCharCode(this.#buffer[0] as number)
+      this.#open = { type, remaining: length + 1 - this.#buffer.length }
+      this.#needed = 0
+      return { type, bytes: this.take(this.#buffer.length), piece: { first: true, last: false } }
+    }
     this.#typedSeen = true
     const type = String.fromCharCode(this.#buffer[0] as number)
     return { type, bytes: this.take(length + 1) }
+  }
+
+  /** The next piece of a message passed on in pieces: what has arrived of it; undefined when none. */
+  private rest(open: { type: string; remaining: number }): FrontendMessage | undefined {
+    if (this.#buffer.length === 0) return undefined
+    const bytes = this.take(Math.min(open.remaining, this.#buffer.length))
+    open.remaining -= bytes.length
+    if (open.remaining === 0) this.#open = undefined
+    return { type: open.type, bytes, piece: { first: false, last: open.remaining === 0 } }
   }
 
   private take(length: number): Buffer {

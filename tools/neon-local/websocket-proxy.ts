@@ -2,7 +2,13 @@
 // does, it logs the client in itself, always: it asks for a cleartext password (which the driver, with
 // its default `pipelineConnect: "password"`, has sent already, unasked, with its first query behind
 // it), checks the host and the password, then logs in upstream with the upstream URL's credentials.
-// From AuthenticationOk on, frames pass unchanged in both directions.
+// From AuthenticationOk on, frames pass unchanged in both directions. The client's bytes after its
+// password are passed on as they come, a message that spans frames in pieces (FrontendParser's
+// `inPieces`): the proxy reads only message headers, to count statements and round trips, and holds
+// no message whole, so a message declaring up to PostgreSQL's 1 GB costs it no more than the frames in
+// flight (PostgreSQL then reads it, and applies its own limits, as behind Neon's proxy, which copies
+// bytes once logged in). It held every message whole before passing it on: a client could make it
+// allocate up to 1 GB per connection by declaring a long message and sending it slowly.
 import type { Socket } from "node:net"
 import { connect } from "node:net"
 import type { WebSocket } from "ws"
@@ -40,7 +46,7 @@ type Phase = "startup" | "password" | "connecting" | "open" | "closed"
 export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
   const host = hostOf(context.address)
   // The first typed message is the password: as PostgreSQL, no longer than 65,535 bytes.
-  const parser = new FrontendParser({ firstTypedMaxLength: MAX_PASSWORD_LENGTH })
+  const parser = new FrontendParser({ firstTypedMaxLength: MAX_PASSWORD_LENGTH, inPieces: true })
   let phase: Phase = "startup"
   let startup: Buffer | undefined
   let upstream: Socket | undefined
@@ -52,7 +58,7 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
   const pending: FrontendMessage[] = []
   /** Only what reaches PostgreSQL counts as a statement: not a query pipelined behind a wrong password. */
   const forward = (message: FrontendMessage) => {
-    if (RUNS_STATEMENT.has(message.type)) context.count("statements")
+    if (RUNS_STATEMENT.has(message.type) && message.piece?.first !== false) context.count("statements")
     // PostgreSQL not reading (it is busy sending, or the client sends a COPY faster than it takes it):
     // stop reading the client until it has, rather than hold what the client sends.
     if (upstream?.write(message.bytes) === false && !socket.isPaused) {
@@ -122,8 +128,7 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
 
   const handle = (message: FrontendMessage) => {
     if (phase === "open") return forward(message)
-    if (phase === "connecting")
-      return void pending.push({ type: message.type, bytes: Buffer.from(message.bytes) })
+    if (phase === "connecting") return void pending.push({ ...message, bytes: Buffer.from(message.bytes) })
     if (phase === "password") {
       if (message.type === "p") return logIn(passwordOf(message.bytes))
       return refuse({ code: "08P01", message: "expected a password message after the startup" })
@@ -160,18 +165,21 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
       if (!(error instanceof ProtocolViolation)) throw error
       return refuse({ code: "08P01", message: error.message })
     }
+    // A message in pieces counts once, as its last piece arrives: what the client then waits on.
+    const ended = messages.filter((m) => m.piece?.last !== false)
     // node-postgres's sync() writes a Flush and then a Sync, each in a frame of its own, without
     // waiting between them: one round trip, as the Sync's answer is what the client waits for.
-    const awaiting = messages.filter((m) => AWAITS_ANSWER.has(m.type))
+    const awaiting = ended.filter((m) => AWAITS_ANSWER.has(m.type))
     const syncAfterFlush = flushed && awaiting.length > 0 && awaiting.every((m) => m.type === "S")
     if (awaiting.length > 0 && !syncAfterFlush) context.count("wsRoundTrips")
-    if (messages.length > 0) flushed = messages.at(-1)?.type === "H"
+    const last = messages.at(-1)
+    if (last) flushed = last.type === "H" && last.piece?.last !== false
     for (const message of messages) {
       if (phase === "closed") return
       handle(message)
     }
     // Client.end() sends Terminate and waits for the server to close: do it for both sides.
-    if (messages.at(-1)?.type === "X") {
+    if (last?.type === "X" && last.piece?.last !== false) {
       terminated = true
       if (phase === "open") upstream?.end(() => close())
       else if (phase !== "connecting") close()
