@@ -1,17 +1,22 @@
 // `npx edgealchemy libsql-local [--port 8080] [--host 127.0.0.1] [--auth-token T] [--statement-timeout-ms 60000]
-// [path/to.db]` (the package ships it; `npm run libsql-local -- ...` in this checkout)
+// [--max-sockets 1000] [--keep-alive-timeout-ms 60000] [path/to.db]` (the package ships it; `npm run libsql-local -- ...` in this checkout)
 // A local Turso endpoint for development: point edgealchemy's libSQL engine or @libsql/client at the printed URL.
 import { parseArgs } from "node:util"
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_MAX_SOCKETS } from "./http-server.ts"
 import { DEFAULT_STATEMENT_TIMEOUT_MS, startLibsqlLocal } from "./index.ts"
 
 const USAGE = `Usage: npx edgealchemy libsql-local [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]
                                     [--stream-expiry-ms 10000] [--statement-timeout-ms 60000]
-                                    [--max-concurrent-connections 128] [path/to/database.db]
+                                    [--max-concurrent-connections 128] [--max-sockets 1000]
+                                    [--keep-alive-timeout-ms 60000] [path/to/database.db]
 Without a path, the database is a temporary file deleted when the server stops. Hrana over WebSocket
 (a ws:// URL, protocol hrana2) is served on the same port.
 A statement running longer than --statement-timeout-ms is interrupted (SQLITE_INTERRUPT; 0: no limit),
 and so is one whose client went away, as sqld does. At most --max-concurrent-connections streams are
-open at once (each holds a connection); a new one waits 1 s for one to end, then gets HTTP 429, as on sqld.`
+open at once (each holds a connection); a new one waits 1 s for one to end, then gets HTTP 429, as on sqld.
+At most --max-sockets client connections (HTTP and WebSocket) are open at once; one past them is
+answered HTTP 503 with the reason, and closed. An HTTP connection with no request on it for
+--keep-alive-timeout-ms (kept alive after an answer, or new and silent) is closed (0: never, as sqld).`
 
 function parseOptions() {
   const { values, positionals } = parseArgs({
@@ -23,6 +28,8 @@ function parseOptions() {
       "stream-expiry-ms": { type: "string", default: "10000" },
       "statement-timeout-ms": { type: "string", default: String(DEFAULT_STATEMENT_TIMEOUT_MS) },
       "max-concurrent-connections": { type: "string", default: "128" },
+      "max-sockets": { type: "string", default: String(DEFAULT_MAX_SOCKETS) },
+      "keep-alive-timeout-ms": { type: "string", default: String(DEFAULT_KEEP_ALIVE_TIMEOUT_MS) },
       help: { type: "boolean", short: "h", default: false },
     },
   })
@@ -41,6 +48,8 @@ function parseOptions() {
       "--max-concurrent-connections",
       values["max-concurrent-connections"],
     ),
+    maxSockets: positiveIntegerOption("--max-sockets", values["max-sockets"]),
+    keepAliveTimeoutMs: integerOption("--keep-alive-timeout-ms", values["keep-alive-timeout-ms"]),
     ...(values["auth-token"] === undefined ? {} : { authToken: values["auth-token"] }),
     ...(positionals[0] === undefined ? {} : { path: positionals[0] }),
   }
@@ -50,6 +59,12 @@ function integerOption(name: string, value: string): number {
   const parsed = Number(value)
   if (!Number.isInteger(parsed) || parsed < 0)
     throw new Error(`${name} expects a non-negative integer, got "${value}"`)
+  return parsed
+}
+
+function positiveIntegerOption(name: string, value: string): number {
+  const parsed = integerOption(name, value)
+  if (parsed === 0) throw new Error(`${name} expects a positive integer, got "${value}"`)
   return parsed
 }
 

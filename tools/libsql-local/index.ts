@@ -70,6 +70,13 @@ export interface LibsqlLocalOptions {
    *  (default 256 MiB; sqld bounds a socket's texts by count only, 150, each of any size). Past it
    *  store_sql fails with SQL_STORE_TOO_LARGE. */
   maxStoredSqlBytes?: number
+  /** How many client sockets may be open at once, HTTP and WebSocket alike (default 1,000; sqld sets
+   *  no limit). One past them is answered HTTP 503 with the reason as it connects, and closed. */
+  maxSockets?: number
+  /** How long an HTTP connection stays open with no request on it, kept alive after an answer or new
+   *  and silent, before it is closed (default 60 s; 0: no limit, as sqld). Not advertised to clients:
+   *  theirs are shorter (fetch's and @libsql/client's: 4 s). A WebSocket is not closed for being idle. */
+  keepAliveTimeoutMs?: number
 }
 
 export interface LibsqlLocal {
@@ -126,6 +133,8 @@ export async function startLibsqlLocal(options: LibsqlLocalOptions = {}): Promis
     stopping: stopping.signal,
     ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
     ...(options.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: options.headersTimeoutMs }),
+    ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets }),
+    ...(options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs: options.keepAliveTimeoutMs }),
   })
 
   const webSockets = serveHranaWebSockets(server, service, {

@@ -72,6 +72,8 @@ export function serveHranaWebSockets(
     return loading
   }
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Answered 503 as it connected, past maxSockets (http-server.ts).
+    if (socket.writableEnded) return
     const path = new URL(request.url ?? "/", "http://localhost").pathname
     const scoped = SCOPED_PATH.exec(path)
     if (path !== "/" && !scoped) return refuseUpgrade(socket, 404, `No WebSocket endpoint ${path}: use /`)
