@@ -35,6 +35,11 @@ const MAX_WAITING_PER_STREAM = 8
 const MAX_UNSENT_BYTES = 1024 * 1024
 /** tungstenite's default message limit, which sqld keeps; the same as an HTTP body's here. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+/** Streams of one socket that failed to open and that its client has not closed yet. sqld keeps such a
+ *  stream until it is closed, to answer its requests STREAM_NOT_OPEN, and so does libsql-local; the
+ *  official client closes each at once. A client that never closed them grew the socket's memory
+ *  without end: past this many the socket is closed, with the reason (1002). */
+export const MAX_FAILED_STREAMS = 1_024
 /** The SQL texts every socket stores, together. sqld bounds a socket's texts by count (150) only, each
  *  of any size: 150 texts of 64 MiB, on one socket or over a few, exhausted the heap here. */
 const MAX_STORED_SQL_BYTES = 256 * 1024 * 1024
@@ -131,6 +136,8 @@ function session(
   const streams = new Map<number, Stream>()
   /** Stream ids opened and not closed, as of the messages read so far (streams: as of the requests run). */
   const declared = new Set<number>()
+  /** Stream ids whose open_stream failed, until their close_stream runs (at most MAX_FAILED_STREAMS). */
+  const failed = new Set<number>()
   /** Each stream id's last queued request. */
   const queues = new Map<number, Promise<void>>()
   /** Each stream id's requests queued or running. */
@@ -170,6 +177,7 @@ function session(
     options.stopping.removeEventListener("abort", abort)
     for (const stream of streams.values()) service.registry.closeConnection(stream)
     streams.clear()
+    failed.clear()
   }
   ws.on("close", end)
   ws.on("error", () => ws.terminate())
@@ -279,7 +287,20 @@ function session(
     if (type === "open_stream") {
       if (declared.has(streamId)) throw new ProtocolError(`Stream ${streamId} already exists`)
       declared.add(streamId)
-      enqueue(streamId, requestId, () => openStream(streamId))
+      enqueue(streamId, requestId, async () => {
+        try {
+          return await openStream(streamId)
+        } catch (error) {
+          // Kept until the client closes it (its close_stream runs after this, in the stream's order).
+          if (failed.size >= MAX_FAILED_STREAMS) {
+            throw new ProtocolError(
+              `More than ${MAX_FAILED_STREAMS} streams failed to open and were not closed (close_stream them)`,
+            )
+          }
+          failed.add(streamId)
+          throw error
+        }
+      })
       return undefined
     }
     if (!declared.has(streamId)) throw new ProtocolError(`Stream ${streamId} not found`)
@@ -289,6 +310,7 @@ function session(
         const stream = streams.get(streamId)
         if (stream) service.registry.closeConnection(stream)
         streams.delete(streamId)
+        failed.delete(streamId)
         return { type: "close_stream" }
       })
       return undefined
