@@ -1,12 +1,22 @@
 // `npx edgealchemy neon-local [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
-// [--max-connections 20] [--http-query-timeout-ms 15000]` (the package ships it; `npm run neon-local --
-// ...` in this checkout): a local Neon endpoint in front of PG_URL.
+// [--max-connections 20] [--http-query-timeout-ms 15000] [--max-sockets 1000] [--keep-alive-timeout-ms 60000]
+// [--max-websocket-message-bytes 67108864]` (the package ships it; `npm run neon-local -- ...` in this
+// checkout): a local Neon endpoint in front of PG_URL.
 import { parseArgs } from "node:util"
-import { DEFAULT_HTTP_QUERY_TIMEOUT_MS, startNeonLocal } from "./index.ts"
+import {
+  DEFAULT_HTTP_QUERY_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_SOCKETS,
+  DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES,
+  startNeonLocal,
+} from "./index.ts"
 import { probeUpstream } from "./upstream-pool.ts"
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from "./websocket-proxy.ts"
 
 const USAGE = `Usage: npx edgealchemy neon-local [--port 4444] [--host 127.0.0.1] [--password PW | --insecure-any-password]
                                   [--max-connections 20] [--http-query-timeout-ms 15000]
+                                  [--max-sockets 1000] [--keep-alive-timeout-ms 60000]
+                                  [--max-websocket-message-bytes 67108864]
 
 A local Neon endpoint (SQL over HTTP at /sql, the WebSocket proxy at /v2) in front of the PostgreSQL at
 PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -27,7 +37,14 @@ request whose client goes away is cancelled on PostgreSQL, as on Neon. One that 
 0 for no limit, as Neon's proxy today, which declares that flag but no longer applies it) is cancelled
 too, a batch rolled back, and answered as Neon answered while it applied it: HTTP 504,
 "HTTP-Connection timed out, execution time exeeded N seconds". Use the WebSocket proxy (Pool, Client)
-for longer work.`
+for longer work.
+
+At most --max-sockets client connections (HTTP and WebSocket) are open at once; one past them is
+answered HTTP 503 with the reason, and closed. An HTTP connection with no request on it for
+--keep-alive-timeout-ms (kept alive after an answer, or new and silent) is closed (0: never). A
+WebSocket message (the driver sends a query with its parameters in one) is at most
+--max-websocket-message-bytes (default 64 MiB, as Neon's proxy; at most 2147483647); a longer one closes
+its socket with 1009 (Message Too Big) and the reason.`
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -38,6 +55,12 @@ function parseOptions() {
       "insecure-any-password": { type: "boolean", default: false },
       "max-connections": { type: "string", default: "20" },
       "http-query-timeout-ms": { type: "string", default: String(DEFAULT_HTTP_QUERY_TIMEOUT_MS) },
+      "max-sockets": { type: "string", default: String(DEFAULT_MAX_SOCKETS) },
+      "keep-alive-timeout-ms": { type: "string", default: String(DEFAULT_KEEP_ALIVE_TIMEOUT_MS) },
+      "max-websocket-message-bytes": {
+        type: "string",
+        default: String(DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES),
+      },
       help: { type: "boolean", short: "h", default: false },
     },
   })
@@ -58,7 +81,34 @@ function parseOptions() {
       `--http-query-timeout-ms expects milliseconds (0 for no limit), got "${values["http-query-timeout-ms"]}"`,
     )
   }
-  return { ...values, maxConnections, httpQueryTimeoutMs }
+  const maxSockets = Number(values["max-sockets"])
+  if (!Number.isInteger(maxSockets) || maxSockets < 1) {
+    throw new Error(`--max-sockets expects a positive integer, got "${values["max-sockets"]}"`)
+  }
+  const keepAliveTimeoutMs = Number(values["keep-alive-timeout-ms"])
+  if (!Number.isInteger(keepAliveTimeoutMs) || keepAliveTimeoutMs < 0) {
+    throw new Error(
+      `--keep-alive-timeout-ms expects milliseconds (0 for no limit), got "${values["keep-alive-timeout-ms"]}"`,
+    )
+  }
+  const maxWebSocketMessageBytes = Number(values["max-websocket-message-bytes"])
+  if (
+    !Number.isInteger(maxWebSocketMessageBytes) ||
+    maxWebSocketMessageBytes < 1 ||
+    maxWebSocketMessageBytes > MAX_WEBSOCKET_MESSAGE_BYTES
+  ) {
+    throw new Error(
+      `--max-websocket-message-bytes expects an integer from 1 to ${MAX_WEBSOCKET_MESSAGE_BYTES}, got "${values["max-websocket-message-bytes"]}"`,
+    )
+  }
+  return {
+    ...values,
+    maxConnections,
+    httpQueryTimeoutMs,
+    maxSockets,
+    keepAliveTimeoutMs,
+    maxWebSocketMessageBytes,
+  }
 }
 
 let values: ReturnType<typeof parseOptions>
@@ -82,6 +132,9 @@ const neon = await startNeonLocal({
   port: Number(values.port),
   maxConnections: values.maxConnections,
   httpQueryTimeoutMs: values.httpQueryTimeoutMs,
+  maxSockets: values.maxSockets,
+  keepAliveTimeoutMs: values.keepAliveTimeoutMs,
+  maxWebSocketMessageBytes: values.maxWebSocketMessageBytes,
   ...(values.host ? { host: values.host } : {}),
   ...(values.password === undefined ? {} : { password: values.password }),
   ...(values["insecure-any-password"] ? { anyPassword: true } : {}),

@@ -8,10 +8,22 @@ import { WebSocketServer } from "ws"
 import { Faults } from "../faults.ts"
 import { DEFAULT_HEADERS_TIMEOUT_MS, limitRequestTime } from "../request-timeouts.ts"
 import { EndpointAccess } from "./access.ts"
+import {
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_SOCKETS,
+  limitSockets,
+  NODE_KEEP_ALIVE,
+  refusedAtConnection,
+} from "./socket-limits.ts"
 import { bodyTimedOut, handleSql, MAX_REQUEST_BYTES, requestTooLarge } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
 import { DEFAULT_POOL_LIMITS, UpstreamPool } from "./upstream-pool.ts"
-import { proxyWebSocket } from "./websocket-proxy.ts"
+import {
+  DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES,
+  explainMessageTooBig,
+  MAX_WEBSOCKET_MESSAGE_BYTES,
+  proxyWebSocket,
+} from "./websocket-proxy.ts"
 
 export interface NeonLocalOptions {
   /** The PostgreSQL behind it, e.g. `postgres://postgres@127.0.0.1:5432/postgres`. */
@@ -43,9 +55,22 @@ export interface NeonLocalOptions {
    *  Neon's proxy today). Past it what runs is cancelled (a batch rolled back) and the answer is Neon's
    *  504 "HTTP-Connection timed out, execution time exeeded N seconds". */
   httpQueryTimeoutMs?: number
+  /** How many client sockets may be open at once, HTTP and WebSocket alike (default 1,000; Neon's proxy
+   *  refuses none). One past them is answered HTTP 503 with the reason as it connects, and closed. */
+  maxSockets?: number
+  /** How long an HTTP connection stays open with no request on it, kept alive after an answer or new
+   *  and silent, before it is closed (default 60 s; 0: no limit). Not advertised to clients: theirs are
+   *  shorter (Node's fetch, which the driver uses: 4 s). A WebSocket is not closed for being idle. */
+  keepAliveTimeoutMs?: number
+  /** The longest WebSocket message a client may send (default 64 MiB, as Neon's proxy's frame limit;
+   *  at most 2,147,483,647). The driver sends PostgreSQL messages whole, a query with its parameters in
+   *  one. A longer one closes the socket with 1009 (Message Too Big) and the reason. */
+  maxWebSocketMessageBytes?: number
 }
 
 export const DEFAULT_HTTP_QUERY_TIMEOUT_MS = 15_000
+
+export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_MAX_SOCKETS, DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES }
 
 /** Far more than any body takes on a local link (Node's own requestTimeout would wait 300 s). */
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000
@@ -79,6 +104,15 @@ const PREFLIGHT = {
 }
 
 export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLocal> {
+  const maxMessageBytes = options.maxWebSocketMessageBytes ?? DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES
+  if (
+    !Number.isInteger(maxMessageBytes) ||
+    maxMessageBytes < 1 ||
+    maxMessageBytes > MAX_WEBSOCKET_MESSAGE_BYTES
+  )
+    throw new RangeError(
+      `maxWebSocketMessageBytes expects an integer from 1 to ${MAX_WEBSOCKET_MESSAGE_BYTES}, got ${maxMessageBytes}`,
+    )
   const pool = new UpstreamPool(options.upstream, {
     maxConnections: options.maxConnections ?? DEFAULT_POOL_LIMITS.maxConnections,
     queueTimeoutMs: options.queueTimeoutMs ?? DEFAULT_POOL_LIMITS.queueTimeoutMs,
@@ -91,12 +125,11 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
   })
   const stats = new StatsBook()
   const faults = new Faults()
-  const sockets = new WebSocketServer({ noServer: true })
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes })
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
 
-  // Idle kept-alive connections stay open until the client closes them, as Neon's proxy leaves them:
-  // Node's default closed them after 5 s, racing a lagging client's next request ("other side closed").
-  const server = createServer({ keepAliveTimeout: 0 }, (request, response) => {
+  const server = createServer(NODE_KEEP_ALIVE, (request, response) => {
+    if (refusedAtConnection(request.socket)) return
     serveHttp(request, response).catch((error: unknown) => {
       if (!(error instanceof BodyTimedOut)) return answer(response, 500, { message: String(error) })
       // The rest of the body may never come: the connection is not kept for a next request.
@@ -107,6 +140,10 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
   limitRequestTime(server, "neon-local", {
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs,
+  })
+  limitSockets(server, "neon-local", {
+    maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   })
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { scope, path } = route(request.url ?? "/")
@@ -158,13 +195,15 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
   }
 
   server.on("upgrade", (request, socket, head) => {
+    if (refusedAtConnection(socket)) return
     const { scope, path, query } = route(request.url ?? "/")
     const address = query.get("address")
     if (path !== "/v2" || !address) {
       socket.end("HTTP/1.1 404 Not Found\r\n\r\n")
       return
     }
-    sockets.handleUpgrade(request, socket, head, (ws) =>
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      explainMessageTooBig(ws, maxMessageBytes)
       proxyWebSocket(ws, {
         address,
         access,
@@ -172,8 +211,8 @@ export async function startNeonLocal(options: NeonLocalOptions): Promise<NeonLoc
         count: (counter, by) => stats.count(counter, scope, by),
         loginTimeoutMs: options.loginTimeoutMs ?? 60_000,
         cancel: (key) => pool.cancelBackend(key),
-      }),
-    )
+      })
+    })
   })
 
   await new Promise<void>((resolve, reject) => {

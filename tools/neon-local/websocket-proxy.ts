@@ -187,6 +187,31 @@ export function proxyWebSocket(socket: WebSocket, context: ProxyContext): void {
   })
 }
 
+/**
+ * The longest WebSocket message a client may send (`maxWebSocketMessageBytes`): 64 MiB, as Neon's proxy
+ * (framed_websockets refuses a frame of 64 MiB or more) and libsql-local's. The driver sends its writes (a
+ * tick's, coalesced) in one frame, PostgreSQL messages whole (a query with its parameters: many rows, a
+ * large value), so it bounds one statement sent at once; ws's own default was 100 MiB. A message is read
+ * whole before it is passed on, so this bounds what one socket makes the proxy hold. Neon's limit is
+ * per frame; here a message sent in fragments counts whole (the driver does not fragment).
+ */
+export const DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024 * 1024
+/** ws reads its limit as a 32-bit integer: past this it would take no limit at all. */
+export const MAX_WEBSOCKET_MESSAGE_BYTES = 2 ** 31 - 1
+
+/**
+ * A client whose message passes the limit gets 1009 (Message Too Big) with the reason: ws reads the
+ * frame's declared length, closes before it reads the payload, and gives no reason (its receiver calls
+ * close(1009)), which left a client to guess what was too big and how to raise it. The reason fits a
+ * close frame (123 bytes) for any limit.
+ */
+export function explainMessageTooBig(socket: WebSocket, maxBytes: number): void {
+  const reason = `message over ${maxBytes} bytes: neon-local's limit (maxWebSocketMessageBytes, --max-websocket-message-bytes)`
+  const close = socket.close.bind(socket)
+  socket.close = (code?: number, data?: string | Buffer) =>
+    close(code, code === 1009 && data === undefined ? reason : data)
+}
+
 /** What the proxy holds for a client that does not read before it stops reading PostgreSQL. */
 const MAX_UNSENT_BYTES = 1024 * 1024
 
