@@ -38,16 +38,24 @@ export function slotsOf(statement: Statement): readonly Slot[] {
       name: undefined,
     }))
   }
+  const items = itemsOf(statement)
+  return cached(slotsByList, items, () => items.map(slotOf))
+}
+
+/**
+ * What a statement's rows hold: a select's items (a UNION's: its first member's), or an INSERT, UPDATE or
+ * DELETE's RETURNING (none without one). The sessions hydrate by them too (../orm/session-reads.ts).
+ */
+export function itemsOf(statement: Statement): readonly SelectItem[] {
+  if (statement.kind === "compound_select")
+    return (statement as unknown as { items: readonly SelectItem[] }).items
   const state = (
     statement as { state?: { items?: readonly SelectItem[]; returning?: readonly SelectItem[] } }
   ).state
-  const compound =
-    statement.kind === "compound_select"
-      ? (statement as unknown as { items: readonly SelectItem[] }).items
-      : undefined
-  const items = compound ?? state?.items ?? state?.returning
-  return items ? cached(slotsByList, items, () => items.map(slotOf)) : []
+  return state?.items ?? state?.returning ?? NO_ITEMS
 }
+
+const NO_ITEMS: readonly SelectItem[] = []
 
 const slotsByList = new WeakMap<readonly unknown[], readonly Slot[]>()
 

@@ -3,6 +3,7 @@
 // ReadSession and AsyncSession's `commit({ read })`; nothing here writes.
 import type { TransactionOptions } from "../drivers/transport.ts"
 import { Result } from "../engine/result.ts"
+import { itemsOf } from "../engine/row-shape.ts"
 import { Bound } from "../sql/bound.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
 import { and, bindparam, refuseArgument } from "../sql/expression.ts"
@@ -71,16 +72,6 @@ export function planOf(query: Select<readonly SelectItem[]>, options: readonly u
     if ((option as LoaderOption)?.kind !== "loader") refuseArgument(option)
   }
   return plugins.loads?.plan(query, options) ?? { statement: query, levels: [], joined: [] }
-}
-
-/** What a statement's rows hold: a select's items, or an INSERT/UPDATE/DELETE's RETURNING. */
-export function itemsOf(statement: Statement): readonly unknown[] {
-  // A UNION's items are its first member's.
-  if (statement.kind === "compound_select")
-    return (statement as unknown as { items: readonly unknown[] }).items
-  const state = (statement as { state?: { items?: readonly unknown[]; returning?: readonly unknown[] } })
-    .state
-  return state?.items ?? state?.returning ?? []
 }
 
 /**
