@@ -164,8 +164,9 @@ export class ReadSession {
       return new Result(result.rows as never[], result.columns, result.rowsAffected, statement)
     }
     const result = await this.connection.execute(statement, options.params)
-    const rows = hydrateRows(statement, result.rows as readonly unknown[][], hydration)
-    return new Result(rows as never[], result.columns, result.rowsAffected, statement)
+    // Its rows become objects in place: the connection's result is the session's.
+    hydrateRows(statement, result.rows as readonly unknown[][], hydration)
+    return result as Result<RowOf<S>>
   }
 
   async scalars<S extends Statement>(statement: S, options?: ExecuteOptions) {
