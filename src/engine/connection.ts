@@ -359,16 +359,6 @@ export class Connection {
   }
 }
 
-const WRITE_KINDS = new Set([
-  "insert",
-  "update",
-  "delete",
-  "create_table",
-  "create_index",
-  "add_foreign_key",
-  "drop_table",
-  "drop_index",
-])
 /**
  * A write anywhere in hand-written SQL (after a comment, in a CTE: `WITH v AS (...) INSERT ...`), but not
  * the function replace() (SQLite's REPLACE INTO writes).
@@ -381,10 +371,14 @@ const WRITE_SQL = /\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b
  */
 const NOT_CODE = /--[^\n]*|\/\*[\s\S]*?\*\/|'[^']*'|"[^"]*"/g
 
-/** Whether a statement may write: DML and DDL by kind, hand-written SQL by a write anywhere in its code. */
+/**
+ * Whether a statement may write: hand-written SQL by a write anywhere in its code; any other statement
+ * but a select (DML and DDL) writes.
+ */
 export function mayWrite(statement: Statement): boolean {
-  const text = statement.kind === "text" ? (statement as unknown as TextStatement).sql : ""
-  return WRITE_KINDS.has(statement.kind) || WRITE_SQL.test(text.replace(NOT_CODE, " "))
+  if (statement.kind === "text")
+    return WRITE_SQL.test((statement as unknown as TextStatement).sql.replace(NOT_CODE, " "))
+  return !isSelect(statement)
 }
 
 /**
@@ -396,6 +390,10 @@ export function mayWrite(statement: Statement): boolean {
 export function reads(statement: Statement, query: Query): boolean {
   if (statement.kind === "text")
     return /^\s*select\b(?!.*\binto\b)[^(]*$/is.test(query.sql.replace(NOT_CODE, " "))
+  return isSelect(statement)
+}
+
+function isSelect(statement: Statement): boolean {
   return statement.kind === "select" || statement.kind === "compound_select"
 }
 
