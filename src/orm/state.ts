@@ -74,15 +74,6 @@ export class InstanceState {
     return this.#committedCollections
   }
 
-  /**
-   * As SQLAlchemy's: an object marked for deletion is persistent until a flush deletes its row (in the
-   * session's open transaction: "deleted" until it ends).
-   */
-  get state(): ObjectState {
-    if (this.session) return this.committed ? "persistent" : "pending"
-    return this.committed ? (this.deletedIn ? "deleted" : "detached") : "transient"
-  }
-
   /** The identity: primary-key values, or undefined while the database has not given them. */
   get identity(): readonly unknown[] | undefined {
     const values = this.mapper.primaryKey.map((col) => (this.committed ?? this.values)[col.key])
@@ -195,7 +186,17 @@ export function inspect(object: object): {
   readonly modified: readonly string[]
 } {
   const state = stateOf(object)
-  return { state: state.state, identity: state.identity, modified: state.modifiedColumns() }
+  return { state: lifeStateOf(state), identity: state.identity, modified: state.modifiedColumns() }
+}
+
+/**
+ * As SQLAlchemy's: an object marked for deletion is persistent until a flush deletes its row (in the
+ * session's open transaction: "deleted" until it ends). A function, not a method: only inspect() asks,
+ * and a worker that does not import it drops it.
+ */
+function lifeStateOf(state: InstanceState): ObjectState {
+  if (state.session) return state.committed ? "persistent" : "pending"
+  return state.committed ? (state.deletedIn ? "deleted" : "detached") : "transient"
 }
 
 /** Value equality for dirty checks: Dates by time, bytes by content, JSON documents by structure. */
