@@ -69,5 +69,5 @@ export class InFlightRequests {
 }
 
 function abandoned(): ConnectionError {
-  return new ConnectionError("The connection was closed while this request was in flight")
+  return new ConnectionError("This connection was closed while this request was in flight")
 }

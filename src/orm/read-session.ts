@@ -189,7 +189,7 @@ export class ReadSession {
   ): Promise<Page<PageItem<Items>>> {
     for (const [name, value] of Object.entries({ page, pageSize })) {
       if (!Number.isInteger(value) || value < 1)
-        throw new InvalidRequestError(`${name} must be an integer from 1, got ${value} (${typeof value})`)
+        throw new InvalidRequestError(`${name} must be a whole number from 1, got ${value} (${typeof value})`)
     }
     const flushing = this.autoflush()
     if (flushing) await flushing

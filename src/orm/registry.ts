@@ -16,7 +16,7 @@ export class Registry {
     const existing = this.#byName.get(name)
     if (existing && existing !== mapper) {
       throw new InvalidRequestError(
-        `Two models are named ${name} in one registry, which relationships cannot tell apart; rename one`,
+        `Two models are named "${name}" in one registry, which relationships cannot tell apart; give each its own name`,
       )
     }
     this.#byName.set(name, mapper)

@@ -549,7 +549,7 @@ export function sessionSuite(fixture: TransportFixture) {
       expect(withCounts.total).toBe(7)
       expect((await session.paginate(query, { page: 9, pageSize: 3 })).items).toEqual([])
       await expect(session.paginate(query, { page: 0, pageSize: 3 })).rejects.toThrow(
-        /page must be an integer from 1/,
+        /page must be a whole number from 1/,
       )
     })
 

@@ -240,7 +240,7 @@ export function heldSuite(fixture: TransportFixture): void {
         { page: 1.5, pageSize: 2 },
         { page: 1, pageSize: -1 },
       ]) {
-        await expect(s.paginate(select(AqUser), bad)).rejects.toThrow(/must be an integer from 1/)
+        await expect(s.paginate(select(AqUser), bad)).rejects.toThrow(/must be a whole number from 1/)
       }
     })
 

@@ -32,16 +32,16 @@ for (const fixture of [neonFixture("http", ws), libsqlHttpFixture()]) {
       const query = select(Entry).orderBy(Entry.id)
       const before = await requests()
       await expect(session.paginate(query, { page: loose("2"), pageSize: 10 })).rejects.toThrow(
-        "page must be an integer from 1, got 2 (string)",
+        "page must be a whole number from 1, got 2 (string)",
       )
       await expect(session.paginate(query, { page: 1, pageSize: loose("10") })).rejects.toThrow(
-        "pageSize must be an integer from 1, got 10 (string)",
+        "pageSize must be a whole number from 1, got 10 (string)",
       )
       await expect(session.paginate(query, { page: Number("two"), pageSize: 10 })).rejects.toThrow(
-        "page must be an integer from 1, got NaN (number)",
+        "page must be a whole number from 1, got NaN (number)",
       )
       await expect(session.paginate(query, { page: 0, pageSize: 10 })).rejects.toThrow(
-        "page must be an integer from 1, got 0 (number)",
+        "page must be a whole number from 1, got 0 (number)",
       )
       await expect(session.paginate(query, { page: loose(undefined), pageSize: 10 })).rejects.toBeInstanceOf(
         InvalidRequestError,

@@ -74,7 +74,7 @@ describe("correlation", () => {
     const second = select(posts.c.id).where(posts.c.id.gt(5)).cte("x")
     const clash = select(second.c.id).where(exists(select(first.c.id)))
     expect(() => clash.compile(postgresql)).toThrow(InvalidRequestError)
-    expect(() => clash.compile(postgresql)).toThrow('Two different CTEs are named "x" in one statement')
+    expect(() => clash.compile(postgresql)).toThrow('Two CTEs are named "x" in one statement')
     const twice = select(first.c.id)
       .where(first.c.id.in(select(first.c.id)))
       .where(literal(1).eq(1))

@@ -205,7 +205,7 @@ export class Compiler extends ExpressionCompiler {
     if (known === first) return
     if (known) {
       throw new InvalidRequestError(
-        `Two different CTEs are named "${cte.name}" in one statement; give each its own name`,
+        `Two CTEs are named "${cte.name}" in one statement; give each its own name`,
       )
     }
     this.#ctesByName.set(cte.name, first)

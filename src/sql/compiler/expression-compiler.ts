@@ -128,7 +128,7 @@ export abstract class ExpressionCompiler {
    * options or DDL mode give the words to quote (./identifiers.ts).
    */
   quote(name: string): string {
-    if (name.includes("\u0000")) throw new InvalidRequestError("An identifier cannot contain a NUL character")
+    if (name.includes("\u0000")) throw new InvalidRequestError("An identifier cannot hold a NUL (U+0000)")
     return (this.#options.quoteName ?? this.ddlQuoteName ?? quoteIdentifier)(name)
   }
 
@@ -176,7 +176,7 @@ export abstract class ExpressionCompiler {
 
   protected stringLiteral(text: string): string {
     if (text.includes("\u0000")) {
-      throw new InvalidRequestError("SQL text cannot hold a NUL; bind the value instead")
+      throw new InvalidRequestError("SQL text cannot hold a NUL (U+0000); bind the value instead")
     }
     return `'${text.replaceAll("'", "''")}'`
   }
