@@ -91,7 +91,7 @@ export abstract class ExpressionCompiler {
 
   readonly #options: CompileOptions
   /** How names are spelled while DDL renders (`inDdlMode`, ./ddl-renderer.ts); the options' `quoteName` first. */
-  ddlQuoteName: ((name: string) => string) | undefined
+  declare ddlQuoteName: ((name: string) => string) | undefined
 
   constructor(
     readonly dialect: Dialect,
