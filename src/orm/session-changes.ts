@@ -39,7 +39,7 @@ export function saveOf(state: InstanceState): SavedState {
  * loaded relationships (collections change in place, so `values` alone would not keep them).
  */
 export interface Snapshot extends SavedState {
-  readonly deleted: boolean
+  readonly deleted: boolean | undefined
   readonly related: ReadonlyMap<string, readonly object[]>
   /**
    * The loaded relationships whose members as the database had them (`committedCollections`) were not

@@ -23,10 +23,12 @@ export class InstanceState {
   /** Column values as last flushed or loaded; undefined until the object has a database row. */
   declare committed: Record<string, unknown> | undefined
   declare session: SessionLike | undefined
+  // The three flags below are declared only, as deletedIn: unset (undefined) reads as false, and most
+  // objects, a query's rows, never have them set.
   /** Marked for deletion in its session (its row is deleted by the next flush), or deleted by a flush. */
-  deleted = false
+  declare deleted: boolean | undefined
   /** A flush or bulk DELETE deleted its row: it reads "deleted" until its transaction ends, then detached. */
-  gone = false
+  declare gone: boolean | undefined
   /**
    * The session whose open transaction deleted its row, SQLAlchemy's "deleted" state: out of the
    * identity map, but that session's until the transaction ends (a commit detaches it, a rollback makes
@@ -37,7 +39,7 @@ export class InstanceState {
    * Committed with `expireOnCommit`: the next row a query or `get` reads for it replaces its columns
    * (but those the application changed since), as SQLAlchemy reloads expired attributes.
    */
-  expired = false
+  declare expired: boolean | undefined
   /** Added with `session.addUnique`: the columns that find its row when one already exists. */
   declare uniqueBy: readonly string[] | undefined
   /**

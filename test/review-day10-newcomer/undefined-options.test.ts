@@ -104,7 +104,7 @@ describe("options given as undefined, on Neon", () => {
     expect(dial.id).toBeTypeOf("number") // autoflushed by the query
     await session.commit()
     expect(inspect(dial).state).toBe("persistent")
-    expect(stateOf(dial).expired).toBe(false)
+    expect(stateOf(dial).expired).toBeFalsy()
   })
 
   it("are taken by the libSQL driver as not given", async () => {
