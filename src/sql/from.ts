@@ -192,7 +192,7 @@ export function inferOnClause(left: FromClause, right: FromClause): Expression<b
   if (candidates.length === 1) return candidates[0] as Expression<boolean>
   const names = `${describe(left)} and ${describe(right)}`
   throw new InvalidRequestError(
-    `Can't infer the ON clause: ${candidates.length === 0 ? "no foreign key links" : "several foreign keys link"} ${names}; pass it: .join(target, a.c.id.eq(b.c.aId))`,
+    `Cannot infer the ON clause: ${candidates.length === 0 ? "no foreign key links" : "several foreign keys link"} ${names}; pass it: .join(target, a.c.id.eq(b.c.aId))`,
   )
 }
 

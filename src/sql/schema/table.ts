@@ -108,7 +108,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> implements ColumnParent 
     const found = this.column(keyOrName)
     if (!found) {
       throw new InvalidRequestError(
-        `Table "${this.name}" has no column "${keyOrName}"; its columns are ${this.columns.map((c) => c.key).join(", ")}`,
+        `Table "${this.name}" has no column "${keyOrName}" (it has ${this.columns.map((c) => c.key).join(", ")})`,
       )
     }
     return found
