@@ -28,6 +28,8 @@ export interface JsonLoad {
    * order.
    */
   readonly statement: Statement
+  /** What a read sends: the statement alone (the query travels in it), or the query beside it. */
+  readonly statements: readonly Statement[]
   /** The query's column names when its rows travel in the statement; else it runs beside it. */
   readonly names: readonly string[] | undefined
   /**
@@ -161,7 +163,8 @@ function buildJsonLoad(plan: LoadPlan): JsonLoad {
     ...joined.map((load) => `joined ${idOf(load.property)} ${load.owner}`),
   ].join("/")
   const roots = select(...rootLevels.map((level) => parentKeys[level] as Column<unknown>)) as Query
-  return { statement: new JsonLoadStatement(body, around, shape, levels.length + 1), names, roots }
+  const statement = new JsonLoadStatement(body, around, shape, levels.length + 1)
+  return { statement, statements: names ? [statement] : [query, statement], names, roots }
 }
 
 /**

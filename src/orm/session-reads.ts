@@ -60,8 +60,9 @@ export interface Read {
 
 /** The statements of a plan: one JSON statement carrying the query, or the query and the JSON of its loads. */
 export function readOf(plan: LoadPlan, values?: Readonly<Record<string, unknown>>): Read {
+  // Levels exist only where the loads plugin planned them: it reads them with a JSON statement.
   const json = plan.levels.length > 0 ? plugins.loads?.json(plan) : undefined
-  const own = json ? (json.names ? [json.statement] : [plan.statement, json.statement]) : [plan.statement]
+  const own = json?.statements ?? [plan.statement]
   return { plan, json, statements: own.map((s) => (values ? new Bound(s, values) : s)) }
 }
 
@@ -76,30 +77,28 @@ export function planOf(query: Select<readonly SelectItem[]>, options: readonly u
 
 /**
  * A read's objects and its loads from the results of its statements (first in `results`): the rows
- * become objects, and each level's objects land on the objects of the level above.
+ * become objects, and the loads land on them.
  */
 export function landRead(
-  { plan, json }: Read,
+  read: Read,
   results: readonly Result<unknown[]>[],
   hydration: Hydration,
   dialect: Dialect,
 ): Result<unknown[]> {
-  const { statement, levels, joined } = plan
+  // A read with levels lands by the plugin that planned them, from its JSON (./land-levels.ts).
+  if (read.json && plugins.loads) return plugins.loads.land(read, results, hydration, dialect)
   const first = results[0]
-  // The JSON row holds the rows of the query (when it travels in it) and of each level.
-  const jsonRow = (json && results[json.names ? 0 : 1]?.rows[0]) || []
-  const queryRows = json?.names
-    ? (plugins.loads?.rows(jsonRow, 0, statement, dialect) ?? [])
-    : ((first?.rows ?? []) as unknown[][])
-  const hydrated = hydrateRows(statement, queryRows, hydration)
-  // Loads (levels, joins) exist only where relationships do: so does the plugin that lands them.
-  const relationships = plugins.relationships
-  const rows = relationships?.assignJoined(hydrated, joined, -1, hydration.populateExisting) ?? hydrated
-  // Levels exist only where the loads plugin planned them: it lands them.
-  if (levels.length > 0) plugins.loads?.land(plan, rows, jsonRow, hydration, dialect)
-  // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
-  const affected = json?.names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
-  return new Result(rows as never[], json?.names ?? first?.columns ?? [], affected, statement)
+  const rows = hydrateQuery(read.plan, (first?.rows ?? []) as unknown[][], hydration)
+  return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0, read.plan.statement)
+}
+
+/** A query's rows as objects, with the loads joined into them assigned. */
+export function hydrateQuery(plan: LoadPlan, rows: readonly unknown[][], hydration: Hydration): unknown[][] {
+  const hydrated = hydrateRows(plan.statement, rows, hydration)
+  // Joined loads exist only where relationships do: so does the plugin that assigns them.
+  return (
+    plugins.relationships?.assignJoined(hydrated, plan.joined, -1, hydration.populateExisting) ?? hydrated
+  )
 }
 
 /** Replaces the entity values of rows (in place) by objects from the identity map. */
