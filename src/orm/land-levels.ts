@@ -1,4 +1,4 @@
-// How a read with levels lands: the query's rows become objects, then each level's rows, given to the
+// How a read with loads lands: the query's rows become objects, then each level's rows, given to the
 // objects of the level above. Part of the loads plugin (./loading.ts), so a bundle whose queries load
 // nothing carries none of it.
 import { Result } from "../engine/result.ts"
@@ -8,14 +8,15 @@ import { valueKey } from "./identity-map.ts"
 import { jsonLoad, jsonRows } from "./json-load.ts"
 import type { LoadPlan } from "./loading.ts"
 import { plugins } from "./plugins.ts"
-import { type Hydration, hydrateQuery, hydrateRows, type Read } from "./session-reads.ts"
+import { type Hydration, hydrateRows, type Read } from "./session-reads.ts"
 import { stateOf } from "./state.ts"
 
 /**
- * A read with levels from the results of its statements: the query's rows (in the JSON row, or run
- * beside it) become objects, and each level's objects land on the objects of the level above.
+ * A read with loads from the results of its statements: the query's rows (in the JSON row, or run
+ * beside it) become objects, the loads joined into them are assigned, and each level's objects land on
+ * the objects of the level above.
  */
-export function landJsonRead(
+export function landLoads(
   { plan, json }: Read,
   results: readonly Result<unknown[]>[],
   hydration: Hydration,
@@ -24,12 +25,15 @@ export function landJsonRead(
   const names = json?.names
   const first = results[0]
   // The JSON row holds the rows of the query (when it travels in it) and of each level.
-  const jsonRow = results[names ? 0 : 1]?.rows[0] ?? []
+  const jsonRow = (json && results[names ? 0 : 1]?.rows[0]) || []
   const queryRows = names
     ? jsonRows(jsonRow, 0, plan.statement, dialect)
     : ((first?.rows ?? []) as unknown[][])
-  const rows = hydrateQuery(plan, queryRows, hydration)
-  landLevels(plan, rows, jsonRow, hydration, dialect)
+  const hydrated = hydrateRows(plan.statement, queryRows, hydration)
+  // Loads are of relationships: the plugin that assigns them is there.
+  const rows =
+    plugins.relationships?.assignJoined(hydrated, plan.joined, -1, hydration.populateExisting) ?? hydrated
+  if (json) landLevels(plan, rows, jsonRow, hydration, dialect)
   // A SELECT's count of rows, where the driver reports one (PostgreSQL), is the query's.
   const affected = names && first?.rowsAffected ? rows.length : (first?.rowsAffected ?? 0)
   return new Result(rows as never[], names ?? first?.columns ?? [], affected, plan.statement)

@@ -19,7 +19,7 @@ import { cached } from "../util/cached.ts"
 import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { jsonLoad } from "./json-load.ts"
-import { landJsonRead } from "./land-levels.ts"
+import { landLoads } from "./land-levels.ts"
 import type { Mapper, ModelConstructor, RelationshipProperty } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
@@ -30,7 +30,7 @@ import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts
  * loader option, a `lazy` relationship), so an app that never loads one carries none of this.
  */
 export function installLoads(): void {
-  plugins.loads ??= { plan: planLoading, json: jsonLoad, land: landJsonRead }
+  plugins.loads ??= { plan: planLoading, json: jsonLoad, land: landLoads }
 }
 
 type Strategy = "selectin" | "joined" | "raise"

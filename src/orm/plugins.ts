@@ -5,7 +5,7 @@ import type { EntityLike } from "../sql/select-items.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import type { bulkSync } from "./bulk-sync.ts"
 import type { jsonLoad } from "./json-load.ts"
-import type { landJsonRead } from "./land-levels.ts"
+import type { landLoads } from "./land-levels.ts"
 import type { planLoading } from "./loading.ts"
 import type { Mapper } from "./mapper.ts"
 import type { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
@@ -18,7 +18,7 @@ export const plugins: {
   loads?: {
     readonly plan: typeof planLoading
     readonly json: typeof jsonLoad
-    readonly land: typeof landJsonRead
+    readonly land: typeof landLoads
   }
   /**
    * Relationships: installed by `relationship()`, so it is there whenever a model declares one, and an

@@ -1,6 +1,7 @@
 // How a session's reads are planned and how their rows land: the statements of a query and its loads,
-// `session.get`'s cached plan per mapper, and the loaded objects given to their parents. Shared by
-// ReadSession and AsyncSession's `commit({ read })`; nothing here writes.
+// `session.get`'s cached plan per mapper, and the query's rows as objects (its loads land by the loads
+// plugin, ./land-levels.ts). Shared by ReadSession and AsyncSession's `commit({ read })`; nothing here
+// writes.
 import type { TransactionOptions } from "../drivers/transport.ts"
 import { Result } from "../engine/result.ts"
 import { itemsOf } from "../engine/row-shape.ts"
@@ -85,20 +86,13 @@ export function landRead(
   hydration: Hydration,
   dialect: Dialect,
 ): Result<unknown[]> {
-  // A read with levels lands by the plugin that planned them, from its JSON (./land-levels.ts).
-  if (read.json && plugins.loads) return plugins.loads.land(read, results, hydration, dialect)
+  const { statement, levels, joined } = read.plan
+  // Loads (levels, joins) exist only where the loads plugin planned them: it lands them (./land-levels.ts).
+  if (plugins.loads && (levels.length > 0 || joined.length > 0))
+    return plugins.loads.land(read, results, hydration, dialect)
   const first = results[0]
-  const rows = hydrateQuery(read.plan, (first?.rows ?? []) as unknown[][], hydration)
-  return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0, read.plan.statement)
-}
-
-/** A query's rows as objects, with the loads joined into them assigned. */
-export function hydrateQuery(plan: LoadPlan, rows: readonly unknown[][], hydration: Hydration): unknown[][] {
-  const hydrated = hydrateRows(plan.statement, rows, hydration)
-  // Joined loads exist only where relationships do: so does the plugin that assigns them.
-  return (
-    plugins.relationships?.assignJoined(hydrated, plan.joined, -1, hydration.populateExisting) ?? hydrated
-  )
+  const rows = hydrateRows(statement, (first?.rows ?? []) as unknown[][], hydration)
+  return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0, statement)
 }
 
 /** Replaces the entity values of rows (in place) by objects from the identity map. */
