@@ -8,10 +8,11 @@ import type { Engine } from "../engine/engine.ts"
 import { Result } from "../engine/result.ts"
 import { InvalidRequestError } from "../errors.ts"
 import { Bound } from "../sql/bound.ts"
-import { count as countOf } from "../sql/functions.ts"
+import { RawSql } from "../sql/expression.ts"
 import { Select, select } from "../sql/select.ts"
 import type { ItemValue, RowOfItems, SelectItem } from "../sql/select-items.ts"
 import type { RowType, Statement } from "../sql/statement.ts"
+import { Integer } from "../sql/types.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import type { SynchronizeSession } from "./bulk-sync.ts"
 import { IdentityMap } from "./identity-map.ts"
@@ -206,7 +207,9 @@ export class ReadSession {
       .limit(Math.max(0, Math.min(pageSize, limit - skipped)))
       .offset(offset + skipped) as unknown as Select<readonly SelectItem[]>
     const unordered = new Select({ ...query.state, orderBy: [], options: [] })
-    const count = select(countOf()).selectFrom(unordered.subquery("paginated"))
+    // count(*) written as SQL (the same text count() renders): count() would bring the SQL function
+    // nodes (../sql/functions.ts) into every read worker for this one use.
+    const count = select(new RawSql<number>("count(*)", Integer)).selectFrom(unordered.subquery("paginated"))
     const plan = planOf(paged, query.state.options ?? [])
     const { result, extra } = await this.#executeWithLoads(plan, this.hydration(options), [count])
     const total = Number(extra[0]?.scalar() ?? 0)
