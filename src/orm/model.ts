@@ -18,7 +18,7 @@ import { Mapper, type ModelConstructor } from "./mapper.ts"
 import { MAPPER } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
 import { defaultRegistry, type Registry } from "./registry.ts"
-import { RelationshipSpec } from "./relationship.ts"
+import type { RelationshipSpec } from "./relationship.ts"
 import { InstanceState, STATE } from "./state.ts"
 
 // biome-ignore lint/suspicious/noExplicitAny: specs of any value type; `unknown` would reject function defaults
@@ -125,9 +125,12 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
   const registry = options.registry ?? defaultRegistry
   const columnSpecs: Record<string, AnySpec> = {}
   const relationshipSpecs = new Map<string, RelationshipSpec<unknown>>()
+  // Relationship specs come from `relationship()`, which installed the plugin that knows them
+  // (./relationships.ts): an app whose models declare none carries none of it.
+  const relationships = plugins.relationships
   for (const [key, spec] of Object.entries(fields)) {
     if (spec instanceof ColumnSpec) columnSpecs[key] = spec
-    else if (spec instanceof RelationshipSpec) relationshipSpecs.set(key, spec)
+    else if (relationships?.isSpec(spec)) relationshipSpecs.set(key, spec)
     // Kept, it would be a plain property that no flush writes and no query reads.
     else
       throw new InvalidRequestError(
@@ -207,8 +210,6 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
   for (const column of table.columns) {
     if (!FUNCTION_PROPERTIES.has(column.key)) staticAttribute(column.key, column)
   }
-  // Relationship specs come from `relationship()`, which installed the plugin (./relationships.ts).
-  const relationships = plugins.relationships
   for (const key of relationshipSpecs.keys()) staticAttribute(key, relationships?.attribute(mapper, key))
   defineColumnAccessors(Model.prototype, mapper)
   if (relationshipSpecs.size > 0) relationships?.defineAccessors(Model.prototype, mapper)

@@ -8,6 +8,7 @@ import type { jsonLoad } from "./json-load.ts"
 import type { landLoads } from "./land-levels.ts"
 import type { planLoading } from "./loading.ts"
 import type { Mapper } from "./mapper.ts"
+import type { RelationshipSpec } from "./relationship.ts"
 import type { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
 import type { assignJoined, assignLoaded, relationshipLoads } from "./relationship-query.ts"
 import type { resolveRelationships } from "./relationship-resolve.ts"
@@ -25,6 +26,8 @@ export const plugins: {
    * app whose models declare none carries none of it (./relationships.ts).
    */
   relationships?: {
+    /** Whether a model's field is a `relationship()`: a model that declares none needs no such test. */
+    readonly isSpec: (value: unknown) => value is RelationshipSpec<unknown>
     readonly resolve: typeof resolveRelationships
     readonly attribute: (mapper: Mapper, key: string, entity?: EntityLike) => RelationshipAttribute<unknown>
     readonly defineAccessors: typeof defineRelationshipAccessors

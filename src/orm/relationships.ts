@@ -4,12 +4,14 @@
 // models have only columns carries none of it (./plugins.ts).
 import { RelationshipAttribute } from "./attribute.ts"
 import { plugins } from "./plugins.ts"
+import { RelationshipSpec } from "./relationship.ts"
 import { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
 import { assignJoined, assignLoaded, relationshipLoads } from "./relationship-query.ts"
 import { resolveRelationships } from "./relationship-resolve.ts"
 
 export function installRelationships(): void {
   plugins.relationships ??= {
+    isSpec: (value) => value instanceof RelationshipSpec,
     resolve: resolveRelationships,
     attribute: (mapper, key, entity) => new RelationshipAttribute(mapper, key, entity),
     defineAccessors: defineRelationshipAccessors,
