@@ -156,20 +156,11 @@ export function model<const F extends ModelFields, H extends Hybrids = Record<ne
           )
         }
       }
-      // In the order given, as validators that read other attributes expect; refused midway, the
-      // links made so far are taken back: a parent's collection would otherwise keep the half-made
-      // object, for that session's next commit to insert.
+      // In the order given, as validators that read other attributes expect. With relationships, by the
+      // plugin, which takes back the links made if one is refused midway (./relationship-accessors.ts).
       const self = this as Record<string, unknown>
-      const linked: string[] = []
-      try {
-        for (const key of Object.keys(init)) {
-          self[key] = init[key]
-          if (relationshipSpecs.has(key)) linked.push(key)
-        }
-      } catch (error) {
-        for (const key of linked) self[key] = Array.isArray(self[key]) ? [] : null
-        throw error
-      }
+      if (relationshipSpecs.size > 0) plugins.relationships?.initialize(self, init, relationshipSpecs)
+      else for (const key of Object.keys(init)) self[key] = init[key]
     }
 
     /**

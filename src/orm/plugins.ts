@@ -9,7 +9,11 @@ import type { landLoads } from "./land-levels.ts"
 import type { planLoading } from "./loading.ts"
 import type { Mapper } from "./mapper.ts"
 import type { RelationshipSpec } from "./relationship.ts"
-import type { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
+import type {
+  defineRelationshipAccessors,
+  initializeLinked,
+  linkIndexWrites,
+} from "./relationship-accessors.ts"
 import type { assignJoined, assignLoaded, relationshipLoads } from "./relationship-query.ts"
 import type { resolveRelationships } from "./relationship-resolve.ts"
 
@@ -31,6 +35,7 @@ export const plugins: {
     readonly resolve: typeof resolveRelationships
     readonly attribute: (mapper: Mapper, key: string, entity?: EntityLike) => RelationshipAttribute<unknown>
     readonly defineAccessors: typeof defineRelationshipAccessors
+    readonly initialize: typeof initializeLinked
     readonly linkIndexWrites: typeof linkIndexWrites
     readonly loads: typeof relationshipLoads
     readonly assign: typeof assignLoaded

@@ -8,6 +8,28 @@ import { validated } from "./instance-accessors.ts"
 import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { type InstanceState, refuseForeign, STATE, stateOf } from "./state.ts"
 
+/**
+ * Sets a new object's attributes (`new Post({ ... })`) in the order given; refused midway (a validator,
+ * an object of another session), the links made so far are taken back: a parent's collection would
+ * otherwise keep the half-made object, for that session's next commit to insert.
+ */
+export function initializeLinked(
+  object: Record<string, unknown>,
+  init: Record<string, unknown>,
+  relationships: ReadonlyMap<string, unknown>,
+): void {
+  const linked: string[] = []
+  try {
+    for (const key of Object.keys(init)) {
+      object[key] = init[key]
+      if (relationships.has(key)) linked.push(key)
+    }
+  } catch (error) {
+    for (const key of linked) object[key] = Array.isArray(object[key]) ? [] : null
+    throw error
+  }
+}
+
 export function defineRelationshipAccessors(prototype: object, mapper: Mapper): void {
   for (const key of mapper.relationshipSpecs.keys()) {
     Object.defineProperty(prototype, key, {

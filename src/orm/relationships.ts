@@ -5,7 +5,7 @@
 import { RelationshipAttribute } from "./attribute.ts"
 import { plugins } from "./plugins.ts"
 import { RelationshipSpec } from "./relationship.ts"
-import { defineRelationshipAccessors, linkIndexWrites } from "./relationship-accessors.ts"
+import { defineRelationshipAccessors, initializeLinked, linkIndexWrites } from "./relationship-accessors.ts"
 import { assignJoined, assignLoaded, relationshipLoads } from "./relationship-query.ts"
 import { resolveRelationships } from "./relationship-resolve.ts"
 
@@ -15,6 +15,7 @@ export function installRelationships(): void {
     resolve: resolveRelationships,
     attribute: (mapper, key, entity) => new RelationshipAttribute(mapper, key, entity),
     defineAccessors: defineRelationshipAccessors,
+    initialize: initializeLinked,
     linkIndexWrites,
     loads: relationshipLoads,
     assign: assignLoaded,
