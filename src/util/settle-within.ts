@@ -4,7 +4,7 @@
 
 /** Waits for `work` at most `ms` milliseconds; true if it settled (resolved or rejected) in time. */
 export async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let timer!: ReturnType<typeof setTimeout>
   const expired = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms)
   })

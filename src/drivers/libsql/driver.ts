@@ -2,7 +2,7 @@
 // (`file:`, `:memory:`), depending on which client the entry point hands in.
 import { cached } from "../../util/cached.ts"
 import { checkedRequestTimeout } from "../request-timeout.ts"
-import type { Driver, RoundTrips } from "../transport.ts"
+import type { Driver } from "../transport.ts"
 import { translateLibsqlError } from "./errors.ts"
 import { type CreateClient, type IdleClient, LibsqlTransport } from "./transport.ts"
 
@@ -25,7 +25,29 @@ export interface LibsqlOptions {
 const REMOTE = /^(libsql|https?):\/\//i
 
 /**
- * The libSQL driver of an entry point, given its client maker. Connections to a URL pass on the HTTP
+ * A libSQL driver whose connections `open` makes, their errors translated by `translateError`:
+ * ./web.ts's over HTTP (./hrana.ts), ./node.ts's embedded, and those made with a client maker
+ * (`libsqlDriver`).
+ */
+export function libsqlDriverOf(
+  options: LibsqlOptions,
+  open: Driver["open"],
+  translateError: Driver["translateError"],
+): Driver {
+  checkedRequestTimeout(options.requestTimeoutMs)
+  return {
+    // The embedded driver (./node.ts) names itself and its URLs.
+    name: "libsql",
+    closeTimeoutMs: options.closeTimeoutMs,
+    dialect: "sqlite",
+    accepts: (url) => REMOTE.test(url),
+    open,
+    translateError,
+  }
+}
+
+/**
+ * The libSQL driver over @libsql/client, given its client maker. Connections to a URL pass on the HTTP
  * clients they close with nothing open (an embedded connection always has its file open: it passes
  * none on).
  */
@@ -34,25 +56,14 @@ export function libsqlDriver(
   kind: "http" | "embedded",
   options: LibsqlOptions,
 ): Driver {
-  checkedRequestTimeout(options.requestTimeoutMs)
   const idle = new Map<string, IdleClient[]>()
-  return {
-    // The embedded driver (./node.ts) names itself and its URLs.
-    name: "libsql",
-    closeTimeoutMs: options.closeTimeoutMs,
-    dialect: "sqlite",
-    accepts: (url) => REMOTE.test(url),
-    open: (url: string, roundTrips: RoundTrips) =>
+  return libsqlDriverOf(
+    options,
+    (url, roundTrips) =>
       new LibsqlTransport(
-        {
-          ...options,
-          url,
-          createClient,
-          kind,
-          idle: cached(idle, url, () => []),
-        },
+        { ...options, url, createClient, kind, idle: cached(idle, url, () => []) },
         roundTrips,
       ),
-    translateError: translateLibsqlError,
-  }
+    translateLibsqlError,
+  )
 }

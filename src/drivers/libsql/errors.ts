@@ -25,23 +25,39 @@ const KINDS: Record<string, IntegrityKind> = {
 const PROGRAMMING =
   /no such (table|column|function)|syntax error|has no column|ambiguous column|SQL_PARSE_ERROR|SQL_MANY_STATEMENTS|ARGS_INVALID|wrong number of arguments/i
 /**
- * Connection failures, and an answer not of Hrana's shape (HRANA_PROTO_ERROR: a 200 a middlebox or a
+ * Connection failures as ./hrana.ts meets them (a failed fetch is a TypeError; workerd's "Network
+ * connection lost"), and an answer not of Hrana's shape (HRANA_PROTO_ERROR: a 200 a middlebox or a
  * server of another version sent, after the server did the work): a commit so answered may have been
- * applied, and the engine says so.
+ * applied, and the engine says so. And a transaction's later requests once one of them was lost
+ * (HRANA_CLOSED_ERROR): its stream is gone with the connection.
  */
-const CONNECTION =
-  /HTTP status 40[13]|fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|network|Failed to fetch|SERVER_ERROR|HRANA_(WEBSOCKET|PROTO)|CLIENT_CLOSED|requestTimeoutMs/i
+const CONNECTION = /network|SERVER_ERROR|HRANA_(PROTO|CLOSED)|requestTimeoutMs/i
+/** And as @libsql/client's HTTP and WebSocket transports and Node's sockets word them (./transport.ts). */
+const CLIENT_CONNECTION =
+  /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|Failed to fetch|HRANA_WEBSOCKET|CLIENT_CLOSED/i
 /**
  * The value, not the SQL: too big for SQLite's limits, text where an INTEGER PRIMARY KEY wants an
  * integer, integer overflow in arithmetic or sum(), JSON functions given malformed JSON.
  */
 const DATA = /SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|too big|integer overflow|malformed JSON/i
 
+/** An error of @libsql/client (./transport.ts, embedded or over HTTP) as ours. */
 export function translateLibsqlError(error: unknown, query: Query | undefined): EdgeAlchemyError {
-  const code = String((error as { code?: unknown } | null | undefined)?.code ?? "")
   // The embedded client repeats the code ("SQLITE_CONSTRAINT: SQLITE_CONSTRAINT: ..."): once is enough.
-  const message = (error instanceof Error ? error.message : String(error)).replace(/^(\w+): \1: /, "$1: ")
-  const context: StatementContext = { cause: error, sql: query?.sql, params: query?.params }
+  const message = messageOf(error).replace(/^(\w+): \1: /, "$1: ")
+  return CLIENT_CONNECTION.test(`${codeOf(error)}\n${message}`)
+    ? new ConnectionError(message, contextOf(error, query))
+    : translateHranaError(error, query, message)
+}
+
+/** An error of ./hrana.ts (edgealchemy/libsql over HTTP) as ours. */
+export function translateHranaError(
+  error: unknown,
+  query: Query | undefined,
+  message = messageOf(error),
+): EdgeAlchemyError {
+  const code = codeOf(error)
+  const context = contextOf(error, query)
   const constraint = CONSTRAINT.exec(message)
   if (code.startsWith("SQLITE_CONSTRAINT") || constraint) {
     const kind = KINDS[(constraint?.[1] ?? "").toUpperCase()] ?? "other"
@@ -84,4 +100,16 @@ export function translateLibsqlError(error: unknown, query: Query | undefined): 
   if (code === "STREAM_EXPIRED")
     return new OperationalError(`${message}: the transaction was rolled back; run it again`, context)
   return code ? new OperationalError(message, context) : new DatabaseError(message, context)
+}
+
+function codeOf(error: unknown): string {
+  return String((error as { code?: unknown } | null | undefined)?.code ?? "")
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function contextOf(error: unknown, query: Query | undefined): StatementContext {
+  return { cause: error, sql: query?.sql, params: query?.params }
 }

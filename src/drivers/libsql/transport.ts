@@ -3,11 +3,10 @@
 // as bigint (a number above 2^53 would otherwise make the whole query throw) and converted per column
 // by the dialect.
 import type { Client, Config, InArgs, ResultSet, Transaction } from "@libsql/client"
-import { DataError, InvalidRequestError, UnknownOutcomeError } from "../../errors.ts"
+import { InvalidRequestError, UnknownOutcomeError } from "../../errors.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
 import {
-  type Capabilities,
   CLOSE_TIMEOUT_MS,
   measured,
   type Query,
@@ -17,19 +16,11 @@ import {
   type TransactionOptions,
   type Transport,
 } from "../transport.ts"
+import { CAPABILITIES, infiniteInAnswer, isRead } from "./reads.ts"
 
 export type CreateClient = (config: Config) => Client
 
 type RoundTripInfo = Omit<RoundTrip, "transport" | "durationMs">
-
-const CAPABILITIES: Capabilities = Object.freeze({
-  interactiveTransactions: true,
-  batch: true,
-  savepoints: true,
-  returning: true,
-  // transaction("read") does not stop writes over HTTP (embedded, ./node.ts makes it refuse them).
-  readOnlyTransactions: false,
-})
 
 export interface LibsqlTransportSettings {
   readonly url: string
@@ -57,35 +48,6 @@ export interface IdleClient {
 
 /** Idle clients kept per URL: enough for the requests an isolate serves at once. */
 const IDLE_CLIENTS = 8
-
-/**
- * A plain SELECT, or one after a WITH naming no write (a compiled select with a CTE), which cannot
- * write in SQLite: a batch of them runs as a read transaction, which takes no write lock (BEGIN
- * IMMEDIATE would) and which Turso may answer from a replica. The words are the engine's (mayWrite's),
- * spelled alike, so that the bundle's gzip takes them once.
- */
-function isRead(query: Query): boolean {
-  return /^\s*(select|with(?![\s\S]*\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b))\b/i.test(
-    query.sql,
-  )
-}
-
-/**
- * A read outside a transaction whose answer holds an infinite REAL (9e999, a sum past the largest
- * double; SQLite stores no NaN): sqld writes it as null, JSON having no Infinity, and the client then
- * refuses the whole answer (HRANA_PROTO_ERROR), which was taken for a lost connection (a 503 'retry
- * shortly' that fails the same each time). The embedded client reads it (Infinity), and PostgreSQL's
- * float8 too. A write so answered ran: its error stays, and the engine reports its outcome unknown.
- */
-function infiniteInAnswer(error: unknown, queries: readonly Query[]): unknown {
-  const message = (error as Error | undefined)?.message
-  return queries.every(isRead) && /number, received null/.test(message as string)
-    ? new DataError(`${message}: an infinite number, which libSQL's HTTP cannot carry`, {
-        cause: error,
-        ...queries[0],
-      })
-    : error
-}
 
 export class LibsqlTransport implements Transport {
   readonly capabilities = CAPABILITIES
