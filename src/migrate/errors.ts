@@ -1,5 +1,6 @@
 // Migration errors: each names what failed and what to do. They extend the one hierarchy.
 import { DatabaseError, EdgeAlchemyError, InvalidRequestError } from "../errors.ts"
+import { NO_COLUMN_HINT, NO_TABLE_HINT } from "../util/schema-hints.ts"
 
 /** The revisions do not form a usable graph, or a revision named on the command line is unknown. */
 export class RevisionGraphError extends InvalidRequestError {
@@ -17,11 +18,16 @@ export class RevisionFailedError extends EdgeAlchemyError {
     cause: Error,
   ) {
     super(
-      `${direction === "upgrade" ? "Upgrade to" : "Downgrade from"} ${revision} failed and was rolled back: ${cause.message}` +
+      `${direction === "upgrade" ? "Upgrade to" : "Downgrade from"} ${revision} failed and was rolled back: ${withoutHints(cause.message)}` +
         (statement ? `\n  in: ${statement}` : ""),
       { cause },
     )
   }
+}
+
+/** The database's words without the drivers' advice to run the migrations, which is what failed. */
+function withoutHints(message: string): string {
+  return message.replace(NO_TABLE_HINT, "").replace(NO_COLUMN_HINT, "")
 }
 
 /** Another runner changed the version table between this runner's read and its write, and gave up. */

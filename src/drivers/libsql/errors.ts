@@ -12,6 +12,7 @@ import {
   RequestTooLargeError,
   type StatementContext,
 } from "../../errors.ts"
+import { NO_COLUMN_HINT, NO_TABLE_HINT } from "../../util/schema-hints.ts"
 import type { Query } from "../transport.ts"
 
 const CONSTRAINT = /(UNIQUE|NOT NULL|FOREIGN KEY|CHECK|PRIMARY KEY) constraint failed(?::\s*(.+))?/i
@@ -77,11 +78,15 @@ export function translateHranaError(
   const said = `${code}\n${message}`
   if (DATA.test(said)) return new DataError(message, context)
   if (PROGRAMMING.test(said)) {
-    // A table never created (SQLite's own sqlite_sequence aside: ../../orm/session-changes.ts says why).
-    return new ProgrammingError(
-      /no such table: (?!sqlite_)/.test(message) ? `${message}: run createAll() or the migrations` : message,
-      context,
-    )
+    // A table never created (SQLite's own sqlite_sequence aside: ../../orm/session-changes.ts says why),
+    // or a column a model has gained since (SELECT's and UPDATE's "no such column", INSERT's "has no
+    // column named"); a column misspelt in SQL by hand reads the same, hence the "if".
+    const hint = /no such table: (?!sqlite_)/.test(message)
+      ? NO_TABLE_HINT
+      : /no such column|has no column named/.test(message)
+        ? NO_COLUMN_HINT
+        : ""
+    return new ProgrammingError(message + hint, context)
   }
   // An answer over the server's limit fails the same way every time: not a connection's failure. An
   // autocommitted write so answered ran: the transport reports it as an UnknownOutcomeError before this.

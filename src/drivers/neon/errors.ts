@@ -13,6 +13,7 @@ import {
   type StatementContext,
 } from "../../errors.ts"
 import { maskUrl } from "../../util/mask-url.ts"
+import { NO_COLUMN_HINT, NO_TABLE_HINT } from "../../util/schema-hints.ts"
 import { mayHaveApplied } from "../outcome.ts"
 import type { Query } from "../transport.ts"
 
@@ -80,10 +81,11 @@ export function translateNeonError(error: unknown, query: Query | undefined): Ed
   // Class 22: the value, not the SQL: too long (22001), out of range (22003), division by zero
   // (22012), not valid for its type (22P02, 22007, 22008), a NUL (22021), a bad JSON escape (22P05).
   if (code.startsWith("22")) return new DataError(message, context)
-  // 42P01: a table never created.
+  // 42P01: a table never created; 42703: a column a model has gained since, or one misspelt in SQL by
+  // hand (hence the "if").
   if (code.startsWith("42"))
     return new ProgrammingError(
-      code === "42P01" ? `${message}: run createAll() or the migrations` : message,
+      message + (code === "42P01" ? NO_TABLE_HINT : code === "42703" ? NO_COLUMN_HINT : ""),
       context,
     )
   // Neon's limits, 10 MiB each way, fail the same request the same way again: no connection's failure,
