@@ -1,5 +1,6 @@
 // SQL functions: `func.count(User.id)`, `func.lower(User.email)`, and any other name passes through
 // (`func.json_extract(...)`) typed as unknown. Also `distinct(expr)` for `count(DISTINCT x)`.
+import { InvalidRequestError } from "../errors.ts"
 import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
 import { asExpression, Expression, type Operand, type OperandValue } from "./expression.ts"
 import { DateTime, Float, Integer, NullType, type SqlType, Text, typeOfValue } from "./types.ts"
@@ -25,7 +26,20 @@ export class FunctionCall<T> extends Expression<T> {
   override get children(): readonly Expression<unknown>[] {
     return this.args
   }
+
+  /** Rendered by itself, so that a bundle that calls no SQL function carries none of this. */
+  renderWith(compiler: ExpressionCompiler): string {
+    if (!FUNCTION_NAME.test(this.name)) {
+      throw new InvalidRequestError(`"${this.name}" is not a valid SQL function name`)
+    }
+    return (
+      compiler.functionCall(this) ??
+      `${this.name}(${this.args.map((arg) => compiler.expression(arg)).join(", ")})`
+    )
+  }
 }
+
+const FUNCTION_NAME = /^[a-z_]\w*(\.[a-z_]\w*)?$/i
 
 /** `DISTINCT expr`, for aggregate arguments: `func.count(distinct(Post.userId))`. */
 export class Distinct<T> extends Expression<T> {
@@ -58,6 +72,10 @@ export class Star extends Expression<never> {
     super()
     Object.freeze(this)
   }
+
+  renderWith(): string {
+    return "*"
+  }
 }
 
 type Numeric = number | bigint | string
@@ -67,7 +85,7 @@ const call = <T>(name: string, type: SqlType<unknown>, args: readonly Expression
 
 /**
  * `count(*)`, or `count(expr)` of non-null values: `func.count`, importable alone so that a module
- * that needs only a count (the ORM's paginate) does not keep all of `func` in a bundle.
+ * that needs only a count does not keep all of `func` in a bundle.
  */
 export function count(expression?: Expression<unknown>): Expression<number> {
   return call("count", Integer, [expression ?? new Star()])

@@ -55,9 +55,8 @@ export class SqliteCompiler extends Compiler {
     return operator.endsWith("LIKE") ? `${sql} ESCAPE '\\'` : sql
   }
 
-  protected override visitFunction(node: FunctionCall<unknown>): string {
-    if (node.name === "now" && node.args.length === 0) return `${STAMP}'now')`
-    return super.visitFunction(node)
+  override functionCall(node: FunctionCall<unknown>): string | undefined {
+    return node.name === "now" && node.args.length === 0 ? `${STAMP}'now')` : undefined
   }
 
   protected override forUpdate(_options: ForUpdate): string {

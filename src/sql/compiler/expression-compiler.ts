@@ -28,7 +28,6 @@ import { quoteIdentifier } from "./identifiers.ts"
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL delimits value markers because no SQL text can hold it (identifiers and literals refuse it)
 const MARKER = /\u0000(\d+)\u0000/g
-const FUNCTION_NAME = /^[a-z_]\w*(\.[a-z_]\w*)?$/i
 
 /**
  * Expressions of rarer kinds (CASE, DISTINCT) render themselves, so that the base compiler, and a
@@ -216,10 +215,6 @@ export abstract class ExpressionCompiler {
         return this.cast(this.expression((node as Cast<unknown>).operand), (node as Cast<unknown>).type)
       case "label":
         return this.expression((node as Label<unknown>).operand)
-      case "function":
-        return this.visitFunction(node as FunctionCall<unknown>)
-      case "star":
-        return "*"
       case "scalar_subquery":
         return `(${this.nestedSelect((node as ScalarSubquery<unknown>).select)})`
       case "exists":
@@ -316,11 +311,12 @@ export abstract class ExpressionCompiler {
     return `${this.#grouped(node.operand)} ${operator} ${this.#grouped(node.low)} AND ${this.#grouped(node.high)}`
   }
 
-  protected visitFunction(node: FunctionCall<unknown>): string {
-    if (!FUNCTION_NAME.test(node.name)) {
-      throw new InvalidRequestError(`"${node.name}" is not a valid SQL function name`)
-    }
-    return `${node.name}(${node.args.map((arg) => this.expression(arg)).join(", ")})`
+  /**
+   * Dialect hook: a dialect's own spelling of a function call (SQLite's `now()`), or undefined for the
+   * standard one, which the call renders itself (../functions.ts).
+   */
+  functionCall(_node: FunctionCall<unknown>): string | undefined {
+    return undefined
   }
 
   /**
