@@ -1,5 +1,6 @@
 // The blog worker itself (worker/, bundled as wrangler does, in workerd through Miniflare) over libSQL
-// HTTP, which since 13dc929 passes each request's closed client on to the next request's connection:
+// HTTP, written when the driver passed each request's closed client on to the next request's connection
+// (13dc929; edgealchemy/libsql now holds no client, and the same must hold):
 // GET /health one request after another and many at once in one isolate all answer 200, and each
 // request's Server-Timing reports its own one round trip and one statement (a client's fetch counted
 // by another request's connection would show 0 or 2). No tables: /health runs SELECT 1.

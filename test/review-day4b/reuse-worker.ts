@@ -1,33 +1,21 @@
 // A Worker for ./workerd-client-reuse.test.ts: one engine per isolate over libSQL HTTP, as the blog
-// worker keeps one, whose driver counts the clients it makes. Each request opens a connection on a
-// child engine, runs `SELECT n` (twice, a pause between, with `?hold=ms`; in a transaction with
-// `?tx=1`), and answers what it read, the round trips its child heard and the clients made so far.
-import { type Config, createClient } from "@libsql/client/web"
-import { sqlite } from "../../src/dialects/sqlite/dialect.ts"
-import { libsqlDriver } from "../../src/drivers/libsql/driver.ts"
-import { type Engine, withDialect } from "../../src/engine/engine.ts"
-import { createEngine, text } from "../../src/index.ts"
+// worker keeps one. Each request opens a connection on a child engine, runs `SELECT n` (twice, a pause
+// between, with `?hold=ms`; in a transaction with `?tx=1`), and answers what it read and the round
+// trips its child heard.
+import type { Engine } from "../../src/engine/engine.ts"
+import { text } from "../../src/index.ts"
+import { createEngine } from "../../src/libsql.ts"
 
 interface Env {
   URL: string
   TOKEN: string
 }
 
-let made = 0
 let engine: Engine | undefined
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    const counting = (config: Config) => {
-      made++
-      return createClient(config)
-    }
-    engine ??= createEngine(env.URL, {
-      driver: withDialect(
-        libsqlDriver(counting, "http", { authToken: env.TOKEN, requestTimeoutMs: 10_000 }),
-        sqlite,
-      ),
-    })
+    engine ??= createEngine(env.URL, { authToken: env.TOKEN, requestTimeoutMs: 10_000 })
     const query = new URL(request.url).searchParams
     const n = Number(query.get("n"))
     const child = engine.child()
@@ -44,9 +32,9 @@ export default {
         values.push(await read())
       }
       if (query.get("tx")) await connection.commit()
-      return Response.json({ values: values.map(Number), trips, made })
+      return Response.json({ values: values.map(Number), trips })
     } catch (error) {
-      return Response.json({ error: String(error), stack: (error as Error).stack, made }, { status: 500 })
+      return Response.json({ error: String(error), stack: (error as Error).stack }, { status: 500 })
     } finally {
       await connection.close()
     }

@@ -30,10 +30,9 @@ import { createClient as createLibsqlClient } from "@libsql/client/web"
 import { type NeonQueryFunction, neonConfig, neon as rawNeon } from "@neondatabase/serverless"
 import { drizzle as drizzleLibsql } from "drizzle-orm/libsql"
 import { drizzle as drizzleNeon } from "drizzle-orm/neon-http"
-import { libsqlDriver } from "../../src/drivers/libsql/driver.ts"
 import type { Transport } from "../../src/drivers/transport.ts"
-import { type EngineDriver, withDialect } from "../../src/engine/engine.ts"
-import { createEngine, type Engine, sqlite } from "../../src/index.ts"
+import type { EngineDriver } from "../../src/engine/engine.ts"
+import { createEngine, type Engine } from "../../src/index.ts"
 import { libsql } from "../../src/libsql.ts"
 import { neon } from "../../src/neon.ts"
 import { startLibsqlLocal } from "../libsql-local/index.ts"
@@ -70,7 +69,7 @@ function edgealchemy(engine: Engine, scope: string): Contender {
   }
 }
 
-/** Marks when edgealchemy's transport hands a batch to the Neon driver and when the driver answers. */
+/** Marks when edgealchemy's transport is handed a batch and when it answers (Neon's driver, or Hrana). */
 function probedDriver(driver: EngineDriver, probe: Probe): EngineDriver {
   return {
     ...driver,
@@ -94,7 +93,7 @@ function probedDriver(driver: EngineDriver, probe: Probe): EngineDriver {
   }
 }
 
-/** A libSQL client whose `batch` and `execute` are marked (edgealchemy's client and Drizzle's). */
+/** A libSQL client whose `batch` and `execute` are marked (Drizzle's). */
 function probedLibsql(client: LibsqlClient, probe: Probe): LibsqlClient {
   return new Proxy(client, {
     get(target, key) {
@@ -200,10 +199,7 @@ async function benchLibsql(marks: Marks, options: MeasureOptions): Promise<Datab
   try {
     const at = (scope: string) => `${libsqlLocal.url}/s/${scope}/`
     await seed(createEngine(at("setup"), { driver: libsql() }))
-    const probedCreateClient: typeof createLibsqlClient = (config) =>
-      probedLibsql(createLibsqlClient(config), marks)
-    const driver = withDialect(libsqlDriver(probedCreateClient, "http", {}), sqlite)
-    const engine = createEngine(at("edgealchemy"), { driver })
+    const engine = createEngine(at("edgealchemy"), { driver: probedDriver(libsql(), marks) })
     const handClient = createLibsqlClient({ url: at("hand") })
     const drizzleDb = drizzleLibsql({
       client: probedLibsql(createLibsqlClient({ url: at("drizzle") }), marks),

@@ -1,10 +1,7 @@
-// The libSQL driver: Turso over HTTP (`libsql://`, `https://`, `http://`) or an embedded database
-// (`file:`, `:memory:`), depending on which client the entry point hands in.
-import { cached } from "../../util/cached.ts"
+// The libSQL driver: Turso over HTTP (`libsql://`, `https://`, `http://`: ./web.ts, ./hrana.ts) or an
+// embedded database (`file:`, `:memory:`: ./node.ts, over @libsql/client), depending on the entry point.
 import { checkedRequestTimeout } from "../request-timeout.ts"
 import type { Driver } from "../transport.ts"
-import { translateLibsqlError } from "./errors.ts"
-import { type CreateClient, type IdleClient, LibsqlTransport } from "./transport.ts"
 
 /**
  * Each may be `undefined`, meaning not given (`{ authToken: env.DATABASE_AUTH_TOKEN }` under
@@ -26,8 +23,7 @@ const REMOTE = /^(libsql|https?):\/\//i
 
 /**
  * A libSQL driver whose connections `open` makes, their errors translated by `translateError`:
- * ./web.ts's over HTTP (./hrana.ts), ./node.ts's embedded, and those made with a client maker
- * (`libsqlDriver`).
+ * ./web.ts's over HTTP (./hrana.ts) and ./node.ts's embedded.
  */
 export function libsqlDriverOf(
   options: LibsqlOptions,
@@ -44,26 +40,4 @@ export function libsqlDriverOf(
     open,
     translateError,
   }
-}
-
-/**
- * The libSQL driver over @libsql/client, given its client maker. Connections to a URL pass on the HTTP
- * clients they close with nothing open (an embedded connection always has its file open: it passes
- * none on).
- */
-export function libsqlDriver(
-  createClient: CreateClient,
-  kind: "http" | "embedded",
-  options: LibsqlOptions,
-): Driver {
-  const idle = new Map<string, IdleClient[]>()
-  return libsqlDriverOf(
-    options,
-    (url, roundTrips) =>
-      new LibsqlTransport(
-        { ...options, url, createClient, kind, idle: cached(idle, url, () => []) },
-        roundTrips,
-      ),
-    translateLibsqlError,
-  )
 }

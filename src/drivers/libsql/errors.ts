@@ -33,7 +33,7 @@ const PROGRAMMING =
  * (HRANA_CLOSED_ERROR): its stream is gone with the connection.
  */
 const CONNECTION = /network|SERVER_ERROR|HRANA_(PROTO|CLOSED)|requestTimeoutMs/i
-/** And as @libsql/client's HTTP and WebSocket transports and Node's sockets word them (./transport.ts). */
+/** And as @libsql/client words its own (CLIENT_CLOSED; embedded, ./transport.ts) and as Node's sockets would. */
 const CLIENT_CONNECTION =
   /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|Failed to fetch|HRANA_WEBSOCKET|CLIENT_CLOSED/i
 /**
@@ -42,7 +42,7 @@ const CLIENT_CONNECTION =
  */
 const DATA = /SQLITE_TOOBIG|SQLITE_MISMATCH|datatype mismatch|too big|integer overflow|malformed JSON/i
 
-/** An error of @libsql/client (./transport.ts, embedded or over HTTP) as ours. */
+/** An error of the embedded @libsql/client (./transport.ts) as ours. */
 export function translateLibsqlError(error: unknown, query: Query | undefined): EdgeAlchemyError {
   // The embedded client repeats the code ("SQLITE_CONSTRAINT: SQLITE_CONSTRAINT: ..."): once is enough.
   const message = messageOf(error).replace(/^(\w+): \1: /, "$1: ")

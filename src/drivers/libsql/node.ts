@@ -11,7 +11,9 @@ import {
 } from "@libsql/client"
 import { cached } from "../../util/cached.ts"
 import type { Driver } from "../transport.ts"
-import { type LibsqlOptions, libsqlDriver } from "./driver.ts"
+import { type LibsqlOptions, libsqlDriverOf } from "./driver.ts"
+import { translateLibsqlError } from "./errors.ts"
+import { LibsqlTransport } from "./transport.ts"
 
 const MEMORY = /^(:memory:|file::memory:)/i
 const EMBEDDED = /^(file:|:memory:)/i
@@ -25,7 +27,15 @@ export function libsqlEmbedded(options: LibsqlOptions = {}): Driver {
       ? cached(memory, config.url, () => Object.assign(embeddedClient(config), { close() {} }))
       : embeddedClient(config)
   return {
-    ...libsqlDriver(clientOf, "embedded", options),
+    ...libsqlDriverOf(
+      options,
+      (url, roundTrips) =>
+        new LibsqlTransport(
+          { url, createClient: clientOf, closeTimeoutMs: options.closeTimeoutMs },
+          roundTrips,
+        ),
+      translateLibsqlError,
+    ),
     name: "libsql (embedded)",
     accepts: (url) => EMBEDDED.test(url),
   }
