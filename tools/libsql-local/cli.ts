@@ -2,7 +2,7 @@
 // [--max-sockets 1000] [--keep-alive-timeout-ms 60000] [path/to.db]` (the package ships it; `npm run libsql-local -- ...` in this checkout)
 // A local Turso endpoint for development: point edgealchemy's libSQL engine or @libsql/client at the printed URL.
 import { parseArgs } from "node:util"
-import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_MAX_SOCKETS } from "./http-server.ts"
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_MAX_SOCKETS } from "../socket-limits.ts"
 import { DEFAULT_STATEMENT_TIMEOUT_MS, startLibsqlLocal } from "./index.ts"
 
 const USAGE = `Usage: npx edgealchemy libsql-local [--port 8080] [--host 127.0.0.1] [--auth-token TOKEN]

@@ -2,10 +2,16 @@
 // and bearer-token authentication answered the way sqld answers it.
 import { timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { Socket } from "node:net"
 import type { Faults } from "../faults.ts"
 import { DEFAULT_HEADERS_TIMEOUT_MS, limitRequestTime } from "../request-timeouts.ts"
 import { stringifyLikeSerde } from "../serde-json.ts"
+import {
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_SOCKETS,
+  limitSockets,
+  NODE_KEEP_ALIVE,
+  refusedAtConnection,
+} from "../socket-limits.ts"
 import { type HranaService, type HttpAnswer, handleCursor, handlePipeline } from "./pipeline.ts"
 
 /** An answer that is no answer: the connection is dropped (fault injection). */
@@ -29,21 +35,6 @@ export interface HttpOptions {
   keepAliveTimeoutMs?: number
 }
 
-/** Client sockets open at once (HTTP, kept alive or not, and WebSockets): far more than a developer's
- *  clients open (an HTTP client opens one per request it has in flight), and each costs little, but a
- *  client that opened thousands and left them idle held them all for good. sqld (hyper) sets no limit. */
-export const DEFAULT_MAX_SOCKETS = 1_000
-/**
- * How long an HTTP connection is kept open with no request on it: between requests when kept alive,
- * or before its first. Not said to the client (no `Keep-Alive: timeout=` header, as nginx's 75 s
- * default): clients keep to their own, shorter limits (Node's fetch, @libsql/client's: 4 s), so no
- * request is sent on a socket the server is closing (what Node's default of 5 s, advertised or not,
- * caused for a client whose event loop lagged). sqld (hyper) closes none.
- */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000
-/** How long a refused socket (past maxSockets) is given to read the 503 and close before it is cut. */
-const REFUSED_LINGER_MS = 2_000
-
 const MAX_BODY_BYTES = 64 * 1024 * 1024
 /** Far more than any body takes on a local link; a client that stalls mid-body, or trickles it, is
  *  answered 408 and cut off after it (Node's own requestTimeout would wait 300 s). */
@@ -63,17 +54,9 @@ const CORS = {
 }
 const PREFLIGHT = { ...CORS, "access-control-allow-methods": "*", "access-control-allow-headers": "*" }
 
-/**
- * Node's own idle limit is off: its default closed kept-alive connections after 5 s, and a client whose
- * event loop lagged past its own 4 s limit (a loaded test machine) sent a request on a socket the server
- * was closing, and it failed with "other side closed". limitSockets' far longer one applies instead.
- */
-const KEEP_ALIVE = { keepAliveTimeout: 0 }
-
 export function createHranaServer(service: HranaService, options: HttpOptions): Server {
-  const server = createServer(KEEP_ALIVE, (request, response) => {
-    // Answered 503 already as it connected (limitSockets).
-    if (request.socket.writableEnded) return
+  const server = createServer(NODE_KEEP_ALIVE, (request, response) => {
+    if (refusedAtConnection(request.socket)) return
     if (request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined) {
       response.writeHead(200, { ...PREFLIGHT, "content-length": 0 }).end()
       return
@@ -94,63 +77,11 @@ export function createHranaServer(service: HranaService, options: HttpOptions): 
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
   })
-  limitSockets(server, {
+  limitSockets(server, "libsql-local", {
     maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   })
   return server
-}
-
-/**
- * At most `maxSockets` client sockets open at once: one past them is answered 503, saying so, as it
- * connects (before its request is read), and closed. A socket with no request on it for
- * `keepAliveTimeoutMs` (kept alive after its last answer, or new and silent) is closed; one that became
- * a WebSocket is not.
- */
-function limitSockets(
-  server: Server,
-  { maxSockets, keepAliveTimeoutMs }: { maxSockets: number; keepAliveTimeoutMs: number },
-): void {
-  let open = 0
-  /** Requests of each socket being answered. */
-  const answering = new WeakMap<Socket, number>()
-  const idle = (socket: Socket) => {
-    if (keepAliveTimeoutMs > 0 && !socket.destroyed) socket.setTimeout(keepAliveTimeoutMs)
-  }
-  const refusal =
-    `libsql-local already has ${maxSockets} client connections open (its limit, maxSockets, ` +
-    `--max-sockets, is ${maxSockets}): close idle clients, or raise the limit`
-  const refused =
-    "HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\n" +
-    `content-length: ${Buffer.byteLength(refusal)}\r\n\r\n${refusal}`
-  server.on("connection", (socket: Socket) => {
-    if (open >= maxSockets) {
-      socket.on("error", () => undefined)
-      socket.end(refused)
-      // A client that neither reads it nor closes is cut off.
-      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
-      return
-    }
-    open++
-    socket.once("close", () => open--)
-    // Node's own listener closes a socket whose time is out with no request or answer in progress.
-    socket.on("timeout", () => {
-      if (!answering.get(socket)) socket.destroy()
-    })
-    idle(socket)
-  })
-  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
-    const socket = request.socket
-    if (socket.writableEnded) return
-    answering.set(socket, (answering.get(socket) ?? 0) + 1)
-    socket.setTimeout(0)
-    response.once("close", () => {
-      const left = (answering.get(socket) ?? 1) - 1
-      answering.set(socket, left)
-      if (left === 0) idle(socket)
-    })
-  })
-  server.on("upgrade", (_request: IncomingMessage, socket: Socket) => socket.setTimeout(0))
 }
 
 async function route(

@@ -7,14 +7,14 @@ import type { AddressInfo } from "node:net"
 import { WebSocketServer } from "ws"
 import { Faults } from "../faults.ts"
 import { DEFAULT_HEADERS_TIMEOUT_MS, limitRequestTime } from "../request-timeouts.ts"
-import { EndpointAccess } from "./access.ts"
 import {
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_MAX_SOCKETS,
   limitSockets,
   NODE_KEEP_ALIVE,
   refusedAtConnection,
-} from "./socket-limits.ts"
+} from "../socket-limits.ts"
+import { EndpointAccess } from "./access.ts"
 import { bodyTimedOut, handleSql, MAX_REQUEST_BYTES, requestTooLarge } from "./sql-over-http.ts"
 import { type NeonStats, StatsBook } from "./stats.ts"
 import { DEFAULT_POOL_LIMITS, UpstreamPool } from "./upstream-pool.ts"

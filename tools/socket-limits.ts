@@ -1,6 +1,6 @@
-// How many client sockets neon-local holds, and for how long an HTTP one may sit idle: the same limits,
-// defaults and words as libsql-local's (its http-server.ts), so the two stand-ins agree. Without them a
-// client could open thousands of sockets and leave them idle, and each was kept for good.
+// How many client sockets a stand-in holds, and for how long an HTTP one may sit idle: one set of limits,
+// defaults and words for libsql-local and neon-local, so the two agree. Without them a client could
+// open thousands of sockets and leave them idle, and each was kept for good.
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import type { Duplex } from "node:stream"
@@ -8,15 +8,15 @@ import type { Duplex } from "node:stream"
 /** Client sockets open at once (HTTP, kept alive or not, and WebSockets): far more than a developer's
  *  clients open (an HTTP client opens one per request it has in flight, a Pool one per connection),
  *  and each costs little, but a client that opened thousands and left them idle held them all for good.
- *  Neon's proxy refuses none: past 10,000 HTTP connections (--sql-over-http-client-conn-threshold) it
- *  closes one of them at random as a new one comes. */
+ *  sqld (hyper) sets no limit; Neon's proxy refuses none: past 10,000 HTTP connections
+ *  (--sql-over-http-client-conn-threshold) it closes one of them at random as a new one comes. */
 export const DEFAULT_MAX_SOCKETS = 1_000
 /**
  * How long an HTTP connection is kept open with no request on it: between requests when kept alive,
  * or before its first. Not said to the client (no `Keep-Alive: timeout=` header, as nginx's 75 s
- * default): clients keep to their own, shorter limits (Node's fetch, which the driver uses: 4 s), so no
+ * default): clients keep to their own, shorter limits (Node's fetch, which the drivers use: 4 s), so no
  * request is sent on a socket the server is closing (what Node's default of 5 s, advertised or not,
- * caused for a client whose event loop lagged).
+ * caused for a client whose event loop lagged). sqld (hyper) closes none.
  */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000
 /** How long a refused socket (past maxSockets) is given to read the 503 and close before it is cut. */
@@ -58,7 +58,7 @@ export function limitSockets(
     `--max-sockets, is ${maxSockets}): close idle clients, or raise the limit`
   const refused =
     "HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\n" +
-    // Neon answers any origin: a page's fetch() past the limit can read why.
+    // sqld and Neon answer any origin: a page's fetch() past the limit can read why.
     "access-control-allow-origin: *\r\n" +
     `content-length: ${Buffer.byteLength(refusal)}\r\n\r\n${refusal}`
   server.on("connection", (socket: Socket) => {
