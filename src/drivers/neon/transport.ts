@@ -61,6 +61,16 @@ const optionsOf = () =>
     ? ZONED
     : undefined
 
+/**
+ * A database on this machine (`postgresql://postgres@127.0.0.1:5432/app`): the driver asks Neon's HTTP
+ * endpoint for it (`https://api.0.0.1/sql`, `https://localhost/sql`), which no PostgreSQL answers, and
+ * failed with "fetch failed" alone, when no fetchEndpoint was given. (The request never left: the error
+ * still reads as one that came first, through its cause.)
+ */
+const LOCAL = /^postgres(ql)?:\/\/([^@/]*@)?(localhost|127\.[\d.]+|\[::1\])[:/]/i
+const LOCAL_HINT =
+  "a local PostgreSQL needs the local Neon endpoint: npx edgealchemy neon-local, then createEngine(url, { fetchEndpoint })"
+
 /** The HTTP driver's spelling of an isolation level: "repeatable read" is "RepeatableRead". */
 function httpIsolationLevel(level: IsolationLevel) {
   const words = level.replace(/(?:^| )(\w)/g, (_, initial: string) => initial.toUpperCase())
@@ -368,7 +378,11 @@ export class NeonTransport implements Transport {
     const abort = new AbortController()
     const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
       measured(this.#roundTrips, { transport: "http", kind, statements: queries }, () =>
-        this.#inFlight.fetch(input, init, abort),
+        this.#inFlight.fetch(input, init, abort).catch((error: Error) => {
+          throw LOCAL.test(this.#url) && !this.#options.fetchEndpoint
+            ? new TypeError(`${error.message}: ${LOCAL_HINT}`, { cause: error })
+            : error
+        }),
       )
     // The driver reads the endpoint and fetch settings when its query starts: `then` starts it, here,
     // while they are in place (its query is lazy until then).
