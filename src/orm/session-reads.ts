@@ -3,7 +3,7 @@
 // plugin, ./land-levels.ts). Shared by ReadSession and AsyncSession's `commit({ read })`; nothing here
 // writes.
 import type { TransactionOptions } from "../drivers/transport.ts"
-import { Result } from "../engine/result.ts"
+import type { Result } from "../engine/result.ts"
 import { itemsOf } from "../engine/row-shape.ts"
 import { Bound } from "../sql/bound.ts"
 import type { Dialect } from "../sql/compiler/dialect.ts"
@@ -90,9 +90,10 @@ export function landRead(
   // Loads (levels, joins) exist only where the loads plugin planned them: it lands them (./land-levels.ts).
   if (plugins.loads && (levels.length > 0 || joined.length > 0))
     return plugins.loads.land(read, results, hydration, dialect)
-  const first = results[0]
-  const rows = hydrateRows(statement, (first?.rows ?? []) as unknown[][], hydration)
-  return new Result(rows as never[], first?.columns ?? [], first?.rowsAffected ?? 0, statement)
+  // The query's result, its rows made objects in place, as ReadSession.execute gives back the connection's.
+  const first = results[0] as Result<unknown[]>
+  hydrateRows(statement, first.rows as unknown[][], hydration)
+  return first
 }
 
 /** Replaces the entity values of rows (in place) by objects from the identity map. */
