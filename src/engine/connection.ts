@@ -73,7 +73,7 @@ export class Connection {
     params: readonly unknown[] = [],
   ): Promise<Result<CoreRowOf<S>>> {
     const query = this.#compile(statement, params)
-    const commits = !this.inTransaction && !reads(statement, query)
+    const commits = !this.inTransaction && !reads(statement)
     const sent = this.run(
       query,
       (transport) => {
@@ -95,7 +95,7 @@ export class Connection {
   ): Promise<Result<unknown[]>[]> {
     if (statements.length === 0) return []
     const queries = statements.map((statement) => this.#compile(statement, []))
-    const commits = !this.inTransaction && !statements.every((s, i) => reads(s, queries[i] as Query))
+    const commits = !this.inTransaction && !statements.every(reads)
     const sent = this.run(
       queries,
       (transport) => {
@@ -360,37 +360,19 @@ export class Connection {
 }
 
 /**
- * A write anywhere in hand-written SQL (after a comment, in a CTE: `WITH v AS (...) INSERT ...`), but not
- * the function replace() (SQLite's REPLACE INTO writes).
- */
-const WRITE_SQL = /\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b/i
-/**
- * Comments, strings and quoted names, as SQLite reads them, scanned left to right: a quote inside a
- * comment starts no string, and `WHERE action = 'delete'` names no write. (PostgreSQL's E'' strings
- * read otherwise, but PostgreSQL refuses writes in a read-only transaction itself.)
- */
-const NOT_CODE = /--[^\n]*|\/\*[\s\S]*?\*\/|'[^']*'|"[^"]*"/g
-
-/**
- * Whether a statement may write: hand-written SQL by a write anywhere in its code; any other statement
- * but a select (DML and DDL) writes.
+ * Whether a statement may write: hand-written SQL by its text (../sql/text.ts, so that a worker that
+ * writes none carries none of the rule); any other statement but a select (DML and DDL) writes.
  */
 export function mayWrite(statement: Statement): boolean {
-  if (statement.kind === "text")
-    return WRITE_SQL.test((statement as unknown as TextStatement).sql.replace(NOT_CODE, " "))
-  return !isSelect(statement)
+  return statement.kind === "text" ? (statement as unknown as TextStatement).mayWrite() : !isSelect(statement)
 }
 
 /**
  * Certainly reads only; anything else (a flush's `WITH ... INSERT` included) may write, and a lost answer
- * to it is an unknown outcome, not a failure to retry. Hand-written SQL reads only when it is a SELECT
- * that calls nothing and selects INTO nothing: `SELECT nextval('s')` or `SELECT fn()` can write, and
- * `SELECT ... INTO t` makes a table. (`FOR UPDATE` locks, and writes nothing.)
+ * to it is an unknown outcome, not a failure to retry. Hand-written SQL by its text (../sql/text.ts).
  */
-export function reads(statement: Statement, query: Query): boolean {
-  if (statement.kind === "text")
-    return /^\s*select\b(?!.*\binto\b)[^(]*$/is.test(query.sql.replace(NOT_CODE, " "))
-  return isSelect(statement)
+export function reads(statement: Statement): boolean {
+  return statement.kind === "text" ? (statement as unknown as TextStatement).readsOnly() : isSelect(statement)
 }
 
 function isSelect(statement: Statement): boolean {

@@ -43,7 +43,7 @@ export function watchCommits(c: Context, engine: Engine): () => void {
  */
 function mayWriteInTransaction(sql: string): boolean {
   const statement = new TextStatement(sql)
-  return /^\s*SELECT\b/i.test(sql) ? !reads(statement, { sql, params: [] }) : mayWrite(statement)
+  return /^\s*SELECT\b/i.test(sql) ? !reads(statement) : mayWrite(statement)
 }
 
 export function hasCommitted(c: Context): boolean {

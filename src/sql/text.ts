@@ -35,7 +35,33 @@ export class TextStatement<Row extends readonly unknown[] = unknown[]> extends S
   override compile(): Compiled {
     return { sql: this.sql, params: this.params }
   }
+
+  /**
+   * Whether this SQL may write, for the engine (../engine/connection.ts): a write anywhere in its code
+   * (after a comment, in a CTE: `WITH v AS (...) INSERT ...`), but not the function replace() (SQLite's
+   * REPLACE INTO writes).
+   */
+  mayWrite(): boolean {
+    return WRITE_SQL.test(this.sql.replace(NOT_CODE, " "))
+  }
+
+  /**
+   * Whether this SQL certainly reads only, for the engine: a SELECT that calls nothing and selects INTO
+   * nothing. `SELECT nextval('s')` or `SELECT fn()` can write, and `SELECT ... INTO t` makes a table.
+   * (`FOR UPDATE` locks, and writes nothing.)
+   */
+  readsOnly(): boolean {
+    return /^\s*select\b(?!.*\binto\b)[^(]*$/is.test(this.sql.replace(NOT_CODE, " "))
+  }
 }
+
+const WRITE_SQL = /\b(insert|update|delete|create|drop|alter|replace(?!\s*\())\b/i
+/**
+ * Comments, strings and quoted names, as SQLite reads them, scanned left to right: a quote inside a
+ * comment starts no string, and `WHERE action = 'delete'` names no write. (PostgreSQL's E'' strings
+ * read otherwise, but PostgreSQL refuses writes in a read-only transaction itself.)
+ */
+const NOT_CODE = /--[^\n]*|\/\*[\s\S]*?\*\/|'[^']*'|"[^"]*"/g
 
 /**
  * A transaction's own statements, after any leading comments: run by hand, the session would not know
