@@ -10,7 +10,7 @@ import { select } from "../sql/select.ts"
 import { ENTITY, type EntityLike, JOIN_PATH, type JoinHop } from "../sql/select-items.ts"
 import { exists } from "../sql/subquery.ts"
 import { replaceColumns } from "../sql/traverse.ts"
-import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import { type Mapper, type RelationshipProperty, relationshipOf } from "./mapper.ts"
 import { stateOf } from "./state.ts"
 
 type Pairs = readonly (readonly [Column<unknown>, Column<unknown>])[]
@@ -39,7 +39,7 @@ export class RelationshipAttribute<Target> {
   }
 
   get property(): RelationshipProperty {
-    return this.mapper.relationship(this.key)
+    return relationshipOf(this.mapper, this.key)
   }
 
   /**

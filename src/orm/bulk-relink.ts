@@ -16,7 +16,7 @@ import type { ForeignKeyConstraint } from "../sql/schema/constraints.ts"
 import type { Table } from "../sql/schema/table.ts"
 import { RelationshipList } from "./collection.ts"
 import { valueKey } from "./identity-map.ts"
-import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import { type Mapper, type RelationshipProperty, relationshipOf, relationshipsOf } from "./mapper.ts"
 import { type InstanceState, sameValue } from "./state.ts"
 
 /** A held object a bulk UPDATE changed, and its committed row from before. */
@@ -142,7 +142,7 @@ export function relinkMoved(moved: readonly Moved[], session: RelinkSession): vo
   // The moved objects' own relationships over the changed columns: many-to-ones first, which the
   // collections then read (a member's own side says where the application has it).
   const own = [...changes].flatMap(([state, changed]) =>
-    [...state.mapper.relationships.values()]
+    [...relationshipsOf(state.mapper).values()]
       .filter((property) => state.loaded.has(property.key))
       .filter((property) => property.pairs.some(([column]) => changed.has(column.key)))
       .map((property) => [state, property] as const),
@@ -161,7 +161,7 @@ export function relinkMoved(moved: readonly Moved[], session: RelinkSession): vo
   for (const owner of held) {
     if (owner.gone || owner.loaded.size === 0) continue
     for (const key of owner.loaded) {
-      const property = owner.mapper.relationship(key)
+      const property = relationshipOf(owner.mapper, key)
       const candidates = movedOf.get(property.target.table)
       if (!candidates) continue
       for (const member of candidates) {
@@ -315,7 +315,7 @@ function linkColumns(mapper: Mapper): ReadonlySet<string> {
   const keys = [
     ...table.primaryKey.map((column) => column.key),
     ...table.foreignKeys.flatMap((fk) => fk.columns.map((name) => table.requireColumn(name).key)),
-    ...[...mapper.relationships.values()].flatMap((property) => property.pairs.map(([own]) => own.key)),
+    ...[...relationshipsOf(mapper).values()].flatMap((property) => property.pairs.map(([own]) => own.key)),
     ...mapper.registry.metadata.tables.flatMap((other) =>
       other.foreignKeys
         .filter((fk) => fk.referencedTable === table.name)

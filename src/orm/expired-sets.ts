@@ -5,7 +5,7 @@
 // wrote nothing: another program's change since stood, and the application's assignment was lost
 // (a many-to-one likewise: `book.shelf = sameShelfAsBefore`). The sets are noted here, in the write path:
 // the column accessors are on every read worker, which cannot pay for this.
-import type { Mapper, Validator } from "./mapper.ts"
+import { type Mapper, relationshipsOf, type Validator } from "./mapper.ts"
 import { unloadRelationships } from "./session-changes.ts"
 import { InstanceState, stateOf } from "./state.ts"
 
@@ -117,7 +117,7 @@ function watchSets(mapper: Mapper): void {
   let watching = watchers.get(mapper)
   if (!watching) {
     const foreignKeys = new Map<string, readonly string[]>()
-    for (const [key, property] of mapper.relationships) {
+    for (const [key, property] of relationshipsOf(mapper)) {
       if (property.direction === "many-to-one")
         foreignKeys.set(
           key,

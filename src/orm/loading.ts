@@ -20,7 +20,7 @@ import { type AliasedModel, aliased } from "./aliased.ts"
 import type { RelationshipAttribute } from "./attribute.ts"
 import { jsonLoad } from "./json-load.ts"
 import { landLoads } from "./land-levels.ts"
-import type { Mapper, ModelConstructor, RelationshipProperty } from "./mapper.ts"
+import { type Mapper, type ModelConstructor, type RelationshipProperty, relationshipOf } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { plugins } from "./plugins.ts"
 import { type RelationshipLoad, relationshipLoad } from "./relationship-query.ts"
@@ -279,7 +279,7 @@ function loadedByDefault(mapper: Mapper): readonly RelationshipProperty[] {
   return cached(defaultLoads, mapper, () =>
     [...mapper.relationshipSpecs]
       .filter(([, spec]) => spec.options.lazy === "selectin" || spec.options.lazy === "joined")
-      .map(([key]) => mapper.relationship(key)),
+      .map(([key]) => relationshipOf(mapper, key)),
   )
 }
 

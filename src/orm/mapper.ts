@@ -44,7 +44,8 @@ export class Mapper {
   declare cls: ModelConstructor
   declare readonly columnKeys: readonly string[]
   readonly validators = new Map<string, Validator[]>()
-  #relationships: Map<string, RelationshipProperty> | undefined
+  /** Its relationships once resolved: see relationshipsOf. */
+  declare resolvedRelationships: ReadonlyMap<string, RelationshipProperty> | undefined
 
   constructor(
     readonly registry: Registry,
@@ -66,19 +67,6 @@ export class Mapper {
     return this.table.primaryKey
   }
 
-  /** The resolved relationships; resolving needs every target model to be known to the registry. */
-  get relationships(): ReadonlyMap<string, RelationshipProperty> {
-    // Relationship specs come from `relationship()`, which installs the plugin that resolves them.
-    this.#relationships ??= plugins.relationships?.resolve(this) ?? new Map()
-    return this.#relationships
-  }
-
-  relationship(key: string): RelationshipProperty {
-    const found = this.relationships.get(key)
-    if (!found) throw new InvalidRequestError(`${this.name} has no relationship "${key}"`)
-    return found
-  }
-
   /** Sees the user's subclass (`class User extends model(...)`), so rows hydrate into it. */
   adopt(cls: ModelConstructor): void {
     if (cls === this.cls || cls === this.base) return
@@ -90,4 +78,21 @@ export class Mapper {
     this.cls = cls
     this.registry.register(this)
   }
+}
+
+/**
+ * A mapper's relationships, resolved on first use: resolving needs every target model to be known to the
+ * registry. Functions rather than members of Mapper, which every read worker carries: only relationships
+ * and the write path ask (a read worker's refresh asks the relationships plugin).
+ */
+export function relationshipsOf(mapper: Mapper): ReadonlyMap<string, RelationshipProperty> {
+  // Relationship specs come from `relationship()`, which installs the plugin that resolves them.
+  mapper.resolvedRelationships ??= plugins.relationships?.resolve(mapper) ?? new Map()
+  return mapper.resolvedRelationships
+}
+
+export function relationshipOf(mapper: Mapper, key: string): RelationshipProperty {
+  const found = relationshipsOf(mapper).get(key)
+  if (!found) throw new InvalidRequestError(`${mapper.name} has no relationship "${key}"`)
+  return found
 }

@@ -3,7 +3,7 @@
 // when no row has its key. Loaded relationships are merged too (the "merge" cascade), each related
 // object once however often the graph reaches it.
 import { StaleDataError } from "../errors.ts"
-import type { ModelConstructor } from "./mapper.ts"
+import { type ModelConstructor, relationshipOf } from "./mapper.ts"
 import { blankInstance, type InstanceState, sameValue, stateOf } from "./state.ts"
 
 /** What merging needs of the session. */
@@ -49,7 +49,7 @@ export async function mergeInto<T extends object>(
   const unloaded = !target
     ? []
     : [...source.loaded].filter((key) => {
-        const property = mapper.relationship(key)
+        const property = relationshipOf(mapper, key)
         return property.direction === "one-to-many" && !property.secondary && !state.loaded.has(key)
       })
   if (target && unloaded.length > 0) await session.refresh(target, unloaded)
@@ -79,7 +79,7 @@ export async function mergeInto<T extends object>(
  * backref moves the member off that parent's collection).
  */
 function reach(state: InstanceState, key: string, next: unknown): object[] {
-  const back = state.mapper.relationship(key).backPopulates
+  const back = relationshipOf(state.mapper, key).backPopulates
   const reached = [state.object, ...membersOf(state.loaded.has(key) ? state.values[key] : null)]
   for (const member of membersOf(next)) {
     reached.push(member)

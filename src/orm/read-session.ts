@@ -235,10 +235,7 @@ export class ReadSession {
     const reloaded =
       relationshipKeys.length < keys.length ? new Bound(byKey(mapper), byKeyValues(identity)) : undefined
     // Relationship keys exist only once `relationship()` installed the plugin that loads them.
-    const loads = plugins.relationships?.loads(
-      relationshipKeys.map((key) => mapper.relationship(key)),
-      [object],
-    )
+    const loads = plugins.relationships?.loads(mapper, relationshipKeys, [object])
     const results = await this.#readAll([...(reloaded ? [reloaded] : []), ...(loads?.statements ?? [])])
     if (reloaded && results[0]) {
       if (results[0].length === 0) {
@@ -258,7 +255,7 @@ export class ReadSession {
     if (objects.length === 0 || !relationships) return
     // Pending changes first: the load finds children by their parents' keys, which it may give them.
     await this.autoflush()
-    const loads = relationships.loads([attribute.property], objects)
+    const loads = relationships.loads(attribute.mapper, [attribute.key], objects)
     loads.land(await this.#readAll(loads.statements), this.hydration({}))
   }
 

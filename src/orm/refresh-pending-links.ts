@@ -4,12 +4,13 @@
 // SQLAlchemy's flush writes the child's history), so the reloaded collection shows those links too;
 // listing the database's alone, it named a child the commit then unlinked. Write path only.
 import { RelationshipList } from "./collection.ts"
+import { relationshipOf } from "./mapper.ts"
 import { type InstanceState, relatedOf, relationshipChanged, stateOf } from "./state.ts"
 
 /** The members of a loaded, back-populated one-to-many refresh() is about to reload; else undefined. */
 export function membersBeforeRefresh(state: InstanceState, key: string): readonly object[] | undefined {
   if (!state.mapper.relationshipSpecs.has(key) || !state.loaded.has(key)) return undefined
-  const property = state.mapper.relationship(key)
+  const property = relationshipOf(state.mapper, key)
   if (property.direction !== "one-to-many" || !property.backPopulates) return undefined
   return [...relatedOf(state, key)]
 }
@@ -26,7 +27,7 @@ export function showPendingLinks(
 ): void {
   const list = state.values[key]
   if (!before || !(list instanceof RelationshipList)) return
-  const back = state.mapper.relationship(key).backPopulates as string
+  const back = relationshipOf(state.mapper, key).backPopulates as string
   const changed = (item: object) => {
     const child = stateOf(item)
     return child.loaded.has(back) && relationshipChanged(child, back)

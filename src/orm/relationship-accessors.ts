@@ -5,7 +5,7 @@ import { InvalidRequestError, NotLoadedError } from "../errors.ts"
 import { type CollectionEvents, RelationshipList, relationshipWrites } from "./collection.ts"
 import { described } from "./described.ts"
 import { validated } from "./instance-accessors.ts"
-import type { Mapper, RelationshipProperty } from "./mapper.ts"
+import { type Mapper, type RelationshipProperty, relationshipOf } from "./mapper.ts"
 import { type InstanceState, refuseForeign, STATE, stateOf } from "./state.ts"
 
 /**
@@ -46,7 +46,7 @@ export function defineRelationshipAccessors(prototype: object, mapper: Mapper): 
 
 function readRelationship(state: InstanceState, key: string): unknown {
   if (state.loaded.has(key)) return state.values[key]
-  const property = state.mapper.relationship(key)
+  const property = relationshipOf(state.mapper, key)
   if (state.committed === undefined) {
     // A many-to-one whose key the application set names a row that is not loaded: null, as SQLAlchemy
     // answers for a pending object, but not kept as loaded, which read null ever after (once committed,
@@ -72,7 +72,7 @@ function readRelationship(state: InstanceState, key: string): unknown {
 // sides as they were: a collection's validator each item it gains, a scalar's its new value, and the
 // other side's validator the owner it gains through the back-populated link (SQLAlchemy's defaults).
 function writeRelationship(state: InstanceState, key: string, value: unknown): void {
-  const property = state.mapper.relationship(key)
+  const property = relationshipOf(state.mapper, key)
   if (!state.loaded.has(key) && state.committed !== undefined && replacesRows(property)) {
     // The rows that point here now must be unlinked or orphaned: SQLAlchemy loads them to know which.
     throw new NotLoadedError(
@@ -249,7 +249,7 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
   other.expungedFrom = undefined
   const back = property.backPopulates
   if (!back) return
-  const backProperty = other.mapper.relationship(back)
+  const backProperty = relationshipOf(other.mapper, back)
   if (backProperty.uselist) {
     if (!other.loaded.has(back) && other.committed !== undefined) return
     if (!other.loaded.has(back)) setRelationship(other, backProperty, [])
@@ -277,7 +277,7 @@ export function linkIndexWrites(state: InstanceState): boolean {
   for (const key of state.loaded) {
     const list = state.values[key]
     if (!(list instanceof RelationshipList)) continue
-    const property = state.mapper.relationship(key)
+    const property = relationshipOf(state.mapper, key)
     // Another model's object written by index would be linked by its key, as the target row with it.
     const changed = list.unannounced((item) => refuseUnlike(state, property, item))
     if (!changed) continue
@@ -293,14 +293,14 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
   const back = property.backPopulates
   const other = stateOf(item)
   if (back && other.loaded.has(back)) {
-    const backProperty = other.mapper.relationship(back)
+    const backProperty = relationshipOf(other.mapper, back)
     if (backProperty.uselist) (other.values[back] as RelationshipList<object>).removeQuietly(owner.object)
     else if (other.values[back] === owner.object) other.values[back] = null
-  } else if (back && other.committed !== undefined && !other.mapper.relationship(back).uselist) {
+  } else if (back && other.committed !== undefined && !relationshipOf(other.mapper, back).uselist) {
     // Its many-to-one, not loaded (a rollback unloaded it), is cleared all the same, as SQLAlchemy's
     // backref sets it to None without loading it: the flush unlinks it, or deletes it as an orphan,
     // whoever held it, a parent the session does not hold included.
-    setRelationship(other, other.mapper.relationship(back), null)
+    setRelationship(other, relationshipOf(other.mapper, back), null)
   }
   // A new child taken out of a delete-orphan collection, with no parent left, is out of the owner's
   // session, as SQLAlchemy's remove event expunges it: the flush would otherwise insert it without its

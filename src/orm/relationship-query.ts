@@ -10,7 +10,7 @@ import { Select, select } from "../sql/select.ts"
 import type { SelectItem } from "../sql/select-items.ts"
 import { valueKey } from "./identity-map.ts"
 import type { JoinedLoad } from "./loading.ts"
-import type { RelationshipProperty } from "./mapper.ts"
+import { type Mapper, type RelationshipProperty, relationshipOf } from "./mapper.ts"
 import { setRelationship } from "./relationship-accessors.ts"
 import { type Hydration, hydrateRows } from "./session-reads.ts"
 import { stateOf } from "./state.ts"
@@ -44,7 +44,8 @@ export function landLoad(
  * Loads of relationships for `parents`, read on their own (refresh, session.load): their statements, to
  * be read in one request with whatever else is read, and `land`, given their rows in the same order.
  */
-export function relationshipLoads(properties: readonly RelationshipProperty[], parents: readonly object[]) {
+export function relationshipLoads(mapper: Mapper, keys: readonly string[], parents: readonly object[]) {
+  const properties = keys.map((key) => relationshipOf(mapper, key))
   const loads = properties.map((property) => relationshipLoad(property, parents))
   return {
     statements: loads.map((load) => load.statement),
@@ -189,7 +190,7 @@ export function assignLoaded(property: RelationshipProperty, loaded: Loaded, ove
     for (const item of items) {
       const child = stateOf(item)
       if (child.loaded.has(back)) continue
-      setRelationship(child, child.mapper.relationship(back), parent)
+      setRelationship(child, relationshipOf(child.mapper, back), parent)
       child.committedCollections.set(back, [parent])
     }
   }

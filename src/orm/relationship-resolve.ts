@@ -11,7 +11,7 @@ import type { Mapper, RelationshipProperty } from "./mapper.ts"
 import { type Registry, registriesInUse } from "./registry.ts"
 import { type Cascade, orderingsOf, type RelationshipOptions, type RelationshipSpec } from "./relationship.ts"
 
-/** A mapper's relationships with their targets and join columns worked out (Mapper.relationships). */
+/** A mapper's relationships with their targets and join columns worked out (relationshipsOf, ./mapper.ts). */
 export function resolveRelationships(mapper: Mapper): Map<string, RelationshipProperty> {
   const resolved = new Map<string, RelationshipProperty>()
   for (const [key, spec] of mapper.relationshipSpecs) {

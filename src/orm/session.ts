@@ -36,7 +36,7 @@ import {
   undecoded,
 } from "./flush/returned.ts"
 import { changedSinceFlush, flushScope, listened, storedMembersOfNew } from "./flush/scope.ts"
-import type { Mapper, ModelConstructor } from "./mapper.ts"
+import { type Mapper, type ModelConstructor, relationshipOf } from "./mapper.ts"
 import { mapperOf } from "./mapper-of.ts"
 import { mergeInto } from "./merge.ts"
 import { plugins } from "./plugins.ts"
@@ -1151,7 +1151,7 @@ export class AsyncSession extends ReadSession {
     for (let i = 0; i < queue.length; i++) {
       const state = queue[i] as InstanceState
       for (const key of state.loaded) {
-        if (!state.mapper.relationship(key).cascade.has("save-update")) continue
+        if (!relationshipOf(state.mapper, key).cascade.has("save-update")) continue
         for (const object of relatedOf(state, key)) {
           const other = stateOf(object)
           if (other.session !== undefined || other.gone || seen.has(other)) continue

@@ -7,7 +7,7 @@ import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
 import { identityKey } from "../identity-map.ts"
-import type { RelationshipProperty } from "../mapper.ts"
+import { type RelationshipProperty, relationshipOf, relationshipsOf } from "../mapper.ts"
 import {
   type InstanceState,
   refuseForeign,
@@ -163,7 +163,7 @@ class HeldChildren {
    */
   of(parent: InstanceState, going: boolean): { object: object; property: RelationshipProperty }[] {
     const found: { object: object; property: RelationshipProperty }[] = []
-    for (const property of parent.mapper.relationships.values()) {
+    for (const property of relationshipsOf(parent.mapper).values()) {
       if (property.direction !== "one-to-many" || property.secondary || property.passiveDeletes) continue
       if (parent.loaded.has(property.key)) continue
       const key = identityKey(property.pairs.map(([own]) => parent.committed?.[own.key]))
@@ -237,13 +237,13 @@ export function reachedByAdd(
     if (current !== state && since?.handled.has(current)) {
       // Walked before: only the links it gained since lead anywhere new.
       for (const [key, object] of since.gained.get(current) ?? []) {
-        if (current.mapper.relationship(key).cascade.has("save-update"))
+        if (relationshipOf(current.mapper, key).cascade.has("save-update"))
           visit(current, key, object, reached, state, session)
       }
       continue
     }
     for (const key of current.loaded) {
-      if (!current.mapper.relationship(key).cascade.has("save-update")) continue
+      if (!relationshipOf(current.mapper, key).cascade.has("save-update")) continue
       const now = relatedOf(current, key)
       const before = current.committedCollections.get(key) ?? []
       // Copied into a set only to find what it lost: a new object's collection has lost nothing, and
@@ -299,7 +299,7 @@ function visit(
  */
 function refuseLinkedForeign(state: InstanceState, session: SessionLike): void {
   for (const key of state.loaded) {
-    if (!state.mapper.relationship(key).cascade.has("save-update")) continue
+    if (!relationshipOf(state.mapper, key).cascade.has("save-update")) continue
     const now = relatedOf(state, key)
     const before = state.committedCollections.get(key)
     if (before && sameMembers(before, now)) continue
@@ -323,7 +323,7 @@ function refuseLinkedForeign(state: InstanceState, session: SessionLike): void {
  */
 function refuseUnsaved(state: InstanceState, session: SessionLike): void {
   for (const key of state.loaded) {
-    const property = state.mapper.relationship(key)
+    const property = relationshipOf(state.mapper, key)
     if (property.cascade.has("save-update")) continue
     for (const related of relatedOf(state, key)) {
       const other = stateOf(related)
@@ -344,7 +344,7 @@ function refuseUnsaved(state: InstanceState, session: SessionLike): void {
  */
 function refuseLinkToLeftOut(state: InstanceState, pending: ReadonlySet<InstanceState>): void {
   for (const key of state.loaded) {
-    const property = state.mapper.relationship(key)
+    const property = relationshipOf(state.mapper, key)
     const target = state.values[key] as object | null | undefined
     if (property.direction !== "many-to-one" || !target) continue
     const other = stateOf(target)
@@ -377,7 +377,7 @@ export function detachedThroughDelete(state: InstanceState): InstanceState[] {
 function relatedThrough(state: InstanceState, cascade: "save-update" | "delete"): object[] {
   const found: object[] = []
   for (const key of state.loaded) {
-    const property = state.mapper.relationship(key)
+    const property = relationshipOf(state.mapper, key)
     if (!property.cascade.has(cascade)) continue
     const value = state.values[key]
     if (Array.isArray(value)) found.push(...(value as object[]))
@@ -393,7 +393,7 @@ function relatedThrough(state: InstanceState, cascade: "save-update" | "delete")
 function orphansOf(state: InstanceState, parents: readonly InstanceState[]): object[] {
   const found: object[] = []
   for (const key of state.loaded) {
-    const property = state.mapper.relationship(key)
+    const property = relationshipOf(state.mapper, key)
     if (property.direction !== "one-to-many" || !property.cascade.has("delete-orphan")) continue
     const before = state.committedCollections.get(key)
     if (!before || before.length === 0) continue
@@ -413,12 +413,12 @@ function orphansOf(state: InstanceState, parents: readonly InstanceState[]): obj
  */
 function leftItsParent(child: InstanceState, parents: readonly InstanceState[]): boolean {
   for (const key of child.loaded) {
-    const property = child.mapper.relationship(key)
+    const property = relationshipOf(child.mapper, key)
     if (property.direction !== "many-to-one" || child.values[key] != null || !property.backPopulates) continue
     // Loaded as null and left so: its parent's row is missing (a key the database does not enforce),
     // which is no removal from a collection; SQLAlchemy deletes no such object either.
     if (!relationshipChanged(child, key)) continue
-    const reverse = property.target.relationships.get(property.backPopulates)
+    const reverse = relationshipsOf(property.target).get(property.backPopulates)
     if (reverse?.direction !== "one-to-many" || !reverse.cascade.has("delete-orphan")) continue
     const named = property.pairs.every(
       ([local]) =>
@@ -428,7 +428,7 @@ function leftItsParent(child: InstanceState, parents: readonly InstanceState[]):
     if (!named) continue
     const taken = parents.some(
       (other) =>
-        other.mapper.relationships.get(reverse.key) === reverse &&
+        relationshipsOf(other.mapper).get(reverse.key) === reverse &&
         other.loaded.has(reverse.key) &&
         relatedOf(other, reverse.key).includes(child.object),
     )
@@ -472,7 +472,7 @@ function hasOtherParent(
   // another relationship with the same name (the comment's author's `comments`, beside its post's).
   const held = (other: InstanceState) =>
     other !== parent &&
-    other.mapper.relationships.get(property.key) === property &&
+    relationshipsOf(other.mapper).get(property.key) === property &&
     other.loaded.has(property.key) &&
     relatedOf(other, property.key).includes(child.object)
   if (parents.some(held)) return true

@@ -4,7 +4,7 @@ import type { Column } from "../../sql/schema/column.ts"
 import type { Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import { identityKey } from "../identity-map.ts"
-import type { Mapper, RelationshipProperty } from "../mapper.ts"
+import { type Mapper, type RelationshipProperty, relationshipsOf } from "../mapper.ts"
 import { isPartial } from "../reference.ts"
 import { type InstanceState, sameValue, stateOf } from "../state.ts"
 import type { Linking, WriteStep } from "./plan.ts"
@@ -71,7 +71,7 @@ export function releaseDependents(
   held: readonly InstanceState[],
   deleted: InstanceState[],
 ): void {
-  for (const property of state.mapper.relationships.values()) {
+  for (const property of relationshipsOf(state.mapper).values()) {
     if (property.passiveDeletes || property.direction === "many-to-one") continue
     const add = (step: WriteStep) =>
       dependents.set(step.table, [...(dependents.get(step.table) ?? []), { parent: state, step }])
@@ -177,7 +177,7 @@ interface Below {
  * `passiveDeletes`, or joined by several columns, are left to the database's ON DELETE, as before.
  */
 function releaseBelow(mapper: Mapper, rows: Linking | undefined, below: Below): void {
-  for (const linked of mapper.relationships.values()) {
+  for (const linked of relationshipsOf(mapper).values()) {
     const [pair, more] = linked.pairs
     if (linked.direction === "many-to-one" || linked.passiveDeletes || !pair || more) continue
     const [own, link] = pair

@@ -6,7 +6,7 @@ import type { Column } from "../../sql/schema/column.ts"
 import type { ForeignKeyConstraint } from "../../sql/schema/constraints.ts"
 import { clientDefault, isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { topologicalSort } from "../../util/topological-sort.ts"
-import type { Mapper } from "../mapper.ts"
+import { type Mapper, relationshipsOf } from "../mapper.ts"
 import { type InstanceState, sameValue } from "../state.ts"
 import { KeyRef } from "./key-ref.ts"
 import { sortByKey } from "./lock-order.ts"
@@ -55,7 +55,7 @@ export function insertOrder(order: readonly Table[], pending: readonly InstanceS
 export function deferredForeignKeys(mappers: Iterable<Mapper>): Set<ForeignKeyConstraint> {
   const deferred = new Set<ForeignKeyConstraint>()
   for (const mapper of new Set(mappers)) {
-    for (const property of mapper.relationships.values()) {
+    for (const property of relationshipsOf(mapper).values()) {
       if (property.direction !== "many-to-one" || !property.spec.options.postUpdate) continue
       const keys = property.pairs.map(([local]) => local.key)
       for (const fk of mapper.table.foreignKeys) {

@@ -27,7 +27,7 @@ import { isGeneratedKey, type Table } from "../../sql/schema/table.ts"
 import { cached } from "../../util/cached.ts"
 import { noteSet } from "../expired-sets.ts"
 import { identityKey, valueKey } from "../identity-map.ts"
-import type { RelationshipProperty } from "../mapper.ts"
+import { type RelationshipProperty, relationshipOf, relationshipsOf } from "../mapper.ts"
 import { type InstanceState, relatedOf, relationshipChanged, sameValue, stateOf } from "../state.ts"
 import {
   childrenFirst,
@@ -214,7 +214,7 @@ function releasedCycles(deleted: readonly InstanceState[]): WriteStep[] {
     cached(going, state.mapper.table, () => new Set()).add(identityKey(state.identity ?? []))
   const steps: WriteStep[] = []
   for (const state of deleted) {
-    for (const property of state.mapper.relationships.values()) {
+    for (const property of relationshipsOf(state.mapper).values()) {
       if (property.direction !== "many-to-one" || !property.spec.options.postUpdate) continue
       const named = property.pairs.map(([local]) => state.committed?.[local.key])
       if (named.some((value) => value == null)) continue
@@ -250,7 +250,7 @@ const whereKey = (step: WriteStep): unknown[] => [...step.where.values()]
  */
 function syncRelationships(state: InstanceState, links: LinkChanges): void {
   for (const key of state.loaded) {
-    const property = state.mapper.relationship(key)
+    const property = relationshipOf(state.mapper, key)
     const value = state.values[key]
     if (property.direction === "many-to-one") {
       const target = value ? stateOf(value as object) : undefined

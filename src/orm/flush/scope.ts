@@ -5,7 +5,7 @@
 // others as they are; where that is not enough to know what it writes, it looks at all of them.
 import { MAPPER_EVENTS, mapperListeners } from "../events.ts"
 import { setWhileExpired } from "../expired-sets.ts"
-import type { RelationshipProperty } from "../mapper.ts"
+import { type RelationshipProperty, relationshipOf, relationshipsOf } from "../mapper.ts"
 import { relationshipsChanged } from "../session-changes.ts"
 import {
   type InstanceState,
@@ -37,7 +37,7 @@ export function flushScope(held: Iterable<object>, session: SessionLike): Instan
     scope.add(state)
     for (const key of state.loaded) {
       if (!relationshipChanged(state, key)) continue
-      if (orphans(state.mapper.relationship(key))) return undefined
+      if (orphans(relationshipOf(state.mapper, key))) return undefined
       const before = state.committedCollections.get(key) ?? []
       for (const member of [...relatedOf(state, key), ...before]) {
         const other = stateOf(member)
@@ -60,7 +60,7 @@ export function storedMembersOfNew(
   const found: InstanceState[] = []
   for (const state of pending) {
     for (const key of state.loaded) {
-      if (state.mapper.relationship(key).direction !== "one-to-many") continue
+      if (relationshipOf(state.mapper, key).direction !== "one-to-many") continue
       for (const member of relatedOf(state, key)) {
         const other = stateOf(member)
         if (other.session === session && other.committed !== undefined && !looked.has(other))
@@ -113,5 +113,7 @@ function keyChanged(state: InstanceState): boolean {
 function orphans(property: RelationshipProperty): boolean {
   if (property.cascade.has("delete-orphan")) return true
   const back = property.backPopulates
-  return back !== undefined && property.target.relationships.get(back)?.cascade.has("delete-orphan") === true
+  return (
+    back !== undefined && relationshipsOf(property.target).get(back)?.cascade.has("delete-orphan") === true
+  )
 }
