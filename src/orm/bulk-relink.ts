@@ -17,7 +17,7 @@ import type { Table } from "../sql/schema/table.ts"
 import { RelationshipList } from "./collection.ts"
 import { valueKey } from "./identity-map.ts"
 import { type Mapper, type RelationshipProperty, relationshipOf, relationshipsOf } from "./mapper.ts"
-import { type InstanceState, sameValue } from "./state.ts"
+import { committedCollectionsOf, type InstanceState, loadedOf, sameValue } from "./state.ts"
 
 /** A held object a bulk UPDATE changed, and its committed row from before. */
 export type Moved = readonly [state: InstanceState, before: Readonly<Record<string, unknown>> | undefined]
@@ -143,7 +143,7 @@ export function relinkMoved(moved: readonly Moved[], session: RelinkSession): vo
   // collections then read (a member's own side says where the application has it).
   const own = [...changes].flatMap(([state, changed]) =>
     [...relationshipsOf(state.mapper).values()]
-      .filter((property) => state.loaded.has(property.key))
+      .filter((property) => loadedOf(state).has(property.key))
       .filter((property) => property.pairs.some(([column]) => changed.has(column.key)))
       .map((property) => [state, property] as const),
   )
@@ -159,8 +159,8 @@ export function relinkMoved(moved: readonly Moved[], session: RelinkSession): vo
   }
   // The other held objects' relationships that point at a moved object's changed columns.
   for (const owner of held) {
-    if (owner.gone || owner.loaded.size === 0) continue
-    for (const key of owner.loaded) {
+    if (owner.gone || loadedOf(owner).size === 0) continue
+    for (const key of loadedOf(owner)) {
       const property = relationshipOf(owner.mapper, key)
       const candidates = movedOf.get(property.target.table)
       if (!candidates) continue
@@ -209,9 +209,9 @@ function setOne(state: InstanceState, key: string, target: object | null | undef
     unload(state, key)
     return
   }
-  const committed = state.committedCollections.get(key)
+  const committed = committedCollectionsOf(state).get(key)
   const unchanged = committed === undefined || state.values[key] === (committed[0] ?? null)
-  state.committedCollections.set(key, target ? [target] : [])
+  committedCollectionsOf(state).set(key, target ? [target] : [])
   if (unchanged) state.values[key] = target
 }
 
@@ -226,7 +226,7 @@ function reconcile(owner: InstanceState, property: RelationshipProperty, member:
     ([own, target]) => ownerRow[own.key] !== null && sameKey(ownerRow[own.key], memberRow[target.key]),
   )
   const key = property.key
-  const committed = owner.committedCollections.get(key) ?? []
+  const committed = committedCollectionsOf(owner).get(key) ?? []
   const was = committed.includes(member.object)
   if (was === belongs) return
   const held = relatedIncludes(owner, key, member.object)
@@ -234,17 +234,17 @@ function reconcile(owner: InstanceState, property: RelationshipProperty, member:
   // with autoflush off, that move stands); without one, a member it did not move follows the row.
   const back = property.backPopulates
   const wanted =
-    back !== undefined && member.loaded.has(back)
+    back !== undefined && loadedOf(member).has(back)
       ? member.values[back] === owner.object
       : held === was
         ? belongs
         : held
   if (!property.uselist) {
-    owner.committedCollections.set(key, belongs ? [member.object] : [])
+    committedCollectionsOf(owner).set(key, belongs ? [member.object] : [])
     if (wanted !== held) owner.values[key] = wanted ? member.object : null
     return
   }
-  owner.committedCollections.set(
+  committedCollectionsOf(owner).set(
     key,
     belongs ? [...committed, member.object] : committed.filter((item) => item !== member.object),
   )
@@ -284,8 +284,8 @@ function relatedIncludes(state: InstanceState, key: string, object: object): boo
 /** Forgets a loaded relationship: reading it raises NotLoadedError until it is loaded again. */
 function unload(state: InstanceState, key: string): void {
   delete state.values[key]
-  state.committedCollections.delete(key)
-  state.loaded.delete(key)
+  committedCollectionsOf(state).delete(key)
+  loadedOf(state).delete(key)
 }
 
 function changedKeys(

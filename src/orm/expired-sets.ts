@@ -7,7 +7,7 @@
 // the column accessors are on every read worker, which cannot pay for this.
 import { type Mapper, relationshipsOf, type Validator } from "./mapper.ts"
 import { unloadRelationships } from "./session-changes.ts"
-import { InstanceState, stateOf } from "./state.ts"
+import { InstanceState, loadedOf, stateOf } from "./state.ts"
 
 /** The committed row an expiry made stale, and the columns set since (both until a row replaces it). */
 interface StaleRow {
@@ -84,7 +84,7 @@ function linkSet(state: InstanceState, key: string, value: unknown): void {
 
 function settle(state: InstanceState, stale: StaleRow): void {
   for (const [key, given] of stale.links) {
-    if (!state.loaded.has(key) || !given.has(state.values[key] ?? null)) continue
+    if (!loadedOf(state).has(key) || !given.has(state.values[key] ?? null)) continue
     for (const column of watchers.get(state.mapper)?.foreignKeys.get(key) ?? []) noteSet(state, column)
   }
   stale.links.clear()

@@ -4,7 +4,7 @@
 // object once however often the graph reaches it.
 import { StaleDataError } from "../errors.ts"
 import { type ModelConstructor, relationshipOf } from "./mapper.ts"
-import { blankInstance, type InstanceState, sameValue, stateOf } from "./state.ts"
+import { blankInstance, type InstanceState, loadedOf, sameValue, stateOf } from "./state.ts"
 
 /** What merging needs of the session. */
 export interface MergingSession {
@@ -48,9 +48,9 @@ export async function mergeInto<T extends object>(
   // (A many-to-many collection assigned unloaded replaces the database's links without them.)
   const unloaded = !target
     ? []
-    : [...source.loaded].filter((key) => {
+    : [...loadedOf(source)].filter((key) => {
         const property = relationshipOf(mapper, key)
-        return property.direction === "one-to-many" && !property.secondary && !state.loaded.has(key)
+        return property.direction === "one-to-many" && !property.secondary && !loadedOf(state).has(key)
       })
   if (target && unloaded.length > 0) await session.refresh(target, unloaded)
   session.changing([state.object], unloaded)
@@ -61,7 +61,7 @@ export async function mergeInto<T extends object>(
     if (source.values[key] !== undefined) copy[key] = source.values[key]
   }
   if (!target) session.add(state.object)
-  for (const key of source.loaded) {
+  for (const key of loadedOf(source)) {
     const value = source.values[key]
     const related = Array.isArray(value)
       ? await mergeAll(session, value, merged)
@@ -80,11 +80,11 @@ export async function mergeInto<T extends object>(
  */
 function reach(state: InstanceState, key: string, next: unknown): object[] {
   const back = relationshipOf(state.mapper, key).backPopulates
-  const reached = [state.object, ...membersOf(state.loaded.has(key) ? state.values[key] : null)]
+  const reached = [state.object, ...membersOf(loadedOf(state).has(key) ? state.values[key] : null)]
   for (const member of membersOf(next)) {
     reached.push(member)
     const other = stateOf(member)
-    const parent = back && other.loaded.has(back) ? other.values[back] : null
+    const parent = back && loadedOf(other).has(back) ? other.values[back] : null
     if (parent && !Array.isArray(parent)) reached.push(parent as object)
   }
   return reached

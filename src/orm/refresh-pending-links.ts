@@ -5,11 +5,11 @@
 // listing the database's alone, it named a child the commit then unlinked. Write path only.
 import { RelationshipList } from "./collection.ts"
 import { relationshipOf } from "./mapper.ts"
-import { type InstanceState, relatedOf, relationshipChanged, stateOf } from "./state.ts"
+import { type InstanceState, loadedOf, relatedOf, relationshipChanged, stateOf } from "./state.ts"
 
 /** The members of a loaded, back-populated one-to-many refresh() is about to reload; else undefined. */
 export function membersBeforeRefresh(state: InstanceState, key: string): readonly object[] | undefined {
-  if (!state.mapper.relationshipSpecs.has(key) || !state.loaded.has(key)) return undefined
+  if (!state.mapper.relationshipSpecs.has(key) || !loadedOf(state).has(key)) return undefined
   const property = relationshipOf(state.mapper, key)
   if (property.direction !== "one-to-many" || !property.backPopulates) return undefined
   return [...relatedOf(state, key)]
@@ -30,7 +30,7 @@ export function showPendingLinks(
   const back = relationshipOf(state.mapper, key).backPopulates as string
   const changed = (item: object) => {
     const child = stateOf(item)
-    return child.loaded.has(back) && relationshipChanged(child, back)
+    return loadedOf(child).has(back) && relationshipChanged(child, back)
   }
   const names = (item: object) => stateOf(item).values[back] === state.object
   for (const item of [...list]) if (changed(item) && !names(item)) list.removeQuietly(item)

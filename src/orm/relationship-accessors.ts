@@ -6,7 +6,14 @@ import { type CollectionEvents, RelationshipList, relationshipWrites } from "./c
 import { described } from "./described.ts"
 import { validated } from "./instance-accessors.ts"
 import { type Mapper, type RelationshipProperty, relationshipOf } from "./mapper.ts"
-import { type InstanceState, refuseForeign, STATE, stateOf } from "./state.ts"
+import {
+  committedCollectionsOf,
+  type InstanceState,
+  loadedOf,
+  refuseForeign,
+  STATE,
+  stateOf,
+} from "./state.ts"
 
 /**
  * Sets a new object's attributes (`new Post({ ... })`) in the order given; refused midway (a validator,
@@ -45,7 +52,7 @@ export function defineRelationshipAccessors(prototype: object, mapper: Mapper): 
 }
 
 function readRelationship(state: InstanceState, key: string): unknown {
-  if (state.loaded.has(key)) return state.values[key]
+  if (loadedOf(state).has(key)) return state.values[key]
   const property = relationshipOf(state.mapper, key)
   if (state.committed === undefined) {
     // A many-to-one whose key the application set names a row that is not loaded: null, as SQLAlchemy
@@ -59,7 +66,7 @@ function readRelationship(state: InstanceState, key: string): unknown {
     // A new object has nothing in the database to load: its relationships start empty, unchanged (so
     // reading one does not override a foreign key the application set itself).
     setRelationship(state, property, property.uselist ? [] : null)
-    state.committedCollections.set(key, [])
+    committedCollectionsOf(state).set(key, [])
     return state.values[key]
   }
   throw new NotLoadedError(
@@ -73,7 +80,7 @@ function readRelationship(state: InstanceState, key: string): unknown {
 // other side's validator the owner it gains through the back-populated link (SQLAlchemy's defaults).
 function writeRelationship(state: InstanceState, key: string, value: unknown): void {
   const property = relationshipOf(state.mapper, key)
-  if (!state.loaded.has(key) && state.committed !== undefined && replacesRows(property)) {
+  if (!loadedOf(state).has(key) && state.committed !== undefined && replacesRows(property)) {
     // The rows that point here now must be unlinked or orphaned: SQLAlchemy loads them to know which.
     throw new NotLoadedError(
       `${state.mapper.name}.${key} is not loaded: assigning it replaces the rows that point at this one, which must be known first (no implicit I/O): ` +
@@ -88,7 +95,7 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
       )
     }
     // Sets: a collection of thousands reassigned looked each member up in the other list.
-    const previous = new Set(state.loaded.has(key) ? (state.values[key] as object[]) : [])
+    const previous = new Set(loadedOf(state).has(key) ? (state.values[key] as object[]) : [])
     const given = Array.isArray(value) ? (value as object[]) : []
     const next = given.map((item) => (previous.has(item) ? item : accepted(state, property, item)))
     attach(
@@ -98,7 +105,7 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
     )
     const kept = new Set(next)
     for (const item of previous) if (!kept.has(item)) unlinkBack(state, property, item)
-    if (!state.loaded.has(key) && state.committed !== undefined) dropFromOtherSides(state, property, kept)
+    if (!loadedOf(state).has(key) && state.committed !== undefined) dropFromOtherSides(state, property, kept)
     setRelationship(state, property, next)
     for (const item of next) {
       if (previous.has(item)) continue
@@ -108,8 +115,8 @@ function writeRelationship(state: InstanceState, key: string, value: unknown): v
     return
   }
   // A new object's first value for it (`new Child({ parent })`): the object is in no collection yet.
-  const fresh = state.committed === undefined && !state.loaded.has(key)
-  const previous = state.loaded.has(key) ? (state.values[key] as object | null) : null
+  const fresh = state.committed === undefined && !loadedOf(state).has(key)
+  const previous = loadedOf(state).has(key) ? (state.values[key] as object | null) : null
   const next = value
     ? accepted(state, property, value as object)
     : validated(state.mapper, key, value, state.object)
@@ -211,7 +218,7 @@ export function setRelationship(state: InstanceState, property: RelationshipProp
   } else {
     state.values[property.key] = value
   }
-  state.loaded.add(property.key)
+  loadedOf(state).add(property.key)
 }
 
 /** A collection's events: adding or removing an item sets or clears the other side of the link. */
@@ -251,12 +258,12 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
   if (!back) return
   const backProperty = relationshipOf(other.mapper, back)
   if (backProperty.uselist) {
-    if (!other.loaded.has(back) && other.committed !== undefined) return
-    if (!other.loaded.has(back)) setRelationship(other, backProperty, [])
+    if (!loadedOf(other).has(back) && other.committed !== undefined) return
+    if (!loadedOf(other).has(back)) setRelationship(other, backProperty, [])
     ;(other.values[back] as RelationshipList<object>).addQuietly(owner.object, fresh)
     gained(other, back, owner.object)
   } else {
-    const previous = other.loaded.has(back) ? (other.values[back] as object | null) : null
+    const previous = loadedOf(other).has(back) ? (other.values[back] as object | null) : null
     if (previous === owner.object) return
     setRelationship(other, backProperty, owner.object)
     gained(other, back, owner.object)
@@ -274,7 +281,7 @@ function linkBack(owner: InstanceState, property: RelationshipProperty, item: ob
  */
 export function linkIndexWrites(state: InstanceState): boolean {
   let any = false
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     const list = state.values[key]
     if (!(list instanceof RelationshipList)) continue
     const property = relationshipOf(state.mapper, key)
@@ -292,7 +299,7 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
   relationshipWrites.count++
   const back = property.backPopulates
   const other = stateOf(item)
-  if (back && other.loaded.has(back)) {
+  if (back && loadedOf(other).has(back)) {
     const backProperty = relationshipOf(other.mapper, back)
     if (backProperty.uselist) (other.values[back] as RelationshipList<object>).removeQuietly(owner.object)
     else if (other.values[back] === owner.object) other.values[back] = null
@@ -314,7 +321,7 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
     property.cascade.has("delete-orphan") &&
     other.committed === undefined &&
     session !== undefined &&
-    (!back || (other.loaded.has(back) && other.values[back] == null))
+    (!back || (loadedOf(other).has(back) && other.values[back] == null))
   ) {
     if (other.session === session) session.expunge?.(item)
     else if (other.session === undefined) other.expungedFrom = session
@@ -324,7 +331,7 @@ function unlinkBack(owner: InstanceState, property: RelationshipProperty, item: 
 /** Takes `item` out of a loaded relationship of `state`: out of a collection, or a scalar set to null. */
 function dropLink(state: InstanceState, key: string, item: object): void {
   relationshipWrites.count++
-  if (!state.loaded.has(key)) return
+  if (!loadedOf(state).has(key)) return
   const value = state.values[key]
   if (value instanceof RelationshipList) value.removeQuietly(item)
   else if (value === item) state.values[key] = null

@@ -13,7 +13,7 @@ import type { JoinedLoad } from "./loading.ts"
 import { type Mapper, type RelationshipProperty, relationshipOf } from "./mapper.ts"
 import { setRelationship } from "./relationship-accessors.ts"
 import { type Hydration, hydrateRows } from "./session-reads.ts"
-import { stateOf } from "./state.ts"
+import { committedCollectionsOf, loadedOf, stateOf } from "./state.ts"
 
 export interface RelationshipLoad {
   /** The target's rows (the target first), selected by `link` IN the parents' keys. */
@@ -180,18 +180,18 @@ function group(
 export function assignLoaded(property: RelationshipProperty, loaded: Loaded, overwrite = true): void {
   for (const [parent, items] of loaded) {
     const state = stateOf(parent)
-    if (!overwrite && state.loaded.has(property.key)) continue
+    if (!overwrite && loadedOf(state).has(property.key)) continue
     setRelationship(state, property, property.uselist ? items : (items[0] ?? null))
     // The loaded list itself: nothing changes it (the relationship's value is a copy).
-    state.committedCollections.set(property.key, property.uselist ? items : items.slice(0, 1))
+    committedCollectionsOf(state).set(property.key, property.uselist ? items : items.slice(0, 1))
     // A loaded one-to-many also tells each child its parent (the many-to-one side), with no query.
     const back = property.direction === "one-to-many" ? property.backPopulates : undefined
     if (!back) continue
     for (const item of items) {
       const child = stateOf(item)
-      if (child.loaded.has(back)) continue
+      if (loadedOf(child).has(back)) continue
       setRelationship(child, relationshipOf(child.mapper, back), parent)
-      child.committedCollections.set(back, [parent])
+      committedCollectionsOf(child).set(back, [parent])
     }
   }
 }

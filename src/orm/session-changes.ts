@@ -8,7 +8,9 @@ import { type FlushContext, mapperListeners } from "./events.ts"
 import { type FlushPlan, keyOf } from "./flush/plan.ts"
 import { STALE_MARKER } from "./flush/render.ts"
 import {
+  committedCollectionsOf,
   type InstanceState,
+  loadedOf,
   relatedOf,
   relationshipChanged,
   sameMembers,
@@ -27,7 +29,7 @@ export interface SavedState {
 /** An object as a flush found it, to put back if the flush fails: values, and collections' members. */
 export function saveOf(state: InstanceState): SavedState {
   const members = new Map<string, readonly object[]>()
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     const value = state.values[key]
     if (Array.isArray(value)) members.set(key, [...value])
   }
@@ -54,10 +56,10 @@ export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState,
     states.map((state) => {
       const related = new Map<string, readonly object[]>()
       let committedRelated: Map<string, readonly object[] | undefined> | undefined
-      for (const key of state.loaded) {
+      for (const key of loadedOf(state)) {
         const members = [...relatedOf(state, key)]
         related.set(key, members)
-        const committed = state.committedCollections.get(key)
+        const committed = committedCollectionsOf(state).get(key)
         if (committed && sameMembers(committed, members)) continue
         committedRelated ??= new Map()
         committedRelated.set(key, committed)
@@ -78,11 +80,11 @@ export function snapshotOf(states: readonly InstanceState[]): Map<InstanceState,
  * member unlinked from the row it is on, a link inserted twice).
  */
 export function restoreSnapshot(state: InstanceState, snapshot: Snapshot): void {
-  const changed = [...state.loaded].filter((key) => {
+  const changed = [...loadedOf(state)].filter((key) => {
     const before = snapshot.related.get(key)
     if (!before || !sameMembers(before, relatedOf(state, key))) return true
     const committed = snapshot.committedRelated?.has(key) ? snapshot.committedRelated.get(key) : before
-    const now = state.committedCollections.get(key)
+    const now = committedCollectionsOf(state).get(key)
     return now !== committed && !(now && committed && sameMembers(now, committed))
   })
   restoreSaved(state, snapshot)
@@ -240,8 +242,8 @@ export function primaryKeyOf(object: object): number | Expression<number> {
  * them as it went out (./session.ts), else as they are now.
  */
 export function snapshotCollections(state: InstanceState, sent?: Snapshot): void {
-  for (const key of state.loaded)
-    state.committedCollections.set(key, [...(sent?.related.get(key) ?? relatedOf(state, key))])
+  for (const key of loadedOf(state))
+    committedCollectionsOf(state).set(key, [...(sent?.related.get(key) ?? relatedOf(state, key))])
 }
 
 /** A value the application set on an object while its flush was out: newer than what it sent. */
@@ -270,7 +272,7 @@ export function lateChanges(
     for (const key of state.mapper.columnKeys) {
       if (!sameValue(state.values[key], before?.[key])) late.push([state, key, state.values[key]])
     }
-    for (const key of state.loaded) {
+    for (const key of loadedOf(state)) {
       const members = snapshot?.related.get(key)
       const changed = snapshot
         ? members !== undefined && !sameMembers(members, relatedOf(state, key))
@@ -297,20 +299,20 @@ export function keepLateChanges(late: readonly LateChange[]): void {
 export function relationshipsChanged(state: InstanceState): boolean {
   // `loaded` is made on first use: a model without relationships has none, and every autoflush asks.
   if (state.mapper.relationshipSpecs.size === 0) return false
-  for (const key of state.loaded) if (relationshipChanged(state, key)) return true
+  for (const key of loadedOf(state)) if (relationshipChanged(state, key)) return true
   return false
 }
 
 /** Forgets every loaded relationship of an object (`refresh()` loads them again). */
 export function unloadRelationships(state: InstanceState): void {
-  for (const key of [...state.loaded]) unload(state, key)
+  for (const key of [...loadedOf(state)]) unload(state, key)
 }
 
 /** Forgets a loaded relationship's value: reading it raises NotLoadedError until it is loaded again. */
 export function unload(state: InstanceState, key: string): void {
   delete state.values[key]
-  state.committedCollections.delete(key)
-  state.loaded.delete(key)
+  committedCollectionsOf(state).delete(key)
+  loadedOf(state).delete(key)
 }
 
 /**
@@ -325,7 +327,8 @@ export function discardUnflushed(state: InstanceState, only?: readonly string[])
     if (key in committed) state.values[key] = committed[key]
     else delete state.values[key]
   }
-  for (const key of [...state.loaded].filter(named)) if (relationshipChanged(state, key)) unload(state, key)
+  for (const key of [...loadedOf(state)].filter(named))
+    if (relationshipChanged(state, key)) unload(state, key)
 }
 
 /**

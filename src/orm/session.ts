@@ -69,7 +69,15 @@ import {
 } from "./session-changes.ts"
 import { checkCommitOptions, checkSessionOptions, checkTransactionOptions } from "./session-options.ts"
 import { hydrateRows, landRead, ONE_SNAPSHOT, planOf, readOf } from "./session-reads.ts"
-import { hasState, type InstanceState, refuseForeign, relatedOf, sameValue, stateOf } from "./state.ts"
+import {
+  hasState,
+  type InstanceState,
+  loadedOf,
+  refuseForeign,
+  relatedOf,
+  sameValue,
+  stateOf,
+} from "./state.ts"
 
 /** Each may be `undefined`, meaning not given (as under `exactOptionalPropertyTypes`). */
 export interface SessionOptions {
@@ -396,7 +404,7 @@ export class AsyncSession extends ReadSession {
     for (const [state, before] of saved) {
       restoreSaved(state, before)
       // A collection it loaded (to replace it) is unloaded again, as it was.
-      for (const key of [...state.loaded]) if (!(key in before.values)) unload(state, key)
+      for (const key of [...loadedOf(state)]) if (!(key in before.values)) unload(state, key)
     }
   }
 
@@ -1150,7 +1158,7 @@ export class AsyncSession extends ReadSession {
     const seen = new Set(queue)
     for (let i = 0; i < queue.length; i++) {
       const state = queue[i] as InstanceState
-      for (const key of state.loaded) {
+      for (const key of loadedOf(state)) {
         if (!relationshipOf(state.mapper, key).cascade.has("save-update")) continue
         for (const object of relatedOf(state, key)) {
           const other = stateOf(object)

@@ -48,8 +48,10 @@ export class InstanceState {
    * is added again or linked to an object anew. Declared only: set on the few objects it concerns.
    */
   declare expungedFrom: SessionLike | undefined
-  #loaded: Set<string> | undefined
-  #committedCollections: Map<string, readonly object[]> | undefined
+  /** Made on first use by loadedOf: most loaded objects never need it, and a query's rows are many objects. */
+  declare loadedKeys: Set<string> | undefined
+  /** Made on first use by committedCollectionsOf, as loadedKeys. */
+  declare committedMembers: Map<string, readonly object[]> | undefined
 
   constructor(
     readonly object: object,
@@ -57,24 +59,6 @@ export class InstanceState {
     /** Current attribute values: columns, and relationships once loaded or set. */
     readonly values: Record<string, unknown> = {},
   ) {}
-
-  // The two below are made on first use: most loaded objects never need them, and a query's rows are
-  // many objects.
-
-  /** Relationships whose value came from the database or the user (not "unloaded"). */
-  get loaded(): Set<string> {
-    this.#loaded ??= new Set()
-    return this.#loaded
-  }
-
-  /**
-   * Collection members as the database has them, to find links added and removed: arrays that are
-   * never changed (a new one replaces them), so a loaded list is stored as it is.
-   */
-  get committedCollections(): Map<string, readonly object[]> {
-    this.#committedCollections ??= new Map()
-    return this.#committedCollections
-  }
 
   /** The identity: primary-key values, or undefined while the database has not given them. */
   get identity(): readonly unknown[] | undefined {
@@ -91,6 +75,24 @@ export class InstanceState {
   }
 }
 
+// Functions rather than members of InstanceState, which every read worker carries: only relationships
+// and the write path use them.
+
+/** Relationships whose value came from the database or the user (not "unloaded"). */
+export function loadedOf(state: InstanceState): Set<string> {
+  state.loadedKeys ??= new Set()
+  return state.loadedKeys
+}
+
+/**
+ * Collection members as the database has them, to find links added and removed: arrays that are
+ * never changed (a new one replaces them), so a loaded list is stored as it is.
+ */
+export function committedCollectionsOf(state: InstanceState): Map<string, readonly object[]> {
+  state.committedMembers ??= new Map()
+  return state.committedMembers
+}
+
 /** A relationship's objects now: the collection, or the one related object (none for null). */
 export function relatedOf(state: InstanceState, key: string): readonly object[] {
   const value = state.values[key]
@@ -102,7 +104,7 @@ export function relatedOf(state: InstanceState, key: string): readonly object[] 
  * function, not a method: a worker that only reads never asks, and its bundle drops it.
  */
 export function relationshipChanged(state: InstanceState, key: string): boolean {
-  const before = state.committedCollections.get(key)
+  const before = committedCollectionsOf(state).get(key)
   return !before || !sameMembers(before, relatedOf(state, key))
 }
 

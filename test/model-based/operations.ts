@@ -18,7 +18,7 @@ import {
 } from "../../src/index.ts"
 import type { IdentityMap } from "../../src/orm/identity-map.ts"
 import type { SessionSavepoint } from "../../src/orm/session.ts"
-import { stateOf } from "../../src/orm/state.ts"
+import { loadedOf, stateOf } from "../../src/orm/state.ts"
 import { Author, Book, bookTags, Category, type Kind, MODELS, Tag } from "./models.ts"
 import { type Db, Reference, type Row } from "./reference.ts"
 
@@ -196,7 +196,7 @@ export class World {
 /** Whether reading a relationship needs no I/O: loaded, or a new object's (empty until set). */
 function readable(object: Entity, key: string): boolean {
   const state = stateOf(object)
-  return state.loaded.has(key) || state.committed === undefined
+  return loadedOf(state).has(key) || state.committed === undefined
 }
 
 function list(object: Entity, key: string): object[] {
@@ -209,7 +209,7 @@ function list(object: Entity, key: string): object[] {
  * SQLAlchemy's backref then leaves the item as it is, and a collection outside the session writes nothing.
  */
 function holds(owner: Entity, key: string, item: Entity, back: string): boolean {
-  if (!inSession(owner) && stateOf(item).loaded.has(back) && item[back] !== owner) return false
+  if (!inSession(owner) && loadedOf(stateOf(item)).has(back) && item[back] !== owner) return false
   return list(owner, key).includes(item)
 }
 
@@ -228,7 +228,7 @@ function reachedDetached(world: World, object: Entity): Entity[] {
   for (const current of reached) {
     const kind = kindOf(current.label, world) as Kind
     for (const key of RELATIONSHIPS[kind]) {
-      if (!stateOf(current).loaded.has(key)) continue
+      if (!loadedOf(stateOf(current)).has(key)) continue
       const value = current[key]
       for (const other of (Array.isArray(value) ? value : value ? [value] : []) as Entity[]) {
         if (!inSession(other) && !stateOf(other).gone) reached.add(other)
@@ -459,7 +459,7 @@ export async function apply(world: World, op: Op): Promise<boolean> {
       // with it, as SQLAlchemy's delete() attaches them; it refuses when the session holds another
       // object for such a book's row (a query loaded it again), changing nothing.
       const detached =
-        op.kind === "author" && stateOf(object).loaded.has("books")
+        op.kind === "author" && loadedOf(stateOf(object)).has("books")
           ? list(object, "books")
               .map((book) => [world.labelOf(book) as string, book] as const)
               .filter(([label, book]) => ref.detached.has(label) && !inSession(book))
@@ -785,7 +785,7 @@ export function checkSession(world: World): void {
     // one a later query loaded for its row, as in SQLAlchemy: relationships about it are not compared.
     if (world.expunged.has(label)) continue
     for (const key of RELATIONSHIPS[kind]) {
-      if (!stateOf(object).loaded.has(key)) continue
+      if (!loadedOf(stateOf(object)).has(key)) continue
       const value = object[key]
       const members = Array.isArray(value) ? value : value ? [value] : []
       // Objects marked for deletion or gone stay in collections until they are loaded again, as in SQLAlchemy.

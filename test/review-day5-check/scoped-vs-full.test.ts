@@ -35,7 +35,7 @@ import {
 } from "../../src/index.ts"
 import { mapperOf } from "../../src/orm/mapper-of.ts"
 import type { SessionSavepoint } from "../../src/orm/session.ts"
-import { stateOf } from "../../src/orm/state.ts"
+import { committedCollectionsOf, loadedOf, stateOf } from "../../src/orm/state.ts"
 import { libsqlHttpFixture, neonFixture } from "../engine/transports.ts"
 import { freshSchema } from "../orm/fresh-schema.ts"
 
@@ -558,8 +558,8 @@ async function disagreements(run: Run): Promise<string[]> {
         if (state.committed?.[key] !== value)
           found.push(`${label}.${key}: ${state.committed?.[key]} held, ${value} stored`)
       const ids = (key: string) =>
-        state.loaded.has(key)
-          ? (state.committedCollections.get(key) ?? [])
+        loadedOf(state).has(key)
+          ? (committedCollectionsOf(state).get(key) ?? [])
               // A member whose row a flush deleted stays in the collection until it is loaded again, as in
               // SQLAlchemy (whose commit would expire it).
               .map((o) => (o as { id: number }).id)

@@ -9,7 +9,9 @@ import { topologicalSort } from "../../util/topological-sort.ts"
 import { identityKey } from "../identity-map.ts"
 import { type RelationshipProperty, relationshipOf, relationshipsOf } from "../mapper.ts"
 import {
+  committedCollectionsOf,
   type InstanceState,
+  loadedOf,
   refuseForeign,
   relatedOf,
   relationshipChanged,
@@ -165,13 +167,13 @@ class HeldChildren {
     const found: { object: object; property: RelationshipProperty }[] = []
     for (const property of relationshipsOf(parent.mapper).values()) {
       if (property.direction !== "one-to-many" || property.secondary || property.passiveDeletes) continue
-      if (parent.loaded.has(property.key)) continue
+      if (loadedOf(parent).has(property.key)) continue
       const key = identityKey(property.pairs.map(([own]) => parent.committed?.[own.key]))
       for (const child of this.#byParent(property).get(key) ?? []) {
         if (child === parent || child.deleted || hasOtherParent(child, parent, property, this.parents))
           continue
         const reverse = property.backPopulates
-        const left = reverse !== undefined && child.loaded.has(reverse) && child.values[reverse] == null
+        const left = reverse !== undefined && loadedOf(child).has(reverse) && child.values[reverse] == null
         const goes = property.cascade.has(left ? "delete-orphan" : "delete")
         if (goes === going) found.push({ object: child.object, property })
       }
@@ -204,7 +206,7 @@ class HeldChildren {
  */
 function pendingParentKey(child: InstanceState, property: RelationshipProperty): unknown[] {
   const reverse = property.backPopulates
-  if (reverse && child.loaded.has(reverse)) {
+  if (reverse && loadedOf(child).has(reverse)) {
     const parent = child.values[reverse]
     const committed = parent == null ? undefined : stateOf(parent).committed
     return property.pairs.map(([own]) => committed?.[own.key])
@@ -242,10 +244,10 @@ export function reachedByAdd(
       }
       continue
     }
-    for (const key of current.loaded) {
+    for (const key of loadedOf(current)) {
       if (!relationshipOf(current.mapper, key).cascade.has("save-update")) continue
       const now = relatedOf(current, key)
-      const before = current.committedCollections.get(key) ?? []
+      const before = committedCollectionsOf(current).get(key) ?? []
       // Copied into a set only to find what it lost: a new object's collection has lost nothing, and
       // copying one of thousands at each add() of a member was N times N.
       const kept = before.length === 0 ? undefined : new Set(now)
@@ -298,10 +300,10 @@ function visit(
  * already had are left alone, as SQLAlchemy's flush leaves them.
  */
 function refuseLinkedForeign(state: InstanceState, session: SessionLike): void {
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     if (!relationshipOf(state.mapper, key).cascade.has("save-update")) continue
     const now = relatedOf(state, key)
-    const before = state.committedCollections.get(key)
+    const before = committedCollectionsOf(state).get(key)
     if (before && sameMembers(before, now)) continue
     const known = new Set(before)
     for (const item of now) {
@@ -322,7 +324,7 @@ function refuseLinkedForeign(state: InstanceState, session: SessionLike): void {
  * application expunged is left out as it asked, as SQLAlchemy's.
  */
 function refuseUnsaved(state: InstanceState, session: SessionLike): void {
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     const property = relationshipOf(state.mapper, key)
     if (property.cascade.has("save-update")) continue
     for (const related of relatedOf(state, key)) {
@@ -343,7 +345,7 @@ function refuseUnsaved(state: InstanceState, session: SessionLike): void {
  * session believing the link stored; sent, the flush failed on "is linked to but not part of the flush".
  */
 function refuseLinkToLeftOut(state: InstanceState, pending: ReadonlySet<InstanceState>): void {
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     const property = relationshipOf(state.mapper, key)
     const target = state.values[key] as object | null | undefined
     if (property.direction !== "many-to-one" || !target) continue
@@ -376,7 +378,7 @@ export function detachedThroughDelete(state: InstanceState): InstanceState[] {
 /** Objects reachable in one step through loaded relationships that cascade `cascade`. */
 function relatedThrough(state: InstanceState, cascade: "save-update" | "delete"): object[] {
   const found: object[] = []
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     const property = relationshipOf(state.mapper, key)
     if (!property.cascade.has(cascade)) continue
     const value = state.values[key]
@@ -392,10 +394,10 @@ function relatedThrough(state: InstanceState, cascade: "save-update" | "delete")
  */
 function orphansOf(state: InstanceState, parents: readonly InstanceState[]): object[] {
   const found: object[] = []
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     const property = relationshipOf(state.mapper, key)
     if (property.direction !== "one-to-many" || !property.cascade.has("delete-orphan")) continue
-    const before = state.committedCollections.get(key)
+    const before = committedCollectionsOf(state).get(key)
     if (!before || before.length === 0) continue
     // A set: a collection of thousands, looked up once per member, was quadratic at every flush.
     const now = new Set(relatedOf(state, key))
@@ -412,7 +414,7 @@ function orphansOf(state: InstanceState, parents: readonly InstanceState[]): obj
  * by the application), and no loaded collection of that relationship holds it.
  */
 function leftItsParent(child: InstanceState, parents: readonly InstanceState[]): boolean {
-  for (const key of child.loaded) {
+  for (const key of loadedOf(child)) {
     const property = relationshipOf(child.mapper, key)
     if (property.direction !== "many-to-one" || child.values[key] != null || !property.backPopulates) continue
     // Loaded as null and left so: its parent's row is missing (a key the database does not enforce),
@@ -429,7 +431,7 @@ function leftItsParent(child: InstanceState, parents: readonly InstanceState[]):
     const taken = parents.some(
       (other) =>
         relationshipsOf(other.mapper).get(reverse.key) === reverse &&
-        other.loaded.has(reverse.key) &&
+        loadedOf(other).has(reverse.key) &&
         relatedOf(other, reverse.key).includes(child.object),
     )
     if (!taken) return true
@@ -444,7 +446,7 @@ function describeRow(state: InstanceState): string {
 
 /** The key of the loaded relationship of `state` that holds `object`. */
 function cascadeKey(state: InstanceState, object: object): string {
-  return [...state.loaded].find((key) => relatedOf(state, key).includes(object)) ?? ""
+  return [...loadedOf(state)].find((key) => relatedOf(state, key).includes(object)) ?? ""
 }
 
 /** Whether two objects are of one row: the same model and primary key, both in the database. */
@@ -464,7 +466,7 @@ function hasOtherParent(
   // Its side of the relationship names another parent (`child.owner = other`); not an object of the
   // parent's own row (one expunged before a query loaded the row again), as SQLAlchemy compares keys.
   const reverse = property.backPopulates
-  if (reverse && child.loaded.has(reverse)) {
+  if (reverse && loadedOf(child).has(reverse)) {
     const named = child.values[reverse]
     if (named != null && named !== parent.object && !sameRow(stateOf(named), parent)) return true
   }
@@ -473,7 +475,7 @@ function hasOtherParent(
   const held = (other: InstanceState) =>
     other !== parent &&
     relationshipsOf(other.mapper).get(property.key) === property &&
-    other.loaded.has(property.key) &&
+    loadedOf(other).has(property.key) &&
     relatedOf(other, property.key).includes(child.object)
   if (parents.some(held)) return true
   // Its foreign key was pointed at another row (`child.ownerId = other.id`; a composite one may keep

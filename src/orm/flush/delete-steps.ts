@@ -6,7 +6,7 @@ import { cached } from "../../util/cached.ts"
 import { identityKey } from "../identity-map.ts"
 import { type Mapper, type RelationshipProperty, relationshipsOf } from "../mapper.ts"
 import { isPartial } from "../reference.ts"
-import { type InstanceState, sameValue, stateOf } from "../state.ts"
+import { type InstanceState, loadedOf, sameValue, stateOf } from "../state.ts"
 import type { Linking, WriteStep } from "./plan.ts"
 
 /** A bulk step that clears the rows a deleted object leaves behind, and that object. */
@@ -90,7 +90,7 @@ export function releaseDependents(
       })
       continue
     }
-    if (state.loaded.has(property.key)) {
+    if (loadedOf(state).has(property.key)) {
       if (property.cascade.has("delete")) continue
       let outside = false
       for (const child of members(property, state.values[property.key])) {
@@ -228,7 +228,7 @@ function pointsElsewhere(
 export function unlink(child: InstanceState, parent: InstanceState, property: RelationshipProperty): void {
   for (const [, remote] of property.pairs) child.values[remote.key] = null
   const back = property.backPopulates
-  if (back && child.loaded.has(back) && child.values[back] === parent.object) child.values[back] = null
+  if (back && loadedOf(child).has(back) && child.values[back] === parent.object) child.values[back] = null
 }
 
 export function deleteStep(state: InstanceState): WriteStep {
@@ -290,7 +290,7 @@ function unlinkedIn(
   return followRows(table, held, (state) => {
     state.values[link.key] = null
     if (state.committed) state.committed[link.key] = null
-    if (back && state.loaded.has(back)) state.values[back] = null
+    if (back && loadedOf(state).has(back)) state.values[back] = null
   })
 }
 

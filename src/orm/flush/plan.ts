@@ -28,7 +28,15 @@ import { cached } from "../../util/cached.ts"
 import { noteSet } from "../expired-sets.ts"
 import { identityKey, valueKey } from "../identity-map.ts"
 import { type RelationshipProperty, relationshipOf, relationshipsOf } from "../mapper.ts"
-import { type InstanceState, relatedOf, relationshipChanged, sameValue, stateOf } from "../state.ts"
+import {
+  committedCollectionsOf,
+  type InstanceState,
+  loadedOf,
+  relatedOf,
+  relationshipChanged,
+  sameValue,
+  stateOf,
+} from "../state.ts"
 import {
   childrenFirst,
   type Dependents,
@@ -249,7 +257,7 @@ const whereKey = (step: WriteStep): unknown[] => [...step.where.values()]
  * (`comment.postId = other.id` is kept, not put back from `comment.post`).
  */
 function syncRelationships(state: InstanceState, links: LinkChanges): void {
-  for (const key of state.loaded) {
+  for (const key of loadedOf(state)) {
     const property = relationshipOf(state.mapper, key)
     const value = state.values[key]
     if (property.direction === "many-to-one") {
@@ -274,7 +282,7 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
         }
       }
     } else if (property.direction === "one-to-many") {
-      const before = state.committedCollections.get(key)
+      const before = committedCollectionsOf(state).get(key)
       // Children follow a key of this row that changes (as SQLAlchemy's, and ON UPDATE CASCADE, do).
       const keyMoves = state.committed === undefined || keyChanges(state, property.pairs, 0)
       const linked = new Set(keyMoves ? undefined : before)
@@ -290,7 +298,7 @@ function syncRelationships(state: InstanceState, links: LinkChanges): void {
       for (const gone of removedMembers(state, property)) {
         const goneState = stateOf(gone)
         const back = property.backPopulates ?? ""
-        if (goneState.loaded.has(back) && goneState.values[back]) continue
+        if (loadedOf(goneState).has(back) && goneState.values[back]) continue
         for (const [, remote] of property.pairs) {
           // Unlinked, unless the application pointed its foreign key elsewhere itself.
           if (goneState.values[remote.key] === goneState.committed?.[remote.key]) {
@@ -343,7 +351,7 @@ export function keyOf(object: object, column: Column<unknown>): unknown {
 }
 
 function removedMembers(state: InstanceState, property: RelationshipProperty): object[] {
-  const before = state.committedCollections.get(property.key)
+  const before = committedCollectionsOf(state).get(property.key)
   if (!before) return []
   const now = new Set(relatedOf(state, property.key))
   return before.filter((item) => !now.has(item))
@@ -414,7 +422,7 @@ class LinkChanges {
     const secondary = property.secondary
     if (!secondary) return
     const now = state.values[property.key] as object[]
-    const known = state.committedCollections.get(property.key)
+    const known = committedCollectionsOf(state).get(property.key)
     if (!known && state.committed !== undefined) this.replace(state, property, now)
     const before = new Set(known)
     const after = new Set(now)

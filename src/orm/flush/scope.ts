@@ -8,7 +8,9 @@ import { setWhileExpired } from "../expired-sets.ts"
 import { type RelationshipProperty, relationshipOf, relationshipsOf } from "../mapper.ts"
 import { relationshipsChanged } from "../session-changes.ts"
 import {
+  committedCollectionsOf,
   type InstanceState,
+  loadedOf,
   relatedOf,
   relationshipChanged,
   type SessionLike,
@@ -35,10 +37,10 @@ export function flushScope(held: Iterable<object>, session: SessionLike): Instan
     if (!changedSinceFlush(state)) continue
     if (keyChanged(state)) return undefined
     scope.add(state)
-    for (const key of state.loaded) {
+    for (const key of loadedOf(state)) {
       if (!relationshipChanged(state, key)) continue
       if (orphans(relationshipOf(state.mapper, key))) return undefined
-      const before = state.committedCollections.get(key) ?? []
+      const before = committedCollectionsOf(state).get(key) ?? []
       for (const member of [...relatedOf(state, key), ...before]) {
         const other = stateOf(member)
         if (other.session === session && other.committed !== undefined) scope.add(other)
@@ -59,7 +61,7 @@ export function storedMembersOfNew(
 ): InstanceState[] {
   const found: InstanceState[] = []
   for (const state of pending) {
-    for (const key of state.loaded) {
+    for (const key of loadedOf(state)) {
       if (relationshipOf(state.mapper, key).direction !== "one-to-many") continue
       for (const member of relatedOf(state, key)) {
         const other = stateOf(member)
