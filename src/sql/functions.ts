@@ -33,7 +33,7 @@ export class FunctionCall<T> extends Expression<T> {
       throw new InvalidRequestError(`"${this.name}" is not a valid SQL function name`)
     }
     return (
-      compiler.functionCall(this) ??
+      compiler.functionCall?.(this) ??
       `${this.name}(${this.args.map((arg) => compiler.expression(arg)).join(", ")})`
     )
   }

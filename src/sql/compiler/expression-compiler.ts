@@ -313,11 +313,10 @@ export abstract class ExpressionCompiler {
 
   /**
    * Dialect hook: a dialect's own spelling of a function call (SQLite's `now()`), or undefined for the
-   * standard one, which the call renders itself (../functions.ts).
+   * standard one, which the call renders itself (../functions.ts). Declared only: a dialect without one
+   * (PostgreSQL's) carries no empty method.
    */
-  functionCall(_node: FunctionCall<unknown>): string | undefined {
-    return undefined
-  }
+  functionCall?(node: FunctionCall<unknown>): string | undefined
 
   /**
    * An ORDER BY item. A label the select list defines (`listed`; every label, after a UNION) orders by
