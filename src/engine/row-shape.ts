@@ -5,6 +5,7 @@ import { Expression } from "../sql/expression.ts"
 import { ENTITY, type EntityLike, isEntity, type SelectItem } from "../sql/select-items.ts"
 import type { Statement } from "../sql/statement.ts"
 import { freeName } from "../sql/subquery.ts"
+import type { TextStatement } from "../sql/text.ts"
 import type { SqlType } from "../sql/types.ts"
 import { cached } from "../util/cached.ts"
 
@@ -31,13 +32,7 @@ export type Slot =
  * and again, as `session.get`'s, finds them made.
  */
 export function slotsOf(statement: Statement): readonly Slot[] {
-  if (statement.kind === "text") {
-    return (statement as unknown as { columnTypes: readonly SqlType<unknown>[] }).columnTypes.map((type) => ({
-      kind: "value",
-      type,
-      name: undefined,
-    }))
-  }
+  if (statement.kind === "text") return (statement as unknown as TextStatement).rowSlots()
   const items = itemsOf(statement)
   return cached(slotsByList, items, () => items.map(slotOf))
 }

@@ -37,6 +37,14 @@ export class TextStatement<Row extends readonly unknown[] = unknown[]> extends S
   }
 
   /**
+   * Its rows' slots, for the engine's decoding (../engine/row-shape.ts): values of the types `.columns()`
+   * gave, named as the database names them.
+   */
+  rowSlots(): { kind: "value"; type: SqlType<unknown>; name: undefined }[] {
+    return this.columnTypes.map((type) => ({ kind: "value", type, name: undefined }))
+  }
+
+  /**
    * Whether this SQL may write, for the engine (../engine/connection.ts): a write anywhere in its code
    * (after a comment, in a CTE: `WITH v AS (...) INSERT ...`), but not the function replace() (SQLite's
    * REPLACE INTO writes).
