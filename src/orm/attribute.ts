@@ -7,7 +7,7 @@ import { type Alias, alias } from "../sql/from.ts"
 import type { Column } from "../sql/schema/column.ts"
 import type { ColumnSpecs, Table } from "../sql/schema/table.ts"
 import { select } from "../sql/select.ts"
-import { ENTITY, type EntityLike, JOIN_PATH, type JoinHop } from "../sql/select-items.ts"
+import { ENTITY, type EntityLike, JOIN_PATH, type JoinHop, type JoinPathLike } from "../sql/select-items.ts"
 import { exists } from "../sql/subquery.ts"
 import { replaceColumns } from "../sql/traverse.ts"
 import { type Mapper, type RelationshipProperty, relationshipOf } from "./mapper.ts"
@@ -20,8 +20,8 @@ export class RelationshipAttribute<Target> {
   declare readonly targetType: Target
   readonly kind = "relationship_attribute"
 
-  /** The joins from the parent to the target: one hop, or two through an association table. */
-  declare readonly [JOIN_PATH]: readonly JoinHop[]
+  /** Joins the parent to the target: one hop, or two through an association table. */
+  declare readonly [JOIN_PATH]: JoinPathLike[typeof JOIN_PATH]
 
   constructor(
     readonly mapper: Mapper,
@@ -34,7 +34,13 @@ export class RelationshipAttribute<Target> {
   ) {
     // Defined here rather than as a getter with a computed key in the class body: such a class is not
     // known to be free of side effects, and bundles would keep it whether or not it is used.
-    Object.defineProperty(this, JOIN_PATH, { get: () => joinPath(this.property, undefined, this.entity) })
+    const path: JoinPathLike[typeof JOIN_PATH] = (on, joinHop) => {
+      const hops = joinPath(this.property, undefined, this.entity)
+      // An extra condition narrows the last hop (the target itself).
+      for (const [i, hop] of hops.entries())
+        joinHop(on && i === hops.length - 1 ? { ...hop, on: and(hop.on, on) } : hop)
+    }
+    Object.defineProperty(this, JOIN_PATH, { value: path })
     Object.freeze(this)
   }
 

@@ -122,8 +122,12 @@ export interface JoinHop {
   readonly left?: FromClause
 }
 
+/**
+ * A join path joins itself: it gives `joinHop` its hops in order (one, or two through an association
+ * table), `on`, an extra condition, narrowing the last (the target itself); the select joins each.
+ */
 export interface JoinPathLike {
-  readonly [JOIN_PATH]: readonly JoinHop[]
+  readonly [JOIN_PATH]: (on: Expression<boolean | null> | undefined, joinHop: (hop: JoinHop) => void) => void
 }
 
 export function isJoinPath(target: unknown): target is JoinPathLike {

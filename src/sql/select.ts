@@ -2,7 +2,6 @@
 import { InvalidRequestError } from "../errors.ts"
 import { CompoundSelect, type SetOperator } from "./compound.ts"
 import {
-  and,
   asOrdering,
   type Expression,
   expressionOf,
@@ -206,17 +205,10 @@ export class Select<Items extends readonly SelectItem[] = readonly SelectItem[]>
   ): Select<Items> {
     if (isJoinPath(target)) {
       // A relationship: one hop, or two through an association table, each with its ON clause.
-      // An extra condition narrows the last hop (the target itself).
-      const hops = target[JOIN_PATH]
       let joined: Select<Items> = this
-      for (const [i, hop] of hops.entries()) {
-        joined = joined.#joined(
-          hop.from,
-          on && i === hops.length - 1 ? and(hop.on, on) : hop.on,
-          type,
-          hop.left,
-        )
-      }
+      target[JOIN_PATH](on, (hop) => {
+        joined = joined.#joined(hop.from, hop.on, type, hop.left)
+      })
       return joined
     }
     const right = fromOf(target)
