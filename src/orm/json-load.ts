@@ -9,7 +9,7 @@
 // answers the keys its levels were read for, as two runs may give two sets of rows.
 import { decodeOwnRow, slotsOf } from "../engine/row-shape.ts"
 import { type Compiled, type CompileOptions, DefaultDialect, type Dialect } from "../sql/compiler/dialect.ts"
-import { bindParams, type Template } from "../sql/compiler/expression-compiler.ts"
+import { bindParams, type ExpressionCompiler, type Template } from "../sql/compiler/expression-compiler.ts"
 import { Expression, Label, literalColumn, Ordering, type RawSql } from "../sql/expression.ts"
 import { Cte } from "../sql/from.ts"
 import { InKeys, JsonRows } from "../sql/json-rows.ts"
@@ -231,7 +231,19 @@ function partsAround(around: (query: Query) => Query, query: Query, dialect: Dia
  */
 function cte(body: Query, index: number): Cte {
   const output = columnsOf(body.state.items).map((column, i) => ({ name: `c${i}`, type: column.type }))
-  return new Cte(body, `_l${index}`, output, false, undefined, true, undefined, true)
+  return new LevelCte(body, `_l${index}`, output, false)
+}
+
+/**
+ * A level's CTE, `_l<i>(c0, c1, ...) AS MATERIALIZED (...)`: its columns named in its definition, and
+ * computed once, whatever reads it: SQLite runs a CTE again where it is read, and a query whose rows can
+ * differ between runs (random order, ties under a LIMIT) must not.
+ */
+class LevelCte extends Cte {
+  override definition(compiler: ExpressionCompiler, sql: string): string {
+    const names = this.columns.map((c) => compiler.quote(c.name)).join(", ")
+    return `${compiler.quote(this.name)}(${names}) AS MATERIALIZED (${sql})`
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // What a FROM clause is made of besides tables: aliases, subqueries, CTEs and joins.
 import { InvalidRequestError } from "../errors.ts"
+import type { ExpressionCompiler } from "./compiler/expression-compiler.ts"
 import type { HasTable } from "./dml-target.ts"
 import { and, type Expression, type Label, type SubqueryTarget } from "./expression.ts"
 import { Column, type ColumnParent } from "./schema/column.ts"
@@ -119,19 +120,18 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
       readonly operator: "UNION" | "UNION ALL"
       readonly selects: readonly SubqueryTarget[]
     },
-    /** Whether the definition names its columns (`name(a, b) AS (...)`), whatever the select calls them. */
-    readonly namesColumns = false,
     /** For a recursive continuation (`unionAll`), the CTE it continues: the same CTE, not another. */
     readonly restates?: Cte<C>,
-    /**
-     * Computed once, whatever reads it (`AS MATERIALIZED`): SQLite runs a CTE again where it is read,
-     * and a query whose rows can differ between runs (random order, ties under a LIMIT) must not.
-     */
-    readonly materialized = false,
   ) {
     super(name, output)
     Object.freeze(this)
   }
+
+  /**
+   * Its definition in the WITH clause when it is not `name AS (sql)`: a load's names its columns and is
+   * MATERIALIZED (../orm/json-load.ts). Declared only, so that a bundle without loads carries neither.
+   */
+  definition?(compiler: ExpressionCompiler, sql: string): string
 
   /**
    * `base UNION ALL recursive`: the recursive select joins this CTE by its `.c` columns.
@@ -149,15 +149,7 @@ export class Cte<C = Record<string, Column<unknown>>> extends DerivedTable<C> {
     const earlier = this.recursion?.selects ?? []
     const output = this.columns.map((col) => ({ name: col.name, type: col.type }))
     const recursion = { operator, selects: [...earlier, ...selects] }
-    return new Cte<C>(
-      this.select,
-      this.name,
-      output,
-      true,
-      recursion,
-      this.namesColumns,
-      this.restates ?? this,
-    )
+    return new Cte<C>(this.select, this.name, output, true, recursion, this.restates ?? this)
   }
 }
 

@@ -45,10 +45,9 @@ export class Compiler extends ExpressionCompiler {
     const body = this.#statement(statement)
     if (this.#cteOrder.length === 0) return this.finish(body)
     const recursive = this.#cteOrder.some(({ cte }) => cte.recursive) ? "RECURSIVE " : ""
-    const definitions = this.#cteOrder.map(({ cte, sql }) => {
-      const names = cte.namesColumns ? `(${cte.columns.map((c) => this.quote(c.name)).join(", ")})` : ""
-      return `${this.quote(cte.name)}${names} AS ${cte.materialized ? "MATERIALIZED " : ""}(${sql})`
-    })
+    const definitions = this.#cteOrder.map(
+      ({ cte, sql }) => cte.definition?.(this, sql) ?? `${this.quote(cte.name)} AS (${sql})`,
+    )
     return this.finish(`WITH ${recursive}${definitions.join(", ")} ${body}`)
   }
 
