@@ -44,8 +44,9 @@ describe("AsyncSession.close() under a commit whose request hangs", () => {
         const started = performance.now()
         await session.close()
         const took = performance.now() - started
-        // Before: 1,300 ms and more. A bound, not a measure: twice the timeout, for a loaded machine.
-        expect(took).toBeLessThan(2 * CLOSE_TIMEOUT_MS)
+        // Before: 1,300 ms and more. A bound, not a measure: 1 s, between the timeout and that, as a
+        // loaded machine's close took 638 ms (twice the timeout failed so, on a clean clone of 8f6c6f3).
+        expect(took).toBeLessThan(1_000)
         // Its request abandoned: a ConnectionError (an UnknownOutcomeError where the request was the commit).
         expect(await failed).toBeInstanceOf(ConnectionError)
       } finally {
