@@ -238,12 +238,17 @@ export class Connection {
     // take it, or a model, as a newcomer asks for its rows (engine.execute(User)), would fail as
     // "statement.compile is not a function". SQLAlchemy 2.0 refuses both too. A model, a table or a
     // column is named by its name; the words are few, as every read worker carries them.
-    if (!statement.compile)
+    // Anything else unnamed (undefined, a plain object, a promise not awaited) says what it is.
+    if (!statement?.compile) {
+      const name = (statement as Named | undefined)?.name
       throw new InvalidRequestError(
         typeof statement === "string"
           ? `A string is not a statement: pass text(${JSON.stringify(statement)})`
-          : `${(statement as Named).name} is not a statement: pass select(${(statement as Named).name})`,
+          : name
+            ? `${name} is not a statement: pass select(${name})`
+            : `${statement} is not a statement: pass select(...) or text("SQL")`,
       )
+    }
     if (params.length > 0 && statement.kind !== "text") {
       throw new InvalidRequestError("Only text() takes params; other statements carry their values")
     }

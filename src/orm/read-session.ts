@@ -144,7 +144,9 @@ export class ReadSession {
     const flushing = this.autoflush()
     if (flushing) await flushing
     // Row locks only mean something inside a transaction: FOR UPDATE moves the session onto one.
-    const locks = (statement as { state?: { forUpdate?: unknown } }).state?.forUpdate !== undefined
+    // (`?.`: anything else, undefined included, is refused by the connection, saying what it was.)
+    const locks =
+      (statement as { state?: { forUpdate?: unknown } } | undefined)?.state?.forUpdate !== undefined
     // Compiled first: a database without FOR UPDATE (SQLite) refuses it before a transaction is opened
     // for it, which would keep the write lock until the session closes.
     if (locks) {
@@ -152,11 +154,12 @@ export class ReadSession {
       await this.connection.ensureTransaction()
     }
     // Rows an INSERT/UPDATE/DELETE returns are what the statement just wrote: they refresh the objects.
-    const writes = statement.kind !== "select" && statement.kind !== "compound_select"
+    const writes = statement?.kind !== "select" && statement?.kind !== "compound_select"
     const hydration = this.hydration(writes ? { populateExisting: true, ...options } : options)
-    const loaderOptions = (statement as { state?: { options?: readonly unknown[] } }).state?.options ?? []
+    const loaderOptions =
+      (statement as { state?: { options?: readonly unknown[] } } | undefined)?.state?.options ?? []
     const plan =
-      statement.kind === "select"
+      statement?.kind === "select"
         ? planOf(statement as unknown as Select<readonly SelectItem[]>, loaderOptions)
         : undefined
     if (plan && (plan.levels.length > 0 || plan.joined.length > 0)) {

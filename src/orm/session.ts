@@ -492,7 +492,7 @@ export class AsyncSession extends ReadSession {
     // before the autoflush below sends anything.
     if (typeof statement === "string") return this.connection.execute(statement)
     // A model for its select (or another object): a TypeError from inside the connection.
-    if (typeof (statement as Partial<Statement>).compile !== "function") {
+    if (typeof (statement as Partial<Statement> | undefined)?.compile !== "function") {
       throw new InvalidRequestError(
         `execute() and scalars() take a statement, select(...) or text("SQL"), not ${described(statement)}`,
       )
