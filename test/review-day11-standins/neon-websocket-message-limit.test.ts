@@ -8,25 +8,10 @@ import { connect, type Socket } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { type NeonLocal, startNeonLocal } from "../../tools/neon-local/index.ts"
+import { message, READY, startup } from "../setup/pg-messages.ts"
 import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
 
-const READY = Buffer.from("Z\0\0\0\u0005I")
 const MiB = 1024 * 1024
-
-function message(type: string, payload: Buffer): Buffer {
-  const header = Buffer.alloc(5)
-  header.write(type, 0)
-  header.writeInt32BE(payload.length + 4, 1)
-  return Buffer.concat([header, payload])
-}
-
-function startup(user: string, database: string): Buffer {
-  const body = Buffer.from(`user\0${user}\0database\0${database}\0\0`, "utf8")
-  const header = Buffer.alloc(8)
-  header.writeInt32BE(body.length + 8, 0)
-  header.writeInt32BE(196608, 4)
-  return Buffer.concat([header, body])
-}
 
 /** A simple Query of `SELECT length('bbb...')` exactly `bytes` long, header and all. */
 function queryOfLength(bytes: number): Buffer {

@@ -8,6 +8,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { type NeonLocal, startNeonLocal } from "../../tools/neon-local/index.ts"
+import { startup } from "../setup/pg-messages.ts"
 import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
 
 let database: Awaited<ReturnType<typeof createScratchDatabase>>
@@ -30,14 +31,6 @@ function message(type: string, payload: string): Buffer {
   const header = Buffer.alloc(5)
   header.write(type, 0)
   header.writeInt32BE(body.length + 4, 1)
-  return Buffer.concat([header, body])
-}
-
-function startup(user: string, database: string): Buffer {
-  const body = Buffer.from(`user\0${user}\0database\0${database}\0\0`, "utf8")
-  const header = Buffer.alloc(8)
-  header.writeInt32BE(body.length + 8, 0)
-  header.writeInt32BE(196608, 4)
   return Buffer.concat([header, body])
 }
 

@@ -8,26 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import WebSocket from "ws"
 import { FrontendParser, ProtocolViolation } from "../../tools/neon-local/frontend-messages.ts"
 import { type NeonLocal, startNeonLocal } from "../../tools/neon-local/index.ts"
+import { message, READY, startup } from "../setup/pg-messages.ts"
 import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
 
 const MIB = 1024 * 1024
-const READY = Buffer.from("Z\0\0\0\u0005I")
-
-function message(type: string, payload: Buffer): Buffer {
-  const header = Buffer.alloc(5)
-  header.write(type, 0)
-  header.writeInt32BE(payload.length + 4, 1)
-  return Buffer.concat([header, payload])
-}
-
-function startup(user: string, database: string): Buffer {
-  const body = Buffer.from(`user\0${user}\0database\0${database}\0\0`, "utf8")
-  const header = Buffer.alloc(8)
-  header.writeInt32BE(body.length + 8, 0)
-  header.writeInt32BE(196608, 4)
-  return Buffer.concat([header, body])
-}
-
 afterEach(() => {
   vi.restoreAllMocks()
 })
