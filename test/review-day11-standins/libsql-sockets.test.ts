@@ -4,56 +4,12 @@
 // once, HTTP and WebSocket alike: one past them is answered HTTP 503 with the reason as it connects, and
 // closed. An HTTP connection with no request on it for `keepAliveTimeoutMs` (default 60 s; kept alive
 // after an answer, or new and silent) is closed; a request in progress, and a WebSocket, are not.
-import { connect, type Socket } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { type LibsqlLocal, startLibsqlLocal } from "../../tools/libsql-local/index.ts"
+import { closedOrStillOpen, rawClient, until } from "./raw-client.ts"
 
 const HEALTH = "GET /health HTTP/1.1\r\nhost: local\r\n\r\n"
-
-interface RawClient {
-  socket: Socket
-  received: () => string
-  closed: Promise<void>
-  isClosed: () => boolean
-}
-
-function rawClient(port: number): Promise<RawClient> {
-  return new Promise((resolve, reject) => {
-    let received = ""
-    let isClosed = false
-    const socket = connect(port, "127.0.0.1")
-    const closed = new Promise<void>((done) =>
-      socket.once("close", () => {
-        isClosed = true
-        done()
-      }),
-    )
-    socket.on("data", (data) => {
-      received += data.toString("latin1")
-    })
-    socket.on("error", () => undefined)
-    socket.once("connect", () =>
-      resolve({ socket, received: () => received, closed, isClosed: () => isClosed }),
-    )
-    socket.once("error", reject)
-  })
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
-}
-
-/** Resolves "closed" once `closed` does, or says what stayed open after 10 s (the old server's way). */
-function closedOrStillOpen(closed: Promise<void>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined
-  return Promise.race([
-    closed.then(() => "closed"),
-    new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve("still open after 10 s"), 10_000)
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
 
 describe("libsql-local's limit on open sockets (maxSockets)", () => {
   let local: LibsqlLocal

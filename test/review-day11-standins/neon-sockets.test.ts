@@ -7,59 +7,15 @@
 // in or not), are not. The command line takes them as --max-sockets and --keep-alive-timeout-ms, and
 // the WebSocket message limit as --max-websocket-message-bytes (neon-websocket-message-limit.test.ts).
 import { execFile, spawn } from "node:child_process"
-import { connect, type Socket } from "node:net"
 import { neon, neonConfig } from "@neondatabase/serverless"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { type NeonLocal, startNeonLocal } from "../../tools/neon-local/index.ts"
 import { message, READY, startup } from "../setup/pg-messages.ts"
 import { createScratchDatabase, pgUrl } from "../setup/postgres.ts"
+import { closedOrStillOpen, rawClient, until } from "./raw-client.ts"
 
 const STATS = "GET /__stats HTTP/1.1\r\nhost: local\r\n\r\n"
-interface RawClient {
-  socket: Socket
-  received: () => string
-  closed: Promise<void>
-  isClosed: () => boolean
-}
-
-function rawClient(port: number): Promise<RawClient> {
-  return new Promise((resolve, reject) => {
-    let received = ""
-    let isClosed = false
-    const socket = connect(port, "127.0.0.1")
-    const closed = new Promise<void>((done) =>
-      socket.once("close", () => {
-        isClosed = true
-        done()
-      }),
-    )
-    socket.on("data", (data) => {
-      received += data.toString("latin1")
-    })
-    socket.on("error", () => undefined)
-    socket.once("connect", () =>
-      resolve({ socket, received: () => received, closed, isClosed: () => isClosed }),
-    )
-    socket.once("error", reject)
-  })
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
-}
-
-/** Resolves "closed" once `closed` does, or says what stayed open after 10 s (the old server's way). */
-function closedOrStillOpen(closed: Promise<void>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined
-  return Promise.race([
-    closed.then(() => "closed"),
-    new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve("still open after 10 s"), 10_000)
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
-
 let database: Awaited<ReturnType<typeof createScratchDatabase>>
 beforeAll(async () => {
   database = await createScratchDatabase(pgUrl())
