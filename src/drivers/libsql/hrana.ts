@@ -322,8 +322,10 @@ function argOf(value: unknown): Value {
       return { type: "integer", value: value ? "1" : "0" }
   }
   if (value == null) return { type: "null" }
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value))
-    return { type: "blob", base64: base64(new Uint8Array(value as ArrayBuffer)) }
+  // A view (a Float32Array, a DataView) as the bytes it views, not its elements as bytes.
+  if (ArrayBuffer.isView(value))
+    return { type: "blob", base64: base64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) }
+  if (value instanceof ArrayBuffer) return { type: "blob", base64: base64(new Uint8Array(value)) }
   return value instanceof Date ? { type: "float", value: +value } : { type: "text", value: `${value}` }
 }
 
