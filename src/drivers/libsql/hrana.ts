@@ -5,7 +5,7 @@
 // transaction goes with its stream's close; a transaction's requests carry its baton, one after
 // another. Values are read and written as the client does (integers as bigint, converted per column
 // by the dialect), and errors worded as its LibsqlError (`CODE: message`, with `code`) for ./errors.ts.
-import { InvalidRequestError, UnknownOutcomeError } from "../../errors.ts"
+import { DataError, InvalidRequestError, UnknownOutcomeError } from "../../errors.ts"
 import { base64 } from "../../util/base64.ts"
 import { settledWithin } from "../../util/settle-within.ts"
 import { InFlightRequests } from "../in-flight.ts"
@@ -309,24 +309,35 @@ function stepsOf(queries: readonly Query[]): object[] {
   }))
 }
 
-/** A parameter as Hrana's value, as @libsql/client sends it: a number is a REAL, a boolean 1 or 0. */
+/**
+ * A parameter as Hrana's value, as @libsql/client sends it: a number is a REAL, a boolean 1 or 0. What
+ * Hrana cannot carry (NaN, Infinity, an invalid Date; a bigint past 64 bits), which the server would
+ * refuse with HTTP 400 (a transaction's stream broken with it), is refused before anything is sent.
+ */
 function argOf(value: unknown): Value {
   switch (typeof value) {
     case "string":
       return { type: "text", value }
     case "bigint":
+      if (BigInt.asIntN(64, value) !== value) break
       return { type: "integer", value: `${value}` }
     case "number":
+      if (!Number.isFinite(value)) break
       return { type: "float", value }
     case "boolean":
       return { type: "integer", value: value ? "1" : "0" }
+    default:
+      if (value == null) return { type: "null" }
+      // A view (a Float32Array, a DataView) as the bytes it views, not its elements as bytes.
+      if (ArrayBuffer.isView(value))
+        return {
+          type: "blob",
+          base64: base64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)),
+        }
+      if (value instanceof ArrayBuffer) return { type: "blob", base64: base64(new Uint8Array(value)) }
+      return value instanceof Date ? argOf(+value) : { type: "text", value: `${value}` }
   }
-  if (value == null) return { type: "null" }
-  // A view (a Float32Array, a DataView) as the bytes it views, not its elements as bytes.
-  if (ArrayBuffer.isView(value))
-    return { type: "blob", base64: base64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) }
-  if (value instanceof ArrayBuffer) return { type: "blob", base64: base64(new Uint8Array(value)) }
-  return value instanceof Date ? { type: "float", value: +value } : { type: "text", value: `${value}` }
+  throw unsent(new DataError(`${value} cannot be sent to libSQL: not a finite number or a 64-bit integer`))
 }
 
 /** A value of an answer as @libsql/client reads it with `intMode: "bigint"`; a blob an ArrayBuffer. */
