@@ -39,17 +39,21 @@ describe("a parameter Hrana cannot carry, over libSQL HTTP", () => {
 
   it("inside a savepoint, leaves the transaction usable", async () => {
     await using connection = engine.connect()
-    await connection.execute(text("CREATE TABLE IF NOT EXISTS kept (n INTEGER)"))
+    await connection.execute(text("DROP TABLE IF EXISTS r11h_unsendable"))
+    await connection.execute(text("CREATE TABLE r11h_unsendable (n INTEGER)"))
     await connection.begin()
-    await connection.execute(text("INSERT INTO kept VALUES (1)"))
+    await connection.execute(text("INSERT INTO r11h_unsendable VALUES (1)"))
     for (const value of values) {
       await beginNested(connection)
-      await expect(connection.execute(text("INSERT INTO kept VALUES (?)").bind([value]))).rejects.toThrow(
-        DataError,
-      )
+      await expect(
+        connection.execute(text("INSERT INTO r11h_unsendable VALUES (?)").bind([value])),
+      ).rejects.toThrow(DataError)
     }
-    await connection.execute(text("INSERT INTO kept VALUES (2)"))
+    await connection.execute(text("INSERT INTO r11h_unsendable VALUES (2)"))
     await connection.commit()
-    expect((await engine.execute(text("SELECT n FROM kept ORDER BY n"))).all()).toEqual([[1n], [2n]])
+    expect((await engine.execute(text("SELECT n FROM r11h_unsendable ORDER BY n"))).all()).toEqual([
+      [1n],
+      [2n],
+    ])
   })
 })
