@@ -213,11 +213,10 @@ export class HranaTransport implements Transport {
       if (stream && !answer.step_errors[0]) stream.begin = undefined
       return resultsOf(answer, queries, first ? 1 : 0)
     }
-    return stream
-      ? this.#inTurn(stream, send)
-      : send().catch((error: unknown) => {
-          throw infiniteInAnswer(error, queries)
-        })
+    // An infinite REAL read leaves a transaction's stream as it was: a DataError in or out of one.
+    return (stream ? this.#inTurn(stream, send) : send()).catch((error: unknown) => {
+      throw infiniteInAnswer(error, queries)
+    })
   }
 
   /** `work` after the stream's requests already sent; a request whose answer was lost breaks the stream. */

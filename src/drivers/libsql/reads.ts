@@ -25,8 +25,8 @@ export function isRead(query: Query): boolean {
 }
 
 /**
- * A read outside a transaction whose answer holds an infinite REAL (9e999, a sum past the largest
- * double; SQLite stores no NaN): sqld writes it as null, JSON having no Infinity, which the HTTP
+ * A read whose answer holds an infinite REAL (9e999, a sum past the largest double; SQLite stores no
+ * NaN), in a transaction or not: sqld writes it as null, JSON having no Infinity, which the HTTP
  * transports refuse ('Expected number, received null', HRANA_PROTO_ERROR), and which was taken for a
  * lost connection (a 503 'retry shortly' that fails the same each time). The embedded client reads it
  * (Infinity), and PostgreSQL's float8 too. A write so answered ran: its error stays, and the engine
