@@ -67,7 +67,8 @@ const CLOSE = { type: "close" }
 
 /**
  * Reads a `libsql:`, `https:` or `http:` URL as @libsql/client does: `libsql:` is HTTPS, or HTTP with
- * `?tls=0`; `?authToken=` overrides the option. Any other parameter is refused, as the client refuses it.
+ * `?tls=0`; `?authToken=` overrides the option. Any other parameter or `tls` value is refused, as the
+ * client refuses it.
  */
 export function endpointOf(url: string, authToken: string | undefined): Endpoint {
   const { protocol, host, pathname, searchParams } = new URL(url)
@@ -75,7 +76,13 @@ export function endpointOf(url: string, authToken: string | undefined): Endpoint
     if (key !== "tls" && key !== "authToken")
       return failure(`Unsupported URL query parameter ${JSON.stringify(key)}`, "URL_PARAM_NOT_SUPPORTED")
   const token = searchParams.get("authToken") ?? authToken
-  const scheme = protocol === "libsql:" ? (searchParams.get("tls") === "0" ? "http:" : "https:") : protocol
+  const tls = searchParams.get("tls")
+  const scheme = protocol === "libsql:" ? (tls === "0" ? "http:" : "https:") : protocol
+  // ?tls= other than 0 or 1, or against its scheme (http: with 1, https: with 0), is refused as the
+  // client refuses it: `?tls=false` would have gone to HTTPS, an `http:` URL's `?tls=1` sent the token
+  // in the clear.
+  if (tls !== null && tls !== (scheme === "http:" ? "0" : "1"))
+    return failure(`?tls=${tls} on a ${protocol} URL: libsql: takes 0 or 1, http: 0, https: 1`, "URL_INVALID")
   return {
     url: new URL("v2/pipeline", `${scheme}//${host}${pathname}`).href,
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
