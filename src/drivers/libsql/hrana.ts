@@ -257,6 +257,10 @@ export class HranaTransport implements Transport {
       if (!response.ok) throw await httpFailure(response)
       const answer: { baton?: string; results: Answer[] } = await response.json()
       if (stream) stream.baton = answer.baton
+      // A null baton: the stream is closed (by our close, or by the server, which rolled its transaction
+      // back). What follows, a commit too, fails rather than run on a new stream outside the transaction.
+      if (stream && !answer.baton)
+        stream.broken ??= unsent(failure("Stream is closed: the server closed it", "HRANA_CLOSED_ERROR"))
       return answer.results
     }
     return this.#inFlight
