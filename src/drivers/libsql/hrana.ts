@@ -132,9 +132,10 @@ export class HranaTransport implements Transport {
   }
 
   async batch(queries: readonly Query[], options: TransactionOptions = {}): Promise<QueryResult[]> {
-    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain.
+    // One statement is atomic and one snapshot by itself: with no transaction options, it goes plain,
+    // as execute() (whose write, in autocommit, may have run when its answer was too large).
     return queries.length === 1 && !this.#stream && Object.keys(options).length === 0
-      ? this.#send("execute", queries)
+      ? this.execute(queries[0] as Query).then((result) => [result])
       : this.#send("batch", queries, beginOf(options.readOnly || queries.every(isRead)))
   }
 
