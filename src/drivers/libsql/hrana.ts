@@ -322,12 +322,15 @@ function stepsOf(queries: readonly Query[]): object[] {
 
 /**
  * A parameter as Hrana's value, as @libsql/client sends it: a number is a REAL, a boolean 1 or 0. What
- * Hrana cannot carry (NaN, Infinity, an invalid Date; a bigint past 64 bits), which the server would
- * refuse with HTTP 400 (a transaction's stream broken with it), is refused before anything is sent.
+ * Hrana cannot carry (NaN, Infinity, an invalid Date; a bigint past 64 bits; text with a lone
+ * surrogate), which the server would refuse with HTTP 400 (a transaction's stream broken with it), is
+ * refused before anything is sent.
  */
 function argOf(value: unknown): Value {
   switch (typeof value) {
     case "string":
+      // JSON writes a lone surrogate as its escape, which no UTF-8 holds: the server refuses it.
+      if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) break
       return { type: "text", value }
     case "bigint":
       if (BigInt.asIntN(64, value) !== value) break
@@ -348,7 +351,11 @@ function argOf(value: unknown): Value {
       if (value instanceof ArrayBuffer) return { type: "blob", base64: base64(new Uint8Array(value)) }
       return value instanceof Date ? argOf(+value) : { type: "text", value: `${value}` }
   }
-  throw unsent(new DataError(`${value} cannot be sent to libSQL: not a finite number or a 64-bit integer`))
+  throw unsent(
+    new DataError(
+      `${typeof value === "string" ? "Text with a lone surrogate" : value} cannot be sent to libSQL (finite numbers, 64-bit integers and UTF-8 text only)`,
+    ),
+  )
 }
 
 /** A value of an answer as @libsql/client reads it with `intMode: "bigint"`; a blob an ArrayBuffer. */
