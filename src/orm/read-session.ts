@@ -31,7 +31,7 @@ import {
   planOf,
   readOf,
 } from "./session-reads.ts"
-import { stateOf } from "./state.ts"
+import { hasState, stateOf } from "./state.ts"
 
 /**
  * How `session.execute` runs a statement. Each option may be `undefined`, meaning not given, as under
@@ -170,6 +170,7 @@ export class ReadSession {
     const result = await this.connection.execute(statement, options.params)
     // Its rows become objects in place: the connection's result is the session's.
     hydrateRows(statement, result.rows as readonly unknown[][], hydration)
+    if (statement.kind === "delete") this.deletedRows(result.rows as readonly unknown[][])
     return result as Result<RowOf<S>>
   }
 
@@ -313,6 +314,15 @@ export class ReadSession {
   /** What runs before a query: AsyncSession flushes pending changes there; a read session has none. */
   protected autoflush(): Promise<void> | undefined {
     return undefined
+  }
+
+  /**
+   * The objects of rows a DELETE returned (`deleteFrom(User).where(...).returning(User)`): their rows are
+   * gone, so they leave the session, and get() asks the database for their keys instead of answering
+   * with them. (AsyncSession keeps them as deleted, as its flush does: ./session.ts.)
+   */
+  protected deletedRows(rows: readonly (readonly unknown[])[]): void {
+    for (const row of rows) for (const value of row) if (hasState(value)) this.expunge(value)
   }
 
   /** The connection's interactive transaction ended (AsyncSession settles what it flushed there). */

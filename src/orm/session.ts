@@ -967,6 +967,9 @@ export class AsyncSession extends ReadSession {
     for (const state of [...this.#deletedInTransaction]) this.#releaseDeleted(state)
   }
 
+  /** Objects a DELETE returned stay the session's, deleted: #returnedRows marks them, as its flush does. */
+  protected override deletedRows(): void {}
+
   protected override autoflush(): Promise<void> | undefined {
     return this.#autoflush && this.#hasChanges() ? this.flush() : undefined
   }
